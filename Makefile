@@ -1,0 +1,150 @@
+# KPIO top-level build.
+#
+#   make            kernel, ISO, host tools, apps
+#   make run        set up, build, boot the milestone demo in QEMU
+#   make test       set up, build, run every test; ends with "N passed, N failed"
+#   make bench      benchmark figures as "BENCH name value unit" lines
+#   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
+#   make check      clang-format and cppcheck over the sources
+#
+# Each subsystem adds its sources, programs and test suites from its own
+# module.mk (included below), so this file only holds the shared rules.
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+.DELETE_ON_ERROR:
+SHELL := /bin/bash
+
+BUILD ?= build
+
+# Compilers. The kernel is built with gcc; host tests and fuzzers with clang-19
+# (ASan, UBSan, libFuzzer); release host tools with gcc -O2.
+KERNEL_CC ?= gcc
+KERNEL_LD ?= ld
+HOST_CC ?= clang-19
+REL_CC ?= gcc
+WASM_CC ?= clang-19
+
+WARN := -std=c11 -Wall -Wextra -Werror -Wvla -Wshadow=local -Wno-missing-field-initializers
+ifeq ($(findstring clang,$(HOST_CC)),clang)
+HOST_WARN := $(filter-out -Wshadow=local,$(WARN)) -Wshadow
+else
+HOST_WARN := $(WARN)
+endif
+
+INCLUDES := -Ilib -I.
+HOST_CFLAGS := $(HOST_WARN) $(INCLUDES) -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
+    -fsanitize=address,undefined -fno-sanitize-recover=all
+HOST_LDFLAGS := -fsanitize=address,undefined
+REL_CFLAGS := $(WARN) $(INCLUDES) -D_GNU_SOURCE -g -O2
+FUZZ_CFLAGS := $(HOST_WARN) $(INCLUDES) -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
+    -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -DKPIO_FUZZ
+FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
+
+KERNEL_CFLAGS := $(WARN) $(INCLUDES) -Ikernel -ffreestanding -nostdinc \
+    -isystem $(shell $(KERNEL_CC) -print-file-name=include) \
+    -fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
+    -fno-omit-frame-pointer -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables \
+    -O2 -g -DKPIO_KERNEL
+# Files that may use floating point and SIMD registers (the interpreter).
+# Everything else in the kernel is integer-only so that interrupt handlers
+# never touch FPU state; the scheduler saves it per thread.
+KERNEL_FPU_CFLAGS := -msse2
+KERNEL_NOFPU_CFLAGS := -mgeneral-regs-only
+KERNEL_FPU_DIRS :=
+
+# Helpers for module.mk files.
+host_objs = $(patsubst %.c,$(BUILD)/host/%.o,$(1))
+rel_objs = $(patsubst %.c,$(BUILD)/rel/%.o,$(1))
+fuzz_objs = $(patsubst %.c,$(BUILD)/fuzz/%.o,$(1))
+host_link = @mkdir -p $(@D) && echo "  LD      $@" && $(HOST_CC) $(HOST_LDFLAGS) -o $@ $(filter %.o,$^)
+rel_link = @mkdir -p $(@D) && echo "  LD      $@" && $(REL_CC) -o $@ $(filter %.o,$^)
+fuzz_link = @mkdir -p $(@D) && echo "  LD      $@" && $(HOST_CC) $(FUZZ_LDFLAGS) -o $@ $(filter %.o,$^)
+
+# Filled in by module.mk files.
+KERNEL_SRCS :=
+KERNEL_ASM :=
+KERNEL_LIB_SRCS :=
+ALL_TARGETS :=
+TEST_DEPS :=
+UNIT_SUITES :=
+COMPONENT_SUITES :=
+SYSTEM_SUITES :=
+BENCH_DEPS :=
+BENCHES :=
+FUZZ_TARGETS :=
+FUZZ_SEEDS :=
+
+include lib/base/module.mk
+-include $(sort $(filter-out lib/base/module.mk,$(wildcard lib/*/module.mk)))
+include kernel/module.mk
+-include $(sort $(wildcard host/module.mk apps/module.mk bench/module.mk))
+-include $(sort $(filter-out tests/fuzz/module.mk,$(wildcard tests/*/module.mk)))
+include tests/fuzz/module.mk
+
+.PHONY: all setup run test bench fuzz check clean clean-disk
+all: $(ALL_TARGETS)
+
+setup:
+	@./scripts/setup.sh
+
+# --- generic compile rules -------------------------------------------------
+
+$(BUILD)/host/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/rel/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC(rel) $<"
+	@$(REL_CC) $(REL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/fuzz/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC(fz)  $<"
+	@$(HOST_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+kernel_fpu = $(if $(filter $(addsuffix /%,$(KERNEL_FPU_DIRS)),$(1)),$(KERNEL_FPU_CFLAGS),$(KERNEL_NOFPU_CFLAGS))
+
+$(BUILD)/kernel/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC(k)   $<"
+	@$(KERNEL_CC) $(KERNEL_CFLAGS) $(call kernel_fpu,$<) -MMD -MP -c $< -o $@
+
+$(BUILD)/kernel/%.o: %.S
+	@mkdir -p $(@D)
+	@echo "  AS(k)   $<"
+	@$(KERNEL_CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- the two commands and friends -----------------------------------------
+
+TEST_TIMEOUT ?= 1800
+test:
+	@./scripts/setup.sh
+	@$(MAKE) --no-print-directory all $(TEST_DEPS)
+	@python3 tests/run_tests.py --build $(BUILD) --timeout $(TEST_TIMEOUT) $(if $(SUITE),--only '$(SUITE)') \
+	    $(foreach s,$(UNIT_SUITES) $(COMPONENT_SUITES) $(SYSTEM_SUITES),'$(s)=$(SUITE_CMD_$(s))')
+
+bench:
+	@./scripts/setup.sh
+	@$(MAKE) --no-print-directory all $(BENCH_DEPS)
+	@set -e; $(foreach b,$(BENCHES),$(BENCH_CMD_$(b));)
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	@./scripts/setup.sh
+	@$(MAKE) --no-print-directory $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/bin/$(t)) $(FUZZ_SEEDS)
+	@python3 tests/fuzz/run_fuzz.py --build $(BUILD) --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+CHECK_DIRS := lib kernel host tests apps bench
+check:
+	@files=$$(git ls-files '*.c' '*.h' | grep -v '^tests/vectors/'); \
+	  clang-format --dry-run --Werror $$files && \
+	  cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
+	    --inline-suppr --suppress=missingIncludeSystem -Ilib -Ikernel $$files
+
+clean:
+	rm -rf $(BUILD)
