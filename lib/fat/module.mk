@@ -1,0 +1,14 @@
+# lib/fat: the FAT12/16/32 filesystem library (kernel and host), its host
+# tools, tests, fuzzer and benchmark. Everything of lib/fat registers here.
+LIB_SRCS_fat := lib/fat/volume.c lib/fat/name.c lib/fat/dir.c lib/fat/file.c lib/fat/ops.c
+KERNEL_LIB_SRCS += $(LIB_SRCS_fat)
+
+FAT_HOST_DEV := host/kpio-disk/filedev.c
+FAT_HOST_LIBS := $(LIB_SRCS_fat) $(LIB_SRCS_base) host/port/base_env.c
+
+# kpio-disk: the host tool (release build for people, sanitizer build for tests)
+$(BUILD)/rel/bin/kpio-disk: $(call rel_objs,host/kpio-disk/kpio_disk.c $(FAT_HOST_DEV) $(FAT_HOST_LIBS))
+	$(rel_link)
+$(BUILD)/host/bin/kpio-disk: $(call host_objs,host/kpio-disk/kpio_disk.c $(FAT_HOST_DEV) $(FAT_HOST_LIBS))
+	$(host_link)
+ALL_TARGETS += $(BUILD)/rel/bin/kpio-disk
