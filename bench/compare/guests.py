@@ -1,0 +1,121 @@
+"""bench/compare/guests.py - the systems the benchmark compares, each
+described as a Guest: how to boot it, how to hand it the run's parameters,
+which serial lines mark which event, and which files it must leave on the
+disk.
+
+Events are named the same for every guest so that bench.py derives the
+figures once (see METRICS there). A guest reports the ones it can:
+
+    grub         the boot loader runs the menu entry (firmware done)
+    grub-loaded  the boot loader has loaded the kernel (and initrd)
+    init         the kernel starts the first program
+    modules      the drivers are ready (Linux: modules loaded)
+    lease        the NIC has its DHCP lease and an address
+    mount        the FAT32 disk is mounted and BENCH.CFG read
+    dl-null-start / dl-null-end   HTTP GET of /payload, body discarded
+    mem-start / mem-end           a second such GET while the guest samples
+                                  its kernel memory (fields on mem-end, KiB:
+                                  kmem_peak_kb, kmem_delta_kb, slab_peak_kb,
+                                  slab_delta_kb; a guest without a slab
+                                  figure leaves those two out)
+    dl-file-start / dl-file-end   HTTP GET into DL.BIN on the disk, synced
+    wr-start / wr-end             sequential write of WRITE_MIB MiB to
+                                  WR.BIN (source in RAM), synced
+    rd-start / rd-end             cold read of WR.BIN (caches dropped,
+                                  volume remounted before rd-start)
+    done         all work finished, disk unmounted; the guest powers off
+    fail         a step failed (field or text names it): no figures
+
+To add a guest (KPIO): subclass Guest, set name, implement boot_args()
+(usually ["-cdrom", its ISO]), missing() and classify(line) mapping its
+own serial lines onto the events above, and list it in GUESTS. Parameters
+reach the guest in BENCH.CFG on the disk (see Guest.config_file), the
+same for every guest.
+"""
+import os
+import re
+
+from qemu import parse_fields
+
+
+class Guest:
+    """Base class: the parts every guest shares."""
+
+    name = "?"
+    # Events a run must show, in this order, for its figures to count.
+    required = ("lease", "mount", "dl-null-start", "dl-null-end", "mem-end",
+                "dl-file-start", "dl-file-end", "wr-start", "wr-end",
+                "rd-start", "rd-end", "done")
+    download_name = "DL.BIN"
+    write_name = "WR.BIN"
+    timeout = 600.0
+
+    def __init__(self, build):
+        self.build = build
+
+    def boot_args(self):
+        """QEMU arguments that boot this guest (added to qemu_command's)."""
+        raise NotImplementedError
+
+    def missing(self):
+        """A reason string when the guest is not built, else None."""
+        raise NotImplementedError
+
+    def classify(self, line):
+        """(event, fields) for a marker line, None for any other line."""
+        raise NotImplementedError
+
+    def config_file(self, port, payload_bytes, write_mib):
+        """BENCH.CFG's contents: KEY=VALUE lines, read by the guest from
+        the root of the FAT32 disk."""
+        return (f"PORT={port}\nPAYLOAD_BYTES={payload_bytes}\n"
+                f"WRITE_MIB={write_mib}\n").encode()
+
+    def expected_files(self, payload, write_bytes):
+        """{file on the disk: (sha256, size)} the host checks after a run."""
+        return {self.download_name: (payload.sha256, payload.size),
+                self.write_name: (payload.prefix_sha256(write_bytes), write_bytes)}
+
+
+class LinuxGuest(Guest):
+    """Debian's kernel with a busybox initramfs (bench/linux-guest/), on
+    an ISO made by grub-mkrescue; its init prints
+    'BENCHMARK <event> up=<uptime> [key=value...]' lines."""
+
+    name = "linux"
+    MARKER = re.compile(r"BENCHMARK ([a-z][a-z0-9-]*)(.*)$")
+
+    def iso(self):
+        return os.path.join(self.build, "linux-guest", "linux-guest.iso")
+
+    def boot_args(self):
+        return ["-cdrom", self.iso()]
+
+    def missing(self):
+        if not os.path.exists(self.iso()):
+            return f"{self.iso()} not built (make bench-linux builds it)"
+        return None
+
+    def info(self):
+        """Lines describing the build (kernel, modules, sizes)."""
+        path = os.path.join(self.build, "linux-guest", "guest.info")
+        try:
+            with open(path) as f:
+                return [line.rstrip() for line in f if line.strip()]
+        except OSError:
+            return []
+
+    def classify(self, line):
+        m = self.MARKER.search(line)
+        if m is None:
+            if "Kernel panic" in line:
+                return "fail", {"step": "kernel-panic"}
+            return None
+        event, rest = m.group(1), m.group(2)
+        fields = parse_fields(rest)
+        if event == "fail":
+            fields["step"] = rest.strip()
+        return event, fields
+
+
+GUESTS = {g.name: g for g in (LinuxGuest,)}
