@@ -117,9 +117,14 @@ $(BUILD)/kernel/%.o: %.S
 	@echo "  AS(k)   $<"
 	@$(KERNEL_CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(addprefix $(BUILD)/,host rel fuzz kernel) -name '*.d' -type f 2>/dev/null)
 
 # --- the two commands and friends -----------------------------------------
+
+run:
+	@./scripts/setup.sh
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) ./scripts/run.sh
 
 TEST_TIMEOUT ?= 1800
 test:

@@ -1,0 +1,68 @@
+/*
+ * kernel/main.c - the init sequence, and nothing else.
+ */
+#include "arch/x86_64/acpi.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/irq.h"
+#include "boot/cmdline.h"
+#include "boot/multiboot.h"
+#include "drivers/fwcfg/fwcfg.h"
+#include "drivers/pci/pci.h"
+#include "drivers/serial/serial.h"
+#include "lib/klog.h"
+#include "lib/panic.h"
+#include "mm/heap.h"
+#include "mm/pmm.h"
+#include "mm/vmm.h"
+#include "power/power.h"
+#include "sched/sched.h"
+#include "test/selftest.h"
+#include "time/clock.h"
+#include "init.h"
+
+#define KPIO_VERSION "0.1"
+
+static struct boot_info boot;
+
+static void read_options(void)
+{
+    cmdline_parse(boot.cmdline);
+    static char extra[1024];
+    if (fwcfg_read_file("opt/kpio/cmdline", extra, sizeof extra) >= 0)
+        cmdline_parse(extra);
+    const char *lvl = cmdline_get("log");
+    if (lvl && klog_parse_level(lvl) >= 0)
+        klog_set_level(klog_parse_level(lvl));
+    if (cmdline_get("test"))
+        power_set_test_mode(1);
+}
+
+void kmain(uint32_t magic, uint32_t info_phys)
+{
+    serial_init();
+    gdt_init();
+    idt_init();
+    int mb = multiboot_parse(magic, info_phys, &boot);
+    read_options();
+    kprintf("\nKPIO " KPIO_VERSION " - a small OS for WebAssembly apps\n");
+    if (mb < 0)
+        panic("not started by a Multiboot2 loader (magic %#x)", magic);
+    klog_info("boot", "loader '%s', command line '%s'", boot.loader, cmdline_raw());
+
+    pmm_init(boot.mem, boot.nmem);
+    vmm_init(boot.mem, boot.nmem);
+    acpi_init(boot.rsdp_len ? boot.rsdp : NULL, boot.rsdp_len);
+    irq_init();
+    clock_init();
+    sched_init();
+    clock_start_tick();
+    irq_enable();
+    serial_enable_rx_irq();
+    pci_init();
+
+    const char *test = cmdline_get("test");
+    if (test)
+        selftest_run(test); /* does not return: exits QEMU with the verdict */
+    kernel_start_services();
+}

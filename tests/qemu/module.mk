@@ -1,0 +1,4 @@
+# tests/qemu: system tests that boot the ISO in QEMU.
+TEST_DEPS += $(BUILD)/kpio.iso
+SYSTEM_SUITES += qemu/boot
+SUITE_CMD_qemu/boot := python3 tests/qemu/test_boot.py
