@@ -68,6 +68,8 @@ static int fd_flush(void *ctx)
 int filedev_open(struct filedev *d, const char *path, uint32_t sector_size, bool rdonly)
 {
     struct stat st;
+    if (sector_size < 512 || sector_size > 4096 || (sector_size & (sector_size - 1)))
+        return ERR_INVAL;
     d->fd = open(path, rdonly ? O_RDONLY : O_RDWR);
     if (d->fd < 0)
         return errno == ENOENT ? ERR_NOENT : ERR_IO;

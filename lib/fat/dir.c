@@ -318,12 +318,17 @@ static int dir_grow(struct fat_volume *v, uint32_t last)
     return fat_link_run(v, last, c, 1);
 }
 
-/* Finds (growing the directory if needed) `slots` consecutive free entries
- * of dir; *at is the first. ERR_NOSPC when the fixed root is full or the
- * directory would pass 65536 entries. */
+/*
+ * Finds (growing the directory if needed) `slots` consecutive free entries
+ * of dir; *at is the first. A set that fits in one sector is kept within one
+ * sector, so that adding or removing it is one atomic sector write: a set
+ * split across sectors would leave orphaned long-name parts after a crash
+ * between the two writes. ERR_NOSPC when the fixed root is full or the
+ * directory would pass 65536 entries.
+ */
 static int dir_find_slots(struct fat_volume *v, uint32_t dir, unsigned slots, uint32_t *at)
 {
-    uint32_t run = 0, idx = 0;
+    uint32_t run = 0, idx = 0, per_sec = v->bps / DIRENT_SIZE;
     for (;;) {
         if (idx >= FAT_DIR_MAX_ENTRIES)
             return ERR_NOSPC;
@@ -345,6 +350,8 @@ static int dir_find_slots(struct fat_volume *v, uint32_t dir, unsigned slots, ui
             continue;
         }
         if (e[0] == 0 || e[0] == DE_FREE) {
+            if (idx % per_sec == 0 && slots <= per_sec)
+                run = 0; /* keep the set in one sector */
             if (++run == slots) {
                 *at = idx + 1 - slots;
                 return 0;
@@ -383,8 +390,27 @@ int dir_write_set(struct fat_volume *v, uint32_t dir, const struct fat_name *n,
 {
     uint8_t *e;
     int r;
+    /* Free end-of-directory entries skipped to keep the set in one sector
+     * would end a scan before it: make them deleted entries, first. */
+    for (uint32_t i = slot->at, k = 0; i-- > 0 && k < v->bps / DIRENT_SIZE; k++) {
+        if ((r = dir_entry(v, dir, i, &e)) <= 0)
+            return r < 0 ? r : ERR_CORRUPT;
+        if (e[0] != 0)
+            break;
+        e[0] = DE_FREE;
+        v->dirwin.dirty = true;
+    }
     uint8_t sum = name_checksum(slot->sfn);
-    for (unsigned i = 0; i < slot->nlfn; i++) {
+    /* The short entry first: if the set spans two sectors and only one is
+     * written before a crash, a short entry without its long name is
+     * harmless, long-name entries without their short entry are orphans. */
+    if ((r = dir_entry(v, dir, slot->at + slot->nlfn, &e)) <= 0)
+        return r < 0 ? r : ERR_CORRUPT;
+    memcpy(e, tmpl, DIRENT_SIZE);
+    memcpy(e, slot->sfn, 11); /* a leading 0xE5 was stored as 0x05 (FAT spec 6.1) */
+    e[DE_NTRES] = 0;
+    v->dirwin.dirty = true;
+    for (unsigned i = slot->nlfn; i-- > 0;) {
         unsigned ord = slot->nlfn - i;
         if ((r = dir_entry(v, dir, slot->at + i, &e)) <= 0)
             return r < 0 ? r : ERR_CORRUPT;
@@ -399,12 +425,6 @@ int dir_write_set(struct fat_volume *v, uint32_t dir, const struct fat_name *n,
         }
         v->dirwin.dirty = true;
     }
-    if ((r = dir_entry(v, dir, slot->at + slot->nlfn, &e)) <= 0)
-        return r < 0 ? r : ERR_CORRUPT;
-    memcpy(e, tmpl, DIRENT_SIZE);
-    memcpy(e, slot->sfn, 11); /* a leading 0xE5 was stored as 0x05 (FAT spec 6.1) */
-    e[DE_NTRES] = 0;
-    v->dirwin.dirty = true;
     *ent = slot->at + slot->nlfn;
     *lfn_first = slot->at;
     return 0;
@@ -420,7 +440,9 @@ int dir_add(struct fat_volume *v, uint32_t dir, const struct fat_name *n, const 
     return dir_write_set(v, dir, n, &slot, tmpl, ent, lfn_first);
 }
 
-/* Marks the entries lfn_first..ent of dir free (in the window). */
+/* Marks the entries lfn_first..ent of dir free (in the window), long-name
+ * entries first: a crash between two sectors leaves a short entry without its
+ * long name (harmless), never orphaned long-name entries. */
 int dir_remove(struct fat_volume *v, uint32_t dir, uint32_t lfn_first, uint32_t ent)
 {
     for (uint32_t i = lfn_first; i <= ent; i++) {

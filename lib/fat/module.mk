@@ -12,3 +12,7 @@ $(BUILD)/rel/bin/kpio-disk: $(call rel_objs,host/kpio-disk/kpio_disk.c $(FAT_HOS
 $(BUILD)/host/bin/kpio-disk: $(call host_objs,host/kpio-disk/kpio_disk.c $(FAT_HOST_DEV) $(FAT_HOST_LIBS))
 	$(host_link)
 ALL_TARGETS += $(BUILD)/rel/bin/kpio-disk
+
+# randomized differential and crash workloads, driven by test_fat_images.py
+$(BUILD)/host/tests/fat_stress: $(call host_objs,tests/unit/fat/fat_stress.c $(FAT_HOST_DEV) $(FAT_HOST_LIBS))
+	$(host_link)

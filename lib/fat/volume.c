@@ -311,6 +311,13 @@ static int fat_set(struct fat_volume *v, uint32_t clus, uint32_t val)
     return 0;
 }
 
+/* The FAT sector (relative) holding the entry of clus. */
+static uint32_t fat_entry_sector(const struct fat_volume *v, uint32_t clus)
+{
+    uint32_t off = v->type == 32 ? clus * 4 : v->type == 16 ? clus * 2 : clus + clus / 2;
+    return off / v->bps;
+}
+
 static uint32_t fat_eoc_mark(const struct fat_volume *v)
 {
     return v->type == 32 ? 0x0FFFFFFF : v->type == 16 ? 0xFFFF : 0xFFF;
@@ -390,6 +397,13 @@ int fat_link_run(struct fat_volume *v, uint32_t prev, uint32_t start, uint32_t l
         if ((r = fat_set(v, start + i, val)) < 0)
             return r;
     }
+    /* A multi-sector write may be torn: unless the link and the whole run
+     * share one sector, write the run before the link that reaches it. */
+    uint32_t ps = fat_entry_sector(v, prev);
+    if (prev && (ps != fat_entry_sector(v, start) || ps != fat_entry_sector(v, start + len - 1))) {
+        if ((r = fatwin_flush(v)) < 0 || (r = vol_order(v)) < 0)
+            return r;
+    }
     if (prev && (r = fat_set(v, prev, start)) < 0)
         return r;
     if (v->free_count != UINT32_MAX)
@@ -435,6 +449,9 @@ int fat_cut_chain(struct fat_volume *v, uint32_t last)
     if (next == FAT_EOC)
         return 0;
     if ((r = fat_set(v, last, fat_eoc_mark(v))) < 0)
+        return r;
+    /* the end mark lands before the entries it cuts off are freed */
+    if ((r = fatwin_flush(v)) < 0 || (r = vol_order(v)) < 0)
         return r;
     return fat_free_chain(v, next);
 }
