@@ -49,6 +49,10 @@ def _field(run, event, key):
     return float(ev.fields[key])
 
 
+def _minus(a, b):
+    return None if a is None or b is None else a - b
+
+
 def _dhcp(run):
     start = "modules" if run.first("modules") else "init"
     return _span(run, start, "lease")
@@ -64,6 +68,10 @@ METRICS = (
      lambda r, c: _span(r, "grub", "grub-loaded")),
     ("boot_kernel", "s", "kernel entry (decompression included) to first program",
      lambda r, c: _span(r, "grub-loaded", "init")),
+    ("boot_decompress", "s", "kernel entry to the kernel's clock start (Linux: bzImage unpacking)",
+     lambda r, c: _minus(_span(r, "grub-loaded", "init"), _field(r, "init", "up"))),
+    ("boot_kernel_init", "s", "kernel's own clock at the first program",
+     lambda r, c: _field(r, "init", "up")),
     ("boot_modules", "s", "first program to drivers ready",
      lambda r, c: _span(r, "init", "modules")),
     ("boot_dhcp", "s", "drivers ready to DHCP lease", lambda r, c: _dhcp(r)),
@@ -95,6 +103,8 @@ def check_run(guest, run):
     problems = []
     if run.returncode is None:
         problems.append(f"timed out after {guest.timeout:.0f} s")
+    elif not guest.exit_ok(run.returncode):
+        problems.append(f"QEMU exited with status {run.returncode}")
     fail = run.first("fail")
     if fail is not None:
         problems.append(f"guest reported failure: {fail.line.strip()}")

@@ -8,7 +8,8 @@ figures once (see METRICS there). A guest reports the ones it can:
 
     grub         the boot loader runs the menu entry (firmware done)
     grub-loaded  the boot loader has loaded the kernel (and initrd)
-    init         the kernel starts the first program
+    init         the kernel starts the first program (field up: the
+                 kernel's own clock then, seconds)
     modules      the drivers are ready (Linux: modules loaded)
     lease        the NIC has its DHCP lease and an address
     mount        the FAT32 disk is mounted and BENCH.CFG read
@@ -64,6 +65,11 @@ class Guest:
     def classify(self, line):
         """(event, fields) for a marker line, None for any other line."""
         raise NotImplementedError
+
+    def exit_ok(self, status):
+        """Whether QEMU's exit status means the guest powered off as
+        planned (isa-debug-exit makes it (value << 1) | 1)."""
+        return status == 0
 
     def config_file(self, port, payload_bytes, write_mib):
         """BENCH.CFG's contents: KEY=VALUE lines, read by the guest from

@@ -28,3 +28,8 @@ bench-linux:
 	fi; \
 	[ $$rc -eq 0 ] || exit $$rc; \
 	python3 bench/compare/bench.py --guest linux --build $(BUILD) $(BENCH_LINUX_ARGS)
+
+# The harness's own checks (initramfs writer, module resolution, marker
+# parsing, figures, disk verification, payload server): a TAP suite.
+COMPONENT_SUITES += bench/compare
+SUITE_CMD_bench/compare := python3 bench/compare/test_bench.py --build $(BUILD)

@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+"""bench/compare/test_bench.py - TAP suite for the benchmark harness and
+the Linux guest's initramfs writer, checked against outside oracles:
+busybox's (or GNU) cpio reads the archives, modules.dep from busybox
+depmod, mtools and fsck.fat judge the disk checks, urllib fetches from
+the payload server.
+
+    test_bench.py [--build DIR]
+
+Needs dosfstools and mtools (scripts/setup.sh); the cpio and real
+modules.dep checks use $BUILD/linux-guest when the guest was built, and
+SKIP otherwise.
+"""
+import argparse
+import hashlib
+import os
+import shutil
+import stat
+import struct
+import subprocess
+import sys
+import tempfile
+import traceback
+import urllib.error
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, "bench", "linux-guest"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+
+import bench  # noqa: E402
+import guests  # noqa: E402
+import mkinitramfs  # noqa: E402
+import qemu  # noqa: E402
+import workload  # noqa: E402
+from tap import Tap  # noqa: E402
+
+MIB = workload.MIB
+
+
+def cpio_tool(build):
+    """A cpio reader that is not ours: the guest's busybox, else GNU cpio."""
+    bb = os.path.abspath(os.path.join(build, "linux-guest", "busybox", "bin", "busybox"))
+    if os.access(bb, os.X_OK):
+        return [bb, "cpio"]
+    if shutil.which("cpio"):
+        return ["cpio"]
+    return None
+
+
+def test_newc(t, build, tmp):
+    tool = cpio_tool(build)
+    if tool is None:
+        t.skip("newc archive read back by cpio", "no busybox (guest not built) and no cpio")
+        return
+    arc = mkinitramfs.Newc()
+    arc.directory("d")
+    arc.directory("d/e", 0o700)
+    data = os.urandom(1001)  # odd size: exercises the data padding
+    arc.file("d/file.bin", data, 0o640)
+    arc.file("x", b"", 0o755)  # empty file, 1-char name: name padding
+    arc.symlink("d/link", "/d/file.bin")
+    arc.chardev("console", 5, 1)
+    blob = arc.finish()
+    t.ok(len(blob) % 4 == 0, "newc archive is 4-byte aligned")
+    out = os.path.join(tmp, "x-out")
+    os.makedirs(out)
+    p = subprocess.run(tool + ["-i", "-d"], input=blob, cwd=out, capture_output=True)
+    t.ok(p.returncode == 0, "cpio -i extracts our archive", p.stderr.decode(errors="replace"))
+    with open(os.path.join(out, "d", "file.bin"), "rb") as f:
+        t.ok(f.read() == data, "file contents survive the round trip")
+    t.ok(os.readlink(os.path.join(out, "d", "link")) == "/d/file.bin", "symlink target")
+    t.ok(oct(os.stat(os.path.join(out, "d", "e")).st_mode & 0o777) == oct(0o700), "dir mode")
+    t.ok(os.path.getsize(os.path.join(out, "x")) == 0, "empty file")
+    st = os.lstat(os.path.join(out, "console"))
+    t.ok(stat.S_ISCHR(st.st_mode) and (os.major(st.st_rdev), os.minor(st.st_rdev)) == (5, 1),
+         "character device 5,1 extracted as such")
+    bad = mkinitramfs.Newc()
+    bad.file("a", b"")
+    try:
+        bad.file("a", b"")
+        t.ok(False, "duplicate entry rejected")
+    except ValueError:
+        t.ok(True, "duplicate entry rejected")
+
+
+def test_modules(t, build):
+    dep = ("kernel/a/virtio_net.ko: kernel/b/net_failover.ko kernel/c/failover.ko "
+           "kernel/v/virtio.ko kernel/v/virtio_ring.ko\n"
+           "kernel/b/net_failover.ko: kernel/c/failover.ko\n"
+           "kernel/c/failover.ko:\n"
+           "kernel/v/virtio.ko: kernel/v/virtio_ring.ko\n"
+           "kernel/v/virtio_ring.ko:\n"
+           "kernel/fs/nls_iso8859-1.ko:\n"
+           "kernel/x/loop1.ko: kernel/x/loop2.ko\n"
+           "kernel/x/loop2.ko: kernel/x/loop1.ko\n")
+    table = mkinitramfs.parse_modules_dep(dep)
+    order = mkinitramfs.resolve_modules(table, ["virtio_net", "nls_iso8859-1"])
+    ok = all(order.index(d) < order.index(m) for m in order for d in table[m][1])
+    t.ok(ok and len(order) == 6, "every module after its dependencies", order)
+    t.ok("nls_iso8859_1" in order, "dashes become underscores as in the kernel")
+    for wanted, err, name in ((["nope"], KeyError, "unknown module"),
+                              (["loop1"], ValueError, "dependency cycle")):
+        try:
+            mkinitramfs.resolve_modules(table, wanted)
+            t.ok(False, f"{name} rejected")
+        except err:
+            t.ok(True, f"{name} rejected")
+    try:
+        mkinitramfs.parse_modules_dep("garbage line\n")
+        t.ok(False, "malformed modules.dep rejected")
+    except ValueError:
+        t.ok(True, "malformed modules.dep rejected")
+
+    moddir = os.path.join(build, "linux-guest", "kernel", "lib", "modules")
+    kvers = os.listdir(moddir) if os.path.isdir(moddir) else []
+    real = os.path.join(moddir, kvers[0], "modules.dep") if len(kvers) == 1 else ""
+    if not os.path.exists(real):
+        t.skip("virtio_net's closure in Debian's modules.dep", "guest not built")
+        return
+    with open(real) as f:
+        table = mkinitramfs.parse_modules_dep(f.read())
+    got = set(mkinitramfs.resolve_modules(table, ["virtio_net"]))
+    t.ok(got == {"virtio_net", "net_failover", "failover", "virtio", "virtio_ring"},
+         "virtio_net needs net_failover, failover, virtio, virtio_ring", sorted(got))
+
+
+def feed(lines, guest):
+    """A Run filled with (time, text) serial lines, as if QEMU printed them."""
+    run = qemu.Run(["true"], guest.classify)
+    for tm, text in lines:
+        run._line(text.encode(), tm)
+    run.returncode, run.exit_t = 0, lines[-1][0] + 0.5
+    return run
+
+
+GOOD = [(0.3, "\x1b[0mBENCHMARK grub'"), (0.4, "BENCHMARK grub-loadedBENCHMARK grub-loade"),
+        (7.0, "\rBENCHMARK init up=2.00\r"), (7.2, "BENCHMARK modules up=2.2"),
+        (7.5, "BENCHMARK lease up=2.5 ip=10.0.2.15/24"), (7.6, "BENCHMARK mount up=2.6"),
+        (8.0, "BENCHMARK dl-null-start up=3"), (9.0, "BENCHMARK dl-null-end up=4"),
+        (9.1, "BENCHMARK mem-start up=4 kmem0=100 slab0=50"),
+        (10.0, "BENCHMARK mem-end up=5 kmem_peak_kb=300 slab_peak_kb=70 "
+               "kmem_delta_kb=200 slab_delta_kb=20 samples=9"),
+        (10.0, "BENCHMARK dl-file-start up=5"), (12.0, "BENCHMARK dl-file-end up=7"),
+        (12.5, "BENCHMARK wr-start up=7.5"), (14.5, "BENCHMARK wr-end up=9.5"),
+        (15.0, "BENCHMARK rd-start up=10"), (15.5, "BENCHMARK rd-end up=10.5"),
+        (15.6, "BENCHMARK done up=10.6")]
+
+
+def test_markers(t):
+    guest = guests.LinuxGuest("build")
+    run = feed(GOOD, guest)
+    t.ok(bench.check_run(guest, run) == [], "a complete run passes its checks",
+         bench.check_run(guest, run))
+    ctx = {"payload_mib": 64, "write_mib": 32}
+    vals = {n: f(run, ctx) for n, _u, _w, f in bench.METRICS}
+    want = {"lease": 7.5, "boot_firmware": 0.3, "boot_grub_load": 0.1, "boot_kernel": 6.6,
+            "boot_decompress": 4.6, "boot_kernel_init": 2.0, "boot_modules": 0.2,
+            "boot_dhcp": 0.3, "http_devnull": 64.0, "http_to_fat": 32.0, "fat_write": 16.0,
+            "fat_read_cold": 64.0, "run": 16.1, "kmem_delta": 200, "kmem_peak": 300,
+            "slab_delta": 20, "slab_peak": 70}
+    bad = {k: (vals.get(k), v) for k, v in want.items()
+           if vals.get(k) is None or abs(vals[k] - v) > 1e-9}
+    t.ok(not bad and set(vals) == set(want), "figures derived from marker times", bad)
+
+    fail = feed(GOOD[:8] + [(9.0, "BENCHMARK fail dl-null")], guest)
+    probs = bench.check_run(guest, fail)
+    t.ok(any("dl-null" in p for p in probs) and any("no 'done'" in p for p in probs),
+         "a failed step and missing markers are reported", probs)
+    swapped = list(GOOD)
+    swapped[12], swapped[13] = (12.5, GOOD[13][1]), (14.5, GOOD[12][1])
+    t.ok(any("out of order" in p for p in bench.check_run(guest, feed(swapped, guest))),
+         "markers out of order are reported")
+    run = feed(GOOD, guest)
+    run.returncode = None
+    t.ok(any("timed out" in p for p in bench.check_run(guest, run)), "a timeout is reported")
+    run.returncode = 3
+    t.ok(any("status 3" in p for p in bench.check_run(guest, run)), "a bad exit is reported")
+    t.ok(guest.classify("[    2.1] Kernel panic - not syncing: x")[0] == "fail",
+         "a kernel panic counts as failure")
+    t.ok(guest.classify("wget: BENCHMARKS are fun") is None, "other lines are ignored")
+
+
+def test_disk(t, tmp):
+    why = workload.missing_tools()
+    if why:
+        t.skip("disk image checks", why)
+        return
+    payload = workload.Payload(os.path.join(tmp, "p.bin"), 3 * MIB + 5)
+    with open(payload.path, "rb") as f:
+        data = f.read()
+    t.ok(hashlib.sha256(data).hexdigest() == payload.sha256, "payload hash")
+    expected = {"DL.BIN": (payload.sha256, payload.size),
+                "WR.BIN": (payload.prefix_sha256(MIB), MIB)}
+    img = os.path.join(tmp, "d.img")
+    size = workload.image_size(5 * MIB, 512)
+    workload.make_image(img, size, 512, {"DL.BIN": data, "WR.BIN": data[:MIB]})
+    with open(img, "rb") as f:
+        boot = f.read(512)
+    # FAT32 boot sector: BPB_FATSz16 (offset 22) is 0, BS_FilSysType at 82.
+    t.ok(boot[13] == 1 and struct.unpack_from("<H", boot, 22)[0] == 0 and
+         boot[82:90] == b"FAT32   ", "mkfs.fat made FAT32 with 512-byte clusters", boot[:96].hex())
+    t.ok(workload.verify(img, expected) == [], "intact image verifies")
+    flipped = bytearray(data)
+    flipped[2 * MIB] ^= 1
+    workload.make_image(img, size, 512, {"DL.BIN": bytes(flipped), "WR.BIN": data[:MIB]})
+    t.ok(any("DL.BIN" in p for p in workload.verify(img, expected)), "one flipped bit is caught")
+    workload.make_image(img, size, 512, {"DL.BIN": data})
+    t.ok(any("WR.BIN" in p for p in workload.verify(img, expected)), "a missing file is caught")
+    workload.make_image(img, size, 512, {"DL.BIN": data, "WR.BIN": data[:MIB]})
+    with open(img, "r+b") as f:  # free cluster 10 in the first FAT only
+        reserved = struct.unpack_from("<H", f.read(512), 14)[0]
+        f.seek(reserved * 512 + 4 * 10)
+        f.write(b"\0\0\0\0")
+    t.ok(any("fsck.fat" in p for p in workload.verify(img, expected)),
+         "a damaged FAT is caught by fsck.fat")
+    t.ok(workload.image_size(128 * MIB, 4096) >= (workload.FAT32_MIN_CLUSTERS + 1) * 4096,
+         "image large enough for FAT32 with 4 KiB clusters")
+
+
+def test_server(t, tmp):
+    payload = workload.Payload(os.path.join(tmp, "s.bin"), MIB + 3)
+    with workload.PayloadServer(payload) as server:
+        url = f"http://127.0.0.1:{server.port}"
+        with urllib.request.urlopen(url + "/payload", timeout=30) as r:
+            body = r.read()
+        t.ok(hashlib.sha256(body).hexdigest() == payload.sha256, "GET /payload returns the payload")
+        try:
+            urllib.request.urlopen(url + "/other", timeout=30)
+            t.ok(False, "other paths are 404")
+        except urllib.error.HTTPError as e:
+            t.ok(e.code == 404, "other paths are 404")
+        t.ok(server.served == [("/payload", payload.size)], "served GETs are counted",
+             server.served)
+
+
+def test_qemu_flags(t):
+    argv = qemu.qemu_command("d.img", ["-cdrom", "x.iso"], "ovmf", "vars.fd")
+    joined = " ".join(argv)
+    for flag in ("-machine q35", "-m 1G", "-smp 1", "virtio-net-pci,netdev=n0",
+                 "virtio-blk-pci,drive=d0", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+                 "-no-reboot", "if=pflash", "-cdrom x.iso"):
+        if flag not in joined:
+            t.ok(False, f"QEMU flags contain {flag}", joined)
+            return
+    t.ok(True, "QEMU flag set as specified")
+    try:
+        qemu.qemu_command("d.img", [], "ovmf")
+        t.ok(False, "OVMF without a variable store is refused")
+    except ValueError:
+        t.ok(True, "OVMF without a variable store is refused")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    args = ap.parse_args()
+    t = Tap()
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, run in (("initramfs writer", lambda: test_newc(t, args.build, tmp)),
+                          ("module resolution", lambda: test_modules(t, args.build)),
+                          ("serial markers", lambda: test_markers(t)),
+                          ("disk checks", lambda: test_disk(t, tmp)),
+                          ("payload server", lambda: test_server(t, tmp)),
+                          ("QEMU flags", lambda: test_qemu_flags(t))):
+            try:
+                run()
+            except Exception:  # a crashing group fails and the suite goes on
+                t.ok(False, f"{name}: completes", traceback.format_exc())
+    return t.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
