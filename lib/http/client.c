@@ -1,0 +1,728 @@
+/*
+ * lib/http/client.c - the blocking HTTP/1.1 client of client.h: one
+ * exchange at a time over one kept-alive connection, redirects, timeouts,
+ * and the body handed out in slices of the receive buffer.
+ *
+ * Exchange states: IDLE -> (open) -> BODY_OUT (streamed request body) ->
+ * SENT -> (response) -> BODY_IN -> DONE -> (end) -> IDLE. Any failure
+ * closes the connection and leaves FAILED until the next open or end.
+ */
+#include "http/client.h"
+
+#include "base/env.h"
+#include "base/error.h"
+#include "base/fmt.h"
+#include "base/mem.h"
+#include "http/chars.h"
+#include "http/config.h"
+#include "http/request.h"
+#include "http/url.h"
+
+enum xstate { X_IDLE, X_BODY_OUT, X_SENT, X_BODY_IN, X_DONE, X_FAILED };
+
+#define METHOD_MAX 32
+
+struct http_client {
+    struct http_sock sock;
+    struct http_client_config cfg;
+    struct http_parser parser;
+    struct http_fields req_fields, headers, trailers;
+
+    /* The connection, kept between exchanges to conn_host:conn_port. */
+    struct http_conn *conn;
+    char conn_host[HTTP_MAX_HOST + 1];
+    uint16_t conn_port;
+    unsigned conn_requests; /* requests sent on conn */
+    unsigned connects;
+    bool reused; /* the current request went out on a connection used before */
+
+    /* Received bytes not yet parsed are rbuf[rpos..rlen); a body slice
+     * handed to read() but not yet copied out is pend[0..pend_len). */
+    uint8_t *rbuf;
+    size_t rpos, rlen;
+    const uint8_t *pend;
+    size_t pend_len;
+
+    /* The request, as it will be (re)sent. */
+    char method[METHOD_MAX];
+    char *url, *scratch, *head; /* HTTP_MAX_URL, HTTP_MAX_URL, HTTP_MAX_REQUEST_HEAD */
+    struct http_url u;
+    enum http_client_body body_kind;
+    const uint8_t *body;
+    size_t body_len;
+    int64_t stream_length;
+    uint64_t streamed;
+    unsigned redirects;
+
+    enum xstate state;
+    int status;
+    enum http_fail fail;
+    char msg[224];
+};
+
+void http_client_config_default(struct http_client_config *cfg)
+{
+    cfg->connect_timeout_ms = HTTP_CONNECT_TIMEOUT_MS;
+    cfg->header_timeout_ms = HTTP_HEADER_TIMEOUT_MS;
+    cfg->idle_timeout_ms = HTTP_IDLE_TIMEOUT_MS;
+    cfg->max_redirects = HTTP_MAX_REDIRECTS;
+    cfg->keep_alive = true;
+    cfg->recv_buffer = HTTP_RECV_BUFFER;
+    cfg->limits = http_limits_default();
+}
+
+/* ---- errors and the connection ----------------------------------------- */
+
+static void close_conn(struct http_client *c)
+{
+    if (c->conn)
+        c->sock.ops->close(c->sock.ctx, c->conn);
+    c->conn = NULL;
+    c->conn_requests = 0;
+    c->rpos = c->rlen = 0;
+    c->pend_len = 0;
+}
+
+/* The failures that leave the connection and the exchange as they were:
+ * a request refused before anything was sent, or a call out of order. */
+static bool fail_is_harmless(enum http_fail kind)
+{
+    switch (kind) {
+    case HTTP_FAIL_METHOD:
+    case HTTP_FAIL_URL:
+    case HTTP_FAIL_URL_TOO_LONG:
+    case HTTP_FAIL_SCHEME:
+    case HTTP_FAIL_REQUEST_FIELD:
+    case HTTP_FAIL_REQUEST_TOO_BIG:
+    case HTTP_FAIL_STATE: return true;
+    default: return false;
+    }
+}
+
+/* Records a failure: kind, the error to return (0: the kind's own), and a
+ * message "<what>: <detail>". Unless the failure is harmless, closes the
+ * connection and fails the exchange. Returns the error. */
+__attribute__((format(printf, 4, 5))) static int set_fail(struct http_client *c,
+                                                          enum http_fail kind, int err,
+                                                          const char *detail, ...)
+{
+    c->fail = kind;
+    if (err == 0)
+        err = http_fail_err(kind);
+    size_t n = fmt_snprintf(c->msg, sizeof c->msg, "%s", http_fail_str(kind));
+    if (detail && n + 2 < sizeof c->msg) {
+        va_list ap;
+        va_start(ap, detail);
+        c->msg[n++] = ':';
+        c->msg[n++] = ' ';
+        fmt_vsnprintf(c->msg + n, sizeof c->msg - n, detail, ap);
+        va_end(ap);
+    }
+    if (!fail_is_harmless(kind)) {
+        close_conn(c);
+        c->state = X_FAILED;
+    }
+    return err;
+}
+
+static int parser_fail(struct http_client *c, int err)
+{
+    return set_fail(c, http_parser_fail(&c->parser), err, "byte %llu of the response from %s:%u",
+                    (unsigned long long)http_parser_offset(&c->parser), c->conn_host,
+                    c->conn_port);
+}
+
+static bool same_host(const struct http_client *c, const struct http_url *u)
+{
+    return u->port == c->conn_port && u->host_len == strlen(c->conn_host) &&
+           str_ncasecmp(u->host, c->conn_host, u->host_len) == 0;
+}
+
+/* A kept connection is usable if the peer has neither closed it nor sent
+ * anything since the last response: a recv that does not wait must time
+ * out. */
+static bool conn_alive(struct http_client *c)
+{
+    long n = c->sock.ops->recv(c->sock.ctx, c->conn, c->rbuf, c->cfg.recv_buffer, 0);
+    return n == ERR_TIMEDOUT;
+}
+
+/* Makes c->conn a connection to the current URL's host and port. */
+static int ensure_conn(struct http_client *c)
+{
+    if (c->conn && same_host(c, &c->u) && conn_alive(c)) {
+        c->reused = true;
+        return 0;
+    }
+    close_conn(c);
+    c->reused = false;
+    memcpy(c->conn_host, c->u.host, c->u.host_len);
+    c->conn_host[c->u.host_len] = '\0';
+    c->conn_port = c->u.port;
+    int r = c->sock.ops->connect(c->sock.ctx, c->conn_host, c->conn_port,
+                                 c->cfg.connect_timeout_ms, &c->conn);
+    if (r < 0) {
+        c->conn = NULL;
+        return set_fail(c, r == ERR_TIMEDOUT ? HTTP_FAIL_CONNECT_TIMEOUT : HTTP_FAIL_CONNECT, r,
+                        "%s:%u: %s", c->conn_host, c->conn_port, err_name(r));
+    }
+    c->connects++;
+    return 0;
+}
+
+/* Sends all of data, each wait bounded by the idle timeout. */
+static int send_all(struct http_client *c, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    while (len) {
+        long n = c->sock.ops->send(c->sock.ctx, c->conn, p, len, c->cfg.idle_timeout_ms);
+        if (n == ERR_TIMEDOUT)
+            return set_fail(c, HTTP_FAIL_SEND_TIMEOUT, 0, "%s:%u", c->conn_host, c->conn_port);
+        if (n <= 0 || (size_t)n > len)
+            return set_fail(c, HTTP_FAIL_SEND, n < 0 ? (int)n : ERR_IO, "%s:%u: %s",
+                            c->conn_host, c->conn_port, err_name(n < 0 ? (int)n : ERR_IO));
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* ---- sending the request ----------------------------------------------- */
+
+static bool method_is(const struct http_client *c, const char *m) { return !strcmp(c->method, m); }
+
+/* Formats the head of the current request into c->head. */
+static long format_head(struct http_client *c)
+{
+    struct http_request_head h = {
+        .method = c->method,
+        .target = c->u.path,
+        .target_len = c->u.path_len + c->u.query_len,
+        .host = c->u.authority,
+        .host_len = c->u.authority_len,
+        .fields = &c->req_fields,
+        .close = !c->cfg.keep_alive,
+    };
+    if (c->body_kind == HTTP_CLIENT_BODY_MEMORY) {
+        h.body = HTTP_BODY_LENGTH;
+        h.content_length = c->body_len;
+    } else if (c->body_kind == HTTP_CLIENT_BODY_STREAM) {
+        h.body = c->stream_length < 0 ? HTTP_BODY_CHUNKED : HTTP_BODY_LENGTH;
+        h.content_length = c->stream_length < 0 ? 0 : (uint64_t)c->stream_length;
+    } else if (method_is(c, "POST") || method_is(c, "PUT") || method_is(c, "PATCH")) {
+        h.body = HTTP_BODY_LENGTH; /* RFC 9110 section 8.6: "SHOULD send Content-Length" */
+    }
+    enum http_fail kind;
+    long n = http_request_write(&h, c->head, HTTP_MAX_REQUEST_HEAD, &kind);
+    if (n < 0)
+        return set_fail(c, kind, (int)n, "%s %s", c->method, c->url);
+    return n;
+}
+
+/* Connects if needed and sends the head and a MEMORY body. A request that
+ * fails to go out on a reused connection (the server may have closed it
+ * meanwhile) is sent once more on a new one: nothing of it was processed. */
+static int send_request(struct http_client *c)
+{
+    long head_len = format_head(c);
+    if (head_len < 0)
+        return (int)head_len;
+    for (int attempt = 0;; attempt++) {
+        int r = ensure_conn(c);
+        if (r < 0)
+            return r;
+        bool reused = c->reused;
+        r = send_all(c, c->head, (size_t)head_len);
+        if (r == 0 && c->body_kind == HTTP_CLIENT_BODY_MEMORY)
+            r = send_all(c, c->body, c->body_len);
+        if (r == 0)
+            break;
+        if (!reused || attempt > 0 || c->fail != HTTP_FAIL_SEND)
+            return r;
+        c->state = X_IDLE;
+    }
+    c->conn_requests++;
+    c->fail = HTTP_FAIL_NONE; /* a retry may have succeeded */
+    c->msg[0] = '\0';
+    c->streamed = 0;
+    c->rpos = c->rlen = 0;
+    c->pend_len = 0;
+    http_parser_start(&c->parser, method_is(c, "HEAD"));
+    http_fields_clear(&c->headers);
+    http_fields_clear(&c->trailers);
+    c->status = 0;
+    c->state = c->body_kind == HTTP_CLIENT_BODY_STREAM ? X_BODY_OUT : X_SENT;
+    return 0;
+}
+
+/* Copies the method, URL and fields of req into the client. */
+static int take_request(struct http_client *c, const struct http_client_request *req)
+{
+    const char *m = req->method ? req->method : "GET";
+    size_t mlen = strlen(m);
+    if (mlen >= METHOD_MAX || !http_is_token(m, mlen))
+        return set_fail(c, HTTP_FAIL_METHOD, 0, "\"%.32s\"", m);
+    memcpy(c->method, m, mlen + 1);
+    if (!req->url)
+        return set_fail(c, HTTP_FAIL_URL, 0, "no URL");
+    enum http_fail kind;
+    long n = http_url_resolve(NULL, 0, req->url, strlen(req->url), c->url, HTTP_MAX_URL, &kind);
+    if (n < 0)
+        return set_fail(c, kind, (int)n, "%.160s", req->url);
+    http_url_parse(c->url, (size_t)n, &c->u, NULL);
+    http_fields_clear(&c->req_fields);
+    for (size_t i = 0; i < req->field_count; i++) {
+        const struct http_field *f = &req->fields[i];
+        if (!http_field_valid(f->name, f->name_len, f->value, f->value_len) ||
+            http_request_field_forbidden(f->name, f->name_len))
+            return set_fail(c, HTTP_FAIL_REQUEST_FIELD, 0, "\"%.*s\"",
+                            (int)(f->name_len < 64 ? f->name_len : 64), f->name);
+        int r = http_fields_add(&c->req_fields, f->name, f->name_len, f->value, f->value_len);
+        if (r < 0)
+            return set_fail(c, HTTP_FAIL_NOMEM, r, NULL);
+    }
+    c->body_kind = req->body_kind;
+    c->body = req->body;
+    c->body_len = req->body_len;
+    c->stream_length = req->stream_length;
+    if (c->body_kind == HTTP_CLIENT_BODY_MEMORY && !c->body && c->body_len)
+        return set_fail(c, HTTP_FAIL_BODY_LENGTH, 0, "no body buffer");
+    return 0;
+}
+
+int http_client_open(struct http_client *c, const struct http_client_request *req)
+{
+    http_client_end(c);
+    c->fail = HTTP_FAIL_NONE;
+    c->msg[0] = '\0';
+    c->redirects = 0;
+    int r = take_request(c, req);
+    if (r < 0)
+        return r;
+    return send_request(c);
+}
+
+int http_client_write(struct http_client *c, const void *data, size_t len)
+{
+    if (c->state != X_BODY_OUT)
+        return set_fail(c, HTTP_FAIL_STATE, 0, "write without a streamed request body");
+    if (len == 0)
+        return 0;
+    if (c->stream_length >= 0) {
+        if (len > (uint64_t)c->stream_length - c->streamed)
+            return set_fail(c, HTTP_FAIL_BODY_LENGTH, 0, "more than %lld bytes",
+                            (long long)c->stream_length);
+        c->streamed += len;
+        return send_all(c, data, len);
+    }
+    /* chunk = chunk-size CRLF chunk-data CRLF (RFC 9112 section 7.1); small
+     * pieces go out framed in one send. */
+    c->streamed += len;
+    size_t k = http_chunk_head(c->head, len);
+    if (k + len + 2 <= HTTP_MAX_REQUEST_HEAD) {
+        memcpy(c->head + k, data, len);
+        memcpy(c->head + k + len, "\r\n", 2);
+        return send_all(c, c->head, k + len + 2);
+    }
+    int r = send_all(c, c->head, k);
+    if (r == 0)
+        r = send_all(c, data, len);
+    return r ? r : send_all(c, "\r\n", 2);
+}
+
+/* ---- receiving --------------------------------------------------------- */
+
+/* Refills the receive buffer, waiting at most timeout_ms. Returns the byte
+ * count, 0 at the peer's close, or the failure timeout_kind / RECV. */
+static long fill(struct http_client *c, uint32_t timeout_ms, enum http_fail timeout_kind)
+{
+    BASE_ASSERT(c->rpos == c->rlen);
+    long n = c->sock.ops->recv(c->sock.ctx, c->conn, c->rbuf, c->cfg.recv_buffer, timeout_ms);
+    if (n == ERR_TIMEDOUT)
+        return set_fail(c, timeout_kind, 0, "%s:%u after %u ms", c->conn_host, c->conn_port,
+                        (unsigned)timeout_ms);
+    if (n < 0 || (size_t)n > c->cfg.recv_buffer)
+        return set_fail(c, HTTP_FAIL_RECV, n < 0 ? (int)n : ERR_IO, "%s:%u: %s", c->conn_host,
+                        c->conn_port, err_name(n < 0 ? (int)n : ERR_IO));
+    c->rpos = 0;
+    c->rlen = (size_t)n;
+    return n;
+}
+
+/* Parses buffered bytes and receives more until the parser gives an event.
+ * The head phase waits until the header deadline, the body phase for the
+ * idle timeout at a time. Returns the event type or an error. */
+static int next_event(struct http_client *c, struct http_event *ev, uint64_t deadline)
+{
+    for (;;) {
+        size_t used;
+        int r = http_parse(&c->parser, c->rbuf + c->rpos, c->rlen - c->rpos, &used, ev);
+        c->rpos += used;
+        if (r < 0)
+            return parser_fail(c, r);
+        if (r > 0)
+            return r;
+        uint32_t wait = c->cfg.idle_timeout_ms;
+        enum http_fail kind = HTTP_FAIL_IDLE_TIMEOUT;
+        if (deadline) {
+            uint64_t now = c->sock.ops->now_ms(c->sock.ctx);
+            wait = now < deadline ? (uint32_t)(deadline - now) : 0;
+            kind = HTTP_FAIL_HEADER_TIMEOUT;
+            if (wait == 0)
+                return set_fail(c, kind, 0, "%s:%u after %u ms", c->conn_host, c->conn_port,
+                                (unsigned)c->cfg.header_timeout_ms);
+        }
+        long n = fill(c, wait, kind);
+        if (n < 0)
+            return (int)n;
+        if (n == 0) {
+            r = http_parse_eof(&c->parser, ev);
+            if (r < 0)
+                return parser_fail(c, r);
+            if (r == 0)
+                return set_fail(c, HTTP_FAIL_STATE, 0, "parser already complete");
+            return r;
+        }
+    }
+}
+
+/* Reads the response head into c->status and c->headers. */
+static int read_head(struct http_client *c)
+{
+    uint64_t deadline = c->sock.ops->now_ms(c->sock.ctx) + c->cfg.header_timeout_ms;
+    if (deadline == 0)
+        deadline = 1;
+    struct http_event ev;
+    for (;;) {
+        int r = next_event(c, &ev, deadline);
+        if (r < 0)
+            return r;
+        if (r == HTTP_EV_STATUS) {
+            c->status = ev.status;
+        } else if (r == HTTP_EV_HEADER) {
+            r = http_fields_add(&c->headers, ev.name, ev.name_len, ev.value, ev.value_len);
+            if (r < 0)
+                return set_fail(c, HTTP_FAIL_NOMEM, r, NULL);
+        } else if (r == HTTP_EV_HEADERS_DONE) {
+            c->state = X_BODY_IN;
+            return 0;
+        }
+    }
+}
+
+/* The response is complete: keep the connection if HTTP allows it and the
+ * server sent nothing beyond the response. */
+static void exchange_done(struct http_client *c)
+{
+    if (!c->cfg.keep_alive || !http_parser_keep_alive(&c->parser) || c->rpos != c->rlen)
+        close_conn(c);
+    c->state = X_DONE;
+}
+
+/* The next body piece from the parser (see http_client_read_slice). */
+static long next_slice(struct http_client *c, const uint8_t **data)
+{
+    if (c->state == X_DONE)
+        return 0;
+    if (c->state != X_BODY_IN)
+        return set_fail(c, HTTP_FAIL_STATE, 0, "read before the response head");
+    struct http_event ev;
+    for (;;) {
+        int r = next_event(c, &ev, 0);
+        if (r < 0)
+            return r;
+        if (r == HTTP_EV_BODY) {
+            *data = ev.data;
+            return (long)ev.len;
+        }
+        if (r == HTTP_EV_TRAILER) {
+            r = http_fields_add(&c->trailers, ev.name, ev.name_len, ev.value, ev.value_len);
+            if (r < 0)
+                return set_fail(c, HTTP_FAIL_NOMEM, r, NULL);
+        } else if (r == HTTP_EV_END) {
+            exchange_done(c);
+            return 0;
+        }
+    }
+}
+
+long http_client_read_slice(struct http_client *c, const uint8_t **data)
+{
+    if (c->pend_len) {
+        long n = (long)c->pend_len;
+        *data = c->pend;
+        c->pend_len = 0;
+        return n;
+    }
+    return next_slice(c, data);
+}
+
+long http_client_read(struct http_client *c, void *buf, size_t len)
+{
+    if (len == 0)
+        return 0;
+    if (c->pend_len == 0) {
+        long n = next_slice(c, &c->pend);
+        if (n <= 0)
+            return n;
+        c->pend_len = (size_t)n;
+    }
+    size_t k = c->pend_len < len ? c->pend_len : len;
+    memcpy(buf, c->pend, k);
+    c->pend += k;
+    c->pend_len -= k;
+    return (long)k;
+}
+
+/* Reads and drops the rest of the body if it is short. Returns true when
+ * the exchange reached its end. */
+static bool drain(struct http_client *c)
+{
+    enum http_framing fr = http_parser_framing(&c->parser);
+    if (fr == HTTP_FRAMING_CLOSE ||
+        (fr == HTTP_FRAMING_LENGTH && c->parser.remaining > HTTP_DRAIN_LIMIT))
+        return false;
+    c->pend_len = 0;
+    uint64_t dropped = 0;
+    const uint8_t *d;
+    long n;
+    while (dropped <= HTTP_DRAIN_LIMIT && (n = next_slice(c, &d)) > 0)
+        dropped += (uint64_t)n;
+    return c->state == X_DONE;
+}
+
+void http_client_end(struct http_client *c)
+{
+    if (c->state == X_BODY_IN && !drain(c))
+        close_conn(c);
+    else if (c->state == X_BODY_OUT || c->state == X_SENT || c->state == X_FAILED)
+        close_conn(c);
+    c->state = X_IDLE;
+    c->pend_len = 0;
+}
+
+/* ---- redirects --------------------------------------------------------- */
+
+static bool is_redirect(int status)
+{
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+/* The method after a redirect (RFC 9110 section 15.4); returns true when the
+ * body is dropped with it. */
+static bool redirect_method(struct http_client *c)
+{
+    bool to_get = (c->status == 303 && !method_is(c, "HEAD")) ||
+                  ((c->status == 301 || c->status == 302) && method_is(c, "POST"));
+    if (to_get)
+        memcpy(c->method, "GET", 4);
+    return to_get || c->status == 303;
+}
+
+/* Sends the request that follows the 3xx in c->status to the Location
+ * loc[0..loc_len) (which lives in c->headers: it is used before the next
+ * request clears them). Returns 1 if it was sent, 0 if the redirect is not
+ * to be followed, or an error. */
+static int follow(struct http_client *c, const char *loc, size_t loc_len)
+{
+    enum http_fail kind;
+    long n = http_url_resolve(c->url, strlen(c->url), loc, loc_len, c->scratch, HTTP_MAX_URL,
+                              &kind);
+    if (n < 0)
+        return set_fail(c, kind == HTTP_FAIL_SCHEME ? kind : HTTP_FAIL_LOCATION, (int)n,
+                        "\"%.120s\"", loc);
+    char saved_method[METHOD_MAX];
+    memcpy(saved_method, c->method, METHOD_MAX);
+    bool drop_body = redirect_method(c);
+    if (!drop_body && c->body_kind == HTTP_CLIENT_BODY_STREAM) {
+        memcpy(c->method, saved_method, METHOD_MAX); /* cannot replay: hand back the 3xx */
+        return 0;
+    }
+    if (drop_body) {
+        static const char *const body_fields[] = {"content-type", "content-encoding",
+                                                  "content-language", "content-location"};
+        for (size_t i = 0; i < sizeof body_fields / sizeof body_fields[0]; i++)
+            http_fields_remove(&c->req_fields, body_fields[i]);
+        c->body_kind = HTTP_CLIENT_BODY_NONE;
+    }
+    if (!drain(c))
+        close_conn(c);
+    memcpy(c->url, c->scratch, (size_t)n + 1);
+    struct http_url next;
+    http_url_parse(c->url, (size_t)n, &next, NULL);
+    if (!same_host(c, &next)) {
+        http_fields_remove(&c->req_fields, "authorization");
+        http_fields_remove(&c->req_fields, "proxy-authorization");
+        http_fields_remove(&c->req_fields, "cookie");
+    }
+    c->u = next;
+    c->redirects++;
+    c->state = X_IDLE;
+    int r = send_request(c);
+    return r < 0 ? r : 1;
+}
+
+/* Ends a streamed request body: the last chunk, or a check that exactly
+ * stream_length bytes went out. */
+static int finish_body(struct http_client *c)
+{
+    if (c->stream_length < 0)
+        return send_all(c, HTTP_CHUNK_LAST, sizeof HTTP_CHUNK_LAST - 1);
+    if (c->streamed != (uint64_t)c->stream_length)
+        return set_fail(c, HTTP_FAIL_BODY_LENGTH, 0, "%llu of %lld bytes",
+                        (unsigned long long)c->streamed, (long long)c->stream_length);
+    return 0;
+}
+
+/* A reused connection that closes without answering was closed by the
+ * server as the request went out (RFC 9112 section 9.3.1); a request whose
+ * body can be sent again is retried once on a new connection. */
+static bool can_retry(const struct http_client *c, int err)
+{
+    return c->reused && c->body_kind != HTTP_CLIENT_BODY_STREAM &&
+           (c->fail == HTTP_FAIL_NO_RESPONSE ||
+            (c->fail == HTTP_FAIL_RECV && (err == ERR_CONNRESET || err == ERR_PIPE)));
+}
+
+int http_client_response(struct http_client *c)
+{
+    if (c->state == X_BODY_OUT) {
+        int r = finish_body(c);
+        if (r < 0)
+            return r;
+        c->state = X_SENT;
+    }
+    if (c->state != X_SENT)
+        return set_fail(c, HTTP_FAIL_STATE, 0, "no request waiting for a response");
+    bool retried = false;
+    for (;;) {
+        int r = read_head(c);
+        if (r < 0 && !retried && can_retry(c, r)) {
+            log_write(LOG_DEBUG, "http", "retrying on a new connection: %s", c->msg);
+            retried = true;
+            c->state = X_IDLE;
+            r = send_request(c);
+            if (r < 0)
+                return r;
+            continue;
+        }
+        if (r < 0)
+            return r;
+        size_t loc_len;
+        const char *loc = http_fields_get(&c->headers, "location", &loc_len);
+        if (!is_redirect(c->status) || !loc || c->cfg.max_redirects == 0)
+            break;
+        if (c->redirects >= c->cfg.max_redirects)
+            return set_fail(c, HTTP_FAIL_REDIRECTS, 0, "more than %u, last to \"%.120s\"",
+                            c->cfg.max_redirects, loc);
+        r = follow(c, loc, loc_len);
+        if (r < 0)
+            return r;
+        if (r == 0)
+            break;
+        retried = false;
+    }
+    if (http_parser_done(&c->parser))
+        exchange_done(c);
+    return c->status;
+}
+
+/* ---- the rest of the API ------------------------------------------------- */
+
+int http_client_status(const struct http_client *c) { return c->status; }
+const struct http_fields *http_client_headers(const struct http_client *c) { return &c->headers; }
+const struct http_fields *http_client_trailers(const struct http_client *c)
+{
+    return &c->trailers;
+}
+const char *http_client_url(const struct http_client *c) { return c->url; }
+unsigned http_client_redirects(const struct http_client *c) { return c->redirects; }
+enum http_fail http_client_fail(const struct http_client *c) { return c->fail; }
+const char *http_client_error(const struct http_client *c) { return c->msg; }
+unsigned http_client_connects(const struct http_client *c) { return c->connects; }
+unsigned http_client_conn_requests(const struct http_client *c) { return c->conn_requests; }
+
+int64_t http_client_body_length(const struct http_client *c)
+{
+    if (c->state != X_BODY_IN && c->state != X_DONE)
+        return -1;
+    return http_parser_body_length(&c->parser);
+}
+
+int http_client_fetch(struct http_client *c, const struct http_client_request *req,
+                      http_body_sink sink, void *ctx)
+{
+    if (req->body_kind == HTTP_CLIENT_BODY_STREAM)
+        return set_fail(c, HTTP_FAIL_STATE, 0, "fetch cannot stream a request body");
+    int r = http_client_open(c, req);
+    if (r < 0)
+        return r;
+    int status = http_client_response(c);
+    if (status < 0)
+        return status;
+    const uint8_t *d;
+    long n;
+    while ((n = http_client_read_slice(c, &d)) > 0) {
+        r = sink(ctx, d, (size_t)n);
+        if (r < 0) {
+            close_conn(c);
+            http_client_end(c);
+            return r;
+        }
+    }
+    if (n < 0)
+        return (int)n;
+    http_client_end(c);
+    return status;
+}
+
+int http_client_create(const struct http_sock *sock, const struct http_client_config *cfg,
+                       struct http_client **out)
+{
+    *out = NULL;
+    struct http_client_config def;
+    if (!cfg) {
+        http_client_config_default(&def);
+        cfg = &def;
+    }
+    if (!sock || !sock->ops || cfg->recv_buffer == 0 || cfg->recv_buffer > (1u << 30))
+        return ERR_INVAL;
+    struct http_client *c = mem_zalloc(sizeof *c);
+    if (!c)
+        return ERR_NOMEM;
+    c->sock = *sock;
+    c->cfg = *cfg;
+    http_fields_init(&c->req_fields, 0, 0);
+    http_fields_init(&c->headers, 0, 0);
+    http_fields_init(&c->trailers, 0, 0);
+    int r = http_parser_init(&c->parser, &cfg->limits);
+    c->rbuf = mem_alloc(cfg->recv_buffer);
+    c->url = mem_alloc(HTTP_MAX_URL);
+    c->scratch = mem_alloc(HTTP_MAX_URL);
+    c->head = mem_alloc(HTTP_MAX_REQUEST_HEAD);
+    if (r == 0 && (!c->rbuf || !c->url || !c->scratch || !c->head))
+        r = ERR_NOMEM;
+    if (r < 0) {
+        http_client_destroy(c);
+        return r;
+    }
+    c->url[0] = '\0';
+    *out = c;
+    return 0;
+}
+
+void http_client_destroy(struct http_client *c)
+{
+    if (!c)
+        return;
+    close_conn(c);
+    http_parser_free(&c->parser);
+    http_fields_free(&c->req_fields);
+    http_fields_free(&c->headers);
+    http_fields_free(&c->trailers);
+    mem_free(c->rbuf);
+    mem_free(c->url);
+    mem_free(c->scratch);
+    mem_free(c->head);
+    mem_free(c);
+}

@@ -1,0 +1,47 @@
+/*
+ * lib/http/sock.h - the socket interface the HTTP client runs over, passed
+ * in by its caller: the kernel's port over lib/net, the host's over BSD
+ * sockets (host/http-get/sock_posix.c), lib/wasi's over either.
+ *
+ * Calls may block up to their timeout; the client never waits otherwise.
+ * Name resolution is the interface's job (getaddrinfo on the host, the
+ * kernel's DNS client in KPIO). Errors are negative ERR_* values.
+ */
+#ifndef HTTP_SOCK_H
+#define HTTP_SOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct http_conn; /* one TCP connection, defined by the implementation */
+
+struct http_sock_ops {
+    /* Resolves host (a C string: a name, an IPv4 literal, or an IPv6 literal
+     * without brackets) and opens a TCP connection to port, giving up after
+     * timeout_ms. Returns 0 and sets *conn, or ERR_TIMEDOUT,
+     * ERR_CONNREFUSED, ERR_NXDOMAIN, ERR_DNSFAIL, ERR_NETUNREACH,
+     * ERR_HOSTUNREACH, ERR_NOMEM, ... */
+    int (*connect)(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms,
+                   struct http_conn **conn);
+    /* Sends up to len > 0 bytes, waiting at most timeout_ms for room.
+     * Returns the count sent (> 0), ERR_TIMEDOUT if none could be, or an
+     * error (ERR_PIPE, ERR_CONNRESET, ...). */
+    long (*send)(void *ctx, struct http_conn *conn, const void *buf, size_t len,
+                 uint32_t timeout_ms);
+    /* Receives up to len > 0 bytes, waiting at most timeout_ms (0: do not
+     * wait) for some. Returns the count received (> 0, possibly fewer than
+     * len), 0 when the peer closed the connection, ERR_TIMEDOUT if nothing
+     * arrived in time, or an error (ERR_CONNRESET, ...). */
+    long (*recv)(void *ctx, struct http_conn *conn, void *buf, size_t len, uint32_t timeout_ms);
+    /* Closes the connection and frees it. */
+    void (*close)(void *ctx, struct http_conn *conn);
+    /* A monotonic clock in milliseconds, for deadlines over several calls. */
+    uint64_t (*now_ms)(void *ctx);
+};
+
+struct http_sock {
+    const struct http_sock_ops *ops;
+    void *ctx;
+};
+
+#endif
