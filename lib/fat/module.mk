@@ -16,3 +16,9 @@ ALL_TARGETS += $(BUILD)/rel/bin/kpio-disk
 # randomized differential and crash workloads, driven by test_fat_images.py
 $(BUILD)/host/tests/fat_stress: $(call host_objs,tests/unit/fat/fat_stress.c $(FAT_HOST_DEV) $(FAT_HOST_LIBS))
 	$(host_link)
+
+# lib/fat against mkfs.fat, mtools and fsck.fat (read, write, differential,
+# crash); FAT_SEED repeats a run, FAT_TESTS=read,write,diff,crash picks parts
+COMPONENT_SUITES += component/fat-images
+SUITE_CMD_component/fat-images := python3 tests/unit/fat/test_fat_images.py
+TEST_DEPS += $(BUILD)/host/bin/kpio-disk $(BUILD)/host/tests/fat_stress

@@ -160,9 +160,39 @@ uint8_t name_checksum(const uint8_t sfn[11])
     return sum;
 }
 
+/* Code page 437 (the OEM code page of US Windows and Linux's vfat default)
+ * for short-name bytes 0x80..0xFF. */
+static const uint16_t cp437_high[128] = {
+    0x00C7, 0x00FC, 0x00E9, 0x00E2, 0x00E4, 0x00E0, 0x00E5, 0x00E7, 0x00EA, 0x00EB, 0x00E8,
+    0x00EF, 0x00EE, 0x00EC, 0x00C4, 0x00C5, 0x00C9, 0x00E6, 0x00C6, 0x00F4, 0x00F6, 0x00F2,
+    0x00FB, 0x00F9, 0x00FF, 0x00D6, 0x00DC, 0x00A2, 0x00A3, 0x00A5, 0x20A7, 0x0192, 0x00E1,
+    0x00ED, 0x00F3, 0x00FA, 0x00F1, 0x00D1, 0x00AA, 0x00BA, 0x00BF, 0x2310, 0x00AC, 0x00BD,
+    0x00BC, 0x00A1, 0x00AB, 0x00BB, 0x2591, 0x2592, 0x2593, 0x2502, 0x2524, 0x2561, 0x2562,
+    0x2556, 0x2555, 0x2563, 0x2551, 0x2557, 0x255D, 0x255C, 0x255B, 0x2510, 0x2514, 0x2534,
+    0x252C, 0x251C, 0x2500, 0x253C, 0x255E, 0x255F, 0x255A, 0x2554, 0x2569, 0x2566, 0x2560,
+    0x2550, 0x256C, 0x2567, 0x2568, 0x2564, 0x2565, 0x2559, 0x2558, 0x2552, 0x2553, 0x256B,
+    0x256A, 0x2518, 0x250C, 0x2588, 0x2584, 0x258C, 0x2590, 0x2580, 0x03B1, 0x00DF, 0x0393,
+    0x03C0, 0x03A3, 0x03C3, 0x00B5, 0x03C4, 0x03A6, 0x0398, 0x03A9, 0x03B4, 0x221E, 0x03C6,
+    0x03B5, 0x2229, 0x2261, 0x00B1, 0x2265, 0x2264, 0x2320, 0x2321, 0x00F7, 0x2248, 0x00B0,
+    0x2219, 0x00B7, 0x221A, 0x207F, 0x00B2, 0x25A0, 0x00A0,
+};
+
+/* Lower case for the NT lower-case flags: ASCII and Latin-1 letters. */
+static uint16_t name_lowcase(uint16_t c)
+{
+    if (c < 0x80)
+        return (uint16_t)char_lower(c);
+    if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
+        return (uint16_t)(c + 0x20);
+    return c;
+}
+
+static uint16_t oem_char(uint8_t b) { return b < 0x80 ? b : cp437_high[b - 0x80]; }
+
 /* The name a short entry shows when it has no long name: "BASE.EXT", in
- * lower case where the NT flags (byte 12, as Windows NT and Linux write them)
- * say so. Bytes above 0x7F are taken as Latin-1. Returns the length. */
+ * lower case where the NT flags (byte 12, as Windows NT, Linux and mtools
+ * write them) say so. Bytes above 0x7F are code page 437. Returns the
+ * length. */
 unsigned name_short_to_u16(const uint8_t *raw, uint16_t *out)
 {
     unsigned n = 0, blen = 8, elen = 3;
@@ -172,13 +202,15 @@ unsigned name_short_to_u16(const uint8_t *raw, uint16_t *out)
     while (elen > 0 && raw[8 + elen - 1] == ' ')
         elen--;
     for (unsigned i = 0; i < blen; i++) {
-        uint16_t c = (i == 0 && raw[0] == 0x05) ? 0xE5 : raw[i];
-        out[n++] = (nt & NTRES_LOWER_BASE) ? (uint16_t)char_lower(c) : c;
+        uint16_t c = oem_char((i == 0 && raw[0] == 0x05) ? 0xE5 : raw[i]);
+        out[n++] = (nt & NTRES_LOWER_BASE) ? name_lowcase(c) : c;
     }
     if (elen) {
         out[n++] = '.';
-        for (unsigned i = 0; i < elen; i++)
-            out[n++] = (nt & NTRES_LOWER_EXT) ? (uint16_t)char_lower(raw[8 + i]) : raw[8 + i];
+        for (unsigned i = 0; i < elen; i++) {
+            uint16_t c = oem_char(raw[8 + i]);
+            out[n++] = (nt & NTRES_LOWER_EXT) ? name_lowcase(c) : c;
+        }
     }
     return n;
 }

@@ -145,8 +145,23 @@ static void random_name(char *out, size_t size)
     }
 }
 
+static int trace_g; /* FAT_STRESS_TRACE=1: print every operation */
+
+static void trace(const char *fmt, ...)
+{
+    va_list ap;
+    if (!trace_g)
+        return;
+    va_start(ap, fmt);
+    fprintf(stderr, "[%ld] ", step_g);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
 static void expect(int got, int want, const char *what, const char *path)
 {
+    trace("%s %s -> %s", what, path, err_name(got));
     if (got != want)
         die("%s %s: got %s, model says %s", what, path, err_name(got), err_name(want));
 }
@@ -256,6 +271,8 @@ static void model_write(int i, size_t off, const unsigned char *data, size_t len
 {
     struct mnode *m = &nodes[i];
     size_t end = off + len;
+    if (len == 0)
+        return; /* POSIX: writing nothing past EOF leaves the size alone */
     if (end > m->size) {
         m->data = realloc(m->data, end ? end : 1);
         memset(m->data + m->size, 0, end - m->size);
@@ -327,6 +344,8 @@ static int op_write(int crash, int append)
     if (!append)
         fat_seek(f, (int64_t)off, FAT_SEEK_SET, &pos);
     long w = fat_write(f, data, len);
+    trace("write %s: %zu bytes at %zu (size %zu, append %d) -> %ld", path, len, off, size,
+          append, w);
     int c = fat_close(f);
     if (crash && (w == ERR_IO || c == ERR_IO || (w >= 0 && (size_t)w != len)))
         return free(data), ERR_IO;
@@ -356,6 +375,7 @@ static int op_truncate(int crash)
         return r;
     expect(r, 0, "open for truncate", path);
     r = fat_truncate(f, size);
+    trace("truncate %s: %zu -> %zu", path, nodes[i].size, size);
     int c = fat_close(f);
     if (crash && (r == ERR_IO || c == ERR_IO))
         return ERR_IO;
@@ -420,6 +440,7 @@ static int op_rename(int crash)
     path_of(d, pp, sizeof pp);
     snprintf(to, sizeof to, "%s%s%s", pp, pp[0] ? "/" : "", name);
     int want = model_rename_result(s, d, name, &dst);
+    trace("rename %s -> %s", from, to);
     int r = fat_rename(vol, from, to);
     if (crash && r == ERR_IO)
         return r;
@@ -557,6 +578,7 @@ int main(int argc, char **argv)
     rng_state = seed_g * 2654435761ULL + 1;
     long nops = atol(argv[4]);
     int crash = !strcmp(mode_g, "crash");
+    trace_g = getenv("FAT_STRESS_TRACE") != NULL;
     rbuf = malloc(MAX_FILE + 2);
     nnodes = 0;
     new_node(-1, "", 1);
