@@ -622,8 +622,6 @@ int http_client_response(struct http_client *c)
             break;
         retried = false;
     }
-    if (http_parser_done(&c->parser))
-        exchange_done(c);
     return c->status;
 }
 

@@ -9,10 +9,13 @@ KERNEL_LIB_SRCS += $(LIB_SRCS_http)
 HTTP_TEST_LIBS := $(LIB_SRCS_http) $(LIB_SRCS_base) host/port/base_env.c
 
 # --- unit tests (cmocka, ASan + UBSan) ---------------------------------------
-HTTP_UNIT_TESTS := parser
+HTTP_UNIT_TESTS := parser url request client
 
-$(BUILD)/host/tests/http/test_parser: $(call host_objs,tests/unit/http/test_parser.c $(HTTP_TEST_LIBS))
-	$(host_link) -lcmocka
+define http_unit_test
+$(BUILD)/host/tests/http/test_$(1): $(call host_objs,tests/unit/http/test_$(1).c $(HTTP_TEST_LIBS))
+	$$(host_link) -lcmocka
+endef
+$(foreach t,$(HTTP_UNIT_TESTS),$(eval $(call http_unit_test,$(t))))
 
 UNIT_SUITES += $(foreach t,$(HTTP_UNIT_TESTS),unit/http/$(t))
 $(foreach t,$(HTTP_UNIT_TESTS),$(eval SUITE_CMD_unit/http/$(t) := $(BUILD)/host/tests/http/test_$(t)))

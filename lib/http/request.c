@@ -5,6 +5,7 @@
  */
 #include "http/request.h"
 
+#include "base/env.h"
 #include "base/error.h"
 #include "base/fmt.h"
 #include "base/mem.h"
@@ -98,9 +99,10 @@ long http_request_write(const struct http_request_head *r, char *buf, size_t siz
         puts_(&o, "\r\n");
     }
     if (r->body == HTTP_BODY_LENGTH) {
-        char num[32];
+        char num[48]; /* "Content-Length: " 16, 20 digits, CRLF */
         size_t k = fmt_snprintf(num, sizeof num, "Content-Length: %llu\r\n",
                                 (unsigned long long)r->content_length);
+        BASE_ASSERT(k < sizeof num);
         put(&o, num, k);
     } else if (r->body == HTTP_BODY_CHUNKED) {
         puts_(&o, "Transfer-Encoding: chunked\r\n");

@@ -247,6 +247,8 @@ long http_url_resolve(const char *base, size_t base_len, const char *ref, size_t
     int err = split_checked(ref, ref_len, &r, fail);
     if (err < 0)
         return err;
+    if (r.has_scheme && !r.has_authority)
+        return url_fail(fail, HTTP_FAIL_URL); /* "http:g": an http URL needs a host */
     if (!r.has_scheme) {
         if (!base)
             return url_fail(fail, HTTP_FAIL_URL);
