@@ -223,9 +223,11 @@ int wasm_module_load(const uint8_t *bytes, size_t len, struct wasm_module **out,
 void wasm_module_free(struct wasm_module *mod);
 
 /* An import of a module, as the resolver sees it. Strings are NUL-terminated
- * UTF-8 owned by the module. Exactly the member for kind is meaningful. */
+ * UTF-8 owned by the module (a name may itself contain NUL: the lengths are
+ * exact). Exactly the member for kind is meaningful. */
 struct wasm_import {
     const char *module, *name;
+    size_t module_len, name_len;
     enum wasm_extern_kind kind;
     const struct wasm_functype *func; /* WASM_EXTERN_FUNC */
     struct {
@@ -292,9 +294,13 @@ typedef int (*wasm_resolve_fn)(void *ctx, const struct wasm_import *imp, struct 
  * Returns 0 and *out; ERR_NOENT (unknown import) or ERR_INVAL (incompatible
  * import type, a limit of cfg exceeded) with err->msg naming the import;
  * ERR_NOMEM; or ERR_FAULT when a segment or the start function trapped
- * (*trap says how; segments applied before the trap stay applied to
- * imported tables and memories, as the spec requires). err and trap may be
- * NULL.
+ * (*trap says how). err and trap may be NULL.
+ *
+ * On ERR_FAULT *out is still set: as the spec requires, segments applied
+ * before the trap stay applied, so imported tables may now hold this
+ * instance's functions. The caller frees the instance (wasm_instance_free)
+ * once nothing can call those functions any more; nothing else may be done
+ * with it. On every other failure *out is NULL and nothing is left over.
  */
 int wasm_instance_new(const struct wasm_module *mod, const struct wasm_config *cfg,
                       wasm_resolve_fn resolve, void *resolve_ctx, struct wasm_instance **out,
@@ -311,6 +317,9 @@ void *wasm_instance_user(const struct wasm_instance *inst);
 
 /* Looks up an export by name: 0 and *out, or ERR_NOENT. */
 int wasm_instance_export(struct wasm_instance *inst, const char *name, struct wasm_extern *out);
+/* The same for a name of len bytes (names may contain NUL). */
+int wasm_instance_export_n(struct wasm_instance *inst, const char *name, size_t len,
+                           struct wasm_extern *out);
 
 /* Shorthands: the exported function / memory of that name, or NULL. */
 struct wasm_func *wasm_instance_func(struct wasm_instance *inst, const char *name);

@@ -1,0 +1,20 @@
+# tests/spec: the official WebAssembly test suite (core/, no SIMD) against
+# lib/wasm, built with ASan+UBSan. The suite is found through
+# WASM_TESTSUITE (default ../shared/wasm-testsuite, relative to the project
+# root) and converted with wast2json into $(BUILD)/spec/ at test time.
+# `make spec-core` runs it alone and prints every file's counts.
+WASM_TESTSUITE ?= ../shared/wasm-testsuite
+
+$(BUILD)/host/tests/spec_runner: $(call host_objs,tests/spec/spec_runner.c tests/spec/json.c \
+    $(LIB_SRCS_wasm) $(LIB_SRCS_base) host/port/base_env.c)
+	$(host_link)
+TEST_DEPS += $(BUILD)/host/tests/spec_runner
+
+SPEC_CMD = python3 tests/spec/run_spec.py --build $(BUILD) \
+    --runner $(BUILD)/host/tests/spec_runner --suite '$(WASM_TESTSUITE)'
+COMPONENT_SUITES += spec/core
+SUITE_CMD_spec/core := $(SPEC_CMD) core
+
+.PHONY: spec-core
+spec-core: $(BUILD)/host/tests/spec_runner
+	@$(SPEC_CMD) core

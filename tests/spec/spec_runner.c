@@ -1,0 +1,645 @@
+/*
+ * tests/spec/spec_runner.c - runs one converted spec test file (the JSON
+ * that wast2json writes next to its .wasm modules) against lib/wasm.
+ *
+ *   spec_runner [-v] FILE.json
+ *
+ * Every command kind is supported: module, register, action, assert_return
+ * (with nan:canonical / nan:arithmetic), assert_trap, assert_exhaustion,
+ * assert_invalid, assert_malformed (text-format modules are skipped),
+ * assert_unlinkable, assert_uninstantiable; the "spectest" host module
+ * provides print*, global_*, table and memory. Each failure prints
+ * "FAIL <wast>:<line>: <what differed>"; the last line is
+ * "SUMMARY <wast> passed=N failed=N skipped=N actions=N". Exit status 0
+ * when nothing failed.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "json.h"
+#include "wasm/wasm.h"
+
+#define MAX_VALUES 1024
+
+struct named {
+    char *name;
+    struct wasm_instance *inst;
+};
+
+struct runner {
+    const char *wast; /* source_filename, for messages */
+    char dir[1024];   /* where the .wasm files are */
+    bool verbose;
+    int passed, failed, skipped, actions;
+    int line;
+
+    struct wasm_module **mods;
+    struct wasm_instance **insts;
+    size_t nmods, ninsts;
+    struct wasm_instance *current;
+    struct named *names, *registered;
+    size_t nnames, nregistered;
+
+    /* spectest */
+    struct wasm_global *g_i32, *g_i64, *g_f32, *g_f64;
+    struct wasm_table *table;
+    struct wasm_memory *memory;
+};
+
+static void fail(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void fail(struct runner *r, const char *fmt, ...)
+{
+    va_list ap;
+    printf("FAIL %s:%d: ", r->wast, r->line);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+    r->failed++;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n);
+    if (!p) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
+/* ---- spectest (the host module of the spec's test harness) ---- */
+
+static int print_fn(struct wasm_host_call *call, const wasm_value *args, wasm_value *results)
+{
+    (void)call, (void)args, (void)results;
+    return 0;
+}
+
+static const struct {
+    const char *name, *sig;
+} spectest_funcs[] = {
+    {"print", "()"},          {"print_i32", "(i)"},        {"print_i64", "(I)"},
+    {"print_f32", "(f)"},     {"print_f64", "(F)"},        {"print_i32_f32", "(if)"},
+    {"print_f64_f64", "(FF)"},
+};
+
+static int resolve_spectest(struct runner *r, const struct wasm_import *imp,
+                            struct wasm_extern *out)
+{
+    out->kind = imp->kind;
+    for (size_t i = 0; i < sizeof spectest_funcs / sizeof spectest_funcs[0]; i++)
+        if (!strcmp(imp->name, spectest_funcs[i].name)) {
+            wasm_extern_host(out, spectest_funcs[i].sig, print_fn, r);
+            return 0;
+        }
+    struct {
+        const char *name;
+        struct wasm_global *g;
+    } globals[] = {{"global_i32", r->g_i32},
+                   {"global_i64", r->g_i64},
+                   {"global_f32", r->g_f32},
+                   {"global_f64", r->g_f64}};
+    for (size_t i = 0; i < 4; i++)
+        if (!strcmp(imp->name, globals[i].name)) {
+            out->kind = WASM_EXTERN_GLOBAL;
+            out->global = globals[i].g;
+            return 0;
+        }
+    if (!strcmp(imp->name, "table")) {
+        out->kind = WASM_EXTERN_TABLE;
+        out->table = r->table;
+        return 0;
+    }
+    if (!strcmp(imp->name, "memory")) {
+        out->kind = WASM_EXTERN_MEMORY;
+        out->memory = r->memory;
+        return 0;
+    }
+    return ERR_NOENT;
+}
+
+static struct wasm_instance *find(struct named *list, size_t n, const char *name)
+{
+    for (size_t i = n; i-- > 0;)
+        if (!strcmp(list[i].name, name))
+            return list[i].inst;
+    return NULL;
+}
+
+/* Imports come from spectest or from modules registered by name. */
+static int resolve(void *ctx, const struct wasm_import *imp, struct wasm_extern *out)
+{
+    struct runner *r = ctx;
+    if (!strcmp(imp->module, "spectest"))
+        return resolve_spectest(r, imp, out);
+    struct wasm_instance *inst = find(r->registered, r->nregistered, imp->module);
+    if (!inst || wasm_instance_export_n(inst, imp->name, imp->name_len, out))
+        return ERR_NOENT;
+    return 0;
+}
+
+/* ---- values ---- */
+
+static bool parse_value(const struct json *v, uint8_t *type, wasm_value *out, int *nan_kind)
+{
+    const char *t = json_str(v, "type"), *s = json_str(v, "value");
+    *nan_kind = 0;
+    out->u64 = 0;
+    if (!t)
+        return false;
+    if (!strcmp(t, "i32") || !strcmp(t, "f32"))
+        *type = t[0] == 'i' ? 0x7f : 0x7d;
+    else if (!strcmp(t, "i64") || !strcmp(t, "f64"))
+        *type = t[0] == 'i' ? 0x7e : 0x7c;
+    else if (!strcmp(t, "externref"))
+        *type = 0x6f;
+    else if (!strcmp(t, "funcref"))
+        *type = 0x70;
+    else
+        return false;
+    if (!s) {
+        *nan_kind = 3; /* a reference that must be non-null */
+        return *type == 0x70 || *type == 0x6f;
+    }
+    if (!strcmp(s, "nan:canonical")) {
+        *nan_kind = 1;
+        return true;
+    }
+    if (!strcmp(s, "nan:arithmetic")) {
+        *nan_kind = 2;
+        return true;
+    }
+    if (!strcmp(s, "null"))
+        return true;
+    uint64_t n = strtoull(s, NULL, 10);
+    if (*type == 0x6f)
+        out->externref = (void *)(uintptr_t)(n + 1); /* never NULL */
+    else if (*type == 0x7f || *type == 0x7d)
+        out->u32 = (uint32_t)n;
+    else
+        out->u64 = n;
+    return true;
+}
+
+static void format_value(char *buf, size_t size, uint8_t type, wasm_value v)
+{
+    switch (type) {
+    case 0x7f: snprintf(buf, size, "i32:%" PRIu32, v.u32); break;
+    case 0x7e: snprintf(buf, size, "i64:%" PRIu64, v.u64); break;
+    case 0x7d: snprintf(buf, size, "f32:0x%08" PRIx32 " (%g)", v.u32, (double)v.f32); break;
+    case 0x7c: snprintf(buf, size, "f64:0x%016" PRIx64 " (%g)", v.u64, v.f64); break;
+    default: snprintf(buf, size, "ref:%p", v.externref); break;
+    }
+}
+
+/* Does result v of the declared type match the expected value? */
+static bool value_matches(uint8_t type, wasm_value got, wasm_value want, int nan_kind)
+{
+    switch (type) {
+    case 0x7f: return got.u32 == want.u32;
+    case 0x7e: return got.u64 == want.u64;
+    case 0x7d:
+        if (nan_kind == 1)
+            return (got.u32 & 0x7fffffff) == 0x7fc00000;
+        if (nan_kind == 2)
+            return (got.u32 & 0x7fc00000) == 0x7fc00000;
+        return got.u32 == want.u32;
+    case 0x7c:
+        if (nan_kind == 1)
+            return (got.u64 & 0x7fffffffffffffffull) == 0x7ff8000000000000ull;
+        if (nan_kind == 2)
+            return (got.u64 & 0x7ff8000000000000ull) == 0x7ff8000000000000ull;
+        return got.u64 == want.u64;
+    default:
+        if (nan_kind == 3)
+            return got.externref != NULL;
+        return got.externref == want.externref;
+    }
+}
+
+/* ---- commands ---- */
+
+static struct wasm_instance *target_instance(struct runner *r, const struct json *action)
+{
+    const char *name = json_str(action, "module");
+    if (!name)
+        return r->current;
+    return find(r->names, r->nnames, name);
+}
+
+/*
+ * Performs an invoke or get action. Returns 0 with results, ERR_FAULT for
+ * a trap (*trap filled), or another error after reporting it.
+ */
+static int do_action(struct runner *r, const struct json *action, wasm_value *results,
+                     uint32_t *nresults, const uint8_t **rtypes, struct wasm_trap *trap)
+{
+    const char *type = json_str(action, "type"), *field = json_str(action, "field");
+    const struct json *jfield = json_get(action, "field");
+    struct wasm_instance *inst = target_instance(r, action);
+    struct wasm_extern ext;
+    if (!inst || !field || !type) {
+        fail(r, "action on a missing module or without a field");
+        return ERR_INVAL;
+    }
+    if (wasm_instance_export_n(inst, field, jfield->len, &ext)) {
+        fail(r, "no export \"%s\"", field);
+        return ERR_INVAL;
+    }
+    if (!strcmp(type, "get")) {
+        static uint8_t gtype;
+        if (ext.kind != WASM_EXTERN_GLOBAL) {
+            fail(r, "export \"%s\" is not a global", field);
+            return ERR_INVAL;
+        }
+        gtype = wasm_global_type(ext.global, NULL);
+        results[0] = wasm_global_get(ext.global);
+        *nresults = 1;
+        *rtypes = &gtype;
+        return 0;
+    }
+    if (ext.kind != WASM_EXTERN_FUNC) {
+        fail(r, "export \"%s\" is not a function", field);
+        return ERR_INVAL;
+    }
+    const struct json *args = json_get(action, "args");
+    wasm_value argv[MAX_VALUES];
+    uint32_t nargs = args ? (uint32_t)args->n : 0;
+    if (nargs > MAX_VALUES) {
+        fail(r, "too many arguments");
+        return ERR_INVAL;
+    }
+    for (uint32_t i = 0; i < nargs; i++) {
+        uint8_t t;
+        int nk;
+        if (!parse_value(args->items[i], &t, &argv[i], &nk)) {
+            fail(r, "bad argument %u", i);
+            return ERR_INVAL;
+        }
+    }
+    const struct wasm_functype *ft = wasm_func_type(ext.func);
+    if (ft->nparams != nargs || ft->nresults > MAX_VALUES) {
+        fail(r, "\"%s\" takes %u arguments, not %u", field, ft->nparams, nargs);
+        return ERR_INVAL;
+    }
+    *nresults = ft->nresults;
+    *rtypes = ft->results;
+    return wasm_call(ext.func, argv, nargs, results, ft->nresults, trap);
+}
+
+static void cmd_assert_return(struct runner *r, const struct json *cmd)
+{
+    wasm_value results[MAX_VALUES];
+    uint32_t n = 0;
+    const uint8_t *types = NULL;
+    struct wasm_trap trap;
+    int rc = do_action(r, json_get(cmd, "action"), results, &n, &types, &trap);
+    if (rc == ERR_FAULT) {
+        fail(r, "trapped: %s", trap.reason);
+        return;
+    }
+    if (rc)
+        return;
+    const struct json *exp = json_get(cmd, "expected");
+    if (!exp || exp->n != n) {
+        fail(r, "%u results, expected %zu", n, exp ? exp->n : 0);
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t t;
+        wasm_value want;
+        int nk;
+        char got_s[80], want_s[80];
+        if (!parse_value(exp->items[i], &t, &want, &nk)) {
+            fail(r, "cannot read expected value %u", i);
+            return;
+        }
+        if (t != types[i] || !value_matches(t, results[i], want, nk)) {
+            format_value(got_s, sizeof got_s, types[i], results[i]);
+            format_value(want_s, sizeof want_s, t, want);
+            fail(r, "result %u: got %s, expected %s%s", i, got_s,
+                 nk == 1   ? "nan:canonical "
+                 : nk == 2 ? "nan:arithmetic "
+                           : "",
+                 nk ? "" : want_s);
+            return;
+        }
+    }
+    r->passed++;
+}
+
+static void cmd_assert_trap(struct runner *r, const struct json *cmd)
+{
+    wasm_value results[MAX_VALUES];
+    uint32_t n;
+    const uint8_t *types;
+    struct wasm_trap trap;
+    const char *text = json_str(cmd, "text");
+    int rc = do_action(r, json_get(cmd, "action"), results, &n, &types, &trap);
+    if (rc == 0) {
+        fail(r, "returned normally, expected trap \"%s\"", text);
+        return;
+    }
+    if (rc != ERR_FAULT)
+        return;
+    if (text && strncmp(trap.reason, text, strlen(text))) {
+        fail(r, "trapped with \"%s\", expected \"%s\"", trap.reason, text);
+        return;
+    }
+    r->passed++;
+}
+
+static int load_file(struct runner *r, const char *file, uint8_t **buf, size_t *len)
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s", r->dir, file);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    *buf = malloc(size > 0 ? (size_t)size : 1);
+    *len = size > 0 ? (size_t)size : 0;
+    if (!*buf || fread(*buf, 1, *len, f) != *len) {
+        fclose(f);
+        free(*buf);
+        return -1;
+    }
+    fclose(f);
+    return 0;
+}
+
+/* Loads a module file: 0 and *mod, or the load error (message in err). */
+static int load_module(struct runner *r, const struct json *cmd, struct wasm_module **mod,
+                       struct wasm_error *err)
+{
+    uint8_t *bytes;
+    size_t len;
+    const char *file = json_str(cmd, "filename");
+    if (!file || load_file(r, file, &bytes, &len)) {
+        snprintf(err->msg, sizeof err->msg, "cannot read %s", file ? file : "(no file)");
+        return ERR_IO;
+    }
+    int rc = wasm_module_load(bytes, len, mod, err);
+    free(bytes);
+    if (!rc) {
+        r->mods = xrealloc(r->mods, (r->nmods + 1) * sizeof *r->mods);
+        r->mods[r->nmods++] = *mod;
+    }
+    return rc;
+}
+
+static void keep_instance(struct runner *r, struct wasm_instance *inst)
+{
+    r->insts = xrealloc(r->insts, (r->ninsts + 1) * sizeof *r->insts);
+    r->insts[r->ninsts++] = inst;
+}
+
+static void cmd_module(struct runner *r, const struct json *cmd)
+{
+    struct wasm_module *mod;
+    struct wasm_instance *inst;
+    struct wasm_error err;
+    struct wasm_trap trap;
+    r->current = NULL;
+    if (load_module(r, cmd, &mod, &err)) {
+        fail(r, "module did not load: %s", err.msg);
+        return;
+    }
+    int rc = wasm_instance_new(mod, NULL, resolve, r, &inst, &err, &trap);
+    if (rc == ERR_FAULT)
+        keep_instance(r, inst);
+    if (rc) {
+        fail(r, "module did not instantiate: %s", err.msg);
+        return;
+    }
+    keep_instance(r, inst);
+    r->current = inst;
+    const char *name = json_str(cmd, "name");
+    if (name) {
+        r->names = xrealloc(r->names, (r->nnames + 1) * sizeof *r->names);
+        r->names[r->nnames++] = (struct named){strdup(name), inst};
+    }
+}
+
+static void cmd_register(struct runner *r, const struct json *cmd)
+{
+    const char *as = json_str(cmd, "as"), *name = json_str(cmd, "name");
+    struct wasm_instance *inst = name ? find(r->names, r->nnames, name) : r->current;
+    if (!as || !inst) {
+        fail(r, "register of a missing module");
+        return;
+    }
+    r->registered = xrealloc(r->registered, (r->nregistered + 1) * sizeof *r->registered);
+    r->registered[r->nregistered++] = (struct named){strdup(as), inst};
+}
+
+/* assert_invalid / assert_malformed: a binary module must not load. */
+static void cmd_assert_bad_module(struct runner *r, const struct json *cmd, bool malformed)
+{
+    const char *mt = json_str(cmd, "module_type");
+    if (mt && strcmp(mt, "binary")) {
+        r->skipped++;
+        return;
+    }
+    struct wasm_module *mod;
+    struct wasm_error err;
+    int rc = load_module(r, cmd, &mod, &err);
+    if (rc == 0) {
+        fail(r, "module loaded, expected %s (\"%s\")", malformed ? "malformed" : "invalid",
+             json_str(cmd, "text"));
+        return;
+    }
+    if (rc == ERR_IO) {
+        fail(r, "%s", err.msg);
+        return;
+    }
+    if (r->verbose && rc != (malformed ? ERR_BADMSG : ERR_INVAL))
+        printf("NOTE %s:%d: expected %s \"%s\", rejected as %s: %s\n", r->wast, r->line,
+               malformed ? "malformed" : "invalid", json_str(cmd, "text"),
+               rc == ERR_BADMSG ? "malformed" : "invalid", err.msg);
+    r->passed++;
+}
+
+/* assert_unlinkable / assert_uninstantiable. */
+static void cmd_assert_instantiate_fails(struct runner *r, const struct json *cmd, bool trap_expected)
+{
+    struct wasm_module *mod;
+    struct wasm_instance *inst;
+    struct wasm_error err;
+    struct wasm_trap trap;
+    if (load_module(r, cmd, &mod, &err)) {
+        fail(r, "module did not load: %s", err.msg);
+        return;
+    }
+    int rc = wasm_instance_new(mod, NULL, resolve, r, &inst, &err, &trap);
+    if (rc == ERR_FAULT) /* it lives on: tables may hold its functions */
+        keep_instance(r, inst);
+    if (rc == 0) {
+        keep_instance(r, inst);
+        fail(r, "module instantiated, expected \"%s\"", json_str(cmd, "text"));
+        return;
+    }
+    if (trap_expected != (rc == ERR_FAULT)) {
+        fail(r, "instantiation failed with \"%s\", expected %s \"%s\"", err.msg,
+             trap_expected ? "a trap" : "a link error", json_str(cmd, "text"));
+        return;
+    }
+    const char *text = json_str(cmd, "text");
+    if (trap_expected && text && strncmp(trap.reason, text, strlen(text))) {
+        fail(r, "trapped with \"%s\", expected \"%s\"", trap.reason, text);
+        return;
+    }
+    r->passed++;
+}
+
+static void cmd_action(struct runner *r, const struct json *cmd)
+{
+    wasm_value results[MAX_VALUES];
+    uint32_t n;
+    const uint8_t *types;
+    struct wasm_trap trap;
+    int rc = do_action(r, json_get(cmd, "action"), results, &n, &types, &trap);
+    if (rc == ERR_FAULT)
+        fail(r, "action trapped: %s", trap.reason);
+    else if (rc == 0)
+        r->actions++;
+}
+
+static void run_command(struct runner *r, const struct json *cmd)
+{
+    const char *type = json_str(cmd, "type");
+    const char *line = json_str(cmd, "line");
+    r->line = line ? atoi(line) : 0;
+    if (!type)
+        fail(r, "command without a type");
+    else if (!strcmp(type, "module"))
+        cmd_module(r, cmd);
+    else if (!strcmp(type, "register"))
+        cmd_register(r, cmd);
+    else if (!strcmp(type, "action"))
+        cmd_action(r, cmd);
+    else if (!strcmp(type, "assert_return"))
+        cmd_assert_return(r, cmd);
+    else if (!strcmp(type, "assert_trap") || !strcmp(type, "assert_exhaustion")) {
+        if (json_get(cmd, "filename"))
+            cmd_assert_instantiate_fails(r, cmd, true);
+        else
+            cmd_assert_trap(r, cmd);
+    } else if (!strcmp(type, "assert_invalid"))
+        cmd_assert_bad_module(r, cmd, false);
+    else if (!strcmp(type, "assert_malformed"))
+        cmd_assert_bad_module(r, cmd, true);
+    else if (!strcmp(type, "assert_unlinkable"))
+        cmd_assert_instantiate_fails(r, cmd, false);
+    else if (!strcmp(type, "assert_uninstantiable"))
+        cmd_assert_instantiate_fails(r, cmd, true);
+    else
+        fail(r, "unknown command \"%s\"", type);
+}
+
+static int make_spectest(struct runner *r)
+{
+    wasm_value v;
+    v.u64 = 0;
+    v.u32 = 666;
+    r->g_i32 = wasm_global_new(0x7f, false, v);
+    v.u64 = 666;
+    r->g_i64 = wasm_global_new(0x7e, false, v);
+    v.u64 = 0;
+    v.f32 = 666.6f;
+    r->g_f32 = wasm_global_new(0x7d, false, v);
+    v.f64 = 666.6;
+    r->g_f64 = wasm_global_new(0x7c, false, v);
+    r->table = wasm_table_new(0x70, 10, 20);
+    r->memory = wasm_memory_new(1, 2);
+    return r->g_i32 && r->g_i64 && r->g_f32 && r->g_f64 && r->table && r->memory ? 0 : -1;
+}
+
+static void cleanup(struct runner *r)
+{
+    for (size_t i = 0; i < r->ninsts; i++)
+        wasm_instance_free(r->insts[i]);
+    for (size_t i = 0; i < r->nmods; i++)
+        wasm_module_free(r->mods[i]);
+    for (size_t i = 0; i < r->nnames; i++)
+        free(r->names[i].name);
+    for (size_t i = 0; i < r->nregistered; i++)
+        free(r->registered[i].name);
+    free(r->insts);
+    free(r->mods);
+    free(r->names);
+    free(r->registered);
+    wasm_global_free(r->g_i32);
+    wasm_global_free(r->g_i64);
+    wasm_global_free(r->g_f32);
+    wasm_global_free(r->g_f64);
+    wasm_table_free(r->table);
+    wasm_memory_free(r->memory);
+}
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)(n > 0 ? n : 0) + 1);
+    if (s && fread(s, 1, (size_t)n, f) == (size_t)n) {
+        s[n] = 0;
+    } else {
+        free(s);
+        s = NULL;
+    }
+    fclose(f);
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    struct runner r = {0};
+    int argi = 1;
+    if (argi < argc && !strcmp(argv[argi], "-v")) {
+        r.verbose = true;
+        argi++;
+    }
+    if (argi + 1 != argc) {
+        fprintf(stderr, "usage: spec_runner [-v] FILE.json\n");
+        return 2;
+    }
+    const char *path = argv[argi];
+    char *text = read_text(path);
+    const char *err = "cannot read";
+    struct json *doc = text ? json_parse(text, &err) : NULL;
+    free(text);
+    if (!doc) {
+        fprintf(stderr, "%s: %s\n", path, err);
+        return 2;
+    }
+    const char *slash = strrchr(path, '/');
+    snprintf(r.dir, sizeof r.dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    const char *src = json_str(doc, "source_filename");
+    const char *base = src ? strrchr(src, '/') : NULL;
+    r.wast = base ? base + 1 : src ? src : path;
+    if (make_spectest(&r)) {
+        fprintf(stderr, "out of memory\n");
+        return 2;
+    }
+    const struct json *cmds = json_get(doc, "commands");
+    for (size_t i = 0; cmds && i < cmds->n; i++)
+        run_command(&r, cmds->items[i]);
+    printf("SUMMARY %s passed=%d failed=%d skipped=%d actions=%d\n", r.wast, r.passed, r.failed,
+           r.skipped, r.actions);
+    cleanup(&r);
+    json_free(doc);
+    return r.failed ? 1 : 0;
+}
