@@ -22,3 +22,10 @@ $(BUILD)/host/tests/fat_stress: $(call host_objs,tests/unit/fat/fat_stress.c $(F
 COMPONENT_SUITES += component/fat-images
 SUITE_CMD_component/fat-images := python3 tests/unit/fat/test_fat_images.py
 TEST_DEPS += $(BUILD)/host/bin/kpio-disk $(BUILD)/host/tests/fat_stress
+
+# unit tests (cmocka) over an in-memory device; images from mkfs.fat
+$(BUILD)/host/tests/test_fat: $(call host_objs,tests/unit/fat/test_fat.c $(FAT_HOST_LIBS))
+	$(host_link) -lcmocka
+UNIT_SUITES += unit/fat
+SUITE_CMD_unit/fat := $(BUILD)/host/tests/test_fat
+TEST_DEPS += $(BUILD)/host/tests/test_fat
