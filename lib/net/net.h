@@ -74,6 +74,7 @@ struct net_counters {
     uint64_t rx_errors; /* malformed: bad lengths, checksums, versions */
     uint64_t tx_drops;  /* not sent: unresolved neighbour gave up, queue full */
     uint64_t tcp_retransmits;
+    uint64_t tcp_timeouts; /* retransmission timer expiries */
 };
 
 /* The interface's IPv4 configuration as currently in force. */

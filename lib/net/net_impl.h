@@ -143,6 +143,11 @@ struct tcp_pcb {
     struct ring snd, rcv;
     struct tcp_range ooo[TCP_OOO_MAX];
     int nooo, ooo_last; /* ooo_last: index of the most recently touched range */
+    /* RFC 6675 scoreboard: ranges above snd_una the peer has SACKed */
+    struct tcp_range sacked[TCP_OOO_MAX];
+    int nsacked;
+    uint32_t rexmit_nxt; /* holes below this were retransmitted in this recovery */
+    uint32_t rexmit_mark; /* snd_max when the hole at snd_una was last retransmitted */
     bool fin_queued, fin_sent, fin_rcvd, rd_shut;
     uint32_t fin_seq;
     /* listeners */

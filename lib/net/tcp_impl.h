@@ -3,6 +3,7 @@
  *   tcp.c       the socket API, control blocks, buffers, ISNs (RFC 6528)
  *   tcp_in.c    segment arrival (RFC 9293 3.10.7), ACK processing and
  *               congestion control (RFC 5681, RFC 6582), reassembly
+ *   tcp_sack.c  the SACK scoreboard and SACK-based loss recovery (RFC 6675)
  *   tcp_out.c   segment building, output decisions, options, timers
  *               (RFC 6298 RTO, delayed ACK, persist, TIME_WAIT)
  */
@@ -39,6 +40,8 @@ struct tcp_seg {
     int mss;    /* -1 if absent */
     int wscale; /* -1 if absent */
     bool sack_ok, has_ts;
+    int nsack;
+    struct tcp_range sack[4]; /* SACK blocks (RFC 2018 3) */
     uint32_t tsval, tsecr;
 };
 
@@ -64,6 +67,15 @@ bool tcp_set_closed(struct net_sock *s, int err);
 void tcp_enter_time_wait(struct net_sock *s);
 void ring_write_at(struct ring *r, uint32_t off, const uint8_t *src, uint32_t n);
 void ring_read_at(const struct ring *r, uint32_t off, uint8_t *dst, uint32_t n);
+
+/* tcp_sack.c */
+/* Adds [start, end) to a sorted list of ranges, merging; returns the index
+ * of the range that holds it, or -1 if the list is full. */
+int tcp_range_add(struct tcp_range *r, int *n, uint32_t start, uint32_t end);
+void tcp_sack_update(struct net_sock *s, const struct tcp_seg *g);
+uint32_t tcp_sacked_bytes(const struct tcp_pcb *p);
+void tcp_sack_recovery_send(struct net_sock *s);
+bool tcp_send_new_segment(struct net_sock *s);
 
 /* tcp_out.c */
 /* Sends one segment: seq, flags, data from the send buffer at seq (len

@@ -52,6 +52,13 @@ static void tcp_parse_options(const uint8_t *o, size_t n, struct tcp_seg *g)
             if (len == 2)
                 g->sack_ok = true;
             break;
+        case 5:
+            for (size_t k = 2; k + 8 <= len && g->nsack < 4; k += 8) {
+                g->sack[g->nsack].start = be32_get(o + i + k);
+                g->sack[g->nsack].end = be32_get(o + i + k + 4);
+                g->nsack++;
+            }
+            break;
         case 8:
             if (len == 10) {
                 g->has_ts = true;
@@ -176,28 +183,9 @@ static void ooo_remove(struct tcp_pcb *p, int i)
  * Returns false if the list is full (the data is then not kept). */
 static bool ooo_add(struct tcp_pcb *p, uint32_t start, uint32_t end)
 {
-    int i = 0;
-    while (i < p->nooo && SEQ_LT(p->ooo[i].end, start))
-        i++;
-    if (i == p->nooo || SEQ_LT(end, p->ooo[i].start)) {
-        if (p->nooo == TCP_OOO_MAX)
-            return false;
-        for (int j = p->nooo; j > i; j--)
-            p->ooo[j] = p->ooo[j - 1];
-        p->ooo[i].start = start;
-        p->ooo[i].end = end;
-        p->nooo++;
-    } else {
-        if (SEQ_LT(start, p->ooo[i].start))
-            p->ooo[i].start = start;
-        if (SEQ_GT(end, p->ooo[i].end))
-            p->ooo[i].end = end;
-        while (i + 1 < p->nooo && SEQ_LEQ(p->ooo[i + 1].start, p->ooo[i].end)) {
-            if (SEQ_GT(p->ooo[i + 1].end, p->ooo[i].end))
-                p->ooo[i].end = p->ooo[i + 1].end;
-            ooo_remove(p, i + 1);
-        }
-    }
+    int i = tcp_range_add(p->ooo, &p->nooo, start, end);
+    if (i < 0)
+        return false;
     p->ooo_last = i;
     return true;
 }
@@ -269,24 +257,45 @@ static void tcp_data_input(struct net_sock *s, struct tcp_seg *g)
 
 /* --- ACK processing ------------------------------------------------------------- */
 
-/* A duplicate ACK (RFC 5681 2, 3.2; RFC 6582 3.2). */
+static bool tcp_use_sack(const struct tcp_pcb *p) { return p->sack_ok && p->nsacked > 0; }
+
+/* A duplicate ACK (RFC 5681 2, 3.2; RFC 6582 3.2; with SACK RFC 6675 5:
+ * three of them, or three segments' worth SACKed, start recovery). */
 static void tcp_dupack(struct net_sock *s)
 {
     struct tcp_pcb *p = tcp_of(s);
     uint32_t smss = tcp_smss(p);
     p->dupacks++;
     if (p->in_recovery) {
+        if (tcp_use_sack(p)) {
+            tcp_sack_recovery_send(s);
+            return;
+        }
         p->cwnd += smss; /* inflate: a segment has left the network */
         tcp_output(s);
         return;
     }
-    if (p->dupacks != 3 || !SEQ_GT(p->snd_una, p->recover))
+    /* RFC 6675 IsLost(): more than (DupThresh - 1) SMSS SACKed above */
+    bool lost = p->dupacks >= 3 || (tcp_use_sack(p) && tcp_sacked_bytes(p) > 2 * smss);
+    /* RFC 6582 3.2 step 2 asks for snd_una above recover; at equality all
+     * of the old flight is acknowledged, so a new loss there is real. */
+    if (!lost || SEQ_LT(p->snd_una, p->recover)) {
+        if (p->dupacks <= 2)
+            tcp_send_new_segment(s); /* RFC 3042 Limited Transmit */
         return;
+    }
     uint32_t flight = p->snd_max - p->snd_una;
     p->ssthresh = flight / 2 > 2 * smss ? flight / 2 : 2 * smss;
     p->recover = p->snd_max;
     p->in_recovery = true;
     tcp_retransmit_head(s);
+    if (tcp_use_sack(p)) {
+        p->cwnd = p->ssthresh;
+        p->rexmit_nxt = p->snd_una + smss;
+        p->rexmit_mark = p->snd_max;
+        tcp_sack_recovery_send(s);
+        return;
+    }
     p->cwnd = p->ssthresh + 3 * smss;
     tcp_output(s);
 }
@@ -318,6 +327,7 @@ static void tcp_new_ack(struct net_sock *s, const struct tcp_seg *g)
     if (SEQ_GT(p->snd_una, p->snd_nxt))
         p->snd_nxt = p->snd_una;
     p->retries = 0;
+    tcp_sack_update(s, g);
     if (p->in_recovery) {
         if (SEQ_GEQ(ack, p->recover)) { /* full ACK */
             uint32_t flight = p->snd_max - p->snd_una;
@@ -325,6 +335,8 @@ static void tcp_new_ack(struct net_sock *s, const struct tcp_seg *g)
             p->cwnd = p->ssthresh < w ? p->ssthresh : w;
             p->in_recovery = false;
             p->dupacks = 0;
+        } else if (tcp_use_sack(p)) { /* RFC 6675 5 (C) on every ACK */
+            tcp_sack_recovery_send(s);
         } else { /* partial ACK: the next hole, deflate */
             tcp_retransmit_head(s);
             p->cwnd = (p->cwnd > acked ? p->cwnd - acked : 0) + (acked >= smss ? smss : 0);
@@ -356,8 +368,11 @@ static bool tcp_ack_input(struct net_sock *s, const struct tcp_seg *g)
     struct tcp_pcb *p = tcp_of(s);
     uint32_t wnd = g->wnd << p->snd_wscale;
     if (SEQ_LEQ(g->ack, p->snd_una)) {
-        if (g->ack == p->snd_una && g->len == 0 && !(g->flags & (TCP_SYN | TCP_FIN)) &&
-            wnd == p->snd_wnd && p->snd_max != p->snd_una)
+        tcp_sack_update(s, g);
+        bool dup = g->ack == p->snd_una && p->snd_max != p->snd_una &&
+                   ((g->len == 0 && !(g->flags & (TCP_SYN | TCP_FIN)) && wnd == p->snd_wnd) ||
+                    (g->nsack > 0 && p->sack_ok));
+        if (dup)
             tcp_dupack(s);
     } else {
         tcp_new_ack(s, g);
@@ -517,8 +532,11 @@ static void tcp_segment_arrives(struct net_sock *s, struct tcp_seg *g)
         return;
     }
     /* RFC 7323 5.3 PAWS: an older timestamp than the last one is a
-     * duplicate from an earlier cycle of the sequence space. */
-    if (p->ts_ok && g->has_ts && !(g->flags & TCP_RST) && SEQ_LT(g->tsval, p->ts_recent)) {
+     * duplicate from an earlier cycle of the sequence space. Pure ACKs are
+     * exempt (as in Linux): reordered ACKs are harmless, and dropping them
+     * would hide duplicate ACKs from loss recovery. */
+    if (p->ts_ok && g->has_ts && !(g->flags & TCP_RST) && tcp_seg_seqlen(g) > 0 &&
+        SEQ_LT(g->tsval, p->ts_recent)) {
         tcp_send_ack(s);
         return;
     }

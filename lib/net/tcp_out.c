@@ -313,18 +313,24 @@ static bool tcp_rto_expired(struct net_sock *s)
         return tcp_set_closed(s, ERR_TIMEDOUT);
     }
     p->rto = p->rto * 2 > TCP_MAX_RTO ? TCP_MAX_RTO : p->rto * 2;
-    s->st->ctr.tcp_retransmits++;
+    s->st->ctr.tcp_timeouts++;
     if (opening) {
         tcp_send_syn(s);
         return false;
     }
     uint32_t smss = tcp_smss(p), flight = p->snd_max - p->snd_una;
+    log_write(LOG_DEBUG, "tcp",
+              "rto %u ms: una %u nxt %u max %u wnd %u cwnd %u sacked %d rec %d unsent %u dup %d ssth %u",
+              (unsigned)p->rto, (unsigned)(p->snd_una - p->iss), (unsigned)(p->snd_nxt - p->iss),
+              (unsigned)(p->snd_max - p->iss), (unsigned)p->snd_wnd, (unsigned)p->cwnd,
+              p->nsacked, p->in_recovery, (unsigned)(p->snd_bseq + p->snd.len - p->snd_max), p->dupacks, (unsigned)p->ssthresh);
     p->ssthresh = flight / 2 > 2 * smss ? flight / 2 : 2 * smss;
     p->cwnd = smss;
     p->bytes_acked = 0;
     p->in_recovery = false;
     p->dupacks = 0;
     p->recover = p->snd_max; /* RFC 6582 4: no fast retransmit of this flight */
+    p->nsacked = 0; /* RFC 2018 8: the receiver may have reneged */
     p->rtt_timing = false;
     p->snd_nxt = p->snd_una;
     tcp_output(s);

@@ -20,7 +20,7 @@ static const uint32_t K[64] = {
 
 static uint32_t ror(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
-static void sha256_block(struct sha256 *c, const uint8_t *p)
+static void tsha256_block(struct tsha256 *c, const uint8_t *p)
 {
     uint32_t w[64];
     for (int i = 0; i < 16; i++)
@@ -55,7 +55,7 @@ static void sha256_block(struct sha256 *c, const uint8_t *p)
     c->h[7] += h;
 }
 
-void sha256_init(struct sha256 *c)
+void tsha256_init(struct tsha256 *c)
 {
     static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
@@ -64,7 +64,7 @@ void sha256_init(struct sha256 *c)
     c->fill = 0;
 }
 
-void sha256_update(struct sha256 *c, const void *data, size_t len)
+void tsha256_update(struct tsha256 *c, const void *data, size_t len)
 {
     const uint8_t *p = data;
     c->bytes += len;
@@ -76,27 +76,27 @@ void sha256_update(struct sha256 *c, const void *data, size_t len)
         len -= n;
         if (c->fill < 64)
             return;
-        sha256_block(c, c->buf);
+        tsha256_block(c, c->buf);
         c->fill = 0;
     }
     for (; len >= 64; p += 64, len -= 64)
-        sha256_block(c, p);
+        tsha256_block(c, p);
     memcpy(c->buf, p, len);
     c->fill = len;
 }
 
-void sha256_final(struct sha256 *c, uint8_t out[32])
+void tsha256_final(struct tsha256 *c, uint8_t out[32])
 {
     uint64_t bits = c->bytes * 8;
     uint8_t pad = 0x80;
-    sha256_update(c, &pad, 1);
+    tsha256_update(c, &pad, 1);
     uint8_t zero = 0;
     while (c->fill != 56)
-        sha256_update(c, &zero, 1);
+        tsha256_update(c, &zero, 1);
     uint8_t len[8];
     for (int i = 0; i < 8; i++)
         len[i] = (uint8_t)(bits >> (56 - 8 * i));
-    sha256_update(c, len, 8);
+    tsha256_update(c, len, 8);
     for (int i = 0; i < 8; i++) {
         out[4 * i] = (uint8_t)(c->h[i] >> 24);
         out[4 * i + 1] = (uint8_t)(c->h[i] >> 16);
@@ -105,7 +105,7 @@ void sha256_final(struct sha256 *c, uint8_t out[32])
     }
 }
 
-void sha256_hex(const uint8_t d[32], char out[65])
+void tsha256_hex(const uint8_t d[32], char out[65])
 {
     for (int i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", d[i]);

@@ -265,8 +265,8 @@ static int wait_connected(struct net_sock *s, int timeout_ms)
 static int read_all(struct net_sock *s, bool http, const char *what, double t0)
 {
     static uint8_t buf[CHUNK];
-    struct sha256 h;
-    sha256_init(&h);
+    struct tsha256 h;
+    tsha256_init(&h);
     uint64_t total = 0, last = now_ms();
     char head[4096];
     size_t headn = 0;
@@ -301,13 +301,13 @@ static int read_all(struct net_sock *s, bool http, const char *what, double t0)
                 sscanf(head, "HTTP/%*d.%*d %d", &status);
             }
         }
-        sha256_update(&h, buf + off, (size_t)n - off);
+        tsha256_update(&h, buf + off, (size_t)n - off);
         total += (uint64_t)n - off;
     }
     uint8_t d[32];
     char hex[65];
-    sha256_final(&h, d);
-    sha256_hex(d, hex);
+    tsha256_final(&h, d);
+    tsha256_hex(d, hex);
     double secs = now_s() - t0;
     printf("RESULT %s ok=1 status=%d bytes=%llu sha256=%s secs=%.3f mibps=%.1f\n", what, status,
            (unsigned long long)total, hex, secs, total / 1048576.0 / (secs > 0 ? secs : 1e-9));
@@ -318,8 +318,8 @@ static int read_all(struct net_sock *s, bool http, const char *what, double t0)
 static int write_all(struct net_sock *s, uint64_t bytes, const char *what, double t0)
 {
     static uint8_t buf[CHUNK];
-    struct sha256 h;
-    sha256_init(&h);
+    struct tsha256 h;
+    tsha256_init(&h);
     uint64_t x = 0x1234567887654321ull, sent = 0, last = now_ms();
     size_t have = 0, off = 0;
     while (sent < bytes) {
@@ -331,7 +331,7 @@ static int write_all(struct net_sock *s, uint64_t bytes, const char *what, doubl
                 x ^= x << 17;
                 memcpy(buf + i, &x, n - i < 8 ? n - i : 8);
             }
-            sha256_update(&h, buf, n);
+            tsha256_update(&h, buf, n);
             have = n;
             off = 0;
         }
@@ -368,8 +368,8 @@ static int write_all(struct net_sock *s, uint64_t bytes, const char *what, doubl
     }
     uint8_t d[32];
     char hex[65];
-    sha256_final(&h, d);
-    sha256_hex(d, hex);
+    tsha256_final(&h, d);
+    tsha256_hex(d, hex);
     double secs = now_s() - t0;
     printf("RESULT %s ok=1 bytes=%llu sha256=%s secs=%.3f mibps=%.1f state=%s\n", what,
            (unsigned long long)sent, hex, secs, sent / 1048576.0 / (secs > 0 ? secs : 1e-9),
@@ -477,11 +477,12 @@ static void cmd_counters(void)
     net_get_counters(H.st, &c);
     relay_get_stats(H.relay, &rs);
     printf("RESULT counters rx_frames=%llu rx_bytes=%llu tx_frames=%llu tx_bytes=%llu "
-           "rx_drops=%llu rx_errors=%llu tx_drops=%llu tcp_retransmits=%llu\n",
+           "rx_drops=%llu rx_errors=%llu tx_drops=%llu tcp_retransmits=%llu tcp_timeouts=%llu\n",
            (unsigned long long)c.rx_frames, (unsigned long long)c.rx_bytes,
            (unsigned long long)c.tx_frames, (unsigned long long)c.tx_bytes,
            (unsigned long long)c.rx_drops, (unsigned long long)c.rx_errors,
-           (unsigned long long)c.tx_drops, (unsigned long long)c.tcp_retransmits);
+           (unsigned long long)c.tx_drops, (unsigned long long)c.tcp_retransmits,
+           (unsigned long long)c.tcp_timeouts);
     printf("RESULT relay out_dropped=%llu in_dropped=%llu dup=%llu reordered=%llu corrupted=%llu "
            "outage=%llu\n",
            (unsigned long long)(rs.dropped[0]), (unsigned long long)rs.dropped[1],
