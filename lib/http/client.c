@@ -255,6 +255,17 @@ static int send_request(struct http_client *c)
     return 0;
 }
 
+/* Fails for a URL that http_url_resolve() refused; says so plainly when
+ * the scheme is https. */
+static int url_fail(struct http_client *c, enum http_fail kind, int err, const char *what,
+                    const char *url, size_t len)
+{
+    if (kind == HTTP_FAIL_SCHEME && len >= 6 && str_ncasecmp(url, "https:", 6) == 0)
+        return set_fail(c, kind, err, "%s %.*s: https needs TLS, which KPIO does not have yet",
+                        what, (int)(len < 120 ? len : 120), url);
+    return set_fail(c, kind, err, "%s %.*s", what, (int)(len < 120 ? len : 120), url);
+}
+
 /* Copies the method, URL and fields of req into the client. */
 static int take_request(struct http_client *c, const struct http_client_request *req)
 {
@@ -268,7 +279,7 @@ static int take_request(struct http_client *c, const struct http_client_request 
     enum http_fail kind;
     long n = http_url_resolve(NULL, 0, req->url, strlen(req->url), c->url, HTTP_MAX_URL, &kind);
     if (n < 0)
-        return set_fail(c, kind, (int)n, "%.160s", req->url);
+        return url_fail(c, kind, (int)n, "URL", req->url, strlen(req->url));
     http_url_parse(c->url, (size_t)n, &c->u, NULL);
     http_fields_clear(&c->req_fields);
     for (size_t i = 0; i < req->field_count; i++) {
@@ -529,8 +540,8 @@ static int follow(struct http_client *c, const char *loc, size_t loc_len)
     long n = http_url_resolve(c->url, strlen(c->url), loc, loc_len, c->scratch, HTTP_MAX_URL,
                               &kind);
     if (n < 0)
-        return set_fail(c, kind == HTTP_FAIL_SCHEME ? kind : HTTP_FAIL_LOCATION, (int)n,
-                        "\"%.120s\"", loc);
+        return url_fail(c, kind == HTTP_FAIL_SCHEME ? kind : HTTP_FAIL_LOCATION, (int)n,
+                        "redirect to", loc, loc_len);
     char saved_method[METHOD_MAX];
     memcpy(saved_method, c->method, METHOD_MAX);
     bool drop_body = redirect_method(c);

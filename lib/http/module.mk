@@ -20,3 +20,19 @@ $(foreach t,$(HTTP_UNIT_TESTS),$(eval $(call http_unit_test,$(t))))
 UNIT_SUITES += $(foreach t,$(HTTP_UNIT_TESTS),unit/http/$(t))
 $(foreach t,$(HTTP_UNIT_TESTS),$(eval SUITE_CMD_unit/http/$(t) := $(BUILD)/host/tests/http/test_$(t)))
 TEST_DEPS += $(foreach t,$(HTTP_UNIT_TESTS),$(BUILD)/host/tests/http/test_$(t))
+
+# --- host/http-get: the client over Linux sockets -----------------------------
+HTTP_GET_SRCS := host/http-get/main.c host/http-get/sock_posix.c \
+    $(LIB_SRCS_http) $(LIB_SRCS_base) host/port/base_env.c
+
+# Sanitizer build for the tests, gcc -O2 build for the benchmark and `make`.
+$(BUILD)/host/bin/http-get: $(call host_objs,$(HTTP_GET_SRCS))
+	$(host_link)
+$(BUILD)/rel/bin/http-get: $(call rel_objs,$(HTTP_GET_SRCS))
+	$(rel_link)
+ALL_TARGETS += $(BUILD)/rel/bin/http-get
+
+# --- component tests: http-get against python's http.server and nginx ----------
+COMPONENT_SUITES += http/host
+SUITE_CMD_http/host := python3 tests/http/test_http.py --build $(BUILD)
+TEST_DEPS += $(BUILD)/host/bin/http-get
