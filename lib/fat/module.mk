@@ -29,3 +29,13 @@ $(BUILD)/host/tests/test_fat: $(call host_objs,tests/unit/fat/test_fat.c $(FAT_H
 UNIT_SUITES += unit/fat
 SUITE_CMD_unit/fat := $(BUILD)/host/tests/test_fat
 TEST_DEPS += $(BUILD)/host/tests/test_fat
+
+# libFuzzer target over mount, directory walks, reads and a few writes
+FUZZ_TARGETS += fat
+$(BUILD)/fuzz/bin/fat: $(call fuzz_objs,tests/fuzz/fuzz_fat.c $(LIB_SRCS_fat) $(LIB_SRCS_base) host/port/base_env.c)
+	$(fuzz_link)
+FUZZ_SEEDS += $(BUILD)/fuzz/seeds/fat/.stamp
+$(BUILD)/fuzz/seeds/fat/.stamp: tests/unit/fat/make_fuzz_seeds.py
+	@mkdir -p $(@D)
+	@python3 tests/unit/fat/make_fuzz_seeds.py $(@D)
+	@touch $@
