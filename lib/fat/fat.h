@@ -25,7 +25,14 @@
  *
  * Crash safety: see the comment "Write ordering" in volume.c. In short, a power
  * cut at any moment leaves at worst lost clusters (and a stale FSInfo free
- * count, or a chain longer than the file size), which `fsck.fat -a` reclaims.
+ * count, FAT copies that differ, or a chain longer than the file size), which
+ * `fsck.fat -a` repairs. This assumes single-sector writes are atomic; it
+ * holds for FAT16 and FAT32, not for FAT12, whose 12-bit entries can straddle
+ * two sectors.
+ *
+ * Memory: per volume a 4 KiB FAT window, one directory sector, one scratch
+ * sector and a small node per open file or directory; nothing grows with file
+ * sizes. Stack use stays below about 4 KiB per call.
  */
 #ifndef FAT_FAT_H
 #define FAT_FAT_H
@@ -113,7 +120,7 @@ struct fat_stat {
 
 struct fat_dirent {
     char name[FAT_NAME_UTF8_MAX];  /* long name, or the short name if none */
-    char short_name[13];           /* "NAME.EXT" as on disk */
+    char short_name[13];           /* "NAME.EXT" as on disk (OEM bytes, CP437) */
     struct fat_stat st;
 };
 
@@ -180,8 +187,9 @@ int fat_truncate(struct fat_file *f, uint64_t size);
 int fat_file_sync(struct fat_file *f);
 int fat_fstat(struct fat_file *f, struct fat_stat *st);
 
-/* Writes the directory entry if it changed, flushes, frees the handle (also
- * when writing fails; that error is returned). */
+/* Writes the directory entry if it changed and pushes lib/fat's windows to
+ * the device (no device flush: fat_file_sync or fat_sync make it durable),
+ * then frees the handle (also when writing fails; that error is returned). */
 int fat_close(struct fat_file *f);
 
 int fat_stat(struct fat_volume *vol, const char *path, struct fat_stat *st);

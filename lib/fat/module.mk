@@ -39,3 +39,11 @@ $(BUILD)/fuzz/seeds/fat/.stamp: tests/unit/fat/make_fuzz_seeds.py
 	@mkdir -p $(@D)
 	@python3 tests/unit/fat/make_fuzz_seeds.py $(@D)
 	@touch $@
+
+# host benchmark: sequential write/read of a 256 MiB file (release build)
+$(BUILD)/rel/bench/bench_fat: $(call rel_objs,bench/fat/bench_fat.c $(FAT_HOST_DEV) $(FAT_HOST_LIBS))
+	$(rel_link)
+BENCHES += fat_host
+BENCH_DEPS += $(BUILD)/rel/bench/bench_fat
+BENCH_CMD_fat_host := mkdir -p $(BUILD)/bench && $(BUILD)/rel/bench/bench_fat $(BUILD)/bench $(FAT_BENCH_MIB)
+FAT_BENCH_MIB ?= 256
