@@ -78,7 +78,7 @@ FUZZ_SEEDS :=
 include lib/base/module.mk
 -include $(sort $(filter-out lib/base/module.mk,$(wildcard lib/*/module.mk)))
 include kernel/module.mk
--include $(sort $(wildcard host/module.mk apps/module.mk bench/module.mk))
+-include $(sort $(wildcard host/module.mk apps/module.mk bench/module.mk bench/*/module.mk host/*/module.mk))
 -include $(sort $(filter-out tests/fuzz/module.mk,$(wildcard tests/*/module.mk)))
 include tests/fuzz/module.mk
 

@@ -1,22 +1,41 @@
 /*
- * kernel/init.c - starting the services after the core is up.
+ * kernel/init.c - starting the services after the core is up: drivers,
+ * the root filesystem, then test mode or the shell.
  */
 #include "init.h"
 
-#include "arch/x86_64/cpu.h"
+#include "block/bcache.h"
+#include "boot/cmdline.h"
+#include "drivers/drivers.h"
+#include "fs/vfs.h"
 #include "lib/klog.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
+#include "power/power.h"
 #include "sched/sched.h"
+#include "test/selftest.h"
+
+static void sync_on_shutdown(void)
+{
+    vfs_sync_all();
+    bcache_sync_all();
+}
 
 _Noreturn void kernel_start_services(void)
 {
+    virtio_blk_init();
+    vfs_mount_root();
+    power_register_shutdown_hook(sync_on_shutdown);
+
+    const char *test = cmdline_get("test");
+    if (test)
+        selftest_run(test); /* does not return: exits QEMU with the verdict */
+
     struct heap_stats hs;
     heap_get_stats(&hs);
     klog_info("boot", "ready: %zu MiB free, heap %zu KiB in use",
               pmm_free_count() * PAGE_SIZE >> 20, hs.in_use >> 10);
     kprintf("KPIO is idle (no shell yet). Quit QEMU with Ctrl-A X.\n");
-    /* The boot thread has nothing left to do: sleep forever. */
     for (;;)
         thread_sleep_ms(1000000);
 }

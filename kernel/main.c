@@ -17,7 +17,6 @@
 #include "mm/vmm.h"
 #include "power/power.h"
 #include "sched/sched.h"
-#include "test/selftest.h"
 #include "time/clock.h"
 #include "init.h"
 
@@ -61,8 +60,5 @@ void kmain(uint32_t magic, uint32_t info_phys)
     serial_enable_rx_irq();
     pci_init();
 
-    const char *test = cmdline_get("test");
-    if (test)
-        selftest_run(test); /* does not return: exits QEMU with the verdict */
     kernel_start_services();
 }

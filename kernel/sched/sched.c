@@ -259,6 +259,18 @@ int waitq_sleep(struct waitq *wq, uint64_t deadline_ns)
     return t->wake_reason;
 }
 
+int waitq_sleep_uninterruptible(struct waitq *wq, uint64_t deadline_ns)
+{
+    struct thread *t = current;
+    bool killed = t->kill_requested;
+    t->kill_requested = false;
+    int r = waitq_sleep(wq, deadline_ns);
+    if (r == ERR_CANCELED) /* killed meanwhile: a spurious wake-up for us */
+        r = 0;
+    t->kill_requested = killed || t->kill_requested;
+    return r;
+}
+
 void waitq_wake_one(struct waitq *wq)
 {
     uint64_t f = irq_save();

@@ -24,6 +24,9 @@ void waitq_init(struct waitq *wq);
  * deadline (monotonic ns; 0 = none) passed, ERR_CANCELED if the thread was
  * killed. Interrupts are disabled again on return. */
 int waitq_sleep(struct waitq *wq, uint64_t deadline_ns);
+/* The same, but a kill does not end the wait (for waits on hardware that
+ * owns a buffer); the kill is seen by the next interruptible wait. */
+int waitq_sleep_uninterruptible(struct waitq *wq, uint64_t deadline_ns);
 void waitq_wake_one(struct waitq *wq);
 void waitq_wake_all(struct waitq *wq);
 

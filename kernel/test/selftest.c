@@ -13,6 +13,7 @@
 
 static const struct selftest_suite *const suites[] = {
     &selftest_core,
+    &selftest_storage,
 };
 
 static char fail_msg[256];

@@ -31,5 +31,6 @@ _Noreturn void selftest_run(const char *name);
 const char *selftest_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 extern const struct selftest_suite selftest_core;
+extern const struct selftest_suite selftest_storage;
 
 #endif

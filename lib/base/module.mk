@@ -1,6 +1,6 @@
 # lib/base: freestanding basics. mem.c is the kernel's C library; host
 # programs use libc's and build mem.c only into its unit test.
-LIB_SRCS_base := lib/base/str.c lib/base/fmt.c lib/base/error.c lib/base/log.c
+LIB_SRCS_base := lib/base/str.c lib/base/fmt.c lib/base/error.c lib/base/log.c lib/base/sha256.c
 KERNEL_LIB_SRCS += lib/base/mem.c $(LIB_SRCS_base)
 
 $(BUILD)/host/tests/test_base: $(call host_objs,tests/unit/base/test_base.c \

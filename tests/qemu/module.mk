@@ -2,3 +2,5 @@
 TEST_DEPS += $(BUILD)/kpio.iso
 SYSTEM_SUITES += qemu/boot
 SUITE_CMD_qemu/boot := python3 tests/qemu/test_boot.py
+SYSTEM_SUITES += qemu/storage
+SUITE_CMD_qemu/storage := python3 tests/qemu/test_storage.py

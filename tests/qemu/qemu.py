@@ -67,8 +67,8 @@ class Qemu:
             args += ["-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
                      "-drive", f"if=pflash,format=raw,file={vars_copy}"]
         if iso:
-            args += ["-drive", f"file={iso},media=cdrom,readonly=on,if=ide"
-                     if machine.startswith("pc") else f"file={iso},media=cdrom,readonly=on"]
+            # The CD first: SeaBIOS would otherwise try the data disks and stop.
+            args += ["-drive", f"file={iso},media=cdrom,readonly=on", "-boot", "order=d"]
         if kernel:
             args += ["-kernel", kernel]
             if initrd:

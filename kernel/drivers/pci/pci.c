@@ -100,10 +100,10 @@ static int bar_probe(struct pci_dev *d, int i)
         b->base |= (uint64_t)hi << 32;
         m |= (uint64_t)mhi << 32;
         used = 2;
-    } else {
+    } else if (m) {
         m |= 0xFFFFFFFF00000000ull;
     }
-    b->size = m ? ~m + 1 : 0;
+    b->size = m ? ~m + 1 : 0; /* all zero: the BAR is not implemented */
     return used;
 }
 

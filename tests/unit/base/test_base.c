@@ -19,6 +19,7 @@
 #include "base/fmt.h"
 #include "base/list.h"
 #include "base/mem.h"
+#include "base/sha256.h"
 
 void *base_memcpy(void *dst, const void *src, size_t n);
 void *base_memmove(void *dst, const void *src, size_t n);
@@ -204,6 +205,38 @@ static void test_errors(void **state)
     assert_string_equal(err_name(-9999), "ERR_UNKNOWN");
 }
 
+static const char *sha_hex(const void *data, size_t len, size_t chunk)
+{
+    static char hex[65];
+    struct sha256 s;
+    uint8_t d[32];
+    sha256_init(&s);
+    for (size_t off = 0; off < len; off += chunk)
+        sha256_update(&s, (const uint8_t *)data + off, len - off < chunk ? len - off : chunk);
+    sha256_final(&s, d);
+    sha256_hex(d, hex);
+    return hex;
+}
+
+/* FIPS 180-4 examples and a million 'a's, fed in pieces of every size. */
+static void test_sha256(void **state)
+{
+    (void)state;
+    assert_string_equal(sha_hex("abc", 3, 3),
+                        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_string_equal(sha_hex("", 0, 1),
+                        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    const char *m = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    for (size_t chunk = 1; chunk <= 64; chunk++)
+        assert_string_equal(sha_hex(m, strlen(m), chunk),
+                            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    char *a = malloc(1000000);
+    memset(a, 'a', 1000000);
+    assert_string_equal(sha_hex(a, 1000000, 4093),
+                        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,7 +244,7 @@ int main(void)
         cmocka_unit_test(test_compare_and_search), cmocka_unit_test(test_str_helpers),
         cmocka_unit_test(test_fmt_against_libc), cmocka_unit_test(test_fmt_truncation),
         cmocka_unit_test(test_endian), cmocka_unit_test(test_list),
-        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_errors), cmocka_unit_test(test_sha256),
     };
     return cmocka_run_group_tests_name("base", tests, NULL, NULL);
 }

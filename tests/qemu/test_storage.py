@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""tests/qemu/test_storage.py - the storage stack on real virtio disks.
+
+For each variant (virtio transport x partition layout x cluster size x
+interrupt mode) a fresh FAT32 image is made with mkfs.fat and filled with
+mtools; the kernel's storage self-tests (kernel/test/storage_tests.c) read,
+write, rename and delete files on it and power off; then the image is
+checked from the host: contents with mtools, hashes, and fsck.fat -n.
+"""
+import hashlib
+import os
+import re
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+sys.path.insert(0, os.path.dirname(__file__))
+from diskimg import DiskImage  # noqa: E402
+from qemu import Qemu, QemuExited, QemuTimeout, build_dir, debug_exit_status  # noqa: E402
+from tap import Tap  # noqa: E402
+
+BIG_MIB = 40
+# FAT32 needs at least 65525 clusters, so the image grows with the cluster.
+VARIANTS = [
+    # name, machine, transport, layout, cluster sectors, vectors
+    ("modern-gpt-512B", "q35", "modern", "gpt", 1, None),
+    ("legacy-mbr-4K", "q35", "legacy", "mbr", 8, None),
+    ("legacy-raw-2K-intx", "q35", "legacy", "raw", 4, 0),
+    ("modern-raw-4K-intx-i440fx", "pc", "modern", "raw", 8, 0),
+]
+IMAGE_MIB = {1: 128, 4: 300, 8: 320}
+
+
+def xorshift_bytes(seed, n):
+    out = bytearray(n)
+    x = seed
+    mask = (1 << 64) - 1
+    for i in range(0, n, 8):
+        x ^= x >> 12
+        x ^= (x << 25) & mask
+        x ^= x >> 27
+        v = (x * 0x2545F4914F6CDD1D) & mask
+        out[i:i + 8] = v.to_bytes(8, "little")
+    return bytes(out)
+
+
+def big_file_hash():
+    h = hashlib.sha256()
+    data = xorshift_bytes(42, BIG_MIB << 20)
+    h.update(data)
+    return h.hexdigest()
+
+
+def device(transport, drive_id, vectors):
+    dev = f"virtio-blk-pci,drive={drive_id}"
+    if transport == "legacy":
+        dev += ",disable-modern=on"
+    elif transport == "modern":
+        dev += ",disable-legacy=on"
+    if vectors is not None:
+        dev += f",vectors={vectors}"
+    return dev
+
+
+def run_variant(t, tmp, variant, big_hash):
+    name, machine, transport, layout, csec, vectors = variant
+    img = DiskImage(os.path.join(tmp, f"{name}.img"), size_mib=IMAGE_MIB[csec], layout=layout,
+                    cluster_sectors=csec)
+    ro = DiskImage(os.path.join(tmp, f"{name}-ro.img"), size_mib=33, layout="raw")
+    payload = os.urandom(3 * 1024 * 1024 + 123)
+    img.put("/input.bin", payload)
+    img.put("/todelete.txt", b"delete me\n")
+    img.mkdir("/out")
+    want = hashlib.sha256(payload).hexdigest()
+    build = build_dir()
+    disks = [["-drive", f"file={img.path},if=none,format=raw,id=d0",
+              "-device", device(transport, "d0", vectors)],
+             ["-drive", f"file={ro.path},if=none,format=raw,id=d1,readonly=on",
+              "-device", device(transport, "d1", vectors)]]
+    log = os.path.join(build, "test-logs", f"qemu-storage-{name}.log")
+    with Qemu(os.path.join(build, "kpio.iso"), machine=machine,
+              cmdline=f"test=storage expect_input={want}", disks=disks, log=log) as vm:
+        try:
+            vm.wait_for(r"\[test\] done: \d+ passed, \d+ failed", timeout=240)
+            code = vm.wait_exit(timeout=60)
+        except (QemuTimeout, QemuExited) as e:
+            t.ok(False, f"{name}: storage self-tests ran", f"{e}\n{vm.tail()}")
+            return
+        out = vm.output()
+        t.ok(re.search(r"\[virtio-blk\] vda: .*%s transport, %s" %
+                       (transport, "INTx" if vectors == 0 else "MSI-X"), out),
+             f"{name}: vda driven over the {transport} transport with "
+             f"{'INTx' if vectors == 0 else 'MSI-X'}", vm.tail())
+        t.ok(re.search(r"\[vfs\] mounted fat32 vda%s at /" % ("1" if layout != "raw" else ""), out),
+             f"{name}: root mounted from the {layout} layout", vm.tail())
+        for m in re.finditer(r"^\[test\] (PASS|FAIL) (\S+)(.*)$", out, re.M):
+            t.ok(m.group(1) == "PASS", f"{name}: {m.group(2)}", m.group(3).strip())
+        t.ok(debug_exit_status(code) == 0, f"{name}: exit status 0 (QEMU code {code})",
+             vm.tail())
+        speed = re.search(r"(\d+) MiB written in (\d+) ms, read back in (\d+) ms", out)
+        if speed:
+            mib, w, r = (int(x) for x in speed.groups())
+            t.diag(f"{name}: VFS write {mib * 1000 / max(w, 1):.1f} MiB/s, "
+                   f"read {mib * 1000 / max(r, 1):.1f} MiB/s")
+    # The host's view of what the kernel wrote.
+    t.ok(img.get("/out/renamed.txt") == b"hello from KPIO\n", f"{name}: /out/renamed.txt on the image")
+    t.ok(img.get("/out/edit.txt") == b"01ab\0\0END", f"{name}: /out/edit.txt contents")
+    big = img.get("/out/big.bin")
+    t.ok(big is not None and hashlib.sha256(big).hexdigest() == big_hash,
+         f"{name}: /out/big.bin ({BIG_MIB} MiB) byte-identical by sha256")
+    t.ok(img.get("/out/moved.txt") == b"", f"{name}: moved file present and empty")
+    t.ok(not img.exists("/todelete.txt") and not img.exists("/out/dir"),
+         f"{name}: deleted file and directory are gone", img.listing("/") + img.listing("/out"))
+    t.ok(img.get("/input.bin") == payload, f"{name}: /input.bin untouched")
+    clean, text = img.fsck()
+    t.ok(clean, f"{name}: fsck.fat -n reports nothing", text)
+    t.diag(f"{name}: fsck.fat -n: {text.splitlines()[-1] if text else ''}")
+
+
+def main():
+    t = Tap()
+    big_hash = big_file_hash()
+    with tempfile.TemporaryDirectory(prefix="kpio-storage-") as tmp:
+        for v in VARIANTS:
+            run_variant(t, tmp, v, big_hash)
+    return t.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
