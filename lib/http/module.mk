@@ -36,3 +36,19 @@ ALL_TARGETS += $(BUILD)/rel/bin/http-get
 COMPONENT_SUITES += http/host
 SUITE_CMD_http/host := python3 tests/http/test_http.py --build $(BUILD)
 TEST_DEPS += $(BUILD)/host/bin/http-get
+
+# --- fuzzing: the response parser and the URL code -----------------------------
+FUZZ_TARGETS += http_parse http_url
+$(BUILD)/fuzz/bin/http_parse: $(call fuzz_objs,tests/fuzz/fuzz_http_parse.c $(LIB_SRCS_http) \
+    $(LIB_SRCS_base) host/port/base_env.c)
+	$(fuzz_link)
+$(BUILD)/fuzz/bin/http_url: $(call fuzz_objs,tests/fuzz/fuzz_http_url.c $(LIB_SRCS_http) \
+    $(LIB_SRCS_base) host/port/base_env.c)
+	$(fuzz_link)
+
+$(BUILD)/rel/tests/http/make_seeds: $(call rel_objs,tests/unit/http/make_seeds.c)
+	$(rel_link)
+FUZZ_SEEDS += $(BUILD)/fuzz/seeds/http_parse/.stamp $(BUILD)/fuzz/seeds/http_url/.stamp
+$(BUILD)/fuzz/seeds/http_%/.stamp: $(BUILD)/rel/tests/http/make_seeds
+	@mkdir -p $(@D)
+	@$< $* $(@D) && touch $@
