@@ -4,3 +4,7 @@ LIB_SRCS_net := lib/net/stack.c lib/net/checksum.c lib/net/arp.c lib/net/ipv4.c 
     lib/net/ip4_frag.c lib/net/icmp.c lib/net/udp.c lib/net/tcp.c lib/net/tcp_in.c \
     lib/net/tcp_out.c lib/net/tcp_sack.c lib/net/dhcp.c lib/net/dns.c
 KERNEL_LIB_SRCS += $(LIB_SRCS_net)
+
+# The unit tests live under tests/unit/net/ (the top Makefile includes only
+# one level of tests/*/module.mk).
+include tests/unit/net/module.mk

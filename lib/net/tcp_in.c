@@ -542,6 +542,11 @@ static void tcp_segment_arrives(struct net_sock *s, struct tcp_seg *g)
     }
     /* first: sequence number */
     if (!tcp_seq_acceptable(p, g)) {
+        /* In TIME-WAIT the peer's FIN, sent again, sits just left of the
+         * window: ACK it and restart the 2 MSL timeout (3.10.7.4 eighth). */
+        if (p->state == TCP_TIME_WAIT && (g->flags & TCP_FIN) &&
+            g->seq + g->len + 1 == p->rcv_nxt)
+            tcp_enter_time_wait(s);
         if (!(g->flags & TCP_RST))
             tcp_send_ack(s);
         return;

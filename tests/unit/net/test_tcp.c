@@ -1,0 +1,598 @@
+/*
+ * tests/unit/net/test_tcp.c - lib/net's TCP driven by hand-built segments,
+ * asserting on the segments it sends (as lwIP's test/unit/tcp does): the
+ * handshake both ways, SYN retransmission and connect timeout, RST and SYN
+ * rules of RFC 5961, retransmission timing (RFC 6298), window scaling
+ * (RFC 7323), out-of-order data and SACK blocks, delayed ACKs, TIME-WAIT,
+ * simultaneous open and close, zero-window probes, fast retransmit.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/error.h"
+#include "net/net.h"
+#include "tests/unit/net/net_util.h"
+
+#define PEER_ISN 5000u
+
+static uint32_t iss; /* the stack's ISN, read from its SYN */
+static uint8_t f[MAXFRAME];
+
+static size_t syn_opts(uint8_t *o, int ws, bool sackp, bool ts, uint32_t tsval, uint32_t tsecr)
+{
+    size_t n = 0;
+    o[n++] = 2;
+    o[n++] = 4;
+    o[n++] = 1460 >> 8;
+    o[n++] = 1460 & 0xff;
+    if (ws >= 0) {
+        o[n++] = 1;
+        o[n++] = 3;
+        o[n++] = 3;
+        o[n++] = (uint8_t)ws;
+    }
+    if (sackp) {
+        o[n++] = 1;
+        o[n++] = 1;
+        o[n++] = 4;
+        o[n++] = 2;
+    }
+    if (ts) {
+        o[n++] = 1;
+        o[n++] = 1;
+        o[n++] = 8;
+        o[n++] = 10;
+        for (int i = 3; i >= 0; i--)
+            o[n++] = (uint8_t)(tsval >> (8 * i));
+        for (int i = 3; i >= 0; i--)
+            o[n++] = (uint8_t)(tsecr >> (8 * i));
+    }
+    return n;
+}
+
+static void inject(uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd, const void *data,
+                   size_t dlen)
+{
+    size_t n = mk_tcp(f, seq, ack, flags, wnd, NULL, 0, data, dlen);
+    bench_input(f, n);
+}
+
+/* connect() and read back our SYN. */
+static struct net_sock *start_connect(void)
+{
+    struct net_sock *s;
+    struct tcp_seen t;
+    assert_int_equal(net_tcp_socket(B.st, &s), 0);
+    assert_int_equal(net_tcp_connect(s, PEER_IP, tcp_peer_port), 0);
+    assert_int_equal(last_tcp(&t), B.nout - 1);
+    assert_int_equal(t.flags, TCP_S);
+    assert_int_equal(t.dport, tcp_peer_port);
+    iss = t.seq;
+    tcp_us_port = t.sport;
+    bench_clear();
+    return s;
+}
+
+/* An established active connection; the peer offers window scale ws (or
+ * none if < 0) and SACK; no timestamps (simpler sequence arithmetic). */
+static struct net_sock *establish(int ws, bool sackp, uint16_t wnd)
+{
+    struct net_sock *s = start_connect();
+    uint8_t o[40];
+    size_t ol = syn_opts(o, ws, sackp, false, 0, 0);
+    size_t n = mk_tcp(f, PEER_ISN, iss + 1, TCP_S | TCP_A, wnd, o, ol, NULL, 0);
+    bench_input(f, n);
+    struct tcp_seen t;
+    assert_true(last_tcp(&t) >= 0);
+    assert_int_equal(t.flags, TCP_A);
+    assert_int_equal(t.seq, iss + 1);
+    assert_int_equal(t.ack, PEER_ISN + 1);
+    assert_string_equal(net_tcp_state_name(s), "ESTABLISHED");
+    bench_clear();
+    return s;
+}
+
+static void test_active_handshake(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s;
+    struct tcp_seen t;
+    assert_int_equal(net_tcp_socket(B.st, &s), 0);
+    assert_int_equal(net_tcp_connect(s, PEER_IP, tcp_peer_port), 0);
+    assert_int_equal(B.nout, 1);
+    assert_true(parse_tcp(&B.out[0], &t));
+    assert_int_equal(t.flags, TCP_S);
+    assert_int_equal(t.mss, 1460);
+    assert_int_equal(t.ws, 4); /* 512 KiB needs a shift of 4 */
+    assert_true(t.sackp);
+    assert_true(t.ts);
+    assert_int_equal(t.wnd, 65535); /* RFC 7323 2.2: a SYN's window is not scaled */
+    assert_string_equal(net_tcp_state_name(s), "SYN_SENT");
+    assert_false(net_sock_poll(s) & NET_POLL_OUT);
+    iss = t.seq;
+    tcp_us_port = t.sport;
+    bench_clear();
+    uint8_t o[40];
+    size_t ol = syn_opts(o, 7, true, true, 777, t.tsval);
+    bench_input(f, mk_tcp(f, PEER_ISN, iss + 1, TCP_S | TCP_A, 29200, o, ol, NULL, 0));
+    assert_int_equal(B.nout, 1);
+    assert_true(parse_tcp(&B.out[0], &t));
+    assert_int_equal(t.flags, TCP_A);
+    assert_int_equal(t.seq, iss + 1);
+    assert_int_equal(t.ack, PEER_ISN + 1);
+    assert_true(t.ts);
+    assert_int_equal(t.tsecr, 777);
+    assert_int_equal(t.wnd, (512 * 1024) >> 4);
+    assert_string_equal(net_tcp_state_name(s), "ESTABLISHED");
+    assert_true(net_sock_poll(s) & NET_POLL_OUT);
+    assert_true(B.events & NET_POLL_OUT);
+    net_tcp_abort(s);
+    bench_free();
+}
+
+static void test_syn_retransmit_and_timeout(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = start_connect();
+    bench_advance(999);
+    assert_int_equal(B.nout, 0);
+    bench_advance(1); /* RFC 6298 2.1: initial RTO 1 s */
+    assert_int_equal(count_tcp(), 1);
+    bench_advance(1999);
+    assert_int_equal(count_tcp(), 1);
+    bench_advance(1); /* doubled */
+    assert_int_equal(count_tcp(), 2);
+    struct tcp_seen t;
+    last_tcp(&t);
+    assert_int_equal(t.flags, TCP_S);
+    assert_int_equal(t.seq, iss);
+    bench_advance(200000);
+    assert_int_equal(net_sock_error(s), ERR_TIMEDOUT);
+    assert_string_equal(net_tcp_state_name(s), "CLOSED");
+    net_sock_close(s);
+    bench_free();
+}
+
+static void test_connect_refused(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = start_connect();
+    inject(0, iss + 5, TCP_R | TCP_A, 0, NULL, 0); /* ACK not for our SYN: ignored */
+    assert_string_equal(net_tcp_state_name(s), "SYN_SENT");
+    inject(0, 0, TCP_R, 0, NULL, 0); /* RST without ACK: ignored in SYN-SENT */
+    assert_string_equal(net_tcp_state_name(s), "SYN_SENT");
+    inject(0, iss + 1, TCP_R | TCP_A, 0, NULL, 0);
+    assert_string_equal(net_tcp_state_name(s), "CLOSED");
+    assert_true(net_sock_poll(s) & NET_POLL_ERR);
+    assert_int_equal(net_sock_error(s), ERR_CONNREFUSED);
+    assert_int_equal(B.nout, 0);
+    net_sock_close(s);
+    bench_free();
+}
+
+static void test_passive_open_and_delayed_ack(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *l, *c;
+    struct tcp_seen t;
+    tcp_us_port = 80;
+    assert_int_equal(net_tcp_socket(B.st, &l), 0);
+    assert_int_equal(net_sock_bind(l, 0, 80), 0);
+    assert_int_equal(net_tcp_listen(l, 4), 0);
+    uint8_t o[40];
+    size_t ol = syn_opts(o, -1, false, false, 0, 0);
+    bench_input(f, mk_tcp(f, PEER_ISN, 0, TCP_S, 8192, o, ol, NULL, 0));
+    assert_int_equal(B.nout, 1);
+    assert_true(parse_tcp(&B.out[0], &t));
+    assert_int_equal(t.flags, TCP_S | TCP_A);
+    assert_int_equal(t.ack, PEER_ISN + 1);
+    assert_int_equal(t.ws, -1); /* not offered by the peer: not echoed */
+    assert_false(t.ts);
+    assert_int_equal(t.wnd, 65535);
+    iss = t.seq;
+    assert_int_equal(net_tcp_accept(l, &c), ERR_AGAIN);
+    bench_clear();
+    inject(PEER_ISN + 1, iss + 1, TCP_A, 8192, NULL, 0);
+    assert_int_equal(B.nout, 0);
+    assert_true(B.events & NET_POLL_IN);
+    assert_int_equal(net_tcp_accept(l, &c), 0);
+    assert_string_equal(net_tcp_state_name(c), "ESTABLISHED");
+    uint8_t data[3000];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 7);
+    /* one segment: the ACK is delayed (RFC 1122 4.2.3.2) */
+    inject(PEER_ISN + 1, iss + 1, TCP_A | TCP_P, 8192, data, 1000);
+    assert_int_equal(B.nout, 0);
+    assert_int_equal(net_next_deadline(B.st), B.now + 40);
+    bench_advance(40);
+    assert_int_equal(B.nout, 1);
+    last_tcp(&t);
+    assert_int_equal(t.ack, PEER_ISN + 1001);
+    bench_clear();
+    /* two segments: ACK at the second (RFC 5681 4.2) */
+    inject(PEER_ISN + 1001, iss + 1, TCP_A, 8192, data + 1000, 1000);
+    assert_int_equal(B.nout, 0);
+    inject(PEER_ISN + 2001, iss + 1, TCP_A, 8192, data + 2000, 1000);
+    assert_int_equal(B.nout, 1);
+    last_tcp(&t);
+    assert_int_equal(t.ack, PEER_ISN + 3001);
+    uint8_t got[4000];
+    assert_int_equal(net_tcp_recv(c, got, sizeof got), 3000);
+    assert_memory_equal(got, data, 3000);
+    assert_int_equal(net_tcp_recv(c, got, sizeof got), ERR_AGAIN);
+    /* data out: one segment with PSH */
+    bench_clear();
+    assert_int_equal(net_tcp_send(c, "hello", 5), 5);
+    assert_int_equal(last_tcp(&t), 0);
+    assert_int_equal(t.dlen, 5);
+    assert_memory_equal(t.data, "hello", 5);
+    assert_true(t.flags & TCP_P);
+    net_tcp_abort(c);
+    net_sock_close(l);
+    bench_free();
+}
+
+/* RFC 5961 3.2, 4.2, 5.2. */
+static void test_rst_syn_ack_rules(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = establish(-1, false, 8192);
+    struct tcp_seen t;
+    uint32_t rcv = PEER_ISN + 1;
+    inject(rcv + 100, 0, TCP_R, 0, NULL, 0); /* in window, not exact: challenge ACK */
+    assert_int_equal(B.nout, 1);
+    last_tcp(&t);
+    assert_int_equal(t.flags, TCP_A);
+    assert_int_equal(t.ack, rcv);
+    assert_int_equal(t.seq, iss + 1);
+    assert_string_equal(net_tcp_state_name(s), "ESTABLISHED");
+    bench_clear();
+    inject(rcv + 10000000, 0, TCP_R, 0, NULL, 0); /* outside the window: silence */
+    assert_int_equal(B.nout, 0);
+    inject(rcv + 5, 0, TCP_S, 8192, NULL, 0); /* SYN when synchronized: challenge ACK */
+    assert_int_equal(B.nout, 1);
+    last_tcp(&t);
+    assert_int_equal(t.flags, TCP_A);
+    assert_int_equal(t.ack, rcv);
+    bench_clear();
+    inject(rcv, iss + 1000, TCP_A, 8192, NULL, 0); /* ACK for data never sent */
+    assert_int_equal(B.nout, 1);
+    last_tcp(&t);
+    assert_int_equal(t.flags, TCP_A);
+    assert_string_equal(net_tcp_state_name(s), "ESTABLISHED");
+    bench_clear();
+    inject(rcv, 0, TCP_R, 0, NULL, 0); /* exact: reset */
+    assert_int_equal(B.nout, 0);
+    assert_string_equal(net_tcp_state_name(s), "CLOSED");
+    assert_int_equal(net_sock_error(s), ERR_CONNRESET);
+    assert_true(net_sock_poll(s) & NET_POLL_HUP);
+    net_sock_close(s);
+    bench_free();
+}
+
+/* RFC 6298: the RTO from the SYN's RTT sample, clamped to the 200 ms
+ * minimum, doubling on each expiry; stopped when everything is acked. */
+static void test_retransmission_timing(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = establish(-1, false, 8192);
+    struct tcp_seen t;
+    assert_int_equal(net_tcp_send(s, "0123456789", 10), 10);
+    assert_int_equal(count_tcp(), 1);
+    bench_clear();
+    bench_advance(199);
+    assert_int_equal(B.nout, 0);
+    bench_advance(1);
+    assert_int_equal(B.nout, 1);
+    last_tcp(&t);
+    assert_int_equal(t.seq, iss + 1);
+    assert_int_equal(t.dlen, 10);
+    bench_clear();
+    bench_advance(399);
+    assert_int_equal(B.nout, 0);
+    bench_advance(1);
+    assert_int_equal(count_tcp(), 1);
+    bench_clear();
+    bench_advance(799);
+    assert_int_equal(B.nout, 0);
+    bench_advance(1);
+    assert_int_equal(count_tcp(), 1);
+    bench_clear();
+    inject(PEER_ISN + 1, iss + 11, TCP_A, 8192, NULL, 0);
+    bench_advance(10000);
+    assert_int_equal(count_tcp(), 0);
+    net_tcp_abort(s);
+    bench_free();
+}
+
+/* RFC 7323 2: the peer's window is scaled by its shift from the first
+ * segment after the SYN on; the sender stays within it. */
+static void test_window_scaling(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = establish(7, false, 1000);
+    inject(PEER_ISN + 1, iss + 1, TCP_A, 100, NULL, 0); /* 100 << 7 = 12800 bytes */
+    static uint8_t big[20000];
+    assert_int_equal(net_tcp_send(s, big, sizeof big), (long)sizeof big);
+    size_t total = 0;
+    struct tcp_seen t;
+    for (int i = 0; i < B.nout; i++)
+        if (parse_tcp(&B.out[i], &t)) {
+            assert_true(t.seq - (iss + 1) + t.dlen <= 12800);
+            assert_int_equal(t.wnd, (512 * 1024) >> 4); /* our scaled window */
+            total += t.dlen;
+        }
+    assert_int_equal(total, 8 * 1460); /* the 1120-byte rest waits (sender SWS) */
+    bench_clear();
+    inject(PEER_ISN + 1, iss + 1 + 11680, TCP_A, 200, NULL, 0); /* window 25600 */
+    total = 0;
+    for (int i = 0; i < B.nout; i++)
+        if (parse_tcp(&B.out[i], &t))
+            total += t.dlen;
+    assert_int_equal(total, 5 * 1460); /* Nagle: the 1020-byte tail waits for an ACK */
+    bench_clear();
+    inject(PEER_ISN + 1, iss + 1 + 11680 + 7300, TCP_A, 200, NULL, 0);
+    assert_int_equal(last_tcp(&t), 0);
+    assert_int_equal(t.dlen, 1020);
+    net_tcp_abort(s);
+    bench_free();
+}
+
+/* Out-of-order data is held and SACKed (RFC 2018), ACKed at once (RFC
+ * 5681 4.2), and delivered in order when the gap fills. */
+static void test_out_of_order(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = establish(-1, true, 8192);
+    struct tcp_seen t;
+    uint8_t a[1000], b[1000], c[500], got[4000];
+    memset(a, 'A', sizeof a);
+    memset(b, 'B', sizeof b);
+    memset(c, 'C', sizeof c);
+    uint32_t rcv = PEER_ISN + 1;
+    inject(rcv + 1000, iss + 1, TCP_A, 8192, b, 1000);
+    assert_int_equal(B.nout, 1);
+    last_tcp(&t);
+    assert_int_equal(t.ack, rcv);
+    assert_int_equal(t.nsack, 1);
+    assert_int_equal(t.sack[0][0], rcv + 1000);
+    assert_int_equal(t.sack[0][1], rcv + 2000);
+    assert_int_equal(net_tcp_recv(s, got, sizeof got), ERR_AGAIN);
+    inject(rcv + 2500, iss + 1, TCP_A, 8192, c, 500);
+    last_tcp(&t);
+    assert_int_equal(t.nsack, 2);
+    assert_int_equal(t.sack[0][0], rcv + 2500); /* the newest block first */
+    bench_clear();
+    inject(rcv, iss + 1, TCP_A, 8192, a, 1000);
+    assert_int_equal(B.nout, 1); /* filling a gap: at once */
+    last_tcp(&t);
+    assert_int_equal(t.ack, rcv + 2000);
+    assert_int_equal(t.nsack, 1);
+    assert_int_equal(net_tcp_recv(s, got, sizeof got), 2000);
+    assert_memory_equal(got, a, 1000);
+    assert_memory_equal(got + 1000, b, 1000);
+    bench_clear();
+    inject(rcv, iss + 1, TCP_A, 8192, a, 1000); /* an old duplicate: ACK at once */
+    assert_int_equal(B.nout, 1);
+    last_tcp(&t);
+    assert_int_equal(t.ack, rcv + 2000);
+    /* overlapping: 1500 bytes from rcv+1500 covers the gap and the range */
+    uint8_t d[1500]; /* a retransmission: the same bytes where they overlap */
+    memset(d, 'D', 1000);
+    memset(d + 1000, 'C', 500);
+    inject(rcv + 1500, iss + 1, TCP_A, 8192, d, 1500);
+    last_tcp(&t);
+    assert_int_equal(t.ack, rcv + 3000);
+    assert_int_equal(t.nsack, 0);
+    assert_int_equal(net_tcp_recv(s, got, sizeof got), 1000);
+    assert_memory_equal(got, d + 500, 500);
+    assert_memory_equal(got + 500, c, 500);
+    net_tcp_abort(s);
+    bench_free();
+}
+
+static void test_time_wait(void **state)
+{
+    (void)state;
+    struct net_config cfg = {.tcp_msl_ms = 1000};
+    bench_init(&cfg, true);
+    struct net_sock *s = establish(-1, false, 8192);
+    struct tcp_seen t;
+    uint32_t rcv = PEER_ISN + 1;
+    assert_int_equal(net_tcp_shutdown(s, 1), 0);
+    assert_int_equal(B.nout, 1);
+    last_tcp(&t);
+    assert_int_equal(t.flags, TCP_F | TCP_A);
+    assert_int_equal(t.seq, iss + 1);
+    assert_string_equal(net_tcp_state_name(s), "FIN_WAIT_1");
+    assert_int_equal(net_tcp_send(s, "x", 1), ERR_PIPE);
+    bench_clear();
+    inject(rcv, iss + 2, TCP_A, 8192, NULL, 0);
+    assert_string_equal(net_tcp_state_name(s), "FIN_WAIT_2");
+    assert_int_equal(B.nout, 0);
+    inject(rcv, iss + 2, TCP_F | TCP_A, 8192, NULL, 0);
+    assert_string_equal(net_tcp_state_name(s), "TIME_WAIT");
+    assert_int_equal(B.nout, 1);
+    last_tcp(&t);
+    assert_int_equal(t.ack, rcv + 1);
+    uint8_t buf[8];
+    assert_int_equal(net_tcp_recv(s, buf, sizeof buf), 0);
+    bench_clear();
+    bench_advance(1000);
+    inject(rcv, iss + 2, TCP_F | TCP_A, 8192, NULL, 0); /* their FIN again: ACK, restart */
+    assert_int_equal(B.nout, 1);
+    last_tcp(&t);
+    assert_int_equal(t.ack, rcv + 1);
+    bench_advance(1999);
+    assert_string_equal(net_tcp_state_name(s), "TIME_WAIT");
+    bench_advance(1);
+    assert_string_equal(net_tcp_state_name(s), "CLOSED");
+    bench_clear();
+    inject(rcv + 1, iss + 2, TCP_A, 8192, NULL, 0); /* no connection now: RST */
+    assert_true(last_tcp(&t) >= 0);
+    assert_int_equal(t.flags, TCP_R);
+    assert_int_equal(t.seq, iss + 2);
+    net_sock_close(s);
+    bench_free();
+}
+
+/* RFC 9293 3.5 figure 7. */
+static void test_simultaneous_open(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = start_connect();
+    struct tcp_seen t;
+    uint8_t o[40];
+    size_t ol = syn_opts(o, -1, false, false, 0, 0);
+    bench_input(f, mk_tcp(f, PEER_ISN, 0, TCP_S, 8192, o, ol, NULL, 0));
+    assert_string_equal(net_tcp_state_name(s), "SYN_RECEIVED");
+    assert_int_equal(B.nout, 1);
+    last_tcp(&t);
+    assert_int_equal(t.flags, TCP_S | TCP_A);
+    assert_int_equal(t.seq, iss);
+    assert_int_equal(t.ack, PEER_ISN + 1);
+    bench_clear();
+    bench_input(f, mk_tcp(f, PEER_ISN, iss + 1, TCP_S | TCP_A, 8192, o, ol, NULL, 0));
+    assert_int_equal(B.nout, 1); /* old sequence number: an ACK in reply */
+    last_tcp(&t);
+    assert_int_equal(t.flags, TCP_A);
+    assert_int_equal(t.ack, PEER_ISN + 1);
+    assert_string_equal(net_tcp_state_name(s), "SYN_RECEIVED");
+    inject(PEER_ISN + 1, iss + 1, TCP_A, 8192, NULL, 0);
+    assert_string_equal(net_tcp_state_name(s), "ESTABLISHED");
+    assert_true(net_sock_poll(s) & NET_POLL_OUT);
+    net_tcp_abort(s);
+    bench_free();
+}
+
+static void test_simultaneous_close(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = establish(-1, false, 8192);
+    struct tcp_seen t;
+    uint32_t rcv = PEER_ISN + 1;
+    assert_int_equal(net_tcp_shutdown(s, 1), 0);
+    bench_clear();
+    inject(rcv, iss + 1, TCP_F | TCP_A, 8192, NULL, 0); /* their FIN, ours not acked */
+    assert_string_equal(net_tcp_state_name(s), "CLOSING");
+    last_tcp(&t);
+    assert_int_equal(t.ack, rcv + 1);
+    inject(rcv + 1, iss + 2, TCP_A, 8192, NULL, 0);
+    assert_string_equal(net_tcp_state_name(s), "TIME_WAIT");
+    net_sock_close(s); /* the pcb lives on until TIME_WAIT ends */
+    bench_advance(70000);
+    bench_free();
+}
+
+/* RFC 9293 3.8.6.1: a closed window is probed, with backoff. */
+static void test_zero_window_probe(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = establish(-1, false, 8192);
+    struct tcp_seen t;
+    inject(PEER_ISN + 1, iss + 1, TCP_A, 0, NULL, 0);
+    assert_int_equal(net_tcp_send(s, "abcdef", 6), 6);
+    assert_int_equal(B.nout, 0);
+    bench_advance(200);
+    assert_int_equal(count_tcp(), 1);
+    last_tcp(&t);
+    assert_int_equal(t.seq, iss + 1);
+    assert_int_equal(t.dlen, 1);
+    bench_clear();
+    bench_advance(399);
+    assert_int_equal(B.nout, 0);
+    bench_advance(1);
+    assert_int_equal(count_tcp(), 1);
+    bench_clear();
+    inject(PEER_ISN + 1, iss + 2, TCP_A, 100, NULL, 0); /* probe byte taken, window open */
+    assert_true(last_tcp(&t) >= 0);
+    assert_int_equal(t.seq, iss + 2);
+    assert_int_equal(t.dlen, 5);
+    net_tcp_abort(s);
+    bench_free();
+}
+
+/* RFC 5681 3.2: the third duplicate ACK retransmits at once. */
+static void test_fast_retransmit(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = establish(-1, false, 65535);
+    static uint8_t data[8 * 1460];
+    assert_int_equal(net_tcp_send(s, data, sizeof data), (long)sizeof data);
+    assert_int_equal(count_tcp(), 8);
+    bench_clear();
+    inject(PEER_ISN + 1, iss + 1 + 1460, TCP_A, 65535, NULL, 0); /* first segment acked */
+    bench_clear();
+    for (int i = 0; i < 2; i++)
+        inject(PEER_ISN + 1, iss + 1 + 1460, TCP_A, 65535, NULL, 0);
+    assert_int_equal(count_tcp(), 0);
+    inject(PEER_ISN + 1, iss + 1 + 1460, TCP_A, 65535, NULL, 0);
+    struct tcp_seen t;
+    assert_true(last_tcp(&t) >= 0);
+    assert_true(parse_tcp(&B.out[0], &t));
+    assert_int_equal(t.seq, iss + 1 + 1460);
+    assert_int_equal(t.dlen, 1460);
+    net_tcp_abort(s);
+    bench_free();
+}
+
+static void test_rst_for_unknown(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct tcp_seen t;
+    tcp_us_port = 81;
+    inject(1234, 0, TCP_S, 8192, NULL, 0); /* SYN to a closed port */
+    assert_int_equal(last_tcp(&t), 0);
+    assert_int_equal(t.flags, TCP_R | TCP_A);
+    assert_int_equal(t.ack, 1235);
+    assert_int_equal(t.seq, 0);
+    bench_clear();
+    inject(1234, 999, TCP_A, 8192, NULL, 0); /* stray ACK */
+    assert_int_equal(last_tcp(&t), 0);
+    assert_int_equal(t.flags, TCP_R);
+    assert_int_equal(t.seq, 999);
+    bench_clear();
+    inject(1234, 999, TCP_R, 8192, NULL, 0); /* never a RST for a RST */
+    assert_int_equal(B.nout, 0);
+    bench_free();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_active_handshake),
+        cmocka_unit_test(test_syn_retransmit_and_timeout),
+        cmocka_unit_test(test_connect_refused),
+        cmocka_unit_test(test_passive_open_and_delayed_ack),
+        cmocka_unit_test(test_rst_syn_ack_rules),
+        cmocka_unit_test(test_retransmission_timing),
+        cmocka_unit_test(test_window_scaling),
+        cmocka_unit_test(test_out_of_order),
+        cmocka_unit_test(test_time_wait),
+        cmocka_unit_test(test_simultaneous_open),
+        cmocka_unit_test(test_simultaneous_close),
+        cmocka_unit_test(test_zero_window_probe),
+        cmocka_unit_test(test_fast_retransmit),
+        cmocka_unit_test(test_rst_for_unknown),
+    };
+    return cmocka_run_group_tests_name("net_tcp", tests, NULL, NULL);
+}
