@@ -46,12 +46,10 @@ static int bench(const char *dir, const char *tag, unsigned spc, unsigned mib)
     snprintf(img, sizeof img, "%s/bench-fat-%s.img", dir, tag);
     unlink(img);
     snprintf(cmd, sizeof cmd, "mkfs.fat -C -F 32 -s %u '%s' %u >/dev/null", spc, img, kib);
-    if (system(cmd) != 0)
-        return die("mkfs.fat", ERR_IO);
+    if (system(cmd) != 0) return die("mkfs.fat", ERR_IO);
     struct filedev dev;
     int r = filedev_open(&dev, img, 512, false);
-    if (r < 0)
-        return die("open image", r);
+    if (r < 0) return die("open image", r);
     dev.fsync_on_flush = true;
     struct fat_blockdev bd = filedev_blockdev(&dev);
     struct fat_clock clk = filedev_clock();
@@ -60,26 +58,20 @@ static int bench(const char *dir, const char *tag, unsigned spc, unsigned mib)
     uint8_t *buf = malloc(CHUNK);
     for (unsigned i = 0; i < CHUNK; i++)
         buf[i] = (uint8_t)(i * 131 + (i >> 9));
-    if ((r = fat_mount(&bd, &clk, 0, &v)) < 0)
-        return die("mount", r);
+    if ((r = fat_mount(&bd, &clk, 0, &v)) < 0) return die("mount", r);
     double t0 = now();
-    if ((r = fat_open(v, "bench.bin", FAT_O_WRITE | FAT_O_CREAT, &f)) < 0)
-        return die("create", r);
+    if ((r = fat_open(v, "bench.bin", FAT_O_WRITE | FAT_O_CREAT, &f)) < 0) return die("create", r);
     for (unsigned i = 0; i < mib; i++) {
         buf[0] = (uint8_t)i;
-        if (fat_write(f, buf, CHUNK) != (long)CHUNK)
-            return die("write", ERR_IO);
+        if (fat_write(f, buf, CHUNK) != (long)CHUNK) return die("write", ERR_IO);
     }
-    if ((r = fat_close(f)) < 0 || (r = fat_sync(v)) < 0)
-        return die("close/sync", r);
+    if ((r = fat_close(f)) < 0 || (r = fat_sync(v)) < 0) return die("close/sync", r);
     double t1 = now();
     uint64_t reqs = dev.requests;
-    if ((r = fat_unmount(v)) < 0 || (r = fat_mount(&bd, &clk, 0, &v)) < 0)
-        return die("remount", r);
+    if ((r = fat_unmount(v)) < 0 || (r = fat_mount(&bd, &clk, 0, &v)) < 0) return die("remount", r);
     uint8_t *rbuf = malloc(CHUNK);
     double t2 = now();
-    if ((r = fat_open(v, "bench.bin", FAT_O_READ, &f)) < 0)
-        return die("open", r);
+    if ((r = fat_open(v, "bench.bin", FAT_O_READ, &f)) < 0) return die("open", r);
     for (unsigned i = 0; i < mib; i++) {
         buf[0] = (uint8_t)i;
         if (fat_read(f, rbuf, CHUNK) != (long)CHUNK || memcmp(rbuf, buf, CHUNK) != 0)
@@ -106,7 +98,6 @@ int main(int argc, char **argv)
         return 2;
     }
     unsigned mib = argc > 2 ? (unsigned)atoi(argv[2]) : 256;
-    if (bench(argv[1], "c512", 1, mib) || bench(argv[1], "c4k", 8, mib))
-        return 1;
+    if (bench(argv[1], "c512", 1, mib) || bench(argv[1], "c4k", 8, mib)) return 1;
     return 0;
 }

@@ -41,8 +41,7 @@ static int cmd_ls(struct fat_volume *v, const char *path)
     struct fat_dir *d;
     struct fat_dirent e;
     int r = fat_opendir(v, path, &d);
-    if (r < 0)
-        return fail("opendir", path, r);
+    if (r < 0) return fail("opendir", path, r);
     while ((r = fat_readdir(d, &e)) > 0)
         printf("%c %llu %s\n", e.st.is_dir ? 'd' : 'f', (unsigned long long)e.st.size, e.name);
     fat_closedir(d);
@@ -53,8 +52,7 @@ static int copy_out(struct fat_volume *v, const char *path, const char *host, ch
 {
     struct fat_file *f;
     int r = fat_open(v, path, FAT_O_READ, &f);
-    if (r < 0)
-        return fail("open", path, r);
+    if (r < 0) return fail("open", path, r);
     int fd = open(host, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) {
         fat_close(f);
@@ -78,11 +76,9 @@ static int extract(struct fat_volume *v, const char *path, const char *host, cha
     struct fat_dir *d;
     struct fat_dirent e;
     char sub[4096], hsub[4096];
-    if (depth > 64)
-        return fail("extract", path, ERR_LOOP);
+    if (depth > 64) return fail("extract", path, ERR_LOOP);
     int r = fat_opendir(v, path, &d);
-    if (r < 0)
-        return fail("opendir", path, r);
+    if (r < 0) return fail("opendir", path, r);
     while ((r = fat_readdir(d, &e)) > 0) {
         snprintf(sub, sizeof sub, "%s/%s", path, e.name);
         snprintf(hsub, sizeof hsub, "%s/%s", host, e.name);
@@ -91,8 +87,7 @@ static int extract(struct fat_volume *v, const char *path, const char *host, cha
                 r = fail("mkdir", hsub, ERR_IO);
                 break;
             }
-            if ((r = extract(v, sub, hsub, buf, depth + 1)) < 0)
-                break;
+            if ((r = extract(v, sub, hsub, buf, depth + 1)) < 0) break;
         } else if ((r = copy_out(v, sub, hsub, buf)) < 0) {
             break;
         }
@@ -105,8 +100,7 @@ static int copy_in(struct fat_volume *v, const char *host, const char *path, cha
 {
     struct fat_file *f;
     int fd = open(host, O_RDONLY);
-    if (fd < 0)
-        return fail("open host file", host, ERR_IO);
+    if (fd < 0) return fail("open host file", host, ERR_IO);
     int r = fat_open(v, path, FAT_O_WRITE | FAT_O_CREAT | FAT_O_TRUNC, &f);
     if (r < 0) {
         close(fd);
@@ -122,8 +116,7 @@ static int copy_in(struct fat_volume *v, const char *host, const char *path, cha
     }
     close(fd);
     int c = fat_close(f);
-    if (r == 0)
-        r = c;
+    if (r == 0) r = c;
     return r < 0 ? fail("write", path, r) : 0;
 }
 
@@ -132,24 +125,20 @@ static int import(struct fat_volume *v, const char *host, const char *path, char
 {
     char sub[4096], hsub[4096];
     struct stat st;
-    if (depth > 64)
-        return fail("import", host, ERR_LOOP);
+    if (depth > 64) return fail("import", host, ERR_LOOP);
     DIR *d = opendir(host);
-    if (!d)
-        return fail("opendir", host, ERR_IO);
+    if (!d) return fail("opendir", host, ERR_IO);
     struct dirent *de;
     int r = 0;
     while (r == 0 && (de = readdir(d))) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-            continue;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
         snprintf(hsub, sizeof hsub, "%s/%s", host, de->d_name);
         snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
         if (stat(hsub, &st) < 0) {
             r = fail("stat", hsub, ERR_IO);
         } else if (S_ISDIR(st.st_mode)) {
             r = fat_mkdir(v, sub);
-            if (r == ERR_EXIST)
-                r = 0;
+            if (r == ERR_EXIST) r = 0;
             if (r < 0)
                 fail("mkdir", sub, r);
             else
@@ -166,8 +155,7 @@ static int cmd_stat(struct fat_volume *v, const char *path)
 {
     struct fat_stat st;
     int r = fat_stat(v, path, &st);
-    if (r < 0)
-        return fail("stat", path, r);
+    if (r < 0) return fail("stat", path, r);
     printf("%s size=%llu attr=0x%02x cluster=%u mtime=%lld\n", st.is_dir ? "dir" : "file",
            (unsigned long long)st.size, st.attr, st.first_cluster, (long long)st.mtime);
     return 0;
@@ -177,21 +165,15 @@ static int run(struct fat_volume *v, int argc, char **argv, char *buf)
 {
     const char *cmd = argv[0], *a = argc > 1 ? argv[1] : "", *b = argc > 2 ? argv[2] : "";
     int r;
-    if (!strcmp(cmd, "ls"))
-        return cmd_ls(v, a);
-    if (!strcmp(cmd, "extract") && argc == 2)
-        return extract(v, "", a, buf, 0);
-    if (!strcmp(cmd, "import") && argc == 2)
-        return import(v, a, "", buf, 0);
-    if (!strcmp(cmd, "put") && argc == 3)
-        return copy_in(v, a, b, buf);
-    if (!strcmp(cmd, "stat") && argc == 2)
-        return cmd_stat(v, a);
+    if (!strcmp(cmd, "ls")) return cmd_ls(v, a);
+    if (!strcmp(cmd, "extract") && argc == 2) return extract(v, "", a, buf, 0);
+    if (!strcmp(cmd, "import") && argc == 2) return import(v, a, "", buf, 0);
+    if (!strcmp(cmd, "put") && argc == 3) return copy_in(v, a, b, buf);
+    if (!strcmp(cmd, "stat") && argc == 2) return cmd_stat(v, a);
     if (!strcmp(cmd, "cat") && argc == 2) {
         struct fat_file *f;
         long n;
-        if ((r = fat_open(v, a, FAT_O_READ, &f)) < 0)
-            return fail("open", a, r);
+        if ((r = fat_open(v, a, FAT_O_READ, &f)) < 0) return fail("open", a, r);
         while ((n = fat_read(f, buf, BUF_SIZE)) > 0)
             fwrite(buf, 1, (size_t)n, stdout);
         fat_close(f);
@@ -201,22 +183,19 @@ static int run(struct fat_volume *v, int argc, char **argv, char *buf)
         return (r = fat_mkdir(v, a)) < 0 ? fail("mkdir", a, r) : 0;
     if (!strcmp(cmd, "rmdir") && argc == 2)
         return (r = fat_rmdir(v, a)) < 0 ? fail("rmdir", a, r) : 0;
-    if (!strcmp(cmd, "rm") && argc == 2)
-        return (r = fat_unlink(v, a)) < 0 ? fail("rm", a, r) : 0;
+    if (!strcmp(cmd, "rm") && argc == 2) return (r = fat_unlink(v, a)) < 0 ? fail("rm", a, r) : 0;
     if (!strcmp(cmd, "mv") && argc == 3)
         return (r = fat_rename(v, a, b)) < 0 ? fail("mv", a, r) : 0;
     if (!strcmp(cmd, "statfs")) {
         struct fat_statfs s;
-        if ((r = fat_statfs(v, &s)) < 0)
-            return fail("statfs", "", r);
+        if ((r = fat_statfs(v, &s)) < 0) return fail("statfs", "", r);
         printf("FAT%d sector=%u cluster=%u clusters=%u free=%u\n", s.fat_type, s.sector_size,
                s.cluster_size, s.total_clusters, s.free_clusters);
         return 0;
     }
     if (!strcmp(cmd, "label")) {
         char lab[16];
-        if ((r = fat_label(v, lab, sizeof lab)) < 0)
-            return fail("label", "", r);
+        if ((r = fat_label(v, lab, sizeof lab)) < 0) return fail("label", "", r);
         printf("%s\n", lab);
         return 0;
     }
@@ -232,11 +211,9 @@ static uint32_t image_sector_size(const char *path)
     uint32_t ss = 512;
     if (f && fread(b, 1, sizeof b, f) == sizeof b) {
         uint32_t v = b[11] | (uint32_t)b[12] << 8;
-        if (v >= 512 && v <= 4096 && (v & (v - 1)) == 0)
-            ss = v;
+        if (v >= 512 && v <= 4096 && (v & (v - 1)) == 0) ss = v;
     }
-    if (f)
-        fclose(f);
+    if (f) fclose(f);
     return ss;
 }
 
@@ -257,11 +234,9 @@ int main(int argc, char **argv)
     bool rdonly = !strcmp(cmd, "ls") || !strcmp(cmd, "extract") || !strcmp(cmd, "cat") ||
                   !strcmp(cmd, "stat") || !strcmp(cmd, "label");
     struct filedev dev;
-    if (!ss)
-        ss = image_sector_size(image);
+    if (!ss) ss = image_sector_size(image);
     int r = filedev_open(&dev, image, ss, rdonly);
-    if (r < 0)
-        return fail("open image", image, r), 1;
+    if (r < 0) return fail("open image", image, r), 1;
     struct fat_blockdev bd = filedev_blockdev(&dev);
     struct fat_clock clk = filedev_clock();
     struct fat_volume *v;
@@ -273,8 +248,7 @@ int main(int argc, char **argv)
     r = buf ? run(v, argc - i, argv + i, buf) : ERR_NOMEM;
     free(buf);
     int u = fat_unmount(v);
-    if (u < 0)
-        fail("unmount", image, u);
+    if (u < 0) fail("unmount", image, u);
     filedev_close(&dev);
     return (r < 0 || u < 0) ? 1 : 0;
 }

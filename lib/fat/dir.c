@@ -26,8 +26,7 @@
 static int dir_seek_clus(struct fat_volume *v, uint32_t dir, uint32_t idx, uint32_t *clus)
 {
     uint32_t per = v->clus_bytes / DIRENT_SIZE, want = idx / per, at = 0, c = dir;
-    if (!clus_valid(v, dir))
-        return ERR_CORRUPT;
+    if (!clus_valid(v, dir)) return ERR_CORRUPT;
     if (v->dc_dir == dir && v->dc_idx / per <= want) {
         at = v->dc_idx / per;
         c = v->dc_clus;
@@ -35,10 +34,8 @@ static int dir_seek_clus(struct fat_volume *v, uint32_t dir, uint32_t idx, uint3
     while (at < want) {
         uint32_t next;
         int r = fat_next(v, c, &next);
-        if (r < 0)
-            return r;
-        if (next == FAT_EOC)
-            return 0;
+        if (r < 0) return r;
+        if (next == FAT_EOC) return 0;
         c = next;
         at++;
     }
@@ -52,20 +49,16 @@ static int dir_seek_clus(struct fat_volume *v, uint32_t dir, uint32_t idx, uint3
 /* The sector holding entry idx of dir: 1 and *sec, 0 past the end. */
 static int dir_entry_sector(struct fat_volume *v, uint32_t dir, uint32_t idx, uint32_t *sec)
 {
-    if (idx >= FAT_DIR_MAX_ENTRIES)
-        return ERR_CORRUPT;
+    if (idx >= FAT_DIR_MAX_ENTRIES) return ERR_CORRUPT;
     if (dir == 0) {
-        if (v->type == 32)
-            return ERR_CORRUPT;
-        if (idx >= v->root_entries)
-            return 0;
+        if (v->type == 32) return ERR_CORRUPT;
+        if (idx >= v->root_entries) return 0;
         *sec = v->root_start + idx / (v->bps / DIRENT_SIZE);
         return 1;
     }
     uint32_t clus;
     int r = dir_seek_clus(v, dir, idx, &clus);
-    if (r <= 0)
-        return r;
+    if (r <= 0) return r;
     *sec = clus_to_sec(v, clus) + (idx % (v->clus_bytes / DIRENT_SIZE)) / (v->bps / DIRENT_SIZE);
     return 1;
 }
@@ -78,10 +71,8 @@ int dir_entry(struct fat_volume *v, uint32_t dir, uint32_t idx, uint8_t **ent)
     uint32_t sec;
     uint8_t *buf;
     int r = dir_entry_sector(v, dir, idx, &sec);
-    if (r <= 0)
-        return r;
-    if ((r = win_load_dir(v, sec, &buf)) < 0)
-        return r;
+    if (r <= 0) return r;
+    if ((r = win_load_dir(v, sec, &buf)) < 0) return r;
     *ent = buf + (idx % (v->bps / DIRENT_SIZE)) * DIRENT_SIZE;
     return 1;
 }
@@ -146,8 +137,7 @@ static void lfn_take(struct dir_scan *s, const uint8_t *e, uint32_t idx)
                 break;
             }
         }
-        if (s->lfn_len == 0 || s->lfn_len > FAT_NAME_MAX)
-            s->lfn_next = 0;
+        if (s->lfn_len == 0 || s->lfn_len > FAT_NAME_MAX) s->lfn_next = 0;
     } else if (!ok_entry || s->lfn_next == 0 || (int)ord != s->lfn_next - 1 ||
                e[13] != s->lfn_sum) {
         s->lfn_next = 0;
@@ -155,12 +145,10 @@ static void lfn_take(struct dir_scan *s, const uint8_t *e, uint32_t idx)
     } else {
         s->lfn_next = (int)ord;
     }
-    if (s->lfn_next == 0)
-        return;
+    if (s->lfn_next == 0) return;
     for (unsigned k = 0; k < 13; k++) {
         unsigned at = (ord - 1) * 13 + k;
-        if (at < s->lfn_len)
-            s->lfn[at] = le16_get(e + lfn_offsets[k]);
+        if (at < s->lfn_len) s->lfn[at] = le16_get(e + lfn_offsets[k]);
     }
 }
 
@@ -176,8 +164,7 @@ int dir_next(struct fat_volume *v, struct dir_scan *s, struct dir_item *it)
         uint32_t idx = s->pos.idx;
         uint8_t *e;
         int r = dir_entry(v, s->pos.dir, idx, &e);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         if (r == 0 || e[0] == 0) {
             s->ended = true;
             break;
@@ -227,14 +214,11 @@ int dir_lookup(struct fat_volume *v, uint32_t dir, const struct fat_name *n, str
     int r;
     dir_scan_init(&s, dir);
     while ((r = dir_next(v, &s, it)) > 0) {
-        if (dir_item_is_label(it) || dir_item_is_dot(it))
-            continue;
-        if (name_equal(it->name, it->name_len, n->u, n->len))
-            return 1;
+        if (dir_item_is_label(it) || dir_item_is_dot(it)) continue;
+        if (name_equal(it->name, it->name_len, n->u, n->len)) return 1;
         if (it->has_lfn) {
             unsigned alen = name_short_to_u16(it->raw, alias);
-            if (name_equal(alias, alen, n->u, n->len))
-                return 1;
+            if (name_equal(alias, alen, n->u, n->len)) return 1;
         }
     }
     return r;
@@ -248,8 +232,7 @@ int dir_is_empty(struct fat_volume *v, uint32_t dir)
     int r;
     dir_scan_init(&s, dir);
     while ((r = dir_next(v, &s, &it)) > 0)
-        if (!dir_item_is_dot(&it) && !dir_item_is_label(&it))
-            return 0;
+        if (!dir_item_is_dot(&it) && !dir_item_is_label(&it)) return 0;
     return r < 0 ? r : 1;
 }
 
@@ -277,27 +260,22 @@ static int dir_pick_alias(struct fat_volume *v, uint32_t dir, const struct fat_n
                 memcpy(cand[k], basis, 11);
             else
                 name_tail(basis, n, first + k, cand[k]);
-            if (cand[k][0] == 0xE5)
-                cand[k][0] = 0x05;
+            if (cand[k][0] == 0xE5) cand[k][0] = 0x05;
         }
         struct dir_scan s;
         struct dir_item it;
         int r;
         dir_scan_init(&s, dir);
         while ((r = dir_next(v, &s, &it)) > 0) {
-            if (it.ent == ign1 || it.ent == ign2)
-                continue;
+            if (it.ent == ign1 || it.ent == ign2) continue;
             for (unsigned k = 0; k < ALIAS_BATCH; k++)
-                if (memcmp(it.raw, cand[k], 11) == 0)
-                    used[k] = true;
+                if (memcmp(it.raw, cand[k], 11) == 0) used[k] = true;
         }
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         for (unsigned k = 0; k < ALIAS_BATCH; k++) {
             if (!used[k]) {
                 memcpy(sfn, cand[k], 11);
-                if (first + k > 0)
-                    *need_lfn = true;
+                if (first + k > 0) *need_lfn = true;
                 return 0;
             }
         }
@@ -311,10 +289,8 @@ static int dir_grow(struct fat_volume *v, uint32_t last)
 {
     uint32_t c, n;
     int r = fat_find_free(v, last + 1, 1, &c, &n);
-    if (r < 0)
-        return r;
-    if ((r = data_zero(v, c, 1)) < 0)
-        return r;
+    if (r < 0) return r;
+    if ((r = data_zero(v, c, 1)) < 0) return r;
     return fat_link_run(v, last, c, 1);
 }
 
@@ -330,28 +306,21 @@ static int dir_find_slots(struct fat_volume *v, uint32_t dir, unsigned slots, ui
 {
     uint32_t run = 0, idx = 0, per_sec = v->bps / DIRENT_SIZE;
     for (;;) {
-        if (idx >= FAT_DIR_MAX_ENTRIES)
-            return ERR_NOSPC;
+        if (idx >= FAT_DIR_MAX_ENTRIES) return ERR_NOSPC;
         uint8_t *e;
         int r = dir_entry(v, dir, idx, &e);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         if (r == 0) {
             /* end of chain: grow by a cluster and go on counting */
-            if (dir == 0)
-                return ERR_NOSPC;
-            if (idx + slots - run > FAT_DIR_MAX_ENTRIES)
-                return ERR_NOSPC;
+            if (dir == 0) return ERR_NOSPC;
+            if (idx + slots - run > FAT_DIR_MAX_ENTRIES) return ERR_NOSPC;
             uint32_t last;
-            if ((r = dir_seek_clus(v, dir, idx - 1, &last)) <= 0)
-                return r < 0 ? r : ERR_CORRUPT;
-            if ((r = dir_grow(v, last)) < 0)
-                return r;
+            if ((r = dir_seek_clus(v, dir, idx - 1, &last)) <= 0) return r < 0 ? r : ERR_CORRUPT;
+            if ((r = dir_grow(v, last)) < 0) return r;
             continue;
         }
         if (e[0] == 0 || e[0] == DE_FREE) {
-            if (idx % per_sec == 0 && slots <= per_sec)
-                run = 0; /* keep the set in one sector */
+            if (idx % per_sec == 0 && slots <= per_sec) run = 0; /* keep the set in one sector */
             if (++run == slots) {
                 *at = idx + 1 - slots;
                 return 0;
@@ -372,8 +341,7 @@ int dir_reserve(struct fat_volume *v, uint32_t dir, const struct fat_name *n, ui
                 uint32_t ign2, struct dir_slot *slot)
 {
     int r = dir_pick_alias(v, dir, n, ign1, ign2, slot->sfn, &slot->need_lfn);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     slot->nlfn = slot->need_lfn ? (n->len + 12) / 13 : 0;
     return dir_find_slots(v, dir, slot->nlfn + 1, &slot->at);
 }
@@ -393,10 +361,8 @@ int dir_write_set(struct fat_volume *v, uint32_t dir, const struct fat_name *n,
     /* Free end-of-directory entries skipped to keep the set in one sector
      * would end a scan before it: make them deleted entries, first. */
     for (uint32_t i = slot->at, k = 0; i-- > 0 && k < v->bps / DIRENT_SIZE; k++) {
-        if ((r = dir_entry(v, dir, i, &e)) <= 0)
-            return r < 0 ? r : ERR_CORRUPT;
-        if (e[0] != 0)
-            break;
+        if ((r = dir_entry(v, dir, i, &e)) <= 0) return r < 0 ? r : ERR_CORRUPT;
+        if (e[0] != 0) break;
         e[0] = DE_FREE;
         v->dirwin.dirty = true;
     }
@@ -404,16 +370,14 @@ int dir_write_set(struct fat_volume *v, uint32_t dir, const struct fat_name *n,
     /* The short entry first: if the set spans two sectors and only one is
      * written before a crash, a short entry without its long name is
      * harmless, long-name entries without their short entry are orphans. */
-    if ((r = dir_entry(v, dir, slot->at + slot->nlfn, &e)) <= 0)
-        return r < 0 ? r : ERR_CORRUPT;
+    if ((r = dir_entry(v, dir, slot->at + slot->nlfn, &e)) <= 0) return r < 0 ? r : ERR_CORRUPT;
     memcpy(e, tmpl, DIRENT_SIZE);
     memcpy(e, slot->sfn, 11); /* a leading 0xE5 was stored as 0x05 (FAT spec 6.1) */
     e[DE_NTRES] = 0;
     v->dirwin.dirty = true;
     for (unsigned i = slot->nlfn; i-- > 0;) {
         unsigned ord = slot->nlfn - i;
-        if ((r = dir_entry(v, dir, slot->at + i, &e)) <= 0)
-            return r < 0 ? r : ERR_CORRUPT;
+        if ((r = dir_entry(v, dir, slot->at + i, &e)) <= 0) return r < 0 ? r : ERR_CORRUPT;
         memset(e, 0, DIRENT_SIZE);
         e[0] = (uint8_t)(ord | (i == 0 ? 0x40 : 0));
         e[DE_ATTR] = ATTR_LFN;
@@ -435,8 +399,7 @@ int dir_add(struct fat_volume *v, uint32_t dir, const struct fat_name *n, const 
 {
     struct dir_slot slot;
     int r = dir_reserve(v, dir, n, UINT32_MAX, UINT32_MAX, &slot);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     return dir_write_set(v, dir, n, &slot, tmpl, ent, lfn_first);
 }
 
@@ -448,8 +411,7 @@ int dir_remove(struct fat_volume *v, uint32_t dir, uint32_t lfn_first, uint32_t 
     for (uint32_t i = lfn_first; i <= ent; i++) {
         uint8_t *e;
         int r = dir_entry(v, dir, i, &e);
-        if (r <= 0)
-            return r < 0 ? r : ERR_CORRUPT;
+        if (r <= 0) return r < 0 ? r : ERR_CORRUPT;
         e[0] = DE_FREE;
         v->dirwin.dirty = true;
     }
@@ -481,41 +443,31 @@ int path_resolve(struct fat_volume *v, const char *path, struct fat_path *p)
 {
     uint32_t cur = v->root_clus;
     const char *s = path;
-    if (!s)
-        return ERR_INVAL;
-    if (*s == '/')
-        s++;
+    if (!s) return ERR_INVAL;
+    if (*s == '/') s++;
     p->parent = cur;
     p->name.len = 0;
     p->found = true;
-    if (*s == 0)
-        return 0;
+    if (*s == 0) return 0;
     for (;;) {
         const char *end = strchr(s, '/');
         size_t len = end ? (size_t)(end - s) : strlen(s);
         int r = name_parse(s, len, &p->name);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         p->parent = cur;
         r = dir_lookup(v, cur, &p->name, &p->item);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         p->found = r == 1;
-        if (!end)
-            return 0;
-        if (!p->found)
-            return ERR_NOENT;
-        if (!(p->item.raw[DE_ATTR] & FAT_ATTR_DIRECTORY))
-            return ERR_NOTDIR;
-        if ((r = dir_item_dir(v, &p->item, &cur)) < 0)
-            return r;
+        if (!end) return 0;
+        if (!p->found) return ERR_NOENT;
+        if (!(p->item.raw[DE_ATTR] & FAT_ATTR_DIRECTORY)) return ERR_NOTDIR;
+        if ((r = dir_item_dir(v, &p->item, &cur)) < 0) return r;
         s = end + 1;
     }
 }
 
-void path_stat(const struct fat_volume *v, const struct dir_item *it, struct fat_stat *st)
+void path_stat(const struct fat_volume *v, const uint8_t *e, struct fat_stat *st)
 {
-    const uint8_t *e = it->raw;
     memset(st, 0, sizeof *st);
     st->attr = e[DE_ATTR];
     st->is_dir = e[DE_ATTR] & FAT_ATTR_DIRECTORY;

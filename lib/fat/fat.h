@@ -105,22 +105,22 @@ enum {
     FAT_ATTR_ARCHIVE = 0x20,
 };
 
-#define FAT_NAME_MAX 255      /* UTF-16 units in a long name */
+#define FAT_NAME_MAX      255 /* UTF-16 units in a long name */
 #define FAT_NAME_UTF8_MAX 766 /* bytes of a long name in UTF-8, with the NUL */
 
 struct fat_stat {
-    uint64_t size;  /* bytes (0 for directories) */
-    uint8_t attr;   /* FAT_ATTR_* */
+    uint64_t size; /* bytes (0 for directories) */
+    uint8_t attr;  /* FAT_ATTR_* */
     bool is_dir;
-    int64_t mtime;  /* seconds since the epoch (see struct fat_clock); 0 if unset */
-    int64_t ctime;  /* creation time */
-    int64_t atime;  /* last access date at 00:00 */
+    int64_t mtime; /* seconds since the epoch (see struct fat_clock); 0 if unset */
+    int64_t ctime; /* creation time */
+    int64_t atime; /* last access date at 00:00 */
     uint32_t first_cluster;
 };
 
 struct fat_dirent {
-    char name[FAT_NAME_UTF8_MAX];  /* long name, or the short name if none */
-    char short_name[13];           /* "NAME.EXT" as on disk (OEM bytes, CP437) */
+    char name[FAT_NAME_UTF8_MAX]; /* long name, or the short name if none */
+    char short_name[13];          /* "NAME.EXT" as on disk (OEM bytes, CP437) */
     struct fat_stat st;
 };
 

@@ -17,11 +17,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define FAT_EOC 0xFFFFFFFFu       /* end-of-chain, as returned by fat_next */
-#define FAT_DIR_MAX_ENTRIES 65536 /* FAT spec section 6: a directory's limit */
-#define FAT_FILE_MAX 0xFFFFFFFFu
-#define FAT_WIN_BYTES 4096 /* FAT window size: bounded metadata caching */
-#define DIRENT_SIZE 32
+#define FAT_EOC             0xFFFFFFFFu /* end-of-chain, as returned by fat_next */
+#define FAT_DIR_MAX_ENTRIES 65536       /* FAT spec section 6: a directory's limit */
+#define FAT_FILE_MAX        0xFFFFFFFFu
+#define FAT_WIN_BYTES       4096 /* FAT window size: bounded metadata caching */
+#define DIRENT_SIZE         32
 
 /* Directory entry field offsets (FAT spec section 6). */
 enum {
@@ -38,10 +38,10 @@ enum {
     DE_CLUS_LO = 26,
     DE_SIZE = 28,
 };
-#define ATTR_LFN 0x0F
-#define DE_FREE 0xE5
+#define ATTR_LFN         0x0F
+#define DE_FREE          0xE5
 #define NTRES_LOWER_BASE 0x08
-#define NTRES_LOWER_EXT 0x10
+#define NTRES_LOWER_EXT  0x10
 
 /* Write classes for the ordering barriers (see volume.c). */
 enum { WR_DATA = 1, WR_FAT = 2, WR_DIR = 4 };
@@ -71,9 +71,9 @@ struct fat_node {
     uint32_t first;     /* first cluster, 0 if none */
     uint32_t size;
     uint8_t attr;
-    bool dirty;    /* size or first cluster changed: entry to be rewritten */
-    bool touched;  /* written: stamp the write time when the entry is written */
-    uint32_t gen;  /* bumped when the chain shrinks: invalidates cursors */
+    bool dirty;   /* size or first cluster changed: entry to be rewritten */
+    bool touched; /* written: stamp the write time when the entry is written */
+    uint32_t gen; /* bumped when the chain shrinks: invalidates cursors */
 };
 
 struct fat_file {
@@ -89,17 +89,17 @@ struct fat_volume {
     struct fat_blockdev dev;
     struct fat_clock clock;
     bool rdonly;
-    int type;           /* 12, 16, 32 */
-    uint32_t bps;       /* bytes per sector (BPB) */
-    uint32_t dev_mul;   /* device sectors per FAT sector */
-    uint32_t spc;       /* sectors per cluster */
+    int type;         /* 12, 16, 32 */
+    uint32_t bps;     /* bytes per sector (BPB) */
+    uint32_t dev_mul; /* device sectors per FAT sector */
+    uint32_t spc;     /* sectors per cluster */
     uint32_t clus_bytes;
     uint32_t total_sec;
     uint32_t fat_start; /* first sector of FAT #0 */
     uint32_t fat_size;  /* sectors per FAT */
     uint32_t nfats;
-    uint32_t active_fat; /* the FAT read (ExtFlags when mirroring is off) */
-    bool mirror;         /* write every FAT copy */
+    uint32_t active_fat;               /* the FAT read (ExtFlags when mirroring is off) */
+    bool mirror;                       /* write every FAT copy */
     uint32_t root_start, root_entries; /* FAT12/16 fixed root */
     uint32_t root_clus;                /* FAT32 root; 0 on FAT12/16 */
     uint32_t data_start;
@@ -108,9 +108,9 @@ struct fat_volume {
     uint32_t free_count; /* UINT32_MAX when unknown */
     uint32_t next_free;  /* allocation hint */
     bool fsinfo_dirty;
-    unsigned written;    /* WR_* classes written since the last barrier */
+    unsigned written; /* WR_* classes written since the last barrier */
     struct fat_win fatwin, dirwin;
-    uint8_t *scratch;    /* one sector for partial data sectors */
+    uint8_t *scratch; /* one sector for partial data sectors */
     struct fat_node *nodes;
     struct fat_node root;
     /* cached position for dir_seek: entry dc_idx of dir dc_dir is in dc_clus */
@@ -157,7 +157,7 @@ int vol_flush_dirwin(struct fat_volume *v);
 int vol_order(struct fat_volume *v);
 int vol_flush_all(struct fat_volume *v);
 int win_load_dir(struct fat_volume *v, uint32_t sec, uint8_t **buf);
-void win_invalidate_range(struct fat_volume *v, uint32_t sec, uint32_t count);
+int win_invalidate_range(struct fat_volume *v, uint32_t sec, uint32_t count);
 uint32_t clus_to_sec(const struct fat_volume *v, uint32_t clus);
 bool clus_valid(const struct fat_volume *v, uint32_t clus);
 int fat_get(struct fat_volume *v, uint32_t clus, uint32_t *val);
@@ -188,8 +188,7 @@ int64_t vol_now(struct fat_volume *v);
 void dir_scan_init(struct dir_scan *s, uint32_t dir);
 int dir_next(struct fat_volume *v, struct dir_scan *s, struct dir_item *it);
 int dir_entry(struct fat_volume *v, uint32_t dir, uint32_t idx, uint8_t **ent);
-int dir_lookup(struct fat_volume *v, uint32_t dir, const struct fat_name *n,
-               struct dir_item *it);
+int dir_lookup(struct fat_volume *v, uint32_t dir, const struct fat_name *n, struct dir_item *it);
 struct dir_slot {
     uint8_t sfn[11];
     bool need_lfn;
@@ -214,13 +213,13 @@ int dir_item_dir(struct fat_volume *v, const struct dir_item *it, uint32_t *dir)
 
 /* The result of resolving a path: the parent directory and the last name. */
 struct fat_path {
-    uint32_t parent;        /* first cluster of the parent directory */
-    struct fat_name name;   /* last component; len 0 for the root itself */
+    uint32_t parent;      /* first cluster of the parent directory */
+    struct fat_name name; /* last component; len 0 for the root itself */
     bool found;
-    struct dir_item item;   /* the entry when found */
+    struct dir_item item; /* the entry when found */
 };
 int path_resolve(struct fat_volume *v, const char *path, struct fat_path *p);
-void path_stat(const struct fat_volume *v, const struct dir_item *it, struct fat_stat *st);
+void path_stat(const struct fat_volume *v, const uint8_t *raw, struct fat_stat *st);
 
 /* file.c */
 struct fat_node *node_find(struct fat_volume *v, uint32_t parent, uint32_t ent);

@@ -23,8 +23,7 @@
 struct fat_node *node_find(struct fat_volume *v, uint32_t parent, uint32_t ent)
 {
     for (struct fat_node *n = v->nodes; n; n = n->next)
-        if (n->parent == parent && n->ent == ent)
-            return n;
+        if (n->parent == parent && n->ent == ent) return n;
     return NULL;
 }
 
@@ -39,8 +38,7 @@ int node_get(struct fat_volume *v, const struct fat_path *p, struct fat_node **o
     struct fat_node *n = node_find(v, p->parent, p->item.ent);
     if (!n) {
         n = mem_zalloc(sizeof *n);
-        if (!n)
-            return ERR_NOMEM;
+        if (!n) return ERR_NOMEM;
         n->parent = p->parent;
         n->ent = p->item.ent;
         n->lfn_first = p->item.first_idx;
@@ -57,8 +55,7 @@ int node_get(struct fat_volume *v, const struct fat_path *p, struct fat_node **o
 
 void node_put(struct fat_volume *v, struct fat_node *n)
 {
-    if (--n->refs > 0 || n->is_root)
-        return;
+    if (--n->refs > 0 || n->is_root) return;
     for (struct fat_node **pp = &v->nodes; *pp; pp = &(*pp)->next) {
         if (*pp == n) {
             *pp = n->next;
@@ -72,14 +69,11 @@ void node_put(struct fat_volume *v, struct fat_node *n)
  * file was written) in the directory window. */
 int node_write_entry(struct fat_volume *v, struct fat_node *n)
 {
-    if ((!n->dirty && !n->touched) || n->is_root || v->rdonly)
-        return 0;
+    if ((!n->dirty && !n->touched) || n->is_root || v->rdonly) return 0;
     uint8_t *e;
     int r = dir_entry(v, n->parent, n->ent, &e);
-    if (r <= 0)
-        return r < 0 ? r : ERR_CORRUPT;
-    if (e[0] == 0 || e[0] == DE_FREE || (e[DE_ATTR] & 0x3F) == ATTR_LFN)
-        return ERR_CORRUPT;
+    if (r <= 0) return r < 0 ? r : ERR_CORRUPT;
+    if (e[0] == 0 || e[0] == DE_FREE || (e[DE_ATTR] & 0x3F) == ATTR_LFN) return ERR_CORRUPT;
     dir_set_first_cluster(e, n->first);
     le32_put(e + DE_SIZE, n->size);
     if (n->touched) {
@@ -96,8 +90,7 @@ int node_flush_all(struct fat_volume *v)
 {
     for (struct fat_node *n = v->nodes; n; n = n->next) {
         int r = node_write_entry(v, n);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
     return 0;
 }
@@ -116,27 +109,23 @@ static int file_locate(struct fat_file *f, uint32_t idx, uint32_t *clus, uint32_
     struct fat_node *n = f->node;
     uint32_t i = 0, c = n->first;
     *prev = 0;
-    if (c == 0)
-        return idx == 0 ? 0 : ERR_CORRUPT;
+    if (c == 0) return idx == 0 ? 0 : ERR_CORRUPT;
     if (f->cur_gen == n->gen && f->cur_clus && f->cur_idx <= idx) {
         i = f->cur_idx;
         c = f->cur_clus;
     }
-    if (!clus_valid(v, c))
-        return ERR_CORRUPT;
+    if (!clus_valid(v, c)) return ERR_CORRUPT;
     while (i < idx) {
         uint32_t next;
         int r = fat_next(v, c, &next);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         if (next == FAT_EOC) {
             f->cur_idx = i, f->cur_clus = c, f->cur_gen = n->gen;
             *prev = c;
             return i + 1 == idx ? 0 : ERR_CORRUPT;
         }
         c = next;
-        if (++i > v->clus_count)
-            return ERR_CORRUPT;
+        if (++i > v->clus_count) return ERR_CORRUPT;
     }
     f->cur_idx = i, f->cur_clus = c, f->cur_gen = n->gen;
     *clus = c;
@@ -154,10 +143,8 @@ static long file_run(struct fat_file *f, uint32_t off, uint32_t want)
     while (have < want) {
         uint32_t next;
         int r = fat_next(v, f->cur_clus, &next);
-        if (r < 0)
-            return r;
-        if (next != f->cur_clus + 1)
-            break;
+        if (r < 0) return r;
+        if (next != f->cur_clus + 1) break;
         f->cur_clus = next;
         f->cur_idx++;
         have += v->clus_bytes;
@@ -174,22 +161,19 @@ static int data_read(struct fat_volume *v, uint32_t clus, uint32_t off, uint8_t 
     int r;
     if (o || n < v->bps) {
         uint32_t k = MIN(n, v->bps - o);
-        win_invalidate_range(v, sec, 1);
-        if ((r = vol_read(v, sec, 1, v->scratch)) < 0)
+        if ((r = win_invalidate_range(v, sec, 1)) < 0 || (r = vol_read(v, sec, 1, v->scratch)) < 0)
             return r;
         memcpy(buf, v->scratch + o, k);
         buf += k, n -= k, sec++;
     }
     uint32_t whole = n / v->bps;
     if (whole) {
-        win_invalidate_range(v, sec, whole);
-        if ((r = vol_read(v, sec, whole, buf)) < 0)
+        if ((r = win_invalidate_range(v, sec, whole)) < 0 || (r = vol_read(v, sec, whole, buf)) < 0)
             return r;
         buf += (size_t)whole * v->bps, n -= whole * v->bps, sec += whole;
     }
     if (n) {
-        win_invalidate_range(v, sec, 1);
-        if ((r = vol_read(v, sec, 1, v->scratch)) < 0)
+        if ((r = win_invalidate_range(v, sec, 1)) < 0 || (r = vol_read(v, sec, 1, v->scratch)) < 0)
             return r;
         memcpy(buf, v->scratch, n);
     }
@@ -207,20 +191,19 @@ static int data_write(struct fat_volume *v, uint32_t clus, uint32_t off, const u
     while (n) {
         if (o || n < v->bps) {
             uint32_t k = MIN(n, v->bps - o);
-            win_invalidate_range(v, sec, 1);
+            if ((r = win_invalidate_range(v, sec, 1)) < 0) return r;
             if (fresh)
                 memset(v->scratch, 0, v->bps);
             else if ((r = vol_read(v, sec, 1, v->scratch)) < 0)
                 return r;
             memcpy(v->scratch + o, buf, k);
-            if ((r = vol_write(v, WR_DATA, sec, 1, v->scratch)) < 0)
-                return r;
+            if ((r = vol_write(v, WR_DATA, sec, 1, v->scratch)) < 0) return r;
             buf += k, n -= k, sec++, o = 0;
             continue;
         }
         uint32_t whole = n / v->bps;
-        win_invalidate_range(v, sec, whole);
-        if ((r = vol_write(v, WR_DATA, sec, whole, buf)) < 0)
+        if ((r = win_invalidate_range(v, sec, whole)) < 0 ||
+            (r = vol_write(v, WR_DATA, sec, whole, buf)) < 0)
             return r;
         buf += (size_t)whole * v->bps, n -= whole * v->bps, sec += whole;
     }
@@ -233,24 +216,20 @@ long fat_read(struct fat_file *f, void *buf, size_t len)
 {
     struct fat_volume *v = f->vol;
     struct fat_node *n = f->node;
-    if (!(f->flags & FAT_O_READ))
-        return ERR_BADF;
-    if (f->pos >= n->size || len == 0)
-        return 0;
+    if (!(f->flags & FAT_O_READ)) return ERR_BADF;
+    if (f->pos >= n->size || len == 0) return 0;
     uint32_t total = (uint32_t)MIN((uint64_t)len, (uint64_t)(n->size - f->pos)), done = 0;
     while (done < total) {
         uint32_t clus, prev;
         uint32_t idx = f->pos / v->clus_bytes, off = f->pos % v->clus_bytes;
         int r = file_locate(f, idx, &clus, &prev);
-        if (r == 0)
-            r = ERR_CORRUPT; /* the chain is shorter than the size */
+        if (r == 0) r = ERR_CORRUPT; /* the chain is shorter than the size */
         long run = r < 0 ? r : file_run(f, off, total - done);
         if (run >= 0)
             r = data_read(v, clus, off, (uint8_t *)buf + done, (uint32_t)run);
         else
             r = (int)run;
-        if (r < 0)
-            return done ? (long)done : r;
+        if (r < 0) return done ? (long)done : r;
         done += (uint32_t)run;
         f->pos += (uint32_t)run;
     }
@@ -273,8 +252,7 @@ static long file_write_at(struct fat_file *f, uint32_t pos, const uint8_t *buf, 
         uint32_t clus, prev, len, idx = pos / v->clus_bytes, off = pos % v->clus_bytes;
         long chunk;
         r = file_locate(f, idx, &clus, &prev);
-        if (r < 0)
-            break;
+        if (r < 0) break;
         if (r == 1) {
             chunk = file_run(f, off, n - done);
             if (chunk < 0) {
@@ -289,21 +267,16 @@ static long file_write_at(struct fat_file *f, uint32_t pos, const uint8_t *buf, 
             }
             uint32_t want = (n - done + v->clus_bytes - 1) / v->clus_bytes;
             r = fat_find_free(v, prev ? prev + 1 : v->next_free, want, &clus, &len);
-            if (r < 0)
-                break;
+            if (r < 0) break;
             chunk = (long)MIN((uint64_t)len * v->clus_bytes, (uint64_t)(n - done));
             r = data_write(v, clus, 0, buf + done, (uint32_t)chunk, true);
-            if (r == 0)
-                r = fat_link_run(v, prev, clus, len);
-            if (r < 0)
-                break;
-            if (!prev)
-                node->first = clus;
+            if (r == 0) r = fat_link_run(v, prev, clus, len);
+            if (r < 0) break;
+            if (!prev) node->first = clus;
             f->cur_idx = idx + len - 1, f->cur_clus = clus + len - 1, f->cur_gen = node->gen;
             node->dirty = true;
         }
-        if (r < 0)
-            break;
+        if (r < 0) break;
         done += (uint32_t)chunk;
         pos += (uint32_t)chunk;
         if (pos > node->size) {
@@ -311,8 +284,7 @@ static long file_write_at(struct fat_file *f, uint32_t pos, const uint8_t *buf, 
             node->dirty = true;
         }
     }
-    if (done)
-        node->touched = true;
+    if (done) node->touched = true;
     return done ? (long)done : r;
 }
 
@@ -322,8 +294,7 @@ static long file_write_at(struct fat_file *f, uint32_t pos, const uint8_t *buf, 
 static int file_grow(struct fat_file *f, uint32_t size)
 {
     uint8_t *zero = mem_zalloc(ZERO_CHUNK);
-    if (!zero)
-        return ERR_NOMEM;
+    if (!zero) return ERR_NOMEM;
     int r = 0;
     while (f->node->size < size) {
         uint32_t k = MIN(size - f->node->size, (uint32_t)ZERO_CHUNK);
@@ -344,25 +315,18 @@ static int file_grow(struct fat_file *f, uint32_t size)
 long fat_write(struct fat_file *f, const void *buf, size_t len)
 {
     struct fat_node *n = f->node;
-    if (!(f->flags & FAT_O_WRITE))
-        return ERR_BADF;
-    if (f->vol->rdonly)
-        return ERR_ROFS;
-    if (len == 0)
-        return 0;
-    if (f->flags & FAT_O_APPEND)
-        f->pos = n->size;
-    if (f->pos >= FAT_FILE_MAX)
-        return ERR_FBIG;
+    if (!(f->flags & FAT_O_WRITE)) return ERR_BADF;
+    if (f->vol->rdonly) return ERR_ROFS;
+    if (len == 0) return 0;
+    if (f->flags & FAT_O_APPEND) f->pos = n->size;
+    if (f->pos >= FAT_FILE_MAX) return ERR_FBIG;
     if (f->pos > n->size) {
         int r = file_grow(f, f->pos);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
     uint32_t k = (uint32_t)MIN((uint64_t)len, (uint64_t)(FAT_FILE_MAX - f->pos));
     long w = file_write_at(f, f->pos, buf, k);
-    if (w > 0)
-        f->pos += (uint32_t)w;
+    if (w > 0) f->pos += (uint32_t)w;
     return w;
 }
 
@@ -375,15 +339,16 @@ int fat_seek(struct fat_file *f, int64_t off, int whence, uint64_t *pos)
     case FAT_SEEK_END: base = f->node->size; break;
     default: return ERR_INVAL;
     }
-    if ((off > 0 && off > (int64_t)FAT_FILE_MAX - base) || base + off < 0)
-        return ERR_INVAL;
+    if ((off > 0 && off > (int64_t)FAT_FILE_MAX - base) || base + off < 0) return ERR_INVAL;
     f->pos = (uint32_t)(base + off);
-    if (pos)
-        *pos = f->pos;
+    if (pos) *pos = f->pos;
     return 0;
 }
 
-uint64_t fat_tell(const struct fat_file *f) { return f->pos; }
+uint64_t fat_tell(const struct fat_file *f)
+{
+    return f->pos;
+}
 
 /*
  * Shrinks: the entry gets the new size (and cluster 0 when emptied) and is
@@ -394,35 +359,24 @@ int fat_truncate(struct fat_file *f, uint64_t size)
 {
     struct fat_volume *v = f->vol;
     struct fat_node *n = f->node;
-    if (!(f->flags & FAT_O_WRITE))
-        return ERR_BADF;
-    if (v->rdonly)
-        return ERR_ROFS;
-    if (size > FAT_FILE_MAX)
-        return ERR_FBIG;
-    if (size > n->size)
-        return file_grow(f, (uint32_t)size);
-    if (size == n->size)
-        return 0;
+    if (!(f->flags & FAT_O_WRITE)) return ERR_BADF;
+    if (v->rdonly) return ERR_ROFS;
+    if (size > FAT_FILE_MAX) return ERR_FBIG;
+    if (size > n->size) return file_grow(f, (uint32_t)size);
+    if (size == n->size) return 0;
     uint32_t keep = (uint32_t)((size + v->clus_bytes - 1) / v->clus_bytes), first = n->first;
     n->size = (uint32_t)size;
-    if (keep == 0)
-        n->first = 0;
+    if (keep == 0) n->first = 0;
     n->dirty = n->touched = true;
     n->gen++;
     int r = node_write_entry(v, n);
-    if (r == 0)
-        r = vol_flush_dirwin(v);
-    if (r < 0 || first == 0)
-        return r;
-    if (keep == 0)
-        return fat_free_chain(v, first);
+    if (r == 0) r = vol_flush_dirwin(v);
+    if (r < 0 || first == 0) return r;
+    if (keep == 0) return fat_free_chain(v, first);
     uint32_t c = first;
     for (uint32_t i = 1; i < keep; i++) {
-        if ((r = fat_next(v, c, &c)) < 0)
-            return r;
-        if (c == FAT_EOC)
-            return ERR_CORRUPT;
+        if ((r = fat_next(v, c, &c)) < 0) return r;
+        if (c == FAT_EOC) return ERR_CORRUPT;
     }
     return fat_cut_chain(v, c);
 }
@@ -443,37 +397,26 @@ int fat_open(struct fat_volume *v, const char *path, unsigned flags, struct fat_
 {
     struct fat_path p;
     struct fat_node *n;
-    if (!(flags & FAT_O_RDWR))
-        return ERR_INVAL;
-    if (v->rdonly && (flags & (FAT_O_WRITE | FAT_O_CREAT | FAT_O_TRUNC)))
-        return ERR_ROFS;
+    if (!(flags & FAT_O_RDWR)) return ERR_INVAL;
+    if (v->rdonly && (flags & (FAT_O_WRITE | FAT_O_CREAT | FAT_O_TRUNC))) return ERR_ROFS;
     int r = path_resolve(v, path, &p);
-    if (r < 0)
-        return r;
-    if (p.name.len == 0)
-        return ERR_ISDIR;
+    if (r < 0) return r;
+    if (p.name.len == 0) return ERR_ISDIR;
     if (p.found) {
-        if ((flags & FAT_O_CREAT) && (flags & FAT_O_EXCL))
-            return ERR_EXIST;
-        if (p.item.raw[DE_ATTR] & FAT_ATTR_DIRECTORY)
-            return ERR_ISDIR;
-        if ((flags & FAT_O_WRITE) && (p.item.raw[DE_ATTR] & FAT_ATTR_READ_ONLY))
-            return ERR_ACCES;
+        if ((flags & FAT_O_CREAT) && (flags & FAT_O_EXCL)) return ERR_EXIST;
+        if (p.item.raw[DE_ATTR] & FAT_ATTR_DIRECTORY) return ERR_ISDIR;
+        if ((flags & FAT_O_WRITE) && (p.item.raw[DE_ATTR] & FAT_ATTR_READ_ONLY)) return ERR_ACCES;
     } else {
-        if (!(flags & FAT_O_CREAT))
-            return ERR_NOENT;
-        if (v->rdonly)
-            return ERR_ROFS;
+        if (!(flags & FAT_O_CREAT)) return ERR_NOENT;
+        if (v->rdonly) return ERR_ROFS;
         uint8_t tmpl[DIRENT_SIZE];
         file_entry_template(v, tmpl, FAT_ATTR_ARCHIVE, 0);
         r = dir_add(v, p.parent, &p.name, tmpl, &p.item.ent, &p.item.first_idx);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         memcpy(p.item.raw, tmpl, DIRENT_SIZE);
     }
     struct fat_file *f = mem_zalloc(sizeof *f);
-    if (!f)
-        return ERR_NOMEM;
+    if (!f) return ERR_NOMEM;
     if ((r = node_get(v, &p, &n)) < 0) {
         mem_free(f);
         return r;
@@ -494,13 +437,10 @@ int fat_open(struct fat_volume *v, const char *path, unsigned flags, struct fat_
 int fat_file_sync(struct fat_file *f)
 {
     struct fat_volume *v = f->vol;
-    if (v->rdonly)
-        return 0;
+    if (v->rdonly) return 0;
     int r = node_write_entry(v, f->node);
-    if (r == 0)
-        r = vol_flush_all(v);
-    if (r == 0)
-        r = v->dev.flush(v->dev.ctx);
+    if (r == 0) r = vol_flush_all(v);
+    if (r == 0) r = v->dev.flush(v->dev.ctx);
     return r;
 }
 
@@ -513,8 +453,7 @@ int fat_close(struct fat_file *f)
     int r = 0;
     if (!v->rdonly && (f->node->dirty || f->node->touched)) {
         r = node_write_entry(v, f->node);
-        if (r == 0)
-            r = vol_flush_all(v);
+        if (r == 0) r = vol_flush_all(v);
     }
     node_put(v, f->node);
     mem_free(f);
@@ -525,13 +464,16 @@ int fat_fstat(struct fat_file *f, struct fat_stat *st)
 {
     struct fat_volume *v = f->vol;
     struct fat_node *n = f->node;
-    struct dir_item it;
     uint8_t *e;
+    if (n->is_root) {
+        memset(st, 0, sizeof *st);
+        st->is_dir = true;
+        st->attr = FAT_ATTR_DIRECTORY;
+        return 0;
+    }
     int r = dir_entry(v, n->parent, n->ent, &e);
-    if (r <= 0)
-        return r < 0 ? r : ERR_CORRUPT;
-    memcpy(it.raw, e, DIRENT_SIZE);
-    path_stat(v, &it, st);
+    if (r <= 0) return r < 0 ? r : ERR_CORRUPT;
+    path_stat(v, e, st);
     st->size = n->size;
     st->first_cluster = n->first;
     return 0;

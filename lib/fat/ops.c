@@ -24,7 +24,7 @@ struct fat_dir {
 static void item_stat(struct fat_volume *v, uint32_t parent, const struct dir_item *it,
                       struct fat_stat *st)
 {
-    path_stat(v, it, st);
+    path_stat(v, it->raw, st);
     struct fat_node *n = node_find(v, parent, it->ent);
     if (n && !st->is_dir) {
         st->size = n->size;
@@ -43,15 +43,13 @@ int fat_stat(struct fat_volume *v, const char *path, struct fat_stat *st)
 {
     struct fat_path p;
     int r = path_resolve(v, path, &p);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     if (p.name.len == 0) {
         root_stat(st);
         st->first_cluster = v->root_clus;
         return 0;
     }
-    if (!p.found)
-        return ERR_NOENT;
+    if (!p.found) return ERR_NOENT;
     item_stat(v, p.parent, &p.item, st);
     return 0;
 }
@@ -62,10 +60,8 @@ static int remove_and_free(struct fat_volume *v, const struct fat_path *p)
 {
     uint32_t first = dir_first_cluster(v, p->item.raw);
     int r = dir_remove(v, p->parent, p->item.first_idx, p->item.ent);
-    if (r == 0)
-        r = vol_flush_dirwin(v);
-    if (r == 0 && clus_valid(v, first))
-        r = fat_free_chain(v, first);
+    if (r == 0) r = vol_flush_dirwin(v);
+    if (r == 0 && clus_valid(v, first)) r = fat_free_chain(v, first);
     return r;
 }
 
@@ -73,18 +69,12 @@ int fat_unlink(struct fat_volume *v, const char *path)
 {
     struct fat_path p;
     int r = path_resolve(v, path, &p);
-    if (r < 0)
-        return r;
-    if (p.name.len == 0)
-        return ERR_ISDIR;
-    if (!p.found)
-        return ERR_NOENT;
-    if (p.item.raw[DE_ATTR] & FAT_ATTR_DIRECTORY)
-        return ERR_ISDIR;
-    if (v->rdonly)
-        return ERR_ROFS;
-    if (node_find(v, p.parent, p.item.ent))
-        return ERR_BUSY;
+    if (r < 0) return r;
+    if (p.name.len == 0) return ERR_ISDIR;
+    if (!p.found) return ERR_NOENT;
+    if (p.item.raw[DE_ATTR] & FAT_ATTR_DIRECTORY) return ERR_ISDIR;
+    if (v->rdonly) return ERR_ROFS;
+    if (node_find(v, p.parent, p.item.ent)) return ERR_BUSY;
     return remove_and_free(v, &p);
 }
 
@@ -108,26 +98,18 @@ int fat_mkdir(struct fat_volume *v, const char *path)
     uint32_t c, len, ent, lfn_first;
     uint8_t tmpl[DIRENT_SIZE];
     int r = path_resolve(v, path, &p);
-    if (r < 0)
-        return r;
-    if (p.name.len == 0 || p.found)
-        return ERR_EXIST;
-    if (v->rdonly)
-        return ERR_ROFS;
-    if ((r = fat_find_free(v, v->next_free, 1, &c, &len)) < 0)
-        return r;
+    if (r < 0) return r;
+    if (p.name.len == 0 || p.found) return ERR_EXIST;
+    if (v->rdonly) return ERR_ROFS;
+    if ((r = fat_find_free(v, v->next_free, 1, &c, &len)) < 0) return r;
     /* data (the zeroed cluster with its dots), then FAT, then the entry */
-    if ((r = data_zero(v, c, 1)) < 0)
-        return r;
+    if ((r = data_zero(v, c, 1)) < 0) return r;
     dir_dots(v, v->scratch, c, p.parent);
-    if ((r = vol_write(v, WR_DATA, clus_to_sec(v, c), 1, v->scratch)) < 0)
-        return r;
-    if ((r = fat_link_run(v, 0, c, 1)) < 0)
-        return r;
+    if ((r = vol_write(v, WR_DATA, clus_to_sec(v, c), 1, v->scratch)) < 0) return r;
+    if ((r = fat_link_run(v, 0, c, 1)) < 0) return r;
     file_entry_template(v, tmpl, FAT_ATTR_DIRECTORY, c);
     r = dir_add(v, p.parent, &p.name, tmpl, &ent, &lfn_first);
-    if (r < 0)
-        fat_free_chain(v, c); /* nothing names it yet */
+    if (r < 0) fat_free_chain(v, c); /* nothing names it yet */
     return r;
 }
 
@@ -136,22 +118,14 @@ int fat_rmdir(struct fat_volume *v, const char *path)
     struct fat_path p;
     uint32_t dir;
     int r = path_resolve(v, path, &p);
-    if (r < 0)
-        return r;
-    if (p.name.len == 0)
-        return ERR_BUSY;
-    if (!p.found)
-        return ERR_NOENT;
-    if (!(p.item.raw[DE_ATTR] & FAT_ATTR_DIRECTORY))
-        return ERR_NOTDIR;
-    if ((r = dir_item_dir(v, &p.item, &dir)) < 0)
-        return r;
-    if (v->rdonly)
-        return ERR_ROFS;
-    if (node_find(v, p.parent, p.item.ent))
-        return ERR_BUSY;
-    if ((r = dir_is_empty(v, dir)) <= 0)
-        return r < 0 ? r : ERR_NOTEMPTY;
+    if (r < 0) return r;
+    if (p.name.len == 0) return ERR_BUSY;
+    if (!p.found) return ERR_NOENT;
+    if (!(p.item.raw[DE_ATTR] & FAT_ATTR_DIRECTORY)) return ERR_NOTDIR;
+    if ((r = dir_item_dir(v, &p.item, &dir)) < 0) return r;
+    if (v->rdonly) return ERR_ROFS;
+    if (node_find(v, p.parent, p.item.ent)) return ERR_BUSY;
+    if ((r = dir_is_empty(v, dir)) <= 0) return r < 0 ? r : ERR_NOTEMPTY;
     return remove_and_free(v, &p);
 }
 
@@ -160,20 +134,15 @@ int fat_rmdir(struct fat_volume *v, const char *path)
 static int dir_is_within(struct fat_volume *v, uint32_t dir, uint32_t target)
 {
     for (uint32_t steps = 0; steps <= v->clus_count; steps++) {
-        if (dir == target)
-            return 1;
-        if (dir == v->root_clus)
-            return 0;
+        if (dir == target) return 1;
+        if (dir == v->root_clus) return 0;
         uint8_t *e;
         int r = dir_entry(v, dir, 1, &e);
-        if (r <= 0)
-            return r < 0 ? r : ERR_CORRUPT;
-        if (memcmp(e, "..         ", 11) != 0)
-            return ERR_CORRUPT;
+        if (r <= 0) return r < 0 ? r : ERR_CORRUPT;
+        if (memcmp(e, "..         ", 11) != 0) return ERR_CORRUPT;
         uint32_t up = dir_first_cluster(v, e);
         dir = up == 0 ? v->root_clus : up;
-        if (dir != v->root_clus && !clus_valid(v, dir))
-            return ERR_CORRUPT;
+        if (dir != v->root_clus && !clus_valid(v, dir)) return ERR_CORRUPT;
     }
     return ERR_CORRUPT;
 }
@@ -183,10 +152,8 @@ static int dir_set_dotdot(struct fat_volume *v, uint32_t dir, uint32_t parent)
 {
     uint8_t *e;
     int r = dir_entry(v, dir, 1, &e);
-    if (r <= 0)
-        return r < 0 ? r : ERR_CORRUPT;
-    if (memcmp(e, "..         ", 11) != 0)
-        return ERR_CORRUPT;
+    if (r <= 0) return r < 0 ? r : ERR_CORRUPT;
+    if (memcmp(e, "..         ", 11) != 0) return ERR_CORRUPT;
     dir_set_first_cluster(e, parent == v->root_clus ? 0 : parent);
     v->dirwin.dirty = true;
     return 0;
@@ -194,34 +161,26 @@ static int dir_set_dotdot(struct fat_volume *v, uint32_t dir, uint32_t parent)
 
 /* Checks a rename's replace rules (fat.h); sets *replace when `to` is an
  * entry to be replaced. */
-static int rename_check(struct fat_volume *v, const struct fat_path *ps,
-                        const struct fat_path *pd, bool same, bool *replace)
+static int rename_check(struct fat_volume *v, const struct fat_path *ps, const struct fat_path *pd,
+                        bool same, bool *replace)
 {
     bool src_dir = ps->item.raw[DE_ATTR] & FAT_ATTR_DIRECTORY;
     int r;
     *replace = pd->found && !same;
     if (src_dir) {
         uint32_t sdir;
-        if ((r = dir_item_dir(v, &ps->item, &sdir)) < 0)
-            return r;
-        if ((r = dir_is_within(v, pd->parent, sdir)) != 0)
-            return r < 0 ? r : ERR_INVAL;
+        if ((r = dir_item_dir(v, &ps->item, &sdir)) < 0) return r;
+        if ((r = dir_is_within(v, pd->parent, sdir)) != 0) return r < 0 ? r : ERR_INVAL;
     }
-    if (!*replace)
-        return 0;
+    if (!*replace) return 0;
     bool dst_dir = pd->item.raw[DE_ATTR] & FAT_ATTR_DIRECTORY;
-    if (!src_dir && dst_dir)
-        return ERR_ISDIR;
-    if (src_dir && !dst_dir)
-        return ERR_NOTDIR;
-    if (node_find(v, pd->parent, pd->item.ent))
-        return ERR_BUSY;
+    if (!src_dir && dst_dir) return ERR_ISDIR;
+    if (src_dir && !dst_dir) return ERR_NOTDIR;
+    if (node_find(v, pd->parent, pd->item.ent)) return ERR_BUSY;
     if (dst_dir) {
         uint32_t ddir;
-        if ((r = dir_item_dir(v, &pd->item, &ddir)) < 0)
-            return r;
-        if ((r = dir_is_empty(v, ddir)) <= 0)
-            return r < 0 ? r : ERR_NOTEMPTY;
+        if ((r = dir_item_dir(v, &pd->item, &ddir)) < 0) return r;
+        if ((r = dir_is_empty(v, ddir)) <= 0) return r < 0 ? r : ERR_NOTEMPTY;
     }
     return 0;
 }
@@ -244,49 +203,40 @@ static int rename_apply(struct fat_volume *v, const struct fat_path *ps, const s
     uint32_t ign1 = (ps->parent == pd->parent) ? ps->item.ent : UINT32_MAX;
     uint32_t ign2 = replace ? pd->item.ent : UINT32_MAX;
     int r = dir_reserve(v, pd->parent, &pd->name, ign1, ign2, &slot);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     memcpy(tmpl, ps->item.raw, DIRENT_SIZE);
     struct fat_node *n = node_find(v, ps->parent, ps->item.ent);
     if (n) {
         dir_set_first_cluster(tmpl, n->first);
         le32_put(tmpl + DE_SIZE, n->size);
     }
-    if ((r = dir_remove(v, ps->parent, ps->item.first_idx, ps->item.ent)) < 0)
-        return r;
-    if (replace && (r = dir_remove(v, pd->parent, pd->item.first_idx, pd->item.ent)) < 0)
-        return r;
+    if ((r = dir_remove(v, ps->parent, ps->item.first_idx, ps->item.ent)) < 0) return r;
+    if (replace && (r = dir_remove(v, pd->parent, pd->item.first_idx, pd->item.ent)) < 0) return r;
     if (src_dir && ps->parent != pd->parent &&
         (r = dir_set_dotdot(v, dir_first_cluster(v, ps->item.raw), pd->parent)) < 0)
         return r;
-    if ((r = vol_flush_dirwin(v)) < 0 || (r = vol_order(v)) < 0)
-        return r;
-    if ((r = dir_write_set(v, pd->parent, &pd->name, &slot, tmpl, &ent, &lfn_first)) < 0)
-        return r;
-    if ((r = vol_flush_dirwin(v)) < 0)
-        return r;
+    if ((r = vol_flush_dirwin(v)) < 0 || (r = vol_order(v)) < 0) return r;
+    if ((r = dir_write_set(v, pd->parent, &pd->name, &slot, tmpl, &ent, &lfn_first)) < 0) return r;
+    if ((r = vol_flush_dirwin(v)) < 0) return r;
     if (n) {
         n->parent = pd->parent;
         n->ent = ent;
         n->lfn_first = lfn_first;
     }
     (void)same;
-    if (replace && clus_valid(v, dst_first))
-        return fat_free_chain(v, dst_first);
+    if (replace && clus_valid(v, dst_first)) return fat_free_chain(v, dst_first);
     return 0;
 }
 
 int fat_rename(struct fat_volume *v, const char *from, const char *to)
 {
-    struct fat_path *ps = mem_alloc(2 * sizeof *ps), *pd = ps + 1;
+    struct fat_path *ps = mem_alloc(2 * sizeof *ps), *pd;
     bool same, replace;
-    if (!ps)
-        return ERR_NOMEM;
+    if (!ps) return ERR_NOMEM;
+    pd = ps + 1;
     int r = path_resolve(v, from, ps);
-    if (r == 0)
-        r = path_resolve(v, to, pd);
-    if (r < 0)
-        goto out;
+    if (r == 0) r = path_resolve(v, to, pd);
+    if (r < 0) goto out;
     if (ps->name.len == 0 || pd->name.len == 0) {
         r = ERR_BUSY;
         goto out;
@@ -319,19 +269,14 @@ int fat_opendir(struct fat_volume *v, const char *path, struct fat_dir **out)
     struct fat_path p;
     uint32_t dir = v->root_clus;
     int r = path_resolve(v, path, &p);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     if (p.name.len != 0) {
-        if (!p.found)
-            return ERR_NOENT;
-        if (!(p.item.raw[DE_ATTR] & FAT_ATTR_DIRECTORY))
-            return ERR_NOTDIR;
-        if ((r = dir_item_dir(v, &p.item, &dir)) < 0)
-            return r;
+        if (!p.found) return ERR_NOENT;
+        if (!(p.item.raw[DE_ATTR] & FAT_ATTR_DIRECTORY)) return ERR_NOTDIR;
+        if ((r = dir_item_dir(v, &p.item, &dir)) < 0) return r;
     }
     struct fat_dir *d = mem_zalloc(sizeof *d);
-    if (!d)
-        return ERR_NOMEM;
+    if (!d) return ERR_NOMEM;
     if ((r = node_get(v, &p, &d->node)) < 0) {
         mem_free(d);
         return r;
@@ -347,8 +292,7 @@ int fat_readdir(struct fat_dir *d, struct fat_dirent *ent)
     struct dir_item it;
     int r;
     while ((r = dir_next(d->vol, &d->scan, &it)) > 0) {
-        if (dir_item_is_dot(&it) || dir_item_is_label(&it))
-            continue;
+        if (dir_item_is_dot(&it) || dir_item_is_label(&it)) continue;
         name_to_utf8(it.name, it.name_len, ent->name, sizeof ent->name);
         name_short_display(it.raw, ent->short_name);
         item_stat(d->vol, d->scan.pos.dir, &it, &ent->st);

@@ -48,7 +48,7 @@
 #include "base/util.h"
 
 #define WIN_NONE UINT32_MAX
-#define TAG "fat"
+#define TAG      "fat"
 
 /* ---- device I/O -------------------------------------------------------- */
 
@@ -56,16 +56,14 @@
  * outside the volume (a bad cluster number got this far). */
 int vol_read(struct fat_volume *v, uint32_t sec, uint32_t count, void *buf)
 {
-    if (count == 0 || sec >= v->total_sec || count > v->total_sec - sec)
-        return ERR_CORRUPT;
+    if (count == 0 || sec >= v->total_sec || count > v->total_sec - sec) return ERR_CORRUPT;
     uint64_t lba = (uint64_t)sec * v->dev_mul;
     uint64_t n = (uint64_t)count * v->dev_mul;
     uint8_t *p = buf;
     while (n > 0) {
         uint32_t k = (uint32_t)MIN(n, (uint64_t)1 << 20);
         int r = v->dev.read(v->dev.ctx, lba, k, p);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         lba += k;
         n -= k;
         p += (size_t)k * v->dev.sector_size;
@@ -102,14 +100,11 @@ static unsigned order_after(unsigned cls)
  * order), with a barrier first when an earlier write must land before it. */
 int vol_write(struct fat_volume *v, unsigned cls, uint32_t sec, uint32_t count, const void *buf)
 {
-    if (v->rdonly)
-        return ERR_ROFS;
-    if (count == 0 || sec >= v->total_sec || count > v->total_sec - sec)
-        return ERR_CORRUPT;
+    if (v->rdonly) return ERR_ROFS;
+    if (count == 0 || sec >= v->total_sec || count > v->total_sec - sec) return ERR_CORRUPT;
     if (v->written & order_after(cls)) {
         int r = vol_barrier(v);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
     uint64_t lba = (uint64_t)sec * v->dev_mul;
     uint64_t n = (uint64_t)count * v->dev_mul;
@@ -117,8 +112,7 @@ int vol_write(struct fat_volume *v, unsigned cls, uint32_t sec, uint32_t count, 
     while (n > 0) {
         uint32_t k = (uint32_t)MIN(n, (uint64_t)1 << 20);
         int r = v->dev.write(v->dev.ctx, lba, k, p);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         lba += k;
         n -= k;
         p += (size_t)k * v->dev.sector_size;
@@ -132,14 +126,11 @@ int vol_write(struct fat_volume *v, unsigned cls, uint32_t sec, uint32_t count, 
 static int fatwin_flush(struct fat_volume *v)
 {
     struct fat_win *w = &v->fatwin;
-    if (!w->dirty)
-        return 0;
+    if (!w->dirty) return 0;
     for (uint32_t i = 0; i < v->nfats; i++) {
-        if (!v->mirror && i != v->active_fat)
-            continue;
+        if (!v->mirror && i != v->active_fat) continue;
         int r = vol_write(v, WR_FAT, v->fat_start + i * v->fat_size + w->base, w->nsec, w->buf);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
     w->dirty = false;
     return 0;
@@ -149,17 +140,14 @@ static int fatwin_flush(struct fat_volume *v)
 static int fatwin_load(struct fat_volume *v, uint32_t rel)
 {
     struct fat_win *w = &v->fatwin;
-    if (w->base != WIN_NONE && rel >= w->base && rel < w->base + w->nsec)
-        return 0;
+    if (w->base != WIN_NONE && rel >= w->base && rel < w->base + w->nsec) return 0;
     int r = fatwin_flush(v);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     uint32_t base = rel / w->cap * w->cap;
     uint32_t nsec = MIN(w->cap, v->fat_size - base);
     w->base = WIN_NONE;
     r = vol_read(v, v->fat_start + v->active_fat * v->fat_size + base, nsec, w->buf);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     w->base = base;
     w->nsec = nsec;
     return 0;
@@ -169,14 +157,11 @@ static int fatwin_load(struct fat_volume *v, uint32_t rel)
 int vol_flush_dirwin(struct fat_volume *v)
 {
     struct fat_win *w = &v->dirwin;
-    if (!w->dirty)
-        return 0;
+    if (!w->dirty) return 0;
     int r = fatwin_flush(v);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     r = vol_write(v, WR_DIR, w->base, 1, w->buf);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     w->dirty = false;
     return 0;
 }
@@ -187,12 +172,10 @@ int win_load_dir(struct fat_volume *v, uint32_t sec, uint8_t **buf)
     struct fat_win *w = &v->dirwin;
     if (w->base != sec) {
         int r = vol_flush_dirwin(v);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         w->base = WIN_NONE;
         r = vol_read(v, sec, 1, w->buf);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         w->base = sec;
     }
     *buf = w->buf;
@@ -200,16 +183,16 @@ int win_load_dir(struct fat_volume *v, uint32_t sec, uint8_t **buf)
 }
 
 /* Data I/O is about to touch sectors [sec, sec+count): write back the
- * directory window if it holds one of them, and forget it. */
-void win_invalidate_range(struct fat_volume *v, uint32_t sec, uint32_t count)
+ * directory window if it holds one of them, and forget it. (Only a corrupt
+ * image, or a freed directory cluster being reused, gets here.) */
+int win_invalidate_range(struct fat_volume *v, uint32_t sec, uint32_t count)
 {
     struct fat_win *w = &v->dirwin;
-    if (w->base == WIN_NONE || w->base < sec || w->base - sec >= count)
-        return;
-    if (w->dirty && vol_flush_dirwin(v) < 0)
-        log_write(LOG_WARN, TAG, "lost a directory sector write before data I/O");
-    w->dirty = false;
+    if (w->base == WIN_NONE || w->base < sec || w->base - sec >= count) return 0;
+    int r = vol_flush_dirwin(v);
+    if (r < 0) return r;
     w->base = WIN_NONE;
+    return 0;
 }
 
 /* ---- FAT entries ---------------------------------------------------------- */
@@ -229,8 +212,7 @@ static int fat_byte(struct fat_volume *v, uint32_t off, uint8_t **p)
 {
     uint32_t rel = off / v->bps;
     int r = fatwin_load(v, rel);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     *p = v->fatwin.buf + (size_t)(rel - v->fatwin.base) * v->bps + off % v->bps;
     return 0;
 }
@@ -241,26 +223,21 @@ int fat_get(struct fat_volume *v, uint32_t clus, uint32_t *val)
 {
     uint8_t *p, *q;
     int r;
-    if (clus >= v->clus_count + 2)
-        return ERR_CORRUPT;
+    if (clus >= v->clus_count + 2) return ERR_CORRUPT;
     switch (v->type) {
     case 32:
-        if ((r = fat_byte(v, clus * 4, &p)) < 0)
-            return r;
+        if ((r = fat_byte(v, clus * 4, &p)) < 0) return r;
         *val = le32_get(p) & 0x0FFFFFFF;
         return 0;
     case 16:
-        if ((r = fat_byte(v, clus * 2, &p)) < 0)
-            return r;
+        if ((r = fat_byte(v, clus * 2, &p)) < 0) return r;
         *val = le16_get(p);
         return 0;
     default: { /* FAT12: 1.5 bytes, possibly across a sector boundary */
         uint32_t off = clus + clus / 2;
-        if ((r = fat_byte(v, off, &p)) < 0)
-            return r;
+        if ((r = fat_byte(v, off, &p)) < 0) return r;
         uint32_t lo = *p;
-        if ((r = fat_byte(v, off + 1, &q)) < 0)
-            return r;
+        if ((r = fat_byte(v, off + 1, &q)) < 0) return r;
         uint32_t w = lo | (uint32_t)*q << 8;
         *val = (clus & 1) ? w >> 4 : w & 0xFFF;
         return 0;
@@ -272,34 +249,28 @@ static int fat_set(struct fat_volume *v, uint32_t clus, uint32_t val)
 {
     uint8_t *p, *q;
     int r;
-    if (v->rdonly)
-        return ERR_ROFS;
-    if (clus < 2 || clus >= v->clus_count + 2)
-        return ERR_CORRUPT;
+    if (v->rdonly) return ERR_ROFS;
+    if (clus < 2 || clus >= v->clus_count + 2) return ERR_CORRUPT;
     switch (v->type) {
     case 32:
-        if ((r = fat_byte(v, clus * 4, &p)) < 0)
-            return r;
+        if ((r = fat_byte(v, clus * 4, &p)) < 0) return r;
         /* FAT spec 4.1: the high 4 bits are reserved and preserved */
         le32_put(p, (le32_get(p) & 0xF0000000) | (val & 0x0FFFFFFF));
         break;
     case 16:
-        if ((r = fat_byte(v, clus * 2, &p)) < 0)
-            return r;
+        if ((r = fat_byte(v, clus * 2, &p)) < 0) return r;
         le16_put(p, (uint16_t)val);
         break;
     default: {
         uint32_t off = clus + clus / 2;
         val &= 0xFFF;
-        if ((r = fat_byte(v, off, &p)) < 0)
-            return r;
+        if ((r = fat_byte(v, off, &p)) < 0) return r;
         if (clus & 1)
             *p = (uint8_t)((*p & 0x0F) | (val << 4));
         else
             *p = (uint8_t)val;
         v->fatwin.dirty = true;
-        if ((r = fat_byte(v, off + 1, &q)) < 0)
-            return r;
+        if ((r = fat_byte(v, off + 1, &q)) < 0) return r;
         if (clus & 1)
             *q = (uint8_t)(val >> 4);
         else
@@ -331,11 +302,9 @@ static uint32_t fat_eoc_mark(const struct fat_volume *v)
 int fat_next(struct fat_volume *v, uint32_t clus, uint32_t *next)
 {
     uint32_t val;
-    if (!clus_valid(v, clus))
-        return ERR_CORRUPT;
+    if (!clus_valid(v, clus)) return ERR_CORRUPT;
     int r = fat_get(v, clus, &val);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     uint32_t eoc = v->type == 32 ? 0x0FFFFFF8 : v->type == 16 ? 0xFFF8 : 0xFF8;
     if (val >= eoc) {
         *next = FAT_EOC;
@@ -358,23 +327,18 @@ int fat_next(struct fat_volume *v, uint32_t clus, uint32_t *next)
 int fat_find_free(struct fat_volume *v, uint32_t hint, uint32_t want, uint32_t *start,
                   uint32_t *len)
 {
-    if (v->free_count == 0)
-        return ERR_NOSPC;
-    if (!clus_valid(v, hint))
-        hint = 2;
+    /* The free count is not trusted here: a stale FSInfo saying 0 after a
+     * crash must not make the disk read-only for good. */
+    if (!clus_valid(v, hint)) hint = 2;
     for (uint32_t i = 0; i < v->clus_count; i++) {
         uint32_t c = 2 + (hint - 2 + i) % v->clus_count, val;
         int r = fat_get(v, c, &val);
-        if (r < 0)
-            return r;
-        if (val != 0)
-            continue;
+        if (r < 0) return r;
+        if (val != 0) continue;
         uint32_t n = 1;
         while (n < want && clus_valid(v, c + n)) {
-            if ((r = fat_get(v, c + n, &val)) < 0)
-                return r;
-            if (val != 0)
-                break;
+            if ((r = fat_get(v, c + n, &val)) < 0) return r;
+            if (val != 0) break;
             n++;
         }
         *start = c;
@@ -394,20 +358,16 @@ int fat_link_run(struct fat_volume *v, uint32_t prev, uint32_t start, uint32_t l
     int r;
     for (uint32_t i = 0; i < len; i++) {
         uint32_t val = i + 1 < len ? start + i + 1 : fat_eoc_mark(v);
-        if ((r = fat_set(v, start + i, val)) < 0)
-            return r;
+        if ((r = fat_set(v, start + i, val)) < 0) return r;
     }
     /* A multi-sector write may be torn: unless the link and the whole run
      * share one sector, write the run before the link that reaches it. */
     uint32_t ps = fat_entry_sector(v, prev);
     if (prev && (ps != fat_entry_sector(v, start) || ps != fat_entry_sector(v, start + len - 1))) {
-        if ((r = fatwin_flush(v)) < 0 || (r = vol_order(v)) < 0)
-            return r;
+        if ((r = fatwin_flush(v)) < 0 || (r = vol_order(v)) < 0) return r;
     }
-    if (prev && (r = fat_set(v, prev, start)) < 0)
-        return r;
-    if (v->free_count != UINT32_MAX)
-        v->free_count = v->free_count >= len ? v->free_count - len : 0;
+    if (prev && (r = fat_set(v, prev, start)) < 0) return r;
+    if (v->free_count != UINT32_MAX) v->free_count = v->free_count >= len ? v->free_count - len : 0;
     v->next_free = start + len;
     v->fsinfo_dirty = true;
     return 0;
@@ -425,15 +385,11 @@ int fat_free_chain(struct fat_volume *v, uint32_t start)
     for (uint32_t steps = 0; steps <= v->clus_count; steps++) {
         uint32_t next;
         int r = fat_next(v, c, &next);
-        if (r < 0)
-            return r;
-        if ((r = fat_set(v, c, 0)) < 0)
-            return r;
-        if (v->free_count != UINT32_MAX)
-            v->free_count++;
+        if (r < 0) return r;
+        if ((r = fat_set(v, c, 0)) < 0) return r;
+        if (v->free_count != UINT32_MAX) v->free_count++;
         v->fsinfo_dirty = true;
-        if (next == FAT_EOC)
-            return 0;
+        if (next == FAT_EOC) return 0;
         c = next;
     }
     return ERR_CORRUPT;
@@ -444,15 +400,11 @@ int fat_cut_chain(struct fat_volume *v, uint32_t last)
 {
     uint32_t next;
     int r = fat_next(v, last, &next);
-    if (r < 0)
-        return r;
-    if (next == FAT_EOC)
-        return 0;
-    if ((r = fat_set(v, last, fat_eoc_mark(v))) < 0)
-        return r;
+    if (r < 0) return r;
+    if (next == FAT_EOC) return 0;
+    if ((r = fat_set(v, last, fat_eoc_mark(v))) < 0) return r;
     /* the end mark lands before the entries it cuts off are freed */
-    if ((r = fatwin_flush(v)) < 0 || (r = vol_order(v)) < 0)
-        return r;
+    if ((r = fatwin_flush(v)) < 0 || (r = vol_order(v)) < 0) return r;
     return fat_free_chain(v, next);
 }
 
@@ -463,8 +415,7 @@ int fat_count_free(struct fat_volume *v)
     for (uint32_t c = 2; c < v->clus_count + 2; c++) {
         uint32_t val;
         int r = fat_get(v, c, &val);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         n += val == 0;
     }
     v->free_count = n;
@@ -478,10 +429,8 @@ int data_zero(struct fat_volume *v, uint32_t clus, uint32_t nclus)
     uint32_t sec = clus_to_sec(v, clus), total = nclus * v->spc;
     uint32_t chunk = MIN(total, MAX(1u, 65536 / v->bps));
     uint8_t *zero = mem_zalloc((size_t)chunk * v->bps);
-    if (!zero)
-        return ERR_NOMEM;
-    win_invalidate_range(v, sec, total);
-    int r = 0;
+    if (!zero) return ERR_NOMEM;
+    int r = win_invalidate_range(v, sec, total);
     for (uint32_t done = 0; done < total && r == 0; done += chunk) {
         uint32_t k = MIN(chunk, total - done);
         r = vol_write(v, WR_DATA, sec + done, k, zero);
@@ -492,7 +441,7 @@ int data_zero(struct fat_volume *v, uint32_t clus, uint32_t nclus)
 
 /* ---- FSInfo (FAT spec section 5) ----------------------------------------- */
 
-#define FSI_LEAD 0x41615252u
+#define FSI_LEAD  0x41615252u
 #define FSI_STRUC 0x61417272u
 #define FSI_TRAIL 0xAA550000u
 
@@ -510,24 +459,18 @@ static void fsinfo_read(struct fat_volume *v)
         return;
     }
     uint32_t fc = le32_get(v->scratch + 488), nf = le32_get(v->scratch + 492);
-    if (fc <= v->clus_count)
-        v->free_count = fc;
-    if (clus_valid(v, nf))
-        v->next_free = nf;
+    if (fc <= v->clus_count) v->free_count = fc;
+    if (clus_valid(v, nf)) v->next_free = nf;
 }
 
 static int fsinfo_write(struct fat_volume *v)
 {
-    if (!v->fsinfo_dirty || v->rdonly)
-        return 0;
+    if (!v->fsinfo_dirty || v->rdonly) return 0;
     v->fsinfo_dirty = false;
-    if (!v->fsinfo_sec)
-        return 0;
+    if (!v->fsinfo_sec) return 0;
     int r = vol_read(v, v->fsinfo_sec, 1, v->scratch);
-    if (r < 0)
-        return r;
-    if (!fsinfo_valid(v->scratch))
-        return 0;
+    if (r < 0) return r;
+    if (!fsinfo_valid(v->scratch)) return 0;
     le32_put(v->scratch + 488, v->free_count);
     le32_put(v->scratch + 492, clus_valid(v, v->next_free) ? v->next_free : 0xFFFFFFFF);
     return vol_write(v, 0, v->fsinfo_sec, 1, v->scratch);
@@ -536,25 +479,19 @@ static int fsinfo_write(struct fat_volume *v)
 /* Writes every dirty entry and window and FSInfo to the device (no flush). */
 int vol_flush_all(struct fat_volume *v)
 {
-    if (v->rdonly)
-        return 0;
+    if (v->rdonly) return 0;
     int r = node_flush_all(v);
-    if (r == 0)
-        r = vol_flush_dirwin(v);
-    if (r == 0)
-        r = fatwin_flush(v);
-    if (r == 0)
-        r = fsinfo_write(v);
+    if (r == 0) r = vol_flush_dirwin(v);
+    if (r == 0) r = fatwin_flush(v);
+    if (r == 0) r = fsinfo_write(v);
     return r;
 }
 
 int fat_sync(struct fat_volume *v)
 {
-    if (v->rdonly)
-        return 0;
+    if (v->rdonly) return 0;
     int r = vol_flush_all(v);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     return v->dev.flush ? v->dev.flush(v->dev.ctx) : 0;
 }
 
@@ -574,26 +511,18 @@ static int bpb_parse(struct fat_volume *v, const uint8_t *b, uint64_t dev_bytes)
     uint32_t root_ent = le16_get(b + 17), tot16 = le16_get(b + 19), fatsz16 = le16_get(b + 22);
     uint32_t tot32 = le32_get(b + 32), fatsz32 = le32_get(b + 36);
 
-    if (b[510] != 0x55 || b[511] != 0xAA)
-        return bpb_bad("no 0x55AA signature", le16_get(b + 510));
-    if (b[0] != 0xEB && b[0] != 0xE9)
-        return bpb_bad("jump instruction", b[0]);
-    if (bps < 512 || bps > 4096 || !IS_POW2(bps))
-        return bpb_bad("BytsPerSec", bps);
+    if (b[510] != 0x55 || b[511] != 0xAA) return bpb_bad("no 0x55AA signature", le16_get(b + 510));
+    if (b[0] != 0xEB && b[0] != 0xE9) return bpb_bad("jump instruction", b[0]);
+    if (bps < 512 || bps > 4096 || !IS_POW2(bps)) return bpb_bad("BytsPerSec", bps);
     if (bps < v->dev.sector_size || bps % v->dev.sector_size)
         return bpb_bad("BytsPerSec not a multiple of the device sector", bps);
-    if (!IS_POW2(spc) || spc > 128)
-        return bpb_bad("SecPerClus", spc);
-    if (rsvd == 0)
-        return bpb_bad("RsvdSecCnt", rsvd);
-    if (nfats == 0 || nfats > 8)
-        return bpb_bad("NumFATs", nfats);
-    if (b[21] != 0xF0 && b[21] < 0xF8)
-        return bpb_bad("Media", b[21]);
+    if (!IS_POW2(spc) || spc > 128) return bpb_bad("SecPerClus", spc);
+    if (rsvd == 0) return bpb_bad("RsvdSecCnt", rsvd);
+    if (nfats == 0 || nfats > 8) return bpb_bad("NumFATs", nfats);
+    if (b[21] != 0xF0 && b[21] < 0xF8) return bpb_bad("Media", b[21]);
     uint32_t total = tot16 ? tot16 : tot32;
     uint32_t fatsz = fatsz16 ? fatsz16 : fatsz32;
-    if (total == 0 || fatsz == 0)
-        return bpb_bad("TotSec or FATSz is zero", 0);
+    if (total == 0 || fatsz == 0) return bpb_bad("TotSec or FATSz is zero", 0);
     if ((uint64_t)total * bps > dev_bytes)
         return bpb_bad("volume larger than the device, sectors", total);
     uint32_t root_secs = (root_ent * 32 + bps - 1) / bps;
@@ -616,8 +545,7 @@ static int bpb_parse(struct fat_volume *v, const uint8_t *b, uint64_t dev_bytes)
     v->clus_count = (total - v->data_start) / spc;
     /* FAT spec 3.5: the type follows from the cluster count alone */
     v->type = v->clus_count < 4085 ? 12 : v->clus_count < 65525 ? 16 : 32;
-    if (v->clus_count == 0)
-        return bpb_bad("no data clusters", 0);
+    if (v->clus_count == 0) return bpb_bad("no data clusters", 0);
     uint64_t entries = (uint64_t)fatsz * bps * 8 / (uint32_t)v->type;
     if (entries < (uint64_t)v->clus_count + 2)
         return bpb_bad("FAT too small for the clusters", v->clus_count);
@@ -628,12 +556,10 @@ static int bpb_parse(struct fat_volume *v, const uint8_t *b, uint64_t dev_bytes)
         v->bpb_label[11] = 0;
     }
     if (v->type != 32) {
-        if (root_ent == 0)
-            return bpb_bad("RootEntCnt is 0 on FAT12/16", 0);
+        if (root_ent == 0) return bpb_bad("RootEntCnt is 0 on FAT12/16", 0);
         return 0;
     }
-    if (root_ent != 0)
-        return bpb_bad("RootEntCnt on FAT32", root_ent);
+    if (root_ent != 0) return bpb_bad("RootEntCnt on FAT32", root_ent);
     if (le16_get(b + 42) != 0) {
         log_write(LOG_WARN, TAG, "unsupported FAT32 version %u", (unsigned)le16_get(b + 42));
         return ERR_NOTSUP;
@@ -642,12 +568,10 @@ static int bpb_parse(struct fat_volume *v, const uint8_t *b, uint64_t dev_bytes)
     if (ext_flags & 0x80) {
         v->mirror = false;
         v->active_fat = ext_flags & 0x0F;
-        if (v->active_fat >= nfats)
-            return bpb_bad("ExtFlags active FAT", v->active_fat);
+        if (v->active_fat >= nfats) return bpb_bad("ExtFlags active FAT", v->active_fat);
     }
     v->root_clus = le32_get(b + 44);
-    if (!clus_valid(v, v->root_clus))
-        return bpb_bad("RootClus", v->root_clus);
+    if (!clus_valid(v, v->root_clus)) return bpb_bad("RootClus", v->root_clus);
     uint32_t fsi = le16_get(b + 48);
     v->fsinfo_sec = (fsi > 0 && fsi < rsvd) ? fsi : 0;
     return 0;
@@ -667,11 +591,9 @@ int fat_mount(const struct fat_blockdev *dev, const struct fat_clock *clock, uns
     if (!dev || !dev->read || !out || dev->sector_size < 512 || dev->sector_size > 4096 ||
         !IS_POW2(dev->sector_size))
         return ERR_INVAL;
-    if (!(flags & FAT_MOUNT_RDONLY) && (!dev->write || !dev->flush))
-        return ERR_INVAL;
+    if (!(flags & FAT_MOUNT_RDONLY) && (!dev->write || !dev->flush)) return ERR_INVAL;
     uint32_t probe = 4096 / dev->sector_size;
-    if (dev->sector_count < probe)
-        return ERR_CORRUPT;
+    if (dev->sector_count < probe) return ERR_CORRUPT;
     struct fat_volume *v = mem_zalloc(sizeof *v);
     uint8_t *boot = mem_alloc(4096);
     if (!v || !boot) {
@@ -680,15 +602,13 @@ int fat_mount(const struct fat_blockdev *dev, const struct fat_clock *clock, uns
         return ERR_NOMEM;
     }
     v->dev = *dev;
-    if (clock)
-        v->clock = *clock;
+    if (clock) v->clock = *clock;
     v->rdonly = flags & FAT_MOUNT_RDONLY;
     v->free_count = UINT32_MAX;
     v->next_free = 2;
     v->dc_dir = UINT32_MAX;
     int r = dev->read(dev->ctx, 0, probe, boot);
-    if (r == 0)
-        r = bpb_parse(v, boot, dev->sector_count * dev->sector_size);
+    if (r == 0) r = bpb_parse(v, boot, dev->sector_count * dev->sector_size);
     mem_free(boot);
     if (r < 0) {
         mem_free(v);
@@ -716,8 +636,7 @@ int fat_mount(const struct fat_blockdev *dev, const struct fat_clock *clock, uns
 
 int fat_unmount(struct fat_volume *v)
 {
-    if (v->nodes || v->root.refs)
-        return ERR_BUSY;
+    if (v->nodes || v->root.refs) return ERR_BUSY;
     int r = fat_sync(v);
     vol_free(v);
     return r;
@@ -727,8 +646,7 @@ int fat_statfs(struct fat_volume *v, struct fat_statfs *st)
 {
     if (v->free_count == UINT32_MAX) {
         int r = fat_count_free(v);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
     st->fat_type = v->type;
     st->sector_size = v->bps;
@@ -744,13 +662,11 @@ static void label_copy(const uint8_t *src, char *buf, size_t size)
     size_t n = 11;
     while (n > 0 && src[n - 1] == ' ')
         n--;
-    if (n == 7 && memcmp(src, "NO NAME", 7) == 0)
-        n = 0;
+    if (n == 7 && memcmp(src, "NO NAME", 7) == 0) n = 0;
     size_t k = size ? MIN(n, size - 1) : 0;
     for (size_t i = 0; i < k; i++)
         buf[i] = src[i] ? (char)src[i] : '_';
-    if (size)
-        buf[k] = 0;
+    if (size) buf[k] = 0;
 }
 
 int fat_label(struct fat_volume *v, char *buf, size_t size)
@@ -765,12 +681,10 @@ int fat_label(struct fat_volume *v, char *buf, size_t size)
             return 0;
         }
     }
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     uint8_t lab[11];
     memset(lab, ' ', sizeof lab);
-    if (v->bpb_label[0])
-        memcpy(lab, v->bpb_label, 11);
+    if (v->bpb_label[0]) memcpy(lab, v->bpb_label, 11);
     label_copy(lab, buf, size);
     return 0;
 }

@@ -28,8 +28,7 @@ static int fz_read(void *ctx, uint64_t lba, uint32_t count, void *buf)
     struct fzdev *d = ctx;
     uint64_t off = lba * 512, n = (uint64_t)count * 512;
     memset(buf, 0, n);
-    if (off < d->len)
-        memcpy(buf, d->data + off, (size_t)(n < d->len - off ? n : d->len - off));
+    if (off < d->len) memcpy(buf, d->data + off, (size_t)(n < d->len - off ? n : d->len - off));
     return 0;
 }
 
@@ -37,8 +36,7 @@ static int fz_write(void *ctx, uint64_t lba, uint32_t count, const void *buf)
 {
     struct fzdev *d = ctx;
     uint64_t off = lba * 512, n = (uint64_t)count * 512;
-    if (off < d->len)
-        memcpy(d->data + off, buf, (size_t)(n < d->len - off ? n : d->len - off));
+    if (off < d->len) memcpy(d->data + off, buf, (size_t)(n < d->len - off ? n : d->len - off));
     return 0;
 }
 
@@ -54,15 +52,13 @@ static void read_file(struct fat_volume *v, const char *path, uint64_t size)
 {
     static uint8_t buf[16384];
     struct fat_file *f;
-    if (fat_open(v, path, FAT_O_READ, &f) < 0)
-        return;
+    if (fat_open(v, path, FAT_O_READ, &f) < 0) return;
     long total = 0, n;
     while (total < 65536 && (n = fat_read(f, buf, sizeof buf)) > 0)
         total += n;
     if (size > 3 && fat_seek(f, (int64_t)(size / 3), FAT_SEEK_SET, NULL) == 0)
         fat_read(f, buf, 700);
-    if (fat_seek(f, -5, FAT_SEEK_END, NULL) == 0)
-        fat_read(f, buf, 100);
+    if (fat_seek(f, -5, FAT_SEEK_END, NULL) == 0) fat_read(f, buf, 100);
     struct fat_stat st;
     fat_fstat(f, &st);
     fat_close(f);
@@ -73,12 +69,10 @@ static void walk(struct fat_volume *v, const char *path, int depth)
     struct fat_dir *d;
     struct fat_dirent e;
     char sub[1024];
-    if (depth > 6 || fat_opendir(v, path, &d) < 0)
-        return;
+    if (depth > 6 || fat_opendir(v, path, &d) < 0) return;
     while (budget < 400 && fat_readdir(d, &e) > 0) {
         budget++;
-        if (snprintf(sub, sizeof sub, "%s/%s", path, e.name) >= (int)sizeof sub)
-            continue;
+        if (snprintf(sub, sizeof sub, "%s/%s", path, e.name) >= (int)sizeof sub) continue;
         struct fat_stat st;
         fat_stat(v, sub, &st);
         if (e.st.is_dir)
@@ -95,12 +89,10 @@ static void first_entries(struct fat_volume *v, char *file, char *dir, size_t si
     struct fat_dir *d;
     struct fat_dirent e;
     file[0] = dir[0] = 0;
-    if (fat_opendir(v, "", &d) < 0)
-        return;
+    if (fat_opendir(v, "", &d) < 0) return;
     for (int i = 0; i < 64 && fat_readdir(d, &e) > 0; i++) {
         char *dst = e.st.is_dir ? dir : file;
-        if (!dst[0])
-            snprintf(dst, size, "%s", e.name);
+        if (!dst[0]) snprintf(dst, size, "%s", e.name);
     }
     fat_closedir(d);
 }
@@ -142,12 +134,10 @@ static void writes(struct fat_volume *v)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fzdev dev = {malloc(size ? size : 1), size};
-    if (!dev.data)
-        return 0;
+    if (!dev.data) return 0;
     memcpy(dev.data, data, size);
     uint64_t sectors = (size + 511) / 512;
-    if (sectors < 131072)
-        sectors = 131072;
+    if (sectors < 131072) sectors = 131072;
     struct fat_blockdev bd = {&dev, fz_read, fz_write, fz_flush, NULL, 512, sectors};
     struct fat_volume *v;
     budget = 0;
@@ -158,8 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         writes(v);
         budget = 0;
         walk(v, "", 0);
-        if (fat_unmount(v) == ERR_BUSY)
-            abort(); /* every handle was closed: a leak of nodes */
+        if (fat_unmount(v) == ERR_BUSY) abort(); /* every handle was closed: a leak of nodes */
     }
     free(dev.data);
     return 0;

@@ -31,7 +31,7 @@
 #include "host/kpio-disk/filedev.h"
 
 #define MAX_NODES 4096
-#define MAX_FILE (300 * 1024)
+#define MAX_FILE  (300 * 1024)
 
 struct mnode {
     char name[300];
@@ -57,7 +57,10 @@ static unsigned rnd(void)
     rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
     return (unsigned)(rng_state >> 33);
 }
-static unsigned rnd_n(unsigned n) { return n ? rnd() % n : 0; }
+static unsigned rnd_n(unsigned n)
+{
+    return n ? rnd() % n : 0;
+}
 
 static _Noreturn void die(const char *fmt, ...)
 {
@@ -84,16 +87,14 @@ static void path_of(int i, char *out, size_t size)
 static int child(int dir, const char *name)
 {
     for (int i = 1; i < nnodes; i++)
-        if (nodes[i].alive && nodes[i].parent == dir && !strcasecmp(nodes[i].name, name))
-            return i;
+        if (nodes[i].alive && nodes[i].parent == dir && !strcasecmp(nodes[i].name, name)) return i;
     return -1;
 }
 
 static int has_children(int dir)
 {
     for (int i = 1; i < nnodes; i++)
-        if (nodes[i].alive && nodes[i].parent == dir)
-            return 1;
+        if (nodes[i].alive && nodes[i].parent == dir) return 1;
     return 0;
 }
 
@@ -101,35 +102,29 @@ static int pick(int want_dir) /* -1: either */
 {
     int cand[MAX_NODES], n = 0;
     for (int i = 0; i < nnodes; i++)
-        if (nodes[i].alive && (want_dir < 0 || nodes[i].is_dir == want_dir))
-            cand[n++] = i;
+        if (nodes[i].alive && (want_dir < 0 || nodes[i].is_dir == want_dir)) cand[n++] = i;
     return n ? cand[rnd_n((unsigned)n)] : -1;
 }
 
 static int depth(int i)
 {
     int d = 0;
-    while (i > 0)
-        i = nodes[i].parent, d++;
+    for (; i > 0 && i < MAX_NODES; i = nodes[i].parent)
+        d++;
     return d;
 }
 
 /* Names: 8.3 upper case, lower case, long, collision-prone long, non-ASCII. */
 static void random_name(char *out, size_t size)
 {
-    static const char *fixed[] = {"README.TXT", "readme.txt", "ReadMe.Txt", "DATA.BIN", "a",
-                                  "B",          "x.y",        "café.txt",   "ünï cödé",  "日本語.txt",
-                                  "file.tar.gz", ".hidden",   "with space", "UPPER",     "lower"};
+    static const char *fixed[] = {"README.TXT", "readme.txt", "ReadMe.Txt",  "DATA.BIN",
+                                  "a",          "B",          "x.y",         "café.txt",
+                                  "ünï cödé",   "日本語.txt", "file.tar.gz", ".hidden",
+                                  "with space", "UPPER",      "lower"};
     switch (rnd_n(4)) {
-    case 0:
-        snprintf(out, size, "%s", fixed[rnd_n(sizeof fixed / sizeof fixed[0])]);
-        break;
-    case 1:
-        snprintf(out, size, "F%u.DAT", rnd_n(40));
-        break;
-    case 2:
-        snprintf(out, size, "Long file name number %u.text", rnd_n(30));
-        break;
+    case 0: snprintf(out, size, "%s", fixed[rnd_n(sizeof fixed / sizeof fixed[0])]); break;
+    case 1: snprintf(out, size, "F%u.DAT", rnd_n(40)); break;
+    case 2: snprintf(out, size, "Long file name number %u.text", rnd_n(30)); break;
     default: {
         unsigned len = 1 + rnd_n(rnd_n(4) == 0 ? 120 : 20);
         static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789_-+,;=[] ";
@@ -139,8 +134,7 @@ static void random_name(char *out, size_t size)
         size_t n = strlen(out);
         while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '.'))
             out[--n] = 0;
-        if (n == 0)
-            snprintf(out, size, "Z");
+        if (n == 0) snprintf(out, size, "Z");
     }
     }
 }
@@ -150,8 +144,7 @@ static int trace_g; /* FAT_STRESS_TRACE=1: print every operation */
 static void trace(const char *fmt, ...)
 {
     va_list ap;
-    if (!trace_g)
-        return;
+    if (!trace_g) return;
     va_start(ap, fmt);
     fprintf(stderr, "[%ld] ", step_g);
     vfprintf(stderr, fmt, ap);
@@ -162,8 +155,7 @@ static void trace(const char *fmt, ...)
 static void expect(int got, int want, const char *what, const char *path)
 {
     trace("%s %s -> %s", what, path, err_name(got));
-    if (got != want)
-        die("%s %s: got %s, model says %s", what, path, err_name(got), err_name(want));
+    if (got != want) die("%s %s: got %s, model says %s", what, path, err_name(got), err_name(want));
 }
 
 static int64_t fixed_now(void *ctx)
@@ -177,8 +169,7 @@ static void do_mount(int limit_mode)
     struct fat_blockdev bd = filedev_blockdev(&dev);
     struct fat_clock clk = {NULL, limit_mode ? fixed_now : NULL};
     int r = fat_mount(&bd, &clk, 0, &vol);
-    if (r < 0)
-        die("mount: %s", err_name(r));
+    if (r < 0) die("mount: %s", err_name(r));
 }
 
 /* Reads the whole file at path and compares it with the model. */
@@ -188,8 +179,7 @@ static void check_file(int i)
     struct fat_file *f;
     path_of(i, path, sizeof path);
     int r = fat_open(vol, path, FAT_O_READ, &f);
-    if (r < 0)
-        die("open %s for checking: %s", path, err_name(r));
+    if (r < 0) die("open %s for checking: %s", path, err_name(r));
     long n = fat_read(f, rbuf, MAX_FILE + 1);
     if (n < 0 || (size_t)n != nodes[i].size)
         die("read %s: got %ld bytes, model has %zu", path, n, nodes[i].size);
@@ -215,8 +205,7 @@ static void check_tree(int d)
     struct fat_dirent e;
     int seen = 0, r;
     path_of(d, path, sizeof path);
-    if ((r = fat_opendir(vol, path, &dir)) < 0)
-        die("opendir %s: %s", path, err_name(r));
+    if ((r = fat_opendir(vol, path, &dir)) < 0) die("opendir %s: %s", path, err_name(r));
     while ((r = fat_readdir(dir, &e)) > 0) {
         int c = child(d, e.name);
         if (c < 0 || strcmp(nodes[c].name, e.name) != 0)
@@ -226,17 +215,13 @@ static void check_tree(int d)
         seen++;
     }
     fat_closedir(dir);
-    if (r < 0)
-        die("readdir %s: %s", path, err_name(r));
+    if (r < 0) die("readdir %s: %s", path, err_name(r));
     int want = 0;
     for (int i = 1; i < nnodes; i++)
-        if (nodes[i].alive && nodes[i].parent == d)
-            want++;
-    if (seen != want)
-        die("%s: lib/fat lists %d entries, the model %d", path, seen, want);
+        if (nodes[i].alive && nodes[i].parent == d) want++;
+    if (seen != want) die("%s: lib/fat lists %d entries, the model %d", path, seen, want);
     for (int i = 1; i < nnodes; i++) {
-        if (!nodes[i].alive || nodes[i].parent != d)
-            continue;
+        if (!nodes[i].alive || nodes[i].parent != d) continue;
         if (nodes[i].is_dir)
             check_tree(i);
         else
@@ -246,8 +231,7 @@ static void check_tree(int d)
 
 static int new_node(int parent, const char *name, int is_dir)
 {
-    if (nnodes >= MAX_NODES)
-        die("model full");
+    if (nnodes >= MAX_NODES) die("model full");
     struct mnode *m = &nodes[nnodes];
     memset(m, 0, sizeof *m);
     snprintf(m->name, sizeof m->name, "%s", name);
@@ -261,8 +245,7 @@ static size_t total_bytes(void)
 {
     size_t t = 0;
     for (int i = 0; i < nnodes; i++)
-        if (nodes[i].alive)
-            t += nodes[i].size;
+        if (nodes[i].alive) t += nodes[i].size;
     return t;
 }
 
@@ -271,8 +254,7 @@ static void model_write(int i, size_t off, const unsigned char *data, size_t len
 {
     struct mnode *m = &nodes[i];
     size_t end = off + len;
-    if (len == 0)
-        return; /* POSIX: writing nothing past EOF leaves the size alone */
+    if (len == 0) return; /* POSIX: writing nothing past EOF leaves the size alone */
     if (end > m->size) {
         m->data = realloc(m->data, end ? end : 1);
         memset(m->data + m->size, 0, end - m->size);
@@ -303,17 +285,14 @@ static int op_create(int crash)
     struct fat_file *f;
     int want = child(d, name) >= 0 ? ERR_EXIST : 0;
     int r = fat_open(vol, path, FAT_O_WRITE | FAT_O_CREAT | FAT_O_EXCL, &f);
-    if (crash && r == ERR_IO)
-        return r;
+    if (crash && r == ERR_IO) return r;
     expect(r, want, "create", path);
     if (r == 0) {
         int i = new_node(d, name, 0);
         r = fat_close(f);
-        if (crash && r == ERR_IO)
-            return r;
+        if (crash && r == ERR_IO) return r;
         expect(r, 0, "close", path);
-        if (!crash)
-            check_file(i);
+        if (!crash) check_file(i);
     }
     return 0;
 }
@@ -322,8 +301,7 @@ static int op_write(int crash, int append)
 {
     char path[4096];
     int i = pick(0);
-    if (i < 0)
-        return 0;
+    if (i < 0) return 0;
     path_of(i, path, sizeof path);
     size_t size = nodes[i].size, off, len;
     unsigned kind = rnd_n(10);
@@ -337,25 +315,21 @@ static int op_write(int crash, int append)
     struct fat_file *f;
     unsigned flags = FAT_O_WRITE | (append ? FAT_O_APPEND : 0);
     int r = fat_open(vol, path, flags, &f);
-    if (crash && r == ERR_IO)
-        return free(data), r;
+    if (crash && r == ERR_IO) return free(data), r;
     expect(r, 0, "open for write", path);
     uint64_t pos;
-    if (!append)
-        fat_seek(f, (int64_t)off, FAT_SEEK_SET, &pos);
+    if (!append) fat_seek(f, (int64_t)off, FAT_SEEK_SET, &pos);
     long w = fat_write(f, data, len);
-    trace("write %s: %zu bytes at %zu (size %zu, append %d) -> %ld", path, len, off, size,
-          append, w);
+    trace("write %s: %zu bytes at %zu (size %zu, append %d) -> %ld", path, len, off, size, append,
+          w);
     int c = fat_close(f);
     if (crash && (w == ERR_IO || c == ERR_IO || (w >= 0 && (size_t)w != len)))
         return free(data), ERR_IO;
-    if (w < 0 || (size_t)w != len)
-        die("write %s %zu at %zu: returned %ld", path, len, off, w);
+    if (w < 0 || (size_t)w != len) die("write %s %zu at %zu: returned %ld", path, len, off, w);
     expect(c, 0, "close", path);
     model_write(i, off, data, len);
     free(data);
-    if (!crash)
-        check_file(i);
+    if (!crash) check_file(i);
     return 0;
 }
 
@@ -363,35 +337,29 @@ static int op_truncate(int crash)
 {
     char path[4096];
     int i = pick(0);
-    if (i < 0)
-        return 0;
+    if (i < 0) return 0;
     path_of(i, path, sizeof path);
     size_t size = rnd_n(2) ? rnd_n((unsigned)nodes[i].size + 1) : nodes[i].size + rnd_n(40000);
-    if (size > MAX_FILE)
-        return 0;
+    if (size > MAX_FILE) return 0;
     struct fat_file *f;
     int r = fat_open(vol, path, FAT_O_WRITE, &f);
-    if (crash && r == ERR_IO)
-        return r;
+    if (crash && r == ERR_IO) return r;
     expect(r, 0, "open for truncate", path);
     r = fat_truncate(f, size);
     trace("truncate %s: %zu -> %zu", path, nodes[i].size, size);
     int c = fat_close(f);
-    if (crash && (r == ERR_IO || c == ERR_IO))
-        return ERR_IO;
+    if (crash && (r == ERR_IO || c == ERR_IO)) return ERR_IO;
     expect(r, 0, "truncate", path);
     expect(c, 0, "close", path);
     model_truncate(i, size);
-    if (!crash)
-        check_file(i);
+    if (!crash) check_file(i);
     return 0;
 }
 
 static int is_within(int d, int anc)
 {
     for (; d >= 0; d = nodes[d].parent)
-        if (d == anc)
-            return 1;
+        if (d == anc) return 1;
     return 0;
 }
 
@@ -399,17 +367,12 @@ static int is_within(int d, int anc)
 static int model_rename_result(int s, int d, const char *name, int *dst)
 {
     *dst = child(d, name);
-    if (*dst == s && !strcmp(nodes[s].name, name))
-        return 0;
-    if (nodes[s].is_dir && is_within(d, s))
-        return ERR_INVAL;
+    if (*dst == s && !strcmp(nodes[s].name, name)) return 0;
+    if (nodes[s].is_dir && is_within(d, s)) return ERR_INVAL;
     if (*dst >= 0 && *dst != s) {
-        if (!nodes[s].is_dir && nodes[*dst].is_dir)
-            return ERR_ISDIR;
-        if (nodes[s].is_dir && !nodes[*dst].is_dir)
-            return ERR_NOTDIR;
-        if (nodes[*dst].is_dir && has_children(*dst))
-            return ERR_NOTEMPTY;
+        if (!nodes[s].is_dir && nodes[*dst].is_dir) return ERR_ISDIR;
+        if (nodes[s].is_dir && !nodes[*dst].is_dir) return ERR_NOTDIR;
+        if (nodes[*dst].is_dir && has_children(*dst)) return ERR_NOTEMPTY;
     }
     return 0;
 }
@@ -418,8 +381,7 @@ static int op_rename(int crash)
 {
     char name[300], from[4096], to[4096], pp[4096];
     int s = pick(-1), d = pick(1), dst;
-    if (s <= 0)
-        return 0;
+    if (s <= 0) return 0;
     if (rnd_n(4) == 0 && nodes[s].parent >= 0) {
         /* onto an existing entry, or the same one in another case */
         int o = pick(-1);
@@ -434,16 +396,14 @@ static int op_rename(int crash)
     } else {
         random_name(name, sizeof name);
     }
-    if (depth(d) + 1 > 12)
-        return 0;
+    if (depth(d) + 1 > 12) return 0;
     path_of(s, from, sizeof from);
     path_of(d, pp, sizeof pp);
     snprintf(to, sizeof to, "%s%s%s", pp, pp[0] ? "/" : "", name);
     int want = model_rename_result(s, d, name, &dst);
     trace("rename %s -> %s", from, to);
     int r = fat_rename(vol, from, to);
-    if (crash && r == ERR_IO)
-        return r;
+    if (crash && r == ERR_IO) return r;
     expect(r, want, "rename", from);
     if (r == 0 && !(dst == s && !strcmp(nodes[s].name, name))) {
         if (dst >= 0 && dst != s) {
@@ -461,18 +421,15 @@ static int op_mkdir(int crash)
 {
     char name[300], path[4096], pp[4096];
     int d = pick(1);
-    if (depth(d) >= 8)
-        return 0;
+    if (depth(d) >= 8) return 0;
     random_name(name, sizeof name);
     path_of(d, pp, sizeof pp);
     snprintf(path, sizeof path, "%s%s%s", pp, pp[0] ? "/" : "", name);
     int want = child(d, name) >= 0 ? ERR_EXIST : 0;
     int r = fat_mkdir(vol, path);
-    if (crash && r == ERR_IO)
-        return r;
+    if (crash && r == ERR_IO) return r;
     expect(r, want, "mkdir", path);
-    if (r == 0)
-        new_node(d, name, 1);
+    if (r == 0) new_node(d, name, 1);
     return 0;
 }
 
@@ -480,8 +437,7 @@ static int op_remove(int crash, int dir)
 {
     char path[4096];
     int i = pick(-1);
-    if (i <= 0)
-        return 0;
+    if (i <= 0) return 0;
     path_of(i, path, sizeof path);
     int want, r;
     if (dir) {
@@ -491,8 +447,7 @@ static int op_remove(int crash, int dir)
         want = nodes[i].is_dir ? ERR_ISDIR : 0;
         r = fat_unlink(vol, path);
     }
-    if (crash && r == ERR_IO)
-        return r;
+    if (crash && r == ERR_IO) return r;
     expect(r, want, dir ? "rmdir" : "unlink", path);
     if (r == 0) {
         nodes[i].alive = 0;
@@ -505,22 +460,14 @@ static int op_remove(int crash, int dir)
 static int op_random(int crash)
 {
     unsigned k = rnd_n(100);
-    if (k < 20)
-        return op_create(crash);
-    if (k < 45)
-        return op_write(crash, 0);
-    if (k < 52)
-        return op_write(crash, 1);
-    if (k < 60)
-        return op_truncate(crash);
-    if (k < 72)
-        return op_rename(crash);
-    if (k < 80)
-        return op_mkdir(crash);
-    if (k < 86)
-        return op_remove(crash, 1);
-    if (k < 97)
-        return op_remove(crash, 0);
+    if (k < 20) return op_create(crash);
+    if (k < 45) return op_write(crash, 0);
+    if (k < 52) return op_write(crash, 1);
+    if (k < 60) return op_truncate(crash);
+    if (k < 72) return op_rename(crash);
+    if (k < 80) return op_mkdir(crash);
+    if (k < 86) return op_remove(crash, 1);
+    if (k < 97) return op_remove(crash, 0);
     if (crash) {
         int r = fat_sync(vol);
         return r == ERR_IO ? r : 0;
@@ -537,12 +484,10 @@ static void dump_model(int d, const char *out)
 {
     char sub[4096];
     for (int i = 1; i < nnodes; i++) {
-        if (!nodes[i].alive || nodes[i].parent != d)
-            continue;
+        if (!nodes[i].alive || nodes[i].parent != d) continue;
         snprintf(sub, sizeof sub, "%s/%s", out, nodes[i].name);
         if (nodes[i].is_dir) {
-            if (mkdir(sub, 0755) < 0 && errno != EEXIST)
-                die("mkdir %s", sub);
+            if (mkdir(sub, 0755) < 0 && errno != EEXIST) die("mkdir %s", sub);
             dump_model(i, sub);
         } else {
             FILE *f = fopen(sub, "wb");
@@ -558,12 +503,10 @@ static void open_image(const char *image)
 {
     unsigned char b[16];
     FILE *f = fopen(image, "rb");
-    if (!f || fread(b, 1, sizeof b, f) != sizeof b)
-        die("cannot read %s", image);
+    if (!f || fread(b, 1, sizeof b, f) != sizeof b) die("cannot read %s", image);
     fclose(f);
     uint32_t ss = b[11] | (uint32_t)b[12] << 8;
-    if (filedev_open(&dev, image, ss, false) < 0)
-        die("cannot open %s", image);
+    if (filedev_open(&dev, image, ss, false) < 0) die("cannot open %s", image);
 }
 
 int main(int argc, char **argv)
@@ -583,18 +526,14 @@ int main(int argc, char **argv)
     nnodes = 0;
     new_node(-1, "", 1);
     open_image(argv[2]);
-    if (crash)
-        dev.limit = atoll(argv[5]);
+    if (crash) dev.limit = atoll(argv[5]);
     do_mount(crash);
     struct fat_statfs sf;
-    if (fat_statfs(vol, &sf) < 0)
-        die("statfs");
+    if (fat_statfs(vol, &sf) < 0) die("statfs");
     data_budget = (size_t)sf.free_clusters * sf.cluster_size / 3;
     for (step_g = 0; step_g < nops; step_g++) {
-        if (op_random(crash) < 0)
-            break;
-        if (!crash && step_g % 64 == 63)
-            check_tree(0);
+        if (op_random(crash) < 0) break;
+        if (!crash && step_g % 64 == 63) check_tree(0);
     }
     int r = fat_unmount(vol);
     if (crash) {

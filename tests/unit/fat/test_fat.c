@@ -44,31 +44,25 @@ struct memdev {
 static int md_read(void *ctx, uint64_t lba, uint32_t count, void *buf)
 {
     struct memdev *d = ctx;
-    if (lba + count > d->sectors)
-        return ERR_IO;
-    if (d->fail_reads_after == 0)
-        return ERR_IO;
-    if (d->fail_reads_after > 0)
-        d->fail_reads_after--;
+    if (lba + count > d->sectors) return ERR_IO;
+    if (d->fail_reads_after == 0) return ERR_IO;
+    if (d->fail_reads_after > 0) d->fail_reads_after--;
     memcpy(buf, d->data + lba * d->ss, (size_t)count * d->ss);
-    if (count > d->max_read)
-        d->max_read = count;
+    if (count > d->max_read) d->max_read = count;
     return 0;
 }
 
 static int md_write(void *ctx, uint64_t lba, uint32_t count, const void *buf)
 {
     struct memdev *d = ctx;
-    if (lba + count > d->sectors)
-        return ERR_IO;
+    if (lba + count > d->sectors) return ERR_IO;
     memcpy(d->data + lba * d->ss, buf, (size_t)count * d->ss);
     if (d->nlog == d->caplog) {
         d->caplog = d->caplog ? 2 * d->caplog : 256;
         d->log = realloc(d->log, d->caplog * sizeof *d->log);
     }
     d->log[d->nlog++] = (struct wlog){lba, count};
-    if (count > d->max_write)
-        d->max_write = count;
+    if (count > d->max_write) d->max_write = count;
     return 0;
 }
 
@@ -95,8 +89,7 @@ static bool md_mkfs(struct memdev *d, const char *opts, unsigned kib, uint32_t d
     close(fd);
     unlink(path);
     snprintf(cmd, sizeof cmd, "mkfs.fat -C %s %s %u >/dev/null 2>&1", opts, path, kib);
-    if (system(cmd) != 0)
-        return false;
+    if (system(cmd) != 0) return false;
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
     memset(d, 0, sizeof *d);
@@ -130,17 +123,16 @@ static int md_try_mount(struct memdev *d)
     struct fat_blockdev bd = {d, md_read, md_write, md_flush, NULL, d->ss, d->sectors};
     struct fat_volume *v = NULL;
     int r = fat_mount(&bd, NULL, FAT_MOUNT_RDONLY, &v);
-    if (r == 0)
-        fat_unmount(v);
+    if (r == 0) fat_unmount(v);
     return r;
 }
 
-#define NEED_MKFS(d, opts, kib, ss)                                                    \
-    do {                                                                                \
-        if (!md_mkfs(d, opts, kib, ss)) {                                               \
-            print_message("mkfs.fat not available\n");                                  \
-            skip();                                                                     \
-        }                                                                               \
+#define NEED_MKFS(d, opts, kib, ss)                                                                \
+    do {                                                                                           \
+        if (!md_mkfs(d, opts, kib, ss)) {                                                          \
+            print_message("mkfs.fat not available\n");                                             \
+            skip();                                                                                \
+        }                                                                                          \
     } while (0)
 
 /* Geometry recomputed from the BPB here (FAT spec section 3), as an oracle. */
@@ -155,7 +147,8 @@ static struct geo geo_of(const uint8_t *b)
     g.spc = b[13];
     g.rsvd = le16_get(b + 14);
     g.nfats = b[16];
-    uint32_t root_ent = le16_get(b + 17), tot = le16_get(b + 19) ? le16_get(b + 19) : le32_get(b + 32);
+    uint32_t root_ent = le16_get(b + 17),
+             tot = le16_get(b + 19) ? le16_get(b + 19) : le32_get(b + 32);
     g.fatsz = le16_get(b + 22) ? le16_get(b + 22) : le32_get(b + 36);
     g.root_secs = (root_ent * 32 + g.bps - 1) / g.bps;
     g.data_start = g.rsvd + g.nfats * g.fatsz + g.root_secs;
@@ -170,10 +163,8 @@ static uint32_t fat_entry(const struct memdev *d, uint32_t copy, uint32_t clus)
 {
     struct geo g = geo_of(d->data);
     const uint8_t *fat = d->data + (size_t)(g.rsvd + copy * g.fatsz) * g.bps;
-    if (g.type == 32)
-        return le32_get(fat + clus * 4) & 0x0FFFFFFF;
-    if (g.type == 16)
-        return le16_get(fat + clus * 2);
+    if (g.type == 32) return le32_get(fat + clus * 4) & 0x0FFFFFFF;
+    if (g.type == 16) return le16_get(fat + clus * 2);
     uint32_t w = le16_get(fat + clus + clus / 2);
     return (clus & 1) ? w >> 4 : w & 0xFFF;
 }
@@ -257,8 +248,8 @@ static void test_name_parse_rules(void **state)
     (void)state;
     struct fat_name n;
     char longname[300];
-    static const char *bad[] = {"", ".", "..", "a*b", "a:b", "tab\tname", "dot.", "space ",
-                                "q?", "\xff\xfe", "\xc0\xaf", "\xed\xa0\x80"};
+    static const char *bad[] = {"",     ".",      "..", "a*b",      "a:b",      "tab\tname",
+                                "dot.", "space ", "q?", "\xff\xfe", "\xc0\xaf", "\xed\xa0\x80"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(name_parse(bad[i], strlen(bad[i]), &n), ERR_INVAL);
     memset(longname, 'x', 255);
@@ -337,15 +328,17 @@ static void test_bad_bpb(void **state)
         uint32_t val;
         int err;
     } bad[] = {
-        {11, 2, 0, ERR_CORRUPT},       {11, 2, 300, ERR_CORRUPT},   {11, 2, 8192, ERR_CORRUPT},
-        {13, 1, 3, ERR_CORRUPT},       {13, 1, 0, ERR_CORRUPT},     {14, 2, 0, ERR_CORRUPT},
-        {16, 1, 0, ERR_CORRUPT},       {21, 1, 0x12, ERR_CORRUPT},  {510, 1, 0, ERR_CORRUPT},
-        {0, 1, 0, ERR_CORRUPT},        {32, 4, 0x7FFFFFFF, ERR_CORRUPT}, /* beyond the device */
-        {36, 4, 1, ERR_CORRUPT},       /* FAT too small */
-        {44, 4, 0, ERR_CORRUPT},       /* RootClus */
+        {11, 2, 0, ERR_CORRUPT},          {11, 2, 300, ERR_CORRUPT},
+        {11, 2, 8192, ERR_CORRUPT},       {13, 1, 3, ERR_CORRUPT},
+        {13, 1, 0, ERR_CORRUPT},          {14, 2, 0, ERR_CORRUPT},
+        {16, 1, 0, ERR_CORRUPT},          {21, 1, 0x12, ERR_CORRUPT},
+        {510, 1, 0, ERR_CORRUPT},         {0, 1, 0, ERR_CORRUPT},
+        {32, 4, 0x7FFFFFFF, ERR_CORRUPT},                            /* beyond the device */
+        {36, 4, 1, ERR_CORRUPT},                                     /* FAT too small */
+        {44, 4, 0, ERR_CORRUPT},                                     /* RootClus */
         {44, 4, 0x0FFFFFF0, ERR_CORRUPT}, {17, 2, 512, ERR_CORRUPT}, /* RootEntCnt on FAT32 */
-        {42, 2, 1, ERR_NOTSUP},        /* FSVer */
-        {14, 2, 0xFFFF, ERR_CORRUPT},  /* no data region */
+        {42, 2, 1, ERR_NOTSUP},                                      /* FSVer */
+        {14, 2, 0xFFFF, ERR_CORRUPT},                                /* no data region */
     };
     assert_int_equal(md_try_mount(&d), 0);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -472,8 +465,7 @@ static void test_read_write_seek(void **state)
         assert_int_equal(fat_seek(f, w[i].off, FAT_SEEK_SET, &pos), 0);
         assert_int_equal(fat_write(f, data + i, w[i].len), (long)w[i].len);
         memcpy(model + w[i].off, data + i, w[i].len);
-        if (w[i].off + w[i].len > size)
-            size = w[i].off + w[i].len;
+        if (w[i].off + w[i].len > size) size = w[i].off + w[i].len;
         assert_int_equal(fat_tell(f), w[i].off + w[i].len);
     }
     assert_int_equal(fat_seek(f, 0, FAT_SEEK_SET, NULL), 0);
@@ -581,12 +573,9 @@ static int region(const struct memdev *d, uint64_t lba, const uint8_t *sec, uint
     struct geo g = geo_of(d->data);
     uint64_t s = lba * d->ss / g.bps;
     (void)sec;
-    if (s >= g.rsvd && s < g.rsvd + g.nfats * g.fatsz)
-        return R_FAT;
-    if (s == root_sec)
-        return R_DIR;
-    if (s >= g.data_start)
-        return R_DATA;
+    if (s >= g.rsvd && s < g.rsvd + g.nfats * g.fatsz) return R_FAT;
+    if (s == root_sec) return R_DIR;
+    if (s >= g.data_start) return R_DATA;
     return R_OTHER;
 }
 
@@ -607,16 +596,13 @@ static void test_write_order(void **state)
     int last_data = -1, first_fat = -1, last_fat = -1, first_dir = -1, last_dir = -1;
     for (size_t i = 0; i < d.nlog; i++) {
         int r = region(&d, d.log[i].lba, NULL, root_sec);
-        if (r == R_DATA)
-            last_data = (int)i;
+        if (r == R_DATA) last_data = (int)i;
         if (r == R_FAT) {
-            if (first_fat < 0)
-                first_fat = (int)i;
+            if (first_fat < 0) first_fat = (int)i;
             last_fat = (int)i;
         }
         if (r == R_DIR) {
-            if (first_dir < 0)
-                first_dir = (int)i;
+            if (first_dir < 0) first_dir = (int)i;
             last_dir = (int)i;
         }
     }
@@ -629,10 +615,8 @@ static void test_write_order(void **state)
     first_dir = first_fat = -1;
     for (size_t i = 0; i < d.nlog; i++) {
         int r = region(&d, d.log[i].lba, NULL, root_sec);
-        if (r == R_DIR && first_dir < 0)
-            first_dir = (int)i;
-        if (r == R_FAT && first_fat < 0)
-            first_fat = (int)i;
+        if (r == R_DIR && first_dir < 0) first_dir = (int)i;
+        if (r == R_FAT && first_fat < 0) first_fat = (int)i;
     }
     assert_true(first_dir >= 0 && first_fat > first_dir);
     assert_int_equal(fat_unmount(v), 0);
@@ -715,8 +699,7 @@ static void test_long_names_and_aliases(void **state)
     assert_int_equal(st.size, strlen("Long file name 1.text"));
     assert_int_equal(fat_opendir(v, "", &dir), 0);
     while (fat_readdir(dir, &e) > 0)
-        if (!strcmp(e.short_name, "LOWER.TXT"))
-            assert_string_equal(e.name, "lower.txt");
+        if (!strcmp(e.short_name, "LOWER.TXT")) assert_string_equal(e.name, "lower.txt");
     fat_closedir(dir);
     assert_int_equal(fat_unmount(v), 0);
     md_free(&d);
@@ -962,8 +945,7 @@ static void test_device_errors(void **state)
     for (int after = 0; after < 12; after++) {
         d.fail_reads_after = after;
         struct fat_blockdev bd = {&d, md_read, md_write, md_flush, NULL, d.ss, d.sectors};
-        if (fat_mount(&bd, NULL, FAT_MOUNT_RDONLY, &v) < 0)
-            continue;
+        if (fat_mount(&bd, NULL, FAT_MOUNT_RDONLY, &v) < 0) continue;
         int r = fat_open(v, "f", FAT_O_READ, &f);
         if (r == 0) {
             long n = fat_read(f, data, sizeof data);
@@ -1007,8 +989,7 @@ static void test_full_disk_and_root(void **state)
     while ((w = fat_write(f, chunk, sizeof chunk)) == (long)sizeof chunk)
         total += w;
     assert_true(w >= 0 || w == ERR_NOSPC);
-    if (w > 0)
-        total += w;
+    if (w > 0) total += w;
     assert_int_equal(fat_write(f, chunk, 1), ERR_NOSPC);
     fat_close(f);
     assert_int_equal(fat_statfs(v, &st), 0);
