@@ -61,9 +61,9 @@ struct cframe {
     uint32_t else_fixup; /* if: R cell of the branch to the else arm */
 };
 
-/* A branch condition: a slot, or a fused i32 compare of two slots. */
+/* A branch condition: slot a, or the compare `cmp` of a (and b). */
 struct cond {
-    int kind; /* -1 plain slot a, 0..9 WASM_CMP_OPS order, 10 eqz of a */
+    enum wasm_op cmp; /* OP_COUNT: plain i32 slot a */
     uint32_t a, b;
 };
 
@@ -97,6 +97,7 @@ struct cc {
     uint32_t last_pos;  /* last op whose result is at TEMP(last_h), or NONE */
     uint32_t last_h;
     enum wasm_op last_op;
+    uint32_t last_copy; /* position of the last op if it is a lone copy, else NONE */
 };
 
 static const uint8_t valtype_bytes[] = {WASM_I32, WASM_I64, WASM_F32,
@@ -209,12 +210,31 @@ static uint32_t emit_op(struct cc *c, enum wasm_op op)
 {
     uint32_t pos = c->ncells;
     c->last_pos = NONE;
+    c->last_copy = NONE;
     emit_cell(c, (uint32_t)c->handlers[op], false);
     return pos;
 }
 
 static void emit_slot(struct cc *c, uint32_t slot) { emit_cell(c, slot, true); }
 static void emit_imm(struct cc *c, uint32_t v) { emit_cell(c, v, false); }
+
+/* A copy; two in a row (the phi moves of loops) become one copy2. */
+static void emit_copy(struct cc *c, uint32_t dst, uint32_t src)
+{
+    if (c->dead)
+        return;
+    if (c->last_copy != NONE && c->last_copy + 3 == c->ncells) {
+        c->cells[c->last_copy] = (uint32_t)c->handlers[OP_copy2];
+        c->last_copy = NONE;
+        c->last_pos = NONE;
+    } else {
+        uint32_t pos = emit_op(c, OP_copy);
+        c->last_copy = pos;
+    }
+    emit_slot(c, dst);
+    emit_slot(c, src);
+}
+
 
 /* Drops the code from pos on (used to re-emit a compare as fused branch). */
 static void truncate_code(struct cc *c, uint32_t pos)
@@ -228,6 +248,7 @@ static void truncate_code(struct cc *c, uint32_t pos)
 static uint32_t here_label(struct cc *c)
 {
     c->last_pos = NONE;
+    c->last_copy = NONE;
     return c->ncells;
 }
 
@@ -344,9 +365,7 @@ static void materialize(struct cc *c, uint32_t i)
 {
     if (c->stack[i].slot == TEMP(i))
         return;
-    emit_op(c, OP_copy);
-    emit_slot(c, TEMP(i));
-    emit_slot(c, c->stack[i].slot);
+    emit_copy(c, TEMP(i), c->stack[i].slot);
     c->stack[i].slot = TEMP(i);
 }
 
@@ -499,11 +518,8 @@ static void emit_return(struct cc *c)
     /* Homes are above every result slot 0..n-1 (see the frame layout), so
      * copying upwards in order never overwrites a source not yet read. */
     materialize_top(c, n);
-    for (uint32_t i = 0; i < n; i++) {
-        emit_op(c, OP_copy);
-        emit_slot(c, i);
-        emit_slot(c, TEMP(c->height - n + i));
-    }
+    for (uint32_t i = 0; i < n; i++)
+        emit_copy(c, i, TEMP(c->height - n + i));
     emit_op(c, OP_ret);
 }
 
@@ -524,11 +540,8 @@ static void emit_moves(struct cc *c, const struct cframe *f)
     uint32_t n = label_arity(f);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t src = c->stack[c->height - n + i].slot;
-        if (src != TEMP(f->height + i)) {
-            emit_op(c, OP_copy);
-            emit_slot(c, TEMP(f->height + i));
-            emit_slot(c, src);
-        }
+        if (src != TEMP(f->height + i))
+            emit_copy(c, TEMP(f->height + i), src);
     }
 }
 
@@ -561,7 +574,11 @@ static void emit_branch(struct cc *c, struct cframe *f)
 
 /* ---- conditions and fused compare-and-branch ---- */
 
-static bool is_fusable_cmp(enum wasm_op op) { return op >= OP_i32_eqz && op <= OP_i32_ge_u; }
+static bool is_fusable_cmp(enum wasm_op op)
+{
+    return (op >= OP_i32_eqz && op <= OP_i32_ge_u) || (op >= OP_i64_eqz && op <= OP_i64_ge_u) ||
+           op == OP_i32_and;
+}
 
 /* Pops an i32 condition; if the op just emitted computed it with an i32
  * compare, takes the compare back so the branch can do it itself. */
@@ -572,17 +589,14 @@ static int pop_cond(struct cc *c, struct cond *cd)
                 c->height > top_frame(c)->height && c->last_h == c->height - 1 &&
                 c->stack[c->height - 1].slot == TEMP(c->height - 1);
     TRY(pop(c, WASM_I32, &v));
-    cd->kind = -1;
+    cd->cmp = OP_COUNT;
     cd->a = v.slot;
     if (fuse) {
         uint32_t pos = c->last_pos;
+        cd->cmp = c->last_op;
         cd->a = c->cells[pos + 2];
-        if (c->last_op == OP_i32_eqz) {
-            cd->kind = 10;
-        } else {
-            cd->kind = (int)(c->last_op - OP_i32_eq);
+        if (c->last_op != OP_i32_eqz && c->last_op != OP_i64_eqz)
             cd->b = c->cells[pos + 3];
-        }
         truncate_code(c, pos);
         c->last_pos = NONE;
     }
@@ -593,15 +607,25 @@ static int pop_cond(struct cc *c, struct cond *cd)
  * nothing - the caller emits the R cell next. */
 static void emit_cond_op(struct cc *c, const struct cond *cd, bool when)
 {
-    if (cd->kind < 0 || cd->kind == 10) {
-        bool on_true = (cd->kind < 0) == when; /* eqz inverts */
-        emit_op(c, on_true ? OP_br_if : OP_br_unless);
+    enum wasm_op op;
+    switch (cd->cmp) {
+    case OP_COUNT: op = when ? OP_br_if : OP_br_unless; break;
+    case OP_i32_eqz: op = when ? OP_br_unless : OP_br_if; break;
+    case OP_i64_eqz: op = when ? OP_br_unless64 : OP_br_if64; break;
+    default:
+        if (cd->cmp == OP_i32_and)
+            op = when ? OP_br_and : OP_brn_and;
+        else if (cd->cmp <= OP_i32_ge_u)
+            op = (enum wasm_op)((when ? OP_br_eq : OP_brn_eq) + (cd->cmp - OP_i32_eq));
+        else
+            op = (enum wasm_op)((when ? OP_br64_eq : OP_brn64_eq) + (cd->cmp - OP_i64_eq));
+        emit_op(c, op);
         emit_slot(c, cd->a);
+        emit_slot(c, cd->b);
         return;
     }
-    emit_op(c, (enum wasm_op)((when ? OP_br_eq : OP_brn_eq) + cd->kind));
+    emit_op(c, op);
     emit_slot(c, cd->a);
-    emit_slot(c, cd->b);
 }
 
 /* ---- block types and structured control (spec 3.3.8) ---- */
@@ -643,7 +667,7 @@ static int op_block(struct cc *c, uint8_t kind)
 {
     uint32_t np, nr;
     const uint8_t *params, *results;
-    struct cond cd = {-1, 0, 0};
+    struct cond cd = {OP_COUNT, 0, 0};
     TRY(rd_blocktype(c, &np, &params, &nr, &results));
     if (kind == FR_IF)
         TRY(pop_cond(c, &cd));
@@ -907,9 +931,7 @@ static int op_local_set(struct cc *c, bool tee)
         return tee ? push(c, c->local_types[x], x) : 0;
     }
     protect_local(c, x);
-    emit_op(c, OP_copy);
-    emit_slot(c, x);
-    emit_slot(c, v.slot);
+    emit_copy(c, x, v.slot);
     return tee ? push(c, c->local_types[x], v.slot) : 0;
 }
 
@@ -988,12 +1010,24 @@ static int op_memory(struct cc *c, uint8_t opcode)
         return 0;
     }
     TRY(pop(c, WASM_I32, &addr));
+    /* an address just computed by i32.add: the load does the add */
+    bool fuse = !c->dead && c->last_pos != NONE && c->last_op == OP_i32_add &&
+                c->last_h == c->height && addr.slot == TEMP(c->height);
+    uint32_t a = addr.slot, b = 0;
+    if (fuse) {
+        a = c->cells[c->last_pos + 2];
+        b = c->cells[c->last_pos + 3];
+        truncate_code(c, c->last_pos);
+    }
     TRY(push_home(c, mo->type, &slot));
-    uint32_t pos = emit_op(c, mo->op);
+    enum wasm_op op = fuse ? (enum wasm_op)(OP_i32_load_add + (mo->op - OP_i32_load)) : mo->op;
+    uint32_t pos = emit_op(c, op);
     emit_slot(c, slot);
-    emit_slot(c, addr.slot);
+    emit_slot(c, a);
+    if (fuse)
+        emit_slot(c, b);
     emit_imm(c, offset);
-    note_result(c, pos, mo->op);
+    note_result(c, pos, op);
     return 0;
 }
 
@@ -1440,6 +1474,7 @@ int wasm_compile_function(struct wasm_module *m, uint32_t i, struct wasm_error *
         .start = code->body,
         .handlers = interp_handlers(),
         .last_pos = NONE,
+        .last_copy = NONE,
     };
     const struct wasm_functype *t = mod_func_type(m, c.func);
     int rc = compile_body(&c, t);

@@ -75,7 +75,7 @@ void wasm_trap_locate(struct wasm_trap *t, const struct wasm_func *f)
 static int run(struct exec *ex, struct wasm_func *entry, slot_t *entry_fp,
                const int32_t **handlers_out)
 {
-#define HANDLER(name) (int32_t)((char *)&&L_##name - (char *)&&L_base),
+#define HANDLER(name, n) (int32_t)((char *)&&L_##name - (char *)&&L_base),
     static const int32_t handlers[OP_COUNT] = {WASM_OPS(HANDLER)};
 #undef HANDLER
     if (handlers_out) {
@@ -273,6 +273,11 @@ L_copy:
     S(1) = S(2);
     ip += 3;
     NEXT();
+L_copy2:
+    S(1) = S(2);
+    S(3) = S(4);
+    ip += 5;
+    NEXT();
 L_select: {
     slot_t v = S(4).u32 ? S(2) : S(3);
     S(1) = v;
@@ -314,6 +319,32 @@ L_global_set:
     LOAD(i64_load32_s, int32_t, u64, (uint64_t)(int64_t)v)
     LOAD(i64_load32_u, uint32_t, u64, v)
 #undef LOAD
+
+    /* [D A B OFF]: the address is (A + B) mod 2^32, as the i32.add it replaces */
+#define LOAD_ADD(name, T, field, conv)                                                             \
+    L_##name##_add : {                                                                             \
+        uint64_t ea = (uint64_t)(uint32_t)(S(2).u32 + S(3).u32) + ip[4];                           \
+        T v;                                                                                       \
+        if (!MEM_OK(ea, sizeof v))                                                                 \
+            TRAP(WASM_TRAP_MEMORY_OOB);                                                            \
+        __builtin_memcpy(&v, mbase + ea, sizeof v);                                                \
+        S(1).field = conv;                                                                         \
+        ip += 5;                                                                                   \
+        NEXT();                                                                                    \
+    }
+    LOAD_ADD(i32_load, uint32_t, u32, v)
+    LOAD_ADD(i64_load, uint64_t, u64, v)
+    LOAD_ADD(i32_load8_s, int8_t, u32, (uint32_t)(int32_t)v)
+    LOAD_ADD(i32_load8_u, uint8_t, u32, v)
+    LOAD_ADD(i32_load16_s, int16_t, u32, (uint32_t)(int32_t)v)
+    LOAD_ADD(i32_load16_u, uint16_t, u32, v)
+    LOAD_ADD(i64_load8_s, int8_t, u64, (uint64_t)(int64_t)v)
+    LOAD_ADD(i64_load8_u, uint8_t, u64, v)
+    LOAD_ADD(i64_load16_s, int16_t, u64, (uint64_t)(int64_t)v)
+    LOAD_ADD(i64_load16_u, uint16_t, u64, v)
+    LOAD_ADD(i64_load32_s, int32_t, u64, (uint64_t)(int64_t)v)
+    LOAD_ADD(i64_load32_u, uint32_t, u64, v)
+#undef LOAD_ADD
 
 #define STORE(name, T, field)                                                                      \
     L_##name : {                                                                                   \
@@ -686,30 +717,60 @@ L_i64_rem_u: {
 
     /* ---- fused compare-and-branch: [A B R] ---- */
 
-#define BRCMP(name, T, get, cmp)                                                                   \
-    L_br_##name : {                                                                                \
+#define BRCMP(br, brn, T, get, cmp)                                                                \
+    L_##br : {                                                                                     \
         if ((T)S(1).get cmp(T) S(2).get)                                                           \
             BRANCH(3);                                                                             \
         ip += 4;                                                                                   \
         NEXT();                                                                                    \
     }                                                                                              \
-    L_brn_##name : {                                                                               \
+    L_##brn : {                                                                                    \
         if (!((T)S(1).get cmp(T) S(2).get))                                                        \
             BRANCH(3);                                                                             \
         ip += 4;                                                                                   \
         NEXT();                                                                                    \
     }
-    BRCMP(eq, uint32_t, u32, ==)
-    BRCMP(ne, uint32_t, u32, !=)
-    BRCMP(lt_s, int32_t, i32, <)
-    BRCMP(lt_u, uint32_t, u32, <)
-    BRCMP(gt_s, int32_t, i32, >)
-    BRCMP(gt_u, uint32_t, u32, >)
-    BRCMP(le_s, int32_t, i32, <=)
-    BRCMP(le_u, uint32_t, u32, <=)
-    BRCMP(ge_s, int32_t, i32, >=)
-    BRCMP(ge_u, uint32_t, u32, >=)
+    BRCMP(br_eq, brn_eq, uint32_t, u32, ==)
+    BRCMP(br_ne, brn_ne, uint32_t, u32, !=)
+    BRCMP(br_lt_s, brn_lt_s, int32_t, i32, <)
+    BRCMP(br_lt_u, brn_lt_u, uint32_t, u32, <)
+    BRCMP(br_gt_s, brn_gt_s, int32_t, i32, >)
+    BRCMP(br_gt_u, brn_gt_u, uint32_t, u32, >)
+    BRCMP(br_le_s, brn_le_s, int32_t, i32, <=)
+    BRCMP(br_le_u, brn_le_u, uint32_t, u32, <=)
+    BRCMP(br_ge_s, brn_ge_s, int32_t, i32, >=)
+    BRCMP(br_ge_u, brn_ge_u, uint32_t, u32, >=)
+    BRCMP(br64_eq, brn64_eq, uint64_t, u64, ==)
+    BRCMP(br64_ne, brn64_ne, uint64_t, u64, !=)
+    BRCMP(br64_lt_s, brn64_lt_s, int64_t, i64, <)
+    BRCMP(br64_lt_u, brn64_lt_u, uint64_t, u64, <)
+    BRCMP(br64_gt_s, brn64_gt_s, int64_t, i64, >)
+    BRCMP(br64_gt_u, brn64_gt_u, uint64_t, u64, >)
+    BRCMP(br64_le_s, brn64_le_s, int64_t, i64, <=)
+    BRCMP(br64_le_u, brn64_le_u, uint64_t, u64, <=)
+    BRCMP(br64_ge_s, brn64_ge_s, int64_t, i64, >=)
+    BRCMP(br64_ge_u, brn64_ge_u, uint64_t, u64, >=)
 #undef BRCMP
+L_br_if64:
+    if (S(1).u64)
+        BRANCH(2);
+    ip += 3;
+    NEXT();
+L_br_unless64:
+    if (!S(1).u64)
+        BRANCH(2);
+    ip += 3;
+    NEXT();
+L_br_and:
+    if (S(1).u32 & S(2).u32)
+        BRANCH(3);
+    ip += 4;
+    NEXT();
+L_brn_and:
+    if (!(S(1).u32 & S(2).u32))
+        BRANCH(3);
+    ip += 4;
+    NEXT();
 }
 
 const int32_t *interp_handlers(void)

@@ -18,10 +18,12 @@
  * Layouts (cells after the handler):
  *
  *   unary    [D A]        binary [D A B]       load [D A OFF]   store [A B OFF]
- *   br [R]   br_if/br_unless [A R]   br_<cmp>/brn_<cmp> [A B R]
+ *   br [R]   br_if/br_unless [A R]   br_<cmp>/brn_<cmp> [A B R] (also br64_, br_and)
+ *   loads with an added address, <load>_add [D A B OFF]
  *   br_table [A N R0 .. R(N-1) Rdefault]
  *   ret []   ret1 [A]     call [F BASE]        call_indirect [TY T A BASE]
- *   copy [D A]            select [D A B C]     global_get [D G]   global_set [G A]
+ *   copy [D A]   copy2 [D A D2 A2] (two copies in order)
+ *   select [D A B C]      global_get [D G]     global_set [G A]
  *   memory_size [D]       memory_grow [D A]    memory_init [S A B C]   data_drop [S]
  *   memory_copy [A B C]   memory_fill [A B C]
  *   table_get [D T A]     table_set [T A B]    table_size [D T]   table_grow [D T A B]
@@ -31,57 +33,76 @@
 #ifndef WASM_OPS_H
 #define WASM_OPS_H
 
-/* The compare kinds that fuse with a following br_if / if (i32 operands). */
-#define WASM_CMP_OPS(X)                                                                            \
-    X(eq) X(ne) X(lt_s) X(lt_u) X(gt_s) X(gt_u) X(le_s) X(le_u) X(ge_s) X(ge_u)
-
+/*
+ * X(name, n): n is the number of operand cells after the handler cell
+ * (-1 for br_table, whose length is 3 + its count N).
+ */
 #define WASM_FUSED_BR(X)                                                                           \
-    X(br_eq) X(br_ne) X(br_lt_s) X(br_lt_u) X(br_gt_s) X(br_gt_u) X(br_le_s) X(br_le_u)            \
-    X(br_ge_s) X(br_ge_u) X(brn_eq) X(brn_ne) X(brn_lt_s) X(brn_lt_u) X(brn_gt_s) X(brn_gt_u)      \
-    X(brn_le_s) X(brn_le_u) X(brn_ge_s) X(brn_ge_u)
+    X(br_eq, 3) X(br_ne, 3) X(br_lt_s, 3) X(br_lt_u, 3) X(br_gt_s, 3) X(br_gt_u, 3)                \
+    X(br_le_s, 3) X(br_le_u, 3) X(br_ge_s, 3) X(br_ge_u, 3)                                        \
+    X(brn_eq, 3) X(brn_ne, 3) X(brn_lt_s, 3) X(brn_lt_u, 3) X(brn_gt_s, 3) X(brn_gt_u, 3)          \
+    X(brn_le_s, 3) X(brn_le_u, 3) X(brn_ge_s, 3) X(brn_ge_u, 3)                                    \
+    X(br64_eq, 3) X(br64_ne, 3) X(br64_lt_s, 3) X(br64_lt_u, 3) X(br64_gt_s, 3) X(br64_gt_u, 3)    \
+    X(br64_le_s, 3) X(br64_le_u, 3) X(br64_ge_s, 3) X(br64_ge_u, 3)                                \
+    X(brn64_eq, 3) X(brn64_ne, 3) X(brn64_lt_s, 3) X(brn64_lt_u, 3) X(brn64_gt_s, 3)               \
+    X(brn64_gt_u, 3) X(brn64_le_s, 3) X(brn64_le_u, 3) X(brn64_ge_s, 3) X(brn64_ge_u, 3)           \
+    X(br_if64, 2) X(br_unless64, 2) X(br_and, 3) X(brn_and, 3)
+
+/* Loads whose address is the i32 sum of two slots: [D A B OFF]. */
+#define WASM_ADDR_LOADS(X)                                                                         \
+    X(i32_load_add, 4) X(i64_load_add, 4) X(i32_load8_s_add, 4) X(i32_load8_u_add, 4)              \
+    X(i32_load16_s_add, 4) X(i32_load16_u_add, 4) X(i64_load8_s_add, 4) X(i64_load8_u_add, 4)      \
+    X(i64_load16_s_add, 4) X(i64_load16_u_add, 4) X(i64_load32_s_add, 4) X(i64_load32_u_add, 4)
 
 #define WASM_OPS(X)                                                                                \
-    X(unreachable) X(br) X(br_if) X(br_unless) X(br_table) X(ret) X(ret1) X(call)                  \
-    X(call_indirect) X(copy) X(select) X(global_get) X(global_set)                                 \
+    X(unreachable, 0) X(br, 1) X(br_if, 2) X(br_unless, 2) X(br_table, -1) X(ret, 0) X(ret1, 1)    \
+    X(call, 2) X(call_indirect, 4) X(copy, 2) X(copy2, 4) X(select, 4) X(global_get, 2)            \
+    X(global_set, 2)                                                                               \
     /* memory */                                                                                   \
-    X(i32_load) X(i64_load) X(i32_load8_s) X(i32_load8_u) X(i32_load16_s) X(i32_load16_u)         \
-    X(i64_load8_s) X(i64_load8_u) X(i64_load16_s) X(i64_load16_u) X(i64_load32_s)                 \
-    X(i64_load32_u) X(i32_store) X(i64_store) X(store8) X(store16)                                 \
-    X(memory_size) X(memory_grow) X(memory_init) X(data_drop) X(memory_copy) X(memory_fill)        \
+    X(i32_load, 3) X(i64_load, 3) X(i32_load8_s, 3) X(i32_load8_u, 3) X(i32_load16_s, 3)           \
+    X(i32_load16_u, 3) X(i64_load8_s, 3) X(i64_load8_u, 3) X(i64_load16_s, 3) X(i64_load16_u, 3)   \
+    X(i64_load32_s, 3) X(i64_load32_u, 3) X(i32_store, 3) X(i64_store, 3) X(store8, 3)             \
+    X(store16, 3) X(memory_size, 1) X(memory_grow, 2) X(memory_init, 4) X(data_drop, 1)            \
+    X(memory_copy, 3) X(memory_fill, 3)                                                            \
     /* tables and references */                                                                    \
-    X(table_get) X(table_set) X(table_size) X(table_grow) X(table_fill) X(table_copy)              \
-    X(table_init) X(elem_drop) X(ref_func) X(ref_is_null)                                          \
+    X(table_get, 3) X(table_set, 3) X(table_size, 2) X(table_grow, 4) X(table_fill, 4)             \
+    X(table_copy, 5) X(table_init, 5) X(elem_drop, 1) X(ref_func, 2) X(ref_is_null, 2)             \
     /* i32 */                                                                                      \
-    X(i32_eqz) X(i32_eq) X(i32_ne) X(i32_lt_s) X(i32_lt_u) X(i32_gt_s) X(i32_gt_u) X(i32_le_s)     \
-    X(i32_le_u) X(i32_ge_s) X(i32_ge_u) X(i32_clz) X(i32_ctz) X(i32_popcnt) X(i32_add)             \
-    X(i32_sub) X(i32_mul) X(i32_div_s) X(i32_div_u) X(i32_rem_s) X(i32_rem_u) X(i32_and)           \
-    X(i32_or) X(i32_xor) X(i32_shl) X(i32_shr_s) X(i32_shr_u) X(i32_rotl) X(i32_rotr)              \
+    X(i32_eqz, 2) X(i32_eq, 3) X(i32_ne, 3) X(i32_lt_s, 3) X(i32_lt_u, 3) X(i32_gt_s, 3)           \
+    X(i32_gt_u, 3) X(i32_le_s, 3) X(i32_le_u, 3) X(i32_ge_s, 3) X(i32_ge_u, 3) X(i32_clz, 2)       \
+    X(i32_ctz, 2) X(i32_popcnt, 2) X(i32_add, 3) X(i32_sub, 3) X(i32_mul, 3) X(i32_div_s, 3)       \
+    X(i32_div_u, 3) X(i32_rem_s, 3) X(i32_rem_u, 3) X(i32_and, 3) X(i32_or, 3) X(i32_xor, 3)       \
+    X(i32_shl, 3) X(i32_shr_s, 3) X(i32_shr_u, 3) X(i32_rotl, 3) X(i32_rotr, 3)                    \
     /* i64 */                                                                                      \
-    X(i64_eqz) X(i64_eq) X(i64_ne) X(i64_lt_s) X(i64_lt_u) X(i64_gt_s) X(i64_gt_u) X(i64_le_s)     \
-    X(i64_le_u) X(i64_ge_s) X(i64_ge_u) X(i64_clz) X(i64_ctz) X(i64_popcnt) X(i64_add)             \
-    X(i64_sub) X(i64_mul) X(i64_div_s) X(i64_div_u) X(i64_rem_s) X(i64_rem_u) X(i64_and)           \
-    X(i64_or) X(i64_xor) X(i64_shl) X(i64_shr_s) X(i64_shr_u) X(i64_rotl) X(i64_rotr)              \
+    X(i64_eqz, 2) X(i64_eq, 3) X(i64_ne, 3) X(i64_lt_s, 3) X(i64_lt_u, 3) X(i64_gt_s, 3)           \
+    X(i64_gt_u, 3) X(i64_le_s, 3) X(i64_le_u, 3) X(i64_ge_s, 3) X(i64_ge_u, 3) X(i64_clz, 2)       \
+    X(i64_ctz, 2) X(i64_popcnt, 2) X(i64_add, 3) X(i64_sub, 3) X(i64_mul, 3) X(i64_div_s, 3)       \
+    X(i64_div_u, 3) X(i64_rem_s, 3) X(i64_rem_u, 3) X(i64_and, 3) X(i64_or, 3) X(i64_xor, 3)       \
+    X(i64_shl, 3) X(i64_shr_s, 3) X(i64_shr_u, 3) X(i64_rotl, 3) X(i64_rotr, 3)                    \
     /* f32 */                                                                                      \
-    X(f32_eq) X(f32_ne) X(f32_lt) X(f32_gt) X(f32_le) X(f32_ge) X(f32_abs) X(f32_neg)              \
-    X(f32_ceil) X(f32_floor) X(f32_trunc) X(f32_nearest) X(f32_sqrt) X(f32_add) X(f32_sub)         \
-    X(f32_mul) X(f32_div) X(f32_min) X(f32_max) X(f32_copysign)                                    \
+    X(f32_eq, 3) X(f32_ne, 3) X(f32_lt, 3) X(f32_gt, 3) X(f32_le, 3) X(f32_ge, 3) X(f32_abs, 2)    \
+    X(f32_neg, 2) X(f32_ceil, 2) X(f32_floor, 2) X(f32_trunc, 2) X(f32_nearest, 2) X(f32_sqrt, 2)  \
+    X(f32_add, 3) X(f32_sub, 3) X(f32_mul, 3) X(f32_div, 3) X(f32_min, 3) X(f32_max, 3)            \
+    X(f32_copysign, 3)                                                                             \
     /* f64 */                                                                                      \
-    X(f64_eq) X(f64_ne) X(f64_lt) X(f64_gt) X(f64_le) X(f64_ge) X(f64_abs) X(f64_neg)              \
-    X(f64_ceil) X(f64_floor) X(f64_trunc) X(f64_nearest) X(f64_sqrt) X(f64_add) X(f64_sub)         \
-    X(f64_mul) X(f64_div) X(f64_min) X(f64_max) X(f64_copysign)                                    \
+    X(f64_eq, 3) X(f64_ne, 3) X(f64_lt, 3) X(f64_gt, 3) X(f64_le, 3) X(f64_ge, 3) X(f64_abs, 2)    \
+    X(f64_neg, 2) X(f64_ceil, 2) X(f64_floor, 2) X(f64_trunc, 2) X(f64_nearest, 2) X(f64_sqrt, 2)  \
+    X(f64_add, 3) X(f64_sub, 3) X(f64_mul, 3) X(f64_div, 3) X(f64_min, 3) X(f64_max, 3)            \
+    X(f64_copysign, 3)                                                                             \
     /* conversions */                                                                              \
-    X(i32_trunc_f32_s) X(i32_trunc_f32_u) X(i32_trunc_f64_s) X(i32_trunc_f64_u)                    \
-    X(i64_extend_i32_s) X(i64_extend_i32_u) X(i64_trunc_f32_s) X(i64_trunc_f32_u)                  \
-    X(i64_trunc_f64_s) X(i64_trunc_f64_u) X(f32_convert_i32_s) X(f32_convert_i32_u)                \
-    X(f32_convert_i64_s) X(f32_convert_i64_u) X(f32_demote_f64) X(f64_convert_i32_s)               \
-    X(f64_convert_i32_u) X(f64_convert_i64_s) X(f64_convert_i64_u) X(f64_promote_f32)              \
-    X(i32_extend8_s) X(i32_extend16_s) X(i64_extend8_s) X(i64_extend16_s) X(i64_extend32_s)        \
-    X(i32_trunc_sat_f32_s) X(i32_trunc_sat_f32_u) X(i32_trunc_sat_f64_s) X(i32_trunc_sat_f64_u)    \
-    X(i64_trunc_sat_f32_s) X(i64_trunc_sat_f32_u) X(i64_trunc_sat_f64_s) X(i64_trunc_sat_f64_u)    \
-    /* fused compare-and-branch */                                                                 \
-    WASM_FUSED_BR(X)
+    X(i32_trunc_f32_s, 2) X(i32_trunc_f32_u, 2) X(i32_trunc_f64_s, 2) X(i32_trunc_f64_u, 2)        \
+    X(i64_extend_i32_s, 2) X(i64_extend_i32_u, 2) X(i64_trunc_f32_s, 2) X(i64_trunc_f32_u, 2)      \
+    X(i64_trunc_f64_s, 2) X(i64_trunc_f64_u, 2) X(f32_convert_i32_s, 2) X(f32_convert_i32_u, 2)    \
+    X(f32_convert_i64_s, 2) X(f32_convert_i64_u, 2) X(f32_demote_f64, 2) X(f64_convert_i32_s, 2)   \
+    X(f64_convert_i32_u, 2) X(f64_convert_i64_s, 2) X(f64_convert_i64_u, 2) X(f64_promote_f32, 2)  \
+    X(i32_extend8_s, 2) X(i32_extend16_s, 2) X(i64_extend8_s, 2) X(i64_extend16_s, 2)              \
+    X(i64_extend32_s, 2) X(i32_trunc_sat_f32_s, 2) X(i32_trunc_sat_f32_u, 2)                       \
+    X(i32_trunc_sat_f64_s, 2) X(i32_trunc_sat_f64_u, 2) X(i64_trunc_sat_f32_s, 2)                  \
+    X(i64_trunc_sat_f32_u, 2) X(i64_trunc_sat_f64_s, 2) X(i64_trunc_sat_f64_u, 2)                  \
+    /* fused instructions */                                                                       \
+    WASM_FUSED_BR(X) WASM_ADDR_LOADS(X)
 
-#define WASM_OP_ENUM(name) OP_##name,
+#define WASM_OP_ENUM(name, n) OP_##name,
 enum wasm_op { WASM_OPS(WASM_OP_ENUM) OP_COUNT, OP_NOP = OP_COUNT };
 #undef WASM_OP_ENUM
 

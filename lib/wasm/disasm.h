@@ -1,0 +1,18 @@
+/*
+ * lib/wasm/disasm.h - a listing of a function's compiled code, one line
+ * per instruction ("  12: i32_add 5 3 7": the op, then its operand cells
+ * as in ops.h). For debugging; host builds only.
+ */
+#ifndef WASM_DISASM_H
+#define WASM_DISASM_H
+
+#include "wasm/wasm.h"
+
+typedef void (*wasm_disasm_out)(void *ctx, const char *line);
+
+/* Lists function func (an index in the function space). Returns 0; 1 for
+ * an imported function (nothing listed); ERR_NOENT past the last function;
+ * ERR_CORRUPT if the code does not decode. */
+int wasm_disasm(const struct wasm_module *m, uint32_t func, wasm_disasm_out out, void *ctx);
+
+#endif
