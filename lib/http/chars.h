@@ -9,25 +9,51 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* tchar (RFC 9110 section 5.6.2): the characters of a token. */
-static inline bool http_is_tchar(unsigned char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-        return true;
-    default:
-        return false;
-    }
-}
+/* Character classes by table: bit 1 tchar (RFC 9110 section 5.6.2), bit 2
+ * field-vchar (section 5.5: VCHAR, obs-text, SP, HTAB; no other controls,
+ * no DEL). */
+enum { HTTP_C_TCHAR = 1, HTTP_C_VCHAR = 2 };
+#define HTTP_C_T (HTTP_C_TCHAR | HTTP_C_VCHAR)
+#define HTTP_C_V HTTP_C_VCHAR
+#define HTTP_C_V16 HTTP_C_V, HTTP_C_V, HTTP_C_V, HTTP_C_V, HTTP_C_V, HTTP_C_V, HTTP_C_V, \
+    HTTP_C_V, HTTP_C_V, HTTP_C_V, HTTP_C_V, HTTP_C_V, HTTP_C_V, HTTP_C_V, HTTP_C_V, HTTP_C_V
+static const unsigned char http_char_class[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, HTTP_C_V, 0, 0, 0, 0, 0, 0, /* 0x00: HTAB only */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* SP ! " # $ % & ' ( ) * + , - . / */
+    HTTP_C_V, HTTP_C_T, HTTP_C_V, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T,
+    HTTP_C_V, HTTP_C_V, HTTP_C_T, HTTP_C_T, HTTP_C_V, HTTP_C_T, HTTP_C_T, HTTP_C_V,
+    /* 0-9 : ; < = > ? */
+    HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T,
+    HTTP_C_T, HTTP_C_T, HTTP_C_V, HTTP_C_V, HTTP_C_V, HTTP_C_V, HTTP_C_V, HTTP_C_V,
+    /* @ A-O */
+    HTTP_C_V, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T,
+    HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T,
+    /* P-Z [ \ ] ^ _ */
+    HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T,
+    HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_V, HTTP_C_V, HTTP_C_V, HTTP_C_T, HTTP_C_T,
+    /* ` a-o */
+    HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T,
+    HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T,
+    /* p-z { | } ~ DEL */
+    HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_T,
+    HTTP_C_T, HTTP_C_T, HTTP_C_T, HTTP_C_V, HTTP_C_T, HTTP_C_V, HTTP_C_T, 0,
+    /* obs-text 0x80-0xff */
+    HTTP_C_V16, HTTP_C_V16, HTTP_C_V16, HTTP_C_V16, HTTP_C_V16, HTTP_C_V16, HTTP_C_V16,
+    HTTP_C_V16,
+};
+#undef HTTP_C_T
+#undef HTTP_C_V
+#undef HTTP_C_V16
 
-/* A field-value octet (RFC 9110 section 5.5): VCHAR, obs-text, SP, HTAB.
- * Other controls, NUL, CR and LF included, are refused. */
+/* tchar: a character of a token. */
+static inline bool http_is_tchar(unsigned char c) { return http_char_class[c] & HTTP_C_TCHAR; }
+
+/* A field-value octet: VCHAR, obs-text, SP, HTAB. Other controls, NUL, CR
+ * and LF included, are refused. */
 static inline bool http_is_field_vchar(unsigned char c)
 {
-    return (c >= 0x20 && c != 0x7f) || c == '\t';
+    return http_char_class[c] & HTTP_C_VCHAR;
 }
 
 /* OWS / BWS: optional whitespace (RFC 9110 section 5.6.3). */

@@ -52,3 +52,14 @@ FUZZ_SEEDS += $(BUILD)/fuzz/seeds/http_parse/.stamp $(BUILD)/fuzz/seeds/http_url
 $(BUILD)/fuzz/seeds/http_%/.stamp: $(BUILD)/rel/tests/http/make_seeds
 	@mkdir -p $(@D)
 	@$< $* $(@D) && touch $@
+
+# --- benchmarks -------------------------------------------------------------------
+$(BUILD)/rel/bench/http/bench_parse: $(call rel_objs,bench/http/bench_parse.c $(LIB_SRCS_http) \
+    $(LIB_SRCS_base) host/port/base_env.c)
+	$(rel_link)
+BENCHES += http_parse
+BENCH_CMD_http_parse := $(BUILD)/rel/bench/http/bench_parse
+BENCH_DEPS += $(BUILD)/rel/bench/http/bench_parse
+BENCHES += http_download
+BENCH_CMD_http_download := python3 bench/http/bench_download.py --build $(BUILD)
+BENCH_DEPS += $(BUILD)/rel/bin/http-get
