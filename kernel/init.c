@@ -8,6 +8,8 @@
 #include "boot/cmdline.h"
 #include "drivers/drivers.h"
 #include "fs/vfs.h"
+#include "lib/random.h"
+#include "net/knet.h"
 #include "lib/klog.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
@@ -23,8 +25,11 @@ static void sync_on_shutdown(void)
 
 _Noreturn void kernel_start_services(void)
 {
+    random_init();
     virtio_blk_init();
+    virtio_net_init();
     vfs_mount_root();
+    knet_start();
     power_register_shutdown_hook(sync_on_shutdown);
 
     const char *test = cmdline_get("test");

@@ -6,5 +6,6 @@
 
 /* Probe the PCI devices each driver handles; return how many were taken. */
 int virtio_blk_init(void);
+int virtio_net_init(void);
 
 #endif

@@ -14,6 +14,7 @@
 static const struct selftest_suite *const suites[] = {
     &selftest_core,
     &selftest_storage,
+    &selftest_net,
 };
 
 static char fail_msg[256];

@@ -4,3 +4,5 @@ SYSTEM_SUITES += qemu/boot
 SUITE_CMD_qemu/boot := python3 tests/qemu/test_boot.py
 SYSTEM_SUITES += qemu/storage
 SUITE_CMD_qemu/storage := python3 tests/qemu/test_storage.py
+SYSTEM_SUITES += qemu/net
+SUITE_CMD_qemu/net := python3 tests/qemu/test_net.py

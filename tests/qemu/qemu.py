@@ -54,7 +54,7 @@ class QemuExited(Exception):
 class Qemu:
     def __init__(self, iso=None, firmware="bios", machine="q35", memory="512M",
                  cmdline=None, disks=(), nics=(), extra=(), log=None, kernel=None,
-                 initrd=None, append=None, debug_exit=True):
+                 initrd=None, append=None, debug_exit=True, wrapper=()):
         self.firmware = firmware
         self.log_path = log
         self.tmp = tempfile.mkdtemp(prefix="kpio-qemu-")
@@ -88,7 +88,7 @@ class Qemu:
         for n in nics:
             args += n
         args += list(extra)
-        self.args = args
+        self.args = list(wrapper) + args  # e.g. ip netns exec NS
         self.proc = None
         self.buf = ""
         self.lock = threading.Condition()

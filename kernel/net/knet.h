@@ -1,0 +1,78 @@
+/*
+ * kernel/net/net.h - the kernel's network layer: lib/net bound to a network
+ * device, run by one net thread, with blocking calls for threads.
+ *
+ * All lib/net calls happen under net_lock (a mutex), so the stack needs no
+ * locking of its own. The net thread feeds received frames in and runs the
+ * timers; any thread may call the socket functions below, which block on
+ * the socket's wait queue until the stack reports readiness or the deadline
+ * (monotonic ns; 0 = none) passes. Errors are ERR_* values; a kill makes
+ * a wait return ERR_CANCELED.
+ */
+#ifndef KNET_NET_H
+#define KNET_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/net.h" /* lib/net */
+
+/* Starts networking on the default interface: DHCP, or the static set-up
+ * of the kernel option net=static:ADDR/PREFIX,GW,DNS. */
+int knet_start(void);
+/* True once an address is configured. */
+bool knet_is_up(void);
+/* Waits until an address is configured. */
+int knet_wait_up(uint64_t deadline_ns);
+/* The interface state for ifconfig. */
+struct knet_info {
+    char name[8];
+    const char *driver;
+    bool link_up;
+    struct net_ifinfo ip;
+    struct net_counters stack;
+    uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes, rx_drops, tx_drops, rx_errors, tx_errors;
+    uint64_t lease_at_ms; /* monotonic time the address came up; 0 if not */
+};
+int knet_info(struct knet_info *out);
+
+struct ksock;
+
+/* TCP. */
+int ksock_tcp_connect(uint32_t addr, uint16_t port, uint64_t deadline_ns, struct ksock **out);
+int ksock_tcp_listen(uint32_t addr, uint16_t port, int backlog, struct ksock **out);
+int ksock_tcp_accept(struct ksock *s, uint64_t deadline_ns, struct ksock **out);
+/* Sends all of buf unless an error or the deadline stops it; returns the
+ * bytes sent if any, else the error. */
+long ksock_send(struct ksock *s, const void *buf, size_t len, uint64_t deadline_ns);
+/* Receives at least one byte; 0 at end of stream. */
+long ksock_recv(struct ksock *s, void *buf, size_t len, uint64_t deadline_ns);
+int ksock_shutdown(struct ksock *s, int how);
+
+/* UDP. */
+int ksock_udp_open(uint32_t addr, uint16_t port, struct ksock **out);
+long ksock_udp_sendto(struct ksock *s, const void *buf, size_t len, uint32_t addr, uint16_t port);
+long ksock_udp_recvfrom(struct ksock *s, void *buf, size_t len, uint32_t *addr, uint16_t *port,
+                        uint64_t deadline_ns);
+
+/* Non-blocking access for poll-style users (WASI): the raw operations and
+ * the readiness bits (NET_POLL_*). */
+unsigned ksock_poll(struct ksock *s);
+long ksock_try_send(struct ksock *s, const void *buf, size_t len);
+long ksock_try_recv(struct ksock *s, void *buf, size_t len);
+int ksock_try_accept(struct ksock *s, struct ksock **out);
+/* Waits until any of the events is ready or the deadline passes. */
+int ksock_wait(struct ksock *s, unsigned events, uint64_t deadline_ns);
+int ksock_error(struct ksock *s);
+void ksock_name(struct ksock *s, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
+                uint16_t *rport);
+void ksock_close(struct ksock *s);
+
+/* Resolves name (or an address literal) to IPv4 addresses. */
+int knet_resolve(const char *name, uint32_t *addrs, int max, uint64_t deadline_ns);
+/* Sends one echo request; on a reply fills *reply. */
+int knet_ping(uint32_t dst, uint16_t seq, size_t payload, uint64_t deadline_ns,
+              struct net_ping_reply *reply);
+
+#endif
