@@ -37,8 +37,7 @@ static void put(struct buf *b, const void *s, size_t n)
     if (b->len + n > b->cap) {
         b->cap = (b->len + n) * 2;
         b->p = realloc(b->p, b->cap);
-        if (!b->p)
-            exit(1);
+        if (!b->p) exit(1);
     }
     memcpy(b->p + b->len, s, n);
     b->len += n;
@@ -66,8 +65,7 @@ static struct buf make_chunked(size_t body_len, size_t max_chunk, uint32_t seed)
     for (size_t left = body_len; left;) {
         uint32_t r = rng(&seed);
         size_t k = 1 + r % max_chunk;
-        if (k > left)
-            k = left;
+        if (k > left) k = left;
         char line[64];
         int n = snprintf(line, sizeof line, (r >> 24) % 8 ? "%zx\r\n" : "%zx;ext=\"v\"\r\n", k);
         put(&b, line, (size_t)n);
@@ -115,7 +113,8 @@ static uint64_t parse_all(struct http_parser *p, const struct buf *b)
             size_t used;
             int r = http_parse(p, d, n, &used, &ev);
             if (r < 0) {
-                fprintf(stderr, "bench_parse: parse error %s\n", http_fail_name(http_parser_fail(p)));
+                fprintf(stderr, "bench_parse: parse error %s\n",
+                        http_fail_name(http_parser_fail(p)));
                 exit(1);
             }
             d += used;
@@ -134,8 +133,7 @@ static uint64_t parse_all(struct http_parser *p, const struct buf *b)
 static void bench(const char *name, const struct buf *b, uint64_t want_body, int rounds)
 {
     struct http_parser p;
-    if (http_parser_init(&p, NULL) != 0)
-        exit(1);
+    if (http_parser_init(&p, NULL) != 0) exit(1);
     double best = 1e30;
     for (int i = 0; i < rounds; i++) {
         double t0 = now_s();
@@ -146,8 +144,7 @@ static void bench(const char *name, const struct buf *b, uint64_t want_body, int
                     (unsigned long long)got, (unsigned long long)want_body);
             exit(1);
         }
-        if (t < best)
-            best = t;
+        if (t < best) best = t;
     }
     http_parser_free(&p);
     printf("BENCH %s %.1f MiB/s\n", name, (double)b->len / (1024.0 * 1024.0) / best);

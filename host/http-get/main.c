@@ -31,11 +31,11 @@
 struct options {
     const char *out_path;
     const char *method;
-    const char *body;       /* -d: a MEMORY body */
-    const char *stream;     /* --stream-body: a STREAM body */
+    const char *body;        /* -d: a MEMORY body */
+    const char *stream;      /* --stream-body: a STREAM body */
     long long stream_length; /* --stream-length (-1: chunked) */
-    size_t chunk;           /* --chunk: write() piece size */
-    size_t read_size;       /* --read-size: use http_client_read() */
+    size_t chunk;            /* --chunk: write() piece size */
+    size_t read_size;        /* --read-size: use http_client_read() */
     struct http_field fields[MAX_FIELDS];
     size_t field_count;
     bool verbose, stats;
@@ -67,8 +67,7 @@ static bool parse_size(const char *s, unsigned long long *out)
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *end || s[0] == '-')
-        return false;
+    if (errno || end == s || *end || s[0] == '-') return false;
     *out = v;
     return true;
 }
@@ -83,21 +82,16 @@ static bool parse_option(struct options *o, int argc, char **argv, int *i, bool 
     const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
     unsigned long long n = 0;
     (*i)++;
-    if (!strcmp(a, "-v"))
-        return o->verbose = true;
-    if (!strcmp(a, "--stats"))
-        return o->stats = true;
+    if (!strcmp(a, "-v")) return o->verbose = true;
+    if (!strcmp(a, "--stats")) return o->stats = true;
     if (!strcmp(a, "--no-keep-alive")) {
         o->cfg.keep_alive = false;
         return config;
     }
-    if (!v)
-        return false;
+    if (!v) return false;
     (*i)++;
-    if (!strcmp(a, "-o"))
-        return config && (o->out_path = v);
-    if (!strcmp(a, "-X"))
-        return (o->method = v);
+    if (!strcmp(a, "-o")) return config && (o->out_path = v);
+    if (!strcmp(a, "-X")) return (o->method = v);
     if (!strcmp(a, "-d")) {
         o->body = v;
         o->stream = NULL;
@@ -110,16 +104,14 @@ static bool parse_option(struct options *o, int argc, char **argv, int *i, bool 
     }
     if (!strcmp(a, "-H")) {
         const char *colon = strchr(v, ':');
-        if (!colon || o->field_count == MAX_FIELDS)
-            return false;
+        if (!colon || o->field_count == MAX_FIELDS) return false;
         const char *val = colon + 1;
         while (*val == ' ')
             val++;
         o->fields[o->field_count++] = (struct http_field){v, (size_t)(colon - v), val, strlen(val)};
         return true;
     }
-    if (!parse_size(v, &n))
-        return false;
+    if (!parse_size(v, &n)) return false;
     if (!strcmp(a, "--stream-length"))
         o->stream_length = (long long)n;
     else if (!strcmp(a, "--chunk"))
@@ -143,7 +135,10 @@ static bool parse_option(struct options *o, int argc, char **argv, int *i, bool 
     return true;
 }
 
-static bool is_option(const char *a) { return a[0] == '-' && a[1]; }
+static bool is_option(const char *a)
+{
+    return a[0] == '-' && a[1];
+}
 
 /* Parses the options before the first URL; returns its index, or -1. */
 static int parse_args(int argc, char **argv, struct options *o)
@@ -153,8 +148,7 @@ static int parse_args(int argc, char **argv, struct options *o)
     o->stream_length = -1;
     int i = 1;
     while (i < argc && is_option(argv[i]))
-        if (!parse_option(o, argc, argv, &i, true))
-            return -1;
+        if (!parse_option(o, argc, argv, &i, true)) return -1;
     return i < argc ? i : -1;
 }
 
@@ -175,8 +169,8 @@ static void print_fields(const char *tag, const struct http_fields *f)
 /* Sends the request of one URL; returns the status or an error. */
 static int send_request(struct http_client *c, const struct options *o, const char *url)
 {
-    struct http_client_request req = {.method = o->method, .url = url, .fields = o->fields,
-                                      .field_count = o->field_count};
+    struct http_client_request req = {
+        .method = o->method, .url = url, .fields = o->fields, .field_count = o->field_count};
     if (o->body) {
         req.body_kind = HTTP_CLIENT_BODY_MEMORY;
         req.body = o->body;
@@ -186,14 +180,12 @@ static int send_request(struct http_client *c, const struct options *o, const ch
         req.stream_length = o->stream_length;
     }
     int r = http_client_open(c, &req);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     if (o->stream) {
         size_t len = strlen(o->stream), step = o->chunk ? o->chunk : len;
         for (size_t off = 0; off < len && r == 0; off += step)
             r = http_client_write(c, o->stream + off, len - off < step ? len - off : step);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
     return http_client_response(c);
 }
@@ -212,8 +204,7 @@ static long long read_body(struct http_client *c, const struct options *o, FILE 
         } else {
             n = http_client_read_slice(c, &d);
         }
-        if (n <= 0)
-            break;
+        if (n <= 0) break;
         if (out && fwrite(d, 1, (size_t)n, out) != (size_t)n) {
             fprintf(stderr, "http-get: write: %s\n", strerror(errno));
             return ERR_IO;
@@ -239,15 +230,13 @@ int main(int argc, char **argv)
         return 2;
     }
     FILE *out = NULL;
-    if (o.out_path)
-        out = strcmp(o.out_path, "-") ? fopen(o.out_path, "wb") : stdout;
+    if (o.out_path) out = strcmp(o.out_path, "-") ? fopen(o.out_path, "wb") : stdout;
     if (o.out_path && !out) {
         fprintf(stderr, "http-get: %s: %s\n", o.out_path, strerror(errno));
         return 2;
     }
     static char out_buf[1 << 20];
-    if (out)
-        setvbuf(out, out_buf, _IOFBF, sizeof out_buf);
+    if (out) setvbuf(out, out_buf, _IOFBF, sizeof out_buf);
     char *copy_buf = o.read_size ? malloc(o.read_size) : NULL;
     struct http_sock sock;
     http_sock_posix(&sock);
@@ -278,8 +267,7 @@ int main(int argc, char **argv)
         }
         fprintf(stderr, "status %d %s redirects=%u length=%lld\n", r, http_client_url(c),
                 http_client_redirects(c), (long long)http_client_body_length(c));
-        if (o.verbose)
-            print_fields("header", http_client_headers(c));
+        if (o.verbose) print_fields("header", http_client_headers(c));
         long long n = read_body(c, &o, out, copy_buf);
         if (n < 0) {
             report_error(c, (int)n);
@@ -287,8 +275,7 @@ int main(int argc, char **argv)
             continue;
         }
         bytes += n;
-        if (o.verbose)
-            print_fields("trailer", http_client_trailers(c));
+        if (o.verbose) print_fields("trailer", http_client_trailers(c));
         fprintf(stderr, "body %lld\n", n);
         http_client_end(c);
     }
@@ -303,7 +290,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "http-get: write: %s\n", strerror(errno));
         status = 1;
     }
-    if (out && out != stdout)
-        fclose(out);
+    if (out && out != stdout) fclose(out);
     return status;
 }

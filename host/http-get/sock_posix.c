@@ -64,12 +64,9 @@ static int wait_fd(int fd, short events, uint32_t timeout_ms)
         uint64_t left = now < deadline ? deadline - now : 0;
         struct pollfd p = {.fd = fd, .events = events};
         int r = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
-        if (r > 0)
-            return 1;
-        if (r == 0)
-            return ERR_TIMEDOUT;
-        if (errno != EINTR)
-            return errno_to_err(errno);
+        if (r > 0) return 1;
+        if (r == 0) return ERR_TIMEDOUT;
+        if (errno != EINTR) return errno_to_err(errno);
     }
 }
 
@@ -77,8 +74,7 @@ static int wait_fd(int fd, short events, uint32_t timeout_ms)
 static int try_connect(const struct addrinfo *ai, uint64_t deadline, int *out)
 {
     int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return errno_to_err(errno);
+    if (fd < 0) return errno_to_err(errno);
     int r = 0;
     if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
         if (errno != EINPROGRESS) {
@@ -110,7 +106,8 @@ static int posix_connect(void *ctx, const char *host, uint16_t port, uint32_t ti
     (void)ctx;
     char service[8];
     snprintf(service, sizeof service, "%u", port);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG};
     struct addrinfo *res;
     int g = getaddrinfo(host, service, &hints, &res);
@@ -129,12 +126,10 @@ static int posix_connect(void *ctx, const char *host, uint16_t port, uint32_t ti
     int r = ERR_CONNREFUSED, fd = -1;
     for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
         r = try_connect(ai, deadline, &fd);
-        if (r == 0 || r == ERR_TIMEDOUT)
-            break;
+        if (r == 0 || r == ERR_TIMEDOUT) break;
     }
     freeaddrinfo(res);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     struct http_conn *c = malloc(sizeof *c);
     if (!c) {
         close(fd);
@@ -159,15 +154,11 @@ static long posix_send(void *ctx, struct http_conn *c, const void *buf, size_t l
     uint64_t deadline = posix_now_ms(NULL) + timeout_ms;
     for (;;) {
         ssize_t n = send(c->fd, buf, len, MSG_NOSIGNAL);
-        if (n > 0)
-            return (long)n;
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-            return errno_to_err(errno);
+        if (n > 0) return (long)n;
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return errno_to_err(errno);
         int r = wait_fd(c->fd, POLLOUT, left_ms(deadline));
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
 }
 
@@ -177,18 +168,13 @@ static long posix_recv(void *ctx, struct http_conn *c, void *buf, size_t len, ui
     uint64_t deadline = posix_now_ms(NULL) + timeout_ms;
     for (;;) {
         ssize_t n = recv(c->fd, buf, len, 0);
-        if (n >= 0)
-            return (long)n;
-        if (errno == EINTR)
-            continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK)
-            return errno_to_err(errno);
+        if (n >= 0) return (long)n;
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) return errno_to_err(errno);
         uint32_t left = left_ms(deadline);
-        if (left == 0)
-            return ERR_TIMEDOUT;
+        if (left == 0) return ERR_TIMEDOUT;
         int r = wait_fd(c->fd, POLLIN, left);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
 }
 

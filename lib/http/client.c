@@ -53,6 +53,7 @@ struct http_client {
     int64_t stream_length;
     uint64_t streamed;
     unsigned redirects;
+    uint32_t connect_ms, header_ms, idle_ms; /* this request's timeouts */
 
     enum xstate state;
     int status;
@@ -75,8 +76,7 @@ void http_client_config_default(struct http_client_config *cfg)
 
 static void close_conn(struct http_client *c)
 {
-    if (c->conn)
-        c->sock.ops->close(c->sock.ctx, c->conn);
+    if (c->conn) c->sock.ops->close(c->sock.ctx, c->conn);
     c->conn = NULL;
     c->conn_requests = 0;
     c->rpos = c->rlen = 0;
@@ -102,13 +102,11 @@ static bool fail_is_harmless(enum http_fail kind)
 /* Records a failure: kind, the error to return (0: the kind's own), and a
  * message "<what>: <detail>". Unless the failure is harmless, closes the
  * connection and fails the exchange. Returns the error. */
-__attribute__((format(printf, 4, 5))) static int set_fail(struct http_client *c,
-                                                          enum http_fail kind, int err,
-                                                          const char *detail, ...)
+__attribute__((format(printf, 4, 5))) static int
+set_fail(struct http_client *c, enum http_fail kind, int err, const char *detail, ...)
 {
     c->fail = kind;
-    if (err == 0)
-        err = http_fail_err(kind);
+    if (err == 0) err = http_fail_err(kind);
     size_t n = fmt_snprintf(c->msg, sizeof c->msg, "%s", http_fail_str(kind));
     if (detail && n + 2 < sizeof c->msg) {
         va_list ap;
@@ -128,8 +126,7 @@ __attribute__((format(printf, 4, 5))) static int set_fail(struct http_client *c,
 static int parser_fail(struct http_client *c, int err)
 {
     return set_fail(c, http_parser_fail(&c->parser), err, "byte %llu of the response from %s:%u",
-                    (unsigned long long)http_parser_offset(&c->parser), c->conn_host,
-                    c->conn_port);
+                    (unsigned long long)http_parser_offset(&c->parser), c->conn_host, c->conn_port);
 }
 
 static bool same_host(const struct http_client *c, const struct http_url *u)
@@ -159,8 +156,7 @@ static int ensure_conn(struct http_client *c)
     memcpy(c->conn_host, c->u.host, c->u.host_len);
     c->conn_host[c->u.host_len] = '\0';
     c->conn_port = c->u.port;
-    int r = c->sock.ops->connect(c->sock.ctx, c->conn_host, c->conn_port,
-                                 c->cfg.connect_timeout_ms, &c->conn);
+    int r = c->sock.ops->connect(c->sock.ctx, c->conn_host, c->conn_port, c->connect_ms, &c->conn);
     if (r < 0) {
         c->conn = NULL;
         return set_fail(c, r == ERR_TIMEDOUT ? HTTP_FAIL_CONNECT_TIMEOUT : HTTP_FAIL_CONNECT, r,
@@ -175,12 +171,12 @@ static int send_all(struct http_client *c, const void *data, size_t len)
 {
     const uint8_t *p = data;
     while (len) {
-        long n = c->sock.ops->send(c->sock.ctx, c->conn, p, len, c->cfg.idle_timeout_ms);
+        long n = c->sock.ops->send(c->sock.ctx, c->conn, p, len, c->idle_ms);
         if (n == ERR_TIMEDOUT)
             return set_fail(c, HTTP_FAIL_SEND_TIMEOUT, 0, "%s:%u", c->conn_host, c->conn_port);
         if (n <= 0 || (size_t)n > len)
-            return set_fail(c, HTTP_FAIL_SEND, n < 0 ? (int)n : ERR_IO, "%s:%u: %s",
-                            c->conn_host, c->conn_port, err_name(n < 0 ? (int)n : ERR_IO));
+            return set_fail(c, HTTP_FAIL_SEND, n < 0 ? (int)n : ERR_IO, "%s:%u: %s", c->conn_host,
+                            c->conn_port, err_name(n < 0 ? (int)n : ERR_IO));
         p += n;
         len -= (size_t)n;
     }
@@ -189,7 +185,10 @@ static int send_all(struct http_client *c, const void *data, size_t len)
 
 /* ---- sending the request ----------------------------------------------- */
 
-static bool method_is(const struct http_client *c, const char *m) { return !strcmp(c->method, m); }
+static bool method_is(const struct http_client *c, const char *m)
+{
+    return !strcmp(c->method, m);
+}
 
 /* Formats the head of the current request into c->head. */
 static long format_head(struct http_client *c)
@@ -214,8 +213,7 @@ static long format_head(struct http_client *c)
     }
     enum http_fail kind;
     long n = http_request_write(&h, c->head, HTTP_MAX_REQUEST_HEAD, &kind);
-    if (n < 0)
-        return set_fail(c, kind, (int)n, "%s %s", c->method, c->url);
+    if (n < 0) return set_fail(c, kind, (int)n, "%s %s", c->method, c->url);
     return n;
 }
 
@@ -225,20 +223,16 @@ static long format_head(struct http_client *c)
 static int send_request(struct http_client *c)
 {
     long head_len = format_head(c);
-    if (head_len < 0)
-        return (int)head_len;
+    if (head_len < 0) return (int)head_len;
     for (int attempt = 0;; attempt++) {
         int r = ensure_conn(c);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         bool reused = c->reused;
         r = send_all(c, c->head, (size_t)head_len);
         if (r == 0 && c->body_kind == HTTP_CLIENT_BODY_MEMORY)
             r = send_all(c, c->body, c->body_len);
-        if (r == 0)
-            break;
-        if (!reused || attempt > 0 || c->fail != HTTP_FAIL_SEND)
-            return r;
+        if (r == 0) break;
+        if (!reused || attempt > 0 || c->fail != HTTP_FAIL_SEND) return r;
         c->state = X_IDLE;
     }
     c->conn_requests++;
@@ -274,12 +268,10 @@ static int take_request(struct http_client *c, const struct http_client_request 
     if (mlen >= METHOD_MAX || !http_is_token(m, mlen))
         return set_fail(c, HTTP_FAIL_METHOD, 0, "\"%.32s\"", m);
     memcpy(c->method, m, mlen + 1);
-    if (!req->url)
-        return set_fail(c, HTTP_FAIL_URL, 0, "no URL");
+    if (!req->url) return set_fail(c, HTTP_FAIL_URL, 0, "no URL");
     enum http_fail kind;
     long n = http_url_resolve(NULL, 0, req->url, strlen(req->url), c->url, HTTP_MAX_URL, &kind);
-    if (n < 0)
-        return url_fail(c, kind, (int)n, "URL", req->url, strlen(req->url));
+    if (n < 0) return url_fail(c, kind, (int)n, "URL", req->url, strlen(req->url));
     http_url_parse(c->url, (size_t)n, &c->u, NULL);
     http_fields_clear(&c->req_fields);
     for (size_t i = 0; i < req->field_count; i++) {
@@ -289,9 +281,11 @@ static int take_request(struct http_client *c, const struct http_client_request 
             return set_fail(c, HTTP_FAIL_REQUEST_FIELD, 0, "\"%.*s\"",
                             (int)(f->name_len < 64 ? f->name_len : 64), f->name);
         int r = http_fields_add(&c->req_fields, f->name, f->name_len, f->value, f->value_len);
-        if (r < 0)
-            return set_fail(c, HTTP_FAIL_NOMEM, r, NULL);
+        if (r < 0) return set_fail(c, HTTP_FAIL_NOMEM, r, NULL);
     }
+    c->connect_ms = req->connect_timeout_ms ? req->connect_timeout_ms : c->cfg.connect_timeout_ms;
+    c->header_ms = req->header_timeout_ms ? req->header_timeout_ms : c->cfg.header_timeout_ms;
+    c->idle_ms = req->idle_timeout_ms ? req->idle_timeout_ms : c->cfg.idle_timeout_ms;
     c->body_kind = req->body_kind;
     c->body = req->body;
     c->body_len = req->body_len;
@@ -308,8 +302,7 @@ int http_client_open(struct http_client *c, const struct http_client_request *re
     c->msg[0] = '\0';
     c->redirects = 0;
     int r = take_request(c, req);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     return send_request(c);
 }
 
@@ -317,8 +310,7 @@ int http_client_write(struct http_client *c, const void *data, size_t len)
 {
     if (c->state != X_BODY_OUT)
         return set_fail(c, HTTP_FAIL_STATE, 0, "write without a streamed request body");
-    if (len == 0)
-        return 0;
+    if (len == 0) return 0;
     if (c->stream_length >= 0) {
         if (len > (uint64_t)c->stream_length - c->streamed)
             return set_fail(c, HTTP_FAIL_BODY_LENGTH, 0, "more than %lld bytes",
@@ -336,8 +328,7 @@ int http_client_write(struct http_client *c, const void *data, size_t len)
         return send_all(c, c->head, k + len + 2);
     }
     int r = send_all(c, c->head, k);
-    if (r == 0)
-        r = send_all(c, data, len);
+    if (r == 0) r = send_all(c, data, len);
     return r ? r : send_all(c, "\r\n", 2);
 }
 
@@ -369,11 +360,9 @@ static int next_event(struct http_client *c, struct http_event *ev, uint64_t dea
         size_t used;
         int r = http_parse(&c->parser, c->rbuf + c->rpos, c->rlen - c->rpos, &used, ev);
         c->rpos += used;
-        if (r < 0)
-            return parser_fail(c, r);
-        if (r > 0)
-            return r;
-        uint32_t wait = c->cfg.idle_timeout_ms;
+        if (r < 0) return parser_fail(c, r);
+        if (r > 0) return r;
+        uint32_t wait = c->idle_ms;
         enum http_fail kind = HTTP_FAIL_IDLE_TIMEOUT;
         if (deadline) {
             uint64_t now = c->sock.ops->now_ms(c->sock.ctx);
@@ -381,17 +370,14 @@ static int next_event(struct http_client *c, struct http_event *ev, uint64_t dea
             kind = HTTP_FAIL_HEADER_TIMEOUT;
             if (wait == 0)
                 return set_fail(c, kind, 0, "%s:%u after %u ms", c->conn_host, c->conn_port,
-                                (unsigned)c->cfg.header_timeout_ms);
+                                (unsigned)c->header_ms);
         }
         long n = fill(c, wait, kind);
-        if (n < 0)
-            return (int)n;
+        if (n < 0) return (int)n;
         if (n == 0) {
             r = http_parse_eof(&c->parser, ev);
-            if (r < 0)
-                return parser_fail(c, r);
-            if (r == 0)
-                return set_fail(c, HTTP_FAIL_STATE, 0, "parser already complete");
+            if (r < 0) return parser_fail(c, r);
+            if (r == 0) return set_fail(c, HTTP_FAIL_STATE, 0, "parser already complete");
             return r;
         }
     }
@@ -400,20 +386,17 @@ static int next_event(struct http_client *c, struct http_event *ev, uint64_t dea
 /* Reads the response head into c->status and c->headers. */
 static int read_head(struct http_client *c)
 {
-    uint64_t deadline = c->sock.ops->now_ms(c->sock.ctx) + c->cfg.header_timeout_ms;
-    if (deadline == 0)
-        deadline = 1;
+    uint64_t deadline = c->sock.ops->now_ms(c->sock.ctx) + c->header_ms;
+    if (deadline == 0) deadline = 1;
     struct http_event ev;
     for (;;) {
         int r = next_event(c, &ev, deadline);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         if (r == HTTP_EV_STATUS) {
             c->status = ev.status;
         } else if (r == HTTP_EV_HEADER) {
             r = http_fields_add(&c->headers, ev.name, ev.name_len, ev.value, ev.value_len);
-            if (r < 0)
-                return set_fail(c, HTTP_FAIL_NOMEM, r, NULL);
+            if (r < 0) return set_fail(c, HTTP_FAIL_NOMEM, r, NULL);
         } else if (r == HTTP_EV_HEADERS_DONE) {
             c->state = X_BODY_IN;
             return 0;
@@ -433,23 +416,20 @@ static void exchange_done(struct http_client *c)
 /* The next body piece from the parser (see http_client_read_slice). */
 static long next_slice(struct http_client *c, const uint8_t **data)
 {
-    if (c->state == X_DONE)
-        return 0;
+    if (c->state == X_DONE) return 0;
     if (c->state != X_BODY_IN)
         return set_fail(c, HTTP_FAIL_STATE, 0, "read before the response head");
     struct http_event ev;
     for (;;) {
         int r = next_event(c, &ev, 0);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         if (r == HTTP_EV_BODY) {
             *data = ev.data;
             return (long)ev.len;
         }
         if (r == HTTP_EV_TRAILER) {
             r = http_fields_add(&c->trailers, ev.name, ev.name_len, ev.value, ev.value_len);
-            if (r < 0)
-                return set_fail(c, HTTP_FAIL_NOMEM, r, NULL);
+            if (r < 0) return set_fail(c, HTTP_FAIL_NOMEM, r, NULL);
         } else if (r == HTTP_EV_END) {
             exchange_done(c);
             return 0;
@@ -470,12 +450,10 @@ long http_client_read_slice(struct http_client *c, const uint8_t **data)
 
 long http_client_read(struct http_client *c, void *buf, size_t len)
 {
-    if (len == 0)
-        return 0;
+    if (len == 0) return 0;
     if (c->pend_len == 0) {
         long n = next_slice(c, &c->pend);
-        if (n <= 0)
-            return n;
+        if (n <= 0) return n;
         c->pend_len = (size_t)n;
     }
     size_t k = c->pend_len < len ? c->pend_len : len;
@@ -525,8 +503,7 @@ static bool redirect_method(struct http_client *c)
 {
     bool to_get = (c->status == 303 && !method_is(c, "HEAD")) ||
                   ((c->status == 301 || c->status == 302) && method_is(c, "POST"));
-    if (to_get)
-        memcpy(c->method, "GET", 4);
+    if (to_get) memcpy(c->method, "GET", 4);
     return to_get || c->status == 303;
 }
 
@@ -537,8 +514,8 @@ static bool redirect_method(struct http_client *c)
 static int follow(struct http_client *c, const char *loc, size_t loc_len)
 {
     enum http_fail kind;
-    long n = http_url_resolve(c->url, strlen(c->url), loc, loc_len, c->scratch, HTTP_MAX_URL,
-                              &kind);
+    long n =
+        http_url_resolve(c->url, strlen(c->url), loc, loc_len, c->scratch, HTTP_MAX_URL, &kind);
     if (n < 0)
         return url_fail(c, kind == HTTP_FAIL_SCHEME ? kind : HTTP_FAIL_LOCATION, (int)n,
                         "redirect to", loc, loc_len);
@@ -556,8 +533,7 @@ static int follow(struct http_client *c, const char *loc, size_t loc_len)
             http_fields_remove(&c->req_fields, body_fields[i]);
         c->body_kind = HTTP_CLIENT_BODY_NONE;
     }
-    if (!drain(c))
-        close_conn(c);
+    if (!drain(c)) close_conn(c);
     memcpy(c->url, c->scratch, (size_t)n + 1);
     struct http_url next;
     http_url_parse(c->url, (size_t)n, &next, NULL);
@@ -577,8 +553,7 @@ static int follow(struct http_client *c, const char *loc, size_t loc_len)
  * stream_length bytes went out. */
 static int finish_body(struct http_client *c)
 {
-    if (c->stream_length < 0)
-        return send_all(c, HTTP_CHUNK_LAST, sizeof HTTP_CHUNK_LAST - 1);
+    if (c->stream_length < 0) return send_all(c, HTTP_CHUNK_LAST, sizeof HTTP_CHUNK_LAST - 1);
     if (c->streamed != (uint64_t)c->stream_length)
         return set_fail(c, HTTP_FAIL_BODY_LENGTH, 0, "%llu of %lld bytes",
                         (unsigned long long)c->streamed, (long long)c->stream_length);
@@ -599,8 +574,7 @@ int http_client_response(struct http_client *c)
 {
     if (c->state == X_BODY_OUT) {
         int r = finish_body(c);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         c->state = X_SENT;
     }
     if (c->state != X_SENT)
@@ -613,24 +587,19 @@ int http_client_response(struct http_client *c)
             retried = true;
             c->state = X_IDLE;
             r = send_request(c);
-            if (r < 0)
-                return r;
+            if (r < 0) return r;
             continue;
         }
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         size_t loc_len;
         const char *loc = http_fields_get(&c->headers, "location", &loc_len);
-        if (!is_redirect(c->status) || !loc || c->cfg.max_redirects == 0)
-            break;
+        if (!is_redirect(c->status) || !loc || c->cfg.max_redirects == 0) break;
         if (c->redirects >= c->cfg.max_redirects)
             return set_fail(c, HTTP_FAIL_REDIRECTS, 0, "more than %u, last to \"%.120s\"",
                             c->cfg.max_redirects, loc);
         r = follow(c, loc, loc_len);
-        if (r < 0)
-            return r;
-        if (r == 0)
-            break;
+        if (r < 0) return r;
+        if (r == 0) break;
         retried = false;
     }
     return c->status;
@@ -638,23 +607,46 @@ int http_client_response(struct http_client *c)
 
 /* ---- the rest of the API ------------------------------------------------- */
 
-int http_client_status(const struct http_client *c) { return c->status; }
-const struct http_fields *http_client_headers(const struct http_client *c) { return &c->headers; }
+int http_client_status(const struct http_client *c)
+{
+    return c->status;
+}
+const struct http_fields *http_client_headers(const struct http_client *c)
+{
+    return &c->headers;
+}
 const struct http_fields *http_client_trailers(const struct http_client *c)
 {
     return &c->trailers;
 }
-const char *http_client_url(const struct http_client *c) { return c->url; }
-unsigned http_client_redirects(const struct http_client *c) { return c->redirects; }
-enum http_fail http_client_fail(const struct http_client *c) { return c->fail; }
-const char *http_client_error(const struct http_client *c) { return c->msg; }
-unsigned http_client_connects(const struct http_client *c) { return c->connects; }
-unsigned http_client_conn_requests(const struct http_client *c) { return c->conn_requests; }
+const char *http_client_url(const struct http_client *c)
+{
+    return c->url;
+}
+unsigned http_client_redirects(const struct http_client *c)
+{
+    return c->redirects;
+}
+enum http_fail http_client_fail(const struct http_client *c)
+{
+    return c->fail;
+}
+const char *http_client_error(const struct http_client *c)
+{
+    return c->msg;
+}
+unsigned http_client_connects(const struct http_client *c)
+{
+    return c->connects;
+}
+unsigned http_client_conn_requests(const struct http_client *c)
+{
+    return c->conn_requests;
+}
 
 int64_t http_client_body_length(const struct http_client *c)
 {
-    if (c->state != X_BODY_IN && c->state != X_DONE)
-        return -1;
+    if (c->state != X_BODY_IN && c->state != X_DONE) return -1;
     return http_parser_body_length(&c->parser);
 }
 
@@ -664,11 +656,9 @@ int http_client_fetch(struct http_client *c, const struct http_client_request *r
     if (req->body_kind == HTTP_CLIENT_BODY_STREAM)
         return set_fail(c, HTTP_FAIL_STATE, 0, "fetch cannot stream a request body");
     int r = http_client_open(c, req);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     int status = http_client_response(c);
-    if (status < 0)
-        return status;
+    if (status < 0) return status;
     const uint8_t *d;
     long n;
     while ((n = http_client_read_slice(c, &d)) > 0) {
@@ -679,8 +669,7 @@ int http_client_fetch(struct http_client *c, const struct http_client_request *r
             return r;
         }
     }
-    if (n < 0)
-        return (int)n;
+    if (n < 0) return (int)n;
     http_client_end(c);
     return status;
 }
@@ -697,8 +686,7 @@ int http_client_create(const struct http_sock *sock, const struct http_client_co
     if (!sock || !sock->ops || cfg->recv_buffer == 0 || cfg->recv_buffer > (1u << 30))
         return ERR_INVAL;
     struct http_client *c = mem_zalloc(sizeof *c);
-    if (!c)
-        return ERR_NOMEM;
+    if (!c) return ERR_NOMEM;
     c->sock = *sock;
     c->cfg = *cfg;
     http_fields_init(&c->req_fields, 0, 0);
@@ -709,8 +697,7 @@ int http_client_create(const struct http_sock *sock, const struct http_client_co
     c->url = mem_alloc(HTTP_MAX_URL);
     c->scratch = mem_alloc(HTTP_MAX_URL);
     c->head = mem_alloc(HTTP_MAX_REQUEST_HEAD);
-    if (r == 0 && (!c->rbuf || !c->url || !c->scratch || !c->head))
-        r = ERR_NOMEM;
+    if (r == 0 && (!c->rbuf || !c->url || !c->scratch || !c->head)) r = ERR_NOMEM;
     if (r < 0) {
         http_client_destroy(c);
         return r;
@@ -722,8 +709,7 @@ int http_client_create(const struct http_sock *sock, const struct http_client_co
 
 void http_client_destroy(struct http_client *c)
 {
-    if (!c)
-        return;
+    if (!c) return;
     close_conn(c);
     http_parser_free(&c->parser);
     http_fields_free(&c->req_fields);

@@ -69,14 +69,17 @@ enum http_client_body {
 };
 
 struct http_client_request {
-    const char *method; /* a token; NULL means "GET" */
-    const char *url;    /* an absolute http URL (C string) */
+    const char *method;              /* a token; NULL means "GET" */
+    const char *url;                 /* an absolute http URL (C string) */
     const struct http_field *fields; /* extra fields, copied; Host and framing are the client's */
     size_t field_count;
     enum http_client_body body_kind;
     const void *body; /* MEMORY: must stay valid until http_client_response() returns */
     size_t body_len;
     int64_t stream_length; /* STREAM: the Content-Length, or -1 to send chunked */
+    /* This request's timeouts (wasi:http's request-options); 0 means the
+     * client's configured value. */
+    uint32_t connect_timeout_ms, header_timeout_ms, idle_timeout_ms;
 };
 
 struct http_client;

@@ -15,8 +15,7 @@ static const struct fail_info fail_table[HTTP_FAIL_COUNT_] = {
     [HTTP_FAIL_NONE] = {"HTTP_FAIL_NONE", "no error", 0},
     [HTTP_FAIL_STATUS_LINE] = {"HTTP_FAIL_STATUS_LINE", "bad status line", ERR_BADMSG},
     [HTTP_FAIL_VERSION] = {"HTTP_FAIL_VERSION", "unsupported HTTP version", ERR_NOTSUP},
-    [HTTP_FAIL_UPGRADE] = {"HTTP_FAIL_UPGRADE", "unexpected 101 Switching Protocols",
-                           ERR_PROTO},
+    [HTTP_FAIL_UPGRADE] = {"HTTP_FAIL_UPGRADE", "unexpected 101 Switching Protocols", ERR_PROTO},
     [HTTP_FAIL_HEADER] = {"HTTP_FAIL_HEADER", "bad header field", ERR_BADMSG},
     [HTTP_FAIL_CONTENT_LENGTH] = {"HTTP_FAIL_CONTENT_LENGTH",
                                   "invalid or conflicting Content-Length", ERR_PROTO},
@@ -26,21 +25,18 @@ static const struct fail_info fail_table[HTTP_FAIL_COUNT_] = {
     [HTTP_FAIL_CHUNK_SIZE] = {"HTTP_FAIL_CHUNK_SIZE", "bad chunk size line", ERR_BADMSG},
     [HTTP_FAIL_CHUNK_DATA] = {"HTTP_FAIL_CHUNK_DATA", "chunk data not followed by CRLF",
                               ERR_BADMSG},
-    [HTTP_FAIL_STATUS_LINE_SIZE] = {"HTTP_FAIL_STATUS_LINE_SIZE", "status line too long",
-                                    ERR_2BIG},
+    [HTTP_FAIL_STATUS_LINE_SIZE] = {"HTTP_FAIL_STATUS_LINE_SIZE", "status line too long", ERR_2BIG},
     [HTTP_FAIL_HEADER_SIZE] = {"HTTP_FAIL_HEADER_SIZE", "header field line too long", ERR_2BIG},
-    [HTTP_FAIL_HEADER_SECTION_SIZE] = {"HTTP_FAIL_HEADER_SECTION_SIZE",
-                                       "header section too large", ERR_2BIG},
+    [HTTP_FAIL_HEADER_SECTION_SIZE] = {"HTTP_FAIL_HEADER_SECTION_SIZE", "header section too large",
+                                       ERR_2BIG},
     [HTTP_FAIL_HEADER_COUNT] = {"HTTP_FAIL_HEADER_COUNT", "too many header fields", ERR_2BIG},
-    [HTTP_FAIL_TRAILER_SIZE] = {"HTTP_FAIL_TRAILER_SIZE", "trailer field line too long",
-                                ERR_2BIG},
+    [HTTP_FAIL_TRAILER_SIZE] = {"HTTP_FAIL_TRAILER_SIZE", "trailer field line too long", ERR_2BIG},
     [HTTP_FAIL_TRAILER_SECTION_SIZE] = {"HTTP_FAIL_TRAILER_SECTION_SIZE",
                                         "trailer section too large", ERR_2BIG},
     [HTTP_FAIL_CHUNK_LINE_SIZE] = {"HTTP_FAIL_CHUNK_LINE_SIZE", "chunk size line too long",
                                    ERR_2BIG},
     [HTTP_FAIL_TRUNCATED] = {"HTTP_FAIL_TRUNCATED",
-                             "connection closed before the end of the response",
-                             ERR_CONNRESET},
+                             "connection closed before the end of the response", ERR_CONNRESET},
     [HTTP_FAIL_NO_RESPONSE] = {"HTTP_FAIL_NO_RESPONSE", "connection closed without a response",
                                ERR_CONNRESET},
     [HTTP_FAIL_URL] = {"HTTP_FAIL_URL", "invalid URL", ERR_INVAL},
@@ -49,13 +45,11 @@ static const struct fail_info fail_table[HTTP_FAIL_COUNT_] = {
     [HTTP_FAIL_METHOD] = {"HTTP_FAIL_METHOD", "invalid request method", ERR_INVAL},
     [HTTP_FAIL_REQUEST_FIELD] = {"HTTP_FAIL_REQUEST_FIELD", "invalid or forbidden request field",
                                  ERR_INVAL},
-    [HTTP_FAIL_REQUEST_TOO_BIG] = {"HTTP_FAIL_REQUEST_TOO_BIG", "request head too large",
-                                   ERR_2BIG},
+    [HTTP_FAIL_REQUEST_TOO_BIG] = {"HTTP_FAIL_REQUEST_TOO_BIG", "request head too large", ERR_2BIG},
     [HTTP_FAIL_BODY_LENGTH] = {"HTTP_FAIL_BODY_LENGTH",
                                "request body length differs from Content-Length", ERR_INVAL},
     [HTTP_FAIL_CONNECT] = {"HTTP_FAIL_CONNECT", "connect failed", ERR_IO},
-    [HTTP_FAIL_CONNECT_TIMEOUT] = {"HTTP_FAIL_CONNECT_TIMEOUT", "connect timed out",
-                                   ERR_TIMEDOUT},
+    [HTTP_FAIL_CONNECT_TIMEOUT] = {"HTTP_FAIL_CONNECT_TIMEOUT", "connect timed out", ERR_TIMEDOUT},
     [HTTP_FAIL_SEND] = {"HTTP_FAIL_SEND", "send failed", ERR_IO},
     [HTTP_FAIL_SEND_TIMEOUT] = {"HTTP_FAIL_SEND_TIMEOUT", "send timed out", ERR_TIMEDOUT},
     [HTTP_FAIL_RECV] = {"HTTP_FAIL_RECV", "receive failed", ERR_IO},
@@ -72,11 +66,19 @@ static const struct fail_info fail_table[HTTP_FAIL_COUNT_] = {
 static const struct fail_info *fail_info(enum http_fail kind)
 {
     static const struct fail_info unknown = {"HTTP_FAIL_?", "unknown failure", ERR_IO};
-    if ((unsigned)kind >= HTTP_FAIL_COUNT_ || !fail_table[kind].name)
-        return &unknown;
+    if ((unsigned)kind >= HTTP_FAIL_COUNT_ || !fail_table[kind].name) return &unknown;
     return &fail_table[kind];
 }
 
-int http_fail_err(enum http_fail kind) { return fail_info(kind)->err; }
-const char *http_fail_name(enum http_fail kind) { return fail_info(kind)->name; }
-const char *http_fail_str(enum http_fail kind) { return fail_info(kind)->str; }
+int http_fail_err(enum http_fail kind)
+{
+    return fail_info(kind)->err;
+}
+const char *http_fail_name(enum http_fail kind)
+{
+    return fail_info(kind)->name;
+}
+const char *http_fail_str(enum http_fail kind)
+{
+    return fail_info(kind)->str;
+}

@@ -33,23 +33,20 @@ void http_fields_clear(struct http_fields *f)
 /* Makes room for need more bytes and one more slot. */
 static int fields_reserve(struct http_fields *f, size_t need)
 {
-    if (need > UINT32_MAX - f->len)
-        return ERR_2BIG;
+    if (need > UINT32_MAX - f->len) return ERR_2BIG;
     if (f->len + need > f->cap) {
         size_t cap = f->cap ? f->cap : 256;
         while (cap < f->len + need)
             cap *= 2;
         char *b = mem_realloc(f->bytes, cap);
-        if (!b)
-            return ERR_NOMEM;
+        if (!b) return ERR_NOMEM;
         f->bytes = b;
         f->cap = cap;
     }
     if (f->count == f->slot_cap) {
         size_t cap = f->slot_cap ? f->slot_cap * 2 : 16;
         struct http_field_slot *s = mem_realloc(f->slots, cap * sizeof *s);
-        if (!s)
-            return ERR_NOMEM;
+        if (!s) return ERR_NOMEM;
         f->slots = s;
         f->slot_cap = cap;
     }
@@ -59,15 +56,13 @@ static int fields_reserve(struct http_fields *f, size_t need)
 int http_fields_add(struct http_fields *f, const char *name, size_t name_len, const char *value,
                     size_t value_len)
 {
-    if (name_len > UINT32_MAX / 4 || value_len > UINT32_MAX / 4)
-        return ERR_2BIG;
+    if (name_len > UINT32_MAX / 4 || value_len > UINT32_MAX / 4) return ERR_2BIG;
     size_t need = name_len + value_len + 2;
     if ((f->max_bytes && f->len + need > f->max_bytes) ||
         (f->max_count && f->count >= f->max_count))
         return ERR_2BIG;
     int r = fields_reserve(f, need);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     struct http_field_slot *s = &f->slots[f->count++];
     s->name = (uint32_t)f->len;
     s->name_len = (uint32_t)name_len;
@@ -96,7 +91,10 @@ size_t http_fields_remove(struct http_fields *f, const char *name)
     return removed;
 }
 
-size_t http_fields_count(const struct http_fields *f) { return f->count; }
+size_t http_fields_count(const struct http_fields *f)
+{
+    return f->count;
+}
 
 struct http_field http_fields_at(const struct http_fields *f, size_t i)
 {
@@ -106,8 +104,7 @@ struct http_field http_fields_at(const struct http_fields *f, size_t i)
     return fl;
 }
 
-long http_fields_find(const struct http_fields *f, const char *name, size_t name_len,
-                      size_t from)
+long http_fields_find(const struct http_fields *f, const char *name, size_t name_len, size_t from)
 {
     for (size_t i = from; i < f->count; i++) {
         const struct http_field_slot *s = &f->slots[i];
@@ -120,11 +117,9 @@ long http_fields_find(const struct http_fields *f, const char *name, size_t name
 const char *http_fields_get(const struct http_fields *f, const char *name, size_t *len)
 {
     long i = http_fields_find(f, name, strlen(name), 0);
-    if (i < 0)
-        return NULL;
+    if (i < 0) return NULL;
     const struct http_field_slot *s = &f->slots[i];
-    if (len)
-        *len = s->value_len;
+    if (len) *len = s->value_len;
     return f->bytes + s->value;
 }
 

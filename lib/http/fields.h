@@ -28,7 +28,7 @@ struct http_fields {
     size_t len, cap;
     struct http_field_slot {
         uint32_t name, name_len, value, value_len;
-    } *slots;
+    } * slots;
     size_t count, slot_cap;
     size_t max_bytes, max_count; /* 0: no cap */
 };
@@ -53,8 +53,7 @@ size_t http_fields_count(const struct http_fields *f);
 struct http_field http_fields_at(const struct http_fields *f, size_t i);
 /* The index of the first field at or after from called name (any case),
  * or -1. Repeated fields are found by calling again with index + 1. */
-long http_fields_find(const struct http_fields *f, const char *name, size_t name_len,
-                      size_t from);
+long http_fields_find(const struct http_fields *f, const char *name, size_t name_len, size_t from);
 /* The value of the first field called name (a C string, any case), NULL if
  * there is none; *len gets its length when len is not NULL. */
 const char *http_fields_get(const struct http_fields *f, const char *name, size_t *len);

@@ -56,13 +56,10 @@ int http_parser_init(struct http_parser *p, const struct http_limits *lim)
         !p->lim.chunk_line)
         return ERR_INVAL;
     p->buf_cap = p->lim.status_line;
-    if (p->lim.field_line > p->buf_cap)
-        p->buf_cap = p->lim.field_line;
-    if (p->lim.chunk_line > p->buf_cap)
-        p->buf_cap = p->lim.chunk_line;
+    if (p->lim.field_line > p->buf_cap) p->buf_cap = p->lim.field_line;
+    if (p->lim.chunk_line > p->buf_cap) p->buf_cap = p->lim.chunk_line;
     p->buf = mem_alloc(p->buf_cap);
-    if (!p->buf)
-        return ERR_NOMEM;
+    if (!p->buf) return ERR_NOMEM;
     http_parser_start(p, false);
     return 0;
 }
@@ -124,8 +121,7 @@ static int take_line(struct http_parser *p, const uint8_t *d, size_t n, size_t *
     size_t window = n < room + 1 ? n : room + 1;
     const uint8_t *lf = memchr(d, '\n', window);
     if (!lf) {
-        if (n > room)
-            return fail(p, too_long);
+        if (n > room) return fail(p, too_long);
         memcpy(p->buf + p->buf_len, d, n);
         p->buf_len += n;
         *consumed = n;
@@ -135,10 +131,8 @@ static int take_line(struct http_parser *p, const uint8_t *d, size_t n, size_t *
     memcpy(p->buf + p->buf_len, d, span);
     p->buf_len += span;
     *consumed = span + 1;
-    if (p->buf_len && p->buf[p->buf_len - 1] == '\r')
-        p->buf_len--;
-    if (memchr(p->buf, '\r', p->buf_len))
-        return fail(p, bad);
+    if (p->buf_len && p->buf[p->buf_len - 1] == '\r') p->buf_len--;
+    if (memchr(p->buf, '\r', p->buf_len)) return fail(p, bad);
     return 1;
 }
 
@@ -155,8 +149,7 @@ static int parse_status_line(struct http_parser *p, struct http_event *ev)
     if (n < 12 || memcmp(s, "HTTP/", 5) != 0 || !char_is_digit(s[5]) || s[6] != '.' ||
         !char_is_digit(s[7]) || s[8] != ' ')
         return fail(p, HTTP_FAIL_STATUS_LINE);
-    if (s[5] != '1')
-        return fail(p, HTTP_FAIL_VERSION);
+    if (s[5] != '1') return fail(p, HTTP_FAIL_VERSION);
     if (!char_is_digit(s[9]) || !char_is_digit(s[10]) || !char_is_digit(s[11]))
         return fail(p, HTTP_FAIL_STATUS_LINE);
     int status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
@@ -164,16 +157,13 @@ static int parse_status_line(struct http_parser *p, struct http_event *ev)
         return fail(p, HTTP_FAIL_STATUS_LINE);
     size_t reason = n > 12 ? 13 : 12;
     for (size_t i = reason; i < n; i++)
-        if (!http_is_field_vchar((unsigned char)s[i]))
-            return fail(p, HTTP_FAIL_STATUS_LINE);
-    if (status == 101)
-        return fail(p, HTTP_FAIL_UPGRADE);
+        if (!http_is_field_vchar((unsigned char)s[i])) return fail(p, HTTP_FAIL_STATUS_LINE);
+    if (status == 101) return fail(p, HTTP_FAIL_UPGRADE);
     p->status = status;
     p->version_minor = s[7] - '0';
     p->interim = status < 200;
     p->state = PS_FIELD_START;
-    if (p->interim)
-        return 0;
+    if (p->interim) return 0;
     ev->type = HTTP_EV_STATUS;
     ev->status = status;
     ev->version_minor = p->version_minor;
@@ -200,8 +190,7 @@ static int list_each(struct http_parser *p, const char *v, size_t n,
             b--;
         if (b > a) {
             int r = fn(p, v + a, b - a);
-            if (r)
-                return r;
+            if (r) return r;
         }
         i = j + 1;
     }
@@ -218,8 +207,7 @@ static int content_length_elem(struct http_parser *p, const char *s, size_t n)
             return fail(p, HTTP_FAIL_CONTENT_LENGTH);
         v = v * 10 + (uint64_t)(s[i] - '0');
     }
-    if (p->has_length && p->content_length != v)
-        return fail(p, HTTP_FAIL_CONTENT_LENGTH);
+    if (p->has_length && p->content_length != v) return fail(p, HTTP_FAIL_CONTENT_LENGTH);
     p->has_length = true;
     p->content_length = v;
     return 0;
@@ -254,16 +242,14 @@ static int framing_field(struct http_parser *p, const char *name, size_t nlen, c
                          size_t vlen)
 {
     if (http_eq_lower(name, nlen, "content-length")) {
-        if (vlen == 0)
-            return fail(p, HTTP_FAIL_CONTENT_LENGTH);
+        if (vlen == 0) return fail(p, HTTP_FAIL_CONTENT_LENGTH);
         return list_each(p, v, vlen, content_length_elem);
     }
     if (http_eq_lower(name, nlen, "transfer-encoding")) {
         p->te_seen = true;
         return list_each(p, v, vlen, transfer_coding_elem);
     }
-    if (http_eq_lower(name, nlen, "connection"))
-        return list_each(p, v, vlen, connection_elem);
+    if (http_eq_lower(name, nlen, "connection")) return list_each(p, v, vlen, connection_elem);
     return 0;
 }
 
@@ -277,15 +263,14 @@ static int parse_field_line(struct http_parser *p, struct http_event *ev)
 {
     const enum http_fail bad = HTTP_FAIL_HEADER;
     if (p->section_bytes > p->lim.section)
-        return fail(p, p->trailers ? HTTP_FAIL_TRAILER_SECTION_SIZE
-                                   : HTTP_FAIL_HEADER_SECTION_SIZE);
+        return fail(p,
+                    p->trailers ? HTTP_FAIL_TRAILER_SECTION_SIZE : HTTP_FAIL_HEADER_SECTION_SIZE);
     if (++p->field_count > p->lim.fields)
         return fail(p, p->trailers ? HTTP_FAIL_TRAILER_SECTION_SIZE : HTTP_FAIL_HEADER_COUNT);
     char *s = p->buf;
     size_t n = p->buf_len;
     const char *colon = memchr(s, ':', n);
-    if (!colon || !http_is_token(s, (size_t)(colon - s)))
-        return fail(p, bad);
+    if (!colon || !http_is_token(s, (size_t)(colon - s))) return fail(p, bad);
     size_t nlen = (size_t)(colon - s);
     size_t a = nlen + 1, b = n;
     while (a < b && http_is_ows((unsigned char)s[a]))
@@ -293,16 +278,13 @@ static int parse_field_line(struct http_parser *p, struct http_event *ev)
     while (b > a && http_is_ows((unsigned char)s[b - 1]))
         b--;
     for (size_t i = a; i < b; i++)
-        if (!http_is_field_vchar((unsigned char)s[i]))
-            return fail(p, bad);
+        if (!http_is_field_vchar((unsigned char)s[i])) return fail(p, bad);
     if (p->trailers) {
         ev->type = HTTP_EV_TRAILER;
     } else {
-        if (p->interim)
-            return 0;
+        if (p->interim) return 0;
         int r = framing_field(p, s, nlen, s + a, b - a);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         ev->type = HTTP_EV_HEADER;
     }
     ev->name = s;
@@ -322,8 +304,7 @@ static int decide_framing(struct http_parser *p)
             return fail(p, HTTP_FAIL_CONTENT_LENGTH); /* item 3: "handled as an error" */
         if (p->version_minor == 0)
             return fail(p, HTTP_FAIL_FRAMING); /* section 6.1: faulty in HTTP/1.0 */
-        if (p->te_other || !p->te_chunked)
-            return fail(p, HTTP_FAIL_TRANSFER_CODING);
+        if (p->te_other || !p->te_chunked) return fail(p, HTTP_FAIL_TRANSFER_CODING);
         p->framing = HTTP_FRAMING_CHUNKED;
     } else if (p->has_length) {
         p->framing = HTTP_FRAMING_LENGTH; /* item 6 */
@@ -338,8 +319,8 @@ static int decide_framing(struct http_parser *p)
 static int section_end(struct http_parser *p, struct http_event *ev)
 {
     if (p->section_bytes > p->lim.section)
-        return fail(p, p->trailers ? HTTP_FAIL_TRAILER_SECTION_SIZE
-                                   : HTTP_FAIL_HEADER_SECTION_SIZE);
+        return fail(p,
+                    p->trailers ? HTTP_FAIL_TRAILER_SECTION_SIZE : HTTP_FAIL_HEADER_SECTION_SIZE);
     if (p->trailers) {
         p->state = PS_DONE;
         ev->type = HTTP_EV_END;
@@ -350,8 +331,7 @@ static int section_end(struct http_parser *p, struct http_event *ev)
         return 0;
     }
     int r = decide_framing(p);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     switch (p->framing) {
     case HTTP_FRAMING_NONE: p->state = PS_END_PENDING; break;
     case HTTP_FRAMING_LENGTH: p->state = p->remaining ? PS_BODY_LENGTH : PS_END_PENDING; break;
@@ -370,15 +350,13 @@ static bool skip_quoted(const char *s, size_t n, size_t *i)
     while (k < n && s[k] != '"') {
         unsigned char c = (unsigned char)s[k];
         if (c == '\\') {
-            if (++k == n || !http_is_field_vchar((unsigned char)s[k]))
-                return false;
+            if (++k == n || !http_is_field_vchar((unsigned char)s[k])) return false;
         } else if (!http_is_field_vchar(c)) {
             return false;
         }
         k++;
     }
-    if (k == n)
-        return false;
+    if (k == n) return false;
     *i = k + 1;
     return true;
 }
@@ -409,34 +387,27 @@ static int parse_chunk_line(struct http_parser *p)
     size_t n = p->buf_len, i = 0;
     uint64_t size = 0;
     while (i < n && http_hex_value((unsigned char)s[i]) >= 0) {
-        if (size >> 59)
-            return fail(p, HTTP_FAIL_CHUNK_SIZE);
+        if (size >> 59) return fail(p, HTTP_FAIL_CHUNK_SIZE);
         size = size << 4 | (uint64_t)http_hex_value((unsigned char)s[i]);
         i++;
     }
-    if (i == 0)
-        return fail(p, HTTP_FAIL_CHUNK_SIZE);
+    if (i == 0) return fail(p, HTTP_FAIL_CHUNK_SIZE);
     for (;;) {
         i = skip_ows(s, n, i);
-        if (i == n)
-            break;
-        if (s[i] != ';')
-            return fail(p, HTTP_FAIL_CHUNK_SIZE);
+        if (i == n) break;
+        if (s[i] != ';') return fail(p, HTTP_FAIL_CHUNK_SIZE);
         size_t name = skip_ows(s, n, i + 1);
         i = skip_token(s, n, name);
-        if (i == name)
-            return fail(p, HTTP_FAIL_CHUNK_SIZE);
+        if (i == name) return fail(p, HTTP_FAIL_CHUNK_SIZE);
         size_t eq = skip_ows(s, n, i);
         if (eq < n && s[eq] == '=') {
             i = skip_ows(s, n, eq + 1);
             if (i < n && s[i] == '"') {
-                if (!skip_quoted(s, n, &i))
-                    return fail(p, HTTP_FAIL_CHUNK_SIZE);
+                if (!skip_quoted(s, n, &i)) return fail(p, HTTP_FAIL_CHUNK_SIZE);
             } else {
                 size_t v = i;
                 i = skip_token(s, n, v);
-                if (i == v)
-                    return fail(p, HTTP_FAIL_CHUNK_SIZE);
+                if (i == v) return fail(p, HTTP_FAIL_CHUNK_SIZE);
             }
         }
     }
@@ -481,8 +452,7 @@ static int step_fields(struct http_parser *p, const uint8_t *d, size_t n, size_t
             p->state = PS_SECTION_LF;
             return 0;
         }
-        if (b == '\n')
-            return section_end(p, ev);
+        if (b == '\n') return section_end(p, ev);
         if (http_is_ows(b)) /* RFC 9112 section 2.2: whitespace before the first field */
             return fail(p, HTTP_FAIL_HEADER);
         *c = 0;
@@ -493,15 +463,13 @@ static int step_fields(struct http_parser *p, const uint8_t *d, size_t n, size_t
     case PS_FIELD_LINE:
         r = take_line(p, d, n, c, p->lim.field_line, line_fail, HTTP_FAIL_HEADER);
         p->section_bytes += *c;
-        if (r == 1)
-            p->state = PS_FIELD_PENDING;
+        if (r == 1) p->state = PS_FIELD_PENDING;
         return r < 0 ? r : 0;
     case PS_FIELD_PENDING:
         if (http_is_ows(b)) {
             /* obs-fold: the CRLF becomes one SP and the line goes on with
              * the continuation's whitespace (RFC 9112 section 5.2). */
-            if (p->buf_len + 1 > p->lim.field_line)
-                return fail(p, line_fail);
+            if (p->buf_len + 1 > p->lim.field_line) return fail(p, line_fail);
             p->buf[p->buf_len++] = ' ';
             p->state = PS_FIELD_LINE;
             return 0;
@@ -510,13 +478,11 @@ static int step_fields(struct http_parser *p, const uint8_t *d, size_t n, size_t
         p->state = PS_FIELD_START;
         return parse_field_line(p, ev);
     case PS_SECTION_LF:
-        if (b != '\n')
-            return fail(p, HTTP_FAIL_HEADER);
+        if (b != '\n') return fail(p, HTTP_FAIL_HEADER);
         *c = 1;
         p->section_bytes++;
         return section_end(p, ev);
-    default:
-        BASE_ASSERT(0);
+    default: BASE_ASSERT(0);
     }
 }
 
@@ -528,20 +494,16 @@ static int step_body(struct http_parser *p, const uint8_t *d, size_t n, size_t *
     switch (p->state) {
     case PS_BODY_LENGTH:
         r = body_slice(p, d, n, c, ev);
-        if (p->remaining == 0)
-            p->state = PS_END_PENDING;
+        if (p->remaining == 0) p->state = PS_END_PENDING;
         return r;
-    case PS_BODY_CLOSE:
-        p->remaining = n;
-        return body_slice(p, d, n, c, ev);
+    case PS_BODY_CLOSE: p->remaining = n; return body_slice(p, d, n, c, ev);
     case PS_CHUNK_SIZE:
         r = take_line(p, d, n, c, p->lim.chunk_line, HTTP_FAIL_CHUNK_LINE_SIZE,
                       HTTP_FAIL_CHUNK_SIZE);
         return r == 1 ? parse_chunk_line(p) : r;
     case PS_CHUNK_DATA:
         r = body_slice(p, d, n, c, ev);
-        if (p->remaining == 0)
-            p->state = PS_CHUNK_CR;
+        if (p->remaining == 0) p->state = PS_CHUNK_CR;
         return r;
     case PS_CHUNK_CR:
     case PS_CHUNK_LF:
@@ -555,15 +517,13 @@ static int step_body(struct http_parser *p, const uint8_t *d, size_t n, size_t *
             return 0;
         }
         return fail(p, HTTP_FAIL_CHUNK_DATA);
-    default:
-        BASE_ASSERT(0);
+    default: BASE_ASSERT(0);
     }
 }
 
 /* One step: consumes *c bytes of d[0..n) (n may be 0 only in
  * PS_END_PENDING); returns 1 with an event, 0 to go on, or an error. */
-static int step(struct http_parser *p, const uint8_t *d, size_t n, size_t *c,
-                struct http_event *ev)
+static int step(struct http_parser *p, const uint8_t *d, size_t n, size_t *c, struct http_event *ev)
 {
     int r;
     *c = 0;
@@ -579,14 +539,12 @@ static int step(struct http_parser *p, const uint8_t *d, size_t n, size_t *c,
     case PS_FIELD_START:
     case PS_FIELD_LINE:
     case PS_FIELD_PENDING:
-    case PS_SECTION_LF:
-        return step_fields(p, d, n, c, ev);
+    case PS_SECTION_LF: return step_fields(p, d, n, c, ev);
     case PS_END_PENDING:
         p->state = PS_DONE;
         ev->type = HTTP_EV_END;
         return 1;
-    default:
-        return step_body(p, d, n, c, ev);
+    default: return step_body(p, d, n, c, ev);
     }
 }
 
@@ -607,8 +565,7 @@ int http_parse(struct http_parser *p, const uint8_t *in, size_t len, size_t *use
     }
     *used = pos;
     p->offset += pos;
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     return r ? (int)ev->type : 0;
 }
 
@@ -624,19 +581,36 @@ int http_parse_eof(struct http_parser *p, struct http_event *ev)
         ev->type = HTTP_EV_END;
         return HTTP_EV_END;
     case PS_STATUS:
-        if (p->offset == 0)
-            return fail(p, HTTP_FAIL_NO_RESPONSE);
+        if (p->offset == 0) return fail(p, HTTP_FAIL_NO_RESPONSE);
         return fail(p, HTTP_FAIL_TRUNCATED);
     default: return fail(p, HTTP_FAIL_TRUNCATED);
     }
 }
 
-bool http_parser_done(const struct http_parser *p) { return p->state == PS_DONE; }
-bool http_parser_idle(const struct http_parser *p) { return p->offset == 0; }
-enum http_fail http_parser_fail(const struct http_parser *p) { return p->fail; }
-uint64_t http_parser_offset(const struct http_parser *p) { return p->offset; }
-int http_parser_status(const struct http_parser *p) { return p->status; }
-enum http_framing http_parser_framing(const struct http_parser *p) { return p->framing; }
+bool http_parser_done(const struct http_parser *p)
+{
+    return p->state == PS_DONE;
+}
+bool http_parser_idle(const struct http_parser *p)
+{
+    return p->offset == 0;
+}
+enum http_fail http_parser_fail(const struct http_parser *p)
+{
+    return p->fail;
+}
+uint64_t http_parser_offset(const struct http_parser *p)
+{
+    return p->offset;
+}
+int http_parser_status(const struct http_parser *p)
+{
+    return p->status;
+}
+enum http_framing http_parser_framing(const struct http_parser *p)
+{
+    return p->framing;
+}
 
 int64_t http_parser_body_length(const struct http_parser *p)
 {
@@ -649,7 +623,6 @@ int64_t http_parser_body_length(const struct http_parser *p)
 
 bool http_parser_keep_alive(const struct http_parser *p)
 {
-    if (p->framing == HTTP_FRAMING_CLOSE || p->conn_close)
-        return false;
+    if (p->framing == HTTP_FRAMING_CLOSE || p->conn_close) return false;
     return p->version_minor >= 1 || p->conn_keep_alive;
 }

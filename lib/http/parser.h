@@ -69,13 +69,13 @@ enum http_event_type {
 
 struct http_event {
     enum http_event_type type;
-    int status;             /* STATUS: 200..599 */
-    int version_minor;      /* STATUS: 0 or 1 (HTTP/1.x) */
-    const char *name;       /* HEADER, TRAILER: field name (not terminated) */
+    int status;        /* STATUS: 200..599 */
+    int version_minor; /* STATUS: 0 or 1 (HTTP/1.x) */
+    const char *name;  /* HEADER, TRAILER: field name (not terminated) */
     size_t name_len;
-    const char *value;      /* HEADER, TRAILER: value; STATUS: reason phrase */
+    const char *value; /* HEADER, TRAILER: value; STATUS: reason phrase */
     size_t value_len;
-    const uint8_t *data;    /* BODY: a slice of the input */
+    const uint8_t *data; /* BODY: a slice of the input */
     size_t len;
 };
 

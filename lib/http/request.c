@@ -27,26 +27,26 @@ static void put(struct out *o, const char *s, size_t n)
     o->len += n;
 }
 
-static void puts_(struct out *o, const char *s) { put(o, s, strlen(s)); }
+static void puts_(struct out *o, const char *s)
+{
+    put(o, s, strlen(s));
+}
 
 bool http_request_field_forbidden(const char *name, size_t name_len)
 {
-    static const char *const owned[] = {"host", "content-length", "transfer-encoding",
-                                        "connection", "keep-alive", "te", "upgrade"};
+    static const char *const owned[] = {
+        "host", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "upgrade"};
     for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
-        if (http_eq_lower(name, name_len, owned[i]))
-            return true;
+        if (http_eq_lower(name, name_len, owned[i])) return true;
     return false;
 }
 
 /* request-target and Host: visible ASCII only (no SP, CTL or obs-text). */
 static bool visible_ascii(const char *s, size_t n)
 {
-    if (n == 0)
-        return false;
+    if (n == 0) return false;
     for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-            return false;
+        if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f) return false;
     return true;
 }
 
@@ -77,12 +77,10 @@ long http_request_write(const struct http_request_head *r, char *buf, size_t siz
                         enum http_fail *fail)
 {
     enum http_fail dummy;
-    if (!fail)
-        fail = &dummy;
+    if (!fail) fail = &dummy;
     *fail = HTTP_FAIL_NONE;
     int err = check_head(r, fail);
-    if (err < 0)
-        return err;
+    if (err < 0) return err;
     struct out o = {buf, size, 0, false};
     puts_(&o, r->method);
     put(&o, " ", 1);
@@ -107,8 +105,7 @@ long http_request_write(const struct http_request_head *r, char *buf, size_t siz
     } else if (r->body == HTTP_BODY_CHUNKED) {
         puts_(&o, "Transfer-Encoding: chunked\r\n");
     }
-    if (r->close)
-        puts_(&o, "Connection: close\r\n");
+    if (r->close) puts_(&o, "Connection: close\r\n");
     puts_(&o, "\r\n");
     if (o.full) {
         *fail = HTTP_FAIL_REQUEST_TOO_BIG;

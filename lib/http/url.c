@@ -15,12 +15,14 @@
 
 static int url_fail(enum http_fail *fail, enum http_fail kind)
 {
-    if (fail)
-        *fail = kind;
+    if (fail) *fail = kind;
     return http_fail_err(kind);
 }
 
-static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static bool is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 /* A reference split per RFC 3986 appendix B; absent parts have len 0 and
  * has_* false. */
@@ -34,13 +36,12 @@ static void ref_split(const char *s, size_t n, struct ref_parts *r)
 {
     memset(r, 0, sizeof *r);
     const char *hash = memchr(s, '#', n);
-    if (hash)
-        n = (size_t)(hash - s); /* the fragment is dropped */
+    if (hash) n = (size_t)(hash - s); /* the fragment is dropped */
     size_t i = 0;
     if (n && is_alpha(s[0])) {
         size_t j = 1;
-        while (j < n && (is_alpha(s[j]) || char_is_digit(s[j]) || s[j] == '+' || s[j] == '-' ||
-                         s[j] == '.'))
+        while (j < n &&
+               (is_alpha(s[j]) || char_is_digit(s[j]) || s[j] == '+' || s[j] == '-' || s[j] == '.'))
             j++;
         if (j < n && s[j] == ':') {
             r->has_scheme = true;
@@ -90,13 +91,11 @@ static int split_checked(const char *s, size_t n, struct ref_parts *r, enum http
  * or hex digits, ':' and '.' inside brackets (no zone identifiers). */
 static int parse_authority(const char *a, size_t n, struct http_url *u, enum http_fail *fail)
 {
-    if (memchr(a, '@', n))
-        return url_fail(fail, HTTP_FAIL_URL); /* userinfo */
+    if (memchr(a, '@', n)) return url_fail(fail, HTTP_FAIL_URL); /* userinfo */
     size_t host_end;
     if (n && a[0] == '[') {
         const char *close = memchr(a, ']', n);
-        if (!close || close == a + 1)
-            return url_fail(fail, HTTP_FAIL_URL);
+        if (!close || close == a + 1) return url_fail(fail, HTTP_FAIL_URL);
         u->host = a + 1;
         u->host_len = (size_t)(close - a - 1);
         for (size_t i = 0; i < u->host_len; i++)
@@ -117,23 +116,18 @@ static int parse_authority(const char *a, size_t n, struct http_url *u, enum htt
     }
     if (u->host_len == 0) /* RFC 9110 section 4.2.1: empty host is invalid */
         return url_fail(fail, HTTP_FAIL_URL);
-    if (u->host_len > HTTP_MAX_HOST)
-        return url_fail(fail, HTTP_FAIL_URL_TOO_LONG);
+    if (u->host_len > HTTP_MAX_HOST) return url_fail(fail, HTTP_FAIL_URL_TOO_LONG);
     u->port = 80;
     if (host_end < n) {
-        if (a[host_end] != ':')
-            return url_fail(fail, HTTP_FAIL_URL);
+        if (a[host_end] != ':') return url_fail(fail, HTTP_FAIL_URL);
         uint32_t port = 0;
         size_t digits = n - host_end - 1;
         for (size_t i = host_end + 1; i < n; i++) {
-            if (!char_is_digit(a[i]) || port > 65535)
-                return url_fail(fail, HTTP_FAIL_URL);
+            if (!char_is_digit(a[i]) || port > 65535) return url_fail(fail, HTTP_FAIL_URL);
             port = port * 10 + (uint32_t)(a[i] - '0');
         }
-        if (digits && (port == 0 || port > 65535))
-            return url_fail(fail, HTTP_FAIL_URL);
-        if (digits)
-            u->port = (uint16_t)port;
+        if (digits && (port == 0 || port > 65535)) return url_fail(fail, HTTP_FAIL_URL);
+        if (digits) u->port = (uint16_t)port;
     }
     u->authority = a;
     u->authority_len = n;
@@ -145,13 +139,10 @@ int http_url_parse(const char *s, size_t n, struct http_url *u, enum http_fail *
     struct ref_parts r;
     memset(u, 0, sizeof *u);
     int err = split_checked(s, n, &r, fail);
-    if (err < 0)
-        return err;
-    if (!r.has_scheme || !r.has_authority)
-        return url_fail(fail, HTTP_FAIL_URL);
+    if (err < 0) return err;
+    if (!r.has_scheme || !r.has_authority) return url_fail(fail, HTTP_FAIL_URL);
     err = parse_authority(r.authority, r.authority_len, u, fail);
-    if (err < 0)
-        return err;
+    if (err < 0) return err;
     u->path = r.path;
     u->path_len = r.path_len;
     u->query = r.query;
@@ -164,8 +155,7 @@ static void pop_segment(const char *out, size_t *len)
 {
     while (*len > 0 && out[*len - 1] != '/')
         (*len)--;
-    if (*len > 0)
-        (*len)--;
+    if (*len > 0) (*len)--;
 }
 
 static bool is_at(const char *s, size_t n, size_t i, const char *lit, bool whole)
@@ -239,27 +229,22 @@ static void put_merged(struct out *o, const struct ref_parts *base, const struct
     put(o, ref->path, ref->path_len);
 }
 
-long http_url_resolve(const char *base, size_t base_len, const char *ref, size_t ref_len,
-                      char *out, size_t size, enum http_fail *fail)
+long http_url_resolve(const char *base, size_t base_len, const char *ref, size_t ref_len, char *out,
+                      size_t size, enum http_fail *fail)
 {
     struct ref_parts b, r;
     memset(&b, 0, sizeof b);
     int err = split_checked(ref, ref_len, &r, fail);
-    if (err < 0)
-        return err;
+    if (err < 0) return err;
     if (r.has_scheme && !r.has_authority)
         return url_fail(fail, HTTP_FAIL_URL); /* "http:g": an http URL needs a host */
     if (!r.has_scheme) {
-        if (!base)
-            return url_fail(fail, HTTP_FAIL_URL);
+        if (!base) return url_fail(fail, HTTP_FAIL_URL);
         err = split_checked(base, base_len, &b, fail);
-        if (err < 0)
-            return err;
-        if (!b.has_scheme || !b.has_authority)
-            return url_fail(fail, HTTP_FAIL_URL);
+        if (err < 0) return err;
+        if (!b.has_scheme || !b.has_authority) return url_fail(fail, HTTP_FAIL_URL);
     }
-    if (size == 0)
-        return url_fail(fail, HTTP_FAIL_URL_TOO_LONG);
+    if (size == 0) return url_fail(fail, HTTP_FAIL_URL_TOO_LONG);
     const struct ref_parts *auth = (r.has_scheme || r.has_authority) ? &r : &b;
     struct out o = {out, size, 0, false};
     put(&o, "http://", 7);
@@ -270,19 +255,15 @@ long http_url_resolve(const char *base, size_t base_len, const char *ref, size_t
         put(&o, r.path, r.path_len);
     } else if (r.path_len == 0) {
         put(&o, b.path, b.path_len);
-        if (!r.has_query)
-            query = &b;
+        if (!r.has_query) query = &b;
     } else {
         put_merged(&o, &b, &r);
     }
-    if (o.full)
-        return url_fail(fail, HTTP_FAIL_URL_TOO_LONG);
+    if (o.full) return url_fail(fail, HTTP_FAIL_URL_TOO_LONG);
     o.len = path_at + remove_dot_segments(out + path_at, o.len - path_at);
-    if (o.len == path_at)
-        put(&o, "/", 1);
+    if (o.len == path_at) put(&o, "/", 1);
     put(&o, query->query, query->query_len);
-    if (o.full)
-        return url_fail(fail, HTTP_FAIL_URL_TOO_LONG);
+    if (o.full) return url_fail(fail, HTTP_FAIL_URL_TOO_LONG);
     out[o.len] = '\0';
     struct http_url u;
     err = http_url_parse(out, o.len, &u, fail);

@@ -24,7 +24,7 @@ struct http_url {
     size_t authority_len;
     const char *host; /* a name, an IPv4 literal, or an IPv6 literal without brackets */
     size_t host_len;
-    uint16_t port; /* 80 when the URL has none */
+    uint16_t port;    /* 80 when the URL has none */
     const char *path; /* may be empty: then the request target's path is "/" */
     size_t path_len;
     const char *query; /* "?..." or empty */
@@ -48,7 +48,7 @@ int http_url_parse(const char *s, size_t n, struct http_url *u, enum http_fail *
  * In a URL this returns, the path is never empty and the query follows it,
  * so the request target is path[0 .. path_len + query_len).
  */
-long http_url_resolve(const char *base, size_t base_len, const char *ref, size_t ref_len,
-                      char *out, size_t size, enum http_fail *fail);
+long http_url_resolve(const char *base, size_t base_len, const char *ref, size_t ref_len, char *out,
+                      size_t size, enum http_fail *fail);
 
 #endif

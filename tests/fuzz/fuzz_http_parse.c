@@ -36,7 +36,10 @@ static void mix(struct digest *d, const void *p, size_t n)
         d->h = (d->h ^ b[i]) * 0x100000001b3ULL;
 }
 
-static void mix_u64(struct digest *d, uint64_t v) { mix(d, &v, sizeof v); }
+static void mix_u64(struct digest *d, uint64_t v)
+{
+    mix(d, &v, sizeof v);
+}
 
 static void check_field(const struct http_event *ev)
 {
@@ -44,14 +47,12 @@ static void check_field(const struct http_event *ev)
         abort();
 }
 
-static void digest_event(struct digest *d, const struct http_parser *p,
-                         const struct http_event *ev, const uint8_t *in, size_t n)
+static void digest_event(struct digest *d, const struct http_parser *p, const struct http_event *ev,
+                         const uint8_t *in, size_t n)
 {
     if (ev->type == HTTP_EV_BODY) {
-        if (ev->len == 0 || ev->data < in || ev->data + ev->len > in + n)
-            abort();
-        if (!d->in_body)
-            mix_u64(d, HTTP_EV_BODY);
+        if (ev->len == 0 || ev->data < in || ev->data + ev->len > in + n) abort();
+        if (!d->in_body) mix_u64(d, HTTP_EV_BODY);
         d->in_body = true;
         mix(d, ev->data, ev->len);
         return;
@@ -60,8 +61,7 @@ static void digest_event(struct digest *d, const struct http_parser *p,
     mix_u64(d, ev->type);
     switch (ev->type) {
     case HTTP_EV_STATUS:
-        if (ev->status < 200 || ev->status > 599)
-            abort();
+        if (ev->status < 200 || ev->status > 599) abort();
         mix_u64(d, (uint64_t)ev->status * 10 + (uint64_t)ev->version_minor);
         mix(d, ev->value, ev->value_len);
         break;
@@ -91,11 +91,10 @@ static uint32_t rng_next(uint32_t *s)
 /* Parses in[0..n) in pieces (whole when seed is 0); returns the digest. */
 static uint64_t run(const uint8_t *in, size_t n, uint8_t flags, uint32_t seed)
 {
-    struct http_limits small = {.status_line = 48, .field_line = 40, .section = 160,
-                                .fields = 6, .chunk_line = 10};
+    struct http_limits small = {
+        .status_line = 48, .field_line = 40, .section = 160, .fields = 6, .chunk_line = 10};
     struct http_parser p;
-    if (http_parser_init(&p, (flags & 4) ? &small : NULL) != 0)
-        abort();
+    if (http_parser_init(&p, (flags & 4) ? &small : NULL) != 0) abort();
     http_parser_start(&p, flags & 1);
     struct digest d = {0xcbf29ce484222325ULL, false};
     struct http_event ev;
@@ -112,16 +111,14 @@ static uint64_t run(const uint8_t *in, size_t n, uint8_t flags, uint32_t seed)
         size_t left = piece;
         off += piece;
         for (;;) {
-            if (++calls > 4 * n + 64)
-                abort(); /* no progress */
+            if (++calls > 4 * n + 64) abort(); /* no progress */
             if (ended && left) {
                 http_parser_start(&p, flags & 1);
                 ended = false;
             }
             size_t used;
             int r = http_parse(&p, d0, left, &used, &ev);
-            if (used > left)
-                abort();
+            if (used > left) abort();
             if (r < 0) {
                 d.in_body = false;
                 mix_u64(&d, 1000 + (uint64_t)http_parser_fail(&p));
@@ -129,8 +126,7 @@ static uint64_t run(const uint8_t *in, size_t n, uint8_t flags, uint32_t seed)
                 break;
             }
             if (r == 0) {
-                if (used != left && !http_parser_done(&p))
-                    abort();
+                if (used != left && !http_parser_done(&p)) abort();
                 break;
             }
             digest_event(&d, &p, &ev, d0, left);
@@ -152,13 +148,11 @@ static uint64_t run(const uint8_t *in, size_t n, uint8_t flags, uint32_t seed)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 1)
-        return 0;
+    if (size < 1) return 0;
     uint8_t flags = data[0];
     uint32_t seed = 0x9e3779b9u ^ ((uint32_t)(flags >> 3) << 16) ^ (uint32_t)size;
     uint64_t whole = run(data + 1, size - 1, flags, 0);
     uint64_t split = run(data + 1, size - 1, flags, seed);
-    if (whole != split)
-        abort();
+    if (whole != split) abort();
     return 0;
 }

@@ -42,8 +42,8 @@ static int parse_seeds(const char *dir)
     for (size_t i = 0; i < sizeof bad_responses / sizeof bad_responses[0]; i++) {
         const struct bad_response *b = &bad_responses[i];
         snprintf(name, sizeof name, "bad_%s", b->name);
-        err |= write_seed(dir, name, (unsigned char)(b->eof << 1 | (i % 32) << 3), b->bytes,
-                          b->len);
+        err |=
+            write_seed(dir, name, (unsigned char)(b->eof << 1 | (i % 32) << 3), b->bytes, b->len);
     }
     return err;
 }
@@ -51,11 +51,46 @@ static int parse_seeds(const char *dir)
 static int url_seeds(const char *dir)
 {
     static const char *const refs[] = {
-        "g",  "./g", "g/",  "/g",   "//g",   "?y",   "g?y", "#s",   "g#s",  "g?y#s", ";x",
-        "g;x", "",   ".",   "./",   "..",    "../",  "../g", "../..", "../../g", "../../../g",
-        "/./g", "/../g", "g.", ".g", "g..",  "..g",  "./../g", "./g/.", "g/./h", "g/../h",
-        "g;x=1/./y", "g;x=1/../y", "g?y/./x", "g#s/../x", "http:g", "https://h/",
-        "http://[::1]:8080/a?b", "http://user@h/", "http://h:65536/",
+        "g",
+        "./g",
+        "g/",
+        "/g",
+        "//g",
+        "?y",
+        "g?y",
+        "#s",
+        "g#s",
+        "g?y#s",
+        ";x",
+        "g;x",
+        "",
+        ".",
+        "./",
+        "..",
+        "../",
+        "../g",
+        "../..",
+        "../../g",
+        "../../../g",
+        "/./g",
+        "/../g",
+        "g.",
+        ".g",
+        "g..",
+        "..g",
+        "./../g",
+        "./g/.",
+        "g/./h",
+        "g/../h",
+        "g;x=1/./y",
+        "g;x=1/../y",
+        "g?y/./x",
+        "g#s/../x",
+        "http:g",
+        "https://h/",
+        "http://[::1]:8080/a?b",
+        "http://user@h/",
+        "http://h:65536/",
     };
     int err = 0;
     char name[32], text[128];

@@ -33,7 +33,10 @@ struct recorded {
     const char *trace;
 };
 
-#define REC(name, head, eof, bytes, trace) {name, bytes, sizeof(bytes) - 1, head, eof, trace}
+#define REC(name, head, eof, bytes, trace)                                                         \
+    {                                                                                              \
+        name, bytes, sizeof(bytes) - 1, head, eof, trace                                           \
+    }
 
 static const struct recorded recorded_responses[] = {
     REC("nginx_200", false, false,
@@ -133,7 +136,8 @@ static const struct recorded recorded_responses[] = {
         "Link: </style.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
         "S 200 1 OK\nH Content-Length: 2\nD 2 k\nB ok\nE\n"),
     REC("no_content_then_next", false, false,
-        "HTTP/1.1 204 No Content\r\nServer: x\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+        "HTTP/1.1 204 No Content\r\nServer: x\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: "
+        "3\r\n\r\nabc",
         "S 204 1 No Content\nH Server: x\nD 0 k\nE\n"
         "S 200 1 OK\nH Content-Length: 3\nD 3 k\nB abc\nE\n"),
     REC("no_content_with_length", false, false,
@@ -148,8 +152,7 @@ static const struct recorded recorded_responses[] = {
         "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end\r\nof the connection",
         "S 200 1 OK\nH Content-Type: text/plain\nD -1 c\n"
         "B until the end\r\nof the connection\nE\n"),
-    REC("close_delimited_empty", false, true, "HTTP/1.0 200 OK\r\n\r\n",
-        "S 200 0 OK\nD -1 c\nE\n"),
+    REC("close_delimited_empty", false, true, "HTTP/1.0 200 OK\r\n\r\n", "S 200 0 OK\nD -1 c\nE\n"),
     REC("http10_keep_alive", false, false,
         "HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 3\r\n\r\nabc",
         "S 200 0 OK\nH Connection: Keep-Alive\nH Content-Length: 3\nD 3 k\nB abc\nE\n"),
@@ -171,8 +174,7 @@ static const struct recorded recorded_responses[] = {
     REC("connection_close_list", false, false,
         "HTTP/1.1 200 OK\r\nConnection: foo, ,CLOSE\r\nContent-Length: 0\r\n\r\n",
         "S 200 1 OK\nH Connection: foo, ,CLOSE\nH Content-Length: 0\nD 0 c\nE\n"),
-    REC("head_chunked", true, false,
-        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+    REC("head_chunked", true, false, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
         "S 200 1 OK\nH Transfer-Encoding: chunked\nD 0 k\nE\n"),
     REC("value_whitespace", false, false,
         "HTTP/1.1 200 OK\r\nX-A:   padded value \t \r\nX-Empty:\r\nX-Sp: \r\n"
@@ -197,7 +199,10 @@ struct bad_response {
     const char *fail; /* the HTTP_FAIL_ name */
 };
 
-#define BAD(name, eof, bytes, fail) {name, bytes, sizeof(bytes) - 1, false, eof, fail}
+#define BAD(name, eof, bytes, fail)                                                                \
+    {                                                                                              \
+        name, bytes, sizeof(bytes) - 1, false, eof, fail                                           \
+    }
 
 #define OK_LINE "HTTP/1.1 200 OK\r\n"
 
@@ -230,8 +235,7 @@ static const struct bad_response bad_responses[] = {
         "HTTP_FAIL_CONTENT_LENGTH"),
     BAD("length_list_conflict", false, OK_LINE "Content-Length: 3, 4\r\n\r\nabcd",
         "HTTP_FAIL_CONTENT_LENGTH"),
-    BAD("length_negative", false, OK_LINE "Content-Length: -1\r\n\r\n",
-        "HTTP_FAIL_CONTENT_LENGTH"),
+    BAD("length_negative", false, OK_LINE "Content-Length: -1\r\n\r\n", "HTTP_FAIL_CONTENT_LENGTH"),
     BAD("length_plus", false, OK_LINE "Content-Length: +1\r\n\r\nx", "HTTP_FAIL_CONTENT_LENGTH"),
     BAD("length_hex", false, OK_LINE "Content-Length: 1a\r\n\r\n", "HTTP_FAIL_CONTENT_LENGTH"),
     BAD("length_empty", false, OK_LINE "Content-Length: \r\n\r\n", "HTTP_FAIL_CONTENT_LENGTH"),
@@ -286,10 +290,10 @@ static const struct bad_response bad_responses[] = {
         "HTTP_FAIL_TRUNCATED"),
     BAD("truncated_chunk_data", true, OK_LINE "Transfer-Encoding: chunked\r\n\r\n5\r\nhel",
         "HTTP_FAIL_TRUNCATED"),
-    BAD("truncated_no_last_chunk", true,
-        OK_LINE "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", "HTTP_FAIL_TRUNCATED"),
-    BAD("truncated_trailers", true,
-        OK_LINE "Transfer-Encoding: chunked\r\n\r\n0\r\nX-Sum: 1\r\n", "HTTP_FAIL_TRUNCATED"),
+    BAD("truncated_no_last_chunk", true, OK_LINE "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+        "HTTP_FAIL_TRUNCATED"),
+    BAD("truncated_trailers", true, OK_LINE "Transfer-Encoding: chunked\r\n\r\n0\r\nX-Sum: 1\r\n",
+        "HTTP_FAIL_TRUNCATED"),
     BAD("truncated_head", true, OK_LINE "Content-Le", "HTTP_FAIL_TRUNCATED"),
     BAD("truncated_status", true, "HTTP/1.1 2", "HTTP_FAIL_TRUNCATED"),
     BAD("truncated_after_1xx", true, "HTTP/1.1 100 Continue\r\n\r\n", "HTTP_FAIL_TRUNCATED"),

@@ -53,8 +53,7 @@ static void tr_printf(struct trace *t, const char *fmt, ...)
 
 static void tr_end_body(struct trace *t)
 {
-    if (t->in_body)
-        tr_put(t, "\n", 1);
+    if (t->in_body) tr_put(t, "\n", 1);
     t->in_body = false;
 }
 
@@ -74,8 +73,7 @@ static void tr_event(struct trace *t, const struct http_parser *p, const struct 
     if (ev->type == HTTP_EV_BODY) {
         assert_true(ev->len > 0);
         assert_true(ev->data >= in && ev->data + ev->len <= in + in_len);
-        if (!t->in_body)
-            tr_put(t, "B ", 2);
+        if (!t->in_body) tr_put(t, "B ", 2);
         t->in_body = true;
         tr_put(t, ev->data, ev->len);
         return;
@@ -114,7 +112,7 @@ static char *run_parse(const struct http_limits *lim, const char *bytes, size_t 
     bool ended = false, failed = false;
     size_t start = 0;
     for (size_t k = 0; k <= ncuts && !failed; k++) {
-        size_t end = k < ncuts ? cuts[k] : len;
+        size_t end = (cuts && k < ncuts) ? cuts[k] : len;
         const uint8_t *d = (const uint8_t *)bytes + start;
         size_t n = end - start;
         start = end;
@@ -140,8 +138,7 @@ static char *run_parse(const struct http_limits *lim, const char *bytes, size_t 
             }
             assert_int_equal(r, ev.type);
             tr_event(&t, &p, &ev, d, n);
-            if (r == HTTP_EV_END)
-                ended = true;
+            if (r == HTTP_EV_END) ended = true;
             d += used;
             n -= used;
         }
@@ -157,8 +154,7 @@ static char *run_parse(const struct http_limits *lim, const char *bytes, size_t 
     }
     tr_end_body(&t);
     http_parser_free(&p);
-    if (!t.buf)
-        tr_put(&t, "", 0);
+    if (!t.buf) tr_put(&t, "", 0);
     return t.buf;
 }
 
@@ -240,8 +236,8 @@ static size_t build(char *buf, size_t size, const char *fmt, ...)
     return (size_t)n;
 }
 
-static void expect_fail_every_split(const struct http_limits *lim, const char *bytes,
-                                    size_t len, const char *fail_name)
+static void expect_fail_every_split(const struct http_limits *lim, const char *bytes, size_t len,
+                                    const char *fail_name)
 {
     char *whole = run_parse(lim, bytes, len, false, true, NULL, 0);
     const char *bang = strstr(whole, "! ");
@@ -281,7 +277,8 @@ static void test_limit_field_line(void **state)
     struct http_limits lim = small_limits();
     char buf[256];
     /* "X: " 3 bytes + 26 + CR = 30 */
-    size_t n = build(buf, sizeof buf, "HTTP/1.1 200 OK\r\nX: %.26s\r\nContent-Length: 0\r\n\r\n", pad);
+    size_t n =
+        build(buf, sizeof buf, "HTTP/1.1 200 OK\r\nX: %.26s\r\nContent-Length: 0\r\n\r\n", pad);
     expect_ok_every_split(&lim, buf, n);
     n = build(buf, sizeof buf, "HTTP/1.1 200 OK\r\nX: %.27s\r\nContent-Length: 0\r\n\r\n", pad);
     expect_fail_every_split(&lim, buf, n, "HTTP_FAIL_HEADER_SIZE");
@@ -361,8 +358,7 @@ static void test_api_end_consumes_nothing_more(void **state)
     int r;
     while ((r = http_parse(&p, (const uint8_t *)two + off, n - off, &used, &ev)) > 0) {
         off += used;
-        if (r == HTTP_EV_END)
-            break;
+        if (r == HTTP_EV_END) break;
     }
     assert_int_equal(r, HTTP_EV_END);
     assert_int_equal(off, 39); /* the first response ends at its body's last byte */
@@ -415,8 +411,7 @@ static void test_api_accessors(void **state)
     while ((r = http_parse(&p, (const uint8_t *)resp + off, sizeof resp - 1 - off, &used, &ev)) >
            0) {
         off += used;
-        if (r == HTTP_EV_HEADERS_DONE)
-            break;
+        if (r == HTTP_EV_HEADERS_DONE) break;
     }
     assert_int_equal(r, HTTP_EV_HEADERS_DONE);
     assert_int_equal(http_parser_status(&p), 206);
@@ -471,7 +466,7 @@ int main(void)
     };
     size_t nfixed = sizeof fixed / sizeof fixed[0];
     struct CMUnitTest *tests = calloc(nrec + nbad + nfixed, sizeof *tests);
-    char (*names)[96] = calloc(nrec + nbad, sizeof *names);
+    char(*names)[96] = calloc(nrec + nbad, sizeof *names);
     size_t k = 0;
     for (size_t i = 0; i < nrec; i++, k++) {
         snprintf(names[k], sizeof names[k], "recorded %s", recorded_responses[i].name);

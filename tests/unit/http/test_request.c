@@ -23,8 +23,7 @@ static void expect_head(const struct http_request_head *r, const char *want)
     char buf[1024];
     enum http_fail fail = HTTP_FAIL_STATE;
     long n = http_request_write(r, buf, sizeof buf, &fail);
-    if (n < 0)
-        fail_msg("write failed: %ld %s", n, http_fail_name(fail));
+    if (n < 0) fail_msg("write failed: %ld %s", n, http_fail_name(fail));
     assert_int_equal(fail, HTTP_FAIL_NONE);
     assert_int_equal((size_t)n, strlen(want));
     assert_memory_equal(buf, want, (size_t)n);
@@ -33,8 +32,8 @@ static void expect_head(const struct http_request_head *r, const char *want)
 static void test_get(void **state)
 {
     (void)state;
-    struct http_request_head r = {.method = "GET", .target = S("/p/q?x=1&y=%20"),
-                                  .host = S("example.com:8080")};
+    struct http_request_head r = {
+        .method = "GET", .target = S("/p/q?x=1&y=%20"), .host = S("example.com:8080")};
     expect_head(&r, "GET /p/q?x=1&y=%20 HTTP/1.1\r\nHost: example.com:8080\r\n\r\n");
 }
 
@@ -48,8 +47,7 @@ static void test_fields_in_order(void **state)
     assert_int_equal(http_fields_add(&f, S("User-Agent"), S("kpio")), 0);
     assert_int_equal(http_fields_add(&f, S("x-rep"), S("2")), 0);
     assert_int_equal(http_fields_add(&f, S("X-Empty"), S("")), 0);
-    struct http_request_head r = {.method = "HEAD", .target = S("/"), .host = S("h"),
-                                  .fields = &f};
+    struct http_request_head r = {.method = "HEAD", .target = S("/"), .host = S("h"), .fields = &f};
     expect_head(&r, "HEAD / HTTP/1.1\r\nHost: h\r\nAccept: */*\r\nX-Rep: 1\r\n"
                     "User-Agent: kpio\r\nx-rep: 2\r\nX-Empty: \r\n\r\n");
     http_fields_free(&f);
@@ -58,8 +56,11 @@ static void test_fields_in_order(void **state)
 static void test_framing(void **state)
 {
     (void)state;
-    struct http_request_head r = {.method = "POST", .target = S("/up"), .host = S("h"),
-                                  .body = HTTP_BODY_LENGTH, .content_length = 18446744073709551615ULL};
+    struct http_request_head r = {.method = "POST",
+                                  .target = S("/up"),
+                                  .host = S("h"),
+                                  .body = HTTP_BODY_LENGTH,
+                                  .content_length = 18446744073709551615ULL};
     expect_head(&r, "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 18446744073709551615\r\n\r\n");
     r.body = HTTP_BODY_LENGTH;
     r.content_length = 0;
@@ -110,18 +111,27 @@ static void test_refusals(void **state)
     static const struct {
         const char *name, *value;
     } fields[] = {
-        {"X-A", "v\r\nInjected: 1"}, {"X-A", "v\n"}, {"X-A", "a\0b"}, {"X A", "v"},
-        {"X:A", "v"},  {"", "v"},  {"X-A", " lead"}, {"X-A", "trail\t"},
-        {"Host", "other"}, {"content-length", "5"}, {"Transfer-Encoding", "chunked"},
-        {"CONNECTION", "close"}, {"Keep-Alive", "300"}, {"TE", "trailers"},
+        {"X-A", "v\r\nInjected: 1"},
+        {"X-A", "v\n"},
+        {"X-A", "a\0b"},
+        {"X A", "v"},
+        {"X:A", "v"},
+        {"", "v"},
+        {"X-A", " lead"},
+        {"X-A", "trail\t"},
+        {"Host", "other"},
+        {"content-length", "5"},
+        {"Transfer-Encoding", "chunked"},
+        {"CONNECTION", "close"},
+        {"Keep-Alive", "300"},
+        {"TE", "trailers"},
         {"Upgrade", "h2c"},
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         struct http_fields f;
         http_fields_init(&f, 0, 0);
         size_t vlen = strlen(fields[i].value);
-        if (i == 2)
-            vlen = 3; /* the NUL is part of the value */
+        if (i == 2) vlen = 3; /* the NUL is part of the value */
         assert_int_equal(
             http_fields_add(&f, fields[i].name, strlen(fields[i].name), fields[i].value, vlen), 0);
         r.fields = &f;
@@ -134,8 +144,11 @@ static void test_refusals(void **state)
 static void test_buffer_sizes(void **state)
 {
     (void)state;
-    struct http_request_head r = {.method = "PUT", .target = S("/file"), .host = S("h:1"),
-                                  .body = HTTP_BODY_LENGTH, .content_length = 123};
+    struct http_request_head r = {.method = "PUT",
+                                  .target = S("/file"),
+                                  .host = S("h:1"),
+                                  .body = HTTP_BODY_LENGTH,
+                                  .content_length = 123};
     const char want[] = "PUT /file HTTP/1.1\r\nHost: h:1\r\nContent-Length: 123\r\n\r\n";
     char buf[sizeof want + 8];
     for (size_t size = 0; size < sizeof want - 1; size++) {
@@ -173,9 +186,8 @@ static void test_fields_list(void **state)
     for (int i = 0; i < 100; i++) { /* grows past the first allocations */
         char v[16];
         snprintf(v, sizeof v, "%d", i);
-        assert_int_equal(http_fields_add(&f, i % 2 ? "Set-Cookie" : "X-N", i % 2 ? 10 : 3, v,
-                                         strlen(v)),
-                         0);
+        assert_int_equal(
+            http_fields_add(&f, i % 2 ? "Set-Cookie" : "X-N", i % 2 ? 10 : 3, v, strlen(v)), 0);
     }
     assert_int_equal(http_fields_count(&f), 100);
     size_t len;

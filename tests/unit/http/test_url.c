@@ -22,10 +22,9 @@ static void expect_resolve(const char *base, const char *ref, const char *want)
 {
     char out[256];
     enum http_fail fail = HTTP_FAIL_NONE;
-    long n = http_url_resolve(base, base ? strlen(base) : 0, ref, strlen(ref), out, sizeof out,
-                              &fail);
-    if (n < 0)
-        fail_msg("resolve \"%s\": %s", ref, http_fail_name(fail));
+    long n =
+        http_url_resolve(base, base ? strlen(base) : 0, ref, strlen(ref), out, sizeof out, &fail);
+    if (n < 0) fail_msg("resolve \"%s\": %s", ref, http_fail_name(fail));
     assert_string_equal(out, want);
     assert_int_equal((size_t)n, strlen(want));
 }
@@ -34,8 +33,8 @@ static void expect_resolve_fail(const char *base, const char *ref, enum http_fai
 {
     char out[256];
     enum http_fail fail = HTTP_FAIL_NONE;
-    long n = http_url_resolve(base, base ? strlen(base) : 0, ref, strlen(ref), out, sizeof out,
-                              &fail);
+    long n =
+        http_url_resolve(base, base ? strlen(base) : 0, ref, strlen(ref), out, sizeof out, &fail);
     assert_true(n < 0);
     assert_int_equal(n, http_fail_err(kind));
     assert_string_equal(http_fail_name(fail), http_fail_name(kind));
@@ -103,7 +102,8 @@ static void test_resolve_absolute(void **state)
 {
     (void)state;
     expect_resolve(NULL, "http://example.com", "http://example.com/");
-    expect_resolve(NULL, "HTTP://Example.COM:8080/a/./b/../c?x=1#f", "http://Example.COM:8080/a/c?x=1");
+    expect_resolve(NULL, "HTTP://Example.COM:8080/a/./b/../c?x=1#f",
+                   "http://Example.COM:8080/a/c?x=1");
     expect_resolve(NULL, "http://h?q", "http://h/?q");
     expect_resolve("http://a/b", "http://other:81/x", "http://other:81/x");
     expect_resolve("http://a:8080/b/c", "//other/x?y", "http://other/x?y");
@@ -232,9 +232,9 @@ static void test_parse_host_length(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rfc3986_normal),   cmocka_unit_test(test_rfc3986_abnormal),
-        cmocka_unit_test(test_resolve_absolute), cmocka_unit_test(test_resolve_too_long),
-        cmocka_unit_test(test_parse_good),       cmocka_unit_test(test_parse_bad),
+        cmocka_unit_test(test_rfc3986_normal),    cmocka_unit_test(test_rfc3986_abnormal),
+        cmocka_unit_test(test_resolve_absolute),  cmocka_unit_test(test_resolve_too_long),
+        cmocka_unit_test(test_parse_good),        cmocka_unit_test(test_parse_bad),
         cmocka_unit_test(test_parse_host_length),
     };
     return cmocka_run_group_tests_name("http_url", tests, NULL, NULL);
