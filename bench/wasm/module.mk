@@ -1,0 +1,21 @@
+# bench/wasm: lib/wasm's speed against native code. Each program is the
+# same C (bench/wasm/NAME.c) compiled to wasm32-wasi with clang-19 -O2 and
+# Debian's wasi-libc (only `run` exported, no WASI imports) and natively
+# with gcc -O2; `make bench` runs both and prints seconds and the slowdown.
+BENCH_WASM_NAMES := fib sieve sha256 matmul lz json
+BENCH_WASM_DIR := $(BUILD)/bench/wasm
+BENCH_WASM_FILES := $(foreach n,$(BENCH_WASM_NAMES),$(BENCH_WASM_DIR)/$(n).wasm $(BENCH_WASM_DIR)/$(n).native)
+
+$(BENCH_WASM_DIR)/%.wasm: bench/wasm/%.c bench/wasm/bench.h
+	@mkdir -p $(@D)
+	@echo "  WASM    $@"
+	@$(WASM_CC) --target=wasm32-wasi -O2 -nostartfiles -Wl,--no-entry -o $@ $<
+
+$(BENCH_WASM_DIR)/%.native: bench/wasm/%.c bench/wasm/native_main.c bench/wasm/bench.h
+	@mkdir -p $(@D)
+	@echo "  CC(rel) $@"
+	@$(REL_CC) $(WARN) -D_GNU_SOURCE -O2 -o $@ $< bench/wasm/native_main.c
+
+BENCHES += wasm
+BENCH_CMD_wasm := python3 bench/wasm/run_bench.py --build $(BUILD) --kpio-wasm $(BUILD)/rel/bin/kpio-wasm
+BENCH_DEPS += $(BUILD)/rel/bin/kpio-wasm $(BENCH_WASM_FILES)

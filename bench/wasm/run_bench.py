@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""bench/wasm/run_bench.py - lib/wasm against native code on the same C.
+
+Each benchmark NAME has BUILD/bench/wasm/NAME.wasm (clang-19, wasm32-wasi,
+-O2) and BUILD/bench/wasm/NAME.native (gcc -O2, same source plus
+native_main.c). Both compute run(N); the checksums must be equal. The time
+is that of the call alone: native_main.c measures it, kpio-wasm --time
+measures the wasm call (not loading or compiling the module). Each side
+runs REPEAT times and the fastest run counts. Prints, per benchmark:
+
+    BENCH wasm_NAME_seconds X s
+    BENCH native_NAME_seconds Y s
+    BENCH wasm_NAME_slowdown Z x
+
+and exits non-zero if a checksum differs or a program fails.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+# name, argument: sized so that the native run takes about 0.05-0.5 s here
+BENCHES = [
+    ("fib", 35),
+    ("sieve", 20),
+    ("sha256", 40),
+    ("matmul", 30),
+    ("lz", 30),
+    ("json", 60),
+]
+
+
+def run_native(path, n):
+    out = subprocess.run([path, str(n)], capture_output=True, text=True, check=True,
+                         timeout=600).stdout.split()
+    return int(out[0]), float(out[1])
+
+
+def run_wasm(kpio_wasm, path, n):
+    proc = subprocess.run([kpio_wasm, "--time", path, "--invoke", "run", str(n)],
+                          capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{path}: kpio-wasm exited with {proc.returncode}: {proc.stderr}")
+    m = re.search(r"time: ([0-9.]+) s", proc.stderr)
+    r = re.match(r"i32:(\d+)", proc.stdout)
+    if not m or not r:
+        raise RuntimeError(f"{path}: unexpected output {proc.stdout!r} {proc.stderr!r}")
+    return int(r.group(1)), float(m.group(1))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--kpio-wasm", required=True)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--only")
+    args = ap.parse_args()
+    d = os.path.join(args.build, "bench", "wasm")
+    failed = 0
+    for name, n in BENCHES:
+        if args.only and args.only not in name:
+            continue
+        try:
+            native = [run_native(os.path.join(d, name + ".native"), n) for _ in range(args.repeat)]
+            wasm = [run_wasm(args.kpio_wasm, os.path.join(d, name + ".wasm"), n)
+                    for _ in range(args.repeat)]
+        except (subprocess.SubprocessError, RuntimeError, ValueError, IndexError) as e:
+            print(f"bench wasm_{name}: FAILED: {e}", file=sys.stderr)
+            failed += 1
+            continue
+        sums = {s for s, _ in native} | {s for s, _ in wasm}
+        if len(sums) != 1:
+            print(f"bench wasm_{name}: checksum mismatch: native {[s for s, _ in native]} "
+                  f"wasm {[s for s, _ in wasm]}", file=sys.stderr)
+            failed += 1
+            continue
+        tn = min(t for _, t in native)
+        tw = min(t for _, t in wasm)
+        print(f"BENCH wasm_{name}_seconds {tw:.4f} s")
+        print(f"BENCH native_{name}_seconds {tn:.4f} s")
+        print(f"BENCH wasm_{name}_slowdown {tw / tn:.1f} x", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
