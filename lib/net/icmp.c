@@ -96,7 +96,7 @@ static void icmp_unreach_input(struct net_stack *st, const uint8_t *p, size_t le
 
 void icmp_input(struct net_stack *st, const struct ip_info *ip, const uint8_t *p, size_t len)
 {
-    if (len < ICMP_HLEN || net_csum_fold(net_csum_add(0, p, len)) != 0) {
+    if (len < ICMP_HLEN || !net_csum_ok(net_csum_add(0, p, len))) {
         st->ctr.rx_errors++;
         return;
     }

@@ -70,7 +70,7 @@ void ipv4_input(struct net_stack *st, const uint8_t *pkt, size_t len)
         st->ctr.rx_errors++;
         return;
     }
-    if (net_csum_fold(net_csum_add(0, pkt, hlen)) != 0) {
+    if (!net_csum_ok(net_csum_add(0, pkt, hlen))) {
         st->ctr.rx_errors++;
         return;
     }

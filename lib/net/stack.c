@@ -42,6 +42,12 @@ void net_destroy(struct net_stack *st)
     if (!st)
         return;
     struct list_node *it, *tmp;
+    list_for_each(it, &st->socks) /* children first forget their listeners */
+    {
+        struct net_sock *s = list_entry(it, struct net_sock, link);
+        if (s->kind == SOCK_TCP && s->u.tcp)
+            s->u.tcp->parent = NULL;
+    }
     list_for_each_safe(it, tmp, &st->socks)
     {
         net_sock_free(list_entry(it, struct net_sock, link));

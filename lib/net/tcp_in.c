@@ -80,7 +80,7 @@ static bool tcp_parse(const struct ip_info *ip, const uint8_t *p, size_t len, st
     if (doff < TCP_HLEN || doff > len)
         return false;
     uint32_t sum = net_csum_pseudo(ip->src, ip->dst, IP_PROTO_TCP, (uint16_t)len);
-    if (net_csum_fold(net_csum_add(sum, p, len)) != 0)
+    if (!net_csum_ok(net_csum_add(sum, p, len)))
         return false;
     memset(g, 0, sizeof *g);
     g->src = ip->src;

@@ -15,3 +15,17 @@ $(BUILD)/rel/tests/net/tap_host: $(call rel_objs,$(NET_HOST_SRCS))
 TEST_DEPS += $(BUILD)/host/tests/net/tap_host $(BUILD)/rel/tests/net/tap_host
 COMPONENT_SUITES += net/tap
 SUITE_CMD_net/tap := python3 tests/net/run_net.py --build $(BUILD)
+
+# libFuzzer targets on lib/net's input path (tests/fuzz/fuzz_net_*.c), with
+# seeds written by tests/net/fuzz_seeds.py.
+NET_FUZZ := net_frame net_tcp net_dns net_dhcp
+FUZZ_TARGETS += $(NET_FUZZ)
+FUZZ_SEEDS += $(foreach t,$(NET_FUZZ),$(BUILD)/fuzz/seeds/$(t)/.stamp)
+$(foreach t,$(NET_FUZZ),$(eval $(BUILD)/fuzz/bin/$(t): \
+    $(call fuzz_objs,tests/fuzz/fuzz_$(t).c $(LIB_SRCS_net) $(LIB_SRCS_base) host/port/base_env.c) ; \
+	$$(fuzz_link)))
+$(foreach t,$(NET_FUZZ),$(BUILD)/fuzz/seeds/$(t)/.stamp): $(BUILD)/fuzz/seeds/%/.stamp: \
+    tests/net/fuzz_seeds.py
+	@mkdir -p $(@D)
+	@python3 tests/net/fuzz_seeds.py $* $(@D)
+	@touch $@
