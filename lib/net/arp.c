@@ -9,25 +9,25 @@
 #include "base/mem.h"
 #include "net/net_impl.h"
 
-#define ARP_HLEN 28
+#define ARP_HLEN         28
 #define ARP_REACHABLE_MS 120000 /* entry lifetime after the last reply */
-#define ARP_REFRESH_MS 15000    /* re-ask this long before expiry if in use */
-#define ARP_RETRY_MS 1000
-#define ARP_MAX_TRIES 4
+#define ARP_REFRESH_MS   15000  /* re-ask this long before expiry if in use */
+#define ARP_RETRY_MS     1000
+#define ARP_MAX_TRIES    4
 
 enum { ARP_FREE, ARP_INCOMPLETE, ARP_REACHABLE };
 
 static const uint8_t bcast_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
-static void arp_send(struct net_stack *st, uint16_t op, const uint8_t *dst_mac,
-                     const uint8_t *tha, uint32_t tpa)
+static void arp_send(struct net_stack *st, uint16_t op, const uint8_t *dst_mac, const uint8_t *tha,
+                     uint32_t tpa)
 {
     uint8_t *f = st->arpbuf;
     memcpy(f, dst_mac, 6);
     memcpy(f + 6, st->cfg.mac, 6);
     be16_put(f + 12, ETH_TYPE_ARP);
     uint8_t *a = f + ETH_HLEN;
-    be16_put(a, 1);         /* hardware: Ethernet */
+    be16_put(a, 1);          /* hardware: Ethernet */
     be16_put(a + 2, 0x0800); /* protocol: IPv4 */
     a[4] = 6;
     a[5] = 4;
@@ -56,8 +56,7 @@ void arp_announce(struct net_stack *st)
 static struct arp_entry *arp_find(struct net_stack *st, uint32_t ip)
 {
     for (int i = 0; i < ARP_TABLE_SIZE; i++)
-        if (st->arp[i].state != ARP_FREE && st->arp[i].ip == ip)
-            return &st->arp[i];
+        if (st->arp[i].state != ARP_FREE && st->arp[i].ip == ip) return &st->arp[i];
     return NULL;
 }
 
@@ -85,8 +84,7 @@ static struct arp_entry *arp_alloc(struct net_stack *st, uint32_t ip)
             victim = e;
             break;
         }
-        if (!victim || e->last_use < victim->last_use)
-            victim = e;
+        if (!victim || e->last_use < victim->last_use) victim = e;
     }
     arp_drop_queue(st, victim);
     memset(victim, 0, sizeof *victim);
@@ -124,8 +122,7 @@ static void arp_flush_queue(struct net_stack *st, struct arp_entry *e)
  * our address. */
 void arp_input(struct net_stack *st, const uint8_t *a, size_t len)
 {
-    if (len < ARP_HLEN || be16_get(a) != 1 || be16_get(a + 2) != 0x0800 || a[4] != 6 ||
-        a[5] != 4) {
+    if (len < ARP_HLEN || be16_get(a) != 1 || be16_get(a + 2) != 0x0800 || a[4] != 6 || a[5] != 4) {
         st->ctr.rx_errors++;
         return;
     }
@@ -144,16 +141,14 @@ void arp_input(struct net_stack *st, const uint8_t *a, size_t len)
     bool for_us = tpa == st->addr;
     struct arp_entry *e = arp_find(st, spa);
     if (e || (for_us && spa != st->addr)) {
-        if (!e)
-            e = arp_alloc(st, spa);
+        if (!e) e = arp_alloc(st, spa);
         memcpy(e->mac, sha, 6);
         e->state = ARP_REACHABLE;
         e->expires = st->now + ARP_REACHABLE_MS;
         e->tries = 0;
         arp_flush_queue(st, e);
     }
-    if (for_us && op == 1)
-        arp_send(st, 2, sha, sha, spa);
+    if (for_us && op == 1) arp_send(st, 2, sha, sha, spa);
 }
 
 /* Sends the IPv4 packet that follows the Ethernet header room in frame, or
@@ -208,8 +203,7 @@ void arp_poll(struct net_stack *st)
 {
     for (int i = 0; i < ARP_TABLE_SIZE; i++) {
         struct arp_entry *e = &st->arp[i];
-        if (e->state == ARP_FREE || st->now < e->expires)
-            continue;
+        if (e->state == ARP_FREE || st->now < e->expires) continue;
         if (e->state == ARP_INCOMPLETE && e->tries < ARP_MAX_TRIES) {
             e->tries++;
             e->expires = st->now + ARP_RETRY_MS;
@@ -225,8 +219,7 @@ uint64_t arp_deadline(const struct net_stack *st)
 {
     uint64_t d = 0;
     for (int i = 0; i < ARP_TABLE_SIZE; i++)
-        if (st->arp[i].state != ARP_FREE)
-            d = net_min_deadline(d, st->arp[i].expires);
+        if (st->arp[i].state != ARP_FREE) d = net_min_deadline(d, st->arp[i].expires);
     return d;
 }
 

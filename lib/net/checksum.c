@@ -31,8 +31,7 @@ uint32_t net_csum_add(uint32_t sum, const void *data, size_t len)
         p += 2;
         len -= 2;
     }
-    if (len)
-        acc += (uint32_t)p[0] << 8;
+    if (len) acc += (uint32_t)p[0] << 8;
     while (acc >> 32)
         acc = (acc & 0xffffffffu) + (acc >> 32);
     return (uint32_t)acc;

@@ -15,10 +15,10 @@
 #include "base/mem.h"
 #include "net/net_impl.h"
 
-#define DHCP_SERVER_PORT 67
-#define DHCP_CLIENT_PORT 68
-#define DHCP_FIXED 236 /* op .. file */
-#define DHCP_MAGIC 0x63825363u
+#define DHCP_SERVER_PORT  67
+#define DHCP_CLIENT_PORT  68
+#define DHCP_FIXED        236 /* op .. file */
+#define DHCP_MAGIC        0x63825363u
 #define DHCP_MIN_RETRY_MS 60000 /* RFC 2131 4.4.5: renew retries at least 60 s apart */
 
 enum { DHCPDISCOVER = 1, DHCPOFFER, DHCPREQUEST, DHCPDECLINE, DHCPACK, DHCPNAK, DHCPRELEASE };
@@ -57,10 +57,8 @@ static int dhcp_parse_area(const uint8_t *o, size_t n, struct dhcp_opts *r)
             i++;
             continue;
         }
-        if (code == 255)
-            return 0;
-        if (i + 1 >= n || i + 2 + o[i + 1] > n)
-            return ERR_BADMSG;
+        if (code == 255) return 0;
+        if (i + 1 >= n || i + 2 + o[i + 1] > n) return ERR_BADMSG;
         uint8_t len = o[i + 1];
         const uint8_t *v = o + i + 2;
         switch (code) {
@@ -71,8 +69,7 @@ static int dhcp_parse_area(const uint8_t *o, size_t n, struct dhcp_opts *r)
             }
             break;
         case 3:
-            if (len >= 4)
-                r->router = be32_get(v);
+            if (len >= 4) r->router = be32_get(v);
             break;
         case 6:
             for (int k = 0; k + 4 <= len && r->ndns < 3; k += 4)
@@ -85,16 +82,13 @@ static int dhcp_parse_area(const uint8_t *o, size_t n, struct dhcp_opts *r)
             }
             break;
         case 52:
-            if (len == 1)
-                r->overload = v[0];
+            if (len == 1) r->overload = v[0];
             break;
         case 53:
-            if (len == 1)
-                r->type = v[0];
+            if (len == 1) r->type = v[0];
             break;
         case 54:
-            if (len == 4)
-                r->server = be32_get(v);
+            if (len == 4) r->server = be32_get(v);
             break;
         case 58:
             if (len == 4) {
@@ -119,15 +113,11 @@ static int dhcp_parse_area(const uint8_t *o, size_t n, struct dhcp_opts *r)
 static int dhcp_parse(const uint8_t *m, size_t len, struct dhcp_opts *r)
 {
     memset(r, 0, sizeof *r);
-    if (len < DHCP_FIXED + 4 || be32_get(m + DHCP_FIXED) != DHCP_MAGIC)
-        return ERR_BADMSG;
+    if (len < DHCP_FIXED + 4 || be32_get(m + DHCP_FIXED) != DHCP_MAGIC) return ERR_BADMSG;
     int e = dhcp_parse_area(m + DHCP_FIXED + 4, len - DHCP_FIXED - 4, r);
-    if (e < 0)
-        return e;
-    if (r->overload & 1 && (e = dhcp_parse_area(m + 108, 128, r)) < 0)
-        return e;
-    if (r->overload & 2 && (e = dhcp_parse_area(m + 44, 64, r)) < 0)
-        return e;
+    if (e < 0) return e;
+    if (r->overload & 1 && (e = dhcp_parse_area(m + 108, 128, r)) < 0) return e;
+    if (r->overload & 2 && (e = dhcp_parse_area(m + 44, 64, r)) < 0) return e;
     return 0;
 }
 
@@ -218,11 +208,9 @@ int net_dhcp_start(struct net_stack *st)
 {
     if (!st->dhcp) {
         st->dhcp = mem_zalloc(sizeof *st->dhcp);
-        if (!st->dhcp)
-            return ERR_NOMEM;
+        if (!st->dhcp) return ERR_NOMEM;
     }
-    if (st->up && !st->from_dhcp)
-        net_clear_config(st);
+    if (st->up && !st->from_dhcp) net_clear_config(st);
     dhcp_restart(st);
     return 0;
 }
@@ -239,8 +227,8 @@ static void dhcp_log_lease(struct net_stack *st)
     net_ip_format(st->addr, a);
     net_ip_format(st->gateway, g);
     net_ip_format(st->ndns ? st->dns[0] : 0, d);
-    log_write(LOG_INFO, "dhcp", "lease %s/%d gw %s dns %s for %u s", a,
-              net_prefix_len(st->netmask), g, d, (unsigned)st->dhcp->lease);
+    log_write(LOG_INFO, "dhcp", "lease %s/%d gw %s dns %s for %u s", a, net_prefix_len(st->netmask),
+              g, d, (unsigned)st->dhcp->lease);
 }
 
 /* DHCPACK: put the lease into force (RFC 2131 4.4.1), T1 and T2 defaulting
@@ -249,16 +237,12 @@ static void dhcp_bind(struct net_stack *st, uint32_t yiaddr, const struct dhcp_o
 {
     struct dhcp_client *c = st->dhcp;
     c->lease = o->has_lease ? o->lease : 3600;
-    if (c->lease < 10)
-        c->lease = 10;
+    if (c->lease < 10) c->lease = 10;
     c->t1 = o->has_t1 ? o->t1 : c->lease / 2;
     c->t2 = o->has_t2 ? o->t2 : (uint32_t)((uint64_t)c->lease * 7 / 8);
-    if (c->t2 > c->lease)
-        c->t2 = c->lease;
-    if (c->t1 > c->t2)
-        c->t1 = c->t2;
-    if (o->server)
-        c->server = o->server;
+    if (c->t2 > c->lease) c->t2 = c->lease;
+    if (c->t1 > c->t2) c->t1 = c->t2;
+    if (o->server) c->server = o->server;
     c->bound_at = st->now;
     c->state = D_BOUND;
     c->tries = 0;
@@ -286,8 +270,7 @@ void dhcp_input(struct net_stack *st, const struct ip_info *ip, const uint8_t *m
     uint32_t yiaddr = be32_get(m + 16);
     switch (c->state) {
     case D_SELECTING:
-        if (o.type != DHCPOFFER || !o.server || yiaddr == 0 || yiaddr == 0xffffffffu)
-            return;
+        if (o.type != DHCPOFFER || !o.server || yiaddr == 0 || yiaddr == 0xffffffffu) return;
         c->offered = yiaddr;
         c->server = o.server;
         c->state = D_REQUESTING;
@@ -300,8 +283,8 @@ void dhcp_input(struct net_stack *st, const struct ip_info *ip, const uint8_t *m
     case D_REBINDING:
         if (o.type == DHCPACK && yiaddr) {
             dhcp_bind(st, yiaddr, &o);
-        } else if (o.type == DHCPNAK && (!o.server || o.server == c->server ||
-                                         c->state == D_REBINDING)) {
+        } else if (o.type == DHCPNAK &&
+                   (!o.server || o.server == c->server || c->state == D_REBINDING)) {
             log_write(LOG_WARN, "dhcp", "NAK: starting over");
             net_clear_config(st);
             dhcp_restart(st);
@@ -315,8 +298,7 @@ void dhcp_input(struct net_stack *st, const struct ip_info *ip, const uint8_t *m
 void dhcp_poll(struct net_stack *st)
 {
     struct dhcp_client *c = st->dhcp;
-    if (!c || st->now < c->deadline)
-        return;
+    if (!c || st->now < c->deadline) return;
     uint64_t lease_end = c->bound_at + (uint64_t)c->lease * 1000;
     uint64_t t2 = c->bound_at + (uint64_t)c->t2 * 1000;
     switch (c->state) {
@@ -341,10 +323,8 @@ void dhcp_poll(struct net_stack *st)
         return;
     }
     if (c->state == D_BOUND || st->now >= t2) {
-        if (c->state == D_BOUND)
-            c->state = D_RENEWING;
-        if (st->now >= t2)
-            c->state = D_REBINDING;
+        if (c->state == D_BOUND) c->state = D_RENEWING;
+        if (st->now >= t2) c->state = D_REBINDING;
         c->xid = net_random32(st);
         c->start = st->now;
     }
@@ -352,13 +332,13 @@ void dhcp_poll(struct net_stack *st)
     /* wait half the time left to T2 (renewing) or the lease end (rebinding) */
     uint64_t until = c->state == D_RENEWING ? t2 : lease_end;
     uint64_t wait = (until - st->now) / 2;
-    if (wait < DHCP_MIN_RETRY_MS)
-        wait = DHCP_MIN_RETRY_MS;
+    if (wait < DHCP_MIN_RETRY_MS) wait = DHCP_MIN_RETRY_MS;
     c->deadline = st->now + wait;
-    if (c->state == D_RENEWING && c->deadline > t2)
-        c->deadline = t2;
-    if (c->deadline > lease_end)
-        c->deadline = lease_end;
+    if (c->state == D_RENEWING && c->deadline > t2) c->deadline = t2;
+    if (c->deadline > lease_end) c->deadline = lease_end;
 }
 
-uint64_t dhcp_deadline(const struct net_stack *st) { return st->dhcp ? st->dhcp->deadline : 0; }
+uint64_t dhcp_deadline(const struct net_stack *st)
+{
+    return st->dhcp ? st->dhcp->deadline : 0;
+}

@@ -19,23 +19,23 @@
 #include "base/util.h"
 #include "net/net_impl.h"
 
-#define DNS_PORT 53
-#define DNS_HLEN 12
-#define DNS_NAME_MAX 255 /* wire form; text form at most 253 */
-#define DNS_MAX_ADDRS 8
-#define DNS_ROUNDS 3
+#define DNS_PORT             53
+#define DNS_HLEN             12
+#define DNS_NAME_MAX         255 /* wire form; text form at most 253 */
+#define DNS_MAX_ADDRS        8
+#define DNS_ROUNDS           3
 #define DNS_FIRST_TIMEOUT_MS 1000
-#define DNS_MAX_CNAMES 8
-#define DNS_CACHE_SIZE 32
-#define DNS_MAX_TTL 86400
-#define DNS_MAX_HOSTS 64
+#define DNS_MAX_CNAMES       8
+#define DNS_CACHE_SIZE       32
+#define DNS_MAX_TTL          86400
+#define DNS_MAX_HOSTS        64
 
 struct dns_query {
     char name[256];  /* what the user asked for */
     char qname[256]; /* what we ask now (after CNAMEs) */
     int cnames;
     bool done;
-    int result;     /* count of addrs, or ERR_* */
+    int result; /* count of addrs, or ERR_* */
     uint32_t addrs[DNS_MAX_ADDRS];
     uint32_t ttl;
     uint16_t id, port;
@@ -65,8 +65,7 @@ struct dns_resolver {
 
 static struct dns_resolver *dns_get(struct net_stack *st)
 {
-    if (!st->dns_res)
-        st->dns_res = mem_zalloc(sizeof *st->dns_res);
+    if (!st->dns_res) st->dns_res = mem_zalloc(sizeof *st->dns_res);
     return st->dns_res;
 }
 
@@ -76,7 +75,10 @@ void dns_free(struct net_stack *st)
     st->dns_res = NULL;
 }
 
-void dns_query_free(struct net_sock *s) { mem_free(s->u.dns); }
+void dns_query_free(struct net_sock *s)
+{
+    mem_free(s->u.dns);
+}
 
 unsigned dns_events(const struct net_sock *s)
 {
@@ -88,26 +90,21 @@ unsigned dns_events(const struct net_sock *s)
 static int dns_canon(const char *in, char out[256])
 {
     size_t n = strnlen(in, 256);
-    if (n == 0 || n > 254)
-        return ERR_INVAL;
-    if (in[n - 1] == '.')
-        n--;
-    if (n == 0 || n > 253)
-        return ERR_INVAL;
+    if (n == 0 || n > 254) return ERR_INVAL;
+    if (in[n - 1] == '.') n--;
+    if (n == 0 || n > 253) return ERR_INVAL;
     size_t label = 0;
     for (size_t i = 0; i < n; i++) {
         char ch = in[i];
         if (ch == '.') {
-            if (label == 0)
-                return ERR_INVAL;
+            if (label == 0) return ERR_INVAL;
             label = 0;
         } else if (++label > 63 || (unsigned char)ch <= ' ') {
             return ERR_INVAL;
         }
         out[i] = (char)char_lower((unsigned char)ch);
     }
-    if (label == 0)
-        return ERR_INVAL;
+    if (label == 0) return ERR_INVAL;
     out[n] = '\0';
     return 0;
 }
@@ -121,36 +118,27 @@ static int dns_read_name(const uint8_t *m, size_t len, size_t *off, char out[256
     size_t pos = *off, outn = 0, wire = 0, limit = *off;
     bool jumped = false;
     for (;;) {
-        if (pos >= len)
-            return ERR_BADMSG;
+        if (pos >= len) return ERR_BADMSG;
         uint8_t l = m[pos];
         if ((l & 0xc0) == 0xc0) {
-            if (pos + 1 >= len)
-                return ERR_BADMSG;
+            if (pos + 1 >= len) return ERR_BADMSG;
             size_t target = (size_t)(l & 0x3f) << 8 | m[pos + 1];
-            if (target >= limit)
-                return ERR_BADMSG; /* forward or self pointer: a possible loop */
-            if (!jumped)
-                *off = pos + 2;
+            if (target >= limit) return ERR_BADMSG; /* forward or self pointer: a possible loop */
+            if (!jumped) *off = pos + 2;
             jumped = true;
             limit = target;
             pos = target;
             continue;
         }
-        if (l & 0xc0)
-            return ERR_BADMSG; /* 0x40/0x80 label types are not in use */
+        if (l & 0xc0) return ERR_BADMSG; /* 0x40/0x80 label types are not in use */
         if (l == 0) {
-            if (!jumped)
-                *off = pos + 1;
+            if (!jumped) *off = pos + 1;
             break;
         }
-        if (pos + 1 + l > len)
-            return ERR_BADMSG;
+        if (pos + 1 + l > len) return ERR_BADMSG;
         wire += 1u + l;
-        if (wire + 1 > DNS_NAME_MAX)
-            return ERR_BADMSG;
-        if (outn)
-            out[outn++] = '.';
+        if (wire + 1 > DNS_NAME_MAX) return ERR_BADMSG;
+        if (outn) out[outn++] = '.';
         for (size_t i = 0; i < l; i++) {
             uint8_t ch = m[pos + 1 + i];
             out[outn++] = (char)char_lower(ch ? ch : '?');
@@ -182,8 +170,7 @@ static struct dns_cache_entry *cache_find(struct dns_resolver *r, const char *na
 static void cache_put(struct dns_resolver *r, const char *name, const uint32_t *addrs, int n,
                       uint32_t ttl, uint64_t now)
 {
-    if (ttl == 0 || n <= 0)
-        return;
+    if (ttl == 0 || n <= 0) return;
     struct dns_cache_entry *v = &r->cache[0];
     for (int i = 0; i < DNS_CACHE_SIZE; i++) {
         struct dns_cache_entry *e = &r->cache[i];
@@ -191,8 +178,7 @@ static void cache_put(struct dns_resolver *r, const char *name, const uint32_t *
             v = e;
             break;
         }
-        if (e->used < v->used)
-            v = e;
+        if (e->used < v->used) v = e;
     }
     str_copy(v->name, name, sizeof v->name);
     memcpy(v->addrs, addrs, sizeof(uint32_t) * (size_t)n);
@@ -205,17 +191,14 @@ int net_dns_add_host(struct net_stack *st, const char *name, uint32_t addr)
 {
     struct dns_resolver *r = dns_get(st);
     char canon[256];
-    if (!r)
-        return ERR_NOMEM;
-    if (dns_canon(name, canon) < 0)
-        return ERR_INVAL;
+    if (!r) return ERR_NOMEM;
+    if (dns_canon(name, canon) < 0) return ERR_INVAL;
     for (int i = 0; i < r->nhosts; i++)
         if (strcmp(r->hosts[i].name, canon) == 0) {
             r->hosts[i].addr = addr;
             return 0;
         }
-    if (r->nhosts == DNS_MAX_HOSTS)
-        return ERR_NOSPC;
+    if (r->nhosts == DNS_MAX_HOSTS) return ERR_NOSPC;
     str_copy(r->hosts[r->nhosts].name, canon, 256);
     r->hosts[r->nhosts++].addr = addr;
     return 0;
@@ -253,7 +236,7 @@ static void dns_send(struct net_sock *s)
         p += l + (dot ? 1 : 0);
     }
     m[n++] = 0;
-    be16_put(m + n, 1); /* QTYPE A */
+    be16_put(m + n, 1);     /* QTYPE A */
     be16_put(m + n + 2, 1); /* QCLASS IN */
     n += 4;
     uint32_t server = st->dns[q->server];
@@ -301,11 +284,9 @@ static void dns_next_server(struct net_sock *s, int err)
 int net_dns_lookup(struct net_stack *st, const char *name, struct net_sock **out)
 {
     struct dns_resolver *r = dns_get(st);
-    if (!r)
-        return ERR_NOMEM;
+    if (!r) return ERR_NOMEM;
     struct net_sock *s = net_sock_new(st, SOCK_DNS);
-    if (!s)
-        return ERR_NOMEM;
+    if (!s) return ERR_NOMEM;
     struct dns_query *q = mem_zalloc(sizeof *q);
     if (!q) {
         net_sock_free(s);
@@ -344,18 +325,14 @@ int net_dns_lookup(struct net_stack *st, const char *name, struct net_sock **out
 
 int net_dns_result(struct net_sock *s, uint32_t *addrs, int max, uint32_t *ttl)
 {
-    if (s->kind != SOCK_DNS)
-        return ERR_INVAL;
+    if (s->kind != SOCK_DNS) return ERR_INVAL;
     struct dns_query *q = s->u.dns;
-    if (!q->done)
-        return ERR_AGAIN;
-    if (q->result < 0)
-        return q->result;
+    if (!q->done) return ERR_AGAIN;
+    if (q->result < 0) return q->result;
     int n = q->result < max ? q->result : max;
     for (int i = 0; i < n; i++)
         addrs[i] = q->addrs[i];
-    if (ttl)
-        *ttl = q->ttl;
+    if (ttl) *ttl = q->ttl;
     return q->result;
 }
 
@@ -371,17 +348,14 @@ struct dns_rr {
 static int dns_read_rr(const uint8_t *m, size_t len, size_t *off, struct dns_rr *rr)
 {
     int e = dns_read_name(m, len, off, rr->name);
-    if (e < 0)
-        return e;
-    if (*off + 10 > len)
-        return ERR_BADMSG;
+    if (e < 0) return e;
+    if (*off + 10 > len) return ERR_BADMSG;
     rr->type = be16_get(m + *off);
     rr->cls = be16_get(m + *off + 2);
     rr->ttl = be32_get(m + *off + 4);
     rr->rdlen = be16_get(m + *off + 8);
     rr->rdoff = *off + 10;
-    if (rr->rdoff + rr->rdlen > len)
-        return ERR_BADMSG;
+    if (rr->rdoff + rr->rdlen > len) return ERR_BADMSG;
     *off = rr->rdoff + rr->rdlen;
     return 0;
 }
@@ -399,10 +373,8 @@ static int dns_collect(const uint8_t *m, size_t len, size_t ans_off, int ancount
         size_t off = ans_off;
         for (int i = 0; i < ancount; i++) {
             struct dns_rr rr;
-            if (dns_read_rr(m, len, &off, &rr) < 0)
-                return ERR_BADMSG;
-            if (rr.cls != 1 || strcmp(rr.name, target) != 0)
-                continue;
+            if (dns_read_rr(m, len, &off, &rr) < 0) return ERR_BADMSG;
+            if (rr.cls != 1 || strcmp(rr.name, target) != 0) continue;
             uint32_t ttl = rr.ttl > 0x7fffffffu ? 0 : rr.ttl; /* RFC 2181 8 */
             if (rr.type == 1 && rr.rdlen == 4 && n < DNS_MAX_ADDRS) {
                 q->addrs[n++] = be32_get(m + rr.rdoff);
@@ -417,15 +389,13 @@ static int dns_collect(const uint8_t *m, size_t len, size_t ans_off, int ancount
                 moved = true;
             }
         }
-        if (n || !moved)
-            return n;
+        if (n || !moved) return n;
     }
     return ERR_LOOP;
 }
 
 /* Checks that the answer is for our question; returns the offset after it. */
-static int dns_check_question(const uint8_t *m, size_t len, const struct dns_query *q,
-                              size_t *off)
+static int dns_check_question(const uint8_t *m, size_t len, const struct dns_query *q, size_t *off)
 {
     char qn[256];
     *off = DNS_HLEN;
@@ -479,8 +449,7 @@ bool dns_input(struct net_stack *st, const struct ip_info *ip, uint16_t sport, u
     list_for_each(it, &st->socks)
     {
         struct net_sock *s = list_entry(it, struct net_sock, link);
-        if (s->kind != SOCK_DNS || s->u.dns->done || s->u.dns->port != dport)
-            continue;
+        if (s->kind != SOCK_DNS || s->u.dns->done || s->u.dns->port != dport) continue;
         struct dns_query *q = s->u.dns;
         if (sport != DNS_PORT || ip->src != st->dns[q->server] || len < DNS_HLEN ||
             be16_get(p) != q->id) {
@@ -512,8 +481,7 @@ uint64_t dns_deadline(const struct net_stack *st)
     list_for_each(it, &st->socks)
     {
         const struct net_sock *s = list_entry(it, const struct net_sock, link);
-        if (s->kind == SOCK_DNS && !s->u.dns->done)
-            d = net_min_deadline(d, s->u.dns->deadline);
+        if (s->kind == SOCK_DNS && !s->u.dns->done) d = net_min_deadline(d, s->u.dns->deadline);
     }
     return d;
 }

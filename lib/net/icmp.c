@@ -10,10 +10,10 @@
 #include "base/mem.h"
 #include "net/net_impl.h"
 
-#define ICMP_ECHO_REPLY 0
-#define ICMP_UNREACH 3
-#define ICMP_ECHO 8
-#define ICMP_HLEN 8
+#define ICMP_ECHO_REPLY  0
+#define ICMP_UNREACH     3
+#define ICMP_ECHO        8
+#define ICMP_HLEN        8
 #define PING_QUEUE_LIMIT (64 * 1024)
 #define PING_MAX_PAYLOAD 1400
 
@@ -22,8 +22,7 @@
 static void icmp_echo_reply(struct net_stack *st, const struct ip_info *ip, const uint8_t *p,
                             size_t len)
 {
-    if (ip->broadcast || len + IP_HLEN > st->cfg.mtu)
-        return;
+    if (ip->broadcast || len + IP_HLEN > st->cfg.mtu) return;
     uint8_t *o = st->txbuf + NET_TX_L4;
     memcpy(o, p, len);
     o[0] = ICMP_ECHO_REPLY;
@@ -43,10 +42,8 @@ static void icmp_echo_answer(struct net_stack *st, const struct ip_info *ip, con
     list_for_each(it, &st->socks)
     {
         struct net_sock *s = list_entry(it, struct net_sock, link);
-        if (s->kind != SOCK_PING || s->u.dg.ident != ident)
-            continue;
-        if (len < ICMP_HLEN + 8)
-            return;
+        if (s->kind != SOCK_PING || s->u.dg.ident != ident) continue;
+        if (len < ICMP_HLEN + 8) return;
         uint64_t sent = ((uint64_t)be32_get(p + 8) << 32) | be32_get(p + 12);
         struct dgram *last = dgram_enqueue(s, ip->src, 0, NULL, 0, PING_QUEUE_LIMIT);
         if (!last) {
@@ -67,12 +64,10 @@ static void icmp_echo_answer(struct net_stack *st, const struct ip_info *ip, con
  * datagram we sent; the transport decides what the code means to it. */
 static void icmp_unreach_input(struct net_stack *st, const uint8_t *p, size_t len)
 {
-    if (len < ICMP_HLEN + IP_HLEN + 8)
-        return;
+    if (len < ICMP_HLEN + IP_HLEN + 8) return;
     const uint8_t *oh = p + ICMP_HLEN;
     size_t ohl = (size_t)(oh[0] & 0x0f) * 4;
-    if ((oh[0] >> 4) != 4 || ohl < IP_HLEN || len < ICMP_HLEN + ohl + 8)
-        return;
+    if ((oh[0] >> 4) != 4 || ohl < IP_HLEN || len < ICMP_HLEN + ohl + 8) return;
     uint8_t code = p[1];
     int err;
     switch (code) {
@@ -80,7 +75,7 @@ static void icmp_unreach_input(struct net_stack *st, const uint8_t *p, size_t le
     case 6:
     case 9:
     case 11: err = ERR_NETUNREACH; break;
-    case 2: /* protocol */
+    case 2:                               /* protocol */
     case 3: err = ERR_CONNREFUSED; break; /* port */
     case 4: return; /* fragmentation needed: we send only small or DF-aware segments */
     default: err = ERR_HOSTUNREACH; break;
@@ -113,8 +108,7 @@ void icmp_input(struct net_stack *st, const struct ip_info *ip, const uint8_t *p
 void icmp_send_unreach(struct net_stack *st, const struct ip_info *ip, uint8_t code,
                        const uint8_t *l4, size_t l4_len)
 {
-    if (ip->broadcast || !st->up)
-        return;
+    if (ip->broadcast || !st->up) return;
     size_t body = ip->hlen + (l4_len < 8 ? l4_len : 8);
     uint8_t *o = st->txbuf + NET_TX_L4;
     o[0] = ICMP_UNREACH;
@@ -131,8 +125,7 @@ void icmp_send_unreach(struct net_stack *st, const struct ip_info *ip, uint8_t c
 int net_ping_socket(struct net_stack *st, struct net_sock **out)
 {
     struct net_sock *s = net_sock_new(st, SOCK_PING);
-    if (!s)
-        return ERR_NOMEM;
+    if (!s) return ERR_NOMEM;
     s->u.dg.ident = st->ping_ident++;
     *out = s;
     return 0;
@@ -143,14 +136,10 @@ int net_ping_socket(struct net_stack *st, struct net_sock **out)
 int net_ping_send(struct net_sock *s, uint32_t dst, uint16_t seq, size_t payload_len)
 {
     struct net_stack *st = s->st;
-    if (s->kind != SOCK_PING)
-        return ERR_INVAL;
-    if (payload_len < 8)
-        payload_len = 8;
-    if (payload_len > PING_MAX_PAYLOAD)
-        return ERR_2BIG;
-    if (!st->up)
-        return ERR_NETDOWN;
+    if (s->kind != SOCK_PING) return ERR_INVAL;
+    if (payload_len < 8) payload_len = 8;
+    if (payload_len > PING_MAX_PAYLOAD) return ERR_2BIG;
+    if (!st->up) return ERR_NETDOWN;
     uint8_t *o = st->txbuf + NET_TX_L4;
     o[0] = ICMP_ECHO;
     o[1] = 0;
@@ -167,14 +156,11 @@ int net_ping_send(struct net_sock *s, uint32_t dst, uint16_t seq, size_t payload
 
 int net_ping_recv(struct net_sock *s, struct net_ping_reply *out)
 {
-    if (s->kind != SOCK_PING)
-        return ERR_INVAL;
+    if (s->kind != SOCK_PING) return ERR_INVAL;
     struct dgram *d = s->u.dg.head;
-    if (!d)
-        return ERR_AGAIN;
+    if (!d) return ERR_AGAIN;
     s->u.dg.head = d->next;
-    if (!s->u.dg.head)
-        s->u.dg.tail = &s->u.dg.head;
+    if (!s->u.dg.head) s->u.dg.tail = &s->u.dg.head;
     out->from = d->addr;
     out->seq = d->aux;
     out->ttl = d->ttl;

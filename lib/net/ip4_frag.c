@@ -10,7 +10,7 @@
 #include "base/mem.h"
 #include "net/net_impl.h"
 
-#define MAX_PAYLOAD 65535
+#define MAX_PAYLOAD  65535
 #define BITMAP_BYTES (MAX_PAYLOAD / 8 / 8 + 1)
 
 static void slot_free(struct net_stack *st, struct reass_slot *r)
@@ -21,25 +21,21 @@ static void slot_free(struct net_stack *st, struct reass_slot *r)
     memset(r, 0, sizeof *r);
 }
 
-static struct reass_slot *slot_find(struct net_stack *st, uint32_t src, uint32_t dst,
-                                    uint16_t id, uint8_t proto)
+static struct reass_slot *slot_find(struct net_stack *st, uint32_t src, uint32_t dst, uint16_t id,
+                                    uint8_t proto)
 {
     struct reass_slot *free_slot = NULL;
     for (int i = 0; i < REASS_SLOTS; i++) {
         struct reass_slot *r = &st->reass[i];
         if (!r->used) {
-            if (!free_slot)
-                free_slot = r;
+            if (!free_slot) free_slot = r;
             continue;
         }
-        if (r->src == src && r->dst == dst && r->id == id && r->proto == proto)
-            return r;
+        if (r->src == src && r->dst == dst && r->id == id && r->proto == proto) return r;
     }
-    if (!free_slot)
-        return NULL;
+    if (!free_slot) return NULL;
     free_slot->have = mem_zalloc(BITMAP_BYTES);
-    if (!free_slot->have)
-        return NULL;
+    if (!free_slot->have) return NULL;
     free_slot->used = true;
     free_slot->src = src;
     free_slot->dst = dst;
@@ -51,30 +47,24 @@ static struct reass_slot *slot_find(struct net_stack *st, uint32_t src, uint32_t
 
 static bool slot_complete(const struct reass_slot *r)
 {
-    if (!r->total)
-        return false;
+    if (!r->total) return false;
     size_t blocks = (r->total + 7) / 8;
     for (size_t b = 0; b < blocks; b++)
-        if (!(r->have[b / 8] & (1u << (b % 8))))
-            return false;
+        if (!(r->have[b / 8] & (1u << (b % 8)))) return false;
     return true;
 }
 
 /* Grows the slot's buffer to hold need bytes, within the global limit. */
 static bool slot_reserve(struct net_stack *st, struct reass_slot *r, size_t need)
 {
-    if (need <= r->cap)
-        return true;
+    if (need <= r->cap) return true;
     size_t cap = r->cap ? r->cap : 2048;
     while (cap < need)
         cap *= 2;
-    if (cap > MAX_PAYLOAD + 1)
-        cap = MAX_PAYLOAD + 1;
-    if (st->reass_bytes - r->cap + cap > REASS_MAX_BYTES)
-        return false;
+    if (cap > MAX_PAYLOAD + 1) cap = MAX_PAYLOAD + 1;
+    if (st->reass_bytes - r->cap + cap > REASS_MAX_BYTES) return false;
     uint8_t *nb = mem_realloc(r->buf, cap);
-    if (!nb)
-        return false;
+    if (!nb) return false;
     st->reass_bytes = st->reass_bytes - r->cap + cap;
     r->buf = nb;
     r->cap = cap;
@@ -85,8 +75,8 @@ static bool slot_reserve(struct net_stack *st, struct reass_slot *r, size_t need
  * bytes in all). When it completes its datagram, returns the payload and
  * sets *out_len and *slot; otherwise NULL. Bad fragments are counted as
  * errors and end their datagram's reassembly. */
-const uint8_t *ip4_reass_input(struct net_stack *st, const uint8_t *pkt, size_t hlen,
-                               size_t total, size_t *out_len, int *slot)
+const uint8_t *ip4_reass_input(struct net_stack *st, const uint8_t *pkt, size_t hlen, size_t total,
+                               size_t *out_len, int *slot)
 {
     uint16_t frag = be16_get(pkt + 6);
     size_t off = (size_t)(frag & 0x1fff) * 8;
@@ -99,10 +89,8 @@ const uint8_t *ip4_reass_input(struct net_stack *st, const uint8_t *pkt, size_t 
         return NULL;
     }
     bool bad = (more && (plen == 0 || plen % 8)) || off + plen > MAX_PAYLOAD - hlen;
-    if (!more && r->total && r->total != off + plen)
-        bad = true;
-    if (more && r->total && off + plen > r->total)
-        bad = true;
+    if (!more && r->total && r->total != off + plen) bad = true;
+    if (more && r->total && off + plen > r->total) bad = true;
     if (bad) {
         st->ctr.rx_errors++;
         slot_free(st, r);
@@ -116,21 +104,22 @@ const uint8_t *ip4_reass_input(struct net_stack *st, const uint8_t *pkt, size_t 
     memcpy(r->buf + off, pkt + hlen, plen);
     for (size_t b = off / 8; b < (off + plen + 7) / 8; b++)
         r->have[b / 8] |= (uint8_t)(1u << (b % 8));
-    if (!more)
-        r->total = off + plen;
+    if (!more) r->total = off + plen;
     if (r->total && r->total < off + plen) {
         st->ctr.rx_errors++;
         slot_free(st, r);
         return NULL;
     }
-    if (!slot_complete(r))
-        return NULL;
+    if (!slot_complete(r)) return NULL;
     *out_len = r->total;
     *slot = (int)(r - st->reass);
     return r->buf;
 }
 
-void ip4_reass_release(struct net_stack *st, int slot) { slot_free(st, &st->reass[slot]); }
+void ip4_reass_release(struct net_stack *st, int slot)
+{
+    slot_free(st, &st->reass[slot]);
+}
 
 /* RFC 1122 3.3.2: a datagram not complete in time is dropped. (An ICMP time
  * exceeded for it is optional; we send none.) */
@@ -147,14 +136,12 @@ uint64_t ip4_reass_deadline(const struct net_stack *st)
 {
     uint64_t d = 0;
     for (int i = 0; i < REASS_SLOTS; i++)
-        if (st->reass[i].used)
-            d = net_min_deadline(d, st->reass[i].expires);
+        if (st->reass[i].used) d = net_min_deadline(d, st->reass[i].expires);
     return d;
 }
 
 void ip4_reass_free(struct net_stack *st)
 {
     for (int i = 0; i < REASS_SLOTS; i++)
-        if (st->reass[i].used)
-            slot_free(st, &st->reass[i]);
+        if (st->reass[i].used) slot_free(st, &st->reass[i]);
 }

@@ -16,13 +16,12 @@
 bool ipv4_is_local(const struct net_stack *st, uint32_t dst, bool *broadcast)
 {
     *broadcast = false;
-    if (dst == 0xffffffffu || (st->up && st->netmask != 0xffffffffu &&
-                               dst == (st->addr | ~st->netmask))) {
+    if (dst == 0xffffffffu ||
+        (st->up && st->netmask != 0xffffffffu && dst == (st->addr | ~st->netmask))) {
         *broadcast = true;
         return true;
     }
-    if (!st->up)
-        return st->dhcp != NULL;
+    if (!st->up) return st->dhcp != NULL;
     return dst == st->addr;
 }
 
@@ -49,8 +48,7 @@ static void ipv4_deliver(struct net_stack *st, struct ip_info *ip, const uint8_t
     default:
         st->ctr.rx_drops++;
         /* RFC 1122 3.2.2.1: protocol unreachable for unicast only */
-        if (!ip->broadcast)
-            icmp_send_unreach(st, ip, 2, p, len);
+        if (!ip->broadcast) icmp_send_unreach(st, ip, 2, p, len);
         break;
     }
 }
@@ -96,8 +94,7 @@ void ipv4_input(struct net_stack *st, const uint8_t *pkt, size_t len)
         size_t dlen;
         int slot;
         const uint8_t *d = ip4_reass_input(st, pkt, hlen, total, &dlen, &slot);
-        if (!d)
-            return;
+        if (!d) return;
         ipv4_deliver(st, &ip, d, dlen);
         ip4_reass_release(st, slot);
         return;
@@ -110,18 +107,14 @@ void ipv4_input(struct net_stack *st, const uint8_t *pkt, size_t len)
  * and broadcasts directly, everything else to the gateway (RFC 1122
  * 3.3.1.1). ERR_NETUNREACH when off-link without a gateway, ERR_2BIG
  * above the MTU (we do not fragment what we send). */
-int ipv4_output(struct net_stack *st, uint32_t src, uint32_t dst, uint8_t proto,
-                size_t l4_len)
+int ipv4_output(struct net_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t l4_len)
 {
-    if (l4_len + IP_HLEN > st->cfg.mtu)
-        return ERR_2BIG;
+    if (l4_len + IP_HLEN > st->cfg.mtu) return ERR_2BIG;
     uint32_t nexthop = dst;
     if (dst != 0xffffffffu) {
-        if (!st->up)
-            return ERR_NETDOWN;
+        if (!st->up) return ERR_NETDOWN;
         if ((dst & st->netmask) != (st->addr & st->netmask)) {
-            if (!st->gateway)
-                return ERR_NETUNREACH;
+            if (!st->gateway) return ERR_NETUNREACH;
             nexthop = st->gateway;
         }
     }

@@ -48,8 +48,8 @@ enum {
 
 struct net_config {
     uint8_t mac[6];
-    uint16_t mtu;           /* IP MTU; 0 means 1500 */
-    void *ctx;              /* passed to every callback */
+    uint16_t mtu; /* IP MTU; 0 means 1500 */
+    void *ctx;    /* passed to every callback */
     /* Sends one Ethernet frame (no FCS). Must copy or finish with it before
      * returning. Must not call into the stack. */
     void (*tx)(void *ctx, const void *frame, size_t len);
@@ -79,7 +79,7 @@ struct net_counters {
 
 /* The interface's IPv4 configuration as currently in force. */
 struct net_ifinfo {
-    bool up; /* an address is configured */
+    bool up;   /* an address is configured */
     bool dhcp; /* it came from a DHCP lease */
     uint32_t addr, netmask, gateway;
     uint32_t dns[3];
@@ -135,8 +135,8 @@ void net_sock_close(struct net_sock *s);
 void net_sock_set_user(struct net_sock *s, void *user);
 void *net_sock_user(const struct net_sock *s);
 /* Local and remote endpoints (0 where unknown). */
-void net_sock_name(const struct net_sock *s, uint32_t *laddr, uint16_t *lport,
-                   uint32_t *raddr, uint16_t *rport);
+void net_sock_name(const struct net_sock *s, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
+                   uint16_t *rport);
 
 /* TCP (RFC 9293). bind is optional (port 0: ephemeral). connect returns 0
  * and completes in the background (NET_POLL_OUT when established, ERR with
@@ -168,11 +168,9 @@ const char *net_tcp_state_name(const struct net_sock *s);
  * port unreachable for a datagram it sent sets ERR_CONNREFUSED. */
 int net_udp_socket(struct net_stack *st, struct net_sock **out);
 int net_udp_connect(struct net_sock *s, uint32_t addr, uint16_t port);
-long net_udp_sendto(struct net_sock *s, const void *buf, size_t len, uint32_t addr,
-                    uint16_t port);
+long net_udp_sendto(struct net_sock *s, const void *buf, size_t len, uint32_t addr, uint16_t port);
 /* One datagram; truncated to len (the return is the copied size). */
-long net_udp_recvfrom(struct net_sock *s, void *buf, size_t len, uint32_t *addr,
-                      uint16_t *port);
+long net_udp_recvfrom(struct net_sock *s, void *buf, size_t len, uint32_t *addr, uint16_t *port);
 
 /* ICMP echo (ping). A ping socket sends echo requests with its own
  * identifier and receives the matching replies. */

@@ -14,24 +14,24 @@
 #include "base/list.h"
 #include "net/net.h"
 
-#define ETH_HLEN 14
+#define ETH_HLEN      14
 #define ETH_TYPE_IPV4 0x0800
-#define ETH_TYPE_ARP 0x0806
-#define IP_HLEN 20
-#define NET_TX_L4 (ETH_HLEN + IP_HLEN)
+#define ETH_TYPE_ARP  0x0806
+#define IP_HLEN       20
+#define NET_TX_L4     (ETH_HLEN + IP_HLEN)
 #define IP_PROTO_ICMP 1
-#define IP_PROTO_TCP 6
-#define IP_PROTO_UDP 17
+#define IP_PROTO_TCP  6
+#define IP_PROTO_UDP  17
 
-#define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
+#define SEQ_LT(a, b)  ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
 #define SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
-#define SEQ_GT(a, b) SEQ_LT(b, a)
+#define SEQ_GT(a, b)  SEQ_LT(b, a)
 #define SEQ_GEQ(a, b) SEQ_LEQ(b, a)
 
 /* --- ARP (arp.c) ---------------------------------------------------------- */
 
 #define ARP_TABLE_SIZE 64
-#define ARP_QUEUE_MAX 32 /* packets held per unresolved neighbour */
+#define ARP_QUEUE_MAX  32 /* packets held per unresolved neighbour */
 
 struct arp_pending {
     struct arp_pending *next;
@@ -44,7 +44,7 @@ struct arp_entry {
     uint8_t mac[6];
     uint8_t state; /* ARP_FREE, ARP_INCOMPLETE, ARP_REACHABLE */
     uint8_t tries;
-    uint64_t expires;  /* REACHABLE: valid until; INCOMPLETE: next retry */
+    uint64_t expires; /* REACHABLE: valid until; INCOMPLETE: next retry */
     uint64_t last_use;
     struct arp_pending *queue, **queue_tail;
     int queued;
@@ -52,9 +52,9 @@ struct arp_entry {
 
 /* --- IPv4 reassembly (ip4_frag.c) ------------------------------------------ */
 
-#define REASS_SLOTS 8
-#define REASS_MAX_BYTES (256 * 1024) /* all datagrams under reassembly */
-#define REASS_TIMEOUT_MS 15000       /* RFC 791 suggests 15 s */
+#define REASS_SLOTS      8
+#define REASS_MAX_BYTES  (256 * 1024) /* all datagrams under reassembly */
+#define REASS_TIMEOUT_MS 15000        /* RFC 791 suggests 15 s */
 
 struct reass_slot {
     bool used;
@@ -62,10 +62,10 @@ struct reass_slot {
     uint16_t id;
     uint8_t proto;
     uint64_t expires;
-    uint8_t *buf;      /* payload, grown as fragments arrive */
-    size_t cap;        /* bytes allocated in buf */
-    size_t total;      /* payload length once the last fragment is seen; 0 before */
-    uint8_t *have;     /* bitmap of received 8-byte blocks (8192 bits) */
+    uint8_t *buf;  /* payload, grown as fragments arrive */
+    size_t cap;    /* bytes allocated in buf */
+    size_t total;  /* payload length once the last fragment is seen; 0 before */
+    uint8_t *have; /* bitmap of received 8-byte blocks (8192 bits) */
 };
 
 /* --- sockets -------------------------------------------------------------- */
@@ -85,8 +85,8 @@ struct dgram {
     struct dgram *next;
     uint32_t addr;
     uint16_t port;
-    uint16_t aux;   /* ping: seq */
-    uint32_t aux2;  /* ping: rtt; */
+    uint16_t aux;  /* ping: seq */
+    uint32_t aux2; /* ping: rtt; */
     uint8_t ttl;
     size_t len;
     uint8_t data[];
@@ -146,12 +146,12 @@ struct tcp_pcb {
     /* RFC 6675 scoreboard: ranges above snd_una the peer has SACKed */
     struct tcp_range sacked[TCP_OOO_MAX];
     int nsacked;
-    uint32_t rexmit_nxt; /* holes below this were retransmitted in this recovery */
+    uint32_t rexmit_nxt;  /* holes below this were retransmitted in this recovery */
     uint32_t rexmit_mark; /* snd_max when the hole at snd_una was last retransmitted */
     bool fin_queued, fin_sent, fin_rcvd, rd_shut;
     uint32_t fin_seq;
     /* listeners */
-    struct net_sock *parent; /* the listener of a not yet accepted child */
+    struct net_sock *parent;   /* the listener of a not yet accepted child */
     struct list_node accept_q; /* listener: established children */
     struct list_node accept_link;
     int backlog, pending;
@@ -163,9 +163,9 @@ struct net_sock {
     struct list_node link; /* in st->socks */
     struct net_stack *st;
     enum sock_kind kind;
-    bool closed;  /* the user closed it; only the stack keeps it alive */
+    bool closed; /* the user closed it; only the stack keeps it alive */
     void *user;
-    int error;    /* pending error for net_sock_error */
+    int error; /* pending error for net_sock_error */
     unsigned last_events;
     uint32_t laddr, raddr;
     uint16_t lport, rport;
@@ -205,7 +205,7 @@ struct net_stack {
     uint8_t isn_key[16]; /* RFC 6528 secret */
     struct dhcp_client *dhcp;
     struct dns_resolver *dns_res;
-    uint8_t *txbuf;   /* ETH_HLEN + mtu */
+    uint8_t *txbuf; /* ETH_HLEN + mtu */
     uint8_t arpbuf[64];
 };
 
@@ -234,9 +234,15 @@ uint32_t net_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len
 /* Whether a received checksum verifies. Fuzzing builds (KPIO_FUZZ) accept
  * any, so that mutated frames reach the parsers behind the checksums. */
 #ifdef KPIO_FUZZ
-static inline bool net_csum_ok(uint32_t sum) { return (void)sum, true; }
+static inline bool net_csum_ok(uint32_t sum)
+{
+    return (void)sum, true;
+}
 #else
-static inline bool net_csum_ok(uint32_t sum) { return net_csum_fold(sum) == 0; }
+static inline bool net_csum_ok(uint32_t sum)
+{
+    return net_csum_fold(sum) == 0;
+}
 #endif
 
 /* arp.c */
@@ -251,15 +257,14 @@ void arp_flush(struct net_stack *st);
 /* ipv4.c */
 void ipv4_input(struct net_stack *st, const uint8_t *pkt, size_t len);
 /* Sends st->txbuf with l4_len transport bytes at NET_TX_L4. */
-int ipv4_output(struct net_stack *st, uint32_t src, uint32_t dst, uint8_t proto,
-                size_t l4_len);
+int ipv4_output(struct net_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t l4_len);
 bool ipv4_is_local(const struct net_stack *st, uint32_t dst, bool *broadcast);
 uint32_t ipv4_source_for(const struct net_stack *st, uint32_t dst);
 
 /* ip4_frag.c: returns the payload of a complete datagram (owned by the slot
  * until ip4_reass_release) or NULL while fragments are missing. */
-const uint8_t *ip4_reass_input(struct net_stack *st, const uint8_t *pkt, size_t hlen,
-                               size_t len, size_t *out_len, int *slot);
+const uint8_t *ip4_reass_input(struct net_stack *st, const uint8_t *pkt, size_t hlen, size_t len,
+                               size_t *out_len, int *slot);
 void ip4_reass_release(struct net_stack *st, int slot);
 void ip4_reass_poll(struct net_stack *st);
 uint64_t ip4_reass_deadline(const struct net_stack *st);
@@ -279,8 +284,7 @@ void icmp_send_unreach(struct net_stack *st, const struct ip_info *ip, uint8_t c
 
 /* udp.c */
 void udp_input(struct net_stack *st, const struct ip_info *ip, const uint8_t *p, size_t len);
-void udp_icmp_error(struct net_stack *st, uint32_t dst, uint16_t sport, uint16_t dport,
-                    int err);
+void udp_icmp_error(struct net_stack *st, uint32_t dst, uint16_t sport, uint16_t dport, int err);
 struct net_sock *udp_find_bound(struct net_stack *st, uint16_t port);
 #define UDP_HLEN 8
 int udp_send_raw(struct net_stack *st, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
@@ -304,8 +308,8 @@ void dhcp_free(struct net_stack *st);
 
 /* dns.c */
 /* Consumes a UDP datagram addressed to one of the resolver's ports. */
-bool dns_input(struct net_stack *st, const struct ip_info *ip, uint16_t sport,
-               uint16_t dport, const uint8_t *p, size_t len);
+bool dns_input(struct net_stack *st, const struct ip_info *ip, uint16_t sport, uint16_t dport,
+               const uint8_t *p, size_t len);
 void dns_poll(struct net_stack *st);
 uint64_t dns_deadline(const struct net_stack *st);
 void dns_free(struct net_stack *st);

@@ -13,14 +13,11 @@
 
 int net_create(const struct net_config *cfg, uint64_t now, struct net_stack **out)
 {
-    if (!cfg || !cfg->tx || !cfg->random || !out)
-        return ERR_INVAL;
+    if (!cfg || !cfg->tx || !cfg->random || !out) return ERR_INVAL;
     uint16_t mtu = cfg->mtu ? cfg->mtu : DEFAULT_MTU;
-    if (mtu < 576 || mtu > 9000)
-        return ERR_INVAL;
+    if (mtu < 576 || mtu > 9000) return ERR_INVAL;
     struct net_stack *st = mem_zalloc(sizeof *st);
-    if (!st)
-        return ERR_NOMEM;
+    if (!st) return ERR_NOMEM;
     st->cfg = *cfg;
     st->cfg.mtu = mtu;
     st->now = now;
@@ -39,14 +36,12 @@ int net_create(const struct net_config *cfg, uint64_t now, struct net_stack **ou
 
 void net_destroy(struct net_stack *st)
 {
-    if (!st)
-        return;
+    if (!st) return;
     struct list_node *it, *tmp;
     list_for_each(it, &st->socks) /* children first forget their listeners */
     {
         struct net_sock *s = list_entry(it, struct net_sock, link);
-        if (s->kind == SOCK_TCP && s->u.tcp)
-            s->u.tcp->parent = NULL;
+        if (s->kind == SOCK_TCP && s->u.tcp) s->u.tcp->parent = NULL;
     }
     list_for_each_safe(it, tmp, &st->socks)
     {
@@ -81,8 +76,7 @@ void net_input(struct net_stack *st, const void *frame, size_t len, uint64_t now
 {
     const uint8_t *f = frame;
     static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-    if (now > st->now)
-        st->now = now;
+    if (now > st->now) st->now = now;
     st->ctr.rx_frames++;
     st->ctr.rx_bytes += len;
     if (len < ETH_HLEN) {
@@ -104,8 +98,7 @@ void net_input(struct net_stack *st, const void *frame, size_t len, uint64_t now
 
 void net_poll(struct net_stack *st, uint64_t now)
 {
-    if (now > st->now)
-        st->now = now;
+    if (now > st->now) st->now = now;
     arp_poll(st);
     ip4_reass_poll(st);
     dhcp_poll(st);
@@ -114,17 +107,14 @@ void net_poll(struct net_stack *st, uint64_t now)
     list_for_each_safe(it, tmp, &st->socks)
     {
         struct net_sock *s = list_entry(it, struct net_sock, link);
-        if (s->kind == SOCK_TCP)
-            tcp_poll(st, s);
+        if (s->kind == SOCK_TCP) tcp_poll(st, s);
     }
 }
 
 uint64_t net_min_deadline(uint64_t a, uint64_t b)
 {
-    if (a == 0)
-        return b;
-    if (b == 0)
-        return a;
+    if (a == 0) return b;
+    if (b == 0) return a;
     return a < b ? a : b;
 }
 
@@ -139,13 +129,15 @@ uint64_t net_next_deadline(const struct net_stack *st)
     list_for_each(it, &st->socks)
     {
         const struct net_sock *s = list_entry(it, const struct net_sock, link);
-        if (s->kind == SOCK_TCP)
-            d = net_min_deadline(d, tcp_deadline(s));
+        if (s->kind == SOCK_TCP) d = net_min_deadline(d, tcp_deadline(s));
     }
     return d ? d : UINT64_MAX;
 }
 
-void net_get_counters(const struct net_stack *st, struct net_counters *out) { *out = st->ctr; }
+void net_get_counters(const struct net_stack *st, struct net_counters *out)
+{
+    *out = st->ctr;
+}
 
 void net_get_ifinfo(const struct net_stack *st, struct net_ifinfo *out)
 {
@@ -173,8 +165,7 @@ int net_prefix_len(uint32_t mask)
 
 void net_notify_if(struct net_stack *st, unsigned ev)
 {
-    if (st->cfg.notify)
-        st->cfg.notify(st->cfg.ctx, NULL, ev);
+    if (st->cfg.notify) st->cfg.notify(st->cfg.ctx, NULL, ev);
 }
 
 /* Puts an address into force; announces it with a gratuitous ARP
@@ -188,13 +179,11 @@ void net_apply_config(struct net_stack *st, uint32_t addr, uint32_t mask, uint32
     st->gateway = gw;
     st->ndns = 0;
     for (int i = 0; i < ndns && i < 3; i++)
-        if (dns[i])
-            st->dns[st->ndns++] = dns[i];
+        if (dns[i]) st->dns[st->ndns++] = dns[i];
     st->up = true;
     st->from_dhcp = from_dhcp;
     st->lease_s = lease_s;
-    if (changed)
-        arp_announce(st);
+    if (changed) arp_announce(st);
     net_notify_if(st, NET_EV_ADDR_UP);
 }
 
@@ -205,18 +194,15 @@ void net_clear_config(struct net_stack *st)
     st->addr = st->netmask = st->gateway = 0;
     st->ndns = 0;
     st->lease_s = 0;
-    if (was)
-        net_notify_if(st, NET_EV_ADDR_DOWN);
+    if (was) net_notify_if(st, NET_EV_ADDR_DOWN);
 }
 
 int net_set_static(struct net_stack *st, uint32_t addr, int prefix, uint32_t gateway,
                    const uint32_t *dns, int ndns)
 {
-    if (prefix < 0 || prefix > 32 || addr == 0 || ndns < 0 || (ndns > 0 && !dns))
-        return ERR_INVAL;
+    if (prefix < 0 || prefix > 32 || addr == 0 || ndns < 0 || (ndns > 0 && !dns)) return ERR_INVAL;
     uint32_t mask = prefix ? 0xffffffffu << (32 - prefix) : 0;
-    if (gateway && (gateway & mask) != (addr & mask))
-        return ERR_NETUNREACH;
+    if (gateway && (gateway & mask) != (addr & mask)) return ERR_NETUNREACH;
     dhcp_free(st);
     net_apply_config(st, addr, mask, gateway, dns, ndns, false, 0);
     return 0;
@@ -226,21 +212,17 @@ int net_ip_parse(const char *s, uint32_t *out)
 {
     uint32_t v = 0;
     for (int part = 0; part < 4; part++) {
-        if (!char_is_digit((unsigned char)*s))
-            return ERR_INVAL;
+        if (!char_is_digit((unsigned char)*s)) return ERR_INVAL;
         uint32_t n = 0;
         int digits = 0;
         while (char_is_digit((unsigned char)*s)) {
             n = n * 10 + (uint32_t)(*s++ - '0');
-            if (++digits > 3 || n > 255)
-                return ERR_INVAL;
+            if (++digits > 3 || n > 255) return ERR_INVAL;
         }
         v = v << 8 | n;
-        if (part < 3 && *s++ != '.')
-            return ERR_INVAL;
+        if (part < 3 && *s++ != '.') return ERR_INVAL;
     }
-    if (*s)
-        return ERR_INVAL;
+    if (*s) return ERR_INVAL;
     *out = v;
     return 0;
 }
@@ -250,13 +232,10 @@ void net_ip_format(uint32_t a, char buf[16])
     char *p = buf;
     for (int i = 3; i >= 0; i--) {
         unsigned n = (a >> (i * 8)) & 0xff;
-        if (n >= 100)
-            *p++ = (char)('0' + n / 100);
-        if (n >= 10)
-            *p++ = (char)('0' + n / 10 % 10);
+        if (n >= 100) *p++ = (char)('0' + n / 100);
+        if (n >= 10) *p++ = (char)('0' + n / 10 % 10);
         *p++ = (char)('0' + n % 10);
-        if (i)
-            *p++ = '.';
+        if (i) *p++ = '.';
     }
     *p = '\0';
 }
@@ -266,12 +245,10 @@ void net_ip_format(uint32_t a, char buf[16])
 struct net_sock *net_sock_new(struct net_stack *st, enum sock_kind kind)
 {
     struct net_sock *s = mem_zalloc(sizeof *s);
-    if (!s)
-        return NULL;
+    if (!s) return NULL;
     s->st = st;
     s->kind = kind;
-    if (kind == SOCK_UDP || kind == SOCK_PING)
-        s->u.dg.tail = &s->u.dg.head;
+    if (kind == SOCK_UDP || kind == SOCK_PING) s->u.dg.tail = &s->u.dg.head;
     list_push_back(&st->socks, &s->link);
     return s;
 }
@@ -292,8 +269,7 @@ void net_sock_free(struct net_sock *s)
  * a socket of the same kind. Starts from a random point (RFC 6056 3.3.1). */
 uint16_t net_ephemeral_port(struct net_stack *st, int kind)
 {
-    if (st->next_port == 0)
-        st->next_port = (uint16_t)(49152 + net_random32(st) % 16384);
+    if (st->next_port == 0) st->next_port = (uint16_t)(49152 + net_random32(st) % 16384);
     for (int tries = 0; tries < 16384; tries++) {
         uint16_t p = st->next_port;
         st->next_port = p == 65535 ? 49152 : (uint16_t)(p + 1);
@@ -307,8 +283,7 @@ uint16_t net_ephemeral_port(struct net_stack *st, int kind)
                 break;
             }
         }
-        if (!used)
-            return p;
+        if (!used) return p;
     }
     return 0;
 }
@@ -320,18 +295,19 @@ static unsigned sock_events(const struct net_sock *s)
     case SOCK_TCP: return tcp_events(s);
     case SOCK_UDP:
     case SOCK_PING:
-        if (s->u.dg.head)
-            ev |= NET_POLL_IN;
+        if (s->u.dg.head) ev |= NET_POLL_IN;
         ev |= NET_POLL_OUT;
         break;
     case SOCK_DNS: return dns_events(s);
     }
-    if (s->error)
-        ev |= NET_POLL_ERR;
+    if (s->error) ev |= NET_POLL_ERR;
     return ev;
 }
 
-unsigned net_sock_poll(const struct net_sock *s) { return sock_events(s); }
+unsigned net_sock_poll(const struct net_sock *s)
+{
+    return sock_events(s);
+}
 
 void net_sock_update(struct net_sock *s)
 {
@@ -340,8 +316,7 @@ void net_sock_update(struct net_sock *s)
     unsigned ev = sock_events(s);
     unsigned rising = ev & ~s->last_events;
     s->last_events = ev;
-    if (rising && s->st->cfg.notify)
-        s->st->cfg.notify(s->st->cfg.ctx, s, ev);
+    if (rising && s->st->cfg.notify) s->st->cfg.notify(s->st->cfg.ctx, s, ev);
 }
 
 int net_sock_error(struct net_sock *s)
@@ -352,26 +327,27 @@ int net_sock_error(struct net_sock *s)
     return e;
 }
 
-void net_sock_set_user(struct net_sock *s, void *user) { s->user = user; }
-void *net_sock_user(const struct net_sock *s) { return s->user; }
+void net_sock_set_user(struct net_sock *s, void *user)
+{
+    s->user = user;
+}
+void *net_sock_user(const struct net_sock *s)
+{
+    return s->user;
+}
 
 void net_sock_name(const struct net_sock *s, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
                    uint16_t *rport)
 {
-    if (laddr)
-        *laddr = s->laddr ? s->laddr : s->st->addr;
-    if (lport)
-        *lport = s->lport;
-    if (raddr)
-        *raddr = s->raddr;
-    if (rport)
-        *rport = s->rport;
+    if (laddr) *laddr = s->laddr ? s->laddr : s->st->addr;
+    if (lport) *lport = s->lport;
+    if (raddr) *raddr = s->raddr;
+    if (rport) *rport = s->rport;
 }
 
 void net_sock_close(struct net_sock *s)
 {
-    if (!s)
-        return;
+    if (!s) return;
     if (s->kind == SOCK_TCP) {
         tcp_sock_close(s); /* may keep the pcb for FIN and TIME_WAIT */
         return;
@@ -382,16 +358,12 @@ void net_sock_close(struct net_sock *s)
 int net_sock_bind(struct net_sock *s, uint32_t addr, uint16_t port)
 {
     struct net_stack *st = s->st;
-    if (s->lport)
-        return ERR_INVAL;
-    if (addr && addr != st->addr)
-        return ERR_ADDRNOTAVAIL;
-    if (s->kind != SOCK_TCP && s->kind != SOCK_UDP)
-        return ERR_NOTSUP;
+    if (s->lport) return ERR_INVAL;
+    if (addr && addr != st->addr) return ERR_ADDRNOTAVAIL;
+    if (s->kind != SOCK_TCP && s->kind != SOCK_UDP) return ERR_NOTSUP;
     if (port == 0) {
         port = net_ephemeral_port(st, s->kind);
-        if (!port)
-            return ERR_ADDRINUSE;
+        if (!port) return ERR_ADDRINUSE;
     } else {
         const struct list_node *it;
         list_for_each(it, &st->socks)
@@ -412,17 +384,14 @@ int net_sock_bind(struct net_sock *s, uint32_t addr, uint16_t port)
 struct dgram *dgram_enqueue(struct net_sock *s, uint32_t addr, uint16_t port, const void *data,
                             size_t len, size_t limit)
 {
-    if (s->u.dg.bytes + len > limit)
-        return NULL;
+    if (s->u.dg.bytes + len > limit) return NULL;
     struct dgram *d = mem_alloc(sizeof *d + len);
-    if (!d)
-        return NULL;
+    if (!d) return NULL;
     memset(d, 0, sizeof *d);
     d->addr = addr;
     d->port = port;
     d->len = len;
-    if (len)
-        memcpy(d->data, data, len);
+    if (len) memcpy(d->data, data, len);
     *s->u.dg.tail = d;
     s->u.dg.tail = &d->next;
     s->u.dg.bytes += len;

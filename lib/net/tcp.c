@@ -17,17 +17,16 @@
 
 #define DEFAULT_RCVBUF (512 * 1024)
 #define DEFAULT_SNDBUF (256 * 1024)
-#define MAX_BUF (16u * 1024 * 1024)
+#define MAX_BUF        (16u * 1024 * 1024)
 
 static const char *const state_names[] = {
-    "CLOSED",      "LISTEN",     "SYN_SENT",   "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1",
-    "FIN_WAIT_2",  "CLOSE_WAIT", "CLOSING",    "LAST_ACK",     "TIME_WAIT",
+    "CLOSED",     "LISTEN",     "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1",
+    "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING",  "LAST_ACK",     "TIME_WAIT",
 };
 
 const char *net_tcp_state_name(const struct net_sock *s)
 {
-    if (s->kind != SOCK_TCP)
-        return "-";
+    if (s->kind != SOCK_TCP) return "-";
     return state_names[tcp_of(s)->state];
 }
 
@@ -36,24 +35,27 @@ const char *net_tcp_state_name(const struct net_sock *s)
  * timer ticking every 4 microseconds and F SipHash-2-4 keyed by a random
  * secret chosen when the stack is created. */
 
-static uint64_t rotl64(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
+static uint64_t rotl64(uint64_t x, int b)
+{
+    return (x << b) | (x >> (64 - b));
+}
 
-#define SIPROUND                                                                        \
-    do {                                                                                \
-        v0 += v1;                                                                       \
-        v1 = rotl64(v1, 13);                                                            \
-        v1 ^= v0;                                                                       \
-        v0 = rotl64(v0, 32);                                                            \
-        v2 += v3;                                                                       \
-        v3 = rotl64(v3, 16);                                                            \
-        v3 ^= v2;                                                                       \
-        v0 += v3;                                                                       \
-        v3 = rotl64(v3, 21);                                                            \
-        v3 ^= v0;                                                                       \
-        v2 += v1;                                                                       \
-        v1 = rotl64(v1, 17);                                                            \
-        v1 ^= v2;                                                                       \
-        v2 = rotl64(v2, 32);                                                            \
+#define SIPROUND                                                                                   \
+    do {                                                                                           \
+        v0 += v1;                                                                                  \
+        v1 = rotl64(v1, 13);                                                                       \
+        v1 ^= v0;                                                                                  \
+        v0 = rotl64(v0, 32);                                                                       \
+        v2 += v3;                                                                                  \
+        v3 = rotl64(v3, 16);                                                                       \
+        v3 ^= v2;                                                                                  \
+        v0 += v3;                                                                                  \
+        v3 = rotl64(v3, 21);                                                                       \
+        v3 ^= v0;                                                                                  \
+        v2 += v1;                                                                                  \
+        v1 = rotl64(v1, 17);                                                                       \
+        v1 ^= v2;                                                                                  \
+        v2 = rotl64(v2, 32);                                                                       \
     } while (0)
 
 /* SipHash-2-4 of two 64-bit words (the 12-byte connection id, padded). */
@@ -92,30 +94,25 @@ uint32_t tcp_isn(struct net_stack *st, uint32_t laddr, uint16_t lport, uint32_t 
 void ring_write_at(struct ring *r, uint32_t off, const uint8_t *src, uint32_t n)
 {
     uint32_t pos = r->head + off;
-    if (pos >= r->cap)
-        pos -= r->cap;
+    if (pos >= r->cap) pos -= r->cap;
     uint32_t first = r->cap - pos < n ? r->cap - pos : n;
     memcpy(r->buf + pos, src, first);
-    if (n > first)
-        memcpy(r->buf, src + first, n - first);
+    if (n > first) memcpy(r->buf, src + first, n - first);
 }
 
 void ring_read_at(const struct ring *r, uint32_t off, uint8_t *dst, uint32_t n)
 {
     uint32_t pos = r->head + off;
-    if (pos >= r->cap)
-        pos -= r->cap;
+    if (pos >= r->cap) pos -= r->cap;
     uint32_t first = r->cap - pos < n ? r->cap - pos : n;
     memcpy(dst, r->buf + pos, first);
-    if (n > first)
-        memcpy(dst + first, r->buf, n - first);
+    if (n > first) memcpy(dst + first, r->buf, n - first);
 }
 
 static void ring_consume(struct ring *r, uint32_t n)
 {
     r->head += n;
-    if (r->head >= r->cap)
-        r->head -= r->cap;
+    if (r->head >= r->cap) r->head -= r->cap;
     r->len -= n;
 }
 
@@ -134,8 +131,7 @@ uint8_t tcp_wscale_for(uint32_t bufsize)
 struct net_sock *tcp_new_sock(struct net_stack *st)
 {
     struct net_sock *s = net_sock_new(st, SOCK_TCP);
-    if (!s)
-        return NULL;
+    if (!s) return NULL;
     struct tcp_pcb *p = mem_zalloc(sizeof *p);
     if (!p) {
         net_sock_free(s);
@@ -160,21 +156,17 @@ struct net_sock *tcp_new_sock(struct net_stack *st)
 int tcp_alloc_buffers(struct net_sock *s)
 {
     struct tcp_pcb *p = tcp_of(s);
-    if (!p->rcv.buf)
-        p->rcv.buf = mem_alloc(p->rcv.cap);
-    if (!p->snd.buf)
-        p->snd.buf = mem_alloc(p->snd.cap);
+    if (!p->rcv.buf) p->rcv.buf = mem_alloc(p->rcv.cap);
+    if (!p->snd.buf) p->snd.buf = mem_alloc(p->snd.cap);
     return p->rcv.buf && p->snd.buf ? 0 : ERR_NOMEM;
 }
 
 void tcp_pcb_free(struct net_sock *s)
 {
     struct tcp_pcb *p = tcp_of(s);
-    if (!p)
-        return;
+    if (!p) return;
     list_remove(&p->accept_link);
-    if (p->parent)
-        tcp_of(p->parent)->pending--;
+    if (p->parent) tcp_of(p->parent)->pending--;
     mem_free(p->rcv.buf);
     mem_free(p->snd.buf);
     mem_free(p);
@@ -182,11 +174,17 @@ void tcp_pcb_free(struct net_sock *s)
 }
 
 /* Free receive space: what the receive window may offer. */
-uint32_t tcp_rcv_space(const struct tcp_pcb *p) { return p->rcv.cap - p->rcv.len; }
+uint32_t tcp_rcv_space(const struct tcp_pcb *p)
+{
+    return p->rcv.cap - p->rcv.len;
+}
 
 /* Payload bytes per full segment: the MSS less the options every segment
  * carries (RFC 6691: the MSS option excludes options). */
-uint32_t tcp_smss(const struct tcp_pcb *p) { return p->mss - (p->ts_ok ? 12u : 0u); }
+uint32_t tcp_smss(const struct tcp_pcb *p)
+{
+    return p->mss - (p->ts_ok ? 12u : 0u);
+}
 
 static void tcp_stop_timers(struct tcp_pcb *p)
 {
@@ -202,8 +200,7 @@ bool tcp_set_closed(struct net_sock *s, int err)
         net_sock_free(s);
         return true;
     }
-    if (err)
-        s->error = err;
+    if (err) s->error = err;
     net_sock_update(s);
     return false;
 }
@@ -223,25 +220,21 @@ unsigned tcp_events(const struct net_sock *s)
 {
     const struct tcp_pcb *p = tcp_of(s);
     unsigned ev = 0;
-    if (s->error)
-        ev |= NET_POLL_ERR;
+    if (s->error) ev |= NET_POLL_ERR;
     switch (p->state) {
     case TCP_LISTEN:
-        if (!list_empty(&p->accept_q))
-            ev |= NET_POLL_IN;
+        if (!list_empty(&p->accept_q)) ev |= NET_POLL_IN;
         return ev;
     case TCP_SYN_SENT:
     case TCP_SYN_RECEIVED: return ev;
     case TCP_CLOSED: return ev | NET_POLL_HUP | NET_POLL_IN;
     default: break;
     }
-    if (p->rcv.len || p->fin_rcvd || p->rd_shut)
-        ev |= NET_POLL_IN;
+    if (p->rcv.len || p->fin_rcvd || p->rd_shut) ev |= NET_POLL_IN;
     if ((p->state == TCP_ESTABLISHED || p->state == TCP_CLOSE_WAIT) && !p->fin_queued &&
         p->snd.len < p->snd.cap)
         ev |= NET_POLL_OUT;
-    if (p->state == TCP_TIME_WAIT || (p->fin_rcvd && p->fin_queued))
-        ev |= NET_POLL_HUP;
+    if (p->state == TCP_TIME_WAIT || (p->fin_rcvd && p->fin_queued)) ev |= NET_POLL_HUP;
     return ev;
 }
 
@@ -250,8 +243,7 @@ unsigned tcp_events(const struct net_sock *s)
 int net_tcp_socket(struct net_stack *st, struct net_sock **out)
 {
     struct net_sock *s = tcp_new_sock(st);
-    if (!s)
-        return ERR_NOMEM;
+    if (!s) return ERR_NOMEM;
     *out = s;
     return 0;
 }
@@ -260,26 +252,18 @@ int net_tcp_socket(struct net_stack *st, struct net_sock **out)
 int net_tcp_connect(struct net_sock *s, uint32_t addr, uint16_t port)
 {
     struct net_stack *st = s->st;
-    if (s->kind != SOCK_TCP)
-        return ERR_INVAL;
+    if (s->kind != SOCK_TCP) return ERR_INVAL;
     struct tcp_pcb *p = tcp_of(s);
-    if (p->state == TCP_SYN_SENT || p->state == TCP_SYN_RECEIVED)
-        return ERR_ALREADY;
-    if (p->state != TCP_CLOSED || s->raddr)
-        return ERR_ISCONN;
-    if (!addr || !port || addr == 0xffffffffu)
-        return ERR_INVAL;
-    if (!st->up)
-        return ERR_NETDOWN;
-    if ((addr & st->netmask) != (st->addr & st->netmask) && !st->gateway)
-        return ERR_NETUNREACH;
+    if (p->state == TCP_SYN_SENT || p->state == TCP_SYN_RECEIVED) return ERR_ALREADY;
+    if (p->state != TCP_CLOSED || s->raddr) return ERR_ISCONN;
+    if (!addr || !port || addr == 0xffffffffu) return ERR_INVAL;
+    if (!st->up) return ERR_NETDOWN;
+    if ((addr & st->netmask) != (st->addr & st->netmask) && !st->gateway) return ERR_NETUNREACH;
     if (!s->lport) {
         int r = net_sock_bind(s, 0, 0);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
-    if (tcp_alloc_buffers(s) < 0)
-        return ERR_NOMEM;
+    if (tcp_alloc_buffers(s) < 0) return ERR_NOMEM;
     s->laddr = st->addr;
     s->raddr = addr;
     s->rport = port;
@@ -295,13 +279,10 @@ int net_tcp_connect(struct net_sock *s, uint32_t addr, uint16_t port)
 /* Passive OPEN: children are created by tcp_in.c on SYN. */
 int net_tcp_listen(struct net_sock *s, int backlog)
 {
-    if (s->kind != SOCK_TCP)
-        return ERR_INVAL;
+    if (s->kind != SOCK_TCP) return ERR_INVAL;
     struct tcp_pcb *p = tcp_of(s);
-    if (p->state != TCP_CLOSED || s->raddr)
-        return ERR_ISCONN;
-    if (!s->lport)
-        return ERR_INVAL; /* listening needs a port */
+    if (p->state != TCP_CLOSED || s->raddr) return ERR_ISCONN;
+    if (!s->lport) return ERR_INVAL; /* listening needs a port */
     p->state = TCP_LISTEN;
     p->backlog = backlog < 1 ? 1 : backlog > 1024 ? 1024 : backlog;
     return 0;
@@ -309,8 +290,7 @@ int net_tcp_listen(struct net_sock *s, int backlog)
 
 int net_tcp_accept(struct net_sock *s, struct net_sock **out)
 {
-    if (s->kind != SOCK_TCP || tcp_of(s)->state != TCP_LISTEN)
-        return ERR_INVAL;
+    if (s->kind != SOCK_TCP || tcp_of(s)->state != TCP_LISTEN) return ERR_INVAL;
     struct tcp_pcb *p = tcp_of(s);
     struct list_node *n = list_pop_front(&p->accept_q);
     if (!n) {
@@ -333,16 +313,14 @@ int net_tcp_accept(struct net_sock *s, struct net_sock **out)
     p->pending--;
     child->last_events = 0;
     *out = child;
-    if (list_empty(&p->accept_q))
-        s->last_events &= ~(unsigned)NET_POLL_IN;
+    if (list_empty(&p->accept_q)) s->last_events &= ~(unsigned)NET_POLL_IN;
     return 0;
 }
 
 static int tcp_send_error(struct net_sock *s)
 {
     struct tcp_pcb *p = tcp_of(s);
-    if (s->error)
-        return net_sock_error(s);
+    if (s->error) return net_sock_error(s);
     switch (p->state) {
     case TCP_SYN_SENT:
     case TCP_SYN_RECEIVED:
@@ -356,12 +334,10 @@ static int tcp_send_error(struct net_sock *s)
 
 long net_tcp_send(struct net_sock *s, const void *buf, size_t len)
 {
-    if (s->kind != SOCK_TCP)
-        return ERR_INVAL;
+    if (s->kind != SOCK_TCP) return ERR_INVAL;
     struct tcp_pcb *p = tcp_of(s);
     int err = tcp_send_error(s);
-    if (err)
-        return err;
+    if (err) return err;
     uint32_t room = p->snd.cap - p->snd.len;
     if (room == 0) {
         s->last_events &= ~(unsigned)NET_POLL_OUT;
@@ -370,36 +346,28 @@ long net_tcp_send(struct net_sock *s, const void *buf, size_t len)
     uint32_t n = len < room ? (uint32_t)len : room;
     ring_write_at(&p->snd, p->snd.len, buf, n);
     p->snd.len += n;
-    if (p->snd.len == p->snd.cap)
-        s->last_events &= ~(unsigned)NET_POLL_OUT;
-    if (p->state == TCP_ESTABLISHED || p->state == TCP_CLOSE_WAIT)
-        tcp_output(s);
+    if (p->snd.len == p->snd.cap) s->last_events &= ~(unsigned)NET_POLL_OUT;
+    if (p->state == TCP_ESTABLISHED || p->state == TCP_CLOSE_WAIT) tcp_output(s);
     return (long)n;
 }
 
 long net_tcp_recv(struct net_sock *s, void *buf, size_t len)
 {
-    if (s->kind != SOCK_TCP)
-        return ERR_INVAL;
+    if (s->kind != SOCK_TCP) return ERR_INVAL;
     struct tcp_pcb *p = tcp_of(s);
     if (p->rcv.len == 0) {
         s->last_events &= ~(unsigned)NET_POLL_IN;
-        if (s->error)
-            return net_sock_error(s);
-        if (p->fin_rcvd || p->rd_shut || p->state == TCP_TIME_WAIT)
-            return 0;
-        if (p->state == TCP_CLOSED)
-            return s->raddr ? 0 : ERR_NOTCONN;
-        if (p->state == TCP_LISTEN)
-            return ERR_NOTCONN;
+        if (s->error) return net_sock_error(s);
+        if (p->fin_rcvd || p->rd_shut || p->state == TCP_TIME_WAIT) return 0;
+        if (p->state == TCP_CLOSED) return s->raddr ? 0 : ERR_NOTCONN;
+        if (p->state == TCP_LISTEN) return ERR_NOTCONN;
         return ERR_AGAIN;
     }
     uint32_t old_space = tcp_rcv_space(p);
     uint32_t n = len < p->rcv.len ? (uint32_t)len : p->rcv.len;
     ring_read_at(&p->rcv, 0, buf, n);
     ring_consume(&p->rcv, n);
-    if (p->rcv.len == 0 && !p->fin_rcvd)
-        s->last_events &= ~(unsigned)NET_POLL_IN;
+    if (p->rcv.len == 0 && !p->fin_rcvd) s->last_events &= ~(unsigned)NET_POLL_IN;
     tcp_window_update_maybe(s, old_space);
     return (long)n;
 }
@@ -408,12 +376,9 @@ long net_tcp_recv(struct net_sock *s, void *buf, size_t len)
 static void tcp_shut_write(struct net_sock *s)
 {
     struct tcp_pcb *p = tcp_of(s);
-    if (p->fin_queued)
-        return;
+    if (p->fin_queued) return;
     switch (p->state) {
-    case TCP_SYN_RECEIVED: /* FIN_WAIT_1 once established (tcp_in.c) */
-        p->fin_queued = true;
-        break;
+    case TCP_SYN_RECEIVED: /* FIN_WAIT_1 once established (tcp_in.c) */ p->fin_queued = true; break;
     case TCP_ESTABLISHED:
         p->fin_queued = true;
         p->state = TCP_FIN_WAIT_1;
@@ -425,15 +390,13 @@ static void tcp_shut_write(struct net_sock *s)
     default: return;
     }
     p->fin_seq = p->snd_bseq + p->snd.len;
-    if (p->state != TCP_SYN_RECEIVED)
-        tcp_output(s);
+    if (p->state != TCP_SYN_RECEIVED) tcp_output(s);
     net_sock_update(s);
 }
 
 int net_tcp_shutdown(struct net_sock *s, int how)
 {
-    if (s->kind != SOCK_TCP || how < 0 || how > 2)
-        return ERR_INVAL;
+    if (s->kind != SOCK_TCP || how < 0 || how > 2) return ERR_INVAL;
     struct tcp_pcb *p = tcp_of(s);
     if (p->state == TCP_LISTEN || p->state == TCP_SYN_SENT || p->state == TCP_CLOSED)
         return ERR_NOTCONN;
@@ -442,24 +405,22 @@ int net_tcp_shutdown(struct net_sock *s, int how)
         p->rcv.len = 0; /* unread data is dropped */
         p->rcv.head = 0;
     }
-    if (how != 0)
-        tcp_shut_write(s);
+    if (how != 0) tcp_shut_write(s);
     net_sock_update(s);
     return 0;
 }
 
 void net_tcp_set_nodelay(struct net_sock *s, bool nodelay)
 {
-    if (s->kind == SOCK_TCP)
-        tcp_of(s)->nodelay = nodelay;
+    if (s->kind == SOCK_TCP) tcp_of(s)->nodelay = nodelay;
 }
 
 static void tcp_send_rst_now(struct net_sock *s)
 {
     struct tcp_pcb *p = tcp_of(s);
-    if (p->state == TCP_ESTABLISHED || p->state == TCP_FIN_WAIT_1 ||
-        p->state == TCP_FIN_WAIT_2 || p->state == TCP_CLOSE_WAIT ||
-        p->state == TCP_SYN_RECEIVED || p->state == TCP_CLOSING || p->state == TCP_LAST_ACK)
+    if (p->state == TCP_ESTABLISHED || p->state == TCP_FIN_WAIT_1 || p->state == TCP_FIN_WAIT_2 ||
+        p->state == TCP_CLOSE_WAIT || p->state == TCP_SYN_RECEIVED || p->state == TCP_CLOSING ||
+        p->state == TCP_LAST_ACK)
         tcp_xmit(s, p->snd_nxt, TCP_RST | TCP_ACK, 0);
 }
 
@@ -480,10 +441,8 @@ static void tcp_listener_drop_children(struct net_sock *s)
 
 void net_tcp_abort(struct net_sock *s)
 {
-    if (s->kind != SOCK_TCP)
-        return;
-    if (tcp_of(s)->state == TCP_LISTEN)
-        tcp_listener_drop_children(s);
+    if (s->kind != SOCK_TCP) return;
+    if (tcp_of(s)->state == TCP_LISTEN) tcp_listener_drop_children(s);
     tcp_send_rst_now(s);
     net_sock_free(s);
 }
@@ -500,9 +459,7 @@ void tcp_sock_close(struct net_sock *s)
         net_sock_free(s);
         return;
     case TCP_CLOSED:
-    case TCP_SYN_SENT:
-        net_sock_free(s);
-        return;
+    case TCP_SYN_SENT: net_sock_free(s); return;
     default: break;
     }
     if (p->rcv.len && !p->rd_shut) {
@@ -511,8 +468,7 @@ void tcp_sock_close(struct net_sock *s)
     }
     s->closed = true;
     tcp_shut_write(s);
-    if (p->state == TCP_FIN_WAIT_2 && !p->t_conn)
-        p->t_conn = s->st->now + TCP_FIN_WAIT_2_MS;
+    if (p->state == TCP_FIN_WAIT_2 && !p->t_conn) p->t_conn = s->st->now + TCP_FIN_WAIT_2_MS;
 }
 
 /* ICMP destination unreachable for a segment we sent (RFC 1122 4.2.3.9,
@@ -528,10 +484,8 @@ void tcp_icmp_error(struct net_stack *st, uint32_t dst, uint16_t sport, uint16_t
         if (s->kind != SOCK_TCP || s->raddr != dst || s->lport != sport || s->rport != dport)
             continue;
         struct tcp_pcb *p = tcp_of(s);
-        if (SEQ_LT(seq, p->snd_una) || SEQ_GT(seq, p->snd_max))
-            return;
-        if (p->state == TCP_SYN_SENT)
-            tcp_set_closed(s, err);
+        if (SEQ_LT(seq, p->snd_una) || SEQ_GT(seq, p->snd_max)) return;
+        if (p->state == TCP_SYN_SENT) tcp_set_closed(s, err);
         return;
     }
 }

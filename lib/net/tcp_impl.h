@@ -13,18 +13,18 @@
 #include "net/net_impl.h"
 
 #define TCP_HLEN 20
-#define TCP_FIN 0x01
-#define TCP_SYN 0x02
-#define TCP_RST 0x04
-#define TCP_PSH 0x08
-#define TCP_ACK 0x10
-#define TCP_URG 0x20
+#define TCP_FIN  0x01
+#define TCP_SYN  0x02
+#define TCP_RST  0x04
+#define TCP_PSH  0x08
+#define TCP_ACK  0x10
+#define TCP_URG  0x20
 
-#define TCP_DEFAULT_MSS 536 /* RFC 9293 3.7.1 when the peer sends no MSS option */
-#define TCP_INITIAL_RTO 1000 /* RFC 6298 2.1 */
-#define TCP_MAX_RTO 60000    /* RFC 6298 2.5 allows an upper bound >= 60 s */
-#define TCP_SYN_RETRIES 6
-#define TCP_DATA_RETRIES 15
+#define TCP_DEFAULT_MSS   536   /* RFC 9293 3.7.1 when the peer sends no MSS option */
+#define TCP_INITIAL_RTO   1000  /* RFC 6298 2.1 */
+#define TCP_MAX_RTO       60000 /* RFC 6298 2.5 allows an upper bound >= 60 s */
+#define TCP_SYN_RETRIES   6
+#define TCP_DATA_RETRIES  15
 #define TCP_FIN_WAIT_2_MS 60000 /* orphaned FIN_WAIT_2 gives up after this */
 
 /* A received segment, parsed. */
@@ -51,7 +51,10 @@ static inline uint32_t tcp_seg_seqlen(const struct tcp_seg *g)
     return g->len + ((g->flags & TCP_SYN) ? 1 : 0) + ((g->flags & TCP_FIN) ? 1 : 0);
 }
 
-static inline struct tcp_pcb *tcp_of(const struct net_sock *s) { return s->u.tcp; }
+static inline struct tcp_pcb *tcp_of(const struct net_sock *s)
+{
+    return s->u.tcp;
+}
 
 /* tcp.c */
 uint32_t tcp_isn(struct net_stack *st, uint32_t laddr, uint16_t lport, uint32_t raddr,

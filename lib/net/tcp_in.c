@@ -28,29 +28,23 @@ static void tcp_parse_options(const uint8_t *o, size_t n, struct tcp_seg *g)
     size_t i = 0;
     while (i < n) {
         uint8_t kind = o[i];
-        if (kind == 0)
-            break;
+        if (kind == 0) break;
         if (kind == 1) {
             i++;
             continue;
         }
-        if (i + 1 >= n)
-            break;
+        if (i + 1 >= n) break;
         uint8_t len = o[i + 1];
-        if (len < 2 || i + len > n)
-            break;
+        if (len < 2 || i + len > n) break;
         switch (kind) {
         case 2:
-            if (len == 4)
-                g->mss = be16_get(o + i + 2);
+            if (len == 4) g->mss = be16_get(o + i + 2);
             break;
         case 3:
-            if (len == 3)
-                g->wscale = o[i + 2] > 14 ? 14 : o[i + 2]; /* RFC 7323 2.3 */
+            if (len == 3) g->wscale = o[i + 2] > 14 ? 14 : o[i + 2]; /* RFC 7323 2.3 */
             break;
         case 4:
-            if (len == 2)
-                g->sack_ok = true;
+            if (len == 2) g->sack_ok = true;
             break;
         case 5:
             for (size_t k = 2; k + 8 <= len && g->nsack < 4; k += 8) {
@@ -74,14 +68,11 @@ static void tcp_parse_options(const uint8_t *o, size_t n, struct tcp_seg *g)
 
 static bool tcp_parse(const struct ip_info *ip, const uint8_t *p, size_t len, struct tcp_seg *g)
 {
-    if (len < TCP_HLEN || len > 0xffff)
-        return false;
+    if (len < TCP_HLEN || len > 0xffff) return false;
     size_t doff = (size_t)(p[12] >> 4) * 4;
-    if (doff < TCP_HLEN || doff > len)
-        return false;
+    if (doff < TCP_HLEN || doff > len) return false;
     uint32_t sum = net_csum_pseudo(ip->src, ip->dst, IP_PROTO_TCP, (uint16_t)len);
-    if (!net_csum_ok(net_csum_add(sum, p, len)))
-        return false;
+    if (!net_csum_ok(net_csum_add(sum, p, len))) return false;
     memset(g, 0, sizeof *g);
     g->src = ip->src;
     g->dst = ip->dst;
@@ -109,8 +100,7 @@ static void tcp_challenge_ack(struct net_sock *s)
         p->challenge_window = s->st->now;
         p->challenge_count = 0;
     }
-    if (p->challenge_count++ < 10)
-        tcp_send_ack(s);
+    if (p->challenge_count++ < 10) tcp_send_ack(s);
 }
 
 /* What the peer's SYN says (RFC 9293 3.7.1; RFC 7323 2.2, 3.2; RFC 2018
@@ -121,8 +111,7 @@ static void tcp_take_syn_options(struct net_sock *s, const struct tcp_seg *g)
     uint32_t peer = g->mss > 0 ? (uint32_t)g->mss : TCP_DEFAULT_MSS;
     uint32_t ours = s->st->cfg.mtu - IP_HLEN - TCP_HLEN;
     p->mss = (uint16_t)(peer < ours ? peer : ours);
-    if (p->mss < 64)
-        p->mss = 64;
+    if (p->mss < 64) p->mss = 64;
     if (g->wscale >= 0) {
         p->wscale_ok = true;
         p->snd_wscale = (uint8_t)g->wscale;
@@ -132,8 +121,7 @@ static void tcp_take_syn_options(struct net_sock *s, const struct tcp_seg *g)
         p->rcv_wscale = 0;
     }
     p->ts_ok = g->has_ts;
-    if (p->ts_ok)
-        p->ts_recent = g->tsval;
+    if (p->ts_ok) p->ts_recent = g->tsval;
     p->sack_ok = g->sack_ok;
 }
 
@@ -150,8 +138,7 @@ static void tcp_set_snd_wnd(struct tcp_pcb *p, const struct tcp_seg *g, uint32_t
     p->snd_wnd = wnd;
     p->snd_wl1 = g->seq;
     p->snd_wl2 = g->ack;
-    if (wnd > p->max_snd_wnd)
-        p->max_snd_wnd = wnd;
+    if (wnd > p->max_snd_wnd) p->max_snd_wnd = wnd;
 }
 
 /* Retransmits the first unacknowledged segment (fast retransmit, partial
@@ -164,8 +151,7 @@ static void tcp_retransmit_head(struct net_sock *s)
     uint32_t smss = tcp_smss(p);
     uint32_t n = avail < smss ? avail : smss;
     bool fin = p->fin_sent && n == avail && off <= p->snd.len;
-    if (n == 0 && !fin)
-        return;
+    if (n == 0 && !fin) return;
     tcp_xmit(s, p->snd_una, TCP_ACK | (fin ? TCP_FIN : 0), n);
     s->st->ctr.tcp_retransmits++;
 }
@@ -184,8 +170,7 @@ static void ooo_remove(struct tcp_pcb *p, int i)
 static bool ooo_add(struct tcp_pcb *p, uint32_t start, uint32_t end)
 {
     int i = tcp_range_add(p->ooo, &p->nooo, start, end);
-    if (i < 0)
-        return false;
+    if (i < 0) return false;
     p->ooo_last = i;
     return true;
 }
@@ -237,8 +222,7 @@ static void tcp_data_input(struct net_sock *s, struct tcp_seg *g)
         g->flags &= (uint8_t)~TCP_FIN;
     }
     if (off > 0) {
-        if (ooo_add(p, seq, seq + n))
-            ring_write_at(&p->rcv, p->rcv.len + off, data, n);
+        if (ooo_add(p, seq, seq + n)) ring_write_at(&p->rcv, p->rcv.len + off, data, n);
         p->ack_now = true;
         return;
     }
@@ -251,13 +235,15 @@ static void tcp_data_input(struct net_sock *s, struct tcp_seg *g)
         p->rcv.head = (p->rcv.head + p->rcv.len) % p->rcv.cap;
         p->rcv.len = 0;
     }
-    if (filled_gap || ++p->unacked_segs >= 2)
-        p->ack_now = true;
+    if (filled_gap || ++p->unacked_segs >= 2) p->ack_now = true;
 }
 
 /* --- ACK processing ------------------------------------------------------------- */
 
-static bool tcp_use_sack(const struct tcp_pcb *p) { return p->sack_ok && p->nsacked > 0; }
+static bool tcp_use_sack(const struct tcp_pcb *p)
+{
+    return p->sack_ok && p->nsacked > 0;
+}
 
 /* A duplicate ACK (RFC 5681 2, 3.2; RFC 6582 3.2; with SACK RFC 6675 5:
  * three of them, or three segments' worth SACKed, start recovery). */
@@ -280,8 +266,7 @@ static void tcp_dupack(struct net_sock *s)
     /* RFC 6582 3.2 step 2 asks for snd_una above recover; at equality all
      * of the old flight is acknowledged, so a new loss there is real. */
     if (!lost || SEQ_LT(p->snd_una, p->recover)) {
-        if (p->dupacks <= 2)
-            tcp_send_new_segment(s); /* RFC 3042 Limited Transmit */
+        if (p->dupacks <= 2) tcp_send_new_segment(s); /* RFC 3042 Limited Transmit */
         return;
     }
     uint32_t flight = p->snd_max - p->snd_una;
@@ -309,8 +294,7 @@ static void tcp_new_ack(struct net_sock *s, const struct tcp_seg *g)
     uint32_t ack = g->ack, acked = ack - p->snd_una, smss = tcp_smss(p);
     if (p->ts_ok && g->has_ts && g->tsecr) {
         uint32_t rtt = tcp_ts_now(st, p) - g->tsecr;
-        if (rtt < 60000)
-            tcp_rtt_sample(p, rtt); /* RFC 7323 4.1 */
+        if (rtt < 60000) tcp_rtt_sample(p, rtt); /* RFC 7323 4.1 */
     } else if (p->rtt_timing && SEQ_GT(ack, p->rtt_seq)) {
         tcp_rtt_sample(p, (uint32_t)(st->now - p->rtt_start));
         p->rtt_timing = false;
@@ -324,8 +308,7 @@ static void tcp_new_ack(struct net_sock *s, const struct tcp_seg *g)
         p->snd_bseq = upto;
     }
     p->snd_una = ack;
-    if (SEQ_GT(p->snd_una, p->snd_nxt))
-        p->snd_nxt = p->snd_una;
+    if (SEQ_GT(p->snd_una, p->snd_nxt)) p->snd_nxt = p->snd_una;
     p->retries = 0;
     tcp_sack_update(s, g);
     if (p->in_recovery) {
@@ -340,8 +323,7 @@ static void tcp_new_ack(struct net_sock *s, const struct tcp_seg *g)
         } else { /* partial ACK: the next hole, deflate */
             tcp_retransmit_head(s);
             p->cwnd = (p->cwnd > acked ? p->cwnd - acked : 0) + (acked >= smss ? smss : 0);
-            if (p->cwnd < smss)
-                p->cwnd = smss;
+            if (p->cwnd < smss) p->cwnd = smss;
         }
     } else {
         p->dupacks = 0;
@@ -354,8 +336,7 @@ static void tcp_new_ack(struct net_sock *s, const struct tcp_seg *g)
                 p->cwnd += smss;
             }
         }
-        if (p->cwnd > (1u << 30))
-            p->cwnd = 1u << 30;
+        if (p->cwnd > (1u << 30)) p->cwnd = 1u << 30;
     }
     p->persist_shift = 0;
     tcp_rearm_rtx(s);
@@ -372,8 +353,7 @@ static bool tcp_ack_input(struct net_sock *s, const struct tcp_seg *g)
         bool dup = g->ack == p->snd_una && p->snd_max != p->snd_una &&
                    ((g->len == 0 && !(g->flags & (TCP_SYN | TCP_FIN)) && wnd == p->snd_wnd) ||
                     (g->nsack > 0 && p->sack_ok));
-        if (dup)
-            tcp_dupack(s);
+        if (dup) tcp_dupack(s);
     } else {
         tcp_new_ack(s, g);
     }
@@ -389,17 +369,14 @@ static bool tcp_ack_input(struct net_sock *s, const struct tcp_seg *g)
     case TCP_FIN_WAIT_1:
         if (fin_acked) {
             p->state = TCP_FIN_WAIT_2;
-            if (s->closed)
-                p->t_conn = s->st->now + TCP_FIN_WAIT_2_MS;
+            if (s->closed) p->t_conn = s->st->now + TCP_FIN_WAIT_2_MS;
         }
         break;
     case TCP_CLOSING:
-        if (fin_acked)
-            tcp_enter_time_wait(s);
+        if (fin_acked) tcp_enter_time_wait(s);
         break;
     case TCP_LAST_ACK:
-        if (fin_acked)
-            return tcp_set_closed(s, 0);
+        if (fin_acked) return tcp_set_closed(s, 0);
         break;
     default: break;
     }
@@ -440,8 +417,7 @@ static void tcp_syn_sent_input(struct net_sock *s, struct tcp_seg *g)
             tcp_set_closed(s, ERR_CONNREFUSED);
         return;
     }
-    if (!(g->flags & TCP_SYN))
-        return;
+    if (!(g->flags & TCP_SYN)) return;
     tcp_take_syn_options(s, g);
     p->irs = g->seq;
     p->rcv_nxt = g->seq + 1;
@@ -460,8 +436,7 @@ static void tcp_syn_sent_input(struct net_sock *s, struct tcp_seg *g)
     tcp_set_snd_wnd(p, g, g->wnd); /* RFC 7323 2.2: a SYN's window is not scaled */
     if (p->ts_ok && g->tsecr) {
         uint32_t rtt = tcp_ts_now(st, p) - g->tsecr;
-        if (rtt < 60000)
-            tcp_rtt_sample(p, rtt);
+        if (rtt < 60000) tcp_rtt_sample(p, rtt);
     }
     p->state = TCP_ESTABLISHED;
     tcp_init_cwnd(p);
@@ -479,8 +454,7 @@ static bool tcp_seq_acceptable(const struct tcp_pcb *p, const struct tcp_seg *g)
     uint32_t wnd = tcp_rcv_space(p), len = tcp_seg_seqlen(g);
     if (SEQ_GT(p->rcv_adv, p->rcv_nxt) && p->rcv_adv - p->rcv_nxt > wnd)
         wnd = p->rcv_adv - p->rcv_nxt; /* never below what we advertised */
-    if (wnd == 0)
-        return g->seq == p->rcv_nxt;
+    if (wnd == 0) return g->seq == p->rcv_nxt;
     uint32_t last = g->seq + (len ? len - 1 : 0);
     bool first_in = SEQ_GEQ(g->seq, p->rcv_nxt) && SEQ_LT(g->seq, p->rcv_nxt + wnd);
     bool last_in = SEQ_GEQ(last, p->rcv_nxt) && SEQ_LT(last, p->rcv_nxt + wnd);
@@ -495,13 +469,11 @@ static void tcp_fin_input(struct net_sock *s, const struct tcp_seg *g)
     if (p->fin_rcvd || p->state == TCP_TIME_WAIT) {
         if (fin_seq + 1 == p->rcv_nxt) { /* a retransmitted FIN */
             p->ack_now = true;
-            if (p->state == TCP_TIME_WAIT)
-                tcp_enter_time_wait(s); /* restart the 2 MSL timeout */
+            if (p->state == TCP_TIME_WAIT) tcp_enter_time_wait(s); /* restart the 2 MSL timeout */
         }
         return;
     }
-    if (fin_seq != p->rcv_nxt)
-        return; /* data before it is missing; the peer will send it again */
+    if (fin_seq != p->rcv_nxt) return; /* data before it is missing; the peer will send it again */
     p->rcv_nxt++;
     p->fin_rcvd = true;
     p->ack_now = true;
@@ -544,11 +516,9 @@ static void tcp_segment_arrives(struct net_sock *s, struct tcp_seg *g)
     if (!tcp_seq_acceptable(p, g)) {
         /* In TIME-WAIT the peer's FIN, sent again, sits just left of the
          * window: ACK it and restart the 2 MSL timeout (3.10.7.4 eighth). */
-        if (p->state == TCP_TIME_WAIT && (g->flags & TCP_FIN) &&
-            g->seq + g->len + 1 == p->rcv_nxt)
+        if (p->state == TCP_TIME_WAIT && (g->flags & TCP_FIN) && g->seq + g->len + 1 == p->rcv_nxt)
             tcp_enter_time_wait(s);
-        if (!(g->flags & TCP_RST))
-            tcp_send_ack(s);
+        if (!(g->flags & TCP_RST)) tcp_send_ack(s);
         return;
     }
     /* RFC 7323 4.3: remember the timestamp to echo */
@@ -564,8 +534,7 @@ static void tcp_segment_arrives(struct net_sock *s, struct tcp_seg *g)
         int err = ERR_CONNRESET;
         if (p->state == TCP_SYN_RECEIVED)
             err = ERR_CONNREFUSED;
-        else if (p->state == TCP_CLOSING || p->state == TCP_LAST_ACK ||
-                 p->state == TCP_TIME_WAIT)
+        else if (p->state == TCP_CLOSING || p->state == TCP_LAST_ACK || p->state == TCP_TIME_WAIT)
             err = 0;
         tcp_set_closed(s, err);
         return;
@@ -581,23 +550,20 @@ static void tcp_segment_arrives(struct net_sock *s, struct tcp_seg *g)
         return;
     }
     /* fifth: ACK */
-    if (!(g->flags & TCP_ACK))
-        return;
+    if (!(g->flags & TCP_ACK)) return;
     if (p->state == TCP_SYN_RECEIVED) {
         if (!SEQ_GT(g->ack, p->snd_una) || SEQ_GT(g->ack, p->snd_max)) {
             tcp_send_reset_for(st, g);
             return;
         }
-        if (tcp_established(s, g))
-            return;
+        if (tcp_established(s, g)) return;
     }
     uint32_t bound = p->max_snd_wnd ? p->max_snd_wnd : 65535;
     if (SEQ_GT(g->ack, p->snd_max) || SEQ_LT(g->ack, p->snd_una - bound)) {
         tcp_challenge_ack(s); /* RFC 5961 5.2 */
         return;
     }
-    if (p->state != TCP_TIME_WAIT && tcp_ack_input(s, g))
-        return;
+    if (p->state != TCP_TIME_WAIT && tcp_ack_input(s, g)) return;
     /* seventh: text */
     if (g->len) {
         if (p->state == TCP_ESTABLISHED || p->state == TCP_FIN_WAIT_1 ||
@@ -613,14 +579,13 @@ static void tcp_segment_arrives(struct net_sock *s, struct tcp_seg *g)
         }
     }
     /* eighth: FIN */
-    if (g->flags & TCP_FIN)
-        tcp_fin_input(s, g);
+    if (g->flags & TCP_FIN) tcp_fin_input(s, g);
     tcp_output(s);
     if (p->ack_now)
         tcp_send_ack(s);
     else if (p->unacked_segs && !p->t_delack)
-        p->t_delack = st->now + (st->cfg.tcp_delack_ms ? st->cfg.tcp_delack_ms
-                                                       : TCP_DEFAULT_DELACK);
+        p->t_delack =
+            st->now + (st->cfg.tcp_delack_ms ? st->cfg.tcp_delack_ms : TCP_DEFAULT_DELACK);
     net_sock_update(s);
 }
 
@@ -630,21 +595,18 @@ static void tcp_listen_input(struct net_sock *ls, struct tcp_seg *g)
 {
     struct net_stack *st = ls->st;
     struct tcp_pcb *lp = tcp_of(ls);
-    if (g->flags & TCP_RST)
-        return;
+    if (g->flags & TCP_RST) return;
     if (g->flags & TCP_ACK) {
         tcp_send_reset_for(st, g);
         return;
     }
-    if (!(g->flags & TCP_SYN) || g->dst != st->addr)
-        return;
+    if (!(g->flags & TCP_SYN) || g->dst != st->addr) return;
     if (lp->pending >= lp->backlog) {
         st->ctr.rx_drops++;
         return;
     }
     struct net_sock *c = tcp_new_sock(st);
-    if (!c)
-        return;
+    if (!c) return;
     struct tcp_pcb *p = tcp_of(c);
     p->parent = ls;
     lp->pending++;
@@ -677,8 +639,7 @@ void tcp_input(struct net_stack *st, const struct ip_info *ip, const uint8_t *pk
     list_for_each(it, &st->socks)
     {
         struct net_sock *s = list_entry(it, struct net_sock, link);
-        if (s->kind != SOCK_TCP || s->lport != g.dport)
-            continue;
+        if (s->kind != SOCK_TCP || s->lport != g.dport) continue;
         enum tcp_state state = tcp_of(s)->state;
         if (state == TCP_LISTEN) {
             listener = s;

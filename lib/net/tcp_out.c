@@ -16,7 +16,7 @@
 #include "net/tcp_impl.h"
 
 #define TCP_DEFAULT_MIN_RTO 200
-#define TCP_DEFAULT_DELACK 40
+#define TCP_DEFAULT_DELACK  40
 
 uint32_t tcp_ts_now(const struct net_stack *st, const struct tcp_pcb *p)
 {
@@ -34,8 +34,7 @@ static uint16_t tcp_adv_window(struct tcp_pcb *p, bool syn)
         return (uint16_t)w;
     }
     uint32_t w = space >> p->rcv_wscale;
-    if (w > 65535)
-        w = 65535;
+    if (w > 65535) w = 65535;
     uint32_t edge = p->rcv_nxt + (w << p->rcv_wscale);
     if (SEQ_LT(edge, p->rcv_adv)) {
         uint32_t unit = 1u << p->rcv_wscale;
@@ -73,8 +72,7 @@ static size_t tcp_put_sack(const struct tcp_pcb *p, uint8_t *o)
     be32_put(b + 4, p->ooo[first].end);
     b += 8;
     for (int i = 0, k = 1; i < p->nooo && k < n; i++) {
-        if (i == first)
-            continue;
+        if (i == first) continue;
         be32_put(b, p->ooo[i].start);
         be32_put(b + 4, p->ooo[i].end);
         b += 8;
@@ -105,8 +103,7 @@ static size_t tcp_put_syn_options(const struct net_sock *s, uint8_t *o, bool ack
         o[n++] = 4;
         o[n++] = 2;
     }
-    if (!ack || p->ts_ok)
-        n += tcp_put_ts(s, o + n, ack ? p->ts_recent : 0);
+    if (!ack || p->ts_ok) n += tcp_put_ts(s, o + n, ack ? p->ts_recent : 0);
     return n;
 }
 
@@ -116,19 +113,16 @@ void tcp_xmit(struct net_sock *s, uint32_t seq, uint8_t flags, uint32_t len)
     struct tcp_pcb *p = tcp_of(s);
     uint8_t *h = st->txbuf + NET_TX_L4;
     bool syn = flags & TCP_SYN;
-    if (!syn || p->state != TCP_SYN_SENT)
-        flags |= TCP_ACK;
+    if (!syn || p->state != TCP_SYN_SENT) flags |= TCP_ACK;
     size_t olen = 0;
     if (syn)
         olen = tcp_put_syn_options(s, h + TCP_HLEN, flags & TCP_ACK);
     else {
-        if (p->ts_ok)
-            olen += tcp_put_ts(s, h + TCP_HLEN, p->ts_recent);
+        if (p->ts_ok) olen += tcp_put_ts(s, h + TCP_HLEN, p->ts_recent);
         if (p->sack_ok && p->nooo && len == 0 && !(flags & TCP_RST))
             olen += tcp_put_sack(p, h + TCP_HLEN + olen);
     }
-    if (len)
-        ring_read_at(&p->snd, seq - p->snd_bseq, h + TCP_HLEN + olen, len);
+    if (len) ring_read_at(&p->snd, seq - p->snd_bseq, h + TCP_HLEN + olen, len);
     be16_put(h, s->lport);
     be16_put(h + 2, s->rport);
     be32_put(h + 4, seq);
@@ -150,7 +144,10 @@ void tcp_xmit(struct net_sock *s, uint32_t seq, uint8_t flags, uint32_t len)
     }
 }
 
-void tcp_send_ack(struct net_sock *s) { tcp_xmit(s, tcp_of(s)->snd_nxt, TCP_ACK, 0); }
+void tcp_send_ack(struct net_sock *s)
+{
+    tcp_xmit(s, tcp_of(s)->snd_nxt, TCP_ACK, 0);
+}
 
 /* (Re)sends our SYN or SYN-ACK and keeps the retransmission timer running. */
 void tcp_send_syn(struct net_sock *s)
@@ -158,10 +155,8 @@ void tcp_send_syn(struct net_sock *s)
     struct tcp_pcb *p = tcp_of(s);
     tcp_xmit(s, p->iss, p->state == TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK, 0);
     p->snd_nxt = p->iss + 1;
-    if (SEQ_GT(p->snd_nxt, p->snd_max))
-        p->snd_max = p->snd_nxt;
-    if (!p->t_rtx)
-        p->t_rtx = s->st->now + p->rto;
+    if (SEQ_GT(p->snd_nxt, p->snd_max)) p->snd_max = p->snd_nxt;
+    if (!p->t_rtx) p->t_rtx = s->st->now + p->rto;
 }
 
 static uint32_t tcp_min_rto(const struct net_stack *st)
@@ -173,8 +168,7 @@ static uint32_t tcp_min_rto(const struct net_stack *st)
  * 4 RTTVAR, so RTO = SRTT + max(G, K RTTVAR) with K = 4 and G = 1 ms. */
 void tcp_rtt_sample(struct tcp_pcb *p, uint32_t rtt)
 {
-    if (rtt == 0)
-        rtt = 1;
+    if (rtt == 0) rtt = 1;
     if (p->srtt8 == 0) {
         p->srtt8 = rtt * 8;
         p->rttvar4 = rtt * 2;
@@ -190,10 +184,8 @@ void tcp_rtt_sample(struct tcp_pcb *p, uint32_t rtt)
 static void tcp_clamp_rto(const struct net_stack *st, struct tcp_pcb *p)
 {
     uint32_t min = tcp_min_rto(st);
-    if (p->rto < min)
-        p->rto = min;
-    if (p->rto > TCP_MAX_RTO)
-        p->rto = TCP_MAX_RTO;
+    if (p->rto < min) p->rto = min;
+    if (p->rto > TCP_MAX_RTO) p->rto = TCP_MAX_RTO;
 }
 
 /* RFC 6298 5.2-5.3: stop the timer when all is acknowledged, else restart. */
@@ -207,11 +199,9 @@ void tcp_rearm_rtx(struct net_sock *s)
 static void tcp_arm_persist(struct net_sock *s)
 {
     struct tcp_pcb *p = tcp_of(s);
-    if (p->t_persist)
-        return;
+    if (p->t_persist) return;
     uint64_t t = (uint64_t)p->rto << (p->persist_shift < 8 ? p->persist_shift : 8);
-    if (t > TCP_MAX_RTO)
-        t = TCP_MAX_RTO;
+    if (t > TCP_MAX_RTO) t = TCP_MAX_RTO;
     p->t_persist = s->st->now + t;
 }
 
@@ -228,57 +218,46 @@ static bool tcp_can_send_data(enum tcp_state st)
 void tcp_output(struct net_sock *s)
 {
     struct tcp_pcb *p = tcp_of(s);
-    if (!tcp_can_send_data(p->state))
-        return;
+    if (!tcp_can_send_data(p->state)) return;
     uint32_t smss = tcp_smss(p);
     uint32_t wnd = p->snd_wnd < p->cwnd ? p->snd_wnd : p->cwnd;
     for (;;) {
         uint32_t off = p->snd_nxt - p->snd_bseq;
-        if (off > p->snd.len)
-            break; /* the FIN is out too */
+        if (off > p->snd.len) break; /* the FIN is out too */
         uint32_t unsent = p->snd.len - off;
         uint32_t flight = p->snd_nxt - p->snd_una;
         uint32_t usable = wnd > flight ? wnd - flight : 0;
         uint32_t n = unsent < smss ? unsent : smss;
-        if (n > usable)
-            n = usable;
+        if (n > usable) n = usable;
         bool fin = p->fin_queued && off + n == p->snd.len;
-        if (n == 0 && !fin)
-            break;
+        if (n == 0 && !fin) break;
         if (n < smss && n < unsent && n < p->max_snd_wnd / 2)
             break; /* a small piece of more data: wait for the window */
         if (n < smss && n == unsent && !fin && !p->nodelay && flight > 0)
             break; /* Nagle: a small tail waits for outstanding ACKs */
         uint8_t flags = TCP_ACK;
-        if (n && off + n == p->snd.len)
-            flags |= TCP_PSH;
-        if (fin)
-            flags |= TCP_FIN;
+        if (n && off + n == p->snd.len) flags |= TCP_PSH;
+        if (fin) flags |= TCP_FIN;
         bool new_data = p->snd_nxt == p->snd_max;
         tcp_xmit(s, p->snd_nxt, flags, n);
-        if (!new_data)
-            s->st->ctr.tcp_retransmits++;
+        if (!new_data) s->st->ctr.tcp_retransmits++;
         if (!p->ts_ok && !p->rtt_timing && new_data && n) {
             p->rtt_timing = true; /* Karn: time only segments sent once */
             p->rtt_seq = p->snd_nxt;
             p->rtt_start = s->st->now;
         }
         p->snd_nxt += n + (fin ? 1 : 0);
-        if (fin)
-            p->fin_sent = true;
-        if (SEQ_GT(p->snd_nxt, p->snd_max))
-            p->snd_max = p->snd_nxt;
+        if (fin) p->fin_sent = true;
+        if (SEQ_GT(p->snd_nxt, p->snd_max)) p->snd_max = p->snd_nxt;
         if (!p->t_rtx) {
             tcp_clamp_rto(s->st, p);
             p->t_rtx = s->st->now + p->rto;
         }
-        if (fin)
-            break;
+        if (fin) break;
     }
     uint32_t off = p->snd_nxt - p->snd_bseq;
     bool pending = off < p->snd.len;
-    if (p->snd_wnd == 0 && pending && p->snd_nxt == p->snd_una && !p->t_rtx)
-        tcp_arm_persist(s);
+    if (p->snd_wnd == 0 && pending && p->snd_nxt == p->snd_una && !p->t_rtx) tcp_arm_persist(s);
 }
 
 /* The window opened by the reader: tell the peer when it grew enough to be
@@ -287,16 +266,13 @@ void tcp_window_update_maybe(struct net_sock *s, uint32_t old_space)
 {
     struct tcp_pcb *p = tcp_of(s);
     (void)old_space;
-    if (p->state != TCP_ESTABLISHED && p->state != TCP_FIN_WAIT_1 &&
-        p->state != TCP_FIN_WAIT_2)
+    if (p->state != TCP_ESTABLISHED && p->state != TCP_FIN_WAIT_1 && p->state != TCP_FIN_WAIT_2)
         return;
     uint32_t adv = SEQ_GT(p->rcv_adv, p->rcv_nxt) ? p->rcv_adv - p->rcv_nxt : 0;
     uint32_t space = tcp_rcv_space(p);
-    if (space <= adv)
-        return;
+    if (space <= adv) return;
     uint32_t gain = space - adv;
-    if ((gain >= 2u * p->mss && adv < p->rcv.cap / 2) || gain >= p->rcv.cap / 2)
-        tcp_send_ack(s);
+    if ((gain >= 2u * p->mss && adv < p->rcv.cap / 2) || gain >= p->rcv.cap / 2) tcp_send_ack(s);
 }
 
 /* RFC 6298 5.4-5.7 and RFC 5681 3.1 (equation 4, loss window): back off,
@@ -308,8 +284,7 @@ static bool tcp_rto_expired(struct net_sock *s)
     p->t_rtx = 0;
     bool opening = p->state == TCP_SYN_SENT || p->state == TCP_SYN_RECEIVED;
     if (++p->retries > (opening ? TCP_SYN_RETRIES : TCP_DATA_RETRIES)) {
-        if (!opening)
-            tcp_xmit(s, p->snd_nxt, TCP_RST | TCP_ACK, 0);
+        if (!opening) tcp_xmit(s, p->snd_nxt, TCP_RST | TCP_ACK, 0);
         return tcp_set_closed(s, ERR_TIMEDOUT);
     }
     p->rto = p->rto * 2 > TCP_MAX_RTO ? TCP_MAX_RTO : p->rto * 2;
@@ -319,23 +294,24 @@ static bool tcp_rto_expired(struct net_sock *s)
         return false;
     }
     uint32_t smss = tcp_smss(p), flight = p->snd_max - p->snd_una;
-    log_write(LOG_DEBUG, "tcp",
-              "rto %u ms: una %u nxt %u max %u wnd %u cwnd %u sacked %d rec %d unsent %u dup %d ssth %u",
-              (unsigned)p->rto, (unsigned)(p->snd_una - p->iss), (unsigned)(p->snd_nxt - p->iss),
-              (unsigned)(p->snd_max - p->iss), (unsigned)p->snd_wnd, (unsigned)p->cwnd,
-              p->nsacked, p->in_recovery, (unsigned)(p->snd_bseq + p->snd.len - p->snd_max), p->dupacks, (unsigned)p->ssthresh);
+    log_write(
+        LOG_DEBUG, "tcp",
+        "rto %u ms: una %u nxt %u max %u wnd %u cwnd %u sacked %d rec %d unsent %u dup %d ssth %u",
+        (unsigned)p->rto, (unsigned)(p->snd_una - p->iss), (unsigned)(p->snd_nxt - p->iss),
+        (unsigned)(p->snd_max - p->iss), (unsigned)p->snd_wnd, (unsigned)p->cwnd, p->nsacked,
+        p->in_recovery, (unsigned)(p->snd_bseq + p->snd.len - p->snd_max), p->dupacks,
+        (unsigned)p->ssthresh);
     p->ssthresh = flight / 2 > 2 * smss ? flight / 2 : 2 * smss;
     p->cwnd = smss;
     p->bytes_acked = 0;
     p->in_recovery = false;
     p->dupacks = 0;
     p->recover = p->snd_max; /* RFC 6582 4: no fast retransmit of this flight */
-    p->nsacked = 0; /* RFC 2018 8: the receiver may have reneged */
+    p->nsacked = 0;          /* RFC 2018 8: the receiver may have reneged */
     p->rtt_timing = false;
     p->snd_nxt = p->snd_una;
     tcp_output(s);
-    if (!p->t_rtx && p->snd_una != p->snd_max)
-        p->t_rtx = s->st->now + p->rto;
+    if (!p->t_rtx && p->snd_una != p->snd_max) p->t_rtx = s->st->now + p->rto;
     return false;
 }
 
@@ -347,11 +323,9 @@ static void tcp_persist_expired(struct net_sock *s)
     struct tcp_pcb *p = tcp_of(s);
     p->t_persist = 0;
     uint32_t off = p->snd_nxt - p->snd_bseq;
-    if (p->snd_wnd != 0 || off >= p->snd.len)
-        return;
+    if (p->snd_wnd != 0 || off >= p->snd.len) return;
     tcp_xmit(s, p->snd_nxt, TCP_ACK, 1);
-    if (SEQ_GT(p->snd_nxt + 1, p->snd_max))
-        p->snd_max = p->snd_nxt + 1;
+    if (SEQ_GT(p->snd_nxt + 1, p->snd_max)) p->snd_max = p->snd_nxt + 1;
     p->persist_shift++;
     tcp_arm_persist(s);
 }
@@ -364,12 +338,9 @@ void tcp_poll(struct net_stack *st, struct net_sock *s)
         tcp_set_closed(s, 0);
         return;
     }
-    if (p->t_rtx && now >= p->t_rtx && tcp_rto_expired(s))
-        return;
-    if (p->t_persist && now >= p->t_persist)
-        tcp_persist_expired(s);
-    if (p->t_delack && now >= p->t_delack)
-        tcp_send_ack(s);
+    if (p->t_rtx && now >= p->t_rtx && tcp_rto_expired(s)) return;
+    if (p->t_persist && now >= p->t_persist) tcp_persist_expired(s);
+    if (p->t_delack && now >= p->t_delack) tcp_send_ack(s);
 }
 
 uint64_t tcp_deadline(const struct net_sock *s)
@@ -389,8 +360,7 @@ uint64_t tcp_deadline(const struct net_sock *s)
  * <CTL=RST,ACK>. Never in reply to a RST. */
 void tcp_send_reset_for(struct net_stack *st, const struct tcp_seg *g)
 {
-    if ((g->flags & TCP_RST) || !st->up || g->dst != st->addr)
-        return;
+    if ((g->flags & TCP_RST) || !st->up || g->dst != st->addr) return;
     uint8_t *h = st->txbuf + NET_TX_L4;
     memset(h, 0, TCP_HLEN);
     be16_put(h, g->dport);

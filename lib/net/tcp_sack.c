@@ -24,8 +24,7 @@ int tcp_range_add(struct tcp_range *r, int *n, uint32_t start, uint32_t end)
     while (i < *n && SEQ_LT(r[i].end, start))
         i++;
     if (i == *n || SEQ_LT(end, r[i].start)) {
-        if (*n == TCP_OOO_MAX)
-            return -1;
+        if (*n == TCP_OOO_MAX) return -1;
         for (int j = *n; j > i; j--)
             r[j] = r[j - 1];
         r[i].start = start;
@@ -33,13 +32,10 @@ int tcp_range_add(struct tcp_range *r, int *n, uint32_t start, uint32_t end)
         (*n)++;
         return i;
     }
-    if (SEQ_LT(start, r[i].start))
-        r[i].start = start;
-    if (SEQ_GT(end, r[i].end))
-        r[i].end = end;
+    if (SEQ_LT(start, r[i].start)) r[i].start = start;
+    if (SEQ_GT(end, r[i].end)) r[i].end = end;
     while (i + 1 < *n && SEQ_LEQ(r[i + 1].start, r[i].end)) {
-        if (SEQ_GT(r[i + 1].end, r[i].end))
-            r[i].end = r[i + 1].end;
+        if (SEQ_GT(r[i + 1].end, r[i].end)) r[i].end = r[i + 1].end;
         range_remove(r, n, i + 1);
     }
     return i;
@@ -51,18 +47,15 @@ int tcp_range_add(struct tcp_range *r, int *n, uint32_t start, uint32_t end)
 void tcp_sack_update(struct net_sock *s, const struct tcp_seg *g)
 {
     struct tcp_pcb *p = tcp_of(s);
-    if (!p->sack_ok)
-        return;
+    if (!p->sack_ok) return;
     for (int i = 0; i < g->nsack; i++) {
         uint32_t a = g->sack[i].start, b = g->sack[i].end;
-        if (!SEQ_LT(a, b) || !SEQ_GT(a, p->snd_una) || SEQ_GT(b, p->snd_max))
-            continue;
+        if (!SEQ_LT(a, b) || !SEQ_GT(a, p->snd_una) || SEQ_GT(b, p->snd_max)) continue;
         tcp_range_add(p->sacked, &p->nsacked, a, b);
     }
     while (p->nsacked && SEQ_LEQ(p->sacked[0].end, p->snd_una))
         range_remove(p->sacked, &p->nsacked, 0);
-    if (p->nsacked && SEQ_LT(p->sacked[0].start, p->snd_una))
-        p->sacked[0].start = p->snd_una;
+    if (p->nsacked && SEQ_LT(p->sacked[0].start, p->snd_una)) p->sacked[0].start = p->snd_una;
 }
 
 uint32_t tcp_sacked_bytes(const struct tcp_pcb *p)
@@ -80,8 +73,7 @@ static uint32_t sacked_within(const struct tcp_pcb *p, uint32_t a, uint32_t b)
     for (int i = 0; i < p->nsacked; i++) {
         uint32_t x = SEQ_GT(p->sacked[i].start, a) ? p->sacked[i].start : a;
         uint32_t y = SEQ_LT(p->sacked[i].end, b) ? p->sacked[i].end : b;
-        if (SEQ_LT(x, y))
-            n += y - x;
+        if (SEQ_LT(x, y)) n += y - x;
     }
     return n;
 }
@@ -96,8 +88,7 @@ static bool next_hole(const struct tcp_pcb *p, uint32_t from, uint32_t *start, u
             *len = p->sacked[i].start - pos;
             return true;
         }
-        if (SEQ_LT(pos, p->sacked[i].end))
-            pos = p->sacked[i].end;
+        if (SEQ_LT(pos, p->sacked[i].end)) pos = p->sacked[i].end;
     }
     return false;
 }
@@ -109,8 +100,7 @@ static uint32_t sack_pipe(const struct tcp_pcb *p)
     uint32_t high = p->nsacked ? p->sacked[p->nsacked - 1].end : p->snd_una;
     uint32_t pipe = SEQ_GT(p->snd_max, high) ? p->snd_max - high : 0;
     uint32_t rx = SEQ_LT(p->rexmit_nxt, high) ? p->rexmit_nxt : high;
-    if (SEQ_GT(rx, p->snd_una))
-        pipe += (rx - p->snd_una) - sacked_within(p, p->snd_una, rx);
+    if (SEQ_GT(rx, p->snd_una)) pipe += (rx - p->snd_una) - sacked_within(p, p->snd_una, rx);
     return pipe;
 }
 
@@ -120,18 +110,14 @@ bool tcp_send_new_segment(struct net_sock *s)
 {
     struct tcp_pcb *p = tcp_of(s);
     uint32_t smss = tcp_smss(p);
-    if (p->snd_nxt != p->snd_max)
-        return false;
+    if (p->snd_nxt != p->snd_max) return false;
     uint32_t off = p->snd_nxt - p->snd_bseq;
-    if (off >= p->snd.len)
-        return false;
+    if (off >= p->snd.len) return false;
     uint32_t flight = p->snd_nxt - p->snd_una;
     uint32_t room = p->snd_wnd > flight ? p->snd_wnd - flight : 0;
     uint32_t n = p->snd.len - off;
-    if (n > smss)
-        n = smss;
-    if (n > room)
-        return false;
+    if (n > smss) n = smss;
+    if (n > room) return false;
     tcp_xmit(s, p->snd_nxt, TCP_ACK | (off + n == p->snd.len ? TCP_PSH : 0), n);
     p->snd_nxt += n;
     p->snd_max = p->snd_nxt;
@@ -144,8 +130,7 @@ void tcp_sack_recovery_send(struct net_sock *s)
 {
     struct tcp_pcb *p = tcp_of(s);
     uint32_t smss = tcp_smss(p);
-    if (SEQ_LT(p->rexmit_nxt, p->snd_una))
-        p->rexmit_nxt = p->snd_una;
+    if (SEQ_LT(p->rexmit_nxt, p->snd_una)) p->rexmit_nxt = p->snd_una;
     /* A lost retransmission (as RFC 8985 6.1 detects it): data sent after
      * the first hole's retransmission is SACKed three segments deep while
      * the hole stays. Retransmit it again rather than wait for the RTO. */
@@ -160,8 +145,7 @@ void tcp_sack_recovery_send(struct net_sock *s)
         uint32_t start, len;
         if (next_hole(p, p->rexmit_nxt, &start, &len)) {
             uint32_t n = len < smss ? len : smss;
-            if (start == p->snd_una)
-                p->rexmit_mark = p->snd_max;
+            if (start == p->snd_una) p->rexmit_mark = p->snd_max;
             tcp_xmit(s, start, TCP_ACK, n);
             s->st->ctr.tcp_retransmits++;
             p->rexmit_nxt = start + n;
@@ -172,6 +156,5 @@ void tcp_sack_recovery_send(struct net_sock *s)
             break;
         }
     }
-    if (!p->t_rtx)
-        tcp_rearm_rtx(s);
+    if (!p->t_rtx) tcp_rearm_rtx(s);
 }

@@ -10,7 +10,7 @@
 #include "base/mem.h"
 #include "net/net_impl.h"
 
-#define UDP_QUEUE_LIMIT (256 * 1024)
+#define UDP_QUEUE_LIMIT  (256 * 1024)
 #define DHCP_CLIENT_PORT 68
 
 struct net_sock *udp_find_bound(struct net_stack *st, uint16_t port)
@@ -19,8 +19,7 @@ struct net_sock *udp_find_bound(struct net_stack *st, uint16_t port)
     list_for_each(it, &st->socks)
     {
         struct net_sock *s = list_entry(it, struct net_sock, link);
-        if (s->kind == SOCK_UDP && s->lport == port)
-            return s;
+        if (s->kind == SOCK_UDP && s->lport == port) return s;
     }
     return NULL;
 }
@@ -52,11 +51,9 @@ void udp_input(struct net_stack *st, const struct ip_info *ip, const uint8_t *p,
         dhcp_input(st, ip, data, dlen);
         return;
     }
-    if (!ip->broadcast && dns_input(st, ip, sport, dport, data, dlen))
-        return;
+    if (!ip->broadcast && dns_input(st, ip, sport, dport, data, dlen)) return;
     struct net_sock *s = udp_find_bound(st, dport);
-    if (s && s->u.dg.connected && (s->raddr != ip->src || s->rport != sport))
-        s = NULL;
+    if (s && s->u.dg.connected && (s->raddr != ip->src || s->rport != sport)) s = NULL;
     if (!s) {
         st->ctr.rx_drops++;
         icmp_send_unreach(st, ip, 3, p, ulen); /* port unreachable, RFC 1122 4.1.3.1 */
@@ -74,8 +71,7 @@ void udp_input(struct net_stack *st, const struct ip_info *ip, const uint8_t *p,
 void udp_icmp_error(struct net_stack *st, uint32_t dst, uint16_t sport, uint16_t dport, int err)
 {
     struct net_sock *s = udp_find_bound(st, sport);
-    if (!s || !s->u.dg.connected || s->raddr != dst || s->rport != dport)
-        return;
+    if (!s || !s->u.dg.connected || s->raddr != dst || s->rport != dport) return;
     s->error = err;
     net_sock_update(s);
 }
@@ -83,20 +79,17 @@ void udp_icmp_error(struct net_stack *st, uint32_t dst, uint16_t sport, uint16_t
 int net_udp_socket(struct net_stack *st, struct net_sock **out)
 {
     struct net_sock *s = net_sock_new(st, SOCK_UDP);
-    if (!s)
-        return ERR_NOMEM;
+    if (!s) return ERR_NOMEM;
     *out = s;
     return 0;
 }
 
 int net_udp_connect(struct net_sock *s, uint32_t addr, uint16_t port)
 {
-    if (s->kind != SOCK_UDP || !addr || !port)
-        return ERR_INVAL;
+    if (s->kind != SOCK_UDP || !addr || !port) return ERR_INVAL;
     if (!s->lport) {
         int r = net_sock_bind(s, 0, 0);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
     s->raddr = addr;
     s->rport = port;
@@ -108,25 +101,19 @@ int net_udp_connect(struct net_sock *s, uint32_t addr, uint16_t port)
 long net_udp_sendto(struct net_sock *s, const void *buf, size_t len, uint32_t addr, uint16_t port)
 {
     struct net_stack *st = s->st;
-    if (s->kind != SOCK_UDP)
-        return ERR_INVAL;
+    if (s->kind != SOCK_UDP) return ERR_INVAL;
     if (!addr) {
-        if (!s->u.dg.connected)
-            return ERR_NOTCONN;
+        if (!s->u.dg.connected) return ERR_NOTCONN;
         addr = s->raddr;
         port = s->rport;
     }
-    if (!port)
-        return ERR_INVAL;
-    if (len + UDP_HLEN + IP_HLEN > st->cfg.mtu)
-        return ERR_2BIG;
+    if (!port) return ERR_INVAL;
+    if (len + UDP_HLEN + IP_HLEN > st->cfg.mtu) return ERR_2BIG;
     if (!s->lport) {
         int r = net_sock_bind(s, 0, 0);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
-    if (len)
-        memcpy(st->txbuf + NET_TX_L4 + UDP_HLEN, buf, len);
+    if (len) memcpy(st->txbuf + NET_TX_L4 + UDP_HLEN, buf, len);
     int r = udp_send_raw(st, ipv4_source_for(st, addr), s->lport, addr, port, len);
     return r < 0 ? r : (long)len;
 }
@@ -148,24 +135,17 @@ int udp_send_raw(struct net_stack *st, uint32_t src, uint16_t sport, uint32_t ds
 
 long net_udp_recvfrom(struct net_sock *s, void *buf, size_t len, uint32_t *addr, uint16_t *port)
 {
-    if (s->kind != SOCK_UDP)
-        return ERR_INVAL;
-    if (s->error)
-        return net_sock_error(s);
+    if (s->kind != SOCK_UDP) return ERR_INVAL;
+    if (s->error) return net_sock_error(s);
     struct dgram *d = s->u.dg.head;
-    if (!d)
-        return ERR_AGAIN;
+    if (!d) return ERR_AGAIN;
     s->u.dg.head = d->next;
-    if (!s->u.dg.head)
-        s->u.dg.tail = &s->u.dg.head;
+    if (!s->u.dg.head) s->u.dg.tail = &s->u.dg.head;
     s->u.dg.bytes -= d->len;
     size_t n = d->len < len ? d->len : len;
-    if (n)
-        memcpy(buf, d->data, n);
-    if (addr)
-        *addr = d->addr;
-    if (port)
-        *port = d->port;
+    if (n) memcpy(buf, d->data, n);
+    if (addr) *addr = d->addr;
+    if (port) *port = d->port;
     mem_free(d);
     s->last_events &= ~(unsigned)NET_POLL_IN;
     return (long)n;

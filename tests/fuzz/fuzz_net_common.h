@@ -14,7 +14,7 @@
 
 #include "net/net.h"
 
-#define FZ_US 0x0a000002u
+#define FZ_US   0x0a000002u
 #define FZ_PEER 0x0a000001u
 static const uint8_t fz_us_mac[6] = {2, 0, 0, 0, 0, 1};
 static const uint8_t fz_peer_mac[6] = {2, 0, 0, 0, 0, 2};
@@ -49,13 +49,12 @@ static inline void fz_random(void *ctx, void *buf, size_t n)
 /* A stack; with an address (and the peer in its ARP cache) when configured. */
 static inline struct net_stack *fz_stack(uint64_t now, int configured)
 {
-    struct net_config c = {.tx = fz_tx, .random = fz_random, .tcp_rcvbuf = 64 * 1024,
-                           .tcp_sndbuf = 64 * 1024};
+    struct net_config c = {
+        .tx = fz_tx, .random = fz_random, .tcp_rcvbuf = 64 * 1024, .tcp_sndbuf = 64 * 1024};
     memcpy(c.mac, fz_us_mac, 6);
     struct net_stack *st;
     fz_rng = 42;
-    if (net_create(&c, now, &st) < 0)
-        return NULL;
+    if (net_create(&c, now, &st) < 0) return NULL;
     if (configured) {
         uint32_t dns = FZ_PEER;
         net_set_static(st, FZ_US, 24, FZ_PEER, &dns, 1);
@@ -103,7 +102,7 @@ static inline size_t fz_ipv4(uint8_t *f, uint32_t src, uint32_t dst, uint8_t pro
 
 /* UDP header at f + 34 for dlen bytes already at f + 42. */
 static inline size_t fz_udp(uint8_t *f, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-                     size_t dlen)
+                            size_t dlen)
 {
     uint8_t *u = f + 34;
     fz_put16(u, sport);

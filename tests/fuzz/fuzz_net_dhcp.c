@@ -12,16 +12,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint64_t now = 1000;
     struct net_stack *st = fz_stack(now, 0);
-    if (!st)
-        return 0;
+    if (!st) return 0;
     fz_last_len = 0;
     net_dhcp_start(st);
     static uint8_t f[1600];
     size_t off = 0;
     while (off < size) {
         size_t len = (size_t)data[off++] * 4;
-        if (len > size - off)
-            len = size - off;
+        if (len > size - off) len = size - off;
         if (fz_last_len < 42 + 240) /* the client's last message: xid at 42 + 4 */
             break;
         uint8_t *m = f + 42;

@@ -10,12 +10,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 1 || size > 1400)
-        return 0;
+    if (size < 1 || size > 1400) return 0;
     uint64_t now = 1000;
     struct net_stack *st = fz_stack(now, 1);
-    if (!st)
-        return 0;
+    if (!st) return 0;
     struct net_sock *q;
     fz_last_len = 0;
     net_dns_lookup(st, "a.fuzz.test", &q);
@@ -32,9 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(m + 2, data + 1, size - 1); /* everything but the ID */
         n = size + 1;
     } else {
-        static const uint8_t head[] = {0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0,
-                                       1, 'a', 4, 'f', 'u', 'z', 'z', 4, 't', 'e', 's', 't', 0,
-                                       0, 1, 0, 1};
+        static const uint8_t head[] = {0x81, 0x80, 0,   1, 0,   0,   0,   0,   0, 0, 1, 'a', 4, 'f',
+                                       'u',  'z',  'z', 4, 't', 'e', 's', 't', 0, 0, 1, 0,   1};
         memcpy(m + 2, head, sizeof head);
         m[7] = size > 1 ? data[1] : 1; /* ANCOUNT */
         memcpy(m + 2 + sizeof head, data + 1, size - 1);

@@ -15,8 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint64_t now = 1000;
     struct net_stack *a = fz_stack(now, 1), *b = fz_stack(now, 0);
-    if (!a || !b)
-        return 0;
+    if (!a || !b) return 0;
     struct net_sock *l, *u, *c, *p, *q;
     net_tcp_socket(a, &l);
     net_sock_bind(l, 0, 80);
@@ -39,12 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             net_poll(b, now);
             continue;
         }
-        if (len > size - off)
-            len = size - off;
+        if (len > size - off) len = size - off;
         /* a copy of exactly len bytes, so that ASan catches over-reads */
         uint8_t *frame = len ? __builtin_malloc(len) : NULL;
-        if (!frame)
-            break;
+        if (!frame) break;
         memcpy(frame, data + off, len);
         net_input(a, frame, len, now);
         net_input(b, frame, len, now);

@@ -14,8 +14,7 @@
 #include "tests/fuzz/fuzz_net_common.h"
 
 static size_t build_seg(uint8_t *f, const struct net_sock *s, uint32_t seq, uint32_t ack,
-                        uint8_t flags, uint16_t wnd, const uint8_t *opts, size_t olen,
-                        size_t dlen)
+                        uint8_t flags, uint16_t wnd, const uint8_t *opts, size_t olen, size_t dlen)
 {
     uint8_t *t = f + 34;
     fz_put16(t, s->rport);
@@ -36,8 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint64_t now = 1000;
     struct net_stack *st = fz_stack(now, 1);
-    if (!st)
-        return 0;
+    if (!st) return 0;
     struct net_sock *s;
     net_tcp_socket(st, &s);
     net_tcp_connect(s, FZ_PEER, 8080);
@@ -45,9 +43,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static uint8_t f[34 + 60 + 2048];
     /* the SYN-ACK: MSS, window scale 7, SACK permitted, timestamps */
     static const uint8_t synopts[] = {2, 4, 5, 180, 1, 3, 3, 7, 1, 1, 4, 2,
-                                      1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0};
-    size_t n = build_seg(f, s, 7777, p->iss + 1, TCP_SYN | TCP_ACK, 65535, synopts,
-                         sizeof synopts, 0);
+                                      1, 1, 8, 10,  0, 0, 0, 1, 0, 0, 0, 0};
+    size_t n =
+        build_seg(f, s, 7777, p->iss + 1, TCP_SYN | TCP_ACK, 65535, synopts, sizeof synopts, 0);
     net_input(st, f, n, now);
     bool closed = false;
     size_t off = 0;
@@ -58,8 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint16_t wnd = (uint16_t)(r[6] << 8 | r[7]);
         size_t olen = (size_t)(r[8] % 11) * 4;
         off += 9;
-        if (off + olen + 1 > size)
-            break;
+        if (off + olen + 1 > size) break;
         const uint8_t *opts = data + off;
         off += olen;
         size_t dlen = (size_t)data[off++] * 8;
@@ -78,11 +75,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             default: break;
             }
         }
-        if (closed)
-            continue; /* the pcb may be gone; the stack keeps running */
+        if (closed) continue; /* the pcb may be gone; the stack keeps running */
         p = tcp_of(s);
-        if (!p)
-            break;
+        if (!p) break;
         n = build_seg(f, s, p->rcv_nxt + (uint32_t)(int32_t)dseq,
                       p->snd_una + (uint32_t)(int32_t)dack, flags, wnd, opts, olen, dlen);
         net_input(st, f, n, now);

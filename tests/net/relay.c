@@ -36,8 +36,7 @@ int relay_parse(const char *spec, struct relay_params *out)
     snprintf(buf, sizeof buf, "%s", spec);
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
         char *eq = strchr(tok, '=');
-        if (!eq)
-            return -1;
+        if (!eq) return -1;
         *eq = '\0';
         double v = atof(eq + 1);
         if (!strcmp(tok, "loss"))
@@ -63,8 +62,7 @@ int relay_parse(const char *spec, struct relay_params *out)
 struct relay *relay_new(const struct relay_params *p, relay_deliver_fn deliver, void *ctx)
 {
     struct relay *r = calloc(1, sizeof *r);
-    if (!r)
-        return NULL;
+    if (!r) return NULL;
     r->p = *p;
     r->deliver = deliver;
     r->ctx = ctx;
@@ -74,8 +72,7 @@ struct relay *relay_new(const struct relay_params *p, relay_deliver_fn deliver, 
 
 void relay_free(struct relay *r)
 {
-    if (!r)
-        return;
+    if (!r) return;
     while (r->queue) {
         struct held *n = r->queue->next;
         free(r->queue);
@@ -102,8 +99,7 @@ static uint64_t rng_next(struct relay *r)
 
 static int chance(struct relay *r, double percent)
 {
-    if (percent <= 0)
-        return 0;
+    if (percent <= 0) return 0;
     return (double)(rng_next(r) % 1000000) < percent * 10000.0;
 }
 
@@ -111,8 +107,7 @@ static void hold(struct relay *r, enum relay_dir dir, const uint8_t *f, size_t l
                  int corrupt)
 {
     struct held *h = malloc(sizeof *h + len);
-    if (!h)
-        return;
+    if (!h) return;
     h->when = when;
     h->dir = dir;
     h->len = len;
@@ -155,8 +150,7 @@ void relay_push(struct relay *r, enum relay_dir dir, const uint8_t *f, size_t le
             when += 1 + rng_next(r) % (r->p.reorder_ms ? r->p.reorder_ms : 1);
         }
         int corrupt = chance(r, r->p.corrupt);
-        if (corrupt)
-            r->st.corrupted[dir]++;
+        if (corrupt) r->st.corrupted[dir]++;
         if (when == now && !corrupt && r->queue == NULL)
             r->deliver(r->ctx, dir, f, len);
         else
@@ -177,7 +171,10 @@ void relay_flush(struct relay *r, uint64_t now)
     }
 }
 
-uint64_t relay_next(const struct relay *r) { return r->queue ? r->queue->when : UINT64_MAX; }
+uint64_t relay_next(const struct relay *r)
+{
+    return r->queue ? r->queue->when : UINT64_MAX;
+}
 
 void relay_set_outage(struct relay *r, uint64_t start, uint64_t len)
 {
@@ -185,4 +182,7 @@ void relay_set_outage(struct relay *r, uint64_t start, uint64_t len)
     r->outage_end = start + len;
 }
 
-void relay_get_stats(const struct relay *r, struct relay_stats *out) { *out = r->st; }
+void relay_get_stats(const struct relay *r, struct relay_stats *out)
+{
+    *out = r->st;
+}

@@ -26,8 +26,7 @@ struct relay_stats {
     uint64_t frames[2], dropped[2], duplicated[2], reordered[2], corrupted[2], outage[2];
 };
 
-typedef void (*relay_deliver_fn)(void *ctx, enum relay_dir dir, const uint8_t *frame,
-                                 size_t len);
+typedef void (*relay_deliver_fn)(void *ctx, enum relay_dir dir, const uint8_t *frame, size_t len);
 
 struct relay;
 

@@ -70,8 +70,7 @@ static double now_s(void)
 static int tap_open(const char *name)
 {
     int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
+    if (fd < 0) return -1;
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
     ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
@@ -88,8 +87,7 @@ static void deliver(void *ctx, enum relay_dir dir, const uint8_t *f, size_t len)
 {
     struct host *h = ctx;
     if (dir == RELAY_OUT) {
-        if (write(h->fd, f, len) < 0 && errno != EAGAIN)
-            perror("tap write");
+        if (write(h->fd, f, len) < 0 && errno != EAGAIN) perror("tap write");
     } else {
         net_input(h->st, f, len, now_ms());
     }
@@ -117,8 +115,7 @@ static void pump(int max_ms)
     uint64_t now = now_ms();
     uint64_t d = net_next_deadline(H.st);
     uint64_t r = relay_next(H.relay);
-    if (r < d)
-        d = r;
+    if (r < d) d = r;
     int wait = max_ms;
     if (d != UINT64_MAX)
         wait = d <= now ? 0 : (d - now < (uint64_t)max_ms ? (int)(d - now) : max_ms);
@@ -127,8 +124,7 @@ static void pump(int max_ms)
     static uint8_t buf[65536];
     for (int i = 0; i < 512; i++) {
         ssize_t n = read(H.fd, buf, sizeof buf);
-        if (n <= 0)
-            break;
+        if (n <= 0) break;
         relay_push(H.relay, RELAY_IN, buf, (size_t)n, now_ms());
     }
     now = now_ms();
@@ -201,15 +197,13 @@ static int cmd_resolve(const char *name)
 static int cmd_ping(const char *ip, int count)
 {
     uint32_t dst;
-    if (net_ip_parse(ip, &dst) < 0)
-        return -1;
+    if (net_ip_parse(ip, &dst) < 0) return -1;
     struct net_sock *s;
     net_ping_socket(H.st, &s);
     int got = 0;
     for (int seq = 1; seq <= count; seq++) {
         int r = net_ping_send(s, dst, (uint16_t)seq, 56);
-        if (r < 0)
-            printf("RESULT ping_send err=%s\n", err_name(r));
+        if (r < 0) printf("RESULT ping_send err=%s\n", err_name(r));
         uint64_t end = now_ms() + 1000;
         while (now_ms() < end) {
             pump(20);
@@ -237,8 +231,7 @@ static int cmd_serve(int seconds)
         struct pollfd in = {.fd = 0, .events = POLLIN};
         if (poll(&in, 1, 0) > 0) {
             char c;
-            if (read(0, &c, 1) <= 0)
-                break;
+            if (read(0, &c, 1) <= 0) break;
         }
     }
     return 0;
@@ -250,12 +243,9 @@ static int wait_connected(struct net_sock *s, int timeout_ms)
     uint64_t end = now_ms() + (uint64_t)timeout_ms;
     while (now_ms() < end) {
         unsigned ev = net_sock_poll(s);
-        if (ev & NET_POLL_ERR)
-            return net_sock_error(s);
-        if (ev & NET_POLL_OUT)
-            return 0;
-        if (ev & NET_POLL_HUP)
-            return ERR_CONNRESET;
+        if (ev & NET_POLL_ERR) return net_sock_error(s);
+        if (ev & NET_POLL_OUT) return 0;
+        if (ev & NET_POLL_HUP) return ERR_CONNRESET;
         pump(50);
     }
     return ERR_TIMEDOUT;
@@ -287,13 +277,11 @@ static int read_all(struct net_sock *s, bool http, const char *what, double t0)
                    (unsigned long long)total);
             return -1;
         }
-        if (n == 0)
-            break;
+        if (n == 0) break;
         last = now_ms();
         size_t off = 0;
         while (!in_body && off < (size_t)n) {
-            if (headn < sizeof head - 1)
-                head[headn++] = (char)buf[off];
+            if (headn < sizeof head - 1) head[headn++] = (char)buf[off];
             off++;
             if (headn >= 4 && !memcmp(head + headn - 4, "\r\n\r\n", 4)) {
                 head[headn] = '\0';
@@ -358,12 +346,10 @@ static int write_all(struct net_sock *s, uint64_t bytes, const char *what, doubl
     uint64_t end = now_ms() + 120000;
     while (now_ms() < end) {
         const char *stn = net_tcp_state_name(s);
-        if (!strcmp(stn, "TIME_WAIT") || !strcmp(stn, "CLOSED"))
-            break;
+        if (!strcmp(stn, "TIME_WAIT") || !strcmp(stn, "CLOSED")) break;
         uint8_t sink[512];
         long n = net_tcp_recv(s, sink, sizeof sink);
-        if (n < 0 && n != ERR_AGAIN)
-            break;
+        if (n < 0 && n != ERR_AGAIN) break;
         pump(100);
     }
     uint8_t d[32];
@@ -387,8 +373,7 @@ static struct net_sock *connect_to(const char *ip, int port, const char *what)
         int r = net_dns_lookup(H.st, ip, &q);
         while (r == 0 && (r = net_dns_result(q, a, 1, NULL)) == ERR_AGAIN)
             pump(100);
-        if (r > 0)
-            net_sock_close(q);
+        if (r > 0) net_sock_close(q);
         if (r <= 0) {
             printf("RESULT %s err=resolve\n", what);
             return NULL;
@@ -397,8 +382,7 @@ static struct net_sock *connect_to(const char *ip, int port, const char *what)
     }
     net_tcp_socket(H.st, &s);
     int r = net_tcp_connect(s, dst, (uint16_t)port);
-    if (r == 0)
-        r = wait_connected(s, 60000);
+    if (r == 0) r = wait_connected(s, 60000);
     if (r < 0) {
         printf("RESULT %s err=%s\n", what, err_name(r));
         net_sock_close(s);
@@ -411,8 +395,7 @@ static int cmd_get(const char *ip, int port, const char *path)
 {
     double t0 = now_s();
     struct net_sock *s = connect_to(ip, port, "get");
-    if (!s)
-        return -1;
+    if (!s) return -1;
     char req[512];
     int n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: kpio-net\r\n\r\n",
                      path, ip);
@@ -427,8 +410,7 @@ static int cmd_send(const char *ip, int port, uint64_t bytes)
 {
     double t0 = now_s();
     struct net_sock *s = connect_to(ip, port, "send");
-    if (!s)
-        return -1;
+    if (!s) return -1;
     arm_outage();
     int r = write_all(s, bytes, "send", t0);
     net_sock_close(s);
@@ -440,8 +422,7 @@ static int cmd_listen(int port, const char *mode, uint64_t bytes)
     struct net_sock *l, *c;
     net_tcp_socket(H.st, &l);
     int r = net_sock_bind(l, 0, (uint16_t)port);
-    if (r == 0)
-        r = net_tcp_listen(l, 4);
+    if (r == 0) r = net_tcp_listen(l, 4);
     if (r < 0) {
         printf("RESULT listen err=%s\n", err_name(r));
         return -1;
@@ -499,12 +480,10 @@ static int parse_static(const char *spec)
     snprintf(buf, sizeof buf, "%s", spec);
     slash = strchr(buf, '/');
     c1 = strchr(buf, ',');
-    if (!slash || !c1)
-        return -1;
+    if (!slash || !c1) return -1;
     *slash = *c1 = '\0';
     c2 = strchr(c1 + 1, ',');
-    if (c2)
-        *c2 = '\0';
+    if (c2) *c2 = '\0';
     if (net_ip_parse(buf, &a) < 0 || net_ip_parse(c1 + 1, &gw) < 0 ||
         (c2 && net_ip_parse(c2 + 1, &dns) < 0))
         return -1;
@@ -525,8 +504,7 @@ int main(int argc, char **argv)
     int i = 1;
     setvbuf(stdout, NULL, _IOLBF, 0);
     for (; i < argc && !strncmp(argv[i], "--", 2); i += 2) {
-        if (i + 1 >= argc)
-            return usage();
+        if (i + 1 >= argc) return usage();
         if (!strcmp(argv[i], "--tap"))
             tap = argv[i + 1];
         else if (!strcmp(argv[i], "--relay"))
@@ -535,8 +513,7 @@ int main(int argc, char **argv)
             static_cfg = argv[i + 1];
         else if (!strcmp(argv[i], "--outage")) {
             unsigned long long s, l;
-            if (sscanf(argv[i + 1], "%llu,%llu", &s, &l) != 2)
-                return usage();
+            if (sscanf(argv[i + 1], "%llu,%llu", &s, &l) != 2) return usage();
             H.outage_start = s;
             H.outage_len = l;
         } else if (!strcmp(argv[i], "--mac")) {
@@ -546,22 +523,19 @@ int main(int argc, char **argv)
         } else
             return usage();
     }
-    if (!tap)
-        return usage();
+    if (!tap) return usage();
     H.fd = tap_open(tap);
     if (H.fd < 0) {
         perror("tap open");
         return 2;
     }
     struct relay_params rp;
-    if (relay_parse(relay_spec, &rp) < 0)
-        return usage();
+    if (relay_parse(relay_spec, &rp) < 0) return usage();
     H.relay = relay_new(&rp, deliver, &H);
-    struct net_config cfg = {.mtu = 1500, .ctx = &H, .tx = stack_tx, .random = stack_random,
-                             .hostname = "kpio-test"};
+    struct net_config cfg = {
+        .mtu = 1500, .ctx = &H, .tx = stack_tx, .random = stack_random, .hostname = "kpio-test"};
     memcpy(cfg.mac, mac, 6);
-    if (net_create(&cfg, now_ms(), &H.st) < 0)
-        return 2;
+    if (net_create(&cfg, now_ms(), &H.st) < 0) return 2;
     if (static_cfg && parse_static(static_cfg) < 0) {
         fprintf(stderr, "bad --static\n");
         return 2;
@@ -570,10 +544,9 @@ int main(int argc, char **argv)
     while (i < argc) {
         const char *c = argv[i++];
         int r = 0;
-#define NEED(n)                  \
-    do {                         \
-        if (i + (n) > argc)      \
-            return usage();      \
+#define NEED(n)                                                                                    \
+    do {                                                                                           \
+        if (i + (n) > argc) return usage();                                                        \
     } while (0)
         if (!strcmp(c, "dhcp"))
             r = cmd_dhcp();
@@ -610,8 +583,7 @@ int main(int argc, char **argv)
             cmd_counters();
         else
             return usage();
-        if (r < 0)
-            failed++;
+        if (r < 0) failed++;
     }
     /* let the last ACKs and FINs go out */
     uint64_t end = now_ms() + 200;

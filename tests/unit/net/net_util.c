@@ -27,8 +27,14 @@ static void put32(uint8_t *p, uint32_t v)
     put16(p, (uint16_t)(v >> 16));
     put16(p + 2, (uint16_t)v);
 }
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) << 16 | get16(p + 2); }
+static uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)get16(p) << 16 | get16(p + 2);
+}
 
 static void tx(void *ctx, const void *f, size_t len)
 {
@@ -67,8 +73,7 @@ void bench_init(const struct net_config *tweak, bool static_ip)
     B.now = 1000000;
     B.rng = 0x0123456789abcdefull;
     struct net_config c = {0};
-    if (tweak)
-        c = *tweak;
+    if (tweak) c = *tweak;
     memcpy(c.mac, US_MAC, 6);
     c.tx = tx;
     c.random = rnd;
@@ -101,8 +106,7 @@ void bench_advance(uint64_t ms)
     uint64_t end = B.now + ms;
     for (;;) { /* run every deadline on the way, as a caller would */
         uint64_t d = net_next_deadline(B.st);
-        if (d > end)
-            break;
+        if (d > end) break;
         B.now = d > B.now ? d : B.now;
         net_poll(B.st, B.now);
     }
@@ -110,21 +114,18 @@ void bench_advance(uint64_t ms)
     net_poll(B.st, B.now);
 }
 
-void bench_input(const uint8_t *f, size_t len) { net_input(B.st, f, len, B.now); }
+void bench_input(const uint8_t *f, size_t len)
+{
+    net_input(B.st, f, len, B.now);
+}
 
-uint16_t ref_csum(const void *a, size_t alen, const void *b, size_t blen, uint32_t start)
+uint16_t ref_csum(const void *a, size_t alen, uint32_t start)
 {
     uint32_t sum = start;
     const uint8_t *p = a;
     for (size_t i = 0; i + 1 < alen; i += 2)
         sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-    if (alen & 1)
-        sum += (uint32_t)p[alen - 1] << 8;
-    p = b;
-    for (size_t i = 0; i + 1 < blen; i += 2)
-        sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-    if (blen & 1)
-        sum += (uint32_t)p[blen - 1] << 8;
+    if (alen & 1) sum += (uint32_t)p[alen - 1] << 8;
     while (sum >> 16)
         sum = (sum & 0xffff) + (sum >> 16);
     return (uint16_t)~sum;
@@ -169,7 +170,7 @@ size_t mk_ipv4(uint8_t *f, uint32_t src, uint32_t dst, uint8_t proto, uint16_t i
     h[9] = proto;
     put32(h + 12, src);
     put32(h + 16, dst);
-    put16(h + 10, ref_csum(h, 20, NULL, 0, 0));
+    put16(h + 10, ref_csum(h, 20, 0));
     memcpy(h + 20, payload, plen);
     return 14 + 20 + plen;
 }
@@ -192,7 +193,7 @@ size_t mk_udp(uint8_t *f, uint32_t src, uint16_t sport, uint32_t dst, uint16_t d
     uint32_t start = 0;
     for (int i = 0; i < 12; i += 2)
         start += get16(ph + i);
-    uint16_t c = ref_csum(u, 8 + dlen, NULL, 0, start);
+    uint16_t c = ref_csum(u, 8 + dlen, start);
     put16(u + 6, c ? c : 0xffff);
     return mk_ipv4(f, src, dst, 17, 1, 0, u, 8 + dlen);
 }
@@ -210,14 +211,12 @@ size_t mk_tcp(uint8_t *f, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wn
     t[12] = (uint8_t)(((20 + olen) / 4) << 4);
     t[13] = flags;
     put16(t + 14, wnd);
-    if (olen)
-        memcpy(t + 20, opts, olen);
-    if (dlen)
-        memcpy(t + 20 + olen, data, dlen);
+    if (olen) memcpy(t + 20, opts, olen);
+    if (dlen) memcpy(t + 20 + olen, data, dlen);
     size_t tl = 20 + olen + dlen;
-    uint32_t start = (PEER_IP >> 16) + (PEER_IP & 0xffff) + (US_IP >> 16) + (US_IP & 0xffff) +
-                     6 + (uint32_t)tl;
-    put16(t + 16, ref_csum(t, tl, NULL, 0, start));
+    uint32_t start =
+        (PEER_IP >> 16) + (PEER_IP & 0xffff) + (US_IP >> 16) + (US_IP & 0xffff) + 6 + (uint32_t)tl;
+    put16(t + 16, ref_csum(t, tl, start));
     return mk_ipv4(f, PEER_IP, US_IP, 6, 7, 0x4000, t, tl);
 }
 
@@ -225,12 +224,10 @@ const uint8_t *parse_ipv4(const struct frame *fr, uint8_t *proto, uint32_t *src,
                           size_t *plen)
 {
     const uint8_t *f = fr->d;
-    if (fr->len < 34 || get16(f + 12) != 0x0800)
-        return NULL;
+    if (fr->len < 34 || get16(f + 12) != 0x0800) return NULL;
     const uint8_t *h = f + 14;
     size_t hl = (size_t)(h[0] & 15) * 4, tot = get16(h + 2);
-    if ((h[0] >> 4) != 4 || hl < 20 || tot > fr->len - 14 || ref_csum(h, hl, NULL, 0, 0) != 0)
-        return NULL;
+    if ((h[0] >> 4) != 4 || hl < 20 || tot > fr->len - 14 || ref_csum(h, hl, 0) != 0) return NULL;
     *proto = h[9];
     *src = get32(h + 12);
     *dst = get32(h + 16);
@@ -249,10 +246,8 @@ bool parse_udp(const struct frame *fr, uint32_t *src, uint32_t *dst, uint16_t *s
     uint8_t proto;
     size_t plen;
     const uint8_t *u = parse_ipv4(fr, &proto, src, dst, &plen);
-    if (!u || proto != 17 || plen < 8)
-        return false;
-    if (get16(u + 6) && ref_csum(u, plen, NULL, 0, pseudo(*src, *dst, 17, plen)) != 0)
-        return false;
+    if (!u || proto != 17 || plen < 8) return false;
+    if (get16(u + 6) && ref_csum(u, plen, pseudo(*src, *dst, 17, plen)) != 0) return false;
     *sport = get16(u);
     *dport = get16(u + 2);
     *data = u + 8;
@@ -266,10 +261,8 @@ bool parse_tcp(const struct frame *fr, struct tcp_seen *t)
     size_t plen;
     memset(t, 0, sizeof *t);
     const uint8_t *p = parse_ipv4(fr, &proto, &t->src, &t->dst, &plen);
-    if (!p || proto != 6 || plen < 20)
-        return false;
-    if (ref_csum(p, plen, NULL, 0, pseudo(t->src, t->dst, 6, plen)) != 0)
-        return false;
+    if (!p || proto != 6 || plen < 20) return false;
+    if (ref_csum(p, plen, pseudo(t->src, t->dst, 6, plen)) != 0) return false;
     t->sport = get16(p);
     t->dport = get16(p + 2);
     t->seq = get32(p + 4);
@@ -282,19 +275,15 @@ bool parse_tcp(const struct frame *fr, struct tcp_seen *t)
     t->mss = t->ws = -1;
     for (size_t i = 20; i < doff;) {
         uint8_t k = p[i];
-        if (k == 0)
-            break;
+        if (k == 0) break;
         if (k == 1) {
             i++;
             continue;
         }
         uint8_t l = p[i + 1];
-        if (k == 2)
-            t->mss = get16(p + i + 2);
-        if (k == 3)
-            t->ws = p[i + 2];
-        if (k == 4)
-            t->sackp = true;
+        if (k == 2) t->mss = get16(p + i + 2);
+        if (k == 3) t->ws = p[i + 2];
+        if (k == 4) t->sackp = true;
         if (k == 8) {
             t->ts = true;
             t->tsval = get32(p + i + 2);
@@ -313,8 +302,7 @@ bool parse_tcp(const struct frame *fr, struct tcp_seen *t)
 int last_tcp(struct tcp_seen *t)
 {
     for (int i = B.nout - 1; i >= 0; i--)
-        if (parse_tcp(&B.out[i], t))
-            return i;
+        if (parse_tcp(&B.out[i], t)) return i;
     return -1;
 }
 

@@ -340,8 +340,7 @@ static void test_window_scaling(void **state)
     inject(PEER_ISN + 1, iss + 1 + 11680, TCP_A, 200, NULL, 0); /* window 25600 */
     total = 0;
     for (int i = 0; i < B.nout; i++)
-        if (parse_tcp(&B.out[i], &t))
-            total += t.dlen;
+        if (parse_tcp(&B.out[i], &t)) total += t.dlen;
     assert_int_equal(total, 5 * 1460); /* Nagle: the 1020-byte tail waits for an ACK */
     bench_clear();
     inject(PEER_ISN + 1, iss + 1 + 11680 + 7300, TCP_A, 200, NULL, 0);
