@@ -29,3 +29,13 @@ $(foreach t,$(NET_FUZZ),$(BUILD)/fuzz/seeds/$(t)/.stamp): $(BUILD)/fuzz/seeds/%/
 	@mkdir -p $(@D)
 	@python3 tests/net/fuzz_seeds.py $* $(@D)
 	@touch $@
+
+# Benchmarks: lib/net's in-memory ceiling (two stacks back to back) and the
+# host TAP set-up against Linux (needs root).
+$(BUILD)/rel/bench/net/bench_pair: $(call rel_objs,bench/net/bench_pair.c $(LIB_SRCS_net) \
+    $(LIB_SRCS_base) host/port/base_env.c)
+	$(rel_link)
+BENCHES += net_pair net_tap
+BENCH_CMD_net_pair := $(BUILD)/rel/bench/net/bench_pair 512
+BENCH_CMD_net_tap := python3 bench/net/bench_tap.py --build $(BUILD)
+BENCH_DEPS += $(BUILD)/rel/bench/net/bench_pair $(BUILD)/rel/tests/net/tap_host
