@@ -10,6 +10,7 @@
 #include "drivers/fwcfg/fwcfg.h"
 #include "drivers/pci/pci.h"
 #include "drivers/serial/serial.h"
+#include "lib/iopoll.h"
 #include "lib/klog.h"
 #include "lib/panic.h"
 #include "mm/heap.h"
@@ -55,6 +56,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
     irq_init();
     clock_init();
     sched_init();
+    iopoll_init();
     clock_start_tick();
     irq_enable();
     serial_enable_rx_irq();

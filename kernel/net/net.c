@@ -14,6 +14,7 @@
 #include "base/error.h"
 #include "base/mem.h"
 #include "boot/cmdline.h"
+#include "lib/iopoll.h"
 #include "lib/klog.h"
 #include "lib/random.h"
 #include "mm/heap.h"
@@ -77,6 +78,7 @@ static void stack_notify(void *ctx, struct net_sock *s, unsigned events)
     if (k) {
         k->gen++;
         waitq_wake_all(&k->wq);
+        iopoll_notify();
     }
 }
 
@@ -197,7 +199,7 @@ int knet_start(void)
         err = net_dhcp_start(net.st);
     }
     mutex_unlock(&net.lock);
-    net.thread = thread_create("net", net_thread, NULL, 0, 0);
+    net.thread = thread_create("net", net_thread, NULL, 0, THREAD_HIGH_PRIO);
     return net.thread ? err : ERR_NOMEM;
 }
 

@@ -1,11 +1,12 @@
 /*
  * kernel/sched/sched.c - threads, the run queue, deadlines and preemption.
  *
- * Round robin: a runnable thread waits at the tail of the run queue; the
- * running one keeps the CPU until it blocks, yields or spends its slice of
- * SLICE_TICKS ticks, at which point the tick handler asks for a switch at
- * interrupt exit. A woken thread also asks for a switch, so I/O waiters
- * (the network thread) run promptly. The idle thread halts the CPU.
+ * Round robin in two levels: high-priority threads (the network thread)
+ * run before normal ones and a high-priority thread woken up preempts a
+ * normal one at once; within a level a runnable thread waits at the tail of
+ * its queue, and the running one keeps the CPU until it blocks, yields or
+ * spends its slice of SLICE_TICKS ticks, at which point the tick handler
+ * asks for a switch at interrupt exit. The idle thread halts the CPU.
  */
 #include "sched/sched.h"
 
@@ -25,6 +26,7 @@ void context_switch(uint64_t *save_rsp, uint64_t rsp);
 
 static struct thread *current, *idle_thread, *to_reap;
 static struct list_node runq = LIST_INIT(runq);
+static struct list_node runq_high = LIST_INIT(runq_high);
 static struct list_node all_threads = LIST_INIT(all_threads);
 static struct list_node timers = LIST_INIT(timers);
 static volatile bool need_resched;
@@ -67,6 +69,13 @@ static void timer_insert(struct thread *t)
     list_insert_between(&t->timer_node, it->prev, it);
 }
 
+static void enqueue(struct thread *t)
+{
+    list_push_back((t->flags & THREAD_HIGH_PRIO) ? &runq_high : &runq, &t->run_node);
+}
+
+static bool runnable_waiting(void) { return !list_empty(&runq_high) || !list_empty(&runq); }
+
 /* Makes a blocked thread runnable; interrupts disabled. */
 static void wake(struct thread *t, int reason)
 {
@@ -79,8 +88,9 @@ static void wake(struct thread *t, int reason)
     timer_remove(t);
     t->wake_reason = reason;
     t->state = THREAD_RUNNABLE;
-    list_push_back(&runq, &t->run_node);
-    need_resched = true;
+    enqueue(t);
+    if (current == idle_thread || ((t->flags & THREAD_HIGH_PRIO) && !(current->flags & THREAD_HIGH_PRIO)))
+        need_resched = true;
 }
 
 static void finish_switch(void)
@@ -102,9 +112,11 @@ void schedule(void)
     if (prev->state == THREAD_RUNNING) {
         prev->state = THREAD_RUNNABLE;
         if (prev != idle_thread)
-            list_push_back(&runq, &prev->run_node);
+            enqueue(prev);
     }
-    struct list_node *n = list_pop_front(&runq);
+    struct list_node *n = list_pop_front(&runq_high);
+    if (!n)
+        n = list_pop_front(&runq);
     struct thread *next = n ? list_entry(n, struct thread, run_node) : idle_thread;
     need_resched = false;
     if (next == prev) {
@@ -173,7 +185,7 @@ struct thread *thread_create(const char *name, void (*entry)(void *), void *arg,
     t->id = next_id++;
     t->state = THREAD_RUNNABLE;
     list_push_back(&all_threads, &t->all_node);
-    list_push_back(&runq, &t->run_node);
+    enqueue(t);
     irq_restore(f);
     return t;
 }
@@ -326,7 +338,7 @@ void sched_tick(void)
             break;
         wake(t, ERR_TIMEDOUT);
     }
-    if (current != idle_thread && --current->timeslice <= 0)
+    if (current != idle_thread && --current->timeslice <= 0 && runnable_waiting())
         need_resched = true;
 }
 
@@ -352,7 +364,7 @@ static void idle_loop(void *arg)
     (void)arg;
     for (;;) {
         irq_disable();
-        if (!list_empty(&runq))
+        if (runnable_waiting())
             schedule();
         else
             irq_enable_and_halt();

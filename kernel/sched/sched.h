@@ -20,6 +20,7 @@ enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD
 
 #define THREAD_KILL_ON_FAULT 0x1u /* a CPU exception ends the thread, not the kernel */
 #define THREAD_DETACHED 0x2u      /* freed when it exits; nobody joins */
+#define THREAD_HIGH_PRIO 0x4u     /* runs before normal threads and preempts them on wake-up */
 
 #define THREAD_NAME_MAX 32
 #define THREAD_STACK_DEFAULT (64 * 1024)

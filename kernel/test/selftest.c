@@ -4,6 +4,7 @@
 #include "test/selftest.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 #include "base/fmt.h"
 #include "base/mem.h"
@@ -15,6 +16,8 @@ static const struct selftest_suite *const suites[] = {
     &selftest_core,
     &selftest_storage,
     &selftest_net,
+    &selftest_bench_storage,
+    &selftest_bench_net,
 };
 
 static char fail_msg[256];
@@ -54,7 +57,8 @@ _Noreturn void selftest_run(const char *name)
         power_off();
     }
     for (unsigned i = 0; i < sizeof suites / sizeof suites[0]; i++) {
-        if (strcmp(name, "all") == 0 || strcmp(name, suites[i]->name) == 0) {
+        bool is_bench = strncmp(suites[i]->name, "bench", 5) == 0;
+        if ((strcmp(name, "all") == 0 && !is_bench) || strcmp(name, suites[i]->name) == 0) {
             found = 1;
             run_suite(suites[i], &passed, &failed);
         }

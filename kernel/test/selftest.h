@@ -33,5 +33,7 @@ const char *selftest_fail(const char *fmt, ...) __attribute__((format(printf, 1,
 extern const struct selftest_suite selftest_core;
 extern const struct selftest_suite selftest_storage;
 extern const struct selftest_suite selftest_net;
+extern const struct selftest_suite selftest_bench_storage;
+extern const struct selftest_suite selftest_bench_net;
 
 #endif

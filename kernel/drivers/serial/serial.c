@@ -11,6 +11,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/irq.h"
 #include "base/error.h"
+#include "lib/iopoll.h"
 #include "sched/waitq.h"
 
 #define COM1 0x3F8
@@ -29,7 +30,10 @@ static struct {
     unsigned head, tail; /* head: next write; tail: next read */
     struct waitq readers;
     int present;
+    void (*on_ctrl_c)(void);
 } rx;
+
+void serial_set_interrupt_handler(void (*fn)(void)) { rx.on_ctrl_c = fn; }
 
 void serial_init(void)
 {
@@ -70,6 +74,10 @@ static void serial_irq(void *arg)
     int got = 0;
     while (inb(COM1 + REG_LSR) & LSR_DATA_READY) {
         char c = (char)inb(COM1 + REG_DATA);
+        if (c == 3 && rx.on_ctrl_c) {
+            rx.on_ctrl_c();
+            continue;
+        }
         unsigned next = (rx.head + 1) % RX_RING;
         if (next != rx.tail) { /* full: drop the byte */
             rx.ring[rx.head] = c;
@@ -77,8 +85,10 @@ static void serial_irq(void *arg)
         }
         got = 1;
     }
-    if (got)
+    if (got) {
         waitq_wake_all(&rx.readers);
+        iopoll_notify();
+    }
 }
 
 void serial_enable_rx_irq(void)
@@ -98,9 +108,10 @@ int serial_read(char *buf, size_t n, uint64_t deadline_ns)
 {
     uint64_t flags = irq_save();
     while (rx.head == rx.tail) {
-        if (waitq_sleep(&rx.readers, deadline_ns) == ERR_TIMEDOUT && rx.head == rx.tail) {
+        int err = waitq_sleep(&rx.readers, deadline_ns);
+        if (err < 0 && rx.head == rx.tail) {
             irq_restore(flags);
-            return ERR_TIMEDOUT;
+            return err; /* ERR_TIMEDOUT, or ERR_CANCELED when killed */
         }
     }
     size_t got = 0;

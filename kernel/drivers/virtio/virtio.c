@@ -292,6 +292,17 @@ void virtq_kick(struct virtq *vq)
         outw(vq->dev->iobase + L_QUEUE_NOTIFY, vq->index);
 }
 
+#define AVAIL_F_NO_INTERRUPT 1
+
+void virtq_disable_irq(struct virtq *vq) { vq->avail->flags |= AVAIL_F_NO_INTERRUPT; }
+
+bool virtq_enable_irq(struct virtq *vq)
+{
+    vq->avail->flags &= (uint16_t)~AVAIL_F_NO_INTERRUPT;
+    mb(); /* the flag before looking at the used index */
+    return vq->last_used != *(volatile uint16_t *)&vq->used->idx;
+}
+
 void *virtq_get_used(struct virtq *vq, uint32_t *len)
 {
     if (vq->last_used == *(volatile uint16_t *)&vq->used->idx)

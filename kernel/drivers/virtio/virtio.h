@@ -117,6 +117,11 @@ void virtq_kick(struct virtq *vq);
 /* Takes the next used chain: returns its token (and the written length) or
  * NULL when none is pending. Frees the chain's descriptors. */
 void *virtq_get_used(struct virtq *vq, uint32_t *len);
+/* Asks the device not to interrupt for this queue (a hint, spec 2.7.7),
+ * while a driver polls it; enabling again returns true if buffers were
+ * used meanwhile, so the caller polls once more instead of waiting. */
+void virtq_disable_irq(struct virtq *vq);
+bool virtq_enable_irq(struct virtq *vq);
 /* Descriptors a chain of these buffers would need. */
 int virtq_descs_needed(const struct virtq_buf *bufs, int nbufs);
 

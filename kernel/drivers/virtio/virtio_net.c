@@ -49,9 +49,11 @@ static int rx_post(struct vnet *n, uint16_t slot)
     return virtq_add(&n->rxq, &b, 1, (void *)(uintptr_t)(slot + 1));
 }
 
+/* Interrupts stay off while the net thread drains the queue (it turns
+ * them back on when the queue is empty), so a burst costs one interrupt. */
 static void rx_irq(struct virtq *vq, void *arg)
 {
-    (void)vq;
+    virtq_disable_irq(vq);
     netdev_rx_ready(&((struct vnet *)arg)->nd);
 }
 
@@ -151,11 +153,14 @@ static int vnet_poll_rx(struct netdev *nd, void (*cb)(void *, const void *, size
         reposted++;
         done++;
     }
-    if (reposted) {
-        uint64_t f = irq_save();
+    uint64_t f = irq_save();
+    if (reposted)
         virtq_kick(&n->rxq);
-        irq_restore(f);
+    if (done < budget && virtq_enable_irq(&n->rxq)) {
+        virtq_disable_irq(&n->rxq); /* more came in: poll again */
+        netdev_rx_ready(nd);
     }
+    irq_restore(f);
     return done;
 }
 

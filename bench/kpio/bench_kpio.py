@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""bench/kpio/bench_kpio.py - KPIO's own figures in QEMU for `make bench`:
+
+  kpio_vfs_seq_write_{512B,4K}   64 MiB through the VFS + fsync (MiB/s)
+  kpio_vfs_seq_read_{512B,4K}    the same file read back from the disk
+  kpio_tcp_download_{user,tap}   a 64 MiB HTTP body into memory (MiB/s)
+  kpio_lease_{user,tap}          QEMU start to the DHCP lease (s, host clock)
+
+Each is run RUNS times; the median is printed as the BENCH line and min /
+max as a comment. A run whose in-kernel work fails prints no figure.
+"""
+import os
+import re
+import statistics
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "qemu"))
+from diskimg import DiskImage  # noqa: E402
+from httpserver import start_server  # noqa: E402
+from netns import GATEWAY, TestNet  # noqa: E402
+from qemu import Qemu, build_dir  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+MIB = 1 << 20
+
+
+def boot(cmdline, disks=(), nics=(), wrapper=()):
+    build = build_dir()
+    with Qemu(os.path.join(build, "kpio.iso"), cmdline=cmdline, disks=disks, nics=nics,
+              wrapper=wrapper, log=os.path.join(build, "bench-kpio.log")) as vm:
+        vm.wait_for(r"\[test\] done: \d+ passed, \d+ failed", timeout=300)
+        vm.wait_exit(timeout=60)
+        out = vm.output()
+        if "[test] FAIL" in out:
+            raise RuntimeError(vm.tail())
+        figures = {m.group(1): int(m.group(2))
+                   for m in re.finditer(r"^\[bench\] (\S+) (\d+) ", out, re.M)}
+        lease = vm.time_of(r"\[dhcp\] lease")
+        return figures, lease
+
+
+def emit(name, values, unit):
+    if not values:
+        print(f"# {name}: no successful run")
+        return
+    print(f"BENCH {name} {statistics.median(values):.2f} {unit}")
+    print(f"#   {name}: min {min(values):.2f} max {max(values):.2f} over {len(values)} runs")
+
+
+def bench_storage(tmp):
+    for label, csec, size in (("512B", 1, 256), ("4K", 8, 640)):
+        writes, reads = [], []
+        for _ in range(RUNS):
+            img = DiskImage(os.path.join(tmp, f"bench-{label}.img"), size_mib=size,
+                            cluster_sectors=csec)
+            try:
+                fig, _ = boot("test=bench-storage",
+                              disks=[["-drive", f"file={img.path},if=none,format=raw,id=d0",
+                                      "-device", "virtio-blk-pci,drive=d0"]])
+            except Exception as e:  # a failed run gives no figure
+                print(f"# storage {label}: run failed: {str(e)[-300:]}")
+                continue
+            writes.append(fig["vfs_seq_write"] / 1024)
+            reads.append(fig["vfs_seq_read"] / 1024)
+        emit(f"kpio_vfs_seq_write_{label}", writes, "MiB/s")
+        emit(f"kpio_vfs_seq_read_{label}", reads, "MiB/s")
+
+
+def bench_net(tmp):
+    payload = os.path.join(tmp, "payload")
+    with open(payload, "wb") as f:
+        f.write(os.urandom(64 * MIB))
+    srv, port = start_server(payload)
+    speeds, leases = [], []
+    try:
+        for _ in range(RUNS):
+            try:
+                fig, lease = boot(f"test=bench-net download=10.0.2.2:{port}/payload",
+                                  nics=[["-netdev", "user,id=n0",
+                                         "-device", "virtio-net-pci,netdev=n0"]])
+            except Exception as e:
+                print(f"# net user: run failed: {str(e)[-300:]}")
+                continue
+            speeds.append(fig["tcp_download"] / 1024)
+            leases.append(lease)
+    finally:
+        srv.shutdown()
+    emit("kpio_tcp_download_user", speeds, "MiB/s")
+    emit("kpio_lease_user", leases, "s")
+    if os.geteuid() != 0:
+        print("# TAP figures skipped: a network namespace needs root")
+        return
+    speeds, leases = [], []
+    with TestNet() as net:
+        net.start([sys.executable, os.path.join(HERE, "..", "..", "tests", "qemu", "httpserver.py"),
+                   "--payload", payload, "--host", GATEWAY, "--port", "8080"], log="http.log")
+        for _ in range(RUNS):
+            try:
+                fig, lease = boot(f"test=bench-net download={GATEWAY}:8080/payload",
+                                  nics=[net.qemu_nic()], wrapper=net.wrap)
+            except Exception as e:
+                print(f"# net tap: run failed: {str(e)[-300:]}")
+                continue
+            speeds.append(fig["tcp_download"] / 1024)
+            leases.append(lease)
+    emit("kpio_tcp_download_tap", speeds, "MiB/s")
+    emit("kpio_lease_tap", leases, "s")
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="kpio-bench-") as tmp:
+        bench_storage(tmp)
+        bench_net(tmp)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
