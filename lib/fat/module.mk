@@ -45,5 +45,5 @@ $(BUILD)/rel/bench/bench_fat: $(call rel_objs,bench/fat/bench_fat.c $(FAT_HOST_D
 	$(rel_link)
 BENCHES += fat_host
 BENCH_DEPS += $(BUILD)/rel/bench/bench_fat
-BENCH_CMD_fat_host := mkdir -p $(BUILD)/bench && $(BUILD)/rel/bench/bench_fat $(BUILD)/bench $(FAT_BENCH_MIB)
 FAT_BENCH_MIB ?= 256
+BENCH_CMD_fat_host := mkdir -p $(BUILD)/bench && $(BUILD)/rel/bench/bench_fat $(BUILD)/bench $(FAT_BENCH_MIB)

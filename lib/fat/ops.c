@@ -171,6 +171,12 @@ static int rename_check(struct fat_volume *v, const struct fat_path *ps, const s
         uint32_t sdir;
         if ((r = dir_item_dir(v, &ps->item, &sdir)) < 0) return r;
         if ((r = dir_is_within(v, pd->parent, sdir)) != 0) return r < 0 ? r : ERR_INVAL;
+        /* a moved directory's ".." is rewritten: check it before changing anything */
+        uint8_t *e;
+        if (ps->parent != pd->parent) {
+            if ((r = dir_entry(v, sdir, 1, &e)) <= 0) return r < 0 ? r : ERR_CORRUPT;
+            if (memcmp(e, "..         ", 11) != 0) return ERR_CORRUPT;
+        }
     }
     if (!*replace) return 0;
     bool dst_dir = pd->item.raw[DE_ATTR] & FAT_ATTR_DIRECTORY;

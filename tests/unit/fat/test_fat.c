@@ -808,6 +808,16 @@ static void test_rename_rules(void **state)
     assert_int_equal(fat_open(v, "victim", FAT_O_READ, &f), 0);
     assert_int_equal(fat_rename(v, "d2/moved while open.txt", "victim"), ERR_BUSY);
     fat_close(f);
+    /* a directory whose ".." is damaged is not moved (and not lost) */
+    assert_int_equal(fat_mkdir(v, "d2/bad dots"), 0);
+    assert_int_equal(fat_stat(v, "d2/bad dots", &st), 0);
+    assert_int_equal(fat_unmount(v), 0);
+    struct geo g = geo_of(d.data);
+    d.data[(size_t)(g.data_start + (st.first_cluster - 2) * g.spc) * g.bps + 32 + 1] = 'X';
+    v = md_mount(&d, 0);
+    assert_int_equal(fat_rename(v, "d2/bad dots", "elsewhere"), ERR_CORRUPT);
+    assert_int_equal(fat_stat(v, "d2/bad dots", &st), 0);
+    assert_int_equal(fat_rename(v, "d2/bad dots", "d2/renamed in place"), 0);
     assert_int_equal(fat_unmount(v), 0);
     md_free(&d);
 }

@@ -20,7 +20,9 @@ build/host/tests/fat_stress (both built with ASan/UBSan).
              model's tree.
   4. crash:  fat_stress crash with the write stream cut after N sectors for
              many N; fsck.fat -n may report only what a power cut is allowed
-             to leave (see CRASH_OK below).
+             to leave (see CRASH_OK below). For every third cut, lib/fat must
+             also read the whole cut image, and after fsck.fat -a the image
+             must check clean.
 
 The seed of the random parts comes from FAT_SEED (default: random) and is
 printed; failures say how to repeat them.
@@ -254,6 +256,21 @@ def check_diff(t, work, seed):
         t.ok(why is None, f"diff {name}: mtools sees the model's tree", why)
 
 
+def after_cut(img, n, work):
+    """lib/fat reads the cut image whole; fsck.fat -a repairs it to clean."""
+    out = os.path.join(work, "cut-extract")
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    p = run([KPIO_DISK, img, "extract", out], check=False)
+    if p.returncode:
+        return [f"cut at {n}: lib/fat cannot read the image: {p.stderr.strip()}"]
+    run(["fsck.fat", "-a", img], check=False)
+    rc, body, _ = fsck_report(img)
+    if rc or body:
+        return [f"cut at {n}: after fsck.fat -a, fsck.fat -n still says: " + "; ".join(body)]
+    return []
+
+
 def check_crash(t, work, seed, points):
     runs = [("fat32", ["-F", "32", "-s", "1"], 40000, 250),
             ("fat32-4k-clusters", ["-F", "32", "-s", "8"], 300000, 250),
@@ -281,6 +298,8 @@ def check_crash(t, work, seed, points):
                 bad.append(f"cut at {n}: workload failed: {p.stderr.strip()}")
                 continue
             _, body, _ = fsck_report(img)
+            if n % 3 == 0:
+                bad += after_cut(img, n, work)
             for ln in body:
                 if ln.startswith("/"):
                     continue  # the path line fsck prints before a file's message
