@@ -38,6 +38,27 @@ DEAD_IP = "10.77.0.3"
 TAP_DEV = "ktap0"
 MIB = 1024 * 1024
 FAULTS = "loss=5,dup=2,reorder=5,seed=%d"
+NGINX_CONF = """
+daemon off;
+master_process off;
+user root;
+pid %(dir)s/nginx.pid;
+error_log %(dir)s/logs/error.log;
+events { worker_connections 16; }
+http {
+    access_log %(dir)s/logs/access.log;
+    client_body_temp_path %(dir)s/tmp;
+    proxy_temp_path %(dir)s/tmp;
+    fastcgi_temp_path %(dir)s/tmp;
+    uwsgi_temp_path %(dir)s/tmp;
+    scgi_temp_path %(dir)s/tmp;
+    sendfile on;
+    server {
+        listen %(ip)s:8081;
+        root %(www)s;
+    }
+}
+"""
 
 
 class Net:
@@ -115,6 +136,15 @@ class Net:
             with open(os.path.join(www, name), "wb") as f:
                 f.write(data)
             self.files[name] = (size, hashlib.sha256(data).hexdigest())
+        self.nginx = None
+        if shutil.which("nginx"):
+            conf = os.path.join(d, "nginx.conf")
+            with open(conf, "w") as f:
+                f.write(NGINX_CONF % {"dir": d, "www": www, "ip": LINUX_IP})
+            for sub in ("logs", "tmp"):
+                os.makedirs(os.path.join(d, sub), exist_ok=True)
+            self.nginx = self.spawn(self.nsexec("nginx", "-p", d, "-c", conf),
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.http = self.spawn(self.nsexec(
             sys.executable, "-m", "http.server", "8080", "--bind", LINUX_IP, "--directory", www),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -259,9 +289,9 @@ def test_linux_pings(n, t):
             n.stop(p)
 
 
-def http_get(n, t, name, fname, rel=True, relay=None, outage=None, timeout=300):
+def http_get(n, t, name, fname, rel=True, relay=None, outage=None, timeout=300, port=8080):
     size, digest = n.files[fname]
-    rc, res, err, out = n.run_host(["dhcp", "get", LINUX_IP, "8080", "/" + fname],
+    rc, res, err, out = n.run_host(["dhcp", "get", LINUX_IP, str(port), "/" + fname],
                                    rel=rel, relay=relay, outage=outage, timeout=timeout)
     g = first(res, "get")
     extra = ""
@@ -376,6 +406,10 @@ def main():
                      rel=False)
         if "bulk" in groups:
             http_get(n, t, "download 64 MiB over HTTP from http.server", "blob64")
+            if n.nginx and n.nginx.poll() is None:
+                http_get(n, t, "download 64 MiB over HTTP from nginx", "blob64", port=8081)
+            else:
+                t.skip("download 64 MiB over HTTP from nginx", "nginx is not installed")
             upload(n, t, "upload 64 MiB to a Linux socket", 64 * MIB)
             listener(n, t, "Linux connects to a lib/net listener and sends 64 MiB", "sink",
                      64 * MIB)
@@ -386,8 +420,8 @@ def main():
                      "blob16", relay=FAULTS % 11)
             upload(n, t, "upload 16 MiB with 5% loss, 2% duplication, 5% reordering",
                    16 * MIB, relay=FAULTS % 12)
-            http_get(n, t, "download 1 MiB with 1% corruption too", "blob1",
-                     relay=FAULTS % 13 + ",corrupt=1")
+            http_get(n, t, "download 16 MiB with 1% corruption and 2 ms delay too", "blob16",
+                     relay=FAULTS % 13 + ",corrupt=1,delay=2")
         if "outage" in groups:
             test_outage(n, t)
     except Exception as e:  # report and clean up

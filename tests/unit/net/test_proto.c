@@ -458,7 +458,16 @@ static void test_dhcp_lease_expiry(void **state)
     struct net_ifinfo inf;
     net_get_ifinfo(B.st, &inf);
     assert_true(inf.up);
-    bench_advance(99999); /* nobody answers renewals or rebinds */
+    bench_advance(86999); /* T1 passed unanswered; T2 = 7/8 of 100 s = 87 s is next */
+    bench_clear();
+    bench_advance(1);
+    bool rebind = false; /* RFC 2131 4.4.5: REBINDING broadcasts the REQUEST */
+    for (int i = 0; i < B.nout; i++)
+        if (parse_dhcp(&B.out[i], &d) && d.type == 3 && d.dst == 0xffffffffu &&
+            d.ciaddr == OFFER_IP)
+            rebind = true;
+    assert_true(rebind);
+    bench_advance(12999); /* nobody answers the rebinds either */
     net_get_ifinfo(B.st, &inf);
     assert_true(inf.up);
     bench_advance(1);
@@ -691,6 +700,35 @@ static void test_dns_timeout_and_loop(void **state)
     bench_free();
 }
 
+/* SERVFAIL from the first server: the second is asked at once. */
+static void test_dns_servers(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    uint32_t dns[2] = {PEER_IP, 0x0a000003};
+    assert_int_equal(net_set_static(B.st, US_IP, 24, PEER_IP, dns, 2), 0);
+    bench_input(f, mk_arp(f, 2, PEER_MAC, 0x0a000003, US_MAC, US_IP, US_MAC));
+    bench_clear();
+    struct net_sock *q;
+    struct dns_q dq;
+    uint32_t addr;
+    uint8_t rr[32];
+    assert_int_equal(net_dns_lookup(B.st, "two.test", &q), 0);
+    assert_true(last_query(&dq));
+    assert_int_equal(dq.server, PEER_IP);
+    bench_clear();
+    bench_input(f, mk_answer(f, PEER_IP, 53, dq.port, dq.id, 2, "two.test", NULL, 0, 0));
+    assert_true(last_query(&dq));
+    assert_int_equal(dq.server, 0x0a000003u);
+    assert_int_equal(result(q, &addr, NULL), ERR_AGAIN);
+    size_t rl = rr_a(rr, 60, 0x0b0c0d0e);
+    bench_input(f, mk_answer(f, 0x0a000003, 53, dq.port, dq.id, 0, "two.test", rr, rl, 1));
+    assert_int_equal(result(q, &addr, NULL), 1);
+    assert_int_equal(addr, 0x0b0c0d0e);
+    net_sock_close(q);
+    bench_free();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -704,6 +742,7 @@ int main(void)
         cmocka_unit_test(test_dns_matching),
         cmocka_unit_test(test_dns_cname_nxdomain_hosts),
         cmocka_unit_test(test_dns_timeout_and_loop),
+        cmocka_unit_test(test_dns_servers),
     };
     return cmocka_run_group_tests_name("net_proto", tests, NULL, NULL);
 }
