@@ -21,6 +21,22 @@
  *
  * Addresses are IPv4 in host byte order (10.0.2.15 is 0x0a00020f), ports in
  * host byte order. Errors are negative ERR_* values from base/error.h.
+ *
+ * A caller's loop (the kernel's net thread; tests/net/tap_host.c on Linux):
+ *
+ *     net_create(&cfg, now, &st); net_dhcp_start(st);    (or net_set_static)
+ *     for (;;) {
+ *         wait for a received frame, or until net_next_deadline(st);
+ *         for each frame: net_input(st, frame, len, now);
+ *         net_poll(st, now);
+ *     }
+ *
+ * Threads that use sockets take the same lock, call net_poll(st, now) first
+ * if time has moved since the last call (socket calls use the stack's last
+ * time), try the call, and on ERR_AGAIN sleep until notify reports the
+ * socket (then check net_sock_poll again: readiness is level-triggered,
+ * notify is sent on rising edges only). DNS lookups and ping replies are
+ * sockets too, so one wait mechanism serves all.
  */
 #ifndef NET_NET_H
 #define NET_NET_H
