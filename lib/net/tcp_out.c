@@ -231,8 +231,8 @@ void tcp_output(struct net_sock *s)
         if (n > usable) n = usable;
         bool fin = p->fin_queued && off + n == p->snd.len;
         if (n == 0 && !fin) break;
-        if (n < smss && n < unsent && n < p->max_snd_wnd / 2)
-            break; /* a small piece of more data: wait for the window */
+        if (n < smss && n < unsent && n < p->max_snd_wnd / 2 && flight > 0)
+            break; /* a small piece of more data: an ACK is due, wait for it */
         if (n < smss && n == unsent && !fin && !p->nodelay && flight > 0)
             break; /* Nagle: a small tail waits for outstanding ACKs */
         uint8_t flags = TCP_ACK;
