@@ -95,6 +95,7 @@ void ipv4_input(struct net_stack *st, const uint8_t *pkt, size_t len)
         int slot;
         const uint8_t *d = ip4_reass_input(st, pkt, hlen, total, &dlen, &slot);
         if (!d) return;
+        st->rx_flags = 0; /* the device checked none of the other fragments */
         ipv4_deliver(st, &ip, d, dlen);
         ip4_reass_release(st, slot);
         return;

@@ -205,7 +205,8 @@ struct net_stack {
     uint8_t isn_key[16]; /* RFC 6528 secret */
     struct dhcp_client *dhcp;
     struct dns_resolver *dns_res;
-    uint8_t *txbuf; /* ETH_HLEN + mtu */
+    unsigned rx_flags; /* NET_RX_* of the frame being processed */
+    uint8_t *txbuf;    /* ETH_HLEN + mtu */
     uint8_t arpbuf[64];
 };
 

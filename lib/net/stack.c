@@ -74,6 +74,11 @@ void net_send_frame(struct net_stack *st, const uint8_t *frame, size_t len)
  * VLAN tags and 802.3 length frames are not for us. */
 void net_input(struct net_stack *st, const void *frame, size_t len, uint64_t now)
 {
+    net_input_ex(st, frame, len, now, 0);
+}
+
+void net_input_ex(struct net_stack *st, const void *frame, size_t len, uint64_t now, unsigned flags)
+{
     const uint8_t *f = frame;
     static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     if (now > st->now) st->now = now;
@@ -88,12 +93,14 @@ void net_input(struct net_stack *st, const void *frame, size_t len, uint64_t now
         return;
     }
     uint16_t type = be16_get(f + 12);
+    st->rx_flags = flags;
     if (type == ETH_TYPE_ARP)
         arp_input(st, f + ETH_HLEN, len - ETH_HLEN);
     else if (type == ETH_TYPE_IPV4)
         ipv4_input(st, f + ETH_HLEN, len - ETH_HLEN);
     else
         st->ctr.rx_drops++;
+    st->rx_flags = 0;
 }
 
 void net_poll(struct net_stack *st, uint64_t now)

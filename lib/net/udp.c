@@ -37,7 +37,7 @@ void udp_input(struct net_stack *st, const struct ip_info *ip, const uint8_t *p,
         st->ctr.rx_errors++;
         return;
     }
-    if (be16_get(p + 6) != 0) {
+    if (be16_get(p + 6) != 0 && !(st->rx_flags & NET_RX_CSUM_VALID)) {
         uint32_t sum = net_csum_pseudo(ip->src, ip->dst, IP_PROTO_UDP, (uint16_t)ulen);
         if (!net_csum_ok(net_csum_add(sum, p, ulen))) {
             st->ctr.rx_errors++;

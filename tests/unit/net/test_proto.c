@@ -17,6 +17,7 @@
 
 #include "base/error.h"
 #include "net/net.h"
+#include "net/net_impl.h"
 #include "tests/unit/net/net_util.h"
 
 static uint8_t f[MAXFRAME];
@@ -45,6 +46,31 @@ static bool is_arp(const struct frame *fr, uint16_t op, uint32_t spa, uint32_t t
     const uint8_t *a = fr->d + 14;
     return fr->len >= 42 && get16(fr->d + 12) == 0x0806 && get16(a + 6) == op &&
            get32(a + 14) == spa && get32(a + 24) == tpa && !memcmp(a + 8, US_MAC, 6);
+}
+
+/* --- the checksum ------------------------------------------------------------------ */
+
+/* lib/net's word-at-a-time sum against the plain RFC 1071 loop: every
+ * length and alignment, and sums chained over even-length pieces. */
+static void test_checksum(void **state)
+{
+    (void)state;
+    uint8_t buf[300];
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (uint8_t)(i * 151 + 7);
+    for (size_t off = 0; off < 8; off++)
+        for (size_t len = 0; len + off <= sizeof buf; len++) {
+            uint16_t want = ref_csum(buf + off, len, 0x1234);
+            assert_int_equal(net_csum_fold(net_csum_add(0x1234, buf + off, len)), want);
+            size_t cut = (len / 3) & ~(size_t)1;
+            uint32_t sum = net_csum_add(0x1234, buf + off, cut);
+            assert_int_equal(net_csum_fold(net_csum_add(sum, buf + off + cut, len - cut)), want);
+        }
+    memset(buf, 0xff, sizeof buf);
+    assert_int_equal(net_csum_fold(net_csum_add(0, buf, sizeof buf)), ref_csum(buf, sizeof buf, 0));
+    uint32_t ps = net_csum_pseudo(0xc0a80001, 0x0a000002, 6, 1480);
+    assert_int_equal(net_csum_fold(ps),
+                     ref_csum(NULL, 0, 0xc0a8 + 0x0001 + 0x0a00 + 0x0002 + 6 + 1480));
 }
 
 /* --- ARP --------------------------------------------------------------------- */
@@ -247,6 +273,25 @@ static void test_reassembly(void **state)
     bench_input(f, mk_ipv4(f, PEER_IP, US_IP, 17, 102, 0x1fff | 0x2000, ubuf, 1480));
     net_get_counters(B.st, &c1);
     assert_int_equal(c1.rx_errors, c0.rx_errors + 1);
+    net_sock_close(u);
+    bench_free();
+}
+
+/* NET_RX_CSUM_VALID: the device vouches for the transport checksum. */
+static void test_rx_csum_offload(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *u;
+    assert_int_equal(net_udp_socket(B.st, &u), 0);
+    assert_int_equal(net_sock_bind(u, 0, 7000), 0);
+    size_t n = mk_udp(f, PEER_IP, 5000, US_IP, 7000, "abcd", 4);
+    f[14 + 20 + 6] ^= 0x55; /* a wrong UDP checksum */
+    bench_input(f, n);
+    uint8_t got[8];
+    assert_int_equal(net_udp_recvfrom(u, got, sizeof got, NULL, NULL), ERR_AGAIN);
+    net_input_ex(B.st, f, n, B.now, NET_RX_CSUM_VALID);
+    assert_int_equal(net_udp_recvfrom(u, got, sizeof got, NULL, NULL), 4);
     net_sock_close(u);
     bench_free();
 }
@@ -732,11 +777,13 @@ static void test_dns_servers(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_checksum),
         cmocka_unit_test(test_arp),
         cmocka_unit_test(test_ipv4_checks_and_echo),
         cmocka_unit_test(test_ping_socket),
         cmocka_unit_test(test_reassembly),
         cmocka_unit_test(test_udp_unreachable),
+        cmocka_unit_test(test_rx_csum_offload),
         cmocka_unit_test(test_dhcp),
         cmocka_unit_test(test_dhcp_lease_expiry),
         cmocka_unit_test(test_dns_matching),
