@@ -266,8 +266,14 @@ static int mode_invoke(struct wasm_instance *inst, const struct options *o)
     return status;
 }
 
+/* The WASI mode (run_wasi.c): `kpio-wasm [--dir ..] [--env ..] app.wasm ARGS`. */
+bool run_wasi_selected(int argc, char **argv);
+int run_wasi_main(int argc, char **argv);
+
 int main(int argc, char **argv)
 {
+    if (run_wasi_selected(argc, argv))
+        return run_wasi_main(argc, argv);
     struct options o = {0};
     parse_options(argc, argv, &o);
     size_t len;
