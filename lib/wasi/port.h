@@ -23,8 +23,9 @@
  *  - Paths are already normalized and confined by lib/wasi: a path given
  *    to an *_at function is relative to the directory handle, non-empty,
  *    made of components separated by single '/', with no "." or ".."
- *    component, no leading '/', no NUL, at most WASI_PORT_PATH_MAX bytes and
- *    each component at most WASI_PORT_NAME_MAX bytes. The port must still
+ *    component, no leading '/', no trailing '/', no NUL, at most
+ *    WASI_PORT_PATH_MAX bytes and each component at most WASI_PORT_NAME_MAX
+ *    bytes; or exactly "." for the directory itself. The port must still
  *    make sure that symbolic links cannot lead outside the directory (on
  *    Linux: openat2 with RESOLVE_BENEATH); KPIO's FAT has no links.
  *  - A function pointer may be NULL where the doc says "optional": lib/wasi
@@ -148,6 +149,9 @@ struct wasi_port_ops {
     int (*stdio)(void *ctx, int fd, struct wasi_port_file **out);
 
     /* Opens path relative to directory dir with WASI_PORT_O_* flags.
+     * A directory may also be opened without DIRECTORY when the access is
+     * READ only (as open(2) allows); a directory handle serves readdir,
+     * fstat, sync and the *_at calls.
      * Symlinks in intermediate components are followed but must not leave
      * dir (ERR_PERM or ERR_LOOP if they would); the last component is
      * followed unless NOFOLLOW. Errors: ERR_NOENT, ERR_EXIST, ERR_NOTDIR,
@@ -187,8 +191,9 @@ struct wasi_port_ops {
     int (*allocate)(void *ctx, struct wasi_port_file *f, uint64_t off, uint64_t len);
 
     /* Reads the directory entry at cookie (0 = the first; otherwise a
-     * `next` value returned before for this handle). Returns 1 and *ent,
-     * 0 at the end, or an error. "." and ".." may be returned or not. */
+     * `next` value returned before for this handle; cookies are below
+     * 2^62). Returns 1 and *ent, 0 at the end, or an error. "." and ".."
+     * are skipped by lib/wasi if the port returns them. */
     int (*readdir)(void *ctx, struct wasi_port_file *dir, uint64_t cookie,
                    struct wasi_port_dirent *ent);
 

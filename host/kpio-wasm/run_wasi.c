@@ -1,0 +1,281 @@
+/*
+ * host/kpio-wasm/run_wasi.c - kpio-wasm's WASI mode: runs a command module
+ * (preview1 `_start`, or a 0.2 `wasi:cli/run@0.2.N#run` export) with
+ * lib/wasi over the Linux port, like `wasmtime run`:
+ *
+ *   kpio-wasm [--dir HOST[::GUEST]]... [--env K=V]... [--max-pages N]
+ *             [--stack N] [--depth N] [--time] app.wasm [ARGS...]
+ *
+ * --dir preopens the host directory HOST as GUEST (default: HOST itself);
+ * --env adds one environment variable (the app sees no other). argv[0] of
+ * the app is the module path as given. The exit status is the app's (0 on
+ * a normal return, proc_exit's code, 1 when run returned err); a trap
+ * prints its reason and the function and exits with 128 + 6 (as an abort),
+ * a load or link error with 1 and a usage error with 2.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/error.h"
+#include "host/port/wasi_host.h"
+#include "wasi/wasi.h"
+#include "wasm/wasm.h"
+
+/* Declared for main.c, which dispatches here. */
+bool run_wasi_selected(int argc, char **argv);
+int run_wasi_main(int argc, char **argv);
+
+#define MAX_DIRS 64
+#define MAX_ENV 1024
+#define STATUS_TRAP 134
+
+struct wasi_opts {
+    const char *host_dir[MAX_DIRS], *guest_dir[MAX_DIRS];
+    char *dir_buf[MAX_DIRS];
+    int ndirs;
+    const char *env[MAX_ENV];
+    int nenv;
+    bool time;
+    struct wasm_config cfg;
+    const char *path;
+    int app_argc;
+    char **app_argv;
+};
+
+/* Options that take a value, shared with the --invoke mode of main.c. */
+static bool takes_value(const char *a)
+{
+    return !strcmp(a, "--dir") || !strcmp(a, "--env") || !strcmp(a, "--max-pages") ||
+           !strcmp(a, "--stack") || !strcmp(a, "--depth");
+}
+
+/* WASI mode unless --dump comes before the module or --invoke right after. */
+bool run_wasi_selected(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--dump") || !strcmp(argv[i], "--invoke"))
+            return false;
+        if (takes_value(argv[i]))
+            i++;
+        else if (argv[i][0] != '-')
+            return !(i + 1 < argc && !strcmp(argv[i + 1], "--invoke"));
+    }
+    return false; /* no module: main.c prints the usage */
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: kpio-wasm [--dir HOST[::GUEST]]... [--env K=V]... [--max-pages N] "
+                    "[--stack N] [--depth N] [--time] app.wasm [ARGS...]\n"
+                    "       kpio-wasm [OPTIONS] FILE.wasm --invoke NAME [ARGS...]\n");
+    exit(2);
+}
+
+static uint32_t parse_u32(const char *s)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 0);
+    if (*end || errno || v > UINT32_MAX)
+        usage();
+    return (uint32_t)v;
+}
+
+static void parse(int argc, char **argv, struct wasi_opts *o)
+{
+    wasm_config_default(&o->cfg);
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--time")) {
+            o->time = true;
+            continue;
+        }
+        if (i + 1 >= argc || !takes_value(a))
+            usage();
+        const char *v = argv[++i];
+        if (!strcmp(a, "--dir")) {
+            if (o->ndirs == MAX_DIRS)
+                usage();
+            char *copy = strdup(v);
+            if (!copy)
+                usage();
+            char *sep = strstr(copy, "::");
+            if (sep)
+                *sep = 0;
+            o->dir_buf[o->ndirs] = copy;
+            o->host_dir[o->ndirs] = copy;
+            o->guest_dir[o->ndirs] = sep ? sep + 2 : copy;
+            o->ndirs++;
+        } else if (!strcmp(a, "--env")) {
+            if (o->nenv == MAX_ENV || !strchr(v, '='))
+                usage();
+            o->env[o->nenv++] = v;
+        } else if (!strcmp(a, "--max-pages")) {
+            o->cfg.max_memory_pages = parse_u32(v);
+        } else if (!strcmp(a, "--stack")) {
+            o->cfg.value_stack_slots = parse_u32(v);
+        } else {
+            o->cfg.max_call_depth = parse_u32(v);
+        }
+    }
+    if (i >= argc)
+        usage();
+    o->path = argv[i];
+    o->app_argv = argv + i;
+    o->app_argc = argc - i;
+}
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    uint8_t *buf = NULL;
+    size_t cap = 0, n = 0;
+    for (;;) {
+        if (n == cap) {
+            uint8_t *p = realloc(buf, cap = cap ? cap * 2 : 1 << 16);
+            if (!p)
+                break;
+            buf = p;
+        }
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0)
+            break;
+    }
+    bool bad = ferror(f) || n < cap;
+    fclose(f);
+    if (bad && n == cap) {
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+static int report_trap(const struct wasm_trap *trap)
+{
+    fprintf(stderr, "kpio-wasm: trap: %s", trap->reason);
+    if (trap->func_name)
+        fprintf(stderr, " in function %s", trap->func_name);
+    if (trap->func_index != UINT32_MAX)
+        fprintf(stderr, " (#%u)", trap->func_index);
+    fprintf(stderr, "\n");
+    return STATUS_TRAP;
+}
+
+/* Opens the preopens through the port; on failure closes what it opened. */
+static int open_dirs(struct wasi_port *port, const struct wasi_opts *o, struct wasi_preopen *pre)
+{
+    for (int i = 0; i < o->ndirs; i++) {
+        int rc = wasi_host_open_dir(port, o->host_dir[i], &pre[i].dir);
+        if (rc) {
+            fprintf(stderr, "kpio-wasm: --dir %s: %s\n", o->host_dir[i], err_str(rc));
+            while (i-- > 0)
+                port->ops->close(port->ctx, pre[i].dir);
+            return rc;
+        }
+        pre[i].guest_path = o->guest_dir[i];
+    }
+    return 0;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Instantiates and runs; returns the process exit status. */
+static int run(struct wasm_module *mod, struct wasi_ctx *w, const struct wasi_opts *o)
+{
+    struct wasm_instance *inst;
+    struct wasm_error err;
+    struct wasm_trap trap;
+    int rc = wasm_instance_new(mod, &o->cfg, wasi_resolve, w, &inst, &err, &trap);
+    if (rc == ERR_FAULT) {
+        int status = trap.kind == WASM_TRAP_EXIT ? trap.exit_code : report_trap(&trap);
+        wasm_instance_free(inst);
+        return status;
+    }
+    if (rc) {
+        fprintf(stderr, "kpio-wasm: %s: %s\n", o->path, err.msg);
+        return 1;
+    }
+    int status = 0;
+    double start = now_seconds();
+    rc = wasi_run(w, inst, &status, &trap);
+    if (o->time)
+        fprintf(stderr, "time: %.6f s\n", now_seconds() - start);
+    if (rc == ERR_FAULT)
+        status = report_trap(&trap);
+    else if (rc == ERR_NOENT)
+        fprintf(stderr, "kpio-wasm: %s: no _start or wasi:cli/run export\n", o->path);
+    else if (rc)
+        fprintf(stderr, "kpio-wasm: %s: bad entry point type\n", o->path);
+    if (rc && rc != ERR_FAULT)
+        status = 1;
+    wasm_instance_free(inst);
+    return status;
+}
+
+int run_wasi_main(int argc, char **argv)
+{
+    struct wasi_opts *o = calloc(1, sizeof *o);
+    if (!o)
+        return 1;
+    parse(argc, argv, o);
+    size_t len;
+    uint8_t *bytes = slurp(o->path, &len);
+    if (!bytes) {
+        fprintf(stderr, "kpio-wasm: %s: %s\n", o->path, strerror(errno));
+        return 1;
+    }
+    struct wasm_module *mod;
+    struct wasm_error err;
+    int rc = wasm_module_load(bytes, len, &mod, &err);
+    free(bytes);
+    if (rc) {
+        fprintf(stderr, "kpio-wasm: %s: %s: %s\n", o->path,
+                rc == ERR_BADMSG ? "malformed module" : "invalid module", err.msg);
+        return 1;
+    }
+    struct wasi_port port;
+    struct wasi_preopen pre[MAX_DIRS];
+    int status = 1;
+    if (wasi_host_port_new(&port) == 0 && open_dirs(&port, o, pre) == 0) {
+        struct wasi_config cfg = {
+            .port = port,
+            .argc = o->app_argc,
+            .argv = (const char *const *)o->app_argv,
+            .envc = o->nenv,
+            .envp = o->env,
+            .npreopens = (size_t)o->ndirs,
+            .preopens = pre,
+            .cwd = o->ndirs ? o->guest_dir[0] : NULL,
+        };
+        struct wasi_ctx *w;
+        rc = wasi_ctx_new(&cfg, &w);
+        if (rc) {
+            fprintf(stderr, "kpio-wasm: WASI set-up failed: %s\n", err_str(rc));
+        } else {
+            fflush(stdout);
+            status = run(mod, w, o);
+            wasi_ctx_free(w);
+        }
+        wasi_host_port_free(&port);
+    }
+    wasm_module_free(mod);
+    for (int i = 0; i < o->ndirs; i++)
+        free(o->dir_buf[i]);
+    free(o);
+    return status;
+}

@@ -1,0 +1,48 @@
+/*
+ * host/port/wasi_host.h - lib/wasi's system port over Linux (see
+ * lib/wasi/port.h): files through openat2 confined with RESOLVE_BENEATH,
+ * the process's stdin/stdout/stderr as the console, clock_gettime,
+ * getrandom, poll(2), BSD sockets and getaddrinfo.
+ */
+#ifndef HOST_PORT_WASI_HOST_H
+#define HOST_PORT_WASI_HOST_H
+
+#include "wasi/port.h"
+
+/* Fills *port with the Linux port (one per app). Returns 0 or ERR_NOMEM. */
+int wasi_host_port_new(struct wasi_port *port);
+void wasi_host_port_free(struct wasi_port *port);
+
+/* Opens the host directory path as a directory handle for a preopen. */
+int wasi_host_open_dir(struct wasi_port *port, const char *path, struct wasi_port_file **out);
+
+/* Shared by wasi_files.c and wasi_sock.c. */
+int wasi_host_errno(int e);
+uint64_t wasi_host_mono_ns(void);
+extern const struct wasi_port_ops wasi_host_ops;
+int wasi_host_file_fd(const struct wasi_port_file *f);
+int wasi_host_sock_fd(const struct wasi_port_sock *s);
+
+/* wasi_sock.c's part of the table. */
+int wasi_host_tcp_connect(void *ctx, const struct wasi_port_addr *local,
+                          const struct wasi_port_addr *remote, uint64_t deadline,
+                          struct wasi_port_sock **out);
+int wasi_host_tcp_listen(void *ctx, const struct wasi_port_addr *local, unsigned backlog,
+                         struct wasi_port_sock **out);
+int wasi_host_tcp_accept(void *ctx, struct wasi_port_sock *s, struct wasi_port_sock **out);
+long wasi_host_send(void *ctx, struct wasi_port_sock *s, const void *buf, size_t len);
+long wasi_host_recv(void *ctx, struct wasi_port_sock *s, void *buf, size_t len);
+int wasi_host_shutdown(void *ctx, struct wasi_port_sock *s, int how);
+int wasi_host_udp_open(void *ctx, const struct wasi_port_addr *local,
+                       struct wasi_port_sock **out);
+long wasi_host_udp_sendto(void *ctx, struct wasi_port_sock *s, const void *buf, size_t len,
+                          const struct wasi_port_addr *to);
+long wasi_host_udp_recvfrom(void *ctx, struct wasi_port_sock *s, void *buf, size_t len,
+                            struct wasi_port_addr *from);
+int wasi_host_sock_name(void *ctx, struct wasi_port_sock *s, struct wasi_port_addr *local,
+                        struct wasi_port_addr *remote);
+void wasi_host_sock_close(void *ctx, struct wasi_port_sock *s);
+int wasi_host_resolve(void *ctx, const char *name, struct wasi_port_addr *addrs, int max,
+                      uint64_t deadline);
+
+#endif

@@ -1,0 +1,311 @@
+/*
+ * host/port/wasi_sock.c - the Linux port of lib/wasi: TCP and UDP over BSD
+ * sockets (always non-blocking; the only waits are the connect's, bounded
+ * by its deadline, and the port's wait()), and name resolution with
+ * getaddrinfo. Addresses are IPv4 and IPv6.
+ */
+#include "wasi_host.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/error.h"
+
+struct wasi_port_sock {
+    int fd;
+};
+
+int wasi_host_sock_fd(const struct wasi_port_sock *s)
+{
+    return s->fd;
+}
+
+static socklen_t to_sockaddr(const struct wasi_port_addr *a, struct sockaddr_storage *ss)
+{
+    memset(ss, 0, sizeof *ss);
+    if (a->family == 6) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons(a->port);
+        s6->sin6_flowinfo = htonl(a->flowinfo);
+        s6->sin6_scope_id = a->scope_id;
+        memcpy(&s6->sin6_addr, a->addr, 16);
+        return sizeof *s6;
+    }
+    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+    s4->sin_family = AF_INET;
+    s4->sin_port = htons(a->port);
+    memcpy(&s4->sin_addr, a->addr, 4);
+    return sizeof *s4;
+}
+
+static void from_sockaddr(const struct sockaddr *sa, struct wasi_port_addr *a)
+{
+    memset(a, 0, sizeof *a);
+    if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+        a->family = 6;
+        a->port = ntohs(s6->sin6_port);
+        a->flowinfo = ntohl(s6->sin6_flowinfo);
+        a->scope_id = s6->sin6_scope_id;
+        memcpy(a->addr, &s6->sin6_addr, 16);
+    } else {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+        a->family = 4;
+        a->port = ntohs(s4->sin_port);
+        memcpy(a->addr, &s4->sin_addr, 4);
+    }
+}
+
+static int sock_new(int fd, struct wasi_port_sock **out)
+{
+    struct wasi_port_sock *s = malloc(sizeof *s);
+    if (!s) {
+        close(fd);
+        return ERR_NOMEM;
+    }
+    s->fd = fd;
+    *out = s;
+    return 0;
+}
+
+static int open_socket(int family, int type)
+{
+    int fd = socket(family == 6 ? AF_INET6 : AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && family == 6) {
+        int one = 1; /* WASI: an IPv6 socket is IPv6-only (wasi:sockets tcp.wit) */
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    }
+    return fd;
+}
+
+static int bind_to(int fd, const struct wasi_port_addr *local)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = to_sockaddr(local, &ss);
+    return bind(fd, (struct sockaddr *)&ss, len) < 0 ? wasi_host_errno(errno) : 0;
+}
+
+int wasi_host_tcp_connect(void *ctx, const struct wasi_port_addr *local,
+                          const struct wasi_port_addr *remote, uint64_t deadline,
+                          struct wasi_port_sock **out)
+{
+    (void)ctx;
+    int fd = open_socket(remote->family, SOCK_STREAM);
+    if (fd < 0)
+        return wasi_host_errno(errno);
+    int rc = local ? bind_to(fd, local) : 0;
+    struct sockaddr_storage ss;
+    socklen_t len = to_sockaddr(remote, &ss);
+    if (rc == 0 && connect(fd, (struct sockaddr *)&ss, len) < 0) {
+        rc = errno == EINPROGRESS ? 0 : wasi_host_errno(errno);
+        while (rc == 0) {
+            uint64_t now = wasi_host_mono_ns();
+            if (deadline != WASI_PORT_NO_DEADLINE && now >= deadline) {
+                rc = ERR_TIMEDOUT;
+                break;
+            }
+            uint64_t left_ms = deadline == WASI_PORT_NO_DEADLINE
+                                   ? 1000
+                                   : (deadline - now + 999999) / 1000000;
+            struct pollfd p = {.fd = fd, .events = POLLOUT};
+            int r = poll(&p, 1, left_ms > 1000 ? 1000 : (int)left_ms);
+            if (r < 0 && errno != EINTR)
+                rc = wasi_host_errno(errno);
+            if (r > 0) {
+                int err = 0;
+                socklen_t elen = sizeof err;
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
+                rc = err ? wasi_host_errno(err) : 0;
+                break;
+            }
+        }
+    }
+    if (rc) {
+        close(fd);
+        return rc;
+    }
+    return sock_new(fd, out);
+}
+
+int wasi_host_tcp_listen(void *ctx, const struct wasi_port_addr *local, unsigned backlog,
+                         struct wasi_port_sock **out)
+{
+    (void)ctx;
+    int fd = open_socket(local->family, SOCK_STREAM);
+    if (fd < 0)
+        return wasi_host_errno(errno);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int rc = bind_to(fd, local);
+    if (rc == 0 && listen(fd, backlog > 4096 ? 4096 : (int)backlog) < 0)
+        rc = wasi_host_errno(errno);
+    if (rc) {
+        close(fd);
+        return rc;
+    }
+    return sock_new(fd, out);
+}
+
+int wasi_host_tcp_accept(void *ctx, struct wasi_port_sock *s, struct wasi_port_sock **out)
+{
+    (void)ctx;
+    int fd;
+    do
+        fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return errno == EWOULDBLOCK ? ERR_AGAIN : wasi_host_errno(errno);
+    return sock_new(fd, out);
+}
+
+long wasi_host_send(void *ctx, struct wasi_port_sock *s, const void *buf, size_t len)
+{
+    (void)ctx;
+    ssize_t n;
+    do
+        n = send(s->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return errno == EWOULDBLOCK ? ERR_AGAIN : wasi_host_errno(errno);
+    return (long)n;
+}
+
+long wasi_host_recv(void *ctx, struct wasi_port_sock *s, void *buf, size_t len)
+{
+    (void)ctx;
+    ssize_t n;
+    do
+        n = recv(s->fd, buf, len, MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return errno == EWOULDBLOCK ? ERR_AGAIN : wasi_host_errno(errno);
+    return (long)n;
+}
+
+int wasi_host_shutdown(void *ctx, struct wasi_port_sock *s, int how)
+{
+    (void)ctx;
+    int h = how == WASI_PORT_SHUT_RD ? SHUT_RD : how == WASI_PORT_SHUT_WR ? SHUT_WR : SHUT_RDWR;
+    return shutdown(s->fd, h) < 0 ? wasi_host_errno(errno) : 0;
+}
+
+int wasi_host_udp_open(void *ctx, const struct wasi_port_addr *local,
+                       struct wasi_port_sock **out)
+{
+    (void)ctx;
+    int fd = open_socket(local->family, SOCK_DGRAM);
+    if (fd < 0)
+        return wasi_host_errno(errno);
+    int rc = bind_to(fd, local);
+    if (rc) {
+        close(fd);
+        return rc;
+    }
+    return sock_new(fd, out);
+}
+
+long wasi_host_udp_sendto(void *ctx, struct wasi_port_sock *s, const void *buf, size_t len,
+                          const struct wasi_port_addr *to)
+{
+    (void)ctx;
+    struct sockaddr_storage ss;
+    socklen_t sl = to_sockaddr(to, &ss);
+    ssize_t n;
+    do
+        n = sendto(s->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT, (struct sockaddr *)&ss, sl);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return errno == EWOULDBLOCK ? ERR_AGAIN : wasi_host_errno(errno);
+    return (long)n;
+}
+
+long wasi_host_udp_recvfrom(void *ctx, struct wasi_port_sock *s, void *buf, size_t len,
+                            struct wasi_port_addr *from)
+{
+    (void)ctx;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    ssize_t n;
+    do
+        n = recvfrom(s->fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&ss, &sl);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return errno == EWOULDBLOCK ? ERR_AGAIN : wasi_host_errno(errno);
+    from_sockaddr((struct sockaddr *)&ss, from);
+    return (long)n;
+}
+
+int wasi_host_sock_name(void *ctx, struct wasi_port_sock *s, struct wasi_port_addr *local,
+                        struct wasi_port_addr *remote)
+{
+    (void)ctx;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (local) {
+        if (getsockname(s->fd, (struct sockaddr *)&ss, &sl) < 0)
+            return wasi_host_errno(errno);
+        from_sockaddr((struct sockaddr *)&ss, local);
+    }
+    if (remote) {
+        sl = sizeof ss;
+        if (getpeername(s->fd, (struct sockaddr *)&ss, &sl) < 0)
+            return wasi_host_errno(errno);
+        from_sockaddr((struct sockaddr *)&ss, remote);
+    }
+    return 0;
+}
+
+void wasi_host_sock_close(void *ctx, struct wasi_port_sock *s)
+{
+    (void)ctx;
+    close(s->fd);
+    free(s);
+}
+
+/* getaddrinfo blocks with the resolver's own timeouts (resolv.conf); the
+ * deadline is not enforced beyond that. */
+int wasi_host_resolve(void *ctx, const char *name, struct wasi_port_addr *addrs, int max,
+                      uint64_t deadline)
+{
+    (void)ctx, (void)deadline;
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG}, *res;
+    int r = getaddrinfo(name, NULL, &hints, &res);
+    if (r == EAI_NONAME || r == EAI_NODATA || r == EAI_ADDRFAMILY) {
+        hints.ai_flags = 0; /* loopback-only machines: AI_ADDRCONFIG hides ::1/127.0.0.1 */
+        r = getaddrinfo(name, NULL, &hints, &res);
+    }
+    switch (r) {
+    case 0: break;
+    case EAI_NONAME:
+    case EAI_NODATA:
+    case EAI_ADDRFAMILY: return ERR_NXDOMAIN;
+    case EAI_AGAIN: return ERR_DNSFAIL;
+    case EAI_FAIL: return ERR_DNSFAIL;
+    case EAI_MEMORY: return ERR_NOMEM;
+    case EAI_SYSTEM: return wasi_host_errno(errno);
+    default: return ERR_DNSFAIL;
+    }
+    int n = 0;
+    for (struct addrinfo *ai = res; ai && n < max; ai = ai->ai_next) {
+        if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+            continue;
+        from_sockaddr(ai->ai_addr, &addrs[n]);
+        addrs[n].port = 0;
+        bool dup = false;
+        for (int i = 0; i < n && !dup; i++)
+            dup = addrs[i].family == addrs[n].family &&
+                  !memcmp(addrs[i].addr, addrs[n].addr, 16);
+        if (!dup)
+            n++;
+    }
+    freeaddrinfo(res);
+    return n ? n : ERR_NXDOMAIN;
+}

@@ -1,0 +1,16 @@
+# lib/wasi: WASI preview1 and 0.2 over the system port (lib/wasi/port.h);
+# built into the kernel and into host/kpio-wasm with the Linux port
+# (host/port/wasi_*.c). Tests: cmocka unit tests (tests/unit/wasi), C test
+# programs compiled to wasm32-wasi and run under kpio-wasm and node
+# (tests/wasi).
+LIB_SRCS_wasi := lib/wasi/ctx.c lib/wasi/path.c lib/wasi/errno.c lib/wasi/p1_fd.c \
+    lib/wasi/p1_path.c lib/wasi/p1_misc.c lib/wasi/p1_table.c lib/wasi/p2.c
+KERNEL_LIB_SRCS += $(LIB_SRCS_wasi)
+WASI_HOST_PORT_SRCS := host/port/wasi_files.c host/port/wasi_sock.c
+
+# host/kpio-wasm's WASI mode (host/kpio-wasm/run_wasi.c, selected from
+# main.c): extra objects for both builds of kpio-wasm.
+KPIO_WASM_WASI_SRCS := host/kpio-wasm/run_wasi.c $(LIB_SRCS_wasi) $(WASI_HOST_PORT_SRCS) \
+    $(LIB_SRCS_http)
+$(BUILD)/rel/bin/kpio-wasm: $(call rel_objs,$(KPIO_WASM_WASI_SRCS))
+$(BUILD)/host/bin/kpio-wasm: $(call host_objs,$(KPIO_WASM_WASI_SRCS))

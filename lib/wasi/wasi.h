@@ -1,0 +1,91 @@
+/*
+ * lib/wasi/wasi.h - WASI for lib/wasm instances: preview1
+ * (`wasi_snapshot_preview1`) and the WASI 0.2 interfaces at the core-module
+ * level (`wasi:io/...@0.2.N`, `wasi:sockets/...`, `wasi:http/...`, ...),
+ * implemented once over the system port of wasi/port.h.
+ *
+ * Use:
+ *
+ *   struct wasi_config cfg = {.port = port, .argc = .., .argv = ..,
+ *                             .preopens = .., .npreopens = ..};
+ *   struct wasi_ctx *w;
+ *   wasi_ctx_new(&cfg, &w);                  // takes the preopen handles
+ *   wasm_instance_new(mod, NULL, wasi_resolve, w, &inst, &err, &trap);
+ *   int status;
+ *   wasi_run(w, inst, &status, &trap);       // _start or wasi:cli/run#run
+ *   wasm_instance_free(inst);
+ *   wasi_ctx_free(w);                        // closes what the app left open
+ *
+ * One context serves one instance. Every guest pointer and length is
+ * checked against the instance's memory before use; a call the port does
+ * not support returns an errno (preview1) or an error code (0.2), never a
+ * trap of the host. What traps: proc_exit / wasi:cli/exit (a clean
+ * WASM_TRAP_EXIT with the status), a kill (ERR_CANCELED from the port),
+ * and 0.2 calls that break the canonical ABI's rules (a bad handle, a
+ * resource dropped before its children, a return area out of bounds), as
+ * the component model prescribes.
+ */
+#ifndef WASI_WASI_H
+#define WASI_WASI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wasi/port.h"
+#include "wasm/wasm.h"
+
+/* A directory the app sees: guest_path ("/", "/data", ".") names the
+ * port's open directory handle dir. */
+struct wasi_preopen {
+    const char *guest_path;
+    struct wasi_port_file *dir;
+};
+
+struct wasi_config {
+    struct wasi_port port;
+    int argc;
+    const char *const *argv; /* argv[0] is the program name */
+    int envc;
+    const char *const *envp; /* "KEY=VALUE" strings */
+    size_t npreopens;
+    const struct wasi_preopen *preopens; /* fds 3, 4, ... in this order */
+    const char *cwd;                     /* wasi:cli/environment initial-cwd; may be NULL */
+};
+
+struct wasi_ctx;
+
+/*
+ * Creates a context: copies args, environment and preopen names, opens the
+ * console through the port. The preopen directory handles belong to the
+ * context from now on, even on failure. Returns 0 and *out, ERR_INVAL (a
+ * bad config), ERR_NOMEM, or the port's error for the console.
+ */
+int wasi_ctx_new(const struct wasi_config *cfg, struct wasi_ctx **out);
+
+/* Closes every handle still open (files, sockets, streams) and frees. */
+void wasi_ctx_free(struct wasi_ctx *w);
+
+/*
+ * The import resolver for wasm_instance_new (ctx is the struct wasi_ctx).
+ * Resolves `wasi_snapshot_preview1` and `wasi:<pkg>/<iface>@0.2.<any>`
+ * functions; returns ERR_NOENT for anything else, so that a caller may
+ * chain its own resolver. A 0.2 function KPIO does not implement resolves
+ * to a function that traps "not implemented" when called.
+ */
+int wasi_resolve(void *ctx, const struct wasm_import *imp, struct wasm_extern *out);
+
+/*
+ * Runs the command: calls `_initialize` if exported, then `_start`
+ * (preview1) or `wasi:cli/run@0.2.N#run` (0.2). Returns 0 with *status the
+ * exit status (0 after a normal return, proc_exit's / exit's code, 1 when
+ * run returned err), ERR_FAULT when the app trapped (*trap says how), or
+ * ERR_NOENT when the module exports no entry point.
+ */
+int wasi_run(struct wasi_ctx *w, struct wasm_instance *inst, int *status,
+             struct wasm_trap *trap);
+
+/* Maps an ERR_* value to a preview1 errno (witx `errno`). */
+uint16_t wasi_errno_from_err(int err);
+
+#endif
