@@ -53,11 +53,14 @@ static int rd_u32(struct rd *r, uint32_t *out)
  * `per_byte` (each element takes at least 1/per_byte bytes). */
 static int rd_count(struct rd *r, uint32_t *out, uint32_t limit, const char *what)
 {
-    TRY(rd_u32(r, out));
-    if (*out > (size_t)(r->end - r->p))
-        return MALFORMED(r, "unexpected end: %u %s", *out, what);
-    if (*out > limit)
-        return MALFORMED(r, "too many %s (%u)", what, *out);
+    uint32_t n;
+    *out = 0; /* the module's counts only ever describe allocated arrays */
+    TRY(rd_u32(r, &n));
+    if (n > (size_t)(r->end - r->p))
+        return MALFORMED(r, "unexpected end: %u %s", n, what);
+    if (n > limit)
+        return MALFORMED(r, "too many %s (%u)", what, n);
+    *out = n;
     return 0;
 }
 
@@ -731,18 +734,18 @@ static void free_names(char **names, uint32_t n)
 /* Frees everything wasm_decode and the compiler attached to m (not m). */
 void wasm_module_release(struct wasm_module *m)
 {
-    for (uint32_t i = 0; i < m->nimports; i++) {
+    for (uint32_t i = 0; m->imports && i < m->nimports; i++) {
         mem_free(m->imports[i].module);
         mem_free(m->imports[i].name);
     }
     mem_free(m->imports);
-    for (uint32_t i = 0; i < m->nexports; i++)
+    for (uint32_t i = 0; m->exports && i < m->nexports; i++)
         mem_free(m->exports[i].name);
     mem_free(m->exports);
-    for (uint32_t i = 0; i < m->nelems; i++)
+    for (uint32_t i = 0; m->elems && i < m->nelems; i++)
         mem_free(m->elems[i].items);
     mem_free(m->elems);
-    for (uint32_t i = 0; i < m->ncodes; i++) {
+    for (uint32_t i = 0; m->codes && i < m->ncodes; i++) {
         mem_free(m->codes[i].cells);
         mem_free(m->codes[i].consts);
     }

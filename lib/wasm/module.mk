@@ -10,3 +10,39 @@ KERNEL_LIB_SRCS += $(LIB_SRCS_wasm)
 KERNEL_FPU_DIRS += lib/wasm
 LIB_SRCS_wasm_debug := lib/wasm/disasm.c
 
+
+# Fuzzing: decode+validate of arbitrary bytes, and instantiate-and-run of
+# modules that load (small limits, fuel). Seeds: the spec suite's modules.
+WASM_FUZZ_LIBS := $(LIB_SRCS_wasm) $(LIB_SRCS_base) host/port/base_env.c
+FUZZ_TARGETS += wasm_load wasm_run
+$(BUILD)/fuzz/bin/wasm_load: $(call fuzz_objs,tests/fuzz/fuzz_wasm_load.c $(WASM_FUZZ_LIBS))
+	$(fuzz_link)
+$(BUILD)/fuzz/bin/wasm_run: $(call fuzz_objs,tests/fuzz/fuzz_wasm_run.c $(WASM_FUZZ_LIBS))
+	$(fuzz_link)
+
+WASM_TESTSUITE ?= ../shared/wasm-testsuite
+FUZZ_SEEDS += $(BUILD)/fuzz/seeds/wasm_load/.stamp $(BUILD)/fuzz/seeds/wasm_run/.stamp
+$(BUILD)/fuzz/seeds/wasm_%/.stamp: tests/spec/make_seeds.sh
+	@tests/spec/make_seeds.sh '$(WASM_TESTSUITE)' $(@D)
+	@touch $@
+
+# Unit tests of the embedding API; their modules are .wat files made into
+# .wasm by wat2wasm (Debian's wabt).
+WASM_TEST_MODULES := $(patsubst tests/unit/wasm/%.wat,$(BUILD)/host/tests/wasm/%.wasm,\
+    $(wildcard tests/unit/wasm/*.wat))
+$(BUILD)/host/tests/wasm/%.wasm: tests/unit/wasm/%.wat
+	@mkdir -p $(@D)
+	@echo "  WAT     $<"
+	@wat2wasm --debug-names $< -o $@
+$(BUILD)/host/tests/test_wasm: $(call host_objs,tests/unit/wasm/test_wasm.c $(LIB_SRCS_wasm) \
+    $(LIB_SRCS_base) host/port/base_env.c)
+	$(host_link) -lcmocka
+TEST_DEPS += $(BUILD)/host/tests/test_wasm $(WASM_TEST_MODULES)
+UNIT_SUITES += unit/wasm
+SUITE_CMD_unit/wasm := $(BUILD)/host/tests/test_wasm $(BUILD)/host/tests/wasm
+$(BUILD)/host/tests/test_wasm_numeric: $(call host_objs,tests/unit/wasm/test_numeric.c \
+    $(LIB_SRCS_wasm) $(LIB_SRCS_base) host/port/base_env.c)
+	$(host_link) -lcmocka -lm
+TEST_DEPS += $(BUILD)/host/tests/test_wasm_numeric
+UNIT_SUITES += unit/wasm_numeric
+SUITE_CMD_unit/wasm_numeric := $(BUILD)/host/tests/test_wasm_numeric $(BUILD)/host/tests/wasm
