@@ -257,7 +257,6 @@ static void dhcp_bind(struct net_stack *st, uint32_t yiaddr, const struct dhcp_o
 void dhcp_input(struct net_stack *st, const struct ip_info *ip, const uint8_t *m, size_t len)
 {
     struct dhcp_client *c = st->dhcp;
-    (void)ip;
     struct dhcp_opts o;
     if (len < DHCP_FIXED || m[0] != 2 || m[1] != 1 || m[2] != 6 || dhcp_parse(m, len, &o) < 0) {
         st->ctr.rx_errors++;
@@ -270,9 +269,10 @@ void dhcp_input(struct net_stack *st, const struct ip_info *ip, const uint8_t *m
     uint32_t yiaddr = be32_get(m + 16);
     switch (c->state) {
     case D_SELECTING:
-        if (o.type != DHCPOFFER || !o.server || yiaddr == 0 || yiaddr == 0xffffffffu) return;
+        if (o.type != DHCPOFFER || yiaddr == 0 || yiaddr == 0xffffffffu) return;
         c->offered = yiaddr;
-        c->server = o.server;
+        /* option 54 is required (RFC 2131 4.3.1); without it, the sender */
+        c->server = o.server ? o.server : ip->src;
         c->state = D_REQUESTING;
         c->tries = 0;
         dhcp_send(st, DHCPREQUEST);

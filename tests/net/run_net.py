@@ -130,8 +130,7 @@ class Net:
         www = os.path.join(d, "www")
         os.makedirs(www)
         self.files = {}
-        for name, size in (("blob64", 64 * MIB), ("blob16", 16 * MIB), ("blob32", 32 * MIB),
-                           ("blob1", 1 * MIB)):
+        for name, size in (("blob64", 64 * MIB), ("blob16", 16 * MIB), ("blob1", 1 * MIB)):
             data = os.urandom(size)
             with open(os.path.join(www, name), "wb") as f:
                 f.write(data)
@@ -355,14 +354,14 @@ def listener(n, t, name, mode, size, rel=True):
 
 
 def test_outage(n, t):
-    res = http_get(n, t, "download survives a 10 s outage", "blob32", outage="150,10000",
+    res = http_get(n, t, "download survives a 10 s outage", "blob64", outage="50,10000",
                    timeout=300)
     g = first(res, "get")
     if g.get("ok") == "1":
         t.ok(float(g.get("secs", 0)) >= 10 and int(first(res, "relay").get("outage", 0)) > 0,
              "the download outage really happened (frames dropped, time >= 10 s)",
              diag=repr(res))
-    res = upload(n, t, "upload survives a 10 s outage", 32 * MIB, outage="150,10000")
+    res = upload(n, t, "upload survives a 10 s outage", 64 * MIB, outage="50,10000")
     s = first(res, "send")
     if s.get("ok") == "1":
         t.ok(float(s.get("secs", 0)) >= 10 and int(first(res, "relay").get("outage", 0)) > 0,
