@@ -249,15 +249,17 @@ static int send_request(struct http_client *c)
     return 0;
 }
 
-/* Fails for a URL that http_url_resolve() refused; says so plainly when
- * the scheme is https. */
+/* Fails for a URL that http_url_resolve() refused (what: "" for the
+ * request's, "redirect to " for a Location); says so plainly when the
+ * scheme is https. */
 static int url_fail(struct http_client *c, enum http_fail kind, int err, const char *what,
                     const char *url, size_t len)
 {
+    int shown = (int)(len < 120 ? len : 120);
     if (kind == HTTP_FAIL_SCHEME && len >= 6 && str_ncasecmp(url, "https:", 6) == 0)
-        return set_fail(c, kind, err, "%s %.*s: https needs TLS, which KPIO does not have yet",
-                        what, (int)(len < 120 ? len : 120), url);
-    return set_fail(c, kind, err, "%s %.*s", what, (int)(len < 120 ? len : 120), url);
+        return set_fail(c, kind, err, "%s%.*s needs TLS, which KPIO does not have yet", what, shown,
+                        url);
+    return set_fail(c, kind, err, "%s%.*s", what, shown, url);
 }
 
 /* Copies the method, URL and fields of req into the client. */
@@ -271,7 +273,7 @@ static int take_request(struct http_client *c, const struct http_client_request 
     if (!req->url) return set_fail(c, HTTP_FAIL_URL, 0, "no URL");
     enum http_fail kind;
     long n = http_url_resolve(NULL, 0, req->url, strlen(req->url), c->url, HTTP_MAX_URL, &kind);
-    if (n < 0) return url_fail(c, kind, (int)n, "URL", req->url, strlen(req->url));
+    if (n < 0) return url_fail(c, kind, (int)n, "", req->url, strlen(req->url));
     http_url_parse(c->url, (size_t)n, &c->u, NULL);
     http_fields_clear(&c->req_fields);
     for (size_t i = 0; i < req->field_count; i++) {

@@ -120,7 +120,7 @@ unsigned http_client_redirects(const struct http_client *c);
  * body (the trailers are then complete); or an error (a truncated body,
  * an idle timeout, a malformed chunk...). */
 long http_client_read_slice(struct http_client *c, const uint8_t **data);
-/* The same, copying up to len bytes into buf. */
+/* The same, copying up to len > 0 bytes into buf. */
 long http_client_read(struct http_client *c, void *buf, size_t len);
 /* The trailer section of a chunked body, complete once reading returned 0. */
 const struct http_fields *http_client_trailers(const struct http_client *c);

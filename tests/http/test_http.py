@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """tests/http/test_http.py - lib/http's client on Linux sockets (the
 http-get program) against real servers on loopback: python's http.server
-(tests/http/server.py) and nginx, each started here on a free port of
-127.0.0.1 and stopped by PID at the end, also on failure or Ctrl-C.
+with our handler (tests/http/server.py), python -m http.server as it
+comes, and nginx, each started here on a free port of 127.0.0.1 and
+stopped by PID at the end, also on failure or Ctrl-C.
 
 Oracles: bytes and SHA-256 computed here from what the servers serve,
 the servers' own view of the connection (the client port reported by
@@ -215,7 +216,7 @@ def python_tests(t, h):
         assert r.results[0]["fail"] == "HTTP_FAIL_REDIRECTS", r
         assert r.results[0]["error"] == "ERR_LOOP", r
         assert r.results[1]["fail"] == "HTTP_FAIL_SCHEME", r
-        assert "https needs TLS" in r.results[1]["message"], r
+        assert "https://x/ needs TLS" in r.results[1]["message"], r
 
     with t.case("python: 404"):
         r = h.run(f"{base}/missing", out=out)
@@ -313,11 +314,11 @@ http {{
     keepalive_requests 1000;
     server {{
         listen 127.0.0.1:{port};
-        root {tmp}/www;
+        root {www};
         location = /moved {{ return 301 /small.txt; }}
         location = /found {{ return 302 http://127.0.0.1:{port}/small.txt; }}
         location /sub/ {{
-            alias {tmp}/www/;
+            alias {www}/;
             sub_filter 'QQQQ' 'ZZZZ';
             sub_filter_once off;
             sub_filter_types *;
@@ -327,11 +328,10 @@ http {{
 """
 
 
-def start_nginx(h, nginx, tmp):
-    www = os.path.join(tmp, "www")
+def make_www(www):
+    """The files nginx and the stock http.server serve; returns the text
+    file's bytes and the SHA-256 of the 64 MiB file."""
     os.makedirs(os.path.join(www, "dir"))
-    for d in (tmp, os.path.dirname(tmp)):
-        os.chmod(d, 0o755)  # nginx's workers run as nobody when we are root
     with open(os.path.join(www, "small.txt"), "wb") as f:
         f.write(b"hello from nginx\n")
     with open(os.path.join(www, "dir", "index.html"), "wb") as f:
@@ -345,18 +345,24 @@ def start_nginx(h, nginx, tmp):
     for root, dirs, files in os.walk(www):
         for name in dirs + files:
             os.chmod(os.path.join(root, name), 0o755)
+    return text, hashlib.sha256(big).hexdigest()
+
+
+def start_nginx(h, nginx, tmp, www):
+    for d in (tmp, os.path.dirname(tmp)):
+        os.chmod(d, 0o755)  # nginx's workers run as nobody when we are root
     for _ in range(5):
         port = free_port()
         conf = os.path.join(tmp, "nginx.conf")
         with open(conf, "w") as f:
-            f.write(NGINX_CONF.format(tmp=tmp, port=port))
+            f.write(NGINX_CONF.format(tmp=tmp, port=port, www=www))
         p = h.start([nginx, "-p", tmp, "-c", conf, "-e", os.path.join(tmp, "error.log")],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if wait_listening(port, p):
-            return port, text, hashlib.sha256(big).hexdigest()
+            return port
         p.terminate()
         p.wait()
-    return None, None, None
+    return None
 
 
 def access_log(tmp):
@@ -369,10 +375,10 @@ def access_log(tmp):
     return rows
 
 
-def nginx_tests(t, h, nginx):
+def nginx_tests(t, h, nginx, www, text, big_sha):
     tmp = os.path.join(h.tmp, "nginx")
     os.makedirs(tmp)
-    port, text, big_sha = start_nginx(h, nginx, tmp)
+    port = start_nginx(h, nginx, tmp, www)
     if not port:
         t.ok(False, "nginx starts", open(os.path.join(tmp, "error.log")).read()
              if os.path.exists(os.path.join(tmp, "error.log")) else "")
@@ -429,6 +435,31 @@ def nginx_tests(t, h, nginx):
         assert r.rc == 0 and sha256_file(out) == big_sha, r
 
 
+def stock_server_tests(t, h, www, big_sha):
+    """python3 -m http.server as it comes: HTTP/1.0, a connection per request."""
+    port = free_port()
+    srv = h.start([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory",
+                   www, str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if not wait_listening(port, srv):
+        t.ok(False, "python -m http.server starts")
+        return
+    base = f"http://127.0.0.1:{port}"
+    out = os.path.join(h.tmp, "stock.out")
+
+    with t.case("http.server: HTTP/1.0 responses, one connection each, 404, directory redirect"):
+        r = h.run(f"{base}/small.txt", f"{base}/missing", f"{base}/dir", out=out)
+        assert r.rc == 0 and r.connects == 4, r  # the redirect needs its own too
+        assert [x["status"] for x in r.results] == [200, 404, 200], r
+        assert r.results[2]["url"] == f"{base}/dir/" and r.results[2]["redirects"] == 1, r
+        data = read(out)
+        assert data.startswith(b"hello from nginx\n") and data.endswith(b"<p>index</p>\n"), r
+
+    with t.case("http.server: 64 MiB body, SHA-256 matches"):
+        r = h.run(f"{base}/big.bin", out=out)
+        assert r.rc == 0 and r.results[0]["body"] == BIG, r
+        assert sha256_file(out) == big_sha, "hash differs"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.environ.get("KPIO_BUILD", "build"))
@@ -443,8 +474,12 @@ def main():
             t.ok(False, "http-get is built", h.client)
             return t.done()
         python_tests(t, h)
+        www = os.path.join(tmp, "www")
+        text, big_sha = make_www(www)
+        os.chmod(tmp, 0o755)
+        stock_server_tests(t, h, www, big_sha)
         if args.nginx:
-            nginx_tests(t, h, args.nginx)
+            nginx_tests(t, h, args.nginx, www, text, big_sha)
         else:
             t.skip("nginx tests", "nginx not found (set NGINX=path)")
     finally:
