@@ -272,6 +272,12 @@ void net_sock_free(struct net_sock *s)
     mem_free(s);
 }
 
+/* UDP sockets and DNS queries share the UDP port space. */
+static int net_port_space(int kind)
+{
+    return kind == SOCK_DNS ? SOCK_UDP : kind;
+}
+
 /* A choice among the dynamic ports 49152-65535 (RFC 6335 6) not in use by
  * a socket of the same kind. Starts from a random point (RFC 6056 3.3.1). */
 uint16_t net_ephemeral_port(struct net_stack *st, int kind)
@@ -285,7 +291,7 @@ uint16_t net_ephemeral_port(struct net_stack *st, int kind)
         list_for_each(it, &st->socks)
         {
             const struct net_sock *s = list_entry(it, const struct net_sock, link);
-            if ((int)s->kind == kind && s->lport == p) {
+            if (net_port_space(s->kind) == net_port_space(kind) && s->lport == p) {
                 used = true;
                 break;
             }
@@ -376,7 +382,7 @@ int net_sock_bind(struct net_sock *s, uint32_t addr, uint16_t port)
         list_for_each(it, &st->socks)
         {
             const struct net_sock *o = list_entry(it, const struct net_sock, link);
-            if (o != s && o->kind == s->kind && o->lport == port &&
+            if (o != s && net_port_space(o->kind) == net_port_space(s->kind) && o->lport == port &&
                 (s->kind == SOCK_UDP || o->rport == 0))
                 return ERR_ADDRINUSE;
         }
