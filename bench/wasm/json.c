@@ -41,8 +41,7 @@ static void make_doc(void)
     struct out o = {doc, doc + DOC_SIZE};
     put(&o, "[");
     for (uint32_t i = 0; o.p < o.end - 512; i++) {
-        if (i)
-            put(&o, ",");
+        if (i) put(&o, ",");
         put(&o, "{\"id\":");
         put_uint(&o, i);
         put(&o, ",\"name\":\"");
@@ -110,8 +109,7 @@ static void parse_number(struct parser *ps)
 {
     int neg = *ps->p == '-';
     int64_t v = 0;
-    if (neg)
-        ps->p++;
+    if (neg) ps->p++;
     while (*ps->p >= '0' && *ps->p <= '9')
         v = v * 10 + (*ps->p++ - '0');
     v *= 1000;
@@ -149,15 +147,13 @@ static void parse_container(struct parser *ps, int depth, char close)
             }
         }
         parse_value(ps, depth + 1);
-        if (ps->error)
-            return;
+        if (ps->error) return;
         skip_ws(ps);
         if (*ps->p == ',') {
             ps->p++;
             continue;
         }
-        if (*ps->p++ != close)
-            ps->error = 1;
+        if (*ps->p++ != close) ps->error = 1;
         return;
     }
 }
@@ -165,8 +161,7 @@ static void parse_container(struct parser *ps, int depth, char close)
 static int literal(struct parser *ps, const char *word, uint64_t value)
 {
     size_t n = strlen(word);
-    if (strncmp(ps->p, word, n))
-        return 0;
+    if (strncmp(ps->p, word, n)) return 0;
     ps->p += n;
     ps->sum += value;
     return 1;
@@ -197,8 +192,7 @@ BENCH_EXPORT uint32_t run(uint32_t n)
     for (uint32_t r = 0; r < n; r++) {
         struct parser ps = {doc, r, 0};
         parse_value(&ps, 0);
-        if (ps.error || (size_t)(ps.p - doc) != doc_len)
-            return 0;
+        if (ps.error || (size_t)(ps.p - doc) != doc_len) return 0;
         total = total * 31 + ps.sum;
     }
     return (uint32_t)(total ^ (total >> 32));

@@ -7,16 +7,17 @@
  */
 #include "bench.h"
 
-#define SIZE (1u << 20)
+#define SIZE      (1u << 20)
 #define HASH_BITS 14
 
 static uint8_t src[SIZE], comp[SIZE + SIZE / 8 + 64], dec[SIZE];
 static uint32_t table[1u << HASH_BITS];
 
 static const char *const words[] = {
-    "the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "kernel", "thread",
-    "memory", "page", "table", "interrupt", "virtio", "block", "network", "packet", "wasm",
-    "module", "function", "call", "return", "value", "stack", "heap", "file", "disk",
+    "the",    "quick",  "brown",   "fox",    "jumps", "over",   "lazy",
+    "dog",    "kernel", "thread",  "memory", "page",  "table",  "interrupt",
+    "virtio", "block",  "network", "packet", "wasm",  "module", "function",
+    "call",   "return", "value",   "stack",  "heap",  "file",   "disk",
 };
 
 static void make_text(uint32_t seed)
@@ -26,8 +27,7 @@ static void make_text(uint32_t seed)
         const char *w = words[bench_rand(&seed) % (sizeof words / sizeof words[0])];
         while (*w && i < SIZE)
             src[i++] = (uint8_t)*w++;
-        if (i < SIZE)
-            src[i++] = (bench_rand(&seed) & 15) ? ' ' : '\n';
+        if (i < SIZE) src[i++] = (bench_rand(&seed) & 15) ? ' ' : '\n';
     }
 }
 
@@ -50,15 +50,13 @@ static uint8_t *emit(uint8_t *o, const uint8_t *lit, size_t nlit, size_t off, si
 {
     size_t m = mlen ? mlen - 4 : 0;
     *o++ = (uint8_t)((nlit < 15 ? nlit : 15) << 4 | (m < 15 ? m : 15));
-    if (nlit >= 15)
-        o = put_len(o, nlit - 15);
+    if (nlit >= 15) o = put_len(o, nlit - 15);
     memcpy(o, lit, nlit);
     o += nlit;
     if (mlen) {
         *o++ = (uint8_t)off;
         *o++ = (uint8_t)(off >> 8);
-        if (m >= 15)
-            o = put_len(o, m - 15);
+        if (m >= 15) o = put_len(o, m - 15);
     }
     return o;
 }
@@ -110,8 +108,7 @@ static size_t decompress(size_t clen)
         memcpy(o, p, nlit);
         o += nlit;
         p += nlit;
-        if (p >= end)
-            break;
+        if (p >= end) break;
         size_t off = p[0] | (size_t)p[1] << 8;
         p += 2;
         size_t mlen = get_len(&p, tok & 15) + 4;
@@ -130,8 +127,7 @@ BENCH_EXPORT uint32_t run(uint32_t n)
     for (uint32_t r = 0; r < n; r++) {
         size_t len = SIZE - r * 97 % 4096;
         size_t clen = compress(len);
-        if (decompress(clen) != len || memcmp(dec, src, len))
-            return 0;
+        if (decompress(clen) != len || memcmp(dec, src, len)) return 0;
         for (size_t i = 0; i < clen; i += 61)
             hash = (hash ^ comp[i]) * 16777619u;
         hash += (uint32_t)clen;

@@ -20,6 +20,7 @@ int main(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &a);
     uint32_t sum = run(n);
     clock_gettime(CLOCK_MONOTONIC, &b);
-    printf("%u %.6f\n", sum, (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9);
+    printf("%u %.6f\n", sum,
+           (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9);
     return 0;
 }

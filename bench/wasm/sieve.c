@@ -14,8 +14,7 @@ static uint32_t sieve(void)
     uint32_t count = 0;
     memset(composite, 0, sizeof composite);
     for (uint32_t i = 2; i < LIMIT; i++) {
-        if (composite[i])
-            continue;
+        if (composite[i]) continue;
         count++;
         for (uint64_t j = (uint64_t)i * i; j < LIMIT; j += i)
             composite[j] = 1;

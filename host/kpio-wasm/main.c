@@ -54,8 +54,7 @@ static uint32_t parse_u32_option(const char *s)
 {
     char *end;
     unsigned long v = strtoul(s, &end, 0);
-    if (*end || v > UINT32_MAX)
-        usage();
+    if (*end || v > UINT32_MAX) usage();
     return (uint32_t)v;
 }
 
@@ -85,8 +84,7 @@ static void parse_options(int argc, char **argv, struct options *o)
         else
             usage();
     }
-    if (!o->dump || !o->path)
-        usage();
+    if (!o->dump || !o->path) usage();
 }
 
 static void print_line(void *ctx, const char *line)
@@ -103,14 +101,12 @@ static void dump_module(const struct wasm_module *mod)
 static uint8_t *read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
+    if (!f) return NULL;
     size_t cap = 1 << 16, n = 0;
     uint8_t *buf = malloc(cap);
     while (buf) {
         n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
+        if (n < cap) break;
         uint8_t *p = realloc(buf, cap *= 2);
         if (!p) {
             free(buf);
@@ -150,10 +146,8 @@ static int parse_arg(const char *s, uint8_t t, wasm_value *v)
     case WASM_I64: {
         bool neg = s[0] == '-';
         uint64_t u = strtoull(neg ? s + 1 : s, &end, 0);
-        if (*end || errno || end == s)
-            return -1;
-        if (t == WASM_I32 && u > (neg ? 0x80000000ull : 0xffffffffull))
-            return -1;
+        if (*end || errno || end == s) return -1;
+        if (t == WASM_I32 && u > (neg ? 0x80000000ull : 0xffffffffull)) return -1;
         u = neg ? 0 - u : u;
         if (t == WASM_I32)
             v->u32 = (uint32_t)u;
@@ -192,13 +186,10 @@ static void print_value(uint8_t t, wasm_value v)
 /* Prints a trap; returns the exit status for it. */
 static int report_trap(const struct wasm_trap *trap)
 {
-    if (trap->kind == WASM_TRAP_EXIT)
-        return trap->exit_code;
+    if (trap->kind == WASM_TRAP_EXIT) return trap->exit_code;
     fprintf(stderr, "kpio-wasm: trap: %s", trap->reason);
-    if (trap->func_name)
-        fprintf(stderr, " in function %s", trap->func_name);
-    if (trap->func_index != UINT32_MAX)
-        fprintf(stderr, " (#%" PRIu32 ")", trap->func_index);
+    if (trap->func_name) fprintf(stderr, " in function %s", trap->func_name);
+    if (trap->func_index != UINT32_MAX) fprintf(stderr, " (#%" PRIu32 ")", trap->func_index);
     fprintf(stderr, "\n");
     return 2;
 }
@@ -233,20 +224,19 @@ static int mode_invoke(struct wasm_instance *inst, const struct options *o)
     }
     for (uint32_t i = 0; i < t->nparams; i++)
         if (parse_arg(o->args[i], t->params[i], &args[i])) {
-            fprintf(stderr, "kpio-wasm: argument %u: \"%s\" is not a valid %s\n", i + 1,
-                    o->args[i], t->params[i] == WASM_I32   ? "i32"
-                                : t->params[i] == WASM_I64 ? "i64"
-                                : t->params[i] == WASM_F32 ? "f32"
-                                : t->params[i] == WASM_F64 ? "f64"
-                                                           : "value (references cannot be given)");
+            fprintf(stderr, "kpio-wasm: argument %u: \"%s\" is not a valid %s\n", i + 1, o->args[i],
+                    t->params[i] == WASM_I32   ? "i32"
+                    : t->params[i] == WASM_I64 ? "i64"
+                    : t->params[i] == WASM_F32 ? "f32"
+                    : t->params[i] == WASM_F64 ? "f64"
+                                               : "value (references cannot be given)");
             return 1;
         }
     struct wasm_trap trap;
     double start = now_seconds();
     int rc = wasm_call(f, args, t->nparams, results, t->nresults, &trap);
     double secs = now_seconds() - start;
-    if (o->time)
-        fprintf(stderr, "time: %.6f s\n", secs);
+    if (o->time) fprintf(stderr, "time: %.6f s\n", secs);
     int status = 0;
     if (rc == ERR_FAULT) {
         status = report_trap(&trap);
@@ -255,8 +245,7 @@ static int mode_invoke(struct wasm_instance *inst, const struct options *o)
         status = 1;
     } else {
         for (uint32_t i = 0; i < t->nresults; i++) {
-            if (i)
-                printf(" ");
+            if (i) printf(" ");
             print_value(t->results[i], results[i]);
         }
         printf("\n");
@@ -272,8 +261,7 @@ int run_wasi_main(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
-    if (run_wasi_selected(argc, argv))
-        return run_wasi_main(argc, argv);
+    if (run_wasi_selected(argc, argv)) return run_wasi_main(argc, argv);
     struct options o = {0};
     parse_options(argc, argv, &o);
     size_t len;
@@ -305,8 +293,7 @@ int main(int argc, char **argv)
         wasm_module_free(mod);
         return status;
     }
-    if (o.dump)
-        dump_module(mod);
+    if (o.dump) dump_module(mod);
     int status = o.invoke ? mode_invoke(inst, &o) : 0;
     wasm_instance_free(inst);
     wasm_module_free(mod);

@@ -25,20 +25,18 @@ struct rd {
 
 /* The comma expressions let the compiler see that failures are non-zero. */
 #define MALFORMED(r, ...) (wasm_fail((r)->err, ERR_BADMSG, __VA_ARGS__), ERR_BADMSG)
-#define INVALID(r, ...) (wasm_fail((r)->err, ERR_INVAL, __VA_ARGS__), ERR_INVAL)
+#define INVALID(r, ...)   (wasm_fail((r)->err, ERR_INVAL, __VA_ARGS__), ERR_INVAL)
 
 /* Propagates a non-zero result. */
 #define TRY(x)                                                                                     \
     do {                                                                                           \
         int rc_ = (x);                                                                             \
-        if (rc_)                                                                                   \
-            return rc_;                                                                            \
+        if (rc_) return rc_;                                                                       \
     } while (0)
 
 static int rd_byte(struct rd *r, uint8_t *out)
 {
-    if (r->p >= r->end)
-        return MALFORMED(r, "unexpected end");
+    if (r->p >= r->end) return MALFORMED(r, "unexpected end");
     *out = *r->p++;
     return 0;
 }
@@ -56,10 +54,8 @@ static int rd_count(struct rd *r, uint32_t *out, uint32_t limit, const char *wha
     uint32_t n;
     *out = 0; /* the module's counts only ever describe allocated arrays */
     TRY(rd_u32(r, &n));
-    if (n > (size_t)(r->end - r->p))
-        return MALFORMED(r, "unexpected end: %u %s", n, what);
-    if (n > limit)
-        return MALFORMED(r, "too many %s (%u)", what, n);
+    if (n > (size_t)(r->end - r->p)) return MALFORMED(r, "unexpected end: %u %s", n, what);
+    if (n > limit) return MALFORMED(r, "too many %s (%u)", what, n);
     *out = n;
     return 0;
 }
@@ -83,15 +79,12 @@ static bool utf8_valid(const uint8_t *s, uint32_t n)
         } else {
             return false;
         }
-        if (n - i < len)
-            return false;
+        if (n - i < len) return false;
         for (uint32_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return false;
+            if ((s[i + k] & 0xc0) != 0x80) return false;
             cp = cp << 6 | (s[i + k] & 0x3f);
         }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
         i += len;
     }
     return true;
@@ -103,18 +96,15 @@ static int rd_name(struct rd *r, char **out, const uint8_t **raw, uint32_t *rawl
 {
     uint32_t n;
     TRY(rd_u32(r, &n));
-    if (n > (size_t)(r->end - r->p))
-        return MALFORMED(r, "unexpected end: length out of bounds");
-    if (!utf8_valid(r->p, n))
-        return MALFORMED(r, "malformed UTF-8 encoding");
+    if (n > (size_t)(r->end - r->p)) return MALFORMED(r, "unexpected end: length out of bounds");
+    if (!utf8_valid(r->p, n)) return MALFORMED(r, "malformed UTF-8 encoding");
     if (raw) {
         *raw = r->p;
         *rawlen = n;
     }
     if (out) {
         char *s = mem_alloc(n + 1);
-        if (!s)
-            return (wasm_fail(r->err, ERR_NOMEM, "out of memory"), ERR_NOMEM);
+        if (!s) return (wasm_fail(r->err, ERR_NOMEM, "out of memory"), ERR_NOMEM);
         memcpy(s, r->p, n);
         s[n] = 0;
         *out = s;
@@ -126,18 +116,15 @@ static int rd_name(struct rd *r, char **out, const uint8_t **raw, uint32_t *rawl
 static int rd_valtype(struct rd *r, uint8_t *out)
 {
     TRY(rd_byte(r, out));
-    if (*out == 0x7b)
-        return MALFORMED(r, "SIMD (v128) is not supported");
-    if (!wasm_is_valtype(*out))
-        return MALFORMED(r, "malformed value type 0x%02x", *out);
+    if (*out == 0x7b) return MALFORMED(r, "SIMD (v128) is not supported");
+    if (!wasm_is_valtype(*out)) return MALFORMED(r, "malformed value type 0x%02x", *out);
     return 0;
 }
 
 static int rd_reftype(struct rd *r, uint8_t *out)
 {
     TRY(rd_byte(r, out));
-    if (!wasm_is_reftype(*out))
-        return MALFORMED(r, "malformed reference type");
+    if (!wasm_is_reftype(*out)) return MALFORMED(r, "malformed reference type");
     return 0;
 }
 
@@ -146,13 +133,11 @@ static int rd_limits(struct rd *r, struct wasm_limits *l)
 {
     uint8_t flag;
     TRY(rd_byte(r, &flag));
-    if (flag > 1)
-        return MALFORMED(r, "integer too large: limits flag 0x%02x", flag);
+    if (flag > 1) return MALFORMED(r, "integer too large: limits flag 0x%02x", flag);
     TRY(rd_u32(r, &l->min));
     l->has_max = flag == 1;
     l->max = 0;
-    if (l->has_max)
-        TRY(rd_u32(r, &l->max));
+    if (l->has_max) TRY(rd_u32(r, &l->max));
     return 0;
 }
 
@@ -184,8 +169,7 @@ static int rd_global_type(struct rd *r, struct mod_global *g)
     uint8_t mut;
     TRY(rd_valtype(r, &g->type));
     TRY(rd_byte(r, &mut));
-    if (mut > 1)
-        return MALFORMED(r, "malformed mutability");
+    if (mut > 1) return MALFORMED(r, "malformed mutability");
     g->mut = mut;
     return 0;
 }
@@ -209,8 +193,7 @@ static int rd_cexpr(struct rd *r, struct cexpr *e)
     int n = 0;
     for (;;) {
         TRY(rd_byte(r, &op));
-        if (op == 0x0b)
-            break;
+        if (op == 0x0b) break;
         if (n++ > 0)
             return INVALID(r, "type mismatch: constant expression with more than one instruction");
         e->op = op;
@@ -230,8 +213,7 @@ static int rd_cexpr(struct rd *r, struct cexpr *e)
         case 0x43:
         case 0x44: {
             uint32_t size = op == 0x43 ? 4 : 8;
-            if ((size_t)(r->end - r->p) < size)
-                return MALFORMED(r, "unexpected end");
+            if ((size_t)(r->end - r->p) < size) return MALFORMED(r, "unexpected end");
             e->bits = 0;
             for (uint32_t i = 0; i < size; i++)
                 e->bits |= (uint64_t)r->p[i] << (8 * i);
@@ -252,15 +234,12 @@ static int rd_cexpr(struct rd *r, struct cexpr *e)
             e->type = 0; /* the global's type, set by validate.c */
             break;
         default:
-            if (!opcode_exists(op))
-                return MALFORMED(r, "illegal opcode 0x%02x", op);
+            if (!opcode_exists(op)) return MALFORMED(r, "illegal opcode 0x%02x", op);
             return INVALID(r, "constant expression required (opcode 0x%02x)", op);
         }
-        if (le)
-            return MALFORMED(r, "%s", le);
+        if (le) return MALFORMED(r, "%s", le);
     }
-    if (n == 0)
-        return INVALID(r, "type mismatch: empty constant expression");
+    if (n == 0) return INVALID(r, "type mismatch: empty constant expression");
     return 0;
 }
 
@@ -363,8 +342,7 @@ static int sec_import(struct rd *r, struct wasm_module *m)
             TRY(rd_global_type(r, &m->globals[m->nglobals]));
             imp->idx = m->nglobals++;
             break;
-        default:
-            return MALFORMED(r, "malformed import kind 0x%02x", imp->kind);
+        default: return MALFORMED(r, "malformed import kind 0x%02x", imp->kind);
         }
     }
     m->nfunc_imports = m->nfuncs;
@@ -486,14 +464,12 @@ static int rd_elem(struct rd *r, struct mod_elem *e)
     uint32_t flags;
     uint8_t kind;
     TRY(rd_u32(r, &flags));
-    if (flags > 7)
-        return MALFORMED(r, "malformed elements segment kind %u", flags);
+    if (flags > 7) return MALFORMED(r, "malformed elements segment kind %u", flags);
     e->mode = (flags & 1) ? ((flags & 2) ? SEG_DECLARATIVE : SEG_PASSIVE) : SEG_ACTIVE;
     e->type = WASM_FUNCREF;
     e->table = 0;
     if (e->mode == SEG_ACTIVE) {
-        if (flags & 2)
-            TRY(rd_u32(r, &e->table));
+        if (flags & 2) TRY(rd_u32(r, &e->table));
         TRY(rd_cexpr(r, &e->offset));
     }
     bool exprs = flags & 4;
@@ -502,8 +478,7 @@ static int rd_elem(struct rd *r, struct mod_elem *e)
             TRY(rd_reftype(r, &e->type));
         } else {
             TRY(rd_byte(r, &kind));
-            if (kind != 0)
-                return MALFORMED(r, "malformed element kind 0x%02x", kind);
+            if (kind != 0) return MALFORMED(r, "malformed element kind 0x%02x", kind);
         }
     }
     return exprs ? rd_elem_exprs(r, e) : rd_elem_funcs(r, e);
@@ -542,20 +517,17 @@ static int rd_code(struct rd *r, struct wasm_module *m, struct wasm_code *c, uin
     c->body_end = r->p + size;
     r->p += size;
     const char *e = leb_u32(&body.p, body.end, &ngroups);
-    if (e)
-        return MALFORMED(&body, "%s", e);
+    if (e) return MALFORMED(&body, "%s", e);
     for (uint32_t i = 0; i < ngroups; i++) {
         uint32_t n;
         uint8_t t;
         TRY(rd_u32(&body, &n));
         TRY(rd_valtype(&body, &t));
         nlocals += n;
-        if (nlocals > WASM_MAX_LOCALS)
-            return MALFORMED(&body, "too many locals");
+        if (nlocals > WASM_MAX_LOCALS) return MALFORMED(&body, "too many locals");
     }
     const struct wasm_functype *ft = mod_func_type(m, func);
-    if (ft->nparams + nlocals > WASM_MAX_LOCALS)
-        return MALFORMED(&body, "too many locals");
+    if (ft->nparams + nlocals > WASM_MAX_LOCALS) return MALFORMED(&body, "too many locals");
     c->nparams = ft->nparams;
     c->nlocals = (uint32_t)nlocals;
     c->nresults = ft->nresults;
@@ -590,14 +562,11 @@ static int sec_data(struct rd *r, struct wasm_module *m)
         struct mod_data *d = &m->datas[i];
         uint32_t flags;
         TRY(rd_u32(r, &flags));
-        if (flags > 2)
-            return MALFORMED(r, "malformed data segment kind %u", flags);
+        if (flags > 2) return MALFORMED(r, "malformed data segment kind %u", flags);
         d->mode = flags == 1 ? SEG_PASSIVE : SEG_ACTIVE;
         d->mem = 0;
-        if (flags == 2)
-            TRY(rd_u32(r, &d->mem));
-        if (d->mode == SEG_ACTIVE)
-            TRY(rd_cexpr(r, &d->offset));
+        if (flags == 2) TRY(rd_u32(r, &d->mem));
+        if (d->mode == SEG_ACTIVE) TRY(rd_cexpr(r, &d->offset));
         TRY(rd_u32(r, &d->len));
         if (d->len > (size_t)(r->end - r->p))
             return MALFORMED(r, "unexpected end of section or function: data length");
@@ -617,22 +586,17 @@ static void sec_names(struct rd *r, struct wasm_module *m)
     while (r->p < r->end) {
         uint8_t id;
         uint32_t size, n;
-        if (rd_byte(r, &id) || rd_u32(r, &size) || size > (size_t)(r->end - r->p))
-            return;
+        if (rd_byte(r, &id) || rd_u32(r, &size) || size > (size_t)(r->end - r->p)) return;
         struct rd sub = {r->p, r->p + size, NULL};
         r->p += size;
-        if (id != 1 || m->func_names)
-            continue;
-        if (rd_u32(&sub, &n) || !m->nfuncs)
-            return;
+        if (id != 1 || m->func_names) continue;
+        if (rd_u32(&sub, &n) || !m->nfuncs) return;
         m->func_names = mem_zalloc((size_t)m->nfuncs * sizeof(char *));
-        if (!m->func_names)
-            return;
+        if (!m->func_names) return;
         for (uint32_t i = 0; i < n; i++) {
             uint32_t idx;
             char *name;
-            if (rd_u32(&sub, &idx) || rd_name(&sub, &name, NULL, NULL))
-                return;
+            if (rd_u32(&sub, &idx) || rd_name(&sub, &name, NULL, NULL)) return;
             if (idx < m->nfuncs && !m->func_names[idx])
                 m->func_names[idx] = name;
             else
@@ -687,23 +651,20 @@ int wasm_decode(struct wasm_module *m, struct wasm_error *err)
 {
     struct rd r = {m->bytes, m->bytes + m->len, err};
     static const uint8_t magic[4] = {0, 'a', 's', 'm'};
-    if (m->len < 4 || memcmp(m->bytes, magic, 4))
-        return MALFORMED(&r, "magic header not detected");
-    if (m->len < 8)
-        return MALFORMED(&r, "unexpected end: no version");
-    if (le32_get(m->bytes + 4) != 1)
-        return MALFORMED(&r, "unknown binary version");
+    if (m->len < 4 || memcmp(m->bytes, magic, 4)) return MALFORMED(&r, "magic header not detected");
+    if (m->len < 8) return MALFORMED(&r, "unexpected end: no version");
+    if (le32_get(m->bytes + 4) != 1) return MALFORMED(&r, "unknown binary version");
     r.p += 8;
     int last = 0;
     while (r.p < r.end) {
         uint8_t id;
         uint32_t size;
         TRY(rd_byte(&r, &id));
-        if (id > 12)
-            return MALFORMED(&r, "malformed section id %u", id);
+        if (id > 12) return MALFORMED(&r, "malformed section id %u", id);
         TRY(rd_u32(&r, &size));
         if (size > (size_t)(r.end - r.p))
-            return MALFORMED(&r, "unexpected end: section size out of bounds (length out of bounds)");
+            return MALFORMED(&r,
+                             "unexpected end: section size out of bounds (length out of bounds)");
         if (id != 0) {
             if (section_rank(id) <= last)
                 return MALFORMED(&r, "unexpected content after last section (section %u)", id);
@@ -711,8 +672,7 @@ int wasm_decode(struct wasm_module *m, struct wasm_error *err)
         }
         struct rd sec = {r.p, r.p + size, err};
         TRY(decode_section(&sec, m, id));
-        if (sec.p != sec.end)
-            return MALFORMED(&r, "section size mismatch (section %u)", id);
+        if (sec.p != sec.end) return MALFORMED(&r, "section size mismatch (section %u)", id);
         r.p += size;
     }
     if (m->ncodes != m->nfuncs - m->nfunc_imports)
@@ -724,8 +684,7 @@ int wasm_decode(struct wasm_module *m, struct wasm_error *err)
 
 static void free_names(char **names, uint32_t n)
 {
-    if (!names)
-        return;
+    if (!names) return;
     for (uint32_t i = 0; i < n; i++)
         mem_free(names[i]);
     mem_free(names);

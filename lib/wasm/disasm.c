@@ -20,18 +20,15 @@ static const int op_cells[] = {WASM_OPS(OP_CELLS)};
 static int op_of(const int32_t *handlers, uint32_t cell)
 {
     for (int i = 0; i < OP_COUNT; i++)
-        if ((uint32_t)handlers[i] == cell)
-            return i;
+        if ((uint32_t)handlers[i] == cell) return i;
     return -1;
 }
 
 int wasm_disasm(const struct wasm_module *m, uint32_t func, wasm_disasm_out out, void *ctx)
 {
     char line[256];
-    if (func >= m->nfuncs)
-        return ERR_NOENT;
-    if (func < m->nfunc_imports)
-        return 1;
+    if (func >= m->nfuncs) return ERR_NOENT;
+    if (func < m->nfunc_imports) return 1;
     const struct wasm_code *code = &m->codes[func - m->nfunc_imports];
     const int32_t *handlers = interp_handlers();
     fmt_snprintf(line, sizeof line,

@@ -23,11 +23,9 @@ void wasm_config_default(struct wasm_config *cfg)
 /* The stacks, made on the first call into the instance. */
 struct exec *exec_get(struct wasm_instance *inst)
 {
-    if (inst->exec)
-        return inst->exec;
+    if (inst->exec) return inst->exec;
     struct exec *ex = mem_zalloc(sizeof *ex);
-    if (!ex)
-        return NULL;
+    if (!ex) return NULL;
     uint32_t slots = inst->cfg.value_stack_slots ? inst->cfg.value_stack_slots : 1024;
     uint32_t depth = inst->cfg.max_call_depth ? inst->cfg.max_call_depth : 16;
     ex->stack = mem_alloc((size_t)slots * sizeof(slot_t));
@@ -46,11 +44,11 @@ struct exec *exec_get(struct wasm_instance *inst)
     ex->owner = inst;
     ex->interrupt = inst->cfg.interrupt;
     ex->interrupt_user = inst->cfg.interrupt_user;
-    ex->interval = inst->cfg.interrupt_interval && inst->cfg.interrupt
-                       ? (int32_t)(inst->cfg.interrupt_interval > INT32_MAX
-                                       ? INT32_MAX
-                                       : inst->cfg.interrupt_interval)
-                       : INT32_MAX;
+    ex->interval =
+        inst->cfg.interrupt_interval && inst->cfg.interrupt
+            ? (int32_t)(inst->cfg.interrupt_interval > INT32_MAX ? INT32_MAX
+                                                                 : inst->cfg.interrupt_interval)
+            : INT32_MAX;
     ex->ticks = ex->interval;
     inst->exec = ex;
     return ex;
@@ -60,12 +58,10 @@ int wasm_call(struct wasm_func *f, const wasm_value *args, uint32_t nargs, wasm_
               uint32_t nresults, struct wasm_trap *trap)
 {
     struct wasm_trap local;
-    if (!trap)
-        trap = &local;
+    if (!trap) trap = &local;
     wasm_trap_set(trap, WASM_TRAP_NONE, NULL);
     const struct wasm_functype *t = f->type;
-    if (nargs != t->nparams || nresults != t->nresults)
-        return ERR_INVAL;
+    if (nargs != t->nparams || nresults != t->nresults) return ERR_INVAL;
     struct exec *ex = exec_get(f->inst);
     if (!ex) {
         wasm_trap_set(trap, WASM_TRAP_NOMEM, NULL);
@@ -85,20 +81,21 @@ int wasm_call(struct wasm_func *f, const wasm_value *args, uint32_t nargs, wasm_
     int rc = interp_invoke(ex, f, fp);
     ex->trap = saved_trap;
     ex->free = saved_free;
-    if (rc)
-        return rc;
+    if (rc) return rc;
     for (uint32_t i = 0; i < nresults; i++)
         results[i] = fp[i];
     return 0;
 }
 
-const struct wasm_functype *wasm_func_type(const struct wasm_func *f) { return f->type; }
+const struct wasm_functype *wasm_func_type(const struct wasm_func *f)
+{
+    return f->type;
+}
 
 const char *wasm_func_name(const struct wasm_func *f)
 {
     const struct wasm_module *m = f->inst ? f->inst->mod : NULL;
-    if (!m || !m->func_names || f->index >= m->nfuncs)
-        return NULL;
+    if (!m || !m->func_names || f->index >= m->nfuncs) return NULL;
     return m->func_names[f->index];
 }
 
@@ -109,16 +106,14 @@ static bool parse_sig(const char *sig, struct wasm_functype *t, uint8_t *buf, ui
 {
     uint32_t k = 0;
     bool in_params = true;
-    if (!sig || *sig++ != '(')
-        return false;
+    if (!sig || *sig++ != '(') return false;
     t->params = buf;
     t->nparams = t->nresults = 0;
     for (; *sig; sig++) {
         uint8_t v;
         switch (*sig) {
         case ')':
-            if (!in_params)
-                return false;
+            if (!in_params) return false;
             in_params = false;
             t->results = buf + k;
             continue;
@@ -130,8 +125,7 @@ static bool parse_sig(const char *sig, struct wasm_functype *t, uint8_t *buf, ui
         case 'R': v = WASM_FUNCREF; break;
         default: return false;
         }
-        if (k >= n)
-            return false;
+        if (k >= n) return false;
         buf[k++] = v;
         if (in_params)
             t->nparams++;
@@ -144,8 +138,7 @@ static bool parse_sig(const char *sig, struct wasm_functype *t, uint8_t *buf, ui
 /* Limits {n1, m1} match {n2, m2} if n1 >= n2 and m2 is absent or m1 <= m2. */
 static bool limits_match(uint32_t size, bool has_max, uint32_t max, const struct wasm_limits *want)
 {
-    if (size < want->min)
-        return false;
+    if (size < want->min) return false;
     return !want->has_max || (has_max && max <= want->max);
 }
 
@@ -154,8 +147,7 @@ static int link_func(struct wasm_instance *inst, const struct mod_import *imp,
 {
     const struct wasm_functype *want = mod_func_type(inst->mod, imp->idx);
     if (ext->func) {
-        if (!wasm_functype_equal(ext->func->type, want))
-            goto mismatch;
+        if (!wasm_functype_equal(ext->func->type, want)) goto mismatch;
         inst->funcs[imp->idx] = ext->func;
         return 0;
     }
@@ -173,8 +165,7 @@ static int link_func(struct wasm_instance *inst, const struct mod_import *imp,
     inst->funcs[imp->idx] = f;
     return 0;
 mismatch:
-    return wasm_fail(err, ERR_INVAL, "incompatible import type for %s.%s", imp->module,
-                     imp->name);
+    return wasm_fail(err, ERR_INVAL, "incompatible import type for %s.%s", imp->module, imp->name);
 }
 
 static int link_import(struct wasm_instance *inst, const struct mod_import *imp,
@@ -182,8 +173,8 @@ static int link_import(struct wasm_instance *inst, const struct mod_import *imp,
 {
     const struct wasm_module *m = inst->mod;
     if (ext->kind != imp->kind)
-        return wasm_fail(err, ERR_INVAL, "incompatible import type for %s.%s (kind)",
-                         imp->module, imp->name);
+        return wasm_fail(err, ERR_INVAL, "incompatible import type for %s.%s (kind)", imp->module,
+                         imp->name);
     switch (imp->kind) {
     case WASM_EXTERN_FUNC: return link_func(inst, imp, ext, err);
     case WASM_EXTERN_TABLE: {
@@ -205,14 +196,12 @@ static int link_import(struct wasm_instance *inst, const struct mod_import *imp,
     case WASM_EXTERN_GLOBAL: {
         const struct wasm_global *g = ext->global;
         const struct mod_global *want = &m->globals[imp->idx];
-        if (!g || g->type != want->type || g->mut != want->mut)
-            break;
+        if (!g || g->type != want->type || g->mut != want->mut) break;
         inst->globals[imp->idx] = ext->global;
         return 0;
     }
     }
-    return wasm_fail(err, ERR_INVAL, "incompatible import type for %s.%s", imp->module,
-                     imp->name);
+    return wasm_fail(err, ERR_INVAL, "incompatible import type for %s.%s", imp->module, imp->name);
 }
 
 static int resolve_imports(struct wasm_instance *inst, wasm_resolve_fn resolve, void *ctx,
@@ -228,8 +217,7 @@ static int resolve_imports(struct wasm_instance *inst, wasm_resolve_fn resolve, 
         if (!resolve || resolve(ctx, &desc, &ext))
             return wasm_fail(err, ERR_NOENT, "unknown import %s.%s", imp->module, imp->name);
         int rc = link_import(inst, imp, &ext, err);
-        if (rc)
-            return rc;
+        if (rc) return rc;
     }
     return 0;
 }
@@ -273,11 +261,10 @@ static int alloc_definitions(struct wasm_instance *inst, struct wasm_error *err)
     if (m->nmems > m->nmem_imports) {
         const struct wasm_limits *l = &m->mems[0];
         if (l->min > inst->cfg.max_memory_pages)
-            return wasm_fail(err, ERR_INVAL, "memory of %u pages exceeds the limit of %u",
-                             l->min, inst->cfg.max_memory_pages);
+            return wasm_fail(err, ERR_INVAL, "memory of %u pages exceeds the limit of %u", l->min,
+                             inst->cfg.max_memory_pages);
         inst->own_mem = mem_alloc(sizeof *inst->own_mem);
-        if (!inst->own_mem ||
-            wasm_memory_init_object(inst->own_mem, l, inst->cfg.max_memory_pages))
+        if (!inst->own_mem || wasm_memory_init_object(inst->own_mem, l, inst->cfg.max_memory_pages))
             return wasm_fail(err, ERR_NOMEM, "out of memory for %u pages", l->min);
         inst->mem = inst->own_mem;
     }
@@ -298,8 +285,7 @@ static int alloc_segments(struct wasm_instance *inst, struct wasm_error *err)
         const struct mod_elem *e = &m->elems[i];
         struct elem_inst *ei = &inst->elems[i];
         ei->refs = mem_alloc((size_t)(e->count ? e->count : 1) * sizeof(wasm_value));
-        if (!ei->refs)
-            return wasm_fail(err, ERR_NOMEM, "out of memory");
+        if (!ei->refs) return wasm_fail(err, ERR_NOMEM, "out of memory");
         for (uint32_t k = 0; k < e->count; k++)
             ei->refs[k] = eval_cexpr(inst, &e->items[k]);
         ei->count = e->count;
@@ -321,27 +307,22 @@ static int initialize(struct wasm_instance *inst, struct wasm_trap *trap)
                 wasm_trap_set(trap, WASM_TRAP_TABLE_OOB, NULL);
                 return ERR_FAULT;
             }
-            if (ei->count)
-                memcpy(t->elems + off, ei->refs, (size_t)ei->count * sizeof(wasm_value));
+            if (ei->count) memcpy(t->elems + off, ei->refs, (size_t)ei->count * sizeof(wasm_value));
         }
-        if (e->mode != SEG_PASSIVE)
-            ei->count = 0;
+        if (e->mode != SEG_PASSIVE) ei->count = 0;
     }
     for (uint32_t i = 0; i < m->ndatas; i++) {
         const struct mod_data *d = &m->datas[i];
-        if (d->mode != SEG_ACTIVE)
-            continue;
+        if (d->mode != SEG_ACTIVE) continue;
         uint64_t off = eval_cexpr(inst, &d->offset).u32;
         if (off + d->len > inst->mem->size) {
             wasm_trap_set(trap, WASM_TRAP_MEMORY_OOB, NULL);
             return ERR_FAULT;
         }
-        if (d->len)
-            memcpy(inst->mem->data + off, d->bytes, d->len);
+        if (d->len) memcpy(inst->mem->data + off, d->bytes, d->len);
         inst->data_dropped[i] = 1;
     }
-    if (m->has_start)
-        return wasm_call(inst->funcs[m->start], NULL, 0, NULL, 0, trap);
+    if (m->has_start) return wasm_call(inst->funcs[m->start], NULL, 0, NULL, 0, trap);
     return 0;
 }
 
@@ -369,15 +350,12 @@ int wasm_instance_new(const struct wasm_module *mod, const struct wasm_config *c
                       struct wasm_error *err, struct wasm_trap *trap)
 {
     struct wasm_trap local_trap;
-    if (!trap)
-        trap = &local_trap;
+    if (!trap) trap = &local_trap;
     wasm_trap_set(trap, WASM_TRAP_NONE, NULL);
-    if (err)
-        err->msg[0] = 0;
+    if (err) err->msg[0] = 0;
     *out = NULL;
     struct wasm_instance *inst = mem_zalloc(sizeof *inst);
-    if (!inst)
-        return wasm_fail(err, ERR_NOMEM, "out of memory");
+    if (!inst) return wasm_fail(err, ERR_NOMEM, "out of memory");
     inst->mod = mod;
     if (cfg)
         inst->cfg = *cfg;
@@ -385,12 +363,9 @@ int wasm_instance_new(const struct wasm_module *mod, const struct wasm_config *c
         wasm_config_default(&inst->cfg);
     inst->mem = &inst->no_mem;
     int rc = alloc_arrays(inst) ? wasm_fail(err, ERR_NOMEM, "out of memory") : 0;
-    if (!rc)
-        rc = resolve_imports(inst, resolve, resolve_ctx, err);
-    if (!rc)
-        rc = alloc_definitions(inst, err);
-    if (!rc)
-        rc = alloc_segments(inst, err);
+    if (!rc) rc = resolve_imports(inst, resolve, resolve_ctx, err);
+    if (!rc) rc = alloc_definitions(inst, err);
+    if (!rc) rc = alloc_segments(inst, err);
     if (!rc) {
         rc = initialize(inst, trap);
         if (rc == ERR_FAULT) {
@@ -398,8 +373,7 @@ int wasm_instance_new(const struct wasm_module *mod, const struct wasm_config *c
             *out = inst; /* see wasm.h: it may be referenced from imported tables */
             return rc;
         }
-        if (rc)
-            wasm_fail(err, rc, "out of memory");
+        if (rc) wasm_fail(err, rc, "out of memory");
     }
     if (rc) {
         wasm_instance_free(inst);
@@ -411,8 +385,7 @@ int wasm_instance_new(const struct wasm_module *mod, const struct wasm_config *c
 
 void wasm_instance_free(struct wasm_instance *inst)
 {
-    if (!inst)
-        return;
+    if (!inst) return;
     const struct wasm_module *m = inst->mod;
     if (inst->own_tables)
         for (uint32_t i = 0; i < m->ntables - m->ntable_imports; i++)
@@ -420,8 +393,7 @@ void wasm_instance_free(struct wasm_instance *inst)
     if (inst->elems)
         for (uint32_t i = 0; i < m->nelems; i++)
             mem_free(inst->elems[i].refs);
-    if (inst->own_mem)
-        mem_free(inst->own_mem->data);
+    if (inst->own_mem) mem_free(inst->own_mem->data);
     if (inst->exec) {
         mem_free(inst->exec->stack);
         mem_free(inst->exec->frames);
@@ -444,8 +416,14 @@ const struct wasm_module *wasm_instance_module(const struct wasm_instance *inst)
     return inst->mod;
 }
 
-void wasm_instance_set_user(struct wasm_instance *inst, void *user) { inst->user = user; }
-void *wasm_instance_user(const struct wasm_instance *inst) { return inst->user; }
+void wasm_instance_set_user(struct wasm_instance *inst, void *user)
+{
+    inst->user = user;
+}
+void *wasm_instance_user(const struct wasm_instance *inst)
+{
+    return inst->user;
+}
 
 int wasm_instance_export(struct wasm_instance *inst, const char *name, struct wasm_extern *out)
 {
@@ -459,8 +437,7 @@ int wasm_instance_export_n(struct wasm_instance *inst, const char *name, size_t 
     memset(out, 0, sizeof *out);
     for (uint32_t i = 0; i < m->nexports; i++) {
         const struct mod_export *e = &m->exports[i];
-        if (e->name_len != len || memcmp(e->name, name, len))
-            continue;
+        if (e->name_len != len || memcmp(e->name, name, len)) continue;
         out->kind = (enum wasm_extern_kind)e->kind;
         switch (e->kind) {
         case WASM_EXTERN_FUNC: out->func = inst->funcs[e->idx]; break;
@@ -476,16 +453,14 @@ int wasm_instance_export_n(struct wasm_instance *inst, const char *name, size_t 
 struct wasm_func *wasm_instance_func(struct wasm_instance *inst, const char *name)
 {
     struct wasm_extern e;
-    if (wasm_instance_export(inst, name, &e) || e.kind != WASM_EXTERN_FUNC)
-        return NULL;
+    if (wasm_instance_export(inst, name, &e) || e.kind != WASM_EXTERN_FUNC) return NULL;
     return e.func;
 }
 
 struct wasm_memory *wasm_instance_memory(struct wasm_instance *inst, const char *name)
 {
     struct wasm_extern e;
-    if (wasm_instance_export(inst, name, &e) || e.kind != WASM_EXTERN_MEMORY)
-        return NULL;
+    if (wasm_instance_export(inst, name, &e) || e.kind != WASM_EXTERN_MEMORY) return NULL;
     return e.memory;
 }
 

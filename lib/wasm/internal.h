@@ -16,15 +16,15 @@
 #include <stdarg.h>
 
 /* Implementation limits (the spec allows more; see the README of tests). */
-#define WASM_MAX_TYPES 1000000u
-#define WASM_MAX_FUNCS 1000000u
-#define WASM_MAX_IMPORTS 100000u
-#define WASM_MAX_EXPORTS 100000u
-#define WASM_MAX_GLOBALS 1000000u
-#define WASM_MAX_TABLES 100000u
-#define WASM_MAX_SEGMENTS 100000u
-#define WASM_MAX_PARAMS 1000u
-#define WASM_MAX_LOCALS 50000u      /* params + locals of one function */
+#define WASM_MAX_TYPES       1000000u
+#define WASM_MAX_FUNCS       1000000u
+#define WASM_MAX_IMPORTS     100000u
+#define WASM_MAX_EXPORTS     100000u
+#define WASM_MAX_GLOBALS     1000000u
+#define WASM_MAX_TABLES      100000u
+#define WASM_MAX_SEGMENTS    100000u
+#define WASM_MAX_PARAMS      1000u
+#define WASM_MAX_LOCALS      50000u /* params + locals of one function */
 #define WASM_MAX_BLOCK_DEPTH 10000u /* nesting of block/loop/if */
 
 /* One 8-byte slot of the value stack: a local, a constant or an operand. */
@@ -139,8 +139,8 @@ struct wasm_module {
     uint32_t ncodes; /* == nfuncs - nfunc_imports once decoded */
     struct wasm_code *codes;
 
-    char **func_names;   /* [nfuncs] from the name section or exports; entries may be NULL */
-    uint8_t *func_refs;  /* bitmap: functions declared for ref.func (spec 3.4.10, C.refs) */
+    char **func_names;  /* [nfuncs] from the name section or exports; entries may be NULL */
+    uint8_t *func_refs; /* bitmap: functions declared for ref.func (spec 3.4.10, C.refs) */
 };
 
 static inline const struct wasm_functype *mod_func_type(const struct wasm_module *m, uint32_t f)

@@ -46,8 +46,7 @@ static const char *const trap_reasons[] = {
 
 const char *wasm_trap_kind_str(enum wasm_trap_kind kind)
 {
-    if ((unsigned)kind < sizeof trap_reasons / sizeof trap_reasons[0])
-        return trap_reasons[kind];
+    if ((unsigned)kind < sizeof trap_reasons / sizeof trap_reasons[0]) return trap_reasons[kind];
     return "unknown trap";
 }
 
@@ -62,8 +61,7 @@ void wasm_trap_set(struct wasm_trap *t, enum wasm_trap_kind kind, const char *re
 
 void wasm_trap_locate(struct wasm_trap *t, const struct wasm_func *f)
 {
-    if (!f || !f->inst)
-        return;
+    if (!f || !f->inst) return;
     const struct wasm_module *m = f->inst->mod;
     t->func_index = f->index;
     t->func_name = m->func_names && f->index < m->nfuncs ? m->func_names[f->index] : NULL;
@@ -82,6 +80,7 @@ static int run(struct exec *ex, struct wasm_func *entry, slot_t *entry_fp,
         *handlers_out = handlers;
         return 0;
     }
+    if (!ex || !entry) return ERR_INVAL;
 
     struct frame *const fbase = ex->ftop; /* this run's frames start here */
     struct frame *ftop = fbase, *const fend = ex->frames_end;
@@ -99,7 +98,7 @@ static int run(struct exec *ex, struct wasm_func *entry, slot_t *entry_fp,
     goto do_call;
 
 #define NEXT() goto *(void *)((char *)&&L_base + (int32_t)*ip)
-#define S(k) fp[ip[k]]
+#define S(k)   fp[ip[k]]
 #define RELOAD_MEM()                                                                               \
     do {                                                                                           \
         mem = inst->mem;                                                                           \
@@ -116,21 +115,18 @@ static int run(struct exec *ex, struct wasm_func *entry, slot_t *entry_fp,
     do {                                                                                           \
         int32_t off_ = (int32_t)(k) + (int32_t)ip[k];                                              \
         ip += off_;                                                                                \
-        if (off_ <= 0 && --ticks < 0)                                                              \
-            goto do_tick;                                                                          \
+        if (off_ <= 0 && --ticks < 0) goto do_tick;                                                \
         NEXT();                                                                                    \
     } while (0)
 
 L_base:
     NEXT();
 
-do_call: {
+do_call : {
     /* callee, nfp set; ip is the return address */
-    if (callee->host)
-        goto do_host_call;
+    if (callee->host) goto do_host_call;
     const struct wasm_code *code = callee->code;
-    if (ftop >= fend || nfp + code->frame_size > send)
-        TRAP(WASM_TRAP_STACK_EXHAUSTED);
+    if (ftop >= fend || nfp + code->frame_size > send) TRAP(WASM_TRAP_STACK_EXHAUSTED);
     ftop->ip = ip;
     ftop->fp = fp;
     ftop->func = cur;
@@ -148,16 +144,14 @@ do_call: {
     for (uint32_t n = code->nconsts; n; n--)
         (l++)->u64 = *k++;
     ip = code->cells;
-    if (--ticks < 0)
-        goto do_tick;
+    if (--ticks < 0) goto do_tick;
     NEXT();
 }
 
-do_host_call: {
+do_host_call : {
     const struct wasm_functype *t = callee->type;
     slot_t *results = nfp + t->nparams;
-    if (results + t->nresults > send)
-        TRAP(WASM_TRAP_STACK_EXHAUSTED);
+    if (results + t->nresults > send) TRAP(WASM_TRAP_STACK_EXHAUSTED);
     struct wasm_host_call hc = {inst, inst->mem == &inst->no_mem ? NULL : inst->mem,
                                 callee->host_user, ex->trap};
     slot_t *saved_free = ex->free;
@@ -169,24 +163,21 @@ do_host_call: {
     ex->free = saved_free;
     ticks = ex->ticks;
     if (rc) {
-        if (ex->trap->kind == WASM_TRAP_NONE)
-            wasm_trap_set(ex->trap, WASM_TRAP_HOST, NULL);
+        if (ex->trap->kind == WASM_TRAP_NONE) wasm_trap_set(ex->trap, WASM_TRAP_HOST, NULL);
         trap = ex->trap->kind;
         goto do_trap_set;
     }
     for (uint32_t i = 0; i < t->nresults; i++)
         nfp[i] = results[i];
     RELOAD_MEM();
-    if (!ip)
-        goto do_done;
+    if (!ip) goto do_done;
     NEXT();
 }
 
 do_ret:
     ftop--;
     ip = ftop->ip;
-    if (!ip)
-        goto do_done;
+    if (!ip) goto do_done;
     fp = ftop->fp;
     cur = ftop->func;
     inst = cur->inst;
@@ -198,8 +189,7 @@ do_tick:
     if (ex->interrupt) {
         ex->ftop = ftop;
         ex->free = cur ? fp + cur->code->frame_size : ex->free;
-        if (ex->interrupt(ex->interrupt_user, ex->owner) != WASM_CONTINUE)
-            TRAP(WASM_TRAP_KILLED);
+        if (ex->interrupt(ex->interrupt_user, ex->owner) != WASM_CONTINUE) TRAP(WASM_TRAP_KILLED);
         RELOAD_MEM();
     }
     NEXT();
@@ -207,8 +197,8 @@ do_tick:
 do_trap:
     wasm_trap_set(ex->trap, trap, NULL);
     if (trap == WASM_TRAP_UNDEFINED_ELEM || trap == WASM_TRAP_UNINIT_ELEM)
-        fmt_snprintf(ex->trap->reason, sizeof ex->trap->reason, "%s %u",
-                     wasm_trap_kind_str(trap), trap_elem);
+        fmt_snprintf(ex->trap->reason, sizeof ex->trap->reason, "%s %u", wasm_trap_kind_str(trap),
+                     trap_elem);
 do_trap_set:
     wasm_trap_locate(ex->trap, cur);
     ex->ftop = fbase;
@@ -227,19 +217,16 @@ L_unreachable:
 L_br:
     BRANCH(1);
 L_br_if:
-    if (S(1).u32)
-        BRANCH(2);
+    if (S(1).u32) BRANCH(2);
     ip += 3;
     NEXT();
 L_br_unless:
-    if (!S(1).u32)
-        BRANCH(2);
+    if (!S(1).u32) BRANCH(2);
     ip += 3;
     NEXT();
-L_br_table: {
+L_br_table : {
     uint32_t i = S(1).u32, n = ip[2];
-    if (i > n)
-        i = n;
+    if (i > n) i = n;
     BRANCH(3 + i);
 }
 L_ret1:
@@ -252,18 +239,15 @@ L_call:
     nfp = fp + ip[2];
     ip += 3;
     goto do_call;
-L_call_indirect: {
+L_call_indirect : {
     const struct wasm_table *t = inst->tables[ip[2]];
     uint32_t i = S(3).u32;
     trap_elem = i;
-    if (i >= t->size)
-        TRAP(WASM_TRAP_UNDEFINED_ELEM);
+    if (i >= t->size) TRAP(WASM_TRAP_UNDEFINED_ELEM);
     struct wasm_func *f = t->elems[i].funcref;
-    if (!f)
-        TRAP(WASM_TRAP_UNINIT_ELEM);
+    if (!f) TRAP(WASM_TRAP_UNINIT_ELEM);
     const struct wasm_functype *want = &inst->mod->types[ip[1]];
-    if (f->type != want && !wasm_functype_equal(f->type, want))
-        TRAP(WASM_TRAP_INDIRECT_TYPE);
+    if (f->type != want && !wasm_functype_equal(f->type, want)) TRAP(WASM_TRAP_INDIRECT_TYPE);
     callee = f;
     nfp = fp + ip[4];
     ip += 5;
@@ -278,7 +262,7 @@ L_copy2:
     S(3) = S(4);
     ip += 5;
     NEXT();
-L_select: {
+L_select : {
     slot_t v = S(4).u32 ? S(2) : S(3);
     S(1) = v;
     ip += 5;
@@ -296,11 +280,11 @@ L_global_set:
     /* ---- memory ---- */
 
 #define LOAD(name, T, field, conv)                                                                 \
-    L_##name : {                                                                                   \
+    L_##name:                                                                                      \
+    {                                                                                              \
         uint64_t ea = (uint64_t)S(2).u32 + ip[3];                                                  \
         T v;                                                                                       \
-        if (!MEM_OK(ea, sizeof v))                                                                 \
-            TRAP(WASM_TRAP_MEMORY_OOB);                                                            \
+        if (!MEM_OK(ea, sizeof v)) TRAP(WASM_TRAP_MEMORY_OOB);                                     \
         __builtin_memcpy(&v, mbase + ea, sizeof v);                                                \
         S(1).field = conv;                                                                         \
         ip += 4;                                                                                   \
@@ -322,11 +306,11 @@ L_global_set:
 
     /* [D A B OFF]: the address is (A + B) mod 2^32, as the i32.add it replaces */
 #define LOAD_ADD(name, T, field, conv)                                                             \
-    L_##name##_add : {                                                                             \
+    L_##name##_add:                                                                                \
+    {                                                                                              \
         uint64_t ea = (uint64_t)(uint32_t)(S(2).u32 + S(3).u32) + ip[4];                           \
         T v;                                                                                       \
-        if (!MEM_OK(ea, sizeof v))                                                                 \
-            TRAP(WASM_TRAP_MEMORY_OOB);                                                            \
+        if (!MEM_OK(ea, sizeof v)) TRAP(WASM_TRAP_MEMORY_OOB);                                     \
         __builtin_memcpy(&v, mbase + ea, sizeof v);                                                \
         S(1).field = conv;                                                                         \
         ip += 5;                                                                                   \
@@ -347,11 +331,11 @@ L_global_set:
 #undef LOAD_ADD
 
 #define STORE(name, T, field)                                                                      \
-    L_##name : {                                                                                   \
+    L_##name:                                                                                      \
+    {                                                                                              \
         uint64_t ea = (uint64_t)S(1).u32 + ip[3];                                                  \
         T v = (T)S(2).field;                                                                       \
-        if (!MEM_OK(ea, sizeof v))                                                                 \
-            TRAP(WASM_TRAP_MEMORY_OOB);                                                            \
+        if (!MEM_OK(ea, sizeof v)) TRAP(WASM_TRAP_MEMORY_OOB);                                     \
         __builtin_memcpy(mbase + ea, &v, sizeof v);                                                \
         ip += 4;                                                                                   \
         NEXT();                                                                                    \
@@ -366,21 +350,19 @@ L_memory_size:
     S(1).u32 = mem->pages;
     ip += 2;
     NEXT();
-L_memory_grow: {
+L_memory_grow : {
     uint32_t delta = S(2).u32, old = mem->pages;
     S(1).u32 = wasm_memory_grow_internal(mem, delta) ? UINT32_MAX : old;
     RELOAD_MEM();
     ip += 3;
     NEXT();
 }
-L_memory_init: {
+L_memory_init : {
     const struct mod_data *d = &inst->mod->datas[ip[1]];
     uint64_t dst = S(2).u32, src = S(3).u32, n = S(4).u32;
     uint64_t len = inst->data_dropped[ip[1]] ? 0 : d->len;
-    if (src + n > len || !MEM_OK(dst, n))
-        TRAP(WASM_TRAP_MEMORY_OOB);
-    if (n)
-        memcpy(mbase + dst, d->bytes + src, n);
+    if (src + n > len || !MEM_OK(dst, n)) TRAP(WASM_TRAP_MEMORY_OOB);
+    if (n) memcpy(mbase + dst, d->bytes + src, n);
     ip += 5;
     NEXT();
 }
@@ -388,41 +370,35 @@ L_data_drop:
     inst->data_dropped[ip[1]] = 1;
     ip += 2;
     NEXT();
-L_memory_copy: {
+L_memory_copy : {
     uint64_t dst = S(1).u32, src = S(2).u32, n = S(3).u32;
-    if (!MEM_OK(src, n) || !MEM_OK(dst, n))
-        TRAP(WASM_TRAP_MEMORY_OOB);
-    if (n)
-        memmove(mbase + dst, mbase + src, n);
+    if (!MEM_OK(src, n) || !MEM_OK(dst, n)) TRAP(WASM_TRAP_MEMORY_OOB);
+    if (n) memmove(mbase + dst, mbase + src, n);
     ip += 4;
     NEXT();
 }
-L_memory_fill: {
+L_memory_fill : {
     uint64_t dst = S(1).u32, n = S(3).u32;
-    if (!MEM_OK(dst, n))
-        TRAP(WASM_TRAP_MEMORY_OOB);
-    if (n)
-        memset(mbase + dst, (int)(uint8_t)S(2).u32, n);
+    if (!MEM_OK(dst, n)) TRAP(WASM_TRAP_MEMORY_OOB);
+    if (n) memset(mbase + dst, (int)(uint8_t)S(2).u32, n);
     ip += 4;
     NEXT();
 }
 
     /* ---- tables and references ---- */
 
-L_table_get: {
+L_table_get : {
     const struct wasm_table *t = inst->tables[ip[2]];
     uint32_t i = S(3).u32;
-    if (i >= t->size)
-        TRAP(WASM_TRAP_TABLE_OOB);
+    if (i >= t->size) TRAP(WASM_TRAP_TABLE_OOB);
     S(1) = t->elems[i];
     ip += 4;
     NEXT();
 }
-L_table_set: {
+L_table_set : {
     struct wasm_table *t = inst->tables[ip[1]];
     uint32_t i = S(2).u32;
-    if (i >= t->size)
-        TRAP(WASM_TRAP_TABLE_OOB);
+    if (i >= t->size) TRAP(WASM_TRAP_TABLE_OOB);
     t->elems[i] = S(3);
     ip += 4;
     NEXT();
@@ -431,7 +407,7 @@ L_table_size:
     S(1).u32 = inst->tables[ip[2]]->size;
     ip += 3;
     NEXT();
-L_table_grow: {
+L_table_grow : {
     struct wasm_table *t = inst->tables[ip[2]];
     uint32_t old = t->size;
     int rc = wasm_table_grow_internal(t, S(4).u32, S(3));
@@ -439,35 +415,30 @@ L_table_grow: {
     ip += 5;
     NEXT();
 }
-L_table_fill: {
+L_table_fill : {
     struct wasm_table *t = inst->tables[ip[1]];
     uint64_t i = S(2).u32, n = S(4).u32;
     slot_t v = S(3);
-    if (i + n > t->size)
-        TRAP(WASM_TRAP_TABLE_OOB);
+    if (i + n > t->size) TRAP(WASM_TRAP_TABLE_OOB);
     for (uint64_t k = 0; k < n; k++)
         t->elems[i + k] = v;
     ip += 5;
     NEXT();
 }
-L_table_copy: {
+L_table_copy : {
     struct wasm_table *td = inst->tables[ip[1]], *ts = inst->tables[ip[2]];
     uint64_t d = S(3).u32, s = S(4).u32, n = S(5).u32;
-    if (s + n > ts->size || d + n > td->size)
-        TRAP(WASM_TRAP_TABLE_OOB);
-    if (n)
-        memmove(td->elems + d, ts->elems + s, n * sizeof(slot_t));
+    if (s + n > ts->size || d + n > td->size) TRAP(WASM_TRAP_TABLE_OOB);
+    if (n) memmove(td->elems + d, ts->elems + s, n * sizeof(slot_t));
     ip += 6;
     NEXT();
 }
-L_table_init: {
+L_table_init : {
     struct wasm_table *t = inst->tables[ip[1]];
     const struct elem_inst *e = &inst->elems[ip[2]];
     uint64_t d = S(3).u32, s = S(4).u32, n = S(5).u32;
-    if (s + n > e->count || d + n > t->size)
-        TRAP(WASM_TRAP_TABLE_OOB);
-    if (n)
-        memcpy(t->elems + d, e->refs + s, n * sizeof(slot_t));
+    if (s + n > e->count || d + n > t->size) TRAP(WASM_TRAP_TABLE_OOB);
+    if (n) memcpy(t->elems + d, e->refs + s, n * sizeof(slot_t));
     ip += 6;
     NEXT();
 }
@@ -479,24 +450,26 @@ L_ref_func:
     S(1).funcref = inst->funcs[ip[2]];
     ip += 3;
     NEXT();
-L_ref_is_null: {
+L_ref_is_null : {
     uint32_t r = S(2).externref == NULL;
     S(1).u64 = r;
     ip += 3;
     NEXT();
 }
 
-    /* ---- numeric ---- */
+/* ---- numeric ---- */
 
 #define UN(name, T, get, put, expr)                                                                \
-    L_##name : {                                                                                   \
+    L_##name:                                                                                      \
+    {                                                                                              \
         T a = S(2).get;                                                                            \
         S(1).put = (expr);                                                                         \
         ip += 3;                                                                                   \
         NEXT();                                                                                    \
     }
 #define BIN(name, T, get, put, expr)                                                               \
-    L_##name : {                                                                                   \
+    L_##name:                                                                                      \
+    {                                                                                              \
         T a = S(2).get, b = S(3).get;                                                              \
         S(1).put = (expr);                                                                         \
         ip += 4;                                                                                   \
@@ -528,36 +501,31 @@ L_ref_is_null: {
     BIN(i32_shr_u, uint32_t, u32, u32, a >> (b & 31))
     BIN(i32_rotl, uint32_t, u32, u32, wasm_rotl32(a, b))
     BIN(i32_rotr, uint32_t, u32, u32, wasm_rotr32(a, b))
-L_i32_div_s: {
+L_i32_div_s : {
     int32_t a = S(2).i32, b = S(3).i32;
-    if (b == 0)
-        TRAP(WASM_TRAP_DIV_ZERO);
-    if (a == INT32_MIN && b == -1)
-        TRAP(WASM_TRAP_INT_OVERFLOW);
+    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
+    if (a == INT32_MIN && b == -1) TRAP(WASM_TRAP_INT_OVERFLOW);
     S(1).i32 = a / b;
     ip += 4;
     NEXT();
 }
-L_i32_div_u: {
+L_i32_div_u : {
     uint32_t a = S(2).u32, b = S(3).u32;
-    if (b == 0)
-        TRAP(WASM_TRAP_DIV_ZERO);
+    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
     S(1).u32 = a / b;
     ip += 4;
     NEXT();
 }
-L_i32_rem_s: {
+L_i32_rem_s : {
     int32_t a = S(2).i32, b = S(3).i32;
-    if (b == 0)
-        TRAP(WASM_TRAP_DIV_ZERO);
+    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
     S(1).i32 = b == -1 ? 0 : a % b;
     ip += 4;
     NEXT();
 }
-L_i32_rem_u: {
+L_i32_rem_u : {
     uint32_t a = S(2).u32, b = S(3).u32;
-    if (b == 0)
-        TRAP(WASM_TRAP_DIV_ZERO);
+    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
     S(1).u32 = a % b;
     ip += 4;
     NEXT();
@@ -588,36 +556,31 @@ L_i32_rem_u: {
     BIN(i64_shr_u, uint64_t, u64, u64, a >> (b & 63))
     BIN(i64_rotl, uint64_t, u64, u64, wasm_rotl64(a, b))
     BIN(i64_rotr, uint64_t, u64, u64, wasm_rotr64(a, b))
-L_i64_div_s: {
+L_i64_div_s : {
     int64_t a = S(2).i64, b = S(3).i64;
-    if (b == 0)
-        TRAP(WASM_TRAP_DIV_ZERO);
-    if (a == INT64_MIN && b == -1)
-        TRAP(WASM_TRAP_INT_OVERFLOW);
+    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
+    if (a == INT64_MIN && b == -1) TRAP(WASM_TRAP_INT_OVERFLOW);
     S(1).i64 = a / b;
     ip += 4;
     NEXT();
 }
-L_i64_div_u: {
+L_i64_div_u : {
     uint64_t a = S(2).u64, b = S(3).u64;
-    if (b == 0)
-        TRAP(WASM_TRAP_DIV_ZERO);
+    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
     S(1).u64 = a / b;
     ip += 4;
     NEXT();
 }
-L_i64_rem_s: {
+L_i64_rem_s : {
     int64_t a = S(2).i64, b = S(3).i64;
-    if (b == 0)
-        TRAP(WASM_TRAP_DIV_ZERO);
+    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
     S(1).i64 = b == -1 ? 0 : a % b;
     ip += 4;
     NEXT();
 }
-L_i64_rem_u: {
+L_i64_rem_u : {
     uint64_t a = S(2).u64, b = S(3).u64;
-    if (b == 0)
-        TRAP(WASM_TRAP_DIV_ZERO);
+    if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
     S(1).u64 = a % b;
     ip += 4;
     NEXT();
@@ -638,7 +601,7 @@ L_i64_rem_u: {
     UN(f32_sqrt, float, f32, f32, wasm_sqrtf(a))
     BIN(f32_add, float, f32, f32, a + b)
     BIN(f32_sub, float, f32, f32, a - b)
-    BIN(f32_mul, float, f32, f32, a * b)
+    BIN(f32_mul, float, f32, f32, a *b)
     BIN(f32_div, float, f32, f32, a / b)
     BIN(f32_min, float, f32, f32, wasm_fminf(a, b))
     BIN(f32_max, float, f32, f32, wasm_fmaxf(a, b))
@@ -659,7 +622,7 @@ L_i64_rem_u: {
     UN(f64_sqrt, double, f64, f64, wasm_sqrt(a))
     BIN(f64_add, double, f64, f64, a + b)
     BIN(f64_sub, double, f64, f64, a - b)
-    BIN(f64_mul, double, f64, f64, a * b)
+    BIN(f64_mul, double, f64, f64, a *b)
     BIN(f64_div, double, f64, f64, a / b)
     BIN(f64_min, double, f64, f64, wasm_fmin(a, b))
     BIN(f64_max, double, f64, f64, wasm_fmax(a, b))
@@ -668,11 +631,11 @@ L_i64_rem_u: {
     /* ---- conversions ---- */
 
 #define TRUNC(name, T, get, IT, put, fn)                                                           \
-    L_##name : {                                                                                   \
+    L_##name:                                                                                      \
+    {                                                                                              \
         IT r;                                                                                      \
         int e = fn(S(2).get, &r);                                                                  \
-        if (e)                                                                                     \
-            TRAP(e == TRUNC_NAN ? WASM_TRAP_INVALID_CONV : WASM_TRAP_INT_OVERFLOW);                \
+        if (e) TRAP(e == TRUNC_NAN ? WASM_TRAP_INVALID_CONV : WASM_TRAP_INT_OVERFLOW);             \
         S(1).put = r;                                                                              \
         ip += 3;                                                                                   \
         NEXT();                                                                                    \
@@ -718,15 +681,15 @@ L_i64_rem_u: {
     /* ---- fused compare-and-branch: [A B R] ---- */
 
 #define BRCMP(br, brn, T, get, cmp)                                                                \
-    L_##br : {                                                                                     \
-        if ((T)S(1).get cmp(T) S(2).get)                                                           \
-            BRANCH(3);                                                                             \
+    L_##br:                                                                                        \
+    {                                                                                              \
+        if ((T)S(1).get cmp(T) S(2).get) BRANCH(3);                                                \
         ip += 4;                                                                                   \
         NEXT();                                                                                    \
     }                                                                                              \
-    L_##brn : {                                                                                    \
-        if (!((T)S(1).get cmp(T) S(2).get))                                                        \
-            BRANCH(3);                                                                             \
+    L_##brn:                                                                                       \
+    {                                                                                              \
+        if (!((T)S(1).get cmp(T) S(2).get)) BRANCH(3);                                             \
         ip += 4;                                                                                   \
         NEXT();                                                                                    \
     }
@@ -752,23 +715,19 @@ L_i64_rem_u: {
     BRCMP(br64_ge_u, brn64_ge_u, uint64_t, u64, >=)
 #undef BRCMP
 L_br_if64:
-    if (S(1).u64)
-        BRANCH(2);
+    if (S(1).u64) BRANCH(2);
     ip += 3;
     NEXT();
 L_br_unless64:
-    if (!S(1).u64)
-        BRANCH(2);
+    if (!S(1).u64) BRANCH(2);
     ip += 3;
     NEXT();
 L_br_and:
-    if (S(1).u32 & S(2).u32)
-        BRANCH(3);
+    if (S(1).u32 & S(2).u32) BRANCH(3);
     ip += 4;
     NEXT();
 L_brn_and:
-    if (!(S(1).u32 & S(2).u32))
-        BRANCH(3);
+    if (!(S(1).u32 & S(2).u32)) BRANCH(3);
     ip += 4;
     NEXT();
 }

@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define LEB_EOF "unexpected end"
-#define LEB_LONG "integer representation too long"
+#define LEB_EOF   "unexpected end"
+#define LEB_LONG  "integer representation too long"
 #define LEB_LARGE "integer too large"
 
 /* Unsigned LEB128 of at most `bits` bits (32 here). */
@@ -21,18 +21,14 @@ static inline const char *leb_u32(const uint8_t **pp, const uint8_t *end, uint32
     const uint8_t *p = *pp;
     uint32_t v = 0;
     for (unsigned shift = 0;; shift += 7) {
-        if (p >= end)
-            return LEB_EOF;
+        if (p >= end) return LEB_EOF;
         uint8_t b = *p++;
         if (shift == 28) {
-            if (b & 0x80)
-                return LEB_LONG;
-            if (b & 0x70)
-                return LEB_LARGE;
+            if (b & 0x80) return LEB_LONG;
+            if (b & 0x70) return LEB_LARGE;
         }
         v |= (uint32_t)(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            break;
+        if (!(b & 0x80)) break;
     }
     *pp = p;
     *out = v;
@@ -52,27 +48,22 @@ static inline const char *leb_sN(const uint8_t **pp, const uint8_t *end, unsigne
     unsigned max_bytes = (bits + 6) / 7;
     uint8_t b;
     for (unsigned n = 1;; n++, shift += 7) {
-        if (p >= end)
-            return LEB_EOF;
+        if (p >= end) return LEB_EOF;
         b = *p++;
         if (n == max_bytes) {
-            if (b & 0x80)
-                return LEB_LONG;
+            if (b & 0x80) return LEB_LONG;
             /* bits used in this byte: bits - shift; the rest (of 7) must be
              * copies of the sign bit */
             unsigned used = bits - shift;
             uint8_t rest = (uint8_t)(0x7f & ~((1u << used) - 1));
             uint8_t sign = (uint8_t)((b >> (used - 1)) & 1);
-            if ((b & rest) != (sign ? rest : 0))
-                return LEB_LARGE;
+            if ((b & rest) != (sign ? rest : 0)) return LEB_LARGE;
         }
         v |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            break;
+        if (!(b & 0x80)) break;
     }
     shift += 7;
-    if (shift < 64 && (b & 0x40))
-        v |= ~(uint64_t)0 << shift;
+    if (shift < 64 && (b & 0x40)) v |= ~(uint64_t)0 << shift;
     *pp = p;
     *out = (int64_t)v;
     return NULL;
@@ -82,8 +73,7 @@ static inline const char *leb_s32(const uint8_t **pp, const uint8_t *end, int32_
 {
     int64_t v;
     const char *e = leb_sN(pp, end, 32, &v);
-    if (!e)
-        *out = (int32_t)v;
+    if (!e) *out = (int32_t)v;
     return e;
 }
 

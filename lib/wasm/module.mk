@@ -4,7 +4,8 @@
 # host/kpio-wasm (host/kpio-wasm/module.mk), the spec-suite runner
 # (tests/spec/module.mk), benchmarks (bench/wasm/module.mk), and the unit
 # tests and fuzzers below. disasm.c is a debugging aid for host builds.
-LIB_SRCS_wasm := lib/wasm/decode.c lib/wasm/validate.c lib/wasm/compile.c lib/wasm/interp.c \
+LIB_SRCS_wasm := lib/wasm/decode.c lib/wasm/validate.c lib/wasm/compile.c lib/wasm/compile_ops.c \
+    lib/wasm/interp.c \
     lib/wasm/instance.c lib/wasm/objects.c
 KERNEL_LIB_SRCS += $(LIB_SRCS_wasm)
 KERNEL_FPU_DIRS += lib/wasm

@@ -54,9 +54,9 @@ static inline double f64_from(uint64_t u)
     return v.f;
 }
 
-#define F32_SIGN 0x80000000u
+#define F32_SIGN  0x80000000u
 #define F32_QUIET 0x00400000u
-#define F64_SIGN 0x8000000000000000ull
+#define F64_SIGN  0x8000000000000000ull
 #define F64_QUIET 0x0008000000000000ull
 
 static inline uint32_t wasm_popcnt32(uint32_t x)
@@ -72,10 +72,22 @@ static inline uint64_t wasm_popcnt64(uint64_t x)
     return wasm_popcnt32((uint32_t)x) + wasm_popcnt32((uint32_t)(x >> 32));
 }
 
-static inline uint32_t wasm_clz32(uint32_t x) { return x ? (uint32_t)__builtin_clz(x) : 32; }
-static inline uint32_t wasm_ctz32(uint32_t x) { return x ? (uint32_t)__builtin_ctz(x) : 32; }
-static inline uint64_t wasm_clz64(uint64_t x) { return x ? (uint64_t)__builtin_clzll(x) : 64; }
-static inline uint64_t wasm_ctz64(uint64_t x) { return x ? (uint64_t)__builtin_ctzll(x) : 64; }
+static inline uint32_t wasm_clz32(uint32_t x)
+{
+    return x ? (uint32_t)__builtin_clz(x) : 32;
+}
+static inline uint32_t wasm_ctz32(uint32_t x)
+{
+    return x ? (uint32_t)__builtin_ctz(x) : 32;
+}
+static inline uint64_t wasm_clz64(uint64_t x)
+{
+    return x ? (uint64_t)__builtin_clzll(x) : 64;
+}
+static inline uint64_t wasm_ctz64(uint64_t x)
+{
+    return x ? (uint64_t)__builtin_ctzll(x) : 64;
+}
 
 static inline uint32_t wasm_rotl32(uint32_t x, uint32_t n)
 {
@@ -102,37 +114,29 @@ static inline uint64_t wasm_rotr64(uint64_t x, uint64_t n)
 
 static inline float wasm_fminf(float a, float b)
 {
-    if (a != a || b != b)
-        return a + b; /* a quieted NaN operand */
-    if (a == 0 && b == 0)
-        return f32_from(f32_bits(a) | f32_bits(b));
+    if (a != a || b != b) return a + b; /* a quieted NaN operand */
+    if (a == 0 && b == 0) return f32_from(f32_bits(a) | f32_bits(b));
     return a < b ? a : b;
 }
 
 static inline float wasm_fmaxf(float a, float b)
 {
-    if (a != a || b != b)
-        return a + b;
-    if (a == 0 && b == 0)
-        return f32_from(f32_bits(a) & f32_bits(b));
+    if (a != a || b != b) return a + b;
+    if (a == 0 && b == 0) return f32_from(f32_bits(a) & f32_bits(b));
     return a > b ? a : b;
 }
 
 static inline double wasm_fmin(double a, double b)
 {
-    if (a != a || b != b)
-        return a + b;
-    if (a == 0 && b == 0)
-        return f64_from(f64_bits(a) | f64_bits(b));
+    if (a != a || b != b) return a + b;
+    if (a == 0 && b == 0) return f64_from(f64_bits(a) | f64_bits(b));
     return a < b ? a : b;
 }
 
 static inline double wasm_fmax(double a, double b)
 {
-    if (a != a || b != b)
-        return a + b;
-    if (a == 0 && b == 0)
-        return f64_from(f64_bits(a) & f64_bits(b));
+    if (a != a || b != b) return a + b;
+    if (a == 0 && b == 0) return f64_from(f64_bits(a) & f64_bits(b));
     return a > b ? a : b;
 }
 
@@ -164,16 +168,14 @@ static inline float wasm_copysignf(float mag, float sgn)
 static inline float wasm_truncf(float x)
 {
     float r;
-    if (f32_is_integral_or_nan(x, &r))
-        return r;
+    if (f32_is_integral_or_nan(x, &r)) return r;
     return wasm_copysignf((float)(int32_t)x, x);
 }
 
 static inline float wasm_floorf(float x)
 {
     float r;
-    if (f32_is_integral_or_nan(x, &r))
-        return r;
+    if (f32_is_integral_or_nan(x, &r)) return r;
     r = wasm_truncf(x);
     return r > x ? r - 1.0f : r;
 }
@@ -181,8 +183,7 @@ static inline float wasm_floorf(float x)
 static inline float wasm_ceilf(float x)
 {
     float r;
-    if (f32_is_integral_or_nan(x, &r))
-        return r;
+    if (f32_is_integral_or_nan(x, &r)) return r;
     r = wasm_truncf(x);
     return r < x ? wasm_copysignf(r + 1.0f, x) : r;
 }
@@ -192,8 +193,7 @@ static inline float wasm_ceilf(float x)
 static inline float wasm_nearestf(float x)
 {
     float r;
-    if (f32_is_integral_or_nan(x, &r))
-        return r;
+    if (f32_is_integral_or_nan(x, &r)) return r;
     volatile float big = 8388608.0f;
     float mag = f32_from(f32_bits(x) & ~F32_SIGN);
     r = (mag + big) - big;
@@ -222,16 +222,14 @@ static inline double wasm_copysign(double mag, double sgn)
 static inline double wasm_trunc(double x)
 {
     double r;
-    if (f64_is_integral_or_nan(x, &r))
-        return r;
+    if (f64_is_integral_or_nan(x, &r)) return r;
     return wasm_copysign((double)(int64_t)x, x);
 }
 
 static inline double wasm_floor(double x)
 {
     double r;
-    if (f64_is_integral_or_nan(x, &r))
-        return r;
+    if (f64_is_integral_or_nan(x, &r)) return r;
     r = wasm_trunc(x);
     return r > x ? r - 1.0 : r;
 }
@@ -239,8 +237,7 @@ static inline double wasm_floor(double x)
 static inline double wasm_ceil(double x)
 {
     double r;
-    if (f64_is_integral_or_nan(x, &r))
-        return r;
+    if (f64_is_integral_or_nan(x, &r)) return r;
     r = wasm_trunc(x);
     return r < x ? wasm_copysign(r + 1.0, x) : r;
 }
@@ -248,8 +245,7 @@ static inline double wasm_ceil(double x)
 static inline double wasm_nearest(double x)
 {
     double r;
-    if (f64_is_integral_or_nan(x, &r))
-        return r;
+    if (f64_is_integral_or_nan(x, &r)) return r;
     volatile double big = 4503599627370496.0;
     double mag = f64_from(f64_bits(x) & ~F64_SIGN);
     r = (mag + big) - big;
@@ -291,10 +287,8 @@ enum { TRUNC_OK = 0, TRUNC_NAN = 1, TRUNC_RANGE = 2 };
 #define WASM_TRUNC(name, FT, IT, lo_ok, hi)                                                        \
     static inline int name(FT x, IT *out)                                                          \
     {                                                                                              \
-        if (x != x)                                                                                \
-            return TRUNC_NAN;                                                                      \
-        if (!(lo_ok && x < hi))                                                                    \
-            return TRUNC_RANGE;                                                                    \
+        if (x != x) return TRUNC_NAN;                                                              \
+        if (!(lo_ok && x < hi)) return TRUNC_RANGE;                                                \
         *out = (IT)x;                                                                              \
         return TRUNC_OK;                                                                           \
     }
@@ -314,10 +308,8 @@ WASM_TRUNC(trunc_f64_u64, double, uint64_t, x > -1.0, 18446744073709551616.0)
     {                                                                                              \
         IT r;                                                                                      \
         int e = trunc(x, &r);                                                                      \
-        if (e == TRUNC_OK)                                                                         \
-            return r;                                                                              \
-        if (e == TRUNC_NAN)                                                                        \
-            return 0;                                                                              \
+        if (e == TRUNC_OK) return r;                                                               \
+        if (e == TRUNC_NAN) return 0;                                                              \
         return x < 0 ? (min) : (max);                                                              \
     }
 

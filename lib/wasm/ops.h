@@ -18,8 +18,8 @@
  * Layouts (cells after the handler):
  *
  *   unary    [D A]        binary [D A B]       load [D A OFF]   store [A B OFF]
- *   br [R]   br_if/br_unless [A R]   br_<cmp>/brn_<cmp> [A B R] (also br64_, br_and)
- *   loads with an added address, <load>_add [D A B OFF]
+ *   br [R]   br_if/br_unless [A R]   br_<cmp>/brn_<cmp> [A B R]
+ *   (also br64_<cmp>, br_and: A & B != 0)   <load>_add [D A B OFF]
  *   br_table [A N R0 .. R(N-1) Rdefault]
  *   ret []   ret1 [A]     call [F BASE]        call_indirect [TY T A BASE]
  *   copy [D A]   copy2 [D A D2 A2] (two copies in order)
@@ -32,6 +32,9 @@
  */
 #ifndef WASM_OPS_H
 #define WASM_OPS_H
+
+/* The tables below are laid out by hand. */
+// clang-format off
 
 /*
  * X(name, n): n is the number of operand cells after the handler cell
@@ -101,6 +104,8 @@
     X(i64_trunc_sat_f32_u, 2) X(i64_trunc_sat_f64_s, 2) X(i64_trunc_sat_f64_u, 2)                  \
     /* fused instructions */                                                                       \
     WASM_FUSED_BR(X) WASM_ADDR_LOADS(X)
+
+// clang-format on
 
 #define WASM_OP_ENUM(name, n) OP_##name,
 enum wasm_op { WASM_OPS(WASM_OP_ENUM) OP_COUNT, OP_NOP = OP_COUNT };

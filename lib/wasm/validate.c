@@ -23,7 +23,10 @@ int wasm_fail(struct wasm_error *err, int code, const char *fmt, ...)
     return code;
 }
 
-bool wasm_is_reftype(uint8_t t) { return t == WASM_FUNCREF || t == WASM_EXTERNREF; }
+bool wasm_is_reftype(uint8_t t)
+{
+    return t == WASM_FUNCREF || t == WASM_EXTERNREF;
+}
 
 bool wasm_is_valtype(uint8_t t)
 {
@@ -45,8 +48,7 @@ const char *wasm_valtype_name(uint8_t t)
 
 bool wasm_functype_equal(const struct wasm_functype *a, const struct wasm_functype *b)
 {
-    if (a == b)
-        return true;
+    if (a == b) return true;
     return a->nparams == b->nparams && a->nresults == b->nresults &&
            !memcmp(a->params, b->params, a->nparams) &&
            !memcmp(a->results, b->results, a->nresults);
@@ -63,12 +65,10 @@ static int check_cexpr(struct wasm_module *m, struct cexpr *e, uint8_t want, uin
 {
     switch (e->op) {
     case 0xd2:
-        if (e->idx >= m->nfuncs)
-            return wasm_fail(err, ERR_INVAL, "unknown function %u", e->idx);
+        if (e->idx >= m->nfuncs) return wasm_fail(err, ERR_INVAL, "unknown function %u", e->idx);
         break;
     case 0x23:
-        if (e->idx >= nglobals)
-            return wasm_fail(err, ERR_INVAL, "unknown global %u", e->idx);
+        if (e->idx >= nglobals) return wasm_fail(err, ERR_INVAL, "unknown global %u", e->idx);
         if (m->globals[e->idx].mut)
             return wasm_fail(err, ERR_INVAL, "constant expression required (mutable global)");
         e->type = m->globals[e->idx].type;
@@ -91,8 +91,7 @@ static int validate_globals(struct wasm_module *m, struct wasm_error *err)
     for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
         struct mod_global *g = &m->globals[i];
         int rc = check_cexpr(m, &g->init, g->type, m->nglobal_imports, err);
-        if (rc)
-            return rc;
+        if (rc) return rc;
         declare_ref(m, &g->init);
     }
     return 0;
@@ -103,12 +102,11 @@ static int validate_exports(struct wasm_module *m, struct wasm_error *err)
     static const char *const kinds[] = {"function", "table", "memory", "global"};
     for (uint32_t i = 0; i < m->nexports; i++) {
         struct mod_export *e = &m->exports[i];
-        uint32_t n = e->kind == WASM_EXTERN_FUNC    ? m->nfuncs
-                     : e->kind == WASM_EXTERN_TABLE ? m->ntables
+        uint32_t n = e->kind == WASM_EXTERN_FUNC     ? m->nfuncs
+                     : e->kind == WASM_EXTERN_TABLE  ? m->ntables
                      : e->kind == WASM_EXTERN_MEMORY ? m->nmems
                                                      : m->nglobals;
-        if (e->idx >= n)
-            return wasm_fail(err, ERR_INVAL, "unknown %s %u", kinds[e->kind], e->idx);
+        if (e->idx >= n) return wasm_fail(err, ERR_INVAL, "unknown %s %u", kinds[e->kind], e->idx);
         if (e->kind == WASM_EXTERN_FUNC) {
             struct cexpr ref = {.op = 0xd2, .idx = e->idx};
             declare_ref(m, &ref);
@@ -133,13 +131,11 @@ static int validate_elems(struct wasm_module *m, struct wasm_error *err)
             if (m->tables[e->table].elem_type != e->type)
                 return wasm_fail(err, ERR_INVAL, "type mismatch: element segment %u", i);
             rc = check_cexpr(m, &e->offset, WASM_I32, m->nglobal_imports, err);
-            if (rc)
-                return rc;
+            if (rc) return rc;
         }
         for (uint32_t k = 0; k < e->count; k++) {
             rc = check_cexpr(m, &e->items[k], e->type, m->nglobal_imports, err);
-            if (rc)
-                return rc;
+            if (rc) return rc;
             declare_ref(m, &e->items[k]);
         }
     }
@@ -150,13 +146,10 @@ static int validate_datas(struct wasm_module *m, struct wasm_error *err)
 {
     for (uint32_t i = 0; i < m->ndatas; i++) {
         struct mod_data *d = &m->datas[i];
-        if (d->mode != SEG_ACTIVE)
-            continue;
-        if (d->mem >= m->nmems)
-            return wasm_fail(err, ERR_INVAL, "unknown memory %u", d->mem);
+        if (d->mode != SEG_ACTIVE) continue;
+        if (d->mem >= m->nmems) return wasm_fail(err, ERR_INVAL, "unknown memory %u", d->mem);
         int rc = check_cexpr(m, &d->offset, WASM_I32, m->nglobal_imports, err);
-        if (rc)
-            return rc;
+        if (rc) return rc;
     }
     return 0;
 }
@@ -166,19 +159,15 @@ static int name_from_exports(struct wasm_module *m)
 {
     for (uint32_t i = 0; i < m->nexports; i++) {
         const struct mod_export *e = &m->exports[i];
-        if (e->kind != WASM_EXTERN_FUNC)
-            continue;
+        if (e->kind != WASM_EXTERN_FUNC) continue;
         if (!m->func_names) {
             m->func_names = mem_zalloc((size_t)m->nfuncs * sizeof(char *));
-            if (!m->func_names)
-                return ERR_NOMEM;
+            if (!m->func_names) return ERR_NOMEM;
         }
-        if (m->func_names[e->idx])
-            continue;
+        if (m->func_names[e->idx]) continue;
         size_t n = strlen(e->name);
         char *s = mem_alloc(n + 1);
-        if (!s)
-            return ERR_NOMEM;
+        if (!s) return ERR_NOMEM;
         memcpy(s, e->name, n + 1);
         m->func_names[e->idx] = s;
     }
@@ -188,11 +177,9 @@ static int name_from_exports(struct wasm_module *m)
 int wasm_validate_module(struct wasm_module *m, struct wasm_error *err)
 {
     int rc;
-    if (m->nmems > 1)
-        return wasm_fail(err, ERR_INVAL, "multiple memories");
+    if (m->nmems > 1) return wasm_fail(err, ERR_INVAL, "multiple memories");
     m->func_refs = mem_zalloc(m->nfuncs / 8 + 1);
-    if (!m->func_refs)
-        return wasm_fail(err, ERR_NOMEM, "out of memory");
+    if (!m->func_refs) return wasm_fail(err, ERR_NOMEM, "out of memory");
     if ((rc = validate_globals(m, err)) || (rc = validate_exports(m, err)) ||
         (rc = validate_elems(m, err)) || (rc = validate_datas(m, err)))
         return rc;
@@ -203,8 +190,7 @@ int wasm_validate_module(struct wasm_module *m, struct wasm_error *err)
         if (t->nparams || t->nresults)
             return wasm_fail(err, ERR_INVAL, "start function must have type [] -> []");
     }
-    if (name_from_exports(m))
-        return wasm_fail(err, ERR_NOMEM, "out of memory");
+    if (name_from_exports(m)) return wasm_fail(err, ERR_NOMEM, "out of memory");
     return 0;
 }
 
@@ -212,22 +198,18 @@ int wasm_module_load(const uint8_t *bytes, size_t len, struct wasm_module **out,
                      struct wasm_error *err)
 {
     *out = NULL;
-    if (err)
-        err->msg[0] = 0;
+    if (err) err->msg[0] = 0;
     struct wasm_module *m = mem_zalloc(sizeof *m);
-    if (!m)
-        return wasm_fail(err, ERR_NOMEM, "out of memory");
+    if (!m) return wasm_fail(err, ERR_NOMEM, "out of memory");
     m->bytes = mem_alloc(len ? len : 1);
     if (!m->bytes) {
         mem_free(m);
         return wasm_fail(err, ERR_NOMEM, "out of memory");
     }
-    if (len)
-        memcpy(m->bytes, bytes, len);
+    if (len) memcpy(m->bytes, bytes, len);
     m->len = len;
     int rc = wasm_decode(m, err);
-    if (!rc)
-        rc = wasm_validate_module(m, err);
+    if (!rc) rc = wasm_validate_module(m, err);
     for (uint32_t i = 0; !rc && i < m->ncodes; i++)
         rc = wasm_compile_function(m, i, err);
     if (rc) {
@@ -241,13 +223,15 @@ int wasm_module_load(const uint8_t *bytes, size_t len, struct wasm_module **out,
 
 void wasm_module_free(struct wasm_module *m)
 {
-    if (!m)
-        return;
+    if (!m) return;
     wasm_module_release(m);
     mem_free(m);
 }
 
-uint32_t wasm_module_import_count(const struct wasm_module *m) { return m->nimports; }
+uint32_t wasm_module_import_count(const struct wasm_module *m)
+{
+    return m->nimports;
+}
 
 void wasm_module_import(const struct wasm_module *m, uint32_t i, struct wasm_import *out)
 {
@@ -272,13 +256,14 @@ void wasm_module_import(const struct wasm_module *m, uint32_t i, struct wasm_imp
     }
 }
 
-uint32_t wasm_module_export_count(const struct wasm_module *m) { return m->nexports; }
-
-const char *wasm_module_export(const struct wasm_module *m, uint32_t i,
-                               enum wasm_extern_kind *kind)
+uint32_t wasm_module_export_count(const struct wasm_module *m)
 {
-    if (kind)
-        *kind = (enum wasm_extern_kind)m->exports[i].kind;
+    return m->nexports;
+}
+
+const char *wasm_module_export(const struct wasm_module *m, uint32_t i, enum wasm_extern_kind *kind)
+{
+    if (kind) *kind = (enum wasm_extern_kind)m->exports[i].kind;
     return m->exports[i].name;
 }
 
@@ -297,8 +282,7 @@ static void sb_add(struct strbuf *b, const char *s)
 const char *wasm_functype_str(const struct wasm_functype *t, char *buf, size_t size)
 {
     struct strbuf b = {buf, size, 0};
-    if (!size)
-        return buf;
+    if (!size) return buf;
     sb_add(&b, "(");
     for (uint32_t i = 0; i < t->nparams; i++) {
         sb_add(&b, i ? " " : "");

@@ -104,20 +104,20 @@ enum wasm_extern_kind {
 
 enum wasm_trap_kind {
     WASM_TRAP_NONE = 0,
-    WASM_TRAP_UNREACHABLE,      /* "unreachable" */
-    WASM_TRAP_MEMORY_OOB,       /* "out of bounds memory access" */
-    WASM_TRAP_TABLE_OOB,        /* "out of bounds table access" */
-    WASM_TRAP_DIV_ZERO,         /* "integer divide by zero" */
-    WASM_TRAP_INT_OVERFLOW,     /* "integer overflow" */
-    WASM_TRAP_INVALID_CONV,     /* "invalid conversion to integer" */
-    WASM_TRAP_UNDEFINED_ELEM,   /* "undefined element" (call_indirect index >= size) */
-    WASM_TRAP_UNINIT_ELEM,      /* "uninitialized element" (call_indirect of null) */
-    WASM_TRAP_INDIRECT_TYPE,    /* "indirect call type mismatch" */
-    WASM_TRAP_STACK_EXHAUSTED,  /* "call stack exhausted" (depth or value stack) */
-    WASM_TRAP_KILLED,           /* "killed": the interrupt callback said stop */
-    WASM_TRAP_HOST,             /* a host function failed; reason is its message */
-    WASM_TRAP_EXIT,             /* a host function asked to end the run (proc_exit) */
-    WASM_TRAP_NOMEM,            /* "out of memory" allocating for a host-side operation */
+    WASM_TRAP_UNREACHABLE,     /* "unreachable" */
+    WASM_TRAP_MEMORY_OOB,      /* "out of bounds memory access" */
+    WASM_TRAP_TABLE_OOB,       /* "out of bounds table access" */
+    WASM_TRAP_DIV_ZERO,        /* "integer divide by zero" */
+    WASM_TRAP_INT_OVERFLOW,    /* "integer overflow" */
+    WASM_TRAP_INVALID_CONV,    /* "invalid conversion to integer" */
+    WASM_TRAP_UNDEFINED_ELEM,  /* "undefined element" (call_indirect index >= size) */
+    WASM_TRAP_UNINIT_ELEM,     /* "uninitialized element" (call_indirect of null) */
+    WASM_TRAP_INDIRECT_TYPE,   /* "indirect call type mismatch" */
+    WASM_TRAP_STACK_EXHAUSTED, /* "call stack exhausted" (depth or value stack) */
+    WASM_TRAP_KILLED,          /* "killed": the interrupt callback said stop */
+    WASM_TRAP_HOST,            /* a host function failed; reason is its message */
+    WASM_TRAP_EXIT,            /* a host function asked to end the run (proc_exit) */
+    WASM_TRAP_NOMEM,           /* "out of memory" allocating for a host-side operation */
 };
 
 /*
@@ -190,9 +190,10 @@ enum { WASM_CONTINUE = 0, WASM_STOP = 1 };
  * WASM_CONTINUE, or return WASM_STOP to end the run with WASM_TRAP_KILLED.
  */
 struct wasm_config {
-    uint32_t max_memory_pages; /* cap on memories this instance defines/grows (default 16384 = 1 GiB) */
-    uint32_t max_table_elems;  /* cap on tables this instance defines/grows (default 1 << 20) */
-    uint32_t max_call_depth;   /* wasm frames (default 10000) */
+    uint32_t
+        max_memory_pages; /* cap on memories this instance defines/grows (default 16384 = 1 GiB) */
+    uint32_t max_table_elems;   /* cap on tables this instance defines/grows (default 1 << 20) */
+    uint32_t max_call_depth;    /* wasm frames (default 10000) */
     uint32_t value_stack_slots; /* 8-byte slots for locals and operands (default 1 << 18 = 2 MiB) */
     uint32_t interrupt_interval; /* ticks between interrupt calls (default 1 << 16) */
     int (*interrupt)(void *user, struct wasm_instance *inst);

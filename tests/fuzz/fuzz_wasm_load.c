@@ -21,12 +21,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (uint32_t i = 0; i < wasm_module_import_count(mod); i++) {
             struct wasm_import imp;
             wasm_module_import(mod, i, &imp);
-            if (!imp.module || !imp.name)
-                abort();
+            if (!imp.module || !imp.name) abort();
         }
         for (uint32_t i = 0; i < wasm_module_export_count(mod); i++)
-            if (!wasm_module_export(mod, i, NULL))
-                abort();
+            if (!wasm_module_export(mod, i, NULL)) abort();
         wasm_module_free(mod);
     } else if ((rc != ERR_BADMSG && rc != ERR_INVAL && rc != ERR_NOMEM) || mod || !err.msg[0]) {
         abort();

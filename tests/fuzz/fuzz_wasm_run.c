@@ -54,8 +54,7 @@ static int resolve(void *ctx, const struct wasm_import *imp, struct wasm_extern 
     switch (imp->kind) {
     case WASM_EXTERN_FUNC: {
         const struct wasm_functype *t = imp->func;
-        if (t->nparams + t->nresults > 2 * 1024)
-            return ERR_NOENT;
+        if (t->nparams + t->nresults > 2 * 1024) return ERR_NOENT;
         size_t k = 0;
         s->sig[k++] = '(';
         for (uint32_t i = 0; i < t->nparams; i++)
@@ -68,31 +67,25 @@ static int resolve(void *ctx, const struct wasm_import *imp, struct wasm_extern 
         return 0;
     }
     case WASM_EXTERN_MEMORY:
-        if (s->nmems == MAX_STUBS || imp->memory.min > 16)
-            return ERR_NOENT;
-        out->memory = wasm_memory_new(imp->memory.min,
-                                      imp->memory.has_max ? imp->memory.max : UINT32_MAX);
-        if (!out->memory)
-            return ERR_NOENT;
+        if (s->nmems == MAX_STUBS || imp->memory.min > 16) return ERR_NOENT;
+        out->memory =
+            wasm_memory_new(imp->memory.min, imp->memory.has_max ? imp->memory.max : UINT32_MAX);
+        if (!out->memory) return ERR_NOENT;
         s->mems[s->nmems++] = out->memory;
         return 0;
     case WASM_EXTERN_TABLE:
-        if (s->ntables == MAX_STUBS || imp->table.limits.min > 4096)
-            return ERR_NOENT;
+        if (s->ntables == MAX_STUBS || imp->table.limits.min > 4096) return ERR_NOENT;
         out->table = wasm_table_new(imp->table.elem_type, imp->table.limits.min,
                                     imp->table.limits.has_max ? imp->table.limits.max : UINT32_MAX);
-        if (!out->table)
-            return ERR_NOENT;
+        if (!out->table) return ERR_NOENT;
         s->tables[s->ntables++] = out->table;
         return 0;
     case WASM_EXTERN_GLOBAL: {
         wasm_value v;
         v.u64 = 0;
-        if (s->nglobals == MAX_STUBS)
-            return ERR_NOENT;
+        if (s->nglobals == MAX_STUBS) return ERR_NOENT;
         out->global = wasm_global_new(imp->global.type, imp->global.mut, v);
-        if (!out->global)
-            return ERR_NOENT;
+        if (!out->global) return ERR_NOENT;
         s->globals[s->nglobals++] = out->global;
         return 0;
     }
@@ -107,29 +100,23 @@ static int interrupt(void *user, struct wasm_instance *inst)
     return s->calls-- > 0 ? WASM_CONTINUE : WASM_STOP;
 }
 
-static void call_exports(struct wasm_instance *inst, const struct wasm_module *mod,
-                         struct stubs *s)
+static void call_exports(struct wasm_instance *inst, const struct wasm_module *mod, struct stubs *s)
 {
     wasm_value args[64], results[64];
     memset(args, 0, sizeof args);
     for (uint32_t i = 0; i < wasm_module_export_count(mod); i++) {
         enum wasm_extern_kind kind;
         const char *name = wasm_module_export(mod, i, &kind);
-        if (kind != WASM_EXTERN_FUNC)
-            continue;
+        if (kind != WASM_EXTERN_FUNC) continue;
         struct wasm_func *f = wasm_instance_func(inst, name);
-        if (!f)
-            continue; /* a name with a NUL in it */
+        if (!f) continue; /* a name with a NUL in it */
         const struct wasm_functype *t = wasm_func_type(f);
-        if (t->nparams > 64 || t->nresults > 64)
-            continue;
+        if (t->nparams > 64 || t->nresults > 64) continue;
         struct wasm_trap trap;
         s->calls = 4;
         int rc = wasm_call(f, args, t->nparams, results, t->nresults, &trap);
-        if (rc != 0 && rc != ERR_FAULT)
-            abort();
-        if (rc == ERR_FAULT && (trap.kind == WASM_TRAP_NONE || !trap.reason[0]))
-            abort();
+        if (rc != 0 && rc != ERR_FAULT) abort();
+        if (rc == ERR_FAULT && (trap.kind == WASM_TRAP_NONE || !trap.reason[0])) abort();
     }
 }
 
@@ -137,11 +124,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct wasm_module *mod;
     struct wasm_error err;
-    if (wasm_module_load(data, size, &mod, &err))
-        return 0;
+    if (wasm_module_load(data, size, &mod, &err)) return 0;
     struct stubs *s = calloc(1, sizeof *s);
-    if (!s)
-        abort();
+    if (!s) abort();
     struct wasm_config cfg;
     wasm_config_default(&cfg);
     cfg.max_memory_pages = 64;
@@ -155,8 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct wasm_instance *inst = NULL;
     struct wasm_trap trap;
     int rc = wasm_instance_new(mod, &cfg, resolve, s, &inst, &err, &trap);
-    if (rc == 0)
-        call_exports(inst, mod, s);
+    if (rc == 0) call_exports(inst, mod, s);
     wasm_instance_free(inst);
     wasm_module_free(mod);
     for (int i = 0; i < s->nmems; i++)

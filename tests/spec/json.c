@@ -23,21 +23,18 @@ static void skip_ws(struct parser *ps)
 static struct json *node(enum json_type t)
 {
     struct json *j = calloc(1, sizeof *j);
-    if (j)
-        j->type = t;
+    if (j) j->type = t;
     return j;
 }
 
 static int add_child(struct json *parent, struct json *child, char *key)
 {
     struct json **items = realloc(parent->items, (parent->n + 1) * sizeof *items);
-    if (!items)
-        return -1;
+    if (!items) return -1;
     parent->items = items;
     if (parent->type == JSON_OBJECT) {
         char **keys = realloc(parent->keys, (parent->n + 1) * sizeof *keys);
-        if (!keys)
-            return -1;
+        if (!keys) return -1;
         parent->keys = keys;
         keys[parent->n] = key;
     }
@@ -132,8 +129,7 @@ static char *parse_string(struct parser *ps, size_t *out_len)
         p++;
     }
     *o = 0;
-    if (out_len)
-        *out_len = (size_t)(o - s);
+    if (out_len) *out_len = (size_t)(o - s);
     ps->p = p + 1;
     return s;
 }
@@ -143,8 +139,7 @@ static struct json *parse_value(struct parser *ps, int depth);
 static struct json *parse_container(struct parser *ps, int depth, char close)
 {
     struct json *j = node(close == '}' ? JSON_OBJECT : JSON_ARRAY);
-    if (!j)
-        return NULL;
+    if (!j) return NULL;
     ps->p++;
     skip_ws(ps);
     if (*ps->p == close) {
@@ -184,8 +179,7 @@ static struct json *parse_container(struct parser *ps, int depth, char close)
         ps->err = "expected ',' or the end of a container";
         break;
     }
-    if (!ps->err)
-        ps->err = "out of memory";
+    if (!ps->err) ps->err = "out of memory";
     json_free(j);
     return NULL;
 }
@@ -198,10 +192,8 @@ static struct json *parse_value(struct parser *ps, int depth)
         return NULL;
     }
     char c = *ps->p;
-    if (c == '{')
-        return parse_container(ps, depth, '}');
-    if (c == '[')
-        return parse_container(ps, depth, ']');
+    if (c == '{') return parse_container(ps, depth, '}');
+    if (c == '[') return parse_container(ps, depth, ']');
     struct json *j = NULL;
     if (c == '"') {
         size_t len = 0;
@@ -223,8 +215,7 @@ static struct json *parse_value(struct parser *ps, int depth)
         if (!strncmp(ps->p, words[i].word, n)) {
             ps->p += n;
             j = node(words[i].type);
-            if (j)
-                j->str = strdup(words[i].word);
+            if (j) j->str = strdup(words[i].word);
             return j;
         }
     }
@@ -236,8 +227,7 @@ static struct json *parse_value(struct parser *ps, int depth)
         return NULL;
     }
     j = node(JSON_NUMBER);
-    if (j)
-        j->str = strndup(start, (size_t)(ps->p - start));
+    if (j) j->str = strndup(start, (size_t)(ps->p - start));
     return j;
 }
 
@@ -253,19 +243,16 @@ struct json *json_parse(const char *text, const char **err)
             j = NULL;
         }
     }
-    if (!j && err)
-        *err = ps.err ? ps.err : "out of memory";
+    if (!j && err) *err = ps.err ? ps.err : "out of memory";
     return j;
 }
 
 void json_free(struct json *j)
 {
-    if (!j)
-        return;
+    if (!j) return;
     for (size_t i = 0; i < j->n; i++) {
         json_free(j->items[i]);
-        if (j->keys)
-            free(j->keys[i]);
+        if (j->keys) free(j->keys[i]);
     }
     free(j->items);
     free(j->keys);
@@ -275,11 +262,9 @@ void json_free(struct json *j)
 
 const struct json *json_get(const struct json *obj, const char *key)
 {
-    if (!obj || obj->type != JSON_OBJECT)
-        return NULL;
+    if (!obj || obj->type != JSON_OBJECT) return NULL;
     for (size_t i = 0; i < obj->n; i++)
-        if (!strcmp(obj->keys[i], key))
-            return obj->items[i];
+        if (!strcmp(obj->keys[i], key)) return obj->items[i];
     return NULL;
 }
 

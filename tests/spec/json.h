@@ -11,11 +11,11 @@ enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSO
 
 struct json {
     enum json_type type;
-    char *str;            /* JSON_STRING / JSON_NUMBER text; JSON_BOOL "true"/"false" */
-    size_t len;           /* bytes in str (a string may contain NUL) */
-    size_t n;             /* children of an array or object */
-    struct json **items;  /* children */
-    char **keys;          /* object keys, parallel to items */
+    char *str;           /* JSON_STRING / JSON_NUMBER text; JSON_BOOL "true"/"false" */
+    size_t len;          /* bytes in str (a string may contain NUL) */
+    size_t n;            /* children of an array or object */
+    struct json **items; /* children */
+    char **keys;         /* object keys, parallel to items */
 };
 
 /* Parses text; returns NULL with *err set on a syntax error. */

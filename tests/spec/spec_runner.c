@@ -84,8 +84,8 @@ static int print_fn(struct wasm_host_call *call, const wasm_value *args, wasm_va
 static const struct {
     const char *name, *sig;
 } spectest_funcs[] = {
-    {"print", "()"},          {"print_i32", "(i)"},        {"print_i64", "(I)"},
-    {"print_f32", "(f)"},     {"print_f64", "(F)"},        {"print_i32_f32", "(if)"},
+    {"print", "()"},           {"print_i32", "(i)"}, {"print_i64", "(I)"},
+    {"print_f32", "(f)"},      {"print_f64", "(F)"}, {"print_i32_f32", "(if)"},
     {"print_f64_f64", "(FF)"},
 };
 
@@ -127,8 +127,7 @@ static int resolve_spectest(struct runner *r, const struct wasm_import *imp,
 static struct wasm_instance *find(struct named *list, size_t n, const char *name)
 {
     for (size_t i = n; i-- > 0;)
-        if (!strcmp(list[i].name, name))
-            return list[i].inst;
+        if (!strcmp(list[i].name, name)) return list[i].inst;
     return NULL;
 }
 
@@ -136,11 +135,9 @@ static struct wasm_instance *find(struct named *list, size_t n, const char *name
 static int resolve(void *ctx, const struct wasm_import *imp, struct wasm_extern *out)
 {
     struct runner *r = ctx;
-    if (!strcmp(imp->module, "spectest"))
-        return resolve_spectest(r, imp, out);
+    if (!strcmp(imp->module, "spectest")) return resolve_spectest(r, imp, out);
     struct wasm_instance *inst = find(r->registered, r->nregistered, imp->module);
-    if (!inst || wasm_instance_export_n(inst, imp->name, imp->name_len, out))
-        return ERR_NOENT;
+    if (!inst || wasm_instance_export_n(inst, imp->name, imp->name_len, out)) return ERR_NOENT;
     return 0;
 }
 
@@ -151,8 +148,7 @@ static bool parse_value(const struct json *v, uint8_t *type, wasm_value *out, in
     const char *t = json_str(v, "type"), *s = json_str(v, "value");
     *nan_kind = 0;
     out->u64 = 0;
-    if (!t)
-        return false;
+    if (!t) return false;
     if (!strcmp(t, "i32") || !strcmp(t, "f32"))
         *type = t[0] == 'i' ? 0x7f : 0x7d;
     else if (!strcmp(t, "i64") || !strcmp(t, "f64"))
@@ -175,8 +171,7 @@ static bool parse_value(const struct json *v, uint8_t *type, wasm_value *out, in
         *nan_kind = 2;
         return true;
     }
-    if (!strcmp(s, "null"))
-        return true;
+    if (!strcmp(s, "null")) return true;
     uint64_t n = strtoull(s, NULL, 10);
     if (*type == 0x6f)
         out->externref = (void *)(uintptr_t)(n + 1); /* never NULL */
@@ -205,20 +200,15 @@ static bool value_matches(uint8_t type, wasm_value got, wasm_value want, int nan
     case 0x7f: return got.u32 == want.u32;
     case 0x7e: return got.u64 == want.u64;
     case 0x7d:
-        if (nan_kind == 1)
-            return (got.u32 & 0x7fffffff) == 0x7fc00000;
-        if (nan_kind == 2)
-            return (got.u32 & 0x7fc00000) == 0x7fc00000;
+        if (nan_kind == 1) return (got.u32 & 0x7fffffff) == 0x7fc00000;
+        if (nan_kind == 2) return (got.u32 & 0x7fc00000) == 0x7fc00000;
         return got.u32 == want.u32;
     case 0x7c:
-        if (nan_kind == 1)
-            return (got.u64 & 0x7fffffffffffffffull) == 0x7ff8000000000000ull;
-        if (nan_kind == 2)
-            return (got.u64 & 0x7ff8000000000000ull) == 0x7ff8000000000000ull;
+        if (nan_kind == 1) return (got.u64 & 0x7fffffffffffffffull) == 0x7ff8000000000000ull;
+        if (nan_kind == 2) return (got.u64 & 0x7ff8000000000000ull) == 0x7ff8000000000000ull;
         return got.u64 == want.u64;
     default:
-        if (nan_kind == 3)
-            return got.externref != NULL;
+        if (nan_kind == 3) return got.externref != NULL;
         return got.externref == want.externref;
     }
 }
@@ -228,8 +218,7 @@ static bool value_matches(uint8_t type, wasm_value got, wasm_value want, int nan
 static struct wasm_instance *target_instance(struct runner *r, const struct json *action)
 {
     const char *name = json_str(action, "module");
-    if (!name)
-        return r->current;
+    if (!name) return r->current;
     return find(r->names, r->nnames, name);
 }
 
@@ -304,8 +293,7 @@ static void cmd_assert_return(struct runner *r, const struct json *cmd)
         fail(r, "trapped: %s", trap.reason);
         return;
     }
-    if (rc)
-        return;
+    if (rc) return;
     const struct json *exp = json_get(cmd, "expected");
     if (!exp || exp->n != n) {
         fail(r, "%u results, expected %zu", n, exp ? exp->n : 0);
@@ -346,8 +334,7 @@ static void cmd_assert_trap(struct runner *r, const struct json *cmd)
         fail(r, "returned normally, expected trap \"%s\"", text);
         return;
     }
-    if (rc != ERR_FAULT)
-        return;
+    if (rc != ERR_FAULT) return;
     if (text && strncmp(trap.reason, text, strlen(text))) {
         fail(r, "trapped with \"%s\", expected \"%s\"", trap.reason, text);
         return;
@@ -360,8 +347,7 @@ static int load_file(struct runner *r, const char *file, uint8_t **buf, size_t *
     char path[2048];
     snprintf(path, sizeof path, "%s/%s", r->dir, file);
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
+    if (!f) return -1;
     fseek(f, 0, SEEK_END);
     long size = ftell(f);
     fseek(f, 0, SEEK_SET);
@@ -414,8 +400,7 @@ static void cmd_module(struct runner *r, const struct json *cmd)
         return;
     }
     int rc = wasm_instance_new(mod, NULL, resolve, r, &inst, &err, &trap);
-    if (rc == ERR_FAULT)
-        keep_instance(r, inst);
+    if (rc == ERR_FAULT) keep_instance(r, inst);
     if (rc) {
         fail(r, "module did not instantiate: %s", err.msg);
         return;
@@ -469,7 +454,8 @@ static void cmd_assert_bad_module(struct runner *r, const struct json *cmd, bool
 }
 
 /* assert_unlinkable / assert_uninstantiable. */
-static void cmd_assert_instantiate_fails(struct runner *r, const struct json *cmd, bool trap_expected)
+static void cmd_assert_instantiate_fails(struct runner *r, const struct json *cmd,
+                                         bool trap_expected)
 {
     struct wasm_module *mod;
     struct wasm_instance *inst;
@@ -588,8 +574,7 @@ static void cleanup(struct runner *r)
 static char *read_text(const char *path)
 {
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
+    if (!f) return NULL;
     fseek(f, 0, SEEK_END);
     long n = ftell(f);
     fseek(f, 0, SEEK_SET);

@@ -35,8 +35,7 @@ static struct wasm_module *load(const char *name)
     struct wasm_module *m = NULL;
     struct wasm_error err;
     int rc = wasm_module_load(buf, n, &m, &err);
-    if (rc)
-        fail_msg("%s: %s", path, err.msg);
+    if (rc) fail_msg("%s: %s", path, err.msg);
     return m;
 }
 
@@ -75,8 +74,7 @@ static int host_callback(struct wasm_host_call *call, const wasm_value *args, wa
 {
     struct wasm_func *dbl = wasm_instance_func(call->instance, "double");
     struct wasm_trap trap;
-    if (!dbl)
-        return wasm_host_trap(call, "no double");
+    if (!dbl) return wasm_host_trap(call, "no double");
     if (wasm_call(dbl, args, 1, results, 1, &trap))
         return wasm_host_trap(call, "nested call trapped: %s", trap.reason);
     /* the memory seen by the host is the caller's memory 0 */
@@ -100,12 +98,11 @@ static int resolve_env(void *ctx, const struct wasm_import *imp, struct wasm_ext
         const char *name, *sig;
         wasm_host_fn fn;
     } funcs[] = {
-        {"add", "(ii)i", host_add},         {"fail", "(i)", host_fail},
-        {"exit", "(i)", host_exit},         {"callback", "(i)i", host_callback},
+        {"add", "(ii)i", host_add},    {"fail", "(i)", host_fail},
+        {"exit", "(i)", host_exit},    {"callback", "(i)i", host_callback},
         {"swap", "(IF)FI", host_swap},
     };
-    if (strcmp(imp->module, "env"))
-        return ERR_NOENT;
+    if (strcmp(imp->module, "env")) return ERR_NOENT;
     for (size_t i = 0; i < sizeof funcs / sizeof funcs[0]; i++)
         if (!strcmp(imp->name, funcs[i].name)) {
             wasm_extern_host(out, funcs[i].sig, funcs[i].fn, ctx);
@@ -121,8 +118,7 @@ static struct wasm_instance *instantiate(struct wasm_module *m, const struct was
     struct wasm_error err;
     struct wasm_trap trap;
     int rc = wasm_instance_new(m, cfg, resolve_env, ctx, &inst, &err, &trap);
-    if (rc)
-        fail_msg("instantiate: %s", err.msg);
+    if (rc) fail_msg("instantiate: %s", err.msg);
     return inst;
 }
 
@@ -485,8 +481,7 @@ static void test_memory_access(void **state)
     uint8_t *p = wasm_memory_ptr(mem, 65536, 2 * 65536);
     assert_non_null(p);
     for (size_t i = 0; i < 2 * 65536; i++)
-        if (p[i])
-            fail_msg("byte %zu of grown memory is %u", i, p[i]);
+        if (p[i]) fail_msg("byte %zu of grown memory is %u", i, p[i]);
     assert_int_equal(wasm_memory_grow(mem, 2, &old), ERR_NOMEM); /* declared maximum 4 */
     wasm_instance_free(inst);
     wasm_module_free(m);
@@ -512,8 +507,7 @@ static void test_function_info(void **state)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1)
-        wasm_dir = argv[1];
+    if (argc > 1) wasm_dir = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_host_call),
         cmocka_unit_test(test_host_trap_names_function),
