@@ -210,8 +210,12 @@ void arp_poll(struct net_stack *st)
             arp_request(st, e->ip);
             continue;
         }
+        bool unreachable = e->state == ARP_INCOMPLETE;
+        uint32_t ip = e->ip;
         arp_drop_queue(st, e);
         e->state = ARP_FREE;
+        if (unreachable) /* RFC 1122 2.3.2.1: tell the transport */
+            tcp_neighbour_unreachable(st, ip);
     }
 }
 

@@ -300,6 +300,8 @@ uint64_t tcp_deadline(const struct net_sock *s);
 void tcp_pcb_free(struct net_sock *s);
 unsigned tcp_events(const struct net_sock *s);
 void tcp_sock_close(struct net_sock *s);
+/* ARP gave up on next hop ip: connections still opening through it fail. */
+void tcp_neighbour_unreachable(struct net_stack *st, uint32_t ip);
 
 /* dhcp.c */
 void dhcp_input(struct net_stack *st, const struct ip_info *ip, const uint8_t *p, size_t len);

@@ -489,3 +489,15 @@ void tcp_icmp_error(struct net_stack *st, uint32_t dst, uint16_t sport, uint16_t
         return;
     }
 }
+
+void tcp_neighbour_unreachable(struct net_stack *st, uint32_t ip)
+{
+    struct list_node *it, *tmp;
+    list_for_each_safe(it, tmp, &st->socks)
+    {
+        struct net_sock *s = list_entry(it, struct net_sock, link);
+        if (s->kind != SOCK_TCP || tcp_of(s)->state != TCP_SYN_SENT) continue;
+        bool onlink = (s->raddr & st->netmask) == (st->addr & st->netmask);
+        if ((onlink ? s->raddr : st->gateway) == ip) tcp_set_closed(s, ERR_HOSTUNREACH);
+    }
+}

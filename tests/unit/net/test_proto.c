@@ -129,6 +129,15 @@ static void test_arp(void **state)
     struct net_counters c;
     net_get_counters(B.st, &c);
     assert_int_equal(c.tx_drops, 1);
+    /* a connection to a silent neighbour fails with ERR_HOSTUNREACH */
+    struct net_sock *t;
+    assert_int_equal(net_tcp_socket(B.st, &t), 0);
+    assert_int_equal(net_tcp_connect(t, 0x0a000007, 80), 0);
+    bench_advance(3999);
+    assert_false(net_sock_poll(t) & NET_POLL_ERR);
+    bench_advance(1);
+    assert_int_equal(net_sock_error(t), ERR_HOSTUNREACH);
+    net_sock_close(t);
     net_sock_close(u);
     bench_free();
 }
