@@ -1,0 +1,31 @@
+/*
+ * apps/include/sdk/fsutil.h - file helpers shared by cp and mv (and fetch):
+ * a whole-file copy through a large buffer, path joining and the
+ * "same file" test.
+ */
+#ifndef SDK_FSUTIL_H
+#define SDK_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Which side of a copy failed, for the message. */
+enum fs_copy_side { FS_COPY_SRC_OPEN, FS_COPY_SRC_READ, FS_COPY_DST_OPEN, FS_COPY_DST_WRITE };
+
+/* Copies the regular file src to dst (created or truncated). Returns 0,
+ * or an errno value with *side saying where it failed. dst was created or
+ * truncated exactly when *side is FS_COPY_SRC_READ or FS_COPY_DST_WRITE;
+ * it is then left as written so far (cp's behaviour). */
+int fs_copy_file(const char *src, const char *dst, enum fs_copy_side *side);
+
+/* dir "/" base, without doubling a '/'. The caller frees it; NULL when out
+ * of memory. */
+char *fs_join(const char *dir, const char *base);
+
+/* The last component of path, without trailing slashes, into out[size]. */
+void fs_basename(const char *path, char *out, size_t size);
+
+/* True when a and b name the same existing file (same device and inode). */
+bool fs_same_file(const char *a, const char *b);
+
+#endif

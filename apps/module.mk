@@ -1,0 +1,56 @@
+# apps/: KPIO's WebAssembly apps in C, built with clang-19
+# --target=wasm32-wasi -O2, Debian's wasi-libc (sysroot /usr, libraries in
+# /usr/lib/wasm32-wasi), compiler-rt's wasm32 builtins and lld-19 into
+# $(BUILD)/apps/NAME.wasm. DWARF is stripped; the name section stays so
+# that a trap can name its function.
+#
+# preview1 apps use wasi-libc only. The networking apps also import WASI
+# 0.2 functions (apps/include/wasi2/imports.h, generated from the standard's
+# signature table by scripts/gen_wasi_imports.py) through the SDK in
+# apps/sdk/, and export cabi_realloc. The tests are in tests/apps/.
+APPS_P1 := hello echo cat ls cp mv rm mkdir wc sha256sum trap spin sleep
+APPS_NET :=
+APPS := $(APPS_P1) $(APPS_NET)
+APPS_DIR := $(BUILD)/apps
+APP_WASMS := $(foreach a,$(APPS),$(APPS_DIR)/$(a).wasm)
+
+APP_CFLAGS := --target=wasm32-wasi -O2 $(filter-out -Wshadow=local,$(WARN)) -Wshadow -D_DEFAULT_SOURCE -Iapps/include -Ilib \
+    -fno-exceptions -ffunction-sections -fdata-sections
+APP_LDFLAGS := --target=wasm32-wasi -Wl,--strip-debug -Wl,--gc-sections
+
+# Sources of each app beyond apps/NAME.c.
+APP_SDK_CLI := apps/sdk/cli.c
+APP_SRCS_hello := $(APP_SDK_CLI)
+APP_SRCS_echo := $(APP_SDK_CLI)
+APP_SRCS_cat := $(APP_SDK_CLI)
+APP_SRCS_ls := $(APP_SDK_CLI) apps/sdk/fsutil.c
+APP_SRCS_cp := $(APP_SDK_CLI) apps/sdk/fsutil.c
+APP_SRCS_mv := $(APP_SDK_CLI) apps/sdk/fsutil.c
+APP_SRCS_rm := $(APP_SDK_CLI) apps/sdk/fsutil.c
+APP_SRCS_mkdir := $(APP_SDK_CLI)
+APP_SRCS_wc := $(APP_SDK_CLI)
+APP_SRCS_sha256sum := $(APP_SDK_CLI) lib/base/sha256.c
+APP_SRCS_trap := $(APP_SDK_CLI)
+APP_SRCS_spin := $(APP_SDK_CLI)
+APP_SRCS_sleep := $(APP_SDK_CLI)
+
+app_objs = $(patsubst %.c,$(APPS_DIR)/obj/%.o,$(1))
+
+$(APPS_DIR)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  WASM-CC $<"
+	@$(WASM_CC) $(APP_CFLAGS) -MMD -MP -c $< -o $@
+
+define app_rule
+$(APPS_DIR)/$(1).wasm: $(call app_objs,apps/$(1).c $(APP_SRCS_$(1)))
+	@mkdir -p $$(@D)
+	@echo "  WASM-LD $$@"
+	@$(WASM_CC) $(APP_LDFLAGS) -o $$@ $$(filter %.o,$$^)
+endef
+$(foreach a,$(APPS),$(eval $(call app_rule,$(a))))
+
+.PHONY: apps
+apps: $(APP_WASMS)
+ALL_TARGETS += $(APP_WASMS)
+
+-include $(shell find $(APPS_DIR)/obj -name '*.d' -type f 2>/dev/null)
