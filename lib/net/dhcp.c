@@ -206,6 +206,7 @@ static void dhcp_restart(struct net_stack *st)
 
 int net_dhcp_start(struct net_stack *st)
 {
+    net_refresh_time(st);
     if (!st->dhcp) {
         st->dhcp = mem_zalloc(sizeof *st->dhcp);
         if (!st->dhcp) return ERR_NOMEM;

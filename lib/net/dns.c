@@ -283,6 +283,7 @@ static void dns_next_server(struct net_sock *s, int err)
 
 int net_dns_lookup(struct net_stack *st, const char *name, struct net_sock **out)
 {
+    net_refresh_time(st);
     struct dns_resolver *r = dns_get(st);
     if (!r) return ERR_NOMEM;
     struct net_sock *s = net_sock_new(st, SOCK_DNS);

@@ -135,6 +135,7 @@ int net_ping_socket(struct net_stack *st, struct net_sock **out)
  * reply alone gives the RTT) and is padded with a byte pattern. */
 int net_ping_send(struct net_sock *s, uint32_t dst, uint16_t seq, size_t payload_len)
 {
+    net_refresh_time(s->st);
     struct net_stack *st = s->st;
     if (s->kind != SOCK_PING) return ERR_INVAL;
     if (payload_len < 8) payload_len = 8;

@@ -16,8 +16,9 @@
  * The stack never sleeps, spins or allocates in unbounded amounts, and is not
  * thread-safe: the caller runs every call for one instance under one lock or
  * in one thread. Callbacks must not call back into the same stack. Time is a
- * monotonic count of milliseconds; socket calls use the time of the last
- * net_input/net_poll. There are no globals: instances are independent.
+ * monotonic count of milliseconds; socket calls use the config's now
+ * callback if there is one, else the time of the last net_input/net_poll.
+ * There are no globals: instances are independent.
  *
  * Addresses are IPv4 in host byte order (10.0.2.15 is 0x0a00020f), ports in
  * host byte order. Errors are negative ERR_* values from base/error.h.
@@ -31,9 +32,9 @@
  *         net_poll(st, now);
  *     }
  *
- * Threads that use sockets take the same lock, call net_poll(st, now) first
- * if time has moved since the last call (socket calls use the stack's last
- * time), try the call, and on ERR_AGAIN sleep until notify reports the
+ * Threads that use sockets take the same lock (with cfg.now set, or after
+ * net_poll(st, now), so that timers start from the current time), try the
+ * call, and on ERR_AGAIN sleep until notify reports the
  * socket (then check net_sock_poll again: readiness is level-triggered,
  * notify is sent on rising edges only). DNS lookups and ping replies are
  * sockets too, so one wait mechanism serves all.
@@ -75,6 +76,10 @@ struct net_config {
      * interface event with sock == NULL. Optional. Must not call into the
      * stack; it may only record the event and wake waiters. */
     void (*notify)(void *ctx, struct net_sock *sock, unsigned events);
+    /* The current time in ms. Optional but recommended: socket calls made
+     * between net_poll calls then arm their timers from the real time,
+     * not from the stack's last-seen time. */
+    uint64_t (*now)(void *ctx);
     uint32_t tcp_rcvbuf;     /* receive buffer per TCP socket; 0: 512 KiB */
     uint32_t tcp_sndbuf;     /* send buffer per TCP socket; 0: 256 KiB */
     uint32_t tcp_msl_ms;     /* maximum segment lifetime; 0: 30 s (TIME_WAIT = 2 MSL) */

@@ -210,6 +210,16 @@ struct net_stack {
     uint8_t arpbuf[64];
 };
 
+/* Brings st->now up to date from the config's clock, if it has one; every
+ * public entry point that may arm a timer calls it first. */
+static inline void net_refresh_time(struct net_stack *st)
+{
+    if (st->cfg.now) {
+        uint64_t t = st->cfg.now(st->cfg.ctx);
+        if (t > st->now) st->now = t;
+    }
+}
+
 /* stack.c */
 void net_send_frame(struct net_stack *st, const uint8_t *frame, size_t len);
 uint32_t net_random32(struct net_stack *st);

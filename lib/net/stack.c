@@ -207,6 +207,7 @@ void net_clear_config(struct net_stack *st)
 int net_set_static(struct net_stack *st, uint32_t addr, int prefix, uint32_t gateway,
                    const uint32_t *dns, int ndns)
 {
+    net_refresh_time(st);
     if (prefix < 0 || prefix > 32 || addr == 0 || ndns < 0 || (ndns > 0 && !dns)) return ERR_INVAL;
     uint32_t mask = prefix ? 0xffffffffu << (32 - prefix) : 0;
     if (gateway && (gateway & mask) != (addr & mask)) return ERR_NETUNREACH;

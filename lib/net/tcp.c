@@ -251,6 +251,7 @@ int net_tcp_socket(struct net_stack *st, struct net_sock **out)
 /* Active OPEN (RFC 9293 3.10.1): SYN with our options, state SYN-SENT. */
 int net_tcp_connect(struct net_sock *s, uint32_t addr, uint16_t port)
 {
+    net_refresh_time(s->st);
     struct net_stack *st = s->st;
     if (s->kind != SOCK_TCP) return ERR_INVAL;
     struct tcp_pcb *p = tcp_of(s);
@@ -334,6 +335,7 @@ static int tcp_send_error(struct net_sock *s)
 
 long net_tcp_send(struct net_sock *s, const void *buf, size_t len)
 {
+    net_refresh_time(s->st);
     if (s->kind != SOCK_TCP) return ERR_INVAL;
     struct tcp_pcb *p = tcp_of(s);
     int err = tcp_send_error(s);
@@ -353,6 +355,7 @@ long net_tcp_send(struct net_sock *s, const void *buf, size_t len)
 
 long net_tcp_recv(struct net_sock *s, void *buf, size_t len)
 {
+    net_refresh_time(s->st);
     if (s->kind != SOCK_TCP) return ERR_INVAL;
     struct tcp_pcb *p = tcp_of(s);
     if (p->rcv.len == 0) {
@@ -396,6 +399,7 @@ static void tcp_shut_write(struct net_sock *s)
 
 int net_tcp_shutdown(struct net_sock *s, int how)
 {
+    net_refresh_time(s->st);
     if (s->kind != SOCK_TCP || how < 0 || how > 2) return ERR_INVAL;
     struct tcp_pcb *p = tcp_of(s);
     if (p->state == TCP_LISTEN || p->state == TCP_SYN_SENT || p->state == TCP_CLOSED)
@@ -441,6 +445,7 @@ static void tcp_listener_drop_children(struct net_sock *s)
 
 void net_tcp_abort(struct net_sock *s)
 {
+    net_refresh_time(s->st);
     if (s->kind != SOCK_TCP) return;
     if (tcp_of(s)->state == TCP_LISTEN) tcp_listener_drop_children(s);
     tcp_send_rst_now(s);
@@ -452,6 +457,7 @@ void net_tcp_abort(struct net_sock *s)
  * CLOSED or the end of TIME-WAIT. */
 void tcp_sock_close(struct net_sock *s)
 {
+    net_refresh_time(s->st);
     struct tcp_pcb *p = tcp_of(s);
     switch (p->state) {
     case TCP_LISTEN:

@@ -100,6 +100,7 @@ int net_udp_connect(struct net_sock *s, uint32_t addr, uint16_t port)
 /* Builds and sends one datagram; ERR_2BIG when it would need fragmenting. */
 long net_udp_sendto(struct net_sock *s, const void *buf, size_t len, uint32_t addr, uint16_t port)
 {
+    net_refresh_time(s->st);
     struct net_stack *st = s->st;
     if (s->kind != SOCK_UDP) return ERR_INVAL;
     if (!addr) {

@@ -575,6 +575,32 @@ static void test_rst_for_unknown(void **state)
     bench_free();
 }
 
+static uint64_t wall;
+static uint64_t wall_now(void *ctx)
+{
+    (void)ctx;
+    return wall;
+}
+
+/* With a now callback, a socket call made long after the last net_poll
+ * arms its timer from the real time: no spurious retransmission. */
+static void test_clock_callback(void **state)
+{
+    (void)state;
+    struct net_config cfg = {.now = wall_now};
+    bench_init(&cfg, true);
+    wall = B.now + 5000; /* idle for 5 s: no net_poll meanwhile */
+    struct net_sock *s = start_connect();
+    assert_int_equal(net_next_deadline(B.st) <= wall, false);
+    B.now = wall;
+    net_poll(B.st, B.now);
+    assert_int_equal(B.nout, 0); /* the SYN is not retransmitted at once */
+    bench_advance(1000);
+    assert_int_equal(count_tcp(), 1);
+    net_sock_close(s);
+    bench_free();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -592,6 +618,7 @@ int main(void)
         cmocka_unit_test(test_zero_window_probe),
         cmocka_unit_test(test_fast_retransmit),
         cmocka_unit_test(test_rst_for_unknown),
+        cmocka_unit_test(test_clock_callback),
     };
     return cmocka_run_group_tests_name("net_tcp", tests, NULL, NULL);
 }
