@@ -49,17 +49,10 @@ int cc_op_memory(struct cc *c, uint8_t opcode)
     TRY(cc_rd_u32(c, &offset));
     TRY(need_memory(c));
     if (align > mo->align) return bad(c, ERR_INVAL, "alignment must not be larger than natural");
-    if (mo->store) {
-        TRY(cc_pop(c, mo->type, &val));
-        TRY(cc_pop(c, WASM_I32, &addr));
-        cc_emit_op(c, mo->op);
-        cc_emit_slot(c, addr.slot);
-        cc_emit_slot(c, val.slot);
-        cc_emit_imm(c, offset);
-        return 0;
-    }
+    if (mo->store) TRY(cc_pop(c, mo->type, &val));
     TRY(cc_pop(c, WASM_I32, &addr));
-    /* an address just computed by i32.add: the load does the add */
+    /* An address just computed by i32.add: the access does the add. For a
+     * store, the value then needed no code (it is a local or constant). */
     bool fuse = !c->dead && c->last_pos != NONE && c->last_op == OP_i32_add &&
                 c->last_h == c->height && addr.slot == TEMP(c->height);
     uint32_t a = addr.slot, b = 0;
@@ -67,6 +60,20 @@ int cc_op_memory(struct cc *c, uint8_t opcode)
         a = c->cells[c->last_pos + 2];
         b = c->cells[c->last_pos + 3];
         cc_truncate_code(c, c->last_pos);
+    }
+    if (mo->store) {
+        enum wasm_op op = mo->op;
+        if (fuse)
+            op = op == OP_i32_store   ? OP_i32_store_add
+                 : op == OP_i64_store ? OP_i64_store_add
+                 : op == OP_store8    ? OP_store8_add
+                                      : OP_store16_add;
+        cc_emit_op(c, op);
+        cc_emit_slot(c, a);
+        if (fuse) cc_emit_slot(c, b);
+        cc_emit_slot(c, val.slot);
+        cc_emit_imm(c, offset);
+        return 0;
     }
     TRY(cc_push_home(c, mo->type, &slot));
     enum wasm_op op = fuse ? (enum wasm_op)(OP_i32_load_add + (mo->op - OP_i32_load)) : mo->op;

@@ -330,6 +330,22 @@ L_global_set:
     LOAD_ADD(i64_load32_u, uint32_t, u64, v)
 #undef LOAD_ADD
 
+#define STORE_ADD(name, T, field)                                                                  \
+    L_##name##_add:                                                                                \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)(uint32_t)(S(1).u32 + S(2).u32) + ip[4];                           \
+        T v = (T)S(3).field;                                                                       \
+        if (!MEM_OK(ea, sizeof v)) TRAP(WASM_TRAP_MEMORY_OOB);                                     \
+        __builtin_memcpy(mbase + ea, &v, sizeof v);                                                \
+        ip += 5;                                                                                   \
+        NEXT();                                                                                    \
+    }
+    STORE_ADD(i32_store, uint32_t, u32)
+    STORE_ADD(i64_store, uint64_t, u64)
+    STORE_ADD(store8, uint8_t, u32)
+    STORE_ADD(store16, uint16_t, u32)
+#undef STORE_ADD
+
 #define STORE(name, T, field)                                                                      \
     L_##name:                                                                                      \
     {                                                                                              \

@@ -20,6 +20,7 @@
  *   unary    [D A]        binary [D A B]       load [D A OFF]   store [A B OFF]
  *   br [R]   br_if/br_unless [A R]   br_<cmp>/brn_<cmp> [A B R]
  *   (also br64_<cmp>, br_and: A & B != 0)   <load>_add [D A B OFF]
+ *   <store>_add [A B V OFF] (address A + B, value V)
  *   br_table [A N R0 .. R(N-1) Rdefault]
  *   ret []   ret1 [A]     call [F BASE]        call_indirect [TY T A BASE]
  *   copy [D A]   copy2 [D A D2 A2] (two copies in order)
@@ -56,6 +57,10 @@
     X(i32_load_add, 4) X(i64_load_add, 4) X(i32_load8_s_add, 4) X(i32_load8_u_add, 4)              \
     X(i32_load16_s_add, 4) X(i32_load16_u_add, 4) X(i64_load8_s_add, 4) X(i64_load8_u_add, 4)      \
     X(i64_load16_s_add, 4) X(i64_load16_u_add, 4) X(i64_load32_s_add, 4) X(i64_load32_u_add, 4)
+
+/* Stores whose address is the i32 sum of two slots: [A B V OFF]. */
+#define WASM_ADDR_STORES(X)                                                                        \
+    X(i32_store_add, 4) X(i64_store_add, 4) X(store8_add, 4) X(store16_add, 4)
 
 #define WASM_OPS(X)                                                                                \
     X(unreachable, 0) X(br, 1) X(br_if, 2) X(br_unless, 2) X(br_table, -1) X(ret, 0) X(ret1, 1)    \
@@ -103,7 +108,7 @@
     X(i32_trunc_sat_f64_s, 2) X(i32_trunc_sat_f64_u, 2) X(i64_trunc_sat_f32_s, 2)                  \
     X(i64_trunc_sat_f32_u, 2) X(i64_trunc_sat_f64_s, 2) X(i64_trunc_sat_f64_u, 2)                  \
     /* fused instructions */                                                                       \
-    WASM_FUSED_BR(X) WASM_ADDR_LOADS(X)
+    WASM_FUSED_BR(X) WASM_ADDR_LOADS(X) WASM_ADDR_STORES(X)
 
 // clang-format on
 
