@@ -155,8 +155,10 @@ class Net:
     def host_bin(self, rel):
         return os.path.join(self.build, "rel" if rel else "host", "tests", "net", "tap_host")
 
-    def tap_host_cmd(self, args, rel=False, relay=None, outage=None, static=None):
+    def tap_host_cmd(self, args, rel=False, relay=None, outage=None, static=None, slow=None):
         cmd = [self.host_bin(rel), "--tap", TAP_DEV]
+        if slow:
+            cmd += ["--slow-read", str(slow)]
         if relay:
             cmd += ["--relay", relay]
         if outage:
@@ -288,10 +290,12 @@ def test_linux_pings(n, t):
             n.stop(p)
 
 
-def http_get(n, t, name, fname, rel=True, relay=None, outage=None, timeout=300, port=8080):
+def http_get(n, t, name, fname, rel=True, relay=None, outage=None, timeout=300, port=8080,
+             slow=None):
     size, digest = n.files[fname]
     rc, res, err, out = n.run_host(["dhcp", "get", LINUX_IP, str(port), "/" + fname],
-                                   rel=rel, relay=relay, outage=outage, timeout=timeout)
+                                   rel=rel, relay=relay, outage=outage, timeout=timeout,
+                                   slow=slow)
     g = first(res, "get")
     extra = ""
     relay_stats = first(res, "relay")
@@ -409,6 +413,8 @@ def main():
                 http_get(n, t, "download 64 MiB over HTTP from nginx", "blob64", port=8081)
             else:
                 t.skip("download 64 MiB over HTTP from nginx", "nginx is not installed")
+            http_get(n, t, "download 16 MiB into a slow reader (window closes and reopens)",
+                     "blob16", slow=2)
             upload(n, t, "upload 64 MiB to a Linux socket", 64 * MIB)
             listener(n, t, "Linux connects to a lib/net listener and sends 64 MiB", "sink",
                      64 * MIB)

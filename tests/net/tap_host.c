@@ -3,7 +3,7 @@
  * program that tests/net/run_net.py runs inside its network namespace.
  *
  *   tap_host --tap NAME [--mac M] [--relay SPEC] [--outage START_MS,LEN_MS]
- *            [--static A/P,GW,DNS] COMMAND...
+ *            [--static A/P,GW,DNS] [--slow-read MS] COMMAND...
  *
  * Commands run in order on one stack instance:
  *   dhcp                   wait for a lease
@@ -48,6 +48,7 @@ struct host {
     struct relay *relay;
     uint64_t outage_start, outage_len;
     bool outage_armed;
+    int slow_read_ms; /* --slow-read: pause this long after each recv */
     uint64_t t0;
 };
 
@@ -279,6 +280,11 @@ static int read_all(struct net_sock *s, bool http, const char *what, double t0)
         }
         if (n == 0) break;
         last = now_ms();
+        if (H.slow_read_ms) { /* a slow reader: the window must close and reopen */
+            uint64_t until = now_ms() + (uint64_t)H.slow_read_ms;
+            while (now_ms() < until)
+                pump(H.slow_read_ms);
+        }
         size_t off = 0;
         while (!in_body && off < (size_t)n) {
             if (headn < sizeof head - 1) head[headn++] = (char)buf[off];
@@ -511,6 +517,8 @@ int main(int argc, char **argv)
             relay_spec = argv[i + 1];
         else if (!strcmp(argv[i], "--static"))
             static_cfg = argv[i + 1];
+        else if (!strcmp(argv[i], "--slow-read"))
+            H.slow_read_ms = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--outage")) {
             unsigned long long s, l;
             if (sscanf(argv[i + 1], "%llu,%llu", &s, &l) != 2) return usage();
