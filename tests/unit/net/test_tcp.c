@@ -575,6 +575,122 @@ static void test_rst_for_unknown(void **state)
     bench_free();
 }
 
+/* RFC 6675: SACK blocks above a hole start recovery without waiting for
+ * three duplicate ACKs' worth of time, and the hole goes out first. */
+static void test_sack_recovery(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = establish(-1, true, 65535);
+    static uint8_t data[10 * 1460];
+    assert_int_equal(net_tcp_send(s, data, sizeof data), (long)sizeof data);
+    assert_int_equal(count_tcp(), 10);
+    bench_clear();
+    uint32_t una = iss + 1;
+    for (int k = 1; k <= 3; k++) { /* segments 2..4 arrive, 1 is lost */
+        uint8_t o[12] = {1, 1, 5, 10};
+        uint32_t a = una + 1460, b = una + 1460 * (uint32_t)(k + 1);
+        for (int i = 0; i < 4; i++) {
+            o[4 + i] = (uint8_t)(a >> (24 - 8 * i));
+            o[8 + i] = (uint8_t)(b >> (24 - 8 * i));
+        }
+        bench_input(f, mk_tcp(f, PEER_ISN + 1, una, TCP_A, 65535, o, sizeof o, NULL, 0));
+    }
+    struct tcp_seen t;
+    bool head = false;
+    for (int i = 0; i < B.nout; i++)
+        if (parse_tcp(&B.out[i], &t) && t.seq == una && t.dlen == 1460) head = true;
+    assert_true(head);
+    struct net_counters c;
+    net_get_counters(B.st, &c);
+    assert_true(c.tcp_retransmits >= 1);
+    assert_int_equal(c.tcp_timeouts, 0);
+    net_tcp_abort(s);
+    bench_free();
+}
+
+/* RFC 1122 4.2.2.13: closing with unread data resets the connection. */
+static void test_close_with_unread_data(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = establish(-1, false, 8192);
+    inject(PEER_ISN + 1, iss + 1, TCP_A | TCP_P, 8192, "unread", 6);
+    bench_clear();
+    net_sock_close(s);
+    struct tcp_seen t;
+    assert_int_equal(last_tcp(&t), 0);
+    assert_true(t.flags & TCP_R);
+    assert_int_equal(t.seq, iss + 1);
+    bench_free();
+}
+
+static void test_listen_backlog(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *l;
+    tcp_us_port = 80;
+    assert_int_equal(net_tcp_socket(B.st, &l), 0);
+    assert_int_equal(net_sock_bind(l, 0, 80), 0);
+    assert_int_equal(net_tcp_listen(l, 1), 0);
+    tcp_peer_port = 41000;
+    inject(100, 0, TCP_S, 8192, NULL, 0);
+    assert_int_equal(count_tcp(), 1); /* SYN-ACK */
+    bench_clear();
+    tcp_peer_port = 41001;
+    inject(200, 0, TCP_S, 8192, NULL, 0);
+    assert_int_equal(count_tcp(), 0); /* the backlog is full: dropped */
+    tcp_peer_port = 40000;
+    net_sock_close(l); /* the pending child is reset with it */
+    struct tcp_seen t;
+    assert_int_equal(last_tcp(&t), 0);
+    assert_true(t.flags & TCP_R);
+    bench_free();
+}
+
+/* An orphaned FIN-WAIT-2 connection does not live for ever. */
+static void test_fin_wait_2_orphan(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = establish(-1, false, 8192);
+    net_sock_close(s); /* FIN */
+    inject(PEER_ISN + 1, iss + 2, TCP_A, 8192, NULL, 0);
+    bench_clear();
+    bench_advance(60000);
+    inject(PEER_ISN + 1, iss + 2, TCP_A, 8192, NULL, 0); /* gone: RST */
+    struct tcp_seen t;
+    assert_true(last_tcp(&t) >= 0);
+    assert_int_equal(t.flags, TCP_R);
+    bench_free();
+}
+
+/* RFC 7323 5: a data segment with an older timestamp is dropped (PAWS). */
+static void test_paws(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = start_connect();
+    uint8_t o[40];
+    size_t ol = syn_opts(o, -1, false, true, 1000, 0);
+    bench_input(f, mk_tcp(f, PEER_ISN, iss + 1, TCP_S | TCP_A, 8192, o, ol, NULL, 0));
+    assert_string_equal(net_tcp_state_name(s), "ESTABLISHED");
+    uint8_t ts[12] = {1, 1, 8, 10, 0, 0, 0x03, 0xe8, 0, 0, 0, 0}; /* TSval 1000 */
+    bench_input(f, mk_tcp(f, PEER_ISN + 1, iss + 1, TCP_A, 8192, ts, 12, "new", 3));
+    ts[6] = 0x01; /* TSval 488: older */
+    bench_clear();
+    bench_input(f, mk_tcp(f, PEER_ISN + 4, iss + 1, TCP_A, 8192, ts, 12, "old", 3));
+    struct tcp_seen t;
+    assert_int_equal(last_tcp(&t), 0);
+    assert_int_equal(t.ack, PEER_ISN + 4); /* acknowledged, not taken */
+    uint8_t got[8];
+    assert_int_equal(net_tcp_recv(s, got, sizeof got), 3);
+    assert_memory_equal(got, "new", 3);
+    net_tcp_abort(s);
+    bench_free();
+}
+
 static uint64_t wall;
 static uint64_t wall_now(void *ctx)
 {
@@ -619,6 +735,11 @@ int main(void)
         cmocka_unit_test(test_fast_retransmit),
         cmocka_unit_test(test_rst_for_unknown),
         cmocka_unit_test(test_clock_callback),
+        cmocka_unit_test(test_sack_recovery),
+        cmocka_unit_test(test_close_with_unread_data),
+        cmocka_unit_test(test_listen_backlog),
+        cmocka_unit_test(test_fin_wait_2_orphan),
+        cmocka_unit_test(test_paws),
     };
     return cmocka_run_group_tests_name("net_tcp", tests, NULL, NULL);
 }
