@@ -190,7 +190,7 @@ int arp_output(struct net_stack *st, uint32_t nexthop, uint8_t *frame, size_t ip
     }
     p->next = NULL;
     p->len = ip_len;
-    memcpy(p->pkt + ETH_HLEN, frame + ETH_HLEN, ip_len);
+    net_copy(p->pkt + ETH_HLEN, frame + ETH_HLEN, ip_len);
     *e->queue_tail = p;
     e->queue_tail = &p->next;
     e->queued++;

@@ -24,7 +24,7 @@ static void icmp_echo_reply(struct net_stack *st, const struct ip_info *ip, cons
 {
     if (ip->broadcast || len + IP_HLEN > st->cfg.mtu) return;
     uint8_t *o = st->txbuf + NET_TX_L4;
-    memcpy(o, p, len);
+    net_copy(o, p, len);
     o[0] = ICMP_ECHO_REPLY;
     o[1] = 0;
     be16_put(o + 2, 0);

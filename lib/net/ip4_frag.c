@@ -101,7 +101,7 @@ const uint8_t *ip4_reass_input(struct net_stack *st, const uint8_t *pkt, size_t 
         slot_free(st, r);
         return NULL;
     }
-    memcpy(r->buf + off, pkt + hlen, plen);
+    net_copy(r->buf + off, pkt + hlen, plen);
     for (size_t b = off / 8; b < (off + plen + 7) / 8; b++)
         r->have[b / 8] |= (uint8_t)(1u << (b % 8));
     if (!more) r->total = off + plen;

@@ -405,7 +405,7 @@ struct dgram *dgram_enqueue(struct net_sock *s, uint32_t addr, uint16_t port, co
     d->addr = addr;
     d->port = port;
     d->len = len;
-    if (len) memcpy(d->data, data, len);
+    if (len) net_copy(d->data, data, len);
     *s->u.dg.tail = d;
     s->u.dg.tail = &d->next;
     s->u.dg.bytes += len;

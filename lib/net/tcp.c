@@ -96,8 +96,8 @@ void ring_write_at(struct ring *r, uint32_t off, const uint8_t *src, uint32_t n)
     uint32_t pos = r->head + off;
     if (pos >= r->cap) pos -= r->cap;
     uint32_t first = r->cap - pos < n ? r->cap - pos : n;
-    memcpy(r->buf + pos, src, first);
-    if (n > first) memcpy(r->buf, src + first, n - first);
+    net_copy(r->buf + pos, src, first);
+    if (n > first) net_copy(r->buf, src + first, n - first);
 }
 
 void ring_read_at(const struct ring *r, uint32_t off, uint8_t *dst, uint32_t n)
@@ -105,8 +105,8 @@ void ring_read_at(const struct ring *r, uint32_t off, uint8_t *dst, uint32_t n)
     uint32_t pos = r->head + off;
     if (pos >= r->cap) pos -= r->cap;
     uint32_t first = r->cap - pos < n ? r->cap - pos : n;
-    memcpy(dst, r->buf + pos, first);
-    if (n > first) memcpy(dst + first, r->buf, n - first);
+    net_copy(dst, r->buf + pos, first);
+    if (n > first) net_copy(dst + first, r->buf, n - first);
 }
 
 static void ring_consume(struct ring *r, uint32_t n)

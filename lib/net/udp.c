@@ -114,7 +114,7 @@ long net_udp_sendto(struct net_sock *s, const void *buf, size_t len, uint32_t ad
         int r = net_sock_bind(s, 0, 0);
         if (r < 0) return r;
     }
-    if (len) memcpy(st->txbuf + NET_TX_L4 + UDP_HLEN, buf, len);
+    if (len) net_copy(st->txbuf + NET_TX_L4 + UDP_HLEN, buf, len);
     int r = udp_send_raw(st, ipv4_source_for(st, addr), s->lport, addr, port, len);
     return r < 0 ? r : (long)len;
 }
@@ -144,7 +144,7 @@ long net_udp_recvfrom(struct net_sock *s, void *buf, size_t len, uint32_t *addr,
     if (!s->u.dg.head) s->u.dg.tail = &s->u.dg.head;
     s->u.dg.bytes -= d->len;
     size_t n = d->len < len ? d->len : len;
-    if (n) memcpy(buf, d->data, n);
+    if (n) net_copy(buf, d->data, n);
     if (addr) *addr = d->addr;
     if (port) *port = d->port;
     mem_free(d);
