@@ -86,7 +86,7 @@ struct dgram {
     uint32_t addr;
     uint16_t port;
     uint16_t aux;  /* ping: seq */
-    uint32_t aux2; /* ping: rtt; */
+    uint32_t aux2; /* ping: rtt in ms */
     uint8_t ttl;
     size_t len;
     uint8_t data[];
