@@ -182,6 +182,7 @@ int wasi_check_fstflags(uint32_t flags);
 /* ---- the import tables -------------------------------------------------- */
 
 struct wasi_import_fn {
+    const char *iface; /* 0.2: "io/streams"; NULL for preview1 */
     const char *name;
     const char *sig;
     wasm_host_fn fn;

@@ -1,0 +1,214 @@
+/*
+ * lib/wasi/p2.h - what the WASI 0.2 files of lib/wasi share: resources in
+ * a per-instance handle table, the canonical ABI helpers (return areas,
+ * lists and strings through the guest's cabi_realloc, ip addresses) and
+ * the objects behind each resource type.
+ *
+ * Resources follow the component model's rules (ABI.md in the shared WIT
+ * folder): handles are i32 indices starting at 1; an own<T> parameter
+ * moves the resource out of the table (p2_take), a borrow looks it up
+ * (p2_get); a resource that still has children (a pollable of a stream, the
+ * streams of a socket, the stream of a body, the headers of a request) may
+ * not be dropped: that traps, naming the resource. Misuse of handles is a
+ * trap too, as in every component host.
+ *
+ * Host functions of 0.2 return 0, or the value of wasm_host_trap(); the
+ * helpers below follow the same convention (0 or a trap value to return).
+ */
+#ifndef WASI_P2_H
+#define WASI_P2_H
+
+#include "http/client.h"
+#include "wasi/internal.h"
+
+/* A 0.2 host function, defined with P2_FN(name) at the start of a line so
+ * that gen_p2_table.py finds it. */
+#define P2_DECL(name) int name(struct wasm_host_call *call, const wasm_value *a, wasm_value *r)
+#define P2_FN(name) P2_DECL(name)
+
+extern const struct wasi_import_fn wasi_p2_table[];
+extern const size_t wasi_p2_table_len;
+P2_DECL(wasi_p2_unimplemented);
+
+enum p2_type {
+    P2_ERROR = 1,
+    P2_POLLABLE,
+    P2_INPUT_STREAM,
+    P2_OUTPUT_STREAM,
+    P2_NETWORK,
+    P2_TCP_SOCKET,
+    P2_UDP_SOCKET,
+    P2_IN_DGRAM,
+    P2_OUT_DGRAM,
+    P2_RESOLVE,
+    P2_FIELDS,
+    P2_OUT_REQUEST,
+    P2_OUT_BODY,
+    P2_REQ_OPTIONS,
+    P2_FUTURE_RESPONSE,
+    P2_IN_RESPONSE,
+    P2_IN_BODY,
+    P2_FUTURE_TRAILERS,
+    P2_TYPE_COUNT_
+};
+
+/* The header of every resource object. */
+struct p2_obj {
+    uint8_t type;          /* enum p2_type */
+    uint32_t children;     /* live objects whose parent this is */
+    struct p2_obj *parent; /* counted in parent->children, or NULL */
+    /* Frees what the object owns (not the object, not the parent link). */
+    void (*destroy)(struct wasi_ctx *w, struct p2_obj *o);
+};
+
+/* ---- the handle table (p2.c) ---------------------------------------- */
+
+/* Allocates a zeroed object of size bytes and type, with parent (may be
+ * NULL; its child count goes up). NULL when out of memory. */
+void *p2_obj_new(size_t size, enum p2_type type, struct p2_obj *parent,
+                 void (*destroy)(struct wasi_ctx *, struct p2_obj *));
+/* Destroys and frees an object that is in no table (its children must be
+ * gone); drops the link to its parent. */
+void p2_obj_free(struct wasi_ctx *w, struct p2_obj *o);
+
+/* Puts o into the table: its handle (>= 1) in *handle, or a trap value
+ * (out of memory; o is then freed). */
+int p2_put(struct wasm_host_call *call, struct p2_obj *o, uint32_t *handle);
+/* The object behind a borrowed handle of type t, or NULL (then the
+ * caller returns p2_bad_handle()). */
+void *p2_get(struct wasm_host_call *call, uint32_t handle, enum p2_type t);
+/* Removes an owned handle from the table and returns its object (NULL for
+ * a bad handle or one with children). */
+void *p2_take(struct wasm_host_call *call, uint32_t handle, enum p2_type t);
+/* The trap for a bad handle of type t. */
+int p2_bad_handle(struct wasm_host_call *call, uint32_t handle, enum p2_type t);
+/* [resource-drop]: removes and frees; traps for a bad handle or when the
+ * resource still has children. */
+int p2_drop(struct wasm_host_call *call, uint32_t handle, enum p2_type t);
+
+/* ---- canonical ABI helpers (p2.c) -------------------------------------- */
+
+/* The return area [ptr, ptr+size) with alignment align: the host pointer,
+ * or NULL (the caller traps with p2_bad_ret()). Zeroed. Valid until the
+ * next call into wasm (cabi_realloc). */
+uint8_t *p2_ret(struct wasm_host_call *call, uint32_t ptr, uint32_t size, uint32_t align);
+int p2_bad_ret(struct wasm_host_call *call, uint32_t ptr);
+/* Allocates size bytes with align in guest memory through the guest's
+ * cabi_realloc(0, 0, align, size): 0 and *out, or a trap value. */
+int p2_alloc(struct wasm_host_call *call, uint32_t align, uint32_t size, uint32_t *out);
+/* Reallocates (ptr, old) to new_size bytes: 0 and *out, or a trap value. */
+int p2_realloc(struct wasm_host_call *call, uint32_t ptr, uint32_t old, uint32_t align,
+               uint32_t new_size, uint32_t *out);
+/* Copies len bytes into a new guest allocation: 0 and *out, or a trap. */
+int p2_alloc_copy(struct wasm_host_call *call, const void *src, uint32_t len, uint32_t *out);
+/* Reads a string/list<u8> parameter: the host pointer or NULL (trap with
+ * p2_bad_ptr). Strings must be valid UTF-8 (canonical ABI): utf8 true
+ * checks that too. */
+const uint8_t *p2_arg_bytes(struct wasm_host_call *call, uint32_t ptr, uint32_t len, bool utf8);
+int p2_bad_ptr(struct wasm_host_call *call, const char *what);
+
+/* ip-socket-address from 12 flattened i32 (tag, then the case's fields):
+ * 0, or ERR_INVAL for a bad tag. */
+int p2_addr_from_flat(const wasm_value *v, struct wasi_port_addr *out);
+/* Writes an ip-socket-address (32 bytes, align 4) at p. */
+void p2_addr_put(uint8_t *p, const struct wasi_port_addr *a);
+/* Reads one from memory (32 bytes at p): 0 or ERR_INVAL. */
+int p2_addr_get(const uint8_t *p, struct wasi_port_addr *out);
+
+/* ---- errors (p2.c) --------------------------------------------------------- */
+
+/* wasi:sockets error-code for an ERR_* value. */
+uint8_t p2_sock_error(int err);
+/* wasi:http error-code case for an ERR_* value and an http_fail. */
+uint8_t p2_http_error(int err, enum http_fail fail);
+
+/* io/error: a message and, for errors of wasi:http, its error-code case. */
+struct p2_error {
+    struct p2_obj h;
+    int err;
+    int http_code; /* -1: not an HTTP error */
+    char msg[120];
+};
+/* Makes an io/error resource; 0 and *handle, or a trap value. */
+int p2_error_new(struct wasm_host_call *call, int err, int http_code, const char *msg,
+                 uint32_t *handle);
+
+/* Writes a stream-error result at ret: [0] = 1 (err), [off] case and
+ * [off2] the error handle for last-operation-failed(err), closed when
+ * err == 0. Returns 0 or a trap value. */
+int p2_stream_error(struct wasm_host_call *call, uint32_t ret_ptr, uint32_t size,
+                    uint32_t align, uint32_t case_off, uint32_t handle_off, int err,
+                    int http_code, const char *msg);
+
+/* ---- pollables and streams (p2.c, p2_io.c) ------------------------------ */
+
+enum p2_poll_kind {
+    PK_READY,    /* always ready */
+    PK_CLOCK,    /* ready at deadline (monotonic ns) */
+    PK_STREAM,   /* an input or output stream: per its kind */
+    PK_TCP,      /* a tcp-socket: listening -> acceptable, else ready */
+    PK_DGRAM_IN, /* a udp incoming-datagram-stream */
+    PK_DGRAM_OUT,
+    PK_HTTP, /* a future-incoming-response */
+};
+
+struct p2_pollable {
+    struct p2_obj h; /* parent: the object polled (none for clocks) */
+    uint8_t kind;
+    uint64_t deadline;
+};
+
+/* Makes a pollable of kind on target (its parent), returns the handle in
+ * r[0] (functions returning own<pollable>). */
+int p2_subscribe(struct wasm_host_call *call, struct p2_obj *target, enum p2_poll_kind kind,
+                 uint64_t deadline, wasm_value *r);
+
+enum p2_stream_kind { SK_CONSOLE, SK_TCP, SK_HTTP_IN, SK_HTTP_OUT };
+
+struct p2_stream {
+    struct p2_obj h; /* parent: the tcp socket or body; none for the console */
+    uint8_t kind;
+    bool closed; /* end of stream seen (input) or broken (output) */
+    struct wasi_port_file *file; /* console */
+};
+
+/* Makes a stream and puts it in the table (handle in *handle). */
+int p2_stream_new(struct wasm_host_call *call, enum p2_type type, enum p2_stream_kind kind,
+                  struct p2_obj *parent, struct wasi_port_file *file, uint32_t *handle);
+
+/* The port handle a socket-backed object waits on (p2_sock.c). */
+struct wasi_port_sock *p2_tcp_port_sock(struct p2_obj *tcp);
+bool p2_tcp_is_listening(struct p2_obj *tcp);
+struct wasi_port_sock *p2_udp_port_sock(struct p2_obj *udp);
+
+/* HTTP body streams (p2_http.c). The next piece of an incoming body, at
+ * most max bytes: its length with *data pointing into the client's buffer
+ * (valid until the next client call), 0 at the end, or an ERR_* with
+ * *http_code the wasi:http error-code case. */
+long p2_http_body_slice(struct wasi_ctx *w, struct p2_obj *body, size_t max,
+                        const uint8_t **data, int *http_code);
+/* The table lets go of an outgoing body (the context is being freed). */
+void p2_http_release_body(struct wasi_ctx *w, struct p2_obj *body);
+/* Appends to an outgoing body: 0 or ERR_NOMEM / ERR_PIPE (finished). */
+int p2_http_body_write(struct wasi_ctx *w, struct p2_obj *body, const uint8_t *data, size_t len);
+/* Makes the response of a future ready (runs the exchange); false if it
+ * cannot be yet (its body is not finished). */
+bool p2_http_future_ready(struct wasi_ctx *w, struct p2_obj *future);
+
+/* The 0.2 state of a context. */
+struct wasi_p2 {
+    struct p2_obj **slots; /* handle h is slots[h - 1]; NULL: free */
+    uint32_t nslots;
+    struct http_client *clients[4]; /* idle HTTP clients kept for keep-alive */
+    uint64_t insecure_state;
+    uint8_t *scratch; /* P2_SCRATCH bytes for console and socket reads */
+};
+
+#define P2_SCRATCH 65536
+/* The scratch buffer (allocated on first use), or NULL. */
+uint8_t *p2_scratch(struct wasi_ctx *w);
+
+/* Monotonic now through the port (0 if the port fails). */
+uint64_t p2_now(struct wasi_ctx *w);
+
+#endif

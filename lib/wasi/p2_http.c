@@ -1,0 +1,1026 @@
+/*
+ * lib/wasi/p2_http.c - wasi:http of WASI 0.2 on the client side:
+ * outgoing-request, outgoing-body, future-incoming-response,
+ * incoming-response, incoming-body, future-trailers (wasi:http/types) and
+ * wasi:http/outgoing-handler.handle, over lib/http's HTTP/1.1 client on
+ * the port's real sockets (an http_sock adapter below).
+ *
+ * The exchange runs when its response is first asked for (future get,
+ * ready or block) and the request body, if any, is finished: the client
+ * connects, sends the head and the buffered body, and reads the response
+ * head; the body then streams from the socket through lib/http as the
+ * guest reads it. Redirects are the guest's business (max_redirects 0).
+ * Failures map to wasi:http error-code cases through lib/http/fail.h's
+ * table (p2_http_error). Clients are kept for keep-alive while idle.
+ */
+#include "base/env.h"
+#include "base/fmt.h"
+#include "base/mem.h"
+#include "base/util.h"
+#include "wasi/p2_http.h"
+
+/* ---- lib/http's socket interface over the port ------------------------------- */
+
+struct http_conn {
+    struct wasi_port_sock *s;
+};
+
+static uint64_t sock_now_ms(void *ctx)
+{
+    return p2_now(ctx) / 1000000u;
+}
+
+/* Resolves host and connects to each address in turn until timeout_ms. */
+static int sock_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms,
+                        struct http_conn **out)
+{
+    struct wasi_ctx *w = ctx;
+    const struct wasi_port_ops *o = w->port.ops;
+    if (!o->resolve || !o->tcp_connect)
+        return ERR_NOTSUP;
+    uint64_t deadline = p2_now(w) + (uint64_t)timeout_ms * 1000000u;
+    struct wasi_port_addr addrs[8];
+    int n = o->resolve(w->port.ctx, host, addrs, 8, deadline);
+    if (n <= 0)
+        return n ? n : ERR_NXDOMAIN;
+    struct http_conn *c = mem_alloc(sizeof *c);
+    if (!c)
+        return ERR_NOMEM;
+    int rc = ERR_CONNREFUSED;
+    for (int i = 0; i < n; i++) {
+        addrs[i].port = port;
+        rc = o->tcp_connect(w->port.ctx, NULL, &addrs[i], deadline, &c->s);
+        if (rc == 0 || rc == ERR_CANCELED || p2_now(w) >= deadline)
+            break;
+    }
+    if (rc) {
+        mem_free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+/* Waits for events on the connection until timeout_ms: 0, ERR_TIMEDOUT, or
+ * an error. */
+static int sock_wait(struct wasi_ctx *w, struct http_conn *c, unsigned events, uint64_t deadline)
+{
+    struct wasi_port_pollfd p = {.sock = c->s, .events = events};
+    int rc = w->port.ops->wait(w->port.ctx, &p, 1, deadline);
+    return rc < 0 ? rc : rc == 0 ? ERR_TIMEDOUT : 0;
+}
+
+static long sock_send(void *ctx, struct http_conn *c, const void *buf, size_t len,
+                      uint32_t timeout_ms)
+{
+    struct wasi_ctx *w = ctx;
+    uint64_t deadline = p2_now(w) + (uint64_t)timeout_ms * 1000000u;
+    for (;;) {
+        long n = w->port.ops->send(w->port.ctx, c->s, buf, len);
+        if (n != ERR_AGAIN)
+            return n;
+        int rc = sock_wait(w, c, WASI_PORT_EV_OUT, deadline);
+        if (rc)
+            return rc;
+    }
+}
+
+static long sock_recv(void *ctx, struct http_conn *c, void *buf, size_t len, uint32_t timeout_ms)
+{
+    struct wasi_ctx *w = ctx;
+    uint64_t deadline = p2_now(w) + (uint64_t)timeout_ms * 1000000u;
+    for (;;) {
+        long n = w->port.ops->recv(w->port.ctx, c->s, buf, len);
+        if (n != ERR_AGAIN)
+            return n;
+        if (timeout_ms == 0)
+            return ERR_TIMEDOUT;
+        int rc = sock_wait(w, c, WASI_PORT_EV_IN, deadline);
+        if (rc)
+            return rc;
+    }
+}
+
+static void sock_close(void *ctx, struct http_conn *c)
+{
+    struct wasi_ctx *w = ctx;
+    w->port.ops->sock_close(w->port.ctx, c->s);
+    mem_free(c);
+}
+
+static const struct http_sock_ops port_sock_ops = {
+    .connect = sock_connect,
+    .send = sock_send,
+    .recv = sock_recv,
+    .close = sock_close,
+    .now_ms = sock_now_ms,
+};
+
+/* An idle client from the pool, or a new one; NULL when out of memory. */
+static struct http_client *client_get(struct wasi_ctx *w)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(w->p2->clients); i++) {
+        struct http_client *c = w->p2->clients[i];
+        if (c) {
+            w->p2->clients[i] = NULL;
+            return c;
+        }
+    }
+    struct http_sock sock = {.ops = &port_sock_ops, .ctx = w};
+    struct http_client_config cfg;
+    http_client_config_default(&cfg);
+    cfg.max_redirects = 0; /* wasi:http does not follow redirects */
+    struct http_client *c;
+    return http_client_create(&sock, &cfg, &c) == 0 ? c : NULL;
+}
+
+/* Ends the client's exchange and keeps it for reuse if there is room. */
+static void client_put(struct wasi_ctx *w, struct http_client *c)
+{
+    if (!c)
+        return;
+    http_client_end(c);
+    for (size_t i = 0; w->p2 && i < ARRAY_SIZE(w->p2->clients); i++)
+        if (!w->p2->clients[i]) {
+            w->p2->clients[i] = c;
+            return;
+        }
+    http_client_destroy(c);
+}
+
+/* ---- objects ------------------------------------------------------------------------ */
+
+struct p2_out_body;
+
+struct p2_out_request {
+    struct p2_obj h;
+    uint8_t method;     /* method variant case; 9: other */
+    char *method_other; /* for other */
+    bool has_scheme, has_authority, has_path;
+    uint8_t scheme; /* 0 HTTP, 1 HTTPS, 2 other */
+    char *scheme_other, *authority, *path;
+    struct http_fields headers;
+    bool body_taken;
+    struct p2_out_body *body;
+};
+
+/* An outgoing body: held by its request and, until finish or drop, by a
+ * handle of the guest; freed when both have let go. */
+struct p2_out_body {
+    struct p2_obj h; /* children: its output-stream */
+    struct p2_out_request *req;
+    bool in_table, stream_taken, finished;
+    uint8_t *data;
+    size_t len, cap;
+};
+
+struct p2_in_response;
+
+struct p2_future {
+    struct p2_obj h;
+    struct p2_out_request *req;
+    uint32_t timeout_ms[3]; /* connect, first byte, between bytes; 0: default */
+    bool done, taken;
+    int err, http_code;
+    struct p2_in_response *resp;
+};
+
+struct p2_in_response {
+    struct p2_obj h; /* children: its headers */
+    int status;
+    struct http_fields headers;
+    struct http_client *client; /* until consume() */
+    bool consumed;
+};
+
+struct p2_in_body {
+    struct p2_obj h; /* children: its input-stream */
+    struct http_client *client;
+    bool stream_taken, eof;
+    const uint8_t *pending;
+    size_t pending_len;
+    int err, http_code;
+};
+
+struct p2_trailers {
+    struct p2_obj h;
+    bool taken;
+    struct http_fields f;
+};
+
+static const char *const method_names[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                           "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+
+static void body_free(struct wasi_ctx *w, struct p2_out_body *b)
+{
+    mem_free(b->data);
+    b->data = NULL;
+    p2_obj_free(w, &b->h);
+}
+
+static void request_destroy(struct wasi_ctx *w, struct p2_obj *o)
+{
+    struct p2_out_request *q = (struct p2_out_request *)o;
+    mem_free(q->method_other);
+    mem_free(q->scheme_other);
+    mem_free(q->authority);
+    mem_free(q->path);
+    http_fields_free(&q->headers);
+    if (q->body) {
+        q->body->req = NULL;
+        if (!q->body->in_table)
+            body_free(w, q->body);
+    }
+}
+
+static void response_destroy(struct wasi_ctx *w, struct p2_obj *o)
+{
+    struct p2_in_response *s = (struct p2_in_response *)o;
+    http_fields_free(&s->headers);
+    client_put(w, s->client);
+}
+
+static void future_destroy(struct wasi_ctx *w, struct p2_obj *o)
+{
+    struct p2_future *f = (struct p2_future *)o;
+    if (f->req)
+        p2_obj_free(w, &f->req->h);
+    if (f->resp)
+        p2_obj_free(w, &f->resp->h);
+}
+
+static void in_body_destroy(struct wasi_ctx *w, struct p2_obj *o)
+{
+    client_put(w, ((struct p2_in_body *)o)->client);
+}
+
+static void trailers_destroy(struct wasi_ctx *w, struct p2_obj *o)
+{
+    (void)w;
+    http_fields_free(&((struct p2_trailers *)o)->f);
+}
+
+/* A NUL-terminated copy of guest bytes, or NULL. */
+static char *dup_bytes(const uint8_t *s, uint32_t n)
+{
+    char *p = mem_alloc((size_t)n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = 0;
+    }
+    return p;
+}
+
+/* ---- the exchange ------------------------------------------------------------------- */
+
+static uint32_t ns_to_ms(uint64_t ns)
+{
+    uint64_t ms = (ns + 999999u) / 1000000u;
+    return ms == 0 ? 1 : ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
+
+/* Builds "http://authority/path" into buf: 0 or ERR_INVAL / ERR_NOTSUP. */
+static int build_url(const struct p2_out_request *q, char *buf, size_t size)
+{
+    if (!q->has_authority || !q->authority[0])
+        return ERR_INVAL;
+    const char *scheme = !q->has_scheme || q->scheme == 0 ? "http"
+                         : q->scheme == 1                 ? "https"
+                                                          : q->scheme_other;
+    const char *path = q->has_path && q->path[0] ? q->path : "/";
+    size_t n = fmt_snprintf(buf, size, "%s://%s%s%s", scheme, q->authority,
+                            path[0] == '/' ? "" : "/", path);
+    return n >= size ? ERR_NAMETOOLONG : 0;
+}
+
+/* Runs the exchange of f (its request body is complete). */
+static void future_run(struct wasi_ctx *w, struct p2_future *f)
+{
+    struct p2_out_request *q = f->req;
+    f->done = true;
+    f->http_code = -1;
+    size_t nf = http_fields_count(&q->headers);
+    struct http_field *fields = mem_alloc(sizeof(*fields) * (nf + 1));
+    char *url = mem_alloc(8192);
+    struct http_client *c = client_get(w);
+    if (!fields || !url || !c) {
+        f->err = ERR_NOMEM;
+        f->http_code = p2_http_error(ERR_NOMEM, HTTP_FAIL_NOMEM);
+        goto out;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < nf; i++) {
+        struct http_field e = http_fields_at(&q->headers, i);
+        /* Framing is the client's: it writes Content-Length itself. */
+        if (e.name_len == 14 && !str_ncasecmp(e.name, "content-length", 14))
+            continue;
+        fields[k++] = e;
+    }
+    struct http_client_request req = {
+        .method = q->method < 9 ? method_names[q->method] : q->method_other,
+        .url = url,
+        .fields = fields,
+        .field_count = k,
+        .body_kind = q->body ? HTTP_CLIENT_BODY_MEMORY : HTTP_CLIENT_BODY_NONE,
+        .body = q->body ? q->body->data : NULL,
+        .body_len = q->body ? q->body->len : 0,
+        .connect_timeout_ms = f->timeout_ms[0],
+        .header_timeout_ms = f->timeout_ms[1],
+        .idle_timeout_ms = f->timeout_ms[2],
+    };
+    int rc = build_url(q, url, 8192);
+    if (rc) {
+        f->err = rc;
+        f->http_code = p2_http_error(rc, HTTP_FAIL_URL);
+        goto out;
+    }
+    rc = http_client_open(c, &req);
+    if (rc >= 0)
+        rc = http_client_response(c);
+    if (rc < 0) {
+        f->err = rc;
+        f->http_code = p2_http_error(rc, http_client_fail(c));
+        log_write(LOG_DEBUG, "wasi", "http: %s", http_client_error(c));
+        goto out;
+    }
+    struct p2_in_response *s = p2_obj_new(sizeof *s, P2_IN_RESPONSE, NULL, response_destroy);
+    if (!s) {
+        f->err = ERR_NOMEM;
+        f->http_code = p2_http_error(ERR_NOMEM, HTTP_FAIL_NOMEM);
+        goto out;
+    }
+    s->status = http_client_status(c);
+    http_fields_init(&s->headers, 0, 0);
+    p2_fields_copy(&s->headers, http_client_headers(c));
+    s->client = c;
+    c = NULL;
+    f->resp = s;
+out:
+    client_put(w, c);
+    mem_free(fields);
+    mem_free(url);
+}
+
+bool p2_http_future_ready(struct wasi_ctx *w, struct p2_obj *o)
+{
+    struct p2_future *f = (struct p2_future *)o;
+    if (f->done)
+        return true;
+    if (f->req->body && !f->req->body->finished)
+        return false;
+    if (f->req->body && f->req->body->len == SIZE_MAX) { /* dropped unfinished */
+        f->done = true;
+        f->err = ERR_INVAL;
+        f->http_code = p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
+        return true;
+    }
+    future_run(w, f);
+    return true;
+}
+
+/* ---- outgoing-request ------------------------------------------------------------------ */
+
+#define REQ_SELF(var)                                                 \
+    struct p2_out_request *var = p2_get(call, a[0].u32, P2_OUT_REQUEST); \
+    if (!var)                                                         \
+    return p2_bad_handle(call, a[0].u32, P2_OUT_REQUEST)
+
+/* [constructor]outgoing-request(headers: own<fields>) */
+P2_FN(p2_http_types_outgoing_request_new)
+{
+    struct p2_fields *hf = p2_take(call, a[0].u32, P2_FIELDS);
+    if (!hf)
+        return p2_bad_handle(call, a[0].u32, P2_FIELDS);
+    struct p2_out_request *q = p2_obj_new(sizeof *q, P2_OUT_REQUEST, NULL, request_destroy);
+    if (!q) {
+        p2_obj_free(call_ctx(call), &hf->h);
+        return wasm_host_trap(call, "out of memory");
+    }
+    q->headers = hf->f; /* moved */
+    http_fields_init(&hf->f, 0, 0);
+    p2_obj_free(call_ctx(call), &hf->h);
+    return p2_put(call, &q->h, &r[0].u32);
+}
+
+/* body() -> result<own<outgoing-body>>: 8 bytes; err after the first call. */
+P2_FN(p2_http_types_outgoing_request_body)
+{
+    (void)r;
+    REQ_SELF(q);
+    uint32_t h = 0;
+    if (!q->body_taken) {
+        struct p2_out_body *b = p2_obj_new(sizeof *b, P2_OUT_BODY, NULL, NULL);
+        if (!b)
+            return wasm_host_trap(call, "out of memory");
+        int rc = p2_put(call, &b->h, &h);
+        if (rc)
+            return rc;
+        b->req = q;
+        b->in_table = true;
+        q->body = b;
+        q->body_taken = true;
+    } else {
+        h = UINT32_MAX;
+    }
+    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
+    if (!ret)
+        return p2_bad_ret(call, a[1].u32);
+    ret[0] = h == UINT32_MAX;
+    le32_put(ret + 4, h == UINT32_MAX ? 0 : h);
+    return 0;
+}
+
+/* Writes option<string>-like [tag, ptr, len] at ret+off. */
+static int put_opt_string(struct wasm_host_call *call, uint32_t ret_ptr, uint32_t size, uint32_t off,
+                          bool some, const char *s, bool tag_at_0)
+{
+    uint32_t ptr = 0, len = some && s ? (uint32_t)strlen(s) : 0;
+    if (some && s) {
+        int rc = p2_alloc_copy(call, s, len, &ptr);
+        if (rc)
+            return rc;
+    }
+    uint8_t *ret = p2_ret(call, ret_ptr, size, 4);
+    if (!ret)
+        return p2_bad_ret(call, ret_ptr);
+    if (tag_at_0)
+        ret[0] = some;
+    le32_put(ret + off, ptr);
+    le32_put(ret + off + 4, len);
+    return 0;
+}
+
+/* method() -> method: 12 bytes, [0] case, other's string at [4]. */
+P2_FN(p2_http_types_outgoing_request_method)
+{
+    (void)r;
+    REQ_SELF(q);
+    char *other = q->method == 9 ? q->method_other : NULL;
+    int rc = put_opt_string(call, a[1].u32, 12, 4, other != NULL, other, false);
+    if (!rc)
+        guest_ptr(call, a[1].u32, 1)[0] = q->method;
+    return rc;
+}
+
+/* RFC 9110 5.6.2 token characters. */
+static bool is_token(const uint8_t *s, uint32_t n)
+{
+    static const char extra[] = "!#$%&'*+-.^_`|~";
+    if (n == 0)
+        return false;
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              (c && strchr(extra, c))))
+            return false;
+    }
+    return true;
+}
+
+/* set-method(method) -> result: params self, case, other ptr, other len. */
+P2_FN(p2_http_types_outgoing_request_set_method)
+{
+    REQ_SELF(q);
+    uint32_t tag = a[1].u32;
+    if (tag > 9)
+        return wasm_host_trap(call, "invalid method case %u", tag);
+    char *other = NULL;
+    if (tag == 9) {
+        const uint8_t *s = p2_arg_bytes(call, a[2].u32, a[3].u32, true);
+        if (!s)
+            return p2_bad_ptr(call, "method");
+        if (!is_token(s, a[3].u32) || !(other = dup_bytes(s, a[3].u32))) {
+            r[0].u32 = 1;
+            return 0;
+        }
+    }
+    mem_free(q->method_other);
+    q->method_other = other;
+    q->method = (uint8_t)tag;
+    r[0].u32 = 0;
+    return 0;
+}
+
+P2_FN(p2_http_types_outgoing_request_path_with_query)
+{
+    (void)r;
+    REQ_SELF(q);
+    return put_opt_string(call, a[1].u32, 12, 4, q->has_path, q->path, true);
+}
+
+/* A request-target or authority: visible ASCII, no space (RFC 9112 3.2);
+ * an authority also has no '/', '?', '#' or '@'. */
+static bool uri_part_ok(const uint8_t *s, uint32_t n, bool authority)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t c = s[i];
+        if (c <= 0x20 || c >= 0x7f || c == '#')
+            return false;
+        if (authority && (c == '/' || c == '?' || c == '@'))
+            return false;
+    }
+    return !authority || n > 0;
+}
+
+/* Sets an option<string> field after checking it. */
+static int set_opt(struct wasm_host_call *call, const wasm_value *a, wasm_value *r, bool *has,
+                   char **field, bool authority)
+{
+    char *v = NULL;
+    if (a[1].u32) {
+        const uint8_t *s = p2_arg_bytes(call, a[2].u32, a[3].u32, true);
+        if (!s)
+            return p2_bad_ptr(call, "string");
+        if (!uri_part_ok(s, a[3].u32, authority) || !(v = dup_bytes(s, a[3].u32))) {
+            r[0].u32 = 1;
+            return 0;
+        }
+    }
+    mem_free(*field);
+    *field = v;
+    *has = a[1].u32 != 0;
+    r[0].u32 = 0;
+    return 0;
+}
+
+P2_FN(p2_http_types_outgoing_request_set_path_with_query)
+{
+    REQ_SELF(q);
+    return set_opt(call, a, r, &q->has_path, &q->path, false);
+}
+
+P2_FN(p2_http_types_outgoing_request_authority)
+{
+    (void)r;
+    REQ_SELF(q);
+    return put_opt_string(call, a[1].u32, 12, 4, q->has_authority, q->authority, true);
+}
+
+P2_FN(p2_http_types_outgoing_request_set_authority)
+{
+    REQ_SELF(q);
+    return set_opt(call, a, r, &q->has_authority, &q->authority, true);
+}
+
+/* scheme() -> option<scheme>: 16 bytes, [0] some, [4] case, [8] other. */
+P2_FN(p2_http_types_outgoing_request_scheme)
+{
+    (void)r;
+    REQ_SELF(q);
+    char *other = q->has_scheme && q->scheme == 2 ? q->scheme_other : NULL;
+    int rc = put_opt_string(call, a[1].u32, 16, 8, other != NULL, other, false);
+    if (!rc) {
+        uint8_t *ret = guest_ptr(call, a[1].u32, 16);
+        ret[0] = q->has_scheme;
+        ret[4] = q->scheme;
+    }
+    return rc;
+}
+
+/* set-scheme(option<scheme>): params self, some, case, other ptr, len. */
+P2_FN(p2_http_types_outgoing_request_set_scheme)
+{
+    REQ_SELF(q);
+    char *other = NULL;
+    if (a[1].u32 && a[2].u32 > 2)
+        return wasm_host_trap(call, "invalid scheme case %u", a[2].u32);
+    if (a[1].u32 && a[2].u32 == 2) {
+        const uint8_t *s = p2_arg_bytes(call, a[3].u32, a[4].u32, true);
+        if (!s)
+            return p2_bad_ptr(call, "scheme");
+        bool ok = a[4].u32 > 0 && ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z');
+        for (uint32_t i = 1; ok && i < a[4].u32; i++)
+            ok = (s[i] >= '0' && s[i] <= '9') || ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') ||
+                 s[i] == '+' || s[i] == '-' || s[i] == '.'; /* RFC 3986 3.1 */
+        if (!ok || !(other = dup_bytes(s, a[4].u32))) {
+            r[0].u32 = 1;
+            return 0;
+        }
+    }
+    mem_free(q->scheme_other);
+    q->scheme_other = other;
+    q->has_scheme = a[1].u32 != 0;
+    q->scheme = q->has_scheme ? (uint8_t)a[2].u32 : 0;
+    r[0].u32 = 0;
+    return 0;
+}
+
+/* headers() -> own<fields>: an immutable child. */
+P2_FN(p2_http_types_outgoing_request_headers)
+{
+    REQ_SELF(q);
+    return p2_fields_put_copy(call, &q->headers, &q->h, &r[0].u32);
+}
+
+P2_FN(p2_http_types_outgoing_request_drop)
+{
+    (void)r;
+    return p2_drop(call, a[0].u32, P2_OUT_REQUEST);
+}
+
+/* ---- outgoing-body --------------------------------------------------------------------- */
+
+int p2_http_body_write(struct wasi_ctx *w, struct p2_obj *o, const uint8_t *data, size_t len)
+{
+    (void)w;
+    struct p2_out_body *b = (struct p2_out_body *)o;
+    if (b->finished || !b->req)
+        return ERR_PIPE;
+    if (len > SIZE_MAX / 2 - b->len)
+        return ERR_NOMEM;
+    if (b->len + len > b->cap) {
+        size_t cap = MAX(b->cap * 2, MAX(b->len + len, (size_t)4096));
+        uint8_t *p = mem_realloc(b->data, cap);
+        if (!p)
+            return ERR_NOMEM;
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    return 0;
+}
+
+/* write() -> result<own<output-stream>>: once. */
+P2_FN(p2_http_types_outgoing_body_write)
+{
+    (void)r;
+    struct p2_out_body *b = p2_get(call, a[0].u32, P2_OUT_BODY);
+    if (!b)
+        return p2_bad_handle(call, a[0].u32, P2_OUT_BODY);
+    uint32_t h = 0;
+    bool err = b->stream_taken;
+    if (!err) {
+        int rc = p2_stream_new(call, P2_OUTPUT_STREAM, SK_HTTP_OUT, &b->h, NULL, &h);
+        if (rc)
+            return rc;
+        b->stream_taken = true;
+    }
+    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
+    if (!ret)
+        return p2_bad_ret(call, a[1].u32);
+    ret[0] = err;
+    le32_put(ret + 4, h);
+    return 0;
+}
+
+/* Takes the body out of the table; frees it if its request is gone. */
+static int body_release(struct wasm_host_call *call, uint32_t handle, struct p2_out_body **out)
+{
+    struct p2_out_body *b = p2_get(call, handle, P2_OUT_BODY);
+    if (!b)
+        return p2_bad_handle(call, handle, P2_OUT_BODY);
+    if (b->h.children)
+        return wasm_host_trap(call, "outgoing-body %u finished or dropped before its stream",
+                              handle);
+    p2_take(call, handle, P2_OUT_BODY);
+    b->in_table = false;
+    *out = b;
+    return 0;
+}
+
+/* [static]finish(this: own<outgoing-body>, trailers: option<own<trailers>>)
+ * -> result<_, error-code>: 40 bytes, align 8. */
+P2_FN(p2_http_types_outgoing_body_finish)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    struct p2_out_body *b;
+    if (a[1].u32 && !p2_get(call, a[2].u32, P2_FIELDS))
+        return p2_bad_handle(call, a[2].u32, P2_FIELDS);
+    int rc = body_release(call, a[0].u32, &b);
+    if (rc)
+        return rc;
+    int code = -1;
+    if (a[1].u32) { /* request trailers need a chunked body, which the client cannot send */
+        p2_obj_free(w, p2_take(call, a[2].u32, P2_FIELDS));
+        code = p2_http_error(ERR_NOTSUP, HTTP_FAIL_STATE);
+    }
+    if (b->req && code < 0) {
+        size_t cl_len;
+        const char *cl = http_fields_get(&b->req->headers, "content-length", &cl_len);
+        uint64_t declared = 0;
+        for (size_t i = 0; cl && i < cl_len && char_is_digit(cl[i]); i++)
+            declared = declared * 10 + (uint64_t)(cl[i] - '0');
+        if (cl && declared != b->len)
+            code = p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
+    }
+    b->finished = true;
+    if (!b->req)
+        body_free(w, b);
+    uint8_t *ret = p2_ret(call, a[3].u32, 40, 8);
+    if (!ret)
+        return p2_bad_ret(call, a[3].u32);
+    if (code >= 0) {
+        ret[0] = 1;
+        ret[8] = (uint8_t)code;
+    }
+    return 0;
+}
+
+void p2_http_release_body(struct wasi_ctx *w, struct p2_obj *o)
+{
+    struct p2_out_body *b = (struct p2_out_body *)o;
+    b->in_table = false;
+    if (!b->req)
+        body_free(w, b);
+}
+
+/* Dropping without finish abandons the body: the request then fails. */
+P2_FN(p2_http_types_outgoing_body_drop)
+{
+    (void)r;
+    struct p2_out_body *b;
+    int rc = body_release(call, a[0].u32, &b);
+    if (rc)
+        return rc;
+    if (!b->req) {
+        body_free(call_ctx(call), b);
+        return 0;
+    }
+    b->finished = true;
+    b->len = SIZE_MAX; /* marks the body as abandoned for the exchange */
+    return 0;
+}
+
+/* ---- the handler and the future --------------------------------------------------------- */
+
+/* handle(request: own<outgoing-request>, options: option<own<request-options>>)
+ * -> result<own<future-incoming-response>, error-code>: 40 bytes. */
+P2_FN(p2_http_outgoing_handler_handle)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    if (!p2_get(call, a[0].u32, P2_OUT_REQUEST))
+        return p2_bad_handle(call, a[0].u32, P2_OUT_REQUEST);
+    if (a[1].u32 && !p2_get(call, a[2].u32, P2_REQ_OPTIONS))
+        return p2_bad_handle(call, a[2].u32, P2_REQ_OPTIONS);
+    struct p2_future *f = p2_obj_new(sizeof *f, P2_FUTURE_RESPONSE, NULL, future_destroy);
+    if (!f)
+        return wasm_host_trap(call, "out of memory");
+    f->req = p2_take(call, a[0].u32, P2_OUT_REQUEST);
+    if (a[1].u32) {
+        struct p2_req_options *o = p2_take(call, a[2].u32, P2_REQ_OPTIONS);
+        for (int i = 0; i < 3; i++)
+            f->timeout_ms[i] = o->has[i] ? ns_to_ms(o->ns[i]) : 0;
+        p2_obj_free(w, &o->h);
+    }
+    int code = -1;
+    struct p2_out_request *q = f->req;
+    if (!q->has_authority)
+        code = p2_http_error(ERR_INVAL, HTTP_FAIL_URL);
+    else if (q->has_scheme && q->scheme != 0)
+        code = p2_http_error(ERR_NOTSUP, HTTP_FAIL_SCHEME); /* no TLS */
+    else if (q->body && q->body->finished && q->body->len == SIZE_MAX)
+        code = p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
+    uint32_t h = 0;
+    if (code >= 0) {
+        p2_obj_free(w, &f->h);
+    } else {
+        int rc = p2_put(call, &f->h, &h);
+        if (rc)
+            return rc;
+    }
+    uint8_t *ret = p2_ret(call, a[3].u32, 40, 8);
+    if (!ret)
+        return p2_bad_ret(call, a[3].u32);
+    if (code >= 0) {
+        ret[0] = 1;
+        ret[8] = (uint8_t)code;
+    } else {
+        le32_put(ret + 8, h);
+    }
+    return 0;
+}
+
+P2_FN(p2_http_types_future_incoming_response_subscribe)
+{
+    struct p2_future *f = p2_get(call, a[0].u32, P2_FUTURE_RESPONSE);
+    if (!f)
+        return p2_bad_handle(call, a[0].u32, P2_FUTURE_RESPONSE);
+    return p2_subscribe(call, &f->h, PK_HTTP, 0, r);
+}
+
+/* get() -> option<result<result<own<incoming-response>, error-code>>>:
+ * 56 bytes, align 8: [0] some, [8] outer err (taken), [16] inner err,
+ * [24] the handle or the error-code case. */
+P2_FN(p2_http_types_future_incoming_response_get)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    struct p2_future *f = p2_get(call, a[0].u32, P2_FUTURE_RESPONSE);
+    if (!f)
+        return p2_bad_handle(call, a[0].u32, P2_FUTURE_RESPONSE);
+    bool ready = p2_http_future_ready(w, &f->h);
+    uint32_t h = 0;
+    bool was_taken = f->taken;
+    if (ready && !f->taken && f->resp) {
+        int rc = p2_put(call, &f->resp->h, &h);
+        f->resp = NULL;
+        if (rc)
+            return rc;
+    }
+    if (ready)
+        f->taken = true;
+    uint8_t *ret = p2_ret(call, a[1].u32, 56, 8);
+    if (!ret)
+        return p2_bad_ret(call, a[1].u32);
+    if (!ready)
+        return 0;
+    ret[0] = 1;
+    if (was_taken) {
+        ret[8] = 1;
+    } else if (h) {
+        le32_put(ret + 24, h);
+    } else {
+        ret[16] = 1;
+        ret[24] = (uint8_t)f->http_code;
+    }
+    return 0;
+}
+
+P2_FN(p2_http_types_future_incoming_response_drop)
+{
+    (void)r;
+    return p2_drop(call, a[0].u32, P2_FUTURE_RESPONSE);
+}
+
+/* ---- incoming-response and its body ------------------------------------------------------ */
+
+P2_FN(p2_http_types_incoming_response_status)
+{
+    struct p2_in_response *s = p2_get(call, a[0].u32, P2_IN_RESPONSE);
+    if (!s)
+        return p2_bad_handle(call, a[0].u32, P2_IN_RESPONSE);
+    r[0].u32 = (uint32_t)s->status;
+    return 0;
+}
+
+P2_FN(p2_http_types_incoming_response_headers)
+{
+    struct p2_in_response *s = p2_get(call, a[0].u32, P2_IN_RESPONSE);
+    if (!s)
+        return p2_bad_handle(call, a[0].u32, P2_IN_RESPONSE);
+    return p2_fields_put_copy(call, &s->headers, &s->h, &r[0].u32);
+}
+
+/* consume() -> result<own<incoming-body>>: once. */
+P2_FN(p2_http_types_incoming_response_consume)
+{
+    (void)r;
+    struct p2_in_response *s = p2_get(call, a[0].u32, P2_IN_RESPONSE);
+    if (!s)
+        return p2_bad_handle(call, a[0].u32, P2_IN_RESPONSE);
+    uint32_t h = 0;
+    bool err = s->consumed;
+    if (!err) {
+        struct p2_in_body *b = p2_obj_new(sizeof *b, P2_IN_BODY, NULL, in_body_destroy);
+        if (!b)
+            return wasm_host_trap(call, "out of memory");
+        b->client = s->client;
+        s->client = NULL;
+        s->consumed = true;
+        int rc = p2_put(call, &b->h, &h);
+        if (rc)
+            return rc;
+    }
+    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
+    if (!ret)
+        return p2_bad_ret(call, a[1].u32);
+    ret[0] = err;
+    le32_put(ret + 4, h);
+    return 0;
+}
+
+P2_FN(p2_http_types_incoming_response_drop)
+{
+    (void)r;
+    return p2_drop(call, a[0].u32, P2_IN_RESPONSE);
+}
+
+long p2_http_body_slice(struct wasi_ctx *w, struct p2_obj *o, size_t max, const uint8_t **data,
+                        int *http_code)
+{
+    (void)w;
+    struct p2_in_body *b = (struct p2_in_body *)o;
+    if (b->err) {
+        *http_code = b->http_code;
+        return b->err;
+    }
+    if (!b->pending_len) {
+        if (b->eof || !b->client)
+            return 0;
+        long n = http_client_read_slice(b->client, &b->pending);
+        if (n <= 0) {
+            if (n == 0) {
+                b->eof = true;
+                return 0;
+            }
+            b->err = (int)n;
+            b->http_code = p2_http_error((int)n, http_client_fail(b->client));
+            *http_code = b->http_code;
+            return n;
+        }
+        b->pending_len = (size_t)n;
+    }
+    size_t n = MIN(max, b->pending_len);
+    *data = b->pending;
+    b->pending += n;
+    b->pending_len -= n;
+    return (long)n;
+}
+
+/* stream() -> result<own<input-stream>>: once; the stream is a child. */
+P2_FN(p2_http_types_incoming_body_stream)
+{
+    (void)r;
+    struct p2_in_body *b = p2_get(call, a[0].u32, P2_IN_BODY);
+    if (!b)
+        return p2_bad_handle(call, a[0].u32, P2_IN_BODY);
+    uint32_t h = 0;
+    bool err = b->stream_taken;
+    if (!err) {
+        int rc = p2_stream_new(call, P2_INPUT_STREAM, SK_HTTP_IN, &b->h, NULL, &h);
+        if (rc)
+            return rc;
+        b->stream_taken = true;
+    }
+    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
+    if (!ret)
+        return p2_bad_ret(call, a[1].u32);
+    ret[0] = err;
+    le32_put(ret + 4, h);
+    return 0;
+}
+
+/* [static]finish(this: own<incoming-body>) -> own<future-trailers>: the
+ * trailers of a chunked body read to its end (else none). */
+P2_FN(p2_http_types_incoming_body_finish)
+{
+    struct wasi_ctx *w = call_ctx(call);
+    struct p2_in_body *b = p2_get(call, a[0].u32, P2_IN_BODY);
+    if (!b)
+        return p2_bad_handle(call, a[0].u32, P2_IN_BODY);
+    if (b->h.children)
+        return wasm_host_trap(call, "incoming-body %u finished before its stream was dropped",
+                              a[0].u32);
+    struct p2_trailers *t = p2_obj_new(sizeof *t, P2_FUTURE_TRAILERS, NULL, trailers_destroy);
+    if (!t)
+        return wasm_host_trap(call, "out of memory");
+    http_fields_init(&t->f, 0, 0);
+    if (b->eof && b->client)
+        p2_fields_copy(&t->f, http_client_trailers(b->client));
+    p2_take(call, a[0].u32, P2_IN_BODY);
+    p2_obj_free(w, &b->h);
+    return p2_put(call, &t->h, &r[0].u32);
+}
+
+P2_FN(p2_http_types_incoming_body_drop)
+{
+    (void)r;
+    return p2_drop(call, a[0].u32, P2_IN_BODY);
+}
+
+P2_FN(p2_http_types_future_trailers_subscribe)
+{
+    struct p2_trailers *t = p2_get(call, a[0].u32, P2_FUTURE_TRAILERS);
+    if (!t)
+        return p2_bad_handle(call, a[0].u32, P2_FUTURE_TRAILERS);
+    return p2_subscribe(call, &t->h, PK_READY, 0, r);
+}
+
+/* get() -> option<result<result<option<own<trailers>>, error-code>>>:
+ * 56 bytes, align 8: [0] some, [8] outer err, [16] inner err, [24]
+ * option tag, [28] handle. */
+P2_FN(p2_http_types_future_trailers_get)
+{
+    (void)r;
+    struct p2_trailers *t = p2_get(call, a[0].u32, P2_FUTURE_TRAILERS);
+    if (!t)
+        return p2_bad_handle(call, a[0].u32, P2_FUTURE_TRAILERS);
+    uint32_t h = 0;
+    bool was_taken = t->taken;
+    if (!t->taken && http_fields_count(&t->f)) {
+        int rc = p2_fields_put_copy(call, &t->f, NULL, &h);
+        if (rc)
+            return rc;
+    }
+    t->taken = true;
+    uint8_t *ret = p2_ret(call, a[1].u32, 56, 8);
+    if (!ret)
+        return p2_bad_ret(call, a[1].u32);
+    ret[0] = 1;
+    if (was_taken) {
+        ret[8] = 1;
+    } else if (h) {
+        ret[24] = 1;
+        le32_put(ret + 28, h);
+    }
+    return 0;
+}
+
+P2_FN(p2_http_types_future_trailers_drop)
+{
+    (void)r;
+    return p2_drop(call, a[0].u32, P2_FUTURE_TRAILERS);
+}

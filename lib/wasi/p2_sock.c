@@ -1,0 +1,1084 @@
+/*
+ * lib/wasi/p2_sock.c - wasi:sockets of WASI 0.2 over the port: network,
+ * instance-network, tcp-create-socket, tcp, udp-create-socket, udp and
+ * ip-name-lookup (wasi-sockets package.wit, whose docs give the states and
+ * error codes used below).
+ *
+ * The port's calls are blocking-friendly, so a started operation runs to
+ * its end in start-*: start-connect connects (up to CONNECT_TIMEOUT),
+ * start-listen listens, resolve-addresses resolves; finish-* and
+ * resolve-next-address hand out the stored outcome. The streams of a
+ * connected socket are its children and the port socket is shared.
+ */
+#include "base/env.h"
+#include "base/mem.h"
+#include "base/util.h"
+#include "wasi/p2.h"
+
+#define CONNECT_TIMEOUT_NS (75ull * 1000000000u) /* the classic BSD connect timeout */
+#define RESOLVE_TIMEOUT_NS (15ull * 1000000000u)
+#define MAX_ADDRS 16
+
+enum { SE_INVALID_ARGUMENT = 3, SE_NOT_IN_PROGRESS = 7, SE_WOULD_BLOCK = 8, SE_INVALID_STATE = 9 };
+
+/* result<_, error-code> (2 bytes): code 0 for ok, else 1 + an error-code. */
+#define OK_RESULT 0
+#define E(code) (0x100 | (code))
+
+static int put_unit(struct wasm_host_call *call, uint32_t ret_ptr, int res)
+{
+    uint8_t *ret = p2_ret(call, ret_ptr, 2, 1);
+    if (!ret)
+        return p2_bad_ret(call, ret_ptr);
+    if (res) {
+        ret[0] = 1;
+        ret[1] = (uint8_t)res;
+    }
+    return 0;
+}
+
+/* result<u64, error-code> (16 bytes, align 8). */
+static int put_u64(struct wasm_host_call *call, uint32_t ret_ptr, int res, uint64_t v)
+{
+    uint8_t *ret = p2_ret(call, ret_ptr, 16, 8);
+    if (!ret)
+        return p2_bad_ret(call, ret_ptr);
+    if (res) {
+        ret[0] = 1;
+        ret[8] = (uint8_t)res;
+    } else {
+        le64_put(ret + 8, v);
+    }
+    return 0;
+}
+
+/* An error-code result from an ERR_* value; ERR_CANCELED traps. */
+static int code_of(int err)
+{
+    return E(p2_sock_error(err));
+}
+
+static bool addr_unspecified(const struct wasi_port_addr *a)
+{
+    static const uint8_t zero[16];
+    return !memcmp(a->addr, zero, a->family == 6 ? 16 : 4);
+}
+
+/* ---- network ---------------------------------------------------------------- */
+
+P2_FN(p2_sockets_instance_network_instance_network)
+{
+    (void)a;
+    struct p2_obj *n = p2_obj_new(sizeof *n, P2_NETWORK, NULL, NULL);
+    if (!n)
+        return wasm_host_trap(call, "out of memory");
+    return p2_put(call, n, &r[0].u32);
+}
+
+P2_FN(p2_sockets_network_network_drop)
+{
+    (void)r;
+    return p2_drop(call, a[0].u32, P2_NETWORK);
+}
+
+/* ---- tcp ----------------------------------------------------------------------- */
+
+enum tcp_state {
+    T_UNBOUND,
+    T_BIND_STARTED,
+    T_BOUND,
+    T_CONNECT_STARTED,
+    T_CONNECTED,
+    T_LISTEN_STARTED,
+    T_LISTENING,
+    T_CLOSED,
+};
+
+struct p2_tcp {
+    struct p2_obj h;
+    uint8_t family, state;
+    int pending; /* outcome of the started operation: 0 or an ERR_* */
+    struct wasi_port_addr local;
+    bool has_local;
+    struct wasi_port_sock *sock;
+    uint64_t backlog, ka_idle, ka_interval, rcvbuf, sndbuf;
+    uint32_t ka_count;
+    uint8_t hop_limit;
+    bool keepalive;
+};
+
+static void tcp_destroy(struct wasi_ctx *w, struct p2_obj *o)
+{
+    struct p2_tcp *t = (struct p2_tcp *)o;
+    if (t->sock)
+        w->port.ops->sock_close(w->port.ctx, t->sock);
+}
+
+struct wasi_port_sock *p2_tcp_port_sock(struct p2_obj *o)
+{
+    return o && o->type == P2_TCP_SOCKET ? ((struct p2_tcp *)o)->sock : NULL;
+}
+
+bool p2_tcp_is_listening(struct p2_obj *o)
+{
+    return o && o->type == P2_TCP_SOCKET && ((struct p2_tcp *)o)->state == T_LISTENING;
+}
+
+static struct p2_tcp *tcp_alloc(uint8_t family)
+{
+    struct p2_tcp *t = p2_obj_new(sizeof *t, P2_TCP_SOCKET, NULL, tcp_destroy);
+    if (t) {
+        t->family = family;
+        t->backlog = 128;
+        t->ka_idle = 7200ull * 1000000000u;
+        t->ka_interval = 75ull * 1000000000u;
+        t->ka_count = 9;
+        t->hop_limit = 64;
+        t->rcvbuf = t->sndbuf = 131072;
+    }
+    return t;
+}
+
+static bool have_sockets(struct wasi_ctx *w)
+{
+    return w->port.ops->tcp_connect && w->port.ops->sock_close;
+}
+
+/* create-tcp-socket(family) -> result<own<tcp-socket>, error-code>: 8 bytes. */
+P2_FN(p2_sockets_tcp_create_socket_create_tcp_socket)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
+    if (!ret)
+        return p2_bad_ret(call, a[1].u32);
+    if (a[0].u32 > 1 || !have_sockets(w)) {
+        ret[0] = 1;
+        ret[4] = a[0].u32 > 1 ? SE_INVALID_ARGUMENT : p2_sock_error(ERR_NOTSUP);
+        return 0;
+    }
+    struct p2_tcp *t = tcp_alloc(a[0].u32 ? 6 : 4);
+    if (!t)
+        return wasm_host_trap(call, "out of memory");
+    uint32_t h;
+    int rc = p2_put(call, &t->h, &h);
+    if (rc)
+        return rc;
+    ret = p2_ret(call, a[1].u32, 8, 4);
+    le32_put(ret + 4, h);
+    return 0;
+}
+
+#define TCP_SELF(var)                                            \
+    struct p2_tcp *var = p2_get(call, a[0].u32, P2_TCP_SOCKET); \
+    if (!var)                                                    \
+    return p2_bad_handle(call, a[0].u32, P2_TCP_SOCKET)
+
+/* start-bind(network, local-address): params self, network, 12 x address, ret. */
+P2_FN(p2_sockets_tcp_tcp_socket_start_bind)
+{
+    (void)r;
+    TCP_SELF(t);
+    if (!p2_get(call, a[1].u32, P2_NETWORK))
+        return p2_bad_handle(call, a[1].u32, P2_NETWORK);
+    struct wasi_port_addr addr;
+    int res = 0;
+    if (p2_addr_from_flat(a + 2, &addr) || addr.family != t->family)
+        res = E(SE_INVALID_ARGUMENT);
+    else if (t->state != T_UNBOUND)
+        res = E(SE_INVALID_STATE);
+    if (!res) {
+        t->local = addr;
+        t->has_local = true;
+        t->state = T_BIND_STARTED;
+    }
+    return put_unit(call, a[14].u32, res);
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_finish_bind)
+{
+    (void)r;
+    TCP_SELF(t);
+    if (t->state != T_BIND_STARTED)
+        return put_unit(call, a[1].u32, E(SE_NOT_IN_PROGRESS));
+    t->state = T_BOUND;
+    return put_unit(call, a[1].u32, 0);
+}
+
+/* start-connect(network, remote-address): connects now (the port blocks). */
+P2_FN(p2_sockets_tcp_tcp_socket_start_connect)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    TCP_SELF(t);
+    if (!p2_get(call, a[1].u32, P2_NETWORK))
+        return p2_bad_handle(call, a[1].u32, P2_NETWORK);
+    struct wasi_port_addr addr;
+    if (p2_addr_from_flat(a + 2, &addr) || addr.family != t->family || addr.port == 0 ||
+        addr_unspecified(&addr))
+        return put_unit(call, a[14].u32, E(SE_INVALID_ARGUMENT));
+    if (t->state != T_UNBOUND && t->state != T_BOUND)
+        return put_unit(call, a[14].u32, E(SE_INVALID_STATE));
+    t->pending = w->port.ops->tcp_connect(w->port.ctx, t->has_local ? &t->local : NULL, &addr,
+                                          p2_now(w) + CONNECT_TIMEOUT_NS, &t->sock);
+    if (t->pending == ERR_CANCELED)
+        return wasm_host_trap(call, "killed");
+    t->state = T_CONNECT_STARTED;
+    return put_unit(call, a[14].u32, 0);
+}
+
+/* finish-connect() -> result<tuple<own<input-stream>, own<output-stream>>,
+ * error-code>: 12 bytes. */
+P2_FN(p2_sockets_tcp_tcp_socket_finish_connect)
+{
+    (void)r;
+    TCP_SELF(t);
+    uint32_t in = 0, out = 0;
+    int res = 0;
+    if (t->state != T_CONNECT_STARTED) {
+        res = E(SE_NOT_IN_PROGRESS);
+    } else if (t->pending) {
+        res = code_of(t->pending);
+        t->state = T_CLOSED;
+    } else {
+        int rc = p2_stream_new(call, P2_INPUT_STREAM, SK_TCP, &t->h, NULL, &in);
+        if (!rc)
+            rc = p2_stream_new(call, P2_OUTPUT_STREAM, SK_TCP, &t->h, NULL, &out);
+        if (rc)
+            return rc;
+        t->state = T_CONNECTED;
+    }
+    uint8_t *ret = p2_ret(call, a[1].u32, 12, 4);
+    if (!ret)
+        return p2_bad_ret(call, a[1].u32);
+    if (res) {
+        ret[0] = 1;
+        ret[4] = (uint8_t)res;
+    } else {
+        le32_put(ret + 4, in);
+        le32_put(ret + 8, out);
+    }
+    return 0;
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_start_listen)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    TCP_SELF(t);
+    if (t->state != T_BOUND)
+        return put_unit(call, a[1].u32, E(SE_INVALID_STATE));
+    t->pending = w->port.ops->tcp_listen
+                     ? w->port.ops->tcp_listen(w->port.ctx, &t->local, (unsigned)t->backlog,
+                                               &t->sock)
+                     : ERR_NOTSUP;
+    t->state = T_LISTEN_STARTED;
+    return put_unit(call, a[1].u32, 0);
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_finish_listen)
+{
+    (void)r;
+    TCP_SELF(t);
+    if (t->state != T_LISTEN_STARTED)
+        return put_unit(call, a[1].u32, E(SE_NOT_IN_PROGRESS));
+    int res = t->pending ? code_of(t->pending) : 0;
+    t->state = t->pending ? T_CLOSED : T_LISTENING;
+    return put_unit(call, a[1].u32, res);
+}
+
+/* accept() -> result<tuple<own<tcp-socket>, own<input-stream>,
+ * own<output-stream>>, error-code>: 16 bytes. */
+P2_FN(p2_sockets_tcp_tcp_socket_accept)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    TCP_SELF(t);
+    int res = t->state == T_LISTENING ? 0 : E(SE_INVALID_STATE);
+    struct wasi_port_sock *s = NULL;
+    if (!res) {
+        int rc = w->port.ops->tcp_accept(w->port.ctx, t->sock, &s);
+        if (rc == ERR_CANCELED)
+            return wasm_host_trap(call, "killed");
+        res = rc ? code_of(rc) : 0;
+    }
+    uint32_t hs = 0, in = 0, out = 0;
+    if (!res) {
+        struct p2_tcp *c = tcp_alloc(t->family);
+        if (!c) {
+            w->port.ops->sock_close(w->port.ctx, s);
+            return wasm_host_trap(call, "out of memory");
+        }
+        c->sock = s;
+        c->state = T_CONNECTED;
+        int rc = p2_put(call, &c->h, &hs);
+        if (!rc)
+            rc = p2_stream_new(call, P2_INPUT_STREAM, SK_TCP, &c->h, NULL, &in);
+        if (!rc)
+            rc = p2_stream_new(call, P2_OUTPUT_STREAM, SK_TCP, &c->h, NULL, &out);
+        if (rc)
+            return rc;
+    }
+    uint8_t *ret = p2_ret(call, a[1].u32, 16, 4);
+    if (!ret)
+        return p2_bad_ret(call, a[1].u32);
+    if (res) {
+        ret[0] = 1;
+        ret[4] = (uint8_t)res;
+    } else {
+        le32_put(ret + 4, hs);
+        le32_put(ret + 8, in);
+        le32_put(ret + 12, out);
+    }
+    return 0;
+}
+
+/* result<ip-socket-address, error-code>: 36 bytes, the address at 4. */
+static int put_addr_result(struct wasm_host_call *call, uint32_t ret_ptr, int res,
+                           const struct wasi_port_addr *addr)
+{
+    uint8_t *ret = p2_ret(call, ret_ptr, 36, 4);
+    if (!ret)
+        return p2_bad_ret(call, ret_ptr);
+    if (res) {
+        ret[0] = 1;
+        ret[4] = (uint8_t)res;
+    } else {
+        p2_addr_put(ret + 4, addr);
+    }
+    return 0;
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_local_address)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    TCP_SELF(t);
+    struct wasi_port_addr addr = t->local;
+    int res = 0;
+    if (t->sock)
+        res = w->port.ops->sock_name(w->port.ctx, t->sock, &addr, NULL);
+    else if (t->state == T_UNBOUND || t->state == T_BIND_STARTED || t->state == T_CLOSED)
+        res = ERR_NOTCONN;
+    return put_addr_result(call, a[1].u32, res ? code_of(res) : 0, &addr);
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_remote_address)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    TCP_SELF(t);
+    struct wasi_port_addr addr = {.family = t->family};
+    int res = ERR_NOTCONN;
+    if (t->state == T_CONNECTED)
+        res = w->port.ops->sock_name(w->port.ctx, t->sock, NULL, &addr);
+    return put_addr_result(call, a[1].u32, res ? code_of(res) : 0, &addr);
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_is_listening)
+{
+    TCP_SELF(t);
+    r[0].u32 = t->state == T_LISTENING;
+    return 0;
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_address_family)
+{
+    TCP_SELF(t);
+    r[0].u32 = t->family == 6;
+    return 0;
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_set_listen_backlog_size)
+{
+    (void)r;
+    TCP_SELF(t);
+    if (a[1].u64 == 0)
+        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    t->backlog = MIN(a[1].u64, (uint64_t)4096);
+    return put_unit(call, a[2].u32, 0);
+}
+
+/* The socket options: kept and reported; the port applies its own
+ * defaults (the WIT allows a host to treat them as hints). */
+P2_FN(p2_sockets_tcp_tcp_socket_keep_alive_enabled)
+{
+    (void)r;
+    TCP_SELF(t);
+    uint8_t *ret = p2_ret(call, a[1].u32, 2, 1);
+    if (!ret)
+        return p2_bad_ret(call, a[1].u32);
+    ret[1] = t->keepalive;
+    return 0;
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_set_keep_alive_enabled)
+{
+    (void)r;
+    TCP_SELF(t);
+    t->keepalive = a[1].u32 != 0;
+    return put_unit(call, a[2].u32, 0);
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_keep_alive_idle_time)
+{
+    (void)r;
+    TCP_SELF(t);
+    return put_u64(call, a[1].u32, 0, t->ka_idle);
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_set_keep_alive_idle_time)
+{
+    (void)r;
+    TCP_SELF(t);
+    if (a[1].u64 == 0)
+        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    t->ka_idle = a[1].u64;
+    return put_unit(call, a[2].u32, 0);
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_keep_alive_interval)
+{
+    (void)r;
+    TCP_SELF(t);
+    return put_u64(call, a[1].u32, 0, t->ka_interval);
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_set_keep_alive_interval)
+{
+    (void)r;
+    TCP_SELF(t);
+    if (a[1].u64 == 0)
+        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    t->ka_interval = a[1].u64;
+    return put_unit(call, a[2].u32, 0);
+}
+
+/* keep-alive-count() -> result<u32, error-code>: 8 bytes. */
+P2_FN(p2_sockets_tcp_tcp_socket_keep_alive_count)
+{
+    (void)r;
+    TCP_SELF(t);
+    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
+    if (!ret)
+        return p2_bad_ret(call, a[1].u32);
+    le32_put(ret + 4, t->ka_count);
+    return 0;
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_set_keep_alive_count)
+{
+    (void)r;
+    TCP_SELF(t);
+    if (a[1].u32 == 0)
+        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    t->ka_count = a[1].u32;
+    return put_unit(call, a[2].u32, 0);
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_hop_limit)
+{
+    (void)r;
+    TCP_SELF(t);
+    uint8_t *ret = p2_ret(call, a[1].u32, 2, 1);
+    if (!ret)
+        return p2_bad_ret(call, a[1].u32);
+    ret[1] = t->hop_limit;
+    return 0;
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_set_hop_limit)
+{
+    (void)r;
+    TCP_SELF(t);
+    if ((uint8_t)a[1].u32 == 0)
+        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    t->hop_limit = (uint8_t)a[1].u32;
+    return put_unit(call, a[2].u32, 0);
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_receive_buffer_size)
+{
+    (void)r;
+    TCP_SELF(t);
+    return put_u64(call, a[1].u32, 0, t->rcvbuf);
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_set_receive_buffer_size)
+{
+    (void)r;
+    TCP_SELF(t);
+    if (a[1].u64 == 0)
+        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    t->rcvbuf = a[1].u64;
+    return put_unit(call, a[2].u32, 0);
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_send_buffer_size)
+{
+    (void)r;
+    TCP_SELF(t);
+    return put_u64(call, a[1].u32, 0, t->sndbuf);
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_set_send_buffer_size)
+{
+    (void)r;
+    TCP_SELF(t);
+    if (a[1].u64 == 0)
+        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    t->sndbuf = a[1].u64;
+    return put_unit(call, a[2].u32, 0);
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_subscribe)
+{
+    TCP_SELF(t);
+    return p2_subscribe(call, &t->h, PK_TCP, 0, r);
+}
+
+/* shutdown(type: 0 receive, 1 send, 2 both) */
+P2_FN(p2_sockets_tcp_tcp_socket_shutdown)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    TCP_SELF(t);
+    if (a[1].u32 > 2)
+        return wasm_host_trap(call, "invalid shutdown-type %u", a[1].u32);
+    if (t->state != T_CONNECTED)
+        return put_unit(call, a[2].u32, E(SE_INVALID_STATE));
+    int how = a[1].u32 == 0 ? WASI_PORT_SHUT_RD : a[1].u32 == 1 ? WASI_PORT_SHUT_WR
+                                                                 : WASI_PORT_SHUT_RDWR;
+    int rc = w->port.ops->shutdown(w->port.ctx, t->sock, how);
+    return put_unit(call, a[2].u32, rc ? code_of(rc) : 0);
+}
+
+P2_FN(p2_sockets_tcp_tcp_socket_drop)
+{
+    (void)r;
+    return p2_drop(call, a[0].u32, P2_TCP_SOCKET);
+}
+
+/* ---- udp ------------------------------------------------------------------------ */
+
+enum udp_state { U_UNBOUND, U_BIND_STARTED, U_BOUND };
+
+struct p2_udp {
+    struct p2_obj h;
+    uint8_t family, state;
+    int pending;
+    struct wasi_port_sock *sock;
+    bool connected;
+    struct wasi_port_addr remote;
+    uint32_t streams; /* live datagram streams */
+    uint64_t rcvbuf, sndbuf;
+    uint8_t hop_limit;
+};
+
+struct p2_dgram {
+    struct p2_obj h; /* parent: the udp socket */
+};
+
+static void udp_destroy(struct wasi_ctx *w, struct p2_obj *o)
+{
+    struct p2_udp *u = (struct p2_udp *)o;
+    if (u->sock)
+        w->port.ops->sock_close(w->port.ctx, u->sock);
+}
+
+static void dgram_destroy(struct wasi_ctx *w, struct p2_obj *o)
+{
+    (void)w;
+    ((struct p2_udp *)o->parent)->streams--;
+}
+
+struct wasi_port_sock *p2_udp_port_sock(struct p2_obj *o)
+{
+    return o && o->type == P2_UDP_SOCKET ? ((struct p2_udp *)o)->sock : NULL;
+}
+
+P2_FN(p2_sockets_udp_create_socket_create_udp_socket)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
+    if (!ret)
+        return p2_bad_ret(call, a[1].u32);
+    if (a[0].u32 > 1 || !w->port.ops->udp_open) {
+        ret[0] = 1;
+        ret[4] = a[0].u32 > 1 ? SE_INVALID_ARGUMENT : p2_sock_error(ERR_NOTSUP);
+        return 0;
+    }
+    struct p2_udp *u = p2_obj_new(sizeof *u, P2_UDP_SOCKET, NULL, udp_destroy);
+    if (!u)
+        return wasm_host_trap(call, "out of memory");
+    u->family = a[0].u32 ? 6 : 4;
+    u->rcvbuf = u->sndbuf = 212992;
+    u->hop_limit = 64;
+    uint32_t h;
+    int rc = p2_put(call, &u->h, &h);
+    if (rc)
+        return rc;
+    ret = p2_ret(call, a[1].u32, 8, 4);
+    le32_put(ret + 4, h);
+    return 0;
+}
+
+#define UDP_SELF(var)                                            \
+    struct p2_udp *var = p2_get(call, a[0].u32, P2_UDP_SOCKET); \
+    if (!var)                                                    \
+    return p2_bad_handle(call, a[0].u32, P2_UDP_SOCKET)
+
+/* start-bind(network, local-address): binds now. */
+P2_FN(p2_sockets_udp_udp_socket_start_bind)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    UDP_SELF(u);
+    if (!p2_get(call, a[1].u32, P2_NETWORK))
+        return p2_bad_handle(call, a[1].u32, P2_NETWORK);
+    struct wasi_port_addr addr;
+    if (p2_addr_from_flat(a + 2, &addr) || addr.family != u->family)
+        return put_unit(call, a[14].u32, E(SE_INVALID_ARGUMENT));
+    if (u->state != U_UNBOUND)
+        return put_unit(call, a[14].u32, E(SE_INVALID_STATE));
+    u->pending = w->port.ops->udp_open(w->port.ctx, &addr, &u->sock);
+    u->state = U_BIND_STARTED;
+    return put_unit(call, a[14].u32, 0);
+}
+
+P2_FN(p2_sockets_udp_udp_socket_finish_bind)
+{
+    (void)r;
+    UDP_SELF(u);
+    if (u->state != U_BIND_STARTED)
+        return put_unit(call, a[1].u32, E(SE_NOT_IN_PROGRESS));
+    int res = u->pending ? code_of(u->pending) : 0;
+    u->state = u->pending ? U_UNBOUND : U_BOUND;
+    return put_unit(call, a[1].u32, res);
+}
+
+/* stream(remote-address: option<ip-socket-address>) ->
+ * result<tuple<own<incoming-datagram-stream>, own<outgoing-datagram-stream>>,
+ * error-code>: params self, option tag, 12 x address, ret (12 bytes). */
+P2_FN(p2_sockets_udp_udp_socket_stream)
+{
+    (void)r;
+    UDP_SELF(u);
+    if (u->streams)
+        return wasm_host_trap(call, "udp-socket.stream called while its previous streams live");
+    int res = u->state == U_BOUND ? 0 : E(SE_INVALID_STATE);
+    struct wasi_port_addr remote;
+    if (!res && a[1].u32) {
+        if (p2_addr_from_flat(a + 2, &remote) || remote.family != u->family || !remote.port ||
+            addr_unspecified(&remote))
+            res = E(SE_INVALID_ARGUMENT);
+    }
+    uint32_t in = 0, out = 0;
+    if (!res) {
+        u->connected = a[1].u32 != 0;
+        if (u->connected)
+            u->remote = remote;
+        struct p2_dgram *di = p2_obj_new(sizeof *di, P2_IN_DGRAM, &u->h, dgram_destroy);
+        if (di)
+            u->streams++;
+        struct p2_dgram *d_o = p2_obj_new(sizeof *d_o, P2_OUT_DGRAM, &u->h, dgram_destroy);
+        if (d_o)
+            u->streams++;
+        if (!di || !d_o) {
+            if (di)
+                p2_obj_free(call_ctx(call), &di->h);
+            if (d_o)
+                p2_obj_free(call_ctx(call), &d_o->h);
+            return wasm_host_trap(call, "out of memory");
+        }
+        int rc = p2_put(call, &di->h, &in);
+        if (rc) {
+            p2_obj_free(call_ctx(call), &d_o->h);
+            return rc;
+        }
+        if ((rc = p2_put(call, &d_o->h, &out)) != 0)
+            return rc;
+    }
+    uint8_t *ret = p2_ret(call, a[14].u32, 12, 4);
+    if (!ret)
+        return p2_bad_ret(call, a[14].u32);
+    if (res) {
+        ret[0] = 1;
+        ret[4] = (uint8_t)res;
+    } else {
+        le32_put(ret + 4, in);
+        le32_put(ret + 8, out);
+    }
+    return 0;
+}
+
+P2_FN(p2_sockets_udp_udp_socket_local_address)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    UDP_SELF(u);
+    struct wasi_port_addr addr = {.family = u->family};
+    int res = u->state == U_BOUND ? w->port.ops->sock_name(w->port.ctx, u->sock, &addr, NULL)
+                                  : ERR_NOTCONN;
+    return put_addr_result(call, a[1].u32, res ? code_of(res) : 0, &addr);
+}
+
+P2_FN(p2_sockets_udp_udp_socket_remote_address)
+{
+    (void)r;
+    UDP_SELF(u);
+    return put_addr_result(call, a[1].u32, u->connected ? 0 : E(SE_INVALID_STATE), &u->remote);
+}
+
+P2_FN(p2_sockets_udp_udp_socket_address_family)
+{
+    UDP_SELF(u);
+    r[0].u32 = u->family == 6;
+    return 0;
+}
+
+P2_FN(p2_sockets_udp_udp_socket_unicast_hop_limit)
+{
+    (void)r;
+    UDP_SELF(u);
+    uint8_t *ret = p2_ret(call, a[1].u32, 2, 1);
+    if (!ret)
+        return p2_bad_ret(call, a[1].u32);
+    ret[1] = u->hop_limit;
+    return 0;
+}
+
+P2_FN(p2_sockets_udp_udp_socket_set_unicast_hop_limit)
+{
+    (void)r;
+    UDP_SELF(u);
+    if ((uint8_t)a[1].u32 == 0)
+        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    u->hop_limit = (uint8_t)a[1].u32;
+    return put_unit(call, a[2].u32, 0);
+}
+
+P2_FN(p2_sockets_udp_udp_socket_receive_buffer_size)
+{
+    (void)r;
+    UDP_SELF(u);
+    return put_u64(call, a[1].u32, 0, u->rcvbuf);
+}
+
+P2_FN(p2_sockets_udp_udp_socket_set_receive_buffer_size)
+{
+    (void)r;
+    UDP_SELF(u);
+    if (a[1].u64 == 0)
+        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    u->rcvbuf = a[1].u64;
+    return put_unit(call, a[2].u32, 0);
+}
+
+P2_FN(p2_sockets_udp_udp_socket_send_buffer_size)
+{
+    (void)r;
+    UDP_SELF(u);
+    return put_u64(call, a[1].u32, 0, u->sndbuf);
+}
+
+P2_FN(p2_sockets_udp_udp_socket_set_send_buffer_size)
+{
+    (void)r;
+    UDP_SELF(u);
+    if (a[1].u64 == 0)
+        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    u->sndbuf = a[1].u64;
+    return put_unit(call, a[2].u32, 0);
+}
+
+P2_FN(p2_sockets_udp_udp_socket_subscribe)
+{
+    UDP_SELF(u);
+    return p2_subscribe(call, &u->h, PK_READY, 0, r);
+}
+
+P2_FN(p2_sockets_udp_udp_socket_drop)
+{
+    (void)r;
+    return p2_drop(call, a[0].u32, P2_UDP_SOCKET);
+}
+
+#define MAX_DATAGRAMS 64
+
+struct got_dgram {
+    uint32_t ptr, len;
+    struct wasi_port_addr from;
+};
+
+/* receive(max-results: u64) -> result<list<incoming-datagram>, error-code>:
+ * 12 bytes; an incoming-datagram is {data: list<u8>, remote-address} = 40
+ * bytes, align 4. Never waits. */
+P2_FN(p2_sockets_udp_incoming_datagram_stream_receive)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    struct p2_dgram *d = p2_get(call, a[0].u32, P2_IN_DGRAM);
+    if (!d)
+        return p2_bad_handle(call, a[0].u32, P2_IN_DGRAM);
+    struct p2_udp *u = (struct p2_udp *)d->h.parent;
+    uint32_t max = (uint32_t)MIN(a[1].u64, (uint64_t)MAX_DATAGRAMS), n = 0;
+    struct got_dgram got[MAX_DATAGRAMS];
+    uint8_t *buf = p2_scratch(w);
+    int res = buf ? 0 : code_of(ERR_NOMEM);
+    while (!res && n < max) {
+        long len = w->port.ops->udp_recvfrom(w->port.ctx, u->sock, buf, P2_SCRATCH, &got[n].from);
+        if (len == ERR_AGAIN)
+            break;
+        if (len < 0) {
+            if (n == 0)
+                res = code_of((int)len);
+            break;
+        }
+        if (u->connected && (got[n].from.port != u->remote.port ||
+                             memcmp(got[n].from.addr, u->remote.addr, 16)))
+            continue; /* not from the connected peer: dropped (wasi-sockets udp.wit) */
+        int rc = p2_alloc_copy(call, buf, (uint32_t)len, &got[n].ptr);
+        if (rc)
+            return rc;
+        got[n++].len = (uint32_t)len;
+    }
+    uint32_t arr = 4;
+    if (!res && n) {
+        int rc = p2_alloc(call, 4, n * 40, &arr);
+        if (rc)
+            return rc;
+        for (uint32_t i = 0; i < n; i++) {
+            uint8_t *e = guest_ptr(call, arr + (uint64_t)i * 40, 40);
+            le32_put(e, got[i].ptr);
+            le32_put(e + 4, got[i].len);
+            p2_addr_put(e + 8, &got[i].from);
+        }
+    }
+    uint8_t *ret = p2_ret(call, a[2].u32, 12, 4);
+    if (!ret)
+        return p2_bad_ret(call, a[2].u32);
+    if (res) {
+        ret[0] = 1;
+        ret[4] = (uint8_t)res;
+    } else {
+        le32_put(ret + 4, arr);
+        le32_put(ret + 8, n);
+    }
+    return 0;
+}
+
+P2_FN(p2_sockets_udp_incoming_datagram_stream_subscribe)
+{
+    struct p2_dgram *d = p2_get(call, a[0].u32, P2_IN_DGRAM);
+    if (!d)
+        return p2_bad_handle(call, a[0].u32, P2_IN_DGRAM);
+    return p2_subscribe(call, &d->h, PK_DGRAM_IN, 0, r);
+}
+
+P2_FN(p2_sockets_udp_incoming_datagram_stream_drop)
+{
+    (void)r;
+    return p2_drop(call, a[0].u32, P2_IN_DGRAM);
+}
+
+/* check-send() -> result<u64, error-code>: how many datagrams send takes. */
+P2_FN(p2_sockets_udp_outgoing_datagram_stream_check_send)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    struct p2_dgram *d = p2_get(call, a[0].u32, P2_OUT_DGRAM);
+    if (!d)
+        return p2_bad_handle(call, a[0].u32, P2_OUT_DGRAM);
+    struct wasi_port_pollfd p = {.sock = ((struct p2_udp *)d->h.parent)->sock,
+                                 .events = WASI_PORT_EV_OUT};
+    int rc = w->port.ops->wait(w->port.ctx, &p, 1, p2_now(w));
+    if (rc == ERR_CANCELED)
+        return wasm_host_trap(call, "killed");
+    return put_u64(call, a[1].u32, rc < 0 ? code_of(rc) : 0, p.revents ? MAX_DATAGRAMS : 0);
+}
+
+/* send(datagrams: list<outgoing-datagram>) -> result<u64, error-code>; an
+ * outgoing-datagram is {data: list<u8>, remote-address: option<...>} = 44
+ * bytes, align 4. */
+P2_FN(p2_sockets_udp_outgoing_datagram_stream_send)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    struct p2_dgram *d = p2_get(call, a[0].u32, P2_OUT_DGRAM);
+    if (!d)
+        return p2_bad_handle(call, a[0].u32, P2_OUT_DGRAM);
+    struct p2_udp *u = (struct p2_udp *)d->h.parent;
+    uint32_t n = a[2].u32;
+    if ((a[1].u32 & 3) || !guest_ptr(call, a[1].u32, (uint64_t)n * 44))
+        return p2_bad_ptr(call, "datagram list");
+    uint64_t sent = 0;
+    int res = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const uint8_t *e = guest_ptr(call, a[1].u32 + (uint64_t)i * 44, 44);
+        const uint8_t *data = p2_arg_bytes(call, le32_get(e), le32_get(e + 4), false);
+        if (!data)
+            return p2_bad_ptr(call, "datagram data");
+        struct wasi_port_addr to = u->remote;
+        if (e[8]) {
+            if (p2_addr_get(e + 12, &to))
+                return wasm_host_trap(call, "bad ip-socket-address tag");
+            if (u->connected &&
+                (to.port != u->remote.port || memcmp(to.addr, u->remote.addr, 16))) {
+                res = E(SE_INVALID_ARGUMENT);
+                break;
+            }
+        } else if (!u->connected) {
+            res = E(SE_INVALID_ARGUMENT);
+            break;
+        }
+        if (to.family != u->family || !to.port || addr_unspecified(&to)) {
+            res = E(SE_INVALID_ARGUMENT);
+            break;
+        }
+        long k = w->port.ops->udp_sendto(w->port.ctx, u->sock, data, le32_get(e + 4), &to);
+        if (k == ERR_AGAIN)
+            break;
+        if (k < 0) {
+            res = code_of((int)k);
+            break;
+        }
+        sent++;
+    }
+    if (res && sent)
+        res = 0; /* report what went out; the error comes back on the next call */
+    return put_u64(call, a[3].u32, res, sent);
+}
+
+P2_FN(p2_sockets_udp_outgoing_datagram_stream_subscribe)
+{
+    struct p2_dgram *d = p2_get(call, a[0].u32, P2_OUT_DGRAM);
+    if (!d)
+        return p2_bad_handle(call, a[0].u32, P2_OUT_DGRAM);
+    return p2_subscribe(call, &d->h, PK_DGRAM_OUT, 0, r);
+}
+
+P2_FN(p2_sockets_udp_outgoing_datagram_stream_drop)
+{
+    (void)r;
+    return p2_drop(call, a[0].u32, P2_OUT_DGRAM);
+}
+
+/* ---- ip-name-lookup ------------------------------------------------------------- */
+
+struct p2_resolve {
+    struct p2_obj h;
+    int err; /* the lookup's error, reported by the first resolve-next-address */
+    int count, next;
+    struct wasi_port_addr addrs[MAX_ADDRS];
+};
+
+/* A host name or address literal that may go to the resolver: letters,
+ * digits, '-', '.', ':' (IPv6), '_' ; not empty, at most 253 bytes. */
+static bool name_ok(const uint8_t *s, uint32_t n)
+{
+    if (n == 0 || n > 253)
+        return false;
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '.' || c == ':' || c == '_'))
+            return false;
+    }
+    return true;
+}
+
+/* resolve-addresses(network, name: string) -> result<own<resolve-address-stream>,
+ * error-code>: 8 bytes. */
+P2_FN(p2_sockets_ip_name_lookup_resolve_addresses)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    if (!p2_get(call, a[0].u32, P2_NETWORK))
+        return p2_bad_handle(call, a[0].u32, P2_NETWORK);
+    const uint8_t *name = p2_arg_bytes(call, a[1].u32, a[2].u32, true);
+    if (!name)
+        return p2_bad_ptr(call, "name");
+    int res = 0;
+    if (!name_ok(name, a[2].u32))
+        res = E(SE_INVALID_ARGUMENT);
+    else if (!w->port.ops->resolve)
+        res = code_of(ERR_NOTSUP);
+    uint32_t h = 0;
+    if (!res) {
+        char host[254];
+        memcpy(host, name, a[2].u32);
+        host[a[2].u32] = 0;
+        struct p2_resolve *rs = p2_obj_new(sizeof *rs, P2_RESOLVE, NULL, NULL);
+        if (!rs)
+            return wasm_host_trap(call, "out of memory");
+        int n = w->port.ops->resolve(w->port.ctx, host, rs->addrs, MAX_ADDRS,
+                                     p2_now(w) + RESOLVE_TIMEOUT_NS);
+        if (n == ERR_CANCELED) {
+            p2_obj_free(w, &rs->h);
+            return wasm_host_trap(call, "killed");
+        }
+        rs->count = n > 0 ? n : 0;
+        rs->err = n > 0 ? 0 : n == 0 ? ERR_NXDOMAIN : n;
+        int rc = p2_put(call, &rs->h, &h);
+        if (rc)
+            return rc;
+    }
+    uint8_t *ret = p2_ret(call, a[3].u32, 8, 4);
+    if (!ret)
+        return p2_bad_ret(call, a[3].u32);
+    if (res) {
+        ret[0] = 1;
+        ret[4] = (uint8_t)res;
+    } else {
+        le32_put(ret + 4, h);
+    }
+    return 0;
+}
+
+/* resolve-next-address() -> result<option<ip-address>, error-code>: 22
+ * bytes, align 2: [0] tag; err [2] code; ok [2] option tag, [4] family
+ * tag, [6..] octets (ipv4) or u16 segments (ipv6). */
+P2_FN(p2_sockets_ip_name_lookup_resolve_address_stream_resolve_next_address)
+{
+    (void)r;
+    struct p2_resolve *rs = p2_get(call, a[0].u32, P2_RESOLVE);
+    if (!rs)
+        return p2_bad_handle(call, a[0].u32, P2_RESOLVE);
+    uint8_t *ret = p2_ret(call, a[1].u32, 22, 2);
+    if (!ret)
+        return p2_bad_ret(call, a[1].u32);
+    if (rs->err) {
+        ret[0] = 1;
+        ret[2] = p2_sock_error(rs->err);
+        rs->err = 0; /* reported once; then the stream is empty */
+        return 0;
+    }
+    if (rs->next >= rs->count)
+        return 0; /* ok(none) */
+    const struct wasi_port_addr *ad = &rs->addrs[rs->next++];
+    ret[2] = 1;
+    if (ad->family == 6) {
+        ret[4] = 1;
+        for (int i = 0; i < 8; i++)
+            le16_put(ret + 6 + 2 * i, be16_get(ad->addr + 2 * i));
+    } else {
+        memcpy(ret + 6, ad->addr, 4);
+    }
+    return 0;
+}
+
+P2_FN(p2_sockets_ip_name_lookup_resolve_address_stream_subscribe)
+{
+    struct p2_resolve *rs = p2_get(call, a[0].u32, P2_RESOLVE);
+    if (!rs)
+        return p2_bad_handle(call, a[0].u32, P2_RESOLVE);
+    return p2_subscribe(call, &rs->h, PK_READY, 0, r);
+}
+
+P2_FN(p2_sockets_ip_name_lookup_resolve_address_stream_drop)
+{
+    (void)r;
+    return p2_drop(call, a[0].u32, P2_RESOLVE);
+}
