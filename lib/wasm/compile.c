@@ -234,6 +234,20 @@ uint32_t cc_const_slot(struct cc *c, uint64_t bits)
 
 /* ---- the operand stack ---- */
 
+static bool is_local(uint32_t slot)
+{
+    return !(slot & TAG_MASK);
+}
+
+/* A value left the stack or stopped reading its local. */
+static void forget_ref(struct cc *c, uint32_t slot)
+{
+    if (is_local(slot)) {
+        c->refcnt[slot]--;
+        c->nlazy--;
+    }
+}
+
 int cc_push(struct cc *c, uint8_t type, uint32_t slot)
 {
     if (c->height >= MAX_HEIGHT)
@@ -242,6 +256,10 @@ int cc_push(struct cc *c, uint8_t type, uint32_t slot)
         return c->rc;
     c->stack[c->height++] = (struct cval){type, slot};
     if (c->height > c->max_height) c->max_height = c->height;
+    if (is_local(slot)) {
+        c->refcnt[slot]++;
+        c->nlazy++;
+    }
     return 0;
 }
 
@@ -268,6 +286,7 @@ int cc_pop(struct cc *c, uint8_t want, struct cval *out)
         return 0;
     }
     *out = c->stack[--c->height];
+    forget_ref(c, out->slot);
     if (want != ANY && out->type != ANY && out->type != want)
         return bad(c, ERR_INVAL, "type mismatch: expected %s, got %s", wasm_valtype_name(want),
                    wasm_valtype_name(out->type));
@@ -279,14 +298,19 @@ static void materialize(struct cc *c, uint32_t i)
 {
     if (c->stack[i].slot == TEMP(i)) return;
     emit_copy(c, TEMP(i), c->stack[i].slot);
+    forget_ref(c, c->stack[i].slot);
     c->stack[i].slot = TEMP(i);
 }
 
-/* Before a control-flow split or join: no stack value may read a local. */
+/*
+ * Before a control-flow split or join: no stack value may read a local.
+ * Scanning stops at the deepest such value, which was pushed after the
+ * last time there were none, so the scans cost O(1) per push in all.
+ */
 static void materialize_locals(struct cc *c)
 {
-    for (uint32_t i = 0; i < c->height; i++)
-        if (!(c->stack[i].slot & TAG_MASK)) materialize(c, i);
+    for (uint32_t i = c->height; c->nlazy && i-- > 0;)
+        if (is_local(c->stack[i].slot)) materialize(c, i);
 }
 
 static void materialize_top(struct cc *c, uint32_t n)
@@ -295,18 +319,19 @@ static void materialize_top(struct cc *c, uint32_t n)
         materialize(c, i);
 }
 
-/* The local is about to be written: values reading it move home first. */
+/* The local is about to be written: values reading it move home first.
+ * Readers usually sit near the top; if not, all of them go home at once
+ * (see materialize_locals for why that is cheap overall). */
 static bool local_is_read(struct cc *c, uint32_t x)
 {
-    for (uint32_t i = 0; i < c->height; i++)
-        if (c->stack[i].slot == x) return true;
-    return false;
+    return c->refcnt[x] != 0;
 }
 
 static void protect_local(struct cc *c, uint32_t x)
 {
-    for (uint32_t i = 0; i < c->height; i++)
+    for (uint32_t i = c->height, n = 0; c->refcnt[x] && i-- > 0 && n < 64; n++)
         if (c->stack[i].slot == x) materialize(c, i);
+    if (c->refcnt[x]) materialize_locals(c);
 }
 
 /* Records that the op at pos wrote the value now on top of the stack. */
@@ -399,7 +424,8 @@ static int check_top(struct cc *c, uint32_t n, const uint8_t *types)
 static void set_unreachable(struct cc *c)
 {
     struct cframe *f = cc_top_frame(c);
-    c->height = f->height;
+    while (c->height > f->height)
+        forget_ref(c, c->stack[--c->height].slot);
     f->unreachable = true;
     c->dead = true;
     c->last_pos = NONE;
@@ -589,13 +615,11 @@ static int op_else(struct cc *c)
 {
     struct cframe *f = cc_top_frame(c);
     if (f->kind != FR_IF || f->has_else) return bad(c, ERR_BADMSG, "else without if");
+    if (!c->dead && c->height == f->height + f->nresults) materialize_top(c, f->nresults);
     TRY(pop_types(c, f->nresults, f->results));
     if (c->height != f->height)
         return bad(c, ERR_INVAL, "type mismatch: values left at the end of the then arm");
     if (!c->dead) {
-        c->height += f->nresults;
-        materialize_top(c, f->nresults);
-        c->height -= f->nresults;
         cc_emit_op(c, OP_br);
         f->label_used = true;
         emit_fixup(c, &f->fixups);
@@ -614,18 +638,14 @@ static int op_else(struct cc *c)
 static int op_end(struct cc *c)
 {
     struct cframe f = *cc_top_frame(c);
+    bool live = !c->dead;
+    if (live && c->height == f.height + f.nresults) materialize_top(c, f.nresults);
     TRY(pop_types(c, f.nresults, f.results));
     if (c->height != f.height)
         return bad(c, ERR_INVAL, "type mismatch: values left at the end of a block");
     if (f.kind == FR_IF && !f.has_else &&
         (f.nparams != f.nresults || memcmp(f.params, f.results, f.nparams)))
         return bad(c, ERR_INVAL, "type mismatch: if without else must not change the stack type");
-    bool live = !c->dead;
-    if (live) {
-        c->height += f.nresults;
-        materialize_top(c, f.nresults);
-        c->height -= f.nresults;
-    }
     uint32_t here = here_label(c);
     patch_chain(c, f.fixups, here);
     patch_chain(c, f.else_fixup, here);
@@ -736,12 +756,9 @@ static int op_br_table(struct cc *c)
 
 static int emit_call_args(struct cc *c, const struct wasm_functype *t, uint32_t *base)
 {
-    TRY(pop_types(c, t->nparams, t->params));
-    if (!c->dead) {
-        c->height += t->nparams;
+    if (!c->dead && c->height >= cc_top_frame(c)->height + t->nparams)
         materialize_top(c, t->nparams);
-        c->height -= t->nparams;
-    }
+    TRY(pop_types(c, t->nparams, t->params));
     *base = TEMP(c->height);
     return 0;
 }
@@ -862,10 +879,10 @@ static int compile_instr(struct cc *c, bool *done)
     case 0x05: return op_else(c);
     case 0x0b:
         if (c->nframes > 1) return op_end(c);
-        TRY(pop_types(c, c->code->nresults, c->frames[0].results));
-        if (c->height != 0)
+        TRY(check_top(c, c->code->nresults, c->frames[0].results));
+        if (c->height > c->code->nresults ||
+            (c->height < c->code->nresults && !c->frames[0].unreachable))
             return bad(c, ERR_INVAL, "type mismatch: values left at the end of the function");
-        c->height = c->code->nresults;
         patch_chain(c, c->frames[0].fixups, here_label(c));
         emit_return(c);
         *done = true;
@@ -918,7 +935,8 @@ static int read_locals(struct cc *c, const struct wasm_functype *t)
     uint32_t ngroups, n, k = t->nparams;
     c->nlocals_total = t->nparams + code->nlocals;
     c->local_types = mem_alloc(c->nlocals_total + 1);
-    if (!c->local_types) return bad(c, ERR_NOMEM, "out of memory");
+    c->refcnt = mem_zalloc(((size_t)c->nlocals_total + 1) * sizeof(uint32_t));
+    if (!c->local_types || !c->refcnt) return bad(c, ERR_NOMEM, "out of memory");
     memcpy(c->local_types, t->params, t->nparams);
     TRY(cc_rd_u32(c, &ngroups));
     for (uint32_t i = 0; i < ngroups; i++) {
@@ -994,5 +1012,6 @@ int wasm_compile_function(struct wasm_module *m, uint32_t i, struct wasm_error *
     mem_free(c.stack);
     mem_free(c.frames);
     mem_free(c.local_types);
+    mem_free(c.refcnt);
     return rc;
 }

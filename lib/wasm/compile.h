@@ -57,6 +57,8 @@ struct cc {
 
     uint8_t *local_types; /* params then locals */
     uint32_t nlocals_total;
+    uint32_t *refcnt; /* per local: stack values that still read it */
+    uint32_t nlazy;   /* stack values that read a local, in all */
 
     struct cval *stack;
     uint32_t height, stack_cap, max_height;
