@@ -693,60 +693,81 @@ static int op_br_if(struct cc *c)
     return 0;
 }
 
-/* br_table: entries needing moves go through stubs emitted after it. */
-#define STUB 0x80000000u
-static int op_br_table(struct cc *c)
+/*
+ * br_table: entries whose label needs value moves go through one stub per
+ * label, emitted after the table. Per label depth, `seen` caches the type
+ * check and the stub decision, so a table costs its length plus each
+ * distinct label's arity once.
+ */
+#define UNSEEN     0xffffffffu
+#define DIRECT     0xfffffffeu
+#define NEEDS_STUB 0xfffffffdu
+
+static int br_table_check(struct cc *c, const uint32_t *depths, uint32_t n, uint32_t *seen)
 {
-    uint32_t n, arity = 0;
-    struct cval idx = {0, 0};
+    uint32_t arity = 0;
     struct cframe *f;
-    TRY(cc_rd_u32(c, &n));
-    if (n > (size_t)(c->end - c->p)) return bad(c, ERR_BADMSG, "unexpected end: br_table length");
-    uint32_t *depths = mem_alloc(((size_t)n + 1) * sizeof(uint32_t));
-    if (!depths) return bad(c, ERR_NOMEM, "out of memory");
-    int rc = 0;
-    for (uint32_t i = 0; i <= n && !rc; i++)
-        rc = cc_rd_u32(c, &depths[i]);
-    if (!rc) rc = cc_pop(c, WASM_I32, &idx);
-    for (uint32_t i = 0; i <= n && !rc; i++) {
-        rc = label_frame(c, depths[i], &f);
-        if (rc) break;
+    for (uint32_t d = 0; d < c->nframes; d++)
+        seen[d] = UNSEEN;
+    for (uint32_t i = 0; i <= n; i++) {
+        TRY(label_frame(c, depths[i], &f));
         if (i == 0)
             arity = label_arity(f);
         else if (label_arity(f) != arity)
-            rc = bad(c, ERR_INVAL, "type mismatch: br_table labels of different arity");
-        if (!rc) rc = check_top(c, arity, label_types(f));
-    }
-    if (!rc && !c->dead) {
-        /* default is depths[n]; the table lists depths[0..n-1] then it */
-        cc_emit_op(c, OP_br_table);
-        cc_emit_slot(c, idx.slot);
-        cc_emit_imm(c, n);
-        uint32_t first = c->ncells;
-        for (uint32_t i = 0; i <= n; i++) {
-            label_frame(c, depths[i], &f);
-            if (f->kind != FR_FUNC && !needs_moves(c, f)) {
-                emit_target(c, f);
-            } else {
-                cc_emit_imm(c, 0); /* a stub's offset, patched below */
-                depths[i] |= STUB;
-            }
+            return bad(c, ERR_INVAL, "type mismatch: br_table labels of different arity");
+        if (seen[depths[i]] == UNSEEN) {
+            TRY(check_top(c, arity, label_types(f)));
+            seen[depths[i]] = DIRECT;
         }
-        /* one stub per distinct label that needs moves */
-        for (uint32_t i = 0; i <= n && !c->rc; i++) {
-            if (!(depths[i] & STUB)) continue;
-            uint32_t d = depths[i];
-            label_frame(c, d & ~STUB, &f);
-            uint32_t stub = here_label(c);
+    }
+    return 0;
+}
+
+static void br_table_emit(struct cc *c, const uint32_t *depths, uint32_t n, uint32_t *seen,
+                          uint32_t idx_slot)
+{
+    struct cframe *f;
+    cc_emit_op(c, OP_br_table);
+    cc_emit_slot(c, idx_slot);
+    cc_emit_imm(c, n);
+    uint32_t first = c->ncells;
+    for (uint32_t i = 0; i <= n; i++) { /* depths[n] is the default */
+        label_frame(c, depths[i], &f);
+        if (seen[depths[i]] == DIRECT && (f->kind == FR_FUNC || needs_moves(c, f)))
+            seen[depths[i]] = NEEDS_STUB;
+        if (seen[depths[i]] == DIRECT)
+            emit_target(c, f);
+        else
+            cc_emit_imm(c, 0); /* a stub's offset, patched below */
+    }
+    for (uint32_t i = 0; i <= n && !c->rc; i++) {
+        uint32_t d = depths[i];
+        if (seen[d] == DIRECT) continue;
+        if (seen[d] == NEEDS_STUB) {
+            label_frame(c, d, &f);
+            seen[d] = here_label(c);
             emit_branch(c, f);
-            for (uint32_t k = i; k <= n && !c->rc; k++)
-                if (depths[k] == d) {
-                    c->cells[first + k] = (uint32_t)(int32_t)(stub - (first + k));
-                    depths[k] &= ~STUB;
-                }
         }
+        if (!c->rc) c->cells[first + i] = (uint32_t)(int32_t)(seen[d] - (first + i));
     }
+}
+
+static int op_br_table(struct cc *c)
+{
+    uint32_t n;
+    struct cval idx = {0, 0};
+    TRY(cc_rd_u32(c, &n));
+    if (n > (size_t)(c->end - c->p)) return bad(c, ERR_BADMSG, "unexpected end: br_table length");
+    uint32_t *depths = mem_alloc(((size_t)n + 1) * sizeof(uint32_t));
+    uint32_t *seen = mem_alloc(((size_t)c->nframes + 1) * sizeof(uint32_t));
+    int rc = depths && seen ? 0 : bad(c, ERR_NOMEM, "out of memory");
+    for (uint32_t i = 0; i <= n && !rc; i++)
+        rc = cc_rd_u32(c, &depths[i]);
+    if (!rc) rc = cc_pop(c, WASM_I32, &idx);
+    if (!rc) rc = br_table_check(c, depths, n, seen);
+    if (!rc && !c->dead) br_table_emit(c, depths, n, seen, idx.slot);
     mem_free(depths);
+    mem_free(seen);
     TRY(rc);
     set_unreachable(c);
     return 0;

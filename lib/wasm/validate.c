@@ -97,6 +97,39 @@ static int validate_globals(struct wasm_module *m, struct wasm_error *err)
     return 0;
 }
 
+static uint32_t name_hash(const char *s, uint32_t n)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (uint32_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)s[i]) * 16777619u;
+    return h;
+}
+
+/* Export names are unique (spec 3.4.10): a hash set of export indices. */
+static int check_export_names(const struct wasm_module *m, struct wasm_error *err)
+{
+    uint32_t cap = 16;
+    while (cap < 2 * m->nexports)
+        cap *= 2;
+    uint32_t *set = mem_zalloc(cap * sizeof(uint32_t)); /* export index + 1 */
+    if (!set) return wasm_fail(err, ERR_NOMEM, "out of memory");
+    int rc = 0;
+    for (uint32_t i = 0; i < m->nexports && !rc; i++) {
+        const struct mod_export *e = &m->exports[i];
+        uint32_t k = name_hash(e->name, e->name_len) & (cap - 1);
+        for (; set[k]; k = (k + 1) & (cap - 1)) {
+            const struct mod_export *o = &m->exports[set[k] - 1];
+            if (o->name_len == e->name_len && !memcmp(o->name, e->name, e->name_len)) {
+                rc = wasm_fail(err, ERR_INVAL, "duplicate export name \"%s\"", e->name);
+                break;
+            }
+        }
+        set[k] = i + 1;
+    }
+    mem_free(set);
+    return rc;
+}
+
 static int validate_exports(struct wasm_module *m, struct wasm_error *err)
 {
     static const char *const kinds[] = {"function", "table", "memory", "global"};
@@ -111,13 +144,8 @@ static int validate_exports(struct wasm_module *m, struct wasm_error *err)
             struct cexpr ref = {.op = 0xd2, .idx = e->idx};
             declare_ref(m, &ref);
         }
-        /* names are unique (spec 3.4.10); quadratic only in the export count */
-        for (uint32_t k = 0; k < i; k++)
-            if (m->exports[k].name_len == e->name_len &&
-                !memcmp(m->exports[k].name, e->name, e->name_len))
-                return wasm_fail(err, ERR_INVAL, "duplicate export name \"%s\"", e->name);
     }
-    return 0;
+    return check_export_names(m, err);
 }
 
 static int validate_elems(struct wasm_module *m, struct wasm_error *err)
