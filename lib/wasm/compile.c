@@ -726,7 +726,7 @@ static int br_table_check(struct cc *c, const uint32_t *depths, uint32_t n, uint
 static void br_table_emit(struct cc *c, const uint32_t *depths, uint32_t n, uint32_t *seen,
                           uint32_t idx_slot)
 {
-    struct cframe *f;
+    struct cframe *f = NULL; /* set by label_frame; depths are validated */
     cc_emit_op(c, OP_br_table);
     cc_emit_slot(c, idx_slot);
     cc_emit_imm(c, n);
