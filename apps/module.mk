@@ -9,7 +9,7 @@
 # signature table by scripts/gen_wasi_imports.py) through the SDK in
 # apps/sdk/, and export cabi_realloc. The tests are in tests/apps/.
 APPS_P1 := hello echo cat ls cp mv rm mkdir wc sha256sum trap spin sleep
-APPS_NET :=
+APPS_NET := fetch nc nslookup httpd
 APPS := $(APPS_P1) $(APPS_NET)
 APPS_DIR := $(BUILD)/apps
 APP_WASMS := $(foreach a,$(APPS),$(APPS_DIR)/$(a).wasm)
@@ -34,6 +34,16 @@ APP_SRCS_trap := $(APP_SDK_CLI)
 APP_SRCS_spin := $(APP_SDK_CLI)
 APP_SRCS_sleep := $(APP_SDK_CLI)
 
+# The WASI 0.2 SDK, and what the networking apps take from lib/: SHA-256
+# (lib/base) and URL parsing and resolution (lib/http/url.c).
+APP_SDK_WASI2 := $(APP_SDK_CLI) apps/sdk/wasi2.c apps/sdk/start.c
+APP_SDK_NET := $(APP_SDK_WASI2) apps/sdk/net.c
+APP_SDK_HTTP := $(APP_SDK_WASI2) apps/sdk/http.c lib/http/url.c lib/http/fail.c lib/base/str.c
+APP_SRCS_fetch := $(APP_SDK_HTTP) apps/sdk/fsutil.c lib/base/sha256.c
+APP_SRCS_nc := $(APP_SDK_NET)
+APP_SRCS_nslookup := $(APP_SDK_NET)
+APP_SRCS_httpd := $(APP_SDK_NET) apps/sdk/httpreq.c apps/sdk/fsutil.c
+
 app_objs = $(patsubst %.c,$(APPS_DIR)/obj/%.o,$(1))
 
 $(APPS_DIR)/obj/%.o: %.c
@@ -41,11 +51,13 @@ $(APPS_DIR)/obj/%.o: %.c
 	@echo "  WASM-CC $<"
 	@$(WASM_CC) $(APP_CFLAGS) -MMD -MP -c $< -o $@
 
+# Apps with apps/sdk/start.c bring their own _start (see there).
 define app_rule
 $(APPS_DIR)/$(1).wasm: $(call app_objs,apps/$(1).c $(APP_SRCS_$(1)))
 	@mkdir -p $$(@D)
 	@echo "  WASM-LD $$@"
-	@$(WASM_CC) $(APP_LDFLAGS) -o $$@ $$(filter %.o,$$^)
+	@$(WASM_CC) $(APP_LDFLAGS) $(if $(filter apps/sdk/start.c,$(APP_SRCS_$(1))),-nostartfiles) \
+	    -o $$@ $$(filter %.o,$$^)
 endef
 $(foreach a,$(APPS),$(eval $(call app_rule,$(a))))
 
