@@ -15,6 +15,7 @@
 #include "mm/pmm.h"
 #include "power/power.h"
 #include "sched/sched.h"
+#include "shell/shell.h"
 #include "test/selftest.h"
 
 static void sync_on_shutdown(void)
@@ -40,7 +41,8 @@ _Noreturn void kernel_start_services(void)
     heap_get_stats(&hs);
     klog_info("boot", "ready: %zu MiB free, heap %zu KiB in use",
               pmm_free_count() * PAGE_SIZE >> 20, hs.in_use >> 10);
-    kprintf("KPIO is idle (no shell yet). Quit QEMU with Ctrl-A X.\n");
+    shell_start();
+    /* The boot thread's work is done; it stays as an idle sleeper. */
     for (;;)
         thread_sleep_ms(1000000);
 }

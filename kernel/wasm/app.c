@@ -1,0 +1,282 @@
+/*
+ * kernel/wasm/app.c - loading and running WASM apps.
+ *
+ * An app is read whole from the VFS, decoded, validated and compiled by
+ * lib/wasm, instantiated with lib/wasi's imports over the kernel port, and
+ * run by a kernel thread of its own named after it. The thread can be
+ * preempted at any instruction like every kernel thread; the interpreter's
+ * interrupt hook only checks whether the app was killed. A trap ends the
+ * app with a message naming the reason and the function; the kernel goes
+ * on. Exit statuses follow shells: the app's own status, 128+6 after a
+ * trap, 128+9 after a kill.
+ */
+#include "wasm/app.h"
+
+#include "base/error.h"
+#include "base/fmt.h"
+#include "base/mem.h"
+#include "drivers/serial/serial.h"
+#include "fs/vfs.h"
+#include "lib/klog.h"
+#include "mm/heap.h"
+#include "sched/sched.h"
+#include "wasi/wasi.h"
+#include "wasm/kport.h"
+#include "wasm/wasm.h"
+
+#define MAX_APP_SIZE (64u << 20)
+#define APP_STACK (256 * 1024)
+#define STATUS_TRAP (128 + 6)
+#define STATUS_KILLED (128 + 9)
+
+struct app_run {
+    struct app app;
+    struct kport port;
+    struct wasm_module *mod;
+    int argc;
+    char *argv[APP_MAX_ARGS + 1];
+    char cwd[VFS_PATH_MAX];
+};
+
+static struct list_node apps = LIST_INIT(apps);
+static struct app *foreground;
+
+static int read_file(const char *path, uint8_t **data, size_t *len)
+{
+    struct vfs_stat st;
+    int err = vfs_stat(path, &st);
+    if (err < 0)
+        return err;
+    if (st.is_dir)
+        return ERR_ISDIR;
+    if (st.size > MAX_APP_SIZE)
+        return ERR_FBIG;
+    struct file *f;
+    if ((err = vfs_open(path, VFS_O_READ, &f)) < 0)
+        return err;
+    uint8_t *buf = kmalloc(st.size ? st.size : 1);
+    long n = buf ? vfs_read(f, buf, st.size) : ERR_NOMEM;
+    vfs_close(f);
+    if (n < 0 || (uint64_t)n != st.size) {
+        kfree(buf);
+        return n < 0 ? (int)n : ERR_IO;
+    }
+    *data = buf;
+    *len = st.size;
+    return 0;
+}
+
+static int interrupt_hook(void *user, struct wasm_instance *inst)
+{
+    (void)user, (void)inst;
+    return thread_should_stop() ? WASM_STOP : WASM_CONTINUE;
+}
+
+static int run(struct app_run *r)
+{
+    struct app *a = &r->app;
+    struct wasi_port_file *root = NULL, *cwd = NULL;
+    if (kport_open_dir("/", &root) < 0) {
+        kprintf("%s: cannot open / for the app\n", a->name);
+        return 126;
+    }
+    struct wasi_preopen pre[2] = {{"/", root}, {".", NULL}};
+    size_t npre = 1;
+    if (kport_open_dir(r->cwd, &cwd) == 0) {
+        pre[1].dir = cwd;
+        npre = 2;
+    }
+    struct wasi_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.port.ops = &kport_ops;
+    cfg.port.ctx = &r->port;
+    cfg.argc = r->argc;
+    cfg.argv = (const char *const *)r->argv;
+    static const char *const env[] = {"PATH=/apps", "HOME=/", "TERM=vt100"};
+    cfg.envc = 3;
+    cfg.envp = env;
+    cfg.preopens = pre;
+    cfg.npreopens = npre;
+    cfg.cwd = r->cwd;
+    struct wasi_ctx *w;
+    int err = wasi_ctx_new(&cfg, &w);
+    if (err < 0) {
+        kprintf("%s: cannot set up WASI: %s\n", a->name, err_str(err));
+        return 126;
+    }
+    struct wasm_config wc;
+    wasm_config_default(&wc);
+    wc.interrupt = interrupt_hook;
+    struct wasm_instance *inst;
+    struct wasm_error werr;
+    struct wasm_trap trap;
+    int status = 0;
+    err = wasm_instance_new(r->mod, &wc, wasi_resolve, w, &inst, &werr, &trap);
+    if (err == 0 || err == ERR_FAULT) {
+        if (err == 0)
+            err = wasi_run(w, inst, &status, &trap);
+        wasm_instance_free(inst);
+    } else {
+        kprintf("%s: cannot start: %s\n", a->name, werr.msg);
+        status = 126;
+        err = 0;
+    }
+    if (err == ERR_FAULT) {
+        if (trap.kind == WASM_TRAP_KILLED || thread_should_stop()) {
+            kprintf("%s: killed\n", a->name);
+            status = STATUS_KILLED;
+        } else {
+            kprintf("%s: trapped: %s in function %s\n", a->name, trap.reason,
+                    trap.func_name ? trap.func_name : "?");
+            status = STATUS_TRAP;
+        }
+    } else if (err == ERR_NOENT) {
+        kprintf("%s: not a command (no _start or wasi:cli/run export)\n", a->name);
+        status = 126;
+    } else if (err < 0) {
+        kprintf("%s: %s\n", a->name, err_str(err));
+        status = 126;
+    }
+    wasi_ctx_free(w);
+    return status;
+}
+
+static void app_thread(void *arg)
+{
+    struct app_run *r = arg;
+    r->app.status = run(r);
+    wasm_module_free(r->mod);
+    r->mod = NULL;
+    r->app.done = true;
+    if (r->app.background)
+        kprintf("[%d] %s exited with status %d\n", r->app.pid, r->app.name, r->app.status);
+}
+
+static void free_run(struct app_run *r)
+{
+    for (int i = 0; i < r->argc; i++)
+        kfree(r->argv[i]);
+    if (r->mod)
+        wasm_module_free(r->mod);
+    kfree(r);
+}
+
+int app_start(const char *path, int argc, char **argv, const char *cwd, bool background,
+              struct app **out)
+{
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    int err = read_file(path, &bytes, &len);
+    if (err < 0) {
+        kprintf("%s: cannot read %s: %s\n", argv[0], path, err_str(err));
+        return err;
+    }
+    struct app_run *r = kzalloc(sizeof *r);
+    if (!r) {
+        kfree(bytes);
+        return ERR_NOMEM;
+    }
+    struct wasm_error werr;
+    err = wasm_module_load(bytes, len, &r->mod, &werr);
+    kfree(bytes);
+    if (err < 0) {
+        kprintf("%s: %s is not a valid WebAssembly module: %s\n", argv[0], path, werr.msg);
+        kfree(r);
+        return err;
+    }
+    const char *base = strrchr(argv[0], '/');
+    str_copy(r->app.name, base ? base + 1 : argv[0], sizeof r->app.name);
+    str_copy(r->app.path, path, sizeof r->app.path);
+    str_copy(r->cwd, cwd, sizeof r->cwd);
+    r->app.background = background;
+    r->port.background = background;
+    for (int i = 0; i < argc && i < APP_MAX_ARGS; i++) {
+        size_t n = strlen(argv[i]) + 1;
+        r->argv[i] = kmalloc(n);
+        if (!r->argv[i]) {
+            free_run(r);
+            return ERR_NOMEM;
+        }
+        memcpy(r->argv[i], argv[i], n);
+        r->argc = i + 1;
+    }
+    struct thread *t = thread_create(r->app.name, app_thread, r, APP_STACK, 0);
+    if (!t) {
+        kprintf("%s: out of memory for its thread\n", argv[0]);
+        free_run(r);
+        return ERR_NOMEM;
+    }
+    t->user = &r->app;
+    r->app.thread = t;
+    r->app.pid = t->id;
+    uint64_t f = irq_save();
+    list_push_back(&apps, &r->app.node);
+    irq_restore(f);
+    *out = &r->app;
+    return 0;
+}
+
+int app_wait(struct app *a)
+{
+    struct app_run *r = container_of(a, struct app_run, app);
+    int code;
+    while (thread_join(a->thread, 0, &code) < 0) /* a kill of the shell is ignored here */
+        ;
+    int status = a->status;
+    uint64_t f = irq_save();
+    list_remove(&a->node);
+    irq_restore(f);
+    free_run(r);
+    return status;
+}
+
+/* Background apps are reaped when they end: nobody waits for them. */
+static void reap_background(void)
+{
+    struct list_node *it, *tmp;
+    uint64_t f = irq_save();
+    list_for_each_safe(it, tmp, &apps)
+    {
+        struct app *a = list_entry(it, struct app, node);
+        if (a->background && a->done && a->thread->state == THREAD_DEAD) {
+            irq_restore(f);
+            app_wait(a);
+            f = irq_save();
+        }
+    }
+    irq_restore(f);
+}
+
+int app_kill(int pid)
+{
+    reap_background();
+    struct list_node *it;
+    list_for_each(it, &apps)
+    {
+        struct app *a = list_entry(it, struct app, node);
+        if (a->pid == pid && !a->done) {
+            thread_kill(a->thread);
+            return 0;
+        }
+    }
+    return ERR_NOENT;
+}
+
+static void ctrl_c(void)
+{
+    if (foreground && !foreground->done)
+        thread_kill(foreground->thread);
+}
+
+void app_set_foreground(struct app *a)
+{
+    reap_background();
+    foreground = a;
+    serial_set_interrupt_handler(a ? ctrl_c : NULL);
+}
+
+void app_for_each(void (*fn)(struct app *a, void *ctx), void *ctx)
+{
+    struct list_node *it;
+    list_for_each(it, &apps) fn(list_entry(it, struct app, node), ctx);
+}

@@ -1,0 +1,22 @@
+/*
+ * kernel/wasm/kport.h - the kernel's implementation of lib/wasi's system
+ * port (lib/wasi/port.h).
+ */
+#ifndef KWASM_KPORT_H
+#define KWASM_KPORT_H
+
+#include <stdbool.h>
+
+#include "wasi/port.h"
+
+/* Per-app state behind the port's ctx pointer. */
+struct kport {
+    bool background; /* no console input */
+};
+
+extern const struct wasi_port_ops kport_ops;
+
+/* A directory handle for an absolute VFS path (for preopens). */
+int kport_open_dir(const char *abs, struct wasi_port_file **out);
+
+#endif

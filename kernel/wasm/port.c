@@ -1,0 +1,628 @@
+/*
+ * kernel/wasm/port.c - lib/wasi's system port in the kernel: files through
+ * the VFS, the serial console, the kernel clocks, the CSPRNG, sockets
+ * through kernel/net, and waiting through the shared iopoll wake-up point.
+ *
+ * A directory handle remembers its absolute VFS path; lib/wasi hands over
+ * paths that are already normalized and confined, so joining them is
+ * enough (FAT has no symbolic links to escape through).
+ */
+#include "wasm/kport.h"
+
+#include "base/error.h"
+#include "base/fmt.h"
+#include "base/mem.h"
+#include "drivers/serial/serial.h"
+#include "fs/vfs.h"
+#include "lib/iopoll.h"
+#include "lib/klog.h"
+#include "lib/random.h"
+#include "mm/heap.h"
+#include "net/knet.h"
+#include "sched/sched.h"
+#include "time/clock.h"
+
+enum kind { K_FILE, K_DIR, K_STDIN, K_STDOUT, K_STDERR };
+
+struct wasi_port_file {
+    enum kind kind;
+    struct file *f;
+    unsigned flags;
+    uint64_t dir_pos; /* entries already returned by the VFS iterator */
+    char path[VFS_PATH_MAX];
+};
+
+struct wasi_port_sock {
+    struct ksock *k;
+    bool udp;
+};
+
+static struct kport *kp(void *ctx) { return ctx; }
+
+static uint64_t to_kdeadline(uint64_t d) { return d == WASI_PORT_NO_DEADLINE ? 0 : (d ? d : 1); }
+
+static struct wasi_port_file *new_handle(enum kind k)
+{
+    struct wasi_port_file *h = kzalloc(sizeof *h);
+    if (h)
+        h->kind = k;
+    return h;
+}
+
+static int p_stdio(void *ctx, int fd, struct wasi_port_file **out)
+{
+    (void)ctx;
+    if (fd < 0 || fd > 2)
+        return ERR_BADF;
+    *out = new_handle(fd == 0 ? K_STDIN : fd == 1 ? K_STDOUT : K_STDERR);
+    return *out ? 0 : ERR_NOMEM;
+}
+
+static int join(const struct wasi_port_file *dir, const char *path, char *out)
+{
+    if (!dir || dir->kind != K_DIR)
+        return ERR_NOTDIR;
+    size_t n = fmt_snprintf(out, VFS_PATH_MAX, "%s/%s", strcmp(dir->path, "/") ? dir->path : "",
+                            path);
+    return n >= VFS_PATH_MAX ? ERR_NAMETOOLONG : 0;
+}
+
+int kport_open_dir(const char *abs, struct wasi_port_file **out)
+{
+    struct wasi_port_file *h = new_handle(K_DIR);
+    if (!h)
+        return ERR_NOMEM;
+    int err = vfs_open(abs, VFS_O_READ | VFS_O_DIRECTORY, &h->f);
+    if (err < 0) {
+        kfree(h);
+        return err;
+    }
+    vfs_resolve("/", abs, h->path, sizeof h->path);
+    h->flags = WASI_PORT_O_READ | WASI_PORT_O_DIRECTORY;
+    *out = h;
+    return 0;
+}
+
+static int p_open_at(void *ctx, struct wasi_port_file *dir, const char *path, unsigned flags,
+                     struct wasi_port_file **out)
+{
+    (void)ctx;
+    char abs[VFS_PATH_MAX];
+    int err = join(dir, path, abs);
+    if (err < 0)
+        return err;
+    struct vfs_stat st;
+    int serr = vfs_stat(abs, &st);
+    bool is_dir = serr == 0 && st.is_dir;
+    if ((flags & WASI_PORT_O_DIRECTORY) && serr == 0 && !is_dir)
+        return ERR_NOTDIR;
+    if (is_dir) {
+        if (flags & (WASI_PORT_O_WRITE | WASI_PORT_O_TRUNC))
+            return ERR_ISDIR;
+        if ((flags & (WASI_PORT_O_CREAT | WASI_PORT_O_EXCL)) == (WASI_PORT_O_CREAT | WASI_PORT_O_EXCL))
+            return ERR_EXIST;
+        return kport_open_dir(abs, out);
+    }
+    if (flags & WASI_PORT_O_DIRECTORY)
+        return serr < 0 ? serr : ERR_NOTDIR;
+    unsigned vf = 0;
+    if (flags & WASI_PORT_O_READ) vf |= VFS_O_READ;
+    if (flags & WASI_PORT_O_WRITE) vf |= VFS_O_WRITE;
+    if (flags & WASI_PORT_O_CREAT) vf |= VFS_O_CREAT;
+    if (flags & WASI_PORT_O_EXCL) vf |= VFS_O_EXCL;
+    if (flags & WASI_PORT_O_TRUNC) vf |= VFS_O_TRUNC;
+    if (flags & WASI_PORT_O_APPEND) vf |= VFS_O_APPEND;
+    if (!(vf & VFS_O_RDWR))
+        vf |= VFS_O_READ; /* stat-only opens still need a mode */
+    struct wasi_port_file *h = new_handle(K_FILE);
+    if (!h)
+        return ERR_NOMEM;
+    err = vfs_open(abs, vf, &h->f);
+    if (err < 0) {
+        kfree(h);
+        return err;
+    }
+    h->flags = flags;
+    str_copy(h->path, abs, sizeof h->path);
+    *out = h;
+    return 0;
+}
+
+static int p_close(void *ctx, struct wasi_port_file *f)
+{
+    (void)ctx;
+    int err = f->f ? vfs_close(f->f) : 0;
+    kfree(f);
+    return err;
+}
+
+static long console_read(struct kport *p, struct wasi_port_file *f, void *buf, size_t len)
+{
+    if (p->background)
+        return 0; /* background apps have no input */
+    if (len == 0)
+        return 0;
+    if ((f->flags & WASI_PORT_O_NONBLOCK) && serial_rx_available() == 0)
+        return ERR_AGAIN;
+    return serial_read(buf, len, 0);
+}
+
+static long p_read(void *ctx, struct wasi_port_file *f, void *buf, size_t len)
+{
+    switch (f->kind) {
+    case K_FILE: return vfs_read(f->f, buf, len);
+    case K_STDIN: return console_read(kp(ctx), f, buf, len);
+    case K_DIR: return ERR_ISDIR;
+    default: return ERR_BADF;
+    }
+}
+
+static long p_write(void *ctx, struct wasi_port_file *f, const void *buf, size_t len)
+{
+    (void)ctx;
+    switch (f->kind) {
+    case K_FILE: return vfs_write(f->f, buf, len);
+    case K_STDOUT:
+    case K_STDERR: console_write(buf, len); return (long)len;
+    case K_DIR: return ERR_ISDIR;
+    default: return ERR_BADF;
+    }
+}
+
+static long p_pread(void *ctx, struct wasi_port_file *f, void *buf, size_t len, uint64_t off)
+{
+    (void)ctx;
+    if (f->kind != K_FILE)
+        return f->kind == K_DIR ? ERR_ISDIR : ERR_SPIPE;
+    return vfs_pread(f->f, buf, len, off);
+}
+
+static long p_pwrite(void *ctx, struct wasi_port_file *f, const void *buf, size_t len,
+                     uint64_t off)
+{
+    (void)ctx;
+    if (f->kind != K_FILE)
+        return f->kind == K_DIR ? ERR_ISDIR : ERR_SPIPE;
+    return vfs_pwrite(f->f, buf, len, off);
+}
+
+static int p_seek(void *ctx, struct wasi_port_file *f, int64_t off, int whence, uint64_t *pos)
+{
+    (void)ctx;
+    if (f->kind != K_FILE)
+        return f->kind == K_DIR ? ERR_ISDIR : ERR_SPIPE;
+    return vfs_seek(f->f, off, whence, pos);
+}
+
+static int p_sync(void *ctx, struct wasi_port_file *f, bool data_only)
+{
+    (void)ctx, (void)data_only;
+    return f->f ? vfs_fsync(f->f) : 0;
+}
+
+static void to_port_stat(const struct vfs_stat *v, struct wasi_port_stat *st)
+{
+    memset(st, 0, sizeof *st);
+    st->dev = v->dev;
+    st->ino = v->ino;
+    st->filetype = v->is_dir ? WASI_PORT_FT_DIRECTORY : WASI_PORT_FT_REGULAR_FILE;
+    st->nlink = 1;
+    st->size = v->size;
+    st->atim = (uint64_t)v->atime * NS_PER_SEC;
+    st->mtim = (uint64_t)v->mtime * NS_PER_SEC;
+    st->ctim = (uint64_t)v->ctime * NS_PER_SEC;
+}
+
+static int p_fstat(void *ctx, struct wasi_port_file *f, struct wasi_port_stat *st)
+{
+    (void)ctx;
+    if (f->kind >= K_STDIN) {
+        memset(st, 0, sizeof *st);
+        st->filetype = WASI_PORT_FT_CHARACTER_DEVICE;
+        st->nlink = 1;
+        return 0;
+    }
+    struct vfs_stat v;
+    int err = vfs_fstat(f->f, &v);
+    if (err == 0)
+        to_port_stat(&v, st);
+    return err;
+}
+
+static int p_set_size(void *ctx, struct wasi_port_file *f, uint64_t size)
+{
+    (void)ctx;
+    if (f->kind != K_FILE)
+        return f->kind == K_DIR ? ERR_ISDIR : ERR_INVAL;
+    return vfs_truncate(f->f, size);
+}
+
+static int p_set_flags(void *ctx, struct wasi_port_file *f, unsigned flags)
+{
+    (void)ctx;
+    if (f->kind == K_FILE && ((flags ^ f->flags) & WASI_PORT_O_APPEND))
+        return ERR_NOTSUP; /* the VFS fixes APPEND at open */
+    f->flags = (f->flags & ~(unsigned)WASI_PORT_O_NONBLOCK) | (flags & WASI_PORT_O_NONBLOCK);
+    return 0;
+}
+
+static int p_readdir(void *ctx, struct wasi_port_file *dir, uint64_t cookie,
+                     struct wasi_port_dirent *ent)
+{
+    (void)ctx;
+    if (dir->kind != K_DIR)
+        return ERR_NOTDIR;
+    if (cookie < dir->dir_pos) {
+        int err = vfs_rewinddir(dir->f);
+        if (err < 0)
+            return err;
+        dir->dir_pos = 0;
+    }
+    struct vfs_dirent *e = kmalloc(sizeof *e);
+    if (!e)
+        return ERR_NOMEM;
+    int r;
+    do {
+        r = vfs_readdir(dir->f, e);
+        if (r == 1)
+            dir->dir_pos++;
+    } while (r == 1 && dir->dir_pos <= cookie);
+    if (r == 1) {
+        size_t n = strlen(e->name);
+        if (n > WASI_PORT_NAME_MAX)
+            n = WASI_PORT_NAME_MAX;
+        memcpy(ent->name, e->name, n);
+        ent->name[n] = '\0';
+        ent->name_len = (uint16_t)n;
+        ent->next = dir->dir_pos;
+        ent->ino = e->st.ino;
+        ent->filetype = e->st.is_dir ? WASI_PORT_FT_DIRECTORY : WASI_PORT_FT_REGULAR_FILE;
+    }
+    kfree(e);
+    return r;
+}
+
+static int p_stat_at(void *ctx, struct wasi_port_file *dir, const char *path, bool follow,
+                     struct wasi_port_stat *st)
+{
+    (void)ctx, (void)follow;
+    char abs[VFS_PATH_MAX];
+    int err = join(dir, path, abs);
+    struct vfs_stat v;
+    if (err == 0 && (err = vfs_stat(abs, &v)) == 0)
+        to_port_stat(&v, st);
+    return err;
+}
+
+#define PATH_CALL(fn)                                                                              \
+    char abs[VFS_PATH_MAX];                                                                        \
+    int err = join(dir, path, abs);                                                                \
+    return err < 0 ? err : fn(abs)
+
+static int p_mkdir_at(void *ctx, struct wasi_port_file *dir, const char *path)
+{
+    (void)ctx;
+    PATH_CALL(vfs_mkdir);
+}
+
+static int p_unlink_at(void *ctx, struct wasi_port_file *dir, const char *path)
+{
+    (void)ctx;
+    PATH_CALL(vfs_unlink);
+}
+
+static int p_rmdir_at(void *ctx, struct wasi_port_file *dir, const char *path)
+{
+    (void)ctx;
+    PATH_CALL(vfs_rmdir);
+}
+
+static int p_rename_at(void *ctx, struct wasi_port_file *fd, const char *from,
+                       struct wasi_port_file *td, const char *to)
+{
+    (void)ctx;
+    char a[VFS_PATH_MAX], b[VFS_PATH_MAX];
+    int err = join(fd, from, a);
+    if (err == 0)
+        err = join(td, to, b);
+    return err < 0 ? err : vfs_rename(a, b);
+}
+
+static int p_clock_now(void *ctx, enum wasi_port_clock c, uint64_t *ns)
+{
+    (void)ctx;
+    switch (c) {
+    case WASI_PORT_CLOCK_REALTIME: *ns = clock_realtime_ns(); return 0;
+    case WASI_PORT_CLOCK_MONOTONIC: *ns = clock_monotonic_ns(); return 0;
+    case WASI_PORT_CLOCK_PROCESS_CPU:
+    case WASI_PORT_CLOCK_THREAD_CPU: {
+        struct thread *t = thread_current(); /* one thread per app */
+        *ns = t->run_ns + clock_tsc_to_ns(rdtsc() - t->switched_in_tsc);
+        return 0;
+    }
+    }
+    return ERR_INVAL;
+}
+
+static int p_clock_res(void *ctx, enum wasi_port_clock c, uint64_t *ns)
+{
+    (void)ctx;
+    *ns = c == WASI_PORT_CLOCK_REALTIME ? 1 : 1;
+    return c <= WASI_PORT_CLOCK_THREAD_CPU ? 0 : ERR_INVAL;
+}
+
+static int p_random(void *ctx, void *buf, size_t len)
+{
+    (void)ctx;
+    random_bytes(buf, len);
+    return 0;
+}
+
+static void p_yield(void *ctx)
+{
+    (void)ctx;
+    thread_yield();
+}
+
+/* ---- sockets ------------------------------------------------------------ */
+
+static int addr_v4(const struct wasi_port_addr *a, uint32_t *ip)
+{
+    if (a->family != 4)
+        return ERR_NOTSUP; /* KPIO's stack is IPv4 only */
+    *ip = (uint32_t)a->addr[0] << 24 | (uint32_t)a->addr[1] << 16 | (uint32_t)a->addr[2] << 8 |
+          a->addr[3];
+    return 0;
+}
+
+static void to_addr(uint32_t ip, uint16_t port, struct wasi_port_addr *a)
+{
+    memset(a, 0, sizeof *a);
+    a->family = 4;
+    a->port = port;
+    a->addr[0] = (uint8_t)(ip >> 24);
+    a->addr[1] = (uint8_t)(ip >> 16);
+    a->addr[2] = (uint8_t)(ip >> 8);
+    a->addr[3] = (uint8_t)ip;
+}
+
+static struct wasi_port_sock *wrap_sock(struct ksock *k, bool udp)
+{
+    struct wasi_port_sock *s = kzalloc(sizeof *s);
+    if (!s) {
+        ksock_close(k);
+        return NULL;
+    }
+    s->k = k;
+    s->udp = udp;
+    return s;
+}
+
+static int p_tcp_connect(void *ctx, const struct wasi_port_addr *local,
+                         const struct wasi_port_addr *remote, uint64_t deadline,
+                         struct wasi_port_sock **out)
+{
+    (void)ctx, (void)local; /* the stack picks the local address and port */
+    uint32_t ip;
+    int err = addr_v4(remote, &ip);
+    if (err < 0)
+        return err;
+    struct ksock *k;
+    err = ksock_tcp_connect(ip, remote->port, to_kdeadline(deadline), &k);
+    if (err < 0)
+        return err;
+    *out = wrap_sock(k, false);
+    return *out ? 0 : ERR_NOMEM;
+}
+
+static int p_tcp_listen(void *ctx, const struct wasi_port_addr *local, unsigned backlog,
+                        struct wasi_port_sock **out)
+{
+    (void)ctx;
+    uint32_t ip;
+    int err = addr_v4(local, &ip);
+    struct ksock *k;
+    if (err == 0)
+        err = ksock_tcp_listen(ip, local->port, (int)backlog, &k);
+    if (err < 0)
+        return err;
+    *out = wrap_sock(k, false);
+    return *out ? 0 : ERR_NOMEM;
+}
+
+static int p_tcp_accept(void *ctx, struct wasi_port_sock *s, struct wasi_port_sock **out)
+{
+    (void)ctx;
+    struct ksock *k;
+    int err = ksock_try_accept(s->k, &k);
+    if (err < 0)
+        return err;
+    *out = wrap_sock(k, false);
+    return *out ? 0 : ERR_NOMEM;
+}
+
+static long p_send(void *ctx, struct wasi_port_sock *s, const void *buf, size_t len)
+{
+    (void)ctx;
+    return ksock_try_send(s->k, buf, len);
+}
+
+static long p_recv(void *ctx, struct wasi_port_sock *s, void *buf, size_t len)
+{
+    (void)ctx;
+    return ksock_try_recv(s->k, buf, len);
+}
+
+static int p_shutdown(void *ctx, struct wasi_port_sock *s, int how)
+{
+    (void)ctx;
+    /* lib/net: 0 = receiving, 1 = sending, 2 = both; the port's numbering
+     * is the same. */
+    return ksock_shutdown(s->k, how);
+}
+
+static int p_udp_open(void *ctx, const struct wasi_port_addr *local, struct wasi_port_sock **out)
+{
+    (void)ctx;
+    uint32_t ip = 0;
+    int err = local ? addr_v4(local, &ip) : 0;
+    struct ksock *k;
+    if (err == 0)
+        err = ksock_udp_open(ip, local ? local->port : 0, &k);
+    if (err < 0)
+        return err;
+    *out = wrap_sock(k, true);
+    return *out ? 0 : ERR_NOMEM;
+}
+
+static long p_udp_sendto(void *ctx, struct wasi_port_sock *s, const void *buf, size_t len,
+                         const struct wasi_port_addr *to)
+{
+    (void)ctx;
+    uint32_t ip = 0;
+    int err = to ? addr_v4(to, &ip) : 0;
+    return err < 0 ? err : ksock_udp_sendto(s->k, buf, len, ip, to ? to->port : 0);
+}
+
+static long p_udp_recvfrom(void *ctx, struct wasi_port_sock *s, void *buf, size_t len,
+                           struct wasi_port_addr *from)
+{
+    (void)ctx;
+    uint32_t ip = 0;
+    uint16_t port = 0;
+    /* A deadline in the past: one non-blocking attempt. */
+    long n = ksock_udp_recvfrom(s->k, buf, len, &ip, &port, 1);
+    if (n == ERR_TIMEDOUT)
+        return ERR_AGAIN;
+    if (n >= 0 && from)
+        to_addr(ip, port, from);
+    return n;
+}
+
+static int p_sock_name(void *ctx, struct wasi_port_sock *s, struct wasi_port_addr *local,
+                       struct wasi_port_addr *remote)
+{
+    (void)ctx;
+    uint32_t la, ra;
+    uint16_t lp, rp;
+    ksock_name(s->k, &la, &lp, &ra, &rp);
+    if (local)
+        to_addr(la, lp, local);
+    if (remote) {
+        if (!ra && !rp)
+            return ERR_NOTCONN;
+        to_addr(ra, rp, remote);
+    }
+    return 0;
+}
+
+static void p_sock_close(void *ctx, struct wasi_port_sock *s)
+{
+    (void)ctx;
+    ksock_close(s->k);
+    kfree(s);
+}
+
+static int p_resolve(void *ctx, const char *name, struct wasi_port_addr *addrs, int max,
+                     uint64_t deadline)
+{
+    (void)ctx;
+    uint32_t ips[8];
+    if (max > 8)
+        max = 8;
+    int n = knet_resolve(name, ips, max, to_kdeadline(deadline));
+    for (int i = 0; i < n; i++)
+        to_addr(ips[i], 0, &addrs[i]);
+    return n;
+}
+
+/* ---- waiting ------------------------------------------------------------- */
+
+static unsigned ready_of(struct kport *p, struct wasi_port_pollfd *fd)
+{
+    if (fd->sock) {
+        unsigned ev = ksock_poll(fd->sock->k), r = 0;
+        if (ev & NET_POLL_IN) r |= WASI_PORT_EV_IN;
+        if (ev & NET_POLL_OUT) r |= WASI_PORT_EV_OUT;
+        if (ev & NET_POLL_HUP) r |= WASI_PORT_EV_HUP | WASI_PORT_EV_IN;
+        if (ev & NET_POLL_ERR) r |= WASI_PORT_EV_ERR;
+        return r & (fd->events | WASI_PORT_EV_HUP | WASI_PORT_EV_ERR);
+    }
+    struct wasi_port_file *f = fd->file;
+    fd->nbytes = 0;
+    if (f->kind == K_STDIN) {
+        if (p->background)
+            return fd->events & WASI_PORT_EV_IN; /* end of input at once */
+        size_t n = serial_rx_available();
+        fd->nbytes = n;
+        return n ? (fd->events & WASI_PORT_EV_IN) : 0;
+    }
+    if (f->kind == K_FILE && (fd->events & WASI_PORT_EV_IN)) {
+        struct vfs_stat st;
+        uint64_t pos;
+        if (vfs_fstat(f->f, &st) == 0 && vfs_seek(f->f, 0, VFS_SEEK_CUR, &pos) == 0)
+            fd->nbytes = st.size > pos ? st.size - pos : 0;
+    }
+    return fd->events & (WASI_PORT_EV_IN | WASI_PORT_EV_OUT); /* files are always ready */
+}
+
+static int p_wait(void *ctx, struct wasi_port_pollfd *fds, size_t n, uint64_t deadline)
+{
+    struct kport *p = kp(ctx);
+    for (;;) {
+        uint32_t gen = iopoll_gen;
+        int ready = 0;
+        for (size_t i = 0; i < n; i++) {
+            fds[i].revents = ready_of(p, &fds[i]);
+            if (fds[i].revents)
+                ready++;
+        }
+        if (ready)
+            return ready;
+        if (deadline != WASI_PORT_NO_DEADLINE && clock_monotonic_ns() >= deadline)
+            return 0;
+        int err = WAIT_EVENT(&iopoll_wq, iopoll_gen != gen, to_kdeadline(deadline));
+        if (err == ERR_TIMEDOUT)
+            return 0;
+        if (err < 0)
+            return err;
+    }
+}
+
+const struct wasi_port_ops kport_ops = {
+    .stdio = p_stdio,
+    .open_at = p_open_at,
+    .close = p_close,
+    .read = p_read,
+    .write = p_write,
+    .pread = p_pread,
+    .pwrite = p_pwrite,
+    .seek = p_seek,
+    .sync = p_sync,
+    .fstat = p_fstat,
+    .set_size = p_set_size,
+    .set_flags = p_set_flags,
+    .readdir = p_readdir,
+    .stat_at = p_stat_at,
+    .mkdir_at = p_mkdir_at,
+    .unlink_at = p_unlink_at,
+    .rmdir_at = p_rmdir_at,
+    .rename_at = p_rename_at,
+    .clock_now = p_clock_now,
+    .clock_res = p_clock_res,
+    .random = p_random,
+    .yield = p_yield,
+    .tcp_connect = p_tcp_connect,
+    .tcp_listen = p_tcp_listen,
+    .tcp_accept = p_tcp_accept,
+    .send = p_send,
+    .recv = p_recv,
+    .shutdown = p_shutdown,
+    .udp_open = p_udp_open,
+    .udp_sendto = p_udp_sendto,
+    .udp_recvfrom = p_udp_recvfrom,
+    .sock_name = p_sock_name,
+    .sock_close = p_sock_close,
+    .resolve = p_resolve,
+    .wait = p_wait,
+};
