@@ -235,17 +235,19 @@ int run_wasi_main(int argc, char **argv)
     parse(argc, argv, o);
     size_t len;
     uint8_t *bytes = slurp(o->path, &len);
-    if (!bytes) {
-        fprintf(stderr, "kpio-wasm: %s: %s\n", o->path, strerror(errno));
-        return 1;
-    }
-    struct wasm_module *mod;
+    struct wasm_module *mod = NULL;
     struct wasm_error err;
-    int rc = wasm_module_load(bytes, len, &mod, &err);
-    free(bytes);
-    if (rc) {
+    int rc = ERR_NOENT;
+    if (!bytes)
+        fprintf(stderr, "kpio-wasm: %s: %s\n", o->path, strerror(errno));
+    else if ((rc = wasm_module_load(bytes, len, &mod, &err)) != 0)
         fprintf(stderr, "kpio-wasm: %s: %s: %s\n", o->path,
                 rc == ERR_BADMSG ? "malformed module" : "invalid module", err.msg);
+    free(bytes);
+    if (rc) {
+        for (int i = 0; i < o->ndirs; i++)
+            free(o->dir_buf[i]);
+        free(o);
         return 1;
     }
     struct wasi_port port;

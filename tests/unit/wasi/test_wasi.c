@@ -1,0 +1,546 @@
+/*
+ * tests/unit/wasi/test_wasi.c - lib/wasi's unit tests: path confinement,
+ * the import resolver (preview1 names, any 0.2.N version, nothing else),
+ * the 0.2 handle table's ownership rules, canonical ABI helpers (address
+ * flattening, return areas), error mapping, and host functions called
+ * directly with a fake call over a real linear memory and the Linux port
+ * on a temporary directory: guest pointers checked, sandbox kept, rights
+ * enforced. Oracles: the preview1 witx values, the WIT's error-code order,
+ * POSIX (the files the port leaves on disk).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "base/error.h"
+#include "host/port/wasi_host.h"
+#include "wasi/p2.h"
+#include "wasi/p2_http.h"
+
+/* ---- path confinement ------------------------------------------------------ */
+
+static void expect_path(const char *in, const char *want)
+{
+    char out[WASI_PORT_PATH_MAX + 1];
+    unsigned flags;
+    int n = wasi_path_confine(in, strlen(in), out, &flags);
+    if (n < 0)
+        fail_msg("\"%s\": %s", in, err_name(n));
+    assert_string_equal(out, want);
+    assert_int_equal((size_t)n, strlen(want));
+}
+
+static void expect_path_err(const char *in, size_t len, int err)
+{
+    char out[WASI_PORT_PATH_MAX + 1];
+    unsigned flags;
+    assert_int_equal(wasi_path_confine(in, len, out, &flags), err);
+}
+
+static void test_path_normal(void **state)
+{
+    (void)state;
+    expect_path("a", "a");
+    expect_path("a/b/c", "a/b/c");
+    expect_path("./a//b/./c/", "a/b/c");
+    expect_path("a/../b", "b");
+    expect_path("a/b/../../c", "c");
+    expect_path(".", ".");
+    expect_path("a/..", ".");
+    expect_path("./", ".");
+    expect_path("...", "...");
+    expect_path("..a/b..", "..a/b..");
+    char out[WASI_PORT_PATH_MAX + 1];
+    unsigned flags;
+    wasi_path_confine("dir/", 4, out, &flags);
+    assert_int_equal(flags, WASI_PATH_TRAILING_SLASH);
+    wasi_path_confine("dir", 3, out, &flags);
+    assert_int_equal(flags, 0);
+}
+
+static void test_path_escapes(void **state)
+{
+    (void)state;
+    expect_path_err("..", 2, WASI_ERR_NOTCAPABLE);
+    expect_path_err("../a", 4, WASI_ERR_NOTCAPABLE);
+    expect_path_err("a/../..", 7, WASI_ERR_NOTCAPABLE);
+    expect_path_err("a/./../../b", 11, WASI_ERR_NOTCAPABLE);
+    expect_path_err("/etc/passwd", 11, WASI_ERR_NOTCAPABLE);
+    expect_path_err("/", 1, WASI_ERR_NOTCAPABLE);
+    expect_path_err("", 0, ERR_NOENT);
+    expect_path_err("a\0b", 3, ERR_INVAL);
+}
+
+static void test_path_limits(void **state)
+{
+    (void)state;
+    char name[WASI_PORT_NAME_MAX + 2];
+    memset(name, 'x', sizeof name);
+    expect_path_err(name, WASI_PORT_NAME_MAX + 1, ERR_NAMETOOLONG);
+    name[WASI_PORT_NAME_MAX] = 0;
+    expect_path(name, name);
+    /* Many short components past WASI_PORT_PATH_MAX, and a huge input of
+     * "a/.." that folds away: linear and bounded either way. */
+    size_t big = 1 << 20;
+    char *p = malloc(big + 1);
+    for (size_t i = 0; i < big; i += 2)
+        memcpy(p + i, "d/", 2);
+    expect_path_err(p, big, ERR_NAMETOOLONG);
+    for (size_t i = 0; i + 5 <= big; i += 5)
+        memcpy(p + i, "a/../", 5);
+    p[big - big % 5] = 0;
+    expect_path(p, ".");
+    free(p);
+}
+
+/* ---- errors ------------------------------------------------------------------ */
+
+static void test_errno_map(void **state)
+{
+    (void)state;
+    /* witx errno values */
+    assert_int_equal(wasi_errno_from_err(0), 0);
+    assert_int_equal(wasi_errno_from_err(ERR_NOENT), 44);
+    assert_int_equal(wasi_errno_from_err(ERR_BADF), 8);
+    assert_int_equal(wasi_errno_from_err(ERR_EXIST), 20);
+    assert_int_equal(wasi_errno_from_err(ERR_ISDIR), 31);
+    assert_int_equal(wasi_errno_from_err(ERR_NOTDIR), 54);
+    assert_int_equal(wasi_errno_from_err(ERR_NOTEMPTY), 55);
+    assert_int_equal(wasi_errno_from_err(ERR_FAULT), 21);
+    assert_int_equal(wasi_errno_from_err(ERR_NOTSUP), 58);
+    assert_int_equal(wasi_errno_from_err(ERR_CONNREFUSED), 14);
+    assert_int_equal(wasi_errno_from_err(WASI_ERR_NOTCAPABLE), 76);
+    assert_int_equal(wasi_errno_from_err(-9999), 29); /* unknown: EIO */
+    /* wasi:sockets error-code enum order */
+    assert_int_equal(p2_sock_error(ERR_CONNREFUSED), 14);
+    assert_int_equal(p2_sock_error(ERR_AGAIN), 8);
+    assert_int_equal(p2_sock_error(ERR_NXDOMAIN), 18);
+    assert_int_equal(p2_sock_error(ERR_TIMEDOUT), 5);
+    assert_int_equal(p2_sock_error(ERR_ADDRINUSE), 12);
+    /* wasi:http error-code variant order */
+    assert_int_equal(p2_http_error(ERR_CONNREFUSED, HTTP_FAIL_CONNECT), 6);
+    assert_int_equal(p2_http_error(ERR_NXDOMAIN, HTTP_FAIL_CONNECT), 1);
+    assert_int_equal(p2_http_error(ERR_HOSTUNREACH, HTTP_FAIL_CONNECT), 3);
+    assert_int_equal(p2_http_error(ERR_CONNRESET, HTTP_FAIL_TRUNCATED), 25);
+    assert_int_equal(p2_http_error(ERR_TIMEDOUT, HTTP_FAIL_IDLE_TIMEOUT), 9);
+    assert_int_equal(p2_http_error(ERR_BADMSG, HTTP_FAIL_STATUS_LINE), 35);
+    assert_int_equal(p2_http_error(ERR_NOMEM, HTTP_FAIL_NOMEM), 38);
+}
+
+/* ---- a context over the Linux port, and fake calls ------------------------------- */
+
+struct fixture {
+    char dir[64];
+    struct wasi_ctx *w;
+    struct wasm_memory *mem;
+    struct wasm_trap trap;
+    struct wasm_host_call call;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    strcpy(f->dir, "/tmp/kpio-wasi-unit-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    struct wasi_port port;
+    wasi_host_port_new(&port);
+    struct wasi_preopen pre = {.guest_path = "/sandbox"};
+    if (wasi_host_open_dir(&port, f->dir, &pre.dir))
+        return -1;
+    static const char *const argv[] = {"prog", "arg"};
+    static const char *const envp[] = {"A=1"};
+    struct wasi_config cfg = {.port = port, .argc = 2, .argv = argv, .envc = 1, .envp = envp,
+                              .npreopens = 1, .preopens = &pre};
+    if (wasi_ctx_new(&cfg, &f->w))
+        return -1;
+    f->mem = wasm_memory_new(1, 1);
+    f->call.memory = f->mem;
+    f->call.user = f->w;
+    f->call.trap = &f->trap;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    wasi_ctx_free(f->w);
+    wasm_memory_free(f->mem);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+static uint8_t *mem(struct fixture *f)
+{
+    return wasm_memory_data(f->mem);
+}
+
+/* Calls preview1 function name with up to 9 args (i32 or i64 by the
+ * signature); returns the errno. */
+static int p1(struct fixture *f, const char *name, ...)
+{
+    const struct wasi_import_fn *fn = wasi_p1_lookup(name, strlen(name));
+    assert_non_null(fn);
+    wasm_value a[10] = {0}, r[1] = {0};
+    va_list ap;
+    va_start(ap, name);
+    const char *s = fn->sig + 1;
+    for (int i = 0; *s != ')'; s++, i++)
+        a[i].u64 = *s == 'I' ? va_arg(ap, uint64_t) : va_arg(ap, uint32_t);
+    va_end(ap);
+    int rc = fn->fn(&f->call, a, r);
+    assert_int_equal(rc, 0);
+    return (int)r[0].u32;
+}
+
+static void put_str(struct fixture *f, uint32_t at, const char *s)
+{
+    memcpy(mem(f) + at, s, strlen(s));
+}
+
+/* ---- the resolver ------------------------------------------------------------------ */
+
+static int resolve(struct fixture *f, const char *module, const char *name,
+                   enum wasm_extern_kind kind)
+{
+    struct wasm_import imp = {.module = module, .name = name, .module_len = strlen(module),
+                              .name_len = strlen(name), .kind = kind};
+    struct wasm_extern ext;
+    return wasi_resolve(f->w, &imp, &ext);
+}
+
+static void test_resolver(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(resolve(f, "wasi_snapshot_preview1", "fd_write", WASM_EXTERN_FUNC), 0);
+    assert_int_equal(resolve(f, "wasi_snapshot_preview1", "path_open", WASM_EXTERN_FUNC), 0);
+    assert_int_equal(resolve(f, "wasi_snapshot_preview1", "no_such", WASM_EXTERN_FUNC), ERR_NOENT);
+    assert_int_equal(resolve(f, "wasi_snapshot_preview1", "fd_write", WASM_EXTERN_MEMORY), ERR_NOENT);
+    assert_int_equal(resolve(f, "wasi:io/poll@0.2.0", "poll", WASM_EXTERN_FUNC), 0);
+    assert_int_equal(resolve(f, "wasi:io/poll@0.2.12", "poll", WASM_EXTERN_FUNC), 0);
+    assert_int_equal(resolve(f, "wasi:io/poll@0.2.99", "poll", WASM_EXTERN_FUNC), 0);
+    assert_int_equal(resolve(f, "wasi:io/poll@0.3.0", "poll", WASM_EXTERN_FUNC), ERR_NOENT);
+    assert_int_equal(resolve(f, "wasi:io/poll@0.2", "poll", WASM_EXTERN_FUNC), ERR_NOENT);
+    assert_int_equal(resolve(f, "wasi:io/poll@0.2.0-rc", "poll", WASM_EXTERN_FUNC), ERR_NOENT);
+    assert_int_equal(resolve(f, "wasi:io/poll", "poll", WASM_EXTERN_FUNC), ERR_NOENT);
+    assert_int_equal(resolve(f, "wasi:io/poll@0.2.0", "pol", WASM_EXTERN_FUNC), ERR_NOENT);
+    assert_int_equal(resolve(f, "env", "poll", WASM_EXTERN_FUNC), ERR_NOENT);
+    /* a function KPIO does not implement still resolves (and traps if called) */
+    assert_int_equal(resolve(f, "wasi:filesystem/types@0.2.0", "[method]descriptor.stat",
+                             WASM_EXTERN_FUNC), 0);
+    static const char finish[] = "[static]outgoing-body.finish";
+    static const char connect[] = "[method]tcp-socket.start-connect";
+    const struct wasi_import_fn *fn = wasi_p2_lookup("http/types", 10, finish, strlen(finish));
+    assert_non_null(fn);
+    assert_string_equal(fn->sig, "(iiii)");
+    fn = wasi_p2_lookup("sockets/tcp", 11, connect, strlen(connect));
+    assert_non_null(fn);
+    assert_string_equal(fn->sig, "(iiiiiiiiiiiiiii)");
+    assert_int_equal(wasi_p2_table_len, 200);
+}
+
+/* ---- the handle table --------------------------------------------------------------- */
+
+static void test_handles(void **state)
+{
+    struct fixture *f = *state;
+    struct wasm_host_call *c = &f->call;
+    struct p2_obj *parent = p2_obj_new(sizeof *parent, P2_NETWORK, NULL, NULL);
+    uint32_t hp, hc, hc2;
+    assert_int_equal(p2_put(c, parent, &hp), 0);
+    assert_true(hp >= 1);
+    struct p2_obj *child = p2_obj_new(sizeof *child, P2_POLLABLE, parent, NULL);
+    assert_int_equal(p2_put(c, child, &hc), 0);
+    assert_int_equal(parent->children, 1);
+    /* borrow: lookups by type; a wrong type or a stale handle is NULL */
+    assert_ptr_equal(p2_get(c, hp, P2_NETWORK), parent);
+    assert_null(p2_get(c, hp, P2_POLLABLE));
+    assert_null(p2_get(c, 0, P2_NETWORK));
+    assert_null(p2_get(c, 999, P2_NETWORK));
+    /* a parent with a child cannot be dropped */
+    assert_int_equal(p2_drop(c, hp, P2_NETWORK), WASM_TRAP_HOST);
+    assert_non_null(strstr(f->trap.reason, "child"));
+    assert_ptr_equal(p2_get(c, hp, P2_NETWORK), parent);
+    /* own: take moves the resource out of the table */
+    assert_ptr_equal(p2_take(c, hc, P2_POLLABLE), child);
+    assert_null(p2_get(c, hc, P2_POLLABLE));
+    assert_int_equal(p2_drop(c, hc, P2_POLLABLE), WASM_TRAP_HOST);
+    p2_obj_free(f->w, child);
+    assert_int_equal(parent->children, 0);
+    assert_int_equal(p2_drop(c, hp, P2_NETWORK), 0);
+    assert_int_equal(p2_drop(c, hp, P2_NETWORK), WASM_TRAP_HOST);
+    /* freed slots are reused */
+    struct p2_obj *again = p2_obj_new(sizeof *again, P2_NETWORK, NULL, NULL);
+    assert_int_equal(p2_put(c, again, &hc2), 0);
+    assert_true(hc2 == hp || hc2 == hc);
+    /* many handles grow the table */
+    for (int i = 0; i < 1000; i++) {
+        struct p2_obj *o = p2_obj_new(sizeof *o, P2_ERROR, NULL, NULL);
+        uint32_t h;
+        assert_int_equal(p2_put(c, o, &h), 0);
+    }
+    /* the rest is freed by wasi_ctx_free (leaks would fail under ASan) */
+}
+
+/* ---- canonical ABI helpers ---------------------------------------------------------- */
+
+static void test_addresses(void **state)
+{
+    (void)state;
+    wasm_value v[12] = {0};
+    struct wasi_port_addr a, b;
+    v[0].u32 = 0, v[1].u32 = 8080, v[2].u32 = 10, v[3].u32 = 0, v[4].u32 = 2, v[5].u32 = 2;
+    assert_int_equal(p2_addr_from_flat(v, &a), 0);
+    assert_int_equal(a.family, 4);
+    assert_int_equal(a.port, 8080);
+    assert_memory_equal(a.addr, "\x0a\x00\x02\x02", 4);
+    uint8_t buf[32];
+    p2_addr_put(buf, &a);
+    assert_int_equal(buf[0], 0);
+    assert_int_equal(buf[4] | buf[5] << 8, 8080);
+    assert_memory_equal(buf + 6, "\x0a\x00\x02\x02", 4);
+    assert_int_equal(p2_addr_get(buf, &b), 0);
+    assert_memory_equal(&a, &b, sizeof a);
+    /* ipv6: segments are numbers, the address bytes network order */
+    memset(v, 0, sizeof v);
+    v[0].u32 = 1, v[1].u32 = 443, v[2].u32 = 7, v[3].u32 = 0x2001, v[4].u32 = 0xdb8;
+    v[10].u32 = 1, v[11].u32 = 3;
+    assert_int_equal(p2_addr_from_flat(v, &a), 0);
+    assert_int_equal(a.family, 6);
+    assert_memory_equal(a.addr, "\x20\x01\x0d\xb8", 4);
+    assert_int_equal(a.addr[15], 1);
+    assert_int_equal(a.flowinfo, 7);
+    assert_int_equal(a.scope_id, 3);
+    p2_addr_put(buf, &a);
+    assert_int_equal(buf[0], 1);
+    assert_int_equal(buf[12] | buf[13] << 8, 0x2001);
+    assert_int_equal(p2_addr_get(buf, &b), 0);
+    assert_memory_equal(&a, &b, sizeof a);
+    v[0].u32 = 2;
+    assert_int_equal(p2_addr_from_flat(v, &a), ERR_INVAL);
+    buf[0] = 5;
+    assert_int_equal(p2_addr_get(buf, &a), ERR_INVAL);
+}
+
+static void test_return_areas(void **state)
+{
+    struct fixture *f = *state;
+    uint64_t size = wasm_memory_size(f->mem);
+    assert_non_null(p2_ret(&f->call, 64, 40, 8));
+    assert_null(p2_ret(&f->call, 65, 40, 8)); /* misaligned */
+    assert_null(p2_ret(&f->call, (uint32_t)size - 8, 40, 8));
+    assert_null(p2_ret(&f->call, UINT32_MAX - 3, 8, 4));
+    memset(mem(f) + 128, 0xaa, 16);
+    p2_ret(&f->call, 128, 12, 4);
+    assert_int_equal(mem(f)[128], 0);
+    assert_int_equal(mem(f)[139], 0);
+    assert_int_equal(mem(f)[140], 0xaa);
+    /* strings must be UTF-8 (canonical ABI); lists of bytes need not */
+    memcpy(mem(f) + 256, "ok\xc3\xa9\xff", 5);
+    assert_non_null(p2_arg_bytes(&f->call, 256, 4, true));
+    assert_null(p2_arg_bytes(&f->call, 256, 5, true));
+    assert_non_null(p2_arg_bytes(&f->call, 256, 5, false));
+    memcpy(mem(f) + 256, "\xed\xa0\x80", 3); /* a surrogate */
+    assert_null(p2_arg_bytes(&f->call, 256, 3, true));
+    memcpy(mem(f) + 256, "\xc0\x80", 2); /* overlong NUL */
+    assert_null(p2_arg_bytes(&f->call, 256, 2, true));
+    assert_null(p2_arg_bytes(&f->call, (uint32_t)size - 1, 2, false));
+}
+
+/* ---- preview1 calls on the Linux port ------------------------------------------------ */
+
+enum { IOV = 1024, BUF = 2048, OUT = 4096, PATH = 8192 };
+
+static void test_p1_files(void **state)
+{
+    struct fixture *f = *state;
+    const uint64_t rw = (1 << 1) | (1 << 6) | (1 << 2) | (1 << 21); /* read write seek stat */
+    put_str(f, PATH, "f.txt");
+    assert_int_equal(p1(f, "path_open", 3, 0, PATH, 5, 1 /* creat */, rw, rw, 0, OUT), 0);
+    uint32_t fd = le32_get(mem(f) + OUT);
+    assert_true(fd >= 4);
+    put_str(f, BUF, "hello");
+    le32_put(mem(f) + IOV, BUF);
+    le32_put(mem(f) + IOV + 4, 5);
+    assert_int_equal(p1(f, "fd_write", fd, IOV, 1, OUT), 0);
+    assert_int_equal(le32_get(mem(f) + OUT), 5);
+    /* the file is really there, beneath the preopen */
+    char path[128];
+    snprintf(path, sizeof path, "%s/f.txt", f->dir);
+    FILE *fp = fopen(path, "rb");
+    char got[16] = {0};
+    assert_non_null(fp);
+    assert_int_equal(fread(got, 1, sizeof got, fp), 5);
+    fclose(fp);
+    assert_string_equal(got, "hello");
+    /* a buffer past the end of memory: EFAULT, nothing written */
+    le32_put(mem(f) + IOV + 8, 65530);
+    le32_put(mem(f) + IOV + 12, 100);
+    assert_int_equal(p1(f, "fd_write", fd, IOV, 2, OUT), 21);
+    assert_int_equal(p1(f, "fd_write", fd, 65532, 1, OUT), 21);
+    assert_int_equal(p1(f, "fd_write", fd, IOV, 1, 65534), 21);
+    struct stat st;
+    stat(path, &st);
+    assert_int_equal(st.st_size, 5);
+    /* bad descriptors */
+    assert_int_equal(p1(f, "fd_write", 77, IOV, 1, OUT), 8);
+    assert_int_equal(p1(f, "fd_close", 77), 8);
+    /* escapes */
+    put_str(f, PATH, "../x");
+    assert_int_equal(p1(f, "path_open", 3, 0, PATH, 4, 1, rw, rw, 0, OUT), 76);
+    put_str(f, PATH, "/etc");
+    assert_int_equal(p1(f, "path_create_directory", 3, PATH, 4), 76);
+    /* a symlink planted (by someone else) pointing out of the sandbox */
+    snprintf(path, sizeof path, "%s/out", f->dir);
+    assert_int_equal(symlink("/etc", path), 0);
+    put_str(f, PATH, "out/passwd");
+    assert_int_equal(p1(f, "path_open", 3, 1, PATH, 10, 0, rw, rw, 0, OUT), 63);
+    put_str(f, PATH, "out/new");
+    assert_int_equal(p1(f, "path_create_directory", 3, PATH, 7), 63);
+    /* a read-only descriptor refuses writes: notcapable */
+    put_str(f, PATH, "f.txt");
+    assert_int_equal(p1(f, "path_open", 3, 0, PATH, 5, 0, (uint64_t)(1 << 1), 0ull, 0, OUT), 0);
+    uint32_t ro = le32_get(mem(f) + OUT);
+    assert_int_equal(p1(f, "fd_write", ro, IOV, 1, OUT), 76);
+    assert_int_equal(p1(f, "fd_close", ro), 0);
+    assert_int_equal(p1(f, "fd_close", fd), 0);
+    /* the preopen is named */
+    assert_int_equal(p1(f, "fd_prestat_get", 3, OUT), 0);
+    assert_int_equal(le32_get(mem(f) + OUT + 4), 8);
+    assert_int_equal(p1(f, "fd_prestat_dir_name", 3, BUF, 8), 0);
+    assert_memory_equal(mem(f) + BUF, "/sandbox", 8);
+    assert_int_equal(p1(f, "fd_prestat_dir_name", 3, BUF, 4), 37);
+    assert_int_equal(p1(f, "fd_prestat_get", 4, OUT), 8);
+    /* args and environment */
+    assert_int_equal(p1(f, "args_sizes_get", OUT, OUT + 4), 0);
+    assert_int_equal(le32_get(mem(f) + OUT), 2);
+    assert_int_equal(le32_get(mem(f) + OUT + 4), 9);
+    assert_int_equal(p1(f, "environ_get", OUT, BUF), 0);
+    assert_int_equal(le32_get(mem(f) + OUT), BUF);
+    assert_string_equal((char *)mem(f) + BUF, "A=1");
+    assert_int_equal(p1(f, "environ_get", OUT, 65534), 21);
+}
+
+static void test_p1_poll(void **state)
+{
+    struct fixture *f = *state;
+    /* one relative clock subscription of 1 ms */
+    uint8_t *s = mem(f) + BUF;
+    memset(s, 0, 48);
+    le64_put(s, 42);
+    s[8] = 0;
+    le32_put(s + 16, 1);
+    le64_put(s + 24, 1000000);
+    assert_int_equal(p1(f, "poll_oneoff", BUF, OUT, 1, IOV), 0);
+    assert_int_equal(le32_get(mem(f) + IOV), 1);
+    assert_int_equal(le64_get(mem(f) + OUT), 42);
+    assert_int_equal(le16_get(mem(f) + OUT + 8), 0);
+    /* an unknown clock is an event with EINVAL; a bad fd an event with EBADF */
+    le32_put(s + 16, 9);
+    assert_int_equal(p1(f, "poll_oneoff", BUF, OUT, 1, IOV), 0);
+    assert_int_equal(le16_get(mem(f) + OUT + 8), 28);
+    s[8] = 1;
+    le32_put(s + 16, 99);
+    assert_int_equal(p1(f, "poll_oneoff", BUF, OUT, 1, IOV), 0);
+    assert_int_equal(le16_get(mem(f) + OUT + 8), 8);
+    assert_int_equal(p1(f, "poll_oneoff", BUF, OUT, 0, IOV), 28);
+    assert_int_equal(p1(f, "poll_oneoff", 65530, OUT, 1, IOV), 21);
+}
+
+/* ---- 0.2 host functions without lists ------------------------------------------------- */
+
+static int p2(struct fixture *f, const char *iface, const char *field, wasm_value *a,
+              wasm_value *r)
+{
+    const struct wasi_import_fn *fn = wasi_p2_lookup(iface, strlen(iface), field, strlen(field));
+    assert_non_null(fn);
+    return fn->fn(&f->call, a, r);
+}
+
+static void test_p2_fields(void **state)
+{
+    struct fixture *f = *state;
+    wasm_value a[8] = {0}, r[1] = {0};
+    assert_int_equal(p2(f, "http/types", "[constructor]fields", a, r), 0);
+    uint32_t h = r[0].u32;
+    put_str(f, BUF, "Accept");
+    put_str(f, BUF + 16, "text/plain");
+    a[0].u32 = h, a[1].u32 = BUF, a[2].u32 = 6, a[3].u32 = BUF + 16, a[4].u32 = 10, a[5].u32 = OUT;
+    assert_int_equal(p2(f, "http/types", "[method]fields.append", a, r), 0);
+    assert_int_equal(mem(f)[OUT], 0);
+    put_str(f, BUF, "ACCEPT");
+    a[2].u32 = 6;
+    assert_int_equal(p2(f, "http/types", "[method]fields.has", a, r), 0);
+    assert_int_equal(r[0].u32, 1);
+    put_str(f, BUF, "Connection");
+    a[2].u32 = 10;
+    put_str(f, BUF + 16, "close");
+    a[4].u32 = 5;
+    assert_int_equal(p2(f, "http/types", "[method]fields.append", a, r), 0);
+    assert_int_equal(mem(f)[OUT], 1);
+    assert_int_equal(mem(f)[OUT + 1], 1); /* forbidden */
+    put_str(f, BUF, "X y");
+    a[2].u32 = 3;
+    assert_int_equal(p2(f, "http/types", "[method]fields.append", a, r), 0);
+    assert_int_equal(mem(f)[OUT + 1], 0); /* invalid-syntax */
+    a[5].u32 = 70000;
+    assert_int_equal(p2(f, "http/types", "[method]fields.append", a, r), WASM_TRAP_HOST);
+    /* the request takes the fields: the handle is gone */
+    a[0].u32 = h;
+    assert_int_equal(p2(f, "http/types", "[constructor]outgoing-request", a, r), 0);
+    uint32_t req = r[0].u32;
+    a[0].u32 = h;
+    assert_int_equal(p2(f, "http/types", "[resource-drop]fields", a, r), WASM_TRAP_HOST);
+    /* its headers are an immutable child: the request cannot go first */
+    a[0].u32 = req;
+    assert_int_equal(p2(f, "http/types", "[method]outgoing-request.headers", a, r), 0);
+    uint32_t hdrs = r[0].u32;
+    a[0].u32 = hdrs, a[1].u32 = BUF, a[2].u32 = 1, a[3].u32 = BUF, a[4].u32 = 1, a[5].u32 = OUT;
+    assert_int_equal(p2(f, "http/types", "[method]fields.append", a, r), 0);
+    assert_int_equal(mem(f)[OUT + 1], 2); /* immutable */
+    a[0].u32 = req;
+    assert_int_equal(p2(f, "http/types", "[resource-drop]outgoing-request", a, r), WASM_TRAP_HOST);
+    a[0].u32 = hdrs;
+    assert_int_equal(p2(f, "http/types", "[resource-drop]fields", a, r), 0);
+    /* setters check their input */
+    put_str(f, BUF, "a/b");
+    a[0].u32 = req, a[1].u32 = 1, a[2].u32 = BUF, a[3].u32 = 3;
+    assert_int_equal(p2(f, "http/types", "[method]outgoing-request.set-authority", a, r), 0);
+    assert_int_equal(r[0].u32, 1);
+    a[3].u32 = 1;
+    assert_int_equal(p2(f, "http/types", "[method]outgoing-request.set-authority", a, r), 0);
+    assert_int_equal(r[0].u32, 0);
+    a[0].u32 = req;
+    assert_int_equal(p2(f, "http/types", "[resource-drop]outgoing-request", a, r), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_path_normal),
+        cmocka_unit_test(test_path_escapes),
+        cmocka_unit_test(test_path_limits),
+        cmocka_unit_test(test_errno_map),
+        cmocka_unit_test(test_addresses),
+        cmocka_unit_test_setup_teardown(test_resolver, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_handles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_return_areas, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_p1_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_p1_poll, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_p2_fields, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,55 @@
+# tests/wasi: lib/wasi's test programs (C compiled to wasm32-wasi with
+# clang-19, Debian's wasi-libc and lld-19), run under host/kpio-wasm by
+# run_wasi_tests.py: the preview1 calls compared with node's WASI and an
+# expected output, WASI 0.2 against real local servers (python's
+# http.server-based tests/http/server.py, TCP and UDP peers), traps for
+# misuse, and jco's componentization of the 0.2 modules. Also lib/wasi's
+# cmocka unit tests (tests/unit/wasi) and the fuzz target of the path
+# confinement (tests/fuzz/fuzz_wasi_path.c).
+WASI_TEST_DIR := $(BUILD)/tests/wasi
+WASI_TEST_CFLAGS := --target=wasm32-wasi -O2 -Wall -Werror -Wno-unused-result -Itests/wasi
+WASI_TEST_PROGS := p1_calls p2_cli p2_http p2_net p2_traps
+WASI_TEST_WASM := $(foreach p,$(WASI_TEST_PROGS),$(WASI_TEST_DIR)/$(p).wasm)
+
+$(WASI_TEST_DIR)/p1_calls.wasm: tests/wasi/p1_calls.c
+	@mkdir -p $(@D)
+	@echo "  WASM    $@"
+	@$(WASM_CC) $(WASI_TEST_CFLAGS) -o $@ $<
+
+# p2_cli is a 0.2 command: it exports wasi:cli/run and no _start.
+$(WASI_TEST_DIR)/p2_cli.wasm: tests/wasi/p2_cli.c tests/wasi/cabi.c tests/wasi/wasi02.h
+	@mkdir -p $(@D)
+	@echo "  WASM    $@"
+	@$(WASM_CC) $(WASI_TEST_CFLAGS) -mexec-model=reactor -o $@ $(filter %.c,$^)
+
+$(WASI_TEST_DIR)/%.wasm: tests/wasi/%.c tests/wasi/cabi.c tests/wasi/wasi02.h
+	@mkdir -p $(@D)
+	@echo "  WASM    $@"
+	@$(WASM_CC) $(WASI_TEST_CFLAGS) -o $@ $(filter %.c,$^)
+
+TEST_DEPS += $(WASI_TEST_WASM) $(BUILD)/host/bin/kpio-wasm
+COMPONENT_SUITES += wasi/programs
+SUITE_CMD_wasi/programs := python3 tests/wasi/run_wasi_tests.py --build $(BUILD)
+
+# --- unit tests (cmocka, ASan + UBSan) ---------------------------------------
+WASI_UNIT_SRCS := tests/unit/wasi/test_wasi.c $(LIB_SRCS_wasi) $(LIB_SRCS_wasm) $(LIB_SRCS_http) \
+    $(LIB_SRCS_base) $(WASI_HOST_PORT_SRCS) host/port/base_env.c
+$(BUILD)/host/tests/test_wasi: $(call host_objs,$(WASI_UNIT_SRCS))
+	$(host_link) -lcmocka
+TEST_DEPS += $(BUILD)/host/tests/test_wasi
+UNIT_SUITES += unit/wasi
+SUITE_CMD_unit/wasi := $(BUILD)/host/tests/test_wasi
+
+# --- fuzzing: path confinement against a reference model ----------------------
+FUZZ_TARGETS += wasi_path
+$(BUILD)/fuzz/bin/wasi_path: $(call fuzz_objs,tests/fuzz/fuzz_wasi_path.c lib/wasi/path.c \
+    $(LIB_SRCS_base) host/port/base_env.c)
+	$(fuzz_link)
+$(BUILD)/fuzz/seeds/wasi_path/.stamp: tests/wasi/module.mk
+	@mkdir -p $(@D)
+	@printf '../x' > $(@D)/dotdot
+	@printf 'a/./b//c/../d/' > $(@D)/mixed
+	@printf '/etc/passwd' > $(@D)/absolute
+	@printf 'a/../../b' > $(@D)/escape
+	@touch $@
+FUZZ_SEEDS += $(BUILD)/fuzz/seeds/wasi_path/.stamp

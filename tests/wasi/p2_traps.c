@@ -1,0 +1,53 @@
+/*
+ * tests/wasi/p2_traps.c - misuse of WASI 0.2 resources that a host must
+ * refuse with a trap (the component model's rules), one per argument:
+ *
+ *   bad-handle     drop a handle that was never given out
+ *   wrong-type     use a pollable handle as an output-stream
+ *   parent-first   drop a stream while its pollable lives
+ *   poll-empty     poll an empty list
+ *   bad-ret        a return area outside linear memory
+ *   bad-utf8       a string parameter that is not UTF-8
+ *   unimplemented  a 0.2 function KPIO does not provide (filesystem)
+ *   exit-err       wasi:cli/exit with err: status 1, no trap
+ *   ok             none of it: status 0
+ *
+ * Each prints "before" first, so the harness sees the trap came after.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wasi02.h"
+
+IMP("wasi:filesystem/preopens@0.2.0", "get-directories") void get_directories(void *ret);
+
+int main(int argc, char **argv)
+{
+    printf("before\n");
+    fflush(stdout);
+    const char *m = argc > 1 ? argv[1] : "ok";
+    int32_t out = cli_get_stdout();
+    ret64_t r;
+    if (!strcmp(m, "bad-handle"))
+        pollable_drop(12345);
+    else if (!strcmp(m, "wrong-type"))
+        output_check_write(mono_subscribe_duration(1), &r);
+    else if (!strcmp(m, "parent-first")) {
+        int32_t p = output_subscribe(out);
+        (void)p;
+        output_drop(out);
+    } else if (!strcmp(m, "poll-empty"))
+        io_poll(NULL, 0, &r);
+    else if (!strcmp(m, "bad-ret"))
+        output_check_write(out, (void *)0xfffffff0u);
+    else if (!strcmp(m, "bad-utf8")) {
+        ret16_t rr;
+        resolve_addresses(instance_network(), "\xff\xfe", 2, &rr);
+    } else if (!strcmp(m, "unimplemented"))
+        get_directories(&r);
+    else if (!strcmp(m, "exit-err"))
+        cli_exit(1);
+    printf("after\n");
+    return 0;
+}

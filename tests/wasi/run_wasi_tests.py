@@ -1,0 +1,436 @@
+#!/usr/bin/env python3
+"""tests/wasi/run_wasi_tests.py - lib/wasi's programs under host/kpio-wasm.
+
+    run_wasi_tests.py --build BUILD
+
+The test programs (tests/wasi/*.c, built to BUILD/tests/wasi/*.wasm) run
+under the sanitizer build of kpio-wasm:
+
+- p1_calls: every preview1 call and its error cases, in a fresh directory
+  preopened as /sandbox. Its output must equal p1_calls.expected, and the
+  same module under node's WASI (node 20, node:wasi) must print the same
+  lines, except the few where the hosts are known to differ (listed in
+  NODE_DIFFERS with the reason); exit status 3 from proc_exit on both.
+- p2_cli: a WASI 0.2 command (wasi:cli/run export) against p2_cli.expected.
+- p2_http: wasi:http against tests/http/server.py on loopback (bodies with
+  Content-Length and chunked, compared byte for byte; 404; POST; refused
+  connection; unknown host; a body cut short; a stalled body).
+- p2_net: DNS lookup of localhost, TCP client and server, UDP, against
+  python sockets on loopback.
+- p2_traps: misuse of 0.2 resources must trap with a clear message.
+- jco (JCO_DIR, default ../shared/tools/jco): the 0.2 modules are
+  componentized with the official WIT (WASI_WIT, default ../shared/wit),
+  which fails on any non-standard import name or signature. SKIP when the
+  folders are missing.
+
+Servers are started here and ended by PID in finally blocks.
+"""
+import argparse
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "http"))
+from tap import Tap  # noqa: E402
+
+# Lines of p1_calls where node's WASI (uvwasi) answers differently, and why.
+NODE_DIFFERS = {
+    "args_get bad pointer": "node reports EOVERFLOW for an out-of-bounds pointer; KPIO EFAULT",
+    "fd_write bad buffer": "same (EOVERFLOW vs EFAULT)",
+    "fd_write bad iovec array": "same (EOVERFLOW vs EFAULT)",
+    "fd_write bad result pointer": "same (EOVERFLOW vs EFAULT)",
+    "random_get bad pointer": "same (EOVERFLOW vs EFAULT)",
+    "fd_prestat_get stdin": "uvwasi says EINVAL for a non-preopen; KPIO EBADF as wasmtime "
+                            "(wasi-libc stops its preopen scan at EBADF)",
+    "fdstat type 4 flags": "uvwasi leaks host open(2) flags into fs_flags",
+    "flags now": "same (host flags in fs_flags)",
+    "fd_readdir on file": "uvwasi answers ENOENT; KPIO checks the right first (ENOTCAPABLE)",
+    "path_open relative to non-directory": "uvwasi answers ENOENT; KPIO ENOTDIR",
+    "poll_oneoff file+clock": "uvwasi fails (EPERM) to poll a regular file; KPIO reports it ready",
+    "events 1 first userdata": "follows from the line above (also after poll_oneoff bad fd, "
+                               "whose file subscription uvwasi cannot poll)",
+}
+
+
+class Harness:
+    def __init__(self, t, build):
+        self.t = t
+        self.build = build
+        self.kpio = os.path.join(build, "host", "bin", "kpio-wasm")
+        self.wasm = os.path.join(build, "tests", "wasi")
+        self.procs = []
+
+    def prog(self, name):
+        return os.path.join(self.wasm, name + ".wasm")
+
+    def run(self, args, timeout=60, stdin=subprocess.DEVNULL, env=None):
+        e = dict(os.environ, ASAN_OPTIONS="detect_leaks=1")
+        if env:
+            e.update(env)
+        return subprocess.run([self.kpio] + args, stdin=stdin, capture_output=True,
+                              timeout=timeout, env=e)
+
+    def start(self, cmd, **kw):
+        p = subprocess.Popen(cmd, **kw)
+        self.procs.append(p)
+        return p
+
+    def stop_all(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+
+
+def text(b):
+    return b.decode("utf-8", "replace")
+
+
+def known_difference(line):
+    return any(line.startswith(k) for k in NODE_DIFFERS)
+
+
+# ---- preview1 ------------------------------------------------------------------
+
+def test_p1(h):
+    t = h.t
+    expected = open(os.path.join(HERE, "p1_calls.expected")).read()
+    with tempfile.TemporaryDirectory() as d:
+        r = h.run(["--dir", d + "::/sandbox", "--env", "P1_TEST=yes", h.prog("p1_calls"), "word"])
+        out = text(r.stdout)
+        t.ok(r.returncode == 3, "p1_calls: exit status 3 from proc_exit",
+             f"status {r.returncode}\n{text(r.stderr)}")
+        t.ok(out == expected, "p1_calls: output equals p1_calls.expected",
+             "\n".join(diff_lines(expected, out)))
+        t.ok(not os.path.exists(os.path.join(os.path.dirname(d), "outside")),
+             "p1_calls: nothing was created outside the preopen")
+        t.ok(not r.stderr, "p1_calls: no sanitizer report", text(r.stderr)[-3000:])
+    node = shutil.which("node")
+    if not node:
+        t.skip("p1_calls under node:wasi", "node not installed")
+        return
+    ver = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
+    if int(ver.lstrip("v").split(".")[0]) < 20:
+        t.skip("p1_calls under node:wasi", f"node {ver} < 20")
+        return
+    with tempfile.TemporaryDirectory() as d:
+        r = subprocess.run([node, "--no-warnings", os.path.join(HERE, "node_run.mjs"),
+                            h.prog("p1_calls"), d, "word"], capture_output=True, timeout=60,
+                           env=dict(os.environ, P1_TEST="yes"))
+    nout = text(r.stdout).splitlines()
+    kout = expected.splitlines()
+    t.ok(r.returncode == 3, "p1_calls under node: exit status 3", text(r.stderr))
+    t.ok(len(nout) == len(kout), "p1_calls under node: same number of lines",
+         f"node {len(nout)} kpio {len(kout)}")
+    bad = [f"kpio: {a}\nnode: {b}" for a, b in zip(kout, nout)
+           if a != b and not known_difference(a)]
+    t.ok(not bad, "p1_calls: kpio-wasm and node agree on every line but the known ones",
+         "\n".join(bad))
+
+
+def diff_lines(a, b):
+    al, bl = a.splitlines(), b.splitlines()
+    out = []
+    for i in range(max(len(al), len(bl))):
+        x = al[i] if i < len(al) else "<none>"
+        y = bl[i] if i < len(bl) else "<none>"
+        if x != y:
+            out.append(f"line {i + 1}: expected {x!r} got {y!r}")
+    return out[:40]
+
+
+# ---- WASI 0.2: cli, clocks, random, streams --------------------------------------
+
+def test_p2_cli(h):
+    t = h.t
+    expected = open(os.path.join(HERE, "p2_cli.expected")).read()
+    with tempfile.TemporaryDirectory() as d:
+        r = h.run(["--dir", d, "--env", "P2_TEST=env", h.prog("p2_cli"), "one", "two"])
+    t.ok(r.returncode == 0, "p2_cli: a wasi:cli/run command runs, status 0",
+         f"status {r.returncode}\n{text(r.stderr)}")
+    t.ok(text(r.stdout) == expected, "p2_cli: output equals p2_cli.expected",
+         "\n".join(diff_lines(expected, text(r.stdout))))
+    t.ok(text(r.stderr) == "to stderr\n", "p2_cli: the stderr stream", text(r.stderr)[-2000:])
+
+
+# ---- WASI 0.2: wasi:http ----------------------------------------------------------
+
+def start_http_server(h):
+    p = h.start([sys.executable, os.path.join(ROOT, "tests", "http", "server.py")],
+                stdout=subprocess.PIPE, text=True)
+    line = p.stdout.readline()
+    if not line.startswith("PORT "):
+        raise RuntimeError("server did not start: " + line)
+    return int(line.split()[1])
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_p2_http(h):
+    t = h.t
+    from server import body  # the server's seeded bytes
+    port = start_http_server(h)
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as d:
+        for name, path, n in [("Content-Length 1 MiB", "/data/1048576", 1048576),
+                              ("chunked with trailers", "/chunked/300000?size=7000&vary=1&trailers=1",
+                               300000),
+                              ("empty body", "/data/0", 0)]:
+            out = os.path.join(d, "out.bin")
+            r = h.run(["--dir", d + "::/d", h.prog("p2_http"), "get", base + path, "/d/out.bin"])
+            got = open(out, "rb").read() if os.path.exists(out) else b""
+            ok = r.returncode == 0 and got == bytes(body(n)) and f"body bytes {n}\n" in text(r.stdout)
+            t.ok(ok, f"p2_http: GET {name}, bytes identical",
+                 f"status {r.returncode}, {len(got)} bytes\n{text(r.stdout)}{text(r.stderr)[-2000:]}")
+            if os.path.exists(out):
+                os.unlink(out)
+        r = h.run([h.prog("p2_http"), "get", f"http://localhost:{port}/nothing-here"])
+        t.ok(r.returncode == 0 and "status 404\n" in text(r.stdout),
+             "p2_http: 404 is a response, not an error (by name: localhost)", text(r.stdout) + text(r.stderr))
+        r = h.run([h.prog("p2_http"), "post", base + "/echo", "x" * 10000])
+        want = hashlib.sha256(b"x" * 10000).hexdigest()
+        t.ok(r.returncode == 0 and "status 200" in text(r.stdout) and want in text(r.stdout)
+             and "ready before the body is finished: 0" in text(r.stdout)
+             and "second body(): err" in text(r.stdout),
+             "p2_http: POST with a streamed body arrives whole", text(r.stdout) + text(r.stderr))
+        r = h.run([h.prog("p2_http"), "get", f"http://127.0.0.1:{free_port()}/"])
+        t.ok(r.returncode == 2 and "error-code 6\n" in text(r.stdout),
+             "p2_http: connection refused is error-code connection-refused (6)", text(r.stdout))
+        r = h.run([h.prog("p2_http"), "get", "http://no-such-host.invalid/"])
+        t.ok(r.returncode == 2 and "error-code 1\n" in text(r.stdout),
+             "p2_http: unknown host is error-code DNS-error (1)", text(r.stdout))
+        r = h.run([h.prog("p2_http"), "get", base + "/close-mid?len=100000&send=5000"])
+        t.ok(r.returncode == 2 and "body error, error-code 25" in text(r.stdout),
+             "p2_http: a body cut short is HTTP-response-incomplete (25)", text(r.stdout))
+        r = h.run([h.prog("p2_http"), "get", base + "/stall-body?len=100000&send=5000"],
+                  env={"P2_HTTP_IDLE_MS": "1500"})
+        t.ok(r.returncode == 2 and "body error, error-code 9" in text(r.stdout),
+             "p2_http: a stalled body is connection-read-timeout (9)", text(r.stdout))
+        r = h.run([h.prog("p2_http"), "fields"])
+        expected = open(os.path.join(HERE, "p2_http_fields.expected")).read()
+        t.ok(r.returncode == 0 and text(r.stdout) == expected,
+             "p2_http: fields, request setters and their errors",
+             "\n".join(diff_lines(expected, text(r.stdout))) + text(r.stderr)[-2000:])
+
+
+# ---- WASI 0.2: wasi:sockets --------------------------------------------------------
+
+def test_p2_net(h):
+    t = h.t
+    r = h.run([h.prog("p2_net"), "lookup", "localhost"])
+    t.ok(r.returncode == 0 and "address 127.0.0.1\n" in text(r.stdout),
+         "p2_net: ip-name-lookup of localhost", text(r.stdout) + text(r.stderr))
+    r = h.run([h.prog("p2_net"), "lookup", "no-such-host.invalid"])
+    t.ok("error 18" in text(r.stdout), "p2_net: an unknown name is name-unresolvable (18)",
+         text(r.stdout))
+    r = h.run([h.prog("p2_net"), "lookup", "bad name!"])
+    t.ok("resolve-addresses: error 3" in text(r.stdout),
+         "p2_net: an invalid name is invalid-argument (3)", text(r.stdout))
+    r = h.run([h.prog("p2_net"), "tcp-client", "127.0.0.1", str(free_port()), "x"])
+    t.ok("finish-connect: error 14" in text(r.stdout),
+         "p2_net: TCP to a closed port is connection-refused (14)", text(r.stdout))
+
+    # TCP client against a python echo peer.
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    got = {}
+
+    def echo():
+        c, _ = srv.accept()
+        data = b""
+        while True:
+            x = c.recv(65536)
+            if not x:
+                break
+            data += x
+        got["data"] = data
+        c.sendall(b"echo:" + data)
+        c.close()
+
+    th = threading.Thread(target=echo, daemon=True)
+    th.start()
+    msg = "hello-" * 2000
+    r = h.run([h.prog("p2_net"), "tcp-client", "127.0.0.1", str(srv.getsockname()[1]), msg])
+    th.join(10)
+    srv.close()
+    t.ok(r.returncode == 0 and got.get("data") == msg.encode()
+         and ("echo:" + msg + "\n") in text(r.stdout) and "remote port matches: 1" in text(r.stdout),
+         "p2_net: TCP client sends, shuts down and reads the echo", text(r.stdout)[-500:] + text(r.stderr))
+
+    # TCP server: python connects to the guest.
+    port = free_port()
+    p = h.start([h.kpio, h.prog("p2_net"), "tcp-server", str(port)], stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True)
+    line = p.stdout.readline()
+    reply = b""
+    if line.startswith("listening: 1"):
+        c = socket.create_connection(("127.0.0.1", port), timeout=10)
+        c.sendall(b"make me loud")
+        c.shutdown(socket.SHUT_WR)
+        while True:
+            x = c.recv(4096)
+            if not x:
+                break
+            reply += x
+        c.close()
+    out, err = p.communicate(timeout=30)
+    t.ok(reply == b"MAKE ME LOUD" and p.returncode == 0 and "served 12 bytes" in out,
+         "p2_net: TCP server listens, accepts and answers", f"{line}{out}{err[-2000:]} {reply!r}")
+
+    # UDP against a python echo peer.
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    u.settimeout(10)
+
+    def uecho():
+        try:
+            data, addr = u.recvfrom(2048)
+            u.sendto(b"U:" + data, addr)
+        except OSError:
+            pass
+
+    th = threading.Thread(target=uecho, daemon=True)
+    th.start()
+    r = h.run([h.prog("p2_net"), "udp-client", "127.0.0.1", str(u.getsockname()[1]), "ping"])
+    th.join(10)
+    u.close()
+    t.ok(r.returncode == 0 and "sent: 1\nreply: U:ping\n" in text(r.stdout),
+         "p2_net: UDP datagram out and the reply in", text(r.stdout) + text(r.stderr))
+
+
+# ---- traps --------------------------------------------------------------------------------
+
+TRAPS = {
+    "bad-handle": "unknown handle 12345 for a pollable",
+    "wrong-type": "for a output-stream",
+    "parent-first": "dropped while it still has 1 child resource",
+    "poll-empty": "poll of an empty list",
+    "bad-ret": "return area at 4294967280 is out of bounds",
+    "bad-utf8": "not UTF-8",
+    "unimplemented": "not implemented by KPIO",
+}
+
+
+def test_traps(h):
+    t = h.t
+    for mode, msg in TRAPS.items():
+        r = h.run([h.prog("p2_traps"), mode])
+        t.ok(r.returncode == 134 and text(r.stdout) == "before\n" and msg in text(r.stderr)
+             and "in function main" in text(r.stderr),
+             f"p2_traps: {mode} traps with a clear message",
+             f"status {r.returncode}\n{text(r.stdout)}{text(r.stderr)[-2000:]}")
+    r = h.run([h.prog("p2_traps"), "exit-err"])
+    t.ok(r.returncode == 1 and text(r.stdout) == "before\n", "p2_traps: wasi:cli/exit(err) is status 1",
+         text(r.stderr))
+    r = h.run([h.prog("p2_traps"), "ok"])
+    t.ok(r.returncode == 0 and text(r.stdout) == "before\nafter\n", "p2_traps: no misuse, no trap",
+         text(r.stderr))
+
+
+# ---- jco: the imports are the standard ones ---------------------------------------------
+
+WORLD = """package kpio:tests;
+
+world client {
+%s}
+"""
+IFACES = ["io/poll", "io/streams", "io/error", "clocks/monotonic-clock", "clocks/wall-clock",
+          "random/random", "random/insecure", "random/insecure-seed", "cli/environment",
+          "cli/exit", "cli/stdin", "cli/stdout", "cli/stderr", "cli/terminal-stdout",
+          "sockets/network", "sockets/instance-network", "sockets/ip-name-lookup",
+          "sockets/tcp-create-socket", "sockets/tcp", "sockets/udp-create-socket", "sockets/udp",
+          "http/types", "http/outgoing-handler", "filesystem/preopens"]
+
+
+def test_jco(h):
+    t = h.t
+    jco_dir = os.environ.get("JCO_DIR", os.path.join(ROOT, "..", "shared", "tools", "jco"))
+    wit = os.environ.get("WASI_WIT", os.path.join(ROOT, "..", "shared", "wit"))
+    names = ["p2_http", "p2_net", "p2_traps"]
+    if not os.path.exists(os.path.join(jco_dir, "jco.sh")):
+        for n in names:
+            t.skip(f"jco: {n} componentizes with the official WIT", f"no jco at {jco_dir} (JCO_DIR)")
+        return
+    if not os.path.isdir(os.path.join(wit, "wasi-0.2.12")):
+        for n in names:
+            t.skip(f"jco: {n} componentizes with the official WIT", f"no WIT at {wit} (WASI_WIT)")
+        return
+    env = dict(os.environ)
+    env.setdefault("JCO_HOME", os.path.join(os.environ.get("TMPDIR", "/tmp"), "wasi-anchor"))
+    jco_js = os.path.join(env["JCO_HOME"], "node_modules", "@bytecodealliance", "jco")
+    if not os.path.isdir(jco_js):
+        r = subprocess.run(["sh", os.path.join(jco_dir, "setup.sh")], capture_output=True,
+                           timeout=600, env=env)
+        if r.returncode or not os.path.isdir(jco_js):
+            for n in names:
+                t.skip(f"jco: {n} componentizes with the official WIT",
+                       "jco could not be installed: " + text(r.stderr)[-200:].replace("\n", " "))
+            return
+    jco = os.path.join(jco_dir, "jco.sh")
+    with tempfile.TemporaryDirectory() as d:
+        wdir = os.path.join(d, "wit")
+        shutil.copytree(os.path.join(wit, "wasi-0.2.12"), os.path.join(wdir, "deps"))
+        with open(os.path.join(wdir, "world.wit"), "w") as f:
+            f.write(WORLD % "".join(f"  import wasi:{i}@0.2.12;\n" for i in IFACES))
+        for n in names:
+            src = os.path.join(d, n + ".wasm")
+            shutil.copy(h.prog(n), src)
+            emb = os.path.join(d, n + ".embed.wasm")
+            comp = os.path.join(d, n + ".component.wasm")
+            r1 = subprocess.run(["sh", jco, "embed", src, "--wit", wdir, "-o", emb],
+                                capture_output=True, timeout=300, env=env, cwd=d)
+            r2 = subprocess.run(["sh", jco, "new", emb, "--wasi-command", "-o", comp],
+                                capture_output=True, timeout=300, env=env, cwd=d)
+            t.ok(r1.returncode == 0 and r2.returncode == 0 and os.path.exists(comp),
+                 f"jco: {n} componentizes with the official WIT",
+                 (text(r1.stderr) + text(r2.stderr))[-3000:])
+
+
+def test_table(h):
+    t = h.t
+    wit = os.environ.get("WASI_WIT", os.path.join(ROOT, "..", "shared", "wit"))
+    name = "p2_table.c matches core-signatures-0.2.12.tsv and the P2_FN definitions"
+    if not os.path.exists(os.path.join(wit, "core-signatures-0.2.12.tsv")):
+        t.skip(name, f"no {wit}/core-signatures-0.2.12.tsv (WASI_WIT)")
+        return
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "lib", "wasi", "gen_p2_table.py"),
+                        "--check", "--wit", wit], capture_output=True, text=True)
+    t.ok(r.returncode == 0, name, r.stdout + r.stderr)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    args = ap.parse_args()
+    t = Tap()
+    h = Harness(t, args.build)
+    try:
+        for fn in (test_table, test_p1, test_p2_cli, test_p2_http, test_p2_net, test_traps, test_jco):
+            try:
+                fn(h)
+            except Exception as exc:  # one broken group reports and the rest go on
+                import traceback
+                t.ok(False, f"{fn.__name__} ran", traceback.format_exc())
+                del exc
+    finally:
+        h.stop_all()
+    return t.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
