@@ -53,3 +53,12 @@ $(BUILD)/fuzz/seeds/wasi_path/.stamp: tests/wasi/module.mk
 	@printf 'a/../../b' > $(@D)/escape
 	@touch $@
 FUZZ_SEEDS += $(BUILD)/fuzz/seeds/wasi_path/.stamp
+
+# --- benchmarks: wasi:http download to a file, preview1 file I/O ----------------
+$(WASI_TEST_DIR)/p1_bench.wasm: tests/wasi/p1_bench.c
+	@mkdir -p $(@D)
+	@echo "  WASM    $@"
+	@$(WASM_CC) $(WASI_TEST_CFLAGS) -o $@ $<
+BENCHES += wasi
+BENCH_CMD_wasi := python3 tests/wasi/bench_wasi.py --build $(BUILD)
+BENCH_DEPS += $(BUILD)/rel/bin/kpio-wasm $(WASI_TEST_DIR)/p2_http.wasm $(WASI_TEST_DIR)/p1_bench.wasm
