@@ -140,6 +140,14 @@ void cc_emit_imm(struct cc *c, uint32_t v)
 static void emit_copy(struct cc *c, uint32_t dst, uint32_t src)
 {
     if (c->dead) return;
+    if (cc_is_const(src)) { /* the value itself: no frame slot for it */
+        uint64_t v = cc_const_value(c, src);
+        cc_emit_op(c, v >> 32 ? OP_const64 : OP_const32);
+        cc_emit_slot(c, dst);
+        cc_emit_imm(c, (uint32_t)v);
+        if (v >> 32) cc_emit_imm(c, (uint32_t)(v >> 32));
+        return;
+    }
     if (c->last_copy != NONE && c->last_copy + 3 == c->ncells) {
         c->cells[c->last_copy] = (uint32_t)c->handlers[OP_copy2];
         c->last_copy = NONE;
@@ -506,7 +514,7 @@ static void emit_branch(struct cc *c, struct cframe *f)
 static bool is_fusable_cmp(enum wasm_op op)
 {
     return (op >= OP_i32_eqz && op <= OP_i32_ge_u) || (op >= OP_i64_eqz && op <= OP_i64_ge_u) ||
-           op == OP_i32_and;
+           op == OP_i32_and || op == OP_i32_and_imm;
 }
 
 /* Pops an i32 condition; if the op just emitted computed it with an i32
@@ -533,9 +541,41 @@ static int pop_cond(struct cc *c, struct cond *cd)
 
 /* Emits a conditional branch taken when the condition is `when`; returns
  * nothing - the caller emits the R cell next. */
+/* a cmp b == b mirror(cmp) a, for the i32 compares eq .. ge_u in order. */
+static const uint8_t mirrored[10] = {0, 1, 4, 5, 2, 3, 8, 9, 6, 7};
+
+/* An i32 compare (or i32.and) with a constant operand as [A IMM R]. */
+static bool emit_cond_imm(struct cc *c, const struct cond *cd, bool when)
+{
+    uint32_t a = cd->a, b = cd->b;
+    enum wasm_op op;
+    if (cd->cmp == OP_i32_and_imm) {
+        op = when ? OP_br_and_imm : OP_brn_and_imm;
+    } else if (cd->cmp == OP_i32_and || (cd->cmp >= OP_i32_eq && cd->cmp <= OP_i32_ge_u)) {
+        unsigned k = cd->cmp == OP_i32_and ? 0 : (unsigned)(cd->cmp - OP_i32_eq);
+        if (!cc_is_const(b)) {
+            if (!cc_is_const(a)) return false;
+            a = cd->b, b = cd->a;
+            k = cd->cmp == OP_i32_and ? 0 : mirrored[k];
+        }
+        b = (uint32_t)cc_const_value(c, b);
+        if (cd->cmp == OP_i32_and)
+            op = when ? OP_br_and_imm : OP_brn_and_imm;
+        else
+            op = (enum wasm_op)((when ? OP_br_eq_imm : OP_brn_eq_imm) + k);
+    } else {
+        return false;
+    }
+    cc_emit_op(c, op);
+    cc_emit_slot(c, a);
+    cc_emit_imm(c, b);
+    return true;
+}
+
 static void emit_cond_op(struct cc *c, const struct cond *cd, bool when)
 {
     enum wasm_op op;
+    if (emit_cond_imm(c, cd, when)) return;
     switch (cd->cmp) {
     case OP_COUNT: op = when ? OP_br_if : OP_br_unless; break;
     case OP_i32_eqz: op = when ? OP_br_unless : OP_br_if; break;
@@ -971,15 +1011,36 @@ static int read_locals(struct cc *c, const struct wasm_functype *t)
 }
 
 /* Rebases tagged slots now that the constant count is known. */
-static void relocate(struct cc *c)
+/*
+ * Rebases tagged slots: only constants still named as slot operands get
+ * frame slots (the others became immediates); they are packed into
+ * c->consts in order, and the operand area follows them. Returns the
+ * number of constant slots, or -1 on allocation failure.
+ */
+static int64_t relocate(struct cc *c)
 {
-    uint32_t const_base = c->code->nparams + c->code->nlocals;
-    uint32_t temp_base = const_base + c->nconsts;
+    uint32_t const_base = c->code->nparams + c->code->nlocals, used = 0;
+    uint32_t *remap = mem_alloc(((size_t)c->nconsts + 1) * sizeof(uint32_t));
+    if (!remap) return -1;
+    for (uint32_t k = 0; k < c->nconsts; k++)
+        remap[k] = NONE;
+    for (uint32_t i = 0; i < c->ncells; i++)
+        if ((c->reloc[i / 32] & (1u << (i % 32))) && cc_is_const(c->cells[i]))
+            remap[c->cells[i] & ~TAG_MASK] = 0;
+    for (uint32_t k = 0; k < c->nconsts; k++)
+        if (remap[k] == 0) {
+            c->consts[used] = c->consts[k];
+            remap[k] = used++;
+        }
+    uint32_t temp_base = const_base + used;
     for (uint32_t i = 0; i < c->ncells; i++) {
         if (!(c->reloc[i / 32] & (1u << (i % 32)))) continue;
         uint32_t v = c->cells[i];
-        c->cells[i] = (v & TAG_TEMP) ? temp_base + (v & ~TAG_MASK) : const_base + (v & ~TAG_MASK);
+        c->cells[i] =
+            (v & TAG_TEMP) ? temp_base + (v & ~TAG_MASK) : const_base + remap[v & ~TAG_MASK];
     }
+    mem_free(remap);
+    return used;
 }
 
 static int compile_body(struct cc *c, const struct wasm_functype *t)
@@ -1015,13 +1076,14 @@ int wasm_compile_function(struct wasm_module *m, uint32_t i, struct wasm_error *
     int rc = compile_body(&c, t);
     if (!rc && c.max_height + c.nconsts + c.nlocals_total >= TAG_CONST)
         rc = bad(&c, ERR_NOMEM, "frame too large");
+    int64_t nconsts = rc ? 0 : relocate(&c);
+    if (nconsts < 0) rc = bad(&c, ERR_NOMEM, "out of memory");
     if (!rc) {
-        relocate(&c);
         code->cells = c.cells;
         code->ncells = c.ncells;
         code->consts = c.consts;
-        code->nconsts = c.nconsts;
-        code->frame_size = c.nlocals_total + c.nconsts + c.max_height;
+        code->nconsts = (uint32_t)nconsts;
+        code->frame_size = c.nlocals_total + code->nconsts + c.max_height;
         if (code->frame_size < code->nresults) code->frame_size = code->nresults;
         c.cells = NULL;
         c.consts = NULL;

@@ -92,6 +92,17 @@ void cc_bad_msg(struct cc *c, int code, const char *fmt, ...) __attribute__((for
         if (rc_) return rc_;                                                                       \
     } while (0)
 
+static inline bool cc_is_const(uint32_t slot)
+{
+    return (slot & TAG_MASK) == TAG_CONST;
+}
+
+/* The value of a constant-pool operand (cc_is_const). */
+static inline uint64_t cc_const_value(const struct cc *c, uint32_t slot)
+{
+    return c->consts[slot & ~TAG_MASK];
+}
+
 /* Reading the body: 0 or a malformation (ERR_BADMSG). */
 int cc_rd_byte(struct cc *c, uint8_t *out);
 int cc_rd_u32(struct cc *c, uint32_t *out);

@@ -53,12 +53,15 @@ int cc_op_memory(struct cc *c, uint8_t opcode)
     TRY(cc_pop(c, WASM_I32, &addr));
     /* An address just computed by i32.add: the access does the add. For a
      * store, the value then needed no code (it is a local or constant). */
-    bool fuse = !c->dead && c->last_pos != NONE && c->last_op == OP_i32_add &&
+    bool fuse = !c->dead && c->last_pos != NONE &&
+                (c->last_op == OP_i32_add || c->last_op == OP_i32_add_imm) &&
                 c->last_h == c->height && addr.slot == TEMP(c->height);
     uint32_t a = addr.slot, b = 0;
     if (fuse) {
         a = c->cells[c->last_pos + 2];
         b = c->cells[c->last_pos + 3];
+        if (c->last_op == OP_i32_add_imm) /* the constant goes back to a slot */
+            b = cc_const_slot(c, b);
         cc_truncate_code(c, c->last_pos);
     }
     if (mo->store) {
@@ -90,6 +93,47 @@ static const uint8_t no_types[1] = {0};
 
 /* Pops the operands of an instruction (types given bottom to top),
  * emits op [D?] then the operand slots. */
+/* The [D A IMM] form of an i32 binary op, or OP_COUNT. */
+static enum wasm_op imm_form(enum wasm_op op, bool *commutes)
+{
+    *commutes = op == OP_i32_add || op == OP_i32_mul || op == OP_i32_and || op == OP_i32_or ||
+                op == OP_i32_xor;
+    switch (op) {
+    case OP_i32_add: return OP_i32_add_imm;
+    case OP_i32_sub: return OP_i32_sub_imm;
+    case OP_i32_mul: return OP_i32_mul_imm;
+    case OP_i32_and: return OP_i32_and_imm;
+    case OP_i32_or: return OP_i32_or_imm;
+    case OP_i32_xor: return OP_i32_xor_imm;
+    case OP_i32_shl: return OP_i32_shl_imm;
+    case OP_i32_shr_s: return OP_i32_shr_s_imm;
+    case OP_i32_shr_u: return OP_i32_shr_u_imm;
+    case OP_i32_rotl: return OP_i32_rotl_imm;
+    case OP_i32_rotr: return OP_i32_rotr_imm;
+    default: return OP_COUNT;
+    }
+}
+
+/* An i32 binary op with a constant operand, as [D A IMM]: the constant
+ * then needs no frame slot. Returns false if op has no such form. */
+static bool emit_binary_imm(struct cc *c, enum wasm_op op, const struct cval *v, uint32_t d)
+{
+    bool commutes;
+    enum wasm_op iop = imm_form(op, &commutes);
+    uint32_t a = v[0].slot, b = v[1].slot;
+    if (iop == OP_COUNT) return false;
+    if (!cc_is_const(b)) {
+        if (!commutes || !cc_is_const(a)) return false;
+        a = v[1].slot, b = v[0].slot;
+    }
+    uint32_t pos = cc_emit_op(c, iop);
+    cc_emit_slot(c, d);
+    cc_emit_slot(c, a);
+    cc_emit_imm(c, (uint32_t)cc_const_value(c, b));
+    cc_note_result(c, pos, iop);
+    return true;
+}
+
 static int emit_generic(struct cc *c, enum wasm_op op, const uint8_t *in, uint32_t nin, uint8_t out,
                         const uint32_t *imms, uint32_t nimm)
 {
@@ -98,6 +142,7 @@ static int emit_generic(struct cc *c, enum wasm_op op, const uint8_t *in, uint32
     for (uint32_t i = nin; i-- > 0;)
         TRY(cc_pop(c, in[i], &v[i]));
     if (out) TRY(cc_push_home(c, out, &slot));
+    if (nin == 2 && out && !nimm && !c->dead && emit_binary_imm(c, op, v, slot)) return 0;
     uint32_t pos = cc_emit_op(c, op);
     if (out) cc_emit_slot(c, slot);
     for (uint32_t i = 0; i < nimm; i++)

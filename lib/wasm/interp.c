@@ -738,6 +738,69 @@ L_br_unless64:
     if (!S(1).u64) BRANCH(2);
     ip += 3;
     NEXT();
+    /* ---- immediate forms: [D A IMM], [A IMM R], const32/const64 ---- */
+
+#define BINI(name, T, get, put, expr)                                                              \
+    L_##name##_imm:                                                                                \
+    {                                                                                              \
+        T a = S(2).get, b = (T)ip[3];                                                              \
+        S(1).put = (expr);                                                                         \
+        ip += 4;                                                                                   \
+        NEXT();                                                                                    \
+    }
+    BINI(i32_add, uint32_t, u32, u32, a + b)
+    BINI(i32_sub, uint32_t, u32, u32, a - b)
+    BINI(i32_mul, uint32_t, u32, u32, a * b)
+    BINI(i32_and, uint32_t, u32, u32, a & b)
+    BINI(i32_or, uint32_t, u32, u32, a | b)
+    BINI(i32_xor, uint32_t, u32, u32, a ^ b)
+    BINI(i32_shl, uint32_t, u32, u32, a << (b & 31))
+    BINI(i32_shr_s, int32_t, i32, i32, a >> (b & 31))
+    BINI(i32_shr_u, uint32_t, u32, u32, a >> (b & 31))
+    BINI(i32_rotl, uint32_t, u32, u32, wasm_rotl32(a, (uint32_t)b))
+    BINI(i32_rotr, uint32_t, u32, u32, wasm_rotr32(a, (uint32_t)b))
+#undef BINI
+
+#define BRCMPI(br, brn, T, get, cmp)                                                               \
+    L_##br##_imm:                                                                                  \
+    {                                                                                              \
+        if ((T)S(1).get cmp(T) ip[2]) BRANCH(3);                                                   \
+        ip += 4;                                                                                   \
+        NEXT();                                                                                    \
+    }                                                                                              \
+    L_##brn##_imm:                                                                                 \
+    {                                                                                              \
+        if (!((T)S(1).get cmp(T) ip[2])) BRANCH(3);                                                \
+        ip += 4;                                                                                   \
+        NEXT();                                                                                    \
+    }
+    BRCMPI(br_eq, brn_eq, uint32_t, u32, ==)
+    BRCMPI(br_ne, brn_ne, uint32_t, u32, !=)
+    BRCMPI(br_lt_s, brn_lt_s, int32_t, i32, <)
+    BRCMPI(br_lt_u, brn_lt_u, uint32_t, u32, <)
+    BRCMPI(br_gt_s, brn_gt_s, int32_t, i32, >)
+    BRCMPI(br_gt_u, brn_gt_u, uint32_t, u32, >)
+    BRCMPI(br_le_s, brn_le_s, int32_t, i32, <=)
+    BRCMPI(br_le_u, brn_le_u, uint32_t, u32, <=)
+    BRCMPI(br_ge_s, brn_ge_s, int32_t, i32, >=)
+    BRCMPI(br_ge_u, brn_ge_u, uint32_t, u32, >=)
+#undef BRCMPI
+L_br_and_imm:
+    if (S(1).u32 & ip[2]) BRANCH(3);
+    ip += 4;
+    NEXT();
+L_brn_and_imm:
+    if (!(S(1).u32 & ip[2])) BRANCH(3);
+    ip += 4;
+    NEXT();
+L_const32:
+    S(1).u64 = ip[2];
+    ip += 3;
+    NEXT();
+L_const64:
+    S(1).u64 = (uint64_t)ip[3] << 32 | ip[2];
+    ip += 4;
+    NEXT();
 L_br_and:
     if (S(1).u32 & S(2).u32) BRANCH(3);
     ip += 4;

@@ -62,6 +62,21 @@
 #define WASM_ADDR_STORES(X)                                                                        \
     X(i32_store_add, 4) X(i64_store_add, 4) X(store8_add, 4) X(store16_add, 4)
 
+/*
+ * Forms with an immediate constant IMM in place of the last operand:
+ * i32 binary ops [D A IMM], compare-and-branch [A IMM R], and constants
+ * written to a slot: const32 [D IMM] (zero-extended), const64 [D LO HI].
+ */
+#define WASM_IMM_OPS(X)                                                                            \
+    X(i32_add_imm, 3) X(i32_sub_imm, 3) X(i32_mul_imm, 3) X(i32_and_imm, 3) X(i32_or_imm, 3)       \
+    X(i32_xor_imm, 3) X(i32_shl_imm, 3) X(i32_shr_s_imm, 3) X(i32_shr_u_imm, 3)                    \
+    X(i32_rotl_imm, 3) X(i32_rotr_imm, 3)                                                          \
+    X(br_eq_imm, 3) X(br_ne_imm, 3) X(br_lt_s_imm, 3) X(br_lt_u_imm, 3) X(br_gt_s_imm, 3)          \
+    X(br_gt_u_imm, 3) X(br_le_s_imm, 3) X(br_le_u_imm, 3) X(br_ge_s_imm, 3) X(br_ge_u_imm, 3)      \
+    X(brn_eq_imm, 3) X(brn_ne_imm, 3) X(brn_lt_s_imm, 3) X(brn_lt_u_imm, 3) X(brn_gt_s_imm, 3)     \
+    X(brn_gt_u_imm, 3) X(brn_le_s_imm, 3) X(brn_le_u_imm, 3) X(brn_ge_s_imm, 3)                    \
+    X(brn_ge_u_imm, 3) X(br_and_imm, 3) X(brn_and_imm, 3) X(const32, 2) X(const64, 3)
+
 #define WASM_OPS(X)                                                                                \
     X(unreachable, 0) X(br, 1) X(br_if, 2) X(br_unless, 2) X(br_table, -1) X(ret, 0) X(ret1, 1)    \
     X(call, 2) X(call_indirect, 4) X(copy, 2) X(copy2, 4) X(select, 4) X(global_get, 2)            \
@@ -108,7 +123,7 @@
     X(i32_trunc_sat_f64_s, 2) X(i32_trunc_sat_f64_u, 2) X(i64_trunc_sat_f32_s, 2)                  \
     X(i64_trunc_sat_f32_u, 2) X(i64_trunc_sat_f64_s, 2) X(i64_trunc_sat_f64_u, 2)                  \
     /* fused instructions */                                                                       \
-    WASM_FUSED_BR(X) WASM_ADDR_LOADS(X) WASM_ADDR_STORES(X)
+    WASM_FUSED_BR(X) WASM_ADDR_LOADS(X) WASM_ADDR_STORES(X) WASM_IMM_OPS(X)
 
 // clang-format on
 
