@@ -47,6 +47,12 @@ static struct {
 
 static uint64_t now_ms(void) { return clock_monotonic_ms(); }
 
+static uint64_t stack_now(void *ctx)
+{
+    (void)ctx;
+    return now_ms();
+}
+
 static void stack_tx(void *ctx, const void *frame, size_t len)
 {
     struct netdev *dev = ctx;
@@ -82,10 +88,11 @@ static void stack_notify(void *ctx, struct net_sock *s, unsigned events)
     }
 }
 
-static void rx_frame(void *ctx, const void *frame, size_t len)
+static void rx_frame(void *ctx, const void *frame, size_t len, unsigned flags)
 {
     (void)ctx;
-    net_input(net.st, frame, len, now_ms());
+    net_input_ex(net.st, frame, len, now_ms(),
+                 (flags & NETDEV_RX_CSUM_VALID) ? NET_RX_CSUM_VALID : 0);
 }
 
 /* After a call into the stack: make sure the net thread wakes in time for
@@ -173,6 +180,7 @@ int netdev_register(struct netdev *dev)
     cfg.tx = stack_tx;
     cfg.random = stack_random;
     cfg.notify = stack_notify;
+    cfg.now = stack_now; /* socket calls from app threads arm timers with the right time */
     cfg.hostname = "kpio";
     int err = net_create(&cfg, now_ms(), &net.st);
     if (err < 0) {

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define NETDEV_RX_CSUM_VALID 1u
+
 struct netdev_stats {
     uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes;
     uint64_t rx_drops, tx_drops, rx_errors, tx_errors;
@@ -26,8 +28,10 @@ struct netdev {
     volatile bool link_up;
     const char *driver_info; /* "virtio-net modern MSI-X" */
     int (*xmit)(struct netdev *dev, const void *frame, size_t len);
-    /* Hands up to budget frames to cb; returns how many. */
-    int (*poll_rx)(struct netdev *dev, void (*cb)(void *ctx, const void *frame, size_t len),
+    /* Hands up to budget frames to cb; returns how many. flags has
+     * NETDEV_RX_CSUM_VALID when the device vouches for the checksums. */
+    int (*poll_rx)(struct netdev *dev,
+                   void (*cb)(void *ctx, const void *frame, size_t len, unsigned flags),
                    void *ctx, int budget);
     struct netdev_stats stats;
     void *priv;

@@ -21,6 +21,9 @@
 #include "time/clock.h"
 
 #define F_CSUM (1ull << 0)
+#define F_GUEST_CSUM (1ull << 1)
+#define HDR_F_NEEDS_CSUM 1
+#define HDR_F_DATA_VALID 2
 #define F_MAC (1ull << 5)
 #define F_MRG_RXBUF (1ull << 15)
 #define F_STATUS (1ull << 16)
@@ -124,8 +127,8 @@ static int vnet_xmit(struct netdev *nd, const void *frame, size_t len)
     return 0;
 }
 
-static int vnet_poll_rx(struct netdev *nd, void (*cb)(void *, const void *, size_t), void *ctx,
-                        int budget)
+static int vnet_poll_rx(struct netdev *nd, void (*cb)(void *, const void *, size_t, unsigned),
+                        void *ctx, int budget)
 {
     struct vnet *n = nd->priv;
     int done = 0, reposted = 0;
@@ -145,7 +148,11 @@ static int vnet_poll_rx(struct netdev *nd, void (*cb)(void *, const void *, size
         } else {
             nd->stats.rx_frames++;
             nd->stats.rx_bytes += len - n->hdr_len;
-            cb(ctx, buf + n->hdr_len, len - n->hdr_len);
+            /* With GUEST_CSUM the device marks frames whose checksums it
+             * checked (DATA_VALID) or that never had one computed because
+             * they never left the host (NEEDS_CSUM); spec 5.1.6.4. */
+            unsigned fl = (buf[0] & (HDR_F_DATA_VALID | HDR_F_NEEDS_CSUM)) ? NETDEV_RX_CSUM_VALID : 0;
+            cb(ctx, buf + n->hdr_len, len - n->hdr_len, fl);
         }
         f = irq_save();
         rx_post(n, slot);
@@ -174,7 +181,7 @@ static int vnet_probe(struct pci_dev *pci)
     int err = virtio_pci_init(&n->vd, pci, n->nd.name);
     if (err < 0)
         goto fail;
-    uint64_t want = VIRTIO_F_VERSION_1 | F_MAC | F_STATUS | F_MRG_RXBUF | F_ANY_LAYOUT;
+    uint64_t want = VIRTIO_F_VERSION_1 | F_MAC | F_STATUS | F_MRG_RXBUF | F_ANY_LAYOUT | F_GUEST_CSUM;
     if ((err = virtio_set_features(&n->vd, want)) < 0)
         goto fail;
     uint64_t feat = n->vd.features;
