@@ -6,3 +6,7 @@ SYSTEM_SUITES += qemu/storage
 SUITE_CMD_qemu/storage := python3 tests/qemu/test_storage.py
 SYSTEM_SUITES += qemu/net
 SUITE_CMD_qemu/net := python3 tests/qemu/test_net.py
+SYSTEM_SUITES += qemu/e2e
+SUITE_CMD_qemu/e2e := python3 tests/qemu/test_e2e.py
+SYSTEM_SUITES += qemu/apps
+SUITE_CMD_qemu/apps := python3 tests/qemu/test_apps.py
