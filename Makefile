@@ -124,7 +124,10 @@ $(BUILD)/kernel/%.o: %.S
 run:
 	@./scripts/setup.sh
 	@$(MAKE) --no-print-directory all
-	@BUILD=$(BUILD) ./scripts/run.sh
+	@BUILD=$(BUILD) python3 scripts/run_demo.py
+
+clean-disk:
+	rm -f $(BUILD)/disk.img
 
 TEST_TIMEOUT ?= 1800
 test:
