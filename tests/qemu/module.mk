@@ -10,3 +10,5 @@ SYSTEM_SUITES += qemu/e2e
 SUITE_CMD_qemu/e2e := python3 tests/qemu/test_e2e.py
 SYSTEM_SUITES += qemu/apps
 SUITE_CMD_qemu/apps := python3 tests/qemu/test_apps.py
+SYSTEM_SUITES += qemu/netapps
+SUITE_CMD_qemu/netapps := python3 tests/qemu/test_netapps.py

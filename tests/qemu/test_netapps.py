@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""tests/qemu/test_netapps.py - the networking apps in KPIO (issue 8's
+system tests), beyond the E2E's fetch:
+
+1. On a TAP device in a namespace of the test's own with dnsmasq:
+   `nslookup` resolves a name dnsmasq serves and reports an unknown one
+   with the WIT error; `fetch` downloads by host name with a matching hash.
+2. Over QEMU's user network with a host port forward: `httpd` in the guest
+   serves a file of the disk to the host, which compares it byte for byte.
+"""
+import glob
+import hashlib
+import os
+import re
+import socket
+import sys
+import tempfile
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+sys.path.insert(0, os.path.dirname(__file__))
+from diskimg import DiskImage  # noqa: E402
+from netns import GATEWAY, NAME, TestNet  # noqa: E402
+from qemu import Qemu, QemuExited, QemuTimeout, build_dir  # noqa: E402
+from tap import Tap  # noqa: E402
+
+
+def image(path, build, rc=None, files=None):
+    img = DiskImage(path, size_mib=64, cluster_sectors=1)
+    for d in ("/apps", "/data", "/etc"):
+        img.mkdir(d)
+    for app in glob.glob(os.path.join(build, "apps", "*.wasm")):
+        img.put_file("/apps/" + os.path.basename(app), app)
+    for p, data in (files or {}).items():
+        parent = os.path.dirname(p)
+        if parent not in ("/", "/apps", "/data", "/etc") and not img.exists(parent):
+            img.mkdir(parent)
+        img.put(p, data)
+    if rc:
+        img.put("/etc/rc", ("\n".join(rc) + "\n").encode())
+    return img
+
+
+def disk_args(img):
+    return [["-drive", f"file={img.path},if=none,format=raw,id=d0",
+             "-device", "virtio-blk-pci,drive=d0"]]
+
+
+def tap_part(t, tmp, build):
+    if os.geteuid() != 0:
+        t.skip("nslookup/fetch over TAP + dnsmasq", "needs root for a network namespace")
+        return
+    payload = os.urandom(2 * 1024 * 1024 + 5)
+    ppath = os.path.join(tmp, "payload")
+    with open(ppath, "wb") as f:
+        f.write(payload)
+    rc = [f"nslookup {NAME}", "nslookup nosuch.kpio.test",
+          f"fetch http://{NAME}:8080/payload /data/p.bin", "sync", "poweroff"]
+    img = image(os.path.join(tmp, "tap.img"), build, rc)
+    with TestNet() as net:
+        net.start([sys.executable, os.path.join(os.path.dirname(__file__), "httpserver.py"),
+                   "--payload", ppath, "--host", GATEWAY, "--port", "8080"], log="http.log")
+        time.sleep(0.5)
+        log = os.path.join(build, "test-logs", "qemu-netapps-tap.log")
+        with Qemu(os.path.join(build, "kpio.iso"), disks=disk_args(img), nics=[net.qemu_nic()],
+                  log=log, wrapper=net.wrap) as vm:
+            try:
+                vm.wait_exit(timeout=180)
+            except QemuTimeout as e:
+                t.ok(False, "TAP: the rc script finished", f"{e}\n{vm.tail()}")
+                return
+            out = vm.output()
+    t.ok(re.search(rf"Name:\s+{re.escape(NAME)}\s*\nAddress:\s+{re.escape(GATEWAY)}", out),
+         f"nslookup {NAME} prints {GATEWAY} (through dnsmasq)", out[-1500:])
+    t.ok(re.search(r"nslookup: nosuch\.kpio\.test: .*name-unresolvable", out) and
+         "'nslookup nosuch.kpio.test' exited with status 1" in out,
+         "nslookup of an unknown name fails with name-unresolvable and status 1", out[-1500:])
+    got = img.get("/data/p.bin")
+    t.ok(got is not None and hashlib.sha256(got).digest() == hashlib.sha256(payload).digest(),
+         "fetch by host name over TAP wrote a byte-identical file")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def httpd_part(t, tmp, build):
+    content = os.urandom(700 * 1024)
+    img = image(os.path.join(tmp, "httpd.img"), build, files={"/data/site/file.bin": content,
+                                                               "/data/site/hello.txt": b"hi\n"})
+    port = free_port()
+    nics = [["-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:8080",
+             "-device", "virtio-net-pci,netdev=n0"]]
+    log = os.path.join(build, "test-logs", "qemu-netapps-httpd.log")
+    with Qemu(os.path.join(build, "kpio.iso"), disks=disk_args(img), nics=nics, log=log) as vm:
+        try:
+            vm.wait_for(r"kpio:/\$ ", timeout=120)
+            vm.send("httpd -p 8080 /data/site &\r")
+            vm.wait_for(r"httpd: serving .* on port 8080", timeout=60)
+            body = None
+            for _ in range(20):
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/file.bin", timeout=30) as r:
+                        body = r.read()
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            t.ok(body == content, "httpd in KPIO served /data/site/file.bin to the host intact",
+                 f"got {len(body) if body else None} bytes")
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/nothing.txt", timeout=30)
+                t.ok(False, "httpd answers 404 for a missing file")
+            except urllib.error.HTTPError as e:
+                t.ok(e.code == 404, f"httpd answers 404 for a missing file (got {e.code})")
+            vm.send("poweroff\r")
+            vm.wait_exit(timeout=30)
+        except (QemuTimeout, QemuExited) as e:
+            t.ok(False, "httpd through hostfwd", f"{e}\n{vm.tail(30)}")
+
+
+def main():
+    t = Tap()
+    build = build_dir()
+    if not glob.glob(os.path.join(build, "apps", "httpd.wasm")):
+        t.ok(False, "the apps are built", "run make first")
+        return t.done()
+    with tempfile.TemporaryDirectory(prefix="kpio-netapps-") as tmp:
+        tap_part(t, tmp, build)
+        httpd_part(t, tmp, build)
+    return t.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
