@@ -123,6 +123,10 @@ uint32_t cc_emit_op(struct cc *c, enum wasm_op op)
     uint32_t pos = c->ncells;
     c->last_pos = NONE;
     c->last_copy = NONE;
+    if (!c->dead) {
+        c->hist_pos[0] = c->hist_pos[1], c->hist_op[0] = c->hist_op[1];
+        c->hist_pos[1] = pos, c->hist_op[1] = op;
+    }
     emit_cell(c, (uint32_t)c->handlers[op], false);
     return pos;
 }
@@ -166,6 +170,10 @@ void cc_truncate_code(struct cc *c, uint32_t pos)
     for (uint32_t i = pos; i < c->ncells; i++)
         c->reloc[i / 32] &= ~(1u << (i % 32));
     c->ncells = pos;
+    while (c->hist_pos[1] != NONE && c->hist_pos[1] >= pos) {
+        c->hist_pos[1] = c->hist_pos[0], c->hist_op[1] = c->hist_op[0];
+        c->hist_pos[0] = NONE;
+    }
 }
 
 /* A code position that is a branch target: peepholes must not cross it. */
@@ -173,6 +181,7 @@ static uint32_t here_label(struct cc *c)
 {
     c->last_pos = NONE;
     c->last_copy = NONE;
+    c->hist_pos[0] = c->hist_pos[1] = NONE;
     return c->ncells;
 }
 
@@ -572,10 +581,38 @@ static bool emit_cond_imm(struct cc *c, const struct cond *cd, bool when)
     return true;
 }
 
+/*
+ * An i32/i64 compare-and-branch on the sum that the instruction just before
+ * computed (`i += k; if (i < n) continue`) becomes one add-and-branch.
+ */
+static bool emit_add_branch(struct cc *c, const struct cond *cd, bool when)
+{
+    bool w32 = cd->cmp >= OP_i32_eq && cd->cmp <= OP_i32_ge_u;
+    bool w64 = cd->cmp >= OP_i64_eq && cd->cmp <= OP_i64_ge_u;
+    uint32_t pos = c->hist_pos[1];
+    enum wasm_op add = c->hist_op[1];
+    if ((!w32 && !w64) || pos == NONE || pos + 4 != c->ncells ||
+        !(w32 ? add == OP_i32_add || add == OP_i32_add_imm : add == OP_i64_add) ||
+        c->cells[pos + 1] != cd->a)
+        return false;
+    uint32_t d = c->cells[pos + 1], a = c->cells[pos + 2], b = c->cells[pos + 3];
+    if (add == OP_i32_add_imm) b = cc_const_slot(c, b);
+    cc_truncate_code(c, pos);
+    unsigned k = (unsigned)(cd->cmp - (w32 ? OP_i32_eq : OP_i64_eq));
+    enum wasm_op op =
+        w32 ? (when ? OP_add32_br_eq : OP_add32_brn_eq) : (when ? OP_add64_br_eq : OP_add64_brn_eq);
+    cc_emit_op(c, (enum wasm_op)(op + k));
+    cc_emit_slot(c, d);
+    cc_emit_slot(c, a);
+    cc_emit_slot(c, b);
+    cc_emit_slot(c, cd->b);
+    return true;
+}
+
 static void emit_cond_op(struct cc *c, const struct cond *cd, bool when)
 {
     enum wasm_op op;
-    if (emit_cond_imm(c, cd, when)) return;
+    if (emit_add_branch(c, cd, when) || emit_cond_imm(c, cd, when)) return;
     switch (cd->cmp) {
     case OP_COUNT: op = when ? OP_br_if : OP_br_unless; break;
     case OP_i32_eqz: op = when ? OP_br_unless : OP_br_if; break;
@@ -1071,6 +1108,7 @@ int wasm_compile_function(struct wasm_module *m, uint32_t i, struct wasm_error *
         .handlers = interp_handlers(),
         .last_pos = NONE,
         .last_copy = NONE,
+        .hist_pos = {NONE, NONE},
     };
     const struct wasm_functype *t = mod_func_type(m, c.func);
     int rc = compile_body(&c, t);

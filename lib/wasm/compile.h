@@ -74,7 +74,9 @@ struct cc {
     uint32_t *const_hash; /* open addressing: const index + 1 */
     uint32_t hash_cap;
 
-    bool dead;         /* the current point is unreachable: emit nothing */
+    bool dead;            /* the current point is unreachable: emit nothing */
+    uint32_t hist_pos[2]; /* the last two instructions ([1] is the latest), or NONE */
+    enum wasm_op hist_op[2];
     uint32_t last_pos; /* last op whose result is at TEMP(last_h), or NONE */
     uint32_t last_h;
     enum wasm_op last_op;

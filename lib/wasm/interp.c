@@ -801,6 +801,48 @@ L_const64:
     S(1).u64 = (uint64_t)ip[3] << 32 | ip[2];
     ip += 4;
     NEXT();
+    /* ---- add then compare-and-branch on the sum: [D A B C R] ---- */
+
+    /* C is read after D is written: in the wasm, the compare reads the
+     * local that the add just set, and C may be that local. */
+#define ADDBR(w, T, U, get, cmp, name)                                                             \
+    L_add##w##_br_##name:                                                                          \
+    {                                                                                              \
+        U v = S(2).get + S(3).get;                                                                 \
+        S(1).get = v;                                                                              \
+        if ((T)v cmp(T) S(4).get) BRANCH(5);                                                       \
+        ip += 6;                                                                                   \
+        NEXT();                                                                                    \
+    }                                                                                              \
+    L_add##w##_brn_##name:                                                                         \
+    {                                                                                              \
+        U v = S(2).get + S(3).get;                                                                 \
+        S(1).get = v;                                                                              \
+        if (!((T)v cmp(T) S(4).get)) BRANCH(5);                                                    \
+        ip += 6;                                                                                   \
+        NEXT();                                                                                    \
+    }
+    ADDBR(32, uint32_t, uint32_t, u32, ==, eq)
+    ADDBR(32, uint32_t, uint32_t, u32, !=, ne)
+    ADDBR(32, int32_t, uint32_t, u32, <, lt_s)
+    ADDBR(32, uint32_t, uint32_t, u32, <, lt_u)
+    ADDBR(32, int32_t, uint32_t, u32, >, gt_s)
+    ADDBR(32, uint32_t, uint32_t, u32, >, gt_u)
+    ADDBR(32, int32_t, uint32_t, u32, <=, le_s)
+    ADDBR(32, uint32_t, uint32_t, u32, <=, le_u)
+    ADDBR(32, int32_t, uint32_t, u32, >=, ge_s)
+    ADDBR(32, uint32_t, uint32_t, u32, >=, ge_u)
+    ADDBR(64, uint64_t, uint64_t, u64, ==, eq)
+    ADDBR(64, uint64_t, uint64_t, u64, !=, ne)
+    ADDBR(64, int64_t, uint64_t, u64, <, lt_s)
+    ADDBR(64, uint64_t, uint64_t, u64, <, lt_u)
+    ADDBR(64, int64_t, uint64_t, u64, >, gt_s)
+    ADDBR(64, uint64_t, uint64_t, u64, >, gt_u)
+    ADDBR(64, int64_t, uint64_t, u64, <=, le_s)
+    ADDBR(64, uint64_t, uint64_t, u64, <=, le_u)
+    ADDBR(64, int64_t, uint64_t, u64, >=, ge_s)
+    ADDBR(64, uint64_t, uint64_t, u64, >=, ge_u)
+#undef ADDBR
 L_br_and:
     if (S(1).u32 & S(2).u32) BRANCH(3);
     ip += 4;

@@ -77,6 +77,14 @@
     X(brn_gt_u_imm, 3) X(brn_le_s_imm, 3) X(brn_le_u_imm, 3) X(brn_ge_s_imm, 3)                    \
     X(brn_ge_u_imm, 3) X(br_and_imm, 3) X(brn_and_imm, 3) X(const32, 2) X(const64, 3)
 
+/* An add then a compare-and-branch on the sum (loop closing): [D A B C R],
+ * D = A + B, branch if D <cmp> C (or not, brn). */
+#define WASM_ADD_BR(X) \
+    X(add32_br_eq, 5) X(add32_br_ne, 5) X(add32_br_lt_s, 5) X(add32_br_lt_u, 5) X(add32_br_gt_s, 5) X(add32_br_gt_u, 5) X(add32_br_le_s, 5) X(add32_br_le_u, 5) X(add32_br_ge_s, 5) X(add32_br_ge_u, 5) \
+    X(add32_brn_eq, 5) X(add32_brn_ne, 5) X(add32_brn_lt_s, 5) X(add32_brn_lt_u, 5) X(add32_brn_gt_s, 5) X(add32_brn_gt_u, 5) X(add32_brn_le_s, 5) X(add32_brn_le_u, 5) X(add32_brn_ge_s, 5) X(add32_brn_ge_u, 5) \
+    X(add64_br_eq, 5) X(add64_br_ne, 5) X(add64_br_lt_s, 5) X(add64_br_lt_u, 5) X(add64_br_gt_s, 5) X(add64_br_gt_u, 5) X(add64_br_le_s, 5) X(add64_br_le_u, 5) X(add64_br_ge_s, 5) X(add64_br_ge_u, 5) \
+    X(add64_brn_eq, 5) X(add64_brn_ne, 5) X(add64_brn_lt_s, 5) X(add64_brn_lt_u, 5) X(add64_brn_gt_s, 5) X(add64_brn_gt_u, 5) X(add64_brn_le_s, 5) X(add64_brn_le_u, 5) X(add64_brn_ge_s, 5) X(add64_brn_ge_u, 5)
+
 #define WASM_OPS(X)                                                                                \
     X(unreachable, 0) X(br, 1) X(br_if, 2) X(br_unless, 2) X(br_table, -1) X(ret, 0) X(ret1, 1)    \
     X(call, 2) X(call_indirect, 4) X(copy, 2) X(copy2, 4) X(select, 4) X(global_get, 2)            \
@@ -123,7 +131,7 @@
     X(i32_trunc_sat_f64_s, 2) X(i32_trunc_sat_f64_u, 2) X(i64_trunc_sat_f32_s, 2)                  \
     X(i64_trunc_sat_f32_u, 2) X(i64_trunc_sat_f64_s, 2) X(i64_trunc_sat_f64_u, 2)                  \
     /* fused instructions */                                                                       \
-    WASM_FUSED_BR(X) WASM_ADDR_LOADS(X) WASM_ADDR_STORES(X) WASM_IMM_OPS(X)
+    WASM_FUSED_BR(X) WASM_ADDR_LOADS(X) WASM_ADDR_STORES(X) WASM_IMM_OPS(X) WASM_ADD_BR(X)
 
 // clang-format on
 
