@@ -4,7 +4,9 @@
  *   p2_net lookup NAME              resolve-addresses; prints each address
  *                                   (sorted) or "error N" (error-code)
  *   p2_net tcp-client IP PORT MSG   connects, sends MSG, shuts down the
- *                                   sending side, prints what comes back
+ *                                   sending side, prints the answer of an
+ *                                   echo peer ("echo:" MSG); with a 5th
+ *                                   argument "noshut", no shutdown
  *   p2_net tcp-server PORT          listens on 127.0.0.1:PORT, prints
  *                                   "listening", accepts one connection and
  *                                   answers what it reads, upper-cased
@@ -13,6 +15,7 @@
  * Errors print "error N" with the wasi:sockets error-code and exit 2.
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +58,12 @@ static int lookup(const char *name)
             uint8_t b[22];
         } a;
         resolve_next_address(s, &a);
+        if (a.b[0] && a.b[2] == 8) { /* would-block: wait for the answer */
+            int32_t p = resolve_subscribe(s);
+            pollable_block(p);
+            pollable_drop(p);
+            continue;
+        }
         if (a.b[0])
             fail("resolve-next-address", a.b[2]);
         if (!a.b[2])
@@ -77,10 +86,11 @@ static int lookup(const char *name)
     return 0;
 }
 
-/* Reads the stream to its end into stdout. */
-static void drain(int32_t in)
+/* Copies the stream to stdout until its end or until want bytes came. */
+static void drain(int32_t in, size_t want)
 {
-    for (;;) {
+    size_t got = 0;
+    while (got < want) {
         struct {
             uint8_t tag;
             uint8_t pad[3];
@@ -91,6 +101,7 @@ static void drain(int32_t in)
             break;
         fwrite((void *)(uintptr_t)r.a, 1, r.b, stdout);
         free((void *)(uintptr_t)r.a);
+        got += r.b;
     }
 }
 
@@ -107,7 +118,7 @@ static void write_all(int32_t out, const char *p, size_t n)
     }
 }
 
-static int tcp_client(const char *ip, int port, const char *msg)
+static int tcp_client(const char *ip, int port, const char *msg, bool shut)
 {
     int b[4];
     parse_ip(ip, b);
@@ -135,9 +146,11 @@ static int tcp_client(const char *ip, int port, const char *msg)
     tcp_remote_address(s, &addr);
     printf("remote port matches: %d\n", addr.b[0] == 0 && (addr.b[8] | addr.b[9] << 8) == port);
     write_all(out, msg, strlen(msg));
-    tcp_shutdown(s, 1, res);
-    printf("shutdown: %d\n", res[0]);
-    drain(in);
+    if (shut) {
+        tcp_shutdown(s, 1, res);
+        printf("shutdown: %d\n", res[0]);
+    }
+    drain(in, strlen("echo:") + strlen(msg)); /* the peer's answer */
     printf("\n");
     input_drop(in);
     output_drop(out);
@@ -272,8 +285,8 @@ int main(int argc, char **argv)
     net = instance_network();
     if (argc == 3 && !strcmp(argv[1], "lookup"))
         return lookup(argv[2]);
-    if (argc == 5 && !strcmp(argv[1], "tcp-client"))
-        return tcp_client(argv[2], atoi(argv[3]), argv[4]);
+    if ((argc == 5 || argc == 6) && !strcmp(argv[1], "tcp-client"))
+        return tcp_client(argv[2], atoi(argv[3]), argv[4], argc == 5);
     if (argc == 3 && !strcmp(argv[1], "tcp-server"))
         return tcp_server(atoi(argv[2]));
     if (argc == 5 && !strcmp(argv[1], "udp-client"))
