@@ -1,5 +1,5 @@
 /*
- * apps/fetch.c - `fetch [-q] [-r N] [-t SECONDS] URL [OUTFILE]`, like
+ * apps/fetch.c - `fetch [-qv] [-r N] [-t SECONDS] URL [OUTFILE]`, like
  * `curl -o`: GETs URL over wasi:http (sdk/http.h), following redirects,
  * and streams the body to OUTFILE (or to stdout) with constant memory.
  *
@@ -29,10 +29,11 @@
 #include "sdk/http.h"
 
 static const char help[] =
-    "Usage: fetch [-q] [-r N] [-t SECONDS] URL [OUTFILE]\n"
+    "Usage: fetch [-qv] [-r N] [-t SECONDS] URL [OUTFILE]\n"
     "Download URL (http only) into OUTFILE, or to standard output.\n"
     "Redirects are followed. OUTFILE appears only once the whole body has arrived.\n"
     "  -q          no progress on stderr\n"
+    "  -v          also print the size of the app's linear memory at the end\n"
     "  -r N        follow at most N redirects (default 10)\n"
     "  -t SECONDS  connect, first-byte and between-bytes timeouts (default 30)\n";
 
@@ -52,7 +53,7 @@ struct fetch {
     int64_t length; /* announced, or -1 */
     uint64_t received;
     uint64_t start_ns, body_start_ns, last_progress_ns, progress_every_ns;
-    bool quiet, tty, progress_shown;
+    bool quiet, verbose, tty, progress_shown;
 };
 
 static int flush_wbuf(struct fetch *f, const uint8_t *data, size_t len)
@@ -191,9 +192,11 @@ static void parse_args(int argc, char **argv, struct http_get_opts *o, struct fe
     cli_opts_init(&opts, argc, argv);
     int c;
     uint64_t v;
-    while ((c = cli_opts_next(&opts, "qr:t:", help)) != 0) {
+    while ((c = cli_opts_next(&opts, "qvr:t:", help)) != 0) {
         if (c == 'q') {
             f->quiet = true;
+        } else if (c == 'v') {
+            f->verbose = true;
         } else if (c == 'r') {
             if (!cli_parse_u64(opts.arg, 100, &v))
                 cli_usage_error("bad redirect limit '%s'", opts.arg);
@@ -280,6 +283,8 @@ int main(int argc, char **argv)
         }
     }
     if (ok) summary(&f, outfile, elapsed);
+    if (f.verbose) /* constant memory: this does not grow with the body's size */
+        fprintf(stderr, "fetch: linear memory %zu KiB\n", __builtin_wasm_memory_size(0) * 64);
     if (fflush(stdout) != 0) ok = false;
     return ok ? CLI_OK : CLI_FAIL;
 }

@@ -9,6 +9,7 @@
  */
 #include "sdk/http.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,19 +95,6 @@ static void http_failed(const uint8_t *p)
         wasi2_set_error(WASI2_ERR_HTTP, code, "%s (%.*s)", http_code_text(code), (int)len, s);
     else
         wasi2_set_error(WASI2_ERR_HTTP, code, "%s", http_code_text(code));
-}
-
-/* The describe hook of sdk/wasi2.h: an io error of a body stream may carry
- * a wasi:http error-code (http-error-code: ret [0] option tag, [8] code). */
-static bool describe_http_io_error(int32_t err)
-{
-    _Alignas(8) uint8_t ret[40];
-    wasi2_host_mem_begin();
-    wasi_http_types_http_error_code(err, (int32_t)(uintptr_t)ret);
-    bool some = ret[0] != 0;
-    if (some) http_failed(ret + 8);
-    wasi2_host_mem_end();
-    return some;
 }
 
 /* ---- the request ------------------------------------------------------------------ */
@@ -289,7 +277,18 @@ static int read_body(struct exchange *x, const struct http_get_opts *o,
     for (;;) {
         long n = wasi2_read(x->stream, buf, o->read_size, true);
         if (n == WASI2_EOF) break;
-        if (n < 0) return -1;
+        if (n < 0) {
+            char why[160];
+            snprintf(why, sizeof why, "%s", wasi2_errmsg());
+            if (x->content_length >= 0)
+                wasi2_set_error(WASI2_ERR_STREAM, 0, "body failed after %llu of %lld bytes (%s)",
+                                (unsigned long long)r->body_bytes, (long long)x->content_length,
+                                why);
+            else
+                wasi2_set_error(WASI2_ERR_STREAM, 0, "body failed after %llu bytes (%s)",
+                                (unsigned long long)r->body_bytes, why);
+            return -1;
+        }
         r->body_bytes += (uint64_t)n;
         if (n > 0 && cb->on_body && cb->on_body(cb->ctx, buf, (size_t)n) != 0) return 1;
     }
@@ -317,7 +316,6 @@ int http_get(const char *url, const struct http_get_opts *o, const struct http_g
 {
     memset(r, 0, sizeof *r);
     r->content_length = -1;
-    wasi2_describe_io_error = describe_http_io_error;
     enum http_fail fail = HTTP_FAIL_NONE;
     if (http_url_resolve(NULL, 0, url, strlen(url), r->url, sizeof r->url, &fail) < 0) {
         wasi2_set_error(WASI2_ERR_OTHER, 0, "%s: %s", url, http_fail_str(fail));

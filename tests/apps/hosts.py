@@ -15,6 +15,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -37,22 +38,31 @@ class Result:
         return f"rc={self.rc} out={self.out[:300]!r} err={self.err[:600]!r}"
 
 
-def run_cmd(cmd, stdin=b"", cwd=None, env=None, timeout=120):
-    """Runs cmd to completion and returns a Result; kills it on timeout."""
+def run_cmd(cmd, stdin=b"", cwd=None, env=None, timeout=120, stdout_file=False):
+    """Runs cmd to completion and returns a Result; kills it on timeout.
+    stdout_file: collect stdout through a file, not a pipe (jco run loses
+    what node has not yet written to a full pipe when the app exits)."""
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    sink = tempfile.TemporaryFile() if stdout_file else None
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=sink or subprocess.PIPE,
                             stderr=subprocess.PIPE, cwd=cwd, env=env, start_new_session=True)
     try:
         out, err = proc.communicate(stdin, timeout=timeout)
+        if sink:
+            sink.seek(0)
+            out = sink.read()
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         out, err = proc.communicate()
         err += f"\n*** killed after {timeout} s".encode()
-        return Result(-9, out, err, time.monotonic() - start)
+        return Result(-9, out or b"", err, time.monotonic() - start)
     except BaseException:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         raise
+    finally:
+        if sink:
+            sink.close()
     return Result(proc.returncode, out, err, time.monotonic() - start)
 
 

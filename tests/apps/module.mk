@@ -4,3 +4,28 @@
 COMPONENT_SUITES += apps/p1
 SUITE_CMD_apps/p1 := python3 tests/apps/test_p1.py --build $(BUILD)
 TEST_DEPS += $(APP_WASMS)
+#   apps/net    fetch, nslookup, nc, httpd: componentized with the official
+#               WIT by jco (import names and signatures checked), run under
+#               `jco run` and kpio-wasm against loopback servers in a network
+#               namespace of the test's own, and jco vs kpio-wasm (test_net.py)
+COMPONENT_SUITES += apps/net
+SUITE_CMD_apps/net := python3 tests/apps/test_net.py --build $(BUILD)
+
+# Host unit tests of the plain-C parts of the SDK (httpd's request parser,
+# the cli helpers) under ASan + UBSan, and a libFuzzer target for the
+# request parser.
+APPS_SDK_HOST_SRCS := apps/sdk/httpreq.c apps/sdk/cli.c
+$(call host_objs,tests/apps/test_sdk.c $(APPS_SDK_HOST_SRCS)): HOST_CFLAGS += -Iapps/include
+$(BUILD)/host/tests/apps/test_sdk: $(call host_objs,tests/apps/test_sdk.c $(APPS_SDK_HOST_SRCS))
+	$(host_link) -lcmocka
+UNIT_SUITES += unit/apps
+SUITE_CMD_unit/apps := $(BUILD)/host/tests/apps/test_sdk
+TEST_DEPS += $(BUILD)/host/tests/apps/test_sdk
+
+$(call fuzz_objs,tests/apps/fuzz_apps_httpreq.c apps/sdk/httpreq.c): FUZZ_CFLAGS += -Iapps/include
+$(BUILD)/fuzz/bin/apps_httpreq: $(call fuzz_objs,tests/apps/fuzz_apps_httpreq.c apps/sdk/httpreq.c)
+	$(fuzz_link)
+FUZZ_TARGETS += apps_httpreq
+$(BUILD)/fuzz/seeds/apps_httpreq/.stamp: tests/apps/fuzz_seeds.py
+	@python3 tests/apps/fuzz_seeds.py $(@D) && touch $@
+FUZZ_SEEDS += $(BUILD)/fuzz/seeds/apps_httpreq/.stamp

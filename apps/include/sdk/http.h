@@ -65,8 +65,9 @@ void http_get_opts_default(struct http_get_opts *o);
  * stopped the exchange (its value is not kept), or -1 on failure with
  * wasi2_error(): a bad URL, too many redirects, the host's error-code
  * (kind WASI2_ERR_HTTP: DNS-error, connection-refused, ...), a failed body
- * stream, or a body shorter than its Content-Length ("body ended after N
- * of M bytes"). A body longer than announced cannot happen: the host's
+ * stream ("body failed after N of M bytes (the host's error text)"), or a
+ * body that ends before its Content-Length ("body ended after N of M
+ * bytes"). A body longer than announced cannot happen: the host's
  * HTTP/1.1 framing stops at Content-Length.
  */
 int http_get(const char *url, const struct http_get_opts *o, const struct http_get_cb *cb,

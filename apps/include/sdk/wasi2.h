@@ -100,8 +100,4 @@ int wasi2_flush(int32_t out);
  * dropping the error. Returns WASI2_EOF for closed, else WASI2_FAIL. */
 int wasi2_stream_failed(const uint8_t *p);
 
-/* For errors carried by streams of other packages (wasi:http): if set, it
- * is asked first to describe an io error (borrowed); true if it did. */
-extern bool (*wasi2_describe_io_error)(int32_t err);
-
 #endif

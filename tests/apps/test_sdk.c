@@ -1,0 +1,219 @@
+/*
+ * tests/apps/test_sdk.c - host unit tests (cmocka, ASan + UBSan) for the
+ * parts of the app SDK that are plain C: httpd's request parser and target
+ * mapping (apps/sdk/httpreq.c) and the option and number helpers of
+ * apps/sdk/cli.c. Oracles: RFC 9112's grammar and RFC 3986 section 5.2.4
+ * (remove_dot_segments), written out case by case.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sdk/cli.h"
+#include "sdk/httpreq.h"
+
+static int parse(const char *s, struct httpreq *r)
+{
+    return httpreq_parse(s, strlen(s), r);
+}
+
+static void test_request_line(void **state)
+{
+    (void)state;
+    struct httpreq r;
+    const char *req = "GET /a/b?c=d HTTP/1.1\r\nHost: x\r\n\r\n";
+    assert_int_equal(parse(req, &r), (int)strlen(req));
+    assert_string_equal(r.method, "GET");
+    assert_string_equal(r.target, "/a/b?c=d");
+    assert_int_equal(r.minor, 1);
+    assert_false(r.close);
+
+    req = "HEAD / HTTP/1.0\n\n"; /* bare LF, RFC 9112 section 2.2 */
+    assert_int_equal(parse(req, &r), (int)strlen(req));
+    assert_string_equal(r.method, "HEAD");
+    assert_true(r.close); /* HTTP/1.0 */
+
+    req = "\r\n\r\nGET / HTTP/1.1\r\n\r\n"; /* empty lines before: ignored */
+    assert_int_equal(parse(req, &r), (int)strlen(req));
+    assert_string_equal(r.target, "/");
+}
+
+static void test_incomplete_and_limits(void **state)
+{
+    (void)state;
+    struct httpreq r;
+    assert_int_equal(parse("GET / HTTP/1.1\r\nHost: x\r\n", &r), HTTPREQ_INCOMPLETE);
+    assert_int_equal(parse("GET / HTT", &r), HTTPREQ_INCOMPLETE);
+    assert_int_equal(parse("", &r), HTTPREQ_INCOMPLETE);
+
+    static char big[HTTPREQ_MAX_HEAD + 100];
+    memset(big, 'a', sizeof big);
+    memcpy(big, "GET / HTTP/1.1\r\nX: ", 19);
+    assert_int_equal(httpreq_parse(big, sizeof big, &r), HTTPREQ_TOO_LARGE);
+
+    static char target[HTTPREQ_MAX_TARGET + 64];
+    memset(target, 'b', sizeof target);
+    memcpy(target, "GET /", 5);
+    memcpy(target + sizeof target - 15, " HTTP/1.1\r\n\r\n", 13);
+    assert_int_equal(httpreq_parse(target, sizeof target - 2, &r), HTTPREQ_URI_TOO_LONG);
+}
+
+static void test_bad_requests(void **state)
+{
+    (void)state;
+    struct httpreq r;
+    static const char *const bad[] = {
+        "GET  / HTTP/1.1\r\n\r\n",              /* two spaces */
+        "GET / HTTP/1.1 \r\n\r\n",              /* trailing space */
+        "GET /\r\n\r\n",                        /* HTTP/0.9 */
+        "G\x01T / HTTP/1.1\r\n\r\n",            /* not a token */
+        "GET /a\x7f HTTP/1.1\r\n\r\n",          /* DEL in the target */
+        "GET / HTTP/1.1\r\nHost x\r\n\r\n",     /* no colon */
+        "GET / HTTP/1.1\r\nHost : x\r\n\r\n",   /* space before the colon */
+        "GET / HTTP/1.1\r\n: x\r\n\r\n",        /* empty name */
+        "GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n", /* obs-fold */
+        "GET / HTTP/1.1\r\nA: b\rc\r\n\r\n",    /* bare CR */
+        "GET / HTTP/1.1\r\nA: b\x01\r\n\r\n",   /* control in a value */
+        "GET / HTTP/1.x\r\n\r\n",
+        "GET / http/1.1\r\n\r\n",
+        "AVERYVERYLONGMETHOD / HTTP/1.1\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = parse(bad[i], &r);
+        if (rc != HTTPREQ_BAD) print_error("case %zu: %d\n", i, rc);
+        assert_int_equal(rc, HTTPREQ_BAD);
+    }
+    assert_int_equal(parse("GET / HTTP/2.0\r\n\r\n", &r), HTTPREQ_VERSION);
+}
+
+static void test_connection_close(void **state)
+{
+    (void)state;
+    struct httpreq r;
+    assert_true(parse("GET / HTTP/1.1\r\nConnection: keep-alive, Close\r\n\r\n", &r) > 0);
+    assert_true(r.close);
+    assert_true(parse("GET / HTTP/1.1\r\nconnection:close\r\n\r\n", &r) > 0);
+    assert_true(r.close);
+    assert_true(parse("GET / HTTP/1.1\r\nConnection: closed\r\n\r\n", &r) > 0);
+    assert_false(r.close);
+    assert_true(parse("GET / HTTP/1.1\r\nX-Connection: close\r\n\r\n", &r) > 0);
+    assert_false(r.close);
+}
+
+static void expect_path(const char *target, int rc, const char *want, bool slash)
+{
+    char out[256];
+    bool dir_slash = !slash;
+    int got = httpreq_path(target, out, sizeof out, &dir_slash);
+    if (got != rc) print_error("%s: %d, want %d\n", target, got, rc);
+    assert_int_equal(got, rc);
+    if (rc == HTTPREQ_PATH_OK) {
+        assert_string_equal(out, want);
+        assert_int_equal(dir_slash, slash);
+    }
+}
+
+static void test_paths(void **state)
+{
+    (void)state;
+    expect_path("/", HTTPREQ_PATH_OK, "", true);
+    expect_path("/a/b.txt", HTTPREQ_PATH_OK, "a/b.txt", false);
+    expect_path("/a//b/./c/", HTTPREQ_PATH_OK, "a/b/c", true);
+    expect_path("/a/b/../c?x=/../..", HTTPREQ_PATH_OK, "a/c", false);
+    expect_path("/a/..", HTTPREQ_PATH_OK, "", false);
+    expect_path("/%41%62c%20d", HTTPREQ_PATH_OK, "Abc d", false);
+    expect_path("http://host:8080/x/y", HTTPREQ_PATH_OK, "x/y", false);
+    expect_path("http://host", HTTPREQ_PATH_OK, "", true);
+    expect_path("/..", HTTPREQ_PATH_ESCAPE, NULL, false);
+    expect_path("/../etc/passwd", HTTPREQ_PATH_ESCAPE, NULL, false);
+    expect_path("/a/../../b", HTTPREQ_PATH_ESCAPE, NULL, false);
+    expect_path("/%2e%2e/x", HTTPREQ_PATH_ESCAPE, NULL, false);
+    expect_path("/a%2f..%2f..%2fb", HTTPREQ_PATH_ESCAPE, NULL, false);
+    expect_path("*", HTTPREQ_PATH_BAD, NULL, false);
+    expect_path("a/b", HTTPREQ_PATH_BAD, NULL, false);
+    expect_path("/a%00b", HTTPREQ_PATH_BAD, NULL, false);
+    expect_path("/a%zz", HTTPREQ_PATH_BAD, NULL, false);
+    expect_path("/a%4", HTTPREQ_PATH_BAD, NULL, false);
+    expect_path("/a\\b", HTTPREQ_PATH_BAD, NULL, false);
+
+    char small[4];
+    bool slash;
+    assert_int_equal(httpreq_path("/abcdef", small, sizeof small, &slash), HTTPREQ_PATH_BAD);
+    assert_int_equal(httpreq_path("/abc", small, sizeof small, &slash), HTTPREQ_PATH_OK);
+    assert_string_equal(small, "abc");
+}
+
+static void test_parse_u64(void **state)
+{
+    (void)state;
+    uint64_t v;
+    assert_true(cli_parse_u64("0", 10, &v));
+    assert_int_equal(v, 0);
+    assert_true(cli_parse_u64("65535", 65535, &v));
+    assert_int_equal(v, 65535);
+    assert_false(cli_parse_u64("65536", 65535, &v));
+    assert_true(cli_parse_u64("18446744073709551615", UINT64_MAX, &v));
+    assert_int_equal(v, UINT64_MAX);
+    assert_false(cli_parse_u64("18446744073709551616", UINT64_MAX, &v));
+    assert_false(cli_parse_u64("", 10, &v));
+    assert_false(cli_parse_u64("-1", 10, &v));
+    assert_false(cli_parse_u64("1x", 10, &v));
+    assert_false(cli_parse_u64(" 1", 10, &v));
+}
+
+static void test_format(void **state)
+{
+    (void)state;
+    char b[32];
+    cli_format_bytes(0, b, sizeof b);
+    assert_string_equal(b, "0 B");
+    cli_format_bytes(1023, b, sizeof b);
+    assert_string_equal(b, "1023 B");
+    cli_format_bytes(1536, b, sizeof b);
+    assert_string_equal(b, "1.5 KiB");
+    cli_format_bytes(64ull << 20, b, sizeof b);
+    assert_string_equal(b, "64.0 MiB");
+    cli_format_bytes(3ull << 40, b, sizeof b);
+    assert_string_equal(b, "3.0 TiB");
+    cli_format_rate(10ull << 20, 2000000000ull, b, sizeof b);
+    assert_string_equal(b, "5.0 MiB/s");
+    cli_format_rate(100, 0, b, sizeof b); /* no division by zero */
+}
+
+static void test_opts(void **state)
+{
+    (void)state;
+    char *argv[] = {"x", "-ab", "-n", "5", "-m7", "--", "-z", NULL};
+    struct cli_opts o;
+    cli_opts_init(&o, 7, argv);
+    assert_int_equal(cli_opts_next(&o, "abn:m:", ""), 'a');
+    assert_int_equal(cli_opts_next(&o, "abn:m:", ""), 'b');
+    assert_int_equal(cli_opts_next(&o, "abn:m:", ""), 'n');
+    assert_string_equal(o.arg, "5");
+    assert_int_equal(cli_opts_next(&o, "abn:m:", ""), 'm');
+    assert_string_equal(o.arg, "7");
+    assert_int_equal(cli_opts_next(&o, "abn:m:", ""), 0);
+    assert_int_equal(o.index, 6);
+    assert_string_equal(argv[o.index], "-z");
+
+    char *argv2[] = {"x", "-", "-a", NULL};
+    cli_opts_init(&o, 3, argv2);
+    assert_int_equal(cli_opts_next(&o, "a", ""), 0); /* "-" is an operand */
+    assert_int_equal(o.index, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_request_line), cmocka_unit_test(test_incomplete_and_limits),
+        cmocka_unit_test(test_bad_requests), cmocka_unit_test(test_connection_close),
+        cmocka_unit_test(test_paths),        cmocka_unit_test(test_parse_u64),
+        cmocka_unit_test(test_format),       cmocka_unit_test(test_opts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
