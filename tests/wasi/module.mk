@@ -62,3 +62,9 @@ $(WASI_TEST_DIR)/p1_bench.wasm: tests/wasi/p1_bench.c
 BENCHES += wasi
 BENCH_CMD_wasi := python3 tests/wasi/bench_wasi.py --build $(BUILD)
 BENCH_DEPS += $(BUILD)/rel/bin/kpio-wasm $(WASI_TEST_DIR)/p2_http.wasm $(WASI_TEST_DIR)/p1_bench.wasm
+
+# --- fuzzing: the canonical ABI readers of the 0.2 host functions -------------
+FUZZ_TARGETS += wasi_abi
+$(BUILD)/fuzz/bin/wasi_abi: $(call fuzz_objs,tests/fuzz/fuzz_wasi_abi.c $(LIB_SRCS_wasi) \
+    $(LIB_SRCS_wasm) $(LIB_SRCS_http) $(LIB_SRCS_base) host/port/base_env.c)
+	$(fuzz_link)
