@@ -30,8 +30,8 @@
 bool run_wasi_selected(int argc, char **argv);
 int run_wasi_main(int argc, char **argv);
 
-#define MAX_DIRS 64
-#define MAX_ENV 1024
+#define MAX_DIRS    64
+#define MAX_ENV     1024
 #define STATUS_TRAP 134
 
 struct wasi_opts {
@@ -58,8 +58,7 @@ static bool takes_value(const char *a)
 bool run_wasi_selected(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--dump") || !strcmp(argv[i], "--invoke"))
-            return false;
+        if (!strcmp(argv[i], "--dump") || !strcmp(argv[i], "--invoke")) return false;
         if (takes_value(argv[i]))
             i++;
         else if (argv[i][0] != '-')
@@ -81,8 +80,7 @@ static uint32_t parse_u32(const char *s)
     char *end;
     errno = 0;
     unsigned long v = strtoul(s, &end, 0);
-    if (*end || errno || v > UINT32_MAX)
-        usage();
+    if (*end || errno || v > UINT32_MAX) usage();
     return (uint32_t)v;
 }
 
@@ -96,25 +94,20 @@ static void parse(int argc, char **argv, struct wasi_opts *o)
             o->time = true;
             continue;
         }
-        if (i + 1 >= argc || !takes_value(a))
-            usage();
+        if (i + 1 >= argc || !takes_value(a)) usage();
         const char *v = argv[++i];
         if (!strcmp(a, "--dir")) {
-            if (o->ndirs == MAX_DIRS)
-                usage();
+            if (o->ndirs == MAX_DIRS) usage();
             char *copy = strdup(v);
-            if (!copy)
-                usage();
+            if (!copy) usage();
             char *sep = strstr(copy, "::");
-            if (sep)
-                *sep = 0;
+            if (sep) *sep = 0;
             o->dir_buf[o->ndirs] = copy;
             o->host_dir[o->ndirs] = copy;
             o->guest_dir[o->ndirs] = sep ? sep + 2 : copy;
             o->ndirs++;
         } else if (!strcmp(a, "--env")) {
-            if (o->nenv == MAX_ENV || !strchr(v, '='))
-                usage();
+            if (o->nenv == MAX_ENV || !strchr(v, '=')) usage();
             o->env[o->nenv++] = v;
         } else if (!strcmp(a, "--max-pages")) {
             o->cfg.max_memory_pages = parse_u32(v);
@@ -124,8 +117,7 @@ static void parse(int argc, char **argv, struct wasi_opts *o)
             o->cfg.max_call_depth = parse_u32(v);
         }
     }
-    if (i >= argc)
-        usage();
+    if (i >= argc) usage();
     o->path = argv[i];
     o->app_argv = argv + i;
     o->app_argc = argc - i;
@@ -134,21 +126,18 @@ static void parse(int argc, char **argv, struct wasi_opts *o)
 static uint8_t *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
+    if (!f) return NULL;
     uint8_t *buf = NULL;
     size_t cap = 0, n = 0;
     for (;;) {
         if (n == cap) {
             uint8_t *p = realloc(buf, cap = cap ? cap * 2 : 1 << 16);
-            if (!p)
-                break;
+            if (!p) break;
             buf = p;
         }
         size_t r = fread(buf + n, 1, cap - n, f);
         n += r;
-        if (r == 0)
-            break;
+        if (r == 0) break;
     }
     bool bad = ferror(f) || n < cap;
     fclose(f);
@@ -163,10 +152,8 @@ static uint8_t *slurp(const char *path, size_t *len)
 static int report_trap(const struct wasm_trap *trap)
 {
     fprintf(stderr, "kpio-wasm: trap: %s", trap->reason);
-    if (trap->func_name)
-        fprintf(stderr, " in function %s", trap->func_name);
-    if (trap->func_index != UINT32_MAX)
-        fprintf(stderr, " (#%u)", trap->func_index);
+    if (trap->func_name) fprintf(stderr, " in function %s", trap->func_name);
+    if (trap->func_index != UINT32_MAX) fprintf(stderr, " (#%u)", trap->func_index);
     fprintf(stderr, "\n");
     return STATUS_TRAP;
 }
@@ -213,16 +200,14 @@ static int run(struct wasm_module *mod, struct wasi_ctx *w, const struct wasi_op
     int status = 0;
     double start = now_seconds();
     rc = wasi_run(w, inst, &status, &trap);
-    if (o->time)
-        fprintf(stderr, "time: %.6f s\n", now_seconds() - start);
+    if (o->time) fprintf(stderr, "time: %.6f s\n", now_seconds() - start);
     if (rc == ERR_FAULT)
         status = report_trap(&trap);
     else if (rc == ERR_NOENT)
         fprintf(stderr, "kpio-wasm: %s: no _start or wasi:cli/run export\n", o->path);
     else if (rc)
         fprintf(stderr, "kpio-wasm: %s: bad entry point type\n", o->path);
-    if (rc && rc != ERR_FAULT)
-        status = 1;
+    if (rc && rc != ERR_FAULT) status = 1;
     wasm_instance_free(inst);
     return status;
 }
@@ -230,8 +215,7 @@ static int run(struct wasm_module *mod, struct wasi_ctx *w, const struct wasi_op
 int run_wasi_main(int argc, char **argv)
 {
     struct wasi_opts *o = calloc(1, sizeof *o);
-    if (!o)
-        return 1;
+    if (!o) return 1;
     parse(argc, argv, o);
     size_t len;
     uint8_t *bytes = slurp(o->path, &len);

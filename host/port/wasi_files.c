@@ -34,8 +34,8 @@
 
 struct wasi_port_file {
     int fd;
-    DIR *dir;          /* for readdir, opened on first use */
-    uint64_t dir_pos;  /* index of the entry readdir returns next */
+    DIR *dir;         /* for readdir, opened on first use */
+    uint64_t dir_pos; /* index of the entry readdir returns next */
 };
 
 int wasi_host_file_fd(const struct wasi_port_file *f)
@@ -138,8 +138,7 @@ static int open_parent(int dir, const char *path, const char **last)
     }
     char parent[WASI_PORT_PATH_MAX + 1];
     size_t n = (size_t)(slash - path);
-    if (n > WASI_PORT_PATH_MAX)
-        return -ENAMETOOLONG;
+    if (n > WASI_PORT_PATH_MAX) return -ENAMETOOLONG;
     memcpy(parent, path, n);
     parent[n] = 0;
     *last = slash + 1;
@@ -152,8 +151,7 @@ static int host_stdio(void *ctx, int fd, struct wasi_port_file **out)
     int d = fcntl(fd, F_DUPFD_CLOEXEC, 3);
     if (d < 0) /* a closed standard stream: use /dev/null in its place */
         d = open("/dev/null", (fd == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
-    if (d < 0)
-        return wasi_host_errno(errno);
+    if (d < 0) return wasi_host_errno(errno);
     *out = file_new(d);
     return *out ? 0 : ERR_NOMEM;
 }
@@ -165,25 +163,16 @@ static int host_open_at(void *ctx, struct wasi_port_file *dir, const char *path,
     int f = 0;
     bool rd = flags & WASI_PORT_O_READ, wr = flags & WASI_PORT_O_WRITE;
     f |= rd && wr ? O_RDWR : wr ? O_WRONLY : O_RDONLY;
-    if (flags & WASI_PORT_O_CREAT)
-        f |= O_CREAT;
-    if (flags & WASI_PORT_O_EXCL)
-        f |= O_EXCL;
-    if (flags & WASI_PORT_O_TRUNC)
-        f |= O_TRUNC;
-    if (flags & WASI_PORT_O_DIRECTORY)
-        f |= O_DIRECTORY;
-    if (flags & WASI_PORT_O_APPEND)
-        f |= O_APPEND;
-    if (flags & WASI_PORT_O_NOFOLLOW)
-        f |= O_NOFOLLOW;
-    if (flags & WASI_PORT_O_SYNC)
-        f |= O_SYNC;
-    if (flags & WASI_PORT_O_NONBLOCK)
-        f |= O_NONBLOCK;
+    if (flags & WASI_PORT_O_CREAT) f |= O_CREAT;
+    if (flags & WASI_PORT_O_EXCL) f |= O_EXCL;
+    if (flags & WASI_PORT_O_TRUNC) f |= O_TRUNC;
+    if (flags & WASI_PORT_O_DIRECTORY) f |= O_DIRECTORY;
+    if (flags & WASI_PORT_O_APPEND) f |= O_APPEND;
+    if (flags & WASI_PORT_O_NOFOLLOW) f |= O_NOFOLLOW;
+    if (flags & WASI_PORT_O_SYNC) f |= O_SYNC;
+    if (flags & WASI_PORT_O_NONBLOCK) f |= O_NONBLOCK;
     int fd = open_beneath(dir->fd, path, f | O_NOCTTY, 0666);
-    if (fd < 0)
-        return wasi_host_errno(-fd);
+    if (fd < 0) return wasi_host_errno(-fd);
     *out = file_new(fd);
     return *out ? 0 : ERR_NOMEM;
 }
@@ -192,10 +181,8 @@ static int host_close(void *ctx, struct wasi_port_file *f)
 {
     (void)ctx;
     int rc = 0;
-    if (f->dir)
-        closedir(f->dir);
-    if (close(f->fd) < 0 && errno != EINTR)
-        rc = wasi_host_errno(errno);
+    if (f->dir) closedir(f->dir);
+    if (close(f->fd) < 0 && errno != EINTR) rc = wasi_host_errno(errno);
     free(f);
     return rc;
 }
@@ -246,13 +233,11 @@ static long host_pwrite(void *ctx, struct wasi_port_file *f, const void *buf, si
     return io_result(n);
 }
 
-static int host_seek(void *ctx, struct wasi_port_file *f, int64_t off, int whence,
-                     uint64_t *pos)
+static int host_seek(void *ctx, struct wasi_port_file *f, int64_t off, int whence, uint64_t *pos)
 {
     (void)ctx;
     off_t r = lseek(f->fd, (off_t)off, whence == 0 ? SEEK_SET : whence == 1 ? SEEK_CUR : SEEK_END);
-    if (r < 0)
-        return wasi_host_errno(errno);
+    if (r < 0) return wasi_host_errno(errno);
     *pos = (uint64_t)r;
     return 0;
 }
@@ -262,25 +247,18 @@ static int host_sync(void *ctx, struct wasi_port_file *f, bool data_only)
     (void)ctx;
     int r = data_only ? fdatasync(f->fd) : fsync(f->fd);
     /* The console and pipes cannot be synced; there is nothing to flush. */
-    if (r < 0 && errno == EINVAL)
-        return 0;
+    if (r < 0 && errno == EINVAL) return 0;
     return r < 0 ? wasi_host_errno(errno) : 0;
 }
 
 static uint8_t mode_type(mode_t m)
 {
-    if (S_ISREG(m))
-        return WASI_PORT_FT_REGULAR_FILE;
-    if (S_ISDIR(m))
-        return WASI_PORT_FT_DIRECTORY;
-    if (S_ISCHR(m))
-        return WASI_PORT_FT_CHARACTER_DEVICE;
-    if (S_ISBLK(m))
-        return WASI_PORT_FT_BLOCK_DEVICE;
-    if (S_ISLNK(m))
-        return WASI_PORT_FT_SYMBOLIC_LINK;
-    if (S_ISSOCK(m))
-        return WASI_PORT_FT_SOCKET_STREAM;
+    if (S_ISREG(m)) return WASI_PORT_FT_REGULAR_FILE;
+    if (S_ISDIR(m)) return WASI_PORT_FT_DIRECTORY;
+    if (S_ISCHR(m)) return WASI_PORT_FT_CHARACTER_DEVICE;
+    if (S_ISBLK(m)) return WASI_PORT_FT_BLOCK_DEVICE;
+    if (S_ISLNK(m)) return WASI_PORT_FT_SYMBOLIC_LINK;
+    if (S_ISSOCK(m)) return WASI_PORT_FT_SOCKET_STREAM;
     return WASI_PORT_FT_UNKNOWN;
 }
 
@@ -305,8 +283,7 @@ static int host_fstat(void *ctx, struct wasi_port_file *f, struct wasi_port_stat
 {
     (void)ctx;
     struct stat s;
-    if (fstat(f->fd, &s) < 0)
-        return wasi_host_errno(errno);
+    if (fstat(f->fd, &s) < 0) return wasi_host_errno(errno);
     stat_convert(&s, st);
     return 0;
 }
@@ -355,8 +332,7 @@ static int host_set_flags(void *ctx, struct wasi_port_file *f, unsigned flags)
 {
     (void)ctx;
     int fl = fcntl(f->fd, F_GETFL);
-    if (fl < 0)
-        return wasi_host_errno(errno);
+    if (fl < 0) return wasi_host_errno(errno);
     fl &= ~(O_APPEND | O_NONBLOCK);
     fl |= (flags & WASI_PORT_O_APPEND ? O_APPEND : 0) |
           (flags & WASI_PORT_O_NONBLOCK ? O_NONBLOCK : 0);
@@ -379,8 +355,7 @@ static int host_readdir(void *ctx, struct wasi_port_file *d, uint64_t cookie,
     (void)ctx;
     if (!d->dir) {
         int fd = open_beneath(d->fd, ".", O_RDONLY | O_DIRECTORY, 0);
-        if (fd < 0)
-            return wasi_host_errno(-fd);
+        if (fd < 0) return wasi_host_errno(-fd);
         if (!(d->dir = fdopendir(fd))) {
             close(fd);
             return wasi_host_errno(errno);
@@ -394,13 +369,10 @@ static int host_readdir(void *ctx, struct wasi_port_file *d, uint64_t cookie,
     for (;;) {
         errno = 0;
         struct dirent *de = readdir(d->dir);
-        if (!de)
-            return errno ? wasi_host_errno(errno) : 0;
-        if (d->dir_pos++ < cookie)
-            continue;
+        if (!de) return errno ? wasi_host_errno(errno) : 0;
+        if (d->dir_pos++ < cookie) continue;
         size_t n = strlen(de->d_name);
-        if (n > WASI_PORT_NAME_MAX)
-            continue;
+        if (n > WASI_PORT_NAME_MAX) continue;
         ent->next = d->dir_pos;
         ent->ino = de->d_ino;
         ent->name_len = (uint16_t)n;
@@ -428,13 +400,11 @@ static int host_stat_at(void *ctx, struct wasi_port_file *dir, const char *path,
 {
     (void)ctx;
     int fd = open_beneath(dir->fd, path, O_PATH | (follow ? 0 : O_NOFOLLOW), 0);
-    if (fd < 0)
-        return wasi_host_errno(-fd);
+    if (fd < 0) return wasi_host_errno(-fd);
     struct stat s;
     int rc = fstat(fd, &s) < 0 ? wasi_host_errno(errno) : 0;
     close(fd);
-    if (rc == 0)
-        stat_convert(&s, st);
+    if (rc == 0) stat_convert(&s, st);
     return rc;
 }
 
@@ -444,8 +414,7 @@ static int name_op(struct wasi_port_file *dir, const char *path, enum name_op op
 {
     const char *last;
     int p = open_parent(dir->fd, path, &last);
-    if (p < 0)
-        return wasi_host_errno(-p);
+    if (p < 0) return wasi_host_errno(-p);
     int r = op == N_MKDIR    ? mkdirat(p, last, 0777)
             : op == N_UNLINK ? unlinkat(p, last, 0)
                              : unlinkat(p, last, AT_REMOVEDIR);
@@ -479,8 +448,7 @@ static int host_rename_at(void *ctx, struct wasi_port_file *from_dir, const char
     (void)ctx;
     const char *l1, *l2;
     int p1 = open_parent(from_dir->fd, from, &l1);
-    if (p1 < 0)
-        return wasi_host_errno(-p1);
+    if (p1 < 0) return wasi_host_errno(-p1);
     int p2 = open_parent(to_dir->fd, to, &l2);
     if (p2 < 0) {
         close(p1);
@@ -492,24 +460,22 @@ static int host_rename_at(void *ctx, struct wasi_port_file *from_dir, const char
     return rc;
 }
 
-static int host_set_times_at(void *ctx, struct wasi_port_file *dir, const char *path,
-                             bool follow, uint64_t atim, uint64_t mtim, unsigned flags)
+static int host_set_times_at(void *ctx, struct wasi_port_file *dir, const char *path, bool follow,
+                             uint64_t atim, uint64_t mtim, unsigned flags)
 {
     (void)ctx;
     struct timespec t[2];
     make_times(t, atim, mtim, flags);
     if (follow) {
         int fd = open_beneath(dir->fd, path, O_PATH, 0);
-        if (fd < 0)
-            return wasi_host_errno(-fd);
+        if (fd < 0) return wasi_host_errno(-fd);
         int rc = times_on_fd(fd, t);
         close(fd);
         return rc;
     }
     const char *last;
     int p = open_parent(dir->fd, path, &last);
-    if (p < 0)
-        return wasi_host_errno(-p);
+    if (p < 0) return wasi_host_errno(-p);
     int rc = utimensat(p, last, t, AT_SYMLINK_NOFOLLOW) < 0 ? wasi_host_errno(errno) : 0;
     close(p);
     return rc;
@@ -521,8 +487,7 @@ static long host_readlink_at(void *ctx, struct wasi_port_file *dir, const char *
     (void)ctx;
     const char *last;
     int p = open_parent(dir->fd, path, &last);
-    if (p < 0)
-        return wasi_host_errno(-p);
+    if (p < 0) return wasi_host_errno(-p);
     ssize_t n = readlinkat(p, last, buf, size);
     long rc = n < 0 ? wasi_host_errno(errno) : (long)n;
     close(p);
@@ -535,21 +500,19 @@ static int host_symlink_at(void *ctx, const char *target, struct wasi_port_file 
     (void)ctx;
     const char *last;
     int p = open_parent(dir->fd, path, &last);
-    if (p < 0)
-        return wasi_host_errno(-p);
+    if (p < 0) return wasi_host_errno(-p);
     int rc = symlinkat(target, p, last) < 0 ? wasi_host_errno(errno) : 0;
     close(p);
     return rc;
 }
 
-static int host_link_at(void *ctx, struct wasi_port_file *from_dir, const char *from,
-                        bool follow, struct wasi_port_file *to_dir, const char *to)
+static int host_link_at(void *ctx, struct wasi_port_file *from_dir, const char *from, bool follow,
+                        struct wasi_port_file *to_dir, const char *to)
 {
     (void)ctx;
     const char *l2;
     int src = open_beneath(from_dir->fd, from, O_PATH | (follow ? 0 : O_NOFOLLOW), 0);
-    if (src < 0)
-        return wasi_host_errno(-src);
+    if (src < 0) return wasi_host_errno(-src);
     int p2 = open_parent(to_dir->fd, to, &l2);
     if (p2 < 0) {
         close(src);
@@ -578,8 +541,7 @@ static int host_clock_now(void *ctx, enum wasi_port_clock c, uint64_t *ns)
 {
     (void)ctx;
     struct timespec ts;
-    if (clock_gettime(clock_of(c), &ts) < 0)
-        return wasi_host_errno(errno);
+    if (clock_gettime(clock_of(c), &ts) < 0) return wasi_host_errno(errno);
     *ns = ts_ns(ts);
     return 0;
 }
@@ -588,8 +550,7 @@ static int host_clock_res(void *ctx, enum wasi_port_clock c, uint64_t *ns)
 {
     (void)ctx;
     struct timespec ts;
-    if (clock_getres(clock_of(c), &ts) < 0)
-        return wasi_host_errno(errno);
+    if (clock_getres(clock_of(c), &ts) < 0) return wasi_host_errno(errno);
     *ns = ts_ns(ts);
     return 0;
 }
@@ -600,10 +561,8 @@ static int host_random(void *ctx, void *buf, size_t len)
     uint8_t *p = buf;
     while (len) {
         ssize_t n = getrandom(p, len, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return wasi_host_errno(errno);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return wasi_host_errno(errno);
         p += n;
         len -= (size_t)n;
     }
@@ -621,8 +580,7 @@ static int host_wait(void *ctx, struct wasi_port_pollfd *fds, size_t n, uint64_t
 {
     (void)ctx;
     struct pollfd small[16], *p = n <= 16 ? small : calloc(n, sizeof *p);
-    if (!p)
-        return ERR_NOMEM;
+    if (!p) return ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
         p[i].fd = fds[i].file ? fds[i].file->fd : wasi_host_sock_fd(fds[i].sock);
         p[i].events = (short)((fds[i].events & WASI_PORT_EV_IN ? POLLIN : 0) |
@@ -640,19 +598,18 @@ static int host_wait(void *ctx, struct wasi_port_pollfd *fds, size_t n, uint64_t
             tp = &ts;
         }
         r = ppoll(p, n, tp, NULL);
-        if (r >= 0 || errno != EINTR)
-            break;
+        if (r >= 0 || errno != EINTR) break;
     }
     int rc = r < 0 ? wasi_host_errno(errno) : r;
     for (size_t i = 0; r >= 0 && i < n; i++) {
         short re = p[i].revents;
-        fds[i].revents = (re & POLLIN ? WASI_PORT_EV_IN : 0) | (re & POLLOUT ? WASI_PORT_EV_OUT : 0) |
+        fds[i].revents = (re & POLLIN ? WASI_PORT_EV_IN : 0) |
+                         (re & POLLOUT ? WASI_PORT_EV_OUT : 0) |
                          (re & POLLHUP ? WASI_PORT_EV_HUP | (fds[i].events & WASI_PORT_EV_IN) : 0) |
                          (re & (POLLERR | POLLNVAL) ? WASI_PORT_EV_ERR | fds[i].events : 0);
         fds[i].nbytes = 0;
     }
-    if (p != small)
-        free(p);
+    if (p != small) free(p);
     return rc;
 }
 
@@ -716,8 +673,7 @@ int wasi_host_open_dir(struct wasi_port *port, const char *path, struct wasi_por
 {
     (void)port;
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return wasi_host_errno(errno);
+    if (fd < 0) return wasi_host_errno(errno);
     *out = file_new(fd);
     return *out ? 0 : ERR_NOMEM;
 }

@@ -33,8 +33,7 @@ int wasi_host_tcp_accept(void *ctx, struct wasi_port_sock *s, struct wasi_port_s
 long wasi_host_send(void *ctx, struct wasi_port_sock *s, const void *buf, size_t len);
 long wasi_host_recv(void *ctx, struct wasi_port_sock *s, void *buf, size_t len);
 int wasi_host_shutdown(void *ctx, struct wasi_port_sock *s, int how);
-int wasi_host_udp_open(void *ctx, const struct wasi_port_addr *local,
-                       struct wasi_port_sock **out);
+int wasi_host_udp_open(void *ctx, const struct wasi_port_addr *local, struct wasi_port_sock **out);
 long wasi_host_udp_sendto(void *ctx, struct wasi_port_sock *s, const void *buf, size_t len,
                           const struct wasi_port_addr *to);
 long wasi_host_udp_recvfrom(void *ctx, struct wasi_port_sock *s, void *buf, size_t len,

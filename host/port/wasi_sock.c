@@ -99,8 +99,7 @@ int wasi_host_tcp_connect(void *ctx, const struct wasi_port_addr *local,
 {
     (void)ctx;
     int fd = open_socket(remote->family, SOCK_STREAM);
-    if (fd < 0)
-        return wasi_host_errno(errno);
+    if (fd < 0) return wasi_host_errno(errno);
     int rc = local ? bind_to(fd, local) : 0;
     struct sockaddr_storage ss;
     socklen_t len = to_sockaddr(remote, &ss);
@@ -112,13 +111,11 @@ int wasi_host_tcp_connect(void *ctx, const struct wasi_port_addr *local,
                 rc = ERR_TIMEDOUT;
                 break;
             }
-            uint64_t left_ms = deadline == WASI_PORT_NO_DEADLINE
-                                   ? 1000
-                                   : (deadline - now + 999999) / 1000000;
+            uint64_t left_ms =
+                deadline == WASI_PORT_NO_DEADLINE ? 1000 : (deadline - now + 999999) / 1000000;
             struct pollfd p = {.fd = fd, .events = POLLOUT};
             int r = poll(&p, 1, left_ms > 1000 ? 1000 : (int)left_ms);
-            if (r < 0 && errno != EINTR)
-                rc = wasi_host_errno(errno);
+            if (r < 0 && errno != EINTR) rc = wasi_host_errno(errno);
             if (r > 0) {
                 int err = 0;
                 socklen_t elen = sizeof err;
@@ -140,8 +137,7 @@ int wasi_host_tcp_listen(void *ctx, const struct wasi_port_addr *local, unsigned
 {
     (void)ctx;
     int fd = open_socket(local->family, SOCK_STREAM);
-    if (fd < 0)
-        return wasi_host_errno(errno);
+    if (fd < 0) return wasi_host_errno(errno);
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     int rc = bind_to(fd, local);
@@ -161,8 +157,7 @@ int wasi_host_tcp_accept(void *ctx, struct wasi_port_sock *s, struct wasi_port_s
     do
         fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     while (fd < 0 && errno == EINTR);
-    if (fd < 0)
-        return errno == EWOULDBLOCK ? ERR_AGAIN : wasi_host_errno(errno);
+    if (fd < 0) return errno == EWOULDBLOCK ? ERR_AGAIN : wasi_host_errno(errno);
     return sock_new(fd, out);
 }
 
@@ -173,8 +168,7 @@ long wasi_host_send(void *ctx, struct wasi_port_sock *s, const void *buf, size_t
     do
         n = send(s->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return errno == EWOULDBLOCK ? ERR_AGAIN : wasi_host_errno(errno);
+    if (n < 0) return errno == EWOULDBLOCK ? ERR_AGAIN : wasi_host_errno(errno);
     return (long)n;
 }
 
@@ -185,8 +179,7 @@ long wasi_host_recv(void *ctx, struct wasi_port_sock *s, void *buf, size_t len)
     do
         n = recv(s->fd, buf, len, MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return errno == EWOULDBLOCK ? ERR_AGAIN : wasi_host_errno(errno);
+    if (n < 0) return errno == EWOULDBLOCK ? ERR_AGAIN : wasi_host_errno(errno);
     return (long)n;
 }
 
@@ -197,13 +190,11 @@ int wasi_host_shutdown(void *ctx, struct wasi_port_sock *s, int how)
     return shutdown(s->fd, h) < 0 ? wasi_host_errno(errno) : 0;
 }
 
-int wasi_host_udp_open(void *ctx, const struct wasi_port_addr *local,
-                       struct wasi_port_sock **out)
+int wasi_host_udp_open(void *ctx, const struct wasi_port_addr *local, struct wasi_port_sock **out)
 {
     (void)ctx;
     int fd = open_socket(local->family, SOCK_DGRAM);
-    if (fd < 0)
-        return wasi_host_errno(errno);
+    if (fd < 0) return wasi_host_errno(errno);
     int rc = bind_to(fd, local);
     if (rc) {
         close(fd);
@@ -222,8 +213,7 @@ long wasi_host_udp_sendto(void *ctx, struct wasi_port_sock *s, const void *buf, 
     do
         n = sendto(s->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT, (struct sockaddr *)&ss, sl);
     while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return errno == EWOULDBLOCK ? ERR_AGAIN : wasi_host_errno(errno);
+    if (n < 0) return errno == EWOULDBLOCK ? ERR_AGAIN : wasi_host_errno(errno);
     return (long)n;
 }
 
@@ -237,8 +227,7 @@ long wasi_host_udp_recvfrom(void *ctx, struct wasi_port_sock *s, void *buf, size
     do
         n = recvfrom(s->fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&ss, &sl);
     while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return errno == EWOULDBLOCK ? ERR_AGAIN : wasi_host_errno(errno);
+    if (n < 0) return errno == EWOULDBLOCK ? ERR_AGAIN : wasi_host_errno(errno);
     from_sockaddr((struct sockaddr *)&ss, from);
     return (long)n;
 }
@@ -250,14 +239,12 @@ int wasi_host_sock_name(void *ctx, struct wasi_port_sock *s, struct wasi_port_ad
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
     if (local) {
-        if (getsockname(s->fd, (struct sockaddr *)&ss, &sl) < 0)
-            return wasi_host_errno(errno);
+        if (getsockname(s->fd, (struct sockaddr *)&ss, &sl) < 0) return wasi_host_errno(errno);
         from_sockaddr((struct sockaddr *)&ss, local);
     }
     if (remote) {
         sl = sizeof ss;
-        if (getpeername(s->fd, (struct sockaddr *)&ss, &sl) < 0)
-            return wasi_host_errno(errno);
+        if (getpeername(s->fd, (struct sockaddr *)&ss, &sl) < 0) return wasi_host_errno(errno);
         from_sockaddr((struct sockaddr *)&ss, remote);
     }
     return 0;
@@ -295,16 +282,13 @@ int wasi_host_resolve(void *ctx, const char *name, struct wasi_port_addr *addrs,
     }
     int n = 0;
     for (struct addrinfo *ai = res; ai && n < max; ai = ai->ai_next) {
-        if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
-            continue;
+        if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
         from_sockaddr(ai->ai_addr, &addrs[n]);
         addrs[n].port = 0;
         bool dup = false;
         for (int i = 0; i < n && !dup; i++)
-            dup = addrs[i].family == addrs[n].family &&
-                  !memcmp(addrs[i].addr, addrs[n].addr, 16);
-        if (!dup)
-            n++;
+            dup = addrs[i].family == addrs[n].family && !memcmp(addrs[i].addr, addrs[n].addr, 16);
+        if (!dup) n++;
     }
     freeaddrinfo(res);
     return n ? n : ERR_NXDOMAIN;

@@ -13,15 +13,12 @@ static char **copy_strings(int n, const char *const *src, uint32_t *size)
 {
     size_t bytes = 0;
     for (int i = 0; i < n; i++) {
-        if (!src[i])
-            return NULL;
+        if (!src[i]) return NULL;
         bytes += strlen(src[i]) + 1;
     }
-    if (bytes > UINT32_MAX / 2)
-        return NULL;
+    if (bytes > UINT32_MAX / 2) return NULL;
     char **out = mem_alloc(sizeof(char *) * (size_t)(n + 1) + bytes);
-    if (!out)
-        return NULL;
+    if (!out) return NULL;
     char *p = (char *)(out + n + 1);
     for (int i = 0; i < n; i++) {
         size_t len = strlen(src[i]) + 1;
@@ -38,8 +35,7 @@ static char *copy_str(const char *s)
 {
     size_t n = strlen(s) + 1;
     char *p = mem_alloc(n);
-    if (p)
-        memcpy(p, s, n);
+    if (p) memcpy(p, s, n);
     return p;
 }
 
@@ -48,23 +44,20 @@ int wasi_fd_install(struct wasi_ctx *w, struct wasi_fd *fd, uint32_t min)
     uint32_t n = min;
     while (n < w->nfds && w->fds[n])
         n++;
-    if (n >= WASI_MAX_FDS)
-        return ERR_MFILE;
+    if (n >= WASI_MAX_FDS) return ERR_MFILE;
     if (n >= w->fds_cap) {
         uint32_t cap = w->fds_cap ? w->fds_cap * 2 : 16;
         while (cap <= n)
             cap *= 2;
         struct wasi_fd **fds = mem_realloc(w->fds, sizeof(*fds) * cap);
-        if (!fds)
-            return ERR_NOMEM;
+        if (!fds) return ERR_NOMEM;
         for (uint32_t i = w->fds_cap; i < cap; i++)
             fds[i] = NULL;
         w->fds = fds;
         w->fds_cap = cap;
     }
     w->fds[n] = fd;
-    if (n >= w->nfds)
-        w->nfds = n + 1;
+    if (n >= w->nfds) w->nfds = n + 1;
     return (int)n;
 }
 
@@ -76,10 +69,8 @@ struct wasi_fd *wasi_fd_get(struct wasi_ctx *w, uint32_t n)
 int wasi_fd_destroy(struct wasi_ctx *w, struct wasi_fd *fd)
 {
     int rc = 0;
-    if (fd->owned && fd->file)
-        rc = w->port.ops->close(w->port.ctx, fd->file);
-    if (fd->owned && fd->sock)
-        w->port.ops->sock_close(w->port.ctx, fd->sock);
+    if (fd->owned && fd->file) rc = w->port.ops->close(w->port.ctx, fd->file);
+    if (fd->owned && fd->sock) w->port.ops->sock_close(w->port.ctx, fd->sock);
     mem_free(fd->preopen);
     mem_free(fd);
     return rc;
@@ -89,20 +80,16 @@ int wasi_fd_destroy(struct wasi_ctx *w, struct wasi_fd *fd)
 static int install_console(struct wasi_ctx *w, int i)
 {
     int rc = w->port.ops->stdio(w->port.ctx, i, &w->console[i]);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     struct wasi_fd *fd = mem_zalloc(sizeof *fd);
-    if (!fd)
-        return ERR_NOMEM;
+    if (!fd) return ERR_NOMEM;
     struct wasi_port_stat st;
     fd->filetype = WASI_PORT_FT_CHARACTER_DEVICE;
-    if (w->port.ops->fstat(w->port.ctx, w->console[i], &st) == 0)
-        fd->filetype = st.filetype;
+    if (w->port.ops->fstat(w->port.ctx, w->console[i], &st) == 0) fd->filetype = st.filetype;
     fd->file = w->console[i];
     fd->rights_base = fd->filetype == WASI_PORT_FT_REGULAR_FILE ? RIGHTS_FILE : RIGHTS_TTY;
     rc = wasi_fd_install(w, fd, (uint32_t)i);
-    if (rc < 0)
-        mem_free(fd);
+    if (rc < 0) mem_free(fd);
     return rc < 0 ? rc : 0;
 }
 
@@ -137,8 +124,7 @@ int wasi_ctx_new(const struct wasi_config *cfg, struct wasi_ctx **out)
     size_t taken = 0;
     int rc = ERR_NOMEM;
     struct wasi_ctx *w = mem_zalloc(sizeof *w);
-    if (!w)
-        goto fail_preopens;
+    if (!w) goto fail_preopens;
     w->port = cfg->port;
     if (!w->port.ops || !w->port.ops->stdio || !w->port.ops->close || cfg->argc < 0 ||
         cfg->envc < 0) {
@@ -150,19 +136,15 @@ int wasi_ctx_new(const struct wasi_config *cfg, struct wasi_ctx **out)
     w->argv = copy_strings(cfg->argc, cfg->argv, &w->args_size);
     w->envp = copy_strings(cfg->envc, cfg->envp, &w->env_size);
     w->cwd = cfg->cwd ? copy_str(cfg->cwd) : NULL;
-    if (!w->argv || !w->envp || (cfg->cwd && !w->cwd))
-        goto fail;
+    if (!w->argv || !w->envp || (cfg->cwd && !w->cwd)) goto fail;
     for (int i = 0; i < 3; i++)
-        if ((rc = install_console(w, i)) != 0)
-            goto fail;
+        if ((rc = install_console(w, i)) != 0) goto fail;
     for (; taken < cfg->npreopens; taken++) {
         bool ok = false;
         rc = install_preopen(w, &cfg->preopens[taken], &ok);
-        if (!ok)
-            goto fail;
+        if (!ok) goto fail;
     }
-    if ((rc = wasi_p2_new(w)) != 0)
-        goto fail;
+    if ((rc = wasi_p2_new(w)) != 0) goto fail;
     *out = w;
     return 0;
 fail:
@@ -175,16 +157,13 @@ fail_preopens:
 
 void wasi_ctx_free(struct wasi_ctx *w)
 {
-    if (!w)
-        return;
+    if (!w) return;
     wasi_p2_free(w);
     for (uint32_t i = 0; i < w->nfds; i++)
-        if (w->fds[i])
-            wasi_fd_destroy(w, w->fds[i]);
+        if (w->fds[i]) wasi_fd_destroy(w, w->fds[i]);
     mem_free(w->fds);
     for (int i = 0; i < 3; i++)
-        if (w->console[i])
-            w->port.ops->close(w->port.ctx, w->console[i]);
+        if (w->console[i]) w->port.ops->close(w->port.ctx, w->console[i]);
     mem_free(w->argv);
     mem_free(w->envp);
     mem_free(w->cwd);
@@ -195,18 +174,14 @@ void wasi_ctx_free(struct wasi_ctx *w)
 static bool parse_p2_module(const char *m, size_t len, const char **iface, size_t *iface_len)
 {
     static const char prefix[] = "wasi:";
-    if (len < 5 || memcmp(m, prefix, 5) != 0)
-        return false;
+    if (len < 5 || memcmp(m, prefix, 5) != 0) return false;
     const char *at = memchr(m, '@', len);
-    if (!at)
-        return false;
+    if (!at) return false;
     const char *ver = at + 1;
     size_t vlen = len - (size_t)(ver - m);
-    if (vlen < 5 || memcmp(ver, "0.2.", 4) != 0)
-        return false;
+    if (vlen < 5 || memcmp(ver, "0.2.", 4) != 0) return false;
     for (size_t i = 4; i < vlen; i++)
-        if (!char_is_digit(ver[i]))
-            return false;
+        if (!char_is_digit(ver[i])) return false;
     *iface = m + 5;
     *iface_len = (size_t)(at - m) - 5;
     return true;
@@ -215,8 +190,7 @@ static bool parse_p2_module(const char *m, size_t len, const char **iface, size_
 int wasi_resolve(void *ctx, const struct wasm_import *imp, struct wasm_extern *out)
 {
     struct wasi_ctx *w = ctx;
-    if (imp->kind != WASM_EXTERN_FUNC)
-        return ERR_NOENT;
+    if (imp->kind != WASM_EXTERN_FUNC) return ERR_NOENT;
     const struct wasi_import_fn *f = NULL;
     const char *iface;
     size_t iface_len;
@@ -224,8 +198,7 @@ int wasi_resolve(void *ctx, const struct wasm_import *imp, struct wasm_extern *o
         f = wasi_p1_lookup(imp->name, imp->name_len);
     else if (parse_p2_module(imp->module, imp->module_len, &iface, &iface_len))
         f = wasi_p2_lookup(iface, iface_len, imp->name, imp->name_len);
-    if (!f)
-        return ERR_NOENT;
+    if (!f) return ERR_NOENT;
     wasm_extern_host(out, f->sig, f->fn, w);
     return 0;
 }
@@ -238,11 +211,9 @@ static struct wasm_func *find_p2_run(struct wasm_instance *inst)
     for (uint32_t i = 0; i < n; i++) {
         enum wasm_extern_kind kind;
         const char *name = wasm_module_export(mod, i, &kind);
-        if (kind != WASM_EXTERN_FUNC || !str_has_prefix(name, "wasi:cli/run@0.2."))
-            continue;
+        if (kind != WASM_EXTERN_FUNC || !str_has_prefix(name, "wasi:cli/run@0.2.")) continue;
         const char *hash = strchr(name, '#');
-        if (hash && !strcmp(hash, "#run"))
-            return wasm_instance_func(inst, name);
+        if (hash && !strcmp(hash, "#run")) return wasm_instance_func(inst, name);
     }
     return NULL;
 }
@@ -261,31 +232,25 @@ static int call_entry(struct wasm_func *f, uint32_t nresults, int *status, bool 
     return rc;
 }
 
-int wasi_run(struct wasi_ctx *w, struct wasm_instance *inst, int *status,
-             struct wasm_trap *trap)
+int wasi_run(struct wasi_ctx *w, struct wasm_instance *inst, int *status, struct wasm_trap *trap)
 {
     (void)w;
     *status = 0;
     struct wasm_func *start = wasm_instance_func(inst, "_start");
     struct wasm_func *run = start ? NULL : find_p2_run(inst);
-    if (!start && !run)
-        return ERR_NOENT;
+    if (!start && !run) return ERR_NOENT;
     struct wasm_func *f = start ? start : run;
     const struct wasm_functype *t = wasm_func_type(f);
-    if (t->nparams != 0 || t->nresults > (start ? 0u : 1u))
-        return ERR_INVAL;
+    if (t->nparams != 0 || t->nresults > (start ? 0u : 1u)) return ERR_INVAL;
     bool exited = false;
     wasm_value result = {0};
     struct wasm_func *init = wasm_instance_func(inst, "_initialize");
     if (init && wasm_func_type(init)->nparams == 0 && wasm_func_type(init)->nresults == 0) {
         int rc = call_entry(init, 0, status, &exited, trap, &result);
-        if (rc || exited)
-            return rc;
+        if (rc || exited) return rc;
     }
     int rc = call_entry(f, t->nresults, status, &exited, trap, &result);
-    if (rc || exited)
-        return rc;
-    if (run && t->nresults == 1)
-        *status = result.u32 == 0 ? 0 : 1;
+    if (rc || exited) return rc;
+    if (run && t->nresults == 1) *status = result.u32 == 0 ? 0 : 1;
     return 0;
 }

@@ -77,8 +77,12 @@ def generate(tsv):
     out += ["", "const struct wasi_import_fn wasi_p2_table[] = {"]
     for iface, field, s, name in rows:
         fn = name if name in defined else "wasi_p2_unimplemented"
-        out.append('    {"%s", "%s", "%s", %s},' % (iface, field, s, fn))
-    out += ["};", "", "const size_t wasi_p2_table_len = sizeof wasi_p2_table / sizeof wasi_p2_table[0];", ""]
+        line = '    {"%s", "%s", "%s", %s},' % (iface, field, s, fn)
+        if len(line) > 100:  # wrapped as clang-format (.clang-format) does
+            line = '    {"%s", "%s", "%s",\n     %s},' % (iface, field, s, fn)
+        out.append(line)
+    out += ["};", "", "const size_t wasi_p2_table_len = sizeof wasi_p2_table / sizeof wasi_p2_table[0];",
+            ""]
     return "\n".join(out)
 
 

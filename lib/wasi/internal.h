@@ -38,57 +38,56 @@ enum {
 };
 
 /* preview1 rights (witx `rights`). */
-#define R_FD_DATASYNC (1ull << 0)
-#define R_FD_READ (1ull << 1)
-#define R_FD_SEEK (1ull << 2)
-#define R_FD_FDSTAT_SET_FLAGS (1ull << 3)
-#define R_FD_SYNC (1ull << 4)
-#define R_FD_TELL (1ull << 5)
-#define R_FD_WRITE (1ull << 6)
-#define R_FD_ADVISE (1ull << 7)
-#define R_FD_ALLOCATE (1ull << 8)
-#define R_PATH_CREATE_DIRECTORY (1ull << 9)
-#define R_PATH_CREATE_FILE (1ull << 10)
-#define R_PATH_LINK_SOURCE (1ull << 11)
-#define R_PATH_LINK_TARGET (1ull << 12)
-#define R_PATH_OPEN (1ull << 13)
-#define R_FD_READDIR (1ull << 14)
-#define R_PATH_READLINK (1ull << 15)
-#define R_PATH_RENAME_SOURCE (1ull << 16)
-#define R_PATH_RENAME_TARGET (1ull << 17)
-#define R_PATH_FILESTAT_GET (1ull << 18)
-#define R_PATH_FILESTAT_SET_SIZE (1ull << 19)
+#define R_FD_DATASYNC             (1ull << 0)
+#define R_FD_READ                 (1ull << 1)
+#define R_FD_SEEK                 (1ull << 2)
+#define R_FD_FDSTAT_SET_FLAGS     (1ull << 3)
+#define R_FD_SYNC                 (1ull << 4)
+#define R_FD_TELL                 (1ull << 5)
+#define R_FD_WRITE                (1ull << 6)
+#define R_FD_ADVISE               (1ull << 7)
+#define R_FD_ALLOCATE             (1ull << 8)
+#define R_PATH_CREATE_DIRECTORY   (1ull << 9)
+#define R_PATH_CREATE_FILE        (1ull << 10)
+#define R_PATH_LINK_SOURCE        (1ull << 11)
+#define R_PATH_LINK_TARGET        (1ull << 12)
+#define R_PATH_OPEN               (1ull << 13)
+#define R_FD_READDIR              (1ull << 14)
+#define R_PATH_READLINK           (1ull << 15)
+#define R_PATH_RENAME_SOURCE      (1ull << 16)
+#define R_PATH_RENAME_TARGET      (1ull << 17)
+#define R_PATH_FILESTAT_GET       (1ull << 18)
+#define R_PATH_FILESTAT_SET_SIZE  (1ull << 19)
 #define R_PATH_FILESTAT_SET_TIMES (1ull << 20)
-#define R_FD_FILESTAT_GET (1ull << 21)
-#define R_FD_FILESTAT_SET_SIZE (1ull << 22)
-#define R_FD_FILESTAT_SET_TIMES (1ull << 23)
-#define R_PATH_SYMLINK (1ull << 24)
-#define R_PATH_REMOVE_DIRECTORY (1ull << 25)
-#define R_PATH_UNLINK_FILE (1ull << 26)
-#define R_POLL_FD_READWRITE (1ull << 27)
-#define R_SOCK_SHUTDOWN (1ull << 28)
-#define R_SOCK_ACCEPT (1ull << 29)
-#define R_ALL ((1ull << 30) - 1)
+#define R_FD_FILESTAT_GET         (1ull << 21)
+#define R_FD_FILESTAT_SET_SIZE    (1ull << 22)
+#define R_FD_FILESTAT_SET_TIMES   (1ull << 23)
+#define R_PATH_SYMLINK            (1ull << 24)
+#define R_PATH_REMOVE_DIRECTORY   (1ull << 25)
+#define R_PATH_UNLINK_FILE        (1ull << 26)
+#define R_POLL_FD_READWRITE       (1ull << 27)
+#define R_SOCK_SHUTDOWN           (1ull << 28)
+#define R_SOCK_ACCEPT             (1ull << 29)
+#define R_ALL                     ((1ull << 30) - 1)
 
 /* Rights of a regular file, a directory (base and inheriting), a console
  * stream and a socket, as other hosts grant them. */
-#define RIGHTS_FILE                                                                          \
-    (R_FD_DATASYNC | R_FD_READ | R_FD_SEEK | R_FD_FDSTAT_SET_FLAGS | R_FD_SYNC | R_FD_TELL | \
-     R_FD_WRITE | R_FD_ADVISE | R_FD_ALLOCATE | R_FD_FILESTAT_GET | R_FD_FILESTAT_SET_SIZE | \
+#define RIGHTS_FILE                                                                                \
+    (R_FD_DATASYNC | R_FD_READ | R_FD_SEEK | R_FD_FDSTAT_SET_FLAGS | R_FD_SYNC | R_FD_TELL |       \
+     R_FD_WRITE | R_FD_ADVISE | R_FD_ALLOCATE | R_FD_FILESTAT_GET | R_FD_FILESTAT_SET_SIZE |       \
      R_FD_FILESTAT_SET_TIMES | R_POLL_FD_READWRITE)
-#define RIGHTS_DIR                                                                          \
-    (R_FD_FDSTAT_SET_FLAGS | R_FD_SYNC | R_FD_DATASYNC | R_PATH_CREATE_DIRECTORY |           \
-     R_PATH_CREATE_FILE | R_PATH_LINK_SOURCE | R_PATH_LINK_TARGET | R_PATH_OPEN |            \
-     R_FD_READDIR | R_PATH_READLINK | R_PATH_RENAME_SOURCE | R_PATH_RENAME_TARGET |          \
-     R_PATH_FILESTAT_GET | R_PATH_FILESTAT_SET_SIZE | R_PATH_FILESTAT_SET_TIMES |            \
-     R_FD_FILESTAT_GET | R_FD_FILESTAT_SET_TIMES | R_PATH_SYMLINK | R_PATH_REMOVE_DIRECTORY | \
-     R_PATH_UNLINK_FILE)
-#define RIGHTS_TTY                                                                    \
-    (R_FD_READ | R_FD_FDSTAT_SET_FLAGS | R_FD_WRITE | R_FD_FILESTAT_GET | R_FD_SYNC | \
+#define RIGHTS_DIR                                                                                 \
+    (R_FD_FDSTAT_SET_FLAGS | R_FD_SYNC | R_FD_DATASYNC | R_PATH_CREATE_DIRECTORY |                 \
+     R_PATH_CREATE_FILE | R_PATH_LINK_SOURCE | R_PATH_LINK_TARGET | R_PATH_OPEN | R_FD_READDIR |   \
+     R_PATH_READLINK | R_PATH_RENAME_SOURCE | R_PATH_RENAME_TARGET | R_PATH_FILESTAT_GET |         \
+     R_PATH_FILESTAT_SET_SIZE | R_PATH_FILESTAT_SET_TIMES | R_FD_FILESTAT_GET |                    \
+     R_FD_FILESTAT_SET_TIMES | R_PATH_SYMLINK | R_PATH_REMOVE_DIRECTORY | R_PATH_UNLINK_FILE)
+#define RIGHTS_TTY                                                                                 \
+    (R_FD_READ | R_FD_FDSTAT_SET_FLAGS | R_FD_WRITE | R_FD_FILESTAT_GET | R_FD_SYNC |              \
      R_FD_DATASYNC | R_POLL_FD_READWRITE)
-#define RIGHTS_SOCK                                                                    \
-    (R_FD_READ | R_FD_FDSTAT_SET_FLAGS | R_FD_WRITE | R_FD_FILESTAT_GET |               \
-     R_POLL_FD_READWRITE | R_SOCK_SHUTDOWN | R_SOCK_ACCEPT)
+#define RIGHTS_SOCK                                                                                \
+    (R_FD_READ | R_FD_FDSTAT_SET_FLAGS | R_FD_WRITE | R_FD_FILESTAT_GET | R_POLL_FD_READWRITE |    \
+     R_SOCK_SHUTDOWN | R_SOCK_ACCEPT)
 
 /* fdflags (witx `fdflags`). */
 enum {
@@ -105,7 +104,7 @@ struct wasi_fd {
     struct wasi_port_sock *sock; /* sockets */
     uint8_t filetype;            /* enum wasi_port_filetype */
     uint16_t fdflags;
-    bool owned;   /* the port handle is closed with the descriptor (not the console's) */
+    bool owned;    /* the port handle is closed with the descriptor (not the console's) */
     char *preopen; /* a preopen's guest path (NUL-terminated), else NULL */
     uint64_t rights_base, rights_inh;
 };
@@ -119,7 +118,7 @@ struct wasi_ctx {
     uint32_t args_size, env_size; /* bytes of the NUL-terminated strings */
     char *cwd;
     struct wasi_port_file *console[3]; /* stdin, stdout, stderr, owned by the context */
-    struct wasi_fd **fds;               /* NULL entries are free descriptors */
+    struct wasi_fd **fds;              /* NULL entries are free descriptors */
     uint32_t nfds, fds_cap;
     struct wasi_p2 *p2;
     struct wasm_func *realloc; /* the guest's cabi_realloc, looked up once */
@@ -195,7 +194,7 @@ const struct wasi_import_fn *wasi_p1_lookup(const char *name, size_t len);
 int wasi_p1_ret(struct wasm_host_call *call, wasm_value *results, int err);
 
 /* Functions of p1_fd.c, p1_path.c and p1_misc.c, listed in p1_table.c. */
-#define P1_DECL(name) \
+#define P1_DECL(name)                                                                              \
     int wasi_p1_##name(struct wasm_host_call *call, const wasm_value *a, wasm_value *r)
 P1_DECL(args_get);
 P1_DECL(args_sizes_get);
@@ -246,8 +245,8 @@ P1_DECL(sock_shutdown);
 
 /* 0.2 (p2_table.c, generated): looked up by interface ("io/streams", the
  * package and interface without "wasi:" and the version) and field. */
-const struct wasi_import_fn *wasi_p2_lookup(const char *iface, size_t iface_len,
-                                            const char *field, size_t field_len);
+const struct wasi_import_fn *wasi_p2_lookup(const char *iface, size_t iface_len, const char *field,
+                                            size_t field_len);
 /* The 0.2 state (p2.c). */
 int wasi_p2_new(struct wasi_ctx *w);
 void wasi_p2_free(struct wasi_ctx *w);

@@ -33,18 +33,13 @@ static int at_resolve(struct wasm_host_call *call, uint32_t dirfd, uint64_t need
                       uint32_t len, struct at_path *ap)
 {
     struct wasi_fd *dir = wasi_fd_get(call_ctx(call), dirfd);
-    if (!dir)
-        return ERR_BADF;
-    if (dir->filetype != WASI_PORT_FT_DIRECTORY || dir->sock)
-        return ERR_NOTDIR;
-    if ((dir->rights_base & need) != need)
-        return WASI_ERR_NOTCAPABLE;
+    if (!dir) return ERR_BADF;
+    if (dir->filetype != WASI_PORT_FT_DIRECTORY || dir->sock) return ERR_NOTDIR;
+    if ((dir->rights_base & need) != need) return WASI_ERR_NOTCAPABLE;
     const char *p = (const char *)guest_ptr(call, ptr, len);
-    if (!p)
-        return ERR_FAULT;
+    if (!p) return ERR_FAULT;
     int rc = wasi_path_confine(p, len, ap->path, &ap->flags);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     ap->dir = dir;
     return 0;
 }
@@ -59,22 +54,15 @@ static unsigned open_flags(uint32_t dirflags, uint32_t oflags, uint64_t rights, 
                            const struct at_path *ap)
 {
     unsigned f = 0;
-    if (!(dirflags & LOOKUP_SYMLINK_FOLLOW))
-        f |= WASI_PORT_O_NOFOLLOW;
-    if (oflags & OFLAG_CREAT)
-        f |= WASI_PORT_O_CREAT;
-    if (oflags & OFLAG_EXCL)
-        f |= WASI_PORT_O_EXCL;
-    if (oflags & OFLAG_TRUNC)
-        f |= WASI_PORT_O_TRUNC;
+    if (!(dirflags & LOOKUP_SYMLINK_FOLLOW)) f |= WASI_PORT_O_NOFOLLOW;
+    if (oflags & OFLAG_CREAT) f |= WASI_PORT_O_CREAT;
+    if (oflags & OFLAG_EXCL) f |= WASI_PORT_O_EXCL;
+    if (oflags & OFLAG_TRUNC) f |= WASI_PORT_O_TRUNC;
     if ((oflags & OFLAG_DIRECTORY) || (ap->flags & WASI_PATH_TRAILING_SLASH))
         f |= WASI_PORT_O_DIRECTORY;
-    if (fdflags & FDFLAG_APPEND)
-        f |= WASI_PORT_O_APPEND;
-    if (fdflags & (FDFLAG_SYNC | FDFLAG_DSYNC | FDFLAG_RSYNC))
-        f |= WASI_PORT_O_SYNC;
-    if (fdflags & FDFLAG_NONBLOCK)
-        f |= WASI_PORT_O_NONBLOCK;
+    if (fdflags & FDFLAG_APPEND) f |= WASI_PORT_O_APPEND;
+    if (fdflags & (FDFLAG_SYNC | FDFLAG_DSYNC | FDFLAG_RSYNC)) f |= WASI_PORT_O_SYNC;
+    if (fdflags & FDFLAG_NONBLOCK) f |= WASI_PORT_O_NONBLOCK;
     bool write = (rights & (R_FD_WRITE | R_FD_ALLOCATE | R_FD_FILESTAT_SET_SIZE)) ||
                  (oflags & OFLAG_TRUNC) || (fdflags & FDFLAG_APPEND);
     bool read = (rights & (R_FD_READ | R_FD_READDIR)) || !write;
@@ -92,20 +80,15 @@ P1_DECL(path_open)
     struct wasi_ctx *w = call_ctx(call);
     uint32_t oflags = a[4].u32, fdflags = a[7].u32;
     uint64_t need = R_PATH_OPEN;
-    if (oflags & OFLAG_CREAT)
-        need |= R_PATH_CREATE_FILE;
-    if (oflags & OFLAG_TRUNC)
-        need |= R_PATH_FILESTAT_SET_SIZE;
+    if (oflags & OFLAG_CREAT) need |= R_PATH_CREATE_FILE;
+    if (oflags & OFLAG_TRUNC) need |= R_PATH_FILESTAT_SET_SIZE;
     struct at_path *ap = mem_alloc(sizeof *ap);
-    if (!ap)
-        return wasi_p1_ret(call, r, ERR_NOMEM);
+    if (!ap) return wasi_p1_ret(call, r, ERR_NOMEM);
     int rc = at_resolve(call, a[0].u32, need, a[2].u32, a[3].u32, ap);
-    if (rc == 0 && (oflags & ~15u || fdflags & ~31u))
-        rc = ERR_INVAL;
+    if (rc == 0 && (oflags & ~15u || fdflags & ~31u)) rc = ERR_INVAL;
     if (rc == 0 && (oflags & OFLAG_DIRECTORY) && (oflags & (OFLAG_CREAT | OFLAG_TRUNC)))
         rc = ERR_INVAL;
-    if (rc == 0 && !guest_ptr(call, a[8].u32, 4))
-        rc = ERR_FAULT;
+    if (rc == 0 && !guest_ptr(call, a[8].u32, 4)) rc = ERR_FAULT;
     struct wasi_port_file *file = NULL;
     struct wasi_fd *fd = NULL;
     if (rc == 0) {
@@ -126,9 +109,9 @@ P1_DECL(path_open)
     fd->owned = true;
     fd->filetype = st.filetype;
     fd->fdflags = (uint16_t)fdflags;
-    uint64_t type_rights = st.filetype == WASI_PORT_FT_DIRECTORY ? RIGHTS_DIR
+    uint64_t type_rights = st.filetype == WASI_PORT_FT_DIRECTORY      ? RIGHTS_DIR
                            : st.filetype == WASI_PORT_FT_REGULAR_FILE ? RIGHTS_FILE
-                                                                       : RIGHTS_TTY;
+                                                                      : RIGHTS_TTY;
     fd->rights_base = a[5].u64 & ap->dir->rights_inh & type_rights;
     fd->rights_inh = a[6].u64 & ap->dir->rights_inh;
     mem_free(ap);
@@ -151,8 +134,7 @@ static int simple_path_op(struct wasm_host_call *call, const wasm_value *a, wasm
     struct wasi_ctx *w = call_ctx(call);
     const struct wasi_port_ops *o = w->port.ops;
     struct at_path *ap = mem_alloc(sizeof *ap);
-    if (!ap)
-        return wasi_p1_ret(call, r, ERR_NOMEM);
+    if (!ap) return wasi_p1_ret(call, r, ERR_NOMEM);
     int rc = at_resolve(call, a[0].u32, need, a[1].u32, a[2].u32, ap);
     if (rc == 0 && is_dot(ap))
         rc = op == OP_MKDIR ? ERR_EXIST : op == OP_UNLINK ? ERR_ISDIR : ERR_INVAL;
@@ -165,8 +147,7 @@ static int simple_path_op(struct wasm_host_call *call, const wasm_value *a, wasm
                 /* "name/" names a directory: EISDIR for one, else ENOTDIR. */
                 struct wasi_port_stat st;
                 rc = o->stat_at(w->port.ctx, ap->dir->file, ap->path, false, &st);
-                if (rc == 0)
-                    rc = st.filetype == WASI_PORT_FT_DIRECTORY ? ERR_ISDIR : ERR_NOTDIR;
+                if (rc == 0) rc = st.filetype == WASI_PORT_FT_DIRECTORY ? ERR_ISDIR : ERR_NOTDIR;
             } else {
                 rc = o->unlink_at(w->port.ctx, ap->dir->file, ap->path);
             }
@@ -197,14 +178,11 @@ P1_DECL(path_rename)
 {
     struct wasi_ctx *w = call_ctx(call);
     struct at_path *from = mem_alloc(2 * sizeof *from);
-    if (!from)
-        return wasi_p1_ret(call, r, ERR_NOMEM);
+    if (!from) return wasi_p1_ret(call, r, ERR_NOMEM);
     struct at_path *to = from + 1;
     int rc = at_resolve(call, a[0].u32, R_PATH_RENAME_SOURCE, a[1].u32, a[2].u32, from);
-    if (rc == 0)
-        rc = at_resolve(call, a[3].u32, R_PATH_RENAME_TARGET, a[4].u32, a[5].u32, to);
-    if (rc == 0 && (is_dot(from) || is_dot(to)))
-        rc = ERR_BUSY;
+    if (rc == 0) rc = at_resolve(call, a[3].u32, R_PATH_RENAME_TARGET, a[4].u32, a[5].u32, to);
+    if (rc == 0 && (is_dot(from) || is_dot(to))) rc = ERR_BUSY;
     if (rc == 0)
         rc = w->port.ops->rename_at(w->port.ctx, from->dir->file, from->path, to->dir->file,
                                     to->path);
@@ -217,20 +195,16 @@ P1_DECL(path_filestat_get)
 {
     struct wasi_ctx *w = call_ctx(call);
     struct at_path *ap = mem_alloc(sizeof *ap);
-    if (!ap)
-        return wasi_p1_ret(call, r, ERR_NOMEM);
+    if (!ap) return wasi_p1_ret(call, r, ERR_NOMEM);
     int rc = at_resolve(call, a[0].u32, R_PATH_FILESTAT_GET, a[2].u32, a[3].u32, ap);
-    if (rc == 0 && !guest_ptr(call, a[4].u32, 64))
-        rc = ERR_FAULT;
+    if (rc == 0 && !guest_ptr(call, a[4].u32, 64)) rc = ERR_FAULT;
     struct wasi_port_stat st = {0};
     if (rc == 0)
         rc = w->port.ops->stat_at(w->port.ctx, ap->dir->file, ap->path,
                                   (a[1].u32 & LOOKUP_SYMLINK_FOLLOW) != 0, &st);
-    if (rc == 0 && (ap->flags & WASI_PATH_TRAILING_SLASH) &&
-        st.filetype != WASI_PORT_FT_DIRECTORY)
+    if (rc == 0 && (ap->flags & WASI_PATH_TRAILING_SLASH) && st.filetype != WASI_PORT_FT_DIRECTORY)
         rc = ERR_NOTDIR;
-    if (rc == 0)
-        wasi_put_filestat(guest_ptr(call, a[4].u32, 64), &st);
+    if (rc == 0) wasi_put_filestat(guest_ptr(call, a[4].u32, 64), &st);
     mem_free(ap);
     return wasi_p1_ret(call, r, rc);
 }
@@ -240,17 +214,14 @@ P1_DECL(path_filestat_set_times)
 {
     struct wasi_ctx *w = call_ctx(call);
     struct at_path *ap = mem_alloc(sizeof *ap);
-    if (!ap)
-        return wasi_p1_ret(call, r, ERR_NOMEM);
+    if (!ap) return wasi_p1_ret(call, r, ERR_NOMEM);
     int rc = at_resolve(call, a[0].u32, R_PATH_FILESTAT_SET_TIMES, a[2].u32, a[3].u32, ap);
-    if (rc == 0)
-        rc = wasi_check_fstflags(a[6].u32);
-    if (rc == 0 && !w->port.ops->set_times_at)
-        rc = ERR_NOTSUP;
+    if (rc == 0) rc = wasi_check_fstflags(a[6].u32);
+    if (rc == 0 && !w->port.ops->set_times_at) rc = ERR_NOTSUP;
     if (rc == 0)
         rc = w->port.ops->set_times_at(w->port.ctx, ap->dir->file, ap->path,
-                                       (a[1].u32 & LOOKUP_SYMLINK_FOLLOW) != 0, a[4].u64,
-                                       a[5].u64, a[6].u32);
+                                       (a[1].u32 & LOOKUP_SYMLINK_FOLLOW) != 0, a[4].u64, a[5].u64,
+                                       a[6].u32);
     mem_free(ap);
     return wasi_p1_ret(call, r, rc);
 }
@@ -261,22 +232,18 @@ P1_DECL(path_readlink)
 {
     struct wasi_ctx *w = call_ctx(call);
     struct at_path *ap = mem_alloc(sizeof *ap);
-    if (!ap)
-        return wasi_p1_ret(call, r, ERR_NOMEM);
+    if (!ap) return wasi_p1_ret(call, r, ERR_NOMEM);
     int rc = at_resolve(call, a[0].u32, R_PATH_READLINK, a[1].u32, a[2].u32, ap);
     if (rc == 0 && (!guest_ptr(call, a[3].u32, a[4].u32) || !guest_ptr(call, a[5].u32, 4)))
         rc = ERR_FAULT;
-    if (rc == 0 && !w->port.ops->readlink_at)
-        rc = ERR_NOTSUP;
+    if (rc == 0 && !w->port.ops->readlink_at) rc = ERR_NOTSUP;
     long n = 0;
     if (rc == 0) {
         n = w->port.ops->readlink_at(w->port.ctx, ap->dir->file, ap->path,
                                      (char *)guest_ptr(call, a[3].u32, a[4].u32), a[4].u32);
-        if (n < 0)
-            rc = (int)n;
+        if (n < 0) rc = (int)n;
     }
-    if (rc == 0)
-        le32_put(guest_ptr(call, a[5].u32, 4), (uint32_t)n);
+    if (rc == 0) le32_put(guest_ptr(call, a[5].u32, 4), (uint32_t)n);
     mem_free(ap);
     return wasi_p1_ret(call, r, rc);
 }
@@ -288,23 +255,16 @@ P1_DECL(path_symlink)
     struct wasi_ctx *w = call_ctx(call);
     struct at_path *ap = mem_alloc(sizeof *ap);
     char *target = NULL;
-    if (!ap)
-        return wasi_p1_ret(call, r, ERR_NOMEM);
+    if (!ap) return wasi_p1_ret(call, r, ERR_NOMEM);
     int rc = at_resolve(call, a[2].u32, R_PATH_SYMLINK, a[3].u32, a[4].u32, ap);
     const char *t = (const char *)guest_ptr(call, a[0].u32, a[1].u32);
     uint32_t tlen = a[1].u32;
-    if (rc == 0 && !t)
-        rc = ERR_FAULT;
-    if (rc == 0 && (tlen == 0 || memchr(t, 0, tlen)))
-        rc = tlen == 0 ? ERR_NOENT : ERR_INVAL;
-    if (rc == 0 && t[0] == '/')
-        rc = WASI_ERR_NOTCAPABLE;
-    if (rc == 0 && tlen > WASI_PORT_PATH_MAX)
-        rc = ERR_NAMETOOLONG;
-    if (rc == 0 && !w->port.ops->symlink_at)
-        rc = ERR_NOTSUP;
-    if (rc == 0 && !(target = mem_alloc(tlen + 1)))
-        rc = ERR_NOMEM;
+    if (rc == 0 && !t) rc = ERR_FAULT;
+    if (rc == 0 && (tlen == 0 || memchr(t, 0, tlen))) rc = tlen == 0 ? ERR_NOENT : ERR_INVAL;
+    if (rc == 0 && t[0] == '/') rc = WASI_ERR_NOTCAPABLE;
+    if (rc == 0 && tlen > WASI_PORT_PATH_MAX) rc = ERR_NAMETOOLONG;
+    if (rc == 0 && !w->port.ops->symlink_at) rc = ERR_NOTSUP;
+    if (rc == 0 && !(target = mem_alloc(tlen + 1))) rc = ERR_NOMEM;
     if (rc == 0) {
         memcpy(target, t, tlen);
         target[tlen] = 0;
@@ -320,18 +280,14 @@ P1_DECL(path_link)
 {
     struct wasi_ctx *w = call_ctx(call);
     struct at_path *from = mem_alloc(2 * sizeof *from);
-    if (!from)
-        return wasi_p1_ret(call, r, ERR_NOMEM);
+    if (!from) return wasi_p1_ret(call, r, ERR_NOMEM);
     struct at_path *to = from + 1;
     int rc = at_resolve(call, a[0].u32, R_PATH_LINK_SOURCE, a[2].u32, a[3].u32, from);
-    if (rc == 0)
-        rc = at_resolve(call, a[4].u32, R_PATH_LINK_TARGET, a[5].u32, a[6].u32, to);
-    if (rc == 0 && !w->port.ops->link_at)
-        rc = ERR_NOTSUP;
+    if (rc == 0) rc = at_resolve(call, a[4].u32, R_PATH_LINK_TARGET, a[5].u32, a[6].u32, to);
+    if (rc == 0 && !w->port.ops->link_at) rc = ERR_NOTSUP;
     if (rc == 0)
         rc = w->port.ops->link_at(w->port.ctx, from->dir->file, from->path,
-                                  (a[1].u32 & LOOKUP_SYMLINK_FOLLOW) != 0, to->dir->file,
-                                  to->path);
+                                  (a[1].u32 & LOOKUP_SYMLINK_FOLLOW) != 0, to->dir->file, to->path);
     mem_free(from);
     return wasi_p1_ret(call, r, rc);
 }

@@ -8,7 +8,10 @@
 #include "base/util.h"
 #include "wasi/internal.h"
 
-#define F(name, sig) {NULL, #name, sig, wasi_p1_##name}
+#define F(name, sig)                                                                               \
+    {                                                                                              \
+        NULL, #name, sig, wasi_p1_##name                                                           \
+    }
 
 static const struct wasi_import_fn p1_table[] = {
     F(args_get, "(ii)i"),

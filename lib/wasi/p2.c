@@ -44,8 +44,7 @@ int wasi_p2_new(struct wasi_ctx *w)
 void wasi_p2_free(struct wasi_ctx *w)
 {
     struct wasi_p2 *p = w->p2;
-    if (!p)
-        return;
+    if (!p) return;
     /* Children first: repeat until every slot is empty (each pass frees the
      * objects without children, so the depth of the tree bounds the passes). */
     bool left = true;
@@ -54,8 +53,7 @@ void wasi_p2_free(struct wasi_ctx *w)
         bool freed = false;
         for (uint32_t i = 0; i < p->nslots; i++) {
             struct p2_obj *o = p->slots[i];
-            if (!o)
-                continue;
+            if (!o) continue;
             if (o->children) {
                 left = true;
                 continue;
@@ -71,8 +69,7 @@ void wasi_p2_free(struct wasi_ctx *w)
             break;
     }
     for (size_t i = 0; i < ARRAY_SIZE(p->clients); i++)
-        if (p->clients[i])
-            http_client_destroy(p->clients[i]);
+        if (p->clients[i]) http_client_destroy(p->clients[i]);
     mem_free(p->slots);
     mem_free(p->scratch);
     mem_free(p);
@@ -83,22 +80,18 @@ void *p2_obj_new(size_t size, enum p2_type type, struct p2_obj *parent,
                  void (*destroy)(struct wasi_ctx *, struct p2_obj *))
 {
     struct p2_obj *o = mem_zalloc(size);
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     o->type = (uint8_t)type;
     o->parent = parent;
     o->destroy = destroy;
-    if (parent)
-        parent->children++;
+    if (parent) parent->children++;
     return o;
 }
 
 void p2_obj_free(struct wasi_ctx *w, struct p2_obj *o)
 {
-    if (o->destroy)
-        o->destroy(w, o);
-    if (o->parent)
-        o->parent->children--;
+    if (o->destroy) o->destroy(w, o);
+    if (o->parent) o->parent->children--;
     mem_free(o);
 }
 
@@ -129,8 +122,7 @@ int p2_put(struct wasm_host_call *call, struct p2_obj *o, uint32_t *handle)
 void *p2_get(struct wasm_host_call *call, uint32_t handle, enum p2_type t)
 {
     struct wasi_p2 *p = call_ctx(call)->p2;
-    if (handle == 0 || handle > p->nslots)
-        return NULL;
+    if (handle == 0 || handle > p->nslots) return NULL;
     struct p2_obj *o = p->slots[handle - 1];
     return o && o->type == t ? o : NULL;
 }
@@ -138,8 +130,7 @@ void *p2_get(struct wasm_host_call *call, uint32_t handle, enum p2_type t)
 void *p2_take(struct wasm_host_call *call, uint32_t handle, enum p2_type t)
 {
     struct p2_obj *o = p2_get(call, handle, t);
-    if (o)
-        call_ctx(call)->p2->slots[handle - 1] = NULL;
+    if (o) call_ctx(call)->p2->slots[handle - 1] = NULL;
     return o;
 }
 
@@ -151,8 +142,7 @@ int p2_bad_handle(struct wasm_host_call *call, uint32_t handle, enum p2_type t)
 int p2_drop(struct wasm_host_call *call, uint32_t handle, enum p2_type t)
 {
     struct p2_obj *o = p2_get(call, handle, t);
-    if (!o)
-        return p2_bad_handle(call, handle, t);
+    if (!o) return p2_bad_handle(call, handle, t);
     if (o->children)
         return wasm_host_trap(call, "%s %u dropped while it still has %u child resource(s)",
                               type_names[t], handle, o->children);
@@ -163,11 +153,9 @@ int p2_drop(struct wasm_host_call *call, uint32_t handle, enum p2_type t)
 
 uint8_t *p2_ret(struct wasm_host_call *call, uint32_t ptr, uint32_t size, uint32_t align)
 {
-    if (ptr & (align - 1))
-        return NULL;
+    if (ptr & (align - 1)) return NULL;
     uint8_t *p = guest_ptr(call, ptr, size);
-    if (p)
-        memset(p, 0, size);
+    if (p) memset(p, 0, size);
     return p;
 }
 
@@ -220,8 +208,7 @@ int p2_alloc(struct wasm_host_call *call, uint32_t align, uint32_t size, uint32_
 int p2_alloc_copy(struct wasm_host_call *call, const void *src, uint32_t len, uint32_t *out)
 {
     int rc = p2_alloc(call, 1, len, out);
-    if (rc == 0 && len)
-        memcpy(guest_ptr(call, *out, len), src, len);
+    if (rc == 0 && len) memcpy(guest_ptr(call, *out, len), src, len);
     return rc;
 }
 
@@ -231,13 +218,14 @@ static bool utf8_valid(const uint8_t *s, size_t n)
     size_t i = 0;
     while (i < n) {
         uint8_t c = s[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-                              : (c & 0xf8) == 0xf0 ? 4 : 0;
-        if (!len || i + len > n || (len == 2 && c < 0xc2) || (len == 4 && c > 0xf4))
-            return false;
+        size_t len = c < 0x80             ? 1
+                     : (c & 0xe0) == 0xc0 ? 2
+                     : (c & 0xf0) == 0xe0 ? 3
+                     : (c & 0xf8) == 0xf0 ? 4
+                                          : 0;
+        if (!len || i + len > n || (len == 2 && c < 0xc2) || (len == 4 && c > 0xf4)) return false;
         for (size_t k = 1; k < len; k++)
-            if ((s[i + k] & 0xc0) != 0x80)
-                return false;
+            if ((s[i + k] & 0xc0) != 0x80) return false;
         if (len == 3 && ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] >= 0xa0)))
             return false;
         if (len == 4 && ((c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] >= 0x90)))
@@ -250,8 +238,7 @@ static bool utf8_valid(const uint8_t *s, size_t n)
 const uint8_t *p2_arg_bytes(struct wasm_host_call *call, uint32_t ptr, uint32_t len, bool utf8)
 {
     const uint8_t *p = guest_ptr(call, ptr, len);
-    if (p && utf8 && !utf8_valid(p, len))
-        return NULL;
+    if (p && utf8 && !utf8_valid(p, len)) return NULL;
     return p ? p : (len == 0 ? (const uint8_t *)"" : NULL);
 }
 
@@ -456,27 +443,23 @@ int p2_error_new(struct wasm_host_call *call, int err, int http_code, const char
                  uint32_t *handle)
 {
     struct p2_error *e = p2_obj_new(sizeof *e, P2_ERROR, NULL, NULL);
-    if (!e)
-        return wasm_host_trap(call, "out of memory");
+    if (!e) return wasm_host_trap(call, "out of memory");
     e->err = err;
     e->http_code = http_code;
     str_copy(e->msg, msg ? msg : err_str(err), sizeof e->msg);
     return p2_put(call, &e->h, handle);
 }
 
-int p2_stream_error(struct wasm_host_call *call, uint32_t ret_ptr, uint32_t size,
-                    uint32_t align, uint32_t case_off, uint32_t handle_off, int err,
-                    int http_code, const char *msg)
+int p2_stream_error(struct wasm_host_call *call, uint32_t ret_ptr, uint32_t size, uint32_t align,
+                    uint32_t case_off, uint32_t handle_off, int err, int http_code, const char *msg)
 {
     uint32_t h = 0;
     if (err) {
         int rc = p2_error_new(call, err, http_code, msg, &h);
-        if (rc)
-            return rc;
+        if (rc) return rc;
     }
     uint8_t *ret = p2_ret(call, ret_ptr, size, align);
-    if (!ret)
-        return p2_bad_ret(call, ret_ptr);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     ret[0] = 1;
     ret[case_off] = err ? 0 : 1; /* last-operation-failed / closed */
     le32_put(ret + handle_off, h);
@@ -485,8 +468,7 @@ int p2_stream_error(struct wasm_host_call *call, uint32_t ret_ptr, uint32_t size
 
 uint8_t *p2_scratch(struct wasi_ctx *w)
 {
-    if (!w->p2->scratch)
-        w->p2->scratch = mem_alloc(P2_SCRATCH);
+    if (!w->p2->scratch) w->p2->scratch = mem_alloc(P2_SCRATCH);
     return w->p2->scratch;
 }
 
@@ -503,8 +485,8 @@ P2_DECL(wasi_p2_unimplemented)
     return wasm_host_trap(call, "this WASI 0.2 function is not implemented by KPIO");
 }
 
-const struct wasi_import_fn *wasi_p2_lookup(const char *iface, size_t iface_len,
-                                            const char *field, size_t field_len)
+const struct wasi_import_fn *wasi_p2_lookup(const char *iface, size_t iface_len, const char *field,
+                                            size_t field_len)
 {
     for (size_t i = 0; i < wasi_p2_table_len; i++) {
         const struct wasi_import_fn *f = &wasi_p2_table[i];
@@ -520,17 +502,14 @@ const struct wasi_import_fn *wasi_p2_lookup(const char *iface, size_t iface_len,
 P2_FN(p2_io_error_error_to_debug_string)
 {
     struct p2_error *e = p2_get(call, a[0].u32, P2_ERROR);
-    if (!e)
-        return p2_bad_handle(call, a[0].u32, P2_ERROR);
+    if (!e) return p2_bad_handle(call, a[0].u32, P2_ERROR);
     char msg[sizeof e->msg];
     str_copy(msg, e->msg, sizeof msg);
     uint32_t len = (uint32_t)strlen(msg), ptr;
     int rc = p2_alloc_copy(call, msg, len, &ptr);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
     le32_put(ret, ptr);
     le32_put(ret + 4, len);
     (void)r;

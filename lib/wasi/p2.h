@@ -24,7 +24,7 @@
 /* A 0.2 host function, defined with P2_FN(name) at the start of a line so
  * that gen_p2_table.py finds it. */
 #define P2_DECL(name) int name(struct wasm_host_call *call, const wasm_value *a, wasm_value *r)
-#define P2_FN(name) P2_DECL(name)
+#define P2_FN(name)   P2_DECL(name)
 
 extern const struct wasi_import_fn wasi_p2_table[];
 extern const size_t wasi_p2_table_len;
@@ -136,9 +136,9 @@ int p2_error_new(struct wasm_host_call *call, int err, int http_code, const char
 /* Writes a stream-error result at ret: [0] = 1 (err), [off] case and
  * [off2] the error handle for last-operation-failed(err), closed when
  * err == 0. Returns 0 or a trap value. */
-int p2_stream_error(struct wasm_host_call *call, uint32_t ret_ptr, uint32_t size,
-                    uint32_t align, uint32_t case_off, uint32_t handle_off, int err,
-                    int http_code, const char *msg);
+int p2_stream_error(struct wasm_host_call *call, uint32_t ret_ptr, uint32_t size, uint32_t align,
+                    uint32_t case_off, uint32_t handle_off, int err, int http_code,
+                    const char *msg);
 
 /* ---- pollables and streams (p2.c, p2_io.c) ------------------------------ */
 
@@ -168,7 +168,7 @@ enum p2_stream_kind { SK_CONSOLE, SK_TCP, SK_HTTP_IN, SK_HTTP_OUT };
 struct p2_stream {
     struct p2_obj h; /* parent: the tcp socket or body; none for the console */
     uint8_t kind;
-    bool closed; /* end of stream seen (input) or broken (output) */
+    bool closed;                 /* end of stream seen (input) or broken (output) */
     struct wasi_port_file *file; /* console */
 };
 
@@ -185,8 +185,8 @@ struct wasi_port_sock *p2_udp_port_sock(struct p2_obj *udp);
  * most max bytes: its length with *data pointing into the client's buffer
  * (valid until the next client call), 0 at the end, or an ERR_* with
  * *http_code the wasi:http error-code case. */
-long p2_http_body_slice(struct wasi_ctx *w, struct p2_obj *body, size_t max,
-                        const uint8_t **data, int *http_code);
+long p2_http_body_slice(struct wasi_ctx *w, struct p2_obj *body, size_t max, const uint8_t **data,
+                        int *http_code);
 /* The table lets go of an outgoing body (the context is being freed). */
 void p2_http_release_body(struct wasi_ctx *w, struct p2_obj *body);
 /* Appends to an outgoing body: 0 or ERR_NOMEM / ERR_PIPE (finished). */

@@ -22,10 +22,8 @@ static int put_string_list(struct wasm_host_call *call, char **strs, int n, uint
         size_t klen = eq ? (size_t)(eq - s) : len;
         uint32_t kp, vp = 0, vlen = eq ? (uint32_t)(len - klen - 1) : 0;
         rc = p2_alloc_copy(call, s, (uint32_t)klen, &kp);
-        if (!rc && split_env)
-            rc = p2_alloc_copy(call, eq ? eq + 1 : "", vlen, &vp);
-        if (rc)
-            break;
+        if (!rc && split_env) rc = p2_alloc_copy(call, eq ? eq + 1 : "", vlen, &vp);
+        if (rc) break;
         uint8_t *e = guest_ptr(call, arr + (uint64_t)i * elem, elem);
         le32_put(e, kp);
         le32_put(e + 4, (uint32_t)klen);
@@ -34,11 +32,9 @@ static int put_string_list(struct wasm_host_call *call, char **strs, int n, uint
             le32_put(e + 12, vlen);
         }
     }
-    if (rc)
-        return rc;
+    if (rc) return rc;
     uint8_t *ret = p2_ret(call, ret_ptr, 8, 4);
-    if (!ret)
-        return p2_bad_ret(call, ret_ptr);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     le32_put(ret, arr);
     le32_put(ret + 4, (uint32_t)n);
     return 0;
@@ -66,12 +62,10 @@ P2_FN(p2_cli_environment_initial_cwd)
     uint32_t ptr = 0, len = w->cwd ? (uint32_t)strlen(w->cwd) : 0;
     if (w->cwd) {
         int rc = p2_alloc_copy(call, w->cwd, len, &ptr);
-        if (rc)
-            return rc;
+        if (rc) return rc;
     }
     uint8_t *ret = p2_ret(call, a[0].u32, 12, 4);
-    if (!ret)
-        return p2_bad_ret(call, a[0].u32);
+    if (!ret) return p2_bad_ret(call, a[0].u32);
     ret[0] = w->cwd != NULL;
     le32_put(ret + 4, ptr);
     le32_put(ret + 8, len);
@@ -143,14 +137,12 @@ P2_FN(p2_cli_terminal_stderr_get_terminal_stderr)
 
 /* ---- clocks ------------------------------------------------------------------ */
 
-static int clock_value(struct wasm_host_call *call, enum wasi_port_clock c, bool res,
-                       uint64_t *ns)
+static int clock_value(struct wasm_host_call *call, enum wasi_port_clock c, bool res, uint64_t *ns)
 {
     struct wasi_ctx *w = call_ctx(call);
     int rc = res ? w->port.ops->clock_res(w->port.ctx, c, ns)
                  : w->port.ops->clock_now(w->port.ctx, c, ns);
-    if (rc == ERR_CANCELED)
-        return wasm_host_trap(call, "killed");
+    if (rc == ERR_CANCELED) return wasm_host_trap(call, "killed");
     return rc ? wasm_host_trap(call, "the clock failed: %s", err_str(rc)) : 0;
 }
 
@@ -175,8 +167,7 @@ P2_FN(p2_clocks_monotonic_clock_subscribe_duration)
 {
     uint64_t now;
     int rc = clock_value(call, WASI_PORT_CLOCK_MONOTONIC, false, &now);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     uint64_t d = a[0].u64;
     return p2_subscribe(call, NULL, PK_CLOCK, d > UINT64_MAX - 1 - now ? UINT64_MAX - 1 : now + d,
                         r);
@@ -186,8 +177,7 @@ P2_FN(p2_clocks_monotonic_clock_subscribe_duration)
 static int put_datetime(struct wasm_host_call *call, uint32_t ret_ptr, uint64_t ns)
 {
     uint8_t *ret = p2_ret(call, ret_ptr, 16, 8);
-    if (!ret)
-        return p2_bad_ret(call, ret_ptr);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     le64_put(ret, ns / 1000000000u);
     le32_put(ret + 8, (uint32_t)(ns % 1000000000u));
     return 0;
@@ -215,20 +205,16 @@ P2_FN(p2_clocks_wall_clock_resolution)
 static int random_list(struct wasm_host_call *call, uint64_t len, uint32_t ret_ptr)
 {
     struct wasi_ctx *w = call_ctx(call);
-    if (len > (1u << 30))
-        return wasm_host_trap(call, "get-random-bytes of more than 1 GiB");
+    if (len > (1u << 30)) return wasm_host_trap(call, "get-random-bytes of more than 1 GiB");
     uint32_t ptr;
     int rc = p2_alloc(call, 1, (uint32_t)len, &ptr);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     if (len) {
         rc = w->port.ops->random(w->port.ctx, guest_ptr(call, ptr, len), (size_t)len);
-        if (rc)
-            return wasm_host_trap(call, "random failed: %s", err_str(rc));
+        if (rc) return wasm_host_trap(call, "random failed: %s", err_str(rc));
     }
     uint8_t *ret = p2_ret(call, ret_ptr, 8, 4);
-    if (!ret)
-        return p2_bad_ret(call, ret_ptr);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     le32_put(ret, ptr);
     le32_put(ret + 4, (uint32_t)len);
     return 0;
@@ -239,8 +225,7 @@ static int random_u64(struct wasm_host_call *call, uint64_t *out)
     struct wasi_ctx *w = call_ctx(call);
     uint8_t b[8];
     int rc = w->port.ops->random(w->port.ctx, b, sizeof b);
-    if (rc)
-        return wasm_host_trap(call, "random failed: %s", err_str(rc));
+    if (rc) return wasm_host_trap(call, "random failed: %s", err_str(rc));
     *out = le64_get(b);
     return 0;
 }
@@ -276,13 +261,10 @@ P2_FN(p2_random_insecure_seed_insecure_seed)
     (void)r;
     uint64_t s0, s1;
     int rc = random_u64(call, &s0);
-    if (!rc)
-        rc = random_u64(call, &s1);
-    if (rc)
-        return rc;
+    if (!rc) rc = random_u64(call, &s1);
+    if (rc) return rc;
     uint8_t *ret = p2_ret(call, a[0].u32, 16, 8);
-    if (!ret)
-        return p2_bad_ret(call, a[0].u32);
+    if (!ret) return p2_bad_ret(call, a[0].u32);
     le64_put(ret, s0);
     le64_put(ret + 8, s1);
     return 0;

@@ -36,22 +36,18 @@ static int sock_connect(void *ctx, const char *host, uint16_t port, uint32_t tim
 {
     struct wasi_ctx *w = ctx;
     const struct wasi_port_ops *o = w->port.ops;
-    if (!o->resolve || !o->tcp_connect)
-        return ERR_NOTSUP;
+    if (!o->resolve || !o->tcp_connect) return ERR_NOTSUP;
     uint64_t deadline = p2_now(w) + (uint64_t)timeout_ms * 1000000u;
     struct wasi_port_addr addrs[8];
     int n = o->resolve(w->port.ctx, host, addrs, 8, deadline);
-    if (n <= 0)
-        return n ? n : ERR_NXDOMAIN;
+    if (n <= 0) return n ? n : ERR_NXDOMAIN;
     struct http_conn *c = mem_alloc(sizeof *c);
-    if (!c)
-        return ERR_NOMEM;
+    if (!c) return ERR_NOMEM;
     int rc = ERR_CONNREFUSED;
     for (int i = 0; i < n; i++) {
         addrs[i].port = port;
         rc = o->tcp_connect(w->port.ctx, NULL, &addrs[i], deadline, &c->s);
-        if (rc == 0 || rc == ERR_CANCELED || p2_now(w) >= deadline)
-            break;
+        if (rc == 0 || rc == ERR_CANCELED || p2_now(w) >= deadline) break;
     }
     if (rc) {
         mem_free(c);
@@ -77,11 +73,9 @@ static long sock_send(void *ctx, struct http_conn *c, const void *buf, size_t le
     uint64_t deadline = p2_now(w) + (uint64_t)timeout_ms * 1000000u;
     for (;;) {
         long n = w->port.ops->send(w->port.ctx, c->s, buf, len);
-        if (n != ERR_AGAIN)
-            return n;
+        if (n != ERR_AGAIN) return n;
         int rc = sock_wait(w, c, WASI_PORT_EV_OUT, deadline);
-        if (rc)
-            return rc;
+        if (rc) return rc;
     }
 }
 
@@ -91,13 +85,10 @@ static long sock_recv(void *ctx, struct http_conn *c, void *buf, size_t len, uin
     uint64_t deadline = p2_now(w) + (uint64_t)timeout_ms * 1000000u;
     for (;;) {
         long n = w->port.ops->recv(w->port.ctx, c->s, buf, len);
-        if (n != ERR_AGAIN)
-            return n;
-        if (timeout_ms == 0)
-            return ERR_TIMEDOUT;
+        if (n != ERR_AGAIN) return n;
+        if (timeout_ms == 0) return ERR_TIMEDOUT;
         int rc = sock_wait(w, c, WASI_PORT_EV_IN, deadline);
-        if (rc)
-            return rc;
+        if (rc) return rc;
     }
 }
 
@@ -137,8 +128,7 @@ static struct http_client *client_get(struct wasi_ctx *w)
 /* Ends the client's exchange and keeps it for reuse if there is room. */
 static void client_put(struct wasi_ctx *w, struct http_client *c)
 {
-    if (!c)
-        return;
+    if (!c) return;
     http_client_end(c);
     for (size_t i = 0; w->p2 && i < ARRAY_SIZE(w->p2->clients); i++)
         if (!w->p2->clients[i]) {
@@ -228,8 +218,7 @@ static void request_destroy(struct wasi_ctx *w, struct p2_obj *o)
     http_fields_free(&q->headers);
     if (q->body) {
         q->body->req = NULL;
-        if (!q->body->in_table)
-            body_free(w, q->body);
+        if (!q->body->in_table) body_free(w, q->body);
     }
 }
 
@@ -243,10 +232,8 @@ static void response_destroy(struct wasi_ctx *w, struct p2_obj *o)
 static void future_destroy(struct wasi_ctx *w, struct p2_obj *o)
 {
     struct p2_future *f = (struct p2_future *)o;
-    if (f->req)
-        p2_obj_free(w, &f->req->h);
-    if (f->resp)
-        p2_obj_free(w, &f->resp->h);
+    if (f->req) p2_obj_free(w, &f->req->h);
+    if (f->resp) p2_obj_free(w, &f->resp->h);
 }
 
 static void in_body_destroy(struct wasi_ctx *w, struct p2_obj *o)
@@ -282,8 +269,7 @@ static uint32_t ns_to_ms(uint64_t ns)
 /* Builds "http://authority/path" into buf: 0 or ERR_INVAL / ERR_NOTSUP. */
 static int build_url(const struct p2_out_request *q, char *buf, size_t size)
 {
-    if (!q->has_authority || !q->authority[0])
-        return ERR_INVAL;
+    if (!q->has_authority || !q->authority[0]) return ERR_INVAL;
     const char *scheme = !q->has_scheme || q->scheme == 0 ? "http"
                          : q->scheme == 1                 ? "https"
                                                           : q->scheme_other;
@@ -312,8 +298,7 @@ static void future_run(struct wasi_ctx *w, struct p2_future *f)
     for (size_t i = 0; i < nf; i++) {
         struct http_field e = http_fields_at(&q->headers, i);
         /* Framing is the client's: it writes Content-Length itself. */
-        if (e.name_len == 14 && !str_ncasecmp(e.name, "content-length", 14))
-            continue;
+        if (e.name_len == 14 && !str_ncasecmp(e.name, "content-length", 14)) continue;
         fields[k++] = e;
     }
     struct http_client_request req = {
@@ -335,8 +320,7 @@ static void future_run(struct wasi_ctx *w, struct p2_future *f)
         goto out;
     }
     rc = http_client_open(c, &req);
-    if (rc >= 0)
-        rc = http_client_response(c);
+    if (rc >= 0) rc = http_client_response(c);
     if (rc < 0) {
         f->err = rc;
         f->http_code = p2_http_error(rc, http_client_fail(c));
@@ -364,10 +348,8 @@ out:
 bool p2_http_future_ready(struct wasi_ctx *w, struct p2_obj *o)
 {
     struct p2_future *f = (struct p2_future *)o;
-    if (f->done)
-        return true;
-    if (f->req->body && !f->req->body->finished)
-        return false;
+    if (f->done) return true;
+    if (f->req->body && !f->req->body->finished) return false;
     if (f->req->body && f->req->body->len == SIZE_MAX) { /* dropped unfinished */
         f->done = true;
         f->err = ERR_INVAL;
@@ -380,17 +362,15 @@ bool p2_http_future_ready(struct wasi_ctx *w, struct p2_obj *o)
 
 /* ---- outgoing-request ------------------------------------------------------------------ */
 
-#define REQ_SELF(var)                                                 \
-    struct p2_out_request *var = p2_get(call, a[0].u32, P2_OUT_REQUEST); \
-    if (!var)                                                         \
-    return p2_bad_handle(call, a[0].u32, P2_OUT_REQUEST)
+#define REQ_SELF(var)                                                                              \
+    struct p2_out_request *var = p2_get(call, a[0].u32, P2_OUT_REQUEST);                           \
+    if (!var) return p2_bad_handle(call, a[0].u32, P2_OUT_REQUEST)
 
 /* [constructor]outgoing-request(headers: own<fields>) */
 P2_FN(p2_http_types_outgoing_request_new)
 {
     struct p2_fields *hf = p2_take(call, a[0].u32, P2_FIELDS);
-    if (!hf)
-        return p2_bad_handle(call, a[0].u32, P2_FIELDS);
+    if (!hf) return p2_bad_handle(call, a[0].u32, P2_FIELDS);
     struct p2_out_request *q = p2_obj_new(sizeof *q, P2_OUT_REQUEST, NULL, request_destroy);
     if (!q) {
         p2_obj_free(call_ctx(call), &hf->h);
@@ -410,11 +390,9 @@ P2_FN(p2_http_types_outgoing_request_body)
     uint32_t h = 0;
     if (!q->body_taken) {
         struct p2_out_body *b = p2_obj_new(sizeof *b, P2_OUT_BODY, NULL, NULL);
-        if (!b)
-            return wasm_host_trap(call, "out of memory");
+        if (!b) return wasm_host_trap(call, "out of memory");
         int rc = p2_put(call, &b->h, &h);
-        if (rc)
-            return rc;
+        if (rc) return rc;
         b->req = q;
         b->in_table = true;
         q->body = b;
@@ -423,28 +401,24 @@ P2_FN(p2_http_types_outgoing_request_body)
         h = UINT32_MAX;
     }
     uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
     ret[0] = h == UINT32_MAX;
     le32_put(ret + 4, h == UINT32_MAX ? 0 : h);
     return 0;
 }
 
 /* Writes option<string>-like [tag, ptr, len] at ret+off. */
-static int put_opt_string(struct wasm_host_call *call, uint32_t ret_ptr, uint32_t size, uint32_t off,
-                          bool some, const char *s, bool tag_at_0)
+static int put_opt_string(struct wasm_host_call *call, uint32_t ret_ptr, uint32_t size,
+                          uint32_t off, bool some, const char *s, bool tag_at_0)
 {
     uint32_t ptr = 0, len = some && s ? (uint32_t)strlen(s) : 0;
     if (some && s) {
         int rc = p2_alloc_copy(call, s, len, &ptr);
-        if (rc)
-            return rc;
+        if (rc) return rc;
     }
     uint8_t *ret = p2_ret(call, ret_ptr, size, 4);
-    if (!ret)
-        return p2_bad_ret(call, ret_ptr);
-    if (tag_at_0)
-        ret[0] = some;
+    if (!ret) return p2_bad_ret(call, ret_ptr);
+    if (tag_at_0) ret[0] = some;
     le32_put(ret + off, ptr);
     le32_put(ret + off + 4, len);
     return 0;
@@ -457,8 +431,7 @@ P2_FN(p2_http_types_outgoing_request_method)
     REQ_SELF(q);
     char *other = q->method == 9 ? q->method_other : NULL;
     int rc = put_opt_string(call, a[1].u32, 12, 4, other != NULL, other, false);
-    if (!rc)
-        guest_ptr(call, a[1].u32, 1)[0] = q->method;
+    if (!rc) guest_ptr(call, a[1].u32, 1)[0] = q->method;
     return rc;
 }
 
@@ -466,8 +439,7 @@ P2_FN(p2_http_types_outgoing_request_method)
 static bool is_token(const uint8_t *s, uint32_t n)
 {
     static const char extra[] = "!#$%&'*+-.^_`|~";
-    if (n == 0)
-        return false;
+    if (n == 0) return false;
     for (uint32_t i = 0; i < n; i++) {
         uint8_t c = s[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -482,13 +454,11 @@ P2_FN(p2_http_types_outgoing_request_set_method)
 {
     REQ_SELF(q);
     uint32_t tag = a[1].u32;
-    if (tag > 9)
-        return wasm_host_trap(call, "invalid method case %u", tag);
+    if (tag > 9) return wasm_host_trap(call, "invalid method case %u", tag);
     char *other = NULL;
     if (tag == 9) {
         const uint8_t *s = p2_arg_bytes(call, a[2].u32, a[3].u32, true);
-        if (!s)
-            return p2_bad_ptr(call, "method");
+        if (!s) return p2_bad_ptr(call, "method");
         if (!is_token(s, a[3].u32) || !(other = dup_bytes(s, a[3].u32))) {
             r[0].u32 = 1;
             return 0;
@@ -514,10 +484,8 @@ static bool uri_part_ok(const uint8_t *s, uint32_t n, bool authority)
 {
     for (uint32_t i = 0; i < n; i++) {
         uint8_t c = s[i];
-        if (c <= 0x20 || c >= 0x7f || c == '#')
-            return false;
-        if (authority && (c == '/' || c == '?' || c == '@'))
-            return false;
+        if (c <= 0x20 || c >= 0x7f || c == '#') return false;
+        if (authority && (c == '/' || c == '?' || c == '@')) return false;
     }
     return !authority || n > 0;
 }
@@ -529,8 +497,7 @@ static int set_opt(struct wasm_host_call *call, const wasm_value *a, wasm_value 
     char *v = NULL;
     if (a[1].u32) {
         const uint8_t *s = p2_arg_bytes(call, a[2].u32, a[3].u32, true);
-        if (!s)
-            return p2_bad_ptr(call, "string");
+        if (!s) return p2_bad_ptr(call, "string");
         if (!uri_part_ok(s, a[3].u32, authority) || !(v = dup_bytes(s, a[3].u32))) {
             r[0].u32 = 1;
             return 0;
@@ -582,12 +549,10 @@ P2_FN(p2_http_types_outgoing_request_set_scheme)
 {
     REQ_SELF(q);
     char *other = NULL;
-    if (a[1].u32 && a[2].u32 > 2)
-        return wasm_host_trap(call, "invalid scheme case %u", a[2].u32);
+    if (a[1].u32 && a[2].u32 > 2) return wasm_host_trap(call, "invalid scheme case %u", a[2].u32);
     if (a[1].u32 && a[2].u32 == 2) {
         const uint8_t *s = p2_arg_bytes(call, a[3].u32, a[4].u32, true);
-        if (!s)
-            return p2_bad_ptr(call, "scheme");
+        if (!s) return p2_bad_ptr(call, "scheme");
         bool ok = a[4].u32 > 0 && ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z');
         for (uint32_t i = 1; ok && i < a[4].u32; i++)
             ok = (s[i] >= '0' && s[i] <= '9') || ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') ||
@@ -624,15 +589,12 @@ int p2_http_body_write(struct wasi_ctx *w, struct p2_obj *o, const uint8_t *data
 {
     (void)w;
     struct p2_out_body *b = (struct p2_out_body *)o;
-    if (b->finished || !b->req)
-        return ERR_PIPE;
-    if (len > SIZE_MAX / 2 - b->len)
-        return ERR_NOMEM;
+    if (b->finished || !b->req) return ERR_PIPE;
+    if (len > SIZE_MAX / 2 - b->len) return ERR_NOMEM;
     if (b->len + len > b->cap) {
         size_t cap = MAX(b->cap * 2, MAX(b->len + len, (size_t)4096));
         uint8_t *p = mem_realloc(b->data, cap);
-        if (!p)
-            return ERR_NOMEM;
+        if (!p) return ERR_NOMEM;
         b->data = p;
         b->cap = cap;
     }
@@ -646,19 +608,16 @@ P2_FN(p2_http_types_outgoing_body_write)
 {
     (void)r;
     struct p2_out_body *b = p2_get(call, a[0].u32, P2_OUT_BODY);
-    if (!b)
-        return p2_bad_handle(call, a[0].u32, P2_OUT_BODY);
+    if (!b) return p2_bad_handle(call, a[0].u32, P2_OUT_BODY);
     uint32_t h = 0;
     bool err = b->stream_taken;
     if (!err) {
         int rc = p2_stream_new(call, P2_OUTPUT_STREAM, SK_HTTP_OUT, &b->h, NULL, &h);
-        if (rc)
-            return rc;
+        if (rc) return rc;
         b->stream_taken = true;
     }
     uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
     ret[0] = err;
     le32_put(ret + 4, h);
     return 0;
@@ -668,8 +627,7 @@ P2_FN(p2_http_types_outgoing_body_write)
 static int body_release(struct wasm_host_call *call, uint32_t handle, struct p2_out_body **out)
 {
     struct p2_out_body *b = p2_get(call, handle, P2_OUT_BODY);
-    if (!b)
-        return p2_bad_handle(call, handle, P2_OUT_BODY);
+    if (!b) return p2_bad_handle(call, handle, P2_OUT_BODY);
     if (b->h.children)
         return wasm_host_trap(call, "outgoing-body %u finished or dropped before its stream",
                               handle);
@@ -689,8 +647,7 @@ P2_FN(p2_http_types_outgoing_body_finish)
     if (a[1].u32 && !p2_get(call, a[2].u32, P2_FIELDS))
         return p2_bad_handle(call, a[2].u32, P2_FIELDS);
     int rc = body_release(call, a[0].u32, &b);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     int code = -1;
     if (a[1].u32) { /* request trailers need a chunked body, which the client cannot send */
         p2_obj_free(w, p2_take(call, a[2].u32, P2_FIELDS));
@@ -702,15 +659,12 @@ P2_FN(p2_http_types_outgoing_body_finish)
         uint64_t declared = 0;
         for (size_t i = 0; cl && i < cl_len && char_is_digit(cl[i]); i++)
             declared = declared * 10 + (uint64_t)(cl[i] - '0');
-        if (cl && declared != b->len)
-            code = p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
+        if (cl && declared != b->len) code = p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
     }
     b->finished = true;
-    if (!b->req)
-        body_free(w, b);
+    if (!b->req) body_free(w, b);
     uint8_t *ret = p2_ret(call, a[3].u32, 40, 8);
-    if (!ret)
-        return p2_bad_ret(call, a[3].u32);
+    if (!ret) return p2_bad_ret(call, a[3].u32);
     if (code >= 0) {
         ret[0] = 1;
         ret[8] = (uint8_t)code;
@@ -722,8 +676,7 @@ void p2_http_release_body(struct wasi_ctx *w, struct p2_obj *o)
 {
     struct p2_out_body *b = (struct p2_out_body *)o;
     b->in_table = false;
-    if (!b->req)
-        body_free(w, b);
+    if (!b->req) body_free(w, b);
 }
 
 /* Dropping without finish abandons the body: the request then fails. */
@@ -732,8 +685,7 @@ P2_FN(p2_http_types_outgoing_body_drop)
     (void)r;
     struct p2_out_body *b;
     int rc = body_release(call, a[0].u32, &b);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     if (!b->req) {
         body_free(call_ctx(call), b);
         return 0;
@@ -756,8 +708,7 @@ P2_FN(p2_http_outgoing_handler_handle)
     if (a[1].u32 && !p2_get(call, a[2].u32, P2_REQ_OPTIONS))
         return p2_bad_handle(call, a[2].u32, P2_REQ_OPTIONS);
     struct p2_future *f = p2_obj_new(sizeof *f, P2_FUTURE_RESPONSE, NULL, future_destroy);
-    if (!f)
-        return wasm_host_trap(call, "out of memory");
+    if (!f) return wasm_host_trap(call, "out of memory");
     f->req = p2_take(call, a[0].u32, P2_OUT_REQUEST);
     if (a[1].u32) {
         struct p2_req_options *o = p2_take(call, a[2].u32, P2_REQ_OPTIONS);
@@ -778,12 +729,10 @@ P2_FN(p2_http_outgoing_handler_handle)
         p2_obj_free(w, &f->h);
     } else {
         int rc = p2_put(call, &f->h, &h);
-        if (rc)
-            return rc;
+        if (rc) return rc;
     }
     uint8_t *ret = p2_ret(call, a[3].u32, 40, 8);
-    if (!ret)
-        return p2_bad_ret(call, a[3].u32);
+    if (!ret) return p2_bad_ret(call, a[3].u32);
     if (code >= 0) {
         ret[0] = 1;
         ret[8] = (uint8_t)code;
@@ -796,8 +745,7 @@ P2_FN(p2_http_outgoing_handler_handle)
 P2_FN(p2_http_types_future_incoming_response_subscribe)
 {
     struct p2_future *f = p2_get(call, a[0].u32, P2_FUTURE_RESPONSE);
-    if (!f)
-        return p2_bad_handle(call, a[0].u32, P2_FUTURE_RESPONSE);
+    if (!f) return p2_bad_handle(call, a[0].u32, P2_FUTURE_RESPONSE);
     return p2_subscribe(call, &f->h, PK_HTTP, 0, r);
 }
 
@@ -809,24 +757,19 @@ P2_FN(p2_http_types_future_incoming_response_get)
     (void)r;
     struct wasi_ctx *w = call_ctx(call);
     struct p2_future *f = p2_get(call, a[0].u32, P2_FUTURE_RESPONSE);
-    if (!f)
-        return p2_bad_handle(call, a[0].u32, P2_FUTURE_RESPONSE);
+    if (!f) return p2_bad_handle(call, a[0].u32, P2_FUTURE_RESPONSE);
     bool ready = p2_http_future_ready(w, &f->h);
     uint32_t h = 0;
     bool was_taken = f->taken;
     if (ready && !f->taken && f->resp) {
         int rc = p2_put(call, &f->resp->h, &h);
         f->resp = NULL;
-        if (rc)
-            return rc;
+        if (rc) return rc;
     }
-    if (ready)
-        f->taken = true;
+    if (ready) f->taken = true;
     uint8_t *ret = p2_ret(call, a[1].u32, 56, 8);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
-    if (!ready)
-        return 0;
+    if (!ret) return p2_bad_ret(call, a[1].u32);
+    if (!ready) return 0;
     ret[0] = 1;
     if (was_taken) {
         ret[8] = 1;
@@ -850,8 +793,7 @@ P2_FN(p2_http_types_future_incoming_response_drop)
 P2_FN(p2_http_types_incoming_response_status)
 {
     struct p2_in_response *s = p2_get(call, a[0].u32, P2_IN_RESPONSE);
-    if (!s)
-        return p2_bad_handle(call, a[0].u32, P2_IN_RESPONSE);
+    if (!s) return p2_bad_handle(call, a[0].u32, P2_IN_RESPONSE);
     r[0].u32 = (uint32_t)s->status;
     return 0;
 }
@@ -859,8 +801,7 @@ P2_FN(p2_http_types_incoming_response_status)
 P2_FN(p2_http_types_incoming_response_headers)
 {
     struct p2_in_response *s = p2_get(call, a[0].u32, P2_IN_RESPONSE);
-    if (!s)
-        return p2_bad_handle(call, a[0].u32, P2_IN_RESPONSE);
+    if (!s) return p2_bad_handle(call, a[0].u32, P2_IN_RESPONSE);
     return p2_fields_put_copy(call, &s->headers, &s->h, &r[0].u32);
 }
 
@@ -869,24 +810,20 @@ P2_FN(p2_http_types_incoming_response_consume)
 {
     (void)r;
     struct p2_in_response *s = p2_get(call, a[0].u32, P2_IN_RESPONSE);
-    if (!s)
-        return p2_bad_handle(call, a[0].u32, P2_IN_RESPONSE);
+    if (!s) return p2_bad_handle(call, a[0].u32, P2_IN_RESPONSE);
     uint32_t h = 0;
     bool err = s->consumed;
     if (!err) {
         struct p2_in_body *b = p2_obj_new(sizeof *b, P2_IN_BODY, NULL, in_body_destroy);
-        if (!b)
-            return wasm_host_trap(call, "out of memory");
+        if (!b) return wasm_host_trap(call, "out of memory");
         b->client = s->client;
         s->client = NULL;
         s->consumed = true;
         int rc = p2_put(call, &b->h, &h);
-        if (rc)
-            return rc;
+        if (rc) return rc;
     }
     uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
     ret[0] = err;
     le32_put(ret + 4, h);
     return 0;
@@ -908,8 +845,7 @@ long p2_http_body_slice(struct wasi_ctx *w, struct p2_obj *o, size_t max, const 
         return b->err;
     }
     if (!b->pending_len) {
-        if (b->eof || !b->client)
-            return 0;
+        if (b->eof || !b->client) return 0;
         long n = http_client_read_slice(b->client, &b->pending);
         if (n <= 0) {
             if (n == 0) {
@@ -935,19 +871,16 @@ P2_FN(p2_http_types_incoming_body_stream)
 {
     (void)r;
     struct p2_in_body *b = p2_get(call, a[0].u32, P2_IN_BODY);
-    if (!b)
-        return p2_bad_handle(call, a[0].u32, P2_IN_BODY);
+    if (!b) return p2_bad_handle(call, a[0].u32, P2_IN_BODY);
     uint32_t h = 0;
     bool err = b->stream_taken;
     if (!err) {
         int rc = p2_stream_new(call, P2_INPUT_STREAM, SK_HTTP_IN, &b->h, NULL, &h);
-        if (rc)
-            return rc;
+        if (rc) return rc;
         b->stream_taken = true;
     }
     uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
     ret[0] = err;
     le32_put(ret + 4, h);
     return 0;
@@ -959,17 +892,14 @@ P2_FN(p2_http_types_incoming_body_finish)
 {
     struct wasi_ctx *w = call_ctx(call);
     struct p2_in_body *b = p2_get(call, a[0].u32, P2_IN_BODY);
-    if (!b)
-        return p2_bad_handle(call, a[0].u32, P2_IN_BODY);
+    if (!b) return p2_bad_handle(call, a[0].u32, P2_IN_BODY);
     if (b->h.children)
         return wasm_host_trap(call, "incoming-body %u finished before its stream was dropped",
                               a[0].u32);
     struct p2_trailers *t = p2_obj_new(sizeof *t, P2_FUTURE_TRAILERS, NULL, trailers_destroy);
-    if (!t)
-        return wasm_host_trap(call, "out of memory");
+    if (!t) return wasm_host_trap(call, "out of memory");
     http_fields_init(&t->f, 0, 0);
-    if (b->eof && b->client)
-        p2_fields_copy(&t->f, http_client_trailers(b->client));
+    if (b->eof && b->client) p2_fields_copy(&t->f, http_client_trailers(b->client));
     p2_take(call, a[0].u32, P2_IN_BODY);
     p2_obj_free(w, &b->h);
     return p2_put(call, &t->h, &r[0].u32);
@@ -984,8 +914,7 @@ P2_FN(p2_http_types_incoming_body_drop)
 P2_FN(p2_http_types_future_trailers_subscribe)
 {
     struct p2_trailers *t = p2_get(call, a[0].u32, P2_FUTURE_TRAILERS);
-    if (!t)
-        return p2_bad_handle(call, a[0].u32, P2_FUTURE_TRAILERS);
+    if (!t) return p2_bad_handle(call, a[0].u32, P2_FUTURE_TRAILERS);
     return p2_subscribe(call, &t->h, PK_READY, 0, r);
 }
 
@@ -996,19 +925,16 @@ P2_FN(p2_http_types_future_trailers_get)
 {
     (void)r;
     struct p2_trailers *t = p2_get(call, a[0].u32, P2_FUTURE_TRAILERS);
-    if (!t)
-        return p2_bad_handle(call, a[0].u32, P2_FUTURE_TRAILERS);
+    if (!t) return p2_bad_handle(call, a[0].u32, P2_FUTURE_TRAILERS);
     uint32_t h = 0;
     bool was_taken = t->taken;
     if (!t->taken && http_fields_count(&t->f)) {
         int rc = p2_fields_put_copy(call, &t->f, NULL, &h);
-        if (rc)
-            return rc;
+        if (rc) return rc;
     }
     t->taken = true;
     uint8_t *ret = p2_ret(call, a[1].u32, 56, 8);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
     ret[0] = 1;
     if (was_taken) {
         ret[8] = 1;

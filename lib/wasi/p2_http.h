@@ -17,7 +17,7 @@ struct p2_fields {
 
 struct p2_req_options {
     struct p2_obj h;
-    bool has[3];    /* connect, first-byte, between-bytes */
+    bool has[3]; /* connect, first-byte, between-bytes */
     uint64_t ns[3];
 };
 

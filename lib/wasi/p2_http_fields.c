@@ -35,8 +35,7 @@ int p2_fields_copy(struct http_fields *dst, const struct http_fields *src)
     for (size_t i = 0; i < http_fields_count(src); i++) {
         struct http_field e = http_fields_at(src, i);
         int rc = http_fields_add(dst, e.name, e.name_len, e.value, e.value_len);
-        if (rc)
-            return rc;
+        if (rc) return rc;
     }
     return 0;
 }
@@ -46,8 +45,7 @@ int p2_fields_put_copy(struct wasm_host_call *call, const struct http_fields *sr
 {
     struct p2_fields *f = p2_fields_alloc(parent, true);
     if (!f || p2_fields_copy(&f->f, src)) {
-        if (f)
-            p2_obj_free(call_ctx(call), &f->h);
+        if (f) p2_obj_free(call_ctx(call), &f->h);
         return wasm_host_trap(call, "out of memory");
     }
     return p2_put(call, &f->h, handle);
@@ -56,11 +54,11 @@ int p2_fields_put_copy(struct wasm_host_call *call, const struct http_fields *sr
 /* Fields the HTTP/1.1 client frames itself (RFC 9110 7.6.1 and 9112 6). */
 static bool forbidden(const uint8_t *name, size_t n)
 {
-    static const char *const names[] = {"connection", "keep-alive", "proxy-connection",
-                                        "transfer-encoding", "upgrade", "host", "te"};
+    static const char *const names[] = {
+        "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
+        "host",       "te"};
     for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-        if (strlen(names[i]) == n && !str_ncasecmp(names[i], (const char *)name, n))
-            return true;
+        if (strlen(names[i]) == n && !str_ncasecmp(names[i], (const char *)name, n)) return true;
     return false;
 }
 
@@ -76,8 +74,7 @@ static int check_field(const uint8_t *name, size_t nlen, const uint8_t *value, s
 static int put_header_result(struct wasm_host_call *call, uint32_t ret_ptr, int err)
 {
     uint8_t *ret = p2_ret(call, ret_ptr, 2, 1);
-    if (!ret)
-        return p2_bad_ret(call, ret_ptr);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     if (err >= 0) {
         ret[0] = 1;
         ret[1] = (uint8_t)err;
@@ -85,17 +82,15 @@ static int put_header_result(struct wasm_host_call *call, uint32_t ret_ptr, int 
     return 0;
 }
 
-#define FIELDS_SELF(var)                                       \
-    struct p2_fields *var = p2_get(call, a[0].u32, P2_FIELDS); \
-    if (!var)                                                  \
-    return p2_bad_handle(call, a[0].u32, P2_FIELDS)
+#define FIELDS_SELF(var)                                                                           \
+    struct p2_fields *var = p2_get(call, a[0].u32, P2_FIELDS);                                     \
+    if (!var) return p2_bad_handle(call, a[0].u32, P2_FIELDS)
 
 P2_FN(p2_http_types_fields_new)
 {
     (void)a;
     struct p2_fields *f = p2_fields_alloc(NULL, false);
-    if (!f)
-        return wasm_host_trap(call, "out of memory");
+    if (!f) return wasm_host_trap(call, "out of memory");
     return p2_put(call, &f->h, &r[0].u32);
 }
 
@@ -106,11 +101,9 @@ P2_FN(p2_http_types_fields_from_list)
     (void)r;
     uint32_t n = a[1].u32;
     const uint8_t *list = guest_ptr(call, a[0].u32, (uint64_t)n * 16);
-    if (!list || (a[0].u32 & 3))
-        return p2_bad_ptr(call, "fields list");
+    if (!list || (a[0].u32 & 3)) return p2_bad_ptr(call, "fields list");
     struct p2_fields *f = p2_fields_alloc(NULL, false);
-    if (!f)
-        return wasm_host_trap(call, "out of memory");
+    if (!f) return wasm_host_trap(call, "out of memory");
     int err = -1;
     for (uint32_t i = 0; i < n && err < 0; i++) {
         const uint8_t *e = list + 16 * (size_t)i;
@@ -122,7 +115,8 @@ P2_FN(p2_http_types_fields_from_list)
             return p2_bad_ptr(call, "field");
         }
         err = check_field(name, nlen, value, vlen);
-        if (err < 0 && http_fields_add(&f->f, (const char *)name, nlen, (const char *)value, vlen)) {
+        if (err < 0 &&
+            http_fields_add(&f->f, (const char *)name, nlen, (const char *)value, vlen)) {
             p2_obj_free(call_ctx(call), &f->h);
             return wasm_host_trap(call, "out of memory");
         }
@@ -132,12 +126,10 @@ P2_FN(p2_http_types_fields_from_list)
         p2_obj_free(call_ctx(call), &f->h);
     } else {
         int rc = p2_put(call, &f->h, &h);
-        if (rc)
-            return rc;
+        if (rc) return rc;
     }
     uint8_t *ret = p2_ret(call, a[2].u32, 8, 4);
-    if (!ret)
-        return p2_bad_ret(call, a[2].u32);
+    if (!ret) return p2_bad_ret(call, a[2].u32);
     if (err >= 0) {
         ret[0] = 1;
         ret[4] = (uint8_t)err;
@@ -153,15 +145,15 @@ P2_FN(p2_http_types_fields_get)
     (void)r;
     FIELDS_SELF(f);
     const uint8_t *name = p2_arg_bytes(call, a[1].u32, a[2].u32, true);
-    if (!name)
-        return p2_bad_ptr(call, "field name");
+    if (!name) return p2_bad_ptr(call, "field name");
     uint32_t count = 0, arr;
-    for (long i = 0; (i = http_fields_find(&f->f, (const char *)name, a[2].u32, (size_t)i)) >= 0; i++)
+    for (long i = 0; (i = http_fields_find(&f->f, (const char *)name, a[2].u32, (size_t)i)) >= 0;
+         i++)
         count++;
     int rc = p2_alloc(call, 4, count * 8, &arr);
     uint32_t k = 0;
-    for (long i = 0; !rc && (i = http_fields_find(&f->f, (const char *)name, a[2].u32, (size_t)i)) >= 0;
-         i++) {
+    for (long i = 0;
+         !rc && (i = http_fields_find(&f->f, (const char *)name, a[2].u32, (size_t)i)) >= 0; i++) {
         struct http_field e = http_fields_at(&f->f, (size_t)i);
         uint32_t vp;
         rc = p2_alloc_copy(call, e.value, (uint32_t)e.value_len, &vp);
@@ -171,11 +163,9 @@ P2_FN(p2_http_types_fields_get)
             le32_put(el + 4, (uint32_t)e.value_len);
         }
     }
-    if (rc)
-        return rc;
+    if (rc) return rc;
     uint8_t *ret = p2_ret(call, a[3].u32, 8, 4);
-    if (!ret)
-        return p2_bad_ret(call, a[3].u32);
+    if (!ret) return p2_bad_ret(call, a[3].u32);
     le32_put(ret, arr);
     le32_put(ret + 4, count);
     return 0;
@@ -185,8 +175,7 @@ P2_FN(p2_http_types_fields_has)
 {
     FIELDS_SELF(f);
     const uint8_t *name = p2_arg_bytes(call, a[1].u32, a[2].u32, true);
-    if (!name)
-        return p2_bad_ptr(call, "field name");
+    if (!name) return p2_bad_ptr(call, "field name");
     r[0].u32 = http_fields_find(&f->f, (const char *)name, a[2].u32, 0) >= 0;
     return 0;
 }
@@ -223,21 +212,18 @@ P2_FN(p2_http_types_fields_set)
     uint32_t nlen = a[2].u32, n = a[4].u32;
     const uint8_t *name = p2_arg_bytes(call, a[1].u32, nlen, true);
     const uint8_t *list = guest_ptr(call, a[3].u32, (uint64_t)n * 8);
-    if (!name || !list || (a[3].u32 & 3))
-        return p2_bad_ptr(call, "field set");
-    if (f->immutable)
-        return put_header_result(call, a[5].u32, HDR_IMMUTABLE);
+    if (!name || !list || (a[3].u32 & 3)) return p2_bad_ptr(call, "field set");
+    if (f->immutable) return put_header_result(call, a[5].u32, HDR_IMMUTABLE);
     for (uint32_t i = 0; i < n; i++) {
-        const uint8_t *v = p2_arg_bytes(call, le32_get(list + 8 * i), le32_get(list + 8 * i + 4), false);
-        if (!v)
-            return p2_bad_ptr(call, "field value");
+        const uint8_t *v =
+            p2_arg_bytes(call, le32_get(list + 8 * i), le32_get(list + 8 * i + 4), false);
+        if (!v) return p2_bad_ptr(call, "field value");
         int err = check_field(name, nlen, v, le32_get(list + 8 * i + 4));
-        if (err >= 0)
-            return put_header_result(call, a[5].u32, err);
+        if (err >= 0) return put_header_result(call, a[5].u32, err);
     }
     if (n == 0 && (!http_field_valid((const char *)name, nlen, "", 0) || forbidden(name, nlen)))
-        return put_header_result(call, a[5].u32, forbidden(name, nlen) ? HDR_FORBIDDEN
-                                                                      : HDR_INVALID_SYNTAX);
+        return put_header_result(call, a[5].u32,
+                                 forbidden(name, nlen) ? HDR_FORBIDDEN : HDR_INVALID_SYNTAX);
     remove_name(&f->f, name, nlen);
     for (uint32_t i = 0; i < n; i++)
         if (http_fields_add(&f->f, (const char *)name, nlen,
@@ -252,14 +238,11 @@ P2_FN(p2_http_types_fields_delete)
     (void)r;
     FIELDS_SELF(f);
     const uint8_t *name = p2_arg_bytes(call, a[1].u32, a[2].u32, true);
-    if (!name)
-        return p2_bad_ptr(call, "field name");
-    if (f->immutable)
-        return put_header_result(call, a[3].u32, HDR_IMMUTABLE);
+    if (!name) return p2_bad_ptr(call, "field name");
+    if (f->immutable) return put_header_result(call, a[3].u32, HDR_IMMUTABLE);
     if (!http_field_valid((const char *)name, a[2].u32, "", 0))
         return put_header_result(call, a[3].u32, HDR_INVALID_SYNTAX);
-    if (forbidden(name, a[2].u32))
-        return put_header_result(call, a[3].u32, HDR_FORBIDDEN);
+    if (forbidden(name, a[2].u32)) return put_header_result(call, a[3].u32, HDR_FORBIDDEN);
     remove_name(&f->f, name, a[2].u32);
     return put_header_result(call, a[3].u32, -1);
 }
@@ -271,13 +254,10 @@ P2_FN(p2_http_types_fields_append)
     FIELDS_SELF(f);
     const uint8_t *name = p2_arg_bytes(call, a[1].u32, a[2].u32, true);
     const uint8_t *value = p2_arg_bytes(call, a[3].u32, a[4].u32, false);
-    if (!name || !value)
-        return p2_bad_ptr(call, "field");
-    if (f->immutable)
-        return put_header_result(call, a[5].u32, HDR_IMMUTABLE);
+    if (!name || !value) return p2_bad_ptr(call, "field");
+    if (f->immutable) return put_header_result(call, a[5].u32, HDR_IMMUTABLE);
     int err = check_field(name, a[2].u32, value, a[4].u32);
-    if (err >= 0)
-        return put_header_result(call, a[5].u32, err);
+    if (err >= 0) return put_header_result(call, a[5].u32, err);
     if (http_fields_add(&f->f, (const char *)name, a[2].u32, (const char *)value, a[4].u32))
         return wasm_host_trap(call, "out of memory");
     return put_header_result(call, a[5].u32, -1);
@@ -294,8 +274,7 @@ P2_FN(p2_http_types_fields_entries)
         struct http_field e = http_fields_at(&f->f, i);
         uint32_t np, vp;
         rc = p2_alloc_copy(call, e.name, (uint32_t)e.name_len, &np);
-        if (!rc)
-            rc = p2_alloc_copy(call, e.value, (uint32_t)e.value_len, &vp);
+        if (!rc) rc = p2_alloc_copy(call, e.value, (uint32_t)e.value_len, &vp);
         if (!rc) {
             uint8_t *el = guest_ptr(call, arr + 16ull * i, 16);
             le32_put(el, np);
@@ -304,11 +283,9 @@ P2_FN(p2_http_types_fields_entries)
             le32_put(el + 12, (uint32_t)e.value_len);
         }
     }
-    if (rc)
-        return rc;
+    if (rc) return rc;
     uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
     le32_put(ret, arr);
     le32_put(ret + 4, n);
     return 0;
@@ -320,8 +297,7 @@ P2_FN(p2_http_types_fields_clone)
     FIELDS_SELF(f);
     struct p2_fields *c = p2_fields_alloc(NULL, false);
     if (!c || p2_fields_copy(&c->f, &f->f)) {
-        if (c)
-            p2_obj_free(call_ctx(call), &c->h);
+        if (c) p2_obj_free(call_ctx(call), &c->h);
         return wasm_host_trap(call, "out of memory");
     }
     return p2_put(call, &c->h, &r[0].u32);
@@ -339,8 +315,7 @@ P2_FN(p2_http_types_request_options_new)
 {
     (void)a;
     struct p2_req_options *o = p2_obj_new(sizeof *o, P2_REQ_OPTIONS, NULL, NULL);
-    if (!o)
-        return wasm_host_trap(call, "out of memory");
+    if (!o) return wasm_host_trap(call, "out of memory");
     return p2_put(call, &o->h, &r[0].u32);
 }
 
@@ -348,11 +323,9 @@ P2_FN(p2_http_types_request_options_new)
 static int get_timeout(struct wasm_host_call *call, const wasm_value *a, int which)
 {
     struct p2_req_options *o = p2_get(call, a[0].u32, P2_REQ_OPTIONS);
-    if (!o)
-        return p2_bad_handle(call, a[0].u32, P2_REQ_OPTIONS);
+    if (!o) return p2_bad_handle(call, a[0].u32, P2_REQ_OPTIONS);
     uint8_t *ret = p2_ret(call, a[1].u32, 16, 8);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
     ret[0] = o->has[which];
     le64_put(ret + 8, o->ns[which]);
     return 0;
@@ -362,8 +335,7 @@ static int get_timeout(struct wasm_host_call *call, const wasm_value *a, int whi
 static int set_timeout(struct wasm_host_call *call, const wasm_value *a, wasm_value *r, int which)
 {
     struct p2_req_options *o = p2_get(call, a[0].u32, P2_REQ_OPTIONS);
-    if (!o)
-        return p2_bad_handle(call, a[0].u32, P2_REQ_OPTIONS);
+    if (!o) return p2_bad_handle(call, a[0].u32, P2_REQ_OPTIONS);
     o->has[which] = a[1].u32 != 0;
     o->ns[which] = o->has[which] ? a[2].u64 : 0;
     r[0].u32 = 0;
@@ -415,11 +387,9 @@ P2_FN(p2_http_types_http_error_code)
 {
     (void)r;
     struct p2_error *e = p2_get(call, a[0].u32, P2_ERROR);
-    if (!e)
-        return p2_bad_handle(call, a[0].u32, P2_ERROR);
+    if (!e) return p2_bad_handle(call, a[0].u32, P2_ERROR);
     uint8_t *ret = p2_ret(call, a[1].u32, 40, 8);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
     if (e->http_code >= 0) {
         ret[0] = 1;
         ret[8] = (uint8_t)e->http_code;

@@ -20,8 +20,7 @@ int p2_subscribe(struct wasm_host_call *call, struct p2_obj *target, enum p2_pol
                  uint64_t deadline, wasm_value *r)
 {
     struct p2_pollable *p = p2_obj_new(sizeof *p, P2_POLLABLE, target, NULL);
-    if (!p)
-        return wasm_host_trap(call, "out of memory");
+    if (!p) return wasm_host_trap(call, "out of memory");
     p->kind = (uint8_t)kind;
     p->deadline = deadline;
     return p2_put(call, &p->h, &r[0].u32);
@@ -31,8 +30,7 @@ int p2_stream_new(struct wasm_host_call *call, enum p2_type type, enum p2_stream
                   struct p2_obj *parent, struct wasi_port_file *file, uint32_t *handle)
 {
     struct p2_stream *s = p2_obj_new(sizeof *s, type, parent, NULL);
-    if (!s)
-        return wasm_host_trap(call, "out of memory");
+    if (!s) return wasm_host_trap(call, "out of memory");
     s->kind = (uint8_t)kind;
     s->file = file;
     return p2_put(call, &s->h, handle);
@@ -63,8 +61,7 @@ static void prepare_stream(struct p2_stream *s, struct poll_item *it)
         it->pfd.sock = p2_tcp_port_sock(s->h.parent);
 }
 
-static void prepare(struct wasi_ctx *w, struct p2_pollable *p, uint64_t now,
-                    struct poll_item *it)
+static void prepare(struct wasi_ctx *w, struct p2_pollable *p, uint64_t now, struct poll_item *it)
 {
     memset(it, 0, sizeof *it);
     struct p2_obj *t = p->h.parent;
@@ -115,8 +112,7 @@ static int poll_set(struct wasi_ctx *w, struct p2_pollable **ps, uint32_t n, boo
             prepare(w, ps[i], now, &items[i]);
             ready[i] = items[i].ready;
             any |= ready[i];
-            if (!ready[i] && items[i].deadline)
-                deadline = MIN(deadline, items[i].deadline);
+            if (!ready[i] && items[i].deadline) deadline = MIN(deadline, items[i].deadline);
             if (!ready[i] && items[i].waits) {
                 pfds[np] = items[i].pfd;
                 map[np++] = i;
@@ -138,8 +134,7 @@ static int poll_set(struct wasi_ctx *w, struct p2_pollable **ps, uint32_t n, boo
                     any = true;
                 }
         }
-        if (any || !block)
-            break;
+        if (any || !block) break;
     }
     mem_free(items);
     mem_free(pfds);
@@ -152,8 +147,7 @@ static int poll_fail(struct wasm_host_call *call, int rc)
 {
     if (rc == ERR_BUSY)
         return wasm_host_trap(call, "waiting on pollables that can never become ready");
-    if (rc == ERR_CANCELED)
-        return wasm_host_trap(call, "killed");
+    if (rc == ERR_CANCELED) return wasm_host_trap(call, "killed");
     return wasm_host_trap(call, "waiting failed: %s", err_str(rc));
 }
 
@@ -162,12 +156,10 @@ static int poll_fail(struct wasm_host_call *call, int rc)
 P2_FN(p2_io_poll_pollable_ready)
 {
     struct p2_pollable *p = p2_get(call, a[0].u32, P2_POLLABLE);
-    if (!p)
-        return p2_bad_handle(call, a[0].u32, P2_POLLABLE);
+    if (!p) return p2_bad_handle(call, a[0].u32, P2_POLLABLE);
     bool ready;
     int rc = poll_set(call_ctx(call), &p, 1, false, &ready);
-    if (rc)
-        return poll_fail(call, rc);
+    if (rc) return poll_fail(call, rc);
     r[0].u32 = ready;
     return 0;
 }
@@ -176,8 +168,7 @@ P2_FN(p2_io_poll_pollable_block)
 {
     (void)r;
     struct p2_pollable *p = p2_get(call, a[0].u32, P2_POLLABLE);
-    if (!p)
-        return p2_bad_handle(call, a[0].u32, P2_POLLABLE);
+    if (!p) return p2_bad_handle(call, a[0].u32, P2_POLLABLE);
     bool ready;
     int rc = poll_set(call_ctx(call), &p, 1, true, &ready);
     return rc ? poll_fail(call, rc) : 0;
@@ -189,11 +180,9 @@ P2_FN(p2_io_poll_poll)
 {
     (void)r;
     uint32_t n = a[1].u32;
-    if (n == 0)
-        return wasm_host_trap(call, "poll of an empty list");
+    if (n == 0) return wasm_host_trap(call, "poll of an empty list");
     const uint8_t *in = guest_ptr(call, a[0].u32, (uint64_t)n * 4);
-    if (!in || (a[0].u32 & 3))
-        return p2_bad_ptr(call, "poll list");
+    if (!in || (a[0].u32 & 3)) return p2_bad_ptr(call, "poll list");
     struct p2_pollable **ps = mem_alloc(sizeof(*ps) * n);
     bool *ready = mem_alloc(n);
     if (!ps || !ready) {
@@ -205,18 +194,15 @@ P2_FN(p2_io_poll_poll)
     for (uint32_t i = 0; i < n && !rc; i++)
         if (!(ps[i] = p2_get(call, le32_get(in + 4 * i), P2_POLLABLE)))
             rc = p2_bad_handle(call, le32_get(in + 4 * i), P2_POLLABLE);
-    if (!rc && (rc = poll_set(call_ctx(call), ps, n, true, ready)) != 0)
-        rc = poll_fail(call, rc);
+    if (!rc && (rc = poll_set(call_ctx(call), ps, n, true, ready)) != 0) rc = poll_fail(call, rc);
     uint32_t count = 0, ptr = 0;
     for (uint32_t i = 0; !rc && i < n; i++)
         count += ready[i];
-    if (!rc)
-        rc = p2_alloc(call, 4, count * 4, &ptr);
+    if (!rc) rc = p2_alloc(call, 4, count * 4, &ptr);
     if (!rc) {
         uint8_t *out = guest_ptr(call, ptr, count * 4);
         for (uint32_t i = 0, k = 0; i < n; i++)
-            if (ready[i])
-                le32_put(out + 4 * k++, i);
+            if (ready[i]) le32_put(out + 4 * k++, i);
         uint8_t *ret = p2_ret(call, a[2].u32, 8, 4);
         if (!ret)
             rc = p2_bad_ret(call, a[2].u32);
@@ -254,25 +240,21 @@ static int stream_wait(struct wasi_ctx *w, struct p2_stream *s, unsigned events,
 /* Reads up to max bytes from a console or TCP input stream into buf.
  * Returns the count, 0 when nothing is there (!block), ERR_PIPE at the end
  * of the stream, or an error. */
-static long raw_read(struct wasi_ctx *w, struct p2_stream *s, uint8_t *buf, size_t max,
-                     bool block)
+static long raw_read(struct wasi_ctx *w, struct p2_stream *s, uint8_t *buf, size_t max, bool block)
 {
     const struct wasi_port_ops *o = w->port.ops;
     for (;;) {
         long n;
         if (s->kind == SK_CONSOLE) {
             int ready = stream_wait(w, s, WASI_PORT_EV_IN, block);
-            if (ready <= 0)
-                return ready;
+            if (ready <= 0) return ready;
             n = o->read(w->port.ctx, s->file, buf, max);
         } else {
             n = o->recv(w->port.ctx, p2_tcp_port_sock(s->h.parent), buf, max);
             if (n == ERR_AGAIN) {
-                if (!block)
-                    return 0;
+                if (!block) return 0;
                 int rc = stream_wait(w, s, WASI_PORT_EV_IN, true);
-                if (rc < 0)
-                    return rc;
+                if (rc < 0) return rc;
                 continue;
             }
         }
@@ -289,21 +271,17 @@ static int stream_read(struct wasm_host_call *call, struct p2_stream *s, uint64_
     *n = 0;
     *ptr = 1;
     *http_code = -1;
-    if (s->closed)
-        return ERR_PIPE;
-    if (len == 0)
-        return 0;
+    if (s->closed) return ERR_PIPE;
+    if (len == 0) return 0;
     size_t max = (size_t)MIN(len, (uint64_t)(1u << 20));
     const uint8_t *data;
     long got;
     if (s->kind == SK_HTTP_IN) {
         got = p2_http_body_slice(w, s->h.parent, max, &data, http_code);
-        if (got == 0)
-            got = ERR_PIPE;
+        if (got == 0) got = ERR_PIPE;
     } else {
         uint8_t *buf = p2_scratch(w);
-        if (!buf)
-            return ERR_NOMEM;
+        if (!buf) return ERR_NOMEM;
         got = raw_read(w, s, buf, MIN(max, (size_t)P2_SCRATCH), block);
         data = buf;
     }
@@ -312,8 +290,7 @@ static int stream_read(struct wasm_host_call *call, struct p2_stream *s, uint64_
         return (int)got;
     }
     int rc = p2_alloc_copy(call, data, (uint32_t)got, ptr);
-    if (rc == 0)
-        *n = (uint32_t)got;
+    if (rc == 0) *n = (uint32_t)got;
     return rc;
 }
 
@@ -321,21 +298,17 @@ static int stream_read(struct wasm_host_call *call, struct p2_stream *s, uint64_
 static int do_read(struct wasm_host_call *call, const wasm_value *a, bool block)
 {
     struct p2_stream *s = p2_get(call, a[0].u32, P2_INPUT_STREAM);
-    if (!s)
-        return p2_bad_handle(call, a[0].u32, P2_INPUT_STREAM);
+    if (!s) return p2_bad_handle(call, a[0].u32, P2_INPUT_STREAM);
     uint32_t ptr, n;
     int http_code;
     int rc = stream_read(call, s, a[1].u64, block, &ptr, &n, &http_code);
-    if (rc > 0)
-        return rc;
-    if (rc == ERR_CANCELED)
-        return wasm_host_trap(call, "killed");
+    if (rc > 0) return rc;
+    if (rc == ERR_CANCELED) return wasm_host_trap(call, "killed");
     if (rc < 0)
         return p2_stream_error(call, a[2].u32, 12, 4, 4, 8, rc == ERR_PIPE ? 0 : rc, http_code,
                                NULL);
     uint8_t *ret = p2_ret(call, a[2].u32, 12, 4);
-    if (!ret)
-        return p2_bad_ret(call, a[2].u32);
+    if (!ret) return p2_bad_ret(call, a[2].u32);
     le32_put(ret + 4, ptr);
     le32_put(ret + 8, n);
     return 0;
@@ -359,23 +332,19 @@ static long stream_skip(struct wasi_ctx *w, struct p2_stream *s, uint64_t len, b
                         int *http_code)
 {
     *http_code = -1;
-    if (s->closed)
-        return ERR_PIPE;
+    if (s->closed) return ERR_PIPE;
     size_t max = (size_t)MIN(len, (uint64_t)P2_SCRATCH);
-    if (max == 0)
-        return 0;
+    if (max == 0) return 0;
     long got;
     if (s->kind == SK_HTTP_IN) {
         const uint8_t *data;
         got = p2_http_body_slice(w, s->h.parent, max, &data, http_code);
-        if (got == 0)
-            got = ERR_PIPE;
+        if (got == 0) got = ERR_PIPE;
     } else {
         uint8_t *buf = p2_scratch(w);
         got = buf ? raw_read(w, s, buf, max, block) : ERR_NOMEM;
     }
-    if (got < 0)
-        s->closed = true;
+    if (got < 0) s->closed = true;
     return got;
 }
 
@@ -383,18 +352,15 @@ static long stream_skip(struct wasi_ctx *w, struct p2_stream *s, uint64_t len, b
 static int do_skip(struct wasm_host_call *call, const wasm_value *a, bool block)
 {
     struct p2_stream *s = p2_get(call, a[0].u32, P2_INPUT_STREAM);
-    if (!s)
-        return p2_bad_handle(call, a[0].u32, P2_INPUT_STREAM);
+    if (!s) return p2_bad_handle(call, a[0].u32, P2_INPUT_STREAM);
     int http_code;
     long n = stream_skip(call_ctx(call), s, a[1].u64, block, &http_code);
-    if (n == ERR_CANCELED)
-        return wasm_host_trap(call, "killed");
+    if (n == ERR_CANCELED) return wasm_host_trap(call, "killed");
     if (n < 0)
-        return p2_stream_error(call, a[2].u32, 16, 8, 8, 12, n == ERR_PIPE ? 0 : (int)n,
-                               http_code, NULL);
+        return p2_stream_error(call, a[2].u32, 16, 8, 8, 12, n == ERR_PIPE ? 0 : (int)n, http_code,
+                               NULL);
     uint8_t *ret = p2_ret(call, a[2].u32, 16, 8);
-    if (!ret)
-        return p2_bad_ret(call, a[2].u32);
+    if (!ret) return p2_bad_ret(call, a[2].u32);
     le64_put(ret + 8, (uint64_t)n);
     return 0;
 }
@@ -414,8 +380,7 @@ P2_FN(p2_io_streams_input_stream_blocking_skip)
 P2_FN(p2_io_streams_input_stream_subscribe)
 {
     struct p2_stream *s = p2_get(call, a[0].u32, P2_INPUT_STREAM);
-    if (!s)
-        return p2_bad_handle(call, a[0].u32, P2_INPUT_STREAM);
+    if (!s) return p2_bad_handle(call, a[0].u32, P2_INPUT_STREAM);
     return p2_subscribe(call, &s->h, PK_STREAM, 0, r);
 }
 
@@ -433,20 +398,17 @@ P2_FN(p2_io_streams_input_stream_drop)
 static int stream_write(struct wasi_ctx *w, struct p2_stream *s, const uint8_t *data, size_t len)
 {
     const struct wasi_port_ops *o = w->port.ops;
-    if (s->kind == SK_HTTP_OUT)
-        return p2_http_body_write(w, s->h.parent, data, len);
+    if (s->kind == SK_HTTP_OUT) return p2_http_body_write(w, s->h.parent, data, len);
     while (len) {
         long n = s->kind == SK_CONSOLE
                      ? o->write(w->port.ctx, s->file, data, len)
                      : o->send(w->port.ctx, p2_tcp_port_sock(s->h.parent), data, len);
         if (n == ERR_AGAIN) {
             int rc = stream_wait(w, s, WASI_PORT_EV_OUT, true);
-            if (rc < 0)
-                return rc;
+            if (rc < 0) return rc;
             continue;
         }
-        if (n <= 0)
-            return n ? (int)n : ERR_IO;
+        if (n <= 0) return n ? (int)n : ERR_IO;
         data += n;
         len -= (size_t)n;
     }
@@ -456,8 +418,7 @@ static int stream_write(struct wasi_ctx *w, struct p2_stream *s, const uint8_t *
 /* The result<_, stream-error> of a write (12 bytes) for rc. */
 static int write_result(struct wasm_host_call *call, struct p2_stream *s, uint32_t ret_ptr, int rc)
 {
-    if (rc == ERR_CANCELED)
-        return wasm_host_trap(call, "killed");
+    if (rc == ERR_CANCELED) return wasm_host_trap(call, "killed");
     if (rc) {
         s->closed = true;
         return p2_stream_error(call, ret_ptr, 12, 4, 4, 8, rc, -1, NULL);
@@ -471,20 +432,16 @@ P2_FN(p2_io_streams_output_stream_check_write)
     (void)r;
     struct wasi_ctx *w = call_ctx(call);
     struct p2_stream *s = p2_get(call, a[0].u32, P2_OUTPUT_STREAM);
-    if (!s)
-        return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
-    if (s->closed)
-        return p2_stream_error(call, a[1].u32, 16, 8, 8, 12, 0, -1, NULL);
+    if (!s) return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
+    if (s->closed) return p2_stream_error(call, a[1].u32, 16, 8, 8, 12, 0, -1, NULL);
     uint64_t budget = WRITE_BUDGET;
     if (s->kind == SK_TCP) {
         int ready = stream_wait(w, s, WASI_PORT_EV_OUT, false);
-        if (ready == ERR_CANCELED)
-            return wasm_host_trap(call, "killed");
+        if (ready == ERR_CANCELED) return wasm_host_trap(call, "killed");
         budget = ready > 0 ? WRITE_BUDGET : 0;
     }
     uint8_t *ret = p2_ret(call, a[1].u32, 16, 8);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
     le64_put(ret + 8, budget);
     return 0;
 }
@@ -493,13 +450,10 @@ P2_FN(p2_io_streams_output_stream_check_write)
 static int do_write(struct wasm_host_call *call, const wasm_value *a)
 {
     struct p2_stream *s = p2_get(call, a[0].u32, P2_OUTPUT_STREAM);
-    if (!s)
-        return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
+    if (!s) return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
     const uint8_t *data = p2_arg_bytes(call, a[1].u32, a[2].u32, false);
-    if (!data)
-        return p2_bad_ptr(call, "write contents");
-    if (s->closed)
-        return p2_stream_error(call, a[3].u32, 12, 4, 4, 8, 0, -1, NULL);
+    if (!data) return p2_bad_ptr(call, "write contents");
+    if (s->closed) return p2_stream_error(call, a[3].u32, 12, 4, 4, 8, 0, -1, NULL);
     return write_result(call, s, a[3].u32, stream_write(call_ctx(call), s, data, a[2].u32));
 }
 
@@ -519,10 +473,8 @@ P2_FN(p2_io_streams_output_stream_blocking_write_and_flush)
 static int do_flush(struct wasm_host_call *call, const wasm_value *a)
 {
     struct p2_stream *s = p2_get(call, a[0].u32, P2_OUTPUT_STREAM);
-    if (!s)
-        return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
-    if (s->closed)
-        return p2_stream_error(call, a[1].u32, 12, 4, 4, 8, 0, -1, NULL);
+    if (!s) return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
+    if (s->closed) return p2_stream_error(call, a[1].u32, 12, 4, 4, 8, 0, -1, NULL);
     return p2_ret(call, a[1].u32, 12, 4) ? 0 : p2_bad_ret(call, a[1].u32);
 }
 
@@ -543,10 +495,8 @@ static int do_write_zeroes(struct wasm_host_call *call, const wasm_value *a)
 {
     static const uint8_t zeroes[4096];
     struct p2_stream *s = p2_get(call, a[0].u32, P2_OUTPUT_STREAM);
-    if (!s)
-        return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
-    if (s->closed)
-        return p2_stream_error(call, a[2].u32, 12, 4, 4, 8, 0, -1, NULL);
+    if (!s) return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
+    if (s->closed) return p2_stream_error(call, a[2].u32, 12, 4, 4, 8, 0, -1, NULL);
     uint64_t left = a[1].u64;
     int rc = 0;
     while (left && !rc) {
@@ -579,8 +529,7 @@ static int do_splice(struct wasm_host_call *call, const wasm_value *a, bool bloc
     if (!dst || !src)
         return dst ? p2_bad_handle(call, a[1].u32, P2_INPUT_STREAM)
                    : p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
-    if (dst->closed)
-        return p2_stream_error(call, a[3].u32, 16, 8, 8, 12, 0, -1, NULL);
+    if (dst->closed) return p2_stream_error(call, a[3].u32, 16, 8, 8, 12, 0, -1, NULL);
     size_t max = (size_t)MIN(a[2].u64, (uint64_t)P2_SCRATCH);
     long got = 0;
     int http_code = -1;
@@ -590,8 +539,7 @@ static int do_splice(struct wasm_host_call *call, const wasm_value *a, bool bloc
         got = got == 0 ? ERR_PIPE : got;
         if (got > 0) {
             int rc = stream_write(w, dst, data, (size_t)got);
-            if (rc)
-                return write_result(call, dst, a[3].u32, rc);
+            if (rc) return write_result(call, dst, a[3].u32, rc);
         }
     } else if (max) {
         uint8_t *buf = p2_scratch(w);
@@ -604,16 +552,14 @@ static int do_splice(struct wasm_host_call *call, const wasm_value *a, bool bloc
             }
         }
     }
-    if (got == ERR_CANCELED)
-        return wasm_host_trap(call, "killed");
+    if (got == ERR_CANCELED) return wasm_host_trap(call, "killed");
     if (got < 0) {
         src->closed = true;
         return p2_stream_error(call, a[3].u32, 16, 8, 8, 12, got == ERR_PIPE ? 0 : (int)got,
                                http_code, NULL);
     }
     uint8_t *ret = p2_ret(call, a[3].u32, 16, 8);
-    if (!ret)
-        return p2_bad_ret(call, a[3].u32);
+    if (!ret) return p2_bad_ret(call, a[3].u32);
     le64_put(ret + 8, (uint64_t)got);
     return 0;
 }
@@ -633,8 +579,7 @@ P2_FN(p2_io_streams_output_stream_blocking_splice)
 P2_FN(p2_io_streams_output_stream_subscribe)
 {
     struct p2_stream *s = p2_get(call, a[0].u32, P2_OUTPUT_STREAM);
-    if (!s)
-        return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
+    if (!s) return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
     return p2_subscribe(call, &s->h, PK_STREAM, 0, r);
 }
 

@@ -17,19 +17,18 @@
 
 #define CONNECT_TIMEOUT_NS (75ull * 1000000000u) /* the classic BSD connect timeout */
 #define RESOLVE_TIMEOUT_NS (15ull * 1000000000u)
-#define MAX_ADDRS 16
+#define MAX_ADDRS          16
 
 enum { SE_INVALID_ARGUMENT = 3, SE_NOT_IN_PROGRESS = 7, SE_WOULD_BLOCK = 8, SE_INVALID_STATE = 9 };
 
 /* result<_, error-code> (2 bytes): code 0 for ok, else 1 + an error-code. */
 #define OK_RESULT 0
-#define E(code) (0x100 | (code))
+#define E(code)   (0x100 | (code))
 
 static int put_unit(struct wasm_host_call *call, uint32_t ret_ptr, int res)
 {
     uint8_t *ret = p2_ret(call, ret_ptr, 2, 1);
-    if (!ret)
-        return p2_bad_ret(call, ret_ptr);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     if (res) {
         ret[0] = 1;
         ret[1] = (uint8_t)res;
@@ -41,8 +40,7 @@ static int put_unit(struct wasm_host_call *call, uint32_t ret_ptr, int res)
 static int put_u64(struct wasm_host_call *call, uint32_t ret_ptr, int res, uint64_t v)
 {
     uint8_t *ret = p2_ret(call, ret_ptr, 16, 8);
-    if (!ret)
-        return p2_bad_ret(call, ret_ptr);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     if (res) {
         ret[0] = 1;
         ret[8] = (uint8_t)res;
@@ -70,8 +68,7 @@ P2_FN(p2_sockets_instance_network_instance_network)
 {
     (void)a;
     struct p2_obj *n = p2_obj_new(sizeof *n, P2_NETWORK, NULL, NULL);
-    if (!n)
-        return wasm_host_trap(call, "out of memory");
+    if (!n) return wasm_host_trap(call, "out of memory");
     return p2_put(call, n, &r[0].u32);
 }
 
@@ -110,8 +107,7 @@ struct p2_tcp {
 static void tcp_destroy(struct wasi_ctx *w, struct p2_obj *o)
 {
     struct p2_tcp *t = (struct p2_tcp *)o;
-    if (t->sock)
-        w->port.ops->sock_close(w->port.ctx, t->sock);
+    if (t->sock) w->port.ops->sock_close(w->port.ctx, t->sock);
 }
 
 struct wasi_port_sock *p2_tcp_port_sock(struct p2_obj *o)
@@ -150,37 +146,32 @@ P2_FN(p2_sockets_tcp_create_socket_create_tcp_socket)
     (void)r;
     struct wasi_ctx *w = call_ctx(call);
     uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
     if (a[0].u32 > 1 || !have_sockets(w)) {
         ret[0] = 1;
         ret[4] = a[0].u32 > 1 ? SE_INVALID_ARGUMENT : p2_sock_error(ERR_NOTSUP);
         return 0;
     }
     struct p2_tcp *t = tcp_alloc(a[0].u32 ? 6 : 4);
-    if (!t)
-        return wasm_host_trap(call, "out of memory");
+    if (!t) return wasm_host_trap(call, "out of memory");
     uint32_t h;
     int rc = p2_put(call, &t->h, &h);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     ret = p2_ret(call, a[1].u32, 8, 4);
     le32_put(ret + 4, h);
     return 0;
 }
 
-#define TCP_SELF(var)                                            \
-    struct p2_tcp *var = p2_get(call, a[0].u32, P2_TCP_SOCKET); \
-    if (!var)                                                    \
-    return p2_bad_handle(call, a[0].u32, P2_TCP_SOCKET)
+#define TCP_SELF(var)                                                                              \
+    struct p2_tcp *var = p2_get(call, a[0].u32, P2_TCP_SOCKET);                                    \
+    if (!var) return p2_bad_handle(call, a[0].u32, P2_TCP_SOCKET)
 
 /* start-bind(network, local-address): params self, network, 12 x address, ret. */
 P2_FN(p2_sockets_tcp_tcp_socket_start_bind)
 {
     (void)r;
     TCP_SELF(t);
-    if (!p2_get(call, a[1].u32, P2_NETWORK))
-        return p2_bad_handle(call, a[1].u32, P2_NETWORK);
+    if (!p2_get(call, a[1].u32, P2_NETWORK)) return p2_bad_handle(call, a[1].u32, P2_NETWORK);
     struct wasi_port_addr addr;
     int res = 0;
     if (p2_addr_from_flat(a + 2, &addr) || addr.family != t->family)
@@ -199,8 +190,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_finish_bind)
 {
     (void)r;
     TCP_SELF(t);
-    if (t->state != T_BIND_STARTED)
-        return put_unit(call, a[1].u32, E(SE_NOT_IN_PROGRESS));
+    if (t->state != T_BIND_STARTED) return put_unit(call, a[1].u32, E(SE_NOT_IN_PROGRESS));
     t->state = T_BOUND;
     return put_unit(call, a[1].u32, 0);
 }
@@ -211,8 +201,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_start_connect)
     (void)r;
     struct wasi_ctx *w = call_ctx(call);
     TCP_SELF(t);
-    if (!p2_get(call, a[1].u32, P2_NETWORK))
-        return p2_bad_handle(call, a[1].u32, P2_NETWORK);
+    if (!p2_get(call, a[1].u32, P2_NETWORK)) return p2_bad_handle(call, a[1].u32, P2_NETWORK);
     struct wasi_port_addr addr;
     if (p2_addr_from_flat(a + 2, &addr) || addr.family != t->family || addr.port == 0 ||
         addr_unspecified(&addr))
@@ -221,8 +210,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_start_connect)
         return put_unit(call, a[14].u32, E(SE_INVALID_STATE));
     t->pending = w->port.ops->tcp_connect(w->port.ctx, t->has_local ? &t->local : NULL, &addr,
                                           p2_now(w) + CONNECT_TIMEOUT_NS, &t->sock);
-    if (t->pending == ERR_CANCELED)
-        return wasm_host_trap(call, "killed");
+    if (t->pending == ERR_CANCELED) return wasm_host_trap(call, "killed");
     t->state = T_CONNECT_STARTED;
     return put_unit(call, a[14].u32, 0);
 }
@@ -242,15 +230,12 @@ P2_FN(p2_sockets_tcp_tcp_socket_finish_connect)
         t->state = T_CLOSED;
     } else {
         int rc = p2_stream_new(call, P2_INPUT_STREAM, SK_TCP, &t->h, NULL, &in);
-        if (!rc)
-            rc = p2_stream_new(call, P2_OUTPUT_STREAM, SK_TCP, &t->h, NULL, &out);
-        if (rc)
-            return rc;
+        if (!rc) rc = p2_stream_new(call, P2_OUTPUT_STREAM, SK_TCP, &t->h, NULL, &out);
+        if (rc) return rc;
         t->state = T_CONNECTED;
     }
     uint8_t *ret = p2_ret(call, a[1].u32, 12, 4);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
     if (res) {
         ret[0] = 1;
         ret[4] = (uint8_t)res;
@@ -266,12 +251,10 @@ P2_FN(p2_sockets_tcp_tcp_socket_start_listen)
     (void)r;
     struct wasi_ctx *w = call_ctx(call);
     TCP_SELF(t);
-    if (t->state != T_BOUND)
-        return put_unit(call, a[1].u32, E(SE_INVALID_STATE));
-    t->pending = w->port.ops->tcp_listen
-                     ? w->port.ops->tcp_listen(w->port.ctx, &t->local, (unsigned)t->backlog,
-                                               &t->sock)
-                     : ERR_NOTSUP;
+    if (t->state != T_BOUND) return put_unit(call, a[1].u32, E(SE_INVALID_STATE));
+    t->pending = w->port.ops->tcp_listen ? w->port.ops->tcp_listen(w->port.ctx, &t->local,
+                                                                   (unsigned)t->backlog, &t->sock)
+                                         : ERR_NOTSUP;
     t->state = T_LISTEN_STARTED;
     return put_unit(call, a[1].u32, 0);
 }
@@ -280,8 +263,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_finish_listen)
 {
     (void)r;
     TCP_SELF(t);
-    if (t->state != T_LISTEN_STARTED)
-        return put_unit(call, a[1].u32, E(SE_NOT_IN_PROGRESS));
+    if (t->state != T_LISTEN_STARTED) return put_unit(call, a[1].u32, E(SE_NOT_IN_PROGRESS));
     int res = t->pending ? code_of(t->pending) : 0;
     t->state = t->pending ? T_CLOSED : T_LISTENING;
     return put_unit(call, a[1].u32, res);
@@ -298,8 +280,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_accept)
     struct wasi_port_sock *s = NULL;
     if (!res) {
         int rc = w->port.ops->tcp_accept(w->port.ctx, t->sock, &s);
-        if (rc == ERR_CANCELED)
-            return wasm_host_trap(call, "killed");
+        if (rc == ERR_CANCELED) return wasm_host_trap(call, "killed");
         res = rc ? code_of(rc) : 0;
     }
     uint32_t hs = 0, in = 0, out = 0;
@@ -312,16 +293,12 @@ P2_FN(p2_sockets_tcp_tcp_socket_accept)
         c->sock = s;
         c->state = T_CONNECTED;
         int rc = p2_put(call, &c->h, &hs);
-        if (!rc)
-            rc = p2_stream_new(call, P2_INPUT_STREAM, SK_TCP, &c->h, NULL, &in);
-        if (!rc)
-            rc = p2_stream_new(call, P2_OUTPUT_STREAM, SK_TCP, &c->h, NULL, &out);
-        if (rc)
-            return rc;
+        if (!rc) rc = p2_stream_new(call, P2_INPUT_STREAM, SK_TCP, &c->h, NULL, &in);
+        if (!rc) rc = p2_stream_new(call, P2_OUTPUT_STREAM, SK_TCP, &c->h, NULL, &out);
+        if (rc) return rc;
     }
     uint8_t *ret = p2_ret(call, a[1].u32, 16, 4);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
     if (res) {
         ret[0] = 1;
         ret[4] = (uint8_t)res;
@@ -338,8 +315,7 @@ static int put_addr_result(struct wasm_host_call *call, uint32_t ret_ptr, int re
                            const struct wasi_port_addr *addr)
 {
     uint8_t *ret = p2_ret(call, ret_ptr, 36, 4);
-    if (!ret)
-        return p2_bad_ret(call, ret_ptr);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     if (res) {
         ret[0] = 1;
         ret[4] = (uint8_t)res;
@@ -370,8 +346,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_remote_address)
     TCP_SELF(t);
     struct wasi_port_addr addr = {.family = t->family};
     int res = ERR_NOTCONN;
-    if (t->state == T_CONNECTED)
-        res = w->port.ops->sock_name(w->port.ctx, t->sock, NULL, &addr);
+    if (t->state == T_CONNECTED) res = w->port.ops->sock_name(w->port.ctx, t->sock, NULL, &addr);
     return put_addr_result(call, a[1].u32, res ? code_of(res) : 0, &addr);
 }
 
@@ -393,8 +368,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_set_listen_backlog_size)
 {
     (void)r;
     TCP_SELF(t);
-    if (a[1].u64 == 0)
-        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    if (a[1].u64 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
     t->backlog = MIN(a[1].u64, (uint64_t)4096);
     return put_unit(call, a[2].u32, 0);
 }
@@ -406,8 +380,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_keep_alive_enabled)
     (void)r;
     TCP_SELF(t);
     uint8_t *ret = p2_ret(call, a[1].u32, 2, 1);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
     ret[1] = t->keepalive;
     return 0;
 }
@@ -431,8 +404,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_set_keep_alive_idle_time)
 {
     (void)r;
     TCP_SELF(t);
-    if (a[1].u64 == 0)
-        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    if (a[1].u64 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
     t->ka_idle = a[1].u64;
     return put_unit(call, a[2].u32, 0);
 }
@@ -448,8 +420,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_set_keep_alive_interval)
 {
     (void)r;
     TCP_SELF(t);
-    if (a[1].u64 == 0)
-        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    if (a[1].u64 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
     t->ka_interval = a[1].u64;
     return put_unit(call, a[2].u32, 0);
 }
@@ -460,8 +431,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_keep_alive_count)
     (void)r;
     TCP_SELF(t);
     uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
     le32_put(ret + 4, t->ka_count);
     return 0;
 }
@@ -470,8 +440,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_set_keep_alive_count)
 {
     (void)r;
     TCP_SELF(t);
-    if (a[1].u32 == 0)
-        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    if (a[1].u32 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
     t->ka_count = a[1].u32;
     return put_unit(call, a[2].u32, 0);
 }
@@ -481,8 +450,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_hop_limit)
     (void)r;
     TCP_SELF(t);
     uint8_t *ret = p2_ret(call, a[1].u32, 2, 1);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
     ret[1] = t->hop_limit;
     return 0;
 }
@@ -491,8 +459,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_set_hop_limit)
 {
     (void)r;
     TCP_SELF(t);
-    if ((uint8_t)a[1].u32 == 0)
-        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    if ((uint8_t)a[1].u32 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
     t->hop_limit = (uint8_t)a[1].u32;
     return put_unit(call, a[2].u32, 0);
 }
@@ -508,8 +475,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_set_receive_buffer_size)
 {
     (void)r;
     TCP_SELF(t);
-    if (a[1].u64 == 0)
-        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    if (a[1].u64 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
     t->rcvbuf = a[1].u64;
     return put_unit(call, a[2].u32, 0);
 }
@@ -525,8 +491,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_set_send_buffer_size)
 {
     (void)r;
     TCP_SELF(t);
-    if (a[1].u64 == 0)
-        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    if (a[1].u64 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
     t->sndbuf = a[1].u64;
     return put_unit(call, a[2].u32, 0);
 }
@@ -543,12 +508,11 @@ P2_FN(p2_sockets_tcp_tcp_socket_shutdown)
     (void)r;
     struct wasi_ctx *w = call_ctx(call);
     TCP_SELF(t);
-    if (a[1].u32 > 2)
-        return wasm_host_trap(call, "invalid shutdown-type %u", a[1].u32);
-    if (t->state != T_CONNECTED)
-        return put_unit(call, a[2].u32, E(SE_INVALID_STATE));
-    int how = a[1].u32 == 0 ? WASI_PORT_SHUT_RD : a[1].u32 == 1 ? WASI_PORT_SHUT_WR
-                                                                 : WASI_PORT_SHUT_RDWR;
+    if (a[1].u32 > 2) return wasm_host_trap(call, "invalid shutdown-type %u", a[1].u32);
+    if (t->state != T_CONNECTED) return put_unit(call, a[2].u32, E(SE_INVALID_STATE));
+    int how = a[1].u32 == 0   ? WASI_PORT_SHUT_RD
+              : a[1].u32 == 1 ? WASI_PORT_SHUT_WR
+                              : WASI_PORT_SHUT_RDWR;
     int rc = w->port.ops->shutdown(w->port.ctx, t->sock, how);
     return put_unit(call, a[2].u32, rc ? code_of(rc) : 0);
 }
@@ -582,8 +546,7 @@ struct p2_dgram {
 static void udp_destroy(struct wasi_ctx *w, struct p2_obj *o)
 {
     struct p2_udp *u = (struct p2_udp *)o;
-    if (u->sock)
-        w->port.ops->sock_close(w->port.ctx, u->sock);
+    if (u->sock) w->port.ops->sock_close(w->port.ctx, u->sock);
 }
 
 static void dgram_destroy(struct wasi_ctx *w, struct p2_obj *o)
@@ -602,32 +565,28 @@ P2_FN(p2_sockets_udp_create_socket_create_udp_socket)
     (void)r;
     struct wasi_ctx *w = call_ctx(call);
     uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
     if (a[0].u32 > 1 || !w->port.ops->udp_open) {
         ret[0] = 1;
         ret[4] = a[0].u32 > 1 ? SE_INVALID_ARGUMENT : p2_sock_error(ERR_NOTSUP);
         return 0;
     }
     struct p2_udp *u = p2_obj_new(sizeof *u, P2_UDP_SOCKET, NULL, udp_destroy);
-    if (!u)
-        return wasm_host_trap(call, "out of memory");
+    if (!u) return wasm_host_trap(call, "out of memory");
     u->family = a[0].u32 ? 6 : 4;
     u->rcvbuf = u->sndbuf = 212992;
     u->hop_limit = 64;
     uint32_t h;
     int rc = p2_put(call, &u->h, &h);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     ret = p2_ret(call, a[1].u32, 8, 4);
     le32_put(ret + 4, h);
     return 0;
 }
 
-#define UDP_SELF(var)                                            \
-    struct p2_udp *var = p2_get(call, a[0].u32, P2_UDP_SOCKET); \
-    if (!var)                                                    \
-    return p2_bad_handle(call, a[0].u32, P2_UDP_SOCKET)
+#define UDP_SELF(var)                                                                              \
+    struct p2_udp *var = p2_get(call, a[0].u32, P2_UDP_SOCKET);                                    \
+    if (!var) return p2_bad_handle(call, a[0].u32, P2_UDP_SOCKET)
 
 /* start-bind(network, local-address): binds now. */
 P2_FN(p2_sockets_udp_udp_socket_start_bind)
@@ -635,13 +594,11 @@ P2_FN(p2_sockets_udp_udp_socket_start_bind)
     (void)r;
     struct wasi_ctx *w = call_ctx(call);
     UDP_SELF(u);
-    if (!p2_get(call, a[1].u32, P2_NETWORK))
-        return p2_bad_handle(call, a[1].u32, P2_NETWORK);
+    if (!p2_get(call, a[1].u32, P2_NETWORK)) return p2_bad_handle(call, a[1].u32, P2_NETWORK);
     struct wasi_port_addr addr;
     if (p2_addr_from_flat(a + 2, &addr) || addr.family != u->family)
         return put_unit(call, a[14].u32, E(SE_INVALID_ARGUMENT));
-    if (u->state != U_UNBOUND)
-        return put_unit(call, a[14].u32, E(SE_INVALID_STATE));
+    if (u->state != U_UNBOUND) return put_unit(call, a[14].u32, E(SE_INVALID_STATE));
     u->pending = w->port.ops->udp_open(w->port.ctx, &addr, &u->sock);
     u->state = U_BIND_STARTED;
     return put_unit(call, a[14].u32, 0);
@@ -651,8 +608,7 @@ P2_FN(p2_sockets_udp_udp_socket_finish_bind)
 {
     (void)r;
     UDP_SELF(u);
-    if (u->state != U_BIND_STARTED)
-        return put_unit(call, a[1].u32, E(SE_NOT_IN_PROGRESS));
+    if (u->state != U_BIND_STARTED) return put_unit(call, a[1].u32, E(SE_NOT_IN_PROGRESS));
     int res = u->pending ? code_of(u->pending) : 0;
     u->state = u->pending ? U_UNBOUND : U_BOUND;
     return put_unit(call, a[1].u32, res);
@@ -668,7 +624,7 @@ P2_FN(p2_sockets_udp_udp_socket_stream)
     if (u->streams)
         return wasm_host_trap(call, "udp-socket.stream called while its previous streams live");
     int res = u->state == U_BOUND ? 0 : E(SE_INVALID_STATE);
-    struct wasi_port_addr remote;
+    struct wasi_port_addr remote = {0};
     if (!res && a[1].u32) {
         if (p2_addr_from_flat(a + 2, &remote) || remote.family != u->family || !remote.port ||
             addr_unspecified(&remote))
@@ -677,19 +633,14 @@ P2_FN(p2_sockets_udp_udp_socket_stream)
     uint32_t in = 0, out = 0;
     if (!res) {
         u->connected = a[1].u32 != 0;
-        if (u->connected)
-            u->remote = remote;
+        if (u->connected) u->remote = remote;
         struct p2_dgram *di = p2_obj_new(sizeof *di, P2_IN_DGRAM, &u->h, dgram_destroy);
-        if (di)
-            u->streams++;
+        if (di) u->streams++;
         struct p2_dgram *d_o = p2_obj_new(sizeof *d_o, P2_OUT_DGRAM, &u->h, dgram_destroy);
-        if (d_o)
-            u->streams++;
+        if (d_o) u->streams++;
         if (!di || !d_o) {
-            if (di)
-                p2_obj_free(call_ctx(call), &di->h);
-            if (d_o)
-                p2_obj_free(call_ctx(call), &d_o->h);
+            if (di) p2_obj_free(call_ctx(call), &di->h);
+            if (d_o) p2_obj_free(call_ctx(call), &d_o->h);
             return wasm_host_trap(call, "out of memory");
         }
         int rc = p2_put(call, &di->h, &in);
@@ -697,12 +648,10 @@ P2_FN(p2_sockets_udp_udp_socket_stream)
             p2_obj_free(call_ctx(call), &d_o->h);
             return rc;
         }
-        if ((rc = p2_put(call, &d_o->h, &out)) != 0)
-            return rc;
+        if ((rc = p2_put(call, &d_o->h, &out)) != 0) return rc;
     }
     uint8_t *ret = p2_ret(call, a[14].u32, 12, 4);
-    if (!ret)
-        return p2_bad_ret(call, a[14].u32);
+    if (!ret) return p2_bad_ret(call, a[14].u32);
     if (res) {
         ret[0] = 1;
         ret[4] = (uint8_t)res;
@@ -743,8 +692,7 @@ P2_FN(p2_sockets_udp_udp_socket_unicast_hop_limit)
     (void)r;
     UDP_SELF(u);
     uint8_t *ret = p2_ret(call, a[1].u32, 2, 1);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
     ret[1] = u->hop_limit;
     return 0;
 }
@@ -753,8 +701,7 @@ P2_FN(p2_sockets_udp_udp_socket_set_unicast_hop_limit)
 {
     (void)r;
     UDP_SELF(u);
-    if ((uint8_t)a[1].u32 == 0)
-        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    if ((uint8_t)a[1].u32 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
     u->hop_limit = (uint8_t)a[1].u32;
     return put_unit(call, a[2].u32, 0);
 }
@@ -770,8 +717,7 @@ P2_FN(p2_sockets_udp_udp_socket_set_receive_buffer_size)
 {
     (void)r;
     UDP_SELF(u);
-    if (a[1].u64 == 0)
-        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    if (a[1].u64 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
     u->rcvbuf = a[1].u64;
     return put_unit(call, a[2].u32, 0);
 }
@@ -787,8 +733,7 @@ P2_FN(p2_sockets_udp_udp_socket_set_send_buffer_size)
 {
     (void)r;
     UDP_SELF(u);
-    if (a[1].u64 == 0)
-        return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    if (a[1].u64 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
     u->sndbuf = a[1].u64;
     return put_unit(call, a[2].u32, 0);
 }
@@ -820,8 +765,7 @@ P2_FN(p2_sockets_udp_incoming_datagram_stream_receive)
     (void)r;
     struct wasi_ctx *w = call_ctx(call);
     struct p2_dgram *d = p2_get(call, a[0].u32, P2_IN_DGRAM);
-    if (!d)
-        return p2_bad_handle(call, a[0].u32, P2_IN_DGRAM);
+    if (!d) return p2_bad_handle(call, a[0].u32, P2_IN_DGRAM);
     struct p2_udp *u = (struct p2_udp *)d->h.parent;
     uint32_t max = (uint32_t)MIN(a[1].u64, (uint64_t)MAX_DATAGRAMS), n = 0;
     struct got_dgram got[MAX_DATAGRAMS];
@@ -829,26 +773,22 @@ P2_FN(p2_sockets_udp_incoming_datagram_stream_receive)
     int res = buf ? 0 : code_of(ERR_NOMEM);
     while (!res && n < max) {
         long len = w->port.ops->udp_recvfrom(w->port.ctx, u->sock, buf, P2_SCRATCH, &got[n].from);
-        if (len == ERR_AGAIN)
-            break;
+        if (len == ERR_AGAIN) break;
         if (len < 0) {
-            if (n == 0)
-                res = code_of((int)len);
+            if (n == 0) res = code_of((int)len);
             break;
         }
-        if (u->connected && (got[n].from.port != u->remote.port ||
-                             memcmp(got[n].from.addr, u->remote.addr, 16)))
+        if (u->connected &&
+            (got[n].from.port != u->remote.port || memcmp(got[n].from.addr, u->remote.addr, 16)))
             continue; /* not from the connected peer: dropped (wasi-sockets udp.wit) */
         int rc = p2_alloc_copy(call, buf, (uint32_t)len, &got[n].ptr);
-        if (rc)
-            return rc;
+        if (rc) return rc;
         got[n++].len = (uint32_t)len;
     }
     uint32_t arr = 4;
     if (!res && n) {
         int rc = p2_alloc(call, 4, n * 40, &arr);
-        if (rc)
-            return rc;
+        if (rc) return rc;
         for (uint32_t i = 0; i < n; i++) {
             uint8_t *e = guest_ptr(call, arr + (uint64_t)i * 40, 40);
             le32_put(e, got[i].ptr);
@@ -857,8 +797,7 @@ P2_FN(p2_sockets_udp_incoming_datagram_stream_receive)
         }
     }
     uint8_t *ret = p2_ret(call, a[2].u32, 12, 4);
-    if (!ret)
-        return p2_bad_ret(call, a[2].u32);
+    if (!ret) return p2_bad_ret(call, a[2].u32);
     if (res) {
         ret[0] = 1;
         ret[4] = (uint8_t)res;
@@ -872,8 +811,7 @@ P2_FN(p2_sockets_udp_incoming_datagram_stream_receive)
 P2_FN(p2_sockets_udp_incoming_datagram_stream_subscribe)
 {
     struct p2_dgram *d = p2_get(call, a[0].u32, P2_IN_DGRAM);
-    if (!d)
-        return p2_bad_handle(call, a[0].u32, P2_IN_DGRAM);
+    if (!d) return p2_bad_handle(call, a[0].u32, P2_IN_DGRAM);
     return p2_subscribe(call, &d->h, PK_DGRAM_IN, 0, r);
 }
 
@@ -889,13 +827,11 @@ P2_FN(p2_sockets_udp_outgoing_datagram_stream_check_send)
     (void)r;
     struct wasi_ctx *w = call_ctx(call);
     struct p2_dgram *d = p2_get(call, a[0].u32, P2_OUT_DGRAM);
-    if (!d)
-        return p2_bad_handle(call, a[0].u32, P2_OUT_DGRAM);
+    if (!d) return p2_bad_handle(call, a[0].u32, P2_OUT_DGRAM);
     struct wasi_port_pollfd p = {.sock = ((struct p2_udp *)d->h.parent)->sock,
                                  .events = WASI_PORT_EV_OUT};
     int rc = w->port.ops->wait(w->port.ctx, &p, 1, p2_now(w));
-    if (rc == ERR_CANCELED)
-        return wasm_host_trap(call, "killed");
+    if (rc == ERR_CANCELED) return wasm_host_trap(call, "killed");
     return put_u64(call, a[1].u32, rc < 0 ? code_of(rc) : 0, p.revents ? MAX_DATAGRAMS : 0);
 }
 
@@ -907,8 +843,7 @@ P2_FN(p2_sockets_udp_outgoing_datagram_stream_send)
     (void)r;
     struct wasi_ctx *w = call_ctx(call);
     struct p2_dgram *d = p2_get(call, a[0].u32, P2_OUT_DGRAM);
-    if (!d)
-        return p2_bad_handle(call, a[0].u32, P2_OUT_DGRAM);
+    if (!d) return p2_bad_handle(call, a[0].u32, P2_OUT_DGRAM);
     struct p2_udp *u = (struct p2_udp *)d->h.parent;
     uint32_t n = a[2].u32;
     if ((a[1].u32 & 3) || !guest_ptr(call, a[1].u32, (uint64_t)n * 44))
@@ -918,12 +853,10 @@ P2_FN(p2_sockets_udp_outgoing_datagram_stream_send)
     for (uint32_t i = 0; i < n; i++) {
         const uint8_t *e = guest_ptr(call, a[1].u32 + (uint64_t)i * 44, 44);
         const uint8_t *data = p2_arg_bytes(call, le32_get(e), le32_get(e + 4), false);
-        if (!data)
-            return p2_bad_ptr(call, "datagram data");
+        if (!data) return p2_bad_ptr(call, "datagram data");
         struct wasi_port_addr to = u->remote;
         if (e[8]) {
-            if (p2_addr_get(e + 12, &to))
-                return wasm_host_trap(call, "bad ip-socket-address tag");
+            if (p2_addr_get(e + 12, &to)) return wasm_host_trap(call, "bad ip-socket-address tag");
             if (u->connected &&
                 (to.port != u->remote.port || memcmp(to.addr, u->remote.addr, 16))) {
                 res = E(SE_INVALID_ARGUMENT);
@@ -938,24 +871,21 @@ P2_FN(p2_sockets_udp_outgoing_datagram_stream_send)
             break;
         }
         long k = w->port.ops->udp_sendto(w->port.ctx, u->sock, data, le32_get(e + 4), &to);
-        if (k == ERR_AGAIN)
-            break;
+        if (k == ERR_AGAIN) break;
         if (k < 0) {
             res = code_of((int)k);
             break;
         }
         sent++;
     }
-    if (res && sent)
-        res = 0; /* report what went out; the error comes back on the next call */
+    if (res && sent) res = 0; /* report what went out; the error comes back on the next call */
     return put_u64(call, a[3].u32, res, sent);
 }
 
 P2_FN(p2_sockets_udp_outgoing_datagram_stream_subscribe)
 {
     struct p2_dgram *d = p2_get(call, a[0].u32, P2_OUT_DGRAM);
-    if (!d)
-        return p2_bad_handle(call, a[0].u32, P2_OUT_DGRAM);
+    if (!d) return p2_bad_handle(call, a[0].u32, P2_OUT_DGRAM);
     return p2_subscribe(call, &d->h, PK_DGRAM_OUT, 0, r);
 }
 
@@ -978,8 +908,7 @@ struct p2_resolve {
  * digits, '-', '.', ':' (IPv6), '_' ; not empty, at most 253 bytes. */
 static bool name_ok(const uint8_t *s, uint32_t n)
 {
-    if (n == 0 || n > 253)
-        return false;
+    if (n == 0 || n > 253) return false;
     for (uint32_t i = 0; i < n; i++) {
         uint8_t c = s[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -995,11 +924,9 @@ P2_FN(p2_sockets_ip_name_lookup_resolve_addresses)
 {
     (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    if (!p2_get(call, a[0].u32, P2_NETWORK))
-        return p2_bad_handle(call, a[0].u32, P2_NETWORK);
+    if (!p2_get(call, a[0].u32, P2_NETWORK)) return p2_bad_handle(call, a[0].u32, P2_NETWORK);
     const uint8_t *name = p2_arg_bytes(call, a[1].u32, a[2].u32, true);
-    if (!name)
-        return p2_bad_ptr(call, "name");
+    if (!name) return p2_bad_ptr(call, "name");
     int res = 0;
     if (!name_ok(name, a[2].u32))
         res = E(SE_INVALID_ARGUMENT);
@@ -1011,8 +938,7 @@ P2_FN(p2_sockets_ip_name_lookup_resolve_addresses)
         memcpy(host, name, a[2].u32);
         host[a[2].u32] = 0;
         struct p2_resolve *rs = p2_obj_new(sizeof *rs, P2_RESOLVE, NULL, NULL);
-        if (!rs)
-            return wasm_host_trap(call, "out of memory");
+        if (!rs) return wasm_host_trap(call, "out of memory");
         int n = w->port.ops->resolve(w->port.ctx, host, rs->addrs, MAX_ADDRS,
                                      p2_now(w) + RESOLVE_TIMEOUT_NS);
         if (n == ERR_CANCELED) {
@@ -1022,12 +948,10 @@ P2_FN(p2_sockets_ip_name_lookup_resolve_addresses)
         rs->count = n > 0 ? n : 0;
         rs->err = n > 0 ? 0 : n == 0 ? ERR_NXDOMAIN : n;
         int rc = p2_put(call, &rs->h, &h);
-        if (rc)
-            return rc;
+        if (rc) return rc;
     }
     uint8_t *ret = p2_ret(call, a[3].u32, 8, 4);
-    if (!ret)
-        return p2_bad_ret(call, a[3].u32);
+    if (!ret) return p2_bad_ret(call, a[3].u32);
     if (res) {
         ret[0] = 1;
         ret[4] = (uint8_t)res;
@@ -1044,19 +968,16 @@ P2_FN(p2_sockets_ip_name_lookup_resolve_address_stream_resolve_next_address)
 {
     (void)r;
     struct p2_resolve *rs = p2_get(call, a[0].u32, P2_RESOLVE);
-    if (!rs)
-        return p2_bad_handle(call, a[0].u32, P2_RESOLVE);
+    if (!rs) return p2_bad_handle(call, a[0].u32, P2_RESOLVE);
     uint8_t *ret = p2_ret(call, a[1].u32, 22, 2);
-    if (!ret)
-        return p2_bad_ret(call, a[1].u32);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
     if (rs->err) {
         ret[0] = 1;
         ret[2] = p2_sock_error(rs->err);
         rs->err = 0; /* reported once; then the stream is empty */
         return 0;
     }
-    if (rs->next >= rs->count)
-        return 0; /* ok(none) */
+    if (rs->next >= rs->count) return 0; /* ok(none) */
     const struct wasi_port_addr *ad = &rs->addrs[rs->next++];
     ret[2] = 1;
     if (ad->family == 6) {
@@ -1072,8 +993,7 @@ P2_FN(p2_sockets_ip_name_lookup_resolve_address_stream_resolve_next_address)
 P2_FN(p2_sockets_ip_name_lookup_resolve_address_stream_subscribe)
 {
     struct p2_resolve *rs = p2_get(call, a[0].u32, P2_RESOLVE);
-    if (!rs)
-        return p2_bad_handle(call, a[0].u32, P2_RESOLVE);
+    if (!rs) return p2_bad_handle(call, a[0].u32, P2_RESOLVE);
     return p2_subscribe(call, &rs->h, PK_READY, 0, r);
 }
 

@@ -44,8 +44,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WASI_PORT_PATH_MAX 1024 /* bytes of a relative path handed to the port */
-#define WASI_PORT_NAME_MAX 255  /* bytes of one component */
+#define WASI_PORT_PATH_MAX    1024 /* bytes of a relative path handed to the port */
+#define WASI_PORT_NAME_MAX    255  /* bytes of one component */
 #define WASI_PORT_NO_DEADLINE UINT64_MAX
 
 struct wasi_port_file; /* an open file, directory or console stream */
@@ -172,8 +172,7 @@ struct wasi_port_ops {
     /* Positional read/write; the position is unchanged. ERR_SPIPE for
      * the console. */
     long (*pread)(void *ctx, struct wasi_port_file *f, void *buf, size_t len, uint64_t off);
-    long (*pwrite)(void *ctx, struct wasi_port_file *f, const void *buf, size_t len,
-                   uint64_t off);
+    long (*pwrite)(void *ctx, struct wasi_port_file *f, const void *buf, size_t len, uint64_t off);
     /* Moves the position (whence 0 SET, 1 CUR, 2 END); *pos gets the new
      * one. ERR_INVAL for a negative result, ERR_SPIPE for the console. */
     int (*seek)(void *ctx, struct wasi_port_file *f, int64_t off, int whence, uint64_t *pos);
@@ -218,8 +217,7 @@ struct wasi_port_ops {
                         size_t size);
     /* Optional: creates path as a link to target (lib/wasi refuses absolute
      * targets before calling). */
-    int (*symlink_at)(void *ctx, const char *target, struct wasi_port_file *dir,
-                      const char *path);
+    int (*symlink_at)(void *ctx, const char *target, struct wasi_port_file *dir, const char *path);
     /* Optional: a hard link. */
     int (*link_at)(void *ctx, struct wasi_port_file *from_dir, const char *from, bool follow,
                    struct wasi_port_file *to_dir, const char *to);

@@ -82,8 +82,7 @@ int wasi_resolve(void *ctx, const struct wasm_import *imp, struct wasm_extern *o
  * run returned err), ERR_FAULT when the app trapped (*trap says how), or
  * ERR_NOENT when the module exports no entry point.
  */
-int wasi_run(struct wasi_ctx *w, struct wasm_instance *inst, int *status,
-             struct wasm_trap *trap);
+int wasi_run(struct wasi_ctx *w, struct wasm_instance *inst, int *status, struct wasm_trap *trap);
 
 /* Maps an ERR_* value to a preview1 errno (witx `errno`). */
 uint16_t wasi_errno_from_err(int err);

@@ -73,18 +73,19 @@ static int clock_fixed(void *ctx, enum wasi_port_clock c, uint64_t *ns)
 
 /* A port with no files or sockets: a console that is never used and a clock. */
 static const struct wasi_port_ops null_ops = {
-    .stdio = stdio_null, .close = close_null, .fstat = fstat_null,
-    .clock_now = clock_fixed, .clock_res = clock_fixed,
+    .stdio = stdio_null,
+    .close = close_null,
+    .fstat = fstat_null,
+    .clock_now = clock_fixed,
+    .clock_res = clock_fixed,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 8)
-        return 0;
+    if (size < 8) return 0;
     struct wasi_config cfg = {.port = {.ops = &null_ops}};
     struct wasi_ctx *w;
-    if (wasi_ctx_new(&cfg, &w))
-        abort();
+    if (wasi_ctx_new(&cfg, &w)) abort();
     struct wasm_memory *m = wasm_memory_new(1, 1);
     memcpy(wasm_memory_data(m), data, MIN(size, (size_t)WASM_PAGE_SIZE));
     struct wasm_trap trap;
@@ -94,8 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t off = 0; off + 17 <= size && off < 17 * 64; off += 17) {
         const char *const *f = fns[data[off] % ARRAY_SIZE(fns)];
         const struct wasi_import_fn *fn = wasi_p2_lookup(f[0], strlen(f[0]), f[1], strlen(f[1]));
-        if (!fn)
-            abort();
+        if (!fn) abort();
         wasm_value a[16], r[1];
         for (int i = 0; i < 16; i++) {
             uint8_t b = data[off + 1 + i];
@@ -103,8 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             a[i].u64 = b < 128 ? b : b < 240 ? (uint64_t)(b - 128) * 600 : 65536u - (256u - b) * 4;
         }
         int rc = fn->fn(&call, a, r);
-        if (rc != 0 && rc != WASM_TRAP_HOST)
-            abort();
+        if (rc != 0 && rc != WASM_TRAP_HOST) abort();
     }
     wasm_memory_free(m);
     wasi_ctx_free(w);

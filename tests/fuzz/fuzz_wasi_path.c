@@ -19,37 +19,29 @@
 /* The model: 0 and out, or -1 (escape/absolute/empty/NUL), or -2 (limits). */
 static int model(const char *in, size_t len, char *out, size_t cap)
 {
-    if (len == 0 || memchr(in, 0, len) || in[0] == '/')
-        return -1;
+    if (len == 0 || memchr(in, 0, len) || in[0] == '/') return -1;
     size_t starts[WASI_PORT_PATH_MAX], depth = 0, olen = 0;
     const char *p = in, *end = in + len;
     while (p < end) {
         const char *q = memchr(p, '/', (size_t)(end - p));
-        if (!q)
-            q = end;
+        if (!q) q = end;
         size_t n = (size_t)(q - p);
         if (n == 2 && p[0] == '.' && p[1] == '.') {
-            if (depth == 0)
-                return -1;
+            if (depth == 0) return -1;
             olen = starts[--depth];
-            if (olen)
-                olen--; /* the separator */
+            if (olen) olen--; /* the separator */
         } else if (n && !(n == 1 && p[0] == '.')) {
-            if (n > WASI_PORT_NAME_MAX || depth >= WASI_PORT_PATH_MAX)
-                return -2;
+            if (n > WASI_PORT_NAME_MAX || depth >= WASI_PORT_PATH_MAX) return -2;
             size_t at = olen ? olen + 1 : 0;
-            if (at + n > cap - 1)
-                return -2;
-            if (olen)
-                out[olen] = '/';
+            if (at + n > cap - 1) return -2;
+            if (olen) out[olen] = '/';
             starts[depth++] = at;
             memcpy(out + at, p, n);
             olen = at + n;
         }
         p = q + 1;
     }
-    if (olen == 0)
-        out[olen++] = '.';
+    if (olen == 0) out[olen++] = '.';
     out[olen] = 0;
     return 0;
 }
@@ -61,10 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int n = wasi_path_confine((const char *)data, size, out, &flags);
     int m = model((const char *)data, size, ref, sizeof ref);
     if (n >= 0) {
-        if (m != 0 || strcmp(out, ref) != 0 || (size_t)n != strlen(out))
-            abort();
-        if (out[0] == '/' || out[n - 1] == '/' || strstr(out, "//"))
-            abort();
+        if (m != 0 || strcmp(out, ref) != 0 || (size_t)n != strlen(out)) abort();
+        if (out[0] == '/' || out[n - 1] == '/' || strstr(out, "//")) abort();
         if (strcmp(out, ".") != 0) {
             for (char *c = out; c;) {
                 char *s = strchr(c, '/');

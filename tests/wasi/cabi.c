@@ -13,10 +13,8 @@ __attribute__((export_name("cabi_realloc"))) void *cabi_realloc(void *old, uint3
                                                                 uint32_t align, uint32_t new_size)
 {
     (void)old_size;
-    if (new_size == 0)
-        return (void *)(uintptr_t)align;
+    if (new_size == 0) return (void *)(uintptr_t)align;
     void *p = realloc(old, new_size); /* malloc aligns to 16, enough for every WASI type */
-    if (!p)
-        abort();
+    if (!p) abort();
     return p;
 }

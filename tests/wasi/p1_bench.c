@@ -20,19 +20,16 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2)
-        return 1;
+    if (argc < 2) return 1;
     int mib = argc > 2 ? atoi(argv[2]) : 64;
     static char buf[65536];
     for (size_t i = 0; i < sizeof buf; i++)
         buf[i] = (char)(i * 7);
     int fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0)
-        return 2;
+    if (fd < 0) return 2;
     double t0 = now();
     for (int i = 0; i < mib * 16; i++)
-        if (write(fd, buf, sizeof buf) != (ssize_t)sizeof buf)
-            return 3;
+        if (write(fd, buf, sizeof buf) != (ssize_t)sizeof buf) return 3;
     fsync(fd);
     close(fd);
     double t1 = now();
@@ -43,8 +40,7 @@ int main(int argc, char **argv)
         total += n;
     close(fd);
     double t2 = now();
-    if (total != (long)mib << 20)
-        return 4;
+    if (total != (long)mib << 20) return 4;
     printf("write %.1f MiB/s\nread %.1f MiB/s\n", mib / (t1 - t0), mib / (t2 - t1));
     return 0;
 }

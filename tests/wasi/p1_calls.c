@@ -20,8 +20,8 @@ static __wasi_fd_t dir = 3; /* the preopen */
 #define SHOW(name, expr) printf("%s: %d\n", name, (int)(expr))
 
 static const __wasi_rights_t RW =
-    __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_SEEK |
-    __WASI_RIGHTS_FD_TELL | __WASI_RIGHTS_FD_FILESTAT_GET | __WASI_RIGHTS_FD_FILESTAT_SET_SIZE |
+    __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_SEEK | __WASI_RIGHTS_FD_TELL |
+    __WASI_RIGHTS_FD_FILESTAT_GET | __WASI_RIGHTS_FD_FILESTAT_SET_SIZE |
     __WASI_RIGHTS_FD_FILESTAT_SET_TIMES | __WASI_RIGHTS_FD_SYNC | __WASI_RIGHTS_FD_DATASYNC |
     __WASI_RIGHTS_FD_ADVISE | __WASI_RIGHTS_FD_ALLOCATE | __WASI_RIGHTS_FD_FDSTAT_SET_FLAGS |
     __WASI_RIGHTS_POLL_FD_READWRITE;
@@ -55,8 +55,7 @@ static void args_env(void)
     buf = malloc(size);
     SHOW("environ_get", __wasi_environ_get((uint8_t **)env, (uint8_t *)buf));
     for (__wasi_size_t i = 0; i < envc; i++)
-        if (!strncmp(env[i], "P1_TEST=", 8))
-            printf("env: %s\n", env[i]);
+        if (!strncmp(env[i], "P1_TEST=", 8)) printf("env: %s\n", env[i]);
     free(env);
     free(buf);
     SHOW("args_get bad pointer", __wasi_args_get((uint8_t **)0xfffffff0u, (uint8_t *)buf));
@@ -91,7 +90,8 @@ static void prestat(void)
     SHOW("fd_prestat_get", __wasi_fd_prestat_get(dir, &ps));
     printf("prestat tag %d len %u\n", ps.tag, (unsigned)ps.u.dir.pr_name_len);
     char name[64] = {0};
-    SHOW("fd_prestat_dir_name", __wasi_fd_prestat_dir_name(dir, (uint8_t *)name, ps.u.dir.pr_name_len));
+    SHOW("fd_prestat_dir_name",
+         __wasi_fd_prestat_dir_name(dir, (uint8_t *)name, ps.u.dir.pr_name_len));
     printf("preopen name: %s\n", name);
     SHOW("fd_prestat_get stdin", __wasi_fd_prestat_get(0, &ps));
     SHOW("fd_prestat_get bad fd", __wasi_fd_prestat_get(99, &ps));
@@ -100,7 +100,8 @@ static void prestat(void)
 static void file_io(void)
 {
     __wasi_fd_t fd;
-    SHOW("path_open create", open_at(dir, "a.txt", __WASI_OFLAGS_CREAT | __WASI_OFLAGS_TRUNC, RW, 0, &fd));
+    SHOW("path_open create",
+         open_at(dir, "a.txt", __WASI_OFLAGS_CREAT | __WASI_OFLAGS_TRUNC, RW, 0, &fd));
     __wasi_ciovec_t iov[2] = {{(const uint8_t *)"hello ", 6}, {(const uint8_t *)"world\n", 6}};
     __wasi_size_t n;
     SHOW("fd_write", __wasi_fd_write(fd, iov, 2, &n));
@@ -133,12 +134,13 @@ static void file_io(void)
     __wasi_fd_filestat_get(fd, &st);
     printf("size after truncate: %llu\n", (unsigned long long)st.size);
     SHOW("fd_filestat_set_times",
-         __wasi_fd_filestat_set_times(fd, 1000000000ull * 1000000000ull, 1500000000ull * 1000000000ull,
+         __wasi_fd_filestat_set_times(fd, 1000000000ull * 1000000000ull,
+                                      1500000000ull * 1000000000ull,
                                       __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_MTIM));
     __wasi_fd_filestat_get(fd, &st);
     printf("mtim: %llu\n", (unsigned long long)(st.mtim / 1000000000ull));
-    SHOW("fd_filestat_set_times both", __wasi_fd_filestat_set_times(fd, 0, 0,
-                                                                    __WASI_FSTFLAGS_MTIM | __WASI_FSTFLAGS_MTIM_NOW));
+    SHOW("fd_filestat_set_times both",
+         __wasi_fd_filestat_set_times(fd, 0, 0, __WASI_FSTFLAGS_MTIM | __WASI_FSTFLAGS_MTIM_NOW));
     __wasi_fdstat_t fs;
     SHOW("fd_fdstat_get", __wasi_fd_fdstat_get(fd, &fs));
     printf("fdstat type %d flags %d\n", fs.fs_filetype, fs.fs_flags);
@@ -173,7 +175,8 @@ static void bad_args(void)
     SHOW("fd_read bad fd", __wasi_fd_read(99, (__wasi_iovec_t *)&iov, 1, &n));
     __wasi_ciovec_t bad = {(const uint8_t *)0xfffffff0u, 100};
     SHOW("fd_write bad buffer", __wasi_fd_write(1, &bad, 1, &n));
-    SHOW("fd_write bad iovec array", __wasi_fd_write(1, (const __wasi_ciovec_t *)0xfffffff8u, 2, &n));
+    SHOW("fd_write bad iovec array",
+         __wasi_fd_write(1, (const __wasi_ciovec_t *)0xfffffff8u, 2, &n));
     SHOW("fd_write bad result pointer", __wasi_fd_write(1, &iov, 1, (__wasi_size_t *)0xfffffffeu));
     __wasi_filesize_t pos;
     SHOW("fd_seek on directory", __wasi_fd_seek(dir, 0, __WASI_WHENCE_CUR, &pos));
@@ -193,16 +196,18 @@ static void directories(void)
     SHOW("path_filestat_get old", __wasi_path_filestat_get(dir, 0, "a.txt", &st));
     SHOW("path_filestat_get new", __wasi_path_filestat_get(dir, 0, "sub/b.txt", &st));
     printf("b.txt size: %llu\n", (unsigned long long)st.size);
-    SHOW("path_filestat_set_times", __wasi_path_filestat_set_times(dir, 0, "sub/b.txt", 0,
-                                                                   1234567890ull * 1000000000ull,
-                                                                   __WASI_FSTFLAGS_MTIM));
+    SHOW("path_filestat_set_times",
+         __wasi_path_filestat_set_times(dir, 0, "sub/b.txt", 0, 1234567890ull * 1000000000ull,
+                                        __WASI_FSTFLAGS_MTIM));
     __wasi_path_filestat_get(dir, 0, "sub/b.txt", &st);
     printf("b.txt mtim: %llu\n", (unsigned long long)(st.mtim / 1000000000ull));
     SHOW("path_open c.txt", open_at(dir, "sub/c.txt", __WASI_OFLAGS_CREAT, RW, 0, &fd));
     __wasi_fd_close(fd);
-    SHOW("path_open excl existing", open_at(dir, "sub/c.txt", __WASI_OFLAGS_CREAT | __WASI_OFLAGS_EXCL, RW, 0, &fd));
+    SHOW("path_open excl existing",
+         open_at(dir, "sub/c.txt", __WASI_OFLAGS_CREAT | __WASI_OFLAGS_EXCL, RW, 0, &fd));
     SHOW("path_open missing", open_at(dir, "nope.txt", 0, RW, 0, &fd));
-    SHOW("path_open file as directory", open_at(dir, "sub/c.txt", __WASI_OFLAGS_DIRECTORY, DIR_RIGHTS, 0, &fd));
+    SHOW("path_open file as directory",
+         open_at(dir, "sub/c.txt", __WASI_OFLAGS_DIRECTORY, DIR_RIGHTS, 0, &fd));
     SHOW("path_open directory for writing", open_at(dir, "sub", 0, RW, 0, &fd));
     SHOW("path_open directory", open_at(dir, "sub", __WASI_OFLAGS_DIRECTORY, DIR_RIGHTS, 0, &d));
     char buf[256];
@@ -215,10 +220,11 @@ static void directories(void)
         __wasi_dirent_t e;
         memcpy(&e, buf + off, sizeof e);
         off += sizeof e;
-        if (off + e.d_namlen > used)
-            break;
-        if (!(e.d_namlen == 1 && buf[off] == '.') && !(e.d_namlen == 2 && !memcmp(buf + off, "..", 2)))
-            snprintf(names[count++], sizeof names[0], "%.*s:%d", (int)e.d_namlen, buf + off, e.d_type);
+        if (off + e.d_namlen > used) break;
+        if (!(e.d_namlen == 1 && buf[off] == '.') &&
+            !(e.d_namlen == 2 && !memcmp(buf + off, "..", 2)))
+            snprintf(names[count++], sizeof names[0], "%.*s:%d", (int)e.d_namlen, buf + off,
+                     e.d_type);
         off += e.d_namlen;
     }
     for (int i = 0; i < count; i++)
@@ -251,7 +257,8 @@ static void links(void)
     __wasi_size_t used;
     SHOW("path_readlink", __wasi_path_readlink(dir, "sub/link", (uint8_t *)buf, sizeof buf, &used));
     printf("readlink: %.*s\n", (int)used, buf);
-    SHOW("path_filestat_get follow", __wasi_path_filestat_get(dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "sub/link", &st));
+    SHOW("path_filestat_get follow",
+         __wasi_path_filestat_get(dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "sub/link", &st));
     printf("follow type: %d\n", st.filetype);
     SHOW("path_filestat_get nofollow", __wasi_path_filestat_get(dir, 0, "sub/link", &st));
     printf("nofollow type: %d\n", st.filetype);
@@ -267,8 +274,13 @@ static void links(void)
 static void escapes(void)
 {
     __wasi_fd_t fd;
-    static const char *const paths[] = {"..", "../x", "/etc/passwd", "sub/../../x", "sub/../..",
-                                        "./../sub", "sub/./../../../../etc/passwd"};
+    static const char *const paths[] = {"..",
+                                        "../x",
+                                        "/etc/passwd",
+                                        "sub/../../x",
+                                        "sub/../..",
+                                        "./../sub",
+                                        "sub/./../../../../etc/passwd"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         __wasi_errno_t e = open_at(dir, paths[i], 0, __WASI_RIGHTS_FD_READ, 0, &fd);
         printf("escape %s: %s\n", paths[i], e ? "refused" : "OPENED");

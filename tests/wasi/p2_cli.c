@@ -25,8 +25,7 @@ static void say(const char *fmt, ...)
     va_end(ap);
     ret16_t ret;
     output_blocking_write_and_flush(out, buf, n, &ret);
-    if (ret.tag)
-        abort();
+    if (ret.tag) abort();
 }
 
 struct str {
@@ -95,7 +94,8 @@ static void clocks_random(void)
         uint32_t ns;
     } __attribute__((aligned(8))) dt;
     wall_now(&dt);
-    say("wall clock after 2020: %d, nanoseconds valid: %d\n", dt.s > 1577836800ull, dt.ns < 1000000000u);
+    say("wall clock after 2020: %d, nanoseconds valid: %d\n", dt.s > 1577836800ull,
+        dt.ns < 1000000000u);
     struct {
         uint8_t *ptr;
         uint32_t len;

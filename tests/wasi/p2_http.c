@@ -25,12 +25,10 @@ struct list {
 /* Splits "http://authority/path" into its parts. */
 static int parse_url(const char *url, char *auth, size_t asz, const char **path)
 {
-    if (strncmp(url, "http://", 7))
-        return -1;
+    if (strncmp(url, "http://", 7)) return -1;
     const char *a = url + 7, *slash = strchr(a, '/');
     size_t n = slash ? (size_t)(slash - a) : strlen(a);
-    if (n == 0 || n >= asz)
-        return -1;
+    if (n == 0 || n >= asz) return -1;
     memcpy(auth, a, n);
     auth[n] = 0;
     *path = slash ? slash : "/";
@@ -103,8 +101,7 @@ static uint64_t read_body(int32_t resp, FILE *out)
             }
             break; /* closed: the end */
         }
-        if (out && rr.b)
-            fwrite((void *)(uintptr_t)rr.a, 1, rr.b, out);
+        if (out && rr.b) fwrite((void *)(uintptr_t)rr.a, 1, rr.b, out);
         total += rr.b;
         free((void *)(uintptr_t)rr.a);
     }
@@ -148,8 +145,7 @@ static int cmd_get(const char *url, const char *outfile)
         return 1;
     }
     uint64_t n = read_body(resp, out);
-    if (out)
-        fclose(out);
+    if (out) fclose(out);
     printf("body bytes %llu\n", (unsigned long long)n);
     incoming_response_drop(resp);
     return 0;
@@ -263,12 +259,9 @@ static int cmd_fields(void)
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc >= 3 && !strcmp(argv[1], "get"))
-        return cmd_get(argv[2], argc > 3 ? argv[3] : NULL);
-    if (argc == 4 && !strcmp(argv[1], "post"))
-        return cmd_post(argv[2], argv[3]);
-    if (argc == 2 && !strcmp(argv[1], "fields"))
-        return cmd_fields();
+    if (argc >= 3 && !strcmp(argv[1], "get")) return cmd_get(argv[2], argc > 3 ? argv[3] : NULL);
+    if (argc == 4 && !strcmp(argv[1], "post")) return cmd_post(argv[2], argv[3]);
+    if (argc == 2 && !strcmp(argv[1], "fields")) return cmd_fields();
     fprintf(stderr, "usage: p2_http get URL [OUT] | post URL TEXT | fields\n");
     return 1;
 }

@@ -48,8 +48,7 @@ static int lookup(const char *name)
 {
     ret16_t r;
     resolve_addresses(net, name, (int32_t)strlen(name), &r);
-    if (r.tag)
-        fail("resolve-addresses", (int)(r.a & 0xff));
+    if (r.tag) fail("resolve-addresses", (int)(r.a & 0xff));
     int32_t s = (int32_t)r.a;
     char addrs[16][48];
     int n = 0;
@@ -64,12 +63,9 @@ static int lookup(const char *name)
             pollable_drop(p);
             continue;
         }
-        if (a.b[0])
-            fail("resolve-next-address", a.b[2]);
-        if (!a.b[2])
-            break;
-        if (n == 16)
-            continue;
+        if (a.b[0]) fail("resolve-next-address", a.b[2]);
+        if (!a.b[2]) break;
+        if (n == 16) continue;
         if (a.b[4] == 0) {
             snprintf(addrs[n++], 48, "%d.%d.%d.%d", a.b[6], a.b[7], a.b[8], a.b[9]);
         } else {
@@ -97,8 +93,7 @@ static void drain(int32_t in, size_t want)
             uint32_t a, b;
         } r;
         input_blocking_read(in, 65536, &r);
-        if (r.tag)
-            break;
+        if (r.tag) break;
         fwrite((void *)(uintptr_t)r.a, 1, r.b, stdout);
         free((void *)(uintptr_t)r.a);
         got += r.b;
@@ -111,8 +106,7 @@ static void write_all(int32_t out, const char *p, size_t n)
         size_t k = n < 4096 ? n : 4096;
         ret16_t r;
         output_blocking_write_and_flush(out, p, (int32_t)k, &r);
-        if (r.tag)
-            fail("write", -1);
+        if (r.tag) fail("write", -1);
         p += k;
         n -= k;
     }
@@ -127,18 +121,15 @@ static int tcp_client(const char *ip, int port, const char *msg, bool shut)
     int32_t s = (int32_t)r.a;
     uint8_t res[2];
     tcp_start_connect(s, net, 0, port, b[0], b[1], b[2], b[3], 0, 0, 0, 0, 0, 0, res);
-    if (res[0])
-        fail("start-connect", res[1]);
+    if (res[0]) fail("start-connect", res[1]);
     int32_t p = tcp_subscribe(s);
     for (;;) {
         tcp_finish_connect(s, &r);
-        if (!r.tag || (r.a & 0xff) != 8)
-            break;
+        if (!r.tag || (r.a & 0xff) != 8) break;
         pollable_block(p);
     }
     pollable_drop(p);
-    if (r.tag)
-        fail("finish-connect", (int)(r.a & 0xff));
+    if (r.tag) fail("finish-connect", (int)(r.a & 0xff));
     int32_t in = (int32_t)r.a, out = (int32_t)r.b;
     struct __attribute__((aligned(4))) {
         uint8_t b[36];
@@ -165,27 +156,22 @@ static int tcp_server(int port)
     create_tcp_socket(0, &r);
     int32_t s = (int32_t)r.a;
     tcp_start_bind(s, net, 0, port, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, res);
-    if (res[0])
-        fail("start-bind", res[1]);
+    if (res[0]) fail("start-bind", res[1]);
     tcp_finish_bind(s, res);
     tcp_start_listen(s, res);
-    if (res[0])
-        fail("start-listen", res[1]);
+    if (res[0]) fail("start-listen", res[1]);
     tcp_finish_listen(s, res);
-    if (res[0])
-        fail("finish-listen", res[1]);
+    if (res[0]) fail("finish-listen", res[1]);
     printf("listening: %d\n", tcp_is_listening(s));
     fflush(stdout);
     int32_t p = tcp_subscribe(s);
     for (;;) {
         tcp_accept(s, &r);
-        if (!r.tag || (r.a & 0xff) != 8)
-            break;
+        if (!r.tag || (r.a & 0xff) != 8) break;
         pollable_block(p);
     }
     pollable_drop(p);
-    if (r.tag)
-        fail("accept", (int)(r.a & 0xff));
+    if (r.tag) fail("accept", (int)(r.a & 0xff));
     int32_t c = (int32_t)r.a, in = (int32_t)r.b, out = (int32_t)r.c;
     char buf[4096];
     size_t n = 0;
@@ -196,13 +182,11 @@ static int tcp_server(int port)
             uint32_t a, b;
         } rr;
         input_blocking_read(in, sizeof buf - n, &rr);
-        if (rr.tag)
-            break;
+        if (rr.tag) break;
         memcpy(buf + n, (void *)(uintptr_t)rr.a, rr.b);
         n += rr.b;
         free((void *)(uintptr_t)rr.a);
-        if (n == sizeof buf)
-            break;
+        if (n == sizeof buf) break;
     }
     for (size_t i = 0; i < n; i++)
         buf[i] = (char)toupper((unsigned char)buf[i]);
@@ -225,11 +209,9 @@ static int udp_client(const char *ip, int port, const char *msg)
     int32_t s = (int32_t)r.a;
     udp_start_bind(s, net, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, res);
     udp_finish_bind(s, res);
-    if (res[0])
-        fail("bind", res[1]);
+    if (res[0]) fail("bind", res[1]);
     udp_stream(s, 1, 0, port, b[0], b[1], b[2], b[3], 0, 0, 0, 0, 0, 0, &r);
-    if (r.tag)
-        fail("stream", (int)(r.a & 0xff));
+    if (r.tag) fail("stream", (int)(r.a & 0xff));
     int32_t in = (int32_t)r.a, out = (int32_t)r.b;
     struct {
         const char *p;
@@ -256,8 +238,7 @@ static int udp_client(const char *ip, int port, const char *msg)
             uint32_t ptr, len;
         } rr;
         udp_receive(in, 4, &rr);
-        if (rr.tag)
-            fail("receive", (int)(rr.ptr & 0xff));
+        if (rr.tag) fail("receive", (int)(rr.ptr & 0xff));
         if (rr.len) {
             uint8_t *d = (uint8_t *)(uintptr_t)rr.ptr;
             uint32_t dp, dl;
@@ -283,12 +264,10 @@ int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     net = instance_network();
-    if (argc == 3 && !strcmp(argv[1], "lookup"))
-        return lookup(argv[2]);
+    if (argc == 3 && !strcmp(argv[1], "lookup")) return lookup(argv[2]);
     if ((argc == 5 || argc == 6) && !strcmp(argv[1], "tcp-client"))
         return tcp_client(argv[2], atoi(argv[3]), argv[4], argc == 5);
-    if (argc == 3 && !strcmp(argv[1], "tcp-server"))
-        return tcp_server(atoi(argv[2]));
+    if (argc == 3 && !strcmp(argv[1], "tcp-server")) return tcp_server(atoi(argv[2]));
     if (argc == 5 && !strcmp(argv[1], "udp-client"))
         return udp_client(argv[2], atoi(argv[3]), argv[4]);
     fprintf(stderr, "usage: see the file\n");

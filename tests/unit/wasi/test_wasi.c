@@ -32,8 +32,7 @@ static void expect_path(const char *in, const char *want)
     char out[WASI_PORT_PATH_MAX + 1];
     unsigned flags;
     int n = wasi_path_confine(in, strlen(in), out, &flags);
-    if (n < 0)
-        fail_msg("\"%s\": %s", in, err_name(n));
+    if (n < 0) fail_msg("\"%s\": %s", in, err_name(n));
     assert_string_equal(out, want);
     assert_int_equal((size_t)n, strlen(want));
 }
@@ -148,20 +147,27 @@ struct fixture {
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/kpio-wasi-unit-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
     struct wasi_port port;
-    wasi_host_port_new(&port);
     struct wasi_preopen pre = {.guest_path = "/sandbox"};
-    if (wasi_host_open_dir(&port, f->dir, &pre.dir))
+    strcpy(f->dir, "/tmp/kpio-wasi-unit-XXXXXX");
+    wasi_host_port_new(&port);
+    if (!mkdtemp(f->dir) || wasi_host_open_dir(&port, f->dir, &pre.dir)) {
+        free(f);
         return -1;
+    }
     static const char *const argv[] = {"prog", "arg"};
     static const char *const envp[] = {"A=1"};
-    struct wasi_config cfg = {.port = port, .argc = 2, .argv = argv, .envc = 1, .envp = envp,
-                              .npreopens = 1, .preopens = &pre};
-    if (wasi_ctx_new(&cfg, &f->w))
+    struct wasi_config cfg = {.port = port,
+                              .argc = 2,
+                              .argv = argv,
+                              .envc = 1,
+                              .envp = envp,
+                              .npreopens = 1,
+                              .preopens = &pre};
+    if (wasi_ctx_new(&cfg, &f->w)) {
+        free(f);
         return -1;
+    }
     f->mem = wasm_memory_new(1, 1);
     f->call.memory = f->mem;
     f->call.user = f->w;
@@ -177,8 +183,7 @@ static int teardown(void **state)
     wasm_memory_free(f->mem);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    if (system(cmd) != 0) return -1;
     free(f);
     return 0;
 }
@@ -216,8 +221,11 @@ static void put_str(struct fixture *f, uint32_t at, const char *s)
 static int resolve(struct fixture *f, const char *module, const char *name,
                    enum wasm_extern_kind kind)
 {
-    struct wasm_import imp = {.module = module, .name = name, .module_len = strlen(module),
-                              .name_len = strlen(name), .kind = kind};
+    struct wasm_import imp = {.module = module,
+                              .name = name,
+                              .module_len = strlen(module),
+                              .name_len = strlen(name),
+                              .kind = kind};
     struct wasm_extern ext;
     return wasi_resolve(f->w, &imp, &ext);
 }
@@ -228,7 +236,8 @@ static void test_resolver(void **state)
     assert_int_equal(resolve(f, "wasi_snapshot_preview1", "fd_write", WASM_EXTERN_FUNC), 0);
     assert_int_equal(resolve(f, "wasi_snapshot_preview1", "path_open", WASM_EXTERN_FUNC), 0);
     assert_int_equal(resolve(f, "wasi_snapshot_preview1", "no_such", WASM_EXTERN_FUNC), ERR_NOENT);
-    assert_int_equal(resolve(f, "wasi_snapshot_preview1", "fd_write", WASM_EXTERN_MEMORY), ERR_NOENT);
+    assert_int_equal(resolve(f, "wasi_snapshot_preview1", "fd_write", WASM_EXTERN_MEMORY),
+                     ERR_NOENT);
     assert_int_equal(resolve(f, "wasi:io/poll@0.2.0", "poll", WASM_EXTERN_FUNC), 0);
     assert_int_equal(resolve(f, "wasi:io/poll@0.2.12", "poll", WASM_EXTERN_FUNC), 0);
     assert_int_equal(resolve(f, "wasi:io/poll@0.2.99", "poll", WASM_EXTERN_FUNC), 0);
@@ -239,8 +248,8 @@ static void test_resolver(void **state)
     assert_int_equal(resolve(f, "wasi:io/poll@0.2.0", "pol", WASM_EXTERN_FUNC), ERR_NOENT);
     assert_int_equal(resolve(f, "env", "poll", WASM_EXTERN_FUNC), ERR_NOENT);
     /* a function KPIO does not implement still resolves (and traps if called) */
-    assert_int_equal(resolve(f, "wasi:filesystem/types@0.2.0", "[method]descriptor.stat",
-                             WASM_EXTERN_FUNC), 0);
+    assert_int_equal(
+        resolve(f, "wasi:filesystem/types@0.2.0", "[method]descriptor.stat", WASM_EXTERN_FUNC), 0);
     static const char finish[] = "[static]outgoing-body.finish";
     static const char connect[] = "[method]tcp-socket.start-connect";
     const struct wasi_import_fn *fn = wasi_p2_lookup("http/types", 10, finish, strlen(finish));
@@ -462,8 +471,7 @@ static void test_p1_poll(void **state)
 
 /* ---- 0.2 host functions without lists ------------------------------------------------- */
 
-static int p2(struct fixture *f, const char *iface, const char *field, wasm_value *a,
-              wasm_value *r)
+static int p2(struct fixture *f, const char *iface, const char *field, wasm_value *a, wasm_value *r)
 {
     const struct wasi_import_fn *fn = wasi_p2_lookup(iface, strlen(iface), field, strlen(field));
     assert_non_null(fn);
