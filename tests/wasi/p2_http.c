@@ -96,7 +96,11 @@ static uint64_t read_body(int32_t resp, FILE *out)
             if (rr.a == 0) { /* last-operation-failed */
                 ret64_t e;
                 http_error_code((int32_t)rr.b, &e);
-                printf("body error, error-code %d\n", e.bytes[0] ? e.bytes[8] : -1);
+                struct list msg;
+                error_to_debug_string((int32_t)rr.b, &msg);
+                error_drop((int32_t)rr.b);
+                printf("body error, error-code %d, message given: %d\n",
+                       e.bytes[0] ? e.bytes[8] : -1, msg.len > 0);
                 exit(2);
             }
             break; /* closed: the end */

@@ -214,11 +214,11 @@ def test_p2_http(h):
         t.ok(r.returncode == 2 and "error-code 1\n" in text(r.stdout),
              "p2_http: unknown host is error-code DNS-error (1)", text(r.stdout))
         r = h.run([h.prog("p2_http"), "get", base + "/close-mid?len=100000&send=5000"])
-        t.ok(r.returncode == 2 and "body error, error-code 25" in text(r.stdout),
+        t.ok(r.returncode == 2 and "body error, error-code 25, message given: 1" in text(r.stdout),
              "p2_http: a body cut short is HTTP-response-incomplete (25)", text(r.stdout))
         r = h.run([h.prog("p2_http"), "get", base + "/stall-body?len=100000&send=5000"],
                   env={"P2_HTTP_IDLE_MS": "1500"})
-        t.ok(r.returncode == 2 and "body error, error-code 9" in text(r.stdout),
+        t.ok(r.returncode == 2 and "body error, error-code 9, message given: 1" in text(r.stdout),
              "p2_http: a stalled body is connection-read-timeout (9)", text(r.stdout))
         r = h.run([h.prog("p2_http"), "fields"])
         expected = open(os.path.join(HERE, "p2_http_fields.expected")).read()
