@@ -34,8 +34,10 @@
 
 struct wasi_port_file {
     int fd;
-    DIR *dir;         /* for readdir, opened on first use */
-    uint64_t dir_pos; /* index of the entry readdir returns next */
+    DIR *dir;            /* for readdir, opened on first use */
+    uint64_t dir_pos;    /* index of the entry readdir returns next */
+    uint64_t last_index; /* index of the entry returned last, */
+    long last_tell;      /* and telldir() just before it */
 };
 
 int wasi_host_file_fd(const struct wasi_port_file *f)
@@ -347,8 +349,9 @@ static int host_allocate(void *ctx, struct wasi_port_file *f, uint64_t off, uint
 }
 
 /* Entries are numbered in readdir(3) order; cookie = index of the entry.
- * A cookie other than the next one rewinds and skips (rare: wasi-libc
- * reads forward and only restarts from 0). */
+ * Reading goes forward; the entry returned last can be read again (what
+ * fd_readdir asks for after an entry did not fit the guest's buffer)
+ * through its telldir position; any other cookie rewinds and skips. */
 static int host_readdir(void *ctx, struct wasi_port_file *d, uint64_t cookie,
                         struct wasi_port_dirent *ent)
 {
@@ -362,17 +365,23 @@ static int host_readdir(void *ctx, struct wasi_port_file *d, uint64_t cookie,
         }
         d->dir_pos = 0;
     }
-    if (cookie != d->dir_pos) {
+    if (cookie != d->dir_pos && cookie == d->last_index && d->dir_pos) {
+        seekdir(d->dir, d->last_tell);
+        d->dir_pos = cookie;
+    } else if (cookie != d->dir_pos) {
         rewinddir(d->dir);
         d->dir_pos = 0;
     }
     for (;;) {
         errno = 0;
+        long tell = telldir(d->dir);
         struct dirent *de = readdir(d->dir);
         if (!de) return errno ? wasi_host_errno(errno) : 0;
         if (d->dir_pos++ < cookie) continue;
         size_t n = strlen(de->d_name);
         if (n > WASI_PORT_NAME_MAX) continue;
+        d->last_index = d->dir_pos - 1;
+        d->last_tell = tell;
         ent->next = d->dir_pos;
         ent->ino = de->d_ino;
         ent->name_len = (uint16_t)n;

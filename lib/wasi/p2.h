@@ -119,6 +119,8 @@ int p2_addr_get(const uint8_t *p, struct wasi_port_addr *out);
 
 /* wasi:sockets error-code for an ERR_* value. */
 uint8_t p2_sock_error(int err);
+/* wasi:http error-code case DNS-timeout (lib/http has no fail kind for it). */
+#define P2_HTTP_DNS_TIMEOUT 0
 /* wasi:http error-code case for an ERR_* value and an http_fail. */
 uint8_t p2_http_error(int err, enum http_fail fail);
 
@@ -201,7 +203,8 @@ struct wasi_p2 {
     uint32_t nslots;
     struct http_client *clients[4]; /* idle HTTP clients kept for keep-alive */
     uint64_t insecure_state;
-    uint8_t *scratch; /* P2_SCRATCH bytes for console and socket reads */
+    uint8_t *scratch;   /* P2_SCRATCH bytes for console and socket reads */
+    bool dns_timed_out; /* the last HTTP connect failed in name resolution's timeout */
 };
 
 #define P2_SCRATCH 65536

@@ -40,6 +40,7 @@ static int sock_connect(void *ctx, const char *host, uint16_t port, uint32_t tim
     uint64_t deadline = p2_now(w) + (uint64_t)timeout_ms * 1000000u;
     struct wasi_port_addr addrs[8];
     int n = o->resolve(w->port.ctx, host, addrs, 8, deadline);
+    w->p2->dns_timed_out = n == ERR_TIMEDOUT;
     if (n <= 0) return n ? n : ERR_NXDOMAIN;
     struct http_conn *c = mem_alloc(sizeof *c);
     if (!c) return ERR_NOMEM;
@@ -289,6 +290,7 @@ static void future_run(struct wasi_ctx *w, struct p2_future *f)
     struct http_field *fields = mem_alloc(sizeof(*fields) * (nf + 1));
     char *url = mem_alloc(8192);
     struct http_client *c = client_get(w);
+    w->p2->dns_timed_out = false;
     if (!fields || !url || !c) {
         f->err = ERR_NOMEM;
         f->http_code = p2_http_error(ERR_NOMEM, HTTP_FAIL_NOMEM);
@@ -322,8 +324,12 @@ static void future_run(struct wasi_ctx *w, struct p2_future *f)
     rc = http_client_open(c, &req);
     if (rc >= 0) rc = http_client_response(c);
     if (rc < 0) {
+        enum http_fail fail = http_client_fail(c);
         f->err = rc;
-        f->http_code = p2_http_error(rc, http_client_fail(c));
+        f->http_code = p2_http_error(rc, fail);
+        if (w->p2->dns_timed_out &&
+            (fail == HTTP_FAIL_CONNECT || fail == HTTP_FAIL_CONNECT_TIMEOUT))
+            f->http_code = P2_HTTP_DNS_TIMEOUT;
         log_write(LOG_DEBUG, "wasi", "http: %s", http_client_error(c));
         goto out;
     }

@@ -19,7 +19,13 @@
 #define RESOLVE_TIMEOUT_NS (15ull * 1000000000u)
 #define MAX_ADDRS          16
 
-enum { SE_INVALID_ARGUMENT = 3, SE_NOT_IN_PROGRESS = 7, SE_WOULD_BLOCK = 8, SE_INVALID_STATE = 9 };
+enum {
+    SE_INVALID_ARGUMENT = 3,
+    SE_NOT_IN_PROGRESS = 7,
+    SE_WOULD_BLOCK = 8,
+    SE_INVALID_STATE = 9,
+    SE_TEMPORARY_RESOLVER_FAILURE = 19,
+};
 
 /* result<_, error-code> (2 bytes): code 0 for ok, else 1 + an error-code. */
 #define OK_RESULT 0
@@ -973,7 +979,8 @@ P2_FN(p2_sockets_ip_name_lookup_resolve_address_stream_resolve_next_address)
     if (!ret) return p2_bad_ret(call, a[1].u32);
     if (rs->err) {
         ret[0] = 1;
-        ret[2] = p2_sock_error(rs->err);
+        /* ip-name-lookup's own codes: a lookup that timed out is temporary */
+        ret[2] = rs->err == ERR_TIMEDOUT ? SE_TEMPORARY_RESOLVER_FAILURE : p2_sock_error(rs->err);
         rs->err = 0; /* reported once; then the stream is empty */
         return 0;
     }

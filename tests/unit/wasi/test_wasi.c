@@ -543,6 +543,157 @@ static void test_p2_fields(void **state)
     assert_int_equal(p2(f, "http/types", "[resource-drop]outgoing-request", a, r), 0);
 }
 
+/* ---- error codes through the real exchange, over a scripted port -------------------- */
+
+static int script_resolve_err, script_connect_err;
+
+static int fake_stdio(void *ctx, int fd, struct wasi_port_file **out)
+{
+    (void)ctx, (void)fd;
+    *out = (struct wasi_port_file *)1;
+    return 0;
+}
+static int fake_close(void *ctx, struct wasi_port_file *f)
+{
+    (void)ctx, (void)f;
+    return 0;
+}
+static int fake_fstat(void *ctx, struct wasi_port_file *f, struct wasi_port_stat *st)
+{
+    (void)ctx, (void)f;
+    memset(st, 0, sizeof *st);
+    return 0;
+}
+static int fake_clock(void *ctx, enum wasi_port_clock c, uint64_t *ns)
+{
+    (void)ctx, (void)c;
+    *ns = 5000000000ull;
+    return 0;
+}
+static int fake_resolve(void *ctx, const char *name, struct wasi_port_addr *addrs, int max,
+                        uint64_t deadline)
+{
+    (void)ctx, (void)name, (void)max, (void)deadline;
+    if (script_resolve_err) return script_resolve_err;
+    memset(addrs, 0, sizeof *addrs);
+    addrs->family = 4;
+    addrs->addr[0] = 10;
+    return 1;
+}
+static int fake_connect(void *ctx, const struct wasi_port_addr *local,
+                        const struct wasi_port_addr *remote, uint64_t deadline,
+                        struct wasi_port_sock **out)
+{
+    (void)ctx, (void)local, (void)remote, (void)deadline, (void)out;
+    return script_connect_err;
+}
+static void fake_sock_close(void *ctx, struct wasi_port_sock *s)
+{
+    (void)ctx, (void)s;
+}
+
+static const struct wasi_port_ops fake_ops = {
+    .stdio = fake_stdio,
+    .close = fake_close,
+    .fstat = fake_fstat,
+    .clock_now = fake_clock,
+    .clock_res = fake_clock,
+    .resolve = fake_resolve,
+    .tcp_connect = fake_connect,
+    .sock_close = fake_sock_close,
+};
+
+/* GET http://example.test/ through handle and future-incoming-response.get
+ * with the scripted failures; returns the error-code case, or -1 when
+ * handle itself refused the request (then *handle_code has its case). */
+static int http_error_for(struct fixture *f, bool https, bool authority, int *handle_code)
+{
+    wasm_value a[8] = {0}, r[1] = {0};
+    p2(f, "http/types", "[constructor]fields", a, r);
+    a[0].u32 = r[0].u32;
+    p2(f, "http/types", "[constructor]outgoing-request", a, r);
+    uint32_t req = r[0].u32;
+    put_str(f, BUF, "example.test");
+    a[0].u32 = req, a[1].u32 = 1, a[2].u32 = BUF, a[3].u32 = 12;
+    if (authority) p2(f, "http/types", "[method]outgoing-request.set-authority", a, r);
+    a[0].u32 = req, a[1].u32 = 1, a[2].u32 = https ? 1 : 0;
+    p2(f, "http/types", "[method]outgoing-request.set-scheme", a, r);
+    a[0].u32 = req, a[1].u32 = 0, a[2].u32 = 0, a[3].u32 = OUT;
+    assert_int_equal(p2(f, "http/outgoing-handler", "handle", a, r), 0);
+    if (mem(f)[OUT]) {
+        *handle_code = mem(f)[OUT + 8];
+        return -1;
+    }
+    uint32_t future = le32_get(mem(f) + OUT + 8);
+    a[0].u32 = future, a[1].u32 = OUT;
+    assert_int_equal(p2(f, "http/types", "[method]future-incoming-response.get", a, r), 0);
+    assert_int_equal(mem(f)[OUT], 1);      /* some */
+    assert_int_equal(mem(f)[OUT + 8], 0);  /* not taken before */
+    assert_int_equal(mem(f)[OUT + 16], 1); /* err */
+    int code = mem(f)[OUT + 24];
+    a[0].u32 = future, a[1].u32 = OUT;
+    p2(f, "http/types", "[method]future-incoming-response.get", a, r);
+    assert_int_equal(mem(f)[OUT + 8], 1); /* a second get: taken */
+    a[0].u32 = future;
+    assert_int_equal(p2(f, "http/types", "[resource-drop]future-incoming-response", a, r), 0);
+    return code;
+}
+
+static void test_http_error_codes(void **state)
+{
+    (void)state;
+    struct wasi_config cfg = {.port = {.ops = &fake_ops}};
+    struct fixture fx = {0}, *f = &fx;
+    assert_int_equal(wasi_ctx_new(&cfg, &f->w), 0);
+    f->mem = wasm_memory_new(1, 1);
+    f->call = (struct wasm_host_call){.memory = f->mem, .user = f->w, .trap = &f->trap};
+    static const struct {
+        int resolve, connect, code;
+    } cases[] = {
+        {ERR_TIMEDOUT, 0, 0},    /* DNS-timeout */
+        {ERR_NXDOMAIN, 0, 1},    /* DNS-error */
+        {ERR_DNSFAIL, 0, 1},     /* DNS-error */
+        {0, ERR_CONNREFUSED, 6}, /* connection-refused */
+        {0, ERR_HOSTUNREACH, 3}, /* destination-unavailable */
+        {0, ERR_NETUNREACH, 3},  /* destination-unavailable */
+        {0, ERR_TIMEDOUT, 8},    /* connection-timeout */
+    };
+    int hc = -1;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        script_resolve_err = cases[i].resolve;
+        script_connect_err = cases[i].connect;
+        int code = http_error_for(f, false, true, &hc);
+        if (code != cases[i].code)
+            fail_msg("resolve %s connect %s: case %d, want %d", err_name(cases[i].resolve),
+                     err_name(cases[i].connect), code, cases[i].code);
+    }
+    assert_int_equal(http_error_for(f, true, true, &hc), -1); /* https: no TLS */
+    assert_int_equal(hc, 19);                                 /* HTTP-request-URI-invalid */
+    assert_int_equal(http_error_for(f, false, false, &hc), -1);
+    assert_int_equal(hc, 19);
+    /* ip-name-lookup: a timed-out lookup is temporary-resolver-failure */
+    wasm_value a[8] = {0}, r[1] = {0};
+    p2(f, "sockets/instance-network", "instance-network", a, r);
+    uint32_t net = r[0].u32;
+    for (int k = 0; k < 2; k++) {
+        script_resolve_err = k ? ERR_NXDOMAIN : ERR_TIMEDOUT;
+        put_str(f, BUF, "example.test");
+        a[0].u32 = net, a[1].u32 = BUF, a[2].u32 = 12, a[3].u32 = OUT;
+        assert_int_equal(p2(f, "sockets/ip-name-lookup", "resolve-addresses", a, r), 0);
+        assert_int_equal(mem(f)[OUT], 0);
+        uint32_t rs = le32_get(mem(f) + OUT + 4);
+        a[0].u32 = rs, a[1].u32 = OUT;
+        p2(f, "sockets/ip-name-lookup", "[method]resolve-address-stream.resolve-next-address", a,
+           r);
+        assert_int_equal(mem(f)[OUT], 1);
+        assert_int_equal(mem(f)[OUT + 2], k ? 18 : 19);
+        a[0].u32 = rs;
+        p2(f, "sockets/ip-name-lookup", "[resource-drop]resolve-address-stream", a, r);
+    }
+    wasi_ctx_free(f->w);
+    wasm_memory_free(f->mem);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -557,6 +708,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_p1_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_p1_poll, setup, teardown),
         cmocka_unit_test_setup_teardown(test_p2_fields, setup, teardown),
+        cmocka_unit_test(test_http_error_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
