@@ -22,9 +22,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/sha256.h"
 #include "http/url.h"
 #include "sdk/cli.h"
+#include "sdk/sha256.h"
 #include "sdk/fsutil.h"
 #include "sdk/http.h"
 
@@ -48,7 +48,7 @@ struct fetch {
     size_t wfill;
     uint64_t written;
     int write_err; /* errno of a failed write */
-    struct sha256 sha;
+    struct sdk_sha256 sha;
     int status;
     int64_t length; /* announced, or -1 */
     uint64_t received;
@@ -63,7 +63,7 @@ static int flush_wbuf(struct fetch *f, const uint8_t *data, size_t len)
         f->write_err = errno;
         return -1;
     }
-    sha256_update(&f->sha, data, len);
+    sdk_sha256_update(&f->sha, data, len);
     f->written += len;
     return 0;
 }
@@ -176,8 +176,8 @@ static void summary(struct fetch *f, const char *outfile, uint64_t ns)
 {
     uint8_t d[32];
     char hex[65], rate[32];
-    sha256_final(&f->sha, d);
-    sha256_hex(d, hex);
+    sdk_sha256_final(&f->sha, d);
+    sdk_sha256_hex(d, hex);
     cli_format_rate(f->written, ns, rate, sizeof rate);
     FILE *out = outfile ? stdout : stderr;
     fprintf(out, "fetch: status %d, %llu bytes, %.3f s, %s, sha256 %s, %s%s\n", f->status,
@@ -228,7 +228,7 @@ int main(int argc, char **argv)
     f.length = -1;
     f.tty = isatty(STDERR_FILENO);
     f.progress_every_ns = f.tty ? 250000000u : 1000000000u;
-    sha256_init(&f.sha);
+    sdk_sha256_init(&f.sha);
     if (!(f.wbuf = malloc(WRITE_BUF_SIZE))) {
         cli_warn_err(ENOMEM, "buffer");
         return CLI_FAIL;

@@ -29,17 +29,17 @@ APP_SRCS_mv := $(APP_SDK_CLI) apps/sdk/fsutil.c
 APP_SRCS_rm := $(APP_SDK_CLI) apps/sdk/fsutil.c
 APP_SRCS_mkdir := $(APP_SDK_CLI)
 APP_SRCS_wc := $(APP_SDK_CLI)
-APP_SRCS_sha256sum := $(APP_SDK_CLI) lib/base/sha256.c
+APP_SRCS_sha256sum := $(APP_SDK_CLI) apps/sdk/sha256.c
 APP_SRCS_trap := $(APP_SDK_CLI)
 APP_SRCS_spin := $(APP_SDK_CLI)
 APP_SRCS_sleep := $(APP_SDK_CLI)
 
-# The WASI 0.2 SDK, and what the networking apps take from lib/: SHA-256
-# (lib/base) and URL parsing and resolution (lib/http/url.c).
+# The WASI 0.2 SDK, and what the networking apps take from lib/: URL
+# parsing and resolution (lib/http/url.c).
 APP_SDK_WASI2 := $(APP_SDK_CLI) apps/sdk/wasi2.c apps/sdk/start.c
 APP_SDK_NET := $(APP_SDK_WASI2) apps/sdk/net.c
 APP_SDK_HTTP := $(APP_SDK_WASI2) apps/sdk/http.c lib/http/url.c lib/http/fail.c lib/base/str.c
-APP_SRCS_fetch := $(APP_SDK_HTTP) apps/sdk/fsutil.c lib/base/sha256.c
+APP_SRCS_fetch := $(APP_SDK_HTTP) apps/sdk/fsutil.c apps/sdk/sha256.c
 APP_SRCS_nc := $(APP_SDK_NET)
 APP_SRCS_nslookup := $(APP_SDK_NET)
 APP_SRCS_httpd := $(APP_SDK_NET) apps/sdk/httpreq.c apps/sdk/fsutil.c

@@ -2,9 +2,9 @@
  * apps/sha256sum.c - `sha256sum [FILE]...` prints "HASH  NAME" for each
  * FILE (standard input for "-" or none), and `sha256sum -c [FILE]...`
  * checks the "HASH  NAME" lines of FILE, printing "NAME: OK" or "NAME:
- * FAILED", as GNU coreutils does. SHA-256 is lib/base/sha256.c (FIPS
- * 180-4), the same code the kernel and host tools use. Exit status 1 when
- * a file cannot be read or a checksum does not match.
+ * FAILED", as GNU coreutils does. SHA-256 (FIPS 180-4) is the SDK's
+ * apps/sdk/sha256.c, written for the interpreter. Exit status 1 when a
+ * file cannot be read or a checksum does not match.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/sha256.h"
 #include "sdk/cli.h"
+#include "sdk/sha256.h"
 
 static const char help[] = "Usage: sha256sum [-c] [FILE]...\n"
                            "Print or check SHA-256 (FIPS 180-4) checksums.\n"
@@ -33,8 +33,8 @@ static int hash_file(const char *path, char hex[65])
     if (fd < 0) return errno;
     struct stat st;
     int err = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
-    struct sha256 s;
-    sha256_init(&s);
+    struct sdk_sha256 s;
+    sdk_sha256_init(&s);
     while (!err) {
         ssize_t n = read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
@@ -42,13 +42,13 @@ static int hash_file(const char *path, char hex[65])
             err = n < 0 ? errno : 0;
             break;
         }
-        sha256_update(&s, buf, (size_t)n);
+        sdk_sha256_update(&s, buf, (size_t)n);
     }
     if (!is_stdin) close(fd);
     if (!err) {
         uint8_t d[32];
-        sha256_final(&s, d);
-        sha256_hex(d, hex);
+        sdk_sha256_final(&s, d);
+        sdk_sha256_hex(d, hex);
     }
     return err;
 }

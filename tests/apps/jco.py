@@ -14,6 +14,7 @@ Jco.prepare() returns None when ready, or the reason to SKIP.
 import os
 import shutil
 import subprocess
+import tempfile
 
 from hosts import ROOT, run_cmd
 
@@ -25,9 +26,15 @@ class Jco:
         self.home = os.environ.get("JCO_HOME") or os.path.join(os.environ.get("TMPDIR", "/tmp"),
                                                                 "wasi-anchor")
         self.wit_root = os.environ.get("WASI_WIT") or os.path.join(ROOT, "..", "shared", "wit")
-        self.out = os.path.join(build, "apps-jco")
+        # Per run: two test runs in one tree (make test by several people)
+        # must not overwrite each other's components.
+        os.makedirs(os.path.join(build, "apps-jco"), exist_ok=True)
+        self.out = tempfile.mkdtemp(prefix="run-", dir=os.path.join(build, "apps-jco"))
         self.wit = os.path.join(self.out, "wit")
         self.env = dict(os.environ, JCO_HOME=self.home)
+
+    def close(self):
+        shutil.rmtree(self.out, ignore_errors=True)
 
     @property
     def script(self):

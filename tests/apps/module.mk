@@ -12,11 +12,12 @@ COMPONENT_SUITES += apps/net
 SUITE_CMD_apps/net := python3 tests/apps/test_net.py --build $(BUILD)
 
 # Host unit tests of the plain-C parts of the SDK (httpd's request parser,
-# the cli helpers) under ASan + UBSan, and a libFuzzer target for the
-# request parser.
-APPS_SDK_HOST_SRCS := apps/sdk/httpreq.c apps/sdk/cli.c
+# the cli helpers, SHA-256 against lib/base's) under ASan + UBSan, and a
+# libFuzzer target for the request parser.
+APPS_SDK_HOST_SRCS := apps/sdk/httpreq.c apps/sdk/cli.c apps/sdk/sha256.c
 $(call host_objs,tests/apps/test_sdk.c $(APPS_SDK_HOST_SRCS)): HOST_CFLAGS += -Iapps/include
-$(BUILD)/host/tests/apps/test_sdk: $(call host_objs,tests/apps/test_sdk.c $(APPS_SDK_HOST_SRCS))
+$(BUILD)/host/tests/apps/test_sdk: $(call host_objs,tests/apps/test_sdk.c $(APPS_SDK_HOST_SRCS) \
+    lib/base/sha256.c)
 	$(host_link) -lcmocka
 UNIT_SUITES += unit/apps
 SUITE_CMD_unit/apps := $(BUILD)/host/tests/apps/test_sdk
@@ -29,3 +30,14 @@ FUZZ_TARGETS += apps_httpreq
 $(BUILD)/fuzz/seeds/apps_httpreq/.stamp: tests/apps/fuzz_seeds.py
 	@python3 tests/apps/fuzz_seeds.py $(@D) && touch $@
 FUZZ_SEEDS += $(BUILD)/fuzz/seeds/apps_httpreq/.stamp
+
+# make bench: fetch's throughput on the host (64 MiB from loopback, under
+# kpio-wasm and jco run) and sha256sum's under kpio-wasm.
+BENCHES += apps_fetch
+BENCH_CMD_apps_fetch := python3 tests/apps/bench_fetch.py --build $(BUILD)
+BENCH_DEPS += $(APP_WASMS) $(BUILD)/rel/bin/kpio-wasm
+
+#   apps/abi    the generated header is fresh, and every app's WASI 0.2
+#               imports match core-signatures-0.2.12.tsv (no jco needed)
+COMPONENT_SUITES += apps/abi
+SUITE_CMD_apps/abi := python3 tests/apps/test_abi.py --build $(BUILD)

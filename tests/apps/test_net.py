@@ -498,6 +498,7 @@ def main():
     jco = Jco(args.build)
     if not args.in_netns:
         why = jco.prepare()  # may install from npm: outside the namespace
+        jco.close()
         if why:
             os.environ["KPIO_APPS_JCO_SKIP"] = why
         why = enter_namespace(args)
@@ -526,6 +527,7 @@ def main():
         records = run_hosts(t, hosts)
         differential(t, records)
     finally:
+        jco.close()
         shutil.rmtree(tmp, ignore_errors=True)
     return t.done()
 

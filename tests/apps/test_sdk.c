@@ -2,8 +2,10 @@
  * tests/apps/test_sdk.c - host unit tests (cmocka, ASan + UBSan) for the
  * parts of the app SDK that are plain C: httpd's request parser and target
  * mapping (apps/sdk/httpreq.c) and the option and number helpers of
- * apps/sdk/cli.c. Oracles: RFC 9112's grammar and RFC 3986 section 5.2.4
- * (remove_dot_segments), written out case by case.
+ * apps/sdk/cli.c, and the apps' SHA-256 (apps/sdk/sha256.c). Oracles:
+ * RFC 9112's grammar and RFC 3986 section 5.2.4 (remove_dot_segments),
+ * written out case by case; the FIPS 180-2 appendix B test vectors and
+ * lib/base/sha256.c (an independent implementation) for SHA-256.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,8 +16,10 @@
 
 #include <cmocka.h>
 
+#include "base/sha256.h"
 #include "sdk/cli.h"
 #include "sdk/httpreq.h"
+#include "sdk/sha256.h"
 
 static int parse(const char *s, struct httpreq *r)
 {
@@ -207,13 +211,77 @@ static void test_opts(void **state)
     assert_int_equal(o.index, 1);
 }
 
+static void sdk_hash(const void *p, size_t n, char hex[65])
+{
+    struct sdk_sha256 s;
+    uint8_t d[32];
+    sdk_sha256_init(&s);
+    sdk_sha256_update(&s, p, n);
+    sdk_sha256_final(&s, d);
+    sdk_sha256_hex(d, hex);
+}
+
+static void test_sha256_vectors(void **state)
+{
+    (void)state;
+    char hex[65];
+    sdk_hash("abc", 3, hex); /* FIPS 180-2 B.1 */
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    static const char b2[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    sdk_hash(b2, sizeof b2 - 1, hex); /* B.2 */
+    assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    sdk_hash("", 0, hex);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    static char million[1000000]; /* B.3, fed in uneven pieces */
+    memset(million, 'a', sizeof million);
+    struct sdk_sha256 s;
+    uint8_t d[32];
+    sdk_sha256_init(&s);
+    for (size_t off = 0, k = 1; off < sizeof million; k = k * 3 % 1000 + 1) {
+        size_t n = k < sizeof million - off ? k : sizeof million - off;
+        sdk_sha256_update(&s, million + off, n);
+        off += n;
+    }
+    sdk_sha256_final(&s, d);
+    sdk_sha256_hex(d, hex);
+    assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+/* Every length from 0 to 300 (all padding cases) and a few large ones,
+ * against lib/base/sha256.c. */
+static void test_sha256_vs_lib_base(void **state)
+{
+    (void)state;
+    static uint8_t buf[70000];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sizeof buf; i++) {
+        x = x * 1103515245u + 12345u;
+        buf[i] = (uint8_t)(x >> 16);
+    }
+    static const size_t big[] = {1000, 4095, 4096, 4097, 65536, 70000};
+    for (size_t i = 0; i < 301 + sizeof big / sizeof big[0]; i++) {
+        size_t n = i <= 300 ? i : big[i - 301];
+        char mine[65], ref[65];
+        uint8_t d[32];
+        sdk_hash(buf, n, mine);
+        struct sha256 s;
+        sha256_init(&s);
+        sha256_update(&s, buf, n);
+        sha256_final(&s, d);
+        sha256_hex(d, ref);
+        if (strcmp(mine, ref) != 0) print_error("length %zu\n", n);
+        assert_string_equal(mine, ref);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_request_line), cmocka_unit_test(test_incomplete_and_limits),
-        cmocka_unit_test(test_bad_requests), cmocka_unit_test(test_connection_close),
-        cmocka_unit_test(test_paths),        cmocka_unit_test(test_parse_u64),
-        cmocka_unit_test(test_format),       cmocka_unit_test(test_opts),
+        cmocka_unit_test(test_request_line),   cmocka_unit_test(test_incomplete_and_limits),
+        cmocka_unit_test(test_bad_requests),   cmocka_unit_test(test_connection_close),
+        cmocka_unit_test(test_paths),          cmocka_unit_test(test_parse_u64),
+        cmocka_unit_test(test_format),         cmocka_unit_test(test_opts),
+        cmocka_unit_test(test_sha256_vectors), cmocka_unit_test(test_sha256_vs_lib_base),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
