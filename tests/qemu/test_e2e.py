@@ -161,7 +161,7 @@ def run_variant(t, tmp, v, payload_path, payload_sha):
             status = debug_exit_status(code)
             t.ok(status not in (None, 0), f"{v.name}: the guest's exit status reports the failure "
                  f"(status {status})", out[-3000:])
-            t.ok(re.search(r"fetch: .*(short|incomplete|truncat|closed)", out, re.I) is not None,
+            t.ok(re.search(r"fetch: .*(short|incomplete|truncat|closed|failed after \d+ of \d+ bytes)", out, re.I) is not None,
                  f"{v.name}: fetch says why it failed", out[-2000:])
             t.ok(not img.exists("/data/payload.bin"),
                  f"{v.name}: no complete-looking /data/payload.bin is left", img.listing("/data"))
