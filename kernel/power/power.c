@@ -31,7 +31,7 @@ void qemu_debug_exit(unsigned status) { outl(DEBUG_EXIT_PORT, status); }
 
 void power_set_exit_status(unsigned status)
 {
-    exit_status = status;
+    exit_status = status > 127 ? 127 : status;
     have_status = 1;
 }
 

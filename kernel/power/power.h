@@ -15,7 +15,9 @@ _Noreturn void power_off(void);
 _Noreturn void power_reboot(void);
 
 /* Exits QEMU through isa-debug-exit (port 0xf4) with status s: QEMU's exit
- * code becomes 2*s+1. Returns if the device is absent. */
+ * code becomes 2*s+1, so only 0..127 survive; power_set_exit_status clamps
+ * larger statuses (a trapped or killed app, 128+N) to 127. Returns if the
+ * device is absent. */
 void qemu_debug_exit(unsigned status);
 void power_set_exit_status(unsigned status);
 
