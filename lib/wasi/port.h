@@ -44,8 +44,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WASI_PORT_PATH_MAX    1024 /* bytes of a relative path handed to the port */
-#define WASI_PORT_NAME_MAX    255  /* bytes of one component */
+#define WASI_PORT_PATH_MAX 1024 /* bytes of a relative path handed to the port */
+/* bytes of one component: the 255 UTF-16 units of a FAT long name as UTF-8 */
+#define WASI_PORT_NAME_MAX    765
 #define WASI_PORT_NO_DEADLINE UINT64_MAX
 
 struct wasi_port_file; /* an open file, directory or console stream */
