@@ -164,6 +164,11 @@ void wasi_ctx_free(struct wasi_ctx *w)
     mem_free(w->fds);
     for (int i = 0; i < 3; i++)
         if (w->console[i]) w->port.ops->close(w->port.ctx, w->console[i]);
+    while (w->bindings) {
+        struct wasi_p2_binding *b = w->bindings;
+        w->bindings = b->next;
+        mem_free(b);
+    }
     mem_free(w->argv);
     mem_free(w->envp);
     mem_free(w->cwd);
@@ -199,8 +204,35 @@ int wasi_resolve(void *ctx, const struct wasm_import *imp, struct wasm_extern *o
     else if (parse_p2_module(imp->module, imp->module_len, &iface, &iface_len))
         f = wasi_p2_lookup(iface, iface_len, imp->name, imp->name_len);
     if (!f) return ERR_NOENT;
+    if (f->iface) { /* 0.2: through the re-entrancy guard */
+        struct wasi_p2_binding *b = mem_alloc(sizeof *b);
+        if (!b) return ERR_NOMEM;
+        b->w = w;
+        b->fn = f->fn;
+        b->next = w->bindings;
+        w->bindings = b;
+        wasm_extern_host(out, f->sig, wasi_p2_dispatch, b);
+        return 0;
+    }
     wasm_extern_host(out, f->sig, f->fn, w);
     return 0;
+}
+
+/*
+ * Every 0.2 host function is entered here. A module's cabi_realloc runs
+ * while a 0.2 call is half done (a list being returned); if it called a
+ * 0.2 function itself, that function could change or free what the
+ * unfinished call still uses, so such a call traps. Preview1 functions
+ * touch no 0.2 state and stay callable.
+ */
+int wasi_p2_dispatch(struct wasm_host_call *call, const wasm_value *a, wasm_value *r)
+{
+    const struct wasi_p2_binding *b = call->user;
+    if (b->w->in_realloc)
+        return wasm_host_trap(call, "a WASI 0.2 function was called from cabi_realloc");
+    struct wasm_host_call c = *call;
+    c.user = b->w;
+    return b->fn(&c, a, r);
 }
 
 /* The export "wasi:cli/run@0.2.N#run", or NULL. */

@@ -123,6 +123,8 @@ struct wasi_ctx {
     struct wasi_p2 *p2;
     struct wasm_func *realloc; /* the guest's cabi_realloc, looked up once */
     bool realloc_looked_up;
+    bool in_realloc;                  /* a 0.2 call is inside the guest's cabi_realloc */
+    struct wasi_p2_binding *bindings; /* one per resolved 0.2 import */
 };
 
 /* Descriptor numbers above this are refused (EMFILE / EBADF). */
@@ -247,6 +249,14 @@ P1_DECL(sock_shutdown);
  * package and interface without "wasi:" and the version) and field. */
 const struct wasi_import_fn *wasi_p2_lookup(const char *iface, size_t iface_len, const char *field,
                                             size_t field_len);
+/* A resolved 0.2 import: the host function behind wasi_p2_dispatch. */
+struct wasi_p2_binding {
+    struct wasi_ctx *w;
+    wasm_host_fn fn;
+    struct wasi_p2_binding *next;
+};
+int wasi_p2_dispatch(struct wasm_host_call *call, const wasm_value *a, wasm_value *r);
+
 /* The 0.2 state (p2.c). */
 int wasi_p2_new(struct wasi_ctx *w);
 void wasi_p2_free(struct wasi_ctx *w);

@@ -188,8 +188,10 @@ int p2_realloc(struct wasm_host_call *call, uint32_t ptr, uint32_t old, uint32_t
     args[2].u32 = align;
     args[3].u32 = new_size;
     struct wasm_trap trap;
-    if (wasm_call(w->realloc, args, 4, &res, 1, &trap))
-        return wasm_host_trap(call, "cabi_realloc failed: %s", trap.reason);
+    w->in_realloc = true;
+    int rc = wasm_call(w->realloc, args, 4, &res, 1, &trap);
+    w->in_realloc = false;
+    if (rc) return wasm_host_trap(call, "cabi_realloc failed: %s", trap.reason);
     if ((res.u32 & (align - 1)) || !guest_ptr(call, res.u32, new_size))
         return wasm_host_trap(call, "cabi_realloc returned a bad pointer %u", res.u32);
     *out = res.u32;

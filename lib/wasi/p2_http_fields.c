@@ -144,8 +144,12 @@ P2_FN(p2_http_types_fields_get)
 {
     (void)r;
     FIELDS_SELF(f);
-    const uint8_t *name = p2_arg_bytes(call, a[1].u32, a[2].u32, true);
-    if (!name) return p2_bad_ptr(call, "field name");
+    const uint8_t *arg = p2_arg_bytes(call, a[1].u32, a[2].u32, true);
+    if (!arg) return p2_bad_ptr(call, "field name");
+    /* A host copy: cabi_realloc below may grow (move) linear memory. */
+    char *name = mem_alloc(a[2].u32 + 1);
+    if (!name) return wasm_host_trap(call, "out of memory");
+    memcpy(name, arg, a[2].u32);
     uint32_t count = 0, arr;
     for (long i = 0; (i = http_fields_find(&f->f, (const char *)name, a[2].u32, (size_t)i)) >= 0;
          i++)
@@ -163,6 +167,7 @@ P2_FN(p2_http_types_fields_get)
             le32_put(el + 4, (uint32_t)e.value_len);
         }
     }
+    mem_free(name);
     if (rc) return rc;
     uint8_t *ret = p2_ret(call, a[3].u32, 8, 4);
     if (!ret) return p2_bad_ret(call, a[3].u32);

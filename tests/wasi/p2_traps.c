@@ -9,6 +9,8 @@
  *   bad-ret        a return area outside linear memory
  *   bad-utf8       a string parameter that is not UTF-8
  *   unimplemented  a 0.2 function KPIO does not provide (filesystem)
+ *   realloc-reentry  cabi_realloc calls a 0.2 function while a list is
+ *                  being returned
  *   exit-err       wasi:cli/exit with err: status 1, no trap
  *   ok             none of it: status 0
  *
@@ -46,7 +48,11 @@ int main(int argc, char **argv)
         resolve_addresses(instance_network(), "\xff\xfe", 2, &rr);
     } else if (!strcmp(m, "unimplemented"))
         get_directories(&r);
-    else if (!strcmp(m, "exit-err"))
+    else if (!strcmp(m, "realloc-reentry")) {
+        extern int cabi_reenter;
+        cabi_reenter = 1;
+        cli_get_arguments(&r);
+    } else if (!strcmp(m, "exit-err"))
         cli_exit(1);
     printf("after\n");
     return 0;

@@ -323,6 +323,7 @@ TRAPS = {
     "bad-ret": "return area at 4294967280 is out of bounds",
     "bad-utf8": "not UTF-8",
     "unimplemented": "not implemented by KPIO",
+    "realloc-reentry": "a WASI 0.2 function was called from cabi_realloc",
 }
 
 
