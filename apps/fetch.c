@@ -51,7 +51,7 @@ struct fetch {
     struct sdk_sha256 sha;
     int status;
     int64_t length; /* announced, or -1 */
-    uint64_t received;
+    uint64_t received, shown_bytes;
     uint64_t start_ns, body_start_ns, last_progress_ns, progress_every_ns;
     bool quiet, verbose, tty, progress_shown;
 };
@@ -68,12 +68,20 @@ static int flush_wbuf(struct fetch *f, const uint8_t *data, size_t len)
     return 0;
 }
 
+/* A progress line: at most every progress_every_ns, and a last one
+ * (final) unless the last shown already had every byte. On a terminal the
+ * line is rewritten in place and ended by the final call. */
 static void show_progress(struct fetch *f, bool final)
 {
     uint64_t now = cli_now_ns();
     if (f->quiet || (!final && now - f->last_progress_ns < f->progress_every_ns)) return;
-    if (final && !f->progress_shown) return;
+    bool up_to_date = f->progress_shown && f->shown_bytes == f->received;
+    if (final && (!f->progress_shown || up_to_date)) {
+        if (up_to_date && f->tty) fputc('\n', stderr);
+        return;
+    }
     f->last_progress_ns = now;
+    f->shown_bytes = f->received;
     f->progress_shown = true;
     char got[32], total[32], rate[32], pct[16] = "";
     cli_format_bytes(f->received, got, sizeof got);

@@ -174,7 +174,8 @@ def fetch_cases(http, nginx, refused_port):
         ("five redirects 301 302 303 307 308", ["-r", "9", http.url("/chain/5")] + out,
          saved(4321, redirects=5), False),
         ("relative Location", [http.url("/a/b/rel")] + out, saved(777, redirects=1), False),
-        ("slow server", ["-q", http.url("/slow?len=200000&pieces=8&ms=250")] + out, saved(200000), True),
+        ("slow server, with progress", [http.url("/slow?len=200000&pieces=8&ms=250")] + out,
+         with_progress(saved(200000)), False),
         ("redirect loop", ["-q", http.url("/loop")] + out,
          failed("fetch: too many redirects (10): "), True),
         ("404", ["-q", http.url("/status/404")] + out,
@@ -201,6 +202,26 @@ def fetch_cases(http, nginx, refused_port):
              failed(f"fetch: {nginx.url('/none')}: HTTP 404\n"), True),
         ]
     return cases
+
+
+def with_progress(check):
+    """Progress lines on stderr with bytes, the percentage and a rate, as
+    "fetch: 97.7 KiB of 195.3 KiB (50%), 48.8 KiB/s"; the final one says
+    100%. At most one a second when stderr is not a terminal (jco says it
+    always is: then "\r" updates, four a second at most)."""
+    def progress_check(res, d):
+        problem = check(res, d)
+        if problem:
+            return problem
+        text = res.errtext.replace("\x1b[K", "").replace("\r", "\n")  # terminal form too
+        lines = re.findall(r"^fetch: [0-9.]+ \S+ of 195\.3 KiB \((\d+)%\), [0-9.]+ \S+/s$",
+                           text, re.M)
+        if not lines or lines[-1] != "100":
+            return "want progress lines ending at 100%"
+        if len(lines) > 4 * res.elapsed + 2:
+            return f"{len(lines)} progress lines in {res.elapsed:.1f} s: more than one a second"
+        return None
+    return progress_check
 
 
 def saved_big(check):
