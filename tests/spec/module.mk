@@ -18,3 +18,12 @@ SUITE_CMD_spec/core := $(SPEC_CMD) core
 .PHONY: spec-core
 spec-core: $(BUILD)/host/tests/spec_runner
 	@$(SPEC_CMD) core
+
+# Differential test: random programs (gen_diff.py) in lib/wasm and in V8.
+$(BUILD)/host/tests/wasm_diff: $(call host_objs,tests/spec/wasm_diff.c $(LIB_SRCS_wasm) \
+    $(LIB_SRCS_base) host/port/base_env.c)
+	$(host_link)
+TEST_DEPS += $(BUILD)/host/tests/wasm_diff
+COMPONENT_SUITES += spec/diff
+SUITE_CMD_spec/diff := python3 tests/spec/run_diff.py --build $(BUILD) \
+    --runner $(BUILD)/host/tests/wasm_diff --count 200

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""tests/spec/run_diff.py - lib/wasm against V8 (Node.js) on random programs.
+
+Generates COUNT modules with gen_diff.py (seeds SEED..SEED+COUNT-1), turns
+them into binaries with wat2wasm, runs every exported function of each in
+both engines (wasm_diff.c on lib/wasm, wasm_diff.cjs on node) and compares
+the outputs line by line: results bit for bit (NaNs by NaN-ness) and traps.
+One TAP line per batch of modules; a mismatch names the module (the .wat
+stays in BUILD/spec/diff/) and shows the differing lines. Without node or
+wat2wasm the suite is one SKIP line.
+
+    run_diff.py --build build --runner build/host/tests/wasm_diff [--count 200]
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from tap import Tap  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BATCH = 50
+
+
+def split_outputs(text):
+    """{module file: [lines]} from '== FILE' separated output."""
+    out, cur = {}, None
+    for line in text.splitlines():
+        if line.startswith("== "):
+            cur = out.setdefault(line[3:], [])
+        elif cur is not None:
+            cur.append(line)
+    return out
+
+
+def run_batch(args, seeds, outdir):
+    files = []
+    for seed in seeds:
+        wat = os.path.join(outdir, f"m{seed}.wat")
+        wasm = os.path.join(outdir, f"m{seed}.wasm")
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_diff.py"), str(seed), wat],
+                       check=True, timeout=60)
+        proc = subprocess.run(["wat2wasm", wat, "-o", wasm], capture_output=True, text=True,
+                              timeout=60)
+        if proc.returncode:
+            return 0, [f"wat2wasm rejected {wat}: {proc.stderr.strip()}"]
+        files.append(wasm)
+    ours = subprocess.run([args.runner] + files, capture_output=True, text=True,
+                          errors="replace", timeout=600)
+    v8 = subprocess.run(["node", os.path.join(HERE, "wasm_diff.cjs")] + files,
+                        capture_output=True, text=True, errors="replace", timeout=600)
+    if ours.returncode not in (0, 1) or v8.returncode:
+        return 0, [f"runner status {ours.returncode}, node status {v8.returncode}",
+                   ours.stderr[-2000:], v8.stderr[-2000:]]
+    a, b = split_outputs(ours.stdout), split_outputs(v8.stdout)
+    problems, calls = [], 0
+    for f in files:
+        name = os.path.basename(f)
+        la, lb = a.get(name), b.get(name)
+        if la is None or lb is None:
+            problems.append(f"{name}: no output from {'lib/wasm' if la is None else 'node'}")
+            continue
+        calls += len(la)
+        if la != lb:
+            diffs = [f"  lib/wasm: {x}\n  V8:       {y}" for x, y in zip(la, lb) if x != y]
+            if len(la) != len(lb):
+                diffs.append(f"  {len(la)} lines vs {len(lb)}")
+            problems.append(f"{f[:-5]}.wat differs:\n" + "\n".join(diffs[:4]))
+    return calls, problems
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--runner", required=True)
+    ap.add_argument("--count", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    t = Tap()
+    missing = [tool for tool in ("node", "wat2wasm") if not shutil.which(tool)]
+    if missing:
+        t.skip("differential test against V8", f"{' and '.join(missing)} not installed")
+        return t.done()
+    outdir = os.path.join(args.build, "spec", "diff")
+    os.makedirs(outdir, exist_ok=True)
+    total = 0
+    for start in range(args.seed, args.seed + args.count, BATCH):
+        seeds = range(start, min(start + BATCH, args.seed + args.count))
+        calls, problems = run_batch(args, seeds, outdir)
+        total += calls
+        t.ok(not problems, f"lib/wasm agrees with V8 on random modules {seeds[0]}..{seeds[-1]} "
+             f"({calls} calls)", "\n".join(problems[:10]))
+    t.diag(f"{total} calls compared")
+    return t.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
