@@ -3,11 +3,14 @@
  * (preview1 `_start`, or a 0.2 `wasi:cli/run@0.2.N#run` export) with
  * lib/wasi over the Linux port, like `wasmtime run`:
  *
- *   kpio-wasm [--dir HOST[::GUEST]]... [--env K=V]... [--max-pages N]
- *             [--stack N] [--depth N] [--time] app.wasm [ARGS...]
+ *   kpio-wasm [--dir HOST[::GUEST]]... [--env K=V]... [--tcplisten IP:PORT]...
+ *             [--max-pages N] [--stack N] [--depth N] [--time] app.wasm [ARGS...]
  *
  * --dir preopens the host directory HOST as GUEST (default: HOST itself);
- * --env adds one environment variable (the app sees no other). argv[0] of
+ * --env adds one environment variable (the app sees no other);
+ * --tcplisten gives the app a listening TCP socket on IPv4 IP:PORT as the
+ * descriptor after the preopens (as wasmtime's option, for preview1's
+ * sock_accept). argv[0] of
  * the app is the module path as given. The exit status is the app's (0 on
  * a normal return, proc_exit's code, 1 when run returned err); a trap
  * prints its reason and the function and exits with 128 + 6 (as an abort),
@@ -40,6 +43,8 @@ struct wasi_opts {
     int ndirs;
     const char *env[MAX_ENV];
     int nenv;
+    const char *listen[MAX_DIRS];
+    int nlisten;
     bool time;
     struct wasm_config cfg;
     const char *path;
@@ -50,8 +55,8 @@ struct wasi_opts {
 /* Options that take a value, shared with the --invoke mode of main.c. */
 static bool takes_value(const char *a)
 {
-    return !strcmp(a, "--dir") || !strcmp(a, "--env") || !strcmp(a, "--max-pages") ||
-           !strcmp(a, "--stack") || !strcmp(a, "--depth");
+    return !strcmp(a, "--dir") || !strcmp(a, "--env") || !strcmp(a, "--tcplisten") ||
+           !strcmp(a, "--max-pages") || !strcmp(a, "--stack") || !strcmp(a, "--depth");
 }
 
 /* WASI mode unless --dump comes before the module or --invoke right after. */
@@ -69,9 +74,10 @@ bool run_wasi_selected(int argc, char **argv)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: kpio-wasm [--dir HOST[::GUEST]]... [--env K=V]... [--max-pages N] "
-                    "[--stack N] [--depth N] [--time] app.wasm [ARGS...]\n"
-                    "       kpio-wasm [OPTIONS] FILE.wasm --invoke NAME [ARGS...]\n");
+    fprintf(stderr,
+            "usage: kpio-wasm [--dir HOST[::GUEST]]... [--env K=V]... [--tcplisten IP:PORT]... "
+            "[--max-pages N] [--stack N] [--depth N] [--time] app.wasm [ARGS...]\n"
+            "       kpio-wasm [OPTIONS] FILE.wasm --invoke NAME [ARGS...]\n");
     exit(2);
 }
 
@@ -106,6 +112,9 @@ static void parse(int argc, char **argv, struct wasi_opts *o)
             o->host_dir[o->ndirs] = copy;
             o->guest_dir[o->ndirs] = sep ? sep + 2 : copy;
             o->ndirs++;
+        } else if (!strcmp(a, "--tcplisten")) {
+            if (o->nlisten == MAX_DIRS) usage();
+            o->listen[o->nlisten++] = v;
         } else if (!strcmp(a, "--env")) {
             if (o->nenv == MAX_ENV || !strchr(v, '=')) usage();
             o->env[o->nenv++] = v;
@@ -174,6 +183,32 @@ static int open_dirs(struct wasi_port *port, const struct wasi_opts *o, struct w
     return 0;
 }
 
+/* Opens the --tcplisten sockets; on failure closes what it opened. */
+static int open_listeners(struct wasi_port *port, const struct wasi_opts *o,
+                          struct wasi_port_sock **socks)
+{
+    for (int i = 0; i < o->nlisten; i++) {
+        unsigned b[4], p;
+        char end;
+        struct wasi_port_addr addr = {.family = 4};
+        int rc = ERR_INVAL;
+        if (sscanf(o->listen[i], "%u.%u.%u.%u:%u%c", &b[0], &b[1], &b[2], &b[3], &p, &end) == 5 &&
+            b[0] < 256 && b[1] < 256 && b[2] < 256 && b[3] < 256 && p < 65536) {
+            for (int k = 0; k < 4; k++)
+                addr.addr[k] = (uint8_t)b[k];
+            addr.port = (uint16_t)p;
+            rc = port->ops->tcp_listen(port->ctx, &addr, 128, &socks[i]);
+        }
+        if (rc) {
+            fprintf(stderr, "kpio-wasm: --tcplisten %s: %s\n", o->listen[i], err_str(rc));
+            while (i-- > 0)
+                port->ops->sock_close(port->ctx, socks[i]);
+            return rc;
+        }
+    }
+    return 0;
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -236,8 +271,11 @@ int run_wasi_main(int argc, char **argv)
     }
     struct wasi_port port;
     struct wasi_preopen pre[MAX_DIRS];
+    struct wasi_port_sock *socks[MAX_DIRS];
     int status = 1;
-    if (wasi_host_port_new(&port) == 0 && open_dirs(&port, o, pre) == 0) {
+    bool dirs_open = false;
+    if (wasi_host_port_new(&port) == 0 && (dirs_open = open_dirs(&port, o, pre) == 0) &&
+        open_listeners(&port, o, socks) == 0) {
         struct wasi_config cfg = {
             .port = port,
             .argc = o->app_argc,
@@ -246,6 +284,8 @@ int run_wasi_main(int argc, char **argv)
             .envp = o->env,
             .npreopens = (size_t)o->ndirs,
             .preopens = pre,
+            .nsockets = (size_t)o->nlisten,
+            .sockets = socks,
             .cwd = o->ndirs ? o->guest_dir[0] : NULL,
         };
         struct wasi_ctx *w;
@@ -258,6 +298,9 @@ int run_wasi_main(int argc, char **argv)
             wasi_ctx_free(w);
         }
         wasi_host_port_free(&port);
+    } else if (dirs_open) {
+        for (int i = 0; i < o->ndirs; i++)
+            port.ops->close(port.ctx, pre[i].dir);
     }
     wasm_module_free(mod);
     for (int i = 0; i < o->ndirs; i++)

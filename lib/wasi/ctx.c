@@ -118,10 +118,29 @@ static int install_preopen(struct wasi_ctx *w, const struct wasi_preopen *p, boo
     return 0;
 }
 
+/* Installs a listening socket as the next descriptor (as wasmtime's
+ * --tcplisten does), for preview1's sock_accept. */
+static int install_socket(struct wasi_ctx *w, struct wasi_port_sock *s, bool *taken)
+{
+    struct wasi_fd *fd = mem_zalloc(sizeof *fd);
+    if (!fd) return ERR_NOMEM;
+    fd->sock = s;
+    fd->owned = true;
+    fd->filetype = WASI_PORT_FT_SOCKET_STREAM;
+    fd->rights_base = RIGHTS_SOCK;
+    int rc = wasi_fd_install(w, fd, 3);
+    if (rc < 0) {
+        mem_free(fd);
+        return rc;
+    }
+    *taken = true;
+    return 0;
+}
+
 int wasi_ctx_new(const struct wasi_config *cfg, struct wasi_ctx **out)
 {
     *out = NULL;
-    size_t taken = 0;
+    size_t taken = 0, socks = 0;
     int rc = ERR_NOMEM;
     struct wasi_ctx *w = mem_zalloc(sizeof *w);
     if (!w) goto fail_preopens;
@@ -144,6 +163,15 @@ int wasi_ctx_new(const struct wasi_config *cfg, struct wasi_ctx **out)
         rc = install_preopen(w, &cfg->preopens[taken], &ok);
         if (!ok) goto fail;
     }
+    if (cfg->nsockets && !w->port.ops->sock_close) {
+        rc = ERR_INVAL;
+        goto fail;
+    }
+    for (; socks < cfg->nsockets; socks++) {
+        bool ok = false;
+        rc = install_socket(w, cfg->sockets[socks], &ok);
+        if (!ok) goto fail;
+    }
     if ((rc = wasi_p2_new(w)) != 0) goto fail;
     *out = w;
     return 0;
@@ -152,6 +180,8 @@ fail:
 fail_preopens:
     for (size_t i = taken; i < cfg->npreopens; i++)
         cfg->port.ops->close(cfg->port.ctx, cfg->preopens[i].dir);
+    for (size_t i = socks; i < cfg->nsockets && cfg->port.ops->sock_close; i++)
+        cfg->port.ops->sock_close(cfg->port.ctx, cfg->sockets[i]);
     return rc;
 }
 

@@ -11,6 +11,8 @@ under the sanitizer build of kpio-wasm:
   same module under node's WASI (node 20, node:wasi) must print the same
   lines, except the few where the hosts are known to differ (listed in
   NODE_DIFFERS with the reason); exit status 3 from proc_exit on both.
+- p1_sock: preview1's sock_* calls and poll_oneoff on a listening socket
+  given with --tcplisten, against a python client; p1_sock.expected.
 - p2_cli: a WASI 0.2 command (wasi:cli/run export) against p2_cli.expected.
 - p2_http: wasi:http against tests/http/server.py on loopback (bodies with
   Content-Length and chunked, compared byte for byte; 404; POST; refused
@@ -145,6 +147,38 @@ def diff_lines(a, b):
         if x != y:
             out.append(f"line {i + 1}: expected {x!r} got {y!r}")
     return out[:40]
+
+
+def test_p1_sock(h):
+    """preview1 sockets on a listener given with --tcplisten."""
+    t = h.t
+    port = free_port()
+    p = h.start([h.kpio, "--tcplisten", f"127.0.0.1:{port}", h.prog("p1_sock")],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = b""
+    while not out.endswith(b"ready\n"):
+        line = p.stdout.readline()
+        if not line:
+            break
+        out += line
+    reply = b""
+    if out.endswith(b"ready\n"):
+        c = socket.create_connection(("127.0.0.1", port), timeout=10)
+        c.sendall(b"hello sockets")
+        c.shutdown(socket.SHUT_WR)
+        while True:
+            x = c.recv(4096)
+            if not x:
+                break
+            reply += x
+        c.close()
+    rest, err = p.communicate(timeout=30)
+    out += rest
+    expected = open(os.path.join(HERE, "p1_sock.expected")).read()
+    t.ok(reply == b"got 13: HELLO SOCKETS\n", "p1_sock: accept, recv, send, shutdown over --tcplisten",
+         f"{reply!r}\n{text(err)[-2000:]}")
+    t.ok(p.returncode == 0 and text(out) == expected, "p1_sock: output equals p1_sock.expected",
+         "\n".join(diff_lines(expected, text(out))) + text(err)[-2000:])
 
 
 # ---- WASI 0.2: cli, clocks, random, streams --------------------------------------
@@ -492,7 +526,7 @@ def main():
     t = Tap()
     h = Harness(t, args.build)
     try:
-        for fn in (test_table, test_p1, test_p2_cli, test_p2_http, test_p2_net, test_traps, test_jco):
+        for fn in (test_table, test_p1, test_p1_sock, test_p2_cli, test_p2_http, test_p2_net, test_traps, test_jco):
             try:
                 fn(h)
             except Exception as exc:  # one broken group reports and the rest go on
