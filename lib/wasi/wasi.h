@@ -49,10 +49,10 @@ struct wasi_config {
     int envc;
     const char *const *envp; /* "KEY=VALUE" strings */
     size_t npreopens;
-    const struct wasi_preopen *preopens; /* fds 3, 4, ... in this order */
-    size_t nsockets;                     /* listening TCP sockets for preview1's */
+    const struct wasi_preopen *preopens;   /* fds 3, 4, ... in this order */
+    size_t nsockets;                       /* listening TCP sockets for preview1's */
     struct wasi_port_sock *const *sockets; /* sock_accept: fds after the preopens */
-    const char *cwd;                     /* wasi:cli/environment initial-cwd; may be NULL */
+    const char *cwd;                       /* wasi:cli/environment initial-cwd; may be NULL */
 };
 
 struct wasi_ctx;
@@ -60,8 +60,8 @@ struct wasi_ctx;
 /*
  * Creates a context: copies args, environment and preopen names, opens the
  * console through the port. The preopen directory handles and the
- * listening sockets belong to the context from now on, even on failure. Returns 0 and *out, ERR_INVAL (a
- * bad config), ERR_NOMEM, or the port's error for the console.
+ * listening sockets belong to the context from now on, even on failure. Returns 0 and *out,
+ * ERR_INVAL (a bad config), ERR_NOMEM, or the port's error for the console.
  */
 int wasi_ctx_new(const struct wasi_config *cfg, struct wasi_ctx **out);
 

@@ -39,7 +39,7 @@ int main(void)
     printf("poll_oneoff: %d\n", __wasi_poll_oneoff(subs, ev, 2, &n));
     printf("first event: %llu\n", (unsigned long long)ev[0].userdata);
     printf("sock_accept: %d\n", __wasi_sock_accept(lfd, 0, &c));
-    char a[4], b[64], text[128];
+    char a[4] = {0}, b[64] = {0}, text[128];
     size_t len = 0;
     for (;;) {
         __wasi_iovec_t iov[2] = {{(uint8_t *)a, sizeof a}, {(uint8_t *)b, sizeof b}};
