@@ -38,6 +38,7 @@ struct wasi_port_file {
     uint64_t dir_pos;    /* index of the entry readdir returns next */
     uint64_t last_index; /* index of the entry returned last, */
     long last_tell;      /* and telldir() just before it */
+    int stdio_flags;     /* a console stream: the F_GETFL flags to restore, else -1 */
 };
 
 int wasi_host_file_fd(const struct wasi_port_file *f)
@@ -109,9 +110,10 @@ uint64_t wasi_host_mono_ns(void)
 static struct wasi_port_file *file_new(int fd)
 {
     struct wasi_port_file *f = calloc(1, sizeof *f);
-    if (f)
+    if (f) {
         f->fd = fd;
-    else
+        f->stdio_flags = -1;
+    } else
         close(fd);
     return f;
 }
@@ -155,7 +157,11 @@ static int host_stdio(void *ctx, int fd, struct wasi_port_file **out)
         d = open("/dev/null", (fd == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
     if (d < 0) return wasi_host_errno(errno);
     *out = file_new(d);
-    return *out ? 0 : ERR_NOMEM;
+    if (!*out) return ERR_NOMEM;
+    /* The flags live in the open file description shared with our own
+     * stdin/stdout (and the shell's): put back what the app changes. */
+    (*out)->stdio_flags = fcntl(d, F_GETFL);
+    return 0;
 }
 
 static int host_open_at(void *ctx, struct wasi_port_file *dir, const char *path, unsigned flags,
@@ -183,6 +189,8 @@ static int host_close(void *ctx, struct wasi_port_file *f)
 {
     (void)ctx;
     int rc = 0;
+    if (f->stdio_flags >= 0 && fcntl(f->fd, F_GETFL) != f->stdio_flags)
+        fcntl(f->fd, F_SETFL, f->stdio_flags);
     if (f->dir) closedir(f->dir);
     if (close(f->fd) < 0 && errno != EINTR) rc = wasi_host_errno(errno);
     free(f);
