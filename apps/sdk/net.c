@@ -150,7 +150,7 @@ int net_resolve(const char *name, struct net_addr *out, size_t cap, uint64_t tim
     int32_t stream;
     memcpy(&stream, ret + 4, 4);
     int32_t pollable = wasi_sockets_ip_name_lookup_resolve_address_stream_subscribe(stream);
-    uint64_t deadline = timeout_ns;
+    uint64_t deadline = wasi2_now_ns() + timeout_ns;
     size_t n = 0;
     int result = 0;
     for (;;) {
@@ -167,7 +167,8 @@ int net_resolve(const char *name, struct net_addr *out, size_t cap, uint64_t tim
             result = -1;
             break;
         }
-        if (wasi2_wait(&pollable, 1, deadline) == 0) {
+        uint64_t left = wasi2_left_ns(deadline);
+        if (left == 0 || wasi2_wait(&pollable, 1, left) == 0) {
             wasi2_set_error(WASI2_ERR_TIMEOUT, 0, "no answer within %u ms", ms_of(timeout_ns));
             result = -1;
             break;
@@ -212,6 +213,7 @@ int net_tcp_connect(const struct net_addr *addr, uint64_t timeout_ns, struct net
         return -1;
     }
     int32_t pollable = wasi_sockets_tcp_tcp_socket_subscribe(c->sock);
+    uint64_t deadline = wasi2_now_ns() + timeout_ns;
     int result = 0;
     for (;;) {
         wasi_sockets_tcp_tcp_socket_finish_connect(c->sock, (int32_t)(uintptr_t)ret);
@@ -225,7 +227,8 @@ int net_tcp_connect(const struct net_addr *addr, uint64_t timeout_ns, struct net
             result = -1;
             break;
         }
-        if (wasi2_wait(&pollable, 1, timeout_ns) == 0) {
+        uint64_t left = wasi2_left_ns(deadline);
+        if (left == 0 || wasi2_wait(&pollable, 1, left) == 0) {
             wasi2_set_error(WASI2_ERR_TIMEOUT, 0, "connection timed out after %u ms",
                             ms_of(timeout_ns));
             result = -1;

@@ -166,6 +166,11 @@ void wasi2_block(int32_t pollable)
     wasi_io_poll_pollable_block(pollable);
 }
 
+uint64_t wasi2_now_ns(void)
+{
+    return (uint64_t)wasi_clocks_monotonic_clock_now();
+}
+
 uint32_t wasi2_wait(const int32_t *p, size_t n, uint64_t timeout_ns)
 {
     int32_t list[32];
@@ -174,7 +179,9 @@ uint32_t wasi2_wait(const int32_t *p, size_t n, uint64_t timeout_ns)
     memcpy(list, p, n * sizeof *p);
     size_t count = n;
     if (timeout_ns != UINT64_MAX)
-        list[count++] = wasi_clocks_monotonic_clock_subscribe_duration((int64_t)timeout_ns);
+        list[count++] = wasi_clocks_monotonic_clock_subscribe_duration(
+            (int64_t)(timeout_ns > INT64_MAX ? INT64_MAX : timeout_ns));
+    if (count == 0) return 0; /* poll of an empty list traps on some hosts */
     wasi2_host_mem_begin();
     wasi_io_poll_poll((int32_t)(uintptr_t)list, (int32_t)count, (int32_t)(uintptr_t)ret);
     uint32_t mask = 0, ptr, len;

@@ -69,6 +69,15 @@ bool wasi2_landed(void);
 
 /* ---- pollables and clocks ------------------------------------------------ */
 
+/* wasi:clocks/monotonic-clock now(), in nanoseconds. */
+uint64_t wasi2_now_ns(void);
+/* What is left of a deadline (0 once it passed). */
+static inline uint64_t wasi2_left_ns(uint64_t deadline)
+{
+    uint64_t now = wasi2_now_ns();
+    return now < deadline ? deadline - now : 0;
+}
+
 /* Waits until the pollable is ready (borrows it). */
 void wasi2_block(int32_t pollable);
 /* Waits until one of p[0..n) is ready or timeout_ns passes (UINT64_MAX:
