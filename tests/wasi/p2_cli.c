@@ -140,9 +140,39 @@ static void streams(void)
     input_drop(in);
 }
 
+/* With the argument "splice": skips 3 bytes of stdin, splices the rest to
+ * stdout, and writes 5 zero bytes to stderr. */
+static int splice_mode(void)
+{
+    ret64_t r;
+    int32_t in = cli_get_stdin();
+    input_blocking_skip(in, 3, &r);
+    say("skipped: %d\n", (int)*(uint64_t *)(r.bytes + 8));
+    uint64_t total = 0;
+    for (;;) {
+        output_blocking_splice(out, in, 4, &r);
+        if (r.bytes[0]) break; /* closed */
+        total += *(uint64_t *)(r.bytes + 8);
+    }
+    say("\nspliced: %d, then: %s\n", (int)total, r.bytes[8] == 1 ? "closed" : "failed");
+    int32_t err = cli_get_stderr();
+    output_write_zeroes(err, 5, &r);
+    output_drop(err);
+    input_drop(in);
+    output_drop(out);
+    return 0;
+}
+
 __attribute__((export_name("wasi:cli/run@0.2.0#run"))) int32_t run(void)
 {
     out = cli_get_stdout();
+    struct {
+        struct str *ptr;
+        uint32_t len;
+    } args;
+    cli_get_arguments(&args);
+    if (args.len == 2 && args.ptr[1].len == 6 && !memcmp(args.ptr[1].ptr, "splice", 6))
+        return splice_mode();
     cli();
     clocks_random();
     streams();

@@ -113,6 +113,19 @@ static uint64_t read_body(int32_t resp, FILE *out)
     int32_t trailers = incoming_body_finish(body);
     ret64_t t;
     future_trailers_get(trailers, &t);
+    if (t.bytes[0] == 1 && t.bytes[8] == 0 && t.bytes[16] == 0 && t.bytes[24] == 1) {
+        int32_t tf;
+        memcpy(&tf, t.bytes + 28, 4);
+        struct list vals;
+        fields_get(tf, "x-sha256", 8, &vals);
+        for (uint32_t i = 0; i < vals.len; i++) {
+            struct list *v = (struct list *)vals.ptr + i;
+            printf("trailer x-sha256: %.*s\n", (int)v->len, (char *)v->ptr);
+        }
+        fields_drop(tf);
+    }
+    future_trailers_get(trailers, &t);
+    if (t.bytes[0] != 1 || t.bytes[8] != 1) printf("second trailers get not an error\n");
     future_trailers_drop(trailers);
     return total;
 }

@@ -73,10 +73,13 @@ class Harness:
     def prog(self, name):
         return os.path.join(self.wasm, name + ".wasm")
 
-    def run(self, args, timeout=60, stdin=subprocess.DEVNULL, env=None):
+    def run(self, args, timeout=60, stdin=subprocess.DEVNULL, env=None, input_bytes=None):
         e = dict(os.environ, ASAN_OPTIONS="detect_leaks=1")
         if env:
             e.update(env)
+        if input_bytes is not None:
+            return subprocess.run([self.kpio] + args, input=input_bytes, capture_output=True,
+                                  timeout=timeout, env=e)
         return subprocess.run([self.kpio] + args, stdin=stdin, capture_output=True,
                               timeout=timeout, env=e)
 
@@ -193,6 +196,10 @@ def test_p2_cli(h):
     t.ok(text(r.stdout) == expected, "p2_cli: output equals p2_cli.expected",
          "\n".join(diff_lines(expected, text(r.stdout))))
     t.ok(text(r.stderr) == "to stderr\n", "p2_cli: the stderr stream", text(r.stderr)[-2000:])
+    r = h.run([h.prog("p2_cli"), "splice"], stdin=None, input_bytes=b"0123456789abc")
+    t.ok(r.returncode == 0 and text(r.stdout) == "skipped: 3\n3456789abc\nspliced: 10, then: closed\n"
+         and r.stderr == b"\0" * 5, "p2_cli: skip, splice to the end, write-zeroes",
+         f"{r.stdout!r} {r.stderr[-2000:]!r}")
 
 
 # ---- WASI 0.2: wasi:http ----------------------------------------------------------
@@ -228,6 +235,8 @@ def test_p2_http(h):
             r = h.run(["--dir", d + "::/d", h.prog("p2_http"), "get", base + path, "/d/out.bin"])
             got = open(out, "rb").read() if os.path.exists(out) else b""
             ok = r.returncode == 0 and got == bytes(body(n)) and f"body bytes {n}\n" in text(r.stdout)
+            if "trailers=1" in path:
+                ok = ok and f"trailer x-sha256: {hashlib.sha256(got).hexdigest()}\n" in text(r.stdout)
             t.ok(ok, f"p2_http: GET {name}, bytes identical",
                  f"status {r.returncode}, {len(got)} bytes\n{text(r.stdout)}{text(r.stderr)[-2000:]}")
             if os.path.exists(out):
