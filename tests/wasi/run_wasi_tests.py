@@ -466,13 +466,19 @@ def jco_differential(h, jco, env, d):
              ("p2_net", ["lookup", "localhost"]),
              ("p2_net", ["lookup", "no-such-host.invalid"]),
              ("p2_net", ["tcp-client", "127.0.0.1", str(free_port()), "x"]),
-             ("p2_net", ["tcp-client", "127.0.0.1", "ECHO", "hello over tcp", "noshut"])]
+             ("p2_net", ["tcp-client", "127.0.0.1", "ECHO", "hello over tcp", "noshut"]),
+             ("p2_net", ["udp-client", "127.0.0.1", "UECHO", "ping"])]
 
     def run_both(name, args):
         outs = []
         for runner in ("jco", "kpio"):
             srv = None
             a = list(args)
+            if "UECHO" in a:  # a fresh UDP echo peer for each run
+                srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                srv.bind(("127.0.0.1", 0))
+                a[a.index("UECHO")] = str(srv.getsockname()[1])
+                threading.Thread(target=udp_echo_once, args=(srv,), daemon=True).start()
             if "ECHO" in a:  # a fresh echo peer for each run
                 srv = socket.socket()
                 srv.bind(("127.0.0.1", 0))
@@ -496,6 +502,15 @@ def jco_differential(h, jco, env, d):
                          for a in args)
         t.ok(jok == kok and jout == kout and jout, f"jco run vs kpio-wasm: {name} {shown}",
              f"jco ({jok}): {jout}\n{jerr[-1500:]}\nkpio ({kok}): {kout}\n{kerr[-1500:]}")
+
+
+def udp_echo_once(u):
+    try:
+        u.settimeout(30)
+        data, addr = u.recvfrom(2048)
+        u.sendto(b"U:" + data, addr)
+    except OSError:
+        pass
 
 
 def echo_once(srv, n):
