@@ -19,6 +19,7 @@ HTTP endpoints:
   GET /loop                      302 to itself
   GET /status/CODE               CODE with a short text body
   GET /short?len=N&send=M        Content-Length N, M bytes, then close
+  GET /stall?len=N&send=M        Content-Length N, M bytes, then silence (20 s)
   GET /chunked-short             two chunks and half of a third, then close
   GET /slow?len=N&pieces=K&ms=D  N bytes in K pieces, D ms apart
 """
@@ -104,6 +105,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body(int(q["send"])))
             self.wfile.flush()
             self.close_connection = True
+        elif name == "stall":
+            self.send_response(200)
+            self.send_header("Content-Length", q["len"])
+            self.end_headers()
+            self.wfile.write(body(int(q["send"])))
+            self.wfile.flush()
+            self.server.stop.wait(20)  # then give up: the client should have timed out
+            self.close_connection = True
         elif name == "chunked-short":
             self.send_response(200)
             self.send_header("Transfer-Encoding", "chunked")
@@ -148,6 +157,7 @@ class HttpServer:
     def __init__(self):
         self.srv = _ThreadingHttp(("127.0.0.1", 0), Handler)
         self.srv.log = []
+        self.srv.stop = threading.Event()
         self.port = self.srv.server_address[1]
         self.thread = threading.Thread(target=self.srv.serve_forever, daemon=True)
 
@@ -159,6 +169,7 @@ class HttpServer:
         return self
 
     def __exit__(self, *exc):
+        self.srv.stop.set()
         self.srv.shutdown()
         self.srv.server_close()
 
