@@ -118,7 +118,7 @@ static void emit_cell(struct cc *c, uint32_t v, bool is_slot)
 }
 
 /* Starts an instruction; returns its position. Forgets the peephole state. */
-uint32_t cc_emit_op(struct cc *c, enum wasm_op op)
+uint32_t cc_emit_op_as(struct cc *c, enum wasm_op handler, enum wasm_op op)
 {
     uint32_t pos = c->ncells;
     c->last_pos = NONE;
@@ -127,8 +127,13 @@ uint32_t cc_emit_op(struct cc *c, enum wasm_op op)
         c->hist_pos[0] = c->hist_pos[1], c->hist_op[0] = c->hist_op[1];
         c->hist_pos[1] = pos, c->hist_op[1] = op;
     }
-    emit_cell(c, (uint32_t)c->handlers[op], false);
+    emit_cell(c, (uint32_t)c->handlers[handler], false);
     return pos;
+}
+
+uint32_t cc_emit_op(struct cc *c, enum wasm_op op)
+{
+    return cc_emit_op_as(c, op, op);
 }
 
 void cc_emit_slot(struct cc *c, uint32_t slot)

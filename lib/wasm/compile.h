@@ -112,6 +112,9 @@ int cc_rd_zero(struct cc *c);
 
 /* Emission (nothing is emitted while c->dead). */
 uint32_t cc_emit_op(struct cc *c, enum wasm_op op); /* returns the op's position */
+/* Emits handler (a variant of op with the same cells) but records op, so
+ * that the peepholes see the plain instruction. */
+uint32_t cc_emit_op_as(struct cc *c, enum wasm_op handler, enum wasm_op op);
 void cc_emit_slot(struct cc *c, uint32_t slot);
 void cc_emit_imm(struct cc *c, uint32_t v);
 void cc_truncate_code(struct cc *c, uint32_t pos);

@@ -93,6 +93,33 @@ static const uint8_t no_types[1] = {0};
 
 /* Pops the operands of an instruction (types given bottom to top),
  * emits op [D?] then the operand slots. */
+/* The integer ALU ops that leave their result in acc, in the order of
+ * their _ra and _rb variants (ops.h, WASM_ACC_OPS). */
+static const enum wasm_op alu_ops[] = {
+    OP_i32_add,   OP_i32_sub,   OP_i32_mul,   OP_i32_and,  OP_i32_or,   OP_i32_xor,
+    OP_i32_shl,   OP_i32_shr_s, OP_i32_shr_u, OP_i32_rotl, OP_i32_rotr, OP_i64_add,
+    OP_i64_sub,   OP_i64_mul,   OP_i64_and,   OP_i64_or,   OP_i64_xor,  OP_i64_shl,
+    OP_i64_shr_s, OP_i64_shr_u, OP_i64_rotl,  OP_i64_rotr,
+};
+
+static int alu_index(enum wasm_op op)
+{
+    for (int i = 0; i < (int)(sizeof alu_ops / sizeof alu_ops[0]); i++)
+        if (alu_ops[i] == op) return i;
+    return -1;
+}
+
+/* The destination slot of the instruction just emitted if its result is
+ * also in acc, else NONE. Labels clear the history, so acc is valid. */
+static uint32_t acc_slot(const struct cc *c)
+{
+    enum wasm_op op = c->hist_op[1];
+    if (c->hist_pos[1] == NONE ||
+        (alu_index(op) < 0 && !(op >= OP_i32_add_imm && op <= OP_i32_rotr_imm)))
+        return NONE;
+    return c->cells[c->hist_pos[1] + 1];
+}
+
 /* The [D A IMM] form of an i32 binary op, or OP_COUNT. */
 static enum wasm_op imm_form(enum wasm_op op, bool *commutes)
 {
@@ -126,7 +153,9 @@ static bool emit_binary_imm(struct cc *c, enum wasm_op op, const struct cval *v,
         if (!commutes || !cc_is_const(a)) return false;
         a = v[1].slot, b = v[0].slot;
     }
-    uint32_t pos = cc_emit_op(c, iop);
+    enum wasm_op handler = iop;
+    if (a == acc_slot(c)) handler = (enum wasm_op)(OP_i32_add_imm_ra + (iop - OP_i32_add_imm));
+    uint32_t pos = cc_emit_op_as(c, handler, iop);
     cc_emit_slot(c, d);
     cc_emit_slot(c, a);
     cc_emit_imm(c, (uint32_t)cc_const_value(c, b));
@@ -143,7 +172,16 @@ static int emit_generic(struct cc *c, enum wasm_op op, const uint8_t *in, uint32
         TRY(cc_pop(c, in[i], &v[i]));
     if (out) TRY(cc_push_home(c, out, &slot));
     if (nin == 2 && out && !nimm && !c->dead && emit_binary_imm(c, op, v, slot)) return 0;
-    uint32_t pos = cc_emit_op(c, op);
+    enum wasm_op handler = op;
+    int k = alu_index(op);
+    if (k >= 0 && !c->dead) {
+        uint32_t acc = acc_slot(c);
+        if (acc != NONE && v[0].slot == acc)
+            handler = (enum wasm_op)(OP_i32_add_ra + k);
+        else if (acc != NONE && v[1].slot == acc)
+            handler = (enum wasm_op)(OP_i32_add_rb + k);
+    }
+    uint32_t pos = cc_emit_op_as(c, handler, op);
     if (out) cc_emit_slot(c, slot);
     for (uint32_t i = 0; i < nimm; i++)
         cc_emit_imm(c, imms[i]);

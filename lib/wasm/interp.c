@@ -82,17 +82,18 @@ static int run(struct exec *ex, struct wasm_func *entry, slot_t *entry_fp,
     }
     if (!ex || !entry) return ERR_INVAL;
 
+    /* Only what handlers use often lives in locals (registers); the stack
+     * limits are read from ex on calls. */
     struct frame *const fbase = ex->ftop; /* this run's frames start here */
-    struct frame *ftop = fbase, *const fend = ex->frames_end;
-    slot_t *const send = ex->stack_end;
+    struct frame *ftop = fbase;
     int32_t ticks = ex->ticks;
     const uint32_t *ip = NULL; /* the entry's return address: ends the run */
     slot_t *fp = entry_fp, *nfp = entry_fp;
     struct wasm_func *cur = NULL, *callee = entry;
     struct wasm_instance *inst = entry->inst;
-    struct wasm_memory *mem = inst->mem;
-    uint8_t *mbase = mem->data;
-    uint64_t msize = mem->size;
+    uint8_t *mbase = inst->mem->data;
+    uint64_t msize = inst->mem->size;
+    uint64_t acc = 0; /* the last integer ALU result (see WASM_ACC_OPS) */
     enum wasm_trap_kind trap = WASM_TRAP_NONE;
     uint32_t trap_elem = 0; /* the table index of an element trap */
     goto do_call;
@@ -101,9 +102,8 @@ static int run(struct exec *ex, struct wasm_func *entry, slot_t *entry_fp,
 #define S(k)   fp[ip[k]]
 #define RELOAD_MEM()                                                                               \
     do {                                                                                           \
-        mem = inst->mem;                                                                           \
-        mbase = mem->data;                                                                         \
-        msize = mem->size;                                                                         \
+        mbase = inst->mem->data;                                                                   \
+        msize = inst->mem->size;                                                                   \
     } while (0)
 #define TRAP(kind)                                                                                 \
     do {                                                                                           \
@@ -126,7 +126,8 @@ do_call : {
     /* callee, nfp set; ip is the return address */
     if (callee->host) goto do_host_call;
     const struct wasm_code *code = callee->code;
-    if (ftop >= fend || nfp + code->frame_size > send) TRAP(WASM_TRAP_STACK_EXHAUSTED);
+    if (ftop >= ex->frames_end || nfp + code->frame_size > ex->stack_end)
+        TRAP(WASM_TRAP_STACK_EXHAUSTED);
     ftop->ip = ip;
     ftop->fp = fp;
     ftop->func = cur;
@@ -151,7 +152,7 @@ do_call : {
 do_host_call : {
     const struct wasm_functype *t = callee->type;
     slot_t *results = nfp + t->nparams;
-    if (results + t->nresults > send) TRAP(WASM_TRAP_STACK_EXHAUSTED);
+    if (results + t->nresults > ex->stack_end) TRAP(WASM_TRAP_STACK_EXHAUSTED);
     struct wasm_host_call hc = {inst, inst->mem == &inst->no_mem ? NULL : inst->mem,
                                 callee->host_user, ex->trap};
     slot_t *saved_free = ex->free;
@@ -363,12 +364,12 @@ L_global_set:
 #undef STORE
 
 L_memory_size:
-    S(1).u32 = mem->pages;
+    S(1).u32 = inst->mem->pages;
     ip += 2;
     NEXT();
 L_memory_grow : {
-    uint32_t delta = S(2).u32, old = mem->pages;
-    S(1).u32 = wasm_memory_grow_internal(mem, delta) ? UINT32_MAX : old;
+    uint32_t delta = S(2).u32, old = inst->mem->pages;
+    S(1).u32 = wasm_memory_grow_internal(inst->mem, delta) ? UINT32_MAX : old;
     RELOAD_MEM();
     ip += 3;
     NEXT();
@@ -492,6 +493,22 @@ L_ref_is_null : {
         NEXT();                                                                                    \
     }
 
+/* Integer ALU ops: also set acc; _ra/_rb read A/B from acc. R is the
+ * unsigned result type, T the operand type. */
+#define ALU_BODY(T, R, get, A, B, expr)                                                            \
+    {                                                                                              \
+        T a = A, b = B;                                                                            \
+        R r = (R)(expr);                                                                           \
+        S(1).get = r;                                                                              \
+        acc = r;                                                                                   \
+        ip += 4;                                                                                   \
+        NEXT();                                                                                    \
+    }
+#define ALU(name, T, R, get, expr)                                                                 \
+    L_##name : ALU_BODY(T, R, get, (T)S(2).get, (T)S(3).get, expr) L_##name##_ra                   \
+        : ALU_BODY(T, R, get, (T)(R)acc, (T)S(3).get, expr) L_##name##_rb                          \
+        : ALU_BODY(T, R, get, (T)S(2).get, (T)(R)acc, expr)
+
     UN(i32_eqz, uint32_t, u32, u32, a == 0)
     BIN(i32_eq, uint32_t, u32, u32, a == b)
     BIN(i32_ne, uint32_t, u32, u32, a != b)
@@ -506,17 +523,17 @@ L_ref_is_null : {
     UN(i32_clz, uint32_t, u32, u32, wasm_clz32(a))
     UN(i32_ctz, uint32_t, u32, u32, wasm_ctz32(a))
     UN(i32_popcnt, uint32_t, u32, u32, wasm_popcnt32(a))
-    BIN(i32_add, uint32_t, u32, u32, a + b)
-    BIN(i32_sub, uint32_t, u32, u32, a - b)
-    BIN(i32_mul, uint32_t, u32, u32, a * b)
-    BIN(i32_and, uint32_t, u32, u32, a & b)
-    BIN(i32_or, uint32_t, u32, u32, a | b)
-    BIN(i32_xor, uint32_t, u32, u32, a ^ b)
-    BIN(i32_shl, uint32_t, u32, u32, a << (b & 31))
-    BIN(i32_shr_s, int32_t, i32, i32, a >> (b & 31))
-    BIN(i32_shr_u, uint32_t, u32, u32, a >> (b & 31))
-    BIN(i32_rotl, uint32_t, u32, u32, wasm_rotl32(a, b))
-    BIN(i32_rotr, uint32_t, u32, u32, wasm_rotr32(a, b))
+    ALU(i32_add, uint32_t, uint32_t, u32, a + b)
+    ALU(i32_sub, uint32_t, uint32_t, u32, a - b)
+    ALU(i32_mul, uint32_t, uint32_t, u32, a * b)
+    ALU(i32_and, uint32_t, uint32_t, u32, a & b)
+    ALU(i32_or, uint32_t, uint32_t, u32, a | b)
+    ALU(i32_xor, uint32_t, uint32_t, u32, a ^ b)
+    ALU(i32_shl, uint32_t, uint32_t, u32, a << (b & 31))
+    ALU(i32_shr_s, int32_t, uint32_t, u32, a >> (b & 31))
+    ALU(i32_shr_u, uint32_t, uint32_t, u32, a >> (b & 31))
+    ALU(i32_rotl, uint32_t, uint32_t, u32, wasm_rotl32(a, b))
+    ALU(i32_rotr, uint32_t, uint32_t, u32, wasm_rotr32(a, b))
 L_i32_div_s : {
     int32_t a = S(2).i32, b = S(3).i32;
     if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
@@ -561,17 +578,17 @@ L_i32_rem_u : {
     UN(i64_clz, uint64_t, u64, u64, wasm_clz64(a))
     UN(i64_ctz, uint64_t, u64, u64, wasm_ctz64(a))
     UN(i64_popcnt, uint64_t, u64, u64, wasm_popcnt64(a))
-    BIN(i64_add, uint64_t, u64, u64, a + b)
-    BIN(i64_sub, uint64_t, u64, u64, a - b)
-    BIN(i64_mul, uint64_t, u64, u64, a * b)
-    BIN(i64_and, uint64_t, u64, u64, a & b)
-    BIN(i64_or, uint64_t, u64, u64, a | b)
-    BIN(i64_xor, uint64_t, u64, u64, a ^ b)
-    BIN(i64_shl, uint64_t, u64, u64, a << (b & 63))
-    BIN(i64_shr_s, int64_t, i64, i64, a >> (b & 63))
-    BIN(i64_shr_u, uint64_t, u64, u64, a >> (b & 63))
-    BIN(i64_rotl, uint64_t, u64, u64, wasm_rotl64(a, b))
-    BIN(i64_rotr, uint64_t, u64, u64, wasm_rotr64(a, b))
+    ALU(i64_add, uint64_t, uint64_t, u64, a + b)
+    ALU(i64_sub, uint64_t, uint64_t, u64, a - b)
+    ALU(i64_mul, uint64_t, uint64_t, u64, a * b)
+    ALU(i64_and, uint64_t, uint64_t, u64, a & b)
+    ALU(i64_or, uint64_t, uint64_t, u64, a | b)
+    ALU(i64_xor, uint64_t, uint64_t, u64, a ^ b)
+    ALU(i64_shl, uint64_t, uint64_t, u64, a << (b & 63))
+    ALU(i64_shr_s, int64_t, uint64_t, u64, a >> (b & 63))
+    ALU(i64_shr_u, uint64_t, uint64_t, u64, a >> (b & 63))
+    ALU(i64_rotl, uint64_t, uint64_t, u64, wasm_rotl64(a, b))
+    ALU(i64_rotr, uint64_t, uint64_t, u64, wasm_rotr64(a, b))
 L_i64_div_s : {
     int64_t a = S(2).i64, b = S(3).i64;
     if (b == 0) TRAP(WASM_TRAP_DIV_ZERO);
@@ -740,26 +757,21 @@ L_br_unless64:
     NEXT();
     /* ---- immediate forms: [D A IMM], [A IMM R], const32/const64 ---- */
 
-#define BINI(name, T, get, put, expr)                                                              \
-    L_##name##_imm:                                                                                \
-    {                                                                                              \
-        T a = S(2).get, b = (T)ip[3];                                                              \
-        S(1).put = (expr);                                                                         \
-        ip += 4;                                                                                   \
-        NEXT();                                                                                    \
-    }
-    BINI(i32_add, uint32_t, u32, u32, a + b)
-    BINI(i32_sub, uint32_t, u32, u32, a - b)
-    BINI(i32_mul, uint32_t, u32, u32, a * b)
-    BINI(i32_and, uint32_t, u32, u32, a & b)
-    BINI(i32_or, uint32_t, u32, u32, a | b)
-    BINI(i32_xor, uint32_t, u32, u32, a ^ b)
-    BINI(i32_shl, uint32_t, u32, u32, a << (b & 31))
-    BINI(i32_shr_s, int32_t, i32, i32, a >> (b & 31))
-    BINI(i32_shr_u, uint32_t, u32, u32, a >> (b & 31))
-    BINI(i32_rotl, uint32_t, u32, u32, wasm_rotl32(a, (uint32_t)b))
-    BINI(i32_rotr, uint32_t, u32, u32, wasm_rotr32(a, (uint32_t)b))
-#undef BINI
+#define ALUI(name, T, get, expr)                                                                   \
+    L_##name##_imm : ALU_BODY(T, uint32_t, get, (T)S(2).get, (T)ip[3], expr) L_##name##_imm_ra     \
+        : ALU_BODY(T, uint32_t, get, (T)(uint32_t)acc, (T)ip[3], expr)
+    ALUI(i32_add, uint32_t, u32, a + b)
+    ALUI(i32_sub, uint32_t, u32, a - b)
+    ALUI(i32_mul, uint32_t, u32, a * b)
+    ALUI(i32_and, uint32_t, u32, a & b)
+    ALUI(i32_or, uint32_t, u32, a | b)
+    ALUI(i32_xor, uint32_t, u32, a ^ b)
+    ALUI(i32_shl, uint32_t, u32, a << (b & 31))
+    ALUI(i32_shr_s, int32_t, u32, a >> (b & 31))
+    ALUI(i32_shr_u, uint32_t, u32, a >> (b & 31))
+    ALUI(i32_rotl, uint32_t, u32, wasm_rotl32(a, b))
+    ALUI(i32_rotr, uint32_t, u32, wasm_rotr32(a, b))
+#undef ALUI
 
 #define BRCMPI(br, brn, T, get, cmp)                                                               \
     L_##br##_imm:                                                                                  \

@@ -85,6 +85,26 @@
     X(add64_br_eq, 5) X(add64_br_ne, 5) X(add64_br_lt_s, 5) X(add64_br_lt_u, 5) X(add64_br_gt_s, 5) X(add64_br_gt_u, 5) X(add64_br_le_s, 5) X(add64_br_le_u, 5) X(add64_br_ge_s, 5) X(add64_br_ge_u, 5) \
     X(add64_brn_eq, 5) X(add64_brn_ne, 5) X(add64_brn_lt_s, 5) X(add64_brn_lt_u, 5) X(add64_brn_gt_s, 5) X(add64_brn_gt_u, 5) X(add64_brn_le_s, 5) X(add64_brn_le_u, 5) X(add64_brn_ge_s, 5) X(add64_brn_ge_u, 5)
 
+/*
+ * Integer ALU ops also leave their result in a register (acc). The next
+ * instruction, if it reads that value, takes it from acc instead of the
+ * slot: _ra forms read A from acc, _rb forms B ([D A B] cells kept).
+ */
+#define WASM_ACC_OPS(X) \
+    X(i32_add_ra, 3) X(i32_sub_ra, 3) X(i32_mul_ra, 3) X(i32_and_ra, 3) X(i32_or_ra, 3)            \
+    X(i32_xor_ra, 3) X(i32_shl_ra, 3) X(i32_shr_s_ra, 3) X(i32_shr_u_ra, 3) X(i32_rotl_ra, 3)      \
+    X(i32_rotr_ra, 3) X(i64_add_ra, 3) X(i64_sub_ra, 3) X(i64_mul_ra, 3) X(i64_and_ra, 3)          \
+    X(i64_or_ra, 3) X(i64_xor_ra, 3) X(i64_shl_ra, 3) X(i64_shr_s_ra, 3) X(i64_shr_u_ra, 3)        \
+    X(i64_rotl_ra, 3) X(i64_rotr_ra, 3)                                                            \
+    X(i32_add_rb, 3) X(i32_sub_rb, 3) X(i32_mul_rb, 3) X(i32_and_rb, 3) X(i32_or_rb, 3)            \
+    X(i32_xor_rb, 3) X(i32_shl_rb, 3) X(i32_shr_s_rb, 3) X(i32_shr_u_rb, 3) X(i32_rotl_rb, 3)      \
+    X(i32_rotr_rb, 3) X(i64_add_rb, 3) X(i64_sub_rb, 3) X(i64_mul_rb, 3) X(i64_and_rb, 3)          \
+    X(i64_or_rb, 3) X(i64_xor_rb, 3) X(i64_shl_rb, 3) X(i64_shr_s_rb, 3) X(i64_shr_u_rb, 3)        \
+    X(i64_rotl_rb, 3) X(i64_rotr_rb, 3)                                                            \
+    X(i32_add_imm_ra, 3) X(i32_sub_imm_ra, 3) X(i32_mul_imm_ra, 3) X(i32_and_imm_ra, 3)            \
+    X(i32_or_imm_ra, 3) X(i32_xor_imm_ra, 3) X(i32_shl_imm_ra, 3) X(i32_shr_s_imm_ra, 3)           \
+    X(i32_shr_u_imm_ra, 3) X(i32_rotl_imm_ra, 3) X(i32_rotr_imm_ra, 3)
+
 #define WASM_OPS(X)                                                                                \
     X(unreachable, 0) X(br, 1) X(br_if, 2) X(br_unless, 2) X(br_table, -1) X(ret, 0) X(ret1, 1)    \
     X(call, 2) X(call_indirect, 4) X(copy, 2) X(copy2, 4) X(select, 4) X(global_get, 2)            \
@@ -131,7 +151,8 @@
     X(i32_trunc_sat_f64_s, 2) X(i32_trunc_sat_f64_u, 2) X(i64_trunc_sat_f32_s, 2)                  \
     X(i64_trunc_sat_f32_u, 2) X(i64_trunc_sat_f64_s, 2) X(i64_trunc_sat_f64_u, 2)                  \
     /* fused instructions */                                                                       \
-    WASM_FUSED_BR(X) WASM_ADDR_LOADS(X) WASM_ADDR_STORES(X) WASM_IMM_OPS(X) WASM_ADD_BR(X)
+    WASM_FUSED_BR(X) WASM_ADDR_LOADS(X) WASM_ADDR_STORES(X) WASM_IMM_OPS(X) WASM_ADD_BR(X)          \
+    WASM_ACC_OPS(X)
 
 // clang-format on
 

@@ -10,8 +10,9 @@ branches), i32.add feeding loads and stores (fused addresses), counted
 loops (add-and-branch), blocks and ifs with results, br_if/br_table with
 values, select, calls to earlier functions, multi-value results, every
 numeric operator and conversion, including ones that trap. Loops are
-counted, so every program terminates. NaN bits never reach integers or
-memory (reinterpretations and float stores go through nan_guard), since
+counted, so every program terminates. NaN bits never reach integers,
+memory or other values (reinterpretations, float stores and copysign's
+sign operand go through nan_guard), since
 engines may pick different NaN payloads and signs (spec 4.3.3), so all
 results can be compared exactly, NaNs by NaN-ness.
 
@@ -126,7 +127,11 @@ class Func:
                 return f"({t}.{op} {self.expr(t, d - 1)} {rhs})"
             if r.random() < 0.3:
                 return f"({t}.{r.choice(FLOAT_UN)} {self.expr(t, d - 1)})"
-            return f"({t}.{r.choice(FLOAT_BIN)} {self.expr(t, d - 1)} {self.expr(t, d - 1)})"
+            op = r.choice(FLOAT_BIN)
+            rhs = self.expr(t, d - 1)
+            if op == "copysign":  # the sign of a NaN is not determined
+                rhs = self.nan_guard(t, rhs)
+            return f"({t}.{op} {self.expr(t, d - 1)} {rhs})"
         if k < 0.40 and t == "i32":
             return self.cond(d)
         if k < 0.48:
@@ -141,7 +146,7 @@ class Func:
             if vs:
                 x = r.choice(vs)
                 if r.random() < 0.5:  # the old value is still on the stack when x changes
-                    op = r.choice(INT_BIN if t in ("i32", "i64") else FLOAT_BIN)
+                    op = r.choice(INT_BIN if t in ("i32", "i64") else ["add", "sub", "mul", "min"])
                     return f"({t}.{op} (local.get {x}) (local.tee {x} {self.expr(t, d - 1)}))"
                 return f"(local.tee {x} {self.expr(t, d - 1)})"
         if k < 0.62:
