@@ -189,10 +189,12 @@ void vmm_init(const struct mem_region *map, int count)
     memset(pml4, 0, PAGE_SIZE);
 
     /* The kernel image: text executable, the rest no-execute. */
-    uintptr_t kstart = (uintptr_t)__kernel_start, kend = (uintptr_t)__kernel_end;
+    uintptr_t kstart = ALIGN_DOWN((uintptr_t)__kernel_start, PAGE_SIZE);
+    uintptr_t kend = (uintptr_t)__kernel_end;
     for (uintptr_t va = kstart; va < kend; va += PAGE_SIZE) {
         unsigned fl = 0;
-        if (va >= (uintptr_t)__text_start && va < (uintptr_t)__text_end)
+        /* A page is executable if any of it holds text. */
+        if (va + PAGE_SIZE > (uintptr_t)__text_start && va < (uintptr_t)__text_end)
             fl = VMM_EXEC;
         else
             fl = VMM_WRITE; /* rodata stays writable: .ksyms is patched at link only */
