@@ -18,12 +18,12 @@ from tap import Tap  # noqa: E402
 BOOT_TIMEOUT = 120
 
 
-def selftest_boot(t, firmware, machine="q35"):
+def selftest_boot(t, firmware, machine="q35", memory="512M"):
     build = build_dir()
-    log = os.path.join(build, "test-logs", f"qemu-boot-{firmware}-{machine}.log")
-    name = f"{firmware}/{machine}"
+    log = os.path.join(build, "test-logs", f"qemu-boot-{firmware}-{machine}-{memory}.log")
+    name = f"{firmware}/{machine}/{memory}"
     with Qemu(os.path.join(build, "kpio.iso"), firmware=firmware, machine=machine,
-              cmdline="test=core", log=log) as vm:
+              cmdline="test=core", log=log, memory=memory) as vm:
         try:
             vm.wait_for(r"\[test\] done: \d+ passed, \d+ failed", timeout=BOOT_TIMEOUT)
             code = vm.wait_exit(timeout=30)
@@ -59,6 +59,7 @@ def main():
     t = Tap()
     selftest_boot(t, "bios")
     selftest_boot(t, "uefi")
+    selftest_boot(t, "bios", memory="2G")
     poweroff(t, "q35")
     poweroff(t, "pc")
     return t.done()
