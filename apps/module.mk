@@ -15,7 +15,7 @@ APPS_DIR := $(BUILD)/apps
 APP_WASMS := $(foreach a,$(APPS),$(APPS_DIR)/$(a).wasm)
 
 APP_CFLAGS := --target=wasm32-wasi -O2 $(filter-out -Wshadow=local,$(WARN)) -Wshadow -D_DEFAULT_SOURCE -Iapps/include -Ilib \
-    -fno-exceptions -ffunction-sections -fdata-sections
+    -fno-exceptions -ffunction-sections -fdata-sections -mbulk-memory
 APP_LDFLAGS := --target=wasm32-wasi -Wl,--strip-debug -Wl,--gc-sections
 
 # Sources of each app beyond apps/NAME.c.

@@ -126,7 +126,10 @@ def one_run(guest, args, payload, server, index, workdir):
     write_bytes = args.write_mib * MIB
     cfg = guest.config_file(server.port, payload.size, args.write_mib)
     size = workload.image_size(payload.size + write_bytes + len(cfg), args.cluster)
-    workload.make_image(image, size, args.cluster, {"BENCH.CFG": cfg})
+    files = {"BENCH.CFG": cfg}
+    files.update(guest.extra_files())
+    size += sum(len(d) for d in files.values())
+    workload.make_image(image, size, args.cluster, files)
     vars_copy = qemu.prepare_firmware(args.firmware, workdir)
     argv = qemu.qemu_command(image, guest.boot_args(), args.firmware, vars_copy)
     log = os.path.join(workdir, f"run{index}.serial.log")

@@ -77,6 +77,10 @@ class Guest:
         return (f"PORT={port}\nPAYLOAD_BYTES={payload_bytes}\n"
                 f"WRITE_MIB={write_mib}\n").encode()
 
+    def extra_files(self):
+        """{name: bytes} besides BENCH.CFG to put in the image's root."""
+        return {}
+
     def expected_files(self, payload, write_bytes):
         """{file on the disk: (sha256, size)} the host checks after a run."""
         return {self.download_name: (payload.sha256, payload.size),
@@ -124,4 +128,48 @@ class LinuxGuest(Guest):
         return event, fields
 
 
-GUESTS = {g.name: g for g in (LinuxGuest,)}
+class KpioGuest(Guest):
+    """KPIO's ISO in test mode bench-compare (kernel/test/bench_compare.c):
+    the kernel does the plain downloads and the disk work itself, and the
+    milestone path (dl-file) runs the WASM app fetch, which the image gets
+    as /fetch.wasm. The kernel prints the same BENCHMARK lines as Linux and
+    leaves through isa-debug-exit with status 0 (QEMU exit code 1)."""
+
+    name = "kpio"
+    MARKER = re.compile(r"BENCHMARK ([a-z][a-z0-9-]*)(.*)$")
+
+    def iso(self):
+        return os.path.join(self.build, "kpio.iso")
+
+    def fetch(self):
+        return os.path.join(self.build, "apps", "fetch.wasm")
+
+    def boot_args(self):
+        return ["-cdrom", self.iso(), "-fw_cfg", "name=opt/kpio/cmdline,string=test=bench-compare"]
+
+    def missing(self):
+        for path in (self.iso(), self.fetch()):
+            if not os.path.exists(path):
+                return f"{path} not built (make builds it)"
+        return None
+
+    def extra_files(self):
+        with open(self.fetch(), "rb") as f:
+            return {"fetch.wasm": f.read()}
+
+    def exit_ok(self, status):
+        return status == 1  # isa-debug-exit with status 0
+
+    def classify(self, line):
+        if "[test] FAIL" in line or "KERNEL PANIC" in line:
+            return "fail", {"step": line.strip()}
+        m = self.MARKER.search(line)
+        if m is None:
+            return None
+        fields = parse_fields(m.group(2))
+        if m.group(1) == "fail":
+            fields["step"] = m.group(2).strip()
+        return m.group(1), fields
+
+
+GUESTS = {g.name: g for g in (LinuxGuest, KpioGuest)}

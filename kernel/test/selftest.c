@@ -18,6 +18,7 @@ static const struct selftest_suite *const suites[] = {
     &selftest_net,
     &selftest_bench_storage,
     &selftest_bench_net,
+    &selftest_bench_compare,
 };
 
 static char fail_msg[256];

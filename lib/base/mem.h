@@ -22,6 +22,7 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 char *strrchr(const char *s, int c);
+char *strstr(const char *haystack, const char *needle);
 
 /* Not in C11; ours on both sides. */
 size_t str_copy(char *dst, const char *src, size_t size); /* like strlcpy */

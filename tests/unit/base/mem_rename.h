@@ -11,3 +11,4 @@
 #define strncmp base_strncmp
 #define strchr base_strchr
 #define strrchr base_strrchr
+#define strstr base_strstr

@@ -32,6 +32,7 @@ int base_strcmp(const char *a, const char *b);
 int base_strncmp(const char *a, const char *b, size_t n);
 char *base_strchr(const char *s, int c);
 char *base_strrchr(const char *s, int c);
+char *base_strstr(const char *h, const char *n);
 
 static int sign(int v) { return (v > 0) - (v < 0); }
 
@@ -97,6 +98,11 @@ static void test_compare_and_search(void **state)
     assert_ptr_equal(base_strchr(s, '\0'), s + 12);
     assert_null(base_strchr(s, 'z'));
     assert_ptr_equal(base_memchr(s, 'w', 12), s + 6);
+    assert_ptr_equal(base_strstr(s, "world"), strstr(s, "world"));
+    assert_ptr_equal(base_strstr(s, "/"), s + 5);
+    assert_ptr_equal(base_strstr(s, ""), s);
+    assert_null(base_strstr(s, "worlds"));
+    assert_null(base_strstr("", "a"));
     assert_null(base_memchr(s, 'w', 6));
 }
 

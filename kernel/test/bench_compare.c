@@ -1,0 +1,196 @@
+/*
+ * kernel/test/bench_compare.c - KPIO's side of the benchmark against a
+ * Linux guest (bench/compare/, `test=bench-compare`): the same work as
+ * bench/linux-guest/init, announced with the same "BENCHMARK <event>"
+ * marker lines that the host timestamps.
+ *
+ *   lease        the DHCP lease
+ *   mount        BENCH.CFG read from the root filesystem (mounted at boot)
+ *   dl-null      HTTP GET of the payload by the kernel (lib/http over
+ *                kernel sockets), body discarded, like busybox wget to
+ *                /dev/null
+ *   mem          the same GET while the kernel heap's high-water mark is
+ *                tracked: kmem_peak_kb and kmem_delta_kb on mem-end
+ *   dl-file      the milestone path: the WASM app /fetch.wasm (-q -H, no
+ *                hash, like wget) downloads into /DL.BIN, then sync
+ *   wr           WRITE_MIB MiB of the payload, held in memory, written to
+ *                /WR.BIN, then sync
+ *   rd           /WR.BIN read back (the cache keeps no file data, so this
+ *                comes from the disk)
+ *   done         then power-off through isa-debug-exit with status 0
+ */
+#include "base/error.h"
+#include "base/fmt.h"
+#include "base/mem.h"
+#include "fs/vfs.h"
+#include "http/client.h"
+#include "lib/klog.h"
+#include "mm/heap.h"
+#include "net/http_sock.h"
+#include "net/knet.h"
+#include "test/selftest.h"
+#include "time/clock.h"
+#include "wasm/app.h"
+
+#define CHUNK (1u << 20)
+
+static void mark(const char *event, const char *fields)
+{
+    uint64_t us = clock_monotonic_ns() / 1000;
+    kprintf("BENCHMARK %s up=%llu.%06llu%s%s\n", event, (unsigned long long)(us / 1000000),
+            (unsigned long long)(us % 1000000), fields ? " " : "", fields ? fields : "");
+}
+
+static uint64_t cfg_value(const char *text, const char *key)
+{
+    const char *p = text;
+    size_t kl = strlen(key);
+    while ((p = strstr(p, key)) != NULL) {
+        if ((p == text || p[-1] == '\n') && p[kl] == '=') {
+            uint64_t v = 0;
+            for (p += kl + 1; *p >= '0' && *p <= '9'; p++)
+                v = v * 10 + (uint64_t)(*p - '0');
+            return v;
+        }
+        p += kl;
+    }
+    return 0;
+}
+
+static int discard(void *ctx, const uint8_t *data, size_t len)
+{
+    (void)data;
+    *(uint64_t *)ctx += len;
+    return 0;
+}
+
+/* GET url with the kernel's HTTP client; the body is counted, not kept. */
+static int get_null(const char *url, uint64_t *bytes)
+{
+    struct http_sock sock = {&khttp_sock_ops, NULL};
+    struct http_client_config cfg;
+    http_client_config_default(&cfg);
+    cfg.recv_buffer = 256 * 1024;
+    struct http_client *c;
+    int err = http_client_create(&sock, &cfg, &c);
+    if (err < 0)
+        return err;
+    struct http_client_request req = {0};
+    req.url = url;
+    *bytes = 0;
+    int status = http_client_fetch(c, &req, discard, bytes);
+    if (status < 0)
+        klog_error("bench", "GET %s: %s", url, http_client_error(c));
+    http_client_destroy(c);
+    return status < 0 ? status : (status == 200 ? 0 : ERR_PROTO);
+}
+
+static const char *fail(const char *step)
+{
+    mark("fail", step);
+    return selftest_fail("step %s failed", step);
+}
+
+static int write_file(const char *path, const uint8_t *data, uint64_t len)
+{
+    struct file *f;
+    int err = vfs_open(path, VFS_O_WRITE | VFS_O_CREAT | VFS_O_TRUNC, &f);
+    if (err < 0)
+        return err;
+    for (uint64_t off = 0; off < len && err >= 0; off += CHUNK) {
+        size_t n = len - off < CHUNK ? (size_t)(len - off) : CHUNK;
+        long w = vfs_write(f, data + off, n);
+        if (w != (long)n)
+            err = w < 0 ? (int)w : ERR_IO;
+    }
+    if (err >= 0)
+        err = vfs_fsync(f);
+    vfs_close(f);
+    return err < 0 ? err : vfs_sync_all();
+}
+
+static long read_file(const char *path, uint8_t *buf, uint64_t max)
+{
+    struct file *f;
+    int err = vfs_open(path, VFS_O_READ, &f);
+    if (err < 0)
+        return err;
+    uint64_t total = 0;
+    long n = 0;
+    while (total < max && (n = vfs_read(f, buf + total, (size_t)(max - total < CHUNK ? max - total : CHUNK))) > 0)
+        total += (uint64_t)n;
+    vfs_close(f);
+    return n < 0 ? n : (long)total;
+}
+
+static const char *bench_compare(void)
+{
+    mark("init", NULL);
+    if (knet_wait_up(clock_monotonic_ns() + 60 * NS_PER_SEC) < 0)
+        return fail("lease");
+    mark("lease", NULL);
+    char cfgtext[512];
+    long n = read_file("/BENCH.CFG", (uint8_t *)cfgtext, sizeof cfgtext - 1);
+    if (n < 0)
+        return fail("mount");
+    cfgtext[n] = '\0';
+    uint64_t port = cfg_value(cfgtext, "PORT"), bytes = cfg_value(cfgtext, "PAYLOAD_BYTES");
+    uint64_t write_mib = cfg_value(cfgtext, "WRITE_MIB");
+    char fields[96], url[96];
+    fmt_snprintf(fields, sizeof fields, "port=%llu bytes=%llu write_mib=%llu",
+                 (unsigned long long)port, (unsigned long long)bytes, (unsigned long long)write_mib);
+    mark("mount", fields);
+    fmt_snprintf(url, sizeof url, "http://10.0.2.2:%llu/payload", (unsigned long long)port);
+
+    uint64_t got;
+    mark("dl-null-start", NULL);
+    if (get_null(url, &got) < 0 || got != bytes)
+        return fail("dl-null");
+    mark("dl-null-end", NULL);
+
+    struct heap_stats hs;
+    heap_get_stats(&hs);
+    size_t before = hs.in_use;
+    heap_reset_peak();
+    fmt_snprintf(fields, sizeof fields, "kmem0=%zu", before >> 10);
+    mark("mem-start", fields);
+    if (get_null(url, &got) < 0 || got != bytes)
+        return fail("mem-download");
+    heap_get_stats(&hs);
+    fmt_snprintf(fields, sizeof fields, "kmem_peak_kb=%zu kmem_delta_kb=%zu", hs.peak >> 10,
+                 (hs.peak - before) >> 10);
+    mark("mem-end", fields);
+
+    mark("dl-file-start", NULL);
+    char *argv[] = {"fetch", "-q", "-H", url, "/DL.BIN", NULL};
+    struct app *a;
+    if (app_start("/fetch.wasm", 5, argv, "/", false, &a) < 0 || app_wait(a) != 0 ||
+        vfs_sync_all() < 0)
+        return fail("dl-file");
+    mark("dl-file-end", NULL);
+
+    uint64_t wbytes = write_mib << 20;
+    uint8_t *data = kmalloc(wbytes ? wbytes : 1);
+    if (!data || read_file("/DL.BIN", data, wbytes) != (long)wbytes) {
+        kfree(data);
+        return fail("copy");
+    }
+    mark("wr-start", NULL);
+    int err = write_file("/WR.BIN", data, wbytes);
+    mark(err < 0 ? "fail" : "wr-end", err < 0 ? "write" : NULL);
+    if (err < 0) {
+        kfree(data);
+        return "write failed";
+    }
+    mark("rd-start", NULL);
+    long r = read_file("/WR.BIN", data, wbytes);
+    kfree(data);
+    if (r != (long)wbytes)
+        return fail("read");
+    mark("rd-end", NULL);
+    mark("done", NULL);
+    return NULL;
+}
+
+static const struct selftest_case cases[] = {{"bench-compare", bench_compare}};
+const struct selftest_suite selftest_bench_compare = {"bench-compare", cases, 1};
