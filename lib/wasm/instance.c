@@ -84,6 +84,7 @@ int wasm_call(struct wasm_func *f, const wasm_value *args, uint32_t nargs, wasm_
     if (rc) return rc;
     for (uint32_t i = 0; i < nresults; i++)
         results[i] = fp[i];
+    wasm_normalize(t->results, nresults, results);
     return 0;
 }
 

@@ -230,6 +230,14 @@ struct wasm_instance {
 
 /* ---- shared helpers ---- */
 
+/* Inside the runtime an i32 or f32 fills only the low half of its slot;
+ * at the API boundary the upper half is made zero. */
+static inline void wasm_normalize(const uint8_t *types, uint32_t n, wasm_value *v)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (types[i] == WASM_I32 || types[i] == WASM_F32) v[i].u64 = v[i].u32;
+}
+
 /* Formats a message into err (if not NULL) and returns code. */
 int wasm_fail(struct wasm_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

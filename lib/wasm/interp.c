@@ -160,6 +160,7 @@ do_host_call : {
     ex->ftop = ftop;
     ex->ticks = ticks;
     ex->trap->kind = WASM_TRAP_NONE;
+    wasm_normalize(t->params, t->nparams, nfp);
     int rc = callee->host(&hc, nfp, results);
     ex->free = saved_free;
     ticks = ex->ticks;

@@ -197,7 +197,9 @@ void wasm_global_free(struct wasm_global *g)
 }
 wasm_value wasm_global_get(const struct wasm_global *g)
 {
-    return g->v;
+    wasm_value v = g->v;
+    wasm_normalize(&g->type, 1, &v);
+    return v;
 }
 
 int wasm_global_set(struct wasm_global *g, wasm_value v)

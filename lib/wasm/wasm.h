@@ -60,8 +60,10 @@ struct wasm_global;   /* a global variable (spec 4.2.9) */
 /*
  * One value. i32/i64 are stored as the unsigned bit patterns (read .i32 or
  * .u32 as convenient), floats keep their exact bits, including NaN payloads
- * (use .u32/.u64 to see them). A null reference is NULL. An externref is an
- * opaque pointer chosen by the embedder; a funcref is a struct wasm_func *.
+ * (use .u32/.u64 to see them). Values handed out (results, host function
+ * arguments, globals) have the upper half of an i32/f32 zeroed. A null
+ * reference is NULL. An externref is an opaque pointer chosen by the
+ * embedder; a funcref is a struct wasm_func *.
  */
 typedef union wasm_value {
     int32_t i32;

@@ -26,5 +26,11 @@
   (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
   (func (export "store") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
   (func (export "size") (result i32) (memory.size))
+  ;; i32.wrap_i64 emits no code: the upper half of the slot keeps the i64's
+  (global $g32 (export "g32") (mut i32) (i32.const 0))
+  (func (export "wrap") (param i64) (result i32) (i32.wrap_i64 (local.get 0)))
+  (func (export "set_g32") (param i64) (global.set $g32 (i32.wrap_i64 (local.get 0))))
+  (func (export "add_wrapped") (param i64) (result i32)
+    (call $add (i32.wrap_i64 (local.get 0)) (i32.const 1)))
   (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
 )

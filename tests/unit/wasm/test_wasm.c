@@ -50,6 +50,7 @@ struct host_state {
 static int host_add(struct wasm_host_call *call, const wasm_value *args, wasm_value *results)
 {
     struct host_state *s = call->user;
+    if (args[0].u64 >> 32 || args[1].u64 >> 32) return wasm_host_trap(call, "upper bits set");
     s->adds++;
     s->last_a = args[0].i32;
     s->last_b = args[1].i32;
@@ -148,6 +149,27 @@ static void test_host_call(void **state)
     assert_int_equal(call1(inst, "call_swap", a2, 2, r2, &trap), 0);
     assert_true(r2[0].f64 == 2.5);
     assert_int_equal(r2[1].i64, -5);
+    wasm_instance_free(inst);
+    wasm_module_free(m);
+}
+
+/* An i32 handed out (result, host argument, global) has a zero upper half. */
+static void test_i32_values_are_clean(void **state)
+{
+    (void)state;
+    struct host_state s = {0};
+    struct wasm_module *m = load("host");
+    struct wasm_instance *inst = instantiate(m, NULL, &s);
+    wasm_value arg = {.u64 = 0x1234567800000005ull}, res;
+    struct wasm_trap trap;
+    assert_int_equal(call1(inst, "wrap", &arg, 1, &res, &trap), 0);
+    assert_int_equal(res.u64, 5);
+    assert_int_equal(call1(inst, "add_wrapped", &arg, 1, &res, &trap), 0);
+    assert_int_equal(res.u64, 6);
+    assert_int_equal(call1(inst, "set_g32", &arg, 1, NULL, &trap), 0);
+    struct wasm_extern g;
+    assert_int_equal(wasm_instance_export(inst, "g32", &g), 0);
+    assert_int_equal(wasm_global_get(g.global).u64, 5);
     wasm_instance_free(inst);
     wasm_module_free(m);
 }
@@ -510,6 +532,7 @@ int main(int argc, char **argv)
     if (argc > 1) wasm_dir = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_host_call),
+        cmocka_unit_test(test_i32_values_are_clean),
         cmocka_unit_test(test_host_trap_names_function),
         cmocka_unit_test(test_host_exit_unwinds),
         cmocka_unit_test(test_reentrant_host_call),
