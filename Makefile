@@ -147,12 +147,8 @@ fuzz:
 	@$(MAKE) --no-print-directory $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/bin/$(t)) $(FUZZ_SEEDS)
 	@python3 tests/fuzz/run_fuzz.py --build $(BUILD) --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-CHECK_DIRS := lib kernel host tests apps bench
 check:
-	@files=$$(git ls-files '*.c' '*.h' | grep -v '^tests/vectors/'); \
-	  clang-format --dry-run --Werror $$files && \
-	  cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
-	    --inline-suppr --suppress=missingIncludeSystem -Ilib -Ikernel $$files
+	@sh tests/check/run_check.sh
 
 clean:
 	rm -rf $(BUILD)

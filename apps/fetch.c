@@ -65,8 +65,7 @@ static int flush_wbuf(struct fetch *f, const uint8_t *data, size_t len)
         f->write_err = errno;
         return -1;
     }
-    if (!f->no_hash)
-        sdk_sha256_update(&f->sha, data, len);
+    if (!f->no_hash) sdk_sha256_update(&f->sha, data, len);
     f->written += len;
     return 0;
 }
@@ -189,8 +188,7 @@ static void summary(struct fetch *f, const char *outfile, uint64_t ns)
     char hex[65], rate[32];
     sdk_sha256_final(&f->sha, d);
     sdk_sha256_hex(d, hex);
-    if (f->no_hash)
-        snprintf(hex, sizeof hex, "not computed (-H)");
+    if (f->no_hash) snprintf(hex, sizeof hex, "not computed (-H)");
     cli_format_rate(f->written, ns, rate, sizeof rate);
     FILE *out = outfile ? stdout : stderr;
     fprintf(out, "fetch: status %d, %llu bytes, %.3f s, %s, sha256 %s, %s%s\n", f->status,

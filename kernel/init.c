@@ -34,8 +34,7 @@ _Noreturn void kernel_start_services(void)
     power_register_shutdown_hook(sync_on_shutdown);
 
     const char *test = cmdline_get("test");
-    if (test)
-        selftest_run(test); /* does not return: exits QEMU with the verdict */
+    if (test) selftest_run(test); /* does not return: exits QEMU with the verdict */
 
     struct heap_stats hs;
     heap_get_stats(&hs);

@@ -29,13 +29,10 @@ static void read_options(void)
 {
     cmdline_parse(boot.cmdline);
     static char extra[1024];
-    if (fwcfg_read_file("opt/kpio/cmdline", extra, sizeof extra) >= 0)
-        cmdline_parse(extra);
+    if (fwcfg_read_file("opt/kpio/cmdline", extra, sizeof extra) >= 0) cmdline_parse(extra);
     const char *lvl = cmdline_get("log");
-    if (lvl && klog_parse_level(lvl) >= 0)
-        klog_set_level(klog_parse_level(lvl));
-    if (cmdline_get("test"))
-        power_set_test_mode(1);
+    if (lvl && klog_parse_level(lvl) >= 0) klog_set_level(klog_parse_level(lvl));
+    if (cmdline_get("test")) power_set_test_mode(1);
 }
 
 void kmain(uint32_t magic, uint32_t info_phys)
@@ -46,8 +43,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
     int mb = multiboot_parse(magic, info_phys, &boot);
     read_options();
     kprintf("\nKPIO " KPIO_VERSION " - a small OS for WebAssembly apps\n");
-    if (mb < 0)
-        panic("not started by a Multiboot2 loader (magic %#x)", magic);
+    if (mb < 0) panic("not started by a Multiboot2 loader (magic %#x)", magic);
     klog_info("boot", "loader '%s', command line '%s'", boot.loader, cmdline_raw());
 
     pmm_init(boot.mem, boot.nmem);

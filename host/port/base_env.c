@@ -10,10 +10,22 @@
 #include <string.h>
 #include <time.h>
 
-void *mem_alloc(size_t size) { return malloc(size ? size : 1); }
-void *mem_zalloc(size_t size) { return calloc(1, size ? size : 1); }
-void *mem_realloc(void *p, size_t size) { return realloc(p, size ? size : 1); }
-void mem_free(void *p) { free(p); }
+void *mem_alloc(size_t size)
+{
+    return malloc(size ? size : 1);
+}
+void *mem_zalloc(size_t size)
+{
+    return calloc(1, size ? size : 1);
+}
+void *mem_realloc(void *p, size_t size)
+{
+    return realloc(p, size ? size : 1);
+}
+void mem_free(void *p)
+{
+    free(p);
+}
 
 static int log_level(void)
 {
@@ -29,11 +41,9 @@ void log_vwrite(int level, const char *tag, const char *fmt, va_list ap)
 {
     static struct timespec start;
     struct timespec now;
-    if (level > log_level())
-        return;
+    if (level > log_level()) return;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    if (start.tv_sec == 0 && start.tv_nsec == 0)
-        start = now;
+    if (start.tv_sec == 0 && start.tv_nsec == 0) start = now;
     long long us = (now.tv_sec - start.tv_sec) * 1000000LL + (now.tv_nsec - start.tv_nsec) / 1000;
     fprintf(stderr, "[%4lld.%06lld] [%s] ", us / 1000000, us % 1000000, tag);
     vfprintf(stderr, fmt, ap);

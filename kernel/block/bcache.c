@@ -18,10 +18,10 @@
 #include "sched/sched.h"
 #include "time/clock.h"
 
-#define HASH_BUCKETS 1024
-#define SMALL_IO 8 /* sectors: larger transfers bypass the cache */
+#define HASH_BUCKETS          1024
+#define SMALL_IO              8 /* sectors: larger transfers bypass the cache */
 #define WRITEBACK_INTERVAL_MS 5000
-#define MAX_CACHES 8
+#define MAX_CACHES            8
 
 struct entry {
     uint64_t lba;
@@ -58,8 +58,7 @@ static struct entry *lookup(struct bcache *c, uint64_t lba)
     list_for_each(it, b)
     {
         struct entry *e = list_entry(it, struct entry, hash_node);
-        if (e->lba == lba)
-            return e;
+        if (e->lba == lba) return e;
     }
     return NULL;
 }
@@ -104,8 +103,7 @@ static void sort_entries(struct entry **v, size_t n)
 static int write_out(struct bcache *c)
 {
     c->barrier_pending = 0;
-    if (c->ndirty == 0)
-        return 0;
+    if (c->ndirty == 0) return 0;
     size_t n = c->ndirty;
     struct entry **v = kmalloc(n * sizeof *v);
     uint8_t *run = kmalloc((size_t)SMALL_IO * 64 * c->ss);
@@ -134,16 +132,14 @@ static int write_out(struct bcache *c)
     }
     kfree(v);
     kfree(run);
-    if (err < 0)
-        klog_error("bcache", "%s: write-back failed: %s", c->dev->name, err_str(err));
+    if (err < 0) klog_error("bcache", "%s: write-back failed: %s", c->dev->name, err_str(err));
     return err;
 }
 
 /* Honours a pending barrier before the next write. */
 static int before_write(struct bcache *c)
 {
-    if (!c->barrier_pending)
-        return 0;
+    if (!c->barrier_pending) return 0;
     c->st.barriers_honoured++;
     return write_out(c);
 }
@@ -155,12 +151,10 @@ static struct entry *get_entry(struct bcache *c, uint64_t lba)
     struct entry *e = NULL;
     if (c->count < c->max) {
         e = kmalloc(sizeof *e + c->ss);
-        if (e)
-            c->count++;
+        if (e) c->count++;
     }
     if (!e) {
-        if (c->ndirty == c->count && write_out(c) < 0)
-            return NULL;
+        if (c->ndirty == c->count && write_out(c) < 0) return NULL;
         struct list_node *it;
         for (it = c->lru.prev; it != &c->lru; it = it->prev) {
             struct entry *x = list_entry(it, struct entry, lru_node);
@@ -169,8 +163,7 @@ static struct entry *get_entry(struct bcache *c, uint64_t lba)
                 break;
             }
         }
-        if (!e)
-            return NULL;
+        if (!e) return NULL;
         list_remove(&e->hash_node);
         list_remove(&e->lru_node);
     }
@@ -197,8 +190,7 @@ static int read_small(struct bcache *c, uint64_t lba, uint32_t count, uint8_t *b
         } else {
             c->st.misses++;
             e = get_entry(c, lba + i);
-            if (!e)
-                return ERR_NOMEM;
+            if (!e) return ERR_NOMEM;
             int err = block_read(c->dev, lba + i, 1, e->data);
             if (err < 0) {
                 list_remove(&e->hash_node);
@@ -225,8 +217,7 @@ int bcache_read(struct bcache *c, uint64_t lba, uint32_t count, void *buf)
         /* Sectors written to the cache and not yet to the disk win. */
         for (uint32_t i = 0; err == 0 && c->ndirty && i < count; i++) {
             struct entry *e = lookup(c, lba + i);
-            if (e && e->dirty)
-                memcpy((uint8_t *)buf + (size_t)i * c->ss, e->data, c->ss);
+            if (e && e->dirty) memcpy((uint8_t *)buf + (size_t)i * c->ss, e->data, c->ss);
         }
     }
     mutex_unlock(&c->lock);
@@ -268,8 +259,7 @@ int bcache_write(struct bcache *c, uint64_t lba, uint32_t count, const void *buf
 int bcache_barrier(struct bcache *c)
 {
     mutex_lock(&c->lock);
-    if (c->ndirty)
-        c->barrier_pending = 1;
+    if (c->ndirty) c->barrier_pending = 1;
     mutex_unlock(&c->lock);
     return 0;
 }
@@ -278,8 +268,7 @@ int bcache_flush(struct bcache *c)
 {
     mutex_lock(&c->lock);
     int err = write_out(c);
-    if (err == 0)
-        err = block_flush(c->dev);
+    if (err == 0) err = block_flush(c->dev);
     mutex_unlock(&c->lock);
     return err;
 }
@@ -312,8 +301,7 @@ static void writer_thread(void *arg)
         mutex_lock(&caches_lock);
         for (int i = 0; i < MAX_CACHES; i++) {
             struct bcache *c = caches[i];
-            if (!c || !c->ndirty)
-                continue;
+            if (!c || !c->ndirty) continue;
             mutex_lock(&c->lock);
             write_out(c);
             mutex_unlock(&c->lock);
@@ -331,8 +319,7 @@ struct bcache *bcache_create(struct block_dev *dev, size_t max_sectors)
     struct bcache *c = kzalloc(sizeof *c);
     int slot = -1;
     for (int i = 0; i < MAX_CACHES && slot < 0; i++)
-        if (!caches[i])
-            slot = i;
+        if (!caches[i]) slot = i;
     if (!c || slot < 0) {
         kfree(c);
         return NULL;
@@ -346,8 +333,7 @@ struct bcache *bcache_create(struct block_dev *dev, size_t max_sectors)
     list_init(&c->lru);
     list_init(&c->dirty);
     caches[slot] = c;
-    if (!writer)
-        writer = thread_create("bflush", writer_thread, NULL, 0, 0);
+    if (!writer) writer = thread_create("bflush", writer_thread, NULL, 0, 0);
     return c;
 }
 
@@ -356,8 +342,7 @@ int bcache_destroy(struct bcache *c)
     int err = bcache_flush(c);
     mutex_lock(&caches_lock);
     for (int i = 0; i < MAX_CACHES; i++)
-        if (caches[i] == c)
-            caches[i] = NULL;
+        if (caches[i] == c) caches[i] = NULL;
     mutex_unlock(&caches_lock);
     struct list_node *it, *tmp;
     list_for_each_safe(it, tmp, &c->lru) kfree(list_entry(it, struct entry, lru_node));

@@ -14,12 +14,10 @@ static int ndisks;
 
 int block_register(struct block_dev *dev)
 {
-    if (block_find(dev->name))
-        return ERR_EXIST;
+    if (block_find(dev->name)) return ERR_EXIST;
     uint64_t f = irq_save();
     list_push_back(&devices, &dev->node);
-    if (!dev->parent)
-        ndisks++;
+    if (!dev->parent) ndisks++;
     irq_restore(f);
     return 0;
 }
@@ -38,15 +36,13 @@ struct block_dev *block_next(struct block_dev *prev)
 struct block_dev *block_find(const char *name)
 {
     for (struct block_dev *d = block_next(NULL); d; d = block_next(d))
-        if (strcmp(d->name, name) == 0)
-            return d;
+        if (strcmp(d->name, name) == 0) return d;
     return NULL;
 }
 
 static int check(struct block_dev *dev, uint64_t lba, uint32_t count)
 {
-    if (count == 0 || lba >= dev->sector_count || count > dev->sector_count - lba)
-        return ERR_INVAL;
+    if (count == 0 || lba >= dev->sector_count || count > dev->sector_count - lba) return ERR_INVAL;
     return 0;
 }
 
@@ -63,32 +59,26 @@ static struct block_dev *disk_of(struct block_dev *dev, uint64_t *lba)
 int block_read(struct block_dev *dev, uint64_t lba, uint32_t count, void *buf)
 {
     int err = check(dev, lba, count);
-    if (err < 0)
-        return err;
+    if (err < 0) return err;
     struct block_dev *disk = disk_of(dev, &lba);
     err = disk->ops->read(disk, lba, count, buf);
     dev->stats.reads++;
     dev->stats.read_bytes += (uint64_t)count * dev->sector_size;
-    if (err < 0)
-        dev->stats.errors++;
+    if (err < 0) dev->stats.errors++;
     return err;
 }
 
 int block_write(struct block_dev *dev, uint64_t lba, uint32_t count, const void *buf)
 {
     int err = check(dev, lba, count);
-    if (err < 0)
-        return err;
-    if (dev->read_only)
-        return ERR_ROFS;
+    if (err < 0) return err;
+    if (dev->read_only) return ERR_ROFS;
     struct block_dev *disk = disk_of(dev, &lba);
-    if (disk->read_only)
-        return ERR_ROFS;
+    if (disk->read_only) return ERR_ROFS;
     err = disk->ops->write(disk, lba, count, buf);
     dev->stats.writes++;
     dev->stats.write_bytes += (uint64_t)count * dev->sector_size;
-    if (err < 0)
-        dev->stats.errors++;
+    if (err < 0) dev->stats.errors++;
     return err;
 }
 

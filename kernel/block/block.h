@@ -36,7 +36,7 @@ struct block_dev {
     bool read_only;
     const struct block_ops *ops; /* whole disks */
     void *priv;
-    struct block_dev *parent;    /* partitions: the disk and the start */
+    struct block_dev *parent; /* partitions: the disk and the start */
     uint64_t start_lba;
     int partno;
     struct block_stats stats;

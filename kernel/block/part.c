@@ -32,14 +32,14 @@ static uint32_t crc32(const uint8_t *p, size_t n)
 static int add_partition(struct block_dev *disk, int no, uint64_t start, uint64_t count,
                          const char *kind)
 {
-    if (start == 0 || count == 0 || start >= disk->sector_count || count > disk->sector_count - start) {
+    if (start == 0 || count == 0 || start >= disk->sector_count ||
+        count > disk->sector_count - start) {
         klog_warn("block", "%s: partition %d (%s) lies outside the disk; ignored", disk->name, no,
                   kind);
         return 0;
     }
     struct block_dev *p = kzalloc(sizeof *p);
-    if (!p)
-        return ERR_NOMEM;
+    if (!p) return ERR_NOMEM;
     fmt_snprintf(p->name, sizeof p->name, "%s%d", disk->name, no);
     p->sector_size = disk->sector_size;
     p->sector_count = count;
@@ -62,8 +62,7 @@ static int scan_gpt(struct block_dev *disk, uint8_t *sector)
 {
     uint32_t ss = disk->sector_size;
     int err = block_read(disk, 1, 1, sector);
-    if (err < 0)
-        return err;
+    if (err < 0) return err;
     uint32_t hsize = le32_get(sector + 12);
     if (memcmp(sector, "EFI PART", 8) != 0 || hsize < 92 || hsize > ss) {
         klog_warn("block", "%s: protective MBR but no valid GPT header", disk->name);
@@ -82,8 +81,7 @@ static int scan_gpt(struct block_dev *disk, uint8_t *sector)
         return ERR_CORRUPT;
     uint32_t bytes = n * esize, sectors = (bytes + ss - 1) / ss;
     uint8_t *tab = kmalloc((size_t)sectors * ss);
-    if (!tab)
-        return ERR_NOMEM;
+    if (!tab) return ERR_NOMEM;
     err = block_read(disk, entries_lba, sectors, tab);
     if (err == 0 && crc32(tab, bytes) != entries_crc) {
         klog_warn("block", "%s: GPT entry array CRC mismatch", disk->name);
@@ -93,11 +91,9 @@ static int scan_gpt(struct block_dev *disk, uint8_t *sector)
     for (uint32_t i = 0; err == 0 && i < n; i++) {
         const uint8_t *e = tab + (size_t)i * esize;
         static const uint8_t zero[16];
-        if (memcmp(e, zero, 16) == 0)
-            continue;
+        if (memcmp(e, zero, 16) == 0) continue;
         uint64_t first = le64_get(e + 32), last = le64_get(e + 40);
-        if (last < first)
-            continue;
+        if (last < first) continue;
         int r = add_partition(disk, (int)i + 1, first, last - first + 1, "GPT");
         if (r < 0)
             err = r;
@@ -111,8 +107,7 @@ static int scan_gpt(struct block_dev *disk, uint8_t *sector)
 int block_scan_partitions(struct block_dev *disk)
 {
     uint8_t *sector = kmalloc(disk->sector_size);
-    if (!sector)
-        return ERR_NOMEM;
+    if (!sector) return ERR_NOMEM;
     int err = block_read(disk, 0, 1, sector);
     int found = 0;
     uint16_t bps = le16_get(sector + 11);
@@ -124,12 +119,9 @@ int block_scan_partitions(struct block_dev *disk)
         int sane = 1, used = 0, gpt = 0;
         for (int i = 0; i < 4; i++) {
             const uint8_t *e = sector + 446 + 16 * i;
-            if (e[0] != 0 && e[0] != 0x80)
-                sane = 0;
-            if (e[4] != 0)
-                used++;
-            if (e[4] == 0xEE)
-                gpt = 1;
+            if (e[0] != 0 && e[0] != 0x80) sane = 0;
+            if (e[4] != 0) used++;
+            if (e[4] == 0xEE) gpt = 1;
         }
         if (sane && gpt) {
             found = scan_gpt(disk, sector);

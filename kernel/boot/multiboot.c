@@ -9,25 +9,28 @@
 #include "base/mem.h"
 #include "base/util.h"
 
-enum { TAG_END = 0, TAG_CMDLINE = 1, TAG_LOADER = 2, TAG_MMAP = 6, TAG_ACPI_OLD = 14,
-       TAG_ACPI_NEW = 15 };
+enum {
+    TAG_END = 0,
+    TAG_CMDLINE = 1,
+    TAG_LOADER = 2,
+    TAG_MMAP = 6,
+    TAG_ACPI_OLD = 14,
+    TAG_ACPI_NEW = 15
+};
 
 static void copy_string(char *dst, size_t size, const uint8_t *src, size_t avail)
 {
     size_t n = strnlen((const char *)src, avail);
-    if (n >= size)
-        n = size - 1;
+    if (n >= size) n = size - 1;
     memcpy(dst, src, n);
     dst[n] = '\0';
 }
 
 static void parse_mmap(struct boot_info *bi, const uint8_t *tag, uint32_t size)
 {
-    if (size < 16)
-        return;
+    if (size < 16) return;
     uint32_t esize = le32_get(tag + 8);
-    if (esize < 24)
-        return;
+    if (esize < 24) return;
     for (uint32_t off = 16; off + esize <= size && bi->nmem < BOOT_MAX_REGIONS; off += esize) {
         struct mem_region *r = &bi->mem[bi->nmem++];
         r->base = le64_get(tag + off);
@@ -39,17 +42,14 @@ static void parse_mmap(struct boot_info *bi, const uint8_t *tag, uint32_t size)
 int multiboot_parse(uint32_t magic, uint64_t info_phys, struct boot_info *bi)
 {
     memset(bi, 0, sizeof *bi);
-    if (magic != MB2_BOOT_MAGIC)
-        return ERR_INVAL;
+    if (magic != MB2_BOOT_MAGIC) return ERR_INVAL;
     const uint8_t *info = phys_to_virt(info_phys);
     uint32_t total = le32_get(info);
-    if (total < 16)
-        return ERR_CORRUPT;
+    if (total < 16) return ERR_CORRUPT;
     for (uint32_t off = 8; off + 8 <= total;) {
         const uint8_t *tag = info + off;
         uint32_t type = le32_get(tag), size = le32_get(tag + 4);
-        if (size < 8 || off + size > total)
-            return ERR_CORRUPT;
+        if (size < 8 || off + size > total) return ERR_CORRUPT;
         switch (type) {
         case TAG_END: return 0;
         case TAG_CMDLINE: copy_string(bi->cmdline, sizeof bi->cmdline, tag + 8, size - 8); break;

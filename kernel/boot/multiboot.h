@@ -10,7 +10,7 @@
 
 #include "mm/pmm.h"
 
-#define MB2_BOOT_MAGIC 0x36d76289u
+#define MB2_BOOT_MAGIC   0x36d76289u
 #define BOOT_MAX_REGIONS 128
 
 struct boot_info {

@@ -30,8 +30,14 @@ static int dev_write(void *ctx, uint64_t lba, uint32_t count, const void *buf)
 {
     return bcache_write(ctx, lba, count, buf);
 }
-static int dev_flush(void *ctx) { return bcache_flush(ctx); }
-static int dev_barrier(void *ctx) { return bcache_barrier(ctx); }
+static int dev_flush(void *ctx)
+{
+    return bcache_flush(ctx);
+}
+static int dev_barrier(void *ctx)
+{
+    return bcache_barrier(ctx);
+}
 static int64_t wall_now(void *ctx)
 {
     (void)ctx;
@@ -59,27 +65,40 @@ static int f_open(void *fs, const char *path, unsigned flags, void **h)
     if (flags & VFS_O_EXCL) ff |= FAT_O_EXCL;
     if (flags & VFS_O_TRUNC) ff |= FAT_O_TRUNC;
     if (flags & VFS_O_APPEND) ff |= FAT_O_APPEND;
-    if (!(ff & (FAT_O_READ | FAT_O_WRITE)))
-        ff |= FAT_O_READ;
+    if (!(ff & (FAT_O_READ | FAT_O_WRITE))) ff |= FAT_O_READ;
     return fat_open(((struct fatfs *)fs)->vol, path, ff, (struct fat_file **)h);
 }
 
-static long f_read(void *h, void *buf, size_t len) { return fat_read(h, buf, len); }
-static long f_write(void *h, const void *buf, size_t len) { return fat_write(h, buf, len); }
+static long f_read(void *h, void *buf, size_t len)
+{
+    return fat_read(h, buf, len);
+}
+static long f_write(void *h, const void *buf, size_t len)
+{
+    return fat_write(h, buf, len);
+}
 static int f_seek(void *h, int64_t off, int whence, uint64_t *pos)
 {
     return fat_seek(h, off, whence, pos);
 }
-static int f_truncate(void *h, uint64_t size) { return fat_truncate(h, size); }
-static int f_fsync(void *h) { return fat_file_sync(h); }
-static int f_close(void *h) { return fat_close(h); }
+static int f_truncate(void *h, uint64_t size)
+{
+    return fat_truncate(h, size);
+}
+static int f_fsync(void *h)
+{
+    return fat_file_sync(h);
+}
+static int f_close(void *h)
+{
+    return fat_close(h);
+}
 
 static int f_fstat(void *h, struct vfs_stat *st)
 {
     struct fat_stat fs;
     int err = fat_fstat(h, &fs);
-    if (err == 0)
-        to_vfs_stat(&fs, st);
+    if (err == 0) to_vfs_stat(&fs, st);
     return err;
 }
 
@@ -87,16 +106,23 @@ static int f_stat(void *fs, const char *path, struct vfs_stat *st)
 {
     struct fat_stat s;
     int err = fat_stat(((struct fatfs *)fs)->vol, path, &s);
-    if (err == 0)
-        to_vfs_stat(&s, st);
-    if (err == 0 && path[0] == '\0')
-        st->is_dir = true;
+    if (err == 0) to_vfs_stat(&s, st);
+    if (err == 0 && path[0] == '\0') st->is_dir = true;
     return err;
 }
 
-static int f_unlink(void *fs, const char *path) { return fat_unlink(((struct fatfs *)fs)->vol, path); }
-static int f_mkdir(void *fs, const char *path) { return fat_mkdir(((struct fatfs *)fs)->vol, path); }
-static int f_rmdir(void *fs, const char *path) { return fat_rmdir(((struct fatfs *)fs)->vol, path); }
+static int f_unlink(void *fs, const char *path)
+{
+    return fat_unlink(((struct fatfs *)fs)->vol, path);
+}
+static int f_mkdir(void *fs, const char *path)
+{
+    return fat_mkdir(((struct fatfs *)fs)->vol, path);
+}
+static int f_rmdir(void *fs, const char *path)
+{
+    return fat_rmdir(((struct fatfs *)fs)->vol, path);
+}
 static int f_rename(void *fs, const char *a, const char *b)
 {
     return fat_rename(((struct fatfs *)fs)->vol, a, b);
@@ -109,8 +135,7 @@ static int f_opendir(void *fs, const char *path, void **d)
 static int f_readdir(void *d, struct vfs_dirent *ent)
 {
     struct fat_dirent *fe = kmalloc(sizeof *fe);
-    if (!fe)
-        return ERR_NOMEM;
+    if (!fe) return ERR_NOMEM;
     int r = fat_readdir(d, fe);
     if (r == 1) {
         str_copy(ent->name, fe->name, sizeof ent->name);
@@ -120,15 +145,20 @@ static int f_readdir(void *d, struct vfs_dirent *ent)
     return r;
 }
 
-static void f_closedir(void *d) { fat_closedir(d); }
-static int f_sync(void *fs) { return fat_sync(((struct fatfs *)fs)->vol); }
+static void f_closedir(void *d)
+{
+    fat_closedir(d);
+}
+static int f_sync(void *fs)
+{
+    return fat_sync(((struct fatfs *)fs)->vol);
+}
 
 static int f_statfs(void *fs, struct vfs_statfs *st)
 {
     struct fat_statfs s;
     int err = fat_statfs(((struct fatfs *)fs)->vol, &s);
-    if (err < 0)
-        return err;
+    if (err < 0) return err;
     fmt_snprintf(st->fstype, sizeof st->fstype, "fat%d", s.fat_type);
     st->block_size = s.cluster_size;
     st->total_blocks = s.total_clusters;
@@ -146,24 +176,23 @@ static int f_unmount(void *fs)
 }
 
 static const struct vfs_fs_ops fat_ops = {
-    "fat",    f_open,    f_read,   f_write,   f_seek,   f_truncate, f_fsync,
-    f_fstat,  f_close,   f_stat,   f_unlink,  f_mkdir,  f_rmdir,    f_rename,
-    f_opendir, f_readdir, f_closedir, f_sync, f_statfs, f_unmount,
+    "fat",     f_open,    f_read,     f_write,  f_seek,   f_truncate, f_fsync,
+    f_fstat,   f_close,   f_stat,     f_unlink, f_mkdir,  f_rmdir,    f_rename,
+    f_opendir, f_readdir, f_closedir, f_sync,   f_statfs, f_unmount,
 };
 
 int fatfs_probe(struct block_dev *dev, const struct vfs_fs_ops **ops, void **out)
 {
     struct fatfs *f = kzalloc(sizeof *f);
-    if (!f)
-        return ERR_NOMEM;
+    if (!f) return ERR_NOMEM;
     f->dev = dev;
     f->cache = bcache_create(dev, CACHE_SECTORS * 512 / dev->sector_size);
     if (!f->cache) {
         kfree(f);
         return ERR_NOMEM;
     }
-    struct fat_blockdev bd = {f->cache,       dev_read,        dev_write, dev_flush, dev_barrier,
-                              dev->sector_size, dev->sector_count};
+    struct fat_blockdev bd = {f->cache,    dev_read,         dev_write,        dev_flush,
+                              dev_barrier, dev->sector_size, dev->sector_count};
     struct fat_clock clk = {NULL, wall_now};
     int err = fat_mount(&bd, &clk, dev->read_only ? FAT_MOUNT_RDONLY : 0, &f->vol);
     if (err < 0) {

@@ -31,7 +31,7 @@ struct mount {
 struct file {
     int refs;
     struct mount *m;
-    void *h;   /* file handle, or directory iterator */
+    void *h; /* file handle, or directory iterator */
     unsigned flags;
     bool is_dir;
     char rel[VFS_PATH_MAX]; /* path inside the mount, for rewinddir */
@@ -44,15 +44,11 @@ int vfs_resolve(const char *cwd, const char *path, char *out, size_t size)
 {
     char tmp[VFS_PATH_MAX];
     size_t n = 0;
-    if (size < 2 || !path)
-        return ERR_INVAL;
-    if (strnlen(path, VFS_PATH_MAX) >= VFS_PATH_MAX)
-        return ERR_NAMETOOLONG;
+    if (size < 2 || !path) return ERR_INVAL;
+    if (strnlen(path, VFS_PATH_MAX) >= VFS_PATH_MAX) return ERR_NAMETOOLONG;
     if (path[0] != '/') {
-        if (!cwd || cwd[0] != '/')
-            return ERR_INVAL;
-        if (strlen(cwd) + strlen(path) + 2 > sizeof tmp)
-            return ERR_NAMETOOLONG;
+        if (!cwd || cwd[0] != '/') return ERR_INVAL;
+        if (strlen(cwd) + strlen(path) + 2 > sizeof tmp) return ERR_NAMETOOLONG;
         str_copy(tmp, cwd, sizeof tmp);
         n = strlen(tmp);
         tmp[n++] = '/';
@@ -71,22 +67,18 @@ int vfs_resolve(const char *cwd, const char *path, char *out, size_t size)
         while (*p && *p != '/')
             p++;
         size_t len = (size_t)(p - s);
-        if (len == 0 || (len == 1 && s[0] == '.'))
-            continue;
+        if (len == 0 || (len == 1 && s[0] == '.')) continue;
         if (len == 2 && s[0] == '.' && s[1] == '.') {
             while (o > 1 && out[o - 1] != '/')
                 o--;
-            if (o > 1)
-                o--; /* the slash before the dropped component */
+            if (o > 1) o--; /* the slash before the dropped component */
             continue;
         }
         if (o > 1) {
-            if (o + 1 >= size)
-                return ERR_NAMETOOLONG;
+            if (o + 1 >= size) return ERR_NAMETOOLONG;
             out[o++] = '/';
         }
-        if (o + len >= size)
-            return ERR_NAMETOOLONG;
+        if (o + len >= size) return ERR_NAMETOOLONG;
         memcpy(out + o, s, len);
         o += len;
     }
@@ -100,12 +92,10 @@ static struct mount *find_mount(const char *abs, const char **rel)
     struct mount *best = NULL;
     for (int i = 0; i < MAX_MOUNTS; i++) {
         struct mount *m = &mounts[i];
-        if (!m->used)
-            continue;
+        if (!m->used) continue;
         bool match = m->plen == 1 || (strncmp(abs, m->path, m->plen) == 0 &&
                                       (abs[m->plen] == '\0' || abs[m->plen] == '/'));
-        if (match && (!best || m->plen > best->plen))
-            best = m;
+        if (match && (!best || m->plen > best->plen)) best = m;
     }
     if (best) {
         const char *r = abs + (best->plen == 1 ? 0 : best->plen);
@@ -120,11 +110,9 @@ static struct mount *find_mount(const char *abs, const char **rel)
 static int enter(const char *path, char *abs, struct mount **m, const char **rel)
 {
     int err = vfs_resolve("/", path, abs, VFS_PATH_MAX);
-    if (err < 0)
-        return err;
+    if (err < 0) return err;
     *m = find_mount(abs, rel);
-    if (!*m)
-        return ERR_NOENT;
+    if (!*m) return ERR_NOENT;
     mutex_lock(&(*m)->lock);
     return 0;
 }
@@ -133,18 +121,14 @@ int vfs_mount(const char *path, struct block_dev *dev)
 {
     int slot = -1;
     for (int i = 0; i < MAX_MOUNTS; i++) {
-        if (mounts[i].used && strcmp(mounts[i].path, path) == 0)
-            return ERR_BUSY;
-        if (!mounts[i].used && slot < 0)
-            slot = i;
+        if (mounts[i].used && strcmp(mounts[i].path, path) == 0) return ERR_BUSY;
+        if (!mounts[i].used && slot < 0) slot = i;
     }
-    if (slot < 0)
-        return ERR_NOSPC;
+    if (slot < 0) return ERR_NOSPC;
     const struct vfs_fs_ops *ops;
     void *fs;
     int err = fatfs_probe(dev, &ops, &fs);
-    if (err < 0)
-        return err;
+    if (err < 0) return err;
     struct mount *m = &mounts[slot];
     memset(m, 0, sizeof *m);
     str_copy(m->path, path, sizeof m->path);
@@ -164,8 +148,7 @@ int vfs_unmount(const char *path)
 {
     for (int i = 0; i < MAX_MOUNTS; i++) {
         struct mount *m = &mounts[i];
-        if (!m->used || strcmp(m->path, path) != 0)
-            continue;
+        if (!m->used || strcmp(m->path, path) != 0) continue;
         mutex_lock(&m->lock);
         if (m->open_files) {
             mutex_unlock(&m->lock);
@@ -197,15 +180,13 @@ int vfs_sync_all(void)
     int first = 0;
     for (int i = 0; i < MAX_MOUNTS; i++) {
         struct mount *m = &mounts[i];
-        if (!m->used)
-            continue;
+        if (!m->used) continue;
         mutex_lock(&m->lock);
         int err = m->ops->sync(m->fs);
         mutex_unlock(&m->lock);
         if (err < 0) {
             klog_error("vfs", "sync of %s failed: %s", m->path, err_str(err));
-            if (!first)
-                first = err;
+            if (!first) first = err;
         }
     }
     return first;
@@ -214,18 +195,15 @@ int vfs_sync_all(void)
 static bool has_partitions(struct block_dev *disk)
 {
     for (struct block_dev *d = block_next(NULL); d; d = block_next(d))
-        if (d->parent == disk)
-            return true;
+        if (d->parent == disk) return true;
     return false;
 }
 
 int vfs_mount_root(void)
 {
     for (struct block_dev *d = block_next(NULL); d; d = block_next(d)) {
-        if (!d->parent && has_partitions(d))
-            continue; /* try its partitions instead */
-        if (vfs_mount("/", d) == 0)
-            return 0;
+        if (!d->parent && has_partitions(d)) continue; /* try its partitions instead */
+        if (vfs_mount("/", d) == 0) return 0;
     }
     klog_warn("vfs", "no FAT filesystem found on any disk: nothing mounted at /");
     return ERR_NOENT;
@@ -235,8 +213,7 @@ static struct file *file_new(struct mount *m, void *h, unsigned flags, bool dir,
                              const char *rel)
 {
     struct file *f = kzalloc(sizeof *f);
-    if (!f)
-        return NULL;
+    if (!f) return NULL;
     f->refs = 1;
     f->m = m;
     f->h = h;
@@ -254,8 +231,7 @@ int vfs_open(const char *path, unsigned flags, struct file **out)
     struct mount *m;
     const char *rel;
     int err = enter(path, abs, &m, &rel);
-    if (err < 0)
-        return err;
+    if (err < 0) return err;
     void *h = NULL;
     bool dir = flags & VFS_O_DIRECTORY;
     if (dir) {
@@ -287,34 +263,27 @@ int vfs_open(const char *path, unsigned flags, struct file **out)
 
 long vfs_read(struct file *f, void *buf, size_t len)
 {
-    if (f->is_dir)
-        return ERR_ISDIR;
-    if (!(f->flags & VFS_O_READ))
-        return ERR_BADF;
+    if (f->is_dir) return ERR_ISDIR;
+    if (!(f->flags & VFS_O_READ)) return ERR_BADF;
     return WITH_FILE(f, f->m->ops->read(f->h, buf, len));
 }
 
 long vfs_write(struct file *f, const void *buf, size_t len)
 {
-    if (f->is_dir)
-        return ERR_ISDIR;
-    if (!(f->flags & VFS_O_WRITE))
-        return ERR_BADF;
+    if (f->is_dir) return ERR_ISDIR;
+    if (!(f->flags & VFS_O_WRITE)) return ERR_BADF;
     return WITH_FILE(f, f->m->ops->write(f->h, buf, len));
 }
 
 /* Transfers at off without moving the position. */
 static long positioned(struct file *f, void *rbuf, const void *wbuf, size_t len, uint64_t off)
 {
-    if (f->is_dir)
-        return ERR_ISDIR;
-    if (!(f->flags & (rbuf ? VFS_O_READ : VFS_O_WRITE)))
-        return ERR_BADF;
+    if (f->is_dir) return ERR_ISDIR;
+    if (!(f->flags & (rbuf ? VFS_O_READ : VFS_O_WRITE))) return ERR_BADF;
     mutex_lock(&f->m->lock);
     uint64_t saved, dummy;
     long r = f->m->ops->seek(f->h, 0, VFS_SEEK_CUR, &saved);
-    if (r == 0)
-        r = f->m->ops->seek(f->h, (int64_t)off, VFS_SEEK_SET, &dummy);
+    if (r == 0) r = f->m->ops->seek(f->h, (int64_t)off, VFS_SEEK_SET, &dummy);
     if (r == 0) {
         r = rbuf ? f->m->ops->read(f->h, rbuf, len) : f->m->ops->write(f->h, wbuf, len);
         f->m->ops->seek(f->h, (int64_t)saved, VFS_SEEK_SET, &dummy);
@@ -330,52 +299,44 @@ long vfs_pread(struct file *f, void *buf, size_t len, uint64_t off)
 
 long vfs_pwrite(struct file *f, const void *buf, size_t len, uint64_t off)
 {
-    if (f->flags & VFS_O_APPEND)
-        return ERR_NOTSUP; /* POSIX appends anyway; WASI hosts refuse. */
+    if (f->flags & VFS_O_APPEND) return ERR_NOTSUP; /* POSIX appends anyway; WASI hosts refuse. */
     return positioned(f, NULL, buf, len, off);
 }
 
 int vfs_seek(struct file *f, int64_t off, int whence, uint64_t *pos)
 {
-    if (f->is_dir)
-        return ERR_ISDIR;
+    if (f->is_dir) return ERR_ISDIR;
     return WITH_FILE(f, f->m->ops->seek(f->h, off, whence, pos));
 }
 
 int vfs_truncate(struct file *f, uint64_t size)
 {
-    if (f->is_dir)
-        return ERR_ISDIR;
-    if (!(f->flags & VFS_O_WRITE))
-        return ERR_BADF;
+    if (f->is_dir) return ERR_ISDIR;
+    if (!(f->flags & VFS_O_WRITE)) return ERR_BADF;
     return WITH_FILE(f, f->m->ops->truncate(f->h, size));
 }
 
 int vfs_fsync(struct file *f)
 {
-    if (f->is_dir)
-        return WITH_FILE(f, f->m->ops->sync(f->m->fs));
+    if (f->is_dir) return WITH_FILE(f, f->m->ops->sync(f->m->fs));
     return WITH_FILE(f, f->m->ops->fsync(f->h));
 }
 
 int vfs_fstat(struct file *f, struct vfs_stat *st)
 {
-    if (f->is_dir)
-        return WITH_FILE(f, f->m->ops->stat(f->m->fs, f->rel, st));
+    if (f->is_dir) return WITH_FILE(f, f->m->ops->stat(f->m->fs, f->rel, st));
     return WITH_FILE(f, f->m->ops->fstat(f->h, st));
 }
 
 int vfs_readdir(struct file *f, struct vfs_dirent *ent)
 {
-    if (!f->is_dir)
-        return ERR_NOTDIR;
+    if (!f->is_dir) return ERR_NOTDIR;
     return WITH_FILE(f, f->m->ops->readdir(f->h, ent));
 }
 
 int vfs_rewinddir(struct file *f)
 {
-    if (!f->is_dir)
-        return ERR_NOTDIR;
+    if (!f->is_dir) return ERR_NOTDIR;
     mutex_lock(&f->m->lock);
     void *h;
     int err = f->m->ops->opendir(f->m->fs, f->rel, &h);
@@ -395,8 +356,7 @@ struct file *vfs_dup(struct file *f)
 
 int vfs_close(struct file *f)
 {
-    if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_SEQ_CST) > 0)
-        return 0;
+    if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_SEQ_CST) > 0) return 0;
     struct mount *m = f->m;
     mutex_lock(&m->lock);
     int err = 0;
@@ -410,9 +370,18 @@ int vfs_close(struct file *f)
     return err;
 }
 
-unsigned vfs_file_flags(const struct file *f) { return f->flags; }
-bool vfs_is_dir(const struct file *f) { return f->is_dir; }
-const char *vfs_file_path(const struct file *f) { return f->path; }
+unsigned vfs_file_flags(const struct file *f)
+{
+    return f->flags;
+}
+bool vfs_is_dir(const struct file *f)
+{
+    return f->is_dir;
+}
+const char *vfs_file_path(const struct file *f)
+{
+    return f->path;
+}
 
 #define PATH_OP(path, call)                                                                        \
     do {                                                                                           \
@@ -420,8 +389,7 @@ const char *vfs_file_path(const struct file *f) { return f->path; }
         struct mount *m_;                                                                          \
         const char *rel;                                                                           \
         int err_ = enter(path, abs_, &m_, &rel);                                                   \
-        if (err_ < 0)                                                                              \
-            return err_;                                                                           \
+        if (err_ < 0) return err_;                                                                 \
         void *fs = m_->fs;                                                                         \
         const struct vfs_fs_ops *ops = m_->ops;                                                    \
         err_ = (call);                                                                             \
@@ -429,38 +397,48 @@ const char *vfs_file_path(const struct file *f) { return f->path; }
         return err_;                                                                               \
     } while (0)
 
-int vfs_stat(const char *path, struct vfs_stat *st) { PATH_OP(path, ops->stat(fs, rel, st)); }
-int vfs_unlink(const char *path) { PATH_OP(path, ops->unlink(fs, rel)); }
-int vfs_mkdir(const char *path) { PATH_OP(path, ops->mkdir(fs, rel)); }
+int vfs_stat(const char *path, struct vfs_stat *st)
+{
+    PATH_OP(path, ops->stat(fs, rel, st));
+}
+int vfs_unlink(const char *path)
+{
+    PATH_OP(path, ops->unlink(fs, rel));
+}
+int vfs_mkdir(const char *path)
+{
+    PATH_OP(path, ops->mkdir(fs, rel));
+}
 int vfs_rmdir(const char *path)
 {
     PATH_OP(path, rel[0] == '\0' ? ERR_BUSY : ops->rmdir(fs, rel));
 }
-int vfs_statfs(const char *path, struct vfs_statfs *st) { PATH_OP(path, ops->statfs(fs, st)); }
+int vfs_statfs(const char *path, struct vfs_statfs *st)
+{
+    PATH_OP(path, ops->statfs(fs, st));
+}
 
 int vfs_rename(const char *from, const char *to)
 {
     char a[VFS_PATH_MAX], b[VFS_PATH_MAX];
     int err = vfs_resolve("/", from, a, sizeof a);
-    if (err == 0)
-        err = vfs_resolve("/", to, b, sizeof b);
-    if (err < 0)
-        return err;
+    if (err == 0) err = vfs_resolve("/", to, b, sizeof b);
+    if (err < 0) return err;
     const char *ra, *rb;
     struct mount *ma = find_mount(a, &ra), *mb = find_mount(b, &rb);
-    if (!ma || !mb)
-        return ERR_NOENT;
-    if (ma != mb)
-        return ERR_XDEV;
-    if (ra[0] == '\0' || rb[0] == '\0')
-        return ERR_BUSY; /* a mount root */
+    if (!ma || !mb) return ERR_NOENT;
+    if (ma != mb) return ERR_XDEV;
+    if (ra[0] == '\0' || rb[0] == '\0') return ERR_BUSY; /* a mount root */
     mutex_lock(&ma->lock);
     err = ma->ops->rename(ma->fs, ra, rb);
     mutex_unlock(&ma->lock);
     return err;
 }
 
-void fdtable_init(struct fdtable *t) { memset(t, 0, sizeof *t); }
+void fdtable_init(struct fdtable *t)
+{
+    memset(t, 0, sizeof *t);
+}
 
 int fdtable_install(struct fdtable *t, struct file *f, int min)
 {
@@ -480,8 +458,7 @@ struct file *fdtable_get(struct fdtable *t, int fd)
 int fdtable_close(struct fdtable *t, int fd)
 {
     struct file *f = fdtable_get(t, fd);
-    if (!f)
-        return ERR_BADF;
+    if (!f) return ERR_BADF;
     t->files[fd] = NULL;
     return vfs_close(f);
 }
@@ -489,12 +466,9 @@ int fdtable_close(struct fdtable *t, int fd)
 int fdtable_renumber(struct fdtable *t, int from, int to)
 {
     struct file *f = fdtable_get(t, from);
-    if (!f || to < 0 || to >= FDTABLE_MAX)
-        return ERR_BADF;
-    if (from == to)
-        return 0;
-    if (t->files[to])
-        vfs_close(t->files[to]);
+    if (!f || to < 0 || to >= FDTABLE_MAX) return ERR_BADF;
+    if (from == to) return 0;
+    if (t->files[to]) vfs_close(t->files[to]);
     t->files[to] = f;
     t->files[from] = NULL;
     return 0;
@@ -503,6 +477,5 @@ int fdtable_renumber(struct fdtable *t, int from, int to)
 void fdtable_close_all(struct fdtable *t)
 {
     for (int fd = 0; fd < FDTABLE_MAX; fd++)
-        if (t->files[fd])
-            fdtable_close(t, fd);
+        if (t->files[fd]) fdtable_close(t, fd);
 }

@@ -6,11 +6,13 @@
 struct waitq iopoll_wq;
 volatile uint32_t iopoll_gen;
 
-void iopoll_init(void) { waitq_init(&iopoll_wq); }
+void iopoll_init(void)
+{
+    waitq_init(&iopoll_wq);
+}
 
 void iopoll_notify(void)
 {
     iopoll_gen++;
-    if (iopoll_wq.waiters.next)
-        waitq_wake_all(&iopoll_wq);
+    if (iopoll_wq.waiters.next) waitq_wake_all(&iopoll_wq);
 }

@@ -19,21 +19,28 @@ static int console_level = LOG_INFO;
 static char ring[RING_SIZE];
 static size_t ring_head; /* total bytes ever written */
 
-void klog_set_level(int level) { console_level = level; }
-int klog_level(void) { return console_level; }
+void klog_set_level(int level)
+{
+    console_level = level;
+}
+int klog_level(void)
+{
+    return console_level;
+}
 
 int klog_parse_level(const char *s)
 {
     static const char *names[] = {"error", "warn", "info", "debug", "trace"};
     for (int i = 0; i < 5; i++)
-        if (strcmp(s, names[i]) == 0)
-            return i;
-    if (s[0] >= '0' && s[0] <= '4' && s[1] == '\0')
-        return s[0] - '0';
+        if (strcmp(s, names[i]) == 0) return i;
+    if (s[0] >= '0' && s[0] <= '4' && s[1] == '\0') return s[0] - '0';
     return -1;
 }
 
-void console_write(const char *s, size_t n) { serial_write(s, n); }
+void console_write(const char *s, size_t n)
+{
+    serial_write(s, n);
+}
 
 static void ring_put(const char *s, size_t n)
 {
@@ -51,8 +58,7 @@ static void line_put(void *ctx, const char *s, size_t n)
 {
     struct line *l = ctx;
     size_t room = sizeof l->buf - 1 - l->len;
-    if (n > room)
-        n = room;
+    if (n > room) n = room;
     memcpy(l->buf + l->len, s, n);
     l->len += n;
 }
@@ -62,16 +68,15 @@ void log_vwrite(int level, const char *tag, const char *fmt, va_list ap)
     struct line l;
     l.len = 0;
     uint64_t us = clock_monotonic_ns() / 1000;
-    fmt_format(line_put, &l, "[%4u.%06u] [%s] ", (unsigned)(us / 1000000),
-               (unsigned)(us % 1000000), tag);
+    fmt_format(line_put, &l, "[%4u.%06u] [%s] ", (unsigned)(us / 1000000), (unsigned)(us % 1000000),
+               tag);
     if (level <= LOG_WARN)
         fmt_format(line_put, &l, "%s", level == LOG_ERROR ? "error: " : "warning: ");
     fmt_vformat(line_put, &l, fmt, ap);
     l.buf[l.len++] = '\n';
     uint64_t flags = irq_save();
     ring_put(l.buf, l.len);
-    if (level <= console_level)
-        console_write(l.buf, l.len);
+    if (level <= console_level) console_write(l.buf, l.len);
     irq_restore(flags);
 }
 
@@ -96,8 +101,7 @@ void klog_dump(void (*sink)(void *ctx, const char *s, size_t n), void *ctx)
     for (size_t i = start; i < ring_head;) {
         size_t off = i % RING_SIZE;
         size_t n = ring_head - i;
-        if (n > RING_SIZE - off)
-            n = RING_SIZE - off;
+        if (n > RING_SIZE - off) n = RING_SIZE - off;
         sink(ctx, ring + off, n);
         i += n;
     }

@@ -14,8 +14,8 @@
 #include "base/env.h"
 
 #define klog_error(tag, ...) log_write(LOG_ERROR, tag, __VA_ARGS__)
-#define klog_warn(tag, ...) log_write(LOG_WARN, tag, __VA_ARGS__)
-#define klog_info(tag, ...) log_write(LOG_INFO, tag, __VA_ARGS__)
+#define klog_warn(tag, ...)  log_write(LOG_WARN, tag, __VA_ARGS__)
+#define klog_info(tag, ...)  log_write(LOG_INFO, tag, __VA_ARGS__)
 #define klog_debug(tag, ...) log_write(LOG_DEBUG, tag, __VA_ARGS__)
 
 void klog_set_level(int level);

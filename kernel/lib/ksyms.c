@@ -32,9 +32,7 @@ const char *ksyms_lookup(uint64_t addr, uint64_t *offset)
         else
             hi = mid;
     }
-    if (ksyms_table[lo].addr > addr)
-        return NULL;
-    if (offset)
-        *offset = addr - ksyms_table[lo].addr;
+    if (ksyms_table[lo].addr > addr) return NULL;
+    if (offset) *offset = addr - ksyms_table[lo].addr;
     return ksyms_names + ksyms_table[lo].name_off;
 }

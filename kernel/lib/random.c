@@ -21,16 +21,21 @@ static uint32_t key[8];
 static uint64_t counter;
 static bool have_rdrand, have_rdseed;
 
-static inline uint32_t rotl(uint32_t x, int n) { return x << n | x >> (32 - n); }
+static inline uint32_t rotl(uint32_t x, int n)
+{
+    return x << n | x >> (32 - n);
+}
 
 #define QR(a, b, c, d)                                                                             \
     a += b, d ^= a, d = rotl(d, 16), c += d, b ^= c, b = rotl(b, 12), a += b, d ^= a,              \
-        d = rotl(d, 8), c += d, b ^= c, b = rotl(b, 7)
+                    d = rotl(d, 8), c += d, b ^= c, b = rotl(b, 7)
 
 static void chacha_block(const uint32_t k[8], uint64_t ctr, uint32_t out[16])
 {
-    uint32_t s[16] = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574, k[0], k[1], k[2], k[3],
-                      k[4], k[5], k[6], k[7], (uint32_t)ctr, (uint32_t)(ctr >> 32), 0, 0};
+    uint32_t s[16] = {
+        0x61707865, 0x3320646e, 0x79622d32, 0x6b206574, k[0], k[1],          k[2],
+        k[3],       k[4],       k[5],       k[6],       k[7], (uint32_t)ctr, (uint32_t)(ctr >> 32),
+        0,          0};
     uint32_t x[16];
     memcpy(x, s, sizeof x);
     for (int i = 0; i < 10; i++) {
@@ -76,8 +81,7 @@ static void mix_hw(void)
     uint32_t in[8];
     for (int i = 0; i < 4; i++) {
         uint64_t v;
-        if (!hw_u64(&v))
-            return;
+        if (!hw_u64(&v)) return;
         in[2 * i] = (uint32_t)v;
         in[2 * i + 1] = (uint32_t)(v >> 32);
     }
@@ -98,19 +102,22 @@ void random_init(void)
         while (clock_ticks() == t0)
             hlt();
         in[i % 8] ^= (uint32_t)rdtsc() * 0x9E3779B1u + (uint32_t)i;
-        if (i % 8 == 7)
-            mix(in);
+        if (i % 8 == 7) mix(in);
     }
     uint64_t rt = clock_realtime_ns();
     uint32_t more[8] = {(uint32_t)rt, (uint32_t)(rt >> 32), (uint32_t)rdtsc()};
     mix(more);
     mix_hw();
-    klog_info("random", "seeded from %s", have_rdseed ? "RDSEED and timer jitter"
-                                          : have_rdrand ? "RDRAND and timer jitter"
-                                                        : "timer jitter and the RTC (no RDRAND)");
+    klog_info("random", "seeded from %s",
+              have_rdseed   ? "RDSEED and timer jitter"
+              : have_rdrand ? "RDRAND and timer jitter"
+                            : "timer jitter and the RTC (no RDRAND)");
 }
 
-bool random_has_hw(void) { return have_rdrand || have_rdseed; }
+bool random_has_hw(void)
+{
+    return have_rdrand || have_rdseed;
+}
 
 void random_bytes(void *buf, size_t len)
 {

@@ -17,10 +17,10 @@
 #include "mm/kva.h"
 #include "mm/pmm.h"
 
-#define SLAB_MAGIC 0x51ab51abu
+#define SLAB_MAGIC  0x51ab51abu
 #define LARGE_MAGIC 0x1a26e000u
-#define NCLASSES 8
-#define MAX_SMALL 2048
+#define NCLASSES    8
+#define MAX_SMALL   2048
 
 struct slab {
     uint32_t magic;
@@ -39,7 +39,7 @@ struct large_hdr {
 };
 
 #define LARGE_HDR ALIGN_UP(sizeof(struct large_hdr), 32)
-#define SLAB_HDR ALIGN_UP(sizeof(struct slab), 16)
+#define SLAB_HDR  ALIGN_UP(sizeof(struct slab), 16)
 
 static const uint16_t class_size[NCLASSES] = {16, 32, 64, 128, 256, 512, 1024, 2048};
 static struct list_node partial[NCLASSES];
@@ -57,16 +57,14 @@ static void heap_setup(void)
 static int class_of(size_t size)
 {
     for (int i = 0; i < NCLASSES; i++)
-        if (size <= class_size[i])
-            return i;
+        if (size <= class_size[i]) return i;
     return -1;
 }
 
 static struct slab *slab_new(int k)
 {
     uint64_t frame = pmm_alloc_frame();
-    if (!frame)
-        return NULL;
+    if (!frame) return NULL;
     struct slab *s = phys_to_virt(frame);
     s->magic = SLAB_MAGIC;
     s->klass = (uint16_t)k;
@@ -87,28 +85,23 @@ static void account(long delta)
 {
     stats.in_use += (size_t)delta;
     stats.allocations += delta > 0 ? 1 : (size_t)-1;
-    if (stats.in_use > stats.peak)
-        stats.peak = stats.in_use;
+    if (stats.in_use > stats.peak) stats.peak = stats.in_use;
 }
 
 void *heap_alloc_small(size_t size)
 {
     int k = class_of(size ? size : 1);
-    if (k < 0)
-        return NULL;
+    if (k < 0) return NULL;
     uint64_t flags = irq_save();
-    if (!heap_ready)
-        heap_setup();
-    struct slab *s = list_empty(&partial[k]) ? slab_new(k)
-                                              : list_entry(partial[k].next, struct slab, node);
+    if (!heap_ready) heap_setup();
+    struct slab *s =
+        list_empty(&partial[k]) ? slab_new(k) : list_entry(partial[k].next, struct slab, node);
     void *obj = NULL;
     if (s) {
         obj = s->free;
         s->free = *(void **)obj;
-        if (s->in_use++ == 0)
-            empty_slabs[k]--;
-        if (!s->free)
-            list_remove(&s->node);
+        if (s->in_use++ == 0) empty_slabs[k]--;
+        if (!s->free) list_remove(&s->node);
         account((long)class_size[k]);
     }
     irq_restore(flags);
@@ -121,8 +114,7 @@ void heap_free_small(void *p)
     BASE_ASSERT(s->magic == SLAB_MAGIC);
     uint64_t flags = irq_save();
     int k = s->klass;
-    if (!s->free)
-        list_push_front(&partial[k], &s->node);
+    if (!s->free) list_push_front(&partial[k], &s->node);
     *(void **)p = s->free;
     s->free = p;
     account(-(long)class_size[k]);
@@ -138,18 +130,23 @@ void heap_free_small(void *p)
     irq_restore(flags);
 }
 
-static size_t pages_for(size_t size) { return (LARGE_HDR + size + PAGE_SIZE - 1) / PAGE_SIZE; }
+static size_t pages_for(size_t size)
+{
+    return (LARGE_HDR + size + PAGE_SIZE - 1) / PAGE_SIZE;
+}
 
 /* Virtual room reserved for a block of n pages: doubling, so repeated
  * growth (a WebAssembly memory.grow loop) is amortised. */
-static size_t reserve_for(size_t n) { return n < 16 ? n : n * 2; }
+static size_t reserve_for(size_t n)
+{
+    return n < 16 ? n : n * 2;
+}
 
 static void *large_alloc(size_t size)
 {
     size_t n = pages_for(size), reserve = reserve_for(n);
     uintptr_t base = kva_alloc(reserve + 1, 0, n); /* +1: guard page */
-    if (!base)
-        return NULL;
+    if (!base) return NULL;
     struct large_hdr *h = (struct large_hdr *)base;
     h->magic = LARGE_MAGIC;
     h->reserve_pages = reserve;
@@ -188,13 +185,11 @@ static void *large_resize(void *p, size_t size)
     if (n <= h->mapped_pages) {
         kva_unmap(base + n * PAGE_SIZE, h->mapped_pages - n);
     } else if (n <= h->reserve_pages) {
-        if (kva_map_more(base + h->mapped_pages * PAGE_SIZE, n - h->mapped_pages) < 0)
-            return NULL;
+        if (kva_map_more(base + h->mapped_pages * PAGE_SIZE, n - h->mapped_pages) < 0) return NULL;
     } else {
         size_t reserve = reserve_for(n);
         uintptr_t nb = kva_alloc(reserve + 1, 0, 0);
-        if (!nb)
-            return NULL;
+        if (!nb) return NULL;
         if (kva_map_more(nb + h->mapped_pages * PAGE_SIZE, n - h->mapped_pages) < 0) {
             kva_free(nb, reserve + 1);
             return NULL;
@@ -210,35 +205,33 @@ static void *large_resize(void *p, size_t size)
     h->size = size;
     uint64_t flags = irq_save();
     stats.in_use += (size_t)delta;
-    if (stats.in_use > stats.peak)
-        stats.peak = stats.in_use;
+    if (stats.in_use > stats.peak) stats.peak = stats.in_use;
     irq_restore(flags);
     return (char *)base + LARGE_HDR;
 }
 
-static int is_large(const void *p) { return (uintptr_t)p >= KVA_BASE && (uintptr_t)p < KVA_BASE + KVA_SIZE; }
+static int is_large(const void *p)
+{
+    return (uintptr_t)p >= KVA_BASE && (uintptr_t)p < KVA_BASE + KVA_SIZE;
+}
 
 void *kmalloc(size_t size)
 {
-    if (size <= MAX_SMALL)
-        return heap_alloc_small(size);
-    if (size > (64ull << 30))
-        return NULL;
+    if (size <= MAX_SMALL) return heap_alloc_small(size);
+    if (size > (64ull << 30)) return NULL;
     return large_alloc(size);
 }
 
 void *kzalloc(size_t size)
 {
     void *p = kmalloc(size);
-    if (p)
-        memset(p, 0, size);
+    if (p) memset(p, 0, size);
     return p;
 }
 
 void kfree(void *p)
 {
-    if (!p)
-        return;
+    if (!p) return;
     if (is_large(p))
         large_free(p);
     else
@@ -247,21 +240,18 @@ void kfree(void *p)
 
 void *krealloc(void *p, size_t size)
 {
-    if (!p)
-        return kmalloc(size);
+    if (!p) return kmalloc(size);
     if (size == 0) {
         kfree(p);
         return NULL;
     }
-    if (is_large(p) && size > MAX_SMALL)
-        return large_resize(p, size);
-    size_t old = is_large(p) ? large_hdr_of(p)->size
-                             : class_size[((struct slab *)ALIGN_DOWN((uintptr_t)p, PAGE_SIZE))->klass];
-    if (!is_large(p) && size <= old)
-        return p;
+    if (is_large(p) && size > MAX_SMALL) return large_resize(p, size);
+    size_t old = is_large(p)
+                     ? large_hdr_of(p)->size
+                     : class_size[((struct slab *)ALIGN_DOWN((uintptr_t)p, PAGE_SIZE))->klass];
+    if (!is_large(p) && size <= old) return p;
     void *q = kmalloc(size);
-    if (!q)
-        return NULL;
+    if (!q) return NULL;
     memcpy(q, p, MIN(old, size));
     kfree(p);
     return q;
@@ -285,8 +275,7 @@ void *dma_alloc(size_t size, uint64_t *phys)
 {
     size_t n = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
     uint64_t pa = pmm_alloc_frames(n, 1);
-    if (!pa)
-        return NULL;
+    if (!pa) return NULL;
     void *v = phys_to_virt(pa);
     memset(v, 0, n * PAGE_SIZE);
     *phys = pa;
@@ -299,7 +288,19 @@ void dma_free(void *virt, size_t size)
 }
 
 /* base/env.h's heap for the libraries. */
-void *mem_alloc(size_t size) { return kmalloc(size); }
-void *mem_zalloc(size_t size) { return kzalloc(size); }
-void *mem_realloc(void *p, size_t size) { return krealloc(p, size); }
-void mem_free(void *p) { kfree(p); }
+void *mem_alloc(size_t size)
+{
+    return kmalloc(size);
+}
+void *mem_zalloc(size_t size)
+{
+    return kzalloc(size);
+}
+void *mem_realloc(void *p, size_t size)
+{
+    return krealloc(p, size);
+}
+void mem_free(void *p)
+{
+    kfree(p);
+}

@@ -38,8 +38,7 @@ static void kva_setup(void)
 static uintptr_t reserve_space(size_t pages)
 {
     struct list_node *it;
-    if (!ready)
-        kva_setup();
+    if (!ready) kva_setup();
     list_for_each(it, &free_ranges)
     {
         struct range *r = list_entry(it, struct range, node);
@@ -81,12 +80,10 @@ static void release_space(uintptr_t base, size_t pages)
             r->pages += pages;
             return;
         }
-        if (r->base > base)
-            break;
+        if (r->base > base) break;
     }
     struct range *nr = heap_alloc_small(sizeof *nr);
-    if (!nr)
-        return; /* the space leaks; the frames were already freed */
+    if (!nr) return; /* the space leaks; the frames were already freed */
     nr->base = base;
     nr->pages = pages;
     list_insert_between(&nr->node, it->prev, it);
@@ -97,8 +94,7 @@ int kva_map_more(uintptr_t va, size_t pages)
     for (size_t i = 0; i < pages; i++) {
         uint64_t frame = pmm_alloc_frame();
         if (!frame || vmm_map(va + i * PAGE_SIZE, frame, PAGE_SIZE, VMM_WRITE) < 0) {
-            if (frame)
-                pmm_free_frames(frame, 1);
+            if (frame) pmm_free_frames(frame, 1);
             kva_unmap(va, i);
             return ERR_NOMEM;
         }
@@ -123,8 +119,7 @@ uintptr_t kva_alloc(size_t reserve, size_t offset, size_t map)
     uint64_t flags = irq_save();
     uintptr_t base = reserve_space(reserve);
     irq_restore(flags);
-    if (!base)
-        return 0;
+    if (!base) return 0;
     if (kva_map_more(base + offset * PAGE_SIZE, map) < 0) {
         flags = irq_save();
         release_space(base, reserve);

@@ -20,15 +20,24 @@ static uint64_t *bitmap;
 static size_t nframes, free_frames, total_frames;
 static size_t hint;
 
-static inline int frame_used(size_t f) { return (bitmap[f / 64] >> (f % 64)) & 1; }
-static inline void frame_set(size_t f) { bitmap[f / 64] |= 1ull << (f % 64); }
-static inline void frame_clear(size_t f) { bitmap[f / 64] &= ~(1ull << (f % 64)); }
+static inline int frame_used(size_t f)
+{
+    return (bitmap[f / 64] >> (f % 64)) & 1;
+}
+static inline void frame_set(size_t f)
+{
+    bitmap[f / 64] |= 1ull << (f % 64);
+}
+static inline void frame_clear(size_t f)
+{
+    bitmap[f / 64] &= ~(1ull << (f % 64));
+}
 
 static void mark_range(uint64_t base, uint64_t length, int used)
 {
     uint64_t first = used ? base / PAGE_SIZE : ALIGN_UP(base, PAGE_SIZE) / PAGE_SIZE;
-    uint64_t last = used ? ALIGN_UP(base + length, PAGE_SIZE) / PAGE_SIZE
-                         : (base + length) / PAGE_SIZE;
+    uint64_t last =
+        used ? ALIGN_UP(base + length, PAGE_SIZE) / PAGE_SIZE : (base + length) / PAGE_SIZE;
     for (uint64_t f = first; f < last && f < nframes; f++) {
         if (used && !frame_used(f)) {
             frame_set(f);
@@ -55,12 +64,10 @@ void pmm_init(const struct mem_region *map, int count)
     uint64_t kernel_hi = (uint64_t)(uintptr_t)__kernel_end - KERNEL_VMA;
     uint64_t where = 0;
     for (int i = 0; i < count && !where; i++) {
-        if (map[i].type != MEM_USABLE)
-            continue;
+        if (map[i].type != MEM_USABLE) continue;
         uint64_t lo = ALIGN_UP(MAX(map[i].base, MAX(kernel_hi, 0x100000ull)), PAGE_SIZE);
         uint64_t hi = map[i].base + map[i].length;
-        if (lo + bitmap_bytes <= hi && lo + bitmap_bytes <= 0x100000000ull)
-            where = lo;
+        if (lo + bitmap_bytes <= hi && lo + bitmap_bytes <= 0x100000000ull) where = lo;
     }
     if (!where) {
         klog_error("pmm", "no room for the frame bitmap (%zu bytes)", bitmap_bytes);
@@ -72,8 +79,7 @@ void pmm_init(const struct mem_region *map, int count)
     free_frames = 0;
 
     for (int i = 0; i < count; i++)
-        if (map[i].type == MEM_USABLE)
-            mark_range(map[i].base, map[i].length, 0);
+        if (map[i].type == MEM_USABLE) mark_range(map[i].base, map[i].length, 0);
     total_frames = free_frames;
     mark_range(0, 0x100000, 1); /* real-mode area, BIOS data, option ROMs */
     mark_range(kernel_lo, kernel_hi - kernel_lo, 1);
@@ -98,8 +104,7 @@ static size_t find_single(void)
         size_t w = (hint / 64 + n) % words;
         if (bitmap[w] != ~0ull) {
             size_t f = w * 64 + (size_t)__builtin_ctzll(~bitmap[w]);
-            if (f < nframes)
-                return f;
+            if (f < nframes) return f;
         }
     }
     return (size_t)-1;
@@ -114,8 +119,7 @@ static size_t find_run(size_t count, size_t align)
             size_t run = 0;
             while (run < count && !frame_used(f + run))
                 run++;
-            if (run == count)
-                return f;
+            if (run == count) return f;
             f = ALIGN_UP(f + run + 1, align);
         }
     }
@@ -124,8 +128,7 @@ static size_t find_run(size_t count, size_t align)
 
 uint64_t pmm_alloc_frames(size_t count, size_t align)
 {
-    if (count == 0 || !IS_POW2(align))
-        return 0;
+    if (count == 0 || !IS_POW2(align)) return 0;
     uint64_t flags = irq_save();
     size_t f = (count == 1 && align == 1) ? find_single() : find_run(count, align);
     if (f != (size_t)-1) {
@@ -155,6 +158,15 @@ void pmm_free_frames(uint64_t phys, size_t count)
     irq_restore(flags);
 }
 
-size_t pmm_free_count(void) { return free_frames; }
-size_t pmm_total_count(void) { return total_frames; }
-uint64_t pmm_max_phys(void) { return (uint64_t)nframes * PAGE_SIZE; }
+size_t pmm_free_count(void)
+{
+    return free_frames;
+}
+size_t pmm_total_count(void)
+{
+    return total_frames;
+}
+uint64_t pmm_max_phys(void)
+{
+    return (uint64_t)nframes * PAGE_SIZE;
+}

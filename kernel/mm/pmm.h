@@ -9,7 +9,7 @@
 
 #include "arch/x86_64/layout.h"
 
-#define PAGE_SIZE 4096ul
+#define PAGE_SIZE  4096ul
 #define PAGE_SHIFT 12
 
 enum mem_type { MEM_USABLE = 1, MEM_RESERVED = 2, MEM_ACPI = 3, MEM_NVS = 4, MEM_BAD = 5 };
@@ -28,7 +28,10 @@ void pmm_reserve(uint64_t base, uint64_t length);
 /* Allocates count physically contiguous frames aligned to align_frames
  * (a power of two); returns the physical address or 0 when out of memory. */
 uint64_t pmm_alloc_frames(size_t count, size_t align_frames);
-static inline uint64_t pmm_alloc_frame(void) { return pmm_alloc_frames(1, 1); }
+static inline uint64_t pmm_alloc_frame(void)
+{
+    return pmm_alloc_frames(1, 1);
+}
 void pmm_free_frames(uint64_t phys, size_t count);
 
 size_t pmm_free_count(void);
@@ -36,7 +39,13 @@ size_t pmm_total_count(void);
 /* Highest physical address of usable RAM (exclusive). */
 uint64_t pmm_max_phys(void);
 
-static inline void *phys_to_virt(uint64_t phys) { return (void *)(uintptr_t)(DIRECT_MAP_BASE + phys); }
-static inline uint64_t virt_to_phys(const void *v) { return (uint64_t)(uintptr_t)v - DIRECT_MAP_BASE; }
+static inline void *phys_to_virt(uint64_t phys)
+{
+    return (void *)(uintptr_t)(DIRECT_MAP_BASE + phys);
+}
+static inline uint64_t virt_to_phys(const void *v)
+{
+    return (uint64_t)(uintptr_t)v - DIRECT_MAP_BASE;
+}
 
 #endif

@@ -16,13 +16,13 @@
 #include "lib/klog.h"
 #include "mm/pmm.h"
 
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_PWT (1ull << 3)
-#define PTE_PCD (1ull << 4)
-#define PTE_PS (1ull << 7)
-#define PTE_G (1ull << 8)
-#define PTE_NX (1ull << 63)
+#define PTE_P    (1ull << 0)
+#define PTE_W    (1ull << 1)
+#define PTE_PWT  (1ull << 3)
+#define PTE_PCD  (1ull << 4)
+#define PTE_PS   (1ull << 7)
+#define PTE_G    (1ull << 8)
+#define PTE_NX   (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 
 static uint64_t *pml4;
@@ -31,17 +31,17 @@ static uint64_t pml4_phys;
 extern char __text_start[], __text_end[], __kernel_start[], __kernel_end[];
 extern char __bss_start[];
 
-static inline unsigned idx(uintptr_t va, int level) { return (va >> (12 + 9 * level)) & 511; }
+static inline unsigned idx(uintptr_t va, int level)
+{
+    return (va >> (12 + 9 * level)) & 511;
+}
 
 static uint64_t pte_flags(unsigned flags)
 {
     uint64_t f = PTE_P;
-    if (flags & VMM_WRITE)
-        f |= PTE_W;
-    if (!(flags & VMM_EXEC))
-        f |= PTE_NX;
-    if (flags & VMM_NOCACHE)
-        f |= PTE_PCD | PTE_PWT;
+    if (flags & VMM_WRITE) f |= PTE_W;
+    if (!(flags & VMM_EXEC)) f |= PTE_NX;
+    if (flags & VMM_NOCACHE) f |= PTE_PCD | PTE_PWT;
     return f;
 }
 
@@ -49,16 +49,13 @@ static uint64_t pte_flags(unsigned flags)
 static uint64_t *next_table(uint64_t *e, int create)
 {
     if (!(*e & PTE_P)) {
-        if (!create)
-            return NULL;
+        if (!create) return NULL;
         uint64_t frame = pmm_alloc_frame();
-        if (!frame)
-            return NULL;
+        if (!frame) return NULL;
         memset(phys_to_virt(frame), 0, PAGE_SIZE);
         *e = frame | PTE_P | PTE_W;
     }
-    if (*e & PTE_PS)
-        return NULL; /* a large page: no table below */
+    if (*e & PTE_PS) return NULL; /* a large page: no table below */
     return phys_to_virt(*e & PTE_ADDR);
 }
 
@@ -68,8 +65,7 @@ static uint64_t *walk(uintptr_t va, int level, int create)
     uint64_t *table = pml4;
     for (int l = 3; l > level; l--) {
         table = next_table(&table[idx(va, l)], create);
-        if (!table)
-            return NULL;
+        if (!table) return NULL;
     }
     return &table[idx(va, level)];
 }
@@ -77,18 +73,15 @@ static uint64_t *walk(uintptr_t va, int level, int create)
 static int map_page(uintptr_t va, uint64_t pa, uint64_t f)
 {
     uint64_t *e = walk(va, 0, 1);
-    if (!e)
-        return ERR_NOMEM;
-    if (*e & PTE_P)
-        return ERR_EXIST;
+    if (!e) return ERR_NOMEM;
+    if (*e & PTE_P) return ERR_EXIST;
     *e = (pa & PTE_ADDR) | f;
     return 0;
 }
 
 int vmm_map(uintptr_t va, uint64_t pa, size_t size, unsigned flags)
 {
-    if ((va | pa | size) & (PAGE_SIZE - 1))
-        return ERR_INVAL;
+    if ((va | pa | size) & (PAGE_SIZE - 1)) return ERR_INVAL;
     uint64_t f = pte_flags(flags);
     uint64_t irq = irq_save();
     for (size_t off = 0; off < size; off += PAGE_SIZE) {
@@ -121,12 +114,10 @@ int vmm_translate(uintptr_t va, uint64_t *pa, unsigned *flags)
     uint64_t *table = pml4;
     for (int l = 3; l >= 0; l--) {
         uint64_t e = table[idx(va, l)];
-        if (!(e & PTE_P))
-            return ERR_NOENT;
+        if (!(e & PTE_P)) return ERR_NOENT;
         if (l == 0 || (l <= 2 && (e & PTE_PS))) {
             uint64_t page = l == 0 ? PAGE_SIZE : 1ull << (12 + 9 * l);
-            if (pa)
-                *pa = (e & PTE_ADDR & ~(page - 1)) | (va & (page - 1));
+            if (pa) *pa = (e & PTE_ADDR & ~(page - 1)) | (va & (page - 1));
             if (flags)
                 *flags = ((e & PTE_W) ? VMM_WRITE : 0) | ((e & PTE_NX) ? 0 : VMM_EXEC) |
                          ((e & PTE_PCD) ? VMM_NOCACHE : 0);
@@ -146,21 +137,16 @@ static int map_direct(uint64_t base, uint64_t len)
         uintptr_t va = DIRECT_MAP_BASE + pa;
         if ((pa & 0x1fffff) == 0 && end - pa >= 0x200000) {
             uint64_t *e = walk(va, 1, 1);
-            if (!e)
-                return ERR_NOMEM;
-            if (!(*e & PTE_P))
-                *e = pa | f | PTE_PS;
+            if (!e) return ERR_NOMEM;
+            if (!(*e & PTE_P)) *e = pa | f | PTE_PS;
             pa += 0x200000;
         } else {
             uint64_t *pde = walk(va, 1, 1);
-            if (!pde)
-                return ERR_NOMEM;
+            if (!pde) return ERR_NOMEM;
             if (!(*pde & PTE_PS)) {
                 uint64_t *e = walk(va, 0, 1);
-                if (!e)
-                    return ERR_NOMEM;
-                if (!(*e & PTE_P))
-                    *e = pa | f;
+                if (!e) return ERR_NOMEM;
+                if (!(*e & PTE_P)) *e = pa | f;
             }
             pa += PAGE_SIZE;
         }
@@ -173,10 +159,8 @@ void *vmm_map_phys(uint64_t phys, size_t size, unsigned flags)
     uint64_t lo = ALIGN_DOWN(phys, PAGE_SIZE), hi = ALIGN_UP(phys + size, PAGE_SIZE);
     for (uint64_t pa = lo; pa < hi; pa += PAGE_SIZE) {
         uintptr_t va = DIRECT_MAP_BASE + pa;
-        if (vmm_translate(va, NULL, NULL) == 0)
-            continue;
-        if (vmm_map(va, pa, PAGE_SIZE, flags | VMM_WRITE) < 0)
-            return NULL;
+        if (vmm_translate(va, NULL, NULL) == 0) continue;
+        if (vmm_map(va, pa, PAGE_SIZE, flags | VMM_WRITE) < 0) return NULL;
     }
     return phys_to_virt(phys);
 }

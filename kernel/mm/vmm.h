@@ -9,8 +9,8 @@
 #include <stdint.h>
 
 /* Mapping flags. Mappings are present and kernel-only; reads are implied. */
-#define VMM_WRITE 0x1u
-#define VMM_EXEC 0x2u    /* without it the page is no-execute */
+#define VMM_WRITE   0x1u
+#define VMM_EXEC    0x2u /* without it the page is no-execute */
 #define VMM_NOCACHE 0x4u /* PCD|PWT: device memory */
 
 /* Replaces the boot page tables: the kernel image with per-section

@@ -26,11 +26,9 @@ static int k_connect(void *ctx, const char *host, uint16_t port, uint32_t timeou
     uint64_t dl = deadline(timeout_ms);
     uint32_t addr;
     int n = knet_resolve(host, &addr, 1, dl);
-    if (n < 0)
-        return n;
+    if (n < 0) return n;
     struct http_conn *c = kzalloc(sizeof *c);
-    if (!c)
-        return ERR_NOMEM;
+    if (!c) return ERR_NOMEM;
     int err = ksock_tcp_connect(addr, port, dl, &c->s);
     if (err < 0) {
         kfree(c);

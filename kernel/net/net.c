@@ -34,18 +34,21 @@ static struct {
     struct netdev *dev;
     struct net_stack *st;
     struct mutex lock;
-    struct waitq wq;       /* the net thread sleeps here */
+    struct waitq wq; /* the net thread sleeps here */
     volatile bool rx_pending;
     volatile bool kicked; /* a socket call set an earlier timer */
     volatile uint64_t wake_at_ms;
-    struct waitq up_wq;    /* threads waiting for an address */
+    struct waitq up_wq; /* threads waiting for an address */
     volatile uint32_t if_gen;
     volatile bool up;
     uint64_t up_at_ms;
     struct thread *thread;
 } net;
 
-static uint64_t now_ms(void) { return clock_monotonic_ms(); }
+static uint64_t now_ms(void)
+{
+    return clock_monotonic_ms();
+}
 
 static uint64_t stack_now(void *ctx)
 {
@@ -71,11 +74,9 @@ static void stack_notify(void *ctx, struct net_sock *s, unsigned events)
     if (!s) {
         if (events & NET_EV_ADDR_UP) {
             net.up = true;
-            if (!net.up_at_ms)
-                net.up_at_ms = now_ms();
+            if (!net.up_at_ms) net.up_at_ms = now_ms();
         }
-        if (events & NET_EV_ADDR_DOWN)
-            net.up = false;
+        if (events & NET_EV_ADDR_DOWN) net.up = false;
         net.if_gen++;
         waitq_wake_all(&net.up_wq);
         return;
@@ -118,22 +119,19 @@ static void net_thread(void *arg)
             n = net.dev->poll_rx(net.dev, rx_frame, NULL, RX_BUDGET);
         while (n == RX_BUDGET);
         uint64_t now = now_ms();
-        if (net_next_deadline(net.st) <= now)
-            net_poll(net.st, now);
+        if (net_next_deadline(net.st) <= now) net_poll(net.st, now);
         uint64_t next = net_next_deadline(net.st);
         net.wake_at_ms = next;
         mutex_unlock(&net.lock);
         uint64_t deadline = next == UINT64_MAX ? 0 : next * NS_PER_MS;
-        if (deadline == 0)
-            deadline = clock_monotonic_ns() + 10 * NS_PER_SEC;
+        if (deadline == 0) deadline = clock_monotonic_ns() + 10 * NS_PER_SEC;
         WAIT_EVENT(&net.wq, net.rx_pending || net.kicked, deadline);
     }
 }
 
 void netdev_rx_ready(struct netdev *dev)
 {
-    if (dev != net.dev || !net.st)
-        return; /* not (yet) ours: the net thread polls when it starts */
+    if (dev != net.dev || !net.st) return; /* not (yet) ours: the net thread polls when it starts */
     net.rx_pending = true;
     waitq_wake_one(&net.wq);
 }
@@ -144,18 +142,15 @@ static int parse_static(const char *spec)
     char buf[128];
     str_copy(buf, spec, sizeof buf);
     char *slash = strchr(buf, '/'), *c1 = strchr(buf, ',');
-    if (!slash || !c1 || c1 < slash)
-        return ERR_INVAL;
+    if (!slash || !c1 || c1 < slash) return ERR_INVAL;
     *slash = '\0';
     *c1 = '\0';
     char *c2 = strchr(c1 + 1, ',');
-    if (c2)
-        *c2 = '\0';
+    if (c2) *c2 = '\0';
     uint32_t addr, gw = 0, dns = 0;
     int prefix = 0;
     for (const char *p = slash + 1; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return ERR_INVAL;
+        if (*p < '0' || *p > '9') return ERR_INVAL;
         prefix = prefix * 10 + (*p - '0');
     }
     if (net_ip_parse(buf, &addr) < 0 || prefix < 1 || prefix > 32 ||
@@ -166,8 +161,7 @@ static int parse_static(const char *spec)
 
 int netdev_register(struct netdev *dev)
 {
-    if (net.dev)
-        return 0; /* one interface for now: the first */
+    if (net.dev) return 0; /* one interface for now: the first */
     net.dev = dev;
     mutex_init(&net.lock);
     waitq_init(&net.wq);
@@ -201,8 +195,7 @@ int knet_start(void)
     mutex_lock(&net.lock);
     if (cfg && str_has_prefix(cfg, "static:")) {
         err = parse_static(cfg + 7);
-        if (err < 0)
-            klog_error("net", "bad net=static:ADDR/PREFIX,GW,DNS option '%s'", cfg);
+        if (err < 0) klog_error("net", "bad net=static:ADDR/PREFIX,GW,DNS option '%s'", cfg);
     } else {
         err = net_dhcp_start(net.st);
     }
@@ -211,19 +204,20 @@ int knet_start(void)
     return net.thread ? err : ERR_NOMEM;
 }
 
-bool knet_is_up(void) { return net.up; }
+bool knet_is_up(void)
+{
+    return net.up;
+}
 
 int knet_wait_up(uint64_t deadline_ns)
 {
-    if (!net.st)
-        return ERR_NODEV;
+    if (!net.st) return ERR_NODEV;
     return WAIT_EVENT(&net.up_wq, net.up, deadline_ns);
 }
 
 int knet_info(struct knet_info *out)
 {
-    if (!net.st)
-        return ERR_NODEV;
+    if (!net.st) return ERR_NODEV;
     memset(out, 0, sizeof *out);
     str_copy(out->name, net.dev->name, sizeof out->name);
     out->driver = net.dev->driver_info;
@@ -246,8 +240,7 @@ int knet_info(struct knet_info *out)
 static struct ksock *wrap(struct net_sock *ns)
 {
     struct ksock *k = kzalloc(sizeof *k);
-    if (!k)
-        return NULL;
+    if (!k) return NULL;
     k->ns = ns;
     waitq_init(&k->wq);
     net_sock_set_user(ns, k);
@@ -265,8 +258,7 @@ static struct ksock *wrap(struct net_sock *ns)
             uint32_t blk_g_ = (k)->gen;                                                            \
             reschedule();                                                                          \
             mutex_unlock(&net.lock);                                                               \
-            if (blk_r_ != ERR_AGAIN)                                                               \
-                break;                                                                             \
+            if (blk_r_ != ERR_AGAIN) break;                                                        \
             int blk_e_ = WAIT_EVENT(&(k)->wq, (k)->gen != blk_g_, (deadline));                     \
             if (blk_e_ < 0) {                                                                      \
                 blk_r_ = blk_e_;                                                                   \
@@ -279,19 +271,15 @@ static struct ksock *wrap(struct net_sock *ns)
 static long connect_done(struct ksock *k)
 {
     unsigned ev = net_sock_poll(k->ns);
-    if (ev & NET_POLL_ERR)
-        return net_sock_error(k->ns);
-    if (ev & NET_POLL_OUT)
-        return 0;
-    if (ev & NET_POLL_HUP)
-        return ERR_CONNRESET;
+    if (ev & NET_POLL_ERR) return net_sock_error(k->ns);
+    if (ev & NET_POLL_OUT) return 0;
+    if (ev & NET_POLL_HUP) return ERR_CONNRESET;
     return ERR_AGAIN;
 }
 
 int ksock_tcp_connect(uint32_t addr, uint16_t port, uint64_t deadline_ns, struct ksock **out)
 {
-    if (!net.st)
-        return ERR_NETDOWN;
+    if (!net.st) return ERR_NETDOWN;
     struct net_sock *ns;
     mutex_lock(&net.lock);
     int err = net_tcp_socket(net.st, &ns);
@@ -300,15 +288,12 @@ int ksock_tcp_connect(uint32_t addr, uint16_t port, uint64_t deadline_ns, struct
         net_sock_close(ns);
         err = ERR_NOMEM;
     }
-    if (err == 0)
-        err = net_tcp_connect(ns, addr, port);
+    if (err == 0) err = net_tcp_connect(ns, addr, port);
     reschedule();
     mutex_unlock(&net.lock);
-    if (err == 0)
-        err = (int)BLOCKING(k, deadline_ns, connect_done(k));
+    if (err == 0) err = (int)BLOCKING(k, deadline_ns, connect_done(k));
     if (err < 0) {
-        if (k)
-            ksock_close(k);
+        if (k) ksock_close(k);
         return err;
     }
     *out = k;
@@ -317,21 +302,16 @@ int ksock_tcp_connect(uint32_t addr, uint16_t port, uint64_t deadline_ns, struct
 
 int ksock_tcp_listen(uint32_t addr, uint16_t port, int backlog, struct ksock **out)
 {
-    if (!net.st)
-        return ERR_NETDOWN;
+    if (!net.st) return ERR_NETDOWN;
     struct net_sock *ns;
     mutex_lock(&net.lock);
     int err = net_tcp_socket(net.st, &ns);
-    if (err == 0 && (err = net_sock_bind(ns, addr, port)) == 0)
-        err = net_tcp_listen(ns, backlog);
+    if (err == 0 && (err = net_sock_bind(ns, addr, port)) == 0) err = net_tcp_listen(ns, backlog);
     struct ksock *k = err == 0 ? wrap(ns) : NULL;
-    if (err == 0 && !k)
-        err = ERR_NOMEM;
-    if (err < 0 && ns)
-        net_sock_close(ns);
+    if (err == 0 && !k) err = ERR_NOMEM;
+    if (err < 0 && ns) net_sock_close(ns);
     mutex_unlock(&net.lock);
-    if (err == 0)
-        *out = k;
+    if (err == 0) *out = k;
     return err;
 }
 
@@ -355,12 +335,10 @@ int ksock_tcp_accept(struct ksock *s, uint64_t deadline_ns, struct ksock **out)
 {
     struct net_sock *ns = NULL;
     int err = (int)BLOCKING(s, deadline_ns, net_tcp_accept(s->ns, &ns));
-    if (err < 0)
-        return err;
+    if (err < 0) return err;
     mutex_lock(&net.lock);
     *out = wrap(ns);
-    if (!*out)
-        net_tcp_abort(ns);
+    if (!*out) net_tcp_abort(ns);
     mutex_unlock(&net.lock);
     return *out ? 0 : ERR_NOMEM;
 }
@@ -369,9 +347,9 @@ long ksock_send(struct ksock *s, const void *buf, size_t len, uint64_t deadline_
 {
     size_t done = 0;
     while (done < len) {
-        long n = BLOCKING(s, deadline_ns, net_tcp_send(s->ns, (const char *)buf + done, len - done));
-        if (n < 0)
-            return done ? (long)done : n;
+        long n =
+            BLOCKING(s, deadline_ns, net_tcp_send(s->ns, (const char *)buf + done, len - done));
+        if (n < 0) return done ? (long)done : n;
         done += (size_t)n;
     }
     return (long)done;
@@ -419,7 +397,9 @@ unsigned ksock_poll(struct ksock *s)
 
 int ksock_wait(struct ksock *s, unsigned events, uint64_t deadline_ns)
 {
-    return (int)BLOCKING(s, deadline_ns, (net_sock_poll(s->ns) & (events | NET_POLL_ERR | NET_POLL_HUP)) ? 0 : ERR_AGAIN);
+    return (int)BLOCKING(
+        s, deadline_ns,
+        (net_sock_poll(s->ns) & (events | NET_POLL_ERR | NET_POLL_HUP)) ? 0 : ERR_AGAIN);
 }
 
 int ksock_error(struct ksock *s)
@@ -449,21 +429,16 @@ void ksock_close(struct ksock *s)
 
 int ksock_udp_open(uint32_t addr, uint16_t port, struct ksock **out)
 {
-    if (!net.st)
-        return ERR_NETDOWN;
+    if (!net.st) return ERR_NETDOWN;
     struct net_sock *ns = NULL;
     mutex_lock(&net.lock);
     int err = net_udp_socket(net.st, &ns);
-    if (err == 0 && (addr || port))
-        err = net_sock_bind(ns, addr, port);
+    if (err == 0 && (addr || port)) err = net_sock_bind(ns, addr, port);
     struct ksock *k = err == 0 ? wrap(ns) : NULL;
-    if (err == 0 && !k)
-        err = ERR_NOMEM;
-    if (err < 0 && ns)
-        net_sock_close(ns);
+    if (err == 0 && !k) err = ERR_NOMEM;
+    if (err < 0 && ns) net_sock_close(ns);
     mutex_unlock(&net.lock);
-    if (err == 0)
-        *out = k;
+    if (err == 0) *out = k;
     return err;
 }
 
@@ -484,20 +459,16 @@ long ksock_udp_recvfrom(struct ksock *s, void *buf, size_t len, uint32_t *addr, 
 
 int knet_resolve(const char *name, uint32_t *addrs, int max, uint64_t deadline_ns)
 {
-    if (net_ip_parse(name, &addrs[0]) == 0)
-        return 1;
-    if (!net.st)
-        return ERR_NETDOWN;
+    if (net_ip_parse(name, &addrs[0]) == 0) return 1;
+    if (!net.st) return ERR_NETDOWN;
     struct net_sock *ns;
     mutex_lock(&net.lock);
     int err = net_dns_lookup(net.st, name, &ns);
     struct ksock *k = err == 0 ? wrap(ns) : NULL;
     reschedule();
     mutex_unlock(&net.lock);
-    if (err < 0)
-        return err;
-    if (!k)
-        return ERR_NOMEM;
+    if (err < 0) return err;
+    if (!k) return ERR_NOMEM;
     uint32_t ttl;
     int r = (int)BLOCKING(k, deadline_ns, net_dns_result(k->ns, addrs, max, &ttl));
     ksock_close(k);
@@ -507,20 +478,16 @@ int knet_resolve(const char *name, uint32_t *addrs, int max, uint64_t deadline_n
 int knet_ping(uint32_t dst, uint16_t seq, size_t payload, uint64_t deadline_ns,
               struct net_ping_reply *reply)
 {
-    if (!net.st)
-        return ERR_NETDOWN;
+    if (!net.st) return ERR_NETDOWN;
     struct net_sock *ns;
     mutex_lock(&net.lock);
     int err = net_ping_socket(net.st, &ns);
     struct ksock *k = err == 0 ? wrap(ns) : NULL;
-    if (k)
-        err = net_ping_send(ns, dst, seq, payload);
+    if (k) err = net_ping_send(ns, dst, seq, payload);
     reschedule();
     mutex_unlock(&net.lock);
-    if (!k)
-        return err < 0 ? err : ERR_NOMEM;
-    if (err == 0)
-        err = (int)BLOCKING(k, deadline_ns, net_ping_recv(k->ns, reply));
+    if (!k) return err < 0 ? err : ERR_NOMEM;
+    if (err == 0) err = (int)BLOCKING(k, deadline_ns, net_ping_recv(k->ns, reply));
     ksock_close(k);
     return err;
 }

@@ -31,8 +31,8 @@ struct netdev {
     /* Hands up to budget frames to cb; returns how many. flags has
      * NETDEV_RX_CSUM_VALID when the device vouches for the checksums. */
     int (*poll_rx)(struct netdev *dev,
-                   void (*cb)(void *ctx, const void *frame, size_t len, unsigned flags),
-                   void *ctx, int budget);
+                   void (*cb)(void *ctx, const void *frame, size_t len, unsigned flags), void *ctx,
+                   int budget);
     struct netdev_stats stats;
     void *priv;
 };

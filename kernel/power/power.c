@@ -7,9 +7,9 @@
 #include "arch/x86_64/cpu.h"
 #include "lib/klog.h"
 
-#define MAX_HOOKS 8
+#define MAX_HOOKS       8
 #define DEBUG_EXIT_PORT 0xf4
-#define PANIC_STATUS 3
+#define PANIC_STATUS    3
 
 static void (*hooks[MAX_HOOKS])(void);
 static int nhooks, test_mode, have_status;
@@ -17,8 +17,7 @@ static unsigned exit_status;
 
 void power_register_shutdown_hook(void (*fn)(void))
 {
-    if (nhooks < MAX_HOOKS)
-        hooks[nhooks++] = fn;
+    if (nhooks < MAX_HOOKS) hooks[nhooks++] = fn;
 }
 
 static void run_hooks(void)
@@ -27,7 +26,10 @@ static void run_hooks(void)
         hooks[i]();
 }
 
-void qemu_debug_exit(unsigned status) { outl(DEBUG_EXIT_PORT, status); }
+void qemu_debug_exit(unsigned status)
+{
+    outl(DEBUG_EXIT_PORT, status);
+}
 
 void power_set_exit_status(unsigned status)
 {
@@ -35,20 +37,21 @@ void power_set_exit_status(unsigned status)
     have_status = 1;
 }
 
-void power_set_test_mode(int on) { test_mode = on; }
+void power_set_test_mode(int on)
+{
+    test_mode = on;
+}
 
 void power_panic_exit(void)
 {
-    if (test_mode)
-        qemu_debug_exit(PANIC_STATUS);
+    if (test_mode) qemu_debug_exit(PANIC_STATUS);
 }
 
 _Noreturn void power_off(void)
 {
     run_hooks();
     klog_info("power", "powering off");
-    if (have_status)
-        qemu_debug_exit(exit_status);
+    if (have_status) qemu_debug_exit(exit_status);
     irq_disable();
     acpi_poweroff();
     klog_error("power", "ACPI power-off failed; halting");

@@ -40,7 +40,7 @@ static uint8_t boot_fpu[512] __attribute__((aligned(16)));
 static void fpu_setup(void)
 {
     uint64_t cr0 = read_cr0();
-    cr0 &= ~(1ull << 2);           /* EM: no x87 emulation */
+    cr0 &= ~(1ull << 2);              /* EM: no x87 emulation */
     cr0 |= (1ull << 1) | (1ull << 5); /* MP, NE */
     write_cr0(cr0);
     write_cr4(read_cr4() | (1ull << 9) | (1ull << 10)); /* OSFXSR, OSXMMEXCPT */
@@ -48,7 +48,10 @@ static void fpu_setup(void)
     __asm__ volatile("fninit; ldmxcsr %0; fxsave %1" ::"m"(mxcsr), "m"(fpu_template));
 }
 
-struct thread *thread_current(void) { return current; }
+struct thread *thread_current(void)
+{
+    return current;
+}
 
 static void timer_remove(struct thread *t)
 {
@@ -63,8 +66,7 @@ static void timer_insert(struct thread *t)
     struct list_node *it;
     list_for_each(it, &timers)
     {
-        if (list_entry(it, struct thread, timer_node)->deadline_ns > t->deadline_ns)
-            break;
+        if (list_entry(it, struct thread, timer_node)->deadline_ns > t->deadline_ns) break;
     }
     list_insert_between(&t->timer_node, it->prev, it);
 }
@@ -74,13 +76,15 @@ static void enqueue(struct thread *t)
     list_push_back((t->flags & THREAD_HIGH_PRIO) ? &runq_high : &runq, &t->run_node);
 }
 
-static bool runnable_waiting(void) { return !list_empty(&runq_high) || !list_empty(&runq); }
+static bool runnable_waiting(void)
+{
+    return !list_empty(&runq_high) || !list_empty(&runq);
+}
 
 /* Makes a blocked thread runnable; interrupts disabled. */
 static void wake(struct thread *t, int reason)
 {
-    if (t->state != THREAD_BLOCKED)
-        return;
+    if (t->state != THREAD_BLOCKED) return;
     if (t->waiting_on) {
         list_remove(&t->wait_node);
         t->waiting_on = NULL;
@@ -89,7 +93,8 @@ static void wake(struct thread *t, int reason)
     t->wake_reason = reason;
     t->state = THREAD_RUNNABLE;
     enqueue(t);
-    if (current == idle_thread || ((t->flags & THREAD_HIGH_PRIO) && !(current->flags & THREAD_HIGH_PRIO)))
+    if (current == idle_thread ||
+        ((t->flags & THREAD_HIGH_PRIO) && !(current->flags & THREAD_HIGH_PRIO)))
         need_resched = true;
 }
 
@@ -111,12 +116,10 @@ void schedule(void)
     struct thread *prev = current;
     if (prev->state == THREAD_RUNNING) {
         prev->state = THREAD_RUNNABLE;
-        if (prev != idle_thread)
-            enqueue(prev);
+        if (prev != idle_thread) enqueue(prev);
     }
     struct list_node *n = list_pop_front(&runq_high);
-    if (!n)
-        n = list_pop_front(&runq);
+    if (!n) n = list_pop_front(&runq);
     struct thread *next = n ? list_entry(n, struct thread, run_node) : idle_thread;
     need_resched = false;
     if (next == prev) {
@@ -128,8 +131,7 @@ void schedule(void)
     next->timeslice = SLICE_TICKS;
     prev->run_ns += clock_tsc_to_ns(rdtsc() - prev->switched_in_tsc);
     nswitches++;
-    if (prev->state == THREAD_DEAD && (prev->flags & THREAD_DETACHED))
-        to_reap = prev;
+    if (prev->state == THREAD_DEAD && (prev->flags & THREAD_DETACHED)) to_reap = prev;
     __asm__ volatile("fxsave %0" : "=m"(*(uint8_t(*)[512])prev->fpu));
     __asm__ volatile("fxrstor %0" ::"m"(*(uint8_t(*)[512])next->fpu));
     current = next;
@@ -146,18 +148,16 @@ static _Noreturn void thread_start(void)
     thread_exit(0);
 }
 
-struct thread *thread_create(const char *name, void (*entry)(void *), void *arg,
-                             size_t stack_size, unsigned flags)
+struct thread *thread_create(const char *name, void (*entry)(void *), void *arg, size_t stack_size,
+                             unsigned flags)
 {
     struct thread *t = kzalloc(sizeof *t);
-    if (!t)
-        return NULL;
+    if (!t) return NULL;
     size_t pages = ALIGN_UP(stack_size ? stack_size : THREAD_STACK_DEFAULT, PAGE_SIZE) / PAGE_SIZE;
     t->fpu_alloc = kmalloc(512 + 16);
     t->stack_base = kva_alloc(pages + 1, 1, pages); /* page 0: guard */
     if (!t->fpu_alloc || !t->stack_base) {
-        if (t->stack_base)
-            kva_free(t->stack_base, pages + 1);
+        if (t->stack_base) kva_free(t->stack_base, pages + 1);
         kfree(t->fpu_alloc);
         kfree(t);
         return NULL;
@@ -174,9 +174,9 @@ struct thread *thread_create(const char *name, void (*entry)(void *), void *arg,
     list_init(&t->timer_node);
 
     uint64_t *top = (uint64_t *)(t->stack_base + (pages + 1) * PAGE_SIZE);
-    *--top = 0;                               /* fake return address of thread_start */
+    *--top = 0;                                 /* fake return address of thread_start */
     *--top = (uint64_t)(uintptr_t)thread_start; /* context_switch's ret */
-    *--top = 0x2;                             /* RFLAGS: interrupts off */
+    *--top = 0x2;                               /* RFLAGS: interrupts off */
     for (int i = 0; i < 6; i++)
         *--top = 0; /* rbp rbx r12 r13 r14 r15 */
     t->rsp = (uint64_t)(uintptr_t)top;
@@ -206,10 +206,8 @@ _Noreturn void thread_exit(int code)
 int thread_join(struct thread *t, uint64_t deadline_ns, int *exit_code)
 {
     int r = WAIT_EVENT(&t->exited, t->state == THREAD_DEAD, deadline_ns);
-    if (r < 0)
-        return r;
-    if (exit_code)
-        *exit_code = t->exit_code;
+    if (r < 0) return r;
+    if (exit_code) *exit_code = t->exit_code;
     uint64_t f = irq_save();
     list_remove(&t->all_node);
     irq_restore(f);
@@ -227,7 +225,10 @@ void thread_kill(struct thread *t)
     irq_restore(f);
 }
 
-bool thread_should_stop(void) { return current->kill_requested; }
+bool thread_should_stop(void)
+{
+    return current->kill_requested;
+}
 
 void thread_yield(void)
 {
@@ -247,24 +248,26 @@ int thread_sleep_until(uint64_t deadline_ns)
     return r == ERR_TIMEDOUT ? 0 : r;
 }
 
-int thread_sleep_ms(uint64_t ms) { return thread_sleep_until(clock_monotonic_ns() + ms * NS_PER_MS); }
+int thread_sleep_ms(uint64_t ms)
+{
+    return thread_sleep_until(clock_monotonic_ns() + ms * NS_PER_MS);
+}
 
-void waitq_init(struct waitq *wq) { list_init(&wq->waiters); }
+void waitq_init(struct waitq *wq)
+{
+    list_init(&wq->waiters);
+}
 
 int waitq_sleep(struct waitq *wq, uint64_t deadline_ns)
 {
     struct thread *t = current;
-    if (t->kill_requested)
-        return ERR_CANCELED;
-    if (deadline_ns && clock_monotonic_ns() >= deadline_ns)
-        return ERR_TIMEDOUT;
+    if (t->kill_requested) return ERR_CANCELED;
+    if (deadline_ns && clock_monotonic_ns() >= deadline_ns) return ERR_TIMEDOUT;
     BASE_ASSERT(t != idle_thread);
     t->waiting_on = wq;
-    if (wq)
-        list_push_back(&wq->waiters, &t->wait_node);
+    if (wq) list_push_back(&wq->waiters, &t->wait_node);
     t->deadline_ns = deadline_ns;
-    if (deadline_ns)
-        timer_insert(t);
+    if (deadline_ns) timer_insert(t);
     t->wake_reason = 0;
     t->state = THREAD_BLOCKED;
     schedule();
@@ -286,8 +289,7 @@ int waitq_sleep_uninterruptible(struct waitq *wq, uint64_t deadline_ns)
 void waitq_wake_one(struct waitq *wq)
 {
     uint64_t f = irq_save();
-    if (!list_empty(&wq->waiters))
-        wake(list_entry(wq->waiters.next, struct thread, wait_node), 0);
+    if (!list_empty(&wq->waiters)) wake(list_entry(wq->waiters.next, struct thread, wait_node), 0);
     irq_restore(f);
 }
 
@@ -334,8 +336,7 @@ void sched_tick(void)
     uint64_t now = clock_monotonic_ns();
     while (!list_empty(&timers)) {
         struct thread *t = list_entry(timers.next, struct thread, timer_node);
-        if (t->deadline_ns > now)
-            break;
+        if (t->deadline_ns > now) break;
         wake(t, ERR_TIMEDOUT);
     }
     if (current != idle_thread && --current->timeslice <= 0 && runnable_waiting())
@@ -344,11 +345,13 @@ void sched_tick(void)
 
 void sched_irq_exit(void)
 {
-    if (need_resched && preempt_count == 0)
-        schedule();
+    if (need_resched && preempt_count == 0) schedule();
 }
 
-void preempt_disable(void) { __atomic_add_fetch(&preempt_count, 1, __ATOMIC_SEQ_CST); }
+void preempt_disable(void)
+{
+    __atomic_add_fetch(&preempt_count, 1, __ATOMIC_SEQ_CST);
+}
 
 void preempt_enable(void)
 {
@@ -409,11 +412,13 @@ struct thread *thread_find(int id)
     list_for_each(it, &all_threads)
     {
         struct thread *t = list_entry(it, struct thread, all_node);
-        if (t->id == id && t->state != THREAD_DEAD)
-            found = t;
+        if (t->id == id && t->state != THREAD_DEAD) found = t;
     }
     irq_restore(f);
     return found;
 }
 
-uint64_t sched_context_switches(void) { return nswitches; }
+uint64_t sched_context_switches(void)
+{
+    return nswitches;
+}

@@ -19,10 +19,10 @@
 enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
 #define THREAD_KILL_ON_FAULT 0x1u /* a CPU exception ends the thread, not the kernel */
-#define THREAD_DETACHED 0x2u      /* freed when it exits; nobody joins */
-#define THREAD_HIGH_PRIO 0x4u     /* runs before normal threads and preempts them on wake-up */
+#define THREAD_DETACHED      0x2u /* freed when it exits; nobody joins */
+#define THREAD_HIGH_PRIO     0x4u /* runs before normal threads and preempts them on wake-up */
 
-#define THREAD_NAME_MAX 32
+#define THREAD_NAME_MAX      32
 #define THREAD_STACK_DEFAULT (64 * 1024)
 
 struct thread {
@@ -57,8 +57,8 @@ struct thread {
 
 void sched_init(void);
 /* Creates a runnable thread; NULL when out of memory. */
-struct thread *thread_create(const char *name, void (*entry)(void *), void *arg,
-                             size_t stack_size, unsigned flags);
+struct thread *thread_create(const char *name, void (*entry)(void *), void *arg, size_t stack_size,
+                             unsigned flags);
 _Noreturn void thread_exit(int code);
 /* Waits for t to exit, frees it and returns its exit code; ERR_TIMEDOUT if
  * the deadline (monotonic ns, 0 = none) passes first (t is then not freed). */

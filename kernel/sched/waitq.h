@@ -31,19 +31,19 @@ void waitq_wake_one(struct waitq *wq);
 void waitq_wake_all(struct waitq *wq);
 
 /* Waits until cond is true: 0, or ERR_TIMEDOUT / ERR_CANCELED. */
-#define WAIT_EVENT(wq, cond, deadline_ns)                                      \
-    __extension__({                                                           \
-        int wait_r_ = 0;                                                       \
-        uint64_t wait_f_ = irq_save();                                         \
-        while (!(cond)) {                                                      \
-            int wait_e_ = waitq_sleep((wq), (deadline_ns));                    \
-            if (wait_e_ < 0 && !(cond)) {                                      \
-                wait_r_ = wait_e_;                                             \
-                break;                                                         \
-            }                                                                  \
-        }                                                                      \
-        irq_restore(wait_f_);                                                  \
-        wait_r_;                                                               \
+#define WAIT_EVENT(wq, cond, deadline_ns)                                                          \
+    __extension__({                                                                                \
+        int wait_r_ = 0;                                                                           \
+        uint64_t wait_f_ = irq_save();                                                             \
+        while (!(cond)) {                                                                          \
+            int wait_e_ = waitq_sleep((wq), (deadline_ns));                                        \
+            if (wait_e_ < 0 && !(cond)) {                                                          \
+                wait_r_ = wait_e_;                                                                 \
+                break;                                                                             \
+            }                                                                                      \
+        }                                                                                          \
+        irq_restore(wait_f_);                                                                      \
+        wait_r_;                                                                                   \
     })
 
 /* A sleeping lock for code that may block while holding it. */

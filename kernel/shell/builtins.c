@@ -17,8 +17,7 @@
 
 static void path_of(struct shell *sh, const char *arg, char *out, size_t size)
 {
-    if (vfs_resolve(sh->cwd, arg, out, size) < 0)
-        str_copy(out, arg, size);
+    if (vfs_resolve(sh->cwd, arg, out, size) < 0) str_copy(out, arg, size);
 }
 
 static int fail(const char *cmd, const char *what, int err)
@@ -33,10 +32,8 @@ static int b_cd(struct shell *sh, int argc, char **argv)
     path_of(sh, argc > 1 ? argv[1] : "/", p, sizeof p);
     struct vfs_stat st;
     int err = vfs_stat(p, &st);
-    if (err < 0)
-        return fail("cd", argc > 1 ? argv[1] : "/", err);
-    if (!st.is_dir)
-        return fail("cd", argv[1], ERR_NOTDIR);
+    if (err < 0) return fail("cd", argc > 1 ? argv[1] : "/", err);
+    if (!st.is_dir) return fail("cd", argv[1], ERR_NOTDIR);
     str_copy(sh->cwd, p, sizeof sh->cwd);
     return 0;
 }
@@ -62,15 +59,13 @@ static int list_one(struct shell *sh, const char *arg)
     path_of(sh, arg, p, sizeof p);
     struct vfs_stat st;
     int err = vfs_stat(p, &st);
-    if (err < 0)
-        return fail("ls", arg, err);
+    if (err < 0) return fail("ls", arg, err);
     if (!st.is_dir) {
         print_entry(arg, &st);
         return 0;
     }
     struct file *d;
-    if ((err = vfs_open(p, VFS_O_READ | VFS_O_DIRECTORY, &d)) < 0)
-        return fail("ls", arg, err);
+    if ((err = vfs_open(p, VFS_O_READ | VFS_O_DIRECTORY, &d)) < 0) return fail("ls", arg, err);
     struct vfs_dirent *e = kmalloc(sizeof *e);
     int n = 0;
     while (e && (err = vfs_readdir(d, e)) == 1) {
@@ -85,11 +80,9 @@ static int list_one(struct shell *sh, const char *arg)
 static int b_ls(struct shell *sh, int argc, char **argv)
 {
     int status = 0;
-    if (argc < 2)
-        return list_one(sh, ".");
+    if (argc < 2) return list_one(sh, ".");
     for (int i = 1; i < argc; i++) {
-        if (argc > 2)
-            kprintf("%s:\n", argv[i]);
+        if (argc > 2) kprintf("%s:\n", argv[i]);
         status |= list_one(sh, argv[i]);
     }
     return status;
@@ -99,8 +92,7 @@ static int b_cat(struct shell *sh, int argc, char **argv)
 {
     int status = 0;
     char *buf = kmalloc(4096);
-    if (!buf)
-        return fail("cat", "buffer", ERR_NOMEM);
+    if (!buf) return fail("cat", "buffer", ERR_NOMEM);
     for (int i = 1; i < argc; i++) {
         char p[VFS_PATH_MAX];
         path_of(sh, argv[i], p, sizeof p);
@@ -113,8 +105,7 @@ static int b_cat(struct shell *sh, int argc, char **argv)
         long n;
         while ((n = vfs_read(f, buf, 4096)) > 0)
             console_write(buf, (size_t)n);
-        if (n < 0)
-            status = fail("cat", argv[i], (int)n);
+        if (n < 0) status = fail("cat", argv[i], (int)n);
         vfs_close(f);
     }
     kfree(buf);
@@ -224,8 +215,7 @@ static int b_poweroff(struct shell *sh, int argc, char **argv)
 {
     (void)argc, (void)argv;
     /* A script reports its first failure to the host (isa-debug-exit). */
-    if (sh->script)
-        power_set_exit_status((unsigned)sh->first_failure);
+    if (sh->script) power_set_exit_status((unsigned)sh->first_failure);
     power_off();
 }
 
@@ -253,8 +243,7 @@ static int b_ifconfig(struct shell *sh, int argc, char **argv)
     kprintf("%s: %s, link %s, MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u\n", in.name, in.driver,
             in.link_up ? "up" : "down", m[0], m[1], m[2], m[3], m[4], m[5], in.ip.mtu);
     if (in.ip.up)
-        kprintf("    inet %s/%d gateway %s (%s)\n", a, prefix, g,
-                in.ip.dhcp ? "DHCP" : "static");
+        kprintf("    inet %s/%d gateway %s (%s)\n", a, prefix, g, in.ip.dhcp ? "DHCP" : "static");
     else
         kprintf("    no address\n");
     for (int i = 0; i < in.ip.ndns; i++) {
@@ -267,9 +256,11 @@ static int b_ifconfig(struct shell *sh, int argc, char **argv)
             (unsigned long long)(in.rx_errors + in.stack.rx_errors));
     kprintf("    TX %llu frames %llu bytes, %llu dropped, %llu errors\n",
             (unsigned long long)in.tx_frames, (unsigned long long)in.tx_bytes,
-            (unsigned long long)(in.tx_drops + in.stack.tx_drops), (unsigned long long)in.tx_errors);
+            (unsigned long long)(in.tx_drops + in.stack.tx_drops),
+            (unsigned long long)in.tx_errors);
     kprintf("    TCP %llu retransmits, %llu timeouts\n",
-            (unsigned long long)in.stack.tcp_retransmits, (unsigned long long)in.stack.tcp_timeouts);
+            (unsigned long long)in.stack.tcp_retransmits,
+            (unsigned long long)in.stack.tcp_timeouts);
     return 0;
 }
 
@@ -293,8 +284,7 @@ static int b_ping(struct shell *sh, int argc, char **argv)
     }
     uint32_t addr;
     int err = knet_resolve(host, &addr, 1, clock_monotonic_ns() + 10 * NS_PER_SEC);
-    if (err < 0)
-        return fail("ping", host, err);
+    if (err < 0) return fail("ping", host, err);
     char a[16];
     net_ip_format(addr, a);
     kprintf("PING %s (%s): 56 data bytes\n", host, a);
@@ -311,8 +301,7 @@ static int b_ping(struct shell *sh, int argc, char **argv)
         } else {
             kprintf("no reply for seq=%d: %s\n", seq, err_str(err));
         }
-        if (seq < count && thread_sleep_until(start + NS_PER_SEC) < 0)
-            break;
+        if (seq < count && thread_sleep_until(start + NS_PER_SEC) < 0) break;
     }
     kprintf("--- %s: %d sent, %d received ---\n", host, count, got);
     return got ? 0 : 1;

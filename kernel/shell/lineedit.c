@@ -56,8 +56,7 @@ int shell_read_line(const char *prompt, char *buf, size_t size)
     buf[0] = '\0';
     for (;;) {
         int c = getc_console();
-        if (c < 0)
-            return -1;
+        if (c < 0) return -1;
         if (c == '\r' || c == '\n') {
             console_write("\n", 1);
             buf[len] = '\0';

@@ -17,35 +17,27 @@ int shell_split(const char *line, char *buf, size_t size, char **argv, int max, 
     for (;;) {
         while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
             p++;
-        if (!*p || *p == '#')
-            break;
+        if (!*p || *p == '#') break;
         if (*p == '&' && (p[1] == '\0' || p[1] == ' ' || p[1] == '\t' || p[1] == '\n')) {
             *background = true;
             p++;
             continue;
         }
-        if (argc == max || o >= size)
-            return -1;
+        if (argc == max || o >= size) return -1;
         argv[argc++] = buf + o;
         while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
-            if (o + 1 >= size)
-                return -1;
+            if (o + 1 >= size) return -1;
             if (*p == '\'') {
                 for (p++; *p && *p != '\''; p++)
-                    if (o + 1 < size)
-                        buf[o++] = *p;
-                if (!*p)
-                    return -1;
+                    if (o + 1 < size) buf[o++] = *p;
+                if (!*p) return -1;
                 p++;
             } else if (*p == '"') {
                 for (p++; *p && *p != '"'; p++) {
-                    if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
-                        p++;
-                    if (o + 1 < size)
-                        buf[o++] = *p;
+                    if (*p == '\\' && (p[1] == '"' || p[1] == '\\')) p++;
+                    if (o + 1 < size) buf[o++] = *p;
                 }
-                if (!*p)
-                    return -1;
+                if (!*p) return -1;
                 p++;
             } else if (*p == '\\' && p[1]) {
                 buf[o++] = p[1];
@@ -56,7 +48,6 @@ int shell_split(const char *line, char *buf, size_t size, char **argv, int max, 
         }
         buf[o++] = '\0';
     }
-    if (*background && argc == 0)
-        return -1;
+    if (*background && argc == 0) return -1;
     return argc;
 }

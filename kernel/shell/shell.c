@@ -16,7 +16,7 @@
 #include "wasm/app.h"
 
 #define APPS_DIR "/apps"
-#define RC_PATH "/etc/rc"
+#define RC_PATH  "/etc/rc"
 
 /* argv[0] -> the .wasm to run: a path if it has a slash, else /apps/NAME.wasm. */
 static int find_app(struct shell *sh, const char *name, char *out, size_t size)
@@ -24,14 +24,12 @@ static int find_app(struct shell *sh, const char *name, char *out, size_t size)
     struct vfs_stat st;
     if (strchr(name, '/')) {
         int err = vfs_resolve(sh->cwd, name, out, size);
-        if (err < 0)
-            return err;
+        if (err < 0) return err;
     } else {
         fmt_snprintf(out, size, APPS_DIR "/%s.wasm", name);
     }
     int err = vfs_stat(out, &st);
-    if (err == 0 && st.is_dir)
-        return ERR_ISDIR;
+    if (err == 0 && st.is_dir) return ERR_ISDIR;
     return err;
 }
 
@@ -50,8 +48,7 @@ static int run_app(struct shell *sh, int argc, char **argv, bool background)
     }
     struct app *a;
     err = app_start(path, argc, argv, sh->cwd, background, &a);
-    if (err < 0)
-        return 126;
+    if (err < 0) return 126;
     if (background) {
         kprintf("[%d] %s\n", a->pid, a->name);
         return 0;
@@ -72,15 +69,13 @@ int shell_run_line(struct shell *sh, const char *line)
         kprintf("shell: cannot parse the line (an unterminated quote, or too long)\n");
         return 2;
     }
-    if (argc == 0)
-        return sh->last_status;
+    if (argc == 0) return sh->last_status;
     argv[argc] = NULL;
     int status;
     if (background || !shell_builtin(sh, argc, argv, &status))
         status = run_app(sh, argc, argv, background);
     sh->last_status = status;
-    if (status && !sh->first_failure)
-        sh->first_failure = status;
+    if (status && !sh->first_failure) sh->first_failure = status;
     return status;
 }
 
@@ -88,8 +83,7 @@ int shell_run_line(struct shell *sh, const char *line)
 static bool run_rc(struct shell *sh)
 {
     struct file *f;
-    if (vfs_open(RC_PATH, VFS_O_READ, &f) < 0)
-        return false;
+    if (vfs_open(RC_PATH, VFS_O_READ, &f) < 0) return false;
     klog_info("shell", "running %s", RC_PATH);
     char *text = kmalloc(16384);
     long n = text ? vfs_read(f, text, 16383) : ERR_NOMEM;
@@ -103,16 +97,14 @@ static bool run_rc(struct shell *sh)
     sh->script = true;
     for (char *line = text; line && *line;) {
         char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
+        if (nl) *nl = '\0';
         const char *p = line;
         while (*p == ' ' || *p == '\t')
             p++;
         if (*p && *p != '#') {
             kprintf("rc> %s\n", p);
             int st = shell_run_line(sh, p);
-            if (st)
-                kprintf("rc: '%s' exited with status %d\n", p, st);
+            if (st) kprintf("rc: '%s' exited with status %d\n", p, st);
         }
         line = nl ? nl + 1 : NULL;
     }
@@ -136,8 +128,7 @@ static void shell_thread(void *arg)
         power_off();
     }
     run_rc(&sh);
-    if (cmdline_get("shell") && strcmp(cmdline_get("shell"), "0") == 0)
-        return;
+    if (cmdline_get("shell") && strcmp(cmdline_get("shell"), "0") == 0) return;
     kprintf("\nKPIO shell. Type 'help' for the commands.\n");
     char line[SHELL_LINE_MAX], prompt[300];
     for (;;) {

@@ -73,14 +73,12 @@ static int get_null(const char *url, uint64_t *bytes)
     cfg.recv_buffer = 256 * 1024;
     struct http_client *c;
     int err = http_client_create(&sock, &cfg, &c);
-    if (err < 0)
-        return err;
+    if (err < 0) return err;
     struct http_client_request req = {0};
     req.url = url;
     *bytes = 0;
     int status = http_client_fetch(c, &req, discard, bytes);
-    if (status < 0)
-        klog_error("bench", "GET %s: %s", url, http_client_error(c));
+    if (status < 0) klog_error("bench", "GET %s: %s", url, http_client_error(c));
     http_client_destroy(c);
     return status < 0 ? status : (status == 200 ? 0 : ERR_PROTO);
 }
@@ -95,16 +93,13 @@ static int write_file(const char *path, const uint8_t *data, uint64_t len)
 {
     struct file *f;
     int err = vfs_open(path, VFS_O_WRITE | VFS_O_CREAT | VFS_O_TRUNC, &f);
-    if (err < 0)
-        return err;
+    if (err < 0) return err;
     for (uint64_t off = 0; off < len && err >= 0; off += CHUNK) {
         size_t n = len - off < CHUNK ? (size_t)(len - off) : CHUNK;
         long w = vfs_write(f, data + off, n);
-        if (w != (long)n)
-            err = w < 0 ? (int)w : ERR_IO;
+        if (w != (long)n) err = w < 0 ? (int)w : ERR_IO;
     }
-    if (err >= 0)
-        err = vfs_fsync(f);
+    if (err >= 0) err = vfs_fsync(f);
     vfs_close(f);
     return err < 0 ? err : vfs_sync_all();
 }
@@ -113,11 +108,11 @@ static long read_file(const char *path, uint8_t *buf, uint64_t max)
 {
     struct file *f;
     int err = vfs_open(path, VFS_O_READ, &f);
-    if (err < 0)
-        return err;
+    if (err < 0) return err;
     uint64_t total = 0;
     long n = 0;
-    while (total < max && (n = vfs_read(f, buf + total, (size_t)(max - total < CHUNK ? max - total : CHUNK))) > 0)
+    while (total < max &&
+           (n = vfs_read(f, buf + total, (size_t)(max - total < CHUNK ? max - total : CHUNK))) > 0)
         total += (uint64_t)n;
     vfs_close(f);
     return n < 0 ? n : (long)total;
@@ -126,26 +121,24 @@ static long read_file(const char *path, uint8_t *buf, uint64_t max)
 static const char *bench_compare(void)
 {
     mark("init", NULL);
-    if (knet_wait_up(clock_monotonic_ns() + 60 * NS_PER_SEC) < 0)
-        return fail("lease");
+    if (knet_wait_up(clock_monotonic_ns() + 60 * NS_PER_SEC) < 0) return fail("lease");
     mark("lease", NULL);
     char cfgtext[512];
     long n = read_file("/BENCH.CFG", (uint8_t *)cfgtext, sizeof cfgtext - 1);
-    if (n < 0)
-        return fail("mount");
+    if (n < 0) return fail("mount");
     cfgtext[n] = '\0';
     uint64_t port = cfg_value(cfgtext, "PORT"), bytes = cfg_value(cfgtext, "PAYLOAD_BYTES");
     uint64_t write_mib = cfg_value(cfgtext, "WRITE_MIB");
     char fields[96], url[96];
     fmt_snprintf(fields, sizeof fields, "port=%llu bytes=%llu write_mib=%llu",
-                 (unsigned long long)port, (unsigned long long)bytes, (unsigned long long)write_mib);
+                 (unsigned long long)port, (unsigned long long)bytes,
+                 (unsigned long long)write_mib);
     mark("mount", fields);
     fmt_snprintf(url, sizeof url, "http://10.0.2.2:%llu/payload", (unsigned long long)port);
 
     uint64_t got;
     mark("dl-null-start", NULL);
-    if (get_null(url, &got) < 0 || got != bytes)
-        return fail("dl-null");
+    if (get_null(url, &got) < 0 || got != bytes) return fail("dl-null");
     mark("dl-null-end", NULL);
 
     struct heap_stats hs;
@@ -154,8 +147,7 @@ static const char *bench_compare(void)
     heap_reset_peak();
     fmt_snprintf(fields, sizeof fields, "kmem0=%zu", before >> 10);
     mark("mem-start", fields);
-    if (get_null(url, &got) < 0 || got != bytes)
-        return fail("mem-download");
+    if (get_null(url, &got) < 0 || got != bytes) return fail("mem-download");
     heap_get_stats(&hs);
     fmt_snprintf(fields, sizeof fields, "kmem_peak_kb=%zu kmem_delta_kb=%zu", hs.peak >> 10,
                  (hs.peak - before) >> 10);
@@ -185,8 +177,7 @@ static const char *bench_compare(void)
     mark("rd-start", NULL);
     long r = read_file("/WR.BIN", data, wbytes);
     kfree(data);
-    if (r != (long)wbytes)
-        return fail("read");
+    if (r != (long)wbytes) return fail("read");
     mark("rd-end", NULL);
     mark("done", NULL);
     return NULL;

@@ -17,7 +17,7 @@
 #include "time/clock.h"
 
 #define FILE_MIB 64
-#define CHUNK (1u << 20)
+#define CHUNK    (1u << 20)
 
 static void report(const char *name, uint64_t bytes, uint64_t ns)
 {
@@ -29,8 +29,7 @@ static void report(const char *name, uint64_t bytes, uint64_t ns)
 static const char *bench_vfs(void)
 {
     uint8_t *buf = kmalloc(CHUNK);
-    if (!buf)
-        return "out of memory";
+    if (!buf) return "out of memory";
     for (size_t i = 0; i < CHUNK; i++)
         buf[i] = (uint8_t)(i * 131 + 7);
     struct file *f;
@@ -42,11 +41,9 @@ static const char *bench_vfs(void)
     uint64_t t0 = clock_monotonic_ns();
     for (int i = 0; i < FILE_MIB && err >= 0; i++) {
         long n = vfs_write(f, buf, CHUNK);
-        if (n != (long)CHUNK)
-            err = n < 0 ? (int)n : ERR_IO;
+        if (n != (long)CHUNK) err = n < 0 ? (int)n : ERR_IO;
     }
-    if (err >= 0)
-        err = vfs_fsync(f);
+    if (err >= 0) err = vfs_fsync(f);
     uint64_t t1 = clock_monotonic_ns();
     vfs_close(f);
     if (err < 0) {
@@ -62,11 +59,9 @@ static const char *bench_vfs(void)
     while (err == 0 && (n = vfs_read(f, buf, CHUNK)) > 0)
         total += (uint64_t)n;
     t1 = clock_monotonic_ns();
-    if (err == 0)
-        vfs_close(f);
+    if (err == 0) vfs_close(f);
     kfree(buf);
-    if (err < 0 || n < 0 || total != (uint64_t)FILE_MIB * CHUNK)
-        return "read back failed";
+    if (err < 0 || n < 0 || total != (uint64_t)FILE_MIB * CHUNK) return "read back failed";
     report("vfs_seq_read", total, t1 - t0);
     vfs_unlink("/bench.bin");
     vfs_sync_all();
@@ -76,30 +71,25 @@ static const char *bench_vfs(void)
 static const char *bench_net(void)
 {
     const char *spec = cmdline_get("download");
-    if (!spec)
-        return "no download=ADDR:PORT/PATH option";
-    if (knet_wait_up(clock_monotonic_ns() + 30 * NS_PER_SEC) < 0)
-        return "no address";
+    if (!spec) return "no download=ADDR:PORT/PATH option";
+    if (knet_wait_up(clock_monotonic_ns() + 30 * NS_PER_SEC) < 0) return "no address";
     struct knet_info info;
     knet_info(&info);
     kprintf("[bench] lease_ms %llu ms\n", (unsigned long long)info.lease_at_ms);
     char host[64];
     str_copy(host, spec, sizeof host);
     char *colon = strchr(host, ':'), *slash = colon ? strchr(colon, '/') : NULL;
-    if (!colon || !slash)
-        return "bad download= option";
+    if (!colon || !slash) return "bad download= option";
     *colon = '\0';
     unsigned port = 0;
     for (char *p = colon + 1; p < slash; p++)
         port = port * 10 + (unsigned)(*p - '0');
     uint32_t addr;
-    if (net_ip_parse(host, &addr) < 0)
-        return "download= needs an address";
+    if (net_ip_parse(host, &addr) < 0) return "download= needs an address";
     struct ksock *s;
     uint64_t t0 = clock_monotonic_ns();
     int err = ksock_tcp_connect(addr, (uint16_t)port, t0 + 10 * NS_PER_SEC, &s);
-    if (err < 0)
-        return selftest_fail("connect: %s", err_str(err));
+    if (err < 0) return selftest_fail("connect: %s", err_str(err));
     char req[160];
     size_t rl = fmt_snprintf(req, sizeof req, "GET %s HTTP/1.0\r\n\r\n", slash);
     ksock_send(s, req, rl, t0 + 10 * NS_PER_SEC);
@@ -111,8 +101,7 @@ static const char *bench_net(void)
     uint64_t t1 = clock_monotonic_ns();
     ksock_close(s);
     kfree(buf);
-    if (n < 0)
-        return selftest_fail("receive: %s", err_str((int)n));
+    if (n < 0) return selftest_fail("receive: %s", err_str((int)n));
     report("tcp_download", total, t1 - t0);
     return NULL;
 }

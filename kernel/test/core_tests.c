@@ -31,8 +31,7 @@ static const char *test_frames(void)
     pmm_free_frames(run, 64);
     if (pmm_free_count() != before)
         return selftest_fail("free count not restored: %zu vs %zu", pmm_free_count(), before);
-    if (pmm_alloc_frames(pmm_total_count() + 1, 1) != 0)
-        return "an impossible run was granted";
+    if (pmm_alloc_frames(pmm_total_count() + 1, 1) != 0) return "an impossible run was granted";
     return NULL;
 }
 
@@ -40,8 +39,7 @@ static int fill_check(uint8_t *p, size_t n, uint8_t seed, int check)
 {
     for (size_t i = 0; i < n; i += (n > 4096 ? 509 : 1)) {
         uint8_t v = (uint8_t)(seed + i * 7);
-        if (check && p[i] != v)
-            return 0;
+        if (check && p[i] != v) return 0;
         p[i] = v;
     }
     return 1;
@@ -49,13 +47,12 @@ static int fill_check(uint8_t *p, size_t n, uint8_t seed, int check)
 
 static const char *test_heap_sizes(void)
 {
-    static const size_t sizes[] = {1, 15, 16, 17, 100, 512, 2048, 2049, 4096, 65536,
-                                   1 << 20, 8 << 20};
+    static const size_t sizes[] = {1,    15,   16,   17,    100,     512,
+                                   2048, 2049, 4096, 65536, 1 << 20, 8 << 20};
     void *p[sizeof sizes / sizeof sizes[0]];
     for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         p[i] = kmalloc(sizes[i]);
-        if (!p[i])
-            return selftest_fail("kmalloc(%zu) failed", sizes[i]);
+        if (!p[i]) return selftest_fail("kmalloc(%zu) failed", sizes[i]);
         fill_check(p[i], sizes[i], (uint8_t)i, 0);
     }
     for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
@@ -68,16 +65,13 @@ static const char *test_heap_sizes(void)
     kfree(x);
     void *y = kmalloc(48);
     kfree(y);
-    if (x != y)
-        return "a freed 48-byte block was not reused";
+    if (x != y) return "a freed 48-byte block was not reused";
     /* Growing a large block keeps its contents (pages are remapped). */
     uint8_t *g = kmalloc(100000);
-    if (!g)
-        return "kmalloc(100000) failed";
+    if (!g) return "kmalloc(100000) failed";
     fill_check(g, 100000, 9, 0);
     g = krealloc(g, 50u << 20);
-    if (!g || !fill_check(g, 100000, 9, 1))
-        return "krealloc to 50 MiB lost the data";
+    if (!g || !fill_check(g, 100000, 9, 1)) return "krealloc to 50 MiB lost the data";
     g[(50u << 20) - 1] = 1;
     kfree(g);
     return NULL;
@@ -89,8 +83,7 @@ static int exhaust_once(size_t *left)
 {
     enum { MAXB = 65536 }; /* up to 64 GiB of 1 MiB blocks */
     void **blocks = kmalloc(MAXB * sizeof(void *));
-    if (!blocks)
-        return -1;
+    if (!blocks) return -1;
     int n = 0;
     while (n < MAXB && (blocks[n] = kmalloc(1 << 20)) != NULL)
         n++;
@@ -108,10 +101,8 @@ static const char *test_heap_exhaustion(void)
     size_t after1 = pmm_free_count();
     int n2 = exhaust_once(&left2);
     size_t after2 = pmm_free_count();
-    if (n1 < 0 || n2 < 0)
-        return "no memory for the block table";
-    if (n1 == 65536)
-        return "memory did not run out after 64 GiB";
+    if (n1 < 0 || n2 < 0) return "no memory for the block table";
+    if (n1 == 65536) return "memory did not run out after 64 GiB";
     /* 1 MiB blocks are 257 frames with their header page: out of memory
      * must mean fewer than two blocks' worth of frames were left. */
     if (left1 > 600 || left2 > 600)
@@ -129,10 +120,8 @@ static const char *test_page_tables(void)
 {
     uintptr_t va = 0xffffc0f000000000ull;
     uint64_t frame = pmm_alloc_frame();
-    if (!frame)
-        return "no frame";
-    if (vmm_map(va, frame, PAGE_SIZE, VMM_WRITE) < 0)
-        return "vmm_map failed";
+    if (!frame) return "no frame";
+    if (vmm_map(va, frame, PAGE_SIZE, VMM_WRITE) < 0) return "vmm_map failed";
     if (vmm_map(va, frame, PAGE_SIZE, VMM_WRITE) != ERR_EXIST)
         return "mapping twice was not refused";
     *(volatile uint64_t *)va = 0x1122334455667788ull;
@@ -144,8 +133,7 @@ static const char *test_page_tables(void)
         (fl & VMM_EXEC))
         return selftest_fail("translate gave %#llx flags %x", (unsigned long long)pa, fl);
     vmm_unmap(va, PAGE_SIZE);
-    if (vmm_translate(va, NULL, NULL) != ERR_NOENT)
-        return "page still mapped after unmap";
+    if (vmm_translate(va, NULL, NULL) != ERR_NOENT) return "page still mapped after unmap";
     pmm_free_frames(frame, 1);
     extern char __text_start[];
     if (vmm_translate((uintptr_t)__text_start, NULL, &fl) < 0 || !(fl & VMM_EXEC) ||
@@ -158,16 +146,15 @@ static const char *test_dma(void)
 {
     uint64_t phys;
     uint8_t *v = dma_alloc(5 * PAGE_SIZE, &phys);
-    if (!v || (phys & 0xFFF))
-        return "dma_alloc failed";
+    if (!v || (phys & 0xFFF)) return "dma_alloc failed";
     for (int i = 0; i < 5; i++) {
         uint64_t pa;
-        if (vmm_translate((uintptr_t)v + i * PAGE_SIZE, &pa, NULL) < 0 || pa != phys + i * PAGE_SIZE)
+        if (vmm_translate((uintptr_t)v + i * PAGE_SIZE, &pa, NULL) < 0 ||
+            pa != phys + i * PAGE_SIZE)
             return "DMA memory is not physically contiguous";
     }
     for (int i = 0; i < 5 * 4096; i++)
-        if (v[i])
-            return "DMA memory is not zeroed";
+        if (v[i]) return "DMA memory is not zeroed";
     dma_free(v, 5 * PAGE_SIZE);
     return NULL;
 }
@@ -178,8 +165,8 @@ static const char *test_clock(void)
     thread_sleep_ms(200);
     uint64_t t1 = clock_monotonic_ns(), k1 = clock_ticks();
     uint64_t ns = t1 - t0, tick_ns = (k1 - k0) * (NS_PER_SEC / TICK_HZ);
-    klog_info("test", "200 ms sleep: %llu us by the TSC, %llu ticks", (unsigned long long)(ns / 1000),
-              (unsigned long long)(k1 - k0));
+    klog_info("test", "200 ms sleep: %llu us by the TSC, %llu ticks",
+              (unsigned long long)(ns / 1000), (unsigned long long)(k1 - k0));
     if (ns < 200 * NS_PER_MS)
         return selftest_fail("woke early: %llu us", (unsigned long long)(ns / 1000));
     if (ns > 400 * NS_PER_MS)
@@ -191,8 +178,7 @@ static const char *test_clock(void)
         return selftest_fail("tick and TSC disagree: %llu vs %llu us",
                              (unsigned long long)(tick_ns / 1000), (unsigned long long)(ns / 1000));
     uint64_t a = clock_monotonic_ns(), b = clock_monotonic_ns();
-    if (b < a)
-        return "the clock went backwards";
+    if (b < a) return "the clock went backwards";
     return NULL;
 }
 
@@ -216,8 +202,7 @@ static const char *test_threads(void)
     struct pingpong p = {0, 0};
     uint64_t switches = sched_context_switches();
     struct thread *t = thread_create("pingpong", pingpong_thread, &p, 0, 0);
-    if (!t)
-        return "thread_create failed";
+    if (!t) return "thread_create failed";
     for (int i = 0; i < 100; i++) {
         while (p.turn != 0)
             thread_yield();
@@ -226,10 +211,8 @@ static const char *test_threads(void)
     int code = -1;
     if (thread_join(t, clock_monotonic_ns() + 5 * NS_PER_SEC, &code) < 0)
         return "the thread did not finish";
-    if (p.count != 100 || code != 0)
-        return selftest_fail("count %d, exit %d", p.count, code);
-    if (sched_context_switches() - switches < 200)
-        return "fewer context switches than hand-offs";
+    if (p.count != 100 || code != 0) return selftest_fail("count %d, exit %d", p.count, code);
+    if (sched_context_switches() - switches < 200) return "fewer context switches than hand-offs";
     return NULL;
 }
 
@@ -251,17 +234,14 @@ static const char *test_waitq(void)
     waitq_init(&w.wq);
     w.flag = w.result = w.woke = 0;
     struct thread *t = thread_create("waiter", waiter_thread, &w, 0, 0);
-    if (!t)
-        return "thread_create failed";
+    if (!t) return "thread_create failed";
     thread_sleep_ms(20);
-    if (w.woke)
-        return "the waiter ran before it was woken";
+    if (w.woke) return "the waiter ran before it was woken";
     w.flag = 1;
     waitq_wake_all(&w.wq);
     if (thread_join(t, clock_monotonic_ns() + NS_PER_SEC, NULL) < 0)
         return "the waiter was not woken";
-    if (w.result != 0)
-        return "wake-up reported an error";
+    if (w.result != 0) return "wake-up reported an error";
     /* Deadline: nobody wakes us. */
     struct waitq q;
     waitq_init(&q);
@@ -290,8 +270,7 @@ static const char *test_preemption(void)
 {
     struct spinner s = {0, 0};
     struct thread *t = thread_create("spinner", spinner_thread, &s, 0, 0);
-    if (!t)
-        return "thread_create failed";
+    if (!t) return "thread_create failed";
     uint64_t t0 = clock_monotonic_ns();
     thread_sleep_ms(100); /* only returns if the spinner is preempted */
     uint64_t el = clock_monotonic_ns() - t0;
@@ -299,8 +278,7 @@ static const char *test_preemption(void)
     s.stop = 1;
     if (thread_join(t, clock_monotonic_ns() + NS_PER_SEC, NULL) < 0)
         return "the spinner did not stop";
-    if (seen == 0)
-        return "the spinner never ran";
+    if (seen == 0) return "the spinner never ran";
     if (el > 300 * NS_PER_MS)
         return selftest_fail("sleeping thread got the CPU back only after %llu ms",
                              (unsigned long long)(el / NS_PER_MS));
@@ -318,11 +296,9 @@ static void faulting_thread(void *arg)
 static const char *test_page_fault(void)
 {
     struct thread *t = thread_create("faulty", faulting_thread, NULL, 0, THREAD_KILL_ON_FAULT);
-    if (!t)
-        return "thread_create failed";
+    if (!t) return "thread_create failed";
     int r = WAIT_EVENT(&t->exited, t->state == THREAD_DEAD, clock_monotonic_ns() + NS_PER_SEC);
-    if (r < 0)
-        return "the faulting thread did not end";
+    if (r < 0) return "the faulting thread did not end";
     uint64_t addr = t->fault_addr;
     int code = 0;
     thread_join(t, 0, &code);

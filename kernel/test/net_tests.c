@@ -21,8 +21,7 @@
 static const char *test_lease(void)
 {
     int err = knet_wait_up(clock_monotonic_ns() + 30 * NS_PER_SEC);
-    if (err < 0)
-        return selftest_fail("no address after 30 s: %s", err_str(err));
+    if (err < 0) return selftest_fail("no address after 30 s: %s", err_str(err));
     struct knet_info info;
     knet_info(&info);
     kprintf("[test] lease after %llu ms\n", (unsigned long long)info.lease_at_ms);
@@ -33,12 +32,10 @@ static const char *test_ping(void)
 {
     struct knet_info info;
     knet_info(&info);
-    if (!info.ip.gateway)
-        return "no gateway to ping";
+    if (!info.ip.gateway) return "no gateway to ping";
     struct net_ping_reply r;
     int err = knet_ping(info.ip.gateway, 1, 56, clock_monotonic_ns() + 5 * NS_PER_SEC, &r);
-    if (err < 0)
-        return selftest_fail("ping: %s", err_str(err));
+    if (err < 0) return selftest_fail("ping: %s", err_str(err));
     char a[16];
     net_ip_format(r.from, a);
     kprintf("[test] ping reply from %s seq %u rtt %u ms\n", a, r.seq, r.rtt_ms);
@@ -48,20 +45,16 @@ static const char *test_ping(void)
 static const char *test_resolve(void)
 {
     const char *spec = cmdline_get("resolve");
-    if (!spec)
-        return NULL; /* only with a DNS server of the test's own */
+    if (!spec) return NULL; /* only with a DNS server of the test's own */
     char name[128];
     str_copy(name, spec, sizeof name);
     char *eq = strchr(name, '=');
     uint32_t want, got[4];
-    if (!eq || net_ip_parse(eq + 1, &want) < 0)
-        return "bad resolve= option";
+    if (!eq || net_ip_parse(eq + 1, &want) < 0) return "bad resolve= option";
     *eq = '\0';
     int n = knet_resolve(name, got, 4, clock_monotonic_ns() + 10 * NS_PER_SEC);
-    if (n < 0)
-        return selftest_fail("resolving %s: %s", name, err_str(n));
-    if (got[0] != want)
-        return "resolved to the wrong address";
+    if (n < 0) return selftest_fail("resolving %s: %s", name, err_str(n));
+    if (got[0] != want) return "resolved to the wrong address";
     if (knet_resolve("no-such-name.kpio.test", got, 4, clock_monotonic_ns() + 10 * NS_PER_SEC) !=
         ERR_NXDOMAIN)
         return "a missing name did not give NXDOMAIN";
@@ -72,26 +65,22 @@ static const char *test_download(void)
 {
     const char *spec = cmdline_get("download"), *want = cmdline_get("expect_sha");
     const char *lenopt = cmdline_get("expect_len");
-    if (!spec || !want || !lenopt)
-        return "no download= / expect_sha= / expect_len= options";
+    if (!spec || !want || !lenopt) return "no download= / expect_sha= / expect_len= options";
     char host[128];
     str_copy(host, spec, sizeof host);
     char *colon = strchr(host, ':'), *slash = colon ? strchr(colon, '/') : NULL;
-    if (!colon || !slash)
-        return "bad download= option";
+    if (!colon || !slash) return "bad download= option";
     *colon = '\0';
     unsigned port = 0;
     for (char *p = colon + 1; p < slash; p++)
         port = port * 10 + (unsigned)(*p - '0');
     uint32_t addr;
     int err = knet_resolve(host, &addr, 1, clock_monotonic_ns() + 10 * NS_PER_SEC);
-    if (err < 0)
-        return selftest_fail("resolve %s: %s", host, err_str(err));
+    if (err < 0) return selftest_fail("resolve %s: %s", host, err_str(err));
     struct ksock *s;
     uint64_t t0 = clock_monotonic_ns();
     err = ksock_tcp_connect(addr, (uint16_t)port, t0 + 10 * NS_PER_SEC, &s);
-    if (err < 0)
-        return selftest_fail("connect: %s", err_str(err));
+    if (err < 0) return selftest_fail("connect: %s", err_str(err));
     char req[256];
     size_t rl = fmt_snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n", slash, host);
     ksock_send(s, req, rl, t0 + 10 * NS_PER_SEC);
@@ -105,21 +94,20 @@ static const char *test_download(void)
     uint64_t t1 = 0;
     while (buf && (n = ksock_recv(s, buf, BUF, clock_monotonic_ns() + 20 * NS_PER_SEC)) > 0) {
         long i = 0;
-        if (!t1)
-            t1 = clock_monotonic_ns();
+        if (!t1) t1 = clock_monotonic_ns();
         for (; state < 4 && i < n; i++) {
             static const char end[] = "\r\n\r\n";
             state = buf[i] == (uint8_t)end[state] ? state + 1 : (buf[i] == '\r');
         }
-        if (!cmdline_get("nohash"))
-            sha256_update(&h, buf + i, (size_t)(n - i));
+        if (!cmdline_get("nohash")) sha256_update(&h, buf + i, (size_t)(n - i));
         body += (uint64_t)(n - i);
     }
     uint64_t t2 = clock_monotonic_ns();
     ksock_close(s);
     kfree(buf);
     if (n < 0)
-        return selftest_fail("receive: %s after %llu bytes", err_str((int)n), (unsigned long long)body);
+        return selftest_fail("receive: %s after %llu bytes", err_str((int)n),
+                             (unsigned long long)body);
     uint8_t d[32];
     char hex[65];
     sha256_final(&h, d);

@@ -15,7 +15,7 @@
 #include "sched/sched.h"
 #include "time/rtc.h"
 
-#define PIT_HZ 1193182u
+#define PIT_HZ       1193182u
 #define CALIBRATE_MS 50
 
 static uint64_t tsc_hz, tsc_base, tsc_mult;
@@ -47,12 +47,10 @@ void clock_init(void)
     uint64_t best = ~0ull;
     for (int i = 0; i < 3; i++) { /* the shortest run had the least overhead */
         uint64_t c = pit_measure_tsc(CALIBRATE_MS);
-        if (c < best)
-            best = c;
+        if (c < best) best = c;
     }
     tsc_hz = best * (1000 / CALIBRATE_MS);
-    if (tsc_hz == 0)
-        tsc_hz = 1000000000ull;
+    if (tsc_hz == 0) tsc_hz = 1000000000ull;
     tsc_mult = (NS_PER_SEC << 32) / tsc_hz;
     tsc_base = rdtsc();
     boot_epoch_ns = rtc_read_epoch_seconds() * NS_PER_SEC;
@@ -67,14 +65,22 @@ uint64_t clock_tsc_to_ns(uint64_t delta)
 
 uint64_t clock_monotonic_ns(void)
 {
-    if (!tsc_mult)
-        return 0;
+    if (!tsc_mult) return 0;
     return clock_tsc_to_ns(rdtsc() - tsc_base);
 }
 
-uint64_t clock_ticks(void) { return ticks; }
-uint64_t clock_tsc_hz(void) { return tsc_hz; }
-uint64_t clock_realtime_ns(void) { return boot_epoch_ns + clock_monotonic_ns(); }
+uint64_t clock_ticks(void)
+{
+    return ticks;
+}
+uint64_t clock_tsc_hz(void)
+{
+    return tsc_hz;
+}
+uint64_t clock_realtime_ns(void)
+{
+    return boot_epoch_ns + clock_monotonic_ns();
+}
 
 static void tick_handler(void *arg)
 {

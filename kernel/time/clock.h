@@ -10,9 +10,9 @@
 
 #include <stdint.h>
 
-#define TICK_HZ 1000
+#define TICK_HZ    1000
 #define NS_PER_SEC 1000000000ull
-#define NS_PER_MS 1000000ull
+#define NS_PER_MS  1000000ull
 
 /* Calibrates the TSC and starts the clock. */
 void clock_init(void);
@@ -20,7 +20,10 @@ void clock_init(void);
 void clock_start_tick(void);
 
 uint64_t clock_monotonic_ns(void);
-static inline uint64_t clock_monotonic_ms(void) { return clock_monotonic_ns() / NS_PER_MS; }
+static inline uint64_t clock_monotonic_ms(void)
+{
+    return clock_monotonic_ns() / NS_PER_MS;
+}
 uint64_t clock_ticks(void);
 uint64_t clock_tsc_hz(void);
 /* Converts a TSC delta to nanoseconds. */

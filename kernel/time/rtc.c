@@ -17,7 +17,10 @@ static uint8_t cmos(uint8_t reg)
     return inb(0x71);
 }
 
-static int update_in_progress(void) { return cmos(0x0A) & 0x80; }
+static int update_in_progress(void)
+{
+    return cmos(0x0A) & 0x80;
+}
 
 struct rtc_regs {
     uint8_t sec, min, hour, day, mon, year, century;
@@ -36,7 +39,10 @@ static void read_regs(struct rtc_regs *r)
     r->century = cmos(0x32);
 }
 
-static unsigned bcd(uint8_t v) { return (v & 0x0F) + (v >> 4) * 10u; }
+static unsigned bcd(uint8_t v)
+{
+    return (v & 0x0F) + (v >> 4) * 10u;
+}
 
 int64_t rtc_days_from_civil(int y, unsigned m, unsigned d)
 {
@@ -55,8 +61,7 @@ uint64_t rtc_read_epoch_seconds(void)
     read_regs(&a);
     for (int tries = 0; tries < 5; tries++) {
         read_regs(&b);
-        if (memcmp(&a, &b, sizeof a) == 0)
-            break;
+        if (memcmp(&a, &b, sizeof a) == 0) break;
         a = b;
     }
     uint8_t regb = cmos(0x0B);
@@ -69,12 +74,10 @@ uint64_t rtc_read_epoch_seconds(void)
     unsigned century = is_bcd ? bcd(a.century) : a.century;
     if (!is_24h) {
         hour %= 12;
-        if (pm)
-            hour += 12;
+        if (pm) hour += 12;
     }
     unsigned full_year = (century >= 19 && century <= 30) ? century * 100 + year : 2000 + year;
-    if (mon < 1 || mon > 12 || day < 1 || day > 31)
-        return 0;
+    if (mon < 1 || mon > 12 || day < 1 || day > 31) return 0;
     int64_t days = rtc_days_from_civil((int)full_year, mon, day);
     return (uint64_t)(days * 86400 + hour * 3600 + min * 60 + sec);
 }

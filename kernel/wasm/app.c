@@ -24,9 +24,9 @@
 #include "wasm/kport.h"
 #include "wasm/wasm.h"
 
-#define MAX_APP_SIZE (64u << 20)
-#define APP_STACK (256 * 1024)
-#define STATUS_TRAP (128 + 6)
+#define MAX_APP_SIZE  (64u << 20)
+#define APP_STACK     (256 * 1024)
+#define STATUS_TRAP   (128 + 6)
 #define STATUS_KILLED (128 + 9)
 
 struct app_run {
@@ -45,15 +45,11 @@ static int read_file(const char *path, uint8_t **data, size_t *len)
 {
     struct vfs_stat st;
     int err = vfs_stat(path, &st);
-    if (err < 0)
-        return err;
-    if (st.is_dir)
-        return ERR_ISDIR;
-    if (st.size > MAX_APP_SIZE)
-        return ERR_FBIG;
+    if (err < 0) return err;
+    if (st.is_dir) return ERR_ISDIR;
+    if (st.size > MAX_APP_SIZE) return ERR_FBIG;
     struct file *f;
-    if ((err = vfs_open(path, VFS_O_READ, &f)) < 0)
-        return err;
+    if ((err = vfs_open(path, VFS_O_READ, &f)) < 0) return err;
     uint8_t *buf = kmalloc(st.size ? st.size : 1);
     long n = buf ? vfs_read(f, buf, st.size) : ERR_NOMEM;
     vfs_close(f);
@@ -113,8 +109,7 @@ static int run(struct app_run *r)
     int status = 0;
     err = wasm_instance_new(r->mod, &wc, wasi_resolve, w, &inst, &werr, &trap);
     if (err == 0 || err == ERR_FAULT) {
-        if (err == 0)
-            err = wasi_run(w, inst, &status, &trap);
+        if (err == 0) err = wasi_run(w, inst, &status, &trap);
         wasm_instance_free(inst);
     } else {
         kprintf("%s: cannot start: %s\n", a->name, werr.msg);
@@ -156,8 +151,7 @@ static void free_run(struct app_run *r)
 {
     for (int i = 0; i < r->argc; i++)
         kfree(r->argv[i]);
-    if (r->mod)
-        wasm_module_free(r->mod);
+    if (r->mod) wasm_module_free(r->mod);
     kfree(r);
 }
 
@@ -264,8 +258,7 @@ int app_kill(int pid)
 
 static void ctrl_c(void)
 {
-    if (foreground && !foreground->done)
-        thread_kill(foreground->thread);
+    if (foreground && !foreground->done) thread_kill(foreground->thread);
 }
 
 void app_set_foreground(struct app *a)

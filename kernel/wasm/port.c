@@ -37,41 +37,43 @@ struct wasi_port_sock {
     bool udp;
 };
 
-static struct kport *kp(void *ctx) { return ctx; }
+static struct kport *kp(void *ctx)
+{
+    return ctx;
+}
 
-static uint64_t to_kdeadline(uint64_t d) { return d == WASI_PORT_NO_DEADLINE ? 0 : (d ? d : 1); }
+static uint64_t to_kdeadline(uint64_t d)
+{
+    return d == WASI_PORT_NO_DEADLINE ? 0 : (d ? d : 1);
+}
 
 static struct wasi_port_file *new_handle(enum kind k)
 {
     struct wasi_port_file *h = kzalloc(sizeof *h);
-    if (h)
-        h->kind = k;
+    if (h) h->kind = k;
     return h;
 }
 
 static int p_stdio(void *ctx, int fd, struct wasi_port_file **out)
 {
     (void)ctx;
-    if (fd < 0 || fd > 2)
-        return ERR_BADF;
+    if (fd < 0 || fd > 2) return ERR_BADF;
     *out = new_handle(fd == 0 ? K_STDIN : fd == 1 ? K_STDOUT : K_STDERR);
     return *out ? 0 : ERR_NOMEM;
 }
 
 static int join(const struct wasi_port_file *dir, const char *path, char *out)
 {
-    if (!dir || dir->kind != K_DIR)
-        return ERR_NOTDIR;
-    size_t n = fmt_snprintf(out, VFS_PATH_MAX, "%s/%s", strcmp(dir->path, "/") ? dir->path : "",
-                            path);
+    if (!dir || dir->kind != K_DIR) return ERR_NOTDIR;
+    size_t n =
+        fmt_snprintf(out, VFS_PATH_MAX, "%s/%s", strcmp(dir->path, "/") ? dir->path : "", path);
     return n >= VFS_PATH_MAX ? ERR_NAMETOOLONG : 0;
 }
 
 int kport_open_dir(const char *abs, struct wasi_port_file **out)
 {
     struct wasi_port_file *h = new_handle(K_DIR);
-    if (!h)
-        return ERR_NOMEM;
+    if (!h) return ERR_NOMEM;
     int err = vfs_open(abs, VFS_O_READ | VFS_O_DIRECTORY, &h->f);
     if (err < 0) {
         kfree(h);
@@ -89,22 +91,19 @@ static int p_open_at(void *ctx, struct wasi_port_file *dir, const char *path, un
     (void)ctx;
     char abs[VFS_PATH_MAX];
     int err = join(dir, path, abs);
-    if (err < 0)
-        return err;
+    if (err < 0) return err;
     struct vfs_stat st;
     int serr = vfs_stat(abs, &st);
     bool is_dir = serr == 0 && st.is_dir;
-    if ((flags & WASI_PORT_O_DIRECTORY) && serr == 0 && !is_dir)
-        return ERR_NOTDIR;
+    if ((flags & WASI_PORT_O_DIRECTORY) && serr == 0 && !is_dir) return ERR_NOTDIR;
     if (is_dir) {
-        if (flags & (WASI_PORT_O_WRITE | WASI_PORT_O_TRUNC))
-            return ERR_ISDIR;
-        if ((flags & (WASI_PORT_O_CREAT | WASI_PORT_O_EXCL)) == (WASI_PORT_O_CREAT | WASI_PORT_O_EXCL))
+        if (flags & (WASI_PORT_O_WRITE | WASI_PORT_O_TRUNC)) return ERR_ISDIR;
+        if ((flags & (WASI_PORT_O_CREAT | WASI_PORT_O_EXCL)) ==
+            (WASI_PORT_O_CREAT | WASI_PORT_O_EXCL))
             return ERR_EXIST;
         return kport_open_dir(abs, out);
     }
-    if (flags & WASI_PORT_O_DIRECTORY)
-        return serr < 0 ? serr : ERR_NOTDIR;
+    if (flags & WASI_PORT_O_DIRECTORY) return serr < 0 ? serr : ERR_NOTDIR;
     unsigned vf = 0;
     if (flags & WASI_PORT_O_READ) vf |= VFS_O_READ;
     if (flags & WASI_PORT_O_WRITE) vf |= VFS_O_WRITE;
@@ -112,11 +111,9 @@ static int p_open_at(void *ctx, struct wasi_port_file *dir, const char *path, un
     if (flags & WASI_PORT_O_EXCL) vf |= VFS_O_EXCL;
     if (flags & WASI_PORT_O_TRUNC) vf |= VFS_O_TRUNC;
     if (flags & WASI_PORT_O_APPEND) vf |= VFS_O_APPEND;
-    if (!(vf & VFS_O_RDWR))
-        vf |= VFS_O_READ; /* stat-only opens still need a mode */
+    if (!(vf & VFS_O_RDWR)) vf |= VFS_O_READ; /* stat-only opens still need a mode */
     struct wasi_port_file *h = new_handle(K_FILE);
-    if (!h)
-        return ERR_NOMEM;
+    if (!h) return ERR_NOMEM;
     err = vfs_open(abs, vf, &h->f);
     if (err < 0) {
         kfree(h);
@@ -138,12 +135,9 @@ static int p_close(void *ctx, struct wasi_port_file *f)
 
 static long console_read(struct kport *p, struct wasi_port_file *f, void *buf, size_t len)
 {
-    if (p->background)
-        return 0; /* background apps have no input */
-    if (len == 0)
-        return 0;
-    if ((f->flags & WASI_PORT_O_NONBLOCK) && serial_rx_available() == 0)
-        return ERR_AGAIN;
+    if (p->background) return 0; /* background apps have no input */
+    if (len == 0) return 0;
+    if ((f->flags & WASI_PORT_O_NONBLOCK) && serial_rx_available() == 0) return ERR_AGAIN;
     return serial_read(buf, len, 0);
 }
 
@@ -172,25 +166,21 @@ static long p_write(void *ctx, struct wasi_port_file *f, const void *buf, size_t
 static long p_pread(void *ctx, struct wasi_port_file *f, void *buf, size_t len, uint64_t off)
 {
     (void)ctx;
-    if (f->kind != K_FILE)
-        return f->kind == K_DIR ? ERR_ISDIR : ERR_SPIPE;
+    if (f->kind != K_FILE) return f->kind == K_DIR ? ERR_ISDIR : ERR_SPIPE;
     return vfs_pread(f->f, buf, len, off);
 }
 
-static long p_pwrite(void *ctx, struct wasi_port_file *f, const void *buf, size_t len,
-                     uint64_t off)
+static long p_pwrite(void *ctx, struct wasi_port_file *f, const void *buf, size_t len, uint64_t off)
 {
     (void)ctx;
-    if (f->kind != K_FILE)
-        return f->kind == K_DIR ? ERR_ISDIR : ERR_SPIPE;
+    if (f->kind != K_FILE) return f->kind == K_DIR ? ERR_ISDIR : ERR_SPIPE;
     return vfs_pwrite(f->f, buf, len, off);
 }
 
 static int p_seek(void *ctx, struct wasi_port_file *f, int64_t off, int whence, uint64_t *pos)
 {
     (void)ctx;
-    if (f->kind != K_FILE)
-        return f->kind == K_DIR ? ERR_ISDIR : ERR_SPIPE;
+    if (f->kind != K_FILE) return f->kind == K_DIR ? ERR_ISDIR : ERR_SPIPE;
     return vfs_seek(f->f, off, whence, pos);
 }
 
@@ -224,16 +214,14 @@ static int p_fstat(void *ctx, struct wasi_port_file *f, struct wasi_port_stat *s
     }
     struct vfs_stat v;
     int err = vfs_fstat(f->f, &v);
-    if (err == 0)
-        to_port_stat(&v, st);
+    if (err == 0) to_port_stat(&v, st);
     return err;
 }
 
 static int p_set_size(void *ctx, struct wasi_port_file *f, uint64_t size)
 {
     (void)ctx;
-    if (f->kind != K_FILE)
-        return f->kind == K_DIR ? ERR_ISDIR : ERR_INVAL;
+    if (f->kind != K_FILE) return f->kind == K_DIR ? ERR_ISDIR : ERR_INVAL;
     return vfs_truncate(f->f, size);
 }
 
@@ -250,27 +238,22 @@ static int p_readdir(void *ctx, struct wasi_port_file *dir, uint64_t cookie,
                      struct wasi_port_dirent *ent)
 {
     (void)ctx;
-    if (dir->kind != K_DIR)
-        return ERR_NOTDIR;
+    if (dir->kind != K_DIR) return ERR_NOTDIR;
     if (cookie < dir->dir_pos) {
         int err = vfs_rewinddir(dir->f);
-        if (err < 0)
-            return err;
+        if (err < 0) return err;
         dir->dir_pos = 0;
     }
     struct vfs_dirent *e = kmalloc(sizeof *e);
-    if (!e)
-        return ERR_NOMEM;
+    if (!e) return ERR_NOMEM;
     int r;
     do {
         r = vfs_readdir(dir->f, e);
-        if (r == 1)
-            dir->dir_pos++;
+        if (r == 1) dir->dir_pos++;
     } while (r == 1 && dir->dir_pos <= cookie);
     if (r == 1) {
         size_t n = strlen(e->name);
-        if (n > WASI_PORT_NAME_MAX)
-            n = WASI_PORT_NAME_MAX;
+        if (n > WASI_PORT_NAME_MAX) n = WASI_PORT_NAME_MAX;
         memcpy(ent->name, e->name, n);
         ent->name[n] = '\0';
         ent->name_len = (uint16_t)n;
@@ -289,8 +272,7 @@ static int p_stat_at(void *ctx, struct wasi_port_file *dir, const char *path, bo
     char abs[VFS_PATH_MAX];
     int err = join(dir, path, abs);
     struct vfs_stat v;
-    if (err == 0 && (err = vfs_stat(abs, &v)) == 0)
-        to_port_stat(&v, st);
+    if (err == 0 && (err = vfs_stat(abs, &v)) == 0) to_port_stat(&v, st);
     return err;
 }
 
@@ -323,8 +305,7 @@ static int p_rename_at(void *ctx, struct wasi_port_file *fd, const char *from,
     (void)ctx;
     char a[VFS_PATH_MAX], b[VFS_PATH_MAX];
     int err = join(fd, from, a);
-    if (err == 0)
-        err = join(td, to, b);
+    if (err == 0) err = join(td, to, b);
     return err < 0 ? err : vfs_rename(a, b);
 }
 
@@ -368,8 +349,7 @@ static void p_yield(void *ctx)
 
 static int addr_v4(const struct wasi_port_addr *a, uint32_t *ip)
 {
-    if (a->family != 4)
-        return ERR_NOTSUP; /* KPIO's stack is IPv4 only */
+    if (a->family != 4) return ERR_NOTSUP; /* KPIO's stack is IPv4 only */
     *ip = (uint32_t)a->addr[0] << 24 | (uint32_t)a->addr[1] << 16 | (uint32_t)a->addr[2] << 8 |
           a->addr[3];
     return 0;
@@ -405,12 +385,10 @@ static int p_tcp_connect(void *ctx, const struct wasi_port_addr *local,
     (void)ctx, (void)local; /* the stack picks the local address and port */
     uint32_t ip;
     int err = addr_v4(remote, &ip);
-    if (err < 0)
-        return err;
+    if (err < 0) return err;
     struct ksock *k;
     err = ksock_tcp_connect(ip, remote->port, to_kdeadline(deadline), &k);
-    if (err < 0)
-        return err;
+    if (err < 0) return err;
     *out = wrap_sock(k, false);
     return *out ? 0 : ERR_NOMEM;
 }
@@ -422,10 +400,8 @@ static int p_tcp_listen(void *ctx, const struct wasi_port_addr *local, unsigned 
     uint32_t ip;
     int err = addr_v4(local, &ip);
     struct ksock *k;
-    if (err == 0)
-        err = ksock_tcp_listen(ip, local->port, (int)backlog, &k);
-    if (err < 0)
-        return err;
+    if (err == 0) err = ksock_tcp_listen(ip, local->port, (int)backlog, &k);
+    if (err < 0) return err;
     *out = wrap_sock(k, false);
     return *out ? 0 : ERR_NOMEM;
 }
@@ -435,8 +411,7 @@ static int p_tcp_accept(void *ctx, struct wasi_port_sock *s, struct wasi_port_so
     (void)ctx;
     struct ksock *k;
     int err = ksock_try_accept(s->k, &k);
-    if (err < 0)
-        return err;
+    if (err < 0) return err;
     *out = wrap_sock(k, false);
     return *out ? 0 : ERR_NOMEM;
 }
@@ -467,10 +442,8 @@ static int p_udp_open(void *ctx, const struct wasi_port_addr *local, struct wasi
     uint32_t ip = 0;
     int err = local ? addr_v4(local, &ip) : 0;
     struct ksock *k;
-    if (err == 0)
-        err = ksock_udp_open(ip, local ? local->port : 0, &k);
-    if (err < 0)
-        return err;
+    if (err == 0) err = ksock_udp_open(ip, local ? local->port : 0, &k);
+    if (err < 0) return err;
     *out = wrap_sock(k, true);
     return *out ? 0 : ERR_NOMEM;
 }
@@ -492,10 +465,8 @@ static long p_udp_recvfrom(void *ctx, struct wasi_port_sock *s, void *buf, size_
     uint16_t port = 0;
     /* A deadline in the past: one non-blocking attempt. */
     long n = ksock_udp_recvfrom(s->k, buf, len, &ip, &port, 1);
-    if (n == ERR_TIMEDOUT)
-        return ERR_AGAIN;
-    if (n >= 0 && from)
-        to_addr(ip, port, from);
+    if (n == ERR_TIMEDOUT) return ERR_AGAIN;
+    if (n >= 0 && from) to_addr(ip, port, from);
     return n;
 }
 
@@ -506,11 +477,9 @@ static int p_sock_name(void *ctx, struct wasi_port_sock *s, struct wasi_port_add
     uint32_t la, ra;
     uint16_t lp, rp;
     ksock_name(s->k, &la, &lp, &ra, &rp);
-    if (local)
-        to_addr(la, lp, local);
+    if (local) to_addr(la, lp, local);
     if (remote) {
-        if (!ra && !rp)
-            return ERR_NOTCONN;
+        if (!ra && !rp) return ERR_NOTCONN;
         to_addr(ra, rp, remote);
     }
     return 0;
@@ -528,8 +497,7 @@ static int p_resolve(void *ctx, const char *name, struct wasi_port_addr *addrs, 
 {
     (void)ctx;
     uint32_t ips[8];
-    if (max > 8)
-        max = 8;
+    if (max > 8) max = 8;
     int n = knet_resolve(name, ips, max, to_kdeadline(deadline));
     for (int i = 0; i < n; i++)
         to_addr(ips[i], 0, &addrs[i]);
@@ -551,8 +519,7 @@ static unsigned ready_of(struct kport *p, struct wasi_port_pollfd *fd)
     struct wasi_port_file *f = fd->file;
     fd->nbytes = 0;
     if (f->kind == K_STDIN) {
-        if (p->background)
-            return fd->events & WASI_PORT_EV_IN; /* end of input at once */
+        if (p->background) return fd->events & WASI_PORT_EV_IN; /* end of input at once */
         size_t n = serial_rx_available();
         fd->nbytes = n;
         return n ? (fd->events & WASI_PORT_EV_IN) : 0;
@@ -574,18 +541,13 @@ static int p_wait(void *ctx, struct wasi_port_pollfd *fds, size_t n, uint64_t de
         int ready = 0;
         for (size_t i = 0; i < n; i++) {
             fds[i].revents = ready_of(p, &fds[i]);
-            if (fds[i].revents)
-                ready++;
+            if (fds[i].revents) ready++;
         }
-        if (ready)
-            return ready;
-        if (deadline != WASI_PORT_NO_DEADLINE && clock_monotonic_ns() >= deadline)
-            return 0;
+        if (ready) return ready;
+        if (deadline != WASI_PORT_NO_DEADLINE && clock_monotonic_ns() >= deadline) return 0;
         int err = WAIT_EVENT(&iopoll_wq, iopoll_gen != gen, to_kdeadline(deadline));
-        if (err == ERR_TIMEDOUT)
-            return 0;
-        if (err < 0)
-            return err;
+        if (err == ERR_TIMEDOUT) return 0;
+        if (err < 0) return err;
     }
 }
 

@@ -27,7 +27,7 @@ void log_write(int level, const char *tag, const char *fmt, ...)
 /* Stops everything after printing the message: a broken invariant. */
 _Noreturn void base_panic(const char *file, int line, const char *msg);
 
-#define BASE_ASSERT(cond) \
+#define BASE_ASSERT(cond)                                                                          \
     ((cond) ? (void)0 : base_panic(__FILE__, __LINE__, "assertion failed: " #cond))
 
 #endif

@@ -67,8 +67,7 @@ static const struct {
 static int find(int err)
 {
     for (unsigned i = 0; i < ARRAY_SIZE(errors); i++)
-        if (errors[i].code == err)
-            return (int)i;
+        if (errors[i].code == err) return (int)i;
     return -1;
 }
 

@@ -55,13 +55,13 @@ enum {
     ERR_HOSTUNREACH = -113,
     ERR_ALREADY = -114,
     ERR_INPROGRESS = -115,
-    ERR_CORRUPT = -117,    /* on-disk or on-wire structure is corrupt */
+    ERR_CORRUPT = -117, /* on-disk or on-wire structure is corrupt */
     ERR_CANCELED = -125,
-    ERR_PROTO = -71,       /* protocol error */
-    ERR_BADMSG = -74,      /* malformed message */
-    ERR_OVERFLOW = -75,    /* value too large for defined data type */
-    ERR_NXDOMAIN = -200,   /* DNS: the name does not exist */
-    ERR_DNSFAIL = -201,    /* DNS: server failure or refused */
+    ERR_PROTO = -71,     /* protocol error */
+    ERR_BADMSG = -74,    /* malformed message */
+    ERR_OVERFLOW = -75,  /* value too large for defined data type */
+    ERR_NXDOMAIN = -200, /* DNS: the name does not exist */
+    ERR_DNSFAIL = -201,  /* DNS: server failure or refused */
 };
 
 /* A short human-readable description; never NULL. */

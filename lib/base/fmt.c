@@ -15,7 +15,7 @@
 struct spec {
     bool left, zero, plus, space, alt;
     int width;
-    int prec; /* -1 when absent */
+    int prec;   /* -1 when absent */
     int length; /* 'H' hh, 'h', 'l', 'L' ll, 'z', 'j', 't', 0 none */
 };
 
@@ -84,23 +84,19 @@ static void emit_number(struct out *o, const struct spec *sp, uintmax_t v, bool 
         zeros += pad;
         pad = 0;
     }
-    if (!sp->left)
-        emit_repeat(o, ' ', pad);
+    if (!sp->left) emit_repeat(o, ' ', pad);
     emit(o, prefix, (size_t)plen);
     emit_repeat(o, '0', zeros);
     emit(o, digits, (size_t)ndigits);
-    if (sp->left)
-        emit_repeat(o, ' ', pad);
+    if (sp->left) emit_repeat(o, ' ', pad);
 }
 
 static void emit_padded(struct out *o, const struct spec *sp, const char *s, size_t n)
 {
     int pad = sp->width > (int)n ? sp->width - (int)n : 0;
-    if (!sp->left)
-        emit_repeat(o, ' ', pad);
+    if (!sp->left) emit_repeat(o, ' ', pad);
     emit(o, s, n);
-    if (sp->left)
-        emit_repeat(o, ' ', pad);
+    if (sp->left) emit_repeat(o, ' ', pad);
 }
 
 static intmax_t take_signed(const struct spec *sp, va_list *ap)
@@ -137,12 +133,18 @@ static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
     memset(sp, 0, sizeof *sp);
     sp->prec = -1;
     for (;; f++) {
-        if (*f == '-') sp->left = true;
-        else if (*f == '0') sp->zero = true;
-        else if (*f == '+') sp->plus = true;
-        else if (*f == ' ') sp->space = true;
-        else if (*f == '#') sp->alt = true;
-        else break;
+        if (*f == '-')
+            sp->left = true;
+        else if (*f == '0')
+            sp->zero = true;
+        else if (*f == '+')
+            sp->plus = true;
+        else if (*f == ' ')
+            sp->space = true;
+        else if (*f == '#')
+            sp->alt = true;
+        else
+            break;
     }
     if (*f == '*') {
         sp->width = va_arg(*ap, int);
@@ -160,17 +162,19 @@ static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
         sp->prec = 0;
         if (*f == '*') {
             sp->prec = va_arg(*ap, int);
-            if (sp->prec < 0)
-                sp->prec = -1;
+            if (sp->prec < 0) sp->prec = -1;
             f++;
         } else {
             while (char_is_digit(*f))
                 sp->prec = sp->prec * 10 + (*f++ - '0');
         }
     }
-    if (f[0] == 'h' && f[1] == 'h') sp->length = 'H', f += 2;
-    else if (f[0] == 'l' && f[1] == 'l') sp->length = 'L', f += 2;
-    else if (*f == 'h' || *f == 'l' || *f == 'z' || *f == 'j' || *f == 't') sp->length = *f++;
+    if (f[0] == 'h' && f[1] == 'h')
+        sp->length = 'H', f += 2;
+    else if (f[0] == 'l' && f[1] == 'l')
+        sp->length = 'L', f += 2;
+    else if (*f == 'h' || *f == 'l' || *f == 'z' || *f == 'j' || *f == 't')
+        sp->length = *f++;
     return f;
 }
 
@@ -185,8 +189,7 @@ size_t fmt_vformat(fmt_sink_fn sink, void *ctx, const char *fmt, va_list ap_in)
         while (*f && *f != '%')
             f++;
         emit(&o, lit, (size_t)(f - lit));
-        if (!*f)
-            break;
+        if (!*f) break;
         struct spec sp;
         f = parse_spec(f + 1, &sp, &ap);
         char c = *f ? *f++ : '\0';
@@ -214,8 +217,7 @@ size_t fmt_vformat(fmt_sink_fn sink, void *ctx, const char *fmt, va_list ap_in)
         }
         case 's': {
             const char *s = va_arg(ap, const char *);
-            if (!s)
-                s = "(null)";
+            if (!s) s = "(null)";
             size_t n = sp.prec >= 0 ? strnlen(s, (size_t)sp.prec) : strlen(s);
             emit_padded(&o, &sp, s, n);
             break;
@@ -261,8 +263,7 @@ size_t fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
     struct buf_sink b = {buf, size, 0};
     size_t n = fmt_vformat(buf_put, &b, fmt, ap);
-    if (size)
-        buf[b.used] = '\0';
+    if (size) buf[b.used] = '\0';
     return n;
 }
 

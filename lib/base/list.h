@@ -12,15 +12,24 @@ struct list_node {
     struct list_node *next, *prev;
 };
 
-#define LIST_INIT(name) {&(name), &(name)}
-#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
-#define list_entry(node, type, member) container_of(node, type, member)
-#define list_for_each(it, head) for ((it) = (head)->next; (it) != (head); (it) = (it)->next)
-#define list_for_each_safe(it, tmp, head) \
+#define LIST_INIT(name)                                                                            \
+    {                                                                                              \
+        &(name), &(name)                                                                           \
+    }
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+#define list_entry(node, type, member)  container_of(node, type, member)
+#define list_for_each(it, head)         for ((it) = (head)->next; (it) != (head); (it) = (it)->next)
+#define list_for_each_safe(it, tmp, head)                                                          \
     for ((it) = (head)->next, (tmp) = (it)->next; (it) != (head); (it) = (tmp), (tmp) = (it)->next)
 
-static inline void list_init(struct list_node *h) { h->next = h->prev = h; }
-static inline bool list_empty(const struct list_node *h) { return h->next == h; }
+static inline void list_init(struct list_node *h)
+{
+    h->next = h->prev = h;
+}
+static inline bool list_empty(const struct list_node *h)
+{
+    return h->next == h;
+}
 
 static inline void list_insert_between(struct list_node *n, struct list_node *prev,
                                        struct list_node *next)
@@ -46,8 +55,7 @@ static inline void list_remove(struct list_node *n)
 }
 static inline struct list_node *list_pop_front(struct list_node *h)
 {
-    if (list_empty(h))
-        return NULL;
+    if (list_empty(h)) return NULL;
     struct list_node *n = h->next;
     list_remove(n);
     return n;

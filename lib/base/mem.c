@@ -42,10 +42,8 @@ void *memmove(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
     const unsigned char *s = src;
-    if (d == s || n == 0)
-        return dst;
-    if (d < s || d >= s + n)
-        return memcpy(dst, src, n);
+    if (d == s || n == 0) return dst;
+    if (d < s || d >= s + n) return memcpy(dst, src, n);
     while (n--)
         d[n] = s[n];
     return dst;
@@ -69,8 +67,7 @@ int memcmp(const void *a, const void *b, size_t n)
 {
     const unsigned char *x = a, *y = b;
     for (size_t i = 0; i < n; i++)
-        if (x[i] != y[i])
-            return x[i] < y[i] ? -1 : 1;
+        if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
     return 0;
 }
 
@@ -78,8 +75,7 @@ void *memchr(const void *s, int c, size_t n)
 {
     const unsigned char *p = s;
     for (size_t i = 0; i < n; i++)
-        if (p[i] == (unsigned char)c)
-            return (void *)(p + i);
+        if (p[i] == (unsigned char)c) return (void *)(p + i);
     return NULL;
 }
 
@@ -109,10 +105,8 @@ int strcmp(const char *a, const char *b)
 int strncmp(const char *a, const char *b, size_t n)
 {
     for (; n; n--, a++, b++) {
-        if (*a != *b)
-            return (unsigned char)*a - (unsigned char)*b;
-        if (!*a)
-            return 0;
+        if (*a != *b) return (unsigned char)*a - (unsigned char)*b;
+        if (!*a) return 0;
     }
     return 0;
 }
@@ -120,10 +114,8 @@ int strncmp(const char *a, const char *b, size_t n)
 char *strchr(const char *s, int c)
 {
     for (;; s++) {
-        if (*s == (char)c)
-            return (char *)s;
-        if (!*s)
-            return NULL;
+        if (*s == (char)c) return (char *)s;
+        if (!*s) return NULL;
     }
 }
 
@@ -131,10 +123,8 @@ char *strrchr(const char *s, int c)
 {
     const char *last = NULL;
     for (;; s++) {
-        if (*s == (char)c)
-            last = s;
-        if (!*s)
-            return (char *)last;
+        if (*s == (char)c) last = s;
+        if (!*s) return (char *)last;
     }
 }
 
@@ -142,7 +132,6 @@ char *strstr(const char *haystack, const char *needle)
 {
     size_t n = strlen(needle);
     for (; *haystack; haystack++)
-        if (strncmp(haystack, needle, n) == 0)
-            return (char *)haystack;
+        if (strncmp(haystack, needle, n) == 0) return (char *)haystack;
     return n == 0 ? (char *)haystack : NULL;
 }

@@ -30,10 +30,22 @@ int str_casecmp(const char *a, const char *b);
 int str_ncasecmp(const char *a, const char *b, size_t n);
 int str_has_prefix(const char *s, const char *prefix);
 
-static inline int char_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
-static inline int char_upper(int c) { return (c >= 'a' && c <= 'z') ? c - 32 : c; }
-static inline int char_is_digit(int c) { return c >= '0' && c <= '9'; }
-static inline int char_is_space(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+static inline int char_lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+static inline int char_upper(int c)
+{
+    return (c >= 'a' && c <= 'z') ? c - 32 : c;
+}
+static inline int char_is_digit(int c)
+{
+    return c >= '0' && c <= '9';
+}
+static inline int char_is_space(int c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
 static inline int char_is_xdigit(int c)
 {
     return char_is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');

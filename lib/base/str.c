@@ -19,15 +19,16 @@ int str_ncasecmp(const char *a, const char *b, size_t n)
 {
     for (; n; n--, a++, b++) {
         int x = char_lower((unsigned char)*a), y = char_lower((unsigned char)*b);
-        if (x != y)
-            return x - y;
-        if (!x)
-            return 0;
+        if (x != y) return x - y;
+        if (!x) return 0;
     }
     return 0;
 }
 
-int str_casecmp(const char *a, const char *b) { return str_ncasecmp(a, b, (size_t)-1); }
+int str_casecmp(const char *a, const char *b)
+{
+    return str_ncasecmp(a, b, (size_t)-1);
+}
 
 int str_has_prefix(const char *s, const char *prefix)
 {

@@ -49,9 +49,8 @@ uint32_t net_csum_add(uint32_t sum, const void *data, size_t len)
     uint64_t tail = 0;
     unsigned shift = 0;
     for (; len >= 2; len -= 2, p += 2, shift += 16)
-        tail |= (uint64_t)*(const u16_unaligned *)p << shift;
-    if (len)
-        tail |= (uint64_t)p[0] << shift;
+        tail |= (uint64_t) * (const u16_unaligned *)p << shift;
+    if (len) tail |= (uint64_t)p[0] << shift;
     acc += tail;
     acc += acc < tail;
     /* Fold to 16 bits (native order), then swap into network order. */

@@ -300,8 +300,8 @@ int wasi_run(struct wasi_ctx *w, struct wasm_instance *inst, int *status, struct
     *status = 0;
     struct wasm_func *start = wasm_instance_func(inst, "_start");
     struct wasm_func *run = start ? NULL : find_p2_run(inst);
-    if (!start && !run) return ERR_NOENT;
     struct wasm_func *f = start ? start : run;
+    if (!f) return ERR_NOENT;
     const struct wasm_functype *t = wasm_func_type(f);
     if (t->nparams != 0 || t->nresults > (start ? 0u : 1u)) return ERR_INVAL;
     bool exited = false;

@@ -121,7 +121,7 @@ static struct http_client *client_get(struct wasi_ctx *w)
     struct http_sock sock = {.ops = &port_sock_ops, .ctx = w};
     struct http_client_config cfg;
     http_client_config_default(&cfg);
-    cfg.max_redirects = 0; /* wasi:http does not follow redirects */
+    cfg.max_redirects = 0;        /* wasi:http does not follow redirects */
     cfg.recv_buffer = 256 * 1024; /* big body pieces: fewer trips through the guest */
     struct http_client *c;
     return http_client_create(&sock, &cfg, &c) == 0 ? c : NULL;

@@ -58,10 +58,8 @@ static int checksum_ok(const void *p, size_t n)
 static const struct sdt_header *map_table(uint64_t phys)
 {
     const struct sdt_header *h = vmm_map_phys(phys, sizeof *h, 0);
-    if (!h)
-        return NULL;
-    if (h->length < sizeof *h || h->length > (1u << 24))
-        return NULL;
+    if (!h) return NULL;
+    if (h->length < sizeof *h || h->length > (1u << 24)) return NULL;
     h = vmm_map_phys(phys, h->length, 0);
     if (!h || !checksum_ok(h, h->length)) {
         klog_warn("acpi", "table at %#llx has a bad checksum", (unsigned long long)phys);
@@ -73,8 +71,7 @@ static const struct sdt_header *map_table(uint64_t phys)
 const void *acpi_find_table(const char *sig)
 {
     for (int i = 0; i < ntables; i++)
-        if (memcmp(tables[i]->sig, sig, 4) == 0)
-            return tables[i];
+        if (memcmp(tables[i]->sig, sig, 4) == 0) return tables[i];
     return NULL;
 }
 
@@ -84,8 +81,7 @@ static void parse_madt(const struct sdt_header *h)
     madt.lapic_base = le32_get(p + 36);
     for (uint32_t off = 44; off + 2 <= h->length;) {
         uint8_t type = p[off], len = p[off + 1];
-        if (len < 2 || off + len > h->length)
-            break;
+        if (len < 2 || off + len > h->length) break;
         if (type == 1 && len >= 12) { /* I/O APIC */
             if (madt.nioapics++ == 0) {
                 madt.ioapic_base = le32_get(p + off + 4);
@@ -112,8 +108,7 @@ static void parse_madt(const struct sdt_header *h)
  * WordPrefix); returns bytes used or 0. */
 static int aml_int(const uint8_t *p, const uint8_t *end, uint16_t *out)
 {
-    if (p >= end)
-        return 0;
+    if (p >= end) return 0;
     if (*p == 0x00 || *p == 0x01) {
         *out = *p;
         return 1;
@@ -140,10 +135,8 @@ static void find_s5(const struct sdt_header *dsdt)
         q += ((*q >> 6) & 3) + 1; /* PkgLength: lead byte + follow bytes */
         q++;                      /* NumElements */
         int n = aml_int(q, end, &fadt.slp_typa);
-        if (!n)
-            continue;
-        if (!aml_int(q + n, end, &fadt.slp_typb))
-            fadt.slp_typb = fadt.slp_typa;
+        if (!n) continue;
+        if (!aml_int(q + n, end, &fadt.slp_typb)) fadt.slp_typb = fadt.slp_typa;
         fadt.s5_found = 1;
         return;
     }
@@ -157,8 +150,7 @@ static void parse_fadt(const struct sdt_header *h)
     fadt.pm1a_cnt = le32_get(p + 64);
     fadt.pm1b_cnt = le32_get(p + 68);
     uint64_t dsdt = le32_get(p + 40);
-    if (h->length >= 148 && le64_get(p + 140))
-        dsdt = le64_get(p + 140);
+    if (h->length >= 148 && le64_get(p + 140)) dsdt = le64_get(p + 140);
     if (h->length >= 129) {
         fadt.reset_supported = (le32_get(p + 112) >> 10) & 1;
         fadt.reset_space = p[116];
@@ -166,16 +158,14 @@ static void parse_fadt(const struct sdt_header *h)
         fadt.reset_value = p[128];
     }
     const struct sdt_header *d = dsdt ? map_table(dsdt) : NULL;
-    if (d)
-        find_s5(d);
+    if (d) find_s5(d);
 }
 
 static const uint8_t *find_rsdp_in_bios(void)
 {
     const uint8_t *p = vmm_map_phys(0xE0000, 0x20000, 0);
     for (size_t off = 0; p && off < 0x20000; off += 16)
-        if (memcmp(p + off, "RSD PTR ", 8) == 0 && checksum_ok(p + off, 20))
-            return p + off;
+        if (memcmp(p + off, "RSD PTR ", 8) == 0 && checksum_ok(p + off, 20)) return p + off;
     return NULL;
 }
 
@@ -184,8 +174,7 @@ void acpi_init(const void *rsdp_copy, size_t len)
     for (int i = 0; i < 16; i++)
         madt.isa[i] = (struct isa_route){(uint32_t)i, false, false};
     const uint8_t *rsdp = rsdp_copy;
-    if (!rsdp || len < 20)
-        rsdp = find_rsdp_in_bios();
+    if (!rsdp || len < 20) rsdp = find_rsdp_in_bios();
     if (!rsdp) {
         klog_warn("acpi", "no RSDP: no ACPI tables");
         return;
@@ -207,8 +196,7 @@ void acpi_init(const void *rsdp_copy, size_t len)
     for (size_t i = 0; i < count && ntables < MAX_TABLES; i++) {
         uint64_t phys = entry == 8 ? le64_get(ents + i * 8) : le32_get(ents + i * 4);
         const struct sdt_header *t = map_table(phys);
-        if (t)
-            tables[ntables++] = t;
+        if (t) tables[ntables++] = t;
     }
     char names[MAX_TABLES * 5 + 1];
     size_t n = 0;
@@ -220,21 +208,21 @@ void acpi_init(const void *rsdp_copy, size_t len)
     names[n ? n - 1 : 0] = '\0';
     klog_info("acpi", "revision %u, tables: %s", revision, names);
     const struct sdt_header *m = acpi_find_table("APIC");
-    if (m)
-        parse_madt(m);
+    if (m) parse_madt(m);
     const struct sdt_header *f = acpi_find_table("FACP");
-    if (f)
-        parse_fadt(f);
+    if (f) parse_fadt(f);
 }
 
 struct isa_route acpi_isa_route(int irq)
 {
-    if (irq < 0 || irq >= 16)
-        return (struct isa_route){(uint32_t)irq, false, false};
+    if (irq < 0 || irq >= 16) return (struct isa_route){(uint32_t)irq, false, false};
     return madt.isa[irq];
 }
 
-uint64_t acpi_lapic_base(void) { return madt.lapic_base; }
+uint64_t acpi_lapic_base(void)
+{
+    return madt.lapic_base;
+}
 
 int acpi_ioapic(uint64_t *base, uint32_t *gsi_base)
 {
@@ -246,8 +234,7 @@ int acpi_ioapic(uint64_t *base, uint32_t *gsi_base)
 int acpi_mcfg(uint64_t *base, uint8_t *bus_start, uint8_t *bus_end)
 {
     const struct sdt_header *h = acpi_find_table("MCFG");
-    if (!h || h->length < 44 + 16)
-        return 0;
+    if (!h || h->length < 44 + 16) return 0;
     const uint8_t *p = (const uint8_t *)h + 44;
     if (le16_get(p + 8) != 0) /* segment group 0 only */
         return 0;
@@ -259,8 +246,7 @@ int acpi_mcfg(uint64_t *base, uint8_t *bus_start, uint8_t *bus_end)
 
 int acpi_poweroff(void)
 {
-    if (!fadt.pm1a_cnt || !fadt.s5_found)
-        return -1;
+    if (!fadt.pm1a_cnt || !fadt.s5_found) return -1;
     /* Switch to ACPI mode if the firmware left it in legacy mode. */
     if (fadt.smi_cmd && fadt.acpi_enable && !(inw((uint16_t)fadt.pm1a_cnt) & 1)) {
         outb((uint16_t)fadt.smi_cmd, fadt.acpi_enable);
@@ -269,15 +255,13 @@ int acpi_poweroff(void)
     }
     /* PM1 control: SLP_TYP in bits 10-12, SLP_EN bit 13 (ACPI 4.8.4.2.1). */
     outw((uint16_t)fadt.pm1a_cnt, (uint16_t)(fadt.slp_typa << 10 | 1u << 13));
-    if (fadt.pm1b_cnt)
-        outw((uint16_t)fadt.pm1b_cnt, (uint16_t)(fadt.slp_typb << 10 | 1u << 13));
+    if (fadt.pm1b_cnt) outw((uint16_t)fadt.pm1b_cnt, (uint16_t)(fadt.slp_typb << 10 | 1u << 13));
     return -1;
 }
 
 int acpi_reset(void)
 {
-    if (!fadt.reset_supported)
-        return -1;
+    if (!fadt.reset_supported) return -1;
     if (fadt.reset_space == 1) /* system I/O */
         outb((uint16_t)fadt.reset_addr, fadt.reset_value);
     return -1;

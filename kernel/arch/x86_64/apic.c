@@ -10,22 +10,28 @@
 #include "lib/klog.h"
 #include "mm/vmm.h"
 
-#define LAPIC_ID 0x020
-#define LAPIC_EOI 0x0B0
-#define LAPIC_SVR 0x0F0
-#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_ID         0x020
+#define LAPIC_EOI        0x0B0
+#define LAPIC_SVR        0x0F0
+#define LAPIC_LVT_TIMER  0x320
 #define LAPIC_TIMER_INIT 0x380
-#define LAPIC_TIMER_CUR 0x390
-#define LAPIC_TIMER_DIV 0x3E0
-#define LVT_MASKED (1u << 16)
-#define LVT_PERIODIC (1u << 17)
+#define LAPIC_TIMER_CUR  0x390
+#define LAPIC_TIMER_DIV  0x3E0
+#define LVT_MASKED       (1u << 16)
+#define LVT_PERIODIC     (1u << 17)
 
 static volatile uint32_t *lapic;
 static volatile uint32_t *ioapic;
 static uint32_t ioapic_gsi_base, ioapic_pins;
 
-static inline uint32_t lapic_read(unsigned reg) { return lapic[reg / 4]; }
-static inline void lapic_write(unsigned reg, uint32_t v) { lapic[reg / 4] = v; }
+static inline uint32_t lapic_read(unsigned reg)
+{
+    return lapic[reg / 4];
+}
+static inline void lapic_write(unsigned reg, uint32_t v)
+{
+    lapic[reg / 4] = v;
+}
 
 void pic_disable(void)
 {
@@ -46,8 +52,7 @@ void pic_disable(void)
 void lapic_init(uint64_t phys_base)
 {
     uint64_t msr = rdmsr(0x1B);
-    if (!phys_base)
-        phys_base = msr & ~0xFFFull;
+    if (!phys_base) phys_base = msr & ~0xFFFull;
     wrmsr(0x1B, msr | (1u << 11)); /* global enable */
     lapic = vmm_map_phys(phys_base, 4096, VMM_NOCACHE | VMM_WRITE);
     BASE_ASSERT(lapic);
@@ -56,9 +61,15 @@ void lapic_init(uint64_t phys_base)
     klog_info("apic", "local APIC id %u at %#llx", lapic_id(), (unsigned long long)phys_base);
 }
 
-uint32_t lapic_id(void) { return lapic ? lapic_read(LAPIC_ID) >> 24 : 0; }
+uint32_t lapic_id(void)
+{
+    return lapic ? lapic_read(LAPIC_ID) >> 24 : 0;
+}
 
-void lapic_eoi(void) { lapic_write(LAPIC_EOI, 0); }
+void lapic_eoi(void)
+{
+    lapic_write(LAPIC_EOI, 0);
+}
 
 uint32_t lapic_timer_calibrate(uint64_t tsc_hz, unsigned hz)
 {
@@ -110,8 +121,7 @@ void ioapic_init(uint64_t phys_base, uint32_t gsi_base)
 
 int ioapic_route(uint32_t gsi, int vector, bool level, bool active_low)
 {
-    if (!ioapic || gsi < ioapic_gsi_base || gsi >= ioapic_gsi_base + ioapic_pins)
-        return ERR_NODEV;
+    if (!ioapic || gsi < ioapic_gsi_base || gsi >= ioapic_gsi_base + ioapic_pins) return ERR_NODEV;
     uint32_t pin = gsi - ioapic_gsi_base;
     uint32_t lo = (uint32_t)vector | (active_low ? 1u << 13 : 0) | (level ? 1u << 15 : 0);
     uint64_t flags = irq_save();
@@ -123,8 +133,7 @@ int ioapic_route(uint32_t gsi, int vector, bool level, bool active_low)
 
 void ioapic_mask(uint32_t gsi, bool masked)
 {
-    if (!ioapic || gsi < ioapic_gsi_base || gsi >= ioapic_gsi_base + ioapic_pins)
-        return;
+    if (!ioapic || gsi < ioapic_gsi_base || gsi >= ioapic_gsi_base + ioapic_pins) return;
     uint32_t pin = gsi - ioapic_gsi_base;
     uint64_t flags = irq_save();
     uint32_t lo = ioapic_read(0x10 + 2 * pin);

@@ -8,9 +8,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
-static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port)); }
-static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }
+static inline void outb(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
+}
+static inline void outw(uint16_t port, uint16_t v)
+{
+    __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port));
+}
+static inline void outl(uint16_t port, uint32_t v)
+{
+    __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port));
+}
 static inline uint8_t inb(uint16_t port)
 {
     uint8_t v;
@@ -30,13 +39,42 @@ static inline uint32_t inl(uint16_t port)
     return v;
 }
 
-static inline uint64_t read_cr0(void) { uint64_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
-static inline uint64_t read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
-static inline uint64_t read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
-static inline uint64_t read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
-static inline void write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
-static inline void write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
-static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
+static inline uint64_t read_cr0(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(v));
+    return v;
+}
+static inline uint64_t read_cr2(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr2, %0" : "=r"(v));
+    return v;
+}
+static inline uint64_t read_cr3(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(v));
+    return v;
+}
+static inline uint64_t read_cr4(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(v));
+    return v;
+}
+static inline void write_cr0(uint64_t v)
+{
+    __asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory");
+}
+static inline void write_cr3(uint64_t v)
+{
+    __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory");
+}
+static inline void write_cr4(uint64_t v)
+{
+    __asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory");
+}
 
 static inline uint64_t rdmsr(uint32_t msr)
 {
@@ -62,14 +100,29 @@ static inline uint64_t rdtsc(void)
     return (uint64_t)hi << 32 | lo;
 }
 
-static inline void invlpg(uintptr_t va) { __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory"); }
-static inline void cpu_relax(void) { __asm__ volatile("pause"); }
-static inline void hlt(void) { __asm__ volatile("hlt"); }
+static inline void invlpg(uintptr_t va)
+{
+    __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
+}
+static inline void cpu_relax(void)
+{
+    __asm__ volatile("pause");
+}
+static inline void hlt(void)
+{
+    __asm__ volatile("hlt");
+}
 
 /* Interrupt flag. irq_save/irq_restore bracket short critical sections:
  * KPIO runs on one CPU, so masking interrupts is the lock. */
-static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
-static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
+static inline void irq_enable(void)
+{
+    __asm__ volatile("sti" ::: "memory");
+}
+static inline void irq_disable(void)
+{
+    __asm__ volatile("cli" ::: "memory");
+}
 static inline uint64_t irq_save(void)
 {
     uint64_t flags;
@@ -78,8 +131,7 @@ static inline uint64_t irq_save(void)
 }
 static inline void irq_restore(uint64_t flags)
 {
-    if (flags & (1u << 9))
-        __asm__ volatile("sti" ::: "memory");
+    if (flags & (1u << 9)) __asm__ volatile("sti" ::: "memory");
 }
 static inline bool irq_enabled(void)
 {
@@ -89,11 +141,14 @@ static inline bool irq_enabled(void)
 }
 /* Enables interrupts and halts in one step, so a wake-up interrupt that
  * arrives in between cannot be missed. */
-static inline void irq_enable_and_halt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
+static inline void irq_enable_and_halt(void)
+{
+    __asm__ volatile("sti; hlt" ::: "memory");
+}
 
 #define barrier() __asm__ volatile("" ::: "memory")
-#define mb() __asm__ volatile("mfence" ::: "memory")
-#define rmb() __asm__ volatile("lfence" ::: "memory")
-#define wmb() __asm__ volatile("sfence" ::: "memory")
+#define mb()      __asm__ volatile("mfence" ::: "memory")
+#define rmb()     __asm__ volatile("lfence" ::: "memory")
+#define wmb()     __asm__ volatile("sfence" ::: "memory")
 
 #endif

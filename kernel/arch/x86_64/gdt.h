@@ -8,11 +8,11 @@
 
 #define GDT_KERNEL_CODE 0x08
 #define GDT_KERNEL_DATA 0x10
-#define GDT_TSS 0x28
+#define GDT_TSS         0x28
 
 /* Interrupt stack table slots (1-based as the IDT encodes them). */
-#define IST_DOUBLE_FAULT 1
-#define IST_NMI 2
+#define IST_DOUBLE_FAULT  1
+#define IST_NMI           2
 #define IST_MACHINE_CHECK 3
 
 void gdt_init(void);

@@ -72,11 +72,9 @@ static int alloc_vector(irq_handler_fn fn, void *arg, const char *name)
 {
     uint64_t flags = irq_save();
     int v = next_vector <= VEC_LAST_DYNAMIC ? next_vector++ : ERR_NOSPC;
-    if (v > 0)
-        irq_set_vector_handler(v, fn, arg, name);
+    if (v > 0) irq_set_vector_handler(v, fn, arg, name);
     irq_restore(flags);
-    if (v < 0)
-        klog_error("irq", "out of interrupt vectors for %s", name);
+    if (v < 0) klog_error("irq", "out of interrupt vectors for %s", name);
     return v;
 }
 
@@ -84,13 +82,11 @@ int irq_register_gsi(uint32_t gsi, bool level, bool active_low, irq_handler_fn f
                      const char *name)
 {
     int v = alloc_vector(fn, arg, name);
-    if (v < 0)
-        return v;
+    if (v < 0) return v;
     int err = ioapic_route(gsi, v, level, active_low);
-    if (err < 0)
-        return err;
-    klog_debug("irq", "gsi %u -> vector %d (%s, %s, %s)", gsi, v, name,
-               level ? "level" : "edge", active_low ? "active-low" : "active-high");
+    if (err < 0) return err;
+    klog_debug("irq", "gsi %u -> vector %d (%s, %s, %s)", gsi, v, name, level ? "level" : "edge",
+               active_low ? "active-low" : "active-high");
     return v;
 }
 
@@ -104,8 +100,7 @@ int irq_alloc_msi(irq_handler_fn fn, void *arg, const char *name, uint64_t *msg_
                   uint32_t *msg_data)
 {
     int v = alloc_vector(fn, arg, name);
-    if (v < 0)
-        return v;
+    if (v < 0) return v;
     /* Intel SDM 10.11: fixed delivery, physical destination = this CPU,
      * edge triggered. */
     *msg_addr = 0xFEE00000u | (uint64_t)lapic_id() << 12;
@@ -133,15 +128,13 @@ void trap_dispatch(struct trap_frame *f)
         exception_handle(f);
         return;
     }
-    if (v == VEC_SPURIOUS)
-        return; /* no EOI for spurious interrupts (SDM 10.9) */
+    if (v == VEC_SPURIOUS) return; /* no EOI for spurious interrupts (SDM 10.9) */
     if (v >= VEC_PIC_BASE && v < VEC_PIC_BASE + 16) {
         /* A masked PIC can still deliver a spurious IRQ 7/15; ignore it. */
         return;
     }
     vectors[v].count++;
-    if (vectors[v].fn)
-        vectors[v].fn(vectors[v].arg);
+    if (vectors[v].fn) vectors[v].fn(vectors[v].arg);
     lapic_eoi();
     sched_irq_exit();
 }

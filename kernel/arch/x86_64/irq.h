@@ -15,11 +15,11 @@
 
 typedef void (*irq_handler_fn)(void *arg);
 
-#define VEC_PIC_BASE 32     /* legacy PIC, remapped here and masked */
-#define VEC_TIMER 48        /* LAPIC timer */
+#define VEC_PIC_BASE      32 /* legacy PIC, remapped here and masked */
+#define VEC_TIMER         48 /* LAPIC timer */
 #define VEC_FIRST_DYNAMIC 64
-#define VEC_LAST_DYNAMIC 239
-#define VEC_SPURIOUS 255
+#define VEC_LAST_DYNAMIC  239
+#define VEC_SPURIOUS      255
 
 void idt_init(void);
 /* Sets up the LAPIC, IOAPIC and masks the legacy PIC. Needs ACPI's MADT. */

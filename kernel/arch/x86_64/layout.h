@@ -10,10 +10,10 @@
 #ifndef ARCH_LAYOUT_H
 #define ARCH_LAYOUT_H
 
-#define KERNEL_VMA 0xffffffff80000000
-#define DIRECT_MAP_BASE 0xffff800000000000
+#define KERNEL_VMA        0xffffffff80000000
+#define DIRECT_MAP_BASE   0xffff800000000000
 #define PML4_INDEX_DIRECT 256
-#define KVA_BASE 0xffffc00000000000
-#define KVA_SIZE 0x0000004000000000 /* 256 GiB */
+#define KVA_BASE          0xffffc00000000000
+#define KVA_SIZE          0x0000004000000000 /* 256 GiB */
 
 #endif

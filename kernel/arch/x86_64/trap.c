@@ -19,11 +19,28 @@
 #include "sched/sched.h"
 
 static const char *const names[32] = {
-    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range exceeded",
-    "invalid opcode", "device not available", "double fault", "coprocessor segment overrun",
-    "invalid TSS", "segment not present", "stack-segment fault", "general protection fault",
-    "page fault", "reserved", "x87 floating-point error", "alignment check", "machine check",
-    "SIMD floating-point error", "virtualization exception", "control protection",
+    "divide error",
+    "debug",
+    "NMI",
+    "breakpoint",
+    "overflow",
+    "bound range exceeded",
+    "invalid opcode",
+    "device not available",
+    "double fault",
+    "coprocessor segment overrun",
+    "invalid TSS",
+    "segment not present",
+    "stack-segment fault",
+    "general protection fault",
+    "page fault",
+    "reserved",
+    "x87 floating-point error",
+    "alignment check",
+    "machine check",
+    "SIMD floating-point error",
+    "virtualization exception",
+    "control protection",
 };
 
 static int readable(uint64_t addr)
@@ -50,8 +67,7 @@ void backtrace_print(uint64_t rip, uint64_t rbp)
     for (int i = 1; i < 32 && rbp && readable(rbp); i++) {
         const uint64_t *frame = (const uint64_t *)(uintptr_t)rbp;
         uint64_t ret = frame[1];
-        if (!ret)
-            break;
+        if (!ret) break;
         print_frame(i, ret);
         if (frame[0] <= rbp && !gdt_ist_contains(rbp))
             break; /* frames must go up the stack; stop at anything else */

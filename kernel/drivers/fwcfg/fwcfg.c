@@ -12,10 +12,10 @@
 #include "base/error.h"
 #include "base/mem.h"
 
-#define PORT_SEL 0x510
-#define PORT_DATA 0x511
+#define PORT_SEL      0x510
+#define PORT_DATA     0x511
 #define KEY_SIGNATURE 0x0000
-#define KEY_FILE_DIR 0x0019
+#define KEY_FILE_DIR  0x0019
 
 static void read_bytes(void *buf, size_t n)
 {
@@ -29,8 +29,7 @@ int fwcfg_read_file(const char *name, char *buf, size_t size)
     char sig[4];
     outw(PORT_SEL, KEY_SIGNATURE);
     read_bytes(sig, 4);
-    if (memcmp(sig, "QEMU", 4) != 0)
-        return ERR_NODEV;
+    if (memcmp(sig, "QEMU", 4) != 0) return ERR_NODEV;
     uint8_t be[4];
     outw(PORT_SEL, KEY_FILE_DIR);
     read_bytes(be, 4);
@@ -41,10 +40,8 @@ int fwcfg_read_file(const char *name, char *buf, size_t size)
         uint32_t fsize = be32_get(ent);
         uint16_t select = be16_get(ent + 4);
         ent[63] = 0;
-        if (strcmp((const char *)ent + 8, name) != 0)
-            continue;
-        if (size == 0)
-            return ERR_INVAL;
+        if (strcmp((const char *)ent + 8, name) != 0) continue;
+        if (size == 0) return ERR_INVAL;
         size_t n = fsize < size - 1 ? fsize : size - 1;
         outw(PORT_SEL, select);
         read_bytes(buf, n);

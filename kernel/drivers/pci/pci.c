@@ -114,8 +114,7 @@ uint8_t pci_find_cap(const struct pci_dev *d, uint8_t id, uint8_t after)
     uint8_t p = after ? pci_read8(d, after + 1) : pci_read8(d, 0x34);
     for (int guard = 0; p >= 0x40 && guard < 48; guard++) {
         p &= 0xFC;
-        if (pci_read8(d, p) == id)
-            return p;
+        if (pci_read8(d, p) == id) return p;
         p = pci_read8(d, p + 1);
     }
     return 0;
@@ -127,8 +126,7 @@ static void add_function(uint8_t bus, uint8_t slot, uint8_t func, int depth)
 {
     uint32_t id = raw_read32(bus, slot, func, 0);
     struct pci_dev *d = kzalloc(sizeof *d);
-    if (!d)
-        return;
+    if (!d) return;
     d->bus = bus;
     d->slot = slot;
     d->func = func;
@@ -154,8 +152,7 @@ static void add_function(uint8_t bus, uint8_t slot, uint8_t func, int depth)
     }
     d->msi_cap = pci_find_cap(d, PCI_CAP_MSI, 0);
     d->msix_cap = pci_find_cap(d, PCI_CAP_MSIX, 0);
-    if (d->msix_cap)
-        d->msix_size = (pci_read16(d, d->msix_cap + 2) & 0x7FF) + 1;
+    if (d->msix_cap) d->msix_size = (pci_read16(d, d->msix_cap + 2) & 0x7FF) + 1;
     list_push_back(&devices, &d->node);
     ndevices++;
     if (d->vendor == 0x8086 && d->device == 0x29C0)
@@ -164,8 +161,7 @@ static void add_function(uint8_t bus, uint8_t slot, uint8_t func, int depth)
         chipset = CHIPSET_I440FX;
     if (d->header_type == 1 && depth < 8) { /* PCI-to-PCI bridge */
         uint8_t secondary = pci_read8(d, 0x19);
-        if (secondary > bus)
-            scan_bus(secondary, depth + 1);
+        if (secondary > bus) scan_bus(secondary, depth + 1);
     }
 }
 
@@ -173,12 +169,10 @@ static void scan_bus(uint8_t bus, int depth)
 {
     for (uint8_t slot = 0; slot < 32; slot++) {
         uint32_t id = raw_read32(bus, slot, 0, 0);
-        if ((id & 0xFFFF) == 0xFFFF)
-            continue;
+        if ((id & 0xFFFF) == 0xFFFF) continue;
         int multi = (raw_read32(bus, slot, 0, 0x0C) >> 16) & 0x80;
         for (uint8_t func = 0; func < (multi ? 8 : 1); func++) {
-            if (func && (raw_read32(bus, slot, func, 0) & 0xFFFF) == 0xFFFF)
-                continue;
+            if (func && (raw_read32(bus, slot, func, 0) & 0xFFFF) == 0xFFFF) continue;
             add_function(bus, slot, func, depth);
         }
     }
@@ -190,15 +184,17 @@ static const char *class_name(const struct pci_dev *d)
         uint8_t cls, sub;
         const char *name;
     } names[] = {
-        {0x01, 0x00, "SCSI storage"}, {0x01, 0x01, "IDE controller"}, {0x01, 0x06, "SATA controller"},
-        {0x01, 0x80, "storage"},      {0x02, 0x00, "Ethernet"},       {0x03, 0x00, "VGA"},
-        {0x06, 0x00, "host bridge"},  {0x06, 0x01, "ISA bridge"},     {0x06, 0x04, "PCI bridge"},
-        {0x06, 0x80, "bridge"},       {0x07, 0x80, "communication"},  {0x0C, 0x03, "USB"},
-        {0x0C, 0x05, "SMBus"},        {0x00, 0xFF, "device"},         {0xFF, 0x00, "virtio"},
+        {0x01, 0x00, "SCSI storage"},    {0x01, 0x01, "IDE controller"},
+        {0x01, 0x06, "SATA controller"}, {0x01, 0x80, "storage"},
+        {0x02, 0x00, "Ethernet"},        {0x03, 0x00, "VGA"},
+        {0x06, 0x00, "host bridge"},     {0x06, 0x01, "ISA bridge"},
+        {0x06, 0x04, "PCI bridge"},      {0x06, 0x80, "bridge"},
+        {0x07, 0x80, "communication"},   {0x0C, 0x03, "USB"},
+        {0x0C, 0x05, "SMBus"},           {0x00, 0xFF, "device"},
+        {0xFF, 0x00, "virtio"},
     };
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (names[i].cls == d->class_code && names[i].sub == d->subclass)
-            return names[i].name;
+        if (names[i].cls == d->class_code && names[i].sub == d->subclass) return names[i].name;
     return "other";
 }
 
@@ -208,20 +204,25 @@ static const char *device_name(const struct pci_dev *d)
         uint16_t vendor, device;
         const char *name;
     } names[] = {
-        {0x8086, 0x29C0, "Intel Q35 DRAM controller"}, {0x8086, 0x2918, "Intel ICH9 LPC"},
-        {0x8086, 0x2922, "Intel ICH9 AHCI"},           {0x8086, 0x2930, "Intel ICH9 SMBus"},
-        {0x8086, 0x1237, "Intel 440FX host bridge"},   {0x8086, 0x7000, "Intel PIIX3 ISA"},
-        {0x8086, 0x7010, "Intel PIIX3 IDE"},           {0x8086, 0x7113, "Intel PIIX4 ACPI"},
-        {0x8086, 0x100E, "Intel 82540EM (e1000)"},     {0x1234, 0x1111, "QEMU VGA"},
+        {0x8086, 0x29C0, "Intel Q35 DRAM controller"},
+        {0x8086, 0x2918, "Intel ICH9 LPC"},
+        {0x8086, 0x2922, "Intel ICH9 AHCI"},
+        {0x8086, 0x2930, "Intel ICH9 SMBus"},
+        {0x8086, 0x1237, "Intel 440FX host bridge"},
+        {0x8086, 0x7000, "Intel PIIX3 ISA"},
+        {0x8086, 0x7010, "Intel PIIX3 IDE"},
+        {0x8086, 0x7113, "Intel PIIX4 ACPI"},
+        {0x8086, 0x100E, "Intel 82540EM (e1000)"},
+        {0x1234, 0x1111, "QEMU VGA"},
         {0x1AF4, 0x1000, "virtio network (transitional)"},
         {0x1AF4, 0x1001, "virtio block (transitional)"},
-        {0x1AF4, 0x1041, "virtio network"},            {0x1AF4, 0x1042, "virtio block"},
+        {0x1AF4, 0x1041, "virtio network"},
+        {0x1AF4, 0x1042, "virtio block"},
         {0x1AF4, 0x1005, "virtio entropy (transitional)"},
         {0x1B36, 0x000D, "QEMU XHCI"},
     };
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (names[i].vendor == d->vendor && names[i].device == d->device)
-            return names[i].name;
+        if (names[i].vendor == d->vendor && names[i].device == d->device) return names[i].name;
     return "";
 }
 
@@ -253,7 +254,9 @@ void pci_init(void)
 {
     scan_bus(0, 0);
     klog_info("pci", "%d functions on %s", ndevices,
-              chipset == CHIPSET_Q35 ? "q35" : chipset == CHIPSET_I440FX ? "i440fx" : "unknown chipset");
+              chipset == CHIPSET_Q35      ? "q35"
+              : chipset == CHIPSET_I440FX ? "i440fx"
+                                          : "unknown chipset");
     pci_print_table();
 }
 
@@ -291,41 +294,35 @@ void pci_enable(struct pci_dev *d)
 volatile void *pci_map_bar(const struct pci_dev *d, int bar)
 {
     const struct pci_bar *b = &d->bar[bar];
-    if (b->io || !b->size || !b->base)
-        return NULL;
+    if (b->io || !b->size || !b->base) return NULL;
     return vmm_map_phys(b->base, (size_t)b->size, VMM_NOCACHE | VMM_WRITE);
 }
 
 int pci_msix_enable(struct pci_dev *d)
 {
-    if (!d->msix_cap)
-        return ERR_NOTSUP;
+    if (!d->msix_cap) return ERR_NOTSUP;
     uint32_t table = pci_read32(d, d->msix_cap + 4);
     int bir = table & 7;
-    if (bir > 5 || d->bar[bir].io)
-        return ERR_NOTSUP;
+    if (bir > 5 || d->bar[bir].io) return ERR_NOTSUP;
     volatile uint8_t *base = pci_map_bar(d, bir);
-    if (!base)
-        return ERR_NOMEM;
+    if (!base) return ERR_NOMEM;
     d->msix_table = (volatile uint32_t *)(base + (table & ~7u));
     for (unsigned i = 0; i < d->msix_size; i++)
         d->msix_table[i * 4 + 3] = 1; /* masked */
     uint16_t ctl = pci_read16(d, d->msix_cap + 2);
     pci_write16(d, d->msix_cap + 2, (uint16_t)((ctl | 0x8000) & ~0x4000)); /* enable, unmask fn */
-    pci_write16(d, 0x04, (uint16_t)(pci_read16(d, 0x04) | 0x400));          /* INTx off */
+    pci_write16(d, 0x04, (uint16_t)(pci_read16(d, 0x04) | 0x400));         /* INTx off */
     return d->msix_size;
 }
 
 int pci_msix_route(struct pci_dev *d, unsigned entry, irq_handler_fn fn, void *arg,
                    const char *name)
 {
-    if (!d->msix_table || entry >= d->msix_size)
-        return ERR_INVAL;
+    if (!d->msix_table || entry >= d->msix_size) return ERR_INVAL;
     uint64_t addr;
     uint32_t data;
     int v = irq_alloc_msi(fn, arg, name, &addr, &data);
-    if (v < 0)
-        return v;
+    if (v < 0) return v;
     volatile uint32_t *e = d->msix_table + entry * 4;
     e[0] = (uint32_t)addr;
     e[1] = (uint32_t)(addr >> 32);
@@ -336,8 +333,7 @@ int pci_msix_route(struct pci_dev *d, unsigned entry, irq_handler_fn fn, void *a
 
 void pci_msix_disable(struct pci_dev *d)
 {
-    if (!d->msix_cap)
-        return;
+    if (!d->msix_cap) return;
     uint16_t ctl = pci_read16(d, d->msix_cap + 2);
     pci_write16(d, d->msix_cap + 2, ctl & ~0x8000u);
     d->msix_table = NULL;
@@ -355,8 +351,7 @@ void pci_msix_disable(struct pci_dev *d)
  */
 int pci_intx_route(struct pci_dev *d, irq_handler_fn fn, void *arg, const char *name)
 {
-    if (!d->irq_pin)
-        return ERR_NOTSUP;
+    if (!d->irq_pin) return ERR_NOTSUP;
     uint32_t gsi;
     if (chipset == CHIPSET_Q35 && d->bus == 0 && d->slot >= 1 && d->slot <= 24)
         gsi = 16 + 4 + ((d->slot + (d->irq_pin - 1u)) & 3);

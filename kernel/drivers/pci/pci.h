@@ -11,9 +11,9 @@
 #include "arch/x86_64/irq.h"
 #include "base/list.h"
 
-#define PCI_CAP_MSI 0x05
+#define PCI_CAP_MSI    0x05
 #define PCI_CAP_VENDOR 0x09
-#define PCI_CAP_MSIX 0x11
+#define PCI_CAP_MSIX   0x11
 
 struct pci_bar {
     uint64_t base, size;

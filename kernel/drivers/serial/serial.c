@@ -14,16 +14,16 @@
 #include "lib/iopoll.h"
 #include "sched/waitq.h"
 
-#define COM1 0x3F8
-#define REG_DATA 0
-#define REG_IER 1
-#define REG_FCR 2
-#define REG_LCR 3
-#define REG_MCR 4
-#define REG_LSR 5
+#define COM1           0x3F8
+#define REG_DATA       0
+#define REG_IER        1
+#define REG_FCR        2
+#define REG_LCR        3
+#define REG_MCR        4
+#define REG_LSR        5
 #define LSR_DATA_READY 0x01
-#define LSR_THR_EMPTY 0x20
-#define RX_RING 1024
+#define LSR_THR_EMPTY  0x20
+#define RX_RING        1024
 
 static struct {
     char ring[RX_RING];
@@ -33,7 +33,10 @@ static struct {
     void (*on_ctrl_c)(void);
 } rx;
 
-void serial_set_interrupt_handler(void (*fn)(void)) { rx.on_ctrl_c = fn; }
+void serial_set_interrupt_handler(void (*fn)(void))
+{
+    rx.on_ctrl_c = fn;
+}
 
 void serial_init(void)
 {
@@ -59,11 +62,9 @@ static void put_byte(char c)
 
 void serial_write(const char *s, size_t n)
 {
-    if (!rx.present)
-        return;
+    if (!rx.present) return;
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\n')
-            put_byte('\r');
+        if (s[i] == '\n') put_byte('\r');
         put_byte(s[i]);
     }
 }
@@ -93,8 +94,7 @@ static void serial_irq(void *arg)
 
 void serial_enable_rx_irq(void)
 {
-    if (!rx.present)
-        return;
+    if (!rx.present) return;
     irq_register_isa(4, serial_irq, NULL, "serial");
     outb(COM1 + REG_IER, 0x01); /* data-available interrupt */
 }

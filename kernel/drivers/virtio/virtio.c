@@ -24,55 +24,73 @@
 
 /* Device status bits (spec 2.1). */
 #define ST_ACKNOWLEDGE 1
-#define ST_DRIVER 2
-#define ST_DRIVER_OK 4
+#define ST_DRIVER      2
+#define ST_DRIVER_OK   4
 #define ST_FEATURES_OK 8
 #define ST_NEEDS_RESET 64
-#define ST_FAILED 128
+#define ST_FAILED      128
 
 /* Legacy register block (spec 4.1.4.8). */
 #define L_DEVICE_FEATURES 0x00
 #define L_DRIVER_FEATURES 0x04
-#define L_QUEUE_PFN 0x08
-#define L_QUEUE_SIZE 0x0C
-#define L_QUEUE_SELECT 0x0E
-#define L_QUEUE_NOTIFY 0x10
-#define L_STATUS 0x12
-#define L_ISR 0x13
-#define L_CONFIG_VECTOR 0x14
-#define L_QUEUE_VECTOR 0x16
+#define L_QUEUE_PFN       0x08
+#define L_QUEUE_SIZE      0x0C
+#define L_QUEUE_SELECT    0x0E
+#define L_QUEUE_NOTIFY    0x10
+#define L_STATUS          0x12
+#define L_ISR             0x13
+#define L_CONFIG_VECTOR   0x14
+#define L_QUEUE_VECTOR    0x16
 
 /* Modern common configuration (spec 4.1.4.3). */
-#define C_DFSELECT 0x00
-#define C_DF 0x04
-#define C_GFSELECT 0x08
-#define C_GF 0x0C
-#define C_MSIX_CONFIG 0x10
-#define C_NUM_QUEUES 0x12
-#define C_STATUS 0x14
-#define C_Q_SELECT 0x16
-#define C_Q_SIZE 0x18
-#define C_Q_MSIX 0x1A
-#define C_Q_ENABLE 0x1C
+#define C_DFSELECT     0x00
+#define C_DF           0x04
+#define C_GFSELECT     0x08
+#define C_GF           0x0C
+#define C_MSIX_CONFIG  0x10
+#define C_NUM_QUEUES   0x12
+#define C_STATUS       0x14
+#define C_Q_SELECT     0x16
+#define C_Q_SIZE       0x18
+#define C_Q_MSIX       0x1A
+#define C_Q_ENABLE     0x1C
 #define C_Q_NOTIFY_OFF 0x1E
-#define C_Q_DESC 0x20
-#define C_Q_DRIVER 0x28
-#define C_Q_DEVICE 0x30
+#define C_Q_DESC       0x20
+#define C_Q_DRIVER     0x28
+#define C_Q_DEVICE     0x30
 
 #define CAP_COMMON 1
 #define CAP_NOTIFY 2
-#define CAP_ISR 3
+#define CAP_ISR    3
 #define CAP_DEVICE 4
 
-#define NO_VECTOR 0xFFFF
+#define NO_VECTOR        0xFFFF
 #define USED_F_NO_NOTIFY 1
 
-static inline void w8(volatile uint8_t *b, unsigned off, uint8_t v) { *(volatile uint8_t *)(b + off) = v; }
-static inline void w16(volatile uint8_t *b, unsigned off, uint16_t v) { *(volatile uint16_t *)(void *)(b + off) = v; }
-static inline void w32(volatile uint8_t *b, unsigned off, uint32_t v) { *(volatile uint32_t *)(void *)(b + off) = v; }
-static inline uint8_t r8(volatile uint8_t *b, unsigned off) { return *(volatile uint8_t *)(b + off); }
-static inline uint16_t r16(volatile uint8_t *b, unsigned off) { return *(volatile uint16_t *)(void *)(b + off); }
-static inline uint32_t r32(volatile uint8_t *b, unsigned off) { return *(volatile uint32_t *)(void *)(b + off); }
+static inline void w8(volatile uint8_t *b, unsigned off, uint8_t v)
+{
+    *(volatile uint8_t *)(b + off) = v;
+}
+static inline void w16(volatile uint8_t *b, unsigned off, uint16_t v)
+{
+    *(volatile uint16_t *)(void *)(b + off) = v;
+}
+static inline void w32(volatile uint8_t *b, unsigned off, uint32_t v)
+{
+    *(volatile uint32_t *)(void *)(b + off) = v;
+}
+static inline uint8_t r8(volatile uint8_t *b, unsigned off)
+{
+    return *(volatile uint8_t *)(b + off);
+}
+static inline uint16_t r16(volatile uint8_t *b, unsigned off)
+{
+    return *(volatile uint16_t *)(void *)(b + off);
+}
+static inline uint32_t r32(volatile uint8_t *b, unsigned off)
+{
+    return *(volatile uint32_t *)(void *)(b + off);
+}
 
 static uint8_t status_get(struct virtio_dev *vd)
 {
@@ -114,12 +132,17 @@ static int find_modern_caps(struct virtio_dev *vd)
             !p->bar[bar].size || off + (uint64_t)len > p->bar[bar].size)
             continue; /* also skips the PCI configuration access capability */
         volatile uint8_t *base = pci_map_bar(p, bar);
-        if (!base)
-            return ERR_NOMEM;
+        if (!base) return ERR_NOMEM;
         switch (type) {
-        case CAP_COMMON: if (!vd->common) vd->common = base + off; break;
-        case CAP_ISR: if (!vd->isr) vd->isr = base + off; break;
-        case CAP_DEVICE: if (!vd->device_cfg) vd->device_cfg = base + off; break;
+        case CAP_COMMON:
+            if (!vd->common) vd->common = base + off;
+            break;
+        case CAP_ISR:
+            if (!vd->isr) vd->isr = base + off;
+            break;
+        case CAP_DEVICE:
+            if (!vd->device_cfg) vd->device_cfg = base + off;
+            break;
         case CAP_NOTIFY:
             if (!vd->notify_base) {
                 vd->notify_base = base + off;
@@ -156,8 +179,7 @@ int virtio_pci_init(struct virtio_dev *vd, struct pci_dev *pci, const char *name
 
 uint64_t virtio_device_features(struct virtio_dev *vd)
 {
-    if (!vd->modern)
-        return inl(vd->iobase + L_DEVICE_FEATURES);
+    if (!vd->modern) return inl(vd->iobase + L_DEVICE_FEATURES);
     w32(vd->common, C_DFSELECT, 0);
     uint64_t lo = r32(vd->common, C_DF);
     w32(vd->common, C_DFSELECT, 1);
@@ -192,12 +214,14 @@ int virtio_set_features(struct virtio_dev *vd, uint64_t features)
 
 static uint8_t cfg8(struct virtio_dev *vd, unsigned off)
 {
-    if (vd->modern)
-        return r8(vd->device_cfg, off);
+    if (vd->modern) return r8(vd->device_cfg, off);
     return inb((uint16_t)(vd->iobase + (vd->msix ? 0x18 : 0x14) + off));
 }
 
-uint8_t virtio_cfg_read8(struct virtio_dev *vd, unsigned off) { return cfg8(vd, off); }
+uint8_t virtio_cfg_read8(struct virtio_dev *vd, unsigned off)
+{
+    return cfg8(vd, off);
+}
 uint16_t virtio_cfg_read16(struct virtio_dev *vd, unsigned off)
 {
     return (uint16_t)(cfg8(vd, off) | cfg8(vd, off + 1) << 8);
@@ -212,8 +236,7 @@ uint64_t virtio_cfg_read64(struct virtio_dev *vd, unsigned off)
     for (int i = 0; i < 10; i++) {
         uint8_t gen = vd->modern ? r8(vd->common, 0x15) : 0;
         uint64_t v = virtio_cfg_read32(vd, off) | (uint64_t)virtio_cfg_read32(vd, off + 4) << 32;
-        if (!vd->modern || r8(vd->common, 0x15) == gen)
-            return v;
+        if (!vd->modern || r8(vd->common, 0x15) == gen) return v;
     }
     return 0;
 }
@@ -222,10 +245,8 @@ uint64_t virtio_cfg_read64(struct virtio_dev *vd, unsigned off)
 static uint64_t phys_of(const void *p)
 {
     uintptr_t va = (uintptr_t)p;
-    if (va >= KERNEL_VMA)
-        return va - KERNEL_VMA;
-    if (va >= DIRECT_MAP_BASE && va < KVA_BASE)
-        return va - DIRECT_MAP_BASE;
+    if (va >= KERNEL_VMA) return va - KERNEL_VMA;
+    if (va >= DIRECT_MAP_BASE && va < KVA_BASE) return va - DIRECT_MAP_BASE;
     uint64_t pa = 0;
     BASE_ASSERT(vmm_translate(va, &pa, NULL) == 0);
     return pa;
@@ -235,8 +256,7 @@ static uint64_t phys_of(const void *p)
 static uint32_t contiguous_len(const void *p, uint32_t len)
 {
     uintptr_t va = (uintptr_t)p;
-    if (va >= KERNEL_VMA || (va >= DIRECT_MAP_BASE && va < KVA_BASE))
-        return len;
+    if (va >= KERNEL_VMA || (va >= DIRECT_MAP_BASE && va < KVA_BASE)) return len;
     uint32_t n = (uint32_t)MIN((uint64_t)len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
     while (n < len && phys_of((char *)p + n) == phys_of(p) + n)
         n += (uint32_t)MIN((uint64_t)(len - n), PAGE_SIZE);
@@ -255,8 +275,7 @@ int virtq_descs_needed(const struct virtq_buf *bufs, int nbufs)
 int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, int nbufs, void *token)
 {
     int need = virtq_descs_needed(bufs, nbufs);
-    if (need == 0 || need > vq->num_free)
-        return ERR_NOSPC;
+    if (need == 0 || need > vq->num_free) return ERR_NOSPC;
     uint16_t head = vq->free_head, idx = head, last = head;
     for (int i = 0; i < nbufs; i++) {
         for (uint32_t off = 0; off < bufs[i].len;) {
@@ -265,7 +284,8 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, int nbufs, void *t
             struct virtq_desc *d = &vq->desc[idx];
             d->addr = phys_of(p);
             d->len = n;
-            d->flags = (uint16_t)(bufs[i].device_writes ? VIRTQ_DESC_F_WRITE : 0) | VIRTQ_DESC_F_NEXT;
+            d->flags =
+                (uint16_t)(bufs[i].device_writes ? VIRTQ_DESC_F_WRITE : 0) | VIRTQ_DESC_F_NEXT;
             last = idx;
             idx = d->next;
             off += n;
@@ -284,8 +304,7 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, int nbufs, void *t
 void virtq_kick(struct virtq *vq)
 {
     mb(); /* the index update before reading the device's flags */
-    if (vq->used->flags & USED_F_NO_NOTIFY)
-        return;
+    if (vq->used->flags & USED_F_NO_NOTIFY) return;
     if (vq->dev->modern)
         *vq->notify_addr = vq->index;
     else
@@ -294,7 +313,10 @@ void virtq_kick(struct virtq *vq)
 
 #define AVAIL_F_NO_INTERRUPT 1
 
-void virtq_disable_irq(struct virtq *vq) { vq->avail->flags |= AVAIL_F_NO_INTERRUPT; }
+void virtq_disable_irq(struct virtq *vq)
+{
+    vq->avail->flags |= AVAIL_F_NO_INTERRUPT;
+}
 
 bool virtq_enable_irq(struct virtq *vq)
 {
@@ -305,13 +327,11 @@ bool virtq_enable_irq(struct virtq *vq)
 
 void *virtq_get_used(struct virtq *vq, uint32_t *len)
 {
-    if (vq->last_used == *(volatile uint16_t *)&vq->used->idx)
-        return NULL;
+    if (vq->last_used == *(volatile uint16_t *)&vq->used->idx) return NULL;
     rmb(); /* the index before the entry it covers */
     struct virtq_used_elem *e = &vq->used->ring[vq->last_used % vq->size];
     uint16_t head = (uint16_t)e->id;
-    if (len)
-        *len = e->len;
+    if (len) *len = e->len;
     vq->last_used++;
     if (head >= vq->size) {
         klog_error("virtio", "%s: device returned bad descriptor %u", vq->dev->name, head);
@@ -342,8 +362,7 @@ int virtio_setup_queue(struct virtio_dev *vd, struct virtq *vq, uint16_t index, 
         outw(vd->iobase + L_QUEUE_SELECT, index);
         size = inw(vd->iobase + L_QUEUE_SIZE);
     }
-    if (size == 0 || (size & (size - 1)))
-        return ERR_NODEV;
+    if (size == 0 || (size & (size - 1))) return ERR_NODEV;
     if (vd->modern && max_size && size > max_size) { /* legacy sizes are fixed */
         while (size > max_size)
             size /= 2;
@@ -356,8 +375,7 @@ int virtio_setup_queue(struct virtio_dev *vd, struct virtq *vq, uint16_t index, 
     vq->mem = dma_alloc(vq->mem_size, &phys);
     vq->tokens = kzalloc(size * sizeof(void *));
     if (!vq->mem || !vq->tokens) {
-        if (vq->mem)
-            dma_free(vq->mem, vq->mem_size);
+        if (vq->mem) dma_free(vq->mem, vq->mem_size);
         kfree(vq->tokens);
         return ERR_NOMEM;
     }
@@ -380,28 +398,26 @@ int virtio_setup_queue(struct virtio_dev *vd, struct virtq *vq, uint16_t index, 
         w32(vd->common, C_Q_DRIVER + 4, (uint32_t)((phys + desc_sz) >> 32));
         w32(vd->common, C_Q_DEVICE, (uint32_t)(phys + used_off));
         w32(vd->common, C_Q_DEVICE + 4, (uint32_t)((phys + used_off) >> 32));
-        vq->notify_addr = (volatile uint16_t *)(void *)(vd->notify_base +
-                                                        r16(vd->common, C_Q_NOTIFY_OFF) * vd->notify_mul);
+        vq->notify_addr =
+            (volatile uint16_t *)(void *)(vd->notify_base +
+                                          r16(vd->common, C_Q_NOTIFY_OFF) * vd->notify_mul);
     } else {
         outl(vd->iobase + L_QUEUE_PFN, (uint32_t)(phys >> 12));
     }
-    if (vd->nqueues < (int)ARRAY_SIZE(vd->queues))
-        vd->queues[vd->nqueues++] = vq;
+    if (vd->nqueues < (int)ARRAY_SIZE(vd->queues)) vd->queues[vd->nqueues++] = vq;
     return 0;
 }
 
 static void queue_irq(void *arg)
 {
     struct virtq *vq = arg;
-    if (vq->on_irq)
-        vq->on_irq(vq, vq->arg);
+    if (vq->on_irq) vq->on_irq(vq, vq->arg);
 }
 
 static void config_irq(void *arg)
 {
     struct virtio_dev *vd = arg;
-    if (vd->on_config_change)
-        vd->on_config_change(vd);
+    if (vd->on_config_change) vd->on_config_change(vd);
 }
 
 /* INTx: one line for everything; reading the ISR acknowledges it. */
@@ -412,8 +428,7 @@ static void intx_irq(void *arg)
     if (isr & 1)
         for (int i = 0; i < vd->nqueues; i++)
             queue_irq(vd->queues[i]);
-    if (isr & 2)
-        config_irq(vd);
+    if (isr & 2) config_irq(vd);
 }
 
 /* Shared MSI-X vector when the table is too small for one per queue. */
@@ -467,8 +482,7 @@ static int setup_msix(struct virtio_dev *vd)
     if (pci_msix_route(p, 0, shared_msix_irq, vd, vd->name) < 0 || set_vector(vd, -1, 0) < 0)
         return ERR_NOSPC;
     for (int i = 0; i < vd->nqueues; i++)
-        if (set_vector(vd, vd->queues[i]->index, 0) < 0)
-            return ERR_NOSPC;
+        if (set_vector(vd, vd->queues[i]->index, 0) < 0) return ERR_NOSPC;
     return 0;
 }
 

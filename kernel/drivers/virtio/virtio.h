@@ -13,10 +13,10 @@
 #include "drivers/pci/pci.h"
 
 #define VIRTIO_F_INDIRECT_DESC (1ull << 28)
-#define VIRTIO_F_EVENT_IDX (1ull << 29)
-#define VIRTIO_F_VERSION_1 (1ull << 32)
+#define VIRTIO_F_EVENT_IDX     (1ull << 29)
+#define VIRTIO_F_VERSION_1     (1ull << 32)
 
-#define VIRTQ_DESC_F_NEXT 1
+#define VIRTQ_DESC_F_NEXT  1
 #define VIRTQ_DESC_F_WRITE 2
 
 struct virtq_desc {
@@ -54,8 +54,8 @@ struct virtq {
     void *mem;
     size_t mem_size;
     uint16_t free_head, num_free, last_used;
-    void **tokens;                   /* per head descriptor */
-    volatile uint16_t *notify_addr;  /* modern */
+    void **tokens;                  /* per head descriptor */
+    volatile uint16_t *notify_addr; /* modern */
     void (*on_irq)(struct virtq *vq, void *arg);
     void *arg;
 };
@@ -64,8 +64,8 @@ struct virtio_dev {
     struct pci_dev *pci;
     const char *name;
     bool modern;
-    uint16_t iobase;                /* legacy */
-    volatile uint8_t *common;       /* modern capabilities */
+    uint16_t iobase;          /* legacy */
+    volatile uint8_t *common; /* modern capabilities */
     volatile uint8_t *isr;
     volatile uint8_t *device_cfg;
     volatile uint8_t *notify_base;

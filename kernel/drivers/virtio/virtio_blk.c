@@ -21,16 +21,16 @@
 #include "time/clock.h"
 
 #define VIRTIO_BLK_F_SIZE_MAX (1ull << 1)
-#define VIRTIO_BLK_F_SEG_MAX (1ull << 2)
-#define VIRTIO_BLK_F_RO (1ull << 5)
+#define VIRTIO_BLK_F_SEG_MAX  (1ull << 2)
+#define VIRTIO_BLK_F_RO       (1ull << 5)
 #define VIRTIO_BLK_F_BLK_SIZE (1ull << 6)
-#define VIRTIO_BLK_F_FLUSH (1ull << 9)
+#define VIRTIO_BLK_F_FLUSH    (1ull << 9)
 
-#define T_IN 0
-#define T_OUT 1
-#define T_FLUSH 4
-#define S_OK 0
-#define S_IOERR 1
+#define T_IN     0
+#define T_OUT    1
+#define T_FLUSH  4
+#define S_OK     0
+#define S_IOERR  1
 #define S_UNSUPP 2
 
 #define REQUEST_TIMEOUT_S 30
@@ -64,8 +64,7 @@ static void vblk_irq(struct virtq *vq, void *arg)
         r->done = true;
         any = 1;
     }
-    if (any)
-        waitq_wake_all(&b->wq);
+    if (any) waitq_wake_all(&b->wq);
 }
 
 /* Waits for r to complete; ERR_IO if the device had to be reset. */
@@ -125,11 +124,9 @@ static int submit(struct vblk *b, struct blk_req *r, uint32_t type, uint64_t lba
             break;
         }
     }
-    if (err >= 0)
-        virtq_kick(&b->vq);
+    if (err >= 0) virtq_kick(&b->vq);
     irq_restore(f);
-    if (b->broken)
-        return ERR_IO;
+    if (b->broken) return ERR_IO;
     return err < 0 ? err : 0;
 }
 
@@ -140,29 +137,24 @@ static int vblk_rw(struct vblk *b, uint32_t type, uint64_t lba, uint32_t count, 
     /* Per request: the device's size_max per segment times seg_max
      * segments, assuming every page is its own segment. */
     uint64_t per = MIN((uint64_t)MAX_REQUEST_BYTES, (uint64_t)(b->seg_max - 0) * PAGE_SIZE);
-    if (b->size_max)
-        per = MIN(per, (uint64_t)b->size_max * b->seg_max);
+    if (b->size_max) per = MIN(per, (uint64_t)b->size_max * b->seg_max);
     per = MAX(ALIGN_DOWN(per, PAGE_SIZE), (uint64_t)PAGE_SIZE);
     int nreq = (int)((total + per - 1) / per);
     struct blk_req *reqs = kzalloc(sizeof *reqs * (size_t)nreq);
-    if (!reqs)
-        return ERR_NOMEM;
+    if (!reqs) return ERR_NOMEM;
     int err = 0, submitted = 0;
     uint64_t off = 0;
     for (int i = 0; i < nreq && err == 0; i++) {
         uint32_t n = (uint32_t)MIN(per, total - off);
         err = submit(b, &reqs[i], type, lba * (b->bdev.sector_size / ss) + off / ss,
                      (char *)buf + off, n);
-        if (err == 0)
-            submitted++;
+        if (err == 0) submitted++;
         off += n;
     }
     for (int i = 0; i < submitted; i++) {
         int e = wait_req(b, &reqs[i]);
-        if (e == 0)
-            e = status_err(&reqs[i]);
-        if (e < 0 && err == 0)
-            err = e;
+        if (e == 0) e = status_err(&reqs[i]);
+        if (e < 0 && err == 0) err = e;
     }
     kfree(reqs);
     return err;
@@ -181,16 +173,12 @@ static int vblk_write(struct block_dev *d, uint64_t lba, uint32_t count, const v
 static int vblk_flush(struct block_dev *d)
 {
     struct vblk *b = d->priv;
-    if (!b->has_flush)
-        return 0; /* no volatile write cache: writes are durable on completion */
+    if (!b->has_flush) return 0; /* no volatile write cache: writes are durable on completion */
     struct blk_req *r = kzalloc(sizeof *r);
-    if (!r)
-        return ERR_NOMEM;
+    if (!r) return ERR_NOMEM;
     int err = submit(b, r, T_FLUSH, 0, NULL, 0);
-    if (err == 0)
-        err = wait_req(b, r);
-    if (err == 0)
-        err = status_err(r);
+    if (err == 0) err = wait_req(b, r);
+    if (err == 0) err = status_err(r);
     kfree(r);
     return err;
 }
@@ -200,44 +188,37 @@ static const struct block_ops vblk_ops = {vblk_read, vblk_write, vblk_flush};
 static int vblk_probe(struct pci_dev *pci)
 {
     struct vblk *b = kzalloc(sizeof *b);
-    if (!b)
-        return ERR_NOMEM;
+    if (!b) return ERR_NOMEM;
     char name[16];
     block_next_disk_name(name, sizeof name);
     str_copy(b->bdev.name, name, sizeof b->bdev.name);
     int err = virtio_pci_init(&b->vd, pci, b->bdev.name);
-    if (err < 0)
-        goto fail;
+    if (err < 0) goto fail;
     uint64_t want = VIRTIO_F_VERSION_1 | VIRTIO_BLK_F_SIZE_MAX | VIRTIO_BLK_F_SEG_MAX |
                     VIRTIO_BLK_F_RO | VIRTIO_BLK_F_BLK_SIZE | VIRTIO_BLK_F_FLUSH;
-    if ((err = virtio_set_features(&b->vd, want)) < 0)
-        goto fail;
+    if ((err = virtio_set_features(&b->vd, want)) < 0) goto fail;
     uint64_t feat = b->vd.features;
     uint64_t capacity = virtio_cfg_read64(&b->vd, 0);
     b->size_max = (feat & VIRTIO_BLK_F_SIZE_MAX) ? virtio_cfg_read32(&b->vd, 8) : 0;
     b->seg_max = (feat & VIRTIO_BLK_F_SEG_MAX) ? virtio_cfg_read32(&b->vd, 12) : 1;
     uint32_t blk = (feat & VIRTIO_BLK_F_BLK_SIZE) ? virtio_cfg_read32(&b->vd, 20) : 512;
-    if (blk < 512 || blk > 4096 || (blk & (blk - 1)))
-        blk = 512;
+    if (blk < 512 || blk > 4096 || (blk & (blk - 1))) blk = 512;
     b->has_flush = feat & VIRTIO_BLK_F_FLUSH;
     waitq_init(&b->wq);
-    if ((err = virtio_setup_queue(&b->vd, &b->vq, 0, 256, vblk_irq, b)) < 0)
-        goto fail;
+    if ((err = virtio_setup_queue(&b->vd, &b->vq, 0, 256, vblk_irq, b)) < 0) goto fail;
     b->seg_max = MAX(1u, MIN(b->seg_max, (uint32_t)b->vq.size - 2));
-    if ((err = virtio_driver_ok(&b->vd)) < 0)
-        goto fail;
+    if ((err = virtio_driver_ok(&b->vd)) < 0) goto fail;
     b->bdev.sector_size = blk;
     b->bdev.sector_count = capacity * 512 / blk;
     b->bdev.read_only = feat & VIRTIO_BLK_F_RO;
     b->bdev.ops = &vblk_ops;
     b->bdev.priv = b;
-    if ((err = block_register(&b->bdev)) < 0)
-        goto fail;
-    klog_info("virtio-blk", "%s: %llu MiB, %u-byte sectors%s, %s transport, %s, queue %u, seg_max %u%s",
+    if ((err = block_register(&b->bdev)) < 0) goto fail;
+    klog_info("virtio-blk",
+              "%s: %llu MiB, %u-byte sectors%s, %s transport, %s, queue %u, seg_max %u%s",
               b->bdev.name, (unsigned long long)(capacity * 512 >> 20), blk,
               b->bdev.read_only ? ", read-only" : "", b->vd.modern ? "modern" : "legacy",
-              b->vd.msix ? "MSI-X" : "INTx", b->vq.size, b->seg_max,
-              b->has_flush ? ", flush" : "");
+              b->vd.msix ? "MSI-X" : "INTx", b->vq.size, b->seg_max, b->has_flush ? ", flush" : "");
     block_scan_partitions(&b->bdev);
     return 0;
 fail:
@@ -245,7 +226,8 @@ fail:
     return err;
 }
 
-static const struct pci_driver vblk_transitional = {"virtio-blk", 0x1AF4, 0x1001, 0x1001, vblk_probe};
+static const struct pci_driver vblk_transitional = {"virtio-blk", 0x1AF4, 0x1001, 0x1001,
+                                                    vblk_probe};
 static const struct pci_driver vblk_modern = {"virtio-blk", 0x1AF4, 0x1042, 0x1042, vblk_probe};
 
 int virtio_blk_init(void)

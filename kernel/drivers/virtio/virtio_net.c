@@ -20,17 +20,17 @@
 #include "sched/sched.h"
 #include "time/clock.h"
 
-#define F_CSUM (1ull << 0)
-#define F_GUEST_CSUM (1ull << 1)
+#define F_CSUM           (1ull << 0)
+#define F_GUEST_CSUM     (1ull << 1)
 #define HDR_F_NEEDS_CSUM 1
 #define HDR_F_DATA_VALID 2
-#define F_MAC (1ull << 5)
-#define F_MRG_RXBUF (1ull << 15)
-#define F_STATUS (1ull << 16)
-#define F_ANY_LAYOUT (1ull << 27)
+#define F_MAC            (1ull << 5)
+#define F_MRG_RXBUF      (1ull << 15)
+#define F_STATUS         (1ull << 16)
+#define F_ANY_LAYOUT     (1ull << 27)
 
-#define BUF_SIZE 2048
-#define HDR_MAX 12
+#define BUF_SIZE   2048
+#define HDR_MAX    12
 #define TX_WAIT_MS 200
 
 struct vnet {
@@ -78,8 +78,7 @@ static void tx_irq(struct virtq *vq, void *arg)
 static void config_changed(struct virtio_dev *vd)
 {
     struct vnet *n = (struct vnet *)vd; /* vd is the first member */
-    if (!(n->vd.features & F_STATUS))
-        return;
+    if (!(n->vd.features & F_STATUS)) return;
     bool up = virtio_cfg_read16(vd, 6) & 1;
     if (up != n->nd.link_up) {
         n->nd.link_up = up;
@@ -110,7 +109,8 @@ static int vnet_xmit(struct netdev *nd, const void *frame, size_t len)
     uint8_t *p = n->tx_pool + (size_t)slot * BUF_SIZE;
     memset(p, 0, n->hdr_len); /* no checksum offload, no GSO */
     memcpy(p + HDR_MAX, frame, len);
-    struct virtq_buf bufs[2] = {{p, (uint32_t)n->hdr_len, false}, {p + HDR_MAX, (uint32_t)len, false}};
+    struct virtq_buf bufs[2] = {{p, (uint32_t)n->hdr_len, false},
+                                {p + HDR_MAX, (uint32_t)len, false}};
     f = irq_save();
     int err = virtq_add(&n->txq, bufs, 2, (void *)(uintptr_t)(slot + 1));
     if (err >= 0)
@@ -137,8 +137,7 @@ static int vnet_poll_rx(struct netdev *nd, void (*cb)(void *, const void *, size
         uint64_t f = irq_save();
         void *tok = virtq_get_used(&n->rxq, &len);
         irq_restore(f);
-        if (!tok)
-            break;
+        if (!tok) break;
         uint16_t slot = (uint16_t)((uintptr_t)tok - 1);
         uint8_t *buf = n->rx_pool + (size_t)slot * BUF_SIZE;
         if (len < n->hdr_len + 14 || len > BUF_SIZE) {
@@ -151,7 +150,8 @@ static int vnet_poll_rx(struct netdev *nd, void (*cb)(void *, const void *, size
             /* With GUEST_CSUM the device marks frames whose checksums it
              * checked (DATA_VALID) or that never had one computed because
              * they never left the host (NEEDS_CSUM); spec 5.1.6.4. */
-            unsigned fl = (buf[0] & (HDR_F_DATA_VALID | HDR_F_NEEDS_CSUM)) ? NETDEV_RX_CSUM_VALID : 0;
+            unsigned fl =
+                (buf[0] & (HDR_F_DATA_VALID | HDR_F_NEEDS_CSUM)) ? NETDEV_RX_CSUM_VALID : 0;
             cb(ctx, buf + n->hdr_len, len - n->hdr_len, fl);
         }
         f = irq_save();
@@ -161,8 +161,7 @@ static int vnet_poll_rx(struct netdev *nd, void (*cb)(void *, const void *, size
         done++;
     }
     uint64_t f = irq_save();
-    if (reposted)
-        virtq_kick(&n->rxq);
+    if (reposted) virtq_kick(&n->rxq);
     if (done < budget && virtq_enable_irq(&n->rxq)) {
         virtq_disable_irq(&n->rxq); /* more came in: poll again */
         netdev_rx_ready(nd);
@@ -175,15 +174,13 @@ static int vnet_probe(struct pci_dev *pci)
 {
     static int count;
     struct vnet *n = kzalloc(sizeof *n);
-    if (!n)
-        return ERR_NOMEM;
+    if (!n) return ERR_NOMEM;
     fmt_snprintf(n->nd.name, sizeof n->nd.name, "eth%d", count);
     int err = virtio_pci_init(&n->vd, pci, n->nd.name);
-    if (err < 0)
-        goto fail;
-    uint64_t want = VIRTIO_F_VERSION_1 | F_MAC | F_STATUS | F_MRG_RXBUF | F_ANY_LAYOUT | F_GUEST_CSUM;
-    if ((err = virtio_set_features(&n->vd, want)) < 0)
-        goto fail;
+    if (err < 0) goto fail;
+    uint64_t want =
+        VIRTIO_F_VERSION_1 | F_MAC | F_STATUS | F_MRG_RXBUF | F_ANY_LAYOUT | F_GUEST_CSUM;
+    if ((err = virtio_set_features(&n->vd, want)) < 0) goto fail;
     uint64_t feat = n->vd.features;
     n->hdr_len = (feat & (F_MRG_RXBUF | VIRTIO_F_VERSION_1)) ? 12 : 10;
     if (feat & F_MAC) {
@@ -212,8 +209,7 @@ static int vnet_probe(struct pci_dev *pci)
     n->tx_nfree = n->tx_slots;
     for (uint16_t i = 0; i < n->rxq.size; i++)
         rx_post(n, i);
-    if ((err = virtio_driver_ok(&n->vd)) < 0)
-        goto fail;
+    if ((err = virtio_driver_ok(&n->vd)) < 0) goto fail;
     virtq_kick(&n->rxq);
     static char info[64];
     fmt_snprintf(info, sizeof info, "virtio-net %s %s", n->vd.modern ? "modern" : "legacy",
@@ -224,7 +220,8 @@ static int vnet_probe(struct pci_dev *pci)
     n->nd.poll_rx = vnet_poll_rx;
     n->nd.priv = n;
     const uint8_t *m = n->nd.mac;
-    klog_info("virtio-net", "%s: MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s, %s transport, %s, "
+    klog_info("virtio-net",
+              "%s: MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s, %s transport, %s, "
               "rx/tx queues %u/%u, %zu-byte header",
               n->nd.name, m[0], m[1], m[2], m[3], m[4], m[5], n->nd.link_up ? "up" : "down",
               n->vd.modern ? "modern" : "legacy", n->vd.msix ? "MSI-X" : "INTx", n->rxq.size,
@@ -236,7 +233,8 @@ fail:
     return err;
 }
 
-static const struct pci_driver vnet_transitional = {"virtio-net", 0x1AF4, 0x1000, 0x1000, vnet_probe};
+static const struct pci_driver vnet_transitional = {"virtio-net", 0x1AF4, 0x1000, 0x1000,
+                                                    vnet_probe};
 static const struct pci_driver vnet_modern = {"virtio-net", 0x1AF4, 0x1041, 0x1041, vnet_probe};
 
 int virtio_net_init(void)
