@@ -130,10 +130,13 @@ clean-disk:
 	rm -f $(BUILD)/disk.img
 
 TEST_TIMEOUT ?= 1800
+# Suites whose every line is shown (per-file spec counts, E2E timings).
+TEST_SHOW ?= spec/core qemu/e2e
 test:
 	@./scripts/setup.sh
 	@$(MAKE) --no-print-directory all $(TEST_DEPS)
 	@python3 tests/run_tests.py --build $(BUILD) --timeout $(TEST_TIMEOUT) $(if $(SUITE),--only '$(SUITE)') \
+	    $(foreach s,$(TEST_SHOW),--show $(s)) \
 	    $(foreach s,$(UNIT_SUITES) $(COMPONENT_SUITES) $(SYSTEM_SUITES),'$(s)=$(SUITE_CMD_$(s))')
 
 bench:

@@ -3,7 +3,7 @@
 # Idempotent: when everything is present it prints nothing and exits 0.
 set -e
 
-PACKAGES="make gcc python3 binutils iproute2 \
+PACKAGES="make gcc python3 binutils iproute2 nodejs \
   qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common xorriso \
   mtools dosfstools \
   clang-19 lld-19 llvm-19 libclang-rt-19-dev libclang-rt-19-dev-wasm32 wasi-libc \

@@ -21,7 +21,7 @@ import time
 TAP_LINE = re.compile(r"^\s*(not ok|ok)\b\s*(\d+)?\s*-?\s*(.*)$")
 
 
-def run_suite(name, cmd, build, timeout):
+def run_suite(name, cmd, build, timeout, show=False):
     log_path = os.path.join(build, "test-logs", name.replace("/", "_") + ".log")
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
     env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP", KPIO_BUILD=build)
@@ -48,7 +48,7 @@ def run_suite(name, cmd, build, timeout):
                     else:
                         failed += 1
                         failures.append(desc)
-                if (m and (m.group(1) == "not ok" or "# SKIP" in line.upper())) \
+                if show or (m and (m.group(1) == "not ok" or "# SKIP" in line.upper())) \
                         or os.environ.get("VERBOSE"):
                     sys.stdout.write("    " + line)
                 if time.monotonic() - start > timeout:
@@ -90,6 +90,8 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--timeout", type=int, default=1800)
     ap.add_argument("--only", help="run only suites whose name contains this")
+    ap.add_argument("--show", action="append", default=[],
+                    help="echo every line of this suite (its per-case figures)")
     ap.add_argument("suites", nargs="*", help="name=command")
     args = ap.parse_args()
 
@@ -100,7 +102,8 @@ def main():
         if args.only and args.only not in name:
             continue
         print(f"== {name}", flush=True)
-        p, f, s, failures, secs, log = run_suite(name, cmd, args.build, args.timeout)
+        p, f, s, failures, secs, log = run_suite(name, cmd, args.build, args.timeout,
+                                                 show=name in args.show)
         total_p, total_f, total_s = total_p + p, total_f + f, total_s + s
         verdict = "PASS" if f == 0 else "FAIL"
         print(f"   {verdict} {name}: {p} passed, {f} failed, {s} skipped ({secs:.1f} s)",
