@@ -205,6 +205,25 @@ bool tcp_set_closed(struct net_sock *s, int err)
     return false;
 }
 
+/* Frees buffers a connection in TIME-WAIT no longer needs: the send buffer
+ * (everything was acknowledged, our FIN too) and, once the application has
+ * closed the socket, the receive buffer. TIME-WAIT accepts no data, so
+ * nothing writes into them again; a socket can linger there for 2 MSL and
+ * must not hold hundreds of KiB meanwhile. */
+static void tcp_time_wait_release(struct net_sock *s)
+{
+    struct tcp_pcb *p = tcp_of(s);
+    if (p->snd.buf && p->snd.len == 0) {
+        mem_free(p->snd.buf);
+        p->snd.buf = NULL;
+    }
+    if (p->rcv.buf && s->closed) {
+        mem_free(p->rcv.buf);
+        p->rcv.buf = NULL;
+        p->rcv.len = 0;
+    }
+}
+
 /* RFC 9293 3.10.7.4: TIME-WAIT lasts 2 MSL; buffers are no longer needed. */
 void tcp_enter_time_wait(struct net_sock *s)
 {
@@ -212,6 +231,7 @@ void tcp_enter_time_wait(struct net_sock *s)
     uint32_t msl = s->st->cfg.tcp_msl_ms ? s->st->cfg.tcp_msl_ms : 30000;
     p->state = TCP_TIME_WAIT;
     tcp_stop_timers(p);
+    tcp_time_wait_release(s);
     p->t_timewait = s->st->now + 2ull * msl;
     net_sock_update(s);
 }
@@ -473,6 +493,10 @@ void tcp_sock_close(struct net_sock *s)
         return;
     }
     s->closed = true;
+    if (p->state == TCP_TIME_WAIT) {
+        tcp_time_wait_release(s);
+        return;
+    }
     tcp_shut_write(s);
     if (p->state == TCP_FIN_WAIT_2 && !p->t_conn) p->t_conn = s->st->now + TCP_FIN_WAIT_2_MS;
 }
