@@ -230,6 +230,24 @@ static const char *test_read_only_disk(void)
     return NULL;
 }
 
+/* The harness attaches a disk whose every read and write QEMU fails with
+ * EIO (blkdebug): the device's IOERR status must reach the caller as
+ * ERR_IO, promptly, and nothing may hang. */
+static const char *test_device_errors(void)
+{
+    const char *name = cmdline_get("ioerr_disk");
+    if (!name) return "no ioerr_disk= option naming the failing disk";
+    struct block_dev *d = block_find(name);
+    if (!d) return selftest_fail("no disk %s", name);
+    static uint8_t sector[4096];
+    int r = block_read(d, 0, 1, sector), w = block_write(d, 8, 1, sector);
+    if (r != ERR_IO || w != ERR_IO)
+        return selftest_fail("read gave %s, write %s; both should be ERR_IO", err_name(r),
+                             err_name(w));
+    if (block_read(d, 0, 1, sector) != ERR_IO) return "the disk did not keep reporting errors";
+    return NULL;
+}
+
 static const char *test_sync(void)
 {
     int err = vfs_sync_all();
@@ -244,6 +262,7 @@ static const struct selftest_case cases[] = {
     {"rename-delete", test_rename_delete},
     {"readdir", test_readdir},
     {"read-only-disk", test_read_only_disk},
+    {"device-errors", test_device_errors},
     {"sync", test_sync},
 };
 

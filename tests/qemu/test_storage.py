@@ -73,13 +73,23 @@ def run_variant(t, tmp, variant, big_hash):
     img.mkdir("/out")
     want = hashlib.sha256(payload).hexdigest()
     build = build_dir()
+    bad = os.path.join(tmp, f"{name}-bad.img")
+    with open(bad, "wb") as f:
+        f.truncate(8 << 20)
+    rules = os.path.join(tmp, "blkdebug.conf")
+    with open(rules, "w") as f:  # every read and write of vdc fails with EIO
+        f.write('[inject-error]\nevent = "read_aio"\nerrno = "5"\n\n'
+                '[inject-error]\nevent = "write_aio"\nerrno = "5"\n')
     disks = [["-drive", f"file={img.path},if=none,format=raw,id=d0",
               "-device", device(transport, "d0", vectors)],
              ["-drive", f"file={ro.path},if=none,format=raw,id=d1,readonly=on",
-              "-device", device(transport, "d1", vectors)]]
+              "-device", device(transport, "d1", vectors)],
+             ["-drive", f"file=blkdebug:{rules}:{bad},if=none,format=raw,id=d2",
+              "-device", device(transport, "d2", vectors)]]
     log = os.path.join(build, "test-logs", f"qemu-storage-{name}.log")
     with Qemu(os.path.join(build, "kpio.iso"), machine=machine,
-              cmdline=f"test=storage expect_input={want}", disks=disks, log=log) as vm:
+              cmdline=f"test=storage expect_input={want} ioerr_disk=vdc", disks=disks,
+              log=log) as vm:
         try:
             vm.wait_for(r"\[test\] done: \d+ passed, \d+ failed", timeout=240)
             code = vm.wait_exit(timeout=60)

@@ -34,6 +34,24 @@ static struct {
 
 static int next_vector = VEC_FIRST_DYNAMIC;
 
+/* Level-triggered PCI lines are shared: several devices' handlers may hang
+ * off one GSI, all run on each interrupt (each checks its own device). */
+#define MAX_SHARED 4
+#define MAX_GSI    256
+static struct shared_line {
+    int vector;
+    int n;
+    irq_handler_fn fn[MAX_SHARED];
+    void *arg[MAX_SHARED];
+} lines[MAX_GSI];
+
+static void shared_irq(void *arg)
+{
+    struct shared_line *l = arg;
+    for (int i = 0; i < l->n; i++)
+        l->fn[i](l->arg[i]);
+}
+
 void exception_handle(struct trap_frame *f); /* trap.c */
 
 static void idt_set(int v, uint64_t handler, int ist)
@@ -81,6 +99,30 @@ static int alloc_vector(irq_handler_fn fn, void *arg, const char *name)
 int irq_register_gsi(uint32_t gsi, bool level, bool active_low, irq_handler_fn fn, void *arg,
                      const char *name)
 {
+    if (level && gsi < MAX_GSI) {
+        struct shared_line *l = &lines[gsi];
+        uint64_t flags = irq_save();
+        if (l->n > 0) { /* the line is routed already: share it */
+            int v = l->vector, err = l->n < MAX_SHARED ? 0 : ERR_BUSY;
+            if (!err) {
+                l->fn[l->n] = fn;
+                l->arg[l->n] = arg;
+                l->n++;
+            }
+            irq_restore(flags);
+            klog_debug("irq", "gsi %u shared by %s (vector %d)", gsi, name, v);
+            return err ? err : v;
+        }
+        irq_restore(flags);
+        int v = alloc_vector(shared_irq, l, name);
+        if (v < 0) return v;
+        l->vector = v;
+        l->fn[0] = fn;
+        l->arg[0] = arg;
+        l->n = 1;
+        int err = ioapic_route(gsi, v, level, active_low);
+        return err < 0 ? err : v;
+    }
     int v = alloc_vector(fn, arg, name);
     if (v < 0) return v;
     int err = ioapic_route(gsi, v, level, active_low);
