@@ -10,10 +10,16 @@
  * "i32:42 f64:2.5". Options:
  *
  *   --dump            list the compiled code of every function (debugging)
+ *   --dump-jit=FILE   write the instance's machine code to FILE and list
+ *                     each function's offset in it (objdump -D -b binary
+ *                     -m i386:x86-64 FILE)
  *   --time            print the call's wall-clock time to stderr
  *                     ("time: 1.234567 s")
  *   --max-pages N     cap linear memory at N 64 KiB pages
  *   --stack N         value stack slots; --depth N: maximum call depth
+ *   --engine E        interp or jit (default: $KPIO_WASM_ENGINE, else interp);
+ *                     also in the WASI mode (run_wasi.c), where it must come
+ *                     before the module like the other options
  *
  * Exit status: 0 after a normal return, 1 for usage, load and link errors,
  * 2 when the call trapped (the reason is printed on stderr), or the status
@@ -31,6 +37,7 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "host/kpio-wasm/jit_mem.h"
 #include "wasm/disasm.h"
 #include "wasm/wasm.h"
 
@@ -40,14 +47,48 @@ struct options {
     char **args;
     int nargs;
     bool time, dump;
+    const char *dump_jit;
     struct wasm_config cfg;
 };
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: kpio-wasm [--time] [--dump] [--max-pages N] [--stack N] [--depth N] "
-                    "FILE.wasm --invoke NAME [ARGS...]\n");
+    fprintf(stderr, "usage: kpio-wasm [--engine interp|jit] [--time] [--dump] [--max-pages N] "
+                    "[--stack N] [--depth N] FILE.wasm --invoke NAME [ARGS...]\n");
     exit(1);
+}
+
+/*
+ * Takes `--engine NAME` out of the options before the module (both modes
+ * have their options there) and makes it the process default; argc is
+ * updated. Options with a value are those of both modes.
+ */
+static void take_engine_option(int *argc, char **argv)
+{
+    static const char *const with_value[] = {"--dir",   "--env",   "--tcplisten", "--max-pages",
+                                             "--stack", "--depth", NULL};
+    const char *name = NULL;
+    int out = 1;
+    bool options = true;
+    for (int i = 1; i < *argc; i++) {
+        if (options && !strcmp(argv[i], "--engine") && i + 1 < *argc) {
+            name = argv[++i];
+            continue;
+        }
+        argv[out++] = argv[i];
+        if (!options || argv[i][0] != '-') {
+            options = false;
+            continue;
+        }
+        for (int k = 0; with_value[k]; k++)
+            if (!strcmp(argv[i], with_value[k]) && i + 1 < *argc) argv[out++] = argv[++i];
+    }
+    argv[out] = NULL;
+    *argc = out;
+    if (host_engine_select(name, WASM_ENGINE_INTERP, NULL)) {
+        fprintf(stderr, "kpio-wasm: unknown engine \"%s\" (interp or jit)\n", name);
+        exit(1);
+    }
 }
 
 static uint32_t parse_u32_option(const char *s)
@@ -68,6 +109,8 @@ static void parse_options(int argc, char **argv, struct options *o)
             o->time = true;
         else if (!strcmp(a, "--dump"))
             o->dump = true;
+        else if (!strncmp(a, "--dump-jit=", 11))
+            o->dump_jit = a + 11;
         else if (!strcmp(a, "--max-pages") && i + 1 < argc)
             o->cfg.max_memory_pages = parse_u32_option(argv[++i]);
         else if (!strcmp(a, "--stack") && i + 1 < argc)
@@ -84,7 +127,7 @@ static void parse_options(int argc, char **argv, struct options *o)
         else
             usage();
     }
-    if (!o->dump || !o->path) usage();
+    if ((!o->dump && !o->dump_jit) || !o->path) usage();
 }
 
 static void print_line(void *ctx, const char *line)
@@ -96,6 +139,25 @@ static void dump_module(const struct wasm_module *mod)
 {
     for (uint32_t f = 0; wasm_disasm(mod, f, print_line, stdout) != ERR_NOENT; f++)
         ;
+}
+
+/* The machine code to a file, and where each function starts in it. */
+static void dump_jit(const struct wasm_instance *inst, const char *path)
+{
+    size_t len;
+    const uint8_t *code = wasm_jit_code(inst, &len);
+    FILE *f = code ? fopen(path, "wb") : NULL;
+    if (!f || fwrite(code, 1, len, f) != len) {
+        fprintf(stderr, "kpio-wasm: %s: %s\n", path, code ? strerror(errno) : "not compiled");
+        if (f) fclose(f);
+        return;
+    }
+    fclose(f);
+    const struct wasm_module *m = wasm_instance_module(inst);
+    for (uint32_t i = 0; i < wasm_module_func_count(m); i++) {
+        uint32_t at = wasm_jit_entry(inst, i);
+        if (at != UINT32_MAX) printf("func %u at 0x%x\n", i, at);
+    }
 }
 
 static uint8_t *read_file(const char *path, size_t *len)
@@ -261,6 +323,7 @@ int run_wasi_main(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
+    take_engine_option(&argc, argv);
     if (run_wasi_selected(argc, argv)) return run_wasi_main(argc, argv);
     struct options o = {0};
     parse_options(argc, argv, &o);
@@ -294,6 +357,7 @@ int main(int argc, char **argv)
         return status;
     }
     if (o.dump) dump_module(mod);
+    if (o.dump_jit) dump_jit(inst, o.dump_jit);
     int status = o.invoke ? mode_invoke(inst, &o) : 0;
     wasm_instance_free(inst);
     wasm_module_free(mod);

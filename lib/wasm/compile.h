@@ -127,6 +127,11 @@ int cc_push_home(struct cc *c, uint8_t type, uint32_t *slot);
 int cc_pop(struct cc *c, uint8_t want, struct cval *out);
 struct cframe *cc_top_frame(struct cc *c);
 
+/* The integer ALU ops that leave their result in acc, in the order of
+ * their _ra and _rb variants (ops.h, WASM_ACC_OPS). */
+#define CC_NALU 22
+extern const enum wasm_op cc_alu_ops[CC_NALU];
+
 /* compile_ops.c: one instruction each, its opcode already read. */
 int cc_op_memory(struct cc *c, uint8_t opcode);      /* 0x28 .. 0x3e */
 int cc_op_numeric(struct cc *c, uint8_t opcode);     /* 0x45 .. 0xc4 */

@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "base/fmt.h"
 #include "wasm/internal.h"
+#include "wasm/jit.h"
 #include "wasm/ops.h"
 
 #define OP_NAME(name, n) #name,
@@ -57,4 +58,24 @@ int wasm_disasm(const struct wasm_module *m, uint32_t func, wasm_disasm_out out,
         pc += 1 + n;
     }
     return 0;
+}
+
+const uint8_t *wasm_jit_code(const struct wasm_instance *inst, size_t *len)
+{
+    return inst->jit ? jit_arch_code(inst->jit, len) : NULL;
+}
+
+uint32_t wasm_jit_entry(const struct wasm_instance *inst, uint32_t func)
+{
+    size_t len;
+    const uint8_t *base = wasm_jit_code(inst, &len);
+    if (!base || func >= inst->mod->nfuncs || !inst->funcs[func]->jit ||
+        inst->funcs[func]->inst != inst)
+        return UINT32_MAX;
+    return (uint32_t)((const uint8_t *)inst->funcs[func]->jit - base);
+}
+
+uint32_t wasm_module_func_count(const struct wasm_module *m)
+{
+    return m->nfuncs;
 }

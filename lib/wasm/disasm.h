@@ -15,4 +15,15 @@ typedef void (*wasm_disasm_out)(void *ctx, const char *line);
  * ERR_CORRUPT if the code does not decode. */
 int wasm_disasm(const struct wasm_module *m, uint32_t func, wasm_disasm_out out, void *ctx);
 
+/* The number of functions (imported and defined). */
+uint32_t wasm_module_func_count(const struct wasm_module *m);
+
+/* The machine code of an instance the JIT compiled, or NULL: *len bytes
+ * (load address: the pointer returned). */
+const uint8_t *wasm_jit_code(const struct wasm_instance *inst, size_t *len);
+
+/* Where function func's machine code starts (its entry from C), as an
+ * offset in wasm_jit_code's bytes; UINT32_MAX for none. */
+uint32_t wasm_jit_entry(const struct wasm_instance *inst, uint32_t func);
+
 #endif

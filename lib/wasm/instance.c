@@ -9,6 +9,32 @@
 #include "base/env.h"
 #include "base/error.h"
 #include "base/mem.h"
+#include "wasm/jit.h"
+
+/* The process-wide engine default (wasm_engine_default). */
+static enum wasm_engine default_engine = WASM_ENGINE_INTERP;
+static const struct wasm_code_memory *default_code_mem;
+
+void wasm_engine_default(enum wasm_engine engine, const struct wasm_code_memory *mem)
+{
+    default_engine = engine;
+    default_code_mem = mem;
+}
+
+bool wasm_jit_supported(void)
+{
+    return jit_arch_supported();
+}
+
+const char *wasm_engine_name(enum wasm_engine engine)
+{
+    return engine == WASM_ENGINE_JIT ? "jit" : "interp";
+}
+
+enum wasm_engine wasm_instance_engine(const struct wasm_instance *inst)
+{
+    return inst->engine;
+}
 
 void wasm_config_default(struct wasm_config *cfg)
 {
@@ -18,6 +44,22 @@ void wasm_config_default(struct wasm_config *cfg)
     cfg->max_call_depth = 10000;
     cfg->value_stack_slots = 1u << 18;
     cfg->interrupt_interval = 1u << 16;
+    cfg->engine = default_engine;
+    cfg->code_mem = default_code_mem;
+}
+
+/* Compiles the instance's functions to machine code if its config asks for
+ * the JIT; anything that stops the JIT leaves the interpreter in charge. */
+static void choose_engine(struct wasm_instance *inst)
+{
+    char why[160];
+    inst->engine = WASM_ENGINE_INTERP;
+    if (inst->cfg.engine != WASM_ENGINE_JIT) return;
+    if (jit_compile(inst, inst->cfg.code_mem, why, sizeof why) == 0) {
+        inst->engine = WASM_ENGINE_JIT;
+        return;
+    }
+    log_write(LOG_DEBUG, "wasm", "JIT not used, the instance is interpreted: %s", why);
 }
 
 /* The stacks, made on the first call into the instance. */
@@ -366,6 +408,7 @@ int wasm_instance_new(const struct wasm_module *mod, const struct wasm_config *c
     int rc = alloc_arrays(inst) ? wasm_fail(err, ERR_NOMEM, "out of memory") : 0;
     if (!rc) rc = resolve_imports(inst, resolve, resolve_ctx, err);
     if (!rc) rc = alloc_definitions(inst, err);
+    if (!rc) choose_engine(inst);
     if (!rc) rc = alloc_segments(inst, err);
     if (!rc) {
         rc = initialize(inst, trap);
@@ -394,6 +437,7 @@ void wasm_instance_free(struct wasm_instance *inst)
     if (inst->elems)
         for (uint32_t i = 0; i < m->nelems; i++)
             mem_free(inst->elems[i].refs);
+    jit_release(inst);
     if (inst->own_mem) mem_free(inst->own_mem->data);
     if (inst->exec) {
         mem_free(inst->exec->stack);

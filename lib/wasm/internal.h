@@ -181,6 +181,8 @@ struct wasm_func {
     uint32_t index;               /* function index in inst's module */
     wasm_host_fn host;
     void *host_user;
+    void *jit;          /* machine code entry (jit.h), or NULL: interpreted or host */
+    uint32_t jit_frame; /* code->frame_size in bytes, for the JIT's stack checks */
 };
 
 /* A call frame saved by a call, restored by the callee's return. */
@@ -201,6 +203,15 @@ struct exec {
     int32_t interval; /* ticks between interrupt calls */
     int (*interrupt)(void *user, struct wasm_instance *inst);
     void *interrupt_user;
+    /* Machine code runs (jit.h): read by generated code, saved and
+     * restored around nested runs by jit_invoke. */
+    uintptr_t jit_limit;      /* a call traps "call stack exhausted" below this sp */
+    uintptr_t jit_entry_sp;   /* sp of the innermost run's entry: traps unwind to it */
+    uint64_t jit_depth_bytes; /* frame bytes the run may use beyond its entry frame */
+    struct frame *jit_ftop;   /* ftop when the innermost machine-code run began */
+    uint8_t *jit_mbase;       /* memory reloaded by stubs after a helper call */
+    uint64_t jit_msize;
+    uint64_t jit_args[6]; /* operands handed to helpers (jit.c) */
 };
 
 /* A passive element segment after evaluation (instance.c). */
@@ -226,6 +237,8 @@ struct wasm_instance {
     struct elem_inst *elems;
     uint8_t *data_dropped;
     struct exec *exec;
+    enum wasm_engine engine; /* what runs this instance's functions */
+    struct jit_code *jit;    /* its machine code (jit.h), or NULL */
 };
 
 /* ---- shared helpers ---- */

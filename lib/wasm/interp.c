@@ -17,6 +17,7 @@
 #include "wasm/internal.h"
 
 #include "base/error.h"
+#include "wasm/jit.h"
 #include "base/fmt.h"
 #include "base/mem.h"
 #include "wasm/numeric.h"
@@ -128,6 +129,7 @@ do_call : {
     const struct wasm_code *code = callee->code;
     if (ftop >= ex->frames_end || nfp + code->frame_size > ex->stack_end)
         TRAP(WASM_TRAP_STACK_EXHAUSTED);
+    if (callee->jit) goto do_jit_call;
     ftop->ip = ip;
     ftop->fp = fp;
     ftop->func = cur;
@@ -176,6 +178,18 @@ do_host_call : {
     NEXT();
 }
 
+do_jit_call : {
+    /* machine code (jit.h): a nested run on the same stacks */
+    ex->ftop = ftop;
+    ex->ticks = ticks;
+    int rc = jit_invoke(ex, callee, nfp);
+    ticks = ex->ticks;
+    if (rc) goto do_trap_located;
+    RELOAD_MEM();
+    if (!ip) goto do_done;
+    NEXT();
+}
+
 do_ret:
     ftop--;
     ip = ftop->ip;
@@ -203,6 +217,7 @@ do_trap:
                      trap_elem);
 do_trap_set:
     wasm_trap_locate(ex->trap, cur);
+do_trap_located:
     ex->ftop = fbase;
     ex->ticks = ticks;
     return ERR_FAULT;

@@ -16,10 +16,14 @@
  *       "_start") + wasm_call()  run it; a trap comes back as a value
  *   wasm_instance_free / wasm_module_free
  *
- * Execution never recurses on the C stack for wasm-to-wasm calls: frames
- * live on a value stack and a frame stack allocated per instance (sizes in
- * struct wasm_config); exhausting either is the trap "call stack exhausted".
- * Host functions are plain synchronous C calls and may block.
+ * The interpreter never recurses on the C stack for wasm-to-wasm calls:
+ * frames live on a value stack and a frame stack allocated per instance
+ * (sizes in struct wasm_config); exhausting either is the trap "call stack
+ * exhausted". The JIT keeps the same value stack and limits, and uses 16
+ * bytes of the calling thread's stack per wasm frame (a return address):
+ * max_call_depth frames need 16 * max_call_depth bytes (160 KiB by
+ * default) besides what host functions use. Host functions are plain
+ * synchronous C calls and may block.
  *
  * Memory: linear memories, tables and the stacks come from mem_alloc /
  * mem_realloc / mem_free of base/env.h (linear memory grows by realloc, so
@@ -182,6 +186,34 @@ int wasm_host_exit(struct wasm_host_call *call, int code);
 enum { WASM_CONTINUE = 0, WASM_STOP = 1 };
 
 /*
+ * Engines. The interpreter runs everywhere. The JIT compiles each instance's
+ * functions to machine code when the instance is made (x86-64 only; see
+ * wasm_jit_supported) and needs executable memory from the embedder
+ * (struct wasm_code_memory: lib/wasm never maps memory itself). Both have
+ * the same semantics: results, traps with their reasons and locations,
+ * limits and the interrupt hook. When the JIT cannot compile an instance
+ * (no code memory, unsupported machine, out of memory) the instance is
+ * interpreted and a debug line says why.
+ */
+enum wasm_engine {
+    WASM_ENGINE_INTERP = 0,
+    WASM_ENGINE_JIT = 1,
+};
+
+/*
+ * Executable memory for the JIT, W^X: alloc returns size bytes of writable,
+ * non-executable memory (page-aligned, NULL on failure); seal turns
+ * [p, p + size) into read+execute, no longer writable (0, or a negative
+ * ERR_*); release frees it. ctx is passed to each.
+ */
+struct wasm_code_memory {
+    void *(*alloc)(void *ctx, size_t size);
+    int (*seal)(void *ctx, void *p, size_t size);
+    void (*release)(void *ctx, void *p, size_t size);
+    void *ctx;
+};
+
+/*
  * Limits and the preemption hook of an instance. wasm_config_default()
  * fills every field; change what you need. Passing NULL where a config is
  * expected means the defaults.
@@ -200,9 +232,28 @@ struct wasm_config {
     uint32_t interrupt_interval; /* ticks between interrupt calls (default 1 << 16) */
     int (*interrupt)(void *user, struct wasm_instance *inst);
     void *interrupt_user;
+    enum wasm_engine engine;                 /* default: see wasm_engine_default */
+    const struct wasm_code_memory *code_mem; /* for WASM_ENGINE_JIT; must outlive the instance */
 };
 
 void wasm_config_default(struct wasm_config *cfg);
+
+/*
+ * The engine and code memory that wasm_config_default() puts in a config
+ * (and that a NULL config means). Initially WASM_ENGINE_INTERP and NULL. A
+ * process-wide setting for programs that choose the engine once at start
+ * (kpio-wasm --engine); call it before any instance is made.
+ */
+void wasm_engine_default(enum wasm_engine engine, const struct wasm_code_memory *mem);
+
+/* true when this build has a JIT for the machine it runs on. */
+bool wasm_jit_supported(void);
+
+/* The engine actually running an instance (after any fallback). */
+enum wasm_engine wasm_instance_engine(const struct wasm_instance *inst);
+
+/* "interp" or "jit". */
+const char *wasm_engine_name(enum wasm_engine engine);
 
 /* ------------------------------------------------------------------ */
 /* Modules                                                             */

@@ -6,18 +6,23 @@
 WASM_TESTSUITE ?= ../shared/wasm-testsuite
 
 $(BUILD)/host/tests/spec_runner: $(call host_objs,tests/spec/spec_runner.c tests/spec/json.c \
-    $(LIB_SRCS_wasm) $(LIB_SRCS_base) host/port/base_env.c)
+    host/kpio-wasm/jit_mem.c $(LIB_SRCS_wasm) $(LIB_SRCS_base) host/port/base_env.c)
 	$(host_link)
 TEST_DEPS += $(BUILD)/host/tests/spec_runner
 
 SPEC_CMD = python3 tests/spec/run_spec.py --build $(BUILD) \
     --runner $(BUILD)/host/tests/spec_runner --suite '$(WASM_TESTSUITE)'
 COMPONENT_SUITES += spec/core
-SUITE_CMD_spec/core := $(SPEC_CMD) core
+SUITE_CMD_spec/core := $(SPEC_CMD) --engine interp core
+# The same suite with lib/wasm's JIT (every instance compiled to x86-64).
+COMPONENT_SUITES += spec/core-jit
+SUITE_CMD_spec/core-jit := $(SPEC_CMD) --engine jit core
 
-.PHONY: spec-core
+.PHONY: spec-core spec-core-jit
 spec-core: $(BUILD)/host/tests/spec_runner
-	@$(SPEC_CMD) core
+	@$(SPEC_CMD) --engine interp core
+spec-core-jit: $(BUILD)/host/tests/spec_runner
+	@$(SPEC_CMD) --engine jit core
 
 # Differential test: random programs (gen_diff.py) in lib/wasm and in V8.
 $(BUILD)/host/tests/wasm_diff: $(call host_objs,tests/spec/wasm_diff.c $(LIB_SRCS_wasm) \

@@ -9,7 +9,7 @@ totals at the end. Text-format assert_malformed modules are skipped and
 counted as skipped.
 
     run_spec.py --build build --runner build/host/tests/spec_runner \
-        --suite ../shared/wasm-testsuite core [--only NAME] [-v]
+        --suite ../shared/wasm-testsuite core [--engine interp|jit] [--only NAME] [-v]
 
 A missing test suite or wast2json makes the suite one SKIP line.
 """
@@ -42,8 +42,8 @@ def convert(wast, outdir):
     return js, None
 
 
-def run_file(runner, js, verbose, timeout):
-    cmd = [runner] + (["-v"] if verbose else []) + [js]
+def run_file(runner, js, verbose, timeout, engine):
+    cmd = [runner] + (["-v"] if verbose else []) + ["-e", engine, js]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
                               timeout=timeout)
@@ -71,6 +71,8 @@ def main():
     ap.add_argument("--only", help="run only .wast files whose name contains this")
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--engine", default="interp", choices=["interp", "jit"],
+                    help="lib/wasm engine: the interpreter or the JIT")
     ap.add_argument("set", nargs="?", default="core")
     args = ap.parse_args()
     t = Tap()
@@ -98,7 +100,7 @@ def main():
             t.ok(False, f"{label}: wast2json failed", err)
             bad_files += 1
             continue
-        summary, notes = run_file(args.runner, js, args.verbose, args.timeout)
+        summary, notes = run_file(args.runner, js, args.verbose, args.timeout, args.engine)
         if summary is None:
             t.ok(False, f"{label}: runner failed", "\n".join(notes))
             bad_files += 1

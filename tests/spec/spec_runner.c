@@ -2,7 +2,11 @@
  * tests/spec/spec_runner.c - runs one converted spec test file (the JSON
  * that wast2json writes next to its .wasm modules) against lib/wasm.
  *
- *   spec_runner [-v] FILE.json
+ *   spec_runner [-v] [-e interp|jit] FILE.json
+ *
+ * -e chooses the engine (default: $KPIO_WASM_ENGINE, else interp). With
+ * the JIT every instance must really be compiled: one the JIT gave back to
+ * the interpreter counts as a failure.
  *
  * Every command kind is supported: module, register, action, assert_return
  * (with nan:canonical / nan:arithmetic), assert_trap, assert_exhaustion,
@@ -20,6 +24,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "host/kpio-wasm/jit_mem.h"
 #include "json.h"
 #include "wasm/wasm.h"
 
@@ -34,6 +39,7 @@ struct runner {
     const char *wast; /* source_filename, for messages */
     char dir[1024];   /* where the .wasm files are */
     bool verbose;
+    enum wasm_engine engine;
     int passed, failed, skipped, actions;
     int line;
 
@@ -384,6 +390,9 @@ static int load_module(struct runner *r, const struct json *cmd, struct wasm_mod
 
 static void keep_instance(struct runner *r, struct wasm_instance *inst)
 {
+    if (wasm_instance_engine(inst) != r->engine)
+        fail(r, "instance runs on %s, not %s", wasm_engine_name(wasm_instance_engine(inst)),
+             wasm_engine_name(r->engine));
     r->insts = xrealloc(r->insts, (r->ninsts + 1) * sizeof *r->insts);
     r->insts[r->ninsts++] = inst;
 }
@@ -593,12 +602,17 @@ int main(int argc, char **argv)
 {
     struct runner r = {0};
     int argi = 1;
-    if (argi < argc && !strcmp(argv[argi], "-v")) {
-        r.verbose = true;
-        argi++;
+    const char *engine = NULL;
+    for (; argi < argc && argv[argi][0] == '-'; argi++) {
+        if (!strcmp(argv[argi], "-v"))
+            r.verbose = true;
+        else if (!strcmp(argv[argi], "-e") && argi + 1 < argc)
+            engine = argv[++argi];
+        else
+            break;
     }
-    if (argi + 1 != argc) {
-        fprintf(stderr, "usage: spec_runner [-v] FILE.json\n");
+    if (argi + 1 != argc || host_engine_select(engine, WASM_ENGINE_INTERP, &r.engine)) {
+        fprintf(stderr, "usage: spec_runner [-v] [-e interp|jit] FILE.json\n");
         return 2;
     }
     const char *path = argv[argi];

@@ -1,0 +1,141 @@
+/*
+ * lib/wasm/jit_x86_64.h - state and helpers shared by the x86-64 code
+ * generator's two files: jit_x86_64.c (instances, functions, frames,
+ * calls, control flow, register moves) and jit_x86_64_ops.c (memory,
+ * numeric, table and bulk instructions).
+ *
+ * Register use in generated code:
+ *   r12  struct exec * of the run          r13  memory size in bytes
+ *   r14  memory base                       r15  frame pointer (slot 0)
+ *   rax, rcx, rdx, xmm0-xmm3               scratch within one instruction
+ *   rbx rbp rsi rdi r8-r11, xmm4-xmm15     slots (jit_ir.h's assignment)
+ * Slot registers are caller-saved between wasm functions (a call stores
+ * the live ones and reloads them); across C calls rbx and rbp survive.
+ * In a function body rsp is 16-byte aligned (each frame is a return
+ * address and 8 bytes of padding), so helpers are called directly.
+ */
+#ifndef WASM_JIT_X86_64_H
+#define WASM_JIT_X86_64_H
+
+#include "wasm/jit.h"
+#include "wasm/jit_ir.h"
+#include "wasm/jit_x86_64_asm.h"
+
+#define R_EX  R12
+#define R_MSZ R13
+#define R_MB  R14
+#define R_FP  R15
+
+#define NGPR 8
+#define NXMM 12
+#define XMM0 0 /* first slot xmm register: 4 */
+
+struct fixup {
+    uint32_t at;     /* position of a rel32 (or a table entry) */
+    uint32_t target; /* instruction index, defined-function index, or trap kind */
+    uint32_t base;   /* table entries: the position the entry is relative to */
+};
+
+struct fixups {
+    struct fixup *v;
+    uint32_t n, cap;
+};
+
+/* One instance's compilation. */
+struct jcomp {
+    struct xbuf b;
+    struct wasm_instance *inst;
+    const struct wasm_module *mod;
+    const int32_t *handlers;
+    bool sse41, popcnt;
+    bool oom;
+    uint32_t pos_enter, pos_unwind, pos_tick;
+    uint32_t *entry;     /* per defined function: body entry, or UINT32_MAX */
+    uint32_t *foreign;   /* per defined function: entry that loads the memory registers */
+    struct fixups calls; /* direct calls to defined functions */
+};
+
+/* One function's compilation. */
+struct fcomp {
+    struct jcomp *j;
+    struct xbuf *b;
+    struct jit_fn fn;
+    struct wasm_func *self;
+    uint32_t cur;        /* instruction being compiled */
+    uint32_t *native;    /* per instruction: its code position */
+    uint32_t *pad;       /* per instruction: its loop pad (ticks), or UINT32_MAX */
+    struct fixups fwd;   /* rel32 to an instruction not emitted yet */
+    struct fixups tabs;  /* br_table entries to instructions not emitted yet */
+    struct fixups traps; /* rel32 to the trap stub of a kind */
+    struct fixups ticks; /* rel32 to a tick call, target: where to resume */
+    struct fixups kfix;  /* [rip + disp32] of a pool constant: target = index */
+    uint64_t *pool;      /* the function's constants, emitted after its code */
+    uint32_t npool, pool_cap;
+    uint64_t clean;    /* candidates whose frame slot holds their register's value */
+    uint64_t readonly; /* candidates never written (their slot is always current) */
+};
+
+/* Where a slot's value is. */
+enum { O_GPR, O_XMM, O_MEM, O_IMM };
+struct opnd {
+    uint8_t kind;
+    uint8_t r;    /* O_GPR, O_XMM: the register */
+    uint64_t imm; /* O_IMM */
+    struct xrm m; /* O_MEM: the frame slot; O_GPR: XR(r) */
+};
+
+struct opnd fc_loc(struct fcomp *c, uint32_t slot);
+/* The frame slot of s as a memory operand. */
+static inline struct xrm fc_home(uint32_t s)
+{
+    return XM(R_FP, (int32_t)(8 * s));
+}
+
+void fc_add_fixup(struct fcomp *c, struct fixups *f, uint32_t at, uint32_t target, uint32_t base);
+/* xmm x = the pool constant v (movss/movsd from the function's pool). */
+void fc_kload(struct fcomp *c, int x, bool f64, uint64_t v);
+/* A conditional jump to the trap stub of kind (elem: eax holds the index). */
+void fc_trap_if(struct fcomp *c, int cc, int kind);
+void fc_dirty(struct fcomp *c, uint32_t slot);
+
+/* Values into scratch registers and back (w: 64-bit). */
+int fc_gpr(struct fcomp *c, uint32_t slot, int w, int scratch);       /* a GPR holding it */
+struct xrm fc_rm(struct fcomp *c, uint32_t slot, int w, int scratch); /* GPR or memory */
+void fc_load_gpr(struct fcomp *c, int dst, uint32_t slot, int w);
+void fc_put_gpr(struct fcomp *c, uint32_t slot, int w, int src);
+int fc_xmm(struct fcomp *c, uint32_t slot, bool f64, int scratch);
+struct xrm fc_xrm(struct fcomp *c, uint32_t slot, bool f64, int scratch);
+void fc_load_xmm(struct fcomp *c, int dst, uint32_t slot, bool f64);
+void fc_put_xmm(struct fcomp *c, uint32_t slot, bool f64, int src);
+/* The register a result for slot should be computed in: its own GPR, or
+ * the scratch (then fc_put_gpr it). */
+int fc_dst_gpr(struct fcomp *c, uint32_t slot, int scratch);
+int fc_dst_xmm(struct fcomp *c, uint32_t slot, int scratch);
+
+/* A C helper call from instruction cur: saves the live registers it would
+ * clobber (except those in `defs`), later restores them. */
+void fc_c_save(struct fcomp *c, uint64_t defs);
+void fc_c_restore(struct fcomp *c, uint64_t defs);
+/* call rax-style absolute call of a C function; then, if it can trap,
+ * test eax and unwind. */
+void fc_call_c(struct fcomp *c, const void *fn);
+void fc_unwind_if_nz(struct fcomp *c);
+void fc_reload_memory(struct fcomp *c);
+/* Candidates written by the current instruction. */
+uint64_t fc_defs(struct fcomp *c);
+
+/* op r, o (ALU group); scratch serves xmm operands and wide immediates. */
+void fc_alu_r(struct fcomp *c, int w, int alu, int r, struct opnd o, int scratch);
+/* Compares a with b and returns the condition meaning "a cc b" (mirrored
+ * when the operands were swapped). Uses rax and rdx. */
+int fc_cmp(struct fcomp *c, int w, struct opnd a, struct opnd b, int cc);
+/* d = a <alu> b for the ALU group and ALU_MUL (imul). */
+#define ALU_MUL 8
+void fc_alu3(struct fcomp *c, int w, int alu, uint32_t d, struct opnd a, struct opnd b);
+
+/* jit_x86_64_ops.c: one instruction; false if op is not one of its. */
+bool fc_op_memory(struct fcomp *c, enum wasm_op op, const uint32_t *cell);
+bool fc_op_numeric(struct fcomp *c, enum wasm_op op, const uint32_t *cell);
+bool fc_op_misc(struct fcomp *c, enum wasm_op op, const uint32_t *cell);
+
+#endif
