@@ -10,6 +10,8 @@
  *   run="CMD"      run one shell command instead of /etc/rc, then power off
  *   net=dhcp | net=static:ADDR/PREFIX,GW,DNS   network configuration
  *   shell=0        do not start the interactive shell
+ *   wasm=interp|jit   the engine WASM apps run on (default jit: lib/wasm's
+ *                  x86-64 compiler; interp: its interpreter)
  */
 #ifndef BOOT_CMDLINE_H
 #define BOOT_CMDLINE_H

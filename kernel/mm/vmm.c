@@ -109,6 +109,23 @@ void vmm_unmap(uintptr_t va, size_t size)
     irq_restore(irq);
 }
 
+int vmm_protect(uintptr_t va, size_t size, unsigned flags)
+{
+    if ((va | size) & (PAGE_SIZE - 1)) return ERR_INVAL;
+    uint64_t f = pte_flags(flags), irq = irq_save();
+    for (size_t off = 0; off < size; off += PAGE_SIZE) {
+        uint64_t *e = walk(va + off, 0, 0);
+        if (!e || !(*e & PTE_P)) {
+            irq_restore(irq);
+            return ERR_NOENT;
+        }
+        *e = (*e & (PTE_ADDR | PTE_G)) | f;
+        invlpg(va + off);
+    }
+    irq_restore(irq);
+    return 0;
+}
+
 int vmm_translate(uintptr_t va, uint64_t *pa, unsigned *flags)
 {
     uint64_t *table = pml4;

@@ -24,6 +24,13 @@ void vmm_init(const struct mem_region *map, int count);
 int vmm_map(uintptr_t va, uint64_t pa, size_t size, unsigned flags);
 /* Removes the mappings (4 KiB pages only) and flushes the TLB entries. */
 void vmm_unmap(uintptr_t va, size_t size);
+/* Gives the mapped 4 KiB pages of [va, va+size) the flags (VMM_WRITE,
+ * VMM_EXEC, VMM_NOCACHE) instead of theirs, keeping the frames, and
+ * flushes their TLB entries: how the JIT's code pages become read+execute
+ * after being written (W^X). va and size must be page-aligned. Returns 0,
+ * or ERR_NOENT at the first page that is not mapped (those before it are
+ * changed), ERR_INVAL if not aligned. */
+int vmm_protect(uintptr_t va, size_t size, unsigned flags);
 /* Physical address behind va, or ERR_NOENT (returned as negative int). */
 int vmm_translate(uintptr_t va, uint64_t *pa, unsigned *flags);
 

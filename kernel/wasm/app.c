@@ -21,11 +21,14 @@
 #include "mm/heap.h"
 #include "sched/sched.h"
 #include "wasi/wasi.h"
+#include "wasm/jit_mem.h"
 #include "wasm/kport.h"
 #include "wasm/wasm.h"
 
+/* An app's stack holds the C frames of host calls, plus 16 bytes per wasm
+ * frame on the JIT (160 KiB at the default depth of 10000, see wasm.h). */
 #define MAX_APP_SIZE  (64u << 20)
-#define APP_STACK     (256 * 1024)
+#define APP_STACK     (512 * 1024)
 #define STATUS_TRAP   (128 + 6)
 #define STATUS_KILLED (128 + 9)
 
@@ -103,6 +106,8 @@ static int run(struct app_run *r)
     struct wasm_config wc;
     wasm_config_default(&wc);
     wc.interrupt = interrupt_hook;
+    wc.engine = kernel_wasm_engine();
+    wc.code_mem = &kernel_code_memory;
     struct wasm_instance *inst;
     struct wasm_error werr;
     struct wasm_trap trap;

@@ -79,3 +79,8 @@ uint32_t wasm_module_func_count(const struct wasm_module *m)
 {
     return m->nfuncs;
 }
+
+void wasm_jit_baseline_cpu(bool baseline)
+{
+    jit_arch_baseline_cpu(baseline);
+}

@@ -22,6 +22,10 @@ uint32_t wasm_module_func_count(const struct wasm_module *m);
  * (load address: the pointer returned). */
 const uint8_t *wasm_jit_code(const struct wasm_instance *inst, size_t *len);
 
+/* Test aid: makes the JIT ignore SSE4.1 and POPCNT even if the CPU has
+ * them (as under QEMU's default CPU), for instances made afterwards. */
+void wasm_jit_baseline_cpu(bool baseline);
+
 /* Where function func's machine code starts (its entry from C), as an
  * offset in wasm_jit_code's bytes; UINT32_MAX for none. */
 uint32_t wasm_jit_entry(const struct wasm_instance *inst, uint32_t func);

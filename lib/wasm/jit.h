@@ -55,6 +55,8 @@ bool jit_arch_supported(void);
 int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *mem,
                      struct jit_code **out, char *why, size_t why_size);
 void jit_arch_release(struct jit_code *code);
+/* Test aid (disasm.h): ignore the CPU's optional instructions. */
+void jit_arch_baseline_cpu(bool baseline);
 /* The code's bytes (for debugging listings). */
 const uint8_t *jit_arch_code(const struct jit_code *code, size_t *len);
 /* Enters machine code: f's entry with r/fp set up; 0 or ERR_FAULT. */

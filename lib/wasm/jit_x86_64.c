@@ -59,6 +59,14 @@ bool jit_arch_supported(void)
     return true;
 }
 
+/* Set only by tests, before instances are made (disasm.h). */
+static bool baseline_cpu;
+
+void jit_arch_baseline_cpu(bool baseline)
+{
+    baseline_cpu = baseline;
+}
+
 /* ---- bookkeeping ---- */
 
 void fc_add_fixup(struct fcomp *c, struct fixups *f, uint32_t at, uint32_t target, uint32_t base)
@@ -1035,8 +1043,8 @@ int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *
     j.handlers = interp_handlers();
     uint32_t a, bx, cx, dx;
     cpuid(1, &a, &bx, &cx, &dx);
-    j.sse41 = (cx >> 19) & 1;
-    j.popcnt = (cx >> 23) & 1;
+    j.sse41 = !baseline_cpu && ((cx >> 19) & 1);
+    j.popcnt = !baseline_cpu && ((cx >> 23) & 1);
     j.entry = mem_alloc(((size_t)m->ncodes + 1) * sizeof(uint32_t));
     j.foreign = mem_alloc(((size_t)m->ncodes + 1) * sizeof(uint32_t));
     int rc = j.entry && j.foreign ? 0 : ERR_NOMEM;
@@ -1141,6 +1149,11 @@ const uint8_t *jit_arch_code(const struct jit_code *code, size_t *len)
     (void)code;
     *len = 0;
     return NULL;
+}
+
+void jit_arch_baseline_cpu(bool baseline)
+{
+    (void)baseline;
 }
 
 int jit_arch_enter(struct exec *ex, struct wasm_func *f, slot_t *fp)

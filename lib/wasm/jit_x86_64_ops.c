@@ -306,17 +306,16 @@ static int xmm_of(struct fcomp *c, uint32_t s)
     return r != JIT_NOREG && r >= NGPR ? 4 + (r - NGPR) : -1;
 }
 
-/* d = a op b (addss/addsd ...); the second operand may be memory. */
-static void fbin(struct fcomp *c, bool f64, uint8_t sse, bool comm, uint32_t d, uint32_t a,
-                 uint32_t b)
+/* d = a op b (addss/addsd ...); the second operand may be memory. The
+ * operands are never swapped, even for add and mul: with two NaNs x86
+ * returns the first (quieted), and so does the interpreter's C. */
+static void fbin(struct fcomp *c, bool f64, uint8_t sse, uint32_t d, uint32_t a, uint32_t b)
 {
     int xd = fc_dst_xmm(c, d, 0);
     bool a_in_d = xmm_of(c, a) == xd, b_in_d = xmm_of(c, b) == xd;
     struct xrm rb;
     if (a_in_d) {
         rb = fc_xrm(c, b, f64, 1);
-    } else if (b_in_d && comm) {
-        rb = fc_xrm(c, a, f64, 1);
     } else if (b_in_d) {
         fc_load_xmm(c, 0, a, f64);
         x_sse(c->b, x_sfx(f64), 0, sse, 0, fc_xrm(c, b, f64, 1));
@@ -452,10 +451,10 @@ static bool float_op(struct fcomp *c, enum wasm_op op, const uint32_t *cell)
         fc_put_xmm(c, d, f64, xd);
         break;
     }
-    case OP_f32_add: fbin(c, f64, SSE_ADD, true, d, a, b); break;
-    case OP_f32_sub: fbin(c, f64, SSE_SUB, false, d, a, b); break;
-    case OP_f32_mul: fbin(c, f64, SSE_MUL, true, d, a, b); break;
-    case OP_f32_div: fbin(c, f64, SSE_DIV, false, d, a, b); break;
+    case OP_f32_add: fbin(c, f64, SSE_ADD, d, a, b); break;
+    case OP_f32_sub: fbin(c, f64, SSE_SUB, d, a, b); break;
+    case OP_f32_mul: fbin(c, f64, SSE_MUL, d, a, b); break;
+    case OP_f32_div: fbin(c, f64, SSE_DIV, d, a, b); break;
     case OP_f32_min: fminmax(c, f64, false, d, a, b); break;
     case OP_f32_max: fminmax(c, f64, true, d, a, b); break;
     default: return false;

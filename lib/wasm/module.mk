@@ -13,8 +13,9 @@ LIB_SRCS_wasm_debug := lib/wasm/disasm.c
 
 
 # Fuzzing: decode+validate of arbitrary bytes, and instantiate-and-run of
-# modules that load (small limits, fuel). Seeds: the spec suite's modules.
-WASM_FUZZ_LIBS := $(LIB_SRCS_wasm) $(LIB_SRCS_base) host/port/base_env.c
+# modules that load (small limits, fuel) on both engines, which must agree.
+# Seeds: the spec suite's modules.
+WASM_FUZZ_LIBS := $(LIB_SRCS_wasm) host/kpio-wasm/jit_mem.c $(LIB_SRCS_base) host/port/base_env.c
 FUZZ_TARGETS += wasm_load wasm_run
 $(BUILD)/fuzz/bin/wasm_load: $(call fuzz_objs,tests/fuzz/fuzz_wasm_load.c $(WASM_FUZZ_LIBS))
 	$(fuzz_link)
@@ -35,15 +36,22 @@ $(BUILD)/host/tests/wasm/%.wasm: tests/unit/wasm/%.wat
 	@mkdir -p $(@D)
 	@echo "  WAT     $<"
 	@wat2wasm --debug-names $< -o $@
+# Each runs on the interpreter and on the JIT (the host's executable memory
+# comes from host/kpio-wasm/jit_mem.c).
 $(BUILD)/host/tests/test_wasm: $(call host_objs,tests/unit/wasm/test_wasm.c $(LIB_SRCS_wasm) \
-    $(LIB_SRCS_base) host/port/base_env.c)
+    host/kpio-wasm/jit_mem.c $(LIB_SRCS_base) host/port/base_env.c)
 	$(host_link) -lcmocka
 TEST_DEPS += $(BUILD)/host/tests/test_wasm $(WASM_TEST_MODULES)
-UNIT_SUITES += unit/wasm
-SUITE_CMD_unit/wasm := $(BUILD)/host/tests/test_wasm $(BUILD)/host/tests/wasm
+UNIT_SUITES += unit/wasm unit/wasm-jit
+SUITE_CMD_unit/wasm := $(BUILD)/host/tests/test_wasm $(BUILD)/host/tests/wasm interp
+SUITE_CMD_unit/wasm-jit := $(BUILD)/host/tests/test_wasm $(BUILD)/host/tests/wasm jit
 $(BUILD)/host/tests/test_wasm_numeric: $(call host_objs,tests/unit/wasm/test_numeric.c \
-    $(LIB_SRCS_wasm) $(LIB_SRCS_base) host/port/base_env.c)
+    $(LIB_SRCS_wasm) $(LIB_SRCS_wasm_debug) host/kpio-wasm/jit_mem.c $(LIB_SRCS_base) \
+    host/port/base_env.c)
 	$(host_link) -lcmocka -lm
 TEST_DEPS += $(BUILD)/host/tests/test_wasm_numeric
-UNIT_SUITES += unit/wasm_numeric
+UNIT_SUITES += unit/wasm_numeric unit/wasm_numeric-jit unit/wasm_numeric-jit-baseline
 SUITE_CMD_unit/wasm_numeric := $(BUILD)/host/tests/test_wasm_numeric $(BUILD)/host/tests/wasm
+SUITE_CMD_unit/wasm_numeric-jit := $(BUILD)/host/tests/test_wasm_numeric $(BUILD)/host/tests/wasm jit
+SUITE_CMD_unit/wasm_numeric-jit-baseline := $(BUILD)/host/tests/test_wasm_numeric \
+    $(BUILD)/host/tests/wasm jit-baseline

@@ -6,6 +6,12 @@
  * a fuel budget enforced by the interrupt callback. Whatever the module
  * does - trap, recurse, loop forever, grow memory - the run must end
  * cleanly with a result or a trap; no crash, hang or sanitizer report.
+ *
+ * Each module runs twice, on the interpreter and on the JIT (where this
+ * machine has one), with stubs of their own: every call must give the same
+ * results bit for bit, or the same trap (kind, reason, function), and the
+ * exported memories and globals must end up equal. Fuel is counted in
+ * ticks, which both engines count alike.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +19,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "host/kpio-wasm/jit_mem.h"
 #include "wasm/wasm.h"
 
 #define MAX_STUBS 64
@@ -100,33 +107,78 @@ static int interrupt(void *user, struct wasm_instance *inst)
     return s->calls-- > 0 ? WASM_CONTINUE : WASM_STOP;
 }
 
-static void call_exports(struct wasm_instance *inst, const struct wasm_module *mod, struct stubs *s)
+/* What a run did: per exported function call, its outcome. */
+struct outcome {
+    int rc;
+    struct wasm_trap trap;
+    uint32_t nresults;
+    wasm_value results[64];
+};
+
+struct run {
+    struct stubs *s;
+    struct wasm_instance *inst;
+    int rc; /* of instantiation */
+    struct wasm_trap trap;
+};
+
+static void call_export(struct wasm_instance *inst, const char *name, struct stubs *s,
+                        struct outcome *o)
 {
-    wasm_value args[64], results[64];
+    wasm_value args[64];
     memset(args, 0, sizeof args);
+    memset(o, 0, sizeof *o);
+    o->rc = 1; /* not called */
+    struct wasm_func *f = wasm_instance_func(inst, name);
+    if (!f) return; /* a name with a NUL in it */
+    const struct wasm_functype *t = wasm_func_type(f);
+    if (t->nparams > 64 || t->nresults > 64) return;
+    s->calls = 4;
+    o->nresults = t->nresults;
+    o->rc = wasm_call(f, args, t->nparams, o->results, t->nresults, &o->trap);
+    if (o->rc != 0 && o->rc != ERR_FAULT) abort();
+    if (o->rc == ERR_FAULT && (o->trap.kind == WASM_TRAP_NONE || !o->trap.reason[0])) abort();
+}
+
+/* The two engines agree on one call. */
+static void compare(const struct outcome *a, const struct outcome *b)
+{
+    if (a->rc != b->rc) abort();
+    if (a->rc == ERR_FAULT) {
+        if (a->trap.kind != b->trap.kind || strcmp(a->trap.reason, b->trap.reason) ||
+            a->trap.func_index != b->trap.func_index)
+            abort();
+        return;
+    }
+    for (uint32_t i = 0; i < a->nresults; i++)
+        if (a->results[i].u64 != b->results[i].u64) abort();
+}
+
+/* Exported memories and globals are equal after the calls. */
+static void compare_state(struct wasm_instance *a, struct wasm_instance *b,
+                          const struct wasm_module *mod)
+{
     for (uint32_t i = 0; i < wasm_module_export_count(mod); i++) {
         enum wasm_extern_kind kind;
         const char *name = wasm_module_export(mod, i, &kind);
-        if (kind != WASM_EXTERN_FUNC) continue;
-        struct wasm_func *f = wasm_instance_func(inst, name);
-        if (!f) continue; /* a name with a NUL in it */
-        const struct wasm_functype *t = wasm_func_type(f);
-        if (t->nparams > 64 || t->nresults > 64) continue;
-        struct wasm_trap trap;
-        s->calls = 4;
-        int rc = wasm_call(f, args, t->nparams, results, t->nresults, &trap);
-        if (rc != 0 && rc != ERR_FAULT) abort();
-        if (rc == ERR_FAULT && (trap.kind == WASM_TRAP_NONE || !trap.reason[0])) abort();
+        struct wasm_extern ea, eb;
+        if (wasm_instance_export(a, name, &ea) || wasm_instance_export(b, name, &eb)) continue;
+        if (kind == WASM_EXTERN_MEMORY) {
+            uint64_t n = wasm_memory_size(ea.memory);
+            if (n != wasm_memory_size(eb.memory) ||
+                (n && memcmp(wasm_memory_data(ea.memory), wasm_memory_data(eb.memory), n)))
+                abort();
+        } else if (kind == WASM_EXTERN_GLOBAL) {
+            if (wasm_global_get(ea.global).u64 != wasm_global_get(eb.global).u64) abort();
+        }
     }
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void instantiate(const struct wasm_module *mod, enum wasm_engine engine, struct run *r)
 {
-    struct wasm_module *mod;
     struct wasm_error err;
-    if (wasm_module_load(data, size, &mod, &err)) return 0;
-    struct stubs *s = calloc(1, sizeof *s);
-    if (!s) abort();
+    r->s = calloc(1, sizeof *r->s);
+    if (!r->s) abort();
     struct wasm_config cfg;
     wasm_config_default(&cfg);
     cfg.max_memory_pages = 64;
@@ -135,14 +187,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.value_stack_slots = 1 << 15;
     cfg.interrupt_interval = 2000;
     cfg.interrupt = interrupt;
-    cfg.interrupt_user = s;
-    s->calls = 4;
-    struct wasm_instance *inst = NULL;
-    struct wasm_trap trap;
-    int rc = wasm_instance_new(mod, &cfg, resolve, s, &inst, &err, &trap);
-    if (rc == 0) call_exports(inst, mod, s);
-    wasm_instance_free(inst);
-    wasm_module_free(mod);
+    cfg.interrupt_user = r->s;
+    cfg.engine = engine;
+    cfg.code_mem = engine == WASM_ENGINE_JIT ? &host_code_memory : NULL;
+    r->s->calls = 4;
+    r->rc = wasm_instance_new(mod, &cfg, resolve, r->s, &r->inst, &err, &r->trap);
+    if (r->rc == 0 && wasm_instance_engine(r->inst) != engine) abort();
+}
+
+static void release(struct run *r)
+{
+    struct stubs *s = r->s;
+    wasm_instance_free(r->inst);
     for (int i = 0; i < s->nmems; i++)
         wasm_memory_free(s->mems[i]);
     for (int i = 0; i < s->ntables; i++)
@@ -150,5 +206,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int i = 0; i < s->nglobals; i++)
         wasm_global_free(s->globals[i]);
     free(s);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct wasm_module *mod;
+    struct wasm_error err;
+    if (wasm_module_load(data, size, &mod, &err)) return 0;
+    bool jit = wasm_jit_supported();
+    struct run runs[2];
+    instantiate(mod, WASM_ENGINE_INTERP, &runs[0]);
+    if (jit) {
+        instantiate(mod, WASM_ENGINE_JIT, &runs[1]);
+        if (runs[0].rc != runs[1].rc) abort();
+        if (runs[0].rc == ERR_FAULT && (runs[0].trap.kind != runs[1].trap.kind ||
+                                        strcmp(runs[0].trap.reason, runs[1].trap.reason)))
+            abort();
+    }
+    if (runs[0].rc == 0) {
+        static struct outcome out[2];
+        for (uint32_t i = 0; i < wasm_module_export_count(mod); i++) {
+            enum wasm_extern_kind kind;
+            const char *name = wasm_module_export(mod, i, &kind);
+            if (kind != WASM_EXTERN_FUNC) continue;
+            call_export(runs[0].inst, name, runs[0].s, &out[0]);
+            if (!jit) continue;
+            call_export(runs[1].inst, name, runs[1].s, &out[1]);
+            compare(&out[0], &out[1]);
+        }
+        if (jit) compare_state(runs[0].inst, runs[1].inst, mod);
+    }
+    release(&runs[0]);
+    if (jit) release(&runs[1]);
+    wasm_module_free(mod);
     return 0;
 }

@@ -6,7 +6,8 @@
 WASM_TESTSUITE ?= ../shared/wasm-testsuite
 
 $(BUILD)/host/tests/spec_runner: $(call host_objs,tests/spec/spec_runner.c tests/spec/json.c \
-    host/kpio-wasm/jit_mem.c $(LIB_SRCS_wasm) $(LIB_SRCS_base) host/port/base_env.c)
+    host/kpio-wasm/jit_mem.c $(LIB_SRCS_wasm) $(LIB_SRCS_wasm_debug) $(LIB_SRCS_base) \
+    host/port/base_env.c)
 	$(host_link)
 TEST_DEPS += $(BUILD)/host/tests/spec_runner
 
@@ -14,9 +15,12 @@ SPEC_CMD = python3 tests/spec/run_spec.py --build $(BUILD) \
     --runner $(BUILD)/host/tests/spec_runner --suite '$(WASM_TESTSUITE)'
 COMPONENT_SUITES += spec/core
 SUITE_CMD_spec/core := $(SPEC_CMD) --engine interp core
-# The same suite with lib/wasm's JIT (every instance compiled to x86-64).
-COMPONENT_SUITES += spec/core-jit
+# The same suite with lib/wasm's JIT (every instance compiled to x86-64),
+# and with the JIT restricted to what QEMU's default CPU has (no SSE4.1
+# rounding, no POPCNT: those operators go through numeric.h).
+COMPONENT_SUITES += spec/core-jit spec/core-jit-baseline
 SUITE_CMD_spec/core-jit := $(SPEC_CMD) --engine jit core
+SUITE_CMD_spec/core-jit-baseline := $(SPEC_CMD) --engine jit-baseline core
 
 .PHONY: spec-core spec-core-jit
 spec-core: $(BUILD)/host/tests/spec_runner
@@ -24,9 +28,10 @@ spec-core: $(BUILD)/host/tests/spec_runner
 spec-core-jit: $(BUILD)/host/tests/spec_runner
 	@$(SPEC_CMD) --engine jit core
 
-# Differential test: random programs (gen_diff.py) in lib/wasm and in V8.
+# Differential test: random programs (gen_diff.py) in lib/wasm (the
+# interpreter and the JIT) and in V8.
 $(BUILD)/host/tests/wasm_diff: $(call host_objs,tests/spec/wasm_diff.c $(LIB_SRCS_wasm) \
-    $(LIB_SRCS_base) host/port/base_env.c)
+    host/kpio-wasm/jit_mem.c $(LIB_SRCS_base) host/port/base_env.c)
 	$(host_link)
 TEST_DEPS += $(BUILD)/host/tests/wasm_diff
 COMPONENT_SUITES += spec/diff

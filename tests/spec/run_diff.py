@@ -10,6 +10,10 @@ stays in BUILD/spec/diff/) and shows the differing lines. Without node or
 wat2wasm the suite is one SKIP line.
 
     run_diff.py --build build --runner build/host/tests/wasm_diff [--count 200]
+        [--engines interp,jit]
+
+Each engine of lib/wasm (the interpreter and the JIT by default) is
+compared with V8 on the same modules.
 """
 import argparse
 import os
@@ -45,30 +49,36 @@ def run_batch(args, seeds, outdir):
         proc = subprocess.run(["wat2wasm", wat, "-o", wasm], capture_output=True, text=True,
                               timeout=60)
         if proc.returncode:
-            return 0, [f"wat2wasm rejected {wat}: {proc.stderr.strip()}"]
+            return {e: (0, [f"wat2wasm rejected {wat}: {proc.stderr.strip()}"])
+                    for e in args.engines}
         files.append(wasm)
-    ours = subprocess.run([args.runner] + files, capture_output=True, text=True,
-                          errors="replace", timeout=600)
     v8 = subprocess.run(["node", os.path.join(HERE, "wasm_diff.cjs")] + files,
                         capture_output=True, text=True, errors="replace", timeout=600)
-    if ours.returncode not in (0, 1) or v8.returncode:
-        return 0, [f"runner status {ours.returncode}, node status {v8.returncode}",
-                   ours.stderr[-2000:], v8.stderr[-2000:]]
-    a, b = split_outputs(ours.stdout), split_outputs(v8.stdout)
-    problems, calls = [], 0
-    for f in files:
-        name = os.path.basename(f)
-        la, lb = a.get(name), b.get(name)
-        if la is None or lb is None:
-            problems.append(f"{name}: no output from {'lib/wasm' if la is None else 'node'}")
+    results = {}
+    for engine in args.engines:
+        ours = subprocess.run([args.runner, "-e", engine] + files, capture_output=True,
+                              text=True, errors="replace", timeout=600)
+        if ours.returncode not in (0, 1) or v8.returncode:
+            results[engine] = (0, [f"runner ({engine}) status {ours.returncode}, node status "
+                                   f"{v8.returncode}", ours.stderr[-2000:], v8.stderr[-2000:]])
             continue
-        calls += len(la)
-        if la != lb:
-            diffs = [f"  lib/wasm: {x}\n  V8:       {y}" for x, y in zip(la, lb) if x != y]
-            if len(la) != len(lb):
-                diffs.append(f"  {len(la)} lines vs {len(lb)}")
-            problems.append(f"{f[:-5]}.wat differs:\n" + "\n".join(diffs[:4]))
-    return calls, problems
+        a, b = split_outputs(ours.stdout), split_outputs(v8.stdout)
+        problems, calls = [], 0
+        for f in files:
+            name = os.path.basename(f)
+            la, lb = a.get(name), b.get(name)
+            if la is None or lb is None:
+                problems.append(f"{name}: no output from {engine if la is None else 'node'}")
+                continue
+            calls += len(la)
+            if la != lb:
+                diffs = [f"  lib/wasm ({engine}): {x}\n  V8:       {y}"
+                         for x, y in zip(la, lb) if x != y]
+                if len(la) != len(lb):
+                    diffs.append(f"  {len(la)} lines vs {len(lb)}")
+                problems.append(f"{f[:-5]}.wat differs:\n" + "\n".join(diffs[:4]))
+        results[engine] = (calls, problems)
+    return results
 
 
 def main():
@@ -77,7 +87,10 @@ def main():
     ap.add_argument("--runner", required=True)
     ap.add_argument("--count", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--engines", default="interp,jit",
+                    help="lib/wasm engines to compare with V8, comma-separated")
     args = ap.parse_args()
+    args.engines = args.engines.split(",")
     t = Tap()
     missing = [tool for tool in ("node", "wat2wasm") if not shutil.which(tool)]
     if missing:
@@ -88,10 +101,10 @@ def main():
     total = 0
     for start in range(args.seed, args.seed + args.count, BATCH):
         seeds = range(start, min(start + BATCH, args.seed + args.count))
-        calls, problems = run_batch(args, seeds, outdir)
-        total += calls
-        t.ok(not problems, f"lib/wasm agrees with V8 on random modules {seeds[0]}..{seeds[-1]} "
-             f"({calls} calls)", "\n".join(problems[:10]))
+        for engine, (calls, problems) in run_batch(args, seeds, outdir).items():
+            total += calls
+            t.ok(not problems, f"lib/wasm ({engine}) agrees with V8 on random modules "
+                 f"{seeds[0]}..{seeds[-1]} ({calls} calls)", "\n".join(problems[:10]))
     t.diag(f"{total} calls compared")
     return t.done()
 

@@ -9,7 +9,7 @@ totals at the end. Text-format assert_malformed modules are skipped and
 counted as skipped.
 
     run_spec.py --build build --runner build/host/tests/spec_runner \
-        --suite ../shared/wasm-testsuite core [--engine interp|jit] [--only NAME] [-v]
+        --suite ../shared/wasm-testsuite core [--engine interp|jit|jit-baseline] [--only NAME] [-v]
 
 A missing test suite or wast2json makes the suite one SKIP line.
 """
@@ -71,8 +71,9 @@ def main():
     ap.add_argument("--only", help="run only .wast files whose name contains this")
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("-v", "--verbose", action="store_true")
-    ap.add_argument("--engine", default="interp", choices=["interp", "jit"],
-                    help="lib/wasm engine: the interpreter or the JIT")
+    ap.add_argument("--engine", default="interp", choices=["interp", "jit", "jit-baseline"],
+                    help="lib/wasm engine: the interpreter, the JIT, or the JIT without "
+                    "SSE4.1/POPCNT")
     ap.add_argument("set", nargs="?", default="core")
     args = ap.parse_args()
     t = Tap()

@@ -4,9 +4,10 @@
  *
  *   spec_runner [-v] [-e interp|jit] FILE.json
  *
- * -e chooses the engine (default: $KPIO_WASM_ENGINE, else interp). With
- * the JIT every instance must really be compiled: one the JIT gave back to
- * the interpreter counts as a failure.
+ * -e chooses the engine (default: $KPIO_WASM_ENGINE, else interp); jit-baseline
+ * is the JIT without SSE4.1 and POPCNT (QEMU's default CPU). With the JIT
+ * every instance must really be compiled: one the JIT gave back to the
+ * interpreter counts as a failure.
  *
  * Every command kind is supported: module, register, action, assert_return
  * (with nan:canonical / nan:arithmetic), assert_trap, assert_exhaustion,
@@ -26,6 +27,7 @@
 #include "base/error.h"
 #include "host/kpio-wasm/jit_mem.h"
 #include "json.h"
+#include "wasm/disasm.h"
 #include "wasm/wasm.h"
 
 #define MAX_VALUES 1024
@@ -611,10 +613,13 @@ int main(int argc, char **argv)
         else
             break;
     }
-    if (argi + 1 != argc || host_engine_select(engine, WASM_ENGINE_INTERP, &r.engine)) {
-        fprintf(stderr, "usage: spec_runner [-v] [-e interp|jit] FILE.json\n");
+    bool baseline = engine && !strcmp(engine, "jit-baseline");
+    if (argi + 1 != argc ||
+        host_engine_select(baseline ? "jit" : engine, WASM_ENGINE_INTERP, &r.engine)) {
+        fprintf(stderr, "usage: spec_runner [-v] [-e interp|jit|jit-baseline] FILE.json\n");
         return 2;
     }
+    wasm_jit_baseline_cpu(baseline);
     const char *path = argv[argi];
     char *text = read_text(path);
     const char *err = "cannot read";

@@ -11,7 +11,11 @@
  * tables as in wasm_diff.js. Floats print as bits, NaN as "nan" (JS does
  * not promise to keep NaN payloads).
  *
- *   wasm_diff FILE.wasm...     each file's lines follow a line "== FILE"
+ *   wasm_diff [-e interp|jit] FILE.wasm...   each file's lines follow a
+ *                                            line "== FILE"
+ *
+ * With -e jit an instance the JIT gave back to the interpreter prints a
+ * line V8 cannot match ("engine: interp"), so the comparison fails.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,7 +23,10 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "host/kpio-wasm/jit_mem.h"
 #include "wasm/wasm.h"
+
+static enum wasm_engine engine;
 
 #define ROUNDS 4
 
@@ -98,6 +105,8 @@ static int run_module(const char *path)
         wasm_module_free(mod);
         return 1;
     }
+    if (wasm_instance_engine(inst) != engine)
+        printf("engine: %s\n", wasm_engine_name(wasm_instance_engine(inst)));
     for (uint32_t e = 0; e < wasm_module_export_count(mod); e++) {
         enum wasm_extern_kind kind;
         const char *name = wasm_module_export(mod, e, &kind);
@@ -135,12 +144,17 @@ static int run_module(const char *path)
 
 int main(int argc, char **argv)
 {
-    int failed = 0;
-    if (argc < 2) {
-        fprintf(stderr, "usage: wasm_diff FILE.wasm...\n");
+    int failed = 0, first = 1;
+    const char *name = NULL;
+    if (argc > 2 && !strcmp(argv[1], "-e")) {
+        name = argv[2];
+        first = 3;
+    }
+    if (argc <= first || host_engine_select(name, WASM_ENGINE_INTERP, &engine)) {
+        fprintf(stderr, "usage: wasm_diff [-e interp|jit] FILE.wasm...\n");
         return 2;
     }
-    for (int i = 1; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
         const char *base = strrchr(argv[i], '/');
         printf("== %s\n", base ? base + 1 : argv[i]);
         failed |= run_module(argv[i]);

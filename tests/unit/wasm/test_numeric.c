@@ -6,7 +6,10 @@
  * and truncation ranges). Inputs: special values plus random bit patterns
  * and values near the rounding and range edges.
  *
- *   test_numeric DIR     DIR holds numeric.wasm
+ *   test_numeric DIR [ENGINE]   DIR holds numeric.wasm; ENGINE: interp
+ *                               (default), jit, or jit-baseline (the JIT
+ *                               without SSE4.1 and POPCNT, as QEMU's
+ *                               default CPU, so that it uses numeric.h)
  */
 #include <fenv.h>
 #include <math.h>
@@ -21,11 +24,14 @@
 #include <cmocka.h>
 
 #include "base/error.h"
+#include "host/kpio-wasm/jit_mem.h"
+#include "wasm/disasm.h"
 #include "wasm/wasm.h"
 
 #define RANDOM_INPUTS 20000
 
 static const char *wasm_dir = ".";
+static enum wasm_engine engine;
 static struct wasm_module *mod;
 static struct wasm_instance *inst;
 
@@ -324,7 +330,7 @@ static int setup(void **state)
         fprintf(stderr, "%s: %s\n", path, err.msg);
         return -1;
     }
-    return 0;
+    return wasm_instance_engine(inst) == engine ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -338,10 +344,20 @@ static int teardown(void **state)
 int main(int argc, char **argv)
 {
     if (argc > 1) wasm_dir = argv[1];
+    const char *e = argc > 2 ? argv[2] : "interp";
+    bool baseline = !strcmp(e, "jit-baseline");
+    if (host_engine_select(baseline ? "jit" : e, WASM_ENGINE_INTERP, &engine)) {
+        fprintf(stderr, "usage: test_numeric DIR [interp|jit|jit-baseline]\n");
+        return 2;
+    }
+    wasm_jit_baseline_cpu(baseline);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_f64_rounding), cmocka_unit_test(test_f32_rounding),
         cmocka_unit_test(test_min_max),      cmocka_unit_test(test_int_to_float),
         cmocka_unit_test(test_float_to_int), cmocka_unit_test(test_bits),
     };
-    return cmocka_run_group_tests_name("wasm numeric", tests, setup, teardown);
+    return cmocka_run_group_tests_name(baseline                    ? "wasm numeric (jit, baseline)"
+                                       : engine == WASM_ENGINE_JIT ? "wasm numeric (jit)"
+                                                                   : "wasm numeric",
+                                       tests, setup, teardown);
 }

@@ -5,8 +5,15 @@
  * and kill), the limits (call depth, value stack, memory pages), guest
  * memory access, globals, tables, re-entry from a host function.
  *
- *   test_wasm DIR     DIR holds host.wasm, traps.wasm (made by wat2wasm
- *                     from the .wat files next to this one)
+ *   test_wasm DIR [ENGINE]   DIR holds host.wasm, traps.wasm ... (made by
+ *                            wat2wasm from the .wat files next to this
+ *                            one); ENGINE is interp (default) or jit
+ *
+ * Every test runs on the chosen engine; the JIT's own seams are tested
+ * too: executable memory (W^X, released with the instance), the fallback
+ * to the interpreter, memory growth inside host calls, calls between
+ * instances on different engines, and the depth limit across nested runs,
+ * with the interpreter as the oracle.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,9 +26,11 @@
 #include <cmocka.h>
 
 #include "base/error.h"
+#include "host/kpio-wasm/jit_mem.h"
 #include "wasm/wasm.h"
 
 static const char *wasm_dir = ".";
+static enum wasm_engine engine; /* of the instances made with a NULL config */
 
 static struct wasm_module *load(const char *name)
 {
@@ -84,6 +93,25 @@ static int host_callback(struct wasm_host_call *call, const wasm_value *args, wa
     return 0;
 }
 
+/* Grows the caller's memory (wasm_memory_grow: the block may move). */
+static int host_grow(struct wasm_host_call *call, const wasm_value *args, wasm_value *results)
+{
+    uint32_t old;
+    results[0].i32 = wasm_memory_grow(call->memory, args[0].u32, &old) ? -1 : (int32_t)old;
+    return 0;
+}
+
+/* Runs the export "down" of the calling instance: a nested run. */
+static int host_nest(struct wasm_host_call *call, const wasm_value *args, wasm_value *results)
+{
+    struct wasm_func *down = wasm_instance_func(call->instance, "down");
+    struct wasm_trap trap;
+    if (!down) return wasm_host_trap(call, "no down");
+    if (wasm_call(down, args, 1, results, 1, &trap))
+        return wasm_host_trap(call, "nested: %s", trap.reason);
+    return 0;
+}
+
 static int host_swap(struct wasm_host_call *call, const wasm_value *args, wasm_value *results)
 {
     (void)call;
@@ -101,7 +129,8 @@ static int resolve_env(void *ctx, const struct wasm_import *imp, struct wasm_ext
     } funcs[] = {
         {"add", "(ii)i", host_add},    {"fail", "(i)", host_fail},
         {"exit", "(i)", host_exit},    {"callback", "(i)i", host_callback},
-        {"swap", "(IF)FI", host_swap},
+        {"swap", "(IF)FI", host_swap}, {"grow", "(i)i", host_grow},
+        {"nest", "(i)i", host_nest},
     };
     if (strcmp(imp->module, "env")) return ERR_NOENT;
     for (size_t i = 0; i < sizeof funcs / sizeof funcs[0]; i++)
@@ -527,9 +556,262 @@ static void test_function_info(void **state)
     wasm_module_free(m);
 }
 
+/* ---- the engines ---- */
+
+static void test_engine_in_use(void **state)
+{
+    (void)state;
+    struct wasm_module *m = load("traps");
+    struct wasm_instance *inst = instantiate(m, NULL, NULL);
+    assert_int_equal(wasm_instance_engine(inst), engine);
+    wasm_instance_free(inst);
+    wasm_module_free(m);
+}
+
+/* Executable memory that counts its calls and checks W^X in the kernel's
+ * own view of the mappings (/proc/self/maps). */
+struct code_mem_log {
+    int allocs, seals, releases;
+    bool fail_seal;
+    char perms_before_seal[5];
+    void *p;
+    size_t size;
+};
+
+static void perms_of(const void *p, char out[5])
+{
+    strcpy(out, "????");
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        char perms[5];
+        if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) == 3 && (uintptr_t)p >= lo &&
+            (uintptr_t)p < hi) {
+            memcpy(out, perms, 5);
+            break;
+        }
+    }
+    if (f) fclose(f);
+}
+
+static void *log_alloc(void *ctx, size_t size)
+{
+    struct code_mem_log *l = ctx;
+    l->allocs++;
+    l->size = size;
+    l->p = host_code_memory.alloc(NULL, size);
+    return l->p;
+}
+
+static int log_seal(void *ctx, void *p, size_t size)
+{
+    struct code_mem_log *l = ctx;
+    l->seals++;
+    perms_of(p, l->perms_before_seal);
+    if (p != l->p || size != l->size || l->fail_seal) return ERR_PERM;
+    return host_code_memory.seal(NULL, p, size);
+}
+
+static void log_release(void *ctx, void *p, size_t size)
+{
+    struct code_mem_log *l = ctx;
+    l->releases++;
+    assert_ptr_equal(p, l->p);
+    host_code_memory.release(NULL, p, size);
+}
+
+static void test_jit_code_memory(void **state)
+{
+    (void)state;
+    if (engine != WASM_ENGINE_JIT) skip();
+    struct code_mem_log log = {0};
+    struct wasm_code_memory mem = {log_alloc, log_seal, log_release, &log};
+    struct wasm_config cfg;
+    wasm_config_default(&cfg);
+    cfg.engine = WASM_ENGINE_JIT;
+    cfg.code_mem = &mem;
+    struct wasm_module *m = load("traps");
+    struct wasm_instance *inst = instantiate(m, &cfg, NULL);
+    assert_int_equal(wasm_instance_engine(inst), WASM_ENGINE_JIT);
+    assert_int_equal(log.allocs, 1);
+    assert_int_equal(log.seals, 1);
+    assert_string_equal(log.perms_before_seal, "rw-p"); /* written, not executable */
+    char perms[5];
+    perms_of(log.p, perms);
+    assert_string_equal(perms, "r-xp"); /* executable, no longer writable */
+    wasm_value args[1] = {{.i32 = 20}}, res[1];
+    struct wasm_trap trap;
+    assert_int_equal(call1(inst, "fib", args, 1, res, &trap), 0);
+    assert_int_equal(res[0].i32, 6765);
+    assert_int_equal(log.releases, 0);
+    wasm_instance_free(inst);
+    assert_int_equal(log.releases, 1);
+    wasm_module_free(m);
+}
+
+/* No executable memory, or a seal that fails: the instance is interpreted
+ * and behaves the same. */
+static void test_jit_fallback(void **state)
+{
+    (void)state;
+    struct code_mem_log log = {.fail_seal = true};
+    struct wasm_code_memory mem = {log_alloc, log_seal, log_release, &log};
+    const struct wasm_code_memory *mems[2] = {NULL, &mem};
+    struct wasm_module *m = load("traps");
+    for (int i = 0; i < 2; i++) {
+        struct wasm_config cfg;
+        wasm_config_default(&cfg);
+        cfg.engine = WASM_ENGINE_JIT;
+        cfg.code_mem = mems[i];
+        struct wasm_instance *inst = instantiate(m, &cfg, NULL);
+        assert_int_equal(wasm_instance_engine(inst), WASM_ENGINE_INTERP);
+        wasm_value args[2] = {{.i32 = 7}, {.i32 = 0}}, res[1];
+        struct wasm_trap trap;
+        assert_int_equal(call1(inst, "divide", args, 2, res, &trap), ERR_FAULT);
+        assert_string_equal(trap.func_name, "divider");
+        args[0].i32 = 20;
+        assert_int_equal(call1(inst, "fib", args, 1, res, &trap), 0);
+        assert_int_equal(res[0].i32, 6765);
+        wasm_instance_free(inst);
+    }
+    if (wasm_jit_supported()) { /* the failed seal released what it allocated */
+        assert_int_equal(log.allocs, 1);
+        assert_int_equal(log.releases, 1);
+    }
+    wasm_module_free(m);
+}
+
+/* The host grows the memory during a call: the code after it sees the new
+ * size and the block where it now is. */
+static void test_grow_in_host_call(void **state)
+{
+    (void)state;
+    struct wasm_module *m = load("host");
+    struct wasm_instance *inst = instantiate(m, NULL, NULL);
+    struct wasm_memory *mem = wasm_instance_default_memory(inst);
+    wasm_value args[2] = {{.i32 = 3}, {.i32 = 3 * 65536 + 100}}, res[1];
+    struct wasm_trap trap;
+    assert_int_equal(call1(inst, "grow_in_host", args, 2, res, &trap), 0);
+    assert_int_equal(res[0].i32, 0x5eed + 0x1234);
+    assert_int_equal(wasm_memory_pages(mem), 4);
+    uint8_t out[4];
+    assert_int_equal(wasm_memory_read(mem, 3 * 65536 + 100, out, 4), 0);
+    assert_int_equal(out[0] | out[1] << 8, 0x5eed);
+    /* at the maximum the host's grow fails and the store is out of bounds */
+    args[0].i32 = 1;
+    args[1].i32 = 4 * 65536;
+    assert_int_equal(call1(inst, "grow_in_host", args, 2, res, &trap), ERR_FAULT);
+    assert_int_equal(trap.kind, WASM_TRAP_MEMORY_OOB);
+    assert_string_equal(trap.func_name, "grow_in_host");
+    wasm_instance_free(inst);
+    wasm_module_free(m);
+}
+
+/* link.wat calls into host.wat's and traps.wat's instances; all four
+ * combinations of engines give the same results and trap locations. */
+struct libs {
+    struct wasm_instance *host, *traps;
+};
+
+static int resolve_lib(void *ctx, const struct wasm_import *imp, struct wasm_extern *out)
+{
+    struct libs *l = ctx;
+    if (strcmp(imp->module, "lib")) return ERR_NOENT;
+    return wasm_instance_export(strcmp(imp->name, "double") ? l->traps : l->host, imp->name, out);
+}
+
+static void test_calls_between_engines(void **state)
+{
+    (void)state;
+    struct wasm_module *mh = load("host"), *mt = load("traps"), *ml = load("link");
+    for (int combo = 0; combo < 4; combo++) {
+        struct wasm_config lib_cfg, link_cfg;
+        wasm_config_default(&lib_cfg);
+        wasm_config_default(&link_cfg);
+        bool jit_lib = combo & 1, jit_link = combo & 2;
+        lib_cfg.engine = jit_lib ? WASM_ENGINE_JIT : WASM_ENGINE_INTERP;
+        lib_cfg.code_mem = jit_lib ? &host_code_memory : NULL;
+        link_cfg.engine = jit_link ? WASM_ENGINE_JIT : WASM_ENGINE_INTERP;
+        link_cfg.code_mem = jit_link ? &host_code_memory : NULL;
+        struct libs l = {instantiate(mh, &lib_cfg, NULL), instantiate(mt, &lib_cfg, NULL)};
+        struct wasm_instance *link = NULL;
+        struct wasm_error err;
+        assert_int_equal(wasm_instance_new(ml, &link_cfg, resolve_lib, &l, &link, &err, NULL), 0);
+        wasm_value args[3] = {{.i32 = 5}}, res[1];
+        struct wasm_trap trap;
+        assert_int_equal(call1(link, "quad", args, 1, res, &trap), 0);
+        assert_int_equal(res[0].i32, 20);
+        args[0].i32 = 9;
+        args[1].i32 = 0;
+        assert_int_equal(call1(link, "div", args, 2, res, &trap), ERR_FAULT);
+        assert_int_equal(trap.kind, WASM_TRAP_DIV_ZERO);
+        assert_string_equal(trap.func_name, "divider"); /* in the other instance */
+        args[0].i32 = 0;                                /* table slot 0: traps.wat's divide */
+        args[1].i32 = 42;
+        args[2].i32 = 6;
+        assert_int_equal(call1(link, "via_table", args, 3, res, &trap), 0);
+        assert_int_equal(res[0].i32, 7);
+        args[0].i32 = 1;
+        assert_int_equal(call1(link, "via_table", args, 3, res, &trap), 0);
+        assert_int_equal(res[0].i32, 36);
+        /* the counter global of host.wat saw both doubles */
+        struct wasm_extern g;
+        assert_int_equal(wasm_instance_export(l.host, "counter", &g), 0);
+        assert_int_equal(wasm_global_get(g.global).i32, 7);
+        wasm_instance_free(link);
+        wasm_instance_free(l.host);
+        wasm_instance_free(l.traps);
+    }
+    wasm_module_free(mh);
+    wasm_module_free(mt);
+    wasm_module_free(ml);
+}
+
+/* n wasm frames, a host call, then m frames of a nested run under a depth
+ * limit: the engine traps exactly where the interpreter does. */
+static void test_depth_across_nested_runs(void **state)
+{
+    (void)state;
+    struct wasm_config cfg, ref_cfg;
+    wasm_config_default(&cfg);
+    cfg.max_call_depth = 50;
+    ref_cfg = cfg;
+    ref_cfg.engine = WASM_ENGINE_INTERP;
+    struct wasm_module *m = load("host");
+    struct wasm_instance *inst = instantiate(m, &cfg, NULL), *ref = instantiate(m, &ref_cfg, NULL);
+    static const int32_t ns[] = {0, 1, 10, 30, 46, 47, 48, 49, 50};
+    static const int32_t ms[] = {0, 1, 5, 10, 18, 19, 20, 21, 40, 60};
+    int traps = 0;
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+        for (size_t k = 0; k < sizeof ms / sizeof ms[0]; k++) {
+            wasm_value args[2] = {{.i32 = ns[i]}, {.i32 = ms[k]}}, res[1], want[1];
+            struct wasm_trap trap, want_trap;
+            int rc = call1(inst, "outer", args, 2, res, &trap);
+            int want_rc = call1(ref, "outer", args, 2, want, &want_trap);
+            if (rc != want_rc)
+                fail_msg("outer(%d, %d): %d, the interpreter %d", ns[i], ms[k], rc, want_rc);
+            if (rc) {
+                traps++;
+                assert_string_equal(trap.reason, want_trap.reason);
+                assert_int_equal(trap.func_index, want_trap.func_index);
+            } else {
+                assert_int_equal(res[0].i32, want[0].i32);
+            }
+        }
+    assert_true(traps > 0 && traps < 90); /* the grid crosses the limit */
+    wasm_instance_free(inst);
+    wasm_instance_free(ref);
+    wasm_module_free(m);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1) wasm_dir = argv[1];
+    if (host_engine_select(argc > 2 ? argv[2] : "interp", WASM_ENGINE_INTERP, &engine)) {
+        fprintf(stderr, "usage: test_wasm DIR [interp|jit]\n");
+        return 2;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_host_call),
         cmocka_unit_test(test_i32_values_are_clean),
@@ -546,6 +828,13 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_memory_limits),
         cmocka_unit_test(test_memory_access),
         cmocka_unit_test(test_function_info),
+        cmocka_unit_test(test_engine_in_use),
+        cmocka_unit_test(test_jit_code_memory),
+        cmocka_unit_test(test_jit_fallback),
+        cmocka_unit_test(test_grow_in_host_call),
+        cmocka_unit_test(test_calls_between_engines),
+        cmocka_unit_test(test_depth_across_nested_runs),
     };
-    return cmocka_run_group_tests_name("wasm", tests, NULL, NULL);
+    return cmocka_run_group_tests_name(engine == WASM_ENGINE_JIT ? "wasm (jit)" : "wasm", tests,
+                                       NULL, NULL);
 }
