@@ -5,12 +5,16 @@ Each benchmark NAME has BUILD/bench/wasm/NAME.wasm (clang-19, wasm32-wasi,
 -O2) and BUILD/bench/wasm/NAME.native (gcc -O2, same source plus
 native_main.c). Both compute run(N); the checksums must be equal. The time
 is that of the call alone: native_main.c measures it, kpio-wasm --time
-measures the wasm call (not loading or compiling the module). Each side
-runs REPEAT times and the fastest run counts. Prints, per benchmark:
+measures the wasm call (not loading or compiling the module). The wasm
+side runs on each of lib/wasm's engines (the interpreter and the JIT,
+kpio-wasm --engine). Each run is repeated REPEAT times and the fastest
+counts. Prints, per benchmark:
 
-    BENCH wasm_NAME_seconds X s
+    BENCH wasm_NAME_seconds X s          (the interpreter)
+    BENCH wasm_jit_NAME_seconds X s      (the JIT)
     BENCH native_NAME_seconds Y s
-    BENCH wasm_NAME_slowdown Z x
+    BENCH wasm_NAME_slowdown Z x         (interpreter / native)
+    BENCH wasm_jit_NAME_slowdown Z x     (JIT / native)
 
 and exits non-zero if a checksum differs or a program fails.
 """
@@ -37,9 +41,12 @@ def run_native(path, n):
     return int(out[0]), float(out[1])
 
 
-def run_wasm(kpio_wasm, path, n):
-    proc = subprocess.run([kpio_wasm, "--time", path, "--invoke", "run", str(n)],
-                          capture_output=True, text=True, timeout=600)
+ENGINES = [("interp", "wasm"), ("jit", "wasm_jit")]  # kpio-wasm --engine, BENCH prefix
+
+
+def run_wasm(kpio_wasm, engine, path, n):
+    proc = subprocess.run([kpio_wasm, "--engine", engine, "--time", path, "--invoke", "run",
+                           str(n)], capture_output=True, text=True, timeout=600)
     if proc.returncode != 0:
         raise RuntimeError(f"{path}: kpio-wasm exited with {proc.returncode}: {proc.stderr}")
     m = re.search(r"time: ([0-9.]+) s", proc.stderr)
@@ -63,23 +70,27 @@ def main():
             continue
         try:
             native = [run_native(os.path.join(d, name + ".native"), n) for _ in range(args.repeat)]
-            wasm = [run_wasm(args.kpio_wasm, os.path.join(d, name + ".wasm"), n)
-                    for _ in range(args.repeat)]
+            wasm = {engine: [run_wasm(args.kpio_wasm, engine, os.path.join(d, name + ".wasm"), n)
+                             for _ in range(args.repeat)]
+                    for engine, _ in ENGINES}
         except (subprocess.SubprocessError, RuntimeError, ValueError, IndexError) as e:
             print(f"bench wasm_{name}: FAILED: {e}", file=sys.stderr)
             failed += 1
             continue
-        sums = {s for s, _ in native} | {s for s, _ in wasm}
+        sums = {s for s, _ in native} | {s for runs in wasm.values() for s, _ in runs}
         if len(sums) != 1:
             print(f"bench wasm_{name}: checksum mismatch: native {[s for s, _ in native]} "
-                  f"wasm {[s for s, _ in wasm]}", file=sys.stderr)
+                  + " ".join(f"{e} {[s for s, _ in runs]}" for e, runs in wasm.items()),
+                  file=sys.stderr)
             failed += 1
             continue
         tn = min(t for _, t in native)
-        tw = min(t for _, t in wasm)
-        print(f"BENCH wasm_{name}_seconds {tw:.4f} s")
+        for engine, prefix in ENGINES:
+            print(f"BENCH {prefix}_{name}_seconds {min(t for _, t in wasm[engine]):.4f} s")
         print(f"BENCH native_{name}_seconds {tn:.4f} s")
-        print(f"BENCH wasm_{name}_slowdown {tw / tn:.1f} x", flush=True)
+        for engine, prefix in ENGINES:
+            tw = min(t for _, t in wasm[engine])
+            print(f"BENCH {prefix}_{name}_slowdown {tw / tn:.1f} x", flush=True)
     return 1 if failed else 0
 
 

@@ -184,6 +184,34 @@ static int decode(struct jit_fn *fn, const int32_t *handlers)
     return rc;
 }
 
+int jit_module_scan(const struct wasm_module *m, const int32_t *handlers, bool *grows,
+                    bool *indirect)
+{
+    struct hmap *h = mem_alloc(OP_COUNT * sizeof *h);
+    if (!h) return ERR_NOMEM;
+    for (uint32_t i = 0; i < OP_COUNT; i++)
+        h[i] = (struct hmap){handlers[i], (uint16_t)i};
+    sort_handlers(h, OP_COUNT);
+    *grows = *indirect = false;
+    int rc = 0;
+    for (uint32_t f = 0; f < m->ncodes && !rc; f++) {
+        const struct wasm_code *code = &m->codes[f];
+        for (uint32_t p = 0; p < code->ncells;) {
+            int op = lookup_op(h, OP_COUNT, (int32_t)code->cells[p]);
+            const char *sh = op < 0 ? "" : jit_shape((enum wasm_op)op);
+            if (op < 0 || (!sh && p + 2 >= code->ncells)) {
+                rc = ERR_NOTSUP;
+                break;
+            }
+            if (op == OP_memory_grow) *grows = true;
+            if (op == OP_call_indirect) *indirect = true;
+            p += sh ? 1 + (uint32_t)strlen(sh) : 4 + code->cells[p + 2];
+        }
+    }
+    mem_free(h);
+    return rc;
+}
+
 uint32_t jit_ins_at(const struct jit_fn *fn, uint32_t pos)
 {
     uint32_t lo = 0, hi = fn->nins;
@@ -586,7 +614,8 @@ static int liveness(struct jit_fn *fn)
     }
     /* Live at entry (parameters, and locals read before written) is live
      * from the start: the prologue fills those registers. */
-    widen(fn, b.n ? b.in[0] : 0, 0);
+    fn->live_in = b.n ? b.in[0] : 0;
+    widen(fn, fn->live_in, 0);
     free_blocks(&b);
     return 0;
 }

@@ -67,6 +67,7 @@ struct jit_fn {
     uint8_t reg[JIT_MAX_CANDS];   /* register index (arch numbering) or JIT_NOREG */
     uint32_t lo[JIT_MAX_CANDS], hi[JIT_MAX_CANDS]; /* live interval, instruction indices */
     uint64_t written;      /* candidates written somewhere in the function */
+    uint64_t live_in;      /* candidates live at the function's entry */
     uint8_t *cand_of;      /* per slot: candidate index, or 0xff */
     uint8_t *written_slot; /* per slot: 1 if some instruction writes it */
     uint64_t *live_out;    /* per instruction: candidates live after it */
@@ -98,6 +99,12 @@ struct jit_regfile {
 int jit_fn_analyze(struct jit_fn *fn, const struct wasm_module *mod, uint32_t index,
                    const int32_t *handlers, const struct jit_regfile *rf);
 void jit_fn_free(struct jit_fn *fn);
+
+/* Whether any function of m contains memory.grow or call_indirect (so a
+ * direct call might leave memory moved). 0, or ERR_NOTSUP for code that
+ * does not decode. */
+int jit_module_scan(const struct wasm_module *m, const int32_t *handlers, bool *grows,
+                    bool *indirect);
 
 /* The instruction that starts at cell pos (a branch target), or UINT32_MAX. */
 uint32_t jit_ins_at(const struct jit_fn *fn, uint32_t pos);

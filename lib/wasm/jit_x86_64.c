@@ -116,6 +116,11 @@ void fc_dirty(struct fcomp *c, uint32_t slot)
 {
     int k = jit_cand(&c->fn, slot);
     if (k >= 0) c->clean &= ~(1ull << k);
+    for (uint32_t i = 0; i < c->nchk;)
+        if (c->chk[i].a == slot || c->chk[i].b == slot)
+            c->chk[i] = c->chk[--c->nchk];
+        else
+            i++;
 }
 
 /* ---- where values are ---- */
@@ -638,9 +643,9 @@ static void emit_prologue(struct fcomp *c)
         x_mov_ri(c->b, RAX, jit_const(&c->fn, s));
         x_store(c->b, 1, fc_home(s), RAX);
     }
-    /* Registers of candidates live from the start. */
+    /* Registers of candidates live at the entry. */
     for (uint32_t k = 0; k < c->fn.ncand; k++) {
-        if (c->fn.reg[k] == JIT_NOREG || c->fn.lo[k] != 0) continue;
+        if (c->fn.reg[k] == JIT_NOREG || !(c->fn.live_in >> k & 1)) continue;
         uint32_t s = c->fn.cand[k];
         if (s >= code->nparams && s < code->nparams + code->nlocals) {
             struct opnd o = reg_opnd(c->fn.reg[k]);
@@ -703,9 +708,10 @@ static void call_via_c(struct fcomp *c, uint32_t base)
     fc_unwind_if_nz(c);
 }
 
-static void after_call(struct fcomp *c, uint64_t reload)
+static void after_call(struct fcomp *c, uint64_t reload, bool direct)
 {
-    fc_reload_memory(c);
+    fc_forget_checks(c);
+    if (!direct || !c->j->mem_stable) fc_reload_memory(c);
     c->clean &= ~reload;
     load_mask(c, reload);
 }
@@ -722,7 +728,7 @@ static void emit_call(struct fcomp *c, const uint32_t *cell)
     if (!native) {
         x_mov_ri(c->b, RSI, (uint64_t)(uintptr_t)callee);
         call_via_c(c, base);
-        after_call(c, reload);
+        after_call(c, reload, false);
         return;
     }
     int64_t fb =
@@ -738,7 +744,7 @@ static void emit_call(struct fcomp *c, const uint32_t *cell)
         x_call_r(c->b, RAX);
     }
     shift_fp(c, ALU_SUB, base);
-    after_call(c, reload);
+    after_call(c, reload, own);
 }
 
 static void emit_call_indirect(struct fcomp *c, const uint32_t *cell)
@@ -784,7 +790,7 @@ static void emit_call_indirect(struct fcomp *c, const uint32_t *cell)
     x_mov_rr(c->b, 1, RSI, RCX);
     call_via_c(c, base);
     x_patch(c->b, done, c->b->len);
-    after_call(c, reload);
+    after_call(c, reload, false);
 }
 
 /* ---- moves ---- */
@@ -952,7 +958,10 @@ static int compile_function(struct jcomp *j, uint32_t di, char *why, size_t why_
     c.clean = c.readonly;
     emit_prologue(&c);
     for (c.cur = 0; c.cur < c.fn.nins && !rc; c.cur++) {
-        if (c.fn.ins[c.cur].flags & JI_TARGET) c.clean = c.readonly;
+        if (c.fn.ins[c.cur].flags & JI_TARGET) {
+            c.clean = c.readonly;
+            fc_forget_checks(&c);
+        }
         if (c.pad[c.cur] != UNSET) emit_pad(&c);
         c.native[c.cur] = j->b.len;
         if (!emit_ins(&c)) {
@@ -1050,6 +1059,12 @@ int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *
     int rc = j.entry && j.foreign ? 0 : ERR_NOMEM;
     for (uint32_t i = 0; !rc && i < m->ncodes; i++)
         j.entry[i] = j.foreign[i] = UNSET;
+    bool grows = true, indirect = true;
+    if (!rc) rc = jit_module_scan(m, j.handlers, &grows, &indirect);
+    /* With neither, and no imported functions, a direct call runs only
+     * this module's code, which cannot change the memory's size or place
+     * (the interrupt stub reloads the registers itself). */
+    j.mem_stable = !grows && !indirect && m->nfunc_imports == 0;
     if (!rc) emit_stubs(&j);
     for (uint32_t i = 0; !rc && i < m->ncodes; i++)
         rc = compile_function(&j, i, why, why_size);

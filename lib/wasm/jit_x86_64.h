@@ -49,6 +49,7 @@ struct jcomp {
     const int32_t *handlers;
     bool sse41, popcnt;
     bool oom;
+    bool mem_stable; /* no direct call can move or grow memory */
     uint32_t pos_enter, pos_unwind, pos_tick;
     uint32_t *entry;     /* per defined function: body entry, or UINT32_MAX */
     uint32_t *foreign;   /* per defined function: entry that loads the memory registers */
@@ -73,6 +74,13 @@ struct fcomp {
     uint32_t npool, pool_cap;
     uint64_t clean;    /* candidates whose frame slot holds their register's value */
     uint64_t readonly; /* candidates never written (their slot is always current) */
+    /* Bounds checks done since the last label: address (A [+ B]) is known
+     * to have end = offset + size bytes in bounds (memories never shrink);
+     * forgotten when A or B is written. */
+    struct {
+        uint32_t a, b, end;
+    } chk[8];
+    uint32_t nchk;
 };
 
 /* Where a slot's value is. */
@@ -97,6 +105,11 @@ void fc_kload(struct fcomp *c, int x, bool f64, uint64_t v);
 /* A conditional jump to the trap stub of kind (elem: eax holds the index). */
 void fc_trap_if(struct fcomp *c, int cc, int kind);
 void fc_dirty(struct fcomp *c, uint32_t slot);
+/* Forget every bounds check (after a call: its results were written). */
+static inline void fc_forget_checks(struct fcomp *c)
+{
+    c->nchk = 0;
+}
 
 /* Values into scratch registers and back (w: 64-bit). */
 int fc_gpr(struct fcomp *c, uint32_t slot, int w, int scratch);       /* a GPR holding it */

@@ -642,9 +642,19 @@ static struct xrm address(struct fcomp *c, uint32_t a, int64_t b, uint32_t off, 
     fc_load_gpr(c, RAX, a, 0);
     if (b >= 0) fc_alu_r(c, 0, ALU_ADD, RAX, ob, RDX);
     if (off <= INT32_MAX - 16) {
-        x_lea(c->b, 1, RDX, XM(RAX, (int32_t)(off + size)));
+        uint32_t end = off + size, bs = b >= 0 ? (uint32_t)b : UINT32_MAX, i;
+        for (i = 0; i < c->nchk && !(c->chk[i].a == a && c->chk[i].b == bs); i++)
+            ;
+        if (i < c->nchk && c->chk[i].end >= end) return XMI(R_MB, RAX, 0, (int32_t)off);
+        x_lea(c->b, 1, RDX, XM(RAX, (int32_t)end));
         x_alu_rm(c->b, 1, ALU_CMP, RDX, XR(R_MSZ));
         fc_trap_if(c, CC_A, WASM_TRAP_MEMORY_OOB);
+        if (i == c->nchk && i < sizeof c->chk / sizeof c->chk[0]) c->nchk++;
+        if (i < c->nchk) {
+            c->chk[i].a = a;
+            c->chk[i].b = bs;
+            c->chk[i].end = end;
+        }
         return XMI(R_MB, RAX, 0, (int32_t)off);
     }
     x_mov_ri(c->b, RDX, off);
