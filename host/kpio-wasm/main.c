@@ -17,7 +17,8 @@
  *                     ("time: 1.234567 s")
  *   --max-pages N     cap linear memory at N 64 KiB pages
  *   --stack N         value stack slots; --depth N: maximum call depth
- *   --engine E        interp or jit (default: $KPIO_WASM_ENGINE, else interp);
+ *   --engine E        interp or jit (default: $KPIO_WASM_ENGINE, else jit
+ *                     where lib/wasm has one for this machine);
  *                     also in the WASI mode (run_wasi.c), where it must come
  *                     before the module like the other options
  *
@@ -85,7 +86,8 @@ static void take_engine_option(int *argc, char **argv)
     }
     argv[out] = NULL;
     *argc = out;
-    if (host_engine_select(name, WASM_ENGINE_INTERP, NULL)) {
+    enum wasm_engine dflt = wasm_jit_supported() ? WASM_ENGINE_JIT : WASM_ENGINE_INTERP;
+    if (host_engine_select(name, dflt, NULL)) {
         fprintf(stderr, "kpio-wasm: unknown engine \"%s\" (interp or jit)\n", name);
         exit(1);
     }
