@@ -7,6 +7,7 @@ apps and an /etc/rc that downloads the file, then boots KPIO in QEMU with
 the serial console on this terminal. /etc/rc runs the download and the
 hash, then the KPIO shell takes over. Quit with `poweroff` or Ctrl-A X.
 Afterwards the files on the image are listed and the server stopped.
+KPIO_CMDLINE adds kernel options (kernel/boot/cmdline.h), e.g. wasm=interp.
 """
 import glob
 import hashlib
@@ -77,6 +78,10 @@ def main():
            "-device", "virtio-blk-pci,drive=d0",
            "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    options = os.environ.get("KPIO_CMDLINE", "").strip()
+    if options:  # kernel options (kernel/boot/cmdline.h), e.g. wasm=interp log=debug
+        print(f"make run: kernel options: {options}")
+        cmd += ["-fw_cfg", "name=opt/kpio/cmdline,string=" + options.replace(",", ",,")]
     try:
         rc = subprocess.run(cmd).returncode
     finally:
