@@ -165,13 +165,17 @@ static int b_kill(struct shell *sh, int argc, char **argv)
     }
     int pid = 0;
     for (const char *p = argv[1]; *p; p++) {
-        if (*p < '0' || *p > '9') {
+        if (*p < '0' || *p > '9' || pid > 99999999) {
             kprintf("kill: %s: not a process id\n", argv[1]);
             return 2;
         }
         pid = pid * 10 + (*p - '0');
     }
     int err = app_kill(pid);
+    if (err == ERR_NOENT) {
+        kprintf("kill: %s: no running app has this pid (see ps)\n", argv[1]);
+        return 1;
+    }
     return err < 0 ? fail("kill", argv[1], err) : 0;
 }
 
