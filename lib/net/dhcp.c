@@ -183,7 +183,7 @@ static void dhcp_send(struct net_stack *st, int type)
         o[n++] = 0;
     uint32_t src = renewing ? st->addr : 0;
     uint32_t dst = c->state == D_RENEWING ? c->server : 0xffffffffu;
-    udp_send_raw(st, src, DHCP_CLIENT_PORT, dst, DHCP_SERVER_PORT, DHCP_FIXED + n);
+    udp_send_raw(st, src, DHCP_CLIENT_PORT, dst, DHCP_SERVER_PORT, DHCP_FIXED + n, 0);
 }
 
 /* RFC 2131 4.1: 4 s doubling to 64 s, randomized by +-1 s. */

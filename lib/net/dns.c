@@ -240,7 +240,7 @@ static void dns_send(struct net_sock *s)
     be16_put(m + n + 2, 1); /* QCLASS IN */
     n += 4;
     uint32_t server = st->dns[q->server];
-    udp_send_raw(st, st->addr, q->port, server, DNS_PORT, n);
+    udp_send_raw(st, st->addr, q->port, server, DNS_PORT, n, 0);
     q->deadline = st->now + ((uint64_t)DNS_FIRST_TIMEOUT_MS << (q->attempt / st->ndns));
 }
 

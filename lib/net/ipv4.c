@@ -8,8 +8,6 @@
 #include "base/mem.h"
 #include "net/net_impl.h"
 
-#define IP_TTL 64
-
 /* Whether dst is one of ours: our address, limited broadcast, our subnet's
  * broadcast. Before an address is configured only broadcasts and (for a
  * DHCP client whose server unicasts) any unicast to our MAC are accepted. */
@@ -110,6 +108,12 @@ void ipv4_input(struct net_stack *st, const uint8_t *pkt, size_t len)
  * above the MTU (we do not fragment what we send). */
 int ipv4_output(struct net_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t l4_len)
 {
+    return ipv4_output_ttl(st, src, dst, proto, l4_len, 0);
+}
+
+int ipv4_output_ttl(struct net_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t l4_len,
+                    uint8_t ttl)
+{
     if (l4_len + IP_HLEN > st->cfg.mtu) return ERR_2BIG;
     uint32_t nexthop = dst;
     if (dst != 0xffffffffu) {
@@ -125,7 +129,7 @@ int ipv4_output(struct net_stack *st, uint32_t src, uint32_t dst, uint8_t proto,
     be16_put(h + 2, (uint16_t)(IP_HLEN + l4_len));
     be16_put(h + 4, st->ip_id++);
     be16_put(h + 6, proto == IP_PROTO_TCP ? 0x4000 : 0); /* DF for TCP (RFC 1191) */
-    h[8] = IP_TTL;
+    h[8] = ttl ? ttl : IP_DEFAULT_TTL;
     h[9] = proto;
     be16_put(h + 10, 0);
     be32_put(h + 12, src);

@@ -95,7 +95,9 @@ struct net_counters {
     uint64_t rx_errors; /* malformed: bad lengths, checksums, versions */
     uint64_t tx_drops;  /* not sent: unresolved neighbour gave up, queue full */
     uint64_t tcp_retransmits;
-    uint64_t tcp_timeouts; /* retransmission timer expiries */
+    uint64_t tcp_timeouts;           /* retransmission timer expiries */
+    uint64_t tcp_keepalive_probes;   /* keep-alive probes sent */
+    uint64_t tcp_keepalive_timeouts; /* connections aborted for unanswered probes */
 };
 
 /* The interface's IPv4 configuration as currently in force. */
@@ -161,6 +163,10 @@ void net_sock_close(struct net_sock *s);
 /* Opaque value for the caller (e.g. its wait queue); NULL initially. */
 void net_sock_set_user(struct net_sock *s, void *user);
 void *net_sock_user(const struct net_sock *s);
+/* The IPv4 TTL of the socket's outgoing packets (IP_TTL; TCP and UDP
+ * sockets, accepted TCP children inherit it); 64 by default. ERR_INVAL for
+ * 0 or another kind of socket. */
+int net_sock_set_ttl(struct net_sock *s, uint8_t ttl);
 /* Local and remote endpoints (0 where unknown). */
 void net_sock_name(const struct net_sock *s, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
                    uint16_t *rport);
@@ -185,6 +191,22 @@ long net_tcp_recv(struct net_sock *s, void *buf, size_t len);
 int net_tcp_shutdown(struct net_sock *s, int how);
 /* Disables Nagle's algorithm (RFC 1122 4.2.3.4) when nodelay is true. */
 void net_tcp_set_nodelay(struct net_sock *s, bool nodelay);
+/* Keep-alive (RFC 1122 4.2.3.6, RFC 9293 3.8.4), off by default. When on
+ * and the connection is synchronized with nothing unacknowledged or unsent,
+ * idle_ms after the last segment received from the peer a probe goes out
+ * (an ACK with SEG.SEQ = SND.NXT-1 and no data, which the peer must
+ * answer), then one every interval_ms; any segment from the peer starts
+ * the idle time again. After count unanswered probes, one interval later,
+ * the connection is aborted (RST) with ERR_TIMEDOUT. A value of 0 keeps
+ * the current one; the defaults are Linux's: 7200 s, 75 s, 9. Children of
+ * a listener inherit its settings. ERR_INVAL for a socket that is not TCP
+ * or values out of range (idle and interval at most 2^31 ms, count 255). */
+int net_tcp_set_keepalive(struct net_sock *s, bool on, uint32_t idle_ms, uint32_t interval_ms,
+                          uint32_t count);
+/* The current keep-alive settings (any pointer may be NULL); ERR_INVAL for
+ * a socket that is not TCP. */
+int net_tcp_get_keepalive(const struct net_sock *s, bool *on, uint32_t *idle_ms,
+                          uint32_t *interval_ms, uint32_t *count);
 /* Aborts with RST and frees the handle. */
 void net_tcp_abort(struct net_sock *s);
 /* Name of the TCP state ("ESTABLISHED"), for the shell and tests. */

@@ -14,14 +14,15 @@
 #include "base/list.h"
 #include "net/net.h"
 
-#define ETH_HLEN      14
-#define ETH_TYPE_IPV4 0x0800
-#define ETH_TYPE_ARP  0x0806
-#define IP_HLEN       20
-#define NET_TX_L4     (ETH_HLEN + IP_HLEN)
-#define IP_PROTO_ICMP 1
-#define IP_PROTO_TCP  6
-#define IP_PROTO_UDP  17
+#define ETH_HLEN       14
+#define ETH_TYPE_IPV4  0x0800
+#define ETH_TYPE_ARP   0x0806
+#define IP_HLEN        20
+#define NET_TX_L4      (ETH_HLEN + IP_HLEN)
+#define IP_PROTO_ICMP  1
+#define IP_PROTO_TCP   6
+#define IP_PROTO_UDP   17
+#define IP_DEFAULT_TTL 64
 
 #define SEQ_LT(a, b)  ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
 #define SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
@@ -157,6 +158,12 @@ struct tcp_pcb {
     int backlog, pending;
     uint64_t challenge_window;
     int challenge_count;
+    /* keep-alive (tcp_out.c): settings, when the peer was last heard from
+     * (or keep-alive switched on), the last probe and how many are out */
+    bool ka_on;
+    uint8_t ka_count, ka_probes;
+    uint32_t ka_idle, ka_intvl;
+    uint64_t ka_heard, ka_last_probe;
 };
 
 struct net_sock {
@@ -169,6 +176,7 @@ struct net_sock {
     unsigned last_events;
     uint32_t laddr, raddr;
     uint16_t lport, rport;
+    uint8_t ttl; /* IPv4 TTL of its packets; 0: IP_DEFAULT_TTL */
     union {
         struct tcp_pcb *tcp;
         struct {
@@ -296,8 +304,11 @@ void arp_flush(struct net_stack *st);
 
 /* ipv4.c */
 void ipv4_input(struct net_stack *st, const uint8_t *pkt, size_t len);
-/* Sends st->txbuf with l4_len transport bytes at NET_TX_L4. */
+/* Sends st->txbuf with l4_len transport bytes at NET_TX_L4, with the
+ * default TTL, or with ttl (0: the default). */
 int ipv4_output(struct net_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t l4_len);
+int ipv4_output_ttl(struct net_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t l4_len,
+                    uint8_t ttl);
 bool ipv4_is_local(const struct net_stack *st, uint32_t dst, bool *broadcast);
 uint32_t ipv4_source_for(const struct net_stack *st, uint32_t dst);
 
@@ -327,8 +338,9 @@ void udp_input(struct net_stack *st, const struct ip_info *ip, const uint8_t *p,
 void udp_icmp_error(struct net_stack *st, uint32_t dst, uint16_t sport, uint16_t dport, int err);
 struct net_sock *udp_find_bound(struct net_stack *st, uint16_t port);
 #define UDP_HLEN 8
+/* ttl 0: the default. */
 int udp_send_raw(struct net_stack *st, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-                 size_t len);
+                 size_t len, uint8_t ttl);
 
 /* tcp_*.c */
 void tcp_input(struct net_stack *st, const struct ip_info *ip, const uint8_t *p, size_t len);

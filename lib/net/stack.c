@@ -261,6 +261,13 @@ struct net_sock *net_sock_new(struct net_stack *st, enum sock_kind kind)
     return s;
 }
 
+int net_sock_set_ttl(struct net_sock *s, uint8_t ttl)
+{
+    if (ttl == 0 || (s->kind != SOCK_TCP && s->kind != SOCK_UDP)) return ERR_INVAL;
+    s->ttl = ttl;
+    return 0;
+}
+
 void net_sock_free(struct net_sock *s)
 {
     list_remove(&s->link);

@@ -150,6 +150,10 @@ struct net_sock *tcp_new_sock(struct net_stack *st)
     p->snd.cap = snd > MAX_BUF ? MAX_BUF : snd;
     p->rcv_wscale = tcp_wscale_for(p->rcv.cap);
     p->ts_offset = net_random32(st); /* RFC 7323 5.4: a random offset per connection */
+    p->ka_idle = TCP_KA_IDLE_MS;
+    p->ka_intvl = TCP_KA_INTVL_MS;
+    p->ka_count = TCP_KA_COUNT;
+    p->ka_heard = st->now;
     return s;
 }
 
@@ -437,6 +441,37 @@ int net_tcp_shutdown(struct net_sock *s, int how)
 void net_tcp_set_nodelay(struct net_sock *s, bool nodelay)
 {
     if (s->kind == SOCK_TCP) tcp_of(s)->nodelay = nodelay;
+}
+
+int net_tcp_set_keepalive(struct net_sock *s, bool on, uint32_t idle_ms, uint32_t interval_ms,
+                          uint32_t count)
+{
+    net_refresh_time(s->st);
+    if (s->kind != SOCK_TCP || idle_ms > TCP_KA_MAX_MS || interval_ms > TCP_KA_MAX_MS ||
+        count > 255)
+        return ERR_INVAL;
+    struct tcp_pcb *p = tcp_of(s);
+    if (idle_ms) p->ka_idle = idle_ms;
+    if (interval_ms) p->ka_intvl = interval_ms;
+    if (count) p->ka_count = (uint8_t)count;
+    if (on && !p->ka_on) { /* like Linux: the idle time counts from now */
+        p->ka_heard = s->st->now;
+        p->ka_probes = 0;
+    }
+    p->ka_on = on;
+    return 0;
+}
+
+int net_tcp_get_keepalive(const struct net_sock *s, bool *on, uint32_t *idle_ms,
+                          uint32_t *interval_ms, uint32_t *count)
+{
+    if (s->kind != SOCK_TCP) return ERR_INVAL;
+    const struct tcp_pcb *p = tcp_of(s);
+    if (on) *on = p->ka_on;
+    if (idle_ms) *idle_ms = p->ka_idle;
+    if (interval_ms) *interval_ms = p->ka_intvl;
+    if (count) *count = p->ka_count;
+    return 0;
 }
 
 static void tcp_send_rst_now(struct net_sock *s)

@@ -25,7 +25,11 @@
 #define TCP_MAX_RTO       60000 /* RFC 6298 2.5 allows an upper bound >= 60 s */
 #define TCP_SYN_RETRIES   6
 #define TCP_DATA_RETRIES  15
-#define TCP_FIN_WAIT_2_MS 60000 /* orphaned FIN_WAIT_2 gives up after this */
+#define TCP_FIN_WAIT_2_MS 60000    /* orphaned FIN_WAIT_2 gives up after this */
+#define TCP_KA_IDLE_MS    7200000u /* keep-alive defaults, as Linux's tcp_keepalive_* */
+#define TCP_KA_INTVL_MS   75000u
+#define TCP_KA_COUNT      9
+#define TCP_KA_MAX_MS     0x80000000u
 
 /* A received segment, parsed. */
 struct tcp_seg {

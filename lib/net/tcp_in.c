@@ -495,6 +495,10 @@ static void tcp_segment_arrives(struct net_sock *s, struct tcp_seg *g)
 {
     struct tcp_pcb *p = tcp_of(s);
     struct net_stack *st = s->st;
+    /* RFC 1122 4.2.3.6: any segment from the peer shows it is alive,
+     * including an unacceptable one (the reply to a probe may be one). */
+    p->ka_heard = st->now;
+    p->ka_probes = 0;
     if (p->state == TCP_SYN_SENT) {
         tcp_syn_sent_input(s, g);
         return;
@@ -612,6 +616,11 @@ static void tcp_listen_input(struct net_sock *ls, struct tcp_seg *g)
     struct tcp_pcb *p = tcp_of(c);
     p->parent = ls;
     lp->pending++;
+    c->ttl = ls->ttl; /* a child inherits the listener's options */
+    p->ka_on = lp->ka_on;
+    p->ka_idle = lp->ka_idle;
+    p->ka_intvl = lp->ka_intvl;
+    p->ka_count = lp->ka_count;
     c->laddr = g->dst;
     c->lport = g->dport;
     c->raddr = g->src;

@@ -135,7 +135,7 @@ void tcp_xmit(struct net_sock *s, uint32_t seq, uint8_t flags, uint32_t len)
     size_t tlen = TCP_HLEN + olen + len;
     uint32_t sum = net_csum_pseudo(s->laddr, s->raddr, IP_PROTO_TCP, (uint16_t)tlen);
     be16_put(h + 16, net_csum_fold(net_csum_add(sum, h, tlen)));
-    ipv4_output(st, s->laddr, s->raddr, IP_PROTO_TCP, tlen);
+    ipv4_output_ttl(st, s->laddr, s->raddr, IP_PROTO_TCP, tlen, s->ttl);
     if (flags & TCP_ACK) {
         p->last_ack_sent = p->rcv_nxt;
         p->unacked_segs = 0;
@@ -330,6 +330,48 @@ static void tcp_persist_expired(struct net_sock *s)
     tcp_arm_persist(s);
 }
 
+/* When the keep-alive timer is due (0: not running). It runs while
+ * keep-alive is on in a synchronized state other than TIME-WAIT (where
+ * Linux probes too) and nothing is unacknowledged or waiting to be sent:
+ * otherwise retransmission and persist timers watch the peer (RFC 1122
+ * 4.2.3.6: only when no data or acknowledgements have been received for an
+ * interval while the connection is idle). */
+static uint64_t tcp_keepalive_due(const struct tcp_pcb *p)
+{
+    if (!p->ka_on) return 0;
+    switch (p->state) {
+    case TCP_ESTABLISHED:
+    case TCP_FIN_WAIT_1:
+    case TCP_FIN_WAIT_2:
+    case TCP_CLOSE_WAIT:
+    case TCP_CLOSING:
+    case TCP_LAST_ACK: break;
+    default: return 0;
+    }
+    if (p->snd_una != p->snd_max || p->snd.len != 0 || p->t_persist) return 0;
+    if (p->ka_probes == 0) return p->ka_heard + p->ka_idle;
+    return p->ka_last_probe + p->ka_intvl;
+}
+
+/* RFC 1122 4.2.3.6, RFC 9293 3.8.4: a probe is an ACK with SEG.SEQ =
+ * SND.NXT-1 and no data (outside the peer's window, so it must answer
+ * with an ACK); after ka_count unanswered probes the connection is dead.
+ * Returns true if the socket is gone. */
+static bool tcp_keepalive_expired(struct net_sock *s)
+{
+    struct tcp_pcb *p = tcp_of(s);
+    if (p->ka_probes >= p->ka_count) {
+        s->st->ctr.tcp_keepalive_timeouts++;
+        tcp_xmit(s, p->snd_nxt, TCP_RST | TCP_ACK, 0);
+        return tcp_set_closed(s, ERR_TIMEDOUT);
+    }
+    tcp_xmit(s, p->snd_nxt - 1, TCP_ACK, 0);
+    s->st->ctr.tcp_keepalive_probes++;
+    p->ka_probes++;
+    p->ka_last_probe = s->st->now;
+    return false;
+}
+
 void tcp_poll(struct net_stack *st, struct net_sock *s)
 {
     struct tcp_pcb *p = tcp_of(s);
@@ -341,6 +383,8 @@ void tcp_poll(struct net_stack *st, struct net_sock *s)
     if (p->t_rtx && now >= p->t_rtx && tcp_rto_expired(s)) return;
     if (p->t_persist && now >= p->t_persist) tcp_persist_expired(s);
     if (p->t_delack && now >= p->t_delack) tcp_send_ack(s);
+    uint64_t ka = tcp_keepalive_due(p);
+    if (ka && now >= ka) tcp_keepalive_expired(s);
 }
 
 uint64_t tcp_deadline(const struct net_sock *s)
@@ -352,6 +396,7 @@ uint64_t tcp_deadline(const struct net_sock *s)
     d = net_min_deadline(d, p->t_persist);
     d = net_min_deadline(d, p->t_timewait);
     d = net_min_deadline(d, p->t_conn);
+    d = net_min_deadline(d, tcp_keepalive_due(p));
     return d;
 }
 

@@ -115,13 +115,13 @@ long net_udp_sendto(struct net_sock *s, const void *buf, size_t len, uint32_t ad
         if (r < 0) return r;
     }
     if (len) net_copy(st->txbuf + NET_TX_L4 + UDP_HLEN, buf, len);
-    int r = udp_send_raw(st, ipv4_source_for(st, addr), s->lport, addr, port, len);
+    int r = udp_send_raw(st, ipv4_source_for(st, addr), s->lport, addr, port, len, s->ttl);
     return r < 0 ? r : (long)len;
 }
 
 /* Sends len payload bytes already placed at st->txbuf + NET_TX_L4 + 8. */
 int udp_send_raw(struct net_stack *st, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-                 size_t len)
+                 size_t len, uint8_t ttl)
 {
     uint8_t *u = st->txbuf + NET_TX_L4;
     be16_put(u, sport);
@@ -131,7 +131,7 @@ int udp_send_raw(struct net_stack *st, uint32_t src, uint16_t sport, uint32_t ds
     uint32_t sum = net_csum_pseudo(src, dst, IP_PROTO_UDP, (uint16_t)(len + UDP_HLEN));
     uint16_t c = net_csum_fold(net_csum_add(sum, u, len + UDP_HLEN));
     be16_put(u + 6, c ? c : 0xffff); /* RFC 768: zero is sent as all ones */
-    return ipv4_output(st, src, dst, IP_PROTO_UDP, len + UDP_HLEN);
+    return ipv4_output_ttl(st, src, dst, IP_PROTO_UDP, len + UDP_HLEN, ttl);
 }
 
 long net_udp_recvfrom(struct net_sock *s, void *buf, size_t len, uint32_t *addr, uint16_t *port)

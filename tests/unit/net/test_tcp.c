@@ -4,7 +4,8 @@
  * handshake both ways, SYN retransmission and connect timeout, RST and SYN
  * rules of RFC 5961, retransmission timing (RFC 6298), window scaling
  * (RFC 7323), out-of-order data and SACK blocks, delayed ACKs, TIME-WAIT,
- * simultaneous open and close, zero-window probes, fast retransmit.
+ * simultaneous open and close, zero-window probes, fast retransmit,
+ * keep-alive probes and timeouts (RFC 1122 4.2.3.6), per-socket TTL.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -717,6 +718,271 @@ static void test_clock_callback(void **state)
     bench_free();
 }
 
+/* --- keep-alive (RFC 1122 4.2.3.6, RFC 9293 3.8.4) and per-socket TTL ------ */
+
+/* The keep-alive probes among the frames sent: empty ACKs at SND.NXT-1
+ * (snd_nxt is iss + 1 + sent, as the tests know it). */
+static int count_probes(uint32_t snd_nxt, struct tcp_seen *last)
+{
+    struct tcp_seen t;
+    int n = 0;
+    for (int i = 0; i < B.nout; i++) {
+        if (!parse_tcp(&B.out[i], &t) || t.seq != snd_nxt - 1) continue;
+        assert_int_equal(t.flags, TCP_A);
+        assert_int_equal(t.dlen, 0);
+        n++;
+        if (last) *last = t;
+    }
+    return n;
+}
+
+/* The peer's answer to our ARP request (after long idle times the cache
+ * entry has expired and packets wait for it). */
+static void peer_arp_reply(void)
+{
+    size_t n = mk_arp(f, 2, PEER_MAC, PEER_IP, US_MAC, US_IP, US_MAC);
+    bench_input(f, n);
+}
+
+/* Probes start idle ms after the last segment, then one every interval,
+ * each an ACK with SEQ = SND.NXT-1, no data, ACK = RCV.NXT. */
+static void test_keepalive_probe_timing(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = establish(-1, false, 65535);
+    assert_int_equal(net_tcp_set_keepalive(s, true, 1000, 500, 3), 0);
+    bench_advance(999);
+    assert_int_equal(B.nout, 0);
+    bench_advance(1);
+    struct tcp_seen t;
+    assert_int_equal(count_probes(iss + 1, &t), 1);
+    assert_int_equal(count_tcp(), 1);
+    assert_int_equal(t.seq, iss);
+    assert_int_equal(t.ack, PEER_ISN + 1);
+    bench_advance(499);
+    assert_int_equal(count_probes(iss + 1, NULL), 1);
+    bench_advance(1);
+    assert_int_equal(count_probes(iss + 1, NULL), 2);
+    assert_int_equal(count_tcp(), 2);
+    /* the next-deadline logic names the probe time, so a caller wakes up */
+    assert_int_equal(net_next_deadline(B.st), B.now + 500);
+    net_sock_close(s);
+    bench_free();
+}
+
+/* A peer that answers every probe keeps the connection alive for as long
+ * as it answers: one probe per idle period, never an abort. */
+static void test_keepalive_answered(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = establish(-1, false, 65535);
+    assert_int_equal(net_tcp_set_keepalive(s, true, 1000, 500, 2), 0);
+    for (int i = 0; i < 50; i++) {
+        bench_advance(1000);
+        assert_int_equal(count_probes(iss + 1, NULL), 1);
+        bench_clear();
+        inject(PEER_ISN + 1, iss + 1, TCP_A, 65535, NULL, 0); /* the peer's ACK */
+        assert_int_equal(B.nout, 0);
+    }
+    assert_string_equal(net_tcp_state_name(s), "ESTABLISHED");
+    assert_int_equal(net_sock_error(s), 0);
+    struct net_counters c;
+    net_get_counters(B.st, &c);
+    assert_int_equal(c.tcp_keepalive_probes, 50);
+    assert_int_equal(c.tcp_keepalive_timeouts, 0);
+    assert_int_equal(net_tcp_send(s, "x", 1), 1); /* still usable */
+    net_sock_close(s);
+    bench_free();
+}
+
+/* A silent peer: count probes, then the abort, at idle + count * interval
+ * and not a millisecond before, with ERR_TIMEDOUT for the user. */
+static void test_keepalive_timeout(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = establish(-1, false, 65535);
+    assert_int_equal(net_tcp_set_keepalive(s, true, 1000, 500, 3), 0);
+    bench_advance(2499);
+    assert_int_equal(count_probes(iss + 1, NULL), 3);
+    assert_int_equal(count_tcp(), 3);
+    assert_string_equal(net_tcp_state_name(s), "ESTABLISHED");
+    assert_false(net_sock_poll(s) & NET_POLL_ERR);
+    bench_advance(1);
+    struct tcp_seen t;
+    assert_true(last_tcp(&t) >= 0);
+    assert_true(t.flags & TCP_R);
+    assert_string_equal(net_tcp_state_name(s), "CLOSED");
+    assert_true(net_sock_poll(s) & NET_POLL_ERR);
+    char buf[4];
+    assert_int_equal(net_tcp_recv(s, buf, sizeof buf), ERR_TIMEDOUT);
+    struct net_counters c;
+    net_get_counters(B.st, &c);
+    assert_int_equal(c.tcp_keepalive_probes, 3);
+    assert_int_equal(c.tcp_keepalive_timeouts, 1);
+    net_sock_close(s);
+    bench_free();
+}
+
+/* Received data restarts the idle time and resets the probe count. */
+static void test_keepalive_data_resets(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = establish(-1, false, 65535);
+    assert_int_equal(net_tcp_set_keepalive(s, true, 1000, 500, 3), 0);
+    bench_advance(700);
+    inject(PEER_ISN + 1, iss + 1, TCP_A | TCP_P, 65535, "0123456789", 10);
+    bench_advance(999); /* 1699 ms: our delayed ACK only */
+    assert_int_equal(count_probes(iss + 1, NULL), 0);
+    assert_int_equal(count_tcp(), 1);
+    bench_advance(1); /* 1700 */
+    assert_int_equal(count_probes(iss + 1, NULL), 1);
+    bench_advance(100); /* 1800: data in the middle of probing */
+    inject(PEER_ISN + 11, iss + 1, TCP_A | TCP_P, 65535, "abcdefghij", 10);
+    bench_clear();
+    bench_advance(999); /* 2799 */
+    assert_int_equal(count_probes(iss + 1, NULL), 0);
+    bench_advance(1); /* 2800: the first probe of a new round */
+    assert_int_equal(count_probes(iss + 1, NULL), 1);
+    bench_advance(1499); /* 4299: three probes out, the count starts afresh */
+    assert_int_equal(count_probes(iss + 1, NULL), 3);
+    assert_string_equal(net_tcp_state_name(s), "ESTABLISHED");
+    bench_advance(1);
+    assert_string_equal(net_tcp_state_name(s), "CLOSED");
+    assert_int_equal(net_sock_error(s), ERR_TIMEDOUT);
+    net_sock_close(s);
+    bench_free();
+}
+
+/* Off (the default, or switched off again) sends nothing, ever; while data
+ * is unacknowledged the retransmission timer watches the peer, not probes. */
+static void test_keepalive_off_and_busy(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = establish(-1, false, 65535);
+    bench_advance(3 * 3600 * 1000ull);
+    assert_int_equal(B.nout, 0);
+    assert_int_equal(net_tcp_set_keepalive(s, true, 0, 0, 0), 0); /* Linux's defaults */
+    bench_advance(7199999);
+    assert_int_equal(B.nout, 0);
+    bench_advance(1);
+    peer_arp_reply(); /* the peer's ARP entry expired long ago: the probe waited for it */
+    assert_int_equal(count_probes(iss + 1, NULL), 1);
+    assert_int_equal(net_next_deadline(B.st), B.now + 75000);
+    inject(PEER_ISN + 1, iss + 1, TCP_A, 65535, NULL, 0);
+    bench_clear();
+    assert_int_equal(net_tcp_set_keepalive(s, false, 1000, 500, 3), 0);
+    bench_advance(3 * 3600 * 1000ull);
+    assert_int_equal(B.nout, 0);
+    assert_int_equal(net_tcp_set_keepalive(s, true, 0, 0, 0), 0); /* keeps 1000, 500, 3 */
+    peer_arp_reply();
+    assert_int_equal(net_tcp_send(s, "hello", 5), 5);
+    bench_advance(1500);
+    assert_int_equal(count_probes(iss + 1 + 5, NULL), 0);
+    struct tcp_seen t;
+    for (int i = 0; i < B.nout; i++)
+        if (parse_tcp(&B.out[i], &t)) assert_int_equal(t.dlen, 5);
+    assert_int_equal(net_tcp_set_keepalive(s, true, 1000, 0x80000001u, 3), ERR_INVAL);
+    net_sock_close(s);
+    bench_free();
+}
+
+/* RFC 9293 3.10.7.4: a probe from the peer (SEQ = RCV.NXT-1, empty or with
+ * one old byte as BSD sends) is unacceptable and answered with an ACK. */
+static void test_keepalive_probe_answered(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = establish(-1, false, 65535);
+    struct tcp_seen t;
+    inject(PEER_ISN, iss + 1, TCP_A, 65535, NULL, 0);
+    assert_int_equal(count_tcp(), 1);
+    assert_true(last_tcp(&t) >= 0);
+    assert_int_equal(t.flags, TCP_A);
+    assert_int_equal(t.seq, iss + 1);
+    assert_int_equal(t.ack, PEER_ISN + 1);
+    bench_clear();
+    inject(PEER_ISN, iss + 1, TCP_A, 65535, "z", 1);
+    assert_int_equal(count_tcp(), 1);
+    assert_true(last_tcp(&t) >= 0);
+    assert_int_equal(t.ack, PEER_ISN + 1);
+    char buf[4];
+    assert_int_equal(net_tcp_recv(s, buf, sizeof buf), ERR_AGAIN); /* not taken as data */
+    net_sock_close(s);
+    bench_free();
+}
+
+/* A listener's keep-alive settings and TTL pass to accepted connections. */
+static void test_keepalive_inherited(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *l, *c;
+    assert_int_equal(net_tcp_socket(B.st, &l), 0);
+    assert_int_equal(net_sock_bind(l, 0, 8080), 0);
+    assert_int_equal(net_tcp_set_keepalive(l, true, 2000, 500, 1), 0);
+    assert_int_equal(net_sock_set_ttl(l, 33), 0);
+    assert_int_equal(net_tcp_listen(l, 4), 0);
+    tcp_us_port = 8080;
+    inject(PEER_ISN, 0, TCP_S, 65535, NULL, 0);
+    struct tcp_seen t;
+    assert_true(last_tcp(&t) >= 0);
+    assert_int_equal(t.flags, TCP_S | TCP_A);
+    assert_int_equal(B.out[B.nout - 1].d[14 + 8], 33);
+    uint32_t our = t.seq;
+    bench_clear();
+    inject(PEER_ISN + 1, our + 1, TCP_A, 65535, NULL, 0);
+    assert_int_equal(net_tcp_accept(l, &c), 0);
+    bench_advance(2000);
+    assert_int_equal(count_probes(our + 1, NULL), 1);
+    assert_int_equal(B.out[B.nout - 1].d[14 + 8], 33);
+    bench_advance(500);
+    assert_int_equal(net_sock_error(c), ERR_TIMEDOUT);
+    net_sock_close(c);
+    net_sock_close(l);
+    bench_free();
+}
+
+/* The socket's TTL is in the IPv4 header of its TCP and UDP packets; the
+ * default stays 64; 0 is refused. */
+static void test_socket_ttl(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = establish(-1, false, 65535);
+    assert_int_equal(net_sock_set_ttl(s, 0), ERR_INVAL);
+    assert_int_equal(net_tcp_send(s, "a", 1), 1);
+    assert_int_equal(B.nout, 1);
+    assert_int_equal(B.out[0].d[14 + 8], 64);
+    inject(PEER_ISN + 1, iss + 2, TCP_A, 65535, NULL, 0);
+    bench_clear();
+    assert_int_equal(net_sock_set_ttl(s, 17), 0);
+    assert_int_equal(net_tcp_send(s, "b", 1), 1);
+    assert_int_equal(B.nout, 1);
+    struct tcp_seen t;
+    assert_true(parse_tcp(&B.out[0], &t)); /* the header checksum covers the TTL */
+    assert_int_equal(B.out[0].d[14 + 8], 17);
+    net_sock_close(s);
+    bench_clear();
+    struct net_sock *u;
+    assert_int_equal(net_udp_socket(B.st, &u), 0);
+    assert_int_equal(net_sock_set_ttl(u, 200), 0);
+    assert_int_equal(net_udp_sendto(u, "hi", 2, PEER_IP, 9999), 2);
+    assert_int_equal(B.nout, 1);
+    uint32_t src, dst;
+    uint16_t sp, dp;
+    const uint8_t *data;
+    size_t dlen;
+    assert_true(parse_udp(&B.out[0], &src, &dst, &sp, &dp, &data, &dlen));
+    assert_int_equal(B.out[0].d[14 + 8], 200);
+    net_sock_close(u);
+    bench_free();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -740,6 +1006,14 @@ int main(void)
         cmocka_unit_test(test_listen_backlog),
         cmocka_unit_test(test_fin_wait_2_orphan),
         cmocka_unit_test(test_paws),
+        cmocka_unit_test(test_keepalive_probe_timing),
+        cmocka_unit_test(test_keepalive_answered),
+        cmocka_unit_test(test_keepalive_timeout),
+        cmocka_unit_test(test_keepalive_data_resets),
+        cmocka_unit_test(test_keepalive_off_and_busy),
+        cmocka_unit_test(test_keepalive_probe_answered),
+        cmocka_unit_test(test_keepalive_inherited),
+        cmocka_unit_test(test_socket_ttl),
     };
     return cmocka_run_group_tests_name("net_tcp", tests, NULL, NULL);
 }
