@@ -8,6 +8,8 @@ oracle the C side is compared with.
     peer.py source HOST PORT BYTES    accept one connection, send BYTES random bytes
     peer.py connect-send IP PORT BYTES
     peer.py connect-recv IP PORT
+    peer.py echo HOST PORT            accept one connection, echo it back
+    peer.py udp-ttl HOST PORT         one datagram: its IPv4 TTL (IP_RECVTTL)
     peer.py ping IP COUNT             ICMP echo over a raw socket (needs root)
 Listening modes print {"ready": true} first. Every mode has a deadline.
 """
@@ -81,6 +83,40 @@ def connect(ip, port):
             time.sleep(0.2)
 
 
+def echo(host, port):
+    """Accepts one connection and sends back what it receives, until EOF,
+    a reset or the deadline (the test ends it by PID too)."""
+    conn, addr = listen(host, port)
+    n = 0
+    try:
+        while True:
+            b = conn.recv(CHUNK)
+            if not b:
+                break
+            conn.sendall(b)
+            n += len(b)
+    except OSError as e:
+        out(echoed=n, error=str(e))
+        return
+    out(echoed=n)
+
+
+def udp_ttl(host, port):
+    """Receives one datagram and reports the TTL of its IPv4 header
+    (IP_RECVTTL, delivered as IP_TTL ancillary data)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((host, port))
+    s.setsockopt(socket.IPPROTO_IP, getattr(socket, "IP_RECVTTL", 12), 1)  # 12: <linux/in.h>
+    s.settimeout(30)
+    out(ready=True)
+    data, anc, _, addr = s.recvmsg(2048, socket.CMSG_SPACE(4))
+    ttl = None
+    for level, typ, val in anc:
+        if level == socket.IPPROTO_IP and typ == socket.IP_TTL:
+            ttl = struct.unpack("i", val[:4])[0]
+    out(ttl=ttl, data=data.decode("latin-1"), sender=addr[0])
+
+
 def checksum(data):
     if len(data) % 2:
         data += b"\0"
@@ -138,6 +174,10 @@ def main():
         n, h, secs = recv_all(c)
         c.close()
         out(bytes=n, sha256=h, secs=secs)
+    elif mode == "echo":
+        echo(sys.argv[2], int(sys.argv[3]))
+    elif mode == "udp-ttl":
+        udp_ttl(sys.argv[2], int(sys.argv[3]))
     elif mode == "ping":
         ping(sys.argv[2], int(sys.argv[3]))
     else:

@@ -357,6 +357,53 @@ def listener(n, t, name, mode, size, rel=True):
         t.diag(out[-2000:] + err[-2000:] + r.stderr[-1000:])
 
 
+def test_keepalive(n, t):
+    """Keep-alive against Linux: idle 1 s, interval 1 s, 3 probes. Linux
+    answers the probes for 5 s; then the relay drops every frame and the
+    connection must fail with ERR_TIMEDOUT about idle + 3 intervals later."""
+    echo = n.spawn(n.peer("echo", LINUX_IP, "9002"), stdout=subprocess.PIPE,
+                   stderr=subprocess.PIPE, text=True)
+    try:
+        echo.stdout.readline()  # {"ready": true}
+        rc, res, err, out = n.run_host(["dhcp", "keepalive", LINUX_IP, "9002", "1000", "1000",
+                                        "3", "5000"], timeout=60)
+    finally:
+        n.stop(echo)
+    idle = first(res, "ka_idle")
+    t.ok(int(idle.get("probes", 0)) >= 3 and idle.get("timeouts") == "0" and
+         idle.get("state") == "ESTABLISHED" and idle.get("echo") == "1",
+         "keep-alive: Linux answers the probes, the idle connection stays up and usable",
+         diag=out + err[-2000:])
+    dead = first(res, "ka_dead")
+    ms = int(dead.get("ms", 0))
+    t.ok(dead.get("err") == "ERR_TIMEDOUT" and 3500 <= ms <= 6000 and
+         dead.get("timeouts") == "1",
+         "keep-alive: an unreachable peer fails with ERR_TIMEDOUT after idle + 3 intervals",
+         diag=out + err[-2000:])
+    probes = res.get("ka_probe", [])
+    t.diag("keep-alive probes at ms %s; failure after %s ms" %
+           (" ".join(p.get("t_ms", "?") for p in probes), dead.get("ms")))
+    t.ok(rc == 0, "tap_host (ASan) keep-alive run exits cleanly", diag=err[-3000:])
+
+
+def test_udp_ttl(n, t):
+    rx = n.spawn(n.peer("udp-ttl", LINUX_IP, "9003"), stdout=subprocess.PIPE,
+                 stderr=subprocess.PIPE, text=True)
+    try:
+        rx.stdout.readline()  # {"ready": true}
+        rc, res, err, out = n.run_host(["dhcp", "udp", LINUX_IP, "9003", "17"], timeout=60)
+        try:
+            py_out, _ = rx.communicate(timeout=10)
+            py = json.loads(py_out.strip().splitlines()[-1])
+        except (subprocess.TimeoutExpired, ValueError, IndexError):
+            py = {}
+    finally:
+        n.stop(rx)
+    t.ok(py.get("ttl") == 17 and py.get("data") == "kpio ttl check",
+         "Linux receives a datagram with the TTL the socket set (IP_RECVTTL)",
+         diag=repr(py) + out + err[-1000:])
+
+
 def test_outage(n, t):
     res = http_get(n, t, "download survives a 10 s outage", "blob64", outage="50,10000",
                    timeout=300)
@@ -377,7 +424,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--groups", default="basic,bulk,faults,outage",
-                    help="comma-separated subset of basic,bulk,faults,outage")
+                    help="comma-separated subset of basic,bulk,faults,outage "
+                         "(keepalive: only the keep-alive and TTL checks)")
     args = ap.parse_args()
     t = Tap()
     why = None
@@ -418,6 +466,9 @@ def main():
             http_get(n, t, "download 1 MiB (ASan build)", "blob1", rel=False)
             listener(n, t, "Linux sends 1 MiB to a lib/net listener (ASan build)", "sink", MIB,
                      rel=False)
+        if "basic" in groups or "keepalive" in groups:
+            test_keepalive(n, t)
+            test_udp_ttl(n, t)
         if "bulk" in groups:
             http_get(n, t, "download 64 MiB over HTTP from http.server", "blob64")
             if n.nginx and n.nginx.poll() is None:
