@@ -1,8 +1,9 @@
 /*
  * host/port/wasi_sock.c - the Linux port of lib/wasi: TCP and UDP over BSD
  * sockets (always non-blocking; the only waits are the connect's, bounded
- * by its deadline, and the port's wait()), and name resolution with
- * getaddrinfo. Addresses are IPv4 and IPv6.
+ * by its deadline, and the port's wait()), their options (setsockopt:
+ * keep-alive and TTL), and name resolution with getaddrinfo. Addresses are
+ * IPv4 and IPv6.
  */
 #include "wasi_host.h"
 
@@ -10,6 +11,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +250,54 @@ int wasi_host_sock_name(void *ctx, struct wasi_port_sock *s, struct wasi_port_ad
         from_sockaddr((struct sockaddr *)&ss, remote);
     }
     return 0;
+}
+
+/* Nanoseconds to whole seconds, rounded up, within Linux's range for
+ * TCP_KEEPIDLE and TCP_KEEPINTVL (1..MAX_TCP_KEEPIDLE = 32767). */
+static int ns_to_secs(uint64_t ns)
+{
+    uint64_t s = ns / 1000000000u + (ns % 1000000000u ? 1 : 0);
+    return s < 1 ? 1 : s > 32767 ? 32767 : (int)s;
+}
+
+int wasi_host_sock_set_option(void *ctx, struct wasi_port_sock *s, enum wasi_port_sockopt opt,
+                              uint64_t value)
+{
+    (void)ctx;
+    int level, name, v;
+    switch (opt) {
+    case WASI_PORT_SO_KEEPALIVE:
+        level = SOL_SOCKET;
+        name = SO_KEEPALIVE;
+        v = value != 0;
+        break;
+    case WASI_PORT_TCP_KEEPIDLE:
+    case WASI_PORT_TCP_KEEPINTVL:
+        if (value == 0) return ERR_INVAL;
+        level = IPPROTO_TCP;
+        name = opt == WASI_PORT_TCP_KEEPIDLE ? TCP_KEEPIDLE : TCP_KEEPINTVL;
+        v = ns_to_secs(value);
+        break;
+    case WASI_PORT_TCP_KEEPCNT:
+        if (value == 0) return ERR_INVAL;
+        level = IPPROTO_TCP;
+        name = TCP_KEEPCNT;
+        v = value > 127 ? 127 : (int)value; /* MAX_TCP_KEEPCNT */
+        break;
+    case WASI_PORT_IP_TTL: {
+        if (value == 0) return ERR_INVAL;
+        int domain = AF_INET;
+        socklen_t dl = sizeof domain;
+        if (getsockopt(s->fd, SOL_SOCKET, SO_DOMAIN, &domain, &dl) < 0)
+            return wasi_host_errno(errno);
+        level = domain == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+        name = domain == AF_INET6 ? IPV6_UNICAST_HOPS : IP_TTL;
+        v = value > 255 ? 255 : (int)value;
+        break;
+    }
+    default: return ERR_NOTSUP;
+    }
+    return setsockopt(s->fd, level, name, &v, sizeof v) < 0 ? wasi_host_errno(errno) : 0;
 }
 
 void wasi_host_sock_close(void *ctx, struct wasi_port_sock *s)

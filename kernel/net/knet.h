@@ -68,6 +68,14 @@ int ksock_error(struct ksock *s);
 void ksock_name(struct ksock *s, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
                 uint16_t *rport);
 void ksock_close(struct ksock *s);
+/* Socket options, applied by lib/net under the lock (the net thread then
+ * wakes for the keep-alive timer): keep-alive per net_tcp_set_keepalive
+ * (on: 1, 0, or -1 to leave it; times in ms, 0 keeps the current value)
+ * and the IPv4 TTL of the socket's packets (net_sock_set_ttl). ERR_INVAL
+ * for bad values or the wrong kind of socket. */
+int ksock_set_keepalive(struct ksock *s, int on, uint32_t idle_ms, uint32_t interval_ms,
+                        uint32_t count);
+int ksock_set_ttl(struct ksock *s, uint8_t ttl);
 
 /* Resolves name (or an address literal) to IPv4 addresses. */
 int knet_resolve(const char *name, uint32_t *addrs, int max, uint64_t deadline_ns);

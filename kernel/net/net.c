@@ -417,6 +417,27 @@ void ksock_name(struct ksock *s, uint32_t *laddr, uint16_t *lport, uint32_t *rad
     mutex_unlock(&net.lock);
 }
 
+int ksock_set_keepalive(struct ksock *s, int on, uint32_t idle_ms, uint32_t interval_ms,
+                        uint32_t count)
+{
+    mutex_lock(&net.lock);
+    bool cur = false;
+    int r = net_tcp_get_keepalive(s->ns, &cur, NULL, NULL, NULL);
+    if (r == 0)
+        r = net_tcp_set_keepalive(s->ns, on < 0 ? cur : on != 0, idle_ms, interval_ms, count);
+    reschedule();
+    mutex_unlock(&net.lock);
+    return r;
+}
+
+int ksock_set_ttl(struct ksock *s, uint8_t ttl)
+{
+    mutex_lock(&net.lock);
+    int r = net_sock_set_ttl(s->ns, ttl);
+    mutex_unlock(&net.lock);
+    return r;
+}
+
 void ksock_close(struct ksock *s)
 {
     mutex_lock(&net.lock);

@@ -485,6 +485,31 @@ static int p_sock_name(void *ctx, struct wasi_port_sock *s, struct wasi_port_add
     return 0;
 }
 
+/* Options through lib/net (kernel/net): keep-alive times in ms, rounded
+ * up and clamped to lib/net's range; the TTL of IPv4 packets. */
+static int p_sock_set_option(void *ctx, struct wasi_port_sock *s, enum wasi_port_sockopt opt,
+                             uint64_t value)
+{
+    (void)ctx;
+    if (opt == WASI_PORT_IP_TTL) {
+        if (value == 0) return ERR_INVAL;
+        return ksock_set_ttl(s->k, value > 255 ? 255 : (uint8_t)value);
+    }
+    if (s->udp) return ERR_NOTSUP;
+    if (opt == WASI_PORT_SO_KEEPALIVE) /* on/off only: the times stay as set */
+        return ksock_set_keepalive(s->k, value != 0, 0, 0, 0);
+    if (value == 0) return ERR_INVAL;
+    uint64_t ms = value / 1000000u + (value % 1000000u ? 1 : 0);
+    uint32_t v = ms > 0x80000000u ? 0x80000000u : (uint32_t)ms;
+    switch (opt) {
+    case WASI_PORT_TCP_KEEPIDLE: return ksock_set_keepalive(s->k, -1, v, 0, 0);
+    case WASI_PORT_TCP_KEEPINTVL: return ksock_set_keepalive(s->k, -1, 0, v, 0);
+    case WASI_PORT_TCP_KEEPCNT:
+        return ksock_set_keepalive(s->k, -1, 0, 0, value > 255 ? 255 : (uint32_t)value);
+    default: return ERR_NOTSUP;
+    }
+}
+
 static void p_sock_close(void *ctx, struct wasi_port_sock *s)
 {
     (void)ctx;
@@ -585,6 +610,7 @@ const struct wasi_port_ops kport_ops = {
     .udp_recvfrom = p_udp_recvfrom,
     .sock_name = p_sock_name,
     .sock_close = p_sock_close,
+    .sock_set_option = p_sock_set_option,
     .resolve = p_resolve,
     .wait = p_wait,
 };

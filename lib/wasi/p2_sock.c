@@ -108,7 +108,59 @@ struct p2_tcp {
     uint32_t ka_count;
     uint8_t hop_limit;
     bool keepalive;
+    unsigned opts_set; /* OPT_BIT(WASI_PORT_*) of the options the app set */
 };
+
+#define OPT_BIT(opt) (1u << (opt))
+
+/* Applies an option to a port socket: ERR_NOTSUP from a port that cannot. */
+static int sock_opt(struct wasi_ctx *w, struct wasi_port_sock *s, enum wasi_port_sockopt opt,
+                    uint64_t value)
+{
+    if (!w->port.ops->sock_set_option) return ERR_NOTSUP;
+    return w->port.ops->sock_set_option(w->port.ctx, s, opt, value);
+}
+
+static uint64_t tcp_opt_value(const struct p2_tcp *t, enum wasi_port_sockopt opt)
+{
+    switch (opt) {
+    case WASI_PORT_SO_KEEPALIVE: return t->keepalive;
+    case WASI_PORT_TCP_KEEPIDLE: return t->ka_idle;
+    case WASI_PORT_TCP_KEEPINTVL: return t->ka_interval;
+    case WASI_PORT_TCP_KEEPCNT: return t->ka_count;
+    default: return t->hop_limit;
+    }
+}
+
+/* Applies every option the app set to a port socket that has just come to
+ * be (connected, listening or accepted): options set before are
+ * remembered until then. There is nobody to report a failure to (each was
+ * accepted by a port that has the operation), so it is logged. */
+static void tcp_apply_options(struct wasi_ctx *w, struct p2_tcp *t)
+{
+    for (int opt = WASI_PORT_SO_KEEPALIVE; opt <= WASI_PORT_IP_TTL; opt++) {
+        if (!(t->opts_set & OPT_BIT(opt))) continue;
+        int rc = sock_opt(w, t->sock, (enum wasi_port_sockopt)opt, tcp_opt_value(t, opt));
+        if (rc) log_write(LOG_WARN, "wasi", "tcp option %d not applied: %s", opt, err_name(rc));
+    }
+}
+
+/* A setter's part (tcp.wit: SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL,
+ * TCP_KEEPCNT, IP_TTL): applied at once to an existing port socket, else
+ * remembered for tcp_apply_options. Returns 0 or an error result, with
+ * not-supported from a port that cannot apply options: a setting that
+ * would do nothing is refused, not pretended. */
+static int tcp_set_option(struct wasi_ctx *w, struct p2_tcp *t, enum wasi_port_sockopt opt,
+                          uint64_t value)
+{
+    if (!w->port.ops->sock_set_option) return code_of(ERR_NOTSUP);
+    if (t->sock) {
+        int rc = sock_opt(w, t->sock, opt, value);
+        if (rc) return code_of(rc);
+    }
+    t->opts_set |= OPT_BIT(opt);
+    return 0;
+}
 
 static void tcp_destroy(struct wasi_ctx *w, struct p2_obj *o)
 {
@@ -217,6 +269,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_start_connect)
     t->pending = w->port.ops->tcp_connect(w->port.ctx, t->has_local ? &t->local : NULL, &addr,
                                           p2_now(w) + CONNECT_TIMEOUT_NS, &t->sock);
     if (t->pending == ERR_CANCELED) return wasm_host_trap(call, "killed");
+    if (t->pending == 0) tcp_apply_options(w, t);
     t->state = T_CONNECT_STARTED;
     return put_unit(call, a[14].u32, 0);
 }
@@ -261,6 +314,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_start_listen)
     t->pending = w->port.ops->tcp_listen ? w->port.ops->tcp_listen(w->port.ctx, &t->local,
                                                                    (unsigned)t->backlog, &t->sock)
                                          : ERR_NOTSUP;
+    if (t->pending == 0) tcp_apply_options(w, t);
     t->state = T_LISTEN_STARTED;
     return put_unit(call, a[1].u32, 0);
 }
@@ -298,6 +352,17 @@ P2_FN(p2_sockets_tcp_tcp_socket_accept)
         }
         c->sock = s;
         c->state = T_CONNECTED;
+        /* tcp.wit accept: the new socket inherits keep-alive-*, hop-limit
+         * and the buffer sizes */
+        c->keepalive = t->keepalive;
+        c->ka_idle = t->ka_idle;
+        c->ka_interval = t->ka_interval;
+        c->ka_count = t->ka_count;
+        c->hop_limit = t->hop_limit;
+        c->rcvbuf = t->rcvbuf;
+        c->sndbuf = t->sndbuf;
+        c->opts_set = t->opts_set;
+        tcp_apply_options(w, c);
         int rc = p2_put(call, &c->h, &hs);
         if (!rc) rc = p2_stream_new(call, P2_INPUT_STREAM, SK_TCP, &c->h, NULL, &in);
         if (!rc) rc = p2_stream_new(call, P2_OUTPUT_STREAM, SK_TCP, &c->h, NULL, &out);
@@ -379,8 +444,10 @@ P2_FN(p2_sockets_tcp_tcp_socket_set_listen_backlog_size)
     return put_unit(call, a[2].u32, 0);
 }
 
-/* The socket options: kept and reported; the port applies its own
- * defaults (the WIT allows a host to treat them as hints). */
+/* The socket options. Keep-alive and the hop limit are applied through the
+ * port (tcp_set_option); the getters report the values set (the port may
+ * clamp them, as the WIT allows). The buffer sizes are hints (tcp.wit) and
+ * only kept. */
 P2_FN(p2_sockets_tcp_tcp_socket_keep_alive_enabled)
 {
     (void)r;
@@ -395,8 +462,9 @@ P2_FN(p2_sockets_tcp_tcp_socket_set_keep_alive_enabled)
 {
     (void)r;
     TCP_SELF(t);
-    t->keepalive = a[1].u32 != 0;
-    return put_unit(call, a[2].u32, 0);
+    int res = tcp_set_option(call_ctx(call), t, WASI_PORT_SO_KEEPALIVE, a[1].u32 != 0);
+    if (!res) t->keepalive = a[1].u32 != 0;
+    return put_unit(call, a[2].u32, res);
 }
 
 P2_FN(p2_sockets_tcp_tcp_socket_keep_alive_idle_time)
@@ -411,8 +479,9 @@ P2_FN(p2_sockets_tcp_tcp_socket_set_keep_alive_idle_time)
     (void)r;
     TCP_SELF(t);
     if (a[1].u64 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
-    t->ka_idle = a[1].u64;
-    return put_unit(call, a[2].u32, 0);
+    int res = tcp_set_option(call_ctx(call), t, WASI_PORT_TCP_KEEPIDLE, a[1].u64);
+    if (!res) t->ka_idle = a[1].u64;
+    return put_unit(call, a[2].u32, res);
 }
 
 P2_FN(p2_sockets_tcp_tcp_socket_keep_alive_interval)
@@ -427,8 +496,9 @@ P2_FN(p2_sockets_tcp_tcp_socket_set_keep_alive_interval)
     (void)r;
     TCP_SELF(t);
     if (a[1].u64 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
-    t->ka_interval = a[1].u64;
-    return put_unit(call, a[2].u32, 0);
+    int res = tcp_set_option(call_ctx(call), t, WASI_PORT_TCP_KEEPINTVL, a[1].u64);
+    if (!res) t->ka_interval = a[1].u64;
+    return put_unit(call, a[2].u32, res);
 }
 
 /* keep-alive-count() -> result<u32, error-code>: 8 bytes. */
@@ -447,8 +517,9 @@ P2_FN(p2_sockets_tcp_tcp_socket_set_keep_alive_count)
     (void)r;
     TCP_SELF(t);
     if (a[1].u32 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
-    t->ka_count = a[1].u32;
-    return put_unit(call, a[2].u32, 0);
+    int res = tcp_set_option(call_ctx(call), t, WASI_PORT_TCP_KEEPCNT, a[1].u32);
+    if (!res) t->ka_count = a[1].u32;
+    return put_unit(call, a[2].u32, res);
 }
 
 P2_FN(p2_sockets_tcp_tcp_socket_hop_limit)
@@ -466,8 +537,9 @@ P2_FN(p2_sockets_tcp_tcp_socket_set_hop_limit)
     (void)r;
     TCP_SELF(t);
     if ((uint8_t)a[1].u32 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
-    t->hop_limit = (uint8_t)a[1].u32;
-    return put_unit(call, a[2].u32, 0);
+    int res = tcp_set_option(call_ctx(call), t, WASI_PORT_IP_TTL, (uint8_t)a[1].u32);
+    if (!res) t->hop_limit = (uint8_t)a[1].u32;
+    return put_unit(call, a[2].u32, res);
 }
 
 P2_FN(p2_sockets_tcp_tcp_socket_receive_buffer_size)
@@ -543,6 +615,7 @@ struct p2_udp {
     uint32_t streams; /* live datagram streams */
     uint64_t rcvbuf, sndbuf;
     uint8_t hop_limit;
+    bool hop_limit_set; /* applied once the port socket exists (start-bind) */
 };
 
 struct p2_dgram {
@@ -606,6 +679,10 @@ P2_FN(p2_sockets_udp_udp_socket_start_bind)
         return put_unit(call, a[14].u32, E(SE_INVALID_ARGUMENT));
     if (u->state != U_UNBOUND) return put_unit(call, a[14].u32, E(SE_INVALID_STATE));
     u->pending = w->port.ops->udp_open(w->port.ctx, &addr, &u->sock);
+    if (u->pending == 0 && u->hop_limit_set) {
+        int rc = sock_opt(w, u->sock, WASI_PORT_IP_TTL, u->hop_limit);
+        if (rc) log_write(LOG_WARN, "wasi", "udp hop limit not applied: %s", err_name(rc));
+    }
     u->state = U_BIND_STARTED;
     return put_unit(call, a[14].u32, 0);
 }
@@ -708,7 +785,12 @@ P2_FN(p2_sockets_udp_udp_socket_set_unicast_hop_limit)
     (void)r;
     UDP_SELF(u);
     if ((uint8_t)a[1].u32 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
+    struct wasi_ctx *w = call_ctx(call);
+    int rc = w->port.ops->sock_set_option ? 0 : ERR_NOTSUP; /* udp.wit: IP_TTL */
+    if (!rc && u->sock) rc = sock_opt(w, u->sock, WASI_PORT_IP_TTL, (uint8_t)a[1].u32);
+    if (rc) return put_unit(call, a[2].u32, code_of(rc));
     u->hop_limit = (uint8_t)a[1].u32;
+    u->hop_limit_set = true;
     return put_unit(call, a[2].u32, 0);
 }
 

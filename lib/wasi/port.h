@@ -123,6 +123,16 @@ struct wasi_port_addr {
 
 enum { WASI_PORT_SHUT_RD = 0, WASI_PORT_SHUT_WR = 1, WASI_PORT_SHUT_RDWR = 2 };
 
+/* Socket options for sock_set_option (wasi:sockets tcp.wit and udp.wit
+ * name their BSD equivalents). */
+enum wasi_port_sockopt {
+    WASI_PORT_SO_KEEPALIVE = 1, /* SO_KEEPALIVE: value 0 or 1 (TCP) */
+    WASI_PORT_TCP_KEEPIDLE,     /* TCP_KEEPIDLE: idle time before probes, ns (> 0) */
+    WASI_PORT_TCP_KEEPINTVL,    /* TCP_KEEPINTVL: time between probes, ns (> 0) */
+    WASI_PORT_TCP_KEEPCNT,      /* TCP_KEEPCNT: unanswered probes before the abort (> 0) */
+    WASI_PORT_IP_TTL,           /* IP_TTL / IPV6_UNICAST_HOPS: 1..255 (TCP and UDP) */
+};
+
 /* Readiness events for wait(). HUP and ERR are reported whether asked or not. */
 enum {
     WASI_PORT_EV_IN = 1 << 0,  /* readable, an accept ready, a datagram queued, or EOF */
@@ -273,6 +283,14 @@ struct wasi_port_ops {
                      struct wasi_port_addr *remote);
     /* Closes and frees a socket. */
     void (*sock_close)(void *ctx, struct wasi_port_sock *s);
+    /* Sets an option of a connected or listening TCP socket, or a UDP
+     * socket (WASI_PORT_IP_TTL only), so that it takes effect: a port
+     * that cannot apply an option returns ERR_NOTSUP, never 0. Values out
+     * of the port's range are clamped (the WIT allows it); ERR_INVAL for
+     * a zero where the enum says > 0. Optional: without it lib/wasi
+     * reports not-supported for these options. */
+    int (*sock_set_option)(void *ctx, struct wasi_port_sock *s, enum wasi_port_sockopt opt,
+                           uint64_t value);
     /* Resolves name (a host name or an address literal) to at most max
      * addresses, waiting until deadline. Returns the count (>= 1),
      * ERR_NXDOMAIN (no such name), ERR_DNSFAIL (server failure), or

@@ -5,8 +5,9 @@
  * flattening, return areas), error mapping, and host functions called
  * directly with a fake call over a real linear memory and the Linux port
  * on a temporary directory: guest pointers checked, sandbox kept, rights
- * enforced. Oracles: the preview1 witx values, the WIT's error-code order,
- * POSIX (the files the port leaves on disk).
+ * enforced; wasi:sockets options reaching the host's sockets. Oracles:
+ * the preview1 witx values, the WIT's error-code order, POSIX (the files
+ * the port leaves on disk, getsockopt on the sockets it made).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -694,6 +699,230 @@ static void test_http_error_codes(void **state)
     wasm_memory_free(f->mem);
 }
 
+/* ---- wasi:sockets options reach the host's kernel ------------------------------------- */
+
+/* In host/port/wasi_sock.c; the Linux port's table names it once wired. */
+int wasi_host_sock_set_option(void *ctx, struct wasi_port_sock *s, enum wasi_port_sockopt opt,
+                              uint64_t value);
+
+static struct wasi_port_ops sockopt_ops; /* the Linux port with or without the option call */
+
+static void use_ops(struct fixture *f, bool with_option)
+{
+    sockopt_ops = wasi_host_ops;
+    sockopt_ops.sock_set_option = with_option ? wasi_host_sock_set_option : NULL;
+    f->w->port.ops = &sockopt_ops;
+}
+
+#define RET 4096 /* a return area in guest memory */
+
+/* Calls a 0.2 function of iface with the n args as the signature types
+ * them; returns r[0] (for functions with a flat result). */
+static uint32_t p2c(struct fixture *f, const char *iface, const char *name, int n, ...)
+{
+    const struct wasi_import_fn *fn = wasi_p2_lookup(iface, strlen(iface), name, strlen(name));
+    if (!fn) fail_msg("no %s %s", iface, name);
+    wasm_value a[16] = {0}, r[1] = {0};
+    va_list ap;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++)
+        a[i].u64 = va_arg(ap, uint64_t);
+    va_end(ap);
+    memset(mem(f) + RET, 0xee, 64);
+    int rc = fn->fn(&f->call, a, r);
+    if (rc) fail_msg("%s trapped", name);
+    return r[0].u32;
+}
+
+/* result<_, error-code>: 0 for ok, else 1 + the code. */
+static int unit_result(struct fixture *f)
+{
+    return mem(f)[RET] ? 1 + mem(f)[RET + 1] : 0;
+}
+
+/* result<own<handle>, error-code> at RET (8 bytes): the handle. */
+static uint32_t handle_result(struct fixture *f)
+{
+    assert_int_equal(mem(f)[RET], 0);
+    uint32_t h;
+    memcpy(&h, mem(f) + RET + 4, 4);
+    return h;
+}
+
+#define U64(x) ((uint64_t)(x))
+
+static int sockopt_int(int fd, int level, int name)
+{
+    int v = -1;
+    socklen_t len = sizeof v;
+    assert_int_equal(getsockopt(fd, level, name, &v, &len), 0);
+    return v;
+}
+
+static int tcp_fd(struct fixture *f, uint32_t h)
+{
+    struct p2_obj *o = p2_get(&f->call, h, P2_TCP_SOCKET);
+    assert_non_null(o);
+    assert_non_null(p2_tcp_port_sock(o));
+    return wasi_host_sock_fd(p2_tcp_port_sock(o));
+}
+
+/* A Linux listener on 127.0.0.1 (port chosen by the kernel). */
+static int loopback_listener(uint16_t *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(fd, 4), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+    *port = ntohs(sa.sin_port);
+    return fd;
+}
+
+static uint32_t new_tcp(struct fixture *f)
+{
+    p2c(f, "sockets/tcp-create-socket", "create-tcp-socket", 2, U64(0), U64(RET));
+    return handle_result(f);
+}
+
+#define TCP_IFACE "sockets/tcp"
+#define SET(f, h, what, v)                                                                         \
+    (p2c(f, TCP_IFACE, "[method]tcp-socket.set-" what, 3, U64(h), U64(v), U64(RET)), unit_result(f))
+
+/* Options set before connect are applied once the socket is connected,
+ * options set after at once: getsockopt on the host's socket shows them
+ * (seconds rounded up); the getters report what was set. */
+static void test_sockopt_connected(void **state)
+{
+    struct fixture *f = *state;
+    use_ops(f, true);
+    uint16_t port;
+    int lfd = loopback_listener(&port);
+    uint32_t net = p2c(f, "sockets/instance-network", "instance-network", 0);
+    uint32_t t = new_tcp(f);
+    assert_int_equal(SET(f, t, "keep-alive-enabled", 1), 0);
+    assert_int_equal(SET(f, t, "keep-alive-idle-time", 2000000000ull), 0);
+    assert_int_equal(SET(f, t, "keep-alive-interval", 3000000000ull), 0);
+    assert_int_equal(SET(f, t, "keep-alive-count", 4), 0);
+    assert_int_equal(SET(f, t, "hop-limit", 17), 0);
+    assert_int_equal(SET(f, t, "keep-alive-count", 0), 1 + 3); /* invalid-argument */
+    p2c(f, TCP_IFACE, "[method]tcp-socket.start-connect", 15, U64(t), U64(net), U64(0), U64(port),
+        U64(127), U64(0), U64(0), U64(1), U64(0), U64(0), U64(0), U64(0), U64(0), U64(0), U64(RET));
+    assert_int_equal(unit_result(f), 0);
+    p2c(f, TCP_IFACE, "[method]tcp-socket.finish-connect", 2, U64(t), U64(RET));
+    assert_int_equal(mem(f)[RET], 0);
+    int fd = tcp_fd(f, t);
+    assert_int_equal(sockopt_int(fd, SOL_SOCKET, SO_KEEPALIVE), 1);
+    assert_int_equal(sockopt_int(fd, IPPROTO_TCP, TCP_KEEPIDLE), 2);
+    assert_int_equal(sockopt_int(fd, IPPROTO_TCP, TCP_KEEPINTVL), 3);
+    assert_int_equal(sockopt_int(fd, IPPROTO_TCP, TCP_KEEPCNT), 4);
+    assert_int_equal(sockopt_int(fd, IPPROTO_IP, IP_TTL), 17);
+    /* after connect: at once, rounded up to whole seconds */
+    assert_int_equal(SET(f, t, "keep-alive-idle-time", 5500000000ull), 0);
+    assert_int_equal(sockopt_int(fd, IPPROTO_TCP, TCP_KEEPIDLE), 6);
+    assert_int_equal(SET(f, t, "hop-limit", 200), 0);
+    assert_int_equal(sockopt_int(fd, IPPROTO_IP, IP_TTL), 200);
+    assert_int_equal(SET(f, t, "keep-alive-enabled", 0), 0);
+    assert_int_equal(sockopt_int(fd, SOL_SOCKET, SO_KEEPALIVE), 0);
+    p2c(f, TCP_IFACE, "[method]tcp-socket.keep-alive-idle-time", 2, U64(t), U64(RET));
+    uint64_t idle;
+    memcpy(&idle, mem(f) + RET + 8, 8);
+    assert_int_equal(idle, 5500000000ull);
+    close(lfd); /* the handles go with the context (its streams hold the socket) */
+}
+
+/* A listener's options pass to the sockets it accepts (tcp.wit accept). */
+static void test_sockopt_accept_inherits(void **state)
+{
+    struct fixture *f = *state;
+    use_ops(f, true);
+    uint32_t net = p2c(f, "sockets/instance-network", "instance-network", 0);
+    uint32_t l = new_tcp(f);
+    p2c(f, TCP_IFACE, "[method]tcp-socket.start-bind", 15, U64(l), U64(net), U64(0), U64(0),
+        U64(127), U64(0), U64(0), U64(1), U64(0), U64(0), U64(0), U64(0), U64(0), U64(0), U64(RET));
+    assert_int_equal(unit_result(f), 0);
+    p2c(f, TCP_IFACE, "[method]tcp-socket.finish-bind", 2, U64(l), U64(RET));
+    assert_int_equal(SET(f, l, "keep-alive-enabled", 1), 0);
+    assert_int_equal(SET(f, l, "keep-alive-idle-time", 7000000000ull), 0);
+    assert_int_equal(SET(f, l, "hop-limit", 33), 0);
+    p2c(f, TCP_IFACE, "[method]tcp-socket.start-listen", 2, U64(l), U64(RET));
+    p2c(f, TCP_IFACE, "[method]tcp-socket.finish-listen", 2, U64(l), U64(RET));
+    assert_int_equal(unit_result(f), 0);
+    int lfd = tcp_fd(f, l);
+    assert_int_equal(sockopt_int(lfd, IPPROTO_TCP, TCP_KEEPIDLE), 7);
+    struct sockaddr_in sa;
+    socklen_t len = sizeof sa;
+    assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &len), 0);
+    int cfd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_int_equal(connect(cfd, (struct sockaddr *)&sa, sizeof sa), 0);
+    uint32_t child = 0;
+    for (int i = 0; i < 100 && !child; i++) {
+        p2c(f, TCP_IFACE, "[method]tcp-socket.accept", 2, U64(l), U64(RET));
+        if (mem(f)[RET] == 0)
+            memcpy(&child, mem(f) + RET + 4, 4);
+        else
+            usleep(10000);
+    }
+    assert_int_not_equal(child, 0);
+    int fd = tcp_fd(f, child);
+    assert_int_equal(sockopt_int(fd, SOL_SOCKET, SO_KEEPALIVE), 1);
+    assert_int_equal(sockopt_int(fd, IPPROTO_TCP, TCP_KEEPIDLE), 7);
+    assert_int_equal(sockopt_int(fd, IPPROTO_IP, IP_TTL), 33);
+    p2c(f, TCP_IFACE, "[method]tcp-socket.keep-alive-idle-time", 2, U64(child), U64(RET));
+    uint64_t idle;
+    memcpy(&idle, mem(f) + RET + 8, 8);
+    assert_int_equal(idle, 7000000000ull);
+    p2c(f, TCP_IFACE, "[method]tcp-socket.hop-limit", 2, U64(child), U64(RET));
+    assert_int_equal(mem(f)[RET + 1], 33);
+    close(cfd);
+}
+
+/* UDP: the unicast hop limit becomes the socket's IP_TTL (udp.wit). */
+static void test_sockopt_udp_ttl(void **state)
+{
+    struct fixture *f = *state;
+    use_ops(f, true);
+    uint32_t net = p2c(f, "sockets/instance-network", "instance-network", 0);
+    p2c(f, "sockets/udp-create-socket", "create-udp-socket", 2, U64(0), U64(RET));
+    uint32_t u = handle_result(f);
+    p2c(f, "sockets/udp", "[method]udp-socket.set-unicast-hop-limit", 3, U64(u), U64(9), U64(RET));
+    assert_int_equal(unit_result(f), 0);
+    p2c(f, "sockets/udp", "[method]udp-socket.start-bind", 15, U64(u), U64(net), U64(0), U64(0),
+        U64(127), U64(0), U64(0), U64(1), U64(0), U64(0), U64(0), U64(0), U64(0), U64(0), U64(RET));
+    p2c(f, "sockets/udp", "[method]udp-socket.finish-bind", 2, U64(u), U64(RET));
+    assert_int_equal(unit_result(f), 0);
+    struct p2_obj *o = p2_get(&f->call, u, P2_UDP_SOCKET);
+    int fd = wasi_host_sock_fd(p2_udp_port_sock(o));
+    assert_int_equal(sockopt_int(fd, IPPROTO_IP, IP_TTL), 9);
+    p2c(f, "sockets/udp", "[method]udp-socket.set-unicast-hop-limit", 3, U64(u), U64(99), U64(RET));
+    assert_int_equal(unit_result(f), 0);
+    assert_int_equal(sockopt_int(fd, IPPROTO_IP, IP_TTL), 99);
+}
+
+/* A port that cannot apply options: the setters say not-supported (2 in
+ * the WIT's error-code order) instead of pretending; the getters still
+ * report the defaults. */
+static void test_sockopt_not_supported(void **state)
+{
+    struct fixture *f = *state;
+    use_ops(f, false);
+    uint32_t t = new_tcp(f);
+    assert_int_equal(SET(f, t, "keep-alive-enabled", 1), 1 + 2);
+    assert_int_equal(SET(f, t, "keep-alive-idle-time", 2000000000ull), 1 + 2);
+    assert_int_equal(SET(f, t, "keep-alive-interval", 2000000000ull), 1 + 2);
+    assert_int_equal(SET(f, t, "keep-alive-count", 3), 1 + 2);
+    assert_int_equal(SET(f, t, "hop-limit", 3), 1 + 2);
+    p2c(f, TCP_IFACE, "[method]tcp-socket.keep-alive-enabled", 2, U64(t), U64(RET));
+    assert_int_equal(mem(f)[RET], 0);
+    assert_int_equal(mem(f)[RET + 1], 0);
+    p2c(f, "sockets/udp-create-socket", "create-udp-socket", 2, U64(0), U64(RET));
+    uint32_t u = handle_result(f);
+    p2c(f, "sockets/udp", "[method]udp-socket.set-unicast-hop-limit", 3, U64(u), U64(9), U64(RET));
+    assert_int_equal(unit_result(f), 1 + 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -709,6 +938,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_p1_poll, setup, teardown),
         cmocka_unit_test_setup_teardown(test_p2_fields, setup, teardown),
         cmocka_unit_test(test_http_error_codes),
+        cmocka_unit_test_setup_teardown(test_sockopt_connected, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sockopt_accept_inherits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sockopt_udp_ttl, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sockopt_not_supported, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
