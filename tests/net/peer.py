@@ -8,7 +8,9 @@ oracle the C side is compared with.
     peer.py source HOST PORT BYTES    accept one connection, send BYTES random bytes
     peer.py connect-send IP PORT BYTES
     peer.py connect-recv IP PORT
-    peer.py echo HOST PORT            accept one connection, echo it back
+    peer.py echo HOST PORT [IDLE INTVL CNT]
+                                      accept one connection, echo it back
+                                      (with Linux keep-alive on it, in s)
     peer.py udp-ttl HOST PORT         one datagram: its IPv4 TTL (IP_RECVTTL)
     peer.py ping IP COUNT             ICMP echo over a raw socket (needs root)
 Listening modes print {"ready": true} first. Every mode has a deadline.
@@ -83,10 +85,16 @@ def connect(ip, port):
             time.sleep(0.2)
 
 
-def echo(host, port):
+def echo(host, port, keepalive=None):
     """Accepts one connection and sends back what it receives, until EOF,
-    a reset or the deadline (the test ends it by PID too)."""
+    a reset or the deadline (the test ends it by PID too). keepalive:
+    (idle s, interval s, count) for Linux's own probes on the connection."""
     conn, addr = listen(host, port)
+    if keepalive:
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, keepalive[0])
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, keepalive[1])
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, keepalive[2])
     n = 0
     try:
         while True:
@@ -175,7 +183,8 @@ def main():
         c.close()
         out(bytes=n, sha256=h, secs=secs)
     elif mode == "echo":
-        echo(sys.argv[2], int(sys.argv[3]))
+        ka = tuple(int(x) for x in sys.argv[4:7]) if len(sys.argv) >= 7 else None
+        echo(sys.argv[2], int(sys.argv[3]), ka)
     elif mode == "udp-ttl":
         udp_ttl(sys.argv[2], int(sys.argv[3]))
     elif mode == "ping":

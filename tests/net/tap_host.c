@@ -17,8 +17,9 @@
  *   keepalive IP PORT IDLE INTVL COUNT QUIET
  *                          connect to an echo server, keep-alive on (ms),
  *                          stay idle QUIET ms (Linux answers the probes),
- *                          echo some bytes, then drop every frame in the
- *                          relay and wait for ERR_TIMEDOUT
+ *                          echo some bytes; keep-alive off, QUIET ms more
+ *                          (Linux probes us), echo; keep-alive on, drop
+ *                          every frame in the relay, wait for ERR_TIMEDOUT
  *   udp IP PORT TTL        send one datagram with the socket's TTL set
  *   counters               print the interface counters
  * Each prints "RESULT <command> key=value ..." lines on stdout. The
@@ -530,6 +531,23 @@ static int cmd_keepalive(const char *ip, int port, uint32_t idle, uint32_t intvl
         net_tcp_abort(s);
         return -1;
     }
+    /* Linux probes us (its keep-alive is on, ours off for a while): only
+     * if we answer each probe does the connection survive the pause */
+    net_tcp_set_keepalive(s, false, 0, 0, 0);
+    net_get_counters(H.st, &c);
+    uint64_t rx0 = c.rx_frames;
+    r = idle_until(s, now_ms() + quiet, now_ms(), &probes);
+    net_get_counters(H.st, &c);
+    echo = r == 0 ? echo_check(s, "after Linux's probes\n") : -1;
+    printf("RESULT ka_peer rx_frames=%llu state=%s err=%s echo=%d\n",
+           (unsigned long long)(c.rx_frames - rx0), net_tcp_state_name(s), r ? err_name(r) : "0",
+           echo == 0);
+    if (r < 0 || echo < 0) {
+        net_tcp_abort(s);
+        return -1;
+    }
+    net_tcp_set_keepalive(s, true, idle, intvl, count);
+    p0 = probes;
     /* the peer becomes unreachable: every frame is dropped from now on */
     uint64_t t1 = now_ms();
     relay_set_outage(H.relay, t1, 600000);
