@@ -670,6 +670,7 @@ const struct wasi_port_ops wasi_host_ops = {
     .udp_recvfrom = wasi_host_udp_recvfrom,
     .sock_name = wasi_host_sock_name,
     .sock_close = wasi_host_sock_close,
+    .sock_set_option = wasi_host_sock_set_option,
     .resolve = wasi_host_resolve,
     .wait = host_wait,
 };

@@ -41,6 +41,9 @@ long wasi_host_udp_recvfrom(void *ctx, struct wasi_port_sock *s, void *buf, size
 int wasi_host_sock_name(void *ctx, struct wasi_port_sock *s, struct wasi_port_addr *local,
                         struct wasi_port_addr *remote);
 void wasi_host_sock_close(void *ctx, struct wasi_port_sock *s);
+/* Keep-alive and TTL through setsockopt (seconds rounded up). */
+int wasi_host_sock_set_option(void *ctx, struct wasi_port_sock *s, enum wasi_port_sockopt opt,
+                              uint64_t value);
 int wasi_host_resolve(void *ctx, const char *name, struct wasi_port_addr *addrs, int max,
                       uint64_t deadline);
 

@@ -701,10 +701,6 @@ static void test_http_error_codes(void **state)
 
 /* ---- wasi:sockets options reach the host's kernel ------------------------------------- */
 
-/* In host/port/wasi_sock.c; the Linux port's table names it once wired. */
-int wasi_host_sock_set_option(void *ctx, struct wasi_port_sock *s, enum wasi_port_sockopt opt,
-                              uint64_t value);
-
 static struct wasi_port_ops sockopt_ops; /* the Linux port with or without the option call */
 
 static void use_ops(struct fixture *f, bool with_option)
