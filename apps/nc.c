@@ -6,8 +6,10 @@
  * way round without deadlock. The program ends when the peer closes its
  * side, with exit status 0. At the end of standard input nothing is sent
  * by default (as OpenBSD's nc); with -N the sending side is shut down
- * (tcp-socket.shutdown(send): the peer sees end of stream). Errors: "nc:
- * connection refused: 127.0.0.1:7", exit status 1.
+ * (tcp-socket.shutdown(send): the peer sees end of stream). -k SECONDS turns
+ * on TCP keep-alive (a probe after SECONDS of silence, then every SECONDS;
+ * three unanswered ones end the connection). Errors: "nc: connection
+ * refused: 127.0.0.1:7", exit status 1.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,10 +19,12 @@
 #include "sdk/cli.h"
 #include "sdk/net.h"
 
-static const char help[] = "Usage: nc [-N] [-w SECONDS] HOST PORT\n"
+static const char help[] = "Usage: nc [-N] [-k SECONDS] [-w SECONDS] HOST PORT\n"
                            "Connect to HOST:PORT over TCP; copy standard input to the connection\n"
                            "and the connection to standard output until the peer closes it.\n"
                            "  -N          shut down the sending side at the end of standard input\n"
+                           "  -k SECONDS  TCP keep-alive: probe after SECONDS idle, then every\n"
+                           "              SECONDS; 3 unanswered probes end the connection\n"
                            "  -w SECONDS  connect timeout (default 10)\n";
 
 #define CHUNK (64 * 1024)
@@ -103,13 +107,16 @@ int main(int argc, char **argv)
     cli_init("nc");
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
-    uint64_t timeout_s = 10, port;
+    uint64_t timeout_s = 10, keepalive_s = 0, port;
     bool shutdown_at_eof = false;
     int ch;
-    while ((ch = cli_opts_next(&o, "Nw:", help)) != 0) {
+    while ((ch = cli_opts_next(&o, "Nk:w:", help)) != 0) {
         if (ch == 'N')
             shutdown_at_eof = true;
-        else if (!cli_parse_u64(o.arg, 3600, &timeout_s) || timeout_s == 0)
+        else if (ch == 'k') {
+            if (!cli_parse_u64(o.arg, 86400, &keepalive_s) || keepalive_s == 0)
+                cli_usage_error("bad keep-alive time '%s'", o.arg);
+        } else if (!cli_parse_u64(o.arg, 3600, &timeout_s) || timeout_s == 0)
             cli_usage_error("bad timeout '%s'", o.arg);
     }
     if (argc - o.index != 2) cli_usage_error("expected HOST and PORT");
@@ -120,6 +127,12 @@ int main(int argc, char **argv)
     static struct relay r;
     if (net_tcp_connect_name(host, (uint16_t)port, timeout_s * 1000000000u, &r.c) < 0) {
         cli_warn("%s: %s:%u", wasi2_errmsg(), host, (unsigned)port);
+        return CLI_FAIL;
+    }
+    if (keepalive_s &&
+        net_tcp_keepalive(&r.c, keepalive_s * 1000000000u, keepalive_s * 1000000000u, 3) < 0) {
+        cli_warn("keep-alive: %s", wasi2_errmsg());
+        net_tcp_close(&r.c);
         return CLI_FAIL;
     }
     r.stdin_stream = wasi_cli_stdin_get_stdin();

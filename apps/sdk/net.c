@@ -264,6 +264,30 @@ int net_tcp_shutdown_send(struct net_tcp *c)
     return 0;
 }
 
+/* Each setter returns result<_, error-code>: 2 bytes. */
+static int tcp_option_result(const uint8_t *ret)
+{
+    if (ret[0] != 0) {
+        wasi2_sockets_failed(ret[1]);
+        return -1;
+    }
+    return 0;
+}
+
+int net_tcp_keepalive(struct net_tcp *c, uint64_t idle_ns, uint64_t interval_ns, uint32_t count)
+{
+    _Alignas(8) uint8_t ret[4];
+    int32_t r = (int32_t)(uintptr_t)ret;
+    wasi_sockets_tcp_tcp_socket_set_keep_alive_idle_time(c->sock, (int64_t)idle_ns, r);
+    if (tcp_option_result(ret) < 0) return -1;
+    wasi_sockets_tcp_tcp_socket_set_keep_alive_interval(c->sock, (int64_t)interval_ns, r);
+    if (tcp_option_result(ret) < 0) return -1;
+    wasi_sockets_tcp_tcp_socket_set_keep_alive_count(c->sock, (int32_t)count, r);
+    if (tcp_option_result(ret) < 0) return -1;
+    wasi_sockets_tcp_tcp_socket_set_keep_alive_enabled(c->sock, 1, r);
+    return tcp_option_result(ret);
+}
+
 void net_tcp_close(struct net_tcp *c)
 {
     if (c->in) wasi_io_streams_input_stream_drop(c->in);

@@ -27,6 +27,7 @@ import hashlib
 import http.server
 import os
 import random
+import re
 import socket
 import socketserver
 import subprocess
@@ -177,29 +178,42 @@ class HttpServer:
 class EchoServer:
     """Line echo: every line comes back; after a line "QUIT" the server
     closes. With sink=True it reads to the end of stream instead and then
-    answers "<bytes> <sha256>\\n" and closes (for nc -N)."""
+    answers "<bytes> <sha256>\\n" and closes (for nc -N). With timer=True it
+    reads one line (so the client has set its options), then answers the
+    timer of the client's own socket as `ss -o` shows it (e.g.
+    "timer:(keepalive,1.9sec,0)" when the client set SO_KEEPALIVE, or
+    "timer:none") and closes: the client runs on this machine too."""
 
-    def __init__(self, sink=False):
+    def __init__(self, sink=False, timer=False):
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(8)
         self.port = self.sock.getsockname()[1]
         self.sink = sink
+        self.timer = timer
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.stopping = False
 
     def _serve(self):
         while not self.stopping:
             try:
-                conn, _ = self.sock.accept()
+                conn, peer = self.sock.accept()
             except OSError:
                 return
-            threading.Thread(target=self._client, args=(conn,), daemon=True).start()
+            threading.Thread(target=self._client, args=(conn, peer), daemon=True).start()
 
-    def _client(self, conn):
+    def _client(self, conn, peer):
         with conn:
             conn.settimeout(60)
+            if self.timer:
+                conn.makefile("rb").readline()
+                out = subprocess.run(["ss", "-tnoH", "state", "established", "src",
+                                      f"{peer[0]}:{peer[1]}"], capture_output=True,
+                                     text=True).stdout
+                m = re.search(r"timer:\([^)]*\)", out)
+                conn.sendall((m.group(0) if m else "timer:none").encode() + b"\n")
+                return
             if self.sink:
                 data = bytearray()
                 while chunk := conn.recv(65536):

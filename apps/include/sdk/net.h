@@ -47,6 +47,11 @@ int net_tcp_connect_name(const char *host, uint16_t port, uint64_t timeout_ns, s
 /* Shuts down the sending side (the peer sees end of stream). */
 int net_tcp_shutdown_send(struct net_tcp *c);
 
+/* Turns on TCP keep-alive: a probe after idle_ns without traffic, then
+ * every interval_ns; after count unanswered probes the connection fails
+ * (reads and writes then report the error). */
+int net_tcp_keepalive(struct net_tcp *c, uint64_t idle_ns, uint64_t interval_ns, uint32_t count);
+
 /* Drops the streams and then the socket. Safe on a zeroed struct. */
 void net_tcp_close(struct net_tcp *c);
 
