@@ -262,9 +262,11 @@ static int b_ifconfig(struct shell *sh, int argc, char **argv)
             (unsigned long long)in.tx_frames, (unsigned long long)in.tx_bytes,
             (unsigned long long)(in.tx_drops + in.stack.tx_drops),
             (unsigned long long)in.tx_errors);
-    kprintf("    TCP %llu retransmits, %llu timeouts\n",
-            (unsigned long long)in.stack.tcp_retransmits,
-            (unsigned long long)in.stack.tcp_timeouts);
+    kprintf("    TCP %llu retransmits, %llu timeouts, %llu keep-alive probes, %llu keep-alive "
+            "timeouts\n",
+            (unsigned long long)in.stack.tcp_retransmits, (unsigned long long)in.stack.tcp_timeouts,
+            (unsigned long long)in.stack.tcp_keepalive_probes,
+            (unsigned long long)in.stack.tcp_keepalive_timeouts);
     return 0;
 }
 

@@ -156,7 +156,7 @@ def interactive(t, tmp, build):
                  "ps lists the spinning app", vm.tail(15))
             cmd(f"kill {pid}", r"spin: killed")
             t.ok(True, "kill ends the endless loop")
-            m = cmd(f"kill {pid}", r"kill: \d+: .*")
+            m = cmd(f"kill {pid}", r"kill: \d+: [^\r\n]*\r?\n")
             t.ok("no running app has this pid" in m.group(0),
                  "kill of a pid that is no running app says so", m.group(0))
             start = len(vm.output())

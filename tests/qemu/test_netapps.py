@@ -4,7 +4,10 @@ system tests), beyond the E2E's fetch:
 
 1. On a TAP device in a namespace of the test's own with dnsmasq:
    `nslookup` resolves a name dnsmasq serves and reports an unknown one
-   with the WIT error; `fetch` downloads by host name with a matching hash.
+   with the WIT error; `fetch` downloads by host name with a matching hash;
+   `nc -k 1` holds a connection to a Linux peer that stays silent for 5 s:
+   KPIO's keep-alive probes (wasi:sockets keep-alive options) are answered
+   by Linux, so the connection lives, and `ifconfig` counts them.
 2. Over QEMU's user network with a host port forward: `httpd` in the guest
    serves a file of the disk to the host, which compares it byte for byte.
 """
@@ -56,11 +59,13 @@ def tap_part(t, tmp, build):
     with open(ppath, "wb") as f:
         f.write(payload)
     rc = [f"nslookup {NAME}", "nslookup nosuch.kpio.test",
-          f"fetch http://{NAME}:8080/payload /data/p.bin", "sync", "poweroff"]
+          f"fetch http://{NAME}:8080/payload /data/p.bin", f"nc -k 1 {GATEWAY} 9000", "ifconfig",
+          "sync", "poweroff"]
     img = image(os.path.join(tmp, "tap.img"), build, rc)
     with TestNet() as net:
         net.start([sys.executable, os.path.join(os.path.dirname(__file__), "httpserver.py"),
                    "--payload", ppath, "--host", GATEWAY, "--port", "8080"], log="http.log")
+        net.start([sys.executable, "-c", SILENT_PEER, GATEWAY, "9000", "5"], log="silent.log")
         time.sleep(0.5)
         log = os.path.join(build, "test-logs", "qemu-netapps-tap.log")
         with Qemu(os.path.join(build, "kpio.iso"), disks=disk_args(img), nics=[net.qemu_nic()],
@@ -76,9 +81,31 @@ def tap_part(t, tmp, build):
     t.ok(re.search(r"nslookup: nosuch\.kpio\.test: .*name-unresolvable", out) and
          "'nslookup nosuch.kpio.test' exited with status 1" in out,
          "nslookup of an unknown name fails with name-unresolvable and status 1", out[-1500:])
+    m = re.search(r"keep-alive after 5 s of silence\n", out)
+    probes = re.search(r"TCP \d+ retransmits, \d+ timeouts, (\d+) keep-alive probes, "
+                       r"(\d+) keep-alive timeouts", out)
+    t.ok(m is not None and probes is not None and int(probes.group(1)) >= 3 and
+         probes.group(2) == "0",
+         "nc -k 1: the connection outlives 5 s of silence with >= 3 keep-alive probes, "
+         "all answered" + (f" ({probes.group(1)} probes)" if probes else ""), out[-1500:])
     got = img.get("/data/p.bin")
     t.ok(got is not None and hashlib.sha256(got).digest() == hashlib.sha256(payload).digest(),
          "fetch by host name over TAP wrote a byte-identical file")
+
+
+# A TCP peer that accepts one connection, says nothing for N seconds,
+# then sends one line and closes (argv: address port seconds).
+SILENT_PEER = '''
+import socket, sys, time
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind((sys.argv[1], int(sys.argv[2])))
+srv.listen(1)
+c, _ = srv.accept()
+time.sleep(float(sys.argv[3]))
+c.sendall(b"keep-alive after %s s of silence\\n" % sys.argv[3].encode())
+c.close()
+'''
 
 
 def free_port():
