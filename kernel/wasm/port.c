@@ -524,6 +524,11 @@ static int p_resolve(void *ctx, const char *name, struct wasi_port_addr *addrs, 
     uint32_t ips[8];
     if (max > 8) max = 8;
     int n = knet_resolve(name, ips, max, to_kdeadline(deadline));
+    /* The port's contract: a name without A records is as unresolvable as
+     * no name at all (getaddrinfo's EAI_NODATA on the host port); a CNAME
+     * loop is the servers' failure. */
+    if (n == ERR_NOENT) return ERR_NXDOMAIN;
+    if (n == ERR_LOOP) return ERR_DNSFAIL;
     for (int i = 0; i < n; i++)
         to_addr(ips[i], 0, &addrs[i]);
     return n;

@@ -4,7 +4,7 @@ system tests), beyond the E2E's fetch:
 
 1. On a TAP device in a namespace of the test's own with dnsmasq:
    `nslookup` resolves a name dnsmasq serves and reports an unknown one
-   with the WIT error; `fetch` downloads by host name with a matching hash;
+   with the WIT error, as a name with no A record; `fetch` downloads by host name with a matching hash;
    `nc -k 1` holds a connection to a Linux peer that stays silent for 5 s:
    KPIO's keep-alive probes (wasi:sockets keep-alive options) are answered
    by Linux, so the connection lives, and `ifconfig` counts them.
@@ -50,6 +50,9 @@ def disk_args(img):
              "-device", "virtio-blk-pci,drive=d0"]]
 
 
+V6ONLY = "v6only.kpio.test"  # dnsmasq has an AAAA record for it and no A record
+
+
 def tap_part(t, tmp, build):
     if os.geteuid() != 0:
         t.skip("nslookup/fetch over TAP + dnsmasq", "needs root for a network namespace")
@@ -58,11 +61,11 @@ def tap_part(t, tmp, build):
     ppath = os.path.join(tmp, "payload")
     with open(ppath, "wb") as f:
         f.write(payload)
-    rc = [f"nslookup {NAME}", "nslookup nosuch.kpio.test",
+    rc = [f"nslookup {NAME}", "nslookup nosuch.kpio.test", f"nslookup {V6ONLY}",
           f"fetch http://{NAME}:8080/payload /data/p.bin", f"nc -k 1 {GATEWAY} 9000", "ifconfig",
           "sync", "poweroff"]
     img = image(os.path.join(tmp, "tap.img"), build, rc)
-    with TestNet() as net:
+    with TestNet(hosts={NAME: GATEWAY, V6ONLY: "fd00::1"}) as net:
         net.start([sys.executable, os.path.join(os.path.dirname(__file__), "httpserver.py"),
                    "--payload", ppath, "--host", GATEWAY, "--port", "8080"], log="http.log")
         net.start([sys.executable, "-c", SILENT_PEER, GATEWAY, "9000", "5"], log="silent.log")
@@ -81,6 +84,9 @@ def tap_part(t, tmp, build):
     t.ok(re.search(r"nslookup: nosuch\.kpio\.test: .*name-unresolvable", out) and
          "'nslookup nosuch.kpio.test' exited with status 1" in out,
          "nslookup of an unknown name fails with name-unresolvable and status 1", out[-1500:])
+    t.ok(re.search(rf"nslookup: {re.escape(V6ONLY)}: .*name-unresolvable", out) and
+         f"'nslookup {V6ONLY}' exited with status 1" in out,
+         "nslookup of a name with only an AAAA record: name-unresolvable", out[-1500:])
     m = re.search(r"keep-alive after 5 s of silence\n", out)
     probes = re.search(r"TCP \d+ retransmits, \d+ timeouts, (\d+) keep-alive probes, "
                        r"(\d+) keep-alive timeouts", out)
