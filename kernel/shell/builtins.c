@@ -290,6 +290,10 @@ static int b_ping(struct shell *sh, int argc, char **argv)
     }
     uint32_t addr;
     int err = knet_resolve(host, &addr, 1, clock_monotonic_ns() + 10 * NS_PER_SEC);
+    if (err == ERR_NOENT) {
+        kprintf("ping: %s: the name has no IPv4 address\n", host);
+        return 1;
+    }
     if (err < 0) return fail("ping", host, err);
     char a[16];
     net_ip_format(addr, a);

@@ -62,6 +62,7 @@ def tap_part(t, tmp, build):
     with open(ppath, "wb") as f:
         f.write(payload)
     rc = [f"nslookup {NAME}", "nslookup nosuch.kpio.test", f"nslookup {V6ONLY}",
+          f"ping -c 1 {V6ONLY}",
           f"fetch http://{NAME}:8080/payload /data/p.bin", f"nc -k 1 {GATEWAY} 9000", "ifconfig",
           "sync", "poweroff"]
     img = image(os.path.join(tmp, "tap.img"), build, rc)
@@ -87,6 +88,8 @@ def tap_part(t, tmp, build):
     t.ok(re.search(rf"nslookup: {re.escape(V6ONLY)}: .*name-unresolvable", out) and
          f"'nslookup {V6ONLY}' exited with status 1" in out,
          "nslookup of a name with only an AAAA record: name-unresolvable", out[-1500:])
+    t.ok(f"ping: {V6ONLY}: the name has no IPv4 address" in out,
+         "the shell's ping says so for a name with only an AAAA record", out[-1500:])
     m = re.search(r"keep-alive after 5 s of silence\n", out)
     probes = re.search(r"TCP \d+ retransmits, \d+ timeouts, (\d+) keep-alive probes, "
                        r"(\d+) keep-alive timeouts", out)
