@@ -27,6 +27,9 @@ int wasi_host_sock_fd(const struct wasi_port_sock *s);
 int wasi_host_tcp_connect(void *ctx, const struct wasi_port_addr *local,
                           const struct wasi_port_addr *remote, uint64_t deadline,
                           struct wasi_port_sock **out);
+int wasi_host_tcp_connect_start(void *ctx, const struct wasi_port_addr *local,
+                                const struct wasi_port_addr *remote, struct wasi_port_sock **out);
+int wasi_host_tcp_connect_result(void *ctx, struct wasi_port_sock *s);
 int wasi_host_tcp_listen(void *ctx, const struct wasi_port_addr *local, unsigned backlog,
                          struct wasi_port_sock **out);
 int wasi_host_tcp_accept(void *ctx, struct wasi_port_sock *s, struct wasi_port_sock **out);

@@ -1,9 +1,10 @@
 /*
  * host/port/wasi_sock.c - the Linux port of lib/wasi: TCP and UDP over BSD
- * sockets (always non-blocking; the only waits are the connect's, bounded
- * by its deadline, and the port's wait()), their options (setsockopt:
- * keep-alive and TTL), and name resolution with getaddrinfo. Addresses are
- * IPv4 and IPv6.
+ * sockets (always non-blocking; the only waits are the blocking connect's,
+ * bounded by its deadline, and the port's wait(); a connect may also just
+ * start: EINPROGRESS, then POLLOUT and SO_ERROR), their options
+ * (setsockopt: keep-alive and TTL), and name resolution with getaddrinfo.
+ * Addresses are IPv4 and IPv6.
  */
 #include "wasi_host.h"
 
@@ -95,9 +96,8 @@ static int bind_to(int fd, const struct wasi_port_addr *local)
     return bind(fd, (struct sockaddr *)&ss, len) < 0 ? wasi_host_errno(errno) : 0;
 }
 
-int wasi_host_tcp_connect(void *ctx, const struct wasi_port_addr *local,
-                          const struct wasi_port_addr *remote, uint64_t deadline,
-                          struct wasi_port_sock **out)
+int wasi_host_tcp_connect_start(void *ctx, const struct wasi_port_addr *local,
+                                const struct wasi_port_addr *remote, struct wasi_port_sock **out)
 {
     (void)ctx;
     int fd = open_socket(remote->family, SOCK_STREAM);
@@ -105,33 +105,63 @@ int wasi_host_tcp_connect(void *ctx, const struct wasi_port_addr *local,
     int rc = local ? bind_to(fd, local) : 0;
     struct sockaddr_storage ss;
     socklen_t len = to_sockaddr(remote, &ss);
-    if (rc == 0 && connect(fd, (struct sockaddr *)&ss, len) < 0) {
-        rc = errno == EINPROGRESS ? 0 : wasi_host_errno(errno);
-        while (rc == 0) {
-            uint64_t now = wasi_host_mono_ns();
-            if (deadline != WASI_PORT_NO_DEADLINE && now >= deadline) {
-                rc = ERR_TIMEDOUT;
-                break;
-            }
-            uint64_t left_ms =
-                deadline == WASI_PORT_NO_DEADLINE ? 1000 : (deadline - now + 999999) / 1000000;
-            struct pollfd p = {.fd = fd, .events = POLLOUT};
-            int r = poll(&p, 1, left_ms > 1000 ? 1000 : (int)left_ms);
-            if (r < 0 && errno != EINTR) rc = wasi_host_errno(errno);
-            if (r > 0) {
-                int err = 0;
-                socklen_t elen = sizeof err;
-                getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
-                rc = err ? wasi_host_errno(err) : 0;
-                break;
-            }
-        }
-    }
+    /* connect(2): a non-blocking socket says EINPROGRESS and finishes in
+     * the background (EINTR: likewise) */
+    if (rc == 0 && connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS &&
+        errno != EINTR)
+        rc = wasi_host_errno(errno);
     if (rc) {
         close(fd);
         return rc;
     }
     return sock_new(fd, out);
+}
+
+/* connect(2): POLLOUT (or an error) once the attempt ended, then SO_ERROR
+ * says how. */
+int wasi_host_tcp_connect_result(void *ctx, struct wasi_port_sock *s)
+{
+    (void)ctx;
+    struct pollfd p = {.fd = s->fd, .events = POLLOUT};
+    int r;
+    do
+        r = poll(&p, 1, 0);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) return wasi_host_errno(errno);
+    if (r == 0) return ERR_AGAIN;
+    int err = 0;
+    socklen_t elen = sizeof err;
+    if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0) return wasi_host_errno(errno);
+    return err ? wasi_host_errno(err) : 0;
+}
+
+int wasi_host_tcp_connect(void *ctx, const struct wasi_port_addr *local,
+                          const struct wasi_port_addr *remote, uint64_t deadline,
+                          struct wasi_port_sock **out)
+{
+    struct wasi_port_sock *s;
+    int rc = wasi_host_tcp_connect_start(ctx, local, remote, &s);
+    if (rc) return rc;
+    while ((rc = wasi_host_tcp_connect_result(ctx, s)) == ERR_AGAIN) {
+        uint64_t now = wasi_host_mono_ns();
+        if (deadline != WASI_PORT_NO_DEADLINE && now >= deadline) {
+            rc = ERR_TIMEDOUT;
+            break;
+        }
+        uint64_t left_ms =
+            deadline == WASI_PORT_NO_DEADLINE ? 1000 : (deadline - now + 999999) / 1000000;
+        struct pollfd p = {.fd = s->fd, .events = POLLOUT};
+        if (poll(&p, 1, left_ms > 1000 ? 1000 : (int)left_ms) < 0 && errno != EINTR) {
+            rc = wasi_host_errno(errno);
+            break;
+        }
+    }
+    if (rc) {
+        wasi_host_sock_close(ctx, s);
+        return rc;
+    }
+    *out = s;
+    return 0;
 }
 
 int wasi_host_tcp_listen(void *ctx, const struct wasi_port_addr *local, unsigned backlog,

@@ -41,6 +41,14 @@ struct ksock;
 
 /* TCP. */
 int ksock_tcp_connect(uint32_t addr, uint16_t port, uint64_t deadline_ns, struct ksock **out);
+/* Starts a connection and returns at once (lib/net's net_tcp_connect
+ * completes in the background); ksock_poll reports NET_POLL_OUT once it is
+ * established, NET_POLL_ERR / NET_POLL_HUP once it failed. */
+int ksock_tcp_connect_start(uint32_t addr, uint16_t port, struct ksock **out);
+/* How a started connection stands, without waiting: 0 established,
+ * ERR_AGAIN in progress, or its error (ERR_CONNREFUSED, ERR_TIMEDOUT after
+ * lib/net's SYN retries, ERR_HOSTUNREACH...), reported once. */
+int ksock_tcp_connect_result(struct ksock *s);
 int ksock_tcp_listen(uint32_t addr, uint16_t port, int backlog, struct ksock **out);
 int ksock_tcp_accept(struct ksock *s, uint64_t deadline_ns, struct ksock **out);
 /* Sends all of buf unless an error or the deadline stops it; returns the

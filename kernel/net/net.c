@@ -277,7 +277,7 @@ static long connect_done(struct ksock *k)
     return ERR_AGAIN;
 }
 
-int ksock_tcp_connect(uint32_t addr, uint16_t port, uint64_t deadline_ns, struct ksock **out)
+int ksock_tcp_connect_start(uint32_t addr, uint16_t port, struct ksock **out)
 {
     if (!net.st) return ERR_NETDOWN;
     struct net_sock *ns;
@@ -291,9 +291,30 @@ int ksock_tcp_connect(uint32_t addr, uint16_t port, uint64_t deadline_ns, struct
     if (err == 0) err = net_tcp_connect(ns, addr, port);
     reschedule();
     mutex_unlock(&net.lock);
-    if (err == 0) err = (int)BLOCKING(k, deadline_ns, connect_done(k));
     if (err < 0) {
         if (k) ksock_close(k);
+        return err;
+    }
+    *out = k;
+    return 0;
+}
+
+int ksock_tcp_connect_result(struct ksock *s)
+{
+    mutex_lock(&net.lock);
+    int r = (int)connect_done(s);
+    mutex_unlock(&net.lock);
+    return r;
+}
+
+int ksock_tcp_connect(uint32_t addr, uint16_t port, uint64_t deadline_ns, struct ksock **out)
+{
+    struct ksock *k;
+    int err = ksock_tcp_connect_start(addr, port, &k);
+    if (err < 0) return err;
+    err = (int)BLOCKING(k, deadline_ns, connect_done(k));
+    if (err < 0) {
+        ksock_close(k);
         return err;
     }
     *out = k;

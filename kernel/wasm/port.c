@@ -393,6 +393,28 @@ static int p_tcp_connect(void *ctx, const struct wasi_port_addr *local,
     return *out ? 0 : ERR_NOMEM;
 }
 
+/* Non-blocking connect (port.h tcp_connect_start): lib/net finishes the
+ * handshake on the net thread; p_wait sees NET_POLL_OUT or ERR/HUP. */
+static int p_tcp_connect_start(void *ctx, const struct wasi_port_addr *local,
+                               const struct wasi_port_addr *remote, struct wasi_port_sock **out)
+{
+    (void)ctx, (void)local; /* the stack picks the local address and port */
+    uint32_t ip;
+    int err = addr_v4(remote, &ip);
+    if (err < 0) return err;
+    struct ksock *k;
+    err = ksock_tcp_connect_start(ip, remote->port, &k);
+    if (err < 0) return err;
+    *out = wrap_sock(k, false);
+    return *out ? 0 : ERR_NOMEM;
+}
+
+static int p_tcp_connect_result(void *ctx, struct wasi_port_sock *s)
+{
+    (void)ctx;
+    return ksock_tcp_connect_result(s->k);
+}
+
 static int p_tcp_listen(void *ctx, const struct wasi_port_addr *local, unsigned backlog,
                         struct wasi_port_sock **out)
 {
@@ -605,6 +627,8 @@ const struct wasi_port_ops kport_ops = {
     .random = p_random,
     .yield = p_yield,
     .tcp_connect = p_tcp_connect,
+    .tcp_connect_start = p_tcp_connect_start,
+    .tcp_connect_result = p_tcp_connect_result,
     .tcp_listen = p_tcp_listen,
     .tcp_accept = p_tcp_accept,
     .send = p_send,

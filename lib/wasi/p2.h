@@ -181,6 +181,9 @@ int p2_stream_new(struct wasm_host_call *call, enum p2_type type, enum p2_stream
 /* The port handle a socket-backed object waits on (p2_sock.c). */
 struct wasi_port_sock *p2_tcp_port_sock(struct p2_obj *tcp);
 bool p2_tcp_is_listening(struct p2_obj *tcp);
+/* True while the socket's connect is in progress (its pollable then waits
+ * for the port socket's EV_OUT), with *deadline when the attempt times out. */
+bool p2_tcp_is_connecting(struct p2_obj *tcp, uint64_t *deadline);
 struct wasi_port_sock *p2_udp_port_sock(struct p2_obj *udp);
 
 /* HTTP body streams (p2_http.c). The next piece of an incoming body, at

@@ -73,6 +73,15 @@ static void prepare(struct wasi_ctx *w, struct p2_pollable *p, uint64_t now, str
         break;
     case PK_STREAM: prepare_stream((struct p2_stream *)t, it); break;
     case PK_TCP:
+        if (p2_tcp_is_connecting(t, &it->deadline)) {
+            /* tcp.wit subscribe: ready once finish-connect would not say
+             * would-block: the attempt ended, or its deadline passed */
+            it->ready = it->deadline <= now;
+            it->waits = true;
+            it->pfd.sock = p2_tcp_port_sock(t);
+            it->pfd.events = WASI_PORT_EV_OUT;
+            break;
+        }
         if (!p2_tcp_is_listening(t) || !p2_tcp_port_sock(t)) {
             it->ready = true;
             break;

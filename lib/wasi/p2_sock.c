@@ -4,11 +4,16 @@
  * ip-name-lookup (wasi-sockets package.wit, whose docs give the states and
  * error codes used below).
  *
- * The port's calls are blocking-friendly, so a started operation runs to
- * its end in start-*: start-connect connects (up to CONNECT_TIMEOUT),
- * start-listen listens, resolve-addresses resolves; finish-* and
- * resolve-next-address hand out the stored outcome. The streams of a
- * connected socket are its children and the port socket is shared.
+ * start-connect only starts the connection when the port can (its
+ * tcp_connect_start): finish-connect says would-block until the port
+ * reports the outcome or CONNECT_TIMEOUT passes, and the socket's pollable
+ * waits for that (tcp.wit start-connect, subscribe). Other started
+ * operations run to their end in start-* (the port's calls are
+ * blocking-friendly): start-listen listens, resolve-addresses resolves,
+ * and so does start-connect over a port without the non-blocking connect;
+ * finish-* and resolve-next-address hand out the stored outcome. The
+ * streams of a connected socket are its children and the port socket is
+ * shared.
  */
 #include "base/env.h"
 #include "base/mem.h"
@@ -100,7 +105,8 @@ enum tcp_state {
 struct p2_tcp {
     struct p2_obj h;
     uint8_t family, state;
-    int pending; /* outcome of the started operation: 0 or an ERR_* */
+    int pending; /* outcome of the started operation: 0, an ERR_*, ERR_AGAIN connecting */
+    uint64_t connect_deadline; /* while connecting: when the attempt times out */
     struct wasi_port_addr local;
     bool has_local;
     struct wasi_port_sock *sock;
@@ -178,6 +184,15 @@ bool p2_tcp_is_listening(struct p2_obj *o)
     return o && o->type == P2_TCP_SOCKET && ((struct p2_tcp *)o)->state == T_LISTENING;
 }
 
+bool p2_tcp_is_connecting(struct p2_obj *o, uint64_t *deadline)
+{
+    if (!o || o->type != P2_TCP_SOCKET) return false;
+    struct p2_tcp *t = (struct p2_tcp *)o;
+    if (t->state != T_CONNECT_STARTED || t->pending != ERR_AGAIN || !t->sock) return false;
+    *deadline = t->connect_deadline;
+    return true;
+}
+
 static struct p2_tcp *tcp_alloc(uint8_t family)
 {
     struct p2_tcp *t = p2_obj_new(sizeof *t, P2_TCP_SOCKET, NULL, tcp_destroy);
@@ -253,7 +268,11 @@ P2_FN(p2_sockets_tcp_tcp_socket_finish_bind)
     return put_unit(call, a[1].u32, 0);
 }
 
-/* start-connect(network, remote-address): connects now (the port blocks). */
+/* start-connect(network, remote-address): starts the connection (tcp.wit:
+ * the equivalent of a non-blocking connect returning EINPROGRESS), or
+ * connects now over a port that only has the blocking tcp_connect. Options
+ * the app set go to the port socket at once (both ports take them while
+ * connecting). An immediate failure is reported by finish-connect. */
 P2_FN(p2_sockets_tcp_tcp_socket_start_connect)
 {
     (void)r;
@@ -266,24 +285,55 @@ P2_FN(p2_sockets_tcp_tcp_socket_start_connect)
         return put_unit(call, a[14].u32, E(SE_INVALID_ARGUMENT));
     if (t->state != T_UNBOUND && t->state != T_BOUND)
         return put_unit(call, a[14].u32, E(SE_INVALID_STATE));
-    t->pending = w->port.ops->tcp_connect(w->port.ctx, t->has_local ? &t->local : NULL, &addr,
-                                          p2_now(w) + CONNECT_TIMEOUT_NS, &t->sock);
+    const struct wasi_port_ops *o = w->port.ops;
+    const struct wasi_port_addr *local = t->has_local ? &t->local : NULL;
+    uint64_t deadline = p2_now(w) + CONNECT_TIMEOUT_NS;
+    bool async = o->tcp_connect_start && o->tcp_connect_result;
+    t->pending = async ? o->tcp_connect_start(w->port.ctx, local, &addr, &t->sock)
+                       : o->tcp_connect(w->port.ctx, local, &addr, deadline, &t->sock);
     if (t->pending == ERR_CANCELED) return wasm_host_trap(call, "killed");
+    if (t->pending == ERR_AGAIN && !async) t->pending = ERR_TIMEDOUT; /* not "in progress" */
     if (t->pending == 0) tcp_apply_options(w, t);
+    if (t->pending == 0 && async) {
+        t->pending = ERR_AGAIN;
+        t->connect_deadline = deadline;
+    }
     t->state = T_CONNECT_STARTED;
     return put_unit(call, a[14].u32, 0);
 }
 
+/* Asks the port how a connect in progress ended, without waiting; past
+ * the deadline it ends with ERR_TIMEDOUT. A failed attempt's port socket
+ * is closed at once (a failed socket has none, as after a blocking
+ * connect). Returns ERR_CANCELED when the app is being killed. */
+static int tcp_connect_check(struct wasi_ctx *w, struct p2_tcp *t)
+{
+    if (t->pending != ERR_AGAIN) return 0;
+    int rc = w->port.ops->tcp_connect_result(w->port.ctx, t->sock);
+    if (rc == ERR_CANCELED) return rc;
+    if (rc == ERR_AGAIN && p2_now(w) >= t->connect_deadline) rc = ERR_TIMEDOUT;
+    t->pending = rc;
+    if (rc && rc != ERR_AGAIN) {
+        w->port.ops->sock_close(w->port.ctx, t->sock);
+        t->sock = NULL;
+    }
+    return 0;
+}
+
 /* finish-connect() -> result<tuple<own<input-stream>, own<output-stream>>,
- * error-code>: 12 bytes. */
+ * error-code>: 12 bytes; would-block while the connect is in progress. */
 P2_FN(p2_sockets_tcp_tcp_socket_finish_connect)
 {
     (void)r;
     TCP_SELF(t);
     uint32_t in = 0, out = 0;
     int res = 0;
+    if (t->state == T_CONNECT_STARTED && tcp_connect_check(call_ctx(call), t))
+        return wasm_host_trap(call, "killed");
     if (t->state != T_CONNECT_STARTED) {
         res = E(SE_NOT_IN_PROGRESS);
+    } else if (t->pending == ERR_AGAIN) {
+        res = E(SE_WOULD_BLOCK);
     } else if (t->pending) {
         res = code_of(t->pending);
         t->state = T_CLOSED;

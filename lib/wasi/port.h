@@ -254,6 +254,19 @@ struct wasi_port_ops {
     int (*tcp_connect)(void *ctx, const struct wasi_port_addr *local,
                        const struct wasi_port_addr *remote, uint64_t deadline,
                        struct wasi_port_sock **out);
+    /* TCP, optional (both or neither): starts connecting to remote (from
+     * local if not NULL) and returns at once with *out in progress, or an
+     * immediate error (then no socket). wait() with WASI_PORT_EV_OUT
+     * reports the socket ready once the attempt has ended either way (a
+     * failure as EV_ERR / EV_HUP); tcp_connect_result then tells,
+     * without waiting: 0 connected, ERR_AGAIN still in progress, or the
+     * error (ERR_CONNREFUSED, ERR_TIMEDOUT, ERR_HOSTUNREACH...). The
+     * caller enforces its own deadline (the attempt may run on for the
+     * stack's SYN retries). Options may be set while connecting. Without
+     * these, lib/wasi connects with the blocking tcp_connect. */
+    int (*tcp_connect_start)(void *ctx, const struct wasi_port_addr *local,
+                             const struct wasi_port_addr *remote, struct wasi_port_sock **out);
+    int (*tcp_connect_result)(void *ctx, struct wasi_port_sock *s);
     /* TCP: binds to local (port 0: any) and listens with backlog. */
     int (*tcp_listen)(void *ctx, const struct wasi_port_addr *local, unsigned backlog,
                       struct wasi_port_sock **out);

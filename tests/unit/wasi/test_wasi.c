@@ -5,9 +5,12 @@
  * flattening, return areas), error mapping, and host functions called
  * directly with a fake call over a real linear memory and the Linux port
  * on a temporary directory: guest pointers checked, sandbox kept, rights
- * enforced; wasi:sockets options reaching the host's sockets. Oracles:
- * the preview1 witx values, the WIT's error-code order, POSIX (the files
- * the port leaves on disk, getsockopt on the sockets it made).
+ * enforced; wasi:sockets options reaching the host's sockets; the
+ * asynchronous connect (would-block while a loopback listener's full
+ * accept queue holds the handshake back, refusal, the timeout, the
+ * blocking fallback). Oracles: the preview1 witx values, the WIT's
+ * error-code order, POSIX (the files the port leaves on disk, getsockopt
+ * on the sockets it made, the bytes the Linux peer receives).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -787,6 +790,46 @@ static uint32_t new_tcp(struct fixture *f)
 #define SET(f, h, what, v)                                                                         \
     (p2c(f, TCP_IFACE, "[method]tcp-socket.set-" what, 3, U64(h), U64(v), U64(RET)), unit_result(f))
 
+/* start-connect to 127.0.0.1:port: the unit result. */
+static int start_connect(struct fixture *f, uint32_t t, uint32_t net, uint16_t port)
+{
+    p2c(f, TCP_IFACE, "[method]tcp-socket.start-connect", 15, U64(t), U64(net), U64(0), U64(port),
+        U64(127), U64(0), U64(0), U64(1), U64(0), U64(0), U64(0), U64(0), U64(0), U64(0), U64(RET));
+    return unit_result(f);
+}
+
+/* finish-connect once: 0 with the streams, else 1 + the error-code. */
+static int finish_connect(struct fixture *f, uint32_t t, uint32_t *in, uint32_t *out)
+{
+    p2c(f, TCP_IFACE, "[method]tcp-socket.finish-connect", 2, U64(t), U64(RET));
+    if (mem(f)[RET]) return 1 + mem(f)[RET + 4];
+    if (in) memcpy(in, mem(f) + RET + 4, 4);
+    if (out) memcpy(out, mem(f) + RET + 8, 4);
+    return 0;
+}
+
+#define SE_WOULD_BLOCK 8 /* wasi:sockets error-code cases */
+#define SE_TIMEOUT     5
+#define SE_REFUSED     14
+#define SE_NOT_IN_PROG 7
+
+static bool pollable_ready(struct fixture *f, uint32_t p)
+{
+    return p2c(f, "io/poll", "[method]pollable.ready", 1, U64(p)) != 0;
+}
+
+/* The way the SDK connects: finish-connect until it stops saying
+ * would-block, blocking on the socket's pollable in between. */
+static int finish_connect_blocking(struct fixture *f, uint32_t t, uint32_t *in, uint32_t *out)
+{
+    uint32_t p = p2c(f, TCP_IFACE, "[method]tcp-socket.subscribe", 1, U64(t));
+    int rc;
+    while ((rc = finish_connect(f, t, in, out)) == 1 + SE_WOULD_BLOCK)
+        p2c(f, "io/poll", "[method]pollable.block", 1, U64(p));
+    p2c(f, "io/poll", "[resource-drop]pollable", 1, U64(p));
+    return rc;
+}
+
 /* Options set before connect are applied once the socket is connected,
  * options set after at once: getsockopt on the host's socket shows them
  * (seconds rounded up); the getters report what was set. */
@@ -804,11 +847,8 @@ static void test_sockopt_connected(void **state)
     assert_int_equal(SET(f, t, "keep-alive-count", 4), 0);
     assert_int_equal(SET(f, t, "hop-limit", 17), 0);
     assert_int_equal(SET(f, t, "keep-alive-count", 0), 1 + 3); /* invalid-argument */
-    p2c(f, TCP_IFACE, "[method]tcp-socket.start-connect", 15, U64(t), U64(net), U64(0), U64(port),
-        U64(127), U64(0), U64(0), U64(1), U64(0), U64(0), U64(0), U64(0), U64(0), U64(0), U64(RET));
-    assert_int_equal(unit_result(f), 0);
-    p2c(f, TCP_IFACE, "[method]tcp-socket.finish-connect", 2, U64(t), U64(RET));
-    assert_int_equal(mem(f)[RET], 0);
+    assert_int_equal(start_connect(f, t, net, port), 0);
+    assert_int_equal(finish_connect_blocking(f, t, NULL, NULL), 0);
     int fd = tcp_fd(f, t);
     assert_int_equal(sockopt_int(fd, SOL_SOCKET, SO_KEEPALIVE), 1);
     assert_int_equal(sockopt_int(fd, IPPROTO_TCP, TCP_KEEPIDLE), 2);
@@ -827,6 +867,183 @@ static void test_sockopt_connected(void **state)
     memcpy(&idle, mem(f) + RET + 8, 8);
     assert_int_equal(idle, 5500000000ull);
     close(lfd); /* the handles go with the context (its streams hold the socket) */
+}
+
+/* A Linux listener with backlog 0 whose accept queue is already full (one
+ * connection waiting): the SYN of a further connect is dropped
+ * (tcp_conn_request: sk_acceptq_is_full), so that connect stays in
+ * progress until accept() frees the slot and a retransmitted SYN (after
+ * Linux's 1 s initial RTO) gets through. *filler is the waiting client. */
+static int full_listener(uint16_t *port, int *filler)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(fd, 0), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+    *port = ntohs(sa.sin_port);
+    *filler = socket(AF_INET, SOCK_STREAM, 0);
+    assert_int_equal(connect(*filler, (struct sockaddr *)&sa, sizeof sa), 0);
+    return fd;
+}
+
+/* tcp.wit start-connect / finish-connect / subscribe: start-connect only
+ * starts; while the handshake cannot complete, finish-connect says
+ * would-block and the pollable is not ready, while a second socket's
+ * connect to another listener completes meanwhile. Once
+ * the listener accepts, the pollable becomes ready, finish-connect hands
+ * out streams that carry data to the peer, and a further finish-connect
+ * is not-in-progress. */
+static void test_connect_async(void **state)
+{
+    struct fixture *f = *state;
+    uint16_t port, port2;
+    int filler, lfd = full_listener(&port, &filler);
+    int lfd2 = loopback_listener(&port2);
+    uint32_t net = p2c(f, "sockets/instance-network", "instance-network", 0);
+    uint32_t t = new_tcp(f), t2 = new_tcp(f);
+    assert_int_equal(start_connect(f, t, net, port), 0);
+    uint32_t p = p2c(f, TCP_IFACE, "[method]tcp-socket.subscribe", 1, U64(t));
+    assert_int_equal(finish_connect(f, t, NULL, NULL), 1 + SE_WOULD_BLOCK);
+    assert_false(pollable_ready(f, p));
+    /* the other connect goes through while the first is stuck */
+    assert_int_equal(start_connect(f, t2, net, port2), 0);
+    uint32_t p2 = p2c(f, TCP_IFACE, "[method]tcp-socket.subscribe", 1, U64(t2));
+    p2c(f, "io/poll", "[method]pollable.block", 1, U64(p2));
+    assert_false(pollable_ready(f, p));
+    assert_int_equal(finish_connect(f, t2, NULL, NULL), 0);
+    usleep(100000);
+    assert_int_equal(finish_connect(f, t, NULL, NULL), 1 + SE_WOULD_BLOCK);
+    assert_false(pollable_ready(f, p));
+    /* free the slot: the next SYN retransmission completes the handshake */
+    int a1 = accept(lfd, NULL, NULL);
+    assert_true(a1 >= 0);
+    p2c(f, "io/poll", "[method]pollable.block", 1, U64(p));
+    assert_true(pollable_ready(f, p));
+    uint32_t in, out;
+    assert_int_equal(finish_connect(f, t, &in, &out), 0);
+    assert_int_equal(finish_connect(f, t, NULL, NULL), 1 + SE_NOT_IN_PROG);
+    int a2 = accept(lfd, NULL, NULL);
+    assert_true(a2 >= 0);
+    memcpy(mem(f) + 12288, "hello", 5);
+    p2c(f, "io/streams", "[method]output-stream.blocking-write-and-flush", 4, U64(out), U64(12288),
+        U64(5), U64(RET));
+    assert_int_equal(mem(f)[RET], 0);
+    char buf[8] = {0};
+    assert_int_equal(recv(a2, buf, 5, MSG_WAITALL), 5);
+    assert_memory_equal(buf, "hello", 5);
+    /* and the input stream's pollable sees what the peer sends */
+    uint32_t ip = p2c(f, "io/streams", "[method]input-stream.subscribe", 1, U64(in));
+    assert_false(pollable_ready(f, ip));
+    assert_int_equal(send(a2, "x", 1, 0), 1);
+    p2c(f, "io/poll", "[method]pollable.block", 1, U64(ip));
+    assert_true(pollable_ready(f, ip));
+    close(a1);
+    close(a2);
+    close(filler);
+    close(lfd);
+    close(lfd2);
+}
+
+/* A refused connect (RST from a closed port): the pollable becomes ready
+ * and finish-connect says connection-refused; the socket is then closed
+ * (not-in-progress, no local address). */
+static void test_connect_refused(void **state)
+{
+    struct fixture *f = *state;
+    uint16_t port;
+    int lfd = loopback_listener(&port);
+    close(lfd); /* nothing listens there now */
+    uint32_t net = p2c(f, "sockets/instance-network", "instance-network", 0);
+    uint32_t t = new_tcp(f);
+    assert_int_equal(start_connect(f, t, net, port), 0);
+    uint32_t p = p2c(f, TCP_IFACE, "[method]tcp-socket.subscribe", 1, U64(t));
+    p2c(f, "io/poll", "[method]pollable.block", 1, U64(p));
+    assert_true(pollable_ready(f, p));
+    assert_int_equal(finish_connect(f, t, NULL, NULL), 1 + SE_REFUSED);
+    assert_int_equal(finish_connect(f, t, NULL, NULL), 1 + SE_NOT_IN_PROG);
+    p2c(f, TCP_IFACE, "[method]tcp-socket.local-address", 2, U64(t), U64(RET));
+    assert_int_equal(mem(f)[RET], 1);
+}
+
+/* A port without the non-blocking connect: start-connect connects (the
+ * port blocks) and finish-connect has the outcome at once. */
+static void test_connect_blocking_port(void **state)
+{
+    struct fixture *f = *state;
+    use_ops(f, true);
+    sockopt_ops.tcp_connect_start = NULL;
+    sockopt_ops.tcp_connect_result = NULL;
+    uint16_t port;
+    int lfd = loopback_listener(&port);
+    uint32_t net = p2c(f, "sockets/instance-network", "instance-network", 0);
+    uint32_t t = new_tcp(f);
+    assert_int_equal(start_connect(f, t, net, port), 0);
+    assert_int_equal(finish_connect(f, t, NULL, NULL), 0);
+    uint32_t t2 = new_tcp(f);
+    close(lfd);
+    assert_int_equal(start_connect(f, t2, net, port), 0);
+    assert_int_equal(finish_connect(f, t2, NULL, NULL), 1 + SE_REFUSED);
+}
+
+/* The connect timeout is lib/wasi's own (75 s, BSD's): a port whose
+ * attempt never ends, over a clock the test moves. */
+static uint64_t script_now = 1000;
+static int script_connects;
+static int clock_script(void *ctx, enum wasi_port_clock c, uint64_t *ns)
+{
+    (void)ctx, (void)c;
+    *ns = script_now;
+    return 0;
+}
+static int start_forever(void *ctx, const struct wasi_port_addr *local,
+                         const struct wasi_port_addr *remote, struct wasi_port_sock **out)
+{
+    (void)ctx, (void)local, (void)remote;
+    script_connects++;
+    *out = (struct wasi_port_sock *)&script_connects;
+    return 0;
+}
+static int result_never(void *ctx, struct wasi_port_sock *s)
+{
+    (void)ctx, (void)s;
+    return ERR_AGAIN;
+}
+static int closed_socks;
+static void close_count(void *ctx, struct wasi_port_sock *s)
+{
+    (void)ctx, (void)s;
+    closed_socks++;
+}
+
+static void test_connect_timeout(void **state)
+{
+    (void)state;
+    struct wasi_port_ops ops = fake_ops;
+    ops.clock_now = clock_script;
+    ops.tcp_connect_start = start_forever;
+    ops.tcp_connect_result = result_never;
+    ops.sock_close = close_count;
+    struct wasi_config cfg = {.port = {.ops = &ops}};
+    struct fixture fx = {0}, *f = &fx;
+    assert_int_equal(wasi_ctx_new(&cfg, &f->w), 0);
+    f->mem = wasm_memory_new(1, 1);
+    f->call = (struct wasm_host_call){.memory = f->mem, .user = f->w, .trap = &f->trap};
+    uint32_t net = p2c(f, "sockets/instance-network", "instance-network", 0);
+    uint32_t t = new_tcp(f);
+    assert_int_equal(start_connect(f, t, net, 80), 0);
+    assert_int_equal(script_connects, 1);
+    script_now += 74ull * 1000000000u;
+    assert_int_equal(finish_connect(f, t, NULL, NULL), 1 + SE_WOULD_BLOCK);
+    assert_int_equal(closed_socks, 0);
+    script_now += 1000000000u;
+    assert_int_equal(finish_connect(f, t, NULL, NULL), 1 + SE_TIMEOUT);
+    assert_int_equal(closed_socks, 1); /* the attempt is abandoned */
+    wasi_ctx_free(f->w);
+    wasm_memory_free(f->mem);
+    assert_int_equal(closed_socks, 1); /* and closed once */
 }
 
 /* A listener's options pass to the sockets it accepts (tcp.wit accept). */
@@ -938,6 +1155,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sockopt_accept_inherits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sockopt_udp_ttl, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sockopt_not_supported, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_connect_async, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_connect_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_connect_blocking_port, setup, teardown),
+        cmocka_unit_test(test_connect_timeout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
