@@ -1,5 +1,5 @@
 /*
- * kernel/net/net.h - the kernel's network layer: lib/net bound to a network
+ * kernel/net/knet.h - the kernel's network layer: lib/net bound to a network
  * device, run by one net thread, with blocking calls for threads.
  *
  * All lib/net calls happen under net_lock (a mutex), so the stack needs no

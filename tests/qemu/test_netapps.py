@@ -153,6 +153,12 @@ def httpd_part(t, tmp, build):
                 t.ok(False, "httpd answers 404 for a missing file")
             except urllib.error.HTTPError as e:
                 t.ok(e.code == 404, f"httpd answers 404 for a missing file (got {e.code})")
+            closed = free_port()
+            start = len(vm.output())
+            vm.send(f"nc 10.0.2.2 {closed}\r")
+            m = vm.wait_for(r"nc: [^\r\n]*\r?\n", timeout=60, start=start)
+            t.ok(f"nc: connection refused: 10.0.2.2:{closed}" in m.group(0),
+                 "nc to a closed port: finish-connect reports connection-refused", m.group(0))
             vm.send("poweroff\r")
             vm.wait_exit(timeout=30)
         except (QemuTimeout, QemuExited) as e:
