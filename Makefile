@@ -147,7 +147,8 @@ bench:
 FUZZ_SECONDS ?= 60
 fuzz:
 	@./scripts/setup.sh
-	@$(MAKE) --no-print-directory $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/bin/$(t)) $(FUZZ_SEEDS)
+	@$(MAKE) --no-print-directory $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/bin/$(t)) $(FUZZ_SEEDS) \
+	    $(FUZZ_REGRESS)
 	@python3 tests/fuzz/run_fuzz.py --build $(BUILD) --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 check:

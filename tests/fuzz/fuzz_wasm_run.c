@@ -9,9 +9,14 @@
  *
  * Each module runs twice, on the interpreter and on the JIT (where this
  * machine has one), with stubs of their own: every call must give the same
- * results bit for bit, or the same trap (kind, reason, function), and the
- * exported memories and globals must end up equal. Fuel is counted in
- * ticks, which both engines count alike.
+ * results, or the same trap (kind, reason, function), and the exported
+ * memories and globals must end up equal. Numbers compare bit for bit;
+ * references compare by what they mean, not by their bits, because the
+ * two runs are two instances: a funcref names a function object of its
+ * own instance (compared as null, or the function index in the module
+ * for wasm code, or the type of a host stub). Every externref the
+ * harness makes is null, so those compare as they are. Fuel is counted
+ * in ticks, which both engines count alike.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +25,7 @@
 
 #include "base/error.h"
 #include "host/kpio-wasm/jit_mem.h"
+#include "wasm/internal.h" /* struct wasm_func: a funcref's function index */
 #include "wasm/wasm.h"
 
 #define MAX_STUBS 64
@@ -140,8 +146,30 @@ static void call_export(struct wasm_instance *inst, const char *name, struct stu
     if (o->rc == ERR_FAULT && (o->trap.kind == WASM_TRAP_NONE || !o->trap.reason[0])) abort();
 }
 
-/* The two engines agree on one call. */
-static void compare(const struct outcome *a, const struct outcome *b)
+/*
+ * A funcref of one run that means the same as another run's: both null,
+ * or the same function of the module (index), or host stubs of one type.
+ */
+static bool same_funcref(const struct wasm_func *a, const struct wasm_func *b)
+{
+    if (!a || !b) return a == b;
+    if (!a->code != !b->code) return false;
+    if (a->code) return a->index == b->index;
+    const struct wasm_functype *ta = wasm_func_type(a), *tb = wasm_func_type(b);
+    return ta->nparams == tb->nparams && ta->nresults == tb->nresults &&
+           !memcmp(ta->params, tb->params, ta->nparams) &&
+           !memcmp(ta->results, tb->results, ta->nresults);
+}
+
+/* Two values of type type from the two runs mean the same. */
+static bool same_value(uint8_t type, wasm_value a, wasm_value b)
+{
+    if (type == WASM_FUNCREF) return same_funcref(a.funcref, b.funcref);
+    return a.u64 == b.u64;
+}
+
+/* The two engines agree on one call of a function of type t. */
+static void compare(const struct wasm_functype *t, const struct outcome *a, const struct outcome *b)
 {
     if (a->rc != b->rc) abort();
     if (a->rc == ERR_FAULT) {
@@ -151,7 +179,7 @@ static void compare(const struct outcome *a, const struct outcome *b)
         return;
     }
     for (uint32_t i = 0; i < a->nresults; i++)
-        if (a->results[i].u64 != b->results[i].u64) abort();
+        if (!same_value(t->results[i], a->results[i], b->results[i])) abort();
 }
 
 /* Exported memories and globals are equal after the calls. */
@@ -169,7 +197,9 @@ static void compare_state(struct wasm_instance *a, struct wasm_instance *b,
                 (n && memcmp(wasm_memory_data(ea.memory), wasm_memory_data(eb.memory), n)))
                 abort();
         } else if (kind == WASM_EXTERN_GLOBAL) {
-            if (wasm_global_get(ea.global).u64 != wasm_global_get(eb.global).u64) abort();
+            bool mut;
+            uint8_t type = wasm_global_type(ea.global, &mut);
+            if (!same_value(type, wasm_global_get(ea.global), wasm_global_get(eb.global))) abort();
         }
     }
 }
@@ -232,7 +262,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             call_export(runs[0].inst, name, runs[0].s, &out[0]);
             if (!jit) continue;
             call_export(runs[1].inst, name, runs[1].s, &out[1]);
-            compare(&out[0], &out[1]);
+            compare(wasm_func_type(wasm_instance_func(runs[0].inst, name)), &out[0], &out[1]);
         }
         if (jit) compare_state(runs[0].inst, runs[1].inst, mod);
     }
