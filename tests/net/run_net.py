@@ -31,6 +31,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from ready import wait_listening  # noqa: E402
 from tap import Tap  # noqa: E402
 
 LINUX_IP = "10.77.0.1"
@@ -147,9 +148,10 @@ class Net:
         self.http = self.spawn(self.nsexec(
             sys.executable, "-m", "http.server", "8080", "--bind", LINUX_IP, "--directory", www),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(1.0)
-        if self.dnsmasq.poll() is not None or self.http.poll() is not None:
-            raise RuntimeError("dnsmasq or http.server did not start")
+        tcp = [8080] + ([8081] if self.nginx else [])
+        if not wait_listening(self.nsexec(), tcp=tcp, udp=[53, 67], procs=self.procs):
+            raise RuntimeError("dnsmasq, http.server or nginx did not start (tcp %s, udp 53 67)"
+                               % tcp)
 
     # --- running lib/net ----------------------------------------------------
     def host_bin(self, rel):

@@ -5,12 +5,16 @@ processes ended by PID.
 
     with TestNet() as net:
         net.start(["python3", ...])             # runs inside the namespace
+        net.wait_listening(tcp=[8080])          # until it listens
         Qemu(..., wrapper=net.wrap, nics=[net.qemu_nic()])
 """
 import os
 import subprocess
+import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from ready import wait_listening  # noqa: E402
 
 GATEWAY = "10.88.0.1"
 NAME = "files.kpio.test"
@@ -50,7 +54,7 @@ class TestNet:
             for name, addr in self.hosts.items():
                 args.append(f"--host-record={name},{addr}")
             self.start(args, log="dnsmasq.log")
-            time.sleep(0.3)
+            self.wait_listening(udp=[53, 67])
             return self
         except Exception:
             self.close()
@@ -62,6 +66,14 @@ class TestNet:
                              text=True)
         self.procs.append(p)
         return p
+
+    def wait_listening(self, tcp=(), udp=(), timeout=30):
+        """Returns once the namespace has listeners on these ports; raises
+        RuntimeError if a process started here exits first or it takes longer
+        than timeout seconds."""
+        if not wait_listening(self.wrap, tcp, udp, self.procs, timeout):
+            raise RuntimeError(f"no listener on tcp {list(tcp)} udp {list(udp)} in {self.ns}; "
+                               f"logs in {self.tmp}")
 
     def qemu_nic(self, device="virtio-net-pci"):
         return ["-netdev", f"tap,id=n0,ifname={self.tap},script=no,downscript=no",

@@ -140,7 +140,7 @@ def run_variant(t, tmp, v, payload_path, payload_sha):
             net.start([sys.executable, os.path.join(os.path.dirname(__file__), "httpserver.py"),
                        "--payload", payload_path, "--host", GATEWAY, "--port", "8080"],
                       log="http.log")
-            time.sleep(0.5)
+            net.wait_listening(tcp=[8080])
             img = make_image(img_path, rc_for(f"http://{NAME}:8080{v.endpoint}"), build)
             r = boot(t, v, img, ["-netdev", f"tap,id=n0,ifname={net.tap},script=no,downscript=no"],
                      wrapper=net.wrap)

@@ -70,7 +70,7 @@ def tap_part(t, tmp, build):
         net.start([sys.executable, os.path.join(os.path.dirname(__file__), "httpserver.py"),
                    "--payload", ppath, "--host", GATEWAY, "--port", "8080"], log="http.log")
         net.start([sys.executable, "-c", SILENT_PEER, GATEWAY, "9000", "5"], log="silent.log")
-        time.sleep(0.5)
+        net.wait_listening(tcp=[8080, 9000])
         log = os.path.join(build, "test-logs", "qemu-netapps-tap.log")
         with Qemu(os.path.join(build, "kpio.iso"), disks=disk_args(img), nics=[net.qemu_nic()],
                   log=log, wrapper=net.wrap) as vm:

@@ -1070,14 +1070,13 @@ static void test_sockopt_accept_inherits(void **state)
     assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &len), 0);
     int cfd = socket(AF_INET, SOCK_STREAM, 0);
     assert_int_equal(connect(cfd, (struct sockaddr *)&sa, sizeof sa), 0);
+    /* the listener's pollable is ready once the connection can be accepted */
+    uint32_t lp = p2c(f, TCP_IFACE, "[method]tcp-socket.subscribe", 1, U64(l));
+    p2c(f, "io/poll", "[method]pollable.block", 1, U64(lp));
     uint32_t child = 0;
-    for (int i = 0; i < 100 && !child; i++) {
-        p2c(f, TCP_IFACE, "[method]tcp-socket.accept", 2, U64(l), U64(RET));
-        if (mem(f)[RET] == 0)
-            memcpy(&child, mem(f) + RET + 4, 4);
-        else
-            usleep(10000);
-    }
+    p2c(f, TCP_IFACE, "[method]tcp-socket.accept", 2, U64(l), U64(RET));
+    assert_int_equal(mem(f)[RET], 0);
+    memcpy(&child, mem(f) + RET + 4, 4);
     assert_int_not_equal(child, 0);
     int fd = tcp_fd(f, child);
     assert_int_equal(sockopt_int(fd, SOL_SOCKET, SO_KEEPALIVE), 1);

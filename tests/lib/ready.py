@@ -1,0 +1,38 @@
+"""tests/lib/ready.py - waiting until servers a test started are listening,
+inside a network namespace or not: an event with a deadline, never a fixed
+sleep (a loaded machine once took longer than the sleep).
+
+    wait_listening(["ip", "netns", "exec", ns], tcp=[8080], udp=[53], procs=[p])
+
+ss(8) (iproute2) lists the sockets in listening state; the check repeats
+until every port is there, one of procs has exited (False) or the deadline
+has passed (False).
+"""
+import subprocess
+import time
+
+
+def listening_ports(wrap=()):
+    """{("tcp"|"udp", port)} of the sockets listening where wrap runs ss."""
+    out = subprocess.run(list(wrap) + ["ss", "-Hlntu"], capture_output=True, text=True).stdout
+    ports = set()
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 5 and f[0] in ("tcp", "udp"):
+            port = f[4].rsplit(":", 1)[-1]
+            if port.isdigit():
+                ports.add((f[0], int(port)))
+    return ports
+
+
+def wait_listening(wrap=(), tcp=(), udp=(), procs=(), timeout=30):
+    """True once every tcp and udp port listens; False if a process of
+    procs exited first or timeout seconds passed."""
+    want = {("tcp", p) for p in tcp} | {("udp", p) for p in udp}
+    deadline = time.monotonic() + timeout
+    while True:
+        if want <= listening_ports(wrap):
+            return True
+        if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
