@@ -86,7 +86,7 @@ include tests/fuzz/module.mk
 all: $(ALL_TARGETS)
 
 setup:
-	@./scripts/setup.sh
+	@BUILD=$(BUILD) ./scripts/setup.sh
 
 # --- generic compile rules -------------------------------------------------
 
@@ -122,7 +122,7 @@ $(BUILD)/kernel/%.o: %.S
 # --- the two commands and friends -----------------------------------------
 
 run:
-	@./scripts/setup.sh
+	@BUILD=$(BUILD) ./scripts/setup.sh
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) python3 scripts/run_demo.py
 
@@ -133,20 +133,20 @@ TEST_TIMEOUT ?= 1800
 # Suites whose every line is shown (per-file spec counts, E2E timings).
 TEST_SHOW ?= spec/core qemu/e2e
 test:
-	@./scripts/setup.sh
+	@BUILD=$(BUILD) ./scripts/setup.sh
 	@$(MAKE) --no-print-directory all $(TEST_DEPS)
 	@python3 tests/run_tests.py --build $(BUILD) --timeout $(TEST_TIMEOUT) $(if $(SUITE),--only '$(SUITE)') \
 	    $(foreach s,$(TEST_SHOW),--show $(s)) \
 	    $(foreach s,$(UNIT_SUITES) $(COMPONENT_SUITES) $(SYSTEM_SUITES),'$(s)=$(SUITE_CMD_$(s))')
 
 bench:
-	@./scripts/setup.sh
+	@BUILD=$(BUILD) ./scripts/setup.sh
 	@$(MAKE) --no-print-directory all $(BENCH_DEPS)
 	@set -e; $(foreach b,$(BENCHES),$(BENCH_CMD_$(b));)
 
 FUZZ_SECONDS ?= 60
 fuzz:
-	@./scripts/setup.sh
+	@BUILD=$(BUILD) ./scripts/setup.sh
 	@$(MAKE) --no-print-directory $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/bin/$(t)) $(FUZZ_SEEDS) \
 	    $(FUZZ_REGRESS)
 	@python3 tests/fuzz/run_fuzz.py --build $(BUILD) --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)

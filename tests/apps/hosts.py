@@ -1,7 +1,7 @@
 """tests/apps/hosts.py - the WASI hosts the app tests run KPIO's apps on,
 behind one call: run(app, args, dirs=..., stdin=..., cwd=...) -> Result.
 
-  node     node 20's node:wasi (preview1) through tests/apps/run_node.mjs
+  node     node's own node:wasi (preview1, node 18 or 20) through tests/apps/run_node.mjs
   kpio     host/kpio-wasm, KPIO's own lib/wasm + lib/wasi on Linux; until
            it runs WASI programs, available() says why not
   jco      `jco run` of a component made with `jco new --wasi-command`

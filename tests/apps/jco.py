@@ -2,10 +2,11 @@
 the npm registry), for the app tests: find it, install it if needed,
 componentize an app with the official WIT, and run the component.
 
-  JCO_DIR   the wrapper folder (default ../shared/tools/jco from the project
-            root): jco.sh, setup.sh, run-preopen.mjs
-  JCO_HOME  where npm installed jco (default ${TMPDIR:-/tmp}/wasi-anchor, as
-            jco.sh); setup.sh installs it there when it is missing
+  JCO_DIR   the wrapper folder (jco.sh, setup.sh, run-preopen.mjs): default
+            ../shared/tools/jco from the project root, else tests/lib/jco
+  JCO_HOME  where npm installed jco (${TMPDIR:-/tmp}/wasi-anchor for the
+            first two, BUILD/jco for tests/lib/jco; see tests/lib/jcoenv.py);
+            setup.sh installs it there when it is missing
   WASI_WIT  the official WIT (default ../shared/wit): wasi-0.2.12/ is copied
             into deps/ next to apps/wit/world.wit
 
@@ -14,17 +15,19 @@ Jco.prepare() returns None when ready, or the reason to SKIP.
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 
 from hosts import ROOT, run_cmd
+
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from jcoenv import jco_location  # noqa: E402
 
 
 class Jco:
     def __init__(self, build):
         self.build = build
-        self.dir = os.environ.get("JCO_DIR") or os.path.join(ROOT, "..", "shared", "tools", "jco")
-        self.home = os.environ.get("JCO_HOME") or os.path.join(os.environ.get("TMPDIR", "/tmp"),
-                                                                "wasi-anchor")
+        self.dir, self.home = jco_location(build)
         self.wit_root = os.environ.get("WASI_WIT") or os.path.join(ROOT, "..", "shared", "wit")
         # Per run: two test runs in one tree (make test by several people)
         # must not overwrite each other's components.

@@ -44,7 +44,8 @@ const wasi = new WASI({
 let code;
 try {
   const module = await WebAssembly.compile(await readFile(path));
-  const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+  // { wasi_snapshot_preview1: wasiImport }: getImportObject() is node 20's only
+  const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: wasi.wasiImport });
   code = wasi.start(instance);
 } catch (err) {
   process.stderr.write(`run_node: ${basename(path)}: ${err}\n`);

@@ -109,7 +109,9 @@ class Net:
                     ["ip", "tuntap", "add", "dev", TAP_DEV, "mode", "tap"],
                     ["ip", "addr", "add", LINUX_IP + "/24", "dev", TAP_DEV],
                     ["ip", "link", "set", TAP_DEV, "up"],
-                    ["sysctl", "-qw", "net.ipv6.conf.%s.disable_ipv6=1" % TAP_DEV]):
+                    # /proc/sys/net is the namespace's own; written directly,
+                    # as sysctl(8) (procps) may not be installed
+                    ["sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/%s/disable_ipv6" % TAP_DEV]):
             self.sh(*self.nsexec(*cmd))
         d = self.tmp
         self.dnsmasq = self.spawn(self.nsexec(

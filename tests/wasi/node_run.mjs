@@ -14,5 +14,6 @@ const wasi = new WASI({
   returnOnExit: true,
 });
 const mod = await WebAssembly.compile(await readFile(wasm));
-const inst = await WebAssembly.instantiate(mod, wasi.getImportObject());
+// { wasi_snapshot_preview1: wasiImport }: getImportObject() is node 20's only
+const inst = await WebAssembly.instantiate(mod, { wasi_snapshot_preview1: wasi.wasiImport });
 process.exitCode = wasi.start(inst);
