@@ -1,5 +1,7 @@
 /*
  * host/kpio-wasm/main.c - runs a WebAssembly module on Linux with lib/wasm.
+ * Options are parsed by options.c (`kpio-wasm --help` lists them); this file
+ * is the --invoke mode and the dispatch to the WASI mode (run_wasi.c):
  *
  *   kpio-wasm [OPTIONS] FILE.wasm --invoke NAME [ARGS...]
  *
@@ -7,27 +9,14 @@
  * NAME with ARGS (parsed by the function's parameter types: integers in
  * decimal or 0x hex, floats as C literals, also "nan"/"inf", or raw bits
  * as 0x... with a "bits:" prefix) and prints the results on one line, e.g.
- * "i32:42 f64:2.5". Options:
- *
- *   --dump            list the compiled code of every function (debugging)
- *   --dump-jit=FILE   write the instance's machine code to FILE and list
- *                     each function's offset in it (objdump -D -b binary
- *                     -m i386:x86-64 FILE)
- *   --time            print the call's wall-clock time to stderr
- *                     ("time: 1.234567 s")
- *   --max-pages N     cap linear memory at N 64 KiB pages
- *   --stack N         value stack slots; --depth N: maximum call depth
- *   --engine E        interp or jit (default: $KPIO_WASM_ENGINE, else jit
- *                     where lib/wasm has one for this machine);
- *                     also in the WASI mode (run_wasi.c), where it must come
- *                     before the module like the other options
+ * "i32:42 f64:2.5". --dump lists the compiled code of every function,
+ * --dump-jit=FILE writes the machine code to FILE and where each function
+ * starts in it, --time prints the call's wall-clock time on stderr.
  *
  * Exit status: 0 after a normal return, 1 for usage, load and link errors,
  * 2 when the call trapped (the reason is printed on stderr), or the status
- * a host function asked for with wasm_host_exit().
- *
- * Modes are functions below (invoke today; running WASI programs is added
- * next to it), and imports are resolved by resolve_import().
+ * a host function asked for with wasm_host_exit(). Imports are resolved by
+ * resolve_import().
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -39,98 +28,9 @@
 
 #include "base/error.h"
 #include "host/kpio-wasm/jit_mem.h"
+#include "host/kpio-wasm/options.h"
 #include "wasm/disasm.h"
 #include "wasm/wasm.h"
-
-struct options {
-    const char *path;
-    const char *invoke;
-    char **args;
-    int nargs;
-    bool time, dump;
-    const char *dump_jit;
-    struct wasm_config cfg;
-};
-
-static void usage(void)
-{
-    fprintf(stderr, "usage: kpio-wasm [--engine interp|jit] [--time] [--dump] [--max-pages N] "
-                    "[--stack N] [--depth N] FILE.wasm --invoke NAME [ARGS...]\n");
-    exit(1);
-}
-
-/*
- * Takes `--engine NAME` out of the options before the module (both modes
- * have their options there) and makes it the process default; argc is
- * updated. Options with a value are those of both modes.
- */
-static void take_engine_option(int *argc, char **argv)
-{
-    static const char *const with_value[] = {"--dir",   "--env",   "--tcplisten", "--max-pages",
-                                             "--stack", "--depth", NULL};
-    const char *name = NULL;
-    int out = 1;
-    bool options = true;
-    for (int i = 1; i < *argc; i++) {
-        if (options && !strcmp(argv[i], "--engine") && i + 1 < *argc) {
-            name = argv[++i];
-            continue;
-        }
-        argv[out++] = argv[i];
-        if (!options || argv[i][0] != '-') {
-            options = false;
-            continue;
-        }
-        for (int k = 0; with_value[k]; k++)
-            if (!strcmp(argv[i], with_value[k]) && i + 1 < *argc) argv[out++] = argv[++i];
-    }
-    argv[out] = NULL;
-    *argc = out;
-    enum wasm_engine dflt = wasm_jit_supported() ? WASM_ENGINE_JIT : WASM_ENGINE_INTERP;
-    if (host_engine_select(name, dflt, NULL)) {
-        fprintf(stderr, "kpio-wasm: unknown engine \"%s\" (interp or jit)\n", name);
-        exit(1);
-    }
-}
-
-static uint32_t parse_u32_option(const char *s)
-{
-    char *end;
-    unsigned long v = strtoul(s, &end, 0);
-    if (*end || v > UINT32_MAX) usage();
-    return (uint32_t)v;
-}
-
-static void parse_options(int argc, char **argv, struct options *o)
-{
-    wasm_config_default(&o->cfg);
-    int i = 1;
-    for (; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--time"))
-            o->time = true;
-        else if (!strcmp(a, "--dump"))
-            o->dump = true;
-        else if (!strncmp(a, "--dump-jit=", 11))
-            o->dump_jit = a + 11;
-        else if (!strcmp(a, "--max-pages") && i + 1 < argc)
-            o->cfg.max_memory_pages = parse_u32_option(argv[++i]);
-        else if (!strcmp(a, "--stack") && i + 1 < argc)
-            o->cfg.value_stack_slots = parse_u32_option(argv[++i]);
-        else if (!strcmp(a, "--depth") && i + 1 < argc)
-            o->cfg.max_call_depth = parse_u32_option(argv[++i]);
-        else if (!strcmp(a, "--invoke") && i + 1 < argc && o->path) {
-            o->invoke = argv[++i];
-            o->args = argv + i + 1;
-            o->nargs = argc - i - 1;
-            return;
-        } else if (a[0] != '-' && !o->path)
-            o->path = a;
-        else
-            usage();
-    }
-    if ((!o->dump && !o->dump_jit) || !o->path) usage();
-}
 
 static void print_line(void *ctx, const char *line)
 {
@@ -266,7 +166,7 @@ static double now_seconds(void)
 }
 
 /* --invoke NAME ARGS... */
-static int mode_invoke(struct wasm_instance *inst, const struct options *o)
+static int mode_invoke(struct wasm_instance *inst, const struct kpio_options *o)
 {
     struct wasm_func *f = wasm_instance_func(inst, o->invoke);
     if (!f) {
@@ -320,15 +220,13 @@ static int mode_invoke(struct wasm_instance *inst, const struct options *o)
 }
 
 /* The WASI mode (run_wasi.c): `kpio-wasm [--dir ..] [--env ..] app.wasm ARGS`. */
-bool run_wasi_selected(int argc, char **argv);
-int run_wasi_main(int argc, char **argv);
+int run_wasi_main(const struct kpio_options *o);
 
-int main(int argc, char **argv)
+/* --invoke, --dump, --dump-jit: load, instantiate without imports, then
+ * list, dump and call as asked. */
+static int invoke_main(const struct kpio_options *opts)
 {
-    take_engine_option(&argc, argv);
-    if (run_wasi_selected(argc, argv)) return run_wasi_main(argc, argv);
-    struct options o = {0};
-    parse_options(argc, argv, &o);
+    struct kpio_options o = *opts;
     size_t len;
     uint8_t *bytes = read_file(o.path, &len);
     if (!bytes) {
@@ -363,5 +261,14 @@ int main(int argc, char **argv)
     int status = o.invoke ? mode_invoke(inst, &o) : 0;
     wasm_instance_free(inst);
     wasm_module_free(mod);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    static struct kpio_options o;
+    kpio_options_parse(argc, argv, &o);
+    int status = o.invoke_mode ? invoke_main(&o) : run_wasi_main(&o);
+    kpio_options_free(&o);
     return status;
 }

@@ -6,6 +6,7 @@
  *   kpio-wasm [--dir HOST[::GUEST]]... [--env K=V]... [--tcplisten IP:PORT]...
  *             [--max-pages N] [--stack N] [--depth N] [--time] app.wasm [ARGS...]
  *
+ * (options parsed by options.c; `kpio-wasm --help` lists them)
  * --dir preopens the host directory HOST as GUEST (default: HOST itself);
  * --env adds one environment variable (the app sees no other);
  * --tcplisten gives the app a listening TCP socket on IPv4 IP:PORT as the
@@ -25,112 +26,15 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "host/kpio-wasm/options.h"
 #include "host/port/wasi_host.h"
 #include "wasi/wasi.h"
 #include "wasm/wasm.h"
 
 /* Declared for main.c, which dispatches here. */
-bool run_wasi_selected(int argc, char **argv);
-int run_wasi_main(int argc, char **argv);
+int run_wasi_main(const struct kpio_options *o);
 
-#define MAX_DIRS    64
-#define MAX_ENV     1024
 #define STATUS_TRAP 134
-
-struct wasi_opts {
-    const char *host_dir[MAX_DIRS], *guest_dir[MAX_DIRS];
-    char *dir_buf[MAX_DIRS];
-    int ndirs;
-    const char *env[MAX_ENV];
-    int nenv;
-    const char *listen[MAX_DIRS];
-    int nlisten;
-    bool time;
-    struct wasm_config cfg;
-    const char *path;
-    int app_argc;
-    char **app_argv;
-};
-
-/* Options that take a value, shared with the --invoke mode of main.c. */
-static bool takes_value(const char *a)
-{
-    return !strcmp(a, "--dir") || !strcmp(a, "--env") || !strcmp(a, "--tcplisten") ||
-           !strcmp(a, "--max-pages") || !strcmp(a, "--stack") || !strcmp(a, "--depth");
-}
-
-/* WASI mode unless --dump comes before the module or --invoke right after. */
-bool run_wasi_selected(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--dump") || !strcmp(argv[i], "--invoke")) return false;
-        if (takes_value(argv[i]))
-            i++;
-        else if (argv[i][0] != '-')
-            return !(i + 1 < argc && !strcmp(argv[i + 1], "--invoke"));
-    }
-    return false; /* no module: main.c prints the usage */
-}
-
-static void usage(void)
-{
-    fprintf(stderr,
-            "usage: kpio-wasm [--dir HOST[::GUEST]]... [--env K=V]... [--tcplisten IP:PORT]... "
-            "[--max-pages N] [--stack N] [--depth N] [--time] app.wasm [ARGS...]\n"
-            "       kpio-wasm [OPTIONS] FILE.wasm --invoke NAME [ARGS...]\n");
-    exit(2);
-}
-
-static uint32_t parse_u32(const char *s)
-{
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 0);
-    if (*end || errno || v > UINT32_MAX) usage();
-    return (uint32_t)v;
-}
-
-static void parse(int argc, char **argv, struct wasi_opts *o)
-{
-    wasm_config_default(&o->cfg);
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--time")) {
-            o->time = true;
-            continue;
-        }
-        if (i + 1 >= argc || !takes_value(a)) usage();
-        const char *v = argv[++i];
-        if (!strcmp(a, "--dir")) {
-            if (o->ndirs == MAX_DIRS) usage();
-            char *copy = strdup(v);
-            if (!copy) usage();
-            char *sep = strstr(copy, "::");
-            if (sep) *sep = 0;
-            o->dir_buf[o->ndirs] = copy;
-            o->host_dir[o->ndirs] = copy;
-            o->guest_dir[o->ndirs] = sep ? sep + 2 : copy;
-            o->ndirs++;
-        } else if (!strcmp(a, "--tcplisten")) {
-            if (o->nlisten == MAX_DIRS) usage();
-            o->listen[o->nlisten++] = v;
-        } else if (!strcmp(a, "--env")) {
-            if (o->nenv == MAX_ENV || !strchr(v, '=')) usage();
-            o->env[o->nenv++] = v;
-        } else if (!strcmp(a, "--max-pages")) {
-            o->cfg.max_memory_pages = parse_u32(v);
-        } else if (!strcmp(a, "--stack")) {
-            o->cfg.value_stack_slots = parse_u32(v);
-        } else {
-            o->cfg.max_call_depth = parse_u32(v);
-        }
-    }
-    if (i >= argc) usage();
-    o->path = argv[i];
-    o->app_argv = argv + i;
-    o->app_argc = argc - i;
-}
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
@@ -168,7 +72,7 @@ static int report_trap(const struct wasm_trap *trap)
 }
 
 /* Opens the preopens through the port; on failure closes what it opened. */
-static int open_dirs(struct wasi_port *port, const struct wasi_opts *o, struct wasi_preopen *pre)
+static int open_dirs(struct wasi_port *port, const struct kpio_options *o, struct wasi_preopen *pre)
 {
     for (int i = 0; i < o->ndirs; i++) {
         int rc = wasi_host_open_dir(port, o->host_dir[i], &pre[i].dir);
@@ -184,7 +88,7 @@ static int open_dirs(struct wasi_port *port, const struct wasi_opts *o, struct w
 }
 
 /* Opens the --tcplisten sockets; on failure closes what it opened. */
-static int open_listeners(struct wasi_port *port, const struct wasi_opts *o,
+static int open_listeners(struct wasi_port *port, const struct kpio_options *o,
                           struct wasi_port_sock **socks)
 {
     for (int i = 0; i < o->nlisten; i++) {
@@ -217,7 +121,7 @@ static double now_seconds(void)
 }
 
 /* Instantiates and runs; returns the process exit status. */
-static int run(struct wasm_module *mod, struct wasi_ctx *w, const struct wasi_opts *o)
+static int run(struct wasm_module *mod, struct wasi_ctx *w, const struct kpio_options *o)
 {
     struct wasm_instance *inst;
     struct wasm_error err;
@@ -247,11 +151,8 @@ static int run(struct wasm_module *mod, struct wasi_ctx *w, const struct wasi_op
     return status;
 }
 
-int run_wasi_main(int argc, char **argv)
+int run_wasi_main(const struct kpio_options *o)
 {
-    struct wasi_opts *o = calloc(1, sizeof *o);
-    if (!o) return 1;
-    parse(argc, argv, o);
     size_t len;
     uint8_t *bytes = slurp(o->path, &len);
     struct wasm_module *mod = NULL;
@@ -263,15 +164,10 @@ int run_wasi_main(int argc, char **argv)
         fprintf(stderr, "kpio-wasm: %s: %s: %s\n", o->path,
                 rc == ERR_BADMSG ? "malformed module" : "invalid module", err.msg);
     free(bytes);
-    if (rc) {
-        for (int i = 0; i < o->ndirs; i++)
-            free(o->dir_buf[i]);
-        free(o);
-        return 1;
-    }
+    if (rc) return 1;
     struct wasi_port port;
-    struct wasi_preopen pre[MAX_DIRS];
-    struct wasi_port_sock *socks[MAX_DIRS];
+    struct wasi_preopen pre[KPIO_MAX_DIRS];
+    struct wasi_port_sock *socks[KPIO_MAX_DIRS];
     int status = 1;
     bool dirs_open = false;
     if (wasi_host_port_new(&port) == 0 && (dirs_open = open_dirs(&port, o, pre) == 0) &&
@@ -303,8 +199,5 @@ int run_wasi_main(int argc, char **argv)
             port.ops->close(port.ctx, pre[i].dir);
     }
     wasm_module_free(mod);
-    for (int i = 0; i < o->ndirs; i++)
-        free(o->dir_buf[i]);
-    free(o);
     return status;
 }

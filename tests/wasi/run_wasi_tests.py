@@ -30,6 +30,7 @@ Servers are started here and ended by PID in finally blocks.
 import argparse
 import hashlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -552,6 +553,29 @@ def test_table(h):
     t.ok(r.returncode == 0, name, r.stdout + r.stderr)
 
 
+# ---- the command line ---------------------------------------------------------
+
+HELP_OPTIONS = ["--dir", "--env", "--tcplisten", "--invoke", "--dump", "--dump-jit", "--engine",
+                "--max-pages", "--stack", "--depth", "--time", "--help"]
+
+
+def test_cli(h):
+    """kpio-wasm --help describes both modes, one line per option; a usage
+    error points at it."""
+    t = h.t
+    r = h.run(["--help"])
+    out = text(r.stdout)
+    lines = [m.group(2) for m in re.finditer(r"^ +(-h, )?(--[a-z-]+)", out, re.M)]
+    t.ok(r.returncode == 0 and lines == HELP_OPTIONS,
+         "kpio-wasm --help lists each option on one line, both modes", out)
+    r = h.run(["--no-such-option", h.prog("p2_cli")])
+    t.ok(r.returncode == 2 and b"kpio-wasm --help" in r.stderr,
+         "kpio-wasm: an unknown option is a usage error (status 2) naming --help", text(r.stderr))
+    r = h.run(["--engine", "interp", "--env", "A=1", h.prog("p1_calls"), "--help"])
+    t.ok(b"--dir HOST" not in r.stdout, "kpio-wasm: options after the module are the app's",
+         text(r.stdout)[:500])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -559,7 +583,7 @@ def main():
     t = Tap()
     h = Harness(t, args.build)
     try:
-        for fn in (test_table, test_p1, test_p1_sock, test_p2_cli, test_p2_http, test_p2_net, test_traps, test_jco):
+        for fn in (test_cli, test_table, test_p1, test_p1_sock, test_p2_cli, test_p2_http, test_p2_net, test_traps, test_jco):
             try:
                 fn(h)
             except Exception as exc:  # one broken group reports and the rest go on
