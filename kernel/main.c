@@ -35,6 +35,8 @@ static void read_options(void)
     if (cmdline_get("test")) power_set_test_mode(1);
 }
 
+/* Entered from boot.S. */
+// cppcheck-suppress unusedFunction
 void kmain(uint32_t magic, uint32_t info_phys)
 {
     serial_init();

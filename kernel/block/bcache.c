@@ -39,7 +39,6 @@ struct bcache {
     struct list_node buckets[HASH_BUCKETS];
     struct list_node lru;   /* most recently used first */
     struct list_node dirty; /* oldest first */
-    struct bcache_stats st;
 };
 
 static struct bcache *caches[MAX_CACHES];
@@ -127,7 +126,6 @@ static int write_out(struct bcache *c)
         if (err == 0)
             for (size_t k = s; k < e; k++)
                 mark_clean(c, v[k]);
-        c->st.writebacks++;
         s = e;
     }
     kfree(v);
@@ -140,7 +138,6 @@ static int write_out(struct bcache *c)
 static int before_write(struct bcache *c)
 {
     if (!c->barrier_pending) return 0;
-    c->st.barriers_honoured++;
     return write_out(c);
 }
 
@@ -185,10 +182,8 @@ static int read_small(struct bcache *c, uint64_t lba, uint32_t count, uint8_t *b
     for (uint32_t i = 0; i < count; i++) {
         struct entry *e = lookup(c, lba + i);
         if (e) {
-            c->st.hits++;
             touch(c, e);
         } else {
-            c->st.misses++;
             e = get_entry(c, lba + i);
             if (!e) return ERR_NOMEM;
             int err = block_read(c->dev, lba + i, 1, e->data);
@@ -212,7 +207,6 @@ int bcache_read(struct bcache *c, uint64_t lba, uint32_t count, void *buf)
     if (count <= SMALL_IO) {
         err = read_small(c, lba, count, buf);
     } else {
-        c->st.direct_reads++;
         err = block_read(c->dev, lba, count, buf);
         /* Sectors written to the cache and not yet to the disk win. */
         for (uint32_t i = 0; err == 0 && c->ndirty && i < count; i++) {
@@ -241,7 +235,6 @@ int bcache_write(struct bcache *c, uint64_t lba, uint32_t count, const void *buf
             }
         }
     } else if (err == 0) {
-        c->st.direct_writes++;
         err = block_write(c->dev, lba, count, buf);
         /* Keep cached copies in step; they are now on the disk. */
         for (uint32_t i = 0; err == 0 && c->count && i < count; i++) {
@@ -271,16 +264,6 @@ int bcache_flush(struct bcache *c)
     if (err == 0) err = block_flush(c->dev);
     mutex_unlock(&c->lock);
     return err;
-}
-
-void bcache_get_stats(struct bcache *c, struct bcache_stats *st)
-{
-    mutex_lock(&c->lock);
-    *st = c->st;
-    st->cached = c->count;
-    st->dirty = c->ndirty;
-    st->capacity = c->max;
-    mutex_unlock(&c->lock);
 }
 
 void bcache_sync_all(void)

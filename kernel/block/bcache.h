@@ -31,12 +31,6 @@ int bcache_write(struct bcache *c, uint64_t lba, uint32_t count, const void *buf
 int bcache_barrier(struct bcache *c);
 int bcache_flush(struct bcache *c);
 
-struct bcache_stats {
-    uint64_t hits, misses, direct_reads, direct_writes, writebacks, barriers_honoured;
-    size_t cached, dirty, capacity;
-};
-void bcache_get_stats(struct bcache *c, struct bcache_stats *st);
-
 /* Writes out every cache's dirty sectors and flushes the devices (the
  * power-off hook). */
 void bcache_sync_all(void);

@@ -35,7 +35,6 @@ struct file {
     unsigned flags;
     bool is_dir;
     char rel[VFS_PATH_MAX]; /* path inside the mount, for rewinddir */
-    char path[VFS_PATH_MAX];
 };
 
 static struct mount mounts[MAX_MOUNTS];
@@ -144,25 +143,6 @@ int vfs_mount(const char *path, struct block_dev *dev)
     return 0;
 }
 
-int vfs_unmount(const char *path)
-{
-    for (int i = 0; i < MAX_MOUNTS; i++) {
-        struct mount *m = &mounts[i];
-        if (!m->used || strcmp(m->path, path) != 0) continue;
-        mutex_lock(&m->lock);
-        if (m->open_files) {
-            mutex_unlock(&m->lock);
-            return ERR_BUSY;
-        }
-        int err = m->ops->unmount(m->fs);
-        m->used = false;
-        mutex_unlock(&m->lock);
-        klog_info("vfs", "unmounted %s from %s", m->dev, path);
-        return err;
-    }
-    return ERR_NOENT;
-}
-
 void vfs_for_each_mount(void (*fn)(const char *, const char *, const char *, void *), void *ctx)
 {
     for (int i = 0; i < MAX_MOUNTS; i++)
@@ -209,8 +189,7 @@ int vfs_mount_root(void)
     return ERR_NOENT;
 }
 
-static struct file *file_new(struct mount *m, void *h, unsigned flags, bool dir, const char *abs,
-                             const char *rel)
+static struct file *file_new(struct mount *m, void *h, unsigned flags, bool dir, const char *rel)
 {
     struct file *f = kzalloc(sizeof *f);
     if (!f) return NULL;
@@ -219,7 +198,6 @@ static struct file *file_new(struct mount *m, void *h, unsigned flags, bool dir,
     f->h = h;
     f->flags = flags;
     f->is_dir = dir;
-    str_copy(f->path, abs, sizeof f->path);
     str_copy(f->rel, rel, sizeof f->rel);
     m->open_files++;
     return f;
@@ -243,7 +221,7 @@ int vfs_open(const char *path, unsigned flags, struct file **out)
         err = m->ops->open(m->fs, rel, flags, &h);
     }
     if (err == 0) {
-        *out = file_new(m, h, flags, dir, abs, rel);
+        *out = file_new(m, h, flags, dir, rel);
         if (!*out) {
             dir ? m->ops->closedir(h) : (void)m->ops->close(h);
             err = ERR_NOMEM;
@@ -348,12 +326,6 @@ int vfs_rewinddir(struct file *f)
     return err;
 }
 
-struct file *vfs_dup(struct file *f)
-{
-    __atomic_add_fetch(&f->refs, 1, __ATOMIC_SEQ_CST);
-    return f;
-}
-
 int vfs_close(struct file *f)
 {
     if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_SEQ_CST) > 0) return 0;
@@ -368,19 +340,6 @@ int vfs_close(struct file *f)
     mutex_unlock(&m->lock);
     kfree(f);
     return err;
-}
-
-unsigned vfs_file_flags(const struct file *f)
-{
-    return f->flags;
-}
-bool vfs_is_dir(const struct file *f)
-{
-    return f->is_dir;
-}
-const char *vfs_file_path(const struct file *f)
-{
-    return f->path;
 }
 
 #define PATH_OP(path, call)                                                                        \
@@ -433,49 +392,4 @@ int vfs_rename(const char *from, const char *to)
     err = ma->ops->rename(ma->fs, ra, rb);
     mutex_unlock(&ma->lock);
     return err;
-}
-
-void fdtable_init(struct fdtable *t)
-{
-    memset(t, 0, sizeof *t);
-}
-
-int fdtable_install(struct fdtable *t, struct file *f, int min)
-{
-    for (int fd = MAX(min, 0); fd < FDTABLE_MAX; fd++)
-        if (!t->files[fd]) {
-            t->files[fd] = f;
-            return fd;
-        }
-    return ERR_MFILE;
-}
-
-struct file *fdtable_get(struct fdtable *t, int fd)
-{
-    return (fd >= 0 && fd < FDTABLE_MAX) ? t->files[fd] : NULL;
-}
-
-int fdtable_close(struct fdtable *t, int fd)
-{
-    struct file *f = fdtable_get(t, fd);
-    if (!f) return ERR_BADF;
-    t->files[fd] = NULL;
-    return vfs_close(f);
-}
-
-int fdtable_renumber(struct fdtable *t, int from, int to)
-{
-    struct file *f = fdtable_get(t, from);
-    if (!f || to < 0 || to >= FDTABLE_MAX) return ERR_BADF;
-    if (from == to) return 0;
-    if (t->files[to]) vfs_close(t->files[to]);
-    t->files[to] = f;
-    t->files[from] = NULL;
-    return 0;
-}
-
-void fdtable_close_all(struct fdtable *t)
-{
-    for (int fd = 0; fd < FDTABLE_MAX; fd++)
-        if (t->files[fd]) fdtable_close(t, fd);
 }

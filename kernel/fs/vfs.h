@@ -1,6 +1,7 @@
 /*
  * kernel/fs/vfs.h - the virtual filesystem: a mount table, path
- * resolution, open files and per-process descriptor tables.
+ * resolution and open files. Descriptors are not the kernel's: each app's
+ * lib/wasi context numbers the files it opened (lib/wasi/ctx.c).
  *
  * Paths are absolute after vfs_resolve: "." and ".." are folded, repeated
  * slashes collapse, ".." at "/" stays at "/". A path belongs to the mount
@@ -85,7 +86,6 @@ int vfs_resolve(const char *cwd, const char *path, char *out, size_t size);
 /* Mounts the first filesystem that recognises dev (FAT) at path. */
 struct block_dev;
 int vfs_mount(const char *path, struct block_dev *dev);
-int vfs_unmount(const char *path);
 /* Calls fn for every mount: (mount path, device name, fs type). */
 void vfs_for_each_mount(void (*fn)(const char *path, const char *dev, const char *fstype,
                                    void *ctx),
@@ -108,11 +108,7 @@ int vfs_fstat(struct file *f, struct vfs_stat *st);
 /* Directory handles opened with VFS_O_DIRECTORY: 1 and *ent, 0 at end. */
 int vfs_readdir(struct file *f, struct vfs_dirent *ent);
 int vfs_rewinddir(struct file *f);
-struct file *vfs_dup(struct file *f);
 int vfs_close(struct file *f);
-unsigned vfs_file_flags(const struct file *f);
-bool vfs_is_dir(const struct file *f);
-const char *vfs_file_path(const struct file *f);
 
 int vfs_stat(const char *path, struct vfs_stat *st);
 int vfs_unlink(const char *path);
@@ -120,20 +116,6 @@ int vfs_mkdir(const char *path);
 int vfs_rmdir(const char *path);
 int vfs_rename(const char *from, const char *to);
 int vfs_statfs(const char *path, struct vfs_statfs *st);
-
-/* Per-process descriptor tables. */
-#define FDTABLE_MAX 128
-struct fdtable {
-    struct file *files[FDTABLE_MAX];
-};
-void fdtable_init(struct fdtable *t);
-/* Installs f at the lowest free descriptor >= min; returns it or ERR_MFILE. */
-int fdtable_install(struct fdtable *t, struct file *f, int min);
-struct file *fdtable_get(struct fdtable *t, int fd);
-int fdtable_close(struct fdtable *t, int fd);
-/* Moves descriptor from onto to (closing what was at to). */
-int fdtable_renumber(struct fdtable *t, int from, int to);
-void fdtable_close_all(struct fdtable *t);
 
 /* The FAT driver (fatfs.c): probes dev and returns the fs object. */
 int fatfs_probe(struct block_dev *dev, const struct vfs_fs_ops **ops, void **fs);

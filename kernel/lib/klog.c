@@ -23,10 +23,6 @@ void klog_set_level(int level)
 {
     console_level = level;
 }
-int klog_level(void)
-{
-    return console_level;
-}
 
 int klog_parse_level(const char *s)
 {

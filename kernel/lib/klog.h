@@ -19,7 +19,6 @@
 #define klog_debug(tag, ...) log_write(LOG_DEBUG, tag, __VA_ARGS__)
 
 void klog_set_level(int level);
-int klog_level(void);
 /* Parses "error", "warn", "info", "debug", "trace" or a digit; -1 if bad. */
 int klog_parse_level(const char *s);
 

@@ -114,11 +114,6 @@ void random_init(void)
                             : "timer jitter and the RTC (no RDRAND)");
 }
 
-bool random_has_hw(void)
-{
-    return have_rdrand || have_rdseed;
-}
-
 void random_bytes(void *buf, size_t len)
 {
     uint8_t *p = buf;

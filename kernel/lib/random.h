@@ -11,7 +11,5 @@
  * timings and the RTC). Called once at boot. */
 void random_init(void);
 void random_bytes(void *buf, size_t len);
-/* True when the CPU's own generator feeds the pool. */
-bool random_has_hw(void);
 
 #endif

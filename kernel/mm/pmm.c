@@ -90,13 +90,6 @@ void pmm_init(const struct mem_region *map, int count)
               (unsigned long long)top);
 }
 
-void pmm_reserve(uint64_t base, uint64_t length)
-{
-    uint64_t flags = irq_save();
-    mark_range(base, length, 1);
-    irq_restore(flags);
-}
-
 static size_t find_single(void)
 {
     size_t words = (nframes + 63) / 64;
@@ -165,8 +158,4 @@ size_t pmm_free_count(void)
 size_t pmm_total_count(void)
 {
     return total_frames;
-}
-uint64_t pmm_max_phys(void)
-{
-    return (uint64_t)nframes * PAGE_SIZE;
 }

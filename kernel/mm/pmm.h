@@ -22,8 +22,6 @@ struct mem_region {
 /* Builds the allocator from the firmware's memory map. Frames of the kernel
  * image, [reserve_lo, reserve_hi) ranges given and the first MiB stay used. */
 void pmm_init(const struct mem_region *map, int count);
-/* Marks a physical range as used (boot modules, firmware tables in RAM). */
-void pmm_reserve(uint64_t base, uint64_t length);
 
 /* Allocates count physically contiguous frames aligned to align_frames
  * (a power of two); returns the physical address or 0 when out of memory. */
@@ -36,8 +34,6 @@ void pmm_free_frames(uint64_t phys, size_t count);
 
 size_t pmm_free_count(void);
 size_t pmm_total_count(void);
-/* Highest physical address of usable RAM (exclusive). */
-uint64_t pmm_max_phys(void);
 
 static inline void *phys_to_virt(uint64_t phys)
 {

@@ -21,8 +21,6 @@
 /* Starts networking on the default interface: DHCP, or the static set-up
  * of the kernel option net=static:ADDR/PREFIX,GW,DNS. */
 int knet_start(void);
-/* True once an address is configured. */
-bool knet_is_up(void);
 /* Waits until an address is configured. */
 int knet_wait_up(uint64_t deadline_ns);
 /* The interface state for ifconfig. */
@@ -50,7 +48,6 @@ int ksock_tcp_connect_start(uint32_t addr, uint16_t port, struct ksock **out);
  * lib/net's SYN retries, ERR_HOSTUNREACH...), reported once. */
 int ksock_tcp_connect_result(struct ksock *s);
 int ksock_tcp_listen(uint32_t addr, uint16_t port, int backlog, struct ksock **out);
-int ksock_tcp_accept(struct ksock *s, uint64_t deadline_ns, struct ksock **out);
 /* Sends all of buf unless an error or the deadline stops it; returns the
  * bytes sent if any, else the error. */
 long ksock_send(struct ksock *s, const void *buf, size_t len, uint64_t deadline_ns);
@@ -70,9 +67,6 @@ unsigned ksock_poll(struct ksock *s);
 long ksock_try_send(struct ksock *s, const void *buf, size_t len);
 long ksock_try_recv(struct ksock *s, void *buf, size_t len);
 int ksock_try_accept(struct ksock *s, struct ksock **out);
-/* Waits until any of the events is ready or the deadline passes. */
-int ksock_wait(struct ksock *s, unsigned events, uint64_t deadline_ns);
-int ksock_error(struct ksock *s);
 void ksock_name(struct ksock *s, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
                 uint16_t *rport);
 void ksock_close(struct ksock *s);

@@ -204,11 +204,6 @@ int knet_start(void)
     return net.thread ? err : ERR_NOMEM;
 }
 
-bool knet_is_up(void)
-{
-    return net.up;
-}
-
 int knet_wait_up(uint64_t deadline_ns)
 {
     if (!net.st) return ERR_NODEV;
@@ -352,18 +347,6 @@ int ksock_try_accept(struct ksock *s, struct ksock **out)
     return err;
 }
 
-int ksock_tcp_accept(struct ksock *s, uint64_t deadline_ns, struct ksock **out)
-{
-    struct net_sock *ns = NULL;
-    int err = (int)BLOCKING(s, deadline_ns, net_tcp_accept(s->ns, &ns));
-    if (err < 0) return err;
-    mutex_lock(&net.lock);
-    *out = wrap(ns);
-    if (!*out) net_tcp_abort(ns);
-    mutex_unlock(&net.lock);
-    return *out ? 0 : ERR_NOMEM;
-}
-
 long ksock_send(struct ksock *s, const void *buf, size_t len, uint64_t deadline_ns)
 {
     size_t done = 0;
@@ -414,21 +397,6 @@ unsigned ksock_poll(struct ksock *s)
     unsigned ev = net_sock_poll(s->ns);
     mutex_unlock(&net.lock);
     return ev;
-}
-
-int ksock_wait(struct ksock *s, unsigned events, uint64_t deadline_ns)
-{
-    return (int)BLOCKING(
-        s, deadline_ns,
-        (net_sock_poll(s->ns) & (events | NET_POLL_ERR | NET_POLL_HUP)) ? 0 : ERR_AGAIN);
-}
-
-int ksock_error(struct ksock *s)
-{
-    mutex_lock(&net.lock);
-    int e = net_sock_error(s->ns);
-    mutex_unlock(&net.lock);
-    return e;
 }
 
 void ksock_name(struct ksock *s, uint32_t *laddr, uint16_t *lport, uint32_t *raddr, uint16_t *rport)

@@ -30,7 +30,6 @@ static struct list_node runq_high = LIST_INIT(runq_high);
 static struct list_node all_threads = LIST_INIT(all_threads);
 static struct list_node timers = LIST_INIT(timers);
 static volatile bool need_resched;
-static int preempt_count;
 static int next_id = 1;
 static uint64_t nswitches;
 static uint8_t fpu_template[512] __attribute__((aligned(16)));
@@ -345,21 +344,7 @@ void sched_tick(void)
 
 void sched_irq_exit(void)
 {
-    if (need_resched && preempt_count == 0) schedule();
-}
-
-void preempt_disable(void)
-{
-    __atomic_add_fetch(&preempt_count, 1, __ATOMIC_SEQ_CST);
-}
-
-void preempt_enable(void)
-{
-    if (__atomic_sub_fetch(&preempt_count, 1, __ATOMIC_SEQ_CST) == 0 && need_resched) {
-        uint64_t f = irq_save();
-        schedule();
-        irq_restore(f);
-    }
+    if (need_resched) schedule();
 }
 
 static void idle_loop(void *arg)
@@ -402,20 +387,6 @@ void sched_for_each(void (*fn)(struct thread *t, void *ctx), void *ctx)
     struct list_node *it;
     list_for_each(it, &all_threads) fn(list_entry(it, struct thread, all_node), ctx);
     irq_restore(f);
-}
-
-struct thread *thread_find(int id)
-{
-    struct thread *found = NULL;
-    uint64_t f = irq_save();
-    struct list_node *it;
-    list_for_each(it, &all_threads)
-    {
-        struct thread *t = list_entry(it, struct thread, all_node);
-        if (t->id == id && t->state != THREAD_DEAD) found = t;
-    }
-    irq_restore(f);
-    return found;
 }
 
 uint64_t sched_context_switches(void)

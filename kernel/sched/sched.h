@@ -81,12 +81,8 @@ void sched_irq_exit(void);
  * be called with interrupts disabled. */
 void schedule(void);
 
-void preempt_disable(void);
-void preempt_enable(void);
-
 /* Iterates over live threads (for ps); fn runs with interrupts disabled. */
 void sched_for_each(void (*fn)(struct thread *t, void *ctx), void *ctx);
-struct thread *thread_find(int id);
 uint64_t sched_context_switches(void);
 
 #endif

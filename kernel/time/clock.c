@@ -73,10 +73,6 @@ uint64_t clock_ticks(void)
 {
     return ticks;
 }
-uint64_t clock_tsc_hz(void)
-{
-    return tsc_hz;
-}
 uint64_t clock_realtime_ns(void)
 {
     return boot_epoch_ns + clock_monotonic_ns();

@@ -25,7 +25,6 @@ static inline uint64_t clock_monotonic_ms(void)
     return clock_monotonic_ns() / NS_PER_MS;
 }
 uint64_t clock_ticks(void);
-uint64_t clock_tsc_hz(void);
 /* Converts a TSC delta to nanoseconds. */
 uint64_t clock_tsc_to_ns(uint64_t tsc_delta);
 

@@ -272,9 +272,3 @@ void app_set_foreground(struct app *a)
     foreground = a;
     serial_set_interrupt_handler(a ? ctrl_c : NULL);
 }
-
-void app_for_each(void (*fn)(struct app *a, void *ctx), void *ctx)
-{
-    struct list_node *it;
-    list_for_each(it, &apps) fn(list_entry(it, struct app, node), ctx);
-}

@@ -41,7 +41,5 @@ int app_wait(struct app *a);
 int app_kill(int pid);
 /* The foreground app gets Ctrl-C from the console. */
 void app_set_foreground(struct app *a);
-/* Calls fn for each running app. */
-void app_for_each(void (*fn)(struct app *a, void *ctx), void *ctx);
 
 #endif

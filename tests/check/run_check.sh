@@ -1,6 +1,7 @@
 #!/bin/sh
 # tests/check/run_check.sh - the style gates of `make check` as a TAP suite:
-# every C file is clang-formatted (.clang-format) and cppcheck finds nothing.
+# every C file is clang-formatted (.clang-format), cppcheck finds nothing,
+# and no kernel function is left uncalled (unused_functions.py).
 cd "$(dirname "$0")/../.." || exit 1
 files=$(git ls-files '*.c' '*.h' 2>/dev/null)
 if [ -z "$files" ]; then
@@ -28,5 +29,6 @@ check "clang-format: every C file formatted" clang-format --dry-run --Werror $fi
 check "cppcheck: no warnings" cppcheck --quiet --error-exitcode=1 --std=c11 \
     --enable=warning,portability --inline-suppr --suppress=missingIncludeSystem \
     -Ilib -Ikernel -I. $files
+check "cppcheck: no unused kernel functions" python3 tests/check/unused_functions.py
 echo "1..$n"
 exit $failed

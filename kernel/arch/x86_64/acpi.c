@@ -231,19 +231,6 @@ int acpi_ioapic(uint64_t *base, uint32_t *gsi_base)
     return madt.nioapics;
 }
 
-int acpi_mcfg(uint64_t *base, uint8_t *bus_start, uint8_t *bus_end)
-{
-    const struct sdt_header *h = acpi_find_table("MCFG");
-    if (!h || h->length < 44 + 16) return 0;
-    const uint8_t *p = (const uint8_t *)h + 44;
-    if (le16_get(p + 8) != 0) /* segment group 0 only */
-        return 0;
-    *base = le64_get(p);
-    *bus_start = p[10];
-    *bus_end = p[11];
-    return 1;
-}
-
 int acpi_poweroff(void)
 {
     if (!fadt.pm1a_cnt || !fadt.s5_found) return -1;

@@ -24,8 +24,6 @@ struct isa_route acpi_isa_route(int isa_irq);
 uint64_t acpi_lapic_base(void);
 /* Number of IOAPICs found; fills the first one's address and GSI base. */
 int acpi_ioapic(uint64_t *base, uint32_t *gsi_base);
-/* The ECAM window for PCI segment 0, if MCFG exists. */
-int acpi_mcfg(uint64_t *base, uint8_t *bus_start, uint8_t *bus_end);
 
 /* Enters S5 (soft off). Returns only on failure, with an error. */
 int acpi_poweroff(void);

@@ -130,13 +130,3 @@ int ioapic_route(uint32_t gsi, int vector, bool level, bool active_low)
     irq_restore(flags);
     return 0;
 }
-
-void ioapic_mask(uint32_t gsi, bool masked)
-{
-    if (!ioapic || gsi < ioapic_gsi_base || gsi >= ioapic_gsi_base + ioapic_pins) return;
-    uint32_t pin = gsi - ioapic_gsi_base;
-    uint64_t flags = irq_save();
-    uint32_t lo = ioapic_read(0x10 + 2 * pin);
-    ioapic_write(0x10 + 2 * pin, masked ? lo | (1u << 16) : lo & ~(1u << 16));
-    irq_restore(flags);
-}

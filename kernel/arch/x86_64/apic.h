@@ -21,6 +21,5 @@ void lapic_timer_periodic(int vector, uint32_t count);
 
 void ioapic_init(uint64_t phys_base, uint32_t gsi_base);
 int ioapic_route(uint32_t gsi, int vector, bool level, bool active_low);
-void ioapic_mask(uint32_t gsi, bool masked);
 
 #endif

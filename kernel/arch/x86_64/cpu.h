@@ -133,12 +133,6 @@ static inline void irq_restore(uint64_t flags)
 {
     if (flags & (1u << 9)) __asm__ volatile("sti" ::: "memory");
 }
-static inline bool irq_enabled(void)
-{
-    uint64_t flags;
-    __asm__ volatile("pushfq; popq %0" : "=r"(flags));
-    return flags & (1u << 9);
-}
 /* Enables interrupts and halts in one step, so a wake-up interrupt that
  * arrives in between cannot be missed. */
 static inline void irq_enable_and_halt(void)

@@ -29,7 +29,6 @@ static struct {
     irq_handler_fn fn;
     void *arg;
     const char *name;
-    uint64_t count;
 } vectors[256];
 
 static int next_vector = VEC_FIRST_DYNAMIC;
@@ -150,19 +149,8 @@ int irq_alloc_msi(irq_handler_fn fn, void *arg, const char *name, uint64_t *msg_
     return v;
 }
 
-int irq_stats(struct irq_stat *out, int max)
-{
-    int n = 0;
-    for (int v = 32; v < 256 && n < max; v++)
-        if (vectors[v].fn) {
-            out[n].vector = v;
-            out[n].name = vectors[v].name;
-            out[n].count = vectors[v].count;
-            n++;
-        }
-    return n;
-}
-
+/* Entered from isr.S. */
+// cppcheck-suppress unusedFunction
 void trap_dispatch(struct trap_frame *f)
 {
     int v = (int)f->vector;
@@ -175,7 +163,6 @@ void trap_dispatch(struct trap_frame *f)
         /* A masked PIC can still deliver a spurious IRQ 7/15; ignore it. */
         return;
     }
-    vectors[v].count++;
     if (vectors[v].fn) vectors[v].fn(vectors[v].arg);
     lapic_eoi();
     sched_irq_exit();

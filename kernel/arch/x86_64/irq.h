@@ -37,12 +37,4 @@ int irq_register_gsi(uint32_t gsi, bool level, bool active_low, irq_handler_fn f
 int irq_alloc_msi(irq_handler_fn fn, void *arg, const char *name, uint64_t *msg_addr,
                   uint32_t *msg_data);
 
-/* Per-vector counts for diagnostics. */
-struct irq_stat {
-    int vector;
-    const char *name;
-    uint64_t count;
-};
-int irq_stats(struct irq_stat *out, int max);
-
 #endif

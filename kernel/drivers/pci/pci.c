@@ -62,13 +62,6 @@ void pci_write16(const struct pci_dev *d, unsigned off, uint16_t v)
     outw((uint16_t)(0xCFC + (off & 2)), v);
     irq_restore(f);
 }
-void pci_write8(const struct pci_dev *d, unsigned off, uint8_t v)
-{
-    uint64_t f = irq_save();
-    outl(0xCF8, cfg_addr(d->bus, d->slot, d->func, off));
-    outb((uint16_t)(0xCFC + (off & 3)), v);
-    irq_restore(f);
-}
 
 /* Sizes BAR i by writing all ones with decoding off; returns the number of
  * BAR registers used (2 for a 64-bit memory BAR). */

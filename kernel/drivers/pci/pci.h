@@ -49,7 +49,6 @@ int pci_register_driver(const struct pci_driver *drv);
 uint8_t pci_read8(const struct pci_dev *d, unsigned off);
 uint16_t pci_read16(const struct pci_dev *d, unsigned off);
 uint32_t pci_read32(const struct pci_dev *d, unsigned off);
-void pci_write8(const struct pci_dev *d, unsigned off, uint8_t v);
 void pci_write16(const struct pci_dev *d, unsigned off, uint16_t v);
 void pci_write32(const struct pci_dev *d, unsigned off, uint32_t v);
 
