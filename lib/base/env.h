@@ -1,6 +1,7 @@
 /*
  * lib/base/env.h - the few services every library may call, provided by
- * whoever links it: the kernel (kernel/lib/base_env.c) or a host program
+ * whoever links it: the kernel (heap in kernel/mm/heap.c, log in
+ * kernel/lib/klog.c, panic in kernel/lib/panic.c) or a host program
  * (host/port/base_env.c). Nothing else of the outside world is reachable
  * from lib/ except through interfaces passed in by the caller.
  */

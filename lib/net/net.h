@@ -83,7 +83,7 @@ struct net_config {
     uint32_t tcp_rcvbuf;     /* receive buffer per TCP socket; 0: 512 KiB */
     uint32_t tcp_sndbuf;     /* send buffer per TCP socket; 0: 256 KiB */
     uint32_t tcp_msl_ms;     /* maximum segment lifetime; 0: 30 s (TIME_WAIT = 2 MSL) */
-    uint32_t tcp_min_rto_ms; /* 0: 200 ms (see tcp_timer.c for the RFC 6298 note) */
+    uint32_t tcp_min_rto_ms; /* 0: 200 ms (see tcp_out.c for the RFC 6298 note) */
     uint32_t tcp_delack_ms;  /* delayed-ACK timeout; 0: 40 ms */
     const char *hostname;    /* sent in DHCP option 12 when set */
 };

@@ -160,7 +160,7 @@ enum { WASI_PATH_TRAILING_SLASH = 1 };
  */
 int wasi_path_confine(const char *in, size_t len, char *out, unsigned *flags);
 
-/* ---- descriptors (fd.c) ----------------------------------------------- */
+/* ---- descriptors (ctx.c) ---------------------------------------------- */
 
 /* Installs fd at the lowest free number >= min: the number, or ERR_MFILE /
  * ERR_NOMEM (then fd is not taken). */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/check/run_check.sh - the style gates of `make check` as a TAP suite:
 # every C file is clang-formatted (.clang-format), cppcheck finds nothing,
-# and no kernel function is left uncalled (unused_functions.py).
+# no kernel function is left uncalled (unused_functions.py), and every
+# repository path the docs name exists (doc_paths.py).
 cd "$(dirname "$0")/../.." || exit 1
 files=$(git ls-files '*.c' '*.h' 2>/dev/null)
 if [ -z "$files" ]; then
@@ -30,5 +31,7 @@ check "cppcheck: no warnings" cppcheck --quiet --error-exitcode=1 --std=c11 \
     --enable=warning,portability --inline-suppr --suppress=missingIncludeSystem \
     -Ilib -Ikernel -I. $files
 check "cppcheck: no unused kernel functions" python3 tests/check/unused_functions.py
+check "docs: every repository path named in README.md and docs/ exists" \
+    python3 tests/check/doc_paths.py
 echo "1..$n"
 exit $failed

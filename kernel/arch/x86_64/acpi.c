@@ -1,6 +1,6 @@
 /*
  * kernel/arch/x86_64/acpi.c - reading the ACPI tables (ACPI 6.x, sections
- * 5.2: RSDP, RSDT/XSDT, FADT, MADT; PCI Firmware spec: MCFG).
+ * 5.2: RSDP, RSDT/XSDT, FADT, MADT).
  *
  * There is no AML interpreter. Power-off needs the S5 sleep type, which
  * lives in the DSDT as the package \_S5; it is found by scanning the AML for
