@@ -120,6 +120,19 @@ void virtio_fail(struct virtio_dev *vd, const char *why)
     device_reset(vd);
 }
 
+void virtio_release(struct virtio_dev *vd)
+{
+    device_reset(vd);
+    for (int i = 0; i < vd->nqueues; i++) {
+        struct virtq *vq = vd->queues[i];
+        dma_free(vq->mem, vq->mem_size);
+        kfree(vq->tokens);
+        vq->mem = NULL;
+        vq->tokens = NULL;
+    }
+    vd->nqueues = 0;
+}
+
 /* Finds the modern capabilities; returns 0 when all four are present. */
 static int find_modern_caps(struct virtio_dev *vd)
 {

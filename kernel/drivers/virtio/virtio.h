@@ -12,6 +12,7 @@
 
 #include "drivers/pci/pci.h"
 
+#define VIRTIO_F_ANY_LAYOUT    (1ull << 27) /* legacy devices (spec 2.4.4) */
 #define VIRTIO_F_INDIRECT_DESC (1ull << 28)
 #define VIRTIO_F_EVENT_IDX     (1ull << 29)
 #define VIRTIO_F_VERSION_1     (1ull << 32)
@@ -100,6 +101,10 @@ int virtio_setup_queue(struct virtio_dev *vd, struct virtq *vq, uint16_t index, 
 int virtio_driver_ok(struct virtio_dev *vd);
 /* Reports failure: logs why, sets FAILED and resets the device. */
 void virtio_fail(struct virtio_dev *vd, const char *why);
+/* Undoes the set-up of a probe that failed before virtio_driver_ok (no
+ * interrupt refers to the device yet): resets the device, so that it stops
+ * using the queues, and frees every queue's ring and tokens. */
+void virtio_release(struct virtio_dev *vd);
 
 uint8_t virtio_cfg_read8(struct virtio_dev *vd, unsigned off);
 uint16_t virtio_cfg_read16(struct virtio_dev *vd, unsigned off);
