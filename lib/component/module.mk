@@ -1,0 +1,7 @@
+# lib/component: the WebAssembly component binary format (loader and
+# validator; README.md). Freestanding, built into the kernel and into host
+# programs; its unit tests and fuzzer are in tests/unit/component and
+# tests/fuzz.
+LIB_SRCS_component := lib/component/reader.c lib/component/names.c lib/component/load.c \
+    lib/component/types.c lib/component/canon.c lib/component/core_scan.c
+KERNEL_LIB_SRCS += $(LIB_SRCS_component)

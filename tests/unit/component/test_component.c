@@ -1,0 +1,594 @@
+/*
+ * tests/unit/component/test_component.c - lib/component's loader and
+ * validator: real components made by jco from the project's apps load, and
+ * their embedded core modules load in lib/wasm; hand-built components (a
+ * tiny byte builder below, Binary.md's encoding) check the recorded types
+ * and each malformed or invalid form's error.
+ *
+ *   test_component DIR    DIR: make_components.py's output (or its SKIP)
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "component/component.h"
+#include "wasm/wasm.h"
+
+static const char *components_dir;
+
+/* ---- the byte builder ------------------------------------------------- */
+
+struct bb {
+    uint8_t b[2048];
+    size_t n;
+};
+
+static void put(struct bb *b, const void *p, size_t n)
+{
+    assert_true(b->n + n <= sizeof b->b);
+    memcpy(b->b + b->n, p, n);
+    b->n += n;
+}
+static void u8(struct bb *b, uint8_t x)
+{
+    put(b, &x, 1);
+}
+static void bytes(struct bb *b, int n, ...)
+{
+    va_list ap;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++)
+        u8(b, (uint8_t)va_arg(ap, int));
+    va_end(ap);
+}
+static void leb(struct bb *b, uint32_t v)
+{
+    do {
+        uint8_t x = v & 0x7f;
+        v >>= 7;
+        u8(b, x | (v ? 0x80 : 0));
+    } while (v);
+}
+static void name(struct bb *b, const char *s)
+{
+    leb(b, (uint32_t)strlen(s));
+    put(b, s, strlen(s));
+}
+/* An import/export name (nameattributes 0x00). */
+static void xname(struct bb *b, const char *s)
+{
+    u8(b, 0x00);
+    name(b, s);
+}
+static void section(struct bb *out, uint8_t id, const struct bb *payload)
+{
+    u8(out, id);
+    leb(out, (uint32_t)payload->n);
+    put(out, payload->b, payload->n);
+}
+static struct bb preamble(void)
+{
+    struct bb b = {.n = 0};
+    bytes(&b, 8, 0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00);
+    return b;
+}
+
+/* Loads b; returns the error code and leaves the message in msg. */
+static char msg[256];
+static int load(const struct bb *b, struct comp **out)
+{
+    struct comp_error err;
+    struct comp *c = NULL;
+    int rc = comp_load(b->b, b->n, &c, &err);
+    snprintf(msg, sizeof msg, "%s", rc ? err.msg : "");
+    if (out)
+        *out = c;
+    else
+        comp_free(c);
+    return rc;
+}
+
+#define EXPECT_ERR(b, code, text)                                                                  \
+    do {                                                                                           \
+        int rc_ = load(b, NULL);                                                                   \
+        if (rc_ != (code) || !strstr(msg, text))                                                   \
+            fail_msg("got %d \"%s\", want %d with \"%s\"", rc_, msg, (code), text);                \
+    } while (0)
+
+/* ---- preambles -------------------------------------------------------- */
+
+static void test_header(void **state)
+{
+    (void)state;
+    static const uint8_t mod[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+    static const uint8_t comp[8] = {0, 'a', 's', 'm', 0x0d, 0, 1, 0};
+    static const uint8_t junk[8] = {'#', '!', '/', 'b', 'i', 'n', '/', 's'};
+    assert_int_equal(comp_header(mod, 8), COMP_HEADER_MODULE);
+    assert_int_equal(comp_header(comp, 8), COMP_HEADER_COMPONENT);
+    assert_int_equal(comp_header(junk, 8), COMP_HEADER_NOT_WASM);
+    assert_int_equal(comp_header(comp, 6), COMP_HEADER_UNKNOWN);
+}
+
+static void test_bad_preamble(void **state)
+{
+    (void)state;
+    struct bb b = preamble();
+    b.b[0] = 0x01;
+    EXPECT_ERR(&b, ERR_BADMSG, "magic header not detected");
+    b = preamble();
+    b.b[4] = 0x01, b.b[6] = 0x00;
+    EXPECT_ERR(&b, ERR_BADMSG, "a core module, not a component");
+    b = preamble();
+    b.b[4] = 0x0e;
+    EXPECT_ERR(&b, ERR_BADMSG, "unknown component version 0x000e");
+    b = preamble();
+    b.b[6] = 0x02;
+    EXPECT_ERR(&b, ERR_BADMSG, "unknown layer 0x0002");
+    b.n = 5;
+    EXPECT_ERR(&b, ERR_BADMSG, "magic header not detected");
+    b = preamble();
+    assert_int_equal(load(&b, NULL), 0); /* the empty component */
+}
+
+/* ---- sections --------------------------------------------------------- */
+
+static void test_truncated_sections(void **state)
+{
+    (void)state;
+    struct bb b = preamble(), p = {.n = 0};
+    bytes(&p, 5, 0x01, 0x72, 0x01, 0x01, 'a'); /* record { a: ? } cut short */
+    section(&b, 7, &p);
+    EXPECT_ERR(&b, ERR_BADMSG, "type section, offset 15: unexpected end");
+    b = preamble();
+    bytes(&b, 3, 0x07, 0x20, 0x01); /* a 32-byte section with 1 byte */
+    EXPECT_ERR(&b, ERR_BADMSG, "section 7 of 32 bytes runs past the end");
+    b = preamble();
+    p.n = 0;
+    bytes(&p, 3, 0x01, 0x70, 0x73); /* list<string>, then a stray byte */
+    u8(&p, 0x00);
+    section(&b, 7, &p);
+    EXPECT_ERR(&b, ERR_BADMSG, "section size mismatch");
+    b = preamble();
+    bytes(&b, 2, 0x0d, 0x00);
+    EXPECT_ERR(&b, ERR_BADMSG, "unknown section id 13");
+    b = preamble();
+    p.n = 0;
+    leb(&p, 1000000); /* a million types in 4 bytes */
+    section(&b, 7, &p);
+    EXPECT_ERR(&b, ERR_BADMSG, "vector of 1000000 elements is longer than its section");
+}
+
+/* A type section of value types with every WIT kind; checks what is
+ * recorded. */
+static void test_wit_kinds(void **state)
+{
+    (void)state;
+    struct bb b = preamble(), p = {.n = 0};
+    leb(&p, 11);
+    bytes(&p, 3, 0x3f, 0x7f, 0x00); /* 0 resource (rep i32) */
+    bytes(&p, 1, 0x72), leb(&p, 2), name(&p, "x"), u8(&p, 0x79), name(&p, "name"),
+        u8(&p, 0x73); /* 1 record {x: u32, name: string} */
+    bytes(&p, 1, 0x71), leb(&p, 2), name(&p, "none"), bytes(&p, 2, 0x00, 0x00), name(&p, "some"),
+        bytes(&p, 3, 0x01, 0x01, 0x00);   /* 2 variant {none, some(record)} */
+    bytes(&p, 2, 0x70, 0x73);             /* 3 list<string> */
+    bytes(&p, 4, 0x6f, 0x02, 0x7e, 0x03); /* 4 tuple<u8, list<string>> */
+    u8(&p, 0x6e), leb(&p, 3), name(&p, "read"), name(&p, "write"), name(&p, "exec"); /* 5 */
+    u8(&p, 0x6d), leb(&p, 2), name(&p, "dir"), name(&p, "file");                     /* 6 enum */
+    bytes(&p, 2, 0x6b, 0x06);             /* 7 option<enum> */
+    bytes(&p, 4, 0x6a, 0x01, 0x03, 0x00); /* 8 result<list<string>> */
+    bytes(&p, 2, 0x69, 0x00);             /* 9 own<resource> */
+    bytes(&p, 2, 0x68, 0x00);             /* 10 borrow<resource> */
+    section(&b, 7, &p);
+    struct comp *c;
+    assert_int_equal(load(&b, &c), 0);
+    static const uint8_t kinds[] = {COMP_T_RESOURCE, COMP_T_RECORD, COMP_T_VARIANT, COMP_T_LIST,
+                                    COMP_T_TUPLE,    COMP_T_FLAGS,  COMP_T_ENUM,    COMP_T_OPTION,
+                                    COMP_T_RESULT,   COMP_T_OWN,    COMP_T_BORROW};
+    assert_int_equal(c->root->count[COMP_TYPE], 11);
+    for (unsigned i = 0; i < 11; i++) {
+        const struct comp_type *t = comp_type_get(c, c->root->space[COMP_TYPE][i].type);
+        assert_int_equal(t->kind, kinds[i]);
+    }
+    const struct comp_type *rec = comp_type_get(c, c->root->space[COMP_TYPE][1].type);
+    assert_int_equal(rec->nfields, 2);
+    assert_memory_equal(rec->fields[1].name.p, "name", 4);
+    assert_int_equal(rec->fields[1].type, COMP_PRIM(COMP_PRIM_STRING));
+    const struct comp_type *res = comp_type_get(c, c->root->space[COMP_TYPE][8].type);
+    assert_int_equal(res->elem, c->root->space[COMP_TYPE][3].type);
+    assert_int_equal(res->elem2, COMP_NONE);
+    assert_true(comp_type_get(c, c->root->space[COMP_TYPE][10].type)->has_borrow);
+    assert_false(comp_type_get(c, c->root->space[COMP_TYPE][9].type)->has_borrow);
+    comp_free(c);
+}
+
+/* One type definition in its own section, expected to fail. */
+static void expect_type_err(const struct bb *defs, int code, const char *text)
+{
+    struct bb b = preamble();
+    section(&b, 7, defs);
+    EXPECT_ERR(&b, code, text);
+}
+
+static void test_bad_types(void **state)
+{
+    (void)state;
+    struct bb p = {.n = 0};
+    bytes(&p, 3, 0x01, 0x69, 0x00); /* own of type 0, which does not exist */
+    expect_type_err(&p, ERR_INVAL, "own: type index 0 out of range (0 defined)");
+    p.n = 0;
+    bytes(&p, 5, 0x02, 0x70, 0x73, 0x69, 0x00); /* own<list<string>> */
+    expect_type_err(&p, ERR_INVAL, "own: type 0 is a list type, not a resource type");
+    p.n = 0;
+    bytes(&p, 7, 0x02, 0x40, 0x00, 0x01, 0x00, 0x70, 0x00); /* list<func> */
+    expect_type_err(&p, ERR_INVAL, "value type: type 0 is a func type, not a value type");
+    p.n = 0;
+    bytes(&p, 2, 0x01, 0x6e), leb(&p, 33);
+    for (int i = 0; i < 33; i++) {
+        char l[8];
+        snprintf(l, sizeof l, "f%d", i);
+        name(&p, l);
+    }
+    expect_type_err(&p, ERR_INVAL, "flags with 33 labels (at most 32)");
+    p.n = 0;
+    bytes(&p, 2, 0x01, 0x6d), leb(&p, 2), name(&p, "a-b"), name(&p, "A-B");
+    expect_type_err(&p, ERR_INVAL, "duplicate enum label \"A-B\"");
+    p.n = 0;
+    bytes(&p, 2, 0x01, 0x6d), leb(&p, 1), name(&p, "not_kebab");
+    expect_type_err(&p, ERR_INVAL, "enum label \"not_kebab\" is not kebab-case");
+    p.n = 0;
+    bytes(&p, 3, 0x01, 0x72, 0x00);
+    expect_type_err(&p, ERR_INVAL, "record with no fields");
+    p.n = 0; /* resource; borrow; func() -> borrow */
+    bytes(&p, 10, 0x03, 0x3f, 0x7f, 0x00, 0x68, 0x00, 0x40, 0x00, 0x00, 0x01);
+    expect_type_err(&p, ERR_INVAL, "function result contains a borrow");
+    p.n = 0;
+    bytes(&p, 4, 0x01, 0x3f, 0x7e, 0x00);
+    expect_type_err(&p, ERR_INVAL, "resource representation must be i32");
+    p.n = 0;
+    bytes(&p, 2, 0x01, 0x55);
+    expect_type_err(&p, ERR_BADMSG, "unknown type opcode 0x55");
+    p.n = 0;
+    bytes(&p, 3, 0x01, 0x70, 0x60); /* list of a type opcode that is no primitive */
+    expect_type_err(&p, ERR_BADMSG, "unknown value type 0x60");
+    p.n = 0;
+    bytes(&p, 3, 0x01, 0x66, 0x00);
+    expect_type_err(&p, ERR_NOTSUP, "streams, futures and error-context (async)");
+}
+
+/* type 0: func(); then import "f" (func (type 0)) */
+static void func_import(struct bb *b, const char *imp)
+{
+    struct bb p = {.n = 0};
+    bytes(&p, 5, 0x01, 0x40, 0x00, 0x01, 0x00);
+    section(b, 7, &p);
+    p.n = 0;
+    u8(&p, 0x01), xname(&p, imp), bytes(&p, 2, 0x01, 0x00);
+    section(b, 10, &p);
+}
+
+static void test_imports_exports(void **state)
+{
+    (void)state;
+    struct bb b = preamble(), p = {.n = 0};
+    func_import(&b, "wasi:cli/run@0.2.3");
+    p.n = 0; /* export "run" (func 0), "Run" too: not strongly unique */
+    u8(&p, 0x02), xname(&p, "run"), bytes(&p, 3, 0x01, 0x00, 0x00);
+    xname(&p, "RUN"), bytes(&p, 3, 0x01, 0x00, 0x00);
+    struct bb e = b;
+    section(&e, 11, &p);
+    EXPECT_ERR(&e, ERR_INVAL, "duplicate export name \"RUN\"");
+
+    p.n = 0; /* two exports that are fine: the second re-exports the first */
+    u8(&p, 0x02), xname(&p, "run"), bytes(&p, 3, 0x01, 0x00, 0x00);
+    xname(&p, "go"), bytes(&p, 3, 0x01, 0x01, 0x00);
+    e = b;
+    section(&e, 11, &p);
+    struct comp *c;
+    assert_int_equal(load(&e, &c), 0);
+    assert_int_equal(c->root->nimports, 1);
+    assert_int_equal(c->root->nexports, 2);
+    assert_int_equal(c->root->count[COMP_FUNC], 3);
+    assert_int_equal(c->root->space[COMP_FUNC][2].how, COMP_DEF_EXPORT);
+    assert_int_equal(c->root->space[COMP_FUNC][2].a, 1);
+    comp_free(c);
+
+    p.n = 0;
+    u8(&p, 0x01), xname(&p, "go"), bytes(&p, 3, 0x01, 0x05, 0x00); /* func 5 */
+    e = b;
+    section(&e, 11, &p);
+    EXPECT_ERR(&e, ERR_INVAL, "export: func index 5 out of range (1 defined)");
+
+    p.n = 0;
+    u8(&p, 0x01), xname(&p, "wasi:cli/run@0.2.3"), bytes(&p, 2, 0x01, 0x00);
+    e = b;
+    section(&e, 10, &p);
+    EXPECT_ERR(&e, ERR_INVAL, "duplicate import name \"wasi:cli/run@0.2.3\"");
+
+    p.n = 0;
+    u8(&p, 0x01), xname(&p, "Bad_Name"), bytes(&p, 2, 0x01, 0x00);
+    e = b;
+    section(&e, 10, &p);
+    EXPECT_ERR(&e, ERR_INVAL, "import name \"Bad_Name\" is not a valid extern name");
+
+    p.n = 0;
+    u8(&p, 0x01), xname(&p, "f"), bytes(&p, 2, 0x01, 0x03); /* func of type 3 */
+    e = b;
+    section(&e, 10, &p);
+    EXPECT_ERR(&e, ERR_INVAL, "func import/export: type index 3 out of range");
+}
+
+/* instance type { export "get" (func) }, imported as "wasi:x/y", then
+ * aliases of its exports. */
+static void test_aliases(void **state)
+{
+    (void)state;
+    struct bb b = preamble(), p = {.n = 0};
+    u8(&p, 0x01);
+    bytes(&p, 2, 0x42, 0x02);                         /* instance type, 2 decls */
+    bytes(&p, 6, 0x01, 0x40, 0x00, 0x01, 0x00, 0x04); /* type func(); export... */
+    xname(&p, "get"), bytes(&p, 2, 0x01, 0x00);       /* ..."get" (func (type 0)) */
+    section(&b, 7, &p);
+    p.n = 0;
+    u8(&p, 0x01), xname(&p, "wasi:x/y"), bytes(&p, 2, 0x05, 0x00);
+    section(&b, 10, &p);
+
+    struct bb e = b;
+    p.n = 0;
+    bytes(&p, 4, 0x01, 0x01, 0x00, 0x00), name(&p, "get"); /* alias export 0 "get" (func) */
+    section(&e, 6, &p);
+    struct comp *c;
+    assert_int_equal(load(&e, &c), 0);
+    assert_int_equal(c->root->count[COMP_FUNC], 1);
+    assert_int_equal(comp_type_get(c, c->root->space[COMP_FUNC][0].type)->kind, COMP_T_FUNC);
+    comp_free(c);
+
+    e = b, p.n = 0;
+    bytes(&p, 4, 0x01, 0x01, 0x00, 0x00), name(&p, "put");
+    section(&e, 6, &p);
+    EXPECT_ERR(&e, ERR_INVAL, "alias: instance 0 has no export \"put\"");
+    e = b, p.n = 0;
+    bytes(&p, 4, 0x01, 0x05, 0x00, 0x00), name(&p, "get"); /* as an instance */
+    section(&e, 6, &p);
+    EXPECT_ERR(&e, ERR_INVAL, "alias: export \"get\" is a func, not a instance");
+    e = b, p.n = 0;
+    bytes(&p, 4, 0x01, 0x01, 0x00, 0x04), name(&p, "get"); /* instance 4 */
+    section(&e, 6, &p);
+    EXPECT_ERR(&e, ERR_INVAL, "alias: instance index 4 out of range (1 defined)");
+    e = b, p.n = 0;
+    bytes(&p, 5, 0x01, 0x03, 0x02, 0x01, 0x00); /* outer 1 0 (type) at top level */
+    section(&e, 6, &p);
+    EXPECT_ERR(&e, ERR_INVAL, "outer alias count 1 exceeds the enclosing scopes");
+}
+
+/* A core module importing env.f, instantiated with and without it. */
+static void core_module(struct bb *b)
+{
+    struct bb m = {.n = 0}, s = {.n = 0};
+    bytes(&m, 8, 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
+    bytes(&s, 4, 0x01, 0x60, 0x00, 0x00);
+    section(&m, 1, &s);
+    s.n = 0;
+    u8(&s, 0x01), name(&s, "env"), name(&s, "f"), bytes(&s, 2, 0x00, 0x00);
+    section(&m, 2, &s);
+    section(b, 1, &m);
+}
+
+static void test_core_instances(void **state)
+{
+    (void)state;
+    struct bb b = preamble(), p = {.n = 0};
+    core_module(&b);
+
+    struct bb e = b;
+    bytes(&p, 3, 0x01, 0x00, 0x00), leb(&p, 0); /* instantiate module 0, no args */
+    section(&e, 2, &p);
+    EXPECT_ERR(&e, ERR_INVAL, "core module import \"env\" \"f\" has no instantiation argument");
+
+    /* a core func to export: lower of an imported func */
+    func_import(&b, "f");
+    p.n = 0;
+    bytes(&p, 5, 0x01, 0x01, 0x00, 0x00, 0x00);
+    section(&b, 8, &p);
+    e = b, p.n = 0; /* instance 0: exports "f" = core func 0; instance 1: instantiate */
+    u8(&p, 0x02);
+    bytes(&p, 2, 0x01, 0x01), name(&p, "f"), bytes(&p, 2, 0x00, 0x00);
+    bytes(&p, 3, 0x00, 0x00, 0x01), name(&p, "env"), bytes(&p, 2, 0x12, 0x00);
+    section(&e, 2, &p);
+    struct comp *c;
+    assert_int_equal(load(&e, &c), 0);
+    assert_int_equal(c->root->count[COMP_CORE_INSTANCE], 2);
+    assert_int_equal(c->root->nmodules, 1);
+    assert_int_equal(c->bytes[c->root->modules[0].offset + 4], 0x01);
+    comp_free(c);
+
+    e = b, p.n = 0; /* the argument exports "g", not "f" */
+    u8(&p, 0x02);
+    bytes(&p, 2, 0x01, 0x01), name(&p, "g"), bytes(&p, 2, 0x00, 0x00);
+    bytes(&p, 3, 0x00, 0x00, 0x01), name(&p, "env"), bytes(&p, 2, 0x12, 0x00);
+    section(&e, 2, &p);
+    EXPECT_ERR(&e, ERR_INVAL, "argument instance has no such export");
+
+    e = b, p.n = 0; /* an argument of instance 3 */
+    bytes(&p, 4, 0x01, 0x00, 0x00, 0x01), name(&p, "env"), bytes(&p, 2, 0x12, 0x03);
+    section(&e, 2, &p);
+    EXPECT_ERR(&e, ERR_INVAL, "instantiation argument: core instance index 3 out of range");
+
+    e = b, p.n = 0; /* lift of core func 7 */
+    bytes(&p, 6, 0x01, 0x00, 0x00, 0x07, 0x00, 0x00);
+    section(&e, 8, &p);
+    EXPECT_ERR(&e, ERR_INVAL, "canon lift: core func index 7 out of range (1 defined)");
+    e = b, p.n = 0; /* lift of core func 0 with a record type */
+    bytes(&p, 6, 0x01, 0x72, 0x01, 0x01, 'a', 0x79);
+    section(&e, 7, &p);
+    p.n = 0;
+    bytes(&p, 6, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01);
+    section(&e, 8, &p);
+    EXPECT_ERR(&e, ERR_INVAL, "canon lift: type 1 is a record type, not a function type");
+    e = b, p.n = 0; /* memory option twice */
+    bytes(&p, 9, 0x01, 0x01, 0x00, 0x00, 0x02, 0x03, 0x00, 0x03, 0x00);
+    section(&e, 8, &p);
+    EXPECT_ERR(&e, ERR_INVAL, "memory: core memory index 0 out of range");
+}
+
+/* A nested component importing "f", instantiated without it. */
+static void test_nested(void **state)
+{
+    (void)state;
+    struct bb inner = preamble();
+    func_import(&inner, "f");
+    struct bb b = preamble(), p = {.n = 0};
+    section(&b, 4, &inner);
+    struct bb e = b;
+    bytes(&p, 3, 0x01, 0x00, 0x00), leb(&p, 0);
+    section(&e, 5, &p);
+    EXPECT_ERR(&e, ERR_INVAL, "component import \"f\" has no instantiation argument");
+
+    func_import(&b, "g");
+    e = b, p.n = 0;
+    bytes(&p, 4, 0x01, 0x00, 0x00, 0x01), name(&p, "f"), bytes(&p, 2, 0x01, 0x00);
+    section(&e, 5, &p);
+    struct comp *c;
+    assert_int_equal(load(&e, &c), 0);
+    assert_int_equal(c->root->ncomponents, 1);
+    assert_int_equal(c->root->components[0]->nimports, 1);
+    assert_int_equal(c->root->count[COMP_INSTANCE], 1);
+    comp_free(c);
+
+    /* the nested component cut short inside */
+    inner.n -= 2;
+    b = preamble();
+    section(&b, 4, &inner);
+    EXPECT_ERR(&b, ERR_BADMSG, "runs past the end");
+}
+
+/* ---- real components -------------------------------------------------- */
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return b;
+}
+
+static bool has_export(const struct comp_component *s, const char *prefix, uint8_t sort)
+{
+    for (uint32_t i = 0; i < s->nexports; i++)
+        if (s->exports[i].sort == sort && s->exports[i].name.len >= strlen(prefix) &&
+            !memcmp(s->exports[i].name.p, prefix, strlen(prefix)))
+            return true;
+    return false;
+}
+
+static void check_real(const char *path)
+{
+    size_t len;
+    uint8_t *bytes = slurp(path, &len);
+    assert_non_null(bytes);
+    struct comp *c;
+    struct comp_error err;
+    int rc = comp_load(bytes, len, &c, &err);
+    if (rc) fail_msg("%s: %s", path, err.msg);
+    assert_true(c->root->nmodules >= 1);
+    assert_true(has_export(c->root, "wasi:cli/run@0.2.", COMP_INSTANCE));
+    for (uint32_t i = 0; i < c->root->nimports; i++) {
+        const struct comp_extern *im = &c->root->imports[i];
+        if (im->name.len < 5 || memcmp(im->name.p, "wasi:", 5))
+            fail_msg("%s: import \"%.*s\"", path, (int)im->name.len, (const char *)im->name.p);
+    }
+    for (uint32_t i = 0; i < c->root->nmodules; i++) { /* each one is a module lib/wasm loads */
+        struct wasm_module *m;
+        struct wasm_error werr;
+        const struct comp_range *r = &c->root->modules[i];
+        if (wasm_module_load(bytes + r->offset, r->len, &m, &werr))
+            fail_msg("%s: core module %u: %s", path, i, werr.msg);
+        wasm_module_free(m);
+    }
+    /* A prefix that ends between top-level sections is itself a valid
+     * component; one that ends inside a section is malformed. */
+    bool *boundary = calloc(len + 1, 1);
+    assert_non_null(boundary);
+    for (size_t at = 8; at < len;) {
+        boundary[at] = true;
+        const uint8_t *q = bytes + at + 1;
+        uint32_t size = 0;
+        for (unsigned shift = 0; shift < 35; shift += 7, q++) {
+            size |= (uint32_t)(*q & 0x7f) << shift;
+            if (!(*q & 0x80)) break;
+        }
+        at = (size_t)(q + 1 - bytes) + size;
+    }
+    for (size_t n = 0; n < len; n++) {
+        if (!boundary[n] && n % 97) continue; /* every boundary, and a sample */
+        struct comp *t = NULL;
+        rc = comp_load(bytes, n, &t, &err);
+        if (boundary[n] ? rc != 0 : rc != ERR_BADMSG)
+            fail_msg("%s cut to %zu bytes: %d %s", path, n, rc, rc ? err.msg : "");
+        comp_free(t);
+    }
+    free(boundary);
+    comp_free(c);
+    free(bytes);
+}
+
+static void test_real_components(void **state)
+{
+    (void)state;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/SKIP", components_dir);
+    size_t len;
+    char *why = (char *)slurp(path, &len);
+    if (why) {
+        print_message("no components: %.*s", (int)len, why);
+        free(why);
+        skip();
+    }
+    DIR *d = opendir(components_dir);
+    if (!d) fail_msg("no folder %s (make_components.py's output)", components_dir);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t l = strlen(e->d_name);
+        if (l < 15 || strcmp(e->d_name + l - 15, ".component.wasm")) continue;
+        snprintf(path, sizeof path, "%s/%s", components_dir, e->d_name);
+        check_real(path);
+        n++;
+    }
+    closedir(d);
+    print_message("%d components loaded and validated\n", n);
+    assert_true(n >= 10);
+}
+
+int main(int argc, char **argv)
+{
+    components_dir = argc > 1 ? argv[1] : "build/host/tests/component";
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_header),
+        cmocka_unit_test(test_bad_preamble),
+        cmocka_unit_test(test_truncated_sections),
+        cmocka_unit_test(test_wit_kinds),
+        cmocka_unit_test(test_bad_types),
+        cmocka_unit_test(test_imports_exports),
+        cmocka_unit_test(test_aliases),
+        cmocka_unit_test(test_core_instances),
+        cmocka_unit_test(test_nested),
+        cmocka_unit_test(test_real_components),
+    };
+    return cmocka_run_group_tests_name("lib/component", tests, NULL, NULL);
+}
