@@ -17,3 +17,14 @@ $(COMP_TEST_DIR)/.stamp: tests/unit/component/make_components.py $(APP_WASMS)
 TEST_DEPS += $(BUILD)/host/tests/test_component $(COMP_TEST_DIR)/.stamp
 UNIT_SUITES += unit/component
 SUITE_CMD_unit/component := $(BUILD)/host/tests/test_component $(COMP_TEST_DIR)
+
+# Fuzzing: comp_load of arbitrary bytes. Seeds: small components built by
+# make_seeds.py and a few of the real ones above.
+FUZZ_TARGETS += component_load
+$(BUILD)/fuzz/bin/component_load: $(call fuzz_objs,tests/fuzz/fuzz_component_load.c \
+    $(LIB_SRCS_component) $(LIB_SRCS_base) host/port/base_env.c)
+	$(fuzz_link)
+FUZZ_SEEDS += $(BUILD)/fuzz/seeds/component_load/.stamp
+$(BUILD)/fuzz/seeds/component_load/.stamp: tests/unit/component/make_seeds.py $(COMP_TEST_DIR)/.stamp
+	@python3 tests/unit/component/make_seeds.py $(@D) $(COMP_TEST_DIR)
+	@touch $@
