@@ -5,3 +5,8 @@
 LIB_SRCS_component := lib/component/reader.c lib/component/names.c lib/component/load.c \
     lib/component/types.c lib/component/canon.c lib/component/core_scan.c
 KERNEL_LIB_SRCS += $(LIB_SRCS_component)
+
+# host/kpio-wasm tells a component from a core module by its header
+# (comp_header): both builds link the library.
+$(BUILD)/rel/bin/kpio-wasm: $(call rel_objs,$(LIB_SRCS_component))
+$(BUILD)/host/bin/kpio-wasm: $(call host_objs,$(LIB_SRCS_component))

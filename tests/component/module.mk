@@ -28,3 +28,10 @@ FUZZ_SEEDS += $(BUILD)/fuzz/seeds/component_load/.stamp
 $(BUILD)/fuzz/seeds/component_load/.stamp: tests/unit/component/make_seeds.py $(COMP_TEST_DIR)/.stamp
 	@python3 tests/unit/component/make_seeds.py $(@D) $(COMP_TEST_DIR)
 	@touch $@
+
+# The runners' message for a component (kpio-wasm, the KPIO shell).
+COMPONENT_SUITES += component/kpio-wasm
+SUITE_CMD_component/kpio-wasm := python3 tests/component/test_runners.py host
+TEST_DEPS += $(BUILD)/host/bin/kpio-wasm $(APP_WASMS)
+SYSTEM_SUITES += qemu/component
+SUITE_CMD_qemu/component := python3 tests/component/test_runners.py qemu
