@@ -119,6 +119,10 @@ struct comp_extern {
 
 struct comp_component;
 
+#define COMP_MAX_FLAT     16 /* MAX_FLAT_PARAMS */
+#define COMP_FLAT_OVER    (COMP_MAX_FLAT + 1)
+#define COMP_MAX_FLAT_RES 1 /* MAX_FLAT_RESULTS */
+
 struct comp_type {
     uint8_t kind;     /* enum comp_type_kind */
     uint8_t prim;     /* COMP_T_PRIM: the primvaltype byte */
@@ -138,6 +142,13 @@ struct comp_type {
     const struct comp_component *owner; /* resource: the component that
                                          * defined it; NULL if abstract */
     void *export_index;                 /* loader: exports by name */
+    /* Value types: the canonical ABI's flattening (CanonicalABI.md
+     * "Flattening"): flat_n core types in flat[] (0x7f i32, 0x7e i64, 0x7d
+     * f32, 0x7c f64), COMP_FLAT_OVER when more than COMP_MAX_FLAT; and
+     * whether a string or list is inside (options memory and realloc). */
+    uint8_t flat_n;
+    uint8_t flat[COMP_MAX_FLAT];
+    bool has_list;
 };
 
 /* Canonical definitions (Binary.md "Canonical Definitions"). */

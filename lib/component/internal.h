@@ -112,6 +112,25 @@ int comp_scope_export(struct rd *r, struct comp_component *s, struct comp_str na
  * module, as a new COMP_T_CORE_MODULE type. */
 int comp_core_module_scan(struct rd *r, const uint8_t *p, size_t len, uint32_t *type);
 
+/* Flattening (flatten.c). comp_type_flatten fills a value type's flat[]
+ * and has_list from the types it refers to. */
+void comp_type_flatten(const struct comp *c, struct comp_type *t);
+struct comp_flat_info {
+    bool params_have_list, result_has_list; /* strings or lists inside */
+    bool params_spill, result_spill;        /* beyond the flat limits */
+};
+/* flatten_functype(ft, lift ? 'lift' : 'lower') as a new core func type. */
+int comp_flatten_functype(struct rd *r, uint32_t ft, bool lift, struct comp_flat_info *info,
+                          uint32_t *core_type);
+/* A new core func type from strings of core type bytes ("\x7f\x7f"). */
+int comp_core_functype(struct rd *r, const char *params, const char *results, uint32_t *id);
+bool comp_core_func_equal(const struct comp_type *a, const struct comp_type *b);
+/* Core func func of s must have type want, where its type is known. */
+int comp_check_core_func(struct rd *r, const struct comp_component *s, uint32_t func, uint32_t want,
+                         const char *what);
+/* "[i32 i32] -> [i32]" */
+const char *comp_core_func_str(const struct comp_type *t, char *buf, size_t size);
+
 /* A component section's nested component. */
 int comp_component_body(struct ld *l, const uint8_t *p, const uint8_t *end,
                         struct comp_component *s);

@@ -200,6 +200,19 @@ static int check_core_imports(struct rd *r, struct comp_component *s, const stru
                            (int)im.module.len, (const char *)im.module.p, (int)im.name.len,
                            (const char *)im.name.p, comp_sort_name(im.sort),
                            comp_sort_name(ex->sort));
+        const struct comp_type *types = r->l->c->types;
+        if (im.sort == COMP_CORE_FUNC && im.type != COMP_NONE && ex->type != COMP_NONE &&
+            types[ex->type].kind == COMP_T_CORE_FUNC &&
+            !comp_core_func_equal(&types[im.type], &types[ex->type])) {
+            char ta[80], tb[80];
+            return INVALID(r,
+                           "core module import \"%.*s\" \"%.*s\" has type %s, the argument's "
+                           "export %s",
+                           (int)im.module.len, (const char *)im.module.p, (int)im.name.len,
+                           (const char *)im.name.p,
+                           comp_core_func_str(&types[im.type], ta, sizeof ta),
+                           comp_core_func_str(&types[ex->type], tb, sizeof tb));
+        }
     }
     return 0;
 }

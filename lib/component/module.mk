@@ -3,7 +3,8 @@
 # programs; its unit tests and fuzzer are in tests/unit/component and
 # tests/fuzz.
 LIB_SRCS_component := lib/component/reader.c lib/component/names.c lib/component/load.c \
-    lib/component/types.c lib/component/canon.c lib/component/core_scan.c
+    lib/component/types.c lib/component/canon.c lib/component/core_scan.c \
+    lib/component/flatten.c
 KERNEL_LIB_SRCS += $(LIB_SRCS_component)
 
 # host/kpio-wasm tells a component from a core module by its header

@@ -198,6 +198,9 @@ static int resourcetype(struct rd *r, struct comp_component *s, struct comp_type
     if (has_dtor) {
         TRY(rd_u32(r, &t->elem2));
         TRY(comp_space_check(r, s, COMP_CORE_FUNC, t->elem2, "resource destructor"));
+        uint32_t want = 0;
+        TRY(comp_core_functype(r, "\x7f", "", &want));
+        TRY(comp_check_core_func(r, s, t->elem2, want, "resource destructor"));
     }
     return 0;
 }
@@ -273,7 +276,10 @@ int comp_deftype(struct rd *r, struct comp_component *s)
     case 0x41: TRY(decls(r, s, true, &t)); break;
     case 0x42: TRY(decls(r, s, false, &t)); break;
     case 0x3f: TRY(resourcetype(r, s, &t)); break;
-    default: TRY(defvaltype(r, s, op, &t)); break;
+    default:
+        TRY(defvaltype(r, s, op, &t));
+        comp_type_flatten(r->l->c, &t);
+        break;
     }
     struct comp_def d = {.how = COMP_DEF_TYPE};
     TRY(comp_type_new(r, &t, &d.type));

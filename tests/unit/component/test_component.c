@@ -209,6 +209,42 @@ static void test_wit_kinds(void **state)
     comp_free(c);
 }
 
+/* The canonical ABI's flattening (CanonicalABI.md flatten_variant's
+ * join), worked out by hand. */
+static void test_flatten(void **state)
+{
+    (void)state;
+    struct bb b = preamble(), p = {.n = 0};
+    u8(&p, 5);
+    u8(&p, 0x71), leb(&p, 2), name(&p, "a"), bytes(&p, 3, 0x01, 0x76, 0x00), name(&p, "b"),
+        bytes(&p, 3, 0x01, 0x7a, 0x00); /* variant {a(f32), b(s32)} */
+    u8(&p, 0x71), leb(&p, 2), name(&p, "a"), bytes(&p, 3, 0x01, 0x76, 0x00), name(&p, "b"),
+        bytes(&p, 3, 0x01, 0x77, 0x00);         /* variant {a(f32), b(u64)} */
+    bytes(&p, 5, 0x6a, 0x01, 0x73, 0x01, 0x7d); /* result<string, u8> */
+    bytes(&p, 2, 0x6b, 0x75);                   /* option<f64> */
+    u8(&p, 0x6f), leb(&p, 17);                  /* tuple of 17 u32 */
+    for (int i = 0; i < 17; i++)
+        u8(&p, 0x79);
+    section(&b, 7, &p);
+    struct comp *c;
+    assert_int_equal(load(&b, &c), 0);
+    static const struct {
+        uint8_t n, t[3];
+        bool list;
+    } want[] = {{2, {0x7f, 0x7f}, false},
+                {2, {0x7f, 0x7e}, false},
+                {3, {0x7f, 0x7f, 0x7f}, true},
+                {2, {0x7f, 0x7c}, false},
+                {COMP_FLAT_OVER, {0}, false}};
+    for (unsigned i = 0; i < 5; i++) {
+        const struct comp_type *t = comp_type_get(c, c->root->space[COMP_TYPE][i].type);
+        assert_int_equal(t->flat_n, want[i].n);
+        assert_int_equal(t->has_list, want[i].list);
+        if (want[i].n <= 3) assert_memory_equal(t->flat, want[i].t, want[i].n);
+    }
+    comp_free(c);
+}
+
 /* One type definition in its own section, expected to fail. */
 static void expect_type_err(const struct bb *defs, int code, const char *text)
 {
@@ -438,6 +474,99 @@ static void test_core_instances(void **state)
     EXPECT_ERR(&e, ERR_INVAL, "memory: core memory index 0 out of range");
 }
 
+/* Core funcs of known types: module 0 exports "a" [] -> [] and "b"
+ * [i32 i32] -> []; aliased as core funcs 0 and 1. Types: 0 func(s:
+ * string), 1 func(), 2 a resource. */
+static struct bb canon_base(void)
+{
+    struct bb b = preamble(), m = {.n = 0}, s = {.n = 0};
+    bytes(&m, 8, 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
+    bytes(&s, 9, 0x02, 0x60, 0x00, 0x00, 0x60, 0x02, 0x7f, 0x7f, 0x00);
+    section(&m, 1, &s);
+    s.n = 0, bytes(&s, 3, 0x02, 0x00, 0x01);
+    section(&m, 3, &s);
+    s.n = 0, u8(&s, 0x02), name(&s, "a"), bytes(&s, 2, 0x00, 0x00), name(&s, "b");
+    bytes(&s, 2, 0x00, 0x01);
+    section(&m, 7, &s);
+    section(&b, 1, &m);
+    s.n = 0, bytes(&s, 4, 0x01, 0x00, 0x00, 0x00);
+    section(&b, 2, &s);
+    s.n = 0, u8(&s, 0x02), bytes(&s, 4, 0x00, 0x00, 0x01, 0x00), name(&s, "a");
+    bytes(&s, 4, 0x00, 0x00, 0x01, 0x00), name(&s, "b");
+    section(&b, 6, &s);
+    s.n = 0, u8(&s, 0x03), bytes(&s, 2, 0x40, 0x01), name(&s, "s");
+    bytes(&s, 3, 0x73, 0x01, 0x00);
+    bytes(&s, 4, 0x40, 0x00, 0x01, 0x00), bytes(&s, 3, 0x3f, 0x7f, 0x00);
+    section(&b, 7, &s);
+    return b;
+}
+
+/* canon_base with one more section. */
+static void expect_with(uint8_t id, const struct bb *p, int code, const char *text)
+{
+    struct bb b = canon_base();
+    section(&b, id, p);
+    EXPECT_ERR(&b, code, text);
+}
+
+static void test_canon_types(void **state)
+{
+    (void)state;
+    struct bb b = canon_base(), p = {.n = 0};
+    struct comp *c;
+    assert_int_equal(load(&b, &c), 0);
+    assert_int_equal(c->root->count[COMP_CORE_FUNC], 2);
+    comp_free(c);
+
+    bytes(&p, 6, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01); /* lift "a" as func(): fine */
+    section(&b, 8, &p);
+    assert_int_equal(load(&b, &c), 0);
+    assert_int_equal(c->root->count[COMP_FUNC], 1);
+    comp_free(c);
+
+    p.n = 0; /* lift "a" ([] -> []) as func(s: string) */
+    bytes(&p, 6, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00);
+    expect_with(8, &p, ERR_INVAL, "canon lift: core func 0 has type [] -> [], not [i32 i32] -> []");
+    p.n = 0; /* lift "b" as func(s: string) without realloc */
+    bytes(&p, 6, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00);
+    expect_with(8, &p, ERR_INVAL, "canon lift: the parameters need a realloc option");
+    p.n = 0; /* realloc "a" without memory */
+    bytes(&p, 8, 0x01, 0x00, 0x00, 0x01, 0x01, 0x04, 0x00, 0x00);
+    expect_with(8, &p, ERR_INVAL, "canon: realloc without a memory option");
+
+    p.n = 0; /* import "f" (func(s: string)) and lower it without memory */
+    u8(&p, 0x01), xname(&p, "f"), bytes(&p, 2, 0x01, 0x00);
+    b = canon_base();
+    section(&b, 10, &p);
+    p.n = 0, bytes(&p, 4, 0x01, 0x01, 0x00, 0x00), u8(&p, 0x00);
+    section(&b, 8, &p);
+    EXPECT_ERR(&b, ERR_INVAL, "canon lower: the function's parameters need a memory option");
+
+    p.n = 0; /* resource.new is [i32] -> [i32]: lifting it as func() fails */
+    bytes(&p, 8, 0x02, 0x02, 0x02, 0x00, 0x00, 0x02, 0x00, 0x01);
+    expect_with(8, &p, ERR_INVAL, "canon lift: core func 2 has type [i32] -> [i32], not [] -> []");
+    p.n = 0; /* resource.rep of a record */
+    bytes(&p, 3, 0x01, 0x04, 0x01);
+    expect_with(8, &p, ERR_INVAL, "resource.rep: type 1 is a func type, not a resource");
+
+    p.n = 0; /* a core module importing "env" "f" as [i32] -> [], given "a" ([] -> []) */
+    struct bb m = {.n = 0}, s = {.n = 0};
+    bytes(&m, 8, 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
+    bytes(&s, 5, 0x01, 0x60, 0x01, 0x7f, 0x00);
+    section(&m, 1, &s);
+    s.n = 0, u8(&s, 0x01), name(&s, "env"), name(&s, "f"), bytes(&s, 2, 0x00, 0x00);
+    section(&m, 2, &s);
+    b = canon_base();
+    section(&b, 1, &m);
+    p.n = 0, u8(&p, 0x02);
+    bytes(&p, 2, 0x01, 0x01), name(&p, "f"), bytes(&p, 2, 0x00, 0x00);
+    bytes(&p, 3, 0x00, 0x01, 0x01), name(&p, "env"), bytes(&p, 2, 0x12, 0x01);
+    section(&b, 2, &p);
+    EXPECT_ERR(
+        &b, ERR_INVAL,
+        "core module import \"env\" \"f\" has type [i32] -> [], the argument's export [] -> []");
+}
+
 /* A nested component importing "f", instantiated without it. */
 static void test_nested(void **state)
 {
@@ -583,11 +712,13 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bad_preamble),
         cmocka_unit_test(test_truncated_sections),
         cmocka_unit_test(test_wit_kinds),
+        cmocka_unit_test(test_flatten),
         cmocka_unit_test(test_bad_types),
         cmocka_unit_test(test_imports_exports),
         cmocka_unit_test(test_aliases),
         cmocka_unit_test(test_core_instances),
         cmocka_unit_test(test_nested),
+        cmocka_unit_test(test_canon_types),
         cmocka_unit_test(test_real_components),
     };
     return cmocka_run_group_tests_name("lib/component", tests, NULL, NULL);
