@@ -6,6 +6,9 @@ LIB_SRCS_component := lib/component/reader.c lib/component/names.c lib/component
     lib/component/types.c lib/component/canon.c lib/component/core_scan.c \
     lib/component/flatten.c
 KERNEL_LIB_SRCS += $(LIB_SRCS_component)
+# Instantiation (first part: core instances through lib/wasm); host
+# programs only until a runner uses it.
+LIB_SRCS_component_inst := lib/component/instance.c
 
 # host/kpio-wasm tells a component from a core module by its header
 # (comp_header): both builds link the library.
