@@ -568,6 +568,66 @@ static void test_canon_types(void **state)
         "core module import \"env\" \"f\" has type [i32] -> [], the argument's export [] -> []");
 }
 
+/* Instantiation of hand-built components: wiring through an inline
+ * instance, a module lib/wasm refuses, a start function that traps. */
+static void test_instantiate(void **state)
+{
+    (void)state;
+    struct comp *c;
+    struct comp_instance *ci;
+    struct comp_error err;
+    struct wasm_trap trap;
+
+    /* test_core_instances' component: module 0 imports env.f from an inline
+     * instance exporting a lowered function */
+    struct bb b = preamble(), p = {.n = 0};
+    core_module(&b);
+    func_import(&b, "f");
+    bytes(&p, 5, 0x01, 0x01, 0x00, 0x00, 0x00);
+    section(&b, 8, &p);
+    p.n = 0, u8(&p, 0x02);
+    bytes(&p, 2, 0x01, 0x01), name(&p, "f"), bytes(&p, 2, 0x00, 0x00);
+    bytes(&p, 3, 0x00, 0x00, 0x01), name(&p, "env"), bytes(&p, 2, 0x12, 0x00);
+    section(&b, 2, &p);
+    assert_int_equal(load(&b, &c), 0);
+    assert_int_equal(comp_instantiate_core(c, NULL, NULL, NULL, &ci, &err, &trap), 0);
+    assert_null(comp_instance_core(ci, 0));
+    assert_non_null(comp_instance_core(ci, 1));
+    comp_instance_free(ci);
+    comp_free(c);
+
+    /* canon_base's module has functions but no code section */
+    b = canon_base();
+    assert_int_equal(load(&b, &c), 0);
+    int rc = comp_instantiate_core(c, NULL, NULL, NULL, &ci, &err, &trap);
+    if (rc == 0 || !strstr(err.msg, "core module 0: "))
+        fail_msg("got %d \"%s\"", rc, rc ? err.msg : "");
+    comp_free(c);
+
+    /* a module whose start function is `unreachable` */
+    struct bb m = {.n = 0}, s = {.n = 0};
+    bytes(&m, 8, 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
+    bytes(&s, 4, 0x01, 0x60, 0x00, 0x00);
+    section(&m, 1, &s);
+    s.n = 0, bytes(&s, 2, 0x01, 0x00);
+    section(&m, 3, &s);
+    s.n = 0, u8(&s, 0x00);
+    section(&m, 8, &s);
+    s.n = 0, bytes(&s, 5, 0x01, 0x03, 0x00, 0x00, 0x0b);
+    section(&m, 10, &s);
+    b = preamble();
+    section(&b, 1, &m);
+    p.n = 0, bytes(&p, 4, 0x01, 0x00, 0x00, 0x00);
+    section(&b, 2, &p);
+    assert_int_equal(load(&b, &c), 0);
+    rc = comp_instantiate_core(c, NULL, NULL, NULL, &ci, &err, &trap);
+    if (rc != ERR_FAULT || trap.kind != WASM_TRAP_UNREACHABLE ||
+        !strstr(err.msg, "core instance 0 trapped"))
+        fail_msg("got %d \"%s\" trap %d", rc, rc ? err.msg : "", (int)trap.kind);
+    assert_null(ci);
+    comp_free(c);
+}
+
 /* A nested component importing "f", instantiated without it. */
 static void test_nested(void **state)
 {
@@ -787,6 +847,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_core_instances),
         cmocka_unit_test(test_nested),
         cmocka_unit_test(test_canon_types),
+        cmocka_unit_test(test_instantiate),
         cmocka_unit_test(test_real_components),
         cmocka_unit_test(test_js_component),
     };
