@@ -149,6 +149,11 @@ struct comp_type {
     uint8_t flat_n;
     uint8_t flat[COMP_MAX_FLAT];
     bool has_list;
+    /* Value types: elem_size and alignment in linear memory
+     * (CanonicalABI.md "Element Size", "Alignment"); [0] for 32-bit
+     * pointers (wasm32), [1] for 64-bit ones (the validation bound). */
+    uint32_t size[2];
+    uint8_t align[2];
 };
 
 /* Canonical definitions (Binary.md "Canonical Definitions"). */

@@ -4,7 +4,9 @@
  * flatten_functype), and the core function types the canon built-ins must
  * have. Value types are flattened once, when they are defined (they only
  * refer to earlier types), and at most COMP_MAX_FLAT core types are kept,
- * so hostile nestings cannot make this expensive.
+ * so hostile nestings cannot make this expensive. The same goes for their
+ * size and alignment in memory (CanonicalABI.md "Element Size"), which
+ * must stay below 2^28 bytes (Binary.md "Type Definitions").
  */
 #include "component/internal.h"
 #include "base/fmt.h"
@@ -207,4 +209,114 @@ const char *comp_core_func_str(const struct comp_type *t, char *buf, size_t size
         put_types(buf + n, size - n, t->core_results, t->core_nresults);
     }
     return buf;
+}
+
+/* ---- element size and alignment --------------------------------------- */
+
+#define MAX_ELEM_SIZE (1u << 28)
+
+static void prim_layout(uint8_t code, unsigned ptr, uint64_t *size, uint8_t *align)
+{
+    switch (code) {
+    case 0x7f:
+    case 0x7e:
+    case 0x7d: *size = *align = 1; break; /* bool s8 u8 */
+    case 0x7c:
+    case 0x7b: *size = *align = 2; break;
+    case 0x78:
+    case 0x77:
+    case 0x75: *size = *align = 8; break; /* s64 u64 f64 */
+    case COMP_PRIM_STRING:
+        *align = ptr ? 8 : 4;
+        *size = 2u * *align;
+        break;
+    default: *size = *align = 4; break; /* s32 u32 f32 char */
+    }
+}
+
+static void layout_of(const struct comp *c, uint32_t vt, unsigned ptr, uint64_t *size,
+                      uint8_t *align)
+{
+    if (vt == COMP_NONE) {
+        *size = 0, *align = 1;
+    } else if (COMP_IS_PRIM(vt)) {
+        prim_layout(COMP_PRIM_CODE(vt), ptr, size, align);
+    } else {
+        *size = c->types[vt].size[ptr];
+        *align = c->types[vt].align[ptr];
+    }
+}
+
+static uint64_t align_to(uint64_t n, uint8_t a)
+{
+    return (n + a - 1) / a * a;
+}
+
+static uint8_t discriminant_size(uint64_t ncases)
+{
+    return ncases <= 256 ? 1 : ncases <= 65536 ? 2 : 4;
+}
+
+static void variant_layout(const struct comp *c, const uint32_t *cases, uint32_t n, size_t stride,
+                           unsigned ptr, uint64_t *size, uint8_t *align)
+{
+    uint8_t ds = discriminant_size(n), ca = 1, a;
+    uint64_t cs = 0, sz;
+    for (uint32_t i = 0; i < n; i++) {
+        layout_of(c, *(const uint32_t *)((const uint8_t *)cases + i * stride), ptr, &sz, &a);
+        cs = sz > cs ? sz : cs;
+        ca = a > ca ? a : ca;
+    }
+    *align = ds > ca ? ds : ca;
+    *size = align_to(align_to(ds, ca) + cs, *align);
+}
+
+static void type_layout(const struct comp *c, const struct comp_type *t, unsigned ptr,
+                        uint64_t *size, uint8_t *align)
+{
+    uint64_t sz;
+    uint8_t a;
+    switch (t->kind) {
+    case COMP_T_PRIM: prim_layout(t->prim, ptr, size, align); return;
+    case COMP_T_RECORD:
+    case COMP_T_TUPLE:
+        *size = 0, *align = 1;
+        for (uint32_t i = 0; i < t->nfields; i++) {
+            layout_of(c, t->fields[i].type, ptr, &sz, &a);
+            *size = align_to(*size, a) + sz;
+            *align = a > *align ? a : *align;
+            if (*size >= MAX_ELEM_SIZE) return;
+        }
+        *size = align_to(*size, *align);
+        return;
+    case COMP_T_VARIANT:
+        variant_layout(c, &t->fields[0].type, t->nfields, sizeof t->fields[0], ptr, size, align);
+        return;
+    case COMP_T_OPTION:
+    case COMP_T_RESULT: {
+        uint32_t cases[2] = {t->kind == COMP_T_OPTION ? COMP_NONE : t->elem,
+                             t->kind == COMP_T_OPTION ? t->elem : t->elem2};
+        variant_layout(c, cases, 2, sizeof cases[0], ptr, size, align);
+        return;
+    }
+    case COMP_T_LIST: prim_layout(COMP_PRIM_STRING, ptr, size, align); return;
+    case COMP_T_FLAGS: *size = *align = t->nfields <= 8 ? 1 : t->nfields <= 16 ? 2 : 4; return;
+    case COMP_T_ENUM: *size = *align = discriminant_size(t->nfields); return;
+    default: *size = *align = 4; return; /* own, borrow */
+    }
+}
+
+int comp_type_layout(struct rd *r, struct comp_type *t)
+{
+    for (unsigned ptr = 0; ptr < 2; ptr++) {
+        uint64_t size;
+        uint8_t align;
+        type_layout(r->l->c, t, ptr, &size, &align);
+        if (size >= MAX_ELEM_SIZE)
+            return INVALID(r, "%s type too large: its element size is %s2^28 bytes",
+                           comp_type_kind_name(t->kind), size == MAX_ELEM_SIZE ? "" : "over ");
+        t->size[ptr] = (uint32_t)size;
+        t->align[ptr] = align;
+    }
+    return 0;
 }

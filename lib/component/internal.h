@@ -115,6 +115,9 @@ int comp_core_module_scan(struct rd *r, const uint8_t *p, size_t len, uint32_t *
 /* Flattening (flatten.c). comp_type_flatten fills a value type's flat[]
  * and has_list from the types it refers to. */
 void comp_type_flatten(const struct comp *c, struct comp_type *t);
+/* Fills a value type's size[] and align[]; ERR_INVAL when its element
+ * size reaches 2^28 bytes. */
+int comp_type_layout(struct rd *r, struct comp_type *t);
 struct comp_flat_info {
     bool params_have_list, result_has_list; /* strings or lists inside */
     bool params_spill, result_spill;        /* beyond the flat limits */

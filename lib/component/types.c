@@ -279,6 +279,7 @@ int comp_deftype(struct rd *r, struct comp_component *s)
     default:
         TRY(defvaltype(r, s, op, &t));
         comp_type_flatten(r->l->c, &t);
+        TRY(comp_type_layout(r, &t));
         break;
     }
     struct comp_def d = {.how = COMP_DEF_TYPE};

@@ -246,6 +246,44 @@ static void test_flatten(void **state)
     comp_free(c);
 }
 
+/* Sizes and alignments in memory (CanonicalABI.md "Element Size"), and
+ * the 2^28 bound. */
+static void test_layout(void **state)
+{
+    (void)state;
+    struct bb b = preamble(), p = {.n = 0};
+    u8(&p, 4);
+    u8(&p, 0x72), leb(&p, 3), name(&p, "a"), u8(&p, 0x7d), name(&p, "b"), u8(&p, 0x79),
+        name(&p, "c"), u8(&p, 0x7b); /* record {a: u8, b: u32, c: u16} */
+    u8(&p, 0x71), leb(&p, 2), name(&p, "a"), bytes(&p, 3, 0x01, 0x7d, 0x00), name(&p, "b"),
+        bytes(&p, 3, 0x01, 0x77, 0x00); /* variant {a(u8), b(u64)} */
+    bytes(&p, 2, 0x70, 0x73);           /* list<string> */
+    bytes(&p, 2, 0x6b, 0x7b);           /* option<u16> */
+    section(&b, 7, &p);
+    struct comp *c;
+    assert_int_equal(load(&b, &c), 0);
+    static const uint32_t size32[] = {12, 16, 8, 4}, size64[] = {12, 16, 16, 4};
+    static const uint8_t align32[] = {4, 8, 4, 2};
+    for (unsigned i = 0; i < 4; i++) {
+        const struct comp_type *t = comp_type_get(c, c->root->space[COMP_TYPE][i].type);
+        assert_int_equal(t->size[0], size32[i]);
+        assert_int_equal(t->size[1], size64[i]);
+        assert_int_equal(t->align[0], align32[i]);
+    }
+    comp_free(c);
+
+    b = preamble(), p.n = 0; /* 200 u64, 200 of those, 200 of those: 64e6 bytes; 5 more: too big */
+    u8(&p, 4);
+    for (int k = 0; k < 3; k++) {
+        u8(&p, 0x6f), leb(&p, 200);
+        for (int i = 0; i < 200; i++)
+            u8(&p, k ? (uint8_t)(k - 1) : 0x77);
+    }
+    bytes(&p, 7, 0x6f, 0x05, 0x02, 0x02, 0x02, 0x02, 0x02);
+    section(&b, 7, &p);
+    EXPECT_ERR(&b, ERR_INVAL, "tuple type too large: its element size is over 2^28 bytes");
+}
+
 /* One type definition in its own section, expected to fail. */
 static void expect_type_err(const struct bb *defs, int code, const char *text)
 {
@@ -841,6 +879,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_truncated_sections),
         cmocka_unit_test(test_wit_kinds),
         cmocka_unit_test(test_flatten),
+        cmocka_unit_test(test_layout),
         cmocka_unit_test(test_bad_types),
         cmocka_unit_test(test_imports_exports),
         cmocka_unit_test(test_aliases),
