@@ -64,6 +64,61 @@ static bool is_core_extern_sort(enum comp_sort s)
 
 /* ---- imports and exports of a scope --------------------------------- */
 
+/* The resource type a [constructor], [method] or [static] function name
+ * refers to: an earlier import (or export) of the same scope of that name
+ * whose type is a resource (Binary.md "Import and Export Definitions"). */
+static int annotated_resource(struct rd *r, struct comp_component *s, int which,
+                              struct comp_str name, uint32_t *res)
+{
+    static const char *const prefixes[] = {"[constructor]", "[method]", "[static]"};
+    const struct comp_str *label = NULL;
+    struct comp_str l = {0};
+    for (int i = 0; i < 3 && !label; i++) {
+        uint32_t n = (uint32_t)strlen(prefixes[i]);
+        if (name.len <= n || memcmp(name.p, prefixes[i], n)) continue;
+        l.p = name.p + n;
+        while (l.p + l.len < name.p + name.len && l.p[l.len] != '.')
+            l.len++;
+        label = &l;
+    }
+    *res = COMP_NONE;
+    if (!label) return 0;
+    uint32_t i;
+    const struct comp_extern *arr = which ? s->exports : s->imports;
+    if (!s->names[which] || !comp_nameset_find(s->names[which], l, &i) ||
+        arr[i].name.len != l.len || memcmp(arr[i].name.p, l.p, l.len) || arr[i].sort != COMP_TYPE ||
+        r->l->c->types[arr[i].type].kind != COMP_T_RESOURCE)
+        return INVALID(r, "\"%.*s\" names no resource \"%.*s\" %sed before it", (int)name.len,
+                       (const char *)name.p, (int)l.len, (const char *)l.p,
+                       which ? "export" : "import");
+    *res = arr[i].type;
+    return 0;
+}
+
+/* [constructor]R returns own<R> or result<own<R>, E>; [method]R.m takes
+ * (self: borrow<R>) first. */
+static int check_annotated(struct rd *r, struct comp_str name, uint32_t func, uint32_t res)
+{
+    const struct comp_type *types = r->l->c->types, *ft = &types[func];
+    bool ok = true;
+    if (name.p[1] == 'c') {
+        uint32_t t = ft->elem;
+        if (t != COMP_NONE && !COMP_IS_PRIM(t) && types[t].kind == COMP_T_RESULT) t = types[t].elem;
+        ok = t != COMP_NONE && !COMP_IS_PRIM(t) && types[t].kind == COMP_T_OWN &&
+             types[t].elem == res;
+    } else if (name.p[1] == 'm') {
+        const struct comp_field *f = ft->fields;
+        ok = ft->nfields > 0 && f->name.len == 4 && !memcmp(f->name.p, "self", 4) &&
+             !COMP_IS_PRIM(f->type) && types[f->type].kind == COMP_T_BORROW &&
+             types[f->type].elem == res;
+    }
+    if (!ok)
+        return INVALID(r, "\"%.*s\": %s", (int)name.len, (const char *)name.p,
+                       name.p[1] == 'c' ? "a constructor must return own<R> or result<own<R>, E>"
+                                        : "a method must take (self: borrow<R>) first");
+    return 0;
+}
+
 static int add_extern(struct rd *r, struct comp_component *s, int which, struct comp_str name,
                       enum comp_sort sort, uint32_t type)
 {
@@ -74,9 +129,14 @@ static int add_extern(struct rd *r, struct comp_component *s, int which, struct 
     if (name.p[0] == '[' && sort != COMP_FUNC)
         return INVALID(r, "%s \"%.*s\" is annotated as a function but is a %s", what, (int)name.len,
                        (const char *)name.p, comp_sort_name(sort));
+    if (name.p[0] == '[') {
+        uint32_t res;
+        TRY(annotated_resource(r, s, which, name, &res));
+        if (res != COMP_NONE) TRY(check_annotated(r, name, type, res));
+    }
     if (!s->names[which] && !(s->names[which] = comp_nameset_new(r->l, false)))
         return comp_fail(r, ERR_NOMEM, "out of memory");
-    int e = comp_nameset_add(s->names[which], name, 0);
+    int e = comp_nameset_add(s->names[which], name, which ? s->nexports : s->nimports);
     if (e == ERR_EXIST)
         return INVALID(r, "duplicate %s name \"%.*s\"", what, (int)name.len, (const char *)name.p);
     if (e) return comp_fail(r, e, "out of memory");

@@ -606,6 +606,37 @@ static void test_canon_types(void **state)
         "core module import \"env\" \"f\" has type [i32] -> [], the argument's export [] -> []");
 }
 
+/* An instance type { export "r" (type (sub resource)); type borrow<r>;
+ * type FUNC; export NAME (func) }. */
+static struct bb resource_instance_type(const char *name, const uint8_t *func, size_t n)
+{
+    struct bb b = preamble(), p = {.n = 0};
+    bytes(&p, 3, 0x01, 0x42, 0x04);
+    u8(&p, 0x04), xname(&p, "r"), bytes(&p, 2, 0x03, 0x01);
+    bytes(&p, 3, 0x01, 0x68, 0x00);
+    u8(&p, 0x01), put(&p, func, n);
+    u8(&p, 0x04), xname(&p, name), bytes(&p, 2, 0x01, 0x02);
+    section(&b, 7, &p);
+    return b;
+}
+
+static void test_resource_names(void **state)
+{
+    (void)state;
+    static const uint8_t method[] = {0x40, 0x01, 0x04, 's', 'e', 'l', 'f', 0x01, 0x01, 0x00};
+    static const uint8_t plain[] = {0x40, 0x00, 0x01, 0x00};
+    struct bb b = resource_instance_type("[method]r.get", method, sizeof method);
+    assert_int_equal(load(&b, NULL), 0);
+    b = resource_instance_type("[static]r.make", plain, sizeof plain);
+    assert_int_equal(load(&b, NULL), 0);
+    b = resource_instance_type("[method]r.get", plain, sizeof plain);
+    EXPECT_ERR(&b, ERR_INVAL, "\"[method]r.get\": a method must take (self: borrow<R>) first");
+    b = resource_instance_type("[method]x.get", method, sizeof method);
+    EXPECT_ERR(&b, ERR_INVAL, "\"[method]x.get\" names no resource \"x\" exported before it");
+    b = resource_instance_type("[constructor]r", plain, sizeof plain);
+    EXPECT_ERR(&b, ERR_INVAL, "a constructor must return own<R> or result<own<R>, E>");
+}
+
 /* Instantiation of hand-built components: wiring through an inline
  * instance, a module lib/wasm refuses, a start function that traps. */
 static void test_instantiate(void **state)
@@ -887,6 +918,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_nested),
         cmocka_unit_test(test_canon_types),
         cmocka_unit_test(test_instantiate),
+        cmocka_unit_test(test_resource_names),
         cmocka_unit_test(test_real_components),
         cmocka_unit_test(test_js_component),
     };
