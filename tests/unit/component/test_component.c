@@ -637,6 +637,39 @@ static void test_resource_names(void **state)
     EXPECT_ERR(&b, ERR_INVAL, "a constructor must return own<R> or result<own<R>, E>");
 }
 
+/* Nesting is bounded (the loader recurses): 32 levels load, 33 do not. */
+static void test_nesting_limit(void **state)
+{
+    (void)state;
+    for (int levels = 32; levels <= 33; levels++) {
+        struct bb b = preamble();
+        for (int i = 0; i < levels; i++) {
+            struct bb outer = preamble();
+            section(&outer, 4, &b);
+            b = outer;
+        }
+        if (levels == 32)
+            assert_int_equal(load(&b, NULL), 0);
+        else
+            EXPECT_ERR(&b, ERR_INVAL, "components nested too deeply");
+        struct bb t = {.n = 0}, p = {.n = 0};
+        bytes(&t, 2, 0x42, 0x00);
+        for (int i = 1; i < levels; i++) { /* instance types in instance types */
+            struct bb o = {.n = 0};
+            bytes(&o, 3, 0x42, 0x01, 0x01);
+            put(&o, t.b, t.n);
+            t = o;
+        }
+        u8(&p, 0x01), put(&p, t.b, t.n);
+        b = preamble();
+        section(&b, 7, &p);
+        if (levels == 32)
+            assert_int_equal(load(&b, NULL), 0);
+        else
+            EXPECT_ERR(&b, ERR_INVAL, "type declarations nested too deeply");
+    }
+}
+
 /* Instantiation of hand-built components: wiring through an inline
  * instance, a module lib/wasm refuses, a start function that traps. */
 static void test_instantiate(void **state)
@@ -919,6 +952,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_canon_types),
         cmocka_unit_test(test_instantiate),
         cmocka_unit_test(test_resource_names),
+        cmocka_unit_test(test_nesting_limit),
         cmocka_unit_test(test_real_components),
         cmocka_unit_test(test_js_component),
     };
