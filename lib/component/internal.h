@@ -20,6 +20,7 @@ struct ld {
     struct comp_error *err;
     const char *section; /* for messages */
     unsigned depth;
+    uint64_t work; /* import checks of instantiations (see check_core_imports) */
 };
 
 /* A reader over [p, end); base is the start of the whole component, for

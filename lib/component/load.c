@@ -38,9 +38,10 @@ static int preamble(struct rd *r)
     return 0;
 }
 
-/* Exports by name: an index built on first use, kept in the type. */
-int comp_export_find(struct rd *r, uint32_t type, struct comp_str name,
-                     const struct comp_extern **out)
+/* Exports by name: an index built on first use, kept in the type (and
+ * shared with the instance types made from it, so that instantiating a
+ * module or component many times indexes its exports once). */
+static int export_index(struct rd *r, uint32_t type, void **out)
 {
     struct comp_type *t = &r->l->c->types[type];
     if (!t->export_index) {
@@ -52,6 +53,16 @@ int comp_export_find(struct rd *r, uint32_t type, struct comp_str name,
         }
         t->export_index = set;
     }
+    *out = t->export_index;
+    return 0;
+}
+
+int comp_export_find(struct rd *r, uint32_t type, struct comp_str name,
+                     const struct comp_extern **out)
+{
+    void *index = NULL;
+    TRY(export_index(r, type, &index));
+    const struct comp_type *t = &r->l->c->types[type];
     uint32_t i = 0;
     *out = comp_nameset_find(t->export_index, name, &i) ? &t->exports[i] : NULL;
     return 0;
@@ -237,6 +248,13 @@ static int check_core_imports(struct rd *r, struct comp_component *s, const stru
 {
     const struct comp_type *mt = &r->l->c->types[module_type];
     uint32_t nimports = mt->nimports;
+    /* Each instantiation checks every import of its module, and a short
+     * instantiation can name a module with many imports: bound the total
+     * so that hostile inputs cannot make loading quadratic. */
+    r->l->work += nimports;
+    if (r->l->work > 16 * (uint64_t)r->l->c->len + (1u << 20))
+        return NOTSUP(r, "too many imports checked for instantiations (%llu)",
+                      (unsigned long long)r->l->work);
     for (uint32_t i = 0; i < nimports; i++) {
         const struct comp_extern im = r->l->c->types[module_type].imports[i];
         uint32_t a = 0;
@@ -287,9 +305,10 @@ static int core_instantiate(struct rd *r, struct comp_component *s, struct comp_
     if (!rc) rc = check_core_imports(r, s, d, set, mtype);
     comp_nameset_free(set);
     TRY(rc);
-    const struct comp_type *mt = &r->l->c->types[mtype];
-    struct comp_type it = {
-        .kind = COMP_T_CORE_INSTANCE, .nexports = mt->nexports, .exports = mt->exports};
+    struct comp_type it = {.kind = COMP_T_CORE_INSTANCE};
+    TRY(export_index(r, mtype, &it.export_index));
+    it.nexports = r->l->c->types[mtype].nexports;
+    it.exports = r->l->c->types[mtype].exports;
     return comp_type_new(r, &it, &d->type);
 }
 
@@ -419,8 +438,10 @@ static int component_instantiate(struct rd *r, struct comp_component *s, struct 
                            (int)im->name.len, (const char *)im->name.p, comp_sort_name(im->sort),
                            comp_sort_name(args[a].sort));
     }
-    struct comp_type it = {
-        .kind = COMP_T_INSTANCE, .nexports = ct->nexports, .exports = ct->exports};
+    struct comp_type it = {.kind = COMP_T_INSTANCE};
+    TRY(export_index(r, ctype, &it.export_index));
+    it.nexports = r->l->c->types[ctype].nexports;
+    it.exports = r->l->c->types[ctype].exports;
     return comp_type_new(r, &it, &d->type);
 }
 

@@ -670,6 +670,71 @@ static void test_nesting_limit(void **state)
     }
 }
 
+/* A LEB128 of exactly 3 bytes (for sizes written before what they count). */
+static size_t leb3(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(0x80 | (v & 0x7f)), p[1] = (uint8_t)(0x80 | ((v >> 7) & 0x7f));
+    p[2] = (uint8_t)(v >> 14);
+    return 3;
+}
+
+/* A core module with `imports` function imports ("e" ""), instantiated
+ * `instances` times with "e" = an inline instance exporting a lowered
+ * function as "". */
+static uint8_t *many_instantiations(uint32_t imports, uint32_t instances, size_t *len)
+{
+    static const uint8_t pre[] = {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00};
+    static const uint8_t head[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00,
+                                   0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00};
+    static const uint8_t rest[] = {
+        0x07, 0x05, 0x01, 0x40, 0x00, 0x01, 0x00,       /* type func() */
+        0x0a, 0x06, 0x01, 0x00, 0x01, 'f',  0x01, 0x00, /* import "f" (func 0) */
+        0x08, 0x05, 0x01, 0x01, 0x00, 0x00, 0x00,       /* canon lower func 0 */
+    };
+    static const uint8_t inl[] = {0x01, 0x01, 0x00, 0x00, 0x00}; /* "" = core func 0 */
+    static const uint8_t inst[] = {0x00, 0x00, 0x01, 0x01, 'e', 0x12, 0x00};
+    uint32_t imp_len = 3 + imports * 5, mod_len = sizeof head + 4 + imp_len;
+    uint32_t sec_len = 3 + sizeof inl + instances * sizeof inst;
+    size_t n = 0;
+    uint8_t *b = malloc(sizeof pre + 4 + mod_len + sizeof rest + 4 + sec_len);
+    assert_non_null(b);
+    memcpy(b, pre, sizeof pre), n = sizeof pre;
+    b[n++] = 0x01, n += leb3(b + n, mod_len);
+    memcpy(b + n, head, sizeof head), n += sizeof head;
+    b[n++] = 0x02, n += leb3(b + n, imp_len), n += leb3(b + n, imports);
+    for (uint32_t i = 0; i < imports; i++)
+        b[n++] = 0x01, b[n++] = 'e', b[n++] = 0x00, b[n++] = 0x00, b[n++] = 0x00;
+    memcpy(b + n, rest, sizeof rest), n += sizeof rest;
+    b[n++] = 0x02, n += leb3(b + n, sec_len), n += leb3(b + n, instances + 1);
+    memcpy(b + n, inl, sizeof inl), n += sizeof inl;
+    for (uint32_t i = 0; i < instances; i++)
+        memcpy(b + n, inst, sizeof inst), n += sizeof inst;
+    *len = n;
+    return b;
+}
+
+/* Many short instantiations of a module with many imports: the loader
+ * bounds the work (16 checks per input byte, plus 2^20) instead of going
+ * quadratic. */
+static void test_instantiation_budget(void **state)
+{
+    (void)state;
+    size_t len;
+    struct comp *c = NULL;
+    struct comp_error err;
+    uint8_t *b = many_instantiations(10000, 3, &len);
+    int rc = comp_load(b, len, &c, &err);
+    if (rc) fail_msg("3 instantiations: %s", err.msg);
+    assert_int_equal(c->root->count[COMP_CORE_INSTANCE], 4);
+    comp_free(c);
+    free(b);
+    b = many_instantiations(10000, 400, &len);
+    rc = comp_load(b, len, &c, &err);
+    if (rc != ERR_NOTSUP || !strstr(err.msg, "too many imports checked for instantiations"))
+        fail_msg("got %d \"%s\"", rc, rc ? err.msg : "");
+    free(b);
+}
+
 /* Instantiation of hand-built components: wiring through an inline
  * instance, a module lib/wasm refuses, a start function that traps. */
 static void test_instantiate(void **state)
@@ -953,6 +1018,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_instantiate),
         cmocka_unit_test(test_resource_names),
         cmocka_unit_test(test_nesting_limit),
+        cmocka_unit_test(test_instantiation_budget),
         cmocka_unit_test(test_real_components),
         cmocka_unit_test(test_js_component),
     };
