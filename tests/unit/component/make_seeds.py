@@ -69,10 +69,36 @@ def seeds():
         section(8, vec([b"\x00\x00\x00" + vec([b"\x03\x00", b"\x00"]) + b"\x00"]))
 
 
+def more_seeds():
+    # an instance type with a resource, a method and a constructor
+    res = b"\x42" + vec([
+        b"\x04" + b"\x00" + name("r") + b"\x03\x01",              # export "r" (sub resource)
+        b"\x01\x68\x00", b"\x01\x69\x00",                         # borrow<r>, own<r>
+        b"\x01\x40" + vec([name("self") + b"\x01"]) + b"\x00\x73",  # func(self) -> string
+        b"\x01\x40\x00\x00\x02",                                    # func() -> own<r>
+        b"\x04" + b"\x00" + name("[method]r.name") + b"\x01\x03",
+        b"\x04" + b"\x00" + name("[constructor]r") + b"\x01\x04"])
+    yield "resource", PREAMBLE + section(7, vec([res])) + \
+        section(10, vec([b"\x00" + name("wasi:x/r@0.2.0") + b"\x05\x00"]))
+    # lift of a core func taking a string, with memory and realloc
+    mod = b"\x00asm\x01\x00\x00\x00" + \
+        section(1, vec([b"\x60\x02\x7f\x7f\x00", b"\x60\x04\x7f\x7f\x7f\x7f\x01\x7f"])) + \
+        section(3, vec([b"\x00", b"\x01"])) + section(5, b"\x01\x00\x01") + \
+        section(7, vec([name("f") + b"\x00\x00", name("realloc") + b"\x00\x01",
+                        name("memory") + b"\x02\x00"])) + \
+        section(10, vec([b"\x02\x00\x0b", b"\x04\x00\x41\x00\x0b"]))
+    yield "lift", PREAMBLE + section(1, mod) + section(2, vec([b"\x00\x00\x00"])) + \
+        section(6, vec([b"\x00\x00\x01\x00" + name("f"), b"\x00\x00\x01\x00" + name("realloc"),
+                        b"\x00\x02\x01\x00" + name("memory")])) + \
+        section(7, vec([b"\x40" + vec([name("s") + b"\x73"]) + b"\x01\x00"])) + \
+        section(8, vec([b"\x00\x00\x00" + vec([b"\x00", b"\x03\x00", b"\x04\x01"]) + b"\x00"])) + \
+        section(11, vec([b"\x00" + name("f") + b"\x01\x00\x00"]))
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    for n, data in seeds():
+    for n, data in list(seeds()) + list(more_seeds()):
         with open(os.path.join(out, n + ".wasm"), "wb") as f:
             f.write(data)
     if len(sys.argv) > 2:
