@@ -255,6 +255,20 @@ int comp_load(const uint8_t *bytes, size_t len, struct comp **out, struct comp_e
 
 void comp_free(struct comp *c);
 
+/*
+ * The canon lift behind an export of the root component: the function
+ * export `export` (func NULL), or the function `func` of the instance
+ * export `export` (e.g. "wasi:cli/run@0.2.3", "run"), followed through
+ * exports, aliases, inline instances and nested components' instances and
+ * imports. Returns 0 with *lift and the component whose index spaces it is
+ * in (*scope); ERR_NOENT (no such export, or the function is imported),
+ * ERR_NOTSUP (a path not followed yet: imported instances or components),
+ * with err->msg.
+ */
+int comp_find_lift(const struct comp *c, const char *export, const char *func,
+                   const struct comp_component **scope, const struct comp_def **lift,
+                   struct comp_error *err);
+
 /* The type with this id (id < c->ntypes). */
 static inline const struct comp_type *comp_type_get(const struct comp *c, uint32_t id)
 {

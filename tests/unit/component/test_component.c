@@ -855,8 +855,10 @@ static bool has_export(const struct comp_component *s, const char *prefix, uint8
 }
 
 /* The core instances are made by lib/wasm, every core func resolves, and
- * the lifted `run` runs its core code until it calls a lowered function
- * (the canonical ABI glue is not written yet, so that traps). */
+ * the `run` of the wasi:cli/run export, found by comp_find_lift through the
+ * instances and the nested component, runs its core code until it calls a
+ * lowered function (the canonical ABI glue is not written yet, so that
+ * traps). */
 static void check_instantiate(const char *path, const struct comp *c)
 {
     struct comp_instance *ci;
@@ -878,23 +880,34 @@ static void check_instantiate(const char *path, const struct comp *c)
             fail_msg("%s: core func %u: %s", path, i, err.msg);
         assert_int_equal(x.kind, WASM_EXTERN_FUNC);
     }
-    uint32_t lifts = 0;
-    for (uint32_t i = 0; i < s->count[COMP_FUNC]; i++) {
-        const struct comp_def *d = &s->space[COMP_FUNC][i];
-        if (d->how != COMP_DEF_CANON || d->canon->op != COMP_CANON_LIFT) continue;
-        const struct comp_type *ft = comp_type_get(c, d->type);
-        if (ft->nfields != 0) continue; /* run: func() -> result */
-        struct wasm_extern x;
-        assert_int_equal(comp_instance_core_item(ci, COMP_CORE_FUNC, d->canon->func, &x), 0);
-        assert_non_null(x.func);
-        wasm_value res[1];
-        rc = wasm_call(x.func, NULL, 0, res, 1, &trap);
-        if (rc != ERR_FAULT || !strstr(trap.reason, "is not implemented yet"))
-            fail_msg("%s: run: %d %s", path, rc, trap.reason);
-        if (strstr(path, "/hello.")) print_message("hello: run stops at: %s\n", trap.reason);
-        lifts++;
+    const char *run = NULL; /* "wasi:cli/run@0.2.N" */
+    char name[64];
+    for (uint32_t i = 0; i < s->nexports && !run; i++) {
+        const struct comp_str *n = &s->exports[i].name;
+        if (n->len < sizeof name && n->len > 13 && !memcmp(n->p, "wasi:cli/run@", 13)) {
+            memcpy(name, n->p, n->len), name[n->len] = 0;
+            run = name;
+        }
     }
-    assert_int_equal(lifts, 1);
+    assert_non_null(run);
+    const struct comp_component *scope;
+    const struct comp_def *lift;
+    if (comp_find_lift(c, run, "run", &scope, &lift, &err))
+        fail_msg("%s: %s run: %s", path, run, err.msg);
+    assert_ptr_equal(scope, s);
+    assert_int_equal(lift->canon->op, COMP_CANON_LIFT);
+    assert_int_equal(comp_type_get(c, lift->type)->nfields, 0); /* run: func() -> result */
+    struct wasm_extern x;
+    assert_int_equal(comp_instance_core_item(ci, COMP_CORE_FUNC, lift->canon->func, &x), 0);
+    assert_non_null(x.func);
+    wasm_value res[1];
+    rc = wasm_call(x.func, NULL, 0, res, 1, &trap);
+    if (rc != ERR_FAULT || !strstr(trap.reason, "is not implemented yet"))
+        fail_msg("%s: run: %d %s", path, rc, trap.reason);
+    if (strstr(path, "/hello.")) print_message("hello: run stops at: %s\n", trap.reason);
+    assert_int_equal(comp_find_lift(c, run, "walk", &scope, &lift, &err), ERR_NOENT);
+    assert_int_equal(comp_find_lift(c, "wasi:cli/walk@0.2.3", "run", &scope, &lift, &err),
+                     ERR_NOENT);
     comp_instance_free(ci);
 }
 
