@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/error.h"
 #include "component/component.h"
@@ -41,6 +42,38 @@ static void check_component(const struct comp *c, const struct comp_component *s
         check_component(c, s->components[i], depth + 1);
 }
 
+/* comp_find_lift on every function export and on the first function of
+ * every instance export: it must end, with a lift or an error. */
+static void find_lifts(const struct comp *c)
+{
+    const struct comp_component *s = c->root;
+    for (uint32_t i = 0; i < s->nexports && i < 64; i++) {
+        const struct comp_extern *e = &s->exports[i];
+        char name[256], field[256] = "";
+        if (e->name.len >= sizeof name) continue;
+        memcpy(name, e->name.p, e->name.len), name[e->name.len] = 0;
+        if (e->sort == COMP_INSTANCE && e->type != COMP_NONE) {
+            const struct comp_type *t = comp_type_get(c, e->type);
+            for (uint32_t k = 0; k < t->nexports; k++) {
+                if (t->exports[k].sort == COMP_FUNC && t->exports[k].name.len < sizeof field) {
+                    memcpy(field, t->exports[k].name.p, t->exports[k].name.len);
+                    field[t->exports[k].name.len] = 0;
+                    break;
+                }
+            }
+        } else if (e->sort != COMP_FUNC) {
+            continue;
+        }
+        const struct comp_component *scope = NULL;
+        const struct comp_def *lift = NULL;
+        struct comp_error err;
+        if (comp_find_lift(c, name, e->sort == COMP_FUNC ? NULL : field, &scope, &lift, &err) ==
+                0 &&
+            (!scope || !lift || lift->how != COMP_DEF_CANON || lift->canon->op != COMP_CANON_LIFT))
+            abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct comp *c = NULL;
@@ -49,6 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = comp_load(data, size, &c, &err);
     if (rc == 0) {
         check_component(c, c->root, 0);
+        find_lifts(c);
         for (uint32_t i = 0; i < c->ntypes; i++) {
             const struct comp_type *t = comp_type_get(c, i);
             for (uint32_t f = 0; f < t->nfields; f++)
