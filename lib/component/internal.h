@@ -137,6 +137,15 @@ int comp_check_core_func(struct rd *r, const struct comp_component *s, uint32_t 
 /* "[i32 i32] -> [i32]" */
 const char *comp_core_func_str(const struct comp_type *t, char *buf, size_t size);
 
+/* Instantiation arguments against imports (subtype.c). A substitution
+ * maps the resources a component imports to the ones its arguments give. */
+struct comp_subst;
+struct comp_subst *comp_subst_new(void);
+void comp_subst_free(struct comp_subst *m);
+/* 0 if a value of type `have` fits import im (substituting as it goes),
+ * else ERR_INVAL (or ERR_NOTSUP, ERR_NOMEM) with a message. */
+int comp_arg_fits(struct rd *r, struct comp_subst *m, const struct comp_extern *im, uint32_t have);
+
 /* A component section's nested component. */
 int comp_component_body(struct ld *l, const uint8_t *p, const uint8_t *end,
                         struct comp_component *s);

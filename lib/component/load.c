@@ -427,17 +427,23 @@ static int component_instantiate(struct rd *r, struct comp_component *s, struct 
     }
     uint32_t ctype = s->space[COMP_COMPONENT][d->a].type;
     const struct comp_type *ct = &r->l->c->types[ctype];
-    for (uint32_t i = 0; i < ct->nimports; i++) {
+    struct comp_subst *m = comp_subst_new();
+    int rc = m ? 0 : comp_fail(r, ERR_NOMEM, "out of memory");
+    for (uint32_t i = 0; i < ct->nimports && !rc; i++) {
         const struct comp_extern *im = &ct->imports[i];
         uint32_t a = 0;
         if (!comp_nameset_find(set, im->name, &a))
-            return INVALID(r, "component import \"%.*s\" has no instantiation argument",
-                           (int)im->name.len, (const char *)im->name.p);
-        if (args[a].sort != im->sort)
-            return INVALID(r, "component import \"%.*s\" is a %s, its argument a %s",
-                           (int)im->name.len, (const char *)im->name.p, comp_sort_name(im->sort),
-                           comp_sort_name(args[a].sort));
+            rc = INVALID(r, "component import \"%.*s\" has no instantiation argument",
+                         (int)im->name.len, (const char *)im->name.p);
+        else if (args[a].sort != im->sort)
+            rc = INVALID(r, "component import \"%.*s\" is a %s, its argument a %s",
+                         (int)im->name.len, (const char *)im->name.p, comp_sort_name(im->sort),
+                         comp_sort_name(args[a].sort));
+        else
+            rc = comp_arg_fits(r, m, im, s->space[args[a].sort][args[a].index].type);
     }
+    comp_subst_free(m);
+    TRY(rc);
     struct comp_type it = {.kind = COMP_T_INSTANCE};
     TRY(export_index(r, ctype, &it.export_index));
     it.nexports = r->l->c->types[ctype].nexports;

@@ -4,7 +4,8 @@
 # tests/fuzz.
 LIB_SRCS_component := lib/component/reader.c lib/component/names.c lib/component/load.c \
     lib/component/types.c lib/component/canon.c lib/component/core_scan.c \
-    lib/component/flatten.c lib/component/resolve.c
+    lib/component/flatten.c lib/component/resolve.c \
+    lib/component/subtype.c
 KERNEL_LIB_SRCS += $(LIB_SRCS_component)
 # Instantiation (first part: core instances through lib/wasm); host
 # programs only until a runner uses it.

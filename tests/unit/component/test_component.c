@@ -735,6 +735,55 @@ static void test_instantiation_budget(void **state)
     free(b);
 }
 
+/* Instantiation arguments against the imports' types: a nested component
+ * imports a resource "r" and "f": func(x: own<r>). The outer one defines
+ * two resources and functions over each. */
+static struct bb subtype_case(const uint8_t *args, size_t n)
+{
+    struct bb inner = preamble(), b = preamble(), p = {.n = 0};
+    u8(&p, 0x01), xname(&p, "r"), bytes(&p, 2, 0x03, 0x01);
+    section(&inner, 10, &p);
+    p.n = 0, bytes(&p, 3, 0x02, 0x69, 0x00), bytes(&p, 2, 0x40, 0x01), name(&p, "x");
+    bytes(&p, 3, 0x01, 0x01, 0x00);
+    section(&inner, 7, &p);
+    p.n = 0, u8(&p, 0x01), xname(&p, "f"), bytes(&p, 2, 0x01, 0x02);
+    section(&inner, 10, &p);
+    p.n = 0, u8(&p, 0x06);
+    for (int k = 0; k < 2; k++) {
+        bytes(&p, 3, 0x3f, 0x7f, 0x00), bytes(&p, 2, 0x69, (uint8_t)(3 * k));
+        bytes(&p, 2, 0x40, 0x01), name(&p, "x"), bytes(&p, 3, (uint8_t)(3 * k + 1), 0x01, 0x00);
+    }
+    section(&b, 7, &p);
+    p.n = 0, u8(&p, 0x02), xname(&p, "g"), bytes(&p, 2, 0x01, 0x02);
+    xname(&p, "h"), bytes(&p, 2, 0x01, 0x05);
+    section(&b, 10, &p);
+    section(&b, 4, &inner);
+    p.n = 0, bytes(&p, 3, 0x01, 0x00, 0x00), put(&p, args, n);
+    section(&b, 5, &p);
+    return b;
+}
+
+static void test_instantiate_types(void **state)
+{
+    (void)state;
+    /* "r" = type 0, "f" = func 0 (own of type 0): fits */
+    static const uint8_t ok[] = {0x02, 0x01, 'r', 0x03, 0x00, 0x01, 'f', 0x01, 0x00};
+    struct bb b = subtype_case(ok, sizeof ok);
+    assert_int_equal(load(&b, NULL), 0);
+    /* "r" = type 0, "f" = func 1 (own of the other resource) */
+    static const uint8_t other[] = {0x02, 0x01, 'r', 0x03, 0x00, 0x01, 'f', 0x01, 0x01};
+    b = subtype_case(other, sizeof other);
+    EXPECT_ERR(&b, ERR_INVAL, "component import \"f\": the argument's func type does not match");
+    /* "r" = type 3 and "f" = func 1: fits the same way */
+    static const uint8_t second[] = {0x02, 0x01, 'r', 0x03, 0x03, 0x01, 'f', 0x01, 0x01};
+    b = subtype_case(second, sizeof second);
+    assert_int_equal(load(&b, NULL), 0);
+    /* "r" = type 2, a function type */
+    static const uint8_t notres[] = {0x02, 0x01, 'r', 0x03, 0x02, 0x01, 'f', 0x01, 0x00};
+    b = subtype_case(notres, sizeof notres);
+    EXPECT_ERR(&b, ERR_INVAL, "component import \"r\" is a resource, its argument is not");
+}
+
 /* Instantiation of hand-built components: wiring through an inline
  * instance, a module lib/wasm refuses, a start function that traps. */
 static void test_instantiate(void **state)
@@ -1032,6 +1081,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_resource_names),
         cmocka_unit_test(test_nesting_limit),
         cmocka_unit_test(test_instantiation_budget),
+        cmocka_unit_test(test_instantiate_types),
         cmocka_unit_test(test_real_components),
         cmocka_unit_test(test_js_component),
     };
