@@ -143,8 +143,10 @@ struct comp_subst;
 struct comp_subst *comp_subst_new(void);
 void comp_subst_free(struct comp_subst *m);
 /* 0 if a value of type `have` fits import im (substituting as it goes),
- * else ERR_INVAL (or ERR_NOTSUP, ERR_NOMEM) with a message. */
-int comp_arg_fits(struct rd *r, struct comp_subst *m, const struct comp_extern *im, uint32_t have);
+ * else ERR_INVAL (or ERR_NOTSUP, ERR_NOMEM) with a message that calls im
+ * `what` ("component import"). */
+int comp_arg_fits(struct rd *r, struct comp_subst *m, const char *what,
+                  const struct comp_extern *im, uint32_t have);
 
 /* A component section's nested component. */
 int comp_component_body(struct ld *l, const uint8_t *p, const uint8_t *end,

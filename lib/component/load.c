@@ -440,7 +440,8 @@ static int component_instantiate(struct rd *r, struct comp_component *s, struct 
                          (int)im->name.len, (const char *)im->name.p, comp_sort_name(im->sort),
                          comp_sort_name(args[a].sort));
         else
-            rc = comp_arg_fits(r, m, im, s->space[args[a].sort][args[a].index].type);
+            rc = comp_arg_fits(r, m, "component import", im,
+                               s->space[args[a].sort][args[a].index].type);
     }
     comp_subst_free(m);
     TRY(rc);
@@ -625,6 +626,12 @@ static int export_section(struct rd *r, struct comp_component *s)
                 return INVALID(r, "export \"%.*s\" is a %s but is ascribed a %s type",
                                (int)name.len, (const char *)name.p, comp_sort_name(sort),
                                comp_sort_name(asort));
+            struct comp_extern want = {.name = name, .sort = (uint8_t)asort, .type = atype};
+            struct comp_subst *m = comp_subst_new();
+            int rc = m ? comp_arg_fits(r, m, "export", &want, type)
+                       : comp_fail(r, ERR_NOMEM, "out of memory");
+            comp_subst_free(m);
+            TRY(rc);
         }
         TRY(comp_scope_export(r, s, name, sort, type, idx, true));
     }

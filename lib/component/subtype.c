@@ -138,14 +138,15 @@ static bool type_eq(struct eq *e, uint32_t have, uint32_t want, unsigned depth)
     }
 }
 
-int comp_arg_fits(struct rd *r, struct comp_subst *m, const struct comp_extern *im, uint32_t have)
+int comp_arg_fits(struct rd *r, struct comp_subst *m, const char *what,
+                  const struct comp_extern *im, uint32_t have)
 {
     const struct comp_type *types = r->l->c->types;
     if (im->sort == COMP_TYPE && im->type != COMP_NONE && types[im->type].kind == COMP_T_RESOURCE &&
         !types[im->type].owner && subst(m, im->type) == im->type) {
         /* (sub resource): the argument must be a resource; it stands for it */
         if (have == COMP_NONE || COMP_IS_PRIM(have) || types[have].kind != COMP_T_RESOURCE)
-            return INVALID(r, "component import \"%.*s\" is a resource, its argument is not",
+            return INVALID(r, "%s \"%.*s\" is a resource, its argument is not", what,
                            (int)im->name.len, (const char *)im->name.p);
         return subst_add(m, im->type, have) ? comp_fail(r, ERR_NOMEM, "out of memory") : 0;
     }
@@ -154,7 +155,7 @@ int comp_arg_fits(struct rd *r, struct comp_subst *m, const struct comp_extern *
     bool ok = type_eq(&e, have, im->type, 0);
     if (e.rc) return e.rc;
     if (!ok)
-        return INVALID(r, "component import \"%.*s\": the argument's %s type does not match",
-                       (int)im->name.len, (const char *)im->name.p, comp_sort_name(im->sort));
+        return INVALID(r, "%s \"%.*s\": %s type mismatch", what, (int)im->name.len,
+                       (const char *)im->name.p, comp_sort_name(im->sort));
     return 0;
 }

@@ -387,6 +387,19 @@ static void test_imports_exports(void **state)
     section(&e, 10, &p);
     EXPECT_ERR(&e, ERR_INVAL, "duplicate import name \"wasi:cli/run@0.2.3\"");
 
+    p.n = 0; /* export "go" (func 0) ascribed func(): fits; ascribed func(x: u32): not */
+    u8(&p, 0x01), xname(&p, "go"), bytes(&p, 5, 0x01, 0x00, 0x01, 0x01, 0x00);
+    e = b;
+    section(&e, 11, &p);
+    assert_int_equal(load(&e, NULL), 0);
+    struct bb t = {.n = 0};
+    bytes(&t, 3, 0x01, 0x40, 0x01), name(&t, "x"), bytes(&t, 3, 0x79, 0x01, 0x00);
+    e = b;
+    section(&e, 7, &t);
+    p.n = 0, u8(&p, 0x01), xname(&p, "go"), bytes(&p, 5, 0x01, 0x00, 0x01, 0x01, 0x01);
+    section(&e, 11, &p);
+    EXPECT_ERR(&e, ERR_INVAL, "export \"go\": func type mismatch");
+
     p.n = 0;
     u8(&p, 0x01), xname(&p, "Bad_Name"), bytes(&p, 2, 0x01, 0x00);
     e = b;
@@ -773,7 +786,7 @@ static void test_instantiate_types(void **state)
     /* "r" = type 0, "f" = func 1 (own of the other resource) */
     static const uint8_t other[] = {0x02, 0x01, 'r', 0x03, 0x00, 0x01, 'f', 0x01, 0x01};
     b = subtype_case(other, sizeof other);
-    EXPECT_ERR(&b, ERR_INVAL, "component import \"f\": the argument's func type does not match");
+    EXPECT_ERR(&b, ERR_INVAL, "component import \"f\": func type mismatch");
     /* "r" = type 3 and "f" = func 1: fits the same way */
     static const uint8_t second[] = {0x02, 0x01, 'r', 0x03, 0x03, 0x01, 'f', 0x01, 0x01};
     b = subtype_case(second, sizeof second);
