@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "component/component.h"
 #include "host/kpio-wasm/jit_mem.h"
 #include "host/kpio-wasm/options.h"
 #include "wasm/disasm.h"
@@ -237,6 +238,11 @@ static int invoke_main(const struct kpio_options *opts)
     struct wasm_instance *inst;
     struct wasm_error err;
     struct wasm_trap trap;
+    if (comp_header(bytes, len) == COMP_HEADER_COMPONENT) {
+        fprintf(stderr, "kpio-wasm: " COMP_NOT_YET "\n", o.path);
+        free(bytes);
+        return 1;
+    }
     int rc = wasm_module_load(bytes, len, &mod, &err);
     free(bytes);
     if (rc) {

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "component/component.h"
 #include "host/kpio-wasm/options.h"
 #include "host/port/wasi_host.h"
 #include "wasi/wasi.h"
@@ -160,6 +161,8 @@ int run_wasi_main(const struct kpio_options *o)
     int rc = ERR_NOENT;
     if (!bytes)
         fprintf(stderr, "kpio-wasm: %s: %s\n", o->path, strerror(errno));
+    else if (comp_header(bytes, len) == COMP_HEADER_COMPONENT)
+        fprintf(stderr, "kpio-wasm: " COMP_NOT_YET "\n", o->path);
     else if ((rc = wasm_module_load(bytes, len, &mod, &err)) != 0)
         fprintf(stderr, "kpio-wasm: %s: %s: %s\n", o->path,
                 rc == ERR_BADMSG ? "malformed module" : "invalid module", err.msg);

@@ -13,6 +13,7 @@
 #include "wasm/app.h"
 
 #include "base/error.h"
+#include "component/component.h"
 #include "base/fmt.h"
 #include "base/mem.h"
 #include "drivers/serial/serial.h"
@@ -174,6 +175,12 @@ int app_start(const char *path, int argc, char **argv, const char *cwd, bool bac
     if (!r) {
         kfree(bytes);
         return ERR_NOMEM;
+    }
+    if (comp_header(bytes, len) == COMP_HEADER_COMPONENT) {
+        kprintf("%s: " COMP_NOT_YET "\n", argv[0], path);
+        kfree(bytes);
+        kfree(r);
+        return ERR_NOTSUP;
     }
     struct wasm_error werr;
     err = wasm_module_load(bytes, len, &r->mod, &werr);

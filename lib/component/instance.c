@@ -1,0 +1,244 @@
+/*
+ * lib/component/instance.c - comp_instantiate_core: the root component's
+ * core instances, in definition order (which respects every reference: a
+ * definition refers only to earlier ones). An instance of an embedded
+ * module is made by lib/wasm, its imports resolved by module name to a
+ * `with` argument and by field name to that instance's export; an instance
+ * of inline exports has its items resolved once, when it is defined, so
+ * resolving never recurses.
+ */
+#include "component/instance.h"
+#include "component/internal.h"
+#include "base/env.h"
+#include "base/fmt.h"
+#include "base/mem.h"
+
+#include <stdarg.h>
+
+struct canon_fn {
+    struct comp_instance *ci;
+    uint32_t index;
+    char sig[2 * COMP_MAX_FLAT + 8];
+};
+
+struct comp_instance {
+    const struct comp *c;
+    const struct comp_component *s;
+    struct wasm_module **modules;      /* per embedded module, loaded on first use */
+    struct wasm_instance **core;       /* per core instance (NULL: inline exports) */
+    struct wasm_extern **inline_items; /* per core instance: its resolved exports */
+    struct canon_fn **canon;           /* per core func defined by canon */
+    uint32_t ndone;                    /* core instances made so far */
+    struct comp_error *err;
+    const struct wasm_config *cfg;
+    comp_canon_fn canon_fn;
+    void *canon_ctx;
+};
+
+static int fail(struct comp_instance *ci, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(struct comp_instance *ci, int rc, const char *fmt, ...)
+{
+    if (!ci->err) return rc;
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(ci->err->msg, sizeof ci->err->msg, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static const char canon_names[][24] = {"lift", "lower", "resource.new", "resource.drop",
+                                       "resource.rep"};
+
+static int trap_canon(struct wasm_host_call *call, const wasm_value *args, wasm_value *results)
+{
+    (void)args, (void)results;
+    const struct canon_fn *f = call->user;
+    const struct comp_def *d = &f->ci->s->space[COMP_CORE_FUNC][f->index];
+    return wasm_host_trap(call, "canon %s (core func %u) is not implemented yet",
+                          canon_names[d->canon->op], f->index);
+}
+
+/* "(params)results" as wasm_extern_host takes it. */
+static void core_sig(const struct comp_type *t, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[n++] = '(';
+    for (int part = 0; part < 2; part++) {
+        const uint8_t *v = part ? t->core_results : t->core_params;
+        uint32_t count = part ? t->core_nresults : t->core_nparams;
+        for (uint32_t i = 0; i < count && n + 2 < size; i++)
+            buf[n++] = "FfIi"[v[i] - 0x7c];
+        if (!part && n + 2 < size) buf[n++] = ')';
+    }
+    buf[n] = 0;
+}
+
+static int canon_item(struct comp_instance *ci, uint32_t idx, const struct comp_def *d,
+                      struct wasm_extern *out)
+{
+    struct canon_fn *f = ci->canon[idx];
+    if (!f) {
+        if (!(f = mem_zalloc(sizeof *f))) return fail(ci, ERR_NOMEM, "out of memory");
+        f->ci = ci;
+        f->index = idx;
+        core_sig(comp_type_get(ci->c, d->type), f->sig, sizeof f->sig);
+        ci->canon[idx] = f;
+    }
+    if (ci->canon_fn) return ci->canon_fn(ci->canon_ctx, ci->c, idx, d->canon, f->sig, out);
+    wasm_extern_host(out, f->sig, trap_canon, f);
+    return 0;
+}
+
+static int inst_export(struct comp_instance *ci, uint32_t inst, struct comp_str name,
+                       struct wasm_extern *out)
+{
+    if (inst >= ci->ndone) return fail(ci, ERR_INVAL, "core instance %u is not made yet", inst);
+    if (ci->core[inst]) {
+        if (wasm_instance_export_n(ci->core[inst], (const char *)name.p, name.len, out))
+            return fail(ci, ERR_NOENT, "core instance %u has no export \"%.*s\"", inst,
+                        (int)name.len, (const char *)name.p);
+        return 0;
+    }
+    const struct comp_def *d = &ci->s->space[COMP_CORE_INSTANCE][inst];
+    for (uint32_t i = 0; i < d->nargs; i++) {
+        if (d->args[i].name.len == name.len && !memcmp(d->args[i].name.p, name.p, name.len)) {
+            *out = ci->inline_items[inst][i];
+            return 0;
+        }
+    }
+    return fail(ci, ERR_NOENT, "core instance %u has no export \"%.*s\"", inst, (int)name.len,
+                (const char *)name.p);
+}
+
+int comp_instance_core_item(struct comp_instance *ci, enum comp_sort sort, uint32_t idx,
+                            struct wasm_extern *out)
+{
+    if (sort > COMP_CORE_GLOBAL || idx >= ci->s->count[sort])
+        return fail(ci, ERR_NOENT, "no %s %u", comp_sort_name(sort), idx);
+    const struct comp_def *d = &ci->s->space[sort][idx];
+    if (d->how == COMP_DEF_ALIAS_CORE_EXPORT) return inst_export(ci, d->a, d->name, out);
+    if (d->how == COMP_DEF_CANON && sort == COMP_CORE_FUNC) return canon_item(ci, idx, d, out);
+    return fail(ci, ERR_NOTSUP, "%s %u: this kind of definition is not instantiated yet",
+                comp_sort_name(sort), idx);
+}
+
+/* lib/wasm's import resolver for one instantiation. */
+struct resolve_ctx {
+    struct comp_instance *ci;
+    const struct comp_def *d;
+    int rc;
+};
+
+static int resolve(void *p, const struct wasm_import *imp, struct wasm_extern *out)
+{
+    struct resolve_ctx *r = p;
+    for (uint32_t i = 0; i < r->d->nargs; i++) {
+        const struct comp_arg *a = &r->d->args[i];
+        if (a->name.len != imp->module_len || memcmp(a->name.p, imp->module, imp->module_len))
+            continue;
+        struct comp_str name = {(const uint8_t *)imp->name, (uint32_t)imp->name_len};
+        r->rc = inst_export(r->ci, a->index, name, out);
+        return r->rc ? ERR_NOENT : 0;
+    }
+    return ERR_NOENT;
+}
+
+static int module_of(struct comp_instance *ci, uint32_t m, struct wasm_module **out)
+{
+    const struct comp_def *d = &ci->s->space[COMP_CORE_MODULE][m];
+    if (d->how != COMP_DEF_MODULE)
+        return fail(ci, ERR_NOTSUP, "core module %u: only embedded modules are instantiated yet",
+                    m);
+    if (!ci->modules[d->a]) {
+        const struct comp_range *r = &ci->s->modules[d->a];
+        struct wasm_error werr;
+        int rc = wasm_module_load(ci->c->bytes + r->offset, r->len, &ci->modules[d->a], &werr);
+        if (rc) return fail(ci, rc, "core module %u: %s", m, werr.msg);
+    }
+    *out = ci->modules[d->a];
+    return 0;
+}
+
+static int make_instance(struct comp_instance *ci, uint32_t i, struct wasm_trap *trap)
+{
+    const struct comp_def *d = &ci->s->space[COMP_CORE_INSTANCE][i];
+    if (d->how == COMP_DEF_INLINE_EXPORTS) {
+        struct wasm_extern *items = mem_zalloc((size_t)d->nargs * sizeof *items + 1);
+        if (!items) return fail(ci, ERR_NOMEM, "out of memory");
+        ci->inline_items[i] = items;
+        for (uint32_t k = 0; k < d->nargs; k++)
+            TRY(comp_instance_core_item(ci, d->args[k].sort, d->args[k].index, &items[k]));
+        return 0;
+    }
+    if (d->how != COMP_DEF_INSTANTIATE)
+        return fail(ci, ERR_NOTSUP,
+                    "core instance %u: only instantiations and inline exports "
+                    "are made yet",
+                    i);
+    struct wasm_module *mod;
+    TRY(module_of(ci, d->a, &mod));
+    struct resolve_ctx r = {ci, d, 0};
+    struct wasm_error werr;
+    int rc = wasm_instance_new(mod, ci->cfg, resolve, &r, &ci->core[i], &werr, trap);
+    if (rc == ERR_FAULT) {
+        ci->ndone = i + 1; /* freed with the others */
+        return fail(ci, rc, "core instance %u trapped while it was made", i);
+    }
+    if (rc && r.rc) return r.rc; /* our message */
+    if (rc) return fail(ci, rc, "core instance %u: %s", i, werr.msg);
+    return 0;
+}
+
+int comp_instantiate_core(const struct comp *c, const struct wasm_config *cfg, comp_canon_fn canon,
+                          void *canon_ctx, struct comp_instance **out, struct comp_error *err,
+                          struct wasm_trap *trap)
+{
+    const struct comp_component *s = c->root;
+    *out = NULL;
+    struct comp_instance *ci = mem_zalloc(sizeof *ci);
+    if (!ci) return ERR_NOMEM;
+    ci->c = c, ci->s = s, ci->err = err, ci->cfg = cfg;
+    ci->canon_fn = canon, ci->canon_ctx = canon_ctx;
+    uint32_t ninst = s->count[COMP_CORE_INSTANCE];
+    ci->modules = mem_zalloc((size_t)s->nmodules * sizeof *ci->modules + 1);
+    ci->core = mem_zalloc((size_t)ninst * sizeof *ci->core + 1);
+    ci->inline_items = mem_zalloc((size_t)ninst * sizeof *ci->inline_items + 1);
+    ci->canon = mem_zalloc((size_t)s->count[COMP_CORE_FUNC] * sizeof *ci->canon + 1);
+    int rc = ci->modules && ci->core && ci->inline_items && ci->canon
+                 ? 0
+                 : fail(ci, ERR_NOMEM, "out of memory");
+    for (uint32_t i = 0; i < ninst && !rc; i++) {
+        rc = make_instance(ci, i, trap);
+        if (!rc) ci->ndone = i + 1;
+    }
+    if (rc) {
+        comp_instance_free(ci);
+        return rc;
+    }
+    *out = ci;
+    return 0;
+}
+
+void comp_instance_free(struct comp_instance *ci)
+{
+    if (!ci) return;
+    for (uint32_t i = ci->ndone; i-- > 0;) { /* later instances may use earlier ones */
+        if (ci->core) wasm_instance_free(ci->core[i]);
+        if (ci->inline_items) mem_free(ci->inline_items[i]);
+    }
+    for (uint32_t i = 0; ci->modules && i < ci->s->nmodules; i++)
+        if (ci->modules[i]) wasm_module_free(ci->modules[i]);
+    for (uint32_t i = 0; ci->canon && i < ci->s->count[COMP_CORE_FUNC]; i++)
+        mem_free(ci->canon[i]);
+    mem_free(ci->modules);
+    mem_free(ci->core);
+    mem_free(ci->inline_items);
+    mem_free(ci->canon);
+    mem_free(ci);
+}
+
+struct wasm_instance *comp_instance_core(const struct comp_instance *ci, uint32_t idx)
+{
+    return idx < ci->ndone ? ci->core[idx] : NULL;
+}

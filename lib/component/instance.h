@@ -1,0 +1,56 @@
+/*
+ * lib/component/instance.h - instantiation of a loaded component, first
+ * part: the core instances of the root component, in definition order,
+ * each embedded core module instantiated by lib/wasm with its imports
+ * wired through core instances, aliases and inline exports (Explainer.md
+ * "Instance Definitions", "Alias Definitions"). Lowered functions and the
+ * resource built-ins are core functions the embedder supplies (the
+ * canonical ABI glue comes next); by default they trap when called.
+ *
+ * Not yet: nested components, component-level instances and imports,
+ * lifting exports, the canonical ABI, resources.
+ */
+#ifndef COMPONENT_INSTANCE_H
+#define COMPONENT_INSTANCE_H
+
+#include "component/component.h"
+#include "wasm/wasm.h"
+
+struct comp_instance;
+
+/*
+ * Supplies the core function defined by a canon definition (lower or a
+ * resource built-in) at core func index `index`: fill *out (a host
+ * function whose signature is sig, as wasm_extern_host takes it) and
+ * return 0, or a negative ERR_* to fail instantiation.
+ */
+typedef int (*comp_canon_fn)(void *ctx, const struct comp *c, uint32_t index,
+                             const struct comp_canon *canon, const char *sig,
+                             struct wasm_extern *out);
+
+/*
+ * Instantiates every core instance of c's root component. cfg is passed to
+ * lib/wasm for each core instance (NULL: defaults); canon may be NULL (the
+ * canon functions then trap "canon ... is not implemented yet").
+ *
+ * Returns 0 and *out; ERR_NOTSUP (a definition this step does not handle
+ * yet), ERR_NOENT/ERR_INVAL/ERR_BADMSG (from lib/wasm: a core module that
+ * does not load or whose imports do not match), ERR_NOMEM, or ERR_FAULT (a
+ * start function or segment trapped: *trap), with err->msg saying which
+ * core instance and why. c must outlive *out.
+ */
+int comp_instantiate_core(const struct comp *c, const struct wasm_config *cfg, comp_canon_fn canon,
+                          void *canon_ctx, struct comp_instance **out, struct comp_error *err,
+                          struct wasm_trap *trap);
+
+void comp_instance_free(struct comp_instance *ci);
+
+/* Core instance idx as lib/wasm made it, or NULL (inline exports). */
+struct wasm_instance *comp_instance_core(const struct comp_instance *ci, uint32_t idx);
+
+/* Core item idx of a core sort (func, table, memory, global), resolved:
+ * 0 and *out, or ERR_NOENT (out of range) / ERR_NOTSUP. */
+int comp_instance_core_item(struct comp_instance *ci, enum comp_sort sort, uint32_t idx,
+                            struct wasm_extern *out);
+
+#endif

@@ -1,0 +1,37 @@
+# tests/component: lib/component's tests (after lib/*/module.mk, whose
+# source lists they use): the unit tests in tests/unit/component, the
+# libFuzzer target and the runners' message for components.
+
+# Unit tests: hand-built components and real ones, every app made into a
+# command component by jco (tests/unit/component/make_components.py; SKIP
+# when jco is missing: JCO_DIR, default ../shared/tools/jco). The embedded
+# core modules are checked with lib/wasm's loader.
+COMP_TEST_DIR := $(BUILD)/host/tests/component
+$(BUILD)/host/tests/test_component: $(call host_objs,tests/unit/component/test_component.c \
+    $(LIB_SRCS_component) $(LIB_SRCS_component_inst) $(LIB_SRCS_wasm) host/kpio-wasm/jit_mem.c $(LIB_SRCS_base) \
+    host/port/base_env.c)
+	$(host_link) -lcmocka
+$(COMP_TEST_DIR)/.stamp: tests/unit/component/make_components.py $(APP_WASMS)
+	@python3 tests/unit/component/make_components.py $(BUILD) $(@D)
+	@touch $@
+TEST_DEPS += $(BUILD)/host/tests/test_component $(COMP_TEST_DIR)/.stamp
+UNIT_SUITES += unit/component
+SUITE_CMD_unit/component := $(BUILD)/host/tests/test_component $(COMP_TEST_DIR)
+
+# Fuzzing: comp_load of arbitrary bytes. Seeds: small components built by
+# make_seeds.py and a few of the real ones above.
+FUZZ_TARGETS += component_load
+$(BUILD)/fuzz/bin/component_load: $(call fuzz_objs,tests/fuzz/fuzz_component_load.c \
+    $(LIB_SRCS_component) $(LIB_SRCS_base) host/port/base_env.c)
+	$(fuzz_link)
+FUZZ_SEEDS += $(BUILD)/fuzz/seeds/component_load/.stamp
+$(BUILD)/fuzz/seeds/component_load/.stamp: tests/unit/component/make_seeds.py $(COMP_TEST_DIR)/.stamp
+	@python3 tests/unit/component/make_seeds.py $(@D) $(COMP_TEST_DIR)
+	@touch $@
+
+# The runners' message for a component (kpio-wasm, the KPIO shell).
+COMPONENT_SUITES += component/kpio-wasm
+SUITE_CMD_component/kpio-wasm := python3 tests/component/test_runners.py host
+TEST_DEPS += $(BUILD)/host/bin/kpio-wasm $(APP_WASMS)
+SYSTEM_SUITES += qemu/component
+SUITE_CMD_qemu/component := python3 tests/component/test_runners.py qemu

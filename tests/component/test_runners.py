@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""tests/component/test_runners.py - a component given to a runner that
+runs core modules only gets the clear message "FILE is a WebAssembly
+component (layer 1); this version runs core modules only" (not "unknown
+binary version"), and core modules still run.
+
+  test_runners.py host    kpio-wasm, in its WASI mode and with --invoke
+  test_runners.py qemu    the KPIO shell (kernel/wasm/app.c), from /etc/rc
+
+The components: a small one built here (Binary.md's encoding) and, when
+make_components.py made it, hello as a jco component (else that case SKIPs).
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+sys.path.insert(0, os.path.join(HERE, "..", "qemu"))
+from tap import Tap  # noqa: E402
+
+NOT_YET = "{} is a WebAssembly component (layer 1); this version runs core modules only"
+# the preamble, then a type section: (type (list string))
+SMALL = b"\x00asm\x0d\x00\x01\x00" + b"\x07\x03\x01\x70\x73"
+
+
+def build_dir():
+    return os.environ.get("KPIO_BUILD", "build")
+
+
+def run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+
+
+def host(t, build, tmp):
+    kw = os.path.join(build, "host", "bin", "kpio-wasm")
+    if not os.access(kw, os.X_OK):
+        t.ok(False, "kpio-wasm is built", f"no {kw}: run make first")
+        return
+    small = os.path.join(tmp, "small.wasm")
+    with open(small, "wb") as f:
+        f.write(SMALL)
+    want = "kpio-wasm: " + NOT_YET.format(small) + "\n"
+    for mode, args in (("WASI mode", [small, "arg"]), ("--invoke", [small, "--invoke", "run"])):
+        p = run([kw] + args)
+        t.ok(p.returncode == 1 and p.stderr == want and p.stdout == "",
+             f"kpio-wasm ({mode}) says a component is not run yet",
+             f"status {p.returncode}\nstderr: {p.stderr!r}\nwant: {want!r}")
+    real = os.path.join(build, "host", "tests", "component", "hello.component.wasm")
+    if os.path.exists(real):
+        p = run([kw, "--dir", tmp + "::/", real])
+        t.ok(p.returncode == 1 and p.stderr == "kpio-wasm: " + NOT_YET.format(real) + "\n",
+             "kpio-wasm says so of hello made into a component by jco", p.stderr)
+    else:
+        t.skip("kpio-wasm says so of hello made into a component by jco",
+               "no jco component (see tests/unit/component/make_components.py, JCO_DIR)")
+    odd = os.path.join(tmp, "v2.wasm")
+    with open(odd, "wb") as f:
+        f.write(b"\x00asm\x02\x00\x00\x00")
+    p = run([kw, odd])
+    t.ok(p.returncode == 1 and "malformed module: unknown binary version" in p.stderr,
+         "a core module of another version is still an unknown binary version", p.stderr)
+    p = run([kw, os.path.join(build, "apps", "hello.wasm")])
+    t.ok(p.returncode == 0 and "Hello, world!" in p.stdout, "a core module still runs",
+         p.stdout + p.stderr)
+
+
+def qemu(t, build, tmp):
+    from diskimg import DiskImage
+    from qemu import Qemu, QemuTimeout
+    iso = os.path.join(build, "kpio.iso")
+    if not os.path.exists(iso):
+        t.ok(False, "the ISO is built", "run make first")
+        return
+    img = DiskImage(os.path.join(tmp, "comp.img"), size_mib=64, cluster_sectors=1)
+    for d in ("/apps", "/etc"):
+        img.mkdir(d)
+    img.put("/apps/comp.wasm", SMALL)
+    img.put_file("/apps/hello.wasm", os.path.join(build, "apps", "hello.wasm"))
+    img.put("/etc/rc", b"comp\nhello\npoweroff\n")
+    log = os.path.join(build, "test-logs", "qemu-component.log")
+    disks = [["-drive", f"file={img.path},if=none,format=raw,id=d0",
+              "-device", "virtio-blk-pci,drive=d0"]]
+    with Qemu(iso, disks=disks, log=log) as vm:
+        try:
+            vm.wait_exit(timeout=120)
+        except QemuTimeout as e:
+            t.ok(False, "KPIO ran /etc/rc and powered off", f"{e}\n{vm.tail()}")
+            return
+        out = vm.output()
+    m = re.search(r"(\S+): " + re.escape(NOT_YET.format("/apps/comp.wasm")), out)
+    t.ok(m is not None and m.group(1).endswith("comp"),
+         "the KPIO shell says a component is not run yet", out[-1500:])
+    t.ok(m is not None and "Hello, world!" in out[m.end():],
+         "and runs the next app (a core module)", out[-1500:])
+    t.ok("unknown binary version" not in out, "no 'unknown binary version'", out[-1500:])
+
+
+def main():
+    t = Tap()
+    with tempfile.TemporaryDirectory(prefix="kpio-comp-") as tmp:
+        (qemu if sys.argv[1:] == ["qemu"] else host)(t, build_dir(), tmp)
+    return t.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
