@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs the Debian packages KPIO's build, run and tests need.
+# Installs the Debian packages KPIO's build, run and tests need, then
+# fetches Mbed TLS's source (scripts/fetch-mbedtls.sh).
 # Idempotent: when everything is present it prints nothing and exits 0.
 set -e
 
@@ -7,7 +8,8 @@ PACKAGES="make gcc python3 binutils iproute2 nodejs \
   qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common xorriso \
   mtools dosfstools \
   clang-19 lld-19 llvm-19 libclang-rt-19-dev libclang-rt-19-dev-wasm32 wasi-libc \
-  wabt dnsmasq-base nginx-light libcmocka-dev cppcheck clang-format"
+  wabt dnsmasq-base nginx-light libcmocka-dev cppcheck clang-format \
+  dpkg-dev debian-archive-keyring openssl curl ca-certificates"
 
 missing=""
 for p in $PACKAGES; do
@@ -17,7 +19,9 @@ for p in $PACKAGES; do
     *) missing="$missing $p" ;;
   esac
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+  exec ./scripts/fetch-mbedtls.sh "${BUILD:-build}/mbedtls"
+fi
 
 echo "setup: installing:$missing"
 SUDO=""
@@ -37,3 +41,4 @@ $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 echo "setup: done"
+./scripts/fetch-mbedtls.sh "${BUILD:-build}/mbedtls"

@@ -1,0 +1,63 @@
+# lib/tls: TLS client connections, trust stores and certificate checks over
+# Mbed TLS 3.6, which is built here from Debian's source package (fetched
+# into $(BUILD)/mbedtls/src by scripts/fetch-mbedtls.sh) with our
+# configuration header lib/tls/mbedtls_config.h, three times: with the
+# sanitizers for host tests, with gcc -O2 for release host tools, and with
+# the kernel's flags.
+
+MBEDTLS_DIR := $(BUILD)/mbedtls/src
+MBEDTLS_STAMP := $(MBEDTLS_DIR)/.stamp
+
+# The library files that hold code in our configuration (the others compile
+# to nothing with it).
+MBEDTLS_FILES := aes asn1parse asn1write base64 bignum bignum_core chacha20 chachapoly \
+    cipher cipher_wrap constant_time ctr_drbg ecdh ecdsa ecp ecp_curves gcm hkdf hmac_drbg \
+    md oid pem pk pk_ecc pk_wrap pkparse platform platform_util poly1305 psa_crypto \
+    psa_crypto_aead psa_crypto_cipher psa_crypto_client psa_crypto_driver_wrappers_no_static \
+    psa_crypto_ecp psa_crypto_hash psa_crypto_mac psa_crypto_rsa psa_crypto_slot_management \
+    psa_util rsa rsa_alt_helpers sha1 sha256 sha512 ssl_ciphersuites ssl_client ssl_msg \
+    ssl_tls ssl_tls12_client ssl_tls13_client ssl_tls13_generic ssl_tls13_keys x509 x509_crt
+
+$(MBEDTLS_STAMP):
+	@./scripts/fetch-mbedtls.sh $(BUILD)/mbedtls
+$(MBEDTLS_DIR)/library/%.c: | $(MBEDTLS_STAMP)
+	@test -f $@
+
+# Mbed TLS's own code is compiled without our warning set (it is not ours to
+# fix); its headers are system headers to our code.
+MBEDTLS_CPPFLAGS := -isystem $(MBEDTLS_DIR)/include -Ilib \
+    -DMBEDTLS_CONFIG_FILE='"tls/mbedtls_config.h"'
+MBEDTLS_HOST_CFLAGS := -std=c99 $(MBEDTLS_CPPFLAGS) -g -O1 -fno-omit-frame-pointer \
+    -fsanitize=address,undefined -fno-sanitize-recover=all
+MBEDTLS_REL_CFLAGS := -std=c99 $(MBEDTLS_CPPFLAGS) -g -O2
+MBEDTLS_FUZZ_CFLAGS := $(MBEDTLS_HOST_CFLAGS) -fsanitize=fuzzer-no-link
+# The kernel's flags without its warning set, integer registers only, and
+# the few C library headers Mbed TLS includes taken from kernel-include/
+# (lib/base's mem and str functions; the kernel links lib/base/mem.c).
+# _LIBC_LIMITS_H_ keeps gcc's <limits.h> from looking for a C library's.
+MBEDTLS_KERNEL_CFLAGS := $(filter-out $(WARN),$(KERNEL_CFLAGS)) $(KERNEL_NOFPU_CFLAGS) \
+    -Ilib/tls/kernel-include -D_LIBC_LIMITS_H_ $(MBEDTLS_CPPFLAGS)
+
+mbedtls_objs = $(patsubst %,$(BUILD)/mbedtls/$(1)/%.o,$(MBEDTLS_FILES))
+
+define mbedtls_flavour
+$(BUILD)/mbedtls/$(1)/%.o: $(MBEDTLS_DIR)/library/%.c lib/tls/mbedtls_config.h | $(MBEDTLS_STAMP)
+	@mkdir -p $$(@D)
+	@echo "  CC($(1)) mbedtls/$$*.c"
+	@$(2) $(3) -MMD -MP -c $$< -o $$@
+$(BUILD)/mbedtls/libmbedtls-$(1).a: $(call mbedtls_objs,$(1))
+	@echo "  AR      $$@"
+	@rm -f $$@ && ar rcs $$@ $$^
+endef
+$(eval $(call mbedtls_flavour,host,$(HOST_CC),$(MBEDTLS_HOST_CFLAGS)))
+$(eval $(call mbedtls_flavour,rel,$(REL_CC),$(MBEDTLS_REL_CFLAGS)))
+$(eval $(call mbedtls_flavour,fuzz,$(HOST_CC),$(MBEDTLS_FUZZ_CFLAGS)))
+$(eval $(call mbedtls_flavour,kernel,$(KERNEL_CC),$(MBEDTLS_KERNEL_CFLAGS)))
+-include $(wildcard $(foreach f,host rel fuzz kernel,$(BUILD)/mbedtls/$(f)/*.d))
+
+MBEDTLS_HOST_LIB := $(BUILD)/mbedtls/libmbedtls-host.a
+MBEDTLS_REL_LIB := $(BUILD)/mbedtls/libmbedtls-rel.a
+MBEDTLS_FUZZ_LIB := $(BUILD)/mbedtls/libmbedtls-fuzz.a
+MBEDTLS_KERNEL_LIB := $(BUILD)/mbedtls/libmbedtls-kernel.a
+# Proof that the kernel flavour builds; linking it into the kernel is later work.
+ALL_TARGETS += $(MBEDTLS_KERNEL_LIB)
