@@ -61,3 +61,38 @@ MBEDTLS_FUZZ_LIB := $(BUILD)/mbedtls/libmbedtls-fuzz.a
 MBEDTLS_KERNEL_LIB := $(BUILD)/mbedtls/libmbedtls-kernel.a
 # Proof that the kernel flavour builds; linking it into the kernel is later work.
 ALL_TARGETS += $(MBEDTLS_KERNEL_LIB)
+
+# --- lib/tls itself ------------------------------------------------------------
+LIB_SRCS_tls := lib/tls/platform.c lib/tls/trust.c lib/tls/verify.c lib/tls/fail.c \
+    lib/tls/conn.c
+TLS_OBJS_ALL := $(call host_objs,$(LIB_SRCS_tls)) $(call rel_objs,$(LIB_SRCS_tls)) \
+    $(call fuzz_objs,$(LIB_SRCS_tls))
+$(TLS_OBJS_ALL): HOST_CFLAGS += $(MBEDTLS_CPPFLAGS)
+$(TLS_OBJS_ALL): REL_CFLAGS += $(MBEDTLS_CPPFLAGS)
+$(TLS_OBJS_ALL): FUZZ_CFLAGS += $(MBEDTLS_CPPFLAGS)
+$(TLS_OBJS_ALL): | $(MBEDTLS_STAMP)
+
+# --- unit tests: against openssl s_server on loopback ------------------------------
+TLS_CERTS := $(BUILD)/tls/certs
+$(BUILD)/host/tests/tls/test_tls: $(call host_objs,tests/unit/tls/test_tls.c $(LIB_SRCS_tls) \
+    host/http-get/sock_posix.c $(LIB_SRCS_base) host/port/base_env.c) $(MBEDTLS_HOST_LIB)
+	$(host_link) $(MBEDTLS_HOST_LIB) -lcmocka
+$(call host_objs,tests/unit/tls/test_tls.c): HOST_CFLAGS += $(MBEDTLS_CPPFLAGS)
+UNIT_SUITES += unit/tls
+SUITE_CMD_unit/tls := python3 tests/tls/make_certs.py $(TLS_CERTS) && \
+    $(BUILD)/host/tests/tls/test_tls $(TLS_CERTS)
+TEST_DEPS += $(BUILD)/host/tests/tls/test_tls
+
+# lib/tls with the kernel's flags (and our warnings), beside Mbed TLS's kernel
+# archive: proof that the seam builds for the kernel too.
+TLS_KERNEL_OBJS := $(patsubst lib/tls/%.c,$(BUILD)/mbedtls/kernel-tls/%.o,$(LIB_SRCS_tls))
+$(BUILD)/mbedtls/kernel-tls/%.o: lib/tls/%.c | $(MBEDTLS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  CC(k)   $<"
+	@$(KERNEL_CC) $(KERNEL_CFLAGS) $(KERNEL_NOFPU_CFLAGS) -Ilib/tls/kernel-include \
+	    -D_LIBC_LIMITS_H_ $(MBEDTLS_CPPFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/mbedtls/libtls-kernel.a: $(TLS_KERNEL_OBJS)
+	@echo "  AR      $@"
+	@rm -f $@ && ar rcs $@ $^
+-include $(wildcard $(BUILD)/mbedtls/kernel-tls/*.d)
+ALL_TARGETS += $(BUILD)/mbedtls/libtls-kernel.a
