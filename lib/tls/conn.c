@@ -355,12 +355,19 @@ static uint64_t tls_now_ms(void *ctx)
     return ts->inner.ops->now_ms(ts->inner.ctx);
 }
 
+static const char *tls_error_msg(void *ctx)
+{
+    const struct tls_sock *ts = ctx;
+    return ts->err.msg;
+}
+
 static const struct http_sock_ops tls_sock_ops = {
     .connect = tls_connect,
     .send = tls_send,
     .recv = tls_recv,
     .close = tls_close,
     .now_ms = tls_now_ms,
+    .error = tls_error_msg,
 };
 
 /* ---- sockets ------------------------------------------------------------------- */
