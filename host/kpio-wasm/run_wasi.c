@@ -4,8 +4,13 @@
  * lib/wasi over the Linux port, like `wasmtime run`:
  *
  *   kpio-wasm [--dir HOST[::GUEST]]... [--env K=V]... [--tcplisten IP:PORT]...
- *             [--max-pages N] [--stack N] [--depth N] [--time] app.wasm [ARGS...]
+ *             [--cacert FILE] [--insecure] [--max-pages N] [--stack N] [--depth N]
+ *             [--time] app.wasm [ARGS...]
  *
+ * wasi:http's https requests verify the server against the trust store of
+ * host/port/tls_host.h (SSL_CERT_FILE, SSL_CERT_DIR, Debian's bundle),
+ * plus the bundle --cacert FILE for this run; --insecure (-k) checks no
+ * certificate and says so on stderr at each use.
  * --dir preopens the host directory HOST as GUEST (default: HOST itself);
  * --env adds one environment variable (the app sees no other);
  * --tcplisten gives the app a listening TCP socket on IPv4 IP:PORT as the
@@ -25,6 +30,7 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "host/port/tls_host.h"
 #include "host/port/wasi_host.h"
 #include "wasi/wasi.h"
 #include "wasm/wasm.h"
@@ -45,7 +51,8 @@ struct wasi_opts {
     int nenv;
     const char *listen[MAX_DIRS];
     int nlisten;
-    bool time;
+    bool time, insecure;
+    const char *cacert;
     struct wasm_config cfg;
     const char *path;
     int app_argc;
@@ -56,7 +63,8 @@ struct wasi_opts {
 static bool takes_value(const char *a)
 {
     return !strcmp(a, "--dir") || !strcmp(a, "--env") || !strcmp(a, "--tcplisten") ||
-           !strcmp(a, "--max-pages") || !strcmp(a, "--stack") || !strcmp(a, "--depth");
+           !strcmp(a, "--cacert") || !strcmp(a, "--max-pages") || !strcmp(a, "--stack") ||
+           !strcmp(a, "--depth");
 }
 
 /* WASI mode unless --dump comes before the module or --invoke right after. */
@@ -76,7 +84,8 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: kpio-wasm [--dir HOST[::GUEST]]... [--env K=V]... [--tcplisten IP:PORT]... "
-            "[--max-pages N] [--stack N] [--depth N] [--time] app.wasm [ARGS...]\n"
+            "[--cacert FILE] [--insecure] [--max-pages N] [--stack N] [--depth N] [--time] "
+            "app.wasm [ARGS...]\n"
             "       kpio-wasm [OPTIONS] FILE.wasm --invoke NAME [ARGS...]\n");
     exit(2);
 }
@@ -100,6 +109,10 @@ static void parse(int argc, char **argv, struct wasi_opts *o)
             o->time = true;
             continue;
         }
+        if (!strcmp(a, "--insecure") || !strcmp(a, "-k")) {
+            o->insecure = true;
+            continue;
+        }
         if (i + 1 >= argc || !takes_value(a)) usage();
         const char *v = argv[++i];
         if (!strcmp(a, "--dir")) {
@@ -112,6 +125,8 @@ static void parse(int argc, char **argv, struct wasi_opts *o)
             o->host_dir[o->ndirs] = copy;
             o->guest_dir[o->ndirs] = sep ? sep + 2 : copy;
             o->ndirs++;
+        } else if (!strcmp(a, "--cacert")) {
+            o->cacert = v;
         } else if (!strcmp(a, "--tcplisten")) {
             if (o->nlisten == MAX_DIRS) usage();
             o->listen[o->nlisten++] = v;
@@ -273,6 +288,7 @@ int run_wasi_main(int argc, char **argv)
     struct wasi_preopen pre[MAX_DIRS];
     struct wasi_port_sock *socks[MAX_DIRS];
     int status = 1;
+    struct host_tls *tls = host_tls_new(o->cacert, o->insecure);
     bool dirs_open = false;
     if (wasi_host_port_new(&port) == 0 && (dirs_open = open_dirs(&port, o, pre) == 0) &&
         open_listeners(&port, o, socks) == 0) {
@@ -287,6 +303,7 @@ int run_wasi_main(int argc, char **argv)
             .nsockets = (size_t)o->nlisten,
             .sockets = socks,
             .cwd = o->ndirs ? o->guest_dir[0] : NULL,
+            .tls = tls ? host_tls_provider(tls) : NULL,
         };
         struct wasi_ctx *w;
         rc = wasi_ctx_new(&cfg, &w);
@@ -302,6 +319,7 @@ int run_wasi_main(int argc, char **argv)
         for (int i = 0; i < o->ndirs; i++)
             port.ops->close(port.ctx, pre[i].dir);
     }
+    host_tls_free(tls);
     wasm_module_free(mod);
     for (int i = 0; i < o->ndirs; i++)
         free(o->dir_buf[i]);

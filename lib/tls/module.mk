@@ -76,7 +76,7 @@ $(TLS_OBJS_ALL): | $(MBEDTLS_STAMP)
 TLS_CERTS := $(BUILD)/tls/certs
 $(BUILD)/host/tests/tls/test_tls: $(call host_objs,tests/unit/tls/test_tls.c $(LIB_SRCS_tls) \
     host/http-get/sock_posix.c $(LIB_SRCS_base) host/port/base_env.c) $(MBEDTLS_HOST_LIB)
-	$(host_link) $(MBEDTLS_HOST_LIB) -lcmocka
+	$(host_link) -lcmocka
 $(call host_objs,tests/unit/tls/test_tls.c): HOST_CFLAGS += $(MBEDTLS_CPPFLAGS)
 UNIT_SUITES += unit/tls
 SUITE_CMD_unit/tls := python3 tests/tls/make_certs.py $(TLS_CERTS) && \
