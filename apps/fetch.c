@@ -188,10 +188,13 @@ static const char *failure_place(const struct http_get_result *r, char *buf, siz
     return r->url;
 }
 
-/* curl's exit codes for TLS failures, else CLI_FAIL. */
+/* curl's exit codes for TLS failures, else CLI_FAIL. A body stream's
+ * failure carries only the host's text (the SDK reads io errors with
+ * to-debug-string), which names TLS for lib/tls's errors. */
 static int tls_status(void)
 {
     const struct wasi2_err *e = wasi2_error();
+    if (e->kind == WASI2_ERR_STREAM && strstr(e->msg, "(TLS ")) return 35;
     if (e->kind != WASI2_ERR_HTTP) return CLI_FAIL;
     if (e->code == WASI_HTTP_TYPES_ERROR_CODE_TLS_CERTIFICATE_ERROR) return 60;
     if (e->code == WASI_HTTP_TYPES_ERROR_CODE_TLS_PROTOCOL_ERROR ||
@@ -317,6 +320,6 @@ int main(int argc, char **argv)
     if (f.verbose) /* constant memory: this does not grow with the body's size */
         fprintf(stderr, "fetch: linear memory %zu KiB\n", __builtin_wasm_memory_size(0) * 64);
     if (fflush(stdout) != 0) ok = false;
-    if (!ok && rc < 0) return tls_status();
+    if (!ok) return tls_status();
     return ok ? CLI_OK : CLI_FAIL;
 }

@@ -96,3 +96,21 @@ $(BUILD)/mbedtls/libtls-kernel.a: $(TLS_KERNEL_OBJS)
 	@rm -f $@ && ar rcs $@ $^
 -include $(wildcard $(BUILD)/mbedtls/kernel-tls/*.d)
 ALL_TARGETS += $(BUILD)/mbedtls/libtls-kernel.a
+
+# --- component tests: fetch https:// under kpio-wasm, curl as the oracle -------------
+COMPONENT_SUITES += http/tls
+SUITE_CMD_http/tls := python3 tests/tls/test_https.py --build $(BUILD)
+TEST_DEPS += $(BUILD)/rel/bin/kpio-wasm $(BUILD)/apps/fetch.wasm
+
+# --- fuzzing: the trust-store loader, seeded with the test certificates --------------
+FUZZ_TARGETS += tls_pem
+$(BUILD)/fuzz/bin/tls_pem: $(call fuzz_objs,tests/fuzz/fuzz_tls_pem.c $(LIB_SRCS_tls) \
+    $(LIB_SRCS_base) host/port/base_env.c) $(MBEDTLS_FUZZ_LIB)
+	$(fuzz_link)
+$(call fuzz_objs,tests/fuzz/fuzz_tls_pem.c): FUZZ_CFLAGS += $(MBEDTLS_CPPFLAGS)
+FUZZ_SEEDS += $(BUILD)/fuzz/seeds/tls_pem/.stamp
+$(BUILD)/fuzz/seeds/tls_pem/.stamp: tests/tls/make_certs.py
+	@mkdir -p $(@D)
+	@python3 tests/tls/make_certs.py $(TLS_CERTS)
+	@cp $(TLS_CERTS)/root.pem $(TLS_CERTS)/int.pem $(TLS_CERTS)/leaf-rsa-chain.pem \
+	    $(TLS_CERTS)/self.pem $(@D)/ && touch $@

@@ -791,6 +791,14 @@ P2_FN(p2_http_types_future_incoming_response_get)
         f->resp = NULL;
         if (rc) return rc;
     }
+    /* TLS-alert-received's message goes to guest memory first: allocating
+     * calls into the guest, so the result is written after it. */
+    uint32_t msg = 0, msg_len = 0;
+    if (ready && !was_taken && !h && f->tls_alert >= 0) {
+        msg_len = (uint32_t)strlen(f->tls_msg);
+        int rc = p2_alloc_copy(call, f->tls_msg, msg_len, &msg);
+        if (rc) return rc;
+    }
     if (ready) f->taken = true;
     uint8_t *ret = p2_ret(call, a[1].u32, 56, 8);
     if (!ret) return p2_bad_ret(call, a[1].u32);
@@ -804,16 +812,11 @@ P2_FN(p2_http_types_future_incoming_response_get)
         ret[16] = 1;
         ret[24] = (uint8_t)f->http_code;
         if (f->tls_alert >= 0) { /* TLS-alert-received-payload: alert-id, alert-message */
-            uint32_t msg, len = (uint32_t)strlen(f->tls_msg);
-            int rc = p2_alloc_copy(call, f->tls_msg, len, &msg);
-            if (rc) return rc;
-            ret = p2_ret(call, a[1].u32, 56, 8); /* the guest's memory may have grown */
-            if (!ret) return p2_bad_ret(call, a[1].u32);
             ret[32] = 1;
             ret[33] = (uint8_t)f->tls_alert;
             ret[36] = 1;
             le32_put(ret + 40, msg);
-            le32_put(ret + 44, len);
+            le32_put(ret + 44, msg_len);
         }
     }
     return 0;
