@@ -22,6 +22,8 @@ $(MBEDTLS_STAMP):
 	@./scripts/fetch-mbedtls.sh $(BUILD)/mbedtls
 $(MBEDTLS_DIR)/library/%.c: | $(MBEDTLS_STAMP)
 	@test -f $@
+# They come with the stamp: make must not delete them as intermediate files.
+.SECONDARY: $(patsubst %,$(MBEDTLS_DIR)/library/%.c,$(MBEDTLS_FILES))
 
 # Mbed TLS's own code is compiled without our warning set (it is not ours to
 # fix); its headers are system headers to our code.
