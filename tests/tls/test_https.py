@@ -8,7 +8,9 @@ redirect from http to https) and the ones it refuses (self-signed, wrong
 name, expired, not yet valid, missing intermediate, TLS 1.0 only, a body
 cut without close_notify) with curl's exit code (60 certificate, 35 other
 TLS), the right message and no output file. Certificates come from
-tests/tls/make_certs.py.
+tests/tls/make_certs.py. When jco is available (tests/apps/jco.py: JCO_DIR,
+WASI_WIT), fetch also runs under jco on node with NODE_EXTRA_CA_CERTS and
+must take the same accept/reject decision (jco's exit status is 0 or 1).
 
     test_https.py --build BUILD
 """
@@ -26,6 +28,7 @@ import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+sys.path.insert(0, os.path.join(HERE, "..", "apps"))
 from tap import Tap  # noqa: E402
 
 BIG = 16 << 20
@@ -151,6 +154,20 @@ class Env:
             raise AssertionError(f"partial files left: {leftovers}")
         return p.returncode, p.stderr.decode(errors="replace"), data
 
+    def jco_fetch(self, url, name):
+        """fetch under jco, trusting root.pem through node; returns (rc, the
+        file's bytes or None), or None without jco."""
+        if not self.jco_host:
+            return None
+        path = os.path.join(self.out, name)
+        if os.path.exists(path):
+            os.remove(path)
+        cmd, env = self.jco_host.command("fetch", ["-q", url, "/data/" + name], {self.out: "/data"})
+        env["NODE_EXTRA_CA_CERTS"] = os.path.join(self.certs, "root.pem")
+        p = subprocess.run(cmd, env=env, capture_output=True, timeout=300)
+        data = open(path, "rb").read() if os.path.exists(path) else None
+        return p.returncode, data
+
     def curl(self, url):
         p = subprocess.run(["curl", "-sS", "-L", "--cacert", os.path.join(self.certs, "root.pem"),
                             "-o", "-", url], capture_output=True, timeout=300)
@@ -165,6 +182,7 @@ def check_accept(t, e, name, args, host="127.0.0.1", path="small.txt", via=None)
             start = url if via is None else via(s.port)
             rc, err, data = e.kpio_fetch(start, "got")
             crc, cdata = e.curl(start)
+            jr = e.jco_fetch(start, "jco-got")
         finally:
             s.stop()
         want = open(os.path.join(e.root, path), "rb").read()
@@ -173,6 +191,8 @@ def check_accept(t, e, name, args, host="127.0.0.1", path="small.txt", via=None)
         assert data is not None and hashlib.sha256(data).digest() == hashlib.sha256(want).digest(), \
             "body differs"
         assert cdata == want, "curl's body differs"
+        if jr is not None:
+            assert jr[0] == 0 and jr[1] == want, f"jco disagrees: exit {jr[0]}"
 
 
 def check_reject(t, e, name, args, code, message, host="127.0.0.1", server=None):
@@ -182,12 +202,37 @@ def check_reject(t, e, name, args, code, message, host="127.0.0.1", server=None)
             url = f"https://{host}:{s.port}/small.txt"
             rc, err, data = e.kpio_fetch(url, "refused")
             crc, _ = e.curl(url)
+            jr = e.jco_fetch(url, "jco-refused")
         finally:
             s.stop()
         assert crc == code, f"curl exit {crc}, expected {code}: the oracle disagrees"
         assert rc == code, f"fetch exit {rc}, expected {code}: {err}"
         assert message in err, f"no '{message}' in: {err}"
         assert data is None, "the output file exists"
+        if jr is not None:
+            assert jr[0] != 0 and jr[1] is None, f"jco accepted it (exit {jr[0]})"
+
+
+def setup_jco(t, build, e):
+    """Componentizes fetch for jco, or reports why jco is skipped."""
+    e.jco_host = None
+    try:
+        from jco import Jco, JcoHost
+    except ImportError as ex:
+        t.skip("jco agrees with kpio-wasm", f"tests/apps/jco.py: {ex}")
+        return None
+    jco = Jco(build)
+    why = os.environ.get("KPIO_APPS_JCO_SKIP") or jco.prepare()
+    if why:
+        t.skip("jco agrees with kpio-wasm", why)
+        return jco
+    comp, why = jco.componentize(e.fetch)
+    if not comp:
+        t.skip("jco agrees with kpio-wasm", why[-200:])
+        return jco
+    e.jco_host = JcoHost(jco, {"fetch": comp})
+    t.diag("fetch also runs under jco on node (NODE_EXTRA_CA_CERTS) in every accept/reject case")
+    return jco
 
 
 def main():
@@ -203,6 +248,7 @@ def main():
                     os.path.join(a.build, "tls", "certs")], check=True)
     with tempfile.TemporaryDirectory() as work:
         e = Env(a.build, work)
+        jco = setup_jco(t, a.build, e)
         chain_ec = ["-cert", "@leaf-ec.pem", "-key", "@leaf-ec.key", "-cert_chain", "@int.pem"]
         chain_rsa = ["-cert", "@leaf-rsa.pem", "-key", "@leaf-rsa.key", "-cert_chain", "@int.pem"]
         check_accept(t, e, "TLS 1.3 only, chain through the intermediate", ["-tls1_3", *chain_ec])
@@ -271,6 +317,8 @@ def main():
             err = p.stderr.decode(errors="replace")
             assert p.returncode != 0, err
             assert "/nonexistent/bundle.pem: No such file or directory" in err, err
+        if jco:
+            jco.close()
     sys.exit(t.done())
 
 
