@@ -116,3 +116,8 @@ $(BUILD)/fuzz/seeds/tls_pem/.stamp: tests/tls/make_certs.py
 	@python3 tests/tls/make_certs.py $(TLS_CERTS)
 	@cp $(TLS_CERTS)/root.pem $(TLS_CERTS)/int.pem $(TLS_CERTS)/leaf-rsa-chain.pem \
 	    $(TLS_CERTS)/self.pem $(@D)/ && touch $@
+FUZZ_TARGETS += tls_conn
+$(BUILD)/fuzz/bin/tls_conn: $(call fuzz_objs,tests/fuzz/fuzz_tls_conn.c $(LIB_SRCS_tls) \
+    $(LIB_SRCS_base) host/port/base_env.c) $(MBEDTLS_FUZZ_LIB)
+	$(fuzz_link)
+$(call fuzz_objs,tests/fuzz/fuzz_tls_conn.c): FUZZ_CFLAGS += $(MBEDTLS_CPPFLAGS)
