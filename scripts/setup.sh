@@ -20,7 +20,7 @@ for p in $PACKAGES; do
   esac
 done
 if [ -z "$missing" ]; then
-  exec ./scripts/fetch-mbedtls.sh "${BUILD:-build}/mbedtls"
+  exec "$(dirname "$0")/fetch-mbedtls.sh" "${BUILD:-build}/mbedtls"
 fi
 
 echo "setup: installing:$missing"
@@ -41,4 +41,4 @@ $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 echo "setup: done"
-./scripts/fetch-mbedtls.sh "${BUILD:-build}/mbedtls"
+"$(dirname "$0")/fetch-mbedtls.sh" "${BUILD:-build}/mbedtls"
