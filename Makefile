@@ -53,13 +53,14 @@ KERNEL_FPU_CFLAGS := -msse2
 KERNEL_NOFPU_CFLAGS := -mgeneral-regs-only
 KERNEL_FPU_DIRS :=
 
-# Helpers for module.mk files.
+# Helpers for module.mk files. The link helpers link the prerequisites' objects,
+# then their static archives (Mbed TLS's, lib/tls/module.mk).
 host_objs = $(patsubst %.c,$(BUILD)/host/%.o,$(1))
 rel_objs = $(patsubst %.c,$(BUILD)/rel/%.o,$(1))
 fuzz_objs = $(patsubst %.c,$(BUILD)/fuzz/%.o,$(1))
-host_link = @mkdir -p $(@D) && echo "  LD      $@" && $(HOST_CC) $(HOST_LDFLAGS) -o $@ $(filter %.o,$^)
-rel_link = @mkdir -p $(@D) && echo "  LD      $@" && $(REL_CC) -o $@ $(filter %.o,$^)
-fuzz_link = @mkdir -p $(@D) && echo "  LD      $@" && $(HOST_CC) $(FUZZ_LDFLAGS) -o $@ $(filter %.o,$^)
+host_link = @mkdir -p $(@D) && echo "  LD      $@" && $(HOST_CC) $(HOST_LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^)
+rel_link = @mkdir -p $(@D) && echo "  LD      $@" && $(REL_CC) -o $@ $(filter %.o,$^) $(filter %.a,$^)
+fuzz_link = @mkdir -p $(@D) && echo "  LD      $@" && $(HOST_CC) $(FUZZ_LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^)
 
 # Filled in by module.mk files.
 KERNEL_SRCS :=

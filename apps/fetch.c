@@ -14,7 +14,10 @@
  * the hash (benchmarks compare the download with wget, which has none).
  *
  * Exit status: 0 success; 1 for an HTTP status >= 400, a network error or
- * a body shorter than announced; 2 for bad usage.
+ * a body shorter than announced; 2 for bad usage; as curl's, 60 when the
+ * server's TLS certificate was refused and 35 for any other TLS failure
+ * (an alert, an unsupported version, a stream cut without close_notify).
+ * The host verifies certificates (kpio-wasm: --cacert FILE, --insecure).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +34,7 @@
 
 static const char help[] =
     "Usage: fetch [-qvH] [-r N] [-t SECONDS] URL [OUTFILE]\n"
-    "Download URL (http only) into OUTFILE, or to standard output.\n"
+    "Download URL (http or https) into OUTFILE, or to standard output.\n"
     "Redirects are followed. OUTFILE appears only once the whole body has arrived.\n"
     "  -q          no progress on stderr\n"
     "  -v          also print the size of the app's linear memory at the end\n"
@@ -174,12 +177,30 @@ static const char *failure_place(const struct http_get_result *r, char *buf, siz
     const struct wasi2_err *e = wasi2_error();
     struct http_url u;
     bool connection =
-        e->kind == WASI2_ERR_HTTP && e->code <= WASI_HTTP_TYPES_ERROR_CODE_CONNECTION_TIMEOUT;
+        e->kind == WASI2_ERR_HTTP && (e->code <= WASI_HTTP_TYPES_ERROR_CODE_CONNECTION_TIMEOUT ||
+                                      e->code == WASI_HTTP_TYPES_ERROR_CODE_TLS_PROTOCOL_ERROR ||
+                                      e->code == WASI_HTTP_TYPES_ERROR_CODE_TLS_CERTIFICATE_ERROR ||
+                                      e->code == WASI_HTTP_TYPES_ERROR_CODE_TLS_ALERT_RECEIVED);
     if (connection && http_url_parse(r->url, strlen(r->url), &u, NULL) == 0) {
         snprintf(buf, size, "%.*s:%u", (int)u.host_len, u.host, u.port);
         return buf;
     }
     return r->url;
+}
+
+/* curl's exit codes for TLS failures, else CLI_FAIL. A body stream's
+ * failure carries only the host's text (the SDK reads io errors with
+ * to-debug-string), which names TLS for lib/tls's errors. */
+static int tls_status(void)
+{
+    const struct wasi2_err *e = wasi2_error();
+    if (e->kind == WASI2_ERR_STREAM && strstr(e->msg, "(TLS ")) return 35;
+    if (e->kind != WASI2_ERR_HTTP) return CLI_FAIL;
+    if (e->code == WASI_HTTP_TYPES_ERROR_CODE_TLS_CERTIFICATE_ERROR) return 60;
+    if (e->code == WASI_HTTP_TYPES_ERROR_CODE_TLS_PROTOCOL_ERROR ||
+        e->code == WASI_HTTP_TYPES_ERROR_CODE_TLS_ALERT_RECEIVED)
+        return 35;
+    return CLI_FAIL;
 }
 
 static void summary(struct fetch *f, const char *outfile, uint64_t ns)
@@ -299,5 +320,6 @@ int main(int argc, char **argv)
     if (f.verbose) /* constant memory: this does not grow with the body's size */
         fprintf(stderr, "fetch: linear memory %zu KiB\n", __builtin_wasm_memory_size(0) * 64);
     if (fflush(stdout) != 0) ok = false;
+    if (!ok) return tls_status();
     return ok ? CLI_OK : CLI_FAIL;
 }

@@ -3,7 +3,8 @@
 # Debian 12 that has only git and make: the Debian packages below, then,
 # unless JCO_DIR is set or ../shared/tools/jco exists, the pinned jco from
 # the npm registry into $BUILD/jco (tests/lib/jco/setup.sh, see
-# tests/lib/jcoenv.py). Idempotent: when everything is present it prints
+# tests/lib/jcoenv.py), then Mbed TLS's source (scripts/fetch-mbedtls.sh).
+# Idempotent: when everything is present it prints
 # nothing and exits 0.
 set -e
 cd "$(dirname "$0")/.."
@@ -16,7 +17,7 @@ PACKAGES="make gcc python3 binutils iproute2 nodejs \
   mtools dosfstools cpio \
   clang-19 lld-19 llvm-19 libclang-rt-19-dev libclang-rt-19-dev-wasm32 wasi-libc \
   wabt dnsmasq-base nginx-light libcmocka-dev cppcheck clang-format \
-  curl openssl ca-certificates"
+  curl openssl ca-certificates dpkg-dev debian-archive-keyring"
 
 install_packages() {
   echo "setup: installing: $*"
@@ -64,3 +65,4 @@ command -v npm >/dev/null || missing="$missing npm"
 [ -z "$missing" ] || install_packages $missing
 install_jco
 
+./scripts/fetch-mbedtls.sh "$BUILD/mbedtls"

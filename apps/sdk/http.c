@@ -63,6 +63,9 @@ static const char *http_code_text(int code)
     case WASI_HTTP_TYPES_ERROR_CODE_HTTP_PROTOCOL_ERROR: return "HTTP protocol error";
     case WASI_HTTP_TYPES_ERROR_CODE_HTTP_RESPONSE_TIMEOUT: return "response timed out";
     case WASI_HTTP_TYPES_ERROR_CODE_INTERNAL_ERROR: return "internal error";
+    case WASI_HTTP_TYPES_ERROR_CODE_TLS_PROTOCOL_ERROR: return "TLS error";
+    case WASI_HTTP_TYPES_ERROR_CODE_TLS_CERTIFICATE_ERROR: return "TLS certificate refused";
+    case WASI_HTTP_TYPES_ERROR_CODE_TLS_ALERT_RECEIVED: return "TLS alert";
     default: return wasi2_http_code_name(code);
     }
 }
@@ -91,6 +94,8 @@ static void http_failed(const uint8_t *p)
         code == WASI_HTTP_TYPES_ERROR_CODE_HTTP_RESPONSE_TRANSFER_CODING ||
         code == WASI_HTTP_TYPES_ERROR_CODE_HTTP_RESPONSE_CONTENT_CODING)
         s = opt_string(payload, &len); /* DNS-error's rcode, or the option<string> */
+    else if (code == WASI_HTTP_TYPES_ERROR_CODE_TLS_ALERT_RECEIVED)
+        s = opt_string(payload + 4, &len); /* alert-id: option<u8>, alert-message */
     if (s && len > 0)
         wasi2_set_error(WASI2_ERR_HTTP, code, "%s (%.*s)", http_code_text(code), (int)len, s);
     else
@@ -129,7 +134,8 @@ static int32_t make_request(const struct http_url *u)
     size_t target_len = u->path_len + u->query_len;
     if (u->path_len == 0 ||
         wasi_http_types_outgoing_request_set_method(req, WASI_HTTP_TYPES_METHOD_GET, 0, 0) != 0 ||
-        wasi_http_types_outgoing_request_set_scheme(req, 1, WASI_HTTP_TYPES_SCHEME_HTTP, 0, 0) !=
+        wasi_http_types_outgoing_request_set_scheme(
+            req, 1, u->https ? WASI_HTTP_TYPES_SCHEME_HTTPS : WASI_HTTP_TYPES_SCHEME_HTTP, 0, 0) !=
             0 ||
         wasi_http_types_outgoing_request_set_authority(req, 1, (int32_t)(uintptr_t)u->authority,
                                                        (int32_t)u->authority_len) != 0 ||

@@ -31,6 +31,8 @@ static const char help_text[] =
     "      --dir HOST[::GUEST]    preopen host directory HOST as GUEST (default: as HOST)\n"
     "      --env NAME=VALUE       set an environment variable of the app (it sees no other)\n"
     "      --tcplisten IP:PORT    pass a socket listening on IPv4 IP:PORT (fd after the preopens)\n"
+    "      --cacert FILE          also trust the PEM certificates in FILE for https\n"
+    "  -k, --insecure             check no https certificate (warns at every use)\n"
     "\n"
     "Calling an export:\n"
     "      --invoke NAME          call export NAME with VALUES, print the results (i32:42 "
@@ -56,6 +58,7 @@ enum {
     OPT_DIR = 256,
     OPT_ENV,
     OPT_TCPLISTEN,
+    OPT_CACERT,
     OPT_ENGINE,
     OPT_MAX_PAGES,
     OPT_STACK,
@@ -70,6 +73,8 @@ static const struct option long_options[] = {
     {"dir", required_argument, NULL, OPT_DIR},
     {"env", required_argument, NULL, OPT_ENV},
     {"tcplisten", required_argument, NULL, OPT_TCPLISTEN},
+    {"cacert", required_argument, NULL, OPT_CACERT},
+    {"insecure", no_argument, NULL, 'k'},
     {"engine", required_argument, NULL, OPT_ENGINE},
     {"max-pages", required_argument, NULL, OPT_MAX_PAGES},
     {"stack", required_argument, NULL, OPT_STACK},
@@ -126,6 +131,8 @@ static bool take_option(struct kpio_options *o, int c, const char *v, const char
         if (o->nlisten == KPIO_MAX_DIRS) usage_error(o, "too many --tcplisten", NULL);
         o->listen[o->nlisten++] = v;
         break;
+    case OPT_CACERT: o->cacert = v; break;
+    case 'k': o->insecure = true; break;
     case OPT_ENGINE: *engine = v; break;
     case OPT_MAX_PAGES: o->cfg.max_memory_pages = parse_u32(o, v); break;
     case OPT_STACK: o->cfg.value_stack_slots = parse_u32(o, v); break;
@@ -172,7 +179,7 @@ void kpio_options_parse(int argc, char **argv, struct kpio_options *o)
     int c;
     opterr = 0;
     /* "+": stop at the module, so the app's own options stay its own */
-    while ((c = getopt_long(argc, argv, "+h", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+hk", long_options, NULL)) != -1) {
         if (c == 'h') {
             fputs(usage_text, stdout);
             fputs(help_text, stdout);

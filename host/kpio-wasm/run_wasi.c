@@ -4,9 +4,14 @@
  * lib/wasi over the Linux port, like `wasmtime run`:
  *
  *   kpio-wasm [--dir HOST[::GUEST]]... [--env K=V]... [--tcplisten IP:PORT]...
- *             [--max-pages N] [--stack N] [--depth N] [--time] app.wasm [ARGS...]
+ *             [--cacert FILE] [--insecure] [--max-pages N] [--stack N] [--depth N]
+ *             [--time] app.wasm [ARGS...]
  *
- * (options parsed by options.c; `kpio-wasm --help` lists them)
+ * (options parsed by options.c; `kpio-wasm --help` lists them).
+ * wasi:http's https requests verify the server against the trust store of
+ * host/port/tls_host.h (SSL_CERT_FILE, SSL_CERT_DIR, Debian's bundle),
+ * plus the bundle --cacert FILE for this run; --insecure (-k) checks no
+ * certificate and says so on stderr at each use.
  * --dir preopens the host directory HOST as GUEST (default: HOST itself);
  * --env adds one environment variable (the app sees no other);
  * --tcplisten gives the app a listening TCP socket on IPv4 IP:PORT as the
@@ -28,6 +33,7 @@
 #include "base/error.h"
 #include "component/component.h"
 #include "host/kpio-wasm/options.h"
+#include "host/port/tls_host.h"
 #include "host/port/wasi_host.h"
 #include "wasi/wasi.h"
 #include "wasm/wasm.h"
@@ -172,6 +178,7 @@ int run_wasi_main(const struct kpio_options *o)
     struct wasi_preopen pre[KPIO_MAX_DIRS];
     struct wasi_port_sock *socks[KPIO_MAX_DIRS];
     int status = 1;
+    struct host_tls *tls = host_tls_new(o->cacert, o->insecure);
     bool dirs_open = false;
     if (wasi_host_port_new(&port) == 0 && (dirs_open = open_dirs(&port, o, pre) == 0) &&
         open_listeners(&port, o, socks) == 0) {
@@ -186,6 +193,7 @@ int run_wasi_main(const struct kpio_options *o)
             .nsockets = (size_t)o->nlisten,
             .sockets = socks,
             .cwd = o->ndirs ? o->guest_dir[0] : NULL,
+            .tls = tls ? host_tls_provider(tls) : NULL,
         };
         struct wasi_ctx *w;
         rc = wasi_ctx_new(&cfg, &w);
@@ -201,6 +209,7 @@ int run_wasi_main(const struct kpio_options *o)
         for (int i = 0; i < o->ndirs; i++)
             port.ops->close(port.ctx, pre[i].dir);
     }
+    host_tls_free(tls);
     wasm_module_free(mod);
     return status;
 }

@@ -62,6 +62,9 @@ static const struct {
     {ERR_OVERFLOW, "ERR_OVERFLOW", "value too large"},
     {ERR_NXDOMAIN, "ERR_NXDOMAIN", "name does not exist"},
     {ERR_DNSFAIL, "ERR_DNSFAIL", "name server failure"},
+    {ERR_TLS_CERT, "ERR_TLS_CERT", "TLS certificate refused"},
+    {ERR_TLS_ALERT, "ERR_TLS_ALERT", "TLS alert received"},
+    {ERR_TLS_PROTO, "ERR_TLS_PROTO", "TLS protocol error"},
 };
 
 static int find(int err)

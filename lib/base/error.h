@@ -57,11 +57,14 @@ enum {
     ERR_INPROGRESS = -115,
     ERR_CORRUPT = -117, /* on-disk or on-wire structure is corrupt */
     ERR_CANCELED = -125,
-    ERR_PROTO = -71,     /* protocol error */
-    ERR_BADMSG = -74,    /* malformed message */
-    ERR_OVERFLOW = -75,  /* value too large for defined data type */
-    ERR_NXDOMAIN = -200, /* DNS: the name does not exist */
-    ERR_DNSFAIL = -201,  /* DNS: server failure or refused */
+    ERR_PROTO = -71,      /* protocol error */
+    ERR_BADMSG = -74,     /* malformed message */
+    ERR_OVERFLOW = -75,   /* value too large for defined data type */
+    ERR_NXDOMAIN = -200,  /* DNS: the name does not exist */
+    ERR_DNSFAIL = -201,   /* DNS: server failure or refused */
+    ERR_TLS_CERT = -210,  /* TLS: the server's certificate was refused */
+    ERR_TLS_ALERT = -211, /* TLS: the server sent a fatal alert */
+    ERR_TLS_PROTO = -212, /* TLS: any other TLS failure */
 };
 
 /* A short human-readable description; never NULL. */

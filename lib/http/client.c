@@ -24,14 +24,17 @@ enum xstate { X_IDLE, X_BODY_OUT, X_SENT, X_BODY_IN, X_DONE, X_FAILED };
 
 struct http_client {
     struct http_sock sock;
+    struct http_sock tls; /* for https URLs; ops NULL: none */
     struct http_client_config cfg;
     struct http_parser parser;
     struct http_fields req_fields, headers, trailers;
 
     /* The connection, kept between exchanges to conn_host:conn_port. */
     struct http_conn *conn;
+    const struct http_sock *cs; /* the socket conn belongs to: &sock or &tls */
     char conn_host[HTTP_MAX_HOST + 1];
     uint16_t conn_port;
+    bool conn_https;
     unsigned conn_requests; /* requests sent on conn */
     unsigned connects;
     bool reused; /* the current request went out on a connection used before */
@@ -76,7 +79,7 @@ void http_client_config_default(struct http_client_config *cfg)
 
 static void close_conn(struct http_client *c)
 {
-    if (c->conn) c->sock.ops->close(c->sock.ctx, c->conn);
+    if (c->conn) c->cs->ops->close(c->cs->ctx, c->conn);
     c->conn = NULL;
     c->conn_requests = 0;
     c->rpos = c->rlen = 0;
@@ -131,7 +134,8 @@ static int parser_fail(struct http_client *c, int err)
 
 static bool same_host(const struct http_client *c, const struct http_url *u)
 {
-    return u->port == c->conn_port && u->host_len == strlen(c->conn_host) &&
+    return u->port == c->conn_port && u->https == c->conn_https &&
+           u->host_len == strlen(c->conn_host) &&
            str_ncasecmp(u->host, c->conn_host, u->host_len) == 0;
 }
 
@@ -140,13 +144,33 @@ static bool same_host(const struct http_client *c, const struct http_url *u)
  * out. */
 static bool conn_alive(struct http_client *c)
 {
-    long n = c->sock.ops->recv(c->sock.ctx, c->conn, c->rbuf, c->cfg.recv_buffer, 0);
+    long n = c->cs->ops->recv(c->cs->ctx, c->conn, c->rbuf, c->cfg.recv_buffer, 0);
     return n == ERR_TIMEDOUT;
+}
+
+static bool is_tls_err(long err)
+{
+    return err == ERR_TLS_CERT || err == ERR_TLS_ALERT || err == ERR_TLS_PROTO;
+}
+
+/* Fails with the TLS socket's own message for an ERR_TLS_* value. */
+static int tls_fail(struct http_client *c, int err)
+{
+    const struct http_sock *s = c->cs ? c->cs : &c->tls;
+    const char *why = s->ops && s->ops->error ? s->ops->error(s->ctx) : NULL;
+    enum http_fail kind = err == ERR_TLS_CERT    ? HTTP_FAIL_TLS_CERT
+                          : err == ERR_TLS_ALERT ? HTTP_FAIL_TLS_ALERT
+                                                 : HTTP_FAIL_TLS_PROTOCOL;
+    return set_fail(c, kind, err, "%s:%u: %s", c->conn_host, c->conn_port,
+                    why && why[0] ? why : err_name(err));
 }
 
 /* Makes c->conn a connection to the current URL's host and port. */
 static int ensure_conn(struct http_client *c)
 {
+    if (c->u.https && !c->tls.ops) /* before the kept connection is touched */
+        return set_fail(c, HTTP_FAIL_SCHEME, 0, "%.120s needs TLS, which this client was not given",
+                        c->url);
     if (c->conn && same_host(c, &c->u) && conn_alive(c)) {
         c->reused = true;
         return 0;
@@ -156,9 +180,12 @@ static int ensure_conn(struct http_client *c)
     memcpy(c->conn_host, c->u.host, c->u.host_len);
     c->conn_host[c->u.host_len] = '\0';
     c->conn_port = c->u.port;
-    int r = c->sock.ops->connect(c->sock.ctx, c->conn_host, c->conn_port, c->connect_ms, &c->conn);
+    c->conn_https = c->u.https;
+    c->cs = c->u.https ? &c->tls : &c->sock;
+    int r = c->cs->ops->connect(c->cs->ctx, c->conn_host, c->conn_port, c->connect_ms, &c->conn);
     if (r < 0) {
         c->conn = NULL;
+        if (is_tls_err(r)) return tls_fail(c, r);
         return set_fail(c, r == ERR_TIMEDOUT ? HTTP_FAIL_CONNECT_TIMEOUT : HTTP_FAIL_CONNECT, r,
                         "%s:%u: %s", c->conn_host, c->conn_port, err_name(r));
     }
@@ -171,7 +198,8 @@ static int send_all(struct http_client *c, const void *data, size_t len)
 {
     const uint8_t *p = data;
     while (len) {
-        long n = c->sock.ops->send(c->sock.ctx, c->conn, p, len, c->idle_ms);
+        long n = c->cs->ops->send(c->cs->ctx, c->conn, p, len, c->idle_ms);
+        if (is_tls_err(n)) return tls_fail(c, (int)n);
         if (n == ERR_TIMEDOUT)
             return set_fail(c, HTTP_FAIL_SEND_TIMEOUT, 0, "%s:%u", c->conn_host, c->conn_port);
         if (n <= 0 || (size_t)n > len)
@@ -250,15 +278,11 @@ static int send_request(struct http_client *c)
 }
 
 /* Fails for a URL that http_url_resolve() refused (what: "" for the
- * request's, "redirect to " for a Location); says so plainly when the
- * scheme is https. */
+ * request's, "redirect to " for a Location). */
 static int url_fail(struct http_client *c, enum http_fail kind, int err, const char *what,
                     const char *url, size_t len)
 {
     int shown = (int)(len < 120 ? len : 120);
-    if (kind == HTTP_FAIL_SCHEME && len >= 6 && str_ncasecmp(url, "https:", 6) == 0)
-        return set_fail(c, kind, err, "%s%.*s needs TLS, which KPIO does not have yet", what, shown,
-                        url);
     return set_fail(c, kind, err, "%s%.*s", what, shown, url);
 }
 
@@ -341,7 +365,8 @@ int http_client_write(struct http_client *c, const void *data, size_t len)
 static long fill(struct http_client *c, uint32_t timeout_ms, enum http_fail timeout_kind)
 {
     BASE_ASSERT(c->rpos == c->rlen);
-    long n = c->sock.ops->recv(c->sock.ctx, c->conn, c->rbuf, c->cfg.recv_buffer, timeout_ms);
+    long n = c->cs->ops->recv(c->cs->ctx, c->conn, c->rbuf, c->cfg.recv_buffer, timeout_ms);
+    if (is_tls_err(n)) return tls_fail(c, (int)n);
     if (n == ERR_TIMEDOUT)
         return set_fail(c, timeout_kind, 0, "%s:%u after %u ms", c->conn_host, c->conn_port,
                         (unsigned)timeout_ms);
@@ -674,6 +699,12 @@ int http_client_fetch(struct http_client *c, const struct http_client_request *r
     if (n < 0) return (int)n;
     http_client_end(c);
     return status;
+}
+
+void http_client_set_tls(struct http_client *c, const struct http_sock *tls)
+{
+    close_conn(c);
+    c->tls = *tls;
 }
 
 int http_client_create(const struct http_sock *sock, const struct http_client_config *cfg,

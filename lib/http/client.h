@@ -90,6 +90,11 @@ int http_client_create(const struct http_sock *sock, const struct http_client_co
                        struct http_client **out);
 /* Closes the connection and frees everything. */
 void http_client_destroy(struct http_client *c);
+/* Gives the client a socket for https URLs (copied): TLS connections over
+ * TCP, such as lib/tls's. Without one, an https URL fails with
+ * HTTP_FAIL_SCHEME. Its ERR_TLS_* errors become HTTP_FAIL_TLS_* with the
+ * socket's message. */
+void http_client_set_tls(struct http_client *c, const struct http_sock *tls);
 
 /* Starts an exchange: checks and copies the request, connects (or reuses
  * the open connection) and sends the head, and a MEMORY body. Ends the

@@ -61,6 +61,9 @@ static const struct fail_info fail_table[HTTP_FAIL_COUNT_] = {
     [HTTP_FAIL_LOCATION] = {"HTTP_FAIL_LOCATION", "bad Location in a redirect", ERR_BADMSG},
     [HTTP_FAIL_NOMEM] = {"HTTP_FAIL_NOMEM", "out of memory", ERR_NOMEM},
     [HTTP_FAIL_STATE] = {"HTTP_FAIL_STATE", "call out of order", ERR_INVAL},
+    [HTTP_FAIL_TLS_CERT] = {"HTTP_FAIL_TLS_CERT", "TLS certificate refused", ERR_TLS_CERT},
+    [HTTP_FAIL_TLS_ALERT] = {"HTTP_FAIL_TLS_ALERT", "TLS alert received", ERR_TLS_ALERT},
+    [HTTP_FAIL_TLS_PROTOCOL] = {"HTTP_FAIL_TLS_PROTOCOL", "TLS failure", ERR_TLS_PROTO},
 };
 
 static const struct fail_info *fail_info(enum http_fail kind)

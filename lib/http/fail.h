@@ -34,7 +34,8 @@
  *   NO_RESPONSE                ERR_CONNRESET    connection-terminated
  *   URL                        ERR_INVAL        HTTP-request-URI-invalid
  *   URL_TOO_LONG               ERR_NAMETOOLONG  HTTP-request-URI-too-long
- *   SCHEME                     ERR_NOTSUP       HTTP-request-URI-invalid (https: no TLS yet)
+ *   SCHEME                     ERR_NOTSUP       HTTP-request-URI-invalid (also https on a
+ *                                               client without TLS)
  *   METHOD                     ERR_INVAL        HTTP-request-method-invalid
  *   REQUEST_FIELD              ERR_INVAL        internal-error (wasi's fields resource
  *                                               already refuses these: header-error)
@@ -56,6 +57,10 @@
  *   LOCATION                   ERR_BADMSG       HTTP-protocol-error
  *   NOMEM                      ERR_NOMEM        internal-error
  *   STATE                      ERR_INVAL        internal-error (API used out of order)
+ *   TLS_CERT                   ERR_TLS_CERT     TLS-certificate-error
+ *   TLS_ALERT                  ERR_TLS_ALERT    TLS-alert-received (id and message from
+ *                                               the TLS socket, lib/tls)
+ *   TLS_PROTOCOL               ERR_TLS_PROTO    TLS-protocol-error
  *
  * wasi:http's outgoing-handler does not follow redirects; lib/wasi sets
  * max_redirects to 0, and REDIRECTS never reaches it.
@@ -104,6 +109,10 @@ enum http_fail {
     HTTP_FAIL_LOCATION,
     HTTP_FAIL_NOMEM,
     HTTP_FAIL_STATE,
+    /* TLS, as reported by the connection's socket (http/sock.h's error op). */
+    HTTP_FAIL_TLS_CERT,
+    HTTP_FAIL_TLS_ALERT,
+    HTTP_FAIL_TLS_PROTOCOL,
     HTTP_FAIL_COUNT_
 };
 

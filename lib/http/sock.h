@@ -37,6 +37,9 @@ struct http_sock_ops {
     void (*close)(void *ctx, struct http_conn *conn);
     /* A monotonic clock in milliseconds, for deadlines over several calls. */
     uint64_t (*now_ms)(void *ctx);
+    /* Optional (TLS sockets, lib/tls): one line saying why the last call
+     * failed with ERR_TLS_CERT, ERR_TLS_ALERT or ERR_TLS_PROTO. */
+    const char *(*error)(void *ctx);
 };
 
 struct http_sock {

@@ -70,20 +70,22 @@ static void ref_split(const char *s, size_t n, struct ref_parts *r)
     }
 }
 
-/* Checks "http" and the visible-ASCII rule; splits into *r. */
+/* Checks "http" or "https" and the visible-ASCII rule; splits into *r. */
 static int split_checked(const char *s, size_t n, struct ref_parts *r, enum http_fail *fail)
 {
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
             return url_fail(fail, HTTP_FAIL_URL);
     ref_split(s, n, r);
-    if (r->has_scheme) {
-        if (http_eq_lower(r->scheme, r->scheme_len, "https"))
-            return url_fail(fail, HTTP_FAIL_SCHEME); /* no TLS yet */
-        if (!http_eq_lower(r->scheme, r->scheme_len, "http"))
-            return url_fail(fail, HTTP_FAIL_SCHEME);
-    }
+    if (r->has_scheme && !http_eq_lower(r->scheme, r->scheme_len, "http") &&
+        !http_eq_lower(r->scheme, r->scheme_len, "https"))
+        return url_fail(fail, HTTP_FAIL_SCHEME);
     return 0;
+}
+
+static bool is_https(const struct ref_parts *r)
+{
+    return r->has_scheme && r->scheme_len == 5;
 }
 
 /* host = IP-literal / IPv4address / reg-name (RFC 3986 section 3.2.2),
@@ -117,7 +119,7 @@ static int parse_authority(const char *a, size_t n, struct http_url *u, enum htt
     if (u->host_len == 0) /* RFC 9110 section 4.2.1: empty host is invalid */
         return url_fail(fail, HTTP_FAIL_URL);
     if (u->host_len > HTTP_MAX_HOST) return url_fail(fail, HTTP_FAIL_URL_TOO_LONG);
-    u->port = 80;
+    u->port = u->https ? 443 : 80; /* RFC 9110 sections 4.2.1 and 4.2.2 */
     if (host_end < n) {
         if (a[host_end] != ':') return url_fail(fail, HTTP_FAIL_URL);
         uint32_t port = 0;
@@ -141,6 +143,7 @@ int http_url_parse(const char *s, size_t n, struct http_url *u, enum http_fail *
     int err = split_checked(s, n, &r, fail);
     if (err < 0) return err;
     if (!r.has_scheme || !r.has_authority) return url_fail(fail, HTTP_FAIL_URL);
+    u->https = is_https(&r);
     err = parse_authority(r.authority, r.authority_len, u, fail);
     if (err < 0) return err;
     u->path = r.path;
@@ -247,7 +250,10 @@ long http_url_resolve(const char *base, size_t base_len, const char *ref, size_t
     if (size == 0) return url_fail(fail, HTTP_FAIL_URL_TOO_LONG);
     const struct ref_parts *auth = (r.has_scheme || r.has_authority) ? &r : &b;
     struct out o = {out, size, 0, false};
-    put(&o, "http://", 7);
+    if (is_https(r.has_scheme ? &r : &b))
+        put(&o, "https://", 8);
+    else
+        put(&o, "http://", 7);
     put(&o, auth->authority, auth->authority_len);
     size_t path_at = o.len;
     const struct ref_parts *query = &r;

@@ -155,6 +155,7 @@ int wasi_ctx_new(const struct wasi_config *cfg, struct wasi_ctx **out)
     w->argv = copy_strings(cfg->argc, cfg->argv, &w->args_size);
     w->envp = copy_strings(cfg->envc, cfg->envp, &w->env_size);
     w->cwd = cfg->cwd ? copy_str(cfg->cwd) : NULL;
+    w->tls = cfg->tls;
     if (!w->argv || !w->envp || (cfg->cwd && !w->cwd)) goto fail;
     for (int i = 0; i < 3; i++)
         if ((rc = install_console(w, i)) != 0) goto fail;

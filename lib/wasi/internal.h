@@ -125,6 +125,7 @@ struct wasi_ctx {
     bool realloc_looked_up;
     bool in_realloc;                  /* a 0.2 call is inside the guest's cabi_realloc */
     struct wasi_p2_binding *bindings; /* one per resolved 0.2 import */
+    const struct wasi_tls *tls;       /* the config's, may be NULL */
 };
 
 /* Descriptor numbers above this are refused (EMFILE / EBADF). */

@@ -16,3 +16,7 @@ KPIO_WASM_WASI_SRCS := host/kpio-wasm/run_wasi.c $(LIB_SRCS_wasi) $(WASI_HOST_PO
     $(LIB_SRCS_http)
 $(BUILD)/rel/bin/kpio-wasm: $(call rel_objs,$(KPIO_WASM_WASI_SRCS))
 $(BUILD)/host/bin/kpio-wasm: $(call host_objs,$(KPIO_WASM_WASI_SRCS))
+# https for wasi:http: lib/tls over Mbed TLS, with the host's trust store.
+KPIO_WASM_TLS_SRCS := host/port/tls_host.c $(LIB_SRCS_tls)
+$(BUILD)/rel/bin/kpio-wasm: $(call rel_objs,$(KPIO_WASM_TLS_SRCS)) $(MBEDTLS_REL_LIB)
+$(BUILD)/host/bin/kpio-wasm: $(call host_objs,$(KPIO_WASM_TLS_SRCS)) $(MBEDTLS_HOST_LIB)

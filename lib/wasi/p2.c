@@ -70,6 +70,7 @@ void wasi_p2_free(struct wasi_ctx *w)
     }
     for (size_t i = 0; i < ARRAY_SIZE(p->clients); i++)
         if (p->clients[i]) http_client_destroy(p->clients[i]);
+    if (p->tls_handle) w->tls->unwrap(w->tls->ctx, p->tls_handle);
     mem_free(p->slots);
     mem_free(p->scratch);
     mem_free(p);
@@ -370,6 +371,9 @@ enum {
     HE_DESTINATION_UNAVAILABLE = 3,
     HE_CONNECTION_REFUSED = 6,
     HE_CONNECTION_TERMINATED = 7,
+    HE_TLS_PROTOCOL_ERROR = 12,
+    HE_TLS_CERTIFICATE_ERROR = 13,
+    HE_TLS_ALERT_RECEIVED = 14,
     HE_CONNECTION_TIMEOUT = 8,
     HE_CONNECTION_READ_TIMEOUT = 9,
     HE_CONNECTION_WRITE_TIMEOUT = 10,
@@ -437,6 +441,9 @@ uint8_t p2_http_error(int err, enum http_fail fail)
     case HTTP_FAIL_HEADER_TIMEOUT: return HE_RESPONSE_TIMEOUT;
     case HTTP_FAIL_IDLE_TIMEOUT: return HE_CONNECTION_READ_TIMEOUT;
     case HTTP_FAIL_REDIRECTS: return HE_LOOP_DETECTED;
+    case HTTP_FAIL_TLS_CERT: return HE_TLS_CERTIFICATE_ERROR;
+    case HTTP_FAIL_TLS_ALERT: return HE_TLS_ALERT_RECEIVED;
+    case HTTP_FAIL_TLS_PROTOCOL: return HE_TLS_PROTOCOL_ERROR;
     default: return HE_INTERNAL_ERROR;
     }
 }

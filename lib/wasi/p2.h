@@ -205,6 +205,8 @@ struct wasi_p2 {
     struct p2_obj **slots; /* handle h is slots[h - 1]; NULL: free */
     uint32_t nslots;
     struct http_client *clients[4]; /* idle HTTP clients kept for keep-alive */
+    struct http_sock tls_sock;      /* from w->tls->wrap(), made on the first https need */
+    void *tls_handle;               /* NULL: not made */
     uint64_t insecure_state;
     uint8_t *scratch;   /* P2_SCRATCH bytes for console and socket reads */
     bool dns_timed_out; /* the last HTTP connect failed in name resolution's timeout */

@@ -124,7 +124,13 @@ static struct http_client *client_get(struct wasi_ctx *w)
     cfg.max_redirects = 0;        /* wasi:http does not follow redirects */
     cfg.recv_buffer = 256 * 1024; /* big body pieces: fewer trips through the guest */
     struct http_client *c;
-    return http_client_create(&sock, &cfg, &c) == 0 ? c : NULL;
+    if (http_client_create(&sock, &cfg, &c) != 0) return NULL;
+    /* One TLS socket per context, over the same TCP socket interface. */
+    if (w->tls && !w->p2->tls_handle &&
+        w->tls->wrap(w->tls->ctx, &sock, &w->p2->tls_sock, &w->p2->tls_handle) != 0)
+        w->p2->tls_handle = NULL;
+    if (w->p2->tls_handle) http_client_set_tls(c, &w->p2->tls_sock);
+    return c;
 }
 
 /* Ends the client's exchange and keeps it for reuse if there is room. */
@@ -174,6 +180,8 @@ struct p2_future {
     uint32_t timeout_ms[3]; /* connect, first byte, between bytes; 0: default */
     bool done, taken;
     int err, http_code;
+    int tls_alert;     /* TLS-alert-received: the alert's id, or -1 */
+    char tls_msg[192]; /* and its message */
     struct p2_in_response *resp;
 };
 
@@ -287,6 +295,7 @@ static void future_run(struct wasi_ctx *w, struct p2_future *f)
     struct p2_out_request *q = f->req;
     f->done = true;
     f->http_code = -1;
+    f->tls_alert = -1;
     size_t nf = http_fields_count(&q->headers);
     struct http_field *fields = mem_alloc(sizeof(*fields) * (nf + 1));
     char *url = mem_alloc(8192);
@@ -328,6 +337,14 @@ static void future_run(struct wasi_ctx *w, struct p2_future *f)
         enum http_fail fail = http_client_fail(c);
         f->err = rc;
         f->http_code = p2_http_error(rc, fail);
+        if (fail == HTTP_FAIL_TLS_ALERT && w->p2->tls_handle) {
+            f->tls_alert = w->tls->alert(w->tls->ctx, w->p2->tls_handle);
+            str_copy(f->tls_msg, http_client_error(c), sizeof f->tls_msg);
+        }
+        /* wasi:http has no message for a refused certificate: say it here. */
+        if (fail == HTTP_FAIL_TLS_CERT || fail == HTTP_FAIL_TLS_ALERT ||
+            fail == HTTP_FAIL_TLS_PROTOCOL)
+            log_write(LOG_WARN, "https", "%s", http_client_error(c));
         if (w->p2->dns_timed_out &&
             (fail == HTTP_FAIL_CONNECT || fail == HTTP_FAIL_CONNECT_TIMEOUT))
             f->http_code = P2_HTTP_DNS_TIMEOUT;
@@ -716,6 +733,7 @@ P2_FN(p2_http_outgoing_handler_handle)
         return p2_bad_handle(call, a[2].u32, P2_REQ_OPTIONS);
     struct p2_future *f = p2_obj_new(sizeof *f, P2_FUTURE_RESPONSE, NULL, future_destroy);
     if (!f) return wasm_host_trap(call, "out of memory");
+    f->tls_alert = -1;
     f->req = p2_take(call, a[0].u32, P2_OUT_REQUEST);
     if (a[1].u32) {
         struct p2_req_options *o = p2_take(call, a[2].u32, P2_REQ_OPTIONS);
@@ -727,8 +745,8 @@ P2_FN(p2_http_outgoing_handler_handle)
     struct p2_out_request *q = f->req;
     if (!q->has_authority)
         code = p2_http_error(ERR_INVAL, HTTP_FAIL_URL);
-    else if (q->has_scheme && q->scheme != 0)
-        code = p2_http_error(ERR_NOTSUP, HTTP_FAIL_SCHEME); /* no TLS */
+    else if (q->has_scheme && q->scheme != 0 && !(q->scheme == 1 && w->tls))
+        code = p2_http_error(ERR_NOTSUP, HTTP_FAIL_SCHEME); /* another scheme, or no TLS */
     else if (q->body && q->body->finished && q->body->len == SIZE_MAX)
         code = p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
     uint32_t h = 0;
@@ -773,6 +791,14 @@ P2_FN(p2_http_types_future_incoming_response_get)
         f->resp = NULL;
         if (rc) return rc;
     }
+    /* TLS-alert-received's message goes to guest memory first: allocating
+     * calls into the guest, so the result is written after it. */
+    uint32_t msg = 0, msg_len = 0;
+    if (ready && !was_taken && !h && f->tls_alert >= 0) {
+        msg_len = (uint32_t)strlen(f->tls_msg);
+        int rc = p2_alloc_copy(call, f->tls_msg, msg_len, &msg);
+        if (rc) return rc;
+    }
     if (ready) f->taken = true;
     uint8_t *ret = p2_ret(call, a[1].u32, 56, 8);
     if (!ret) return p2_bad_ret(call, a[1].u32);
@@ -785,6 +811,13 @@ P2_FN(p2_http_types_future_incoming_response_get)
     } else {
         ret[16] = 1;
         ret[24] = (uint8_t)f->http_code;
+        if (f->tls_alert >= 0) { /* TLS-alert-received-payload: alert-id, alert-message */
+            ret[32] = 1;
+            ret[33] = (uint8_t)f->tls_alert;
+            ret[36] = 1;
+            le32_put(ret + 40, msg);
+            le32_put(ret + 44, msg_len);
+        }
     }
     return 0;
 }
@@ -860,7 +893,10 @@ long p2_http_body_slice(struct wasi_ctx *w, struct p2_obj *o, size_t max, const 
                 return 0;
             }
             b->err = (int)n;
-            b->http_code = p2_http_error((int)n, http_client_fail(b->client));
+            enum http_fail fail = http_client_fail(b->client);
+            b->http_code = p2_http_error((int)n, fail);
+            if (fail == HTTP_FAIL_TLS_ALERT || fail == HTTP_FAIL_TLS_PROTOCOL)
+                log_write(LOG_WARN, "https", "%s", http_client_error(b->client));
             *http_code = b->http_code;
             return n;
         }

@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http/sock.h"
 #include "wasi/port.h"
 #include "wasm/wasm.h"
 
@@ -40,6 +41,21 @@
 struct wasi_preopen {
     const char *guest_path;
     struct wasi_port_file *dir;
+};
+
+/* TLS for wasi:http's https requests, supplied by the embedder (lib/tls
+ * over the host's trust store in kpio-wasm). lib/wasi itself knows no
+ * TLS library: it hands wrap() its own TCP socket of http/sock.h and uses
+ * the socket it gets back for https URLs. */
+struct wasi_tls {
+    /* Makes a TLS socket over tcp into *out; *handle is given to alert()
+     * and unwrap(). Returns 0 or an error (already logged, e.g. a missing
+     * trust store named by its path). */
+    int (*wrap)(void *ctx, const struct http_sock *tcp, struct http_sock *out, void **handle);
+    /* The id of the alert behind the last ERR_TLS_ALERT, or -1. */
+    int (*alert)(void *ctx, void *handle);
+    void (*unwrap)(void *ctx, void *handle);
+    void *ctx;
 };
 
 struct wasi_config {
@@ -53,6 +69,7 @@ struct wasi_config {
     size_t nsockets;                       /* listening TCP sockets for preview1's */
     struct wasi_port_sock *const *sockets; /* sock_accept: fds after the preopens */
     const char *cwd;                       /* wasi:cli/environment initial-cwd; may be NULL */
+    const struct wasi_tls *tls;            /* NULL: https requests are refused */
 };
 
 struct wasi_ctx;

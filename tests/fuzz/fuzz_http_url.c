@@ -5,7 +5,8 @@
  *   - http_url_parse never reads outside its input, and its parts lie
  *     inside it;
  *   - a resolved URL, written to a buffer of input-chosen size that
- *     ASan watches, parses; is "http://", visible ASCII, has a path
+ *     ASan watches, parses; is "http://" or "https://" (as its scheme
+ *     says), visible ASCII, has a path
  *     starting with '/' and no fragment; and resolving it again alone
  *     gives it back (normal form is stable).
  */
@@ -28,12 +29,15 @@ static void check_parts(const char *s, size_t n, const struct http_url *u)
 static void check_resolved(const char *out, long len)
 {
     struct http_url u;
-    if (len < 8 || strlen(out) != (size_t)len || memcmp(out, "http://", 7) != 0) abort();
+    if (len < 8 || strlen(out) != (size_t)len ||
+        (memcmp(out, "http://", 7) != 0 && memcmp(out, "https://", 8) != 0))
+        abort();
     for (long i = 0; i < len; i++)
         if ((unsigned char)out[i] <= 0x20 || (unsigned char)out[i] >= 0x7f || out[i] == '#')
             abort();
     if (http_url_parse(out, (size_t)len, &u, NULL) != 0) abort();
     check_parts(out, (size_t)len, &u);
+    if (u.https != (out[4] == 's')) abort();
     if (u.path_len == 0 || u.path[0] != '/' || (u.query_len && u.path + u.path_len != u.query))
         abort();
     char *again = malloc((size_t)len + 1);

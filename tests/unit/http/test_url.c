@@ -110,7 +110,11 @@ static void test_resolve_absolute(void **state)
     expect_resolve("http://a/b/c", "/d%20e?f=%2F", "http://a/d%20e?f=%2F");
     expect_resolve("http://a", "g", "http://a/g"); /* merge with an empty base path */
     expect_resolve_fail(NULL, "/relative", HTTP_FAIL_URL);
-    expect_resolve_fail("http://a/", "https://a/", HTTP_FAIL_SCHEME);
+    expect_resolve("http://a/", "https://a/x", "https://a/x");
+    expect_resolve("https://a/b/c", "//other/x", "https://other/x"); /* the base's scheme */
+    expect_resolve("https://a:8443/b/c", "d?e", "https://a:8443/b/d?e");
+    expect_resolve("https://a/", "http://b/", "http://b/");
+    expect_resolve_fail("http://a/", "ftp://a/", HTTP_FAIL_SCHEME);
     expect_resolve_fail("http://a/", "g h", HTTP_FAIL_URL);
     expect_resolve_fail("http://a/", "//u@h/", HTTP_FAIL_URL);
 }
@@ -176,9 +180,8 @@ static void test_parse_bad(void **state)
         const char *url;
         enum http_fail fail;
     } cases[] = {
-        {"https://example.com/", HTTP_FAIL_SCHEME},
-        {"HTTPS://example.com/", HTTP_FAIL_SCHEME},
         {"ftp://example.com/", HTTP_FAIL_SCHEME},
+        {"httpx://example.com/", HTTP_FAIL_SCHEME},
         {"example.com/path", HTTP_FAIL_URL},
         {"http:/example.com/", HTTP_FAIL_URL},
         {"http://user:pw@host/", HTTP_FAIL_URL},
@@ -207,9 +210,18 @@ static void test_parse_bad(void **state)
         if (r != http_fail_err(cases[i].fail) || fail != cases[i].fail)
             fail_msg("%s: got %d %s", cases[i].url, r, http_fail_name(fail));
     }
-    /* https is refused as not supported, not as malformed. */
+    /* Another scheme is refused as not supported, not as malformed. */
     struct http_url u;
-    assert_int_equal(http_url_parse("https://a/", 10, &u, NULL), ERR_NOTSUP);
+    assert_int_equal(http_url_parse("ftp://a/", 8, &u, NULL), ERR_NOTSUP);
+    /* https: port 443 unless given (RFC 9110 section 4.2.2) */
+    assert_int_equal(http_url_parse("HTTPS://a/", 10, &u, NULL), 0);
+    assert_true(u.https);
+    assert_int_equal(u.port, 443);
+    assert_int_equal(http_url_parse("https://a:8443/", 15, &u, NULL), 0);
+    assert_int_equal(u.port, 8443);
+    assert_int_equal(http_url_parse("http://a/", 9, &u, NULL), 0);
+    assert_false(u.https);
+    assert_int_equal(u.port, 80);
 }
 
 static void test_parse_host_length(void **state)

@@ -1,0 +1,449 @@
+/*
+ * lib/tls/conn.c - TLS client sockets (tls.h): Mbed TLS's client over a
+ * transport socket of http/sock.h, presented as an http/sock.h socket.
+ *
+ * Each operation (handshake, read, write, close) has a deadline. Mbed TLS
+ * calls our bio callbacks, which call the transport with the time left
+ * and answer WANT_READ / WANT_WRITE when it runs out; the operation's
+ * loop then returns ERR_TIMEDOUT. Mbed TLS keeps a partly received record
+ * between calls, so a timed-out read can be retried.
+ *
+ * Our connections are struct tls_conn; they travel through the http_sock
+ * interface as struct http_conn pointers (the transport's own type), cast
+ * back here.
+ */
+#define MBEDTLS_ALLOW_PRIVATE_ACCESS /* the alert id: ssl.in_msg[1] */
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/net_sockets.h>
+
+#include "base/env.h"
+#include "base/error.h"
+#include "base/fmt.h"
+#include "base/mem.h"
+#include "tls/internal.h"
+
+#define TLS_HOST_MAX 255
+#define TLS_CLOSE_MS 1000 /* how long close waits to send close_notify */
+
+struct tls_sock {
+    struct http_sock inner;
+    struct tls_client_config cfg;
+    mbedtls_ssl_config conf;
+    mbedtls_ctr_drbg_context drbg;
+    bool drbg_seeded;
+    struct tls_error err;
+};
+
+struct tls_conn {
+    struct tls_sock *ts;
+    struct http_conn *tcp;
+    mbedtls_ssl_context ssl;
+    struct tls_verify_state vst;
+    uint64_t deadline; /* of the operation under way */
+    int io_err;        /* a transport error the bio callbacks saw */
+    bool eof;          /* the transport closed */
+    bool handshaking;
+    uint8_t hello[11]; /* the server's first bytes: record and ServerHello headers */
+    size_t hello_len;
+    uint16_t port;
+    char host[TLS_HOST_MAX + 1];
+};
+
+/* Mbed TLS keeps the pointer: a static list. */
+static const char *alpn_list[] = {"http/1.1", NULL};
+
+static struct tls_conn *conn_of(struct http_conn *c)
+{
+    return (struct tls_conn *)(void *)c;
+}
+
+/* ---- the transport, with the time left ------------------------------------ */
+
+static uint32_t time_left(struct tls_conn *c)
+{
+    uint64_t now = c->ts->inner.ops->now_ms(c->ts->inner.ctx);
+    if (now >= c->deadline) return 0;
+    uint64_t left = c->deadline - now;
+    return left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
+}
+
+static void set_deadline(struct tls_conn *c, uint32_t timeout_ms)
+{
+    c->deadline = c->ts->inner.ops->now_ms(c->ts->inner.ctx) + timeout_ms;
+}
+
+static int bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+    struct tls_conn *c = ctx;
+    const struct http_sock *in = &c->ts->inner;
+    long n = in->ops->send(in->ctx, c->tcp, buf, len, time_left(c));
+    if (n == ERR_TIMEDOUT) return MBEDTLS_ERR_SSL_WANT_WRITE;
+    if (n <= 0 || (size_t)n > len) {
+        c->io_err = n < 0 ? (int)n : ERR_IO;
+        return MBEDTLS_ERR_NET_SEND_FAILED;
+    }
+    return (int)n;
+}
+
+static int bio_recv(void *ctx, unsigned char *buf, size_t len)
+{
+    struct tls_conn *c = ctx;
+    const struct http_sock *in = &c->ts->inner;
+    if (len > INT32_MAX) len = INT32_MAX;
+    long n = in->ops->recv(in->ctx, c->tcp, buf, len, time_left(c));
+    if (n == ERR_TIMEDOUT) return MBEDTLS_ERR_SSL_WANT_READ;
+    if (n == 0) {
+        c->eof = true;
+        return 0;
+    }
+    if (n < 0 || (size_t)n > len) {
+        c->io_err = n < 0 ? (int)n : ERR_IO;
+        return MBEDTLS_ERR_NET_RECV_FAILED;
+    }
+    if (c->handshaking && c->hello_len < sizeof c->hello) {
+        size_t k = sizeof c->hello - c->hello_len;
+        if (k > (size_t)n) k = (size_t)n;
+        memcpy(c->hello + c->hello_len, buf, k);
+        c->hello_len += k;
+    }
+    return (int)n;
+}
+
+/* ---- failures -------------------------------------------------------------- */
+
+/* The version the server's first record h[0..n) or its ServerHello names,
+ * if older than TLS 1.2 (RFC 5246 appendix E.1): "TLS 1.0"; else NULL. */
+static const char *hello_version(const uint8_t *h, size_t n)
+{
+    if (n < 3) return NULL;
+    unsigned v = (unsigned)(h[1] << 8 | h[2]);
+    if (n >= 11 && h[0] == 22 && h[5] == 2)
+        v = (unsigned)(h[9] << 8 | h[10]); /* ServerHello.server_version */
+    switch (v) {
+    case 0x0300: return "SSL 3.0";
+    case 0x0301: return "TLS 1.0";
+    case 0x0302: return "TLS 1.1";
+    default: return NULL;
+    }
+}
+
+static const char *old_version(const struct tls_conn *c)
+{
+    return hello_version(c->hello, c->hello_len);
+}
+
+/* A server that refused our versions with a protocol_version alert (as
+ * OpenSSL does when it knows the supported_versions extension) does not
+ * say which it wants. To name it, a second connection offers TLS 1.0 in a
+ * bare ClientHello (RFC 2246 section 7.4.1.2: four AES-CBC suites, no
+ * extensions) and reads the version of the ServerHello; it is closed
+ * right after, and no key is ever made. Returns "TLS 1.0" or NULL. */
+static const char *probe_old_version(struct tls_conn *c)
+{
+    static const uint8_t head[] = {22, 3, 1, 0, 51, 1, 0, 0, 47, 3, 1};
+    static const uint8_t tail[] = {0, 0, 8, 0xc0, 0x14, 0xc0, 0x13, 0, 0x35, 0, 0x2f, 1, 0};
+    uint8_t hello[sizeof head + 32 + sizeof tail], reply[11] = {0};
+    memcpy(hello, head, sizeof head);
+    if (mbedtls_ctr_drbg_random(&c->ts->drbg, hello + sizeof head, 32) != 0) return NULL;
+    memcpy(hello + sizeof head + 32, tail, sizeof tail);
+    const struct http_sock *in = &c->ts->inner;
+    struct http_conn *probe;
+    uint32_t left = time_left(c);
+    if (left == 0 || in->ops->connect(in->ctx, c->host, c->port, left, &probe) < 0) return NULL;
+    size_t got = 0;
+    if (in->ops->send(in->ctx, probe, hello, sizeof hello, time_left(c)) == (long)sizeof hello) {
+        long n;
+        while (got < sizeof reply && (n = in->ops->recv(in->ctx, probe, reply + got,
+                                                        sizeof reply - got, time_left(c))) > 0)
+            got += (size_t)n;
+    }
+    in->ops->close(in->ctx, probe);
+    return got == sizeof reply && reply[0] == 22 ? hello_version(reply, got) : NULL;
+}
+
+static int fail_alert(struct tls_conn *c)
+{
+    struct tls_error *e = &c->ts->err;
+    int id = c->ssl.in_msg ? c->ssl.in_msg[1] : -1;
+    const char *name = tls_alert_name(id);
+    const char *old = old_version(c);
+    if (id == 70 && c->handshaking && !old) old = probe_old_version(c);
+    int r;
+    if (id == 70 && old)
+        r = tls_fail_set(e, MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE,
+                         "server requires %s, which is not supported", old);
+    else
+        r = tls_fail_set(e, MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE, "server sent TLS alert %s (%d)%s",
+                         name ? name : "unknown", id,
+                         c->handshaking ? " during the handshake" : "");
+    e->alert = id;
+    return r;
+}
+
+/* Turns Mbed TLS's ret into the socket's error and an ERR_* value. */
+static int fail(struct tls_conn *c, int ret)
+{
+    struct tls_error *e = &c->ts->err;
+    const char *old = old_version(c);
+    if (c->io_err) return c->io_err; /* the transport's own failure */
+    switch (ret) {
+    case MBEDTLS_ERR_X509_CERT_VERIFY_FAILED:
+        tls_verify_message(&c->vst, c->host, e->msg, sizeof e->msg);
+        e->kind = TLS_FAIL_CERT;
+        e->alert = -1;
+        return ERR_TLS_CERT;
+    case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE: return fail_alert(c);
+    case MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION:
+        if (old) return tls_fail_set(e, ret, "server requires %s, which is not supported", old);
+        return tls_fail_set(e, ret, "server chose a TLS version other than 1.2 or 1.3");
+    case MBEDTLS_ERR_SSL_CONN_EOF:
+        return tls_fail_set(e, ret, "server closed the connection %s",
+                            c->handshaking ? "during the TLS handshake"
+                                           : "without TLS close_notify");
+    case MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE:
+        return tls_fail_set(e, ret,
+                            "TLS handshake failed: no cipher suite, group or "
+                            "signature algorithm in common with the server");
+    case MBEDTLS_ERR_SSL_NO_APPLICATION_PROTOCOL:
+        return tls_fail_set(e, ret, "server does not speak http/1.1 (ALPN)");
+    case MBEDTLS_ERR_SSL_INVALID_MAC:
+        return tls_fail_set(e, ret, "TLS record failed its integrity check (bad MAC)");
+    case MBEDTLS_ERR_SSL_ALLOC_FAILED: return ERR_NOMEM;
+    default:
+        return tls_fail_set(e, ret, "TLS %s failed (Mbed TLS error -0x%04x)",
+                            c->handshaking ? "handshake" : "record layer", (unsigned)-ret);
+    }
+}
+
+/* ---- connections ------------------------------------------------------------- */
+
+static int seed(struct tls_sock *ts)
+{
+    if (ts->drbg_seeded) return 0;
+    static const unsigned char pers[] = "kpio lib/tls";
+    int ret = mbedtls_ctr_drbg_seed(&ts->drbg, tls_entropy_cb, (void *)ts->cfg.env, pers,
+                                    sizeof pers - 1);
+    if (ret != 0) return tls_fail_set(&ts->err, ret, "no entropy source: TLS refuses to make keys");
+    ts->drbg_seeded = true;
+    return 0;
+}
+
+static void conn_free(struct tls_conn *c)
+{
+    if (c->tcp) c->ts->inner.ops->close(c->ts->inner.ctx, c->tcp);
+    mbedtls_ssl_free(&c->ssl);
+    mem_free(c);
+}
+
+static int handshake(struct tls_conn *c)
+{
+    c->handshaking = true;
+    for (;;) {
+        int ret = mbedtls_ssl_handshake(&c->ssl);
+        if (ret == 0) break;
+        if (ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE)
+            return fail(c, ret);
+        if (time_left(c) == 0) return ERR_TIMEDOUT;
+    }
+    c->handshaking = false;
+    log_write(LOG_DEBUG, "tls", "%s: %s, %s, ALPN %s", c->host, mbedtls_ssl_get_version(&c->ssl),
+              mbedtls_ssl_get_ciphersuite(&c->ssl),
+              mbedtls_ssl_get_alpn_protocol(&c->ssl) ? mbedtls_ssl_get_alpn_protocol(&c->ssl)
+                                                     : "none");
+    return 0;
+}
+
+static int tls_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms,
+                       struct http_conn **out)
+{
+    struct tls_sock *ts = ctx;
+    *out = NULL;
+    size_t hlen = strlen(host);
+    if (hlen > TLS_HOST_MAX) return ERR_NAMETOOLONG;
+    int r = seed(ts);
+    if (r < 0) return r;
+    struct tls_conn *c = mem_zalloc(sizeof *c);
+    if (!c) return ERR_NOMEM;
+    c->ts = ts;
+    memcpy(c->host, host, hlen + 1);
+    c->port = port;
+    mbedtls_ssl_init(&c->ssl);
+    set_deadline(c, timeout_ms);
+    r = ts->inner.ops->connect(ts->inner.ctx, host, port, timeout_ms, &c->tcp);
+    if (r < 0) {
+        c->tcp = NULL;
+        conn_free(c);
+        return r;
+    }
+    c->vst.env = ts->cfg.env;
+    c->vst.now = ts->cfg.env->wall_time(ts->cfg.env->ctx);
+    c->vst.date_depth = -1;
+    int ret = mbedtls_ssl_setup(&c->ssl, &ts->conf);
+    if (ret == 0) ret = mbedtls_ssl_set_hostname(&c->ssl, c->host); /* SNI and the name check */
+    if (ret != 0) {
+        conn_free(c);
+        return ret == MBEDTLS_ERR_SSL_ALLOC_FAILED ? ERR_NOMEM : ERR_INVAL;
+    }
+    mbedtls_ssl_set_verify(&c->ssl, tls_verify_cb, &c->vst);
+    mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
+    r = handshake(c);
+    if (r < 0) {
+        if (r == ERR_TIMEDOUT)
+            log_write(LOG_DEBUG, "tls", "%s:%u: handshake timed out", host, (unsigned)port);
+        conn_free(c);
+        return r;
+    }
+    *out = (struct http_conn *)(void *)c;
+    return 0;
+}
+
+static long tls_send(void *ctx, struct http_conn *conn, const void *buf, size_t len,
+                     uint32_t timeout_ms)
+{
+    (void)ctx;
+    struct tls_conn *c = conn_of(conn);
+    set_deadline(c, timeout_ms);
+    for (;;) {
+        int ret = mbedtls_ssl_write(&c->ssl, buf, len);
+        if (ret > 0) return ret;
+        if (ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE)
+            return fail(c, ret);
+        if (time_left(c) == 0) return ERR_TIMEDOUT;
+    }
+}
+
+static long tls_recv(void *ctx, struct http_conn *conn, void *buf, size_t len, uint32_t timeout_ms)
+{
+    (void)ctx;
+    struct tls_conn *c = conn_of(conn);
+    if (len > INT32_MAX) len = INT32_MAX;
+    set_deadline(c, timeout_ms);
+    for (;;) {
+        int ret = mbedtls_ssl_read(&c->ssl, buf, len);
+        if (ret > 0) return ret;
+        if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) return 0;
+        if (ret == 0 || (c->eof && ret == MBEDTLS_ERR_SSL_CONN_EOF)) {
+            /* The transport closed without close_notify: a cut-off stream. */
+            return tls_fail_set(&c->ts->err, MBEDTLS_ERR_SSL_CONN_EOF,
+                                "server closed the connection without TLS close_notify");
+        }
+        if (ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE)
+            return fail(c, ret);
+        if (time_left(c) == 0) return ERR_TIMEDOUT;
+    }
+}
+
+static void tls_close(void *ctx, struct http_conn *conn)
+{
+    (void)ctx;
+    struct tls_conn *c = conn_of(conn);
+    if (!c) return;
+    if (!c->eof && !c->io_err) {
+        set_deadline(c, TLS_CLOSE_MS);
+        int ret;
+        do {
+            ret = mbedtls_ssl_close_notify(&c->ssl);
+        } while ((ret == MBEDTLS_ERR_SSL_WANT_WRITE || ret == MBEDTLS_ERR_SSL_WANT_READ) &&
+                 time_left(c) > 0);
+    }
+    conn_free(c);
+}
+
+static uint64_t tls_now_ms(void *ctx)
+{
+    struct tls_sock *ts = ctx;
+    return ts->inner.ops->now_ms(ts->inner.ctx);
+}
+
+static const char *tls_error_msg(void *ctx)
+{
+    const struct tls_sock *ts = ctx;
+    return ts->err.msg;
+}
+
+static const struct http_sock_ops tls_sock_ops = {
+    .connect = tls_connect,
+    .send = tls_send,
+    .recv = tls_recv,
+    .close = tls_close,
+    .now_ms = tls_now_ms,
+    .error = tls_error_msg,
+};
+
+/* ---- sockets ------------------------------------------------------------------- */
+
+static int configure(struct tls_sock *ts)
+{
+    mbedtls_ssl_config *conf = &ts->conf;
+    int ret = mbedtls_ssl_config_defaults(conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                          MBEDTLS_SSL_PRESET_DEFAULT);
+    if (ret != 0) return ERR_NOMEM;
+    mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+    mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_3);
+    mbedtls_ssl_conf_rng(conf, mbedtls_ctr_drbg_random, &ts->drbg);
+    mbedtls_ssl_conf_cert_profile(conf, &tls_cert_profile);
+    if (ts->cfg.insecure) {
+        mbedtls_ssl_conf_authmode(conf, MBEDTLS_SSL_VERIFY_NONE);
+    } else {
+        mbedtls_ssl_conf_authmode(conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+        /* Mbed TLS only reads the chain. */
+        mbedtls_ssl_conf_ca_chain(conf, (mbedtls_x509_crt *)&ts->cfg.trust->chain, NULL);
+    }
+    if (mbedtls_ssl_conf_alpn_protocols(conf, alpn_list) != 0) return ERR_INVAL;
+    return 0;
+}
+
+int tls_sock_create(const struct http_sock *inner, const struct tls_client_config *cfg,
+                    struct tls_sock **out)
+{
+    *out = NULL;
+    if (!inner || !inner->ops || !cfg || !cfg->env || (!cfg->trust && !cfg->insecure))
+        return ERR_INVAL;
+    struct tls_sock *ts = mem_zalloc(sizeof *ts);
+    if (!ts) return ERR_NOMEM;
+    ts->inner = *inner;
+    ts->cfg = *cfg;
+    mbedtls_ssl_config_init(&ts->conf);
+    mbedtls_ctr_drbg_init(&ts->drbg);
+    int r = configure(ts);
+    if (r < 0) {
+        tls_sock_destroy(ts);
+        return r;
+    }
+    *out = ts;
+    return 0;
+}
+
+void tls_sock_destroy(struct tls_sock *ts)
+{
+    if (!ts) return;
+    mbedtls_ssl_config_free(&ts->conf);
+    mbedtls_ctr_drbg_free(&ts->drbg);
+    mem_free(ts);
+}
+
+void tls_sock_get(struct tls_sock *ts, struct http_sock *out)
+{
+    out->ops = &tls_sock_ops;
+    out->ctx = ts;
+}
+
+const struct tls_error *tls_sock_error(const struct tls_sock *ts)
+{
+    return &ts->err;
+}
+
+const char *tls_conn_version(struct http_conn *conn)
+{
+    return mbedtls_ssl_get_version(&conn_of(conn)->ssl);
+}
+
+const char *tls_conn_cipher(struct http_conn *conn)
+{
+    return mbedtls_ssl_get_ciphersuite(&conn_of(conn)->ssl);
+}
+
+const char *tls_conn_alpn(struct http_conn *conn)
+{
+    return mbedtls_ssl_get_alpn_protocol(&conn_of(conn)->ssl);
+}
