@@ -149,7 +149,7 @@ def interactive(t, tmp, build):
 
         try:
             vm.wait_for(PROMPT, timeout=120)
-            m = cmd("trap div0", r"trap: trapped: (.*) in function (\S+)")
+            m = cmd("trap div0", r"trap: trapped: (.*) in function (\S+)\r?\n")
             t.ok("integer divide by zero" in m.group(1) and "div0" in m.group(2),
                  "a trapping app is reported with the reason and its function", m.group(0))
             cmd("echo still here", r"still here")
@@ -175,7 +175,7 @@ def interactive(t, tmp, build):
             vm.wait_for(PROMPT, timeout=30, start=m.end())
             cmd("echo back", r"back")
             t.ok(True, "Ctrl-C stops a foreground endless loop and the prompt returns")
-            m = cmd("frobnicate", r"frobnicate: command not found.*")
+            m = cmd("frobnicate", r"frobnicate: command not found[^\r\n]*\r?\n")
             t.ok(True, "an unknown command gets a clear message: " + m.group(0).strip())
             vm.send("poweroff\r")
             vm.wait_exit(timeout=30)
