@@ -129,6 +129,7 @@ do_call : {
     const struct wasm_code *code = callee->code;
     if (ftop >= ex->frames_end || nfp + code->frame_size > ex->stack_end)
         TRAP(WASM_TRAP_STACK_EXHAUSTED);
+    if (callee->inst != inst && callee->inst->mod->wide != inst->mod->wide) goto do_restride_call;
     if (callee->jit) goto do_jit_call;
     ftop->ip = ip;
     ftop->fp = fp;
@@ -152,13 +153,17 @@ do_call : {
 }
 
 do_host_call : {
+    /* from a wide frame, the arguments are packed first (wasm.h layout) */
     const struct wasm_functype *t = callee->type;
-    slot_t *results = nfp + t->nparams;
-    if (results + t->nresults > ex->stack_end) TRAP(WASM_TRAP_STACK_EXHAUSTED);
+    bool wide = cur && inst->mod->wide;
+    uint32_t nres = wasm_types_nvalues(t->results, t->nresults);
+    slot_t *results = nfp + (wide ? 2 * (t->nparams + t->nresults) : t->nparams);
+    if (results + nres > ex->stack_end) TRAP(WASM_TRAP_STACK_EXHAUSTED);
+    if (wide) wasm_slots_narrow(t->params, t->nparams, nfp);
     struct wasm_host_call hc = {inst, inst->mem == &inst->no_mem ? NULL : inst->mem,
                                 callee->host_user, ex->trap};
     slot_t *saved_free = ex->free;
-    ex->free = results + t->nresults;
+    ex->free = results + nres;
     ex->ftop = ftop;
     ex->ticks = ticks;
     ex->trap->kind = WASM_TRAP_NONE;
@@ -171,8 +176,9 @@ do_host_call : {
         trap = ex->trap->kind;
         goto do_trap_set;
     }
-    for (uint32_t i = 0; i < t->nresults; i++)
+    for (uint32_t i = 0; i < nres; i++)
         nfp[i] = results[i];
+    if (wide) wasm_slots_widen(t->results, t->nresults, nfp);
     RELOAD_MEM();
     if (!ip) goto do_done;
     NEXT();
@@ -187,6 +193,28 @@ do_jit_call : {
     if (rc) goto do_trap_located;
     RELOAD_MEM();
     if (!ip) goto do_done;
+    NEXT();
+}
+
+do_restride_call : {
+    /* a function of an instance whose frames have the other width: a
+     * nested run above this frame, values converted both ways */
+    const struct wasm_functype *t = callee->type;
+    uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
+    slot_t *area = fp + cur->code->frame_size;
+    if (area + 2 * (size_t)n > ex->stack_end) TRAP(WASM_TRAP_STACK_EXHAUSTED);
+    for (uint32_t i = 0; i < (inst->mod->wide ? 2 * t->nparams : t->nparams); i++)
+        area[i] = nfp[i];
+    if (inst->mod->wide) wasm_slots_narrow(t->params, t->nparams, area);
+    ex->ftop = ftop;
+    ex->ticks = ticks;
+    int rc = interp_invoke(ex, callee, area);
+    ticks = ex->ticks;
+    if (rc) goto do_trap_located;
+    for (uint32_t i = 0; i < wasm_types_nvalues(t->results, t->nresults); i++)
+        nfp[i] = area[i];
+    if (inst->mod->wide) wasm_slots_widen(t->results, t->nresults, nfp);
+    RELOAD_MEM();
     NEXT();
 }
 
@@ -294,7 +322,45 @@ L_global_set:
     ip += 3;
     NEXT();
 
-    /* ---- memory ---- */
+    /* ---- wide frames: 16-byte values, SIMD (interp_simd.c) ---- */
+
+L_copy_w:
+    fp[ip[1]] = fp[ip[2]];
+    fp[ip[1] + 1] = fp[ip[2] + 1];
+    ip += 3;
+    NEXT();
+L_select_w : {
+    uint32_t src = S(4).u32 ? ip[2] : ip[3];
+    slot_t lo = fp[src], hi = fp[src + 1];
+    fp[ip[1]] = lo;
+    fp[ip[1] + 1] = hi;
+    ip += 5;
+    NEXT();
+}
+L_ret1_w : {
+    slot_t lo = fp[ip[1]], hi = fp[ip[1] + 1];
+    fp[0] = lo;
+    fp[1] = hi;
+    goto do_ret;
+}
+L_global_get_w:
+    fp[ip[1]] = inst->globals[ip[2]]->v;
+    fp[ip[1] + 1].u64 = inst->globals[ip[2]]->hi;
+    ip += 3;
+    NEXT();
+L_global_set_w:
+    inst->globals[ip[1]]->v = fp[ip[2]];
+    inst->globals[ip[1]]->hi = fp[ip[2] + 1].u64;
+    ip += 3;
+    NEXT();
+L_simd : {
+    int t = interp_simd(ip, fp, mbase, msize);
+    if (t) TRAP((enum wasm_trap_kind)t);
+    ip += 10;
+    NEXT();
+}
+
+/* ---- memory ---- */
 
 #define LOAD(name, T, field, conv)                                                                 \
     L_##name:                                                                                      \
@@ -895,5 +961,16 @@ const int32_t *interp_handlers(void)
  */
 int interp_invoke(struct exec *ex, struct wasm_func *f, slot_t *fp)
 {
-    return run(ex, f, fp, NULL);
+    if (!f || !f->code || !f->inst->mod->wide) return run(ex, f, fp, NULL);
+    /* wide frames: the packed values of wasm.h are spread to two slots each */
+    const struct wasm_functype *t = f->type;
+    uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
+    if ((size_t)(ex->stack_end - fp) < 2 * (size_t)n) {
+        wasm_trap_set(ex->trap, WASM_TRAP_STACK_EXHAUSTED, NULL);
+        return ERR_FAULT;
+    }
+    wasm_slots_widen(t->params, t->nparams, fp);
+    int rc = run(ex, f, fp, NULL);
+    if (!rc) wasm_slots_narrow(t->results, t->nresults, fp);
+    return rc;
 }
