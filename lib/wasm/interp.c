@@ -71,6 +71,30 @@ void wasm_trap_locate(struct wasm_trap *t, const struct wasm_func *f)
 /* Bounds check of [addr + off, addr + off + n) against the memory size. */
 #define MEM_OK(ea, n) ((ea) + (n) <= msize)
 
+/*
+ * Calls callee, whose arguments are at nfp in the caller's layout (wide or
+ * not), as a nested run at area (above the caller's frame), converting
+ * the values both ways; the results replace the arguments at nfp. Returns
+ * 0, ERR_FAULT (a trap, in ex->trap) or ERR_NOMEM (no room for the
+ * values). Kept out of run() so that its registers are not disturbed.
+ */
+static __attribute__((noinline)) int restride_call(struct exec *ex, struct wasm_func *callee,
+                                                   slot_t *nfp, slot_t *area, bool caller_wide)
+{
+    const struct wasm_functype *t = callee->type;
+    uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
+    if (area + 2 * (size_t)n > ex->stack_end) return ERR_NOMEM;
+    for (uint32_t i = 0; i < (caller_wide ? 2 * t->nparams : t->nparams); i++)
+        area[i] = nfp[i];
+    if (caller_wide) wasm_slots_narrow(t->params, t->nparams, area);
+    int rc = interp_invoke(ex, callee, area);
+    if (rc) return rc;
+    for (uint32_t i = 0; i < wasm_types_nvalues(t->results, t->nresults); i++)
+        nfp[i] = area[i];
+    if (caller_wide) wasm_slots_widen(t->results, t->nresults, nfp);
+    return 0;
+}
+
 static int run(struct exec *ex, struct wasm_func *entry, slot_t *entry_fp,
                const int32_t **handlers_out)
 {
@@ -129,7 +153,6 @@ do_call : {
     const struct wasm_code *code = callee->code;
     if (ftop >= ex->frames_end || nfp + code->frame_size > ex->stack_end)
         TRAP(WASM_TRAP_STACK_EXHAUSTED);
-    if (callee->inst != inst && callee->inst->mod->wide != inst->mod->wide) goto do_restride_call;
     if (callee->jit) goto do_jit_call;
     ftop->ip = ip;
     ftop->fp = fp;
@@ -138,6 +161,12 @@ do_call : {
     fp = nfp;
     cur = callee;
     if (callee->inst != inst) {
+        if (callee->inst->mod->wide != inst->mod->wide) { /* frames of the other width */
+            ftop--;
+            fp = ftop->fp;
+            cur = ftop->func;
+            goto do_restride_call;
+        }
         inst = callee->inst;
         RELOAD_MEM();
     }
@@ -153,13 +182,13 @@ do_call : {
 }
 
 do_host_call : {
-    /* from a wide frame, the arguments are packed first (wasm.h layout) */
+    /* packed values (wasm.h): a wide frame's host calls go through
+     * do_restride_call */
+    if (cur && inst->mod->wide) goto do_restride_call;
     const struct wasm_functype *t = callee->type;
-    bool wide = cur && inst->mod->wide;
     uint32_t nres = wasm_types_nvalues(t->results, t->nresults);
-    slot_t *results = nfp + (wide ? 2 * (t->nparams + t->nresults) : t->nparams);
+    slot_t *results = nfp + wasm_types_nvalues(t->params, t->nparams);
     if (results + nres > ex->stack_end) TRAP(WASM_TRAP_STACK_EXHAUSTED);
-    if (wide) wasm_slots_narrow(t->params, t->nparams, nfp);
     struct wasm_host_call hc = {inst, inst->mem == &inst->no_mem ? NULL : inst->mem,
                                 callee->host_user, ex->trap};
     slot_t *saved_free = ex->free;
@@ -178,14 +207,15 @@ do_host_call : {
     }
     for (uint32_t i = 0; i < nres; i++)
         nfp[i] = results[i];
-    if (wide) wasm_slots_widen(t->results, t->nresults, nfp);
     RELOAD_MEM();
     if (!ip) goto do_done;
     NEXT();
 }
 
 do_jit_call : {
-    /* machine code (jit.h): a nested run on the same stacks */
+    /* machine code (jit.h): a nested run on the same stacks; the JIT only
+     * compiles narrow modules */
+    if (cur && inst->mod->wide) goto do_restride_call;
     ex->ftop = ftop;
     ex->ticks = ticks;
     int rc = jit_invoke(ex, callee, nfp);
@@ -197,23 +227,15 @@ do_jit_call : {
 }
 
 do_restride_call : {
-    /* a function of an instance whose frames have the other width: a
-     * nested run above this frame, values converted both ways */
-    const struct wasm_functype *t = callee->type;
-    uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
-    slot_t *area = fp + cur->code->frame_size;
-    if (area + 2 * (size_t)n > ex->stack_end) TRAP(WASM_TRAP_STACK_EXHAUSTED);
-    for (uint32_t i = 0; i < (inst->mod->wide ? 2 * t->nparams : t->nparams); i++)
-        area[i] = nfp[i];
-    if (inst->mod->wide) wasm_slots_narrow(t->params, t->nparams, area);
+    /* a host function called from a wide frame, or a function of an
+     * instance with the other frame width: a nested run (restride_call) */
     ex->ftop = ftop;
     ex->ticks = ticks;
-    int rc = interp_invoke(ex, callee, area);
+    int rc = restride_call(ex, callee, nfp, fp + cur->code->frame_size, inst->mod->wide);
     ticks = ex->ticks;
+    if (rc == ERR_NOMEM) TRAP(WASM_TRAP_STACK_EXHAUSTED);
+    if (rc && ex->trap->func_index == UINT32_MAX) goto do_trap_set; /* a host trap */
     if (rc) goto do_trap_located;
-    for (uint32_t i = 0; i < wasm_types_nvalues(t->results, t->nresults); i++)
-        nfp[i] = area[i];
-    if (inst->mod->wide) wasm_slots_widen(t->results, t->nresults, nfp);
     RELOAD_MEM();
     NEXT();
 }

@@ -1,9 +1,10 @@
 /*
  * lib/wasm/wasm.h - KPIO's WebAssembly runtime: the embedding API.
  *
- * WebAssembly 2.0 core without SIMD: the MVP plus mutable-global
- * import/export, sign extension, non-trapping float-to-int, multi-value,
- * bulk memory and reference types. The same code runs in the kernel (each
+ * WebAssembly 2.0 core: the MVP plus mutable-global import/export, sign
+ * extension, non-trapping float-to-int, multi-value, bulk memory,
+ * reference types and fixed-width SIMD (v128; the JIT interprets modules
+ * that use it). The same code runs in the kernel (each
  * app a kernel thread) and in host programs (kpio-wasm, tests).
  *
  * Life cycle:
