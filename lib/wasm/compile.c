@@ -30,8 +30,8 @@
 #include "base/mem.h"
 #include "wasm/leb.h"
 
-static const uint8_t valtype_bytes[] = {WASM_I32, WASM_I64,     WASM_F32,
-                                        WASM_F64, WASM_FUNCREF, WASM_EXTERNREF};
+static const uint8_t valtype_bytes[] = {WASM_I32,     WASM_I64,       WASM_F32, WASM_F64,
+                                        WASM_FUNCREF, WASM_EXTERNREF, WASM_V128};
 
 static const uint8_t *valtype_ptr(uint8_t t)
 {
@@ -111,7 +111,7 @@ static void emit_cell(struct cc *c, uint32_t v, bool is_slot)
     }
     uint32_t i = c->ncells++;
     c->cells[i] = v;
-    if (is_slot && (v & TAG_MASK))
+    if (is_slot && ((v & TAG_MASK) || c->wide))
         c->reloc[i / 32] |= 1u << (i % 32);
     else
         c->reloc[i / 32] &= ~(1u << (i % 32));
@@ -149,6 +149,12 @@ void cc_emit_imm(struct cc *c, uint32_t v)
 static void emit_copy(struct cc *c, uint32_t dst, uint32_t src)
 {
     if (c->dead) return;
+    if (c->wide && !cc_is_const(src)) { /* 16 bytes: the value may be a v128 */
+        cc_emit_op(c, OP_copy_w);
+        cc_emit_slot(c, dst);
+        cc_emit_slot(c, src);
+        return;
+    }
     if (cc_is_const(src)) { /* the value itself: no frame slot for it */
         uint64_t v = cc_const_value(c, src);
         cc_emit_op(c, v >> 32 ? OP_const64 : OP_const32);
@@ -466,7 +472,7 @@ static void emit_return(struct cc *c)
     uint32_t n = c->code->nresults;
     if (c->dead) return;
     if (n == 1) {
-        cc_emit_op(c, OP_ret1);
+        cc_emit_op(c, c->wide ? OP_ret1_w : OP_ret1);
         cc_emit_slot(c, c->stack[c->height - 1].slot);
         return;
     }
@@ -929,7 +935,10 @@ static int op_local_set(struct cc *c, bool tee)
         !local_is_read(c, x)) {
         uint32_t dst = c->last_pos + 1;
         c->cells[dst] = x;
-        c->reloc[dst / 32] &= ~(1u << (dst % 32));
+        if (c->wide) /* in wide frames every slot cell is rebased */
+            c->reloc[dst / 32] |= 1u << (dst % 32);
+        else
+            c->reloc[dst / 32] &= ~(1u << (dst % 32));
         c->last_pos = NONE;
         return tee ? cc_push(c, c->local_types[x], x) : 0;
     }
@@ -948,16 +957,17 @@ static int op_global(struct cc *c, bool set)
     if (set) {
         if (!mg->mut) return bad(c, ERR_INVAL, "global is immutable");
         TRY(cc_pop(c, mg->type, &v));
-        cc_emit_op(c, OP_global_set);
+        cc_emit_op(c, mg->type == WASM_V128 ? OP_global_set_w : OP_global_set);
         cc_emit_imm(c, g);
         cc_emit_slot(c, v.slot);
         return 0;
     }
     TRY(cc_push_home(c, mg->type, &slot));
-    uint32_t pos = cc_emit_op(c, OP_global_get);
+    enum wasm_op op = mg->type == WASM_V128 ? OP_global_get_w : OP_global_get;
+    uint32_t pos = cc_emit_op(c, op);
     cc_emit_slot(c, slot);
     cc_emit_imm(c, g);
-    cc_note_result(c, pos, OP_global_get);
+    cc_note_result(c, pos, op);
     return 0;
 }
 
@@ -1027,6 +1037,9 @@ static int compile_instr(struct cc *c, bool *done)
     case 0xd1:
     case 0xd2: return cc_op_ref(c, op);
     case 0xfc: return cc_op_prefixed(c);
+    case 0xfd:
+        if (!c->wide) return ERR_AGAIN; /* recompiled with wide frames (wasm_compile_function) */
+        return cc_op_simd(c);
     }
     return bad(c, ERR_BADMSG, "illegal opcode 0x%02x", op);
 }
@@ -1074,12 +1087,15 @@ static int64_t relocate(struct cc *c)
             c->consts[used] = c->consts[k];
             remap[k] = used++;
         }
-    uint32_t temp_base = const_base + used;
+    uint32_t temp_base = const_base + used, scale = c->wide ? 2 : 1;
     for (uint32_t i = 0; i < c->ncells; i++) {
         if (!(c->reloc[i / 32] & (1u << (i % 32)))) continue;
         uint32_t v = c->cells[i];
-        c->cells[i] =
-            (v & TAG_TEMP) ? temp_base + (v & ~TAG_MASK) : const_base + remap[v & ~TAG_MASK];
+        if (!(v & TAG_MASK))
+            c->cells[i] = v * scale; /* a local (wide frames only) */
+        else
+            c->cells[i] = scale * ((v & TAG_TEMP) ? temp_base + (v & ~TAG_MASK)
+                                                  : const_base + remap[v & ~TAG_MASK]);
     }
     mem_free(remap);
     return used;
@@ -1099,6 +1115,27 @@ static int compile_body(struct cc *c, const struct wasm_functype *t)
     return 0;
 }
 
+/*
+ * Wide frames (modules that use v128): slot i of the translation is 8-byte
+ * slots 2i and 2i+1 of the frame. The cells are already rebased (relocate);
+ * the counts that the interpreter's call sequence uses become 8-byte slot
+ * counts, and each constant gets a zero upper half.
+ */
+static int widen_code(struct wasm_code *code, struct wasm_error *err)
+{
+    uint64_t *k = mem_zalloc(((size_t)code->nconsts * 2 + 1) * sizeof(uint64_t));
+    if (!k) return wasm_fail(err, ERR_NOMEM, "out of memory");
+    for (uint32_t i = 0; i < code->nconsts; i++)
+        k[2 * i] = code->consts[i];
+    mem_free(code->consts);
+    code->consts = k;
+    code->nparams *= 2;
+    code->nlocals *= 2;
+    code->nconsts *= 2;
+    code->frame_size *= 2;
+    return 0;
+}
+
 int wasm_compile_function(struct wasm_module *m, uint32_t i, struct wasm_error *err)
 {
     struct wasm_code *code = &m->codes[i];
@@ -1114,6 +1151,7 @@ int wasm_compile_function(struct wasm_module *m, uint32_t i, struct wasm_error *
         .last_pos = NONE,
         .last_copy = NONE,
         .hist_pos = {NONE, NONE},
+        .wide = m->wide,
     };
     const struct wasm_functype *t = mod_func_type(m, c.func);
     int rc = compile_body(&c, t);
@@ -1130,6 +1168,7 @@ int wasm_compile_function(struct wasm_module *m, uint32_t i, struct wasm_error *
         if (code->frame_size < code->nresults) code->frame_size = code->nresults;
         c.cells = NULL;
         c.consts = NULL;
+        if (c.wide) rc = widen_code(code, err);
     }
     mem_free(c.cells);
     mem_free(c.consts);

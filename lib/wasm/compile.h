@@ -51,6 +51,7 @@ struct cc {
     struct wasm_code *code;
     struct wasm_error *err;
     uint32_t func;
+    bool wide; /* the module uses v128: 16-byte slots (see widen_code) */
     const uint8_t *p, *end, *start;
     const int32_t *handlers;
     int rc; /* sticky allocation failure */
@@ -141,5 +142,7 @@ int cc_op_ref(struct cc *c, uint8_t opcode);         /* 0xd0 .. 0xd2 */
 int cc_op_table(struct cc *c, uint8_t opcode);       /* 0x25, 0x26 */
 int cc_op_memory_size(struct cc *c, uint8_t opcode); /* 0x3f, 0x40 */
 int cc_op_prefixed(struct cc *c);                    /* 0xfc */
+/* compile_simd.c */
+int cc_op_simd(struct cc *c); /* 0xfd, with wide frames */
 
 #endif

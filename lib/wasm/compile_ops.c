@@ -495,12 +495,13 @@ int cc_op_select(struct cc *c, bool typed)
     }
     uint32_t slot;
     TRY(cc_push_home(c, t, &slot));
-    uint32_t pos = cc_emit_op(c, OP_select);
+    enum wasm_op op = c->wide ? OP_select_w : OP_select;
+    uint32_t pos = cc_emit_op(c, op);
     cc_emit_slot(c, slot);
     cc_emit_slot(c, a.slot);
     cc_emit_slot(c, b.slot);
     cc_emit_slot(c, cond.slot);
-    cc_note_result(c, pos, OP_select);
+    cc_note_result(c, pos, op);
     return 0;
 }
 

@@ -116,7 +116,6 @@ static int rd_name(struct rd *r, char **out, const uint8_t **raw, uint32_t *rawl
 static int rd_valtype(struct rd *r, uint8_t *out)
 {
     TRY(rd_byte(r, out));
-    if (*out == 0x7b) return MALFORMED(r, "SIMD (v128) is not supported");
     if (!wasm_is_valtype(*out)) return MALFORMED(r, "malformed value type 0x%02x", *out);
     return 0;
 }
@@ -229,6 +228,22 @@ static int rd_cexpr(struct rd *r, struct cexpr *e)
             le = leb_u32(&r->p, r->end, &e->idx);
             e->type = WASM_FUNCREF;
             break;
+        case 0xfd: { /* v128.const: 0xfd 12 then 16 bytes */
+            uint32_t sub;
+            le = leb_u32(&r->p, r->end, &sub);
+            if (le) break;
+            if (sub != 12)
+                return INVALID(r, "constant expression required (0xfd %u is not constant)", sub);
+            if ((size_t)(r->end - r->p) < 16) return MALFORMED(r, "unexpected end");
+            e->bits = e->hi = 0;
+            for (uint32_t i = 0; i < 8; i++) {
+                e->bits |= (uint64_t)r->p[i] << (8 * i);
+                e->hi |= (uint64_t)r->p[8 + i] << (8 * i);
+            }
+            r->p += 16;
+            e->type = WASM_V128;
+            break;
+        }
         case 0x23:
             le = leb_u32(&r->p, r->end, &e->idx);
             e->type = 0; /* the global's type, set by validate.c */
@@ -523,6 +538,7 @@ static int rd_code(struct rd *r, struct wasm_module *m, struct wasm_code *c, uin
         uint8_t t;
         TRY(rd_u32(&body, &n));
         TRY(rd_valtype(&body, &t));
+        if (t == WASM_V128 && n) m->wide = true;
         nlocals += n;
         if (nlocals > WASM_MAX_LOCALS) return MALFORMED(&body, "too many locals");
     }

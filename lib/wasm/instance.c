@@ -103,7 +103,9 @@ int wasm_call(struct wasm_func *f, const wasm_value *args, uint32_t nargs, wasm_
     if (!trap) trap = &local;
     wasm_trap_set(trap, WASM_TRAP_NONE, NULL);
     const struct wasm_functype *t = f->type;
-    if (nargs != t->nparams || nresults != t->nresults) return ERR_INVAL;
+    if (nargs != wasm_types_nvalues(t->params, t->nparams) ||
+        nresults != wasm_types_nvalues(t->results, t->nresults))
+        return ERR_INVAL;
     struct exec *ex = exec_get(f->inst);
     if (!ex) {
         wasm_trap_set(trap, WASM_TRAP_NOMEM, NULL);
@@ -111,6 +113,8 @@ int wasm_call(struct wasm_func *f, const wasm_value *args, uint32_t nargs, wasm_
     }
     slot_t *fp = ex->free;
     uint32_t need = nargs > nresults ? nargs : nresults;
+    if (f->code && f->inst->mod->wide) /* interp_invoke widens in place */
+        need = 2 * (t->nparams > t->nresults ? t->nparams : t->nresults);
     if ((size_t)(ex->stack_end - fp) < need || ex->ftop >= ex->frames_end) {
         wasm_trap_set(trap, WASM_TRAP_STACK_EXHAUSTED, NULL);
         return ERR_FAULT;
@@ -128,6 +132,23 @@ int wasm_call(struct wasm_func *f, const wasm_value *args, uint32_t nargs, wasm_
         results[i] = fp[i];
     wasm_normalize(t->results, nresults, results);
     return 0;
+}
+
+void wasm_slots_narrow(const uint8_t *types, uint32_t n, wasm_value *v)
+{
+    for (uint32_t i = 0, k = 0; i < n; i++) {
+        v[k++] = v[2 * i];
+        if (types[i] == WASM_V128) v[k++] = v[2 * i + 1];
+    }
+}
+
+void wasm_slots_widen(const uint8_t *types, uint32_t n, wasm_value *v)
+{
+    uint32_t k = wasm_types_nvalues(types, n);
+    for (uint32_t i = n; i-- > 0;) {
+        if (types[i] == WASM_V128) v[2 * i + 1] = v[--k];
+        v[2 * i] = v[--k];
+    }
 }
 
 const struct wasm_functype *wasm_func_type(const struct wasm_func *f)
@@ -166,6 +187,7 @@ static bool parse_sig(const char *sig, struct wasm_functype *t, uint8_t *buf, ui
         case 'F': v = WASM_F64; break;
         case 'r': v = WASM_EXTERNREF; break;
         case 'R': v = WASM_FUNCREF; break;
+        case 'V': v = WASM_V128; break;
         default: return false;
         }
         if (k >= n) return false;
@@ -316,6 +338,8 @@ static int alloc_definitions(struct wasm_instance *inst, struct wasm_error *err)
         g->type = m->globals[i].type;
         g->mut = m->globals[i].mut;
         g->v = eval_cexpr(inst, &m->globals[i].init);
+        g->hi = m->globals[i].init.op == 0x23 ? inst->globals[m->globals[i].init.idx]->hi
+                                              : m->globals[i].init.hi;
         inst->globals[i] = g;
     }
     return 0;

@@ -39,6 +39,7 @@ struct cexpr {
     uint8_t type; /* the value type it produces */
     uint32_t idx; /* function or global index */
     uint64_t bits;
+    uint64_t hi; /* v128.const: the upper 64 bits (bits has the lower) */
 };
 
 /* Names are NUL-terminated copies, but may contain NULs: use the lengths. */
@@ -139,6 +140,8 @@ struct wasm_module {
     uint32_t ncodes; /* == nfuncs - nfunc_imports once decoded */
     struct wasm_code *codes;
 
+    bool wide; /* uses v128: frames of 16-byte slots (compile.c, widen_code) */
+
     char **func_names;  /* [nfuncs] from the name section or exports; entries may be NULL */
     uint8_t *func_refs; /* bitmap: functions declared for ref.func (spec 3.4.10, C.refs) */
 };
@@ -170,6 +173,7 @@ struct wasm_table {
 
 struct wasm_global {
     wasm_value v;
+    uint64_t hi; /* a v128's upper 64 bits: v and hi are its 16 bytes, in order */
     uint8_t type;
     bool mut;
 };
@@ -247,9 +251,19 @@ struct wasm_instance {
  * at the API boundary the upper half is made zero. */
 static inline void wasm_normalize(const uint8_t *types, uint32_t n, wasm_value *v)
 {
-    for (uint32_t i = 0; i < n; i++)
-        if (types[i] == WASM_I32 || types[i] == WASM_F32) v[i].u64 = v[i].u32;
+    for (uint32_t i = 0, k = 0; i < n; i++, k++)
+        if (types[i] == WASM_I32 || types[i] == WASM_F32)
+            v[k].u64 = v[k].u32;
+        else if (types[i] == WASM_V128)
+            k++; /* two values (wasm.h) */
 }
+
+/* Wide frames (internal.h struct wasm_module.wide): value i of a list of
+ * types is at slots 2i, 2i+1; the API and host functions pack the values
+ * (wasm.h: a v128 takes two wasm_values). Both convert in place: narrowing
+ * only moves values down, widening (from the last value) only up. */
+void wasm_slots_narrow(const uint8_t *types, uint32_t n, wasm_value *v);
+void wasm_slots_widen(const uint8_t *types, uint32_t n, wasm_value *v);
 
 /* Formats a message into err (if not NULL) and returns code. */
 int wasm_fail(struct wasm_error *err, int code, const char *fmt, ...)
@@ -269,6 +283,9 @@ int wasm_validate_module(struct wasm_module *m, struct wasm_error *err);
 
 /* compile.c: validates function body i (a defined function) and translates it. */
 int wasm_compile_function(struct wasm_module *m, uint32_t i, struct wasm_error *err);
+
+/* interp_simd.c: runs the simd instruction at ip (ops.h); 0 or a trap kind. */
+int interp_simd(const uint32_t *ip, slot_t *fp, uint8_t *mbase, uint64_t msize);
 
 /* interp.c */
 const int32_t *interp_handlers(void);

@@ -71,6 +71,30 @@ void wasm_trap_locate(struct wasm_trap *t, const struct wasm_func *f)
 /* Bounds check of [addr + off, addr + off + n) against the memory size. */
 #define MEM_OK(ea, n) ((ea) + (n) <= msize)
 
+/*
+ * Calls callee, whose arguments are at nfp in the caller's layout (wide or
+ * not), as a nested run at area (above the caller's frame), converting
+ * the values both ways; the results replace the arguments at nfp. Returns
+ * 0, ERR_FAULT (a trap, in ex->trap) or ERR_NOMEM (no room for the
+ * values). Kept out of run() so that its registers are not disturbed.
+ */
+static __attribute__((noinline)) int restride_call(struct exec *ex, struct wasm_func *callee,
+                                                   slot_t *nfp, slot_t *area, bool caller_wide)
+{
+    const struct wasm_functype *t = callee->type;
+    uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
+    if (area + 2 * (size_t)n > ex->stack_end) return ERR_NOMEM;
+    for (uint32_t i = 0; i < (caller_wide ? 2 * t->nparams : t->nparams); i++)
+        area[i] = nfp[i];
+    if (caller_wide) wasm_slots_narrow(t->params, t->nparams, area);
+    int rc = interp_invoke(ex, callee, area);
+    if (rc) return rc;
+    for (uint32_t i = 0; i < wasm_types_nvalues(t->results, t->nresults); i++)
+        nfp[i] = area[i];
+    if (caller_wide) wasm_slots_widen(t->results, t->nresults, nfp);
+    return 0;
+}
+
 static int run(struct exec *ex, struct wasm_func *entry, slot_t *entry_fp,
                const int32_t **handlers_out)
 {
@@ -137,6 +161,12 @@ do_call : {
     fp = nfp;
     cur = callee;
     if (callee->inst != inst) {
+        if (callee->inst->mod->wide != inst->mod->wide) { /* frames of the other width */
+            ftop--;
+            fp = ftop->fp;
+            cur = ftop->func;
+            goto do_restride_call;
+        }
         inst = callee->inst;
         RELOAD_MEM();
     }
@@ -152,13 +182,17 @@ do_call : {
 }
 
 do_host_call : {
+    /* packed values (wasm.h): a wide frame's host calls go through
+     * do_restride_call */
+    if (cur && inst->mod->wide) goto do_restride_call;
     const struct wasm_functype *t = callee->type;
-    slot_t *results = nfp + t->nparams;
-    if (results + t->nresults > ex->stack_end) TRAP(WASM_TRAP_STACK_EXHAUSTED);
+    uint32_t nres = wasm_types_nvalues(t->results, t->nresults);
+    slot_t *results = nfp + wasm_types_nvalues(t->params, t->nparams);
+    if (results + nres > ex->stack_end) TRAP(WASM_TRAP_STACK_EXHAUSTED);
     struct wasm_host_call hc = {inst, inst->mem == &inst->no_mem ? NULL : inst->mem,
                                 callee->host_user, ex->trap};
     slot_t *saved_free = ex->free;
-    ex->free = results + t->nresults;
+    ex->free = results + nres;
     ex->ftop = ftop;
     ex->ticks = ticks;
     ex->trap->kind = WASM_TRAP_NONE;
@@ -171,7 +205,7 @@ do_host_call : {
         trap = ex->trap->kind;
         goto do_trap_set;
     }
-    for (uint32_t i = 0; i < t->nresults; i++)
+    for (uint32_t i = 0; i < nres; i++)
         nfp[i] = results[i];
     RELOAD_MEM();
     if (!ip) goto do_done;
@@ -179,7 +213,9 @@ do_host_call : {
 }
 
 do_jit_call : {
-    /* machine code (jit.h): a nested run on the same stacks */
+    /* machine code (jit.h): a nested run on the same stacks; the JIT only
+     * compiles narrow modules */
+    if (cur && inst->mod->wide) goto do_restride_call;
     ex->ftop = ftop;
     ex->ticks = ticks;
     int rc = jit_invoke(ex, callee, nfp);
@@ -187,6 +223,20 @@ do_jit_call : {
     if (rc) goto do_trap_located;
     RELOAD_MEM();
     if (!ip) goto do_done;
+    NEXT();
+}
+
+do_restride_call : {
+    /* a host function called from a wide frame, or a function of an
+     * instance with the other frame width: a nested run (restride_call) */
+    ex->ftop = ftop;
+    ex->ticks = ticks;
+    int rc = restride_call(ex, callee, nfp, fp + cur->code->frame_size, inst->mod->wide);
+    ticks = ex->ticks;
+    if (rc == ERR_NOMEM) TRAP(WASM_TRAP_STACK_EXHAUSTED);
+    if (rc && ex->trap->func_index == UINT32_MAX) goto do_trap_set; /* a host trap */
+    if (rc) goto do_trap_located;
+    RELOAD_MEM();
     NEXT();
 }
 
@@ -294,7 +344,45 @@ L_global_set:
     ip += 3;
     NEXT();
 
-    /* ---- memory ---- */
+    /* ---- wide frames: 16-byte values, SIMD (interp_simd.c) ---- */
+
+L_copy_w:
+    fp[ip[1]] = fp[ip[2]];
+    fp[ip[1] + 1] = fp[ip[2] + 1];
+    ip += 3;
+    NEXT();
+L_select_w : {
+    uint32_t src = S(4).u32 ? ip[2] : ip[3];
+    slot_t lo = fp[src], hi = fp[src + 1];
+    fp[ip[1]] = lo;
+    fp[ip[1] + 1] = hi;
+    ip += 5;
+    NEXT();
+}
+L_ret1_w : {
+    slot_t lo = fp[ip[1]], hi = fp[ip[1] + 1];
+    fp[0] = lo;
+    fp[1] = hi;
+    goto do_ret;
+}
+L_global_get_w:
+    fp[ip[1]] = inst->globals[ip[2]]->v;
+    fp[ip[1] + 1].u64 = inst->globals[ip[2]]->hi;
+    ip += 3;
+    NEXT();
+L_global_set_w:
+    inst->globals[ip[1]]->v = fp[ip[2]];
+    inst->globals[ip[1]]->hi = fp[ip[2] + 1].u64;
+    ip += 3;
+    NEXT();
+L_simd : {
+    int t = interp_simd(ip, fp, mbase, msize);
+    if (t) TRAP((enum wasm_trap_kind)t);
+    ip += 10;
+    NEXT();
+}
+
+/* ---- memory ---- */
 
 #define LOAD(name, T, field, conv)                                                                 \
     L_##name:                                                                                      \
@@ -895,5 +983,16 @@ const int32_t *interp_handlers(void)
  */
 int interp_invoke(struct exec *ex, struct wasm_func *f, slot_t *fp)
 {
-    return run(ex, f, fp, NULL);
+    if (!f || !f->code || !f->inst->mod->wide) return run(ex, f, fp, NULL);
+    /* wide frames: the packed values of wasm.h are spread to two slots each */
+    const struct wasm_functype *t = f->type;
+    uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
+    if ((size_t)(ex->stack_end - fp) < 2 * (size_t)n) {
+        wasm_trap_set(ex->trap, WASM_TRAP_STACK_EXHAUSTED, NULL);
+        return ERR_FAULT;
+    }
+    wasm_slots_widen(t->params, t->nparams, fp);
+    int rc = run(ex, f, fp, NULL);
+    if (!rc) wasm_slots_narrow(t->results, t->nresults, fp);
+    return rc;
 }

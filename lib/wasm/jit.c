@@ -29,6 +29,10 @@ int jit_compile(struct wasm_instance *inst, const struct wasm_code_memory *mem, 
         str_copy(why, "no executable memory (wasm_config.code_mem)", why_size);
         return ERR_NOTSUP;
     }
+    if (inst->mod->wide) {
+        str_copy(why, "the module uses v128 (SIMD), which the JIT does not compile yet", why_size);
+        return ERR_NOTSUP;
+    }
     return jit_arch_compile(inst, mem, &inst->jit, why, why_size);
 }
 

@@ -202,6 +202,12 @@ wasm_value wasm_global_get(const struct wasm_global *g)
     return v;
 }
 
+void wasm_global_get_v128(const struct wasm_global *g, wasm_value out[2])
+{
+    out[0] = wasm_global_get(g);
+    out[1].u64 = g->type == WASM_V128 ? g->hi : 0;
+}
+
 int wasm_global_set(struct wasm_global *g, wasm_value v)
 {
     if (!g->mut) return ERR_PERM;

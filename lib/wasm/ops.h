@@ -30,6 +30,13 @@
  *   table_get [D T A]     table_set [T A B]    table_size [D T]   table_grow [D T A B]
  *   table_fill [T A B C]  table_copy [T T A B C]   table_init [T S A B C]   elem_drop [S]
  *   ref_func [D F]        ref_is_null [D A]
+ *
+ * Modules that use v128 have wide frames (see compile.c): every slot index
+ * is even and a value owns two 8-byte slots, so copy_w/select_w/ret1_w and
+ * global_get_w/global_set_w move 16 bytes ([D A], [D A B C], [A], [D G],
+ * [G A]); simd [D A B C SUB X0 X1 X2 X3] is one SIMD instruction (SUB its
+ * 0xfd opcode, unused slots 0, X the immediates: memory offset, lane,
+ * v128.const or shuffle bytes; see interp_simd.c).
  */
 #ifndef WASM_OPS_H
 #define WASM_OPS_H
@@ -150,6 +157,8 @@
     X(i64_extend32_s, 2) X(i32_trunc_sat_f32_s, 2) X(i32_trunc_sat_f32_u, 2)                       \
     X(i32_trunc_sat_f64_s, 2) X(i32_trunc_sat_f64_u, 2) X(i64_trunc_sat_f32_s, 2)                  \
     X(i64_trunc_sat_f32_u, 2) X(i64_trunc_sat_f64_s, 2) X(i64_trunc_sat_f64_u, 2)                  \
+    /* wide frames (modules with v128): 16-byte moves, and SIMD */                                 \
+    X(copy_w, 2) X(select_w, 4) X(ret1_w, 1) X(global_get_w, 2) X(global_set_w, 2) X(simd, 9)      \
     /* fused instructions */                                                                       \
     WASM_FUSED_BR(X) WASM_ADDR_LOADS(X) WASM_ADDR_STORES(X) WASM_IMM_OPS(X) WASM_ADD_BR(X)          \
     WASM_ACC_OPS(X)

@@ -30,7 +30,8 @@ bool wasm_is_reftype(uint8_t t)
 
 bool wasm_is_valtype(uint8_t t)
 {
-    return t == WASM_I32 || t == WASM_I64 || t == WASM_F32 || t == WASM_F64 || wasm_is_reftype(t);
+    return t == WASM_I32 || t == WASM_I64 || t == WASM_F32 || t == WASM_F64 || t == WASM_V128 ||
+           wasm_is_reftype(t);
 }
 
 const char *wasm_valtype_name(uint8_t t)
@@ -42,6 +43,7 @@ const char *wasm_valtype_name(uint8_t t)
     case WASM_F64: return "f64";
     case WASM_FUNCREF: return "funcref";
     case WASM_EXTERNREF: return "externref";
+    case WASM_V128: return "v128";
     }
     return "?";
 }
@@ -222,6 +224,46 @@ int wasm_validate_module(struct wasm_module *m, struct wasm_error *err)
     return 0;
 }
 
+/* Does a type or global mention v128? (Locals: decode.c; SIMD
+ * instructions: compile_all.) */
+static bool declares_v128(const struct wasm_module *m)
+{
+    for (uint32_t i = 0; i < m->ntypes; i++) {
+        const struct wasm_functype *t = &m->types[i];
+        if (memchr(t->params, WASM_V128, t->nparams) || memchr(t->results, WASM_V128, t->nresults))
+            return true;
+    }
+    for (uint32_t i = 0; i < m->nglobals; i++)
+        if (m->globals[i].type == WASM_V128) return true;
+    return false;
+}
+
+/*
+ * Compiles every function. A module that uses v128 gets wide frames
+ * (compile.c, widen_code); when the first SIMD instruction shows up in a
+ * module compiled so far with narrow frames, everything is compiled again.
+ */
+static int compile_all(struct wasm_module *m, struct wasm_error *err)
+{
+    if (declares_v128(m)) m->wide = true;
+    for (uint32_t i = 0; i < m->ncodes; i++) {
+        int rc = wasm_compile_function(m, i, err);
+        if (rc == ERR_AGAIN && !m->wide) {
+            m->wide = true;
+            for (uint32_t k = 0; k < i; k++) {
+                mem_free(m->codes[k].cells);
+                mem_free(m->codes[k].consts);
+                m->codes[k].cells = NULL;
+                m->codes[k].consts = NULL;
+            }
+            i = UINT32_MAX; /* start again at 0 */
+            continue;
+        }
+        if (rc) return rc;
+    }
+    return 0;
+}
+
 int wasm_module_load(const uint8_t *bytes, size_t len, struct wasm_module **out,
                      struct wasm_error *err)
 {
@@ -238,8 +280,7 @@ int wasm_module_load(const uint8_t *bytes, size_t len, struct wasm_module **out,
     m->len = len;
     int rc = wasm_decode(m, err);
     if (!rc) rc = wasm_validate_module(m, err);
-    for (uint32_t i = 0; !rc && i < m->ncodes; i++)
-        rc = wasm_compile_function(m, i, err);
+    if (!rc) rc = compile_all(m, err);
     if (rc) {
         wasm_module_release(m);
         mem_free(m);
@@ -254,6 +295,11 @@ void wasm_module_free(struct wasm_module *m)
     if (!m) return;
     wasm_module_release(m);
     mem_free(m);
+}
+
+bool wasm_module_uses_v128(const struct wasm_module *m)
+{
+    return m->wide;
 }
 
 uint32_t wasm_module_import_count(const struct wasm_module *m)

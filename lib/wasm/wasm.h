@@ -1,9 +1,10 @@
 /*
  * lib/wasm/wasm.h - KPIO's WebAssembly runtime: the embedding API.
  *
- * WebAssembly 2.0 core without SIMD: the MVP plus mutable-global
- * import/export, sign extension, non-trapping float-to-int, multi-value,
- * bulk memory and reference types. The same code runs in the kernel (each
+ * WebAssembly 2.0 core: the MVP plus mutable-global import/export, sign
+ * extension, non-trapping float-to-int, multi-value, bulk memory,
+ * reference types and fixed-width SIMD (v128; the JIT interprets modules
+ * that use it). The same code runs in the kernel (each
  * app a kernel thread) and in host programs (kpio-wasm, tests).
  *
  * Life cycle:
@@ -52,6 +53,7 @@ enum wasm_valtype {
     WASM_F64 = 0x7c,
     WASM_FUNCREF = 0x70,
     WASM_EXTERNREF = 0x6f,
+    WASM_V128 = 0x7b, /* 128-bit vector: two wasm_values (low, high 64 bits) */
 };
 
 struct wasm_module;   /* decoded, validated, compiled; immutable; shareable */
@@ -296,6 +298,9 @@ struct wasm_import {
 };
 
 uint32_t wasm_module_import_count(const struct wasm_module *mod);
+/* Does the module use v128 (SIMD)? Its instances then run on the
+ * interpreter whatever the engine asked for (the JIT has no SIMD yet). */
+bool wasm_module_uses_v128(const struct wasm_module *mod);
 /* Fills *out with import i (< wasm_module_import_count). */
 void wasm_module_import(const struct wasm_module *mod, uint32_t i, struct wasm_import *out);
 
@@ -313,7 +318,7 @@ const char *wasm_module_export(const struct wasm_module *mod, uint32_t i,
  * wasm_instance_export() returns it. For a function import the resolver
  * gives either func (an existing function, e.g. another instance's export)
  * or a host function: host_fn with host_sig, a signature string
- * "(params)results" over i=i32 I=i64 f=f32 F=f64 r=externref R=funcref,
+ * "(params)results" over i=i32 I=i64 f=f32 F=f64 r=externref R=funcref V=v128,
  * e.g. "(iiii)i" for (i32 i32 i32 i32) -> i32; wasm_extern_host() fills these.
  */
 struct wasm_extern {
@@ -391,9 +396,20 @@ const struct wasm_functype *wasm_func_type(const struct wasm_func *f);
 /* The function's name (name section, else an export name), or NULL. */
 const char *wasm_func_name(const struct wasm_func *f);
 
+/* How many wasm_values hold values of these types: one each, two for a
+ * v128 (its low then high 64 bits), in args, results and host calls. */
+static inline uint32_t wasm_types_nvalues(const uint8_t *types, uint32_t n)
+{
+    uint32_t k = n;
+    for (uint32_t i = 0; i < n; i++)
+        k += types[i] == WASM_V128;
+    return k;
+}
+
 /*
  * Calls a function (spec 4.5.5 "invocation"). nargs/nresults must equal
- * the type's counts (else ERR_INVAL); argument types are the caller's
+ * the number of values of the type's params and results
+ * (wasm_types_nvalues, else ERR_INVAL); argument types are the caller's
  * responsibility. Returns 0 with the results, or ERR_FAULT when the call
  * trapped (*trap filled; trap may be NULL). The run uses the stacks and
  * limits of the function's instance; a host function may call this
@@ -455,6 +471,8 @@ int wasm_table_set(struct wasm_table *t, uint32_t i, wasm_value v);
 struct wasm_global *wasm_global_new(uint8_t type, bool mut, wasm_value v);
 void wasm_global_free(struct wasm_global *g);
 wasm_value wasm_global_get(const struct wasm_global *g);
+/* Both halves of a v128 global (low 64 bits first); out[1] is 0 for others. */
+void wasm_global_get_v128(const struct wasm_global *g, wasm_value out[2]);
 /* Sets a mutable global: 0, or ERR_PERM if it is immutable. */
 int wasm_global_set(struct wasm_global *g, wasm_value v);
 uint8_t wasm_global_type(const struct wasm_global *g, bool *mut);

@@ -16,6 +16,14 @@ sign operand go through nan_guard), since
 engines may pick different NaN payloads and signs (spec 4.3.3), so all
 results can be compared exactly, NaNs by NaN-ness.
 
+Some modules also use fixed-width SIMD inside their functions (exports
+stay scalar, JS cannot pass v128): integer vectors (any v128 operator on
+integer lanes, loads, shuffles, float compares and saturating
+truncations) are stored, extracted and kept in v128 locals; float vectors
+(f32x4/f64x2 arithmetic, conversions) only leave through extract_lane (a
+float, compared by NaN-ness), compares and trunc_sat, so NaN bits never
+reach integers or memory there either.
+
     gen_diff.py SEED FILE.wat
 """
 import random
@@ -60,9 +68,40 @@ INTERESTING = {
 }
 
 
+# SIMD: integer-lane shapes, their binary operators (not every shape has
+# every one) and unary ones.
+V_INT = ["i8x16", "i16x8", "i32x4", "i64x2"]
+V_BIN = {
+    "i8x16": ["add", "sub", "add_sat_s", "add_sat_u", "sub_sat_s", "sub_sat_u", "min_s", "min_u",
+              "max_s", "max_u", "avgr_u", "eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s",
+              "le_u", "ge_s", "ge_u", "narrow_i16x8_s", "narrow_i16x8_u", "swizzle"],
+    "i16x8": ["add", "sub", "mul", "add_sat_s", "add_sat_u", "sub_sat_s", "sub_sat_u", "min_s",
+              "max_u", "avgr_u", "eq", "lt_s", "gt_u", "le_s", "ge_u", "q15mulr_sat_s",
+              "narrow_i32x4_s", "narrow_i32x4_u", "extmul_low_i8x16_s", "extmul_high_i8x16_u"],
+    "i32x4": ["add", "sub", "mul", "min_s", "min_u", "max_s", "max_u", "eq", "ne", "lt_u", "gt_s",
+              "le_u", "ge_s", "dot_i16x8_s", "extmul_low_i16x8_u", "extmul_high_i16x8_s"],
+    "i64x2": ["add", "sub", "mul", "eq", "ne", "lt_s", "gt_s", "le_s", "ge_s",
+              "extmul_low_i32x4_s", "extmul_high_i32x4_u"],
+}
+V_UN = {
+    "i8x16": ["abs", "neg", "popcnt"],
+    "i16x8": ["abs", "neg", "extend_low_i8x16_s", "extend_high_i8x16_u",
+              "extadd_pairwise_i8x16_s", "extadd_pairwise_i8x16_u"],
+    "i32x4": ["abs", "neg", "extend_low_i16x8_u", "extend_high_i16x8_s",
+              "extadd_pairwise_i16x8_s", "extadd_pairwise_i16x8_u"],
+    "i64x2": ["abs", "neg", "extend_low_i32x4_s", "extend_high_i32x4_u"],
+}
+V_FLOAT_BIN = ["add", "sub", "mul", "div", "min", "max", "pmin", "pmax"]
+V_FLOAT_UN = ["abs", "neg", "sqrt", "ceil", "floor", "trunc", "nearest"]
+V_LOADS = ["v128.load", "v128.load8x8_s", "v128.load16x4_u", "v128.load32x2_s",
+           "v128.load8_splat", "v128.load32_splat", "v128.load64_splat", "v128.load32_zero",
+           "v128.load64_zero"]
+
+
 class Func:
-    def __init__(self, rng, index, funcs):
+    def __init__(self, rng, index, funcs, simd=False):
         self.rng = rng
+        self.simd = simd
         self.index = index
         self.funcs = funcs  # earlier functions: (index, params, results)
         self.params = [rng.choice(TYPES) for _ in range(rng.randint(0, 3))]
@@ -170,14 +209,119 @@ class Func:
             first = f"(local.get {r.choice(vs)})" if vs else self.leaf(t)
             return (f"({t}.{'add' if t != 'f32' else 'mul'} {first} (block (result {t}) "
                     f"{self.stmts(d - 2, 2)} {self.expr(t, d - 1)}))")
+        if k < 0.92 and self.simd and d > 1:
+            return self.from_vector(t, d - 1)
         if k < 0.92:
             return (f"(block (result {t}) (block (block (br_table 0 1 1 "
                     f"(i32.and {self.expr('i32', d - 1)} (i32.const 3)))) "
                     f"(global.set $g{t} {self.expr(t, d - 1)})) {self.expr(t, d - 1)})")
         return self.leaf(t)
 
+    # ---- SIMD ----
+
+    def vconst(self):
+        r = self.rng
+        lanes = " ".join(str(r.choice([0, 1, -1, 127, -128, 255, 0x7fff, -0x8000, r.randint(-99, 99)]))
+                         for _ in range(8))
+        return f"(v128.const i16x8 {lanes})"
+
+    def vint(self, d):
+        """An integer-lane vector: every bit is determined."""
+        r = self.rng
+        if d <= 0 or r.random() < 0.2:
+            if r.random() < 0.5:
+                return f"(local.get $v{r.randint(0, 1)})"
+            return self.vconst()
+        k = r.random()
+        shape = r.choice(V_INT)
+        if k < 0.30:
+            return f"({shape}.{r.choice(V_BIN[shape])} {self.vint(d - 1)} {self.vint(d - 1)})"
+        if k < 0.40:
+            return f"({shape}.{r.choice(V_UN[shape])} {self.vint(d - 1)})"
+        if k < 0.48:
+            op = r.choice(["shl", "shr_s", "shr_u"])
+            return f"({shape}.{op} {self.vint(d - 1)} {self.expr('i32', d - 1)})"
+        if k < 0.55:
+            st = "i64" if shape == "i64x2" else "i32"
+            return f"({shape}.splat {self.expr(st, d - 1)})"
+        if k < 0.60:
+            st = "i64" if shape == "i64x2" else "i32"
+            lane = r.randrange(16 // {"i8x16": 1, "i16x8": 2, "i32x4": 4, "i64x2": 8}[shape])
+            return f"({shape}.replace_lane {lane} {self.vint(d - 1)} {self.expr(st, d - 1)})"
+        if k < 0.66:
+            op = r.choice(["and", "or", "xor", "andnot"])
+            return f"(v128.{op} {self.vint(d - 1)} {self.vint(d - 1)})"
+        if k < 0.70:
+            return f"(v128.bitselect {self.vint(d - 1)} {self.vint(d - 1)} {self.vint(d - 1)})"
+        if k < 0.75:
+            lanes = " ".join(str(r.randrange(32)) for _ in range(16))
+            return f"(i8x16.shuffle {lanes} {self.vint(d - 1)} {self.vint(d - 1)})"
+        if k < 0.82:
+            return f"({r.choice(V_LOADS)} offset={r.choice([0, 3, 16])} {self.addr(d)})"
+        if k < 0.85:
+            return f"(v128.load16_lane 3 {self.addr(d)} {self.vint(d - 1)})"
+        if k < 0.91:
+            fs = r.choice(["f32x4", "f64x2"])
+            return f"({fs}.{r.choice(FLOAT_CMP)} {self.vfloat(fs, d - 1)} {self.vfloat(fs, d - 1)})"
+        if k < 0.96:
+            if r.random() < 0.5:
+                return f"(i32x4.trunc_sat_f32x4_{r.choice('su')} {self.vfloat('f32x4', d - 1)})"
+            return f"(i32x4.trunc_sat_f64x2_{r.choice('su')}_zero {self.vfloat('f64x2', d - 1)})"
+        return f"(v128.not {self.vint(d - 1)})"
+
+    def vfloat(self, fs, d):
+        """A float-lane vector (lanes may be NaNs of any payload)."""
+        r = self.rng
+        st = "f32" if fs == "f32x4" else "f64"
+        k = r.random()
+        if d <= 0 or k < 0.2:
+            return f"({fs}.splat {self.expr(st, 0)})"
+        if k < 0.45:
+            return f"({fs}.{r.choice(V_FLOAT_BIN)} {self.vfloat(fs, d - 1)} {self.vfloat(fs, d - 1)})"
+        if k < 0.60:
+            return f"({fs}.{r.choice(V_FLOAT_UN)} {self.vfloat(fs, d - 1)})"
+        if k < 0.75:
+            if fs == "f32x4":
+                return f"(f32x4.convert_i32x4_{r.choice('su')} {self.vint(d - 1)})"
+            return f"(f64x2.convert_low_i32x4_{r.choice('su')} {self.vint(d - 1)})"
+        if k < 0.85:
+            if fs == "f32x4":
+                return f"(f32x4.demote_f64x2_zero {self.vfloat('f64x2', d - 1)})"
+            return f"(f64x2.promote_low_f32x4 {self.vfloat('f32x4', d - 1)})"
+        if k < 0.92:
+            lane = r.randrange(4 if fs == "f32x4" else 2)
+            return f"({fs}.replace_lane {lane} {self.vfloat(fs, d - 1)} {self.expr(st, d - 1)})"
+        return f"({fs}.splat {self.expr(st, d - 1)})"
+
+    def from_vector(self, t, d):
+        """A scalar of type t taken out of a vector."""
+        r = self.rng
+        if t == "i32":
+            k = r.random()
+            if k < 0.4:
+                shape = r.choice(["i8x16", "i16x8", "i32x4"])
+                n = {"i8x16": 16, "i16x8": 8, "i32x4": 4}[shape]
+                sfx = "" if shape == "i32x4" else "_" + r.choice("su")
+                return f"({shape}.extract_lane{sfx} {r.randrange(n)} {self.vint(d)})"
+            if k < 0.7:
+                return f"({r.choice(V_INT)}.bitmask {self.vint(d)})"
+            if k < 0.85:
+                return f"({r.choice(V_INT)}.all_true {self.vint(d)})"
+            return f"(v128.any_true {self.vint(d)})"
+        if t == "i64":
+            return f"(i64x2.extract_lane {r.randrange(2)} {self.vint(d)})"
+        fs = "f32x4" if t == "f32" else "f64x2"
+        return f"({fs}.extract_lane {r.randrange(4 if t == 'f32' else 2)} {self.vfloat(fs, d)})"
+
     def stmt(self, d, depth):
         r = self.rng
+        k = r.random()
+        if self.simd and k < 0.12:
+            if r.random() < 0.5:
+                return f"(local.set $v{r.randint(0, 1)} {self.vint(d)})"
+            if r.random() < 0.7:
+                return f"(v128.store offset={r.choice([0, 1, 32])} {self.addr(d)} {self.vint(d)})"
+            return f"(v128.store32_lane 2 {self.addr(d)} {self.vint(d)})"
         k = r.random()
         if k < 0.30:
             i = r.randrange(self.nvars)
@@ -218,6 +362,8 @@ class Func:
         res = "".join(f" (result {t})" for t in self.results)
         locs = ("".join(f" (local {t})" for t in self.locals) + " (local f32 f64)" +
                 " (local i32)" * self.counters)
+        if self.simd:  # named, after every numbered local
+            locs += " (local $v0 v128) (local $v1 v128)"
         return (f"  (func $f{self.index} (export \"f{self.index}\"){params}{res}{locs}\n"
                 f"    {body}\n    {results})\n")
 
@@ -229,8 +375,9 @@ def module(seed):
     for t in TYPES:
         out.append(f"  (global $g{t} (mut {t}) ({t}.const 3))\n")
     funcs = []
+    simd = rng.random() < 0.3
     for i in range(rng.randint(2, 5)):
-        f = Func(rng, i, list(funcs))
+        f = Func(rng, i, list(funcs), simd)
         out.append(f.text())
         funcs.append((i, f.params, f.results))
     out.append("  (func (export \"memsum\") (result i64) (local i32 i64)\n"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/spec/make_seeds.sh SUITE DIR - fuzzing seeds for lib/wasm: every
-# binary module of the spec test suite's core/ files (converted with
+# binary module of the spec test suite's core/ and simd/ files (converted with
 # wast2json), copied into DIR. Without the suite or wast2json, DIR stays
 # empty and the fuzzer starts from nothing.
 set -e
@@ -13,7 +13,7 @@ if [ ! -d "$suite/core" ] || ! command -v wast2json >/dev/null; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for f in "$suite"/core/*.wast; do
+for f in "$suite"/core/*.wast "$suite"/simd/*.wast; do
   name=$(basename "$f" .wast)
   wast2json "$f" -o "$tmp/$name.json" >/dev/null 2>&1 || true
 done

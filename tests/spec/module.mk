@@ -1,4 +1,4 @@
-# tests/spec: the official WebAssembly test suite (core/, no SIMD) against
+# tests/spec: the official WebAssembly test suite (core/ and simd/) against
 # lib/wasm, built with ASan+UBSan. The suite is found through
 # WASM_TESTSUITE (default ../shared/wasm-testsuite, relative to the project
 # root) and converted with wast2json into $(BUILD)/spec/ at test time.
@@ -21,12 +21,32 @@ SUITE_CMD_spec/core := $(SPEC_CMD) --engine interp core
 COMPONENT_SUITES += spec/core-jit spec/core-jit-baseline
 SUITE_CMD_spec/core-jit := $(SPEC_CMD) --engine jit core
 SUITE_CMD_spec/core-jit-baseline := $(SPEC_CMD) --engine jit-baseline core
+# Fixed-width SIMD (simd/, 56 files) on the interpreter. Modules that use
+# v128 have wide frames (lib/wasm/README.md).
+COMPONENT_SUITES += spec/simd
+SUITE_CMD_spec/simd := $(SPEC_CMD) --engine interp simd
+# The same with the JIT engines: the JIT has no SIMD yet, so instances of
+# modules with v128 fall back to the interpreter (--simd-fallback accepts
+# exactly those); what this checks is the fallback and loading.
+COMPONENT_SUITES += spec/simd-jit spec/simd-jit-baseline
+SUITE_CMD_spec/simd-jit := $(SPEC_CMD) --engine jit --simd-fallback simd
+SUITE_CMD_spec/simd-jit-baseline := $(SPEC_CMD) --engine jit-baseline --simd-fallback simd
+# KPIO's own tests of wide frames (tests/spec/wide/*.wast): calls between
+# instances of both widths (on the JIT: machine code calling interpreted
+# SIMD code and back), host calls, v128 globals, recompilation.
+SPEC_WIDE_CMD = python3 tests/spec/run_spec.py --build $(BUILD) \
+    --runner $(BUILD)/host/tests/spec_runner --suite tests/spec
+COMPONENT_SUITES += spec/simd-wide spec/simd-wide-jit
+SUITE_CMD_spec/simd-wide := $(SPEC_WIDE_CMD) --engine interp wide
+SUITE_CMD_spec/simd-wide-jit := $(SPEC_WIDE_CMD) --engine jit --simd-fallback wide
 
-.PHONY: spec-core spec-core-jit
+.PHONY: spec-core spec-core-jit spec-simd
 spec-core: $(BUILD)/host/tests/spec_runner
 	@$(SPEC_CMD) --engine interp core
 spec-core-jit: $(BUILD)/host/tests/spec_runner
 	@$(SPEC_CMD) --engine jit core
+spec-simd: $(BUILD)/host/tests/spec_runner
+	@$(SPEC_CMD) --engine interp simd
 
 # Differential test: random programs (gen_diff.py) in lib/wasm (the
 # interpreter and the JIT) and in V8.

@@ -10,6 +10,7 @@ counted as skipped.
 
     run_spec.py --build build --runner build/host/tests/spec_runner \
         --suite ../shared/wasm-testsuite core [--engine interp|jit|jit-baseline] [--only NAME] [-v]
+        [--simd-fallback]
 
 A missing test suite or wast2json makes the suite one SKIP line.
 """
@@ -42,8 +43,9 @@ def convert(wast, outdir):
     return js, None
 
 
-def run_file(runner, js, verbose, timeout, engine):
-    cmd = [runner] + (["-v"] if verbose else []) + ["-e", engine, js]
+def run_file(runner, js, verbose, timeout, engine, simd_fallback):
+    cmd = [runner] + (["-v"] if verbose else []) + (["-S"] if simd_fallback else [])
+    cmd += ["-e", engine, js]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
                               timeout=timeout)
@@ -74,6 +76,9 @@ def main():
     ap.add_argument("--engine", default="interp", choices=["interp", "jit", "jit-baseline"],
                     help="lib/wasm engine: the interpreter, the JIT, or the JIT without "
                     "SSE4.1/POPCNT")
+    ap.add_argument("--simd-fallback", action="store_true",
+                    help="with a JIT engine, modules that use v128 may run on the interpreter "
+                    "(the JIT has no SIMD yet)")
     ap.add_argument("set", nargs="?", default="core")
     args = ap.parse_args()
     t = Tap()
@@ -101,7 +106,8 @@ def main():
             t.ok(False, f"{label}: wast2json failed", err)
             bad_files += 1
             continue
-        summary, notes = run_file(args.runner, js, args.verbose, args.timeout, args.engine)
+        summary, notes = run_file(args.runner, js, args.verbose, args.timeout, args.engine,
+                                  args.simd_fallback)
         if summary is None:
             t.ok(False, f"{label}: runner failed", "\n".join(notes))
             bad_files += 1

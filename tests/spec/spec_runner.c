@@ -2,15 +2,18 @@
  * tests/spec/spec_runner.c - runs one converted spec test file (the JSON
  * that wast2json writes next to its .wasm modules) against lib/wasm.
  *
- *   spec_runner [-v] [-e interp|jit] FILE.json
+ *   spec_runner [-v] [-S] [-e interp|jit] FILE.json
  *
  * -e chooses the engine (default: $KPIO_WASM_ENGINE, else interp); jit-baseline
  * is the JIT without SSE4.1 and POPCNT (QEMU's default CPU). With the JIT
  * every instance must really be compiled: one the JIT gave back to the
- * interpreter counts as a failure.
+ * interpreter counts as a failure, except, with -S, an instance of a module
+ * that uses v128 (the JIT has no SIMD yet; counted in a NOTE line).
  *
  * Every command kind is supported: module, register, action, assert_return
- * (with nan:canonical / nan:arithmetic), assert_trap, assert_exhaustion,
+ * (with nan:canonical / nan:arithmetic, for v128 per lane: values are
+ * {"type": "v128", "lane_type": ..., "value": [one per lane]}, passed to
+ * wasm_call as two wasm_values), assert_trap, assert_exhaustion,
  * assert_invalid, assert_malformed (text-format modules are skipped),
  * assert_unlinkable, assert_uninstantiable; the "spectest" host module
  * provides print*, global_*, table and memory. Each failure prints
@@ -41,6 +44,8 @@ struct runner {
     const char *wast; /* source_filename, for messages */
     char dir[1024];   /* where the .wasm files are */
     bool verbose;
+    bool simd_fallback; /* -S: modules with v128 may run on the interpreter */
+    int fallbacks;      /* instances that did */
     enum wasm_engine engine;
     int passed, failed, skipped, actions;
     int line;
@@ -151,73 +156,134 @@ static int resolve(void *ctx, const struct wasm_import *imp, struct wasm_extern 
 
 /* ---- values ---- */
 
-static bool parse_value(const struct json *v, uint8_t *type, wasm_value *out, int *nan_kind)
+/* A value of a command: a scalar, or a v128 with its lanes' NaN kinds. */
+struct val {
+    uint8_t type;
+    wasm_value v[2]; /* a v128: low, high 64 bits (wasm.h) */
+    int nan_kind;    /* scalars: 1 nan:canonical, 2 nan:arithmetic, 3 non-null ref */
+    int lanes;       /* v128: lane count and which lanes are floats */
+    bool float_lanes;
+    int lane_nan[16];
+};
+
+static int nan_kind_of(const char *s)
 {
-    const char *t = json_str(v, "type"), *s = json_str(v, "value");
-    *nan_kind = 0;
-    out->u64 = 0;
-    if (!t) return false;
-    if (!strcmp(t, "i32") || !strcmp(t, "f32"))
-        *type = t[0] == 'i' ? 0x7f : 0x7d;
-    else if (!strcmp(t, "i64") || !strcmp(t, "f64"))
-        *type = t[0] == 'i' ? 0x7e : 0x7c;
-    else if (!strcmp(t, "externref"))
-        *type = 0x6f;
-    else if (!strcmp(t, "funcref"))
-        *type = 0x70;
-    else
-        return false;
-    if (!s) {
-        *nan_kind = 3; /* a reference that must be non-null */
-        return *type == 0x70 || *type == 0x6f;
+    return !strcmp(s, "nan:canonical") ? 1 : !strcmp(s, "nan:arithmetic") ? 2 : 0;
+}
+
+/* "v128" with lane_type and one string per lane (wast2json). */
+static bool parse_v128(const struct json *j, struct val *out)
+{
+    const char *lt = json_str(j, "lane_type");
+    const struct json *lanes = json_get(j, "value");
+    if (!lt || !lanes || lanes->type != JSON_ARRAY || !lanes->n || 16 % lanes->n) return false;
+    uint8_t bytes[16] = {0};
+    size_t width = 16 / lanes->n;
+    out->lanes = (int)lanes->n;
+    out->float_lanes = lt[0] == 'f';
+    for (size_t i = 0; i < lanes->n; i++) {
+        const char *s = lanes->items[i]->str;
+        if (!s) return false;
+        out->lane_nan[i] = nan_kind_of(s);
+        uint64_t n = out->lane_nan[i] ? 0 : strtoull(s, NULL, 10);
+        for (size_t b = 0; b < width; b++)
+            bytes[i * width + b] = (uint8_t)(n >> (8 * b));
     }
-    if (!strcmp(s, "nan:canonical")) {
-        *nan_kind = 1;
-        return true;
-    }
-    if (!strcmp(s, "nan:arithmetic")) {
-        *nan_kind = 2;
-        return true;
-    }
-    if (!strcmp(s, "null")) return true;
-    uint64_t n = strtoull(s, NULL, 10);
-    if (*type == 0x6f)
-        out->externref = (void *)(uintptr_t)(n + 1); /* never NULL */
-    else if (*type == 0x7f || *type == 0x7d)
-        out->u32 = (uint32_t)n;
-    else
-        out->u64 = n;
+    memcpy(&out->v[0].u64, bytes, 8);
+    memcpy(&out->v[1].u64, bytes + 8, 8);
     return true;
 }
 
-static void format_value(char *buf, size_t size, uint8_t type, wasm_value v)
+static bool parse_value(const struct json *j, struct val *out)
+{
+    const char *t = json_str(j, "type"), *s = json_str(j, "value");
+    memset(out, 0, sizeof *out);
+    if (!t) return false;
+    if (!strcmp(t, "i32") || !strcmp(t, "f32"))
+        out->type = t[0] == 'i' ? 0x7f : 0x7d;
+    else if (!strcmp(t, "i64") || !strcmp(t, "f64"))
+        out->type = t[0] == 'i' ? 0x7e : 0x7c;
+    else if (!strcmp(t, "externref"))
+        out->type = 0x6f;
+    else if (!strcmp(t, "funcref"))
+        out->type = 0x70;
+    else if (!strcmp(t, "v128")) {
+        out->type = WASM_V128;
+        return parse_v128(j, out);
+    } else
+        return false;
+    if (!s) {
+        out->nan_kind = 3; /* a reference that must be non-null */
+        return out->type == 0x70 || out->type == 0x6f;
+    }
+    out->nan_kind = nan_kind_of(s);
+    if (out->nan_kind || !strcmp(s, "null")) return true;
+    uint64_t n = strtoull(s, NULL, 10);
+    if (out->type == 0x6f)
+        out->v[0].externref = (void *)(uintptr_t)(n + 1); /* never NULL */
+    else if (out->type == 0x7f || out->type == 0x7d)
+        out->v[0].u32 = (uint32_t)n;
+    else
+        out->v[0].u64 = n;
+    return true;
+}
+
+static void format_value(char *buf, size_t size, uint8_t type, const wasm_value *v)
 {
     switch (type) {
-    case 0x7f: snprintf(buf, size, "i32:%" PRIu32, v.u32); break;
-    case 0x7e: snprintf(buf, size, "i64:%" PRIu64, v.u64); break;
-    case 0x7d: snprintf(buf, size, "f32:0x%08" PRIx32 " (%g)", v.u32, (double)v.f32); break;
-    case 0x7c: snprintf(buf, size, "f64:0x%016" PRIx64 " (%g)", v.u64, v.f64); break;
-    default: snprintf(buf, size, "ref:%p", v.externref); break;
+    case 0x7f: snprintf(buf, size, "i32:%" PRIu32, v->u32); break;
+    case 0x7e: snprintf(buf, size, "i64:%" PRIu64, v->u64); break;
+    case 0x7d: snprintf(buf, size, "f32:0x%08" PRIx32 " (%g)", v->u32, (double)v->f32); break;
+    case 0x7c: snprintf(buf, size, "f64:0x%016" PRIx64 " (%g)", v->u64, v->f64); break;
+    case WASM_V128:
+        snprintf(buf, size, "v128:0x%016" PRIx64 "_%016" PRIx64, v[1].u64, v[0].u64);
+        break;
+    default: snprintf(buf, size, "ref:%p", v->externref); break;
     }
 }
 
-/* Does result v of the declared type match the expected value? */
-static bool value_matches(uint8_t type, wasm_value got, wasm_value want, int nan_kind)
+/* A float of `bits` bits matches a NaN kind (1 canonical, 2 arithmetic). */
+static bool nan_matches(uint64_t got, int bits, int nan_kind)
+{
+    uint64_t quiet = bits == 32 ? 0x7fc00000u : 0x7ff8000000000000ull;
+    uint64_t abs = got & (bits == 32 ? 0x7fffffffu : 0x7fffffffffffffffull);
+    return nan_kind == 1 ? abs == quiet : (got & quiet) == quiet;
+}
+
+static bool v128_matches(const wasm_value *got, const struct val *want)
+{
+    uint8_t g[16], w[16];
+    memcpy(g, &got[0].u64, 8), memcpy(g + 8, &got[1].u64, 8);
+    memcpy(w, &want->v[0].u64, 8), memcpy(w + 8, &want->v[1].u64, 8);
+    int width = 16 / want->lanes;
+    for (int i = 0; i < want->lanes; i++) {
+        uint64_t lane = 0;
+        memcpy(&lane, g + i * width, (size_t)width);
+        if (want->float_lanes && want->lane_nan[i]) {
+            if (!nan_matches(lane, width * 8, want->lane_nan[i])) return false;
+        } else if (memcmp(g + i * width, w + i * width, (size_t)width)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Does result got (of the declared type) match the expected value? */
+static bool value_matches(uint8_t type, const wasm_value *got, const struct val *want)
 {
     switch (type) {
-    case 0x7f: return got.u32 == want.u32;
-    case 0x7e: return got.u64 == want.u64;
+    case 0x7f: return got->u32 == want->v[0].u32;
+    case 0x7e: return got->u64 == want->v[0].u64;
     case 0x7d:
-        if (nan_kind == 1) return (got.u32 & 0x7fffffff) == 0x7fc00000;
-        if (nan_kind == 2) return (got.u32 & 0x7fc00000) == 0x7fc00000;
-        return got.u32 == want.u32;
+        if (want->nan_kind) return nan_matches(got->u32, 32, want->nan_kind);
+        return got->u32 == want->v[0].u32;
     case 0x7c:
-        if (nan_kind == 1) return (got.u64 & 0x7fffffffffffffffull) == 0x7ff8000000000000ull;
-        if (nan_kind == 2) return (got.u64 & 0x7ff8000000000000ull) == 0x7ff8000000000000ull;
-        return got.u64 == want.u64;
+        if (want->nan_kind) return nan_matches(got->u64, 64, want->nan_kind);
+        return got->u64 == want->v[0].u64;
+    case WASM_V128: return v128_matches(got, want);
     default:
-        if (nan_kind == 3) return got.externref != NULL;
-        return got.externref == want.externref;
+        if (want->nan_kind == 3) return got->externref != NULL;
+        return got->externref == want->v[0].externref;
     }
 }
 
@@ -256,7 +322,7 @@ static int do_action(struct runner *r, const struct json *action, wasm_value *re
             return ERR_INVAL;
         }
         gtype = wasm_global_type(ext.global, NULL);
-        results[0] = wasm_global_get(ext.global);
+        wasm_global_get_v128(ext.global, results);
         *nresults = 1;
         *rtypes = &gtype;
         return 0;
@@ -266,19 +332,20 @@ static int do_action(struct runner *r, const struct json *action, wasm_value *re
         return ERR_INVAL;
     }
     const struct json *args = json_get(action, "args");
-    wasm_value argv[MAX_VALUES];
-    uint32_t nargs = args ? (uint32_t)args->n : 0;
+    wasm_value argv[2 * MAX_VALUES];
+    uint32_t nargs = args ? (uint32_t)args->n : 0, nvalues = 0;
     if (nargs > MAX_VALUES) {
         fail(r, "too many arguments");
         return ERR_INVAL;
     }
     for (uint32_t i = 0; i < nargs; i++) {
-        uint8_t t;
-        int nk;
-        if (!parse_value(args->items[i], &t, &argv[i], &nk)) {
+        struct val v;
+        if (!parse_value(args->items[i], &v)) {
             fail(r, "bad argument %u", i);
             return ERR_INVAL;
         }
+        argv[nvalues++] = v.v[0];
+        if (v.type == WASM_V128) argv[nvalues++] = v.v[1];
     }
     const struct wasm_functype *ft = wasm_func_type(ext.func);
     if (ft->nparams != nargs || ft->nresults > MAX_VALUES) {
@@ -287,12 +354,13 @@ static int do_action(struct runner *r, const struct json *action, wasm_value *re
     }
     *nresults = ft->nresults;
     *rtypes = ft->results;
-    return wasm_call(ext.func, argv, nargs, results, ft->nresults, trap);
+    return wasm_call(ext.func, argv, nvalues, results,
+                     wasm_types_nvalues(ft->results, ft->nresults), trap);
 }
 
 static void cmd_assert_return(struct runner *r, const struct json *cmd)
 {
-    wasm_value results[MAX_VALUES];
+    wasm_value results[2 * MAX_VALUES];
     uint32_t n = 0;
     const uint8_t *types = NULL;
     struct wasm_trap trap;
@@ -307,18 +375,17 @@ static void cmd_assert_return(struct runner *r, const struct json *cmd)
         fail(r, "%u results, expected %zu", n, exp ? exp->n : 0);
         return;
     }
-    for (uint32_t i = 0; i < n; i++) {
-        uint8_t t;
-        wasm_value want;
-        int nk;
+    for (uint32_t i = 0, k = 0; i < n; k += types[i] == WASM_V128 ? 2 : 1, i++) {
+        struct val want;
         char got_s[80], want_s[80];
-        if (!parse_value(exp->items[i], &t, &want, &nk)) {
+        if (!parse_value(exp->items[i], &want)) {
             fail(r, "cannot read expected value %u", i);
             return;
         }
-        if (t != types[i] || !value_matches(t, results[i], want, nk)) {
-            format_value(got_s, sizeof got_s, types[i], results[i]);
-            format_value(want_s, sizeof want_s, t, want);
+        if (want.type != types[i] || !value_matches(want.type, &results[k], &want)) {
+            int nk = want.nan_kind;
+            format_value(got_s, sizeof got_s, types[i], &results[k]);
+            format_value(want_s, sizeof want_s, want.type, want.v);
             fail(r, "result %u: got %s, expected %s%s", i, got_s,
                  nk == 1   ? "nan:canonical "
                  : nk == 2 ? "nan:arithmetic "
@@ -332,7 +399,7 @@ static void cmd_assert_return(struct runner *r, const struct json *cmd)
 
 static void cmd_assert_trap(struct runner *r, const struct json *cmd)
 {
-    wasm_value results[MAX_VALUES];
+    wasm_value results[2 * MAX_VALUES];
     uint32_t n;
     const uint8_t *types;
     struct wasm_trap trap;
@@ -390,9 +457,12 @@ static int load_module(struct runner *r, const struct json *cmd, struct wasm_mod
     return rc;
 }
 
-static void keep_instance(struct runner *r, struct wasm_instance *inst)
+static void keep_instance(struct runner *r, struct wasm_instance *inst, struct wasm_module *mod)
 {
-    if (wasm_instance_engine(inst) != r->engine)
+    if (r->simd_fallback && wasm_module_uses_v128(mod) && r->engine == WASM_ENGINE_JIT &&
+        wasm_instance_engine(inst) == WASM_ENGINE_INTERP) {
+        r->fallbacks++;
+    } else if (wasm_instance_engine(inst) != r->engine)
         fail(r, "instance runs on %s, not %s", wasm_engine_name(wasm_instance_engine(inst)),
              wasm_engine_name(r->engine));
     r->insts = xrealloc(r->insts, (r->ninsts + 1) * sizeof *r->insts);
@@ -411,12 +481,12 @@ static void cmd_module(struct runner *r, const struct json *cmd)
         return;
     }
     int rc = wasm_instance_new(mod, NULL, resolve, r, &inst, &err, &trap);
-    if (rc == ERR_FAULT) keep_instance(r, inst);
+    if (rc == ERR_FAULT) keep_instance(r, inst, mod);
     if (rc) {
         fail(r, "module did not instantiate: %s", err.msg);
         return;
     }
-    keep_instance(r, inst);
+    keep_instance(r, inst, mod);
     r->current = inst;
     const char *name = json_str(cmd, "name");
     if (name) {
@@ -478,9 +548,9 @@ static void cmd_assert_instantiate_fails(struct runner *r, const struct json *cm
     }
     int rc = wasm_instance_new(mod, NULL, resolve, r, &inst, &err, &trap);
     if (rc == ERR_FAULT) /* it lives on: tables may hold its functions */
-        keep_instance(r, inst);
+        keep_instance(r, inst, mod);
     if (rc == 0) {
-        keep_instance(r, inst);
+        keep_instance(r, inst, mod);
         fail(r, "module instantiated, expected \"%s\"", json_str(cmd, "text"));
         return;
     }
@@ -499,7 +569,7 @@ static void cmd_assert_instantiate_fails(struct runner *r, const struct json *cm
 
 static void cmd_action(struct runner *r, const struct json *cmd)
 {
-    wasm_value results[MAX_VALUES];
+    wasm_value results[2 * MAX_VALUES];
     uint32_t n;
     const uint8_t *types;
     struct wasm_trap trap;
@@ -608,6 +678,8 @@ int main(int argc, char **argv)
     for (; argi < argc && argv[argi][0] == '-'; argi++) {
         if (!strcmp(argv[argi], "-v"))
             r.verbose = true;
+        else if (!strcmp(argv[argi], "-S"))
+            r.simd_fallback = true;
         else if (!strcmp(argv[argi], "-e") && argi + 1 < argc)
             engine = argv[++argi];
         else
@@ -616,7 +688,7 @@ int main(int argc, char **argv)
     bool baseline = engine && !strcmp(engine, "jit-baseline");
     if (argi + 1 != argc ||
         host_engine_select(baseline ? "jit" : engine, WASM_ENGINE_INTERP, &r.engine)) {
-        fprintf(stderr, "usage: spec_runner [-v] [-e interp|jit|jit-baseline] FILE.json\n");
+        fprintf(stderr, "usage: spec_runner [-v] [-S] [-e interp|jit|jit-baseline] FILE.json\n");
         return 2;
     }
     wasm_jit_baseline_cpu(baseline);
@@ -641,6 +713,9 @@ int main(int argc, char **argv)
     const struct json *cmds = json_get(doc, "commands");
     for (size_t i = 0; cmds && i < cmds->n; i++)
         run_command(&r, cmds->items[i]);
+    if (r.fallbacks)
+        printf("NOTE %s: %d instances of modules with v128 ran on the interpreter (-S)\n", r.wast,
+               r.fallbacks);
     printf("SUMMARY %s passed=%d failed=%d skipped=%d actions=%d\n", r.wast, r.passed, r.failed,
            r.skipped, r.actions);
     cleanup(&r);

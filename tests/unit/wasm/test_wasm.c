@@ -121,6 +121,17 @@ static int host_swap(struct wasm_host_call *call, const wasm_value *args, wasm_v
     return 0;
 }
 
+/* (i32 v128 i64) -> (v128 i32): a v128 is two values (wasm.h). Returns
+ * the vector with its halves swapped and a mix of the scalars. */
+static int host_vmix(struct wasm_host_call *call, const wasm_value *args, wasm_value *results)
+{
+    (void)call;
+    results[0] = args[2];
+    results[1] = args[1];
+    results[2].i32 = args[0].i32 * 10 + (int32_t)args[3].i64;
+    return 0;
+}
+
 static int resolve_env(void *ctx, const struct wasm_import *imp, struct wasm_extern *out)
 {
     static const struct {
@@ -130,7 +141,7 @@ static int resolve_env(void *ctx, const struct wasm_import *imp, struct wasm_ext
         {"add", "(ii)i", host_add},    {"fail", "(i)", host_fail},
         {"exit", "(i)", host_exit},    {"callback", "(i)i", host_callback},
         {"swap", "(IF)FI", host_swap}, {"grow", "(i)i", host_grow},
-        {"nest", "(i)i", host_nest},
+        {"nest", "(i)i", host_nest},   {"vmix", "(iVI)Vi", host_vmix},
     };
     if (strcmp(imp->module, "env")) return ERR_NOENT;
     for (size_t i = 0; i < sizeof funcs / sizeof funcs[0]; i++)
@@ -805,6 +816,40 @@ static void test_depth_across_nested_runs(void **state)
     wasm_module_free(m);
 }
 
+/* v128 arguments and results of wasm_call and of host functions are two
+ * values each; host traps and exits from a wide frame behave as usual; a
+ * module with v128 runs on the interpreter whatever the engine. */
+static void test_v128_values(void **state)
+{
+    (void)state;
+    struct wasm_module *m = load("simd");
+    assert_true(wasm_module_uses_v128(m));
+    struct wasm_instance *inst = instantiate(m, NULL, NULL);
+    assert_int_equal(wasm_instance_engine(inst), WASM_ENGINE_INTERP);
+    wasm_value args[3] = {
+        {.u64 = 0x0000000200000001ull}, {.u64 = 0x0000000400000003ull}, {.i32 = 5}};
+    wasm_value res[3];
+    struct wasm_trap trap;
+    struct wasm_func *f = wasm_instance_func(inst, "call_vmix");
+    assert_int_equal(wasm_call(f, args, 2, res, 3, &trap), ERR_INVAL); /* v128 counts twice */
+    assert_int_equal(wasm_call(f, args, 3, res, 3, &trap), 0);
+    assert_int_equal(res[0].u64, 48);                    /* 5 * 10 - 2 */
+    assert_int_equal(res[1].u64, 0x0000000500000004ull); /* the halves swapped, lanes + 1 */
+    assert_int_equal(res[2].u64, 0x0000000300000002ull);
+    wasm_value a1 = {.i32 = 9};
+    assert_int_equal(call1(inst, "call_fail", &a1, 1, NULL, &trap), ERR_FAULT);
+    assert_string_equal(trap.reason, "bad descriptor 9");
+    assert_string_equal(trap.func_name, "caller");
+    assert_int_equal(call1(inst, "call_callback", &a1, 1, res, &trap), 0);
+    assert_int_equal(res[0].i32, 19);
+    wasm_value v[2] = {{.u64 = 0}, {.u64 = 0x0000000700000000ull}};
+    assert_int_equal(call1(inst, "exit_wide", v, 2, NULL, &trap), ERR_FAULT);
+    assert_int_equal(trap.kind, WASM_TRAP_EXIT);
+    assert_int_equal(trap.exit_code, 7);
+    wasm_instance_free(inst);
+    wasm_module_free(m);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1) wasm_dir = argv[1];
@@ -834,6 +879,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_grow_in_host_call),
         cmocka_unit_test(test_calls_between_engines),
         cmocka_unit_test(test_depth_across_nested_runs),
+        cmocka_unit_test(test_v128_values),
     };
     return cmocka_run_group_tests_name(engine == WASM_ENGINE_JIT ? "wasm (jit)" : "wasm", tests,
                                        NULL, NULL);
