@@ -71,9 +71,10 @@ struct fat_node {
     uint32_t first;     /* first cluster, 0 if none */
     uint32_t size;
     uint8_t attr;
-    bool dirty;   /* size or first cluster changed: entry to be rewritten */
-    bool touched; /* written: stamp the write time when the entry is written */
-    uint32_t gen; /* bumped when the chain shrinks: invalidates cursors */
+    bool dirty;    /* size or first cluster changed: entry to be rewritten */
+    bool touched;  /* written: stamp the write time when the entry is written */
+    uint32_t gen;  /* bumped when the chain shrinks: invalidates cursors */
+    bool chain_ok; /* the chain was walked once: no loop, no bad link */
 };
 
 struct fat_file {
@@ -162,6 +163,7 @@ uint32_t clus_to_sec(const struct fat_volume *v, uint32_t clus);
 bool clus_valid(const struct fat_volume *v, uint32_t clus);
 int fat_get(struct fat_volume *v, uint32_t clus, uint32_t *val);
 int fat_next(struct fat_volume *v, uint32_t clus, uint32_t *next);
+int fat_chain_check(struct fat_volume *v, uint32_t first, uint32_t *len);
 int fat_find_free(struct fat_volume *v, uint32_t hint, uint32_t want, uint32_t *start,
                   uint32_t *len);
 int fat_link_run(struct fat_volume *v, uint32_t prev, uint32_t start, uint32_t len);

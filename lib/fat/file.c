@@ -97,6 +97,17 @@ int node_flush_all(struct fat_volume *v)
 
 /* ---- cluster cursor --------------------------------------------------------------- */
 
+/* Walks the node's chain once (a crafted image may make it loop, see
+ * fat_chain_check) before anything follows or frees it. */
+static int node_check_chain(struct fat_volume *v, struct fat_node *n)
+{
+    uint32_t len;
+    if (n->chain_ok || n->first == 0) return 0;
+    int r = fat_chain_check(v, n->first, &len);
+    if (r == 0) n->chain_ok = true;
+    return r;
+}
+
 /*
  * Finds the file's idx'th cluster. Returns 1 and *clus; 0 if the chain has
  * exactly idx clusters (then *prev is its last cluster, or 0 for an empty
@@ -110,6 +121,8 @@ static int file_locate(struct fat_file *f, uint32_t idx, uint32_t *clus, uint32_
     uint32_t i = 0, c = n->first;
     *prev = 0;
     if (c == 0) return idx == 0 ? 0 : ERR_CORRUPT;
+    int r = node_check_chain(v, n);
+    if (r < 0) return r;
     if (f->cur_gen == n->gen && f->cur_clus && f->cur_idx <= idx) {
         i = f->cur_idx;
         c = f->cur_clus;
@@ -117,8 +130,7 @@ static int file_locate(struct fat_file *f, uint32_t idx, uint32_t *clus, uint32_
     if (!clus_valid(v, c)) return ERR_CORRUPT;
     while (i < idx) {
         uint32_t next;
-        int r = fat_next(v, c, &next);
-        if (r < 0) return r;
+        if ((r = fat_next(v, c, &next)) < 0) return r;
         if (next == FAT_EOC) {
             f->cur_idx = i, f->cur_clus = c, f->cur_gen = n->gen;
             *prev = c;
@@ -364,12 +376,14 @@ int fat_truncate(struct fat_file *f, uint64_t size)
     if (size > FAT_FILE_MAX) return ERR_FBIG;
     if (size > n->size) return file_grow(f, (uint32_t)size);
     if (size == n->size) return 0;
+    int r = node_check_chain(v, n);
+    if (r < 0) return r;
     uint32_t keep = (uint32_t)((size + v->clus_bytes - 1) / v->clus_bytes), first = n->first;
     n->size = (uint32_t)size;
     if (keep == 0) n->first = 0;
     n->dirty = n->touched = true;
     n->gen++;
-    int r = node_write_entry(v, n);
+    r = node_write_entry(v, n);
     if (r == 0) r = vol_flush_dirwin(v);
     if (r < 0 || first == 0) return r;
     if (keep == 0) return fat_free_chain(v, first);

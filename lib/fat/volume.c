@@ -320,6 +320,37 @@ int fat_next(struct fat_volume *v, uint32_t clus, uint32_t *next)
 }
 
 /*
+ * Walks the chain from first to its end: *len is its cluster count.
+ * ERR_CORRUPT if a link is bad, the chain loops on itself or it is longer
+ * than the volume has clusters. Brent's cycle detection keeps the walk of a
+ * loop to a few times its length, without memory per cluster.
+ */
+int fat_chain_check(struct fat_volume *v, uint32_t first, uint32_t *len)
+{
+    uint32_t saved = first, c = first, n = 1, power = 1, lam = 1;
+    if (!clus_valid(v, first)) return ERR_CORRUPT;
+    for (;;) {
+        uint32_t next;
+        int r = fat_next(v, c, &next);
+        if (r < 0) return r;
+        if (next == FAT_EOC) break;
+        if (next == saved || ++n > v->clus_count) {
+            log_write(LOG_WARN, TAG, "cluster chain from %u loops or is too long", (unsigned)first);
+            return ERR_CORRUPT;
+        }
+        c = next;
+        if (lam == power) { /* Brent: move the saved cluster up, double the window */
+            saved = c;
+            power *= 2;
+            lam = 0;
+        }
+        lam++;
+    }
+    *len = n;
+    return 0;
+}
+
+/*
  * Finds free clusters without marking them: *start is the first free cluster
  * at or after hint (wrapping around), *len the number of free clusters
  * following it contiguously, at most want. ERR_NOSPC if none is free.
