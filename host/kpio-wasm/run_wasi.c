@@ -43,26 +43,36 @@ int run_wasi_main(const struct kpio_options *o);
 
 #define STATUS_TRAP 134
 
+/* Reads the whole file. NULL with errno set when it cannot be opened, read
+ * or held in memory: never a silently truncated copy. */
 static uint8_t *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     uint8_t *buf = NULL;
     size_t cap = 0, n = 0;
+    int err = 0;
     for (;;) {
         if (n == cap) {
-            uint8_t *p = realloc(buf, cap = cap ? cap * 2 : 1 << 16);
-            if (!p) break;
+            uint8_t *p = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap ? cap * 2 : 1 << 16);
+            if (!p) {
+                err = ENOMEM;
+                break;
+            }
             buf = p;
+            cap = cap ? cap * 2 : 1 << 16;
         }
         size_t r = fread(buf + n, 1, cap - n, f);
         n += r;
-        if (r == 0) break;
+        if (r == 0) {
+            if (ferror(f)) err = EIO;
+            break;
+        }
     }
-    bool bad = ferror(f) || n < cap;
     fclose(f);
-    if (bad && n == cap) {
+    if (err) {
         free(buf);
+        errno = err;
         return NULL;
     }
     *len = n;

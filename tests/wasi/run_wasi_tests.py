@@ -574,6 +574,18 @@ def test_cli(h):
     r = h.run(["--engine", "interp", "--env", "A=1", h.prog("p1_calls"), "--help"])
     t.ok(b"--dir HOST" not in r.stdout, "kpio-wasm: options after the module are the app's",
          text(r.stdout)[:500])
+    # a module too large to hold is an out-of-memory error, not a truncated
+    # copy loaded as if whole (ASan's allocator refuses blocks over 1 MiB here)
+    with tempfile.TemporaryDirectory() as tmp:
+        big = os.path.join(tmp, "big.wasm")
+        with open(big, "wb") as f:
+            f.write(open(h.prog("p1_calls"), "rb").read())
+            f.write(b"\0" * (3 << 20))
+        r = h.run([big], env={"ASAN_OPTIONS": "allocator_may_return_null=1:"
+                              "max_allocation_size_mb=1:detect_leaks=1"})
+        t.ok(r.returncode == 1 and b"Cannot allocate memory" in r.stderr,
+             "kpio-wasm: a module that cannot be held in memory fails with ENOMEM",
+             text(r.stderr))
 
 
 def main():
