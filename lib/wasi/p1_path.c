@@ -66,10 +66,8 @@ static unsigned open_flags(uint32_t dirflags, uint32_t oflags, uint64_t rights, 
     bool write = (rights & (R_FD_WRITE | R_FD_ALLOCATE | R_FD_FILESTAT_SET_SIZE)) ||
                  (oflags & OFLAG_TRUNC) || (fdflags & FDFLAG_APPEND);
     bool read = (rights & (R_FD_READ | R_FD_READDIR)) || !write;
-    if (f & WASI_PORT_O_DIRECTORY) {
-        write = false;
-        read = true;
-    }
+    /* A directory asked for writing is the port's EISDIR, as on Linux: the
+     * access is passed on as asked, never forced to read-only. */
     return f | (read ? WASI_PORT_O_READ : 0) | (write ? WASI_PORT_O_WRITE : 0);
 }
 
@@ -248,6 +246,17 @@ P1_DECL(path_readlink)
     return wasi_p1_ret(call, r, rc);
 }
 
+/* A trailing slash on the name that link or symlink creates ("new/"):
+ * Linux refuses it, EEXIST when the name exists, else ENOENT (namei.c,
+ * filename_create). */
+static int new_name_slash(struct wasi_ctx *w, const struct at_path *ap)
+{
+    if (!(ap->flags & WASI_PATH_TRAILING_SLASH)) return 0;
+    struct wasi_port_stat st;
+    int rc = w->port.ops->stat_at(w->port.ctx, ap->dir->file, ap->path, false, &st);
+    return rc == 0 ? ERR_EXIST : rc;
+}
+
 /* path_symlink(old_path, old_len, fd, new_path, new_len): the target is
  * stored as given but may not be absolute (it could name a host path). */
 P1_DECL(path_symlink)
@@ -263,6 +272,7 @@ P1_DECL(path_symlink)
     if (rc == 0 && (tlen == 0 || memchr(t, 0, tlen))) rc = tlen == 0 ? ERR_NOENT : ERR_INVAL;
     if (rc == 0 && t[0] == '/') rc = WASI_ERR_NOTCAPABLE;
     if (rc == 0 && tlen > WASI_PORT_PATH_MAX) rc = ERR_NAMETOOLONG;
+    if (rc == 0) rc = new_name_slash(w, ap);
     if (rc == 0 && !w->port.ops->symlink_at) rc = ERR_NOTSUP;
     if (rc == 0 && !(target = mem_alloc(tlen + 1))) rc = ERR_NOMEM;
     if (rc == 0) {
@@ -284,6 +294,14 @@ P1_DECL(path_link)
     struct at_path *to = from + 1;
     int rc = at_resolve(call, a[0].u32, R_PATH_LINK_SOURCE, a[2].u32, a[3].u32, from);
     if (rc == 0) rc = at_resolve(call, a[4].u32, R_PATH_LINK_TARGET, a[5].u32, a[6].u32, to);
+    if (rc == 0 && (from->flags & WASI_PATH_TRAILING_SLASH)) {
+        /* "old/" names a directory: ENOTDIR for anything else, and a
+         * directory cannot be hard-linked (EPERM), as on Linux */
+        struct wasi_port_stat st;
+        rc = w->port.ops->stat_at(w->port.ctx, from->dir->file, from->path, true, &st);
+        if (rc == 0) rc = st.filetype == WASI_PORT_FT_DIRECTORY ? ERR_PERM : ERR_NOTDIR;
+    }
+    if (rc == 0) rc = new_name_slash(w, to);
     if (rc == 0 && !w->port.ops->link_at) rc = ERR_NOTSUP;
     if (rc == 0)
         rc = w->port.ops->link_at(w->port.ctx, from->dir->file, from->path,

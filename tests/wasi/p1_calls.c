@@ -265,8 +265,45 @@ static void links(void)
     SHOW("path_link", __wasi_path_link(dir, 0, "sub/b.txt", dir, "sub/hard"));
     __wasi_path_filestat_get(dir, 0, "sub/b.txt", &st);
     printf("nlink: %llu\n", (unsigned long long)st.nlink);
+    /* a trailing slash on the new name fails as on Linux and creates nothing */
+    SHOW("path_symlink new/ missing", __wasi_path_symlink("b.txt", dir, "sub/new/"));
+    SHOW("path_symlink new/ file", __wasi_path_symlink("b.txt", dir, "sub/hard/"));
+    SHOW("path_symlink new/ directory", __wasi_path_symlink("b.txt", dir, "sub/"));
+    SHOW("path_link new/ missing", __wasi_path_link(dir, 0, "sub/b.txt", dir, "sub/new/"));
+    SHOW("path_link new/ file", __wasi_path_link(dir, 0, "sub/b.txt", dir, "sub/hard/"));
+    SHOW("path_link new/ not created", __wasi_path_filestat_get(dir, 0, "sub/new", &st));
+    SHOW("path_link old file/", __wasi_path_link(dir, 0, "sub/b.txt/", dir, "sub/new"));
     SHOW("path_unlink_file link", __wasi_path_unlink_file(dir, "sub/link"));
     SHOW("path_unlink_file hard", __wasi_path_unlink_file(dir, "sub/hard"));
+}
+
+/* Directories opened with each access: writing one is EISDIR as on Linux,
+ * with or without O_DIRECTORY; O_DIRECTORY on a file is ENOTDIR. */
+static void open_dirs(void)
+{
+    __wasi_fd_t fd;
+    static const struct {
+        const char *name, *path;
+        __wasi_oflags_t oflags;
+        __wasi_rights_t rights;
+    } cases[] = {
+        {"path_open O_DIRECTORY read", "sub", __WASI_OFLAGS_DIRECTORY, __WASI_RIGHTS_FD_READDIR},
+        {"path_open O_DIRECTORY write", "sub", __WASI_OFLAGS_DIRECTORY, __WASI_RIGHTS_FD_WRITE},
+        {"path_open O_DIRECTORY read+write", "sub", __WASI_OFLAGS_DIRECTORY,
+         __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE},
+        {"path_open O_DIRECTORY set_size", "sub", __WASI_OFLAGS_DIRECTORY,
+         __WASI_RIGHTS_FD_FILESTAT_SET_SIZE},
+        {"path_open O_DIRECTORY all file rights", "sub", __WASI_OFLAGS_DIRECTORY, RW},
+        {"path_open dir/ write", "sub/", 0, __WASI_RIGHTS_FD_WRITE},
+        {"path_open dir write", "sub", 0, __WASI_RIGHTS_FD_WRITE},
+        {"path_open O_DIRECTORY file write", "sub/b.txt", __WASI_OFLAGS_DIRECTORY,
+         __WASI_RIGHTS_FD_WRITE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        __wasi_errno_t e = open_at(dir, cases[i].path, cases[i].oflags, cases[i].rights, 0, &fd);
+        SHOW(cases[i].name, e);
+        if (e == 0) __wasi_fd_close(fd);
+    }
 }
 
 /* Attempts that must not leave the sandbox: only "refused" is printed, as
@@ -354,6 +391,7 @@ int main(void)
     bad_args();
     directories();
     links();
+    open_dirs();
     escapes();
     renumber_poll();
     printf("done\n");
