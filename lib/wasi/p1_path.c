@@ -84,6 +84,8 @@ P1_DECL(path_open)
     if (!ap) return wasi_p1_ret(call, r, ERR_NOMEM);
     int rc = at_resolve(call, a[0].u32, need, a[2].u32, a[3].u32, ap);
     if (rc == 0 && (oflags & ~15u || fdflags & ~31u)) rc = ERR_INVAL;
+    /* Linux: O_CREAT on "name/" is EISDIR whatever name is (open_last_lookups) */
+    if (rc == 0 && (oflags & OFLAG_CREAT) && (ap->flags & WASI_PATH_TRAILING_SLASH)) rc = ERR_ISDIR;
     if (rc == 0 && (oflags & OFLAG_DIRECTORY) && (oflags & (OFLAG_CREAT | OFLAG_TRUNC)))
         rc = ERR_INVAL;
     if (rc == 0 && !guest_ptr(call, a[8].u32, 4)) rc = ERR_FAULT;
@@ -181,6 +183,13 @@ P1_DECL(path_rename)
     int rc = at_resolve(call, a[0].u32, R_PATH_RENAME_SOURCE, a[1].u32, a[2].u32, from);
     if (rc == 0) rc = at_resolve(call, a[3].u32, R_PATH_RENAME_TARGET, a[4].u32, a[5].u32, to);
     if (rc == 0 && (is_dot(from) || is_dot(to))) rc = ERR_BUSY;
+    if (rc == 0 && ((from->flags | to->flags) & WASI_PATH_TRAILING_SLASH)) {
+        /* a trailing slash on either name asks for a directory: ENOTDIR
+         * when the source is something else, as on Linux */
+        struct wasi_port_stat st;
+        rc = w->port.ops->stat_at(w->port.ctx, from->dir->file, from->path, false, &st);
+        if (rc == 0 && st.filetype != WASI_PORT_FT_DIRECTORY) rc = ERR_NOTDIR;
+    }
     if (rc == 0)
         rc = w->port.ops->rename_at(w->port.ctx, from->dir->file, from->path, to->dir->file,
                                     to->path);

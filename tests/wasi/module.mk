@@ -27,7 +27,19 @@ $(WASI_TEST_DIR)/%.wasm: tests/wasi/%.c tests/wasi/cabi.c tests/wasi/wasi02.h
 	@echo "  WASM    $@"
 	@$(WASM_CC) $(WASI_TEST_CFLAGS) -o $@ $(filter %.c,$^)
 
+# p1_errno: path calls' corner cases, as wasm (under kpio-wasm) and as a
+# native Linux program, the reference its output is compared with
+$(WASI_TEST_DIR)/p1_errno.wasm: tests/wasi/p1_errno.c
+	@mkdir -p $(@D)
+	@echo "  WASM    $@"
+	@$(WASM_CC) $(WASI_TEST_CFLAGS) -o $@ $<
+$(WASI_TEST_DIR)/p1_errno.native: tests/wasi/p1_errno.c
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(REL_CC) -O2 -Wall -Werror -o $@ $<
+
 TEST_DEPS += $(WASI_TEST_WASM) $(BUILD)/host/bin/kpio-wasm
+TEST_DEPS += $(WASI_TEST_DIR)/p1_errno.wasm $(WASI_TEST_DIR)/p1_errno.native
 COMPONENT_SUITES += wasi/programs
 SUITE_CMD_wasi/programs := python3 tests/wasi/run_wasi_tests.py --build $(BUILD)
 

@@ -151,6 +151,28 @@ def test_p1(h):
          "\n".join(bad))
 
 
+def test_p1_errno(h):
+    """Each path call's errno in its corner cases (trailing slashes, files
+    where directories are expected, directories opened for writing) equals
+    what Linux returns to the same C source built natively."""
+    t = h.t
+    with tempfile.TemporaryDirectory() as d:
+        os.mkdir(os.path.join(d, "native"))
+        os.mkdir(os.path.join(d, "wasm"))
+        n = subprocess.run([os.path.join(h.wasm, "p1_errno.native"), os.path.join(d, "native")],
+                           capture_output=True, timeout=60)
+        r = h.run(["--dir", os.path.join(d, "wasm") + "::/sandbox", h.prog("p1_errno"),
+                   "/sandbox"])
+    nout, kout = text(n.stdout).splitlines(), text(r.stdout).splitlines()
+    t.ok(n.returncode == 0 and r.returncode == 0 and len(nout) == len(kout) > 30,
+         "p1_errno: runs natively and under kpio-wasm",
+         f"native {n.returncode} {len(nout)} lines, kpio {r.returncode} {len(kout)} lines\n"
+         + text(r.stderr))
+    bad = [f"linux: {a}\nkpio:  {b}" for a, b in zip(nout, kout) if a != b]
+    t.ok(not bad, f"p1_errno: every path call's errno equals Linux's ({len(nout)} cases)",
+         "\n".join(bad))
+
+
 def diff_lines(a, b):
     al, bl = a.splitlines(), b.splitlines()
     out = []
@@ -595,7 +617,7 @@ def main():
     t = Tap()
     h = Harness(t, args.build)
     try:
-        for fn in (test_cli, test_table, test_p1, test_p1_sock, test_p2_cli, test_p2_http, test_p2_net, test_traps, test_jco):
+        for fn in (test_cli, test_table, test_p1, test_p1_errno, test_p1_sock, test_p2_cli, test_p2_http, test_p2_net, test_traps, test_jco):
             try:
                 fn(h)
             except Exception as exc:  # one broken group reports and the rest go on
