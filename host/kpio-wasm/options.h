@@ -33,7 +33,7 @@ struct kpio_options {
     int nlisten;
     const char *cacert; /* --cacert: a PEM bundle trusted besides the store */
     bool insecure;      /* -k/--insecure: no certificate checks */
-    int app_argc; /* argv of the app: the module path, then ARGS */
+    int app_argc;       /* argv of the app: the module path, then ARGS */
     char **app_argv;
     /* calling an export (main.c) */
     bool invoke_mode; /* --invoke, --dump or --dump-jit given */
