@@ -123,7 +123,7 @@ static int resource_builtin(struct rd *r, struct comp_component *s, struct comp_
     return comp_core_functype(r, "\x7f", c->op == COMP_CANON_RESOURCE_DROP ? "" : "\x7f", type);
 }
 
-static int canon(struct rd *r, struct comp_component *s)
+int comp_canon_def(struct rd *r, struct comp_component *s)
 {
     uint8_t op = 0, zero = 0;
     struct comp_canon *c = comp_alloc(r->l, sizeof *c);
@@ -168,13 +168,4 @@ static int canon(struct rd *r, struct comp_component *s)
     default: return NOTSUP(r, "canon 0x%02x (async or threads) is not supported", op);
     }
     return comp_space_add(r, s, result, &d);
-}
-
-int comp_canon_section(struct rd *r, struct comp_component *s)
-{
-    uint32_t n = 0;
-    TRY(rd_count(r, 2, &n));
-    for (uint32_t i = 0; i < n; i++)
-        TRY(canon(r, s));
-    return 0;
 }

@@ -48,6 +48,10 @@ int rd_s33(struct rd *r, int64_t *out);
 /* A vector length, checked against the bytes left (each element takes at
  * least min_size bytes), so that hostile counts cannot make us allocate. */
 int rd_count(struct rd *r, size_t min_size, uint32_t *out);
+/* A section that is a vector of items (each at least min_size bytes):
+ * reads the count, then calls item once per element. */
+int rd_section_vec(struct rd *r, struct comp_component *s, size_t min_size,
+                   int (*item)(struct rd *, struct comp_component *));
 /* A name: u32 length + UTF-8 bytes (validated). */
 int rd_name(struct rd *r, struct comp_str *out);
 
@@ -90,10 +94,8 @@ int comp_export_find(struct rd *r, uint32_t type, struct comp_str name,
 /* For records, variants, flags, enums and params: labels, unique. */
 int comp_check_labels(struct rd *r, const struct comp_field *f, uint32_t n, const char *what);
 
-/* Section decoders. */
-int comp_core_type_section(struct rd *r, struct comp_component *s);
-int comp_type_section(struct rd *r, struct comp_component *s);
-int comp_canon_section(struct rd *r, struct comp_component *s);
+/* One canon definition, appended to s. */
+int comp_canon_def(struct rd *r, struct comp_component *s);
 /* One core:type / type definition, appended to s (also used by type
  * declarators). */
 int comp_core_type(struct rd *r, struct comp_component *s);

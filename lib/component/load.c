@@ -343,25 +343,21 @@ static int core_inline_exports(struct rd *r, struct comp_component *s, struct co
     return comp_type_new(r, &it, &d->type);
 }
 
-static int core_instance_section(struct rd *r, struct comp_component *s)
+/* One element of the core instance section. */
+static int core_instance(struct rd *r, struct comp_component *s)
 {
-    uint32_t n = 0;
-    TRY(rd_count(r, 2, &n));
-    for (uint32_t i = 0; i < n; i++) {
-        uint8_t tag = 0;
-        struct comp_def d = {.how = COMP_DEF_INSTANTIATE};
-        TRY(rd_byte(r, &tag));
-        if (tag == 0x00) {
-            TRY(core_instantiate(r, s, &d));
-        } else if (tag == 0x01) {
-            d.how = COMP_DEF_INLINE_EXPORTS;
-            TRY(core_inline_exports(r, s, &d));
-        } else {
-            return MALFORMED(r, "unknown core instance form 0x%02x", tag);
-        }
-        TRY(comp_space_add(r, s, COMP_CORE_INSTANCE, &d));
+    uint8_t tag = 0;
+    struct comp_def d = {.how = COMP_DEF_INSTANTIATE};
+    TRY(rd_byte(r, &tag));
+    if (tag == 0x00) {
+        TRY(core_instantiate(r, s, &d));
+    } else if (tag == 0x01) {
+        d.how = COMP_DEF_INLINE_EXPORTS;
+        TRY(core_inline_exports(r, s, &d));
+    } else {
+        return MALFORMED(r, "unknown core instance form 0x%02x", tag);
     }
-    return 0;
+    return comp_space_add(r, s, COMP_CORE_INSTANCE, &d);
 }
 
 /* ---- nested components and component instances ------------------------ */
@@ -490,25 +486,21 @@ static int inline_exports(struct rd *r, struct comp_component *s, struct comp_de
     return comp_type_new(r, &it, &d->type);
 }
 
-static int instance_section(struct rd *r, struct comp_component *s)
+/* One element of the instance section. */
+static int instance(struct rd *r, struct comp_component *s)
 {
-    uint32_t n = 0;
-    TRY(rd_count(r, 2, &n));
-    for (uint32_t i = 0; i < n; i++) {
-        uint8_t tag = 0;
-        struct comp_def d = {.how = COMP_DEF_INSTANTIATE};
-        TRY(rd_byte(r, &tag));
-        if (tag == 0x00) {
-            TRY(component_instantiate(r, s, &d));
-        } else if (tag == 0x01) {
-            d.how = COMP_DEF_INLINE_EXPORTS;
-            TRY(inline_exports(r, s, &d));
-        } else {
-            return MALFORMED(r, "unknown instance form 0x%02x", tag);
-        }
-        TRY(comp_space_add(r, s, COMP_INSTANCE, &d));
+    uint8_t tag = 0;
+    struct comp_def d = {.how = COMP_DEF_INSTANTIATE};
+    TRY(rd_byte(r, &tag));
+    if (tag == 0x00) {
+        TRY(component_instantiate(r, s, &d));
+    } else if (tag == 0x01) {
+        d.how = COMP_DEF_INLINE_EXPORTS;
+        TRY(inline_exports(r, s, &d));
+    } else {
+        return MALFORMED(r, "unknown instance form 0x%02x", tag);
     }
-    return 0;
+    return comp_space_add(r, s, COMP_INSTANCE, &d);
 }
 
 /* ---- aliases ---------------------------------------------------------- */
@@ -578,30 +570,22 @@ int comp_alias(struct rd *r, struct comp_component *s, bool in_type)
     return comp_space_add(r, s, sort, &d);
 }
 
-static int alias_section(struct rd *r, struct comp_component *s)
+/* One element of the alias section (outside a type declarator). */
+static int alias(struct rd *r, struct comp_component *s)
 {
-    uint32_t n = 0;
-    TRY(rd_count(r, 4, &n));
-    for (uint32_t i = 0; i < n; i++)
-        TRY(comp_alias(r, s, false));
-    return 0;
+    return comp_alias(r, s, false);
 }
 
 /* ---- imports and exports ---------------------------------------------- */
 
-static int import_section(struct rd *r, struct comp_component *s)
+static int import(struct rd *r, struct comp_component *s)
 {
-    uint32_t n = 0;
-    TRY(rd_count(r, 4, &n));
-    for (uint32_t i = 0; i < n; i++) {
-        struct comp_str name = {0};
-        enum comp_sort sort = COMP_CORE_FUNC;
-        uint32_t type = 0;
-        TRY(comp_nameattrs(r, &name));
-        TRY(comp_externtype(r, s, &sort, &type));
-        TRY(comp_scope_import(r, s, name, sort, type));
-    }
-    return 0;
+    struct comp_str name = {0};
+    enum comp_sort sort = COMP_CORE_FUNC;
+    uint32_t type = 0;
+    TRY(comp_nameattrs(r, &name));
+    TRY(comp_externtype(r, s, &sort, &type));
+    return comp_scope_import(r, s, name, sort, type);
 }
 
 static int export_section(struct rd *r, struct comp_component *s)
@@ -655,15 +639,15 @@ static int section(struct rd *r, uint8_t id, struct comp_component *s)
         return 0;
     }
     case 1: return core_module_section(r, s);
-    case 2: return core_instance_section(r, s);
-    case 3: return comp_core_type_section(r, s);
+    case 2: return rd_section_vec(r, s, 2, core_instance);
+    case 3: return rd_section_vec(r, s, 1, comp_core_type);
     case 4: return component_section(r, s);
-    case 5: return instance_section(r, s);
-    case 6: return alias_section(r, s);
-    case 7: return comp_type_section(r, s);
-    case 8: return comp_canon_section(r, s);
+    case 5: return rd_section_vec(r, s, 2, instance);
+    case 6: return rd_section_vec(r, s, 4, alias);
+    case 7: return rd_section_vec(r, s, 1, comp_deftype);
+    case 8: return rd_section_vec(r, s, 2, comp_canon_def);
     case 9: return NOTSUP(r, "start definitions (component values) are not supported");
-    case 10: return import_section(r, s);
+    case 10: return rd_section_vec(r, s, 4, import);
     case 11: return export_section(r, s);
     case 12: return NOTSUP(r, "value definitions are not supported");
     default: return MALFORMED(r, "unknown section id %u", id);

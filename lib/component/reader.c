@@ -82,6 +82,16 @@ int rd_count(struct rd *r, size_t min_size, uint32_t *out)
     return 0;
 }
 
+int rd_section_vec(struct rd *r, struct comp_component *s, size_t min_size,
+                   int (*item)(struct rd *, struct comp_component *))
+{
+    uint32_t n = 0;
+    TRY(rd_count(r, min_size, &n));
+    for (uint32_t i = 0; i < n; i++)
+        TRY(item(r, s));
+    return 0;
+}
+
 /* UTF-8 as the core spec's name (5.2.4): no overlongs, no surrogates, at
  * most U+10FFFF. */
 static bool utf8_ok(const uint8_t *p, uint32_t n)

@@ -287,15 +287,6 @@ int comp_deftype(struct rd *r, struct comp_component *s)
     return comp_space_add(r, s, COMP_TYPE, &d);
 }
 
-int comp_type_section(struct rd *r, struct comp_component *s)
-{
-    uint32_t n = 0;
-    TRY(rd_count(r, 1, &n));
-    for (uint32_t i = 0; i < n; i++)
-        TRY(comp_deftype(r, s));
-    return 0;
-}
-
 int comp_externtype(struct rd *r, struct comp_component *s, enum comp_sort *sort, uint32_t *type)
 {
     uint8_t tag = 0, b = 0;
@@ -515,13 +506,4 @@ int comp_core_type(struct rd *r, struct comp_component *s)
     struct comp_def d = {.how = COMP_DEF_TYPE};
     TRY(comp_type_new(r, &t, &d.type));
     return comp_space_add(r, s, COMP_CORE_TYPE, &d);
-}
-
-int comp_core_type_section(struct rd *r, struct comp_component *s)
-{
-    uint32_t n = 0;
-    TRY(rd_count(r, 1, &n));
-    for (uint32_t i = 0; i < n; i++)
-        TRY(comp_core_type(r, s));
-    return 0;
 }
