@@ -30,6 +30,7 @@ static const char help_text[] =
     "Running a WASI program:\n"
     "      --dir HOST[::GUEST]    preopen host directory HOST as GUEST (default: as HOST)\n"
     "      --env NAME=VALUE       set an environment variable of the app (it sees no other)\n"
+    "      --allow-net            let the app use the network (denied by default)\n"
     "      --tcplisten IP:PORT    pass a socket listening on IPv4 IP:PORT (fd after the preopens)\n"
     "      --cacert FILE          also trust the PEM certificates in FILE for https\n"
     "  -k, --insecure             check no https certificate (warns at every use)\n"
@@ -58,6 +59,7 @@ enum {
     OPT_DIR = 256,
     OPT_ENV,
     OPT_TCPLISTEN,
+    OPT_ALLOW_NET,
     OPT_CACERT,
     OPT_ENGINE,
     OPT_MAX_PAGES,
@@ -73,6 +75,7 @@ static const struct option long_options[] = {
     {"dir", required_argument, NULL, OPT_DIR},
     {"env", required_argument, NULL, OPT_ENV},
     {"tcplisten", required_argument, NULL, OPT_TCPLISTEN},
+    {"allow-net", no_argument, NULL, OPT_ALLOW_NET},
     {"cacert", required_argument, NULL, OPT_CACERT},
     {"insecure", no_argument, NULL, 'k'},
     {"engine", required_argument, NULL, OPT_ENGINE},
@@ -131,6 +134,7 @@ static bool take_option(struct kpio_options *o, int c, const char *v, const char
         if (o->nlisten == KPIO_MAX_DIRS) usage_error(o, "too many --tcplisten", NULL);
         o->listen[o->nlisten++] = v;
         break;
+    case OPT_ALLOW_NET: o->allow_net = true; break;
     case OPT_CACERT: o->cacert = v; break;
     case 'k': o->insecure = true; break;
     case OPT_ENGINE: *engine = v; break;

@@ -31,6 +31,7 @@ struct kpio_options {
     int nenv;
     const char *listen[KPIO_MAX_DIRS];
     int nlisten;
+    bool allow_net;     /* --allow-net */
     const char *cacert; /* --cacert: a PEM bundle trusted besides the store */
     bool insecure;      /* -k/--insecure: no certificate checks */
     int app_argc;       /* argv of the app: the module path, then ARGS */

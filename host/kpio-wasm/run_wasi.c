@@ -3,7 +3,7 @@
  * (preview1 `_start`, or a 0.2 `wasi:cli/run@0.2.N#run` export) with
  * lib/wasi over the Linux port, like `wasmtime run`:
  *
- *   kpio-wasm [--dir HOST[::GUEST]]... [--env K=V]... [--tcplisten IP:PORT]...
+ *   kpio-wasm [--dir HOST[::GUEST]]... [--env K=V]... [--allow-net] [--tcplisten IP:PORT]...
  *             [--cacert FILE] [--insecure] [--max-pages N] [--stack N] [--depth N]
  *             [--time] app.wasm [ARGS...]
  *
@@ -14,6 +14,9 @@
  * certificate and says so on stderr at each use.
  * --dir preopens the host directory HOST as GUEST (default: HOST itself);
  * --env adds one environment variable (the app sees no other);
+ * --allow-net lets the app open sockets, look up names and send HTTP
+ * requests; without it those fail (access-denied, HTTP-request-denied) and
+ * the first refusal prints a hint on stderr.
  * --tcplisten gives the app a listening TCP socket on IPv4 IP:PORT as the
  * descriptor after the preopens (as wasmtime's option, for preview1's
  * sock_accept). argv[0] of
@@ -137,6 +140,13 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* lib/wasi refused the app network access: say how to give it. */
+static void tell_net_denied(const char *what)
+{
+    fprintf(stderr, "kpio-wasm: network access denied (%s); run with --allow-net to allow it\n",
+            what);
+}
+
 /* Instantiates and runs; returns the process exit status. */
 static int run(struct wasm_module *mod, struct wasi_ctx *w, const struct kpio_options *o)
 {
@@ -204,6 +214,8 @@ int run_wasi_main(const struct kpio_options *o)
             .sockets = socks,
             .cwd = o->ndirs ? o->guest_dir[0] : NULL,
             .tls = tls ? host_tls_provider(tls) : NULL,
+            .allow_net = o->allow_net,
+            .net_denied = tell_net_denied,
         };
         struct wasi_ctx *w;
         rc = wasi_ctx_new(&cfg, &w);

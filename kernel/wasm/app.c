@@ -98,6 +98,7 @@ static int run(struct app_run *r)
     cfg.preopens = pre;
     cfg.npreopens = npre;
     cfg.cwd = r->cwd;
+    cfg.allow_net = true; /* the shell is the machine's own user */
     struct wasi_ctx *w;
     int err = wasi_ctx_new(&cfg, &w);
     if (err < 0) {

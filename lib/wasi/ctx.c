@@ -156,6 +156,8 @@ int wasi_ctx_new(const struct wasi_config *cfg, struct wasi_ctx **out)
     w->envp = copy_strings(cfg->envc, cfg->envp, &w->env_size);
     w->cwd = cfg->cwd ? copy_str(cfg->cwd) : NULL;
     w->tls = cfg->tls;
+    w->allow_net = cfg->allow_net;
+    w->net_denied = cfg->net_denied;
     if (!w->argv || !w->envp || (cfg->cwd && !w->cwd)) goto fail;
     for (int i = 0; i < 3; i++)
         if ((rc = install_console(w, i)) != 0) goto fail;
@@ -184,6 +186,14 @@ fail_preopens:
     for (size_t i = socks; i < cfg->nsockets && cfg->port.ops->sock_close; i++)
         cfg->port.ops->sock_close(cfg->port.ctx, cfg->sockets[i]);
     return rc;
+}
+
+bool wasi_net_allowed(struct wasi_ctx *w, const char *what)
+{
+    if (w->allow_net) return true;
+    if (!w->told_net_denied && w->net_denied) w->net_denied(what);
+    w->told_net_denied = true;
+    return false;
 }
 
 void wasi_ctx_free(struct wasi_ctx *w)

@@ -126,7 +126,13 @@ struct wasi_ctx {
     bool in_realloc;                  /* a 0.2 call is inside the guest's cabi_realloc */
     struct wasi_p2_binding *bindings; /* one per resolved 0.2 import */
     const struct wasi_tls *tls;       /* the config's, may be NULL */
+    bool allow_net, told_net_denied;
+    void (*net_denied)(const char *what);
 };
+
+/* Whether the app may use the network for what ("tcp connect", ...);
+ * when not, tells the embedder the first time. */
+bool wasi_net_allowed(struct wasi_ctx *w, const char *what);
 
 /* Descriptor numbers above this are refused (EMFILE / EBADF). */
 #define WASI_MAX_FDS 4096

@@ -121,6 +121,8 @@ int p2_addr_get(const uint8_t *p, struct wasi_port_addr *out);
 uint8_t p2_sock_error(int err);
 /* wasi:http error-code case DNS-timeout (lib/http has no fail kind for it). */
 #define P2_HTTP_DNS_TIMEOUT 0
+/* ... and case HTTP-request-denied (the app has no network access). */
+#define P2_HTTP_REQUEST_DENIED 15
 /* wasi:http error-code case for an ERR_* value and an http_fail. */
 uint8_t p2_http_error(int err, enum http_fail fail);
 

@@ -743,7 +743,9 @@ P2_FN(p2_http_outgoing_handler_handle)
     }
     int code = -1;
     struct p2_out_request *q = f->req;
-    if (!q->has_authority)
+    if (!wasi_net_allowed(w, "http request"))
+        code = P2_HTTP_REQUEST_DENIED;
+    else if (!q->has_authority)
         code = p2_http_error(ERR_INVAL, HTTP_FAIL_URL);
     else if (q->has_scheme && q->scheme != 0 && !(q->scheme == 1 && w->tls))
         code = p2_http_error(ERR_NOTSUP, HTTP_FAIL_SCHEME); /* another scheme, or no TLS */

@@ -251,6 +251,8 @@ P2_FN(p2_sockets_tcp_tcp_socket_start_bind)
         res = E(SE_INVALID_ARGUMENT);
     else if (t->state != T_UNBOUND)
         res = E(SE_INVALID_STATE);
+    else if (!wasi_net_allowed(call_ctx(call), "tcp bind"))
+        res = code_of(ERR_ACCES);
     if (!res) {
         t->local = addr;
         t->has_local = true;
@@ -285,6 +287,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_start_connect)
         return put_unit(call, a[14].u32, E(SE_INVALID_ARGUMENT));
     if (t->state != T_UNBOUND && t->state != T_BOUND)
         return put_unit(call, a[14].u32, E(SE_INVALID_STATE));
+    if (!wasi_net_allowed(w, "tcp connect")) return put_unit(call, a[14].u32, code_of(ERR_ACCES));
     const struct wasi_port_ops *o = w->port.ops;
     const struct wasi_port_addr *local = t->has_local ? &t->local : NULL;
     uint64_t deadline = p2_now(w) + CONNECT_TIMEOUT_NS;
@@ -728,6 +731,7 @@ P2_FN(p2_sockets_udp_udp_socket_start_bind)
     if (p2_addr_from_flat(a + 2, &addr) || addr.family != u->family)
         return put_unit(call, a[14].u32, E(SE_INVALID_ARGUMENT));
     if (u->state != U_UNBOUND) return put_unit(call, a[14].u32, E(SE_INVALID_STATE));
+    if (!wasi_net_allowed(w, "udp bind")) return put_unit(call, a[14].u32, code_of(ERR_ACCES));
     u->pending = w->port.ops->udp_open(w->port.ctx, &addr, &u->sock);
     if (u->pending == 0 && u->hop_limit_set) {
         int rc = sock_opt(w, u->sock, WASI_PORT_IP_TTL, u->hop_limit);
@@ -1070,6 +1074,8 @@ P2_FN(p2_sockets_ip_name_lookup_resolve_addresses)
         res = E(SE_INVALID_ARGUMENT);
     else if (!w->port.ops->resolve)
         res = code_of(ERR_NOTSUP);
+    else if (!wasi_net_allowed(w, "name lookup"))
+        res = code_of(ERR_ACCES);
     uint32_t h = 0;
     if (!res) {
         char host[254];

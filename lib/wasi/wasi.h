@@ -70,6 +70,12 @@ struct wasi_config {
     struct wasi_port_sock *const *sockets; /* sock_accept: fds after the preopens */
     const char *cwd;                       /* wasi:cli/environment initial-cwd; may be NULL */
     const struct wasi_tls *tls;            /* NULL: https requests are refused */
+    /* Network access (wasi:sockets bind, connect and name lookup; wasi:http
+     * requests). Without it those fail with access-denied / HTTP-request-
+     * denied, and net_denied (if set) is told once what was refused. Sockets
+     * the embedder hands over (sockets above) need no such permission. */
+    bool allow_net;
+    void (*net_denied)(const char *what);
 };
 
 struct wasi_ctx;

@@ -73,7 +73,7 @@ def main():
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     ok = True
-    kpio = KpioHost(build)
+    kpio = KpioHost(build, allow_net=True)
     with servers.HttpServer() as http:
         why = kpio.available()
         if why:

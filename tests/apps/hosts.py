@@ -94,8 +94,9 @@ class KpioHost:
     build that `make` makes)."""
     name = "kpio-wasm"
 
-    def __init__(self, build):
+    def __init__(self, build, allow_net=False):
         self.build = build
+        self.allow_net = allow_net  # kpio-wasm denies the network without --allow-net
         self.binary = os.environ.get("KPIO_WASM") or os.path.join(build, "rel", "bin", "kpio-wasm")
 
     def available(self):
@@ -106,7 +107,7 @@ class KpioHost:
         return None
 
     def command(self, wasm, args, dirs, env=None):
-        cmd = [self.binary]
+        cmd = [self.binary] + (["--allow-net"] if self.allow_net else [])
         for host, guest in dirs.items():
             cmd += ["--dir", f"{host}::{guest}"]
         for k, v in (env or {}).items():

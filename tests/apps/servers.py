@@ -194,6 +194,7 @@ class EchoServer:
         self.timer = timer
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.stopping = False
+        self.accepted = 0  # connections accepted so far
 
     def _serve(self):
         while not self.stopping:
@@ -201,6 +202,7 @@ class EchoServer:
                 conn, peer = self.sock.accept()
             except OSError:
                 return
+            self.accepted += 1
             threading.Thread(target=self._client, args=(conn, peer), daemon=True).start()
 
     def _client(self, conn, peer):

@@ -493,6 +493,31 @@ class KpioNetHost(KpioHost):
         return subprocess.Popen(self.command(wasm, args, dirs or {}), start_new_session=True, **kw)
 
 
+# ---- least privilege --------------------------------------------------------------------
+
+def run_denied(t, kpio):
+    """Without --allow-net, kpio-wasm's apps reach no server, whatever they
+    try, and the first refusal tells the user how to allow it."""
+    assert not kpio.allow_net
+    hint = b"; run with --allow-net to allow it\n"
+    with servers.HttpServer() as http, servers.EchoServer() as echo:
+        d = Folder()
+        try:
+            res = kpio.run("fetch", ["-q", http.url("/data/5000"), "/data/out.bin"], {d.path: "/data"})
+            t.ok(res.rc == 1 and b"network access denied (http request)" + hint in res.err
+                 and b"HTTP-request-denied" in res.err and not d.files() and not http.srv.log,
+                 "kpio-wasm without --allow-net: fetch is refused, no request, no file", repr(res))
+        finally:
+            d.close()
+        res = kpio.run("nslookup", ["localhost"])
+        t.ok(res.rc == 1 and b"network access denied (name lookup)" + hint in res.err
+             and b"access-denied" in res.err,
+             "kpio-wasm without --allow-net: nslookup gets access-denied", repr(res))
+        res = kpio.run("nc", ["127.0.0.1", str(echo.port)], stdin=b"hello\n")
+        t.ok(res.rc == 1 and hint in res.err and not echo.accepted,
+             "kpio-wasm without --allow-net: nc connects nowhere", repr(res))
+
+
 # ---- the differential ----------------------------------------------------------------------
 
 def differential(t, records):
@@ -596,7 +621,7 @@ def main():
             components = check_components(t, jco, args.build)
             if len(components) == len(NET_APPS):
                 hosts.append(JcoHost(jco, components))
-        kpio = KpioNetHost(args.build)
+        kpio = KpioNetHost(args.build, allow_net=True)
         why = kpio.available()
         if why:
             t.skip("kpio-wasm: the networking apps", why)
@@ -604,6 +629,8 @@ def main():
             hosts.append(kpio)
         records = run_hosts(t, hosts)
         differential(t, records)
+        if not why:
+            run_denied(t, KpioHost(args.build))
     finally:
         jco.close()
         shutil.rmtree(tmp, ignore_errors=True)

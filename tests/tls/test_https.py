@@ -142,7 +142,7 @@ class Env:
         path = os.path.join(self.out, name)
         if os.path.exists(path):
             os.remove(path)
-        cmd = [self.kpio, "--dir", self.out + "::/out", "--cacert",
+        cmd = [self.kpio, "--allow-net", "--dir", self.out + "::/out", "--cacert",
                os.path.join(self.certs, "root.pem"), *extra, self.fetch, "-q", url, "/out/" + name]
         env = dict(os.environ)  # the system's roots and --cacert's
         env.pop("SSL_CERT_FILE", None)
@@ -311,7 +311,7 @@ def main():
             assert rc == 0 and data == b"hello over TLS\n", err
             assert "certificates are not checked" in err, err
         with t.case("trust store: a missing SSL_CERT_FILE is named"):
-            p = subprocess.run([e.kpio, e.fetch, "-q", "https://127.0.0.1:1/x"],
+            p = subprocess.run([e.kpio, "--allow-net", e.fetch, "-q", "https://127.0.0.1:1/x"],
                                capture_output=True, timeout=60,
                                env=dict(os.environ, SSL_CERT_FILE="/nonexistent/bundle.pem"))
             err = p.stderr.decode(errors="replace")

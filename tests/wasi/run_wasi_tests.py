@@ -264,7 +264,7 @@ def test_p2_http(h):
                                300000),
                               ("empty body", "/data/0", 0)]:
             out = os.path.join(d, "out.bin")
-            r = h.run(["--dir", d + "::/d", h.prog("p2_http"), "get", base + path, "/d/out.bin"])
+            r = h.run(["--allow-net", "--dir", d + "::/d", h.prog("p2_http"), "get", base + path, "/d/out.bin"])
             got = open(out, "rb").read() if os.path.exists(out) else b""
             ok = r.returncode == 0 and got == bytes(body(n)) and f"body bytes {n}\n" in text(r.stdout)
             if "trailers=1" in path:
@@ -273,29 +273,29 @@ def test_p2_http(h):
                  f"status {r.returncode}, {len(got)} bytes\n{text(r.stdout)}{text(r.stderr)[-2000:]}")
             if os.path.exists(out):
                 os.unlink(out)
-        r = h.run([h.prog("p2_http"), "get", f"http://localhost:{port}/nothing-here"])
+        r = h.run(["--allow-net", h.prog("p2_http"), "get", f"http://localhost:{port}/nothing-here"])
         t.ok(r.returncode == 0 and "status 404\n" in text(r.stdout),
              "p2_http: 404 is a response, not an error (by name: localhost)", text(r.stdout) + text(r.stderr))
-        r = h.run([h.prog("p2_http"), "post", base + "/echo", "x" * 10000])
+        r = h.run(["--allow-net", h.prog("p2_http"), "post", base + "/echo", "x" * 10000])
         want = hashlib.sha256(b"x" * 10000).hexdigest()
         t.ok(r.returncode == 0 and "status 200" in text(r.stdout) and want in text(r.stdout)
              and "ready before the body is finished: 0" in text(r.stdout)
              and "second body(): err" in text(r.stdout),
              "p2_http: POST with a streamed body arrives whole", text(r.stdout) + text(r.stderr))
-        r = h.run([h.prog("p2_http"), "get", f"http://127.0.0.1:{free_port()}/"])
+        r = h.run(["--allow-net", h.prog("p2_http"), "get", f"http://127.0.0.1:{free_port()}/"])
         t.ok(r.returncode == 2 and "error-code 6\n" in text(r.stdout),
              "p2_http: connection refused is error-code connection-refused (6)", text(r.stdout))
-        r = h.run([h.prog("p2_http"), "get", "http://no-such-host.invalid/"])
+        r = h.run(["--allow-net", h.prog("p2_http"), "get", "http://no-such-host.invalid/"])
         t.ok(r.returncode == 2 and "error-code 1\n" in text(r.stdout),
              "p2_http: unknown host is error-code DNS-error (1)", text(r.stdout))
-        r = h.run([h.prog("p2_http"), "get", base + "/close-mid?len=100000&send=5000"])
+        r = h.run(["--allow-net", h.prog("p2_http"), "get", base + "/close-mid?len=100000&send=5000"])
         t.ok(r.returncode == 2 and "body error, error-code 25, message given: 1" in text(r.stdout),
              "p2_http: a body cut short is HTTP-response-incomplete (25)", text(r.stdout))
-        r = h.run([h.prog("p2_http"), "get", base + "/stall-body?len=100000&send=5000"],
+        r = h.run(["--allow-net", h.prog("p2_http"), "get", base + "/stall-body?len=100000&send=5000"],
                   env={"P2_HTTP_IDLE_MS": "1500"})
         t.ok(r.returncode == 2 and "body error, error-code 9, message given: 1" in text(r.stdout),
              "p2_http: a stalled body is connection-read-timeout (9)", text(r.stdout))
-        r = h.run([h.prog("p2_http"), "fields"])
+        r = h.run(["--allow-net", h.prog("p2_http"), "fields"])
         expected = open(os.path.join(HERE, "p2_http_fields.expected")).read()
         t.ok(r.returncode == 0 and text(r.stdout) == expected,
              "p2_http: fields, request setters and their errors",
@@ -307,15 +307,24 @@ def test_p2_http(h):
 def test_p2_net(h):
     t = h.t
     r = h.run([h.prog("p2_net"), "lookup", "localhost"])
+    t.ok("resolve-addresses: error 1" in text(r.stdout) and
+         "network access denied (name lookup); run with --allow-net" in text(r.stderr),
+         "p2_net: without --allow-net, ip-name-lookup is access-denied (1) with a hint",
+         text(r.stdout) + text(r.stderr))
+    r = h.run([h.prog("p2_net"), "tcp-client", "127.0.0.1", str(free_port()), "x"])
+    t.ok("start-connect: error 1" in text(r.stdout),
+         "p2_net: without --allow-net, TCP start-connect is access-denied (1)",
+         text(r.stdout) + text(r.stderr))
+    r = h.run(["--allow-net", h.prog("p2_net"), "lookup", "localhost"])
     t.ok(r.returncode == 0 and "address 127.0.0.1\n" in text(r.stdout),
          "p2_net: ip-name-lookup of localhost", text(r.stdout) + text(r.stderr))
-    r = h.run([h.prog("p2_net"), "lookup", "no-such-host.invalid"])
+    r = h.run(["--allow-net", h.prog("p2_net"), "lookup", "no-such-host.invalid"])
     t.ok("error 18" in text(r.stdout), "p2_net: an unknown name is name-unresolvable (18)",
          text(r.stdout))
-    r = h.run([h.prog("p2_net"), "lookup", "bad name!"])
+    r = h.run(["--allow-net", h.prog("p2_net"), "lookup", "bad name!"])
     t.ok("resolve-addresses: error 3" in text(r.stdout),
          "p2_net: an invalid name is invalid-argument (3)", text(r.stdout))
-    r = h.run([h.prog("p2_net"), "tcp-client", "127.0.0.1", str(free_port()), "x"])
+    r = h.run(["--allow-net", h.prog("p2_net"), "tcp-client", "127.0.0.1", str(free_port()), "x"])
     t.ok("finish-connect: error 14" in text(r.stdout),
          "p2_net: TCP to a closed port is connection-refused (14)", text(r.stdout))
 
@@ -340,7 +349,7 @@ def test_p2_net(h):
     th = threading.Thread(target=echo, daemon=True)
     th.start()
     msg = "hello-" * 2000
-    r = h.run([h.prog("p2_net"), "tcp-client", "127.0.0.1", str(srv.getsockname()[1]), msg])
+    r = h.run(["--allow-net", h.prog("p2_net"), "tcp-client", "127.0.0.1", str(srv.getsockname()[1]), msg])
     th.join(10)
     srv.close()
     t.ok(r.returncode == 0 and got.get("data") == msg.encode()
@@ -349,7 +358,7 @@ def test_p2_net(h):
 
     # TCP server: python connects to the guest.
     port = free_port()
-    p = h.start([h.kpio, h.prog("p2_net"), "tcp-server", str(port)], stdout=subprocess.PIPE,
+    p = h.start([h.kpio, "--allow-net", h.prog("p2_net"), "tcp-server", str(port)], stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, text=True)
     line = p.stdout.readline()
     reply = b""
@@ -381,7 +390,7 @@ def test_p2_net(h):
 
     th = threading.Thread(target=uecho, daemon=True)
     th.start()
-    r = h.run([h.prog("p2_net"), "udp-client", "127.0.0.1", str(u.getsockname()[1]), "ping"])
+    r = h.run(["--allow-net", h.prog("p2_net"), "udp-client", "127.0.0.1", str(u.getsockname()[1]), "ping"])
     th.join(10)
     u.close()
     t.ok(r.returncode == 0 and "sent: 1\nreply: U:ping\n" in text(r.stdout),
@@ -521,7 +530,7 @@ def jco_differential(h, jco, env, d):
                 r = subprocess.run(["sh", jco, "run", os.path.join(d, name + ".component.wasm")] + a,
                                    capture_output=True, timeout=120, env=env, cwd=d)
             else:
-                r = h.run([h.prog(name)] + a)
+                r = h.run(["--allow-net", h.prog(name)] + a)
             if srv:
                 srv.close()
             lines = [x for x in text(r.stdout).splitlines() if not x.startswith(JCO_SKIP_LINES)]
@@ -577,7 +586,7 @@ def test_table(h):
 
 # ---- the command line ---------------------------------------------------------
 
-HELP_OPTIONS = ["--dir", "--env", "--tcplisten", "--cacert", "--insecure", "--invoke", "--dump", "--dump-jit", "--engine",
+HELP_OPTIONS = ["--dir", "--env", "--allow-net", "--tcplisten", "--cacert", "--insecure", "--invoke", "--dump", "--dump-jit", "--engine",
                 "--max-pages", "--stack", "--depth", "--time", "--help"]
 
 

@@ -171,7 +171,8 @@ static int setup(void **state)
                               .envc = 1,
                               .envp = envp,
                               .npreopens = 1,
-                              .preopens = &pre};
+                              .preopens = &pre,
+                              .allow_net = true};
     if (wasi_ctx_new(&cfg, &f->w)) {
         free(f);
         return -1;
@@ -650,7 +651,7 @@ static int http_error_for(struct fixture *f, bool https, bool authority, int *ha
 static void test_http_error_codes(void **state)
 {
     (void)state;
-    struct wasi_config cfg = {.port = {.ops = &fake_ops}};
+    struct wasi_config cfg = {.port = {.ops = &fake_ops}, .allow_net = true};
     struct fixture fx = {0}, *f = &fx;
     assert_int_equal(wasi_ctx_new(&cfg, &f->w), 0);
     f->mem = wasm_memory_new(1, 1);
@@ -1026,7 +1027,7 @@ static void test_connect_timeout(void **state)
     ops.tcp_connect_start = start_forever;
     ops.tcp_connect_result = result_never;
     ops.sock_close = close_count;
-    struct wasi_config cfg = {.port = {.ops = &ops}};
+    struct wasi_config cfg = {.port = {.ops = &ops}, .allow_net = true};
     struct fixture fx = {0}, *f = &fx;
     assert_int_equal(wasi_ctx_new(&cfg, &f->w), 0);
     f->mem = wasm_memory_new(1, 1);
