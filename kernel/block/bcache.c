@@ -36,6 +36,7 @@ struct bcache {
     size_t max, count, ndirty;
     uint32_t ss;
     int barrier_pending;
+    int unflushed; /* writes reached the device since its last FLUSH */
     struct list_node buckets[HASH_BUCKETS];
     struct list_node lru;   /* most recently used first */
     struct list_node dirty; /* oldest first */
@@ -123,6 +124,7 @@ static int write_out(struct bcache *c)
         for (size_t k = s; k < e; k++)
             memcpy(run + (k - s) * c->ss, v[k]->data, c->ss);
         err = block_write(c->dev, v[s]->lba, (uint32_t)(e - s), run);
+        c->unflushed = 1;
         if (err == 0)
             for (size_t k = s; k < e; k++)
                 mark_clean(c, v[k]);
@@ -134,11 +136,22 @@ static int write_out(struct bcache *c)
     return err;
 }
 
-/* Honours a pending barrier before the next write. */
+/* Asks the device to make every completed write durable. */
+static int flush_device(struct bcache *c)
+{
+    c->unflushed = 0;
+    return block_flush(c->dev);
+}
+
+/* Honours a pending barrier before the next write: what was written before
+ * it reaches stable storage (written out, then a device FLUSH, so a volatile
+ * write cache cannot reorder it after what follows) before anything after
+ * it is written. */
 static int before_write(struct bcache *c)
 {
     if (!c->barrier_pending) return 0;
-    return write_out(c);
+    int err = write_out(c);
+    return err < 0 || !c->unflushed ? err : flush_device(c);
 }
 
 /* A free entry: a new one while below the limit, else the least recently
@@ -236,6 +249,7 @@ int bcache_write(struct bcache *c, uint64_t lba, uint32_t count, const void *buf
         }
     } else if (err == 0) {
         err = block_write(c->dev, lba, count, buf);
+        c->unflushed = 1;
         /* Keep cached copies in step; they are now on the disk. */
         for (uint32_t i = 0; err == 0 && c->count && i < count; i++) {
             struct entry *e = lookup(c, lba + i);
@@ -252,7 +266,7 @@ int bcache_write(struct bcache *c, uint64_t lba, uint32_t count, const void *buf
 int bcache_barrier(struct bcache *c)
 {
     mutex_lock(&c->lock);
-    if (c->ndirty) c->barrier_pending = 1;
+    if (c->ndirty || c->unflushed) c->barrier_pending = 1;
     mutex_unlock(&c->lock);
     return 0;
 }
@@ -261,7 +275,7 @@ int bcache_flush(struct bcache *c)
 {
     mutex_lock(&c->lock);
     int err = write_out(c);
-    if (err == 0) err = block_flush(c->dev);
+    if (err == 0) err = flush_device(c);
     mutex_unlock(&c->lock);
     return err;
 }

@@ -28,7 +28,10 @@ int bcache_destroy(struct bcache *c);
 
 int bcache_read(struct bcache *c, uint64_t lba, uint32_t count, void *buf);
 int bcache_write(struct bcache *c, uint64_t lba, uint32_t count, const void *buf);
+/* Orders writes: those before the barrier are on stable storage (written
+ * and flushed) before any write after it goes to the device. */
 int bcache_barrier(struct bcache *c);
+/* Writes out every dirty sector, then flushes the device (sync, fsync). */
 int bcache_flush(struct bcache *c);
 
 /* Writes out every cache's dirty sectors and flushes the devices (the

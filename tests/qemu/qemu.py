@@ -12,10 +12,12 @@ the context exits, when the harness gets SIGINT/SIGTERM, or at exit; no
 other process is ever touched.
 """
 import atexit
+import json
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -54,7 +56,7 @@ class QemuExited(Exception):
 class Qemu:
     def __init__(self, iso=None, firmware="bios", machine="q35", memory="512M",
                  cmdline=None, disks=(), nics=(), extra=(), log=None, kernel=None,
-                 initrd=None, append=None, debug_exit=True, wrapper=()):
+                 initrd=None, append=None, debug_exit=True, wrapper=(), qmp=False):
         self.firmware = firmware
         self.log_path = log
         self.tmp = tempfile.mkdtemp(prefix="kpio-qemu-")
@@ -87,6 +89,9 @@ class Qemu:
             args += d if isinstance(d, (list, tuple)) else ["-drive", d]
         for n in nics:
             args += n
+        self.qmp_path = os.path.join(self.tmp, "qmp.sock") if qmp else None
+        if qmp:
+            args += ["-qmp", f"unix:{self.qmp_path},server=on,wait=off"]
         args += list(extra)
         self.args = list(wrapper) + args  # e.g. ip netns exec NS
         self.proc = None
@@ -201,6 +206,34 @@ class Qemu:
         """Types text on the serial console."""
         self.proc.stdin.write(text.encode())
         self.proc.stdin.flush()
+
+    def qmp(self, command, **arguments):
+        """Runs one QMP command (the VM was made with qmp=True) and returns
+        its "return" value; raises RuntimeError on an "error" answer."""
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(60)
+            s.connect(self.qmp_path)
+            f = s.makefile("rwb")
+
+            def ask(msg):
+                f.write(json.dumps(msg).encode() + b"\n")
+                f.flush()
+                while True:  # asynchronous events may come first
+                    line = f.readline()
+                    if not line:
+                        raise RuntimeError("QMP closed the connection")
+                    answer = json.loads(line)
+                    if "return" in answer:
+                        return answer["return"]
+                    if "error" in answer:
+                        raise RuntimeError(f"QMP {msg['execute']}: {answer['error']}")
+
+            json.loads(f.readline())  # the greeting
+            ask({"execute": "qmp_capabilities"})
+            msg = {"execute": command}
+            if arguments:
+                msg["arguments"] = arguments
+            return ask(msg)
 
     def output(self):
         with self.lock:

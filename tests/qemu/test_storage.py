@@ -21,6 +21,8 @@ from tap import Tap  # noqa: E402
 
 BIG_MIB = 40
 # FAT32 needs at least 65525 clusters, so the image grows with the cluster.
+PROMPT = r"kpio:/\$ "
+
 VARIANTS = [
     # name, machine, transport, layout, cluster sectors, vectors
     ("modern-gpt-512B", "q35", "modern", "gpt", 1, None),
@@ -127,12 +129,60 @@ def run_variant(t, tmp, variant, big_hash):
     t.diag(f"{name}: fsck.fat -n: {text.splitlines()[-1] if text else ''}")
 
 
+def flush_operations(vm):
+    """The FLUSH requests QEMU's block layer saw from the guest on d0."""
+    for dev in vm.qmp("query-blockstats"):
+        if dev.get("qdev", "").endswith("d0") or dev.get("device") == "d0":
+            return dev["stats"]["flush_operations"]
+    raise RuntimeError("query-blockstats: no device d0")
+
+
+def flush_reaches_device(t, tmp):
+    """sync and the file system's ordering barriers send virtio-blk FLUSH
+    requests, which QEMU counts in its block statistics (a disk with a
+    volatile write cache would otherwise lose "synced" data)."""
+    build = build_dir()
+    img = DiskImage(os.path.join(tmp, "flush.img"), size_mib=64, cluster_sectors=1)
+    img.mkdir("/apps")
+    img.put_file("/apps/cp.wasm", os.path.join(build, "apps", "cp.wasm"))
+    img.put("/a.txt", b"flush me\n" * 1000)
+    disks = [["-drive", f"file={img.path},if=none,format=raw,id=d0,cache=writeback",
+              "-device", "virtio-blk-pci,drive=d0,id=d0"]]
+    log = os.path.join(build, "test-logs", "qemu-storage-flush.log")
+    name = "flush"
+    with Qemu(os.path.join(build, "kpio.iso"), disks=disks, log=log, qmp=True) as vm:
+        try:
+            vm.wait_for(PROMPT, timeout=120)
+            before = flush_operations(vm)
+            start = len(vm.output())
+            vm.send("cp /a.txt /b.txt\r")
+            vm.wait_for(PROMPT, timeout=120, start=start)
+            after_cp = flush_operations(vm)
+            start = len(vm.output())
+            vm.send("sync\r")
+            vm.wait_for(PROMPT, timeout=120, start=start)
+            after_sync = flush_operations(vm)
+            vm.send("poweroff\r")
+            vm.wait_exit(timeout=60)
+        except (QemuTimeout, QemuExited, RuntimeError, OSError) as e:
+            t.ok(False, f"{name}: a shell session with QMP", f"{e}\n{vm.tail()}")
+            return
+    counts = f"flush_operations: at the prompt {before}, after cp {after_cp}, after sync {after_sync}"
+    t.diag(f"{name}: {counts}")
+    t.ok(re.search(r"\[virtio-blk\] vda: .*, flush\r?\n", vm.output()),
+         f"{name}: the driver negotiated VIRTIO_BLK_F_FLUSH", vm.output()[-3000:])
+    t.ok(after_cp > before, f"{name}: the file system's ordering barriers send FLUSH", counts)
+    t.ok(after_sync > after_cp, f"{name}: sync sends a FLUSH the device sees", counts)
+    t.ok(img.get("/b.txt") == b"flush me\n" * 1000, f"{name}: the copy is on the image")
+
+
 def main():
     t = Tap()
     big_hash = big_file_hash()
     with tempfile.TemporaryDirectory(prefix="kpio-storage-") as tmp:
         for v in VARIANTS:
             run_variant(t, tmp, v, big_hash)
+        flush_reaches_device(t, tmp)
     return t.done()
 
 
