@@ -22,14 +22,20 @@
 /* ---- locating entries ------------------------------------------------------ */
 
 /* The cluster holding entry idx of directory dir (a cluster directory):
- * returns 1 and *clus, 0 if the chain ends first, or an error. */
+ * returns 1 and *clus, 0 if the chain ends first, or an error. The chain
+ * of a directory is checked whole (fat_chain_check) whenever the walk
+ * moves to another directory, so a looping chain is ERR_CORRUPT at once
+ * instead of the same entries over and over. */
 static int dir_seek_clus(struct fat_volume *v, uint32_t dir, uint32_t idx, uint32_t *clus)
 {
-    uint32_t per = v->clus_bytes / DIRENT_SIZE, want = idx / per, at = 0, c = dir;
+    uint32_t per = v->clus_bytes / DIRENT_SIZE, want = idx / per, at = 0, c = dir, len;
     if (!clus_valid(v, dir)) return ERR_CORRUPT;
     if (v->dc_dir == dir && v->dc_idx / per <= want) {
         at = v->dc_idx / per;
         c = v->dc_clus;
+    } else if (v->dc_dir != dir) {
+        int r = fat_chain_check(v, dir, &len);
+        if (r < 0) return r;
     }
     while (at < want) {
         uint32_t next;

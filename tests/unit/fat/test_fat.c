@@ -940,6 +940,67 @@ static void test_chain_loops(void **state)
     md_free(&d);
 }
 
+/* Reads directory d to its end: the number of entries, or the error. */
+static int count_dir(struct fat_volume *v, const char *path)
+{
+    struct fat_dir *dir;
+    struct fat_dirent e;
+    int r = fat_opendir(v, path, &dir), n = 0;
+    if (r < 0) return r;
+    while ((r = fat_readdir(dir, &e)) == 1)
+        n++;
+    fat_closedir(dir);
+    return r < 0 ? r : n;
+}
+
+/* A directory whose cluster chain loops (a crafted or damaged image):
+ * listing it, looking names up in it, adding to it and removing it all
+ * fail with ERR_CORRUPT at once, and nothing in the FAT changes. */
+static void test_dir_chain_loops(void **state)
+{
+    (void)state;
+    struct memdev d;
+    struct fat_stat st;
+    char name[32];
+    NEED_MKFS(&d, "-F 32 -s 1", 40000, 512);
+    struct fat_volume *v = md_mount(&d, 0);
+    assert_int_equal(fat_mkdir(v, "d"), 0);
+    for (int i = 0; i < 40; i++) { /* 16 entries per 512-byte cluster: 3 clusters and more */
+        snprintf(name, sizeof name, "d/f%02d", i);
+        put_file(v, name, "x", 1);
+    }
+    assert_int_equal(count_dir(v, "d"), 40);
+    assert_int_equal(fat_stat(v, "d", &st), 0);
+    assert_int_equal(fat_unmount(v), 0);
+    uint32_t c0 = st.first_cluster, c1 = 0;
+    struct geo g = geo_of(d.data);
+    size_t img = (size_t)d.sectors * d.ss, fat_bytes = (size_t)g.fatsz * g.bps;
+    uint8_t *pristine = malloc(img), *fat0 = d.data + (size_t)g.rsvd * g.bps;
+    uint8_t *saved = malloc(fat_bytes);
+    memcpy(pristine, d.data, img);
+    c1 = le32_get(fat0 + c0 * 4) & 0x0FFFFFFF; /* the directory's second cluster */
+    /* {cluster whose link is bent, where it now points} */
+    const uint32_t loops[][2] = {{c0, c0}, {c1, c0}, {c1, c1}};
+    for (size_t i = 0; i < sizeof loops / sizeof loops[0]; i++) {
+        memcpy(d.data, pristine, img);
+        set_fat(&d, loops[i][0], loops[i][1]);
+        memcpy(saved, fat0, fat_bytes);
+        v = md_mount(&d, 0);
+        assert_int_equal(count_dir(v, "d"), ERR_CORRUPT);
+        assert_int_equal(fat_stat(v, "d/nothing", &st), ERR_CORRUPT);
+        struct fat_file *f;
+        assert_int_equal(fat_open(v, "d/new", FAT_O_WRITE | FAT_O_CREAT, &f), ERR_CORRUPT);
+        assert_int_equal(fat_mkdir(v, "d/sub"), ERR_CORRUPT);
+        assert_int_equal(fat_rmdir(v, "d"), ERR_CORRUPT);
+        assert_int_equal(count_dir(v, ""), 1); /* the rest of the volume still works */
+        assert_int_equal(fat_unmount(v), 0);
+        assert_memory_equal(fat0, saved, fat_bytes); /* nothing was freed or added */
+    }
+    free(saved);
+    free(pristine);
+    md_free(&d);
+}
+
 static void test_bad_lfn(void **state)
 {
     (void)state;
@@ -1068,6 +1129,7 @@ int main(void)
         cmocka_unit_test(test_rename_rules),
         cmocka_unit_test(test_corrupt_chains),
         cmocka_unit_test(test_chain_loops),
+        cmocka_unit_test(test_dir_chain_loops),
         cmocka_unit_test(test_bad_lfn),
         cmocka_unit_test(test_device_errors),
         cmocka_unit_test(test_full_disk_and_root),
