@@ -10,6 +10,8 @@ system tests), beyond the E2E's fetch:
    by Linux, so the connection lives, and `ifconfig` counts them.
 2. Over QEMU's user network with a host port forward: `httpd` in the guest
    serves a file of the disk to the host, which compares it byte for byte.
+3. UDP over QEMU's user network: lib/wasi's p2_net test program sends a
+   datagram through wasi:sockets/udp to an echo peer on the host.
 """
 import glob
 import hashlib
@@ -18,6 +20,7 @@ import re
 import socket
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -165,6 +168,49 @@ def httpd_part(t, tmp, build):
             t.ok(False, "httpd through hostfwd", f"{e}\n{vm.tail(30)}")
 
 
+def udp_part(t, tmp, build):
+    """A WASI 0.2 app in KPIO sends a datagram through wasi:sockets/udp to a
+    UDP echo peer on the host (QEMU's user network) and prints the reply."""
+    prog = os.path.join(build, "tests", "wasi", "p2_net.wasm")
+    if not os.path.exists(prog):
+        t.ok(False, "UDP through wasi:sockets in KPIO", f"{prog} is not built: run make first")
+        return
+    peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    peer.bind(("127.0.0.1", 0))
+    peer.settimeout(120)
+    got = []
+
+    def echo():
+        try:
+            data, addr = peer.recvfrom(2048)
+            got.append(data)
+            peer.sendto(b"U:" + data, addr)
+        except OSError:
+            pass
+
+    th = threading.Thread(target=echo, daemon=True)
+    th.start()
+    port = peer.getsockname()[1]
+    img = image(os.path.join(tmp, "udp.img"), build,
+                rc=[f"p2_net udp-client 10.0.2.2 {port} hello-from-kpio", "poweroff"])
+    img.put_file("/apps/p2_net.wasm", prog)
+    log = os.path.join(build, "test-logs", "qemu-netapps-udp.log")
+    nics = [["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0"]]
+    with Qemu(os.path.join(build, "kpio.iso"), disks=disk_args(img), nics=nics, log=log) as vm:
+        try:
+            vm.wait_exit(timeout=180)
+        except QemuTimeout as e:
+            t.ok(False, "UDP: the rc script finished", f"{e}\n{vm.tail()}")
+            return
+        finally:
+            peer.close()
+        out = vm.output()
+    th.join(10)
+    t.ok(got == [b"hello-from-kpio"], "UDP: the host's peer got the app's datagram", repr(got))
+    t.ok("sent: 1\nreply: U:hello-from-kpio\n" in out.replace("\r", ""),
+         "UDP: the app in KPIO got the echo through wasi:sockets/udp", out[-1500:])
+
+
 def main():
     t = Tap()
     build = build_dir()
@@ -174,6 +220,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="kpio-netapps-") as tmp:
         tap_part(t, tmp, build)
         httpd_part(t, tmp, build)
+        udp_part(t, tmp, build)
     return t.done()
 
 
