@@ -31,6 +31,7 @@ static const char help_text[] =
     "      --dir HOST[::GUEST]    preopen host directory HOST as GUEST (default: as HOST)\n"
     "      --env NAME=VALUE       set an environment variable of the app (it sees no other)\n"
     "      --allow-net            let the app use the network (denied by default)\n"
+    "      --max-host-mib N       host memory for the app's WASI 0.2 resources (default 64)\n"
     "      --tcplisten IP:PORT    pass a socket listening on IPv4 IP:PORT (fd after the preopens)\n"
     "      --cacert FILE          also trust the PEM certificates in FILE for https\n"
     "  -k, --insecure             check no https certificate (warns at every use)\n"
@@ -47,7 +48,7 @@ static const char help_text[] =
     "      --max-pages N          cap linear memory at N 64 KiB pages\n"
     "      --stack N              value stack size in slots\n"
     "      --depth N              maximum call depth\n"
-    "      --time                 print the wall-clock time of the run on stderr\n"
+    "      --time                 print the run's wall-clock time (and peak memory) on stderr\n"
     "  -h, --help                 print this help\n"
     "\n"
     "VALUES: integers (decimal or 0x), C float literals, nan, inf, or bits:0x... (raw bits).\n"
@@ -60,6 +61,7 @@ enum {
     OPT_ENV,
     OPT_TCPLISTEN,
     OPT_ALLOW_NET,
+    OPT_MAX_HOST_MIB,
     OPT_CACERT,
     OPT_ENGINE,
     OPT_MAX_PAGES,
@@ -76,6 +78,7 @@ static const struct option long_options[] = {
     {"env", required_argument, NULL, OPT_ENV},
     {"tcplisten", required_argument, NULL, OPT_TCPLISTEN},
     {"allow-net", no_argument, NULL, OPT_ALLOW_NET},
+    {"max-host-mib", required_argument, NULL, OPT_MAX_HOST_MIB},
     {"cacert", required_argument, NULL, OPT_CACERT},
     {"insecure", no_argument, NULL, 'k'},
     {"engine", required_argument, NULL, OPT_ENGINE},
@@ -135,6 +138,7 @@ static bool take_option(struct kpio_options *o, int c, const char *v, const char
         o->listen[o->nlisten++] = v;
         break;
     case OPT_ALLOW_NET: o->allow_net = true; break;
+    case OPT_MAX_HOST_MIB: o->max_host_mib = parse_u32(o, v); break;
     case OPT_CACERT: o->cacert = v; break;
     case 'k': o->insecure = true; break;
     case OPT_ENGINE: *engine = v; break;

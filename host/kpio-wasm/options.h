@@ -31,10 +31,11 @@ struct kpio_options {
     int nenv;
     const char *listen[KPIO_MAX_DIRS];
     int nlisten;
-    bool allow_net;     /* --allow-net */
-    const char *cacert; /* --cacert: a PEM bundle trusted besides the store */
-    bool insecure;      /* -k/--insecure: no certificate checks */
-    int app_argc;       /* argv of the app: the module path, then ARGS */
+    bool allow_net;        /* --allow-net */
+    uint32_t max_host_mib; /* --max-host-mib; 0: lib/wasi's default */
+    const char *cacert;    /* --cacert: a PEM bundle trusted besides the store */
+    bool insecure;         /* -k/--insecure: no certificate checks */
+    int app_argc;          /* argv of the app: the module path, then ARGS */
     char **app_argv;
     /* calling an export (main.c) */
     bool invoke_mode; /* --invoke, --dump or --dump-jit given */

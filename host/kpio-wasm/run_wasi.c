@@ -147,6 +147,20 @@ static void tell_net_denied(const char *what)
             what);
 }
 
+/* The process's peak resident memory since it started this program: the
+ * VmHWM line of /proc/self/status (getrusage's ru_maxrss would include what
+ * the parent had before the exec). */
+static long peak_rss_kib(void)
+{
+    char line[128];
+    long kib = -1;
+    FILE *f = fopen("/proc/self/status", "r");
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1) break;
+    if (f) fclose(f);
+    return kib;
+}
+
 /* Instantiates and runs; returns the process exit status. */
 static int run(struct wasm_module *mod, struct wasi_ctx *w, const struct kpio_options *o)
 {
@@ -166,7 +180,9 @@ static int run(struct wasm_module *mod, struct wasi_ctx *w, const struct kpio_op
     int status = 0;
     double start = now_seconds();
     rc = wasi_run(w, inst, &status, &trap);
-    if (o->time) fprintf(stderr, "time: %.6f s\n", now_seconds() - start);
+    if (o->time)
+        fprintf(stderr, "time: %.6f s\npeak resident memory: %ld KiB\n", now_seconds() - start,
+                peak_rss_kib());
     if (rc == ERR_FAULT)
         status = report_trap(&trap);
     else if (rc == ERR_NOENT)
@@ -215,6 +231,7 @@ int run_wasi_main(const struct kpio_options *o)
             .cwd = o->ndirs ? o->guest_dir[0] : NULL,
             .tls = tls ? host_tls_provider(tls) : NULL,
             .allow_net = o->allow_net,
+            .max_host_bytes = (size_t)o->max_host_mib << 20,
             .net_denied = tell_net_denied,
         };
         struct wasi_ctx *w;

@@ -126,6 +126,7 @@ struct wasi_ctx {
     bool in_realloc;                  /* a 0.2 call is inside the guest's cabi_realloc */
     struct wasi_p2_binding *bindings; /* one per resolved 0.2 import */
     const struct wasi_tls *tls;       /* the config's, may be NULL */
+    size_t host_bytes, host_limit;    /* WASI 0.2 resources' host memory, and its budget */
     bool allow_net, told_net_denied;
     void (*net_denied)(const char *what);
 };

@@ -83,6 +83,7 @@ void *p2_obj_new(size_t size, enum p2_type type, struct p2_obj *parent,
     struct p2_obj *o = mem_zalloc(size);
     if (!o) return NULL;
     o->type = (uint8_t)type;
+    o->size = (uint32_t)size;
     o->parent = parent;
     o->destroy = destroy;
     if (parent) parent->children++;
@@ -93,14 +94,37 @@ void p2_obj_free(struct wasi_ctx *w, struct p2_obj *o)
 {
     if (o->destroy) o->destroy(w, o);
     if (o->parent) o->parent->children--;
+    w->host_bytes -= o->charged;
     mem_free(o);
+}
+
+int p2_charge(struct wasi_ctx *w, struct p2_obj *o, size_t bytes)
+{
+    size_t others = w->host_bytes - o->charged;
+    if (bytes > w->host_limit || others > w->host_limit - bytes) return ERR_NOMEM;
+    w->host_bytes = others + bytes;
+    o->charged = bytes;
+    return 0;
+}
+
+int p2_over_budget(struct wasm_host_call *call, const char *what)
+{
+    struct wasi_ctx *w = call_ctx(call);
+    return wasm_host_trap(call,
+                          "%s: the app's WASI resources would pass its host memory budget "
+                          "of %zu bytes",
+                          what, w->host_limit);
 }
 
 int p2_put(struct wasm_host_call *call, struct p2_obj *o, uint32_t *handle)
 {
     struct wasi_ctx *w = call_ctx(call);
     struct wasi_p2 *p = w->p2;
-    uint32_t i = 0;
+    if (p2_charge(w, o, o->size + sizeof *p->slots)) {
+        p2_obj_free(w, o);
+        return p2_over_budget(call, "a new resource");
+    }
+    uint32_t i = p->free_hint;
     while (i < p->nslots && p->slots[i])
         i++;
     if (i == p->nslots) {
@@ -116,6 +140,7 @@ int p2_put(struct wasm_host_call *call, struct p2_obj *o, uint32_t *handle)
         p->nslots = n;
     }
     p->slots[i] = o;
+    p->free_hint = i + 1;
     *handle = i + 1;
     return 0;
 }
@@ -128,10 +153,16 @@ void *p2_get(struct wasm_host_call *call, uint32_t handle, enum p2_type t)
     return o && o->type == t ? o : NULL;
 }
 
+static void slot_free(struct wasi_p2 *p, uint32_t handle)
+{
+    p->slots[handle - 1] = NULL;
+    p->free_hint = MIN(p->free_hint, handle - 1);
+}
+
 void *p2_take(struct wasm_host_call *call, uint32_t handle, enum p2_type t)
 {
     struct p2_obj *o = p2_get(call, handle, t);
-    if (o) call_ctx(call)->p2->slots[handle - 1] = NULL;
+    if (o) slot_free(call_ctx(call)->p2, handle);
     return o;
 }
 
@@ -147,7 +178,7 @@ int p2_drop(struct wasm_host_call *call, uint32_t handle, enum p2_type t)
     if (o->children)
         return wasm_host_trap(call, "%s %u dropped while it still has %u child resource(s)",
                               type_names[t], handle, o->children);
-    call_ctx(call)->p2->slots[handle - 1] = NULL;
+    slot_free(call_ctx(call)->p2, handle);
     p2_obj_free(call_ctx(call), o);
     return 0;
 }

@@ -57,6 +57,8 @@ struct p2_obj {
     uint8_t type;          /* enum p2_type */
     uint32_t children;     /* live objects whose parent this is */
     struct p2_obj *parent; /* counted in parent->children, or NULL */
+    uint32_t size;         /* of the object, as allocated */
+    size_t charged;        /* bytes counted against the instance's budget (p2_charge) */
     /* Frees what the object owns (not the object, not the parent link). */
     void (*destroy)(struct wasi_ctx *w, struct p2_obj *o);
 };
@@ -71,8 +73,15 @@ void *p2_obj_new(size_t size, enum p2_type type, struct p2_obj *parent,
  * gone); drops the link to its parent. */
 void p2_obj_free(struct wasi_ctx *w, struct p2_obj *o);
 
-/* Puts o into the table: its handle (>= 1) in *handle, or a trap value
- * (out of memory; o is then freed). */
+/* Counts o as taking bytes of host memory now (its object and what it
+ * owns) against the instance's budget (wasi_config.max_host_bytes): 0, or
+ * ERR_NOMEM (and o's count unchanged) when that would pass the budget. */
+int p2_charge(struct wasi_ctx *w, struct p2_obj *o, size_t bytes);
+/* The trap for a call that would pass the budget, naming what. */
+int p2_over_budget(struct wasm_host_call *call, const char *what);
+
+/* Puts o into the table (charging its size against the budget): its handle (>= 1) in *handle, or a
+ * trap value (out of memory; o is then freed). */
 int p2_put(struct wasm_host_call *call, struct p2_obj *o, uint32_t *handle);
 /* The object behind a borrowed handle of type t, or NULL (then the
  * caller returns p2_bad_handle()). */
@@ -174,6 +183,7 @@ struct p2_stream {
     uint8_t kind;
     bool closed;                 /* end of stream seen (input) or broken (output) */
     struct wasi_port_file *file; /* console */
+    uint64_t permit;             /* output: bytes the last check-write allowed, not yet written */
 };
 
 /* Makes a stream and puts it in the table (handle in *handle). */
@@ -206,6 +216,7 @@ bool p2_http_future_ready(struct wasi_ctx *w, struct p2_obj *future);
 struct wasi_p2 {
     struct p2_obj **slots; /* handle h is slots[h - 1]; NULL: free */
     uint32_t nslots;
+    uint32_t free_hint;             /* no free slot below this index */
     struct http_client *clients[4]; /* idle HTTP clients kept for keep-alive */
     struct http_sock tls_sock;      /* from w->tls->wrap(), made on the first https need */
     void *tls_handle;               /* NULL: not made */

@@ -611,14 +611,17 @@ P2_FN(p2_http_types_outgoing_request_drop)
 
 int p2_http_body_write(struct wasi_ctx *w, struct p2_obj *o, const uint8_t *data, size_t len)
 {
-    (void)w;
     struct p2_out_body *b = (struct p2_out_body *)o;
     if (b->finished || !b->req) return ERR_PIPE;
     if (len > SIZE_MAX / 2 - b->len) return ERR_NOMEM;
     if (b->len + len > b->cap) {
-        size_t cap = MAX(b->cap * 2, MAX(b->len + len, (size_t)4096));
+        size_t cap = MAX(b->cap * 2, MAX(b->len + len, (size_t)4096)), was = o->charged;
+        if (p2_charge(w, o, o->size + cap)) return ERR_NOMEM; /* past the host memory budget */
         uint8_t *p = mem_realloc(b->data, cap);
-        if (!p) return ERR_NOMEM;
+        if (!p) {
+            p2_charge(w, o, was);
+            return ERR_NOMEM;
+        }
         b->data = p;
         b->cap = cap;
     }

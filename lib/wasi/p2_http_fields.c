@@ -6,6 +6,9 @@
  * 5.5), else header-error.invalid-syntax; the hop-by-hop fields that the
  * HTTP/1.1 client manages itself are header-error.forbidden, as other
  * hosts do. Headers handed out by a request or response are immutable.
+ * A fields object holds at most FIELDS_MAX_BYTES of names and values and
+ * FIELDS_MAX_COUNT entries (past that the call traps), and its storage
+ * counts against the instance's host memory budget (p2_charge).
  */
 #include "base/env.h"
 #include "base/mem.h"
@@ -13,6 +16,9 @@
 #include "wasi/p2_http.h"
 
 enum { HDR_INVALID_SYNTAX = 0, HDR_FORBIDDEN = 1, HDR_IMMUTABLE = 2 };
+
+#define FIELDS_MAX_BYTES (1u << 20)
+#define FIELDS_MAX_COUNT 8192u
 
 static void fields_destroy(struct wasi_ctx *w, struct p2_obj *o)
 {
@@ -25,9 +31,32 @@ struct p2_fields *p2_fields_alloc(struct p2_obj *parent, bool immutable)
     struct p2_fields *f = p2_obj_new(sizeof *f, P2_FIELDS, parent, fields_destroy);
     if (f) {
         f->immutable = immutable;
-        http_fields_init(&f->f, 0, 0);
+        http_fields_init(&f->f, FIELDS_MAX_BYTES, FIELDS_MAX_COUNT);
     }
     return f;
+}
+
+/* Charges f's object and storage to the budget: 0 or the trap. */
+static int fields_charge(struct wasm_host_call *call, struct p2_fields *f)
+{
+    size_t bytes = f->h.size + f->f.cap + f->f.slot_cap * sizeof *f->f.slots;
+    return p2_charge(call_ctx(call), &f->h, bytes) ? p2_over_budget(call, "fields") : 0;
+}
+
+/* The trap for a failed http_fields_add. */
+static int add_failed(struct wasm_host_call *call, int err)
+{
+    if (err == ERR_2BIG)
+        return wasm_host_trap(call, "fields: more than %u bytes of names and values or %u fields",
+                              FIELDS_MAX_BYTES, FIELDS_MAX_COUNT);
+    return wasm_host_trap(call, "out of memory");
+}
+
+/* Puts f in the table and charges what it holds. */
+static int fields_put(struct wasm_host_call *call, struct p2_fields *f, uint32_t *handle)
+{
+    int rc = p2_put(call, &f->h, handle);
+    return rc ? rc : fields_charge(call, f);
 }
 
 int p2_fields_copy(struct http_fields *dst, const struct http_fields *src)
@@ -44,11 +73,12 @@ int p2_fields_put_copy(struct wasm_host_call *call, const struct http_fields *sr
                        struct p2_obj *parent, uint32_t *handle)
 {
     struct p2_fields *f = p2_fields_alloc(parent, true);
-    if (!f || p2_fields_copy(&f->f, src)) {
+    int err = f ? p2_fields_copy(&f->f, src) : ERR_NOMEM;
+    if (err) {
         if (f) p2_obj_free(call_ctx(call), &f->h);
-        return wasm_host_trap(call, "out of memory");
+        return add_failed(call, err);
     }
-    return p2_put(call, &f->h, handle);
+    return fields_put(call, f, handle);
 }
 
 /* Fields the HTTP/1.1 client frames itself (RFC 9110 7.6.1 and 9112 6). */
@@ -115,17 +145,19 @@ P2_FN(p2_http_types_fields_from_list)
             return p2_bad_ptr(call, "field");
         }
         err = check_field(name, nlen, value, vlen);
-        if (err < 0 &&
-            http_fields_add(&f->f, (const char *)name, nlen, (const char *)value, vlen)) {
+        int add = err < 0
+                      ? http_fields_add(&f->f, (const char *)name, nlen, (const char *)value, vlen)
+                      : 0;
+        if (add) {
             p2_obj_free(call_ctx(call), &f->h);
-            return wasm_host_trap(call, "out of memory");
+            return add_failed(call, add);
         }
     }
     uint32_t h = 0;
     if (err >= 0) {
         p2_obj_free(call_ctx(call), &f->h);
     } else {
-        int rc = p2_put(call, &f->h, &h);
+        int rc = fields_put(call, f, &h);
         if (rc) return rc;
     }
     uint8_t *ret = p2_ret(call, a[2].u32, 8, 4);
@@ -193,7 +225,7 @@ static void remove_name(struct http_fields *f, const uint8_t *name, uint32_t len
         long i;
         while ((i = http_fields_find(f, (const char *)name, len, 0)) >= 0) {
             struct http_fields tmp;
-            http_fields_init(&tmp, 0, 0);
+            http_fields_init(&tmp, f->max_bytes, f->max_count);
             for (size_t k = 0; k < http_fields_count(f); k++)
                 if ((long)k != i) {
                     struct http_field e = http_fields_at(f, k);
@@ -230,12 +262,14 @@ P2_FN(p2_http_types_fields_set)
         return put_header_result(call, a[5].u32,
                                  forbidden(name, nlen) ? HDR_FORBIDDEN : HDR_INVALID_SYNTAX);
     remove_name(&f->f, name, nlen);
-    for (uint32_t i = 0; i < n; i++)
-        if (http_fields_add(&f->f, (const char *)name, nlen,
-                            (const char *)guest_ptr(call, le32_get(list + 8 * i), 0),
-                            le32_get(list + 8 * i + 4)))
-            return wasm_host_trap(call, "out of memory");
-    return put_header_result(call, a[5].u32, -1);
+    for (uint32_t i = 0; i < n; i++) {
+        int add = http_fields_add(&f->f, (const char *)name, nlen,
+                                  (const char *)guest_ptr(call, le32_get(list + 8 * i), 0),
+                                  le32_get(list + 8 * i + 4));
+        if (add) return add_failed(call, add);
+    }
+    int rc = fields_charge(call, f);
+    return rc ? rc : put_header_result(call, a[5].u32, -1);
 }
 
 P2_FN(p2_http_types_fields_delete)
@@ -263,9 +297,10 @@ P2_FN(p2_http_types_fields_append)
     if (f->immutable) return put_header_result(call, a[5].u32, HDR_IMMUTABLE);
     int err = check_field(name, a[2].u32, value, a[4].u32);
     if (err >= 0) return put_header_result(call, a[5].u32, err);
-    if (http_fields_add(&f->f, (const char *)name, a[2].u32, (const char *)value, a[4].u32))
-        return wasm_host_trap(call, "out of memory");
-    return put_header_result(call, a[5].u32, -1);
+    int add = http_fields_add(&f->f, (const char *)name, a[2].u32, (const char *)value, a[4].u32);
+    if (add) return add_failed(call, add);
+    int rc = fields_charge(call, f);
+    return rc ? rc : put_header_result(call, a[5].u32, -1);
 }
 
 /* entries() -> list<tuple<field-name, field-value>>: 8 bytes, elements 16. */
@@ -301,11 +336,12 @@ P2_FN(p2_http_types_fields_clone)
 {
     FIELDS_SELF(f);
     struct p2_fields *c = p2_fields_alloc(NULL, false);
-    if (!c || p2_fields_copy(&c->f, &f->f)) {
+    int err = c ? p2_fields_copy(&c->f, &f->f) : ERR_NOMEM;
+    if (err) {
         if (c) p2_obj_free(call_ctx(call), &c->h);
-        return wasm_host_trap(call, "out of memory");
+        return add_failed(call, err);
     }
-    return p2_put(call, &c->h, &r[0].u32);
+    return fields_put(call, c, &r[0].u32);
 }
 
 P2_FN(p2_http_types_fields_drop)

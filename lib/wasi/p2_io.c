@@ -402,6 +402,25 @@ P2_FN(p2_io_streams_input_stream_drop)
 /* ---- output streams ------------------------------------------------------------ */
 
 #define WRITE_BUDGET 65536u /* what check-write permits at a time */
+#define BLOCKING_MAX 4096u  /* what blocking-write-and-flush takes (streams.wit) */
+
+/* streams.wit's preconditions on a write of len bytes: a write within what
+ * check-write permitted, a blocking write of at most 4096 bytes; else the
+ * trap that wasmtime gives too (and a host that buffered the excess could
+ * be made to take any amount of memory). 0 when the write may go on. */
+static int write_allowed(struct wasm_host_call *call, struct p2_stream *s, uint64_t len,
+                         bool blocking)
+{
+    if (blocking && len > BLOCKING_MAX)
+        return wasm_host_trap(call, "a blocking write of %llu bytes: more than %u",
+                              (unsigned long long)len, BLOCKING_MAX);
+    if (blocking) return 0;
+    if (len > s->permit)
+        return wasm_host_trap(call, "a write of %llu bytes: check-write permitted %llu",
+                              (unsigned long long)len, (unsigned long long)s->permit);
+    s->permit -= len;
+    return 0;
+}
 
 /* Writes all of data to the stream: 0 or an ERR_*. */
 static int stream_write(struct wasi_ctx *w, struct p2_stream *s, const uint8_t *data, size_t len)
@@ -452,30 +471,33 @@ P2_FN(p2_io_streams_output_stream_check_write)
     uint8_t *ret = p2_ret(call, a[1].u32, 16, 8);
     if (!ret) return p2_bad_ret(call, a[1].u32);
     le64_put(ret + 8, budget);
+    s->permit = budget;
     return 0;
 }
 
 /* write / blocking-write-and-flush(contents: list<u8>) */
-static int do_write(struct wasm_host_call *call, const wasm_value *a)
+static int do_write(struct wasm_host_call *call, const wasm_value *a, bool blocking)
 {
     struct p2_stream *s = p2_get(call, a[0].u32, P2_OUTPUT_STREAM);
     if (!s) return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
     const uint8_t *data = p2_arg_bytes(call, a[1].u32, a[2].u32, false);
     if (!data) return p2_bad_ptr(call, "write contents");
     if (s->closed) return p2_stream_error(call, a[3].u32, 12, 4, 4, 8, 0, -1, NULL);
+    int rc = write_allowed(call, s, a[2].u32, blocking);
+    if (rc) return rc;
     return write_result(call, s, a[3].u32, stream_write(call_ctx(call), s, data, a[2].u32));
 }
 
 P2_FN(p2_io_streams_output_stream_write)
 {
     (void)r;
-    return do_write(call, a);
+    return do_write(call, a, false);
 }
 
 P2_FN(p2_io_streams_output_stream_blocking_write_and_flush)
 {
     (void)r;
-    return do_write(call, a);
+    return do_write(call, a, true);
 }
 
 /* flush / blocking-flush: nothing is buffered here. */
@@ -500,12 +522,14 @@ P2_FN(p2_io_streams_output_stream_blocking_flush)
 }
 
 /* write-zeroes / blocking-write-zeroes-and-flush(len: u64) */
-static int do_write_zeroes(struct wasm_host_call *call, const wasm_value *a)
+static int do_write_zeroes(struct wasm_host_call *call, const wasm_value *a, bool blocking)
 {
     static const uint8_t zeroes[4096];
     struct p2_stream *s = p2_get(call, a[0].u32, P2_OUTPUT_STREAM);
     if (!s) return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
     if (s->closed) return p2_stream_error(call, a[2].u32, 12, 4, 4, 8, 0, -1, NULL);
+    int trap = write_allowed(call, s, a[1].u64, blocking);
+    if (trap) return trap;
     uint64_t left = a[1].u64;
     int rc = 0;
     while (left && !rc) {
@@ -519,13 +543,13 @@ static int do_write_zeroes(struct wasm_host_call *call, const wasm_value *a)
 P2_FN(p2_io_streams_output_stream_write_zeroes)
 {
     (void)r;
-    return do_write_zeroes(call, a);
+    return do_write_zeroes(call, a, false);
 }
 
 P2_FN(p2_io_streams_output_stream_blocking_write_zeroes_and_flush)
 {
     (void)r;
-    return do_write_zeroes(call, a);
+    return do_write_zeroes(call, a, true);
 }
 
 /* splice / blocking-splice(src: borrow<input-stream>, len: u64) ->

@@ -76,7 +76,13 @@ struct wasi_config {
      * the embedder hands over (sockets above) need no such permission. */
     bool allow_net;
     void (*net_denied)(const char *what);
+    /* Host memory the app's WASI 0.2 resources may take (objects, fields,
+     * buffered request bodies); 0: WASI_DEFAULT_HOST_BYTES. Past it, the
+     * call that would allocate traps or gets an error. */
+    size_t max_host_bytes;
 };
+
+#define WASI_DEFAULT_HOST_BYTES ((size_t)64 << 20)
 
 struct wasi_ctx;
 

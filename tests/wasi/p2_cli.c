@@ -156,6 +156,7 @@ static int splice_mode(void)
     }
     say("\nspliced: %d, then: %s\n", (int)total, r.bytes[8] == 1 ? "closed" : "failed");
     int32_t err = cli_get_stderr();
+    output_check_write(err, &r); /* a write needs a permit (streams.wit) */
     output_write_zeroes(err, 5, &r);
     output_drop(err);
     input_drop(in);

@@ -11,6 +11,12 @@
  *   unimplemented  a 0.2 function KPIO does not provide (filesystem)
  *   realloc-reentry  cabi_realloc calls a 0.2 function while a list is
  *                  being returned
+ *   write-unpermitted  output-stream.write without a check-write permit
+ *   write-zeroes-huge  write-zeroes of 2^62 bytes after a check-write
+ *   blocking-write-big blocking-write-and-flush of 5000 bytes (at most 4096)
+ *   clone-loop     fields.clone of 60 KiB of fields in a loop: the host
+ *                  memory budget ends it
+ *   resource-flood new fields resources in a loop: the same
  *   exit-err       wasi:cli/exit with err: status 1, no trap
  *   ok             none of it: status 0
  *
@@ -23,6 +29,31 @@
 #include "wasi02.h"
 
 IMP("wasi:filesystem/preopens@0.2.0", "get-directories") void get_directories(void *ret);
+
+/* What a hostile app does to make the host spend memory or break the
+ * streams' rules; each must end in a trap. */
+static void hostile(const char *m, int32_t out)
+{
+    static char big[60 * 1024];
+    ret64_t r;
+    if (!strcmp(m, "write-unpermitted")) {
+        output_write(out, "x", 1, &r);
+    } else if (!strcmp(m, "write-zeroes-huge")) {
+        output_check_write(out, &r);
+        output_write_zeroes(out, (int64_t)1 << 62, &r);
+    } else if (!strcmp(m, "blocking-write-big")) {
+        output_blocking_write_and_flush(out, big, 5000, &r);
+    } else if (!strcmp(m, "clone-loop")) {
+        int32_t f = fields_new();
+        memset(big, 'v', sizeof big);
+        fields_append(f, "x-big", 5, big, sizeof big, &r);
+        for (;;)
+            fields_clone(f);
+    } else {
+        for (;;)
+            fields_new();
+    }
+}
 
 int main(int argc, char **argv)
 {
@@ -52,6 +83,10 @@ int main(int argc, char **argv)
         extern int cabi_reenter;
         cabi_reenter = 1;
         cli_get_arguments(&r);
+    } else if (!strcmp(m, "write-unpermitted") || !strcmp(m, "write-zeroes-huge") ||
+               !strcmp(m, "blocking-write-big") || !strcmp(m, "clone-loop") ||
+               !strcmp(m, "resource-flood")) {
+        hostile(m, out);
     } else if (!strcmp(m, "exit-err"))
         cli_exit(1);
     printf("after\n");

@@ -408,6 +408,11 @@ TRAPS = {
     "bad-utf8": "not UTF-8",
     "unimplemented": "not implemented by KPIO",
     "realloc-reentry": "a WASI 0.2 function was called from cabi_realloc",
+    "write-unpermitted": "a write of 1 bytes: check-write permitted 0",
+    "write-zeroes-huge": "a write of 4611686018427387904 bytes: check-write permitted 65536",
+    "blocking-write-big": "a blocking write of 5000 bytes: more than 4096",
+    "clone-loop": "fields: the app's WASI resources would pass its host memory budget of 67108864 bytes",
+    "resource-flood": "a new resource: the app's WASI resources would pass its host memory budget",
 }
 
 
@@ -419,6 +424,19 @@ def test_traps(h):
              and "in function main" in text(r.stderr),
              f"p2_traps: {mode} traps with a clear message",
              f"status {r.returncode}\n{text(r.stdout)}{text(r.stderr)[-2000:]}")
+    rel = os.path.join(h.build, "rel", "bin", "kpio-wasm")
+    for mode in ("write-zeroes-huge", "clone-loop", "resource-flood"):
+        p = subprocess.run([rel, "--time", h.prog("p2_traps"), mode], capture_output=True,
+                           timeout=300)
+        m = re.search(r"peak resident memory: (\d+) KiB", text(p.stderr))
+        mib = int(m.group(1)) / 1024 if m else -1
+        t.diag(f"p2_traps {mode}: kpio-wasm (release) peak resident memory {mib:.1f} MiB")
+        t.ok(p.returncode == 134 and 0 < mib < 128,
+             f"p2_traps: {mode} ends in a trap with the host under 128 MiB resident",
+             f"status {p.returncode}\n{text(p.stderr)[-1000:]}")
+    r = h.run(["--max-host-mib", "8", h.prog("p2_traps"), "clone-loop"])
+    t.ok(r.returncode == 134 and "host memory budget of 8388608 bytes" in text(r.stderr),
+         "p2_traps: --max-host-mib 8 sets the budget", text(r.stderr)[-1000:])
     r = h.run([h.prog("p2_traps"), "exit-err"])
     t.ok(r.returncode == 1 and text(r.stdout) == "before\n", "p2_traps: wasi:cli/exit(err) is status 1",
          text(r.stderr))
@@ -586,7 +604,7 @@ def test_table(h):
 
 # ---- the command line ---------------------------------------------------------
 
-HELP_OPTIONS = ["--dir", "--env", "--allow-net", "--tcplisten", "--cacert", "--insecure", "--invoke", "--dump", "--dump-jit", "--engine",
+HELP_OPTIONS = ["--dir", "--env", "--allow-net", "--max-host-mib", "--tcplisten", "--cacert", "--insecure", "--invoke", "--dump", "--dump-jit", "--engine",
                 "--max-pages", "--stack", "--depth", "--time", "--help"]
 
 
