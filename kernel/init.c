@@ -26,6 +26,7 @@ static void sync_on_shutdown(void)
 
 _Noreturn void kernel_start_services(void)
 {
+    virtio_rng_init();
     random_init();
     virtio_blk_init();
     virtio_net_init();

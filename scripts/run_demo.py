@@ -77,6 +77,7 @@ def main():
            "-drive", f"file={img.path},if=none,format=raw,id=d0",
            "-device", "virtio-blk-pci,drive=d0",
            "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0",
+           "-device", "virtio-rng-pci",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     options = os.environ.get("KPIO_CMDLINE", "").strip()
     if options:  # kernel options (kernel/boot/cmdline.h), e.g. wasm=interp log=debug

@@ -335,8 +335,7 @@ static int p_clock_res(void *ctx, enum wasi_port_clock c, uint64_t *ns)
 static int p_random(void *ctx, void *buf, size_t len)
 {
     (void)ctx;
-    random_bytes(buf, len);
-    return 0;
+    return random_secure(buf, len); /* ERR_NODEV without an entropy source */
 }
 
 static void p_yield(void *ctx)

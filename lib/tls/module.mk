@@ -61,12 +61,10 @@ MBEDTLS_HOST_LIB := $(BUILD)/mbedtls/libmbedtls-host.a
 MBEDTLS_REL_LIB := $(BUILD)/mbedtls/libmbedtls-rel.a
 MBEDTLS_FUZZ_LIB := $(BUILD)/mbedtls/libmbedtls-fuzz.a
 MBEDTLS_KERNEL_LIB := $(BUILD)/mbedtls/libmbedtls-kernel.a
-# Proof that the kernel flavour builds; linking it into the kernel is later work.
-ALL_TARGETS += $(MBEDTLS_KERNEL_LIB)
 
 # --- lib/tls itself ------------------------------------------------------------
 LIB_SRCS_tls := lib/tls/platform.c lib/tls/trust.c lib/tls/verify.c lib/tls/fail.c \
-    lib/tls/conn.c
+    lib/tls/conn.c lib/tls/rng.c
 TLS_OBJS_ALL := $(call host_objs,$(LIB_SRCS_tls)) $(call rel_objs,$(LIB_SRCS_tls)) \
     $(call fuzz_objs,$(LIB_SRCS_tls))
 $(TLS_OBJS_ALL): HOST_CFLAGS += $(MBEDTLS_CPPFLAGS)
@@ -86,7 +84,7 @@ SUITE_CMD_unit/tls := python3 tests/tls/make_certs.py $(TLS_CERTS) && \
 TEST_DEPS += $(BUILD)/host/tests/tls/test_tls
 
 # lib/tls with the kernel's flags (and our warnings), beside Mbed TLS's kernel
-# archive: proof that the seam builds for the kernel too.
+# archive; the kernel links both (kernel/module.mk's KERNEL_LINK_LIBS).
 TLS_KERNEL_OBJS := $(patsubst lib/tls/%.c,$(BUILD)/mbedtls/kernel-tls/%.o,$(LIB_SRCS_tls))
 $(BUILD)/mbedtls/kernel-tls/%.o: lib/tls/%.c | $(MBEDTLS_STAMP)
 	@mkdir -p $(@D)
@@ -97,7 +95,7 @@ $(BUILD)/mbedtls/libtls-kernel.a: $(TLS_KERNEL_OBJS)
 	@echo "  AR      $@"
 	@rm -f $@ && ar rcs $@ $^
 -include $(wildcard $(BUILD)/mbedtls/kernel-tls/*.d)
-ALL_TARGETS += $(BUILD)/mbedtls/libtls-kernel.a
+KERNEL_LINK_LIBS += $(BUILD)/mbedtls/libtls-kernel.a $(MBEDTLS_KERNEL_LIB)
 
 # --- component tests: fetch https:// under kpio-wasm, curl as the oracle -------------
 COMPONENT_SUITES += http/tls
