@@ -10,6 +10,7 @@
 #include "fs/vfs.h"
 #include "lib/random.h"
 #include "net/knet.h"
+#include "net/ktls.h"
 #include "lib/klog.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
@@ -32,6 +33,7 @@ _Noreturn void kernel_start_services(void)
     virtio_net_init();
     vfs_mount_root();
     knet_start();
+    ktls_init();
     power_register_shutdown_hook(sync_on_shutdown);
 
     const char *test = cmdline_get("test");

@@ -20,6 +20,7 @@
 #include "fs/vfs.h"
 #include "lib/klog.h"
 #include "mm/heap.h"
+#include "net/ktls.h"
 #include "sched/sched.h"
 #include "wasi/wasi.h"
 #include "wasm/jit_mem.h"
@@ -98,6 +99,7 @@ static int run(struct app_run *r)
     cfg.preopens = pre;
     cfg.npreopens = npre;
     cfg.cwd = r->cwd;
+    cfg.tls = ktls_provider();
     struct wasi_ctx *w;
     int err = wasi_ctx_new(&cfg, &w);
     if (err < 0) {
