@@ -119,3 +119,9 @@ $(BUILD)/fuzz/bin/tls_conn: $(call fuzz_objs,tests/fuzz/fuzz_tls_conn.c $(LIB_SR
     $(LIB_SRCS_base) host/port/base_env.c) $(MBEDTLS_FUZZ_LIB)
 	$(fuzz_link)
 $(call fuzz_objs,tests/fuzz/fuzz_tls_conn.c): FUZZ_CFLAGS += $(MBEDTLS_CPPFLAGS)
+
+# --- benchmarks: https vs http with fetch under kpio-wasm (the QEMU figures are
+# bench/kpio's) -------------------------------------------------------------------------
+BENCHES += tls_host
+BENCH_CMD_tls_host := python3 bench/tls/bench_tls_host.py --build $(BUILD)
+BENCH_DEPS += $(BUILD)/rel/bin/kpio-wasm $(BUILD)/apps/fetch.wasm
