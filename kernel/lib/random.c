@@ -4,10 +4,11 @@
  * RDSEED (else RDRAND) when CPUID reports it and the virtio-rng device,
  * XORed together when both are there, so either alone suffices.
  *
- * Without either source the generator still runs for what needs no
- * secrecy (TCP sequence numbers), seeded from TSC jitter across timer
- * ticks and the RTC, but random_secure() reports the failure and TLS
- * refuses to make keys. The boot log says which sources were used.
+ * Without either source the generator still runs, seeded from TSC jitter
+ * across timer ticks and the RTC, for TCP sequence numbers and apps'
+ * random bytes (the old generator's seed; the boot log warns), but
+ * random_secure() reports the failure and TLS refuses to make keys. The
+ * boot log says which sources were used.
  *
  * random_bytes may be called from any thread and with interrupts off: it
  * only runs the DRBG (with fresh hardware bytes as additional input when

@@ -16,8 +16,10 @@ handler (Content-Length bodies) on 127.0.0.1, one per certificate:
     other    a certificate for other.example    -> "is for other.example"
     expired  valid 2020..2025                   -> "expired on 2025-01-01"
 
-Variants: UEFI (ok + every rejection, with the boot log's entropy and wall
-clock checked) and BIOS (ok with the RSA chain). After power-off the host
+Variants: UEFI (ok + every rejection, with the boot log's entropy source and
+wall clock checked), BIOS (ok with the RSA chain), BIOS with RDRAND as the
+only entropy source (no virtio-rng), and UEFI with no entropy source at all
+(https refuses: "no entropy source", no file). After power-off the host
 checks the image: payload byte-identical (SHA-256), the guest's printed
 hash equal, no file for a refused server, fsck.fat -n silent.
 """
@@ -70,14 +72,14 @@ def make_image(path, build, certs, rc_lines):
     return img
 
 
-def boot(t, name, firmware, img):
+def boot(t, name, firmware, img, **qemu_args):
     build = build_dir()
     log = os.path.join(build, "test-logs", f"qemu-https-{name}.log")
     disks = [["-drive", f"file={img.path},if=none,format=raw,id=d0",
               "-device", "virtio-blk-pci,drive=d0"]]
     nics = [["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0"]]
     with Qemu(os.path.join(build, "kpio.iso"), firmware=firmware, disks=disks, nics=nics,
-              log=log, memory="512M") as vm:
+              log=log, memory="512M", **qemu_args) as vm:
         try:
             code = vm.wait_exit(timeout=300)
         except QemuTimeout as e:
@@ -101,10 +103,10 @@ def check_download(t, name, img, out, sha):
          m.group(0) if m else "no hash line")
 
 
-def check_boot_log(t, name, out, booted_at):
+def check_boot_log(t, name, out, booted_at, source="virtio-rng"):
     m = re.search(r"\[random\] CTR_DRBG .* seeded from (.*)", out)
-    t.ok(m is not None and "virtio-rng" in m.group(1),
-         f"{name}: the DRBG is seeded from virtio-rng", m.group(0) if m else out[:2000])
+    t.ok(m is not None and m.group(1).strip() == source,
+         f"{name}: the DRBG is seeded from {source} only", m.group(0) if m else out[:2000])
     m = re.search(r"\[clock\] wall clock (\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d) UTC", out)
     guest = calendar.timegm(tuple(int(x) for x in m.groups()) + (0, 0, 0)) if m else None
     t.ok(guest is not None and abs(guest - booted_at) < 120,
@@ -122,7 +124,8 @@ REJECTS = [
 ]
 
 
-def run_variant(t, tmp, certs, payload, sha, name, firmware, chain, key, rejects):
+def run_variant(t, tmp, certs, payload, sha, name, firmware, chain, key, rejects, source=None,
+                **qemu_args):
     build = build_dir()
     servers = []
     try:
@@ -137,7 +140,7 @@ def run_variant(t, tmp, certs, payload, sha, name, firmware, chain, key, rejects
         rc += ["sync", "poweroff"]
         img = make_image(os.path.join(tmp, f"{name}.img"), build, certs, rc)
         booted_at = time.time()
-        r = boot(t, name, firmware, img)
+        r = boot(t, name, firmware, img, **qemu_args)
         if not r:
             return
         code, out = r
@@ -146,8 +149,8 @@ def run_variant(t, tmp, certs, payload, sha, name, firmware, chain, key, rejects
              f"{name}: fetch over https succeeded and the guest powered off (code {code})",
              out[-3000:])
         check_download(t, name, img, out, sha)
-        if firmware == "uefi":
-            check_boot_log(t, name, out, booted_at)
+        if source:
+            check_boot_log(t, name, out, booted_at, source)
         for rname, _, _, msg in rejects:
             m = re.search(r"rc: 'fetch https://\S+ /data/%s\.bin' exited with status (\d+)" % rname,
                           out)
@@ -164,6 +167,32 @@ def run_variant(t, tmp, certs, payload, sha, name, firmware, chain, key, rejects
         for s in servers:
             s.shutdown()
             s.server_close()
+
+
+def run_no_entropy(t, tmp, certs, payload):
+    """No virtio-rng and a CPU without RDRAND: https must refuse to make keys."""
+    name = "uefi-no-entropy"
+    srv, port = start_tls_server(payload, certs, "leaf-ec-chain.pem", "leaf-ec.key")
+    try:
+        img = make_image(os.path.join(tmp, f"{name}.img"), build_dir(), certs,
+                         [f"fetch https://10.0.2.2:{port}/payload /data/payload.bin", "sync",
+                          "poweroff"])
+        r = boot(t, name, "uefi", img, rng=False)
+        if not r:
+            return
+        _, out = r
+        t.ok(re.search(r"\[random\] warning: no entropy source", out) is not None,
+             f"{name}: the boot log says there is no entropy source", out[:3000])
+        m = re.search(r"rc: 'fetch https://\S+ /data/payload.bin' exited with status (\d+)", out)
+        t.ok(m is not None and m.group(1) != "0", f"{name}: fetch fails",
+             m.group(0) if m else out[-3000:])
+        t.ok(re.search(r"tls: no entropy source", out) is not None,
+             f"{name}: the console says no keys are made without an entropy source", out[-3000:])
+        t.ok(not img.exists("/data/payload.bin"), f"{name}: no file is written",
+             img.listing("/data"))
+    finally:
+        srv.shutdown()
+        srv.server_close()
 
 
 def main():
@@ -183,11 +212,19 @@ def main():
         sha = hashlib.sha256(data).hexdigest()
         del data
         only = os.environ.get("HTTPS_ONLY")
-        variants = [("uefi-ecdsa", "uefi", "leaf-ec-chain.pem", "leaf-ec.key", REJECTS),
-                    ("bios-rsa", "bios", "leaf-rsa-chain.pem", "leaf-rsa.key", [])]
-        for name, fw, chain, key, rejects in variants:
+        variants = [
+            ("uefi-ecdsa", "uefi", "leaf-ec-chain.pem", "leaf-ec.key", REJECTS,
+             {"source": "virtio-rng"}),
+            ("bios-rsa", "bios", "leaf-rsa-chain.pem", "leaf-rsa.key", [], {}),
+            # TCG has RDRAND (not RDSEED): the CPU alone seeds the DRBG.
+            ("bios-rdrand", "bios", "leaf-ec-chain.pem", "leaf-ec.key", [],
+             {"source": "RDRAND", "rng": False, "extra": ["-cpu", "qemu64,+rdrand"]}),
+        ]
+        for name, fw, chain, key, rejects, kw in variants:
             if not only or only in name:
-                run_variant(t, tmp, certs, payload, sha, name, fw, chain, key, rejects)
+                run_variant(t, tmp, certs, payload, sha, name, fw, chain, key, rejects, **kw)
+        if not only or only in "uefi-no-entropy":
+            run_no_entropy(t, tmp, certs, payload)
     return t.done()
 
 
