@@ -83,6 +83,15 @@ SUITE_CMD_unit/tls := python3 tests/tls/make_certs.py $(TLS_CERTS) && \
     $(BUILD)/host/tests/tls/test_tls $(TLS_CERTS)
 TEST_DEPS += $(BUILD)/host/tests/tls/test_tls
 
+# the system DRBG (rng.c) against Mbed TLS's CTR_DRBG fed directly
+$(BUILD)/host/tests/tls/test_rng: $(call host_objs,tests/unit/tls/test_rng.c $(LIB_SRCS_tls) \
+    $(LIB_SRCS_base) host/port/base_env.c) $(MBEDTLS_HOST_LIB)
+	$(host_link) -lcmocka
+$(call host_objs,tests/unit/tls/test_rng.c): HOST_CFLAGS += $(MBEDTLS_CPPFLAGS)
+UNIT_SUITES += unit/tls-rng
+SUITE_CMD_unit/tls-rng := $(BUILD)/host/tests/tls/test_rng
+TEST_DEPS += $(BUILD)/host/tests/tls/test_rng
+
 # lib/tls with the kernel's flags (and our warnings), beside Mbed TLS's kernel
 # archive; the kernel links both (kernel/module.mk's KERNEL_LINK_LIBS).
 TLS_KERNEL_OBJS := $(patsubst lib/tls/%.c,$(BUILD)/mbedtls/kernel-tls/%.o,$(LIB_SRCS_tls))
