@@ -134,8 +134,8 @@ void random_bytes(void *buf, size_t len)
     uint8_t add[32] = {0};
     bool fresh = (have_rdseed || have_rdrand) && mix_hw(add, sizeof add);
     uint8_t *p = buf;
-    do { /* interrupts are off for one 4 KiB piece at a time */
-        size_t n = len < 4096 ? len : 4096;
+    do { /* interrupts are off for one 1 KiB piece (a CTR_DRBG request) at a time */
+        size_t n = len < 1024 ? len : 1024;
         uint64_t f = irq_save();
         int err = tls_rng_generate(drbg, p, n, fresh ? add : NULL, fresh ? sizeof add : 0);
         irq_restore(f);
