@@ -17,7 +17,8 @@ handler (Content-Length bodies) on 127.0.0.1, one per certificate:
     expired  valid 2020..2025                   -> "expired on 2025-01-01"
 
 Variants: UEFI (ok + every rejection, with the boot log's entropy source and
-wall clock checked), BIOS (ok with the RSA chain), BIOS with RDRAND as the
+wall clock checked), BIOS (ok with the RSA chain, the trust store being this
+machine's CA bundle plus root.pem, as make run makes it), BIOS with RDRAND as the
 only entropy source (no virtio-rng), and UEFI with no entropy source at all
 (https refuses: "no entropy source", no file). After power-off the host
 checks the image: payload byte-identical (SHA-256), the guest's printed
@@ -61,13 +62,20 @@ def start_tls_server(payload, certs, chain, key):
     return srv, srv.server_address[1]
 
 
-def make_image(path, build, certs, rc_lines):
+def make_image(path, build, certs, rc_lines, system_bundle=False):
+    """The trust store is root.pem, after this machine's CA bundle (as make
+    run makes it) when system_bundle and the machine has one."""
     img = DiskImage(path, size_mib=128, layout="raw", cluster_sectors=1)
     for d in ("/apps", "/data", "/etc", "/etc/ssl", "/etc/ssl/certs"):
         img.mkdir(d)
     for app in sorted(glob.glob(os.path.join(build, "apps", "*.wasm"))):
         img.put_file("/apps/" + os.path.basename(app), app)
-    img.put_file(BUNDLE, os.path.join(certs, "root.pem"))
+    bundle = b""
+    if system_bundle and os.path.exists(BUNDLE):
+        with open(BUNDLE, "rb") as f:
+            bundle = f.read()
+    with open(os.path.join(certs, "root.pem"), "rb") as f:
+        img.put(BUNDLE, bundle + f.read())
     img.put("/etc/rc", "".join(line + "\n" for line in rc_lines).encode())
     return img
 
@@ -125,7 +133,7 @@ REJECTS = [
 
 
 def run_variant(t, tmp, certs, payload, sha, name, firmware, chain, key, rejects, source=None,
-                **qemu_args):
+                system_bundle=False, **qemu_args):
     build = build_dir()
     servers = []
     try:
@@ -138,7 +146,7 @@ def run_variant(t, tmp, certs, payload, sha, name, firmware, chain, key, rejects
             servers.append(s)
             rc.append(f"fetch https://10.0.2.2:{p}/payload /data/{rname}.bin")
         rc += ["sync", "poweroff"]
-        img = make_image(os.path.join(tmp, f"{name}.img"), build, certs, rc)
+        img = make_image(os.path.join(tmp, f"{name}.img"), build, certs, rc, system_bundle)
         booted_at = time.time()
         r = boot(t, name, firmware, img, **qemu_args)
         if not r:
@@ -149,6 +157,8 @@ def run_variant(t, tmp, certs, payload, sha, name, firmware, chain, key, rejects
              f"{name}: fetch over https succeeded and the guest powered off (code {code})",
              out[-3000:])
         check_download(t, name, img, out, sha)
+        m = re.search(r"\[tls\] trust store \S+: (\d+) certificates", out)
+        t.diag(f"{name}: {m.group(0) if m else 'no trust store line'}")
         if source:
             check_boot_log(t, name, out, booted_at, source)
         for rname, _, _, msg in rejects:
@@ -215,7 +225,8 @@ def main():
         variants = [
             ("uefi-ecdsa", "uefi", "leaf-ec-chain.pem", "leaf-ec.key", REJECTS,
              {"source": "virtio-rng"}),
-            ("bios-rsa", "bios", "leaf-rsa-chain.pem", "leaf-rsa.key", [], {}),
+            ("bios-rsa", "bios", "leaf-rsa-chain.pem", "leaf-rsa.key", [],
+             {"system_bundle": True}),
             # TCG has RDRAND (not RDSEED): the CPU alone seeds the DRBG.
             ("bios-rdrand", "bios", "leaf-ec-chain.pem", "leaf-ec.key", [],
              {"source": "RDRAND", "rng": False, "extra": ["-cpu", "qemu64,+rdrand"]}),
