@@ -10,6 +10,7 @@
 #include "fs/vfs.h"
 #include "lib/random.h"
 #include "net/knet.h"
+#include "net/ktls.h"
 #include "lib/klog.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
@@ -26,11 +27,13 @@ static void sync_on_shutdown(void)
 
 _Noreturn void kernel_start_services(void)
 {
+    virtio_rng_init();
     random_init();
     virtio_blk_init();
     virtio_net_init();
     vfs_mount_root();
     knet_start();
+    ktls_init();
     power_register_shutdown_hook(sync_on_shutdown);
 
     const char *test = cmdline_get("test");

@@ -9,11 +9,15 @@ KERNEL_ASM += $(sort $(shell find kernel -name '*.S'))
 
 KERNEL_OBJS = $(patsubst %.c,$(BUILD)/kernel/%.o,$(KERNEL_SRCS) $(KERNEL_LIB_SRCS)) \
               $(patsubst %.S,$(BUILD)/kernel/%.o,$(KERNEL_ASM))
+# Archives linked after the objects, as one group (Mbed TLS and lib/tls
+# refer to each other); lib/*/module.mk add to it.
+KERNEL_LINK = $(KERNEL_OBJS) --start-group $(KERNEL_LINK_LIBS) --end-group
 KERNEL_LDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T kernel/arch/x86_64/linker.ld
 
-$(BUILD)/kernel/kpio.pass1.elf: $(KERNEL_OBJS) $(BUILD)/kernel/ksyms_empty.o kernel/arch/x86_64/linker.ld
+$(BUILD)/kernel/kpio.pass1.elf: $(KERNEL_OBJS) $(KERNEL_LINK_LIBS) $(BUILD)/kernel/ksyms_empty.o \
+    kernel/arch/x86_64/linker.ld
 	@echo "  LD      $@"
-	@$(KERNEL_LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms_empty.o
+	@$(KERNEL_LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_LINK) $(BUILD)/kernel/ksyms_empty.o
 
 $(BUILD)/kernel/ksyms_empty.S: scripts/gen_ksyms.py
 	@mkdir -p $(@D)
@@ -31,7 +35,7 @@ $(BUILD)/kernel/ksyms_empty.o: $(BUILD)/kernel/ksyms_empty.S
 
 $(BUILD)/kernel/kpio.elf: $(BUILD)/kernel/kpio.pass1.elf $(BUILD)/kernel/ksyms.o
 	@echo "  LD      $@"
-	@$(KERNEL_LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o
+	@$(KERNEL_LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_LINK) $(BUILD)/kernel/ksyms.o
 	@nm -n $@ | grep -i ' t ' > $@.nm2; nm -n $< | grep -i ' t ' | cmp -s - $@.nm2 || \
 	    { echo "kernel text moved between link passes"; rm -f $@; exit 1; }
 

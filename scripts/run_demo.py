@@ -6,6 +6,9 @@ build/disk.img (kept between runs; `make clean-disk` removes it) with the
 apps and an /etc/rc that downloads the file, then boots KPIO in QEMU with
 the serial console on this terminal. /etc/rc runs the download and the
 hash, then the KPIO shell takes over. Quit with `poweroff` or Ctrl-A X.
+The image's /etc/ssl/certs/ca-certificates.crt, the trust store of https in
+KPIO, is this machine's Debian CA bundle plus the tests' root CA
+(tests/tls/make_certs.py into build/tls/certs).
 Afterwards the files on the image are listed and the server stopped.
 KPIO_CMDLINE adds kernel options (kernel/boot/cmdline.h), e.g. wasm=interp.
 """
@@ -21,6 +24,8 @@ from diskimg import DiskImage, ENV  # noqa: E402
 from httpserver import start_server  # noqa: E402
 
 DEMO_MIB = 16
+HOST_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+TRUST_STORE = "/etc/ssl/certs/ca-certificates.crt"
 
 
 def demo_file(build):
@@ -53,7 +58,23 @@ def prepare_disk(build, url):
           "sha256sum /data/kpio-demo.bin\n"
           "ls /data\n")
     img.put("/etc/rc", rc.encode())
+    put_trust_store(build, img)
     return img
+
+
+def put_trust_store(build, img):
+    certs = os.path.join(build, "tls", "certs")
+    subprocess.run([sys.executable, os.path.join(ROOT, "tests", "tls", "make_certs.py"), certs],
+                   check=True)
+    bundle = b""
+    if os.path.exists(HOST_BUNDLE):
+        with open(HOST_BUNDLE, "rb") as f:
+            bundle = f.read()
+    with open(os.path.join(certs, "root.pem"), "rb") as f:
+        bundle += f.read()
+    subprocess.run(["mmd", "-D", "s", "-i", img.spec, "::/etc/ssl", "::/etc/ssl/certs"],
+                   capture_output=True, env=ENV)
+    img.put(TRUST_STORE, bundle)
 
 
 def main():
@@ -77,6 +98,7 @@ def main():
            "-drive", f"file={img.path},if=none,format=raw,id=d0",
            "-device", "virtio-blk-pci,drive=d0",
            "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0",
+           "-device", "virtio-rng-pci",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     options = os.environ.get("KPIO_CMDLINE", "").strip()
     if options:  # kernel options (kernel/boot/cmdline.h), e.g. wasm=interp log=debug

@@ -40,6 +40,7 @@ def qemu_command(disk, boot_args, firmware="seabios", vars_copy=None):
         "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0",
         "-drive", f"file={disk},if=none,format=raw,id=d0",
         "-device", "virtio-blk-pci,drive=d0",
+        "-device", "virtio-rng-pci",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
         "-no-reboot", "-boot", "order=d",
     ]

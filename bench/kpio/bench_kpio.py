@@ -5,6 +5,9 @@
   kpio_vfs_seq_read_{512B,4K}    the same file read back from the disk
   kpio_tcp_download_{user,tap}   a 64 MiB HTTP body into memory (MiB/s)
   kpio_lease_{user,tap}          QEMU start to the DHCP lease (s, host clock)
+  kpio_tls_handshake_{ec,rsa}    a full TLS 1.3 handshake (X25519, ECDSA P-256 or
+                                 RSA-2048 certificate, verified), TCP connect included (ms)
+  kpio_{http,https}_download     16 MiB with the kernel's HTTP client, body counted (MiB/s)
 
 Each is run RUNS times; the median is printed as the BENCH line and min /
 max as a comment. A run whose in-kernel work fails prints no figure.
@@ -12,6 +15,7 @@ max as a comment. A run whose in-kernel work fails prints no figure.
 import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 
@@ -21,6 +25,7 @@ from diskimg import DiskImage  # noqa: E402
 from httpserver import start_server  # noqa: E402
 from netns import GATEWAY, TestNet  # noqa: E402
 from qemu import Qemu, build_dir  # noqa: E402
+from test_https import BUNDLE, start_tls_server  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 MIB = 1 << 20
@@ -109,10 +114,57 @@ def bench_net(tmp):
     emit("kpio_lease_tap", leases, "s")
 
 
+def bench_tls(tmp):
+    certs = os.path.join(tmp, "certs")
+    subprocess.run([sys.executable, os.path.join(HERE, "..", "..", "tests", "tls",
+                                                 "make_certs.py"), certs], check=True)
+    payload = os.path.join(tmp, "payload16")
+    with open(payload, "wb") as f:
+        f.write(os.urandom(16 * MIB))
+    img = DiskImage(os.path.join(tmp, "bench-tls.img"), size_mib=64)
+    for d in ("/etc", "/etc/ssl", "/etc/ssl/certs"):
+        img.mkdir(d)
+    img.put_file(BUNDLE, os.path.join(certs, "root.pem"))
+    http, http_port = start_server(payload)
+    ec, ec_port = start_tls_server(payload, certs, "leaf-ec-chain.pem", "leaf-ec.key")
+    rsa, rsa_port = start_tls_server(payload, certs, "leaf-rsa-chain.pem", "leaf-rsa.key")
+    figs = {k: [] for k in ("tls_handshake_ec", "tls_handshake_rsa", "http_download",
+                            "https_download")}
+    try:
+        for _ in range(RUNS):
+            try:
+                fig, _ = boot(f"test=bench-tls https_ec={ec_port} https_rsa={rsa_port} "
+                              f"http={http_port}",
+                              disks=[["-drive", f"file={img.path},if=none,format=raw,id=d0",
+                                      "-device", "virtio-blk-pci,drive=d0"]],
+                              nics=[["-netdev", "user,id=n0",
+                                     "-device", "virtio-net-pci,netdev=n0"]])
+            except Exception as e:
+                print(f"# tls: run failed: {str(e)[-300:]}")
+                continue
+            for k in figs:
+                figs[k].append(fig[k] / 1000 if "handshake" in k else fig[k] / 1024)
+    finally:
+        for s in (http, ec, rsa):
+            s.shutdown()
+    emit("kpio_tls_handshake_ec", figs["tls_handshake_ec"], "ms")
+    emit("kpio_tls_handshake_rsa", figs["tls_handshake_rsa"], "ms")
+    emit("kpio_http_download", figs["http_download"], "MiB/s")
+    emit("kpio_https_download", figs["https_download"], "MiB/s")
+    if figs["http_download"] and figs["https_download"]:
+        ratio = statistics.median(figs["https_download"]) / statistics.median(figs["http_download"])
+        print(f"# kpio https/http throughput: {ratio:.2f} (the issue's goal: at least 0.5)")
+
+
 def main():
+    only = os.environ.get("KPIO_BENCH_ONLY")  # storage, net or tls
     with tempfile.TemporaryDirectory(prefix="kpio-bench-") as tmp:
-        bench_storage(tmp)
-        bench_net(tmp)
+        if not only or only == "storage":
+            bench_storage(tmp)
+        if not only or only == "net":
+            bench_net(tmp)
+        if not only or only == "tls":
+            bench_tls(tmp)
     return 0
 
 

@@ -7,5 +7,6 @@
 /* Probe the PCI devices each driver handles; return how many were taken. */
 int virtio_blk_init(void);
 int virtio_net_init(void);
+int virtio_rng_init(void);
 
 #endif

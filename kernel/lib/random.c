@@ -1,57 +1,42 @@
 /*
- * kernel/lib/random.c - a ChaCha20-based generator (RFC 8439 block
- * function) keyed from the best entropy the machine offers: RDSEED or
- * RDRAND when CPUID reports them, else the low bits of TSC readings taken
- * across timer interrupts (their jitter under emulation and on hardware),
- * mixed with the RTC. Output blocks use a counter; after every request the
- * key is replaced by fresh output (fast key erasure), so earlier outputs
- * cannot be recomputed from the state. Hardware bytes are mixed into the
- * key again on every request when available.
+ * kernel/lib/random.c - the kernel's random generator: Mbed TLS's
+ * CTR_DRBG (lib/tls/rng.h) seeded from the machine's entropy sources,
+ * RDSEED (else RDRAND) when CPUID reports it and the virtio-rng device,
+ * XORed together when both are there, so either alone suffices.
+ *
+ * Without either source the generator still runs, seeded from TSC jitter
+ * across timer ticks and the RTC, for TCP sequence numbers and apps'
+ * random bytes (the old generator's seed; the boot log warns), but
+ * random_secure() reports the failure and TLS refuses to make keys. The
+ * boot log says which sources were used.
+ *
+ * random_bytes may be called from any thread and with interrupts off: it
+ * only runs the DRBG (with fresh hardware bytes as additional input when
+ * the CPU has them). Seed material from the device is gathered by
+ * random_secure() in thread context, at most once a minute.
  */
 #include "lib/random.h"
 
 #include <stdint.h>
 
 #include "arch/x86_64/cpu.h"
+#include "base/error.h"
 #include "base/mem.h"
+#include "drivers/virtio/virtio_rng.h"
 #include "lib/klog.h"
+#include "lib/panic.h"
 #include "time/clock.h"
+#include "tls/rng.h"
 
-static uint32_t key[8];
-static uint64_t counter;
-static bool have_rdrand, have_rdseed;
+#define DEVICE_TIMEOUT_NS (5 * NS_PER_SEC)
+#define RESEED_EVERY_NS   (60 * NS_PER_SEC)
 
-static inline uint32_t rotl(uint32_t x, int n)
-{
-    return x << n | x >> (32 - n);
-}
+static struct tls_rng *drbg;
+static bool have_rdrand, have_rdseed, strong;
+static uint64_t last_reseed_ns;
 
-#define QR(a, b, c, d)                                                                             \
-    a += b, d ^= a, d = rotl(d, 16), c += d, b ^= c, b = rotl(b, 12), a += b, d ^= a,              \
-                    d = rotl(d, 8), c += d, b ^= c, b = rotl(b, 7)
-
-static void chacha_block(const uint32_t k[8], uint64_t ctr, uint32_t out[16])
-{
-    uint32_t s[16] = {
-        0x61707865, 0x3320646e, 0x79622d32, 0x6b206574, k[0], k[1],          k[2],
-        k[3],       k[4],       k[5],       k[6],       k[7], (uint32_t)ctr, (uint32_t)(ctr >> 32),
-        0,          0};
-    uint32_t x[16];
-    memcpy(x, s, sizeof x);
-    for (int i = 0; i < 10; i++) {
-        QR(x[0], x[4], x[8], x[12]);
-        QR(x[1], x[5], x[9], x[13]);
-        QR(x[2], x[6], x[10], x[14]);
-        QR(x[3], x[7], x[11], x[15]);
-        QR(x[0], x[5], x[10], x[15]);
-        QR(x[1], x[6], x[11], x[12]);
-        QR(x[2], x[7], x[8], x[13]);
-        QR(x[3], x[4], x[9], x[14]);
-    }
-    for (int i = 0; i < 16; i++)
-        out[i] = x[i] + s[i];
-}
-
+/* One 64-bit value from RDSEED (else RDRAND); false when the CPU has
+ * neither or it keeps failing (Intel SDM vol. 1 7.3.17: retry a few times). */
 static bool hw_u64(uint64_t *v)
 {
     unsigned char ok = 0;
@@ -66,26 +51,58 @@ static bool hw_u64(uint64_t *v)
     return ok;
 }
 
-/* Folds 32 bytes into the key through one block. */
-static void mix(const uint32_t in[8])
+/* XORs len bytes from the CPU into buf; false if it failed. */
+static bool mix_hw(uint8_t *buf, size_t len)
 {
-    uint32_t out[16];
-    for (int i = 0; i < 8; i++)
-        key[i] ^= in[i];
-    chacha_block(key, counter++, out);
-    memcpy(key, out, sizeof key);
+    for (size_t i = 0; i < len; i += 8) {
+        uint64_t v;
+        if (!hw_u64(&v)) return false;
+        for (size_t k = 0; k < 8 && i + k < len; k++)
+            buf[i + k] ^= (uint8_t)(v >> (8 * k));
+    }
+    return true;
 }
 
-static void mix_hw(void)
+/* XORs len bytes from the virtio-rng device into buf; false if it failed. */
+static bool mix_device(uint8_t *buf, size_t len)
 {
-    uint32_t in[8];
-    for (int i = 0; i < 4; i++) {
-        uint64_t v;
-        if (!hw_u64(&v)) return;
-        in[2 * i] = (uint32_t)v;
-        in[2 * i + 1] = (uint32_t)(v >> 32);
+    uint8_t tmp[TLS_RNG_SEED_LEN];
+    uint64_t deadline = clock_monotonic_ns() + DEVICE_TIMEOUT_NS;
+    size_t got = 0;
+    while (got < len) {
+        long n = virtio_rng_read(tmp, len - got < sizeof tmp ? len - got : sizeof tmp, deadline);
+        if (n <= 0) return false;
+        for (long i = 0; i < n; i++)
+            buf[got + (size_t)i] ^= tmp[i];
+        got += (size_t)n;
     }
-    mix(in);
+    memset(tmp, 0, sizeof tmp);
+    return true;
+}
+
+/* Fills seed from every strong source there is; returns how many gave. */
+static int gather(uint8_t seed[TLS_RNG_SEED_LEN])
+{
+    memset(seed, 0, TLS_RNG_SEED_LEN);
+    int sources = 0;
+    if ((have_rdseed || have_rdrand) && mix_hw(seed, TLS_RNG_SEED_LEN)) sources++;
+    if (virtio_rng_present() && mix_device(seed, TLS_RNG_SEED_LEN)) sources++;
+    return sources;
+}
+
+/* Weak seed material: TSC readings around 64 timer ticks, and the RTC. */
+static void gather_jitter(uint8_t seed[TLS_RNG_SEED_LEN])
+{
+    for (int i = 0; i < 64; i++) {
+        uint64_t t0 = clock_ticks();
+        while (clock_ticks() == t0)
+            hlt();
+        uint64_t t = rdtsc();
+        seed[i % TLS_RNG_SEED_LEN] ^= (uint8_t)(t ^ t >> 8);
+    }
+    uint64_t rt = clock_realtime_ns();
+    for (int k = 0; k < 8; k++)
+        seed[k] ^= (uint8_t)(rt >> (8 * k));
 }
 
 void random_init(void)
@@ -95,39 +112,57 @@ void random_init(void)
     have_rdrand = c & (1u << 30);
     cpuid(7, 0, &a, &b, &c, &d);
     have_rdseed = b & (1u << 18);
-    /* Timing jitter: TSC samples around 64 timer ticks. */
-    uint32_t in[8] = {0};
-    for (int i = 0; i < 64; i++) {
-        uint64_t t0 = clock_ticks();
-        while (clock_ticks() == t0)
-            hlt();
-        in[i % 8] ^= (uint32_t)rdtsc() * 0x9E3779B1u + (uint32_t)i;
-        if (i % 8 == 7) mix(in);
-    }
-    uint64_t rt = clock_realtime_ns();
-    uint32_t more[8] = {(uint32_t)rt, (uint32_t)(rt >> 32), (uint32_t)rdtsc()};
-    mix(more);
-    mix_hw();
-    klog_info("random", "seeded from %s",
-              have_rdseed   ? "RDSEED and timer jitter"
-              : have_rdrand ? "RDRAND and timer jitter"
-                            : "timer jitter and the RTC (no RDRAND)");
+    uint8_t seed[TLS_RNG_SEED_LEN];
+    strong = gather(seed) > 0;
+    if (!strong) gather_jitter(seed);
+    if (tls_rng_create(seed, sizeof seed, "kpio kernel", &drbg) < 0)
+        panic("random: cannot instantiate the DRBG");
+    memset(seed, 0, sizeof seed);
+    last_reseed_ns = clock_monotonic_ns();
+    const char *cpu = have_rdseed ? "RDSEED" : have_rdrand ? "RDRAND" : NULL;
+    bool dev = virtio_rng_present();
+    if (strong)
+        klog_info("random", "CTR_DRBG (AES-256, Mbed TLS) seeded from %s%s%s", cpu ? cpu : "",
+                  cpu && dev ? " and " : "", dev ? "virtio-rng" : "");
+    else
+        klog_warn("random", "no entropy source (no RDSEED/RDRAND, no virtio-rng): CTR_DRBG "
+                            "seeded from timer jitter; TLS will refuse to make keys");
 }
 
 void random_bytes(void *buf, size_t len)
 {
+    uint8_t add[32] = {0};
+    bool fresh = (have_rdseed || have_rdrand) && mix_hw(add, sizeof add);
     uint8_t *p = buf;
-    uint64_t f = irq_save();
-    mix_hw();
-    uint32_t block[16];
-    while (len) {
-        chacha_block(key, counter++, block);
-        size_t n = len < sizeof block ? len : sizeof block;
-        memcpy(p, block, n);
+    do { /* interrupts are off for one 1 KiB piece (a CTR_DRBG request) at a time */
+        size_t n = len < 1024 ? len : 1024;
+        uint64_t f = irq_save();
+        int err = tls_rng_generate(drbg, p, n, fresh ? add : NULL, fresh ? sizeof add : 0);
+        irq_restore(f);
+        if (err < 0) panic("random: the DRBG failed (%d)", err);
+        fresh = false;
         p += n;
         len -= n;
+    } while (len);
+}
+
+int random_secure(void *buf, size_t len)
+{
+    if (!strong) return ERR_NODEV;
+    if (clock_monotonic_ns() - last_reseed_ns >= RESEED_EVERY_NS) {
+        uint8_t seed[TLS_RNG_SEED_LEN];
+        if (gather(seed) == 0) {
+            klog_warn("random", "entropy sources failed: no more keys are made");
+            strong = false;
+            return ERR_NODEV;
+        }
+        uint64_t f = irq_save();
+        int err = tls_rng_reseed(drbg, seed, sizeof seed);
+        irq_restore(f);
+        memset(seed, 0, sizeof seed);
+        if (err < 0) return err;
+        last_reseed_ns = clock_monotonic_ns();
     }
-    chacha_block(key, counter++, block); /* fast key erasure */
-    memcpy(key, block, sizeof key);
-    irq_restore(f);
+    random_bytes(buf, len);
+    return 0;
 }

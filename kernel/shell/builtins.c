@@ -9,6 +9,7 @@
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "net/knet.h"
+#include "net/ktls.h"
 #include "power/power.h"
 #include "sched/sched.h"
 #include "shell/shell.h"
@@ -202,6 +203,21 @@ static int b_uptime(struct shell *sh, int argc, char **argv)
     return 0;
 }
 
+static int b_cacert(struct shell *sh, int argc, char **argv)
+{
+    (void)sh;
+    if (argc > 2) {
+        kprintf("usage: cacert [FILE]\n");
+        return 2;
+    }
+    if (argc == 2 && ktls_set_cacert_path(argv[1]) < 0) {
+        kprintf("cacert: path too long\n");
+        return 1;
+    }
+    kprintf("https trusts the certificates in %s\n", ktls_cacert_path());
+    return 0;
+}
+
 static void dmesg_sink(void *ctx, const char *s, size_t n)
 {
     (void)ctx;
@@ -343,6 +359,7 @@ static const struct {
     {"kill", "kill PID            stop an app", b_kill},
     {"free", "free                memory use", b_free},
     {"uptime", "uptime              time since boot", b_uptime},
+    {"cacert", "cacert [FILE]       show or set the PEM bundle https trusts", b_cacert},
     {"dmesg", "dmesg               the kernel log", b_dmesg},
     {"ifconfig", "ifconfig            network interface state and counters", b_ifconfig},
     {"ping", "ping [-c N] HOST    send ICMP echo requests", b_ping},

@@ -13,8 +13,8 @@
 #include "time/clock.h"
 
 static const struct selftest_suite *const suites[] = {
-    &selftest_core,          &selftest_storage,   &selftest_net,
-    &selftest_bench_storage, &selftest_bench_net, &selftest_bench_compare,
+    &selftest_core,      &selftest_storage,       &selftest_net,       &selftest_bench_storage,
+    &selftest_bench_net, &selftest_bench_compare, &selftest_bench_tls,
 };
 
 static char fail_msg[256];

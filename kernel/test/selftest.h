@@ -36,5 +36,6 @@ extern const struct selftest_suite selftest_net;
 extern const struct selftest_suite selftest_bench_storage;
 extern const struct selftest_suite selftest_bench_net;
 extern const struct selftest_suite selftest_bench_compare;
+extern const struct selftest_suite selftest_bench_tls;
 
 #endif

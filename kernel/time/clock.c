@@ -42,6 +42,24 @@ static uint64_t pit_measure_tsc(unsigned ms)
     return rdtsc() - start;
 }
 
+/* 2020-01-01 00:00 UTC: a wall clock before it was never set. */
+#define CLOCK_SET_AFTER 1577836800ull
+
+static void log_wall_clock(uint64_t epoch)
+{
+    int y;
+    unsigned mo, d, s = (unsigned)(epoch % 86400);
+    rtc_civil_from_days((int64_t)(epoch / 86400), &y, &mo, &d);
+    if (epoch < CLOCK_SET_AFTER)
+        klog_warn("clock",
+                  "wall clock %04d-%02u-%02u %02u:%02u:%02u UTC from the RTC: not set "
+                  "(before 2020); certificate dates cannot be checked",
+                  y, mo, d, s / 3600, s / 60 % 60, s % 60);
+    else
+        klog_info("clock", "wall clock %04d-%02u-%02u %02u:%02u:%02u UTC from the RTC", y, mo, d,
+                  s / 3600, s / 60 % 60, s % 60);
+}
+
 void clock_init(void)
 {
     uint64_t best = ~0ull;
@@ -53,9 +71,11 @@ void clock_init(void)
     if (tsc_hz == 0) tsc_hz = 1000000000ull;
     tsc_mult = (NS_PER_SEC << 32) / tsc_hz;
     tsc_base = rdtsc();
-    boot_epoch_ns = rtc_read_epoch_seconds() * NS_PER_SEC;
+    uint64_t epoch = rtc_read_epoch_seconds();
+    boot_epoch_ns = epoch * NS_PER_SEC;
     klog_info("clock", "TSC %llu.%03llu MHz (calibrated against the PIT)",
               (unsigned long long)(tsc_hz / 1000000), (unsigned long long)(tsc_hz / 1000 % 1000));
+    log_wall_clock(epoch);
 }
 
 uint64_t clock_tsc_to_ns(uint64_t delta)

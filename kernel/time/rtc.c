@@ -55,6 +55,20 @@ int64_t rtc_days_from_civil(int y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
+void rtc_civil_from_days(int64_t days, int *y, unsigned *m, unsigned *d)
+{
+    /* The inverse of rtc_days_from_civil (Howard Hinnant's civil_from_days). */
+    days += 719468;
+    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    unsigned doe = (unsigned)(days - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
 uint64_t rtc_read_epoch_seconds(void)
 {
     struct rtc_regs a, b;

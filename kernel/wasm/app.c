@@ -20,6 +20,7 @@
 #include "fs/vfs.h"
 #include "lib/klog.h"
 #include "mm/heap.h"
+#include "net/ktls.h"
 #include "sched/sched.h"
 #include "wasi/wasi.h"
 #include "wasm/jit_mem.h"
@@ -99,6 +100,7 @@ static int run(struct app_run *r)
     cfg.npreopens = npre;
     cfg.cwd = r->cwd;
     cfg.allow_net = true; /* the shell is the machine's own user */
+    cfg.tls = ktls_provider();
     struct wasi_ctx *w;
     int err = wasi_ctx_new(&cfg, &w);
     if (err < 0) {

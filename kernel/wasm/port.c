@@ -335,7 +335,9 @@ static int p_clock_res(void *ctx, enum wasi_port_clock c, uint64_t *ns)
 static int p_random(void *ctx, void *buf, size_t len)
 {
     (void)ctx;
-    random_bytes(buf, len);
+    /* Without an entropy source the generator runs from timer jitter (the
+     * boot log warned); apps still get bytes, only TLS refuses keys. */
+    if (random_secure(buf, len) < 0) random_bytes(buf, len);
     return 0;
 }
 

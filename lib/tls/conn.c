@@ -52,6 +52,43 @@ struct tls_conn {
 /* Mbed TLS keeps the pointer: a static list. */
 static const char *alpn_list[] = {"http/1.1", NULL};
 
+/* Cipher suites in our order of preference: ChaCha20-Poly1305 first.
+ * Mbed TLS is built without AES-NI (the kernel's build uses integer
+ * registers only), and in software ChaCha20-Poly1305 is several times
+ * faster than AES-GCM, so a server that follows the client's order (most
+ * do; RFC 8446 leaves it to the server) picks it, as BoringSSL's clients
+ * do on CPUs without AES instructions. Then AES-GCM; no CBC. */
+static const int ciphersuites[] = {
+    MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS1_3_AES_128_GCM_SHA256,
+    MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    0,
+};
+
+/* The signatures we accept, in our order of preference (RFC 8446 4.2.3):
+ * RSA PKCS#1 v1.5 before RSA-PSS, because Mbed TLS 3.6 takes rsa_pss_rsae
+ * only in TLS 1.3 (its TLS 1.2 client refuses a ServerKeyExchange signed
+ * with it), and a TLS 1.2 server that follows the client's order then
+ * signs with PKCS#1; a TLS 1.3 server can sign its CertificateVerify with
+ * RSA-PSS only, so it picks that. No SHA-1 (RFC 9155). */
+static const uint16_t sig_algs[] = {
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256,
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512,
+    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA256,
+    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA384,
+    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA512,
+    MBEDTLS_TLS1_3_SIG_NONE,
+};
+
 static struct tls_conn *conn_of(struct http_conn *c)
 {
     return (struct tls_conn *)(void *)c;
@@ -382,6 +419,8 @@ static int configure(struct tls_sock *ts)
     mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_3);
     mbedtls_ssl_conf_rng(conf, mbedtls_ctr_drbg_random, &ts->drbg);
     mbedtls_ssl_conf_cert_profile(conf, &tls_cert_profile);
+    mbedtls_ssl_conf_sig_algs(conf, sig_algs);
+    mbedtls_ssl_conf_ciphersuites(conf, ciphersuites);
     if (ts->cfg.insecure) {
         mbedtls_ssl_conf_authmode(conf, MBEDTLS_SSL_VERIFY_NONE);
     } else {

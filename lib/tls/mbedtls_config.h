@@ -81,6 +81,9 @@ int tls_mbed_snprintf(char *buf, size_t size, const char *fmt, ...)
 #define MBEDTLS_PK_PARSE_C
 #define MBEDTLS_X509_USE_C
 #define MBEDTLS_X509_CRT_PARSE_C
+/* RSA-PSS: TLS 1.3 servers with RSA keys sign with rsa_pss_rsae_* (RFC 8446
+ * section 4.2.3), which Mbed TLS offers only with this. */
+#define MBEDTLS_X509_RSASSA_PSS_SUPPORT
 
 /* --- TLS: a client of 1.2 and 1.3 ------------------------------------------ */
 #define MBEDTLS_SSL_TLS_C

@@ -61,12 +61,10 @@ MBEDTLS_HOST_LIB := $(BUILD)/mbedtls/libmbedtls-host.a
 MBEDTLS_REL_LIB := $(BUILD)/mbedtls/libmbedtls-rel.a
 MBEDTLS_FUZZ_LIB := $(BUILD)/mbedtls/libmbedtls-fuzz.a
 MBEDTLS_KERNEL_LIB := $(BUILD)/mbedtls/libmbedtls-kernel.a
-# Proof that the kernel flavour builds; linking it into the kernel is later work.
-ALL_TARGETS += $(MBEDTLS_KERNEL_LIB)
 
 # --- lib/tls itself ------------------------------------------------------------
 LIB_SRCS_tls := lib/tls/platform.c lib/tls/trust.c lib/tls/verify.c lib/tls/fail.c \
-    lib/tls/conn.c
+    lib/tls/conn.c lib/tls/rng.c
 TLS_OBJS_ALL := $(call host_objs,$(LIB_SRCS_tls)) $(call rel_objs,$(LIB_SRCS_tls)) \
     $(call fuzz_objs,$(LIB_SRCS_tls))
 $(TLS_OBJS_ALL): HOST_CFLAGS += $(MBEDTLS_CPPFLAGS)
@@ -85,8 +83,17 @@ SUITE_CMD_unit/tls := python3 tests/tls/make_certs.py $(TLS_CERTS) && \
     $(BUILD)/host/tests/tls/test_tls $(TLS_CERTS)
 TEST_DEPS += $(BUILD)/host/tests/tls/test_tls
 
+# the system DRBG (rng.c) against Mbed TLS's CTR_DRBG fed directly
+$(BUILD)/host/tests/tls/test_rng: $(call host_objs,tests/unit/tls/test_rng.c $(LIB_SRCS_tls) \
+    $(LIB_SRCS_base) host/port/base_env.c) $(MBEDTLS_HOST_LIB)
+	$(host_link) -lcmocka
+$(call host_objs,tests/unit/tls/test_rng.c): HOST_CFLAGS += $(MBEDTLS_CPPFLAGS)
+UNIT_SUITES += unit/tls-rng
+SUITE_CMD_unit/tls-rng := $(BUILD)/host/tests/tls/test_rng
+TEST_DEPS += $(BUILD)/host/tests/tls/test_rng
+
 # lib/tls with the kernel's flags (and our warnings), beside Mbed TLS's kernel
-# archive: proof that the seam builds for the kernel too.
+# archive; the kernel links both (kernel/module.mk's KERNEL_LINK_LIBS).
 TLS_KERNEL_OBJS := $(patsubst lib/tls/%.c,$(BUILD)/mbedtls/kernel-tls/%.o,$(LIB_SRCS_tls))
 $(BUILD)/mbedtls/kernel-tls/%.o: lib/tls/%.c | $(MBEDTLS_STAMP)
 	@mkdir -p $(@D)
@@ -97,7 +104,7 @@ $(BUILD)/mbedtls/libtls-kernel.a: $(TLS_KERNEL_OBJS)
 	@echo "  AR      $@"
 	@rm -f $@ && ar rcs $@ $^
 -include $(wildcard $(BUILD)/mbedtls/kernel-tls/*.d)
-ALL_TARGETS += $(BUILD)/mbedtls/libtls-kernel.a
+KERNEL_LINK_LIBS += $(BUILD)/mbedtls/libtls-kernel.a $(MBEDTLS_KERNEL_LIB)
 
 # --- component tests: fetch https:// under kpio-wasm, curl as the oracle -------------
 COMPONENT_SUITES += http/tls
@@ -121,3 +128,9 @@ $(BUILD)/fuzz/bin/tls_conn: $(call fuzz_objs,tests/fuzz/fuzz_tls_conn.c $(LIB_SR
     $(LIB_SRCS_base) host/port/base_env.c) $(MBEDTLS_FUZZ_LIB)
 	$(fuzz_link)
 $(call fuzz_objs,tests/fuzz/fuzz_tls_conn.c): FUZZ_CFLAGS += $(MBEDTLS_CPPFLAGS)
+
+# --- benchmarks: https vs http with fetch under kpio-wasm (the QEMU figures are
+# bench/kpio's) -------------------------------------------------------------------------
+BENCHES += tls_host
+BENCH_CMD_tls_host := python3 bench/tls/bench_tls_host.py --build $(BUILD)
+BENCH_DEPS += $(BUILD)/rel/bin/kpio-wasm $(BUILD)/apps/fetch.wasm

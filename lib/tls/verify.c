@@ -17,8 +17,9 @@ const mbedtls_x509_crt_profile tls_cert_profile = {
     .allowed_mds = MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA256) |
                    MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA384) |
                    MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA512),
-    .allowed_pks = MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_RSA) | MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECDSA) |
-                   MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECKEY),
+    .allowed_pks = MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_RSA) |
+                   MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_RSASSA_PSS) |
+                   MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECDSA) | MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECKEY),
     .allowed_curves = MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP256R1) |
                       MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP384R1),
     .rsa_min_bitlen = 2048,

@@ -56,7 +56,8 @@ class QemuExited(Exception):
 class Qemu:
     def __init__(self, iso=None, firmware="bios", machine="q35", memory="512M",
                  cmdline=None, disks=(), nics=(), extra=(), log=None, kernel=None,
-                 initrd=None, append=None, debug_exit=True, wrapper=(), qmp=False):
+                 initrd=None, append=None, debug_exit=True, wrapper=(), qmp=False,
+                 rng=True):
         self.firmware = firmware
         self.log_path = log
         self.tmp = tempfile.mkdtemp(prefix="kpio-qemu-")
@@ -79,6 +80,8 @@ class Qemu:
                 args += ["-append", append]
         if debug_exit:
             args += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+        if rng:  # the guest's entropy source (QEMU reads the host's /dev/urandom)
+            args += ["-device", "virtio-rng-pci"]
         if cmdline is not None:
             # fw_cfg strings end at a comma: pass the options through a file.
             path = os.path.join(self.tmp, "cmdline")

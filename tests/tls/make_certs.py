@@ -8,8 +8,10 @@ for another name, self-signed, signed with SHA-1).
                           DIR/<name>-chain.pem (leaf + intermediate)
 
 Every leaf but 'self' is issued by the intermediate, which the root signs;
-clients trust root.pem only. Idempotent: a complete DIR less than a week
-old is left alone (the current certificates are valid for 30 days).
+clients trust root.pem only. The names with 127.0.0.1 also carry 10.0.2.2:
+the host as a QEMU guest on user-mode networking sees it. Idempotent: a
+complete DIR less than a week old and made by this VERSION of the script is
+left alone (the current certificates are valid for 30 days).
 """
 import os
 import shutil
@@ -17,18 +19,20 @@ import subprocess
 import sys
 import time
 
+VERSION = "2"  # bumped when the set of certificates or names changes
+
 # name: (key, subjectAltName, start, end, digest); start/end None: now-1d..now+30d
 LEAVES = {
-    "leaf-rsa": ("rsa", "DNS:localhost,IP:127.0.0.1", None, None, "sha256"),
-    "leaf-ec": ("ec", "DNS:localhost,IP:127.0.0.1", None, None, "sha256"),
+    "leaf-rsa": ("rsa", "DNS:localhost,IP:127.0.0.1,IP:10.0.2.2", None, None, "sha256"),
+    "leaf-ec": ("ec", "DNS:localhost,IP:127.0.0.1,IP:10.0.2.2", None, None, "sha256"),
     "leaf-ip": ("ec", "IP:127.0.0.1", None, None, "sha256"),
     "leaf-dns": ("ec", "DNS:localhost", None, None, "sha256"),
     "leaf-other": ("ec", "DNS:other.example", None, None, "sha256"),
-    "leaf-expired": ("ec", "DNS:localhost,IP:127.0.0.1", "20200101000000Z", "20250101000000Z",
-                     "sha256"),
-    "leaf-future": ("ec", "DNS:localhost,IP:127.0.0.1", "20900101000000Z", "20910101000000Z",
-                    "sha256"),
-    "leaf-sha1": ("rsa", "DNS:localhost,IP:127.0.0.1", None, None, "sha1"),
+    "leaf-expired": ("ec", "DNS:localhost,IP:127.0.0.1,IP:10.0.2.2", "20200101000000Z",
+                     "20250101000000Z", "sha256"),
+    "leaf-future": ("ec", "DNS:localhost,IP:127.0.0.1,IP:10.0.2.2", "20900101000000Z",
+                    "20910101000000Z", "sha256"),
+    "leaf-sha1": ("rsa", "DNS:localhost,IP:127.0.0.1,IP:10.0.2.2", None, None, "sha1"),
 }
 
 CONFIG = """
@@ -105,7 +109,9 @@ def main():
     d = os.path.abspath(sys.argv[1])
     done = f"{d}/.complete"
     if os.path.exists(done) and time.time() - os.path.getmtime(done) < 7 * 86400:
-        return
+        with open(done) as f:
+            if f.read().strip() == VERSION:
+                return
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(f"{d}/issued", exist_ok=True)
     with open(f"{d}/ca.cnf", "w") as f:
@@ -123,8 +129,9 @@ def main():
         with open(f"{d}/{name}-chain.pem", "w") as out:
             out.write(open(f"{d}/{name}.pem").read() + open(f"{d}/int.pem").read())
     key(d, "self", "ec")
-    issue(d, "self", "localhost", None, "v3_leaf", "DNS:localhost,IP:127.0.0.1")
-    open(f"{d}/.complete", "w").close()
+    issue(d, "self", "localhost", None, "v3_leaf", "DNS:localhost,IP:127.0.0.1,IP:10.0.2.2")
+    with open(done, "w") as f:
+        f.write(VERSION + "\n")
 
 
 if __name__ == "__main__":

@@ -252,6 +252,8 @@ def main():
         chain_ec = ["-cert", "@leaf-ec.pem", "-key", "@leaf-ec.key", "-cert_chain", "@int.pem"]
         chain_rsa = ["-cert", "@leaf-rsa.pem", "-key", "@leaf-rsa.key", "-cert_chain", "@int.pem"]
         check_accept(t, e, "TLS 1.3 only, chain through the intermediate", ["-tls1_3", *chain_ec])
+        check_accept(t, e, "TLS 1.3 only, RSA certificate (rsa_pss_rsae signatures)",
+                     ["-tls1_3", *chain_rsa])
         check_accept(t, e, "TLS 1.2 only, ECDHE-RSA-AES128-GCM",
                      ["-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256", *chain_rsa])
         check_accept(t, e, "TLS 1.2 only, ECDHE-ECDSA-CHACHA20",

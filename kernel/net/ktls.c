@@ -1,0 +1,157 @@
+/*
+ * kernel/net/ktls.c - the kernel's struct wasi_tls (ktls.h) over lib/tls:
+ * tls_env from the kernel's DRBG (random_secure: no strong entropy source
+ * means no keys) and the wall clock; the trust store read from the PEM
+ * bundle at ktls_cacert_path() on the first https request after boot or
+ * after the path changed, shared by every app (a mutex guards it).
+ *
+ * Failures an app cannot say itself (no entropy, a missing or empty trust
+ * store) are printed on the console naming the cause and the path.
+ */
+#include "net/ktls.h"
+
+#include "base/error.h"
+#include "base/mem.h"
+#include "boot/cmdline.h"
+#include "fs/vfs.h"
+#include "lib/klog.h"
+#include "lib/random.h"
+#include "mm/heap.h"
+#include "sched/sched.h"
+#include "time/clock.h"
+#include "tls/tls.h"
+
+#define MAX_BUNDLE (16u << 20)
+
+static struct mutex lock;
+static char cacert[VFS_PATH_MAX] = KTLS_DEFAULT_BUNDLE;
+static struct tls_trust *trust; /* of loaded_from; NULL: not loaded */
+static char loaded_from[VFS_PATH_MAX];
+
+static int k_entropy(void *ctx, uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    return random_secure(buf, len);
+}
+
+static int64_t k_wall_time(void *ctx)
+{
+    (void)ctx;
+    return (int64_t)(clock_realtime_ns() / NS_PER_SEC);
+}
+
+static const struct tls_env env = {k_entropy, k_wall_time, NULL};
+
+void ktls_init(void)
+{
+    mutex_init(&lock);
+    const char *path = cmdline_get("cacert");
+    if (path && ktls_set_cacert_path(path) < 0) klog_warn("tls", "cacert= is too long: ignored");
+}
+
+/* Reads the bundle at path into a new store; prints why not. */
+static int load_bundle(const char *path, struct tls_trust **out)
+{
+    struct vfs_stat st;
+    int err = vfs_stat(path, &st);
+    if (err == 0 && (st.is_dir || st.size > MAX_BUNDLE)) err = st.is_dir ? ERR_ISDIR : ERR_FBIG;
+    struct file *f = NULL;
+    if (err == 0) err = vfs_open(path, VFS_O_READ, &f);
+    if (err < 0) {
+        kprintf("tls: trust store %s: %s\n", path, err_str(err));
+        return err;
+    }
+    uint8_t *buf = kmalloc(st.size ? st.size : 1);
+    long n = buf ? vfs_read(f, buf, st.size) : ERR_NOMEM;
+    vfs_close(f);
+    struct tls_trust *t = NULL;
+    long added = n < 0 ? n : tls_trust_create(&t);
+    if (added == 0) added = tls_trust_add_pem(t, buf, (size_t)n);
+    kfree(buf);
+    if (added <= 0) {
+        kprintf("tls: trust store %s: %s\n", path,
+                added == 0 ? "no certificates in it" : err_str((int)added));
+        tls_trust_destroy(t);
+        return added == 0 ? ERR_NOENT : (int)added;
+    }
+    klog_info("tls", "trust store %s: %ld certificates", path, added);
+    *out = t;
+    return 0;
+}
+
+/* The store of the current path, loaded if needed. Caller holds lock. */
+static int current_trust(struct tls_trust **out)
+{
+    if (!trust || strcmp(loaded_from, cacert) != 0) {
+        struct tls_trust *t = NULL;
+        int err = load_bundle(cacert, &t);
+        if (err < 0) return err;
+        /* The old store may still be in use by an open socket of another
+         * app: it is kept (leaked) rather than freed under it. */
+        trust = t;
+        str_copy(loaded_from, cacert, sizeof loaded_from);
+    }
+    *out = trust;
+    return 0;
+}
+
+static int k_wrap(void *ctx, const struct http_sock *tcp, struct http_sock *out, void **handle)
+{
+    (void)ctx;
+    int r = tls_init(&env);
+    if (r < 0) {
+        kprintf("tls: cannot start: %s\n", err_str(r));
+        return r;
+    }
+    uint8_t probe[1];
+    if (random_secure(probe, sizeof probe) < 0) {
+        kprintf("tls: no entropy source (no RDSEED/RDRAND, no virtio-rng): no keys are made\n");
+        return ERR_NODEV;
+    }
+    mutex_lock(&lock);
+    struct tls_trust *t = NULL;
+    r = current_trust(&t);
+    mutex_unlock(&lock);
+    if (r < 0) return r;
+    struct tls_client_config cfg = {.env = &env, .trust = t, .insecure = false};
+    struct tls_sock *ts;
+    r = tls_sock_create(tcp, &cfg, &ts);
+    if (r < 0) return r;
+    tls_sock_get(ts, out);
+    *handle = ts;
+    return 0;
+}
+
+static int k_alert(void *ctx, void *handle)
+{
+    (void)ctx;
+    const struct tls_error *e = tls_sock_error(handle);
+    return e->kind == TLS_FAIL_ALERT ? e->alert : -1;
+}
+
+static void k_unwrap(void *ctx, void *handle)
+{
+    (void)ctx;
+    tls_sock_destroy(handle);
+}
+
+static const struct wasi_tls provider = {k_wrap, k_alert, k_unwrap, NULL};
+
+const struct wasi_tls *ktls_provider(void)
+{
+    return &provider;
+}
+
+const char *ktls_cacert_path(void)
+{
+    return cacert;
+}
+
+int ktls_set_cacert_path(const char *path)
+{
+    if (strlen(path) >= sizeof cacert) return ERR_NAMETOOLONG;
+    mutex_lock(&lock);
+    str_copy(cacert, path, sizeof cacert);
+    mutex_unlock(&lock);
+    return 0;
+}

@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""tests/qemu/test_https.py - the milestone over https: the fetch app in
+KPIO downloads a 16 MiB payload from a TLS server on the host (10.0.2.2 on
+QEMU's user-mode network) into the FAT32 disk, verifying the server's
+certificate against the trust store on that disk; and refuses servers it
+must not trust, with a clear message and no file.
+
+Certificates come from tests/tls/make_certs.py, made into a directory of
+this run: the leaves name IP 10.0.2.2 and chain to root.pem through an
+intermediate; the image's /etc/ssl/certs/ca-certificates.crt holds root.pem
+only. The servers are python's ssl module over tests/qemu/httpserver.py's
+handler (Content-Length bodies) on 127.0.0.1, one per certificate:
+
+    ok       leaf-ec + intermediate (ECDSA P-256), or leaf-rsa (RSA-2048)
+    self     a self-signed certificate         -> "not trusted", status 60
+    other    a certificate for other.example    -> "is for other.example"
+    expired  valid 2020..2025                   -> "expired on 2025-01-01"
+
+Variants: UEFI (ok + every rejection, with the boot log's entropy source and
+wall clock checked), BIOS (ok with the RSA chain, the trust store being this
+machine's CA bundle plus root.pem, as make run makes it), BIOS with RDRAND as the
+only entropy source (no virtio-rng), and UEFI with no entropy source at all
+(https refuses: "no entropy source", no file). After power-off the host
+checks the image: payload byte-identical (SHA-256), the guest's printed
+hash equal, no file for a refused server, fsck.fat -n silent.
+"""
+import calendar
+import glob
+import hashlib
+import os
+import re
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+sys.path.insert(0, os.path.dirname(__file__))
+from diskimg import DiskImage  # noqa: E402
+from httpserver import Handler, Server  # noqa: E402
+from qemu import Qemu, QemuTimeout, build_dir, debug_exit_status  # noqa: E402
+from tap import Tap  # noqa: E402
+
+PAYLOAD_MIB = 16
+HERE = os.path.dirname(os.path.abspath(__file__))
+BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+
+
+def start_tls_server(payload, certs, chain, key):
+    """An https server on 127.0.0.1 with chain/key; returns (server, port)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(os.path.join(certs, chain), os.path.join(certs, key))
+    # The client's cipher order decides, as with nginx's and OpenSSL's defaults.
+    ctx.options &= ~ssl.OP_CIPHER_SERVER_PREFERENCE
+
+    class H(Handler):
+        payload_path = payload
+
+    srv = Server(("127.0.0.1", 0), H)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, srv.server_address[1]
+
+
+def make_image(path, build, certs, rc_lines, system_bundle=False):
+    """The trust store is root.pem, after this machine's CA bundle (as make
+    run makes it) when system_bundle and the machine has one."""
+    img = DiskImage(path, size_mib=128, layout="raw", cluster_sectors=1)
+    for d in ("/apps", "/data", "/etc", "/etc/ssl", "/etc/ssl/certs"):
+        img.mkdir(d)
+    for app in sorted(glob.glob(os.path.join(build, "apps", "*.wasm"))):
+        img.put_file("/apps/" + os.path.basename(app), app)
+    bundle = b""
+    if system_bundle and os.path.exists(BUNDLE):
+        with open(BUNDLE, "rb") as f:
+            bundle = f.read()
+    with open(os.path.join(certs, "root.pem"), "rb") as f:
+        img.put(BUNDLE, bundle + f.read())
+    img.put("/etc/rc", "".join(line + "\n" for line in rc_lines).encode())
+    return img
+
+
+def boot(t, name, firmware, img, **qemu_args):
+    build = build_dir()
+    log = os.path.join(build, "test-logs", f"qemu-https-{name}.log")
+    disks = [["-drive", f"file={img.path},if=none,format=raw,id=d0",
+              "-device", "virtio-blk-pci,drive=d0"]]
+    nics = [["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0"]]
+    with Qemu(os.path.join(build, "kpio.iso"), firmware=firmware, disks=disks, nics=nics,
+              log=log, memory="512M", **qemu_args) as vm:
+        try:
+            code = vm.wait_exit(timeout=300)
+        except QemuTimeout as e:
+            t.ok(False, f"{name}: QEMU exits on its own", f"{e}\n{vm.tail()}")
+            return None
+        out = vm.output()
+        start, end = vm.time_of(r"^rc> fetch"), vm.time_of(r"^rc> sha256sum")
+        if start is not None and end is not None:
+            t.diag(f"{name}: https download+write {PAYLOAD_MIB / max(end - start, 1e-3):.1f} "
+                   f"MiB/s ({end - start:.1f} s)")
+        return code, out
+
+
+def check_download(t, name, img, out, sha):
+    data = img.get("/data/payload.bin")
+    got = hashlib.sha256(data).hexdigest() if data is not None else None
+    t.ok(got == sha, f"{name}: /data/payload.bin on the image is byte-identical",
+         f"host sha256 {got}, payload {sha}, {len(data) if data else 0} bytes\n{out[-3000:]}")
+    m = re.search(r"^([0-9a-f]{64})\s+/data/payload.bin", out, re.M)
+    t.ok(m is not None and m.group(1) == sha, f"{name}: the hash the guest printed matches",
+         m.group(0) if m else "no hash line")
+
+
+def check_boot_log(t, name, out, booted_at, source="virtio-rng"):
+    m = re.search(r"\[random\] CTR_DRBG .* seeded from (.*)", out)
+    t.ok(m is not None and m.group(1).strip() == source,
+         f"{name}: the DRBG is seeded from {source} only", m.group(0) if m else out[:2000])
+    m = re.search(r"\[clock\] wall clock (\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d) UTC", out)
+    guest = calendar.timegm(tuple(int(x) for x in m.groups()) + (0, 0, 0)) if m else None
+    t.ok(guest is not None and abs(guest - booted_at) < 120,
+         f"{name}: the wall clock from the RTC is the host's (within 2 minutes)",
+         f"guest {m.group(0) if m else None}, "
+         f"host {time.strftime('%F %T', time.gmtime(booted_at))}")
+
+
+REJECTS = [
+    # name, chain, key, message regex
+    ("self", "self.pem", "self.key", r"not trusted \(self-signed\)"),
+    ("other", "leaf-other-chain.pem", "leaf-other.key",
+     r"is for other\.example, not 10\.0\.2\.2"),
+    ("expired", "leaf-expired-chain.pem", "leaf-expired.key", r"expired on 2025-01-01"),
+]
+
+
+def run_variant(t, tmp, certs, payload, sha, name, firmware, chain, key, rejects, source=None,
+                system_bundle=False, **qemu_args):
+    build = build_dir()
+    servers = []
+    try:
+        srv, port = start_tls_server(payload, certs, chain, key)
+        servers.append(srv)
+        rc = [f"fetch https://10.0.2.2:{port}/payload /data/payload.bin",
+              "sha256sum /data/payload.bin"]
+        for rname, rchain, rkey, _ in rejects:
+            s, p = start_tls_server(payload, certs, rchain, rkey)
+            servers.append(s)
+            rc.append(f"fetch https://10.0.2.2:{p}/payload /data/{rname}.bin")
+        rc += ["sync", "poweroff"]
+        img = make_image(os.path.join(tmp, f"{name}.img"), build, certs, rc, system_bundle)
+        booted_at = time.time()
+        r = boot(t, name, firmware, img, **qemu_args)
+        if not r:
+            return
+        code, out = r
+        t.ok(re.search(r"rc: 'fetch https://10.0.2.2:%d/payload /data/payload.bin' exited" % port,
+                       out) is None and debug_exit_status(code) is not None,
+             f"{name}: fetch over https succeeded and the guest powered off (code {code})",
+             out[-3000:])
+        check_download(t, name, img, out, sha)
+        m = re.search(r"\[tls\] trust store \S+: (\d+) certificates", out)
+        t.diag(f"{name}: {m.group(0) if m else 'no trust store line'}")
+        if source:
+            check_boot_log(t, name, out, booted_at, source)
+        for rname, _, _, msg in rejects:
+            m = re.search(r"rc: 'fetch https://\S+ /data/%s\.bin' exited with status (\d+)" % rname,
+                          out)
+            t.ok(m is not None and m.group(1) == "60",
+                 f"{name}: {rname}: fetch refuses with curl's status 60",
+                 m.group(0) if m else out[-3000:])
+            t.ok(re.search(msg, out) is not None, f"{name}: {rname}: the console says /{msg}/",
+                 out[-3000:])
+            t.ok(not img.exists(f"/data/{rname}.bin"), f"{name}: {rname}: no file is written",
+                 img.listing("/data"))
+        clean, text = img.fsck()
+        t.ok(clean, f"{name}: fsck.fat -n reports nothing", text)
+    finally:
+        for s in servers:
+            s.shutdown()
+            s.server_close()
+
+
+def run_no_entropy(t, tmp, certs, payload):
+    """No virtio-rng and a CPU without RDRAND: https must refuse to make keys."""
+    name = "uefi-no-entropy"
+    srv, port = start_tls_server(payload, certs, "leaf-ec-chain.pem", "leaf-ec.key")
+    try:
+        img = make_image(os.path.join(tmp, f"{name}.img"), build_dir(), certs,
+                         [f"fetch https://10.0.2.2:{port}/payload /data/payload.bin", "sync",
+                          "poweroff"])
+        r = boot(t, name, "uefi", img, rng=False)
+        if not r:
+            return
+        _, out = r
+        t.ok(re.search(r"\[random\] warning: no entropy source", out) is not None,
+             f"{name}: the boot log says there is no entropy source", out[:3000])
+        m = re.search(r"rc: 'fetch https://\S+ /data/payload.bin' exited with status (\d+)", out)
+        t.ok(m is not None and m.group(1) != "0", f"{name}: fetch fails",
+             m.group(0) if m else out[-3000:])
+        t.ok(re.search(r"tls: no entropy source", out) is not None,
+             f"{name}: the console says no keys are made without an entropy source", out[-3000:])
+        t.ok(not img.exists("/data/payload.bin"), f"{name}: no file is written",
+             img.listing("/data"))
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def main():
+    t = Tap()
+    build = build_dir()
+    if not os.path.exists(os.path.join(build, "apps", "fetch.wasm")):
+        t.ok(False, "the apps are built (build/apps/fetch.wasm)", "run make first")
+        return t.done()
+    with tempfile.TemporaryDirectory(prefix="kpio-https-") as tmp:
+        certs = os.path.join(tmp, "certs")
+        subprocess.run([sys.executable, os.path.join(HERE, "..", "tls", "make_certs.py"), certs],
+                       check=True)
+        payload = os.path.join(tmp, "payload")
+        data = os.urandom(PAYLOAD_MIB << 20)
+        with open(payload, "wb") as f:
+            f.write(data)
+        sha = hashlib.sha256(data).hexdigest()
+        del data
+        only = os.environ.get("HTTPS_ONLY")
+        variants = [
+            ("uefi-ecdsa", "uefi", "leaf-ec-chain.pem", "leaf-ec.key", REJECTS,
+             {"source": "virtio-rng"}),
+            ("bios-rsa", "bios", "leaf-rsa-chain.pem", "leaf-rsa.key", [],
+             {"system_bundle": True}),
+            # TCG has RDRAND (not RDSEED): the CPU alone seeds the DRBG.
+            ("bios-rdrand", "bios", "leaf-ec-chain.pem", "leaf-ec.key", [],
+             {"source": "RDRAND", "rng": False, "extra": ["-cpu", "qemu64,+rdrand"]}),
+        ]
+        for name, fw, chain, key, rejects, kw in variants:
+            if not only or only in name:
+                run_variant(t, tmp, certs, payload, sha, name, fw, chain, key, rejects, **kw)
+        if not only or only in "uefi-no-entropy":
+            run_no_entropy(t, tmp, certs, payload)
+    return t.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
