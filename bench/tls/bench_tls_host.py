@@ -32,8 +32,8 @@ MIB = 1 << 20
 
 def fetch(build, certs, url, out):
     """Runs fetch once; returns the wall time in seconds."""
-    cmd = [os.path.join(build, "rel", "bin", "kpio-wasm"), "--dir", os.path.dirname(out),
-           "--cacert", os.path.join(certs, "root.pem"),
+    cmd = [os.path.join(build, "rel", "bin", "kpio-wasm"), "--allow-net",
+           "--dir", os.path.dirname(out), "--cacert", os.path.join(certs, "root.pem"),
            os.path.join(build, "apps", "fetch.wasm"), "-q", url, out]
     env = dict(os.environ, SSL_CERT_FILE=os.path.join(certs, "root.pem"))
     t0 = time.monotonic()
