@@ -80,3 +80,12 @@ FUZZ_TARGETS += wasi_abi
 $(BUILD)/fuzz/bin/wasi_abi: $(call fuzz_objs,tests/fuzz/fuzz_wasi_abi.c $(LIB_SRCS_wasi) \
     $(LIB_SRCS_wasm) $(LIB_SRCS_http) $(LIB_SRCS_base) host/port/base_env.c)
 	$(fuzz_link)
+
+# --- wasi:filesystem: p2_fs imports it through the app SDK's header ------------
+$(WASI_TEST_DIR)/p2_fs.wasm: tests/wasi/p2_fs.c tests/wasi/cabi.c apps/include/wasi2/imports.h
+	@mkdir -p $(@D)
+	@echo "  WASM    $@"
+	@$(WASM_CC) $(WASI_TEST_CFLAGS) -Iapps/include -o $@ $(filter %.c,$^)
+TEST_DEPS += $(WASI_TEST_DIR)/p2_fs.wasm
+COMPONENT_SUITES += wasi/fs
+SUITE_CMD_wasi/fs := python3 tests/wasi/run_p2_fs.py --build $(BUILD)
