@@ -102,8 +102,11 @@ static void show_stat(const char *what, const struct stat_ret *s)
         printf("%s: error %s\n", what, err_name(s->type));
         return;
     }
-    printf("%s: %s size %llu links %llu\n", what, type_name(s->type), (unsigned long long)s->size,
-           (unsigned long long)s->nlink);
+    if (s->type == WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_DIRECTORY) /* sizes and links vary */
+        printf("%s: %s\n", what, type_name(s->type));
+    else
+        printf("%s: %s size %llu links %llu\n", what, type_name(s->type),
+               (unsigned long long)s->size, (unsigned long long)s->nlink);
 }
 
 static void stat_fd(const char *what, int32_t fd, struct stat_ret *s)
@@ -399,12 +402,13 @@ static void streams(int32_t d)
     }
     /* a write the file system refuses: the stream's error and its code */
     f = open_at("open-at s.txt again", d, 0, "s.txt", 0, F_READ | F_WRITE);
-    wasi_filesystem_types_descriptor_write_via_stream(f, (int64_t)1 << 62, P(&r));
-    out = handle_or("write-via-stream at 2^62", r);
+    /* (an end past 2^63 - 1: EINVAL on every Linux file system) */
+    wasi_filesystem_types_descriptor_write_via_stream(f, INT64_MAX, P(&r));
+    out = handle_or("write-via-stream at 2^63 - 1", r);
     wasi_io_streams_output_stream_blocking_write_and_flush(out, P("x"), 1, P(wr));
     uint32_t e;
     memcpy(&e, wr + 8, 4);
-    printf("write at 2^62: %s\n", !wr[0] ? "ok" : wr[4] ? "closed" : "last-operation-failed");
+    printf("write at 2^63 - 1: %s\n", !wr[0] ? "ok" : wr[4] ? "closed" : "last-operation-failed");
     if (wr[0] && !wr[4]) {
         struct res2 code;
         wasi_filesystem_types_filesystem_error_code((int32_t)e, P(&code));
