@@ -121,6 +121,7 @@ int p2_desc_new(struct wasm_host_call *call, struct wasi_port_file *file, uint8_
 int p2_desc_dir(const struct p2_desc *d, uint8_t need)
 {
     if (d->type != WASI_PORT_FT_DIRECTORY) return ERR_NOTDIR;
+    if ((need & DF_MUTATE_DIRECTORY) && !(d->flags & DF_MUTATE_DIRECTORY)) return ERR_ROFS;
     return (d->flags & need) == need ? 0 : ERR_PERM;
 }
 

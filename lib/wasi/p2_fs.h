@@ -5,13 +5,14 @@
  * its flags as the WIT numbers them, results in return areas, and guest
  * paths made safe with path.c's confinement.
  *
- * Permissions follow wasmtime's wasi:filesystem host: a directory
- * descriptor may be read (open-at, stat-at, readlink-at, read-directory)
- * with the read flag and changed (create, remove, rename, link, symlink,
- * set-times-at, opening for writing) with mutate-directory, else
- * not-permitted; a file is read with read and written with write, else
- * bad-descriptor; a directory used as a file is bad-descriptor, a file
- * used as a directory not-directory. Misused handles trap (p2.h).
+ * Descriptor flags are permissions: a directory descriptor may be read
+ * (open-at, stat-at, readlink-at, read-directory) with the read flag, else
+ * not-permitted, and changed (create, remove, rename, link, symlink,
+ * set-times, opening for writing) with mutate-directory, else read-only
+ * (types.wit, descriptor-flags and open-at); a file is read with read and
+ * written with write, else bad-descriptor (as wasmtime); a directory used
+ * as a file is bad-descriptor, a file used as a directory not-directory.
+ * Misused handles trap (p2.h).
  */
 #ifndef WASI_P2_FS_H
 #define WASI_P2_FS_H
@@ -86,8 +87,8 @@ struct p2_desc {
  * too) with flags: 0 and *handle, or a trap value. */
 int p2_desc_new(struct wasm_host_call *call, struct wasi_port_file *file, uint8_t flags,
                 uint32_t *handle);
-/* Checks that d is a directory with flags need: 0, ERR_NOTDIR, or
- * ERR_PERM (not-permitted). */
+/* Checks that d is a directory with flags need: 0, ERR_NOTDIR, ERR_ROFS
+ * (read-only: no mutate-directory) or ERR_PERM (not-permitted: no read). */
 int p2_desc_dir(const struct p2_desc *d, uint8_t need);
 /* Checks that d is a file (not a directory) with flags need: 0 or
  * ERR_BADF (bad-descriptor). */

@@ -198,8 +198,8 @@ P2_FN(p2_filesystem_types_descriptor_set_times)
     uint64_t atim, mtim;
     int rc = timestamps(call, a + 1, &flags, &atim, &mtim);
     if (rc > 0) return rc;
-    uint8_t need = d->type == WASI_PORT_FT_DIRECTORY ? DF_MUTATE_DIRECTORY : DF_WRITE;
-    if (rc == 0 && (d->flags & need) != need) rc = ERR_PERM;
+    if (rc == 0 && d->type == WASI_PORT_FT_DIRECTORY) rc = p2_desc_dir(d, DF_MUTATE_DIRECTORY);
+    if (rc == 0 && d->type != WASI_PORT_FT_DIRECTORY && !(d->flags & DF_WRITE)) rc = ERR_PERM;
     if (rc == 0 && !w->port.ops->set_times) rc = ERR_NOTSUP;
     if (rc == 0) rc = w->port.ops->set_times(w->port.ctx, d->fref->file, atim, mtim, flags);
     return p2_fs_unit(call, a[7].u32, rc);

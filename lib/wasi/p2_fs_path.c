@@ -19,7 +19,7 @@ static bool is_dot(const struct p2_path *p)
     return p->path[0] == '.' && p->path[1] == 0;
 }
 
-/* Checks open-at's flags against the directory's (wasmtime's rules). */
+/* Checks open-at's flags against the directory's (types.wit, open-at). */
 static int open_check(const struct p2_desc *d, uint32_t oflags, uint32_t flags,
                       const struct p2_path *p)
 {
@@ -27,7 +27,7 @@ static int open_check(const struct p2_desc *d, uint32_t oflags, uint32_t flags,
     if (rc) return rc;
     if (!(d->flags & DF_MUTATE_DIRECTORY) &&
         ((oflags & (OF_CREATE | OF_TRUNCATE)) || (flags & (DF_WRITE | DF_MUTATE_DIRECTORY))))
-        return ERR_PERM;
+        return ERR_ROFS; /* types.wit, open-at */
     if ((oflags & OF_DIRECTORY) && (oflags & (OF_CREATE | OF_EXCLUSIVE | OF_TRUNCATE)))
         return ERR_INVAL;
     /* Linux: O_CREAT on "name/" is EISDIR whatever name is */
