@@ -250,7 +250,8 @@ P2_FN(p2_filesystem_types_descriptor_symlink_at)
     return p2_fs_unit(call, a[5].u32, rc);
 }
 
-/* readlink-at(path) -> result<string, error-code>: 12 bytes. */
+/* readlink-at(path) -> result<string, error-code>: 12 bytes. A target
+ * that is an absolute path (made outside the sandbox) is not-permitted. */
 P2_FN(p2_filesystem_types_descriptor_readlink_at)
 {
     (void)r;
@@ -270,6 +271,7 @@ P2_FN(p2_filesystem_types_descriptor_readlink_at)
     if (rc == 0)
         n = w->port.ops->readlink_at(w->port.ctx, d->fref->file, p->path, buf, WASI_PORT_PATH_MAX);
     mem_free(p);
+    if (n > 0 && buf[0] == '/') n = ERR_PERM; /* types.wit: an absolute target is not-permitted */
     uint32_t ptr = 0;
     if (n >= 0) rc = p2_alloc_copy(call, buf, (uint32_t)n, &ptr);
     mem_free(buf);

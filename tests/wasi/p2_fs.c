@@ -10,6 +10,8 @@
  *   p2_fs         the checks; status 0
  *   p2_fs hostile bad handles, wrong resource types, huge lengths: each
  *                 case in its own run (p2_fs hostile CASE) must trap
+ *   p2_fs abs     readlink-at of /data/abs, a link to an absolute path
+ *                 that the host made (not-permitted)
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -618,6 +620,10 @@ int main(int argc, char **argv)
         return 1;
     }
     if (argc == 3 && !strcmp(argv[1], "hostile")) return hostile(argv[2], d);
+    if (argc == 2 && !strcmp(argv[1], "abs")) { /* /data/abs made by the host, absolute */
+        readlink_at("readlink-at abs", d, "abs");
+        return 0;
+    }
     portable = argc == 2 && !strcmp(argv[1], "portable");
     flags_and_type("/data", d);
     file_data(d);

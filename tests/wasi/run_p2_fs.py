@@ -9,6 +9,8 @@ directly through the app SDK's header:
 - under the sanitizer build of kpio-wasm, with an empty folder preopened
   as /data: its output must equal p2_fs.expected, its status be 0 and the
   folder be empty again at the end;
+- readlink-at of a link to an absolute path (made by this script) is
+  not-permitted, as types.wit says;
 - hostile calls (p2_fs hostile CASE: bad handles, wrong resource types,
   huge lengths, bad return areas, invalid enum cases) must each trap with
   a clear message, never crash (ASan would report it);
@@ -92,6 +94,15 @@ def test_kpio(t, build):
              str(os.listdir(data)))
 
 
+def test_absolute_link(t, build):
+    with tempfile.TemporaryDirectory() as data:
+        os.symlink("/etc/passwd", os.path.join(data, "abs"))
+        r = run_kpio(build, ["abs"], data)
+    t.ok(r.returncode == 0 and text(r.stdout).endswith("readlink-at abs: error not-permitted\n"),
+         "p2_fs: readlink-at of a link to an absolute path is not-permitted",
+         text(r.stdout) + text(r.stderr)[-2000:])
+
+
 def test_hostile(t, build):
     for case, msg in HOSTILE.items():
         with tempfile.TemporaryDirectory() as data:
@@ -135,7 +146,7 @@ def main():
     ap.add_argument("--build", default="build")
     args = ap.parse_args()
     t = Tap()
-    for fn in (test_kpio, test_hostile):
+    for fn in (test_kpio, test_absolute_link, test_hostile):
         try:
             fn(t, args.build)
         except Exception:  # one broken group reports and the rest go on
