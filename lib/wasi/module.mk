@@ -6,6 +6,8 @@
 LIB_SRCS_wasi := lib/wasi/ctx.c lib/wasi/path.c lib/wasi/errno.c lib/wasi/p1_fd.c \
     lib/wasi/p1_path.c lib/wasi/p1_misc.c lib/wasi/p1_table.c lib/wasi/p2.c lib/wasi/p2_io.c \
     lib/wasi/p2_cli.c lib/wasi/p2_sock.c lib/wasi/p2_http.c lib/wasi/p2_http_fields.c \
+    lib/wasi/p2_fs.c lib/wasi/p2_fs_meta.c lib/wasi/p2_fs_file.c lib/wasi/p2_fs_path.c \
+    lib/wasi/p2_fs_dir.c \
     lib/wasi/p2_table.c
 KERNEL_LIB_SRCS += $(LIB_SRCS_wasi)
 WASI_HOST_PORT_SRCS := host/port/wasi_files.c host/port/wasi_sock.c

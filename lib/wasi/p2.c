@@ -33,6 +33,8 @@ static const char *const type_names[P2_TYPE_COUNT_] = {
     [P2_IN_RESPONSE] = "incoming-response",
     [P2_IN_BODY] = "incoming-body",
     [P2_FUTURE_TRAILERS] = "future-trailers",
+    [P2_DESCRIPTOR] = "descriptor",
+    [P2_DIR_STREAM] = "directory-entry-stream",
 };
 
 int wasi_p2_new(struct wasi_ctx *w)

@@ -49,6 +49,8 @@ enum p2_type {
     P2_IN_RESPONSE,
     P2_IN_BODY,
     P2_FUTURE_TRAILERS,
+    P2_DESCRIPTOR,
+    P2_DIR_STREAM,
     P2_TYPE_COUNT_
 };
 
@@ -176,13 +178,16 @@ struct p2_pollable {
 int p2_subscribe(struct wasm_host_call *call, struct p2_obj *target, enum p2_poll_kind kind,
                  uint64_t deadline, wasm_value *r);
 
-enum p2_stream_kind { SK_CONSOLE, SK_TCP, SK_HTTP_IN, SK_HTTP_OUT };
+enum p2_stream_kind { SK_CONSOLE, SK_TCP, SK_HTTP_IN, SK_HTTP_OUT, SK_FILE };
 
 struct p2_stream {
-    struct p2_obj h; /* parent: the tcp socket or body; none for the console */
+    struct p2_obj h; /* parent: the tcp socket or body; none for the console or a file */
     uint8_t kind;
     bool closed;                 /* end of stream seen (input) or broken (output) */
-    struct wasi_port_file *file; /* console */
+    struct wasi_port_file *file; /* console; a file's port handle (owned by fref) */
+    struct p2_fref *fref;        /* SK_FILE: the open file, shared with its descriptor */
+    uint64_t offset;             /* SK_FILE: where the next read or write goes */
+    bool append;                 /* SK_FILE output: every write goes to the end */
     uint64_t permit;             /* output: bytes the last check-write allowed, not yet written */
 };
 
@@ -211,6 +216,25 @@ int p2_http_body_write(struct wasi_ctx *w, struct p2_obj *body, const uint8_t *d
 /* Makes the response of a future ready (runs the exchange); false if it
  * cannot be yet (its body is not finished). */
 bool p2_http_future_ready(struct wasi_ctx *w, struct p2_obj *future);
+
+/* ---- wasi:filesystem (p2_fs*.c) ------------------------------------------ */
+
+/* An open port file shared by a descriptor and the streams and directory
+ * streams made from it: as in wasmtime, those outlive a dropped
+ * descriptor, so they are not its children; the port handle is closed
+ * when the last of them goes. */
+struct p2_fref {
+    struct wasi_port_file *file;
+    uint32_t refs;
+};
+void p2_fref_put(struct wasi_ctx *w, struct p2_fref *f);
+
+/* File stream I/O (p2_fs_file.c), for p2_io.c: a read at the stream's
+ * offset (count, ERR_PIPE at the end, an error) and a whole write. */
+long p2_file_stream_read(struct wasi_ctx *w, struct p2_stream *s, uint8_t *buf, size_t max);
+int p2_file_stream_write(struct wasi_ctx *w, struct p2_stream *s, const uint8_t *data, size_t len);
+/* wasi:filesystem error-code case for an ERR_* value. */
+uint8_t p2_fs_error(int err);
 
 /* The 0.2 state of a context. */
 struct wasi_p2 {

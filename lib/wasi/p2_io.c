@@ -49,7 +49,7 @@ struct poll_item {
 static void prepare_stream(struct p2_stream *s, struct poll_item *it)
 {
     bool in = s->h.type == P2_INPUT_STREAM;
-    if (s->closed || s->kind == SK_HTTP_IN || s->kind == SK_HTTP_OUT) {
+    if (s->closed || s->kind == SK_HTTP_IN || s->kind == SK_HTTP_OUT || s->kind == SK_FILE) {
         it->ready = true;
         return;
     }
@@ -252,6 +252,7 @@ static int stream_wait(struct wasi_ctx *w, struct p2_stream *s, unsigned events,
 static long raw_read(struct wasi_ctx *w, struct p2_stream *s, uint8_t *buf, size_t max, bool block)
 {
     const struct wasi_port_ops *o = w->port.ops;
+    if (s->kind == SK_FILE) return p2_file_stream_read(w, s, buf, max);
     for (;;) {
         long n;
         if (s->kind == SK_CONSOLE) {
@@ -427,6 +428,7 @@ static int stream_write(struct wasi_ctx *w, struct p2_stream *s, const uint8_t *
 {
     const struct wasi_port_ops *o = w->port.ops;
     if (s->kind == SK_HTTP_OUT) return p2_http_body_write(w, s->h.parent, data, len);
+    if (s->kind == SK_FILE) return p2_file_stream_write(w, s, data, len);
     while (len) {
         long n = s->kind == SK_CONSOLE
                      ? o->write(w->port.ctx, s->file, data, len)

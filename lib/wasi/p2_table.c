@@ -4,7 +4,7 @@
  * and the P2_FN definitions of lib/wasi/p2*.c. Do not edit: run
  * `python3 lib/wasi/gen_p2_table.py` after adding a function.
  *
- * 200 imports, 151 implemented.
+ * 200 imports, 183 implemented.
  */
 #include "wasi/p2.h"
 
@@ -95,6 +95,38 @@ P2_DECL(p2_cli_terminal_stdout_get_terminal_stdout);
 P2_DECL(p2_cli_terminal_stderr_get_terminal_stderr);
 P2_DECL(p2_clocks_wall_clock_now);
 P2_DECL(p2_clocks_wall_clock_resolution);
+P2_DECL(p2_filesystem_types_descriptor_read_via_stream);
+P2_DECL(p2_filesystem_types_descriptor_write_via_stream);
+P2_DECL(p2_filesystem_types_descriptor_append_via_stream);
+P2_DECL(p2_filesystem_types_descriptor_advise);
+P2_DECL(p2_filesystem_types_descriptor_sync_data);
+P2_DECL(p2_filesystem_types_descriptor_get_flags);
+P2_DECL(p2_filesystem_types_descriptor_get_type);
+P2_DECL(p2_filesystem_types_descriptor_set_size);
+P2_DECL(p2_filesystem_types_descriptor_set_times);
+P2_DECL(p2_filesystem_types_descriptor_read);
+P2_DECL(p2_filesystem_types_descriptor_write);
+P2_DECL(p2_filesystem_types_descriptor_read_directory);
+P2_DECL(p2_filesystem_types_descriptor_sync);
+P2_DECL(p2_filesystem_types_descriptor_create_directory_at);
+P2_DECL(p2_filesystem_types_descriptor_stat);
+P2_DECL(p2_filesystem_types_descriptor_stat_at);
+P2_DECL(p2_filesystem_types_descriptor_set_times_at);
+P2_DECL(p2_filesystem_types_descriptor_link_at);
+P2_DECL(p2_filesystem_types_descriptor_open_at);
+P2_DECL(p2_filesystem_types_descriptor_readlink_at);
+P2_DECL(p2_filesystem_types_descriptor_remove_directory_at);
+P2_DECL(p2_filesystem_types_descriptor_rename_at);
+P2_DECL(p2_filesystem_types_descriptor_symlink_at);
+P2_DECL(p2_filesystem_types_descriptor_unlink_file_at);
+P2_DECL(p2_filesystem_types_descriptor_is_same_object);
+P2_DECL(p2_filesystem_types_descriptor_metadata_hash);
+P2_DECL(p2_filesystem_types_descriptor_metadata_hash_at);
+P2_DECL(p2_filesystem_types_directory_entry_stream_read_directory_entry);
+P2_DECL(p2_filesystem_types_filesystem_error_code);
+P2_DECL(p2_filesystem_types_descriptor_drop);
+P2_DECL(p2_filesystem_types_directory_entry_stream_drop);
+P2_DECL(p2_filesystem_preopens_get_directories);
 P2_DECL(p2_sockets_network_network_drop);
 P2_DECL(p2_sockets_instance_network_instance_network);
 P2_DECL(p2_sockets_udp_udp_socket_start_bind);
@@ -300,39 +332,65 @@ const struct wasi_import_fn wasi_p2_table[] = {
      p2_cli_terminal_stderr_get_terminal_stderr},
     {"clocks/wall-clock", "now", "(i)", p2_clocks_wall_clock_now},
     {"clocks/wall-clock", "resolution", "(i)", p2_clocks_wall_clock_resolution},
-    {"filesystem/types", "[method]descriptor.read-via-stream", "(iIi)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.write-via-stream", "(iIi)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.append-via-stream", "(ii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.advise", "(iIIii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.sync-data", "(ii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.get-flags", "(ii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.get-type", "(ii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.set-size", "(iIi)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.set-times", "(iiIiiIii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.read", "(iIIi)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.write", "(iiiIi)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.read-directory", "(ii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.sync", "(ii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.create-directory-at", "(iiii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.stat", "(ii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.stat-at", "(iiiii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.set-times-at", "(iiiiiIiiIii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.link-at", "(iiiiiiii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.open-at", "(iiiiiii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.readlink-at", "(iiii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.remove-directory-at", "(iiii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.rename-at", "(iiiiiii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.symlink-at", "(iiiiii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.unlink-file-at", "(iiii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.is-same-object", "(ii)i", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.metadata-hash", "(ii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[method]descriptor.metadata-hash-at", "(iiiii)", wasi_p2_unimplemented},
+    {"filesystem/types", "[method]descriptor.read-via-stream", "(iIi)",
+     p2_filesystem_types_descriptor_read_via_stream},
+    {"filesystem/types", "[method]descriptor.write-via-stream", "(iIi)",
+     p2_filesystem_types_descriptor_write_via_stream},
+    {"filesystem/types", "[method]descriptor.append-via-stream", "(ii)",
+     p2_filesystem_types_descriptor_append_via_stream},
+    {"filesystem/types", "[method]descriptor.advise", "(iIIii)",
+     p2_filesystem_types_descriptor_advise},
+    {"filesystem/types", "[method]descriptor.sync-data", "(ii)",
+     p2_filesystem_types_descriptor_sync_data},
+    {"filesystem/types", "[method]descriptor.get-flags", "(ii)",
+     p2_filesystem_types_descriptor_get_flags},
+    {"filesystem/types", "[method]descriptor.get-type", "(ii)",
+     p2_filesystem_types_descriptor_get_type},
+    {"filesystem/types", "[method]descriptor.set-size", "(iIi)",
+     p2_filesystem_types_descriptor_set_size},
+    {"filesystem/types", "[method]descriptor.set-times", "(iiIiiIii)",
+     p2_filesystem_types_descriptor_set_times},
+    {"filesystem/types", "[method]descriptor.read", "(iIIi)", p2_filesystem_types_descriptor_read},
+    {"filesystem/types", "[method]descriptor.write", "(iiiIi)",
+     p2_filesystem_types_descriptor_write},
+    {"filesystem/types", "[method]descriptor.read-directory", "(ii)",
+     p2_filesystem_types_descriptor_read_directory},
+    {"filesystem/types", "[method]descriptor.sync", "(ii)", p2_filesystem_types_descriptor_sync},
+    {"filesystem/types", "[method]descriptor.create-directory-at", "(iiii)",
+     p2_filesystem_types_descriptor_create_directory_at},
+    {"filesystem/types", "[method]descriptor.stat", "(ii)", p2_filesystem_types_descriptor_stat},
+    {"filesystem/types", "[method]descriptor.stat-at", "(iiiii)",
+     p2_filesystem_types_descriptor_stat_at},
+    {"filesystem/types", "[method]descriptor.set-times-at", "(iiiiiIiiIii)",
+     p2_filesystem_types_descriptor_set_times_at},
+    {"filesystem/types", "[method]descriptor.link-at", "(iiiiiiii)",
+     p2_filesystem_types_descriptor_link_at},
+    {"filesystem/types", "[method]descriptor.open-at", "(iiiiiii)",
+     p2_filesystem_types_descriptor_open_at},
+    {"filesystem/types", "[method]descriptor.readlink-at", "(iiii)",
+     p2_filesystem_types_descriptor_readlink_at},
+    {"filesystem/types", "[method]descriptor.remove-directory-at", "(iiii)",
+     p2_filesystem_types_descriptor_remove_directory_at},
+    {"filesystem/types", "[method]descriptor.rename-at", "(iiiiiii)",
+     p2_filesystem_types_descriptor_rename_at},
+    {"filesystem/types", "[method]descriptor.symlink-at", "(iiiiii)",
+     p2_filesystem_types_descriptor_symlink_at},
+    {"filesystem/types", "[method]descriptor.unlink-file-at", "(iiii)",
+     p2_filesystem_types_descriptor_unlink_file_at},
+    {"filesystem/types", "[method]descriptor.is-same-object", "(ii)i",
+     p2_filesystem_types_descriptor_is_same_object},
+    {"filesystem/types", "[method]descriptor.metadata-hash", "(ii)",
+     p2_filesystem_types_descriptor_metadata_hash},
+    {"filesystem/types", "[method]descriptor.metadata-hash-at", "(iiiii)",
+     p2_filesystem_types_descriptor_metadata_hash_at},
     {"filesystem/types", "[method]directory-entry-stream.read-directory-entry", "(ii)",
-     wasi_p2_unimplemented},
-    {"filesystem/types", "filesystem-error-code", "(ii)", wasi_p2_unimplemented},
-    {"filesystem/types", "[resource-drop]descriptor", "(i)", wasi_p2_unimplemented},
-    {"filesystem/types", "[resource-drop]directory-entry-stream", "(i)", wasi_p2_unimplemented},
-    {"filesystem/preopens", "get-directories", "(i)", wasi_p2_unimplemented},
+     p2_filesystem_types_directory_entry_stream_read_directory_entry},
+    {"filesystem/types", "filesystem-error-code", "(ii)",
+     p2_filesystem_types_filesystem_error_code},
+    {"filesystem/types", "[resource-drop]descriptor", "(i)", p2_filesystem_types_descriptor_drop},
+    {"filesystem/types", "[resource-drop]directory-entry-stream", "(i)",
+     p2_filesystem_types_directory_entry_stream_drop},
+    {"filesystem/preopens", "get-directories", "(i)", p2_filesystem_preopens_get_directories},
     {"sockets/network", "[resource-drop]network", "(i)", p2_sockets_network_network_drop},
     {"sockets/instance-network", "instance-network", "()i",
      p2_sockets_instance_network_instance_network},

@@ -80,3 +80,29 @@ FUZZ_TARGETS += wasi_abi
 $(BUILD)/fuzz/bin/wasi_abi: $(call fuzz_objs,tests/fuzz/fuzz_wasi_abi.c $(LIB_SRCS_wasi) \
     $(LIB_SRCS_wasm) $(LIB_SRCS_http) $(LIB_SRCS_base) host/port/base_env.c)
 	$(fuzz_link)
+
+# --- fuzzing: the wasi:filesystem host functions over a fake port -------------
+FUZZ_TARGETS += wasi_fs
+$(BUILD)/fuzz/bin/wasi_fs: $(call fuzz_objs,tests/fuzz/fuzz_wasi_fs.c $(LIB_SRCS_wasi) \
+    $(LIB_SRCS_wasm) $(LIB_SRCS_http) $(LIB_SRCS_base) host/port/base_env.c)
+	$(fuzz_link)
+# Seeds: 17-byte records (function index, 16 parameters; see the target).
+# open-at(dir 1, follow, path "sub" at 120, create, read|write, ret 64),
+# then write-via-stream on the new handle 3 and stat of it.
+$(BUILD)/fuzz/seeds/wasi_fs/.stamp: tests/wasi/module.mk
+	@mkdir -p $(@D)
+	@printf '\000\001\001\170\003\001\003\100\000\000\000\000\000\000\000\000\000' > $(@D)/open
+	@printf '\023\003\000\100\000\000\000\000\000\000\000\000\000\000\000\000\000' >> $(@D)/open
+	@printf '\001\003\100\000\000\000\000\000\000\000\000\000\000\000\000\000\000' >> $(@D)/open
+	@printf '\025\001\100\000\000\000\000\000\000\000\000\000\000\000\000\000\000' > $(@D)/readdir
+	@touch $@
+FUZZ_SEEDS += $(BUILD)/fuzz/seeds/wasi_fs/.stamp
+
+# --- wasi:filesystem: p2_fs imports it through the app SDK's header ------------
+$(WASI_TEST_DIR)/p2_fs.wasm: tests/wasi/p2_fs.c tests/wasi/cabi.c apps/include/wasi2/imports.h
+	@mkdir -p $(@D)
+	@echo "  WASM    $@"
+	@$(WASM_CC) $(WASI_TEST_CFLAGS) -Iapps/include -o $@ $(filter %.c,$^)
+TEST_DEPS += $(WASI_TEST_DIR)/p2_fs.wasm
+COMPONENT_SUITES += wasi/fs
+SUITE_CMD_wasi/fs := python3 tests/wasi/run_p2_fs.py --build $(BUILD)

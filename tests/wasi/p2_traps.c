@@ -8,7 +8,8 @@
  *   poll-empty     poll an empty list
  *   bad-ret        a return area outside linear memory
  *   bad-utf8       a string parameter that is not UTF-8
- *   unimplemented  a 0.2 function KPIO does not provide (filesystem)
+ *   unimplemented  a 0.2 function KPIO does not provide (an HTTP server's
+ *                  outgoing-response)
  *   realloc-reentry  cabi_realloc calls a 0.2 function while a list is
  *                  being returned
  *   write-unpermitted  output-stream.write without a check-write permit
@@ -28,7 +29,8 @@
 
 #include "wasi02.h"
 
-IMP("wasi:filesystem/preopens@0.2.0", "get-directories") void get_directories(void *ret);
+IMP("wasi:http/types@0.2.0", "[constructor]outgoing-response")
+int32_t outgoing_response_new(int32_t headers);
 
 /* What a hostile app does to make the host spend memory or break the
  * streams' rules; each must end in a trap. */
@@ -78,7 +80,7 @@ int main(int argc, char **argv)
         ret16_t rr;
         resolve_addresses(instance_network(), "\xff\xfe", 2, &rr);
     } else if (!strcmp(m, "unimplemented"))
-        get_directories(&r);
+        (void)outgoing_response_new(1);
     else if (!strcmp(m, "realloc-reentry")) {
         extern int cabi_reenter;
         cabi_reenter = 1;

@@ -1,0 +1,185 @@
+/*
+ * lib/wasi/p2_fs_file.c - wasi:filesystem file data: read and write at an
+ * offset, the input and output streams of a file (read-via-stream,
+ * write-via-stream, append-via-stream, and their I/O for p2_io.c),
+ * set-size, sync, sync-data and advise (wasi-filesystem types.wit).
+ *
+ * All I/O is positional (the port's pread/pwrite): a stream keeps its own
+ * offset, so streams and descriptors never share a position. An append
+ * stream writes at the size fstat reports at each write. A stream holds a
+ * reference to the open file and outlives a dropped descriptor, as in
+ * wasmtime. Reads return at most P2_SCRATCH bytes per call (a short read
+ * is allowed by the WIT; the end is a read of 0 bytes).
+ */
+#include "base/env.h"
+#include "base/mem.h"
+#include "base/util.h"
+#include "wasi/p2_fs.h"
+
+long p2_file_stream_read(struct wasi_ctx *w, struct p2_stream *s, uint8_t *buf, size_t max)
+{
+    long n = w->port.ops->pread(w->port.ctx, s->fref->file, buf, max, s->offset);
+    if (n == 0 && max) return ERR_PIPE;
+    if (n > 0) s->offset += (uint64_t)n;
+    return n;
+}
+
+int p2_file_stream_write(struct wasi_ctx *w, struct p2_stream *s, const uint8_t *data, size_t len)
+{
+    const struct wasi_port_ops *o = w->port.ops;
+    if (s->append) {
+        struct wasi_port_stat st;
+        int rc = o->fstat(w->port.ctx, s->fref->file, &st);
+        if (rc) return rc;
+        s->offset = st.size;
+    }
+    while (len) {
+        long n = o->pwrite(w->port.ctx, s->fref->file, data, len, s->offset);
+        if (n <= 0) return n ? (int)n : ERR_IO;
+        s->offset += (uint64_t)n;
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static void file_stream_destroy(struct wasi_ctx *w, struct p2_obj *o)
+{
+    p2_fref_put(w, ((struct p2_stream *)o)->fref);
+}
+
+/* Makes a stream of type over d's file at offset: result<own<stream>,
+ * error-code> (8 bytes) at a[ret]. */
+static int file_stream(struct wasm_host_call *call, uint32_t self, enum p2_type type,
+                       uint64_t offset, bool append, uint32_t ret_ptr)
+{
+    struct p2_desc *d = p2_get(call, self, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, self, P2_DESCRIPTOR);
+    if (!p2_ret(call, ret_ptr, 8, 4)) return p2_bad_ret(call, ret_ptr);
+    int rc = p2_desc_file(d, type == P2_INPUT_STREAM ? DF_READ : DF_WRITE);
+    if (rc) return p2_fs_fail(call, ret_ptr, 8, 4, 4, rc);
+    struct p2_stream *s = p2_obj_new(sizeof *s, type, NULL, file_stream_destroy);
+    if (!s) return wasm_host_trap(call, "out of memory");
+    s->kind = SK_FILE;
+    s->fref = d->fref;
+    s->fref->refs++;
+    s->file = d->fref->file;
+    s->offset = offset;
+    s->append = append;
+    uint32_t h;
+    rc = p2_put(call, &s->h, &h);
+    if (rc) return rc;
+    le32_put(p2_ret(call, ret_ptr, 8, 4) + 4, h);
+    return 0;
+}
+
+/* read-via-stream(offset) -> result<own<input-stream>, error-code> */
+P2_FN(p2_filesystem_types_descriptor_read_via_stream)
+{
+    (void)r;
+    return file_stream(call, a[0].u32, P2_INPUT_STREAM, a[1].u64, false, a[2].u32);
+}
+
+/* write-via-stream(offset) -> result<own<output-stream>, error-code> */
+P2_FN(p2_filesystem_types_descriptor_write_via_stream)
+{
+    (void)r;
+    return file_stream(call, a[0].u32, P2_OUTPUT_STREAM, a[1].u64, false, a[2].u32);
+}
+
+/* append-via-stream() -> result<own<output-stream>, error-code> */
+P2_FN(p2_filesystem_types_descriptor_append_via_stream)
+{
+    (void)r;
+    return file_stream(call, a[0].u32, P2_OUTPUT_STREAM, 0, true, a[1].u32);
+}
+
+/* read(length, offset) -> result<tuple<list<u8>, bool>, error-code>:
+ * 16 bytes, list @4/@8, end-of-file @12. */
+P2_FN(p2_filesystem_types_descriptor_read)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
+    uint32_t ret_ptr = a[3].u32;
+    if (!p2_ret(call, ret_ptr, 16, 4)) return p2_bad_ret(call, ret_ptr);
+    int rc = p2_desc_file(d, DF_READ);
+    if (rc) return p2_fs_fail(call, ret_ptr, 16, 4, 4, rc);
+    uint8_t *buf = p2_scratch(w);
+    if (!buf) return p2_fs_fail(call, ret_ptr, 16, 4, 4, ERR_NOMEM);
+    size_t max = (size_t)MIN(a[1].u64, (uint64_t)P2_SCRATCH);
+    long n = max ? w->port.ops->pread(w->port.ctx, d->fref->file, buf, max, a[2].u64) : 0;
+    if (n < 0) return p2_fs_fail(call, ret_ptr, 16, 4, 4, (int)n);
+    uint32_t ptr;
+    rc = p2_alloc_copy(call, buf, (uint32_t)n, &ptr);
+    if (rc) return rc;
+    uint8_t *ret = p2_ret(call, ret_ptr, 16, 4);
+    le32_put(ret + 4, ptr);
+    le32_put(ret + 8, (uint32_t)n);
+    ret[12] = n == 0;
+    return 0;
+}
+
+/* write(buffer, offset) -> result<filesize, error-code>: 16 bytes,
+ * align 8, the count @8. */
+P2_FN(p2_filesystem_types_descriptor_write)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
+    uint32_t ret_ptr = a[4].u32;
+    const uint8_t *data = p2_arg_bytes(call, a[1].u32, a[2].u32, false);
+    if (!data) return p2_bad_ptr(call, "write buffer");
+    if (!p2_ret(call, ret_ptr, 16, 8)) return p2_bad_ret(call, ret_ptr);
+    int rc = p2_desc_file(d, DF_WRITE);
+    long n = rc ? rc : w->port.ops->pwrite(w->port.ctx, d->fref->file, data, a[2].u32, a[3].u64);
+    if (n < 0) return p2_fs_fail(call, ret_ptr, 16, 8, 8, (int)n);
+    le64_put(p2_ret(call, ret_ptr, 16, 8) + 8, (uint64_t)n);
+    return 0;
+}
+
+/* set-size(size) -> result<_, error-code> */
+P2_FN(p2_filesystem_types_descriptor_set_size)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
+    int rc = p2_desc_file(d, DF_WRITE);
+    if (rc == 0 && a[1].u64 > INT64_MAX) rc = ERR_FBIG;
+    if (rc == 0) rc = w->port.ops->set_size(w->port.ctx, d->fref->file, a[1].u64);
+    return p2_fs_unit(call, a[2].u32, rc);
+}
+
+static int do_sync(struct wasm_host_call *call, const wasm_value *a, bool data_only)
+{
+    struct wasi_ctx *w = call_ctx(call);
+    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
+    return p2_fs_unit(call, a[1].u32, w->port.ops->sync(w->port.ctx, d->fref->file, data_only));
+}
+
+P2_FN(p2_filesystem_types_descriptor_sync)
+{
+    (void)r;
+    return do_sync(call, a, false);
+}
+
+P2_FN(p2_filesystem_types_descriptor_sync_data)
+{
+    (void)r;
+    return do_sync(call, a, true);
+}
+
+/* advise(offset, length, advice) -> result<_, error-code>: a hint, taken
+ * and ignored for files (bad-descriptor for a directory, as wasmtime). */
+P2_FN(p2_filesystem_types_descriptor_advise)
+{
+    (void)r;
+    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
+    if (a[3].u32 > 5) return wasm_host_trap(call, "advice case %u out of range", a[3].u32);
+    return p2_fs_unit(call, a[4].u32, p2_desc_file(d, 0));
+}
