@@ -50,12 +50,19 @@ spec-core-jit: $(BUILD)/host/tests/spec_runner
 spec-simd: $(BUILD)/host/tests/spec_runner
 	@$(SPEC_CMD) --engine interp simd
 
-# Differential test: random programs (gen_diff.py) in lib/wasm (the
-# interpreter and the JIT) and in V8.
+# Differential test: random programs (gen_diff.py, SIMD in about a third of
+# them) in lib/wasm (the interpreter, the JIT and the JIT's SSE2 baseline)
+# and in V8; the JIT engines are also compared with the interpreter, which
+# needs only wat2wasm.
 $(BUILD)/host/tests/wasm_diff: $(call host_objs,tests/spec/wasm_diff.c $(LIB_SRCS_wasm) \
+    $(LIB_SRCS_wasm_debug) \
     host/kpio-wasm/jit_mem.c $(LIB_SRCS_base) host/port/base_env.c)
 	$(host_link)
 TEST_DEPS += $(BUILD)/host/tests/wasm_diff
 COMPONENT_SUITES += spec/diff
 SUITE_CMD_spec/diff := python3 tests/spec/run_diff.py --build $(BUILD) \
     --runner $(BUILD)/host/tests/wasm_diff --count 200
+# The same with SIMD in every module and in much of the code.
+COMPONENT_SUITES += spec/diff-simd
+SUITE_CMD_spec/diff-simd := python3 tests/spec/run_diff.py --build $(BUILD) \
+    --runner $(BUILD)/host/tests/wasm_diff --simd --count 100
