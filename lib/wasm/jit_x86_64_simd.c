@@ -95,6 +95,44 @@ static void splat32(struct fcomp *c, int x, uint32_t v)
     pshuf(c, 0x66, x, x, 0);
 }
 
+/* x = the 64-bit pattern v in both lanes (uses rax). */
+static void splat64(struct fcomp *c, int x, uint64_t v)
+{
+    x_mov_ri(c->b, RAX, v);
+    x_movd_xr(c->b, 1, x, XR(RAX));
+    p66(c, P_PUNPCKLQDQ, x, x);
+}
+
+/* x = the 16 bytes lo, hi (uses rax and tmp). */
+static void const16(struct fcomp *c, int x, uint64_t lo, uint64_t hi, int tmp)
+{
+    x_mov_ri(c->b, RAX, lo);
+    x_movd_xr(c->b, 1, x, XR(RAX));
+    x_mov_ri(c->b, RAX, hi);
+    x_movd_xr(c->b, 1, tmp, XR(RAX));
+    p66(c, P_PUNPCKLQDQ, x, tmp);
+}
+
+/* 66 0F 38 op x, y (SSSE3 and SSE4.1). */
+static void p38(struct fcomp *c, uint8_t op, int x, int y)
+{
+    x_op(c->b, 0x66, 0, 0x0f3800u | op, 3, x, XR(y));
+}
+
+/* [66] 0F op x, y: the packed float instructions (f64: the pd form). */
+static void fp(struct fcomp *c, bool f64, uint8_t op, int x, int y)
+{
+    x_op(c->b, f64 ? 0x66 : 0, 0, 0x0f00u | op, 2, x, XR(y));
+}
+
+/* a = m ? a : b, lane by lane (m is clobbered). */
+static void blend(struct fcomp *c, int a, int b, int m)
+{
+    p66(c, P_PAND, a, m);
+    p66(c, P_PANDN, m, b);
+    p66(c, P_POR, a, m);
+}
+
 /* ---- the 16-byte moves ---- */
 
 static void copy_w(struct fcomp *c, uint32_t d, uint32_t a)
@@ -550,6 +588,439 @@ static bool sse_form(struct fcomp *c, uint32_t sub, const uint32_t *cell)
     return true;
 }
 
+/* ---- longer sequences ---- */
+
+/* i8x16.shuffle: with SSSE3 two pshufb and an or; else byte by byte in
+ * the frame (into rax/rcx, then stored, so D may be A or B). */
+static void shuffle(struct fcomp *c, const uint32_t *cell)
+{
+    uint8_t idx[16];
+    for (int i = 0; i < 16; i++)
+        idx[i] = (uint8_t)(cell[6 + i / 4] >> (8 * (i % 4)));
+    if (c->j->sse41) {
+        uint64_t ma[2] = {0, 0}, mb[2] = {0, 0};
+        bool use_b = false;
+        for (int i = 0; i < 16; i++) {
+            uint64_t ba = idx[i] < 16 ? idx[i] : 0x80, bb = idx[i] >= 16 ? idx[i] - 16u : 0x80;
+            use_b |= idx[i] >= 16;
+            ma[i / 8] |= ba << (8 * (i % 8));
+            mb[i / 8] |= bb << (8 * (i % 8));
+        }
+        vload(c, 0, cell[2]);
+        const16(c, 2, ma[0], ma[1], 3);
+        p38(c, 0x00, 0, 2);
+        if (use_b) {
+            vload(c, 1, cell[3]);
+            const16(c, 2, mb[0], mb[1], 3);
+            p38(c, 0x00, 1, 2);
+            p66(c, P_POR, 0, 1);
+        }
+        vstore(c, cell[1], 0);
+        return;
+    }
+    for (int half = 0; half < 2; half++) {
+        int r = half ? RCX : RAX;
+        for (int i = 7; i >= 0; i--) {
+            uint8_t x = idx[8 * half + i];
+            struct xrm m = fc_home(x < 16 ? cell[2] : cell[3]);
+            m.disp += x % 16;
+            if (i == 7) {
+                x_movzx8(c->b, r, m);
+                continue;
+            }
+            x_shift_i(c->b, 1, SH_SHL, XR(r), 8);
+            x_movzx8(c->b, RDX, m);
+            x_alu_rm(c->b, 1, ALU_OR, r, XR(RDX));
+        }
+    }
+    struct xrm hi = fc_home(cell[1]);
+    hi.disp += 8;
+    x_store(c->b, 1, fc_home(cell[1]), RAX);
+    x_store(c->b, 1, hi, RCX);
+    fc_dirty(c, cell[1]);
+}
+
+/* i8x16 shifts (in 16-bit lanes, then masked or repacked), i64x2.shr_s
+ * (a logical shift of the value xored with its sign). */
+static void shift_more(struct fcomp *c, uint32_t sub, const uint32_t *cell)
+{
+    fc_load_gpr(c, RCX, cell[3], 0);
+    vload(c, 0, cell[2]);
+    if (sub == 0xcc) {
+        x_alu_mi(c->b, 0, ALU_AND, XR(RCX), 63);
+        x_movd_xr(c->b, 0, 1, XR(RCX));
+        pshuf(c, 0x66, 2, 0, 0xf5);
+        pshift_i(c, 0x72, 4, 2, 31); /* psrad: the sign of each 64-bit lane */
+        p66(c, P_PXOR, 0, 2);
+        p66(c, 0xd3, 0, 1); /* psrlq */
+        p66(c, P_PXOR, 0, 2);
+    } else if (sub == 0x6c) { /* shr_s: bytes as the high halves of words */
+        x_alu_mi(c->b, 0, ALU_AND, XR(RCX), 7);
+        x_alu_mi(c->b, 0, ALU_ADD, XR(RCX), 8);
+        x_movd_xr(c->b, 0, 1, XR(RCX));
+        x_movaps(c->b, 2, 0);
+        p66(c, P_PUNPCKLBW, 2, 2);
+        p66(c, P_PUNPCKHBW, 0, 0);
+        p66(c, 0xe1, 2, 1); /* psraw */
+        p66(c, 0xe1, 0, 1);
+        p66(c, P_PACKSSWB, 2, 0);
+        x_movaps(c->b, 0, 2);
+    } else { /* shl, shr_u: shift words, clear what crossed into each byte */
+        x_alu_mi(c->b, 0, ALU_AND, XR(RCX), 7);
+        x_movd_xr(c->b, 0, 1, XR(RCX));
+        p66(c, sub == 0x6b ? 0xf1 : 0xd1, 0, 1); /* psllw, psrlw */
+        x_mov_ri(c->b, RAX, 0xff);
+        x_shift_cl(c->b, 0, sub == 0x6b ? SH_SHL : SH_SHR, XR(RAX));
+        x_alu_mi(c->b, 0, ALU_AND, XR(RAX), 0xff);
+        x_imul_rmi(c->b, 0, RAX, XR(RAX), 0x01010101);
+        x_movd_xr(c->b, 0, 2, XR(RAX));
+        pshuf(c, 0x66, 2, 2, 0);
+        p66(c, P_PAND, 0, 2);
+    }
+    vstore(c, cell[1], 0);
+}
+
+/* xmm0 = the 64-bit signed compare x < y of xmm0 and xmm1 (Hacker's
+ * Delight 2-12: the sign of (x - y) ^ ((x ^ y) & ((x - y) ^ x))). */
+static void lt_s64(struct fcomp *c)
+{
+    x_movaps(c->b, 2, 0);
+    p66(c, 0xfb, 2, 1); /* d = x - y */
+    x_movaps(c->b, 3, 0);
+    p66(c, P_PXOR, 3, 1); /* x ^ y */
+    x_movaps(c->b, 1, 2);
+    p66(c, P_PXOR, 1, 0); /* d ^ x */
+    p66(c, P_PAND, 3, 1);
+    p66(c, P_PXOR, 3, 2);
+    pshuf(c, 0x66, 0, 3, 0xf5);
+    pshift_i(c, 0x72, 4, 0, 31);
+}
+
+/* Float min/max with the spec's NaN and signed-zero rules (both orders of
+ * minps/maxps combined; NaN lanes made canonical), as V8 does them. */
+static void fminmax(struct fcomp *c, bool f64, bool max, uint32_t a, uint32_t b)
+{
+    vload(c, 0, a);
+    vload(c, 2, b);
+    x_movaps(c->b, 1, 2);
+    fp(c, f64, max ? 0x5f : 0x5d, 1, 0); /* s = b op a */
+    fp(c, f64, max ? 0x5f : 0x5d, 0, 2); /* d = a op b */
+    if (max) {
+        fp(c, f64, 0x57, 0, 1); /* d ^= s: the discrepancies */
+        fp(c, f64, 0x56, 1, 0); /* s |= d: NaNs */
+        fp(c, f64, 0x5c, 1, 0); /* s -= d: signs, quiet NaNs */
+    } else {
+        fp(c, f64, 0x56, 1, 0); /* s |= d: -0 and NaNs */
+    }
+    x_movaps(c->b, 0, 1);
+    x_op(c->b, f64 ? 0x66 : 0, 0, 0x0fc2, 2, 0, XR(1)); /* cmpunord d, s */
+    x_byte(c->b, 3);
+    if (!max) fp(c, f64, 0x56, 1, 0);
+    if (f64)
+        pshift_i(c, 0x73, 2, 0, 13);
+    else
+        pshift_i(c, 0x72, 2, 0, 10);
+    fp(c, f64, 0x55, 0, 1); /* d = ~d & s */
+}
+
+static bool more_sequences(struct fcomp *c, uint32_t sub, const uint32_t *cell)
+{
+    uint32_t d = cell[1], a = cell[2], b = cell[3];
+    bool sse41 = c->j->sse41;
+    switch (sub) {
+    case 0x0d: shuffle(c, cell); return true;
+    case 0x6b:
+    case 0x6c:
+    case 0x6d:
+    case 0xcc: shift_more(c, sub, cell); return true;
+    case 0x0e: /* swizzle: indices >= 16 saturate to >= 0x80 (zero) */
+        if (!sse41) return false;
+        vload(c, 0, a);
+        vload(c, 1, b);
+        splat32(c, 2, 0x70707070);
+        p66(c, 0xdc, 1, 2); /* paddusb */
+        p38(c, 0x00, 0, 1);
+        break;
+    case 0x62: /* popcnt: bit counts in 2, 4, then 8 bits */
+        vload(c, 0, a);
+        x_movaps(c->b, 1, 0);
+        pshift_i(c, 0x71, 2, 1, 1);
+        splat32(c, 2, 0x55555555);
+        p66(c, P_PAND, 1, 2);
+        p66(c, 0xf8, 0, 1); /* x - ((x >> 1) & 0x55) */
+        x_movaps(c->b, 1, 0);
+        pshift_i(c, 0x71, 2, 1, 2);
+        splat32(c, 2, 0x33333333);
+        p66(c, P_PAND, 0, 2);
+        p66(c, P_PAND, 1, 2);
+        p66(c, 0xfc, 0, 1);
+        x_movaps(c->b, 1, 0);
+        pshift_i(c, 0x71, 2, 1, 4);
+        p66(c, 0xfc, 0, 1);
+        splat32(c, 2, 0x0f0f0f0f);
+        p66(c, P_PAND, 0, 2);
+        break;
+    case 0x7c: /* i16x8.extadd_pairwise_i8x16_s/u: odd and even bytes */
+    case 0x7d:
+        vload(c, 0, a);
+        x_movaps(c->b, 1, 0);
+        pshift_i(c, 0x71, 6, 1, 8);
+        pshift_i(c, 0x71, sub == 0x7c ? 4 : 2, 1, 8);
+        pshift_i(c, 0x71, sub == 0x7c ? 4 : 2, 0, 8);
+        p66(c, 0xfd, 0, 1);
+        break;
+    case 0x7e: /* i32x4.extadd_pairwise_i16x8_s: pmaddwd with ones */
+    case 0x7f: /* _u: biased to signed, then 2 * 0x8000 added back */
+        vload(c, 0, a);
+        if (sub == 0x7f) {
+            splat32(c, 2, B16);
+            p66(c, P_PXOR, 0, 2);
+        }
+        splat32(c, 1, 0x00010001);
+        p66(c, 0xf5, 0, 1);
+        if (sub == 0x7f) {
+            splat32(c, 2, 0x10000);
+            p66(c, 0xfe, 0, 2);
+        }
+        break;
+    case 0x82: /* q15mulr_sat_s: pmulhrsw, whose one overflow is 0x8000 */
+        if (!sse41) return false;
+        vload(c, 0, a);
+        vload(c, 1, b);
+        p38(c, 0x0b, 0, 1);
+        splat32(c, 2, B16);
+        p66(c, 0x75, 2, 0); /* pcmpeqw */
+        p66(c, P_PXOR, 0, 2);
+        break;
+    case 0x9c: /* i16x8.extmul_{low,high}_i8x16_{s,u}: extend both, pmullw */
+    case 0x9d:
+    case 0x9e:
+    case 0x9f: {
+        bool hi = sub & 1, sign = sub < 0x9e;
+        for (int k = 0; k < 2; k++) {
+            vload(c, k, k ? b : a);
+            p66(c, P_PXOR, 2, 2);
+            if (sign) p66(c, P_PCMPGTB, 2, k);
+            p66(c, hi ? P_PUNPCKHBW : P_PUNPCKLBW, k, 2);
+        }
+        p66(c, 0xd5, 0, 1);
+        break;
+    }
+    case 0xdc: /* i64x2.extmul_{low,high}_i32x4_{s,u}: pmuldq/pmuludq */
+    case 0xdd:
+    case 0xde:
+    case 0xdf: {
+        bool hi = sub & 1, sign = sub < 0xde;
+        vload(c, 0, a);
+        vload(c, 1, b);
+        pshuf(c, 0x66, 0, 0, hi ? 0xfa : 0x50);
+        pshuf(c, 0x66, 1, 1, hi ? 0xfa : 0x50);
+        if (sign && sse41) {
+            p38(c, 0x28, 0, 1); /* pmuldq */
+            break;
+        }
+        if (sign) { /* the unsigned product minus (a < 0 ? b << 32) and (b < 0 ? a << 32) */
+            x_movaps(c->b, 2, 0);
+            pshift_i(c, 0x72, 4, 2, 31);
+            p66(c, P_PAND, 2, 1);
+            pshift_i(c, 0x73, 6, 2, 32);
+            x_movaps(c->b, 3, 1);
+            pshift_i(c, 0x72, 4, 3, 31);
+            p66(c, P_PAND, 3, 0);
+            pshift_i(c, 0x73, 6, 3, 32);
+        }
+        p66(c, 0xf4, 0, 1); /* pmuludq */
+        if (sign) {
+            p66(c, 0xfb, 0, 2);
+            p66(c, 0xfb, 0, 3);
+        }
+        break;
+    }
+    case 0xb5: /* i32x4.mul without pmulld: two pmuludq */
+        vload(c, 0, a);
+        vload(c, 1, b);
+        x_movaps(c->b, 2, 0);
+        p66(c, 0xf4, 2, 1);
+        pshift_i(c, 0x73, 2, 0, 32);
+        pshift_i(c, 0x73, 2, 1, 32);
+        p66(c, 0xf4, 0, 1);
+        pshuf(c, 0x66, 2, 2, 0x08);
+        pshuf(c, 0x66, 0, 0, 0x08);
+        p66(c, P_PUNPCKLDQ, 2, 0);
+        x_movaps(c->b, 0, 2);
+        break;
+    case 0xd5: /* i64x2.mul: lo*lo + ((hi*lo + lo*hi) << 32) */
+        vload(c, 0, a);
+        vload(c, 1, b);
+        x_movaps(c->b, 2, 0);
+        pshift_i(c, 0x73, 2, 2, 32);
+        p66(c, 0xf4, 2, 1);
+        x_movaps(c->b, 3, 1);
+        pshift_i(c, 0x73, 2, 3, 32);
+        p66(c, 0xf4, 3, 0);
+        p66(c, 0xd4, 2, 3);
+        pshift_i(c, 0x73, 6, 2, 32);
+        p66(c, 0xf4, 0, 1);
+        p66(c, 0xd4, 0, 2);
+        break;
+    case 0x60: /* abs without pabs*: (x ^ m) - m, m the lane's sign */
+    case 0x80:
+    case 0xa0:
+    case 0xc0: {
+        int size = sub == 0x60 ? 0 : sub == 0x80 ? 1 : sub == 0xa0 ? 2 : 3;
+        vload(c, 0, a);
+        if (size == 3) {
+            pshuf(c, 0x66, 1, 0, 0xf5);
+            pshift_i(c, 0x72, 4, 1, 31);
+        } else {
+            p66(c, P_PXOR, 1, 1);
+            p66(c, (uint8_t)(P_PCMPGTB + size), 1, 0);
+        }
+        p66(c, P_PXOR, 0, 1);
+        p66(c, size == 0 ? 0xf8 : size == 1 ? 0xf9 : size == 2 ? 0xfa : 0xfb, 0, 1);
+        break;
+    }
+    case 0xd8: /* i64x2.lt_s gt_s le_s ge_s */
+    case 0xd9:
+    case 0xda:
+    case 0xdb: {
+        bool swap = sub == 0xd9 || sub == 0xda; /* gt: b < a; le: not b < a */
+        vload(c, 0, swap ? b : a);
+        vload(c, 1, swap ? a : b);
+        lt_s64(c);
+        if (sub >= 0xda) {
+            ones(c, 1);
+            p66(c, P_PXOR, 0, 1);
+        }
+        break;
+    }
+    case 0x76: /* min/max without SSE4.1: a compare and a blend */
+    case 0x78:
+    case 0x97:
+    case 0x99:
+    case 0xb6:
+    case 0xb7:
+    case 0xb8:
+    case 0xb9: {
+        /* signed i8/i32 directly, unsigned i16/i32 with the sign bits flipped */
+        bool max = sub == 0x78 || sub == 0x99 || sub == 0xb8 || sub == 0xb9;
+        bool u = sub == 0x97 || sub == 0x99 || sub == 0xb7 || sub == 0xb9;
+        uint8_t gt = sub < 0x80 ? P_PCMPGTB : sub < 0xa0 ? 0x65 : 0x66;
+        vload(c, 0, a);
+        vload(c, 1, b);
+        x_movaps(c->b, 2, 0);
+        if (u) {
+            splat32(c, 3, sub < 0xa0 ? B16 : B32);
+            p66(c, P_PXOR, 2, 3);
+            p66(c, P_PXOR, 3, 1);
+        } else {
+            x_movaps(c->b, 3, 1);
+        }
+        p66(c, gt, 2, 3); /* m = a > b */
+        if (max) {
+            blend(c, 0, 1, 2);
+        } else {
+            blend(c, 1, 0, 2);
+            x_movaps(c->b, 0, 1);
+        }
+        break;
+    }
+    case 0xd6: /* i64x2.eq, ne without pcmpeqq: both halves equal */
+    case 0xd7:
+        vload(c, 0, a);
+        vload(c, 1, b);
+        p66(c, P_PCMPEQD, 0, 1);
+        pshuf(c, 0x66, 2, 0, 0xb1);
+        p66(c, P_PAND, 0, 2);
+        if (sub == 0xd7) {
+            ones(c, 1);
+            p66(c, P_PXOR, 0, 1);
+        }
+        break;
+    case 0xf9: /* i32x4.trunc_sat_f32x4_u: below 2^31 directly, above from x - 2^31 */
+        if (!sse41) return false;
+        vload(c, 0, a);
+        p66(c, P_PXOR, 1, 1);
+        fp(c, false, 0x5f, 0, 1); /* maxps: NaN and negatives to 0 */
+        ones(c, 1);
+        pshift_i(c, 0x72, 2, 1, 1);
+        fp(c, false, 0x5b, 1, 1); /* 2^31 */
+        x_movaps(c->b, 2, 0);
+        fp(c, false, 0x5c, 2, 1);              /* x - 2^31 */
+        x_op(c->b, 0, 0, 0x0fc2, 2, 1, XR(2)); /* cmpleps: x >= 2^32 */
+        x_byte(c->b, 2);
+        x_op(c->b, 0xf3, 0, 0x0f5b, 2, 2, XR(2)); /* cvttps2dq */
+        p66(c, P_PXOR, 2, 1);
+        p66(c, P_PXOR, 1, 1);
+        p38(c, 0x3d, 2, 1); /* pmaxsd: x < 2^31 adds nothing */
+        x_op(c->b, 0xf3, 0, 0x0f5b, 2, 0, XR(0));
+        p66(c, 0xfe, 0, 2);
+        break;
+    case 0xe8: /* f32x4.min max, f64x2.min max */
+    case 0xe9:
+    case 0xf4:
+    case 0xf5: fminmax(c, sub >= 0xf4, sub & 1, a, b); break;
+    case 0xf8: /* i32x4.trunc_sat_f32x4_s: NaN to 0, positive overflow fixed */
+        vload(c, 0, a);
+        x_movaps(c->b, 1, 0);
+        x_op(c->b, 0, 0, 0x0fc2, 2, 1, XR(1)); /* cmpeqps: not NaN */
+        x_byte(c->b, 0);
+        p66(c, P_PAND, 0, 1);
+        p66(c, P_PXOR, 1, 0);
+        x_op(c->b, 0xf3, 0, 0x0f5b, 2, 0, XR(0)); /* cvttps2dq */
+        p66(c, P_PAND, 1, 0);
+        pshift_i(c, 0x72, 4, 1, 31);
+        p66(c, P_PXOR, 0, 1);
+        break;
+    case 0xfc: /* i32x4.trunc_sat_f64x2_s_zero: NaN to 0, clamped above */
+        vload(c, 0, a);
+        x_movaps(c->b, 1, 0);
+        x_op(c->b, 0x66, 0, 0x0fc2, 2, 1, XR(0)); /* cmpeqpd: not NaN */
+        x_byte(c->b, 0);
+        splat64(c, 2, 0x41dfffffffc00000ull); /* 2147483647.0 */
+        p66(c, P_PAND, 1, 2);
+        fp(c, true, 0x5d, 0, 1);                  /* minpd: NaN gives the 0 */
+        x_op(c->b, 0x66, 0, 0x0fe6, 2, 0, XR(0)); /* cvttpd2dq */
+        break;
+    case 0xfb: /* f32x4.convert_i32x4_u: high and low halves exactly */
+        vload(c, 0, a);
+        x_movaps(c->b, 1, 0);
+        pshift_i(c, 0x72, 6, 1, 16);
+        pshift_i(c, 0x72, 2, 1, 16);
+        pshift_i(c, 0x72, 2, 0, 16);
+        fp(c, false, 0x5b, 0, 0);
+        fp(c, false, 0x5b, 1, 1);
+        splat32(c, 2, 0x47800000); /* 65536.0f */
+        fp(c, false, 0x59, 0, 2);
+        fp(c, false, 0x58, 0, 1);
+        break;
+    case 0xff: /* f64x2.convert_low_i32x4_u: 2^52 + x as a double, minus 2^52 */
+        vload(c, 0, a);
+        splat32(c, 1, 0x43300000);
+        p66(c, P_PUNPCKLDQ, 0, 1);
+        splat64(c, 1, 0x4330000000000000ull);
+        fp(c, true, 0x5c, 0, 1);
+        break;
+    case 0xfd: /* i32x4.trunc_sat_f64x2_u_zero: clamp, round, low bits of 2^52 + x */
+        if (!sse41) return false;
+        vload(c, 0, a);
+        p66(c, P_PXOR, 1, 1);
+        fp(c, true, 0x5f, 0, 1);              /* maxpd: NaN and negatives to 0 */
+        splat64(c, 2, 0x41efffffffe00000ull); /* 4294967295.0 */
+        fp(c, true, 0x5d, 0, 2);
+        x_op(c->b, 0x66, 0, 0x0f3a09, 3, 0, XR(0)); /* roundpd, toward zero */
+        x_byte(c->b, 3);
+        splat64(c, 2, 0x4330000000000000ull);
+        fp(c, true, 0x58, 0, 2);
+        x_op(c->b, 0, 0, 0x0fc6, 2, 0, XR(1)); /* shufps: lanes 0, 2, then zeros */
+        x_byte(c->b, 0x88);
+        break;
+    default: return false;
+    }
+    vstore(c, d, 0);
+    return true;
+}
+
 /* ---- sequences ---- */
 
 static bool sequence(struct fcomp *c, uint32_t sub, const uint32_t *cell)
@@ -625,7 +1096,7 @@ static bool sequence(struct fcomp *c, uint32_t sub, const uint32_t *cell)
         p66(c, hi ? P_PUNPCKHWD : P_PUNPCKLWD, 0, 2);
         break;
     }
-    default: return false;
+    default: return more_sequences(c, sub, cell);
     }
     vstore(c, d, 0);
     return true;
@@ -649,7 +1120,9 @@ static bool fc_op_simd(struct fcomp *c, const uint32_t *cell)
     }
     switch (cc_simd_shape(sub)) {
     case SH_TEST: test_op(c, sub, cell[1], cell[2]); return true;
-    case SH_SHIFT: return shift(c, sub, cell);
+    case SH_SHIFT:
+        if (shift(c, sub, cell)) return true;
+        break;
     default: break;
     }
     return sse_form(c, sub, cell) || sequence(c, sub, cell);
