@@ -9,8 +9,9 @@
  * the result home. Scalar operands (addresses, lane values, shift counts,
  * extract and test results) are ordinary slots that may have registers.
  * Most instructions are one SSE instruction (the tables below); the others
- * are sequences, some only with SSE4.1; what has no code here yet is done
- * by interp_simd through jit_h_simd, with the same traps and results.
+ * are sequences, some shorter with SSE4.1. Every instruction has code on
+ * both paths; one without would be done by interp_simd through jit_h_simd,
+ * with the same traps and results.
  */
 #include "wasm/jit_x86_64.h"
 
@@ -723,6 +724,66 @@ static void fminmax(struct fcomp *c, bool f64, bool max, uint32_t a, uint32_t b)
     fp(c, f64, 0x55, 0, 1); /* d = ~d & s */
 }
 
+/* x1 = copysign(x1, x0), lane by lane (x2, x3 clobbered). */
+static void copysign_x1(struct fcomp *c, bool f64)
+{
+    if (f64)
+        splat64(c, 2, 0x8000000000000000ull);
+    else
+        splat32(c, 2, B32);
+    x_movaps(c->b, 3, 0);
+    p66(c, P_PAND, 3, 2);
+    p66(c, P_PANDN, 2, 1);
+    p66(c, P_POR, 2, 3);
+    x_movaps(c->b, 1, 2);
+}
+
+/* ceil, floor, trunc, nearest without roundps/pd: lanes with |x| < 2^23
+ * (2^52) are rounded to nearest by adding and subtracting that power (the
+ * rounding of the addition itself), then moved by one where the mode
+ * needs it, with x's sign; other lanes (integral, infinite or NaN) are
+ * x + 0, which quiets a NaN. mode: 0 nearest, 1 floor, 2 ceil, 3 trunc. */
+static void round_sse2(struct fcomp *c, bool f64, int mode, uint32_t a)
+{
+    uint64_t absm = f64 ? 0x7fffffffffffffffull : 0x7fffffff7fffffffull;
+    uint64_t big = f64 ? 0x4330000000000000ull : 0x4b0000004b000000ull;
+    uint64_t one = f64 ? 0x3ff0000000000000ull : 0x3f8000003f800000ull;
+    vload(c, 0, a);
+    splat64(c, 1, absm);
+    p66(c, P_PAND, 1, 0); /* |x| */
+    splat64(c, 3, big);
+    fp(c, f64, 0x58, 1, 3);
+    fp(c, f64, 0x5c, 1, 3); /* t = nearest(|x|) */
+    if (mode == 3) {        /* t > |x|: one less */
+        splat64(c, 2, absm);
+        p66(c, P_PAND, 2, 0);
+        x_op(c->b, f64 ? 0x66 : 0, 0, 0x0fc2, 2, 2, XR(1)); /* cmplt |x|, t */
+        x_byte(c->b, 1);
+        splat64(c, 3, one);
+        p66(c, P_PAND, 2, 3);
+        fp(c, f64, 0x5c, 1, 2);
+    }
+    copysign_x1(c, f64);
+    if (mode == 1 || mode == 2) { /* floor: t > x, one less; ceil: t < x, one more */
+        x_movaps(c->b, 2, mode == 1 ? 0 : 1);
+        x_op(c->b, f64 ? 0x66 : 0, 0, 0x0fc2, 2, 2, XR(mode == 1 ? 1 : 0));
+        x_byte(c->b, 1);
+        splat64(c, 3, one);
+        p66(c, P_PAND, 2, 3);
+        fp(c, f64, mode == 1 ? 0x5c : 0x58, 1, 2);
+        copysign_x1(c, f64);
+    }
+    splat64(c, 2, absm);
+    p66(c, P_PAND, 2, 0);
+    splat64(c, 3, big);
+    x_op(c->b, f64 ? 0x66 : 0, 0, 0x0fc2, 2, 2, XR(3)); /* |x| < 2^p: rounded here */
+    x_byte(c->b, 1);
+    p66(c, P_PXOR, 3, 3);
+    fp(c, f64, 0x58, 0, 3); /* x + 0 */
+    blend(c, 1, 0, 2);
+    x_movaps(c->b, 0, 1);
+}
+
 static bool more_sequences(struct fcomp *c, uint32_t sub, const uint32_t *cell)
 {
     uint32_t d = cell[1], a = cell[2], b = cell[3];
@@ -733,8 +794,28 @@ static bool more_sequences(struct fcomp *c, uint32_t sub, const uint32_t *cell)
     case 0x6c:
     case 0x6d:
     case 0xcc: shift_more(c, sub, cell); return true;
-    case 0x0e: /* swizzle: indices >= 16 saturate to >= 0x80 (zero) */
-        if (!sse41) return false;
+    case 0x0e:        /* swizzle: indices >= 16 saturate to >= 0x80 (zero) */
+        if (!sse41) { /* byte by byte from A and 16 zeros on the stack */
+            x_alu_mi(c->b, 1, ALU_SUB, XR(RSP), 32);
+            vload(c, 0, a);
+            movdqu_store(c, XM(RSP, 0), 0);
+            p66(c, P_PXOR, 0, 0);
+            movdqu_store(c, XM(RSP, 16), 0);
+            x_mov_ri(c->b, RCX, 16);
+            for (int i = 0; i < 16; i++) {
+                struct xrm bi = fc_home(b), di = fc_home(d);
+                bi.disp += i;
+                di.disp += i;
+                x_movzx8(c->b, RDX, bi);
+                x_alu_rm(c->b, 0, ALU_CMP, RDX, XR(RCX));
+                x_cmov(c->b, 0, CC_AE, RDX, XR(RCX));
+                x_movzx8(c->b, RAX, XMI(RSP, RDX, 0, 0));
+                x_store8(c->b, di, RAX);
+            }
+            x_alu_mi(c->b, 1, ALU_ADD, XR(RSP), 32);
+            fc_dirty(c, d);
+            return true;
+        }
         vload(c, 0, a);
         vload(c, 1, b);
         splat32(c, 2, 0x70707070);
@@ -783,8 +864,25 @@ static bool more_sequences(struct fcomp *c, uint32_t sub, const uint32_t *cell)
             p66(c, 0xfe, 0, 2);
         }
         break;
-    case 0x82: /* q15mulr_sat_s: pmulhrsw, whose one overflow is 0x8000 */
-        if (!sse41) return false;
+    case 0x82:        /* q15mulr_sat_s: pmulhrsw, whose one overflow is 0x8000 */
+        if (!sse41) { /* 32-bit products, (p + 0x4000) >> 15, packed saturating */
+            vload(c, 0, a);
+            vload(c, 1, b);
+            x_movaps(c->b, 2, 0);
+            p66(c, 0xd5, 2, 1); /* pmullw: low halves */
+            p66(c, 0xe5, 0, 1); /* pmulhw: high halves */
+            x_movaps(c->b, 1, 2);
+            p66(c, P_PUNPCKLWD, 2, 0);
+            p66(c, P_PUNPCKHWD, 1, 0);
+            splat32(c, 3, 0x4000);
+            p66(c, 0xfe, 2, 3);
+            p66(c, 0xfe, 1, 3);
+            pshift_i(c, 0x72, 4, 2, 15);
+            pshift_i(c, 0x72, 4, 1, 15);
+            p66(c, 0x6b, 2, 1); /* packssdw */
+            x_movaps(c->b, 0, 2);
+            break;
+        }
         vload(c, 0, a);
         vload(c, 1, b);
         p38(c, 0x0b, 0, 1);
@@ -938,7 +1036,6 @@ static bool more_sequences(struct fcomp *c, uint32_t sub, const uint32_t *cell)
         }
         break;
     case 0xf9: /* i32x4.trunc_sat_f32x4_u: below 2^31 directly, above from x - 2^31 */
-        if (!sse41) return false;
         vload(c, 0, a);
         p66(c, P_PXOR, 1, 1);
         fp(c, false, 0x5f, 0, 1); /* maxps: NaN and negatives to 0 */
@@ -952,9 +1049,54 @@ static bool more_sequences(struct fcomp *c, uint32_t sub, const uint32_t *cell)
         x_op(c->b, 0xf3, 0, 0x0f5b, 2, 2, XR(2)); /* cvttps2dq */
         p66(c, P_PXOR, 2, 1);
         p66(c, P_PXOR, 1, 1);
-        p38(c, 0x3d, 2, 1); /* pmaxsd: x < 2^31 adds nothing */
+        if (sse41) {
+            p38(c, 0x3d, 2, 1); /* pmaxsd: x < 2^31 adds nothing */
+        } else {
+            p66(c, 0x66, 1, 2); /* 0 > lane */
+            p66(c, P_PANDN, 1, 2);
+            x_movaps(c->b, 2, 1);
+        }
         x_op(c->b, 0xf3, 0, 0x0f5b, 2, 0, XR(0));
         p66(c, 0xfe, 0, 2);
+        break;
+    case 0x67: /* rounding without SSE4.1 */
+    case 0x68:
+    case 0x69:
+    case 0x6a:
+    case 0x74:
+    case 0x75:
+    case 0x7a:
+    case 0x94: {
+        static const struct {
+            uint8_t sub, mode;
+        } modes[] = {{0x67, 2}, {0x68, 1}, {0x69, 3}, {0x6a, 0},
+                     {0x74, 2}, {0x75, 1}, {0x7a, 3}, {0x94, 0}};
+        for (int k = 0; k < 8; k++)
+            if (modes[k].sub == sub) round_sse2(c, k >= 4, modes[k].mode, a);
+        break;
+    }
+    case 0x86: /* i16x8.narrow_i32x4_u without packusdw: clamp to 0..65535,
+                * then pack biased by 0x8000 */
+        for (int k = 0; k < 2; k++) {
+            vload(c, k, k ? b : a);
+            p66(c, P_PXOR, 2, 2);
+            x_movaps(c->b, 3, k);
+            p66(c, 0x66, 3, 2); /* lane > 0 */
+            p66(c, P_PAND, k, 3);
+            splat32(c, 2, 0xffff);
+            x_movaps(c->b, 3, k);
+            p66(c, 0x66, 3, 2); /* lane > 0xffff */
+            p66(c, P_PAND, 2, 3);
+            p66(c, P_PANDN, 3, k);
+            p66(c, P_POR, 3, 2);
+            x_movaps(c->b, k, 3);
+        }
+        splat32(c, 2, 0x8000);
+        p66(c, 0xfa, 0, 2);
+        p66(c, 0xfa, 1, 2);
+        p66(c, 0x6b, 0, 1);
+        splat32(c, 2, B16);
+        p66(c, P_PXOR, 0, 2);
         break;
     case 0xe8: /* f32x4.min max, f64x2.min max */
     case 0xe9:
@@ -1002,14 +1144,26 @@ static bool more_sequences(struct fcomp *c, uint32_t sub, const uint32_t *cell)
         fp(c, true, 0x5c, 0, 1);
         break;
     case 0xfd: /* i32x4.trunc_sat_f64x2_u_zero: clamp, round, low bits of 2^52 + x */
-        if (!sse41) return false;
         vload(c, 0, a);
         p66(c, P_PXOR, 1, 1);
         fp(c, true, 0x5f, 0, 1);              /* maxpd: NaN and negatives to 0 */
         splat64(c, 2, 0x41efffffffe00000ull); /* 4294967295.0 */
         fp(c, true, 0x5d, 0, 2);
-        x_op(c->b, 0x66, 0, 0x0f3a09, 3, 0, XR(0)); /* roundpd, toward zero */
-        x_byte(c->b, 3);
+        if (sse41) {
+            x_op(c->b, 0x66, 0, 0x0f3a09, 3, 0, XR(0)); /* roundpd, toward zero */
+            x_byte(c->b, 3);
+        } else { /* nearest by 2^52, then one less where that went up */
+            splat64(c, 3, 0x4330000000000000ull);
+            x_movaps(c->b, 2, 0);
+            fp(c, true, 0x58, 0, 3);
+            fp(c, true, 0x5c, 0, 3);
+            x_op(c->b, 0x66, 0, 0x0fc2, 2, 2, XR(0)); /* cmpltpd x, t */
+            x_byte(c->b, 1);
+            splat64(c, 3, 0x3ff0000000000000ull);
+            p66(c, P_PAND, 2, 3);
+            fp(c, true, 0x5c, 0, 2);
+            p66(c, P_PXOR, 1, 1);
+        }
         splat64(c, 2, 0x4330000000000000ull);
         fp(c, true, 0x58, 0, 2);
         x_op(c->b, 0, 0, 0x0fc6, 2, 0, XR(1)); /* shufps: lanes 0, 2, then zeros */
