@@ -697,31 +697,26 @@ static void lt_s64(struct fcomp *c)
     pshift_i(c, 0x72, 4, 0, 31);
 }
 
-/* Float min/max with the spec's NaN and signed-zero rules (both orders of
- * minps/maxps combined; NaN lanes made canonical), as V8 does them. */
+/* Float min/max as numeric.h's wasm_fmin/fmax, lane by lane: a NaN
+ * operand gives a + b (a quieted NaN, the same bits as the interpreter);
+ * otherwise min/max both ways round, combined so that -0 < +0 (or for
+ * min, and for max). */
 static void fminmax(struct fcomp *c, bool f64, bool max, uint32_t a, uint32_t b)
 {
     vload(c, 0, a);
-    vload(c, 2, b);
-    x_movaps(c->b, 1, 2);
-    fp(c, f64, max ? 0x5f : 0x5d, 1, 0); /* s = b op a */
-    fp(c, f64, max ? 0x5f : 0x5d, 0, 2); /* d = a op b */
-    if (max) {
-        fp(c, f64, 0x57, 0, 1); /* d ^= s: the discrepancies */
-        fp(c, f64, 0x56, 1, 0); /* s |= d: NaNs */
-        fp(c, f64, 0x5c, 1, 0); /* s -= d: signs, quiet NaNs */
-    } else {
-        fp(c, f64, 0x56, 1, 0); /* s |= d: -0 and NaNs */
-    }
-    x_movaps(c->b, 0, 1);
-    x_op(c->b, f64 ? 0x66 : 0, 0, 0x0fc2, 2, 0, XR(1)); /* cmpunord d, s */
+    vload(c, 1, b);
+    x_movaps(c->b, 2, 0);
+    fp(c, f64, max ? 0x5f : 0x5d, 2, 1); /* a op b */
+    x_movaps(c->b, 3, 1);
+    fp(c, f64, max ? 0x5f : 0x5d, 3, 0); /* b op a */
+    fp(c, f64, max ? 0x54 : 0x56, 2, 3); /* andps / orps */
+    x_movaps(c->b, 3, 0);
+    fp(c, f64, 0x58, 3, 1);                             /* a + b */
+    x_op(c->b, f64 ? 0x66 : 0, 0, 0x0fc2, 2, 0, XR(1)); /* cmpunord a, b */
     x_byte(c->b, 3);
-    if (!max) fp(c, f64, 0x56, 1, 0);
-    if (f64)
-        pshift_i(c, 0x73, 2, 0, 13);
-    else
-        pshift_i(c, 0x72, 2, 0, 10);
-    fp(c, f64, 0x55, 0, 1); /* d = ~d & s */
+    p66(c, P_PAND, 3, 0);
+    p66(c, P_PANDN, 0, 2);
+    p66(c, P_POR, 0, 3);
 }
 
 /* x1 = copysign(x1, x0), lane by lane (x2, x3 clobbered). */
