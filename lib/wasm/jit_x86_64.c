@@ -974,6 +974,7 @@ static int compile_function(struct jcomp *j, uint32_t di, char *why, size_t why_
     for (uint32_t k = 0; k < c.fn.ncand; k++)
         if (c.fn.reg[k] != JIT_NOREG && !(c.fn.written >> k & 1)) c.readonly |= 1ull << k;
     c.clean = c.readonly;
+    c.vx0 = c.vhit = UNSET;
     emit_prologue(&c);
     for (c.cur = 0; c.cur < c.fn.nins && !rc; c.cur++) {
         if (c.fn.ins[c.cur].flags & JI_TARGET) {
@@ -981,6 +982,11 @@ static int compile_function(struct jcomp *j, uint32_t di, char *why, size_t why_
             fc_forget_checks(&c);
         }
         if (c.pad[c.cur] != UNSET) emit_pad(&c);
+        /* xmm0 carries a v128 only from one wide op to the next (simd.c) */
+        enum wasm_op op = (enum wasm_op)c.fn.ins[c.cur].op;
+        bool wide_op = op == OP_simd || op == OP_copy_w;
+        c.vhit = wide_op && !(c.fn.ins[c.cur].flags & JI_TARGET) ? c.vx0 : UNSET;
+        c.vx0 = UNSET;
         c.native[c.cur] = j->b.len;
         if (!emit_ins(&c)) {
             fmt_snprintf(why, why_size, "function %u: no code for op %u at %u", index,

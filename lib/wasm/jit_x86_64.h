@@ -82,6 +82,9 @@ struct fcomp {
         uint32_t a, b, end;
     } chk[8];
     uint32_t nchk;
+    /* jit_x86_64_simd.c: the slot whose 16 bytes xmm0 holds after the
+     * last wide instruction, and that slot for the current one. */
+    uint32_t vx0, vhit;
 };
 
 /* Where a slot's value is. */

@@ -70,16 +70,35 @@ enum {
     P_PXOR = 0xef,
 };
 
-/* A vector slot's 16 bytes (always in the frame). */
+/*
+ * A vector slot's 16 bytes (always in the frame). xmm0 still holds what
+ * the previous instruction stored from it (c->vhit, when that was a wide
+ * op and no branch lands in between): the first load of an instruction
+ * takes it from there, before anything in the instruction writes xmm0.
+ */
 static void vload(struct fcomp *c, int x, uint32_t s)
 {
+    uint32_t hit = c->vhit;
+    c->vhit = UINT32_MAX;
+    if (s == hit) {
+        if (x != 0) x_movaps(c->b, x, 0);
+        return;
+    }
     movdqu_load(c, x, fc_home(s));
+}
+
+/* Bytes of slot s written from elsewhere than xmm0. */
+static void vdirty(struct fcomp *c, uint32_t s)
+{
+    fc_dirty(c, s);
+    c->vx0 = UINT32_MAX;
 }
 
 static void vstore(struct fcomp *c, uint32_t s, int x)
 {
     movdqu_store(c, fc_home(s), x);
     fc_dirty(c, s);
+    c->vx0 = x == 0 ? s : UINT32_MAX;
 }
 
 /* x = all ones. */
@@ -201,7 +220,7 @@ static void simd_in_c(struct fcomp *c, const uint32_t *cell)
     fc_call_c(c, (const void *)jit_h_simd);
     fc_unwind_if_nz(c);
     fc_c_restore(c, defs);
-    if (o.used & JS_D) fc_dirty(c, cell[1]);
+    if (o.used & JS_D) vdirty(c, cell[1]);
     int cand = scalar_cand(c, cell, o, 0);
     if (cand >= 0) fc_load_cand(c, (uint32_t)cand);
 }
@@ -281,7 +300,7 @@ static bool simd_memory(struct fcomp *c, uint32_t sub, const uint32_t *cell)
             if (n == 1) x_store8(c->b, l, RCX);
             if (n == 2) x_store16(c->b, l, RCX);
             if (n >= 4) x_store(c->b, n == 8, l, RCX);
-            fc_dirty(c, d);
+            vdirty(c, d);
             return true;
         }
         /* store lane */
@@ -315,7 +334,7 @@ static void v_const(struct fcomp *c, uint32_t d, const uint32_t *x)
             x_store(c->b, 1, part, RAX);
         }
     }
-    fc_dirty(c, d);
+    vdirty(c, d);
 }
 
 /* splat (0x0f .. 0x14): the scalar A in every lane. */
@@ -376,7 +395,7 @@ static void lanes(struct fcomp *c, uint32_t sub, const uint32_t *cell)
         if (n == 2) x_store16(c->b, l, r);
         if (n >= 4) x_store(c->b, n == 8, l, r);
     }
-    fc_dirty(c, d);
+    vdirty(c, d);
 }
 
 /* ---- tests: any_true, all_true, bitmask (an i32 result) ---- */
@@ -638,7 +657,7 @@ static void shuffle(struct fcomp *c, const uint32_t *cell)
     hi.disp += 8;
     x_store(c->b, 1, fc_home(cell[1]), RAX);
     x_store(c->b, 1, hi, RCX);
-    fc_dirty(c, cell[1]);
+    vdirty(c, cell[1]);
 }
 
 /* i8x16 shifts (in 16-bit lanes, then masked or repacked), i64x2.shr_s
@@ -808,7 +827,7 @@ static bool more_sequences(struct fcomp *c, uint32_t sub, const uint32_t *cell)
                 x_store8(c->b, di, RAX);
             }
             x_alu_mi(c->b, 1, ALU_ADD, XR(RSP), 32);
-            fc_dirty(c, d);
+            vdirty(c, d);
             return true;
         }
         vload(c, 0, a);
