@@ -8,7 +8,7 @@
 # 0.2 functions (apps/include/wasi2/imports.h, generated from the standard's
 # signature table by scripts/gen_wasi_imports.py) through the SDK in
 # apps/sdk/, and export cabi_realloc. The tests are in tests/apps/.
-APPS_P1 := hello echo cat ls cp mv rm mkdir wc sha256sum trap spin sleep
+APPS_P1 := hello echo cat ls cp mv rm mkdir wc sha256sum trap spin sleep simdmix
 APPS_NET := fetch nc nslookup httpd
 APPS := $(APPS_P1) $(APPS_NET)
 APPS_DIR := $(BUILD)/apps
@@ -33,6 +33,9 @@ APP_SRCS_sha256sum := $(APP_SDK_CLI) apps/sdk/sha256.c
 APP_SRCS_trap := $(APP_SDK_CLI)
 APP_SRCS_spin := $(APP_SDK_CLI)
 APP_SRCS_sleep := $(APP_SDK_CLI)
+APP_SRCS_simdmix := $(APP_SDK_CLI)
+# simdmix is the one app built with fixed-width SIMD.
+$(APPS_DIR)/obj/apps/simdmix.o: APP_CFLAGS += -msimd128
 
 # The WASI 0.2 SDK, and what the networking apps take from lib/: URL
 # parsing and resolution (lib/http/url.c).

@@ -2,9 +2,18 @@
 # same C (bench/wasm/NAME.c) compiled to wasm32-wasi with clang-19 -O2 and
 # Debian's wasi-libc (only `run` exported, no WASI imports) and natively
 # with gcc -O2; `make bench` runs both and prints seconds and the slowdown.
-BENCH_WASM_NAMES := fib sieve sha256 matmul lz json
+# Programs in BENCH_WASM_SIMD are also built with -msimd128 (NAME_simd.wasm,
+# the same native program): SIMD against scalar code on each engine.
+BENCH_WASM_NAMES := fib sieve sha256 matmul lz json idot
+BENCH_WASM_SIMD := idot
 BENCH_WASM_DIR := $(BUILD)/bench/wasm
-BENCH_WASM_FILES := $(foreach n,$(BENCH_WASM_NAMES),$(BENCH_WASM_DIR)/$(n).wasm $(BENCH_WASM_DIR)/$(n).native)
+BENCH_WASM_FILES := $(foreach n,$(BENCH_WASM_NAMES),$(BENCH_WASM_DIR)/$(n).wasm $(BENCH_WASM_DIR)/$(n).native) \
+    $(foreach n,$(BENCH_WASM_SIMD),$(BENCH_WASM_DIR)/$(n)_simd.wasm)
+
+$(BENCH_WASM_DIR)/%_simd.wasm: bench/wasm/%.c bench/wasm/bench.h
+	@mkdir -p $(@D)
+	@echo "  WASM    $@"
+	@$(WASM_CC) --target=wasm32-wasi -O2 -msimd128 -nostartfiles -Wl,--no-entry -o $@ $<
 
 $(BENCH_WASM_DIR)/%.wasm: bench/wasm/%.c bench/wasm/bench.h
 	@mkdir -p $(@D)

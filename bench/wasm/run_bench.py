@@ -7,11 +7,14 @@ native_main.c). Both compute run(N); the checksums must be equal. The time
 is that of the call alone: native_main.c measures it, kpio-wasm --time
 measures the wasm call (not loading or compiling the module). The wasm
 side runs on each of lib/wasm's engines (the interpreter and the JIT,
-kpio-wasm --engine). Each run is repeated REPEAT times and the fastest
-counts. Prints, per benchmark:
+kpio-wasm --engine), and on V8 when node is installed (run_node.cjs).
+NAME_simd is NAME built with -msimd128 (wasm_simd128.h code where the
+program has it), against the same native program. Each run is repeated
+REPEAT times and the fastest counts. Prints, per benchmark:
 
     BENCH wasm_NAME_seconds X s          (the interpreter)
     BENCH wasm_jit_NAME_seconds X s      (the JIT)
+    BENCH wasm_node_NAME_seconds X s     (V8, if node is installed)
     BENCH native_NAME_seconds Y s
     BENCH wasm_NAME_slowdown Z x         (interpreter / native)
     BENCH wasm_jit_NAME_slowdown Z x     (JIT / native)
@@ -21,6 +24,7 @@ and exits non-zero if a checksum differs or a program fails.
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -32,6 +36,8 @@ BENCHES = [
     ("matmul", 30),
     ("lz", 30),
     ("json", 60),
+    ("idot", 60),
+    ("idot_simd", 60),
 ]
 
 
@@ -42,11 +48,14 @@ def run_native(path, n):
 
 
 ENGINES = [("interp", "wasm"), ("jit", "wasm_jit")]  # kpio-wasm --engine, BENCH prefix
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def run_wasm(kpio_wasm, engine, path, n):
-    proc = subprocess.run([kpio_wasm, "--engine", engine, "--time", path, "--invoke", "run",
-                           str(n)], capture_output=True, text=True, timeout=600)
+    cmd = [kpio_wasm, "--engine", engine, "--time", path, "--invoke", "run", str(n)]
+    if engine == "node":
+        cmd = ["node", os.path.join(HERE, "run_node.cjs"), path, str(n)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     if proc.returncode != 0:
         raise RuntimeError(f"{path}: kpio-wasm exited with {proc.returncode}: {proc.stderr}")
     m = re.search(r"time: ([0-9.]+) s", proc.stderr)
@@ -64,12 +73,15 @@ def main():
     ap.add_argument("--only")
     args = ap.parse_args()
     d = os.path.join(args.build, "bench", "wasm")
+    if shutil.which("node"):
+        ENGINES.append(("node", "wasm_node"))
     failed = 0
     for name, n in BENCHES:
         if args.only and args.only not in name:
             continue
         try:
-            native = [run_native(os.path.join(d, name + ".native"), n) for _ in range(args.repeat)]
+            native = [run_native(os.path.join(d, name.removesuffix("_simd") + ".native"), n)
+                      for _ in range(args.repeat)]
             wasm = {engine: [run_wasm(args.kpio_wasm, engine, os.path.join(d, name + ".wasm"), n)
                              for _ in range(args.repeat)]
                     for engine, _ in ENGINES}

@@ -145,4 +145,25 @@ int cc_op_prefixed(struct cc *c);                    /* 0xfc */
 /* compile_simd.c */
 int cc_op_simd(struct cc *c); /* 0xfd, with wide frames */
 
+/* The operand shapes of the SIMD instructions (0xfd SUB), for the JIT. */
+enum simd_shape {
+    SH_NONE,       /* not an instruction */
+    SH_LOAD,       /* memarg; i32 -> v128 */
+    SH_STORE,      /* memarg; i32 v128 -> */
+    SH_LOAD_LANE,  /* memarg lane; i32 v128 -> v128 */
+    SH_STORE_LANE, /* memarg lane; i32 v128 -> */
+    SH_CONST,      /* 16 bytes; -> v128 */
+    SH_SHUFFLE,    /* 16 lane bytes; v128 v128 -> v128 */
+    SH_SPLAT,      /* t -> v128 */
+    SH_EXTRACT,    /* lane; v128 -> t */
+    SH_REPLACE,    /* lane; v128 t -> v128 */
+    SH_UN,         /* v128 -> v128 */
+    SH_BIN,        /* v128 v128 -> v128 */
+    SH_TERN,       /* v128 v128 v128 -> v128 */
+    SH_TEST,       /* v128 -> i32 */
+    SH_SHIFT,      /* v128 i32 -> v128 */
+};
+
+enum simd_shape cc_simd_shape(uint32_t sub);
+
 #endif

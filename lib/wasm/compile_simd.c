@@ -10,24 +10,6 @@
 
 #include "base/error.h"
 
-enum shape {
-    SH_NONE,       /* not an instruction */
-    SH_LOAD,       /* memarg; i32 -> v128 */
-    SH_STORE,      /* memarg; i32 v128 -> */
-    SH_LOAD_LANE,  /* memarg lane; i32 v128 -> v128 */
-    SH_STORE_LANE, /* memarg lane; i32 v128 -> */
-    SH_CONST,      /* 16 bytes; -> v128 */
-    SH_SHUFFLE,    /* 16 lane bytes; v128 v128 -> v128 */
-    SH_SPLAT,      /* t -> v128 */
-    SH_EXTRACT,    /* lane; v128 -> t */
-    SH_REPLACE,    /* lane; v128 t -> v128 */
-    SH_UN,         /* v128 -> v128 */
-    SH_BIN,        /* v128 v128 -> v128 */
-    SH_TERN,       /* v128 v128 v128 -> v128 */
-    SH_TEST,       /* v128 -> i32 */
-    SH_SHIFT,      /* v128 i32 -> v128 */
-};
-
 struct simd_sig {
     uint8_t shape;
     uint8_t arg;   /* memory ops: natural alignment (log2); lanes ops: the scalar type */
@@ -212,4 +194,9 @@ int cc_op_simd(struct cc *c)
     if (out) TRY(cc_push_home(c, out, &dst));
     emit_simd(c, sub, dst, slots, nin, &im);
     return 0;
+}
+
+enum simd_shape cc_simd_shape(uint32_t sub)
+{
+    return (enum simd_shape)sig_of(sub).shape;
 }

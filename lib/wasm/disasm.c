@@ -80,6 +80,11 @@ uint32_t wasm_module_func_count(const struct wasm_module *m)
     return m->nfuncs;
 }
 
+uint32_t wasm_jit_simd_in_c(const struct wasm_instance *inst)
+{
+    return inst->jit ? jit_arch_simd_in_c(inst->jit) : 0;
+}
+
 void wasm_jit_baseline_cpu(bool baseline)
 {
     jit_arch_baseline_cpu(baseline);

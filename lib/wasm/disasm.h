@@ -26,6 +26,11 @@ const uint8_t *wasm_jit_code(const struct wasm_instance *inst, size_t *len);
  * them (as under QEMU's default CPU), for instances made afterwards. */
 void wasm_jit_baseline_cpu(bool baseline);
 
+/* How many simd instructions of an instance's machine code call the
+ * interpreter's lane code (jit_h_simd) instead of having code of their own
+ * on this CPU (0 without machine code). */
+uint32_t wasm_jit_simd_in_c(const struct wasm_instance *inst);
+
 /* Where function func's machine code starts (its entry from C), as an
  * offset in wasm_jit_code's bytes; UINT32_MAX for none. */
 uint32_t wasm_jit_entry(const struct wasm_instance *inst, uint32_t func);

@@ -187,6 +187,7 @@ struct wasm_func {
     void *host_user;
     void *jit;          /* machine code entry (jit.h), or NULL: interpreted or host */
     uint32_t jit_frame; /* code->frame_size in bytes, for the JIT's stack checks */
+    uint32_t jit_wide;  /* jit set: its module's frames are wide (calls of other widths go via C) */
 };
 
 /* A call frame saved by a call, restored by the callee's return. */

@@ -213,9 +213,9 @@ do_host_call : {
 }
 
 do_jit_call : {
-    /* machine code (jit.h): a nested run on the same stacks; the JIT only
-     * compiles narrow modules */
-    if (cur && inst->mod->wide) goto do_restride_call;
+    /* machine code (jit.h): a nested run on the same stacks, in the
+     * callee's frame layout */
+    if (cur && inst->mod->wide != callee->inst->mod->wide) goto do_restride_call;
     ex->ftop = ftop;
     ex->ticks = ticks;
     int rc = jit_invoke(ex, callee, nfp);

@@ -29,10 +29,6 @@ int jit_compile(struct wasm_instance *inst, const struct wasm_code_memory *mem, 
         str_copy(why, "no executable memory (wasm_config.code_mem)", why_size);
         return ERR_NOTSUP;
     }
-    if (inst->mod->wide) {
-        str_copy(why, "the module uses v128 (SIMD), which the JIT does not compile yet", why_size);
-        return ERR_NOTSUP;
-    }
     return jit_arch_compile(inst, mem, &inst->jit, why, why_size);
 }
 
@@ -101,13 +97,14 @@ static int call_host(struct exec *ex, struct wasm_func *callee, slot_t *nfp,
                      const struct wasm_func *f)
 {
     const struct wasm_functype *t = callee->type;
-    slot_t *results = nfp + t->nparams;
-    if (results + t->nresults > ex->stack_end) return trap_at(ex, WASM_TRAP_STACK_EXHAUSTED, f);
+    uint32_t nres = wasm_types_nvalues(t->results, t->nresults);
+    slot_t *results = nfp + wasm_types_nvalues(t->params, t->nparams);
+    if (results + nres > ex->stack_end) return trap_at(ex, WASM_TRAP_STACK_EXHAUSTED, f);
     struct wasm_instance *inst = f->inst;
     struct wasm_host_call hc = {inst, inst->mem == &inst->no_mem ? NULL : inst->mem,
                                 callee->host_user, ex->trap};
     slot_t *saved_free = ex->free;
-    ex->free = results + t->nresults;
+    ex->free = results + nres;
     ex->trap->kind = WASM_TRAP_NONE;
     wasm_normalize(t->params, t->nparams, nfp);
     int rc = callee->host(&hc, nfp, results);
@@ -117,9 +114,33 @@ static int call_host(struct exec *ex, struct wasm_func *callee, slot_t *nfp,
         wasm_trap_locate(ex->trap, f);
         return 1;
     }
-    for (uint32_t i = 0; i < t->nresults; i++)
+    for (uint32_t i = 0; i < nres; i++)
         nfp[i] = results[i];
     return 0;
+}
+
+/* A host or interpreted function, its values at nfp in f's layout. From
+ * a wide frame they are packed (wasm.h) in place for the call and spread
+ * again after it, as interp.c's restride_call does. */
+static int call_out(struct exec *ex, struct wasm_func *callee, slot_t *nfp,
+                    const struct wasm_func *f)
+{
+    const struct wasm_functype *t = callee->type;
+    bool wide = f->inst->mod->wide;
+    uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
+    if (wide && (size_t)(ex->stack_end - nfp) < 2 * (size_t)n)
+        return trap_at(ex, WASM_TRAP_STACK_EXHAUSTED, f);
+    if (!callee->host &&
+        (ex->ftop >= ex->frames_end || nfp + callee->code->frame_size > ex->stack_end))
+        return trap_at(ex, WASM_TRAP_STACK_EXHAUSTED, f);
+    if (wide) wasm_slots_narrow(t->params, t->nparams, nfp);
+    int rc;
+    if (callee->host)
+        rc = call_host(ex, callee, nfp, f);
+    else
+        rc = interp_invoke(ex, callee, nfp) ? 1 : 0; /* the run locates its traps */
+    if (!rc && wide) wasm_slots_widen(t->results, t->nresults, nfp);
+    return rc;
 }
 
 int jit_h_call(struct exec *ex, struct wasm_func *callee, slot_t *nfp, const struct wasm_func *f,
@@ -128,13 +149,7 @@ int jit_h_call(struct exec *ex, struct wasm_func *callee, slot_t *nfp, const str
     struct frame *ftop = ex->ftop;
     int rc;
     ex->ftop = jit_frames_at(ex, sp);
-    if (callee->host) {
-        rc = call_host(ex, callee, nfp, f);
-    } else if (ex->ftop >= ex->frames_end || nfp + callee->code->frame_size > ex->stack_end) {
-        rc = trap_at(ex, WASM_TRAP_STACK_EXHAUSTED, f);
-    } else {
-        rc = interp_invoke(ex, callee, nfp) ? 1 : 0; /* the run locates its traps */
-    }
+    rc = call_out(ex, callee, nfp, f);
     ex->ftop = ftop;
     return rc;
 }
@@ -142,6 +157,15 @@ int jit_h_call(struct exec *ex, struct wasm_func *callee, slot_t *nfp, const str
 int jit_h_sig(const struct wasm_functype *have, const struct wasm_functype *want)
 {
     return wasm_functype_equal(have, want);
+}
+
+/* ---- SIMD instructions without machine code of their own ---- */
+
+int jit_h_simd(struct exec *ex, const uint32_t *ip, slot_t *fp, const struct wasm_func *f)
+{
+    const struct wasm_memory *m = f->inst->mem;
+    int kind = interp_simd(ip, fp, m->data, m->size);
+    return kind ? trap_at(ex, (enum wasm_trap_kind)kind, f) : 0;
 }
 
 /* ---- memory and tables (as interp.c's handlers) ---- */

@@ -57,6 +57,8 @@ int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *
 void jit_arch_release(struct jit_code *code);
 /* Test aid (disasm.h): ignore the CPU's optional instructions. */
 void jit_arch_baseline_cpu(bool baseline);
+/* Test aid (disasm.h): simd instructions compiled as calls of jit_h_simd. */
+uint32_t jit_arch_simd_in_c(const struct jit_code *code);
 /* The code's bytes (for debugging listings). */
 const uint8_t *jit_arch_code(const struct jit_code *code, size_t *len);
 /* Enters machine code: f's entry with r/fp set up; 0 or ERR_FAULT. */
@@ -79,6 +81,8 @@ int jit_h_call(struct exec *ex, struct wasm_func *callee, slot_t *nfp, const str
                uintptr_t sp);
 /* call_indirect's structural type check: 1 if equal (spec 4.4.8). */
 int jit_h_sig(const struct wasm_functype *have, const struct wasm_functype *want);
+/* A simd op (ops.h, its cells at ip) done by interp_simd on f's frame fp. */
+int jit_h_simd(struct exec *ex, const uint32_t *ip, slot_t *fp, const struct wasm_func *f);
 /* memory.grow (spec 4.4.7): the old size in pages, or UINT32_MAX. */
 uint32_t jit_h_memory_grow(struct wasm_memory *m, uint32_t delta);
 /* Bulk memory and tables; operands in jit_args in instruction order. */

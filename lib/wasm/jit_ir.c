@@ -63,6 +63,12 @@ const char *jit_shape(enum wasm_op op)
     case OP_ref_is_null: return "da";
     case OP_const32: return "di";
     case OP_const64: return "dii";
+    case OP_copy_w: return "da";
+    case OP_select_w: return "daaa";
+    case OP_ret1_w: return "a";
+    case OP_global_get_w: return "di";
+    case OP_global_set_w: return "ia";
+    case OP_simd: return "daaaiiiii";
     default: break;
     }
     /* The numeric instructions: unary [D A] or binary [D A B]. */
@@ -72,6 +78,37 @@ const char *jit_shape(enum wasm_op op)
 #undef COUNT
     };
     return counts[op] == 2 ? "da" : "daa";
+}
+
+struct jit_simd_ops jit_simd_operands(uint32_t sub)
+{
+    switch (cc_simd_shape(sub)) {
+    case SH_LOAD:
+    case SH_SPLAT: return (struct jit_simd_ops){JS_D | JS_A, JS_D};
+    case SH_STORE:
+    case SH_STORE_LANE: return (struct jit_simd_ops){JS_A | JS_B, JS_B};
+    case SH_LOAD_LANE: return (struct jit_simd_ops){JS_D | JS_A | JS_B, JS_D | JS_B};
+    case SH_CONST: return (struct jit_simd_ops){JS_D, JS_D};
+    case SH_EXTRACT:
+    case SH_TEST: return (struct jit_simd_ops){JS_D | JS_A, JS_A};
+    case SH_REPLACE:
+    case SH_SHIFT: return (struct jit_simd_ops){JS_D | JS_A | JS_B, JS_D | JS_A};
+    case SH_UN: return (struct jit_simd_ops){JS_D | JS_A, JS_D | JS_A};
+    case SH_TERN: return (struct jit_simd_ops){0xf, 0xf};
+    default: return (struct jit_simd_ops){JS_D | JS_A | JS_B, JS_D | JS_A | JS_B}; /* binary */
+    }
+}
+
+const char *jit_ins_shape(const struct jit_fn *fn, const struct jit_ins *in)
+{
+    /* D A B C as used (d/a) or not (i), then SUB X0..X3 */
+    static const char *const simd[16] = {
+        "iiiiiiiii", "diiiiiiii", "iaiiiiiii", "daiiiiiii", "iiaiiiiii", "diaiiiiii",
+        "iaaiiiiii", "daaiiiiii", "iiiaiiiii", "diiaiiiii", "iaiaiiiii", "daiaiiiii",
+        "iiaaiiiii", "diaaiiiii", "iaaaiiiii", "daaaiiiii",
+    };
+    if (in->op != OP_simd) return jit_shape((enum wasm_op)in->op);
+    return simd[jit_simd_operands(fn->code->cells[in->pos + 5]).used];
 }
 
 static bool is_f32_or_f64_op(enum wasm_op op)
@@ -283,14 +320,15 @@ static void for_events(const struct jit_fn *fn, uint32_t i, event_fn f, void *ct
 {
     const struct jit_ins *in = &fn->ins[i];
     const uint32_t *c = fn->code->cells + in->pos;
-    const char *sh = jit_shape((enum wasm_op)in->op);
+    const char *sh = jit_ins_shape(fn, in);
+    uint32_t st = jit_stride(fn);
     if (!sh) {
         f(ctx, i, JK_USE, c[1]);
         return;
     }
     if (in->op == OP_ret) { /* the results, put in slots 0..n-1 by copies */
         for (uint32_t r = 0; r < fn->code->nresults; r++)
-            f(ctx, i, JK_USE, r);
+            f(ctx, i, JK_USE, st * r);
         return;
     }
     if (in->op == OP_copy2) {
@@ -307,9 +345,9 @@ static void for_events(const struct jit_fn *fn, uint32_t i, event_fn f, void *ct
         if (sh[k] == JK_BASE) {
             const struct wasm_functype *t = jit_call_type(fn, in);
             for (uint32_t a = 0; a < t->nparams; a++)
-                f(ctx, i, JK_USE, c[1 + k] + a);
+                f(ctx, i, JK_USE, c[1 + k] + st * a);
             for (uint32_t r = 0; r < t->nresults; r++)
-                f(ctx, i, JK_DEF, c[1 + k] + r);
+                f(ctx, i, JK_DEF, c[1 + k] + st * r);
         }
     }
     for (uint32_t k = 0; sh[k]; k++)
@@ -358,12 +396,50 @@ static void weigh_event(void *ctx, uint32_t i, int kind, uint32_t slot)
         w->wint[slot] = sat_add(w->wint[slot], amount);
 }
 
+/* Wide frames: marks the slots that hold a v128 somewhere (operands of
+ * the 16-byte moves and of simd ops, v128 call arguments and results).
+ * Every read or write of a v128 value is one of those, so a slot not
+ * marked only ever holds scalars. */
+static void mark_v128(const struct jit_fn *fn, uint8_t *v)
+{
+    uint32_t fs = fn->code->frame_size;
+    for (uint32_t i = 0; i < fn->nins; i++) {
+        const struct jit_ins *in = &fn->ins[i];
+        const uint32_t *c = fn->code->cells + in->pos;
+        uint32_t mask = 0;
+        switch (in->op) {
+        case OP_copy_w: mask = JS_D | JS_A; break;
+        case OP_select_w: mask = JS_D | JS_A | JS_B; break;
+        case OP_ret1_w: mask = JS_D; break; /* its A is cell 1 */
+        case OP_global_get_w: mask = JS_D; break;
+        case OP_global_set_w: mask = JS_A; break;
+        case OP_simd: mask = jit_simd_operands(c[5]).v128; break;
+        case OP_call:
+        case OP_call_indirect: {
+            const struct wasm_functype *t = jit_call_type(fn, in);
+            uint32_t base = in->op == OP_call ? c[2] : c[4];
+            for (uint32_t a = 0; a < t->nparams; a++)
+                if (t->params[a] == WASM_V128 && base + 2 * a < fs) v[base + 2 * a] = 1;
+            for (uint32_t r = 0; r < t->nresults; r++)
+                if (t->results[r] == WASM_V128 && base + 2 * r < fs) v[base + 2 * r] = 1;
+            break;
+        }
+        default: break;
+        }
+        for (uint32_t k = 0; k < 4; k++)
+            if ((mask >> k & 1) && c[1 + k] < fs) v[c[1 + k]] = 1;
+    }
+}
+
 /* Picks the candidates: the JIT_MAX_CANDS heaviest slots. Integer
- * constants are immediates and need no register. */
-static void pick_candidates(struct jit_fn *fn, const uint32_t *wint, const uint32_t *wflt)
+ * constants are immediates and need no register; slots holding v128s
+ * (v128, or NULL) stay in the frame. */
+static void pick_candidates(struct jit_fn *fn, const uint32_t *wint, const uint32_t *wflt,
+                            const uint8_t *v128)
 {
     uint32_t n = 0, wt[JIT_MAX_CANDS];
     for (uint32_t s = 0; s < fn->code->frame_size; s++) {
+        if (v128 && v128[s]) continue;
         uint32_t w = sat_add(wint[s], wflt[s]);
         if (jit_is_const(fn, s)) w = wflt[s];
         if (!w || (n == JIT_MAX_CANDS && w <= wt[n - 1])) continue;
@@ -397,7 +473,14 @@ static int weigh(struct jit_fn *fn)
     for (uint32_t i = 0; i < fn->nins && !rc; i++)
         for_events(fn, i, weigh_event, &w);
     if (w.bad) rc = ERR_NOTSUP;
-    if (!rc) pick_candidates(fn, w.wint, w.wflt);
+    uint8_t *v128 = NULL;
+    if (!rc && fn->mod->wide) {
+        v128 = mem_zalloc((size_t)fs + 1);
+        if (!v128) rc = ERR_NOMEM;
+        if (v128) mark_v128(fn, v128);
+    }
+    if (!rc) pick_candidates(fn, w.wint, w.wflt, v128);
+    mem_free(v128);
     mem_free(w.depth);
     mem_free(w.wint);
     mem_free(w.wflt);
@@ -458,11 +541,11 @@ static void ins_genkill(const struct jit_fn *fn, uint32_t i, struct genkill *g)
         struct genkill d = {fn, 0, 0, 0, 0}, u = {fn, 0, 0, 0, 0};
         const uint32_t *c = fn->code->cells + in->pos;
         const struct wasm_functype *t = jit_call_type(fn, in);
-        uint32_t base = in->op == OP_call ? c[2] : c[4];
+        uint32_t base = in->op == OP_call ? c[2] : c[4], st = jit_stride(fn);
         for (uint32_t r = 0; r < t->nresults; r++)
-            gk_event(&d, i, JK_DEF, base + r);
+            gk_event(&d, i, JK_DEF, base + st * r);
         for (uint32_t a = 0; a < t->nparams; a++)
-            gk_event(&u, i, JK_USE, base + a);
+            gk_event(&u, i, JK_USE, base + st * a);
         if (in->op == OP_call_indirect) gk_event(&u, i, JK_USE, c[3]);
         g->gen = u.gen;
         g->kill = d.kill & ~u.gen;
@@ -472,7 +555,7 @@ static void ins_genkill(const struct jit_fn *fn, uint32_t i, struct genkill *g)
     }
     if (in->op == OP_ret) {
         for (uint32_t r = 0; r < fn->code->nresults; r++)
-            gk_event(g, i, JK_USE, r);
+            gk_event(g, i, JK_USE, jit_stride(fn) * r);
         return;
     }
     for_events(fn, i, collect, &l);

@@ -16,6 +16,11 @@
  *     intervals do not overlap may share one (a linear scan over hull
  *     intervals, Poletto & Sarkar 1999).
  *
+ * Modules with wide frames (v128) are analysed the same way: their slot
+ * cells are 8-byte slots, a call's values are every second slot
+ * (jit_stride), and slots that ever hold a v128 are never candidates, so
+ * they always live in the frame.
+ *
  * A slot with a register keeps its value there for its whole interval and
  * its frame slot (its "home") is only written where someone else reads
  * memory: call arguments, results, and around calls that clobber the
@@ -75,6 +80,24 @@ struct jit_fn {
 
 /* The cell letters of op (see JK_*), or NULL for br_table ([A N R0..RN]). */
 const char *jit_shape(enum wasm_op op);
+/* The cell letters of one instruction: jit_shape, except that a simd op's
+ * unused D A B C cells (ops.h) are immediates. */
+const char *jit_ins_shape(const struct jit_fn *fn, const struct jit_ins *in);
+
+/* The operand cells D A B C (bits 0..3) of the simd op SUB: those it uses,
+ * and those of them that hold a v128 (the others are scalars: an address,
+ * a lane value, a shift count, an extract or test result). */
+enum { JS_D = 1, JS_A = 2, JS_B = 4, JS_C = 8 };
+struct jit_simd_ops {
+    uint8_t used, v128;
+};
+struct jit_simd_ops jit_simd_operands(uint32_t sub);
+
+/* Slot stride of a function's values: 2 with wide frames (v128 modules). */
+static inline uint32_t jit_stride(const struct jit_fn *fn)
+{
+    return fn->mod->wide ? 2 : 1;
+}
 
 /* true for ops whose value operands and result are f32/f64 (min/max,
  * arithmetic, compares' operands), for the register class preference. */

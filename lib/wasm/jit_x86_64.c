@@ -38,6 +38,7 @@ struct jit_code {
     uint8_t *base;
     size_t size;
     uint32_t enter;
+    uint32_t simd_in_c;
 };
 
 static const uint8_t gpr_of[NGPR] = {RBX, RBP, RSI, RDI, R8, R9, R10, R11};
@@ -262,7 +263,7 @@ void fc_put_xmm(struct fcomp *c, uint32_t slot, bool f64, int src)
 
 /* ---- saving registers around calls ---- */
 
-static void save_cand(struct fcomp *c, uint32_t k)
+void fc_save_cand(struct fcomp *c, uint32_t k)
 {
     uint64_t bit = 1ull << k;
     if (c->clean & bit) return;
@@ -275,7 +276,7 @@ static void save_cand(struct fcomp *c, uint32_t k)
     c->clean |= bit;
 }
 
-static void load_cand(struct fcomp *c, uint32_t k)
+void fc_load_cand(struct fcomp *c, uint32_t k)
 {
     struct opnd o = reg_opnd(c->fn.reg[k]);
     uint32_t s = c->fn.cand[k];
@@ -305,13 +306,13 @@ static uint64_t live_regs(struct fcomp *c, uint64_t defs, bool only_c)
 static void save_mask(struct fcomp *c, uint64_t m)
 {
     for (; m; m &= m - 1)
-        save_cand(c, (uint32_t)__builtin_ctzll(m));
+        fc_save_cand(c, (uint32_t)__builtin_ctzll(m));
 }
 
 static void load_mask(struct fcomp *c, uint64_t m)
 {
     for (; m; m &= m - 1)
-        load_cand(c, (uint32_t)__builtin_ctzll(m));
+        fc_load_cand(c, (uint32_t)__builtin_ctzll(m));
 }
 
 void fc_c_save(struct fcomp *c, uint64_t defs)
@@ -354,14 +355,14 @@ uint64_t fc_defs(struct fcomp *c)
 {
     const struct jit_ins *in = &c->fn.ins[c->cur];
     const uint32_t *cell = c->fn.code->cells + in->pos;
-    const char *sh = jit_shape((enum wasm_op)in->op);
+    const char *sh = jit_ins_shape(&c->fn, in);
     uint64_t m = 0;
     for (uint32_t k = 0; sh && sh[k]; k++) {
         if (sh[k] == JK_DEF) defs_event(&m, &c->fn, cell[1 + k]);
         if (sh[k] == JK_BASE) {
             const struct wasm_functype *t = jit_call_type(&c->fn, in);
             for (uint32_t r = 0; r < t->nresults; r++)
-                defs_event(&m, &c->fn, cell[1 + k] + r);
+                defs_event(&m, &c->fn, cell[1 + k] + jit_stride(&c->fn) * r);
         }
     }
     return m;
@@ -585,13 +586,22 @@ static void emit_ret1(struct fcomp *c, uint32_t a)
     emit_epilogue(c);
 }
 
+/* ret1_w A: the 16 bytes of A to slots 0 and 1 (wide frames: A is never
+ * a register candidate). */
+static void emit_ret1_w(struct fcomp *c, uint32_t a)
+{
+    x_op(c->b, 0xf3, 0, 0x0f6f, 2, 0, fc_home(a)); /* movdqu xmm0, [A] */
+    x_op(c->b, 0xf3, 0, 0x0f7f, 2, 0, fc_home(0)); /* movdqu [slot 0], xmm0 */
+    emit_epilogue(c);
+}
+
 /* ret: the copies before it put the results in slots 0..n-1; those with
  * registers go home. */
 static void emit_ret(struct fcomp *c)
 {
-    for (uint32_t s = 0; s < c->fn.code->nresults; s++) {
-        int k = jit_cand(&c->fn, s);
-        if (k >= 0 && c->fn.reg[k] != JIT_NOREG) save_cand(c, (uint32_t)k);
+    for (uint32_t r = 0; r < c->fn.code->nresults; r++) {
+        int k = jit_cand(&c->fn, jit_stride(&c->fn) * r);
+        if (k >= 0 && c->fn.reg[k] != JIT_NOREG) fc_save_cand(c, (uint32_t)k);
     }
     emit_epilogue(c);
 }
@@ -637,9 +647,12 @@ static void emit_prologue(struct fcomp *c)
             x_store(c->b, 1, fc_home(s), RAX);
         }
     }
-    /* Constant slots that are also result slots start with their constant. */
+    /* Constant slots that are also result slots start with their constant;
+     * with wide frames all do, for the 16-byte moves and the simd ops done
+     * in C, which read their operands from the frame. */
+    bool wide = j->mod->wide;
     for (uint32_t s = c->fn.const_base; s < c->fn.const_base + code->nconsts; s++) {
-        if (!c->fn.written_slot[s]) continue;
+        if (!c->fn.written_slot[s] && !(wide && s % 2 == 0)) continue;
         x_mov_ri(c->b, RAX, jit_const(&c->fn, s));
         x_store(c->b, 1, fc_home(s), RAX);
     }
@@ -655,7 +668,7 @@ static void emit_prologue(struct fcomp *c)
                 x_bitps(c->b, SSE_XOR, o.r, o.r);
             if (!(c->fn.written >> k & 1)) c->clean |= 1ull << k;
         } else {
-            load_cand(c, k);
+            fc_load_cand(c, k);
         }
     }
 }
@@ -687,8 +700,8 @@ static uint64_t before_call(struct fcomp *c, const struct wasm_functype *t, uint
                             bool c_call)
 {
     for (uint32_t a = 0; a < t->nparams; a++) {
-        int k = jit_cand(&c->fn, base + a);
-        if (k >= 0 && c->fn.reg[k] != JIT_NOREG) save_cand(c, (uint32_t)k);
+        int k = jit_cand(&c->fn, base + jit_stride(&c->fn) * a);
+        if (k >= 0 && c->fn.reg[k] != JIT_NOREG) fc_save_cand(c, (uint32_t)k);
     }
     uint64_t defs = fc_defs(c);
     uint64_t keep = live_regs(c, defs, c_call);
@@ -723,7 +736,8 @@ static void emit_call(struct fcomp *c, const uint32_t *cell)
     const struct wasm_functype *t = mod_func_type(j->mod, f);
     struct wasm_func *callee = j->inst->funcs[f];
     bool own = f >= j->mod->nfunc_imports;
-    bool native = own || callee->jit;
+    /* another instance's code only if its frames have our width */
+    bool native = own || (callee->jit && callee->jit_wide == j->mod->wide);
     uint64_t reload = before_call(c, t, base, !native);
     if (!native) {
         x_mov_ri(c->b, RSI, (uint64_t)(uintptr_t)callee);
@@ -780,6 +794,8 @@ static void emit_call_indirect(struct fcomp *c, const uint32_t *cell)
     x_load(c->b, 1, RDX, XM(RCX, OFF(wasm_func, jit)));
     x_test_rr(c->b, 1, RDX, RDX);
     uint32_t to_c = x_jcc(c->b, CC_E, 0);
+    x_alu_mi(c->b, 0, ALU_CMP, XM(RCX, OFF(wasm_func, jit_wide)), j->mod->wide);
+    uint32_t to_c2 = x_jcc(c->b, CC_NE, 0); /* frames of the other width */
     x_load(c->b, 0, RAX, XM(RCX, OFF(wasm_func, jit_frame)));
     stack_checks(c, base, -1);
     shift_fp(c, ALU_ADD, base);
@@ -787,6 +803,7 @@ static void emit_call_indirect(struct fcomp *c, const uint32_t *cell)
     shift_fp(c, ALU_SUB, base);
     uint32_t done = x_jmp(c->b, 0);
     x_patch(c->b, to_c, c->b->len);
+    x_patch(c->b, to_c2, c->b->len);
     x_mov_rr(c->b, 1, RSI, RCX);
     call_via_c(c, base);
     x_patch(c->b, done, c->b->len);
@@ -826,6 +843,7 @@ static bool emit_ins(struct fcomp *c)
     case OP_br: jump_to(c, -1, target_of(c, in->pos + 1)); return true;
     case OP_br_table: emit_br_table(c, cell, in->pos); return true;
     case OP_ret1: emit_ret1(c, cell[1]); return true;
+    case OP_ret1_w: emit_ret1_w(c, cell[1]); return true;
     case OP_ret: emit_ret(c); return true;
     case OP_call: emit_call(c, cell); return true;
     case OP_call_indirect: emit_call_indirect(c, cell); return true;
@@ -837,7 +855,7 @@ static bool emit_ins(struct fcomp *c)
     default: break;
     }
     return emit_cond_branch(c, op, cell, in->pos) || fc_op_memory(c, op, cell) ||
-           fc_op_numeric(c, op, cell) || fc_op_misc(c, op, cell);
+           fc_op_numeric(c, op, cell) || fc_op_misc(c, op, cell) || fc_op_wide(c, op, cell);
 }
 
 /* ---- cold code after a function: ticks, traps, constants ---- */
@@ -956,6 +974,7 @@ static int compile_function(struct jcomp *j, uint32_t di, char *why, size_t why_
     for (uint32_t k = 0; k < c.fn.ncand; k++)
         if (c.fn.reg[k] != JIT_NOREG && !(c.fn.written >> k & 1)) c.readonly |= 1ull << k;
     c.clean = c.readonly;
+    c.vx0 = c.vhit = UNSET;
     emit_prologue(&c);
     for (c.cur = 0; c.cur < c.fn.nins && !rc; c.cur++) {
         if (c.fn.ins[c.cur].flags & JI_TARGET) {
@@ -963,6 +982,11 @@ static int compile_function(struct jcomp *j, uint32_t di, char *why, size_t why_
             fc_forget_checks(&c);
         }
         if (c.pad[c.cur] != UNSET) emit_pad(&c);
+        /* xmm0 carries a v128 only from one wide op to the next (simd.c) */
+        enum wasm_op op = (enum wasm_op)c.fn.ins[c.cur].op;
+        bool wide_op = op == OP_simd || op == OP_copy_w;
+        c.vhit = wide_op && !(c.fn.ins[c.cur].flags & JI_TARGET) ? c.vx0 : UNSET;
+        c.vx0 = UNSET;
         c.native[c.cur] = j->b.len;
         if (!emit_ins(&c)) {
             fmt_snprintf(why, why_size, "function %u: no code for op %u at %u", index,
@@ -1090,7 +1114,7 @@ int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *
                 str_copy(why, "cannot make code executable", why_size);
                 mem->release(mem->ctx, p, size);
             } else {
-                *code = (struct jit_code){mem, p, size, j.pos_enter};
+                *code = (struct jit_code){mem, p, size, j.pos_enter, j.simd_in_c};
             }
         }
         if (rc) {
@@ -1103,6 +1127,7 @@ int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *
             struct wasm_func *f = &inst->own_funcs[m->nfunc_imports + i];
             f->jit = code->base + j.foreign[i];
             f->jit_frame = 8 * m->codes[i].frame_size;
+            f->jit_wide = m->wide;
         }
         *out = code;
     }
@@ -1117,6 +1142,11 @@ void jit_arch_release(struct jit_code *code)
 {
     code->mem->release(code->mem->ctx, code->base, code->size);
     mem_free(code);
+}
+
+uint32_t jit_arch_simd_in_c(const struct jit_code *code)
+{
+    return code->simd_in_c;
 }
 
 const uint8_t *jit_arch_code(const struct jit_code *code, size_t *len)
@@ -1157,6 +1187,12 @@ int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *
 void jit_arch_release(struct jit_code *code)
 {
     (void)code;
+}
+
+uint32_t jit_arch_simd_in_c(const struct jit_code *code)
+{
+    (void)code;
+    return 0;
 }
 
 const uint8_t *jit_arch_code(const struct jit_code *code, size_t *len)

@@ -1,8 +1,8 @@
 /*
  * lib/wasm/jit_x86_64.h - state and helpers shared by the x86-64 code
  * generator's two files: jit_x86_64.c (instances, functions, frames,
- * calls, control flow, register moves) and jit_x86_64_ops.c (memory,
- * numeric, table and bulk instructions).
+ * calls, control flow, register moves), jit_x86_64_ops.c (memory,
+ * numeric, table and bulk instructions) and jit_x86_64_simd.c (v128).
  *
  * Register use in generated code:
  *   r12  struct exec * of the run          r13  memory size in bytes
@@ -49,7 +49,8 @@ struct jcomp {
     const int32_t *handlers;
     bool sse41, popcnt;
     bool oom;
-    bool mem_stable; /* no direct call can move or grow memory */
+    uint32_t simd_in_c; /* simd ops done by jit_h_simd */
+    bool mem_stable;    /* no direct call can move or grow memory */
     uint32_t pos_enter, pos_unwind, pos_tick;
     uint32_t *entry;     /* per defined function: body entry, or UINT32_MAX */
     uint32_t *foreign;   /* per defined function: entry that loads the memory registers */
@@ -81,6 +82,9 @@ struct fcomp {
         uint32_t a, b, end;
     } chk[8];
     uint32_t nchk;
+    /* jit_x86_64_simd.c: the slot whose 16 bytes xmm0 holds after the
+     * last wide instruction, and that slot for the current one. */
+    uint32_t vx0, vhit;
 };
 
 /* Where a slot's value is. */
@@ -146,9 +150,18 @@ int fc_cmp(struct fcomp *c, int w, struct opnd a, struct opnd b, int cc);
 #define ALU_MUL 8
 void fc_alu3(struct fcomp *c, int w, int alu, uint32_t d, struct opnd a, struct opnd b);
 
+/* The memory operand of address A [+ B, when b >= 0] + off after a bounds
+ * check of size bytes (may trap). Uses rax and rdx. */
+struct xrm fc_address(struct fcomp *c, uint32_t a, int64_t b, uint32_t off, uint32_t size);
+/* A candidate's register to its frame slot (if not clean), and back. */
+void fc_save_cand(struct fcomp *c, uint32_t k);
+void fc_load_cand(struct fcomp *c, uint32_t k);
+
 /* jit_x86_64_ops.c: one instruction; false if op is not one of its. */
 bool fc_op_memory(struct fcomp *c, enum wasm_op op, const uint32_t *cell);
 bool fc_op_numeric(struct fcomp *c, enum wasm_op op, const uint32_t *cell);
 bool fc_op_misc(struct fcomp *c, enum wasm_op op, const uint32_t *cell);
+/* jit_x86_64_simd.c: the 16-byte moves and the simd op of wide frames. */
+bool fc_op_wide(struct fcomp *c, enum wasm_op op, const uint32_t *cell);
 
 #endif

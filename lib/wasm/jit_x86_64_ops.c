@@ -632,7 +632,7 @@ bool fc_op_numeric(struct fcomp *c, enum wasm_op op, const uint32_t *cell)
  * and rdx. A constant address within the memory's size at compile time
  * needs no check: memories never shrink.
  */
-static struct xrm address(struct fcomp *c, uint32_t a, int64_t b, uint32_t off, uint32_t size)
+struct xrm fc_address(struct fcomp *c, uint32_t a, int64_t b, uint32_t off, uint32_t size)
 {
     struct opnd oa = fc_loc(c, a), ob = b >= 0 ? fc_loc(c, (uint32_t)b) : imm_opnd(0);
     if (oa.kind == O_IMM && ob.kind == O_IMM) {
@@ -669,7 +669,7 @@ static void load(struct fcomp *c, enum wasm_op op, uint32_t d, uint32_t a, int64
 {
     static const uint8_t size[12] = {4, 8, 1, 1, 2, 2, 1, 1, 2, 2, 4, 4};
     unsigned k = (unsigned)(op - OP_i32_load);
-    struct xrm m = address(c, a, b, off, size[k]);
+    struct xrm m = fc_address(c, a, b, off, size[k]);
     struct opnd od = fc_loc(c, d);
     int w = op != OP_i32_load && op != OP_i32_load8_s && op != OP_i32_load8_u &&
             op != OP_i32_load16_s && op != OP_i32_load16_u;
@@ -708,7 +708,7 @@ static void store(struct fcomp *c, enum wasm_op op, uint32_t a, int64_t b, uint3
         x_movd_rx(c->b, 0, XR(RCX), ov.r);
     else if (ov.kind == O_GPR)
         rv = ov.r;
-    struct xrm m = address(c, a, b, off, size[k]);
+    struct xrm m = fc_address(c, a, b, off, size[k]);
     if (ov.kind == O_XMM && k < 2) {
         x_movs_store(c->b, k == 1, m, ov.r);
         return;

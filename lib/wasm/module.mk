@@ -7,6 +7,7 @@
 LIB_SRCS_wasm := lib/wasm/decode.c lib/wasm/validate.c lib/wasm/compile.c lib/wasm/compile_ops.c \
     lib/wasm/compile_simd.c lib/wasm/interp_simd.c \
     lib/wasm/interp.c lib/wasm/jit.c lib/wasm/jit_ir.c lib/wasm/jit_x86_64.c lib/wasm/jit_x86_64_ops.c \
+    lib/wasm/jit_x86_64_simd.c \
     lib/wasm/instance.c lib/wasm/objects.c
 KERNEL_LIB_SRCS += $(LIB_SRCS_wasm)
 KERNEL_FPU_DIRS += lib/wasm

@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from tap import Tap  # noqa: E402
 
 APPS = ["hello", "echo", "cat", "ls", "cp", "mv", "rm", "mkdir", "wc", "sha256sum", "trap", "spin",
-        "sleep", "fetch", "nc", "nslookup", "httpd"]
+        "sleep", "simdmix", "fetch", "nc", "nslookup", "httpd"]
 
 
 def read_tsv(path):

@@ -24,7 +24,10 @@ truncations) are stored, extracted and kept in v128 locals; float vectors
 float, compared by NaN-ness), compares and trunc_sat, so NaN bits never
 reach integers or memory there either.
 
-    gen_diff.py SEED FILE.wat
+With --simd every module uses SIMD, and vector expressions and statements
+are much more frequent (the JIT's SIMD code against the interpreter's).
+
+    gen_diff.py SEED FILE.wat [--simd]
 """
 import random
 import sys
@@ -99,9 +102,10 @@ V_LOADS = ["v128.load", "v128.load8x8_s", "v128.load16x4_u", "v128.load32x2_s",
 
 
 class Func:
-    def __init__(self, rng, index, funcs, simd=False):
+    def __init__(self, rng, index, funcs, simd=False, heavy=False):
         self.rng = rng
         self.simd = simd
+        self.heavy = heavy  # --simd: vectors in a third of the expressions
         self.index = index
         self.funcs = funcs  # earlier functions: (index, params, results)
         self.params = [rng.choice(TYPES) for _ in range(rng.randint(0, 3))]
@@ -158,6 +162,8 @@ class Func:
         r = self.rng
         if d <= 0 or r.random() < 0.25:
             return self.leaf(t)
+        if self.heavy and d > 1 and r.random() < 0.35:
+            return self.from_vector(t, d - 1)
         k = r.random()
         if k < 0.30:
             if t in ("i32", "i64"):
@@ -316,7 +322,7 @@ class Func:
     def stmt(self, d, depth):
         r = self.rng
         k = r.random()
-        if self.simd and k < 0.12:
+        if self.simd and k < (0.45 if self.heavy else 0.12):
             if r.random() < 0.5:
                 return f"(local.set $v{r.randint(0, 1)} {self.vint(d)})"
             if r.random() < 0.7:
@@ -368,16 +374,16 @@ class Func:
                 f"    {body}\n    {results})\n")
 
 
-def module(seed):
+def module(seed, heavy=False):
     rng = random.Random(seed)
     out = ["(module\n", "  (memory 1 2)\n",
            '  (data (i32.const 0) "\\01\\02\\03\\04\\80\\ff\\7f\\00hello, wasm\\00\\fe\\ca")\n']
     for t in TYPES:
         out.append(f"  (global $g{t} (mut {t}) ({t}.const 3))\n")
     funcs = []
-    simd = rng.random() < 0.3
+    simd = rng.random() < 0.3 or heavy
     for i in range(rng.randint(2, 5)):
-        f = Func(rng, i, list(funcs), simd)
+        f = Func(rng, i, list(funcs), simd, heavy)
         out.append(f.text())
         funcs.append((i, f.params, f.results))
     out.append("  (func (export \"memsum\") (result i64) (local i32 i64)\n"
@@ -392,4 +398,4 @@ def module(seed):
 
 if __name__ == "__main__":
     with open(sys.argv[2], "w") as f:
-        f.write(module(int(sys.argv[1])))
+        f.write(module(int(sys.argv[1]), "--simd" in sys.argv[3:]))

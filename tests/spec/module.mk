@@ -25,20 +25,22 @@ SUITE_CMD_spec/core-jit-baseline := $(SPEC_CMD) --engine jit-baseline core
 # v128 have wide frames (lib/wasm/README.md).
 COMPONENT_SUITES += spec/simd
 SUITE_CMD_spec/simd := $(SPEC_CMD) --engine interp simd
-# The same with the JIT engines: the JIT has no SIMD yet, so instances of
-# modules with v128 fall back to the interpreter (--simd-fallback accepts
-# exactly those); what this checks is the fallback and loading.
+# The same with the JIT engines (SSE4.1, and the SSE2-only baseline): every
+# instance must be machine code (an instance that fell back to the
+# interpreter fails its file); the summary counts the files whose SIMD
+# instructions all have code of their own (the rest call interp_simd's
+# lane code from machine code, jit_h_simd).
 COMPONENT_SUITES += spec/simd-jit spec/simd-jit-baseline
-SUITE_CMD_spec/simd-jit := $(SPEC_CMD) --engine jit --simd-fallback simd
-SUITE_CMD_spec/simd-jit-baseline := $(SPEC_CMD) --engine jit-baseline --simd-fallback simd
+SUITE_CMD_spec/simd-jit := $(SPEC_CMD) --engine jit simd
+SUITE_CMD_spec/simd-jit-baseline := $(SPEC_CMD) --engine jit-baseline simd
 # KPIO's own tests of wide frames (tests/spec/wide/*.wast): calls between
-# instances of both widths (on the JIT: machine code calling interpreted
-# SIMD code and back), host calls, v128 globals, recompilation.
+# instances of both widths (on the JIT: machine code of both widths calling
+# each other through C), host calls, v128 globals, recompilation.
 SPEC_WIDE_CMD = python3 tests/spec/run_spec.py --build $(BUILD) \
     --runner $(BUILD)/host/tests/spec_runner --suite tests/spec
 COMPONENT_SUITES += spec/simd-wide spec/simd-wide-jit
 SUITE_CMD_spec/simd-wide := $(SPEC_WIDE_CMD) --engine interp wide
-SUITE_CMD_spec/simd-wide-jit := $(SPEC_WIDE_CMD) --engine jit --simd-fallback wide
+SUITE_CMD_spec/simd-wide-jit := $(SPEC_WIDE_CMD) --engine jit wide
 
 .PHONY: spec-core spec-core-jit spec-simd
 spec-core: $(BUILD)/host/tests/spec_runner
@@ -48,12 +50,19 @@ spec-core-jit: $(BUILD)/host/tests/spec_runner
 spec-simd: $(BUILD)/host/tests/spec_runner
 	@$(SPEC_CMD) --engine interp simd
 
-# Differential test: random programs (gen_diff.py) in lib/wasm (the
-# interpreter and the JIT) and in V8.
+# Differential test: random programs (gen_diff.py, SIMD in about a third of
+# them) in lib/wasm (the interpreter, the JIT and the JIT's SSE2 baseline)
+# and in V8; the JIT engines are also compared with the interpreter, which
+# needs only wat2wasm.
 $(BUILD)/host/tests/wasm_diff: $(call host_objs,tests/spec/wasm_diff.c $(LIB_SRCS_wasm) \
+    $(LIB_SRCS_wasm_debug) \
     host/kpio-wasm/jit_mem.c $(LIB_SRCS_base) host/port/base_env.c)
 	$(host_link)
 TEST_DEPS += $(BUILD)/host/tests/wasm_diff
 COMPONENT_SUITES += spec/diff
 SUITE_CMD_spec/diff := python3 tests/spec/run_diff.py --build $(BUILD) \
     --runner $(BUILD)/host/tests/wasm_diff --count 200
+# The same with SIMD in every module and in much of the code.
+COMPONENT_SUITES += spec/diff-simd
+SUITE_CMD_spec/diff-simd := python3 tests/spec/run_diff.py --build $(BUILD) \
+    --runner $(BUILD)/host/tests/wasm_diff --simd --count 100

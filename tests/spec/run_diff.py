@@ -12,8 +12,10 @@ wat2wasm the suite is one SKIP line.
     run_diff.py --build build --runner build/host/tests/wasm_diff [--count 200]
         [--engines interp,jit]
 
-Each engine of lib/wasm (the interpreter and the JIT by default) is
-compared with V8 on the same modules.
+Each engine of lib/wasm (the interpreter, the JIT and the JIT without
+SSE4.1/POPCNT by default) is compared with V8 on the same modules, and
+each JIT engine also with the interpreter line by line (without node only
+that comparison runs).
 """
 import argparse
 import os
@@ -44,41 +46,58 @@ def run_batch(args, seeds, outdir):
     for seed in seeds:
         wat = os.path.join(outdir, f"m{seed}.wat")
         wasm = os.path.join(outdir, f"m{seed}.wasm")
-        subprocess.run([sys.executable, os.path.join(HERE, "gen_diff.py"), str(seed), wat],
-                       check=True, timeout=60)
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_diff.py"), str(seed), wat]
+                       + (["--simd"] if args.simd else []), check=True, timeout=60)
         proc = subprocess.run(["wat2wasm", wat, "-o", wasm], capture_output=True, text=True,
                               timeout=60)
         if proc.returncode:
             return {e: (0, [f"wat2wasm rejected {wat}: {proc.stderr.strip()}"])
                     for e in args.engines}
         files.append(wasm)
-    v8 = subprocess.run(["node", os.path.join(HERE, "wasm_diff.cjs")] + files,
-                        capture_output=True, text=True, errors="replace", timeout=600)
-    results = {}
+    if args.node:
+        v8 = subprocess.run(["node", os.path.join(HERE, "wasm_diff.cjs")] + files,
+                            capture_output=True, text=True, errors="replace", timeout=600)
+    results, outs = {}, {}
     for engine in args.engines:
         ours = subprocess.run([args.runner, "-e", engine] + files, capture_output=True,
                               text=True, errors="replace", timeout=600)
+        outs[engine] = ours
+    for engine in args.engines:
+        ours = outs[engine]
+        if engine != "interp" and "interp" in outs:  # the same lines as the interpreter
+            results[f"{engine} vs interp"] = compare(files, ours, outs["interp"], engine,
+                                                     "interp")
+        if not args.node:
+            continue
         if ours.returncode not in (0, 1) or v8.returncode:
             results[engine] = (0, [f"runner ({engine}) status {ours.returncode}, node status "
                                    f"{v8.returncode}", ours.stderr[-2000:], v8.stderr[-2000:]])
             continue
-        a, b = split_outputs(ours.stdout), split_outputs(v8.stdout)
-        problems, calls = [], 0
-        for f in files:
-            name = os.path.basename(f)
-            la, lb = a.get(name), b.get(name)
-            if la is None or lb is None:
-                problems.append(f"{name}: no output from {engine if la is None else 'node'}")
-                continue
-            calls += len(la)
-            if la != lb:
-                diffs = [f"  lib/wasm ({engine}): {x}\n  V8:       {y}"
-                         for x, y in zip(la, lb) if x != y]
-                if len(la) != len(lb):
-                    diffs.append(f"  {len(la)} lines vs {len(lb)}")
-                problems.append(f"{f[:-5]}.wat differs:\n" + "\n".join(diffs[:4]))
-        results[engine] = (calls, problems)
+        results[engine] = compare(files, ours, v8, engine, "V8")
     return results
+
+
+def compare(files, ours, ref, engine, ref_name):
+    """(calls, problems): the outputs of lib/wasm's engine and the reference."""
+    if ours.returncode not in (0, 1) or ref.returncode not in (0, 1):
+        return (0, [f"runner ({engine}) status {ours.returncode}, {ref_name} status "
+                    f"{ref.returncode}", ours.stderr[-2000:], ref.stderr[-2000:]])
+    a, b = split_outputs(ours.stdout), split_outputs(ref.stdout)
+    problems, calls = [], 0
+    for f in files:
+        name = os.path.basename(f)
+        la, lb = a.get(name), b.get(name)
+        if la is None or lb is None:
+            problems.append(f"{name}: no output from {engine if la is None else ref_name}")
+            continue
+        calls += len(la)
+        if la != lb:
+            diffs = [f"  lib/wasm ({engine}): {x}\n  {ref_name + ':':9} {y}"
+                     for x, y in zip(la, lb) if x != y]
+            if len(la) != len(lb):
+                diffs.append(f"  {len(la)} lines vs {len(lb)}")
+            problems.append(f"{f[:-5]}.wat differs:\n" + "\n".join(diffs[:4]))
+    return (calls, problems)
 
 
 def main():
@@ -87,23 +106,29 @@ def main():
     ap.add_argument("--runner", required=True)
     ap.add_argument("--count", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--engines", default="interp,jit",
+    ap.add_argument("--simd", action="store_true",
+                    help="SIMD in every module, and much of it (gen_diff.py --simd)")
+    ap.add_argument("--engines", default="interp,jit,jit-baseline",
                     help="lib/wasm engines to compare with V8, comma-separated")
     args = ap.parse_args()
     args.engines = args.engines.split(",")
     t = Tap()
-    missing = [tool for tool in ("node", "wat2wasm") if not shutil.which(tool)]
-    if missing:
-        t.skip("differential test against V8", f"{' and '.join(missing)} not installed")
+    if not shutil.which("wat2wasm"):
+        t.skip("differential test", "wat2wasm not installed")
         return t.done()
-    outdir = os.path.join(args.build, "spec", "diff")
+    args.node = shutil.which("node") is not None
+    if not args.node:
+        t.skip("differential test against V8", "node not installed (engines compared with "
+               "the interpreter only)")
+    outdir = os.path.join(args.build, "spec", "diff-simd" if args.simd else "diff")
     os.makedirs(outdir, exist_ok=True)
     total = 0
     for start in range(args.seed, args.seed + args.count, BATCH):
         seeds = range(start, min(start + BATCH, args.seed + args.count))
         for engine, (calls, problems) in run_batch(args, seeds, outdir).items():
             total += calls
-            t.ok(not problems, f"lib/wasm ({engine}) agrees with V8 on random modules "
+            ref = "" if " vs " in engine else " vs V8"
+            t.ok(not problems, f"lib/wasm ({engine}{ref}) agrees on random modules "
                  f"{seeds[0]}..{seeds[-1]} ({calls} calls)", "\n".join(problems[:10]))
     t.diag(f"{total} calls compared")
     return t.done()

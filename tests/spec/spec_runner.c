@@ -46,6 +46,7 @@ struct runner {
     bool verbose;
     bool simd_fallback; /* -S: modules with v128 may run on the interpreter */
     int fallbacks;      /* instances that did */
+    uint32_t simd_in_c; /* simd instructions of JIT instances done in C */
     enum wasm_engine engine;
     int passed, failed, skipped, actions;
     int line;
@@ -465,6 +466,7 @@ static void keep_instance(struct runner *r, struct wasm_instance *inst, struct w
     } else if (wasm_instance_engine(inst) != r->engine)
         fail(r, "instance runs on %s, not %s", wasm_engine_name(wasm_instance_engine(inst)),
              wasm_engine_name(r->engine));
+    r->simd_in_c += wasm_jit_simd_in_c(inst);
     r->insts = xrealloc(r->insts, (r->ninsts + 1) * sizeof *r->insts);
     r->insts[r->ninsts++] = inst;
 }
@@ -716,6 +718,9 @@ int main(int argc, char **argv)
     if (r.fallbacks)
         printf("NOTE %s: %d instances of modules with v128 ran on the interpreter (-S)\n", r.wast,
                r.fallbacks);
+    if (r.simd_in_c)
+        printf("NOTE %s: %u simd instructions of machine code call the interpreter's lane code\n",
+               r.wast, r.simd_in_c);
     printf("SUMMARY %s passed=%d failed=%d skipped=%d actions=%d\n", r.wast, r.passed, r.failed,
            r.skipped, r.actions);
     cleanup(&r);

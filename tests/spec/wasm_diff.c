@@ -11,12 +11,12 @@
  * tables as in wasm_diff.js. Floats print as bits, NaN as "nan" (JS does
  * not promise to keep NaN payloads).
  *
- *   wasm_diff [-e interp|jit] FILE.wasm...   each file's lines follow a
- *                                            line "== FILE"
+ *   wasm_diff [-e interp|jit|jit-baseline] FILE.wasm...
+ *       each file's lines follow a line "== FILE"; jit-baseline is the JIT
+ *       without SSE4.1 and POPCNT (disasm.h)
  *
  * With -e jit an instance the JIT gave back to the interpreter prints a
- * line V8 cannot match ("engine: interp"), so the comparison fails, unless
- * its module uses v128 (the JIT has no SIMD yet).
+ * line V8 cannot match ("engine: interp"), so the comparison fails.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -25,6 +25,7 @@
 
 #include "base/error.h"
 #include "host/kpio-wasm/jit_mem.h"
+#include "wasm/disasm.h"
 #include "wasm/wasm.h"
 
 static enum wasm_engine engine;
@@ -106,8 +107,7 @@ static int run_module(const char *path)
         wasm_module_free(mod);
         return 1;
     }
-    /* The JIT has no SIMD yet: a module with v128 is interpreted (jit.c). */
-    if (wasm_instance_engine(inst) != engine && !wasm_module_uses_v128(mod))
+    if (wasm_instance_engine(inst) != engine)
         printf("engine: %s\n", wasm_engine_name(wasm_instance_engine(inst)));
     for (uint32_t e = 0; e < wasm_module_export_count(mod); e++) {
         enum wasm_extern_kind kind;
@@ -152,10 +152,12 @@ int main(int argc, char **argv)
         name = argv[2];
         first = 3;
     }
-    if (argc <= first || host_engine_select(name, WASM_ENGINE_INTERP, &engine)) {
-        fprintf(stderr, "usage: wasm_diff [-e interp|jit] FILE.wasm...\n");
+    bool baseline = name && !strcmp(name, "jit-baseline");
+    if (argc <= first || host_engine_select(baseline ? "jit" : name, WASM_ENGINE_INTERP, &engine)) {
+        fprintf(stderr, "usage: wasm_diff [-e interp|jit|jit-baseline] FILE.wasm...\n");
         return 2;
     }
+    wasm_jit_baseline_cpu(baseline);
     for (int i = first; i < argc; i++) {
         const char *base = strrchr(argv[i], '/');
         printf("== %s\n", base ? base + 1 : argv[i]);
