@@ -292,7 +292,7 @@ static int job_slot(struct bctx *b, const char *arg)
 static int b_jobs(struct bctx *b)
 {
     for (int s = 0; s < SH_MAX_JOBS; s++)
-        if (b->sh->jobs[s].used) OUT(b, "[%d] %d\n", s + 1, b->sh->jobs[s].id);
+        if (b->sh->jobs[s].used) OUT(b, "[%d] %d\n", s + 1, sh_job_pid(b->sh, b->sh->jobs[s].id));
     return 0;
 }
 

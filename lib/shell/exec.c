@@ -261,8 +261,26 @@ struct elem {
     int status;
 };
 
+int sh_job_pid(struct sh *sh, int job)
+{
+    return sh->ops->job_pid ? sh->ops->job_pid(sh->ctx, job) : job;
+}
+
+/* Waits for the jobs whose commands have all ended, freeing their slots. */
+static void reap_jobs(struct sh *sh)
+{
+    for (int s = 0; s < SH_MAX_JOBS && sh->ops->job_done; s++) {
+        struct sh_job *j = &sh->jobs[s];
+        bool done = j->used;
+        for (int i = 0; i < j->njobs && done; i++)
+            done = sh->ops->job_done(sh->ctx, j->ids[i]);
+        if (done) sh_job_wait(sh, s + 1);
+    }
+}
+
 int sh_job_add(struct sh *sh, const int *ids, int n)
 {
+    reap_jobs(sh);
     for (int s = 0; s < SH_MAX_JOBS; s++) {
         struct sh_job *j = &sh->jobs[s];
         if (j->used) continue;
@@ -369,7 +387,7 @@ static int run_pipeline(struct sh *sh, struct sh_node *const *cmds, int k, bool 
     if (background && nids > 0) {
         int slot = sh_job_add(sh, ids, nids);
         if (slot > 0)
-            sh_printf(sh, io->fd[2], "[%d] %d\n", slot, ids[nids - 1]);
+            sh_printf(sh, io->fd[2], "[%d] %d\n", slot, sh_job_pid(sh, ids[nids - 1]));
         else
             for (int i = 0; i < nids; i++) /* no slot: wait now rather than lose them */
                 sh->ops->wait(sh->ctx, ids[i]);
@@ -424,12 +442,21 @@ static int exec_for(struct sh *sh, const struct sh_node *n, const struct sh_io *
     return st;
 }
 
+/* A command whose status is tested (conditions, the left of && and ||). */
+static int exec_test(struct sh *sh, const struct sh_node *n, const struct sh_io *io)
+{
+    sh->testing++;
+    int st = exec_node(sh, n, io);
+    sh->testing--;
+    return st;
+}
+
 static int exec_loop(struct sh *sh, const struct sh_node *n, const struct sh_io *io)
 {
     int st = 0;
     while (!sh->exiting) {
         if (interrupted(sh)) return 130;
-        int c = exec_node(sh, n->a, io);
+        int c = exec_test(sh, n->a, io);
         if (sh->exiting || (n->kind == SH_N_WHILE ? c != 0 : c == 0)) break;
         st = exec_node(sh, n->b, io);
     }
@@ -441,10 +468,10 @@ static int exec_compound(struct sh *sh, const struct sh_node *n, const struct sh
     int st;
     switch (n->kind) {
     case SH_N_AND:
-        st = exec_node(sh, n->a, io);
+        st = exec_test(sh, n->a, io);
         return st == 0 && !sh->exiting ? exec_node(sh, n->b, io) : st;
     case SH_N_OR:
-        st = exec_node(sh, n->a, io);
+        st = exec_test(sh, n->a, io);
         return st != 0 && !sh->exiting ? exec_node(sh, n->b, io) : st;
     case SH_N_SEQ:
         exec_node(sh, n->a, io);
@@ -456,7 +483,7 @@ static int exec_compound(struct sh *sh, const struct sh_node *n, const struct sh
             return run_pipeline(sh, n->a->cmds, n->a->ncmds, n->a->negate, true, io);
         return exec_node(sh, n->a, io); /* lists and compounds run in the foreground */
     case SH_N_IF:
-        if (exec_node(sh, n->a, io) == 0) return sh->exiting ? sh->status : exec_node(sh, n->b, io);
+        if (exec_test(sh, n->a, io) == 0) return sh->exiting ? sh->status : exec_node(sh, n->b, io);
         return n->c && !sh->exiting ? exec_node(sh, n->c, io) : 0;
     case SH_N_FOR: return exec_for(sh, n, io);
     case SH_N_WHILE:
@@ -483,9 +510,9 @@ static int exec_node(struct sh *sh, const struct sh_node *n, const struct sh_io 
             sh->ops->close(sh->ctx, opened[i]);
     } else {
         bool traced = sh->ops->trace && n->text && (n->kind == SH_N_CMD || n->kind == SH_N_PIPE);
-        if (traced) sh->ops->trace(sh->ctx, n->text, false, 0);
+        if (traced) sh->ops->trace(sh->ctx, n->text, false, 0, sh->testing > 0);
         st = exec_compound(sh, n, io);
-        if (traced) sh->ops->trace(sh->ctx, n->text, true, st);
+        if (traced) sh->ops->trace(sh->ctx, n->text, true, st, sh->testing > 0);
     }
     if (!sh->exiting) sh->status = st;
     return sh->exiting ? sh->status : st;

@@ -75,5 +75,6 @@ bool sh_is_core_builtin(const char *name);
 /* The jobs built-ins need the job table (exec.c). */
 int sh_job_add(struct sh *sh, const int *ids, int n);
 int sh_job_wait(struct sh *sh, int slot);
+int sh_job_pid(struct sh *sh, int job);
 
 #endif

@@ -140,6 +140,12 @@ struct sh_ops {
     int (*wait)(void *ctx, int job);
     /* Asks a job to stop (kill %N). */
     int (*kill)(void *ctx, int job);
+    /* The process id to show for a job ("[1] 23" after &, jobs); NULL: the
+     * job id itself. */
+    int (*job_pid)(void *ctx, int job);
+    /* True when a job has ended (a wait would not block); finished jobs are
+     * waited for when a new one needs a slot. May be NULL. */
+    bool (*job_done)(void *ctx, int job);
     /* Opens a file for a redirection (SH_O_* flags); returns a descriptor. */
     int (*open)(void *ctx, const char *path, unsigned flags);
     /* Makes a pipe: fds[0] reads, fds[1] writes. */
@@ -165,9 +171,11 @@ struct sh_ops {
     /* True when the user asked to stop (Ctrl-C): loops end. May be NULL. */
     bool (*interrupted)(void *ctx);
     /* Called before (done false) and after (done true, with the status)
-     * each simple command and pipeline, with its source text; for a script
-     * log such as /etc/rc's. May be NULL. */
-    void (*trace)(void *ctx, const char *text, bool done, int status);
+     * each simple command and pipeline, with its source text; tested is
+     * true when the status is being tested (the condition of if, while,
+     * until, the left side of && and ||), so a failure there is no error.
+     * For a script log such as /etc/rc's. May be NULL. */
+    void (*trace)(void *ctx, const char *text, bool done, int status, bool tested);
 };
 
 /* ---- the shell -------------------------------------------------------------------- */
@@ -194,6 +202,7 @@ struct sh {
     int exit_status;
     int depth;        /* nesting of sh FILE and . FILE */
     int err_fd;       /* where the shell's own messages go now (2 unless redirected) */
+    int testing;      /* > 0 inside a condition (see trace) */
     const char *arg0; /* $0 */
     char **args;      /* $1 ... */
     int nargs;

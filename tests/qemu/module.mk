@@ -12,3 +12,5 @@ SYSTEM_SUITES += qemu/apps
 SUITE_CMD_qemu/apps := python3 tests/qemu/test_apps.py
 SYSTEM_SUITES += qemu/netapps
 SUITE_CMD_qemu/netapps := python3 tests/qemu/test_netapps.py
+SYSTEM_SUITES += qemu/shell
+SUITE_CMD_qemu/shell := python3 tests/qemu/test_shell.py
