@@ -349,6 +349,11 @@ static int b_help(struct shell *sh, int argc, char **argv)
     return 0;
 }
 
+const char *shell_builtin_name(int i)
+{
+    return i >= 0 && i < (int)(sizeof builtins / sizeof builtins[0]) ? builtins[i].name : NULL;
+}
+
 bool shell_is_builtin(const char *name)
 {
     for (unsigned i = 0; i < sizeof builtins / sizeof builtins[0]; i++)

@@ -24,6 +24,7 @@
 #include "power/power.h"
 #include "sched/sched.h"
 #include "wasm/app.h"
+#include "time/clock.h"
 #include "wasm/stream.h"
 
 #define APPS_DIR "/apps"
@@ -336,6 +337,12 @@ static void o_trace(void *ctx, const char *text, bool done, int status, bool tes
     if (!sh->first_failure) sh->first_failure = status;
 }
 
+static unsigned long long o_now_ns(void *ctx)
+{
+    (void)ctx;
+    return clock_monotonic_ns();
+}
+
 static const struct sh_ops kernel_sh_ops = {
     .spawn = o_spawn,
     .wait = o_wait,
@@ -354,6 +361,7 @@ static const struct sh_ops kernel_sh_ops = {
     .is_builtin = o_is_builtin,
     .interrupted = o_interrupted,
     .trace = o_trace,
+    .now_ns = o_now_ns,
 };
 
 int shell_run_text(struct shell *sh, const char *text, size_t len, const char *where)
@@ -408,7 +416,7 @@ static int read_command(struct shell *sh, char *text, size_t size)
     fmt_snprintf(prompt, sizeof prompt, "kpio:%s$ ", sh->cwd);
     size_t len = 0;
     for (;;) {
-        int n = shell_read_line(len ? "> " : prompt, text + len, size - len - 1);
+        int n = shell_read_line(len ? "> " : prompt, sh->cwd, text + len, size - len - 1);
         if (n < 0) return len ? (int)len : -1;
         len += (size_t)n;
         struct sh_script s;

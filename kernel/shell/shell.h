@@ -36,13 +36,20 @@ void shell_start(void);
 /* Runs script text (a line or a file's contents); returns its status. */
 int shell_run_text(struct shell *sh, const char *text, size_t len, const char *where);
 
-/* Line editing on the console: returns the length, or -1 at end of input. */
-int shell_read_line(const char *prompt, char *buf, size_t size);
+/* Line editing on the console: returns the length, or -1 at end of input.
+ * Tab completes names relative to cwd (NULL: no completion). */
+int shell_read_line(const char *prompt, const char *cwd, char *buf, size_t size);
+
+/* Completion of the word that ends at pos: the text to insert in out;
+ * returns 1 when it listed several matches (the caller redraws the line). */
+int shell_complete(const char *cwd, const char *line, int pos, char *out, size_t size);
 
 /* The kernel's built-in commands: returns true and sets *status if argv[0]
  * is one; output goes to sh->out and sh->err. */
 bool shell_builtin(struct shell *sh, int argc, char **argv, int *status);
 bool shell_is_builtin(const char *name);
+/* The built-ins' names, for completion: NULL after the last. */
+const char *shell_builtin_name(int i);
 
 /* Output of built-ins, to the command's stdout or stderr. */
 void shell_printf(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

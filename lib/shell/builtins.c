@@ -343,6 +343,11 @@ static bool handles(const char *name, int argc, char **argv)
     return true;
 }
 
+const char *sh_core_builtin_name(int i)
+{
+    return i >= 0 && i < (int)(sizeof core / sizeof core[0]) ? core[i].name : NULL;
+}
+
 bool sh_is_core_builtin(const char *name)
 {
     for (unsigned i = 0; i < sizeof core / sizeof core[0]; i++)

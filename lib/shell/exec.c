@@ -402,6 +402,19 @@ static int run_pipeline(struct sh *sh, struct sh_node *const *cmds, int k, bool 
     return negate ? !st : st;
 }
 
+/* A pipeline, with its elapsed time on stderr after 'time' ("real 1.234 s"). */
+static int exec_timed(struct sh *sh, const struct sh_node *n, const struct sh_io *io)
+{
+    bool clock = n->timed && sh->ops->now_ns;
+    unsigned long long t0 = clock ? sh->ops->now_ns(sh->ctx) : 0;
+    int st = run_pipeline(sh, n->cmds, n->ncmds, n->negate, false, io);
+    if (clock) {
+        unsigned long long ms = (sh->ops->now_ns(sh->ctx) - t0) / 1000000u;
+        sh_printf(sh, io->fd[2], "real %llu.%03llu s\n", ms / 1000, ms % 1000);
+    }
+    return st;
+}
+
 /* ---- compound commands -------------------------------------------------------------------- */
 
 static int for_items(struct sh *sh, const struct sh_node *n, struct sh_fields *items)
@@ -489,7 +502,7 @@ static int exec_compound(struct sh *sh, const struct sh_node *n, const struct sh
     case SH_N_WHILE:
     case SH_N_UNTIL: return exec_loop(sh, n, io);
     case SH_N_GROUP: return exec_node(sh, n->a, io);
-    case SH_N_PIPE: return run_pipeline(sh, n->cmds, n->ncmds, n->negate, false, io);
+    case SH_N_PIPE: return exec_timed(sh, n, io);
     case SH_N_CMD: return exec_simple(sh, n, io);
     }
     return 2;

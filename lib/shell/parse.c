@@ -5,7 +5,7 @@
  *   program    := linebreak [list] EOF
  *   list       := and_or ((';' | '&' | NEWLINE) linebreak and_or)* [';' | '&']
  *   and_or     := pipeline (('&&' | '||') linebreak pipeline)*
- *   pipeline   := ['!'] command ('|' linebreak command)*
+ *   pipeline   := ['time'] ['!'] command ('|' linebreak command)*
  *   command    := simple | (if | for | while | until | '{' list '}') redirect*
  *
  * Reserved words are recognized only where a command starts and only when
@@ -391,14 +391,17 @@ static struct sh_node *parse_pipeline(struct parser *p, int *err)
     struct sh_lexer *lx = &p->lx;
     int line = lx->tline, col = lx->tcol;
     const char *start = lx->start;
+    bool timed = is_word(p, "time");
+    if (timed && (*err = next(p)) < 0) return NULL;
     bool negate = is_word(p, "!");
     if (negate && (*err = next(p)) < 0) return NULL;
     struct sh_node *first = parse_command(p, err);
     if (!first) return NULL;
-    if (lx->tok != T_PIPE && !negate) return first;
+    if (lx->tok != T_PIPE && !negate && !timed) return first;
     struct sh_node *n = new_node(p, SH_N_PIPE, line, col, err);
     if (!n) return NULL;
     n->negate = negate;
+    n->timed = timed;
     int cap = 0;
     if ((*err = push_ptr(p, (void ***)&n->cmds, &n->ncmds, &cap, first)) < 0) return NULL;
     while (lx->tok == T_PIPE) {

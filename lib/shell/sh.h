@@ -13,7 +13,7 @@
  *
  * The subset: words with '...', "...", backslash escapes, $NAME, ${NAME},
  * $?, $#, $0-$9, $@, $*, ~; field splitting of unquoted expansions; * and ?
- * globbing; # comments; pipelines with !, redirections < > >> 2> 2>&1 N<&M;
+ * globbing; # comments; pipelines with ! and time, redirections < > >> 2> 2>&1 N<&M;
  * lists ; && || & and newlines; if/then/elif/else/fi, for NAME in WORDS,
  * while and until loops, { ...; } groups; NAME=value assignments.
  */
@@ -77,10 +77,10 @@ struct sh_node {
     /* SH_N_CMD: words (NAME=value assignments first, counted in nassigns) */
     const char **words;
     int nwords, nassigns;
-    /* SH_N_PIPE: the commands; negate for '!' */
+    /* SH_N_PIPE: the commands; negate for '!', timed for 'time' */
     struct sh_node **cmds;
     int ncmds;
-    bool negate;
+    bool negate, timed;
     /* binary lists, if, loops, group: a, b, c as their kind says */
     struct sh_node *a, *b, *c;
     /* SH_N_FOR: the variable and the words (in_given false: "$@") */
@@ -176,6 +176,9 @@ struct sh_ops {
      * until, the left side of && and ||), so a failure there is no error.
      * For a script log such as /etc/rc's. May be NULL. */
     void (*trace)(void *ctx, const char *text, bool done, int status, bool tested);
+    /* A monotonic clock in ns, for 'time PIPELINE'. May be NULL (then time
+     * only runs the pipeline). */
+    unsigned long long (*now_ns)(void *ctx);
 };
 
 /* ---- the shell -------------------------------------------------------------------- */
@@ -231,6 +234,9 @@ int sh_run(struct sh *sh, const struct sh_node *n);
 void sh_printf(struct sh *sh, int fd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* ---- expansion (also used by the executor's embedders and the tests) ---------------- */
+
+/* The names of the core built-ins, for completion: NULL after the last. */
+const char *sh_core_builtin_name(int i);
 
 /* A list of expanded fields, each allocated with mem_alloc. */
 struct sh_fields {

@@ -7,7 +7,7 @@ conditional, a loop, statuses, a syntax error in a script run by `sh`,
 pipelines between apps through kernel pipes (16 MiB through
 `cat | sha256sum` and `cat | wc -c`, a reader that exits at once) and
 background jobs. After it, Ctrl-C on the console stops a running app and
-the prompt comes back. Then the guest powers off and the host reads the
+the prompt comes back; Tab completes; `time` measures a pipeline. Then the guest powers off and the host reads the
 files the shell wrote with mtools and checks the image with fsck.fat; the
 hashes come from Python's hashlib.
 """
@@ -158,6 +158,25 @@ def main():
                 vm.wait_for(r"syntax error: unexpected 'fi' at line 2, column 1", timeout=30,
                             start=start)
                 t.ok(True, "an interactive syntax error names line and column")
+                start = len(vm.output())
+                vm.send("cat /data/lo\t\r")
+                vm.wait_for(r"item 1\r?\nitem 2\r?\nitem 3", timeout=30, start=start)
+                vm.wait_for(PROMPT, timeout=30, start=start)
+                start = len(vm.output())
+                vm.send("sha2\t/data/z\r")
+                want = hashlib.sha256(b"/\nsecond line\n").hexdigest()
+                vm.wait_for(want + r"  /data/z", timeout=30, start=start)
+                vm.wait_for(PROMPT, timeout=30, start=start)
+                t.ok(True, "Tab completes a path and a command name")
+                start = len(vm.output())
+                vm.send("time /apps/cat.wasm /data/big.bin | /apps/wc.wasm -c\r")
+                m = vm.wait_for(r"real (\d+\.\d{3}) s", timeout=120, start=start)
+                secs = float(m.group(1))
+                t.ok(str(BIG) in vm.output()[start:] and secs > 0,
+                     "time PIPELINE prints the elapsed time after the pipeline's output")
+                t.diag("figure: time cat 16 MiB | wc -c in KPIO: %.3f s, %.1f MiB/s"
+                       % (secs, 16 / secs))
+                vm.wait_for(PROMPT, timeout=30, start=start)
                 vm.send("poweroff\r")
                 vm.wait_exit(timeout=60)
             except (QemuTimeout, QemuExited) as e:

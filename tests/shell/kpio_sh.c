@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/env.h"
@@ -214,6 +215,14 @@ static bool p_is_builtin(void *ctx, const char *name)
     return strcmp(name, "pwd") == 0;
 }
 
+static unsigned long long p_now_ns(void *ctx)
+{
+    (void)ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
 static const struct sh_ops posix_ops = {
     .spawn = p_spawn,
     .wait = p_wait,
@@ -228,6 +237,7 @@ static const struct sh_ops posix_ops = {
     .read_file = p_read_file,
     .builtin = p_builtin,
     .is_builtin = p_is_builtin,
+    .now_ns = p_now_ns,
 };
 
 static void import_environ(struct sh *sh)

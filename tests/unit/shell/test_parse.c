@@ -156,6 +156,13 @@ static void test_tree(void **state)
     assert_true(s.root->b->a->negate);
     sh_script_free(&s);
 
+    s = parse_ok("time ! a | b");
+    assert_int_equal(s.root->kind, SH_N_PIPE);
+    assert_true(s.root->timed);
+    assert_true(s.root->negate);
+    assert_int_equal(s.root->ncmds, 2);
+    sh_script_free(&s);
+
     s = parse_ok("  # only a comment\n\n");
     assert_null(s.root);
     sh_script_free(&s);
