@@ -41,10 +41,12 @@ for n in 1 2 3; do
 done
 false || echo "status was $?" > /data/status.txt
 sh /data/bad.sh 2> /data/syntax.txt || echo "sh status $?" >> /data/syntax.txt
+free > /data/free-before.txt
 /apps/cat.wasm /data/big.bin | sha256sum > /data/hash.txt
 /apps/cat.wasm /data/big.bin | /apps/wc.wasm -c > /data/count.txt
 /apps/cat.wasm /data/big.bin | hello > /data/early.txt
 echo "early $?" >> /data/early.txt
+free > /data/free-after.txt
 echo x | /apps/cat.wasm /data/missing.txt 2> /data/e1.txt || echo "pipe status $?" > /data/pipe.txt
 /apps/cat.wasm /data/missing.txt 2>/data/e2.txt | /apps/wc.wasm -c >> /data/pipe.txt; echo "pipe status $?" >> /data/pipe.txt
 sleep 1 &
@@ -101,6 +103,14 @@ def check_files(t, img, big):
     t.ok(got[:1] == [want], "pipe: cat 16 MiB | sha256sum gives the host's SHA-256", repr(got))
     got = (text(img, "/data/count.txt") or "").split()
     t.ok(got[:1] == [str(BIG)], "pipe: cat 16 MiB | wc -c counts every byte", repr(got))
+    heap = [re.search(r"kernel heap: (\d+) KiB in use in \d+ blocks, peak (\d+) KiB",
+                      text(img, f) or "") for f in ("/data/free-before.txt", "/data/free-after.txt")]
+    if heap[0] and heap[1]:
+        grown = int(heap[1].group(2)) - int(heap[0].group(1))
+        t.ok(grown < 8 * 1024, "pipes: the kernel heap's peak during 3 x 16 MiB through pipes is "
+             "%d KiB above the use before (bounded, not the data)" % grown)
+    else:
+        t.ok(False, "free's heap line before and after the pipelines", repr(heap))
     early = text(img, "/data/early.txt") or ""
     t.ok("early 0" in early and len(early) > len("early 0\n"),
          "pipe: a reader that exits at once ends the pipeline (no hang), status of the last",
