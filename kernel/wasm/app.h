@@ -1,7 +1,8 @@
 /*
  * kernel/wasm/app.h - running WASM apps: load a .wasm from the VFS,
  * instantiate it with the WASI imports and run it in a kernel thread of its
- * own, with the console as stdin/stdout/stderr.
+ * own, with three standard streams (the console, a file or a pipe end,
+ * kernel/wasm/stream.h) and an environment.
  */
 #ifndef WASM_APP_H
 #define WASM_APP_H

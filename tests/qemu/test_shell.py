@@ -35,6 +35,7 @@ echo "$GREETING" $GREETING > /data/vars.txt
 cat /data/missing.txt 2> /data/err.txt || true
 /apps/cat.wasm /data/missing.txt 2> /data/err-app.txt || true
 /apps/wc.wasm < /data/z > /data/wc.txt
+/apps/cat.wasm /data/z /data/missing.txt > /data/both.txt 2>&1 || true
 if [ -f /data/z ]; then echo yes > /data/cond.txt; else echo no > /data/cond.txt; fi
 for n in 1 2 3; do
     echo "item $n" >> /data/loop.txt
@@ -87,6 +88,9 @@ def check_files(t, img, big):
     t.ok("missing.txt" in err, "2>: a built-in's error lands in the file", repr(err))
     err = text(img, "/data/err-app.txt") or ""
     t.ok("missing.txt" in err, "2>: an app's stderr lands in the file", repr(err))
+    both = text(img, "/data/both.txt") or ""
+    t.ok(both.startswith("/\nsecond line\n") and "missing.txt" in both,
+         "> FILE 2>&1: an app's stdout and stderr both land in the file", repr(both))
     wc = (text(img, "/data/wc.txt") or "").split()
     t.ok(wc[:3] == ["2", "3", "14"], "<: wc reads /data/z as its stdin", repr(wc))
     t.ok(text(img, "/data/cond.txt") == "yes\n", "if [ -f ]; then ...; else ...; fi in /etc/rc")
