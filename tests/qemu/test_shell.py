@@ -58,6 +58,12 @@ spin > /data/spin.txt &
 kill %1
 wait %1
 echo "killed $?" >> /data/jobs.txt
+export P1_TEST=from-the-shell
+/tests/p1_calls.wasm word > /data/p1.txt || true
+: > /data/empty
+P2_TEST='two words' /tests/p2_cli.wasm one two < /data/empty | /apps/cat.wasm > /data/p2.txt
+echo 0123456789abc | /tests/p2_cli.wasm splice 2> /data/zeroes.bin | /apps/cat.wasm > /data/splice.txt
+echo "P1_TEST after: $P1_TEST, P2_TEST after: $P2_TEST" > /data/env-after.txt
 sync
 """
 
@@ -68,6 +74,11 @@ def make_image(path, build, big):
         img.mkdir(d)
     for app in glob.glob(os.path.join(build, "apps", "*.wasm")):
         img.put_file("/apps/" + os.path.basename(app), app)
+    img.mkdir("/tests")
+    for prog in ("p1_calls", "p2_cli"):  # WASI test programs (tests/wasi) that print their environ
+        path = os.path.join(build, "tests", "wasi", prog + ".wasm")
+        if os.path.exists(path):
+            img.put_file(f"/tests/{prog}.wasm", path)
     img.put("/data/big.bin", big)
     img.put("/data/bad.sh", b"echo fine\necho 'unterminated\n")
     img.put("/etc/rc", RC.encode())
@@ -126,6 +137,21 @@ def check_files(t, img, big):
     jobs = (text(img, "/data/jobs.txt") or "").splitlines()
     t.ok(len(jobs) == 3 and re.match(r"^\[1\] \d+$", jobs[0]) and jobs[1] == "waited 0"
          and jobs[2] == "killed 137", "& jobs, wait %1, kill %1", repr(jobs))
+    if os.path.exists(os.path.join(build_dir(), "tests", "wasi", "p2_cli.wasm")):
+        p1 = text(img, "/data/p1.txt") or ""
+        t.ok("env: P1_TEST=from-the-shell\n" in p1 and "arg 1: word\n" in p1,
+             "export reaches an app's preview1 environ_get", p1[:300])
+        p2 = text(img, "/data/p2.txt") or ""
+        t.ok("environment P2_TEST=two words\n" in p2 and "argument 2: two\n" in p2,
+             "NAME=value before a command reaches a 0.2 app's get-environment, whose 0.2 stdout "
+             "stream goes through a pipe", p2[:300])
+        t.ok(text(img, "/data/splice.txt") == "skipped: 3\n3456789abc\n\nspliced: 11, then: closed\n",
+             "0.2 streams: skip and splice from a pipe into a pipe, closed at the writer's end",
+             repr(text(img, "/data/splice.txt")))
+        t.ok(text(img, "/data/env-after.txt") == "P1_TEST after: from-the-shell, P2_TEST after: \n",
+             "a prefix assignment does not stay in the shell", text(img, "/data/env-after.txt"))
+    else:
+        t.skip("environ through WASI", "build/tests/wasi/p2_cli.wasm not built (make)")
     fsck = img.fsck()
     t.ok(fsck[0], "fsck.fat -n is clean after the shell's writes", fsck[1] if len(fsck) > 1 else "")
 
