@@ -1,5 +1,8 @@
 /*
- * kernel/shell/builtins.c - the shell's built-in commands.
+ * kernel/shell/builtins.c - the kernel's built-in commands (ls, cat, ps,
+ * ifconfig, ...). lib/shell has the ones that change the shell itself (cd,
+ * export, exit, echo, test, jobs, ...). Output goes to the command's
+ * stdout and stderr (sh->out, sh->err), so built-ins redirect and pipe.
  */
 #include "base/error.h"
 #include "base/fmt.h"
@@ -21,37 +24,25 @@ static void path_of(struct shell *sh, const char *arg, char *out, size_t size)
     if (vfs_resolve(sh->cwd, arg, out, size) < 0) str_copy(out, arg, size);
 }
 
-static int fail(const char *cmd, const char *what, int err)
+static int fail(struct shell *sh, const char *cmd, const char *what, int err)
 {
-    kprintf("%s: %s: %s\n", cmd, what, err_str(err));
+    shell_eprintf(sh, "%s: %s: %s\n", cmd, what, err_str(err));
     return 1;
-}
-
-static int b_cd(struct shell *sh, int argc, char **argv)
-{
-    char p[VFS_PATH_MAX];
-    path_of(sh, argc > 1 ? argv[1] : "/", p, sizeof p);
-    struct vfs_stat st;
-    int err = vfs_stat(p, &st);
-    if (err < 0) return fail("cd", argc > 1 ? argv[1] : "/", err);
-    if (!st.is_dir) return fail("cd", argv[1], ERR_NOTDIR);
-    str_copy(sh->cwd, p, sizeof sh->cwd);
-    return 0;
 }
 
 static int b_pwd(struct shell *sh, int argc, char **argv)
 {
     (void)argc, (void)argv;
-    kprintf("%s\n", sh->cwd);
+    shell_printf(sh, "%s\n", sh->cwd);
     return 0;
 }
 
-static void print_entry(const char *name, const struct vfs_stat *st)
+static void print_entry(struct shell *sh, const char *name, const struct vfs_stat *st)
 {
     if (st->is_dir)
-        kprintf("%12s  %s/\n", "<dir>", name);
+        shell_printf(sh, "%12s  %s/\n", "<dir>", name);
     else
-        kprintf("%12llu  %s\n", (unsigned long long)st->size, name);
+        shell_printf(sh, "%12llu  %s\n", (unsigned long long)st->size, name);
 }
 
 static int list_one(struct shell *sh, const char *arg)
@@ -60,22 +51,22 @@ static int list_one(struct shell *sh, const char *arg)
     path_of(sh, arg, p, sizeof p);
     struct vfs_stat st;
     int err = vfs_stat(p, &st);
-    if (err < 0) return fail("ls", arg, err);
+    if (err < 0) return fail(sh, "ls", arg, err);
     if (!st.is_dir) {
-        print_entry(arg, &st);
+        print_entry(sh, arg, &st);
         return 0;
     }
     struct file *d;
-    if ((err = vfs_open(p, VFS_O_READ | VFS_O_DIRECTORY, &d)) < 0) return fail("ls", arg, err);
+    if ((err = vfs_open(p, VFS_O_READ | VFS_O_DIRECTORY, &d)) < 0) return fail(sh, "ls", arg, err);
     struct vfs_dirent *e = kmalloc(sizeof *e);
     int n = 0;
     while (e && (err = vfs_readdir(d, e)) == 1) {
-        print_entry(e->name, &e->st);
+        print_entry(sh, e->name, &e->st);
         n++;
     }
     kfree(e);
     vfs_close(d);
-    return err < 0 ? fail("ls", arg, err) : 0;
+    return err < 0 ? fail(sh, "ls", arg, err) : 0;
 }
 
 static int b_ls(struct shell *sh, int argc, char **argv)
@@ -83,7 +74,7 @@ static int b_ls(struct shell *sh, int argc, char **argv)
     int status = 0;
     if (argc < 2) return list_one(sh, ".");
     for (int i = 1; i < argc; i++) {
-        if (argc > 2) kprintf("%s:\n", argv[i]);
+        if (argc > 2) shell_printf(sh, "%s:\n", argv[i]);
         status |= list_one(sh, argv[i]);
     }
     return status;
@@ -93,20 +84,20 @@ static int b_cat(struct shell *sh, int argc, char **argv)
 {
     int status = 0;
     char *buf = kmalloc(4096);
-    if (!buf) return fail("cat", "buffer", ERR_NOMEM);
+    if (!buf) return fail(sh, "cat", "buffer", ERR_NOMEM);
     for (int i = 1; i < argc; i++) {
         char p[VFS_PATH_MAX];
         path_of(sh, argv[i], p, sizeof p);
         struct file *f;
         int err = vfs_open(p, VFS_O_READ, &f);
         if (err < 0) {
-            status = fail("cat", argv[i], err);
+            status = fail(sh, "cat", argv[i], err);
             continue;
         }
         long n;
         while ((n = vfs_read(f, buf, 4096)) > 0)
-            console_write(buf, (size_t)n);
-        if (n < 0) status = fail("cat", argv[i], (int)n);
+            shell_write(sh, buf, (size_t)n);
+        if (n < 0) status = fail(sh, "cat", argv[i], (int)n);
         vfs_close(f);
     }
     kfree(buf);
@@ -115,20 +106,20 @@ static int b_cat(struct shell *sh, int argc, char **argv)
 
 static void mount_line(const char *path, const char *dev, const char *fstype, void *ctx)
 {
-    (void)ctx;
+    struct shell *sh = ctx;
     struct vfs_statfs sf;
     if (vfs_statfs(path, &sf) == 0)
-        kprintf("%-6s on %-10s type %-6s (%llu MiB, %llu MiB free)\n", dev, path, fstype,
-                (unsigned long long)(sf.total_blocks * sf.block_size >> 20),
-                (unsigned long long)(sf.free_blocks * sf.block_size >> 20));
+        shell_printf(sh, "%-6s on %-10s type %-6s (%llu MiB, %llu MiB free)\n", dev, path, fstype,
+                     (unsigned long long)(sf.total_blocks * sf.block_size >> 20),
+                     (unsigned long long)(sf.free_blocks * sf.block_size >> 20));
     else
-        kprintf("%-6s on %-10s type %s\n", dev, path, fstype);
+        shell_printf(sh, "%-6s on %-10s type %s\n", dev, path, fstype);
 }
 
 static int b_mount(struct shell *sh, int argc, char **argv)
 {
     (void)sh, (void)argc, (void)argv;
-    vfs_for_each_mount(mount_line, NULL);
+    vfs_for_each_mount(mount_line, sh);
     return 0;
 }
 
@@ -136,24 +127,24 @@ static int b_sync(struct shell *sh, int argc, char **argv)
 {
     (void)sh, (void)argc, (void)argv;
     int err = vfs_sync_all();
-    return err < 0 ? fail("sync", "filesystems", err) : 0;
+    return err < 0 ? fail(sh, "sync", "filesystems", err) : 0;
 }
 
 static void ps_line(struct thread *t, void *ctx)
 {
-    (void)ctx;
+    struct shell *sh = ctx;
     static const char *states[] = {"ready", "run", "sleep", "dead"};
     uint64_t ms = t->run_ns / NS_PER_MS;
-    kprintf("%5d  %-6s %6llu.%03llu  %s%s\n", t->id, states[t->state],
-            (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000), t->name,
-            t->user ? " (app)" : "");
+    shell_printf(sh, "%5d  %-6s %6llu.%03llu  %s%s\n", t->id, states[t->state],
+                 (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000), t->name,
+                 t->user ? " (app)" : "");
 }
 
 static int b_ps(struct shell *sh, int argc, char **argv)
 {
     (void)sh, (void)argc, (void)argv;
-    kprintf("  PID  STATE      CPU s  NAME\n");
-    sched_for_each(ps_line, NULL);
+    shell_printf(sh, "  PID  STATE      CPU s  NAME\n");
+    sched_for_each(ps_line, sh);
     return 0;
 }
 
@@ -161,23 +152,23 @@ static int b_kill(struct shell *sh, int argc, char **argv)
 {
     (void)sh;
     if (argc != 2) {
-        kprintf("usage: kill PID\n");
+        shell_eprintf(sh, "usage: kill PID\n");
         return 2;
     }
     int pid = 0;
     for (const char *p = argv[1]; *p; p++) {
         if (*p < '0' || *p > '9' || pid > 99999999) {
-            kprintf("kill: %s: not a process id\n", argv[1]);
+            shell_eprintf(sh, "kill: %s: not a process id\n", argv[1]);
             return 2;
         }
         pid = pid * 10 + (*p - '0');
     }
     int err = app_kill(pid);
     if (err == ERR_NOENT) {
-        kprintf("kill: %s: no running app has this pid (see ps)\n", argv[1]);
+        shell_eprintf(sh, "kill: %s: no running app has this pid (see ps)\n", argv[1]);
         return 1;
     }
-    return err < 0 ? fail("kill", argv[1], err) : 0;
+    return err < 0 ? fail(sh, "kill", argv[1], err) : 0;
 }
 
 static int b_free(struct shell *sh, int argc, char **argv)
@@ -186,10 +177,10 @@ static int b_free(struct shell *sh, int argc, char **argv)
     struct heap_stats hs;
     heap_get_stats(&hs);
     size_t total = pmm_total_count() * PAGE_SIZE, freeb = pmm_free_count() * PAGE_SIZE;
-    kprintf("memory: %zu KiB total, %zu KiB used, %zu KiB free\n", total >> 10,
-            (total - freeb) >> 10, freeb >> 10);
-    kprintf("kernel heap: %zu KiB in use in %zu blocks, peak %zu KiB\n", hs.in_use >> 10,
-            hs.allocations, hs.peak >> 10);
+    shell_printf(sh, "memory: %zu KiB total, %zu KiB used, %zu KiB free\n", total >> 10,
+                 (total - freeb) >> 10, freeb >> 10);
+    shell_printf(sh, "kernel heap: %zu KiB in use in %zu blocks, peak %zu KiB\n", hs.in_use >> 10,
+                 hs.allocations, hs.peak >> 10);
     return 0;
 }
 
@@ -197,9 +188,9 @@ static int b_uptime(struct shell *sh, int argc, char **argv)
 {
     (void)sh, (void)argc, (void)argv;
     uint64_t s = clock_monotonic_ns() / NS_PER_SEC;
-    kprintf("up %llu:%02llu:%02llu, %llu context switches\n", (unsigned long long)(s / 3600),
-            (unsigned long long)(s / 60 % 60), (unsigned long long)(s % 60),
-            (unsigned long long)sched_context_switches());
+    shell_printf(sh, "up %llu:%02llu:%02llu, %llu context switches\n",
+                 (unsigned long long)(s / 3600), (unsigned long long)(s / 60 % 60),
+                 (unsigned long long)(s % 60), (unsigned long long)sched_context_switches());
     return 0;
 }
 
@@ -220,14 +211,13 @@ static int b_cacert(struct shell *sh, int argc, char **argv)
 
 static void dmesg_sink(void *ctx, const char *s, size_t n)
 {
-    (void)ctx;
-    console_write(s, n);
+    shell_write(ctx, s, n);
 }
 
 static int b_dmesg(struct shell *sh, int argc, char **argv)
 {
     (void)sh, (void)argc, (void)argv;
-    klog_dump(dmesg_sink, NULL);
+    klog_dump(dmesg_sink, sh);
     return 0;
 }
 
@@ -250,7 +240,7 @@ static int b_ifconfig(struct shell *sh, int argc, char **argv)
     (void)sh, (void)argc, (void)argv;
     struct knet_info in;
     if (knet_info(&in) < 0) {
-        kprintf("ifconfig: no network interface\n");
+        shell_eprintf(sh, "ifconfig: no network interface\n");
         return 1;
     }
     const uint8_t *m = in.ip.mac;
@@ -260,29 +250,33 @@ static int b_ifconfig(struct shell *sh, int argc, char **argv)
     int prefix = 0;
     for (uint32_t nm = in.ip.netmask; nm & 0x80000000u; nm <<= 1)
         prefix++;
-    kprintf("%s: %s, link %s, MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u\n", in.name, in.driver,
-            in.link_up ? "up" : "down", m[0], m[1], m[2], m[3], m[4], m[5], in.ip.mtu);
+    shell_printf(sh, "%s: %s, link %s, MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u\n", in.name,
+                 in.driver, in.link_up ? "up" : "down", m[0], m[1], m[2], m[3], m[4], m[5],
+                 in.ip.mtu);
     if (in.ip.up)
-        kprintf("    inet %s/%d gateway %s (%s)\n", a, prefix, g, in.ip.dhcp ? "DHCP" : "static");
+        shell_printf(sh, "    inet %s/%d gateway %s (%s)\n", a, prefix, g,
+                     in.ip.dhcp ? "DHCP" : "static");
     else
-        kprintf("    no address\n");
+        shell_printf(sh, "    no address\n");
     for (int i = 0; i < in.ip.ndns; i++) {
         net_ip_format(in.ip.dns[i], a);
-        kprintf("    dns %s\n", a);
+        shell_printf(sh, "    dns %s\n", a);
     }
-    kprintf("    RX %llu frames %llu bytes, %llu dropped, %llu errors\n",
-            (unsigned long long)in.rx_frames, (unsigned long long)in.rx_bytes,
-            (unsigned long long)(in.rx_drops + in.stack.rx_drops),
-            (unsigned long long)(in.rx_errors + in.stack.rx_errors));
-    kprintf("    TX %llu frames %llu bytes, %llu dropped, %llu errors\n",
-            (unsigned long long)in.tx_frames, (unsigned long long)in.tx_bytes,
-            (unsigned long long)(in.tx_drops + in.stack.tx_drops),
-            (unsigned long long)in.tx_errors);
-    kprintf("    TCP %llu retransmits, %llu timeouts, %llu keep-alive probes, %llu keep-alive "
-            "timeouts\n",
-            (unsigned long long)in.stack.tcp_retransmits, (unsigned long long)in.stack.tcp_timeouts,
-            (unsigned long long)in.stack.tcp_keepalive_probes,
-            (unsigned long long)in.stack.tcp_keepalive_timeouts);
+    shell_printf(sh, "    RX %llu frames %llu bytes, %llu dropped, %llu errors\n",
+                 (unsigned long long)in.rx_frames, (unsigned long long)in.rx_bytes,
+                 (unsigned long long)(in.rx_drops + in.stack.rx_drops),
+                 (unsigned long long)(in.rx_errors + in.stack.rx_errors));
+    shell_printf(sh, "    TX %llu frames %llu bytes, %llu dropped, %llu errors\n",
+                 (unsigned long long)in.tx_frames, (unsigned long long)in.tx_bytes,
+                 (unsigned long long)(in.tx_drops + in.stack.tx_drops),
+                 (unsigned long long)in.tx_errors);
+    shell_printf(sh,
+                 "    TCP %llu retransmits, %llu timeouts, %llu keep-alive probes, %llu keep-alive "
+                 "timeouts\n",
+                 (unsigned long long)in.stack.tcp_retransmits,
+                 (unsigned long long)in.stack.tcp_timeouts,
+                 (unsigned long long)in.stack.tcp_keepalive_probes,
+                 (unsigned long long)in.stack.tcp_keepalive_timeouts);
     return 0;
 }
 
@@ -301,19 +295,19 @@ static int b_ping(struct shell *sh, int argc, char **argv)
         }
     }
     if (!host || count <= 0) {
-        kprintf("usage: ping [-c COUNT] HOST\n");
+        shell_eprintf(sh, "usage: ping [-c COUNT] HOST\n");
         return 2;
     }
     uint32_t addr;
     int err = knet_resolve(host, &addr, 1, clock_monotonic_ns() + 10 * NS_PER_SEC);
     if (err == ERR_NOENT) {
-        kprintf("ping: %s: the name has no IPv4 address\n", host);
+        shell_eprintf(sh, "ping: %s: the name has no IPv4 address\n", host);
         return 1;
     }
-    if (err < 0) return fail("ping", host, err);
+    if (err < 0) return fail(sh, "ping", host, err);
     char a[16];
     net_ip_format(addr, a);
-    kprintf("PING %s (%s): 56 data bytes\n", host, a);
+    shell_printf(sh, "PING %s (%s): 56 data bytes\n", host, a);
     int got = 0;
     for (int seq = 1; seq <= count; seq++) {
         uint64_t start = clock_monotonic_ns();
@@ -321,25 +315,17 @@ static int b_ping(struct shell *sh, int argc, char **argv)
         err = knet_ping(addr, (uint16_t)seq, 56, start + 2 * NS_PER_SEC, &r);
         if (err == 0) {
             got++;
-            kprintf("64 bytes from %s: seq=%u ttl=%u time=%u ms\n", a, r.seq, r.ttl, r.rtt_ms);
+            shell_printf(sh, "64 bytes from %s: seq=%u ttl=%u time=%u ms\n", a, r.seq, r.ttl,
+                         r.rtt_ms);
         } else if (err == ERR_CANCELED) {
             break;
         } else {
-            kprintf("no reply for seq=%d: %s\n", seq, err_str(err));
+            shell_printf(sh, "no reply for seq=%d: %s\n", seq, err_str(err));
         }
         if (seq < count && thread_sleep_until(start + NS_PER_SEC) < 0) break;
     }
-    kprintf("--- %s: %d sent, %d received ---\n", host, count, got);
+    shell_printf(sh, "--- %s: %d sent, %d received ---\n", host, count, got);
     return got ? 0 : 1;
-}
-
-static int b_echo(struct shell *sh, int argc, char **argv)
-{
-    (void)sh;
-    for (int i = 1; i < argc; i++)
-        kprintf("%s%s", argv[i], i + 1 < argc ? " " : "");
-    kprintf("\n");
-    return 0;
 }
 
 static int b_help(struct shell *sh, int argc, char **argv);
@@ -348,11 +334,9 @@ static const struct {
     const char *name, *usage;
     int (*fn)(struct shell *sh, int argc, char **argv);
 } builtins[] = {
-    {"cd", "cd [DIR]            change directory", b_cd},
     {"pwd", "pwd                 print the working directory", b_pwd},
     {"ls", "ls [PATH...]        list files", b_ls},
     {"cat", "cat FILE...         print files", b_cat},
-    {"echo", "echo WORDS...       print words", b_echo},
     {"mount", "mount               list mounted filesystems", b_mount},
     {"sync", "sync                write cached data to the disks", b_sync},
     {"ps", "ps                  list threads and apps", b_ps},
@@ -371,12 +355,27 @@ static const struct {
 static int b_help(struct shell *sh, int argc, char **argv)
 {
     (void)sh, (void)argc, (void)argv;
-    kprintf("Built-in commands:\n");
+    shell_printf(sh, "Built-in commands:\n");
     for (unsigned i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
-        kprintf("  %s\n", builtins[i].usage);
-    kprintf("Other commands run apps from /apps (NAME runs /apps/NAME.wasm); "
-            "end a line with & to run it in the background. Ctrl-C stops the foreground app.\n");
+        shell_printf(sh, "  %s\n", builtins[i].usage);
+    shell_printf(sh, "Shell built-ins: cd export unset exit echo test [ true false sh . jobs "
+                     "wait 'kill %%N'\n");
+    shell_printf(sh, "Other commands run apps from /apps (NAME runs /apps/NAME.wasm). "
+                     "Pipelines a | b, redirections > >> < 2> 2>&1, lists ; && || &, $VAR, "
+                     "if/for/while; Ctrl-C stops the foreground pipeline.\n");
     return 0;
+}
+
+const char *shell_builtin_name(int i)
+{
+    return i >= 0 && i < (int)(sizeof builtins / sizeof builtins[0]) ? builtins[i].name : NULL;
+}
+
+bool shell_is_builtin(const char *name)
+{
+    for (unsigned i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
+        if (strcmp(name, builtins[i].name) == 0) return true;
+    return false;
 }
 
 bool shell_builtin(struct shell *sh, int argc, char **argv, int *status)

@@ -1,7 +1,8 @@
 /*
  * kernel/shell/lineedit.c - reading a line on the serial console with
  * editing: backspace, left/right (and Home/End, Ctrl-A/Ctrl-E), history
- * with up/down, Ctrl-U to clear, Ctrl-C to abandon the line. Escape
+ * with up/down, Ctrl-U to clear, Ctrl-C to abandon the line, Tab to
+ * complete (complete.c). Escape
  * sequences are the VT100 ones terminals send ("ESC [ A" ...).
  */
 #include "base/mem.h"
@@ -49,7 +50,33 @@ static void replace_line(char *buf, int *len, int *pos, const char *with, size_t
         console_write("\b", 1);
 }
 
-int shell_read_line(const char *prompt, char *buf, size_t size)
+/* Inserts text at the cursor. */
+static void insert(char *buf, int *len, int *pos, const char *text, size_t size)
+{
+    for (; *text && *len + 1 < (int)size; text++) {
+        memmove(buf + *pos + 1, buf + *pos, (size_t)(*len - *pos));
+        buf[(*pos)++] = *text;
+        (*len)++;
+        console_write(buf + *pos - 1, 1);
+    }
+    redraw_tail(buf, *len, *pos, 0);
+}
+
+static void tab(const char *prompt, const char *cwd, char *buf, int *len, int *pos, size_t size)
+{
+    char add[SHELL_LINE_MAX];
+    buf[*len] = '\0';
+    if (shell_complete(cwd, buf, *pos, add, sizeof add)) { /* listed: redraw */
+        console_write(prompt, strlen(prompt));
+        console_write(buf, (size_t)*len);
+        for (int i = *len; i > *pos; i--)
+            console_write("\b", 1);
+        return;
+    }
+    insert(buf, len, pos, add, size);
+}
+
+int shell_read_line(const char *prompt, const char *cwd, char *buf, size_t size)
 {
     int len = 0, pos = 0, hist = hist_count;
     console_write(prompt, strlen(prompt));
@@ -71,6 +98,10 @@ int shell_read_line(const char *prompt, char *buf, size_t size)
         }
         if (c == 4 && len == 0) /* Ctrl-D on an empty line */
             return -1;
+        if (c == '\t' && cwd) {
+            tab(prompt, cwd, buf, &len, &pos, size);
+            continue;
+        }
         if ((c == 0x7f || c == 8) && pos > 0) {
             memmove(buf + pos - 1, buf + pos, (size_t)(len - pos));
             len--, pos--;

@@ -25,6 +25,7 @@
 #include "wasi/wasi.h"
 #include "wasm/jit_mem.h"
 #include "wasm/kport.h"
+#include "wasm/stream.h"
 #include "wasm/wasm.h"
 
 /* An app's stack holds the C frames of host calls, plus 16 bytes per wasm
@@ -40,11 +41,13 @@ struct app_run {
     struct wasm_module *mod;
     int argc;
     char *argv[APP_MAX_ARGS + 1];
+    int envc;
+    char *env[APP_MAX_ENV + 1];
     char cwd[VFS_PATH_MAX];
 };
 
 static struct list_node apps = LIST_INIT(apps);
-static struct app *foreground;
+static volatile bool fg_interrupted;
 
 static int read_file(const char *path, uint8_t **data, size_t *len)
 {
@@ -94,8 +97,8 @@ static int run(struct app_run *r)
     cfg.argc = r->argc;
     cfg.argv = (const char *const *)r->argv;
     static const char *const env[] = {"PATH=/apps", "HOME=/", "TERM=vt100"};
-    cfg.envc = 3;
-    cfg.envp = env;
+    cfg.envc = r->envc ? (size_t)r->envc : 3;
+    cfg.envp = r->envc ? (const char *const *)r->env : env;
     cfg.preopens = pre;
     cfg.npreopens = npre;
     cfg.cwd = r->cwd;
@@ -145,12 +148,21 @@ static int run(struct app_run *r)
     return status;
 }
 
+static void release_stdio(struct kport *p)
+{
+    for (int i = 0; i < 3; i++) {
+        kstream_put(p->stdio[i]);
+        p->stdio[i] = NULL;
+    }
+}
+
 static void app_thread(void *arg)
 {
     struct app_run *r = arg;
     r->app.status = run(r);
     wasm_module_free(r->mod);
     r->mod = NULL;
+    release_stdio(&r->port); /* a pipe's reader sees end of file now, not at the wait */
     r->app.done = true;
     if (r->app.background)
         kprintf("[%d] %s exited with status %d\n", r->app.pid, r->app.name, r->app.status);
@@ -160,13 +172,48 @@ static void free_run(struct app_run *r)
 {
     for (int i = 0; i < r->argc; i++)
         kfree(r->argv[i]);
+    for (int i = 0; i < r->envc; i++)
+        kfree(r->env[i]);
+    release_stdio(&r->port);
     if (r->mod) wasm_module_free(r->mod);
     kfree(r);
+}
+
+static char *copy_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = kmalloc(n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+/* Copies argv and envp into r; ERR_NOMEM or ERR_2BIG. */
+static int copy_args(struct app_run *r, const struct app_spec *spec)
+{
+    for (int i = 0; i < spec->argc && i < APP_MAX_ARGS; i++) {
+        if (!(r->argv[i] = copy_str(spec->argv[i]))) return ERR_NOMEM;
+        r->argc = i + 1;
+    }
+    for (int i = 0; spec->envp && spec->envp[i]; i++) {
+        if (i == APP_MAX_ENV) return ERR_2BIG;
+        if (!(r->env[i] = copy_str(spec->envp[i]))) return ERR_NOMEM;
+        r->envc = i + 1;
+    }
+    return 0;
 }
 
 int app_start(const char *path, int argc, char **argv, const char *cwd, bool background,
               struct app **out)
 {
+    struct app_spec spec = {
+        .path = path, .argc = argc, .argv = argv, .cwd = cwd, .background = background};
+    return app_spawn(&spec, out);
+}
+
+int app_spawn(const struct app_spec *spec, struct app **out)
+{
+    const char *path = spec->path;
+    char *const *argv = spec->argv;
     uint8_t *bytes = NULL;
     size_t len = 0;
     int err = read_file(path, &bytes, &len);
@@ -196,18 +243,20 @@ int app_start(const char *path, int argc, char **argv, const char *cwd, bool bac
     const char *base = strrchr(argv[0], '/');
     str_copy(r->app.name, base ? base + 1 : argv[0], sizeof r->app.name);
     str_copy(r->app.path, path, sizeof r->app.path);
-    str_copy(r->cwd, cwd, sizeof r->cwd);
-    r->app.background = background;
-    r->port.background = background;
-    for (int i = 0; i < argc && i < APP_MAX_ARGS; i++) {
-        size_t n = strlen(argv[i]) + 1;
-        r->argv[i] = kmalloc(n);
-        if (!r->argv[i]) {
-            free_run(r);
-            return ERR_NOMEM;
-        }
-        memcpy(r->argv[i], argv[i], n);
-        r->argc = i + 1;
+    str_copy(r->cwd, spec->cwd, sizeof r->cwd);
+    r->app.background = spec->background;
+    r->app.owned = spec->owned;
+    r->port.background = spec->background;
+    for (int i = 0; i < 3; i++) {
+        r->port.stdio[i] = spec->stdio[i] ? kstream_get(spec->stdio[i]) : kstream_console();
+        if (!r->port.stdio[i]) err = ERR_NOMEM;
+    }
+    if (err == 0) err = copy_args(r, spec);
+    if (err < 0) {
+        kprintf("%s: %s\n", argv[0],
+                err == ERR_2BIG ? "more than 64 environment variables" : "out of memory");
+        free_run(r);
+        return err;
     }
     struct thread *t = thread_create(r->app.name, app_thread, r, APP_STACK, 0);
     if (!t) {
@@ -247,7 +296,7 @@ static void reap_background(void)
     list_for_each_safe(it, tmp, &apps)
     {
         struct app *a = list_entry(it, struct app, node);
-        if (a->background && a->done && a->thread->state == THREAD_DEAD) {
+        if (a->background && !a->owned && a->done && a->thread->state == THREAD_DEAD) {
             irq_restore(f);
             app_wait(a);
             f = irq_save();
@@ -271,14 +320,31 @@ int app_kill(int pid)
     return ERR_NOENT;
 }
 
+/* From the serial interrupt: stops every foreground app (a whole pipeline). */
 static void ctrl_c(void)
 {
-    if (foreground && !foreground->done) thread_kill(foreground->thread);
+    struct list_node *it;
+    fg_interrupted = true;
+    list_for_each(it, &apps)
+    {
+        struct app *a = list_entry(it, struct app, node);
+        if (!a->background && !a->done) thread_kill(a->thread);
+    }
 }
 
-void app_set_foreground(struct app *a)
+void app_fg_begin(void)
 {
     reap_background();
-    foreground = a;
-    serial_set_interrupt_handler(a ? ctrl_c : NULL);
+    fg_interrupted = false;
+    serial_set_interrupt_handler(ctrl_c);
+}
+
+void app_fg_end(void)
+{
+    serial_set_interrupt_handler(NULL);
+}
+
+bool app_fg_interrupted(void)
+{
+    return fg_interrupted;
 }

@@ -1,7 +1,8 @@
 /*
  * kernel/wasm/app.h - running WASM apps: load a .wasm from the VFS,
  * instantiate it with the WASI imports and run it in a kernel thread of its
- * own, with the console as stdin/stdout/stderr.
+ * own, with three standard streams (the console, a file or a pipe end,
+ * kernel/wasm/stream.h) and an environment.
  */
 #ifndef WASM_APP_H
 #define WASM_APP_H
@@ -12,8 +13,10 @@
 
 #define APP_NAME_MAX 32
 #define APP_MAX_ARGS 32
+#define APP_MAX_ENV  64
 
 struct thread;
+struct kstream;
 
 struct app {
     int pid; /* the thread id */
@@ -21,6 +24,7 @@ struct app {
     char path[256];
     struct thread *thread;
     bool background;
+    bool owned; /* its starter waits for it (the shell's jobs): never reaped for it */
     volatile bool done;
     int status; /* exit status once done */
     struct list_node node;
@@ -34,12 +38,31 @@ struct app {
  */
 int app_start(const char *path, int argc, char **argv, const char *cwd, bool background,
               struct app **out);
+/* Everything an app starts with. */
+struct app_spec {
+    const char *path; /* the .wasm */
+    int argc;
+    char *const *argv;
+    char *const *envp; /* NULL-terminated "NAME=value"; NULL: PATH, HOME and TERM defaults */
+    const char *cwd;
+    bool background;          /* no console input; its end is reported on the console */
+    bool owned;               /* the caller will app_wait even in the background */
+    struct kstream *stdio[3]; /* stdin, stdout, stderr; NULL: the console. The app takes
+                                 its own references and drops them when it ends. */
+};
+
+/* app_start with every option. */
+int app_spawn(const struct app_spec *spec, struct app **out);
+
 /* Waits for the app to finish and frees it; returns its exit status (128 +
  * something for a trap or kill, as shells do). */
 int app_wait(struct app *a);
 /* Stops a running app (its waits end, its loop is interrupted). */
 int app_kill(int pid);
-/* The foreground app gets Ctrl-C from the console. */
-void app_set_foreground(struct app *a);
+/* Between begin and end, Ctrl-C on the console stops every app that is not
+ * in the background and is remembered for app_fg_interrupted. */
+void app_fg_begin(void);
+void app_fg_end(void);
+bool app_fg_interrupted(void);
 
 #endif

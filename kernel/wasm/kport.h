@@ -9,9 +9,12 @@
 
 #include "wasi/port.h"
 
+struct kstream;
+
 /* Per-app state behind the port's ctx pointer. */
 struct kport {
-    bool background; /* no console input */
+    bool background;          /* no console input */
+    struct kstream *stdio[3]; /* stdin, stdout, stderr (the app holds a reference) */
 };
 
 extern const struct wasi_port_ops kport_ops;

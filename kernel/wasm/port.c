@@ -21,12 +21,14 @@
 #include "net/knet.h"
 #include "sched/sched.h"
 #include "time/clock.h"
+#include "wasm/stream.h"
 
 enum kind { K_FILE, K_DIR, K_STDIN, K_STDOUT, K_STDERR };
 
 struct wasi_port_file {
     enum kind kind;
     struct file *f;
+    struct kstream *s; /* K_STD*: the app's stream (the kport holds the reference) */
     unsigned flags;
     uint64_t dir_pos; /* entries already returned by the VFS iterator */
     char path[VFS_PATH_MAX];
@@ -56,10 +58,16 @@ static struct wasi_port_file *new_handle(enum kind k)
 
 static int p_stdio(void *ctx, int fd, struct wasi_port_file **out)
 {
-    (void)ctx;
     if (fd < 0 || fd > 2) return ERR_BADF;
     *out = new_handle(fd == 0 ? K_STDIN : fd == 1 ? K_STDOUT : K_STDERR);
+    if (*out) (*out)->s = kp(ctx)->stdio[fd];
     return *out ? 0 : ERR_NOMEM;
+}
+
+/* A standard stream that is not the console (a redirection or a pipe). */
+static bool redirected(const struct wasi_port_file *f)
+{
+    return f->s && f->s->kind != KS_CONSOLE;
 }
 
 static int join(const struct wasi_port_file *dir, const char *path, char *out)
@@ -135,6 +143,7 @@ static int p_close(void *ctx, struct wasi_port_file *f)
 
 static long console_read(struct kport *p, struct wasi_port_file *f, void *buf, size_t len)
 {
+    if (redirected(f)) return kstream_read(f->s, buf, len, f->flags & WASI_PORT_O_NONBLOCK);
     if (p->background) return 0; /* background apps have no input */
     if (len == 0) return 0;
     if ((f->flags & WASI_PORT_O_NONBLOCK) && serial_rx_available() == 0) return ERR_AGAIN;
@@ -157,7 +166,10 @@ static long p_write(void *ctx, struct wasi_port_file *f, const void *buf, size_t
     switch (f->kind) {
     case K_FILE: return vfs_write(f->f, buf, len);
     case K_STDOUT:
-    case K_STDERR: console_write(buf, len); return (long)len;
+    case K_STDERR:
+        if (redirected(f)) return kstream_write(f->s, buf, len);
+        console_write(buf, len);
+        return (long)len;
     case K_DIR: return ERR_ISDIR;
     default: return ERR_BADF;
     }
@@ -206,9 +218,16 @@ static void to_port_stat(const struct vfs_stat *v, struct wasi_port_stat *st)
 static int p_fstat(void *ctx, struct wasi_port_file *f, struct wasi_port_stat *st)
 {
     (void)ctx;
+    if (f->kind >= K_STDIN && redirected(f) && f->s->kind == KS_FILE) {
+        struct vfs_stat v;
+        int err = vfs_fstat(f->s->f, &v);
+        if (err == 0) to_port_stat(&v, st);
+        return err;
+    }
     if (f->kind >= K_STDIN) {
         memset(st, 0, sizeof *st);
-        st->filetype = WASI_PORT_FT_CHARACTER_DEVICE;
+        /* a pipe is no terminal: libc then buffers fully, as for a pipe on Linux */
+        st->filetype = redirected(f) ? WASI_PORT_FT_UNKNOWN : WASI_PORT_FT_CHARACTER_DEVICE;
         st->nlink = 1;
         return 0;
     }
@@ -572,6 +591,16 @@ static unsigned ready_of(struct kport *p, struct wasi_port_pollfd *fd)
     }
     struct wasi_port_file *f = fd->file;
     fd->nbytes = 0;
+    if (f->kind >= K_STDIN && redirected(f)) {
+        size_t readable;
+        bool eof, writable;
+        kstream_poll(f->s, &readable, &eof, &writable);
+        fd->nbytes = readable;
+        unsigned r = 0;
+        if (f->kind == K_STDIN && (readable || eof)) r |= WASI_PORT_EV_IN;
+        if (f->kind != K_STDIN && writable) r |= WASI_PORT_EV_OUT;
+        return r & fd->events;
+    }
     if (f->kind == K_STDIN) {
         if (p->background) return fd->events & WASI_PORT_EV_IN; /* end of input at once */
         size_t n = serial_rx_available();

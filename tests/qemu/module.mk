@@ -16,3 +16,5 @@ SYSTEM_SUITES += qemu/https
 SUITE_CMD_qemu/https := python3 tests/qemu/test_https.py
 SYSTEM_SUITES += qemu/p2fs
 SUITE_CMD_qemu/p2fs := python3 tests/qemu/test_p2fs.py
+SYSTEM_SUITES += qemu/shell
+SUITE_CMD_qemu/shell := python3 tests/qemu/test_shell.py

@@ -156,7 +156,7 @@ def interactive(t, tmp, build):
                  "a trapping app is reported with the reason and its function", m.group(0))
             cmd("echo still here", r"still here")
             t.ok(True, "the shell carries on after the trap")
-            m = cmd("spin &", r"\[(\d+)\] spin")
+            m = cmd("spin &", r"\[\d+\] (\d+)")  # "[job] pid", as dash prints it
             pid = m.group(1)
             cmd("hello", r"Hello, world!")
             t.ok(True, "another app runs while spin loops in the background")
