@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""tests/component/test_runners.py - a component given to a runner that
-runs core modules only gets the clear message "FILE is a WebAssembly
-component (layer 1); this version runs core modules only" (not "unknown
-binary version"), and core modules still run.
+"""tests/component/test_runners.py - what the runners say of components
+they cannot run, and that core modules still run.
 
-  test_runners.py host    kpio-wasm, in its WASI mode and with --invoke
-  test_runners.py qemu    the KPIO shell (kernel/wasm/app.c), from /etc/rc
+  test_runners.py host    kpio-wasm: a component without wasi:cli/run is
+                          refused with that reason (WASI mode), --invoke
+                          says it takes core modules only
+  test_runners.py qemu    the KPIO shell (kernel/wasm/app.c), from /etc/rc:
+                          "FILE is a WebAssembly component (layer 1); this
+                          version runs core modules only"
 
-The components: a small one built here (Binary.md's encoding) and, when
-make_components.py made it, hello as a jco component (else that case SKIPs).
+The component: a small one built here (Binary.md's encoding). Components
+that run are tested by test_run.py.
 """
 import os
 import re
@@ -42,20 +44,17 @@ def host(t, build, tmp):
     small = os.path.join(tmp, "small.wasm")
     with open(small, "wb") as f:
         f.write(SMALL)
-    want = "kpio-wasm: " + NOT_YET.format(small) + "\n"
-    for mode, args in (("WASI mode", [small, "arg"]), ("--invoke", [small, "--invoke", "run"])):
-        p = run([kw] + args)
-        t.ok(p.returncode == 1 and p.stderr == want and p.stdout == "",
-             f"kpio-wasm ({mode}) says a component is not run yet",
-             f"status {p.returncode}\nstderr: {p.stderr!r}\nwant: {want!r}")
-    real = os.path.join(build, "host", "tests", "component", "hello.component.wasm")
-    if os.path.exists(real):
-        p = run([kw, "--dir", tmp + "::/", real])
-        t.ok(p.returncode == 1 and p.stderr == "kpio-wasm: " + NOT_YET.format(real) + "\n",
-             "kpio-wasm says so of hello made into a component by jco", p.stderr)
-    else:
-        t.skip("kpio-wasm says so of hello made into a component by jco",
-               "no jco component (see tests/unit/component/make_components.py, JCO_DIR)")
+    p = run([kw, small, "arg"])
+    want = f"kpio-wasm: {small}: the component exports no wasi:cli/run@0.2.N\n"
+    t.ok(p.returncode == 1 and p.stderr == want and p.stdout == "",
+         "kpio-wasm (WASI mode) says a component without wasi:cli/run is not a command",
+         f"status {p.returncode}\nstderr: {p.stderr!r}\nwant: {want!r}")
+    p = run([kw, small, "--invoke", "run"])
+    want = (f"kpio-wasm: {small} is a WebAssembly component: --invoke, --dump and --dump-jit "
+            "take core modules only (run a command component without them)\n")
+    t.ok(p.returncode == 1 and p.stderr == want and p.stdout == "",
+         "kpio-wasm --invoke says it takes core modules only",
+         f"status {p.returncode}\nstderr: {p.stderr!r}\nwant: {want!r}")
     odd = os.path.join(tmp, "v2.wasm")
     with open(odd, "wb") as f:
         f.write(b"\x00asm\x02\x00\x00\x00")
