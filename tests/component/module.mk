@@ -11,7 +11,8 @@ $(BUILD)/host/tests/test_component: $(call host_objs,tests/unit/component/test_c
     $(LIB_SRCS_component) $(LIB_SRCS_component_inst) $(LIB_SRCS_wasm) host/kpio-wasm/jit_mem.c $(LIB_SRCS_base) \
     host/port/base_env.c)
 	$(host_link) -lcmocka
-$(COMP_TEST_DIR)/.stamp: tests/unit/component/make_components.py $(APP_WASMS)
+$(COMP_TEST_DIR)/.stamp: tests/unit/component/make_components.py $(APP_WASMS) \
+    tests/component/args.wat tests/component/args.wit
 	@python3 tests/unit/component/make_components.py $(BUILD) $(@D)
 	@touch $@
 TEST_DEPS += $(BUILD)/host/tests/test_component $(COMP_TEST_DIR)/.stamp
@@ -35,3 +36,11 @@ SUITE_CMD_component/kpio-wasm := python3 tests/component/test_runners.py host
 TEST_DEPS += $(BUILD)/host/bin/kpio-wasm $(APP_WASMS)
 SYSTEM_SUITES += qemu/component
 SUITE_CMD_qemu/component := python3 tests/component/test_runners.py qemu
+
+# kpio-wasm runs command components: each one make_components.py made
+# prints what its core module prints, and what `jco run` prints; a missing
+# import is refused before anything runs (test_run.py; NEEDS_FS lists the
+# cases that wait for wasi:filesystem).
+COMPONENT_SUITES += component/run
+SUITE_CMD_component/run := python3 tests/component/test_run.py $(BUILD) $(COMP_TEST_DIR)
+TEST_DEPS += $(COMP_TEST_DIR)/.stamp
