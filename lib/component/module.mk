@@ -9,10 +9,12 @@ LIB_SRCS_component := lib/component/reader.c lib/component/names.c lib/component
 KERNEL_LIB_SRCS += $(LIB_SRCS_component)
 # Instantiation (first part: core instances through lib/wasm).
 LIB_SRCS_component_inst := lib/component/instance.c
+KERNEL_LIB_SRCS += $(LIB_SRCS_component_inst)
 
 # WASI 0.2 command components over lib/wasi (command.c): imports bound to
 # lib/wasi's 0.2 host by name, wasi:cli/run lifted.
 LIB_SRCS_component_cmd := lib/component/command.c
+KERNEL_LIB_SRCS += $(LIB_SRCS_component_cmd)
 
 # host/kpio-wasm runs components (run_wasi.c): both builds link the library.
 KPIO_WASM_COMP_SRCS := $(LIB_SRCS_component) $(LIB_SRCS_component_inst) $(LIB_SRCS_component_cmd)

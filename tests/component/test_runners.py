@@ -6,11 +6,14 @@ they cannot run, and that core modules still run.
                           refused with that reason (WASI mode), --invoke
                           says it takes core modules only
   test_runners.py qemu    the KPIO shell (kernel/wasm/app.c), from /etc/rc:
-                          "FILE is a WebAssembly component (layer 1); this
-                          version runs core modules only"
+                          a component runs with the same output as its
+                          core module (args.wat, when make_components.py
+                          made it, else SKIP), one without wasi:cli/run and
+                          one importing what the host lacks are refused
+                          with the reason, and the next app still runs
 
-The component: a small one built here (Binary.md's encoding). Components
-that run are tested by test_run.py.
+The small component is built here (Binary.md's encoding). Components on
+kpio-wasm are tested by test_run.py.
 """
 import os
 import re
@@ -22,8 +25,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "qemu"))
 from tap import Tap  # noqa: E402
+from test_run import missing_import_component  # noqa: E402
 
-NOT_YET = "{} is a WebAssembly component (layer 1); this version runs core modules only"
 # the preamble, then a type section: (type (list string))
 SMALL = b"\x00asm\x0d\x00\x01\x00" + b"\x07\x03\x01\x70\x73"
 
@@ -77,8 +80,17 @@ def qemu(t, build, tmp):
     for d in ("/apps", "/etc"):
         img.mkdir(d)
     img.put("/apps/comp.wasm", SMALL)
+    img.put("/apps/miss.wasm", missing_import_component("wasi:foo/bar@0.2.0", "baz"))
     img.put_file("/apps/hello.wasm", os.path.join(build, "apps", "hello.wasm"))
-    img.put("/etc/rc", b"comp\nhello\npoweroff\n")
+    img.put_file("/apps/echo.wasm", os.path.join(build, "apps", "echo.wasm"))
+    comps = os.path.join(build, "host", "tests", "component")
+    have_args = os.path.exists(os.path.join(comps, "args.component.wasm"))
+    rc = "comp\nmiss\n"
+    if have_args:
+        img.put_file("/apps/args.wasm", os.path.join(comps, "args.wasm"))
+        img.put_file("/apps/argsc.wasm", os.path.join(comps, "args.component.wasm"))
+        rc += "echo ==core\nargs hello kpio\necho ==comp\nargsc hello kpio\necho ==end\n"
+    img.put("/etc/rc", (rc + "hello\npoweroff\n").encode())
     log = os.path.join(build, "test-logs", "qemu-component.log")
     disks = [["-drive", f"file={img.path},if=none,format=raw,id=d0",
               "-device", "virtio-blk-pci,drive=d0"]]
@@ -88,12 +100,26 @@ def qemu(t, build, tmp):
         except QemuTimeout as e:
             t.ok(False, "KPIO ran /etc/rc and powered off", f"{e}\n{vm.tail()}")
             return
-        out = vm.output()
-    m = re.search(r"(\S+): " + re.escape(NOT_YET.format("/apps/comp.wasm")), out)
-    t.ok(m is not None and m.group(1).endswith("comp"),
-         "the KPIO shell says a component is not run yet", out[-1500:])
-    t.ok(m is not None and "Hello, world!" in out[m.end():],
-         "and runs the next app (a core module)", out[-1500:])
+        out = vm.output().replace("\r\n", "\n")
+    want = "comp: cannot run: the component exports no wasi:cli/run@0.2.N"
+    t.ok(want in out, "the KPIO shell says a component without wasi:cli/run is no command",
+         out[-1500:])
+    want = ("miss: /apps/miss.wasm: component imports wasi:foo/bar@0.2.0#baz, which this host "
+            "does not provide")
+    t.ok(want in out, "and refuses a component importing what the host lacks", out[-1500:])
+    if have_args:
+        seg = re.search(r"^==core\n(.*?)^==comp\n(.*?)^==end\n", out, re.M | re.S)
+        core, comp = (seg.group(1), seg.group(2)) if seg else ("", "")
+        # the shell echoes each line of /etc/rc as "rc> LINE"
+        core = "".join(ln for ln in core.splitlines(True) if not ln.startswith("rc> "))
+        comp = "".join(ln for ln in comp.splitlines(True) if not ln.startswith("rc> "))
+        t.ok(seg is not None and "hello\nkpio\n" in core and comp == core,
+             "a component (args.wat) runs in the KPIO shell with its core module's output",
+             f"core: {core!r}\ncomponent: {comp!r}\n{out[-1500:]}")
+    else:
+        t.skip("a component (args.wat) runs in the KPIO shell with its core module's output",
+               "no args.component.wasm (see tests/unit/component/make_components.py, JCO_DIR)")
+    t.ok("Hello, world!" in out, "and runs the next app (a core module)", out[-1500:])
     t.ok("unknown binary version" not in out, "no 'unknown binary version'", out[-1500:])
 
 
