@@ -91,8 +91,8 @@ static int check_lower(const struct comp *c, uint32_t idx, const struct comp_def
         return cfail(err, ERR_NOENT,
                      "component imports %.*s#%.*s, which this host does not provide", STR(iface),
                      STR(name));
-    char want[COMP_SIG_MAX];
-    comp_core_sig(comp_type_get(c, d->type), want, sizeof want);
+    char want[COMP_SIG_MAX] = "?";
+    if (d->type != COMP_NONE) comp_core_sig(comp_type_get(c, d->type), want, sizeof want);
     if (strcmp(sig, want))
         return cfail(err, ERR_INVAL, "canon lower of %.*s#%.*s has core type %s, the host's is %s",
                      STR(iface), STR(name), want, sig);

@@ -94,13 +94,14 @@ class Runner:
             return os.path.join(self.comps, "args.wasm")
         return os.path.join(self.apps, app + ".wasm")
 
-    def kpio(self, path, args, stdin):
+    def kpio(self, path, args, stdin, opts=()):
         """kpio-wasm in a fresh fixture copy; the file's path in its output
         reads FILE, so that a core module and a component compare."""
         self.n += 1
         d = os.path.join(self.tmp, f"run{self.n}")
         shutil.copytree(self.fixture, d)
-        r = run_cmd([self.kw, "--dir", d + "::/", path] + list(args), stdin, timeout=120)
+        r = run_cmd([self.kw] + list(opts) + ["--dir", d + "::/", path] + list(args), stdin,
+                    timeout=120)
         r.out = r.out.replace(path.encode(), b"FILE")
         r.err = r.err.replace(path.encode(), b"FILE")
         return r
@@ -120,6 +121,10 @@ def run_cases(t, runner, jco):
         same = (got.out == core.out and got.err == core.err and got.rc == status_02(core.rc))
         t.ok(same, f"component {name}: as its core module on kpio-wasm",
              f"core:\n{show(core)}\ncomponent:\n{show(got)}")
+        if app == "args":  # the core modules inside run on the JIT as well
+            jit = runner.kpio(comp, args, stdin, ("--engine", "jit"))
+            t.ok(jit.out == got.out and jit.err == got.err and jit.rc == got.rc,
+                 f"component {name}: the same on the JIT", f"JIT:\n{show(jit)}")
         if app not in JCO_APPS:
             continue
         if not jco:
