@@ -19,11 +19,12 @@ TEST_DEPS += $(BUILD)/host/tests/test_component $(COMP_TEST_DIR)/.stamp
 UNIT_SUITES += unit/component
 SUITE_CMD_unit/component := $(BUILD)/host/tests/test_component $(COMP_TEST_DIR)
 
-# Fuzzing: comp_load of arbitrary bytes. Seeds: small components built by
+# Fuzzing: comp_load of arbitrary bytes, then comp_command_check. Seeds: small components built by
 # make_seeds.py and a few of the real ones above.
 FUZZ_TARGETS += component_load
 $(BUILD)/fuzz/bin/component_load: $(call fuzz_objs,tests/fuzz/fuzz_component_load.c \
-    $(LIB_SRCS_component) $(LIB_SRCS_base) host/port/base_env.c)
+    $(LIB_SRCS_component) $(LIB_SRCS_component_inst) $(LIB_SRCS_component_cmd) \
+    $(LIB_SRCS_wasi) $(LIB_SRCS_wasm) $(LIB_SRCS_http) $(LIB_SRCS_base) host/port/base_env.c)
 	$(fuzz_link)
 FUZZ_SEEDS += $(BUILD)/fuzz/seeds/component_load/.stamp
 $(BUILD)/fuzz/seeds/component_load/.stamp: tests/unit/component/make_seeds.py $(COMP_TEST_DIR)/.stamp
