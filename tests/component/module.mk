@@ -8,7 +8,8 @@
 # core modules are checked with lib/wasm's loader.
 COMP_TEST_DIR := $(BUILD)/host/tests/component
 $(BUILD)/host/tests/test_component: $(call host_objs,tests/unit/component/test_component.c \
-    $(LIB_SRCS_component) $(LIB_SRCS_component_inst) $(LIB_SRCS_wasm) host/kpio-wasm/jit_mem.c $(LIB_SRCS_base) \
+    $(LIB_SRCS_component) $(LIB_SRCS_component_inst) $(LIB_SRCS_component_cmd) $(LIB_SRCS_wasi) \
+    $(LIB_SRCS_http) $(LIB_SRCS_wasm) host/kpio-wasm/jit_mem.c $(LIB_SRCS_base) \
     host/port/base_env.c)
 	$(host_link) -lcmocka
 $(COMP_TEST_DIR)/.stamp: tests/unit/component/make_components.py $(APP_WASMS) \
