@@ -69,6 +69,13 @@ def host(t, build, tmp):
          p.stdout + p.stderr)
 
 
+# Commands run as core module and as jco's component of the app in QEMU.
+# With the p2fs branch merged these matched (ls /data did not: its core
+# module sees a terminal, the component does not); run with COMP_RUN_ALL=1
+# until the filesystem is merged.
+FS_CASES = ["hello", "echo hi there", "cat /data/a.txt", "wc /data/a.txt"]
+
+
 def qemu(t, build, tmp):
     from diskimg import DiskImage
     from qemu import Qemu, QemuTimeout
@@ -90,6 +97,16 @@ def qemu(t, build, tmp):
         img.put_file("/apps/args.wasm", os.path.join(comps, "args.wasm"))
         img.put_file("/apps/argsc.wasm", os.path.join(comps, "args.component.wasm"))
         rc += "echo ==core\nargs hello kpio\necho ==comp\nargsc hello kpio\necho ==end\n"
+    run_fs = have_args and os.environ.get("COMP_RUN_ALL") == "1"
+    if run_fs:  # jco's components of apps (the preview1 adapter): need wasi:filesystem
+        img.mkdir("/data")
+        img.put("/data/a.txt", b"alpha\nbeta gamma\n")
+        for cmd in FS_CASES:
+            app, _, rest = cmd.partition(" ")
+            img.put_file(f"/apps/{app}c.wasm", os.path.join(comps, app + ".component.wasm"))
+            if app != "hello":
+                img.put_file(f"/apps/{app}.wasm", os.path.join(build, "apps", app + ".wasm"))
+            rc += f"echo ==core\n{cmd}\necho ==comp\n{app}c {rest}\necho ==end\n"
     img.put("/etc/rc", (rc + "hello\npoweroff\n").encode())
     log = os.path.join(build, "test-logs", "qemu-component.log")
     disks = [["-drive", f"file={img.path},if=none,format=raw,id=d0",
@@ -107,18 +124,27 @@ def qemu(t, build, tmp):
     want = ("miss: /apps/miss.wasm: component imports wasi:foo/bar@0.2.0#baz, which this host "
             "does not provide")
     t.ok(want in out, "and refuses a component importing what the host lacks", out[-1500:])
-    if have_args:
-        seg = re.search(r"^==core\n(.*?)^==comp\n(.*?)^==end\n", out, re.M | re.S)
-        core, comp = (seg.group(1), seg.group(2)) if seg else ("", "")
+    segs = []
+    for seg in re.finditer(r"^==core\n(.*?)^==comp\n(.*?)^==end\n", out, re.M | re.S):
         # the shell echoes each line of /etc/rc as "rc> LINE"
-        core = "".join(ln for ln in core.splitlines(True) if not ln.startswith("rc> "))
-        comp = "".join(ln for ln in comp.splitlines(True) if not ln.startswith("rc> "))
-        t.ok(seg is not None and "hello\nkpio\n" in core and comp == core,
-             "a component (args.wat) runs in the KPIO shell with its core module's output",
+        segs.append(["".join(ln for ln in part.splitlines(True) if not ln.startswith("rc> "))
+                     for part in seg.groups()])
+    name = "a component (args.wat) runs in the KPIO shell with its core module's output"
+    if have_args:
+        core, comp = segs[0] if segs else ("", "")
+        t.ok("hello\nkpio\n" in core and comp == core, name,
              f"core: {core!r}\ncomponent: {comp!r}\n{out[-1500:]}")
     else:
-        t.skip("a component (args.wat) runs in the KPIO shell with its core module's output",
-               "no args.component.wasm (see tests/unit/component/make_components.py, JCO_DIR)")
+        t.skip(name, "no args.component.wasm (see tests/unit/component/make_components.py, "
+               "JCO_DIR)")
+    for i, cmd in enumerate(FS_CASES):
+        name = f"jco's component of {cmd!r} in the KPIO shell: its core module's output"
+        if not run_fs:
+            t.skip(name, "expected to need the filesystem: the preview1 adapter calls "
+                   "wasi:filesystem/preopens#get-directories at start (COMP_RUN_ALL=1 runs it)")
+            continue
+        core, comp = segs[i + 1] if len(segs) > i + 1 else ("", "")
+        t.ok(core and comp == core, name, f"core: {core!r}\ncomponent: {comp!r}")
     t.ok("Hello, world!" in out, "and runs the next app (a core module)", out[-1500:])
     t.ok("unknown binary version" not in out, "no 'unknown binary version'", out[-1500:])
 
