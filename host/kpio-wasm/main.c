@@ -239,7 +239,10 @@ static int invoke_main(const struct kpio_options *opts)
     struct wasm_error err;
     struct wasm_trap trap;
     if (comp_header(bytes, len) == COMP_HEADER_COMPONENT) {
-        fprintf(stderr, "kpio-wasm: " COMP_NOT_YET "\n", o.path);
+        fprintf(stderr,
+                "kpio-wasm: %s is a WebAssembly component: --invoke, --dump and --dump-jit "
+                "take core modules only (run a command component without them)\n",
+                o.path);
         free(bytes);
         return 1;
     }

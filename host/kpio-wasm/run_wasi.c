@@ -1,7 +1,8 @@
 /*
  * host/kpio-wasm/run_wasi.c - kpio-wasm's WASI mode: runs a command module
- * (preview1 `_start`, or a 0.2 `wasi:cli/run@0.2.N#run` export) with
- * lib/wasi over the Linux port, like `wasmtime run`:
+ * (preview1 `_start`, or a 0.2 `wasi:cli/run@0.2.N#run` export) or a WASI
+ * 0.2 command component (told apart by its header; lib/component/command.h)
+ * with lib/wasi over the Linux port, like `wasmtime run`:
  *
  *   kpio-wasm [--dir HOST[::GUEST]]... [--env K=V]... [--allow-net] [--tcplisten IP:PORT]...
  *             [--cacert FILE] [--insecure] [--max-pages N] [--stack N] [--depth N]
@@ -34,7 +35,7 @@
 #include <time.h>
 
 #include "base/error.h"
-#include "component/component.h"
+#include "component/command.h"
 #include "host/kpio-wasm/options.h"
 #include "host/port/tls_host.h"
 #include "host/port/wasi_host.h"
@@ -161,8 +162,16 @@ static long peak_rss_kib(void)
     return kib;
 }
 
-/* Instantiates and runs; returns the process exit status. */
-static int run(struct wasm_module *mod, struct wasi_ctx *w, const struct kpio_options *o)
+/* --time: the run's wall-clock time and the process's peak memory. */
+static void report_time(const struct kpio_options *o, double start)
+{
+    if (o->time)
+        fprintf(stderr, "time: %.6f s\npeak resident memory: %ld KiB\n", now_seconds() - start,
+                peak_rss_kib());
+}
+
+/* Instantiates and runs a core module; returns the process exit status. */
+static int run_module(struct wasm_module *mod, struct wasi_ctx *w, const struct kpio_options *o)
 {
     struct wasm_instance *inst;
     struct wasm_error err;
@@ -180,9 +189,7 @@ static int run(struct wasm_module *mod, struct wasi_ctx *w, const struct kpio_op
     int status = 0;
     double start = now_seconds();
     rc = wasi_run(w, inst, &status, &trap);
-    if (o->time)
-        fprintf(stderr, "time: %.6f s\npeak resident memory: %ld KiB\n", now_seconds() - start,
-                peak_rss_kib());
+    report_time(o, start);
     if (rc == ERR_FAULT)
         status = report_trap(&trap);
     else if (rc == ERR_NOENT)
@@ -194,22 +201,87 @@ static int run(struct wasm_module *mod, struct wasi_ctx *w, const struct kpio_op
     return status;
 }
 
-int run_wasi_main(const struct kpio_options *o)
+/* Instantiates and runs a command component (lib/component/command.h):
+ * the process exit status. */
+static int run_component(const struct comp *c, struct wasi_ctx *w, const struct kpio_options *o)
+{
+    struct comp_instance *ci;
+    struct comp_error err;
+    struct wasm_trap trap;
+    int rc = comp_command_instantiate(c, w, &o->cfg, &ci, &err, &trap);
+    if (rc == ERR_FAULT) return trap.kind == WASM_TRAP_EXIT ? trap.exit_code : report_trap(&trap);
+    if (rc) {
+        fprintf(stderr, "kpio-wasm: %s: %s\n", o->path, err.msg);
+        return 1;
+    }
+    int status = 0;
+    double start = now_seconds();
+    rc = comp_command_run(ci, &status, &trap, &err);
+    report_time(o, start);
+    if (rc == ERR_FAULT) {
+        status = report_trap(&trap);
+    } else if (rc) {
+        fprintf(stderr, "kpio-wasm: %s: %s\n", o->path, err.msg);
+        status = 1;
+    }
+    comp_instance_free(ci);
+    return status;
+}
+
+/* What the file holds: a core module, or a component (which borrows the
+ * bytes). Loads and checks it; 0, or 1 after saying why on stderr. */
+struct program {
+    uint8_t *bytes;
+    struct wasm_module *mod;
+    struct comp *comp;
+};
+
+static int load_program(const char *path, struct program *p)
 {
     size_t len;
-    uint8_t *bytes = slurp(o->path, &len);
-    struct wasm_module *mod = NULL;
+    p->mod = NULL, p->comp = NULL;
+    p->bytes = slurp(path, &len);
+    if (!p->bytes) {
+        fprintf(stderr, "kpio-wasm: %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    if (comp_header(p->bytes, len) == COMP_HEADER_COMPONENT) {
+        struct comp_error cerr;
+        int rc = comp_load(p->bytes, len, &p->comp, &cerr);
+        if (rc == 0) rc = comp_command_check(p->comp, &cerr);
+        if (rc)
+            fprintf(stderr, "kpio-wasm: %s: %s%s\n", path,
+                    rc == ERR_BADMSG  ? "malformed component: "
+                    : rc == ERR_INVAL ? "invalid component: "
+                                      : "",
+                    cerr.msg);
+        return rc ? 1 : 0;
+    }
     struct wasm_error err;
-    int rc = ERR_NOENT;
-    if (!bytes)
-        fprintf(stderr, "kpio-wasm: %s: %s\n", o->path, strerror(errno));
-    else if (comp_header(bytes, len) == COMP_HEADER_COMPONENT)
-        fprintf(stderr, "kpio-wasm: " COMP_NOT_YET "\n", o->path);
-    else if ((rc = wasm_module_load(bytes, len, &mod, &err)) != 0)
-        fprintf(stderr, "kpio-wasm: %s: %s: %s\n", o->path,
+    int rc = wasm_module_load(p->bytes, len, &p->mod, &err);
+    free(p->bytes);
+    p->bytes = NULL;
+    if (rc)
+        fprintf(stderr, "kpio-wasm: %s: %s: %s\n", path,
                 rc == ERR_BADMSG ? "malformed module" : "invalid module", err.msg);
-    free(bytes);
-    if (rc) return 1;
+    return rc ? 1 : 0;
+}
+
+static void free_program(struct program *p)
+{
+    comp_free(p->comp);
+    free(p->bytes);
+    if (p->mod) wasm_module_free(p->mod);
+}
+
+int run_wasi_main(const struct kpio_options *o)
+{
+    struct program prog;
+    if (load_program(o->path, &prog)) {
+        free_program(&prog);
+        return 1;
+    }
+    int rc;
     struct wasi_port port;
     struct wasi_preopen pre[KPIO_MAX_DIRS];
     struct wasi_port_sock *socks[KPIO_MAX_DIRS];
@@ -240,7 +312,7 @@ int run_wasi_main(const struct kpio_options *o)
             fprintf(stderr, "kpio-wasm: WASI set-up failed: %s\n", err_str(rc));
         } else {
             fflush(stdout);
-            status = run(mod, w, o);
+            status = prog.comp ? run_component(prog.comp, w, o) : run_module(prog.mod, w, o);
             wasi_ctx_free(w);
         }
         wasi_host_port_free(&port);
@@ -249,6 +321,6 @@ int run_wasi_main(const struct kpio_options *o)
             port.ops->close(port.ctx, pre[i].dir);
     }
     host_tls_free(tls);
-    wasm_module_free(mod);
+    free_program(&prog);
     return status;
 }

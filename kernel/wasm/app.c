@@ -3,7 +3,9 @@
  *
  * An app is read whole from the VFS, decoded, validated and compiled by
  * lib/wasm, instantiated with lib/wasi's imports over the kernel port, and
- * run by a kernel thread of its own named after it. The thread can be
+ * run by a kernel thread of its own named after it. A WASI 0.2 command
+ * component (told by its header) is loaded and checked by lib/component
+ * and run the same way (lib/component/command.h). The thread can be
  * preempted at any instruction like every kernel thread; the interpreter's
  * interrupt hook only checks whether the app was killed. A trap ends the
  * app with a message naming the reason and the function; the kernel goes
@@ -13,7 +15,7 @@
 #include "wasm/app.h"
 
 #include "base/error.h"
-#include "component/component.h"
+#include "component/command.h"
 #include "base/fmt.h"
 #include "base/mem.h"
 #include "drivers/serial/serial.h"
@@ -39,6 +41,8 @@ struct app_run {
     struct app app;
     struct kport port;
     struct wasm_module *mod;
+    struct comp *comp; /* or a component, which borrows bytes */
+    uint8_t *bytes;
     int argc;
     char *argv[APP_MAX_ARGS + 1];
     int envc;
@@ -74,6 +78,26 @@ static int interrupt_hook(void *user, struct wasm_instance *inst)
 {
     (void)user, (void)inst;
     return thread_should_stop() ? WASM_STOP : WASM_CONTINUE;
+}
+
+/* Instantiates and runs a command component: 0 with *status, ERR_FAULT
+ * (a trap: *trap), or 0 with status 126 after saying why it cannot run. */
+static int run_component(struct app_run *r, struct wasi_ctx *w, const struct wasm_config *wc,
+                         int *status, struct wasm_trap *trap)
+{
+    struct comp_instance *ci;
+    struct comp_error cerr;
+    int err = comp_command_instantiate(r->comp, w, wc, &ci, &cerr, trap);
+    if (err == 0) {
+        err = comp_command_run(ci, status, trap, &cerr);
+        comp_instance_free(ci);
+    }
+    if (err && err != ERR_FAULT) {
+        kprintf("%s: cannot run: %s\n", r->app.name, cerr.msg);
+        *status = 126;
+        err = 0;
+    }
+    return err;
 }
 
 static int run(struct app_run *r)
@@ -119,14 +143,18 @@ static int run(struct app_run *r)
     struct wasm_error werr;
     struct wasm_trap trap;
     int status = 0;
-    err = wasm_instance_new(r->mod, &wc, wasi_resolve, w, &inst, &werr, &trap);
-    if (err == 0 || err == ERR_FAULT) {
-        if (err == 0) err = wasi_run(w, inst, &status, &trap);
-        wasm_instance_free(inst);
+    if (r->comp) {
+        err = run_component(r, w, &wc, &status, &trap);
     } else {
-        kprintf("%s: cannot start: %s\n", a->name, werr.msg);
-        status = 126;
-        err = 0;
+        err = wasm_instance_new(r->mod, &wc, wasi_resolve, w, &inst, &werr, &trap);
+        if (err == 0 || err == ERR_FAULT) {
+            if (err == 0) err = wasi_run(w, inst, &status, &trap);
+            wasm_instance_free(inst);
+        } else {
+            kprintf("%s: cannot start: %s\n", a->name, werr.msg);
+            status = 126;
+            err = 0;
+        }
     }
     if (err == ERR_FAULT) {
         if (trap.kind == WASM_TRAP_KILLED || thread_should_stop()) {
@@ -160,9 +188,13 @@ static void app_thread(void *arg)
 {
     struct app_run *r = arg;
     r->app.status = run(r);
-    wasm_module_free(r->mod);
+    if (r->mod) wasm_module_free(r->mod);
     r->mod = NULL;
     release_stdio(&r->port); /* a pipe's reader sees end of file now, not at the wait */
+    comp_free(r->comp);
+    r->comp = NULL;
+    kfree(r->bytes);
+    r->bytes = NULL;
     r->app.done = true;
     if (r->app.background)
         kprintf("[%d] %s exited with status %d\n", r->app.pid, r->app.name, r->app.status);
@@ -176,6 +208,8 @@ static void free_run(struct app_run *r)
         kfree(r->env[i]);
     release_stdio(&r->port);
     if (r->mod) wasm_module_free(r->mod);
+    comp_free(r->comp);
+    kfree(r->bytes);
     kfree(r);
 }
 
@@ -227,18 +261,24 @@ int app_spawn(const struct app_spec *spec, struct app **out)
         return ERR_NOMEM;
     }
     if (comp_header(bytes, len) == COMP_HEADER_COMPONENT) {
-        kprintf("%s: " COMP_NOT_YET "\n", argv[0], path);
+        struct comp_error cerr;
+        r->bytes = bytes;
+        err = comp_load(bytes, len, &r->comp, &cerr);
+        if (err == 0) err = comp_command_check(r->comp, &cerr);
+        if (err < 0) {
+            kprintf("%s: %s: %s\n", argv[0], path, cerr.msg);
+            free_run(r);
+            return err;
+        }
+    } else {
+        struct wasm_error werr;
+        err = wasm_module_load(bytes, len, &r->mod, &werr);
         kfree(bytes);
-        kfree(r);
-        return ERR_NOTSUP;
-    }
-    struct wasm_error werr;
-    err = wasm_module_load(bytes, len, &r->mod, &werr);
-    kfree(bytes);
-    if (err < 0) {
-        kprintf("%s: %s is not a valid WebAssembly module: %s\n", argv[0], path, werr.msg);
-        kfree(r);
-        return err;
+        if (err < 0) {
+            kprintf("%s: %s is not a valid WebAssembly module: %s\n", argv[0], path, werr.msg);
+            kfree(r);
+            return err;
+        }
     }
     const char *base = strrchr(argv[0], '/');
     str_copy(r->app.name, base ? base + 1 : argv[0], sizeof r->app.name);

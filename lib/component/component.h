@@ -31,10 +31,6 @@ enum comp_header_kind {
 };
 enum comp_header_kind comp_header(const uint8_t *bytes, size_t len);
 
-/* What a runner that runs core modules only says of a component (a format
- * with one %s, the file's name). */
-#define COMP_NOT_YET "%s is a WebAssembly component (layer 1); this version runs core modules only"
-
 /* The component binary version this loader reads (pre-standard 0x0d). */
 #define COMP_VERSION 0x0d
 

@@ -59,8 +59,7 @@ static int trap_canon(struct wasm_host_call *call, const wasm_value *args, wasm_
                           canon_names[d->canon->op], f->index);
 }
 
-/* "(params)results" as wasm_extern_host takes it. */
-static void core_sig(const struct comp_type *t, char *buf, size_t size)
+void comp_core_sig(const struct comp_type *t, char *buf, size_t size)
 {
     size_t n = 0;
     buf[n++] = '(';
@@ -82,10 +81,10 @@ static int canon_item(struct comp_instance *ci, uint32_t idx, const struct comp_
         if (!(f = mem_zalloc(sizeof *f))) return fail(ci, ERR_NOMEM, "out of memory");
         f->ci = ci;
         f->index = idx;
-        core_sig(comp_type_get(ci->c, d->type), f->sig, sizeof f->sig);
+        comp_core_sig(comp_type_get(ci->c, d->type), f->sig, sizeof f->sig);
         ci->canon[idx] = f;
     }
-    if (ci->canon_fn) return ci->canon_fn(ci->canon_ctx, ci->c, idx, d->canon, f->sig, out);
+    if (ci->canon_fn) return ci->canon_fn(ci->canon_ctx, ci, idx, d->canon, f->sig, out);
     wasm_extern_host(out, f->sig, trap_canon, f);
     return 0;
 }
@@ -176,7 +175,7 @@ static int make_instance(struct comp_instance *ci, uint32_t i, struct wasm_trap 
                     "core instance %u: only instantiations and inline exports "
                     "are made yet",
                     i);
-    struct wasm_module *mod;
+    struct wasm_module *mod = NULL;
     TRY(module_of(ci, d->a, &mod));
     struct resolve_ctx r = {ci, d, 0};
     struct wasm_error werr;
@@ -241,4 +240,14 @@ void comp_instance_free(struct comp_instance *ci)
 struct wasm_instance *comp_instance_core(const struct comp_instance *ci, uint32_t idx)
 {
     return idx < ci->ndone ? ci->core[idx] : NULL;
+}
+
+struct comp_error *comp_instance_error(struct comp_instance *ci)
+{
+    return ci->err;
+}
+
+const struct comp *comp_instance_comp(const struct comp_instance *ci)
+{
+    return ci->c;
 }

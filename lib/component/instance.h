@@ -22,9 +22,12 @@ struct comp_instance;
  * Supplies the core function defined by a canon definition (lower or a
  * resource built-in) at core func index `index`: fill *out (a host
  * function whose signature is sig, as wasm_extern_host takes it) and
- * return 0, or a negative ERR_* to fail instantiation.
+ * return 0, or a negative ERR_* to fail instantiation (with a message in
+ * comp_instance_error(ci)). ci is the instantiation under way: its core
+ * items defined so far (the canon options' memory and realloc) can be
+ * resolved with comp_instance_core_item.
  */
-typedef int (*comp_canon_fn)(void *ctx, const struct comp *c, uint32_t index,
+typedef int (*comp_canon_fn)(void *ctx, struct comp_instance *ci, uint32_t index,
                              const struct comp_canon *canon, const char *sig,
                              struct wasm_extern *out);
 
@@ -44,6 +47,17 @@ int comp_instantiate_core(const struct comp *c, const struct wasm_config *cfg, c
                           struct wasm_trap *trap);
 
 void comp_instance_free(struct comp_instance *ci);
+
+/* A core function type (COMP_T_CORE_FUNC) as wasm_extern_host's signature
+ * "(params)results", e.g. "(ii)i"; size COMP_SIG_MAX is enough. */
+#define COMP_SIG_MAX (2 * COMP_MAX_FLAT + 8)
+void comp_core_sig(const struct comp_type *t, char *buf, size_t size);
+
+/* The error message buffer of the instantiation (may be NULL). */
+struct comp_error *comp_instance_error(struct comp_instance *ci);
+
+/* The component being instantiated. */
+const struct comp *comp_instance_comp(const struct comp_instance *ci);
 
 /* Core instance idx as lib/wasm made it, or NULL (inline exports). */
 struct wasm_instance *comp_instance_core(const struct comp_instance *ci, uint32_t idx);

@@ -7,11 +7,16 @@ LIB_SRCS_component := lib/component/reader.c lib/component/names.c lib/component
     lib/component/flatten.c lib/component/resolve.c \
     lib/component/subtype.c
 KERNEL_LIB_SRCS += $(LIB_SRCS_component)
-# Instantiation (first part: core instances through lib/wasm); host
-# programs only until a runner uses it.
+# Instantiation (first part: core instances through lib/wasm).
 LIB_SRCS_component_inst := lib/component/instance.c
+KERNEL_LIB_SRCS += $(LIB_SRCS_component_inst)
 
-# host/kpio-wasm tells a component from a core module by its header
-# (comp_header): both builds link the library.
-$(BUILD)/rel/bin/kpio-wasm: $(call rel_objs,$(LIB_SRCS_component))
-$(BUILD)/host/bin/kpio-wasm: $(call host_objs,$(LIB_SRCS_component))
+# WASI 0.2 command components over lib/wasi (command.c): imports bound to
+# lib/wasi's 0.2 host by name, wasi:cli/run lifted.
+LIB_SRCS_component_cmd := lib/component/command.c
+KERNEL_LIB_SRCS += $(LIB_SRCS_component_cmd)
+
+# host/kpio-wasm runs components (run_wasi.c): both builds link the library.
+KPIO_WASM_COMP_SRCS := $(LIB_SRCS_component) $(LIB_SRCS_component_inst) $(LIB_SRCS_component_cmd)
+$(BUILD)/rel/bin/kpio-wasm: $(call rel_objs,$(KPIO_WASM_COMP_SRCS))
+$(BUILD)/host/bin/kpio-wasm: $(call host_objs,$(KPIO_WASM_COMP_SRCS))

@@ -234,6 +234,22 @@ static bool parse_p2_module(const char *m, size_t len, const char **iface, size_
     return true;
 }
 
+static int bind_p2(struct wasi_ctx *w, const struct wasi_import_fn *f, bool lowered,
+                   struct wasm_memory *memory, struct wasm_func *realloc, struct wasm_extern *out)
+{
+    struct wasi_p2_binding *b = mem_zalloc(sizeof *b);
+    if (!b) return ERR_NOMEM;
+    b->w = w;
+    b->fn = f->fn;
+    b->lowered = lowered;
+    b->memory = memory;
+    b->realloc = realloc;
+    b->next = w->bindings;
+    w->bindings = b;
+    wasm_extern_host(out, f->sig, wasi_p2_dispatch, b);
+    return 0;
+}
+
 int wasi_resolve(void *ctx, const struct wasm_import *imp, struct wasm_extern *out)
 {
     struct wasi_ctx *w = ctx;
@@ -246,18 +262,35 @@ int wasi_resolve(void *ctx, const struct wasm_import *imp, struct wasm_extern *o
     else if (parse_p2_module(imp->module, imp->module_len, &iface, &iface_len))
         f = wasi_p2_lookup(iface, iface_len, imp->name, imp->name_len);
     if (!f) return ERR_NOENT;
-    if (f->iface) { /* 0.2: through the re-entrancy guard */
-        struct wasi_p2_binding *b = mem_alloc(sizeof *b);
-        if (!b) return ERR_NOMEM;
-        b->w = w;
-        b->fn = f->fn;
-        b->next = w->bindings;
-        w->bindings = b;
-        wasm_extern_host(out, f->sig, wasi_p2_dispatch, b);
-        return 0;
-    }
+    if (f->iface) /* 0.2: through the re-entrancy guard */
+        return bind_p2(w, f, false, NULL, NULL, out);
     wasm_extern_host(out, f->sig, f->fn, w);
     return 0;
+}
+
+/* The 0.2 function name of the interface "wasi:<pkg>/<iface>@0.2.N". */
+static const struct wasi_import_fn *p2_find(const char *iface, size_t iface_len, const char *name,
+                                            size_t name_len)
+{
+    const char *i;
+    size_t ilen;
+    if (!parse_p2_module(iface, iface_len, &i, &ilen)) return NULL;
+    return wasi_p2_lookup(i, ilen, name, name_len);
+}
+
+const char *wasi_p2_signature(const char *iface, size_t iface_len, const char *name,
+                              size_t name_len)
+{
+    const struct wasi_import_fn *f = p2_find(iface, iface_len, name, name_len);
+    return f ? f->sig : NULL;
+}
+
+int wasi_p2_bind(struct wasi_ctx *w, const char *iface, size_t iface_len, const char *name,
+                 size_t name_len, struct wasm_memory *memory, struct wasm_func *realloc,
+                 struct wasm_extern *out)
+{
+    const struct wasi_import_fn *f = p2_find(iface, iface_len, name, name_len);
+    return f ? bind_p2(w, f, true, memory, realloc, out) : ERR_NOENT;
 }
 
 /*
@@ -274,7 +307,21 @@ int wasi_p2_dispatch(struct wasm_host_call *call, const wasm_value *a, wasm_valu
         return wasm_host_trap(call, "a WASI 0.2 function was called from cabi_realloc");
     struct wasm_host_call c = *call;
     c.user = b->w;
-    return b->fn(&c, a, r);
+    if (!b->lowered) return b->fn(&c, a, r);
+    /* A canon lower: its options' memory and realloc for this call (0.2
+     * calls do not nest: see the guard above). */
+    struct wasi_ctx *w = b->w;
+    struct wasm_func *realloc = w->realloc;
+    bool looked_up = w->realloc_looked_up;
+    c.memory = b->memory;
+    w->realloc = b->realloc;
+    w->realloc_looked_up = true;
+    w->lowered = true;
+    int rc = b->fn(&c, a, r);
+    w->realloc = realloc;
+    w->realloc_looked_up = looked_up;
+    w->lowered = false;
+    return rc;
 }
 
 /* The export "wasi:cli/run@0.2.N#run", or NULL. */

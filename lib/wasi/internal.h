@@ -124,6 +124,7 @@ struct wasi_ctx {
     struct wasm_func *realloc; /* the guest's cabi_realloc, looked up once */
     bool realloc_looked_up;
     bool in_realloc;                  /* a 0.2 call is inside the guest's cabi_realloc */
+    bool lowered;                     /* the current 0.2 call is a component's canon lower */
     struct wasi_p2_binding *bindings; /* one per resolved 0.2 import */
     const struct wasi_tls *tls;       /* the config's, may be NULL */
     size_t host_bytes, host_limit;    /* WASI 0.2 resources' host memory, and its budget */
@@ -262,6 +263,11 @@ struct wasi_p2_binding {
     struct wasi_ctx *w;
     wasm_host_fn fn;
     struct wasi_p2_binding *next;
+    /* A component's canon lower (wasi_p2_bind): the options' memory and
+     * realloc replace the caller's memory and cabi_realloc export. */
+    bool lowered;
+    struct wasm_memory *memory;
+    struct wasm_func *realloc;
 };
 int wasi_p2_dispatch(struct wasm_host_call *call, const wasm_value *a, wasm_value *r);
 

@@ -214,6 +214,8 @@ int p2_realloc(struct wasm_host_call *call, uint32_t ptr, uint32_t old, uint32_t
         if (t && (t->nparams != 4 || t->nresults != 1 || t->results[0] != WASM_I32))
             w->realloc = NULL;
     }
+    if (!w->realloc && w->lowered)
+        return wasm_host_trap(call, "canon lower has no realloc option (needed for a list)");
     if (!w->realloc)
         return wasm_host_trap(call, "the module exports no cabi_realloc (needed for a list)");
     wasm_value args[4], res;

@@ -107,6 +107,31 @@ void wasi_ctx_free(struct wasi_ctx *w);
 int wasi_resolve(void *ctx, const struct wasm_import *imp, struct wasm_extern *out);
 
 /*
+ * For component runners (lib/component): the core signature ("(ii)i", as
+ * wasm_extern_host takes it) of the WASI 0.2 function `name`
+ * ("[method]output-stream.write", "[resource-drop]pollable") of the
+ * interface `iface` ("wasi:io/streams@0.2.3", any 0.2.N) when it is in
+ * lib/wasi's table (it may still be one that traps "not implemented" when
+ * called), else NULL.
+ */
+const char *wasi_p2_signature(const char *iface, size_t iface_len, const char *name,
+                              size_t name_len);
+
+/*
+ * Binds that function as the core function of a component's `canon lower`
+ * into *out (a host function of wasi_p2_signature's signature). The
+ * lower's options say where its strings, lists and return areas live:
+ * memory replaces the calling instance's memory and realloc (may be NULL:
+ * then a call that must allocate traps) the caller's cabi_realloc export,
+ * because in a component the caller (an adapter or a shim) is often not
+ * the instance that owns them. Returns 0, or ERR_NOENT (not provided),
+ * ERR_NOMEM.
+ */
+int wasi_p2_bind(struct wasi_ctx *w, const char *iface, size_t iface_len, const char *name,
+                 size_t name_len, struct wasm_memory *memory, struct wasm_func *realloc,
+                 struct wasm_extern *out);
+
+/*
  * Runs the command: calls `_initialize` if exported, then `_start`
  * (preview1) or `wasi:cli/run@0.2.N#run` (0.2). Returns 0 with *status the
  * exit status (0 after a normal return, proc_exit's / exit's code, 1 when

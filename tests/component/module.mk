@@ -8,21 +8,24 @@
 # core modules are checked with lib/wasm's loader.
 COMP_TEST_DIR := $(BUILD)/host/tests/component
 $(BUILD)/host/tests/test_component: $(call host_objs,tests/unit/component/test_component.c \
-    $(LIB_SRCS_component) $(LIB_SRCS_component_inst) $(LIB_SRCS_wasm) host/kpio-wasm/jit_mem.c $(LIB_SRCS_base) \
+    $(LIB_SRCS_component) $(LIB_SRCS_component_inst) $(LIB_SRCS_component_cmd) $(LIB_SRCS_wasi) \
+    $(LIB_SRCS_http) $(LIB_SRCS_wasm) host/kpio-wasm/jit_mem.c $(LIB_SRCS_base) \
     host/port/base_env.c)
 	$(host_link) -lcmocka
-$(COMP_TEST_DIR)/.stamp: tests/unit/component/make_components.py $(APP_WASMS)
+$(COMP_TEST_DIR)/.stamp: tests/unit/component/make_components.py $(APP_WASMS) \
+    tests/component/args.wat tests/component/args.wit
 	@python3 tests/unit/component/make_components.py $(BUILD) $(@D)
 	@touch $@
 TEST_DEPS += $(BUILD)/host/tests/test_component $(COMP_TEST_DIR)/.stamp
 UNIT_SUITES += unit/component
 SUITE_CMD_unit/component := $(BUILD)/host/tests/test_component $(COMP_TEST_DIR)
 
-# Fuzzing: comp_load of arbitrary bytes. Seeds: small components built by
+# Fuzzing: comp_load of arbitrary bytes, then comp_command_check. Seeds: small components built by
 # make_seeds.py and a few of the real ones above.
 FUZZ_TARGETS += component_load
 $(BUILD)/fuzz/bin/component_load: $(call fuzz_objs,tests/fuzz/fuzz_component_load.c \
-    $(LIB_SRCS_component) $(LIB_SRCS_base) host/port/base_env.c)
+    $(LIB_SRCS_component) $(LIB_SRCS_component_inst) $(LIB_SRCS_component_cmd) \
+    $(LIB_SRCS_wasi) $(LIB_SRCS_wasm) $(LIB_SRCS_http) $(LIB_SRCS_base) host/port/base_env.c)
 	$(fuzz_link)
 FUZZ_SEEDS += $(BUILD)/fuzz/seeds/component_load/.stamp
 $(BUILD)/fuzz/seeds/component_load/.stamp: tests/unit/component/make_seeds.py $(COMP_TEST_DIR)/.stamp
@@ -35,3 +38,10 @@ SUITE_CMD_component/kpio-wasm := python3 tests/component/test_runners.py host
 TEST_DEPS += $(BUILD)/host/bin/kpio-wasm $(APP_WASMS)
 SYSTEM_SUITES += qemu/component
 SUITE_CMD_qemu/component := python3 tests/component/test_runners.py qemu
+
+# kpio-wasm runs command components: each one make_components.py made
+# prints what its core module prints, and what `jco run` prints; a missing
+# import is refused before anything runs (test_run.py).
+COMPONENT_SUITES += component/run
+SUITE_CMD_component/run := python3 tests/component/test_run.py $(BUILD) $(COMP_TEST_DIR)
+TEST_DEPS += $(COMP_TEST_DIR)/.stamp

@@ -3,7 +3,10 @@
  * bytes as a WebAssembly component (comp_load). Any input must either load
  * or be rejected with ERR_BADMSG/ERR_INVAL/ERR_NOTSUP/ERR_NOMEM and a
  * message; a loaded component's recorded structure must be consistent:
- * every type id in range, every byte range and name inside the input.
+ * every type id in range, every byte range and name inside the input. A
+ * loaded component also goes through comp_command_check (its imports,
+ * lowers and resource drops against lib/wasi's table): 0, or an error
+ * with a message.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,7 +14,7 @@
 #include <string.h>
 
 #include "base/error.h"
-#include "component/component.h"
+#include "component/command.h"
 
 static const uint8_t *lo, *hi;
 
@@ -83,6 +86,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == 0) {
         check_component(c, c->root, 0);
         find_lifts(c);
+        err.msg[0] = 0;
+        rc = comp_command_check(c, &err);
+        if (rc && ((rc != ERR_NOENT && rc != ERR_NOTSUP && rc != ERR_INVAL) || !err.msg[0]))
+            abort();
         for (uint32_t i = 0; i < c->ntypes; i++) {
             const struct comp_type *t = comp_type_get(c, i);
             for (uint32_t f = 0; f < t->nfields; f++)

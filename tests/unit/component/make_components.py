@@ -9,6 +9,10 @@ inside: about 15 MB and a minute to build).
 
   make_components.py BUILD OUT
 
+Also OUT/args.component.wasm (and OUT/args.wasm): tests/component/args.wat, a command written
+against the lowered canonical ABI without wasi-libc or the preview1 adapter
+(wat2wasm, `jco embed` with tests/component/args.wit, `jco new`).
+
 Writes OUT/APP.component.wasm and OUT/js.component.wasm (or OUT/js.SKIP
 with the reason), or OUT/SKIP with the reason when jco is not available
 (JCO_DIR, default ../shared/tools/jco; see tests/apps/jco.py).
@@ -16,10 +20,31 @@ with the reason), or OUT/SKIP with the reason when jco is not available
 import glob
 import os
 import shutil
+import subprocess
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "apps"))
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..")
+sys.path.insert(0, os.path.join(ROOT, "tests", "apps"))
 from jco import Jco  # noqa: E402
+
+
+def make_args(jco, out):
+    """args.component.wasm from tests/component/args.wat and args.wit: the
+    world's WIT folder is args.wit with the official WIT as its deps."""
+    src = os.path.join(ROOT, "tests", "component")
+    core = os.path.join(jco.out, "args.wasm")
+    subprocess.run(["wat2wasm", os.path.join(src, "args.wat"), "-o", core], check=True)
+    shutil.copy(core, os.path.join(out, "args.wasm"))  # the core module, for comparison
+    wit = os.path.join(jco.out, "args-wit")
+    shutil.copytree(os.path.join(jco.wit, "deps"), os.path.join(wit, "deps"))
+    shutil.copy(os.path.join(src, "args.wit"), wit)
+    emb = os.path.join(jco.out, "args.embed.wasm")
+    for args in (("embed", core, "--wit", wit, "-o", emb),
+                 ("new", emb, "-o", os.path.join(out, "args.component.wasm"))):
+        r = jco.jco(*args)
+        if r.rc != 0:
+            return f"jco {args[0]} of args.wat: {r.errtext}{r.text}"
+    return None
 
 
 def main():
@@ -45,7 +70,11 @@ def main():
                     print(f"{name}: {err}", file=sys.stderr)
                     return 1
                 shutil.copy(comp, dest)
-        print(f"  JCO     {len(apps)} components in {out}")
+        err = make_args(jco, out)
+        if err:
+            print(err, file=sys.stderr)
+            return 1
+        print(f"  JCO     {len(apps) + 1} components in {out}")
         js = os.path.join(out, "app.js")
         with open(js, "w") as f:
             f.write('export const run = { run() { console.log("hello from js"); } };\n')

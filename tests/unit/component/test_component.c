@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "component/command.h"
 #include "component/component.h"
 #include "component/instance.h"
 #include "wasm/wasm.h"
@@ -551,6 +552,68 @@ static struct bb canon_base(void)
     bytes(&s, 4, 0x40, 0x00, 0x01, 0x00), bytes(&s, 3, 0x3f, 0x7f, 0x00);
     section(&b, 7, &s);
     return b;
+}
+
+/* A component importing wasi:cli/environment@0.2.3 (get-arguments: func()
+ * -> list<string>, or `func`) and lowering it with the memory and realloc
+ * of a core module, in string encoding `enc` (0 utf8, 1 utf16). */
+static struct bb command_component(const char *func, uint8_t enc)
+{
+    struct bb b = preamble(), m = {.n = 0}, s = {.n = 0};
+    bytes(&m, 8, 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
+    bytes(&s, 8, 0x01, 0x60, 0x04, 0x7f, 0x7f, 0x7f, 0x7f, 0x01), u8(&s, 0x7f);
+    section(&m, 1, &s); /* type [i32 i32 i32 i32] -> [i32] */
+    s.n = 0, bytes(&s, 2, 0x01, 0x00);
+    section(&m, 3, &s);
+    s.n = 0, bytes(&s, 3, 0x01, 0x00, 0x01);
+    section(&m, 5, &s); /* memory 1 */
+    s.n = 0, u8(&s, 0x02), name(&s, "m"), bytes(&s, 2, 0x02, 0x00), name(&s, "r");
+    bytes(&s, 2, 0x00, 0x00);
+    section(&m, 7, &s);
+    s.n = 0, bytes(&s, 6, 0x01, 0x04, 0x00, 0x41, 0x00, 0x0b); /* r: i32.const 0 */
+    section(&m, 10, &s);
+    section(&b, 1, &m);
+    s.n = 0, bytes(&s, 3, 0x01, 0x00, 0x00), leb(&s, 0);
+    section(&b, 2, &s);
+    s.n = 0, u8(&s, 0x02), bytes(&s, 4, 0x00, 0x02, 0x01, 0x00), name(&s, "m");
+    bytes(&s, 4, 0x00, 0x00, 0x01, 0x00), name(&s, "r");
+    section(&b, 6, &s); /* core memory 0, core func 0 */
+    s.n = 0, bytes(&s, 3, 0x01, 0x42, 0x03), bytes(&s, 3, 0x01, 0x70, 0x73);
+    bytes(&s, 5, 0x01, 0x40, 0x00, 0x00, 0x00), u8(&s, 0x04), xname(&s, func);
+    bytes(&s, 2, 0x01, 0x01);
+    section(&b, 7, &s); /* instance type: list<string>, func() -> it, export */
+    s.n = 0, u8(&s, 0x01), xname(&s, "wasi:cli/environment@0.2.3"), bytes(&s, 2, 0x05, 0x00);
+    section(&b, 10, &s);
+    s.n = 0, bytes(&s, 4, 0x01, 0x01, 0x00, 0x00), name(&s, func);
+    section(&b, 6, &s);
+    s.n = 0, bytes(&s, 9, 0x01, 0x01, 0x00, 0x00, 0x03, 0x03, 0x00, 0x04, 0x00), u8(&s, enc);
+    section(&b, 8, &s); /* lower (memory 0) (realloc 0) encoding */
+    return b;
+}
+
+/* comp_command_check: lib/wasi's function by name, the utf8 encoding
+ * only, a missing import named. */
+static void test_command_check(void **state)
+{
+    (void)state;
+    struct comp *c;
+    struct comp_error err;
+    struct bb b = command_component("get-arguments", 0x00);
+    assert_int_equal(load(&b, &c), 0);
+    assert_int_equal(comp_command_check(c, &err), 0);
+    comp_free(c);
+    b = command_component("get-arguments", 0x01);
+    assert_int_equal(load(&b, &c), 0);
+    assert_int_equal(comp_command_check(c, &err), ERR_NOTSUP);
+    assert_string_equal(err.msg, "canon lower of wasi:cli/environment@0.2.3#get-arguments uses "
+                                 "string-encoding=utf16; this host supports utf8 only");
+    comp_free(c);
+    b = command_component("get-everything", 0x00);
+    assert_int_equal(load(&b, &c), 0);
+    assert_int_equal(comp_command_check(c, &err), ERR_NOENT);
+    assert_string_equal(err.msg, "component imports wasi:cli/environment@0.2.3#get-everything, "
+                                 "which this host does not provide");
+    comp_free(c);
 }
 
 /* canon_base with one more section. */
@@ -1090,6 +1153,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_core_instances),
         cmocka_unit_test(test_nested),
         cmocka_unit_test(test_canon_types),
+        cmocka_unit_test(test_command_check),
         cmocka_unit_test(test_instantiate),
         cmocka_unit_test(test_resource_names),
         cmocka_unit_test(test_nesting_limit),
