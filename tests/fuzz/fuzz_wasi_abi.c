@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "tests/fuzz/p2_calls.h"
 #include "wasi/p2.h"
 
 static const char *const fns[][2] = {
@@ -90,21 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(wasm_memory_data(m), data, MIN(size, (size_t)WASM_PAGE_SIZE));
     struct wasm_trap trap;
     struct wasm_host_call call = {.memory = m, .user = w, .trap = &trap};
-    /* Each 17-byte record of the input is one call: a function index and
-     * 16 parameters of one byte each, scaled to the interesting ranges. */
-    for (size_t off = 0; off + 17 <= size && off < 17 * 64; off += 17) {
-        const char *const *f = fns[data[off] % ARRAY_SIZE(fns)];
-        const struct wasi_import_fn *fn = wasi_p2_lookup(f[0], strlen(f[0]), f[1], strlen(f[1]));
-        if (!fn) abort();
-        wasm_value a[16], r[1];
-        for (int i = 0; i < 16; i++) {
-            uint8_t b = data[off + 1 + i];
-            /* small values (handles, tags, lengths) or addresses in and past memory */
-            a[i].u64 = b < 128 ? b : b < 240 ? (uint64_t)(b - 128) * 600 : 65536u - (256u - b) * 4;
-        }
-        int rc = fn->fn(&call, a, r);
-        if (rc != 0 && rc != WASM_TRAP_HOST) abort();
-    }
+    p2_fuzz_calls(&call, fns, ARRAY_SIZE(fns), data, size);
     wasm_memory_free(m);
     wasi_ctx_free(w);
     return 0;
