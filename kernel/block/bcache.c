@@ -102,7 +102,6 @@ static void sort_entries(struct entry **v, size_t n)
 /* Writes every dirty sector out, merging runs. Caller holds the lock. */
 static int write_out(struct bcache *c)
 {
-    c->barrier_pending = 0;
     if (c->ndirty == 0) return 0;
     size_t n = c->ndirty;
     struct entry **v = kmalloc(n * sizeof *v);
@@ -139,19 +138,24 @@ static int write_out(struct bcache *c)
 /* Asks the device to make every completed write durable. */
 static int flush_device(struct bcache *c)
 {
-    c->unflushed = 0;
-    return block_flush(c->dev);
+    int err = block_flush(c->dev);
+    if (err == 0) c->unflushed = 0;
+    return err;
 }
 
 /* Honours a pending barrier before the next write: what was written before
  * it reaches stable storage (written out, then a device FLUSH, so a volatile
  * write cache cannot reorder it after what follows) before anything after
- * it is written. */
+ * it is written. The barrier stays pending until both steps succeeded, so a
+ * failed attempt (or a write-out by the writer thread in between, which
+ * leaves the device unflushed) is completed by the next write. */
 static int before_write(struct bcache *c)
 {
     if (!c->barrier_pending) return 0;
     int err = write_out(c);
-    return err < 0 || !c->unflushed ? err : flush_device(c);
+    if (err == 0 && c->unflushed) err = flush_device(c);
+    if (err == 0) c->barrier_pending = 0;
+    return err;
 }
 
 /* A free entry: a new one while below the limit, else the least recently
@@ -276,6 +280,7 @@ int bcache_flush(struct bcache *c)
     mutex_lock(&c->lock);
     int err = write_out(c);
     if (err == 0) err = flush_device(c);
+    if (err == 0) c->barrier_pending = 0; /* everything is durable */
     mutex_unlock(&c->lock);
     return err;
 }
