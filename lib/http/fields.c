@@ -79,7 +79,12 @@ int http_fields_add(struct http_fields *f, const char *name, size_t name_len, co
 
 size_t http_fields_remove(struct http_fields *f, const char *name)
 {
-    size_t nlen = strlen(name), kept = 0, removed = 0;
+    return http_fields_remove_n(f, name, strlen(name));
+}
+
+size_t http_fields_remove_n(struct http_fields *f, const char *name, size_t nlen)
+{
+    size_t kept = 0, removed = 0;
     for (size_t i = 0; i < f->count; i++) {
         struct http_field_slot s = f->slots[i];
         if (s.name_len == nlen && str_ncasecmp(f->bytes + s.name, name, nlen) == 0)

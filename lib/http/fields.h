@@ -47,6 +47,8 @@ int http_fields_add(struct http_fields *f, const char *name, size_t name_len, co
                     size_t value_len);
 /* Removes every field called name (any case); returns how many. */
 size_t http_fields_remove(struct http_fields *f, const char *name);
+/* The same for a name of nlen bytes that need not end in NUL. */
+size_t http_fields_remove_n(struct http_fields *f, const char *name, size_t nlen);
 
 size_t http_fields_count(const struct http_fields *f);
 /* The i-th field, i < count. Pointers stay valid until the list changes. */

@@ -217,30 +217,6 @@ P2_FN(p2_http_types_fields_has)
     return 0;
 }
 
-/* Removes every field called name (len bytes, not NUL-terminated). */
-static void remove_name(struct http_fields *f, const uint8_t *name, uint32_t len)
-{
-    char buf[256];
-    if (len >= sizeof buf) { /* longer than any stored name could match cheaply */
-        long i;
-        while ((i = http_fields_find(f, (const char *)name, len, 0)) >= 0) {
-            struct http_fields tmp;
-            http_fields_init(&tmp, f->max_bytes, f->max_count);
-            for (size_t k = 0; k < http_fields_count(f); k++)
-                if ((long)k != i) {
-                    struct http_field e = http_fields_at(f, k);
-                    http_fields_add(&tmp, e.name, e.name_len, e.value, e.value_len);
-                }
-            http_fields_free(f);
-            *f = tmp;
-        }
-        return;
-    }
-    memcpy(buf, name, len);
-    buf[len] = 0;
-    http_fields_remove(f, buf);
-}
-
 /* set(name, value: list<field-value>) -> result<_, header-error> */
 P2_FN(p2_http_types_fields_set)
 {
@@ -261,7 +237,7 @@ P2_FN(p2_http_types_fields_set)
     if (n == 0 && (!http_field_valid((const char *)name, nlen, "", 0) || forbidden(name, nlen)))
         return put_header_result(call, a[5].u32,
                                  forbidden(name, nlen) ? HDR_FORBIDDEN : HDR_INVALID_SYNTAX);
-    remove_name(&f->f, name, nlen);
+    http_fields_remove_n(&f->f, (const char *)name, nlen);
     for (uint32_t i = 0; i < n; i++) {
         int add = http_fields_add(&f->f, (const char *)name, nlen,
                                   (const char *)guest_ptr(call, le32_get(list + 8 * i), 0),
@@ -282,7 +258,7 @@ P2_FN(p2_http_types_fields_delete)
     if (!http_field_valid((const char *)name, a[2].u32, "", 0))
         return put_header_result(call, a[3].u32, HDR_INVALID_SYNTAX);
     if (forbidden(name, a[2].u32)) return put_header_result(call, a[3].u32, HDR_FORBIDDEN);
-    remove_name(&f->f, name, a[2].u32);
+    http_fields_remove_n(&f->f, (const char *)name, a[2].u32);
     return put_header_result(call, a[3].u32, -1);
 }
 

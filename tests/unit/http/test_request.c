@@ -208,6 +208,14 @@ static void test_fields_list(void **state)
     assert_int_equal(http_fields_count(&f), 50);
     assert_int_equal(http_fields_find(&f, "X-N", 3, 0), -1);
     assert_string_equal(http_fields_at(&f, 49).value, "99");
+    /* A name given by length, not NUL-terminated, and longer than 256. */
+    char longname[300];
+    memset(longname, 'a', sizeof longname);
+    assert_int_equal(http_fields_add(&f, longname, sizeof longname, "v", 1), 0);
+    assert_int_equal(http_fields_add(&f, longname, sizeof longname - 1, "w", 1), 0);
+    assert_int_equal(http_fields_remove_n(&f, longname, sizeof longname), 1);
+    assert_int_equal(http_fields_find(&f, longname, sizeof longname - 1, 0), 50);
+    assert_int_equal(http_fields_remove_n(&f, "X-Nope", 3), 0);
     http_fields_clear(&f);
     assert_int_equal(http_fields_count(&f), 0);
     http_fields_free(&f);
