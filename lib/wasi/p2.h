@@ -128,6 +128,31 @@ int p2_addr_get(const uint8_t *p, struct wasi_port_addr *out);
 
 /* ---- errors (p2.c) --------------------------------------------------------- */
 
+/* wasi:sockets/network error-code (enum, in WIT order). */
+enum p2_sock_error_code {
+    SE_UNKNOWN,
+    SE_ACCESS_DENIED,
+    SE_NOT_SUPPORTED,
+    SE_INVALID_ARGUMENT,
+    SE_OUT_OF_MEMORY,
+    SE_TIMEOUT,
+    SE_CONCURRENCY_CONFLICT,
+    SE_NOT_IN_PROGRESS,
+    SE_WOULD_BLOCK,
+    SE_INVALID_STATE,
+    SE_NEW_SOCKET_LIMIT,
+    SE_ADDRESS_NOT_BINDABLE,
+    SE_ADDRESS_IN_USE,
+    SE_REMOTE_UNREACHABLE,
+    SE_CONNECTION_REFUSED,
+    SE_CONNECTION_RESET,
+    SE_CONNECTION_ABORTED,
+    SE_DATAGRAM_TOO_LARGE,
+    SE_NAME_UNRESOLVABLE,
+    SE_TEMPORARY_RESOLVER_FAILURE,
+    SE_PERMANENT_RESOLVER_FAILURE,
+};
+
 /* wasi:sockets error-code for an ERR_* value. */
 uint8_t p2_sock_error(int err);
 /* wasi:http error-code case DNS-timeout (lib/http has no fail kind for it). */

@@ -55,15 +55,21 @@ static int stat_result(struct wasm_host_call *call, uint32_t ret_ptr, int rc,
     return 0;
 }
 
+/* Stats descriptor handle into *st: 0, an ERR_*, or a trap > 0. */
+static int stat_desc(struct wasm_host_call *call, uint32_t handle, struct wasi_port_stat *st)
+{
+    struct wasi_ctx *w = call_ctx(call);
+    struct p2_desc *d = p2_get(call, handle, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, handle, P2_DESCRIPTOR);
+    return w->port.ops->fstat(w->port.ctx, d->fref->file, st);
+}
+
 P2_FN(p2_filesystem_types_descriptor_stat)
 {
     (void)r;
-    struct wasi_ctx *w = call_ctx(call);
-    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
     struct wasi_port_stat st = {0};
-    int rc = w->port.ops->fstat(w->port.ctx, d->fref->file, &st);
-    return stat_result(call, a[1].u32, rc, &st);
+    int rc = stat_desc(call, a[0].u32, &st);
+    return rc > 0 ? rc : stat_result(call, a[1].u32, rc, &st);
 }
 
 /* Stats (dir, path-flags, path) into *st: 0, an ERR_*, or a trap > 0. */
@@ -120,12 +126,9 @@ static int hash_result(struct wasm_host_call *call, uint32_t ret_ptr, int rc,
 P2_FN(p2_filesystem_types_descriptor_metadata_hash)
 {
     (void)r;
-    struct wasi_ctx *w = call_ctx(call);
-    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
     struct wasi_port_stat st = {0};
-    int rc = w->port.ops->fstat(w->port.ctx, d->fref->file, &st);
-    return hash_result(call, a[1].u32, rc, &st);
+    int rc = stat_desc(call, a[0].u32, &st);
+    return rc > 0 ? rc : hash_result(call, a[1].u32, rc, &st);
 }
 
 /* metadata-hash-at(path-flags, path) */

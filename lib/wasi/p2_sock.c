@@ -24,14 +24,6 @@
 #define RESOLVE_TIMEOUT_NS (15ull * 1000000000u)
 #define MAX_ADDRS          16
 
-enum {
-    SE_INVALID_ARGUMENT = 3,
-    SE_NOT_IN_PROGRESS = 7,
-    SE_WOULD_BLOCK = 8,
-    SE_INVALID_STATE = 9,
-    SE_TEMPORARY_RESOLVER_FAILURE = 19,
-};
-
 /* result<_, error-code> (2 bytes): code 0 for ok, else 1 + an error-code. */
 #define OK_RESULT 0
 #define E(code)   (0x100 | (code))
