@@ -149,8 +149,7 @@ static int host_wrap(void *ctx, const struct http_sock *tcp, struct http_sock *o
 static int host_alert(void *ctx, void *handle)
 {
     (void)ctx;
-    const struct tls_error *e = tls_sock_error(handle);
-    return e->kind == TLS_FAIL_ALERT ? e->alert : -1;
+    return tls_sock_alert(handle);
 }
 
 static void host_unwrap(void *ctx, void *handle)

@@ -125,8 +125,7 @@ static int k_wrap(void *ctx, const struct http_sock *tcp, struct http_sock *out,
 static int k_alert(void *ctx, void *handle)
 {
     (void)ctx;
-    const struct tls_error *e = tls_sock_error(handle);
-    return e->kind == TLS_FAIL_ALERT ? e->alert : -1;
+    return tls_sock_alert(handle);
 }
 
 static void k_unwrap(void *ctx, void *handle)

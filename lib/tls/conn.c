@@ -472,6 +472,11 @@ const struct tls_error *tls_sock_error(const struct tls_sock *ts)
     return &ts->err;
 }
 
+int tls_sock_alert(const struct tls_sock *ts)
+{
+    return ts->err.kind == TLS_FAIL_ALERT ? ts->err.alert : -1;
+}
+
 const char *tls_conn_version(struct http_conn *conn)
 {
     return mbedtls_ssl_get_version(&conn_of(conn)->ssl);

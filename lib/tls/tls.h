@@ -117,6 +117,8 @@ void tls_sock_destroy(struct tls_sock *ts);
 void tls_sock_get(struct tls_sock *ts, struct http_sock *out);
 /* Details of the last failure that returned an ERR_TLS_* value. */
 const struct tls_error *tls_sock_error(const struct tls_sock *ts);
+/* The id of the peer's alert behind the last ERR_TLS_ALERT, or -1. */
+int tls_sock_alert(const struct tls_sock *ts);
 
 /* Of one open connection (a struct http_conn from this socket's connect):
  * the negotiated version ("TLSv1.3"), cipher suite and ALPN protocol
