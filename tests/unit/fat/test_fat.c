@@ -891,6 +891,48 @@ static void test_corrupt_chains(void **state)
     md_free(&d);
 }
 
+/* A volume image kept pristine while a test bends one FAT link at a time
+ * and checks afterwards that the FAT did not change. */
+struct bent_image {
+    struct memdev *d;
+    struct geo g;
+    size_t img, fat_bytes;
+    uint8_t *pristine, *saved, *fat0;
+};
+
+static void bent_init(struct bent_image *b, struct memdev *d)
+{
+    b->d = d;
+    b->g = geo_of(d->data);
+    b->img = (size_t)d->sectors * d->ss;
+    b->fat_bytes = (size_t)b->g.fatsz * b->g.bps;
+    b->fat0 = d->data + (size_t)b->g.rsvd * b->g.bps;
+    b->pristine = malloc(b->img);
+    b->saved = malloc(b->fat_bytes);
+    assert_non_null(b->pristine);
+    assert_non_null(b->saved);
+    memcpy(b->pristine, d->data, b->img);
+}
+
+/* Restores the pristine image, points clus's link at to, saves the FAT. */
+static void bent_link(struct bent_image *b, uint32_t clus, uint32_t to)
+{
+    memcpy(b->d->data, b->pristine, b->img);
+    set_fat(b->d, clus, to);
+    memcpy(b->saved, b->fat0, b->fat_bytes);
+}
+
+static void bent_assert_fat_unchanged(const struct bent_image *b)
+{
+    assert_memory_equal(b->fat0, b->saved, b->fat_bytes);
+}
+
+static void bent_free(struct bent_image *b)
+{
+    free(b->saved);
+    free(b->pristine);
+}
+
 /* Chains that loop back inside the file's size (so that the size alone never
  * stops a walk): read, seek and read, truncate, write and unlink each fail
  * with ERR_CORRUPT, and a failed truncate frees nothing. */
@@ -908,17 +950,12 @@ static void test_chain_loops(void **state)
     assert_int_equal(fat_stat(v, "loop", &st), 0);
     assert_int_equal(fat_unmount(v), 0);
     uint32_t c0 = st.first_cluster;
-    struct geo g = geo_of(d.data);
-    size_t img = (size_t)d.sectors * d.ss, fat_bytes = (size_t)g.fatsz * g.bps;
-    uint8_t *pristine = malloc(img), *fat0 = d.data + (size_t)g.rsvd * g.bps;
-    uint8_t *saved = malloc(fat_bytes);
-    memcpy(pristine, d.data, img);
+    struct bent_image b;
+    bent_init(&b, &d);
     /* {cluster (from the first) whose link is bent, where it now points} */
     static const uint32_t loops[][2] = {{3, 0}, {3, 3}, {0, 0}, {15, 8}};
     for (size_t i = 0; i < sizeof loops / sizeof loops[0]; i++) {
-        memcpy(d.data, pristine, img);
-        set_fat(&d, c0 + loops[i][0], c0 + loops[i][1]);
-        memcpy(saved, fat0, fat_bytes);
+        bent_link(&b, c0 + loops[i][0], c0 + loops[i][1]);
         v = md_mount(&d, 0);
         assert_int_equal(fat_open(v, "loop", FAT_O_READ, &f), 0);
         assert_int_equal(fat_read(f, buf, sizeof buf), ERR_CORRUPT);
@@ -930,13 +967,12 @@ static void test_chain_loops(void **state)
         assert_true(fat_write(f, "x", 1) < 0);
         fat_close(f);
         assert_int_equal(fat_unmount(v), 0);
-        assert_memory_equal(fat0, saved, fat_bytes); /* nothing was freed */
+        bent_assert_fat_unchanged(&b); /* nothing was freed */
         v = md_mount(&d, 0);
         assert_int_equal(fat_unlink(v, "loop"), ERR_CORRUPT);
         assert_int_equal(fat_unmount(v), 0);
     }
-    free(saved);
-    free(pristine);
+    bent_free(&b);
     md_free(&d);
 }
 
@@ -972,19 +1008,14 @@ static void test_dir_chain_loops(void **state)
     assert_int_equal(count_dir(v, "d"), 40);
     assert_int_equal(fat_stat(v, "d", &st), 0);
     assert_int_equal(fat_unmount(v), 0);
-    uint32_t c0 = st.first_cluster, c1 = 0;
-    struct geo g = geo_of(d.data);
-    size_t img = (size_t)d.sectors * d.ss, fat_bytes = (size_t)g.fatsz * g.bps;
-    uint8_t *pristine = malloc(img), *fat0 = d.data + (size_t)g.rsvd * g.bps;
-    uint8_t *saved = malloc(fat_bytes);
-    memcpy(pristine, d.data, img);
-    c1 = le32_get(fat0 + c0 * 4) & 0x0FFFFFFF; /* the directory's second cluster */
+    struct bent_image b;
+    bent_init(&b, &d);
+    uint32_t c0 = st.first_cluster;
+    uint32_t c1 = le32_get(b.fat0 + c0 * 4) & 0x0FFFFFFF; /* the directory's second cluster */
     /* {cluster whose link is bent, where it now points} */
     const uint32_t loops[][2] = {{c0, c0}, {c1, c0}, {c1, c1}};
     for (size_t i = 0; i < sizeof loops / sizeof loops[0]; i++) {
-        memcpy(d.data, pristine, img);
-        set_fat(&d, loops[i][0], loops[i][1]);
-        memcpy(saved, fat0, fat_bytes);
+        bent_link(&b, loops[i][0], loops[i][1]);
         v = md_mount(&d, 0);
         assert_int_equal(count_dir(v, "d"), ERR_CORRUPT);
         assert_int_equal(fat_stat(v, "d/nothing", &st), ERR_CORRUPT);
@@ -994,10 +1025,9 @@ static void test_dir_chain_loops(void **state)
         assert_int_equal(fat_rmdir(v, "d"), ERR_CORRUPT);
         assert_int_equal(count_dir(v, ""), 1); /* the rest of the volume still works */
         assert_int_equal(fat_unmount(v), 0);
-        assert_memory_equal(fat0, saved, fat_bytes); /* nothing was freed or added */
+        bent_assert_fat_unchanged(&b); /* nothing was freed or added */
     }
-    free(saved);
-    free(pristine);
+    bent_free(&b);
     md_free(&d);
 }
 
