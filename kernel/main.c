@@ -5,6 +5,8 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/irq.h"
+#include "base/error.h"
+#include "base/mem.h"
 #include "boot/cmdline.h"
 #include "boot/multiboot.h"
 #include "drivers/fwcfg/fwcfg.h"
@@ -13,6 +15,7 @@
 #include "lib/iopoll.h"
 #include "lib/klog.h"
 #include "lib/panic.h"
+#include "lib/phases.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
@@ -33,6 +36,8 @@ static void read_options(void)
     const char *lvl = cmdline_get("log");
     if (lvl && klog_parse_level(lvl) >= 0) klog_set_level(klog_parse_level(lvl));
     if (cmdline_get("test")) power_set_test_mode(1);
+    const char *trace = cmdline_get("trace");
+    if (trace && strcmp(trace, "phases") == 0) phases_set_at_poweroff(true);
 }
 
 /* Entered from boot.S. */
@@ -45,7 +50,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
     int mb = multiboot_parse(magic, info_phys, &boot);
     read_options();
     kprintf("\nKPIO " KPIO_VERSION " - a small OS for WebAssembly apps\n");
-    if (mb < 0) panic("not started by a Multiboot2 loader (magic %#x)", magic);
+    if (mb < 0) panic("not started by a Multiboot2 loader (magic %#x): %s", magic, err_str(mb));
     klog_info("boot", "loader '%s', command line '%s'", boot.loader, cmdline_raw());
 
     pmm_init(boot.mem, boot.nmem);

@@ -53,6 +53,35 @@ def _minus(a, b):
     return None if a is None or b is None else a - b
 
 
+def _up(run, event):
+    """The guest's own clock (field up, seconds) on a marker line."""
+    return _field(run, event, "up")
+
+
+def _phase(run, name):
+    """A phase of the milestone path (KPIO's PHASES line, lib/phases.h) in
+    seconds from dl-file-start, both on the guest's clock; None when the
+    phase did not happen (0) or the guest prints no PHASES line."""
+    ev, start = run.first("phases"), _up(run, "dl-file-start")
+    if ev is None or start is None:
+        return None
+    v = float(ev.fields.get(name, "0"))
+    return v - start if v > 0 else None
+
+
+def _linux_phase(run, event):
+    """The same from a Linux marker (dl-file-got: wget closed the file)."""
+    a, b = _up(run, "dl-file-start"), _up(run, event)
+    return None if a is None or b is None else b - a
+
+
+def _copied(run, name):
+    ev = run.first("phases")
+    if ev is None or name not in ev.fields:
+        return None
+    return int(ev.fields[name]) / MIB
+
+
 def _dhcp(run):
     start = "modules" if run.first("modules") else "init"
     return _span(run, start, "lease")
@@ -84,6 +113,36 @@ METRICS = (
     ("fat_read_cold", "MiB/s", "FAT32 sequential read after remount, caches dropped",
      lambda r, c: _rate(c["write_mib"], _span(r, "rd-start", "rd-end"))),
     ("run", "s", "QEMU start to QEMU exit", lambda r, c: r.exit_t),
+    # The milestone path (dl-file) phase by phase, seconds from its start on
+    # the guest's clock: KPIO's kernel trace, Linux's markers around wget
+    # (which ends with the last byte written and the file closed) and sync.
+    ("ph_app_loaded", "s", "dl-file: the app's module loaded and validated",
+     lambda r, c: _phase(r, "app_loaded")),
+    ("ph_app_compiled", "s", "dl-file: the app compiled (JIT) and instantiated",
+     lambda r, c: _phase(r, "app_compiled")),
+    ("ph_tcp_connect", "s", "dl-file: TCP connection established",
+     lambda r, c: _phase(r, "tcp_connect")),
+    ("ph_first_byte", "s", "dl-file: first byte read from the socket",
+     lambda r, c: _phase(r, "first_byte")),
+    ("ph_last_byte", "s", "dl-file: last byte read from the socket",
+     lambda r, c: _phase(r, "last_byte")),
+    ("ph_file_closed", "s", "dl-file: the file closed (Linux: wget exited)",
+     lambda r, c: _phase(r, "file_closed") or _linux_phase(r, "dl-file-got")),
+    ("ph_sync_done", "s", "dl-file: sync done",
+     lambda r, c: _phase(r, "sync_done") or _linux_phase(r, "dl-file-end")),
+    # Bytes each layer copied during dl-file (KPIO's trace), MiB.
+    ("copy_nic_rx", "MiB", "dl-file: frames taken from the NIC's buffers",
+     lambda r, c: _copied(r, "nic_rx")),
+    ("copy_sock_rx", "MiB", "dl-file: TCP payload copied out of the socket",
+     lambda r, c: _copied(r, "sock_rx")),
+    ("copy_file_write", "MiB", "dl-file: written to the file (app memory to FAT)",
+     lambda r, c: _copied(r, "file_write")),
+    ("copy_cache_in", "MiB", "dl-file: copied into block-cache sectors",
+     lambda r, c: _copied(r, "cache_in")),
+    ("copy_cache_run", "MiB", "dl-file: cache sectors copied into write-back runs",
+     lambda r, c: _copied(r, "cache_run")),
+    ("copy_blk_write", "MiB", "dl-file: handed to virtio-blk to write",
+     lambda r, c: _copied(r, "blk_write")),
     # Kernel memory sampled by the guest during a download to /dev/null
     # (what exactly: bench/linux-guest/README.md). *_delta: peak growth
     # over the value just before the download; *_peak: the peak itself.
@@ -158,6 +217,8 @@ def fmt(value, unit):
         return f"{value:.0f}"
     if unit == "s":
         return f"{value:.3f}"
+    if unit == "MiB":
+        return f"{value:.2f}"
     return f"{value:.1f}"
 
 

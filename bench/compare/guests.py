@@ -20,6 +20,9 @@ figures once (see METRICS there). A guest reports the ones it can:
                                   slab_delta_kb; a guest without a slab
                                   figure leaves those two out)
     dl-file-start / dl-file-end   HTTP GET into DL.BIN on the disk, synced
+    dl-file-got  (Linux) wget has written and closed DL.BIN, before sync
+    phases       (KPIO) the kernel's trace of dl-file: a line "PHASES
+                 name=seconds ... counter=bytes ..." (kernel/lib/phases.h)
     wr-start / wr-end             sequential write of WRITE_MIB MiB to
                                   WR.BIN (source in RAM), synced
     rd-start / rd-end             cold read of WR.BIN (caches dropped,
@@ -163,6 +166,8 @@ class KpioGuest(Guest):
     def classify(self, line):
         if "[test] FAIL" in line or "KERNEL PANIC" in line:
             return "fail", {"step": line.strip()}
+        if line.startswith("PHASES "):
+            return "phases", parse_fields(line)
         m = self.MARKER.search(line)
         if m is None:
             return None

@@ -155,8 +155,8 @@ def test_markers(t):
     t.ok(bench.check_run(guest, run) == [], "a complete run passes its checks",
          bench.check_run(guest, run))
     ctx = {"payload_mib": 64, "write_mib": 32}
-    vals = {n: f(run, ctx) for n, _u, _w, f in bench.METRICS}
-    want = {"lease": 7.5, "boot_firmware": 0.3, "boot_grub_load": 0.1, "boot_kernel": 6.6,
+    vals = {n: v for n, _u, _w, f in bench.METRICS if (v := f(run, ctx)) is not None}
+    want = {"ph_sync_done": 2.0, "lease": 7.5, "boot_firmware": 0.3, "boot_grub_load": 0.1, "boot_kernel": 6.6,
             "boot_decompress": 4.6, "boot_kernel_init": 2.0, "boot_modules": 0.2,
             "boot_dhcp": 0.3, "http_devnull": 64.0, "http_to_fat": 32.0, "fat_write": 16.0,
             "fat_read_cold": 64.0, "run": 16.1, "kmem_delta": 200, "kmem_peak": 300,
@@ -181,6 +181,40 @@ def test_markers(t):
     t.ok(guest.classify("[    2.1] Kernel panic - not syncing: x")[0] == "fail",
          "a kernel panic counts as failure")
     t.ok(guest.classify("wget: BENCHMARKS are fun") is None, "other lines are ignored")
+
+
+def test_phases(t):
+    """KPIO's PHASES line and Linux's dl-file-got give the milestone's
+    phases from dl-file-start on each guest's own clock."""
+    kpio = guests.KpioGuest("build")
+    lines = list(GOOD[2:])  # no boot loader markers from KPIO
+    end = next(i for i, (_tm, text) in enumerate(lines) if "dl-file-end" in text)
+    lines.insert(end + 1, (12.01, "PHASES lease=2.500000 app_loaded=5.100000 app_compiled=5.200000 "
+                             "tcp_connect=5.300000 first_byte=5.400000 last_byte=6.500000 "
+                             "file_closed=6.600000 sync_done=6.900000 poweroff=0.000000 "
+                             "nic_rx=70000000 sock_rx=67108864 file_write=67108864 "
+                             "cache_in=0 cache_run=0 blk_write=67371008"))
+    run = feed(lines, kpio)
+    run.returncode = 1  # isa-debug-exit with status 0
+    t.ok(bench.check_run(kpio, run) == [], "a KPIO run with a PHASES line passes its checks",
+         bench.check_run(kpio, run))
+    vals = {n: f(run, {"payload_mib": 64, "write_mib": 32}) for n, _u, _w, f in bench.METRICS}
+    want = {"ph_app_loaded": 0.1, "ph_app_compiled": 0.2, "ph_tcp_connect": 0.3,
+            "ph_first_byte": 0.4, "ph_last_byte": 1.5, "ph_file_closed": 1.6,
+            "ph_sync_done": 1.9, "copy_sock_rx": 64.0, "copy_cache_in": 0.0,
+            "copy_blk_write": 64.25}
+    bad = {k: (vals.get(k), v) for k, v in want.items()
+           if vals.get(k) is None or abs(vals[k] - v) > 1e-6}
+    t.ok(not bad, "KPIO's phases are seconds from dl-file-start, copies in MiB", bad)
+
+    linux = guests.LinuxGuest("build")
+    lines = list(GOOD)
+    end = next(i for i, (_tm, text) in enumerate(lines) if "dl-file-end" in text)
+    lines.insert(end, (11.0, "BENCHMARK dl-file-got up=6.25"))
+    run = feed(lines, linux)
+    t.ok(abs((bench._linux_phase(run, "dl-file-got") or 0) - 1.25) < 1e-9 and
+         run.first("phases") is None, "Linux's file-closed phase comes from dl-file-got")
+
 
 
 def test_disk(t, tmp):
@@ -262,6 +296,7 @@ def main():
         for name, run in (("initramfs writer", lambda: test_newc(t, args.build, tmp)),
                           ("module resolution", lambda: test_modules(t, args.build)),
                           ("serial markers", lambda: test_markers(t)),
+                          ("phase trace", lambda: test_phases(t)),
                           ("disk checks", lambda: test_disk(t, tmp)),
                           ("payload server", lambda: test_server(t, tmp)),
                           ("QEMU flags", lambda: test_qemu_flags(t))):

@@ -14,6 +14,7 @@
 #include "base/mem.h"
 #include "base/util.h"
 #include "lib/klog.h"
+#include "lib/phases.h"
 #include "mm/heap.h"
 #include "sched/sched.h"
 #include "time/clock.h"
@@ -122,6 +123,7 @@ static int write_out(struct bcache *c)
             e++;
         for (size_t k = s; k < e; k++)
             memcpy(run + (k - s) * c->ss, v[k]->data, c->ss);
+        phase_copied(COPY_CACHE_RUN, (uint64_t)(e - s) * c->ss);
         err = block_write(c->dev, v[s]->lba, (uint32_t)(e - s), run);
         c->unflushed = 1;
         if (err == 0)
@@ -248,6 +250,7 @@ int bcache_write(struct bcache *c, uint64_t lba, uint32_t count, const void *buf
                 err = ERR_NOMEM;
             if (e) {
                 memcpy(e->data, (const uint8_t *)buf + (size_t)i * c->ss, c->ss);
+                phase_copied(COPY_CACHE_IN, c->ss);
                 mark_dirty(c, e);
             }
         }

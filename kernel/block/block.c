@@ -8,6 +8,7 @@
 #include "base/fmt.h"
 #include "base/mem.h"
 #include "lib/klog.h"
+#include "lib/phases.h"
 
 static struct list_node devices = LIST_INIT(devices);
 static int ndisks;
@@ -76,6 +77,7 @@ int block_write(struct block_dev *dev, uint64_t lba, uint32_t count, const void 
     struct block_dev *disk = disk_of(dev, &lba);
     if (disk->read_only) return ERR_ROFS;
     err = disk->ops->write(disk, lba, count, buf);
+    phase_copied(COPY_BLK_WRITE, (uint64_t)count * dev->sector_size);
     dev->stats.writes++;
     dev->stats.write_bytes += (uint64_t)count * dev->sector_size;
     if (err < 0) dev->stats.errors++;

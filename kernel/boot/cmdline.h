@@ -12,6 +12,8 @@
  *   shell=0        do not start the interactive shell
  *   wasm=interp|jit   the engine WASM apps run on (default jit: lib/wasm's
  *                  x86-64 compiler; interp: its interpreter)
+ *   trace=phases   print the milestone path's phase trace (lib/phases.h)
+ *                  at power-off
  */
 #ifndef BOOT_CMDLINE_H
 #define BOOT_CMDLINE_H

@@ -13,6 +13,7 @@
 #include "base/util.h"
 #include "block/block.h"
 #include "lib/klog.h"
+#include "lib/phases.h"
 #include "mm/heap.h"
 
 #define MAX_MOUNTS 8
@@ -169,6 +170,7 @@ int vfs_sync_all(void)
             if (!first) first = err;
         }
     }
+    phase_mark(PHASE_SYNC_DONE);
     return first;
 }
 
@@ -250,7 +252,9 @@ long vfs_write(struct file *f, const void *buf, size_t len)
 {
     if (f->is_dir) return ERR_ISDIR;
     if (!(f->flags & VFS_O_WRITE)) return ERR_BADF;
-    return WITH_FILE(f, f->m->ops->write(f->h, buf, len));
+    long n = WITH_FILE(f, f->m->ops->write(f->h, buf, len));
+    if (n > 0) phase_copied(COPY_FILE_WRITE, (uint64_t)n);
+    return n;
 }
 
 /* Transfers at off without moving the position. */
@@ -278,7 +282,9 @@ long vfs_pread(struct file *f, void *buf, size_t len, uint64_t off)
 long vfs_pwrite(struct file *f, const void *buf, size_t len, uint64_t off)
 {
     if (f->flags & VFS_O_APPEND) return ERR_NOTSUP; /* POSIX appends anyway; WASI hosts refuse. */
-    return positioned(f, NULL, buf, len, off);
+    long n = positioned(f, NULL, buf, len, off);
+    if (n > 0) phase_copied(COPY_FILE_WRITE, (uint64_t)n);
+    return n;
 }
 
 int vfs_seek(struct file *f, int64_t off, int whence, uint64_t *pos)
@@ -296,8 +302,13 @@ int vfs_truncate(struct file *f, uint64_t size)
 
 int vfs_fsync(struct file *f)
 {
-    if (f->is_dir) return WITH_FILE(f, f->m->ops->sync(f->m->fs));
-    return WITH_FILE(f, f->m->ops->fsync(f->h));
+    int err;
+    if (f->is_dir)
+        err = WITH_FILE(f, f->m->ops->sync(f->m->fs));
+    else
+        err = WITH_FILE(f, f->m->ops->fsync(f->h));
+    phase_mark(PHASE_SYNC_DONE);
+    return err;
 }
 
 int vfs_fstat(struct file *f, struct vfs_stat *st)
@@ -338,6 +349,7 @@ int vfs_close(struct file *f)
         err = m->ops->close(f->h);
     m->open_files--;
     mutex_unlock(&m->lock);
+    if (!f->is_dir && (f->flags & VFS_O_WRITE)) phase_mark(PHASE_FILE_CLOSED);
     kfree(f);
     return err;
 }

@@ -16,6 +16,7 @@
 #include "boot/cmdline.h"
 #include "lib/iopoll.h"
 #include "lib/klog.h"
+#include "lib/phases.h"
 #include "lib/random.h"
 #include "mm/heap.h"
 #include "net/netdev.h"
@@ -74,6 +75,7 @@ static void stack_notify(void *ctx, struct net_sock *s, unsigned events)
     if (!s) {
         if (events & NET_EV_ADDR_UP) {
             net.up = true;
+            phase_mark(PHASE_LEASE);
             if (!net.up_at_ms) net.up_at_ms = now_ms();
         }
         if (events & NET_EV_ADDR_DOWN) net.up = false;
@@ -92,6 +94,7 @@ static void stack_notify(void *ctx, struct net_sock *s, unsigned events)
 static void rx_frame(void *ctx, const void *frame, size_t len, unsigned flags)
 {
     (void)ctx;
+    phase_copied(COPY_NIC_RX, len);
     net_input_ex(net.st, frame, len, now_ms(),
                  (flags & NETDEV_RX_CSUM_VALID) ? NET_RX_CSUM_VALID : 0);
 }
@@ -299,6 +302,7 @@ int ksock_tcp_connect_result(struct ksock *s)
     mutex_lock(&net.lock);
     int r = (int)connect_done(s);
     mutex_unlock(&net.lock);
+    if (r == 0) phase_mark(PHASE_TCP_CONNECT);
     return r;
 }
 
@@ -312,6 +316,7 @@ int ksock_tcp_connect(uint32_t addr, uint16_t port, uint64_t deadline_ns, struct
         ksock_close(k);
         return err;
     }
+    phase_mark(PHASE_TCP_CONNECT);
     *out = k;
     return 0;
 }
@@ -359,9 +364,20 @@ long ksock_send(struct ksock *s, const void *buf, size_t len, uint64_t deadline_
     return (long)done;
 }
 
+/* The phase trace of a read from a TCP socket. */
+static long received(long n)
+{
+    if (n > 0) {
+        phase_mark(PHASE_FIRST_BYTE);
+        phase_mark(PHASE_LAST_BYTE);
+        phase_copied(COPY_SOCK_RX, (uint64_t)n);
+    }
+    return n;
+}
+
 long ksock_recv(struct ksock *s, void *buf, size_t len, uint64_t deadline_ns)
 {
-    return BLOCKING(s, deadline_ns, net_tcp_recv(s->ns, buf, len));
+    return received(BLOCKING(s, deadline_ns, net_tcp_recv(s->ns, buf, len)));
 }
 
 long ksock_try_send(struct ksock *s, const void *buf, size_t len)
@@ -379,7 +395,7 @@ long ksock_try_recv(struct ksock *s, void *buf, size_t len)
     long r = net_tcp_recv(s->ns, buf, len);
     reschedule();
     mutex_unlock(&net.lock);
-    return r;
+    return received(r);
 }
 
 int ksock_shutdown(struct ksock *s, int how)

@@ -6,6 +6,7 @@
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/klog.h"
+#include "lib/phases.h"
 
 #define MAX_HOOKS       8
 #define DEBUG_EXIT_PORT 0xf4
@@ -50,6 +51,8 @@ void power_panic_exit(void)
 _Noreturn void power_off(void)
 {
     run_hooks();
+    phase_mark(PHASE_POWEROFF);
+    if (phases_at_poweroff()) phases_print();
     klog_info("power", "powering off");
     if (have_status) qemu_debug_exit(exit_status);
     irq_disable();

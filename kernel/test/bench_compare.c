@@ -12,7 +12,8 @@
  *   mem          the same GET while the kernel heap's high-water mark is
  *                tracked: kmem_peak_kb and kmem_delta_kb on mem-end
  *   dl-file      the milestone path: the WASM app /fetch.wasm (-q -H, no
- *                hash, like wget) downloads into /DL.BIN, then sync
+ *                hash, like wget) downloads into /DL.BIN, then sync; its
+ *                phase trace (lib/phases.h) follows as a PHASES line
  *   wr           WRITE_MIB MiB of the payload, held in memory, written to
  *                /WR.BIN, then sync
  *   rd           /WR.BIN read back (the cache keeps no file data, so this
@@ -25,6 +26,7 @@
 #include "fs/vfs.h"
 #include "http/client.h"
 #include "lib/klog.h"
+#include "lib/phases.h"
 #include "mm/heap.h"
 #include "net/http_sock.h"
 #include "net/knet.h"
@@ -158,6 +160,7 @@ static const char *bench_compare(void)
                  (hs.peak - before) >> 10);
     mark("mem-end", fields);
 
+    phases_reset();
     mark("dl-file-start", NULL);
     char *argv[] = {"fetch", "-q", "-H", url, "/DL.BIN", NULL};
     struct app *a;
@@ -165,6 +168,7 @@ static const char *bench_compare(void)
         vfs_sync_all() < 0)
         return fail("dl-file");
     mark("dl-file-end", NULL);
+    phases_print();
 
     uint64_t wbytes = write_mib << 20;
     uint8_t *data = kmalloc(wbytes ? wbytes : 1);

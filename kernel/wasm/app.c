@@ -21,6 +21,7 @@
 #include "drivers/serial/serial.h"
 #include "fs/vfs.h"
 #include "lib/klog.h"
+#include "lib/phases.h"
 #include "mm/heap.h"
 #include "net/ktls.h"
 #include "sched/sched.h"
@@ -89,6 +90,7 @@ static int run_component(struct app_run *r, struct wasi_ctx *w, const struct was
     struct comp_error cerr;
     int err = comp_command_instantiate(r->comp, w, wc, &ci, &cerr, trap);
     if (err == 0) {
+        phase_mark(PHASE_APP_COMPILED);
         err = comp_command_run(ci, status, trap, &cerr);
         comp_instance_free(ci);
     }
@@ -147,6 +149,7 @@ static int run(struct app_run *r)
         err = run_component(r, w, &wc, &status, &trap);
     } else {
         err = wasm_instance_new(r->mod, &wc, wasi_resolve, w, &inst, &werr, &trap);
+        if (err == 0) phase_mark(PHASE_APP_COMPILED);
         if (err == 0 || err == ERR_FAULT) {
             if (err == 0) err = wasi_run(w, inst, &status, &trap);
             wasm_instance_free(inst);
@@ -280,6 +283,7 @@ int app_spawn(const struct app_spec *spec, struct app **out)
             return err;
         }
     }
+    phase_mark(PHASE_APP_LOADED);
     const char *base = strrchr(argv[0], '/');
     str_copy(r->app.name, base ? base + 1 : argv[0], sizeof r->app.name);
     str_copy(r->app.path, path, sizeof r->app.path);
