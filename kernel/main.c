@@ -9,6 +9,7 @@
 #include "base/mem.h"
 #include "boot/cmdline.h"
 #include "boot/multiboot.h"
+#include "boot/pvh.h"
 #include "drivers/fwcfg/fwcfg.h"
 #include "drivers/pci/pci.h"
 #include "drivers/serial/serial.h"
@@ -47,10 +48,12 @@ void kmain(uint32_t magic, uint32_t info_phys)
     serial_init();
     gdt_init();
     idt_init();
-    int mb = multiboot_parse(magic, info_phys, &boot);
+    int mb = magic == PVH_START_MAGIC ? pvh_parse(info_phys, &boot)
+                                      : multiboot_parse(magic, info_phys, &boot);
     read_options();
     kprintf("\nKPIO " KPIO_VERSION " - a small OS for WebAssembly apps\n");
-    if (mb < 0) panic("not started by a Multiboot2 loader (magic %#x): %s", magic, err_str(mb));
+    if (mb < 0)
+        panic("not started by a Multiboot2 loader or PVH (magic %#x): %s", magic, err_str(mb));
     klog_info("boot", "loader '%s', command line '%s'", boot.loader, cmdline_raw());
 
     pmm_init(boot.mem, boot.nmem);

@@ -177,4 +177,24 @@ class KpioGuest(Guest):
         return m.group(1), fields
 
 
-GUESTS = {g.name: g for g in (LinuxGuest, KpioGuest)}
+class KpioDirectGuest(KpioGuest):
+    """KPIO started by QEMU's direct kernel boot (-kernel with the PVH
+    note, no firmware boot menu, no CD): the same kernel and work."""
+
+    name = "kpio-direct"
+
+    def kernel(self):
+        return os.path.join(self.build, "kernel", "kpio.elf")
+
+    def boot_args(self):
+        return ["-kernel", self.kernel(), "-fw_cfg",
+                "name=opt/kpio/cmdline,string=test=bench-compare"]
+
+    def missing(self):
+        for path in (self.kernel(), self.fetch()):
+            if not os.path.exists(path):
+                return f"{path} not built (make builds it)"
+        return None
+
+
+GUESTS = {g.name: g for g in (LinuxGuest, KpioGuest, KpioDirectGuest)}

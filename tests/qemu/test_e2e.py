@@ -12,7 +12,10 @@ an empty /data and an /etc/rc with
     sync
     poweroff
 
-KPIO boots from build/kpio.iso and QEMU exits on its own. Then the host
+KPIO boots from build/kpio.iso and QEMU exits on its own (the direct-boot
+variant instead starts build/kernel/kpio.elf with QEMU's -kernel through
+its PVH note, with trace=phases: its PHASES line must list the milestone's
+phases in order and count at least the payload's bytes at every layer). Then the host
 checks the image: /data/payload.bin byte-identical (SHA-256), the hash the
 guest printed equal, and fsck.fat -n silent. Variants cover both virtio
 transports, SeaBIOS and UEFI, chunked and redirected downloads, a second
@@ -58,10 +61,11 @@ def rc_for(url):
 
 class Variant:
     def __init__(self, name, endpoint="/payload", firmware="uefi", transport="modern",
-                 tap=False, broken=False, second_run=False, intx=False):
+                 tap=False, broken=False, second_run=False, intx=False, direct=False):
         self.name, self.endpoint, self.firmware = name, endpoint, firmware
         self.transport, self.tap, self.broken, self.second_run = transport, tap, broken, second_run
         self.intx = intx  # no MSI-X (vectors=0): both devices interrupt through INTx
+        self.direct = direct  # QEMU -kernel (PVH), SeaBIOS, trace=phases
 
 
 VARIANTS = [
@@ -69,6 +73,7 @@ VARIANTS = [
     Variant("uefi-legacy", transport="legacy"),
     Variant("bios-modern", firmware="bios"),
     Variant("bios-legacy-intx", firmware="bios", transport="legacy", intx=True),
+    Variant("direct-boot", firmware="bios", direct=True),
     Variant("chunked", endpoint="/chunked"),
     Variant("redirect", endpoint="/redirect"),
     Variant("second-run", second_run=True),
@@ -91,8 +96,13 @@ def boot(t, v, img, nic, wrapper=(), tag=""):
     log = os.path.join(build, "test-logs", f"qemu-e2e-{v.name}{tag}.log")
     disks, nics = devices(img.path, v.transport, nic, v.intx)
     start = time.monotonic()
-    with Qemu(os.path.join(build, "kpio.iso"), firmware=v.firmware, disks=disks, nics=nics,
-              log=log, wrapper=wrapper, memory="512M") as vm:
+    if v.direct:
+        how = {"iso": None, "kernel": os.path.join(build, "kernel", "kpio.elf"),
+               "cmdline": "trace=phases"}
+    else:
+        how = {"iso": os.path.join(build, "kpio.iso")}
+    with Qemu(firmware=v.firmware, disks=disks, nics=nics, log=log, wrapper=wrapper,
+              memory="512M", **how) as vm:
         try:
             code = vm.wait_exit(timeout=240)
         except QemuTimeout as e:
@@ -118,6 +128,30 @@ def report(t, v, timing, out, tag=""):
     t.diag(f"{v.name}{tag}: " + ", ".join(parts) + over)
 
 
+PHASE_ORDER = ["lease", "app_loaded", "app_compiled", "tcp_connect", "first_byte", "last_byte",
+               "file_closed", "sync_done", "poweroff"]
+COPIES = ["nic_rx", "sock_rx", "file_write", "blk_write"]
+
+
+def check_phases(t, v, out):
+    """The PHASES line of trace=phases (kernel/lib/phases.h): every phase
+    happened, in the milestone's order, and every layer moved at least the
+    payload."""
+    m = re.search(r"^PHASES (.*)$", out, re.M)
+    fields = dict(re.findall(r"(\w+)=(\S+)", m.group(1))) if m else {}
+    times = [float(fields.get(p, "0")) for p in PHASE_ORDER]
+    t.ok(m is not None and all(x > 0 for x in times) and times == sorted(times),
+         f"{v.name}: the phase trace lists the milestone's phases in order",
+         m.group(0) if m else "no PHASES line")
+    size = PAYLOAD_MIB << 20
+    t.ok(m is not None and all(int(fields.get(c, "0")) >= size for c in COPIES),
+         f"{v.name}: every layer of the trace moved at least the payload",
+         m.group(0) if m else "no PHASES line")
+    if m:
+        t.diag(f"{v.name}: " + ", ".join(f"{p} {x - times[0]:.3f}" for p, x in
+                                         zip(PHASE_ORDER[1:], times[1:])) + " s after the lease")
+
+
 def check_success(t, v, img, payload_sha, code, out, tag=""):
     if v.intx:
         t.ok(re.search(r"\[virtio-net\] .*legacy transport, INTx", out) and
@@ -134,6 +168,8 @@ def check_success(t, v, img, payload_sha, code, out, tag=""):
          f"{v.name}{tag}: the hash the guest printed matches", m.group(0) if m else "no hash line")
     clean, text = img.fsck()
     t.ok(clean, f"{v.name}{tag}: fsck.fat -n reports nothing", text)
+    if v.direct:
+        check_phases(t, v, out)
 
 
 def run_variant(t, tmp, v, payload_path, payload_sha):

@@ -1,8 +1,13 @@
 /*
- * kernel/arch/x86_64/boot.S - Multiboot2 header and the 32-bit entry.
+ * kernel/arch/x86_64/boot.S - Multiboot2 header, PVH note and the 32-bit
+ * entry.
  *
  * GRUB (BIOS or UEFI) enters _start in 32-bit protected mode with paging off,
  * EAX = Multiboot2 magic, EBX = physical address of the boot information.
+ * QEMU's direct kernel boot (-kernel kpio.elf) finds the PVH note instead
+ * and enters pvh_start the same way with EBX = physical address of the
+ * hvm_start_info (Xen's arch-x86/hvm/start_info.h); pvh_start puts that
+ * structure's magic in EAX and joins _start, and kmain tells the two apart.
  * We build boot page tables that map the first 4 GiB three ways:
  *   identity            (so this code keeps running when paging turns on),
  *   DIRECT_MAP_BASE+x   (the direct map, rebuilt for all RAM by vmm_init),
@@ -12,6 +17,8 @@
 #include "arch/x86_64/layout.h"
 
 #define MB2_MAGIC 0xe85250d6
+#define XEN_ELFNOTE_PHYS32_ENTRY 18
+#define PVH_START_MAGIC 0x336ec578      /* hvm_start_info.magic (boot/pvh.h) */
 #define MB2_ARCH_I386 0
 #define V2P(x) ((x) - KERNEL_VMA)
 
@@ -33,8 +40,25 @@ mb2_header:
     .long 8
 mb2_header_end:
 
+    /* The PVH entry point (Xen's elfnote.h, XEN_ELFNOTE_PHYS32_ENTRY): QEMU
+     * reads the descriptor as a 64-bit value in an ELF64 file. */
+    .section .note.Xen, "a", @note
+    .balign 4
+    .long 2f - 1f                       /* name size */
+    .long 4f - 3f                       /* descriptor size */
+    .long XEN_ELFNOTE_PHYS32_ENTRY
+1:  .asciz "Xen"
+2:  .balign 4
+3:  .quad pvh_start
+4:  .balign 4
+
     .section .boot.text, "ax"
     .code32
+    .globl pvh_start
+pvh_start:
+    movl $PVH_START_MAGIC, %eax
+    jmp _start
+
     .globl _start
 _start:
     cli
