@@ -185,7 +185,8 @@ def test_markers(t):
 
 def test_phases(t):
     """KPIO's PHASES line and Linux's dl-file-got give the milestone's
-    phases from dl-file-start on each guest's own clock."""
+    phases from dl-file-start on each guest's own clock; draw.py draws
+    them as an SVG that an XML parser reads back."""
     kpio = guests.KpioGuest("build")
     lines = list(GOOD[2:])  # no boot loader markers from KPIO
     end = next(i for i, (_tm, text) in enumerate(lines) if "dl-file-end" in text)
@@ -215,6 +216,21 @@ def test_phases(t):
     t.ok(abs((bench._linux_phase(run, "dl-file-got") or 0) - 1.25) < 1e-9 and
          run.first("phases") is None, "Linux's file-closed phase comes from dl-file-got")
 
+    import xml.etree.ElementTree as ET
+    import draw
+    row = ("s", 0.1, 0.2, 0.3, "x")
+    results = {"kpio": {m: ("s", v, v, v, "w") for m, v in want.items() if m.startswith("ph_")},
+               "linux": {"ph_file_closed": ("s", 1, 1.25, 2, "w"), "lease": row,
+                         "http_to_fat": ("MiB/s", 30, 31, 32, "w")},
+               "kpio-direct": {"lease": ("s", 0.01, 0.02, 0.03, "w")}}
+    args = argparse.Namespace(payload_mib=64, runs=3, firmware="seabios")
+    root = ET.fromstring(draw.render(results, args))
+    ns = "{http://www.w3.org/2000/svg}"
+    rects = [r for r in root.iter(ns + "rect") if r.find(ns + "title") is not None]
+    titles = [r.find(ns + "title").text for r in rects]
+    t.ok(len(rects) == 7 + 1 + 2 + 1 and any("until synced 1.900" in x for x in titles) and
+         any("KPIO (direct boot): 0.020" in x for x in titles),
+         "the SVG has a segment per phase and a bar per figure", titles)
 
 
 def test_disk(t, tmp):
