@@ -18,3 +18,6 @@ SYSTEM_SUITES += qemu/p2fs
 SUITE_CMD_qemu/p2fs := python3 tests/qemu/test_p2fs.py
 SYSTEM_SUITES += qemu/shell
 SUITE_CMD_qemu/shell := python3 tests/qemu/test_shell.py
+SYSTEM_SUITES += qemu/simdbench
+SUITE_CMD_qemu/simdbench := python3 tests/qemu/test_simdbench.py
+TEST_DEPS += $(BENCH_WASM_CMDS) $(BENCH_WASM_FILES)
