@@ -19,7 +19,10 @@ REPEAT times and the fastest counts. Prints, per benchmark:
     BENCH wasm_NAME_slowdown Z x         (interpreter / native)
     BENCH wasm_jit_NAME_slowdown Z x     (JIT / native)
 
-and exits non-zero if a checksum differs or a program fails.
+then one table with a row per benchmark and a column per engine (seconds),
+the JIT against native code and node, and each SIMD build's speed-up over
+its scalar build on the JIT; and exits non-zero if a checksum differs or a
+program fails.
 """
 import argparse
 import os
@@ -36,9 +39,21 @@ BENCHES = [
     ("matmul", 30),
     ("lz", 30),
     ("json", 60),
+    ("matmul_simd", 30),
     ("idot", 60),
     ("idot_simd", 60),
+    ("fmatmul", 40),
+    ("fmatmul_simd", 40),
+    ("blur", 40),
+    ("blur_simd", 40),
+    ("bytesearch", 6),
+    ("bytesearch_simd", 6),
+    ("branchy", 1000),
+    ("zlib", 5),
 ]
+# built from outside sources that may be unavailable (module.mk): skipped
+# with a message when absent
+OPTIONAL = {"zlib": "Debian's zlib source package (bench/wasm/fetch-zlib.sh)"}
 
 
 def run_native(path, n):
@@ -65,6 +80,24 @@ def run_wasm(kpio_wasm, engine, path, n):
     return int(r.group(1)), float(m.group(1))
 
 
+def print_table(table, engines):
+    """All results side by side: seconds per engine, then ratios."""
+    cols = engines + ["native"]
+    head = f"{'benchmark':<16}" + "".join(f"{c:>9}" for c in cols)
+    head += f"{'jit/nat':>9}{'jit/node':>9}{'simd x':>8}"
+    print(head)
+    for name, t in table.items():
+        line = f"{name:<16}" + "".join(f"{t[c]:>9.4f}" for c in cols)
+        line += f"{t['jit'] / t['native']:>8.2f}x"
+        line += f"{t['jit'] / t['node']:>8.2f}x" if "node" in t else f"{'-':>9}"
+        scalar = table.get(name.removesuffix("_simd"))
+        if name.endswith("_simd") and scalar:
+            line += f"{scalar['jit'] / t['jit']:>7.2f}x"
+        print(line)
+    print("(seconds; jit/nat and jit/node: the JIT's time over native's and V8's, lower is "
+          "better; simd x: the scalar build's JIT time over the SIMD build's)", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -76,8 +109,12 @@ def main():
     if shutil.which("node"):
         ENGINES.append(("node", "wasm_node"))
     failed = 0
+    table = {}
     for name, n in BENCHES:
         if args.only and args.only not in name:
+            continue
+        if name in OPTIONAL and not os.path.exists(os.path.join(d, name + ".wasm")):
+            print(f"bench wasm_{name}: skipped, needs {OPTIONAL[name]}", file=sys.stderr)
             continue
         try:
             native = [run_native(os.path.join(d, name.removesuffix("_simd") + ".native"), n)
@@ -85,7 +122,7 @@ def main():
             wasm = {engine: [run_wasm(args.kpio_wasm, engine, os.path.join(d, name + ".wasm"), n)
                              for _ in range(args.repeat)]
                     for engine, _ in ENGINES}
-        except (subprocess.SubprocessError, RuntimeError, ValueError, IndexError) as e:
+        except (OSError, subprocess.SubprocessError, RuntimeError, ValueError, IndexError) as e:
             print(f"bench wasm_{name}: FAILED: {e}", file=sys.stderr)
             failed += 1
             continue
@@ -97,12 +134,15 @@ def main():
             failed += 1
             continue
         tn = min(t for _, t in native)
+        table[name] = {"native": tn}
+        table[name].update({engine: min(t for _, t in wasm[engine]) for engine, _ in ENGINES})
         for engine, prefix in ENGINES:
             print(f"BENCH {prefix}_{name}_seconds {min(t for _, t in wasm[engine]):.4f} s")
         print(f"BENCH native_{name}_seconds {tn:.4f} s")
         for engine, prefix in ENGINES:
             tw = min(t for _, t in wasm[engine])
             print(f"BENCH {prefix}_{name}_slowdown {tw / tn:.1f} x", flush=True)
+    print_table(table, [e for e, _ in ENGINES])
     return 1 if failed else 0
 
 

@@ -13,6 +13,7 @@
 
 #include "host/kpio-wasm/jit_mem.h"
 #include "host/kpio-wasm/options.h"
+#include "wasm/disasm.h"
 
 #define STATUS_USAGE_WASI   2
 #define STATUS_USAGE_INVOKE 1
@@ -44,7 +45,8 @@ static const char help_text[] =
     "\n"
     "Both:\n"
     "      --engine interp|jit    engine (default: $KPIO_WASM_ENGINE, else jit where there is "
-    "one)\n"
+    "one);\n"
+    "                             jit-baseline is the JIT without SSE4.1 and POPCNT\n"
     "      --max-pages N          cap linear memory at N 64 KiB pages\n"
     "      --stack N              value stack size in slots\n"
     "      --depth N              maximum call depth\n"
@@ -200,7 +202,9 @@ void kpio_options_parse(int argc, char **argv, struct kpio_options *o)
     /* the process default, and this run's (cfg was filled before it was known) */
     enum wasm_engine dflt = wasm_jit_supported() ? WASM_ENGINE_JIT : WASM_ENGINE_INTERP;
     enum wasm_engine chosen;
-    if (host_engine_select(engine, dflt, &chosen)) {
+    bool baseline = engine && !strcmp(engine, "jit-baseline");
+    wasm_jit_baseline_cpu(baseline);
+    if (host_engine_select(baseline ? "jit" : engine, dflt, &chosen)) {
         fprintf(stderr, "kpio-wasm: unknown engine \"%s\" (interp or jit)\n", engine);
         exit(1);
     }

@@ -145,11 +145,15 @@ void cc_emit_imm(struct cc *c, uint32_t v)
     emit_cell(c, v, false);
 }
 
-/* A copy; two in a row (the phi moves of loops) become one copy2. */
-static void emit_copy(struct cc *c, uint32_t dst, uint32_t src)
+/* A copy of a value of the given type (ANY: unknown); two in a row (the
+ * phi moves of loops) become one copy2. In wide frames only a v128, or a
+ * value of unknown type, takes the 16-byte copy_w: the JIT keeps copy_w's
+ * slots in the frame, so a loop's scalar phi moves must stay plain copies
+ * for its counters to get registers. */
+static void emit_copy(struct cc *c, uint32_t dst, uint32_t src, uint8_t type)
 {
     if (c->dead) return;
-    if (c->wide && !cc_is_const(src)) { /* 16 bytes: the value may be a v128 */
+    if (c->wide && !cc_is_const(src) && (type == WASM_V128 || type == ANY)) {
         cc_emit_op(c, OP_copy_w);
         cc_emit_slot(c, dst);
         cc_emit_slot(c, src);
@@ -325,7 +329,7 @@ int cc_pop(struct cc *c, uint8_t want, struct cval *out)
 static void materialize(struct cc *c, uint32_t i)
 {
     if (c->stack[i].slot == TEMP(i)) return;
-    emit_copy(c, TEMP(i), c->stack[i].slot);
+    emit_copy(c, TEMP(i), c->stack[i].slot, c->stack[i].type);
     forget_ref(c, c->stack[i].slot);
     c->stack[i].slot = TEMP(i);
 }
@@ -480,7 +484,7 @@ static void emit_return(struct cc *c)
      * copying upwards in order never overwrites a source not yet read. */
     materialize_top(c, n);
     for (uint32_t i = 0; i < n; i++)
-        emit_copy(c, i, TEMP(c->height - n + i));
+        emit_copy(c, i, TEMP(c->height - n + i), c->stack[c->height - n + i].type);
     cc_emit_op(c, OP_ret);
 }
 
@@ -500,7 +504,8 @@ static void emit_moves(struct cc *c, const struct cframe *f)
     uint32_t n = label_arity(f);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t src = c->stack[c->height - n + i].slot;
-        if (src != TEMP(f->height + i)) emit_copy(c, TEMP(f->height + i), src);
+        if (src != TEMP(f->height + i))
+            emit_copy(c, TEMP(f->height + i), src, c->stack[c->height - n + i].type);
     }
 }
 
@@ -943,7 +948,7 @@ static int op_local_set(struct cc *c, bool tee)
         return tee ? cc_push(c, c->local_types[x], x) : 0;
     }
     protect_local(c, x);
-    emit_copy(c, x, v.slot);
+    emit_copy(c, x, v.slot, c->local_types[x]);
     return tee ? cc_push(c, c->local_types[x], v.slot) : 0;
 }
 

@@ -20,3 +20,6 @@ SYSTEM_SUITES += qemu/shell
 SUITE_CMD_qemu/shell := python3 tests/qemu/test_shell.py
 SYSTEM_SUITES += qemu/crash
 SUITE_CMD_qemu/crash := python3 tests/qemu/test_crash.py
+SYSTEM_SUITES += qemu/simdbench
+SUITE_CMD_qemu/simdbench := python3 tests/qemu/test_simdbench.py
+TEST_DEPS += $(BENCH_WASM_CMDS) $(BENCH_WASM_FILES)
