@@ -4,6 +4,11 @@
 COMPONENT_SUITES += apps/p1
 SUITE_CMD_apps/p1 := python3 tests/apps/test_p1.py --build $(BUILD)
 TEST_DEPS += $(APP_WASMS)
+#   apps/ufs    the file and system userland (ls -l/-a, touch, stat, date,
+#               env, which) under node:wasi and kpio-wasm against GNU
+#               coreutils and debianutils' which on the host (test_ufs.py)
+COMPONENT_SUITES += apps/ufs
+SUITE_CMD_apps/ufs := python3 tests/apps/test_ufs.py --build $(BUILD)
 #   apps/net    fetch, nslookup, nc, httpd: componentized with the official
 #               WIT by jco (import names and signatures checked), run under
 #               `jco run` and kpio-wasm against loopback servers in a network
