@@ -18,3 +18,5 @@ SYSTEM_SUITES += qemu/p2fs
 SUITE_CMD_qemu/p2fs := python3 tests/qemu/test_p2fs.py
 SYSTEM_SUITES += qemu/shell
 SUITE_CMD_qemu/shell := python3 tests/qemu/test_shell.py
+SYSTEM_SUITES += qemu/userland
+SUITE_CMD_qemu/userland := python3 tests/qemu/test_userland.py
