@@ -14,23 +14,27 @@ import calendar
 import glob
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
-from diskimg import DiskImage  # noqa: E402
+from diskimg import ENV, DiskImage  # noqa: E402
 from qemu import Qemu, QemuExited, QemuTimeout, build_dir  # noqa: E402
 from tap import Tap  # noqa: E402
 
 PROMPT = r"kpio:/\$ "
+OLD = 1262351229  # 2010-01-01 13:07:09 UTC
 
 RC = r"""# /etc/rc of tests/qemu/test_userland.py
 ls -l /data > /data/ls-l.txt
 ls -a /data > /data/ls-a.txt
 ls -Z /data 2> /data/ls-bad.txt || echo "ls status $?" >> /data/ls-bad.txt
-touch /data/made.txt
+ls -l /data/old.txt > /data/ls-old.txt
+touch /data/made.txt /data/old.txt
+echo "touch status $?" > /data/touch.txt
 touch -c /data/not-made.txt
 stat /data/made.txt > /data/stat.txt
 stat -c '%n %s %F %Y' /data/hello.txt /data/sub >> /data/statc.txt
@@ -54,6 +58,12 @@ def make_image(path, build):
         img.put_file("/apps/" + os.path.basename(app), app)
     img.put("/data/hello.txt", b"hello\n")
     img.put("/data/.hidden", b"h")
+    old = os.path.join(os.path.dirname(path), "old.txt")
+    with open(old, "wb") as f:
+        f.write(b"old\n")
+    os.utime(old, (OLD, OLD))
+    subprocess.run(["mcopy", "-m", "-i", img.spec, old, "::/data/old.txt"], check=True,
+                   capture_output=True, env=ENV)  # -m: keep the old modification time
     img.put("/etc/rc", RC.encode())
     return img
 
@@ -104,7 +114,16 @@ def check_files(t, img, t0, t1):
     bad = text(img, "/data/ls-bad.txt")
     t.ok(bad == "ls: invalid option -- 'Z'\nTry 'ls --help' for more information.\nls status 2\n",
          "ls -Z: refused as GNU does, not taken as a file name", repr(bad))
+    lso = text(img, "/data/ls-old.txt")
+    t.ok(lso == "-rw-r--r-- 1 4 Jan  1  2010 /data/old.txt\n",
+         "ls -l of a file older than six months shows the year (GNU's rule)", repr(lso))
+    tch = text(img, "/data/touch.txt")
+    t.ok(tch == "touch status 0\n", "touch of a new and an existing file succeeds", repr(tch))
+    old = ents.get("old.txt")
     made = ents.get("made.txt")
+    t.ok(old is not None and made is not None and old[1] == made[1] and old[0] == 4,
+         "touch set the 2010 file's time to now on the disk (mdir shows it as the new "
+         "file's), contents kept", f"{old} {made}")
     t.ok(made is not None and made[0] == 0, "touch /data/made.txt: mtools finds the empty file",
          img.listing("/data"))
     t.ok("not-made.txt" not in ents, "touch -c creates nothing")
