@@ -20,7 +20,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 # For these a smaller value is better; for the rest (MiB/s) a larger one.
 LOWER_IS_BETTER = {"s", "KiB"}
-SHOWN = ["lease", "http_devnull", "http_to_fat", "fat_write", "fat_read_cold", "run",
+SHOWN = ["lease", "http_devnull", "http_to_fat", "fat_write", "fat_read_cold", "pipe", "run",
          "kmem_delta", "kmem_peak"]
 ROW = re.compile(r"^# (\S+)\s+(\S+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(.*)$")
 
