@@ -35,6 +35,14 @@ FUZZ_TARGETS += apps_httpreq
 $(BUILD)/fuzz/seeds/apps_httpreq/.stamp: tests/apps/fuzz_seeds.py
 	@python3 tests/apps/fuzz_seeds.py $(@D) && touch $@
 FUZZ_SEEDS += $(BUILD)/fuzz/seeds/apps_httpreq/.stamp
+# and for the time formatting of date and stat (a format from the command line)
+$(call fuzz_objs,tests/apps/fuzz_apps_timefmt.c apps/sdk/timefmt.c): FUZZ_CFLAGS += -Iapps/include
+$(BUILD)/fuzz/bin/apps_timefmt: $(call fuzz_objs,tests/apps/fuzz_apps_timefmt.c apps/sdk/timefmt.c)
+	$(fuzz_link)
+FUZZ_TARGETS += apps_timefmt
+$(BUILD)/fuzz/seeds/apps_timefmt/.stamp: tests/apps/fuzz_seeds.py
+	@python3 tests/apps/fuzz_seeds.py --timefmt $(@D) && touch $@
+FUZZ_SEEDS += $(BUILD)/fuzz/seeds/apps_timefmt/.stamp
 
 # make bench: fetch's throughput on the host (64 MiB from loopback, under
 # kpio-wasm and jco run) and sha256sum's under kpio-wasm.
