@@ -10,7 +10,9 @@
 # apps/sdk/, and export cabi_realloc. The tests are in tests/apps/.
 APPS_P1 := hello echo cat ls cp mv rm mkdir wc sha256sum trap spin sleep simdmix
 APPS_NET := fetch nc nslookup httpd
-APPS := $(APPS_P1) $(APPS_NET)
+# The file and system userland (issue 21): see their block below.
+APPS_UFS := touch stat date env which
+APPS := $(APPS_P1) $(APPS_NET) $(APPS_UFS)
 APPS_DIR := $(BUILD)/apps
 APP_WASMS := $(foreach a,$(APPS),$(APPS_DIR)/$(a).wasm)
 
@@ -36,6 +38,14 @@ APP_SRCS_sleep := $(APP_SDK_CLI)
 APP_SRCS_simdmix := $(APP_SDK_CLI)
 # simdmix is the one app built with fixed-width SIMD.
 $(APPS_DIR)/obj/apps/simdmix.o: APP_CFLAGS += -msimd128
+
+# File and system userland: touch, stat, date, env, which (df is a
+# kernel-shell built-in: WASI has no statvfs).
+APP_SRCS_touch := $(APP_SDK_CLI)
+APP_SRCS_stat := $(APP_SDK_CLI) apps/sdk/timefmt.c
+APP_SRCS_date := $(APP_SDK_CLI) apps/sdk/timefmt.c
+APP_SRCS_env := $(APP_SDK_CLI)
+APP_SRCS_which := $(APP_SDK_CLI)
 
 # The WASI 0.2 SDK, and what the networking apps take from lib/: URL
 # parsing and resolution (lib/http/url.c).

@@ -56,7 +56,7 @@ def prepare_disk(build, url):
     rc = ("# /etc/rc: written by make run, runs at boot\n"
           f"fetch {url} /data/kpio-demo.bin\n"
           "sha256sum /data/kpio-demo.bin\n"
-          "ls /data\n")
+          "ls -l /data\n")
     img.put("/etc/rc", rc.encode())
     put_trust_store(build, img)
     return img

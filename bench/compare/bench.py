@@ -112,6 +112,8 @@ METRICS = (
      lambda r, c: _rate(c["write_mib"], _span(r, "wr-start", "wr-end"))),
     ("fat_read_cold", "MiB/s", "FAT32 sequential read after remount, caches dropped",
      lambda r, c: _rate(c["write_mib"], _span(r, "rd-start", "rd-end"))),
+    ("pipe", "MiB/s", "cat WR.BIN | wc -c: two programs through a pipe, from the disk",
+     lambda r, c: _rate(c["write_mib"], _span(r, "pipe-start", "pipe-end"))),
     ("run", "s", "QEMU start to QEMU exit", lambda r, c: r.exit_t),
     # The milestone path (dl-file) phase by phase, seconds from its start on
     # the guest's clock: KPIO's kernel trace, Linux's markers around wget

@@ -27,6 +27,10 @@ figures once (see METRICS there). A guest reports the ones it can:
                                   WR.BIN (source in RAM), synced
     rd-start / rd-end             cold read of WR.BIN (caches dropped,
                                   volume remounted before rd-start)
+    pipe-start / pipe-end         `cat WR.BIN | wc -c` between two programs
+                                  (KPIO: the apps cat.wasm and wc.wasm over a
+                                  kernel pipe; Linux: busybox), caches dropped
+                                  first; field bytes: wc's count
     done         all work finished, disk unmounted; the guest powers off
     fail         a step failed (field or text names it): no figures
 
@@ -49,7 +53,7 @@ class Guest:
     # Events a run must show, in this order, for its figures to count.
     required = ("lease", "mount", "dl-null-start", "dl-null-end", "mem-end",
                 "dl-file-start", "dl-file-end", "wr-start", "wr-end",
-                "rd-start", "rd-end", "done")
+                "rd-start", "rd-end", "pipe-start", "pipe-end", "done")
     download_name = "DL.BIN"
     write_name = "WR.BIN"
     timeout = 600.0
@@ -135,7 +139,7 @@ class KpioGuest(Guest):
     """KPIO's ISO in test mode bench-compare (kernel/test/bench_compare.c):
     the kernel does the plain downloads and the disk work itself, and the
     milestone path (dl-file) runs the WASM app fetch, which the image gets
-    as /fetch.wasm. The kernel prints the same BENCHMARK lines as Linux and
+    as /fetch.wasm, and the pipe step the apps /cat.wasm and /wc.wasm. The kernel prints the same BENCHMARK lines as Linux and
     leaves through isa-debug-exit with status 0 (QEMU exit code 1)."""
 
     name = "kpio"
@@ -147,18 +151,24 @@ class KpioGuest(Guest):
     def fetch(self):
         return os.path.join(self.build, "apps", "fetch.wasm")
 
+    def app(self, name):
+        return os.path.join(self.build, "apps", name + ".wasm")
+
     def boot_args(self):
         return ["-cdrom", self.iso(), "-fw_cfg", "name=opt/kpio/cmdline,string=test=bench-compare"]
 
     def missing(self):
-        for path in (self.iso(), self.fetch()):
+        for path in (self.iso(), self.fetch(), self.app("cat"), self.app("wc")):
             if not os.path.exists(path):
                 return f"{path} not built (make builds it)"
         return None
 
     def extra_files(self):
-        with open(self.fetch(), "rb") as f:
-            return {"fetch.wasm": f.read()}
+        files = {}
+        for name in ("fetch", "cat", "wc"):
+            with open(self.app(name), "rb") as f:
+                files[name + ".wasm"] = f.read()
+        return files
 
     def exit_ok(self, status):
         return status == 1  # isa-debug-exit with status 0

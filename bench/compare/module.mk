@@ -8,4 +8,5 @@ BENCHES += compare
 BENCH_COMPARE_ARGS ?= --runs 3
 BENCH_CMD_compare := { bench/linux-guest/build.sh $(BUILD)/linux-guest || true; } && \
     python3 bench/compare/side_by_side.py --build $(BUILD) $(BENCH_COMPARE_ARGS)
-BENCH_DEPS += $(BUILD)/kpio.iso $(BUILD)/kernel/kpio.elf $(BUILD)/apps/fetch.wasm
+BENCH_DEPS += $(BUILD)/kpio.iso $(BUILD)/kernel/kpio.elf $(BUILD)/apps/fetch.wasm $(BUILD)/apps/cat.wasm \
+              $(BUILD)/apps/wc.wasm

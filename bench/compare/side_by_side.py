@@ -31,7 +31,7 @@ import draw  # noqa: E402
 
 # For these a smaller value is better; for the rest (MiB/s) a larger one.
 LOWER_IS_BETTER = {"s", "KiB"}
-SHOWN = ["lease", "http_devnull", "http_to_fat", "fat_write", "fat_read_cold", "run",
+SHOWN = ["lease", "http_devnull", "http_to_fat", "fat_write", "fat_read_cold", "pipe", "run",
          "kmem_delta", "kmem_peak"]
 PHASES = ["ph_app_loaded", "ph_app_compiled", "ph_tcp_connect", "ph_first_byte", "ph_last_byte",
           "ph_file_closed", "ph_sync_done"]

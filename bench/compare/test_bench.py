@@ -146,6 +146,7 @@ GOOD = [(0.3, "\x1b[0mBENCHMARK grub'"), (0.4, "BENCHMARK grub-loadedBENCHMARK g
         (10.0, "BENCHMARK dl-file-start up=5"), (12.0, "BENCHMARK dl-file-end up=7"),
         (12.5, "BENCHMARK wr-start up=7.5"), (14.5, "BENCHMARK wr-end up=9.5"),
         (15.0, "BENCHMARK rd-start up=10"), (15.5, "BENCHMARK rd-end up=10.5"),
+        (15.5, "BENCHMARK pipe-start up=10.5"), (15.6, "BENCHMARK pipe-end up=10.6 bytes=33554432"),
         (15.6, "BENCHMARK done up=10.6")]
 
 
@@ -159,7 +160,7 @@ def test_markers(t):
     want = {"ph_sync_done": 2.0, "lease": 7.5, "boot_firmware": 0.3, "boot_grub_load": 0.1, "boot_kernel": 6.6,
             "boot_decompress": 4.6, "boot_kernel_init": 2.0, "boot_modules": 0.2,
             "boot_dhcp": 0.3, "http_devnull": 64.0, "http_to_fat": 32.0, "fat_write": 16.0,
-            "fat_read_cold": 64.0, "run": 16.1, "kmem_delta": 200, "kmem_peak": 300,
+            "fat_read_cold": 64.0, "pipe": 320.0, "run": 16.1, "kmem_delta": 200, "kmem_peak": 300,
             "slab_delta": 20, "slab_peak": 70}
     bad = {k: (vals.get(k), v) for k, v in want.items()
            if vals.get(k) is None or abs(vals[k] - v) > 1e-9}

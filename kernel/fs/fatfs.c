@@ -111,6 +111,13 @@ static int f_stat(void *fs, const char *path, struct vfs_stat *st)
     return err;
 }
 
+static int f_set_times(void *fs, const char *path, int64_t atime, int64_t mtime, unsigned which)
+{
+    unsigned w = ((which & VFS_SET_ATIME) ? FAT_SET_ATIME : 0) |
+                 ((which & VFS_SET_MTIME) ? FAT_SET_MTIME : 0);
+    return fat_set_times(((struct fatfs *)fs)->vol, path, atime, mtime, w);
+}
+
 static int f_unlink(void *fs, const char *path)
 {
     return fat_unlink(((struct fatfs *)fs)->vol, path);
@@ -176,9 +183,27 @@ static int f_unmount(void *fs)
 }
 
 static const struct vfs_fs_ops fat_ops = {
-    "fat",     f_open,    f_read,     f_write,  f_seek,   f_truncate, f_fsync,
-    f_fstat,   f_close,   f_stat,     f_unlink, f_mkdir,  f_rmdir,    f_rename,
-    f_opendir, f_readdir, f_closedir, f_sync,   f_statfs, f_unmount,
+    .name = "fat",
+    .open = f_open,
+    .read = f_read,
+    .write = f_write,
+    .seek = f_seek,
+    .truncate = f_truncate,
+    .fsync = f_fsync,
+    .fstat = f_fstat,
+    .close = f_close,
+    .stat = f_stat,
+    .unlink = f_unlink,
+    .mkdir = f_mkdir,
+    .rmdir = f_rmdir,
+    .rename = f_rename,
+    .set_times = f_set_times,
+    .opendir = f_opendir,
+    .readdir = f_readdir,
+    .closedir = f_closedir,
+    .sync = f_sync,
+    .statfs = f_statfs,
+    .unmount = f_unmount,
 };
 
 int fatfs_probe(struct block_dev *dev, const struct vfs_fs_ops **ops, void **out)

@@ -380,6 +380,10 @@ int vfs_mkdir(const char *path)
 {
     PATH_OP(path, ops->mkdir(fs, rel));
 }
+int vfs_set_times(const char *path, int64_t atime, int64_t mtime, unsigned which)
+{
+    PATH_OP(path, ops->set_times ? ops->set_times(fs, rel, atime, mtime, which) : ERR_NOTSUP);
+}
 int vfs_rmdir(const char *path)
 {
     PATH_OP(path, rel[0] == '\0' ? ERR_BUSY : ops->rmdir(fs, rel));

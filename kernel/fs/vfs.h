@@ -72,6 +72,9 @@ struct vfs_fs_ops {
     int (*mkdir)(void *fs, const char *path);
     int (*rmdir)(void *fs, const char *path);
     int (*rename)(void *fs, const char *from, const char *to);
+    /* Times in seconds since the epoch, each set when its VFS_SET_* flag is
+     * in which (optional: ERR_NOTSUP without it). */
+    int (*set_times)(void *fs, const char *path, int64_t atime, int64_t mtime, unsigned which);
     int (*opendir)(void *fs, const char *path, void **d);
     int (*readdir)(void *d, struct vfs_dirent *ent); /* 1, 0 at end, or error */
     void (*closedir)(void *d);
@@ -115,6 +118,9 @@ int vfs_unlink(const char *path);
 int vfs_mkdir(const char *path);
 int vfs_rmdir(const char *path);
 int vfs_rename(const char *from, const char *to);
+/* Sets a file's access and/or modification time (seconds since the epoch). */
+enum { VFS_SET_ATIME = 1 << 0, VFS_SET_MTIME = 1 << 1 };
+int vfs_set_times(const char *path, int64_t atime, int64_t mtime, unsigned which);
 int vfs_statfs(const char *path, struct vfs_statfs *st);
 
 /* The FAT driver (fatfs.c): probes dev and returns the fs object. */

@@ -1,8 +1,9 @@
 /*
- * kernel/shell/builtins.c - the kernel's built-in commands (ls, cat, ps,
- * ifconfig, ...). lib/shell has the ones that change the shell itself (cd,
- * export, exit, echo, test, jobs, ...). Output goes to the command's
- * stdout and stderr (sh->out, sh->err), so built-ins redirect and pipe.
+ * kernel/shell/builtins.c - the kernel's built-in commands (cat, df, ps,
+ * ifconfig, ...). `ls` is the app /apps/ls.wasm (-l, -a), not a built-in,
+ * so that the prompt and kpio-wasm list files the same way. lib/shell has the ones that change the
+ * shell itself (cd, export, exit, echo, test, jobs, ...). Output goes to the command's stdout and
+ * stderr (sh->out, sh->err), so built-ins redirect and pipe.
  */
 #include "base/error.h"
 #include "base/fmt.h"
@@ -35,49 +36,6 @@ static int b_pwd(struct shell *sh, int argc, char **argv)
     (void)argc, (void)argv;
     shell_printf(sh, "%s\n", sh->cwd);
     return 0;
-}
-
-static void print_entry(struct shell *sh, const char *name, const struct vfs_stat *st)
-{
-    if (st->is_dir)
-        shell_printf(sh, "%12s  %s/\n", "<dir>", name);
-    else
-        shell_printf(sh, "%12llu  %s\n", (unsigned long long)st->size, name);
-}
-
-static int list_one(struct shell *sh, const char *arg)
-{
-    char p[VFS_PATH_MAX];
-    path_of(sh, arg, p, sizeof p);
-    struct vfs_stat st;
-    int err = vfs_stat(p, &st);
-    if (err < 0) return fail(sh, "ls", arg, err);
-    if (!st.is_dir) {
-        print_entry(sh, arg, &st);
-        return 0;
-    }
-    struct file *d;
-    if ((err = vfs_open(p, VFS_O_READ | VFS_O_DIRECTORY, &d)) < 0) return fail(sh, "ls", arg, err);
-    struct vfs_dirent *e = kmalloc(sizeof *e);
-    int n = 0;
-    while (e && (err = vfs_readdir(d, e)) == 1) {
-        print_entry(sh, e->name, &e->st);
-        n++;
-    }
-    kfree(e);
-    vfs_close(d);
-    return err < 0 ? fail(sh, "ls", arg, err) : 0;
-}
-
-static int b_ls(struct shell *sh, int argc, char **argv)
-{
-    int status = 0;
-    if (argc < 2) return list_one(sh, ".");
-    for (int i = 1; i < argc; i++) {
-        if (argc > 2) shell_printf(sh, "%s:\n", argv[i]);
-        status |= list_one(sh, argv[i]);
-    }
-    return status;
 }
 
 static int b_cat(struct shell *sh, int argc, char **argv)
@@ -121,6 +79,112 @@ static int b_mount(struct shell *sh, int argc, char **argv)
     (void)sh, (void)argc, (void)argv;
     vfs_for_each_mount(mount_line, sh);
     return 0;
+}
+
+/* ---- df: GNU `df -k`'s columns from each mount's statfs ---------------------------------- */
+
+#define DF_MAX 8
+
+struct df_row {
+    char path[64], dev[16];
+    struct vfs_statfs sf;
+    bool ok;
+};
+
+struct df_rows {
+    struct df_row v[DF_MAX];
+    int n;
+};
+
+static void df_collect(const char *path, const char *dev, const char *fstype, void *ctx)
+{
+    (void)fstype;
+    struct df_rows *r = ctx;
+    if (r->n == DF_MAX) return;
+    struct df_row *row = &r->v[r->n++];
+    str_copy(row->path, path, sizeof row->path);
+    str_copy(row->dev, dev, sizeof row->dev);
+    row->ok = vfs_statfs(path, &row->sf) == 0;
+}
+
+/* The mount that holds abs: the longest mount path that prefixes it. */
+static int df_mount_of(const struct df_rows *r, const char *abs)
+{
+    int best = -1;
+    size_t best_len = 0;
+    for (int i = 0; i < r->n; i++) {
+        size_t n = strlen(r->v[i].path);
+        bool under =
+            strncmp(abs, r->v[i].path, n) == 0 && (n == 1 || abs[n] == '\0' || abs[n] == '/');
+        if (under && (best < 0 || n > best_len)) {
+            best = i;
+            best_len = n;
+        }
+    }
+    return best;
+}
+
+static void df_line(struct shell *sh, const struct df_row *row)
+{
+    if (!row->ok) {
+        shell_printf(sh, "%-14s %9s %9s %9s %4s %s\n", row->dev, "-", "-", "-", "-", row->path);
+        return;
+    }
+    uint64_t total = row->sf.total_blocks * row->sf.block_size / 1024;
+    uint64_t avail = row->sf.free_blocks * row->sf.block_size / 1024;
+    uint64_t used = total - avail;
+    char pct[8] = "-";
+    if (used + avail) /* GNU rounds the percentage up */
+        fmt_snprintf(pct, sizeof pct, "%llu%%",
+                     (unsigned long long)((used * 100 + used + avail - 1) / (used + avail)));
+    shell_printf(sh, "%-14s %9llu %9llu %9llu %4s %s\n", row->dev, (unsigned long long)total,
+                 (unsigned long long)used, (unsigned long long)avail, pct, row->path);
+}
+
+/* df [-k] [PATH...]: WASI has no statvfs, so df is a built-in reading the
+ * FAT free-cluster count through vfs_statfs. Sizes in KiB, as df -k. */
+static int b_df(struct shell *sh, int argc, char **argv)
+{
+    int first = 1;
+    for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++) {
+        if (strcmp(argv[first], "--") == 0) {
+            first++;
+            break;
+        }
+        for (const char *p = argv[first] + 1; *p; p++)
+            if (*p != 'k') {
+                if (*p == '-')
+                    shell_eprintf(sh, "df: unrecognized option '%s'\n", argv[first]);
+                else
+                    shell_eprintf(sh, "df: invalid option -- '%c'\n", *p);
+                shell_eprintf(sh, "Try 'df --help' for more information.\n");
+                return 1;
+            }
+    }
+    struct df_rows *r = kmalloc(sizeof *r);
+    if (!r) return fail(sh, "df", "mount table", ERR_NOMEM);
+    r->n = 0;
+    vfs_for_each_mount(df_collect, r);
+    shell_printf(sh, "%-14s %9s %9s %9s %4s %s\n", "Filesystem", "1K-blocks", "Used", "Available",
+                 "Use%", "Mounted on");
+    int status = 0;
+    for (int i = first; i < argc; i++) {
+        char p[VFS_PATH_MAX];
+        struct vfs_stat st;
+        path_of(sh, argv[i], p, sizeof p);
+        int err = vfs_stat(p, &st), m = err < 0 ? -1 : df_mount_of(r, p);
+        if (err < 0) {
+            status = fail(sh, "df", argv[i], err);
+        } else if (m < 0) {
+            status = fail(sh, "df", argv[i], ERR_NOENT);
+        } else {
+            df_line(sh, &r->v[m]);
+        }
+    }
+    for (int i = 0; i < r->n && first == argc; i++)
+        df_line(sh, &r->v[i]);
+    kfree(r);
+    return status;
 }
 
 static int b_sync(struct shell *sh, int argc, char **argv)
@@ -335,9 +399,9 @@ static const struct {
     int (*fn)(struct shell *sh, int argc, char **argv);
 } builtins[] = {
     {"pwd", "pwd                 print the working directory", b_pwd},
-    {"ls", "ls [PATH...]        list files", b_ls},
     {"cat", "cat FILE...         print files", b_cat},
     {"mount", "mount               list mounted filesystems", b_mount},
+    {"df", "df [-k] [PATH...]   disk space of the mounted filesystems, in KiB", b_df},
     {"sync", "sync                write cached data to the disks", b_sync},
     {"ps", "ps                  list threads and apps", b_ps},
     {"kill", "kill PID            stop an app", b_kill},

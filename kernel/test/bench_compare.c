@@ -18,6 +18,9 @@
  *                /WR.BIN, then sync
  *   rd           /WR.BIN read back (the cache keeps no file data, so this
  *                comes from the disk)
+ *   pipe         the apps /cat.wasm /WR.BIN | /wc.wasm -c, connected by a
+ *                kernel pipe as the shell connects them, wc's count
+ *                written to /PIPE.TXT and checked (field bytes)
  *   done         then power-off through isa-debug-exit with status 0
  */
 #include "base/error.h"
@@ -34,6 +37,7 @@
 #include "test/selftest.h"
 #include "time/clock.h"
 #include "wasm/app.h"
+#include "wasm/stream.h"
 
 #define CHUNK (1u << 20)
 
@@ -121,6 +125,42 @@ static long read_file(const char *path, uint8_t *buf, uint64_t max)
     return n < 0 ? n : (long)total;
 }
 
+/* cat.wasm path | wc.wasm -c > out: two apps joined by a kernel pipe,
+ * started and waited for as the shell does. Returns 0 or an error. */
+static int run_pipe(const char *path, const char *out)
+{
+    struct kstream *r, *w, *o;
+    int err = kstream_pipe(&r, &w);
+    if (err < 0) return err;
+    if ((err = kstream_open(out, VFS_O_WRITE | VFS_O_CREAT | VFS_O_TRUNC, &o)) < 0) {
+        kstream_put(r);
+        kstream_put(w);
+        return err;
+    }
+    char *cat_argv[] = {"cat", (char *)path, NULL}, *wc_argv[] = {"wc", "-c", NULL};
+    struct app_spec cat = {.path = "/cat.wasm",
+                           .argc = 2,
+                           .argv = cat_argv,
+                           .cwd = "/",
+                           .owned = true,
+                           .stdio = {NULL, w, NULL}};
+    struct app_spec wc = {.path = "/wc.wasm",
+                          .argc = 2,
+                          .argv = wc_argv,
+                          .cwd = "/",
+                          .owned = true,
+                          .stdio = {r, o, NULL}};
+    struct app *a = NULL, *b = NULL;
+    err = app_spawn(&cat, &a);
+    if (err == 0) err = app_spawn(&wc, &b);
+    /* the apps hold their own references: the pipe ends when they end */
+    kstream_put(r);
+    kstream_put(w);
+    kstream_put(o);
+    int sa = a ? app_wait(a) : 0, sb = b ? app_wait(b) : 0;
+    return err < 0 ? err : (sa || sb) ? ERR_IO : 0;
+}
+
 static const char *bench_compare(void)
 {
     mark("init", NULL);
@@ -188,6 +228,19 @@ static const char *bench_compare(void)
     kfree(data);
     if (r != (long)wbytes) return fail("read");
     mark("rd-end", NULL);
+
+    mark("pipe-start", NULL);
+    if (run_pipe("/WR.BIN", "/PIPE.TXT") < 0) return fail("pipe");
+    char count[32];
+    long c = read_file("/PIPE.TXT", (uint8_t *)count, sizeof count - 1);
+    if (c <= 0) return fail("pipe-count");
+    count[c] = '\0';
+    uint64_t got_bytes = 0;
+    for (const char *p = count; *p >= '0' && *p <= '9'; p++)
+        got_bytes = got_bytes * 10 + (uint64_t)(*p - '0');
+    fmt_snprintf(fields, sizeof fields, "bytes=%llu", (unsigned long long)got_bytes);
+    mark(got_bytes == wbytes ? "pipe-end" : "fail", got_bytes == wbytes ? fields : "pipe-bytes");
+    if (got_bytes != wbytes) return "pipe count wrong";
     mark("done", NULL);
     return NULL;
 }

@@ -318,6 +318,40 @@ static int p_rmdir_at(void *ctx, struct wasi_port_file *dir, const char *path)
     PATH_CALL(vfs_rmdir);
 }
 
+/* Preview1 fstflags onto the VFS: *_NOW is the wall clock, times are
+ * nanoseconds here and seconds in the VFS. */
+static int set_times_path(const char *abs, uint64_t atim, uint64_t mtim, unsigned flags)
+{
+    if (((flags & WASI_PORT_ATIM) && (flags & WASI_PORT_ATIM_NOW)) ||
+        ((flags & WASI_PORT_MTIM) && (flags & WASI_PORT_MTIM_NOW)))
+        return ERR_INVAL;
+    uint64_t now = clock_realtime_ns();
+    int64_t a = (int64_t)((flags & WASI_PORT_ATIM_NOW ? now : atim) / NS_PER_SEC);
+    int64_t m = (int64_t)((flags & WASI_PORT_MTIM_NOW ? now : mtim) / NS_PER_SEC);
+    unsigned which = (flags & (WASI_PORT_ATIM | WASI_PORT_ATIM_NOW) ? VFS_SET_ATIME : 0) |
+                     (flags & (WASI_PORT_MTIM | WASI_PORT_MTIM_NOW) ? VFS_SET_MTIME : 0);
+    return which ? vfs_set_times(abs, a, m, which) : 0;
+}
+
+/* By the path the handle was opened with (the VFS has no set-times on a
+ * handle): after a rename of the open file the old name is not found. */
+static int p_set_times(void *ctx, struct wasi_port_file *f, uint64_t atim, uint64_t mtim,
+                       unsigned flags)
+{
+    (void)ctx;
+    if (f->kind != K_FILE && f->kind != K_DIR) return ERR_NOTSUP;
+    return set_times_path(f->path, atim, mtim, flags);
+}
+
+static int p_set_times_at(void *ctx, struct wasi_port_file *dir, const char *path, bool follow,
+                          uint64_t atim, uint64_t mtim, unsigned flags)
+{
+    (void)ctx, (void)follow; /* FAT has no symbolic links */
+    char abs[VFS_PATH_MAX];
+    int err = join(dir, path, abs);
+    return err < 0 ? err : set_times_path(abs, atim, mtim, flags);
+}
+
 static int p_rename_at(void *ctx, struct wasi_port_file *fd, const char *from,
                        struct wasi_port_file *td, const char *to)
 {
@@ -649,6 +683,8 @@ const struct wasi_port_ops kport_ops = {
     .set_flags = p_set_flags,
     .readdir = p_readdir,
     .stat_at = p_stat_at,
+    .set_times_at = p_set_times_at,
+    .set_times = p_set_times,
     .mkdir_at = p_mkdir_at,
     .unlink_at = p_unlink_at,
     .rmdir_at = p_rmdir_at,

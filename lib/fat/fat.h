@@ -215,6 +215,16 @@ int fat_rmdir(struct fat_volume *vol, const char *path);
  */
 int fat_rename(struct fat_volume *vol, const char *from, const char *to);
 
+/* Sets the entry's write time to mtime and its access date to atime's day
+ * (seconds as struct fat_clock counts them; FAT keeps the write time to 2
+ * s and the access date only), each only when FAT_SET_MTIME / FAT_SET_ATIME
+ * is in which. An open handle that writes later stamps its own write time
+ * again. ERR_NOTSUP for the root directory (it has no entry), ERR_ROFS on a
+ * read-only volume. */
+enum { FAT_SET_ATIME = 1 << 0, FAT_SET_MTIME = 1 << 1 };
+int fat_set_times(struct fat_volume *vol, const char *path, int64_t atime, int64_t mtime,
+                  unsigned which);
+
 /* Directory iteration; "." and ".." and the volume label are not returned. */
 int fat_opendir(struct fat_volume *vol, const char *path, struct fat_dir **out);
 /* Returns 1 and fills *ent, 0 at the end, or an error. */

@@ -312,3 +312,34 @@ void fat_closedir(struct fat_dir *d)
     node_put(d->vol, d->node);
     mem_free(d);
 }
+
+int fat_set_times(struct fat_volume *v, const char *path, int64_t atime, int64_t mtime,
+                  unsigned which)
+{
+    if (v->rdonly) return ERR_ROFS;
+    struct fat_path p;
+    int r = path_resolve(v, path, &p);
+    if (r < 0) return r;
+    if (p.name.len == 0) return ERR_NOTSUP;
+    if (!p.found) return ERR_NOENT;
+    /* An open handle's pending entry update goes first, so that it does
+     * not stamp over the times set here. */
+    struct fat_node *n = node_find(v, p.parent, p.item.ent);
+    if (n && (r = node_write_entry(v, n)) < 0) return r;
+    uint8_t *e;
+    r = dir_entry(v, p.parent, p.item.ent, &e);
+    if (r <= 0) return r < 0 ? r : ERR_CORRUPT;
+    uint16_t date, time;
+    uint8_t tenth;
+    if (which & FAT_SET_MTIME) {
+        name_time_to_fat(mtime, &date, &time, &tenth);
+        le16_put(e + DE_WRT_TIME, time);
+        le16_put(e + DE_WRT_DATE, date);
+    }
+    if (which & FAT_SET_ATIME) {
+        name_time_to_fat(atime, &date, &time, &tenth);
+        le16_put(e + DE_ACC_DATE, date);
+    }
+    v->dirwin.dirty = true;
+    return vol_flush_dirwin(v);
+}

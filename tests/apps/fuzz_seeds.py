@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """tests/apps/fuzz_seeds.py - writes the seed corpus of the apps_httpreq
 fuzz target (httpd's request parser) into the folder given: well-formed
-requests of each shape and a few broken ones.
+requests of each shape and a few broken ones; with --timefmt, that of
+apps_timefmt (seconds, nanoseconds, output size, then date's formats).
 
-    python3 tests/apps/fuzz_seeds.py OUTDIR
+    python3 tests/apps/fuzz_seeds.py [--timefmt] OUTDIR
 """
 import os
+import struct
 import sys
 
 SEEDS = [
@@ -20,10 +22,22 @@ SEEDS = [
 ]
 
 
+TIMEFMT_SEEDS = [
+    struct.pack("<qIB", 1796611085, 405954000, 200) + b"%a %b %e %H:%M:%S %Z %Y",
+    struct.pack("<qIB", 0, 0, 64) + b"%Y-%m-%d %H:%M:%S.%N %z %:z %s %%",
+    struct.pack("<qIB", -1, 999999999, 10) + b"%c %k %l %P %j %u",
+    struct.pack("<qIB", 1262351229, 1, 3) + b"%Q%%%",
+]
+
+
 def main():
+    seeds = SEEDS
+    if sys.argv[1] == "--timefmt":
+        seeds = TIMEFMT_SEEDS
+        sys.argv.pop(1)
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    for i, seed in enumerate(SEEDS):
+    for i, seed in enumerate(seeds):
         with open(os.path.join(out, f"seed{i}"), "wb") as f:
             f.write(seed)
     return 0

@@ -4,6 +4,11 @@
 COMPONENT_SUITES += apps/p1
 SUITE_CMD_apps/p1 := python3 tests/apps/test_p1.py --build $(BUILD)
 TEST_DEPS += $(APP_WASMS)
+#   apps/ufs    the file and system userland (ls -l/-a, touch, stat, date,
+#               env, which) under node:wasi and kpio-wasm against GNU
+#               coreutils and debianutils' which on the host (test_ufs.py)
+COMPONENT_SUITES += apps/ufs
+SUITE_CMD_apps/ufs := python3 tests/apps/test_ufs.py --build $(BUILD)
 #   apps/net    fetch, nslookup, nc, httpd: componentized with the official
 #               WIT by jco (import names and signatures checked), run under
 #               `jco run` and kpio-wasm against loopback servers in a network
@@ -30,6 +35,14 @@ FUZZ_TARGETS += apps_httpreq
 $(BUILD)/fuzz/seeds/apps_httpreq/.stamp: tests/apps/fuzz_seeds.py
 	@python3 tests/apps/fuzz_seeds.py $(@D) && touch $@
 FUZZ_SEEDS += $(BUILD)/fuzz/seeds/apps_httpreq/.stamp
+# and for the time formatting of date and stat (a format from the command line)
+$(call fuzz_objs,tests/apps/fuzz_apps_timefmt.c apps/sdk/timefmt.c): FUZZ_CFLAGS += -Iapps/include
+$(BUILD)/fuzz/bin/apps_timefmt: $(call fuzz_objs,tests/apps/fuzz_apps_timefmt.c apps/sdk/timefmt.c)
+	$(fuzz_link)
+FUZZ_TARGETS += apps_timefmt
+$(BUILD)/fuzz/seeds/apps_timefmt/.stamp: tests/apps/fuzz_seeds.py
+	@python3 tests/apps/fuzz_seeds.py --timefmt $(@D) && touch $@
+FUZZ_SEEDS += $(BUILD)/fuzz/seeds/apps_timefmt/.stamp
 
 # make bench: fetch's throughput on the host (64 MiB from loopback, under
 # kpio-wasm and jco run) and sha256sum's under kpio-wasm.

@@ -20,6 +20,7 @@ import hashlib
 import os
 import random
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -224,19 +225,25 @@ def run_gnu_cases(t, host, fixture, record):
 
 
 def ls_long_expected(root, names, at_preopen=False):
-    """ls -l's lines computed from os.lstat, in the app's documented format.
-    The parent of a preopened folder is outside the sandbox: shown as '?'."""
+    """ls -l's lines computed from os.lstat in GNU `ls -go`'s format
+    without the total line (the app's documented format; the permission
+    bits are always FAT's rw-r--r-- / rwxr-xr-x: WASI has none). The parent
+    of a preopened folder is outside the sandbox: shown with '?'s."""
     sts = {n: os.lstat(os.path.join(root, n)) for n in names if n != ".." or not at_preopen}
-    width = max([len(str(s.st_size)) for s in sts.values()] + [1])
+    lw = max([len(str(s.st_nlink)) for s in sts.values()] + [1])
+    sw = max([len(str(s.st_size)) for s in sts.values()] + [1])
+    now = time.time()
     lines = []
     for n in names:
         if n not in sts:
-            lines.append(f"d {'?':>{width}} {'?':<16} {n}")
+            lines.append(f"d????????? {'?':>{lw}} {'?':>{sw}} {'?':>12} {n}")
             continue
         s = sts[n]
-        kind = "d" if os.path.isdir(os.path.join(root, n)) and not os.path.islink(os.path.join(root, n)) else "-"
-        when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(s.st_mtime))
-        lines.append(f"{kind} {s.st_size:>{width}} {when} {n}")
+        kind = "d" if stat.S_ISDIR(s.st_mode) else "l" if stat.S_ISLNK(s.st_mode) else "-"
+        perm = {"d": "rwxr-xr-x", "l": "rwxrwxrwx"}.get(kind, "rw-r--r--")
+        recent = now - 31556952 / 2 < s.st_mtime <= now
+        when = time.strftime("%b %e %H:%M" if recent else "%b %e  %Y", time.gmtime(s.st_mtime))
+        lines.append(f"{kind}{perm} {s.st_nlink:>{lw}} {s.st_size:>{sw}} {when} {n}")
     return "".join(line + "\n" for line in lines)
 
 

@@ -23,3 +23,5 @@ SUITE_CMD_qemu/crash := python3 tests/qemu/test_crash.py
 SYSTEM_SUITES += qemu/simdbench
 SUITE_CMD_qemu/simdbench := python3 tests/qemu/test_simdbench.py
 TEST_DEPS += $(BENCH_WASM_CMDS) $(BENCH_WASM_FILES)
+SYSTEM_SUITES += qemu/userland
+SUITE_CMD_qemu/userland := python3 tests/qemu/test_userland.py

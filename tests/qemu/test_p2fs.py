@@ -25,7 +25,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
 # Lines of p2_fs.expected that differ on FAT32, by prefix: the line KPIO
 # prints instead (the same for every line with that prefix), or None where
-# the value cannot be known (a time that set-times could not set).
+# the value cannot be known.
 FAT32_DIFFERS = {
     # lib/fat will not remove a directory that is open (the test holds
     # sub open), and says so before looking at its entries
@@ -45,11 +45,8 @@ FAT32_DIFFERS = {
     "stat-at up/etc follow": "stat-at up/etc follow: error no-entry",
     "unlink-file-at ln": "unlink-file-at ln: error no-entry",
     "unlink-file-at up": "unlink-file-at up: error no-entry",
-    # the kernel's port cannot set times (its set_times is optional and
-    # absent): unsupported, so the modification time stays the write's
-    "set-times: ok": "set-times: error unsupported",
-    "set-times-at": "set-times-at: error unsupported",
-    "mtime:": None,
+    # set-times and set-times-at work on FAT (to 2 s: the times the test
+    # sets are even seconds, so its mtime lines are exact)
 }
 
 

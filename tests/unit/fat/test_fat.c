@@ -497,6 +497,46 @@ static void test_read_write_seek(void **state)
     md_free(&d);
 }
 
+static void test_set_times(void **state)
+{
+    (void)state;
+    struct memdev d;
+    struct fat_file *f;
+    struct fat_stat st;
+    NEED_MKFS(&d, "-F 32 -s 1", 40000, 512);
+    struct fat_volume *v = md_mount(&d, 0);
+    assert_int_equal(fat_open(v, "t.txt", FAT_O_RDWR | FAT_O_CREAT, &f), 0);
+    assert_int_equal(fat_write(f, "x", 1), 1);
+    assert_int_equal(fat_close(f), 0);
+    /* 2010-01-01 13:07:09 UTC: FAT keeps the write time to 2 s */
+    assert_int_equal(fat_set_times(v, "t.txt", 0, 1262351229, FAT_SET_MTIME), 0);
+    assert_int_equal(fat_stat(v, "T.TXT", &st), 0);
+    assert_int_equal(st.mtime, 1262351228);
+    assert_int_equal(st.atime, 1714953600); /* the access date stays the creation day */
+    assert_int_equal(fat_set_times(v, "t.txt", 1262351229, 0, FAT_SET_ATIME), 0);
+    assert_int_equal(fat_stat(v, "t.txt", &st), 0);
+    assert_int_equal(st.atime, 1262304000); /* the day only */
+    assert_int_equal(st.mtime, 1262351228);
+    /* an open handle's pending entry update goes first, not over the times */
+    assert_int_equal(fat_open(v, "t.txt", FAT_O_RDWR, &f), 0);
+    assert_int_equal(fat_write(f, "yz", 2), 2);
+    assert_int_equal(fat_set_times(v, "t.txt", 0, 1262351229, FAT_SET_MTIME), 0);
+    assert_int_equal(fat_stat(v, "t.txt", &st), 0);
+    assert_int_equal(st.mtime, 1262351228);
+    assert_int_equal(st.size, 2);
+    assert_int_equal(fat_close(f), 0);
+    assert_int_equal(fat_stat(v, "t.txt", &st), 0);
+    assert_int_equal(st.mtime, 1262351228);
+    assert_int_equal(fat_set_times(v, "nope", 0, 0, FAT_SET_MTIME), ERR_NOENT);
+    assert_int_equal(fat_set_times(v, "", 0, 0, FAT_SET_MTIME), ERR_NOTSUP);
+    assert_int_equal(fat_unmount(v), 0);
+    v = md_mount(&d, 0); /* it reached the disk */
+    assert_int_equal(fat_stat(v, "t.txt", &st), 0);
+    assert_int_equal(st.mtime, 1262351228);
+    assert_int_equal(fat_unmount(v), 0);
+    md_free(&d);
+}
+
 static void test_truncate(void **state)
 {
     (void)state;
@@ -1149,6 +1189,7 @@ int main(void)
         cmocka_unit_test(test_label_and_two_volumes),
         cmocka_unit_test(test_open_flags),
         cmocka_unit_test(test_read_write_seek),
+        cmocka_unit_test(test_set_times),
         cmocka_unit_test(test_truncate),
         cmocka_unit_test(test_large_requests),
         cmocka_unit_test(test_write_order),
