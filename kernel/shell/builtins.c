@@ -19,6 +19,7 @@
 #include "shell/shell.h"
 #include "time/clock.h"
 #include "wasm/app.h"
+#include "wasm/wasm.h"
 
 static void path_of(struct shell *sh, const char *arg, char *out, size_t size)
 {
@@ -248,6 +249,29 @@ static int b_free(struct shell *sh, int argc, char **argv)
     return 0;
 }
 
+/* ulimit [-v [KIB]]: shows or sets the linear memory each app may have. */
+static int b_ulimit(struct shell *sh, int argc, char **argv)
+{
+    if (argc > 3 || (argc > 1 && strcmp(argv[1], "-v") != 0)) {
+        shell_eprintf(sh, "ulimit: usage: ulimit [-v [KIB]] (the memory each app may have)\n");
+        return 2;
+    }
+    if (argc < 3) {
+        shell_printf(sh, "%zu\n", app_memory_limit() >> 10);
+        return 0;
+    }
+    size_t kib = 0, max = (size_t)65536 * WASM_PAGE_SIZE >> 10;
+    const char *p = argv[2];
+    for (; *p >= '0' && *p <= '9' && kib <= max; p++)
+        kib = kib * 10 + (size_t)(*p - '0');
+    if (*argv[2] == 0 || *p != 0 || kib < 64 || kib > max) {
+        shell_eprintf(sh, "ulimit: %s: not a size in KiB from 64 to %zu\n", argv[2], max);
+        return 1;
+    }
+    app_set_memory_limit((size_t)kib << 10);
+    return 0;
+}
+
 static int b_uptime(struct shell *sh, int argc, char **argv)
 {
     (void)sh, (void)argc, (void)argv;
@@ -406,6 +430,7 @@ static const struct {
     {"ps", "ps                  list threads and apps", b_ps},
     {"kill", "kill PID            stop an app", b_kill},
     {"free", "free                memory use", b_free},
+    {"ulimit", "ulimit [-v [KIB]]   show or set the memory each app may have", b_ulimit},
     {"uptime", "uptime              time since boot", b_uptime},
     {"cacert", "cacert [FILE]       show or set the PEM bundle https trusts", b_cacert},
     {"dmesg", "dmesg               the kernel log", b_dmesg},

@@ -18,11 +18,13 @@
 #include "component/command.h"
 #include "base/fmt.h"
 #include "base/mem.h"
+#include "base/util.h"
 #include "drivers/serial/serial.h"
 #include "fs/vfs.h"
 #include "lib/klog.h"
 #include "lib/phases.h"
 #include "mm/heap.h"
+#include "mm/pmm.h"
 #include "net/ktls.h"
 #include "sched/sched.h"
 #include "wasi/wasi.h"
@@ -102,6 +104,20 @@ static int run_component(struct app_run *r, struct wasi_ctx *w, const struct was
     return err;
 }
 
+static size_t memory_limit; /* 0: the default */
+
+size_t app_memory_limit(void)
+{
+    if (memory_limit) return memory_limit;
+    size_t quarter = pmm_total_count() * PAGE_SIZE / 4;
+    return MAX(quarter, (size_t)64 << 20);
+}
+
+void app_set_memory_limit(size_t bytes)
+{
+    memory_limit = bytes;
+}
+
 static int run(struct app_run *r)
 {
     struct app *a = &r->app;
@@ -141,6 +157,7 @@ static int run(struct app_run *r)
     wc.interrupt = interrupt_hook;
     wc.engine = kernel_wasm_engine();
     wc.code_mem = &kernel_code_memory;
+    wc.max_memory_pages = (uint32_t)MIN(app_memory_limit() / WASM_PAGE_SIZE, (size_t)65536);
     struct wasm_instance *inst;
     struct wasm_error werr;
     struct wasm_trap trap;

@@ -25,3 +25,5 @@ SUITE_CMD_qemu/simdbench := python3 tests/qemu/test_simdbench.py
 TEST_DEPS += $(BENCH_WASM_CMDS) $(BENCH_WASM_FILES)
 SYSTEM_SUITES += qemu/userland
 SUITE_CMD_qemu/userland := python3 tests/qemu/test_userland.py
+SYSTEM_SUITES += qemu/limits
+SUITE_CMD_qemu/limits := python3 tests/qemu/test_limits.py

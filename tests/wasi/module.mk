@@ -8,10 +8,10 @@
 # confinement (tests/fuzz/fuzz_wasi_path.c).
 WASI_TEST_DIR := $(BUILD)/tests/wasi
 WASI_TEST_CFLAGS := --target=wasm32-wasi -O2 -Wall -Werror -Wno-unused-result -Itests/wasi
-WASI_TEST_PROGS := p1_calls p1_sock p2_cli p2_http p2_net p2_traps
+WASI_TEST_PROGS := p1_calls p1_sock p1_grow p2_cli p2_http p2_net p2_traps
 WASI_TEST_WASM := $(foreach p,$(WASI_TEST_PROGS),$(WASI_TEST_DIR)/$(p).wasm)
 
-$(WASI_TEST_DIR)/p1_calls.wasm $(WASI_TEST_DIR)/p1_sock.wasm: $(WASI_TEST_DIR)/%.wasm: tests/wasi/%.c
+$(WASI_TEST_DIR)/p1_calls.wasm $(WASI_TEST_DIR)/p1_sock.wasm $(WASI_TEST_DIR)/p1_grow.wasm: $(WASI_TEST_DIR)/%.wasm: tests/wasi/%.c
 	@mkdir -p $(@D)
 	@echo "  WASM    $@"
 	@$(WASM_CC) $(WASI_TEST_CFLAGS) -o $@ $<

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""tests/qemu/test_limits.py - the kernel's per-app memory limit.
+
+Every app may grow its linear memory only up to the shell's `ulimit -v`
+(by default a quarter of the machine's RAM, at least 64 MiB); memory.grow
+beyond it returns -1 (tests/wasi/p1_grow.c grows one MiB at a time and says
+where it was refused). While one app grows until refused, even with the
+limit raised past what the kernel heap can give, `httpd` in the background
+keeps serving the host through a port forward, the kernel stays up, and
+after both exit the kernel heap is back at its use from before.
+"""
+import os
+import re
+import socket
+import sys
+import tempfile
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+sys.path.insert(0, os.path.dirname(__file__))
+from diskimg import DiskImage  # noqa: E402
+from qemu import Qemu, QemuExited, QemuTimeout, build_dir  # noqa: E402
+from tap import Tap  # noqa: E402
+
+PROMPT = r"kpio:/\$ "
+HEAP = r"kernel heap: (\d+) KiB in use"
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def main():
+    t = Tap()
+    build = build_dir()
+    grow = os.path.join(build, "tests", "wasi", "p1_grow.wasm")
+    if not os.path.exists(grow):
+        t.skip("per-app memory limit", "build/tests/wasi/p1_grow.wasm not built (make)")
+        return t.done()
+    with tempfile.TemporaryDirectory(prefix="kpio-limits-") as tmp:
+        img = DiskImage(os.path.join(tmp, "limits.img"), size_mib=64, cluster_sectors=1)
+        for d in ("/apps", "/tests", "/data"):
+            img.mkdir(d)
+        img.put_file("/apps/httpd.wasm", os.path.join(build, "apps", "httpd.wasm"))
+        img.put_file("/tests/grow.wasm", grow)
+        content = os.urandom(300 * 1024)
+        img.put("/data/file.bin", content)
+        port = free_port()
+        disks = [["-drive", f"file={img.path},if=none,format=raw,id=d0",
+                  "-device", "virtio-blk-pci,drive=d0"]]
+        nics = [["-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:8080",
+                 "-device", "virtio-net-pci,netdev=n0"]]
+        log = os.path.join(build, "test-logs", "qemu-limits.log")
+        outs = {}
+        with Qemu(os.path.join(build, "kpio.iso"), disks=disks, nics=nics, log=log) as vm:
+            def run(cmd, timeout=180):
+                start = len(vm.output())
+                vm.send(cmd + "\r")
+                vm.wait_for(PROMPT, timeout=timeout, start=start)
+                return vm.output()[start:]
+            try:
+                vm.wait_for(PROMPT, timeout=120)
+                vm.wait_for(r"\[dhcp\] .*lease", timeout=120)
+                outs["heap0"] = run("free")
+                outs["default"] = run("ulimit -v")
+                outs["grow-default"] = run("/tests/grow.wasm")
+                outs["set"] = run("ulimit -v 16384")
+                outs["grow-16"] = run("/tests/grow.wasm")
+                outs["bad"] = run("ulimit -v lots")
+                vm.send("httpd -p 8080 /data &\r")
+                vm.wait_for(r"httpd: serving .* on port 8080", timeout=60)
+                # Beyond what the heap of a 512 MiB machine can give.
+                run("ulimit -v 1048576")
+                start = len(vm.output())
+                vm.send("/tests/grow.wasm\r")
+                bodies = []
+                for _ in range(3):
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/file.bin",
+                                                timeout=120) as r:
+                        bodies.append(r.read())
+                vm.wait_for(PROMPT, timeout=300, start=start)
+                outs["grow-big"] = vm.output()[start:]
+                outs["kill"] = run("kill %1; wait")
+                outs["heap1"] = run("free")
+                vm.send("poweroff\r")
+                vm.wait_exit(timeout=60)
+            except (QemuTimeout, QemuExited, OSError) as e:
+                t.ok(False, "a shell session with a growing app and httpd", f"{e}\n{vm.tail()}")
+                return t.done()
+    shown = outs["default"].strip().splitlines()[1:2]
+    kib = int(shown[0]) if shown and shown[0].isdigit() else 0
+    t.ok(120 * 1024 <= kib <= 128 * 1024,
+         f"ulimit -v: by default a quarter of the 512 MiB machine's RAM ({kib} KiB)",
+         repr(outs["default"]))
+    t.ok(re.search(r"grew to 12\d MiB, then memory.grow refused", outs["grow-default"]),
+         "an app's memory.grow is refused at the default limit (128 MiB)",
+         repr(outs["grow-default"]))
+    t.ok(re.search(r"grew to 1[45] MiB, then memory.grow refused", outs["grow-16"]),
+         "ulimit -v 16384: memory.grow is refused at 16 MiB", repr(outs["grow-16"]))
+    t.ok("ulimit: lots: not a size in KiB" in outs["bad"], "ulimit refuses a size that is none",
+         repr(outs["bad"]))
+    big = re.search(r"grew to (\d+) MiB, then memory.grow refused", outs["grow-big"])
+    t.diag(f"limit 1 GiB: memory.grow refused at {big.group(1) if big else '?'} MiB")
+    t.ok(big,
+         "with the limit past the kernel heap, memory.grow returns -1 (no panic)",
+         repr(outs["grow-big"][-600:]))
+    t.ok(all(b == content for b in bodies) and len(bodies) == 3,
+         "httpd kept serving the host while the other app grew until refused")
+    h0 = re.search(HEAP, outs["heap0"])
+    h1 = re.search(HEAP, outs["heap1"])
+    ok = h0 and h1 and int(h1.group(1)) <= int(h0.group(1)) + 256
+    t.ok(ok, "after both apps ended the kernel heap is back at its use from before "
+             f"({h0.group(1) if h0 else '?'} -> {h1.group(1) if h1 else '?'} KiB)",
+         repr((outs["heap0"], outs["heap1"])))
+    return t.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
