@@ -451,7 +451,8 @@ static int b_help(struct shell *sh, int argc, char **argv)
                      "wait 'kill %%N'\n");
     shell_printf(sh, "Other commands run apps from /apps (NAME runs /apps/NAME.wasm). "
                      "Pipelines a | b, redirections > >> < 2> 2>&1, lists ; && || &, $VAR, "
-                     "if/for/while; Ctrl-C stops the foreground pipeline.\n");
+                     "if/for/while; Ctrl-C stops the foreground pipeline. Apps may use the "
+                     "network; nonet CMD runs one without it.\n");
     return 0;
 }
 

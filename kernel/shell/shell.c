@@ -112,6 +112,12 @@ static int o_spawn(void *ctx, char *const *argv, char *const *envp, const int fd
     struct shell *sh = of(ctx);
     char path[VFS_PATH_MAX];
     struct kstream *err_out = fd_stream(sh, fds[2]);
+    /* nonet CMD ARGS...: the app runs without network access. */
+    bool no_net = strcmp(argv[0], "nonet") == 0;
+    if (no_net && !*++argv) {
+        fmt_format(stream_sink, err_out, "nonet: usage: nonet COMMAND [ARGS...]\n");
+        return ERR_INVAL;
+    }
     int err = find_app(sh, argv[0], path, sizeof path);
     if (err == ERR_NOENT && !strchr(argv[0], '/')) {
         fmt_format(stream_sink, err_out,
@@ -138,7 +144,8 @@ static int o_spawn(void *ctx, char *const *argv, char *const *envp, const int fd
                             .envp = envp,
                             .cwd = sh->cwd,
                             .background = background,
-                            .owned = true};
+                            .owned = true,
+                            .no_net = no_net};
     for (int i = 0; i < 3; i++) {
         struct kstream *s = fd_stream(sh, fds[i]);
         spec.stdio[i] = s && s->kind != KS_CONSOLE ? s : NULL;

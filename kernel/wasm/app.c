@@ -51,6 +51,7 @@ struct app_run {
     int envc;
     char *env[APP_MAX_ENV + 1];
     char cwd[VFS_PATH_MAX];
+    bool no_net;
 };
 
 static struct list_node apps = LIST_INIT(apps);
@@ -144,7 +145,7 @@ static int run(struct app_run *r)
     cfg.preopens = pre;
     cfg.npreopens = npre;
     cfg.cwd = r->cwd;
-    cfg.allow_net = true; /* the shell is the machine's own user */
+    cfg.allow_net = !r->no_net; /* the shell is the machine's own user */
     cfg.tls = ktls_provider();
     struct wasi_ctx *w;
     int err = wasi_ctx_new(&cfg, &w);
@@ -307,6 +308,7 @@ int app_spawn(const struct app_spec *spec, struct app **out)
     str_copy(r->cwd, spec->cwd, sizeof r->cwd);
     r->app.background = spec->background;
     r->app.owned = spec->owned;
+    r->no_net = spec->no_net;
     r->port.background = spec->background;
     for (int i = 0; i < 3; i++) {
         r->port.stdio[i] = spec->stdio[i] ? kstream_get(spec->stdio[i]) : kstream_console();

@@ -47,6 +47,7 @@ struct app_spec {
     const char *cwd;
     bool background;          /* no console input; its end is reported on the console */
     bool owned;               /* the caller will app_wait even in the background */
+    bool no_net;              /* no network access (sockets, HTTP): the shell's nonet */
     struct kstream *stdio[3]; /* stdin, stdout, stderr; NULL: the console. The app takes
                                  its own references and drops them when it ends. */
 };

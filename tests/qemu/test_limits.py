@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""tests/qemu/test_limits.py - the kernel's per-app memory limit.
+"""tests/qemu/test_limits.py - the kernel's per-app memory limit, and apps
+run without network access.
 
 Every app may grow its linear memory only up to the shell's `ulimit -v`
 (by default a quarter of the machine's RAM, at least 64 MiB); memory.grow
@@ -8,7 +9,14 @@ where it was refused). While one app grows until refused, even with the
 limit raised past what the kernel heap can give, `httpd` in the background
 keeps serving the host through a port forward, the kernel stays up, and
 after both exit the kernel heap is back at its use from before.
+
+The shell grants apps the network by default (it is the machine's own
+user); `nonet CMD` runs one without it: fetch then fails with wasi:http's
+HTTP-request-denied, while the same fetch without nonet downloads.
 """
+import functools
+import http.server
+import threading
 import os
 import re
 import socket
@@ -24,6 +32,11 @@ from tap import Tap  # noqa: E402
 
 PROMPT = r"kpio:/\$ "
 HEAP = r"kernel heap: (\d+) KiB in use"
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
 
 
 def free_port():
@@ -45,10 +58,17 @@ def main():
         img = DiskImage(os.path.join(tmp, "limits.img"), size_mib=64, cluster_sectors=1)
         for d in ("/apps", "/tests", "/data"):
             img.mkdir(d)
-        img.put_file("/apps/httpd.wasm", os.path.join(build, "apps", "httpd.wasm"))
+        for app in ("httpd", "fetch"):
+            img.put_file(f"/apps/{app}.wasm", os.path.join(build, "apps", f"{app}.wasm"))
         img.put_file("/tests/grow.wasm", grow)
         content = os.urandom(300 * 1024)
         img.put("/data/file.bin", content)
+        httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(QuietHandler, directory=tmp))
+        with open(os.path.join(tmp, "page.txt"), "wb") as f:
+            f.write(b"from the host\n")
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        url = f"http://10.0.2.2:{httpd.server_address[1]}/page.txt"
         port = free_port()
         disks = [["-drive", f"file={img.path},if=none,format=raw,id=d0",
                   "-device", "virtio-blk-pci,drive=d0"]]
@@ -65,6 +85,9 @@ def main():
             try:
                 vm.wait_for(PROMPT, timeout=120)
                 vm.wait_for(r"\[dhcp\] .*lease", timeout=120)
+                outs["nonet"] = run(f"nonet fetch {url} /data/denied.txt; echo status $?")
+                outs["net"] = run(f"fetch {url} /data/page.txt; echo status $?")
+                outs["nonet-usage"] = run("nonet")
                 outs["heap0"] = run("free")
                 outs["default"] = run("ulimit -v")
                 outs["grow-default"] = run("/tests/grow.wasm")
@@ -91,6 +114,17 @@ def main():
             except (QemuTimeout, QemuExited, OSError) as e:
                 t.ok(False, "a shell session with a growing app and httpd", f"{e}\n{vm.tail()}")
                 return t.done()
+            finally:
+                httpd.shutdown()
+        got = img.get("/data/page.txt")
+        denied = img.exists("/data/denied.txt")
+    t.ok(re.search(r"(?i)denied", outs["nonet"]) and "status 1" in outs["nonet"] and not denied,
+         "nonet fetch: the request is denied (HTTP-request-denied), status 1, no file",
+         repr(outs["nonet"][-600:]))
+    t.ok("status 0" in outs["net"] and got == b"from the host\n",
+         "the same fetch without nonet downloads the file", repr(outs["net"][-600:]))
+    t.ok("nonet: usage: nonet COMMAND" in outs["nonet-usage"], "nonet alone prints its usage",
+         repr(outs["nonet-usage"]))
     shown = outs["default"].strip().splitlines()[1:2]
     kib = int(shown[0]) if shown and shown[0].isdigit() else 0
     t.ok(120 * 1024 <= kib <= 128 * 1024,
