@@ -1,6 +1,7 @@
 /*
  * tests/wasi/p1_grow.c - grows its linear memory one MiB at a time until
- * memory.grow refuses, touching every new page, then prints how far it got:
+ * memory.grow refuses (the engines zero new pages, so they are real memory),
+ * then prints how far it got:
  * "grew to N MiB, then memory.grow refused". With an argument N it stops
  * after N MiB instead ("grew to N MiB"). The kernel's per-app memory limit
  * (the shell's ulimit -v) and kpio-wasm's --max-pages are checked with it.
@@ -21,9 +22,6 @@ int main(int argc, char **argv)
             printf("grew to %ld MiB, then memory.grow refused\n", mib);
             return 0;
         }
-        volatile char *p = (volatile char *)(old * PAGE);
-        for (long i = 0; i < MIB_PAGES * PAGE; i += 4096)
-            p[i] = 1;
         mib = (long)((old + MIB_PAGES) * PAGE >> 20);
     }
     printf("grew to %ld MiB\n", mib);
