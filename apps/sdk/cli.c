@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 static const char *app_name = "app";
+static const char *usage_line;
 
 void cli_init(const char *name)
 {
@@ -50,9 +51,16 @@ _Noreturn void cli_usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     fprintf(stderr, "%s: ", app_name);
     vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\nTry '%s --help' for more information.\n", app_name);
+    fputc('\n', stderr);
+    if (usage_line) fprintf(stderr, "%s\n", usage_line);
+    fprintf(stderr, "Try '%s --help' for more information.\n", app_name);
     va_end(ap);
     exit(CLI_USAGE);
+}
+
+void cli_set_usage_line(const char *line)
+{
+    usage_line = line;
 }
 
 _Noreturn void cli_help(const char *text)

@@ -41,3 +41,9 @@ BENCH_DEPS += $(APP_WASMS) $(BUILD)/rel/bin/kpio-wasm
 #               imports match core-signatures-0.2.12.tsv (no jco needed)
 COMPONENT_SUITES += apps/abi
 SUITE_CMD_apps/abi := python3 tests/apps/test_abi.py --build $(BUILD)
+
+# libFuzzer on grep's regular expressions (apps/sdk/regex.c).
+$(call fuzz_objs,tests/apps/fuzz_apps_regex.c apps/sdk/regex.c): FUZZ_CFLAGS += -Iapps/include
+$(BUILD)/fuzz/bin/apps_regex: $(call fuzz_objs,tests/apps/fuzz_apps_regex.c apps/sdk/regex.c)
+	$(fuzz_link)
+FUZZ_TARGETS += apps_regex

@@ -28,6 +28,9 @@ void cli_warn_err(int err, const char *fmt, ...) __attribute__((format(printf, 2
 /* "NAME: <formatted>\nTry 'NAME --help' for more information.\n" on
  * stderr, then exit(CLI_USAGE). */
 _Noreturn void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A line that usage errors print before "Try ..." (grep prints
+ * "Usage: grep [OPTION]... PATTERNS [FILE]..." there); NULL for none. */
+void cli_set_usage_line(const char *line);
 /* Writes text to stdout and exits with CLI_OK: for --help. */
 _Noreturn void cli_help(const char *text);
 
