@@ -10,7 +10,11 @@
 # apps/sdk/, and export cabi_realloc. The tests are in tests/apps/.
 APPS_P1 := hello echo cat ls cp mv rm mkdir wc sha256sum trap spin sleep simdmix
 APPS_NET := fetch nc nslookup httpd
-APPS := $(APPS_P1) $(APPS_NET)
+# The text tools (head, tail, grep, sort, uniq, tee, seq, true, false,
+# test): preview1 apps on the SDK's line reader; grep's regular
+# expressions are apps/sdk/regex.c.
+APPS_TEXT := head tail grep sort uniq tee seq true false test
+APPS := $(APPS_P1) $(APPS_NET) $(APPS_TEXT)
 APPS_DIR := $(BUILD)/apps
 APP_WASMS := $(foreach a,$(APPS),$(APPS_DIR)/$(a).wasm)
 
@@ -36,6 +40,18 @@ APP_SRCS_sleep := $(APP_SDK_CLI)
 APP_SRCS_simdmix := $(APP_SDK_CLI)
 # simdmix is the one app built with fixed-width SIMD.
 $(APPS_DIR)/obj/apps/simdmix.o: APP_CFLAGS += -msimd128
+
+APP_SDK_LINES := $(APP_SDK_CLI) apps/sdk/lines.c
+APP_SRCS_head := $(APP_SDK_CLI) apps/sdk/textio.c
+APP_SRCS_tail := $(APP_SDK_CLI) apps/sdk/textio.c
+APP_SRCS_grep := $(APP_SDK_LINES) apps/sdk/regex.c
+APP_SRCS_sort := $(APP_SDK_LINES)
+APP_SRCS_uniq := $(APP_SDK_LINES)
+APP_SRCS_tee := $(APP_SDK_CLI)
+APP_SRCS_seq := $(APP_SDK_CLI)
+APP_SRCS_true := $(APP_SDK_CLI)
+APP_SRCS_false := $(APP_SDK_CLI)
+APP_SRCS_test := $(APP_SDK_CLI)
 
 # The WASI 0.2 SDK, and what the networking apps take from lib/: URL
 # parsing and resolution (lib/http/url.c).

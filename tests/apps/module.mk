@@ -42,6 +42,12 @@ BENCH_DEPS += $(APP_WASMS) $(BUILD)/rel/bin/kpio-wasm
 COMPONENT_SUITES += apps/abi
 SUITE_CMD_apps/abi := python3 tests/apps/test_abi.py --build $(BUILD)
 
+#   apps/text   the text tools (head, tail, grep, sort, uniq, tee, seq, true,
+#               false, test) under node:wasi and kpio-wasm against GNU
+#               coreutils and GNU grep on the same inputs (test_text.py)
+COMPONENT_SUITES += apps/text
+SUITE_CMD_apps/text := python3 tests/apps/test_text.py --build $(BUILD)
+
 # libFuzzer on grep's regular expressions (apps/sdk/regex.c).
 $(call fuzz_objs,tests/apps/fuzz_apps_regex.c apps/sdk/regex.c): FUZZ_CFLAGS += -Iapps/include
 $(BUILD)/fuzz/bin/apps_regex: $(call fuzz_objs,tests/apps/fuzz_apps_regex.c apps/sdk/regex.c)
