@@ -326,6 +326,11 @@ static int b_kill(struct bctx *b)
     return st;
 }
 
+static int b_xargs(struct bctx *b)
+{
+    return sh_xargs(b->sh, b->argc, b->argv, b->io);
+}
+
 static const struct {
     const char *name;
     int (*fn)(struct bctx *b);
@@ -333,7 +338,7 @@ static const struct {
     {":", b_true},    {"true", b_true},     {"false", b_false}, {"echo", b_echo},
     {"cd", b_cd},     {"export", b_export}, {"unset", b_unset}, {"exit", b_exit},
     {"test", b_test}, {"[", b_test},        {"sh", b_sh},       {".", b_dot},
-    {"jobs", b_jobs}, {"wait", b_wait},     {"kill", b_kill},
+    {"jobs", b_jobs}, {"wait", b_wait},     {"kill", b_kill},   {"xargs", b_xargs},
 };
 
 /* kill without %N is the embedder's (kill PID). */
