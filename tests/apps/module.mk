@@ -12,9 +12,9 @@ COMPONENT_SUITES += apps/net
 SUITE_CMD_apps/net := python3 tests/apps/test_net.py --build $(BUILD)
 
 # Host unit tests of the plain-C parts of the SDK (httpd's request parser,
-# the cli helpers, SHA-256 against lib/base's) under ASan + UBSan, and a
+# the cli helpers, SHA-256 against lib/base's, grep's regular expressions) under ASan + UBSan, and a
 # libFuzzer target for the request parser.
-APPS_SDK_HOST_SRCS := apps/sdk/httpreq.c apps/sdk/cli.c apps/sdk/sha256.c
+APPS_SDK_HOST_SRCS := apps/sdk/httpreq.c apps/sdk/cli.c apps/sdk/sha256.c apps/sdk/regex.c
 $(call host_objs,tests/apps/test_sdk.c $(APPS_SDK_HOST_SRCS)): HOST_CFLAGS += -Iapps/include
 $(BUILD)/host/tests/apps/test_sdk: $(call host_objs,tests/apps/test_sdk.c $(APPS_SDK_HOST_SRCS) \
     lib/base/sha256.c)
