@@ -53,3 +53,6 @@ $(call fuzz_objs,tests/apps/fuzz_apps_regex.c apps/sdk/regex.c): FUZZ_CFLAGS += 
 $(BUILD)/fuzz/bin/apps_regex: $(call fuzz_objs,tests/apps/fuzz_apps_regex.c apps/sdk/regex.c)
 	$(fuzz_link)
 FUZZ_TARGETS += apps_regex
+$(BUILD)/fuzz/seeds/apps_regex/.stamp: tests/apps/fuzz_regex_seeds.py
+	@python3 tests/apps/fuzz_regex_seeds.py $(@D) && touch $@
+FUZZ_SEEDS += $(BUILD)/fuzz/seeds/apps_regex/.stamp
