@@ -1,5 +1,5 @@
 /*
- * apps/grep.c - `grep [-EFGHchilnqsv] [-e PATTERN]... PATTERN [FILE]...`:
+ * apps/grep.c - `grep [-EFGHchilnqsvx] [-e PATTERN]... PATTERN [FILE]...`:
  * prints the lines that match, as GNU grep 3 in the C locale. Patterns
  * are POSIX basic (default) or extended (-E) regular expressions, or
  * fixed strings (-F), matched by sdk/regex.c in time linear in the line
@@ -28,6 +28,7 @@ static const char help[] = "Usage: grep [OPTION]... PATTERNS [FILE]...\n"
                            "  -e PATTERNS  use PATTERNS for matching\n"
                            "  -i  ignore case distinctions in patterns and data\n"
                            "  -v  select non-matching lines\n"
+                           "  -x  match only whole lines\n"
                            "  -c  print only a count of selected lines per FILE\n"
                            "  -n  print line number with output lines\n"
                            "  -l  print only names of FILEs with selected lines\n"
@@ -39,7 +40,7 @@ static const char help[] = "Usage: grep [OPTION]... PATTERNS [FILE]...\n"
                            "Exit status is 0 if any line is selected, 1 otherwise;\n"
                            "if any error occurs and -q is not given, the exit status is 2.\n";
 
-static bool opt_v, opt_c, opt_n, opt_l, opt_q, opt_s, opt_F, opt_i;
+static bool opt_v, opt_c, opt_n, opt_l, opt_q, opt_s, opt_F, opt_i, opt_x;
 static int opt_names = -1; /* -H 1, -h 0, else by the number of files */
 static int syntax = RE_BASIC;
 
@@ -60,6 +61,24 @@ static char *fixed_to_bre(const char *s, size_t n, size_t *out_len)
     return o;
 }
 
+/* -x: the pattern as a group anchored at both ends. */
+static char *whole_line(const char *s, size_t n, int flags, size_t *out_len)
+{
+    bool ere = flags & RE_EXTENDED;
+    const char *pre = ere ? "^(" : "^\\(", *post = ere ? ")$" : "\\)$";
+    size_t lo = strlen(pre), lc = strlen(post);
+    char *o = malloc(n + lo + lc);
+    if (!o) {
+        cli_warn("memory exhausted");
+        exit(CLI_USAGE);
+    }
+    memcpy(o, pre, lo);
+    memcpy(o + lo, s, n);
+    memcpy(o + lo + n, post, lc);
+    *out_len = n + lo + lc;
+    return o;
+}
+
 /* Compiles one pattern line, or exits 2 with GNU's message. */
 static void add_pattern(const char *s, size_t n)
 {
@@ -72,11 +91,18 @@ static void add_pattern(const char *s, size_t n)
     size_t len = n;
     char *fixed = opt_F ? fixed_to_bre(s, n, &len) : NULL;
     int flags = (opt_F ? RE_BASIC : syntax) | (opt_i ? RE_ICASE : 0);
-    const char *err = re_compile(&pats[npats], fixed ? fixed : s, len, flags);
+    char *whole = opt_x ? whole_line(fixed ? fixed : s, len, flags, &len) : NULL;
+    const char *pat = whole ? whole : fixed ? fixed : s;
+    const char *err = re_compile(&pats[npats], pat, len, flags);
     free(fixed);
+    free(whole);
     if (err) {
         cli_warn("%s", err);
         exit(CLI_USAGE);
+    }
+    for (size_t i = 0; i < sizeof pats[npats].warns && pats[npats].warns[i]; i++) {
+        char w = pats[npats].warns[i];
+        cli_warn("warning: %s at start of expression", w == '{' ? "{...}" : (char[2]){w, 0});
     }
     npats++;
 }
@@ -159,11 +185,12 @@ int main(int argc, char **argv)
     cli_init("grep");
     cli_set_usage_line("Usage: grep [OPTION]... PATTERNS [FILE]...");
     struct cli_opts o;
+    cli_opts_permute(argc, argv, "EFGHce:hilnqsvx"); /* GNU: options after operands too */
     cli_opts_init(&o, argc, argv);
     const char *eargs[64];
     size_t neargs = 0;
     int ch;
-    while ((ch = cli_opts_next(&o, "EFGHce:hilnqsv", help)) != 0) {
+    while ((ch = cli_opts_next(&o, "EFGHce:hilnqsvx", help)) != 0) {
         switch (ch) {
         case 'E': syntax = RE_EXTENDED, opt_F = false; break;
         case 'F': opt_F = true; break;
@@ -177,6 +204,7 @@ int main(int argc, char **argv)
         case 'q': opt_q = true; break;
         case 's': opt_s = true; break;
         case 'v': opt_v = true; break;
+        case 'x': opt_x = true; break;
         case 'e':
             if (neargs < sizeof eargs / sizeof eargs[0])
                 eargs[neargs++] = o.arg;

@@ -195,6 +195,7 @@ int main(int argc, char **argv)
 {
     cli_init("sort");
     struct cli_opts o;
+    cli_opts_permute(argc, argv, "nrsu"); /* GNU: options after operands too */
     cli_opts_init(&o, argc, argv);
     int ch;
     while ((ch = cli_opts_next(&o, "nrsu", help)) != 0) {

@@ -70,18 +70,6 @@ static int tail_from(int fd, uint64_t skip, bool bytes)
     }
 }
 
-/* Where the last `count` lines of b[0, len) start (a last line without
- * a newline counts). */
-static size_t last_lines(const char *b, size_t len, uint64_t count)
-{
-    if (count == 0) return len;
-    size_t i = len;
-    if (i > 0 && b[i - 1] == '\n') i--; /* the last line's own newline */
-    for (; i > 0; i--)
-        if (b[i - 1] == '\n' && --count == 0) return i;
-    return 0;
-}
-
 /* Keeps the last `count` lines or bytes of fd in a growing buffer, then
  * writes them. */
 static int tail_last(int fd, uint64_t count, bool bytes)
@@ -109,7 +97,7 @@ static int tail_last(int fd, uint64_t count, bool bytes)
         memcpy(b + len, chunk, (size_t)n);
         len += (size_t)n;
         size_t keep_from =
-            bytes ? (count < len ? len - (size_t)count : 0) : last_lines(b, len, count);
+            bytes ? (count < len ? len - (size_t)count : 0) : textio_last_lines(b, len, count);
         memmove(b, b + keep_from, len - keep_from);
         len -= keep_from;
     }
@@ -145,6 +133,7 @@ int main(int argc, char **argv)
         argv++, argc--;
     }
     struct cli_opts o;
+    cli_opts_permute(argc, argv, "c:n:qv"); /* GNU: options after operands too */
     cli_opts_init(&o, argc, argv);
     int ch;
     while ((ch = cli_opts_next(&o, "c:n:qv", help)) != 0) {

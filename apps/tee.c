@@ -24,6 +24,7 @@ int main(int argc, char **argv)
 {
     cli_init("tee");
     struct cli_opts o;
+    cli_opts_permute(argc, argv, "a"); /* GNU: options after operands too */
     cli_opts_init(&o, argc, argv);
     bool append = false;
     while (cli_opts_next(&o, "a", help) != 0)

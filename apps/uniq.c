@@ -36,6 +36,7 @@ int main(int argc, char **argv)
 {
     cli_init("uniq");
     struct cli_opts o;
+    cli_opts_permute(argc, argv, "cdu"); /* GNU: options after operands too */
     cli_opts_init(&o, argc, argv);
     int ch;
     while ((ch = cli_opts_next(&o, "cdu", help)) != 0) {

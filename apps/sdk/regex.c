@@ -34,6 +34,10 @@ struct parser {
     uint8_t (*sets)[32];
     uint32_t nsets, setcap;
     int depth;
+    bool ere_lead;   /* ERE: only dropped quantifiers since the branch began */
+    bool ere_anchor; /* ERE: the last piece was an anchor */
+    char warns[8];   /* ERE: quantifiers dropped at the start */
+    size_t nwarns;
 };
 
 static const char TOO_BIG[] = "Regular expression too big";
@@ -396,6 +400,35 @@ static bool bre_dollar_anchor(const struct parser *ps, size_t pos)
            (ps->p[pos + 2] == ')' || ps->p[pos + 2] == '|');
 }
 
+/* ERE: a quantifier with nothing before it (at the start of a branch)
+ * is dropped with a warning, as GNU does; one after an anchor applies to
+ * it: "^*" and "^?" make the anchor optional (it is removed), "^+" keeps
+ * it. After a dropped interval, later quantifiers stack silently.
+ * Returns false when c is no quantifier. */
+static bool ere_drop_quantifier(struct parser *ps, unsigned char c, bool lead, bool anchor)
+{
+    size_t save = ps->pos;
+    long min = c == '+', max = -1;
+    if (c == '{') {
+        ps->pos++;
+        if (!parse_interval(ps, &min, &max)) {
+            if (!ps->err) ps->pos = save;
+            return ps->err != NULL;
+        }
+    } else if (c == '*' || c == '+' || c == '?') {
+        ps->pos++;
+    } else {
+        return false;
+    }
+    if (anchor && min == 0 && ps->n > 0 &&
+        (ps->code[ps->n - 1].op == OP_BOL || ps->code[ps->n - 1].op == OP_EOL))
+        ps->n--;
+    if (lead && ps->nwarns < sizeof ps->warns) ps->warns[ps->nwarns++] = (char)c;
+    ps->ere_lead = lead && c != '{';
+    ps->ere_anchor = anchor || c == '{';
+    return true;
+}
+
 /* One piece: an atom and its quantifiers. Returns false at the end of a
  * branch (end of pattern, '|' or ')' not consumed). */
 static bool parse_piece(struct parser *ps, size_t branch_start, bool *after_anchor)
@@ -413,22 +446,28 @@ static bool parse_piece(struct parser *ps, size_t branch_start, bool *after_anch
         return false;
     }
     uint32_t s = ps->n;
-    bool leading = ps->pos == branch_start || *after_anchor;
+    bool leading = ps->pos == branch_start || *after_anchor; /* BRE: '*' is a byte */
+    bool ere_lead = ps->pos == branch_start || ps->ere_lead, ere_anchor = ps->ere_anchor;
     *after_anchor = false;
+    ps->ere_lead = ps->ere_anchor = false;
+    if (ere && (ere_lead || ere_anchor) && ere_drop_quantifier(ps, c, ere_lead, ere_anchor))
+        return !ps->err;
     ps->pos++;
     if (c == '^' && (ere || ps->pos - 1 == branch_start)) {
         emit(ps, OP_BOL, 0, 0);
         *after_anchor = true;
-        return true; /* no quantifier applies to an anchor */
+        ps->ere_anchor = true;
+        ps->ere_lead = ere_lead; /* GNU still warns for "^*" at the start */
+        return true;             /* no quantifier applies to an anchor */
     }
     if (c == '$' && (ere || bre_dollar_anchor(ps, ps->pos - 1))) {
         emit(ps, OP_EOL, 0, 0);
+        ps->ere_anchor = true;
+        ps->ere_lead = ere_lead;
         return true;
     }
-    if (c == '*' && leading) {
-        emit_char(ps, c);
-    } else if (ere && leading && (c == '+' || c == '?' || c == '{')) {
-        emit_char(ps, c);
+    if ((c == '*' && leading) || (ere && ere_lead && c == '{')) {
+        emit_char(ps, c); /* ERE: a '{' that does not start an interval */
     } else if (c == '.') {
         emit(ps, OP_ANY, 0, 0);
     } else if (c == '[') {
@@ -439,10 +478,17 @@ static bool parse_piece(struct parser *ps, size_t branch_start, bool *after_anch
             ps->err = TOO_BIG;
             return false;
         }
+        size_t warns_before = ps->nwarns, start = ps->pos;
         parse_alt(ps);
         ps->depth--;
+        ps->ere_lead = ps->ere_anchor = false; /* what the group left */
         if (ps->err) return false;
-        if (ere ? !at(ps, ps->pos, ')') : !(at(ps, ps->pos, '\\') && at(ps, ps->pos + 1, ')'))) {
+        /* GNU: a group of nothing but dropped quantifiers, "(*)", is an
+         * unmatched '(' */
+        bool only_dropped =
+            ps->n == s && ps->nwarns > warns_before && ps->pos - start == ps->nwarns - warns_before;
+        if (only_dropped ||
+            (ere ? !at(ps, ps->pos, ')') : !(at(ps, ps->pos, '\\') && at(ps, ps->pos + 1, ')')))) {
             ps->err = "Unmatched ( or \\(";
             return false;
         }
@@ -453,11 +499,7 @@ static bool parse_piece(struct parser *ps, size_t branch_start, bool *after_anch
             return false;
         }
         ps->pos++;
-        if (!ere && d == '{') {
-            ps->err = "Invalid preceding regular expression";
-            return false;
-        }
-        parse_escape(ps, d);
+        parse_escape(ps, d); /* a leading \{ is a '{' (GNU) */
     } else {
         emit_char(ps, c);
     }
@@ -507,6 +549,7 @@ const char *re_compile(struct re *re, const char *pat, size_t plen, int flags)
     re->len = ps.n;
     re->classes = ps.sets;
     re->nclasses = ps.nsets;
+    memcpy(re->warns, ps.warns, sizeof re->warns);
     if (!ps.err) {
         re->cur = calloc(ps.n, sizeof *re->cur);
         re->next = calloc(ps.n, sizeof *re->next);

@@ -56,3 +56,13 @@ void textio_write(const void *buf, uint64_t len)
         exit(CLI_FAIL);
     }
 }
+
+size_t textio_last_lines(const char *b, size_t len, uint64_t count)
+{
+    if (count == 0) return len;
+    size_t i = len;
+    if (i > 0 && b[i - 1] == '\n') i--; /* the last line's own newline */
+    for (; i > 0; i--)
+        if (b[i - 1] == '\n' && --count == 0) return i;
+    return 0;
+}

@@ -311,6 +311,10 @@ static void test_regex(void **state)
     assert_true(re_matches("HeLLo", RE_BASIC | RE_ICASE, "say hello"));
     assert_true(re_matches("a$b", RE_BASIC, "a$b")); /* $ not at the end is a literal */
     assert_true(re_matches("", RE_BASIC, ""));
+    assert_true(re_matches("\\{1\\}", RE_BASIC, "a{1}")); /* a leading \{ is a byte */
+    assert_true(re_matches("+x", RE_EXTENDED, "x"));      /* dropped (GNU warns) */
+    assert_true(re_matches("^?a", RE_EXTENDED, "ba"));    /* ^? is an optional anchor */
+    assert_false(re_matches("^+a", RE_EXTENDED, "ba"));
     expect_re_error("\\(a", RE_BASIC, "Unmatched ( or \\(");
     expect_re_error("a\\)", RE_BASIC, "Unmatched ) or \\)");
     expect_re_error("[a", RE_BASIC, "Unmatched [, [^, [:, [., or [=");
@@ -319,6 +323,10 @@ static void test_regex(void **state)
     expect_re_error("\\(a\\)\\1", RE_BASIC, "back-references are not supported");
     expect_re_error("a{40000}", RE_EXTENDED, "Regular expression too big");
     expect_re_error("(a{1000}){1000}", RE_EXTENDED, "Regular expression too big");
+    struct re re;
+    assert_null(re_compile(&re, "*+x", 3, RE_EXTENDED));
+    assert_memory_equal(re.warns, "*+", 3);
+    re_free(&re);
 }
 
 /* Patterns that take exponential time with backtracking take (line

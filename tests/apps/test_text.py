@@ -71,6 +71,13 @@ CASES = [
     ("head", ["-n", "x", "lines.txt"], b"", False),
     ("head", [], b"1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12", False),
     ("head", ["-n", "2", "-"], b"a\nb\nc\n", False),
+    ("head", ["-n", "-3", "lines.txt"], b"", False),
+    ("head", ["-n", "-1", "noeol.txt"], b"", False),
+    ("head", ["-n", "-100", "lines.txt"], b"", False),
+    ("head", ["-c", "-5", "lines.txt", "noeol.txt"], b"", False),
+    ("head", ["-n", "-2"], bytes(range(1, 256)) * 300 + b"\nlast\nreally", False),
+    ("head", ["-n", "-0", "noeol.txt"], b"", False),
+    ("head", ["-n", "--1", "noeol.txt"], b"", False),
     ("head", ["-Z"], b"", True),
     ("tail", ["lines.txt"], b"", False),
     ("tail", ["-n", "3", "lines.txt"], b"", False),
@@ -117,6 +124,11 @@ CASES = [
     ("grep", ["-E", "^x{4,}$|^ba", "words.txt"], b"", False),
     ("grep", ["-E", "(a|b)?c$", "words.txt"], b"", False),
     ("grep", ["-E", "a{1", "words.txt"], b"", False),
+    ("grep", ["-Ec", "+x", "words.txt"], b"", False),
+    ("grep", ["-Ec", "^x|?", "words.txt"], b"", False),
+    ("grep", ["-Ec", "*a", "words.txt"], b"", False),
+    ("grep", ["-Ec", "{2}a", "words.txt"], b"", False),
+    ("grep", ["-c", "\\{1\\}x", "words.txt"], b"", False),
     ("grep", ["-i", "apple", "words.txt"], b"", False),
     ("grep", ["-i", "[A-B]an", "words.txt"], b"", False),
     ("grep", ["-v", "a", "words.txt"], b"", False),
@@ -225,6 +237,18 @@ CASES = [
     ("seq", [], b"", True),
     ("seq", ["1", "2", "3", "4"], b"", True),
     ("seq", ["-Z"], b"", True),
+    ("head", ["lines.txt", "-n", "2"], b"", False),
+    ("tail", ["lines.txt", "-n", "+29", "noeol.txt"], b"", False),
+    ("grep", ["pear", "words.txt", "-n", "noeol.txt", "-c"], b"", False),
+    ("grep", ["-e", "x", "--", "-n"], b"", False),
+    ("grep", ["--", "-v"], b"a-v\nb\n", False),
+    ("grep", ["-x", "pear", "words.txt"], b"", False),
+    ("grep", ["-xE", "x+|foo.*", "words.txt"], b"", False),
+    ("grep", ["-xF", "foo bar", "words.txt"], b"", False),
+    ("grep", ["-xc", "", "words.txt"], b"", False),
+    ("sort", ["nums.txt", "-n", "-r"], b"", False),
+    ("uniq", ["dup.txt", "-c"], b"", False),
+    ("tee", ["t1.txt", "-a", "t2.txt"], b"x\n", False),
     ("true", [], b"", False),
     ("true", ["-x", "ignored"], b"", False),
     ("false", [], b"", False),
@@ -273,6 +297,39 @@ def run_cases(t, host, fixture):
             w.close()
 
 
+ATOMS_BRE = ["a", "b", "x", ".", "[ab]", "[^a]", "\\(a\\)", "\\(a\\|b\\)", "a*", "b\\{1,2\\}", "^", "$",
+             "\\+", "\\?", "[[:alpha:]]", "\\.", "[]a]", "*", "\\{1\\}", "[a-c]", "\\)", "\\(", "\\|"]
+ATOMS_ERE = ["a", "b", "x", ".", "[ab]", "[^a]", "(a)", "(a|b)", "a*", "b{1,2}", "^", "$", "+", "?",
+             "[[:alpha:]]", "\\.", "|", "()", "{", "a{,2}", "(", ")", "*", "{2}", "[.]"]
+
+
+def run_random_patterns(t, host, count=150, seed=21):
+    """grep -c with random patterns built from the atoms above (both
+    syntaxes, with and without -i) over random lines of the same bytes,
+    against GNU grep: stdout, stderr (GNU's warnings too), status."""
+    rnd = random.Random(seed)
+    tmp = tempfile.mkdtemp(prefix="kpio-text-re-")
+    try:
+        lines = ["".join(rnd.choice("ab(){}|*+?.^$[]\\-xA") for _ in range(rnd.randint(0, 12)))
+                 for _ in range(60)]
+        with open(os.path.join(tmp, "in.txt"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        diffs = []
+        for i in range(count):
+            ere = i % 2 == 1
+            atoms = ATOMS_ERE if ere else ATOMS_BRE
+            pat = "".join(rnd.choice(atoms) for _ in range(rnd.randint(1, 5)))
+            args = (["-E"] if ere else []) + (["-i"] if i % 3 == 0 else []) + ["-c", "--", pat, "in.txt"]
+            res = host.run("grep", args, {tmp: "/"}, b"", cwd=tmp)
+            ref = gnu("grep", args, b"", tmp)
+            if (res.rc, res.out, res.err) != (ref.rc, ref.out, ref.err):
+                diffs.append(f"{args}: {res!r}\n   GNU {ref!r}")
+        t.ok(not diffs, f"{host.name}: grep -c with {count} random patterns as GNU grep",
+             "\n".join(diffs[:5]))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.environ.get("KPIO_BUILD", "build"))
@@ -292,6 +349,7 @@ def main():
                 t.skip(f"{host.name}: text tools", why)
                 continue
             run_cases(t, host, fixture)
+            run_random_patterns(t, host)
     finally:
         shutil.rmtree(fixture_tmp, ignore_errors=True)
     return t.done()

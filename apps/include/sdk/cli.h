@@ -50,6 +50,12 @@ struct cli_opts {
     const char *arg;  /* the argument of an option letter followed by ':' */
 };
 void cli_opts_init(struct cli_opts *o, int argc, char **argv);
+/* GNU getopt's default order: moves every option word (with the next
+ * word when it is the argument of a letter followed by ':' in letters)
+ * before the operands, keeping both orders, and a "--" (which ends the
+ * options) between them. For the text tools (`sort FILE -r`); call before
+ * cli_opts_init. Returns false when out of memory (argv unchanged). */
+bool cli_opts_permute(int argc, char **argv, const char *letters);
 int cli_opts_next(struct cli_opts *o, const char *letters, const char *help);
 
 /* write(2) until all of buf is written. Returns 0, or -1 with errno set. */

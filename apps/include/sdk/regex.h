@@ -28,6 +28,7 @@ struct re {
     uint32_t *cur, *next; /* thread lists for matching */
     uint32_t *mark;       /* per instruction: last step that added it */
     uint32_t *stack;
+    char warns[8]; /* ERE: '*', '+', '?', '{' (an interval) dropped at the start: GNU warns */
 };
 
 /* Compiles pat (plen bytes, NUL bytes allowed) with RE_* flags. Returns

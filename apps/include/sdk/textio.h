@@ -8,12 +8,16 @@
 #define SDK_TEXTIO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Parses a count: decimal digits, optionally a leading '+' (*plus set)
  * or '-' (the same as none) when plus is not NULL. On failure prints "NAME: invalid number of
  * WHAT: 'S'" and exits 1, as GNU does. */
 uint64_t textio_count(const char *s, const char *what, bool *plus);
+/* Where the last `count` lines of b[0, len) start (a last line without a
+ * newline counts as one): tail's and head -n -N's window. */
+size_t textio_last_lines(const char *b, size_t len, uint64_t count);
 /* Prints "==> NAME <==" ("standard input" for "-"), preceded by an empty
  * line from the second header on. */
 void textio_header(const char *path);
