@@ -12,7 +12,11 @@ APPS_P1 := hello echo cat ls cp mv rm mkdir wc sha256sum trap spin sleep simdmix
 APPS_NET := fetch nc nslookup httpd
 # The file and system userland (issue 21): see their block below.
 APPS_UFS := touch stat date env which
-APPS := $(APPS_P1) $(APPS_NET) $(APPS_UFS)
+# The text tools (head, tail, grep, sort, uniq, tee, seq, true, false,
+# test): preview1 apps on the SDK's line reader; grep's regular
+# expressions are apps/sdk/regex.c.
+APPS_TEXT := head tail grep sort uniq tee seq true false test
+APPS := $(APPS_P1) $(APPS_NET) $(APPS_UFS) $(APPS_TEXT)
 APPS_DIR := $(BUILD)/apps
 APP_WASMS := $(foreach a,$(APPS),$(APPS_DIR)/$(a).wasm)
 
@@ -46,6 +50,17 @@ APP_SRCS_stat := $(APP_SDK_CLI) apps/sdk/timefmt.c
 APP_SRCS_date := $(APP_SDK_CLI) apps/sdk/timefmt.c
 APP_SRCS_env := $(APP_SDK_CLI)
 APP_SRCS_which := $(APP_SDK_CLI)
+APP_SDK_LINES := $(APP_SDK_CLI) apps/sdk/lines.c
+APP_SRCS_head := $(APP_SDK_CLI) apps/sdk/textio.c
+APP_SRCS_tail := $(APP_SDK_CLI) apps/sdk/textio.c
+APP_SRCS_grep := $(APP_SDK_LINES) apps/sdk/regex.c
+APP_SRCS_sort := $(APP_SDK_LINES)
+APP_SRCS_uniq := $(APP_SDK_LINES)
+APP_SRCS_tee := $(APP_SDK_CLI)
+APP_SRCS_seq := $(APP_SDK_CLI)
+APP_SRCS_true := $(APP_SDK_CLI)
+APP_SRCS_false := $(APP_SDK_CLI)
+APP_SRCS_test := $(APP_SDK_CLI)
 
 # The WASI 0.2 SDK, and what the networking apps take from lib/: URL
 # parsing and resolution (lib/http/url.c).

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 static const char *app_name = "app";
+static const char *usage_line;
 
 void cli_init(const char *name)
 {
@@ -50,9 +51,16 @@ _Noreturn void cli_usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     fprintf(stderr, "%s: ", app_name);
     vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\nTry '%s --help' for more information.\n", app_name);
+    fputc('\n', stderr);
+    if (usage_line) fprintf(stderr, "%s\n", usage_line);
+    fprintf(stderr, "Try '%s --help' for more information.\n", app_name);
     va_end(ap);
     exit(CLI_USAGE);
+}
+
+void cli_set_usage_line(const char *line)
+{
+    usage_line = line;
 }
 
 _Noreturn void cli_help(const char *text)
@@ -68,6 +76,54 @@ void cli_opts_init(struct cli_opts *o, int argc, char **argv)
     o->index = 1;
     o->next = NULL;
     o->arg = NULL;
+}
+
+/* Whether option word w ("-abc") ends with a letter that takes the next
+ * word as its argument. */
+static bool takes_next(const char *w, const char *letters)
+{
+    if (w[1] == '-') return false; /* --long */
+    for (const char *c = w + 1; *c; c++) {
+        const char *p = *c != ':' ? strchr(letters, *c) : NULL;
+        if (p && p[1] == ':') return c[1] == '\0';
+    }
+    return false;
+}
+
+bool cli_opts_permute(int argc, char **argv, const char *letters)
+{
+    char **opts = malloc((size_t)argc * sizeof *opts), **rest = malloc((size_t)argc * sizeof *rest);
+    if (!opts || !rest) {
+        free(opts);
+        free(rest);
+        return false;
+    }
+    int no = 0, nr = 0;
+    char *dashdash = NULL;
+    for (int i = 1; i < argc; i++) {
+        char *w = argv[i];
+        if (strcmp(w, "--") == 0) {
+            dashdash = w;
+            while (++i < argc)
+                rest[nr++] = argv[i];
+            break;
+        }
+        if (w[0] != '-' || w[1] == '\0') {
+            rest[nr++] = w;
+            continue;
+        }
+        opts[no++] = w;
+        if (takes_next(w, letters) && i + 1 < argc) opts[no++] = argv[++i];
+    }
+    int k = 1;
+    for (int i = 0; i < no; i++)
+        argv[k++] = opts[i];
+    if (dashdash) argv[k++] = dashdash;
+    for (int i = 0; i < nr; i++)
+        argv[k++] = rest[i];
+    free(opts);
+    free(rest);
+    return true;
 }
 
 /* An option letter's argument: the rest of the cluster or the next word. */

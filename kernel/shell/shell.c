@@ -241,6 +241,12 @@ static long o_write(void *ctx, int fd, const void *buf, size_t len)
     return s ? kstream_write(s, buf, len) : ERR_BADF;
 }
 
+static long o_read(void *ctx, int fd, void *buf, size_t len)
+{
+    struct kstream *s = fd_stream(of(ctx), fd);
+    return s ? kstream_read(s, buf, len, false) : ERR_BADF;
+}
+
 /* ---- the filesystem ------------------------------------------------------------------------- */
 
 static int o_list_dir(void *ctx, const char *dir, sh_dirent_fn fn, void *cb_ctx)
@@ -360,6 +366,7 @@ static const struct sh_ops kernel_sh_ops = {
     .pipe = o_pipe,
     .close = o_close,
     .write = o_write,
+    .read = o_read,
     .list_dir = o_list_dir,
     .stat = o_stat,
     .chdir = o_chdir,

@@ -193,18 +193,103 @@ static int test_binary(struct bctx *b, const char *l, const char *op, const char
     return 2;
 }
 
+static bool test_is_binop(const char *s)
+{
+    static const char *const ops[] = {"=", "!=", "-eq", "-ne", "-lt", "-le", "-gt", "-ge"};
+    for (unsigned i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (strcmp(s, ops[i]) == 0) return true;
+    return false;
+}
+
+/* Longer expressions: ! binds tightest, then -a, then -o; ( ) group. */
+struct tparse {
+    struct bctx *b;
+    char **a;
+    int n, pos;
+};
+
+static int test_or(struct tparse *p);
+
+static int test_missing(struct tparse *p)
+{
+    ERR(p->b, "test: argument expected\n");
+    return 2;
+}
+
+static int test_term(struct tparse *p)
+{
+    bool negate = false;
+    while (p->pos < p->n && strcmp(p->a[p->pos], "!") == 0) {
+        negate = !negate;
+        p->pos++;
+    }
+    if (p->pos >= p->n) return test_missing(p);
+    const char *w = p->a[p->pos];
+    int r;
+    if (strcmp(w, "(") == 0) {
+        p->pos++;
+        r = test_or(p);
+        if (r == 2) return 2;
+        if (p->pos >= p->n || strcmp(p->a[p->pos], ")") != 0) {
+            ERR(p->b, "test: closing paren expected\n");
+            return 2;
+        }
+        p->pos++;
+    } else if (p->n - p->pos >= 3 && test_is_binop(p->a[p->pos + 1])) {
+        r = test_binary(p->b, w, p->a[p->pos + 1], p->a[p->pos + 2]);
+        p->pos += 3;
+    } else if (w[0] == '-' && w[1] && !w[2] && strchr("nzefd", w[1]) && p->pos + 1 < p->n) {
+        r = test_unary(p->b, w, p->a[p->pos + 1]);
+        p->pos += 2;
+    } else {
+        r = w[0] ? 0 : 1;
+        p->pos++;
+    }
+    return r == 2 ? 2 : negate ? !r : r;
+}
+
+static int test_and(struct tparse *p)
+{
+    int r = test_term(p);
+    while (r != 2 && p->pos < p->n && strcmp(p->a[p->pos], "-a") == 0) {
+        p->pos++;
+        int r2 = test_term(p);
+        r = r2 == 2 ? 2 : (r == 0 && r2 == 0) ? 0 : 1;
+    }
+    return r;
+}
+
+static int test_or(struct tparse *p)
+{
+    int r = test_and(p);
+    while (r != 2 && p->pos < p->n && strcmp(p->a[p->pos], "-o") == 0) {
+        p->pos++;
+        int r2 = test_or(p);
+        r = r2 == 2 ? 2 : (r == 0 || r2 == 0) ? 0 : 1;
+    }
+    return r;
+}
+
+/* POSIX's rules by the number of arguments up to 3 (and ! before them),
+ * then the precedence parser above. */
 static int test_eval(struct bctx *b, char **a, int n)
 {
     if (n == 0) return 1;
     if (n == 1) return a[0][0] ? 0 : 1;
-    if (strcmp(a[0], "!") == 0) {
+    if (n == 3 && test_is_binop(a[1])) return test_binary(b, a[0], a[1], a[2]);
+    if (n <= 4 && strcmp(a[0], "!") == 0) {
         int r = test_eval(b, a + 1, n - 1);
         return r == 2 ? 2 : !r;
     }
     if (n == 2) return test_unary(b, a[0], a[1]);
-    if (n == 3) return test_binary(b, a[0], a[1], a[2]);
-    ERR(b, "test: too many arguments\n");
-    return 2;
+    if (n == 3 && strcmp(a[0], "(") == 0 && strcmp(a[2], ")") == 0) return a[1][0] ? 0 : 1;
+    struct tparse p = {b, a, n, 0};
+    int r = test_or(&p);
+    if (r != 2 && p.pos < n) {
+        ERR(b, "test: %s: unexpected operator\n", a[p.pos]);
+        return 2;
+    }
+    return r;
 }
 
 static int b_test(struct bctx *b)
@@ -326,6 +411,11 @@ static int b_kill(struct bctx *b)
     return st;
 }
 
+static int b_xargs(struct bctx *b)
+{
+    return sh_xargs(b->sh, b->argc, b->argv, b->io);
+}
+
 static const struct {
     const char *name;
     int (*fn)(struct bctx *b);
@@ -333,7 +423,7 @@ static const struct {
     {":", b_true},    {"true", b_true},     {"false", b_false}, {"echo", b_echo},
     {"cd", b_cd},     {"export", b_export}, {"unset", b_unset}, {"exit", b_exit},
     {"test", b_test}, {"[", b_test},        {"sh", b_sh},       {".", b_dot},
-    {"jobs", b_jobs}, {"wait", b_wait},     {"kill", b_kill},
+    {"jobs", b_jobs}, {"wait", b_wait},     {"kill", b_kill},   {"xargs", b_xargs},
 };
 
 /* kill without %N is the embedder's (kill PID). */

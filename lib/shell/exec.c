@@ -252,6 +252,44 @@ static int exec_simple(struct sh *sh, const struct sh_node *n, const struct sh_i
     return st;
 }
 
+/* Runs argv as a simple command with io and the exported variables: a
+ * built-in or an app, as exec_simple would (xargs). Returns its status. */
+int sh_run_argv(struct sh *sh, int argc, char *const *argv, const struct sh_io *io)
+{
+    struct prep *p = mem_zalloc(sizeof *p);
+    struct sh_fields none = {0};
+    int st = p && argc > 0 ? 0 : 126;
+    if (p) p->io = *io;
+    for (int i = 0; i < argc && st == 0; i++) {
+        size_t n = strlen(argv[i]) + 1;
+        char *a = mem_alloc(n);
+        if (a) memcpy(a, argv[i], n);
+        if (!a || sh_fields_push(&p->argv, a) < 0) st = 126;
+    }
+    if (st == 0 && build_env(sh, &none, &p->env) < 0) st = 126;
+    if (st == 0 && (sh_fields_push(&p->argv, NULL) < 0 || sh_fields_push(&p->env, NULL) < 0))
+        st = 126;
+    if (st != 0) {
+        sh_printf(sh, io->fd[2], "%s: %s: out of memory or too many arguments\n", sh->arg0,
+                  argc > 0 ? argv[0] : "");
+    } else {
+        p->argv.n--;
+        p->env.n--;
+        if (is_builtin(sh, p->argv.v[0])) {
+            st = run_builtin(sh, p);
+        } else {
+            int job = spawn(sh, p, false);
+            st = job < 0 ? -job : sh->ops->wait(sh->ctx, job);
+        }
+    }
+    if (p) {
+        p->nopened = 0; /* io belongs to the caller */
+        prep_free(sh, p);
+    }
+    sh->err_fd = io->fd[2];
+    return st;
+}
+
 /* ---- pipelines and jobs ----------------------------------------------------------------- */
 
 struct elem {

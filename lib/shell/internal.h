@@ -72,6 +72,10 @@ struct sh_io {
  * argv[0] is one. */
 bool sh_core_builtin(struct sh *sh, int argc, char **argv, const struct sh_io *io, int *status);
 bool sh_is_core_builtin(const char *name);
+/* Runs argv as a simple command (built-in or app) with io (exec.c). */
+int sh_run_argv(struct sh *sh, int argc, char *const *argv, const struct sh_io *io);
+/* The xargs built-in (xargs.c). */
+int sh_xargs(struct sh *sh, int argc, char **argv, const struct sh_io *io);
 /* The jobs built-ins need the job table (exec.c). */
 int sh_job_add(struct sh *sh, const int *ids, int n);
 int sh_job_wait(struct sh *sh, int slot);

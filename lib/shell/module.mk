@@ -3,7 +3,7 @@
 # embedder, its comparison with dash (tests/shell), the parser's unit
 # tests and its fuzz target.
 LIB_SRCS_shell := lib/shell/arena.c lib/shell/lex.c lib/shell/parse.c lib/shell/expand.c \
-    lib/shell/glob.c lib/shell/vars.c lib/shell/exec.c lib/shell/builtins.c
+    lib/shell/glob.c lib/shell/vars.c lib/shell/exec.c lib/shell/builtins.c lib/shell/xargs.c
 KERNEL_LIB_SRCS += $(LIB_SRCS_shell)
 
 SHELL_TEST_LIBS := $(LIB_SRCS_shell) $(LIB_SRCS_base) host/port/base_env.c

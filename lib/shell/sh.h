@@ -154,6 +154,9 @@ struct sh_ops {
     void (*close)(void *ctx, int fd);
     /* Writes to a descriptor (built-ins' output and the shell's errors). */
     long (*write)(void *ctx, int fd, const void *buf, size_t len);
+    /* Reads up to len bytes from a descriptor (xargs's input): the count,
+     * 0 at the end, or an error. May be NULL (then xargs refuses to run). */
+    long (*read)(void *ctx, int fd, void *buf, size_t len);
     /* Lists a directory for globbing ("" is the working directory). */
     int (*list_dir)(void *ctx, const char *dir, sh_dirent_fn fn, void *cb_ctx);
     /* Reports whether path exists, and if it is a directory (for test -e/-d/-f). */

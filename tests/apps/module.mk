@@ -17,9 +17,9 @@ COMPONENT_SUITES += apps/net
 SUITE_CMD_apps/net := python3 tests/apps/test_net.py --build $(BUILD)
 
 # Host unit tests of the plain-C parts of the SDK (httpd's request parser,
-# the cli helpers, SHA-256 against lib/base's) under ASan + UBSan, and a
+# the cli helpers, SHA-256 against lib/base's, grep's regular expressions) under ASan + UBSan, and a
 # libFuzzer target for the request parser.
-APPS_SDK_HOST_SRCS := apps/sdk/httpreq.c apps/sdk/cli.c apps/sdk/sha256.c
+APPS_SDK_HOST_SRCS := apps/sdk/httpreq.c apps/sdk/cli.c apps/sdk/sha256.c apps/sdk/regex.c
 $(call host_objs,tests/apps/test_sdk.c $(APPS_SDK_HOST_SRCS)): HOST_CFLAGS += -Iapps/include
 $(BUILD)/host/tests/apps/test_sdk: $(call host_objs,tests/apps/test_sdk.c $(APPS_SDK_HOST_SRCS) \
     lib/base/sha256.c)
@@ -54,3 +54,18 @@ BENCH_DEPS += $(APP_WASMS) $(BUILD)/rel/bin/kpio-wasm
 #               imports match core-signatures-0.2.12.tsv (no jco needed)
 COMPONENT_SUITES += apps/abi
 SUITE_CMD_apps/abi := python3 tests/apps/test_abi.py --build $(BUILD)
+
+#   apps/text   the text tools (head, tail, grep, sort, uniq, tee, seq, true,
+#               false, test) under node:wasi and kpio-wasm against GNU
+#               coreutils and GNU grep on the same inputs (test_text.py)
+COMPONENT_SUITES += apps/text
+SUITE_CMD_apps/text := python3 tests/apps/test_text.py --build $(BUILD)
+
+# libFuzzer on grep's regular expressions (apps/sdk/regex.c).
+$(call fuzz_objs,tests/apps/fuzz_apps_regex.c apps/sdk/regex.c): FUZZ_CFLAGS += -Iapps/include
+$(BUILD)/fuzz/bin/apps_regex: $(call fuzz_objs,tests/apps/fuzz_apps_regex.c apps/sdk/regex.c)
+	$(fuzz_link)
+FUZZ_TARGETS += apps_regex
+$(BUILD)/fuzz/seeds/apps_regex/.stamp: tests/apps/fuzz_regex_seeds.py
+	@python3 tests/apps/fuzz_regex_seeds.py $(@D) && touch $@
+FUZZ_SEEDS += $(BUILD)/fuzz/seeds/apps_regex/.stamp

@@ -19,6 +19,7 @@
 #include "base/sha256.h"
 #include "sdk/cli.h"
 #include "sdk/httpreq.h"
+#include "sdk/regex.h"
 #include "sdk/sha256.h"
 
 static int parse(const char *s, struct httpreq *r)
@@ -274,6 +275,72 @@ static void test_sha256_vs_lib_base(void **state)
     }
 }
 
+/* ---- regular expressions (grep) ---- */
+
+static bool re_matches(const char *pat, int flags, const char *line)
+{
+    struct re re;
+    const char *err = re_compile(&re, pat, strlen(pat), flags);
+    assert_null(err);
+    bool m = re_search(&re, line, strlen(line));
+    re_free(&re);
+    return m;
+}
+
+static void expect_re_error(const char *pat, int flags, const char *want)
+{
+    struct re re;
+    const char *err = re_compile(&re, pat, strlen(pat), flags);
+    assert_non_null(err);
+    assert_string_equal(err, want);
+}
+
+static void test_regex(void **state)
+{
+    (void)state;
+    assert_true(re_matches("ab*c", RE_BASIC, "xxacxx"));
+    assert_true(re_matches("^a\\{2,3\\}$", RE_BASIC, "aaa"));
+    assert_false(re_matches("^a\\{2,3\\}$", RE_BASIC, "aaaa"));
+    assert_true(re_matches("a+", RE_BASIC, "a+")); /* + is a literal in BRE */
+    assert_false(re_matches("a+", RE_BASIC, "aa"));
+    assert_true(re_matches("^(ab|cd)+$", RE_EXTENDED, "abcdab"));
+    assert_false(re_matches("^(ab|cd)+$", RE_EXTENDED, "abc"));
+    assert_true(re_matches("*x", RE_BASIC, "a*x")); /* a leading * is a literal */
+    assert_true(re_matches("[[:digit:]]-[^]a]", RE_BASIC, "7-b"));
+    assert_false(re_matches("[[:digit:]]-[^]a]", RE_BASIC, "7-]"));
+    assert_true(re_matches("HeLLo", RE_BASIC | RE_ICASE, "say hello"));
+    assert_true(re_matches("a$b", RE_BASIC, "a$b")); /* $ not at the end is a literal */
+    assert_true(re_matches("", RE_BASIC, ""));
+    assert_true(re_matches("\\{1\\}", RE_BASIC, "a{1}")); /* a leading \{ is a byte */
+    assert_true(re_matches("+x", RE_EXTENDED, "x"));      /* dropped (GNU warns) */
+    assert_true(re_matches("^?a", RE_EXTENDED, "ba"));    /* ^? is an optional anchor */
+    assert_false(re_matches("^+a", RE_EXTENDED, "ba"));
+    expect_re_error("\\(a", RE_BASIC, "Unmatched ( or \\(");
+    expect_re_error("a\\)", RE_BASIC, "Unmatched ) or \\)");
+    expect_re_error("[a", RE_BASIC, "Unmatched [, [^, [:, [., or [=");
+    expect_re_error("a\\{1", RE_BASIC, "Unmatched \\{");
+    expect_re_error("[z-a]", RE_BASIC, "Invalid range end");
+    expect_re_error("\\(a\\)\\1", RE_BASIC, "back-references are not supported");
+    expect_re_error("a{40000}", RE_EXTENDED, "Regular expression too big");
+    expect_re_error("(a{1000}){1000}", RE_EXTENDED, "Regular expression too big");
+    struct re re;
+    assert_null(re_compile(&re, "*+x", 3, RE_EXTENDED));
+    assert_memory_equal(re.warns, "*+", 3);
+    re_free(&re);
+}
+
+/* Patterns that take exponential time with backtracking take (line
+ * length x program size) steps here: 20000 bytes against (a*)*(a*)*b. */
+static void test_regex_hostile(void **state)
+{
+    (void)state;
+    static char line[20001];
+    memset(line, 'a', sizeof line - 1);
+    assert_false(re_matches("\\(a*\\)*\\(a*\\)*\\(a*\\)*b", RE_BASIC, line));
+    assert_false(re_matches("^(a|aa|aaa)*$c", RE_EXTENDED, line));
+    assert_true(re_matches("^(a|aa)*$", RE_EXTENDED, line));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_paths),          cmocka_unit_test(test_parse_u64),
         cmocka_unit_test(test_format),         cmocka_unit_test(test_opts),
         cmocka_unit_test(test_sha256_vectors), cmocka_unit_test(test_sha256_vs_lib_base),
+        cmocka_unit_test(test_regex),          cmocka_unit_test(test_regex_hostile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

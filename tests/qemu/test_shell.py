@@ -6,7 +6,8 @@ in QEMU, checked from the host.
 conditional, a loop, statuses, a syntax error in a script run by `sh`,
 pipelines between apps through kernel pipes (16 MiB through
 `cat | sha256sum` and `cat | wc -c`, a reader that exits at once) and
-background jobs. After it, Ctrl-C on the console stops a running app and
+background jobs, the text tools in a pipeline and xargs running an app.
+After it, Ctrl-C on the console stops a running app and
 the prompt comes back; Tab completes; `time` measures a pipeline. Then the guest powers off and the host reads the
 files the shell wrote with mtools and checks the image with fsck.fat; the
 hashes come from Python's hashlib.
@@ -64,6 +65,15 @@ export P1_TEST=from-the-shell
 P2_TEST='two words' /tests/p2_cli.wasm one two < /data/empty | /apps/cat.wasm > /data/p2.txt
 echo 0123456789abc | /tests/p2_cli.wasm splice 2> /data/zeroes.bin | /apps/cat.wasm > /data/splice.txt
 echo "P1_TEST after: $P1_TEST, P2_TEST after: $P2_TEST" > /data/env-after.txt
+seq 1 1000 | grep 7 | sort -r | uniq -c | head -n 3 > /data/text-pipe.txt
+seq 1 20 | tail -n 3 | tee /data/tee.txt | grep -c 1 > /data/tee-count.txt
+echo /data/z /data/loop.txt | xargs wc -l > /data/xargs.txt
+echo "xargs $?" >> /data/xargs.txt
+seq 1 3 | xargs -I N echo "line N" >> /data/xargs.txt
+: > /data/x
+[ -f /data/x ] && echo yes > /data/test.txt
+[ -f /data/nope ] || echo no >> /data/test.txt
+/apps/test.wasm -d /data && echo app-yes >> /data/test.txt
 sync
 """
 
@@ -152,8 +162,28 @@ def check_files(t, img, big):
              "a prefix assignment does not stay in the shell", text(img, "/data/env-after.txt"))
     else:
         t.skip("environ through WASI", "build/tests/wasi/p2_cli.wasm not built (make)")
+    check_text_tools(t, img)
     fsck = img.fsck()
     t.ok(fsck[0], "fsck.fat -n is clean after the shell's writes", fsck[1] if len(fsck) > 1 else "")
+
+
+def check_text_tools(t, img):
+    """The text tools (apps) and xargs (a built-in) in /etc/rc."""
+    seven = sorted((str(i) for i in range(1, 1001) if "7" in str(i)), reverse=True)
+    want = "".join(f"      1 {n}\n" for n in seven[:3])
+    got = text(img, "/data/text-pipe.txt")
+    t.ok(got == want, "seq 1 1000 | grep 7 | sort -r | uniq -c | head -n 3 > FILE",
+         f"{got!r}, want {want!r}")
+    t.ok(text(img, "/data/tee.txt") == "18\n19\n20\n" and text(img, "/data/tee-count.txt") == "2\n",
+         "seq | tail -n 3 | tee FILE | grep -c 1",
+         repr((text(img, "/data/tee.txt"), text(img, "/data/tee-count.txt"))))
+    xa = (text(img, "/data/xargs.txt") or "").splitlines()
+    t.ok(len(xa) == 7 and xa[0].split() == ["2", "/data/z"] and xa[1].split() == ["3", "/data/loop.txt"]
+         and xa[2].split() == ["5", "total"] and xa[3] == "xargs 0"
+         and xa[4:] == ["line 1", "line 2", "line 3"],
+         "xargs runs an app (wc -l FILES) and a built-in (-I)", repr(xa))
+    t.ok(text(img, "/data/test.txt") == "yes\nno\napp-yes\n",
+         "[ -f FILE ] && ..., [ -f MISSING ] || ..., /apps/test.wasm -d", repr(text(img, "/data/test.txt")))
 
 
 def main():

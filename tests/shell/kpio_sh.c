@@ -223,6 +223,16 @@ static unsigned long long p_now_ns(void *ctx)
     return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
 }
 
+static long p_read(void *ctx, int fd, void *buf, size_t len)
+{
+    (void)ctx;
+    for (;;) {
+        ssize_t n = read(fd, buf, len);
+        if (n < 0 && errno == EINTR) continue;
+        return n < 0 ? neg_errno() : (long)n;
+    }
+}
+
 static const struct sh_ops posix_ops = {
     .spawn = p_spawn,
     .wait = p_wait,
@@ -231,6 +241,7 @@ static const struct sh_ops posix_ops = {
     .pipe = p_pipe,
     .close = p_close,
     .write = p_write,
+    .read = p_read,
     .list_dir = p_list_dir,
     .stat = p_stat,
     .chdir = p_chdir,

@@ -28,6 +28,9 @@ void cli_warn_err(int err, const char *fmt, ...) __attribute__((format(printf, 2
 /* "NAME: <formatted>\nTry 'NAME --help' for more information.\n" on
  * stderr, then exit(CLI_USAGE). */
 _Noreturn void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A line that usage errors print before "Try ..." (grep prints
+ * "Usage: grep [OPTION]... PATTERNS [FILE]..." there); NULL for none. */
+void cli_set_usage_line(const char *line);
 /* Writes text to stdout and exits with CLI_OK: for --help. */
 _Noreturn void cli_help(const char *text);
 
@@ -47,6 +50,12 @@ struct cli_opts {
     const char *arg;  /* the argument of an option letter followed by ':' */
 };
 void cli_opts_init(struct cli_opts *o, int argc, char **argv);
+/* GNU getopt's default order: moves every option word (with the next
+ * word when it is the argument of a letter followed by ':' in letters)
+ * before the operands, keeping both orders, and a "--" (which ends the
+ * options) between them. For the text tools (`sort FILE -r`); call before
+ * cli_opts_init. Returns false when out of memory (argv unchanged). */
+bool cli_opts_permute(int argc, char **argv, const char *letters);
 int cli_opts_next(struct cli_opts *o, const char *letters, const char *help);
 
 /* write(2) until all of buf is written. Returns 0, or -1 with errno set. */
