@@ -124,6 +124,7 @@ static int load_handler(struct server *sv)
         struct comp_error cerr;
         int rc = comp_load(sv->bytes, len, &sv->comp, &cerr);
         if (rc == 0) rc = comp_command_check(sv->comp, &cerr);
+        if (rc == 0) rc = comp_preload_modules(sv->comp, &cerr); /* compiled once */
         if (rc) {
             fprintf(stderr, "kpio-wasm: %s: %s\n", path, cerr.msg);
             return 1;
