@@ -161,6 +161,19 @@ def main():
     finally:
         status = srv.stop()
     t.ok(status == 0, "SIGTERM stops the server with status 0", diag=f"status {status}")
+    # --max-conns: one connection holds the only worker; the next gets 503.
+    srv = Server(kpio, handler, ["--max-conns", "1"])
+    try:
+        first = srv.raw()
+        first.sendall(b"GET /api/sum?a=1&b=1 HTTP/1.1\r\nHost: x\r\n\r\n")
+        got = first.recv(4096)  # answered, and kept alive: the worker stays busy
+        out = raw_exchange(srv, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        first.close()
+        t.ok(got.startswith(b"HTTP/1.1 200 ") and out.startswith(b"HTTP/1.1 503 "),
+             "beyond --max-conns a connection is answered 503 and closed",
+             diag=f"{got[:40]!r} / {out[:60]!r}")
+    finally:
+        srv.stop()
     # The streams take longer than the fault server's handler timeout.
     srv = Server(kpio, handler, ["--handler-timeout", "600000"])
     try:
