@@ -10,6 +10,8 @@
  *                          the request trailers are ignored; the response
  *                          carries the byte count as a trailer
  *   GET  /bytes?n=N        N bytes of a repeating pattern, streamed
+ *   GET  /files/NAME       the file /www/NAME (serve with --dir DIR::/www),
+ *                          streamed; 404 when it cannot be opened
  *   GET  /trap             traps (the host answers 500)
  *   GET  /hang             never returns (the host's timeout answers 5xx)
  *   GET  /hog              allocates until memory runs out (500)
@@ -101,6 +103,28 @@ static void bytes(struct handler_req *req)
     handler_finish(req, NULL, NULL, 0);
 }
 
+static void file(struct handler_req *req, const char *name)
+{
+    static char buf[65536], path[512];
+    if (strstr(name, "..") || strchr(name, '?')) {
+        send_text(req, 404, "text/plain", "not found\n");
+        return;
+    }
+    snprintf(path, sizeof path, "/www/%s", name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        send_text(req, 404, "text/plain", "not found\n");
+        return;
+    }
+    const char *names[] = {"content-type"}, *values[] = {"application/octet-stream"};
+    handler_respond(req, 200, names, values, 1);
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        if (handler_write(req, buf, n)) break;
+    fclose(f);
+    handler_finish(req, NULL, NULL, 0);
+}
+
 void handler_main(struct handler_req *req)
 {
     char json[512], ua[128];
@@ -123,6 +147,8 @@ void handler_main(struct handler_req *req)
         echo(req);
     } else if (!strcmp(req->method, "POST") && !strcmp(p, "/sha256")) {
         sha256(req);
+    } else if (get && !strncmp(p, "/files/", 7)) {
+        file(req, p + 7);
     } else if (get && !strncmp(p, "/bytes", 6)) {
         bytes(req);
     } else if (!strcmp(p, "/trap")) {

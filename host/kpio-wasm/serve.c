@@ -6,7 +6,8 @@
  *                   [--handler-timeout MS] [OPTIONS] HANDLER.wasm
  *
  * (OPTIONS as for running a program: --allow-net for the handler's own
- * outgoing requests, --max-host-mib, --max-pages, --engine, --dir...).
+ * outgoing requests, --dir HOST[::GUEST] for its files (opened for each
+ * instance), --max-host-mib, --max-pages, --engine...).
  * HANDLER.wasm is a component exporting wasi:http/incoming-handler@0.2.N
  * or a core module exporting "wasi:http/incoming-handler@0.2.N#handle"
  * under the canonical ABI (and _initialize, called first, if it has one).
@@ -225,10 +226,23 @@ static void handle_request(struct server *sv, struct serve_conn *c)
         return;
     }
     const char *argv0 = sv->o.path;
+    struct wasi_preopen pre[KPIO_MAX_DIRS];
+    for (int i = 0; i < sv->o.ndirs; i++) { /* --dir: the handler's files, per instance */
+        pre[i].guest_path = sv->o.guest_dir[i];
+        if (wasi_host_open_dir(&port, sv->o.host_dir[i], &pre[i].dir)) {
+            while (i-- > 0)
+                port.ops->close(port.ctx, pre[i].dir);
+            wasi_host_port_free(&port);
+            serve_conn_simple(c, 500, true);
+            return;
+        }
+    }
     struct wasi_config cfg = {
         .port = port,
         .argc = 1,
         .argv = &argv0,
+        .npreopens = (size_t)sv->o.ndirs,
+        .preopens = pre,
         .allow_net = sv->o.allow_net,
         .max_host_bytes = (size_t)sv->o.max_host_mib << 20,
     };

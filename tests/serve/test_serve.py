@@ -15,7 +15,9 @@ hashlib / fixed expected bodies as the oracle:
   - a 64 MiB upload hashed by the handler as it arrives (the server's
     peak memory stays far below 64 MiB more than at start) and a 64 MiB
     streamed response;
-  - SIGTERM stops the server with status 0.
+  - SIGTERM stops the server with status 0;
+  - --max-conns: the connection beyond it is answered 503;
+  - a file of the handler's --dir is served whole.
 
     test_serve.py --build BUILD
 """
@@ -25,10 +27,12 @@ import http.client
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from contextlib import closing
@@ -175,11 +179,22 @@ def main():
     finally:
         srv.stop()
     # The streams take longer than the fault server's handler timeout.
-    srv = Server(kpio, handler, ["--handler-timeout", "600000"])
+    www = tempfile.mkdtemp(prefix="serve-www-")
+    blob = os.urandom(300000)
+    with open(os.path.join(www, "blob.bin"), "wb") as f:
+        f.write(blob)
+    srv = Server(kpio, handler, ["--handler-timeout", "600000", "--dir", www + "::/www"])
     try:
+        with closing(srv.conn()) as c:
+            st, _, body = get(c, "/files/blob.bin")
+            st2, _, _ = get(c, "/files/../etc/passwd")
+        t.ok(st == 200 and body == blob and st2 == 404,
+             "the handler serves a file of its --dir; a path with .. is 404",
+             diag=f"{st} {len(body)} bytes, {st2}")
         run_streams(t, srv)
     finally:
         srv.stop()
+        shutil.rmtree(www, ignore_errors=True)
     sys.exit(t.done())
 
 
