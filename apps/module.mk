@@ -89,6 +89,22 @@ $(APPS_DIR)/$(1).wasm: $(call app_objs,apps/$(1).c $(APP_SRCS_$(1)))
 endef
 $(foreach a,$(APPS),$(eval $(call app_rule,$(a))))
 
+# wasi:http handlers (sdk/handler.h): reactors exporting
+# wasi:http/incoming-handler@0.2.12#handle, served by `kpio-wasm serve`.
+# They go to $(BUILD)/handlers, not $(APPS_DIR): the tests that take every
+# app there run commands, which a handler is not.
+APPS_HANDLER := webapp
+APP_SRCS_webapp := apps/sdk/handler.c apps/sdk/wasi2.c apps/sdk/sha256.c
+define handler_rule
+$(BUILD)/handlers/$(1).wasm: $(call app_objs,apps/$(1).c $(APP_SRCS_$(1)))
+	@mkdir -p $$(@D)
+	@echo "  WASM-LD $$@"
+	@$(WASM_CC) $(APP_LDFLAGS) -mexec-model=reactor -o $$@ $$(filter %.o,$$^)
+endef
+$(foreach a,$(APPS_HANDLER),$(eval $(call handler_rule,$(a))))
+HANDLER_WASMS := $(foreach a,$(APPS_HANDLER),$(BUILD)/handlers/$(a).wasm)
+ALL_TARGETS += $(HANDLER_WASMS)
+
 .PHONY: apps
 apps: $(APP_WASMS)
 ALL_TARGETS += $(APP_WASMS)

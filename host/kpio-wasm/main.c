@@ -273,8 +273,12 @@ static int invoke_main(const struct kpio_options *opts)
     return status;
 }
 
+/* `kpio-wasm serve ...` (serve.c). */
+int serve_main(int argc, char **argv);
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "serve")) return serve_main(argc, argv);
     static struct kpio_options o;
     kpio_options_parse(argc, argv, &o);
     int status = o.invoke_mode ? invoke_main(&o) : run_wasi_main(&o);

@@ -234,6 +234,9 @@ struct comp {
     uint32_t ntypes, cap_types;
     struct comp_type *types;
     void *pool; /* every allocation, freed by comp_free */
+    /* The root's core modules, loaded once by comp_preload_modules() and
+     * shared by every instantiation after it; NULL: each loads its own. */
+    struct wasm_module **loaded;
 };
 
 /* A human-readable message for load failures. */

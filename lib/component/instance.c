@@ -149,6 +149,10 @@ static int module_of(struct comp_instance *ci, uint32_t m, struct wasm_module **
     if (d->how != COMP_DEF_MODULE)
         return fail(ci, ERR_NOTSUP, "core module %u: only embedded modules are instantiated yet",
                     m);
+    if (ci->s == ci->c->root && ci->c->loaded) {
+        *out = ci->c->loaded[d->a];
+        return 0;
+    }
     if (!ci->modules[d->a]) {
         const struct comp_range *r = &ci->s->modules[d->a];
         struct wasm_error werr;
@@ -156,6 +160,29 @@ static int module_of(struct comp_instance *ci, uint32_t m, struct wasm_module **
         if (rc) return fail(ci, rc, "core module %u: %s", m, werr.msg);
     }
     *out = ci->modules[d->a];
+    return 0;
+}
+
+int comp_preload_modules(struct comp *c, struct comp_error *err)
+{
+    const struct comp_component *s = c->root;
+    struct wasm_module **m = mem_zalloc(sizeof(*m) * ((size_t)s->nmodules + 1));
+    if (!m) {
+        fmt_snprintf(err->msg, sizeof err->msg, "out of memory");
+        return ERR_NOMEM;
+    }
+    for (uint32_t i = 0; i < s->nmodules; i++) {
+        struct wasm_error werr;
+        int rc = wasm_module_load(c->bytes + s->modules[i].offset, s->modules[i].len, &m[i], &werr);
+        if (rc) {
+            fmt_snprintf(err->msg, sizeof err->msg, "core module %u: %s", i, werr.msg);
+            while (i-- > 0)
+                wasm_module_free(m[i]);
+            mem_free(m);
+            return rc;
+        }
+    }
+    c->loaded = m;
     return 0;
 }
 

@@ -42,6 +42,12 @@ typedef int (*comp_canon_fn)(void *ctx, struct comp_instance *ci, uint32_t index
  * start function or segment trapped: *trap), with err->msg saying which
  * core instance and why. c must outlive *out.
  */
+/* Loads and validates the root's core modules once, for a host that
+ * instantiates c many times (a server: an instance per request); later
+ * instantiations share them (lib/wasm instantiates a module any number of
+ * times, from any thread). 0, or the load error with err->msg. */
+int comp_preload_modules(struct comp *c, struct comp_error *err);
+
 int comp_instantiate_core(const struct comp *c, const struct wasm_config *cfg, comp_canon_fn canon,
                           void *canon_ctx, struct comp_instance **out, struct comp_error *err,
                           struct wasm_trap *trap);

@@ -9,6 +9,7 @@
 #include "component/internal.h"
 #include "base/env.h"
 #include "base/mem.h"
+#include "wasm/wasm.h"
 
 static const uint8_t magic[4] = {0x00, 0x61, 0x73, 0x6d};
 
@@ -702,6 +703,9 @@ int comp_load(const uint8_t *bytes, size_t len, struct comp **out, struct comp_e
 void comp_free(struct comp *c)
 {
     if (!c) return;
+    for (uint32_t i = 0; c->loaded && i < c->root->nmodules; i++)
+        wasm_module_free(c->loaded[i]);
+    mem_free(c->loaded);
     comp_pool_free(c->pool);
     mem_free(c);
 }

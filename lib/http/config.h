@@ -12,6 +12,9 @@
 #ifndef HTTP_MAX_STATUS_LINE
 #define HTTP_MAX_STATUS_LINE 2048 /* status-line, without CRLF */
 #endif
+#ifndef HTTP_MAX_REQUEST_LINE
+#define HTTP_MAX_REQUEST_LINE 8192 /* request-line on a server, without CRLF (RFC 9112 3) */
+#endif
 #ifndef HTTP_MAX_FIELD_LINE
 #define HTTP_MAX_FIELD_LINE 8192 /* one field line, obs-folds joined */
 #endif

@@ -64,6 +64,11 @@ static const struct fail_info fail_table[HTTP_FAIL_COUNT_] = {
     [HTTP_FAIL_TLS_CERT] = {"HTTP_FAIL_TLS_CERT", "TLS certificate refused", ERR_TLS_CERT},
     [HTTP_FAIL_TLS_ALERT] = {"HTTP_FAIL_TLS_ALERT", "TLS alert received", ERR_TLS_ALERT},
     [HTTP_FAIL_TLS_PROTOCOL] = {"HTTP_FAIL_TLS_PROTOCOL", "TLS failure", ERR_TLS_PROTO},
+    [HTTP_FAIL_REQUEST_LINE] = {"HTTP_FAIL_REQUEST_LINE", "bad request line", ERR_BADMSG},
+    [HTTP_FAIL_REQUEST_LINE_SIZE] = {"HTTP_FAIL_REQUEST_LINE_SIZE", "request line too long",
+                                     ERR_2BIG},
+    [HTTP_FAIL_HOST] = {"HTTP_FAIL_HOST", "missing or repeated Host field", ERR_BADMSG},
+    [HTTP_FAIL_EXPECT] = {"HTTP_FAIL_EXPECT", "unsupported expectation", ERR_NOTSUP},
 };
 
 static const struct fail_info *fail_info(enum http_fail kind)
@@ -84,4 +89,18 @@ const char *http_fail_name(enum http_fail kind)
 const char *http_fail_str(enum http_fail kind)
 {
     return fail_info(kind)->str;
+}
+
+int http_fail_status(enum http_fail kind)
+{
+    switch (kind) {
+    case HTTP_FAIL_REQUEST_LINE_SIZE: return 414; /* RFC 9112 section 3 */
+    case HTTP_FAIL_HEADER_SIZE:
+    case HTTP_FAIL_HEADER_SECTION_SIZE:
+    case HTTP_FAIL_HEADER_COUNT: return 431;    /* RFC 6585 section 5 */
+    case HTTP_FAIL_EXPECT: return 417;          /* RFC 9110 section 10.1.1 */
+    case HTTP_FAIL_TRANSFER_CODING: return 501; /* RFC 9112 section 6.1 */
+    case HTTP_FAIL_VERSION: return 505;         /* RFC 9110 section 15.6.6 */
+    default: return 400;
+    }
 }

@@ -62,6 +62,15 @@
  *                                               the TLS socket, lib/tls)
  *   TLS_PROTOCOL               ERR_TLS_PROTO    TLS-protocol-error
  *
+ * A server parsing requests (http_parser_start_request) fails with these
+ * too, and answers with the status http_fail_status() gives (400 for most;
+ * 414, 431, 417, 501 and 505 where RFC 9110 names one):
+ *
+ *   REQUEST_LINE               ERR_BADMSG       400 Bad Request
+ *   REQUEST_LINE_SIZE          ERR_2BIG         414 URI Too Long
+ *   HOST                       ERR_BADMSG       400 (RFC 9112 3.2: none or several)
+ *   EXPECT                     ERR_NOTSUP       417 Expectation Failed
+ *
  * wasi:http's outgoing-handler does not follow redirects; lib/wasi sets
  * max_redirects to 0, and REDIRECTS never reaches it.
  */
@@ -113,6 +122,11 @@ enum http_fail {
     HTTP_FAIL_TLS_CERT,
     HTTP_FAIL_TLS_ALERT,
     HTTP_FAIL_TLS_PROTOCOL,
+    /* A request, as seen by the parser on a server (parser.h). */
+    HTTP_FAIL_REQUEST_LINE,      /* malformed request-line (RFC 9112 section 3) */
+    HTTP_FAIL_REQUEST_LINE_SIZE, /* request-line beyond the start-line limit */
+    HTTP_FAIL_HOST,              /* HTTP/1.1 without exactly one Host (RFC 9112 3.2) */
+    HTTP_FAIL_EXPECT,            /* an expectation other than 100-continue */
     HTTP_FAIL_COUNT_
 };
 
@@ -124,5 +138,9 @@ int http_fail_err(enum http_fail kind);
 const char *http_fail_name(enum http_fail kind);
 /* "bad chunk size line"; never NULL. */
 const char *http_fail_str(enum http_fail kind);
+/* The status a server answers a request that failed to parse with: 414
+ * for REQUEST_LINE_SIZE, 431 for the header size and count kinds, 417 for
+ * EXPECT, 501 for TRANSFER_CODING, 505 for VERSION, 400 for the others. */
+int http_fail_status(enum http_fail kind);
 
 #endif

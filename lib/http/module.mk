@@ -2,14 +2,14 @@
 # the client over a socket interface; its unit tests, the host client
 # program (host/http-get), the component tests against python's http.server
 # and nginx (tests/http), the fuzz target and the benchmarks (bench/http).
-LIB_SRCS_http := lib/http/parser.c lib/http/request.c lib/http/fields.c lib/http/url.c \
+LIB_SRCS_http := lib/http/parser.c lib/http/request.c lib/http/response.c lib/http/fields.c lib/http/url.c \
     lib/http/client.c lib/http/fail.c
 KERNEL_LIB_SRCS += $(LIB_SRCS_http)
 
 HTTP_TEST_LIBS := $(LIB_SRCS_http) $(LIB_SRCS_base) host/port/base_env.c
 
 # --- unit tests (cmocka, ASan + UBSan) ---------------------------------------
-HTTP_UNIT_TESTS := parser url request client
+HTTP_UNIT_TESTS := parser url request client server
 
 define http_unit_test
 $(BUILD)/host/tests/http/test_$(1): $(call host_objs,tests/unit/http/test_$(1).c $(HTTP_TEST_LIBS))
@@ -37,18 +37,22 @@ COMPONENT_SUITES += http/host
 SUITE_CMD_http/host := python3 tests/http/test_http.py --build $(BUILD)
 TEST_DEPS += $(BUILD)/host/bin/http-get
 
-# --- fuzzing: the response parser and the URL code -----------------------------
-FUZZ_TARGETS += http_parse http_url
+# --- fuzzing: the response parser, the URL code, the server side ----------------
+FUZZ_TARGETS += http_parse http_url http_request
 $(BUILD)/fuzz/bin/http_parse: $(call fuzz_objs,tests/fuzz/fuzz_http_parse.c $(LIB_SRCS_http) \
     $(LIB_SRCS_base) host/port/base_env.c)
 	$(fuzz_link)
 $(BUILD)/fuzz/bin/http_url: $(call fuzz_objs,tests/fuzz/fuzz_http_url.c $(LIB_SRCS_http) \
     $(LIB_SRCS_base) host/port/base_env.c)
 	$(fuzz_link)
+$(BUILD)/fuzz/bin/http_request: $(call fuzz_objs,tests/fuzz/fuzz_http_request.c $(LIB_SRCS_http) \
+    $(LIB_SRCS_base) host/port/base_env.c)
+	$(fuzz_link)
 
 $(BUILD)/rel/tests/http/make_seeds: $(call rel_objs,tests/unit/http/make_seeds.c)
 	$(rel_link)
-FUZZ_SEEDS += $(BUILD)/fuzz/seeds/http_parse/.stamp $(BUILD)/fuzz/seeds/http_url/.stamp
+FUZZ_SEEDS += $(BUILD)/fuzz/seeds/http_parse/.stamp $(BUILD)/fuzz/seeds/http_url/.stamp \
+    $(BUILD)/fuzz/seeds/http_request/.stamp
 $(BUILD)/fuzz/seeds/http_%/.stamp: $(BUILD)/rel/tests/http/make_seeds
 	@mkdir -p $(@D)
 	@$< $* $(@D) && touch $@

@@ -1,6 +1,6 @@
 /*
- * lib/http/parser.c - the HTTP/1.1 response parser (RFC 9112): status-line,
- * field sections, body framing (RFC 9112 section 6.3), the chunked coding
+ * lib/http/parser.c - the HTTP/1.1 message parser (RFC 9112): status-line
+ * or request-line, field sections, body framing (RFC 9112 section 6.3), the chunked coding
  * (section 7.1) and trailers. See parser.h for the contract.
  *
  * Lines (status-line, field lines, chunk-size lines) are gathered in the
@@ -48,6 +48,13 @@ struct http_limits http_limits_default(void)
     return lim;
 }
 
+struct http_limits http_limits_server(void)
+{
+    struct http_limits lim = http_limits_default();
+    lim.status_line = HTTP_MAX_REQUEST_LINE;
+    return lim;
+}
+
 int http_parser_init(struct http_parser *p, const struct http_limits *lim)
 {
     memset(p, 0, sizeof *p);
@@ -87,15 +94,24 @@ static void message_reset(struct http_parser *p)
     p->content_length = 0;
     p->framing = HTTP_FRAMING_NONE;
     p->remaining = 0;
+    p->expect_continue = p->expect_other = false;
+    p->host_count = 0;
 }
 
 void http_parser_start(struct http_parser *p, bool head_request)
 {
     message_reset(p);
     p->head_request = head_request;
+    p->request = false;
     p->offset = 0;
     p->err = 0;
     p->fail = HTTP_FAIL_NONE;
+}
+
+void http_parser_start_request(struct http_parser *p)
+{
+    http_parser_start(p, false);
+    p->request = true;
 }
 
 static int fail(struct http_parser *p, enum http_fail kind)
@@ -169,6 +185,40 @@ static int parse_status_line(struct http_parser *p, struct http_event *ev)
     ev->version_minor = p->version_minor;
     ev->value = s + reason;
     ev->value_len = n - reason;
+    return 1;
+}
+
+/*
+ * request-line = method SP request-target SP HTTP-version (RFC 9112
+ * section 3). The target is checked for visible ASCII only (no SP, CTL or
+ * obs-text); its form is the caller's business. An empty line before the
+ * request-line is skipped (section 2.2). Returns 1 with a REQUEST event, 0
+ * for a skipped empty line, or an error.
+ */
+static int parse_request_line(struct http_parser *p, struct http_event *ev)
+{
+    const char *s = p->buf;
+    size_t n = p->buf_len;
+    if (n == 0) return 0;
+    const char *sp1 = memchr(s, ' ', n);
+    if (!sp1 || !http_is_token(s, (size_t)(sp1 - s))) return fail(p, HTTP_FAIL_REQUEST_LINE);
+    size_t t = (size_t)(sp1 - s) + 1, k = t;
+    while (k < n && (unsigned char)s[k] > 0x20 && (unsigned char)s[k] < 0x7f)
+        k++;
+    if (k == t || n - k != 9 || s[k] != ' ') return fail(p, HTTP_FAIL_REQUEST_LINE);
+    const char *v = s + k + 1;
+    if (memcmp(v, "HTTP/", 5) != 0 || !char_is_digit(v[5]) || v[6] != '.' || !char_is_digit(v[7]))
+        return fail(p, HTTP_FAIL_REQUEST_LINE);
+    if (v[5] != '1') return fail(p, HTTP_FAIL_VERSION);
+    /* A later 1.x is answered as 1.1 (RFC 9110 section 6.2). */
+    p->version_minor = v[7] == '0' ? 0 : 1;
+    p->state = PS_FIELD_START;
+    ev->type = HTTP_EV_REQUEST;
+    ev->version_minor = p->version_minor;
+    ev->name = s;
+    ev->name_len = (size_t)(sp1 - s);
+    ev->value = s + t;
+    ev->value_len = k - t;
     return 1;
 }
 
@@ -250,6 +300,14 @@ static int framing_field(struct http_parser *p, const char *name, size_t nlen, c
         return list_each(p, v, vlen, transfer_coding_elem);
     }
     if (http_eq_lower(name, nlen, "connection")) return list_each(p, v, vlen, connection_elem);
+    if (p->request && http_eq_lower(name, nlen, "host")) p->host_count++;
+    if (p->request && http_eq_lower(name, nlen, "expect")) {
+        /* RFC 9110 section 10.1.1: the only expectation is 100-continue. */
+        if (http_eq_lower(v, vlen, "100-continue"))
+            p->expect_continue = true;
+        else
+            p->expect_other = true;
+    }
     return 0;
 }
 
@@ -294,9 +352,31 @@ static int parse_field_line(struct http_parser *p, struct http_event *ev)
     return 1;
 }
 
+/* Decides the body framing of a request (RFC 9112 section 6.3) and checks
+ * Host (section 3.2) and Expect (RFC 9110 section 10.1.1). */
+static int decide_request_framing(struct http_parser *p)
+{
+    if (p->version_minor >= 1 ? p->host_count != 1 : p->host_count > 1)
+        return fail(p, HTTP_FAIL_HOST);
+    if (p->expect_other) return fail(p, HTTP_FAIL_EXPECT);
+    if (p->te_seen) {
+        if (p->has_length || p->version_minor == 0)
+            return fail(p, HTTP_FAIL_FRAMING); /* item 3; section 6.1 for HTTP/1.0 */
+        if (p->te_other || !p->te_chunked) return fail(p, HTTP_FAIL_TRANSFER_CODING);
+        p->framing = HTTP_FRAMING_CHUNKED;
+    } else if (p->has_length) {
+        p->framing = HTTP_FRAMING_LENGTH; /* item 6 */
+        p->remaining = p->content_length;
+    } else {
+        p->framing = HTTP_FRAMING_NONE; /* item 7: a request without either has no body */
+    }
+    return 0;
+}
+
 /* Decides the body framing of a final response (RFC 9112 section 6.3). */
 static int decide_framing(struct http_parser *p)
 {
+    if (p->request) return decide_request_framing(p);
     if (p->head_request || p->status == 204 || p->status == 304) {
         p->framing = HTTP_FRAMING_NONE; /* items 1 and 2 */
     } else if (p->te_seen) {
@@ -529,10 +609,11 @@ static int step(struct http_parser *p, const uint8_t *d, size_t n, size_t *c, st
     *c = 0;
     switch (p->state) {
     case PS_STATUS:
-        r = take_line(p, d, n, c, p->lim.status_line, HTTP_FAIL_STATUS_LINE_SIZE,
-                      HTTP_FAIL_STATUS_LINE);
+        r = take_line(p, d, n, c, p->lim.status_line,
+                      p->request ? HTTP_FAIL_REQUEST_LINE_SIZE : HTTP_FAIL_STATUS_LINE_SIZE,
+                      p->request ? HTTP_FAIL_REQUEST_LINE : HTTP_FAIL_STATUS_LINE);
         if (r == 1) {
-            r = parse_status_line(p, ev);
+            r = p->request ? parse_request_line(p, ev) : parse_status_line(p, ev);
             p->buf_len = 0;
         }
         return r;
@@ -581,6 +662,7 @@ int http_parse_eof(struct http_parser *p, struct http_event *ev)
         ev->type = HTTP_EV_END;
         return HTTP_EV_END;
     case PS_STATUS:
+        if (p->request && p->buf_len == 0) return 0; /* a clean close between requests */
         if (p->offset == 0) return fail(p, HTTP_FAIL_NO_RESPONSE);
         return fail(p, HTTP_FAIL_TRUNCATED);
     default: return fail(p, HTTP_FAIL_TRUNCATED);
@@ -619,6 +701,11 @@ int64_t http_parser_body_length(const struct http_parser *p)
     case HTTP_FRAMING_LENGTH: return (int64_t)p->content_length;
     default: return -1;
     }
+}
+
+bool http_parser_expect_continue(const struct http_parser *p)
+{
+    return p->expect_continue;
 }
 
 bool http_parser_keep_alive(const struct http_parser *p)

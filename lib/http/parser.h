@@ -1,5 +1,6 @@
 /*
- * lib/http/parser.h - the HTTP/1.1 response parser (RFC 9112), sans-IO.
+ * lib/http/parser.h - the HTTP/1.1 message parser (RFC 9112), sans-IO:
+ * responses for the client, requests for a server.
  *
  * The caller feeds the bytes of a connection in pieces of any size (one
  * byte at a time works) and pulls events out one at a time:
@@ -15,6 +16,8 @@
  *
  *   STATUS        the final response's status-line (1xx interim responses
  *                 are parsed and skipped without events, RFC 9110 15.2)
+ *   REQUEST       (request mode) the request-line: method in name, the
+ *                 request-target in value, the version in version_minor
  *   HEADER        one field line: name and value, obs-folds joined by SP
  *   HEADERS_DONE  the header section ended; the body framing is known
  *                 (http_parser_body_length(), http_parser_keep_alive())
@@ -35,6 +38,17 @@
  * response with both Transfer-Encoding and Content-Length, or with
  * Content-Length values that differ, is refused (RFC 9112 6.3 items 3
  * and 5: "ought to be handled as an error").
+ *
+ * Request mode (http_parser_start_request(), for a server): the start line
+ * is a request-line under the status_line limit (http_limits_server()
+ * raises it for long targets); empty lines before it are skipped (RFC 9112
+ * section 2.2). The body is chunked with "Transfer-Encoding: chunked", the
+ * Content-Length otherwise, and empty without either (section 6.3 item
+ * 7). Refused, with the status http_fail_status() gives: another transfer
+ * coding (501), Transfer-Encoding with Content-Length or in HTTP/1.0, an
+ * HTTP/1.1 request without exactly one Host (section 3.2), an expectation
+ * other than 100-continue (417). The caller keeps the bytes after END: on
+ * a kept-alive connection they begin the next (pipelined) request.
  */
 #ifndef HTTP_PARSER_H
 #define HTTP_PARSER_H
@@ -65,15 +79,16 @@ enum http_event_type {
     HTTP_EV_BODY,
     HTTP_EV_TRAILER,
     HTTP_EV_END,
+    HTTP_EV_REQUEST,
 };
 
 struct http_event {
     enum http_event_type type;
     int status;        /* STATUS: 200..599 */
-    int version_minor; /* STATUS: 0 or 1 (HTTP/1.x) */
-    const char *name;  /* HEADER, TRAILER: field name (not terminated) */
+    int version_minor; /* STATUS, REQUEST: 0 or 1 (HTTP/1.x) */
+    const char *name;  /* HEADER, TRAILER: field name (not terminated); REQUEST: method */
     size_t name_len;
-    const char *value; /* HEADER, TRAILER: value; STATUS: reason phrase */
+    const char *value; /* HEADER, TRAILER: value; STATUS: reason phrase; REQUEST: target */
     size_t value_len;
     const uint8_t *data; /* BODY: a slice of the input */
     size_t len;
@@ -92,9 +107,13 @@ struct http_parser {
     char *buf; /* the current line */
     size_t buf_cap, buf_len;
     uint8_t state;
-    bool head_request; /* the request was HEAD: the response has no body */
-    bool trailers;     /* the field states parse a trailer section */
-    bool interim;      /* the current response is 1xx: parse and drop it */
+    bool head_request;    /* the request was HEAD: the response has no body */
+    bool request;         /* request mode: parse requests, not responses */
+    bool expect_continue; /* request mode: "Expect: 100-continue" */
+    bool expect_other;    /* request mode: another expectation */
+    uint32_t host_count;  /* request mode: Host field lines */
+    bool trailers;        /* the field states parse a trailer section */
+    bool interim;         /* the current response is 1xx: parse and drop it */
     int status, version_minor;
     uint32_t field_count;
     uint64_t section_bytes;
@@ -120,6 +139,14 @@ void http_parser_free(struct http_parser *p);
  * (RFC 9110 section 9.3.2). Clears any error. */
 void http_parser_start(struct http_parser *p, bool head_request);
 
+/* Prepares for the next request on a server's connection (request mode;
+ * see above). Clears any error. */
+void http_parser_start_request(struct http_parser *p);
+
+/* The defaults with the start-line limit raised for request-targets
+ * (HTTP_MAX_REQUEST_LINE): what a server passes to http_parser_init(). */
+struct http_limits http_limits_server(void);
+
 /* Parses from in[0..len). Returns the event type (> 0) of the event put in
  * *ev, 0 when all of the input was consumed without completing an event
  * (or the response is already complete: then nothing is consumed), or a
@@ -130,7 +157,8 @@ int http_parse(struct http_parser *p, const uint8_t *in, size_t len, size_t *use
                struct http_event *ev);
 
 /* The connection was closed by the peer. Returns HTTP_EV_END (in *ev) for a
- * body delimited by the close, 0 if the response was already complete, or
+ * body delimited by the close, 0 if the response was already complete (in
+ * request mode also when no request was begun: a clean close), or
  * ERR_CONNRESET with HTTP_FAIL_NO_RESPONSE (nothing of a response was
  * received) or HTTP_FAIL_TRUNCATED (a response was cut short). */
 int http_parse_eof(struct http_parser *p, struct http_event *ev);
@@ -153,5 +181,9 @@ int http_parser_status(const struct http_parser *p);
 enum http_framing http_parser_framing(const struct http_parser *p);
 int64_t http_parser_body_length(const struct http_parser *p);
 bool http_parser_keep_alive(const struct http_parser *p);
+/* Request mode, from HEADERS_DONE on: the client sent
+ * "Expect: 100-continue" and waits for "100 Continue" before the body
+ * (RFC 9110 section 10.1.1). */
+bool http_parser_expect_continue(const struct http_parser *p);
 
 #endif

@@ -13,6 +13,7 @@
 #include "base/mem.h"
 #include "base/util.h"
 #include "wasi/p2.h"
+#include "wasi/p2_http.h"
 
 static const char *const type_names[P2_TYPE_COUNT_] = {
     [P2_ERROR] = "error",
@@ -35,6 +36,9 @@ static const char *const type_names[P2_TYPE_COUNT_] = {
     [P2_FUTURE_TRAILERS] = "future-trailers",
     [P2_DESCRIPTOR] = "descriptor",
     [P2_DIR_STREAM] = "directory-entry-stream",
+    [P2_IN_REQUEST] = "incoming-request",
+    [P2_RESP_OUTPARAM] = "response-outparam",
+    [P2_OUT_RESPONSE] = "outgoing-response",
 };
 
 int wasi_p2_new(struct wasi_ctx *w)
@@ -70,6 +74,7 @@ void wasi_p2_free(struct wasi_ctx *w)
         if (left && !freed) /* objects held by moved-out owners only: give up */
             break;
     }
+    p2_srv_free(w);
     for (size_t i = 0; i < ARRAY_SIZE(p->clients); i++)
         if (p->clients[i]) http_client_destroy(p->clients[i]);
     if (p->tls_handle) w->tls->unwrap(w->tls->ctx, p->tls_handle);
@@ -118,13 +123,12 @@ int p2_over_budget(struct wasm_host_call *call, const char *what)
                           what, w->host_limit);
 }
 
-int p2_put(struct wasm_host_call *call, struct p2_obj *o, uint32_t *handle)
+int p2_put_ctx(struct wasi_ctx *w, struct p2_obj *o, uint32_t *handle)
 {
-    struct wasi_ctx *w = call_ctx(call);
     struct wasi_p2 *p = w->p2;
     if (p2_charge(w, o, o->size + sizeof *p->slots)) {
         p2_obj_free(w, o);
-        return p2_over_budget(call, "a new resource");
+        return ERR_2BIG;
     }
     uint32_t i = p->free_hint;
     while (i < p->nslots && p->slots[i])
@@ -134,7 +138,7 @@ int p2_put(struct wasm_host_call *call, struct p2_obj *o, uint32_t *handle)
         struct p2_obj **s = n > (1u << 24) ? NULL : mem_realloc(p->slots, sizeof(*s) * n);
         if (!s) {
             p2_obj_free(w, o);
-            return wasm_host_trap(call, "out of memory for a resource handle");
+            return ERR_NOMEM;
         }
         for (uint32_t j = p->nslots; j < n; j++)
             s[j] = NULL;
@@ -144,6 +148,14 @@ int p2_put(struct wasm_host_call *call, struct p2_obj *o, uint32_t *handle)
     p->slots[i] = o;
     p->free_hint = i + 1;
     *handle = i + 1;
+    return 0;
+}
+
+int p2_put(struct wasm_host_call *call, struct p2_obj *o, uint32_t *handle)
+{
+    int rc = p2_put_ctx(call_ctx(call), o, handle);
+    if (rc == ERR_2BIG) return p2_over_budget(call, "a new resource");
+    if (rc) return wasm_host_trap(call, "out of memory for a resource handle");
     return 0;
 }
 

@@ -51,6 +51,9 @@ enum p2_type {
     P2_FUTURE_TRAILERS,
     P2_DESCRIPTOR,
     P2_DIR_STREAM,
+    P2_IN_REQUEST,
+    P2_RESP_OUTPARAM,
+    P2_OUT_RESPONSE,
     P2_TYPE_COUNT_
 };
 
@@ -82,6 +85,8 @@ int p2_charge(struct wasi_ctx *w, struct p2_obj *o, size_t bytes);
 /* The trap for a call that would pass the budget, naming what. */
 int p2_over_budget(struct wasm_host_call *call, const char *what);
 
+/* p2_put without a call: 0, or ERR_NOMEM (o is then freed). */
+int p2_put_ctx(struct wasi_ctx *w, struct p2_obj *o, uint32_t *handle);
 /* Puts o into the table (charging its size against the budget): its handle (>= 1) in *handle, or a
  * trap value (out of memory; o is then freed). */
 int p2_put(struct wasm_host_call *call, struct p2_obj *o, uint32_t *handle);
@@ -272,6 +277,7 @@ struct wasi_p2 {
     uint64_t insecure_state;
     uint8_t *scratch;   /* P2_SCRATCH bytes for console and socket reads */
     bool dns_timed_out; /* the last HTTP connect failed in name resolution's timeout */
+    struct p2_srv *srv; /* the incoming exchange (p2_http_server.c), or NULL */
 };
 
 #define P2_SCRATCH 65536

@@ -148,8 +148,6 @@ static void client_put(struct wasi_ctx *w, struct http_client *c)
 
 /* ---- objects ------------------------------------------------------------------------ */
 
-struct p2_out_body;
-
 struct p2_out_request {
     struct p2_obj h;
     uint8_t method;     /* method variant case; 9: other */
@@ -160,16 +158,6 @@ struct p2_out_request {
     struct http_fields headers;
     bool body_taken;
     struct p2_out_body *body;
-};
-
-/* An outgoing body: held by its request and, until finish or drop, by a
- * handle of the guest; freed when both have let go. */
-struct p2_out_body {
-    struct p2_obj h; /* children: its output-stream */
-    struct p2_out_request *req;
-    bool in_table, stream_taken, finished;
-    uint8_t *data;
-    size_t len, cap;
 };
 
 struct p2_in_response;
@@ -193,15 +181,6 @@ struct p2_in_response {
     bool consumed;
 };
 
-struct p2_in_body {
-    struct p2_obj h; /* children: its input-stream */
-    struct http_client *client;
-    bool stream_taken, eof;
-    const uint8_t *pending;
-    size_t pending_len;
-    int err, http_code;
-};
-
 struct p2_trailers {
     struct p2_obj h;
     bool taken;
@@ -211,7 +190,7 @@ struct p2_trailers {
 static const char *const method_names[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
                                            "CONNECT", "OPTIONS", "TRACE", "PATCH"};
 
-static void body_free(struct wasi_ctx *w, struct p2_out_body *b)
+void p2_http_body_free(struct wasi_ctx *w, struct p2_out_body *b)
 {
     mem_free(b->data);
     b->data = NULL;
@@ -228,7 +207,7 @@ static void request_destroy(struct wasi_ctx *w, struct p2_obj *o)
     http_fields_free(&q->headers);
     if (q->body) {
         q->body->req = NULL;
-        if (!q->body->in_table) body_free(w, q->body);
+        if (!q->body->in_table) p2_http_body_free(w, q->body);
     }
 }
 
@@ -612,6 +591,7 @@ P2_FN(p2_http_types_outgoing_request_drop)
 int p2_http_body_write(struct wasi_ctx *w, struct p2_obj *o, const uint8_t *data, size_t len)
 {
     struct p2_out_body *b = (struct p2_out_body *)o;
+    if (b->server) return p2_srv_body_write(w, b, data, len);
     if (b->finished || !b->req) return ERR_PIPE;
     if (len > SIZE_MAX / 2 - b->len) return ERR_NOMEM;
     if (b->len + len > b->cap) {
@@ -675,6 +655,7 @@ P2_FN(p2_http_types_outgoing_body_finish)
         return p2_bad_handle(call, a[2].u32, P2_FIELDS);
     int rc = body_release(call, a[0].u32, &b);
     if (rc) return rc;
+    if (b->server) return p2_srv_body_finish(call, b, a[1].u32 ? a[2].u32 : 0, a[3].u32);
     int code = -1;
     if (a[1].u32) { /* request trailers need a chunked body, which the client cannot send */
         p2_obj_free(w, p2_take(call, a[2].u32, P2_FIELDS));
@@ -689,7 +670,7 @@ P2_FN(p2_http_types_outgoing_body_finish)
         if (cl && declared != b->len) code = p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
     }
     b->finished = true;
-    if (!b->req) body_free(w, b);
+    if (!b->req) p2_http_body_free(w, b);
     uint8_t *ret = p2_ret(call, a[3].u32, 40, 8);
     if (!ret) return p2_bad_ret(call, a[3].u32);
     if (code >= 0) {
@@ -703,7 +684,11 @@ void p2_http_release_body(struct wasi_ctx *w, struct p2_obj *o)
 {
     struct p2_out_body *b = (struct p2_out_body *)o;
     b->in_table = false;
-    if (!b->req) body_free(w, b);
+    if (b->server) {
+        p2_srv_body_gone(w, b);
+        return;
+    }
+    if (!b->req) p2_http_body_free(w, b);
 }
 
 /* Dropping without finish abandons the body: the request then fails. */
@@ -713,8 +698,12 @@ P2_FN(p2_http_types_outgoing_body_drop)
     struct p2_out_body *b;
     int rc = body_release(call, a[0].u32, &b);
     if (rc) return rc;
+    if (b->server) {
+        p2_srv_body_gone(call_ctx(call), b);
+        return 0;
+    }
     if (!b->req) {
-        body_free(call_ctx(call), b);
+        p2_http_body_free(call_ctx(call), b);
         return 0;
     }
     b->finished = true;
@@ -885,6 +874,7 @@ long p2_http_body_slice(struct wasi_ctx *w, struct p2_obj *o, size_t max, const 
 {
     (void)w;
     struct p2_in_body *b = (struct p2_in_body *)o;
+    if (b->server) return p2_srv_body_slice(w, b, max, data, http_code);
     if (b->err) {
         *http_code = b->http_code;
         return b->err;
@@ -948,6 +938,7 @@ P2_FN(p2_http_types_incoming_body_finish)
     if (!t) return wasm_host_trap(call, "out of memory");
     http_fields_init(&t->f, 0, 0);
     if (b->eof && b->client) p2_fields_copy(&t->f, http_client_trailers(b->client));
+    if (b->eof && b->server) p2_srv_trailers(w, &t->f);
     p2_take(call, a[0].u32, P2_IN_BODY);
     p2_obj_free(w, &b->h);
     return p2_put(call, &t->h, &r[0].u32);

@@ -21,6 +21,41 @@ struct p2_req_options {
     uint64_t ns[3];
 };
 
+/* An outgoing body: held by its request and, until finish or drop, by a
+ * handle of the guest; freed when both have let go. A server's response
+ * body (server) belongs to the incoming exchange instead (p2_http_server.c). */
+struct p2_out_body {
+    struct p2_obj h; /* children: its output-stream */
+    struct p2_out_request *req;
+    bool in_table, stream_taken, finished, server;
+    struct p2_obj *resp; /* server: its outgoing-response, NULL once that is gone */
+    uint8_t *data;       /* buffered: a request's body, or a response's before it is sent */
+    size_t len, cap;
+};
+
+/* An incoming body: a response's from the client, or (server) the
+ * incoming request's, read through the embedder's ops. */
+struct p2_in_body {
+    struct p2_obj h; /* children: its input-stream */
+    struct http_client *client;
+    bool stream_taken, eof, server;
+    const uint8_t *pending;
+    size_t pending_len;
+    int err, http_code;
+};
+
+void p2_http_body_free(struct wasi_ctx *w, struct p2_out_body *b);
+
+/* The server side (p2_http_server.c), for p2_http.c's shared body code. */
+int p2_srv_body_write(struct wasi_ctx *w, struct p2_out_body *b, const uint8_t *data, size_t len);
+int p2_srv_body_finish(struct wasm_host_call *call, struct p2_out_body *b, uint32_t trailers,
+                       uint32_t ret_ptr);
+void p2_srv_body_gone(struct wasi_ctx *w, struct p2_out_body *b);
+long p2_srv_body_slice(struct wasi_ctx *w, struct p2_in_body *b, size_t max, const uint8_t **data,
+                       int *http_code);
+void p2_srv_trailers(struct wasi_ctx *w, struct http_fields *out);
+void p2_srv_free(struct wasi_ctx *w);
+
 struct p2_fields *p2_fields_alloc(struct p2_obj *parent, bool immutable);
 /* Appends copies of src's fields to dst: 0 or ERR_NOMEM. */
 int p2_fields_copy(struct http_fields *dst, const struct http_fields *src);

@@ -4,7 +4,7 @@
  * and the P2_FN definitions of lib/wasi/p2*.c. Do not edit: run
  * `python3 lib/wasi/gen_p2_table.py` after adding a function.
  *
- * 200 imports, 183 implemented.
+ * 200 imports, 198 implemented.
  */
 #include "wasi/p2.h"
 
@@ -45,6 +45,12 @@ P2_DECL(p2_http_types_fields_delete);
 P2_DECL(p2_http_types_fields_append);
 P2_DECL(p2_http_types_fields_entries);
 P2_DECL(p2_http_types_fields_clone);
+P2_DECL(p2_http_types_incoming_request_method);
+P2_DECL(p2_http_types_incoming_request_path_with_query);
+P2_DECL(p2_http_types_incoming_request_scheme);
+P2_DECL(p2_http_types_incoming_request_authority);
+P2_DECL(p2_http_types_incoming_request_headers);
+P2_DECL(p2_http_types_incoming_request_consume);
 P2_DECL(p2_http_types_outgoing_request_new);
 P2_DECL(p2_http_types_outgoing_request_body);
 P2_DECL(p2_http_types_outgoing_request_method);
@@ -63,6 +69,7 @@ P2_DECL(p2_http_types_request_options_first_byte_timeout);
 P2_DECL(p2_http_types_request_options_set_first_byte_timeout);
 P2_DECL(p2_http_types_request_options_between_bytes_timeout);
 P2_DECL(p2_http_types_request_options_set_between_bytes_timeout);
+P2_DECL(p2_http_types_response_outparam_set);
 P2_DECL(p2_http_types_incoming_response_status);
 P2_DECL(p2_http_types_incoming_response_headers);
 P2_DECL(p2_http_types_incoming_response_consume);
@@ -70,16 +77,24 @@ P2_DECL(p2_http_types_incoming_body_stream);
 P2_DECL(p2_http_types_incoming_body_finish);
 P2_DECL(p2_http_types_future_trailers_subscribe);
 P2_DECL(p2_http_types_future_trailers_get);
+P2_DECL(p2_http_types_outgoing_response_new);
+P2_DECL(p2_http_types_outgoing_response_status_code);
+P2_DECL(p2_http_types_outgoing_response_set_status_code);
+P2_DECL(p2_http_types_outgoing_response_headers);
+P2_DECL(p2_http_types_outgoing_response_body);
 P2_DECL(p2_http_types_outgoing_body_write);
 P2_DECL(p2_http_types_outgoing_body_finish);
 P2_DECL(p2_http_types_future_incoming_response_subscribe);
 P2_DECL(p2_http_types_future_incoming_response_get);
 P2_DECL(p2_http_types_fields_drop);
+P2_DECL(p2_http_types_incoming_request_drop);
 P2_DECL(p2_http_types_outgoing_request_drop);
 P2_DECL(p2_http_types_request_options_drop);
+P2_DECL(p2_http_types_response_outparam_drop);
 P2_DECL(p2_http_types_incoming_response_drop);
 P2_DECL(p2_http_types_incoming_body_drop);
 P2_DECL(p2_http_types_future_trailers_drop);
+P2_DECL(p2_http_types_outgoing_response_drop);
 P2_DECL(p2_http_types_outgoing_body_drop);
 P2_DECL(p2_http_types_future_incoming_response_drop);
 P2_DECL(p2_cli_environment_get_environment);
@@ -241,12 +256,18 @@ const struct wasi_import_fn wasi_p2_table[] = {
     {"http/types", "[method]fields.append", "(iiiiii)", p2_http_types_fields_append},
     {"http/types", "[method]fields.entries", "(ii)", p2_http_types_fields_entries},
     {"http/types", "[method]fields.clone", "(i)i", p2_http_types_fields_clone},
-    {"http/types", "[method]incoming-request.method", "(ii)", wasi_p2_unimplemented},
-    {"http/types", "[method]incoming-request.path-with-query", "(ii)", wasi_p2_unimplemented},
-    {"http/types", "[method]incoming-request.scheme", "(ii)", wasi_p2_unimplemented},
-    {"http/types", "[method]incoming-request.authority", "(ii)", wasi_p2_unimplemented},
-    {"http/types", "[method]incoming-request.headers", "(i)i", wasi_p2_unimplemented},
-    {"http/types", "[method]incoming-request.consume", "(ii)", wasi_p2_unimplemented},
+    {"http/types", "[method]incoming-request.method", "(ii)",
+     p2_http_types_incoming_request_method},
+    {"http/types", "[method]incoming-request.path-with-query", "(ii)",
+     p2_http_types_incoming_request_path_with_query},
+    {"http/types", "[method]incoming-request.scheme", "(ii)",
+     p2_http_types_incoming_request_scheme},
+    {"http/types", "[method]incoming-request.authority", "(ii)",
+     p2_http_types_incoming_request_authority},
+    {"http/types", "[method]incoming-request.headers", "(i)i",
+     p2_http_types_incoming_request_headers},
+    {"http/types", "[method]incoming-request.consume", "(ii)",
+     p2_http_types_incoming_request_consume},
     {"http/types", "[constructor]outgoing-request", "(i)i", p2_http_types_outgoing_request_new},
     {"http/types", "[method]outgoing-request.body", "(ii)", p2_http_types_outgoing_request_body},
     {"http/types", "[method]outgoing-request.method", "(ii)",
@@ -280,7 +301,8 @@ const struct wasi_import_fn wasi_p2_table[] = {
      p2_http_types_request_options_between_bytes_timeout},
     {"http/types", "[method]request-options.set-between-bytes-timeout", "(iiI)i",
      p2_http_types_request_options_set_between_bytes_timeout},
-    {"http/types", "[static]response-outparam.set", "(iiiiIiiii)", wasi_p2_unimplemented},
+    {"http/types", "[static]response-outparam.set", "(iiiiIiiii)",
+     p2_http_types_response_outparam_set},
     {"http/types", "[method]incoming-response.status", "(i)i",
      p2_http_types_incoming_response_status},
     {"http/types", "[method]incoming-response.headers", "(i)i",
@@ -292,11 +314,14 @@ const struct wasi_import_fn wasi_p2_table[] = {
     {"http/types", "[method]future-trailers.subscribe", "(i)i",
      p2_http_types_future_trailers_subscribe},
     {"http/types", "[method]future-trailers.get", "(ii)", p2_http_types_future_trailers_get},
-    {"http/types", "[constructor]outgoing-response", "(i)i", wasi_p2_unimplemented},
-    {"http/types", "[method]outgoing-response.status-code", "(i)i", wasi_p2_unimplemented},
-    {"http/types", "[method]outgoing-response.set-status-code", "(ii)i", wasi_p2_unimplemented},
-    {"http/types", "[method]outgoing-response.headers", "(i)i", wasi_p2_unimplemented},
-    {"http/types", "[method]outgoing-response.body", "(ii)", wasi_p2_unimplemented},
+    {"http/types", "[constructor]outgoing-response", "(i)i", p2_http_types_outgoing_response_new},
+    {"http/types", "[method]outgoing-response.status-code", "(i)i",
+     p2_http_types_outgoing_response_status_code},
+    {"http/types", "[method]outgoing-response.set-status-code", "(ii)i",
+     p2_http_types_outgoing_response_set_status_code},
+    {"http/types", "[method]outgoing-response.headers", "(i)i",
+     p2_http_types_outgoing_response_headers},
+    {"http/types", "[method]outgoing-response.body", "(ii)", p2_http_types_outgoing_response_body},
     {"http/types", "[method]outgoing-body.write", "(ii)", p2_http_types_outgoing_body_write},
     {"http/types", "[static]outgoing-body.finish", "(iiii)", p2_http_types_outgoing_body_finish},
     {"http/types", "[method]future-incoming-response.subscribe", "(i)i",
@@ -304,14 +329,14 @@ const struct wasi_import_fn wasi_p2_table[] = {
     {"http/types", "[method]future-incoming-response.get", "(ii)",
      p2_http_types_future_incoming_response_get},
     {"http/types", "[resource-drop]fields", "(i)", p2_http_types_fields_drop},
-    {"http/types", "[resource-drop]incoming-request", "(i)", wasi_p2_unimplemented},
+    {"http/types", "[resource-drop]incoming-request", "(i)", p2_http_types_incoming_request_drop},
     {"http/types", "[resource-drop]outgoing-request", "(i)", p2_http_types_outgoing_request_drop},
     {"http/types", "[resource-drop]request-options", "(i)", p2_http_types_request_options_drop},
-    {"http/types", "[resource-drop]response-outparam", "(i)", wasi_p2_unimplemented},
+    {"http/types", "[resource-drop]response-outparam", "(i)", p2_http_types_response_outparam_drop},
     {"http/types", "[resource-drop]incoming-response", "(i)", p2_http_types_incoming_response_drop},
     {"http/types", "[resource-drop]incoming-body", "(i)", p2_http_types_incoming_body_drop},
     {"http/types", "[resource-drop]future-trailers", "(i)", p2_http_types_future_trailers_drop},
-    {"http/types", "[resource-drop]outgoing-response", "(i)", wasi_p2_unimplemented},
+    {"http/types", "[resource-drop]outgoing-response", "(i)", p2_http_types_outgoing_response_drop},
     {"http/types", "[resource-drop]outgoing-body", "(i)", p2_http_types_outgoing_body_drop},
     {"http/types", "[resource-drop]future-incoming-response", "(i)",
      p2_http_types_future_incoming_response_drop},

@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http/fields.h"
 #include "http/sock.h"
 #include "wasi/port.h"
 #include "wasm/wasm.h"
@@ -139,6 +140,56 @@ int wasi_p2_bind(struct wasi_ctx *w, const char *iface, size_t iface_len, const 
  * ERR_NOENT when the module exports no entry point.
  */
 int wasi_run(struct wasi_ctx *w, struct wasm_instance *inst, int *status, struct wasm_trap *trap);
+
+/*
+ * The server side of wasi:http (wasi:http/incoming-handler, the proxy
+ * world): the embedder parses a request off its connection, hands it to a
+ * context with wasi_http_incoming_new(), calls the handler's `handle`
+ * export with the two handles, and reads the outcome. The body streams
+ * both ways through ops while the handler runs (nothing is buffered whole
+ * once response-outparam.set was called; writes before it are held, and
+ * charged to the instance's budget). Each op may block until its
+ * connection's deadline; ctx is the embedder's.
+ */
+struct wasi_http_server_ops {
+    /* The next piece of the request body: its length with *data valid
+     * until the next call, 0 at the end, or an ERR_*. */
+    long (*body_read)(void *ctx, const uint8_t **data);
+    /* The request's trailers once body_read returned 0 (NULL: none). */
+    const struct http_fields *(*trailers)(void *ctx);
+    /* Sends the response head: status 100..599 and the handler's fields
+     * (the embedder chooses the framing: their Content-Length or chunked). */
+    int (*respond)(void *ctx, int status, const struct http_fields *headers);
+    /* Sends body bytes (all of them, or an ERR_*: the client is gone). */
+    int (*body_write)(void *ctx, const uint8_t *data, size_t len);
+    /* Ends the body, with trailers (NULL: none). */
+    int (*body_finish)(void *ctx, const struct http_fields *trailers);
+};
+
+struct wasi_http_incoming {
+    const char *method;          /* a token, e.g. "GET" */
+    bool https;                  /* the scheme the request arrived by */
+    const char *authority;       /* the Host field, or NULL */
+    const char *path_with_query; /* the origin-form target */
+    const struct http_fields *headers;
+    const struct wasi_http_server_ops *ops;
+    void *ctx;
+};
+
+/* Puts an incoming-request for in (copied; in's strings and fields must
+ * outlive the call to handle) and a response-outparam in w's table: 0 with
+ * their handles, or ERR_NOMEM / ERR_BUSY (one per context). */
+int wasi_http_incoming_new(struct wasi_ctx *w, const struct wasi_http_incoming *in,
+                           uint32_t *request, uint32_t *outparam);
+
+/* What the handler did with its response-outparam. */
+enum wasi_http_outcome {
+    WASI_HTTP_NOT_SET,    /* never set: the embedder answers 500 */
+    WASI_HTTP_ERROR,      /* set to an error-code: 500 as well */
+    WASI_HTTP_SENT,       /* head sent, body finished */
+    WASI_HTTP_UNFINISHED, /* head sent, body not finished: close the connection */
+};
+enum wasi_http_outcome wasi_http_outcome(struct wasi_ctx *w);
 
 /* Maps an ERR_* value to a preview1 errno (witx `errno`). */
 uint16_t wasi_errno_from_err(int err);

@@ -8,8 +8,8 @@
  *   poll-empty     poll an empty list
  *   bad-ret        a return area outside linear memory
  *   bad-utf8       a string parameter that is not UTF-8
- *   unimplemented  a 0.2 function KPIO does not provide (an HTTP server's
- *                  outgoing-response)
+ *   unimplemented  a 0.2 function KPIO does not provide (terminal-input's
+ *                  drop: KPIO hands out no terminals)
  *   realloc-reentry  cabi_realloc calls a 0.2 function while a list is
  *                  being returned
  *   write-unpermitted  output-stream.write without a check-write permit
@@ -29,8 +29,8 @@
 
 #include "wasi02.h"
 
-IMP("wasi:http/types@0.2.0", "[constructor]outgoing-response")
-int32_t outgoing_response_new(int32_t headers);
+IMP("wasi:cli/terminal-input@0.2.0", "[resource-drop]terminal-input")
+void terminal_input_drop(int32_t handle);
 
 /* What a hostile app does to make the host spend memory or break the
  * streams' rules; each must end in a trap. */
@@ -80,7 +80,7 @@ int main(int argc, char **argv)
         ret16_t rr;
         resolve_addresses(instance_network(), "\xff\xfe", 2, &rr);
     } else if (!strcmp(m, "unimplemented"))
-        (void)outgoing_response_new(1);
+        terminal_input_drop(1);
     else if (!strcmp(m, "realloc-reentry")) {
         extern int cabi_reenter;
         cabi_reenter = 1;

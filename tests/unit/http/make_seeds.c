@@ -5,6 +5,8 @@
  *
  *     make_seeds parse DIR     one file per response, for fuzz_http_parse
  *     make_seeds url DIR       one "base\nreference" file per case
+ *     make_seeds request DIR   one file per request of requests.h, for
+ *                              fuzz_http_request
  *
  * Each parse seed starts with the flags byte fuzz_http_parse reads.
  */
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "requests.h"
 #include "responses.h"
 
 static int write_seed(const char *dir, const char *name, unsigned char flags, const char *bytes,
@@ -44,6 +47,21 @@ static int parse_seeds(const char *dir)
         snprintf(name, sizeof name, "bad_%s", b->name);
         err |=
             write_seed(dir, name, (unsigned char)(b->eof << 1 | (i % 32) << 3), b->bytes, b->len);
+    }
+    return err;
+}
+
+static int request_seeds(const char *dir)
+{
+    int err = 0;
+    char name[160];
+    for (size_t i = 0; i < sizeof req_cases / sizeof req_cases[0]; i++) {
+        snprintf(name, sizeof name, "req_%zu", i);
+        err |= write_seed(dir, name, (unsigned char)((i % 32) << 3), req_cases[i].bytes,
+                          strlen(req_cases[i].bytes));
+        snprintf(name, sizeof name, "small_%zu", i);
+        err |= write_seed(dir, name, (unsigned char)(4 | (i % 32) << 3), req_cases[i].bytes,
+                          strlen(req_cases[i].bytes));
     }
     return err;
 }
@@ -104,9 +122,11 @@ static int url_seeds(const char *dir)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3 || (strcmp(argv[1], "parse") && strcmp(argv[1], "url"))) {
-        fprintf(stderr, "usage: make_seeds parse|url DIR\n");
+    if (argc != 3 ||
+        (strcmp(argv[1], "parse") && strcmp(argv[1], "url") && strcmp(argv[1], "request"))) {
+        fprintf(stderr, "usage: make_seeds parse|url|request DIR\n");
         return 2;
     }
+    if (!strcmp(argv[1], "request")) return request_seeds(argv[2]);
     return strcmp(argv[1], "parse") ? url_seeds(argv[2]) : parse_seeds(argv[2]);
 }

@@ -1,0 +1,482 @@
+/*
+ * host/kpio-wasm/serve.c - `kpio-wasm serve`: serves HTTP/1.1 from a
+ * wasi:http/incoming-handler, like `wasmtime serve`:
+ *
+ *   kpio-wasm serve [--addr ADDR:PORT] [--max-conns N] [--head-timeout MS]
+ *                   [--handler-timeout MS] [OPTIONS] HANDLER.wasm
+ *
+ * (OPTIONS as for running a program: --allow-net for the handler's own
+ * outgoing requests, --dir HOST[::GUEST] for its files (opened for each
+ * instance), --max-host-mib, --max-pages, --engine...).
+ * HANDLER.wasm is a component exporting wasi:http/incoming-handler@0.2.N
+ * or a core module exporting "wasi:http/incoming-handler@0.2.N#handle"
+ * under the canonical ABI (and _initialize, called first, if it has one).
+ * It is loaded and checked once; every request gets a fresh instance with
+ * its own lib/wasi context and budget.
+ *
+ * Concurrency: one thread per connection, at most --max-conns (default
+ * 64; beyond that a connection gets 503 and is closed). A worker, not an
+ * event loop, because a handler runs synchronously inside lib/wasm: its
+ * host calls (body reads and writes, polls, outgoing requests) block, so a
+ * loop would stall every other client behind one handler; threads let
+ * handlers run on every core, and each wait has a deadline (serve_conn.c),
+ * so a slow client only ever holds its own worker, for a bounded time.
+ * A handler that runs past --handler-timeout is stopped (lib/wasm's
+ * interrupt hook) and answered 504 if nothing was sent; a trap or an
+ * exhausted budget is answered 500.
+ *
+ * Prints "Serving HTTP on http://ADDR:PORT/" on stderr once listening;
+ * SIGINT or SIGTERM stops accepting, lets the connections in progress end
+ * (up to 10 s) and exits 0.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/error.h"
+#include "component/command.h"
+#include "host/kpio-wasm/options.h"
+#include "host/kpio-wasm/serve.h"
+#include "host/port/wasi_host.h"
+#include "wasi/wasi.h"
+#include "wasm/wasm.h"
+
+int serve_main(int argc, char **argv);
+
+struct server {
+    struct kpio_options o;
+    struct serve_limits lim;
+    uint32_t max_conns;
+    /* the handler, loaded once */
+    uint8_t *bytes;
+    struct wasm_module *mod;
+    struct comp *comp;
+    char export[96]; /* the handle export (module) or instance (component) */
+    /* connections */
+    pthread_mutex_t lock;
+    pthread_cond_t idle;
+    uint32_t active;
+};
+
+static int stop_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    char b = 1;
+    ssize_t n = write(stop_pipe[1], &b, 1);
+    (void)n;
+}
+
+/* ---- the handler ------------------------------------------------------------- */
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) break;
+        uint8_t *p = realloc(buf, cap *= 2);
+        if (!p) free(buf);
+        buf = p;
+    }
+    if (buf && ferror(f)) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+static bool is_handler_name(const char *n, size_t len, bool with_func)
+{
+    static const char prefix[] = "wasi:http/incoming-handler@0.2.";
+    size_t p = sizeof prefix - 1;
+    if (len <= p || memcmp(n, prefix, p)) return false;
+    if (!with_func) return true;
+    return len > 7 && !memcmp(n + len - 7, "#handle", 7);
+}
+
+/* Loads and checks the handler; 0, or 1 after saying why. */
+static int load_handler(struct server *sv)
+{
+    const char *path = sv->o.path;
+    size_t len;
+    sv->bytes = slurp(path, &len);
+    if (!sv->bytes) {
+        fprintf(stderr, "kpio-wasm: %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    if (comp_header(sv->bytes, len) == COMP_HEADER_COMPONENT) {
+        struct comp_error cerr;
+        int rc = comp_load(sv->bytes, len, &sv->comp, &cerr);
+        if (rc == 0) rc = comp_command_check(sv->comp, &cerr);
+        if (rc == 0) rc = comp_preload_modules(sv->comp, &cerr); /* compiled once */
+        if (rc) {
+            fprintf(stderr, "kpio-wasm: %s: %s\n", path, cerr.msg);
+            return 1;
+        }
+        const struct comp_component *root = sv->comp->root;
+        for (uint32_t i = 0; i < root->nexports; i++) {
+            const struct comp_str *n = &root->exports[i].name;
+            if (root->exports[i].sort == COMP_INSTANCE && n->len < sizeof sv->export &&
+                is_handler_name((const char *)n->p, n->len, false)) {
+                memcpy(sv->export, n->p, n->len);
+                sv->export[n->len] = 0;
+            }
+        }
+    } else {
+        struct wasm_error err;
+        int rc = wasm_module_load(sv->bytes, len, &sv->mod, &err);
+        if (rc) {
+            fprintf(stderr, "kpio-wasm: %s: %s\n", path, err.msg);
+            return 1;
+        }
+        for (uint32_t i = 0; i < wasm_module_export_count(sv->mod); i++) {
+            enum wasm_extern_kind kind;
+            const char *n = wasm_module_export(sv->mod, i, &kind);
+            if (kind == WASM_EXTERN_FUNC && strlen(n) < sizeof sv->export &&
+                is_handler_name(n, strlen(n), true))
+                strcpy(sv->export, n);
+        }
+    }
+    if (!sv->export[0]) {
+        fprintf(stderr, "kpio-wasm: %s exports no wasi:http/incoming-handler@0.2.N handle\n", path);
+        return 1;
+    }
+    return 0;
+}
+
+static int past_deadline(void *user, struct wasm_instance *inst)
+{
+    (void)inst;
+    return serve_now_ns() > *(const uint64_t *)user ? WASM_STOP : WASM_CONTINUE;
+}
+
+/* Calls a core module's handle; ERR_FAULT with *trap on a trap. */
+static int call_module(struct server *sv, struct wasi_ctx *w, const struct wasm_config *cfg,
+                       uint32_t req, uint32_t out, struct wasm_trap *trap)
+{
+    struct wasm_instance *inst;
+    struct wasm_error err;
+    int rc = wasm_instance_new(sv->mod, cfg, wasi_resolve, w, &inst, &err, trap);
+    if (rc) {
+        if (rc != ERR_FAULT) fprintf(stderr, "kpio-wasm: instantiate: %s\n", err.msg);
+        if (rc == ERR_FAULT) wasm_instance_free(inst);
+        return rc;
+    }
+    struct wasm_func *init = wasm_instance_func(inst, "_initialize");
+    if (init) rc = wasm_call(init, NULL, 0, NULL, 0, trap);
+    struct wasm_func *f = wasm_instance_func(inst, sv->export);
+    wasm_value args[2] = {{.u32 = req}, {.u32 = out}};
+    if (!rc) rc = f ? wasm_call(f, args, 2, NULL, 0, trap) : ERR_NOENT;
+    wasm_instance_free(inst);
+    return rc;
+}
+
+/* Calls a component's incoming-handler handle (and its post-return). */
+static int call_component(struct server *sv, struct wasi_ctx *w, const struct wasm_config *cfg,
+                          uint32_t req, uint32_t out, struct wasm_trap *trap)
+{
+    struct comp_instance *ci;
+    struct comp_error err;
+    int rc = comp_command_instantiate(sv->comp, w, cfg, &ci, &err, trap);
+    if (rc) {
+        if (rc != ERR_FAULT) fprintf(stderr, "kpio-wasm: instantiate: %s\n", err.msg);
+        return rc;
+    }
+    const struct comp_component *scope;
+    const struct comp_def *lift;
+    struct wasm_extern f = {0}, post = {0};
+    rc = comp_find_lift(sv->comp, sv->export, "handle", &scope, &lift, &err);
+    if (!rc && scope != sv->comp->root) rc = ERR_NOTSUP;
+    if (!rc) rc = comp_instance_core_item(ci, COMP_CORE_FUNC, lift->canon->func, &f);
+    if (!rc && lift->canon->post_return != COMP_NONE)
+        rc = comp_instance_core_item(ci, COMP_CORE_FUNC, lift->canon->post_return, &post);
+    if (!rc && !f.func) rc = ERR_NOTSUP;
+    if (rc && rc != ERR_FAULT) fprintf(stderr, "kpio-wasm: %s#handle: %s\n", sv->export, err.msg);
+    wasm_value args[2] = {{.u32 = req}, {.u32 = out}};
+    if (!rc) rc = wasm_call(f.func, args, 2, NULL, 0, trap);
+    if (!rc && post.func) rc = wasm_call(post.func, NULL, 0, NULL, 0, trap);
+    comp_instance_free(ci);
+    return rc;
+}
+
+/* Runs the handler on the request in c, in a fresh instance. */
+static void handle_request(struct server *sv, struct serve_conn *c)
+{
+    struct wasi_port port;
+    struct wasi_ctx *w = NULL;
+    if (wasi_host_port_new(&port)) {
+        serve_conn_simple(c, 500, true);
+        return;
+    }
+    const char *argv0 = sv->o.path;
+    struct wasi_preopen pre[KPIO_MAX_DIRS];
+    for (int i = 0; i < sv->o.ndirs; i++) { /* --dir: the handler's files, per instance */
+        pre[i].guest_path = sv->o.guest_dir[i];
+        if (wasi_host_open_dir(&port, sv->o.host_dir[i], &pre[i].dir)) {
+            while (i-- > 0)
+                port.ops->close(port.ctx, pre[i].dir);
+            wasi_host_port_free(&port);
+            serve_conn_simple(c, 500, true);
+            return;
+        }
+    }
+    struct wasi_config cfg = {
+        .port = port,
+        .argc = 1,
+        .argv = &argv0,
+        .npreopens = (size_t)sv->o.ndirs,
+        .preopens = pre,
+        .allow_net = sv->o.allow_net,
+        .max_host_bytes = (size_t)sv->o.max_host_mib << 20,
+    };
+    if (wasi_ctx_new(&cfg, &w)) {
+        wasi_host_port_free(&port);
+        serve_conn_simple(c, 500, true);
+        return;
+    }
+    struct wasi_http_incoming in = {
+        .method = c->method,
+        .authority = c->authority,
+        .path_with_query = c->target,
+        .headers = &c->headers,
+        .ops = &serve_conn_ops,
+        .ctx = c,
+    };
+    uint32_t req, out;
+    uint64_t deadline = serve_now_ns() + (uint64_t)sv->lim.handler_ms * 1000000u;
+    struct wasm_config wc = sv->o.cfg;
+    wc.interrupt = past_deadline;
+    wc.interrupt_user = &deadline;
+    struct wasm_trap trap = {0};
+    int rc = wasi_http_incoming_new(w, &in, &req, &out);
+    if (!rc)
+        rc = sv->comp ? call_component(sv, w, &wc, req, out, &trap)
+                      : call_module(sv, w, &wc, req, out, &trap);
+    enum wasi_http_outcome oc = wasi_http_outcome(w);
+    if (rc == ERR_FAULT)
+        fprintf(stderr, "kpio-wasm: %s %s: trap: %s\n", c->method, c->target, trap.reason);
+    if (!c->head_sent) {
+        bool timeout = rc == ERR_FAULT && trap.kind == WASM_TRAP_KILLED;
+        serve_conn_simple(c, timeout ? 504 : 500, true);
+        c->keep_alive = false;
+    } else if (oc != WASI_HTTP_SENT) {
+        c->failed = true; /* a response cut short: only a close tells the client */
+    }
+    wasi_ctx_free(w);
+    wasi_host_port_free(&port);
+}
+
+/* ---- connections ------------------------------------------------------------------ */
+
+struct worker_arg {
+    struct server *sv;
+    int fd;
+};
+
+static void *worker(void *p)
+{
+    struct worker_arg a = *(struct worker_arg *)p;
+    free(p);
+    struct serve_conn c;
+    if (serve_conn_init(&c, a.fd, &a.sv->lim) == 0) {
+        while (serve_conn_next(&c) == 1) {
+            handle_request(a.sv, &c);
+            if (!serve_conn_finish_request(&c)) break;
+        }
+    }
+    serve_conn_free(&c);
+    close(a.fd);
+    pthread_mutex_lock(&a.sv->lock);
+    if (--a.sv->active == 0) pthread_cond_signal(&a.sv->idle);
+    pthread_mutex_unlock(&a.sv->lock);
+    return NULL;
+}
+
+static void accept_one(struct server *sv, int lfd)
+{
+    int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0) return;
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    pthread_mutex_lock(&sv->lock);
+    bool room = sv->active < sv->max_conns;
+    if (room) sv->active++;
+    pthread_mutex_unlock(&sv->lock);
+    struct worker_arg *a = room ? malloc(sizeof *a) : NULL;
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (a) {
+        a->sv = sv;
+        a->fd = fd;
+        if (pthread_create(&t, &attr, worker, a) == 0) {
+            pthread_attr_destroy(&attr);
+            return;
+        }
+        free(a);
+    }
+    pthread_attr_destroy(&attr);
+    if (room) {
+        pthread_mutex_lock(&sv->lock);
+        sv->active--;
+        pthread_mutex_unlock(&sv->lock);
+    }
+    static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                               "Connection: close\r\n\r\n";
+    ssize_t n = send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)n;
+    close(fd);
+}
+
+/* Listens on addr ("IP:PORT", IPv4); the socket or -1 after saying why. */
+static int listen_on(const char *addr)
+{
+    char ip[64];
+    unsigned port;
+    char end;
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    const char *colon = strrchr(addr, ':');
+    if (!colon || (size_t)(colon - addr) >= sizeof ip ||
+        sscanf(colon + 1, "%u%c", &port, &end) != 1 || port > 65535) {
+        fprintf(stderr, "kpio-wasm: --addr wants IPV4:PORT: %s\n", addr);
+        return -1;
+    }
+    memcpy(ip, addr, (size_t)(colon - addr));
+    ip[colon - addr] = 0;
+    if (inet_pton(AF_INET, ip, &sa.sin_addr) != 1) {
+        fprintf(stderr, "kpio-wasm: --addr: not an IPv4 address: %s\n", ip);
+        return -1;
+    }
+    sa.sin_port = htons((uint16_t)port);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) || listen(fd, 1024)) {
+        fprintf(stderr, "kpio-wasm: listen on %s: %s\n", addr, strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    socklen_t sl = sizeof sa;
+    getsockname(fd, (struct sockaddr *)&sa, &sl);
+    char shown[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &sa.sin_addr, shown, sizeof shown);
+    fprintf(stderr, "Serving HTTP on http://%s:%u/\n", shown, ntohs(sa.sin_port));
+    fflush(stderr);
+    return fd;
+}
+
+/* Accepts until SIGINT/SIGTERM, then waits for the workers. */
+static void run_server(struct server *sv, int lfd)
+{
+    for (;;) {
+        struct pollfd p[2] = {{.fd = lfd, .events = POLLIN},
+                              {.fd = stop_pipe[0], .events = POLLIN}};
+        if (poll(p, 2, -1) < 0 && errno != EINTR) break;
+        if (p[1].revents) break;
+        if (p[0].revents) accept_one(sv, lfd);
+    }
+    close(lfd);
+    fprintf(stderr, "kpio-wasm serve: stopping\n");
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 10;
+    pthread_mutex_lock(&sv->lock);
+    while (sv->active && pthread_cond_timedwait(&sv->idle, &sv->lock, &until) == 0)
+        ;
+    pthread_mutex_unlock(&sv->lock);
+}
+
+/* ---- the command line ------------------------------------------------------------- */
+
+static uint32_t num_arg(const char *opt, const char *v)
+{
+    char *end;
+    unsigned long n = v ? strtoul(v, &end, 10) : 0;
+    if (!v || !*v || *end || n == 0 || n > 86400000ul) {
+        fprintf(stderr, "kpio-wasm serve: %s wants a positive number\n", opt);
+        exit(2);
+    }
+    return (uint32_t)n;
+}
+
+int serve_main(int argc, char **argv)
+{
+    static struct server sv;
+    const char *addr = "0.0.0.0:8080";
+    sv.max_conns = 64;
+    sv.lim = (struct serve_limits){
+        .head_ms = 10000, .idle_ms = 30000, .io_ms = 30000, .handler_ms = 30000};
+    /* serve's own options; the rest go to the common parser */
+    char **rest = calloc((size_t)argc + 1, sizeof *rest);
+    int nrest = 0;
+    rest[nrest++] = argv[0];
+    int i = 2;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(argv[i], "--addr") && v)
+            addr = argv[++i];
+        else if (!strcmp(argv[i], "--max-conns"))
+            sv.max_conns = num_arg(argv[i], v), i++;
+        else if (!strcmp(argv[i], "--head-timeout"))
+            sv.lim.head_ms = num_arg(argv[i], v), i++;
+        else if (!strcmp(argv[i], "--idle-timeout"))
+            sv.lim.idle_ms = num_arg(argv[i], v), i++;
+        else if (!strcmp(argv[i], "--io-timeout"))
+            sv.lim.io_ms = num_arg(argv[i], v), i++;
+        else if (!strcmp(argv[i], "--handler-timeout"))
+            sv.lim.handler_ms = num_arg(argv[i], v), i++;
+        else {
+            /* a common option, with its value unless it is a flag or has = */
+            static const char *const flags[] = {"--allow-net", "--time", "-k", "--insecure"};
+            bool flag = strchr(argv[i], '=') != NULL;
+            for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
+                flag = flag || !strcmp(argv[i], flags[k]);
+            rest[nrest++] = argv[i];
+            if (!flag && i + 2 < argc) rest[nrest++] = argv[++i];
+        }
+    }
+    if (i + 1 != argc) {
+        fprintf(stderr, "usage: kpio-wasm serve [--addr ADDR:PORT] [--max-conns N] "
+                        "[--head-timeout MS] [--idle-timeout MS] [--io-timeout MS] "
+                        "[--handler-timeout MS] [OPTIONS] HANDLER.wasm\n");
+        free(rest);
+        return 2;
+    }
+    rest[nrest++] = argv[i];
+    kpio_options_parse(nrest, rest, &sv.o);
+    int status = 1;
+    if (load_handler(&sv) == 0 && pipe2(stop_pipe, O_CLOEXEC) == 0) {
+        struct sigaction sa = {.sa_handler = on_signal};
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        signal(SIGPIPE, SIG_IGN);
+        pthread_mutex_init(&sv.lock, NULL);
+        pthread_cond_init(&sv.idle, NULL);
+        int lfd = listen_on(addr);
+        if (lfd >= 0) {
+            run_server(&sv, lfd);
+            status = 0;
+        }
+    }
+    kpio_options_free(&sv.o);
+    free(rest);
+    return status;
+}

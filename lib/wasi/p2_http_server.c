@@ -1,0 +1,451 @@
+/*
+ * lib/wasi/p2_http_server.c - wasi:http of WASI 0.2 on the server side:
+ * incoming-request, response-outparam and outgoing-response
+ * (wasi:http/types), for an embedder that serves a handler's
+ * wasi:http/incoming-handler.handle (wasi.h: wasi_http_incoming_new).
+ *
+ * One exchange per context (a fresh instance per request, as wasmtime
+ * serve does). The request body streams from the embedder's body_read as
+ * the handler reads it; the response head goes out when
+ * response-outparam.set is called, and body writes then go straight to
+ * the embedder's body_write (they block there: that is the backpressure).
+ * Writes before set are held in the body and charged to the budget.
+ * outgoing-body.finish sends the trailers. Bodies share p2_http.c's
+ * resources (outgoing-body, incoming-body, future-trailers).
+ */
+#include "base/env.h"
+#include "base/mem.h"
+#include "base/util.h"
+#include "wasi/p2_http.h"
+
+struct p2_out_response {
+    struct p2_obj h;
+    uint16_t status;
+    struct http_fields headers;
+    struct p2_out_body *body; /* once body() was called */
+};
+
+/* The exchange of this context. */
+struct p2_srv {
+    struct wasi_http_incoming in;
+    bool consumed, set, error, head_sent, finished, broken;
+    struct p2_out_response *resp;      /* the response that was set (owned here) */
+    struct http_fields early_trailers; /* finish() before set() */
+    bool early_finish;
+};
+
+static const char *const method_names[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                           "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+
+#define HE_CONNECTION_TERMINATED 24 /* wasi:http error-code case */
+
+/* ---- the embedder's side ------------------------------------------------------ */
+
+int wasi_http_incoming_new(struct wasi_ctx *w, const struct wasi_http_incoming *in,
+                           uint32_t *request, uint32_t *outparam)
+{
+    if (w->p2->srv) return ERR_BUSY;
+    struct p2_srv *s = mem_zalloc(sizeof *s);
+    if (!s) return ERR_NOMEM;
+    s->in = *in;
+    http_fields_init(&s->early_trailers, 0, 0);
+    w->p2->srv = s;
+    struct p2_obj *q = p2_obj_new(sizeof *q, P2_IN_REQUEST, NULL, NULL);
+    struct p2_obj *o = p2_obj_new(sizeof *o, P2_RESP_OUTPARAM, NULL, NULL);
+    if (!q || !o) {
+        if (q) p2_obj_free(w, q);
+        if (o) p2_obj_free(w, o);
+        return ERR_NOMEM;
+    }
+    int rc = p2_put_ctx(w, q, request);
+    if (rc) {
+        p2_obj_free(w, o);
+        return rc;
+    }
+    return p2_put_ctx(w, o, outparam);
+}
+
+enum wasi_http_outcome wasi_http_outcome(struct wasi_ctx *w)
+{
+    struct p2_srv *s = w->p2 ? w->p2->srv : NULL;
+    if (!s || !s->set) return WASI_HTTP_NOT_SET;
+    if (s->error) return WASI_HTTP_ERROR;
+    return s->finished && !s->broken ? WASI_HTTP_SENT : WASI_HTTP_UNFINISHED;
+}
+
+void p2_srv_free(struct wasi_ctx *w)
+{
+    struct p2_srv *s = w->p2->srv;
+    if (!s) return;
+    if (s->resp) p2_obj_free(w, &s->resp->h);
+    http_fields_free(&s->early_trailers);
+    mem_free(s);
+    w->p2->srv = NULL;
+}
+
+/* ---- the request body -------------------------------------------------------------- */
+
+long p2_srv_body_slice(struct wasi_ctx *w, struct p2_in_body *b, size_t max, const uint8_t **data,
+                       int *http_code)
+{
+    struct p2_srv *s = w->p2->srv;
+    if (b->err) {
+        *http_code = b->http_code;
+        return b->err;
+    }
+    if (!b->pending_len) {
+        if (b->eof || !s) return 0;
+        long n = s->in.ops->body_read(s->in.ctx, &b->pending);
+        if (n == 0) {
+            b->eof = true;
+            return 0;
+        }
+        if (n < 0) {
+            b->err = (int)n;
+            b->http_code = HE_CONNECTION_TERMINATED;
+            *http_code = b->http_code;
+            return n;
+        }
+        b->pending_len = (size_t)n;
+    }
+    size_t n = MIN(max, b->pending_len);
+    *data = b->pending;
+    b->pending += n;
+    b->pending_len -= n;
+    return (long)n;
+}
+
+void p2_srv_trailers(struct wasi_ctx *w, struct http_fields *out)
+{
+    struct p2_srv *s = w->p2->srv;
+    const struct http_fields *t = s && s->in.ops->trailers ? s->in.ops->trailers(s->in.ctx) : NULL;
+    if (t) p2_fields_copy(out, t);
+}
+
+/* ---- the response body --------------------------------------------------------------- */
+
+/* Holds bytes written before set() in the body, within the budget. */
+static int body_hold(struct wasi_ctx *w, struct p2_out_body *b, const uint8_t *data, size_t len)
+{
+    if (len > SIZE_MAX / 2 - b->len) return ERR_NOMEM;
+    if (b->len + len > b->cap) {
+        size_t cap = MAX(b->cap * 2, MAX(b->len + len, (size_t)4096)), was = b->h.charged;
+        if (p2_charge(w, &b->h, b->h.size + cap)) return ERR_NOMEM;
+        uint8_t *p = mem_realloc(b->data, cap);
+        if (!p) {
+            p2_charge(w, &b->h, was);
+            return ERR_NOMEM;
+        }
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    return 0;
+}
+
+/* True if b is the body of the response that went out. */
+static bool body_on_wire(const struct p2_srv *s, const struct p2_out_body *b)
+{
+    return s && s->head_sent && s->resp && &s->resp->h == b->resp;
+}
+
+int p2_srv_body_write(struct wasi_ctx *w, struct p2_out_body *b, const uint8_t *data, size_t len)
+{
+    struct p2_srv *s = w->p2->srv;
+    if (b->finished || !b->resp || !s || s->broken) return ERR_PIPE;
+    if (!s->head_sent) return body_hold(w, b, data, len);
+    if (!body_on_wire(s, b)) return ERR_PIPE;
+    int rc = s->in.ops->body_write(s->in.ctx, data, len);
+    if (rc) s->broken = true;
+    return rc ? ERR_PIPE : 0;
+}
+
+/* Ends the body on the wire with trailers. */
+static void finish_on_wire(struct p2_srv *s, const struct http_fields *trailers)
+{
+    int rc = s->in.ops->body_finish(s->in.ctx, trailers);
+    if (rc) s->broken = true;
+    s->finished = true;
+}
+
+/* [static]finish(this: own<outgoing-body>, trailers: option<own<trailers>>)
+ * -> result<_, error-code>, for a server's body (already out of the
+ * table). */
+int p2_srv_body_finish(struct wasm_host_call *call, struct p2_out_body *b, uint32_t trailers,
+                       uint32_t ret_ptr)
+{
+    struct wasi_ctx *w = call_ctx(call);
+    struct p2_srv *s = w->p2->srv;
+    struct p2_fields *t = trailers ? p2_take(call, trailers, P2_FIELDS) : NULL;
+    bool failed = false;
+    b->finished = true;
+    if (body_on_wire(s, b)) {
+        finish_on_wire(s, t ? &t->f : NULL);
+        failed = s->broken;
+    } else if (s && !s->head_sent && b->resp) {
+        s->early_finish = true; /* set() sends it all */
+        if (t && p2_fields_copy(&s->early_trailers, &t->f)) failed = true;
+    } else {
+        failed = true;
+    }
+    if (t) p2_obj_free(w, &t->h);
+    if (!b->resp) p2_http_body_free(w, b);
+    uint8_t *ret = p2_ret(call, ret_ptr, 40, 8);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
+    if (failed) {
+        ret[0] = 1;
+        ret[8] = HE_CONNECTION_TERMINATED;
+    }
+    return 0;
+}
+
+void p2_srv_body_gone(struct wasi_ctx *w, struct p2_out_body *b)
+{
+    b->in_table = false;
+    if (!b->resp) p2_http_body_free(w, b);
+}
+
+/* ---- outgoing-response ------------------------------------------------------------------ */
+
+static void response_destroy(struct wasi_ctx *w, struct p2_obj *o)
+{
+    struct p2_out_response *r = (struct p2_out_response *)o;
+    http_fields_free(&r->headers);
+    if (r->body) {
+        r->body->resp = NULL;
+        if (!r->body->in_table) p2_http_body_free(w, r->body);
+    }
+}
+
+#define RESP_SELF(var)                                                                             \
+    struct p2_out_response *var = p2_get(call, a[0].u32, P2_OUT_RESPONSE);                         \
+    if (!var) return p2_bad_handle(call, a[0].u32, P2_OUT_RESPONSE)
+
+/* [constructor]outgoing-response(headers: own<headers>) */
+P2_FN(p2_http_types_outgoing_response_new)
+{
+    struct p2_fields *hf = p2_take(call, a[0].u32, P2_FIELDS);
+    if (!hf) return p2_bad_handle(call, a[0].u32, P2_FIELDS);
+    struct p2_out_response *q = p2_obj_new(sizeof *q, P2_OUT_RESPONSE, NULL, response_destroy);
+    if (!q) {
+        p2_obj_free(call_ctx(call), &hf->h);
+        return wasm_host_trap(call, "out of memory");
+    }
+    q->status = 200;
+    q->headers = hf->f; /* moved */
+    http_fields_init(&hf->f, 0, 0);
+    p2_obj_free(call_ctx(call), &hf->h);
+    return p2_put(call, &q->h, &r[0].u32);
+}
+
+P2_FN(p2_http_types_outgoing_response_status_code)
+{
+    RESP_SELF(q);
+    r[0].u32 = q->status;
+    return 0;
+}
+
+/* set-status-code(u16) -> result: err for a status outside 100..599. */
+P2_FN(p2_http_types_outgoing_response_set_status_code)
+{
+    RESP_SELF(q);
+    uint32_t st = a[1].u32 & 0xffff;
+    r[0].u32 = st < 100 || st > 599;
+    if (!r[0].u32) q->status = (uint16_t)st;
+    return 0;
+}
+
+P2_FN(p2_http_types_outgoing_response_headers)
+{
+    RESP_SELF(q);
+    return p2_fields_put_copy(call, &q->headers, &q->h, &r[0].u32);
+}
+
+/* body() -> result<own<outgoing-body>>: 8 bytes; err after the first call. */
+P2_FN(p2_http_types_outgoing_response_body)
+{
+    (void)r;
+    RESP_SELF(q);
+    uint32_t h = 0;
+    bool err = q->body != NULL;
+    if (!err) {
+        struct p2_out_body *b = p2_obj_new(sizeof *b, P2_OUT_BODY, NULL, NULL);
+        if (!b) return wasm_host_trap(call, "out of memory");
+        b->server = true;
+        int rc = p2_put(call, &b->h, &h);
+        if (rc) return rc;
+        b->in_table = true;
+        b->resp = &q->h;
+        q->body = b;
+    }
+    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
+    ret[0] = err;
+    le32_put(ret + 4, h);
+    return 0;
+}
+
+P2_FN(p2_http_types_outgoing_response_drop)
+{
+    (void)r;
+    return p2_drop(call, a[0].u32, P2_OUT_RESPONSE);
+}
+
+/* ---- response-outparam ---------------------------------------------------------------- */
+
+/* Sends the head of q and what its body already holds. */
+static void send_response(struct wasi_ctx *w, struct p2_srv *s, struct p2_out_response *q)
+{
+    s->resp = q;
+    if (s->in.ops->respond(s->in.ctx, q->status, &q->headers)) {
+        s->broken = true;
+        return;
+    }
+    s->head_sent = true;
+    struct p2_out_body *b = q->body;
+    if (!b) { /* no body asked for: an empty one */
+        finish_on_wire(s, NULL);
+        return;
+    }
+    if (b->len && s->in.ops->body_write(s->in.ctx, b->data, b->len)) s->broken = true;
+    mem_free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+    p2_charge(w, &b->h, b->h.size);
+    if (!s->broken && b->finished && s->early_finish) finish_on_wire(s, &s->early_trailers);
+}
+
+/* [static]set(param: own<response-outparam>,
+ *             response: result<own<outgoing-response>, error-code>):
+ * params param, result case, then the case's flattened payload. */
+P2_FN(p2_http_types_response_outparam_set)
+{
+    (void)r;
+    struct wasi_ctx *w = call_ctx(call);
+    struct p2_srv *s = w->p2->srv;
+    if (!p2_get(call, a[0].u32, P2_RESP_OUTPARAM))
+        return p2_bad_handle(call, a[0].u32, P2_RESP_OUTPARAM);
+    if (a[1].u32 > 1) return wasm_host_trap(call, "invalid result case %u", a[1].u32);
+    struct p2_out_response *q = NULL;
+    if (a[1].u32 == 0) {
+        q = p2_take(call, a[2].u32, P2_OUT_RESPONSE);
+        if (!q) return p2_bad_handle(call, a[2].u32, P2_OUT_RESPONSE);
+    }
+    p2_obj_free(w, p2_take(call, a[0].u32, P2_RESP_OUTPARAM));
+    if (!s || s->set) { /* an outparam of no exchange: nothing to answer */
+        if (q) p2_obj_free(w, &q->h);
+        return 0;
+    }
+    s->set = true;
+    if (!q) {
+        s->error = true;
+        return 0;
+    }
+    send_response(w, s, q);
+    return 0;
+}
+
+P2_FN(p2_http_types_response_outparam_drop)
+{
+    (void)r;
+    return p2_drop(call, a[0].u32, P2_RESP_OUTPARAM);
+}
+
+/* ---- incoming-request ------------------------------------------------------------------- */
+
+#define INREQ_SELF()                                                                               \
+    struct p2_srv *s = call_ctx(call)->p2->srv;                                                    \
+    struct p2_obj *self = p2_get(call, a[0].u32, P2_IN_REQUEST);                                   \
+    if (!self || !s) return p2_bad_handle(call, a[0].u32, P2_IN_REQUEST)
+
+/* Writes [tag at 0 when tagged] [ptr at off] [len at off + 4] for s (a copy
+ * in guest memory), in a return area of size bytes. */
+static int put_string(struct wasm_host_call *call, uint32_t ret_ptr, uint32_t size, uint32_t off,
+                      const char *str, bool tagged)
+{
+    uint32_t ptr = 0, len = str ? (uint32_t)strlen(str) : 0;
+    if (str) {
+        int rc = p2_alloc_copy(call, str, len, &ptr);
+        if (rc) return rc;
+    }
+    uint8_t *ret = p2_ret(call, ret_ptr, size, 4);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
+    if (tagged) ret[0] = str != NULL;
+    le32_put(ret + off, ptr);
+    le32_put(ret + off + 4, len);
+    return 0;
+}
+
+/* method() -> method: [0] case, other's string at [4]. */
+P2_FN(p2_http_types_incoming_request_method)
+{
+    (void)r;
+    INREQ_SELF();
+    uint8_t tag = 9;
+    for (uint8_t i = 0; i < ARRAY_SIZE(method_names); i++)
+        if (!strcmp(s->in.method, method_names[i])) tag = i;
+    int rc = put_string(call, a[1].u32, 12, 4, tag == 9 ? s->in.method : NULL, false);
+    if (!rc) guest_ptr(call, a[1].u32, 1)[0] = tag;
+    return rc;
+}
+
+P2_FN(p2_http_types_incoming_request_path_with_query)
+{
+    (void)r;
+    INREQ_SELF();
+    return put_string(call, a[1].u32, 12, 4, s->in.path_with_query, true);
+}
+
+/* scheme() -> option<scheme>: [0] some, [4] case (HTTP 0, HTTPS 1). */
+P2_FN(p2_http_types_incoming_request_scheme)
+{
+    (void)r;
+    INREQ_SELF();
+    uint8_t *ret = p2_ret(call, a[1].u32, 16, 4);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
+    ret[0] = 1;
+    ret[4] = s->in.https;
+    return 0;
+}
+
+P2_FN(p2_http_types_incoming_request_authority)
+{
+    (void)r;
+    INREQ_SELF();
+    return put_string(call, a[1].u32, 12, 4, s->in.authority, true);
+}
+
+P2_FN(p2_http_types_incoming_request_headers)
+{
+    INREQ_SELF();
+    return p2_fields_put_copy(call, s->in.headers, self, &r[0].u32);
+}
+
+/* consume() -> result<own<incoming-body>>: once. */
+P2_FN(p2_http_types_incoming_request_consume)
+{
+    (void)r;
+    INREQ_SELF();
+    uint32_t h = 0;
+    bool err = s->consumed;
+    if (!err) {
+        struct p2_in_body *b = p2_obj_new(sizeof *b, P2_IN_BODY, NULL, NULL);
+        if (!b) return wasm_host_trap(call, "out of memory");
+        b->server = true;
+        s->consumed = true;
+        int rc = p2_put(call, &b->h, &h);
+        if (rc) return rc;
+    }
+    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
+    ret[0] = err;
+    le32_put(ret + 4, h);
+    return 0;
+}
+
+P2_FN(p2_http_types_incoming_request_drop)
+{
+    (void)r;
+    return p2_drop(call, a[0].u32, P2_IN_REQUEST);
+}

@@ -1,0 +1,12 @@
+# tests/serve: `kpio-wasm serve` with the example handler apps/webapp.c over
+# loopback: concurrency, faults, pipelining, trailers, Expect, 64 MiB
+# streams both ways, a clean stop (test_serve.py).
+COMPONENT_SUITES += serve/host
+SUITE_CMD_serve/host := python3 tests/serve/test_serve.py --build $(BUILD)
+TEST_DEPS += $(BUILD)/host/bin/kpio-wasm $(HANDLER_WASMS)
+
+# serve/js: a JavaScript handler (tests/serve/handler.js, jco componentize)
+# under kpio-wasm serve and jco serve (test_serve_js.py; SKIP without jco).
+COMPONENT_SUITES += serve/js
+SUITE_CMD_serve/js := python3 tests/serve/test_serve_js.py --build $(BUILD)
+TEST_DEPS += $(BUILD)/rel/bin/kpio-wasm
