@@ -170,6 +170,25 @@ static void sort_handlers(struct hmap *h, uint32_t n)
     }
 }
 
+struct jit_opmap {
+    struct hmap h[OP_COUNT];
+};
+
+struct jit_opmap *jit_opmap_new(const int32_t *handlers)
+{
+    struct jit_opmap *ops = mem_alloc(sizeof *ops);
+    if (!ops) return NULL;
+    for (uint32_t i = 0; i < OP_COUNT; i++)
+        ops->h[i] = (struct hmap){handlers[i], (uint16_t)i};
+    sort_handlers(ops->h, OP_COUNT);
+    return ops;
+}
+
+void jit_opmap_free(struct jit_opmap *ops)
+{
+    mem_free(ops);
+}
+
 static int lookup_op(const struct hmap *h, uint32_t n, int32_t off)
 {
     uint32_t lo = 0, hi = n;
@@ -183,18 +202,12 @@ static int lookup_op(const struct hmap *h, uint32_t n, int32_t off)
     return lo < n && h[lo].off == off ? h[lo].op : -1;
 }
 
-static int decode(struct jit_fn *fn, const int32_t *handlers)
+static int decode(struct jit_fn *fn, const struct jit_opmap *ops)
 {
     const struct wasm_code *code = fn->code;
-    struct hmap *h = mem_alloc(OP_COUNT * sizeof *h);
+    const struct hmap *h = ops->h;
     fn->ins = mem_alloc(((size_t)code->ncells + 1) * sizeof *fn->ins);
-    if (!h || !fn->ins) {
-        mem_free(h);
-        return ERR_NOMEM;
-    }
-    for (uint32_t i = 0; i < OP_COUNT; i++)
-        h[i] = (struct hmap){handlers[i], (uint16_t)i};
-    sort_handlers(h, OP_COUNT);
+    if (!fn->ins) return ERR_NOMEM;
     int rc = 0;
     for (uint32_t p = 0; p < code->ncells && !rc;) {
         int op = lookup_op(h, OP_COUNT, (int32_t)code->cells[p]);
@@ -217,18 +230,13 @@ static int decode(struct jit_fn *fn, const int32_t *handlers)
         fn->ins[fn->nins++] = (struct jit_ins){p, len, (uint16_t)canonical((enum wasm_op)op), 0};
         p += len;
     }
-    mem_free(h);
     return rc;
 }
 
-int jit_module_scan(const struct wasm_module *m, const int32_t *handlers, bool *grows,
+int jit_module_scan(const struct wasm_module *m, const struct jit_opmap *ops, bool *grows,
                     bool *indirect)
 {
-    struct hmap *h = mem_alloc(OP_COUNT * sizeof *h);
-    if (!h) return ERR_NOMEM;
-    for (uint32_t i = 0; i < OP_COUNT; i++)
-        h[i] = (struct hmap){handlers[i], (uint16_t)i};
-    sort_handlers(h, OP_COUNT);
+    const struct hmap *h = ops->h;
     *grows = *indirect = false;
     int rc = 0;
     for (uint32_t f = 0; f < m->ncodes && !rc; f++) {
@@ -245,7 +253,6 @@ int jit_module_scan(const struct wasm_module *m, const int32_t *handlers, bool *
             p += sh ? 1 + (uint32_t)strlen(sh) : 4 + code->cells[p + 2];
         }
     }
-    mem_free(h);
     return rc;
 }
 
@@ -724,7 +731,7 @@ static void assign(struct jit_fn *fn, const struct jit_regfile *rf)
 }
 
 int jit_fn_analyze(struct jit_fn *fn, const struct wasm_module *mod, uint32_t index,
-                   const int32_t *handlers, const struct jit_regfile *rf)
+                   const struct jit_opmap *ops, const struct jit_regfile *rf)
 {
     memset(fn, 0, sizeof *fn);
     fn->mod = mod;
@@ -735,7 +742,7 @@ int jit_fn_analyze(struct jit_fn *fn, const struct wasm_module *mod, uint32_t in
     fn->written_slot = mem_zalloc((size_t)fn->code->frame_size + 1);
     if (!fn->cand_of || !fn->written_slot) return ERR_NOMEM;
     memset(fn->cand_of, 0xff, (size_t)fn->code->frame_size + 1);
-    int rc = decode(fn, handlers);
+    int rc = decode(fn, ops);
     if (!rc) rc = weigh(fn);
     if (!rc) rc = liveness(fn);
     if (!rc) assign(fn, rf);

@@ -113,20 +113,26 @@ struct jit_regfile {
     uint32_t nint, nfloat;
 };
 
+/* The interpreter's handler offsets (interp_handlers()) sorted, to read
+ * slot code back as ops: made once per compilation, not per function. */
+struct jit_opmap;
+struct jit_opmap *jit_opmap_new(const int32_t *handlers);
+void jit_opmap_free(struct jit_opmap *ops);
+
 /*
  * Decodes function `index` (a defined function) of mod and runs the
- * analyses. handlers: interp_handlers(). Returns 0, ERR_NOMEM, or
+ * analyses. Returns 0, ERR_NOMEM, or
  * ERR_NOTSUP for code it does not understand (a bug, reported so that the
  * module is interpreted instead). jit_fn_free releases it.
  */
 int jit_fn_analyze(struct jit_fn *fn, const struct wasm_module *mod, uint32_t index,
-                   const int32_t *handlers, const struct jit_regfile *rf);
+                   const struct jit_opmap *ops, const struct jit_regfile *rf);
 void jit_fn_free(struct jit_fn *fn);
 
 /* Whether any function of m contains memory.grow or call_indirect (so a
  * direct call might leave memory moved). 0, or ERR_NOTSUP for code that
  * does not decode. */
-int jit_module_scan(const struct wasm_module *m, const int32_t *handlers, bool *grows,
+int jit_module_scan(const struct wasm_module *m, const struct jit_opmap *ops, bool *grows,
                     bool *indirect);
 
 /* The instruction that starts at cell pos (a branch target), or UINT32_MAX. */

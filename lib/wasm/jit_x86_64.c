@@ -955,7 +955,7 @@ static int compile_function(struct jcomp *j, uint32_t di, char *why, size_t why_
     c.b = &j->b;
     uint32_t index = j->mod->nfunc_imports + di;
     c.self = &j->inst->own_funcs[index];
-    int rc = jit_fn_analyze(&c.fn, j->mod, index, j->handlers, &regfile);
+    int rc = jit_fn_analyze(&c.fn, j->mod, index, j->ops, &regfile);
     if (!rc && c.fn.code->frame_size > MAX_FRAME_SLOTS) rc = ERR_NOTSUP;
     if (!rc) {
         c.native = mem_alloc(((size_t)c.fn.nins + 1) * sizeof(uint32_t));
@@ -1073,18 +1073,18 @@ int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *
     memset(&j, 0, sizeof j);
     j.inst = inst;
     j.mod = m;
-    j.handlers = interp_handlers();
+    j.ops = jit_opmap_new(interp_handlers());
     uint32_t a, bx, cx, dx;
     cpuid(1, &a, &bx, &cx, &dx);
     j.sse41 = !baseline_cpu && ((cx >> 19) & 1);
     j.popcnt = !baseline_cpu && ((cx >> 23) & 1);
     j.entry = mem_alloc(((size_t)m->ncodes + 1) * sizeof(uint32_t));
     j.foreign = mem_alloc(((size_t)m->ncodes + 1) * sizeof(uint32_t));
-    int rc = j.entry && j.foreign ? 0 : ERR_NOMEM;
+    int rc = j.entry && j.foreign && j.ops ? 0 : ERR_NOMEM;
     for (uint32_t i = 0; !rc && i < m->ncodes; i++)
         j.entry[i] = j.foreign[i] = UNSET;
     bool grows = true, indirect = true;
-    if (!rc) rc = jit_module_scan(m, j.handlers, &grows, &indirect);
+    if (!rc) rc = jit_module_scan(m, j.ops, &grows, &indirect);
     /* With neither, and no imported functions, a direct call runs only
      * this module's code, which cannot change the memory's size or place
      * (the interrupt stub reloads the registers itself). */
@@ -1134,6 +1134,7 @@ int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *
     mem_free(j.b.p);
     mem_free(j.entry);
     mem_free(j.foreign);
+    jit_opmap_free(j.ops);
     mem_free(j.calls.v);
     return rc;
 }

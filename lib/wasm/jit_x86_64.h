@@ -46,7 +46,7 @@ struct jcomp {
     struct xbuf b;
     struct wasm_instance *inst;
     const struct wasm_module *mod;
-    const int32_t *handlers;
+    struct jit_opmap *ops; /* the interpreter's handlers, sorted */
     bool sse41, popcnt;
     bool oom;
     uint32_t simd_in_c; /* simd ops done by jit_h_simd */
