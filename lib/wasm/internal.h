@@ -213,11 +213,11 @@ struct exec {
     uintptr_t jit_limit;      /* a call traps "call stack exhausted" below this sp */
     uintptr_t jit_entry_sp;   /* sp of the innermost run's entry: traps unwind to it */
     uint64_t jit_depth_bytes; /* frame bytes the run may use beyond its entry frame */
-    uintptr_t jit_floor;      /* jit_limit is never below it (wasm_config.native_stack_floor) */
     struct frame *jit_ftop;   /* ftop when the innermost machine-code run began */
     uint8_t *jit_mbase;       /* memory reloaded by stubs after a helper call */
     uint64_t jit_msize;
     uint64_t jit_args[6]; /* operands handed to helpers (jit.c) */
+    uintptr_t jit_floor;  /* runs keep sp above it (wasm_config.native_stack_floor) */
 };
 
 /* A passive element segment after evaluation (instance.c). */

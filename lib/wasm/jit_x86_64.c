@@ -1024,9 +1024,6 @@ static void emit_stubs(struct jcomp *j)
     uint32_t no_borrow = x_jcc(b, CC_AE, 0);
     x_alu_rm(b, 0, ALU_XOR, RAX, XR(RAX));
     x_patch(b, no_borrow, b->len);
-    /* and never below the end of the real stack (with its margin) */
-    x_alu_rm(b, 1, ALU_CMP, RAX, XM(R_EX, OFF(exec, jit_floor)));
-    x_cmov(b, 1, CC_B, RAX, XM(R_EX, OFF(exec, jit_floor)));
     x_store(b, 1, XM(R_EX, OFF(exec, jit_limit)), RAX);
     x_call_r(b, RSI);
     x_alu_rm(b, 0, ALU_XOR, RAX, XR(RAX));
