@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "host/kpio-wasm/jit_mem.h"
+#include "host/kpio-wasm/native_stack.h"
 #include "host/kpio-wasm/options.h"
 #include "wasm/disasm.h"
 
@@ -210,6 +211,9 @@ void kpio_options_parse(int argc, char **argv, struct kpio_options *o)
     }
     o->cfg.engine = chosen;
     o->cfg.code_mem = chosen == WASM_ENGINE_JIT ? &host_code_memory : NULL;
+    /* wasm runs on this (the main) thread: deep recursion on the JIT traps
+     * before the real stack ends, whatever --depth says */
+    o->cfg.native_stack_floor = host_native_stack_floor();
 }
 
 void kpio_options_free(struct kpio_options *o)

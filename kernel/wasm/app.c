@@ -34,11 +34,14 @@
 #include "wasm/wasm.h"
 
 /* An app's stack holds the C frames of host calls, plus 16 bytes per wasm
- * frame on the JIT (160 KiB at the default depth of 10000, see wasm.h). */
-#define MAX_APP_SIZE  (64u << 20)
-#define APP_STACK     (512 * 1024)
-#define STATUS_TRAP   (128 + 6)
-#define STATUS_KILLED (128 + 9)
+ * frame on the JIT (160 KiB at the default depth of 10000, see wasm.h).
+ * The JIT's frames stop APP_HOST_MARGIN above the guard page, whatever the
+ * depth limit says (wasm_config.native_stack_floor). */
+#define MAX_APP_SIZE    (64u << 20)
+#define APP_STACK       (512 * 1024)
+#define APP_HOST_MARGIN (256 * 1024)
+#define STATUS_TRAP     (128 + 6)
+#define STATUS_KILLED   (128 + 9)
 
 struct app_run {
     struct app app;
@@ -159,6 +162,8 @@ static int run(struct app_run *r)
     wc.engine = kernel_wasm_engine();
     wc.code_mem = &kernel_code_memory;
     wc.max_memory_pages = (uint32_t)MIN(app_memory_limit() / WASM_PAGE_SIZE, (size_t)65536);
+    /* this thread's stack: its guard page, then the margin for host calls */
+    wc.native_stack_floor = thread_current()->stack_base + PAGE_SIZE + APP_HOST_MARGIN;
     struct wasm_instance *inst;
     struct wasm_error werr;
     struct wasm_trap trap;

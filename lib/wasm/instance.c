@@ -84,6 +84,7 @@ struct exec *exec_get(struct wasm_instance *inst)
     ex->frames_end = ex->frames + depth + 1;
     ex->ftop = ex->frames;
     ex->owner = inst;
+    ex->jit_floor = inst->cfg.native_stack_floor;
     ex->interrupt = inst->cfg.interrupt;
     ex->interrupt_user = inst->cfg.interrupt_user;
     ex->interval =

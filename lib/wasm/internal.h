@@ -217,6 +217,7 @@ struct exec {
     uint8_t *jit_mbase;       /* memory reloaded by stubs after a helper call */
     uint64_t jit_msize;
     uint64_t jit_args[6]; /* operands handed to helpers (jit.c) */
+    uintptr_t jit_floor;  /* runs keep sp above it (wasm_config.native_stack_floor) */
 };
 
 /* A passive element segment after evaluation (instance.c). */

@@ -45,6 +45,13 @@ int jit_invoke(struct exec *ex, struct wasm_func *f, slot_t *fp)
     struct frame *ftop = ex->jit_ftop;
     /* The entry frame is this function's; each further call needs one. */
     ex->jit_depth_bytes = (uint64_t)(ex->frames_end - ex->ftop - 1) * JIT_FRAME_BYTES;
+    /* Nor below the real stack's floor: the entry stub's sp is a few
+     * hundred bytes under this frame, well within the floor's margin. */
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    if (ex->jit_floor) {
+        uint64_t room = here > ex->jit_floor ? here - ex->jit_floor : 0;
+        if (room < ex->jit_depth_bytes) ex->jit_depth_bytes = room;
+    }
     ex->jit_ftop = ex->ftop;
     int rc = jit_arch_enter(ex, f, fp);
     ex->jit_limit = limit;

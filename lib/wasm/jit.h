@@ -9,7 +9,9 @@
  * machine-code functions are native calls; each wasm frame takes
  * JIT_FRAME_BYTES of the native stack, so the depth limit is a stack
  * pointer limit (exec.jit_limit) that counts exactly the frames the
- * interpreter would count (frames_end - ftop). A run enters through
+ * interpreter would count (frames_end - ftop), fewer when the real stack
+ * ends first (exec.jit_floor, from wasm_config.native_stack_floor; jit_invoke
+ * cuts jit_depth_bytes). A run enters through
  * jit_invoke; traps fill *ex->trap and unwind to the innermost entry, which
  * returns ERR_FAULT. Host functions and interpreted functions are called
  * through jit_h_call (plain C), which may re-enter wasm.

@@ -23,7 +23,9 @@
  * exhausted". The JIT keeps the same value stack and limits, and uses 16
  * bytes of the calling thread's stack per wasm frame (a return address):
  * max_call_depth frames need 16 * max_call_depth bytes (160 KiB by
- * default) besides what host functions use. Host functions are plain
+ * default) besides what host functions use; a program that knows its
+ * thread's stack sets wasm_config.native_stack_floor and a deeper call
+ * traps there instead of overrunning the stack. Host functions are plain
  * synchronous C calls and may block.
  *
  * Memory: linear memories, tables and the stacks come from mem_alloc /
@@ -236,6 +238,13 @@ struct wasm_config {
     void *interrupt_user;
     enum wasm_engine engine;                 /* default: see wasm_engine_default */
     const struct wasm_code_memory *code_mem; /* for WASM_ENGINE_JIT; must outlive the instance */
+    /* The lowest native stack address the JIT may take for wasm frames:
+     * the end of the stack of the thread that runs the instance plus a
+     * margin for host functions (and what they call) below the last wasm
+     * frame. 0: unknown, only max_call_depth limits. A call below it traps
+     * "call stack exhausted", as one beyond max_call_depth does. The
+     * interpreter keeps its frames off the native stack and ignores it. */
+    uintptr_t native_stack_floor;
 };
 
 void wasm_config_default(struct wasm_config *cfg);

@@ -156,6 +156,13 @@ def interactive(t, tmp, build):
                  "a trapping app is reported with the reason and its function", m.group(0))
             cmd("echo still here", r"still here")
             t.ok(True, "the shell carries on after the trap")
+            # endless recursion: a clean trap (the depth limit, or on the JIT
+            # the app thread's stack floor), never a fault; the prompt returns
+            m = cmd("trap stack", r"trap: trapped: (.*) in function (\S+)\r?\n")
+            t.ok("call stack exhausted" in m.group(1),
+                 "endless recursion in an app traps \"call stack exhausted\"", m.group(0))
+            cmd("echo after recursion", r"after recursion")
+            t.ok(True, "the shell carries on after the recursion trap")
             m = cmd("spin &", r"\[\d+\] (\d+)")  # "[job] pid", as dash prints it
             pid = m.group(1)
             cmd("hello", r"Hello, world!")

@@ -11,7 +11,8 @@ WASI_TEST_CFLAGS := --target=wasm32-wasi -O2 -Wall -Werror -Wno-unused-result -I
 WASI_TEST_PROGS := p1_calls p1_sock p1_grow p2_cli p2_http p2_net p2_traps
 WASI_TEST_WASM := $(foreach p,$(WASI_TEST_PROGS),$(WASI_TEST_DIR)/$(p).wasm)
 
-$(WASI_TEST_DIR)/p1_calls.wasm $(WASI_TEST_DIR)/p1_sock.wasm $(WASI_TEST_DIR)/p1_grow.wasm: $(WASI_TEST_DIR)/%.wasm: tests/wasi/%.c
+$(WASI_TEST_DIR)/p1_calls.wasm $(WASI_TEST_DIR)/p1_sock.wasm $(WASI_TEST_DIR)/p1_grow.wasm \
+    $(WASI_TEST_DIR)/p1_recurse.wasm: $(WASI_TEST_DIR)/%.wasm: tests/wasi/%.c
 	@mkdir -p $(@D)
 	@echo "  WASM    $@"
 	@$(WASM_CC) $(WASI_TEST_CFLAGS) -o $@ $<
@@ -42,6 +43,12 @@ TEST_DEPS += $(WASI_TEST_WASM) $(BUILD)/host/bin/kpio-wasm
 TEST_DEPS += $(WASI_TEST_DIR)/p1_errno.wasm $(WASI_TEST_DIR)/p1_errno.native
 COMPONENT_SUITES += wasi/programs
 SUITE_CMD_wasi/programs := python3 tests/wasi/run_wasi_tests.py --build $(BUILD)
+
+# Stack safety: endless recursion traps "call stack exhausted" on every
+# engine, whatever --depth and the stack rlimit say (run_stack_tests.py).
+TEST_DEPS += $(WASI_TEST_DIR)/p1_recurse.wasm $(BUILD)/rel/bin/kpio-wasm
+COMPONENT_SUITES += wasi/stack
+SUITE_CMD_wasi/stack := python3 tests/wasi/run_stack_tests.py --build $(BUILD)
 
 # --- unit tests (cmocka, ASan + UBSan) ---------------------------------------
 WASI_UNIT_SRCS := tests/unit/wasi/test_wasi.c $(LIB_SRCS_wasi) $(LIB_SRCS_wasm) $(LIB_SRCS_http) \
