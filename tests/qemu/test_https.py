@@ -31,6 +31,14 @@ SDK's redirect rules do, and printed), a chunked body (/chunked), and a
 server that closes the TCP connection halfway through a Content-Length body
 without TLS close_notify (/cut: status 35, "without TLS close_notify", the
 partial file removed).
+
+uefi-budget checks the kernel's per-connection cap on Mbed TLS's heap
+(net/ktls.c): six https fetches in a row; after each, the "Mbed TLS heap
+peak" line shows the connection's peak under the cap and Mbed TLS's heap in
+all back at one baseline (the shell's `free` is printed, not compared: the
+kernel heap grows by some 35 small blocks per fetch over plain http alike); booted with tlsmem=24 (KiB)
+the same fetch is refused ("over its memory budget of 24 KiB", status 35, no
+file) and the heap is back at its baseline after it too.
 """
 import calendar
 import glob
@@ -310,6 +318,73 @@ def run_cases(t, tmp, certs):
             s.server_close()
 
 
+HEAP = r"kernel heap: (\d+) KiB in use in (\d+) blocks"
+PEAK = r"\[tls\] 10\.0\.2\.2:\d+: Mbed TLS heap peak (\d+) bytes \(cap (\d+)\); (\d+) in use"
+
+
+def run_budget(t, tmp, certs):
+    """The kernel heap returns to its baseline after TLS connections, each
+    connection stays under its cap, and a cap too small refuses cleanly."""
+    payload = os.path.join(tmp, "budget")
+    with open(payload, "wb") as f:
+        f.write(os.urandom(1 << 20))
+    srv, port = start_tls_server(payload, certs, "leaf-ec-chain.pem", "leaf-ec.key")
+    try:
+        runs = 6
+        rc = [f"fetch https://10.0.2.2:{port}/payload /data/a0.bin", "free"]
+        # The same output file each time: a new file's directory entry and
+        # cache blocks would grow the heap, with http as with https.
+        rc += [f"fetch https://10.0.2.2:{port}/payload /data/a0.bin" for i in range(1, runs)]
+        rc += ["free", "sync", "poweroff"]
+        name = "uefi-budget"
+        img = make_image(os.path.join(tmp, f"{name}.img"), build_dir(), certs, rc)
+        r = boot(t, name, "uefi", img)
+        if r:
+            _, out = r
+            # The kernel heap (free) is not compared: it grows by some 35
+            # blocks per fetch over plain http too (sockets, the app's
+            # load), which would hide nothing of TLS's or fail for others'.
+            heaps = re.findall(HEAP, out)
+            peaks = [(int(p), int(c)) for p, c, _ in re.findall(PEAK, out)]
+            held = [int(u) for _, _, u in re.findall(PEAK, out)]
+            t.ok(len(held) == runs and len(set(held)) == 1 and held[0] < 4096,
+                 f"{name}: after each of {runs} https fetches Mbed TLS's heap in all is back at "
+                 f"the same baseline (the trust store's and PSA's blocks)", f"{held}")
+            t.ok(len(peaks) == runs and all(0 < p <= c for p, c in peaks),
+                 f"{name}: each of the {runs} connections' Mbed TLS heap peak is under its cap",
+                 f"{peaks}\n{out[-3000:]}")
+            if peaks:
+                t.diag(f"{name}: per-connection Mbed TLS heap peak {max(p for p, _ in peaks)} "
+                       f"bytes (cap {peaks[0][1]}), Mbed TLS heap after each {held}; "
+                       f"kernel heap (KiB, blocks) after the first and last {heaps}")
+            st = re.findall(r"rc: 'fetch https://\S+' exited with status (\d+)", out)
+            t.ok(not st and img.exists("/data/a0.bin"), f"{name}: every fetch succeeded",
+                 f"{st}\n{out[-3000:]}")
+        name = "uefi-budget-small"
+        rc = [f"fetch https://10.0.2.2:{port}/payload /data/a0.bin", "free",
+              f"fetch https://10.0.2.2:{port}/payload /data/a0.bin", "free", "sync", "poweroff"]
+        img = make_image(os.path.join(tmp, f"{name}.img"), build_dir(), certs, rc)
+        r = boot(t, name, "uefi", img, cmdline="tlsmem=24")
+        if r:
+            _, out = r
+            m = re.findall(r"rc: 'fetch https://\S+ /data/a\d\.bin' exited with status (\d+)",
+                           out)
+            t.ok(m == ["35", "35"], f"{name}: with tlsmem=24 fetch fails with status 35",
+                 f"{m}\n{out[-3000:]}")
+            t.ok(re.search(r"over its memory budget of 24 KiB", out) is not None,
+                 f"{name}: the console says the connection is over its memory budget",
+                 out[-3000:])
+            t.ok(not img.exists("/data/a0.bin"),
+                 f"{name}: no file is written", img.listing("/data"))
+            held = [int(u) for _, _, u in re.findall(PEAK, out)]
+            t.ok(len(held) == 2 and held[0] == held[1],
+                 f"{name}: after a refused connection Mbed TLS's heap is back at its baseline",
+                 f"{held}")
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
 def main():
     t = Tap()
     build = build_dir()
@@ -343,6 +418,8 @@ def main():
             run_no_entropy(t, tmp, certs, payload)
         if not only or only in "uefi-cases":
             run_cases(t, tmp, certs)
+        if not only or only in "uefi-budget":
+            run_budget(t, tmp, certs)
     return t.done()
 
 
