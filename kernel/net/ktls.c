@@ -10,6 +10,10 @@
  * the running thread's tls_budget slot, so a hostile server cannot make
  * one app's TLS take the kernel heap.
  *
+ * tls=insecure on the command line turns certificate checks off for every
+ * app (like curl -k; fetch in KPIO has no -k of its own): each connection
+ * then prints a warning on the console.
+ *
  * Failures an app cannot say itself (no entropy, a missing or empty trust
  * store) are printed on the console naming the cause and the path.
  */
@@ -33,6 +37,7 @@
 #define KTLS_CONN_MEM_CAP (256u << 10)
 
 static size_t conn_mem_cap = KTLS_CONN_MEM_CAP;
+static bool insecure; /* tls=insecure: no certificate checks */
 
 static struct mutex lock;
 static char cacert[VFS_PATH_MAX] = KTLS_DEFAULT_BUNDLE;
@@ -77,6 +82,9 @@ void ktls_init(void)
     mutex_init(&lock);
     const char *path = cmdline_get("cacert");
     if (path && ktls_set_cacert_path(path) < 0) klog_warn("tls", "cacert= is too long: ignored");
+    const char *mode = cmdline_get("tls");
+    insecure = mode && strcmp(mode, "insecure") == 0;
+    if (mode && !insecure) klog_warn("tls", "tls=%s is not 'insecure': ignored", mode);
     const char *mem = cmdline_get("tlsmem");
     if (mem) {
         uint64_t kib = parse_kib(mem, 64u << 10);
@@ -146,13 +154,17 @@ static int k_wrap(void *ctx, const struct http_sock *tcp, struct http_sock *out,
         kprintf("tls: no entropy source (no RDSEED/RDRAND, no virtio-rng): no keys are made\n");
         return ERR_NODEV;
     }
-    mutex_lock(&lock);
     struct tls_trust *t = NULL;
-    r = current_trust(&t);
-    mutex_unlock(&lock);
-    if (r < 0) return r;
+    if (insecure) {
+        kprintf("tls: warning: certificates are not checked (tls=insecure)\n");
+    } else {
+        mutex_lock(&lock);
+        r = current_trust(&t);
+        mutex_unlock(&lock);
+        if (r < 0) return r;
+    }
     struct tls_client_config cfg = {
-        .env = &env, .trust = t, .insecure = false, .conn_mem_cap = conn_mem_cap};
+        .env = &env, .trust = t, .insecure = insecure, .conn_mem_cap = conn_mem_cap};
     struct tls_sock *ts;
     r = tls_sock_create(tcp, &cfg, &ts);
     if (r < 0) return r;

@@ -32,6 +32,9 @@ server that closes the TCP connection halfway through a Content-Length body
 without TLS close_notify (/cut: status 35, "without TLS close_notify", the
 partial file removed).
 
+uefi-insecure boots with tls=insecure (the kernel's curl -k for every
+app): the self-signed server is accepted, with a warning on the console.
+
 uefi-budget checks the kernel's per-connection cap on Mbed TLS's heap
 (net/ktls.c): six https fetches in a row; after each, the "Mbed TLS heap
 peak" line shows the connection's peak under the cap and Mbed TLS's heap in
@@ -357,7 +360,7 @@ def run_budget(t, tmp, certs):
                 t.diag(f"{name}: per-connection Mbed TLS heap peak {max(p for p, _ in peaks)} "
                        f"bytes (cap {peaks[0][1]}), Mbed TLS heap after each {held}; "
                        f"kernel heap (KiB, blocks) after the first and last {heaps}")
-            st = re.findall(r"rc: 'fetch https://\S+' exited with status (\d+)", out)
+            st = re.findall(r"rc: 'fetch https://[^']*' exited with status (\d+)", out)
             t.ok(not st and img.exists("/data/a0.bin"), f"{name}: every fetch succeeded",
                  f"{st}\n{out[-3000:]}")
         name = "uefi-budget-small"
@@ -380,6 +383,29 @@ def run_budget(t, tmp, certs):
             t.ok(len(held) == 2 and held[0] == held[1],
                  f"{name}: after a refused connection Mbed TLS's heap is back at its baseline",
                  f"{held}")
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def run_insecure(t, tmp, certs, payload, sha):
+    """tls=insecure: the self-signed server is accepted, with a warning."""
+    name = "uefi-insecure"
+    srv, port = start_tls_server(payload, certs, "self.pem", "self.key")
+    try:
+        img = make_image(os.path.join(tmp, f"{name}.img"), build_dir(), certs,
+                         [f"fetch https://10.0.2.2:{port}/payload /data/payload.bin",
+                          "sha256sum /data/payload.bin", "sync", "poweroff"])
+        r = boot(t, name, "uefi", img, cmdline="tls=insecure")
+        if not r:
+            return
+        _, out = r
+        t.ok(re.search(r"rc: 'fetch https://[^']*' exited", out) is None,
+             f"{name}: with tls=insecure fetch accepts a self-signed server", out[-3000:])
+        t.ok(re.search(r"tls: warning: certificates are not checked \(tls=insecure\)", out)
+             is not None, f"{name}: the console warns that certificates are not checked",
+             out[-3000:])
+        check_download(t, name, img, out, sha)
     finally:
         srv.shutdown()
         srv.server_close()
@@ -418,6 +444,8 @@ def main():
             run_no_entropy(t, tmp, certs, payload)
         if not only or only in "uefi-cases":
             run_cases(t, tmp, certs)
+        if not only or only in "uefi-insecure":
+            run_insecure(t, tmp, certs, payload, sha)
         if not only or only in "uefi-budget":
             run_budget(t, tmp, certs)
     return t.done()
