@@ -53,6 +53,7 @@ struct thread {
     uint64_t run_ns, switched_in_tsc;
     uint64_t fault_addr; /* CR2 of the last fault that ended the thread */
     void *user;          /* owner's data (the app a WASM thread runs) */
+    void *tls_budget;    /* lib/tls's current connection budget (net/ktls.c) */
 };
 
 void sched_init(void);

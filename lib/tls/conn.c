@@ -36,6 +36,7 @@ struct tls_sock {
 
 struct tls_conn {
     struct tls_sock *ts;
+    struct tls_budget *budget; /* its Mbed TLS heap; kept if a block outlives it */
     struct http_conn *tcp;
     mbedtls_ssl_context ssl;
     struct tls_verify_state vst;
@@ -245,7 +246,10 @@ static int fail(struct tls_conn *c, int ret)
         return tls_fail_set(e, ret, "server does not speak http/1.1 (ALPN)");
     case MBEDTLS_ERR_SSL_INVALID_MAC:
         return tls_fail_set(e, ret, "TLS record failed its integrity check (bad MAC)");
-    case MBEDTLS_ERR_SSL_ALLOC_FAILED: return ERR_NOMEM;
+    case MBEDTLS_ERR_SSL_ALLOC_FAILED:
+        if (!c->budget->over) return ERR_NOMEM;
+        return tls_fail_set(e, ret, "TLS connection over its memory budget of %zu KiB",
+                            c->budget->cap / 1024);
     default:
         return tls_fail_set(e, ret, "TLS %s failed (Mbed TLS error -0x%04x)",
                             c->handshaking ? "handshake" : "record layer", (unsigned)-ret);
@@ -269,6 +273,18 @@ static void conn_free(struct tls_conn *c)
 {
     if (c->tcp) c->ts->inner.ops->close(c->ts->inner.ctx, c->tcp);
     mbedtls_ssl_free(&c->ssl);
+    struct tls_budget *b = c->budget;
+    if (b && b->peak)
+        log_write(LOG_INFO, "tls", "%s:%u: Mbed TLS heap peak %zu bytes (cap %zu); %zu in use",
+                  c->host, (unsigned)c->port, b->peak, b->cap, tls_heap_in_use());
+    /* A block still names it: keep it rather than free it under the block.
+     * PSA's key store takes a program-wide block during the first
+     * connection's handshake, so that one is always kept. */
+    if (b && b->used)
+        log_write(LOG_DEBUG, "tls", "%s:%u: %zu bytes of Mbed TLS heap outlive the connection",
+                  c->host, (unsigned)c->port, b->used);
+    else
+        mem_free(b);
     mem_free(c);
 }
 
@@ -290,6 +306,9 @@ static int handshake(struct tls_conn *c)
     return 0;
 }
 
+static int connect_in_budget(struct tls_conn *c, const char *host, uint16_t port,
+                             uint32_t timeout_ms, struct http_conn **out);
+
 static int tls_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms,
                        struct http_conn **out)
 {
@@ -300,9 +319,27 @@ static int tls_connect(void *ctx, const char *host, uint16_t port, uint32_t time
     int r = seed(ts);
     if (r < 0) return r;
     struct tls_conn *c = mem_zalloc(sizeof *c);
-    if (!c) return ERR_NOMEM;
+    struct tls_budget *b = c ? mem_zalloc(sizeof *b) : NULL;
+    if (!b) {
+        mem_free(c);
+        return ERR_NOMEM;
+    }
+    b->cap = ts->cfg.conn_mem_cap;
+    c->budget = b;
     c->ts = ts;
     memcpy(c->host, host, hlen + 1);
+    struct tls_budget *prev = tls_budget_enter(b);
+    r = connect_in_budget(c, host, port, timeout_ms, out);
+    tls_budget_leave(prev);
+    return r;
+}
+
+/* The rest of tls_connect, with c's budget counting Mbed TLS's heap. */
+static int connect_in_budget(struct tls_conn *c, const char *host, uint16_t port,
+                             uint32_t timeout_ms, struct http_conn **out)
+{
+    struct tls_sock *ts = c->ts;
+    int r;
     c->port = port;
     mbedtls_ssl_init(&c->ssl);
     set_deadline(c, timeout_ms);
@@ -318,8 +355,9 @@ static int tls_connect(void *ctx, const char *host, uint16_t port, uint32_t time
     int ret = mbedtls_ssl_setup(&c->ssl, &ts->conf);
     if (ret == 0) ret = mbedtls_ssl_set_hostname(&c->ssl, c->host); /* SNI and the name check */
     if (ret != 0) {
+        r = ret == MBEDTLS_ERR_SSL_ALLOC_FAILED ? fail(c, ret) : ERR_INVAL;
         conn_free(c);
-        return ret == MBEDTLS_ERR_SSL_ALLOC_FAILED ? ERR_NOMEM : ERR_INVAL;
+        return r;
     }
     mbedtls_ssl_set_verify(&c->ssl, tls_verify_cb, &c->vst);
     mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
@@ -334,8 +372,8 @@ static int tls_connect(void *ctx, const char *host, uint16_t port, uint32_t time
     return 0;
 }
 
-static long tls_send(void *ctx, struct http_conn *conn, const void *buf, size_t len,
-                     uint32_t timeout_ms)
+static long send_in_budget(void *ctx, struct http_conn *conn, const void *buf, size_t len,
+                           uint32_t timeout_ms)
 {
     (void)ctx;
     struct tls_conn *c = conn_of(conn);
@@ -349,7 +387,17 @@ static long tls_send(void *ctx, struct http_conn *conn, const void *buf, size_t 
     }
 }
 
-static long tls_recv(void *ctx, struct http_conn *conn, void *buf, size_t len, uint32_t timeout_ms)
+static long tls_send(void *ctx, struct http_conn *conn, const void *buf, size_t len,
+                     uint32_t timeout_ms)
+{
+    struct tls_budget *prev = tls_budget_enter(conn_of(conn)->budget);
+    long r = send_in_budget(ctx, conn, buf, len, timeout_ms);
+    tls_budget_leave(prev);
+    return r;
+}
+
+static long recv_in_budget(void *ctx, struct http_conn *conn, void *buf, size_t len,
+                           uint32_t timeout_ms)
 {
     (void)ctx;
     struct tls_conn *c = conn_of(conn);
@@ -370,11 +418,20 @@ static long tls_recv(void *ctx, struct http_conn *conn, void *buf, size_t len, u
     }
 }
 
+static long tls_recv(void *ctx, struct http_conn *conn, void *buf, size_t len, uint32_t timeout_ms)
+{
+    struct tls_budget *prev = tls_budget_enter(conn_of(conn)->budget);
+    long r = recv_in_budget(ctx, conn, buf, len, timeout_ms);
+    tls_budget_leave(prev);
+    return r;
+}
+
 static void tls_close(void *ctx, struct http_conn *conn)
 {
     (void)ctx;
     struct tls_conn *c = conn_of(conn);
     if (!c) return;
+    struct tls_budget *prev = tls_budget_enter(c->budget);
     if (!c->eof && !c->io_err) {
         set_deadline(c, TLS_CLOSE_MS);
         int ret;
@@ -384,6 +441,7 @@ static void tls_close(void *ctx, struct http_conn *conn)
                  time_left(c) > 0);
     }
     conn_free(c);
+    tls_budget_leave(prev);
 }
 
 static uint64_t tls_now_ms(void *ctx)
@@ -485,6 +543,11 @@ const char *tls_conn_version(struct http_conn *conn)
 const char *tls_conn_cipher(struct http_conn *conn)
 {
     return mbedtls_ssl_get_ciphersuite(&conn_of(conn)->ssl);
+}
+
+size_t tls_conn_mem_peak(struct http_conn *conn)
+{
+    return conn_of(conn)->budget->peak;
 }
 
 const char *tls_conn_alpn(struct http_conn *conn)

@@ -44,6 +44,18 @@ void tls_verify_message(const struct tls_verify_state *st, const char *host, cha
 int tls_fail_set(struct tls_error *err, int ret, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The Mbed TLS heap of one connection (platform.c counts it). */
+struct tls_budget {
+    size_t used, peak, cap; /* bytes; cap 0: none */
+    bool over;              /* an allocation was refused for the cap */
+};
+
+/* Makes b the calling thread's budget for Mbed TLS's allocations (b may be
+ * NULL: none) and returns the one it replaces, for tls_budget_leave. A
+ * no-op returning NULL without the tls_init() env's budget_slot. */
+struct tls_budget *tls_budget_enter(struct tls_budget *b);
+void tls_budget_leave(struct tls_budget *prev);
+
 /* A CTR_DRBG callback over env's entropy, for Mbed TLS's f_entropy. */
 int tls_entropy_cb(void *env, unsigned char *buf, size_t len);
 

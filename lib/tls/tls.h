@@ -47,6 +47,13 @@ struct tls_env {
     /* The wall clock in seconds since 1970-01-01 00:00 UTC. */
     int64_t (*wall_time)(void *ctx);
     void *ctx;
+    /* Optional: where the calling thread keeps lib/tls's current memory
+     * budget (a pointer slot, NULL until lib/tls sets it). With it, the
+     * Mbed TLS heap each connection takes is counted against
+     * tls_client_config.conn_mem_cap; NULL: connections are not counted.
+     * Only the env given to tls_init() is asked (Mbed TLS's heap hooks are
+     * one per program). */
+    void **(*budget_slot)(void *ctx);
 };
 
 /* Starts Mbed TLS's PSA crypto core, once per program, drawing its random
@@ -95,6 +102,11 @@ struct tls_client_config {
     const struct tls_env *env;     /* entropy and the wall clock; tls_init() done */
     const struct tls_trust *trust; /* roots; may be NULL only when insecure */
     bool insecure;                 /* no certificate checks at all (fetch -k): the caller warns */
+    /* Bytes of Mbed TLS heap one connection may hold at once (its record
+     * buffers, the server's certificates, keys); 0: no cap. Needs the
+     * tls_init() env's budget_slot. Over it, the operation fails with
+     * ERR_TLS_PROTO and "TLS connection over its memory budget". */
+    size_t conn_mem_cap;
 };
 
 struct tls_sock;
@@ -126,5 +138,12 @@ int tls_sock_alert(const struct tls_sock *ts);
 const char *tls_conn_version(struct http_conn *conn);
 const char *tls_conn_cipher(struct http_conn *conn);
 const char *tls_conn_alpn(struct http_conn *conn);
+/* The most Mbed TLS heap the connection has held at once, in bytes (0
+ * when the tls_init() env has no budget_slot). */
+size_t tls_conn_mem_peak(struct http_conn *conn);
+/* Bytes of Mbed TLS heap allocated now, by every connection, trust store
+ * and PSA's key store: after the last connection closes it is back where
+ * it was before the first. */
+size_t tls_heap_in_use(void);
 
 #endif

@@ -23,12 +23,32 @@ only entropy source (no virtio-rng), and UEFI with no entropy source at all
 (https refuses: "no entropy source", no file). After power-off the host
 checks the image: payload byte-identical (SHA-256), the guest's printed
 hash equal, no file for a refused server, fsck.fat -n silent.
+
+A last variant (uefi-cases, a 2 MiB payload) checks https as http's
+equal: a 302 https -> https (/redirect, a relative Location), a 302 https ->
+http (/tohttp, to a plain server on the host: followed, as curl -L and the
+SDK's redirect rules do, and printed), a chunked body (/chunked), and a
+server that closes the TCP connection halfway through a Content-Length body
+without TLS close_notify (/cut: status 35, "without TLS close_notify", the
+partial file removed).
+
+uefi-insecure boots with tls=insecure (the kernel's curl -k for every
+app): the self-signed server is accepted, with a warning on the console.
+
+uefi-budget checks the kernel's per-connection cap on Mbed TLS's heap
+(net/ktls.c): six https fetches in a row; after each, the "Mbed TLS heap
+peak" line shows the connection's peak under the cap and Mbed TLS's heap in
+all back at one baseline (the shell's `free` is printed, not compared: the
+kernel heap grows by some 35 small blocks per fetch over plain http alike); booted with tlsmem=24 (KiB)
+the same fetch is refused ("over its memory budget of 24 KiB", status 35, no
+file) and the heap is back at its baseline after it too.
 """
 import calendar
 import glob
 import hashlib
 import os
 import re
+import socket
 import ssl
 import subprocess
 import sys
@@ -39,7 +59,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
 from diskimg import DiskImage  # noqa: E402
-from httpserver import Handler, Server  # noqa: E402
+from httpserver import Handler, Server, start_server  # noqa: E402
 from qemu import Qemu, QemuTimeout, build_dir, debug_exit_status  # noqa: E402
 from tap import Tap  # noqa: E402
 
@@ -48,15 +68,42 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 
 
-def start_tls_server(payload, certs, chain, key):
+class CaseHandler(Handler):
+    """Handler's paths plus /tohttp (302 to the plain server at http_port)
+    and /cut (half the body, then the TCP connection closed under TLS)."""
+    http_port = 0
+
+    def do_GET(self):
+        p = self.path.split("?")[0]
+        if p == "/tohttp":
+            self.send_response(302)
+            self.send_header("Location", f"http://10.0.2.2:{self.http_port}/payload")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif p == "/cut":
+            size = os.path.getsize(self.payload_path)
+            with open(self.payload_path, "rb") as f:
+                half = f.read(size // 2)
+            self.send_response(200)
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            self.wfile.write(half)
+            self.wfile.flush()
+            self.close_connection = True
+            # No close_notify: close the TCP socket from under TLS.
+            socket.socket(fileno=self.connection.detach()).close()
+        else:
+            super().do_GET()
+
+
+def start_tls_server(payload, certs, chain, key, handler=Handler, **attrs):
     """An https server on 127.0.0.1 with chain/key; returns (server, port)."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(os.path.join(certs, chain), os.path.join(certs, key))
     # The client's cipher order decides, as with nginx's and OpenSSL's defaults.
     ctx.options &= ~ssl.OP_CIPHER_SERVER_PREFERENCE
 
-    class H(Handler):
-        payload_path = payload
+    H = type("H", (handler,), dict(attrs, payload_path=payload))
 
     srv = Server(("127.0.0.1", 0), H)
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
@@ -207,6 +254,163 @@ def run_no_entropy(t, tmp, certs, payload):
         srv.server_close()
 
 
+CASES = [
+    # name, path, ok, console regex
+    ("redir", "/redirect", True, r"fetch: 302 redirect to https://10\.0\.2\.2:\d+/payload"),
+    ("tohttp", "/tohttp", True, r"fetch: 302 redirect to http://10\.0\.2\.2:\d+/payload"),
+    ("chunked", "/chunked", True, None),
+    ("cut", "/cut", False, r"without TLS close_notify"),
+]
+
+
+def run_cases(t, tmp, certs):
+    """Redirects both ways, a chunked body and a cut one, over https."""
+    name = "uefi-cases"
+    payload = os.path.join(tmp, "small")
+    data = os.urandom(2 << 20)
+    with open(payload, "wb") as f:
+        f.write(data)
+    sha = hashlib.sha256(data).hexdigest()
+    plain, http_port = start_server(payload)
+    srv, port = start_tls_server(payload, certs, "leaf-ec-chain.pem", "leaf-ec.key",
+                                 CaseHandler, http_port=http_port)
+    try:
+        rc = []
+        for cname, path, _, _ in CASES:
+            rc += [f"fetch https://10.0.2.2:{port}{path} /data/{cname}.bin",
+                   f"sha256sum /data/{cname}.bin"]
+        rc += ["sync", "poweroff"]
+        img = make_image(os.path.join(tmp, f"{name}.img"), build_dir(), certs, rc)
+        r = boot(t, name, "uefi", img)
+        if not r:
+            return
+        code, out = r
+        t.ok(debug_exit_status(code) is not None, f"{name}: the guest powered off (code {code})",
+             out[-3000:])
+        for cname, path, ok, msg in CASES:
+            m = re.search(r"rc: 'fetch https://\S+ /data/%s\.bin' exited with status (\d+)"
+                          % cname, out)
+            data = img.get(f"/data/{cname}.bin")
+            if ok:
+                t.ok(m is None, f"{name}: {cname}: fetch {path} succeeds",
+                     m.group(0) if m else "")
+                got = hashlib.sha256(data).hexdigest() if data is not None else None
+                t.ok(got == sha, f"{name}: {cname}: the file on the image is byte-identical",
+                     f"host sha256 {got}, payload {sha}")
+                h = re.search(r"^([0-9a-f]{64})\s+/data/%s\.bin" % cname, out, re.M)
+                t.ok(h is not None and h.group(1) == sha,
+                     f"{name}: {cname}: the hash the guest printed matches",
+                     h.group(0) if h else "no hash line")
+            else:
+                t.ok(m is not None and m.group(1) == "35",
+                     f"{name}: {cname}: fetch {path} fails with curl's status 35",
+                     m.group(0) if m else out[-3000:])
+                t.ok(data is None, f"{name}: {cname}: no file is written", img.listing("/data"))
+                t.ok(re.search(r"removed the partial download \S*%s" % cname, out) is not None,
+                     f"{name}: {cname}: the partial download is removed, and fetch says so",
+                     out[-3000:])
+            if msg:
+                t.ok(re.search(msg, out) is not None, f"{name}: {cname}: the console says /{msg}/",
+                     out[-3000:])
+        t.diag(f"{name}: /data holds {img.listing('/data')}")
+        clean, text = img.fsck()
+        t.ok(clean, f"{name}: fsck.fat -n reports nothing", text)
+    finally:
+        for s in (srv, plain):
+            s.shutdown()
+            s.server_close()
+
+
+HEAP = r"kernel heap: (\d+) KiB in use in (\d+) blocks"
+PEAK = r"\[tls\] 10\.0\.2\.2:\d+: Mbed TLS heap peak (\d+) bytes \(cap (\d+)\); (\d+) in use"
+
+
+def run_budget(t, tmp, certs):
+    """The kernel heap returns to its baseline after TLS connections, each
+    connection stays under its cap, and a cap too small refuses cleanly."""
+    payload = os.path.join(tmp, "budget")
+    with open(payload, "wb") as f:
+        f.write(os.urandom(1 << 20))
+    srv, port = start_tls_server(payload, certs, "leaf-ec-chain.pem", "leaf-ec.key")
+    try:
+        runs = 6
+        rc = [f"fetch https://10.0.2.2:{port}/payload /data/a0.bin", "free"]
+        # The same output file each time: a new file's directory entry and
+        # cache blocks would grow the heap, with http as with https.
+        rc += [f"fetch https://10.0.2.2:{port}/payload /data/a0.bin" for i in range(1, runs)]
+        rc += ["free", "sync", "poweroff"]
+        name = "uefi-budget"
+        img = make_image(os.path.join(tmp, f"{name}.img"), build_dir(), certs, rc)
+        r = boot(t, name, "uefi", img)
+        if r:
+            _, out = r
+            # The kernel heap (free) is not compared: it grows by some 35
+            # blocks per fetch over plain http too (sockets, the app's
+            # load), which would hide nothing of TLS's or fail for others'.
+            heaps = re.findall(HEAP, out)
+            peaks = [(int(p), int(c)) for p, c, _ in re.findall(PEAK, out)]
+            held = [int(u) for _, _, u in re.findall(PEAK, out)]
+            t.ok(len(held) == runs and len(set(held)) == 1 and held[0] < 4096,
+                 f"{name}: after each of {runs} https fetches Mbed TLS's heap in all is back at "
+                 f"the same baseline (the trust store's and PSA's blocks)", f"{held}")
+            t.ok(len(peaks) == runs and all(0 < p <= c for p, c in peaks),
+                 f"{name}: each of the {runs} connections' Mbed TLS heap peak is under its cap",
+                 f"{peaks}\n{out[-3000:]}")
+            if peaks:
+                t.diag(f"{name}: per-connection Mbed TLS heap peak {max(p for p, _ in peaks)} "
+                       f"bytes (cap {peaks[0][1]}), Mbed TLS heap after each {held}; "
+                       f"kernel heap (KiB, blocks) after the first and last {heaps}")
+            st = re.findall(r"rc: 'fetch https://[^']*' exited with status (\d+)", out)
+            t.ok(not st and img.exists("/data/a0.bin"), f"{name}: every fetch succeeded",
+                 f"{st}\n{out[-3000:]}")
+        name = "uefi-budget-small"
+        rc = [f"fetch https://10.0.2.2:{port}/payload /data/a0.bin", "free",
+              f"fetch https://10.0.2.2:{port}/payload /data/a0.bin", "free", "sync", "poweroff"]
+        img = make_image(os.path.join(tmp, f"{name}.img"), build_dir(), certs, rc)
+        r = boot(t, name, "uefi", img, cmdline="tlsmem=24")
+        if r:
+            _, out = r
+            m = re.findall(r"rc: 'fetch https://\S+ /data/a\d\.bin' exited with status (\d+)",
+                           out)
+            t.ok(m == ["35", "35"], f"{name}: with tlsmem=24 fetch fails with status 35",
+                 f"{m}\n{out[-3000:]}")
+            t.ok(re.search(r"over its memory budget of 24 KiB", out) is not None,
+                 f"{name}: the console says the connection is over its memory budget",
+                 out[-3000:])
+            t.ok(not img.exists("/data/a0.bin"),
+                 f"{name}: no file is written", img.listing("/data"))
+            held = [int(u) for _, _, u in re.findall(PEAK, out)]
+            t.ok(len(held) == 2 and held[0] == held[1],
+                 f"{name}: after a refused connection Mbed TLS's heap is back at its baseline",
+                 f"{held}")
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def run_insecure(t, tmp, certs, payload, sha):
+    """tls=insecure: the self-signed server is accepted, with a warning."""
+    name = "uefi-insecure"
+    srv, port = start_tls_server(payload, certs, "self.pem", "self.key")
+    try:
+        img = make_image(os.path.join(tmp, f"{name}.img"), build_dir(), certs,
+                         [f"fetch https://10.0.2.2:{port}/payload /data/payload.bin",
+                          "sha256sum /data/payload.bin", "sync", "poweroff"])
+        r = boot(t, name, "uefi", img, cmdline="tls=insecure")
+        if not r:
+            return
+        _, out = r
+        t.ok(re.search(r"rc: 'fetch https://[^']*' exited", out) is None,
+             f"{name}: with tls=insecure fetch accepts a self-signed server", out[-3000:])
+        t.ok(re.search(r"tls: warning: certificates are not checked \(tls=insecure\)", out)
+             is not None, f"{name}: the console warns that certificates are not checked",
+             out[-3000:])
+        check_download(t, name, img, out, sha)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
 def main():
     t = Tap()
     build = build_dir()
@@ -238,6 +442,12 @@ def main():
                 run_variant(t, tmp, certs, payload, sha, name, fw, chain, key, rejects, **kw)
         if not only or only in "uefi-no-entropy":
             run_no_entropy(t, tmp, certs, payload)
+        if not only or only in "uefi-cases":
+            run_cases(t, tmp, certs)
+        if not only or only in "uefi-insecure":
+            run_insecure(t, tmp, certs, payload, sha)
+        if not only or only in "uefi-budget":
+            run_budget(t, tmp, certs)
     return t.done()
 
 
