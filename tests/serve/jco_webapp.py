@@ -29,18 +29,19 @@ def jco_tool(build):
 
 
 def componentize(build):
-    """(component path, jco.sh, env) or (None, why, None). Rebuilt when
-    webapp.wasm is newer than the component."""
+    """(component path, jco.sh, env), or (None, why, "skip") when jco, node,
+    the WIT or webapp.wasm is missing, or (None, why, "fail") when jco
+    fails. Rebuilt when webapp.wasm is newer than the component."""
     jco, env = jco_tool(build)
     if not jco:
-        return None, env, None
+        return None, env, "skip"
     wit = os.path.join(os.environ.get("WASI_WIT") or os.path.join(ROOT, "..", "shared", "wit"),
                        "wasi-0.2.12")
     if not os.path.isdir(wit):
-        return None, f"no WIT at {wit} (set WASI_WIT)", None
+        return None, f"no WIT at {wit} (set WASI_WIT)", "skip"
     core = os.path.join(build, "handlers", "webapp.wasm")
     if not os.path.exists(core):
-        return None, f"no {core} (make builds it)", None
+        return None, f"no {core} (make builds it)", "skip"
     out = os.path.join(build, "serve", "jco-webapp")
     comp = os.path.join(out, "webapp.component.wasm")
     if os.path.exists(comp) and os.path.getmtime(comp) >= os.path.getmtime(core):
@@ -58,6 +59,6 @@ def componentize(build):
                  ["new", emb, "--wasi-reactor", "-o", comp + ".tmp"]):
         r = subprocess.run(["sh", jco] + args, env=env, capture_output=True, timeout=600)
         if r.returncode != 0:
-            return None, f"jco {args[0]}: " + (r.stdout + r.stderr).decode()[-800:], None
+            return None, f"jco {args[0]}: " + (r.stdout + r.stderr).decode()[-800:], "fail"
     os.replace(comp + ".tmp", comp)
     return comp, jco, env
