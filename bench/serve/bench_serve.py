@@ -121,7 +121,15 @@ def main():
         print(f"bench/serve: jco column skipped: {jco}", file=sys.stderr)
     results = {}
     for name, engine in servers:
-        p, port = start_kpio(args.build, engine) if engine else start_jco(jco, env, comp)
+        if engine:
+            p, port = start_kpio(args.build, engine)
+        else:
+            try:
+                p, port = start_jco(jco, env, comp)
+            except RuntimeError as e:
+                print(f"bench/serve: jco column skipped: {e}", file=sys.stderr)
+                comp = None
+                break
         try:
             if not check_page(port):
                 raise RuntimeError(f"{name}: GET / did not answer the page")
