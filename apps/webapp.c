@@ -11,7 +11,8 @@
  *                          carries the byte count as a trailer
  *   GET  /bytes?n=N        N bytes of a repeating pattern, streamed
  *   GET  /files/NAME       the file /www/NAME (serve with --dir DIR::/www),
- *                          streamed; 404 when it cannot be opened
+ *                          streamed (typed by extension: .html, .js, .json,
+ *                          .css, else octet-stream); 404 when it cannot be opened
  *   GET  /trap             traps (the host answers 500)
  *   GET  /hang             never returns (the host's timeout answers 5xx)
  *   GET  /hog              allocates until memory runs out (500)
@@ -103,6 +104,21 @@ static void bytes(struct handler_req *req)
     handler_finish(req, NULL, NULL, 0);
 }
 
+/* The content type of a served file, from its name's extension. */
+static const char *file_type(const char *name)
+{
+    static const char *const types[][2] = {{".html", "text/html; charset=utf-8"},
+                                           {".js", "text/javascript"},
+                                           {".json", "application/json"},
+                                           {".css", "text/css"}};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        size_t e = strlen(types[i][0]);
+        if (n > e && !strcmp(name + n - e, types[i][0])) return types[i][1];
+    }
+    return "application/octet-stream";
+}
+
 static void file(struct handler_req *req, const char *name)
 {
     static char buf[65536], path[512];
@@ -116,7 +132,7 @@ static void file(struct handler_req *req, const char *name)
         send_text(req, 404, "text/plain", "not found\n");
         return;
     }
-    const char *names[] = {"content-type"}, *values[] = {"application/octet-stream"};
+    const char *names[] = {"content-type"}, *values[] = {file_type(name)};
     handler_respond(req, 200, names, values, 1);
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)

@@ -12,13 +12,14 @@ cd "$(dirname "$0")/.."
 
 # Clients the tests use as independent peers: curl (apps/net, benches),
 # openssl and ca-certificates (TLS peers and trust), cpio (bench/compare),
-# dash (the oracle of tests/shell).
+# dash (the oracle of tests/shell), wrk (bench/serve's load generator),
+# chromium (the headless browser of tests/serve).
 PACKAGES="make gcc python3 binutils iproute2 nodejs \
   qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common xorriso \
   mtools dosfstools cpio \
   clang-19 lld-19 llvm-19 libclang-rt-19-dev libclang-rt-19-dev-wasm32 wasi-libc \
   wabt dnsmasq-base nginx-light libcmocka-dev cppcheck clang-format \
-  curl openssl ca-certificates dpkg-dev debian-archive-keyring dash"
+  curl openssl ca-certificates dpkg-dev debian-archive-keyring dash wrk chromium"
 
 install_packages() {
   echo "setup: installing: $*"

@@ -10,3 +10,16 @@ TEST_DEPS += $(BUILD)/host/bin/kpio-wasm $(HANDLER_WASMS)
 COMPONENT_SUITES += serve/js
 SUITE_CMD_serve/js := python3 tests/serve/test_serve_js.py --build $(BUILD)
 TEST_DEPS += $(BUILD)/rel/bin/kpio-wasm
+
+# serve/jco: the C handler apps/webapp.c componentized (jco embed + jco new,
+# tests/serve/jco_webapp.py) under jco serve answers as under kpio-wasm
+# serve (test_serve_jco.py; SKIP without jco or the WIT).
+COMPONENT_SUITES += serve/jco
+SUITE_CMD_serve/jco := python3 tests/serve/test_serve_jco.py --build $(BUILD)
+
+# serve/browser: headless Chromium loads a page and its script from the
+# handler (--dir), the script's JSON requests fill the DOM; the dumped DOM
+# is checked and a screenshot kept in test-logs (test_browser.py; SKIP
+# without chromium).
+COMPONENT_SUITES += serve/browser
+SUITE_CMD_serve/browser := python3 tests/serve/test_browser.py --build $(BUILD)

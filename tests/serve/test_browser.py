@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""tests/serve/test_browser.py - a real browser against kpio-wasm serve:
+headless Chromium (Debian's chromium) loads a page of apps/webapp
+(GET /files/page.html, served with --dir) whose script (app.js, also from
+the handler) fetches the JSON API (/api/sum, /api/info) and writes the
+answers into the DOM; the test checks the DOM Chromium dumps (--dump-dom)
+and keeps a screenshot in BUILD/test-logs/serve-browser.png. This is
+against kpio-wasm on the host; issue 18 also wants it against KPIO in
+QEMU through hostfwd (not done here). No chromium: SKIP.
+
+    test_browser.py --build BUILD
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from tap import Tap  # noqa: E402
+
+PAGE = """<!doctype html>
+<html><head><title>KPIO browser test</title><script src="app.js"></script></head>
+<body><h1>KPIO</h1><p id="sum">pending</p><p id="agent">pending</p></body></html>
+"""
+
+SCRIPT = """window.addEventListener('DOMContentLoaded', async () => {
+  const s = await (await fetch('/api/sum?a=40&b=2')).json();
+  document.getElementById('sum').textContent = 'sum=' + s.sum;
+  const i = await (await fetch('/api/info')).json();
+  document.getElementById('agent').textContent =
+    'path=' + i.path + ' browser=' + (i.agent.includes('Chrome') ? 'chrome' : 'other');
+});
+"""
+
+
+def chromium():
+    for name in ("chromium", "chromium-browser"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    args = ap.parse_args()
+    t = Tap()
+    chrome = chromium()
+    if not chrome:
+        t.skip("headless Chromium", "no chromium (scripts/setup.sh installs Debian's chromium)")
+        sys.exit(t.done())
+    www = os.path.join(args.build, "serve", "www")
+    os.makedirs(www, exist_ok=True)
+    with open(os.path.join(www, "page.html"), "w") as f:
+        f.write(PAGE)
+    with open(os.path.join(www, "app.js"), "w") as f:
+        f.write(SCRIPT)
+    logs = os.path.join(args.build, "test-logs")
+    os.makedirs(logs, exist_ok=True)
+    kpio = os.path.join(args.build, "host", "bin", "kpio-wasm")
+    ks = subprocess.Popen([kpio, "serve", "--addr", "127.0.0.1:0", "--dir", www + "::/www",
+                           os.path.join(args.build, "handlers", "webapp.wasm")],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    line = ks.stderr.readline().decode()
+    m = re.match(r"Serving HTTP on http://127\.0\.0\.1:(\d+)/", line)
+    threading.Thread(target=ks.stderr.read, daemon=True).start()
+    profile = os.path.join(args.build, "serve", "chromium-profile")
+    shutil.rmtree(profile, ignore_errors=True)
+    # --virtual-time-budget: Chromium's virtual clock runs the page until it
+    # is idle (the fetches answered) before dumping; no wall-clock wait.
+    base = [chrome, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-dev-shm-usage", f"--user-data-dir={profile}",
+            "--virtual-time-budget=30000"]
+    try:
+        if not m:
+            t.ok(False, "kpio-wasm serve starts with --dir", diag=line)
+            return
+        url = f"http://127.0.0.1:{m.group(1)}/files/page.html"
+        r = subprocess.run(base + ["--dump-dom", url], capture_output=True, timeout=300)
+        dom = r.stdout.decode(errors="replace")
+        with open(os.path.join(logs, "serve-browser.dom.html"), "w") as f:
+            f.write(dom)
+        t.ok('<p id="sum">sum=42</p>' in dom,
+             "Chromium ran the page's script: /api/sum's JSON is in the DOM",
+             diag=dom[-600:] + r.stderr.decode(errors="replace")[-600:])
+        t.ok('<p id="agent">path=/api/info browser=chrome</p>' in dom,
+             "/api/info saw the browser's request (its path and a Chrome User-Agent)",
+             diag=dom[-600:])
+        shot = os.path.join(logs, "serve-browser.png")
+        if os.path.exists(shot):
+            os.unlink(shot)
+        r = subprocess.run(base + ["--window-size=800,600", f"--screenshot={shot}", url],
+                           capture_output=True, timeout=300)
+        t.ok(os.path.exists(shot) and os.path.getsize(shot) > 0,
+             f"a screenshot is kept as {shot}", diag=r.stderr.decode(errors="replace")[-600:])
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+        ks.send_signal(signal.SIGTERM)
+        try:
+            t.ok(ks.wait(timeout=60) == 0, "kpio-wasm serve stops with status 0 on SIGTERM")
+        except subprocess.TimeoutExpired:
+            ks.kill()
+            t.ok(False, "kpio-wasm serve stops with status 0 on SIGTERM")
+    sys.exit(t.done())
+
+
+if __name__ == "__main__":
+    main()
