@@ -45,6 +45,7 @@
 
 #include "base/error.h"
 #include "component/command.h"
+#include "host/kpio-wasm/native_stack.h"
 #include "host/kpio-wasm/options.h"
 #include "host/kpio-wasm/serve.h"
 #include "host/port/wasi_host.h"
@@ -262,6 +263,7 @@ static void handle_request(struct server *sv, struct serve_conn *c)
     uint32_t req, out;
     uint64_t deadline = serve_now_ns() + (uint64_t)sv->lim.handler_ms * 1000000u;
     struct wasm_config wc = sv->o.cfg;
+    wc.native_stack_floor = host_native_stack_floor(); /* this worker's stack, not main's */
     wc.interrupt = past_deadline;
     wc.interrupt_user = &deadline;
     struct wasm_trap trap = {0};
