@@ -218,38 +218,43 @@ static void feed_byte(struct xargs *x, char c)
     }
 }
 
-/* Options; returns the index of COMMAND, or -1 after a usage message. */
+/* The value of -n: a decimal number of at least 1 (large ones stop growing
+ * past SH_MAX_WORDS, which no command line reaches), or -1. */
+static long max_args_value(const char *val)
+{
+    long n = *val ? 0 : -1;
+    for (const char *p = val; *p && n >= 0; p++)
+        n = *p < '0' || *p > '9' ? -1 : n > SH_MAX_WORDS ? n : n * 10 + (*p - '0');
+    return n < 1 ? -1 : n;
+}
+
+/* Options; returns the index of COMMAND, or -1 after a one-line message. */
 static int parse_opts(struct xargs *x, int argc, char **argv)
 {
+    int fd = x->io->fd[2];
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--") == 0) return i + 1;
         if (a[1] != 'n' && a[1] != 'I') {
-            sh_printf(x->sh, x->io->fd[2], "xargs: invalid option -- '%c'\n", a[1]);
-            break;
+            sh_printf(x->sh, fd, "xargs: invalid option -- '%c'\n", a[1]);
+            err_line(x, "usage: xargs [-n N] [-I REPLACE] [COMMAND [ARG...]]");
+            return -1;
         }
         const char *val = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
         if (!val) {
-            sh_printf(x->sh, x->io->fd[2], "xargs: option requires an argument -- '%c'\n", a[1]);
-            break;
+            sh_printf(x->sh, fd, "xargs: option requires an argument -- '%c'\n", a[1]);
+            return -1;
         }
         if (a[1] == 'I') {
             x->repl = val;
             continue;
         }
-        long n = 0;
-        for (const char *p = val; *p && n <= SH_MAX_WORDS; p++)
-            n = *p >= '0' && *p <= '9' ? n * 10 + (*p - '0') : -1000000;
-        if (n < 1) {
-            sh_printf(x->sh, x->io->fd[2], "xargs: invalid number \"%s\" for -n option\n", val);
-            break;
+        x->max_args = max_args_value(val);
+        if (x->max_args < 0) {
+            sh_printf(x->sh, fd, "xargs: invalid number \"%s\" for -n option\n", val);
+            return -1;
         }
-        x->max_args = n;
-    }
-    if (i < argc && argv[i][0] == '-' && argv[i][1] && strcmp(argv[i], "--") != 0) {
-        err_line(x, "usage: xargs [-n N] [-I REPLACE] [COMMAND [ARG...]]");
-        return -1;
     }
     return i;
 }

@@ -15,3 +15,6 @@ printf 'a.txt\n' | xargs -I F cat F F
 echo "'a" | xargs echo; echo "unmatched $?"
 printf 'one\ttwo\n' | xargs -n1 echo | wc -l
 printf 'a.txt\n' | xargs -I F cat - F
+echo a | xargs -n 1x echo 2>/dev/null; echo "-n 1x $?"
+echo a | xargs -n 99999999999999999999999 echo; echo "-n huge $?"
+echo a | xargs -n 0 echo 2>/dev/null; echo "-n 0 $?"
