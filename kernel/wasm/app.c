@@ -14,6 +14,7 @@
  */
 #include "wasm/app.h"
 
+#include "base/budget.h"
 #include "base/error.h"
 #include "component/command.h"
 #include "base/fmt.h"
@@ -150,6 +151,9 @@ static int run(struct app_run *r)
     cfg.cwd = r->cwd;
     cfg.allow_net = !r->no_net; /* the shell is the machine's own user */
     cfg.tls = ktls_provider();
+    /* One limit for the app: its linear memory and its WASI resources. */
+    struct mem_budget budget = {.limit = app_memory_limit(), .used = 0};
+    cfg.budget = &budget;
     struct wasi_ctx *w;
     int err = wasi_ctx_new(&cfg, &w);
     if (err < 0) {
@@ -162,6 +166,7 @@ static int run(struct app_run *r)
     wc.engine = kernel_wasm_engine();
     wc.code_mem = &kernel_code_memory;
     wc.max_memory_pages = (uint32_t)MIN(app_memory_limit() / WASM_PAGE_SIZE, (size_t)65536);
+    wc.budget = &budget;
     /* this thread's stack: its guard page, then the margin for host calls */
     wc.native_stack_floor = thread_current()->stack_base + PAGE_SIZE + APP_HOST_MARGIN;
     struct wasm_instance *inst;

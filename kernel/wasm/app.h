@@ -60,9 +60,10 @@ int app_spawn(const struct app_spec *spec, struct app **out);
 int app_wait(struct app *a);
 /* Stops a running app (its waits end, its loop is interrupted). */
 int app_kill(int pid);
-/* The most linear memory an app may have (bytes; memory.grow beyond it
- * returns -1): by default a quarter of the machine's RAM, at least 64 MiB.
- * app_set_memory_limit(0) restores the default; the shell's `ulimit -v`. */
+/* The most memory an app may have (bytes): its linear memory and the host
+ * memory its WASI resources take, charged to one budget; memory.grow
+ * beyond it returns -1, a WASI call beyond it traps. By default a quarter of the machine's RAM, at
+ * least 64 MiB. app_set_memory_limit(0) restores the default; the shell's `ulimit -v`. */
 size_t app_memory_limit(void);
 void app_set_memory_limit(size_t bytes);
 /* Between begin and end, Ctrl-C on the console stops every app that is not

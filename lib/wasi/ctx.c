@@ -156,7 +156,8 @@ int wasi_ctx_new(const struct wasi_config *cfg, struct wasi_ctx **out)
     w->envp = copy_strings(cfg->envc, cfg->envp, &w->env_size);
     w->cwd = cfg->cwd ? copy_str(cfg->cwd) : NULL;
     w->tls = cfg->tls;
-    w->host_limit = cfg->max_host_bytes ? cfg->max_host_bytes : WASI_DEFAULT_HOST_BYTES;
+    w->own_budget.limit = cfg->max_host_bytes ? cfg->max_host_bytes : WASI_DEFAULT_HOST_BYTES;
+    w->budget = cfg->budget ? cfg->budget : &w->own_budget;
     w->allow_net = cfg->allow_net;
     w->net_denied = cfg->net_denied;
     if (!w->argv || !w->envp || (cfg->cwd && !w->cwd)) goto fail;

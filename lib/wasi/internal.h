@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/budget.h"
 #include "base/endian.h"
 #include "base/error.h"
 #include "wasi/port.h"
@@ -127,7 +128,8 @@ struct wasi_ctx {
     bool lowered;                     /* the current 0.2 call is a component's canon lower */
     struct wasi_p2_binding *bindings; /* one per resolved 0.2 import */
     const struct wasi_tls *tls;       /* the config's, may be NULL */
-    size_t host_bytes, host_limit;    /* WASI 0.2 resources' host memory, and its budget */
+    struct mem_budget *budget; /* what WASI 0.2 resources charge: own_budget or the config's */
+    struct mem_budget own_budget;
     bool allow_net, told_net_denied;
     void (*net_denied)(const char *what);
 };

@@ -101,32 +101,46 @@ void p2_obj_free(struct wasi_ctx *w, struct p2_obj *o)
 {
     if (o->destroy) o->destroy(w, o);
     if (o->parent) o->parent->children--;
-    w->host_bytes -= o->charged;
+    budget_move(w->budget, o->charged, 0);
     mem_free(o);
 }
 
 int p2_charge(struct wasi_ctx *w, struct p2_obj *o, size_t bytes)
 {
-    size_t others = w->host_bytes - o->charged;
-    if (bytes > w->host_limit || others > w->host_limit - bytes) return ERR_NOMEM;
-    w->host_bytes = others + bytes;
+    if (budget_move(w->budget, o->charged, bytes)) return ERR_NOMEM;
     o->charged = bytes;
     return 0;
+}
+
+size_t p2_heap_cost(size_t size)
+{
+    if (size == 0) return 0;
+    if (size > 2048) return (size + 4095) / 4096 * 4096 + 4096;
+    size_t c = 16;
+    while (c < size)
+        c <<= 1;
+    return c;
+}
+
+size_t p2_obj_cost(const struct p2_obj *o)
+{
+    return p2_heap_cost(o->size) + 3 * sizeof(struct p2_obj *);
 }
 
 int p2_over_budget(struct wasm_host_call *call, const char *what)
 {
     struct wasi_ctx *w = call_ctx(call);
     return wasm_host_trap(call,
-                          "%s: the app's WASI resources would pass its host memory budget "
+                          "%s: the app's WASI resources would pass its %s "
                           "of %zu bytes",
-                          what, w->host_limit);
+                          what, w->budget == &w->own_budget ? "host memory budget" : "memory limit",
+                          w->budget->limit);
 }
 
 int p2_put_ctx(struct wasi_ctx *w, struct p2_obj *o, uint32_t *handle)
 {
     struct wasi_p2 *p = w->p2;
-    if (p2_charge(w, o, o->size + sizeof *p->slots)) {
+    if (p2_charge(w, o, p2_obj_cost(o))) {
         p2_obj_free(w, o);
         return ERR_2BIG;
     }

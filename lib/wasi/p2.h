@@ -79,9 +79,16 @@ void *p2_obj_new(size_t size, enum p2_type type, struct p2_obj *parent,
 void p2_obj_free(struct wasi_ctx *w, struct p2_obj *o);
 
 /* Counts o as taking bytes of host memory now (its object and what it
- * owns) against the instance's budget (wasi_config.max_host_bytes): 0, or
+ * owns) against the instance's budget (wasi_config.max_host_bytes or .budget): 0, or
  * ERR_NOMEM (and o's count unchanged) when that would pass the budget. */
 int p2_charge(struct wasi_ctx *w, struct p2_obj *o, size_t bytes);
+/* What an allocation of size bytes takes from a heap, for p2_charge: a
+ * small one rounded up to a power of two (a slab class), a large one to
+ * whole pages plus one for its header; 0 for none. */
+size_t p2_heap_cost(size_t size);
+/* An object itself and its slot in the handle table, which doubles as it
+ * grows (and is copied while it does): what p2_put charges. */
+size_t p2_obj_cost(const struct p2_obj *o);
 /* The trap for a call that would pass the budget, naming what. */
 int p2_over_budget(struct wasm_host_call *call, const char *what);
 

@@ -596,7 +596,8 @@ int p2_http_body_write(struct wasi_ctx *w, struct p2_obj *o, const uint8_t *data
     if (len > SIZE_MAX / 2 - b->len) return ERR_NOMEM;
     if (b->len + len > b->cap) {
         size_t cap = MAX(b->cap * 2, MAX(b->len + len, (size_t)4096)), was = o->charged;
-        if (p2_charge(w, o, o->size + cap)) return ERR_NOMEM; /* past the host memory budget */
+        if (p2_charge(w, o, p2_obj_cost(o) + p2_heap_cost(cap)))
+            return ERR_NOMEM; /* past the host memory budget */
         uint8_t *p = mem_realloc(b->data, cap);
         if (!p) {
             p2_charge(w, o, was);

@@ -39,7 +39,8 @@ struct p2_fields *p2_fields_alloc(struct p2_obj *parent, bool immutable)
 /* Charges f's object and storage to the budget: 0 or the trap. */
 static int fields_charge(struct wasm_host_call *call, struct p2_fields *f)
 {
-    size_t bytes = f->h.size + f->f.cap + f->f.slot_cap * sizeof *f->f.slots;
+    size_t bytes = p2_obj_cost(&f->h) + p2_heap_cost(f->f.cap) +
+                   p2_heap_cost(f->f.slot_cap * sizeof *f->f.slots);
     return p2_charge(call_ctx(call), &f->h, bytes) ? p2_over_budget(call, "fields") : 0;
 }
 

@@ -130,7 +130,7 @@ static int body_hold(struct wasi_ctx *w, struct p2_out_body *b, const uint8_t *d
     if (len > SIZE_MAX / 2 - b->len) return ERR_NOMEM;
     if (b->len + len > b->cap) {
         size_t cap = MAX(b->cap * 2, MAX(b->len + len, (size_t)4096)), was = b->h.charged;
-        if (p2_charge(w, &b->h, b->h.size + cap)) return ERR_NOMEM;
+        if (p2_charge(w, &b->h, p2_obj_cost(&b->h) + p2_heap_cost(cap))) return ERR_NOMEM;
         uint8_t *p = mem_realloc(b->data, cap);
         if (!p) {
             p2_charge(w, &b->h, was);
@@ -312,7 +312,7 @@ static void send_response(struct wasi_ctx *w, struct p2_srv *s, struct p2_out_re
     mem_free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
-    p2_charge(w, &b->h, b->h.size);
+    p2_charge(w, &b->h, p2_obj_cost(&b->h));
     if (!s->broken && b->finished && s->early_finish) finish_on_wire(s, &s->early_trailers);
 }
 

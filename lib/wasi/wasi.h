@@ -81,6 +81,11 @@ struct wasi_config {
      * buffered request bodies); 0: WASI_DEFAULT_HOST_BYTES. Past it, the
      * call that would allocate traps or gets an error. */
     size_t max_host_bytes;
+    /* Or, when not NULL, the budget they charge instead (max_host_bytes is
+     * then ignored): the kernel passes the one the app's linear memory
+     * charges too (wasm_config.budget), so the app has one limit. It must
+     * outlive the context. */
+    struct mem_budget *budget;
 };
 
 #define WASI_DEFAULT_HOST_BYTES ((size_t)64 << 20)

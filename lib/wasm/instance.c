@@ -330,7 +330,8 @@ static int alloc_definitions(struct wasm_instance *inst, struct wasm_error *err)
             return wasm_fail(err, ERR_INVAL, "memory of %u pages exceeds the limit of %u", l->min,
                              inst->cfg.max_memory_pages);
         inst->own_mem = mem_alloc(sizeof *inst->own_mem);
-        if (!inst->own_mem || wasm_memory_init_object(inst->own_mem, l, inst->cfg.max_memory_pages))
+        if (!inst->own_mem ||
+            wasm_memory_init_object(inst->own_mem, l, inst->cfg.max_memory_pages, inst->cfg.budget))
             return wasm_fail(err, ERR_NOMEM, "out of memory for %u pages", l->min);
         inst->mem = inst->own_mem;
     }
@@ -463,7 +464,7 @@ void wasm_instance_free(struct wasm_instance *inst)
         for (uint32_t i = 0; i < m->nelems; i++)
             mem_free(inst->elems[i].refs);
     jit_release(inst);
-    if (inst->own_mem) mem_free(inst->own_mem->data);
+    if (inst->own_mem) wasm_memory_fini_object(inst->own_mem);
     if (inst->exec) {
         mem_free(inst->exec->stack);
         mem_free(inst->exec->frames);

@@ -13,6 +13,8 @@
 
 #include "wasm/wasm.h"
 
+#include "base/budget.h"
+
 #include <stdarg.h>
 
 /* Implementation limits (the spec allows more; see the README of tests). */
@@ -157,9 +159,10 @@ struct wasm_memory {
     uint8_t *data;
     uint64_t size; /* bytes = pages * 64 KiB */
     uint32_t pages;
-    uint32_t max_pages; /* declared maximum, else 65536 */
-    uint32_t cap_pages; /* the embedder's limit (config) */
-    bool has_max;       /* a maximum was declared (import matching) */
+    uint32_t max_pages;        /* declared maximum, else 65536 */
+    uint32_t cap_pages;        /* the embedder's limit (config) */
+    struct mem_budget *budget; /* charged with size, may be NULL (config) */
+    bool has_max;              /* a maximum was declared (import matching) */
 };
 
 struct wasm_table {
@@ -299,7 +302,10 @@ void wasm_trap_set(struct wasm_trap *t, enum wasm_trap_kind kind, const char *re
 void wasm_trap_locate(struct wasm_trap *t, const struct wasm_func *f);
 int wasm_memory_grow_internal(struct wasm_memory *m, uint32_t delta);
 int wasm_table_grow_internal(struct wasm_table *t, uint32_t delta, wasm_value init);
-int wasm_memory_init_object(struct wasm_memory *m, const struct wasm_limits *l, uint32_t cap);
+int wasm_memory_init_object(struct wasm_memory *m, const struct wasm_limits *l, uint32_t cap,
+                            struct mem_budget *budget);
+/* Frees what wasm_memory_init_object allocated and releases its charge. */
+void wasm_memory_fini_object(struct wasm_memory *m);
 int wasm_table_init_object(struct wasm_table *t, uint8_t type, const struct wasm_limits *l,
                            uint32_t cap);
 

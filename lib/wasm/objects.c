@@ -14,7 +14,8 @@
 #include "base/fmt.h"
 #include "base/mem.h"
 
-int wasm_memory_init_object(struct wasm_memory *m, const struct wasm_limits *l, uint32_t cap)
+int wasm_memory_init_object(struct wasm_memory *m, const struct wasm_limits *l, uint32_t cap,
+                            struct mem_budget *budget)
 {
     uint32_t min = l->min, max = l->has_max ? l->max : WASM_MAX_PAGES;
     memset(m, 0, sizeof *m);
@@ -23,9 +24,15 @@ int wasm_memory_init_object(struct wasm_memory *m, const struct wasm_limits *l, 
     m->cap_pages = cap;
     m->has_max = l->has_max;
     if (min) {
-        m->data = mem_zalloc((size_t)min * WASM_PAGE_SIZE);
-        if (!m->data) return ERR_NOMEM;
+        size_t size = (size_t)min * WASM_PAGE_SIZE;
+        if (budget_move(budget, 0, size)) return ERR_NOMEM;
+        m->data = mem_zalloc(size);
+        if (!m->data) {
+            budget_move(budget, size, 0);
+            return ERR_NOMEM;
+        }
     }
+    m->budget = budget;
     m->pages = min;
     m->size = (uint64_t)min * WASM_PAGE_SIZE;
     return 0;
@@ -39,8 +46,12 @@ int wasm_memory_grow_internal(struct wasm_memory *m, uint32_t delta)
     if (pages > m->max_pages || pages > m->cap_pages) return ERR_NOMEM;
     if (delta == 0) return 0;
     size_t size = (size_t)pages * WASM_PAGE_SIZE;
+    if (budget_move(m->budget, m->size, size)) return ERR_NOMEM;
     uint8_t *p = mem_realloc(m->data, size);
-    if (!p) return ERR_NOMEM;
+    if (!p) {
+        budget_move(m->budget, size, m->size);
+        return ERR_NOMEM;
+    }
     memset(p + m->size, 0, size - m->size);
     m->data = p;
     m->pages = (uint32_t)pages;
@@ -48,12 +59,21 @@ int wasm_memory_grow_internal(struct wasm_memory *m, uint32_t delta)
     return 0;
 }
 
+void wasm_memory_fini_object(struct wasm_memory *m)
+{
+    budget_move(m->budget, m->size, 0);
+    mem_free(m->data);
+    m->data = NULL;
+    m->size = 0;
+    m->pages = 0;
+}
+
 struct wasm_memory *wasm_memory_new(uint32_t min_pages, uint32_t max_pages)
 {
     struct wasm_memory *m = mem_alloc(sizeof *m);
     if (!m) return NULL;
     struct wasm_limits l = {min_pages, max_pages, max_pages != UINT32_MAX};
-    if (wasm_memory_init_object(m, &l, WASM_MAX_PAGES)) {
+    if (wasm_memory_init_object(m, &l, WASM_MAX_PAGES, NULL)) {
         mem_free(m);
         return NULL;
     }

@@ -47,6 +47,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct mem_budget; /* base/budget.h */
+
 /* Value types, numbered as in the binary format (spec 5.3.1-5.3.3). */
 enum wasm_valtype {
     WASM_I32 = 0x7f,
@@ -245,6 +247,12 @@ struct wasm_config {
      * "call stack exhausted", as one beyond max_call_depth does. The
      * interpreter keeps its frames off the native stack and ignores it. */
     uintptr_t native_stack_floor;
+    /* Charged with the bytes of the memories this instance defines, as they
+     * are made and grow (memory.grow returns -1 past it), and released when
+     * the instance is freed. NULL: only max_memory_pages limits. The
+     * embedder may share it with lib/wasi (wasi_config.budget) and must keep
+     * it alive until the instance is freed. */
+    struct mem_budget *budget;
 };
 
 void wasm_config_default(struct wasm_config *cfg);
