@@ -236,9 +236,14 @@ static int b_kill(struct shell *sh, int argc, char **argv)
     return err < 0 ? fail(sh, "kill", argv[1], err) : 0;
 }
 
+/* free [-r]: memory use; -r then starts the heap's peak over from now. */
 static int b_free(struct shell *sh, int argc, char **argv)
 {
-    (void)sh, (void)argc, (void)argv;
+    bool reset = argc == 2 && !strcmp(argv[1], "-r");
+    if (argc > 2 || (argc == 2 && !reset)) {
+        shell_eprintf(sh, "free: usage: free [-r] (-r: reset the heap's peak)\n");
+        return 2;
+    }
     struct heap_stats hs;
     heap_get_stats(&hs);
     size_t total = pmm_total_count() * PAGE_SIZE, freeb = pmm_free_count() * PAGE_SIZE;
@@ -246,10 +251,12 @@ static int b_free(struct shell *sh, int argc, char **argv)
                  (total - freeb) >> 10, freeb >> 10);
     shell_printf(sh, "kernel heap: %zu KiB in use in %zu blocks, peak %zu KiB\n", hs.in_use >> 10,
                  hs.allocations, hs.peak >> 10);
+    if (reset) heap_reset_peak();
     return 0;
 }
 
-/* ulimit [-v [KIB]]: shows or sets the linear memory each app may have. */
+/* ulimit [-v [KIB]]: shows or sets the memory each app may have (linear
+ * memory and WASI resources). */
 static int b_ulimit(struct shell *sh, int argc, char **argv)
 {
     if (argc > 3 || (argc > 1 && strcmp(argv[1], "-v") != 0)) {
@@ -429,7 +436,7 @@ static const struct {
     {"sync", "sync                write cached data to the disks", b_sync},
     {"ps", "ps                  list threads and apps", b_ps},
     {"kill", "kill PID            stop an app", b_kill},
-    {"free", "free                memory use", b_free},
+    {"free", "free [-r]           memory use (-r: reset the heap's peak)", b_free},
     {"ulimit", "ulimit [-v [KIB]]   show or set the memory each app may have", b_ulimit},
     {"uptime", "uptime              time since boot", b_uptime},
     {"cacert", "cacert [FILE]       show or set the PEM bundle https trusts", b_cacert},

@@ -25,6 +25,8 @@ bytes (body(n) below) and compare hashes.
   GET /close-mid?len=N&send=M      Content-Length N, M bytes, then close
   GET /chunked-close-mid           two chunks, then close
   GET /interim                     100 and 103 before the 200
+  GET /endless?size=K              a chunked body that never ends (K-byte
+                                   chunks until the client goes away)
   GET /close-delimited             a body ended by closing the connection
   anything else                    404
 """
@@ -143,6 +145,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"5\r\nhello\r\n6\r\n world\r\n3\r\nab")
             self.wfile.flush()
             self.close_connection = True
+        elif name == "endless":
+            self._endless(int(q.get("size", "65536")))
         elif name == "interim":
             self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n"
                              b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n")
@@ -163,6 +167,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body(send))
         self.wfile.flush()
+
+    def _endless(self, size):
+        self.send_response(200)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        chunk = f"{size:x}\r\n".encode() + bytes(body(size)) + b"\r\n"
+        self.close_connection = True
+        try:
+            while not stop.is_set():
+                self.wfile.write(chunk)
+        except OSError:
+            pass
 
     def _chunked(self, n, size, q):
         data = body(n)

@@ -27,3 +27,5 @@ SYSTEM_SUITES += qemu/userland
 SUITE_CMD_qemu/userland := python3 tests/qemu/test_userland.py
 SYSTEM_SUITES += qemu/limits
 SUITE_CMD_qemu/limits := python3 tests/qemu/test_limits.py
+SYSTEM_SUITES += qemu/limits-hostile
+SUITE_CMD_qemu/limits-hostile := python3 tests/qemu/test_limits_hostile.py

@@ -44,6 +44,12 @@ TEST_DEPS += $(WASI_TEST_DIR)/p1_errno.wasm $(WASI_TEST_DIR)/p1_errno.native
 COMPONENT_SUITES += wasi/programs
 SUITE_CMD_wasi/programs := python3 tests/wasi/run_wasi_tests.py --build $(BUILD)
 
+# Hostile apps under `ulimit -v`: refused cleanly, kpio-wasm's resident
+# memory under a stated bound (run_hostile.py).
+TEST_DEPS += $(BUILD)/rel/bin/kpio-wasm
+COMPONENT_SUITES += wasi/hostile
+SUITE_CMD_wasi/hostile := python3 tests/wasi/run_hostile.py --build $(BUILD)
+
 # Stack safety: endless recursion traps "call stack exhausted" on every
 # engine, whatever --depth and the stack rlimit say (run_stack_tests.py).
 TEST_DEPS += $(WASI_TEST_DIR)/p1_recurse.wasm $(BUILD)/rel/bin/kpio-wasm

@@ -7,6 +7,19 @@
  *   p2_http post URL TEXT          POST TEXT; prints the status and body
  *   p2_http fields                 checks of the fields resource
  *
+ * and what a hostile app does, which the host must refuse without spending
+ * its memory:
+ *
+ *   p2_http body-zeroes URL        write-zeroes of 2^62 bytes on a POST's
+ *                                  body after a check-write (a trap)
+ *   p2_http body-write URL         a write of 4 MiB on it (a trap)
+ *   p2_http body-fill URL          writes all check-write permits, never
+ *                                  sending: the held body grows until the
+ *                                  host refuses a write (status 1)
+ *   p2_http keep URL               GET, keeping the whole body in memory:
+ *                                  for an endless one, until malloc fails
+ *                                  (status 1)
+ *
  * An error prints "error-code N" (the wasi:http error-code case) and exits
  * with 2. URLs are http://HOST[:PORT]/PATH.
  */
@@ -20,6 +33,13 @@
 struct list {
     void *ptr;
     uint32_t len;
+};
+
+/* input-stream.read's result<list<u8>, stream-error> */
+struct read_ret {
+    uint8_t tag;
+    uint8_t pad[3];
+    uint32_t a, b;
 };
 
 /* Splits "http://authority/path" into its parts. */
@@ -86,11 +106,7 @@ static uint64_t read_body(int32_t resp, FILE *out)
     int32_t stream = (int32_t)r.a;
     uint64_t total = 0;
     for (;;) {
-        struct {
-            uint8_t tag;
-            uint8_t pad[3];
-            uint32_t a, b;
-        } rr;
+        struct read_ret rr;
         input_blocking_read(stream, 1 << 20, &rr);
         if (rr.tag) {
             if (rr.a == 0) { /* last-operation-failed */
@@ -273,12 +289,92 @@ static int cmd_fields(void)
     return 0;
 }
 
+/* A POST to url whose body stream is returned, the request not yet sent. */
+static int32_t post_body_stream(const char *url)
+{
+    int32_t req = make_request(url, 2, fields_new());
+    ret16_t br;
+    outgoing_request_body(req, &br);
+    outgoing_body_write((int32_t)br.a, &br);
+    return (int32_t)br.a;
+}
+
+static int cmd_hostile_body(const char *mode, const char *url)
+{
+    int32_t os = post_body_stream(url);
+    ret64_t r;
+    output_check_write(os, &r);
+    if (!strcmp(mode, "body-zeroes")) {
+        output_write_zeroes(os, (int64_t)1 << 62, &r);
+    } else if (!strcmp(mode, "body-write")) {
+        size_t n = (size_t)4 << 20;
+        output_write(os, malloc(n), (int32_t)n, &r);
+    } else {
+        static char chunk[65536];
+        uint64_t held = 0;
+        for (;;) {
+            output_check_write(os, &r);
+            uint64_t permit;
+            memcpy(&permit, r.bytes + 8, 8);
+            if (r.bytes[0]) break;
+            if (permit > sizeof chunk) permit = sizeof chunk;
+            output_write(os, chunk, (int32_t)permit, &r);
+            if (r.bytes[0]) break;
+            held += permit;
+        }
+        printf("body held %llu KiB, then the host refused a write\n",
+               (unsigned long long)(held >> 10));
+        return 1;
+    }
+    printf("after\n");
+    return 0;
+}
+
+/* Keeps the whole body of url in linear memory until it ends or malloc fails. */
+static int cmd_keep(const char *url)
+{
+    int32_t req = make_request(url, 0, fields_new());
+    ret64_t r;
+    http_handle(req, 0, 0, &r);
+    if (r.bytes[0]) {
+        printf("handle error-code %d\n", r.bytes[8]);
+        return 2;
+    }
+    int32_t resp = wait_response(*(int32_t *)(r.bytes + 8));
+    ret16_t b;
+    incoming_response_consume(resp, &b);
+    incoming_body_stream((int32_t)b.a, &b);
+    int32_t stream = (int32_t)b.a;
+    char *kept = NULL;
+    size_t len = 0;
+    for (;;) {
+        struct read_ret rr;
+        input_blocking_read(stream, 1 << 16, &rr);
+        if (rr.tag) break;
+        char *grown = realloc(kept, len + rr.b);
+        if (!grown) {
+            printf("kept %zu KiB, then malloc failed\n", len >> 10);
+            return 1;
+        }
+        kept = grown;
+        memcpy(kept + len, (void *)(uintptr_t)rr.a, rr.b);
+        len += rr.b;
+        free((void *)(uintptr_t)rr.a);
+    }
+    printf("kept the whole body, %zu KiB\n", len >> 10);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc >= 3 && !strcmp(argv[1], "get")) return cmd_get(argv[2], argc > 3 ? argv[3] : NULL);
     if (argc == 4 && !strcmp(argv[1], "post")) return cmd_post(argv[2], argv[3]);
     if (argc == 2 && !strcmp(argv[1], "fields")) return cmd_fields();
-    fprintf(stderr, "usage: p2_http get URL [OUT] | post URL TEXT | fields\n");
+    if (argc == 3 && !strncmp(argv[1], "body-", 5)) return cmd_hostile_body(argv[1], argv[2]);
+    if (argc == 3 && !strcmp(argv[1], "keep")) return cmd_keep(argv[2]);
+    fprintf(stderr,
+            "usage: p2_http get URL [OUT] | post URL TEXT | fields | body-zeroes|body-write|"
+            "body-fill URL | keep URL\n");
     return 1;
 }

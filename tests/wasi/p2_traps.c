@@ -14,10 +14,12 @@
  *                  being returned
  *   write-unpermitted  output-stream.write without a check-write permit
  *   write-zeroes-huge  write-zeroes of 2^62 bytes after a check-write
+ *   write-beyond   a write of 4 MiB after a check-write
  *   blocking-write-big blocking-write-and-flush of 5000 bytes (at most 4096)
  *   clone-loop     fields.clone of 60 KiB of fields in a loop: the host
  *                  memory budget ends it
  *   resource-flood new fields resources in a loop: the same
+ *   pollable-flood new pollables in a loop, never dropped: the same
  *   exit-err       wasi:cli/exit with err: status 1, no trap
  *   ok             none of it: status 0
  *
@@ -25,6 +27,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wasi02.h"
@@ -43,6 +46,14 @@ static void hostile(const char *m, int32_t out)
     } else if (!strcmp(m, "write-zeroes-huge")) {
         output_check_write(out, &r);
         output_write_zeroes(out, (int64_t)1 << 62, &r);
+    } else if (!strcmp(m, "write-beyond")) {
+        size_t n = (size_t)4 << 20;
+        char *p = malloc(n);
+        output_check_write(out, &r);
+        output_write(out, p, (int32_t)n, &r);
+    } else if (!strcmp(m, "pollable-flood")) {
+        for (;;)
+            mono_subscribe_duration(1000000000);
     } else if (!strcmp(m, "blocking-write-big")) {
         output_blocking_write_and_flush(out, big, 5000, &r);
     } else if (!strcmp(m, "clone-loop")) {
@@ -86,8 +97,9 @@ int main(int argc, char **argv)
         cabi_reenter = 1;
         cli_get_arguments(&r);
     } else if (!strcmp(m, "write-unpermitted") || !strcmp(m, "write-zeroes-huge") ||
-               !strcmp(m, "blocking-write-big") || !strcmp(m, "clone-loop") ||
-               !strcmp(m, "resource-flood")) {
+               !strcmp(m, "write-beyond") || !strcmp(m, "blocking-write-big") ||
+               !strcmp(m, "clone-loop") || !strcmp(m, "resource-flood") ||
+               !strcmp(m, "pollable-flood")) {
         hostile(m, out);
     } else if (!strcmp(m, "exit-err"))
         cli_exit(1);

@@ -410,6 +410,8 @@ TRAPS = {
     "realloc-reentry": "a WASI 0.2 function was called from cabi_realloc",
     "write-unpermitted": "a write of 1 bytes: check-write permitted 0",
     "write-zeroes-huge": "a write of 4611686018427387904 bytes: check-write permitted 65536",
+    "write-beyond": "a write of 4194304 bytes: check-write permitted 65536",
+    "pollable-flood": "a new resource: the app's WASI resources would pass its host memory budget",
     "blocking-write-big": "a blocking write of 5000 bytes: more than 4096",
     "clone-loop": "fields: the app's WASI resources would pass its host memory budget of 67108864 bytes",
     "resource-flood": "a new resource: the app's WASI resources would pass its host memory budget",
