@@ -28,6 +28,7 @@
 
 #include <cmocka.h>
 
+#include "base/budget.h"
 #include "base/error.h"
 #include "host/port/wasi_host.h"
 #include "wasi/p2.h"
@@ -320,6 +321,38 @@ static void test_handles(void **state)
         assert_int_equal(p2_put(c, o, &h), 0);
     }
     /* the rest is freed by wasi_ctx_free (leaks would fail under ASan) */
+}
+
+/* The embedder's budget (the kernel's per-app one, which the app's linear
+ * memory charges too): resources charge it, not a budget of their own, a
+ * resource past it traps naming the limit, and freeing the context gives
+ * back all they took. */
+static void test_shared_budget(void **state)
+{
+    (void)state;
+    struct mem_budget budget = {.limit = 8192, .used = 4096}; /* 4 KiB taken elsewhere */
+    struct wasi_config cfg = {.budget = &budget, .max_host_bytes = 1 << 30};
+    wasi_host_port_new(&cfg.port);
+    struct wasi_ctx *w;
+    assert_int_equal(wasi_ctx_new(&cfg, &w), 0);
+    struct wasm_trap trap;
+    struct wasm_host_call call = {.user = w, .trap = &trap};
+    size_t before = budget.used;
+    int rc = 0, n = 0;
+    while (rc == 0 && n < 1000) {
+        struct p2_obj *o = p2_obj_new(sizeof *o, P2_ERROR, NULL, NULL);
+        uint32_t h;
+        rc = p2_put(&call, o, &h);
+        n += rc == 0;
+        assert_true(budget.used <= budget.limit);
+    }
+    assert_int_equal(rc, WASM_TRAP_HOST);
+    assert_non_null(strstr(trap.reason, "memory limit of 8192 bytes"));
+    assert_true(n > 0 && n < 1000);
+    assert_int_equal(budget.used, before + (size_t)n * p2_obj_cost(&(struct p2_obj){
+                                                           .size = sizeof(struct p2_obj)}));
+    wasi_ctx_free(w);
+    assert_int_equal(budget.used, 4096);
 }
 
 /* ---- canonical ABI helpers ---------------------------------------------------------- */
@@ -1147,6 +1180,7 @@ int main(void)
         cmocka_unit_test(test_addresses),
         cmocka_unit_test_setup_teardown(test_resolver, setup, teardown),
         cmocka_unit_test_setup_teardown(test_handles, setup, teardown),
+        cmocka_unit_test(test_shared_budget),
         cmocka_unit_test_setup_teardown(test_return_areas, setup, teardown),
         cmocka_unit_test_setup_teardown(test_p1_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_p1_poll, setup, teardown),

@@ -25,6 +25,7 @@
 
 #include <cmocka.h>
 
+#include "base/budget.h"
 #include "base/error.h"
 #include "host/kpio-wasm/jit_mem.h"
 #include "wasm/wasm.h"
@@ -500,6 +501,37 @@ static void test_memory_limits(void **state)
     wasm_module_free(m);
 }
 
+/* A budget shared with others (the kernel's per-app one): the memory
+ * charges it as it is made and grows, memory.grow past it returns -1, and
+ * freeing the instance gives it all back. */
+static void test_memory_budget(void **state)
+{
+    (void)state;
+    struct mem_budget budget = {.limit = 3 * WASM_PAGE_SIZE + 100, .used = 100};
+    struct wasm_config cfg;
+    wasm_config_default(&cfg);
+    cfg.budget = &budget;
+    struct wasm_module *m = load("traps");
+    struct wasm_instance *inst = instantiate(m, &cfg, NULL);
+    assert_int_equal(budget.used, 100 + WASM_PAGE_SIZE);
+    wasm_value args[1] = {{.i32 = 3}}, res[1];
+    struct wasm_trap trap;
+    assert_int_equal(call1(inst, "grow", args, 1, res, &trap), 0);
+    assert_int_equal(res[0].i32, -1); /* 4 pages would pass it */
+    assert_int_equal(budget.used, 100 + WASM_PAGE_SIZE);
+    args[0].i32 = 2;
+    assert_int_equal(call1(inst, "grow", args, 1, res, &trap), 0);
+    assert_int_equal(res[0].i32, 1);
+    assert_int_equal(budget.used, 100 + 3 * WASM_PAGE_SIZE);
+    wasm_instance_free(inst);
+    assert_int_equal(budget.used, 100);
+    budget.limit = 100; /* not even the first page */
+    struct wasm_error err;
+    assert_int_equal(wasm_instance_new(m, &cfg, NULL, NULL, &inst, &err, NULL), ERR_NOMEM);
+    assert_int_equal(budget.used, 100);
+    wasm_module_free(m);
+}
+
 /* ---- guest memory from the host ---- */
 
 static void test_memory_access(void **state)
@@ -871,6 +903,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_interrupt_kills_loop),
         cmocka_unit_test(test_interrupt_counts_calls),
         cmocka_unit_test(test_memory_limits),
+        cmocka_unit_test(test_memory_budget),
         cmocka_unit_test(test_memory_access),
         cmocka_unit_test(test_function_info),
         cmocka_unit_test(test_engine_in_use),
