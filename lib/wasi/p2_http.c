@@ -158,6 +158,12 @@ struct p2_out_request {
     struct http_fields headers;
     bool body_taken;
     struct p2_out_body *body;
+    /* Sent while its body is written (handle() came before finish): the
+     * client carrying it until the response is asked for, and the error of
+     * a body write that failed. */
+    bool streaming;
+    struct http_client *client;
+    int stream_err;
 };
 
 struct p2_in_response;
@@ -205,6 +211,7 @@ static void request_destroy(struct wasi_ctx *w, struct p2_obj *o)
     mem_free(q->authority);
     mem_free(q->path);
     http_fields_free(&q->headers);
+    client_put(w, q->client);
     if (q->body) {
         q->body->req = NULL;
         if (!q->body->in_table) p2_http_body_free(w, q->body);
@@ -268,21 +275,55 @@ static int build_url(const struct p2_out_request *q, char *buf, size_t size)
     return n >= size ? ERR_NAMETOOLONG : 0;
 }
 
-/* Runs the exchange of f (its request body is complete). */
-static void future_run(struct wasi_ctx *w, struct p2_future *f)
+/* Records rc, a failure of c's exchange, as f's error-code. */
+static void exchange_fail(struct wasi_ctx *w, struct p2_future *f, struct http_client *c, int rc)
+{
+    enum http_fail fail = c ? http_client_fail(c) : HTTP_FAIL_NOMEM;
+    f->done = true;
+    f->err = rc;
+    f->http_code = p2_http_error(rc, fail);
+    if (!c) return;
+    if (fail == HTTP_FAIL_TLS_ALERT && w->p2->tls_handle) {
+        f->tls_alert = w->tls->alert(w->tls->ctx, w->p2->tls_handle);
+        str_copy(f->tls_msg, http_client_error(c), sizeof f->tls_msg);
+    }
+    /* wasi:http has no message for a refused certificate: say it here. */
+    if (fail == HTTP_FAIL_TLS_CERT || fail == HTTP_FAIL_TLS_ALERT || fail == HTTP_FAIL_TLS_PROTOCOL)
+        log_write(LOG_WARN, "https", "%s", http_client_error(c));
+    if (w->p2->dns_timed_out && (fail == HTTP_FAIL_CONNECT || fail == HTTP_FAIL_CONNECT_TIMEOUT))
+        f->http_code = P2_HTTP_DNS_TIMEOUT;
+    log_write(LOG_DEBUG, "wasi", "http: %s", http_client_error(c));
+}
+
+/* The Content-Length the guest declared for q's body, or -1. */
+static int64_t declared_length(const struct p2_out_request *q)
+{
+    size_t cl_len;
+    const char *cl = http_fields_get(&q->headers, "content-length", &cl_len);
+    if (!cl) return -1;
+    int64_t n = 0;
+    for (size_t i = 0; i < cl_len && char_is_digit(cl[i]) && n < INT64_MAX / 10 - 9; i++)
+        n = n * 10 + (cl[i] - '0');
+    return n;
+}
+
+/* Opens f's exchange on a client: connects and sends the head, and the
+ * body when it is complete (stream false); a body still being written
+ * (stream true) then goes out through http_client_write as the guest
+ * writes it. The client, or NULL with f's error set. */
+static struct http_client *exchange_open(struct wasi_ctx *w, struct p2_future *f, bool stream)
 {
     struct p2_out_request *q = f->req;
-    f->done = true;
     f->http_code = -1;
-    f->tls_alert = -1;
     size_t nf = http_fields_count(&q->headers);
     struct http_field *fields = mem_alloc(sizeof(*fields) * (nf + 1));
     char *url = mem_alloc(8192);
     struct http_client *c = client_get(w);
     w->p2->dns_timed_out = false;
-    if (!fields || !url || !c) {
-        f->err = ERR_NOMEM;
-        f->http_code = p2_http_error(ERR_NOMEM, HTTP_FAIL_NOMEM);
+    int rc = fields && url && c ? build_url(q, url, 8192) : ERR_NOMEM;
+    if (rc) {
+        exchange_fail(w, f, NULL, rc);
+        f->http_code = p2_http_error(rc, rc == ERR_NOMEM ? HTTP_FAIL_NOMEM : HTTP_FAIL_URL);
         goto out;
     }
     size_t k = 0;
@@ -297,55 +338,53 @@ static void future_run(struct wasi_ctx *w, struct p2_future *f)
         .url = url,
         .fields = fields,
         .field_count = k,
-        .body_kind = q->body ? HTTP_CLIENT_BODY_MEMORY : HTTP_CLIENT_BODY_NONE,
+        .body_kind = stream    ? HTTP_CLIENT_BODY_STREAM
+                     : q->body ? HTTP_CLIENT_BODY_MEMORY
+                               : HTTP_CLIENT_BODY_NONE,
         .body = q->body ? q->body->data : NULL,
         .body_len = q->body ? q->body->len : 0,
+        .stream_length = declared_length(q),
         .connect_timeout_ms = f->timeout_ms[0],
         .header_timeout_ms = f->timeout_ms[1],
         .idle_timeout_ms = f->timeout_ms[2],
     };
-    int rc = build_url(q, url, 8192);
-    if (rc) {
-        f->err = rc;
-        f->http_code = p2_http_error(rc, HTTP_FAIL_URL);
+    rc = http_client_open(c, &req);
+    if (rc < 0) {
+        exchange_fail(w, f, c, rc);
         goto out;
     }
-    rc = http_client_open(c, &req);
-    if (rc >= 0) rc = http_client_response(c);
+    mem_free(fields);
+    mem_free(url);
+    return c;
+out:
+    client_put(w, c);
+    mem_free(fields);
+    mem_free(url);
+    return NULL;
+}
+
+/* Ends f's exchange on c (the request body is complete): reads the
+ * response head into f's incoming-response, or sets f's error. */
+static void exchange_response(struct wasi_ctx *w, struct p2_future *f, struct http_client *c)
+{
+    f->done = true;
+    int rc = http_client_response(c);
     if (rc < 0) {
-        enum http_fail fail = http_client_fail(c);
-        f->err = rc;
-        f->http_code = p2_http_error(rc, fail);
-        if (fail == HTTP_FAIL_TLS_ALERT && w->p2->tls_handle) {
-            f->tls_alert = w->tls->alert(w->tls->ctx, w->p2->tls_handle);
-            str_copy(f->tls_msg, http_client_error(c), sizeof f->tls_msg);
-        }
-        /* wasi:http has no message for a refused certificate: say it here. */
-        if (fail == HTTP_FAIL_TLS_CERT || fail == HTTP_FAIL_TLS_ALERT ||
-            fail == HTTP_FAIL_TLS_PROTOCOL)
-            log_write(LOG_WARN, "https", "%s", http_client_error(c));
-        if (w->p2->dns_timed_out &&
-            (fail == HTTP_FAIL_CONNECT || fail == HTTP_FAIL_CONNECT_TIMEOUT))
-            f->http_code = P2_HTTP_DNS_TIMEOUT;
-        log_write(LOG_DEBUG, "wasi", "http: %s", http_client_error(c));
-        goto out;
+        exchange_fail(w, f, c, rc);
+        client_put(w, c);
+        return;
     }
     struct p2_in_response *s = p2_obj_new(sizeof *s, P2_IN_RESPONSE, NULL, response_destroy);
     if (!s) {
-        f->err = ERR_NOMEM;
-        f->http_code = p2_http_error(ERR_NOMEM, HTTP_FAIL_NOMEM);
-        goto out;
+        exchange_fail(w, f, NULL, ERR_NOMEM);
+        client_put(w, c);
+        return;
     }
     s->status = http_client_status(c);
     http_fields_init(&s->headers, 0, 0);
     p2_fields_copy(&s->headers, http_client_headers(c));
     s->client = c;
-    c = NULL;
     f->resp = s;
-out:
-    client_put(w, c);
-    mem_free(fields);
-    mem_free(url);
 }
 
 bool p2_http_future_ready(struct wasi_ctx *w, struct p2_obj *o)
@@ -359,7 +398,17 @@ bool p2_http_future_ready(struct wasi_ctx *w, struct p2_obj *o)
         f->http_code = p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
         return true;
     }
-    future_run(w, f);
+    struct p2_out_request *q = f->req;
+    struct http_client *c = q->client;
+    q->client = NULL;
+    if (!q->streaming) c = exchange_open(w, f, false);
+    if (c && q->stream_err) {
+        exchange_fail(w, f, c, q->stream_err);
+        client_put(w, c);
+    } else if (c) {
+        exchange_response(w, f, c);
+    }
+    f->done = true;
     return true;
 }
 
@@ -588,18 +637,15 @@ P2_FN(p2_http_types_outgoing_request_drop)
 
 /* ---- outgoing-body --------------------------------------------------------------------- */
 
-int p2_http_body_write(struct wasi_ctx *w, struct p2_obj *o, const uint8_t *data, size_t len)
+int p2_body_hold(struct wasi_ctx *w, struct p2_out_body *b, const uint8_t *data, size_t len)
 {
-    struct p2_out_body *b = (struct p2_out_body *)o;
-    if (b->server) return p2_srv_body_write(w, b, data, len);
-    if (b->finished || !b->req) return ERR_PIPE;
     if (len > SIZE_MAX / 2 - b->len) return ERR_NOMEM;
     if (b->len + len > b->cap) {
-        size_t cap = MAX(b->cap * 2, MAX(b->len + len, (size_t)4096)), was = o->charged;
-        if (p2_charge(w, o, o->size + cap)) return ERR_NOMEM; /* past the host memory budget */
+        size_t cap = MAX(b->cap * 2, MAX(b->len + len, (size_t)4096)), was = b->h.charged;
+        if (p2_charge(w, &b->h, b->h.size + cap)) return ERR_NOMEM; /* past the budget */
         uint8_t *p = mem_realloc(b->data, cap);
         if (!p) {
-            p2_charge(w, o, was);
+            p2_charge(w, &b->h, was);
             return ERR_NOMEM;
         }
         b->data = p;
@@ -608,6 +654,41 @@ int p2_http_body_write(struct wasi_ctx *w, struct p2_obj *o, const uint8_t *data
     memcpy(b->data + b->len, data, len);
     b->len += len;
     return 0;
+}
+
+/* Sends len bytes of q's body on its connection: 0 or ERR_PIPE (the
+ * exchange failed: the future tells how). */
+static int body_send(struct p2_out_request *q, const uint8_t *data, size_t len)
+{
+    if (!q->client || q->stream_err) return ERR_PIPE;
+    int rc = http_client_write(q->client, data, len);
+    if (rc) q->stream_err = rc;
+    return rc ? ERR_PIPE : 0;
+}
+
+int p2_http_body_write(struct wasi_ctx *w, struct p2_obj *o, const uint8_t *data, size_t len)
+{
+    struct p2_out_body *b = (struct p2_out_body *)o;
+    if (b->server) return p2_srv_body_write(w, b, data, len);
+    if (b->finished || !b->req) return ERR_PIPE;
+    if (!b->req->streaming) return p2_body_hold(w, b, data, len);
+    int rc = body_send(b->req, data, len);
+    if (rc == 0) b->len += len;
+    return rc;
+}
+
+/* Starts sending q's body, still being written, with what it holds. */
+static void body_start(struct wasi_ctx *w, struct p2_future *f)
+{
+    struct p2_out_request *q = f->req;
+    struct p2_out_body *b = q->body;
+    q->streaming = true;
+    q->client = exchange_open(w, f, true);
+    if (q->client && b->len) body_send(q, b->data, b->len);
+    mem_free(b->data);
+    b->data = NULL;
+    b->cap = 0;
+    p2_charge(w, &b->h, b->h.size);
 }
 
 /* write() -> result<own<output-stream>>: once. */
@@ -662,12 +743,9 @@ P2_FN(p2_http_types_outgoing_body_finish)
         code = p2_http_error(ERR_NOTSUP, HTTP_FAIL_STATE);
     }
     if (b->req && code < 0) {
-        size_t cl_len;
-        const char *cl = http_fields_get(&b->req->headers, "content-length", &cl_len);
-        uint64_t declared = 0;
-        for (size_t i = 0; cl && i < cl_len && char_is_digit(cl[i]); i++)
-            declared = declared * 10 + (uint64_t)(cl[i] - '0');
-        if (cl && declared != b->len) code = p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
+        int64_t declared = declared_length(b->req);
+        if (declared >= 0 && (uint64_t)declared != b->len)
+            code = p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
     }
     b->finished = true;
     if (!b->req) p2_http_body_free(w, b);
@@ -743,6 +821,8 @@ P2_FN(p2_http_outgoing_handler_handle)
         code = p2_http_error(ERR_NOTSUP, HTTP_FAIL_SCHEME); /* another scheme, or no TLS */
     else if (q->body && q->body->finished && q->body->len == SIZE_MAX)
         code = p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
+    else if (q->body && !q->body->finished)
+        body_start(w, f);
     uint32_t h = 0;
     if (code >= 0) {
         p2_obj_free(w, &f->h);

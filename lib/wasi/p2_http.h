@@ -29,7 +29,7 @@ struct p2_out_body {
     struct p2_out_request *req;
     bool in_table, stream_taken, finished, server;
     struct p2_obj *resp; /* server: its outgoing-response, NULL once that is gone */
-    uint8_t *data;       /* buffered: a request's body, or a response's before it is sent */
+    uint8_t *data;       /* held: what was written before the body could go out */
     size_t len, cap;
 };
 
@@ -45,6 +45,9 @@ struct p2_in_body {
 };
 
 void p2_http_body_free(struct wasi_ctx *w, struct p2_out_body *b);
+/* Holds len bytes written before the body can go out (before handle() or
+ * response-outparam.set), charged to the budget: 0 or ERR_NOMEM. */
+int p2_body_hold(struct wasi_ctx *w, struct p2_out_body *b, const uint8_t *data, size_t len);
 
 /* The server side (p2_http_server.c), for p2_http.c's shared body code. */
 int p2_srv_body_write(struct wasi_ctx *w, struct p2_out_body *b, const uint8_t *data, size_t len);

@@ -124,26 +124,6 @@ void p2_srv_trailers(struct wasi_ctx *w, struct http_fields *out)
 
 /* ---- the response body --------------------------------------------------------------- */
 
-/* Holds bytes written before set() in the body, within the budget. */
-static int body_hold(struct wasi_ctx *w, struct p2_out_body *b, const uint8_t *data, size_t len)
-{
-    if (len > SIZE_MAX / 2 - b->len) return ERR_NOMEM;
-    if (b->len + len > b->cap) {
-        size_t cap = MAX(b->cap * 2, MAX(b->len + len, (size_t)4096)), was = b->h.charged;
-        if (p2_charge(w, &b->h, b->h.size + cap)) return ERR_NOMEM;
-        uint8_t *p = mem_realloc(b->data, cap);
-        if (!p) {
-            p2_charge(w, &b->h, was);
-            return ERR_NOMEM;
-        }
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, data, len);
-    b->len += len;
-    return 0;
-}
-
 /* True if b is the body of the response that went out. */
 static bool body_on_wire(const struct p2_srv *s, const struct p2_out_body *b)
 {
@@ -154,7 +134,7 @@ int p2_srv_body_write(struct wasi_ctx *w, struct p2_out_body *b, const uint8_t *
 {
     struct p2_srv *s = w->p2->srv;
     if (b->finished || !b->resp || !s || s->broken) return ERR_PIPE;
-    if (!s->head_sent) return body_hold(w, b, data, len);
+    if (!s->head_sent) return p2_body_hold(w, b, data, len);
     if (!body_on_wire(s, b)) return ERR_PIPE;
     int rc = s->in.ops->body_write(s->in.ctx, data, len);
     if (rc) s->broken = true;
