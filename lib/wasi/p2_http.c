@@ -196,13 +196,6 @@ struct p2_trailers {
 static const char *const method_names[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
                                            "CONNECT", "OPTIONS", "TRACE", "PATCH"};
 
-void p2_http_body_free(struct wasi_ctx *w, struct p2_out_body *b)
-{
-    mem_free(b->data);
-    b->data = NULL;
-    p2_obj_free(w, &b->h);
-}
-
 static void request_destroy(struct wasi_ctx *w, struct p2_obj *o)
 {
     struct p2_out_request *q = (struct p2_out_request *)o;
@@ -212,10 +205,7 @@ static void request_destroy(struct wasi_ctx *w, struct p2_obj *o)
     mem_free(q->path);
     http_fields_free(&q->headers);
     client_put(w, q->client);
-    if (q->body) {
-        q->body->req = NULL;
-        if (!q->body->in_table) p2_http_body_free(w, q->body);
-    }
+    if (q->body) p2_body_orphan(w, q->body);
 }
 
 static void response_destroy(struct wasi_ctx *w, struct p2_obj *o)
@@ -387,9 +377,10 @@ static void exchange_response(struct wasi_ctx *w, struct p2_future *f, struct ht
     f->resp = s;
 }
 
-bool p2_http_future_ready(struct wasi_ctx *w, struct p2_obj *o)
+/* Makes the response of a future ready (runs the exchange); false if it
+ * cannot be yet (its body is not finished). */
+static bool future_ready(struct wasi_ctx *w, struct p2_future *f)
 {
-    struct p2_future *f = (struct p2_future *)o;
     if (f->done) return true;
     if (f->req->body && !f->req->body->finished) return false;
     if (f->req->body && f->req->body->len == SIZE_MAX) { /* dropped unfinished */
@@ -410,6 +401,67 @@ bool p2_http_future_ready(struct wasi_ctx *w, struct p2_obj *o)
     }
     f->done = true;
     return true;
+}
+
+/* ---- a request's body ------------------------------------------------------------------ */
+
+/* Sends len bytes of q's body on its connection: 0 or ERR_PIPE (the
+ * exchange failed: the future tells how). */
+static int body_send(struct p2_out_request *q, const uint8_t *data, size_t len)
+{
+    if (!q->client || q->stream_err) return ERR_PIPE;
+    int rc = http_client_write(q->client, data, len);
+    if (rc) q->stream_err = rc;
+    return rc ? ERR_PIPE : 0;
+}
+
+/* Held until handle(), then sent as written. */
+static int request_body_write(struct wasi_ctx *w, struct p2_out_body *b, const uint8_t *data,
+                              size_t len)
+{
+    struct p2_out_request *q = b->owner;
+    if (!q->streaming) return p2_body_hold(w, b, data, len);
+    int rc = body_send(q, data, len);
+    if (rc == 0) b->len += len;
+    return rc;
+}
+
+/* Request trailers need a chunked body, which the client does not send;
+ * a declared Content-Length must match what was written. */
+static int request_body_finish(struct wasi_ctx *w, struct p2_out_body *b,
+                               struct p2_fields *trailers)
+{
+    (void)w;
+    if (trailers) return p2_http_error(ERR_NOTSUP, HTTP_FAIL_STATE);
+    int64_t declared = b->owner ? declared_length(b->owner) : -1;
+    if (declared >= 0 && (uint64_t)declared != b->len)
+        return p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
+    return -1;
+}
+
+/* A body dropped unfinished: the request then fails. */
+static void request_body_abandon(struct wasi_ctx *w, struct p2_out_body *b)
+{
+    (void)w;
+    b->finished = true;
+    b->len = SIZE_MAX; /* marks the body as abandoned for the exchange */
+}
+
+static const struct p2_body_sink request_sink = {
+    .write = request_body_write,
+    .finish = request_body_finish,
+    .abandon = request_body_abandon,
+};
+
+/* Starts sending q's body, still being written, with what it holds. */
+static void body_start(struct wasi_ctx *w, struct p2_future *f)
+{
+    struct p2_out_request *q = f->req;
+    struct p2_out_body *b = q->body;
+    q->streaming = true;
+    q->client = exchange_open(w, f, true);
+    if (q->client && b->len) body_send(q, b->data, b->len);
+    p2_body_drop_held(w, b);
 }
 
 /* ---- outgoing-request ------------------------------------------------------------------ */
@@ -441,12 +493,9 @@ P2_FN(p2_http_types_outgoing_request_body)
     REQ_SELF(q);
     uint32_t h = 0;
     if (!q->body_taken) {
-        struct p2_out_body *b = p2_obj_new(sizeof *b, P2_OUT_BODY, NULL, NULL);
-        if (!b) return wasm_host_trap(call, "out of memory");
-        int rc = p2_put(call, &b->h, &h);
+        struct p2_out_body *b;
+        int rc = p2_body_put(call, &request_sink, q, &b, &h);
         if (rc) return rc;
-        b->req = q;
-        b->in_table = true;
         q->body = b;
         q->body_taken = true;
     } else {
@@ -635,160 +684,6 @@ P2_FN(p2_http_types_outgoing_request_drop)
     return p2_drop(call, a[0].u32, P2_OUT_REQUEST);
 }
 
-/* ---- outgoing-body --------------------------------------------------------------------- */
-
-int p2_body_hold(struct wasi_ctx *w, struct p2_out_body *b, const uint8_t *data, size_t len)
-{
-    if (len > SIZE_MAX / 2 - b->len) return ERR_NOMEM;
-    if (b->len + len > b->cap) {
-        size_t cap = MAX(b->cap * 2, MAX(b->len + len, (size_t)4096)), was = b->h.charged;
-        if (p2_charge(w, &b->h, b->h.size + cap)) return ERR_NOMEM; /* past the budget */
-        uint8_t *p = mem_realloc(b->data, cap);
-        if (!p) {
-            p2_charge(w, &b->h, was);
-            return ERR_NOMEM;
-        }
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, data, len);
-    b->len += len;
-    return 0;
-}
-
-/* Sends len bytes of q's body on its connection: 0 or ERR_PIPE (the
- * exchange failed: the future tells how). */
-static int body_send(struct p2_out_request *q, const uint8_t *data, size_t len)
-{
-    if (!q->client || q->stream_err) return ERR_PIPE;
-    int rc = http_client_write(q->client, data, len);
-    if (rc) q->stream_err = rc;
-    return rc ? ERR_PIPE : 0;
-}
-
-int p2_http_body_write(struct wasi_ctx *w, struct p2_obj *o, const uint8_t *data, size_t len)
-{
-    struct p2_out_body *b = (struct p2_out_body *)o;
-    if (b->server) return p2_srv_body_write(w, b, data, len);
-    if (b->finished || !b->req) return ERR_PIPE;
-    if (!b->req->streaming) return p2_body_hold(w, b, data, len);
-    int rc = body_send(b->req, data, len);
-    if (rc == 0) b->len += len;
-    return rc;
-}
-
-/* Starts sending q's body, still being written, with what it holds. */
-static void body_start(struct wasi_ctx *w, struct p2_future *f)
-{
-    struct p2_out_request *q = f->req;
-    struct p2_out_body *b = q->body;
-    q->streaming = true;
-    q->client = exchange_open(w, f, true);
-    if (q->client && b->len) body_send(q, b->data, b->len);
-    mem_free(b->data);
-    b->data = NULL;
-    b->cap = 0;
-    p2_charge(w, &b->h, b->h.size);
-}
-
-/* write() -> result<own<output-stream>>: once. */
-P2_FN(p2_http_types_outgoing_body_write)
-{
-    (void)r;
-    struct p2_out_body *b = p2_get(call, a[0].u32, P2_OUT_BODY);
-    if (!b) return p2_bad_handle(call, a[0].u32, P2_OUT_BODY);
-    uint32_t h = 0;
-    bool err = b->stream_taken;
-    if (!err) {
-        int rc = p2_stream_new(call, P2_OUTPUT_STREAM, SK_HTTP_OUT, &b->h, NULL, &h);
-        if (rc) return rc;
-        b->stream_taken = true;
-    }
-    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
-    ret[0] = err;
-    le32_put(ret + 4, h);
-    return 0;
-}
-
-/* Takes the body out of the table; frees it if its request is gone. */
-static int body_release(struct wasm_host_call *call, uint32_t handle, struct p2_out_body **out)
-{
-    struct p2_out_body *b = p2_get(call, handle, P2_OUT_BODY);
-    if (!b) return p2_bad_handle(call, handle, P2_OUT_BODY);
-    if (b->h.children)
-        return wasm_host_trap(call, "outgoing-body %u finished or dropped before its stream",
-                              handle);
-    p2_take(call, handle, P2_OUT_BODY);
-    b->in_table = false;
-    *out = b;
-    return 0;
-}
-
-/* [static]finish(this: own<outgoing-body>, trailers: option<own<trailers>>)
- * -> result<_, error-code>: 40 bytes, align 8. */
-P2_FN(p2_http_types_outgoing_body_finish)
-{
-    (void)r;
-    struct wasi_ctx *w = call_ctx(call);
-    struct p2_out_body *b;
-    if (a[1].u32 && !p2_get(call, a[2].u32, P2_FIELDS))
-        return p2_bad_handle(call, a[2].u32, P2_FIELDS);
-    int rc = body_release(call, a[0].u32, &b);
-    if (rc) return rc;
-    if (b->server) return p2_srv_body_finish(call, b, a[1].u32 ? a[2].u32 : 0, a[3].u32);
-    int code = -1;
-    if (a[1].u32) { /* request trailers need a chunked body, which the client cannot send */
-        p2_obj_free(w, p2_take(call, a[2].u32, P2_FIELDS));
-        code = p2_http_error(ERR_NOTSUP, HTTP_FAIL_STATE);
-    }
-    if (b->req && code < 0) {
-        int64_t declared = declared_length(b->req);
-        if (declared >= 0 && (uint64_t)declared != b->len)
-            code = p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
-    }
-    b->finished = true;
-    if (!b->req) p2_http_body_free(w, b);
-    uint8_t *ret = p2_ret(call, a[3].u32, 40, 8);
-    if (!ret) return p2_bad_ret(call, a[3].u32);
-    if (code >= 0) {
-        ret[0] = 1;
-        ret[8] = (uint8_t)code;
-    }
-    return 0;
-}
-
-void p2_http_release_body(struct wasi_ctx *w, struct p2_obj *o)
-{
-    struct p2_out_body *b = (struct p2_out_body *)o;
-    b->in_table = false;
-    if (b->server) {
-        p2_srv_body_gone(w, b);
-        return;
-    }
-    if (!b->req) p2_http_body_free(w, b);
-}
-
-/* Dropping without finish abandons the body: the request then fails. */
-P2_FN(p2_http_types_outgoing_body_drop)
-{
-    (void)r;
-    struct p2_out_body *b;
-    int rc = body_release(call, a[0].u32, &b);
-    if (rc) return rc;
-    if (b->server) {
-        p2_srv_body_gone(call_ctx(call), b);
-        return 0;
-    }
-    if (!b->req) {
-        p2_http_body_free(call_ctx(call), b);
-        return 0;
-    }
-    b->finished = true;
-    b->len = SIZE_MAX; /* marks the body as abandoned for the exchange */
-    return 0;
-}
-
 /* ---- the handler and the future --------------------------------------------------------- */
 
 /* handle(request: own<outgoing-request>, options: option<own<request-options>>)
@@ -841,11 +736,20 @@ P2_FN(p2_http_outgoing_handler_handle)
     return 0;
 }
 
+static void future_prepare(struct wasi_ctx *w, const struct p2_pollable *p, uint64_t now,
+                           struct p2_wait *it)
+{
+    (void)now;
+    it->ready = future_ready(w, (struct p2_future *)p->h.parent);
+}
+
+static const struct p2_poll_ops future_poll_ops = {.prepare = future_prepare};
+
 P2_FN(p2_http_types_future_incoming_response_subscribe)
 {
     struct p2_future *f = p2_get(call, a[0].u32, P2_FUTURE_RESPONSE);
     if (!f) return p2_bad_handle(call, a[0].u32, P2_FUTURE_RESPONSE);
-    return p2_subscribe(call, &f->h, PK_HTTP, 0, r);
+    return p2_subscribe(call, &f->h, &future_poll_ops, 0, r);
 }
 
 /* get() -> option<result<result<own<incoming-response>, error-code>>>:
@@ -857,7 +761,7 @@ P2_FN(p2_http_types_future_incoming_response_get)
     struct wasi_ctx *w = call_ctx(call);
     struct p2_future *f = p2_get(call, a[0].u32, P2_FUTURE_RESPONSE);
     if (!f) return p2_bad_handle(call, a[0].u32, P2_FUTURE_RESPONSE);
-    bool ready = p2_http_future_ready(w, &f->h);
+    bool ready = future_ready(w, f);
     uint32_t h = 0;
     bool was_taken = f->taken;
     if (ready && !f->taken && f->resp) {
@@ -919,42 +823,14 @@ P2_FN(p2_http_types_incoming_response_headers)
     return p2_fields_put_copy(call, &s->headers, &s->h, &r[0].u32);
 }
 
-/* consume() -> result<own<incoming-body>>: once. */
-P2_FN(p2_http_types_incoming_response_consume)
-{
-    (void)r;
-    struct p2_in_response *s = p2_get(call, a[0].u32, P2_IN_RESPONSE);
-    if (!s) return p2_bad_handle(call, a[0].u32, P2_IN_RESPONSE);
-    uint32_t h = 0;
-    bool err = s->consumed;
-    if (!err) {
-        struct p2_in_body *b = p2_obj_new(sizeof *b, P2_IN_BODY, NULL, in_body_destroy);
-        if (!b) return wasm_host_trap(call, "out of memory");
-        b->client = s->client;
-        s->client = NULL;
-        s->consumed = true;
-        int rc = p2_put(call, &b->h, &h);
-        if (rc) return rc;
-    }
-    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
-    ret[0] = err;
-    le32_put(ret + 4, h);
-    return 0;
-}
-
-P2_FN(p2_http_types_incoming_response_drop)
-{
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_IN_RESPONSE);
-}
-
-long p2_http_body_slice(struct wasi_ctx *w, struct p2_obj *o, size_t max, const uint8_t **data,
-                        int *http_code)
+/* The next piece of an incoming body, at most max bytes: its length with
+ * *data pointing into the client's buffer (valid until the next client
+ * call), 0 at the end, or an ERR_* with *http_code the wasi:http
+ * error-code case. */
+static long client_body_slice(struct wasi_ctx *w, struct p2_in_body *b, size_t max,
+                              const uint8_t **data, int *http_code)
 {
     (void)w;
-    struct p2_in_body *b = (struct p2_in_body *)o;
-    if (b->server) return p2_srv_body_slice(w, b, max, data, http_code);
     if (b->err) {
         *http_code = b->http_code;
         return b->err;
@@ -984,6 +860,65 @@ long p2_http_body_slice(struct wasi_ctx *w, struct p2_obj *o, size_t max, const 
     return (long)n;
 }
 
+static void client_body_trailers(struct wasi_ctx *w, struct p2_in_body *b, struct http_fields *out)
+{
+    (void)w;
+    if (b->client) p2_fields_copy(out, http_client_trailers(b->client));
+}
+
+static const struct p2_body_source client_source = {
+    .slice = client_body_slice,
+    .trailers = client_body_trailers,
+};
+
+/* consume() -> result<own<incoming-body>>: once. */
+P2_FN(p2_http_types_incoming_response_consume)
+{
+    (void)r;
+    struct p2_in_response *s = p2_get(call, a[0].u32, P2_IN_RESPONSE);
+    if (!s) return p2_bad_handle(call, a[0].u32, P2_IN_RESPONSE);
+    uint32_t h = 0;
+    bool err = s->consumed;
+    if (!err) {
+        struct p2_in_body *b = p2_obj_new(sizeof *b, P2_IN_BODY, NULL, in_body_destroy);
+        if (!b) return wasm_host_trap(call, "out of memory");
+        b->src = &client_source;
+        b->client = s->client;
+        s->client = NULL;
+        s->consumed = true;
+        int rc = p2_put(call, &b->h, &h);
+        if (rc) return rc;
+    }
+    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
+    ret[0] = err;
+    le32_put(ret + 4, h);
+    return 0;
+}
+
+P2_FN(p2_http_types_incoming_response_drop)
+{
+    (void)r;
+    return p2_drop(call, a[0].u32, P2_IN_RESPONSE);
+}
+
+/* The read of an incoming body's stream (its parent); reads block in
+ * lib/http up to the between-bytes timeout, so the stream is always
+ * ready. */
+static long body_read(struct wasi_ctx *w, struct p2_stream *s, size_t max, bool block,
+                      const uint8_t **data, int *http_code)
+{
+    (void)block;
+    struct p2_in_body *b = (struct p2_in_body *)s->h.parent;
+    long n = b->src->slice(w, b, max, data, http_code);
+    return n == 0 ? ERR_PIPE : n;
+}
+
+static const struct p2_stream_ops in_body_ops = {
+    .read = body_read,
+    .prepare = p2_stream_always_ready,
+};
+
 /* stream() -> result<own<input-stream>>: once; the stream is a child. */
 P2_FN(p2_http_types_incoming_body_stream)
 {
@@ -993,7 +928,7 @@ P2_FN(p2_http_types_incoming_body_stream)
     uint32_t h = 0;
     bool err = b->stream_taken;
     if (!err) {
-        int rc = p2_stream_new(call, P2_INPUT_STREAM, SK_HTTP_IN, &b->h, NULL, &h);
+        int rc = p2_stream_new(call, P2_INPUT_STREAM, &in_body_ops, &b->h, NULL, &h);
         if (rc) return rc;
         b->stream_taken = true;
     }
@@ -1017,8 +952,7 @@ P2_FN(p2_http_types_incoming_body_finish)
     struct p2_trailers *t = p2_obj_new(sizeof *t, P2_FUTURE_TRAILERS, NULL, trailers_destroy);
     if (!t) return wasm_host_trap(call, "out of memory");
     http_fields_init(&t->f, 0, 0);
-    if (b->eof && b->client) p2_fields_copy(&t->f, http_client_trailers(b->client));
-    if (b->eof && b->server) p2_srv_trailers(w, &t->f);
+    if (b->eof) b->src->trailers(w, b, &t->f);
     p2_take(call, a[0].u32, P2_IN_BODY);
     p2_obj_free(w, &b->h);
     return p2_put(call, &t->h, &r[0].u32);
@@ -1034,7 +968,7 @@ P2_FN(p2_http_types_future_trailers_subscribe)
 {
     struct p2_trailers *t = p2_get(call, a[0].u32, P2_FUTURE_TRAILERS);
     if (!t) return p2_bad_handle(call, a[0].u32, P2_FUTURE_TRAILERS);
-    return p2_subscribe(call, &t->h, PK_READY, 0, r);
+    return p2_subscribe(call, &t->h, &p2_poll_ready, 0, r);
 }
 
 /* get() -> option<result<result<option<own<trailers>>, error-code>>>:
