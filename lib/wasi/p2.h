@@ -262,6 +262,11 @@ struct wasi_port_sock *p2_udp_port_sock(const struct p2_obj *udp);
 /* Makes a stream with ops and puts it in the table (handle in *handle). */
 int p2_stream_new(struct wasm_host_call *call, enum p2_type type, const struct p2_stream_ops *ops,
                   struct p2_obj *parent, struct wasi_port_file *file, uint32_t *handle);
+/* A body's stream() / write(): once (*taken), a stream of parent in the
+ * table; then an error. Writes result<own<stream>> (8 bytes) at ret_ptr:
+ * 0 or a trap value. */
+int p2_stream_once(struct wasm_host_call *call, bool *taken, enum p2_type type,
+                   const struct p2_stream_ops *ops, struct p2_obj *parent, uint32_t ret_ptr);
 /* Waits until s is ready per its prepare, or returns at once when !block:
  * 1 ready, 0 not, or an error of the port. */
 int p2_stream_wait(struct wasi_ctx *w, struct p2_stream *s, bool block);

@@ -99,18 +99,7 @@ P2_FN(p2_http_types_outgoing_body_write)
     (void)r;
     struct p2_out_body *b = p2_get(call, a[0].u32, P2_OUT_BODY);
     if (!b) return p2_bad_handle(call, a[0].u32, P2_OUT_BODY);
-    uint32_t h = 0;
-    bool err = b->stream_taken;
-    if (!err) {
-        int rc = p2_stream_new(call, P2_OUTPUT_STREAM, &stream_ops, &b->h, NULL, &h);
-        if (rc) return rc;
-        b->stream_taken = true;
-    }
-    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
-    ret[0] = err;
-    le32_put(ret + 4, h);
-    return 0;
+    return p2_stream_once(call, &b->stream_taken, P2_OUTPUT_STREAM, &stream_ops, &b->h, a[1].u32);
 }
 
 /* ---- finish and drop -------------------------------------------------------------------- */

@@ -823,41 +823,22 @@ P2_FN(p2_http_types_incoming_response_headers)
     return p2_fields_put_copy(call, &s->headers, &s->h, &r[0].u32);
 }
 
-/* The next piece of an incoming body, at most max bytes: its length with
+/* The next piece of a response body from the client: its length with
  * *data pointing into the client's buffer (valid until the next client
- * call), 0 at the end, or an ERR_* with *http_code the wasi:http
- * error-code case. */
-static long client_body_slice(struct wasi_ctx *w, struct p2_in_body *b, size_t max,
-                              const uint8_t **data, int *http_code)
+ * call), 0 at the end, or an ERR_* with *http_code. */
+static long client_body_next(struct wasi_ctx *w, struct p2_in_body *b, const uint8_t **data,
+                             int *http_code)
 {
     (void)w;
-    if (b->err) {
-        *http_code = b->http_code;
-        return b->err;
+    if (!b->client) return 0;
+    long n = http_client_read_slice(b->client, data);
+    if (n < 0) {
+        enum http_fail fail = http_client_fail(b->client);
+        *http_code = p2_http_error((int)n, fail);
+        if (fail == HTTP_FAIL_TLS_ALERT || fail == HTTP_FAIL_TLS_PROTOCOL)
+            log_write(LOG_WARN, "https", "%s", http_client_error(b->client));
     }
-    if (!b->pending_len) {
-        if (b->eof || !b->client) return 0;
-        long n = http_client_read_slice(b->client, &b->pending);
-        if (n <= 0) {
-            if (n == 0) {
-                b->eof = true;
-                return 0;
-            }
-            b->err = (int)n;
-            enum http_fail fail = http_client_fail(b->client);
-            b->http_code = p2_http_error((int)n, fail);
-            if (fail == HTTP_FAIL_TLS_ALERT || fail == HTTP_FAIL_TLS_PROTOCOL)
-                log_write(LOG_WARN, "https", "%s", http_client_error(b->client));
-            *http_code = b->http_code;
-            return n;
-        }
-        b->pending_len = (size_t)n;
-    }
-    size_t n = MIN(max, b->pending_len);
-    *data = b->pending;
-    b->pending += n;
-    b->pending_len -= n;
-    return (long)n;
+    return n;
 }
 
 static void client_body_trailers(struct wasi_ctx *w, struct p2_in_body *b, struct http_fields *out)
@@ -867,9 +848,34 @@ static void client_body_trailers(struct wasi_ctx *w, struct p2_in_body *b, struc
 }
 
 static const struct p2_body_source client_source = {
-    .slice = client_body_slice,
+    .next = client_body_next,
     .trailers = client_body_trailers,
 };
+
+int p2_in_body_consume(struct wasm_host_call *call, bool *consumed,
+                       const struct p2_body_source *src, struct http_client **client,
+                       uint32_t ret_ptr)
+{
+    uint32_t h = 0;
+    bool err = *consumed;
+    if (!err) {
+        struct p2_in_body *b = p2_obj_new(sizeof *b, P2_IN_BODY, NULL, in_body_destroy);
+        if (!b) return wasm_host_trap(call, "out of memory");
+        b->src = src;
+        if (client) {
+            b->client = *client;
+            *client = NULL;
+        }
+        *consumed = true;
+        int rc = p2_put(call, &b->h, &h);
+        if (rc) return rc;
+    }
+    uint8_t *ret = p2_ret(call, ret_ptr, 8, 4);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
+    ret[0] = err;
+    le32_put(ret + 4, h);
+    return 0;
+}
 
 /* consume() -> result<own<incoming-body>>: once. */
 P2_FN(p2_http_types_incoming_response_consume)
@@ -877,29 +883,41 @@ P2_FN(p2_http_types_incoming_response_consume)
     (void)r;
     struct p2_in_response *s = p2_get(call, a[0].u32, P2_IN_RESPONSE);
     if (!s) return p2_bad_handle(call, a[0].u32, P2_IN_RESPONSE);
-    uint32_t h = 0;
-    bool err = s->consumed;
-    if (!err) {
-        struct p2_in_body *b = p2_obj_new(sizeof *b, P2_IN_BODY, NULL, in_body_destroy);
-        if (!b) return wasm_host_trap(call, "out of memory");
-        b->src = &client_source;
-        b->client = s->client;
-        s->client = NULL;
-        s->consumed = true;
-        int rc = p2_put(call, &b->h, &h);
-        if (rc) return rc;
-    }
-    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
-    ret[0] = err;
-    le32_put(ret + 4, h);
-    return 0;
+    return p2_in_body_consume(call, &s->consumed, &client_source, &s->client, a[1].u32);
 }
 
 P2_FN(p2_http_types_incoming_response_drop)
 {
     (void)r;
     return p2_drop(call, a[0].u32, P2_IN_RESPONSE);
+}
+
+/* The next piece of b, at most max bytes: its length with *data, 0 at
+ * the end, or the ERR_* that ended it with *http_code (again on every
+ * call after it). */
+static long body_slice(struct wasi_ctx *w, struct p2_in_body *b, size_t max, const uint8_t **data,
+                       int *http_code)
+{
+    if (b->err) {
+        *http_code = b->http_code;
+        return b->err;
+    }
+    if (!b->pending_len) {
+        if (b->eof) return 0;
+        long n = b->src->next(w, b, &b->pending, &b->http_code);
+        if (n == 0) b->eof = true;
+        if (n < 0) {
+            b->err = (int)n;
+            *http_code = b->http_code;
+        }
+        if (n <= 0) return n;
+        b->pending_len = (size_t)n;
+    }
+    size_t n = MIN(max, b->pending_len);
+    *data = b->pending;
+    b->pending += n;
+    b->pending_len -= n;
+    return (long)n;
 }
 
 /* The read of an incoming body's stream (its parent); reads block in
@@ -910,7 +928,7 @@ static long body_read(struct wasi_ctx *w, struct p2_stream *s, size_t max, bool 
 {
     (void)block;
     struct p2_in_body *b = (struct p2_in_body *)s->h.parent;
-    long n = b->src->slice(w, b, max, data, http_code);
+    long n = body_slice(w, b, max, data, http_code);
     return n == 0 ? ERR_PIPE : n;
 }
 
@@ -925,18 +943,7 @@ P2_FN(p2_http_types_incoming_body_stream)
     (void)r;
     struct p2_in_body *b = p2_get(call, a[0].u32, P2_IN_BODY);
     if (!b) return p2_bad_handle(call, a[0].u32, P2_IN_BODY);
-    uint32_t h = 0;
-    bool err = b->stream_taken;
-    if (!err) {
-        int rc = p2_stream_new(call, P2_INPUT_STREAM, &in_body_ops, &b->h, NULL, &h);
-        if (rc) return rc;
-        b->stream_taken = true;
-    }
-    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
-    ret[0] = err;
-    le32_put(ret + 4, h);
-    return 0;
+    return p2_stream_once(call, &b->stream_taken, P2_INPUT_STREAM, &in_body_ops, &b->h, a[1].u32);
 }
 
 /* [static]finish(this: own<incoming-body>) -> own<future-trailers>: the

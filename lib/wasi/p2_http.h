@@ -66,14 +66,20 @@ void p2_body_drop_held(struct wasi_ctx *w, struct p2_out_body *b);
 /* Where an incoming body comes from: the client's response (p2_http.c)
  * or the server's incoming request (p2_http_server.c). */
 struct p2_body_source {
-    /* The next piece, at most max bytes: its length with *data (valid
+    /* The next piece, as long as it comes: its length with *data (valid
      * until the next call), 0 at the end, or an ERR_* with *http_code the
-     * wasi:http error-code case. */
-    long (*slice)(struct wasi_ctx *w, struct p2_in_body *b, size_t max, const uint8_t **data,
-                  int *http_code);
+     * wasi:http error-code case. p2_http.c hands it out in slices. */
+    long (*next)(struct wasi_ctx *w, struct p2_in_body *b, const uint8_t **data, int *http_code);
     /* Appends the trailers of a body read to its end to out. */
     void (*trailers)(struct wasi_ctx *w, struct p2_in_body *b, struct http_fields *out);
 };
+
+/* consume() of a response or request: once, an incoming body from src
+ * (taking *client, if any) in the table; then an error. Writes the
+ * result<own<incoming-body>> (8 bytes) at ret_ptr: 0 or a trap value. */
+int p2_in_body_consume(struct wasm_host_call *call, bool *consumed,
+                       const struct p2_body_source *src, struct http_client **client,
+                       uint32_t ret_ptr);
 
 /* An incoming body (p2_http.c's resource). */
 struct p2_in_body {

@@ -89,34 +89,17 @@ static void srv_free(struct wasi_ctx *w)
 
 /* ---- the request body -------------------------------------------------------------- */
 
-static long request_body_slice(struct wasi_ctx *w, struct p2_in_body *b, size_t max,
-                               const uint8_t **data, int *http_code)
+/* The next piece of the request body from the embedder: its length, 0 at
+ * the end, or an ERR_* (connection-terminated). */
+static long request_body_next(struct wasi_ctx *w, struct p2_in_body *b, const uint8_t **data,
+                              int *http_code)
 {
+    (void)b;
     struct p2_srv *s = w->p2->srv;
-    if (b->err) {
-        *http_code = b->http_code;
-        return b->err;
-    }
-    if (!b->pending_len) {
-        if (b->eof || !s) return 0;
-        long n = s->in.ops->body_read(s->in.ctx, &b->pending);
-        if (n == 0) {
-            b->eof = true;
-            return 0;
-        }
-        if (n < 0) {
-            b->err = (int)n;
-            b->http_code = HE_CONNECTION_TERMINATED;
-            *http_code = b->http_code;
-            return n;
-        }
-        b->pending_len = (size_t)n;
-    }
-    size_t n = MIN(max, b->pending_len);
-    *data = b->pending;
-    b->pending += n;
-    b->pending_len -= n;
-    return (long)n;
+    if (!s) return 0;
+    long n = s->in.ops->body_read(s->in.ctx, data);
+    if (n < 0) *http_code = HE_CONNECTION_TERMINATED;
+    return n;
 }
 
 static void request_body_trailers(struct wasi_ctx *w, struct p2_in_body *b, struct http_fields *out)
@@ -130,7 +113,7 @@ static void request_body_trailers(struct wasi_ctx *w, struct p2_in_body *b, stru
 /* ---- the response body --------------------------------------------------------------- */
 
 static const struct p2_body_source request_source = {
-    .slice = request_body_slice,
+    .next = request_body_next,
     .trailers = request_body_trailers,
 };
 
@@ -399,21 +382,7 @@ P2_FN(p2_http_types_incoming_request_consume)
 {
     (void)r;
     INREQ_SELF();
-    uint32_t h = 0;
-    bool err = s->consumed;
-    if (!err) {
-        struct p2_in_body *b = p2_obj_new(sizeof *b, P2_IN_BODY, NULL, NULL);
-        if (!b) return wasm_host_trap(call, "out of memory");
-        b->src = &request_source;
-        s->consumed = true;
-        int rc = p2_put(call, &b->h, &h);
-        if (rc) return rc;
-    }
-    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
-    ret[0] = err;
-    le32_put(ret + 4, h);
-    return 0;
+    return p2_in_body_consume(call, &s->consumed, &request_source, NULL, a[1].u32);
 }
 
 P2_FN(p2_http_types_incoming_request_drop)

@@ -36,6 +36,23 @@ int p2_stream_new(struct wasm_host_call *call, enum p2_type type, const struct p
     return p2_put(call, &s->h, handle);
 }
 
+int p2_stream_once(struct wasm_host_call *call, bool *taken, enum p2_type type,
+                   const struct p2_stream_ops *ops, struct p2_obj *parent, uint32_t ret_ptr)
+{
+    uint32_t h = 0;
+    bool err = *taken;
+    if (!err) {
+        int rc = p2_stream_new(call, type, ops, parent, NULL, &h);
+        if (rc) return rc;
+        *taken = true;
+    }
+    uint8_t *ret = p2_ret(call, ret_ptr, 8, 4);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
+    ret[0] = err;
+    le32_put(ret + 4, h);
+    return 0;
+}
+
 /* ---- readiness ------------------------------------------------------------ */
 
 static void prepare_ready(struct wasi_ctx *w, const struct p2_pollable *p, uint64_t now,
