@@ -150,7 +150,8 @@ fuzz:
 	@BUILD=$(BUILD) ./scripts/setup.sh
 	@$(MAKE) --no-print-directory $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/bin/$(t)) $(FUZZ_SEEDS) \
 	    $(FUZZ_REGRESS)
-	@python3 tests/fuzz/run_fuzz.py --build $(BUILD) --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	@python3 tests/fuzz/run_fuzz.py --build $(BUILD) --corpus tests/fuzz/corpus --seconds $(FUZZ_SECONDS) \
+	    $(if $(FUZZ_KEEP),--keep) $(FUZZ_TARGETS)
 
 check:
 	@sh tests/check/run_check.sh

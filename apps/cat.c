@@ -60,7 +60,7 @@ static bool cat_one(const char *path, bool *wfail)
 
 int main(int argc, char **argv)
 {
-    cli_init("cat");
+    cli_init("cat", CLI_FAIL);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     while (cli_opts_next(&o, "u", help) != 0) {

@@ -97,7 +97,7 @@ static bool is_dir(const char *p)
 
 int main(int argc, char **argv)
 {
-    cli_init("cp");
+    cli_init("cp", CLI_FAIL);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     int c;

@@ -19,7 +19,7 @@ static const char help[] = "Usage: date [-u] [+FORMAT]\n"
 
 int main(int argc, char **argv)
 {
-    cli_init("date");
+    cli_init("date", CLI_FAIL);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     while (cli_opts_next(&o, "u", help) != 0) {

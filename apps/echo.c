@@ -68,7 +68,7 @@ static bool put_escaped(const char *s)
 
 int main(int argc, char **argv)
 {
-    cli_init("echo");
+    cli_init("echo", CLI_FAIL);
     if (argc == 2 && strcmp(argv[1], "--help") == 0) cli_help(help);
     bool newline = true, escapes = false;
     int i = 1;

@@ -22,18 +22,22 @@ static const char help[] = "Usage: env [-i] [-u NAME]... [NAME=VALUE]...\n"
 
 extern char **environ;
 
+/* GNU env's statuses: its own failure (usage too), and a command it
+cannot run. */
+enum { ENV_FAIL = 125, ENV_CANNOT_RUN = 126 };
+
 int main(int argc, char **argv)
 {
-    cli_init("env");
+    cli_init("env", ENV_FAIL);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     int c;
     while ((c = cli_opts_next(&o, "iu:", help)) != 0) {
         if (c == 'i') {
-            if (clearenv() != 0) return 125;
+            if (clearenv() != 0) return ENV_FAIL;
         } else if (c == 'u' && (!*o.arg || strchr(o.arg, '='))) {
             cli_warn("cannot unset '%s': Invalid argument", o.arg);
-            return 125;
+            return ENV_FAIL;
         } else if (c == 'u') {
             unsetenv(o.arg);
         }
@@ -43,27 +47,27 @@ int main(int argc, char **argv)
         char *eq = strchr(argv[i], '=');
         if (eq == argv[i]) {
             cli_warn("cannot set '%s': Invalid argument", argv[i]);
-            return 125;
+            return ENV_FAIL;
         }
         *eq = 0;
         int r = setenv(argv[i], eq + 1, 1);
         *eq = '=';
         if (r != 0) {
             cli_warn("cannot set '%s': Out of memory", argv[i]);
-            return 125;
+            return ENV_FAIL;
         }
     }
     if (i < argc) {
         cli_warn("'%s': cannot run a command: WASI has no process spawn "
                  "(in the KPIO shell, write NAME=VALUE %s)",
                  argv[i], argv[i]);
-        return 126;
+        return ENV_CANNOT_RUN;
     }
     for (char **e = environ; e && *e; e++)
         printf("%s\n", *e);
     if (fflush(stdout) != 0) {
         cli_warn("write error");
-        return 125;
+        return ENV_FAIL;
     }
     return CLI_OK;
 }

@@ -10,7 +10,7 @@
 
 int main(int argc, char **argv)
 {
-    cli_init("false");
+    cli_init("false", CLI_FAIL);
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
         fputs("Usage: false [ignored command line arguments]\nExit with a status code indicating "
               "failure.\n",

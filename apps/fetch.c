@@ -251,7 +251,7 @@ static void parse_args(int argc, char **argv, struct http_get_opts *o, struct fe
 
 int main(int argc, char **argv)
 {
-    cli_init("fetch");
+    cli_init("fetch", CLI_USAGE);
     static struct fetch f;
     struct http_get_opts o;
     const char *outfile;

@@ -182,7 +182,7 @@ static int grep_one(const char *path)
 
 int main(int argc, char **argv)
 {
-    cli_init("grep");
+    cli_init("grep", CLI_USAGE);
     cli_set_usage_line("Usage: grep [OPTION]... PATTERNS [FILE]...");
     struct cli_opts o;
     cli_opts_permute(argc, argv, "EFGHce:hilnqsvx"); /* GNU: options after operands too */

@@ -110,7 +110,7 @@ static bool head_one(const char *path, bool header, uint64_t count, bool bytes, 
 
 int main(int argc, char **argv)
 {
-    cli_init("head");
+    cli_init("head", CLI_FAIL);
     uint64_t count = 10;
     bool bytes = false, elide = false;
     int verbose = -1;

@@ -11,7 +11,7 @@ static const char help[] = "Usage: hello [NAME]\n"
 
 int main(int argc, char **argv)
 {
-    cli_init("hello");
+    cli_init("hello", CLI_USAGE);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     while (cli_opts_next(&o, "", help) != 0) {

@@ -267,7 +267,7 @@ static void handle(struct net_tcp *c, const struct net_addr *peer)
 
 int main(int argc, char **argv)
 {
-    cli_init("httpd");
+    cli_init("httpd", CLI_USAGE);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     uint64_t port = 8080, count = 0;

@@ -215,7 +215,7 @@ static int list_dir(const char *dir)
 
 int main(int argc, char **argv)
 {
-    cli_init("ls");
+    cli_init("ls", CLI_USAGE);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     int c;

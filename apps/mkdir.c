@@ -47,7 +47,7 @@ static bool make_parents(const char *path)
 
 int main(int argc, char **argv)
 {
-    cli_init("mkdir");
+    cli_init("mkdir", CLI_FAIL);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     bool parents = false;

@@ -89,6 +89,20 @@ $(APPS_DIR)/$(1).wasm: $(call app_objs,apps/$(1).c $(APP_SRCS_$(1)))
 endef
 $(foreach a,$(APPS),$(eval $(call app_rule,$(a))))
 
+# `[ EXPRESSION ]`: test.c built with TEST_BRACKET into [.wasm, next to the
+# other apps (their tests and disk images take every $(APPS_DIR)/*.wasm).
+APP_BRACKET := $(APPS_DIR)/[.wasm
+APP_BRACKET_OBJ := $(APPS_DIR)/obj/apps/test-bracket.o
+$(APP_BRACKET_OBJ): apps/test.c
+	@mkdir -p $(@D)
+	@echo "  WASM-CC $< (TEST_BRACKET)"
+	@$(WASM_CC) $(APP_CFLAGS) -DTEST_BRACKET -MMD -MP -c $< -o $@
+$(APP_BRACKET): $(APP_BRACKET_OBJ) $(call app_objs,$(APP_SRCS_test))
+	@mkdir -p $(@D)
+	@echo "  WASM-LD $@"
+	@$(WASM_CC) $(APP_LDFLAGS) -o '$@' $^
+APP_WASMS += $(APP_BRACKET)
+
 # wasi:http handlers (sdk/handler.h): reactors exporting
 # wasi:http/incoming-handler@0.2.12#handle, served by `kpio-wasm serve`.
 # They go to $(BUILD)/handlers, not $(APPS_DIR): the tests that take every

@@ -60,7 +60,7 @@ static bool move(const char *src, const char *dst)
 
 int main(int argc, char **argv)
 {
-    cli_init("mv");
+    cli_init("mv", CLI_FAIL);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     while (cli_opts_next(&o, "", help) != 0) {

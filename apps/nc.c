@@ -104,7 +104,7 @@ static int relay_loop(struct relay *r)
 
 int main(int argc, char **argv)
 {
-    cli_init("nc");
+    cli_init("nc", CLI_USAGE);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     uint64_t timeout_s = 10, keepalive_s = 0, port;

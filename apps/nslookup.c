@@ -23,7 +23,7 @@ static const char help[] = "Usage: nslookup [-t SECONDS] NAME\n"
 
 int main(int argc, char **argv)
 {
-    cli_init("nslookup");
+    cli_init("nslookup", CLI_USAGE);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     uint64_t timeout_s = 10;

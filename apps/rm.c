@@ -91,7 +91,7 @@ static bool is_dot_or_dotdot(const char *path)
 
 int main(int argc, char **argv)
 {
-    cli_init("rm");
+    cli_init("rm", CLI_FAIL);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     int c;

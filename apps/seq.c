@@ -91,7 +91,7 @@ static bool is_number_word(const char *w)
 
 int main(int argc, char **argv)
 {
-    cli_init("seq");
+    cli_init("seq", CLI_FAIL);
     const char *sep = "\n";
     bool equal_width = false;
     int i = 1;

@@ -125,7 +125,7 @@ static bool check_list(const char *path)
 
 int main(int argc, char **argv)
 {
-    cli_init("sha256sum");
+    cli_init("sha256sum", CLI_FAIL);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     bool check = false;

@@ -36,7 +36,7 @@ static void round_once(v128_t v[4], uint32_t i)
 
 int main(int argc, char **argv)
 {
-    cli_init("simdmix");
+    cli_init("simdmix", CLI_USAGE);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     while (cli_opts_next(&o, "", help) != 0) {

@@ -47,7 +47,7 @@ static int parse_duration(const char *s, uint64_t *ns)
 
 int main(int argc, char **argv)
 {
-    cli_init("sleep");
+    cli_init("sleep", CLI_FAIL);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     while (cli_opts_next(&o, "", help) != 0) {

@@ -193,7 +193,7 @@ static void merge_sort(struct line *a, size_t n)
 
 int main(int argc, char **argv)
 {
-    cli_init("sort");
+    cli_init("sort", CLI_USAGE);
     struct cli_opts o;
     cli_opts_permute(argc, argv, "nrsu"); /* GNU: options after operands too */
     cli_opts_init(&o, argc, argv);

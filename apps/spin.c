@@ -16,7 +16,7 @@ static volatile uint64_t counter;
 
 int main(int argc, char **argv)
 {
-    cli_init("spin");
+    cli_init("spin", CLI_USAGE);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     while (cli_opts_next(&o, "", help) != 0) {

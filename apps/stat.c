@@ -106,7 +106,7 @@ static void print_format(const char *fmt, const char *path, const struct stat *s
 
 int main(int argc, char **argv)
 {
-    cli_init("stat");
+    cli_init("stat", CLI_FAIL);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     const char *fmt = NULL;

@@ -124,7 +124,7 @@ static bool tail_one(const char *path, bool header, const struct mode *m)
 
 int main(int argc, char **argv)
 {
-    cli_init("tail");
+    cli_init("tail", CLI_FAIL);
     struct mode m = {.count = 10};
     int verbose = -1;
     if (argc > 1 && argv[1][0] == '-' && isdigit((unsigned char)argv[1][1])) {

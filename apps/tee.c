@@ -22,7 +22,7 @@ static char buf[64 * 1024];
 
 int main(int argc, char **argv)
 {
-    cli_init("tee");
+    cli_init("tee", CLI_FAIL);
     struct cli_opts o;
     cli_opts_permute(argc, argv, "a"); /* GNU: options after operands too */
     cli_opts_init(&o, argc, argv);

@@ -5,7 +5,9 @@
  * parentheses group). Operators: -e -f -d -s -L -h -b -c -p -S -t -z -n,
  * = == != and -eq -ne -lt -le -gt -ge on integers of any length.
  * Exit status 0 true, 1 false, 2 error ("test: invalid integer 'x'").
- * `[` is the KPIO shell's built-in (an app cannot be named "[" here).
+ * Built with TEST_BRACKET it is `[ EXPRESSION ]` ([.wasm): the last
+ * argument must be "]" ("[: missing ']'", status 2), `[ --help` prints the
+ * usage. The KPIO shell runs its own built-ins test and [ before these.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -18,6 +20,19 @@
 
 #include "sdk/cli.h"
 
+#ifdef TEST_BRACKET
+#define TEST_NAME "["
+static const char help[] = "Usage: [ EXPRESSION ]\n"
+                           "  or:  test EXPRESSION\n"
+                           "Exit with the status of EXPRESSION: 0 true, 1 false, 2 error.\n"
+                           "  -e -f -d -s -L -h -b -c -p -S FILE, -t FD, -z -n STRING,\n"
+                           "  S1 = S2, S1 != S2, N1 -eq -ne -lt -le -gt -ge N2,\n"
+                           "  ! EXPR, EXPR -a EXPR, EXPR -o EXPR, ( EXPR )\n"
+                           "`test --help` is a true one-word expression; `[ --help` prints this.\n";
+#else
+#define TEST_NAME "test"
+#endif
+
 static int argc_;
 static char **argv_;
 static int pos;
@@ -27,7 +42,7 @@ static _Noreturn void syntax_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("test: ", stderr);
+    fprintf(stderr, "%s: ", cli_name());
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
@@ -222,7 +237,12 @@ static bool three_args(void)
 
 int main(int argc, char **argv)
 {
-    cli_init("test");
+    cli_init(TEST_NAME, CLI_USAGE);
+#ifdef TEST_BRACKET
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) cli_help(help);
+    if (argc < 2 || strcmp(argv[argc - 1], "]") != 0) syntax_error("missing ']'");
+    argc--;
+#endif
     argc_ = argc;
     argv_ = argv;
     pos = 1;

@@ -61,7 +61,7 @@ static int touch_one(const char *path)
 
 int main(int argc, char **argv)
 {
-    cli_init("touch");
+    cli_init("touch", CLI_FAIL);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     int c;

@@ -61,7 +61,7 @@ __attribute__((noinline)) static void trap_indirect(void)
 
 int main(int argc, char **argv)
 {
-    cli_init("trap");
+    cli_init("trap", CLI_USAGE);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     while (cli_opts_next(&o, "", help) != 0) {

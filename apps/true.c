@@ -8,7 +8,7 @@
 
 int main(int argc, char **argv)
 {
-    cli_init("true");
+    cli_init("true", CLI_FAIL);
     if (argc == 2 && strcmp(argv[1], "--help") == 0)
         cli_help("Usage: true [ignored command line arguments]\nExit with a status code indicating "
                  "success.\n");

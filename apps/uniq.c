@@ -34,7 +34,7 @@ static void flush_group(FILE *out, const char *line, size_t len, unsigned long c
 
 int main(int argc, char **argv)
 {
-    cli_init("uniq");
+    cli_init("uniq", CLI_FAIL);
     struct cli_opts o;
     cli_opts_permute(argc, argv, "cdu"); /* GNU: options after operands too */
     cli_opts_init(&o, argc, argv);

@@ -134,7 +134,7 @@ static bool wc_one(const char *path, int width, struct counts *total)
 
 int main(int argc, char **argv)
 {
-    cli_init("wc");
+    cli_init("wc", CLI_FAIL);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     int ch;

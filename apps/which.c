@@ -73,7 +73,7 @@ static bool which_one(const char *name)
 
 int main(int argc, char **argv)
 {
-    cli_init("which");
+    cli_init("which", CLI_USAGE);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
     while (cli_opts_next(&o, "a", help) != 0)

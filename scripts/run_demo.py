@@ -94,6 +94,7 @@ def main():
     print("make run: booting KPIO; quit with 'poweroff' at the kpio prompt or Ctrl-A X\n",
           flush=True)
     cmd = ["qemu-system-x86_64", "-machine", "q35", "-m", "512M", "-smp", "1", "-nographic",
+           "-cpu", "qemu64,+aes,+pclmulqdq",  # AES-NI for https, as the tests use
            "-no-reboot", "-drive", f"file={iso},media=cdrom,readonly=on", "-boot", "order=d",
            "-drive", f"file={img.path},if=none,format=raw,id=d0",
            "-device", "virtio-blk-pci,drive=d0",

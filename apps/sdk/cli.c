@@ -14,10 +14,17 @@
 
 static const char *app_name = "app";
 static const char *usage_line;
+static int usage_status = CLI_USAGE;
 
-void cli_init(const char *name)
+void cli_init(const char *name, int usage)
 {
     app_name = name;
+    usage_status = usage;
+}
+
+int cli_usage_status(void)
+{
+    return usage_status;
 }
 
 const char *cli_name(void)
@@ -55,7 +62,7 @@ _Noreturn void cli_usage_error(const char *fmt, ...)
     if (usage_line) fprintf(stderr, "%s\n", usage_line);
     fprintf(stderr, "Try '%s --help' for more information.\n", app_name);
     va_end(ap);
-    exit(CLI_USAGE);
+    exit(usage_status);
 }
 
 void cli_set_usage_line(const char *line)

@@ -3,7 +3,8 @@ and a runner that timestamps the guest's serial lines on the host.
 
 The flag set lives in qemu_command() and nowhere else, so KPIO and the
 Linux reference guest run on exactly the same virtual machine: q35, 1 GiB,
-one vCPU under TCG, virtio-net on QEMU's user-mode network (the host is
+one vCPU under TCG (qemu64 with AES-NI and PCLMULQDQ, as in
+tests/qemu/qemu.py), virtio-net on QEMU's user-mode network (the host is
 10.0.2.2 there), a raw FAT32 image as virtio-blk, isa-debug-exit, and the
 firmware (SeaBIOS, QEMU's default, or OVMF from pflash) booting the
 guest's ISO from the CD drive.
@@ -36,6 +37,7 @@ def qemu_command(disk, boot_args, firmware="seabios", vars_copy=None):
     """
     cmd = [
         QEMU, "-machine", "q35", "-m", "1G", "-smp", "1", "-nographic",
+        "-cpu", "qemu64,+aes,+pclmulqdq",
         "-monitor", "none", "-serial", "stdio",
         "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0",
         "-drive", f"file={disk},if=none,format=raw,id=d0",

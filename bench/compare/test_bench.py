@@ -290,7 +290,8 @@ def test_server(t, tmp):
 def test_qemu_flags(t):
     argv = qemu.qemu_command("d.img", ["-cdrom", "x.iso"], "ovmf", "vars.fd")
     joined = " ".join(argv)
-    for flag in ("-machine q35", "-m 1G", "-smp 1", "virtio-net-pci,netdev=n0",
+    for flag in ("-machine q35", "-m 1G", "-smp 1", "-cpu qemu64,+aes,+pclmulqdq",
+                 "virtio-net-pci,netdev=n0",
                  "virtio-blk-pci,drive=d0", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                  "-no-reboot", "if=pflash", "-cdrom x.iso"):
         if flag not in joined:

@@ -85,6 +85,10 @@ void ktls_init(void)
     const char *mode = cmdline_get("tls");
     insecure = mode && strcmp(mode, "insecure") == 0;
     if (mode && !insecure) klog_warn("tls", "tls=%s is not 'insecure': ignored", mode);
+    if (tls_aes_hw())
+        klog_info("tls", "AES-GCM on AES-NI and PCLMULQDQ");
+    else
+        klog_info("tls", "AES-GCM in portable C: the CPU lacks AES-NI or PCLMULQDQ");
     const char *mem = cmdline_get("tlsmem");
     if (mem) {
         uint64_t kib = parse_kib(mem, 64u << 10);

@@ -265,12 +265,12 @@ static int o_list_dir(void *ctx, const char *dir, sh_dirent_fn fn, void *cb_ctx)
     return rc < 0 ? rc : err < 0 ? err : 0;
 }
 
-static int o_stat(void *ctx, const char *path, bool *is_dir)
+static int o_stat(void *ctx, const char *path, struct sh_stat *out)
 {
     char abs[VFS_PATH_MAX];
     struct vfs_stat st;
     int err = vfs_resolve(of(ctx)->cwd, path, abs, sizeof abs);
-    if (err == 0 && (err = vfs_stat(abs, &st)) == 0) *is_dir = st.is_dir;
+    if (err == 0 && (err = vfs_stat(abs, &st)) == 0) *out = (struct sh_stat){st.is_dir, st.size};
     return err;
 }
 

@@ -161,14 +161,15 @@ static int b_exit(struct bctx *b)
 
 static int test_unary(struct bctx *b, const char *op, const char *arg)
 {
-    bool is_dir = false;
+    struct sh_stat st = {0};
     if (strcmp(op, "-n") == 0) return arg[0] ? 0 : 1;
     if (strcmp(op, "-z") == 0) return arg[0] ? 1 : 0;
-    if (strcmp(op, "-e") == 0 || strcmp(op, "-f") == 0 || strcmp(op, "-d") == 0) {
+    if (op[0] == '-' && op[1] && !op[2] && strchr("efds", op[1])) {
         struct sh *sh = b->sh;
-        if (!sh->ops->stat || sh->ops->stat(sh->ctx, arg, &is_dir) < 0) return 1;
+        if (!sh->ops->stat || sh->ops->stat(sh->ctx, arg, &st) < 0) return 1;
         if (op[1] == 'e') return 0;
-        return (op[1] == 'd') == is_dir ? 0 : 1;
+        if (op[1] == 's') return st.size > 0 ? 0 : 1;
+        return (op[1] == 'd') == st.is_dir ? 0 : 1;
     }
     ERR(b, "test: %s: unknown operator\n", op);
     return 2;
@@ -238,7 +239,7 @@ static int test_term(struct tparse *p)
     } else if (p->n - p->pos >= 3 && test_is_binop(p->a[p->pos + 1])) {
         r = test_binary(p->b, w, p->a[p->pos + 1], p->a[p->pos + 2]);
         p->pos += 3;
-    } else if (w[0] == '-' && w[1] && !w[2] && strchr("nzefd", w[1]) && p->pos + 1 < p->n) {
+    } else if (w[0] == '-' && w[1] && !w[2] && strchr("nzefds", w[1]) && p->pos + 1 < p->n) {
         r = test_unary(p->b, w, p->a[p->pos + 1]);
         p->pos += 2;
     } else {

@@ -103,9 +103,8 @@ struct gstate {
 
 static void add_path(struct gstate *g, size_t plen, bool checked)
 {
-    bool is_dir;
-    if (!checked && (!g->sh->ops->stat || g->sh->ops->stat(g->sh->ctx, g->path, &is_dir) < 0))
-        return;
+    struct sh_stat st;
+    if (!checked && (!g->sh->ops->stat || g->sh->ops->stat(g->sh->ctx, g->path, &st) < 0)) return;
     char *s = mem_alloc(plen + 1);
     if (!s) {
         g->err = ERR_NOMEM;

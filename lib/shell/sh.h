@@ -129,6 +129,12 @@ enum {
 /* Called once per directory entry by list_dir; returns 0 to go on. */
 typedef int (*sh_dirent_fn)(void *cb_ctx, const char *name, bool is_dir);
 
+/* What the shell asks of a path (ops->stat). */
+struct sh_stat {
+    bool is_dir;
+    unsigned long long size; /* bytes */
+};
+
 struct sh_ops {
     /* Starts an external command with its standard descriptors fds[0..2];
      * argv and envp end with NULL. Returns a job id >= 0, or an error after
@@ -159,8 +165,9 @@ struct sh_ops {
     long (*read)(void *ctx, int fd, void *buf, size_t len);
     /* Lists a directory for globbing ("" is the working directory). */
     int (*list_dir)(void *ctx, const char *dir, sh_dirent_fn fn, void *cb_ctx);
-    /* Reports whether path exists, and if it is a directory (for test -e/-d/-f). */
-    int (*stat)(void *ctx, const char *path, bool *is_dir);
+    /* Reports whether path exists (0), if it is a directory and its size
+     * (globbing, and test -e/-d/-f/-s). */
+    int (*stat)(void *ctx, const char *path, struct sh_stat *st);
     /* Changes the working directory (cd). */
     int (*chdir)(void *ctx, const char *path);
     /* Reads a whole script file (sh FILE, . FILE); *text from mem_alloc. */

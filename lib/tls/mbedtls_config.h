@@ -40,6 +40,11 @@ int tls_mbed_snprintf(char *buf, size_t size, const char *fmt, ...)
 #define MBEDTLS_AES_C
 #define MBEDTLS_AES_ROM_TABLES
 #define MBEDTLS_AES_FEWER_TABLES
+/* AES-NI and PCLMULQDQ for AES-GCM when CPUID reports both (checked at run
+ * time; the table code stays as the fallback). Built without -maes, so Mbed
+ * TLS uses its inline-assembly implementation in aesni.c only, the one file
+ * the kernel compiles with SSE registers allowed (lib/tls/module.mk). */
+#define MBEDTLS_AESNI_C
 #define MBEDTLS_GCM_C
 #define MBEDTLS_CHACHA20_C
 #define MBEDTLS_POLY1305_C

@@ -10,7 +10,7 @@ MBEDTLS_STAMP := $(MBEDTLS_DIR)/.stamp
 
 # The library files that hold code in our configuration (the others compile
 # to nothing with it).
-MBEDTLS_FILES := aes asn1parse asn1write base64 bignum bignum_core chacha20 chachapoly \
+MBEDTLS_FILES := aes aesni asn1parse asn1write base64 bignum bignum_core chacha20 chachapoly \
     cipher cipher_wrap constant_time ctr_drbg ecdh ecdsa ecp ecp_curves gcm hkdf hmac_drbg \
     md oid pem pk pk_ecc pk_wrap pkparse platform platform_util poly1305 psa_crypto \
     psa_crypto_aead psa_crypto_cipher psa_crypto_client psa_crypto_driver_wrappers_no_static \
@@ -37,7 +37,15 @@ MBEDTLS_FUZZ_CFLAGS := $(MBEDTLS_HOST_CFLAGS) -fsanitize=fuzzer-no-link
 # the few C library headers Mbed TLS includes taken from kernel-include/
 # (lib/base's mem and str functions; the kernel links lib/base/mem.c).
 # _LIBC_LIMITS_H_ keeps gcc's <limits.h> from looking for a C library's.
-MBEDTLS_KERNEL_CFLAGS := $(filter-out $(WARN),$(KERNEL_CFLAGS)) $(KERNEL_NOFPU_CFLAGS) \
+# The one exception to integer registers is aesni.c, whose inline assembly
+# (AES-NI and PCLMULQDQ, used when CPUID reports them) clobbers SSE
+# registers: it alone gets the kernel's FPU flags. TLS runs only in threads,
+# whose SSE state the scheduler saves (kernel/sched/sched.c), never in an
+# interrupt handler. Without -maes/-mpclmul every file picks Mbed TLS's
+# assembly implementation of AES-NI, so aes.c and gcm.c stay integer-only.
+MBEDTLS_KERNEL_SSE_FILES := aesni
+mbedtls_kernel_fpu = $(if $(filter $(MBEDTLS_KERNEL_SSE_FILES),$(1)),$(KERNEL_FPU_CFLAGS),$(KERNEL_NOFPU_CFLAGS))
+MBEDTLS_KERNEL_CFLAGS := $(filter-out $(WARN),$(KERNEL_CFLAGS)) \
     -Ilib/tls/kernel-include -D_LIBC_LIMITS_H_ $(MBEDTLS_CPPFLAGS)
 
 mbedtls_objs = $(patsubst %,$(BUILD)/mbedtls/$(1)/%.o,$(MBEDTLS_FILES))
@@ -54,7 +62,8 @@ endef
 $(eval $(call mbedtls_flavour,host,$(HOST_CC),$(MBEDTLS_HOST_CFLAGS)))
 $(eval $(call mbedtls_flavour,rel,$(REL_CC),$(MBEDTLS_REL_CFLAGS)))
 $(eval $(call mbedtls_flavour,fuzz,$(HOST_CC),$(MBEDTLS_FUZZ_CFLAGS)))
-$(eval $(call mbedtls_flavour,kernel,$(KERNEL_CC),$(MBEDTLS_KERNEL_CFLAGS)))
+$(eval $(call mbedtls_flavour,kernel,$(KERNEL_CC),$(MBEDTLS_KERNEL_CFLAGS) \
+    $$(call mbedtls_kernel_fpu,$$*)))
 -include $(wildcard $(foreach f,host rel fuzz kernel,$(BUILD)/mbedtls/$(f)/*.d))
 
 MBEDTLS_HOST_LIB := $(BUILD)/mbedtls/libmbedtls-host.a
@@ -64,9 +73,16 @@ MBEDTLS_KERNEL_LIB := $(BUILD)/mbedtls/libmbedtls-kernel.a
 
 # --- lib/tls itself ------------------------------------------------------------
 LIB_SRCS_tls := lib/tls/platform.c lib/tls/trust.c lib/tls/verify.c lib/tls/fail.c \
-    lib/tls/conn.c lib/tls/rng.c
+    lib/tls/conn.c lib/tls/rng.c lib/tls/accel.c
 TLS_OBJS_ALL := $(call host_objs,$(LIB_SRCS_tls)) $(call rel_objs,$(LIB_SRCS_tls)) \
     $(call fuzz_objs,$(LIB_SRCS_tls))
+# accel.c asks Mbed TLS's internal aesni.h, in its library/ directory.
+TLS_ACCEL_OBJS := $(call host_objs,lib/tls/accel.c) $(call rel_objs,lib/tls/accel.c) \
+    $(call fuzz_objs,lib/tls/accel.c) $(BUILD)/mbedtls/kernel-tls/accel.o
+$(TLS_ACCEL_OBJS): MBEDTLS_CPPFLAGS += -isystem $(MBEDTLS_DIR)/library
+$(TLS_ACCEL_OBJS): HOST_CFLAGS += -isystem $(MBEDTLS_DIR)/library
+$(TLS_ACCEL_OBJS): REL_CFLAGS += -isystem $(MBEDTLS_DIR)/library
+$(TLS_ACCEL_OBJS): FUZZ_CFLAGS += -isystem $(MBEDTLS_DIR)/library
 $(TLS_OBJS_ALL): HOST_CFLAGS += $(MBEDTLS_CPPFLAGS)
 $(TLS_OBJS_ALL): REL_CFLAGS += $(MBEDTLS_CPPFLAGS)
 $(TLS_OBJS_ALL): FUZZ_CFLAGS += $(MBEDTLS_CPPFLAGS)

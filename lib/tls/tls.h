@@ -145,5 +145,8 @@ size_t tls_conn_mem_peak(struct http_conn *conn);
  * and PSA's key store: after the last connection closes it is back where
  * it was before the first. */
 size_t tls_heap_in_use(void);
+/* True when AES-GCM runs on AES-NI and PCLMULQDQ (the CPU has both),
+ * false when it runs Mbed TLS's portable C (accel.c). */
+bool tls_aes_hw(void);
 
 #endif

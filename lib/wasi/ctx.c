@@ -190,14 +190,6 @@ fail_preopens:
     return rc;
 }
 
-bool wasi_net_allowed(struct wasi_ctx *w, const char *what)
-{
-    if (w->allow_net) return true;
-    if (!w->told_net_denied && w->net_denied) w->net_denied(what);
-    w->told_net_denied = true;
-    return false;
-}
-
 void wasi_ctx_free(struct wasi_ctx *w)
 {
     if (!w) return;
@@ -219,6 +211,18 @@ void wasi_ctx_free(struct wasi_ctx *w)
 }
 
 /* "wasi:<pkg>/<iface>@0.2.<digits>": sets the interface part, or false. */
+const struct wasi_import_fn *wasi_p2_lookup(const char *iface, size_t iface_len, const char *field,
+                                            size_t field_len)
+{
+    for (size_t i = 0; i < wasi_p2_table_len; i++) {
+        const struct wasi_import_fn *f = &wasi_p2_table[i];
+        if (strlen(f->iface) == iface_len && !memcmp(f->iface, iface, iface_len) &&
+            strlen(f->name) == field_len && !memcmp(f->name, field, field_len))
+            return f;
+    }
+    return NULL;
+}
+
 static bool parse_p2_module(const char *m, size_t len, const char **iface, size_t *iface_len)
 {
     static const char prefix[] = "wasi:";

@@ -257,7 +257,10 @@ P1_DECL(sock_send);
 P1_DECL(sock_shutdown);
 
 /* 0.2 (p2_table.c, generated): looked up by interface ("io/streams", the
- * package and interface without "wasi:" and the version) and field. */
+ * package and interface without "wasi:" and the version) and field
+ * (ctx.c). */
+extern const struct wasi_import_fn wasi_p2_table[];
+extern const size_t wasi_p2_table_len;
 const struct wasi_import_fn *wasi_p2_lookup(const char *iface, size_t iface_len, const char *field,
                                             size_t field_len);
 /* A resolved 0.2 import: the host function behind wasi_p2_dispatch. */

@@ -2,8 +2,8 @@
  * lib/wasi/p2.c - the core of WASI 0.2 in lib/wasi: the per-instance
  * resource table, canonical ABI helpers (return areas, allocation through
  * the guest's cabi_realloc, UTF-8 checks, ip-socket-address flattening),
- * error-code mapping, io/error and io/poll, and the import lookup over the
- * generated table (p2_table.c).
+ * error-code mapping, io/error, and whether the app may use the network
+ * (wasi_net_allowed).
  *
  * Canonical ABI references: the component model's CanonicalABI.md (lift
  * and lower of strings, lists, variants; "realloc" for values returned to
@@ -13,7 +13,6 @@
 #include "base/mem.h"
 #include "base/util.h"
 #include "wasi/p2.h"
-#include "wasi/p2_http.h"
 
 static const char *const type_names[P2_TYPE_COUNT_] = {
     [P2_ERROR] = "error",
@@ -65,8 +64,8 @@ void wasi_p2_free(struct wasi_ctx *w)
                 continue;
             }
             p->slots[i] = NULL;
-            if (o->type == P2_OUT_BODY)
-                p2_http_release_body(w, o); /* its request may still hold it */
+            if (o->release)
+                o->release(w, o);
             else
                 p2_obj_free(w, o);
             freed = true;
@@ -74,7 +73,7 @@ void wasi_p2_free(struct wasi_ctx *w)
         if (left && !freed) /* objects held by moved-out owners only: give up */
             break;
     }
-    p2_srv_free(w);
+    if (p->srv_free) p->srv_free(w);
     for (size_t i = 0; i < ARRAY_SIZE(p->clients); i++)
         if (p->clients[i]) http_client_destroy(p->clients[i]);
     if (p->tls_handle) w->tls->unwrap(w->tls->ctx, p->tls_handle);
@@ -524,22 +523,18 @@ uint64_t p2_now(struct wasi_ctx *w)
     return now;
 }
 
+bool wasi_net_allowed(struct wasi_ctx *w, const char *what)
+{
+    if (w->allow_net) return true;
+    if (!w->told_net_denied && w->net_denied) w->net_denied(what);
+    w->told_net_denied = true;
+    return false;
+}
+
 P2_DECL(wasi_p2_unimplemented)
 {
     (void)a, (void)r;
     return wasm_host_trap(call, "this WASI 0.2 function is not implemented by KPIO");
-}
-
-const struct wasi_import_fn *wasi_p2_lookup(const char *iface, size_t iface_len, const char *field,
-                                            size_t field_len)
-{
-    for (size_t i = 0; i < wasi_p2_table_len; i++) {
-        const struct wasi_import_fn *f = &wasi_p2_table[i];
-        if (strlen(f->iface) == iface_len && !memcmp(f->iface, iface, iface_len) &&
-            strlen(f->name) == field_len && !memcmp(f->name, field, field_len))
-            return f;
-    }
-    return NULL;
 }
 
 /* ---- wasi:io/error ---------------------------------------------------------- */

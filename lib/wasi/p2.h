@@ -26,8 +26,6 @@
 #define P2_DECL(name) int name(struct wasm_host_call *call, const wasm_value *a, wasm_value *r)
 #define P2_FN(name)   P2_DECL(name)
 
-extern const struct wasi_import_fn wasi_p2_table[];
-extern const size_t wasi_p2_table_len;
 P2_DECL(wasi_p2_unimplemented);
 
 enum p2_type {
@@ -66,6 +64,9 @@ struct p2_obj {
     size_t charged;        /* bytes counted against the instance's budget (p2_charge) */
     /* Frees what the object owns (not the object, not the parent link). */
     void (*destroy)(struct wasi_ctx *w, struct p2_obj *o);
+    /* The table lets go of the object as the context is freed; NULL:
+     * p2_obj_free. (An outgoing body may still be held by its request.) */
+    void (*release)(struct wasi_ctx *w, struct p2_obj *o);
 };
 
 /* ---- the handle table (p2.c) ---------------------------------------- */
@@ -192,67 +193,97 @@ int p2_stream_error(struct wasm_host_call *call, uint32_t ret_ptr, uint32_t size
                     uint32_t case_off, uint32_t handle_off, int err, int http_code,
                     const char *msg);
 
-/* ---- pollables and streams (p2.c, p2_io.c) ------------------------------ */
+/* ---- pollables and streams (p2_io.c; each kind in the file that owns it) -- */
 
-enum p2_poll_kind {
-    PK_READY,    /* always ready */
-    PK_CLOCK,    /* ready at deadline (monotonic ns) */
-    PK_STREAM,   /* an input or output stream: per its kind */
-    PK_TCP,      /* a tcp-socket: listening -> acceptable, else ready */
-    PK_DGRAM_IN, /* a udp incoming-datagram-stream */
-    PK_DGRAM_OUT,
-    PK_HTTP, /* a future-incoming-response */
+/* What one pollable needs now: ready, a deadline, or a wait on a port
+ * handle (pfd). Filled by its kind's prepare. */
+struct p2_wait {
+    bool ready;
+    bool waits; /* pfd is used */
+    uint64_t deadline;
+    struct wasi_port_pollfd pfd;
+};
+
+struct p2_pollable;
+
+/* A kind of pollable, given by the file that owns what is polled
+ * (p2_io.c's poll evaluates every pollable through it). */
+struct p2_poll_ops {
+    /* Fills it (zeroed) for p at time now (monotonic ns). */
+    void (*prepare)(struct wasi_ctx *w, const struct p2_pollable *p, uint64_t now,
+                    struct p2_wait *it);
 };
 
 struct p2_pollable {
     struct p2_obj h; /* parent: the object polled (none for clocks) */
-    uint8_t kind;
+    const struct p2_poll_ops *ops;
     uint64_t deadline;
 };
 
-/* Makes a pollable of kind on target (its parent), returns the handle in
+extern const struct p2_poll_ops p2_poll_ready;  /* always ready (p2_io.c) */
+extern const struct p2_poll_ops p2_poll_clock;  /* ready at deadline (p2_cli.c) */
+extern const struct p2_poll_ops p2_poll_stream; /* an input or output stream (p2_io.c) */
+
+/* Makes a pollable with ops on target (its parent), returns the handle in
  * r[0] (functions returning own<pollable>). */
-int p2_subscribe(struct wasm_host_call *call, struct p2_obj *target, enum p2_poll_kind kind,
+int p2_subscribe(struct wasm_host_call *call, struct p2_obj *target, const struct p2_poll_ops *ops,
                  uint64_t deadline, wasm_value *r);
 
-enum p2_stream_kind { SK_CONSOLE, SK_TCP, SK_HTTP_IN, SK_HTTP_OUT, SK_FILE };
+struct p2_stream;
+
+/* A kind of stream (console, TCP, file, HTTP body), given by the file that
+ * owns what it reads or writes; p2_io.c's wasi:io/streams calls it. */
+struct p2_stream_ops {
+    /* Input: the next bytes, at most max (a copy in p2_scratch, at most
+     * P2_SCRATCH, or the source's own buffer): their count with *data, 0
+     * when nothing is there (!block), ERR_PIPE at the end, or another
+     * ERR_* with *http_code (preset to -1) its wasi:http error-code case. */
+    long (*read)(struct wasi_ctx *w, struct p2_stream *s, size_t max, bool block,
+                 const uint8_t **data, int *http_code);
+    /* Output: writes all of data, waiting as long as it takes: 0 or ERR_*. */
+    int (*write)(struct wasi_ctx *w, struct p2_stream *s, const uint8_t *data, size_t len);
+    /* Output: 1 when a write would go out without waiting, 0 when not (then
+     * check-write permits nothing), or an error; NULL: always 1. */
+    int (*check_write)(struct wasi_ctx *w, struct p2_stream *s);
+    /* What a pollable of the stream waits for (a closed stream is ready
+     * without asking). */
+    void (*prepare)(struct wasi_ctx *w, struct p2_stream *s, struct p2_wait *it);
+};
 
 struct p2_stream {
     struct p2_obj h; /* parent: the tcp socket or body; none for the console or a file */
-    uint8_t kind;
+    const struct p2_stream_ops *ops;
     bool closed;                 /* end of stream seen (input) or broken (output) */
     struct wasi_port_file *file; /* console; a file's port handle (owned by fref) */
-    struct p2_fref *fref;        /* SK_FILE: the open file, shared with its descriptor */
-    uint64_t offset;             /* SK_FILE: where the next read or write goes */
-    bool append;                 /* SK_FILE output: every write goes to the end */
+    struct p2_fref *fref;        /* a file: the open file, shared with its descriptor */
+    uint64_t offset;             /* a file: where the next read or write goes */
+    bool append;                 /* a file's output: every write goes to the end */
     uint64_t permit;             /* output: bytes the last check-write allowed, not yet written */
 };
 
-/* Makes a stream and puts it in the table (handle in *handle). */
-int p2_stream_new(struct wasm_host_call *call, enum p2_type type, enum p2_stream_kind kind,
+/* The port socket of a tcp-socket or udp-socket object, or NULL
+ * (p2_sock.c; for tests). */
+struct wasi_port_sock *p2_tcp_port_sock(const struct p2_obj *tcp);
+struct wasi_port_sock *p2_udp_port_sock(const struct p2_obj *udp);
+
+/* Makes a stream with ops and puts it in the table (handle in *handle). */
+int p2_stream_new(struct wasm_host_call *call, enum p2_type type, const struct p2_stream_ops *ops,
                   struct p2_obj *parent, struct wasi_port_file *file, uint32_t *handle);
-
-/* The port handle a socket-backed object waits on (p2_sock.c). */
-struct wasi_port_sock *p2_tcp_port_sock(struct p2_obj *tcp);
-bool p2_tcp_is_listening(struct p2_obj *tcp);
-/* True while the socket's connect is in progress (its pollable then waits
- * for the port socket's EV_OUT), with *deadline when the attempt times out. */
-bool p2_tcp_is_connecting(struct p2_obj *tcp, uint64_t *deadline);
-struct wasi_port_sock *p2_udp_port_sock(struct p2_obj *udp);
-
-/* HTTP body streams (p2_http.c). The next piece of an incoming body, at
- * most max bytes: its length with *data pointing into the client's buffer
- * (valid until the next client call), 0 at the end, or an ERR_* with
- * *http_code the wasi:http error-code case. */
-long p2_http_body_slice(struct wasi_ctx *w, struct p2_obj *body, size_t max, const uint8_t **data,
-                        int *http_code);
-/* The table lets go of an outgoing body (the context is being freed). */
-void p2_http_release_body(struct wasi_ctx *w, struct p2_obj *body);
-/* Appends to an outgoing body: 0 or ERR_NOMEM / ERR_PIPE (finished). */
-int p2_http_body_write(struct wasi_ctx *w, struct p2_obj *body, const uint8_t *data, size_t len);
-/* Makes the response of a future ready (runs the exchange); false if it
- * cannot be yet (its body is not finished). */
-bool p2_http_future_ready(struct wasi_ctx *w, struct p2_obj *future);
+/* A body's stream() / write(): once (*taken), a stream of parent in the
+ * table; then an error. Writes result<own<stream>> (8 bytes) at ret_ptr:
+ * 0 or a trap value. */
+int p2_stream_once(struct wasm_host_call *call, bool *taken, enum p2_type type,
+                   const struct p2_stream_ops *ops, struct p2_obj *parent, uint32_t ret_ptr);
+/* Waits until s is ready per its prepare, or returns at once when !block:
+ * 1 ready, 0 not, or an error of the port. */
+int p2_stream_wait(struct wasi_ctx *w, struct p2_stream *s, bool block);
+/* Writes all of data through once (a port write or send that may say
+ * ERR_AGAIN), waiting on the stream between tries: 0 or an ERR_*. */
+int p2_stream_write_all(struct wasi_ctx *w, struct p2_stream *s, const uint8_t *data, size_t len,
+                        long (*once)(struct wasi_ctx *, struct p2_stream *, const uint8_t *,
+                                     size_t));
+/* A prepare for streams that never wait (files, HTTP bodies). */
+void p2_stream_always_ready(struct wasi_ctx *w, struct p2_stream *s, struct p2_wait *it);
 
 /* ---- wasi:filesystem (p2_fs*.c) ------------------------------------------ */
 
@@ -266,10 +297,6 @@ struct p2_fref {
 };
 void p2_fref_put(struct wasi_ctx *w, struct p2_fref *f);
 
-/* File stream I/O (p2_fs_file.c), for p2_io.c: a read at the stream's
- * offset (count, ERR_PIPE at the end, an error) and a whole write. */
-long p2_file_stream_read(struct wasi_ctx *w, struct p2_stream *s, uint8_t *buf, size_t max);
-int p2_file_stream_write(struct wasi_ctx *w, struct p2_stream *s, const uint8_t *data, size_t len);
 /* wasi:filesystem error-code case for an ERR_* value. */
 uint8_t p2_fs_error(int err);
 
@@ -282,9 +309,11 @@ struct wasi_p2 {
     struct http_sock tls_sock;      /* from w->tls->wrap(), made on the first https need */
     void *tls_handle;               /* NULL: not made */
     uint64_t insecure_state;
-    uint8_t *scratch;   /* P2_SCRATCH bytes for console and socket reads */
-    bool dns_timed_out; /* the last HTTP connect failed in name resolution's timeout */
-    struct p2_srv *srv; /* the incoming exchange (p2_http_server.c), or NULL */
+    uint8_t *scratch;                     /* P2_SCRATCH bytes for console and socket reads */
+    bool dns_timed_out;                   /* the last HTTP connect failed in name resolution's
+                                             timeout */
+    struct p2_srv *srv;                   /* the incoming exchange (p2_http_server.c), or NULL */
+    void (*srv_free)(struct wasi_ctx *w); /* frees srv; set with it */
 };
 
 #define P2_SCRATCH 65536

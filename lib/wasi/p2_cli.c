@@ -2,7 +2,8 @@
  * lib/wasi/p2_cli.c - wasi:cli (environment, exit, stdin/stdout/stderr,
  * terminal-*), wasi:clocks (monotonic-clock, wall-clock) and wasi:random
  * (random, insecure, insecure-seed) of WASI 0.2 (wasi-cli, wasi-clocks,
- * wasi-random package.wit).
+ * wasi-random package.wit), with the stream kind of the console and the
+ * pollable kind of clocks.
  */
 #include "base/env.h"
 #include "base/mem.h"
@@ -85,10 +86,50 @@ P2_FN(p2_cli_exit_exit_with_code)
     return wasm_host_exit(call, (int)(a[0].u32 & 0xff));
 }
 
+/* ---- the console's streams: the port's stdin, stdout and stderr ---- */
+
+static void console_prepare(struct wasi_ctx *w, struct p2_stream *s, struct p2_wait *it)
+{
+    (void)w;
+    it->waits = true;
+    it->pfd.file = s->file;
+    it->pfd.events = s->h.type == P2_INPUT_STREAM ? WASI_PORT_EV_IN : WASI_PORT_EV_OUT;
+}
+
+static long console_read(struct wasi_ctx *w, struct p2_stream *s, size_t max, bool block,
+                         const uint8_t **data, int *http_code)
+{
+    (void)http_code;
+    uint8_t *buf = p2_scratch(w);
+    if (!buf) return ERR_NOMEM;
+    int ready = p2_stream_wait(w, s, block);
+    if (ready <= 0) return ready;
+    long n = w->port.ops->read(w->port.ctx, s->file, buf, MIN(max, (size_t)P2_SCRATCH));
+    *data = buf;
+    return n == 0 ? ERR_PIPE : n;
+}
+
+static long console_write_once(struct wasi_ctx *w, struct p2_stream *s, const uint8_t *data,
+                               size_t len)
+{
+    return w->port.ops->write(w->port.ctx, s->file, data, len);
+}
+
+static int console_write(struct wasi_ctx *w, struct p2_stream *s, const uint8_t *data, size_t len)
+{
+    return p2_stream_write_all(w, s, data, len, console_write_once);
+}
+
+static const struct p2_stream_ops console_ops = {
+    .read = console_read,
+    .write = console_write,
+    .prepare = console_prepare,
+};
+
 static int get_stdio(struct wasm_host_call *call, int fd, wasm_value *r)
 {
     struct wasi_ctx *w = call_ctx(call);
-    return p2_stream_new(call, fd == 0 ? P2_INPUT_STREAM : P2_OUTPUT_STREAM, SK_CONSOLE, NULL,
+    return p2_stream_new(call, fd == 0 ? P2_INPUT_STREAM : P2_OUTPUT_STREAM, &console_ops, NULL,
                          w->console[fd], &r[0].u32);
 }
 
@@ -158,9 +199,19 @@ P2_FN(p2_clocks_monotonic_clock_resolution)
     return clock_value(call, WASI_PORT_CLOCK_MONOTONIC, true, &r[0].u64);
 }
 
+static void clock_prepare(struct wasi_ctx *w, const struct p2_pollable *p, uint64_t now,
+                          struct p2_wait *it)
+{
+    (void)w;
+    it->ready = p->deadline <= now;
+    it->deadline = p->deadline;
+}
+
+const struct p2_poll_ops p2_poll_clock = {.prepare = clock_prepare};
+
 P2_FN(p2_clocks_monotonic_clock_subscribe_instant)
 {
-    return p2_subscribe(call, NULL, PK_CLOCK, a[0].u64, r);
+    return p2_subscribe(call, NULL, &p2_poll_clock, a[0].u64, r);
 }
 
 P2_FN(p2_clocks_monotonic_clock_subscribe_duration)
@@ -169,8 +220,8 @@ P2_FN(p2_clocks_monotonic_clock_subscribe_duration)
     int rc = clock_value(call, WASI_PORT_CLOCK_MONOTONIC, false, &now);
     if (rc) return rc;
     uint64_t d = a[0].u64;
-    return p2_subscribe(call, NULL, PK_CLOCK, d > UINT64_MAX - 1 - now ? UINT64_MAX - 1 : now + d,
-                        r);
+    return p2_subscribe(call, NULL, &p2_poll_clock,
+                        d > UINT64_MAX - 1 - now ? UINT64_MAX - 1 : now + d, r);
 }
 
 /* datetime {seconds: u64, nanoseconds: u32}: 16 bytes, align 8. */

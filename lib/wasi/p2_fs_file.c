@@ -1,7 +1,7 @@
 /*
  * lib/wasi/p2_fs_file.c - wasi:filesystem file data: read and write at an
  * offset, the input and output streams of a file (read-via-stream,
- * write-via-stream, append-via-stream, and their I/O for p2_io.c),
+ * write-via-stream, append-via-stream, and their stream kind's ops),
  * set-size, sync, sync-data and advise (wasi-filesystem types.wit).
  *
  * All I/O is positional (the port's pread/pwrite): a stream keeps its own
@@ -16,15 +16,24 @@
 #include "base/util.h"
 #include "wasi/p2_fs.h"
 
-long p2_file_stream_read(struct wasi_ctx *w, struct p2_stream *s, uint8_t *buf, size_t max)
+/* A read at the stream's offset: count, ERR_PIPE at the end, an error. */
+static long file_stream_read(struct wasi_ctx *w, struct p2_stream *s, size_t max, bool block,
+                             const uint8_t **data, int *http_code)
 {
+    (void)block, (void)http_code;
+    uint8_t *buf = p2_scratch(w);
+    if (!buf) return ERR_NOMEM;
+    max = MIN(max, (size_t)P2_SCRATCH);
     long n = w->port.ops->pread(w->port.ctx, s->fref->file, buf, max, s->offset);
     if (n == 0 && max) return ERR_PIPE;
     if (n > 0) s->offset += (uint64_t)n;
+    *data = buf;
     return n;
 }
 
-int p2_file_stream_write(struct wasi_ctx *w, struct p2_stream *s, const uint8_t *data, size_t len)
+/* A whole write at the stream's offset (or its end when appending). */
+static int file_stream_write(struct wasi_ctx *w, struct p2_stream *s, const uint8_t *data,
+                             size_t len)
 {
     const struct wasi_port_ops *o = w->port.ops;
     if (s->append) {
@@ -43,6 +52,12 @@ int p2_file_stream_write(struct wasi_ctx *w, struct p2_stream *s, const uint8_t 
     return 0;
 }
 
+static const struct p2_stream_ops file_stream_ops = {
+    .read = file_stream_read,
+    .write = file_stream_write,
+    .prepare = p2_stream_always_ready,
+};
+
 static void file_stream_destroy(struct wasi_ctx *w, struct p2_obj *o)
 {
     p2_fref_put(w, ((struct p2_stream *)o)->fref);
@@ -60,7 +75,7 @@ static int file_stream(struct wasm_host_call *call, uint32_t self, enum p2_type 
     if (rc) return p2_fs_fail(call, ret_ptr, 8, 4, 4, rc);
     struct p2_stream *s = p2_obj_new(sizeof *s, type, NULL, file_stream_destroy);
     if (!s) return wasm_host_trap(call, "out of memory");
-    s->kind = SK_FILE;
+    s->ops = &file_stream_ops;
     s->fref = d->fref;
     s->fref->refs++;
     s->file = d->fref->file;

@@ -158,6 +158,12 @@ struct p2_out_request {
     struct http_fields headers;
     bool body_taken;
     struct p2_out_body *body;
+    /* Sent while its body is written (handle() came before finish): the
+     * client carrying it until the response is asked for, and the error of
+     * a body write that failed. */
+    bool streaming;
+    struct http_client *client;
+    int stream_err;
 };
 
 struct p2_in_response;
@@ -190,13 +196,6 @@ struct p2_trailers {
 static const char *const method_names[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
                                            "CONNECT", "OPTIONS", "TRACE", "PATCH"};
 
-void p2_http_body_free(struct wasi_ctx *w, struct p2_out_body *b)
-{
-    mem_free(b->data);
-    b->data = NULL;
-    p2_obj_free(w, &b->h);
-}
-
 static void request_destroy(struct wasi_ctx *w, struct p2_obj *o)
 {
     struct p2_out_request *q = (struct p2_out_request *)o;
@@ -205,10 +204,8 @@ static void request_destroy(struct wasi_ctx *w, struct p2_obj *o)
     mem_free(q->authority);
     mem_free(q->path);
     http_fields_free(&q->headers);
-    if (q->body) {
-        q->body->req = NULL;
-        if (!q->body->in_table) p2_http_body_free(w, q->body);
-    }
+    client_put(w, q->client);
+    if (q->body) p2_body_orphan(w, q->body);
 }
 
 static void response_destroy(struct wasi_ctx *w, struct p2_obj *o)
@@ -268,21 +265,55 @@ static int build_url(const struct p2_out_request *q, char *buf, size_t size)
     return n >= size ? ERR_NAMETOOLONG : 0;
 }
 
-/* Runs the exchange of f (its request body is complete). */
-static void future_run(struct wasi_ctx *w, struct p2_future *f)
+/* Records rc, a failure of c's exchange, as f's error-code. */
+static void exchange_fail(struct wasi_ctx *w, struct p2_future *f, struct http_client *c, int rc)
+{
+    enum http_fail fail = c ? http_client_fail(c) : HTTP_FAIL_NOMEM;
+    f->done = true;
+    f->err = rc;
+    f->http_code = p2_http_error(rc, fail);
+    if (!c) return;
+    if (fail == HTTP_FAIL_TLS_ALERT && w->p2->tls_handle) {
+        f->tls_alert = w->tls->alert(w->tls->ctx, w->p2->tls_handle);
+        str_copy(f->tls_msg, http_client_error(c), sizeof f->tls_msg);
+    }
+    /* wasi:http has no message for a refused certificate: say it here. */
+    if (fail == HTTP_FAIL_TLS_CERT || fail == HTTP_FAIL_TLS_ALERT || fail == HTTP_FAIL_TLS_PROTOCOL)
+        log_write(LOG_WARN, "https", "%s", http_client_error(c));
+    if (w->p2->dns_timed_out && (fail == HTTP_FAIL_CONNECT || fail == HTTP_FAIL_CONNECT_TIMEOUT))
+        f->http_code = P2_HTTP_DNS_TIMEOUT;
+    log_write(LOG_DEBUG, "wasi", "http: %s", http_client_error(c));
+}
+
+/* The Content-Length the guest declared for q's body, or -1. */
+static int64_t declared_length(const struct p2_out_request *q)
+{
+    size_t cl_len;
+    const char *cl = http_fields_get(&q->headers, "content-length", &cl_len);
+    if (!cl) return -1;
+    int64_t n = 0;
+    for (size_t i = 0; i < cl_len && char_is_digit(cl[i]) && n < INT64_MAX / 10 - 9; i++)
+        n = n * 10 + (cl[i] - '0');
+    return n;
+}
+
+/* Opens f's exchange on a client: connects and sends the head, and the
+ * body when it is complete (stream false); a body still being written
+ * (stream true) then goes out through http_client_write as the guest
+ * writes it. The client, or NULL with f's error set. */
+static struct http_client *exchange_open(struct wasi_ctx *w, struct p2_future *f, bool stream)
 {
     struct p2_out_request *q = f->req;
-    f->done = true;
     f->http_code = -1;
-    f->tls_alert = -1;
     size_t nf = http_fields_count(&q->headers);
     struct http_field *fields = mem_alloc(sizeof(*fields) * (nf + 1));
     char *url = mem_alloc(8192);
     struct http_client *c = client_get(w);
     w->p2->dns_timed_out = false;
-    if (!fields || !url || !c) {
-        f->err = ERR_NOMEM;
-        f->http_code = p2_http_error(ERR_NOMEM, HTTP_FAIL_NOMEM);
+    int rc = fields && url && c ? build_url(q, url, 8192) : ERR_NOMEM;
+    if (rc) {
+        exchange_fail(w, f, NULL, rc);
+        f->http_code = p2_http_error(rc, rc == ERR_NOMEM ? HTTP_FAIL_NOMEM : HTTP_FAIL_URL);
         goto out;
     }
     size_t k = 0;
@@ -297,60 +328,59 @@ static void future_run(struct wasi_ctx *w, struct p2_future *f)
         .url = url,
         .fields = fields,
         .field_count = k,
-        .body_kind = q->body ? HTTP_CLIENT_BODY_MEMORY : HTTP_CLIENT_BODY_NONE,
+        .body_kind = stream    ? HTTP_CLIENT_BODY_STREAM
+                     : q->body ? HTTP_CLIENT_BODY_MEMORY
+                               : HTTP_CLIENT_BODY_NONE,
         .body = q->body ? q->body->data : NULL,
         .body_len = q->body ? q->body->len : 0,
+        .stream_length = declared_length(q),
         .connect_timeout_ms = f->timeout_ms[0],
         .header_timeout_ms = f->timeout_ms[1],
         .idle_timeout_ms = f->timeout_ms[2],
     };
-    int rc = build_url(q, url, 8192);
-    if (rc) {
-        f->err = rc;
-        f->http_code = p2_http_error(rc, HTTP_FAIL_URL);
+    rc = http_client_open(c, &req);
+    if (rc < 0) {
+        exchange_fail(w, f, c, rc);
         goto out;
     }
-    rc = http_client_open(c, &req);
-    if (rc >= 0) rc = http_client_response(c);
+    mem_free(fields);
+    mem_free(url);
+    return c;
+out:
+    client_put(w, c);
+    mem_free(fields);
+    mem_free(url);
+    return NULL;
+}
+
+/* Ends f's exchange on c (the request body is complete): reads the
+ * response head into f's incoming-response, or sets f's error. */
+static void exchange_response(struct wasi_ctx *w, struct p2_future *f, struct http_client *c)
+{
+    f->done = true;
+    int rc = http_client_response(c);
     if (rc < 0) {
-        enum http_fail fail = http_client_fail(c);
-        f->err = rc;
-        f->http_code = p2_http_error(rc, fail);
-        if (fail == HTTP_FAIL_TLS_ALERT && w->p2->tls_handle) {
-            f->tls_alert = w->tls->alert(w->tls->ctx, w->p2->tls_handle);
-            str_copy(f->tls_msg, http_client_error(c), sizeof f->tls_msg);
-        }
-        /* wasi:http has no message for a refused certificate: say it here. */
-        if (fail == HTTP_FAIL_TLS_CERT || fail == HTTP_FAIL_TLS_ALERT ||
-            fail == HTTP_FAIL_TLS_PROTOCOL)
-            log_write(LOG_WARN, "https", "%s", http_client_error(c));
-        if (w->p2->dns_timed_out &&
-            (fail == HTTP_FAIL_CONNECT || fail == HTTP_FAIL_CONNECT_TIMEOUT))
-            f->http_code = P2_HTTP_DNS_TIMEOUT;
-        log_write(LOG_DEBUG, "wasi", "http: %s", http_client_error(c));
-        goto out;
+        exchange_fail(w, f, c, rc);
+        client_put(w, c);
+        return;
     }
     struct p2_in_response *s = p2_obj_new(sizeof *s, P2_IN_RESPONSE, NULL, response_destroy);
     if (!s) {
-        f->err = ERR_NOMEM;
-        f->http_code = p2_http_error(ERR_NOMEM, HTTP_FAIL_NOMEM);
-        goto out;
+        exchange_fail(w, f, NULL, ERR_NOMEM);
+        client_put(w, c);
+        return;
     }
     s->status = http_client_status(c);
     http_fields_init(&s->headers, 0, 0);
     p2_fields_copy(&s->headers, http_client_headers(c));
     s->client = c;
-    c = NULL;
     f->resp = s;
-out:
-    client_put(w, c);
-    mem_free(fields);
-    mem_free(url);
 }
 
-bool p2_http_future_ready(struct wasi_ctx *w, struct p2_obj *o)
+/* Makes the response of a future ready (runs the exchange); false if it
+ * cannot be yet (its body is not finished). */
+static bool future_ready(struct wasi_ctx *w, struct p2_future *f)
 {
-    struct p2_future *f = (struct p2_future *)o;
     if (f->done) return true;
     if (f->req->body && !f->req->body->finished) return false;
     if (f->req->body && f->req->body->len == SIZE_MAX) { /* dropped unfinished */
@@ -359,8 +389,79 @@ bool p2_http_future_ready(struct wasi_ctx *w, struct p2_obj *o)
         f->http_code = p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
         return true;
     }
-    future_run(w, f);
+    struct p2_out_request *q = f->req;
+    struct http_client *c = q->client;
+    q->client = NULL;
+    if (!q->streaming) c = exchange_open(w, f, false);
+    if (c && q->stream_err) {
+        exchange_fail(w, f, c, q->stream_err);
+        client_put(w, c);
+    } else if (c) {
+        exchange_response(w, f, c);
+    }
+    f->done = true;
     return true;
+}
+
+/* ---- a request's body ------------------------------------------------------------------ */
+
+/* Sends len bytes of q's body on its connection: 0 or ERR_PIPE (the
+ * exchange failed: the future tells how). */
+static int body_send(struct p2_out_request *q, const uint8_t *data, size_t len)
+{
+    if (!q->client || q->stream_err) return ERR_PIPE;
+    int rc = http_client_write(q->client, data, len);
+    if (rc) q->stream_err = rc;
+    return rc ? ERR_PIPE : 0;
+}
+
+/* Held until handle(), then sent as written. */
+static int request_body_write(struct wasi_ctx *w, struct p2_out_body *b, const uint8_t *data,
+                              size_t len)
+{
+    struct p2_out_request *q = b->owner;
+    if (!q->streaming) return p2_body_hold(w, b, data, len);
+    int rc = body_send(q, data, len);
+    if (rc == 0) b->len += len;
+    return rc;
+}
+
+/* Request trailers need a chunked body, which the client does not send;
+ * a declared Content-Length must match what was written. */
+static int request_body_finish(struct wasi_ctx *w, struct p2_out_body *b,
+                               struct p2_fields *trailers)
+{
+    (void)w;
+    if (trailers) return p2_http_error(ERR_NOTSUP, HTTP_FAIL_STATE);
+    int64_t declared = b->owner ? declared_length(b->owner) : -1;
+    if (declared >= 0 && (uint64_t)declared != b->len)
+        return p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
+    return -1;
+}
+
+/* A body dropped unfinished: the request then fails. */
+static void request_body_abandon(struct wasi_ctx *w, struct p2_out_body *b)
+{
+    (void)w;
+    b->finished = true;
+    b->len = SIZE_MAX; /* marks the body as abandoned for the exchange */
+}
+
+static const struct p2_body_sink request_sink = {
+    .write = request_body_write,
+    .finish = request_body_finish,
+    .abandon = request_body_abandon,
+};
+
+/* Starts sending q's body, still being written, with what it holds. */
+static void body_start(struct wasi_ctx *w, struct p2_future *f)
+{
+    struct p2_out_request *q = f->req;
+    struct p2_out_body *b = q->body;
+    q->streaming = true;
+    q->client = exchange_open(w, f, true);
+    if (q->client && b->len) body_send(q, b->data, b->len);
+    p2_body_drop_held(w, b);
 }
 
 /* ---- outgoing-request ------------------------------------------------------------------ */
@@ -392,12 +493,9 @@ P2_FN(p2_http_types_outgoing_request_body)
     REQ_SELF(q);
     uint32_t h = 0;
     if (!q->body_taken) {
-        struct p2_out_body *b = p2_obj_new(sizeof *b, P2_OUT_BODY, NULL, NULL);
-        if (!b) return wasm_host_trap(call, "out of memory");
-        int rc = p2_put(call, &b->h, &h);
+        struct p2_out_body *b;
+        int rc = p2_body_put(call, &request_sink, q, &b, &h);
         if (rc) return rc;
-        b->req = q;
-        b->in_table = true;
         q->body = b;
         q->body_taken = true;
     } else {
@@ -586,132 +684,6 @@ P2_FN(p2_http_types_outgoing_request_drop)
     return p2_drop(call, a[0].u32, P2_OUT_REQUEST);
 }
 
-/* ---- outgoing-body --------------------------------------------------------------------- */
-
-int p2_http_body_write(struct wasi_ctx *w, struct p2_obj *o, const uint8_t *data, size_t len)
-{
-    struct p2_out_body *b = (struct p2_out_body *)o;
-    if (b->server) return p2_srv_body_write(w, b, data, len);
-    if (b->finished || !b->req) return ERR_PIPE;
-    if (len > SIZE_MAX / 2 - b->len) return ERR_NOMEM;
-    if (b->len + len > b->cap) {
-        size_t cap = MAX(b->cap * 2, MAX(b->len + len, (size_t)4096)), was = o->charged;
-        if (p2_charge(w, o, p2_obj_cost(o) + p2_heap_cost(cap)))
-            return ERR_NOMEM; /* past the host memory budget */
-        uint8_t *p = mem_realloc(b->data, cap);
-        if (!p) {
-            p2_charge(w, o, was);
-            return ERR_NOMEM;
-        }
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, data, len);
-    b->len += len;
-    return 0;
-}
-
-/* write() -> result<own<output-stream>>: once. */
-P2_FN(p2_http_types_outgoing_body_write)
-{
-    (void)r;
-    struct p2_out_body *b = p2_get(call, a[0].u32, P2_OUT_BODY);
-    if (!b) return p2_bad_handle(call, a[0].u32, P2_OUT_BODY);
-    uint32_t h = 0;
-    bool err = b->stream_taken;
-    if (!err) {
-        int rc = p2_stream_new(call, P2_OUTPUT_STREAM, SK_HTTP_OUT, &b->h, NULL, &h);
-        if (rc) return rc;
-        b->stream_taken = true;
-    }
-    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
-    ret[0] = err;
-    le32_put(ret + 4, h);
-    return 0;
-}
-
-/* Takes the body out of the table; frees it if its request is gone. */
-static int body_release(struct wasm_host_call *call, uint32_t handle, struct p2_out_body **out)
-{
-    struct p2_out_body *b = p2_get(call, handle, P2_OUT_BODY);
-    if (!b) return p2_bad_handle(call, handle, P2_OUT_BODY);
-    if (b->h.children)
-        return wasm_host_trap(call, "outgoing-body %u finished or dropped before its stream",
-                              handle);
-    p2_take(call, handle, P2_OUT_BODY);
-    b->in_table = false;
-    *out = b;
-    return 0;
-}
-
-/* [static]finish(this: own<outgoing-body>, trailers: option<own<trailers>>)
- * -> result<_, error-code>: 40 bytes, align 8. */
-P2_FN(p2_http_types_outgoing_body_finish)
-{
-    (void)r;
-    struct wasi_ctx *w = call_ctx(call);
-    struct p2_out_body *b;
-    if (a[1].u32 && !p2_get(call, a[2].u32, P2_FIELDS))
-        return p2_bad_handle(call, a[2].u32, P2_FIELDS);
-    int rc = body_release(call, a[0].u32, &b);
-    if (rc) return rc;
-    if (b->server) return p2_srv_body_finish(call, b, a[1].u32 ? a[2].u32 : 0, a[3].u32);
-    int code = -1;
-    if (a[1].u32) { /* request trailers need a chunked body, which the client cannot send */
-        p2_obj_free(w, p2_take(call, a[2].u32, P2_FIELDS));
-        code = p2_http_error(ERR_NOTSUP, HTTP_FAIL_STATE);
-    }
-    if (b->req && code < 0) {
-        size_t cl_len;
-        const char *cl = http_fields_get(&b->req->headers, "content-length", &cl_len);
-        uint64_t declared = 0;
-        for (size_t i = 0; cl && i < cl_len && char_is_digit(cl[i]); i++)
-            declared = declared * 10 + (uint64_t)(cl[i] - '0');
-        if (cl && declared != b->len) code = p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
-    }
-    b->finished = true;
-    if (!b->req) p2_http_body_free(w, b);
-    uint8_t *ret = p2_ret(call, a[3].u32, 40, 8);
-    if (!ret) return p2_bad_ret(call, a[3].u32);
-    if (code >= 0) {
-        ret[0] = 1;
-        ret[8] = (uint8_t)code;
-    }
-    return 0;
-}
-
-void p2_http_release_body(struct wasi_ctx *w, struct p2_obj *o)
-{
-    struct p2_out_body *b = (struct p2_out_body *)o;
-    b->in_table = false;
-    if (b->server) {
-        p2_srv_body_gone(w, b);
-        return;
-    }
-    if (!b->req) p2_http_body_free(w, b);
-}
-
-/* Dropping without finish abandons the body: the request then fails. */
-P2_FN(p2_http_types_outgoing_body_drop)
-{
-    (void)r;
-    struct p2_out_body *b;
-    int rc = body_release(call, a[0].u32, &b);
-    if (rc) return rc;
-    if (b->server) {
-        p2_srv_body_gone(call_ctx(call), b);
-        return 0;
-    }
-    if (!b->req) {
-        p2_http_body_free(call_ctx(call), b);
-        return 0;
-    }
-    b->finished = true;
-    b->len = SIZE_MAX; /* marks the body as abandoned for the exchange */
-    return 0;
-}
-
 /* ---- the handler and the future --------------------------------------------------------- */
 
 /* handle(request: own<outgoing-request>, options: option<own<request-options>>)
@@ -744,6 +716,8 @@ P2_FN(p2_http_outgoing_handler_handle)
         code = p2_http_error(ERR_NOTSUP, HTTP_FAIL_SCHEME); /* another scheme, or no TLS */
     else if (q->body && q->body->finished && q->body->len == SIZE_MAX)
         code = p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
+    else if (q->body && !q->body->finished)
+        body_start(w, f);
     uint32_t h = 0;
     if (code >= 0) {
         p2_obj_free(w, &f->h);
@@ -762,11 +736,20 @@ P2_FN(p2_http_outgoing_handler_handle)
     return 0;
 }
 
+static void future_prepare(struct wasi_ctx *w, const struct p2_pollable *p, uint64_t now,
+                           struct p2_wait *it)
+{
+    (void)now;
+    it->ready = future_ready(w, (struct p2_future *)p->h.parent);
+}
+
+static const struct p2_poll_ops future_poll_ops = {.prepare = future_prepare};
+
 P2_FN(p2_http_types_future_incoming_response_subscribe)
 {
     struct p2_future *f = p2_get(call, a[0].u32, P2_FUTURE_RESPONSE);
     if (!f) return p2_bad_handle(call, a[0].u32, P2_FUTURE_RESPONSE);
-    return p2_subscribe(call, &f->h, PK_HTTP, 0, r);
+    return p2_subscribe(call, &f->h, &future_poll_ops, 0, r);
 }
 
 /* get() -> option<result<result<own<incoming-response>, error-code>>>:
@@ -778,7 +761,7 @@ P2_FN(p2_http_types_future_incoming_response_get)
     struct wasi_ctx *w = call_ctx(call);
     struct p2_future *f = p2_get(call, a[0].u32, P2_FUTURE_RESPONSE);
     if (!f) return p2_bad_handle(call, a[0].u32, P2_FUTURE_RESPONSE);
-    bool ready = p2_http_future_ready(w, &f->h);
+    bool ready = future_ready(w, f);
     uint32_t h = 0;
     bool was_taken = f->taken;
     if (ready && !f->taken && f->resp) {
@@ -840,28 +823,67 @@ P2_FN(p2_http_types_incoming_response_headers)
     return p2_fields_put_copy(call, &s->headers, &s->h, &r[0].u32);
 }
 
+/* The next piece of a response body from the client: its length with
+ * *data pointing into the client's buffer (valid until the next client
+ * call), 0 at the end, or an ERR_* with *http_code. */
+static long client_body_next(struct wasi_ctx *w, struct p2_in_body *b, const uint8_t **data,
+                             int *http_code)
+{
+    (void)w;
+    if (!b->client) return 0;
+    long n = http_client_read_slice(b->client, data);
+    if (n < 0) {
+        enum http_fail fail = http_client_fail(b->client);
+        *http_code = p2_http_error((int)n, fail);
+        if (fail == HTTP_FAIL_TLS_ALERT || fail == HTTP_FAIL_TLS_PROTOCOL)
+            log_write(LOG_WARN, "https", "%s", http_client_error(b->client));
+    }
+    return n;
+}
+
+static void client_body_trailers(struct wasi_ctx *w, struct p2_in_body *b, struct http_fields *out)
+{
+    (void)w;
+    if (b->client) p2_fields_copy(out, http_client_trailers(b->client));
+}
+
+static const struct p2_body_source client_source = {
+    .next = client_body_next,
+    .trailers = client_body_trailers,
+};
+
+int p2_in_body_consume(struct wasm_host_call *call, bool *consumed,
+                       const struct p2_body_source *src, struct http_client **client,
+                       uint32_t ret_ptr)
+{
+    uint32_t h = 0;
+    bool err = *consumed;
+    if (!err) {
+        struct p2_in_body *b = p2_obj_new(sizeof *b, P2_IN_BODY, NULL, in_body_destroy);
+        if (!b) return wasm_host_trap(call, "out of memory");
+        b->src = src;
+        if (client) {
+            b->client = *client;
+            *client = NULL;
+        }
+        *consumed = true;
+        int rc = p2_put(call, &b->h, &h);
+        if (rc) return rc;
+    }
+    uint8_t *ret = p2_ret(call, ret_ptr, 8, 4);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
+    ret[0] = err;
+    le32_put(ret + 4, h);
+    return 0;
+}
+
 /* consume() -> result<own<incoming-body>>: once. */
 P2_FN(p2_http_types_incoming_response_consume)
 {
     (void)r;
     struct p2_in_response *s = p2_get(call, a[0].u32, P2_IN_RESPONSE);
     if (!s) return p2_bad_handle(call, a[0].u32, P2_IN_RESPONSE);
-    uint32_t h = 0;
-    bool err = s->consumed;
-    if (!err) {
-        struct p2_in_body *b = p2_obj_new(sizeof *b, P2_IN_BODY, NULL, in_body_destroy);
-        if (!b) return wasm_host_trap(call, "out of memory");
-        b->client = s->client;
-        s->client = NULL;
-        s->consumed = true;
-        int rc = p2_put(call, &b->h, &h);
-        if (rc) return rc;
-    }
-    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
-    ret[0] = err;
-    le32_put(ret + 4, h);
-    return 0;
+    return p2_in_body_consume(call, &s->consumed, &client_source, &s->client, a[1].u32);
 }
 
 P2_FN(p2_http_types_incoming_response_drop)
@@ -870,32 +892,25 @@ P2_FN(p2_http_types_incoming_response_drop)
     return p2_drop(call, a[0].u32, P2_IN_RESPONSE);
 }
 
-long p2_http_body_slice(struct wasi_ctx *w, struct p2_obj *o, size_t max, const uint8_t **data,
-                        int *http_code)
+/* The next piece of b, at most max bytes: its length with *data, 0 at
+ * the end, or the ERR_* that ended it with *http_code (again on every
+ * call after it). */
+static long body_slice(struct wasi_ctx *w, struct p2_in_body *b, size_t max, const uint8_t **data,
+                       int *http_code)
 {
-    (void)w;
-    struct p2_in_body *b = (struct p2_in_body *)o;
-    if (b->server) return p2_srv_body_slice(w, b, max, data, http_code);
     if (b->err) {
         *http_code = b->http_code;
         return b->err;
     }
     if (!b->pending_len) {
-        if (b->eof || !b->client) return 0;
-        long n = http_client_read_slice(b->client, &b->pending);
-        if (n <= 0) {
-            if (n == 0) {
-                b->eof = true;
-                return 0;
-            }
+        if (b->eof) return 0;
+        long n = b->src->next(w, b, &b->pending, &b->http_code);
+        if (n == 0) b->eof = true;
+        if (n < 0) {
             b->err = (int)n;
-            enum http_fail fail = http_client_fail(b->client);
-            b->http_code = p2_http_error((int)n, fail);
-            if (fail == HTTP_FAIL_TLS_ALERT || fail == HTTP_FAIL_TLS_PROTOCOL)
-                log_write(LOG_WARN, "https", "%s", http_client_error(b->client));
             *http_code = b->http_code;
-            return n;
         }
+        if (n <= 0) return n;
         b->pending_len = (size_t)n;
     }
     size_t n = MIN(max, b->pending_len);
@@ -905,24 +920,30 @@ long p2_http_body_slice(struct wasi_ctx *w, struct p2_obj *o, size_t max, const 
     return (long)n;
 }
 
+/* The read of an incoming body's stream (its parent); reads block in
+ * lib/http up to the between-bytes timeout, so the stream is always
+ * ready. */
+static long body_read(struct wasi_ctx *w, struct p2_stream *s, size_t max, bool block,
+                      const uint8_t **data, int *http_code)
+{
+    (void)block;
+    struct p2_in_body *b = (struct p2_in_body *)s->h.parent;
+    long n = body_slice(w, b, max, data, http_code);
+    return n == 0 ? ERR_PIPE : n;
+}
+
+static const struct p2_stream_ops in_body_ops = {
+    .read = body_read,
+    .prepare = p2_stream_always_ready,
+};
+
 /* stream() -> result<own<input-stream>>: once; the stream is a child. */
 P2_FN(p2_http_types_incoming_body_stream)
 {
     (void)r;
     struct p2_in_body *b = p2_get(call, a[0].u32, P2_IN_BODY);
     if (!b) return p2_bad_handle(call, a[0].u32, P2_IN_BODY);
-    uint32_t h = 0;
-    bool err = b->stream_taken;
-    if (!err) {
-        int rc = p2_stream_new(call, P2_INPUT_STREAM, SK_HTTP_IN, &b->h, NULL, &h);
-        if (rc) return rc;
-        b->stream_taken = true;
-    }
-    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
-    ret[0] = err;
-    le32_put(ret + 4, h);
-    return 0;
+    return p2_stream_once(call, &b->stream_taken, P2_INPUT_STREAM, &in_body_ops, &b->h, a[1].u32);
 }
 
 /* [static]finish(this: own<incoming-body>) -> own<future-trailers>: the
@@ -938,8 +959,7 @@ P2_FN(p2_http_types_incoming_body_finish)
     struct p2_trailers *t = p2_obj_new(sizeof *t, P2_FUTURE_TRAILERS, NULL, trailers_destroy);
     if (!t) return wasm_host_trap(call, "out of memory");
     http_fields_init(&t->f, 0, 0);
-    if (b->eof && b->client) p2_fields_copy(&t->f, http_client_trailers(b->client));
-    if (b->eof && b->server) p2_srv_trailers(w, &t->f);
+    if (b->eof) b->src->trailers(w, b, &t->f);
     p2_take(call, a[0].u32, P2_IN_BODY);
     p2_obj_free(w, &b->h);
     return p2_put(call, &t->h, &r[0].u32);
@@ -955,7 +975,7 @@ P2_FN(p2_http_types_future_trailers_subscribe)
 {
     struct p2_trailers *t = p2_get(call, a[0].u32, P2_FUTURE_TRAILERS);
     if (!t) return p2_bad_handle(call, a[0].u32, P2_FUTURE_TRAILERS);
-    return p2_subscribe(call, &t->h, PK_READY, 0, r);
+    return p2_subscribe(call, &t->h, &p2_poll_ready, 0, r);
 }
 
 /* get() -> option<result<result<option<own<trailers>>, error-code>>>:

@@ -1,7 +1,8 @@
 /*
  * lib/wasi/p2_http.h - the objects behind wasi:http/types resources, shared
- * by p2_http_fields.c (fields, request-options) and p2_http.c (requests,
- * bodies, responses, the outgoing handler over lib/http).
+ * by p2_http_fields.c (fields, request-options), p2_body.c (outgoing
+ * bodies), p2_http.c (the client side over lib/http, incoming bodies) and
+ * p2_http_server.c (the server side).
  */
 #ifndef WASI_P2_HTTP_H
 #define WASI_P2_HTTP_H
@@ -21,40 +22,75 @@ struct p2_req_options {
     uint64_t ns[3];
 };
 
-/* An outgoing body: held by its request and, until finish or drop, by a
- * handle of the guest; freed when both have let go. A server's response
- * body (server) belongs to the incoming exchange instead (p2_http_server.c). */
+struct p2_out_body;
+struct p2_in_body;
+
+/* Where an outgoing body goes, given by its owner: a client's request
+ * (p2_http.c) or a server's response (p2_http_server.c). */
+struct p2_body_sink {
+    /* Bytes written to the open body while its owner holds it: sent, or
+     * held (p2_body_hold) until the body can go out. 0 or an ERR_*. */
+    int (*write)(struct wasi_ctx *w, struct p2_out_body *b, const uint8_t *data, size_t len);
+    /* finish, with trailers (NULL: none; the caller frees them), also
+     * when the owner is gone: the wasi:http error-code case, or -1. */
+    int (*finish)(struct wasi_ctx *w, struct p2_out_body *b, struct p2_fields *trailers);
+    /* The guest dropped the body unfinished while its owner holds it
+     * (NULL: nothing to do). */
+    void (*abandon)(struct wasi_ctx *w, struct p2_out_body *b);
+};
+
+/* An outgoing body (p2_body.c): held by its owner and, until finish or
+ * drop, by a handle of the guest; freed when both have let go. */
 struct p2_out_body {
     struct p2_obj h; /* children: its output-stream */
-    struct p2_out_request *req;
-    bool in_table, stream_taken, finished, server;
-    struct p2_obj *resp; /* server: its outgoing-response, NULL once that is gone */
-    uint8_t *data;       /* buffered: a request's body, or a response's before it is sent */
+    const struct p2_body_sink *sink;
+    void *owner; /* the outgoing-request or -response; NULL once it is gone */
+    bool in_table, stream_taken, finished;
+    uint8_t *data; /* held: what was written before the body could go out */
     size_t len, cap;
 };
 
-/* An incoming body: a response's from the client, or (server) the
- * incoming request's, read through the embedder's ops. */
+/* Makes an outgoing body of owner with sink and puts it in the table: 0
+ * with *out and *handle, or a trap value. */
+int p2_body_put(struct wasm_host_call *call, const struct p2_body_sink *sink, void *owner,
+                struct p2_out_body **out, uint32_t *handle);
+/* The owner lets go of b (it is being freed). */
+void p2_body_orphan(struct wasi_ctx *w, struct p2_out_body *b);
+void p2_body_free(struct wasi_ctx *w, struct p2_out_body *b);
+/* Holds len bytes written before the body can go out, charged to the
+ * budget: 0 or ERR_NOMEM. */
+int p2_body_hold(struct wasi_ctx *w, struct p2_out_body *b, const uint8_t *data, size_t len);
+/* Frees what the body held (after it went out); b->len stays. */
+void p2_body_drop_held(struct wasi_ctx *w, struct p2_out_body *b);
+
+/* Where an incoming body comes from: the client's response (p2_http.c)
+ * or the server's incoming request (p2_http_server.c). */
+struct p2_body_source {
+    /* The next piece, as long as it comes: its length with *data (valid
+     * until the next call), 0 at the end, or an ERR_* with *http_code the
+     * wasi:http error-code case. p2_http.c hands it out in slices. */
+    long (*next)(struct wasi_ctx *w, struct p2_in_body *b, const uint8_t **data, int *http_code);
+    /* Appends the trailers of a body read to its end to out. */
+    void (*trailers)(struct wasi_ctx *w, struct p2_in_body *b, struct http_fields *out);
+};
+
+/* consume() of a response or request: once, an incoming body from src
+ * (taking *client, if any) in the table; then an error. Writes the
+ * result<own<incoming-body>> (8 bytes) at ret_ptr: 0 or a trap value. */
+int p2_in_body_consume(struct wasm_host_call *call, bool *consumed,
+                       const struct p2_body_source *src, struct http_client **client,
+                       uint32_t ret_ptr);
+
+/* An incoming body (p2_http.c's resource). */
 struct p2_in_body {
     struct p2_obj h; /* children: its input-stream */
-    struct http_client *client;
-    bool stream_taken, eof, server;
+    const struct p2_body_source *src;
+    struct http_client *client; /* the client's response: its exchange */
+    bool stream_taken, eof;
     const uint8_t *pending;
     size_t pending_len;
     int err, http_code;
 };
-
-void p2_http_body_free(struct wasi_ctx *w, struct p2_out_body *b);
-
-/* The server side (p2_http_server.c), for p2_http.c's shared body code. */
-int p2_srv_body_write(struct wasi_ctx *w, struct p2_out_body *b, const uint8_t *data, size_t len);
-int p2_srv_body_finish(struct wasm_host_call *call, struct p2_out_body *b, uint32_t trailers,
-                       uint32_t ret_ptr);
-void p2_srv_body_gone(struct wasi_ctx *w, struct p2_out_body *b);
-long p2_srv_body_slice(struct wasi_ctx *w, struct p2_in_body *b, size_t max, const uint8_t **data,
-                       int *http_code);
-void p2_srv_trailers(struct wasi_ctx *w, struct http_fields *out);
-void p2_srv_free(struct wasi_ctx *w);
 
 struct p2_fields *p2_fields_alloc(struct p2_obj *parent, bool immutable);
 /* Appends copies of src's fields to dst: 0 or ERR_NOMEM. */

@@ -10,8 +10,9 @@
  * response-outparam.set is called, and body writes then go straight to
  * the embedder's body_write (they block there: that is the backpressure).
  * Writes before set are held in the body and charged to the budget.
- * outgoing-body.finish sends the trailers. Bodies share p2_http.c's
- * resources (outgoing-body, incoming-body, future-trailers).
+ * outgoing-body.finish sends the trailers. The response body is
+ * p2_body.c's outgoing-body with this file's sink, the request body
+ * p2_http.c's incoming-body with this file's source.
  */
 #include "base/env.h"
 #include "base/mem.h"
@@ -41,6 +42,8 @@ static const char *const method_names[] = {"GET",     "HEAD",    "POST",  "PUT",
 
 /* ---- the embedder's side ------------------------------------------------------ */
 
+static void srv_free(struct wasi_ctx *w);
+
 int wasi_http_incoming_new(struct wasi_ctx *w, const struct wasi_http_incoming *in,
                            uint32_t *request, uint32_t *outparam)
 {
@@ -50,6 +53,7 @@ int wasi_http_incoming_new(struct wasi_ctx *w, const struct wasi_http_incoming *
     s->in = *in;
     http_fields_init(&s->early_trailers, 0, 0);
     w->p2->srv = s;
+    w->p2->srv_free = srv_free;
     struct p2_obj *q = p2_obj_new(sizeof *q, P2_IN_REQUEST, NULL, NULL);
     struct p2_obj *o = p2_obj_new(sizeof *o, P2_RESP_OUTPARAM, NULL, NULL);
     if (!q || !o) {
@@ -73,7 +77,7 @@ enum wasi_http_outcome wasi_http_outcome(struct wasi_ctx *w)
     return s->finished && !s->broken ? WASI_HTTP_SENT : WASI_HTTP_UNFINISHED;
 }
 
-void p2_srv_free(struct wasi_ctx *w)
+static void srv_free(struct wasi_ctx *w)
 {
     struct p2_srv *s = w->p2->srv;
     if (!s) return;
@@ -85,38 +89,22 @@ void p2_srv_free(struct wasi_ctx *w)
 
 /* ---- the request body -------------------------------------------------------------- */
 
-long p2_srv_body_slice(struct wasi_ctx *w, struct p2_in_body *b, size_t max, const uint8_t **data,
-                       int *http_code)
+/* The next piece of the request body from the embedder: its length, 0 at
+ * the end, or an ERR_* (connection-terminated). */
+static long request_body_next(struct wasi_ctx *w, struct p2_in_body *b, const uint8_t **data,
+                              int *http_code)
 {
+    (void)b;
     struct p2_srv *s = w->p2->srv;
-    if (b->err) {
-        *http_code = b->http_code;
-        return b->err;
-    }
-    if (!b->pending_len) {
-        if (b->eof || !s) return 0;
-        long n = s->in.ops->body_read(s->in.ctx, &b->pending);
-        if (n == 0) {
-            b->eof = true;
-            return 0;
-        }
-        if (n < 0) {
-            b->err = (int)n;
-            b->http_code = HE_CONNECTION_TERMINATED;
-            *http_code = b->http_code;
-            return n;
-        }
-        b->pending_len = (size_t)n;
-    }
-    size_t n = MIN(max, b->pending_len);
-    *data = b->pending;
-    b->pending += n;
-    b->pending_len -= n;
-    return (long)n;
+    if (!s) return 0;
+    long n = s->in.ops->body_read(s->in.ctx, data);
+    if (n < 0) *http_code = HE_CONNECTION_TERMINATED;
+    return n;
 }
 
-void p2_srv_trailers(struct wasi_ctx *w, struct http_fields *out)
+static void request_body_trailers(struct wasi_ctx *w, struct p2_in_body *b, struct http_fields *out)
 {
+    (void)b;
     struct p2_srv *s = w->p2->srv;
     const struct http_fields *t = s && s->in.ops->trailers ? s->in.ops->trailers(s->in.ctx) : NULL;
     if (t) p2_fields_copy(out, t);
@@ -124,37 +112,25 @@ void p2_srv_trailers(struct wasi_ctx *w, struct http_fields *out)
 
 /* ---- the response body --------------------------------------------------------------- */
 
-/* Holds bytes written before set() in the body, within the budget. */
-static int body_hold(struct wasi_ctx *w, struct p2_out_body *b, const uint8_t *data, size_t len)
-{
-    if (len > SIZE_MAX / 2 - b->len) return ERR_NOMEM;
-    if (b->len + len > b->cap) {
-        size_t cap = MAX(b->cap * 2, MAX(b->len + len, (size_t)4096)), was = b->h.charged;
-        if (p2_charge(w, &b->h, p2_obj_cost(&b->h) + p2_heap_cost(cap))) return ERR_NOMEM;
-        uint8_t *p = mem_realloc(b->data, cap);
-        if (!p) {
-            p2_charge(w, &b->h, was);
-            return ERR_NOMEM;
-        }
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, data, len);
-    b->len += len;
-    return 0;
-}
+static const struct p2_body_source request_source = {
+    .next = request_body_next,
+    .trailers = request_body_trailers,
+};
 
 /* True if b is the body of the response that went out. */
 static bool body_on_wire(const struct p2_srv *s, const struct p2_out_body *b)
 {
-    return s && s->head_sent && s->resp && &s->resp->h == b->resp;
+    return s && s->head_sent && s->resp && s->resp == b->owner;
 }
 
-int p2_srv_body_write(struct wasi_ctx *w, struct p2_out_body *b, const uint8_t *data, size_t len)
+/* Held until response-outparam.set, then written to the embedder (it
+ * blocks there: that is the backpressure). */
+static int response_body_write(struct wasi_ctx *w, struct p2_out_body *b, const uint8_t *data,
+                               size_t len)
 {
     struct p2_srv *s = w->p2->srv;
-    if (b->finished || !b->resp || !s || s->broken) return ERR_PIPE;
-    if (!s->head_sent) return body_hold(w, b, data, len);
+    if (!s || s->broken) return ERR_PIPE;
+    if (!s->head_sent) return p2_body_hold(w, b, data, len);
     if (!body_on_wire(s, b)) return ERR_PIPE;
     int rc = s->in.ops->body_write(s->in.ctx, data, len);
     if (rc) s->broken = true;
@@ -169,42 +145,30 @@ static void finish_on_wire(struct p2_srv *s, const struct http_fields *trailers)
     s->finished = true;
 }
 
-/* [static]finish(this: own<outgoing-body>, trailers: option<own<trailers>>)
- * -> result<_, error-code>, for a server's body (already out of the
- * table). */
-int p2_srv_body_finish(struct wasm_host_call *call, struct p2_out_body *b, uint32_t trailers,
-                       uint32_t ret_ptr)
+/* outgoing-body.finish: ends the body on the wire with the trailers, or
+ * (before set) leaves that to set(); HE_CONNECTION_TERMINATED when the
+ * response cannot go out. */
+static int response_body_finish(struct wasi_ctx *w, struct p2_out_body *b,
+                                struct p2_fields *trailers)
 {
-    struct wasi_ctx *w = call_ctx(call);
     struct p2_srv *s = w->p2->srv;
-    struct p2_fields *t = trailers ? p2_take(call, trailers, P2_FIELDS) : NULL;
     bool failed = false;
-    b->finished = true;
     if (body_on_wire(s, b)) {
-        finish_on_wire(s, t ? &t->f : NULL);
+        finish_on_wire(s, trailers ? &trailers->f : NULL);
         failed = s->broken;
-    } else if (s && !s->head_sent && b->resp) {
+    } else if (s && !s->head_sent && b->owner) {
         s->early_finish = true; /* set() sends it all */
-        if (t && p2_fields_copy(&s->early_trailers, &t->f)) failed = true;
+        if (trailers && p2_fields_copy(&s->early_trailers, &trailers->f)) failed = true;
     } else {
         failed = true;
     }
-    if (t) p2_obj_free(w, &t->h);
-    if (!b->resp) p2_http_body_free(w, b);
-    uint8_t *ret = p2_ret(call, ret_ptr, 40, 8);
-    if (!ret) return p2_bad_ret(call, ret_ptr);
-    if (failed) {
-        ret[0] = 1;
-        ret[8] = HE_CONNECTION_TERMINATED;
-    }
-    return 0;
+    return failed ? HE_CONNECTION_TERMINATED : -1;
 }
 
-void p2_srv_body_gone(struct wasi_ctx *w, struct p2_out_body *b)
-{
-    b->in_table = false;
-    if (!b->resp) p2_http_body_free(w, b);
-}
+static const struct p2_body_sink response_sink = {
+    .write = response_body_write,
+    .finish = response_body_finish,
+};
 
 /* ---- outgoing-response ------------------------------------------------------------------ */
 
@@ -212,10 +176,7 @@ static void response_destroy(struct wasi_ctx *w, struct p2_obj *o)
 {
     struct p2_out_response *r = (struct p2_out_response *)o;
     http_fields_free(&r->headers);
-    if (r->body) {
-        r->body->resp = NULL;
-        if (!r->body->in_table) p2_http_body_free(w, r->body);
-    }
+    if (r->body) p2_body_orphan(w, r->body);
 }
 
 #define RESP_SELF(var)                                                                             \
@@ -270,13 +231,9 @@ P2_FN(p2_http_types_outgoing_response_body)
     uint32_t h = 0;
     bool err = q->body != NULL;
     if (!err) {
-        struct p2_out_body *b = p2_obj_new(sizeof *b, P2_OUT_BODY, NULL, NULL);
-        if (!b) return wasm_host_trap(call, "out of memory");
-        b->server = true;
-        int rc = p2_put(call, &b->h, &h);
+        struct p2_out_body *b;
+        int rc = p2_body_put(call, &response_sink, q, &b, &h);
         if (rc) return rc;
-        b->in_table = true;
-        b->resp = &q->h;
         q->body = b;
     }
     uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
@@ -309,10 +266,8 @@ static void send_response(struct wasi_ctx *w, struct p2_srv *s, struct p2_out_re
         return;
     }
     if (b->len && s->in.ops->body_write(s->in.ctx, b->data, b->len)) s->broken = true;
-    mem_free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
-    p2_charge(w, &b->h, p2_obj_cost(&b->h));
+    p2_body_drop_held(w, b);
+    b->len = 0;
     if (!s->broken && b->finished && s->early_finish) finish_on_wire(s, &s->early_trailers);
 }
 
@@ -427,21 +382,7 @@ P2_FN(p2_http_types_incoming_request_consume)
 {
     (void)r;
     INREQ_SELF();
-    uint32_t h = 0;
-    bool err = s->consumed;
-    if (!err) {
-        struct p2_in_body *b = p2_obj_new(sizeof *b, P2_IN_BODY, NULL, NULL);
-        if (!b) return wasm_host_trap(call, "out of memory");
-        b->server = true;
-        s->consumed = true;
-        int rc = p2_put(call, &b->h, &h);
-        if (rc) return rc;
-    }
-    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
-    ret[0] = err;
-    le32_put(ret + 4, h);
-    return 0;
+    return p2_in_body_consume(call, &s->consumed, &request_source, NULL, a[1].u32);
 }
 
 P2_FN(p2_http_types_incoming_request_drop)

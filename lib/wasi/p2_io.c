@@ -1,104 +1,113 @@
 /*
  * lib/wasi/p2_io.c - wasi:io/poll and wasi:io/streams: pollables over the
- * port's wait(), and input/output streams over the console, TCP sockets
- * and HTTP bodies (wasi-io package.wit).
+ * port's wait(), and input/output streams (wasi-io package.wit). What a
+ * stream or pollable does is its kind's ops table (p2.h), given by the
+ * file that owns the thing behind it: the console (p2_cli.c), TCP sockets
+ * and datagrams (p2_sock.c), files (p2_fs_file.c), HTTP bodies and
+ * futures (p2_http.c). This file knows none of them.
  *
- * Streams are never buffered here: a write goes to the port (the console
- * or a socket, sending all of it) or into the outgoing HTTP body, so
+ * Streams are never buffered here: a write goes to its kind whole, so
  * flush has nothing to do. A read returns what is there (read) or waits
  * for something (blocking-read); lists go to the guest through its
- * cabi_realloc with exactly the bytes read. HTTP bodies are read through
- * lib/http, whose reads block up to the request's between-bytes timeout;
- * their pollables are always ready.
+ * cabi_realloc with exactly the bytes read.
  */
 #include "base/env.h"
 #include "base/mem.h"
 #include "base/util.h"
 #include "wasi/p2.h"
 
-int p2_subscribe(struct wasm_host_call *call, struct p2_obj *target, enum p2_poll_kind kind,
+int p2_subscribe(struct wasm_host_call *call, struct p2_obj *target, const struct p2_poll_ops *ops,
                  uint64_t deadline, wasm_value *r)
 {
     struct p2_pollable *p = p2_obj_new(sizeof *p, P2_POLLABLE, target, NULL);
     if (!p) return wasm_host_trap(call, "out of memory");
-    p->kind = (uint8_t)kind;
+    p->ops = ops;
     p->deadline = deadline;
     return p2_put(call, &p->h, &r[0].u32);
 }
 
-int p2_stream_new(struct wasm_host_call *call, enum p2_type type, enum p2_stream_kind kind,
+int p2_stream_new(struct wasm_host_call *call, enum p2_type type, const struct p2_stream_ops *ops,
                   struct p2_obj *parent, struct wasi_port_file *file, uint32_t *handle)
 {
     struct p2_stream *s = p2_obj_new(sizeof *s, type, parent, NULL);
     if (!s) return wasm_host_trap(call, "out of memory");
-    s->kind = (uint8_t)kind;
+    s->ops = ops;
     s->file = file;
     return p2_put(call, &s->h, handle);
 }
 
-/* ---- readiness ------------------------------------------------------------ */
-
-/* What one pollable needs: ready now, a deadline, or a port wait. */
-struct poll_item {
-    bool ready;
-    bool waits; /* pfd is used */
-    uint64_t deadline;
-    struct wasi_port_pollfd pfd;
-};
-
-static void prepare_stream(struct p2_stream *s, struct poll_item *it)
+int p2_stream_once(struct wasm_host_call *call, bool *taken, enum p2_type type,
+                   const struct p2_stream_ops *ops, struct p2_obj *parent, uint32_t ret_ptr)
 {
-    bool in = s->h.type == P2_INPUT_STREAM;
-    if (s->closed || s->kind == SK_HTTP_IN || s->kind == SK_HTTP_OUT || s->kind == SK_FILE) {
-        it->ready = true;
-        return;
+    uint32_t h = 0;
+    bool err = *taken;
+    if (!err) {
+        int rc = p2_stream_new(call, type, ops, parent, NULL, &h);
+        if (rc) return rc;
+        *taken = true;
     }
-    it->waits = true;
-    it->pfd.events = in ? WASI_PORT_EV_IN : WASI_PORT_EV_OUT;
-    if (s->kind == SK_CONSOLE)
-        it->pfd.file = s->file;
-    else
-        it->pfd.sock = p2_tcp_port_sock(s->h.parent);
+    uint8_t *ret = p2_ret(call, ret_ptr, 8, 4);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
+    ret[0] = err;
+    le32_put(ret + 4, h);
+    return 0;
 }
 
-static void prepare(struct wasi_ctx *w, struct p2_pollable *p, uint64_t now, struct poll_item *it)
+/* ---- readiness ------------------------------------------------------------ */
+
+static void prepare_ready(struct wasi_ctx *w, const struct p2_pollable *p, uint64_t now,
+                          struct p2_wait *it)
 {
-    memset(it, 0, sizeof *it);
-    struct p2_obj *t = p->h.parent;
-    switch (p->kind) {
-    case PK_READY: it->ready = true; break;
-    case PK_CLOCK:
-        it->ready = p->deadline <= now;
-        it->deadline = p->deadline;
-        break;
-    case PK_STREAM: prepare_stream((struct p2_stream *)t, it); break;
-    case PK_TCP:
-        if (p2_tcp_is_connecting(t, &it->deadline)) {
-            /* tcp.wit subscribe: ready once finish-connect would not say
-             * would-block: the attempt ended, or its deadline passed */
-            it->ready = it->deadline <= now;
-            it->waits = true;
-            it->pfd.sock = p2_tcp_port_sock(t);
-            it->pfd.events = WASI_PORT_EV_OUT;
-            break;
+    (void)w, (void)p, (void)now;
+    it->ready = true;
+}
+
+const struct p2_poll_ops p2_poll_ready = {.prepare = prepare_ready};
+
+void p2_stream_always_ready(struct wasi_ctx *w, struct p2_stream *s, struct p2_wait *it)
+{
+    (void)w, (void)s;
+    it->ready = true;
+}
+
+static void prepare_stream(struct wasi_ctx *w, const struct p2_pollable *p, uint64_t now,
+                           struct p2_wait *it)
+{
+    (void)now;
+    struct p2_stream *s = (struct p2_stream *)p->h.parent;
+    if (s->closed)
+        it->ready = true;
+    else
+        s->ops->prepare(w, s, it);
+}
+
+const struct p2_poll_ops p2_poll_stream = {.prepare = prepare_stream};
+
+int p2_stream_wait(struct wasi_ctx *w, struct p2_stream *s, bool block)
+{
+    struct p2_wait it = {0};
+    s->ops->prepare(w, s, &it);
+    if (it.ready || !it.waits) return 1;
+    int rc = w->port.ops->wait(w->port.ctx, &it.pfd, 1, block ? WASI_PORT_NO_DEADLINE : p2_now(w));
+    return rc < 0 ? rc : it.pfd.revents != 0;
+}
+
+int p2_stream_write_all(struct wasi_ctx *w, struct p2_stream *s, const uint8_t *data, size_t len,
+                        long (*once)(struct wasi_ctx *, struct p2_stream *, const uint8_t *,
+                                     size_t))
+{
+    while (len) {
+        long n = once(w, s, data, len);
+        if (n == ERR_AGAIN) {
+            int rc = p2_stream_wait(w, s, true);
+            if (rc < 0) return rc;
+            continue;
         }
-        if (!p2_tcp_is_listening(t) || !p2_tcp_port_sock(t)) {
-            it->ready = true;
-            break;
-        }
-        it->waits = true;
-        it->pfd.sock = p2_tcp_port_sock(t);
-        it->pfd.events = WASI_PORT_EV_IN;
-        break;
-    case PK_DGRAM_IN:
-    case PK_DGRAM_OUT:
-        it->pfd.sock = p2_udp_port_sock(t->parent);
-        it->waits = it->pfd.sock != NULL;
-        it->ready = !it->waits;
-        it->pfd.events = p->kind == PK_DGRAM_IN ? WASI_PORT_EV_IN : WASI_PORT_EV_OUT;
-        break;
-    case PK_HTTP: it->ready = p2_http_future_ready(w, t); break;
+        if (n <= 0) return n ? (int)n : ERR_IO;
+        data += n;
+        len -= (size_t)n;
     }
+    return 0;
 }
 
 /*
@@ -109,7 +118,7 @@ static void prepare(struct wasi_ctx *w, struct p2_pollable *p, uint64_t now, str
 static int poll_set(struct wasi_ctx *w, struct p2_pollable **ps, uint32_t n, bool block,
                     bool *ready)
 {
-    struct poll_item *items = mem_alloc(sizeof(*items) * n);
+    struct p2_wait *items = mem_alloc(sizeof(*items) * n);
     struct wasi_port_pollfd *pfds = mem_alloc(sizeof(*pfds) * n);
     uint32_t *map = mem_alloc(sizeof(*map) * n);
     int rc = items && pfds && map ? 0 : ERR_NOMEM;
@@ -118,7 +127,8 @@ static int poll_set(struct wasi_ctx *w, struct p2_pollable **ps, uint32_t n, boo
         bool any = false;
         size_t np = 0;
         for (uint32_t i = 0; i < n; i++) {
-            prepare(w, ps[i], now, &items[i]);
+            memset(&items[i], 0, sizeof items[i]);
+            ps[i]->ops->prepare(w, ps[i], now, &items[i]);
             ready[i] = items[i].ready;
             any |= ready[i];
             if (!ready[i] && items[i].deadline) deadline = MIN(deadline, items[i].deadline);
@@ -233,45 +243,6 @@ P2_FN(p2_io_poll_pollable_drop)
 
 /* ---- input streams ------------------------------------------------------------ */
 
-/* Waits for the stream's port handle to be ready (events), or returns at
- * once when !block. Returns 1 ready, 0 not ready, or an error. */
-static int stream_wait(struct wasi_ctx *w, struct p2_stream *s, unsigned events, bool block)
-{
-    struct wasi_port_pollfd p = {.events = events};
-    if (s->kind == SK_CONSOLE)
-        p.file = s->file;
-    else
-        p.sock = p2_tcp_port_sock(s->h.parent);
-    int rc = w->port.ops->wait(w->port.ctx, &p, 1, block ? WASI_PORT_NO_DEADLINE : p2_now(w));
-    return rc < 0 ? rc : p.revents != 0;
-}
-
-/* Reads up to max bytes from a console or TCP input stream into buf.
- * Returns the count, 0 when nothing is there (!block), ERR_PIPE at the end
- * of the stream, or an error. */
-static long raw_read(struct wasi_ctx *w, struct p2_stream *s, uint8_t *buf, size_t max, bool block)
-{
-    const struct wasi_port_ops *o = w->port.ops;
-    if (s->kind == SK_FILE) return p2_file_stream_read(w, s, buf, max);
-    for (;;) {
-        long n;
-        if (s->kind == SK_CONSOLE) {
-            int ready = stream_wait(w, s, WASI_PORT_EV_IN, block);
-            if (ready <= 0) return ready;
-            n = o->read(w->port.ctx, s->file, buf, max);
-        } else {
-            n = o->recv(w->port.ctx, p2_tcp_port_sock(s->h.parent), buf, max);
-            if (n == ERR_AGAIN) {
-                if (!block) return 0;
-                int rc = stream_wait(w, s, WASI_PORT_EV_IN, true);
-                if (rc < 0) return rc;
-                continue;
-            }
-        }
-        return n == 0 ? ERR_PIPE : n;
-    }
-}
-
 /* Reads up to len bytes as a guest list: ok with *ptr and *n, ERR_PIPE at the
  * end, another ERR_* (with *http_code), or a trap value > 0. */
 static int stream_read(struct wasm_host_call *call, struct p2_stream *s, uint64_t len, bool block,
@@ -284,17 +255,8 @@ static int stream_read(struct wasm_host_call *call, struct p2_stream *s, uint64_
     if (s->closed) return ERR_PIPE;
     if (len == 0) return 0;
     size_t max = (size_t)MIN(len, (uint64_t)(1u << 20));
-    const uint8_t *data;
-    long got;
-    if (s->kind == SK_HTTP_IN) {
-        got = p2_http_body_slice(w, s->h.parent, max, &data, http_code);
-        if (got == 0) got = ERR_PIPE;
-    } else {
-        uint8_t *buf = p2_scratch(w);
-        if (!buf) return ERR_NOMEM;
-        got = raw_read(w, s, buf, MIN(max, (size_t)P2_SCRATCH), block);
-        data = buf;
-    }
+    const uint8_t *data = NULL;
+    long got = s->ops->read(w, s, max, block, &data, http_code);
     if (got < 0) {
         s->closed = true;
         return (int)got;
@@ -345,15 +307,8 @@ static long stream_skip(struct wasi_ctx *w, struct p2_stream *s, uint64_t len, b
     if (s->closed) return ERR_PIPE;
     size_t max = (size_t)MIN(len, (uint64_t)P2_SCRATCH);
     if (max == 0) return 0;
-    long got;
-    if (s->kind == SK_HTTP_IN) {
-        const uint8_t *data;
-        got = p2_http_body_slice(w, s->h.parent, max, &data, http_code);
-        if (got == 0) got = ERR_PIPE;
-    } else {
-        uint8_t *buf = p2_scratch(w);
-        got = buf ? raw_read(w, s, buf, max, block) : ERR_NOMEM;
-    }
+    const uint8_t *data;
+    long got = s->ops->read(w, s, max, block, &data, http_code);
     if (got < 0) s->closed = true;
     return got;
 }
@@ -391,7 +346,7 @@ P2_FN(p2_io_streams_input_stream_subscribe)
 {
     struct p2_stream *s = p2_get(call, a[0].u32, P2_INPUT_STREAM);
     if (!s) return p2_bad_handle(call, a[0].u32, P2_INPUT_STREAM);
-    return p2_subscribe(call, &s->h, PK_STREAM, 0, r);
+    return p2_subscribe(call, &s->h, &p2_poll_stream, 0, r);
 }
 
 P2_FN(p2_io_streams_input_stream_drop)
@@ -423,28 +378,6 @@ static int write_allowed(struct wasm_host_call *call, struct p2_stream *s, uint6
     return 0;
 }
 
-/* Writes all of data to the stream: 0 or an ERR_*. */
-static int stream_write(struct wasi_ctx *w, struct p2_stream *s, const uint8_t *data, size_t len)
-{
-    const struct wasi_port_ops *o = w->port.ops;
-    if (s->kind == SK_HTTP_OUT) return p2_http_body_write(w, s->h.parent, data, len);
-    if (s->kind == SK_FILE) return p2_file_stream_write(w, s, data, len);
-    while (len) {
-        long n = s->kind == SK_CONSOLE
-                     ? o->write(w->port.ctx, s->file, data, len)
-                     : o->send(w->port.ctx, p2_tcp_port_sock(s->h.parent), data, len);
-        if (n == ERR_AGAIN) {
-            int rc = stream_wait(w, s, WASI_PORT_EV_OUT, true);
-            if (rc < 0) return rc;
-            continue;
-        }
-        if (n <= 0) return n ? (int)n : ERR_IO;
-        data += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* The result<_, stream-error> of a write (12 bytes) for rc. */
 static int write_result(struct wasm_host_call *call, struct p2_stream *s, uint32_t ret_ptr, int rc)
 {
@@ -464,12 +397,9 @@ P2_FN(p2_io_streams_output_stream_check_write)
     struct p2_stream *s = p2_get(call, a[0].u32, P2_OUTPUT_STREAM);
     if (!s) return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
     if (s->closed) return p2_stream_error(call, a[1].u32, 16, 8, 8, 12, 0, -1, NULL);
-    uint64_t budget = WRITE_BUDGET;
-    if (s->kind == SK_TCP) {
-        int ready = stream_wait(w, s, WASI_PORT_EV_OUT, false);
-        if (ready == ERR_CANCELED) return wasm_host_trap(call, "killed");
-        budget = ready > 0 ? WRITE_BUDGET : 0;
-    }
+    int ready = s->ops->check_write ? s->ops->check_write(w, s) : 1;
+    if (ready == ERR_CANCELED) return wasm_host_trap(call, "killed");
+    uint64_t budget = ready > 0 ? WRITE_BUDGET : 0;
     uint8_t *ret = p2_ret(call, a[1].u32, 16, 8);
     if (!ret) return p2_bad_ret(call, a[1].u32);
     le64_put(ret + 8, budget);
@@ -487,7 +417,7 @@ static int do_write(struct wasm_host_call *call, const wasm_value *a, bool block
     if (s->closed) return p2_stream_error(call, a[3].u32, 12, 4, 4, 8, 0, -1, NULL);
     int rc = write_allowed(call, s, a[2].u32, blocking);
     if (rc) return rc;
-    return write_result(call, s, a[3].u32, stream_write(call_ctx(call), s, data, a[2].u32));
+    return write_result(call, s, a[3].u32, s->ops->write(call_ctx(call), s, data, a[2].u32));
 }
 
 P2_FN(p2_io_streams_output_stream_write)
@@ -536,7 +466,7 @@ static int do_write_zeroes(struct wasm_host_call *call, const wasm_value *a, boo
     int rc = 0;
     while (left && !rc) {
         size_t n = (size_t)MIN(left, (uint64_t)sizeof zeroes);
-        rc = stream_write(call_ctx(call), s, zeroes, n);
+        rc = s->ops->write(call_ctx(call), s, zeroes, n);
         left -= n;
     }
     return write_result(call, s, a[2].u32, rc);
@@ -568,23 +498,13 @@ static int do_splice(struct wasm_host_call *call, const wasm_value *a, bool bloc
     size_t max = (size_t)MIN(a[2].u64, (uint64_t)P2_SCRATCH);
     long got = 0;
     int http_code = -1;
-    if (max && src->kind == SK_HTTP_IN) {
-        const uint8_t *data;
-        got = p2_http_body_slice(w, src->h.parent, max, &data, &http_code);
-        got = got == 0 ? ERR_PIPE : got;
-        if (got > 0) {
-            int rc = stream_write(w, dst, data, (size_t)got);
-            if (rc) return write_result(call, dst, a[3].u32, rc);
-        }
-    } else if (max) {
-        uint8_t *buf = p2_scratch(w);
-        got = src->closed ? ERR_PIPE : buf ? raw_read(w, src, buf, max, block) : ERR_NOMEM;
-        if (got > 0) {
-            int rc = stream_write(w, dst, buf, (size_t)got);
-            if (rc) {
-                dst->closed = true;
-                return p2_stream_error(call, a[3].u32, 16, 8, 8, 12, rc, -1, NULL);
-            }
+    const uint8_t *data;
+    if (max) got = src->closed ? ERR_PIPE : src->ops->read(w, src, max, block, &data, &http_code);
+    if (got > 0) {
+        int rc = dst->ops->write(w, dst, data, (size_t)got);
+        if (rc) {
+            dst->closed = true;
+            return p2_stream_error(call, a[3].u32, 16, 8, 8, 12, rc, -1, NULL);
         }
     }
     if (got == ERR_CANCELED) return wasm_host_trap(call, "killed");
@@ -615,7 +535,7 @@ P2_FN(p2_io_streams_output_stream_subscribe)
 {
     struct p2_stream *s = p2_get(call, a[0].u32, P2_OUTPUT_STREAM);
     if (!s) return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
-    return p2_subscribe(call, &s->h, PK_STREAM, 0, r);
+    return p2_subscribe(call, &s->h, &p2_poll_stream, 0, r);
 }
 
 P2_FN(p2_io_streams_output_stream_drop)

@@ -166,24 +166,86 @@ static void tcp_destroy(struct wasi_ctx *w, struct p2_obj *o)
     if (t->sock) w->port.ops->sock_close(w->port.ctx, t->sock);
 }
 
-struct wasi_port_sock *p2_tcp_port_sock(struct p2_obj *o)
+struct wasi_port_sock *p2_tcp_port_sock(const struct p2_obj *o)
 {
-    return o && o->type == P2_TCP_SOCKET ? ((struct p2_tcp *)o)->sock : NULL;
+    return o && o->type == P2_TCP_SOCKET ? ((const struct p2_tcp *)o)->sock : NULL;
 }
 
-bool p2_tcp_is_listening(struct p2_obj *o)
+/* ---- the kinds of stream and pollable of a TCP socket ---- */
+
+/* Its streams wait on the port socket (shared with the tcp-socket). */
+static void tcp_stream_prepare(struct wasi_ctx *w, struct p2_stream *s, struct p2_wait *it)
 {
-    return o && o->type == P2_TCP_SOCKET && ((struct p2_tcp *)o)->state == T_LISTENING;
+    (void)w;
+    it->waits = true;
+    it->pfd.sock = p2_tcp_port_sock(s->h.parent);
+    it->pfd.events = s->h.type == P2_INPUT_STREAM ? WASI_PORT_EV_IN : WASI_PORT_EV_OUT;
 }
 
-bool p2_tcp_is_connecting(struct p2_obj *o, uint64_t *deadline)
+static long tcp_stream_read(struct wasi_ctx *w, struct p2_stream *s, size_t max, bool block,
+                            const uint8_t **data, int *http_code)
 {
-    if (!o || o->type != P2_TCP_SOCKET) return false;
-    struct p2_tcp *t = (struct p2_tcp *)o;
-    if (t->state != T_CONNECT_STARTED || t->pending != ERR_AGAIN || !t->sock) return false;
-    *deadline = t->connect_deadline;
-    return true;
+    (void)http_code;
+    uint8_t *buf = p2_scratch(w);
+    if (!buf) return ERR_NOMEM;
+    *data = buf;
+    for (;;) {
+        long n = w->port.ops->recv(w->port.ctx, p2_tcp_port_sock(s->h.parent), buf,
+                                   MIN(max, (size_t)P2_SCRATCH));
+        if (n != ERR_AGAIN) return n == 0 ? ERR_PIPE : n;
+        if (!block) return 0;
+        int rc = p2_stream_wait(w, s, true);
+        if (rc < 0) return rc;
+    }
 }
+
+static long tcp_send_once(struct wasi_ctx *w, struct p2_stream *s, const uint8_t *data, size_t len)
+{
+    return w->port.ops->send(w->port.ctx, p2_tcp_port_sock(s->h.parent), data, len);
+}
+
+static int tcp_stream_write(struct wasi_ctx *w, struct p2_stream *s, const uint8_t *data,
+                            size_t len)
+{
+    return p2_stream_write_all(w, s, data, len, tcp_send_once);
+}
+
+/* check-write permits nothing while the socket's send buffer is full. */
+static int tcp_stream_check_write(struct wasi_ctx *w, struct p2_stream *s)
+{
+    return p2_stream_wait(w, s, false);
+}
+
+static const struct p2_stream_ops tcp_stream_ops = {
+    .read = tcp_stream_read,
+    .write = tcp_stream_write,
+    .check_write = tcp_stream_check_write,
+    .prepare = tcp_stream_prepare,
+};
+
+/* The socket's pollable: a connect in progress waits for the port
+ * socket's EV_OUT until its deadline (tcp.wit subscribe: ready once
+ * finish-connect would not say would-block); a listening socket waits
+ * until it can accept; any other state is ready. */
+static void tcp_poll_prepare(struct wasi_ctx *w, const struct p2_pollable *p, uint64_t now,
+                             struct p2_wait *it)
+{
+    (void)w;
+    const struct p2_tcp *t = (const struct p2_tcp *)p->h.parent;
+    it->pfd.sock = t->sock;
+    if (t->state == T_CONNECT_STARTED && t->pending == ERR_AGAIN && t->sock) {
+        it->deadline = t->connect_deadline;
+        it->ready = it->deadline <= now;
+        it->waits = true;
+        it->pfd.events = WASI_PORT_EV_OUT;
+        return;
+    }
+    it->waits = t->state == T_LISTENING && t->sock;
+    it->ready = !it->waits;
+    it->pfd.events = WASI_PORT_EV_IN;
+}
+
+static const struct p2_poll_ops tcp_poll_ops = {.prepare = tcp_poll_prepare};
 
 static struct p2_tcp *tcp_alloc(uint8_t family)
 {
@@ -333,8 +395,8 @@ P2_FN(p2_sockets_tcp_tcp_socket_finish_connect)
         res = code_of(t->pending);
         t->state = T_CLOSED;
     } else {
-        int rc = p2_stream_new(call, P2_INPUT_STREAM, SK_TCP, &t->h, NULL, &in);
-        if (!rc) rc = p2_stream_new(call, P2_OUTPUT_STREAM, SK_TCP, &t->h, NULL, &out);
+        int rc = p2_stream_new(call, P2_INPUT_STREAM, &tcp_stream_ops, &t->h, NULL, &in);
+        if (!rc) rc = p2_stream_new(call, P2_OUTPUT_STREAM, &tcp_stream_ops, &t->h, NULL, &out);
         if (rc) return rc;
         t->state = T_CONNECTED;
     }
@@ -409,8 +471,8 @@ P2_FN(p2_sockets_tcp_tcp_socket_accept)
         c->opts_set = t->opts_set;
         tcp_apply_options(w, c);
         int rc = p2_put(call, &c->h, &hs);
-        if (!rc) rc = p2_stream_new(call, P2_INPUT_STREAM, SK_TCP, &c->h, NULL, &in);
-        if (!rc) rc = p2_stream_new(call, P2_OUTPUT_STREAM, SK_TCP, &c->h, NULL, &out);
+        if (!rc) rc = p2_stream_new(call, P2_INPUT_STREAM, &tcp_stream_ops, &c->h, NULL, &in);
+        if (!rc) rc = p2_stream_new(call, P2_OUTPUT_STREAM, &tcp_stream_ops, &c->h, NULL, &out);
         if (rc) return rc;
     }
     uint8_t *ret = p2_ret(call, a[1].u32, 16, 4);
@@ -622,7 +684,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_set_send_buffer_size)
 P2_FN(p2_sockets_tcp_tcp_socket_subscribe)
 {
     TCP_SELF(t);
-    return p2_subscribe(call, &t->h, PK_TCP, 0, r);
+    return p2_subscribe(call, &t->h, &tcp_poll_ops, 0, r);
 }
 
 /* shutdown(type: 0 receive, 1 send, 2 both) */
@@ -679,10 +741,25 @@ static void dgram_destroy(struct wasi_ctx *w, struct p2_obj *o)
     ((struct p2_udp *)o->parent)->streams--;
 }
 
-struct wasi_port_sock *p2_udp_port_sock(struct p2_obj *o)
+struct wasi_port_sock *p2_udp_port_sock(const struct p2_obj *o)
 {
-    return o && o->type == P2_UDP_SOCKET ? ((struct p2_udp *)o)->sock : NULL;
+    return o && o->type == P2_UDP_SOCKET ? ((const struct p2_udp *)o)->sock : NULL;
 }
+
+/* A datagram stream's pollable waits on its socket's port socket (ready
+ * when it has none). */
+static void dgram_poll_prepare(struct wasi_ctx *w, const struct p2_pollable *p, uint64_t now,
+                               struct p2_wait *it)
+{
+    (void)w, (void)now;
+    const struct p2_obj *d = p->h.parent;
+    it->pfd.sock = p2_udp_port_sock(d->parent);
+    it->waits = it->pfd.sock != NULL;
+    it->ready = !it->waits;
+    it->pfd.events = d->type == P2_IN_DGRAM ? WASI_PORT_EV_IN : WASI_PORT_EV_OUT;
+}
+
+static const struct p2_poll_ops dgram_poll_ops = {.prepare = dgram_poll_prepare};
 
 P2_FN(p2_sockets_udp_create_socket_create_udp_socket)
 {
@@ -875,7 +952,7 @@ P2_FN(p2_sockets_udp_udp_socket_set_send_buffer_size)
 P2_FN(p2_sockets_udp_udp_socket_subscribe)
 {
     UDP_SELF(u);
-    return p2_subscribe(call, &u->h, PK_READY, 0, r);
+    return p2_subscribe(call, &u->h, &p2_poll_ready, 0, r);
 }
 
 P2_FN(p2_sockets_udp_udp_socket_drop)
@@ -946,7 +1023,7 @@ P2_FN(p2_sockets_udp_incoming_datagram_stream_subscribe)
 {
     struct p2_dgram *d = p2_get(call, a[0].u32, P2_IN_DGRAM);
     if (!d) return p2_bad_handle(call, a[0].u32, P2_IN_DGRAM);
-    return p2_subscribe(call, &d->h, PK_DGRAM_IN, 0, r);
+    return p2_subscribe(call, &d->h, &dgram_poll_ops, 0, r);
 }
 
 P2_FN(p2_sockets_udp_incoming_datagram_stream_drop)
@@ -1020,7 +1097,7 @@ P2_FN(p2_sockets_udp_outgoing_datagram_stream_subscribe)
 {
     struct p2_dgram *d = p2_get(call, a[0].u32, P2_OUT_DGRAM);
     if (!d) return p2_bad_handle(call, a[0].u32, P2_OUT_DGRAM);
-    return p2_subscribe(call, &d->h, PK_DGRAM_OUT, 0, r);
+    return p2_subscribe(call, &d->h, &dgram_poll_ops, 0, r);
 }
 
 P2_FN(p2_sockets_udp_outgoing_datagram_stream_drop)
@@ -1131,7 +1208,7 @@ P2_FN(p2_sockets_ip_name_lookup_resolve_address_stream_subscribe)
 {
     struct p2_resolve *rs = p2_get(call, a[0].u32, P2_RESOLVE);
     if (!rs) return p2_bad_handle(call, a[0].u32, P2_RESOLVE);
-    return p2_subscribe(call, &rs->h, PK_READY, 0, r);
+    return p2_subscribe(call, &rs->h, &p2_poll_ready, 0, r);
 }
 
 P2_FN(p2_sockets_ip_name_lookup_resolve_address_stream_drop)

@@ -146,6 +146,9 @@ struct wasm_module {
 
     char **func_names;  /* [nfuncs] from the name section or exports; entries may be NULL */
     uint8_t *func_refs; /* bitmap: functions declared for ref.func (spec 3.4.10, C.refs) */
+    /* Machine code shared by the module's JIT instances (jit.h); its
+     * contents change (atomically) though the module is shared read-only. */
+    struct jit_cache *jit_cache;
 };
 
 static inline const struct wasm_functype *mod_func_type(const struct wasm_module *m, uint32_t f)

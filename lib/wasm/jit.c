@@ -1,7 +1,7 @@
 /*
  * lib/wasm/jit.c - the portable half of the machine-code engine: choosing
  * it for an instance (and falling back to the interpreter, with a debug
- * line saying why), entering it from C, and the helpers in C that
+ * line saying why), the module's code cache, entering it from C, and the helpers in C that
  * generated code calls for what is not worth inlining: traps, the
  * interrupt tick, host and interpreted callees, bulk memory and table
  * instructions, and numeric operators the machine lacks (numeric.h).
@@ -29,7 +29,24 @@ int jit_compile(struct wasm_instance *inst, const struct wasm_code_memory *mem, 
         str_copy(why, "no executable memory (wasm_config.code_mem)", why_size);
         return ERR_NOTSUP;
     }
-    return jit_arch_compile(inst, mem, &inst->jit, why, why_size);
+    return jit_arch_compile(inst, mem, inst->mod->jit_cache, &inst->jit, why, why_size);
+}
+
+struct jit_cache *jit_cache_new(void)
+{
+    return mem_zalloc(sizeof(struct jit_cache));
+}
+
+void jit_cache_free(struct jit_cache *cache)
+{
+    if (!cache) return;
+    jit_arch_template_free(cache->tpl);
+    mem_free(cache);
+}
+
+uint32_t wasm_module_jit_compiles(const struct wasm_module *m)
+{
+    return m->jit_cache ? __atomic_load_n(&m->jit_cache->compiles, __ATOMIC_RELAXED) : 0;
 }
 
 void jit_release(struct wasm_instance *inst)

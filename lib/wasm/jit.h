@@ -23,13 +23,29 @@
 
 #define JIT_FRAME_BYTES 16 /* return address + padding to keep 16-byte alignment */
 
-struct jit_code; /* an instance's machine code (arch-specific) */
+struct jit_code;     /* an instance's machine code (arch-specific) */
+struct jit_template; /* a module's compiled code, before relocation (arch-specific) */
 
 /*
- * Compiles the defined functions of inst, whose imports, memory, tables
- * and globals are already in place, into code memory from mem, and sets
- * their wasm_func.jit. Returns 0, or a negative ERR_* when the instance
- * must be interpreted (why says why, for the debug log).
+ * A module's machine code, compiled by its first JIT instance and copied
+ * (relocated) for the others: owned by the module (wasm_module.jit_cache),
+ * shared by instances made on any thread. tpl is set once, atomically,
+ * and never changes after; compiles counts compilations (for tests).
+ */
+struct jit_cache {
+    struct jit_template *tpl;
+    uint32_t compiles;
+};
+
+struct jit_cache *jit_cache_new(void); /* NULL: out of memory (then no caching) */
+void jit_cache_free(struct jit_cache *cache);
+
+/*
+ * Gives the defined functions of inst, whose imports, memory, tables and
+ * globals are already in place, machine code in code memory from mem (the
+ * module's, from its jit_cache, or compiled now) and sets their
+ * wasm_func.jit. Returns 0, or a negative ERR_* when the instance must be
+ * interpreted (why says why, for the debug log).
  */
 int jit_compile(struct wasm_instance *inst, const struct wasm_code_memory *mem, char *why,
                 size_t why_size);
@@ -54,9 +70,11 @@ static inline struct frame *jit_frames_at(const struct exec *ex, uintptr_t sp)
 /* ---- the code generator (jit_x86_64.c) ---- */
 
 bool jit_arch_supported(void);
+/* cache: the module's, or NULL (compile for inst alone). */
 int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *mem,
-                     struct jit_code **out, char *why, size_t why_size);
+                     struct jit_cache *cache, struct jit_code **out, char *why, size_t why_size);
 void jit_arch_release(struct jit_code *code);
+void jit_arch_template_free(struct jit_template *t);
 /* Test aid (disasm.h): ignore the CPU's optional instructions. */
 void jit_arch_baseline_cpu(bool baseline);
 /* Test aid (disasm.h): simd instructions compiled as calls of jit_h_simd. */

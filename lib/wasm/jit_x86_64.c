@@ -6,8 +6,14 @@
  * flow are in jit_x86_64_ops.c; the register conventions are in
  * jit_x86_64.h.
  *
- * Code is per instance, so it embeds the instance's objects (its memory,
- * globals, tables and functions) as constants. Each function has two
+ * A module is compiled once, by its first instance: the code embeds that
+ * instance's objects (its memory, globals, tables and functions) as 8-byte
+ * constants, each recorded as a relocation (fc_obj). The module keeps the
+ * bytes and relocations (struct jit_template, in its jit_cache); every
+ * instance gets its own copy of the code with the constants set to its
+ * objects, in code memory it seals before running (W^X). An instance whose
+ * imports or memory would have been compiled differently (import_shape,
+ * template_fits) is compiled on its own. Each function has two
  * entries: "foreign" (loads the memory registers; used from C, by
  * call_indirect and by other instances) and the body entry (direct calls
  * inside the instance). Its prologue pads the frame to 16 bytes, ticks
@@ -83,6 +89,31 @@ void fc_add_fixup(struct fcomp *c, struct fixups *f, uint32_t at, uint32_t targe
         f->cap = ncap;
     }
     f->v[f->n++] = (struct fixup){at, target, base};
+}
+
+/* The address of the instance's object kind/index (enum jit_obj). */
+static uint64_t obj_addr(const struct wasm_instance *inst, uint32_t kind, uint32_t i)
+{
+    const void *p = NULL;
+    switch (kind) {
+    case JO_INST: p = inst; break;
+    case JO_OWN_FUNC: p = &inst->own_funcs[i]; break;
+    case JO_FUNC: p = inst->funcs[i]; break;
+    case JO_FUNC_CODE: p = inst->funcs[i]->jit; break;
+    case JO_MEM: p = inst->mem; break;
+    case JO_TABLE: p = inst->tables[i]; break;
+    case JO_GLOBAL: p = &inst->globals[i]->v; break;
+    case JO_ELEM_COUNT: p = &inst->elems[i].count; break;
+    case JO_DATA_DROPPED: p = &inst->data_dropped[i]; break;
+    default: break;
+    }
+    return (uint64_t)(uintptr_t)p;
+}
+
+void fc_obj(struct fcomp *c, int reg, enum jit_obj kind, uint32_t index)
+{
+    x_mov_ri64(c->b, reg, obj_addr(c->j->inst, kind, index));
+    fc_add_fixup(c, &c->j->relocs, c->b->len - 8, index, kind);
 }
 
 void fc_kload(struct fcomp *c, int x, bool f64, uint64_t v)
@@ -340,7 +371,7 @@ void fc_unwind_if_nz(struct fcomp *c)
 void fc_reload_memory(struct fcomp *c)
 {
     if (!c->j->mod->nmems) return;
-    x_mov_ri(c->b, RAX, (uint64_t)(uintptr_t)c->j->inst->mem);
+    fc_obj(c, RAX, JO_MEM, 0);
     x_load(c->b, 1, R_MB, XM(RAX, OFF(wasm_memory, data)));
     x_load(c->b, 1, R_MSZ, XM(RAX, OFF(wasm_memory, size)));
 }
@@ -715,7 +746,7 @@ static void call_via_c(struct fcomp *c, uint32_t base)
 {
     x_mov_rr(c->b, 1, RDI, R_EX);
     x_lea(c->b, 1, RDX, fc_home(base));
-    x_mov_ri(c->b, RCX, (uint64_t)(uintptr_t)c->self);
+    fc_self(c, RCX);
     x_mov_rr(c->b, 1, R8, RSP);
     fc_call_c(c, (const void *)jit_h_call);
     fc_unwind_if_nz(c);
@@ -740,7 +771,7 @@ static void emit_call(struct fcomp *c, const uint32_t *cell)
     bool native = own || (callee->jit && callee->jit_wide == j->mod->wide);
     uint64_t reload = before_call(c, t, base, !native);
     if (!native) {
-        x_mov_ri(c->b, RSI, (uint64_t)(uintptr_t)callee);
+        fc_obj(c, RSI, JO_FUNC, f);
         call_via_c(c, base);
         after_call(c, reload, false);
         return;
@@ -754,7 +785,7 @@ static void emit_call(struct fcomp *c, const uint32_t *cell)
         uint32_t at = x_call(c->b, j->entry[di] == UNSET ? 0 : j->entry[di]);
         if (j->entry[di] == UNSET) fc_add_fixup(c, &j->calls, at, di, 0);
     } else { /* another instance's machine code: its foreign entry */
-        x_mov_ri(c->b, RAX, (uint64_t)(uintptr_t)callee->jit);
+        fc_obj(c, RAX, JO_FUNC_CODE, f);
         x_call_r(c->b, RAX);
     }
     shift_fp(c, ALU_SUB, base);
@@ -768,7 +799,7 @@ static void emit_call_indirect(struct fcomp *c, const uint32_t *cell)
     const struct wasm_functype *want = &j->mod->types[ty];
     uint64_t reload = before_call(c, want, base, false);
     fc_load_gpr(c, RAX, cell[3], 0);
-    x_mov_ri(c->b, RCX, (uint64_t)(uintptr_t)j->inst->tables[cell[2]]);
+    fc_obj(c, RCX, JO_TABLE, cell[2]);
     x_alu_rm(c->b, 0, ALU_CMP, RAX, XM(RCX, OFF(wasm_table, size)));
     fc_trap_if(c, CC_AE, WASM_TRAP_UNDEFINED_ELEM);
     x_load(c->b, 1, RCX, XM(RCX, OFF(wasm_table, elems)));
@@ -865,7 +896,7 @@ static void emit_cold(struct fcomp *c)
     struct xbuf *b = c->b;
     if (c->ticks.n) {
         uint32_t stub = b->len; /* rax = this function, then the shared stub */
-        x_mov_ri(b, RAX, (uint64_t)(uintptr_t)c->self);
+        fc_self(c, RAX);
         x_jmp(b, c->j->pos_tick);
         for (uint32_t i = 0; i < c->ticks.n; i++) {
             x_patch(b, c->ticks.v[i].at, b->len);
@@ -884,7 +915,7 @@ static void emit_cold(struct fcomp *c)
         x_mov_ri(b, RSI, (uint32_t)kind);
         x_mov_rr(b, 0, RDX, RAX);
         x_mov_rr(b, 1, RDI, R_EX);
-        x_mov_ri(b, RCX, (uint64_t)(uintptr_t)c->self);
+        fc_self(c, RCX);
         fc_call_c(c, (const void *)jit_h_trap);
         x_jmp(b, c->j->pos_unwind);
     }
@@ -954,7 +985,7 @@ static int compile_function(struct jcomp *j, uint32_t di, char *why, size_t why_
     c.j = j;
     c.b = &j->b;
     uint32_t index = j->mod->nfunc_imports + di;
-    c.self = &j->inst->own_funcs[index];
+    c.self = index;
     int rc = jit_fn_analyze(&c.fn, j->mod, index, j->ops, &regfile);
     if (!rc && c.fn.code->frame_size > MAX_FRAME_SLOTS) rc = ERR_NOTSUP;
     if (!rc) {
@@ -1063,79 +1094,182 @@ static void emit_stubs(struct jcomp *j)
     x_ret(b);
 }
 
-/* ---- instances ---- */
+/* ---- modules and instances ---- */
 
-int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *mem,
-                     struct jit_code **out, char *why, size_t why_size)
+/*
+ * A module's code, compiled once (by the instance inst of struct jcomp):
+ * its bytes with that instance's addresses, where they are (relocs: at,
+ * target = index, base = kind), and what the code assumed of the instance.
+ * Immutable once published in the module's jit_cache.
+ */
+struct jit_template {
+    uint8_t *bytes;
+    uint32_t len;
+    struct fixup *relocs;
+    uint32_t nrelocs;
+    uint32_t *foreign;  /* per defined function: its foreign entry */
+    uint32_t *imports;  /* per imported function: import_shape */
+    uint64_t mem_bytes; /* constant addresses below it have no bounds check */
+    uint32_t enter, simd_in_c;
+    bool sse41, popcnt;
+};
+
+/* How emit_call calls imported function f: the frame bytes of another
+ * instance's machine code with our frame width, else UNSET (through C). */
+static uint32_t import_shape(const struct wasm_instance *inst, uint32_t f)
 {
-    const struct wasm_module *m = inst->mod;
-    struct jcomp j;
-    memset(&j, 0, sizeof j);
-    j.inst = inst;
-    j.mod = m;
-    j.ops = jit_opmap_new(interp_handlers());
+    const struct wasm_func *callee = inst->funcs[f];
+    return callee->jit && callee->jit_wide == inst->mod->wide ? callee->jit_frame : UNSET;
+}
+
+static void cpu_features(bool *sse41, bool *popcnt)
+{
     uint32_t a, bx, cx, dx;
     cpuid(1, &a, &bx, &cx, &dx);
-    j.sse41 = !baseline_cpu && ((cx >> 19) & 1);
-    j.popcnt = !baseline_cpu && ((cx >> 23) & 1);
-    j.entry = mem_alloc(((size_t)m->ncodes + 1) * sizeof(uint32_t));
-    j.foreign = mem_alloc(((size_t)m->ncodes + 1) * sizeof(uint32_t));
-    int rc = j.entry && j.foreign && j.ops ? 0 : ERR_NOMEM;
+    *sse41 = !baseline_cpu && ((cx >> 19) & 1);
+    *popcnt = !baseline_cpu && ((cx >> 23) & 1);
+}
+
+/* Would compiling for inst give t's code (up to the relocations)? Memories
+ * never shrink, so one at least as large keeps the unchecked addresses. */
+static bool template_fits(const struct jit_template *t, const struct wasm_instance *inst)
+{
+    bool sse41, popcnt;
+    cpu_features(&sse41, &popcnt);
+    if (sse41 != t->sse41 || popcnt != t->popcnt || inst->mem->size < t->mem_bytes) return false;
+    for (uint32_t i = 0; i < inst->mod->nfunc_imports; i++)
+        if (import_shape(inst, i) != t->imports[i]) return false;
+    return true;
+}
+
+void jit_arch_template_free(struct jit_template *t)
+{
+    if (!t) return;
+    mem_free(t->bytes);
+    mem_free(t->relocs);
+    mem_free(t->foreign);
+    mem_free(t->imports);
+    mem_free(t);
+}
+
+/* inst's copy of t's code, sealed; sets its functions' entries. */
+static int install(const struct jit_template *t, struct wasm_instance *inst,
+                   const struct wasm_code_memory *mem, struct jit_code **out, char *why,
+                   size_t why_size)
+{
+    const struct wasm_module *m = inst->mod;
+    size_t size = ((size_t)t->len + 4095) & ~(size_t)4095;
+    struct jit_code *code = mem_zalloc(sizeof *code);
+    uint8_t *p = code ? mem->alloc(mem->ctx, size) : NULL;
+    if (!p) {
+        mem_free(code);
+        str_copy(why, "no executable memory", why_size);
+        return ERR_NOMEM;
+    }
+    memcpy(p, t->bytes, t->len);
+    memset(p + t->len, 0xcc, size - t->len);
+    for (uint32_t i = 0; i < t->nrelocs; i++) {
+        uint64_t v = obj_addr(inst, t->relocs[i].base, t->relocs[i].target);
+        memcpy(p + t->relocs[i].at, &v, 8);
+    }
+    if (mem->seal(mem->ctx, p, size)) {
+        str_copy(why, "cannot make code executable", why_size);
+        mem->release(mem->ctx, p, size);
+        mem_free(code);
+        return ERR_NOMEM;
+    }
+    *code = (struct jit_code){mem, p, size, t->enter, t->simd_in_c};
+    for (uint32_t i = 0; i < m->ncodes; i++) {
+        struct wasm_func *f = &inst->own_funcs[m->nfunc_imports + i];
+        f->jit = code->base + t->foreign[i];
+        f->jit_frame = 8 * m->codes[i].frame_size;
+        f->jit_wide = m->wide;
+    }
+    *out = code;
+    return 0;
+}
+
+/* Compiles inst's module into j (the code for inst). */
+static int compile_module(struct jcomp *j, struct wasm_instance *inst, char *why, size_t why_size)
+{
+    const struct wasm_module *m = inst->mod;
+    j->inst = inst;
+    j->mod = m;
+    j->ops = jit_opmap_new(interp_handlers());
+    cpu_features(&j->sse41, &j->popcnt);
+    j->entry = mem_alloc(((size_t)m->ncodes + 1) * sizeof(uint32_t));
+    j->foreign = mem_alloc(((size_t)m->ncodes + 1) * sizeof(uint32_t));
+    int rc = j->entry && j->foreign && j->ops ? 0 : ERR_NOMEM;
     for (uint32_t i = 0; !rc && i < m->ncodes; i++)
-        j.entry[i] = j.foreign[i] = UNSET;
+        j->entry[i] = j->foreign[i] = UNSET;
     bool grows = true, indirect = true;
-    if (!rc) rc = jit_module_scan(m, j.ops, &grows, &indirect);
+    if (!rc) rc = jit_module_scan(m, j->ops, &grows, &indirect);
     /* With neither, and no imported functions, a direct call runs only
      * this module's code, which cannot change the memory's size or place
      * (the interrupt stub reloads the registers itself). */
-    j.mem_stable = !grows && !indirect && m->nfunc_imports == 0;
-    if (!rc) emit_stubs(&j);
+    j->mem_stable = !grows && !indirect && m->nfunc_imports == 0;
+    if (!rc) emit_stubs(j);
     for (uint32_t i = 0; !rc && i < m->ncodes; i++)
-        rc = compile_function(&j, i, why, why_size);
-    for (uint32_t i = 0; !rc && i < j.calls.n; i++)
-        x_patch(&j.b, j.calls.v[i].at, j.entry[j.calls.v[i].target]);
-    if (!rc && (j.oom || j.b.oom)) {
-        str_copy(why, "out of memory", why_size);
-        rc = ERR_NOMEM;
+        rc = compile_function(j, i, why, why_size);
+    for (uint32_t i = 0; !rc && i < j->calls.n; i++)
+        x_patch(&j->b, j->calls.v[i].at, j->entry[j->calls.v[i].target]);
+    if (!rc && (j->oom || j->b.oom)) rc = ERR_NOMEM;
+    if (rc == ERR_NOMEM) str_copy(why, "out of memory", why_size);
+    return rc;
+}
+
+/* j's code as a template (taking its buffers), or NULL (out of memory). */
+static struct jit_template *template_of(struct jcomp *j)
+{
+    const struct wasm_module *m = j->mod;
+    struct jit_template *t = mem_zalloc(sizeof *t);
+    uint32_t *imports = mem_alloc(((size_t)m->nfunc_imports + 1) * sizeof(uint32_t));
+    if (!t || !imports) {
+        mem_free(t);
+        mem_free(imports);
+        return NULL;
     }
-    struct jit_code *code = NULL;
+    for (uint32_t i = 0; i < m->nfunc_imports; i++)
+        imports[i] = import_shape(j->inst, i);
+    *t = (struct jit_template){j->b.p,       j->b.len, j->relocs.v,        j->relocs.n,
+                               j->foreign,   imports,  j->inst->mem->size, j->pos_enter,
+                               j->simd_in_c, j->sse41, j->popcnt};
+    j->b.p = NULL;
+    j->relocs.v = NULL;
+    j->foreign = NULL;
+    return t;
+}
+
+int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *mem,
+                     struct jit_cache *cache, struct jit_code **out, char *why, size_t why_size)
+{
+    struct jit_template *t = cache ? __atomic_load_n(&cache->tpl, __ATOMIC_ACQUIRE) : NULL;
+    if (t && template_fits(t, inst)) return install(t, inst, mem, out, why, why_size);
+    struct jcomp j;
+    memset(&j, 0, sizeof j);
+    int rc = compile_module(&j, inst, why, why_size);
+    t = NULL;
     if (!rc) {
-        code = mem_zalloc(sizeof *code);
-        size_t size = ((size_t)j.b.len + 4095) & ~(size_t)4095;
-        uint8_t *p = code ? mem->alloc(mem->ctx, size) : NULL;
-        if (!p) {
-            str_copy(why, "no executable memory", why_size);
-            rc = ERR_NOMEM;
-        } else {
-            memcpy(p, j.b.p, j.b.len);
-            memset(p + j.b.len, 0xcc, size - j.b.len);
-            rc = mem->seal(mem->ctx, p, size);
-            if (rc) {
-                str_copy(why, "cannot make code executable", why_size);
-                mem->release(mem->ctx, p, size);
-            } else {
-                *code = (struct jit_code){mem, p, size, j.pos_enter, j.simd_in_c};
-            }
-        }
-        if (rc) {
-            mem_free(code);
-            code = NULL;
-        }
+        t = template_of(&j);
+        if (!t) str_copy(why, "out of memory", why_size);
+        rc = t ? install(t, inst, mem, out, why, why_size) : ERR_NOMEM;
     }
-    if (!rc) {
-        for (uint32_t i = 0; i < m->ncodes; i++) {
-            struct wasm_func *f = &inst->own_funcs[m->nfunc_imports + i];
-            f->jit = code->base + j.foreign[i];
-            f->jit_frame = 8 * m->codes[i].frame_size;
-            f->jit_wide = m->wide;
-        }
-        *out = code;
+    if (!rc && cache) {
+        __atomic_add_fetch(&cache->compiles, 1, __ATOMIC_RELAXED);
+        /* the first compilation is the module's; a later one (an instance
+         * that did not fit, or a race) stays this instance's alone */
+        struct jit_template *none = NULL;
+        if (__atomic_compare_exchange_n(&cache->tpl, &none, t, false, __ATOMIC_RELEASE,
+                                        __ATOMIC_RELAXED))
+            t = NULL;
     }
+    jit_arch_template_free(t);
     mem_free(j.b.p);
     mem_free(j.entry);
     mem_free(j.foreign);
     jit_opmap_free(j.ops);
     mem_free(j.calls.v);
+    mem_free(j.relocs.v);
     return rc;
 }
 
@@ -1178,9 +1312,9 @@ bool jit_arch_supported(void)
 }
 
 int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *mem,
-                     struct jit_code **out, char *why, size_t why_size)
+                     struct jit_cache *cache, struct jit_code **out, char *why, size_t why_size)
 {
-    (void)inst, (void)mem, (void)out;
+    (void)inst, (void)mem, (void)cache, (void)out;
     str_copy(why, "no JIT for this machine", why_size);
     return ERR_NOTSUP;
 }
@@ -1188,6 +1322,11 @@ int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *
 void jit_arch_release(struct jit_code *code)
 {
     (void)code;
+}
+
+void jit_arch_template_free(struct jit_template *t)
+{
+    (void)t;
 }
 
 uint32_t jit_arch_simd_in_c(const struct jit_code *code)

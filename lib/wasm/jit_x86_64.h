@@ -41,7 +41,26 @@ struct fixups {
     uint32_t n, cap;
 };
 
-/* One instance's compilation. */
+/*
+ * Objects of an instance that code names by address. Code is compiled once
+ * per module (struct jit_template in jit_x86_64.c) and copied for each
+ * instance with these addresses relocated: each is an 8-byte immediate
+ * (fc_obj) recorded with its kind and index.
+ */
+enum jit_obj {
+    JO_NONE,         /* not an object: a plain immediate (helper operands) */
+    JO_INST,         /* the instance */
+    JO_OWN_FUNC,     /* &own_funcs[index] */
+    JO_FUNC,         /* funcs[index] */
+    JO_FUNC_CODE,    /* funcs[index]->jit (an imported function's machine code) */
+    JO_MEM,          /* mem */
+    JO_TABLE,        /* tables[index] */
+    JO_GLOBAL,       /* &globals[index]->v */
+    JO_ELEM_COUNT,   /* &elems[index].count */
+    JO_DATA_DROPPED, /* &data_dropped[index] */
+};
+
+/* One module's compilation, for the instance that triggered it. */
 struct jcomp {
     struct xbuf b;
     struct wasm_instance *inst;
@@ -52,9 +71,10 @@ struct jcomp {
     uint32_t simd_in_c; /* simd ops done by jit_h_simd */
     bool mem_stable;    /* no direct call can move or grow memory */
     uint32_t pos_enter, pos_unwind, pos_tick;
-    uint32_t *entry;     /* per defined function: body entry, or UINT32_MAX */
-    uint32_t *foreign;   /* per defined function: entry that loads the memory registers */
-    struct fixups calls; /* direct calls to defined functions */
+    uint32_t *entry;      /* per defined function: body entry, or UINT32_MAX */
+    uint32_t *foreign;    /* per defined function: entry that loads the memory registers */
+    struct fixups calls;  /* direct calls to defined functions */
+    struct fixups relocs; /* fc_obj's immediates: target = index, base = kind */
 };
 
 /* One function's compilation. */
@@ -62,7 +82,7 @@ struct fcomp {
     struct jcomp *j;
     struct xbuf *b;
     struct jit_fn fn;
-    struct wasm_func *self;
+    uint32_t self;       /* the function's index (JO_OWN_FUNC) */
     uint32_t cur;        /* instruction being compiled */
     uint32_t *native;    /* per instruction: its code position */
     uint32_t *pad;       /* per instruction: its loop pad (ticks), or UINT32_MAX */
@@ -104,6 +124,13 @@ static inline struct xrm fc_home(uint32_t s)
 }
 
 void fc_add_fixup(struct fcomp *c, struct fixups *f, uint32_t at, uint32_t target, uint32_t base);
+/* reg = the address of the instance's object kind/index (relocated). */
+void fc_obj(struct fcomp *c, int reg, enum jit_obj kind, uint32_t index);
+/* reg = the compiled function's struct wasm_func. */
+static inline void fc_self(struct fcomp *c, int reg)
+{
+    fc_obj(c, reg, JO_OWN_FUNC, c->self);
+}
 /* xmm x = the pool constant v (movss/movsd from the function's pool). */
 void fc_kload(struct fcomp *c, int x, bool f64, uint64_t v);
 /* A conditional jump to the trap stub of kind (elem: eax holds the index). */

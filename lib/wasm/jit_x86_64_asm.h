@@ -203,6 +203,15 @@ static inline void x_store16(struct xbuf *b, struct xrm m, int src)
 
 /* mov dst, imm: the shortest form that gives the 64-bit value (32-bit
  * moves zero-extend). Flags are not touched. */
+/* movabs r, imm64: always the 8-byte immediate, last in the instruction
+ * (relocated per instance, jit_x86_64.h). */
+static inline void x_mov_ri64(struct xbuf *b, int dst, uint64_t v)
+{
+    x_byte(b, (uint8_t)(0x48 | ((dst & 8) ? 1 : 0)));
+    x_byte(b, (uint8_t)(0xb8 + (dst & 7)));
+    x_u64(b, v);
+}
+
 static inline void x_mov_ri(struct xbuf *b, int dst, uint64_t v)
 {
     if (v <= UINT32_MAX) {
@@ -213,9 +222,7 @@ static inline void x_mov_ri(struct xbuf *b, int dst, uint64_t v)
         x_op(b, 0, XW, 0xc7, 1, 0, XR(dst));
         x_u32(b, (uint32_t)v);
     } else {
-        x_byte(b, (uint8_t)(0x48 | ((dst & 8) ? 1 : 0)));
-        x_byte(b, (uint8_t)(0xb8 + (dst & 7)));
-        x_u64(b, v);
+        x_mov_ri64(b, dst, v);
     }
 }
 

@@ -514,7 +514,7 @@ static void ftrunc(struct fcomp *c, enum wasm_op op, bool sat)
     } else {
         x_mov_rr(c->b, 1, RDI, R_EX);
         x_mov_ri(c->b, RSI, (uint32_t)op);
-        x_mov_ri(c->b, RDX, (uint64_t)(uintptr_t)c->self);
+        fc_self(c, RDX);
         fc_call_c(c, (const void *)jit_h_trunc);
         fc_unwind_if_nz(c);
         x_load(c->b, 1, RAX, XM(R_EX, OFF(exec, jit_args)));
@@ -771,19 +771,32 @@ static void to_arg(struct fcomp *c, int k, uint32_t s)
         x_store(c->b, 1, m, fc_gpr(c, s, 1, RAX));
 }
 
+/* A helper's immediate operand: an object of the instance (kind, index),
+ * or with JO_NONE the plain value index. */
+struct himm {
+    enum jit_obj kind;
+    uint32_t index;
+};
+#define OBJ(k, i) ((struct himm){(k), (i)})
+#define IMM(v)    ((struct himm){JO_NONE, (v)})
+
 /* Calls helper(ex, i1, i2, i3, self) (the immediates given, nimm of them)
  * with the live registers saved; traps unwind; the result stays in rax. */
-static void helper(struct fcomp *c, const void *fn, int nimm, uint64_t i1, uint64_t i2, uint64_t i3,
-                   bool self, bool traps)
+static void helper(struct fcomp *c, const void *fn, int nimm, struct himm i1, struct himm i2,
+                   struct himm i3, bool self, bool traps)
 {
     static const uint8_t regs[5] = {RSI, RDX, RCX, R8, R9};
-    uint64_t imm[3] = {i1, i2, i3};
+    struct himm imm[3] = {i1, i2, i3};
     uint64_t defs = fc_defs(c);
     fc_c_save(c, defs);
     x_mov_rr(c->b, 1, RDI, R_EX);
-    for (int i = 0; i < nimm; i++)
-        x_mov_ri(c->b, regs[i], imm[i]);
-    if (self) x_mov_ri(c->b, regs[nimm], (uint64_t)(uintptr_t)c->self);
+    for (int i = 0; i < nimm; i++) {
+        if (imm[i].kind == JO_NONE)
+            x_mov_ri(c->b, regs[i], imm[i].index);
+        else
+            fc_obj(c, regs[i], imm[i].kind, imm[i].index);
+    }
+    if (self) fc_self(c, regs[nimm]);
     fc_call_c(c, fn);
     if (traps) fc_unwind_if_nz(c);
     fc_c_restore(c, defs);
@@ -811,7 +824,7 @@ static void select_op(struct fcomp *c, const uint32_t *cell)
 
 static void global_op(struct fcomp *c, bool set, uint32_t g, uint32_t s)
 {
-    x_mov_ri(c->b, RAX, (uint64_t)(uintptr_t)&c->j->inst->globals[g]->v);
+    fc_obj(c, RAX, JO_GLOBAL, g);
     struct opnd o = fc_loc(c, s);
     if (!set) {
         if (o.kind == O_XMM)
@@ -852,7 +865,6 @@ static void const_op(struct fcomp *c, uint32_t d, uint64_t v)
 
 static bool table_op(struct fcomp *c, enum wasm_op op, const uint32_t *cell)
 {
-    struct wasm_instance *inst = c->j->inst;
     switch (op) {
     case OP_table_get:   /* [D T A] */
     case OP_table_set: { /* [T A B] */
@@ -860,7 +872,7 @@ static bool table_op(struct fcomp *c, enum wasm_op op, const uint32_t *cell)
         uint32_t t = get ? cell[2] : cell[1], i = get ? cell[3] : cell[2];
         if (!get) fc_load_gpr(c, RDX, cell[3], 1);
         fc_load_gpr(c, RAX, i, 0);
-        x_mov_ri(c->b, RCX, (uint64_t)(uintptr_t)inst->tables[t]);
+        fc_obj(c, RCX, JO_TABLE, t);
         x_alu_rm(c->b, 0, ALU_CMP, RAX, XM(RCX, OFF(wasm_table, size)));
         fc_trap_if(c, CC_AE, WASM_TRAP_TABLE_OOB);
         x_load(c->b, 1, RCX, XM(RCX, OFF(wasm_table, elems)));
@@ -873,40 +885,41 @@ static bool table_op(struct fcomp *c, enum wasm_op op, const uint32_t *cell)
         return true;
     }
     case OP_table_size:
-        x_mov_ri(c->b, RCX, (uint64_t)(uintptr_t)inst->tables[cell[2]]);
+        fc_obj(c, RCX, JO_TABLE, cell[2]);
         x_load(c->b, 0, RAX, XM(RCX, OFF(wasm_table, size)));
         fc_put_gpr(c, cell[1], 0, RAX);
         return true;
     case OP_table_grow: /* [D T A B]: A the initial value, B the delta */
         to_arg(c, 0, cell[3]);
         to_arg(c, 1, cell[4]);
-        helper(c, (const void *)jit_h_table_grow, 1, (uintptr_t)inst->tables[cell[2]], 0, 0, false,
+        helper(c, (const void *)jit_h_table_grow, 1, OBJ(JO_TABLE, cell[2]), IMM(0), IMM(0), false,
                false);
         fc_put_gpr(c, cell[1], 0, RAX);
         return true;
     case OP_table_fill: /* [T A B C] */
         for (int k = 0; k < 3; k++)
             to_arg(c, k, cell[2 + k]);
-        helper(c, (const void *)jit_h_table_fill, 1, (uintptr_t)inst->tables[cell[1]], 0, 0, true,
+        helper(c, (const void *)jit_h_table_fill, 1, OBJ(JO_TABLE, cell[1]), IMM(0), IMM(0), true,
                true);
         return true;
     case OP_table_copy: /* [T T A B C] */
         for (int k = 0; k < 3; k++)
             to_arg(c, k, cell[3 + k]);
-        helper(c, (const void *)jit_h_table_copy, 2, (uintptr_t)inst->tables[cell[1]],
-               (uintptr_t)inst->tables[cell[2]], 0, true, true);
+        helper(c, (const void *)jit_h_table_copy, 2, OBJ(JO_TABLE, cell[1]), OBJ(JO_TABLE, cell[2]),
+               IMM(0), true, true);
         return true;
     case OP_table_init: /* [T S A B C] */
         for (int k = 0; k < 3; k++)
             to_arg(c, k, cell[3 + k]);
-        helper(c, (const void *)jit_h_table_init, 3, (uintptr_t)inst, cell[1], cell[2], true, true);
+        helper(c, (const void *)jit_h_table_init, 3, OBJ(JO_INST, 0), IMM(cell[1]), IMM(cell[2]),
+               true, true);
         return true;
     case OP_elem_drop:
-        x_mov_ri(c->b, RAX, (uint64_t)(uintptr_t)&inst->elems[cell[1]].count);
+        fc_obj(c, RAX, JO_ELEM_COUNT, cell[1]);
         x_mov_mi(c->b, 0, XM(RAX, 0), 0);
         return true;
     case OP_ref_func:
-        x_mov_ri(c->b, RAX, (uint64_t)(uintptr_t)inst->funcs[cell[2]]);
+        fc_obj(c, RAX, JO_FUNC, cell[2]);
         fc_put_gpr(c, cell[1], 1, RAX);
         return true;
     case OP_ref_is_null: {
@@ -928,7 +941,6 @@ static bool table_op(struct fcomp *c, enum wasm_op op, const uint32_t *cell)
 
 static bool memory_misc(struct fcomp *c, enum wasm_op op, const uint32_t *cell)
 {
-    struct wasm_instance *inst = c->j->inst;
     switch (op) {
     case OP_memory_size:
         x_mov_rr(c->b, 1, RAX, R_MSZ);
@@ -940,7 +952,7 @@ static bool memory_misc(struct fcomp *c, enum wasm_op op, const uint32_t *cell)
         uint64_t defs = fc_defs(c);
         fc_c_save(c, defs);
         x_mov_rr(c->b, 0, RSI, RAX);
-        x_mov_ri(c->b, RDI, (uint64_t)(uintptr_t)inst->mem);
+        fc_obj(c, RDI, JO_MEM, 0);
         fc_call_c(c, (const void *)jit_h_memory_grow);
         fc_c_restore(c, defs);
         fc_put_gpr(c, cell[1], 0, RAX);
@@ -950,10 +962,11 @@ static bool memory_misc(struct fcomp *c, enum wasm_op op, const uint32_t *cell)
     case OP_memory_init: /* [S A B C] */
         for (int k = 0; k < 3; k++)
             to_arg(c, k, cell[2 + k]);
-        helper(c, (const void *)jit_h_memory_init, 2, (uintptr_t)inst, cell[1], 0, true, true);
+        helper(c, (const void *)jit_h_memory_init, 2, OBJ(JO_INST, 0), IMM(cell[1]), IMM(0), true,
+               true);
         return true;
     case OP_data_drop:
-        x_mov_ri(c->b, RAX, (uint64_t)(uintptr_t)&inst->data_dropped[cell[1]]);
+        fc_obj(c, RAX, JO_DATA_DROPPED, cell[1]);
         x_op(c->b, 0, 0, 0xc6, 1, 0, XM(RAX, 0));
         x_byte(c->b, 1);
         return true;
@@ -964,7 +977,7 @@ static bool memory_misc(struct fcomp *c, enum wasm_op op, const uint32_t *cell)
         helper(c,
                op == OP_memory_copy ? (const void *)jit_h_memory_copy
                                     : (const void *)jit_h_memory_fill,
-               1, (uintptr_t)inst->mem, 0, 0, true, true);
+               1, OBJ(JO_MEM, 0), IMM(0), IMM(0), true, true);
         return true;
     default: return false;
     }

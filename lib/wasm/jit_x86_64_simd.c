@@ -181,7 +181,7 @@ static void select_w(struct fcomp *c, const uint32_t *cell)
 
 static void global_w(struct fcomp *c, bool set, uint32_t g, uint32_t s)
 {
-    x_mov_ri(c->b, RAX, (uint64_t)(uintptr_t)&c->j->inst->globals[g]->v); /* v, then hi */
+    fc_obj(c, RAX, JO_GLOBAL, g); /* v, then hi */
     if (set) {
         vload(c, 0, s);
         movdqu_store(c, XM(RAX, 0), 0);
@@ -216,7 +216,7 @@ static void simd_in_c(struct fcomp *c, const uint32_t *cell)
     x_mov_rr(c->b, 1, RDI, R_EX);
     x_mov_ri(c->b, RSI, (uint64_t)(uintptr_t)cell);
     x_mov_rr(c->b, 1, RDX, R_FP);
-    x_mov_ri(c->b, RCX, (uint64_t)(uintptr_t)c->self);
+    fc_self(c, RCX);
     fc_call_c(c, (const void *)jit_h_simd);
     fc_unwind_if_nz(c);
     fc_c_restore(c, defs);

@@ -6,6 +6,7 @@
  * the module accessors of wasm.h, and small helpers shared by all files.
  */
 #include "wasm/internal.h"
+#include "wasm/jit.h"
 
 #include "base/env.h"
 #include "base/error.h"
@@ -286,6 +287,7 @@ int wasm_module_load(const uint8_t *bytes, size_t len, struct wasm_module **out,
         mem_free(m);
         return rc;
     }
+    m->jit_cache = jit_cache_new();
     *out = m;
     return 0;
 }
@@ -293,6 +295,7 @@ int wasm_module_load(const uint8_t *bytes, size_t len, struct wasm_module **out,
 void wasm_module_free(struct wasm_module *m)
 {
     if (!m) return;
+    jit_cache_free(m->jit_cache);
     wasm_module_release(m);
     mem_free(m);
 }

@@ -192,9 +192,10 @@ int wasm_host_exit(struct wasm_host_call *call, int code);
 enum { WASM_CONTINUE = 0, WASM_STOP = 1 };
 
 /*
- * Engines. The interpreter runs everywhere. The JIT compiles each instance's
- * functions to machine code when the instance is made (x86-64 only; see
- * wasm_jit_supported) and needs executable memory from the embedder
+ * Engines. The interpreter runs everywhere. The JIT compiles a module's
+ * functions to machine code when its first instance is made, and gives each
+ * later instance a copy (x86-64 only; see wasm_jit_supported); it needs
+ * executable memory from the embedder
  * (struct wasm_code_memory: lib/wasm never maps memory itself). Both have
  * the same semantics: results, traps with their reasons and locations,
  * limits and the interrupt hook. When the JIT cannot compile an instance
@@ -318,6 +319,10 @@ uint32_t wasm_module_import_count(const struct wasm_module *mod);
 /* Does the module use v128 (SIMD)? Its instances then run on the
  * interpreter whatever the engine asked for (the JIT has no SIMD yet). */
 bool wasm_module_uses_v128(const struct wasm_module *mod);
+/* How many times the JIT compiled the module: once for all its instances
+ * (later ones get a relocated copy), more only for an instance whose
+ * imports or memory need other code (for tests). */
+uint32_t wasm_module_jit_compiles(const struct wasm_module *mod);
 /* Fills *out with import i (< wasm_module_import_count). */
 void wasm_module_import(const struct wasm_module *mod, uint32_t i, struct wasm_import *out);
 

@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/check/run_check.sh - the style gates of `make check` as a TAP suite:
 # every C file is clang-formatted (.clang-format), cppcheck finds nothing,
-# no kernel function is left uncalled (unused_functions.py), and every
-# repository path the docs name exists (doc_paths.py).
+# no kernel function is left uncalled (unused_functions.py), every
+# repository path the docs name exists (doc_paths.py), and no files of
+# lib/wasi include or call each other in a circle (wasi_cycles.py).
 cd "$(dirname "$0")/../.." || exit 1
 files=$(git ls-files '*.c' '*.h' 2>/dev/null)
 if [ -z "$files" ]; then
@@ -33,5 +34,7 @@ check "cppcheck: no warnings" cppcheck --quiet --error-exitcode=1 --std=c11 \
 check "cppcheck: no unused kernel functions" python3 tests/check/unused_functions.py
 check "docs: every repository path named in README.md and docs/ exists" \
     python3 tests/check/doc_paths.py
+check "lib/wasi: no files that include or call each other in a circle" \
+    python3 tests/check/wasi_cycles.py
 echo "1..$n"
 exit $failed

@@ -62,10 +62,10 @@ static int f_list(void *c, const char *dir, sh_dirent_fn fn, void *cb)
         if (fn(cb, names[i], i == 3)) return ERR_NOMEM;
     return 0;
 }
-static int f_stat(void *c, const char *path, bool *is_dir)
+static int f_stat(void *c, const char *path, struct sh_stat *st)
 {
     (void)c;
-    *is_dir = strcmp(path, "sub") == 0;
+    *st = (struct sh_stat){strcmp(path, "sub") == 0, path[0] == 'e' ? 0 : 1};
     return path[0] == 'x' ? ERR_NOENT : 0;
 }
 static int f_chdir(void *c, const char *path)

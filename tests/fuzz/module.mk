@@ -9,7 +9,8 @@
 # rule for $(BUILD)/fuzz/seeds/NAME/.stamp listed in FUZZ_SEEDS, and its
 # regression inputs, tests/fuzz/regress/NAME/ (each a bug once found, kept as
 # source: .wat made into .wasm by wat2wasm, anything else copied), built into
-# $(BUILD)/fuzz/regress/NAME/.
+# $(BUILD)/fuzz/regress/NAME/, and what earlier campaigns found,
+# tests/fuzz/corpus/NAME/ (added by `make fuzz FUZZ_KEEP=1`).
 FUZZ_SMOKE_RUNS ?= 2000
 FUZZ_SMOKE_SEED ?= 1
 FUZZ_REGRESS_SRCS := $(wildcard tests/fuzz/regress/*/*)
@@ -26,5 +27,5 @@ ifneq ($(strip $(FUZZ_TARGETS)),)
 TEST_DEPS += $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/bin/$(t)) $(FUZZ_SEEDS) $(FUZZ_REGRESS)
 COMPONENT_SUITES += fuzz/smoke
 SUITE_CMD_fuzz/smoke := python3 tests/fuzz/run_fuzz.py --tap --build $(BUILD) \
-    --replay --runs $(FUZZ_SMOKE_RUNS) --seed $(FUZZ_SMOKE_SEED) $(FUZZ_TARGETS)
+    --corpus tests/fuzz/corpus --replay --runs $(FUZZ_SMOKE_RUNS) --seed $(FUZZ_SMOKE_SEED) $(FUZZ_TARGETS)
 endif

@@ -26,6 +26,11 @@ import time
 OVMF_CODE = os.environ.get("OVMF_CODE", "/usr/share/OVMF/OVMF_CODE_4M.fd")
 OVMF_VARS = os.environ.get("OVMF_VARS", "/usr/share/OVMF/OVMF_VARS_4M.fd")
 QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
+# TCG's default CPU plus AES-NI and PCLMULQDQ, which every x86_64 CPU of the
+# last decade has and TCG emulates: AES-GCM (lib/tls) runs on them. A test
+# that passes its own -cpu (e.g. "qemu64") gets the portable fallback; the
+# environment's QEMU_CPU replaces the default (for comparing figures).
+CPU = os.environ.get("QEMU_CPU", "qemu64,+aes,+pclmulqdq")
 
 _live = set()
 
@@ -64,6 +69,8 @@ class Qemu:
         args = [QEMU, "-machine", machine, "-m", memory, "-smp", "1",
                 "-display", "none", "-serial", "stdio", "-monitor", "none",
                 "-no-reboot", "-nodefaults"]
+        if not any(a == "-cpu" for a in extra):
+            args += ["-cpu", CPU]
         if firmware == "uefi":
             vars_copy = os.path.join(self.tmp, "OVMF_VARS.fd")
             shutil.copyfile(OVMF_VARS, vars_copy)

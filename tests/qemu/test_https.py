@@ -19,7 +19,10 @@ handler (Content-Length bodies) on 127.0.0.1, one per certificate:
 Variants: UEFI (ok + every rejection, with the boot log's entropy source and
 wall clock checked), BIOS (ok with the RSA chain, the trust store being this
 machine's CA bundle plus root.pem, as make run makes it), BIOS with RDRAND as the
-only entropy source (no virtio-rng), and UEFI with no entropy source at all
+only entropy source (no virtio-rng) on a CPU without AES-NI and a TLS 1.2
+AES-GCM server (Mbed TLS's portable AES-GCM), BIOS with the same server on
+qemu.py's default CPU (AES-GCM on AES-NI and PCLMULQDQ; every variant checks
+which one the boot log names), and UEFI with no entropy source at all
 (https refuses: "no entropy source", no file). After power-off the host
 checks the image: payload byte-identical (SHA-256), the guest's printed
 hash equal, no file for a refused server, fsck.fat -n silent.
@@ -96,10 +99,14 @@ class CaseHandler(Handler):
             super().do_GET()
 
 
-def start_tls_server(payload, certs, chain, key, handler=Handler, **attrs):
-    """An https server on 127.0.0.1 with chain/key; returns (server, port)."""
+def start_tls_server(payload, certs, chain, key, handler=Handler, tls12_cipher=None, **attrs):
+    """An https server on 127.0.0.1 with chain/key; returns (server, port).
+    tls12_cipher: TLS 1.2 only, with that one OpenSSL cipher."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(os.path.join(certs, chain), os.path.join(certs, key))
+    if tls12_cipher:
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.set_ciphers(tls12_cipher)
     # The client's cipher order decides, as with nginx's and OpenSSL's defaults.
     ctx.options &= ~ssl.OP_CIPHER_SERVER_PREFERENCE
 
@@ -172,6 +179,15 @@ def check_boot_log(t, name, out, booted_at, source="virtio-rng"):
          f"host {time.strftime('%F %T', time.gmtime(booted_at))}")
 
 
+def check_aes(t, name, out, aes_hw):
+    """AES-GCM runs on AES-NI where the CPU has it (qemu.py's default CPU)
+    and in portable C where it does not; the download's hash shows both work."""
+    want = "on AES-NI and PCLMULQDQ" if aes_hw else "in portable C"
+    m = re.search(r"\[tls\] AES-GCM (on AES-NI and PCLMULQDQ|in portable C)", out)
+    t.ok(m is not None and m.group(1) == want, f"{name}: AES-GCM runs {want}",
+         m.group(0) if m else out[:2000])
+
+
 REJECTS = [
     # name, chain, key, message regex
     ("self", "self.pem", "self.key", r"not trusted \(self-signed\)"),
@@ -182,11 +198,11 @@ REJECTS = [
 
 
 def run_variant(t, tmp, certs, payload, sha, name, firmware, chain, key, rejects, source=None,
-                system_bundle=False, **qemu_args):
+                system_bundle=False, aes_hw=True, tls12_cipher=None, **qemu_args):
     build = build_dir()
     servers = []
     try:
-        srv, port = start_tls_server(payload, certs, chain, key)
+        srv, port = start_tls_server(payload, certs, chain, key, tls12_cipher=tls12_cipher)
         servers.append(srv)
         rc = [f"fetch https://10.0.2.2:{port}/payload /data/payload.bin",
               "sha256sum /data/payload.bin"]
@@ -206,6 +222,7 @@ def run_variant(t, tmp, certs, payload, sha, name, firmware, chain, key, rejects
              f"{name}: fetch over https succeeded and the guest powered off (code {code})",
              out[-3000:])
         check_download(t, name, img, out, sha)
+        check_aes(t, name, out, aes_hw)
         m = re.search(r"\[tls\] trust store \S+: (\d+) certificates", out)
         t.diag(f"{name}: {m.group(0) if m else 'no trust store line'}")
         if source:
@@ -433,9 +450,16 @@ def main():
              {"source": "virtio-rng"}),
             ("bios-rsa", "bios", "leaf-rsa-chain.pem", "leaf-rsa.key", [],
              {"system_bundle": True}),
-            # TCG has RDRAND (not RDSEED): the CPU alone seeds the DRBG.
+            # TCG has RDRAND (not RDSEED): the CPU alone seeds the DRBG. This
+            # CPU has no AES-NI: the server's AES-GCM takes Mbed TLS's portable
+            # code, and the DRBG's AES too.
             ("bios-rdrand", "bios", "leaf-ec-chain.pem", "leaf-ec.key", [],
-             {"source": "RDRAND", "rng": False, "extra": ["-cpu", "qemu64,+rdrand"]}),
+             {"source": "RDRAND", "rng": False, "aes_hw": False,
+              "tls12_cipher": "ECDHE-ECDSA-AES128-GCM-SHA256",
+              "extra": ["-cpu", "qemu64,+rdrand"]}),
+            # The same AES-GCM on AES-NI and PCLMULQDQ (qemu.py's default CPU).
+            ("bios-aesni", "bios", "leaf-ec-chain.pem", "leaf-ec.key", [],
+             {"tls12_cipher": "ECDHE-ECDSA-AES128-GCM-SHA256"}),
         ]
         for name, fw, chain, key, rejects, kw in variants:
             if not only or only in name:

@@ -74,6 +74,10 @@ seq 1 3 | xargs -I N echo "line N" >> /data/xargs.txt
 [ -f /data/x ] && echo yes > /data/test.txt
 [ -f /data/nope ] || echo no >> /data/test.txt
 /apps/test.wasm -d /data && echo app-yes >> /data/test.txt
+[ -s /data/x ] || echo empty >> /data/test.txt
+[ -s /data/z ] && echo sized >> /data/test.txt
+/apps/[.wasm -d /data ] && echo app-bracket >> /data/test.txt
+/apps/[.wasm -d /data 2>> /data/test.txt || echo "bracket status $?" >> /data/test.txt
 sync
 """
 
@@ -182,8 +186,10 @@ def check_text_tools(t, img):
          and xa[2].split() == ["5", "total"] and xa[3] == "xargs 0"
          and xa[4:] == ["line 1", "line 2", "line 3"],
          "xargs runs an app (wc -l FILES) and a built-in (-I)", repr(xa))
-    t.ok(text(img, "/data/test.txt") == "yes\nno\napp-yes\n",
-         "[ -f FILE ] && ..., [ -f MISSING ] || ..., /apps/test.wasm -d", repr(text(img, "/data/test.txt")))
+    t.ok(text(img, "/data/test.txt") == "yes\nno\napp-yes\nempty\nsized\napp-bracket\n"
+         "[: missing ']'\nbracket status 2\n",
+         "[ -f FILE ] && ..., [ -f MISSING ] || ..., /apps/test.wasm -d, [ -s EMPTY ], [ -s FILE ], "
+         "/apps/[.wasm with and without the closing ]", repr(text(img, "/data/test.txt")))
 
 
 def main():

@@ -153,12 +153,12 @@ static int p_list_dir(void *ctx, const char *dir, sh_dirent_fn fn, void *cb_ctx)
     return rc;
 }
 
-static int p_stat(void *ctx, const char *path, bool *is_dir)
+static int p_stat(void *ctx, const char *path, struct sh_stat *out)
 {
     (void)ctx;
     struct stat st;
     if (stat(path, &st) < 0) return neg_errno();
-    *is_dir = S_ISDIR(st.st_mode);
+    *out = (struct sh_stat){S_ISDIR(st.st_mode), (unsigned long long)st.st_size};
     return 0;
 }
 

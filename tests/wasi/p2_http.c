@@ -5,6 +5,9 @@
  *   p2_http get URL [OUTFILE]      GET; prints the status, a header and the
  *                                  body length; writes the body to OUTFILE
  *   p2_http post URL TEXT          POST TEXT; prints the status and body
+ *   p2_http upload URL N           PUT N bytes (byte i is i mod 251) as the
+ *                                  stream allows (check-write, subscribe),
+ *                                  after handle(); prints status and body
  *   p2_http fields                 checks of the fields resource
  *
  * and what a hostile app does, which the host must refuse without spending
@@ -184,6 +187,22 @@ static int cmd_get(const char *url, const char *outfile)
     return 0;
 }
 
+/* Drops the body's stream, finishes the body and prints the response. */
+static int finish_and_print(int32_t os, int32_t body, int32_t future)
+{
+    ret64_t r;
+    output_drop(os);
+    outgoing_body_finish(body, 0, 0, &r);
+    printf("finish: %s\n", r.bytes[0] ? "err" : "ok");
+    int32_t resp = wait_response(future);
+    printf("status %d\n", incoming_response_status(resp));
+    fflush(stdout);
+    read_body(resp, stdout);
+    printf("\n");
+    incoming_response_drop(resp);
+    return 0;
+}
+
 static int cmd_post(const char *url, const char *text)
 {
     int32_t hdrs = fields_new();
@@ -208,16 +227,60 @@ static int cmd_post(const char *url, const char *text)
         size_t n = len - off < 4096 ? len - off : 4096;
         output_blocking_write_and_flush(os, text + off, (int32_t)n, &wr);
     }
-    output_drop(os);
-    outgoing_body_finish(body, 0, 0, &r);
-    printf("finish: %s\n", r.bytes[0] ? "err" : "ok");
-    int32_t resp = wait_response(future);
-    printf("status %d\n", incoming_response_status(resp));
-    fflush(stdout);
-    read_body(resp, stdout);
-    printf("\n");
-    incoming_response_drop(resp);
-    return 0;
+    return finish_and_print(os, body, future);
+}
+
+/* Writes n bytes of the i-mod-251 pattern to os in check-write sized
+ * pieces, waiting on the stream's pollable when it permits nothing. */
+static void write_pattern(int32_t os, uint64_t n)
+{
+    static uint8_t piece[65536 + 251];
+    for (size_t i = 0; i < sizeof piece; i++)
+        piece[i] = (uint8_t)(i % 251);
+    for (uint64_t off = 0; off < n;) {
+        ret64_t cw;
+        output_check_write(os, &cw);
+        if (cw.bytes[0]) {
+            printf("check-write failed at %llu\n", (unsigned long long)off);
+            exit(2);
+        }
+        uint64_t permit, want = n - off;
+        memcpy(&permit, cw.bytes + 8, 8);
+        if (permit == 0) {
+            int32_t p = output_subscribe(os);
+            pollable_block(p);
+            pollable_drop(p);
+            continue;
+        }
+        uint32_t k = (uint32_t)(want < permit ? want : permit);
+        k = k < 65536 ? k : 65536;
+        ret16_t wr;
+        output_write(os, piece + off % 251, (int32_t)k, &wr);
+        if (wr.tag) {
+            printf("write failed at %llu\n", (unsigned long long)off);
+            exit(2);
+        }
+        off += k;
+    }
+}
+
+static int cmd_upload(const char *url, uint64_t n)
+{
+    int32_t req = make_request(url, 3, fields_new());
+    ret16_t br;
+    outgoing_request_body(req, &br);
+    int32_t body = (int32_t)br.a;
+    outgoing_body_write(body, &br);
+    int32_t os = (int32_t)br.a;
+    ret64_t r;
+    http_handle(req, 0, 0, &r);
+    if (r.bytes[0]) {
+        printf("handle error-code %d\n", r.bytes[8]);
+        return 2;
+    }
+    int32_t future = *(int32_t *)(r.bytes + 8);
+    write_pattern(os, n);
+    return finish_and_print(os, body, future);
 }
 
 static int cmd_fields(void)
@@ -370,11 +433,13 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc >= 3 && !strcmp(argv[1], "get")) return cmd_get(argv[2], argc > 3 ? argv[3] : NULL);
     if (argc == 4 && !strcmp(argv[1], "post")) return cmd_post(argv[2], argv[3]);
+    if (argc == 4 && !strcmp(argv[1], "upload"))
+        return cmd_upload(argv[2], strtoull(argv[3], NULL, 10));
     if (argc == 2 && !strcmp(argv[1], "fields")) return cmd_fields();
     if (argc == 3 && !strncmp(argv[1], "body-", 5)) return cmd_hostile_body(argv[1], argv[2]);
     if (argc == 3 && !strcmp(argv[1], "keep")) return cmd_keep(argv[2]);
     fprintf(stderr,
-            "usage: p2_http get URL [OUT] | post URL TEXT | fields | body-zeroes|body-write|"
-            "body-fill URL | keep URL\n");
+            "usage: p2_http get URL [OUT] | post URL TEXT | upload URL N | fields | "
+            "body-zeroes|body-write|body-fill URL | keep URL\n");
     return 1;
 }

@@ -4,7 +4,10 @@
  * conventions, option scanning, whole writes and number formatting.
  *
  * Exit statuses: CLI_OK (0) success, CLI_FAIL (1) an operation failed,
- * CLI_USAGE (2) bad usage. Messages go to stderr as "NAME: what: why",
+ * and on bad usage the status the app names in cli_init(): GNU's for the
+ * program of the same name (1 for most coreutils, 2 for ls, sort, grep,
+ * test and debianutils' which, 125 for env), CLI_USAGE (2) for an app
+ * without a GNU counterpart. Messages go to stderr as "NAME: what: why",
  * the way coreutils writes them ("cat: /x: No such file or directory").
  */
 #ifndef SDK_CLI_H
@@ -16,9 +19,12 @@
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
-/* Sets the name used in messages. argv[0] is not used: WASI hosts pass the
- * module path or anything at all there. */
-void cli_init(const char *name);
+/* Sets the name used in messages and the exit status of a usage error.
+ * argv[0] is not used: WASI hosts pass the module path or anything at all
+ * there. */
+void cli_init(const char *name, int usage_status);
+/* The usage_status given to cli_init() (CLI_USAGE before it). */
+int cli_usage_status(void);
 const char *cli_name(void);
 
 /* "NAME: <formatted>\n" on stderr. */
@@ -26,7 +32,7 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "NAME: <formatted>: strerror(err)\n" on stderr. */
 void cli_warn_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "NAME: <formatted>\nTry 'NAME --help' for more information.\n" on
- * stderr, then exit(CLI_USAGE). */
+ * stderr, then exit(cli_usage_status()). */
 _Noreturn void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A line that usage errors print before "Try ..." (grep prints
  * "Usage: grep [OPTION]... PATTERNS [FILE]..." there); NULL for none. */

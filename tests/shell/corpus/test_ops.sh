@@ -16,3 +16,12 @@ test 1 -eq 2 -o 2 -gt 3; echo "st $?"
 [ ! "" ] && echo not-empty
 test a = a; echo "three $?"
 [ a != a ]; echo "ne $?"
+# -s: the file exists and is not empty.
+: > empty.txt
+[ -s a.txt ] && echo size-a
+[ -s empty.txt ]; echo "s-empty $?"
+[ -s nope ]; echo "s-nope $?"
+[ -s sub ] && echo s-dir
+test ! -s empty.txt && echo not-s
+[ -s a.txt -a ! -s empty.txt ] && echo s-and
+test -s; echo "s-alone $?"

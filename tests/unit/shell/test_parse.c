@@ -182,10 +182,10 @@ static int fake_list(void *c, const char *dir, sh_dirent_fn fn, void *cb)
     return 0;
 }
 
-static int fake_stat(void *c, const char *path, bool *is_dir)
+static int fake_stat(void *c, const char *path, struct sh_stat *st)
 {
     (void)c;
-    *is_dir = false;
+    *st = (struct sh_stat){false, 1};
     return strcmp(path, "d/x.txt") == 0 ? 0 : ERR_NOENT;
 }
 

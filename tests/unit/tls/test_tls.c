@@ -5,7 +5,8 @@
  * accepts (TLS 1.3, TLS 1.2 with RSA and ECDSA suites, a chain through the
  * intermediate, DNS and IP names) and which it refuses, with which error
  * and message; trust-store loading; insecure mode; a clock that was never
- * set; a failing entropy source. The transport is host/http-get's.
+ * set; a failing entropy source; whether AES-GCM uses AES-NI. The transport
+ * is host/http-get's.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -390,6 +391,29 @@ static void test_no_entropy(void **state)
     assert_string_equal(o.msg, "no entropy source: TLS refuses to make keys");
 }
 
+/* AES-GCM runs on AES-NI and PCLMULQDQ exactly when this CPU has both (the
+ * handshakes above then used them); the portable fallback is the kernel's
+ * qemu/https case on a CPU without them. */
+static void test_aes_hw_matches_cpu(void **state)
+{
+    (void)state;
+    __builtin_cpu_init();
+    bool cpu = __builtin_cpu_supports("aes") && __builtin_cpu_supports("pclmul");
+    assert_int_equal(tls_aes_hw(), cpu);
+}
+
+/* s_server follows the client's order, which puts ChaCha20-Poly1305 first
+ * whether or not AES-GCM could run on AES-NI (conn.c says why). */
+static void test_cipher_order_chacha_first(void **state)
+{
+    (void)state;
+    struct outcome o;
+    RUN(&o, "localhost", false, &env, "-tls1_3", "-cert", "@leaf-ec.pem", "-key", "@leaf-ec.key",
+        "-cert_chain", "@int.pem");
+    ACCEPTS(o);
+    assert_string_equal(o.cipher, "TLS1-3-CHACHA20-POLY1305-SHA256");
+}
+
 /* ---- trust stores ------------------------------------------------------------------ */
 
 static void test_trust_store(void **state)
@@ -467,6 +491,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(test_tls10_only, teardown),
         cmocka_unit_test_teardown(test_clock_not_set, teardown),
         cmocka_unit_test_teardown(test_no_entropy, teardown),
+        cmocka_unit_test(test_aes_hw_matches_cpu),
+        cmocka_unit_test_teardown(test_cipher_order_chacha_first, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

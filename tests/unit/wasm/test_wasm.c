@@ -12,9 +12,11 @@
  * Every test runs on the chosen engine; the JIT's own seams are tested
  * too: executable memory (W^X, released with the instance), the fallback
  * to the interpreter, memory growth inside host calls, calls between
- * instances on different engines, and the depth limit across nested runs,
+ * instances on different engines, the depth limit across nested runs,
+ * and one compilation per module shared by instances (also on threads),
  * with the interpreter as the oracle.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -725,6 +727,112 @@ static void test_jit_fallback(void **state)
     wasm_module_free(m);
 }
 
+/* One instance's view of host.wat: its host calls reach its own context,
+ * its memory and global are its own. Runs rounds of calls; returns 0 or the
+ * round that went wrong (+1). */
+static int use_own_objects(struct wasm_instance *inst, struct host_state *s, int tag, int rounds)
+{
+    struct wasm_trap trap;
+    for (int r = 0; r < rounds; r++) {
+        wasm_value a[2] = {{.i32 = 64}, {.i32 = tag * 1000 + r}}, res[1];
+        if (call1(inst, "store", a, 2, NULL, &trap)) return r + 1;
+        if (call1(inst, "load", a, 1, res, &trap) || res[0].i32 != tag * 1000 + r) return r + 1;
+        wasm_value b[2] = {{.i32 = tag}, {.i32 = r}};
+        if (call1(inst, "call_add", b, 2, res, &trap) || res[0].i32 != tag + r) return r + 1;
+        if (s->adds != r + 1 || s->last_a != tag) return r + 1;
+        if (call1(inst, "double", b, 1, res, &trap) || res[0].i32 != 2 * tag) return r + 1;
+        struct wasm_extern g;
+        if (wasm_instance_export(inst, "counter", &g) || wasm_global_get(g.global).i32 != 6 + r)
+            return r + 1;
+    }
+    return 0;
+}
+
+/* The JIT compiles a module once: a second instance gets a copy of the
+ * code, whose objects (memory, globals, host functions) are its own. */
+static void test_jit_compiles_module_once(void **state)
+{
+    (void)state;
+    if (engine != WASM_ENGINE_JIT) skip();
+    struct wasm_module *m = load("host");
+    assert_int_equal(wasm_module_jit_compiles(m), 0);
+    struct host_state s1 = {0}, s2 = {0};
+    struct wasm_instance *i1 = instantiate(m, NULL, &s1);
+    assert_int_equal(wasm_module_jit_compiles(m), 1);
+    struct wasm_instance *i2 = instantiate(m, NULL, &s2);
+    assert_int_equal(wasm_instance_engine(i2), WASM_ENGINE_JIT);
+    assert_int_equal(wasm_module_jit_compiles(m), 1);
+    /* interleaved: each round of one between rounds of the other */
+    for (int r = 1; r <= 3; r++) {
+        assert_int_equal(use_own_objects(i1, &s1, 1, r), 0);
+        assert_int_equal(use_own_objects(i2, &s2, 2, r), 0);
+        wasm_value at = {.i32 = 64}, res[1];
+        struct wasm_trap trap;
+        assert_int_equal(call1(i1, "load", &at, 1, res, &trap), 0);
+        assert_int_equal(res[0].i32, 1000 + r - 1); /* i2's stores went to its memory */
+        s1.adds = s2.adds = 0;
+        struct wasm_extern g;
+        wasm_value zero = {.i32 = 5};
+        assert_int_equal(wasm_instance_export(i1, "counter", &g), 0);
+        assert_int_equal(wasm_global_set(g.global, zero), 0);
+        assert_int_equal(wasm_instance_export(i2, "counter", &g), 0);
+        assert_int_equal(wasm_global_set(g.global, zero), 0);
+    }
+    /* a trap in the copy names the function as in the original */
+    wasm_value a1 = {.i32 = 9};
+    struct wasm_trap trap;
+    assert_int_equal(call1(i2, "call_fail", &a1, 1, NULL, &trap), ERR_FAULT);
+    assert_string_equal(trap.func_name, "caller");
+    wasm_instance_free(i1); /* the copy outlives the instance that compiled */
+    assert_int_equal(use_own_objects(i2, &s2, 3, 1), 0);
+    wasm_instance_free(i2);
+    wasm_module_free(m);
+}
+
+/* Instances of one module made and run on threads at once (as kpio-wasm
+ * serve's workers do): each sees only its own objects. */
+struct jit_worker {
+    struct wasm_module *m;
+    struct host_state s;
+    int tag, engine, bad;
+};
+
+static void *jit_worker_run(void *arg)
+{
+    struct jit_worker *w = arg;
+    struct wasm_instance *inst = NULL;
+    struct wasm_error err;
+    struct wasm_trap trap;
+    w->bad = -1;
+    if (wasm_instance_new(w->m, NULL, resolve_env, &w->s, &inst, &err, &trap)) return NULL;
+    w->engine = wasm_instance_engine(inst);
+    w->bad = use_own_objects(inst, &w->s, w->tag, 200);
+    wasm_instance_free(inst);
+    return NULL;
+}
+
+static void test_jit_instances_on_threads(void **state)
+{
+    (void)state;
+    if (engine != WASM_ENGINE_JIT) skip();
+    struct wasm_module *m = load("host");
+    enum { N = 4 };
+    struct jit_worker w[N];
+    pthread_t t[N];
+    for (int i = 0; i < N; i++) {
+        w[i] = (struct jit_worker){.m = m, .tag = i + 1};
+        assert_int_equal(pthread_create(&t[i], NULL, jit_worker_run, &w[i]), 0);
+    }
+    for (int i = 0; i < N; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(w[i].bad, 0);
+        assert_int_equal(w[i].engine, WASM_ENGINE_JIT);
+    }
+    /* at least once; more only when instances raced to be first */
+    assert_in_range(wasm_module_jit_compiles(m), 1, N);
+    wasm_module_free(m);
+}
+
 /* The host grows the memory during a call: the code after it sees the new
  * size and the block where it now is. */
 static void test_grow_in_host_call(void **state)
@@ -909,6 +1017,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_engine_in_use),
         cmocka_unit_test(test_jit_code_memory),
         cmocka_unit_test(test_jit_fallback),
+        cmocka_unit_test(test_jit_compiles_module_once),
+        cmocka_unit_test(test_jit_instances_on_threads),
         cmocka_unit_test(test_grow_in_host_call),
         cmocka_unit_test(test_calls_between_engines),
         cmocka_unit_test(test_depth_across_nested_runs),
