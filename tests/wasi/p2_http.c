@@ -438,8 +438,7 @@ int main(int argc, char **argv)
     if (argc == 2 && !strcmp(argv[1], "fields")) return cmd_fields();
     if (argc == 3 && !strncmp(argv[1], "body-", 5)) return cmd_hostile_body(argv[1], argv[2]);
     if (argc == 3 && !strcmp(argv[1], "keep")) return cmd_keep(argv[2]);
-    fprintf(stderr,
-            "usage: p2_http get URL [OUT] | post URL TEXT | upload URL N | fields | "
-            "body-zeroes|body-write|body-fill URL | keep URL\n");
+    fprintf(stderr, "usage: p2_http get URL [OUT] | post URL TEXT | upload URL N | fields | "
+                    "body-zeroes|body-write|body-fill URL | keep URL\n");
     return 1;
 }
