@@ -36,6 +36,7 @@ struct parser {
     int depth;
     bool ere_lead;   /* ERE: only dropped quantifiers since the branch began */
     bool ere_anchor; /* ERE: the last piece was an anchor */
+    uint32_t anchor_end; /* n just after the last anchor emitted, until dropped */
     char warns[8];   /* ERE: quantifiers dropped at the start */
     size_t nwarns;
 };
@@ -420,9 +421,10 @@ static bool ere_drop_quantifier(struct parser *ps, unsigned char c, bool lead, b
     } else {
         return false;
     }
-    if (anchor && min == 0 && ps->n > 0 &&
-        (ps->code[ps->n - 1].op == OP_BOL || ps->code[ps->n - 1].op == OP_EOL))
-        ps->n--;
+    if (anchor && min == 0 && ps->n > 0 && ps->anchor_end == ps->n) {
+        ps->n--; /* once: in "$$**" only the last '$' becomes optional */
+        ps->anchor_end = 0;
+    }
     if (lead && ps->nwarns < sizeof ps->warns) ps->warns[ps->nwarns++] = (char)c;
     ps->ere_lead = lead && c != '{';
     ps->ere_anchor = anchor || c == '{';
@@ -455,6 +457,7 @@ static bool parse_piece(struct parser *ps, size_t branch_start, bool *after_anch
     ps->pos++;
     if (c == '^' && (ere || ps->pos - 1 == branch_start)) {
         emit(ps, OP_BOL, 0, 0);
+        ps->anchor_end = ps->n;
         *after_anchor = true;
         ps->ere_anchor = true;
         ps->ere_lead = ere_lead; /* GNU still warns for "^*" at the start */
@@ -462,6 +465,7 @@ static bool parse_piece(struct parser *ps, size_t branch_start, bool *after_anch
     }
     if (c == '$' && (ere || bre_dollar_anchor(ps, ps->pos - 1))) {
         emit(ps, OP_EOL, 0, 0);
+        ps->anchor_end = ps->n;
         ps->ere_anchor = true;
         ps->ere_lead = ere_lead;
         return true;

@@ -123,6 +123,8 @@ CASES = [
     ("grep", ["-E", "x{2}", "words.txt"], b""),
     ("grep", ["-E", "^x{4,}$|^ba", "words.txt"], b""),
     ("grep", ["-E", "(a|b)?c$", "words.txt"], b""),
+    ("grep", ["-E", "a$$**"], b"ab\na\n"),  # only the last anchor is made optional
+    ("grep", ["-E", "$($**|)"], b"ab\na\n"),  # fuzzing: once read outside the program
     ("grep", ["-E", "a{1", "words.txt"], b""),
     ("grep", ["-Ec", "+x", "words.txt"], b""),
     ("grep", ["-Ec", "^x|?", "words.txt"], b""),
