@@ -34,10 +34,10 @@ struct parser {
     uint8_t (*sets)[32];
     uint32_t nsets, setcap;
     int depth;
-    bool ere_lead;   /* ERE: only dropped quantifiers since the branch began */
-    bool ere_anchor; /* ERE: the last piece was an anchor */
+    bool ere_lead;       /* ERE: only dropped quantifiers since the branch began */
+    bool ere_anchor;     /* ERE: the last piece was an anchor */
     uint32_t anchor_end; /* n just after the last anchor emitted, until dropped */
-    char warns[8];   /* ERE: quantifiers dropped at the start */
+    char warns[8];       /* ERE: quantifiers dropped at the start */
     size_t nwarns;
 };
 
