@@ -36,7 +36,7 @@ struct parser {
     int depth;
     bool ere_lead;       /* ERE: only dropped quantifiers since the branch began */
     bool ere_anchor;     /* ERE: the last piece was an anchor */
-    uint32_t anchor_end; /* n just after the last anchor emitted, until dropped */
+    uint32_t anchor_end; /* n just after an anchor, until anything else changes code */
     char warns[8];       /* ERE: quantifiers dropped at the start */
     size_t nwarns;
 };
@@ -69,6 +69,7 @@ static bool reserve(struct parser *ps, uint64_t more)
 
 static void emit(struct parser *ps, uint8_t op, int32_t x, int32_t y)
 {
+    ps->anchor_end = 0; /* an anchor's caller sets it again */
     if (!reserve(ps, 1)) return;
     ps->code[ps->n++] = (struct re_inst){op, x, y};
 }
@@ -77,6 +78,7 @@ static void emit(struct parser *ps, uint8_t op, int32_t x, int32_t y)
  * inside the shifted range stay right: they are relative. */
 static void insert(struct parser *ps, uint32_t at, uint8_t op, int32_t x, int32_t y)
 {
+    ps->anchor_end = 0;
     if (!reserve(ps, 1)) return;
     memmove(ps->code + at + 1, ps->code + at, (ps->n - at) * sizeof *ps->code);
     ps->code[at] = (struct re_inst){op, x, y};
@@ -334,6 +336,7 @@ static bool parse_interval(struct parser *ps, long *min, long *max)
 static void repeat(struct parser *ps, uint32_t s, long min, long max)
 {
     uint32_t len = ps->n - s;
+    ps->anchor_end = 0;
     uint64_t copies = (uint64_t)min + (max < 0 ? 1 : (uint64_t)(max - min));
     if (!reserve(ps, copies * (len + 2))) return;
     struct re_inst *body = malloc((len ? len : 1) * sizeof *body);
@@ -483,6 +486,7 @@ static bool parse_piece(struct parser *ps, size_t branch_start, bool *after_anch
             return false;
         }
         size_t warns_before = ps->nwarns, start = ps->pos;
+        ps->anchor_end = 0; /* a quantifier inside never drops an anchor outside */
         parse_alt(ps);
         ps->depth--;
         ps->ere_lead = ps->ere_anchor = false; /* what the group left */
