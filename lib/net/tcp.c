@@ -209,15 +209,16 @@ bool tcp_set_closed(struct net_sock *s, int err)
     return false;
 }
 
-/* Frees buffers a connection in TIME-WAIT no longer needs: the send buffer
- * (everything was acknowledged, our FIN too) and, once the application has
- * closed the socket, the receive buffer. TIME-WAIT accepts no data, so
- * nothing writes into them again; a socket can linger there for 2 MSL and
- * must not hold hundreds of KiB meanwhile. */
-static void tcp_time_wait_release(struct net_sock *s)
+/* Frees buffers a closing connection no longer needs: the send buffer once
+ * everything in it was acknowledged after the FIN was queued (no write can
+ * follow), and the receive buffer once the application has closed the
+ * socket (data arriving then is answered with a reset, never stored). An
+ * orphaned connection can wait minutes on its peer in FIN-WAIT-2 or
+ * TIME-WAIT and must not hold hundreds of KiB meanwhile. */
+void tcp_release_done_buffers(struct net_sock *s)
 {
     struct tcp_pcb *p = tcp_of(s);
-    if (p->snd.buf && p->snd.len == 0) {
+    if (p->snd.buf && p->fin_queued && p->snd.len == 0) {
         mem_free(p->snd.buf);
         p->snd.buf = NULL;
     }
@@ -235,7 +236,7 @@ void tcp_enter_time_wait(struct net_sock *s)
     uint32_t msl = s->st->cfg.tcp_msl_ms ? s->st->cfg.tcp_msl_ms : 30000;
     p->state = TCP_TIME_WAIT;
     tcp_stop_timers(p);
-    tcp_time_wait_release(s);
+    tcp_release_done_buffers(s);
     p->t_timewait = s->st->now + 2ull * msl;
     net_sock_update(s);
 }
@@ -528,12 +529,9 @@ void tcp_sock_close(struct net_sock *s)
         return;
     }
     s->closed = true;
-    if (p->state == TCP_TIME_WAIT) {
-        tcp_time_wait_release(s);
-        return;
-    }
-    tcp_shut_write(s);
+    if (p->state != TCP_TIME_WAIT) tcp_shut_write(s);
     if (p->state == TCP_FIN_WAIT_2 && !p->t_conn) p->t_conn = s->st->now + TCP_FIN_WAIT_2_MS;
+    tcp_release_done_buffers(s);
 }
 
 /* ICMP destination unreachable for a segment we sent (RFC 1122 4.2.3.9,

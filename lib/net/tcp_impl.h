@@ -72,6 +72,7 @@ uint8_t tcp_wscale_for(uint32_t bufsize);
  * socket was freed (the user had closed it): the caller must not touch it. */
 bool tcp_set_closed(struct net_sock *s, int err);
 void tcp_enter_time_wait(struct net_sock *s);
+void tcp_release_done_buffers(struct net_sock *s);
 void ring_write_at(struct ring *r, uint32_t off, const uint8_t *src, uint32_t n);
 void ring_read_at(const struct ring *r, uint32_t off, uint8_t *dst, uint32_t n);
 

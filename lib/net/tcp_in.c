@@ -371,7 +371,10 @@ static bool tcp_ack_input(struct net_sock *s, const struct tcp_seg *g)
     case TCP_FIN_WAIT_1:
         if (fin_acked) {
             p->state = TCP_FIN_WAIT_2;
-            if (s->closed) p->t_conn = s->st->now + TCP_FIN_WAIT_2_MS;
+            if (s->closed) {
+                p->t_conn = s->st->now + TCP_FIN_WAIT_2_MS;
+                tcp_release_done_buffers(s);
+            }
         }
         break;
     case TCP_CLOSING:

@@ -13,7 +13,9 @@ shell's limit ("memory limit of 33554432 bytes"), not at lib/wasi's own
 (status 1); `free -r` before and `free` after give the kernel heap's peak
 during it, which must stay within the limit plus a margin. Meanwhile
 `httpd` in the background keeps serving the host, the shell still runs
-`echo ok`, and after httpd is killed the heap is back at its baseline.
+`echo ok`, and after httpd is killed the heap is back at its baseline once
+its last connection has finished closing (polled with `free`, a second apart,
+for up to two minutes: that waits on the host's last ACK and FIN).
 """
 import os
 import re
@@ -59,6 +61,17 @@ def heap(out):
     return (int(m.group(1)), int(m.group(2))) if m else (None, None)
 
 
+def settled_heap(run, base):
+    """`free` once the heap is back within 256 KiB of base, or after 2 min."""
+    for _ in range(120):
+        out = run("free")
+        now, _ = heap(out)
+        if base is None or (now is not None and now <= base + 256):
+            break
+        run("sleep 1")
+    return out
+
+
 def main():
     t = Tap()
     build = build_dir()
@@ -74,7 +87,8 @@ def main():
 def session(t, build, wasm, img):
     for d in ("/apps", "/tests", "/data"):
         img.mkdir(d)
-    img.put_file("/apps/httpd.wasm", os.path.join(build, "apps", "httpd.wasm"))
+    for app in ("httpd", "sleep"):
+        img.put_file(f"/apps/{app}.wasm", os.path.join(build, "apps", f"{app}.wasm"))
     for n, p in wasm.items():
         img.put_file(f"/tests/{n}.wasm", p)
     page = os.urandom(100 * 1024)
@@ -111,7 +125,7 @@ def session(t, build, wasm, img):
                     served.append(r.read())
             outs["echo"] = run("echo ok")
             outs["kill"] = run("kill %1; wait")
-            outs["heap1"] = run("free")
+            outs["heap1"] = settled_heap(run, heap(outs["heap0"])[0])
             vm.send("poweroff\r")
             vm.wait_exit(timeout=60)
         except (QemuTimeout, QemuExited, OSError) as e:

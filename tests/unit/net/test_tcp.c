@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sanitizer/allocator_interface.h>
 
 #include "base/error.h"
 #include "net/net.h"
@@ -447,6 +448,29 @@ static void test_time_wait(void **state)
     assert_int_equal(t.flags, TCP_R);
     assert_int_equal(t.seq, iss + 2);
     net_sock_close(s);
+    bench_free();
+}
+
+/* An orphaned connection waiting in FIN_WAIT_2 for its peer's FIN (up to a
+ * minute) gives back its 768 KiB of buffers at once, not when it ends. */
+static void test_orphan_fin_wait_2_frees_buffers(void **state)
+{
+    (void)state;
+    bench_init(NULL, true);
+    struct net_sock *s = establish(-1, false, 8192);
+    uint32_t rcv = PEER_ISN + 1;
+    assert_int_equal(net_tcp_send(s, "abc", 3), 3);
+    size_t held = __sanitizer_get_current_allocated_bytes();
+    net_sock_close(s);
+    assert_string_equal(net_tcp_state_name(s), "FIN_WAIT_1");
+    inject(rcv, iss + 5, TCP_A, 8192, NULL, 0); /* the data and our FIN acked */
+    assert_string_equal(net_tcp_state_name(s), "FIN_WAIT_2");
+    assert_true(__sanitizer_get_current_allocated_bytes() + (768u << 10) <= held);
+    bench_clear();
+    inject(rcv, iss + 5, TCP_A, 8192, "late", 4); /* data nobody will read: reset */
+    struct tcp_seen t;
+    assert_true(last_tcp(&t) >= 0);
+    assert_true(t.flags & TCP_R);
     bench_free();
 }
 
@@ -995,6 +1019,7 @@ int main(void)
         cmocka_unit_test(test_window_scaling),
         cmocka_unit_test(test_out_of_order),
         cmocka_unit_test(test_time_wait),
+        cmocka_unit_test(test_orphan_fin_wait_2_frees_buffers),
         cmocka_unit_test(test_simultaneous_open),
         cmocka_unit_test(test_simultaneous_close),
         cmocka_unit_test(test_zero_window_probe),
