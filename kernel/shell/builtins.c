@@ -255,27 +255,43 @@ static int b_free(struct shell *sh, int argc, char **argv)
     return 0;
 }
 
-/* ulimit [-v [KIB]]: shows or sets the memory each app may have (linear
- * memory and WASI resources). */
+/* Reads a decimal number from lo to hi into *out; false if it is none. */
+static bool parse_bounded(const char *p, size_t lo, size_t hi, size_t *out)
+{
+    size_t n = 0;
+    const char *q = p;
+    for (; *q >= '0' && *q <= '9' && n <= hi; q++)
+        n = n * 10 + (size_t)(*q - '0');
+    *out = n;
+    return *p != 0 && *q == 0 && n >= lo && n <= hi;
+}
+
+/* ulimit [-v [KIB] | -s [FRAMES]]: shows or sets the memory each app may
+ * have (linear memory and WASI resources) or how deep its calls may nest. */
 static int b_ulimit(struct shell *sh, int argc, char **argv)
 {
-    if (argc > 3 || (argc > 1 && strcmp(argv[1], "-v") != 0)) {
-        shell_eprintf(sh, "ulimit: usage: ulimit [-v [KIB]] (the memory each app may have)\n");
+    const char *opt = argc > 1 ? argv[1] : "-v";
+    if (argc > 3 || (strcmp(opt, "-v") != 0 && strcmp(opt, "-s") != 0)) {
+        shell_eprintf(sh, "ulimit: usage: ulimit [-v [KIB]] (the memory each app may have)\n"
+                          "       ulimit -s [FRAMES] (how deep an app's calls may nest)\n");
         return 2;
     }
+    bool mem = opt[1] == 'v';
     if (argc < 3) {
-        shell_printf(sh, "%zu\n", app_memory_limit() >> 10);
+        shell_printf(sh, "%zu\n", mem ? app_memory_limit() >> 10 : (size_t)app_call_depth());
         return 0;
     }
-    size_t kib = 0, max = (size_t)65536 * WASM_PAGE_SIZE >> 10;
-    const char *p = argv[2];
-    for (; *p >= '0' && *p <= '9' && kib <= max; p++)
-        kib = kib * 10 + (size_t)(*p - '0');
-    if (*argv[2] == 0 || *p != 0 || kib < 64 || kib > max) {
-        shell_eprintf(sh, "ulimit: %s: not a size in KiB from 64 to %zu\n", argv[2], max);
+    size_t n, max = mem ? (size_t)65536 * WASM_PAGE_SIZE >> 10 : APP_MAX_DEPTH;
+    size_t min = mem ? 64 : 100;
+    if (!parse_bounded(argv[2], min, max, &n)) {
+        shell_eprintf(sh, "ulimit: %s: not a %s from %zu to %zu\n", argv[2],
+                      mem ? "size in KiB" : "number of frames", min, max);
         return 1;
     }
-    app_set_memory_limit((size_t)kib << 10);
+    if (mem)
+        app_set_memory_limit(n << 10);
+    else
+        app_set_call_depth((uint32_t)n);
     return 0;
 }
 
@@ -437,7 +453,7 @@ static const struct {
     {"ps", "ps                  list threads and apps", b_ps},
     {"kill", "kill PID            stop an app", b_kill},
     {"free", "free [-r]           memory use (-r: reset the heap's peak)", b_free},
-    {"ulimit", "ulimit [-v [KIB]]   show or set the memory each app may have", b_ulimit},
+    {"ulimit", "ulimit [-v|-s [N]]  an app's memory (KiB) or call depth (frames)", b_ulimit},
     {"uptime", "uptime              time since boot", b_uptime},
     {"cacert", "cacert [FILE]       show or set the PEM bundle https trusts", b_cacert},
     {"dmesg", "dmesg               the kernel log", b_dmesg},

@@ -123,6 +123,18 @@ void app_set_memory_limit(size_t bytes)
     memory_limit = bytes;
 }
 
+static uint32_t call_depth; /* 0: the default */
+
+uint32_t app_call_depth(void)
+{
+    return call_depth ? call_depth : APP_DEFAULT_DEPTH;
+}
+
+void app_set_call_depth(uint32_t frames)
+{
+    call_depth = frames;
+}
+
 static int run(struct app_run *r)
 {
     struct app *a = &r->app;
@@ -167,6 +179,7 @@ static int run(struct app_run *r)
     wc.code_mem = &kernel_code_memory;
     wc.max_memory_pages = (uint32_t)MIN(app_memory_limit() / WASM_PAGE_SIZE, (size_t)65536);
     wc.budget = &budget;
+    wc.max_call_depth = app_call_depth();
     /* this thread's stack: its guard page, then the margin for host calls */
     wc.native_stack_floor = thread_current()->stack_base + PAGE_SIZE + APP_HOST_MARGIN;
     struct wasm_instance *inst;

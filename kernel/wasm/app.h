@@ -8,6 +8,7 @@
 #define WASM_APP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/list.h"
 
@@ -66,6 +67,13 @@ int app_kill(int pid);
  * least 64 MiB. app_set_memory_limit(0) restores the default; the shell's `ulimit -v`. */
 size_t app_memory_limit(void);
 void app_set_memory_limit(size_t bytes);
+/* How deep an app's calls may nest, in wasm frames (the shell's `ulimit -s`;
+ * 0 restores the default). Whatever it says, the JIT's calls stop above the
+ * app's native stack floor with the same "call stack exhausted" trap. */
+#define APP_DEFAULT_DEPTH 10000
+#define APP_MAX_DEPTH     1000000
+uint32_t app_call_depth(void);
+void app_set_call_depth(uint32_t frames);
 /* Between begin and end, Ctrl-C on the console stops every app that is not
  * in the background and is remembered for app_fg_interrupted. */
 void app_fg_begin(void);

@@ -29,3 +29,5 @@ SYSTEM_SUITES += qemu/limits
 SUITE_CMD_qemu/limits := python3 tests/qemu/test_limits.py
 SYSTEM_SUITES += qemu/limits-hostile
 SUITE_CMD_qemu/limits-hostile := python3 tests/qemu/test_limits_hostile.py
+SYSTEM_SUITES += qemu/stack
+SUITE_CMD_qemu/stack := python3 tests/qemu/test_stack.py
