@@ -32,7 +32,23 @@ QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
 # environment's QEMU_CPU replaces the default (for comparing figures).
 CPU = os.environ.get("QEMU_CPU", "qemu64,+aes,+pclmulqdq")
 
+SHELL_PROMPT = r"kpio:/\$ "
+
 _live = set()
+
+
+def virtio_disk(path, drive="d0", device=""):
+    """QEMU arguments for a raw image as a virtio-blk disk (device: more
+    options for -device, e.g. ",disable-modern=on")."""
+    return ["-drive", f"file={path},if=none,format=raw,id={drive}",
+            "-device", f"virtio-blk-pci,drive={drive}{device}"]
+
+
+def user_nic(hostfwd=None, netdev="n0"):
+    """QEMU arguments for a virtio-net NIC on user-mode networking (host
+    10.0.2.2); hostfwd: "tcp:127.0.0.1:PORT-:GUESTPORT" or None."""
+    fwd = f",hostfwd={hostfwd}" if hostfwd else ""
+    return ["-netdev", f"user,id={netdev}{fwd}", "-device", f"virtio-net-pci,netdev={netdev}"]
 
 
 def _kill_all(*_args):
@@ -216,6 +232,14 @@ class Qemu:
         """Types text on the serial console."""
         self.proc.stdin.write(text.encode())
         self.proc.stdin.flush()
+
+    def command(self, cmd, timeout=180, prompt=SHELL_PROMPT):
+        """Types a shell command and waits for the next prompt; returns the
+        output from the command line on."""
+        start = len(self.output())
+        self.send(cmd + "\r")
+        self.wait_for(prompt, timeout=timeout, start=start)
+        return self.output()[start:]
 
     def qmp(self, command, **arguments):
         """Runs one QMP command (the VM was made with qmp=True) and returns

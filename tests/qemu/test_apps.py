@@ -27,7 +27,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
 from diskimg import DiskImage  # noqa: E402
-from qemu import Qemu, QemuExited, QemuTimeout, build_dir  # noqa: E402
+from qemu import Qemu, QemuExited, QemuTimeout, build_dir, virtio_disk  # noqa: E402
 from tap import Tap  # noqa: E402
 
 PROMPT = r"kpio:/\$ "
@@ -95,8 +95,7 @@ def rc_run(t, tmp, build, blob):
         img.put(path, data)
     img.put("/etc/rc", ("\n".join(COMMANDS) + "\nsync\npoweroff\n").encode())
     log = os.path.join(build, "test-logs", "qemu-apps-rc.log")
-    disks = [["-drive", f"file={img.path},if=none,format=raw,id=d0",
-              "-device", "virtio-blk-pci,drive=d0"]]
+    disks = [virtio_disk(img.path)]
     with Qemu(os.path.join(build, "kpio.iso"), disks=disks, log=log) as vm:
         try:
             vm.wait_exit(timeout=240)
@@ -132,8 +131,7 @@ def interactive(t, tmp, build):
     for app in glob.glob(os.path.join(build, "apps", "*.wasm")):
         img.put_file("/apps/" + os.path.basename(app), app)
     log = os.path.join(build, "test-logs", "qemu-apps-shell.log")
-    disks = [["-drive", f"file={img.path},if=none,format=raw,id=d0",
-              "-device", "virtio-blk-pci,drive=d0"]]
+    disks = [virtio_disk(img.path)]
     nics = [["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0"]]
     with Qemu(os.path.join(build, "kpio.iso"), disks=disks, nics=nics, log=log) as vm:
         def cmd(line, expect, timeout=60):

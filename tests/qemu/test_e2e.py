@@ -37,7 +37,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from diskimg import DiskImage  # noqa: E402
 from httpserver import start_server  # noqa: E402
 from netns import GATEWAY, NAME, TestNet  # noqa: E402
-from qemu import Qemu, QemuExited, QemuTimeout, build_dir, debug_exit_status  # noqa: E402
+from qemu import (Qemu, QemuExited, QemuTimeout, build_dir, debug_exit_status,  # noqa: E402
+                  virtio_disk)
 from tap import Tap  # noqa: E402
 
 PAYLOAD_MIB = 16
@@ -85,8 +86,7 @@ VARIANTS = [
 def devices(img_path, transport, nic, intx=False):
     flag = ",disable-modern=on" if transport == "legacy" else ",disable-legacy=on"
     flag += ",vectors=0" if intx else ""
-    return ([["-drive", f"file={img_path},if=none,format=raw,id=d0",
-              "-device", f"virtio-blk-pci,drive=d0{flag}"]],
+    return ([virtio_disk(img_path, device=flag)],
             [nic + ["-device", f"virtio-net-pci,netdev=n0{flag}"]])
 
 

@@ -63,7 +63,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
 from diskimg import DiskImage  # noqa: E402
 from httpserver import Handler, Server, start_server  # noqa: E402
-from qemu import Qemu, QemuTimeout, build_dir, debug_exit_status  # noqa: E402
+from qemu import Qemu, QemuTimeout, build_dir, debug_exit_status, virtio_disk  # noqa: E402
 from tap import Tap  # noqa: E402
 
 PAYLOAD_MIB = 16
@@ -139,8 +139,7 @@ def make_image(path, build, certs, rc_lines, system_bundle=False):
 def boot(t, name, firmware, img, **qemu_args):
     build = build_dir()
     log = os.path.join(build, "test-logs", f"qemu-https-{name}.log")
-    disks = [["-drive", f"file={img.path},if=none,format=raw,id=d0",
-              "-device", "virtio-blk-pci,drive=d0"]]
+    disks = [virtio_disk(img.path)]
     nics = [["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0"]]
     with Qemu(os.path.join(build, "kpio.iso"), firmware=firmware, disks=disks, nics=nics,
               log=log, memory="512M", **qemu_args) as vm:

@@ -27,10 +27,10 @@ import urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
 from diskimg import DiskImage  # noqa: E402
-from qemu import Qemu, QemuExited, QemuTimeout, build_dir  # noqa: E402
+from qemu import (SHELL_PROMPT, Qemu, QemuExited, QemuTimeout, build_dir, user_nic,  # noqa: E402
+                  virtio_disk)
 from tap import Tap  # noqa: E402
 
-PROMPT = r"kpio:/\$ "
 HEAP = r"kernel heap: (\d+) KiB in use"
 
 
@@ -91,20 +91,15 @@ def main():
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         url = f"http://10.0.2.2:{httpd.server_address[1]}/page.txt"
         port = free_port()
-        disks = [["-drive", f"file={img.path},if=none,format=raw,id=d0",
-                  "-device", "virtio-blk-pci,drive=d0"]]
-        nics = [["-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:8080",
-                 "-device", "virtio-net-pci,netdev=n0"]]
+        disks = [virtio_disk(img.path)]
+        nics = [user_nic(f"tcp:127.0.0.1:{port}-:8080")]
         log = os.path.join(build, "test-logs", "qemu-limits.log")
         outs = {}
         with Qemu(os.path.join(build, "kpio.iso"), disks=disks, nics=nics, log=log) as vm:
-            def run(cmd, timeout=180):
-                start = len(vm.output())
-                vm.send(cmd + "\r")
-                vm.wait_for(PROMPT, timeout=timeout, start=start)
-                return vm.output()[start:]
+            def run(cmd):
+                return vm.command(cmd, timeout=180)
             try:
-                vm.wait_for(PROMPT, timeout=120)
+                vm.wait_for(SHELL_PROMPT, timeout=120)
                 vm.wait_for(r"\[dhcp\] .*lease", timeout=120)
                 outs["nonet"] = run(f"nonet fetch {url} /data/denied.txt; echo status $?")
                 outs["net"] = run(f"fetch {url} /data/page.txt; echo status $?")
@@ -126,7 +121,7 @@ def main():
                     with urllib.request.urlopen(f"http://127.0.0.1:{port}/file.bin",
                                                 timeout=120) as r:
                         bodies.append(r.read())
-                vm.wait_for(PROMPT, timeout=300, start=start)
+                vm.wait_for(SHELL_PROMPT, timeout=300, start=start)
                 outs["grow-big"] = vm.output()[start:]
                 outs["kill"] = run("kill %1; wait")
                 outs["heap1"] = settled_heap(run, heap_kib(outs["heap0"]))

@@ -29,11 +29,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "http"))
 sys.path.insert(0, os.path.dirname(__file__))
 import server  # noqa: E402
 from diskimg import DiskImage  # noqa: E402
-from qemu import Qemu, QemuExited, QemuTimeout, build_dir  # noqa: E402
+from qemu import (SHELL_PROMPT, Qemu, QemuExited, QemuTimeout, build_dir, user_nic,  # noqa: E402
+                  virtio_disk)
 from tap import Tap  # noqa: E402
 from test_limits import free_port, heap_kib, settled_heap  # noqa: E402
 
-PROMPT = r"kpio:/\$ "
 HEAP = r"kernel heap: (\d+) KiB in use in \d+ blocks, peak (\d+) KiB"
 LIMIT_KIB = 32768
 MARGIN_KIB = 4096  # the app's module, code and stacks, outside its budget
@@ -86,20 +86,15 @@ def session(t, build, wasm, img):
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     url = f"http://10.0.2.2:{srv.server_address[1]}"
     port = free_port()
-    disks = [["-drive", f"file={img.path},if=none,format=raw,id=d0",
-              "-device", "virtio-blk-pci,drive=d0"]]
-    nics = [["-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:8080",
-             "-device", "virtio-net-pci,netdev=n0"]]
+    disks = [virtio_disk(img.path)]
+    nics = [user_nic(f"tcp:127.0.0.1:{port}-:8080")]
     log = os.path.join(build, "test-logs", "qemu-limits-hostile.log")
     outs, served = {}, []
     with Qemu(os.path.join(build, "kpio.iso"), disks=disks, nics=nics, log=log) as vm:
-        def run(cmd, timeout=300):
-            start = len(vm.output())
-            vm.send(cmd + "\r")
-            vm.wait_for(PROMPT, timeout=timeout, start=start)
-            return vm.output()[start:]
+        def run(cmd):
+            return vm.command(cmd, timeout=300)
         try:
-            vm.wait_for(PROMPT, timeout=120)
+            vm.wait_for(SHELL_PROMPT, timeout=120)
             vm.wait_for(r"\[dhcp\] .*lease", timeout=120)
             outs["heap0"] = run("free")
             run(f"ulimit -v {LIMIT_KIB}")

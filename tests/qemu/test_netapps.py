@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
 from diskimg import DiskImage  # noqa: E402
 from netns import GATEWAY, NAME, TestNet  # noqa: E402
-from qemu import Qemu, QemuExited, QemuTimeout, build_dir  # noqa: E402
+from qemu import Qemu, QemuExited, QemuTimeout, build_dir, virtio_disk  # noqa: E402
 from tap import Tap  # noqa: E402
 
 
@@ -49,8 +49,7 @@ def image(path, build, rc=None, files=None):
 
 
 def disk_args(img):
-    return [["-drive", f"file={img.path},if=none,format=raw,id=d0",
-             "-device", "virtio-blk-pci,drive=d0"]]
+    return [virtio_disk(img.path)]
 
 
 V6ONLY = "v6only.kpio.test"  # dnsmasq has an AAAA record for it and no A record

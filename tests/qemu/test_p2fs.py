@@ -18,7 +18,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
 from diskimg import DiskImage  # noqa: E402
-from qemu import Qemu, QemuTimeout, build_dir  # noqa: E402
+from qemu import Qemu, QemuTimeout, build_dir, virtio_disk  # noqa: E402
 from tap import Tap  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -79,8 +79,7 @@ def main():
         img.put_file("/apps/p2_fs.wasm", app)
         img.put("/etc/rc", b"/apps/p2_fs.wasm\nsync\npoweroff\n")
         log = os.path.join(build, "test-logs", "qemu-p2fs.log")
-        disks = [["-drive", f"file={img.path},if=none,format=raw,id=d0",
-                  "-device", "virtio-blk-pci,drive=d0"]]
+        disks = [virtio_disk(img.path)]
         with Qemu(os.path.join(build, "kpio.iso"), disks=disks, log=log) as vm:
             try:
                 vm.wait_exit(timeout=240)

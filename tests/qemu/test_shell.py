@@ -22,7 +22,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
 from diskimg import DiskImage  # noqa: E402
-from qemu import Qemu, QemuExited, QemuTimeout, build_dir  # noqa: E402
+from qemu import Qemu, QemuExited, QemuTimeout, build_dir, virtio_disk  # noqa: E402
 from tap import Tap  # noqa: E402
 
 BIG = 16 << 20
@@ -203,8 +203,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         img = make_image(os.path.join(tmp, "shell.img"), build, big)
         log = os.path.join(build, "test-logs", "qemu-shell.log")
-        disks = [["-drive", f"file={img.path},if=none,format=raw,id=d0",
-                  "-device", "virtio-blk-pci,drive=d0"]]
+        disks = [virtio_disk(img.path)]
         with Qemu(iso, disks=disks, log=log) as vm:
             try:
                 vm.wait_for(PROMPT, timeout=300)

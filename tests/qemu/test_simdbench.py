@@ -18,7 +18,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
 from diskimg import DiskImage  # noqa: E402
-from qemu import Qemu, QemuTimeout, build_dir  # noqa: E402
+from qemu import Qemu, QemuTimeout, build_dir, virtio_disk  # noqa: E402
 from tap import Tap  # noqa: E402
 
 # program, N: small, since QEMU emulates the CPU
@@ -49,8 +49,7 @@ def main():
         rc = "".join(f"{name}_simd {n}\n" for name, n in PROGRAMS) + "poweroff\n"
         img.put("/etc/rc", rc.encode())
         log = os.path.join(build, "test-logs", "qemu-simdbench.log")
-        disks = [["-drive", f"file={img.path},if=none,format=raw,id=d0",
-                  "-device", "virtio-blk-pci,drive=d0"]]
+        disks = [virtio_disk(img.path)]
         with Qemu(os.path.join(build, "kpio.iso"), disks=disks, log=log) as vm:
             try:
                 vm.wait_exit(timeout=600)

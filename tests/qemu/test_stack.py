@@ -19,10 +19,9 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
 from diskimg import DiskImage  # noqa: E402
-from qemu import Qemu, QemuExited, QemuTimeout, build_dir  # noqa: E402
+from qemu import SHELL_PROMPT, Qemu, QemuExited, QemuTimeout, build_dir, virtio_disk  # noqa: E402
 from tap import Tap  # noqa: E402
 
-PROMPT = r"kpio:/\$ "
 ENDLESS = 100000000
 TRAP = "trapped: call stack exhausted"
 # (label, command, what the output must hold)
@@ -49,15 +48,11 @@ def session(t, build, img, engine):
     cmdline = "wasm=interp" if engine == "interp" else None
     outs = {}
     with Qemu(os.path.join(build, "kpio.iso"), cmdline=cmdline, log=log,
-              disks=[["-drive", f"file={img.path},if=none,format=raw,id=d0",
-                      "-device", "virtio-blk-pci,drive=d0"]]) as vm:
+              disks=[virtio_disk(img.path)]) as vm:
         try:
-            vm.wait_for(PROMPT, timeout=120)
+            vm.wait_for(SHELL_PROMPT, timeout=120)
             for label, cmd, _ in STEPS:
-                start = len(vm.output())
-                vm.send(cmd + "\r")
-                vm.wait_for(PROMPT, timeout=300, start=start)
-                outs[label] = vm.output()[start:]
+                outs[label] = vm.command(cmd, timeout=300)
             vm.send("poweroff\r")
             vm.wait_exit(timeout=60)
         except (QemuTimeout, QemuExited, OSError) as e:

@@ -22,7 +22,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
 from diskimg import ENV, DiskImage  # noqa: E402
-from qemu import Qemu, QemuExited, QemuTimeout, build_dir  # noqa: E402
+from qemu import Qemu, QemuExited, QemuTimeout, build_dir, virtio_disk  # noqa: E402
 from tap import Tap  # noqa: E402
 
 PROMPT = r"kpio:/\$ "
@@ -204,8 +204,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         img = make_image(os.path.join(tmp, "userland.img"), build)
         log = os.path.join(build, "test-logs", "qemu-userland.log")
-        disks = [["-drive", f"file={img.path},if=none,format=raw,id=d0",
-                  "-device", "virtio-blk-pci,drive=d0"]]
+        disks = [virtio_disk(img.path)]
         t0 = time.time()
         with Qemu(iso, disks=disks, log=log) as vm:
             try:
