@@ -7,6 +7,7 @@
 #include "arch/x86_64/cpu.h"
 #include "lib/klog.h"
 #include "lib/phases.h"
+#include "time/clock.h"
 
 #define MAX_HOOKS       8
 #define DEBUG_EXIT_PORT 0xf4
@@ -57,6 +58,10 @@ _Noreturn void power_off(void)
     if (have_status) qemu_debug_exit(exit_status);
     irq_disable();
     acpi_poweroff();
+    /* The machine acts on the request on its own time (QEMU in its main
+     * loop, after this write returns): a second before calling it failed. */
+    for (uint64_t end = clock_monotonic_ns() + NS_PER_SEC; clock_monotonic_ns() < end;)
+        cpu_relax();
     klog_error("power", "ACPI power-off failed; halting");
     for (;;)
         hlt();
