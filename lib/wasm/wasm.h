@@ -316,8 +316,9 @@ struct wasm_import {
 };
 
 uint32_t wasm_module_import_count(const struct wasm_module *mod);
-/* Does the module use v128 (SIMD)? Its instances then run on the
- * interpreter whatever the engine asked for (the JIT has no SIMD yet). */
+/* Does the module use v128 (SIMD)? Both engines run SIMD; the spec
+ * runner's -S lets such a module fall back to the interpreter where the
+ * JIT does not compile it. */
 bool wasm_module_uses_v128(const struct wasm_module *mod);
 /* How many times the JIT compiled the module: once for all its instances
  * (later ones get a relocated copy), more only for an instance whose
