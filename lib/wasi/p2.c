@@ -223,6 +223,19 @@ int p2_bad_ret(struct wasm_host_call *call, uint32_t ptr)
     return wasm_host_trap(call, "return area at %u is out of bounds or misaligned", ptr);
 }
 
+int p2_ret_handle(struct wasm_host_call *call, uint32_t ptr, bool failed, uint8_t code, uint32_t h)
+{
+    uint8_t *ret = p2_ret(call, ptr, 8, 4);
+    if (!ret) return p2_bad_ret(call, ptr);
+    if (failed) {
+        ret[0] = 1;
+        ret[4] = code;
+    } else {
+        le32_put(ret + 4, h);
+    }
+    return 0;
+}
+
 int p2_bad_ptr(struct wasm_host_call *call, const char *what)
 {
     return wasm_host_trap(call, "%s out of bounds or not UTF-8", what);

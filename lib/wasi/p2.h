@@ -117,6 +117,11 @@ int p2_drop(struct wasm_host_call *call, uint32_t handle, enum p2_type t);
  * next call into wasm (cabi_realloc). */
 uint8_t *p2_ret(struct wasm_host_call *call, uint32_t ptr, uint32_t size, uint32_t align);
 int p2_bad_ret(struct wasm_host_call *call, uint32_t ptr);
+/* Lowers result<own<T>, E> (8 bytes, align 4) at ptr: [0] the
+ * discriminant (0 ok, 1 err), [4] the handle h when ok, or the error's case
+ * byte code when failed (0 when the error carries nothing, as in
+ * result<own<T>>). 0, or the trap for a bad return area. */
+int p2_ret_handle(struct wasm_host_call *call, uint32_t ptr, bool failed, uint8_t code, uint32_t h);
 /* Allocates size bytes with align in guest memory through the guest's
  * cabi_realloc(0, 0, align, size): 0 and *out, or a trap value. */
 int p2_alloc(struct wasm_host_call *call, uint32_t align, uint32_t size, uint32_t *out);

@@ -41,8 +41,7 @@ P2_FN(p2_filesystem_types_descriptor_read_directory)
     uint32_t h;
     rc = p2_put(call, &s->h, &h);
     if (rc) return rc;
-    le32_put(p2_ret(call, ret_ptr, 8, 4) + 4, h);
-    return 0;
+    return p2_ret_handle(call, ret_ptr, false, 0, h);
 }
 
 static bool dot_or_dotdot(const struct wasi_port_dirent *e)

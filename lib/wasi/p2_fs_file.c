@@ -84,8 +84,7 @@ static int file_stream(struct wasm_host_call *call, uint32_t self, enum p2_type 
     uint32_t h;
     rc = p2_put(call, &s->h, &h);
     if (rc) return rc;
-    le32_put(p2_ret(call, ret_ptr, 8, 4) + 4, h);
-    return 0;
+    return p2_ret_handle(call, ret_ptr, false, 0, h);
 }
 
 /* read-via-stream(offset) -> result<own<input-stream>, error-code> */

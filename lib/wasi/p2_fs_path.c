@@ -77,8 +77,7 @@ P2_FN(p2_filesystem_types_descriptor_open_at)
     uint32_t h;
     rc = p2_desc_new(call, file, (uint8_t)flags, &h);
     if (rc) return rc;
-    le32_put(p2_ret(call, ret_ptr, 8, 4) + 4, h);
-    return 0;
+    return p2_ret_handle(call, ret_ptr, false, 0, h);
 }
 
 enum path_op { OP_MKDIR, OP_RMDIR, OP_UNLINK };

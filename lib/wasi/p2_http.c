@@ -492,20 +492,15 @@ P2_FN(p2_http_types_outgoing_request_body)
     (void)r;
     REQ_SELF(q);
     uint32_t h = 0;
-    if (!q->body_taken) {
+    bool err = q->body_taken;
+    if (!err) {
         struct p2_out_body *b;
         int rc = p2_body_put(call, &request_sink, q, &b, &h);
         if (rc) return rc;
         q->body = b;
         q->body_taken = true;
-    } else {
-        h = UINT32_MAX;
     }
-    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
-    ret[0] = h == UINT32_MAX;
-    le32_put(ret + 4, h == UINT32_MAX ? 0 : h);
-    return 0;
+    return p2_ret_handle(call, a[1].u32, err, 0, h);
 }
 
 /* Writes option<string>-like [tag, ptr, len] at ret+off. */
@@ -870,11 +865,7 @@ int p2_in_body_consume(struct wasm_host_call *call, bool *consumed,
         int rc = p2_put(call, &b->h, &h);
         if (rc) return rc;
     }
-    uint8_t *ret = p2_ret(call, ret_ptr, 8, 4);
-    if (!ret) return p2_bad_ret(call, ret_ptr);
-    ret[0] = err;
-    le32_put(ret + 4, h);
-    return 0;
+    return p2_ret_handle(call, ret_ptr, err, 0, h);
 }
 
 /* consume() -> result<own<incoming-body>>: once. */

@@ -161,15 +161,7 @@ P2_FN(p2_http_types_fields_from_list)
         int rc = fields_put(call, f, &h);
         if (rc) return rc;
     }
-    uint8_t *ret = p2_ret(call, a[2].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[2].u32);
-    if (err >= 0) {
-        ret[0] = 1;
-        ret[4] = (uint8_t)err;
-    } else {
-        le32_put(ret + 4, h);
-    }
-    return 0;
+    return p2_ret_handle(call, a[2].u32, err >= 0, (uint8_t)err, h);
 }
 
 /* get(name) -> list<field-value>: 8 bytes; elements are {ptr, len}. */

@@ -236,11 +236,7 @@ P2_FN(p2_http_types_outgoing_response_body)
         if (rc) return rc;
         q->body = b;
     }
-    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
-    ret[0] = err;
-    le32_put(ret + 4, h);
-    return 0;
+    return p2_ret_handle(call, a[1].u32, err, 0, h);
 }
 
 P2_FN(p2_http_types_outgoing_response_drop)

@@ -46,11 +46,7 @@ int p2_stream_once(struct wasm_host_call *call, bool *taken, enum p2_type type,
         if (rc) return rc;
         *taken = true;
     }
-    uint8_t *ret = p2_ret(call, ret_ptr, 8, 4);
-    if (!ret) return p2_bad_ret(call, ret_ptr);
-    ret[0] = err;
-    le32_put(ret + 4, h);
-    return 0;
+    return p2_ret_handle(call, ret_ptr, err, 0, h);
 }
 
 /* ---- readiness ------------------------------------------------------------ */

@@ -272,21 +272,16 @@ P2_FN(p2_sockets_tcp_create_socket_create_tcp_socket)
 {
     (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
-    if (a[0].u32 > 1 || !have_sockets(w)) {
-        ret[0] = 1;
-        ret[4] = a[0].u32 > 1 ? SE_INVALID_ARGUMENT : p2_sock_error(ERR_NOTSUP);
-        return 0;
-    }
+    if (!p2_ret(call, a[1].u32, 8, 4)) return p2_bad_ret(call, a[1].u32);
+    if (a[0].u32 > 1 || !have_sockets(w))
+        return p2_ret_handle(call, a[1].u32, true,
+                             a[0].u32 > 1 ? SE_INVALID_ARGUMENT : p2_sock_error(ERR_NOTSUP), 0);
     struct p2_tcp *t = tcp_alloc(a[0].u32 ? 6 : 4);
     if (!t) return wasm_host_trap(call, "out of memory");
     uint32_t h;
     int rc = p2_put(call, &t->h, &h);
     if (rc) return rc;
-    ret = p2_ret(call, a[1].u32, 8, 4);
-    le32_put(ret + 4, h);
-    return 0;
+    return p2_ret_handle(call, a[1].u32, false, 0, h);
 }
 
 #define TCP_SELF(var)                                                                              \
@@ -765,13 +760,10 @@ P2_FN(p2_sockets_udp_create_socket_create_udp_socket)
 {
     (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
-    if (a[0].u32 > 1 || !w->port.ops->udp_open) {
-        ret[0] = 1;
-        ret[4] = a[0].u32 > 1 ? SE_INVALID_ARGUMENT : p2_sock_error(ERR_NOTSUP);
-        return 0;
-    }
+    if (!p2_ret(call, a[1].u32, 8, 4)) return p2_bad_ret(call, a[1].u32);
+    if (a[0].u32 > 1 || !w->port.ops->udp_open)
+        return p2_ret_handle(call, a[1].u32, true,
+                             a[0].u32 > 1 ? SE_INVALID_ARGUMENT : p2_sock_error(ERR_NOTSUP), 0);
     struct p2_udp *u = p2_obj_new(sizeof *u, P2_UDP_SOCKET, NULL, udp_destroy);
     if (!u) return wasm_host_trap(call, "out of memory");
     u->family = a[0].u32 ? 6 : 4;
@@ -780,9 +772,7 @@ P2_FN(p2_sockets_udp_create_socket_create_udp_socket)
     uint32_t h;
     int rc = p2_put(call, &u->h, &h);
     if (rc) return rc;
-    ret = p2_ret(call, a[1].u32, 8, 4);
-    le32_put(ret + 4, h);
-    return 0;
+    return p2_ret_handle(call, a[1].u32, false, 0, h);
 }
 
 #define UDP_SELF(var)                                                                              \
@@ -1163,15 +1153,7 @@ P2_FN(p2_sockets_ip_name_lookup_resolve_addresses)
         int rc = p2_put(call, &rs->h, &h);
         if (rc) return rc;
     }
-    uint8_t *ret = p2_ret(call, a[3].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[3].u32);
-    if (res) {
-        ret[0] = 1;
-        ret[4] = (uint8_t)res;
-    } else {
-        le32_put(ret + 4, h);
-    }
-    return 0;
+    return p2_ret_handle(call, a[3].u32, res != 0, (uint8_t)res, h);
 }
 
 /* resolve-next-address() -> result<option<ip-address>, error-code>: 22

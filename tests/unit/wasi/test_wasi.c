@@ -785,6 +785,54 @@ static uint32_t handle_result(struct fixture *f)
 
 #define U64(x) ((uint64_t)(x))
 
+/* ---- result<own<T>, E>: lowered once, by p2_ret_handle --------------------------------- */
+
+#define SE_INVALID_ARG 3 /* wasi:sockets error-code invalid-argument */
+
+/* The 8 bytes at RET, each check naming what it expects there. */
+static void expect_err(struct fixture *f, uint8_t code)
+{
+    static const uint8_t zero[3];
+    assert_int_equal(mem(f)[RET], 1);
+    assert_memory_equal(mem(f) + RET + 1, zero, 3);
+    assert_int_equal(mem(f)[RET + 4], code);
+    assert_memory_equal(mem(f) + RET + 5, zero, 3);
+}
+
+static void test_handle_results(void **state)
+{
+    struct fixture *f = *state;
+    memset(mem(f) + RET, 0xee, 16);
+    assert_int_equal(p2_ret_handle(&f->call, RET, false, 9, 0x01020304), 0);
+    assert_int_equal(handle_result(f), 0x01020304);
+    assert_int_equal(mem(f)[RET + 1] | mem(f)[RET + 2] | mem(f)[RET + 3], 0);
+    assert_int_equal(mem(f)[RET + 8], 0xee); /* nothing past the 8 bytes */
+    memset(mem(f) + RET, 0xee, 16);
+    assert_int_equal(p2_ret_handle(&f->call, RET, true, 7, 0x01020304), 0);
+    expect_err(f, 7);
+    assert_int_equal(p2_ret_handle(&f->call, RET + 2, false, 0, 1), WASM_TRAP_HOST);
+    uint32_t end = (uint32_t)wasm_memory_size(f->mem);
+    assert_int_equal(p2_ret_handle(&f->call, end - 4, true, 1, 0), WASM_TRAP_HOST);
+    /* the host functions that use it: a family other than ipv4/ipv6 */
+    p2c(f, "sockets/tcp-create-socket", "create-tcp-socket", 2, U64(2), U64(RET));
+    expect_err(f, SE_INVALID_ARG);
+    p2c(f, "sockets/udp-create-socket", "create-udp-socket", 2, U64(2), U64(RET));
+    expect_err(f, SE_INVALID_ARG);
+    /* a name that is not a host name */
+    uint32_t net = p2c(f, "sockets/instance-network", "instance-network", 0);
+    put_str(f, RET + 64, "a b");
+    p2c(f, "sockets/ip-name-lookup", "resolve-addresses", 4, U64(net), U64(RET + 64), U64(3),
+        U64(RET));
+    expect_err(f, SE_INVALID_ARG);
+    /* result<own<outgoing-body>>: the second body() is err, with nothing after the tag */
+    uint32_t fields = p2c(f, "http/types", "[constructor]fields", 0);
+    uint32_t req = p2c(f, "http/types", "[constructor]outgoing-request", 1, U64(fields));
+    p2c(f, "http/types", "[method]outgoing-request.body", 2, U64(req), U64(RET));
+    assert_int_not_equal(handle_result(f), 0);
+    p2c(f, "http/types", "[method]outgoing-request.body", 2, U64(req), U64(RET));
+    expect_err(f, 0);
+}
+
 static int sockopt_int(int fd, int level, int name)
 {
     int v = -1;
@@ -1186,6 +1234,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_p1_poll, setup, teardown),
         cmocka_unit_test_setup_teardown(test_p2_fields, setup, teardown),
         cmocka_unit_test(test_http_error_codes),
+        cmocka_unit_test_setup_teardown(test_handle_results, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sockopt_connected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sockopt_accept_inherits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sockopt_udp_ttl, setup, teardown),
