@@ -4,14 +4,22 @@
  * (listen and accept on 0.0.0.0:PORT, default 8080; -p 0 takes any free
  * port). It prints "httpd: serving DIR on port N" on stderr once it
  * listens, and one line per request. With -n it exits after COUNT
- * connections (for tests).
+ * connections (for tests), once the last of them is done.
  *
- * One connection at a time, one request per connection ("Connection:
- * close"): GET and HEAD of a file answer 200 with Content-Length and the
- * file streamed in 64 KiB writes; a folder serves its index.html or a
- * listing; a missing file is 404, a target that climbs above DIR with ".."
- * is 403, other methods 405 (RFC 9110 section 15.5.6), a malformed
- * request 400. The request head must arrive within 10 s.
+ * Many connections at once: one event loop polls the listener and every
+ * connection (wasi2_poll), each a small state machine that reads its
+ * request head, then sends the answer as the socket accepts it (a file in
+ * chunks of up to 64 KiB read at its offset), then flushes and closes. At
+ * most MAX_CONNS connections are open; beyond that the listener is not
+ * polled, so new ones wait in its backlog until one ends. A request head
+ * must arrive within 10 s of the accept (else 408): the poll's timeout is
+ * the nearest such deadline, so a slow client never delays the others.
+ *
+ * One request per connection ("Connection: close"): GET and HEAD of a
+ * file answer 200 with Content-Length; a folder serves its index.html or
+ * a listing; a missing file is 404, a target that climbs above DIR with
+ * ".." is 403, other methods 405 (RFC 9110 section 15.5.6), a malformed
+ * request 400.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -34,9 +42,34 @@ static const char help[] = "Usage: httpd [-p PORT] [-n COUNT] [DIR]\n"
 
 #define HEAD_TIMEOUT_NS (10ull * 1000000000u)
 #define FILE_CHUNK      (64 * 1024)
+#define MAX_CONNS       64
+
+enum conn_state {
+    READING_HEAD, /* waiting for the request head, until the deadline */
+    SENDING,      /* the queued bytes, then the rest of the file */
+    FLUSHING,     /* all written: waiting for the flush before closing */
+    DONE,         /* to be closed */
+};
+
+/* One connection and where it is. */
+struct conn {
+    struct net_tcp c;
+    struct net_addr peer;
+    enum conn_state state;
+    int32_t in_ready, out_ready; /* the streams' pollables */
+    uint64_t deadline;           /* of the head */
+    char head[HTTPREQ_MAX_HEAD];
+    size_t head_len;
+    struct httpreq req;
+    int parsed; /* httpreq_parse's result */
+    int status; /* answered with; 0: nothing to log */
+    char *out;  /* the response head and any body built in memory */
+    size_t out_len, out_sent;
+    int fd; /* the file still to send (-1: none), from file_off */
+    long long file_off, file_left;
+};
 
 static const char *root = ".";
-static char head[HTTPREQ_MAX_HEAD];
 static char filebuf[FILE_CHUNK];
 
 static const char *reason(int status)
@@ -75,39 +108,52 @@ static const char *content_type(const char *path)
     return "application/octet-stream";
 }
 
-static int send_head(struct net_tcp *c, int status, const char *type, long long length,
-                     const char *extra)
+/* Appends bytes to the connection's response; on failure (memory) the
+ * connection is dropped unanswered. */
+static void queue(struct conn *k, const char *data, size_t len)
+{
+    char *p = k->state == DONE ? NULL : realloc(k->out, k->out_len + len);
+    if (!p) {
+        k->state = DONE;
+        return;
+    }
+    memcpy(p + k->out_len, data, len);
+    k->out = p;
+    k->out_len += len;
+}
+
+static void queue_head(struct conn *k, int status, const char *type, long long length,
+                       const char *extra)
 {
     char h[512];
     int n = snprintf(h, sizeof h,
                      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %lld\r\n%s"
                      "Connection: close\r\nServer: kpio-httpd\r\n\r\n",
                      status, reason(status), type, length, extra ? extra : "");
-    return wasi2_write_all(c->out, h, (size_t)n);
+    k->status = status;
+    queue(k, h, (size_t)n);
 }
 
 /* A short text body for errors. */
-static int send_error(struct net_tcp *c, int status, bool head_only)
+static void queue_error(struct conn *k, int status, bool head_only)
 {
     char body[64];
     int n = snprintf(body, sizeof body, "%d %s\n", status, reason(status));
     const char *allow = status == 405 ? "Allow: GET, HEAD\r\n" : NULL;
-    if (send_head(c, status, "text/plain; charset=utf-8", n, allow) < 0) return -1;
-    return head_only ? 0 : wasi2_write_all(c->out, body, (size_t)n);
+    queue_head(k, status, "text/plain; charset=utf-8", n, allow);
+    if (!head_only) queue(k, body, (size_t)n);
 }
 
-static int send_file(struct net_tcp *c, int fd, long long size, const char *path, bool head_only)
+/* The file (opened as fd, which the connection now owns) follows the head. */
+static void queue_file(struct conn *k, int fd, long long size, const char *path, bool head_only)
 {
-    if (send_head(c, 200, content_type(path), size, NULL) < 0) return -1;
-    for (long long left = size; !head_only && left > 0;) {
-        ssize_t n = read(fd, filebuf, sizeof filebuf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return -1; /* the length is promised: closing tells the client */
-        if (n > left) n = (ssize_t)left;
-        if (wasi2_write_all(c->out, filebuf, (size_t)n) < 0) return -1;
-        left -= n;
+    queue_head(k, 200, content_type(path), size, NULL);
+    if (head_only) {
+        close(fd);
+        return;
     }
-    return 0;
+    k->fd = fd;
+    k->file_left = size;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -116,11 +162,13 @@ static int cmp_names(const void *a, const void *b)
 }
 
 /* An HTML list of a folder's entries, sorted, names escaped. */
-static int send_listing(struct net_tcp *c, const char *fs_path, const char *url_path,
-                        bool head_only)
+static void queue_listing(struct conn *k, const char *fs_path, const char *url_path, bool head_only)
 {
     DIR *d = opendir(fs_path);
-    if (!d) return send_error(c, 404, head_only);
+    if (!d) {
+        queue_error(k, 404, head_only);
+        return;
+    }
     char **names = NULL;
     size_t n = 0, cap = 0;
     struct dirent *e;
@@ -140,129 +188,274 @@ static int send_listing(struct net_tcp *c, const char *fs_path, const char *url_
     for (size_t i = 0; i < n; i++)
         size += 32 + 12 * strlen(names[i]); /* worst case: every byte escaped, twice */
     char *html = malloc(size);
-    int rc = -1;
     if (html) {
-        size_t k =
+        size_t m =
             (size_t)snprintf(html, size, "<!DOCTYPE html>\n<title>/%s</title>\n<ul>\n", url_path);
         for (size_t i = 0; i < n; i++) {
             char esc[1024];
-            size_t m = 0;
-            for (const char *p = names[i]; *p && m + 7 < sizeof esc; p++) {
+            size_t q = 0;
+            for (const char *p = names[i]; *p && q + 7 < sizeof esc; p++) {
                 const char *rep = *p == '<'   ? "&lt;"
                                   : *p == '>' ? "&gt;"
                                   : *p == '&' ? "&amp;"
                                   : *p == '"' ? "&quot;"
                                               : NULL;
                 if (rep) {
-                    memcpy(esc + m, rep, strlen(rep));
-                    m += strlen(rep);
+                    memcpy(esc + q, rep, strlen(rep));
+                    q += strlen(rep);
                 } else {
-                    esc[m++] = *p;
+                    esc[q++] = *p;
                 }
             }
-            esc[m] = '\0';
-            k += (size_t)snprintf(html + k, size - k, "<li><a href=\"%s\">%s</a></li>\n", esc, esc);
+            esc[q] = '\0';
+            m += (size_t)snprintf(html + m, size - m, "<li><a href=\"%s\">%s</a></li>\n", esc, esc);
         }
-        k += (size_t)snprintf(html + k, size - k, "</ul>\n");
-        rc = send_head(c, 200, "text/html; charset=utf-8", (long long)k, NULL);
-        if (rc == 0 && !head_only) rc = wasi2_write_all(c->out, html, k);
+        m += (size_t)snprintf(html + m, size - m, "</ul>\n");
+        queue_head(k, 200, "text/html; charset=utf-8", (long long)m, NULL);
+        if (!head_only) queue(k, html, m);
+    } else {
+        k->state = DONE;
     }
     free(html);
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
-    return rc;
 }
 
-/* Serves the path (relative to root, already checked) of a GET or HEAD. */
-static int serve_path(struct net_tcp *c, const char *rel, bool head_only, int *status)
+/* Opens the file at path and queues it, or the error. */
+static void serve_file(struct conn *k, const char *path, long long size, bool head_only)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        queue_error(k, errno == EACCES ? 403 : 404, head_only);
+    else
+        queue_file(k, fd, size, path, head_only);
+}
+
+/* Answers a GET or HEAD of the path (relative to root, already checked). */
+static void serve_path(struct conn *k, const char *rel, bool head_only)
 {
     char *path = rel[0] ? fs_join(root, rel) : strdup(root);
-    if (!path) return send_error(c, *status = 500, head_only);
     struct stat st;
-    int rc;
-    if (stat(path, &st) != 0) {
-        rc = send_error(c, *status = 404, head_only);
+    if (!path) {
+        queue_error(k, 500, head_only);
+    } else if (stat(path, &st) != 0) {
+        queue_error(k, 404, head_only);
     } else if (S_ISDIR(st.st_mode)) {
         char *index = fs_join(path, "index.html");
         struct stat ist;
-        if (index && stat(index, &ist) == 0 && S_ISREG(ist.st_mode)) {
-            int fd = open(index, O_RDONLY);
-            *status = fd >= 0 ? 200 : 404;
-            rc = fd >= 0 ? send_file(c, fd, (long long)ist.st_size, index, head_only)
-                         : send_error(c, 404, head_only);
-            if (fd >= 0) close(fd);
-        } else {
-            *status = 200;
-            rc = send_listing(c, path, rel, head_only);
-        }
+        if (index && stat(index, &ist) == 0 && S_ISREG(ist.st_mode))
+            serve_file(k, index, (long long)ist.st_size, head_only);
+        else
+            queue_listing(k, path, rel, head_only);
         free(index);
     } else {
-        int fd = open(path, O_RDONLY);
-        if (fd < 0) {
-            rc = send_error(c, *status = errno == EACCES ? 403 : 404, head_only);
-        } else {
-            *status = 200;
-            rc = send_file(c, fd, (long long)st.st_size, path, head_only);
-            close(fd);
-        }
+        serve_file(k, path, (long long)st.st_size, head_only);
     }
     free(path);
-    return rc;
 }
 
-/* Reads the request head within the deadline. Returns its parse result. */
-static int read_head(struct net_tcp *c, struct httpreq *req)
+/* Queues the answer to the head read so far (r: httpreq_parse's result,
+ * or the negated status of a failure). */
+static void respond(struct conn *k, int r)
 {
-    size_t len = 0;
-    int32_t pollable = wasi_io_streams_input_stream_subscribe(c->in);
-    uint64_t deadline = cli_now_ns() + HEAD_TIMEOUT_NS;
-    int r = HTTPREQ_INCOMPLETE;
-    while (r == HTTPREQ_INCOMPLETE) {
-        uint64_t now = cli_now_ns();
-        if (now >= deadline || wasi2_wait(&pollable, 1, deadline - now) == 0) {
-            r = -408;
-            break;
-        }
-        long n = wasi2_read(c->in, head + len, sizeof head - len, false);
-        if (n < 0) {
-            r = n == WASI2_EOF && len == 0 ? -1 : HTTPREQ_BAD;
-            break;
-        }
-        len += (size_t)n;
-        r = httpreq_parse(head, len, req);
-        if (r == HTTPREQ_INCOMPLETE && len == sizeof head) r = HTTPREQ_TOO_LARGE;
-    }
-    wasi_io_poll_pollable_drop(pollable);
-    return r;
-}
-
-static void handle(struct net_tcp *c, const struct net_addr *peer)
-{
-    struct httpreq req;
-    int r = read_head(c, &req);
-    char who[64];
-    net_addr_format(peer, who, sizeof who);
-    if (r == -1) return; /* closed before sending anything */
-    int status;
-    bool head_only = r > 0 && strcmp(req.method, "HEAD") == 0;
+    k->parsed = r;
+    k->state = SENDING;
+    bool head_only = r > 0 && strcmp(k->req.method, "HEAD") == 0;
     if (r < 0) {
-        status = -r;
-        send_error(c, status, false);
-    } else if (strcmp(req.method, "GET") != 0 && !head_only) {
-        send_error(c, status = 405, false);
+        queue_error(k, -r, false);
+    } else if (strcmp(k->req.method, "GET") != 0 && !head_only) {
+        queue_error(k, 405, false);
     } else {
         char rel[HTTPREQ_MAX_TARGET];
         bool dir_slash;
-        int p = httpreq_path(req.target, rel, sizeof rel, &dir_slash);
+        int p = httpreq_path(k->req.target, rel, sizeof rel, &dir_slash);
         if (p < 0)
-            send_error(c, status = -p, head_only);
+            queue_error(k, -p, head_only);
         else
-            serve_path(c, rel, head_only, &status);
+            serve_path(k, rel, head_only);
     }
-    wasi2_flush(c->out);
-    fprintf(stderr, "httpd: %s \"%s %s\" %d\n", who, r > 0 ? req.method : "-",
-            r > 0 ? req.target : "-", status);
+}
+
+/* Writes what the socket takes now: the queued bytes, then the file in
+ * chunks read at its offset (as much as the stream permits). When all is
+ * written, starts the flush. */
+static void send_some(struct conn *k)
+{
+    while (k->state == SENDING) {
+        long n;
+        if (k->out_sent < k->out_len) {
+            n = wasi2_write_some(k->c.out, k->out + k->out_sent, k->out_len - k->out_sent);
+            if (n > 0) k->out_sent += (size_t)n;
+        } else if (k->file_left > 0) {
+            n = wasi2_write_room(k->c.out);
+            if (n > 0) {
+                size_t want = (size_t)n < sizeof filebuf ? (size_t)n : sizeof filebuf;
+                if ((long long)want > k->file_left) want = (size_t)k->file_left;
+                ssize_t got = pread(k->fd, filebuf, want, (off_t)k->file_off);
+                /* the length is promised: closing early tells the client */
+                n = got <= 0 ? WASI2_FAIL : wasi2_write_some(k->c.out, filebuf, (size_t)got);
+            }
+            if (n > 0) {
+                k->file_off += n;
+                k->file_left -= n;
+            }
+        } else {
+            n = wasi2_flush_start(k->c.out);
+            if (n == 0) k->state = FLUSHING;
+        }
+        if (n < 0) k->state = DONE;
+        if (n == 0) return; /* the stream is full: wait on its pollable */
+    }
+}
+
+/* Reads what has come of the head; answers once it is complete or bad. */
+static void read_some(struct conn *k)
+{
+    long n = wasi2_read(k->c.in, k->head + k->head_len, sizeof k->head - k->head_len, false);
+    if (n == 0) return;
+    if (n < 0) {
+        if (n == WASI2_EOF && k->head_len == 0)
+            k->state = DONE; /* closed before sending anything */
+        else
+            respond(k, HTTPREQ_BAD);
+        return;
+    }
+    k->head_len += (size_t)n;
+    int r = httpreq_parse(k->head, k->head_len, &k->req);
+    if (r == HTTPREQ_INCOMPLETE && k->head_len == sizeof k->head) r = HTTPREQ_TOO_LARGE;
+    if (r != HTTPREQ_INCOMPLETE) respond(k, r);
+}
+
+/* Moves a connection on after its pollable was ready. */
+static void step(struct conn *k)
+{
+    if (k->state == READING_HEAD) read_some(k);
+    if (k->state == SENDING) send_some(k);
+    if (k->state == FLUSHING && wasi2_write_room(k->c.out) != 0) k->state = DONE;
+}
+
+static struct conn *conn_open(const struct net_tcp *c, const struct net_addr *peer)
+{
+    struct conn *k = calloc(1, sizeof *k);
+    if (!k) return NULL;
+    k->c = *c;
+    k->peer = *peer;
+    k->fd = -1;
+    k->in_ready = wasi_io_streams_input_stream_subscribe(c->in);
+    k->out_ready = wasi_io_streams_output_stream_subscribe(c->out);
+    k->deadline = cli_now_ns() + HEAD_TIMEOUT_NS;
+    return k;
+}
+
+/* Logs the request (if one was answered) and frees the connection. */
+static void conn_close(struct conn *k)
+{
+    if (k->status) {
+        char who[64];
+        net_addr_format(&k->peer, who, sizeof who);
+        bool got = k->parsed > 0;
+        fprintf(stderr, "httpd: %s \"%s %s\" %d\n", who, got ? k->req.method : "-",
+                got ? k->req.target : "-", k->status);
+    }
+    wasi_io_poll_pollable_drop(k->in_ready);
+    wasi_io_poll_pollable_drop(k->out_ready);
+    net_tcp_close(&k->c);
+    if (k->fd >= 0) close(k->fd);
+    free(k->out);
+    free(k);
+}
+
+static struct conn *conns[MAX_CONNS];
+static size_t nconns;
+
+/* Accepts the connections waiting, up to the bound and to want. Returns
+ * how many, or -1 when accept failed. */
+static long accept_some(int32_t listener, uint64_t want)
+{
+    long n = 0;
+    while (nconns < MAX_CONNS && (uint64_t)n < want) {
+        struct net_tcp c;
+        struct net_addr peer;
+        int r = net_tcp_try_accept(listener, &c, &peer);
+        if (r < 0) return -1;
+        if (r == 0) break;
+        n++;
+        if (!(conns[nconns] = conn_open(&c, &peer)))
+            net_tcp_close(&c); /* out of memory: dropped, as a reset */
+        else
+            nconns++;
+    }
+    return n;
+}
+
+/* The event loop: until COUNT connections (0: no end) were accepted and
+ * ended. Returns CLI_OK or CLI_FAIL. */
+static int serve(int32_t listener, uint64_t count)
+{
+    static int32_t polls[MAX_CONNS + 1];
+    static struct conn *owner[MAX_CONNS + 1];
+    static bool ready[MAX_CONNS + 1];
+    int32_t incoming = wasi_sockets_tcp_tcp_socket_subscribe(listener);
+    uint64_t accepted = 0;
+    int rc = CLI_OK;
+    for (;;) {
+        bool accepting = (count == 0 || accepted < count) && nconns < MAX_CONNS;
+        if (!accepting && nconns == 0) break;
+        size_t n = 0;
+        uint64_t deadline = UINT64_MAX;
+        if (accepting) {
+            owner[n] = NULL;
+            polls[n++] = incoming;
+        }
+        for (size_t i = 0; i < nconns; i++) {
+            struct conn *k = conns[i];
+            owner[n] = k;
+            polls[n++] = k->state == READING_HEAD ? k->in_ready : k->out_ready;
+            if (k->state == READING_HEAD && k->deadline < deadline) deadline = k->deadline;
+        }
+        uint64_t now = cli_now_ns();
+        uint64_t timeout = UINT64_MAX; /* none: nothing is reading a head */
+        if (deadline != UINT64_MAX) timeout = deadline > now ? deadline - now : 0;
+        if (wasi2_poll(polls, n, timeout, ready) < 0) {
+            cli_warn("poll: %s", wasi2_errmsg());
+            rc = CLI_FAIL;
+            break;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (!ready[i]) continue;
+            if (owner[i]) {
+                step(owner[i]);
+                continue;
+            }
+            long got = accept_some(listener, count ? count - accepted : UINT64_MAX);
+            if (got < 0) {
+                cli_warn("accept: %s", wasi2_errmsg());
+                rc = CLI_FAIL;
+                break;
+            }
+            accepted += (uint64_t)got;
+        }
+        if (rc != CLI_OK) break;
+        now = cli_now_ns();
+        size_t kept = 0;
+        for (size_t i = 0; i < nconns; i++) {
+            struct conn *k = conns[i];
+            if (k->state == READING_HEAD && now >= k->deadline) {
+                respond(k, -408);
+                send_some(k);
+            }
+            if (k->state == DONE)
+                conn_close(k);
+            else
+                conns[kept++] = k;
+        }
+        nconns = kept;
+    }
+    while (nconns > 0)
+        conn_close(conns[--nconns]);
+    wasi_io_poll_pollable_drop(incoming);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -288,23 +481,14 @@ int main(int argc, char **argv)
     struct net_addr any = {.family = WASI_SOCKETS_NETWORK_IP_ADDRESS_FAMILY_IPV4,
                            .port = (uint16_t)port};
     int32_t listener;
-    if (net_tcp_listen(&any, 16, &listener) < 0) {
+    if (net_tcp_listen(&any, MAX_CONNS, &listener) < 0) {
         cli_warn("cannot listen on port %u: %s", (unsigned)port, wasi2_errmsg());
         return CLI_FAIL;
     }
     struct net_addr local;
     if (net_tcp_local_address(listener, &local) == 0) port = local.port;
     fprintf(stderr, "httpd: serving %s on port %u\n", root, (unsigned)port);
-    for (uint64_t served = 0; count == 0 || served < count; served++) {
-        struct net_tcp c;
-        struct net_addr peer;
-        if (net_tcp_accept(listener, &c, &peer) < 0) {
-            cli_warn("accept: %s", wasi2_errmsg());
-            return CLI_FAIL;
-        }
-        handle(&c, &peer);
-        net_tcp_close(&c);
-    }
+    int rc = serve(listener, count);
     wasi_sockets_tcp_tcp_socket_drop(listener);
-    return CLI_OK;
+    return rc;
 }

@@ -357,35 +357,35 @@ int net_tcp_local_address(int32_t sock, struct net_addr *addr)
     return 0;
 }
 
-int net_tcp_accept(int32_t listener, struct net_tcp *c, struct net_addr *peer)
+int net_tcp_try_accept(int32_t listener, struct net_tcp *c, struct net_addr *peer)
 {
     memset(c, 0, sizeof *c);
-    int32_t pollable = wasi_sockets_tcp_tcp_socket_subscribe(listener);
-    int result = 0;
-    for (;;) {
-        _Alignas(8) uint8_t ret[16];
-        wasi_sockets_tcp_tcp_socket_accept(listener, (int32_t)(uintptr_t)ret);
-        if (ret[0] == 0) {
-            memcpy(&c->sock, ret + 4, 4);
-            memcpy(&c->in, ret + 8, 4);
-            memcpy(&c->out, ret + 12, 4);
-            break;
-        }
-        if (ret[4] != WOULD_BLOCK) {
-            wasi2_sockets_failed(ret[4]);
-            result = -1;
-            break;
-        }
-        wasi2_block(pollable);
+    _Alignas(8) uint8_t ret[36];
+    wasi_sockets_tcp_tcp_socket_accept(listener, (int32_t)(uintptr_t)ret);
+    if (ret[0] != 0) {
+        if (ret[4] == WOULD_BLOCK) return 0;
+        wasi2_sockets_failed(ret[4]);
+        return -1;
     }
-    wasi_io_poll_pollable_drop(pollable);
-    if (result == 0 && peer) {
-        _Alignas(8) uint8_t ret[36];
+    memcpy(&c->sock, ret + 4, 4);
+    memcpy(&c->in, ret + 8, 4);
+    memcpy(&c->out, ret + 12, 4);
+    if (peer) {
         wasi_sockets_tcp_tcp_socket_remote_address(c->sock, (int32_t)(uintptr_t)ret);
         if (ret[0] == 0)
             net_addr_from_abi(ret + 4, peer);
         else
             memset(peer, 0, sizeof *peer);
     }
-    return result;
+    return 1;
+}
+
+int net_tcp_accept(int32_t listener, struct net_tcp *c, struct net_addr *peer)
+{
+    int32_t pollable = wasi_sockets_tcp_tcp_socket_subscribe(listener);
+    int r;
+    while ((r = net_tcp_try_accept(listener, c, peer)) == 0)
+        wasi2_block(pollable);
+    wasi_io_poll_pollable_drop(pollable);
+    return r < 0 ? -1 : 0;
 }

@@ -6,6 +6,7 @@
  */
 #include "sdk/wasi2.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,29 +172,49 @@ uint64_t wasi2_now_ns(void)
     return (uint64_t)wasi_clocks_monotonic_clock_now();
 }
 
-uint32_t wasi2_wait(const int32_t *p, size_t n, uint64_t timeout_ns)
+long wasi2_poll(const int32_t *p, size_t n, uint64_t timeout_ns, bool *ready)
 {
-    int32_t list[32];
-    _Alignas(8) uint8_t ret[8];
-    if (n > 31) n = 31;
-    memcpy(list, p, n * sizeof *p);
-    size_t count = n;
-    if (timeout_ns != UINT64_MAX)
-        list[count++] = wasi_clocks_monotonic_clock_subscribe_duration(
-            (int64_t)(timeout_ns > INT64_MAX ? INT64_MAX : timeout_ns));
+    memset(ready, 0, n * sizeof *ready);
+    size_t count = n + (timeout_ns != UINT64_MAX);
     if (count == 0) return 0; /* poll of an empty list traps on some hosts */
+    int32_t small[32], *list = count <= 32 ? small : malloc(count * sizeof *list);
+    if (!list) {
+        wasi2_set_error(WASI2_ERR_OTHER, 0, "out of memory");
+        return -1;
+    }
+    memcpy(list, p, n * sizeof *p);
+    if (count > n)
+        list[n] = wasi_clocks_monotonic_clock_subscribe_duration(
+            (int64_t)(timeout_ns > INT64_MAX ? INT64_MAX : timeout_ns));
+    _Alignas(8) uint8_t ret[8];
     wasi2_host_mem_begin();
     wasi_io_poll_poll((int32_t)(uintptr_t)list, (int32_t)count, (int32_t)(uintptr_t)ret);
-    uint32_t mask = 0, ptr, len;
+    uint32_t ptr, len;
     memcpy(&ptr, ret, 4);
     memcpy(&len, ret + 4, 4);
+    long got = 0;
     for (uint32_t i = 0; i < len; i++) {
         uint32_t idx;
         memcpy(&idx, (const uint8_t *)(uintptr_t)ptr + 4 * i, 4);
-        if (idx < n) mask |= 1u << idx;
+        if (idx < n && !ready[idx]) {
+            ready[idx] = true;
+            got++;
+        }
     }
     wasi2_host_mem_end();
     if (count > n) wasi_io_poll_pollable_drop(list[n]);
+    if (list != small) free(list);
+    return got;
+}
+
+uint32_t wasi2_wait(const int32_t *p, size_t n, uint64_t timeout_ns)
+{
+    bool ready[31];
+    if (n > 31) n = 31;
+    uint32_t mask = 0;
+    if (wasi2_poll(p, n, timeout_ns, ready) > 0)
+        for (size_t i = 0; i < n; i++)
+            if (ready[i]) mask |= 1u << i;
     return mask;
 }
 
@@ -286,15 +307,23 @@ int wasi2_write_all(int32_t out, const void *buf, size_t len)
     return 0;
 }
 
-long wasi2_write_some(int32_t out, const void *buf, size_t len)
+long wasi2_write_room(int32_t out)
 {
     _Alignas(8) uint8_t ret[16];
     wasi_io_streams_output_stream_check_write(out, (int32_t)(uintptr_t)ret);
     if (ret[0] != 0) return wasi2_stream_failed(ret + 8);
     uint64_t permit;
     memcpy(&permit, ret + 8, 8);
-    size_t n = permit < len ? (size_t)permit : len;
+    return permit > LONG_MAX ? LONG_MAX : (long)permit;
+}
+
+long wasi2_write_some(int32_t out, const void *buf, size_t len)
+{
+    long permit = wasi2_write_room(out);
+    if (permit < 0) return permit;
+    size_t n = (size_t)permit < len ? (size_t)permit : len;
     if (n == 0) return 0;
+    _Alignas(8) uint8_t ret[16];
     wasi_io_streams_output_stream_write(out, (int32_t)(uintptr_t)buf, (int32_t)n,
                                         (int32_t)(uintptr_t)ret);
     if (ret[0] != 0) return wasi2_stream_failed(ret + 4);
@@ -305,5 +334,12 @@ int wasi2_flush(int32_t out)
 {
     _Alignas(8) uint8_t ret[12];
     wasi_io_streams_output_stream_blocking_flush(out, (int32_t)(uintptr_t)ret);
+    return ret[0] != 0 ? wasi2_stream_failed(ret + 4) : 0;
+}
+
+int wasi2_flush_start(int32_t out)
+{
+    _Alignas(8) uint8_t ret[12];
+    wasi_io_streams_output_stream_flush(out, (int32_t)(uintptr_t)ret);
     return ret[0] != 0 ? wasi2_stream_failed(ret + 4) : 0;
 }

@@ -31,6 +31,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -41,6 +42,7 @@ from hosts import KpioHost, run_cmd  # noqa: E402
 from jco import Jco, JcoHost  # noqa: E402
 import servers  # noqa: E402
 from servers import body, sha  # noqa: E402
+from stalled import answer, stalled_client, still_connected  # noqa: E402
 
 NET_APPS = ["fetch", "nslookup", "nc", "httpd"]
 BIG = 64 << 20
@@ -487,6 +489,75 @@ def run_httpd(t, host):
         d.close()
 
 
+def get_blob(port, results, i):
+    try:
+        results[i] = http_raw(port, b"GET /blob.bin HTTP/1.1\r\nHost: x\r\n\r\n", timeout=120)
+    except OSError as e:
+        results[i] = e
+
+
+def run_httpd_concurrent(t, host):
+    """httpd serves many connections at once: a client that stalls in the
+    middle of its request head does not hold up another's download, 20
+    clients downloading at once all get the right bytes, the stalled one is
+    answered 408 once its 10 s are up, and -n counts all of them."""
+    d = Folder()
+    www = d.file("www")
+    os.makedirs(www)
+    blob = bytes(body(1 << 20))
+    with open(os.path.join(www, "blob.bin"), "wb") as f:
+        f.write(blob)
+    port = servers.free_port()
+    clients = 20
+    n = 1 + 1 + 1 + clients  # the readiness probe, the stalled one, one alone, the 20
+    name = f"{host.name}: httpd concurrent"
+    proc = host.popen("httpd", ["-p", str(port), "-n", str(n), "/data/www"], {d.path: "/data"},
+                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    slow = None
+    try:
+        if not wait_serving(port, proc, 60):
+            t.ok(False, f"{name}: httpd listens", "it did not")
+            return
+        slow = stalled_client(port, b"GET /blob.bin HTTP/1.1\r\nHo")
+        got = [None]
+        get_blob(port, got, 0)
+        ok = isinstance(got[0], tuple) and got[0][0] == 200 and got[0][2] == blob
+        t.ok(ok and still_connected(slow),
+             f"{name}: a client stalled mid-head does not delay another's 1 MiB download",
+             f"download {'ok' if ok else repr(got[0])[:200]}, "
+             f"stalled one still connected: {still_connected(slow)}")
+        results = [None] * clients
+        threads = [threading.Thread(target=get_blob, args=(port, results, i))
+                   for i in range(clients)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        good = sum(1 for r in results if isinstance(r, tuple) and r[0] == 200 and r[2] == blob)
+        bad = [repr(r)[:120] if not isinstance(r, tuple) else (r[0], len(r[2]))
+               for r in results if not (isinstance(r, tuple) and r[0] == 200 and r[2] == blob)]
+        t.ok(good == clients, f"{name}: {clients} clients at once each get the 1 MiB file",
+             f"{good} right; the others: {bad[:5]}")
+        data = answer(slow)  # waits for httpd's deadline
+        t.ok(data.startswith(b"HTTP/1.1 408 "),
+             f"{name}: the stalled client is answered 408 and closed", repr(data[:200]))
+        try:
+            _, err = proc.communicate(timeout=60)
+            lines = err.decode(errors="replace").count('"GET /blob.bin" 200')
+            t.ok(proc.returncode == 0 and lines == 1 + clients and b'"- -" 408' in err,
+                 f"{name}: exits 0 after -n {n} connections, one log line per request",
+                 f"rc={proc.returncode} 200 lines={lines} stderr={err[-600:]!r}")
+        except subprocess.TimeoutExpired:
+            t.ok(False, f"{name}: exits 0 after -n {n} connections", "still running")
+    finally:
+        if slow:
+            slow.close()
+        if proc.poll() is None:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+        d.close()
+
+
 class KpioNetHost(KpioHost):
     def popen(self, app, args=(), dirs=None, **kw):
         wasm = os.path.join(self.build, "apps", app + ".wasm")
@@ -656,6 +727,7 @@ def run_hosts(t, hosts):
                 run_nslookup(t, host, dns_ok, rec)
                 run_nc(t, host, refused_port)
                 run_httpd(t, host)
+                run_httpd_concurrent(t, host)
             if not nginx:
                 t.skip("fetch from nginx", "nginx is not installed")
         finally:

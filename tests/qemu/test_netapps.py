@@ -9,7 +9,9 @@ system tests), beyond the E2E's fetch:
    KPIO's keep-alive probes (wasi:sockets keep-alive options) are answered
    by Linux, so the connection lives, and `ifconfig` counts them.
 2. Over QEMU's user network with a host port forward: `httpd` in the guest
-   serves a file of the disk to the host, which compares it byte for byte.
+   serves a file of the disk to the host, which compares it byte for byte,
+   then to 20 clients at once while another stalls in the middle of its
+   request head (answered 408 after its 10 s).
 3. UDP over QEMU's user network: lib/wasi's p2_net test program sends a
    datagram through wasi:sockets/udp to an echo peer on the host.
 """
@@ -29,6 +31,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from diskimg import DiskImage  # noqa: E402
 from netns import GATEWAY, NAME, TestNet  # noqa: E402
 from qemu import Qemu, QemuExited, QemuTimeout, build_dir, virtio_disk  # noqa: E402
+from stalled import answer, stalled_client, still_connected  # noqa: E402
 from tap import Tap  # noqa: E402
 
 
@@ -127,6 +130,40 @@ def free_port():
     return port
 
 
+def http_get(port, path, results, i):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=120) as r:
+            results[i] = r.read()
+    except OSError as e:
+        results[i] = e
+
+
+def concurrent_downloads(t, port, content, clients=20):
+    """httpd in KPIO serves many connections at once: while a client that
+    sent half a request head stalls, 20 clients download the file at once,
+    all intact; the stalled one is then answered 408 (its 10 s are up)."""
+    slow = stalled_client(port, b"GET /file.bin HTTP/1.1\r\nHo")
+    try:
+        results = [None] * clients
+        threads = [threading.Thread(target=http_get, args=(port, "/file.bin", results, i))
+                   for i in range(clients)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        stalled = still_connected(slow)
+        good = sum(1 for r in results if r == content)
+        t.ok(good == clients and stalled,
+             f"httpd in KPIO: {clients} clients at once get the file intact while one stalls "
+             "mid-head", f"{good} intact, others {[repr(r)[:80] for r in results if r != content][:3]}"
+             f", the stalled one still connected: {stalled}")
+        data = answer(slow)  # waits for httpd's deadline
+        t.ok(data.startswith(b"HTTP/1.1 408 "), "httpd in KPIO: the stalled client gets 408",
+             repr(data[:200]))
+    finally:
+        slow.close()
+
+
 def httpd_part(t, tmp, build):
     content = os.urandom(700 * 1024)
     img = image(os.path.join(tmp, "httpd.img"), build, files={"/data/site/file.bin": content,
@@ -155,6 +192,7 @@ def httpd_part(t, tmp, build):
                 t.ok(False, "httpd answers 404 for a missing file")
             except urllib.error.HTTPError as e:
                 t.ok(e.code == 404, f"httpd answers 404 for a missing file (got {e.code})")
+            concurrent_downloads(t, port, content)
             closed = free_port()
             start = len(vm.output())
             vm.send(f"nc 10.0.2.2 {closed}\r")

@@ -61,6 +61,10 @@ int net_tcp_listen(const struct net_addr *addr, uint32_t backlog, int32_t *sock)
 int net_tcp_local_address(int32_t sock, struct net_addr *addr);
 /* Waits for and accepts one connection; peer may be NULL. */
 int net_tcp_accept(int32_t listener, struct net_tcp *c, struct net_addr *peer);
+/* Accepts a connection if one is waiting, without waiting: returns 1 with
+ * *c (and *peer), 0 when none is there yet (the listener's pollable,
+ * wasi_sockets_tcp_tcp_socket_subscribe, tells when one is), or -1. */
+int net_tcp_try_accept(int32_t listener, struct net_tcp *c, struct net_addr *peer);
 
 /* "10.0.2.2" or "::1" (RFC 5952 form), without the port. */
 void net_addr_format(const struct net_addr *a, char *out, size_t size);

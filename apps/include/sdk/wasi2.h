@@ -84,6 +84,11 @@ void wasi2_block(int32_t pollable);
  * no timeout). Returns a bit mask of the ready ones (n <= 31), 0 when the
  * time ran out. */
 uint32_t wasi2_wait(const int32_t *p, size_t n, uint64_t timeout_ns);
+/* The same for any number of pollables (an event loop over many sockets):
+ * sets ready[i] for each of p[0..n) and returns how many are ready, 0 when
+ * the time ran out (or n is 0 without a timeout), -1 when out of memory.
+ * One wasi:io/poll call: the host waits, the app does not spin. */
+long wasi2_poll(const int32_t *p, size_t n, uint64_t timeout_ns, bool *ready);
 
 /* ---- streams ------------------------------------------------------------- */
 
@@ -100,9 +105,16 @@ int wasi2_write_all(int32_t out, const void *buf, size_t len);
 /* Writes what the stream accepts now without waiting: at most len
  * bytes, possibly 0. Returns the count, WASI2_FAIL or WASI2_EOF. */
 long wasi2_write_some(int32_t out, const void *buf, size_t len);
+/* What the stream accepts now (check-write): a byte count, 0 while it is
+ * full or a flush is still going on (wait on its pollable), or WASI2_FAIL
+ * or WASI2_EOF. */
+long wasi2_write_room(int32_t out);
 
 /* Flushes and waits until the data is handed over. */
 int wasi2_flush(int32_t out);
+/* Starts a flush without waiting: it is done once the stream's pollable is
+ * ready and wasi2_write_room() is not 0. Returns 0, WASI2_FAIL or WASI2_EOF. */
+int wasi2_flush_start(int32_t out);
 
 /* Records a stream-error read from a return area at p (its u8 case, then
  * at p + 4 the own<error> handle when the case is last-operation-failed),
