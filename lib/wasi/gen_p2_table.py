@@ -6,7 +6,9 @@ lib/wasi/p2.c and p2_*.c define with P2_FN(name).
 
 Every import of the TSV gets an entry: interface, field, the core
 signature as a lib/wasm signature string, and the implementing function,
-or wasi_p2_unimplemented (a trap saying so) when none defines it.
+or wasi_p2_unimplemented (a trap saying so) when none defines it. A line
+P2_GETSET(prefix, name, ...) defines two functions, prefix_name and
+prefix_set_name (a WIT getter and setter pair, see p2_sock.c).
 The C name of an import is p2_<package>_<interface>_<field>, with
 "[method]r.f" -> "r_f", "[static]r.f" -> "r_f", "[constructor]r" -> "r_new",
 "[resource-drop]r" -> "r_drop", and '-' -> '_'.
@@ -50,7 +52,10 @@ def generate(tsv):
         if src.endswith("p2_table.c"):
             continue
         with open(src) as f:
-            defined.update(re.findall(r"^P2_FN\((\w+)\)", f.read(), re.M))
+            text = f.read()
+        defined.update(re.findall(r"^P2_FN\((\w+)\)", text, re.M))
+        for prefix, name in re.findall(r"^P2_GETSET\((\w+), (\w+),", text, re.M):
+            defined.update([prefix + "_" + name, prefix + "_set_" + name])
     rows = []
     with open(tsv) as f:
         next(f)

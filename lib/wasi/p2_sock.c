@@ -13,7 +13,8 @@
  * and so does start-connect over a port without the non-blocking connect;
  * finish-* and resolve-next-address hand out the stored outcome. The
  * streams of a connected socket are its children and the port socket is
- * shared.
+ * shared. The socket options of both kinds are one table (sock_options):
+ * each getter and setter is option_get and option_set on its row.
  */
 #include "base/env.h"
 #include "base/mem.h"
@@ -24,33 +25,36 @@
 #define RESOLVE_TIMEOUT_NS (15ull * 1000000000u)
 #define MAX_ADDRS          16
 
-/* result<_, error-code> (2 bytes): code 0 for ok, else 1 + an error-code. */
+/* res of a result<_, error-code>: 0 for ok, else E(an error-code). */
 #define OK_RESULT 0
 #define E(code)   (0x100 | (code))
 
-static int put_unit(struct wasm_host_call *call, uint32_t ret_ptr, int res)
+/* result<T, error-code> for a T of width 1 (none, bool, u8), 4 (u32) or 8
+ * (u64) bytes: 2 x width bytes, align width, the tag at 0 and the
+ * error-code or the little-endian value at width. */
+static int put_result(struct wasm_host_call *call, uint32_t ret_ptr, unsigned width, int res,
+                      uint64_t v)
 {
-    uint8_t *ret = p2_ret(call, ret_ptr, 2, 1);
+    uint8_t *ret = p2_ret(call, ret_ptr, 2 * width, width);
     if (!ret) return p2_bad_ret(call, ret_ptr);
     if (res) {
         ret[0] = 1;
-        ret[1] = (uint8_t)res;
+        ret[width] = (uint8_t)res;
+        return 0;
     }
+    for (unsigned i = 0; i < width; i++)
+        ret[width + i] = (uint8_t)(v >> (8 * i));
     return 0;
 }
 
-/* result<u64, error-code> (16 bytes, align 8). */
+static int put_unit(struct wasm_host_call *call, uint32_t ret_ptr, int res)
+{
+    return put_result(call, ret_ptr, 1, res, 0);
+}
+
 static int put_u64(struct wasm_host_call *call, uint32_t ret_ptr, int res, uint64_t v)
 {
-    uint8_t *ret = p2_ret(call, ret_ptr, 16, 8);
-    if (!ret) return p2_bad_ret(call, ret_ptr);
-    if (res) {
-        ret[0] = 1;
-        ret[8] = (uint8_t)res;
-    } else {
-        le64_put(ret + 8, v);
-    }
-    return 0;
+    return put_result(call, ret_ptr, 8, res, v);
 }
 
 /* An error-code result from an ERR_* value; ERR_CANCELED traps. */
@@ -81,7 +85,32 @@ P2_FN(p2_sockets_network_network_drop)
     return p2_drop(call, a[0].u32, P2_NETWORK);
 }
 
-/* ---- tcp ----------------------------------------------------------------------- */
+/* ---- the sockets --------------------------------------------------------------- */
+
+/* The socket options of tcp.wit and udp.wit, rows of sock_options. */
+enum opt_id {
+    OPT_TCP_KEEPALIVE,
+    OPT_TCP_KEEPIDLE,
+    OPT_TCP_KEEPINTVL,
+    OPT_TCP_KEEPCNT,
+    OPT_TCP_HOP_LIMIT,
+    OPT_TCP_RCVBUF,
+    OPT_TCP_SNDBUF,
+    OPT_UDP_HOP_LIMIT,
+    OPT_UDP_RCVBUF,
+    OPT_UDP_SNDBUF,
+    OPT_COUNT
+};
+
+/* A socket's option values (a tcp socket uses the OPT_TCP_* rows, a udp
+ * socket the OPT_UDP_* ones) and which of them the app set through the
+ * port, to apply once the port socket exists. */
+struct opt_values {
+    uint64_t value[OPT_COUNT];
+    unsigned set; /* OPT_BIT(option) */
+};
+
+#define OPT_BIT(option) (1u << (option))
 
 enum tcp_state {
     T_UNBOUND,
@@ -102,14 +131,24 @@ struct p2_tcp {
     struct wasi_port_addr local;
     bool has_local;
     struct wasi_port_sock *sock;
-    uint64_t backlog, ka_idle, ka_interval, rcvbuf, sndbuf;
-    uint32_t ka_count;
-    uint8_t hop_limit;
-    bool keepalive;
-    unsigned opts_set; /* OPT_BIT(WASI_PORT_*) of the options the app set */
+    uint64_t backlog;
+    struct opt_values opts;
 };
 
-#define OPT_BIT(opt) (1u << (opt))
+enum udp_state { U_UNBOUND, U_BIND_STARTED, U_BOUND };
+
+struct p2_udp {
+    struct p2_obj h;
+    uint8_t family, state;
+    int pending;
+    struct wasi_port_sock *sock;
+    bool connected;
+    struct wasi_port_addr remote;
+    uint32_t streams; /* live datagram streams */
+    struct opt_values opts;
+};
+
+/* ---- socket options ------------------------------------------------------------- */
 
 /* Applies an option to a port socket: ERR_NOTSUP from a port that cannot. */
 static int sock_opt(struct wasi_ctx *w, struct wasi_port_sock *s, enum wasi_port_sockopt opt,
@@ -119,46 +158,143 @@ static int sock_opt(struct wasi_ctx *w, struct wasi_port_sock *s, enum wasi_port
     return w->port.ops->sock_set_option(w->port.ctx, s, opt, value);
 }
 
-static uint64_t tcp_opt_value(const struct p2_tcp *t, enum wasi_port_sockopt opt)
+enum opt_type { OPT_BOOL, OPT_U8, OPT_U32, OPT_U64 }; /* the WIT's value types */
+
+#define OPT_HINT 0 /* no port option (they start at 1): the value is only kept */
+
+struct sock_option {
+    const char *name; /* the WIT's */
+    enum p2_type owner;
+    enum opt_type type;
+    bool zero_invalid; /* setting 0 is invalid-argument */
+    uint8_t port_opt;  /* an enum wasi_port_sockopt, or OPT_HINT */
+    uint64_t initial;
+};
+
+/* Keep-alive and the hop limits are applied through the port (the getters
+ * report the values set; the port may clamp them, as the WIT allows); the
+ * buffer sizes are hints (tcp.wit, udp.wit) and only kept. */
+static const struct sock_option sock_options[OPT_COUNT] = {
+#define TCP P2_TCP_SOCKET
+#define UDP P2_UDP_SOCKET
+    [OPT_TCP_KEEPALIVE] = {"keep-alive-enabled", TCP, OPT_BOOL, false, WASI_PORT_SO_KEEPALIVE, 0},
+    [OPT_TCP_KEEPIDLE] = {"keep-alive-idle-time", TCP, OPT_U64, true, WASI_PORT_TCP_KEEPIDLE,
+                          7200ull * 1000000000u},
+    [OPT_TCP_KEEPINTVL] = {"keep-alive-interval", TCP, OPT_U64, true, WASI_PORT_TCP_KEEPINTVL,
+                           75ull * 1000000000u},
+    [OPT_TCP_KEEPCNT] = {"keep-alive-count", TCP, OPT_U32, true, WASI_PORT_TCP_KEEPCNT, 9},
+    [OPT_TCP_HOP_LIMIT] = {"hop-limit", TCP, OPT_U8, true, WASI_PORT_IP_TTL, 64},
+    [OPT_TCP_RCVBUF] = {"receive-buffer-size", TCP, OPT_U64, true, OPT_HINT, 131072},
+    [OPT_TCP_SNDBUF] = {"send-buffer-size", TCP, OPT_U64, true, OPT_HINT, 131072},
+    [OPT_UDP_HOP_LIMIT] = {"unicast-hop-limit", UDP, OPT_U8, true, WASI_PORT_IP_TTL, 64},
+    [OPT_UDP_RCVBUF] = {"receive-buffer-size", UDP, OPT_U64, true, OPT_HINT, 212992},
+    [OPT_UDP_SNDBUF] = {"send-buffer-size", UDP, OPT_U64, true, OPT_HINT, 212992},
+#undef TCP
+#undef UDP
+};
+
+static const unsigned opt_width[] = {[OPT_BOOL] = 1, [OPT_U8] = 1, [OPT_U32] = 4, [OPT_U64] = 8};
+
+/* The option values of a tcp or udp socket. */
+static struct opt_values *opts_of(struct p2_obj *s)
 {
-    switch (opt) {
-    case WASI_PORT_SO_KEEPALIVE: return t->keepalive;
-    case WASI_PORT_TCP_KEEPIDLE: return t->ka_idle;
-    case WASI_PORT_TCP_KEEPINTVL: return t->ka_interval;
-    case WASI_PORT_TCP_KEEPCNT: return t->ka_count;
-    default: return t->hop_limit;
-    }
+    return s->type == P2_TCP_SOCKET ? &((struct p2_tcp *)s)->opts : &((struct p2_udp *)s)->opts;
+}
+
+static struct wasi_port_sock *port_sock_of(const struct p2_obj *s)
+{
+    return s->type == P2_TCP_SOCKET ? ((const struct p2_tcp *)s)->sock
+                                    : ((const struct p2_udp *)s)->sock;
+}
+
+/* A new socket's options: the initial values of its rows. */
+static void options_init(struct p2_obj *s)
+{
+    for (int id = 0; id < OPT_COUNT; id++)
+        if (sock_options[id].owner == s->type) opts_of(s)->value[id] = sock_options[id].initial;
 }
 
 /* Applies every option the app set to a port socket that has just come to
- * be (connected, listening or accepted): options set before are
+ * be (connected, listening, accepted or bound): options set before are
  * remembered until then. There is nobody to report a failure to (each was
  * accepted by a port that has the operation), so it is logged. */
-static void tcp_apply_options(struct wasi_ctx *w, struct p2_tcp *t)
+static void options_apply(struct wasi_ctx *w, struct p2_obj *s)
 {
-    for (int opt = WASI_PORT_SO_KEEPALIVE; opt <= WASI_PORT_IP_TTL; opt++) {
-        if (!(t->opts_set & OPT_BIT(opt))) continue;
-        int rc = sock_opt(w, t->sock, (enum wasi_port_sockopt)opt, tcp_opt_value(t, opt));
-        if (rc) log_write(LOG_WARN, "wasi", "tcp option %d not applied: %s", opt, err_name(rc));
+    const struct opt_values *o = opts_of(s);
+    for (int id = 0; id < OPT_COUNT; id++) {
+        if (!(o->set & OPT_BIT(id))) continue;
+        int rc = sock_opt(w, port_sock_of(s), sock_options[id].port_opt, o->value[id]);
+        if (rc)
+            log_write(LOG_WARN, "wasi", "socket option %s not applied: %s", sock_options[id].name,
+                      err_name(rc));
     }
 }
 
-/* A setter's part (tcp.wit: SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL,
- * TCP_KEEPCNT, IP_TTL): applied at once to an existing port socket, else
- * remembered for tcp_apply_options. Returns 0 or an error result, with
- * not-supported from a port that cannot apply options: a setting that
+/* A setter's part for a port option: applied at once to an existing port
+ * socket, else remembered for options_apply. Returns 0 or an error result,
+ * with not-supported from a port that cannot apply options: a setting that
  * would do nothing is refused, not pretended. */
-static int tcp_set_option(struct wasi_ctx *w, struct p2_tcp *t, enum wasi_port_sockopt opt,
-                          uint64_t value)
+static int option_to_port(struct wasi_ctx *w, struct p2_obj *s, enum opt_id id, uint64_t value)
 {
     if (!w->port.ops->sock_set_option) return code_of(ERR_NOTSUP);
-    if (t->sock) {
-        int rc = sock_opt(w, t->sock, opt, value);
+    if (port_sock_of(s)) {
+        int rc = sock_opt(w, port_sock_of(s), sock_options[id].port_opt, value);
         if (rc) return code_of(rc);
     }
-    t->opts_set |= OPT_BIT(opt);
+    opts_of(s)->set |= OPT_BIT(id);
     return 0;
 }
+
+/* <option>() -> result<T, error-code>: the value set, or the initial one. */
+static int option_get(struct wasm_host_call *call, const wasm_value *a, enum opt_id id)
+{
+    const struct sock_option *opt = &sock_options[id];
+    struct p2_obj *s = p2_get(call, a[0].u32, opt->owner);
+    if (!s) return p2_bad_handle(call, a[0].u32, opt->owner);
+    return put_result(call, a[1].u32, opt_width[opt->type], 0, opts_of(s)->value[id]);
+}
+
+/* The value a setter's core parameter carries (canonical ABI lifting:
+ * bool is any non-zero i32, u8 the low byte). */
+static uint64_t option_arg(enum opt_type type, const wasm_value *v)
+{
+    switch (type) {
+    case OPT_BOOL: return v->u32 != 0;
+    case OPT_U8: return (uint8_t)v->u32;
+    case OPT_U32: return v->u32;
+    default: return v->u64;
+    }
+}
+
+/* set-<option>(value) -> result<_, error-code>. */
+static int option_set(struct wasm_host_call *call, const wasm_value *a, enum opt_id id)
+{
+    const struct sock_option *opt = &sock_options[id];
+    struct p2_obj *s = p2_get(call, a[0].u32, opt->owner);
+    if (!s) return p2_bad_handle(call, a[0].u32, opt->owner);
+    uint64_t value = option_arg(opt->type, &a[1]);
+    int res = 0;
+    if (opt->zero_invalid && value == 0)
+        res = E(SE_INVALID_ARGUMENT);
+    else if (opt->port_opt != OPT_HINT)
+        res = option_to_port(call_ctx(call), s, id, value);
+    if (!res) opts_of(s)->value[id] = value;
+    return put_unit(call, a[2].u32, res);
+}
+
+/* An option's two entry points, prefix_name and prefix_set_name
+ * (gen_p2_table.py reads these lines as it reads P2_FN). */
+#define P2_GETSET(prefix, name, id)                                                                \
+    P2_FN(prefix##_##name)                                                                         \
+    {                                                                                              \
+        (void)r;                                                                                   \
+        return option_get(call, a, id);                                                            \
+    }                                                                                              \
+    P2_FN(prefix##_set_##name)                                                                     \
+    {                                                                                              \
+        (void)r;                                                                                   \
+        return option_set(call, a, id);                                                            \
+    }
 
 static void tcp_destroy(struct wasi_ctx *w, struct p2_obj *o)
 {
@@ -253,11 +389,7 @@ static struct p2_tcp *tcp_alloc(uint8_t family)
     if (t) {
         t->family = family;
         t->backlog = 128;
-        t->ka_idle = 7200ull * 1000000000u;
-        t->ka_interval = 75ull * 1000000000u;
-        t->ka_count = 9;
-        t->hop_limit = 64;
-        t->rcvbuf = t->sndbuf = 131072;
+        options_init(&t->h);
     }
     return t;
 }
@@ -345,7 +477,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_start_connect)
                        : o->tcp_connect(w->port.ctx, local, &addr, deadline, &t->sock);
     if (t->pending == ERR_CANCELED) return wasm_host_trap(call, "killed");
     if (t->pending == ERR_AGAIN && !async) t->pending = ERR_TIMEDOUT; /* not "in progress" */
-    if (t->pending == 0) tcp_apply_options(w, t);
+    if (t->pending == 0) options_apply(w, &t->h);
     if (t->pending == 0 && async) {
         t->pending = ERR_AGAIN;
         t->connect_deadline = deadline;
@@ -416,7 +548,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_start_listen)
     t->pending = w->port.ops->tcp_listen ? w->port.ops->tcp_listen(w->port.ctx, &t->local,
                                                                    (unsigned)t->backlog, &t->sock)
                                          : ERR_NOTSUP;
-    if (t->pending == 0) tcp_apply_options(w, t);
+    if (t->pending == 0) options_apply(w, &t->h);
     t->state = T_LISTEN_STARTED;
     return put_unit(call, a[1].u32, 0);
 }
@@ -456,15 +588,8 @@ P2_FN(p2_sockets_tcp_tcp_socket_accept)
         c->state = T_CONNECTED;
         /* tcp.wit accept: the new socket inherits keep-alive-*, hop-limit
          * and the buffer sizes */
-        c->keepalive = t->keepalive;
-        c->ka_idle = t->ka_idle;
-        c->ka_interval = t->ka_interval;
-        c->ka_count = t->ka_count;
-        c->hop_limit = t->hop_limit;
-        c->rcvbuf = t->rcvbuf;
-        c->sndbuf = t->sndbuf;
-        c->opts_set = t->opts_set;
-        tcp_apply_options(w, c);
+        c->opts = t->opts;
+        options_apply(w, &c->h);
         int rc = p2_put(call, &c->h, &hs);
         if (!rc) rc = p2_stream_new(call, P2_INPUT_STREAM, &tcp_stream_ops, &c->h, NULL, &in);
         if (!rc) rc = p2_stream_new(call, P2_OUTPUT_STREAM, &tcp_stream_ops, &c->h, NULL, &out);
@@ -546,135 +671,13 @@ P2_FN(p2_sockets_tcp_tcp_socket_set_listen_backlog_size)
     return put_unit(call, a[2].u32, 0);
 }
 
-/* The socket options. Keep-alive and the hop limit are applied through the
- * port (tcp_set_option); the getters report the values set (the port may
- * clamp them, as the WIT allows). The buffer sizes are hints (tcp.wit) and
- * only kept. */
-P2_FN(p2_sockets_tcp_tcp_socket_keep_alive_enabled)
-{
-    (void)r;
-    TCP_SELF(t);
-    uint8_t *ret = p2_ret(call, a[1].u32, 2, 1);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
-    ret[1] = t->keepalive;
-    return 0;
-}
-
-P2_FN(p2_sockets_tcp_tcp_socket_set_keep_alive_enabled)
-{
-    (void)r;
-    TCP_SELF(t);
-    int res = tcp_set_option(call_ctx(call), t, WASI_PORT_SO_KEEPALIVE, a[1].u32 != 0);
-    if (!res) t->keepalive = a[1].u32 != 0;
-    return put_unit(call, a[2].u32, res);
-}
-
-P2_FN(p2_sockets_tcp_tcp_socket_keep_alive_idle_time)
-{
-    (void)r;
-    TCP_SELF(t);
-    return put_u64(call, a[1].u32, 0, t->ka_idle);
-}
-
-P2_FN(p2_sockets_tcp_tcp_socket_set_keep_alive_idle_time)
-{
-    (void)r;
-    TCP_SELF(t);
-    if (a[1].u64 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
-    int res = tcp_set_option(call_ctx(call), t, WASI_PORT_TCP_KEEPIDLE, a[1].u64);
-    if (!res) t->ka_idle = a[1].u64;
-    return put_unit(call, a[2].u32, res);
-}
-
-P2_FN(p2_sockets_tcp_tcp_socket_keep_alive_interval)
-{
-    (void)r;
-    TCP_SELF(t);
-    return put_u64(call, a[1].u32, 0, t->ka_interval);
-}
-
-P2_FN(p2_sockets_tcp_tcp_socket_set_keep_alive_interval)
-{
-    (void)r;
-    TCP_SELF(t);
-    if (a[1].u64 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
-    int res = tcp_set_option(call_ctx(call), t, WASI_PORT_TCP_KEEPINTVL, a[1].u64);
-    if (!res) t->ka_interval = a[1].u64;
-    return put_unit(call, a[2].u32, res);
-}
-
-/* keep-alive-count() -> result<u32, error-code>: 8 bytes. */
-P2_FN(p2_sockets_tcp_tcp_socket_keep_alive_count)
-{
-    (void)r;
-    TCP_SELF(t);
-    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
-    le32_put(ret + 4, t->ka_count);
-    return 0;
-}
-
-P2_FN(p2_sockets_tcp_tcp_socket_set_keep_alive_count)
-{
-    (void)r;
-    TCP_SELF(t);
-    if (a[1].u32 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
-    int res = tcp_set_option(call_ctx(call), t, WASI_PORT_TCP_KEEPCNT, a[1].u32);
-    if (!res) t->ka_count = a[1].u32;
-    return put_unit(call, a[2].u32, res);
-}
-
-P2_FN(p2_sockets_tcp_tcp_socket_hop_limit)
-{
-    (void)r;
-    TCP_SELF(t);
-    uint8_t *ret = p2_ret(call, a[1].u32, 2, 1);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
-    ret[1] = t->hop_limit;
-    return 0;
-}
-
-P2_FN(p2_sockets_tcp_tcp_socket_set_hop_limit)
-{
-    (void)r;
-    TCP_SELF(t);
-    if ((uint8_t)a[1].u32 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
-    int res = tcp_set_option(call_ctx(call), t, WASI_PORT_IP_TTL, (uint8_t)a[1].u32);
-    if (!res) t->hop_limit = (uint8_t)a[1].u32;
-    return put_unit(call, a[2].u32, res);
-}
-
-P2_FN(p2_sockets_tcp_tcp_socket_receive_buffer_size)
-{
-    (void)r;
-    TCP_SELF(t);
-    return put_u64(call, a[1].u32, 0, t->rcvbuf);
-}
-
-P2_FN(p2_sockets_tcp_tcp_socket_set_receive_buffer_size)
-{
-    (void)r;
-    TCP_SELF(t);
-    if (a[1].u64 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
-    t->rcvbuf = a[1].u64;
-    return put_unit(call, a[2].u32, 0);
-}
-
-P2_FN(p2_sockets_tcp_tcp_socket_send_buffer_size)
-{
-    (void)r;
-    TCP_SELF(t);
-    return put_u64(call, a[1].u32, 0, t->sndbuf);
-}
-
-P2_FN(p2_sockets_tcp_tcp_socket_set_send_buffer_size)
-{
-    (void)r;
-    TCP_SELF(t);
-    if (a[1].u64 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
-    t->sndbuf = a[1].u64;
-    return put_unit(call, a[2].u32, 0);
-}
+P2_GETSET(p2_sockets_tcp_tcp_socket, keep_alive_enabled, OPT_TCP_KEEPALIVE)
+P2_GETSET(p2_sockets_tcp_tcp_socket, keep_alive_idle_time, OPT_TCP_KEEPIDLE)
+P2_GETSET(p2_sockets_tcp_tcp_socket, keep_alive_interval, OPT_TCP_KEEPINTVL)
+P2_GETSET(p2_sockets_tcp_tcp_socket, keep_alive_count, OPT_TCP_KEEPCNT)
+P2_GETSET(p2_sockets_tcp_tcp_socket, hop_limit, OPT_TCP_HOP_LIMIT)
+P2_GETSET(p2_sockets_tcp_tcp_socket, receive_buffer_size, OPT_TCP_RCVBUF)
+P2_GETSET(p2_sockets_tcp_tcp_socket, send_buffer_size, OPT_TCP_SNDBUF)
 
 P2_FN(p2_sockets_tcp_tcp_socket_subscribe)
 {
@@ -704,21 +707,6 @@ P2_FN(p2_sockets_tcp_tcp_socket_drop)
 }
 
 /* ---- udp ------------------------------------------------------------------------ */
-
-enum udp_state { U_UNBOUND, U_BIND_STARTED, U_BOUND };
-
-struct p2_udp {
-    struct p2_obj h;
-    uint8_t family, state;
-    int pending;
-    struct wasi_port_sock *sock;
-    bool connected;
-    struct wasi_port_addr remote;
-    uint32_t streams; /* live datagram streams */
-    uint64_t rcvbuf, sndbuf;
-    uint8_t hop_limit;
-    bool hop_limit_set; /* applied once the port socket exists (start-bind) */
-};
 
 struct p2_dgram {
     struct p2_obj h; /* parent: the udp socket */
@@ -767,8 +755,7 @@ P2_FN(p2_sockets_udp_create_socket_create_udp_socket)
     struct p2_udp *u = p2_obj_new(sizeof *u, P2_UDP_SOCKET, NULL, udp_destroy);
     if (!u) return wasm_host_trap(call, "out of memory");
     u->family = a[0].u32 ? 6 : 4;
-    u->rcvbuf = u->sndbuf = 212992;
-    u->hop_limit = 64;
+    options_init(&u->h);
     uint32_t h;
     int rc = p2_put(call, &u->h, &h);
     if (rc) return rc;
@@ -792,10 +779,7 @@ P2_FN(p2_sockets_udp_udp_socket_start_bind)
     if (u->state != U_UNBOUND) return put_unit(call, a[14].u32, E(SE_INVALID_STATE));
     if (!wasi_net_allowed(w, "udp bind")) return put_unit(call, a[14].u32, code_of(ERR_ACCES));
     u->pending = w->port.ops->udp_open(w->port.ctx, &addr, &u->sock);
-    if (u->pending == 0 && u->hop_limit_set) {
-        int rc = sock_opt(w, u->sock, WASI_PORT_IP_TTL, u->hop_limit);
-        if (rc) log_write(LOG_WARN, "wasi", "udp hop limit not applied: %s", err_name(rc));
-    }
+    if (u->pending == 0) options_apply(w, &u->h);
     u->state = U_BIND_STARTED;
     return put_unit(call, a[14].u32, 0);
 }
@@ -883,61 +867,9 @@ P2_FN(p2_sockets_udp_udp_socket_address_family)
     return 0;
 }
 
-P2_FN(p2_sockets_udp_udp_socket_unicast_hop_limit)
-{
-    (void)r;
-    UDP_SELF(u);
-    uint8_t *ret = p2_ret(call, a[1].u32, 2, 1);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
-    ret[1] = u->hop_limit;
-    return 0;
-}
-
-P2_FN(p2_sockets_udp_udp_socket_set_unicast_hop_limit)
-{
-    (void)r;
-    UDP_SELF(u);
-    if ((uint8_t)a[1].u32 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
-    struct wasi_ctx *w = call_ctx(call);
-    int rc = w->port.ops->sock_set_option ? 0 : ERR_NOTSUP; /* udp.wit: IP_TTL */
-    if (!rc && u->sock) rc = sock_opt(w, u->sock, WASI_PORT_IP_TTL, (uint8_t)a[1].u32);
-    if (rc) return put_unit(call, a[2].u32, code_of(rc));
-    u->hop_limit = (uint8_t)a[1].u32;
-    u->hop_limit_set = true;
-    return put_unit(call, a[2].u32, 0);
-}
-
-P2_FN(p2_sockets_udp_udp_socket_receive_buffer_size)
-{
-    (void)r;
-    UDP_SELF(u);
-    return put_u64(call, a[1].u32, 0, u->rcvbuf);
-}
-
-P2_FN(p2_sockets_udp_udp_socket_set_receive_buffer_size)
-{
-    (void)r;
-    UDP_SELF(u);
-    if (a[1].u64 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
-    u->rcvbuf = a[1].u64;
-    return put_unit(call, a[2].u32, 0);
-}
-
-P2_FN(p2_sockets_udp_udp_socket_send_buffer_size)
-{
-    (void)r;
-    UDP_SELF(u);
-    return put_u64(call, a[1].u32, 0, u->sndbuf);
-}
-
-P2_FN(p2_sockets_udp_udp_socket_set_send_buffer_size)
-{
-    (void)r;
-    UDP_SELF(u);
-    if (a[1].u64 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
-    u->sndbuf = a[1].u64;
-    return put_unit(call, a[2].u32, 0);
-}
+P2_GETSET(p2_sockets_udp_udp_socket, unicast_hop_limit, OPT_UDP_HOP_LIMIT)
+P2_GETSET(p2_sockets_udp_udp_socket, receive_buffer_size, OPT_UDP_RCVBUF)
+P2_GETSET(p2_sockets_udp_udp_socket, send_buffer_size, OPT_UDP_SNDBUF)
 
 P2_FN(p2_sockets_udp_udp_socket_subscribe)
 {

@@ -5,12 +5,14 @@
  * flattening, return areas), error mapping, and host functions called
  * directly with a fake call over a real linear memory and the Linux port
  * on a temporary directory: guest pointers checked, sandbox kept, rights
- * enforced; wasi:sockets options reaching the host's sockets; the
- * asynchronous connect (would-block while a loopback listener's full
- * accept queue holds the handshake back, refusal, the timeout, the
- * blocking fallback). Oracles: the preview1 witx values, the WIT's
- * error-code order, POSIX (the files the port leaves on disk, getsockopt
- * on the sockets it made, the bytes the Linux peer receives).
+ * enforced; every wasi:sockets option's getter and setter (defaults,
+ * invalid-argument for 0, not-supported, result bytes, traps) and the
+ * options reaching the host's sockets; the asynchronous connect
+ * (would-block while a loopback listener's full accept queue holds the
+ * handshake back, refusal, the timeout, the blocking fallback). Oracles:
+ * the preview1 witx values, the WIT's error-code order, POSIX (the files
+ * the port leaves on disk, getsockopt on the sockets it made, the bytes
+ * the Linux peer receives).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1143,6 +1145,10 @@ static void test_sockopt_accept_inherits(void **state)
     assert_int_equal(SET(f, l, "keep-alive-enabled", 1), 0);
     assert_int_equal(SET(f, l, "keep-alive-idle-time", 7000000000ull), 0);
     assert_int_equal(SET(f, l, "hop-limit", 33), 0);
+    assert_int_equal(SET(f, l, "keep-alive-interval", 4000000000ull), 0);
+    assert_int_equal(SET(f, l, "keep-alive-count", 5), 0);
+    assert_int_equal(SET(f, l, "receive-buffer-size", 65536), 0);
+    assert_int_equal(SET(f, l, "send-buffer-size", 8192), 0);
     p2c(f, TCP_IFACE, "[method]tcp-socket.start-listen", 2, U64(l), U64(RET));
     p2c(f, TCP_IFACE, "[method]tcp-socket.finish-listen", 2, U64(l), U64(RET));
     assert_int_equal(unit_result(f), 0);
@@ -1165,12 +1171,30 @@ static void test_sockopt_accept_inherits(void **state)
     assert_int_equal(sockopt_int(fd, SOL_SOCKET, SO_KEEPALIVE), 1);
     assert_int_equal(sockopt_int(fd, IPPROTO_TCP, TCP_KEEPIDLE), 7);
     assert_int_equal(sockopt_int(fd, IPPROTO_IP, IP_TTL), 33);
+    assert_int_equal(sockopt_int(fd, IPPROTO_TCP, TCP_KEEPINTVL), 4);
+    assert_int_equal(sockopt_int(fd, IPPROTO_TCP, TCP_KEEPCNT), 5);
     p2c(f, TCP_IFACE, "[method]tcp-socket.keep-alive-idle-time", 2, U64(child), U64(RET));
     uint64_t idle;
     memcpy(&idle, mem(f) + RET + 8, 8);
     assert_int_equal(idle, 7000000000ull);
     p2c(f, TCP_IFACE, "[method]tcp-socket.hop-limit", 2, U64(child), U64(RET));
     assert_int_equal(mem(f)[RET + 1], 33);
+    p2c(f, TCP_IFACE, "[method]tcp-socket.keep-alive-count", 2, U64(child), U64(RET));
+    assert_int_equal(le32_get(mem(f) + RET + 4), 5);
+    static const struct {
+        const char *name;
+        uint64_t want;
+    } u64s[] = {{"keep-alive-interval", 4000000000ull},
+                {"receive-buffer-size", 65536},
+                {"send-buffer-size", 8192}};
+    for (size_t i = 0; i < sizeof u64s / sizeof u64s[0]; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "[method]tcp-socket.%s", u64s[i].name);
+        p2c(f, TCP_IFACE, name, 2, U64(child), U64(RET));
+        uint64_t v;
+        memcpy(&v, mem(f) + RET + 8, 8);
+        assert_int_equal(v, u64s[i].want);
+    }
     close(cfd);
 }
 
@@ -1218,6 +1242,126 @@ static void test_sockopt_not_supported(void **state)
     assert_int_equal(unit_result(f), 1 + 2);
 }
 
+/* ---- every socket option's getter and setter ------------------------------------------ */
+
+/* The options of tcp.wit and udp.wit: the result's payload width (bool
+ * and u8 1, u32 4, u64 8: result<T, error-code> is 2 x width bytes with
+ * the payload at width), the default, a value to set, whether 0 is
+ * invalid-argument and whether the port applies it (else it is a hint,
+ * only kept). */
+struct opt_case {
+    const char *iface, *resource, *name;
+    unsigned width;
+    uint64_t dflt, value;
+    bool zero_invalid, applied;
+};
+
+static const struct opt_case opt_cases[] = {
+    {TCP_IFACE, "tcp-socket", "keep-alive-enabled", 1, 0, 1, false, true},
+    {TCP_IFACE, "tcp-socket", "keep-alive-idle-time", 8, 7200000000000ull, 2000000000, true, true},
+    {TCP_IFACE, "tcp-socket", "keep-alive-interval", 8, 75000000000ull, 3000000000, true, true},
+    {TCP_IFACE, "tcp-socket", "keep-alive-count", 4, 9, 4, true, true},
+    {TCP_IFACE, "tcp-socket", "hop-limit", 1, 64, 17, true, true},
+    {TCP_IFACE, "tcp-socket", "receive-buffer-size", 8, 131072, 65536, true, false},
+    {TCP_IFACE, "tcp-socket", "send-buffer-size", 8, 131072, 4096, true, false},
+    {"sockets/udp", "udp-socket", "unicast-hop-limit", 1, 64, 9, true, true},
+    {"sockets/udp", "udp-socket", "receive-buffer-size", 8, 212992, 65536, true, false},
+    {"sockets/udp", "udp-socket", "send-buffer-size", 8, 212992, 4096, true, false},
+};
+
+static const struct wasi_import_fn *opt_fn(const struct opt_case *c, bool set)
+{
+    char name[64];
+    snprintf(name, sizeof name, "[method]%s.%s%s", c->resource, set ? "set-" : "", c->name);
+    const struct wasi_import_fn *fn =
+        wasi_p2_lookup(c->iface, strlen(c->iface), name, strlen(name));
+    if (!fn) fail_msg("no %s", name);
+    return fn;
+}
+
+/* Calls the option's getter or setter with return area ret: the trap code. */
+static int opt_call(struct fixture *f, const struct opt_case *c, bool set, uint32_t h, uint64_t v,
+                    uint32_t ret)
+{
+    wasm_value a[3] = {{.u32 = h}}, r[1] = {0};
+    if (set)
+        a[1].u64 = v, a[2].u32 = ret;
+    else
+        a[1].u32 = ret;
+    memset(mem(f) + RET, 0xee, 64);
+    return opt_fn(c, set)->fn(&f->call, a, r);
+}
+
+/* The getter's value, after checking the bytes of its ok result. */
+static uint64_t opt_get(struct fixture *f, const struct opt_case *c, uint32_t h)
+{
+    assert_int_equal(opt_call(f, c, false, h, 0, RET), 0);
+    const uint8_t *p = mem(f) + RET;
+    assert_int_equal(p[0], 0);
+    for (unsigned i = 1; i < c->width; i++)
+        assert_int_equal(p[i], 0);           /* padding */
+    assert_int_equal(p[2 * c->width], 0xee); /* nothing past the result */
+    uint64_t v = 0;
+    for (unsigned i = 0; i < c->width; i++)
+        v |= (uint64_t)p[c->width + i] << (8 * i);
+    return v;
+}
+
+/* The setter's unit result: 0, else 1 + the error-code. */
+static int opt_set(struct fixture *f, const struct opt_case *c, uint32_t h, uint64_t v)
+{
+    assert_int_equal(opt_call(f, c, true, h, v, RET), 0);
+    assert_int_equal(mem(f)[RET + 2], 0xee);
+    return unit_result(f);
+}
+
+static uint32_t new_socket(struct fixture *f, const struct opt_case *c)
+{
+    bool tcp = !strcmp(c->iface, TCP_IFACE);
+    p2c(f, tcp ? "sockets/tcp-create-socket" : "sockets/udp-create-socket",
+        tcp ? "create-tcp-socket" : "create-udp-socket", 2, U64(0), U64(RET));
+    return handle_result(f);
+}
+
+/* One option on a socket without a port socket yet, over a port that can
+ * (or cannot) apply options: the default, 0, a value, an u8 that wraps to
+ * 0, and the traps for a bad return area and a handle of another type. */
+static void check_option(struct fixture *f, const struct opt_case *c, bool port_can)
+{
+    uint32_t h = new_socket(f, c), net = p2c(f, "sockets/instance-network", "instance-network", 0);
+    const int not_supported = 1 + 2, invalid = 1 + 3;
+    bool takes = port_can || !c->applied;
+    assert_int_equal(opt_get(f, c, h), c->dflt);
+    assert_int_equal(opt_set(f, c, h, 0), c->zero_invalid ? invalid : takes ? 0 : not_supported);
+    assert_int_equal(opt_get(f, c, h), c->dflt);
+    assert_int_equal(opt_set(f, c, h, c->value), takes ? 0 : not_supported);
+    assert_int_equal(opt_get(f, c, h), takes ? c->value : c->dflt);
+    if (c->width == 1 && c->zero_invalid) { /* u8: the low byte of the i32 */
+        assert_int_equal(opt_set(f, c, h, 0x100), invalid);
+        assert_int_equal(opt_set(f, c, h, 0x100 + c->value + 1), takes ? 0 : not_supported);
+        assert_int_equal(opt_get(f, c, h), takes ? c->value + 1 : c->dflt);
+    } else if (c->width == 1) { /* bool: any non-zero i32 is true */
+        assert_int_equal(opt_set(f, c, h, 0x100), takes ? 0 : not_supported);
+        assert_int_equal(opt_get(f, c, h), takes ? 1 : c->dflt);
+    }
+    uint32_t end = (uint32_t)wasm_memory_size(f->mem);
+    assert_int_equal(opt_call(f, c, false, h, 0, end - 1), WASM_TRAP_HOST);
+    if (c->width > 1) assert_int_equal(opt_call(f, c, false, h, 0, RET + 1), WASM_TRAP_HOST);
+    assert_int_equal(opt_call(f, c, true, h, c->value, end - 1), WASM_TRAP_HOST);
+    assert_int_equal(opt_call(f, c, false, net, 0, RET), WASM_TRAP_HOST);
+    assert_int_equal(opt_call(f, c, true, net, c->value, RET), WASM_TRAP_HOST);
+}
+
+static void test_sockopt_every_option(void **state)
+{
+    struct fixture *f = *state;
+    for (int port_can = 0; port_can < 2; port_can++) {
+        use_ops(f, port_can);
+        for (size_t i = 0; i < sizeof opt_cases / sizeof opt_cases[0]; i++)
+            check_option(f, &opt_cases[i], port_can);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1239,6 +1383,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sockopt_accept_inherits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sockopt_udp_ttl, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sockopt_not_supported, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sockopt_every_option, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connect_async, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connect_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connect_blocking_port, setup, teardown),
