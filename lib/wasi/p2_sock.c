@@ -26,8 +26,7 @@
 #define MAX_ADDRS          16
 
 /* res of a result<_, error-code>: 0 for ok, else E(an error-code). */
-#define OK_RESULT 0
-#define E(code)   (0x100 | (code))
+#define E(code) (0x100 | (code))
 
 /* result<T, error-code> for a T of width 1 (none, bool, u8), 4 (u32) or 8
  * (u64) bytes: 2 x width bytes, align width, the tag at 0 and the
