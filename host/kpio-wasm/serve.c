@@ -19,7 +19,7 @@
  * event loop, because a handler runs synchronously inside lib/wasm: its
  * host calls (body reads and writes, polls, outgoing requests) block, so a
  * loop would stall every other client behind one handler; threads let
- * handlers run on every core, and each wait has a deadline (serve_conn.c),
+ * handlers run on every core, and each wait has a deadline (lib/serve),
  * so a slow client only ever holds its own worker, for a bounded time.
  * A handler that runs past --handler-timeout is stopped (lib/wasm's
  * interrupt hook) and answered 504 if nothing was sent; a trap or an
@@ -218,8 +218,9 @@ static int call_component(struct server *sv, struct wasi_ctx *w, const struct wa
 }
 
 /* Runs the handler on the request in c, in a fresh instance. */
-static void handle_request(struct server *sv, struct serve_conn *c)
+static void handle_request(void *user, struct serve_conn *c)
 {
+    struct server *sv = user;
     struct wasi_port port;
     struct wasi_ctx *w = NULL;
     if (wasi_host_port_new(&port)) {
@@ -252,14 +253,8 @@ static void handle_request(struct server *sv, struct serve_conn *c)
         serve_conn_simple(c, 500, true);
         return;
     }
-    struct wasi_http_incoming in = {
-        .method = c->method,
-        .authority = c->authority,
-        .path_with_query = c->target,
-        .headers = &c->headers,
-        .ops = &serve_conn_ops,
-        .ctx = c,
-    };
+    struct wasi_http_incoming in;
+    serve_conn_incoming(c, &in);
     uint32_t req, out;
     uint64_t deadline = serve_now_ns() + (uint64_t)sv->lim.handler_ms * 1000000u;
     struct wasm_config wc = sv->o.cfg;
@@ -274,13 +269,7 @@ static void handle_request(struct server *sv, struct serve_conn *c)
     enum wasi_http_outcome oc = wasi_http_outcome(w);
     if (rc == ERR_FAULT)
         fprintf(stderr, "kpio-wasm: %s %s: trap: %s\n", c->method, c->target, trap.reason);
-    if (!c->head_sent) {
-        bool timeout = rc == ERR_FAULT && trap.kind == WASM_TRAP_KILLED;
-        serve_conn_simple(c, timeout ? 504 : 500, true);
-        c->keep_alive = false;
-    } else if (oc != WASI_HTTP_SENT) {
-        c->failed = true; /* a response cut short: only a close tells the client */
-    }
+    serve_conn_after_handler(c, rc == ERR_FAULT && trap.kind == WASM_TRAP_KILLED, oc);
     wasi_ctx_free(w);
     wasi_host_port_free(&port);
 }
@@ -297,12 +286,8 @@ static void *worker(void *p)
     struct worker_arg a = *(struct worker_arg *)p;
     free(p);
     struct serve_conn c;
-    if (serve_conn_init(&c, a.fd, &a.sv->lim) == 0) {
-        while (serve_conn_next(&c) == 1) {
-            handle_request(a.sv, &c);
-            if (!serve_conn_finish_request(&c)) break;
-        }
-    }
+    struct serve_io io = serve_sock_io(&a.fd);
+    if (serve_conn_init(&c, &io, &a.sv->lim) == 0) serve_conn_run(&c, handle_request, a.sv);
     serve_conn_free(&c);
     close(a.fd);
     pthread_mutex_lock(&a.sv->lock);
