@@ -171,7 +171,7 @@ static void handle_request(void *user, struct serve_conn *c)
     wc.interrupt_user = &deadline;
     struct wasm_trap trap = {0};
     int rc = wasi_http_incoming_new(w, &in, &req, &out);
-    struct wasm_error err;
+    struct wasm_error err = {.msg = ""};
     if (!rc) rc = serve_handler_call(&sv->handler, w, &wc, req, out, &trap, &err);
     if (rc && rc != ERR_FAULT && err.msg[0]) fprintf(stderr, "kpio-wasm: %s\n", err.msg);
     enum wasi_http_outcome oc = wasi_http_outcome(w);
