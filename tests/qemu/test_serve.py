@@ -3,11 +3,11 @@
 served by KPIO, reached from the host through QEMU's hostfwd.
 
 The disk holds the C handler the serve/host suite uses (apps/webapp.c,
-$(BUILD)/handlers/webapp.wasm). `serve /apps/webapp.wasm &` runs it in the
-background; then from the host: 200 requests from 20 concurrent keep-alive
+$(BUILD)/handlers/webapp.wasm). /etc/rc runs `serve /apps/webapp.wasm &`
+in the background; then from the host: 200 requests from 20 concurrent keep-alive
 clients each get their own correct answer, a POST body comes back echoed
 and hashed, a handler that traps answers 500 while the clients around it
-still get theirs, a malformed request gets 400, one connection beyond the
+still get theirs, one that exhausts its memory budget (ulimit -v) 500, a malformed request gets 400, one connection beyond the
 32 busy ones (the kernel's bound) gets 503, `kill %1` stops the server and the shell goes
 on; a foreground serve stops on Ctrl-C. Every wait is for an event: the
 "Serving HTTP" line, a response, the prompt.
@@ -106,6 +106,8 @@ def main():
         img = DiskImage(os.path.join(tmp, "serve.img"), size_mib=64, cluster_sectors=1)
         img.mkdir("/apps")
         img.put_file("/apps/webapp.wasm", handler)
+        img.mkdir("/etc")
+        img.put("/etc/rc", b"serve /apps/webapp.wasm &\n")
         port = free_port()
         disks = [virtio_disk(img.path)]
         nics = [user_nic(f"tcp:127.0.0.1:{port}-:8080")]
@@ -113,13 +115,13 @@ def main():
         outs = {}
         with Qemu(os.path.join(build, "kpio.iso"), disks=disks, nics=nics, log=log) as vm:
             try:
-                vm.wait_for(SHELL_PROMPT, timeout=120)
+                vm.wait_for(r"Serving HTTP on http://0\.0\.0\.0:8080/", timeout=120)
+                vm.wait_for(r"KPIO shell", timeout=120)
                 vm.wait_for(r"\[dhcp\] .*lease", timeout=120)
+                # (the Serving line may land inside the first prompt)
+                vm.command("echo started")
                 outs["usage"] = vm.command("serve --addr nowhere /apps/webapp.wasm")
                 outs["missing"] = vm.command("serve /apps/nothing.wasm; echo status $?")
-                start = len(vm.output())
-                vm.send("serve /apps/webapp.wasm &\r")
-                vm.wait_for(r"Serving HTTP on http://0\.0\.0\.0:8080/", timeout=60, start=start)
                 results = {}
                 threads = [threading.Thread(target=sums, args=(port, i, results))
                            for i in range(CLIENTS)]
@@ -142,6 +144,11 @@ def main():
                     th.join()
                 outs["around"] = around
                 outs["after-trap"] = request(port, "GET", "/api/sum?a=40&b=2")
+                # Each request's own budget: `ulimit -v` applies to the next one.
+                vm.command("ulimit -v 16384")
+                outs["hog"] = request(port, "GET", "/hog")
+                vm.command("ulimit -v 131072")
+                outs["after-hog"] = request(port, "GET", "/api/sum?a=1&b=1")
                 outs["bad"] = raw(port, b"GET / HTTP/1.1\r\nBad Header\r\n\r\n")
                 outs["busy"] = busy_connections(port)
                 outs["kill"] = vm.command("kill %1; wait; echo killed $?")
@@ -176,6 +183,9 @@ def main():
          "clients served while a handler traps get correct answers", repr(outs["around"]))
     t.ok(outs["after-trap"][0] == 200 and b"42" in outs["after-trap"][1],
          "the server goes on after the trap", repr(outs["after-trap"]))
+    t.ok(outs["hog"][0] == 500 and outs["after-hog"][0] == 200,
+         "a handler that exhausts its 16 MiB budget answers 500; the next request 200",
+         repr((outs["hog"], outs["after-hog"])))
     t.ok(outs["bad"].startswith(b"HTTP/1.1 400 "),
          "a malformed request gets 400 and a close", repr(outs["bad"][:200]))
     extra, still = outs["busy"]
@@ -184,7 +194,7 @@ def main():
     t.ok(still, "the busy connections are still served")
     t.ok("serve exited with status 0" in outs["kill"] and "killed 0" in outs["kill"] and
          "the shell goes on" in outs["after"],
-         "kill %1 stops serve cleanly and the shell goes on", repr((outs["kill"], outs["after"])))
+         "kill %1 stops the serve /etc/rc started, cleanly, and the shell goes on", repr((outs["kill"], outs["after"])))
     t.ok("serve" not in outs["ps-kill"].split("\n", 1)[1],
          "no serve thread (listener or connection) is left after the kill", repr(outs["ps-kill"]))
     t.ok("serve" not in outs["ctrl-c"].split("\n", 1)[1],
