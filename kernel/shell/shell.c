@@ -119,13 +119,12 @@ static int o_spawn(void *ctx, char *const *argv, char *const *envp, const int fd
         fmt_format(stream_sink, err_out, "nonet: usage: nonet COMMAND [ARGS...]\n");
         return ERR_INVAL;
     }
-    /* serve [--addr ADDR:PORT] HANDLER: an app that serves the handler. */
+    /* serve [OPTIONS] HANDLER: an app that serves the handler. */
     bool serve = strcmp(argv[0], "serve") == 0;
-    uint32_t serve_addr = 0;
-    uint16_t serve_port = 0;
+    struct kserve_opts serve_opts;
     const char *handler = NULL;
-    if (serve && kserve_args(argv + 1, &serve_addr, &serve_port, &handler) < 0) {
-        fmt_format(stream_sink, err_out, "serve: usage: serve [--addr ADDR:PORT] HANDLER.wasm\n");
+    if (serve && kserve_args(argv + 1, &serve_opts, &handler) < 0) {
+        fmt_format(stream_sink, err_out, "serve: usage: " KSERVE_USAGE "\n");
         return ERR_INVAL;
     }
     const char *name = serve ? handler : argv[0];
@@ -157,9 +156,7 @@ static int o_spawn(void *ctx, char *const *argv, char *const *envp, const int fd
                             .background = background,
                             .owned = true,
                             .no_net = no_net,
-                            .serve = serve,
-                            .serve_addr = serve_addr,
-                            .serve_port = serve_port};
+                            .serve = serve ? &serve_opts : NULL};
     for (int i = 0; i < 3; i++) {
         struct kstream *s = fd_stream(sh, fds[i]);
         spec.stdio[i] = s && s->kind != KS_CONSOLE ? s : NULL;

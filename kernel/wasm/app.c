@@ -58,11 +58,10 @@ struct app_run {
     char *env[APP_MAX_ENV + 1];
     char cwd[VFS_PATH_MAX];
     bool no_net;
-    /* `serve`: the handler, loaded once, and where to listen */
+    /* `serve`: the handler, loaded once, and how to serve it */
     bool serve;
     struct serve_handler handler;
-    uint32_t serve_addr;
-    uint16_t serve_port;
+    struct kserve_opts serve_opts;
 };
 
 static struct list_node apps = LIST_INIT(apps);
@@ -160,8 +159,7 @@ static int serve(struct app_run *r)
     struct kserve_spec spec = {.name = r->app.name,
                                .path = r->app.path,
                                .h = &r->handler,
-                               .addr = r->serve_addr,
-                               .port = r->serve_port,
+                               .opts = r->serve_opts,
                                .stdio = &r->port,
                                .no_net = r->no_net};
     return kserve_run(&spec);
@@ -334,8 +332,7 @@ int app_spawn(const struct app_spec *spec, struct app **out)
         struct wasm_error werr;
         r->bytes = bytes; /* a component borrows them */
         r->serve = true;
-        r->serve_addr = spec->serve_addr;
-        r->serve_port = spec->serve_port;
+        r->serve_opts = *spec->serve;
         err = serve_handler_load(&r->handler, bytes, len, &werr);
         if (err < 0) {
             kprintf("%s: %s: %s\n", argv[0], path, werr.msg);

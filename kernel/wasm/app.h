@@ -46,14 +46,13 @@ struct app_spec {
     char *const *argv;
     char *const *envp; /* NULL-terminated "NAME=value"; NULL: PATH, HOME and TERM defaults */
     const char *cwd;
-    bool background;     /* no console input; its end is reported on the console */
-    bool owned;          /* the caller will app_wait even in the background */
-    bool no_net;         /* no network access (sockets, HTTP): the shell's nonet */
-    bool serve;          /* path is a wasi:http handler to serve (kernel/wasm/serve.h) */
-    uint32_t serve_addr; /* where serve listens */
-    uint16_t serve_port;
-    struct kstream *stdio[3]; /* stdin, stdout, stderr; NULL: the console. The app takes
-                                 its own references and drops them when it ends. */
+    bool background;                 /* no console input; its end is reported on the console */
+    bool owned;                      /* the caller will app_wait even in the background */
+    bool no_net;                     /* no network access (sockets, HTTP): the shell's nonet */
+    const struct kserve_opts *serve; /* non-NULL: path is a wasi:http handler to serve
+                                        this way (kernel/wasm/serve.h) */
+    struct kstream *stdio[3];        /* stdin, stdout, stderr; NULL: the console. The app takes
+                                        its own references and drops them when it ends. */
 };
 
 /* app_start with every option. */

@@ -52,27 +52,47 @@ struct kserve {
     struct worker workers[KSERVE_MAX_CONNS];
 };
 
-int kserve_args(char *const *argv, uint32_t *addr, uint16_t *port, const char **handler)
+/* A decimal number from 1 to max, the whole of s: true with *out. */
+static bool parse_num(const char *s, uint32_t max, uint32_t *out)
 {
-    *addr = 0;
-    *port = KSERVE_DEFAULT_PORT;
-    if (argv[0] && !strcmp(argv[0], "--addr")) {
-        const char *a = argv[1];
-        const char *colon = a ? strrchr(a, ':') : NULL;
-        char ip[16];
-        if (!colon || (size_t)(colon - a) >= sizeof ip) return ERR_INVAL;
-        memcpy(ip, a, (size_t)(colon - a));
-        ip[colon - a] = 0;
-        if (net_ip_parse(ip, addr) < 0) return ERR_INVAL;
-        unsigned long p = 0;
-        const char *d = colon + 1;
-        for (; *d >= '0' && *d <= '9' && p < 65536; d++)
-            p = p * 10 + (unsigned long)(*d - '0');
-        if (*d || d == colon + 1 || p == 0 || p > 65535) return ERR_INVAL;
-        *port = (uint16_t)p;
-        argv += 2;
+    uint64_t n = 0;
+    const char *d = s;
+    for (; *d >= '0' && *d <= '9' && n <= max; d++)
+        n = n * 10 + (uint64_t)(*d - '0');
+    if (*d || d == s || n == 0 || n > max) return false;
+    *out = (uint32_t)n;
+    return true;
+}
+
+/* "A.B.C.D:PORT": true with *addr and *port. */
+static bool parse_addr(const char *a, uint32_t *addr, uint16_t *port)
+{
+    const char *colon = strrchr(a, ':');
+    char ip[16];
+    uint32_t p;
+    if (!colon || (size_t)(colon - a) >= sizeof ip) return false;
+    memcpy(ip, a, (size_t)(colon - a));
+    ip[colon - a] = 0;
+    if (net_ip_parse(ip, addr) < 0 || !parse_num(colon + 1, 65535, &p)) return false;
+    *port = (uint16_t)p;
+    return true;
+}
+
+int kserve_args(char *const *argv, struct kserve_opts *opts, const char **handler)
+{
+    *opts = (struct kserve_opts){
+        .addr = 0, .port = KSERVE_DEFAULT_PORT, .handler_ms = KSERVE_DEFAULT_HANDLER_MS};
+    for (; argv[0] && argv[0][0] == '-'; argv += 2) {
+        bool ok = argv[1] != NULL;
+        if (ok && !strcmp(argv[0], "--addr"))
+            ok = parse_addr(argv[1], &opts->addr, &opts->port);
+        else if (ok && !strcmp(argv[0], "--handler-timeout"))
+            ok = parse_num(argv[1], 24 * 3600 * 1000, &opts->handler_ms);
+        else
+            ok = false;
+        if (!ok) return ERR_INVAL;
     }
-    if (!argv[0] || argv[1] || argv[0][0] == '-') return ERR_INVAL;
+    if (!argv[0] || argv[1]) return ERR_INVAL;
     *handler = argv[0];
     return 0;
 }
@@ -220,17 +240,18 @@ int kserve_run(const struct kserve_spec *spec)
     if (!sv) return 1;
     sv->spec = spec;
     sv->lim = (struct serve_limits){
-        .head_ms = 10000, .idle_ms = 30000, .io_ms = 30000, .handler_ms = 30000};
+        .head_ms = 10000, .idle_ms = 30000, .io_ms = 30000, .handler_ms = spec->opts.handler_ms};
     struct ksock *l;
     char ip[16], line[64];
-    net_ip_format(spec->addr, ip);
-    int err = ksock_tcp_listen(spec->addr, spec->port, KSERVE_MAX_CONNS, &l);
+    net_ip_format(spec->opts.addr, ip);
+    int err = ksock_tcp_listen(spec->opts.addr, spec->opts.port, KSERVE_MAX_CONNS, &l);
     if (err < 0) {
-        kprintf("%s: cannot listen on %s:%u: %s\n", spec->name, ip, spec->port, err_str(err));
+        kprintf("%s: cannot listen on %s:%u: %s\n", spec->name, ip, spec->opts.port, err_str(err));
         kfree(sv);
         return 1;
     }
-    size_t n = fmt_snprintf(line, sizeof line, "Serving HTTP on http://%s:%u/\n", ip, spec->port);
+    size_t n =
+        fmt_snprintf(line, sizeof line, "Serving HTTP on http://%s:%u/\n", ip, spec->opts.port);
     kstream_write(spec->stdio->stdio[1], line, n);
     for (;;) {
         struct ksock *s;

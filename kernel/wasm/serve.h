@@ -12,23 +12,31 @@
 struct serve_handler;
 struct kport;
 
-#define KSERVE_DEFAULT_PORT 8080
-#define KSERVE_MAX_CONNS    32 /* connections served at once; beyond them 503 */
+#define KSERVE_DEFAULT_PORT       8080
+#define KSERVE_MAX_CONNS          32    /* connections served at once; beyond them 503 */
+#define KSERVE_DEFAULT_HANDLER_MS 30000 /* a handler's run, beyond it 504 */
+#define KSERVE_USAGE              "serve [--addr ADDR:PORT] [--handler-timeout MS] HANDLER.wasm"
+
+/* The command line's options. */
+struct kserve_opts {
+    uint32_t addr; /* to listen on (0: any) */
+    uint16_t port;
+    uint32_t handler_ms;
+};
 
 /* What to serve. */
 struct kserve_spec {
     const char *name;              /* for messages */
     const char *path;              /* the handler's .wasm, its argv[0] */
     const struct serve_handler *h; /* loaded once */
-    uint32_t addr;                 /* to listen on (0: any) */
-    uint16_t port;
+    struct kserve_opts opts;
     struct kport *stdio; /* the app's streams, the handlers' stdout and stderr */
     bool no_net;         /* handlers without network access of their own */
 };
 
-/* Parses "[--addr ADDR:PORT] HANDLER" (argv after "serve", NULL-ended):
- * 0 with *addr, *port and *handler, or ERR_INVAL. */
-int kserve_args(char *const *argv, uint32_t *addr, uint16_t *port, const char **handler);
+/* Parses KSERVE_USAGE's arguments (argv after "serve", NULL-ended): 0 with
+ * *opts and *handler, or ERR_INVAL. */
+int kserve_args(char *const *argv, struct kserve_opts *opts, const char **handler);
 
 /* Listens, prints "Serving HTTP on http://ADDR:PORT/" on the app's stdout
  * and serves until the thread is killed (kill %N, Ctrl-C); then stops the

@@ -7,7 +7,8 @@ $(BUILD)/handlers/webapp.wasm). /etc/rc runs `serve /apps/webapp.wasm &`
 in the background; then from the host: 200 requests from 20 concurrent keep-alive
 clients each get their own correct answer, a POST body comes back echoed
 and hashed, a handler that traps answers 500 while the clients around it
-still get theirs, one that exhausts its memory budget (ulimit -v) 500, a malformed request gets 400, one connection beyond the
+still get theirs, one that exhausts its memory budget (ulimit -v) 500, one that never
+returns 504 after --handler-timeout, a malformed request gets 400, one connection beyond the
 32 busy ones (the kernel's bound) gets 503, `kill %1` stops the server and the shell goes
 on; a foreground serve stops on Ctrl-C. Every wait is for an event: the
 "Serving HTTP" line, a response, the prompt.
@@ -107,7 +108,7 @@ def main():
         img.mkdir("/apps")
         img.put_file("/apps/webapp.wasm", handler)
         img.mkdir("/etc")
-        img.put("/etc/rc", b"serve /apps/webapp.wasm &\n")
+        img.put("/etc/rc", b"serve --handler-timeout 5000 /apps/webapp.wasm &\n")
         port = free_port()
         disks = [virtio_disk(img.path)]
         nics = [user_nic(f"tcp:127.0.0.1:{port}-:8080")]
@@ -151,6 +152,8 @@ def main():
                 outs["hog"] = request(port, "GET", "/hog")
                 vm.command("ulimit -v 131072")
                 outs["after-hog"] = request(port, "GET", "/api/sum?a=1&b=1")
+                outs["hang"] = request(port, "GET", "/hang")
+                outs["after-hang"] = request(port, "GET", "/api/sum?a=2&b=3")
                 outs["bad"] = raw(port, b"GET / HTTP/1.1\r\nBad Header\r\n\r\n")
                 outs["busy"] = busy_connections(port)
                 outs["kill"] = vm.command("kill %1; wait; echo killed $?")
@@ -167,7 +170,7 @@ def main():
             except (QemuTimeout, QemuExited, OSError, http.client.HTTPException) as e:
                 t.ok(False, "a shell session serving a handler", f"{e}\n{vm.tail()}")
                 return t.done()
-    t.ok("serve: usage: serve [--addr ADDR:PORT] HANDLER.wasm" in outs["usage"],
+    t.ok("serve: usage: serve [--addr ADDR:PORT]" in outs["usage"],
          "serve with a bad address prints its usage", repr(outs["usage"]))
     t.ok("nothing.wasm" in outs["missing"] and "status 0" not in outs["missing"],
          "serve of a missing handler says so and fails", repr(outs["missing"]))
@@ -188,6 +191,9 @@ def main():
     t.ok(outs["hog"][0] == 500 and outs["after-hog"][0] == 200,
          "a handler that exhausts its 16 MiB budget answers 500; the next request 200",
          repr((outs["hog"], outs["after-hog"])))
+    t.ok(outs["hang"][0] == 504 and outs["after-hang"][0] == 200,
+         "a handler that never returns is stopped after --handler-timeout and answered 504",
+         repr((outs["hang"], outs["after-hang"])))
     t.ok(outs["bad"].startswith(b"HTTP/1.1 400 "),
          "a malformed request gets 400 and a close", repr(outs["bad"][:200]))
     extra, still = outs["busy"]
