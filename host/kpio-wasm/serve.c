@@ -19,7 +19,7 @@
  * event loop, because a handler runs synchronously inside lib/wasm: its
  * host calls (body reads and writes, polls, outgoing requests) block, so a
  * loop would stall every other client behind one handler; threads let
- * handlers run on every core, and each wait has a deadline (serve_conn.c),
+ * handlers run on every core, and each wait has a deadline (lib/serve),
  * so a slow client only ever holds its own worker, for a bounded time.
  * A handler that runs past --handler-timeout is stopped (lib/wasm's
  * interrupt hook) and answered 504 if nothing was sent; a trap or an
@@ -44,10 +44,10 @@
 #include <unistd.h>
 
 #include "base/error.h"
-#include "component/command.h"
 #include "host/kpio-wasm/native_stack.h"
 #include "host/kpio-wasm/options.h"
 #include "host/kpio-wasm/serve.h"
+#include "serve/handler.h"
 #include "host/port/wasi_host.h"
 #include "wasi/wasi.h"
 #include "wasm/wasm.h"
@@ -60,9 +60,7 @@ struct server {
     uint32_t max_conns;
     /* the handler, loaded once */
     uint8_t *bytes;
-    struct wasm_module *mod;
-    struct comp *comp;
-    char export[96]; /* the handle export (module) or instance (component) */
+    struct serve_handler handler;
     /* connections */
     pthread_mutex_t lock;
     pthread_cond_t idle;
@@ -103,15 +101,6 @@ static uint8_t *slurp(const char *path, size_t *len)
     return buf;
 }
 
-static bool is_handler_name(const char *n, size_t len, bool with_func)
-{
-    static const char prefix[] = "wasi:http/incoming-handler@0.2.";
-    size_t p = sizeof prefix - 1;
-    if (len <= p || memcmp(n, prefix, p)) return false;
-    if (!with_func) return true;
-    return len > 7 && !memcmp(n + len - 7, "#handle", 7);
-}
-
 /* Loads and checks the handler; 0, or 1 after saying why. */
 static int load_handler(struct server *sv)
 {
@@ -122,41 +111,9 @@ static int load_handler(struct server *sv)
         fprintf(stderr, "kpio-wasm: %s: %s\n", path, strerror(errno));
         return 1;
     }
-    if (comp_header(sv->bytes, len) == COMP_HEADER_COMPONENT) {
-        struct comp_error cerr;
-        int rc = comp_load(sv->bytes, len, &sv->comp, &cerr);
-        if (rc == 0) rc = comp_command_check(sv->comp, &cerr);
-        if (rc == 0) rc = comp_preload_modules(sv->comp, &cerr); /* compiled once */
-        if (rc) {
-            fprintf(stderr, "kpio-wasm: %s: %s\n", path, cerr.msg);
-            return 1;
-        }
-        const struct comp_component *root = sv->comp->root;
-        for (uint32_t i = 0; i < root->nexports; i++) {
-            const struct comp_str *n = &root->exports[i].name;
-            if (root->exports[i].sort == COMP_INSTANCE && n->len < sizeof sv->export &&
-                is_handler_name((const char *)n->p, n->len, false)) {
-                memcpy(sv->export, n->p, n->len);
-                sv->export[n->len] = 0;
-            }
-        }
-    } else {
-        struct wasm_error err;
-        int rc = wasm_module_load(sv->bytes, len, &sv->mod, &err);
-        if (rc) {
-            fprintf(stderr, "kpio-wasm: %s: %s\n", path, err.msg);
-            return 1;
-        }
-        for (uint32_t i = 0; i < wasm_module_export_count(sv->mod); i++) {
-            enum wasm_extern_kind kind;
-            const char *n = wasm_module_export(sv->mod, i, &kind);
-            if (kind == WASM_EXTERN_FUNC && strlen(n) < sizeof sv->export &&
-                is_handler_name(n, strlen(n), true))
-                strcpy(sv->export, n);
-        }
-    }
-    if (!sv->export[0]) {
-        fprintf(stderr, "kpio-wasm: %s exports no wasi:http/incoming-handler@0.2.N handle\n", path);
+    struct wasm_error err;
+    if (serve_handler_load(&sv->handler, sv->bytes, len, &err)) {
+        fprintf(stderr, "kpio-wasm: %s: %s\n", path, err.msg);
         return 1;
     }
     return 0;
@@ -168,58 +125,10 @@ static int past_deadline(void *user, struct wasm_instance *inst)
     return serve_now_ns() > *(const uint64_t *)user ? WASM_STOP : WASM_CONTINUE;
 }
 
-/* Calls a core module's handle; ERR_FAULT with *trap on a trap. */
-static int call_module(struct server *sv, struct wasi_ctx *w, const struct wasm_config *cfg,
-                       uint32_t req, uint32_t out, struct wasm_trap *trap)
-{
-    struct wasm_instance *inst;
-    struct wasm_error err;
-    int rc = wasm_instance_new(sv->mod, cfg, wasi_resolve, w, &inst, &err, trap);
-    if (rc) {
-        if (rc != ERR_FAULT) fprintf(stderr, "kpio-wasm: instantiate: %s\n", err.msg);
-        if (rc == ERR_FAULT) wasm_instance_free(inst);
-        return rc;
-    }
-    struct wasm_func *init = wasm_instance_func(inst, "_initialize");
-    if (init) rc = wasm_call(init, NULL, 0, NULL, 0, trap);
-    struct wasm_func *f = wasm_instance_func(inst, sv->export);
-    wasm_value args[2] = {{.u32 = req}, {.u32 = out}};
-    if (!rc) rc = f ? wasm_call(f, args, 2, NULL, 0, trap) : ERR_NOENT;
-    wasm_instance_free(inst);
-    return rc;
-}
-
-/* Calls a component's incoming-handler handle (and its post-return). */
-static int call_component(struct server *sv, struct wasi_ctx *w, const struct wasm_config *cfg,
-                          uint32_t req, uint32_t out, struct wasm_trap *trap)
-{
-    struct comp_instance *ci;
-    struct comp_error err;
-    int rc = comp_command_instantiate(sv->comp, w, cfg, &ci, &err, trap);
-    if (rc) {
-        if (rc != ERR_FAULT) fprintf(stderr, "kpio-wasm: instantiate: %s\n", err.msg);
-        return rc;
-    }
-    const struct comp_component *scope;
-    const struct comp_def *lift;
-    struct wasm_extern f = {0}, post = {0};
-    rc = comp_find_lift(sv->comp, sv->export, "handle", &scope, &lift, &err);
-    if (!rc && scope != sv->comp->root) rc = ERR_NOTSUP;
-    if (!rc) rc = comp_instance_core_item(ci, COMP_CORE_FUNC, lift->canon->func, &f);
-    if (!rc && lift->canon->post_return != COMP_NONE)
-        rc = comp_instance_core_item(ci, COMP_CORE_FUNC, lift->canon->post_return, &post);
-    if (!rc && !f.func) rc = ERR_NOTSUP;
-    if (rc && rc != ERR_FAULT) fprintf(stderr, "kpio-wasm: %s#handle: %s\n", sv->export, err.msg);
-    wasm_value args[2] = {{.u32 = req}, {.u32 = out}};
-    if (!rc) rc = wasm_call(f.func, args, 2, NULL, 0, trap);
-    if (!rc && post.func) rc = wasm_call(post.func, NULL, 0, NULL, 0, trap);
-    comp_instance_free(ci);
-    return rc;
-}
-
 /* Runs the handler on the request in c, in a fresh instance. */
-static void handle_request(struct server *sv, struct serve_conn *c)
+static void handle_request(void *user, struct serve_conn *c)
 {
+    struct server *sv = user;
     struct wasi_port port;
     struct wasi_ctx *w = NULL;
     if (wasi_host_port_new(&port)) {
@@ -252,14 +161,8 @@ static void handle_request(struct server *sv, struct serve_conn *c)
         serve_conn_simple(c, 500, true);
         return;
     }
-    struct wasi_http_incoming in = {
-        .method = c->method,
-        .authority = c->authority,
-        .path_with_query = c->target,
-        .headers = &c->headers,
-        .ops = &serve_conn_ops,
-        .ctx = c,
-    };
+    struct wasi_http_incoming in;
+    serve_conn_incoming(c, &in);
     uint32_t req, out;
     uint64_t deadline = serve_now_ns() + (uint64_t)sv->lim.handler_ms * 1000000u;
     struct wasm_config wc = sv->o.cfg;
@@ -268,19 +171,13 @@ static void handle_request(struct server *sv, struct serve_conn *c)
     wc.interrupt_user = &deadline;
     struct wasm_trap trap = {0};
     int rc = wasi_http_incoming_new(w, &in, &req, &out);
-    if (!rc)
-        rc = sv->comp ? call_component(sv, w, &wc, req, out, &trap)
-                      : call_module(sv, w, &wc, req, out, &trap);
+    struct wasm_error err = {.msg = ""};
+    if (!rc) rc = serve_handler_call(&sv->handler, w, &wc, req, out, &trap, &err);
+    if (rc && rc != ERR_FAULT && err.msg[0]) fprintf(stderr, "kpio-wasm: %s\n", err.msg);
     enum wasi_http_outcome oc = wasi_http_outcome(w);
     if (rc == ERR_FAULT)
         fprintf(stderr, "kpio-wasm: %s %s: trap: %s\n", c->method, c->target, trap.reason);
-    if (!c->head_sent) {
-        bool timeout = rc == ERR_FAULT && trap.kind == WASM_TRAP_KILLED;
-        serve_conn_simple(c, timeout ? 504 : 500, true);
-        c->keep_alive = false;
-    } else if (oc != WASI_HTTP_SENT) {
-        c->failed = true; /* a response cut short: only a close tells the client */
-    }
+    serve_conn_after_handler(c, rc == ERR_FAULT && trap.kind == WASM_TRAP_KILLED, oc);
     wasi_ctx_free(w);
     wasi_host_port_free(&port);
 }
@@ -297,12 +194,8 @@ static void *worker(void *p)
     struct worker_arg a = *(struct worker_arg *)p;
     free(p);
     struct serve_conn c;
-    if (serve_conn_init(&c, a.fd, &a.sv->lim) == 0) {
-        while (serve_conn_next(&c) == 1) {
-            handle_request(a.sv, &c);
-            if (!serve_conn_finish_request(&c)) break;
-        }
-    }
+    struct serve_io io = serve_sock_io(&a.fd);
+    if (serve_conn_init(&c, &io, &a.sv->lim) == 0) serve_conn_run(&c, handle_request, a.sv);
     serve_conn_free(&c);
     close(a.fd);
     pthread_mutex_lock(&a.sv->lock);

@@ -48,6 +48,8 @@ int ksock_tcp_connect_start(uint32_t addr, uint16_t port, struct ksock **out);
  * lib/net's SYN retries, ERR_HOSTUNREACH...), reported once. */
 int ksock_tcp_connect_result(struct ksock *s);
 int ksock_tcp_listen(uint32_t addr, uint16_t port, int backlog, struct ksock **out);
+/* Waits for a connection on a listening socket until the deadline. */
+int ksock_accept(struct ksock *s, uint64_t deadline_ns, struct ksock **out);
 /* Sends all of buf unless an error or the deadline stops it; returns the
  * bytes sent if any, else the error. */
 long ksock_send(struct ksock *s, const void *buf, size_t len, uint64_t deadline_ns);

@@ -336,9 +336,9 @@ int ksock_tcp_listen(uint32_t addr, uint16_t port, int backlog, struct ksock **o
     return err;
 }
 
-int ksock_try_accept(struct ksock *s, struct ksock **out)
+/* Takes a queued connection; caller holds net.lock. */
+static int accept_locked(struct ksock *s, struct ksock **out)
 {
-    mutex_lock(&net.lock);
     struct net_sock *ns;
     int err = net_tcp_accept(s->ns, &ns);
     if (err == 0) {
@@ -348,8 +348,20 @@ int ksock_try_accept(struct ksock *s, struct ksock **out)
             err = ERR_NOMEM;
         }
     }
+    return err;
+}
+
+int ksock_try_accept(struct ksock *s, struct ksock **out)
+{
+    mutex_lock(&net.lock);
+    int err = accept_locked(s, out);
     mutex_unlock(&net.lock);
     return err;
+}
+
+int ksock_accept(struct ksock *s, uint64_t deadline_ns, struct ksock **out)
+{
+    return (int)BLOCKING(s, deadline_ns, accept_locked(s, out));
 }
 
 long ksock_send(struct ksock *s, const void *buf, size_t len, uint64_t deadline_ns)

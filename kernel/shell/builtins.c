@@ -19,6 +19,7 @@
 #include "shell/shell.h"
 #include "time/clock.h"
 #include "wasm/app.h"
+#include "wasm/serve.h"
 #include "wasm/wasm.h"
 
 static void path_of(struct shell *sh, const char *arg, char *out, size_t size)
@@ -475,7 +476,8 @@ static int b_help(struct shell *sh, int argc, char **argv)
     shell_printf(sh, "Other commands run apps from /apps (NAME runs /apps/NAME.wasm). "
                      "Pipelines a | b, redirections > >> < 2> 2>&1, lists ; && || &, $VAR, "
                      "if/for/while; Ctrl-C stops the foreground pipeline. Apps may use the "
-                     "network; nonet CMD runs one without it.\n");
+                     "network; nonet CMD runs one without it. " KSERVE_USAGE
+                     " serves a wasi:http handler (default 0.0.0.0:8080).\n");
     return 0;
 }
 

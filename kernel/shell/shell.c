@@ -24,6 +24,7 @@
 #include "power/power.h"
 #include "sched/sched.h"
 #include "wasm/app.h"
+#include "wasm/serve.h"
 #include "time/clock.h"
 #include "wasm/stream.h"
 
@@ -118,15 +119,24 @@ static int o_spawn(void *ctx, char *const *argv, char *const *envp, const int fd
         fmt_format(stream_sink, err_out, "nonet: usage: nonet COMMAND [ARGS...]\n");
         return ERR_INVAL;
     }
-    int err = find_app(sh, argv[0], path, sizeof path);
-    if (err == ERR_NOENT && !strchr(argv[0], '/')) {
+    /* serve [OPTIONS] HANDLER: an app that serves the handler. */
+    bool serve = strcmp(argv[0], "serve") == 0;
+    struct kserve_opts serve_opts;
+    const char *handler = NULL;
+    if (serve && kserve_args(argv + 1, &serve_opts, &handler) < 0) {
+        fmt_format(stream_sink, err_out, "serve: usage: " KSERVE_USAGE "\n");
+        return ERR_INVAL;
+    }
+    const char *name = serve ? handler : argv[0];
+    int err = find_app(sh, name, path, sizeof path);
+    if (err == ERR_NOENT && !strchr(name, '/') && !serve) {
         fmt_format(stream_sink, err_out,
                    "%s: command not found (no built-in and no %s/%s.wasm; try 'help')\n", argv[0],
                    APPS_DIR, argv[0]);
         return ERR_NOENT;
     }
     if (err < 0) {
-        fmt_format(stream_sink, err_out, "%s: %s\n", argv[0], err_str(err));
+        fmt_format(stream_sink, err_out, "%s: %s\n", serve ? name : argv[0], err_str(err));
         return err == ERR_NOENT ? ERR_NOENT : ERR_ACCES;
     }
     int slot = job_slot(sh);
@@ -145,7 +155,8 @@ static int o_spawn(void *ctx, char *const *argv, char *const *envp, const int fd
                             .cwd = sh->cwd,
                             .background = background,
                             .owned = true,
-                            .no_net = no_net};
+                            .no_net = no_net,
+                            .serve = serve ? &serve_opts : NULL};
     for (int i = 0; i < 3; i++) {
         struct kstream *s = fd_stream(sh, fds[i]);
         spec.stdio[i] = s && s->kind != KS_CONSOLE ? s : NULL;

@@ -30,7 +30,9 @@
 #include "sched/sched.h"
 #include "wasi/wasi.h"
 #include "wasm/jit_mem.h"
+#include "serve/handler.h"
 #include "wasm/kport.h"
+#include "wasm/serve.h"
 #include "wasm/stream.h"
 #include "wasm/wasm.h"
 
@@ -56,6 +58,10 @@ struct app_run {
     char *env[APP_MAX_ENV + 1];
     char cwd[VFS_PATH_MAX];
     bool no_net;
+    /* `serve`: the handler, loaded once, and how to serve it */
+    bool serve;
+    struct serve_handler handler;
+    struct kserve_opts serve_opts;
 };
 
 static struct list_node apps = LIST_INIT(apps);
@@ -135,6 +141,30 @@ void app_set_call_depth(uint32_t frames)
     call_depth = frames;
 }
 
+void app_wasm_config(struct wasm_config *wc, struct mem_budget *budget)
+{
+    wasm_config_default(wc);
+    wc->interrupt = interrupt_hook;
+    wc->engine = kernel_wasm_engine();
+    wc->code_mem = &kernel_code_memory;
+    wc->max_memory_pages = (uint32_t)MIN(app_memory_limit() / WASM_PAGE_SIZE, (size_t)65536);
+    wc->budget = budget;
+    wc->max_call_depth = app_call_depth();
+    /* this thread's stack: its guard page, then the margin for host calls */
+    wc->native_stack_floor = thread_current()->stack_base + PAGE_SIZE + APP_HOST_MARGIN;
+}
+
+static int serve(struct app_run *r)
+{
+    struct kserve_spec spec = {.name = r->app.name,
+                               .path = r->app.path,
+                               .h = &r->handler,
+                               .opts = r->serve_opts,
+                               .stdio = &r->port,
+                               .no_net = r->no_net};
+    return kserve_run(&spec);
+}
+
 static int run(struct app_run *r)
 {
     struct app *a = &r->app;
@@ -173,15 +203,7 @@ static int run(struct app_run *r)
         return 126;
     }
     struct wasm_config wc;
-    wasm_config_default(&wc);
-    wc.interrupt = interrupt_hook;
-    wc.engine = kernel_wasm_engine();
-    wc.code_mem = &kernel_code_memory;
-    wc.max_memory_pages = (uint32_t)MIN(app_memory_limit() / WASM_PAGE_SIZE, (size_t)65536);
-    wc.budget = &budget;
-    wc.max_call_depth = app_call_depth();
-    /* this thread's stack: its guard page, then the margin for host calls */
-    wc.native_stack_floor = thread_current()->stack_base + PAGE_SIZE + APP_HOST_MARGIN;
+    app_wasm_config(&wc, &budget);
     struct wasm_instance *inst;
     struct wasm_error werr;
     struct wasm_trap trap;
@@ -231,9 +253,10 @@ static void release_stdio(struct kport *p)
 static void app_thread(void *arg)
 {
     struct app_run *r = arg;
-    r->app.status = run(r);
+    r->app.status = r->serve ? serve(r) : run(r);
     if (r->mod) wasm_module_free(r->mod);
     r->mod = NULL;
+    serve_handler_free(&r->handler);
     release_stdio(&r->port); /* a pipe's reader sees end of file now, not at the wait */
     comp_free(r->comp);
     r->comp = NULL;
@@ -253,6 +276,7 @@ static void free_run(struct app_run *r)
     release_stdio(&r->port);
     if (r->mod) wasm_module_free(r->mod);
     comp_free(r->comp);
+    serve_handler_free(&r->handler);
     kfree(r->bytes);
     kfree(r);
 }
@@ -304,7 +328,18 @@ int app_spawn(const struct app_spec *spec, struct app **out)
         kfree(bytes);
         return ERR_NOMEM;
     }
-    if (comp_header(bytes, len) == COMP_HEADER_COMPONENT) {
+    if (spec->serve) {
+        struct wasm_error werr;
+        r->bytes = bytes; /* a component borrows them */
+        r->serve = true;
+        r->serve_opts = *spec->serve;
+        err = serve_handler_load(&r->handler, bytes, len, &werr);
+        if (err < 0) {
+            kprintf("%s: %s: %s\n", argv[0], path, werr.msg);
+            free_run(r);
+            return err;
+        }
+    } else if (comp_header(bytes, len) == COMP_HEADER_COMPONENT) {
         struct comp_error cerr;
         r->bytes = bytes;
         err = comp_load(bytes, len, &r->comp, &cerr);

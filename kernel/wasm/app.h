@@ -46,11 +46,13 @@ struct app_spec {
     char *const *argv;
     char *const *envp; /* NULL-terminated "NAME=value"; NULL: PATH, HOME and TERM defaults */
     const char *cwd;
-    bool background;          /* no console input; its end is reported on the console */
-    bool owned;               /* the caller will app_wait even in the background */
-    bool no_net;              /* no network access (sockets, HTTP): the shell's nonet */
-    struct kstream *stdio[3]; /* stdin, stdout, stderr; NULL: the console. The app takes
-                                 its own references and drops them when it ends. */
+    bool background;                 /* no console input; its end is reported on the console */
+    bool owned;                      /* the caller will app_wait even in the background */
+    bool no_net;                     /* no network access (sockets, HTTP): the shell's nonet */
+    const struct kserve_opts *serve; /* non-NULL: path is a wasi:http handler to serve
+                                        this way (kernel/wasm/serve.h) */
+    struct kstream *stdio[3];        /* stdin, stdout, stderr; NULL: the console. The app takes
+                                        its own references and drops them when it ends. */
 };
 
 /* app_start with every option. */
@@ -74,6 +76,12 @@ void app_set_memory_limit(size_t bytes);
 #define APP_MAX_DEPTH     1000000
 uint32_t app_call_depth(void);
 void app_set_call_depth(uint32_t frames);
+/* The engine settings an app runs under on the current thread (the JIT or
+ * not, the memory and call depth limits, its native stack), its memory
+ * charged to budget: for apps and for serve's handler instances. */
+struct wasm_config;
+struct mem_budget;
+void app_wasm_config(struct wasm_config *wc, struct mem_budget *budget);
 /* Between begin and end, Ctrl-C on the console stops every app that is not
  * in the background and is remembered for app_fg_interrupted. */
 void app_fg_begin(void);

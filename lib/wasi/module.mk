@@ -14,8 +14,8 @@ WASI_HOST_PORT_SRCS := host/port/wasi_files.c host/port/wasi_sock.c
 
 # host/kpio-wasm's WASI mode (host/kpio-wasm/run_wasi.c, selected from
 # main.c): extra objects for both builds of kpio-wasm.
-KPIO_WASM_WASI_SRCS := host/kpio-wasm/run_wasi.c host/kpio-wasm/serve.c host/kpio-wasm/serve_conn.c \
-    $(LIB_SRCS_wasi) $(WASI_HOST_PORT_SRCS) \
+KPIO_WASM_WASI_SRCS := host/kpio-wasm/run_wasi.c host/kpio-wasm/serve.c host/kpio-wasm/serve_sock.c \
+    $(LIB_SRCS_wasi) $(LIB_SRCS_serve) $(WASI_HOST_PORT_SRCS) \
     $(LIB_SRCS_http)
 $(BUILD)/rel/bin/kpio-wasm: $(call rel_objs,$(KPIO_WASM_WASI_SRCS))
 $(BUILD)/host/bin/kpio-wasm: $(call host_objs,$(KPIO_WASM_WASI_SRCS))

@@ -6,10 +6,19 @@ sleep (a loaded machine once took longer than the sleep).
 
 ss(8) (iproute2) lists the sockets in listening state; the check repeats
 until every port is there, one of procs has exited (False) or the deadline
-has passed (False).
+has passed (False). free_port() picks a port for such a server (or a QEMU
+hostfwd) to listen on.
 """
+import socket
 import subprocess
 import time
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def listening_ports(wrap=()):

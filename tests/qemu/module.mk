@@ -27,6 +27,11 @@ SYSTEM_SUITES += qemu/userland
 SUITE_CMD_qemu/userland := python3 tests/qemu/test_userland.py
 SYSTEM_SUITES += qemu/limits
 SUITE_CMD_qemu/limits := python3 tests/qemu/test_limits.py
+# qemu/serve: the shell's `serve` with the C handler of serve/host
+# (apps/webapp.c), reached through hostfwd (test_serve.py).
+SYSTEM_SUITES += qemu/serve
+SUITE_CMD_qemu/serve := python3 tests/qemu/test_serve.py
+TEST_DEPS += $(HANDLER_WASMS)
 SYSTEM_SUITES += qemu/limits-hostile
 SUITE_CMD_qemu/limits-hostile := python3 tests/qemu/test_limits_hostile.py
 SYSTEM_SUITES += qemu/stack

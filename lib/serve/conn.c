@@ -1,61 +1,35 @@
 /*
- * host/kpio-wasm/serve_conn.c - one client connection of `kpio-wasm
- * serve`: reads request heads and bodies with lib/http's parser in request
- * mode, writes responses with its writer (serve.h). Every wait has a
- * deadline: the head must arrive within head_ms of its first byte (a
- * slowloris client gets 408 and is cut off), a kept-alive connection waits
- * idle_ms for its next request, a body read or write io_ms for progress.
- * Pipelined requests stay in the buffer for the next serve_conn_next().
+ * lib/serve/conn.c - one client connection of an HTTP/1.1 server for
+ * wasi:http incoming handlers (conn.h): reads request heads and bodies with
+ * lib/http's parser in request mode, writes responses with its writer, over
+ * the byte stream of struct serve_io. Every wait has a deadline: the head
+ * must arrive within head_ms of its first byte (a slowloris client gets 408
+ * and is cut off), a kept-alive connection waits idle_ms for its next
+ * request, a body read or write io_ms for progress. Pipelined requests stay
+ * in the buffer for the next serve_conn_next().
  *
  * Response framing: the handler's Content-Length when it gave one (a body
  * of another length closes the connection), else chunked for HTTP/1.1,
  * else the close delimits it; none for HEAD, 204 and 304.
  */
-#include <errno.h>
-#include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
-#include <time.h>
+#include "serve/conn.h"
 
+#include "base/env.h"
 #include "base/error.h"
-#include "host/kpio-wasm/serve.h"
+#include "base/mem.h"
 #include "http/config.h"
 #include "http/response.h"
 
 #define CONN_BUF    65536
 #define DRAIN_LIMIT (1u << 20) /* unread body bytes skipped to keep a connection */
 
-uint64_t serve_now_ns(void)
+static uint64_t after_ms(struct serve_conn *c, uint32_t ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t after_ms(uint32_t ms)
-{
-    return serve_now_ns() + (uint64_t)ms * 1000000u;
-}
-
-/* Waits for events on the socket until deadline: 0, or ERR_TIMEDOUT. */
-static int wait_fd(int fd, short events, uint64_t deadline)
-{
-    for (;;) {
-        uint64_t now = serve_now_ns();
-        if (now >= deadline) return ERR_TIMEDOUT;
-        struct pollfd p = {.fd = fd, .events = events};
-        int ms = (int)((deadline - now + 999999u) / 1000000u);
-        int n = poll(&p, 1, ms);
-        if (n > 0) return 0;
-        if (n < 0 && errno != EINTR) return ERR_IO;
-    }
+    return c->io.now_ns(c->io.ctx) + (uint64_t)ms * 1000000u;
 }
 
 /* Receives more bytes into the buffer: the count, 0 at the peer's close,
- * or ERR_TIMEDOUT / ERR_CONNRESET. */
+ * or ERR_TIMEDOUT / ERR_CONNRESET / ERR_NOSPC. */
 static long recv_more(struct serve_conn *c, uint64_t deadline)
 {
     if (c->pos > 0) {
@@ -64,56 +38,29 @@ static long recv_more(struct serve_conn *c, uint64_t deadline)
         c->pos = 0;
     }
     if (c->len == c->cap) return ERR_NOSPC;
-    for (;;) {
-        ssize_t n = recv(c->fd, c->buf + c->len, c->cap - c->len, MSG_DONTWAIT);
-        if (n >= 0) {
-            c->len += (size_t)n;
-            return n;
-        }
-        if (errno != EAGAIN && errno != EINTR) return ERR_CONNRESET;
-        int rc = wait_fd(c->fd, POLLIN, deadline);
-        if (rc) return rc;
-    }
+    long n = c->io.recv(c->io.ctx, c->buf + c->len, c->cap - c->len, deadline);
+    if (n > 0) c->len += (size_t)n;
+    return n;
 }
 
-/* Sends the iovecs whole, waiting at most io_ms for each bit of progress. */
-static int send_iov(struct serve_conn *c, struct iovec *iov, int n)
+static int send_pieces(struct serve_conn *c, const struct serve_piece *v, int n)
 {
-    while (n > 0) {
-        struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)n};
-        ssize_t k = sendmsg(c->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (k < 0) {
-            if (errno != EAGAIN && errno != EINTR) return ERR_CONNRESET;
-            int rc = wait_fd(c->fd, POLLOUT, after_ms(c->lim->io_ms));
-            if (rc) return rc;
-            continue;
-        }
-        while (n > 0 && (size_t)k >= iov->iov_len) {
-            k -= (ssize_t)iov->iov_len;
-            iov++;
-            n--;
-        }
-        if (n > 0) {
-            iov->iov_base = (char *)iov->iov_base + k;
-            iov->iov_len -= (size_t)k;
-        }
-    }
-    return 0;
+    return c->io.send(c->io.ctx, v, n, c->lim->io_ms);
 }
 
 static int send_all(struct serve_conn *c, const void *data, size_t len)
 {
-    struct iovec v = {(void *)data, len};
-    return send_iov(c, &v, 1);
+    struct serve_piece v = {data, len};
+    return send_pieces(c, &v, 1);
 }
 
-int serve_conn_init(struct serve_conn *c, int fd, const struct serve_limits *lim)
+int serve_conn_init(struct serve_conn *c, const struct serve_io *io, const struct serve_limits *lim)
 {
     memset(c, 0, sizeof *c);
-    c->fd = fd;
+    c->io = *io;
     c->lim = lim;
     c->cap = CONN_BUF;
-    c->buf = malloc(c->cap);
+    c->buf = mem_alloc(c->cap);
     struct http_limits hl = http_limits_server();
     int rc = c->buf ? http_parser_init(&c->parser, &hl) : ERR_NOMEM;
     http_fields_init(&c->headers, HTTP_MAX_SECTION, 0);
@@ -126,9 +73,9 @@ void serve_conn_free(struct serve_conn *c)
     http_parser_free(&c->parser);
     http_fields_free(&c->headers);
     http_fields_free(&c->trailers);
-    free(c->target);
-    free(c->authority);
-    free(c->buf);
+    mem_free(c->target);
+    mem_free(c->authority);
+    mem_free(c->buf);
 }
 
 void serve_conn_simple(struct serve_conn *c, int status, bool close)
@@ -141,7 +88,7 @@ void serve_conn_simple(struct serve_conn *c, int status, bool close)
 
 static char *dup_n(const char *s, size_t n)
 {
-    char *p = malloc(n + 1);
+    char *p = mem_alloc(n + 1);
     if (p) {
         memcpy(p, s, n);
         p[n] = 0;
@@ -161,7 +108,7 @@ static int head_event(struct serve_conn *c, const struct http_event *ev)
         c->target = dup_n(ev->value, ev->value_len);
         return c->target ? 0 : -1;
     case HTTP_EV_HEADER:
-        if (ev->name_len == 4 && !strncasecmp(ev->name, "host", 4) && !c->authority)
+        if (ev->name_len == 4 && !str_ncasecmp(ev->name, "host", 4) && !c->authority)
             c->authority = dup_n(ev->value, ev->value_len);
         return http_fields_add(&c->headers, ev->name, ev->name_len, ev->value, ev->value_len) ? -1
                                                                                               : 0;
@@ -177,8 +124,8 @@ static int head_event(struct serve_conn *c, const struct http_event *ev)
 /* Clears what belongs to one request. */
 static void request_reset(struct serve_conn *c)
 {
-    free(c->target);
-    free(c->authority);
+    mem_free(c->target);
+    mem_free(c->authority);
     c->target = c->authority = NULL;
     http_fields_clear(&c->headers);
     http_fields_clear(&c->trailers);
@@ -192,7 +139,7 @@ int serve_conn_next(struct serve_conn *c)
 {
     request_reset(c);
     bool started = c->pos < c->len;
-    uint64_t deadline = started ? after_ms(c->lim->head_ms) : after_ms(c->lim->idle_ms);
+    uint64_t deadline = started ? after_ms(c, c->lim->head_ms) : after_ms(c, c->lim->idle_ms);
     for (;;) {
         while (c->pos < c->len) {
             struct http_event ev;
@@ -217,7 +164,7 @@ int serve_conn_next(struct serve_conn *c)
         long n = recv_more(c, deadline);
         if (n > 0 && !started) {
             started = true;
-            deadline = after_ms(c->lim->head_ms);
+            deadline = after_ms(c, c->lim->head_ms);
         }
         if (n > 0) continue;
         if (!started) return 0; /* closed or idle between requests */
@@ -262,7 +209,7 @@ static long op_body_read(void *ctx, const uint8_t **data)
                 return 0;
             }
         }
-        long n = recv_more(c, after_ms(c->lim->io_ms));
+        long n = recv_more(c, after_ms(c, c->lim->io_ms));
         if (n <= 0) {
             c->failed = true; /* the client left or stalled mid-body */
             c->keep_alive = false;
@@ -317,10 +264,10 @@ static int op_respond(void *ctx, int status, const struct http_fields *headers)
         struct http_field f = http_fields_at(headers, i);
         size += f.name_len + f.value_len + 4;
     }
-    char *buf = malloc(size);
+    char *buf = mem_alloc(size);
     long n = buf ? http_response_write(&h, buf, size) : ERR_NOMEM;
     int rc = n > 0 ? send_all(c, buf, (size_t)n) : (int)n;
-    free(buf);
+    mem_free(buf);
     c->head_sent = rc == 0;
     if (rc) c->failed = true;
     return rc;
@@ -335,8 +282,8 @@ static int op_body_write(void *ctx, const uint8_t *data, size_t len)
     if (c->chunked) {
         char head[HTTP_CHUNK_HEAD_MAX];
         size_t hn = http_chunk_head(head, len);
-        struct iovec v[3] = {{head, hn}, {(void *)data, len}, {"\r\n", 2}};
-        rc = send_iov(c, v, 3);
+        struct serve_piece v[3] = {{head, hn}, {data, len}, {"\r\n", 2}};
+        rc = send_pieces(c, v, 3);
     } else {
         if (c->length_left >= 0 && (uint64_t)c->length_left < len) {
             c->failed = true; /* more than the handler's Content-Length */
@@ -384,4 +331,34 @@ bool serve_conn_finish_request(struct serve_conn *c)
     while (!c->body_done && drained < DRAIN_LIMIT && (n = op_body_read(c, &d)) > 0)
         drained += (size_t)n;
     return c->body_done && !c->failed;
+}
+
+void serve_conn_incoming(struct serve_conn *c, struct wasi_http_incoming *in)
+{
+    memset(in, 0, sizeof *in);
+    in->method = c->method;
+    in->authority = c->authority;
+    in->path_with_query = c->target;
+    in->headers = &c->headers;
+    in->ops = &serve_conn_ops;
+    in->ctx = c;
+}
+
+void serve_conn_after_handler(struct serve_conn *c, bool timed_out, enum wasi_http_outcome outcome)
+{
+    if (!c->head_sent) {
+        serve_conn_simple(c, timed_out ? 504 : 500, true);
+        c->keep_alive = false;
+    } else if (outcome != WASI_HTTP_SENT) {
+        c->failed = true; /* a response cut short: only a close tells the client */
+    }
+}
+
+void serve_conn_run(struct serve_conn *c, void (*handle)(void *user, struct serve_conn *c),
+                    void *user)
+{
+    while (serve_conn_next(c) == 1) {
+        handle(user, c);
+        if (!serve_conn_finish_request(c)) break;
+    }
 }
