@@ -29,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from tap import Tap  # noqa: E402
 sys.path.insert(0, HERE)
+from ready import free_port  # noqa: E402
 import server as pyserver  # noqa: E402  (for body(): the bytes it serves)
 
 BIG = 64 << 20
@@ -102,12 +103,6 @@ class Harness:
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_listening(port, proc, seconds=10):

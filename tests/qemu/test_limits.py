@@ -19,13 +19,13 @@ import http.server
 import threading
 import os
 import re
-import socket
 import sys
 import tempfile
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
+from ready import free_port  # noqa: E402
 from diskimg import DiskImage  # noqa: E402
 from qemu import (SHELL_PROMPT, Qemu, QemuExited, QemuTimeout, build_dir, user_nic,  # noqa: E402
                   virtio_disk)
@@ -58,14 +58,6 @@ def settled_heap(run, base):
             break
         run("sleep 1")
     return out
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def main():

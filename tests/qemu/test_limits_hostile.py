@@ -32,7 +32,8 @@ from diskimg import DiskImage  # noqa: E402
 from qemu import (SHELL_PROMPT, Qemu, QemuExited, QemuTimeout, build_dir, user_nic,  # noqa: E402
                   virtio_disk)
 from tap import Tap  # noqa: E402
-from test_limits import free_port, heap_kib, settled_heap  # noqa: E402
+from ready import free_port  # noqa: E402
+from test_limits import heap_kib, settled_heap  # noqa: E402
 
 HEAP = r"kernel heap: (\d+) KiB in use in \d+ blocks, peak (\d+) KiB"
 LIMIT_KIB = 32768

@@ -28,6 +28,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
+from ready import free_port  # noqa: E402
 from diskimg import DiskImage  # noqa: E402
 from netns import GATEWAY, NAME, TestNet  # noqa: E402
 from qemu import Qemu, QemuExited, QemuTimeout, build_dir, virtio_disk  # noqa: E402
@@ -120,14 +121,6 @@ time.sleep(float(sys.argv[3]))
 c.sendall(b"keep-alive after %s s of silence\\n" % sys.argv[3].encode())
 c.close()
 '''
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def http_get(port, path, results, i):

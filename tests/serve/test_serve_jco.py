@@ -30,16 +30,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 sys.path.insert(0, HERE)
+from ready import free_port  # noqa: E402
 from jco_webapp import componentize  # noqa: E402
 from tap import Tap  # noqa: E402
 
 UA = {"User-Agent": "kpio-test/1"}
-
-
-def free_port():
-    with closing(socket.socket()) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def request(port, method, path, body=None):

@@ -42,6 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "http"))
+from ready import free_port  # noqa: E402
 from jcoenv import jco_location  # noqa: E402
 from tap import Tap  # noqa: E402
 
@@ -243,14 +244,6 @@ def start_http_server(h):
     if not line.startswith("PORT "):
         raise RuntimeError("server did not start: " + line)
     return int(line.split()[1])
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def test_p2_http(h):
