@@ -204,12 +204,20 @@ _Noreturn void thread_exit(int code)
 
 int thread_join(struct thread *t, uint64_t deadline_ns, int *exit_code)
 {
-    int r = WAIT_EVENT(&t->exited, t->state == THREAD_DEAD, deadline_ns);
-    if (r < 0) return r;
-    if (exit_code) *exit_code = t->exit_code;
+    /* A kill of the joining thread does not end the wait (it stays
+     * pending): an uninterruptible sleep, not a loop around a wait that a
+     * pending kill ends at once. */
+    int r = 0;
     uint64_t f = irq_save();
+    while (t->state != THREAD_DEAD && r == 0)
+        r = waitq_sleep_uninterruptible(&t->exited, deadline_ns);
+    if (t->state != THREAD_DEAD) {
+        irq_restore(f);
+        return r < 0 ? r : ERR_TIMEDOUT;
+    }
     list_remove(&t->all_node);
     irq_restore(f);
+    if (exit_code) *exit_code = t->exit_code;
     kva_free(t->stack_base, t->stack_pages + 1);
     kfree(t->fpu_alloc);
     kfree(t);

@@ -62,7 +62,8 @@ struct thread *thread_create(const char *name, void (*entry)(void *), void *arg,
                              unsigned flags);
 _Noreturn void thread_exit(int code);
 /* Waits for t to exit, frees it and returns its exit code; ERR_TIMEDOUT if
- * the deadline (monotonic ns, 0 = none) passes first (t is then not freed). */
+ * the deadline (monotonic ns, 0 = none) passes first (t is then not freed).
+ * A kill of the caller does not end the wait; it stays pending. */
 int thread_join(struct thread *t, uint64_t deadline_ns, int *exit_code);
 /* Asks t to stop: blocked waits in t return ERR_CANCELED and long-running
  * loops (the WASM interpreter) check thread_should_stop(). */

@@ -399,8 +399,7 @@ int app_wait(struct app *a)
 {
     struct app_run *r = container_of(a, struct app_run, app);
     int code;
-    while (thread_join(a->thread, 0, &code) < 0) /* a kill of the shell is ignored here */
-        ;
+    thread_join(a->thread, 0, &code); /* a kill of the shell does not end it */
     int status = a->status;
     uint64_t f = irq_save();
     list_remove(&a->node);

@@ -210,8 +210,7 @@ static void reap(struct kserve *sv, bool stop)
         if (!wk->t || (!stop && wk->t->state != THREAD_DEAD)) continue;
         if (stop) thread_kill(wk->t);
         int code;
-        while (thread_join(wk->t, 0, &code) < 0) /* our own kill does not end this wait */
-            ;
+        thread_join(wk->t, 0, &code); /* our own kill does not end this wait */
         wk->t = NULL;
     }
 }
