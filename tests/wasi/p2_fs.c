@@ -382,7 +382,9 @@ static void streams(int32_t d)
     wasi_io_poll_pollable_block(p);
     printf("input pollable ready: %d\n", wasi_io_poll_pollable_ready(p));
     wasi_io_poll_pollable_drop(p);
-    for (int i = 0; i < 3; i++) {
+    /* Empty reads are not printed: jco sometimes gives one before the end
+     * of the stream, kpio-wasm never does, and both are allowed. */
+    for (int i = 0, shown = 0; i < 100 && shown < 3; i++) {
         struct {
             uint8_t tag;
             char *ptr;
@@ -393,8 +395,10 @@ static void streams(int32_t d)
             printf("stream read: %s\n", (uint8_t)(uintptr_t)rd.ptr == 1 ? "closed" : "failed");
             break;
         }
+        if (!rd.len) continue;
         printf("stream read: \"%.*s\"\n", (int)rd.len, rd.ptr);
-        if (rd.len) free(rd.ptr);
+        free(rd.ptr);
+        shown++;
     }
     wasi_io_streams_input_stream_drop(in);
 
