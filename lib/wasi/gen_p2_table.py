@@ -6,9 +6,13 @@ lib/wasi/p2.c and p2_*.c define with P2_FN(name).
 
 Every import of the TSV gets an entry: interface, field, the core
 signature as a lib/wasm signature string, and the implementing function,
-or wasi_p2_unimplemented (a trap saying so) when none defines it. A line
-P2_GETSET(prefix, name, ...) defines two functions, prefix_name and
-prefix_set_name (a WIT getter and setter pair, see p2_sock.c).
+or wasi_p2_unimplemented (a trap saying so) when none defines it. A
+function defined with P2_IMPL(name, typed parameters) (p2.h) gets an
+adapter here that passes lib/wasm's argument array as those parameters;
+each parameter's type is checked against the core signature first, and a
+mismatch stops the generation. A line P2_GETSET(prefix, name, ...) defines
+two untyped functions, prefix_name and prefix_set_name (a WIT getter and
+setter pair, see p2_sock.c).
 The C name of an import is p2_<package>_<interface>_<field>, with
 "[method]r.f" -> "r_f", "[static]r.f" -> "r_f", "[constructor]r" -> "r_new",
 "[resource-drop]r" -> "r_drop", and '-' -> '_'.
@@ -46,14 +50,79 @@ def sig(params, results):
     return "(%s)%s" % (p, r)
 
 
+CORE = {"uint32_t": "i32", "int32_t": "i32", "uint64_t": "i64", "int64_t": "i64", "float": "f32",
+        "double": "f64"}
+FIELD = {"uint32_t": "u32", "int32_t": "i32", "uint64_t": "u64", "int64_t": "i64", "float": "f32",
+         "double": "f64"}
+
+
+def split_params(text):
+    """The parameters of a P2_IMPL line, split at top-level commas."""
+    out, depth, cur = [], 0, ""
+    for ch in text:
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            out.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    out.append(cur.strip())
+    return [" ".join(p.split()) for p in out]
+
+
+def typed_call(name, params, core_params, core_results):
+    """The adapter's call of a P2_IMPL function (its name and arguments after
+    call), after checking its parameters against the core signature (lists
+    of core type names)."""
+    args, i = [], 0
+    result = None
+    if params and re.match(r"u?int(32|64)_t \*\w+$", params[-1]):
+        result = params.pop()
+    for p in params:
+        flat = re.match(r"P2_FLAT\((\w+), (\d+)\)$", p)
+        if flat:
+            args.append("a + %d" % i)
+            i += int(flat.group(2))
+            continue
+        m = re.match(r"(u?int32_t|u?int64_t|float|double) \w+$", p)
+        if not m or i >= len(core_params) or CORE[m.group(1)] != core_params[i]:
+            sys.exit("gen_p2_table: %s: parameter %d (%s) does not match the core signature (%s)"
+                     % (name, i, p, " ".join(core_params)))
+        args.append("a[%d].%s" % (i, FIELD[m.group(1)]))
+        i += 1
+    if i != len(core_params):
+        sys.exit("gen_p2_table: %s: %d core parameters, the signature has %d" % (name, i, len(core_params)))
+    want = core_results[0] if core_results else None
+    have = CORE[result.split()[0]] if result else None
+    if want != have:
+        sys.exit("gen_p2_table: %s: result %s, the signature has %s" % (name, result, want))
+    if result:
+        args.append("&r[0].%s" % FIELD[result.split()[0]])
+    return name, args
+
+
+def wrap(head, items, tail):
+    """head items... tail on one line, or one item per line past 100 columns."""
+    line = head + ", ".join(items) + tail
+    if len(line) <= 100:
+        return line
+    indent = " " * len(head)
+    return head + (",\n" + indent).join(items) + tail
+
+
 def generate(tsv):
     defined = set()
+    typed = {}  # name -> its parameter list
     for src in sorted(glob.glob(os.path.join(HERE, "p2*.c"))):
         if src.endswith("p2_table.c"):
             continue
         with open(src) as f:
             text = f.read()
         defined.update(re.findall(r"^P2_FN\((\w+)\)", text, re.M))
+        for name, params in re.findall(r"^P2_IMPL\((\w+),(.*?)\)\n\{", text, re.M | re.S):
+            typed[name] = split_params(params)
+        defined.update(typed)
         for prefix, name in re.findall(r"^P2_GETSET\((\w+), (\w+),", text, re.M):
             defined.update([prefix + "_" + name, prefix + "_set_" + name])
     rows = []
@@ -62,7 +131,7 @@ def generate(tsv):
         for line in f:
             module, field, params, results = line.rstrip("\n").split("\t")
             rows.append((module.split("@")[0][len("wasi:"):], field, sig(params, results),
-                         c_name(module, field)))
+                         c_name(module, field), params, results))
     unknown = defined - {r[3] for r in rows}
     if unknown:
         sys.exit("gen_p2_table: P2_FN names not in the WIT: " + ", ".join(sorted(unknown)))
@@ -74,14 +143,31 @@ def generate(tsv):
            " *",
            " * %d imports, %d implemented." % (len(rows), sum(r[3] in defined for r in rows)),
            " */",
+           "/* the layout is the generator's: */",
+           "/* clang-format off */",
            '#include "wasi/p2.h"',
            ""]
     for r in rows:
-        if r[3] in defined:
+        if r[3] in typed:
+            out.append(wrap("P2_IMPL(%s, " % r[3], typed[r[3]], ");"))
+        elif r[3] in defined:
             out.append("P2_DECL(%s);" % r[3])
-    out += ["", "const struct wasi_import_fn wasi_p2_table[] = {"]
-    for iface, field, s, name in rows:
-        fn = name if name in defined else "wasi_p2_unimplemented"
+    out.append("")
+    for iface, field, s, name, params, results in rows:
+        if name not in typed:
+            continue
+        core_params = [] if params == "-" else params.split()
+        core_results = [] if results == "-" else results.split()
+        out += ["static P2_DECL(adapt_%s)" % name, "{"]
+        if not core_params:
+            out.append("    (void)a;")
+        if not core_results:
+            out.append("    (void)r;")
+        fn, args = typed_call(name, list(typed[name]), core_params, core_results)
+        out += [wrap("    return %s(" % fn, ["call"] + args, ");"), "}", ""]
+    out += ["const struct wasi_import_fn wasi_p2_table[] = {"]
+    for iface, field, s, name, params, results in rows:
+        fn = ("adapt_" + name if name in typed else name) if name in defined else "wasi_p2_unimplemented"
         line = '    {"%s", "%s", "%s", %s},' % (iface, field, s, fn)
         if len(line) > 100:  # wrapped as clang-format (.clang-format) does
             line = '    {"%s", "%s", "%s",\n     %s},' % (iface, field, s, fn)

@@ -552,25 +552,23 @@ P2_DECL(wasi_p2_unimplemented)
 
 /* ---- wasi:io/error ---------------------------------------------------------- */
 
-P2_FN(p2_io_error_error_to_debug_string)
+P2_IMPL(p2_io_error_error_to_debug_string, uint32_t self, uint32_t ret_ptr)
 {
-    struct p2_error *e = p2_get(call, a[0].u32, P2_ERROR);
-    if (!e) return p2_bad_handle(call, a[0].u32, P2_ERROR);
+    struct p2_error *e = p2_get(call, self, P2_ERROR);
+    if (!e) return p2_bad_handle(call, self, P2_ERROR);
     char msg[sizeof e->msg];
     str_copy(msg, e->msg, sizeof msg);
     uint32_t len = (uint32_t)strlen(msg), ptr;
     int rc = p2_alloc_copy(call, msg, len, &ptr);
     if (rc) return rc;
-    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
+    uint8_t *ret = p2_ret(call, ret_ptr, 8, 4);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     le32_put(ret, ptr);
     le32_put(ret + 4, len);
-    (void)r;
     return 0;
 }
 
-P2_FN(p2_io_error_error_drop)
+P2_IMPL(p2_io_error_error_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_ERROR);
+    return p2_drop(call, self, P2_ERROR);
 }

@@ -21,10 +21,26 @@
 #include "http/client.h"
 #include "wasi/internal.h"
 
-/* A 0.2 host function, defined with P2_FN(name) at the start of a line so
- * that gen_p2_table.py finds it. */
-#define P2_DECL(name) int name(struct wasm_host_call *call, const wasm_value *a, wasm_value *r)
-#define P2_FN(name)   P2_DECL(name)
+/*
+ * A 0.2 host function, defined at the start of a line so that
+ * gen_p2_table.py finds it, written against its named, typed core
+ * parameters: the flattening of its WIT parameters in order (a string or
+ * list is NAME_ptr, NAME_len; a value that flattens to N > 1 core values is
+ * P2_FLAT(NAME, N), the N values), then `uint32_t ret_ptr` when its results
+ * go to a return area, or `uint32_t *result` / `uint64_t *result` for a
+ * single core result:
+ *
+ *     P2_IMPL(p2_filesystem_types_descriptor_read, uint32_t self, uint64_t length,
+ *             uint64_t offset, uint32_t ret_ptr)
+ *
+ * gen_p2_table.py checks every parameter against the official core
+ * signature and generates the adapter from lib/wasm's argument array.
+ * P2_FN(name) is the untyped form, taking that array as it is.
+ */
+#define P2_IMPL(name, ...) int name(struct wasm_host_call *call, __VA_ARGS__)
+#define P2_FLAT(name, n)   const wasm_value *name
+#define P2_DECL(name)      int name(struct wasm_host_call *call, const wasm_value *a, wasm_value *r)
+#define P2_FN(name)        P2_DECL(name)
 
 P2_DECL(wasi_p2_unimplemented);
 
@@ -229,10 +245,10 @@ extern const struct p2_poll_ops p2_poll_ready;  /* always ready (p2_io.c) */
 extern const struct p2_poll_ops p2_poll_clock;  /* ready at deadline (p2_cli.c) */
 extern const struct p2_poll_ops p2_poll_stream; /* an input or output stream (p2_io.c) */
 
-/* Makes a pollable with ops on target (its parent), returns the handle in
- * r[0] (functions returning own<pollable>). */
+/* Makes a pollable with ops on target (its parent) and gives its handle
+ * (functions returning own<pollable>). */
 int p2_subscribe(struct wasm_host_call *call, struct p2_obj *target, const struct p2_poll_ops *ops,
-                 uint64_t deadline, wasm_value *r);
+                 uint64_t deadline, uint32_t *handle);
 
 struct p2_stream;
 

@@ -41,32 +41,29 @@ static int put_string_list(struct wasm_host_call *call, char **strs, int n, uint
     return 0;
 }
 
-P2_FN(p2_cli_environment_get_arguments)
+P2_IMPL(p2_cli_environment_get_arguments, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    return put_string_list(call, w->argv, w->argc, a[0].u32, false);
+    return put_string_list(call, w->argv, w->argc, ret_ptr, false);
 }
 
-P2_FN(p2_cli_environment_get_environment)
+P2_IMPL(p2_cli_environment_get_environment, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    return put_string_list(call, w->envp, w->envc, a[0].u32, true);
+    return put_string_list(call, w->envp, w->envc, ret_ptr, true);
 }
 
 /* initial-cwd() -> option<string>: 12 bytes. */
-P2_FN(p2_cli_environment_initial_cwd)
+P2_IMPL(p2_cli_environment_initial_cwd, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
     uint32_t ptr = 0, len = w->cwd ? (uint32_t)strlen(w->cwd) : 0;
     if (w->cwd) {
         int rc = p2_alloc_copy(call, w->cwd, len, &ptr);
         if (rc) return rc;
     }
-    uint8_t *ret = p2_ret(call, a[0].u32, 12, 4);
-    if (!ret) return p2_bad_ret(call, a[0].u32);
+    uint8_t *ret = p2_ret(call, ret_ptr, 12, 4);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     ret[0] = w->cwd != NULL;
     le32_put(ret + 4, ptr);
     le32_put(ret + 8, len);
@@ -74,16 +71,14 @@ P2_FN(p2_cli_environment_initial_cwd)
 }
 
 /* exit(status: result): ok is 0, err is 1. */
-P2_FN(p2_cli_exit_exit)
+P2_IMPL(p2_cli_exit_exit, uint32_t status)
 {
-    (void)r;
-    return wasm_host_exit(call, a[0].u32 == 0 ? 0 : 1);
+    return wasm_host_exit(call, status == 0 ? 0 : 1);
 }
 
-P2_FN(p2_cli_exit_exit_with_code)
+P2_IMPL(p2_cli_exit_exit_with_code, uint32_t status_code)
 {
-    (void)r;
-    return wasm_host_exit(call, (int)(a[0].u32 & 0xff));
+    return wasm_host_exit(call, (int)(status_code & 0xff));
 }
 
 /* ---- the console's streams: the port's stdin, stdout and stderr ---- */
@@ -126,29 +121,26 @@ static const struct p2_stream_ops console_ops = {
     .prepare = console_prepare,
 };
 
-static int get_stdio(struct wasm_host_call *call, int fd, wasm_value *r)
+static int get_stdio(struct wasm_host_call *call, int fd, uint32_t *handle)
 {
     struct wasi_ctx *w = call_ctx(call);
     return p2_stream_new(call, fd == 0 ? P2_INPUT_STREAM : P2_OUTPUT_STREAM, &console_ops, NULL,
-                         w->console[fd], &r[0].u32);
+                         w->console[fd], handle);
 }
 
-P2_FN(p2_cli_stdin_get_stdin)
+P2_IMPL(p2_cli_stdin_get_stdin, uint32_t *result)
 {
-    (void)a;
-    return get_stdio(call, 0, r);
+    return get_stdio(call, 0, result);
 }
 
-P2_FN(p2_cli_stdout_get_stdout)
+P2_IMPL(p2_cli_stdout_get_stdout, uint32_t *result)
 {
-    (void)a;
-    return get_stdio(call, 1, r);
+    return get_stdio(call, 1, result);
 }
 
-P2_FN(p2_cli_stderr_get_stderr)
+P2_IMPL(p2_cli_stderr_get_stderr, uint32_t *result)
 {
-    (void)a;
-    return get_stdio(call, 2, r);
+    return get_stdio(call, 2, result);
 }
 
 /* get-terminal-*() -> option<terminal-*>: the console is not offered as a
@@ -158,22 +150,19 @@ static int no_terminal(struct wasm_host_call *call, uint32_t ret_ptr)
     return p2_ret(call, ret_ptr, 8, 4) ? 0 : p2_bad_ret(call, ret_ptr);
 }
 
-P2_FN(p2_cli_terminal_stdin_get_terminal_stdin)
+P2_IMPL(p2_cli_terminal_stdin_get_terminal_stdin, uint32_t ret_ptr)
 {
-    (void)r;
-    return no_terminal(call, a[0].u32);
+    return no_terminal(call, ret_ptr);
 }
 
-P2_FN(p2_cli_terminal_stdout_get_terminal_stdout)
+P2_IMPL(p2_cli_terminal_stdout_get_terminal_stdout, uint32_t ret_ptr)
 {
-    (void)r;
-    return no_terminal(call, a[0].u32);
+    return no_terminal(call, ret_ptr);
 }
 
-P2_FN(p2_cli_terminal_stderr_get_terminal_stderr)
+P2_IMPL(p2_cli_terminal_stderr_get_terminal_stderr, uint32_t ret_ptr)
 {
-    (void)r;
-    return no_terminal(call, a[0].u32);
+    return no_terminal(call, ret_ptr);
 }
 
 /* ---- clocks ------------------------------------------------------------------ */
@@ -187,16 +176,14 @@ static int clock_value(struct wasm_host_call *call, enum wasi_port_clock c, bool
     return rc ? wasm_host_trap(call, "the clock failed: %s", err_str(rc)) : 0;
 }
 
-P2_FN(p2_clocks_monotonic_clock_now)
+P2_IMPL(p2_clocks_monotonic_clock_now, uint64_t *result)
 {
-    (void)a;
-    return clock_value(call, WASI_PORT_CLOCK_MONOTONIC, false, &r[0].u64);
+    return clock_value(call, WASI_PORT_CLOCK_MONOTONIC, false, result);
 }
 
-P2_FN(p2_clocks_monotonic_clock_resolution)
+P2_IMPL(p2_clocks_monotonic_clock_resolution, uint64_t *result)
 {
-    (void)a;
-    return clock_value(call, WASI_PORT_CLOCK_MONOTONIC, true, &r[0].u64);
+    return clock_value(call, WASI_PORT_CLOCK_MONOTONIC, true, result);
 }
 
 static void clock_prepare(struct wasi_ctx *w, const struct p2_pollable *p, uint64_t now,
@@ -209,19 +196,19 @@ static void clock_prepare(struct wasi_ctx *w, const struct p2_pollable *p, uint6
 
 const struct p2_poll_ops p2_poll_clock = {.prepare = clock_prepare};
 
-P2_FN(p2_clocks_monotonic_clock_subscribe_instant)
+P2_IMPL(p2_clocks_monotonic_clock_subscribe_instant, uint64_t when, uint32_t *result)
 {
-    return p2_subscribe(call, NULL, &p2_poll_clock, a[0].u64, r);
+    return p2_subscribe(call, NULL, &p2_poll_clock, when, result);
 }
 
-P2_FN(p2_clocks_monotonic_clock_subscribe_duration)
+P2_IMPL(p2_clocks_monotonic_clock_subscribe_duration, uint64_t when, uint32_t *result)
 {
     uint64_t now;
     int rc = clock_value(call, WASI_PORT_CLOCK_MONOTONIC, false, &now);
     if (rc) return rc;
-    uint64_t d = a[0].u64;
+    uint64_t d = when;
     return p2_subscribe(call, NULL, &p2_poll_clock,
-                        d > UINT64_MAX - 1 - now ? UINT64_MAX - 1 : now + d, r);
+                        d > UINT64_MAX - 1 - now ? UINT64_MAX - 1 : now + d, result);
 }
 
 /* datetime {seconds: u64, nanoseconds: u32}: 16 bytes, align 8. */
@@ -234,20 +221,18 @@ static int put_datetime(struct wasm_host_call *call, uint32_t ret_ptr, uint64_t 
     return 0;
 }
 
-P2_FN(p2_clocks_wall_clock_now)
+P2_IMPL(p2_clocks_wall_clock_now, uint32_t ret_ptr)
 {
-    (void)r;
     uint64_t ns;
     int rc = clock_value(call, WASI_PORT_CLOCK_REALTIME, false, &ns);
-    return rc ? rc : put_datetime(call, a[0].u32, ns);
+    return rc ? rc : put_datetime(call, ret_ptr, ns);
 }
 
-P2_FN(p2_clocks_wall_clock_resolution)
+P2_IMPL(p2_clocks_wall_clock_resolution, uint32_t ret_ptr)
 {
-    (void)r;
     uint64_t ns;
     int rc = clock_value(call, WASI_PORT_CLOCK_REALTIME, true, &ns);
-    return rc ? rc : put_datetime(call, a[0].u32, ns);
+    return rc ? rc : put_datetime(call, ret_ptr, ns);
 }
 
 /* ---- random ---------------------------------------------------------------------- */
@@ -281,41 +266,36 @@ static int random_u64(struct wasm_host_call *call, uint64_t *out)
     return 0;
 }
 
-P2_FN(p2_random_random_get_random_bytes)
+P2_IMPL(p2_random_random_get_random_bytes, uint64_t len, uint32_t ret_ptr)
 {
-    (void)r;
-    return random_list(call, a[0].u64, a[1].u32);
+    return random_list(call, len, ret_ptr);
 }
 
-P2_FN(p2_random_random_get_random_u64)
+P2_IMPL(p2_random_random_get_random_u64, uint64_t *result)
 {
-    (void)a;
-    return random_u64(call, &r[0].u64);
+    return random_u64(call, result);
 }
 
 /* insecure: the same secure source (allowed: "insecure" only relaxes). */
-P2_FN(p2_random_insecure_get_insecure_random_bytes)
+P2_IMPL(p2_random_insecure_get_insecure_random_bytes, uint64_t len, uint32_t ret_ptr)
 {
-    (void)r;
-    return random_list(call, a[0].u64, a[1].u32);
+    return random_list(call, len, ret_ptr);
 }
 
-P2_FN(p2_random_insecure_get_insecure_random_u64)
+P2_IMPL(p2_random_insecure_get_insecure_random_u64, uint64_t *result)
 {
-    (void)a;
-    return random_u64(call, &r[0].u64);
+    return random_u64(call, result);
 }
 
 /* insecure-seed() -> tuple<u64, u64>: 16 bytes, align 8. */
-P2_FN(p2_random_insecure_seed_insecure_seed)
+P2_IMPL(p2_random_insecure_seed_insecure_seed, uint32_t ret_ptr)
 {
-    (void)r;
     uint64_t s0, s1;
     int rc = random_u64(call, &s0);
     if (!rc) rc = random_u64(call, &s1);
     if (rc) return rc;
-    uint8_t *ret = p2_ret(call, a[0].u32, 16, 8);
-    if (!ret) return p2_bad_ret(call, a[0].u32);
+    uint8_t *ret = p2_ret(call, ret_ptr, 16, 8);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     le64_put(ret, s0);
     le64_put(ret + 8, s1);
     return 0;

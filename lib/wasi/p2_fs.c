@@ -169,21 +169,19 @@ uint8_t p2_fs_type(uint8_t port_type)
     }
 }
 
-P2_FN(p2_filesystem_types_descriptor_drop)
+P2_IMPL(p2_filesystem_types_descriptor_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_DESCRIPTOR);
+    return p2_drop(call, self, P2_DESCRIPTOR);
 }
 
 /* filesystem-error-code(err: borrow<error>) -> option<error-code>: the
  * code of an error made from a port failure (not of a wasi:http one). */
-P2_FN(p2_filesystem_types_filesystem_error_code)
+P2_IMPL(p2_filesystem_types_filesystem_error_code, uint32_t err, uint32_t ret_ptr)
 {
-    (void)r;
-    struct p2_error *e = p2_get(call, a[0].u32, P2_ERROR);
-    if (!e) return p2_bad_handle(call, a[0].u32, P2_ERROR);
-    uint8_t *ret = p2_ret(call, a[1].u32, 2, 1);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
+    struct p2_error *e = p2_get(call, err, P2_ERROR);
+    if (!e) return p2_bad_handle(call, err, P2_ERROR);
+    uint8_t *ret = p2_ret(call, ret_ptr, 2, 1);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     if (e->err < 0 && e->http_code < 0) {
         ret[0] = 1;
         ret[1] = p2_fs_error(e->err);
@@ -195,14 +193,13 @@ P2_FN(p2_filesystem_types_filesystem_error_code)
 
 /* get-directories() -> list<tuple<own<descriptor>, string>>: elements of
  * 12 bytes (handle, name ptr, name len). */
-P2_FN(p2_filesystem_preopens_get_directories)
+P2_IMPL(p2_filesystem_preopens_get_directories, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
     uint32_t n = 0, arr;
     for (uint32_t i = 0; i < w->nfds; i++)
         n += w->fds[i] && w->fds[i]->preopen;
-    if (!p2_ret(call, a[0].u32, 8, 4)) return p2_bad_ret(call, a[0].u32);
+    if (!p2_ret(call, ret_ptr, 8, 4)) return p2_bad_ret(call, ret_ptr);
     int rc = p2_alloc(call, 4, n * 12, &arr);
     uint32_t k = 0;
     for (uint32_t i = 0; i < w->nfds && !rc && k < n; i++) {
@@ -224,8 +221,8 @@ P2_FN(p2_filesystem_preopens_get_directories)
         k++;
     }
     if (rc) return rc;
-    uint8_t *ret = p2_ret(call, a[0].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[0].u32);
+    uint8_t *ret = p2_ret(call, ret_ptr, 8, 4);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     le32_put(ret, arr);
     le32_put(ret + 4, k);
     return 0;

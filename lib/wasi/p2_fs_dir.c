@@ -25,12 +25,10 @@ static void dir_stream_destroy(struct wasi_ctx *w, struct p2_obj *o)
 }
 
 /* read-directory() -> result<own<directory-entry-stream>, error-code> */
-P2_FN(p2_filesystem_types_descriptor_read_directory)
+P2_IMPL(p2_filesystem_types_descriptor_read_directory, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
-    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
-    uint32_t ret_ptr = a[1].u32;
+    struct p2_desc *d = p2_get(call, self, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, self, P2_DESCRIPTOR);
     if (!p2_ret(call, ret_ptr, 8, 4)) return p2_bad_ret(call, ret_ptr);
     int rc = p2_desc_dir(d, DF_READ);
     if (rc) return p2_fs_fail(call, ret_ptr, 8, 4, 4, rc);
@@ -67,13 +65,12 @@ static int next_entry(struct wasi_ctx *w, struct p2_dir_stream *s, struct wasi_p
 
 /* read-directory-entry() -> result<option<directory-entry>, error-code>:
  * 20 bytes: option tag @4, type @8, name @12/@16; error @4. */
-P2_FN(p2_filesystem_types_directory_entry_stream_read_directory_entry)
+P2_IMPL(p2_filesystem_types_directory_entry_stream_read_directory_entry, uint32_t self,
+        uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    struct p2_dir_stream *s = p2_get(call, a[0].u32, P2_DIR_STREAM);
-    if (!s) return p2_bad_handle(call, a[0].u32, P2_DIR_STREAM);
-    uint32_t ret_ptr = a[1].u32;
+    struct p2_dir_stream *s = p2_get(call, self, P2_DIR_STREAM);
+    if (!s) return p2_bad_handle(call, self, P2_DIR_STREAM);
     if (!p2_ret(call, ret_ptr, 20, 4)) return p2_bad_ret(call, ret_ptr);
     struct wasi_port_dirent *e = mem_alloc(sizeof *e);
     if (!e) return p2_fs_fail(call, ret_ptr, 20, 4, 4, ERR_NOMEM);
@@ -94,8 +91,7 @@ P2_FN(p2_filesystem_types_directory_entry_stream_read_directory_entry)
     return 0;
 }
 
-P2_FN(p2_filesystem_types_directory_entry_stream_drop)
+P2_IMPL(p2_filesystem_types_directory_entry_stream_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_DIR_STREAM);
+    return p2_drop(call, self, P2_DIR_STREAM);
 }

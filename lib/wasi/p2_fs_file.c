@@ -64,7 +64,7 @@ static void file_stream_destroy(struct wasi_ctx *w, struct p2_obj *o)
 }
 
 /* Makes a stream of type over d's file at offset: result<own<stream>,
- * error-code> (8 bytes) at a[ret]. */
+ * error-code> (8 bytes) at ret_ptr. */
 static int file_stream(struct wasm_host_call *call, uint32_t self, enum p2_type type,
                        uint64_t offset, bool append, uint32_t ret_ptr)
 {
@@ -88,42 +88,40 @@ static int file_stream(struct wasm_host_call *call, uint32_t self, enum p2_type 
 }
 
 /* read-via-stream(offset) -> result<own<input-stream>, error-code> */
-P2_FN(p2_filesystem_types_descriptor_read_via_stream)
+P2_IMPL(p2_filesystem_types_descriptor_read_via_stream, uint32_t self, uint64_t offset,
+        uint32_t ret_ptr)
 {
-    (void)r;
-    return file_stream(call, a[0].u32, P2_INPUT_STREAM, a[1].u64, false, a[2].u32);
+    return file_stream(call, self, P2_INPUT_STREAM, offset, false, ret_ptr);
 }
 
 /* write-via-stream(offset) -> result<own<output-stream>, error-code> */
-P2_FN(p2_filesystem_types_descriptor_write_via_stream)
+P2_IMPL(p2_filesystem_types_descriptor_write_via_stream, uint32_t self, uint64_t offset,
+        uint32_t ret_ptr)
 {
-    (void)r;
-    return file_stream(call, a[0].u32, P2_OUTPUT_STREAM, a[1].u64, false, a[2].u32);
+    return file_stream(call, self, P2_OUTPUT_STREAM, offset, false, ret_ptr);
 }
 
 /* append-via-stream() -> result<own<output-stream>, error-code> */
-P2_FN(p2_filesystem_types_descriptor_append_via_stream)
+P2_IMPL(p2_filesystem_types_descriptor_append_via_stream, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
-    return file_stream(call, a[0].u32, P2_OUTPUT_STREAM, 0, true, a[1].u32);
+    return file_stream(call, self, P2_OUTPUT_STREAM, 0, true, ret_ptr);
 }
 
 /* read(length, offset) -> result<tuple<list<u8>, bool>, error-code>:
  * 16 bytes, list @4/@8, end-of-file @12. */
-P2_FN(p2_filesystem_types_descriptor_read)
+P2_IMPL(p2_filesystem_types_descriptor_read, uint32_t self, uint64_t length, uint64_t offset,
+        uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
-    uint32_t ret_ptr = a[3].u32;
+    struct p2_desc *d = p2_get(call, self, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, self, P2_DESCRIPTOR);
     if (!p2_ret(call, ret_ptr, 16, 4)) return p2_bad_ret(call, ret_ptr);
     int rc = p2_desc_file(d, DF_READ);
     if (rc) return p2_fs_fail(call, ret_ptr, 16, 4, 4, rc);
     uint8_t *buf = p2_scratch(w);
     if (!buf) return p2_fs_fail(call, ret_ptr, 16, 4, 4, ERR_NOMEM);
-    size_t max = (size_t)MIN(a[1].u64, (uint64_t)P2_SCRATCH);
-    long n = max ? w->port.ops->pread(w->port.ctx, d->fref->file, buf, max, a[2].u64) : 0;
+    size_t max = (size_t)MIN(length, (uint64_t)P2_SCRATCH);
+    long n = max ? w->port.ops->pread(w->port.ctx, d->fref->file, buf, max, offset) : 0;
     if (n < 0) return p2_fs_fail(call, ret_ptr, 16, 4, 4, (int)n);
     uint32_t ptr;
     rc = p2_alloc_copy(call, buf, (uint32_t)n, &ptr);
@@ -137,63 +135,60 @@ P2_FN(p2_filesystem_types_descriptor_read)
 
 /* write(buffer, offset) -> result<filesize, error-code>: 16 bytes,
  * align 8, the count @8. */
-P2_FN(p2_filesystem_types_descriptor_write)
+P2_IMPL(p2_filesystem_types_descriptor_write, uint32_t self, uint32_t buffer_ptr,
+        uint32_t buffer_len, uint64_t offset, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
-    uint32_t ret_ptr = a[4].u32;
-    const uint8_t *data = p2_arg_bytes(call, a[1].u32, a[2].u32, false);
+    struct p2_desc *d = p2_get(call, self, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, self, P2_DESCRIPTOR);
+    const uint8_t *data = p2_arg_bytes(call, buffer_ptr, buffer_len, false);
     if (!data) return p2_bad_ptr(call, "write buffer");
     if (!p2_ret(call, ret_ptr, 16, 8)) return p2_bad_ret(call, ret_ptr);
     int rc = p2_desc_file(d, DF_WRITE);
-    long n = rc ? rc : w->port.ops->pwrite(w->port.ctx, d->fref->file, data, a[2].u32, a[3].u64);
+    long n = rc ? rc : w->port.ops->pwrite(w->port.ctx, d->fref->file, data, buffer_len, offset);
     if (n < 0) return p2_fs_fail(call, ret_ptr, 16, 8, 8, (int)n);
     le64_put(p2_ret(call, ret_ptr, 16, 8) + 8, (uint64_t)n);
     return 0;
 }
 
 /* set-size(size) -> result<_, error-code> */
-P2_FN(p2_filesystem_types_descriptor_set_size)
+P2_IMPL(p2_filesystem_types_descriptor_set_size, uint32_t self, uint64_t size, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
+    struct p2_desc *d = p2_get(call, self, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, self, P2_DESCRIPTOR);
     int rc = p2_desc_file(d, DF_WRITE);
-    if (rc == 0 && a[1].u64 > INT64_MAX) rc = ERR_FBIG;
-    if (rc == 0) rc = w->port.ops->set_size(w->port.ctx, d->fref->file, a[1].u64);
-    return p2_fs_unit(call, a[2].u32, rc);
+    if (rc == 0 && size > INT64_MAX) rc = ERR_FBIG;
+    if (rc == 0) rc = w->port.ops->set_size(w->port.ctx, d->fref->file, size);
+    return p2_fs_unit(call, ret_ptr, rc);
 }
 
-static int do_sync(struct wasm_host_call *call, const wasm_value *a, bool data_only)
+static int do_sync(struct wasm_host_call *call, uint32_t self, uint32_t ret_ptr, bool data_only)
 {
     struct wasi_ctx *w = call_ctx(call);
-    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
-    return p2_fs_unit(call, a[1].u32, w->port.ops->sync(w->port.ctx, d->fref->file, data_only));
+    struct p2_desc *d = p2_get(call, self, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, self, P2_DESCRIPTOR);
+    return p2_fs_unit(call, ret_ptr, w->port.ops->sync(w->port.ctx, d->fref->file, data_only));
 }
 
-P2_FN(p2_filesystem_types_descriptor_sync)
+P2_IMPL(p2_filesystem_types_descriptor_sync, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
-    return do_sync(call, a, false);
+    return do_sync(call, self, ret_ptr, false);
 }
 
-P2_FN(p2_filesystem_types_descriptor_sync_data)
+P2_IMPL(p2_filesystem_types_descriptor_sync_data, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
-    return do_sync(call, a, true);
+    return do_sync(call, self, ret_ptr, true);
 }
 
 /* advise(offset, length, advice) -> result<_, error-code>: a hint, taken
  * and ignored for files (bad-descriptor for a directory, as wasmtime). */
-P2_FN(p2_filesystem_types_descriptor_advise)
+P2_IMPL(p2_filesystem_types_descriptor_advise, uint32_t self, uint64_t offset, uint64_t length,
+        uint32_t advice, uint32_t ret_ptr)
 {
-    (void)r;
-    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
-    if (a[3].u32 > 5) return wasm_host_trap(call, "advice case %u out of range", a[3].u32);
-    return p2_fs_unit(call, a[4].u32, p2_desc_file(d, 0));
+    (void)offset, (void)length;
+    struct p2_desc *d = p2_get(call, self, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, self, P2_DESCRIPTOR);
+    if (advice > 5) return wasm_host_trap(call, "advice case %u out of range", advice);
+    return p2_fs_unit(call, ret_ptr, p2_desc_file(d, 0));
 }

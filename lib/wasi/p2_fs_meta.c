@@ -16,25 +16,23 @@
 #define NS 1000000000ull
 
 /* get-type() -> result<descriptor-type, error-code> */
-P2_FN(p2_filesystem_types_descriptor_get_type)
+P2_IMPL(p2_filesystem_types_descriptor_get_type, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
-    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
-    uint8_t *ret = p2_ret(call, a[1].u32, 2, 1);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
+    struct p2_desc *d = p2_get(call, self, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, self, P2_DESCRIPTOR);
+    uint8_t *ret = p2_ret(call, ret_ptr, 2, 1);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     ret[1] = p2_fs_type(d->type);
     return 0;
 }
 
 /* get-flags() -> result<descriptor-flags, error-code> */
-P2_FN(p2_filesystem_types_descriptor_get_flags)
+P2_IMPL(p2_filesystem_types_descriptor_get_flags, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
-    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
-    uint8_t *ret = p2_ret(call, a[1].u32, 2, 1);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
+    struct p2_desc *d = p2_get(call, self, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, self, P2_DESCRIPTOR);
+    uint8_t *ret = p2_ret(call, ret_ptr, 2, 1);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     ret[1] = d->flags;
     return 0;
 }
@@ -64,27 +62,27 @@ static int stat_desc(struct wasm_host_call *call, uint32_t handle, struct wasi_p
     return w->port.ops->fstat(w->port.ctx, d->fref->file, st);
 }
 
-P2_FN(p2_filesystem_types_descriptor_stat)
+P2_IMPL(p2_filesystem_types_descriptor_stat, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_port_stat st = {0};
-    int rc = stat_desc(call, a[0].u32, &st);
-    return rc > 0 ? rc : stat_result(call, a[1].u32, rc, &st);
+    int rc = stat_desc(call, self, &st);
+    return rc > 0 ? rc : stat_result(call, ret_ptr, rc, &st);
 }
 
 /* Stats (dir, path-flags, path) into *st: 0, an ERR_*, or a trap > 0. */
-static int stat_path(struct wasm_host_call *call, const wasm_value *a, struct wasi_port_stat *st)
+static int stat_path(struct wasm_host_call *call, uint32_t self, uint32_t path_flags,
+                     uint32_t path_ptr, uint32_t path_len, struct wasi_port_stat *st)
 {
     struct wasi_ctx *w = call_ctx(call);
-    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
+    struct p2_desc *d = p2_get(call, self, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, self, P2_DESCRIPTOR);
     struct p2_path *p;
-    int rc = p2_path_get(call, a[2].u32, a[3].u32, &p);
+    int rc = p2_path_get(call, path_ptr, path_len, &p);
     if (rc) return rc;
     rc = p2_desc_dir(d, DF_READ);
     if (rc == 0)
         rc = w->port.ops->stat_at(w->port.ctx, d->fref->file, p->path,
-                                  (a[1].u32 & PF_SYMLINK_FOLLOW) != 0, st);
+                                  (path_flags & PF_SYMLINK_FOLLOW) != 0, st);
     if (rc == 0 && (p->flags & WASI_PATH_TRAILING_SLASH) && st->filetype != WASI_PORT_FT_DIRECTORY)
         rc = ERR_NOTDIR;
     mem_free(p);
@@ -92,12 +90,12 @@ static int stat_path(struct wasm_host_call *call, const wasm_value *a, struct wa
 }
 
 /* stat-at(path-flags, path) -> result<descriptor-stat, error-code> */
-P2_FN(p2_filesystem_types_descriptor_stat_at)
+P2_IMPL(p2_filesystem_types_descriptor_stat_at, uint32_t self, uint32_t path_flags,
+        uint32_t path_ptr, uint32_t path_len, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_port_stat st = {0};
-    int rc = stat_path(call, a, &st);
-    return rc > 0 ? rc : stat_result(call, a[4].u32, rc, &st);
+    int rc = stat_path(call, self, path_flags, path_ptr, path_len, &st);
+    return rc > 0 ? rc : stat_result(call, ret_ptr, rc, &st);
 }
 
 /* splitmix64's finalizer: a well-spread 64-bit mix. */
@@ -123,37 +121,37 @@ static int hash_result(struct wasm_host_call *call, uint32_t ret_ptr, int rc,
     return 0;
 }
 
-P2_FN(p2_filesystem_types_descriptor_metadata_hash)
+P2_IMPL(p2_filesystem_types_descriptor_metadata_hash, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_port_stat st = {0};
-    int rc = stat_desc(call, a[0].u32, &st);
-    return rc > 0 ? rc : hash_result(call, a[1].u32, rc, &st);
+    int rc = stat_desc(call, self, &st);
+    return rc > 0 ? rc : hash_result(call, ret_ptr, rc, &st);
 }
 
 /* metadata-hash-at(path-flags, path) */
-P2_FN(p2_filesystem_types_descriptor_metadata_hash_at)
+P2_IMPL(p2_filesystem_types_descriptor_metadata_hash_at, uint32_t self, uint32_t path_flags,
+        uint32_t path_ptr, uint32_t path_len, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_port_stat st = {0};
-    int rc = stat_path(call, a, &st);
-    return rc > 0 ? rc : hash_result(call, a[4].u32, rc, &st);
+    int rc = stat_path(call, self, path_flags, path_ptr, path_len, &st);
+    return rc > 0 ? rc : hash_result(call, ret_ptr, rc, &st);
 }
 
 /* is-same-object(other: borrow<descriptor>) -> bool: the same device and
  * inode (false when either cannot be stat'ed). */
-P2_FN(p2_filesystem_types_descriptor_is_same_object)
+P2_IMPL(p2_filesystem_types_descriptor_is_same_object, uint32_t self, uint32_t other,
+        uint32_t *result)
 {
     struct wasi_ctx *w = call_ctx(call);
-    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
-    struct p2_desc *o = p2_get(call, a[1].u32, P2_DESCRIPTOR);
-    if (!d || !o) return p2_bad_handle(call, d ? a[1].u32 : a[0].u32, P2_DESCRIPTOR);
+    struct p2_desc *d = p2_get(call, self, P2_DESCRIPTOR);
+    struct p2_desc *o = p2_get(call, other, P2_DESCRIPTOR);
+    if (!d || !o) return p2_bad_handle(call, d ? other : self, P2_DESCRIPTOR);
     struct wasi_port_stat s1, s2;
     const struct wasi_port_ops *ops = w->port.ops;
     int rc = ops->fstat(w->port.ctx, d->fref->file, &s1);
     if (rc == 0) rc = ops->fstat(w->port.ctx, o->fref->file, &s2);
     if (rc == ERR_CANCELED) return wasm_host_trap(call, "killed");
-    r[0].u32 = rc == 0 && s1.dev == s2.dev && s1.ino == s2.ino;
+    *result = rc == 0 && s1.dev == s2.dev && s1.ino == s2.ino;
     return 0;
 }
 
@@ -176,58 +174,63 @@ static int timestamp(uint32_t tag, uint64_t sec, uint32_t nsec, unsigned set, un
     }
 }
 
-/* Both new-timestamps from 6 flat values at v: 0, an ERR_*, or a trap. */
-static int timestamps(struct wasm_host_call *call, const wasm_value *v, unsigned *flags,
-                      uint64_t *atim, uint64_t *mtim)
+/* Both new-timestamps from their 3 flat values each (case, seconds,
+ * nanoseconds): 0, an ERR_*, or a trap. */
+static int timestamps(struct wasm_host_call *call, const wasm_value *access,
+                      const wasm_value *modification, unsigned *flags, uint64_t *atim,
+                      uint64_t *mtim)
 {
     *flags = 0;
     *atim = *mtim = 0;
-    int rc =
-        timestamp(v[0].u32, v[1].u64, v[2].u32, WASI_PORT_ATIM, WASI_PORT_ATIM_NOW, flags, atim);
+    int rc = timestamp(access[0].u32, access[1].u64, access[2].u32, WASI_PORT_ATIM,
+                       WASI_PORT_ATIM_NOW, flags, atim);
     if (rc == 0)
-        rc = timestamp(v[3].u32, v[4].u64, v[5].u32, WASI_PORT_MTIM, WASI_PORT_MTIM_NOW, flags,
-                       mtim);
+        rc = timestamp(modification[0].u32, modification[1].u64, modification[2].u32,
+                       WASI_PORT_MTIM, WASI_PORT_MTIM_NOW, flags, mtim);
     return rc == 1 ? wasm_host_trap(call, "new-timestamp case out of range") : rc;
 }
 
 /* set-times(data-access-timestamp, data-modification-timestamp) */
-P2_FN(p2_filesystem_types_descriptor_set_times)
+P2_IMPL(p2_filesystem_types_descriptor_set_times, uint32_t self, P2_FLAT(data_access_timestamp, 3),
+        P2_FLAT(data_modification_timestamp, 3), uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
+    struct p2_desc *d = p2_get(call, self, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, self, P2_DESCRIPTOR);
     unsigned flags;
     uint64_t atim, mtim;
-    int rc = timestamps(call, a + 1, &flags, &atim, &mtim);
+    int rc =
+        timestamps(call, data_access_timestamp, data_modification_timestamp, &flags, &atim, &mtim);
     if (rc > 0) return rc;
     if (rc == 0 && d->type == WASI_PORT_FT_DIRECTORY) rc = p2_desc_dir(d, DF_MUTATE_DIRECTORY);
     if (rc == 0 && d->type != WASI_PORT_FT_DIRECTORY && !(d->flags & DF_WRITE)) rc = ERR_PERM;
     if (rc == 0 && !w->port.ops->set_times) rc = ERR_NOTSUP;
     if (rc == 0) rc = w->port.ops->set_times(w->port.ctx, d->fref->file, atim, mtim, flags);
-    return p2_fs_unit(call, a[7].u32, rc);
+    return p2_fs_unit(call, ret_ptr, rc);
 }
 
 /* set-times-at(path-flags, path, data-access-timestamp,
  * data-modification-timestamp) */
-P2_FN(p2_filesystem_types_descriptor_set_times_at)
+P2_IMPL(p2_filesystem_types_descriptor_set_times_at, uint32_t self, uint32_t path_flags,
+        uint32_t path_ptr, uint32_t path_len, P2_FLAT(data_access_timestamp, 3),
+        P2_FLAT(data_modification_timestamp, 3), uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
+    struct p2_desc *d = p2_get(call, self, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, self, P2_DESCRIPTOR);
     unsigned flags;
     uint64_t atim, mtim;
-    int rc = timestamps(call, a + 4, &flags, &atim, &mtim);
+    int rc =
+        timestamps(call, data_access_timestamp, data_modification_timestamp, &flags, &atim, &mtim);
     if (rc > 0) return rc;
     struct p2_path *p = NULL;
-    if (rc == 0) rc = p2_path_get(call, a[2].u32, a[3].u32, &p);
+    if (rc == 0) rc = p2_path_get(call, path_ptr, path_len, &p);
     if (rc > 0) return rc;
     if (rc == 0) rc = p2_desc_dir(d, DF_MUTATE_DIRECTORY);
     if (rc == 0 && !w->port.ops->set_times_at) rc = ERR_NOTSUP;
     if (rc == 0)
         rc = w->port.ops->set_times_at(w->port.ctx, d->fref->file, p->path,
-                                       (a[1].u32 & PF_SYMLINK_FOLLOW) != 0, atim, mtim, flags);
+                                       (path_flags & PF_SYMLINK_FOLLOW) != 0, atim, mtim, flags);
     mem_free(p);
-    return p2_fs_unit(call, a[10].u32, rc);
+    return p2_fs_unit(call, ret_ptr, rc);
 }

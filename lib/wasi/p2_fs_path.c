@@ -56,22 +56,23 @@ static unsigned open_port_flags(uint32_t pflags, uint32_t oflags, uint32_t flags
 
 /* open-at(path-flags, path, open-flags, descriptor-flags) ->
  * result<own<descriptor>, error-code> */
-P2_FN(p2_filesystem_types_descriptor_open_at)
+P2_IMPL(p2_filesystem_types_descriptor_open_at, uint32_t self, uint32_t path_flags,
+        uint32_t path_ptr, uint32_t path_len, uint32_t open_flags, uint32_t descriptor_flags,
+        uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
-    uint32_t ret_ptr = a[6].u32, oflags = a[4].u32 & OF_ALL_, flags = a[5].u32 & DF_ALL_;
+    struct p2_desc *d = p2_get(call, self, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, self, P2_DESCRIPTOR);
+    uint32_t oflags = open_flags & OF_ALL_, flags = descriptor_flags & DF_ALL_;
     if (!p2_ret(call, ret_ptr, 8, 4)) return p2_bad_ret(call, ret_ptr);
     struct p2_path *p;
-    int rc = p2_path_get(call, a[2].u32, a[3].u32, &p);
+    int rc = p2_path_get(call, path_ptr, path_len, &p);
     if (rc > 0) return rc;
     if (rc == 0) rc = open_check(d, oflags, flags, p);
     struct wasi_port_file *file = NULL;
     if (rc == 0)
         rc = w->port.ops->open_at(w->port.ctx, d->fref->file, p->path,
-                                  open_port_flags(a[1].u32, oflags, flags, p), &file);
+                                  open_port_flags(path_flags, oflags, flags, p), &file);
     mem_free(p);
     if (rc) return p2_fs_fail(call, ret_ptr, 8, 4, 4, rc);
     uint32_t h;
@@ -84,14 +85,15 @@ enum path_op { OP_MKDIR, OP_RMDIR, OP_UNLINK };
 
 /* create-directory-at, remove-directory-at, unlink-file-at (path) ->
  * result<_, error-code> */
-static int path_op(struct wasm_host_call *call, const wasm_value *a, enum path_op op)
+static int path_op(struct wasm_host_call *call, uint32_t self, uint32_t path_ptr, uint32_t path_len,
+                   uint32_t ret_ptr, enum path_op op)
 {
     struct wasi_ctx *w = call_ctx(call);
     const struct wasi_port_ops *o = w->port.ops;
-    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
+    struct p2_desc *d = p2_get(call, self, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, self, P2_DESCRIPTOR);
     struct p2_path *p;
-    int rc = p2_path_get(call, a[1].u32, a[2].u32, &p);
+    int rc = p2_path_get(call, path_ptr, path_len, &p);
     if (rc > 0) return rc;
     if (rc == 0) rc = p2_desc_dir(d, DF_MUTATE_DIRECTORY);
     if (rc == 0 && is_dot(p))
@@ -114,25 +116,25 @@ static int path_op(struct wasm_host_call *call, const wasm_value *a, enum path_o
         }
     }
     mem_free(p);
-    return p2_fs_unit(call, a[3].u32, rc);
+    return p2_fs_unit(call, ret_ptr, rc);
 }
 
-P2_FN(p2_filesystem_types_descriptor_create_directory_at)
+P2_IMPL(p2_filesystem_types_descriptor_create_directory_at, uint32_t self, uint32_t path_ptr,
+        uint32_t path_len, uint32_t ret_ptr)
 {
-    (void)r;
-    return path_op(call, a, OP_MKDIR);
+    return path_op(call, self, path_ptr, path_len, ret_ptr, OP_MKDIR);
 }
 
-P2_FN(p2_filesystem_types_descriptor_remove_directory_at)
+P2_IMPL(p2_filesystem_types_descriptor_remove_directory_at, uint32_t self, uint32_t path_ptr,
+        uint32_t path_len, uint32_t ret_ptr)
 {
-    (void)r;
-    return path_op(call, a, OP_RMDIR);
+    return path_op(call, self, path_ptr, path_len, ret_ptr, OP_RMDIR);
 }
 
-P2_FN(p2_filesystem_types_descriptor_unlink_file_at)
+P2_IMPL(p2_filesystem_types_descriptor_unlink_file_at, uint32_t self, uint32_t path_ptr,
+        uint32_t path_len, uint32_t ret_ptr)
 {
-    (void)r;
-    return path_op(call, a, OP_UNLINK);
+    return path_op(call, self, path_ptr, path_len, ret_ptr, OP_UNLINK);
 }
 
 /* Two (descriptor, path) pairs of rename-at and link-at, both needing
@@ -158,14 +160,15 @@ static int two_paths(struct wasm_host_call *call, uint32_t d1h, uint32_t p1, uin
 }
 
 /* rename-at(old-path, new-descriptor, new-path) -> result<_, error-code> */
-P2_FN(p2_filesystem_types_descriptor_rename_at)
+P2_IMPL(p2_filesystem_types_descriptor_rename_at, uint32_t self, uint32_t old_path_ptr,
+        uint32_t old_path_len, uint32_t new_descriptor, uint32_t new_path_ptr,
+        uint32_t new_path_len, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
     struct p2_desc *d[2];
     struct p2_path *from, *to;
-    int rc =
-        two_paths(call, a[0].u32, a[1].u32, a[2].u32, a[3].u32, a[4].u32, a[5].u32, d, &from, &to);
+    int rc = two_paths(call, self, old_path_ptr, old_path_len, new_descriptor, new_path_ptr,
+                       new_path_len, d, &from, &to);
     if (rc > 0) return rc;
     if (rc == 0 && (is_dot(from) || is_dot(to))) rc = ERR_BUSY;
     if (rc == 0 && ((from->flags | to->flags) & WASI_PATH_TRAILING_SLASH)) {
@@ -179,7 +182,7 @@ P2_FN(p2_filesystem_types_descriptor_rename_at)
                                     to->path);
     mem_free(from);
     mem_free(to);
-    return p2_fs_unit(call, a[6].u32, rc);
+    return p2_fs_unit(call, ret_ptr, rc);
 }
 
 /* A trailing slash on the name that link or symlink creates: Linux
@@ -193,14 +196,15 @@ static int new_name_slash(struct wasi_ctx *w, struct p2_desc *d, const struct p2
 }
 
 /* link-at(old-path-flags, old-path, new-descriptor, new-path) */
-P2_FN(p2_filesystem_types_descriptor_link_at)
+P2_IMPL(p2_filesystem_types_descriptor_link_at, uint32_t self, uint32_t old_path_flags,
+        uint32_t old_path_ptr, uint32_t old_path_len, uint32_t new_descriptor,
+        uint32_t new_path_ptr, uint32_t new_path_len, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
     struct p2_desc *d[2];
     struct p2_path *from, *to;
-    int rc =
-        two_paths(call, a[0].u32, a[2].u32, a[3].u32, a[4].u32, a[5].u32, a[6].u32, d, &from, &to);
+    int rc = two_paths(call, self, old_path_ptr, old_path_len, new_descriptor, new_path_ptr,
+                       new_path_len, d, &from, &to);
     if (rc > 0) return rc;
     if (rc == 0 && (from->flags & WASI_PATH_TRAILING_SLASH)) {
         struct wasi_port_stat st;
@@ -211,26 +215,27 @@ P2_FN(p2_filesystem_types_descriptor_link_at)
     if (rc == 0 && !w->port.ops->link_at) rc = ERR_NOTSUP;
     if (rc == 0)
         rc = w->port.ops->link_at(w->port.ctx, d[0]->fref->file, from->path,
-                                  (a[1].u32 & PF_SYMLINK_FOLLOW) != 0, d[1]->fref->file, to->path);
+                                  (old_path_flags & PF_SYMLINK_FOLLOW) != 0, d[1]->fref->file,
+                                  to->path);
     mem_free(from);
     mem_free(to);
-    return p2_fs_unit(call, a[7].u32, rc);
+    return p2_fs_unit(call, ret_ptr, rc);
 }
 
 /* symlink-at(old-path, new-path): the target is stored as given but may
  * not be absolute (it would name a path outside the sandbox). */
-P2_FN(p2_filesystem_types_descriptor_symlink_at)
+P2_IMPL(p2_filesystem_types_descriptor_symlink_at, uint32_t self, uint32_t old_path_ptr,
+        uint32_t old_path_len, uint32_t new_path_ptr, uint32_t new_path_len, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
-    const uint8_t *t = p2_arg_bytes(call, a[1].u32, a[2].u32, true);
+    struct p2_desc *d = p2_get(call, self, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, self, P2_DESCRIPTOR);
+    const uint8_t *t = p2_arg_bytes(call, old_path_ptr, old_path_len, true);
     if (!t) return p2_bad_ptr(call, "symlink target");
-    uint32_t tlen = a[2].u32;
+    uint32_t tlen = old_path_len;
     struct p2_path *p;
     char *target = NULL;
-    int rc = p2_path_get(call, a[3].u32, a[4].u32, &p);
+    int rc = p2_path_get(call, new_path_ptr, new_path_len, &p);
     if (rc > 0) return rc;
     if (rc == 0) rc = p2_desc_dir(d, DF_MUTATE_DIRECTORY);
     if (rc == 0 && (tlen == 0 || memchr(t, 0, tlen))) rc = tlen == 0 ? ERR_NOENT : ERR_INVAL;
@@ -246,21 +251,20 @@ P2_FN(p2_filesystem_types_descriptor_symlink_at)
     }
     mem_free(target);
     mem_free(p);
-    return p2_fs_unit(call, a[5].u32, rc);
+    return p2_fs_unit(call, ret_ptr, rc);
 }
 
 /* readlink-at(path) -> result<string, error-code>: 12 bytes. A target
  * that is an absolute path (made outside the sandbox) is not-permitted. */
-P2_FN(p2_filesystem_types_descriptor_readlink_at)
+P2_IMPL(p2_filesystem_types_descriptor_readlink_at, uint32_t self, uint32_t path_ptr,
+        uint32_t path_len, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    struct p2_desc *d = p2_get(call, a[0].u32, P2_DESCRIPTOR);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_DESCRIPTOR);
-    uint32_t ret_ptr = a[3].u32;
+    struct p2_desc *d = p2_get(call, self, P2_DESCRIPTOR);
+    if (!d) return p2_bad_handle(call, self, P2_DESCRIPTOR);
     if (!p2_ret(call, ret_ptr, 12, 4)) return p2_bad_ret(call, ret_ptr);
     struct p2_path *p;
-    int rc = p2_path_get(call, a[1].u32, a[2].u32, &p);
+    int rc = p2_path_get(call, path_ptr, path_len, &p);
     if (rc > 0) return rc;
     if (rc == 0) rc = p2_desc_dir(d, DF_READ);
     if (rc == 0 && !w->port.ops->readlink_at) rc = ERR_NOTSUP;

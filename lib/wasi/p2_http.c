@@ -744,7 +744,7 @@ P2_FN(p2_http_types_future_incoming_response_subscribe)
 {
     struct p2_future *f = p2_get(call, a[0].u32, P2_FUTURE_RESPONSE);
     if (!f) return p2_bad_handle(call, a[0].u32, P2_FUTURE_RESPONSE);
-    return p2_subscribe(call, &f->h, &future_poll_ops, 0, r);
+    return p2_subscribe(call, &f->h, &future_poll_ops, 0, &r[0].u32);
 }
 
 /* get() -> option<result<result<own<incoming-response>, error-code>>>:
@@ -966,7 +966,7 @@ P2_FN(p2_http_types_future_trailers_subscribe)
 {
     struct p2_trailers *t = p2_get(call, a[0].u32, P2_FUTURE_TRAILERS);
     if (!t) return p2_bad_handle(call, a[0].u32, P2_FUTURE_TRAILERS);
-    return p2_subscribe(call, &t->h, &p2_poll_ready, 0, r);
+    return p2_subscribe(call, &t->h, &p2_poll_ready, 0, &r[0].u32);
 }
 
 /* get() -> option<result<result<option<own<trailers>>, error-code>>>:

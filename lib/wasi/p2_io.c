@@ -17,13 +17,13 @@
 #include "wasi/p2.h"
 
 int p2_subscribe(struct wasm_host_call *call, struct p2_obj *target, const struct p2_poll_ops *ops,
-                 uint64_t deadline, wasm_value *r)
+                 uint64_t deadline, uint32_t *handle)
 {
     struct p2_pollable *p = p2_obj_new(sizeof *p, P2_POLLABLE, target, NULL);
     if (!p) return wasm_host_trap(call, "out of memory");
     p->ops = ops;
     p->deadline = deadline;
-    return p2_put(call, &p->h, &r[0].u32);
+    return p2_put(call, &p->h, handle);
 }
 
 int p2_stream_new(struct wasm_host_call *call, enum p2_type type, const struct p2_stream_ops *ops,
@@ -342,7 +342,7 @@ P2_FN(p2_io_streams_input_stream_subscribe)
 {
     struct p2_stream *s = p2_get(call, a[0].u32, P2_INPUT_STREAM);
     if (!s) return p2_bad_handle(call, a[0].u32, P2_INPUT_STREAM);
-    return p2_subscribe(call, &s->h, &p2_poll_stream, 0, r);
+    return p2_subscribe(call, &s->h, &p2_poll_stream, 0, &r[0].u32);
 }
 
 P2_FN(p2_io_streams_input_stream_drop)
@@ -531,7 +531,7 @@ P2_FN(p2_io_streams_output_stream_subscribe)
 {
     struct p2_stream *s = p2_get(call, a[0].u32, P2_OUTPUT_STREAM);
     if (!s) return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
-    return p2_subscribe(call, &s->h, &p2_poll_stream, 0, r);
+    return p2_subscribe(call, &s->h, &p2_poll_stream, 0, &r[0].u32);
 }
 
 P2_FN(p2_io_streams_output_stream_drop)

@@ -70,18 +70,16 @@ static bool addr_unspecified(const struct wasi_port_addr *a)
 
 /* ---- network ---------------------------------------------------------------- */
 
-P2_FN(p2_sockets_instance_network_instance_network)
+P2_IMPL(p2_sockets_instance_network_instance_network, uint32_t *result)
 {
-    (void)a;
     struct p2_obj *n = p2_obj_new(sizeof *n, P2_NETWORK, NULL, NULL);
     if (!n) return wasm_host_trap(call, "out of memory");
-    return p2_put(call, n, &r[0].u32);
+    return p2_put(call, n, result);
 }
 
-P2_FN(p2_sockets_network_network_drop)
+P2_IMPL(p2_sockets_network_network_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_NETWORK);
+    return p2_drop(call, self, P2_NETWORK);
 }
 
 /* ---- the sockets --------------------------------------------------------------- */
@@ -399,35 +397,35 @@ static bool have_sockets(struct wasi_ctx *w)
 }
 
 /* create-tcp-socket(family) -> result<own<tcp-socket>, error-code>: 8 bytes. */
-P2_FN(p2_sockets_tcp_create_socket_create_tcp_socket)
+P2_IMPL(p2_sockets_tcp_create_socket_create_tcp_socket, uint32_t address_family, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    if (!p2_ret(call, a[1].u32, 8, 4)) return p2_bad_ret(call, a[1].u32);
-    if (a[0].u32 > 1 || !have_sockets(w))
-        return p2_ret_handle(call, a[1].u32, true,
-                             a[0].u32 > 1 ? SE_INVALID_ARGUMENT : p2_sock_error(ERR_NOTSUP), 0);
-    struct p2_tcp *t = tcp_alloc(a[0].u32 ? 6 : 4);
+    if (!p2_ret(call, ret_ptr, 8, 4)) return p2_bad_ret(call, ret_ptr);
+    if (address_family > 1 || !have_sockets(w))
+        return p2_ret_handle(call, ret_ptr, true,
+                             address_family > 1 ? SE_INVALID_ARGUMENT : p2_sock_error(ERR_NOTSUP),
+                             0);
+    struct p2_tcp *t = tcp_alloc(address_family ? 6 : 4);
     if (!t) return wasm_host_trap(call, "out of memory");
     uint32_t h;
     int rc = p2_put(call, &t->h, &h);
     if (rc) return rc;
-    return p2_ret_handle(call, a[1].u32, false, 0, h);
+    return p2_ret_handle(call, ret_ptr, false, 0, h);
 }
 
 #define TCP_SELF(var)                                                                              \
-    struct p2_tcp *var = p2_get(call, a[0].u32, P2_TCP_SOCKET);                                    \
-    if (!var) return p2_bad_handle(call, a[0].u32, P2_TCP_SOCKET)
+    struct p2_tcp *var = p2_get(call, self, P2_TCP_SOCKET);                                        \
+    if (!var) return p2_bad_handle(call, self, P2_TCP_SOCKET)
 
 /* start-bind(network, local-address): params self, network, 12 x address, ret. */
-P2_FN(p2_sockets_tcp_tcp_socket_start_bind)
+P2_IMPL(p2_sockets_tcp_tcp_socket_start_bind, uint32_t self, uint32_t network,
+        P2_FLAT(local_address, 12), uint32_t ret_ptr)
 {
-    (void)r;
     TCP_SELF(t);
-    if (!p2_get(call, a[1].u32, P2_NETWORK)) return p2_bad_handle(call, a[1].u32, P2_NETWORK);
+    if (!p2_get(call, network, P2_NETWORK)) return p2_bad_handle(call, network, P2_NETWORK);
     struct wasi_port_addr addr;
     int res = 0;
-    if (p2_addr_from_flat(a + 2, &addr) || addr.family != t->family)
+    if (p2_addr_from_flat(local_address, &addr) || addr.family != t->family)
         res = E(SE_INVALID_ARGUMENT);
     else if (t->state != T_UNBOUND)
         res = E(SE_INVALID_STATE);
@@ -438,16 +436,15 @@ P2_FN(p2_sockets_tcp_tcp_socket_start_bind)
         t->has_local = true;
         t->state = T_BIND_STARTED;
     }
-    return put_unit(call, a[14].u32, res);
+    return put_unit(call, ret_ptr, res);
 }
 
-P2_FN(p2_sockets_tcp_tcp_socket_finish_bind)
+P2_IMPL(p2_sockets_tcp_tcp_socket_finish_bind, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     TCP_SELF(t);
-    if (t->state != T_BIND_STARTED) return put_unit(call, a[1].u32, E(SE_NOT_IN_PROGRESS));
+    if (t->state != T_BIND_STARTED) return put_unit(call, ret_ptr, E(SE_NOT_IN_PROGRESS));
     t->state = T_BOUND;
-    return put_unit(call, a[1].u32, 0);
+    return put_unit(call, ret_ptr, 0);
 }
 
 /* start-connect(network, remote-address): starts the connection (tcp.wit:
@@ -455,19 +452,19 @@ P2_FN(p2_sockets_tcp_tcp_socket_finish_bind)
  * connects now over a port that only has the blocking tcp_connect. Options
  * the app set go to the port socket at once (both ports take them while
  * connecting). An immediate failure is reported by finish-connect. */
-P2_FN(p2_sockets_tcp_tcp_socket_start_connect)
+P2_IMPL(p2_sockets_tcp_tcp_socket_start_connect, uint32_t self, uint32_t network,
+        P2_FLAT(remote_address, 12), uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
     TCP_SELF(t);
-    if (!p2_get(call, a[1].u32, P2_NETWORK)) return p2_bad_handle(call, a[1].u32, P2_NETWORK);
+    if (!p2_get(call, network, P2_NETWORK)) return p2_bad_handle(call, network, P2_NETWORK);
     struct wasi_port_addr addr;
-    if (p2_addr_from_flat(a + 2, &addr) || addr.family != t->family || addr.port == 0 ||
+    if (p2_addr_from_flat(remote_address, &addr) || addr.family != t->family || addr.port == 0 ||
         addr_unspecified(&addr))
-        return put_unit(call, a[14].u32, E(SE_INVALID_ARGUMENT));
+        return put_unit(call, ret_ptr, E(SE_INVALID_ARGUMENT));
     if (t->state != T_UNBOUND && t->state != T_BOUND)
-        return put_unit(call, a[14].u32, E(SE_INVALID_STATE));
-    if (!wasi_net_allowed(w, "tcp connect")) return put_unit(call, a[14].u32, code_of(ERR_ACCES));
+        return put_unit(call, ret_ptr, E(SE_INVALID_STATE));
+    if (!wasi_net_allowed(w, "tcp connect")) return put_unit(call, ret_ptr, code_of(ERR_ACCES));
     const struct wasi_port_ops *o = w->port.ops;
     const struct wasi_port_addr *local = t->has_local ? &t->local : NULL;
     uint64_t deadline = p2_now(w) + CONNECT_TIMEOUT_NS;
@@ -482,7 +479,7 @@ P2_FN(p2_sockets_tcp_tcp_socket_start_connect)
         t->connect_deadline = deadline;
     }
     t->state = T_CONNECT_STARTED;
-    return put_unit(call, a[14].u32, 0);
+    return put_unit(call, ret_ptr, 0);
 }
 
 /* Asks the port how a connect in progress ended, without waiting; past
@@ -505,9 +502,8 @@ static int tcp_connect_check(struct wasi_ctx *w, struct p2_tcp *t)
 
 /* finish-connect() -> result<tuple<own<input-stream>, own<output-stream>>,
  * error-code>: 12 bytes; would-block while the connect is in progress. */
-P2_FN(p2_sockets_tcp_tcp_socket_finish_connect)
+P2_IMPL(p2_sockets_tcp_tcp_socket_finish_connect, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     TCP_SELF(t);
     uint32_t in = 0, out = 0;
     int res = 0;
@@ -526,8 +522,8 @@ P2_FN(p2_sockets_tcp_tcp_socket_finish_connect)
         if (rc) return rc;
         t->state = T_CONNECTED;
     }
-    uint8_t *ret = p2_ret(call, a[1].u32, 12, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
+    uint8_t *ret = p2_ret(call, ret_ptr, 12, 4);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     if (res) {
         ret[0] = 1;
         ret[4] = (uint8_t)res;
@@ -538,35 +534,32 @@ P2_FN(p2_sockets_tcp_tcp_socket_finish_connect)
     return 0;
 }
 
-P2_FN(p2_sockets_tcp_tcp_socket_start_listen)
+P2_IMPL(p2_sockets_tcp_tcp_socket_start_listen, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
     TCP_SELF(t);
-    if (t->state != T_BOUND) return put_unit(call, a[1].u32, E(SE_INVALID_STATE));
+    if (t->state != T_BOUND) return put_unit(call, ret_ptr, E(SE_INVALID_STATE));
     t->pending = w->port.ops->tcp_listen ? w->port.ops->tcp_listen(w->port.ctx, &t->local,
                                                                    (unsigned)t->backlog, &t->sock)
                                          : ERR_NOTSUP;
     if (t->pending == 0) options_apply(w, &t->h);
     t->state = T_LISTEN_STARTED;
-    return put_unit(call, a[1].u32, 0);
+    return put_unit(call, ret_ptr, 0);
 }
 
-P2_FN(p2_sockets_tcp_tcp_socket_finish_listen)
+P2_IMPL(p2_sockets_tcp_tcp_socket_finish_listen, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     TCP_SELF(t);
-    if (t->state != T_LISTEN_STARTED) return put_unit(call, a[1].u32, E(SE_NOT_IN_PROGRESS));
+    if (t->state != T_LISTEN_STARTED) return put_unit(call, ret_ptr, E(SE_NOT_IN_PROGRESS));
     int res = t->pending ? code_of(t->pending) : 0;
     t->state = t->pending ? T_CLOSED : T_LISTENING;
-    return put_unit(call, a[1].u32, res);
+    return put_unit(call, ret_ptr, res);
 }
 
 /* accept() -> result<tuple<own<tcp-socket>, own<input-stream>,
  * own<output-stream>>, error-code>: 16 bytes. */
-P2_FN(p2_sockets_tcp_tcp_socket_accept)
+P2_IMPL(p2_sockets_tcp_tcp_socket_accept, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
     TCP_SELF(t);
     int res = t->state == T_LISTENING ? 0 : E(SE_INVALID_STATE);
@@ -594,8 +587,8 @@ P2_FN(p2_sockets_tcp_tcp_socket_accept)
         if (!rc) rc = p2_stream_new(call, P2_OUTPUT_STREAM, &tcp_stream_ops, &c->h, NULL, &out);
         if (rc) return rc;
     }
-    uint8_t *ret = p2_ret(call, a[1].u32, 16, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
+    uint8_t *ret = p2_ret(call, ret_ptr, 16, 4);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     if (res) {
         ret[0] = 1;
         ret[4] = (uint8_t)res;
@@ -622,9 +615,8 @@ static int put_addr_result(struct wasm_host_call *call, uint32_t ret_ptr, int re
     return 0;
 }
 
-P2_FN(p2_sockets_tcp_tcp_socket_local_address)
+P2_IMPL(p2_sockets_tcp_tcp_socket_local_address, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
     TCP_SELF(t);
     struct wasi_port_addr addr = t->local;
@@ -633,41 +625,40 @@ P2_FN(p2_sockets_tcp_tcp_socket_local_address)
         res = w->port.ops->sock_name(w->port.ctx, t->sock, &addr, NULL);
     else if (t->state == T_UNBOUND || t->state == T_BIND_STARTED || t->state == T_CLOSED)
         res = ERR_NOTCONN;
-    return put_addr_result(call, a[1].u32, res ? code_of(res) : 0, &addr);
+    return put_addr_result(call, ret_ptr, res ? code_of(res) : 0, &addr);
 }
 
-P2_FN(p2_sockets_tcp_tcp_socket_remote_address)
+P2_IMPL(p2_sockets_tcp_tcp_socket_remote_address, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
     TCP_SELF(t);
     struct wasi_port_addr addr = {.family = t->family};
     int res = ERR_NOTCONN;
     if (t->state == T_CONNECTED) res = w->port.ops->sock_name(w->port.ctx, t->sock, NULL, &addr);
-    return put_addr_result(call, a[1].u32, res ? code_of(res) : 0, &addr);
+    return put_addr_result(call, ret_ptr, res ? code_of(res) : 0, &addr);
 }
 
-P2_FN(p2_sockets_tcp_tcp_socket_is_listening)
+P2_IMPL(p2_sockets_tcp_tcp_socket_is_listening, uint32_t self, uint32_t *result)
 {
     TCP_SELF(t);
-    r[0].u32 = t->state == T_LISTENING;
+    *result = t->state == T_LISTENING;
     return 0;
 }
 
-P2_FN(p2_sockets_tcp_tcp_socket_address_family)
+P2_IMPL(p2_sockets_tcp_tcp_socket_address_family, uint32_t self, uint32_t *result)
 {
     TCP_SELF(t);
-    r[0].u32 = t->family == 6;
+    *result = t->family == 6;
     return 0;
 }
 
-P2_FN(p2_sockets_tcp_tcp_socket_set_listen_backlog_size)
+P2_IMPL(p2_sockets_tcp_tcp_socket_set_listen_backlog_size, uint32_t self, uint64_t value,
+        uint32_t ret_ptr)
 {
-    (void)r;
     TCP_SELF(t);
-    if (a[1].u64 == 0) return put_unit(call, a[2].u32, E(SE_INVALID_ARGUMENT));
-    t->backlog = MIN(a[1].u64, (uint64_t)4096);
-    return put_unit(call, a[2].u32, 0);
+    if (value == 0) return put_unit(call, ret_ptr, E(SE_INVALID_ARGUMENT));
+    t->backlog = MIN(value, (uint64_t)4096);
+    return put_unit(call, ret_ptr, 0);
 }
 
 P2_GETSET(p2_sockets_tcp_tcp_socket, keep_alive_enabled, OPT_TCP_KEEPALIVE)
@@ -678,31 +669,29 @@ P2_GETSET(p2_sockets_tcp_tcp_socket, hop_limit, OPT_TCP_HOP_LIMIT)
 P2_GETSET(p2_sockets_tcp_tcp_socket, receive_buffer_size, OPT_TCP_RCVBUF)
 P2_GETSET(p2_sockets_tcp_tcp_socket, send_buffer_size, OPT_TCP_SNDBUF)
 
-P2_FN(p2_sockets_tcp_tcp_socket_subscribe)
+P2_IMPL(p2_sockets_tcp_tcp_socket_subscribe, uint32_t self, uint32_t *result)
 {
     TCP_SELF(t);
-    return p2_subscribe(call, &t->h, &tcp_poll_ops, 0, r);
+    return p2_subscribe(call, &t->h, &tcp_poll_ops, 0, result);
 }
 
 /* shutdown(type: 0 receive, 1 send, 2 both) */
-P2_FN(p2_sockets_tcp_tcp_socket_shutdown)
+P2_IMPL(p2_sockets_tcp_tcp_socket_shutdown, uint32_t self, uint32_t shutdown_type, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
     TCP_SELF(t);
-    if (a[1].u32 > 2) return wasm_host_trap(call, "invalid shutdown-type %u", a[1].u32);
-    if (t->state != T_CONNECTED) return put_unit(call, a[2].u32, E(SE_INVALID_STATE));
-    int how = a[1].u32 == 0   ? WASI_PORT_SHUT_RD
-              : a[1].u32 == 1 ? WASI_PORT_SHUT_WR
-                              : WASI_PORT_SHUT_RDWR;
+    if (shutdown_type > 2) return wasm_host_trap(call, "invalid shutdown-type %u", shutdown_type);
+    if (t->state != T_CONNECTED) return put_unit(call, ret_ptr, E(SE_INVALID_STATE));
+    int how = shutdown_type == 0   ? WASI_PORT_SHUT_RD
+              : shutdown_type == 1 ? WASI_PORT_SHUT_WR
+                                   : WASI_PORT_SHUT_RDWR;
     int rc = w->port.ops->shutdown(w->port.ctx, t->sock, how);
-    return put_unit(call, a[2].u32, rc ? code_of(rc) : 0);
+    return put_unit(call, ret_ptr, rc ? code_of(rc) : 0);
 }
 
-P2_FN(p2_sockets_tcp_tcp_socket_drop)
+P2_IMPL(p2_sockets_tcp_tcp_socket_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_TCP_SOCKET);
+    return p2_drop(call, self, P2_TCP_SOCKET);
 }
 
 /* ---- udp ------------------------------------------------------------------------ */
@@ -743,75 +732,74 @@ static void dgram_poll_prepare(struct wasi_ctx *w, const struct p2_pollable *p, 
 
 static const struct p2_poll_ops dgram_poll_ops = {.prepare = dgram_poll_prepare};
 
-P2_FN(p2_sockets_udp_create_socket_create_udp_socket)
+P2_IMPL(p2_sockets_udp_create_socket_create_udp_socket, uint32_t address_family, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    if (!p2_ret(call, a[1].u32, 8, 4)) return p2_bad_ret(call, a[1].u32);
-    if (a[0].u32 > 1 || !w->port.ops->udp_open)
-        return p2_ret_handle(call, a[1].u32, true,
-                             a[0].u32 > 1 ? SE_INVALID_ARGUMENT : p2_sock_error(ERR_NOTSUP), 0);
+    if (!p2_ret(call, ret_ptr, 8, 4)) return p2_bad_ret(call, ret_ptr);
+    if (address_family > 1 || !w->port.ops->udp_open)
+        return p2_ret_handle(call, ret_ptr, true,
+                             address_family > 1 ? SE_INVALID_ARGUMENT : p2_sock_error(ERR_NOTSUP),
+                             0);
     struct p2_udp *u = p2_obj_new(sizeof *u, P2_UDP_SOCKET, NULL, udp_destroy);
     if (!u) return wasm_host_trap(call, "out of memory");
-    u->family = a[0].u32 ? 6 : 4;
+    u->family = address_family ? 6 : 4;
     options_init(&u->h);
     uint32_t h;
     int rc = p2_put(call, &u->h, &h);
     if (rc) return rc;
-    return p2_ret_handle(call, a[1].u32, false, 0, h);
+    return p2_ret_handle(call, ret_ptr, false, 0, h);
 }
 
 #define UDP_SELF(var)                                                                              \
-    struct p2_udp *var = p2_get(call, a[0].u32, P2_UDP_SOCKET);                                    \
-    if (!var) return p2_bad_handle(call, a[0].u32, P2_UDP_SOCKET)
+    struct p2_udp *var = p2_get(call, self, P2_UDP_SOCKET);                                        \
+    if (!var) return p2_bad_handle(call, self, P2_UDP_SOCKET)
 
 /* start-bind(network, local-address): binds now. */
-P2_FN(p2_sockets_udp_udp_socket_start_bind)
+P2_IMPL(p2_sockets_udp_udp_socket_start_bind, uint32_t self, uint32_t network,
+        P2_FLAT(local_address, 12), uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
     UDP_SELF(u);
-    if (!p2_get(call, a[1].u32, P2_NETWORK)) return p2_bad_handle(call, a[1].u32, P2_NETWORK);
+    if (!p2_get(call, network, P2_NETWORK)) return p2_bad_handle(call, network, P2_NETWORK);
     struct wasi_port_addr addr;
-    if (p2_addr_from_flat(a + 2, &addr) || addr.family != u->family)
-        return put_unit(call, a[14].u32, E(SE_INVALID_ARGUMENT));
-    if (u->state != U_UNBOUND) return put_unit(call, a[14].u32, E(SE_INVALID_STATE));
-    if (!wasi_net_allowed(w, "udp bind")) return put_unit(call, a[14].u32, code_of(ERR_ACCES));
+    if (p2_addr_from_flat(local_address, &addr) || addr.family != u->family)
+        return put_unit(call, ret_ptr, E(SE_INVALID_ARGUMENT));
+    if (u->state != U_UNBOUND) return put_unit(call, ret_ptr, E(SE_INVALID_STATE));
+    if (!wasi_net_allowed(w, "udp bind")) return put_unit(call, ret_ptr, code_of(ERR_ACCES));
     u->pending = w->port.ops->udp_open(w->port.ctx, &addr, &u->sock);
     if (u->pending == 0) options_apply(w, &u->h);
     u->state = U_BIND_STARTED;
-    return put_unit(call, a[14].u32, 0);
+    return put_unit(call, ret_ptr, 0);
 }
 
-P2_FN(p2_sockets_udp_udp_socket_finish_bind)
+P2_IMPL(p2_sockets_udp_udp_socket_finish_bind, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     UDP_SELF(u);
-    if (u->state != U_BIND_STARTED) return put_unit(call, a[1].u32, E(SE_NOT_IN_PROGRESS));
+    if (u->state != U_BIND_STARTED) return put_unit(call, ret_ptr, E(SE_NOT_IN_PROGRESS));
     int res = u->pending ? code_of(u->pending) : 0;
     u->state = u->pending ? U_UNBOUND : U_BOUND;
-    return put_unit(call, a[1].u32, res);
+    return put_unit(call, ret_ptr, res);
 }
 
 /* stream(remote-address: option<ip-socket-address>) ->
  * result<tuple<own<incoming-datagram-stream>, own<outgoing-datagram-stream>>,
  * error-code>: params self, option tag, 12 x address, ret (12 bytes). */
-P2_FN(p2_sockets_udp_udp_socket_stream)
+P2_IMPL(p2_sockets_udp_udp_socket_stream, uint32_t self, uint32_t has_remote,
+        P2_FLAT(remote_address, 12), uint32_t ret_ptr)
 {
-    (void)r;
     UDP_SELF(u);
     if (u->streams)
         return wasm_host_trap(call, "udp-socket.stream called while its previous streams live");
     int res = u->state == U_BOUND ? 0 : E(SE_INVALID_STATE);
     struct wasi_port_addr remote = {0};
-    if (!res && a[1].u32) {
-        if (p2_addr_from_flat(a + 2, &remote) || remote.family != u->family || !remote.port ||
-            addr_unspecified(&remote))
+    if (!res && has_remote) {
+        if (p2_addr_from_flat(remote_address, &remote) || remote.family != u->family ||
+            !remote.port || addr_unspecified(&remote))
             res = E(SE_INVALID_ARGUMENT);
     }
     uint32_t in = 0, out = 0;
     if (!res) {
-        u->connected = a[1].u32 != 0;
+        u->connected = has_remote != 0;
         if (u->connected) u->remote = remote;
         struct p2_dgram *di = p2_obj_new(sizeof *di, P2_IN_DGRAM, &u->h, dgram_destroy);
         if (di) u->streams++;
@@ -829,8 +817,8 @@ P2_FN(p2_sockets_udp_udp_socket_stream)
         }
         if ((rc = p2_put(call, &d_o->h, &out)) != 0) return rc;
     }
-    uint8_t *ret = p2_ret(call, a[14].u32, 12, 4);
-    if (!ret) return p2_bad_ret(call, a[14].u32);
+    uint8_t *ret = p2_ret(call, ret_ptr, 12, 4);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     if (res) {
         ret[0] = 1;
         ret[4] = (uint8_t)res;
@@ -841,28 +829,26 @@ P2_FN(p2_sockets_udp_udp_socket_stream)
     return 0;
 }
 
-P2_FN(p2_sockets_udp_udp_socket_local_address)
+P2_IMPL(p2_sockets_udp_udp_socket_local_address, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
     UDP_SELF(u);
     struct wasi_port_addr addr = {.family = u->family};
     int res = u->state == U_BOUND ? w->port.ops->sock_name(w->port.ctx, u->sock, &addr, NULL)
                                   : ERR_NOTCONN;
-    return put_addr_result(call, a[1].u32, res ? code_of(res) : 0, &addr);
+    return put_addr_result(call, ret_ptr, res ? code_of(res) : 0, &addr);
 }
 
-P2_FN(p2_sockets_udp_udp_socket_remote_address)
+P2_IMPL(p2_sockets_udp_udp_socket_remote_address, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     UDP_SELF(u);
-    return put_addr_result(call, a[1].u32, u->connected ? 0 : E(SE_INVALID_STATE), &u->remote);
+    return put_addr_result(call, ret_ptr, u->connected ? 0 : E(SE_INVALID_STATE), &u->remote);
 }
 
-P2_FN(p2_sockets_udp_udp_socket_address_family)
+P2_IMPL(p2_sockets_udp_udp_socket_address_family, uint32_t self, uint32_t *result)
 {
     UDP_SELF(u);
-    r[0].u32 = u->family == 6;
+    *result = u->family == 6;
     return 0;
 }
 
@@ -870,16 +856,15 @@ P2_GETSET(p2_sockets_udp_udp_socket, unicast_hop_limit, OPT_UDP_HOP_LIMIT)
 P2_GETSET(p2_sockets_udp_udp_socket, receive_buffer_size, OPT_UDP_RCVBUF)
 P2_GETSET(p2_sockets_udp_udp_socket, send_buffer_size, OPT_UDP_SNDBUF)
 
-P2_FN(p2_sockets_udp_udp_socket_subscribe)
+P2_IMPL(p2_sockets_udp_udp_socket_subscribe, uint32_t self, uint32_t *result)
 {
     UDP_SELF(u);
-    return p2_subscribe(call, &u->h, &p2_poll_ready, 0, r);
+    return p2_subscribe(call, &u->h, &p2_poll_ready, 0, result);
 }
 
-P2_FN(p2_sockets_udp_udp_socket_drop)
+P2_IMPL(p2_sockets_udp_udp_socket_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_UDP_SOCKET);
+    return p2_drop(call, self, P2_UDP_SOCKET);
 }
 
 #define MAX_DATAGRAMS 64
@@ -892,14 +877,14 @@ struct got_dgram {
 /* receive(max-results: u64) -> result<list<incoming-datagram>, error-code>:
  * 12 bytes; an incoming-datagram is {data: list<u8>, remote-address} = 40
  * bytes, align 4. Never waits. */
-P2_FN(p2_sockets_udp_incoming_datagram_stream_receive)
+P2_IMPL(p2_sockets_udp_incoming_datagram_stream_receive, uint32_t self, uint64_t max_results,
+        uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    struct p2_dgram *d = p2_get(call, a[0].u32, P2_IN_DGRAM);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_IN_DGRAM);
+    struct p2_dgram *d = p2_get(call, self, P2_IN_DGRAM);
+    if (!d) return p2_bad_handle(call, self, P2_IN_DGRAM);
     struct p2_udp *u = (struct p2_udp *)d->h.parent;
-    uint32_t max = (uint32_t)MIN(a[1].u64, (uint64_t)MAX_DATAGRAMS), n = 0;
+    uint32_t max = (uint32_t)MIN(max_results, (uint64_t)MAX_DATAGRAMS), n = 0;
     struct got_dgram got[MAX_DATAGRAMS];
     uint8_t *buf = p2_scratch(w);
     int res = buf ? 0 : code_of(ERR_NOMEM);
@@ -928,8 +913,8 @@ P2_FN(p2_sockets_udp_incoming_datagram_stream_receive)
             p2_addr_put(e + 8, &got[i].from);
         }
     }
-    uint8_t *ret = p2_ret(call, a[2].u32, 12, 4);
-    if (!ret) return p2_bad_ret(call, a[2].u32);
+    uint8_t *ret = p2_ret(call, ret_ptr, 12, 4);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     if (res) {
         ret[0] = 1;
         ret[4] = (uint8_t)res;
@@ -940,50 +925,48 @@ P2_FN(p2_sockets_udp_incoming_datagram_stream_receive)
     return 0;
 }
 
-P2_FN(p2_sockets_udp_incoming_datagram_stream_subscribe)
+P2_IMPL(p2_sockets_udp_incoming_datagram_stream_subscribe, uint32_t self, uint32_t *result)
 {
-    struct p2_dgram *d = p2_get(call, a[0].u32, P2_IN_DGRAM);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_IN_DGRAM);
-    return p2_subscribe(call, &d->h, &dgram_poll_ops, 0, r);
+    struct p2_dgram *d = p2_get(call, self, P2_IN_DGRAM);
+    if (!d) return p2_bad_handle(call, self, P2_IN_DGRAM);
+    return p2_subscribe(call, &d->h, &dgram_poll_ops, 0, result);
 }
 
-P2_FN(p2_sockets_udp_incoming_datagram_stream_drop)
+P2_IMPL(p2_sockets_udp_incoming_datagram_stream_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_IN_DGRAM);
+    return p2_drop(call, self, P2_IN_DGRAM);
 }
 
 /* check-send() -> result<u64, error-code>: how many datagrams send takes. */
-P2_FN(p2_sockets_udp_outgoing_datagram_stream_check_send)
+P2_IMPL(p2_sockets_udp_outgoing_datagram_stream_check_send, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    struct p2_dgram *d = p2_get(call, a[0].u32, P2_OUT_DGRAM);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_OUT_DGRAM);
+    struct p2_dgram *d = p2_get(call, self, P2_OUT_DGRAM);
+    if (!d) return p2_bad_handle(call, self, P2_OUT_DGRAM);
     struct wasi_port_pollfd p = {.sock = ((struct p2_udp *)d->h.parent)->sock,
                                  .events = WASI_PORT_EV_OUT};
     int rc = w->port.ops->wait(w->port.ctx, &p, 1, p2_now(w));
     if (rc == ERR_CANCELED) return wasm_host_trap(call, "killed");
-    return put_u64(call, a[1].u32, rc < 0 ? code_of(rc) : 0, p.revents ? MAX_DATAGRAMS : 0);
+    return put_u64(call, ret_ptr, rc < 0 ? code_of(rc) : 0, p.revents ? MAX_DATAGRAMS : 0);
 }
 
 /* send(datagrams: list<outgoing-datagram>) -> result<u64, error-code>; an
  * outgoing-datagram is {data: list<u8>, remote-address: option<...>} = 44
  * bytes, align 4. */
-P2_FN(p2_sockets_udp_outgoing_datagram_stream_send)
+P2_IMPL(p2_sockets_udp_outgoing_datagram_stream_send, uint32_t self, uint32_t datagrams_ptr,
+        uint32_t datagrams_len, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    struct p2_dgram *d = p2_get(call, a[0].u32, P2_OUT_DGRAM);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_OUT_DGRAM);
+    struct p2_dgram *d = p2_get(call, self, P2_OUT_DGRAM);
+    if (!d) return p2_bad_handle(call, self, P2_OUT_DGRAM);
     struct p2_udp *u = (struct p2_udp *)d->h.parent;
-    uint32_t n = a[2].u32;
-    if ((a[1].u32 & 3) || !guest_ptr(call, a[1].u32, (uint64_t)n * 44))
+    uint32_t n = datagrams_len;
+    if ((datagrams_ptr & 3) || !guest_ptr(call, datagrams_ptr, (uint64_t)n * 44))
         return p2_bad_ptr(call, "datagram list");
     uint64_t sent = 0;
     int res = 0;
     for (uint32_t i = 0; i < n; i++) {
-        const uint8_t *e = guest_ptr(call, a[1].u32 + (uint64_t)i * 44, 44);
+        const uint8_t *e = guest_ptr(call, datagrams_ptr + (uint64_t)i * 44, 44);
         const uint8_t *data = p2_arg_bytes(call, le32_get(e), le32_get(e + 4), false);
         if (!data) return p2_bad_ptr(call, "datagram data");
         struct wasi_port_addr to = u->remote;
@@ -1011,20 +994,19 @@ P2_FN(p2_sockets_udp_outgoing_datagram_stream_send)
         sent++;
     }
     if (res && sent) res = 0; /* report what went out; the error comes back on the next call */
-    return put_u64(call, a[3].u32, res, sent);
+    return put_u64(call, ret_ptr, res, sent);
 }
 
-P2_FN(p2_sockets_udp_outgoing_datagram_stream_subscribe)
+P2_IMPL(p2_sockets_udp_outgoing_datagram_stream_subscribe, uint32_t self, uint32_t *result)
 {
-    struct p2_dgram *d = p2_get(call, a[0].u32, P2_OUT_DGRAM);
-    if (!d) return p2_bad_handle(call, a[0].u32, P2_OUT_DGRAM);
-    return p2_subscribe(call, &d->h, &dgram_poll_ops, 0, r);
+    struct p2_dgram *d = p2_get(call, self, P2_OUT_DGRAM);
+    if (!d) return p2_bad_handle(call, self, P2_OUT_DGRAM);
+    return p2_subscribe(call, &d->h, &dgram_poll_ops, 0, result);
 }
 
-P2_FN(p2_sockets_udp_outgoing_datagram_stream_drop)
+P2_IMPL(p2_sockets_udp_outgoing_datagram_stream_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_OUT_DGRAM);
+    return p2_drop(call, self, P2_OUT_DGRAM);
 }
 
 /* ---- ip-name-lookup ------------------------------------------------------------- */
@@ -1052,15 +1034,15 @@ static bool name_ok(const uint8_t *s, uint32_t n)
 
 /* resolve-addresses(network, name: string) -> result<own<resolve-address-stream>,
  * error-code>: 8 bytes. */
-P2_FN(p2_sockets_ip_name_lookup_resolve_addresses)
+P2_IMPL(p2_sockets_ip_name_lookup_resolve_addresses, uint32_t network, uint32_t name_ptr,
+        uint32_t name_len, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    if (!p2_get(call, a[0].u32, P2_NETWORK)) return p2_bad_handle(call, a[0].u32, P2_NETWORK);
-    const uint8_t *name = p2_arg_bytes(call, a[1].u32, a[2].u32, true);
+    if (!p2_get(call, network, P2_NETWORK)) return p2_bad_handle(call, network, P2_NETWORK);
+    const uint8_t *name = p2_arg_bytes(call, name_ptr, name_len, true);
     if (!name) return p2_bad_ptr(call, "name");
     int res = 0;
-    if (!name_ok(name, a[2].u32))
+    if (!name_ok(name, name_len))
         res = E(SE_INVALID_ARGUMENT);
     else if (!w->port.ops->resolve)
         res = code_of(ERR_NOTSUP);
@@ -1069,8 +1051,8 @@ P2_FN(p2_sockets_ip_name_lookup_resolve_addresses)
     uint32_t h = 0;
     if (!res) {
         char host[254];
-        memcpy(host, name, a[2].u32);
-        host[a[2].u32] = 0;
+        memcpy(host, name, name_len);
+        host[name_len] = 0;
         struct p2_resolve *rs = p2_obj_new(sizeof *rs, P2_RESOLVE, NULL, NULL);
         if (!rs) return wasm_host_trap(call, "out of memory");
         int n = w->port.ops->resolve(w->port.ctx, host, rs->addrs, MAX_ADDRS,
@@ -1084,19 +1066,19 @@ P2_FN(p2_sockets_ip_name_lookup_resolve_addresses)
         int rc = p2_put(call, &rs->h, &h);
         if (rc) return rc;
     }
-    return p2_ret_handle(call, a[3].u32, res != 0, (uint8_t)res, h);
+    return p2_ret_handle(call, ret_ptr, res != 0, (uint8_t)res, h);
 }
 
 /* resolve-next-address() -> result<option<ip-address>, error-code>: 22
  * bytes, align 2: [0] tag; err [2] code; ok [2] option tag, [4] family
  * tag, [6..] octets (ipv4) or u16 segments (ipv6). */
-P2_FN(p2_sockets_ip_name_lookup_resolve_address_stream_resolve_next_address)
+P2_IMPL(p2_sockets_ip_name_lookup_resolve_address_stream_resolve_next_address, uint32_t self,
+        uint32_t ret_ptr)
 {
-    (void)r;
-    struct p2_resolve *rs = p2_get(call, a[0].u32, P2_RESOLVE);
-    if (!rs) return p2_bad_handle(call, a[0].u32, P2_RESOLVE);
-    uint8_t *ret = p2_ret(call, a[1].u32, 22, 2);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
+    struct p2_resolve *rs = p2_get(call, self, P2_RESOLVE);
+    if (!rs) return p2_bad_handle(call, self, P2_RESOLVE);
+    uint8_t *ret = p2_ret(call, ret_ptr, 22, 2);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     if (rs->err) {
         ret[0] = 1;
         /* ip-name-lookup's own codes: a lookup that timed out is temporary */
@@ -1117,15 +1099,14 @@ P2_FN(p2_sockets_ip_name_lookup_resolve_address_stream_resolve_next_address)
     return 0;
 }
 
-P2_FN(p2_sockets_ip_name_lookup_resolve_address_stream_subscribe)
+P2_IMPL(p2_sockets_ip_name_lookup_resolve_address_stream_subscribe, uint32_t self, uint32_t *result)
 {
-    struct p2_resolve *rs = p2_get(call, a[0].u32, P2_RESOLVE);
-    if (!rs) return p2_bad_handle(call, a[0].u32, P2_RESOLVE);
-    return p2_subscribe(call, &rs->h, &p2_poll_ready, 0, r);
+    struct p2_resolve *rs = p2_get(call, self, P2_RESOLVE);
+    if (!rs) return p2_bad_handle(call, self, P2_RESOLVE);
+    return p2_subscribe(call, &rs->h, &p2_poll_ready, 0, result);
 }
 
-P2_FN(p2_sockets_ip_name_lookup_resolve_address_stream_drop)
+P2_IMPL(p2_sockets_ip_name_lookup_resolve_address_stream_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_RESOLVE);
+    return p2_drop(call, self, P2_RESOLVE);
 }

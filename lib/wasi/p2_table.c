@@ -6,18 +6,20 @@
  *
  * 200 imports, 198 implemented.
  */
+/* the layout is the generator's: */
+/* clang-format off */
 #include "wasi/p2.h"
 
 P2_DECL(p2_io_poll_pollable_ready);
 P2_DECL(p2_io_poll_pollable_block);
 P2_DECL(p2_io_poll_poll);
 P2_DECL(p2_io_poll_pollable_drop);
-P2_DECL(p2_clocks_monotonic_clock_now);
-P2_DECL(p2_clocks_monotonic_clock_resolution);
-P2_DECL(p2_clocks_monotonic_clock_subscribe_instant);
-P2_DECL(p2_clocks_monotonic_clock_subscribe_duration);
-P2_DECL(p2_io_error_error_to_debug_string);
-P2_DECL(p2_io_error_error_drop);
+P2_IMPL(p2_clocks_monotonic_clock_now, uint64_t *result);
+P2_IMPL(p2_clocks_monotonic_clock_resolution, uint64_t *result);
+P2_IMPL(p2_clocks_monotonic_clock_subscribe_instant, uint64_t when, uint32_t *result);
+P2_IMPL(p2_clocks_monotonic_clock_subscribe_duration, uint64_t when, uint32_t *result);
+P2_IMPL(p2_io_error_error_to_debug_string, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_io_error_error_drop, uint32_t self);
 P2_DECL(p2_io_streams_input_stream_read);
 P2_DECL(p2_io_streams_input_stream_blocking_read);
 P2_DECL(p2_io_streams_input_stream_skip);
@@ -97,87 +99,177 @@ P2_DECL(p2_http_types_future_trailers_drop);
 P2_DECL(p2_http_types_outgoing_response_drop);
 P2_DECL(p2_http_types_outgoing_body_drop);
 P2_DECL(p2_http_types_future_incoming_response_drop);
-P2_DECL(p2_cli_environment_get_environment);
-P2_DECL(p2_cli_environment_get_arguments);
-P2_DECL(p2_cli_environment_initial_cwd);
-P2_DECL(p2_cli_exit_exit);
-P2_DECL(p2_cli_exit_exit_with_code);
-P2_DECL(p2_cli_stdin_get_stdin);
-P2_DECL(p2_cli_stdout_get_stdout);
-P2_DECL(p2_cli_stderr_get_stderr);
-P2_DECL(p2_cli_terminal_stdin_get_terminal_stdin);
-P2_DECL(p2_cli_terminal_stdout_get_terminal_stdout);
-P2_DECL(p2_cli_terminal_stderr_get_terminal_stderr);
-P2_DECL(p2_clocks_wall_clock_now);
-P2_DECL(p2_clocks_wall_clock_resolution);
-P2_DECL(p2_filesystem_types_descriptor_read_via_stream);
-P2_DECL(p2_filesystem_types_descriptor_write_via_stream);
-P2_DECL(p2_filesystem_types_descriptor_append_via_stream);
-P2_DECL(p2_filesystem_types_descriptor_advise);
-P2_DECL(p2_filesystem_types_descriptor_sync_data);
-P2_DECL(p2_filesystem_types_descriptor_get_flags);
-P2_DECL(p2_filesystem_types_descriptor_get_type);
-P2_DECL(p2_filesystem_types_descriptor_set_size);
-P2_DECL(p2_filesystem_types_descriptor_set_times);
-P2_DECL(p2_filesystem_types_descriptor_read);
-P2_DECL(p2_filesystem_types_descriptor_write);
-P2_DECL(p2_filesystem_types_descriptor_read_directory);
-P2_DECL(p2_filesystem_types_descriptor_sync);
-P2_DECL(p2_filesystem_types_descriptor_create_directory_at);
-P2_DECL(p2_filesystem_types_descriptor_stat);
-P2_DECL(p2_filesystem_types_descriptor_stat_at);
-P2_DECL(p2_filesystem_types_descriptor_set_times_at);
-P2_DECL(p2_filesystem_types_descriptor_link_at);
-P2_DECL(p2_filesystem_types_descriptor_open_at);
-P2_DECL(p2_filesystem_types_descriptor_readlink_at);
-P2_DECL(p2_filesystem_types_descriptor_remove_directory_at);
-P2_DECL(p2_filesystem_types_descriptor_rename_at);
-P2_DECL(p2_filesystem_types_descriptor_symlink_at);
-P2_DECL(p2_filesystem_types_descriptor_unlink_file_at);
-P2_DECL(p2_filesystem_types_descriptor_is_same_object);
-P2_DECL(p2_filesystem_types_descriptor_metadata_hash);
-P2_DECL(p2_filesystem_types_descriptor_metadata_hash_at);
-P2_DECL(p2_filesystem_types_directory_entry_stream_read_directory_entry);
-P2_DECL(p2_filesystem_types_filesystem_error_code);
-P2_DECL(p2_filesystem_types_descriptor_drop);
-P2_DECL(p2_filesystem_types_directory_entry_stream_drop);
-P2_DECL(p2_filesystem_preopens_get_directories);
-P2_DECL(p2_sockets_network_network_drop);
-P2_DECL(p2_sockets_instance_network_instance_network);
-P2_DECL(p2_sockets_udp_udp_socket_start_bind);
-P2_DECL(p2_sockets_udp_udp_socket_finish_bind);
-P2_DECL(p2_sockets_udp_udp_socket_stream);
-P2_DECL(p2_sockets_udp_udp_socket_local_address);
-P2_DECL(p2_sockets_udp_udp_socket_remote_address);
-P2_DECL(p2_sockets_udp_udp_socket_address_family);
+P2_IMPL(p2_cli_environment_get_environment, uint32_t ret_ptr);
+P2_IMPL(p2_cli_environment_get_arguments, uint32_t ret_ptr);
+P2_IMPL(p2_cli_environment_initial_cwd, uint32_t ret_ptr);
+P2_IMPL(p2_cli_exit_exit, uint32_t status);
+P2_IMPL(p2_cli_exit_exit_with_code, uint32_t status_code);
+P2_IMPL(p2_cli_stdin_get_stdin, uint32_t *result);
+P2_IMPL(p2_cli_stdout_get_stdout, uint32_t *result);
+P2_IMPL(p2_cli_stderr_get_stderr, uint32_t *result);
+P2_IMPL(p2_cli_terminal_stdin_get_terminal_stdin, uint32_t ret_ptr);
+P2_IMPL(p2_cli_terminal_stdout_get_terminal_stdout, uint32_t ret_ptr);
+P2_IMPL(p2_cli_terminal_stderr_get_terminal_stderr, uint32_t ret_ptr);
+P2_IMPL(p2_clocks_wall_clock_now, uint32_t ret_ptr);
+P2_IMPL(p2_clocks_wall_clock_resolution, uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_read_via_stream, uint32_t self,
+                                                        uint64_t offset,
+                                                        uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_write_via_stream, uint32_t self,
+                                                         uint64_t offset,
+                                                         uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_append_via_stream, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_advise, uint32_t self,
+                                               uint64_t offset,
+                                               uint64_t length,
+                                               uint32_t advice,
+                                               uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_sync_data, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_get_flags, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_get_type, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_set_size, uint32_t self, uint64_t size, uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_set_times, uint32_t self,
+                                                  P2_FLAT(data_access_timestamp, 3),
+                                                  P2_FLAT(data_modification_timestamp, 3),
+                                                  uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_read, uint32_t self,
+                                             uint64_t length,
+                                             uint64_t offset,
+                                             uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_write, uint32_t self,
+                                              uint32_t buffer_ptr,
+                                              uint32_t buffer_len,
+                                              uint64_t offset,
+                                              uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_read_directory, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_sync, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_create_directory_at, uint32_t self,
+                                                            uint32_t path_ptr,
+                                                            uint32_t path_len,
+                                                            uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_stat, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_stat_at, uint32_t self,
+                                                uint32_t path_flags,
+                                                uint32_t path_ptr,
+                                                uint32_t path_len,
+                                                uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_set_times_at, uint32_t self,
+                                                     uint32_t path_flags,
+                                                     uint32_t path_ptr,
+                                                     uint32_t path_len,
+                                                     P2_FLAT(data_access_timestamp, 3),
+                                                     P2_FLAT(data_modification_timestamp, 3),
+                                                     uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_link_at, uint32_t self,
+                                                uint32_t old_path_flags,
+                                                uint32_t old_path_ptr,
+                                                uint32_t old_path_len,
+                                                uint32_t new_descriptor,
+                                                uint32_t new_path_ptr,
+                                                uint32_t new_path_len,
+                                                uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_open_at, uint32_t self,
+                                                uint32_t path_flags,
+                                                uint32_t path_ptr,
+                                                uint32_t path_len,
+                                                uint32_t open_flags,
+                                                uint32_t descriptor_flags,
+                                                uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_readlink_at, uint32_t self,
+                                                    uint32_t path_ptr,
+                                                    uint32_t path_len,
+                                                    uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_remove_directory_at, uint32_t self,
+                                                            uint32_t path_ptr,
+                                                            uint32_t path_len,
+                                                            uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_rename_at, uint32_t self,
+                                                  uint32_t old_path_ptr,
+                                                  uint32_t old_path_len,
+                                                  uint32_t new_descriptor,
+                                                  uint32_t new_path_ptr,
+                                                  uint32_t new_path_len,
+                                                  uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_symlink_at, uint32_t self,
+                                                   uint32_t old_path_ptr,
+                                                   uint32_t old_path_len,
+                                                   uint32_t new_path_ptr,
+                                                   uint32_t new_path_len,
+                                                   uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_unlink_file_at, uint32_t self,
+                                                       uint32_t path_ptr,
+                                                       uint32_t path_len,
+                                                       uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_is_same_object, uint32_t self,
+                                                       uint32_t other,
+                                                       uint32_t *result);
+P2_IMPL(p2_filesystem_types_descriptor_metadata_hash, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_metadata_hash_at, uint32_t self,
+                                                         uint32_t path_flags,
+                                                         uint32_t path_ptr,
+                                                         uint32_t path_len,
+                                                         uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_directory_entry_stream_read_directory_entry, uint32_t self,
+                                                                         uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_filesystem_error_code, uint32_t err, uint32_t ret_ptr);
+P2_IMPL(p2_filesystem_types_descriptor_drop, uint32_t self);
+P2_IMPL(p2_filesystem_types_directory_entry_stream_drop, uint32_t self);
+P2_IMPL(p2_filesystem_preopens_get_directories, uint32_t ret_ptr);
+P2_IMPL(p2_sockets_network_network_drop, uint32_t self);
+P2_IMPL(p2_sockets_instance_network_instance_network, uint32_t *result);
+P2_IMPL(p2_sockets_udp_udp_socket_start_bind, uint32_t self,
+                                              uint32_t network,
+                                              P2_FLAT(local_address, 12),
+                                              uint32_t ret_ptr);
+P2_IMPL(p2_sockets_udp_udp_socket_finish_bind, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_sockets_udp_udp_socket_stream, uint32_t self,
+                                          uint32_t has_remote,
+                                          P2_FLAT(remote_address, 12),
+                                          uint32_t ret_ptr);
+P2_IMPL(p2_sockets_udp_udp_socket_local_address, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_sockets_udp_udp_socket_remote_address, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_sockets_udp_udp_socket_address_family, uint32_t self, uint32_t *result);
 P2_DECL(p2_sockets_udp_udp_socket_unicast_hop_limit);
 P2_DECL(p2_sockets_udp_udp_socket_set_unicast_hop_limit);
 P2_DECL(p2_sockets_udp_udp_socket_receive_buffer_size);
 P2_DECL(p2_sockets_udp_udp_socket_set_receive_buffer_size);
 P2_DECL(p2_sockets_udp_udp_socket_send_buffer_size);
 P2_DECL(p2_sockets_udp_udp_socket_set_send_buffer_size);
-P2_DECL(p2_sockets_udp_udp_socket_subscribe);
-P2_DECL(p2_sockets_udp_incoming_datagram_stream_receive);
-P2_DECL(p2_sockets_udp_incoming_datagram_stream_subscribe);
-P2_DECL(p2_sockets_udp_outgoing_datagram_stream_check_send);
-P2_DECL(p2_sockets_udp_outgoing_datagram_stream_send);
-P2_DECL(p2_sockets_udp_outgoing_datagram_stream_subscribe);
-P2_DECL(p2_sockets_udp_udp_socket_drop);
-P2_DECL(p2_sockets_udp_incoming_datagram_stream_drop);
-P2_DECL(p2_sockets_udp_outgoing_datagram_stream_drop);
-P2_DECL(p2_sockets_udp_create_socket_create_udp_socket);
-P2_DECL(p2_sockets_tcp_tcp_socket_start_bind);
-P2_DECL(p2_sockets_tcp_tcp_socket_finish_bind);
-P2_DECL(p2_sockets_tcp_tcp_socket_start_connect);
-P2_DECL(p2_sockets_tcp_tcp_socket_finish_connect);
-P2_DECL(p2_sockets_tcp_tcp_socket_start_listen);
-P2_DECL(p2_sockets_tcp_tcp_socket_finish_listen);
-P2_DECL(p2_sockets_tcp_tcp_socket_accept);
-P2_DECL(p2_sockets_tcp_tcp_socket_local_address);
-P2_DECL(p2_sockets_tcp_tcp_socket_remote_address);
-P2_DECL(p2_sockets_tcp_tcp_socket_is_listening);
-P2_DECL(p2_sockets_tcp_tcp_socket_address_family);
-P2_DECL(p2_sockets_tcp_tcp_socket_set_listen_backlog_size);
+P2_IMPL(p2_sockets_udp_udp_socket_subscribe, uint32_t self, uint32_t *result);
+P2_IMPL(p2_sockets_udp_incoming_datagram_stream_receive, uint32_t self,
+                                                         uint64_t max_results,
+                                                         uint32_t ret_ptr);
+P2_IMPL(p2_sockets_udp_incoming_datagram_stream_subscribe, uint32_t self, uint32_t *result);
+P2_IMPL(p2_sockets_udp_outgoing_datagram_stream_check_send, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_sockets_udp_outgoing_datagram_stream_send, uint32_t self,
+                                                      uint32_t datagrams_ptr,
+                                                      uint32_t datagrams_len,
+                                                      uint32_t ret_ptr);
+P2_IMPL(p2_sockets_udp_outgoing_datagram_stream_subscribe, uint32_t self, uint32_t *result);
+P2_IMPL(p2_sockets_udp_udp_socket_drop, uint32_t self);
+P2_IMPL(p2_sockets_udp_incoming_datagram_stream_drop, uint32_t self);
+P2_IMPL(p2_sockets_udp_outgoing_datagram_stream_drop, uint32_t self);
+P2_IMPL(p2_sockets_udp_create_socket_create_udp_socket, uint32_t address_family, uint32_t ret_ptr);
+P2_IMPL(p2_sockets_tcp_tcp_socket_start_bind, uint32_t self,
+                                              uint32_t network,
+                                              P2_FLAT(local_address, 12),
+                                              uint32_t ret_ptr);
+P2_IMPL(p2_sockets_tcp_tcp_socket_finish_bind, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_sockets_tcp_tcp_socket_start_connect, uint32_t self,
+                                                 uint32_t network,
+                                                 P2_FLAT(remote_address, 12),
+                                                 uint32_t ret_ptr);
+P2_IMPL(p2_sockets_tcp_tcp_socket_finish_connect, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_sockets_tcp_tcp_socket_start_listen, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_sockets_tcp_tcp_socket_finish_listen, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_sockets_tcp_tcp_socket_accept, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_sockets_tcp_tcp_socket_local_address, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_sockets_tcp_tcp_socket_remote_address, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_sockets_tcp_tcp_socket_is_listening, uint32_t self, uint32_t *result);
+P2_IMPL(p2_sockets_tcp_tcp_socket_address_family, uint32_t self, uint32_t *result);
+P2_IMPL(p2_sockets_tcp_tcp_socket_set_listen_backlog_size, uint32_t self,
+                                                           uint64_t value,
+                                                           uint32_t ret_ptr);
 P2_DECL(p2_sockets_tcp_tcp_socket_keep_alive_enabled);
 P2_DECL(p2_sockets_tcp_tcp_socket_set_keep_alive_enabled);
 P2_DECL(p2_sockets_tcp_tcp_socket_keep_alive_idle_time);
@@ -192,34 +284,673 @@ P2_DECL(p2_sockets_tcp_tcp_socket_receive_buffer_size);
 P2_DECL(p2_sockets_tcp_tcp_socket_set_receive_buffer_size);
 P2_DECL(p2_sockets_tcp_tcp_socket_send_buffer_size);
 P2_DECL(p2_sockets_tcp_tcp_socket_set_send_buffer_size);
-P2_DECL(p2_sockets_tcp_tcp_socket_subscribe);
-P2_DECL(p2_sockets_tcp_tcp_socket_shutdown);
-P2_DECL(p2_sockets_tcp_tcp_socket_drop);
-P2_DECL(p2_sockets_tcp_create_socket_create_tcp_socket);
-P2_DECL(p2_sockets_ip_name_lookup_resolve_addresses);
-P2_DECL(p2_sockets_ip_name_lookup_resolve_address_stream_resolve_next_address);
-P2_DECL(p2_sockets_ip_name_lookup_resolve_address_stream_subscribe);
-P2_DECL(p2_sockets_ip_name_lookup_resolve_address_stream_drop);
-P2_DECL(p2_random_random_get_random_bytes);
-P2_DECL(p2_random_random_get_random_u64);
-P2_DECL(p2_random_insecure_get_insecure_random_bytes);
-P2_DECL(p2_random_insecure_get_insecure_random_u64);
-P2_DECL(p2_random_insecure_seed_insecure_seed);
+P2_IMPL(p2_sockets_tcp_tcp_socket_subscribe, uint32_t self, uint32_t *result);
+P2_IMPL(p2_sockets_tcp_tcp_socket_shutdown, uint32_t self,
+                                            uint32_t shutdown_type,
+                                            uint32_t ret_ptr);
+P2_IMPL(p2_sockets_tcp_tcp_socket_drop, uint32_t self);
+P2_IMPL(p2_sockets_tcp_create_socket_create_tcp_socket, uint32_t address_family, uint32_t ret_ptr);
+P2_IMPL(p2_sockets_ip_name_lookup_resolve_addresses, uint32_t network,
+                                                     uint32_t name_ptr,
+                                                     uint32_t name_len,
+                                                     uint32_t ret_ptr);
+P2_IMPL(p2_sockets_ip_name_lookup_resolve_address_stream_resolve_next_address, uint32_t self,
+                                                                               uint32_t ret_ptr);
+P2_IMPL(p2_sockets_ip_name_lookup_resolve_address_stream_subscribe, uint32_t self,
+                                                                    uint32_t *result);
+P2_IMPL(p2_sockets_ip_name_lookup_resolve_address_stream_drop, uint32_t self);
+P2_IMPL(p2_random_random_get_random_bytes, uint64_t len, uint32_t ret_ptr);
+P2_IMPL(p2_random_random_get_random_u64, uint64_t *result);
+P2_IMPL(p2_random_insecure_get_insecure_random_bytes, uint64_t len, uint32_t ret_ptr);
+P2_IMPL(p2_random_insecure_get_insecure_random_u64, uint64_t *result);
+P2_IMPL(p2_random_insecure_seed_insecure_seed, uint32_t ret_ptr);
 P2_DECL(p2_http_outgoing_handler_handle);
+
+static P2_DECL(adapt_p2_clocks_monotonic_clock_now)
+{
+    (void)a;
+    return p2_clocks_monotonic_clock_now(call, &r[0].u64);
+}
+
+static P2_DECL(adapt_p2_clocks_monotonic_clock_resolution)
+{
+    (void)a;
+    return p2_clocks_monotonic_clock_resolution(call, &r[0].u64);
+}
+
+static P2_DECL(adapt_p2_clocks_monotonic_clock_subscribe_instant)
+{
+    return p2_clocks_monotonic_clock_subscribe_instant(call, a[0].u64, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_clocks_monotonic_clock_subscribe_duration)
+{
+    return p2_clocks_monotonic_clock_subscribe_duration(call, a[0].u64, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_io_error_error_to_debug_string)
+{
+    (void)r;
+    return p2_io_error_error_to_debug_string(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_io_error_error_drop)
+{
+    (void)r;
+    return p2_io_error_error_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_cli_environment_get_environment)
+{
+    (void)r;
+    return p2_cli_environment_get_environment(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_cli_environment_get_arguments)
+{
+    (void)r;
+    return p2_cli_environment_get_arguments(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_cli_environment_initial_cwd)
+{
+    (void)r;
+    return p2_cli_environment_initial_cwd(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_cli_exit_exit)
+{
+    (void)r;
+    return p2_cli_exit_exit(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_cli_exit_exit_with_code)
+{
+    (void)r;
+    return p2_cli_exit_exit_with_code(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_cli_stdin_get_stdin)
+{
+    (void)a;
+    return p2_cli_stdin_get_stdin(call, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_cli_stdout_get_stdout)
+{
+    (void)a;
+    return p2_cli_stdout_get_stdout(call, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_cli_stderr_get_stderr)
+{
+    (void)a;
+    return p2_cli_stderr_get_stderr(call, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_cli_terminal_stdin_get_terminal_stdin)
+{
+    (void)r;
+    return p2_cli_terminal_stdin_get_terminal_stdin(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_cli_terminal_stdout_get_terminal_stdout)
+{
+    (void)r;
+    return p2_cli_terminal_stdout_get_terminal_stdout(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_cli_terminal_stderr_get_terminal_stderr)
+{
+    (void)r;
+    return p2_cli_terminal_stderr_get_terminal_stderr(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_clocks_wall_clock_now)
+{
+    (void)r;
+    return p2_clocks_wall_clock_now(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_clocks_wall_clock_resolution)
+{
+    (void)r;
+    return p2_clocks_wall_clock_resolution(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_read_via_stream)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_read_via_stream(call, a[0].u32, a[1].u64, a[2].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_write_via_stream)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_write_via_stream(call, a[0].u32, a[1].u64, a[2].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_append_via_stream)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_append_via_stream(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_advise)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_advise(call,
+                                                 a[0].u32,
+                                                 a[1].u64,
+                                                 a[2].u64,
+                                                 a[3].u32,
+                                                 a[4].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_sync_data)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_sync_data(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_get_flags)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_get_flags(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_get_type)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_get_type(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_set_size)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_set_size(call, a[0].u32, a[1].u64, a[2].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_set_times)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_set_times(call, a[0].u32, a + 1, a + 4, a[7].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_read)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_read(call, a[0].u32, a[1].u64, a[2].u64, a[3].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_write)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_write(call,
+                                                a[0].u32,
+                                                a[1].u32,
+                                                a[2].u32,
+                                                a[3].u64,
+                                                a[4].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_read_directory)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_read_directory(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_sync)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_sync(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_create_directory_at)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_create_directory_at(call,
+                                                              a[0].u32,
+                                                              a[1].u32,
+                                                              a[2].u32,
+                                                              a[3].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_stat)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_stat(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_stat_at)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_stat_at(call,
+                                                  a[0].u32,
+                                                  a[1].u32,
+                                                  a[2].u32,
+                                                  a[3].u32,
+                                                  a[4].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_set_times_at)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_set_times_at(call,
+                                                       a[0].u32,
+                                                       a[1].u32,
+                                                       a[2].u32,
+                                                       a[3].u32,
+                                                       a + 4,
+                                                       a + 7,
+                                                       a[10].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_link_at)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_link_at(call,
+                                                  a[0].u32,
+                                                  a[1].u32,
+                                                  a[2].u32,
+                                                  a[3].u32,
+                                                  a[4].u32,
+                                                  a[5].u32,
+                                                  a[6].u32,
+                                                  a[7].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_open_at)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_open_at(call,
+                                                  a[0].u32,
+                                                  a[1].u32,
+                                                  a[2].u32,
+                                                  a[3].u32,
+                                                  a[4].u32,
+                                                  a[5].u32,
+                                                  a[6].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_readlink_at)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_readlink_at(call, a[0].u32, a[1].u32, a[2].u32, a[3].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_remove_directory_at)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_remove_directory_at(call,
+                                                              a[0].u32,
+                                                              a[1].u32,
+                                                              a[2].u32,
+                                                              a[3].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_rename_at)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_rename_at(call,
+                                                    a[0].u32,
+                                                    a[1].u32,
+                                                    a[2].u32,
+                                                    a[3].u32,
+                                                    a[4].u32,
+                                                    a[5].u32,
+                                                    a[6].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_symlink_at)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_symlink_at(call,
+                                                     a[0].u32,
+                                                     a[1].u32,
+                                                     a[2].u32,
+                                                     a[3].u32,
+                                                     a[4].u32,
+                                                     a[5].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_unlink_file_at)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_unlink_file_at(call,
+                                                         a[0].u32,
+                                                         a[1].u32,
+                                                         a[2].u32,
+                                                         a[3].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_is_same_object)
+{
+    return p2_filesystem_types_descriptor_is_same_object(call, a[0].u32, a[1].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_metadata_hash)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_metadata_hash(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_metadata_hash_at)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_metadata_hash_at(call,
+                                                           a[0].u32,
+                                                           a[1].u32,
+                                                           a[2].u32,
+                                                           a[3].u32,
+                                                           a[4].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_directory_entry_stream_read_directory_entry)
+{
+    (void)r;
+    return p2_filesystem_types_directory_entry_stream_read_directory_entry(call,
+                                                                           a[0].u32,
+                                                                           a[1].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_filesystem_error_code)
+{
+    (void)r;
+    return p2_filesystem_types_filesystem_error_code(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_descriptor_drop)
+{
+    (void)r;
+    return p2_filesystem_types_descriptor_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_types_directory_entry_stream_drop)
+{
+    (void)r;
+    return p2_filesystem_types_directory_entry_stream_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_filesystem_preopens_get_directories)
+{
+    (void)r;
+    return p2_filesystem_preopens_get_directories(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_network_network_drop)
+{
+    (void)r;
+    return p2_sockets_network_network_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_instance_network_instance_network)
+{
+    (void)a;
+    return p2_sockets_instance_network_instance_network(call, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_udp_udp_socket_start_bind)
+{
+    (void)r;
+    return p2_sockets_udp_udp_socket_start_bind(call, a[0].u32, a[1].u32, a + 2, a[14].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_udp_udp_socket_finish_bind)
+{
+    (void)r;
+    return p2_sockets_udp_udp_socket_finish_bind(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_udp_udp_socket_stream)
+{
+    (void)r;
+    return p2_sockets_udp_udp_socket_stream(call, a[0].u32, a[1].u32, a + 2, a[14].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_udp_udp_socket_local_address)
+{
+    (void)r;
+    return p2_sockets_udp_udp_socket_local_address(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_udp_udp_socket_remote_address)
+{
+    (void)r;
+    return p2_sockets_udp_udp_socket_remote_address(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_udp_udp_socket_address_family)
+{
+    return p2_sockets_udp_udp_socket_address_family(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_udp_udp_socket_subscribe)
+{
+    return p2_sockets_udp_udp_socket_subscribe(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_udp_incoming_datagram_stream_receive)
+{
+    (void)r;
+    return p2_sockets_udp_incoming_datagram_stream_receive(call, a[0].u32, a[1].u64, a[2].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_udp_incoming_datagram_stream_subscribe)
+{
+    return p2_sockets_udp_incoming_datagram_stream_subscribe(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_udp_outgoing_datagram_stream_check_send)
+{
+    (void)r;
+    return p2_sockets_udp_outgoing_datagram_stream_check_send(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_udp_outgoing_datagram_stream_send)
+{
+    (void)r;
+    return p2_sockets_udp_outgoing_datagram_stream_send(call,
+                                                        a[0].u32,
+                                                        a[1].u32,
+                                                        a[2].u32,
+                                                        a[3].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_udp_outgoing_datagram_stream_subscribe)
+{
+    return p2_sockets_udp_outgoing_datagram_stream_subscribe(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_udp_udp_socket_drop)
+{
+    (void)r;
+    return p2_sockets_udp_udp_socket_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_udp_incoming_datagram_stream_drop)
+{
+    (void)r;
+    return p2_sockets_udp_incoming_datagram_stream_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_udp_outgoing_datagram_stream_drop)
+{
+    (void)r;
+    return p2_sockets_udp_outgoing_datagram_stream_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_udp_create_socket_create_udp_socket)
+{
+    (void)r;
+    return p2_sockets_udp_create_socket_create_udp_socket(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_tcp_tcp_socket_start_bind)
+{
+    (void)r;
+    return p2_sockets_tcp_tcp_socket_start_bind(call, a[0].u32, a[1].u32, a + 2, a[14].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_tcp_tcp_socket_finish_bind)
+{
+    (void)r;
+    return p2_sockets_tcp_tcp_socket_finish_bind(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_tcp_tcp_socket_start_connect)
+{
+    (void)r;
+    return p2_sockets_tcp_tcp_socket_start_connect(call, a[0].u32, a[1].u32, a + 2, a[14].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_tcp_tcp_socket_finish_connect)
+{
+    (void)r;
+    return p2_sockets_tcp_tcp_socket_finish_connect(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_tcp_tcp_socket_start_listen)
+{
+    (void)r;
+    return p2_sockets_tcp_tcp_socket_start_listen(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_tcp_tcp_socket_finish_listen)
+{
+    (void)r;
+    return p2_sockets_tcp_tcp_socket_finish_listen(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_tcp_tcp_socket_accept)
+{
+    (void)r;
+    return p2_sockets_tcp_tcp_socket_accept(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_tcp_tcp_socket_local_address)
+{
+    (void)r;
+    return p2_sockets_tcp_tcp_socket_local_address(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_tcp_tcp_socket_remote_address)
+{
+    (void)r;
+    return p2_sockets_tcp_tcp_socket_remote_address(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_tcp_tcp_socket_is_listening)
+{
+    return p2_sockets_tcp_tcp_socket_is_listening(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_tcp_tcp_socket_address_family)
+{
+    return p2_sockets_tcp_tcp_socket_address_family(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_tcp_tcp_socket_set_listen_backlog_size)
+{
+    (void)r;
+    return p2_sockets_tcp_tcp_socket_set_listen_backlog_size(call, a[0].u32, a[1].u64, a[2].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_tcp_tcp_socket_subscribe)
+{
+    return p2_sockets_tcp_tcp_socket_subscribe(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_tcp_tcp_socket_shutdown)
+{
+    (void)r;
+    return p2_sockets_tcp_tcp_socket_shutdown(call, a[0].u32, a[1].u32, a[2].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_tcp_tcp_socket_drop)
+{
+    (void)r;
+    return p2_sockets_tcp_tcp_socket_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_tcp_create_socket_create_tcp_socket)
+{
+    (void)r;
+    return p2_sockets_tcp_create_socket_create_tcp_socket(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_ip_name_lookup_resolve_addresses)
+{
+    (void)r;
+    return p2_sockets_ip_name_lookup_resolve_addresses(call,
+                                                       a[0].u32,
+                                                       a[1].u32,
+                                                       a[2].u32,
+                                                       a[3].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_ip_name_lookup_resolve_address_stream_resolve_next_address)
+{
+    (void)r;
+    return p2_sockets_ip_name_lookup_resolve_address_stream_resolve_next_address(call,
+                                                                                 a[0].u32,
+                                                                                 a[1].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_ip_name_lookup_resolve_address_stream_subscribe)
+{
+    return p2_sockets_ip_name_lookup_resolve_address_stream_subscribe(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_sockets_ip_name_lookup_resolve_address_stream_drop)
+{
+    (void)r;
+    return p2_sockets_ip_name_lookup_resolve_address_stream_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_random_random_get_random_bytes)
+{
+    (void)r;
+    return p2_random_random_get_random_bytes(call, a[0].u64, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_random_random_get_random_u64)
+{
+    (void)a;
+    return p2_random_random_get_random_u64(call, &r[0].u64);
+}
+
+static P2_DECL(adapt_p2_random_insecure_get_insecure_random_bytes)
+{
+    (void)r;
+    return p2_random_insecure_get_insecure_random_bytes(call, a[0].u64, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_random_insecure_get_insecure_random_u64)
+{
+    (void)a;
+    return p2_random_insecure_get_insecure_random_u64(call, &r[0].u64);
+}
+
+static P2_DECL(adapt_p2_random_insecure_seed_insecure_seed)
+{
+    (void)r;
+    return p2_random_insecure_seed_insecure_seed(call, a[0].u32);
+}
 
 const struct wasi_import_fn wasi_p2_table[] = {
     {"io/poll", "[method]pollable.ready", "(i)i", p2_io_poll_pollable_ready},
     {"io/poll", "[method]pollable.block", "(i)", p2_io_poll_pollable_block},
     {"io/poll", "poll", "(iii)", p2_io_poll_poll},
     {"io/poll", "[resource-drop]pollable", "(i)", p2_io_poll_pollable_drop},
-    {"clocks/monotonic-clock", "now", "()I", p2_clocks_monotonic_clock_now},
-    {"clocks/monotonic-clock", "resolution", "()I", p2_clocks_monotonic_clock_resolution},
+    {"clocks/monotonic-clock", "now", "()I", adapt_p2_clocks_monotonic_clock_now},
+    {"clocks/monotonic-clock", "resolution", "()I", adapt_p2_clocks_monotonic_clock_resolution},
     {"clocks/monotonic-clock", "subscribe-instant", "(I)i",
-     p2_clocks_monotonic_clock_subscribe_instant},
+     adapt_p2_clocks_monotonic_clock_subscribe_instant},
     {"clocks/monotonic-clock", "subscribe-duration", "(I)i",
-     p2_clocks_monotonic_clock_subscribe_duration},
-    {"io/error", "[method]error.to-debug-string", "(ii)", p2_io_error_error_to_debug_string},
-    {"io/error", "[resource-drop]error", "(i)", p2_io_error_error_drop},
+     adapt_p2_clocks_monotonic_clock_subscribe_duration},
+    {"io/error", "[method]error.to-debug-string", "(ii)", adapt_p2_io_error_error_to_debug_string},
+    {"io/error", "[resource-drop]error", "(i)", adapt_p2_io_error_error_drop},
     {"io/streams", "[method]input-stream.read", "(iIi)", p2_io_streams_input_stream_read},
     {"io/streams", "[method]input-stream.blocking-read", "(iIi)",
      p2_io_streams_input_stream_blocking_read},
@@ -340,97 +1071,102 @@ const struct wasi_import_fn wasi_p2_table[] = {
     {"http/types", "[resource-drop]outgoing-body", "(i)", p2_http_types_outgoing_body_drop},
     {"http/types", "[resource-drop]future-incoming-response", "(i)",
      p2_http_types_future_incoming_response_drop},
-    {"cli/environment", "get-environment", "(i)", p2_cli_environment_get_environment},
-    {"cli/environment", "get-arguments", "(i)", p2_cli_environment_get_arguments},
-    {"cli/environment", "initial-cwd", "(i)", p2_cli_environment_initial_cwd},
-    {"cli/exit", "exit", "(i)", p2_cli_exit_exit},
-    {"cli/exit", "exit-with-code", "(i)", p2_cli_exit_exit_with_code},
-    {"cli/stdin", "get-stdin", "()i", p2_cli_stdin_get_stdin},
-    {"cli/stdout", "get-stdout", "()i", p2_cli_stdout_get_stdout},
-    {"cli/stderr", "get-stderr", "()i", p2_cli_stderr_get_stderr},
+    {"cli/environment", "get-environment", "(i)", adapt_p2_cli_environment_get_environment},
+    {"cli/environment", "get-arguments", "(i)", adapt_p2_cli_environment_get_arguments},
+    {"cli/environment", "initial-cwd", "(i)", adapt_p2_cli_environment_initial_cwd},
+    {"cli/exit", "exit", "(i)", adapt_p2_cli_exit_exit},
+    {"cli/exit", "exit-with-code", "(i)", adapt_p2_cli_exit_exit_with_code},
+    {"cli/stdin", "get-stdin", "()i", adapt_p2_cli_stdin_get_stdin},
+    {"cli/stdout", "get-stdout", "()i", adapt_p2_cli_stdout_get_stdout},
+    {"cli/stderr", "get-stderr", "()i", adapt_p2_cli_stderr_get_stderr},
     {"cli/terminal-input", "[resource-drop]terminal-input", "(i)", wasi_p2_unimplemented},
     {"cli/terminal-output", "[resource-drop]terminal-output", "(i)", wasi_p2_unimplemented},
-    {"cli/terminal-stdin", "get-terminal-stdin", "(i)", p2_cli_terminal_stdin_get_terminal_stdin},
+    {"cli/terminal-stdin", "get-terminal-stdin", "(i)",
+     adapt_p2_cli_terminal_stdin_get_terminal_stdin},
     {"cli/terminal-stdout", "get-terminal-stdout", "(i)",
-     p2_cli_terminal_stdout_get_terminal_stdout},
+     adapt_p2_cli_terminal_stdout_get_terminal_stdout},
     {"cli/terminal-stderr", "get-terminal-stderr", "(i)",
-     p2_cli_terminal_stderr_get_terminal_stderr},
-    {"clocks/wall-clock", "now", "(i)", p2_clocks_wall_clock_now},
-    {"clocks/wall-clock", "resolution", "(i)", p2_clocks_wall_clock_resolution},
+     adapt_p2_cli_terminal_stderr_get_terminal_stderr},
+    {"clocks/wall-clock", "now", "(i)", adapt_p2_clocks_wall_clock_now},
+    {"clocks/wall-clock", "resolution", "(i)", adapt_p2_clocks_wall_clock_resolution},
     {"filesystem/types", "[method]descriptor.read-via-stream", "(iIi)",
-     p2_filesystem_types_descriptor_read_via_stream},
+     adapt_p2_filesystem_types_descriptor_read_via_stream},
     {"filesystem/types", "[method]descriptor.write-via-stream", "(iIi)",
-     p2_filesystem_types_descriptor_write_via_stream},
+     adapt_p2_filesystem_types_descriptor_write_via_stream},
     {"filesystem/types", "[method]descriptor.append-via-stream", "(ii)",
-     p2_filesystem_types_descriptor_append_via_stream},
+     adapt_p2_filesystem_types_descriptor_append_via_stream},
     {"filesystem/types", "[method]descriptor.advise", "(iIIii)",
-     p2_filesystem_types_descriptor_advise},
+     adapt_p2_filesystem_types_descriptor_advise},
     {"filesystem/types", "[method]descriptor.sync-data", "(ii)",
-     p2_filesystem_types_descriptor_sync_data},
+     adapt_p2_filesystem_types_descriptor_sync_data},
     {"filesystem/types", "[method]descriptor.get-flags", "(ii)",
-     p2_filesystem_types_descriptor_get_flags},
+     adapt_p2_filesystem_types_descriptor_get_flags},
     {"filesystem/types", "[method]descriptor.get-type", "(ii)",
-     p2_filesystem_types_descriptor_get_type},
+     adapt_p2_filesystem_types_descriptor_get_type},
     {"filesystem/types", "[method]descriptor.set-size", "(iIi)",
-     p2_filesystem_types_descriptor_set_size},
+     adapt_p2_filesystem_types_descriptor_set_size},
     {"filesystem/types", "[method]descriptor.set-times", "(iiIiiIii)",
-     p2_filesystem_types_descriptor_set_times},
-    {"filesystem/types", "[method]descriptor.read", "(iIIi)", p2_filesystem_types_descriptor_read},
+     adapt_p2_filesystem_types_descriptor_set_times},
+    {"filesystem/types", "[method]descriptor.read", "(iIIi)",
+     adapt_p2_filesystem_types_descriptor_read},
     {"filesystem/types", "[method]descriptor.write", "(iiiIi)",
-     p2_filesystem_types_descriptor_write},
+     adapt_p2_filesystem_types_descriptor_write},
     {"filesystem/types", "[method]descriptor.read-directory", "(ii)",
-     p2_filesystem_types_descriptor_read_directory},
-    {"filesystem/types", "[method]descriptor.sync", "(ii)", p2_filesystem_types_descriptor_sync},
+     adapt_p2_filesystem_types_descriptor_read_directory},
+    {"filesystem/types", "[method]descriptor.sync", "(ii)",
+     adapt_p2_filesystem_types_descriptor_sync},
     {"filesystem/types", "[method]descriptor.create-directory-at", "(iiii)",
-     p2_filesystem_types_descriptor_create_directory_at},
-    {"filesystem/types", "[method]descriptor.stat", "(ii)", p2_filesystem_types_descriptor_stat},
+     adapt_p2_filesystem_types_descriptor_create_directory_at},
+    {"filesystem/types", "[method]descriptor.stat", "(ii)",
+     adapt_p2_filesystem_types_descriptor_stat},
     {"filesystem/types", "[method]descriptor.stat-at", "(iiiii)",
-     p2_filesystem_types_descriptor_stat_at},
+     adapt_p2_filesystem_types_descriptor_stat_at},
     {"filesystem/types", "[method]descriptor.set-times-at", "(iiiiiIiiIii)",
-     p2_filesystem_types_descriptor_set_times_at},
+     adapt_p2_filesystem_types_descriptor_set_times_at},
     {"filesystem/types", "[method]descriptor.link-at", "(iiiiiiii)",
-     p2_filesystem_types_descriptor_link_at},
+     adapt_p2_filesystem_types_descriptor_link_at},
     {"filesystem/types", "[method]descriptor.open-at", "(iiiiiii)",
-     p2_filesystem_types_descriptor_open_at},
+     adapt_p2_filesystem_types_descriptor_open_at},
     {"filesystem/types", "[method]descriptor.readlink-at", "(iiii)",
-     p2_filesystem_types_descriptor_readlink_at},
+     adapt_p2_filesystem_types_descriptor_readlink_at},
     {"filesystem/types", "[method]descriptor.remove-directory-at", "(iiii)",
-     p2_filesystem_types_descriptor_remove_directory_at},
+     adapt_p2_filesystem_types_descriptor_remove_directory_at},
     {"filesystem/types", "[method]descriptor.rename-at", "(iiiiiii)",
-     p2_filesystem_types_descriptor_rename_at},
+     adapt_p2_filesystem_types_descriptor_rename_at},
     {"filesystem/types", "[method]descriptor.symlink-at", "(iiiiii)",
-     p2_filesystem_types_descriptor_symlink_at},
+     adapt_p2_filesystem_types_descriptor_symlink_at},
     {"filesystem/types", "[method]descriptor.unlink-file-at", "(iiii)",
-     p2_filesystem_types_descriptor_unlink_file_at},
+     adapt_p2_filesystem_types_descriptor_unlink_file_at},
     {"filesystem/types", "[method]descriptor.is-same-object", "(ii)i",
-     p2_filesystem_types_descriptor_is_same_object},
+     adapt_p2_filesystem_types_descriptor_is_same_object},
     {"filesystem/types", "[method]descriptor.metadata-hash", "(ii)",
-     p2_filesystem_types_descriptor_metadata_hash},
+     adapt_p2_filesystem_types_descriptor_metadata_hash},
     {"filesystem/types", "[method]descriptor.metadata-hash-at", "(iiiii)",
-     p2_filesystem_types_descriptor_metadata_hash_at},
+     adapt_p2_filesystem_types_descriptor_metadata_hash_at},
     {"filesystem/types", "[method]directory-entry-stream.read-directory-entry", "(ii)",
-     p2_filesystem_types_directory_entry_stream_read_directory_entry},
+     adapt_p2_filesystem_types_directory_entry_stream_read_directory_entry},
     {"filesystem/types", "filesystem-error-code", "(ii)",
-     p2_filesystem_types_filesystem_error_code},
-    {"filesystem/types", "[resource-drop]descriptor", "(i)", p2_filesystem_types_descriptor_drop},
+     adapt_p2_filesystem_types_filesystem_error_code},
+    {"filesystem/types", "[resource-drop]descriptor", "(i)",
+     adapt_p2_filesystem_types_descriptor_drop},
     {"filesystem/types", "[resource-drop]directory-entry-stream", "(i)",
-     p2_filesystem_types_directory_entry_stream_drop},
-    {"filesystem/preopens", "get-directories", "(i)", p2_filesystem_preopens_get_directories},
-    {"sockets/network", "[resource-drop]network", "(i)", p2_sockets_network_network_drop},
+     adapt_p2_filesystem_types_directory_entry_stream_drop},
+    {"filesystem/preopens", "get-directories", "(i)", adapt_p2_filesystem_preopens_get_directories},
+    {"sockets/network", "[resource-drop]network", "(i)", adapt_p2_sockets_network_network_drop},
     {"sockets/instance-network", "instance-network", "()i",
-     p2_sockets_instance_network_instance_network},
+     adapt_p2_sockets_instance_network_instance_network},
     {"sockets/udp", "[method]udp-socket.start-bind", "(iiiiiiiiiiiiiii)",
-     p2_sockets_udp_udp_socket_start_bind},
+     adapt_p2_sockets_udp_udp_socket_start_bind},
     {"sockets/udp", "[method]udp-socket.finish-bind", "(ii)",
-     p2_sockets_udp_udp_socket_finish_bind},
+     adapt_p2_sockets_udp_udp_socket_finish_bind},
     {"sockets/udp", "[method]udp-socket.stream", "(iiiiiiiiiiiiiii)",
-     p2_sockets_udp_udp_socket_stream},
+     adapt_p2_sockets_udp_udp_socket_stream},
     {"sockets/udp", "[method]udp-socket.local-address", "(ii)",
-     p2_sockets_udp_udp_socket_local_address},
+     adapt_p2_sockets_udp_udp_socket_local_address},
     {"sockets/udp", "[method]udp-socket.remote-address", "(ii)",
-     p2_sockets_udp_udp_socket_remote_address},
+     adapt_p2_sockets_udp_udp_socket_remote_address},
     {"sockets/udp", "[method]udp-socket.address-family", "(i)i",
-     p2_sockets_udp_udp_socket_address_family},
+     adapt_p2_sockets_udp_udp_socket_address_family},
     {"sockets/udp", "[method]udp-socket.unicast-hop-limit", "(ii)",
      p2_sockets_udp_udp_socket_unicast_hop_limit},
     {"sockets/udp", "[method]udp-socket.set-unicast-hop-limit", "(iii)",
@@ -443,47 +1179,48 @@ const struct wasi_import_fn wasi_p2_table[] = {
      p2_sockets_udp_udp_socket_send_buffer_size},
     {"sockets/udp", "[method]udp-socket.set-send-buffer-size", "(iIi)",
      p2_sockets_udp_udp_socket_set_send_buffer_size},
-    {"sockets/udp", "[method]udp-socket.subscribe", "(i)i", p2_sockets_udp_udp_socket_subscribe},
+    {"sockets/udp", "[method]udp-socket.subscribe", "(i)i",
+     adapt_p2_sockets_udp_udp_socket_subscribe},
     {"sockets/udp", "[method]incoming-datagram-stream.receive", "(iIi)",
-     p2_sockets_udp_incoming_datagram_stream_receive},
+     adapt_p2_sockets_udp_incoming_datagram_stream_receive},
     {"sockets/udp", "[method]incoming-datagram-stream.subscribe", "(i)i",
-     p2_sockets_udp_incoming_datagram_stream_subscribe},
+     adapt_p2_sockets_udp_incoming_datagram_stream_subscribe},
     {"sockets/udp", "[method]outgoing-datagram-stream.check-send", "(ii)",
-     p2_sockets_udp_outgoing_datagram_stream_check_send},
+     adapt_p2_sockets_udp_outgoing_datagram_stream_check_send},
     {"sockets/udp", "[method]outgoing-datagram-stream.send", "(iiii)",
-     p2_sockets_udp_outgoing_datagram_stream_send},
+     adapt_p2_sockets_udp_outgoing_datagram_stream_send},
     {"sockets/udp", "[method]outgoing-datagram-stream.subscribe", "(i)i",
-     p2_sockets_udp_outgoing_datagram_stream_subscribe},
-    {"sockets/udp", "[resource-drop]udp-socket", "(i)", p2_sockets_udp_udp_socket_drop},
+     adapt_p2_sockets_udp_outgoing_datagram_stream_subscribe},
+    {"sockets/udp", "[resource-drop]udp-socket", "(i)", adapt_p2_sockets_udp_udp_socket_drop},
     {"sockets/udp", "[resource-drop]incoming-datagram-stream", "(i)",
-     p2_sockets_udp_incoming_datagram_stream_drop},
+     adapt_p2_sockets_udp_incoming_datagram_stream_drop},
     {"sockets/udp", "[resource-drop]outgoing-datagram-stream", "(i)",
-     p2_sockets_udp_outgoing_datagram_stream_drop},
+     adapt_p2_sockets_udp_outgoing_datagram_stream_drop},
     {"sockets/udp-create-socket", "create-udp-socket", "(ii)",
-     p2_sockets_udp_create_socket_create_udp_socket},
+     adapt_p2_sockets_udp_create_socket_create_udp_socket},
     {"sockets/tcp", "[method]tcp-socket.start-bind", "(iiiiiiiiiiiiiii)",
-     p2_sockets_tcp_tcp_socket_start_bind},
+     adapt_p2_sockets_tcp_tcp_socket_start_bind},
     {"sockets/tcp", "[method]tcp-socket.finish-bind", "(ii)",
-     p2_sockets_tcp_tcp_socket_finish_bind},
+     adapt_p2_sockets_tcp_tcp_socket_finish_bind},
     {"sockets/tcp", "[method]tcp-socket.start-connect", "(iiiiiiiiiiiiiii)",
-     p2_sockets_tcp_tcp_socket_start_connect},
+     adapt_p2_sockets_tcp_tcp_socket_start_connect},
     {"sockets/tcp", "[method]tcp-socket.finish-connect", "(ii)",
-     p2_sockets_tcp_tcp_socket_finish_connect},
+     adapt_p2_sockets_tcp_tcp_socket_finish_connect},
     {"sockets/tcp", "[method]tcp-socket.start-listen", "(ii)",
-     p2_sockets_tcp_tcp_socket_start_listen},
+     adapt_p2_sockets_tcp_tcp_socket_start_listen},
     {"sockets/tcp", "[method]tcp-socket.finish-listen", "(ii)",
-     p2_sockets_tcp_tcp_socket_finish_listen},
-    {"sockets/tcp", "[method]tcp-socket.accept", "(ii)", p2_sockets_tcp_tcp_socket_accept},
+     adapt_p2_sockets_tcp_tcp_socket_finish_listen},
+    {"sockets/tcp", "[method]tcp-socket.accept", "(ii)", adapt_p2_sockets_tcp_tcp_socket_accept},
     {"sockets/tcp", "[method]tcp-socket.local-address", "(ii)",
-     p2_sockets_tcp_tcp_socket_local_address},
+     adapt_p2_sockets_tcp_tcp_socket_local_address},
     {"sockets/tcp", "[method]tcp-socket.remote-address", "(ii)",
-     p2_sockets_tcp_tcp_socket_remote_address},
+     adapt_p2_sockets_tcp_tcp_socket_remote_address},
     {"sockets/tcp", "[method]tcp-socket.is-listening", "(i)i",
-     p2_sockets_tcp_tcp_socket_is_listening},
+     adapt_p2_sockets_tcp_tcp_socket_is_listening},
     {"sockets/tcp", "[method]tcp-socket.address-family", "(i)i",
-     p2_sockets_tcp_tcp_socket_address_family},
+     adapt_p2_sockets_tcp_tcp_socket_address_family},
     {"sockets/tcp", "[method]tcp-socket.set-listen-backlog-size", "(iIi)",
-     p2_sockets_tcp_tcp_socket_set_listen_backlog_size},
+     adapt_p2_sockets_tcp_tcp_socket_set_listen_backlog_size},
     {"sockets/tcp", "[method]tcp-socket.keep-alive-enabled", "(ii)",
      p2_sockets_tcp_tcp_socket_keep_alive_enabled},
     {"sockets/tcp", "[method]tcp-socket.set-keep-alive-enabled", "(iii)",
@@ -511,26 +1248,28 @@ const struct wasi_import_fn wasi_p2_table[] = {
      p2_sockets_tcp_tcp_socket_send_buffer_size},
     {"sockets/tcp", "[method]tcp-socket.set-send-buffer-size", "(iIi)",
      p2_sockets_tcp_tcp_socket_set_send_buffer_size},
-    {"sockets/tcp", "[method]tcp-socket.subscribe", "(i)i", p2_sockets_tcp_tcp_socket_subscribe},
-    {"sockets/tcp", "[method]tcp-socket.shutdown", "(iii)", p2_sockets_tcp_tcp_socket_shutdown},
-    {"sockets/tcp", "[resource-drop]tcp-socket", "(i)", p2_sockets_tcp_tcp_socket_drop},
+    {"sockets/tcp", "[method]tcp-socket.subscribe", "(i)i",
+     adapt_p2_sockets_tcp_tcp_socket_subscribe},
+    {"sockets/tcp", "[method]tcp-socket.shutdown", "(iii)",
+     adapt_p2_sockets_tcp_tcp_socket_shutdown},
+    {"sockets/tcp", "[resource-drop]tcp-socket", "(i)", adapt_p2_sockets_tcp_tcp_socket_drop},
     {"sockets/tcp-create-socket", "create-tcp-socket", "(ii)",
-     p2_sockets_tcp_create_socket_create_tcp_socket},
+     adapt_p2_sockets_tcp_create_socket_create_tcp_socket},
     {"sockets/ip-name-lookup", "resolve-addresses", "(iiii)",
-     p2_sockets_ip_name_lookup_resolve_addresses},
+     adapt_p2_sockets_ip_name_lookup_resolve_addresses},
     {"sockets/ip-name-lookup", "[method]resolve-address-stream.resolve-next-address", "(ii)",
-     p2_sockets_ip_name_lookup_resolve_address_stream_resolve_next_address},
+     adapt_p2_sockets_ip_name_lookup_resolve_address_stream_resolve_next_address},
     {"sockets/ip-name-lookup", "[method]resolve-address-stream.subscribe", "(i)i",
-     p2_sockets_ip_name_lookup_resolve_address_stream_subscribe},
+     adapt_p2_sockets_ip_name_lookup_resolve_address_stream_subscribe},
     {"sockets/ip-name-lookup", "[resource-drop]resolve-address-stream", "(i)",
-     p2_sockets_ip_name_lookup_resolve_address_stream_drop},
-    {"random/random", "get-random-bytes", "(Ii)", p2_random_random_get_random_bytes},
-    {"random/random", "get-random-u64", "()I", p2_random_random_get_random_u64},
+     adapt_p2_sockets_ip_name_lookup_resolve_address_stream_drop},
+    {"random/random", "get-random-bytes", "(Ii)", adapt_p2_random_random_get_random_bytes},
+    {"random/random", "get-random-u64", "()I", adapt_p2_random_random_get_random_u64},
     {"random/insecure", "get-insecure-random-bytes", "(Ii)",
-     p2_random_insecure_get_insecure_random_bytes},
+     adapt_p2_random_insecure_get_insecure_random_bytes},
     {"random/insecure", "get-insecure-random-u64", "()I",
-     p2_random_insecure_get_insecure_random_u64},
-    {"random/insecure-seed", "insecure-seed", "(i)", p2_random_insecure_seed_insecure_seed},
+     adapt_p2_random_insecure_get_insecure_random_u64},
+    {"random/insecure-seed", "insecure-seed", "(i)", adapt_p2_random_insecure_seed_insecure_seed},
     {"http/outgoing-handler", "handle", "(iiii)", p2_http_outgoing_handler_handle},
 };
 

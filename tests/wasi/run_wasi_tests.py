@@ -615,7 +615,7 @@ def echo_once(srv, n):
 def test_table(h):
     t = h.t
     wit = os.environ.get("WASI_WIT", os.path.join(ROOT, "..", "shared", "wit"))
-    name = "p2_table.c matches core-signatures-0.2.12.tsv and the P2_FN definitions"
+    name = "p2_table.c matches core-signatures-0.2.12.tsv and the P2_FN and P2_IMPL definitions"
     if not os.path.exists(os.path.join(wit, "core-signatures-0.2.12.tsv")):
         t.skip(name, f"no {wit}/core-signatures-0.2.12.tsv (WASI_WIT)")
         return
