@@ -619,9 +619,26 @@ def test_table(h):
     if not os.path.exists(os.path.join(wit, "core-signatures-0.2.12.tsv")):
         t.skip(name, f"no {wit}/core-signatures-0.2.12.tsv (WASI_WIT)")
         return
-    r = subprocess.run([sys.executable, os.path.join(ROOT, "lib", "wasi", "gen_p2_table.py"),
-                        "--check", "--wit", wit], capture_output=True, text=True)
+    gen = os.path.join(ROOT, "lib", "wasi", "gen_p2_table.py")
+    r = subprocess.run([sys.executable, gen, "--check", "--wit", wit], capture_output=True,
+                       text=True)
     t.ok(r.returncode == 0, name, r.stdout + r.stderr)
+    # The generator refuses typed parameters that do not match the signature.
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import gen_p2_table as g\n"
+             "for params, core, res in [(['uint64_t self'], ['i32'], []),\n"
+             "                          (['uint32_t self'], ['i32', 'i32'], []),\n"
+             "                          (['uint32_t self', 'uint32_t *result'], ['i32'], ['i64']),\n"
+             "                          (['P2_FLAT(addr, 3)'], ['i32', 'i64'], [])]:\n"
+             "    try:\n"
+             "        g.typed_call('f', params, core, res)\n"
+             "        print('accepted', params)\n"
+             "    except SystemExit as e:\n"
+             "        print(e)\n")
+    r = subprocess.run([sys.executable, "-c", probe, os.path.dirname(gen)], capture_output=True,
+                       text=True)
+    t.ok(r.returncode == 0 and "accepted" not in r.stdout and r.stdout.count("gen_p2_table:") == 4,
+         "gen_p2_table.py refuses typed parameters that do not match the core signature",
+         r.stdout + r.stderr)
 
 
 # ---- the command line ---------------------------------------------------------
