@@ -114,25 +114,24 @@ static int put_header_result(struct wasm_host_call *call, uint32_t ret_ptr, int 
 }
 
 #define FIELDS_SELF(var)                                                                           \
-    struct p2_fields *var = p2_get(call, a[0].u32, P2_FIELDS);                                     \
-    if (!var) return p2_bad_handle(call, a[0].u32, P2_FIELDS)
+    struct p2_fields *var = p2_get(call, self, P2_FIELDS);                                         \
+    if (!var) return p2_bad_handle(call, self, P2_FIELDS)
 
-P2_FN(p2_http_types_fields_new)
+P2_IMPL(p2_http_types_fields_new, uint32_t *result)
 {
-    (void)a;
     struct p2_fields *f = p2_fields_alloc(NULL, false);
     if (!f) return wasm_host_trap(call, "out of memory");
-    return p2_put(call, &f->h, &r[0].u32);
+    return p2_put(call, &f->h, result);
 }
 
 /* from-list(entries: list<tuple<field-name, field-value>>) ->
  * result<own<fields>, header-error>: 8 bytes; entries are 16 bytes. */
-P2_FN(p2_http_types_fields_from_list)
+P2_IMPL(p2_http_types_fields_from_list, uint32_t entries_ptr, uint32_t entries_len,
+        uint32_t ret_ptr)
 {
-    (void)r;
-    uint32_t n = a[1].u32;
-    const uint8_t *list = guest_ptr(call, a[0].u32, (uint64_t)n * 16);
-    if (!list || (a[0].u32 & 3)) return p2_bad_ptr(call, "fields list");
+    uint32_t n = entries_len;
+    const uint8_t *list = guest_ptr(call, entries_ptr, (uint64_t)n * 16);
+    if (!list || (entries_ptr & 3)) return p2_bad_ptr(call, "fields list");
     struct p2_fields *f = p2_fields_alloc(NULL, false);
     if (!f) return wasm_host_trap(call, "out of memory");
     int err = -1;
@@ -161,28 +160,28 @@ P2_FN(p2_http_types_fields_from_list)
         int rc = fields_put(call, f, &h);
         if (rc) return rc;
     }
-    return p2_ret_handle(call, a[2].u32, err >= 0, (uint8_t)err, h);
+    return p2_ret_handle(call, ret_ptr, err >= 0, (uint8_t)err, h);
 }
 
 /* get(name) -> list<field-value>: 8 bytes; elements are {ptr, len}. */
-P2_FN(p2_http_types_fields_get)
+P2_IMPL(p2_http_types_fields_get, uint32_t self, uint32_t name_ptr, uint32_t name_len,
+        uint32_t ret_ptr)
 {
-    (void)r;
     FIELDS_SELF(f);
-    const uint8_t *arg = p2_arg_bytes(call, a[1].u32, a[2].u32, true);
+    const uint8_t *arg = p2_arg_bytes(call, name_ptr, name_len, true);
     if (!arg) return p2_bad_ptr(call, "field name");
     /* A host copy: cabi_realloc below may grow (move) linear memory. */
-    char *name = mem_alloc(a[2].u32 + 1);
+    char *name = mem_alloc(name_len + 1);
     if (!name) return wasm_host_trap(call, "out of memory");
-    memcpy(name, arg, a[2].u32);
+    memcpy(name, arg, name_len);
     uint32_t count = 0, arr;
-    for (long i = 0; (i = http_fields_find(&f->f, (const char *)name, a[2].u32, (size_t)i)) >= 0;
+    for (long i = 0; (i = http_fields_find(&f->f, (const char *)name, name_len, (size_t)i)) >= 0;
          i++)
         count++;
     int rc = p2_alloc(call, 4, count * 8, &arr);
     uint32_t k = 0;
     for (long i = 0;
-         !rc && (i = http_fields_find(&f->f, (const char *)name, a[2].u32, (size_t)i)) >= 0; i++) {
+         !rc && (i = http_fields_find(&f->f, (const char *)name, name_len, (size_t)i)) >= 0; i++) {
         struct http_field e = http_fields_at(&f->f, (size_t)i);
         uint32_t vp;
         rc = p2_alloc_copy(call, e.value, (uint32_t)e.value_len, &vp);
@@ -194,41 +193,42 @@ P2_FN(p2_http_types_fields_get)
     }
     mem_free(name);
     if (rc) return rc;
-    uint8_t *ret = p2_ret(call, a[3].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[3].u32);
+    uint8_t *ret = p2_ret(call, ret_ptr, 8, 4);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     le32_put(ret, arr);
     le32_put(ret + 4, count);
     return 0;
 }
 
-P2_FN(p2_http_types_fields_has)
+P2_IMPL(p2_http_types_fields_has, uint32_t self, uint32_t name_ptr, uint32_t name_len,
+        uint32_t *result)
 {
     FIELDS_SELF(f);
-    const uint8_t *name = p2_arg_bytes(call, a[1].u32, a[2].u32, true);
+    const uint8_t *name = p2_arg_bytes(call, name_ptr, name_len, true);
     if (!name) return p2_bad_ptr(call, "field name");
-    r[0].u32 = http_fields_find(&f->f, (const char *)name, a[2].u32, 0) >= 0;
+    *result = http_fields_find(&f->f, (const char *)name, name_len, 0) >= 0;
     return 0;
 }
 
 /* set(name, value: list<field-value>) -> result<_, header-error> */
-P2_FN(p2_http_types_fields_set)
+P2_IMPL(p2_http_types_fields_set, uint32_t self, uint32_t name_ptr, uint32_t name_len,
+        uint32_t value_ptr, uint32_t value_len, uint32_t ret_ptr)
 {
-    (void)r;
     FIELDS_SELF(f);
-    uint32_t nlen = a[2].u32, n = a[4].u32;
-    const uint8_t *name = p2_arg_bytes(call, a[1].u32, nlen, true);
-    const uint8_t *list = guest_ptr(call, a[3].u32, (uint64_t)n * 8);
-    if (!name || !list || (a[3].u32 & 3)) return p2_bad_ptr(call, "field set");
-    if (f->immutable) return put_header_result(call, a[5].u32, HDR_IMMUTABLE);
+    uint32_t nlen = name_len, n = value_len;
+    const uint8_t *name = p2_arg_bytes(call, name_ptr, nlen, true);
+    const uint8_t *list = guest_ptr(call, value_ptr, (uint64_t)n * 8);
+    if (!name || !list || (value_ptr & 3)) return p2_bad_ptr(call, "field set");
+    if (f->immutable) return put_header_result(call, ret_ptr, HDR_IMMUTABLE);
     for (uint32_t i = 0; i < n; i++) {
         const uint8_t *v =
             p2_arg_bytes(call, le32_get(list + 8 * i), le32_get(list + 8 * i + 4), false);
         if (!v) return p2_bad_ptr(call, "field value");
         int err = check_field(name, nlen, v, le32_get(list + 8 * i + 4));
-        if (err >= 0) return put_header_result(call, a[5].u32, err);
+        if (err >= 0) return put_header_result(call, ret_ptr, err);
     }
     if (n == 0 && (!http_field_valid((const char *)name, nlen, "", 0) || forbidden(name, nlen)))
-        return put_header_result(call, a[5].u32,
+        return put_header_result(call, ret_ptr,
                                  forbidden(name, nlen) ? HDR_FORBIDDEN : HDR_INVALID_SYNTAX);
     http_fields_remove_n(&f->f, (const char *)name, nlen);
     for (uint32_t i = 0; i < n; i++) {
@@ -238,44 +238,43 @@ P2_FN(p2_http_types_fields_set)
         if (add) return add_failed(call, add);
     }
     int rc = fields_charge(call, f);
-    return rc ? rc : put_header_result(call, a[5].u32, -1);
+    return rc ? rc : put_header_result(call, ret_ptr, -1);
 }
 
-P2_FN(p2_http_types_fields_delete)
+P2_IMPL(p2_http_types_fields_delete, uint32_t self, uint32_t name_ptr, uint32_t name_len,
+        uint32_t ret_ptr)
 {
-    (void)r;
     FIELDS_SELF(f);
-    const uint8_t *name = p2_arg_bytes(call, a[1].u32, a[2].u32, true);
+    const uint8_t *name = p2_arg_bytes(call, name_ptr, name_len, true);
     if (!name) return p2_bad_ptr(call, "field name");
-    if (f->immutable) return put_header_result(call, a[3].u32, HDR_IMMUTABLE);
-    if (!http_field_valid((const char *)name, a[2].u32, "", 0))
-        return put_header_result(call, a[3].u32, HDR_INVALID_SYNTAX);
-    if (forbidden(name, a[2].u32)) return put_header_result(call, a[3].u32, HDR_FORBIDDEN);
-    http_fields_remove_n(&f->f, (const char *)name, a[2].u32);
-    return put_header_result(call, a[3].u32, -1);
+    if (f->immutable) return put_header_result(call, ret_ptr, HDR_IMMUTABLE);
+    if (!http_field_valid((const char *)name, name_len, "", 0))
+        return put_header_result(call, ret_ptr, HDR_INVALID_SYNTAX);
+    if (forbidden(name, name_len)) return put_header_result(call, ret_ptr, HDR_FORBIDDEN);
+    http_fields_remove_n(&f->f, (const char *)name, name_len);
+    return put_header_result(call, ret_ptr, -1);
 }
 
 /* append(name, value) -> result<_, header-error> */
-P2_FN(p2_http_types_fields_append)
+P2_IMPL(p2_http_types_fields_append, uint32_t self, uint32_t name_ptr, uint32_t name_len,
+        uint32_t value_ptr, uint32_t value_len, uint32_t ret_ptr)
 {
-    (void)r;
     FIELDS_SELF(f);
-    const uint8_t *name = p2_arg_bytes(call, a[1].u32, a[2].u32, true);
-    const uint8_t *value = p2_arg_bytes(call, a[3].u32, a[4].u32, false);
+    const uint8_t *name = p2_arg_bytes(call, name_ptr, name_len, true);
+    const uint8_t *value = p2_arg_bytes(call, value_ptr, value_len, false);
     if (!name || !value) return p2_bad_ptr(call, "field");
-    if (f->immutable) return put_header_result(call, a[5].u32, HDR_IMMUTABLE);
-    int err = check_field(name, a[2].u32, value, a[4].u32);
-    if (err >= 0) return put_header_result(call, a[5].u32, err);
-    int add = http_fields_add(&f->f, (const char *)name, a[2].u32, (const char *)value, a[4].u32);
+    if (f->immutable) return put_header_result(call, ret_ptr, HDR_IMMUTABLE);
+    int err = check_field(name, name_len, value, value_len);
+    if (err >= 0) return put_header_result(call, ret_ptr, err);
+    int add = http_fields_add(&f->f, (const char *)name, name_len, (const char *)value, value_len);
     if (add) return add_failed(call, add);
     int rc = fields_charge(call, f);
-    return rc ? rc : put_header_result(call, a[5].u32, -1);
+    return rc ? rc : put_header_result(call, ret_ptr, -1);
 }
 
 /* entries() -> list<tuple<field-name, field-value>>: 8 bytes, elements 16. */
-P2_FN(p2_http_types_fields_entries)
+P2_IMPL(p2_http_types_fields_entries, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     FIELDS_SELF(f);
     uint32_t n = (uint32_t)http_fields_count(&f->f), arr;
     int rc = p2_alloc(call, 4, n * 16, &arr);
@@ -293,15 +292,15 @@ P2_FN(p2_http_types_fields_entries)
         }
     }
     if (rc) return rc;
-    uint8_t *ret = p2_ret(call, a[1].u32, 8, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
+    uint8_t *ret = p2_ret(call, ret_ptr, 8, 4);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     le32_put(ret, arr);
     le32_put(ret + 4, n);
     return 0;
 }
 
 /* clone() -> own<fields>: a mutable copy. */
-P2_FN(p2_http_types_fields_clone)
+P2_IMPL(p2_http_types_fields_clone, uint32_t self, uint32_t *result)
 {
     FIELDS_SELF(f);
     struct p2_fields *c = p2_fields_alloc(NULL, false);
@@ -310,96 +309,93 @@ P2_FN(p2_http_types_fields_clone)
         if (c) p2_obj_free(call_ctx(call), &c->h);
         return add_failed(call, err);
     }
-    return fields_put(call, c, &r[0].u32);
+    return fields_put(call, c, result);
 }
 
-P2_FN(p2_http_types_fields_drop)
+P2_IMPL(p2_http_types_fields_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_FIELDS);
+    return p2_drop(call, self, P2_FIELDS);
 }
 
 /* ---- request-options ------------------------------------------------------------ */
 
-P2_FN(p2_http_types_request_options_new)
+P2_IMPL(p2_http_types_request_options_new, uint32_t *result)
 {
-    (void)a;
     struct p2_req_options *o = p2_obj_new(sizeof *o, P2_REQ_OPTIONS, NULL, NULL);
     if (!o) return wasm_host_trap(call, "out of memory");
-    return p2_put(call, &o->h, &r[0].u32);
+    return p2_put(call, &o->h, result);
 }
 
 /* option<duration>: 16 bytes, align 8. */
-static int get_timeout(struct wasm_host_call *call, const wasm_value *a, int which)
+static int get_timeout(struct wasm_host_call *call, uint32_t self, uint32_t ret_ptr, int which)
 {
-    struct p2_req_options *o = p2_get(call, a[0].u32, P2_REQ_OPTIONS);
-    if (!o) return p2_bad_handle(call, a[0].u32, P2_REQ_OPTIONS);
-    uint8_t *ret = p2_ret(call, a[1].u32, 16, 8);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
+    struct p2_req_options *o = p2_get(call, self, P2_REQ_OPTIONS);
+    if (!o) return p2_bad_handle(call, self, P2_REQ_OPTIONS);
+    uint8_t *ret = p2_ret(call, ret_ptr, 16, 8);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     ret[0] = o->has[which];
     le64_put(ret + 8, o->ns[which]);
     return 0;
 }
 
-/* set-*(duration: option<duration>) -> result: i32 0 ok / 1 err. */
-static int set_timeout(struct wasm_host_call *call, const wasm_value *a, wasm_value *r, int which)
+/* set-*(duration: option<duration>) -> result: 0 ok / 1 err. */
+static int set_timeout(struct wasm_host_call *call, uint32_t self, uint32_t has_duration,
+                       uint64_t duration, uint32_t *result, int which)
 {
-    struct p2_req_options *o = p2_get(call, a[0].u32, P2_REQ_OPTIONS);
-    if (!o) return p2_bad_handle(call, a[0].u32, P2_REQ_OPTIONS);
-    o->has[which] = a[1].u32 != 0;
-    o->ns[which] = o->has[which] ? a[2].u64 : 0;
-    r[0].u32 = 0;
+    struct p2_req_options *o = p2_get(call, self, P2_REQ_OPTIONS);
+    if (!o) return p2_bad_handle(call, self, P2_REQ_OPTIONS);
+    o->has[which] = has_duration != 0;
+    o->ns[which] = o->has[which] ? duration : 0;
+    *result = 0;
     return 0;
 }
 
-P2_FN(p2_http_types_request_options_connect_timeout)
+P2_IMPL(p2_http_types_request_options_connect_timeout, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
-    return get_timeout(call, a, 0);
+    return get_timeout(call, self, ret_ptr, 0);
 }
 
-P2_FN(p2_http_types_request_options_set_connect_timeout)
+P2_IMPL(p2_http_types_request_options_set_connect_timeout, uint32_t self, uint32_t has_duration,
+        uint64_t duration, uint32_t *result)
 {
-    return set_timeout(call, a, r, 0);
+    return set_timeout(call, self, has_duration, duration, result, 0);
 }
 
-P2_FN(p2_http_types_request_options_first_byte_timeout)
+P2_IMPL(p2_http_types_request_options_first_byte_timeout, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
-    return get_timeout(call, a, 1);
+    return get_timeout(call, self, ret_ptr, 1);
 }
 
-P2_FN(p2_http_types_request_options_set_first_byte_timeout)
+P2_IMPL(p2_http_types_request_options_set_first_byte_timeout, uint32_t self, uint32_t has_duration,
+        uint64_t duration, uint32_t *result)
 {
-    return set_timeout(call, a, r, 1);
+    return set_timeout(call, self, has_duration, duration, result, 1);
 }
 
-P2_FN(p2_http_types_request_options_between_bytes_timeout)
+P2_IMPL(p2_http_types_request_options_between_bytes_timeout, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
-    return get_timeout(call, a, 2);
+    return get_timeout(call, self, ret_ptr, 2);
 }
 
-P2_FN(p2_http_types_request_options_set_between_bytes_timeout)
+P2_IMPL(p2_http_types_request_options_set_between_bytes_timeout, uint32_t self,
+        uint32_t has_duration, uint64_t duration, uint32_t *result)
 {
-    return set_timeout(call, a, r, 2);
+    return set_timeout(call, self, has_duration, duration, result, 2);
 }
 
-P2_FN(p2_http_types_request_options_drop)
+P2_IMPL(p2_http_types_request_options_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_REQ_OPTIONS);
+    return p2_drop(call, self, P2_REQ_OPTIONS);
 }
 
 /* http-error-code(err: borrow<io-error>) -> option<error-code>: 40 bytes,
  * align 8: [0] option tag, [8] the error-code case (payloads none). */
-P2_FN(p2_http_types_http_error_code)
+P2_IMPL(p2_http_types_http_error_code, uint32_t err, uint32_t ret_ptr)
 {
-    (void)r;
-    struct p2_error *e = p2_get(call, a[0].u32, P2_ERROR);
-    if (!e) return p2_bad_handle(call, a[0].u32, P2_ERROR);
-    uint8_t *ret = p2_ret(call, a[1].u32, 40, 8);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
+    struct p2_error *e = p2_get(call, err, P2_ERROR);
+    if (!e) return p2_bad_handle(call, err, P2_ERROR);
+    uint8_t *ret = p2_ret(call, ret_ptr, 40, 8);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     if (e->http_code >= 0) {
         ret[0] = 1;
         ret[8] = (uint8_t)e->http_code;

@@ -37,16 +37,37 @@ P2_DECL(p2_io_streams_output_stream_splice);
 P2_DECL(p2_io_streams_output_stream_blocking_splice);
 P2_DECL(p2_io_streams_input_stream_drop);
 P2_DECL(p2_io_streams_output_stream_drop);
-P2_DECL(p2_http_types_http_error_code);
-P2_DECL(p2_http_types_fields_new);
-P2_DECL(p2_http_types_fields_from_list);
-P2_DECL(p2_http_types_fields_get);
-P2_DECL(p2_http_types_fields_has);
-P2_DECL(p2_http_types_fields_set);
-P2_DECL(p2_http_types_fields_delete);
-P2_DECL(p2_http_types_fields_append);
-P2_DECL(p2_http_types_fields_entries);
-P2_DECL(p2_http_types_fields_clone);
+P2_IMPL(p2_http_types_http_error_code, uint32_t err, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_fields_new, uint32_t *result);
+P2_IMPL(p2_http_types_fields_from_list, uint32_t entries_ptr,
+                                        uint32_t entries_len,
+                                        uint32_t ret_ptr);
+P2_IMPL(p2_http_types_fields_get, uint32_t self,
+                                  uint32_t name_ptr,
+                                  uint32_t name_len,
+                                  uint32_t ret_ptr);
+P2_IMPL(p2_http_types_fields_has, uint32_t self,
+                                  uint32_t name_ptr,
+                                  uint32_t name_len,
+                                  uint32_t *result);
+P2_IMPL(p2_http_types_fields_set, uint32_t self,
+                                  uint32_t name_ptr,
+                                  uint32_t name_len,
+                                  uint32_t value_ptr,
+                                  uint32_t value_len,
+                                  uint32_t ret_ptr);
+P2_IMPL(p2_http_types_fields_delete, uint32_t self,
+                                     uint32_t name_ptr,
+                                     uint32_t name_len,
+                                     uint32_t ret_ptr);
+P2_IMPL(p2_http_types_fields_append, uint32_t self,
+                                     uint32_t name_ptr,
+                                     uint32_t name_len,
+                                     uint32_t value_ptr,
+                                     uint32_t value_len,
+                                     uint32_t ret_ptr);
+P2_IMPL(p2_http_types_fields_entries, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_fields_clone, uint32_t self, uint32_t *result);
 P2_DECL(p2_http_types_incoming_request_method);
 P2_DECL(p2_http_types_incoming_request_path_with_query);
 P2_DECL(p2_http_types_incoming_request_scheme);
@@ -64,13 +85,22 @@ P2_DECL(p2_http_types_outgoing_request_set_scheme);
 P2_DECL(p2_http_types_outgoing_request_authority);
 P2_DECL(p2_http_types_outgoing_request_set_authority);
 P2_DECL(p2_http_types_outgoing_request_headers);
-P2_DECL(p2_http_types_request_options_new);
-P2_DECL(p2_http_types_request_options_connect_timeout);
-P2_DECL(p2_http_types_request_options_set_connect_timeout);
-P2_DECL(p2_http_types_request_options_first_byte_timeout);
-P2_DECL(p2_http_types_request_options_set_first_byte_timeout);
-P2_DECL(p2_http_types_request_options_between_bytes_timeout);
-P2_DECL(p2_http_types_request_options_set_between_bytes_timeout);
+P2_IMPL(p2_http_types_request_options_new, uint32_t *result);
+P2_IMPL(p2_http_types_request_options_connect_timeout, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_request_options_set_connect_timeout, uint32_t self,
+                                                           uint32_t has_duration,
+                                                           uint64_t duration,
+                                                           uint32_t *result);
+P2_IMPL(p2_http_types_request_options_first_byte_timeout, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_request_options_set_first_byte_timeout, uint32_t self,
+                                                              uint32_t has_duration,
+                                                              uint64_t duration,
+                                                              uint32_t *result);
+P2_IMPL(p2_http_types_request_options_between_bytes_timeout, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_request_options_set_between_bytes_timeout, uint32_t self,
+                                                                 uint32_t has_duration,
+                                                                 uint64_t duration,
+                                                                 uint32_t *result);
 P2_DECL(p2_http_types_response_outparam_set);
 P2_DECL(p2_http_types_incoming_response_status);
 P2_DECL(p2_http_types_incoming_response_headers);
@@ -88,10 +118,10 @@ P2_DECL(p2_http_types_outgoing_body_write);
 P2_DECL(p2_http_types_outgoing_body_finish);
 P2_DECL(p2_http_types_future_incoming_response_subscribe);
 P2_DECL(p2_http_types_future_incoming_response_get);
-P2_DECL(p2_http_types_fields_drop);
+P2_IMPL(p2_http_types_fields_drop, uint32_t self);
 P2_DECL(p2_http_types_incoming_request_drop);
 P2_DECL(p2_http_types_outgoing_request_drop);
-P2_DECL(p2_http_types_request_options_drop);
+P2_IMPL(p2_http_types_request_options_drop, uint32_t self);
 P2_DECL(p2_http_types_response_outparam_drop);
 P2_DECL(p2_http_types_incoming_response_drop);
 P2_DECL(p2_http_types_incoming_body_drop);
@@ -338,6 +368,139 @@ static P2_DECL(adapt_p2_io_error_error_drop)
 {
     (void)r;
     return p2_io_error_error_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_http_error_code)
+{
+    (void)r;
+    return p2_http_types_http_error_code(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_fields_new)
+{
+    (void)a;
+    return p2_http_types_fields_new(call, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_fields_from_list)
+{
+    (void)r;
+    return p2_http_types_fields_from_list(call, a[0].u32, a[1].u32, a[2].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_fields_get)
+{
+    (void)r;
+    return p2_http_types_fields_get(call, a[0].u32, a[1].u32, a[2].u32, a[3].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_fields_has)
+{
+    return p2_http_types_fields_has(call, a[0].u32, a[1].u32, a[2].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_fields_set)
+{
+    (void)r;
+    return p2_http_types_fields_set(call,
+                                    a[0].u32,
+                                    a[1].u32,
+                                    a[2].u32,
+                                    a[3].u32,
+                                    a[4].u32,
+                                    a[5].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_fields_delete)
+{
+    (void)r;
+    return p2_http_types_fields_delete(call, a[0].u32, a[1].u32, a[2].u32, a[3].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_fields_append)
+{
+    (void)r;
+    return p2_http_types_fields_append(call,
+                                       a[0].u32,
+                                       a[1].u32,
+                                       a[2].u32,
+                                       a[3].u32,
+                                       a[4].u32,
+                                       a[5].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_fields_entries)
+{
+    (void)r;
+    return p2_http_types_fields_entries(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_fields_clone)
+{
+    return p2_http_types_fields_clone(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_request_options_new)
+{
+    (void)a;
+    return p2_http_types_request_options_new(call, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_request_options_connect_timeout)
+{
+    (void)r;
+    return p2_http_types_request_options_connect_timeout(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_request_options_set_connect_timeout)
+{
+    return p2_http_types_request_options_set_connect_timeout(call,
+                                                             a[0].u32,
+                                                             a[1].u32,
+                                                             a[2].u64,
+                                                             &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_request_options_first_byte_timeout)
+{
+    (void)r;
+    return p2_http_types_request_options_first_byte_timeout(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_request_options_set_first_byte_timeout)
+{
+    return p2_http_types_request_options_set_first_byte_timeout(call,
+                                                                a[0].u32,
+                                                                a[1].u32,
+                                                                a[2].u64,
+                                                                &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_request_options_between_bytes_timeout)
+{
+    (void)r;
+    return p2_http_types_request_options_between_bytes_timeout(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_request_options_set_between_bytes_timeout)
+{
+    return p2_http_types_request_options_set_between_bytes_timeout(call,
+                                                                   a[0].u32,
+                                                                   a[1].u32,
+                                                                   a[2].u64,
+                                                                   &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_fields_drop)
+{
+    (void)r;
+    return p2_http_types_fields_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_request_options_drop)
+{
+    (void)r;
+    return p2_http_types_request_options_drop(call, a[0].u32);
 }
 
 static P2_DECL(adapt_p2_cli_environment_get_environment)
@@ -977,16 +1140,16 @@ const struct wasi_import_fn wasi_p2_table[] = {
      p2_io_streams_output_stream_blocking_splice},
     {"io/streams", "[resource-drop]input-stream", "(i)", p2_io_streams_input_stream_drop},
     {"io/streams", "[resource-drop]output-stream", "(i)", p2_io_streams_output_stream_drop},
-    {"http/types", "http-error-code", "(ii)", p2_http_types_http_error_code},
-    {"http/types", "[constructor]fields", "()i", p2_http_types_fields_new},
-    {"http/types", "[static]fields.from-list", "(iii)", p2_http_types_fields_from_list},
-    {"http/types", "[method]fields.get", "(iiii)", p2_http_types_fields_get},
-    {"http/types", "[method]fields.has", "(iii)i", p2_http_types_fields_has},
-    {"http/types", "[method]fields.set", "(iiiiii)", p2_http_types_fields_set},
-    {"http/types", "[method]fields.delete", "(iiii)", p2_http_types_fields_delete},
-    {"http/types", "[method]fields.append", "(iiiiii)", p2_http_types_fields_append},
-    {"http/types", "[method]fields.entries", "(ii)", p2_http_types_fields_entries},
-    {"http/types", "[method]fields.clone", "(i)i", p2_http_types_fields_clone},
+    {"http/types", "http-error-code", "(ii)", adapt_p2_http_types_http_error_code},
+    {"http/types", "[constructor]fields", "()i", adapt_p2_http_types_fields_new},
+    {"http/types", "[static]fields.from-list", "(iii)", adapt_p2_http_types_fields_from_list},
+    {"http/types", "[method]fields.get", "(iiii)", adapt_p2_http_types_fields_get},
+    {"http/types", "[method]fields.has", "(iii)i", adapt_p2_http_types_fields_has},
+    {"http/types", "[method]fields.set", "(iiiiii)", adapt_p2_http_types_fields_set},
+    {"http/types", "[method]fields.delete", "(iiii)", adapt_p2_http_types_fields_delete},
+    {"http/types", "[method]fields.append", "(iiiiii)", adapt_p2_http_types_fields_append},
+    {"http/types", "[method]fields.entries", "(ii)", adapt_p2_http_types_fields_entries},
+    {"http/types", "[method]fields.clone", "(i)i", adapt_p2_http_types_fields_clone},
     {"http/types", "[method]incoming-request.method", "(ii)",
      p2_http_types_incoming_request_method},
     {"http/types", "[method]incoming-request.path-with-query", "(ii)",
@@ -1019,19 +1182,19 @@ const struct wasi_import_fn wasi_p2_table[] = {
      p2_http_types_outgoing_request_set_authority},
     {"http/types", "[method]outgoing-request.headers", "(i)i",
      p2_http_types_outgoing_request_headers},
-    {"http/types", "[constructor]request-options", "()i", p2_http_types_request_options_new},
+    {"http/types", "[constructor]request-options", "()i", adapt_p2_http_types_request_options_new},
     {"http/types", "[method]request-options.connect-timeout", "(ii)",
-     p2_http_types_request_options_connect_timeout},
+     adapt_p2_http_types_request_options_connect_timeout},
     {"http/types", "[method]request-options.set-connect-timeout", "(iiI)i",
-     p2_http_types_request_options_set_connect_timeout},
+     adapt_p2_http_types_request_options_set_connect_timeout},
     {"http/types", "[method]request-options.first-byte-timeout", "(ii)",
-     p2_http_types_request_options_first_byte_timeout},
+     adapt_p2_http_types_request_options_first_byte_timeout},
     {"http/types", "[method]request-options.set-first-byte-timeout", "(iiI)i",
-     p2_http_types_request_options_set_first_byte_timeout},
+     adapt_p2_http_types_request_options_set_first_byte_timeout},
     {"http/types", "[method]request-options.between-bytes-timeout", "(ii)",
-     p2_http_types_request_options_between_bytes_timeout},
+     adapt_p2_http_types_request_options_between_bytes_timeout},
     {"http/types", "[method]request-options.set-between-bytes-timeout", "(iiI)i",
-     p2_http_types_request_options_set_between_bytes_timeout},
+     adapt_p2_http_types_request_options_set_between_bytes_timeout},
     {"http/types", "[static]response-outparam.set", "(iiiiIiiii)",
      p2_http_types_response_outparam_set},
     {"http/types", "[method]incoming-response.status", "(i)i",
@@ -1059,10 +1222,11 @@ const struct wasi_import_fn wasi_p2_table[] = {
      p2_http_types_future_incoming_response_subscribe},
     {"http/types", "[method]future-incoming-response.get", "(ii)",
      p2_http_types_future_incoming_response_get},
-    {"http/types", "[resource-drop]fields", "(i)", p2_http_types_fields_drop},
+    {"http/types", "[resource-drop]fields", "(i)", adapt_p2_http_types_fields_drop},
     {"http/types", "[resource-drop]incoming-request", "(i)", p2_http_types_incoming_request_drop},
     {"http/types", "[resource-drop]outgoing-request", "(i)", p2_http_types_outgoing_request_drop},
-    {"http/types", "[resource-drop]request-options", "(i)", p2_http_types_request_options_drop},
+    {"http/types", "[resource-drop]request-options", "(i)",
+     adapt_p2_http_types_request_options_drop},
     {"http/types", "[resource-drop]response-outparam", "(i)", p2_http_types_response_outparam_drop},
     {"http/types", "[resource-drop]incoming-response", "(i)", p2_http_types_incoming_response_drop},
     {"http/types", "[resource-drop]incoming-body", "(i)", p2_http_types_incoming_body_drop},
