@@ -207,8 +207,12 @@ static int prepare(struct sh *sh, const struct sh_node *n, const struct sh_io *i
         st = 2;
     }
     sh_fields_free(&assigns);
-    if (st == 0 && sh_fields_push(&p->argv, NULL) == 0) p->argv.n--; /* argv[argc] = NULL */
-    if (st == 0 && sh_fields_push(&p->env, NULL) == 0) p->env.n--;
+    /* argv[argc] and the environment end with NULL, not counted */
+    if (st == 0 && (sh_fields_push(&p->argv, NULL) < 0 || sh_fields_push(&p->env, NULL) < 0)) {
+        sh_printf(sh, io->fd[2], "%s: out of memory for the arguments\n", sh->arg0);
+        return 2;
+    }
+    if (st == 0) p->argv.n--, p->env.n--;
     return st;
 }
 

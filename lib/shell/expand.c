@@ -32,7 +32,8 @@ struct xp {
 
 int sh_fields_push(struct sh_fields *f, char *s)
 {
-    if (f->n >= SH_MAX_WORDS) {
+    /* The NULL that ends an argv always fits: the limit counts words. */
+    if (s && f->n >= SH_MAX_WORDS) {
         mem_free(s);
         return ERR_2BIG;
     }

@@ -239,12 +239,34 @@ static void test_expand(void **state)
     sh_free(&sh);
 }
 
+/* A command of exactly SH_MAX_WORDS words still gets its argv's NULL end. */
+static void test_fields_limit(void **state)
+{
+    (void)state;
+    struct sh_fields f = {0};
+    for (int i = 0; i < SH_MAX_WORDS; i++) {
+        char *w = malloc(2);
+        assert_non_null(w);
+        strcpy(w, "w");
+        assert_int_equal(sh_fields_push(&f, w), 0);
+    }
+    char *extra = malloc(2);
+    assert_non_null(extra);
+    strcpy(extra, "x");
+    assert_int_equal(sh_fields_push(&f, extra), ERR_2BIG); /* frees extra */
+    assert_int_equal(sh_fields_push(&f, NULL), 0);
+    assert_int_equal(f.n, SH_MAX_WORDS + 1);
+    assert_null(f.v[SH_MAX_WORDS]);
+    f.n--;
+    sh_fields_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_errors), cmocka_unit_test(test_nul_inside),
         cmocka_unit_test(test_limits), cmocka_unit_test(test_tree),
-        cmocka_unit_test(test_expand),
+        cmocka_unit_test(test_expand), cmocka_unit_test(test_fields_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
