@@ -214,22 +214,29 @@ static int b_ps(struct shell *sh, int argc, char **argv)
     return 0;
 }
 
+/* Reads a decimal number from lo to hi into *out; false if it is none. */
+static bool parse_bounded(const char *p, size_t lo, size_t hi, size_t *out)
+{
+    size_t n = 0;
+    const char *q = p;
+    for (; *q >= '0' && *q <= '9' && n <= hi; q++)
+        n = n * 10 + (size_t)(*q - '0');
+    *out = n;
+    return *p != 0 && *q == 0 && n >= lo && n <= hi;
+}
+
 static int b_kill(struct shell *sh, int argc, char **argv)
 {
-    (void)sh;
     if (argc != 2) {
         shell_eprintf(sh, "usage: kill PID\n");
         return 2;
     }
-    int pid = 0;
-    for (const char *p = argv[1]; *p; p++) {
-        if (*p < '0' || *p > '9' || pid > 99999999) {
-            shell_eprintf(sh, "kill: %s: not a process id\n", argv[1]);
-            return 2;
-        }
-        pid = pid * 10 + (*p - '0');
+    size_t pid;
+    if (!parse_bounded(argv[1], 0, 999999999, &pid)) {
+        shell_eprintf(sh, "kill: %s: not a process id\n", argv[1]);
+        return 2;
     }
-    int err = app_kill(pid);
+    int err = app_kill((int)pid);
     if (err == ERR_NOENT) {
         shell_eprintf(sh, "kill: %s: no running app has this pid (see ps)\n", argv[1]);
         return 1;
@@ -254,17 +261,6 @@ static int b_free(struct shell *sh, int argc, char **argv)
                  hs.allocations, hs.peak >> 10);
     if (reset) heap_reset_peak();
     return 0;
-}
-
-/* Reads a decimal number from lo to hi into *out; false if it is none. */
-static bool parse_bounded(const char *p, size_t lo, size_t hi, size_t *out)
-{
-    size_t n = 0;
-    const char *q = p;
-    for (; *q >= '0' && *q <= '9' && n <= hi; q++)
-        n = n * 10 + (size_t)(*q - '0');
-    *out = n;
-    return *p != 0 && *q == 0 && n >= lo && n <= hi;
 }
 
 /* ulimit [-v [KIB] | -s [FRAMES]]: shows or sets the memory each app may
@@ -394,19 +390,16 @@ static int b_ifconfig(struct shell *sh, int argc, char **argv)
 
 static int b_ping(struct shell *sh, int argc, char **argv)
 {
-    (void)sh;
-    int count = 4;
+    size_t count = 4;
     const char *host = NULL;
+    bool bad = false;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
-            count = 0;
-            for (const char *p = argv[++i]; *p >= '0' && *p <= '9'; p++)
-                count = count * 10 + (*p - '0');
-        } else {
+        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+            bad |= !parse_bounded(argv[++i], 1, 1000000, &count);
+        else
             host = argv[i];
-        }
     }
-    if (!host || count <= 0) {
+    if (!host || bad) {
         shell_eprintf(sh, "usage: ping [-c COUNT] HOST\n");
         return 2;
     }
@@ -421,7 +414,7 @@ static int b_ping(struct shell *sh, int argc, char **argv)
     net_ip_format(addr, a);
     shell_printf(sh, "PING %s (%s): 56 data bytes\n", host, a);
     int got = 0;
-    for (int seq = 1; seq <= count; seq++) {
+    for (size_t seq = 1; seq <= count; seq++) {
         uint64_t start = clock_monotonic_ns();
         struct net_ping_reply r;
         err = knet_ping(addr, (uint16_t)seq, 56, start + 2 * NS_PER_SEC, &r);
@@ -432,11 +425,11 @@ static int b_ping(struct shell *sh, int argc, char **argv)
         } else if (err == ERR_CANCELED) {
             break;
         } else {
-            shell_printf(sh, "no reply for seq=%d: %s\n", seq, err_str(err));
+            shell_printf(sh, "no reply for seq=%zu: %s\n", seq, err_str(err));
         }
         if (seq < count && thread_sleep_until(start + NS_PER_SEC) < 0) break;
     }
-    shell_printf(sh, "--- %s: %d sent, %d received ---\n", host, count, got);
+    shell_printf(sh, "--- %s: %zu sent, %d received ---\n", host, count, got);
     return got ? 0 : 1;
 }
 

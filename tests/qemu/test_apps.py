@@ -174,6 +174,12 @@ def interactive(t, tmp, build):
             m = cmd(f"kill {pid}", r"kill: \d+: [^\r\n]*\r?\n")
             t.ok("no running app has this pid" in m.group(0),
                  "kill of a pid that is no running app says so", m.group(0))
+            m = cmd("kill 99999999999999999999", r"kill: [^\r\n]*\r?\n")
+            t.ok("not a process id" in m.group(0), "kill refuses a number too large for a pid",
+                 m.group(0))
+            for bad in ("5x", "0", "99999999999999999999"):
+                m = cmd(f"ping -c {bad} 10.0.2.2", r"(usage: ping[^\r\n]*|PING [^\r\n]*)\r?\n")
+                t.ok(m.group(1).startswith("usage"), f"ping -c {bad} is refused", m.group(0))
             start = len(vm.output())
             vm.send("spin\r")
             vm.wait_for(r"spinning", timeout=30, start=start)
