@@ -4,7 +4,9 @@ and a runner that timestamps the guest's serial lines on the host.
 The flag set lives in qemu_command() and nowhere else, so KPIO and the
 Linux reference guest run on exactly the same virtual machine: q35, 1 GiB,
 one vCPU under TCG (qemu64 with AES-NI and PCLMULQDQ, as in
-tests/qemu/qemu.py), virtio-net on QEMU's user-mode network (the host is
+tests/qemu/qemu.py, plus SSSE3, SSE4.1 and SSE4.2, which every CPU with
+AES-NI has and OpenSSL's AES-NI code assumes: its CTR mode uses pinsrd, an
+SSE4.1 instruction, and traps on qemu64 without it), virtio-net on QEMU's user-mode network (the host is
 10.0.2.2 there), a raw FAT32 image as virtio-blk, isa-debug-exit, and the
 firmware (SeaBIOS, QEMU's default, or OVMF from pflash) booting the
 guest's ISO from the CD drive.
@@ -23,6 +25,7 @@ QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
 OVMF_CODE = os.environ.get("OVMF_CODE", "/usr/share/OVMF/OVMF_CODE_4M.fd")
 OVMF_VARS = os.environ.get("OVMF_VARS", "/usr/share/OVMF/OVMF_VARS_4M.fd")
 FIRMWARES = ("seabios", "ovmf")
+CPU = "qemu64,+aes,+pclmulqdq,+ssse3,+sse4.1,+sse4.2"
 
 
 def qemu_command(disk, boot_args, firmware="seabios", vars_copy=None):
@@ -37,7 +40,7 @@ def qemu_command(disk, boot_args, firmware="seabios", vars_copy=None):
     """
     cmd = [
         QEMU, "-machine", "q35", "-m", "1G", "-smp", "1", "-nographic",
-        "-cpu", "qemu64,+aes,+pclmulqdq",
+        "-cpu", CPU,
         "-monitor", "none", "-serial", "stdio",
         "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0",
         "-drive", f"file={disk},if=none,format=raw,id=d0",
