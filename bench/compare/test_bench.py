@@ -3,13 +3,18 @@
 the Linux guest's initramfs writer, checked against outside oracles:
 busybox's (or GNU) cpio reads the archives, modules.dep from busybox
 depmod, mtools and fsck.fat judge the disk checks, urllib fetches from
-the payload server.
+the payload servers (plain and https), readelf's view of openssl's
+libraries. Then the guests in QEMU: KPIO and the Linux guest each download
+a 2 MiB payload over http and https (the certificate verified; the Linux
+guest refuses a server its root does not vouch for), and each serving
+target of serve_guests.py answers a one-second wrk run.
 
     test_bench.py [--build DIR]
 
-Needs dosfstools and mtools (scripts/setup.sh); the cpio and real
-modules.dep checks use $BUILD/linux-guest when the guest was built, and
-SKIP otherwise.
+Needs dosfstools and mtools (scripts/setup.sh); the cpio, real
+modules.dep and Linux guest checks use $BUILD/linux-guest when the guest
+was built (make linux-guest), and SKIP otherwise; the serving checks need
+wrk.
 """
 import argparse
 import hashlib
@@ -391,10 +396,33 @@ def test_guests_https(t, build, tmp):
              "linux: a server its root does not vouch for is refused", problems)
 
 
+def test_guests_serve(t, build):
+    """serve_guests.py's quick variant: each target boots, answers GET /
+    with its page (checked by serve_guests.measure) and serves one short wrk
+    run at 4 connections without errors."""
+    import serve_guests
+    why = (None if shutil.which("wrk") else "no wrk (Debian package wrk)") or \
+        qemu.missing_tools("seabios") or workload.missing_tools()
+    for name, target in serve_guests.targets(build).items():
+        skip = why or (target if isinstance(target, str) else None)
+        if skip:
+            t.skip(f"{name}: serves GET / under wrk in QEMU", skip)
+            continue
+        try:
+            res = serve_guests.measure(target, build, [4], 1)[4]
+        except RuntimeError as e:
+            t.ok(False, f"{name}: serves GET / under wrk in QEMU", str(e))
+            continue
+        t.ok(res["rps"] > 0 and res["errors"] == 0 and 0 < res["p50"] <= res["p99"],
+             f"{name}: serves GET / under wrk in QEMU", res)
+        t.diag(f"{name}: {res['rps']:.0f} req/s, p99 {res['p99']:.1f} ms (1 s, 4 connections)")
+
+
 def test_qemu_flags(t):
-    argv = qemu.qemu_command("d.img", ["-cdrom", "x.iso"], "ovmf", "vars.fd")
+    argv = qemu.qemu_command("d.img", ["-cdrom", "x.iso"], "ovmf", "vars.fd",
+                             hostfwd="tcp:127.0.0.1:5555-:8080")
     joined = " ".join(argv)
-    for flag in ("-machine q35", "-m 1G", "-smp 1", "-cpu qemu64,+aes,+pclmulqdq,+ssse3,+sse4.1,+sse4.2",
+    for flag in ("user,id=n0,hostfwd=tcp:127.0.0.1:5555-:8080", "-machine q35", "-m 1G", "-smp 1", "-cpu qemu64,+aes,+pclmulqdq,+ssse3,+sse4.1,+sse4.2",
                  "virtio-net-pci,netdev=n0",
                  "virtio-blk-pci,drive=d0", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                  "-no-reboot", "if=pflash", "-cdrom x.iso"):
@@ -424,6 +452,7 @@ def main():
                           ("https server", lambda: test_tls_server(t, tmp)),
                           ("guest libraries", lambda: test_guest_libraries(t, args.build)),
                           ("guests over https", lambda: test_guests_https(t, args.build, tmp)),
+                          ("guests serving", lambda: test_guests_serve(t, args.build)),
                           ("QEMU flags", lambda: test_qemu_flags(t))):
             try:
                 run()

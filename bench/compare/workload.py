@@ -189,7 +189,7 @@ def image_size(data_bytes, cluster):
 def make_image(path, size, cluster, files):
     """Writes a fresh raw FAT32 image (mkfs.fat -F 32, 512-byte sectors,
     cluster bytes per cluster, no partition table) and copies files
-    ({name: bytes}) into its root with mcopy."""
+    ({name: bytes}, a name may hold folders: "etc/rc") into it with mcopy."""
     if cluster % 512 or not 512 <= cluster <= 64 * 1024 or cluster & (cluster - 1):
         raise ValueError(f"cluster size {cluster} is not a power of two in 512..65536")
     if os.path.exists(path):
@@ -198,6 +198,15 @@ def make_image(path, size, cluster, files):
         f.truncate(size)
     subprocess.run(["mkfs.fat", "-F", "32", "-S", "512", "-s", str(cluster // 512),
                     "-n", "BENCH", path], check=True, capture_output=True)
+    made = set()
+    for name in files:  # folders first (mmd), for names like "etc/rc"
+        parts = name.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            folder = "/".join(parts[:i])
+            if folder not in made:
+                subprocess.run(["mmd", "-i", path, "::/" + folder], check=True,
+                               capture_output=True)
+                made.add(folder)
     for name, data in files.items():
         src = path + ".in"
         with open(src, "wb") as f:
