@@ -5,7 +5,8 @@ the benchmark's work in QEMU several times and prints its figures.
     bench.py --guest linux [--build build] [--runs 3] [--payload-mib 64]
              [--write-mib N] [--cluster 512] [--firmware seabios|ovmf]
 
-Per run: a fresh FAT32 image with BENCH.CFG, QEMU started with the one
+Per run: a fresh FAT32 image with BENCH.CFG and CA.PEM (the root the
+https server's certificate chains to), QEMU started with the one
 flag set of qemu.py, the guest's marker lines timestamped on the host as
 they arrive, then a check of the disk from the host (mcopy + SHA-256 of
 every file the guest wrote, fsck.fat -n). A run that fails any step or
@@ -40,6 +41,11 @@ def _span(run, a, b):
 
 def _rate(mib, seconds):
     return None if seconds is None or seconds <= 0 else mib / seconds
+
+
+def _ratio(t_http, t_https):
+    """https throughput over http's for the same payload: time over time."""
+    return None if not t_http or not t_https or t_https <= 0 else t_http / t_https
 
 
 def _field(run, event, key):
@@ -106,6 +112,11 @@ METRICS = (
     ("boot_dhcp", "s", "drivers ready to DHCP lease", lambda r, c: _dhcp(r)),
     ("http_devnull", "MiB/s", "HTTP GET of the payload, body discarded",
      lambda r, c: _rate(c["payload_mib"], _span(r, "dl-null-start", "dl-null-end"))),
+    ("https_devnull", "MiB/s", "HTTPS GET of the payload (certificate verified), body discarded",
+     lambda r, c: _rate(c["payload_mib"], _span(r, "dl-tls-start", "dl-tls-end"))),
+    ("https_ratio", "x", "HTTPS over HTTP throughput, both to /dev/null",
+     lambda r, c: _ratio(_span(r, "dl-null-start", "dl-null-end"),
+                         _span(r, "dl-tls-start", "dl-tls-end"))),
     ("http_to_fat", "MiB/s", "HTTP GET into a FAT32 file, ending synced",
      lambda r, c: _rate(c["payload_mib"], _span(r, "dl-file-start", "dl-file-end"))),
     ("fat_write", "MiB/s", "FAT32 sequential write + sync",
@@ -181,13 +192,16 @@ def check_run(guest, run):
     return problems
 
 
-def one_run(guest, args, payload, server, index, workdir):
-    """Runs the guest once; returns ({metric: value}, []) or (None, problems)."""
+def one_run(guest, args, payload, servers, index, workdir):
+    """Runs the guest once; returns ({metric: value}, []) or (None, problems).
+    servers: Servers (the http and https ones and the trusted root)."""
+    server = servers.http
     image = os.path.join(workdir, "disk.img")
     write_bytes = args.write_mib * MIB
-    cfg = guest.config_file(server.port, payload.size, args.write_mib)
+    cfg = guest.config_file(server.port, payload.size, args.write_mib, servers.https.port,
+                            workload.TLS_NAME)
     size = workload.image_size(payload.size + write_bytes + len(cfg), args.cluster)
-    files = {"BENCH.CFG": cfg}
+    files = {"BENCH.CFG": cfg, "CA.PEM": servers.ca}
     files.update(guest.extra_files())
     size += sum(len(d) for d in files.values())
     workload.make_image(image, size, args.cluster, files)
@@ -195,14 +209,14 @@ def one_run(guest, args, payload, server, index, workdir):
     argv = qemu.qemu_command(image, guest.boot_args(), args.firmware, vars_copy)
     log = os.path.join(workdir, f"run{index}.serial.log")
     run = qemu.Run(argv, guest.classify, log)
-    served_before = len(server.served)
+    served_before = len(server.served) + len(servers.https.served)
     run.run(guest.timeout)
     problems = check_run(guest, run)
     if not problems:
         problems = workload.verify(image, guest.expected_files(payload, write_bytes))
     if problems:
-        served = server.served[served_before:]
-        problems.append(f"HTTP GETs served: {[n for _, n in served]}")
+        served = (server.served + servers.https.served)[served_before:]
+        problems.append(f"HTTP(S) GETs served: {[n for _, n in served]}")
         problems.append(f"serial log: {log}; last lines:\n{run.tail()}")
         return None, problems
     ctx = {"payload_mib": payload.size / MIB, "write_mib": args.write_mib}
@@ -219,7 +233,7 @@ def fmt(value, unit):
         return f"{value:.0f}"
     if unit == "s":
         return f"{value:.3f}"
-    if unit == "MiB":
+    if unit in ("MiB", "x"):
         return f"{value:.2f}"
     return f"{value:.1f}"
 
@@ -243,6 +257,30 @@ def report(guest, args, results, out=sys.stdout):
                   f"{fmt(hi, unit):>9}  {what}\n")
     for line in guest_info(guest):
         out.write(f"# {line}\n")
+    for cipher in sorted(set(getattr(args, "ciphers", ()))):
+        out.write(f"# https: {cipher[1]} {cipher[0]}\n")
+
+
+class Servers:
+    """The http and https payload servers of a bench run (context manager)
+    and the root certificate the guests trust (bytes); certificates are
+    made under workdir/certs."""
+
+    def __init__(self, payload, workdir):
+        root, chain, key = workload.bench_certs(os.path.join(workdir, "certs"))
+        with open(root, "rb") as f:
+            self.ca = f.read()
+        self.http = workload.PayloadServer(payload)
+        self.https = workload.PayloadServer(payload, tls=(chain, key))
+
+    def __enter__(self):
+        self.http.__enter__()
+        self.https.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.https.__exit__(*exc)
+        self.http.__exit__(*exc)
 
 
 def guest_info(guest):
@@ -283,9 +321,9 @@ def main(argv=None):
     os.makedirs(workdir, exist_ok=True)
     payload = workload.Payload(os.path.join(workdir, "payload.bin"), args.payload_mib * MIB)
     results = []
-    with workload.PayloadServer(payload) as server:
+    with Servers(payload, workdir) as servers:
         for i in range(1, args.runs + 1):
-            values, problems = one_run(guest, args, payload, server, i, workdir)
+            values, problems = one_run(guest, args, payload, servers, i, workdir)
             if problems:
                 print(f"bench {guest.name}: run {i} failed, no figures:", file=sys.stderr)
                 for p in problems:
@@ -295,6 +333,7 @@ def main(argv=None):
                                if (v := values.get(k)) is not None)
             print(f"# {guest.name} run {i}: {summary}", flush=True)
             results.append(values)
+        args.ciphers = servers.https.ciphers
     report(guest, args, results)
     return 0
 

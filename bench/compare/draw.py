@@ -25,7 +25,7 @@ PHASES = [("ph_app_loaded", "loaded"), ("ph_app_compiled", "compiled"),
           ("ph_last_byte", "last byte"), ("ph_file_closed", "closed"),
           ("ph_sync_done", "synced")]
 SEGMENT_SHADES = ["#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
-RATES = ["http_devnull", "http_to_fat", "fat_write", "fat_read_cold"]
+RATES = ["http_devnull", "https_devnull", "http_to_fat", "fat_write", "fat_read_cold"]
 
 
 class Svg:

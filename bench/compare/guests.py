@@ -14,6 +14,8 @@ figures once (see METRICS there). A guest reports the ones it can:
     lease        the NIC has its DHCP lease and an address
     mount        the FAT32 disk is mounted and BENCH.CFG read
     dl-null-start / dl-null-end   HTTP GET of /payload, body discarded
+    dl-tls-start / dl-tls-end     the same over https (TLS_PORT), the server's
+                                  certificate verified against CA.PEM only
     mem-start / mem-end           a second such GET while the guest samples
                                   its kernel memory (fields on mem-end, KiB:
                                   kmem_peak_kb, kmem_delta_kb, slab_peak_kb,
@@ -51,7 +53,8 @@ class Guest:
 
     name = "?"
     # Events a run must show, in this order, for its figures to count.
-    required = ("lease", "mount", "dl-null-start", "dl-null-end", "mem-end",
+    required = ("lease", "mount", "dl-null-start", "dl-null-end", "dl-tls-start", "dl-tls-end",
+                "mem-end",
                 "dl-file-start", "dl-file-end", "wr-start", "wr-end",
                 "rd-start", "rd-end", "pipe-start", "pipe-end", "done")
     download_name = "DL.BIN"
@@ -78,11 +81,12 @@ class Guest:
         planned (isa-debug-exit makes it (value << 1) | 1)."""
         return status == 0
 
-    def config_file(self, port, payload_bytes, write_mib):
+    def config_file(self, port, payload_bytes, write_mib, tls_port, tls_name):
         """BENCH.CFG's contents: KEY=VALUE lines, read by the guest from
-        the root of the FAT32 disk."""
+        the root of the FAT32 disk (CA.PEM beside it is the https server's
+        trusted root)."""
         return (f"PORT={port}\nPAYLOAD_BYTES={payload_bytes}\n"
-                f"WRITE_MIB={write_mib}\n").encode()
+                f"WRITE_MIB={write_mib}\nTLS_PORT={tls_port}\nTLS_NAME={tls_name}\n").encode()
 
     def extra_files(self):
         """{name: bytes} besides BENCH.CFG to put in the image's root."""
@@ -137,7 +141,8 @@ class LinuxGuest(Guest):
 
 class KpioGuest(Guest):
     """KPIO's ISO in test mode bench-compare (kernel/test/bench_compare.c):
-    the kernel does the plain downloads and the disk work itself, and the
+    the kernel does the plain and https downloads (trust store /CA.PEM,
+    cacert= on the command line) and the disk work itself, and the
     milestone path (dl-file) runs the WASM app fetch, which the image gets
     as /fetch.wasm, and the pipe step the apps /cat.wasm and /wc.wasm. The kernel prints the same BENCHMARK lines as Linux and
     leaves through isa-debug-exit with status 0 (QEMU exit code 1)."""
@@ -154,8 +159,10 @@ class KpioGuest(Guest):
     def app(self, name):
         return os.path.join(self.build, "apps", name + ".wasm")
 
+    CMDLINE = "name=opt/kpio/cmdline,string=test=bench-compare cacert=/CA.PEM"
+
     def boot_args(self):
-        return ["-cdrom", self.iso(), "-fw_cfg", "name=opt/kpio/cmdline,string=test=bench-compare"]
+        return ["-cdrom", self.iso(), "-fw_cfg", self.CMDLINE]
 
     def missing(self):
         for path in (self.iso(), self.fetch(), self.app("cat"), self.app("wc")):
@@ -197,8 +204,7 @@ class KpioDirectGuest(KpioGuest):
         return os.path.join(self.build, "kernel", "kpio.elf")
 
     def boot_args(self):
-        return ["-kernel", self.kernel(), "-fw_cfg",
-                "name=opt/kpio/cmdline,string=test=bench-compare"]
+        return ["-kernel", self.kernel(), "-fw_cfg", self.CMDLINE]
 
     def missing(self):
         for path in (self.kernel(), self.fetch()):

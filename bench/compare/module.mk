@@ -10,3 +10,11 @@ BENCH_CMD_compare := { bench/linux-guest/build.sh $(BUILD)/linux-guest || true; 
     python3 bench/compare/side_by_side.py --build $(BUILD) $(BENCH_COMPARE_ARGS)
 BENCH_DEPS += $(BUILD)/kpio.iso $(BUILD)/kernel/kpio.elf $(BUILD)/apps/fetch.wasm $(BUILD)/apps/cat.wasm \
               $(BUILD)/apps/wc.wasm
+# bench/compare's serving figures (serve_guests.py): wrk through hostfwd at
+# 1, 16 and 64 connections against KPIO's `serve` (the webapp handler),
+# KPIO's httpd app and the Linux guest's busybox httpd on the same QEMU.
+BENCHES += compare-serve
+BENCH_COMPARE_SERVE_ARGS ?=
+BENCH_CMD_compare-serve := python3 bench/compare/serve_guests.py --build $(BUILD) \
+    $(BENCH_COMPARE_SERVE_ARGS)
+BENCH_DEPS += $(BUILD)/apps/httpd.wasm $(HANDLER_WASMS)

@@ -4,7 +4,9 @@ and a runner that timestamps the guest's serial lines on the host.
 The flag set lives in qemu_command() and nowhere else, so KPIO and the
 Linux reference guest run on exactly the same virtual machine: q35, 1 GiB,
 one vCPU under TCG (qemu64 with AES-NI and PCLMULQDQ, as in
-tests/qemu/qemu.py), virtio-net on QEMU's user-mode network (the host is
+tests/qemu/qemu.py, plus SSSE3, SSE4.1 and SSE4.2, which every CPU with
+AES-NI has and OpenSSL's AES-NI code assumes: its CTR mode uses pinsrd, an
+SSE4.1 instruction, and traps on qemu64 without it), virtio-net on QEMU's user-mode network (the host is
 10.0.2.2 there), a raw FAT32 image as virtio-blk, isa-debug-exit, and the
 firmware (SeaBIOS, QEMU's default, or OVMF from pflash) booting the
 guest's ISO from the CD drive.
@@ -23,9 +25,10 @@ QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
 OVMF_CODE = os.environ.get("OVMF_CODE", "/usr/share/OVMF/OVMF_CODE_4M.fd")
 OVMF_VARS = os.environ.get("OVMF_VARS", "/usr/share/OVMF/OVMF_VARS_4M.fd")
 FIRMWARES = ("seabios", "ovmf")
+CPU = "qemu64,+aes,+pclmulqdq,+ssse3,+sse4.1,+sse4.2"
 
 
-def qemu_command(disk, boot_args, firmware="seabios", vars_copy=None):
+def qemu_command(disk, boot_args, firmware="seabios", vars_copy=None, hostfwd=None):
     """Returns the QEMU argv for one run.
 
     disk: the raw FAT32 image (virtio-blk). boot_args: the guest's own
@@ -33,13 +36,15 @@ def qemu_command(disk, boot_args, firmware="seabios", vars_copy=None):
     "ovmf"; OVMF needs vars_copy, a writable copy of OVMF_VARS that the
     caller made (see prepare_firmware). The serial port is the QEMU
     process's stdout; the monitor is off. "-boot order=d" makes SeaBIOS
-    try the CD before the virtio disk, which is not bootable.
+    try the CD before the virtio disk, which is not bootable. hostfwd:
+    "tcp:127.0.0.1:HOSTPORT-:GUESTPORT" forwards a host port to the guest.
     """
     cmd = [
         QEMU, "-machine", "q35", "-m", "1G", "-smp", "1", "-nographic",
-        "-cpu", "qemu64,+aes,+pclmulqdq",
+        "-cpu", CPU,
         "-monitor", "none", "-serial", "stdio",
-        "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0",
+        "-netdev", "user,id=n0" + (f",hostfwd={hostfwd}" if hostfwd else ""),
+        "-device", "virtio-net-pci,netdev=n0",
         "-drive", f"file={disk},if=none,format=raw,id=d0",
         "-device", "virtio-blk-pci,drive=d0",
         "-device", "virtio-rng-pci",
@@ -98,7 +103,8 @@ class Run:
 
     classify(line) -> (event name, fields) or None, supplied by the guest,
     names the lines that matter. Every line is kept with its timestamp in
-    self.log. stop_on(event) ends the wait early (e.g. "fail").
+    self.log. run() waits for QEMU to exit; start(), wait_event() and
+    stop() drive a guest that keeps running (a server) instead.
     """
 
     def __init__(self, argv, classify, log_path=None):
@@ -112,6 +118,7 @@ class Run:
         self.exit_t = None
         self.returncode = None
         self._reader = None
+        self._seen = threading.Condition()
 
     def _read(self):
         """Reader thread: splits stdout into lines, timestamps each on
@@ -136,31 +143,59 @@ class Run:
         hit = self.classify(text)
         if hit is not None:
             name, fields = hit
-            self.events.append(SerialEvent(name, now, fields, text))
+            with self._seen:
+                self.events.append(SerialEvent(name, now, fields, text))
+                self._seen.notify_all()
+
+    def start(self):
+        """Starts QEMU and the thread that reads its serial lines."""
+        self.t0 = time.monotonic()
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def wait_event(self, names, timeout):
+        """Waits until every event in names has been seen, QEMU has exited
+        or timeout seconds pass; returns whether all were seen."""
+        def done():
+            have = {ev.name for ev in self.events}
+            return set(names) <= have or self.proc.poll() is not None
+        with self._seen:
+            self._seen.wait_for(done, timeout=timeout)
+            return set(names) <= {ev.name for ev in self.events}
+
+    def stop(self):
+        """Kills QEMU (by its PID) if it still runs, reaps it, ends the
+        reader and writes the log."""
+        try:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.returncode = self.proc.wait()
+            if self.exit_t is None:
+                self.exit_t = time.monotonic() - self.t0
+        finally:
+            self._reader.join(timeout=10)
+            self.proc.stdout.close()
+            self._write_log()
 
     def run(self, timeout):
         """Starts QEMU and waits until it exits or timeout seconds pass
         (then kills it, by its PID). Returns the exit code, or None on a
         timeout. Always reaps the process, also on KeyboardInterrupt."""
-        self.t0 = time.monotonic()
-        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
+        self.start()
         try:
-            self._reader = threading.Thread(target=self._read, daemon=True)
-            self._reader.start()
             try:
                 self.returncode = self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.returncode = None
             self.exit_t = time.monotonic() - self.t0
         finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait()
-            self._reader.join(timeout=10)
-            self.proc.stdout.close()
-            self._write_log()
+            timed_out = self.returncode is None
+            self.stop()
+            if timed_out:
+                self.returncode = None
         return self.returncode
 
     def _write_log(self):

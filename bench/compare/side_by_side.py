@@ -15,8 +15,11 @@ the end).
 
 BENCH lines: compare_<metric>_kpio, compare_<metric>_kpio_direct,
 compare_<metric>_linux (medians) and compare_<metric>_ratio (KPIO/Linux).
-A guest that cannot run (not built, the Debian mirror unreachable) is
-reported as skipped.
+https_devnull is the payload over https (TLS 1.3, certificate verified
+against the bench's root only; KPIO: the kernel's Mbed TLS client, Linux:
+busybox wget with Debian's openssl s_client), https_ratio its throughput
+over http_devnull's on the same guest. A guest that cannot run (not built,
+the Debian mirror unreachable) is reported as skipped.
 """
 import argparse
 import os
@@ -31,7 +34,7 @@ import draw  # noqa: E402
 
 # For these a smaller value is better; for the rest (MiB/s) a larger one.
 LOWER_IS_BETTER = {"s", "KiB"}
-SHOWN = ["lease", "http_devnull", "http_to_fat", "fat_write", "fat_read_cold", "pipe", "run",
+SHOWN = ["lease", "http_devnull", "https_devnull", "https_ratio", "http_to_fat", "fat_write", "fat_read_cold", "pipe", "run",
          "kmem_delta", "kmem_peak"]
 PHASES = ["ph_app_loaded", "ph_app_compiled", "ph_tcp_connect", "ph_first_byte", "ph_last_byte",
           "ph_file_closed", "ph_sync_done"]
@@ -57,8 +60,8 @@ def run_guest(guest, args):
         skip = f"FAILED (exit {p.returncode}): " + (p.stderr.strip().splitlines() or ["?"])[0]
         sys.stderr.write(p.stderr)
     for line in p.stdout.splitlines():
-        if line.startswith("# ") and guest in line and "run" in line:
-            print(line)
+        if (line.startswith("# ") and guest in line and "run" in line) or line.startswith("# https:"):
+            print(line.replace("# https:", f"# {guest} https:"))
     return rows, skip
 
 

@@ -3,18 +3,25 @@
 the Linux guest's initramfs writer, checked against outside oracles:
 busybox's (or GNU) cpio reads the archives, modules.dep from busybox
 depmod, mtools and fsck.fat judge the disk checks, urllib fetches from
-the payload server.
+the payload servers (plain and https), readelf's view of openssl's
+libraries. Then the guests in QEMU: KPIO and the Linux guest each download
+a 2 MiB payload over http and https (the certificate verified; the Linux
+guest refuses a server its root does not vouch for), and each serving
+target of serve_guests.py answers a one-second wrk run.
 
     test_bench.py [--build DIR]
 
-Needs dosfstools and mtools (scripts/setup.sh); the cpio and real
-modules.dep checks use $BUILD/linux-guest when the guest was built, and
-SKIP otherwise.
+Needs dosfstools and mtools (scripts/setup.sh); the cpio, real
+modules.dep and Linux guest checks use $BUILD/linux-guest when the guest
+was built (make linux-guest), and SKIP otherwise; the serving checks need
+wrk.
 """
 import argparse
 import hashlib
 import os
 import shutil
+import socket
+import ssl
 import stat
 import struct
 import subprocess
@@ -140,6 +147,7 @@ GOOD = [(0.3, "\x1b[0mBENCHMARK grub'"), (0.4, "BENCHMARK grub-loadedBENCHMARK g
         (7.0, "\rBENCHMARK init up=2.00\r"), (7.2, "BENCHMARK modules up=2.2"),
         (7.5, "BENCHMARK lease up=2.5 ip=10.0.2.15/24"), (7.6, "BENCHMARK mount up=2.6"),
         (8.0, "BENCHMARK dl-null-start up=3"), (9.0, "BENCHMARK dl-null-end up=4"),
+        (9.0, "BENCHMARK dl-tls-start up=4"), (9.1, "BENCHMARK dl-tls-end up=4.1"),
         (9.1, "BENCHMARK mem-start up=4 kmem0=100 slab0=50"),
         (10.0, "BENCHMARK mem-end up=5 kmem_peak_kb=300 slab_peak_kb=70 "
                "kmem_delta_kb=200 slab_delta_kb=20 samples=9"),
@@ -159,12 +167,14 @@ def test_markers(t):
     vals = {n: v for n, _u, _w, f in bench.METRICS if (v := f(run, ctx)) is not None}
     want = {"ph_sync_done": 2.0, "lease": 7.5, "boot_firmware": 0.3, "boot_grub_load": 0.1, "boot_kernel": 6.6,
             "boot_decompress": 4.6, "boot_kernel_init": 2.0, "boot_modules": 0.2,
-            "boot_dhcp": 0.3, "http_devnull": 64.0, "http_to_fat": 32.0, "fat_write": 16.0,
+            "boot_dhcp": 0.3, "http_devnull": 64.0, "https_devnull": 640.0, "https_ratio": 10.0,
+            "http_to_fat": 32.0, "fat_write": 16.0,
             "fat_read_cold": 64.0, "pipe": 320.0, "run": 16.1, "kmem_delta": 200, "kmem_peak": 300,
             "slab_delta": 20, "slab_peak": 70}
     bad = {k: (vals.get(k), v) for k, v in want.items()
            if vals.get(k) is None or abs(vals[k] - v) > 1e-9}
-    t.ok(not bad and set(vals) == set(want), "figures derived from marker times", bad)
+    t.ok(not bad and set(vals) == set(want), "figures derived from marker times",
+         (bad, set(vals) ^ set(want)))
 
     fail = feed(GOOD[:8] + [(9.0, "BENCHMARK fail dl-null")], guest)
     probs = bench.check_run(guest, fail)
@@ -287,10 +297,132 @@ def test_server(t, tmp):
              server.served)
 
 
+def test_tls_server(t, tmp):
+    """The https payload server: a client trusting only the bench's root
+    (urllib over Python's ssl, another TLS stack than the guests') gets the
+    payload; one trusting another root is refused."""
+    payload = workload.Payload(os.path.join(tmp, "t.bin"), MIB + 7)
+    root, chain, key = workload.bench_certs(os.path.join(tmp, "certs"))
+    ctx = ssl.create_default_context(cafile=root)
+    other = ssl.create_default_context(cafile=os.path.join(tmp, "certs", "self.pem"))
+    with workload.PayloadServer(payload, tls=(chain, key)) as server:
+        url = f"https://127.0.0.1:{server.port}/payload"
+        with urllib.request.urlopen(url, timeout=30, context=ctx) as r:
+            body = r.read()
+        t.ok(hashlib.sha256(body).hexdigest() == payload.sha256, "GET /payload over https")
+        try:
+            urllib.request.urlopen(url, timeout=30, context=other)
+            t.ok(False, "a client trusting another root is refused")
+        except urllib.error.URLError as e:
+            t.ok("CERTIFICATE_VERIFY_FAILED" in str(e), "a client trusting another root is refused",
+                 str(e))
+        t.ok(len(server.ciphers) == 1 and server.ciphers[0][1] in ("TLSv1.3", "TLSv1.2"),
+             "the served connection's cipher is recorded", server.ciphers)
+    san = subprocess.run(["openssl", "x509", "-noout", "-ext", "subjectAltName", "-in",
+                          chain], capture_output=True, text=True).stdout
+    t.ok(f"DNS:{workload.TLS_NAME}" in san and "IP Address:10.0.2.2" in san,
+         "the server's certificate names TLS_NAME and 10.0.2.2", san)
+    wrong = ssl.create_default_context(cafile=root)
+    with workload.PayloadServer(payload, tls=(chain, key)) as server:
+        try:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=30) as raw:
+                wrong.wrap_socket(raw, server_hostname="other.example").close()
+            t.ok(False, "a name the certificate does not carry is refused")
+        except ssl.SSLCertVerificationError as e:
+            t.ok("mismatch" in str(e), "a name the certificate does not carry is refused", str(e))
+
+
+def test_guest_libraries(t, build):
+    """mkinitramfs finds openssl's libraries and loader in the unpacked
+    packages, as the ELF files name them (oracle: ldd's view of the names,
+    from readelf; the guest run below is the real proof)."""
+    roots = [os.path.join(build, "linux-guest", "pkg", p) for p in ("openssl", "libssl3", "libc6")]
+    if not all(os.path.isdir(r) for r in roots):
+        t.skip("openssl's library closure", "guest not built (make linux-guest)")
+        return
+    files = dict(mkinitramfs.resolve_program(roots, "usr/bin/openssl"))
+    want = {"usr/bin/openssl", "lib64/ld-linux-x86-64.so.2", "lib/x86_64-linux-gnu/libssl.so.3",
+            "lib/x86_64-linux-gnu/libcrypto.so.3", "lib/x86_64-linux-gnu/libc.so.6"}
+    t.ok(want <= set(files) and all(os.path.isfile(f) and not os.path.islink(f)
+                                    for f in files.values()),
+         "openssl, libssl, libcrypto, libc and the loader are resolved to files", files)
+    try:
+        mkinitramfs.resolve_program([roots[0], roots[2]], "usr/bin/openssl")
+        t.ok(False, "a missing library is named")
+    except KeyError as e:
+        t.ok("libssl.so.3" in str(e), "a missing library is named", str(e))
+
+
+def test_guests_https(t, build, tmp):
+    """Both guests through the whole work on a 2 MiB payload: each reports
+    an https figure and the host's https server saw its verified GET; the
+    Linux guest given another root than the server's refuses the https
+    download (dl-tls fails), so its figure comes from a verified
+    connection."""
+    args = argparse.Namespace(payload_mib=2, write_mib=2, cluster=512, firmware="seabios")
+    why = qemu.missing_tools("seabios") or workload.missing_tools()
+    payload = workload.Payload(os.path.join(tmp, "g.bin"), 2 * MIB)
+    workdir = os.path.join(build, "bench-compare", "suite")
+    os.makedirs(workdir, exist_ok=True)
+    with bench.Servers(payload, workdir) as servers:
+        for cls in (guests.KpioGuest, guests.LinuxGuest):
+            guest = cls(build)
+            guest.timeout = 300
+            skip = why or guest.missing()
+            if skip:
+                t.skip(f"{guest.name}: https download in QEMU", skip)
+                continue
+            before = len(servers.https.served)
+            values, problems = bench.one_run(guest, args, payload, servers, 1, workdir)
+            got = servers.https.served[before:]
+            t.ok(values is not None and values.get("https_devnull", 0) > 0 and
+                 0 < values.get("https_ratio", 0) and got == [("/payload", payload.size)],
+                 f"{guest.name}: https download in QEMU, certificate verified",
+                 problems or (values, got))
+            if values:
+                t.diag(f"{guest.name}: http {values['http_devnull']:.1f} MiB/s, https "
+                       f"{values['https_devnull']:.1f} MiB/s, ciphers {servers.https.ciphers}")
+        guest = guests.LinuxGuest(build)
+        guest.timeout = 300
+        if why or guest.missing():
+            t.skip("linux: an untrusted server is refused", why or guest.missing())
+            return
+        with open(os.path.join(workdir, "certs", "self.pem"), "rb") as f:
+            servers.ca = f.read()
+        before = len(servers.https.served)
+        values, problems = bench.one_run(guest, args, payload, servers, 2, workdir)
+        t.ok(values is None and any("fail dl-tls" in p for p in problems) and
+             len(servers.https.served) == before,
+             "linux: a server its root does not vouch for is refused", problems)
+
+
+def test_guests_serve(t, build):
+    """serve_guests.py's quick variant: each target boots, answers GET /
+    with its page (checked by serve_guests.measure) and serves one short wrk
+    run at 4 connections without errors."""
+    import serve_guests
+    why = (None if shutil.which("wrk") else "no wrk (Debian package wrk)") or \
+        qemu.missing_tools("seabios") or workload.missing_tools()
+    for name, target in serve_guests.targets(build).items():
+        skip = why or (target if isinstance(target, str) else None)
+        if skip:
+            t.skip(f"{name}: serves GET / under wrk in QEMU", skip)
+            continue
+        try:
+            res = serve_guests.measure(target, build, [4], 1)[4]
+        except RuntimeError as e:
+            t.ok(False, f"{name}: serves GET / under wrk in QEMU", str(e))
+            continue
+        t.ok(res["rps"] > 0 and res["errors"] == 0 and 0 < res["p50"] <= res["p99"],
+             f"{name}: serves GET / under wrk in QEMU", res)
+        t.diag(f"{name}: {res['rps']:.0f} req/s, p99 {res['p99']:.1f} ms (1 s, 4 connections)")
+
+
 def test_qemu_flags(t):
-    argv = qemu.qemu_command("d.img", ["-cdrom", "x.iso"], "ovmf", "vars.fd")
+    argv = qemu.qemu_command("d.img", ["-cdrom", "x.iso"], "ovmf", "vars.fd",
+                             hostfwd="tcp:127.0.0.1:5555-:8080")
     joined = " ".join(argv)
-    for flag in ("-machine q35", "-m 1G", "-smp 1", "-cpu qemu64,+aes,+pclmulqdq",
+    for flag in ("user,id=n0,hostfwd=tcp:127.0.0.1:5555-:8080", "-machine q35", "-m 1G", "-smp 1", "-cpu qemu64,+aes,+pclmulqdq,+ssse3,+sse4.1,+sse4.2",
                  "virtio-net-pci,netdev=n0",
                  "virtio-blk-pci,drive=d0", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                  "-no-reboot", "if=pflash", "-cdrom x.iso"):
@@ -317,6 +449,10 @@ def main():
                           ("phase trace", lambda: test_phases(t)),
                           ("disk checks", lambda: test_disk(t, tmp)),
                           ("payload server", lambda: test_server(t, tmp)),
+                          ("https server", lambda: test_tls_server(t, tmp)),
+                          ("guest libraries", lambda: test_guest_libraries(t, args.build)),
+                          ("guests over https", lambda: test_guests_https(t, args.build, tmp)),
+                          ("guests serving", lambda: test_guests_serve(t, args.build)),
                           ("QEMU flags", lambda: test_qemu_flags(t))):
             try:
                 run()

@@ -1,17 +1,26 @@
 """bench/compare/workload.py - the host side of the benchmark's work: the
-random payload, the HTTP server that serves it on loopback, and the FAT32
-disk image (made by mkfs.fat, filled and checked by mtools and fsck.fat,
-never mounted).
+random payload, the HTTP and https servers that serve it on loopback, the
+https server's certificate (issued by the TLS tests' CA,
+tests/tls/make_certs.py) and the FAT32 disk image (made by mkfs.fat,
+filled and checked by mtools and fsck.fat, never mounted).
 
-The guest reaches the server as http://10.0.2.2:PORT/payload through
-QEMU's user-mode network, which forwards to 127.0.0.1:PORT on the host.
+The guest reaches the servers as http://10.0.2.2:PORT/payload and
+https://10.0.2.2:TLS_PORT/payload (or by TLS_NAME, which the certificate
+also carries) through QEMU's user-mode network, which forwards to
+127.0.0.1 on the host.
 """
 import hashlib
 import http.server
 import os
 import shutil
+import ssl
 import subprocess
+import sys
 import threading
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "tls"))
+import make_certs  # noqa: E402
 
 MIB = 1 << 20
 FAT32_MIN_CLUSTERS = 65525  # fewer clusters make a FAT16 volume (FAT spec, "FAT type determination")
@@ -74,25 +83,68 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         with open(self.server.payload.path, "rb") as f:
             self.wfile.flush()
             sent = self.connection.sendfile(f)
+        cipher = getattr(self.connection, "cipher", None)
         with self.server.lock:
             self.server.served.append((self.path, sent))
+            if cipher:
+                self.server.ciphers.append(cipher())
 
     def log_message(self, *args):
         pass
 
 
+TLS_NAME = "payload.bench.test"  # the https server's name in its certificate (RFC 2606 .test)
+
+
+def bench_certs(directory):
+    """Makes the TLS tests' certificates in directory (make_certs.py; kept
+    while valid) and a leaf for the benchmark's https server, ECDSA P-256
+    issued by their intermediate for DNS:TLS_NAME, IP:10.0.2.2 and
+    IP:127.0.0.1 (for the host's own checks). Returns
+    (trusted root, server chain, server key) paths; guests trust the root
+    only, as KPIO's https tests do."""
+    subprocess.run([sys.executable, os.path.join(ROOT, "tests", "tls", "make_certs.py"),
+                    directory], check=True)
+    d = os.path.abspath(directory)
+    chain, san = f"{d}/leaf-bench-chain.pem", f"DNS:{TLS_NAME},IP:10.0.2.2,IP:127.0.0.1"
+    stamp = f"{d}/leaf-bench.san"  # the names the current leaf was made for
+    try:
+        with open(stamp) as f:
+            fresh = f.read() == san and os.path.getmtime(stamp) >= os.path.getmtime(f"{d}/.complete")
+    except OSError:
+        fresh = False
+    if not fresh:
+        make_certs.key(d, "leaf-bench", "ec")
+        make_certs.issue(d, "leaf-bench", "leaf-bench", "int", "v3_leaf", san)
+        with open(f"{d}/leaf-bench.pem") as leaf, open(f"{d}/int.pem") as inter:
+            text = leaf.read() + inter.read()
+        with open(chain, "w") as out:
+            out.write(text)
+        with open(stamp, "w") as f:
+            f.write(san)
+    return f"{d}/root.pem", chain, f"{d}/leaf-bench.key"
+
+
 class PayloadServer:
-    """HTTP/1.1 server on 127.0.0.1 (a free port) serving GET /payload.
+    """HTTP/1.1 server on 127.0.0.1 (a free port) serving GET /payload;
+    https when tls=(certificate chain, key) is given (TLS 1.3 or 1.2,
+    whichever the client prefers, Python's ssl module over OpenSSL).
 
     Use as a context manager; .port is the port, .served lists
-    (path, bytes sent) per completed GET."""
+    (path, bytes sent) per completed GET and .ciphers the TLS connections'
+    (cipher, version, bits)."""
 
-    def __init__(self, payload):
+    def __init__(self, payload, tls=None):
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.payload = payload
         self.httpd.served = []
+        self.httpd.ciphers = []
         self.httpd.lock = threading.Lock()
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -109,6 +161,11 @@ class PayloadServer:
     def served(self):
         with self.httpd.lock:
             return list(self.httpd.served)
+
+    @property
+    def ciphers(self):
+        with self.httpd.lock:
+            return list(self.httpd.ciphers)
 
 
 def missing_tools():
@@ -132,7 +189,7 @@ def image_size(data_bytes, cluster):
 def make_image(path, size, cluster, files):
     """Writes a fresh raw FAT32 image (mkfs.fat -F 32, 512-byte sectors,
     cluster bytes per cluster, no partition table) and copies files
-    ({name: bytes}) into its root with mcopy."""
+    ({name: bytes}, a name may hold folders: "etc/rc") into it with mcopy."""
     if cluster % 512 or not 512 <= cluster <= 64 * 1024 or cluster & (cluster - 1):
         raise ValueError(f"cluster size {cluster} is not a power of two in 512..65536")
     if os.path.exists(path):
@@ -141,6 +198,15 @@ def make_image(path, size, cluster, files):
         f.truncate(size)
     subprocess.run(["mkfs.fat", "-F", "32", "-S", "512", "-s", str(cluster // 512),
                     "-n", "BENCH", path], check=True, capture_output=True)
+    made = set()
+    for name in files:  # folders first (mmd), for names like "etc/rc"
+        parts = name.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            folder = "/".join(parts[:i])
+            if folder not in made:
+                subprocess.run(["mmd", "-i", path, "::/" + folder], check=True,
+                               capture_output=True)
+                made.add(folder)
     for name, data in files.items():
         src = path + ".in"
         with open(src, "wb") as f:

@@ -5,11 +5,14 @@
 #   bench/linux-guest/build.sh [OUT]     (OUT defaults to build/linux-guest)
 #
 # Downloads (apt-get download) the kernel image that linux-image-amd64
-# depends on and busybox-static, unpacks them with dpkg-deb -x, generates
-# modules.dep with busybox's depmod, writes the initramfs
+# depends on, busybox-static, and openssl with the shared libraries it
+# needs (libssl3, libc6: busybox wget runs `openssl s_client` for https and
+# has it verify the server's certificate), unpacks them with dpkg-deb -x,
+# generates modules.dep with busybox's depmod, writes the initramfs
 # (mkinitramfs.py: busybox, init, udhcpc script, the modules below with
-# their dependencies) and the ISO (grub-mkrescue, grub.cfg beside this
-# file). Idempotent and silent when everything is up to date.
+# their dependencies, openssl with its libraries and loader) and the ISO
+# (grub-mkrescue, grub.cfg beside this file). Idempotent and silent when
+# everything is up to date.
 #
 # Exit status: 0 built or up to date; 77 the Debian mirror could not be
 # reached and nothing was downloaded before (the caller skips the bench);
@@ -34,7 +37,7 @@ APT_OPTS=(-o APT::Sandbox::User=root -qq)
 log() { echo "linux-guest: $*"; }
 die() { echo "linux-guest: error: $*" >&2; exit 1; }
 
-for tool in apt-get apt-cache dpkg-deb grub-mkrescue xorriso mformat python3; do
+for tool in apt-get apt-cache dpkg-deb grub-mkrescue xorriso mformat python3 readelf; do
     command -v "$tool" > /dev/null || die "$tool not found (scripts/setup.sh installs it)"
 done
 
@@ -115,6 +118,16 @@ kdeb=$(fetch "$kpkg") || exit $?
 bdeb=$(fetch busybox-static) || exit $?
 unpack "$kdeb" "$OUT/kernel"
 unpack "$bdeb" "$OUT/busybox"
+# openssl and the packages holding the libraries its ELF files name
+# (mkinitramfs.py checks that every one is found), unpacked side by side.
+TLS_PACKAGES="openssl libssl3 libc6"
+tls_roots=() tls_debs=""
+for pkg in $TLS_PACKAGES; do
+    deb=$(fetch "$pkg") || exit $?
+    unpack "$deb" "$OUT/pkg/$pkg"
+    tls_roots+=(--root "$OUT/pkg/$pkg")
+    tls_debs="$tls_debs $(basename "$deb")"
+done
 
 KROOT=$OUT/kernel
 BUSYBOX=$OUT/busybox/bin/busybox
@@ -132,7 +145,7 @@ fi
 
 initrd=$OUT/initrd.img
 stamp=$OUT/initrd.config
-config="modules=$MODULES compress=$INITRD_COMPRESS kernel=$(basename "$kdeb") busybox=$(basename "$bdeb")"
+config="modules=$MODULES compress=$INITRD_COMPRESS kernel=$(basename "$kdeb") busybox=$(basename "$bdeb") tls=$tls_debs"
 rebuild=""
 [ -f "$initrd" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$config" ] || rebuild=1
 for f in "$HERE/init" "$HERE/udhcpc.script" "$HERE/mkinitramfs.py" "$moddep" "$BUSYBOX"; do
@@ -142,11 +155,13 @@ if [ -n "$rebuild" ]; then
     log "initramfs ($MODULES)"
     python3 "$HERE/mkinitramfs.py" --kroot "$KROOT" --kver "$kver" --busybox "$BUSYBOX" \
         --init "$HERE/init" --udhcpc-script "$HERE/udhcpc.script" --modules "$MODULES" \
-        --compress "$INITRD_COMPRESS" --out "$initrd" --manifest "$OUT/initrd.manifest"
+        --compress "$INITRD_COMPRESS" --out "$initrd" --manifest "$OUT/initrd.manifest" \
+        "${tls_roots[@]}" --program usr/bin/openssl
     # Oracle: busybox's own cpio must list what we wrote.
     listing=$( (if [ "$INITRD_COMPRESS" = gzip ]; then gzip -dc "$initrd"; else cat "$initrd"; fi) |
         "$BUSYBOX" cpio -t 2> /dev/null)
-    for must in init bin/busybox bin/sh dev/console etc/modules.load usr/share/udhcpc/default.script; do
+    for must in init bin/busybox bin/sh dev/console etc/modules.load usr/share/udhcpc/default.script \
+        usr/bin/openssl; do
         grep -qx "$must" <<< "$listing" || die "initramfs check: $must missing from busybox cpio -t"
     done
     echo "$config" > "$stamp"
@@ -167,10 +182,11 @@ if [ ! -f "$iso" ] || [ "$initrd" -nt "$iso" ] || [ "$vmlinuz" -nt "$iso" ] ||
     {
         echo "kernel_package $(basename "$kdeb")"
         echo "busybox_package $(basename "$bdeb")"
+        echo "tls_packages$tls_debs"
         echo "kernel_release $kver"
         echo "vmlinuz_bytes $(stat -c %s "$vmlinuz")"
         echo "initrd_bytes $(stat -c %s "$initrd") ($INITRD_COMPRESS)"
         echo "iso_bytes $(stat -c %s "$iso")"
-        grep '^module ' "$OUT/initrd.manifest"
+        grep -E '^(module|program|library) ' "$OUT/initrd.manifest"
     } > "$OUT/guest.info"
 fi

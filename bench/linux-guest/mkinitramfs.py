@@ -1,14 +1,22 @@
 #!/usr/bin/env python3
 """bench/linux-guest/mkinitramfs.py - the Linux reference guest's initramfs.
 
-Owns two things: resolving which kernel modules the guest needs (the
-closure over modules.dep, in load order) and writing the initramfs as a
-"newc" cpio archive (the format the kernel unpacks, described in the
+Owns three things: resolving which kernel modules the guest needs (the
+closure over modules.dep, in load order), resolving which shared libraries
+a dynamically linked program needs (the closure over the DT_NEEDED entries
+readelf lists, plus the program interpreter), and writing the initramfs as
+a "newc" cpio archive (the format the kernel unpacks, described in the
 kernel's Documentation/driver-api/early-userspace/buffer-format.rst).
 
     mkinitramfs.py --kroot DIR --kver VER --busybox FILE --init FILE \
         --udhcpc-script FILE --modules virtio_pci,virtio_net,... \
+        [--root DIR... --program usr/bin/openssl...] \
         [--compress none|gzip] --out FILE [--manifest FILE]
+
+--root names unpacked Debian packages (dpkg-deb -x); each --program is
+looked up in them and added with its libraries (into lib/x86_64-linux-gnu,
+a directory the dynamic loader searches without a cache) and its
+interpreter at the path the program names.
 
 The archive holds busybox with one symlink per applet (from the applet list
 the static busybox prints about itself), the init script, the udhcpc
@@ -150,6 +158,71 @@ def busybox_applets(busybox):
     return paths
 
 
+LIB_DIRS = ("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu")
+GUEST_LIB_DIR = "lib/x86_64-linux-gnu"
+
+
+def elf_needs(path):
+    """(interpreter path or None, [DT_NEEDED names]) of an ELF file, read
+    by binutils' readelf."""
+    out = subprocess.run(["readelf", "-W", "-d", "-l", path], check=True,
+                         capture_output=True, text=True).stdout
+    interp, needed = None, []
+    for line in out.splitlines():
+        if "Requesting program interpreter:" in line:
+            interp = line.split(":", 1)[1].strip().rstrip("]").strip()
+        elif "(NEEDED)" in line and "[" in line:
+            needed.append(line.split("[", 1)[1].rstrip("]"))
+    return interp, needed
+
+
+def find_file(roots, rel, hops=10):
+    """The real file behind rel (a path inside the packages, symlinks
+    followed across them, absolute targets taken inside the packages), or
+    None when no root holds it."""
+    for _ in range(hops):
+        for root in roots:
+            p = os.path.join(root, rel)
+            if os.path.islink(p):
+                target = os.readlink(p)
+                rel = os.path.normpath(target.lstrip("/") if target.startswith("/")
+                                       else os.path.join(os.path.dirname(rel), target))
+                break
+            if os.path.isfile(p):
+                return p
+        else:
+            return None
+    raise ValueError(f"too many symlinks behind {rel}")
+
+
+def resolve_program(roots, program):
+    """[(path in the initramfs, file on the host)] for program, its
+    interpreter and every library in the closure of its DT_NEEDED
+    entries. Raises KeyError naming what the packages do not hold."""
+    src = find_file(roots, program)
+    if src is None:
+        raise KeyError(f"{program} is in none of the packages")
+    files, todo, seen = [(program, src)], [src], set()
+    while todo:
+        interp, needed = elf_needs(todo.pop())
+        if interp and interp.lstrip("/") not in seen:
+            real = find_file(roots, interp.lstrip("/"))
+            if real is None:
+                raise KeyError(f"interpreter {interp} is in none of the packages")
+            seen.add(interp.lstrip("/"))
+            files.append((interp.lstrip("/"), real))
+        for name in needed:
+            if name in seen:
+                continue
+            seen.add(name)
+            real = next((r for d in LIB_DIRS if (r := find_file(roots, f"{d}/{name}"))), None)
+            if real is None:
+                raise KeyError(f"library {name} is in none of the packages")
+            files.append((f"{GUEST_LIB_DIR}/{name}", real))
+            todo.append(real)
+    return files
+
+
 def read(path):
     with open(path, "rb") as f:
         return f.read()
@@ -165,7 +238,7 @@ def build(args):
 
     arc = Newc()
     dirs = ["bin", "sbin", "usr", "usr/bin", "usr/sbin", "dev", "proc", "sys",
-            "mnt", "tmp", "etc", "root", "usr/share", "usr/share/udhcpc",
+            "mnt", "tmp", "etc", "etc/ssl", "etc/ssl/certs", "root", "usr/share", "usr/share/udhcpc",
             "lib", "lib/modules", f"lib/modules/{args.kver}"]
     made = set()
     for d in dirs:
@@ -194,6 +267,19 @@ def build(args):
         manifest.append(f"module {name} {len(data)} {rel}")
     arc.file("etc/modules.load", ("\n".join(load_lines) + "\n").encode())
 
+    for program in args.program:
+        for dest, src in resolve_program(args.root, program):
+            parts = dest.split("/")
+            for i in range(1, len(parts)):
+                d = "/".join(parts[:i])
+                if d not in made:
+                    arc.directory(d)
+                    made.add(d)
+            if dest not in arc.names:
+                arc.file(dest, read(src), 0o755)
+                kind = "program" if dest == program else "library"
+                manifest.append(f"{kind} {dest} {os.path.getsize(src)}")
+
     blob = arc.finish()
     if args.compress == "gzip":
         blob = gzip.compress(blob, compresslevel=9, mtime=0)
@@ -209,6 +295,9 @@ def main():
     ap.add_argument("--init", required=True)
     ap.add_argument("--udhcpc-script", required=True)
     ap.add_argument("--modules", required=True, help="comma separated")
+    ap.add_argument("--root", action="append", default=[], help="an unpacked package")
+    ap.add_argument("--program", action="append", default=[],
+                    help="a program in the packages, added with its libraries")
     ap.add_argument("--compress", choices=("none", "gzip"), default="none")
     ap.add_argument("--out", required=True)
     ap.add_argument("--manifest")

@@ -9,6 +9,9 @@
  *   dl-null      HTTP GET of the payload by the kernel (lib/http over
  *                kernel sockets), body discarded, like busybox wget to
  *                /dev/null
+ *   dl-tls       the same over https from TLS_PORT, through the kernel's
+ *                TLS (net/ktls.c), the certificate verified against the
+ *                bundle the harness names with cacert= (/CA.PEM)
  *   mem          the same GET while the kernel heap's high-water mark is
  *                tracked: kmem_peak_kb and kmem_delta_kb on mem-end
  *   dl-file      the milestone path: the WASM app /fetch.wasm (-q -H, no
@@ -33,6 +36,7 @@
 #include "mm/heap.h"
 #include "net/http_sock.h"
 #include "net/knet.h"
+#include "net/ktls.h"
 #include "sched/sched.h"
 #include "test/selftest.h"
 #include "time/clock.h"
@@ -71,22 +75,28 @@ static int discard(void *ctx, const uint8_t *data, size_t len)
     return 0;
 }
 
-/* GET url with the kernel's HTTP client; the body is counted, not kept. */
+/* GET url (http or https) with the kernel's HTTP client; the body is
+ * counted, not kept. */
 static int get_null(const char *url, uint64_t *bytes)
 {
-    struct http_sock sock = {&khttp_sock_ops, NULL};
+    const struct wasi_tls *p = ktls_provider();
+    struct http_sock sock = {&khttp_sock_ops, NULL}, tls;
+    void *handle = NULL;
     struct http_client_config cfg;
     http_client_config_default(&cfg);
     cfg.recv_buffer = 64 * 1024;
     struct http_client *c;
     int err = http_client_create(&sock, &cfg, &c);
     if (err < 0) return err;
+    if (url[4] == 's' && (err = p->wrap(p->ctx, &sock, &tls, &handle)) == 0)
+        http_client_set_tls(c, &tls);
     struct http_client_request req = {0};
     req.url = url;
     *bytes = 0;
-    int status = http_client_fetch(c, &req, discard, bytes);
-    if (status < 0) klog_error("bench", "GET %s: %s", url, http_client_error(c));
+    int status = err < 0 ? err : http_client_fetch(c, &req, discard, bytes);
+    if (status < 0 && err == 0) klog_error("bench", "GET %s: %s", url, http_client_error(c));
     http_client_destroy(c);
+    if (handle) p->unwrap(p->ctx, handle);
     return status < 0 ? status : (status == 200 ? 0 : ERR_PROTO);
 }
 
@@ -172,17 +182,24 @@ static const char *bench_compare(void)
     cfgtext[n] = '\0';
     uint64_t port = cfg_value(cfgtext, "PORT"), bytes = cfg_value(cfgtext, "PAYLOAD_BYTES");
     uint64_t write_mib = cfg_value(cfgtext, "WRITE_MIB");
-    char fields[96], url[96];
+    uint64_t tls_port = cfg_value(cfgtext, "TLS_PORT");
+    char fields[96], url[96], tls_url[96];
     fmt_snprintf(fields, sizeof fields, "port=%llu bytes=%llu write_mib=%llu",
                  (unsigned long long)port, (unsigned long long)bytes,
                  (unsigned long long)write_mib);
     mark("mount", fields);
     fmt_snprintf(url, sizeof url, "http://10.0.2.2:%llu/payload", (unsigned long long)port);
+    fmt_snprintf(tls_url, sizeof tls_url, "https://10.0.2.2:%llu/payload",
+                 (unsigned long long)tls_port);
 
     uint64_t got;
     mark("dl-null-start", NULL);
     if (get_null(url, &got) < 0 || got != bytes) return fail("dl-null");
     mark("dl-null-end", NULL);
+
+    mark("dl-tls-start", NULL);
+    if (get_null(tls_url, &got) < 0 || got != bytes) return fail("dl-tls");
+    mark("dl-tls-end", NULL);
 
     /* Let the first connection finish closing (its buffers go when it
      * leaves LAST-ACK or enters TIME-WAIT), so that the baseline is the
