@@ -40,3 +40,7 @@ SUITE_CMD_qemu/stack := python3 tests/qemu/test_stack.py
 # in KPIO against the host's tests/http/server.py (test_p2http.py).
 SYSTEM_SUITES += qemu/p2http
 SUITE_CMD_qemu/p2http := python3 tests/qemu/test_p2http.py
+# qemu/serve-proxy: the shell's serve with apps/proxy.c, whose outgoing
+# requests reach the host's tests/http/server.py (test_serve_proxy.py).
+SYSTEM_SUITES += qemu/serve-proxy
+SUITE_CMD_qemu/serve-proxy := python3 tests/qemu/test_serve_proxy.py
