@@ -107,8 +107,10 @@ APP_WASMS += $(APP_BRACKET)
 # wasi:http/incoming-handler@0.2.12#handle, served by `kpio-wasm serve`.
 # They go to $(BUILD)/handlers, not $(APPS_DIR): the tests that take every
 # app there run commands, which a handler is not.
-APPS_HANDLER := webapp
+APPS_HANDLER := webapp proxy
 APP_SRCS_webapp := apps/sdk/handler.c apps/sdk/wasi2.c apps/sdk/sha256.c
+APP_SRCS_proxy := apps/sdk/handler.c apps/sdk/wasi2.c apps/sdk/http.c lib/http/url.c \
+    lib/http/fail.c lib/base/str.c
 define handler_rule
 $(BUILD)/handlers/$(1).wasm: $(call app_objs,apps/$(1).c $(APP_SRCS_$(1)))
 	@mkdir -p $$(@D)

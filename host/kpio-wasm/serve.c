@@ -131,10 +131,12 @@ static void handle_request(void *user, struct serve_conn *c)
     struct server *sv = user;
     struct wasi_port port;
     struct wasi_ctx *w = NULL;
+    uint64_t deadline = UINT64_MAX; /* set before the handler runs */
     if (wasi_host_port_new(&port)) {
         serve_conn_simple(c, 500, true);
         return;
     }
+    wasi_host_port_set_kill_deadline(&port, &deadline); /* a handler blocked in a poll, too */
     const char *argv0 = sv->o.path;
     struct wasi_preopen pre[KPIO_MAX_DIRS];
     for (int i = 0; i < sv->o.ndirs; i++) { /* --dir: the handler's files, per instance */
@@ -164,7 +166,7 @@ static void handle_request(void *user, struct serve_conn *c)
     struct wasi_http_incoming in;
     serve_conn_incoming(c, &in);
     uint32_t req, out;
-    uint64_t deadline = serve_now_ns() + (uint64_t)sv->lim.handler_ms * 1000000u;
+    deadline = serve_now_ns() + (uint64_t)sv->lim.handler_ms * 1000000u;
     struct wasm_config wc = sv->o.cfg;
     wc.native_stack_floor = host_native_stack_floor(); /* this worker's stack, not main's */
     wc.interrupt = past_deadline;
@@ -177,7 +179,10 @@ static void handle_request(void *user, struct serve_conn *c)
     enum wasi_http_outcome oc = wasi_http_outcome(w);
     if (rc == ERR_FAULT)
         fprintf(stderr, "kpio-wasm: %s %s: trap: %s\n", c->method, c->target, trap.reason);
-    serve_conn_after_handler(c, rc == ERR_FAULT && trap.kind == WASM_TRAP_KILLED, oc);
+    /* Stopped by the interrupt hook, or in a wait that the deadline ended. */
+    bool timed_out =
+        rc == ERR_FAULT && (trap.kind == WASM_TRAP_KILLED || serve_now_ns() >= deadline);
+    serve_conn_after_handler(c, timed_out, oc);
     wasi_ctx_free(w);
     wasi_host_port_free(&port);
 }

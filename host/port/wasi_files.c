@@ -592,10 +592,13 @@ static void host_yield(void *ctx)
     sched_yield();
 }
 
-/* poll(2) over the handles, until deadline; regular files are ready. */
+/* poll(2) over the handles, until deadline; regular files are ready.
+ * ctx: NULL, or the kill deadline (wasi_host_port_set_kill_deadline). */
 static int host_wait(void *ctx, struct wasi_port_pollfd *fds, size_t n, uint64_t deadline)
 {
-    (void)ctx;
+    const uint64_t *kill = ctx;
+    bool killable = kill && *kill <= deadline;
+    if (killable) deadline = *kill;
     struct pollfd small[16], *p = n <= 16 ? small : calloc(n, sizeof *p);
     if (!p) return ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
@@ -618,6 +621,7 @@ static int host_wait(void *ctx, struct wasi_port_pollfd *fds, size_t n, uint64_t
         if (r >= 0 || errno != EINTR) break;
     }
     int rc = r < 0 ? wasi_host_errno(errno) : r;
+    if (r == 0 && killable && wasi_host_mono_ns() >= deadline) rc = ERR_CANCELED;
     for (size_t i = 0; r >= 0 && i < n; i++) {
         short re = p[i].revents;
         fds[i].revents = (re & POLLIN ? WASI_PORT_EV_IN : 0) |
@@ -682,6 +686,11 @@ int wasi_host_port_new(struct wasi_port *port)
     port->ops = &wasi_host_ops;
     port->ctx = NULL;
     return 0;
+}
+
+void wasi_host_port_set_kill_deadline(struct wasi_port *port, const uint64_t *deadline_ns)
+{
+    port->ctx = (void *)(uintptr_t)deadline_ns; /* read only, by host_wait */
 }
 
 void wasi_host_port_free(struct wasi_port *port)

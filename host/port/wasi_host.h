@@ -12,6 +12,10 @@
 /* Fills *port with the Linux port (one per app). Returns 0 or ERR_NOMEM. */
 int wasi_host_port_new(struct wasi_port *port);
 void wasi_host_port_free(struct wasi_port *port);
+/* Makes the port's waits end with ERR_CANCELED (lib/wasi then traps
+ * "killed") once CLOCK_MONOTONIC passes *deadline_ns, read at each wait,
+ * so that a time limit also stops an app blocked in a poll. */
+void wasi_host_port_set_kill_deadline(struct wasi_port *port, const uint64_t *deadline_ns);
 
 /* Opens the host directory path as a directory handle for a preopen. */
 int wasi_host_open_dir(struct wasi_port *port, const char *path, struct wasi_port_file **out);

@@ -1,11 +1,16 @@
 /*
- * lib/http/client.c - the blocking HTTP/1.1 client of client.h: one
- * exchange at a time over one kept-alive connection, redirects, timeouts,
- * and the body handed out in slices of the receive buffer.
+ * lib/http/client.c - the HTTP/1.1 client of client.h: one exchange at a
+ * time over one kept-alive connection, redirects, timeouts, and the body
+ * handed out in slices of the receive buffer.
  *
- * Exchange states: IDLE -> (open) -> BODY_OUT (streamed request body) ->
- * SENT -> (response) -> BODY_IN -> DONE -> (end) -> IDLE. Any failure
- * closes the connection and leaves FAILED until the next open or end.
+ * Exchange states: IDLE -> (open / start) -> CONNECT -> CONNECTING (a
+ * connect in progress, http_client_step only) -> HEAD_OUT -> MEM_OUT (a
+ * MEMORY body) -> BODY_OUT (a streamed body) -> SENT -> (response / step)
+ * -> HEAD_IN -> BODY_IN -> DONE -> (end) -> IDLE. advance() moves through
+ * them; blocking calls wait inside the socket calls, a step gives each
+ * call timeout 0 and returns ERR_AGAIN where it would wait, to resume in
+ * the same state. Any failure closes the connection and leaves FAILED
+ * until the next open or end.
  */
 #include "http/client.h"
 
@@ -18,7 +23,19 @@
 #include "http/request.h"
 #include "http/url.h"
 
-enum xstate { X_IDLE, X_BODY_OUT, X_SENT, X_BODY_IN, X_DONE, X_FAILED };
+enum xstate {
+    X_IDLE,
+    X_CONNECT,
+    X_CONNECTING,
+    X_HEAD_OUT,
+    X_MEM_OUT,
+    X_BODY_OUT,
+    X_SENT,
+    X_HEAD_IN,
+    X_BODY_IN,
+    X_DONE,
+    X_FAILED
+};
 
 #define METHOD_MAX 32
 
@@ -57,6 +74,16 @@ struct http_client {
     uint64_t streamed;
     unsigned redirects;
     uint32_t connect_ms, header_ms, idle_ms; /* this request's timeouts */
+    size_t head_len;                         /* the formatted head in c->head */
+
+    /* Progress: bytes of the head or MEMORY body sent, the deadline of the
+     * current wait (now_ms clock), whether the request was already sent
+     * once more on a new connection, and whether the exchange is stepped
+     * (socket calls do not wait). */
+    size_t out_pos;
+    uint64_t deadline;
+    bool retried;
+    bool nb;
 
     enum xstate state;
     int status;
@@ -165,7 +192,28 @@ static int tls_fail(struct http_client *c, int err)
                     why && why[0] ? why : err_name(err));
 }
 
-/* Makes c->conn a connection to the current URL's host and port. */
+static uint64_t now_ms(const struct http_client *c)
+{
+    return c->sock.ops->now_ms(c->sock.ctx);
+}
+
+static int connect_fail(struct http_client *c, int r)
+{
+    if (is_tls_err(r)) return tls_fail(c, r);
+    return set_fail(c, r == ERR_TIMEDOUT ? HTTP_FAIL_CONNECT_TIMEOUT : HTTP_FAIL_CONNECT, r,
+                    "%s:%u: %s", c->conn_host, c->conn_port, err_name(r));
+}
+
+/* The connection is there: the head goes out next. */
+static void start_send(struct http_client *c)
+{
+    c->state = X_HEAD_OUT;
+    c->out_pos = 0;
+    c->deadline = now_ms(c) + c->idle_ms;
+}
+
+/* CONNECT: reuses the kept connection to the current URL's host and port,
+ * or opens one (a stepped exchange only starts it: CONNECTING). */
 static int ensure_conn(struct http_client *c)
 {
     if (c->u.https && !c->tls.ops) /* before the kept connection is touched */
@@ -173,6 +221,7 @@ static int ensure_conn(struct http_client *c)
                         c->url);
     if (c->conn && same_host(c, &c->u) && conn_alive(c)) {
         c->reused = true;
+        start_send(c);
         return 0;
     }
     close_conn(c);
@@ -182,33 +231,69 @@ static int ensure_conn(struct http_client *c)
     c->conn_port = c->u.port;
     c->conn_https = c->u.https;
     c->cs = c->u.https ? &c->tls : &c->sock;
-    int r = c->cs->ops->connect(c->cs->ctx, c->conn_host, c->conn_port, c->connect_ms, &c->conn);
+    const struct http_sock_ops *o = c->cs->ops;
+    bool stepped = c->nb && o->connect_start && o->connect_result;
+    int r = (stepped ? o->connect_start : o->connect)(c->cs->ctx, c->conn_host, c->conn_port,
+                                                      c->connect_ms, &c->conn);
     if (r < 0) {
         c->conn = NULL;
-        if (is_tls_err(r)) return tls_fail(c, r);
-        return set_fail(c, r == ERR_TIMEDOUT ? HTTP_FAIL_CONNECT_TIMEOUT : HTTP_FAIL_CONNECT, r,
-                        "%s:%u: %s", c->conn_host, c->conn_port, err_name(r));
+        return connect_fail(c, r);
+    }
+    if (stepped) {
+        c->state = X_CONNECTING;
+        c->deadline = now_ms(c) + c->connect_ms;
+        return 0;
     }
     c->connects++;
+    start_send(c);
     return 0;
 }
 
-/* Sends all of data, each wait bounded by the idle timeout. */
-static int send_all(struct http_client *c, const void *data, size_t len)
+/* CONNECTING: has the connect started by ensure_conn ended? */
+static int connecting(struct http_client *c)
+{
+    int r = c->cs->ops->connect_result(c->cs->ctx, c->conn);
+    if (r == ERR_AGAIN) {
+        if (now_ms(c) < c->deadline) return ERR_AGAIN;
+        r = ERR_TIMEDOUT;
+    }
+    if (r < 0) return connect_fail(c, r);
+    c->connects++;
+    start_send(c);
+    return 0;
+}
+
+/* Sends data[c->out_pos..len), each wait bounded by the idle timeout; when
+ * the exchange is stepped, returns ERR_AGAIN instead of waiting. */
+static int send_rest(struct http_client *c, const void *data, size_t len)
 {
     const uint8_t *p = data;
-    while (len) {
-        long n = c->cs->ops->send(c->cs->ctx, c->conn, p, len, c->idle_ms);
+    while (c->out_pos < len) {
+        size_t left = len - c->out_pos;
+        long n =
+            c->cs->ops->send(c->cs->ctx, c->conn, p + c->out_pos, left, c->nb ? 0 : c->idle_ms);
+        if (n == ERR_TIMEDOUT && c->nb && now_ms(c) < c->deadline) return ERR_AGAIN;
         if (is_tls_err(n)) return tls_fail(c, (int)n);
         if (n == ERR_TIMEDOUT)
             return set_fail(c, HTTP_FAIL_SEND_TIMEOUT, 0, "%s:%u", c->conn_host, c->conn_port);
-        if (n <= 0 || (size_t)n > len)
+        if (n <= 0 || (size_t)n > left)
             return set_fail(c, HTTP_FAIL_SEND, n < 0 ? (int)n : ERR_IO, "%s:%u: %s", c->conn_host,
                             c->conn_port, err_name(n < 0 ? (int)n : ERR_IO));
-        p += n;
-        len -= (size_t)n;
+        c->out_pos += (size_t)n;
+        c->deadline = now_ms(c) + c->idle_ms;
     }
     return 0;
+}
+
+/* Sends all of data (a streamed body's piece), waiting as needed. */
+static int send_all(struct http_client *c, const void *data, size_t len)
+{
+    bool nb = c->nb;
+    c->nb = false;
+    c->out_pos = 0;
+    int r = send_rest(c, data, len);
+    c->nb = nb;
+    return r;
 }
 
 /* ---- sending the request ----------------------------------------------- */
@@ -245,24 +330,21 @@ static long format_head(struct http_client *c)
     return n;
 }
 
-/* Connects if needed and sends the head and a MEMORY body. A request that
- * fails to go out on a reused connection (the server may have closed it
- * meanwhile) is sent once more on a new one: nothing of it was processed. */
-static int send_request(struct http_client *c)
+/* Formats the head of the request to the current URL; the exchange
+ * starts over from CONNECT. */
+static int begin_request(struct http_client *c)
 {
     long head_len = format_head(c);
     if (head_len < 0) return (int)head_len;
-    for (int attempt = 0;; attempt++) {
-        int r = ensure_conn(c);
-        if (r < 0) return r;
-        bool reused = c->reused;
-        r = send_all(c, c->head, (size_t)head_len);
-        if (r == 0 && c->body_kind == HTTP_CLIENT_BODY_MEMORY)
-            r = send_all(c, c->body, c->body_len);
-        if (r == 0) break;
-        if (!reused || attempt > 0 || c->fail != HTTP_FAIL_SEND) return r;
-        c->state = X_IDLE;
-    }
+    c->head_len = (size_t)head_len;
+    c->retried = false;
+    c->state = X_CONNECT;
+    return 0;
+}
+
+/* The head and a MEMORY body are out: the response is next. */
+static void request_sent(struct http_client *c)
+{
     c->conn_requests++;
     c->fail = HTTP_FAIL_NONE; /* a retry may have succeeded */
     c->msg[0] = '\0';
@@ -274,7 +356,6 @@ static int send_request(struct http_client *c)
     http_fields_clear(&c->trailers);
     c->status = 0;
     c->state = c->body_kind == HTTP_CLIENT_BODY_STREAM ? X_BODY_OUT : X_SENT;
-    return 0;
 }
 
 /* Fails for a URL that http_url_resolve() refused (what: "" for the
@@ -321,15 +402,33 @@ static int take_request(struct http_client *c, const struct http_client_request 
     return 0;
 }
 
-int http_client_open(struct http_client *c, const struct http_client_request *req)
+static int advance(struct http_client *c, bool to_response);
+
+/* Takes req and starts the exchange (stepped: nb). */
+static int begin(struct http_client *c, const struct http_client_request *req, bool nb)
 {
     http_client_end(c);
     c->fail = HTTP_FAIL_NONE;
     c->msg[0] = '\0';
     c->redirects = 0;
+    c->nb = nb;
     int r = take_request(c, req);
-    if (r < 0) return r;
-    return send_request(c);
+    if (r == 0) r = begin_request(c);
+    if (r == 0) r = advance(c, false);
+    return r;
+}
+
+int http_client_open(struct http_client *c, const struct http_client_request *req)
+{
+    return begin(c, req, false);
+}
+
+int http_client_start(struct http_client *c, const struct http_client_request *req)
+{
+    if (req->body_kind == HTTP_CLIENT_BODY_STREAM)
+        return set_fail(c, HTTP_FAIL_STATE, 0, "a stepped exchange cannot stream a request body");
+    int r = begin(c, req, true);
+    return r == ERR_AGAIN ? 0 : r;
 }
 
 int http_client_write(struct http_client *c, const void *data, size_t len)
@@ -366,6 +465,7 @@ static long fill(struct http_client *c, uint32_t timeout_ms, enum http_fail time
 {
     BASE_ASSERT(c->rpos == c->rlen);
     long n = c->cs->ops->recv(c->cs->ctx, c->conn, c->rbuf, c->cfg.recv_buffer, timeout_ms);
+    if (n == ERR_TIMEDOUT && timeout_ms == 0 && c->nb) return ERR_AGAIN; /* the head, stepped */
     if (is_tls_err(n)) return tls_fail(c, (int)n);
     if (n == ERR_TIMEDOUT)
         return set_fail(c, timeout_kind, 0, "%s:%u after %u ms", c->conn_host, c->conn_port,
@@ -379,8 +479,9 @@ static long fill(struct http_client *c, uint32_t timeout_ms, enum http_fail time
 }
 
 /* Parses buffered bytes and receives more until the parser gives an event.
- * The head phase waits until the header deadline, the body phase for the
- * idle timeout at a time. Returns the event type or an error. */
+ * The head phase waits until the header deadline (a stepped exchange
+ * returns ERR_AGAIN instead), the body phase for the idle timeout at a
+ * time. Returns the event type or an error. */
 static int next_event(struct http_client *c, struct http_event *ev, uint64_t deadline)
 {
     for (;;) {
@@ -398,6 +499,7 @@ static int next_event(struct http_client *c, struct http_event *ev, uint64_t dea
             if (wait == 0)
                 return set_fail(c, kind, 0, "%s:%u after %u ms", c->conn_host, c->conn_port,
                                 (unsigned)c->header_ms);
+            if (c->nb) wait = 0;
         }
         long n = fill(c, wait, kind);
         if (n < 0) return (int)n;
@@ -410,14 +512,13 @@ static int next_event(struct http_client *c, struct http_event *ev, uint64_t dea
     }
 }
 
-/* Reads the response head into c->status and c->headers. */
+/* HEAD_IN: reads the response head into c->status and c->headers, until
+ * c->deadline. */
 static int read_head(struct http_client *c)
 {
-    uint64_t deadline = c->sock.ops->now_ms(c->sock.ctx) + c->header_ms;
-    if (deadline == 0) deadline = 1;
     struct http_event ev;
     for (;;) {
-        int r = next_event(c, &ev, deadline);
+        int r = next_event(c, &ev, c->deadline);
         if (r < 0) return r;
         if (r == HTTP_EV_STATUS) {
             c->status = ev.status;
@@ -511,7 +612,8 @@ void http_client_end(struct http_client *c)
 {
     if (c->state == X_BODY_IN && !drain(c))
         close_conn(c);
-    else if (c->state == X_BODY_OUT || c->state == X_SENT || c->state == X_FAILED)
+    else if (c->state != X_IDLE && c->state != X_CONNECT && c->state != X_BODY_IN &&
+             c->state != X_DONE) /* CONNECT: the kept connection is not in use yet */
         close_conn(c);
     c->state = X_IDLE;
     c->pend_len = 0;
@@ -534,10 +636,10 @@ static bool redirect_method(struct http_client *c)
     return to_get || c->status == 303;
 }
 
-/* Sends the request that follows the 3xx in c->status to the Location
+/* Starts the request that follows the 3xx in c->status to the Location
  * loc[0..loc_len) (which lives in c->headers: it is used before the next
- * request clears them). Returns 1 if it was sent, 0 if the redirect is not
- * to be followed, or an error. */
+ * request clears them): state CONNECT. Returns 0 (also when the redirect
+ * is not to be followed: state BODY_IN), or an error. */
 static int follow(struct http_client *c, const char *loc, size_t loc_len)
 {
     enum http_fail kind;
@@ -571,9 +673,7 @@ static int follow(struct http_client *c, const char *loc, size_t loc_len)
     }
     c->u = next;
     c->redirects++;
-    c->state = X_IDLE;
-    int r = send_request(c);
-    return r < 0 ? r : 1;
+    return begin_request(c);
 }
 
 /* Ends a streamed request body: the last chunk, or a check that exactly
@@ -587,49 +687,107 @@ static int finish_body(struct http_client *c)
     return 0;
 }
 
-/* A reused connection that closes without answering was closed by the
- * server as the request went out (RFC 9112 section 9.3.1); a request whose
- * body can be sent again is retried once on a new connection. */
-static bool can_retry(const struct http_client *c, int err)
+/* A request that failed on a reused connection may have met the server
+ * closing it as the request went out (RFC 9112 section 9.3.1): one that
+ * failed to go out, or whose connection closed without an answer and whose
+ * body can be sent again, is sent once more on a new connection. */
+static bool can_retry(const struct http_client *c, enum xstate failed_in, int err)
 {
-    return c->reused && c->body_kind != HTTP_CLIENT_BODY_STREAM &&
+    if (!c->reused || c->retried) return false;
+    if (failed_in == X_HEAD_OUT || failed_in == X_MEM_OUT) return c->fail == HTTP_FAIL_SEND;
+    return failed_in == X_HEAD_IN && c->body_kind != HTTP_CLIENT_BODY_STREAM &&
            (c->fail == HTTP_FAIL_NO_RESPONSE ||
             (c->fail == HTTP_FAIL_RECV && (err == ERR_CONNRESET || err == ERR_PIPE)));
 }
 
-int http_client_response(struct http_client *c)
+/* The head is in: follows a redirect if it is one to follow. */
+static int after_head(struct http_client *c)
 {
-    if (c->state == X_BODY_OUT) {
-        int r = finish_body(c);
-        if (r < 0) return r;
-        c->state = X_SENT;
+    size_t loc_len;
+    const char *loc = http_fields_get(&c->headers, "location", &loc_len);
+    if (!is_redirect(c->status) || !loc || c->cfg.max_redirects == 0) return 0;
+    if (c->redirects >= c->cfg.max_redirects)
+        return set_fail(c, HTTP_FAIL_REDIRECTS, 0, "more than %u, last to \"%.120s\"",
+                        c->cfg.max_redirects, loc);
+    return follow(c, loc, loc_len);
+}
+
+/* Runs one state of the exchange. */
+static int run_state(struct http_client *c)
+{
+    switch (c->state) {
+    case X_CONNECT: return ensure_conn(c);
+    case X_CONNECTING: return connecting(c);
+    case X_HEAD_OUT: {
+        int r = send_rest(c, c->head, c->head_len);
+        if (r == 0 && c->body_kind == HTTP_CLIENT_BODY_MEMORY) {
+            c->state = X_MEM_OUT;
+            c->out_pos = 0;
+        } else if (r == 0) {
+            request_sent(c);
+        }
+        return r;
     }
-    if (c->state != X_SENT)
-        return set_fail(c, HTTP_FAIL_STATE, 0, "no request waiting for a response");
-    bool retried = false;
-    for (;;) {
+    case X_MEM_OUT: {
+        int r = send_rest(c, c->body, c->body_len);
+        if (r == 0) request_sent(c);
+        return r;
+    }
+    case X_BODY_OUT: {
+        int r = finish_body(c);
+        if (r == 0) c->state = X_SENT;
+        return r;
+    }
+    case X_SENT:
+        c->deadline = now_ms(c) + c->header_ms;
+        if (c->deadline == 0) c->deadline = 1;
+        c->state = X_HEAD_IN;
+        return 0;
+    case X_HEAD_IN: {
         int r = read_head(c);
-        if (r < 0 && !retried && can_retry(c, r)) {
+        return r == 0 ? after_head(c) : r;
+    }
+    default: return set_fail(c, HTTP_FAIL_STATE, 0, "no request waiting for a response");
+    }
+}
+
+/* Runs the exchange until the request is out (BODY_OUT or SENT), or with
+ * to_response until the final response head is in (returns its status);
+ * ERR_AGAIN when a stepped exchange would wait; or an error. */
+static int advance(struct http_client *c, bool to_response)
+{
+    for (;;) {
+        if (c->state == X_BODY_IN) return c->status;
+        if (!to_response && (c->state == X_BODY_OUT || c->state == X_SENT)) return 0;
+        enum xstate was = c->state;
+        int r = run_state(c);
+        if (r == ERR_AGAIN) return r;
+        if (r < 0 && can_retry(c, was, r)) {
             log_write(LOG_DEBUG, "http", "retrying on a new connection: %s", c->msg);
-            retried = true;
-            c->state = X_IDLE;
-            r = send_request(c);
-            if (r < 0) return r;
+            c->retried = true;
+            c->state = X_CONNECT;
             continue;
         }
         if (r < 0) return r;
-        size_t loc_len;
-        const char *loc = http_fields_get(&c->headers, "location", &loc_len);
-        if (!is_redirect(c->status) || !loc || c->cfg.max_redirects == 0) break;
-        if (c->redirects >= c->cfg.max_redirects)
-            return set_fail(c, HTTP_FAIL_REDIRECTS, 0, "more than %u, last to \"%.120s\"",
-                            c->cfg.max_redirects, loc);
-        r = follow(c, loc, loc_len);
-        if (r < 0) return r;
-        if (r == 0) break;
-        retried = false;
     }
-    return c->status;
+}
+
+int http_client_response(struct http_client *c)
+{
+    if (c->state == X_IDLE || c->state == X_BODY_IN || c->state == X_DONE || c->state == X_FAILED)
+        return set_fail(c, HTTP_FAIL_STATE, 0, "no request waiting for a response");
+    c->nb = false;
+    return advance(c, true);
+}
+
+int http_client_step(struct http_client *c, uint64_t *deadline_ms)
+{
+    if (c->state == X_IDLE || c->state == X_DONE || c->state == X_FAILED)
+        return set_fail(c, HTTP_FAIL_STATE, 0, "no request waiting for a response");
+    c->nb = true;
+    int r = advance(c, true);
+    if (r == ERR_AGAIN) *deadline_ms = c->deadline;
+    return r;
 }
 
 /* ---- the rest of the API ------------------------------------------------- */

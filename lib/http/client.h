@@ -1,6 +1,7 @@
 /*
- * lib/http/client.h - a blocking HTTP/1.1 client over the socket
- * interface of http/sock.h, built on the parser and the request writer.
+ * lib/http/client.h - an HTTP/1.1 client over the socket interface of
+ * http/sock.h, built on the parser and the request writer: blocking, or
+ * stepped without waiting (http_client_start / http_client_step).
  *
  * One client runs one exchange at a time and keeps one connection open
  * between them (RFC 9112 section 9.3): a request to the same host and
@@ -108,6 +109,24 @@ int http_client_write(struct http_client *c, const void *data, size_t len);
  * skipped), or an error. The status, headers and body length are then
  * available. */
 int http_client_response(struct http_client *c);
+
+/* Stepped exchanges, for callers that wait on many things at once: start
+ * does what open does for a request without a STREAM body, but never
+ * waits (it may start a connect, with the socket's connect_start, or do
+ * nothing yet); each step then advances the exchange as far as it can
+ * without waiting (connect, send the head and body, read the response
+ * head, follow redirects) and returns the final status as
+ * http_client_response does, or ERR_AGAIN with *deadline_ms (the
+ * socket's now_ms clock) when it needs the socket: the caller waits until
+ * the connection is readable or writable or the deadline passes, then
+ * steps again (a step after the deadline fails with the timeout). A
+ * timeout 0 to the socket's calls means "do not wait"; what still waits:
+ * a socket without connect_start connects with connect (a TLS socket
+ * connects and shakes hands that way), name resolution, and skipping a
+ * redirect's body. http_client_response may be called instead of a step
+ * to wait for the rest. The body is then read as after open. */
+int http_client_start(struct http_client *c, const struct http_client_request *req);
+int http_client_step(struct http_client *c, uint64_t *deadline_ms);
 
 int http_client_status(const struct http_client *c);
 /* The final response's header section, in order; valid until the next

@@ -3,7 +3,8 @@
  * in by its caller: the kernel's port over lib/net, the host's over BSD
  * sockets (host/http-get/sock_posix.c), lib/wasi's over either.
  *
- * Calls may block up to their timeout; the client never waits otherwise.
+ * Calls may block up to their timeout; the client never waits otherwise
+ * (http_client_step passes timeout 0 and waits in its caller instead).
  * Name resolution is the interface's job (getaddrinfo on the host, the
  * kernel's DNS client in KPIO). Errors are negative ERR_* values.
  */
@@ -23,8 +24,9 @@ struct http_sock_ops {
      * ERR_HOSTUNREACH, ERR_NOMEM, ... */
     int (*connect)(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms,
                    struct http_conn **conn);
-    /* Sends up to len > 0 bytes, waiting at most timeout_ms for room.
-     * Returns the count sent (> 0), ERR_TIMEDOUT if none could be, or an
+    /* Sends up to len > 0 bytes, waiting at most timeout_ms (0: do not
+     * wait) for room. Returns the count sent (> 0), ERR_TIMEDOUT if none
+     * could be, or an
      * error (ERR_PIPE, ERR_CONNRESET, ...). */
     long (*send)(void *ctx, struct http_conn *conn, const void *buf, size_t len,
                  uint32_t timeout_ms);
@@ -40,6 +42,15 @@ struct http_sock_ops {
     /* Optional (TLS sockets, lib/tls): one line saying why the last call
      * failed with ERR_TLS_CERT, ERR_TLS_ALERT or ERR_TLS_PROTO. */
     const char *(*error)(void *ctx);
+    /* Optional, both or neither (for http_client_step): starts what
+     * connect does and returns at once with *conn in progress, or an
+     * error; connect_result then tells without waiting: 0 connected,
+     * ERR_AGAIN still connecting, or the error (the conn is then still
+     * to be closed). The caller enforces timeout_ms. Without them,
+     * http_client_step connects with connect, which waits. */
+    int (*connect_start)(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms,
+                         struct http_conn **conn);
+    int (*connect_result)(void *ctx, struct http_conn *conn);
 };
 
 struct http_sock {

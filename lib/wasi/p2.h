@@ -220,7 +220,8 @@ int p2_stream_error(struct wasm_host_call *call, uint32_t ret_ptr, uint32_t size
  * handle (pfd). Filled by its kind's prepare. */
 struct p2_wait {
     bool ready;
-    bool waits; /* pfd is used */
+    bool waits;   /* pfd is used */
+    bool recheck; /* pfd's readiness only means "prepare again" (an HTTP exchange's step) */
     uint64_t deadline;
     struct wasi_port_pollfd pfd;
 };
@@ -333,6 +334,8 @@ struct wasi_p2 {
     uint8_t *scratch;                     /* P2_SCRATCH bytes for console and socket reads */
     bool dns_timed_out;                   /* the last HTTP connect failed in name resolution's
                                              timeout */
+    struct wasi_port_pollfd http_wait;    /* what the last HTTP socket call that returned
+                                             instead of waiting needed (p2_http.c) */
     struct p2_srv *srv;                   /* the incoming exchange (p2_http_server.c), or NULL */
     void (*srv_free)(struct wasi_ctx *w); /* frees srv; set with it */
 };

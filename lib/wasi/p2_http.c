@@ -5,11 +5,16 @@
  * wasi:http/outgoing-handler.handle, over lib/http's HTTP/1.1 client on
  * the port's real sockets (an http_sock adapter below).
  *
- * The exchange runs when its response is first asked for (future get,
- * ready or block) and the request body, if any, is finished: the client
- * connects, sends the head and the buffered body, and reads the response
- * head; the body then streams from the socket through lib/http as the
- * guest reads it. Redirects are the guest's business (max_redirects 0).
+ * handle() starts the exchange (a request body written after handle goes
+ * out as written, and its exchange continues once it is finished); the
+ * future's pollable and get() then step it without waiting
+ * (http_client_step: connect, send the head and the buffered body, read
+ * the response head), and the pollable waits on what the step needed:
+ * the socket's readiness, until the step's deadline. So poll over many
+ * futures returns the first whose response is in. What still waits: name
+ * resolution, an HTTPS connect and handshake, a streamed request body,
+ * and the response body, which streams from the socket through lib/http
+ * as the guest reads it. Redirects are the guest's business (max_redirects 0).
  * Failures map to wasi:http error-code cases through lib/http/fail.h's
  * table (p2_http_error). Clients are kept for keep-alive while idle.
  */
@@ -23,7 +28,16 @@
 
 struct http_conn {
     struct wasi_port_sock *s;
+    /* A connect started with connect_start: the addresses, the next to try. */
+    struct wasi_port_addr addrs[8];
+    int naddrs, next;
 };
+
+/* Records what a call that returned instead of waiting needed. */
+static void note_wait(struct wasi_ctx *w, struct http_conn *c, unsigned events)
+{
+    w->p2->http_wait = (struct wasi_port_pollfd){.sock = c->s, .events = events};
+}
 
 static uint64_t sock_now_ms(void *ctx)
 {
@@ -42,7 +56,7 @@ static int sock_connect(void *ctx, const char *host, uint16_t port, uint32_t tim
     int n = o->resolve(w->port.ctx, host, addrs, 8, deadline);
     w->p2->dns_timed_out = n == ERR_TIMEDOUT;
     if (n <= 0) return n ? n : ERR_NXDOMAIN;
-    struct http_conn *c = mem_alloc(sizeof *c);
+    struct http_conn *c = mem_zalloc(sizeof *c);
     if (!c) return ERR_NOMEM;
     int rc = ERR_CONNREFUSED;
     for (int i = 0; i < n; i++) {
@@ -75,6 +89,10 @@ static long sock_send(void *ctx, struct http_conn *c, const void *buf, size_t le
     for (;;) {
         long n = w->port.ops->send(w->port.ctx, c->s, buf, len);
         if (n != ERR_AGAIN) return n;
+        if (timeout_ms == 0) {
+            note_wait(w, c, WASI_PORT_EV_OUT);
+            return ERR_TIMEDOUT;
+        }
         int rc = sock_wait(w, c, WASI_PORT_EV_OUT, deadline);
         if (rc) return rc;
     }
@@ -87,7 +105,10 @@ static long sock_recv(void *ctx, struct http_conn *c, void *buf, size_t len, uin
     for (;;) {
         long n = w->port.ops->recv(w->port.ctx, c->s, buf, len);
         if (n != ERR_AGAIN) return n;
-        if (timeout_ms == 0) return ERR_TIMEDOUT;
+        if (timeout_ms == 0) {
+            note_wait(w, c, WASI_PORT_EV_IN);
+            return ERR_TIMEDOUT;
+        }
         int rc = sock_wait(w, c, WASI_PORT_EV_IN, deadline);
         if (rc) return rc;
     }
@@ -96,8 +117,66 @@ static long sock_recv(void *ctx, struct http_conn *c, void *buf, size_t len, uin
 static void sock_close(void *ctx, struct http_conn *c)
 {
     struct wasi_ctx *w = ctx;
-    w->port.ops->sock_close(w->port.ctx, c->s);
+    if (c->s) w->port.ops->sock_close(w->port.ctx, c->s);
     mem_free(c);
+}
+
+/* Starts connecting to the next address of c: 0, or the last error. */
+static int start_next(struct wasi_ctx *w, struct http_conn *c)
+{
+    const struct wasi_port_ops *o = w->port.ops;
+    int rc = ERR_CONNREFUSED;
+    while (c->next < c->naddrs) {
+        rc = o->tcp_connect_start(w->port.ctx, NULL, &c->addrs[c->next++], &c->s);
+        if (rc == 0 || rc == ERR_CANCELED) break;
+    }
+    if (rc) c->s = NULL;
+    return rc;
+}
+
+/* Resolves host (waiting: the port's resolver blocks) and starts
+ * connecting to its first address; a port without tcp_connect_start
+ * connects here, waiting. */
+static int sock_connect_start(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms,
+                              struct http_conn **out)
+{
+    struct wasi_ctx *w = ctx;
+    const struct wasi_port_ops *o = w->port.ops;
+    if (!o->tcp_connect_start || !o->tcp_connect_result)
+        return sock_connect(ctx, host, port, timeout_ms, out);
+    if (!o->resolve) return ERR_NOTSUP;
+    struct http_conn *c = mem_zalloc(sizeof *c);
+    if (!c) return ERR_NOMEM;
+    uint64_t deadline = p2_now(w) + (uint64_t)timeout_ms * 1000000u;
+    int n = o->resolve(w->port.ctx, host, c->addrs, (int)ARRAY_SIZE(c->addrs), deadline);
+    w->p2->dns_timed_out = n == ERR_TIMEDOUT;
+    int rc = n <= 0 ? (n ? n : ERR_NXDOMAIN) : 0;
+    c->naddrs = n > 0 ? n : 0;
+    for (int i = 0; i < c->naddrs; i++)
+        c->addrs[i].port = port;
+    if (rc == 0) rc = start_next(w, c);
+    if (rc) {
+        mem_free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+/* Has c's connect ended? A failed address gives way to the next. */
+static int sock_connect_result(void *ctx, struct http_conn *c)
+{
+    struct wasi_ctx *w = ctx;
+    const struct wasi_port_ops *o = w->port.ops;
+    if (!c->s || !c->naddrs) return c->s ? 0 : ERR_CONNREFUSED; /* connected at the start */
+    int rc = o->tcp_connect_result(w->port.ctx, c->s);
+    if (rc < 0 && rc != ERR_AGAIN && rc != ERR_CANCELED && c->next < c->naddrs) {
+        o->sock_close(w->port.ctx, c->s);
+        int again = start_next(w, c);
+        rc = again ? again : ERR_AGAIN;
+    }
+    if (rc == ERR_AGAIN) note_wait(w, c, WASI_PORT_EV_OUT);
+    return rc;
 }
 
 static const struct http_sock_ops port_sock_ops = {
@@ -106,6 +185,8 @@ static const struct http_sock_ops port_sock_ops = {
     .recv = sock_recv,
     .close = sock_close,
     .now_ms = sock_now_ms,
+    .connect_start = sock_connect_start,
+    .connect_result = sock_connect_result,
 };
 
 /* An idle client from the pool, or a new one; NULL when out of memory. */
@@ -177,6 +258,11 @@ struct p2_future {
     int tls_alert;     /* TLS-alert-received: the alert's id, or -1 */
     char tls_msg[192]; /* and its message */
     struct p2_in_response *resp;
+    /* The exchange being stepped, and what its last step waits for: the
+     * socket's readiness (sock NULL: nothing) until deadline_ns. */
+    struct http_client *client;
+    struct wasi_port_pollfd wait;
+    uint64_t deadline_ns;
 };
 
 struct p2_in_response {
@@ -218,6 +304,7 @@ static void response_destroy(struct wasi_ctx *w, struct p2_obj *o)
 static void future_destroy(struct wasi_ctx *w, struct p2_obj *o)
 {
     struct p2_future *f = (struct p2_future *)o;
+    client_put(w, f->client);
     if (f->req) p2_obj_free(w, &f->req->h);
     if (f->resp) p2_obj_free(w, &f->resp->h);
 }
@@ -297,10 +384,11 @@ static int64_t declared_length(const struct p2_out_request *q)
     return n;
 }
 
-/* Opens f's exchange on a client: connects and sends the head, and the
- * body when it is complete (stream false); a body still being written
- * (stream true) then goes out through http_client_write as the guest
- * writes it. The client, or NULL with f's error set. */
+/* Opens f's exchange on a client: starts it, to be stepped, when the body
+ * is complete (stream false); connects and sends the head when a body is
+ * still being written (stream true), which then goes out through
+ * http_client_write as the guest writes it. The client, or NULL with f's
+ * error set. */
 static struct http_client *exchange_open(struct wasi_ctx *w, struct p2_future *f, bool stream)
 {
     struct p2_out_request *q = f->req;
@@ -338,7 +426,7 @@ static struct http_client *exchange_open(struct wasi_ctx *w, struct p2_future *f
         .header_timeout_ms = f->timeout_ms[1],
         .idle_timeout_ms = f->timeout_ms[2],
     };
-    rc = http_client_open(c, &req);
+    rc = stream ? http_client_open(c, &req) : http_client_start(c, &req);
     if (rc < 0) {
         exchange_fail(w, f, c, rc);
         goto out;
@@ -353,12 +441,12 @@ out:
     return NULL;
 }
 
-/* Ends f's exchange on c (the request body is complete): reads the
- * response head into f's incoming-response, or sets f's error. */
-static void exchange_response(struct wasi_ctx *w, struct p2_future *f, struct http_client *c)
+/* Ends f's exchange on c, whose head came in with status rc (or failed
+ * with rc): makes f's incoming-response, or sets f's error. */
+static void exchange_response(struct wasi_ctx *w, struct p2_future *f, struct http_client *c,
+                              int rc)
 {
     f->done = true;
-    int rc = http_client_response(c);
     if (rc < 0) {
         exchange_fail(w, f, c, rc);
         client_put(w, c);
@@ -377,29 +465,49 @@ static void exchange_response(struct wasi_ctx *w, struct p2_future *f, struct ht
     f->resp = s;
 }
 
-/* Makes the response of a future ready (runs the exchange); false if it
- * cannot be yet (its body is not finished). */
-static bool future_ready(struct wasi_ctx *w, struct p2_future *f)
+/* Advances f's exchange as far as it goes without waiting: true when the
+ * future is done (a response or an error); else f->wait and
+ * f->deadline_ns say what to wait for (nothing while its body is being
+ * written). */
+static bool future_step(struct wasi_ctx *w, struct p2_future *f)
 {
     if (f->done) return true;
-    if (f->req->body && !f->req->body->finished) return false;
-    if (f->req->body && f->req->body->len == SIZE_MAX) { /* dropped unfinished */
+    struct p2_out_request *q = f->req;
+    f->wait = (struct wasi_port_pollfd){0};
+    f->deadline_ns = 0;
+    if (q->body && !q->body->finished) return false;
+    if (q->body && q->body->len == SIZE_MAX) { /* dropped unfinished */
         f->done = true;
         f->err = ERR_INVAL;
         f->http_code = p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
         return true;
     }
-    struct p2_out_request *q = f->req;
-    struct http_client *c = q->client;
-    q->client = NULL;
-    if (!q->streaming) c = exchange_open(w, f, false);
-    if (c && q->stream_err) {
-        exchange_fail(w, f, c, q->stream_err);
-        client_put(w, c);
-    } else if (c) {
-        exchange_response(w, f, c);
+    if (q->streaming && !f->client) { /* the body is finished: on to the response */
+        f->client = q->client;
+        q->client = NULL;
+        if (!f->client) return f->done = true; /* body_start failed: f's error is set */
+        if (q->stream_err) {
+            exchange_fail(w, f, f->client, q->stream_err);
+            client_put(w, f->client);
+            f->client = NULL;
+            return true;
+        }
     }
-    f->done = true;
+    if (!f->client) { /* not started: handle() failed to */
+        exchange_fail(w, f, NULL, ERR_NOMEM);
+        return true;
+    }
+    uint64_t deadline_ms = 0;
+    w->p2->http_wait = (struct wasi_port_pollfd){0};
+    int rc = http_client_step(f->client, &deadline_ms);
+    if (rc == ERR_AGAIN) {
+        f->wait = w->p2->http_wait;
+        f->deadline_ns = deadline_ms * 1000000u;
+        return false;
+    }
+    struct http_client *c = f->client;
+    f->client = NULL;
+    exchange_response(w, f, c, rc);
     return true;
 }
 
@@ -713,6 +821,8 @@ P2_FN(p2_http_outgoing_handler_handle)
         code = p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
     else if (q->body && !q->body->finished)
         body_start(w, f);
+    else
+        f->client = exchange_open(w, f, false); /* a failure is the future's answer */
     uint32_t h = 0;
     if (code >= 0) {
         p2_obj_free(w, &f->h);
@@ -735,7 +845,13 @@ static void future_prepare(struct wasi_ctx *w, const struct p2_pollable *p, uint
                            struct p2_wait *it)
 {
     (void)now;
-    it->ready = future_ready(w, (struct p2_future *)p->h.parent);
+    struct p2_future *f = (struct p2_future *)p->h.parent;
+    it->ready = future_step(w, f);
+    if (it->ready) return;
+    it->waits = f->wait.sock != NULL;
+    it->pfd = f->wait;
+    it->deadline = f->deadline_ns;
+    it->recheck = true;
 }
 
 static const struct p2_poll_ops future_poll_ops = {.prepare = future_prepare};
@@ -756,7 +872,7 @@ P2_FN(p2_http_types_future_incoming_response_get)
     struct wasi_ctx *w = call_ctx(call);
     struct p2_future *f = p2_get(call, a[0].u32, P2_FUTURE_RESPONSE);
     if (!f) return p2_bad_handle(call, a[0].u32, P2_FUTURE_RESPONSE);
-    bool ready = future_ready(w, f);
+    bool ready = future_step(w, f);
     uint32_t h = 0;
     bool was_taken = f->taken;
     if (ready && !f->taken && f->resp) {

@@ -143,11 +143,17 @@ static int poll_set(struct wasi_ctx *w, struct p2_pollable **ps, uint32_t n, boo
                 rc = got;
                 break;
             }
-            for (size_t k = 0; k < np; k++)
-                if (pfds[k].revents) {
-                    ready[map[k]] = true;
-                    any = true;
+            for (size_t k = 0; k < np; k++) {
+                uint32_t i = map[k];
+                if (pfds[k].revents && items[i].recheck) {
+                    memset(&items[i], 0, sizeof items[i]);
+                    ps[i]->ops->prepare(w, ps[i], p2_now(w), &items[i]);
+                    ready[i] = items[i].ready;
+                } else if (pfds[k].revents) {
+                    ready[i] = true;
                 }
+                any |= ready[i];
+            }
         }
         if (any || !block) break;
     }

@@ -28,6 +28,14 @@ bytes (body(n) below) and compare hashes.
   GET /endless?size=K              a chunked body that never ends (K-byte
                                    chunks until the client goes away)
   GET /close-delimited             a body ended by closing the connection
+  GET /hold/NAME?after=OTHER       answers "NAME" once /done/OTHER was asked
+                                   (at once without after; 504 if that does
+                                   not come within 20 s)
+  GET /done/NAME                   releases the holds after NAME
+  GET /delay/MS                    answers after MS milliseconds
+  GET /gated/N?after=NAME          N bytes with Content-Length: the first
+                                   half, then the rest once /done/NAME was
+                                   asked (closes after 20 s without it)
   anything else                    404
 """
 import argparse
@@ -43,6 +51,14 @@ BLOB_SIZE = 64 << 20
 _blob = None
 _blob_lock = threading.Lock()
 stop = threading.Event()
+_done = {}
+_done_lock = threading.Lock()
+
+
+def done_event(name):
+    """The event that /done/NAME sets."""
+    with _done_lock:
+        return _done.setdefault(name, threading.Event())
 
 
 def body(n):
@@ -151,6 +167,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n"
                              b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n")
             self._send(200, b"final", [], head_only)
+        elif name == "hold" and len(parts) == 2:
+            after = q.get("after")
+            released = not after or done_event(after).wait(20)
+            self._send(200 if released else 504, parts[1].encode(), [], head_only)
+        elif name == "done" and len(parts) == 2:
+            done_event(parts[1]).set()
+            self._send(200, b"done", [], head_only)
+        elif name == "gated" and len(parts) == 2:
+            n = int(parts[1])
+            self._partial(n, n // 2)
+            if done_event(q["after"]).wait(20):
+                self.wfile.write(body(n)[n // 2:])
+            else:
+                self.close_connection = True
+        elif name == "delay" and len(parts) == 2:
+            stop.wait(int(parts[1]) / 1000)
+            self._send(200, parts[1].encode(), [], head_only)
         elif name == "close-delimited":
             self.send_response(200)
             self.send_header("Connection", "close")

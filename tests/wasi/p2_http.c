@@ -9,6 +9,13 @@
  *                                  stream allows (check-write, subscribe),
  *                                  after handle(); prints status and body
  *   p2_http fields                 checks of the fields resource
+ *   p2_http together URL...        starts a GET of every URL at once, asks
+ *                                  the first one's future (it must not be
+ *                                  ready yet: a held URL), then polls them
+ *                                  all, printing each response as it
+ *                                  completes; after a response to
+ *                                  .../hold/NAME?.. tells the server with a
+ *                                  GET of /done/NAME on the same host
  *
  * and what a hostile app does, which the host must refuse without spending
  * its memory:
@@ -428,6 +435,81 @@ static int cmd_keep(const char *url)
     return 0;
 }
 
+/* GETs url and reads the body: the server learns something. */
+static void notify(const char *url)
+{
+    ret64_t r;
+    http_handle(make_request(url, 0, fields_new()), 0, 0, &r);
+    if (r.bytes[0]) {
+        printf("handle error-code %d\n", r.bytes[8]);
+        exit(2);
+    }
+    int32_t resp = wait_response(*(int32_t *)(r.bytes + 8));
+    read_body(resp, NULL);
+    incoming_response_drop(resp);
+}
+
+/* After the response to url: if it is http://HOST/.../hold/NAME[?...],
+ * GETs http://HOST/done/NAME. */
+static void tell_done(const char *url)
+{
+    const char *hold = strstr(url, "/hold/");
+    const char *host_end = strchr(url + 7, '/');
+    if (!hold || !host_end) return;
+    const char *name = hold + 6;
+    size_t name_len = strcspn(name, "?");
+    char done[512];
+    snprintf(done, sizeof done, "%.*s/done/%.*s", (int)(host_end - url), url, (int)name_len, name);
+    notify(done);
+}
+
+#define TOGETHER_MAX 8
+
+static int cmd_together(int n, char **urls)
+{
+    if (n > TOGETHER_MAX) n = TOGETHER_MAX;
+    int32_t fut[TOGETHER_MAX];
+    for (int i = 0; i < n; i++) {
+        ret64_t r;
+        http_handle(make_request(urls[i], 0, fields_new()), 0, 0, &r);
+        if (r.bytes[0]) {
+            printf("handle error-code %d\n", r.bytes[8]);
+            return 2;
+        }
+        fut[i] = *(int32_t *)(r.bytes + 8);
+    }
+    printf("started %d\n", n);
+    ret64_t g;
+    future_response_get(fut[0], &g);
+    printf("first future ready at once: %s\n", g.bytes[0] ? "yes" : "no");
+    for (int pending = n; pending > 0;) {
+        int32_t list[TOGETHER_MAX];
+        int map[TOGETHER_MAX] = {0}, k = 0;
+        for (int i = 0; i < n; i++)
+            if (fut[i] >= 0) {
+                map[k] = i;
+                list[k++] = future_response_subscribe(fut[i]);
+            }
+        struct list ready;
+        io_poll(list, k, &ready);
+        for (int j = 0; j < k; j++) /* before their futures go */
+            pollable_drop(list[j]);
+        for (uint32_t j = 0; j < ready.len; j++) {
+            int i = map[((uint32_t *)ready.ptr)[j]];
+            int32_t resp = wait_response(fut[i]);
+            int status = incoming_response_status(resp);
+            uint64_t bytes = read_body(resp, NULL);
+            incoming_response_drop(resp);
+            printf("response %d: status %d, %llu bytes\n", i, status, (unsigned long long)bytes);
+            fut[i] = -1;
+            pending--;
+            tell_done(urls[i]);
+        }
+        free(ready.ptr);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -438,7 +520,9 @@ int main(int argc, char **argv)
     if (argc == 2 && !strcmp(argv[1], "fields")) return cmd_fields();
     if (argc == 3 && !strncmp(argv[1], "body-", 5)) return cmd_hostile_body(argv[1], argv[2]);
     if (argc == 3 && !strcmp(argv[1], "keep")) return cmd_keep(argv[2]);
+    if (argc >= 3 && !strcmp(argv[1], "together")) return cmd_together(argc - 2, argv + 2);
     fprintf(stderr, "usage: p2_http get URL [OUT] | post URL TEXT | upload URL N | fields | "
+                    "together URL... | "
                     "body-zeroes|body-write|body-fill URL | keep URL\n");
     return 1;
 }

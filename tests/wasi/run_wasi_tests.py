@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -276,6 +277,7 @@ def test_p2_http(h):
              and "second body(): err" in text(r.stdout),
              "p2_http: POST with a streamed body arrives whole", text(r.stdout) + text(r.stderr))
         test_p2_http_upload(h, base)
+        test_p2_http_together(h, base)
         r = h.run(["--allow-net", h.prog("p2_http"), "get", f"http://127.0.0.1:{free_port()}/"])
         t.ok(r.returncode == 2 and "error-code 6\n" in text(r.stdout),
              "p2_http: connection refused is error-code connection-refused (6)", text(r.stdout))
@@ -294,6 +296,35 @@ def test_p2_http(h):
         t.ok(r.returncode == 0 and text(r.stdout) == expected,
              "p2_http: fields, request setters and their errors",
              "\n".join(diff_lines(expected, text(r.stdout))) + text(r.stderr)[-2000:])
+
+
+def together_urls(base, tag):
+    """Three GETs whose server releases each held one only after the guest
+    asked /done for the one after it: c at once, then b, then a."""
+    return [f"{base}/hold/{tag}a?after={tag}b", f"{base}/hold/{tag}b?after={tag}c",
+            f"{base}/hold/{tag}c"]
+
+
+TOGETHER_OUT = ["started 3", "first future ready at once: no", "response 2: status 200, 2 bytes",
+                "response 1: status 200, 2 bytes", "response 0: status 200, 2 bytes"]
+
+
+def test_p2_http_together(h, base):
+    """Requests started together progress together: poll returns the first
+    future whose response is in, and get on one not in returns none. Only
+    ordered by server-side events (a blocking exchange would wait in the
+    first request, which is released last, until the server gives up)."""
+    t = h.t
+    r = h.run(["--allow-net", h.prog("p2_http"), "together"] + together_urls(base, "k"))
+    t.ok(r.returncode == 0 and text(r.stdout).splitlines() == TOGETHER_OUT,
+         "p2_http: three requests polled together complete as the server releases them",
+         text(r.stdout) + text(r.stderr)[-2000:])
+    start = time.monotonic()
+    r = h.run(["--allow-net", h.prog("p2_http"), "together", base + "/delay/1000",
+               base + "/delay/0"])
+    took = time.monotonic() - start
+    t.diag(f"p2_http together /delay/1000 and /delay/0: {took:.2f} s in all, "
+           f"order {[x for x in text(r.stdout).splitlines() if x.startswith('response')]}")
 
 
 # ---- WASI 0.2: wasi:sockets --------------------------------------------------------
@@ -544,6 +575,7 @@ def jco_differential(h, jco, env, d):
              ("p2_http", ["get", base + "/no-such-page"]),
              ("p2_http", ["get", f"http://127.0.0.1:{free_port()}/"]),
              ("p2_http", ["fields"]),
+             ("p2_http", ["together"] + together_urls(base, "@RUN@")),
              ("p2_net", ["lookup", "localhost"]),
              ("p2_net", ["lookup", "no-such-host.invalid"]),
              ("p2_net", ["tcp-client", "127.0.0.1", str(free_port()), "x"]),
@@ -554,7 +586,7 @@ def jco_differential(h, jco, env, d):
         outs = []
         for runner in ("jco", "kpio"):
             srv = None
-            a = list(args)
+            a = [x.replace("@RUN@", runner[0]) for x in args]  # names of one length
             if "UECHO" in a:  # a fresh UDP echo peer for each run
                 srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
                 srv.bind(("127.0.0.1", 0))

@@ -56,6 +56,7 @@ struct fake {
     uint64_t now;
     size_t piece;         /* most bytes one recv returns (0: no cap) */
     uint32_t ms_per_recv; /* time each delivery takes */
+    bool hold;            /* the reply has not arrived yet: recv times out */
     unsigned closes;
     struct http_conn *live;
 };
@@ -115,6 +116,10 @@ static long fake_recv(void *ctx, struct http_conn *c, void *buf, size_t len, uin
         }
         size_t total = reply_len(t);
         if (!t->reply) break; /* no answer: the end mode */
+        if (c->reply_pos < total && f->hold) {
+            f->now += timeout;
+            return ERR_TIMEDOUT;
+        }
         if (c->reply_pos < total) {
             size_t n = total - c->reply_pos;
             if (n > len) n = len;
@@ -799,6 +804,41 @@ static void test_fetch_sink_error(void **state)
     done(&f, c);
 }
 
+/* A stepped exchange returns ERR_AGAIN while the answer has not arrived,
+ * never waiting, with the header deadline; then the response, as a
+ * blocking one gives it; a step past the deadline fails with the timeout. */
+static void test_stepped_exchange(void **state)
+{
+    (void)state;
+    struct fake f;
+    const struct script *s = SCRIPT(
+        {"h", 80, 0, TURNS({GET("/a", "h"), OK(1) "a"}, {GET("/b", "h"), OK(1) "b"}), END_OPEN});
+    struct http_client_config cfg;
+    http_client_config_default(&cfg);
+    cfg.header_timeout_ms = 500;
+    struct http_client *c = client_over(&f, s, 1, &cfg);
+    uint64_t t0 = f.now, deadline = 0;
+    f.hold = true;
+    assert_int_equal(http_client_start(c, &(struct http_client_request){.url = "http://h/a"}), 0);
+    assert_int_equal(http_client_step(c, &deadline), ERR_AGAIN);
+    assert_int_equal(http_client_step(c, &deadline), ERR_AGAIN);
+    assert_int_equal(f.now, t0);
+    assert_int_equal(deadline, t0 + 500);
+    f.hold = false;
+    assert_int_equal(http_client_step(c, &deadline), 200);
+    char got[4] = {0};
+    assert_int_equal(http_client_read(c, got, sizeof got), 1);
+    assert_int_equal(http_client_read(c, got + 1, sizeof got - 1), 0);
+    assert_string_equal(got, "a");
+    f.hold = true;
+    assert_int_equal(http_client_start(c, &(struct http_client_request){.url = "http://h/b"}), 0);
+    assert_int_equal(http_client_step(c, &deadline), ERR_AGAIN);
+    f.now = deadline;
+    expect_error(c, http_client_step(c, &deadline), ERR_TIMEDOUT, HTTP_FAIL_HEADER_TIMEOUT);
+    assert_int_equal(http_client_connects(c), 1);
+    http_client_destroy(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -816,6 +856,7 @@ int main(void)
         cmocka_unit_test(test_reading),
         cmocka_unit_test(test_end_early),
         cmocka_unit_test(test_fetch_sink_error),
+        cmocka_unit_test(test_stepped_exchange),
     };
     return cmocka_run_group_tests_name("http_client", tests, NULL, NULL);
 }
