@@ -101,8 +101,9 @@ int jit_h_call(struct exec *ex, struct wasm_func *callee, slot_t *nfp, const str
                uintptr_t sp);
 /* call_indirect's structural type check: 1 if equal (spec 4.4.8). */
 int jit_h_sig(const struct wasm_functype *have, const struct wasm_functype *want);
-/* A simd op (ops.h, its cells at ip) done by interp_simd on f's frame fp. */
-int jit_h_simd(struct exec *ex, const uint32_t *ip, slot_t *fp, const struct wasm_func *f);
+/* A simd op (ops.h, its cells at f->code->cells + at) done by interp_simd
+ * on f's frame fp. */
+int jit_h_simd(struct exec *ex, uint32_t at, slot_t *fp, const struct wasm_func *f);
 /* memory.grow (spec 4.4.7): the old size in pages, or UINT32_MAX. */
 uint32_t jit_h_memory_grow(struct wasm_memory *m, uint32_t delta);
 /* Bulk memory and tables; operands in jit_args in instruction order. */
