@@ -67,6 +67,9 @@ static inline struct frame *jit_frames_at(const struct exec *ex, uintptr_t sp)
     return ex->jit_ftop + (ex->jit_entry_sp - sp) / JIT_FRAME_BYTES;
 }
 
+/* The checksum of saved machine code (jit_store.c; tests use it too). */
+uint64_t jit_store_checksum(const uint8_t *p, size_t n);
+
 /* ---- the code generator (jit_x86_64.c) ---- */
 
 bool jit_arch_supported(void);

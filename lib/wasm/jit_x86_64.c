@@ -126,13 +126,13 @@ void fc_obj(struct fcomp *c, int reg, enum jit_obj kind, uint32_t index)
 }
 
 const void *const jit_helpers[] = {
-    (const void *)jit_h_trap,         (const void *)jit_h_tick,
-    (const void *)jit_h_call,         (const void *)jit_h_sig,
-    (const void *)jit_h_simd,         (const void *)jit_h_memory_grow,
-    (const void *)jit_h_memory_init,  (const void *)jit_h_memory_copy,
-    (const void *)jit_h_memory_fill,  (const void *)jit_h_table_grow,
-    (const void *)jit_h_table_fill,   (const void *)jit_h_table_copy,
-    (const void *)jit_h_table_init,   (const void *)jit_h_unary,
+    (const void *)jit_h_trap,        (const void *)jit_h_tick,
+    (const void *)jit_h_call,        (const void *)jit_h_sig,
+    (const void *)jit_h_simd,        (const void *)jit_h_memory_grow,
+    (const void *)jit_h_memory_init, (const void *)jit_h_memory_copy,
+    (const void *)jit_h_memory_fill, (const void *)jit_h_table_grow,
+    (const void *)jit_h_table_fill,  (const void *)jit_h_table_copy,
+    (const void *)jit_h_table_init,  (const void *)jit_h_unary,
     (const void *)jit_h_trunc,
 };
 const uint32_t jit_nhelpers = sizeof jit_helpers / sizeof jit_helpers[0];
@@ -1127,24 +1127,6 @@ static void emit_stubs(struct jcomp *j)
 
 /* ---- modules and instances ---- */
 
-/*
- * A module's code, compiled once (by the instance inst of struct jcomp):
- * its bytes with that instance's addresses, where they are (relocs: at,
- * target = index, base = kind), and what the code assumed of the instance.
- * Immutable once published in the module's jit_cache.
- */
-struct jit_template {
-    uint8_t *bytes;
-    uint32_t len;
-    struct fixup *relocs;
-    uint32_t nrelocs;
-    uint32_t *foreign;  /* per defined function: its foreign entry */
-    uint32_t *imports;  /* per imported function: import_shape */
-    uint64_t mem_bytes; /* constant addresses below it have no bounds check */
-    uint32_t enter, simd_in_c;
-    bool sse41, popcnt;
-};
-
 /* How emit_call calls imported function f: the frame bytes of another
  * instance's machine code with our frame width, else UNSET (through C). */
 static uint32_t import_shape(const struct wasm_instance *inst, uint32_t f)
@@ -1153,7 +1135,7 @@ static uint32_t import_shape(const struct wasm_instance *inst, uint32_t f)
     return callee->jit && callee->jit_wide == inst->mod->wide ? callee->jit_frame : UNSET;
 }
 
-static void cpu_features(bool *sse41, bool *popcnt)
+void jit_cpu_features(bool *sse41, bool *popcnt)
 {
     uint32_t a, bx, cx, dx;
     cpuid(1, &a, &bx, &cx, &dx);
@@ -1166,7 +1148,7 @@ static void cpu_features(bool *sse41, bool *popcnt)
 static bool template_fits(const struct jit_template *t, const struct wasm_instance *inst)
 {
     bool sse41, popcnt;
-    cpu_features(&sse41, &popcnt);
+    jit_cpu_features(&sse41, &popcnt);
     if (sse41 != t->sse41 || popcnt != t->popcnt || inst->mem->size < t->mem_bytes) return false;
     for (uint32_t i = 0; i < inst->mod->nfunc_imports; i++)
         if (import_shape(inst, i) != t->imports[i]) return false;
@@ -1227,7 +1209,7 @@ static int compile_module(struct jcomp *j, struct wasm_instance *inst, char *why
     j->inst = inst;
     j->mod = m;
     j->ops = jit_opmap_new(interp_handlers());
-    cpu_features(&j->sse41, &j->popcnt);
+    jit_cpu_features(&j->sse41, &j->popcnt);
     j->entry = mem_alloc(((size_t)m->ncodes + 1) * sizeof(uint32_t));
     j->foreign = mem_alloc(((size_t)m->ncodes + 1) * sizeof(uint32_t));
     int rc = j->entry && j->foreign && j->ops ? 0 : ERR_NOMEM;

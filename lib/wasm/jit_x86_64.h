@@ -69,6 +69,28 @@ enum jit_obj {
 extern const void *const jit_helpers[];
 extern const uint32_t jit_nhelpers;
 
+/*
+ * A module's code, compiled once (by the instance inst of struct jcomp):
+ * its bytes with that instance's addresses, where they are (relocs: at,
+ * target = index, base = kind), and what the code assumed of the instance.
+ * Immutable once published in the module's jit_cache.
+ */
+struct jit_template {
+    uint8_t *bytes;
+    uint32_t len;
+    struct fixup *relocs;
+    uint32_t nrelocs;
+    uint32_t *foreign;  /* per defined function: its foreign entry */
+    uint32_t *imports;  /* per imported function: import_shape */
+    uint64_t mem_bytes; /* constant addresses below it have no bounds check */
+    uint32_t enter, simd_in_c;
+    bool sse41, popcnt;
+};
+
+/* The optional instructions code may use on this CPU (jit_arch_baseline_cpu
+ * turns them off). */
+void jit_cpu_features(bool *sse41, bool *popcnt);
+
 /* One module's compilation, for the instance that triggered it. */
 struct jcomp {
     struct xbuf b;
