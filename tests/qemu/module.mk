@@ -36,3 +36,7 @@ SYSTEM_SUITES += qemu/limits-hostile
 SUITE_CMD_qemu/limits-hostile := python3 tests/qemu/test_limits_hostile.py
 SYSTEM_SUITES += qemu/stack
 SUITE_CMD_qemu/stack := python3 tests/qemu/test_stack.py
+# qemu/jitdisk: apps' machine code cached in /.jit across reboots of one
+# image: written, used, damaged copies ignored, jitcache=off, rm -r.
+SYSTEM_SUITES += qemu/jitdisk
+SUITE_CMD_qemu/jitdisk := python3 tests/qemu/test_jitdisk.py
