@@ -25,15 +25,22 @@ static bool enabled(void)
     return !v || strcmp(v, "off") != 0;
 }
 
-/* The cache file of mod: "/.jit/<32 hex digits>.jit" (tmp: ".tmp"). */
+/* The cache file of mod: "/.jit/<32 hex digits>.jit"; tmp: a name of this
+ * write's own, "<hex>.<n>.tmp", so that two apps writing at once do not
+ * share one. */
 static void cache_path(const struct wasm_module *mod, bool tmp, char *out, size_t size)
 {
+    static uint32_t writes;
     uint8_t digest[32];
     char hex[65];
     wasm_module_sha256(mod, digest);
     sha256_hex(digest, hex);
     hex[32] = '\0';
-    fmt_snprintf(out, size, JIT_DIR "/%s.%s", hex, tmp ? "tmp" : "jit");
+    if (tmp)
+        fmt_snprintf(out, size, JIT_DIR "/%s.%u.tmp", hex,
+                     __atomic_add_fetch(&writes, 1, __ATOMIC_RELAXED));
+    else
+        fmt_snprintf(out, size, JIT_DIR "/%s.jit", hex);
 }
 
 bool jit_disk_load(struct wasm_module *mod, const char *app)
@@ -74,7 +81,7 @@ void jit_disk_save(const struct wasm_module *mod, const char *app)
     uint8_t *bytes;
     size_t len;
     if (wasm_module_jit_save(mod, &bytes, &len) < 0) return;
-    char tmp[64], path[64];
+    char tmp[80], path[64];
     cache_path(mod, true, tmp, sizeof tmp);
     cache_path(mod, false, path, sizeof path);
     int err = vfs_mkdir(JIT_DIR);
