@@ -3,7 +3,7 @@
 # $(BUILD)/rel/bin/kpio-wasm is what `make` builds and the benchmarks use;
 # the sanitizer build $(BUILD)/host/bin/kpio-wasm is for tests.
 KPIO_WASM_SRCS := host/kpio-wasm/main.c host/kpio-wasm/options.c host/kpio-wasm/jit_mem.c \
-    host/kpio-wasm/native_stack.c $(LIB_SRCS_wasm) \
+    host/kpio-wasm/jit_cache.c host/kpio-wasm/native_stack.c $(LIB_SRCS_wasm) \
     $(LIB_SRCS_wasm_debug) $(LIB_SRCS_base) host/port/base_env.c
 $(BUILD)/rel/bin/kpio-wasm: $(call rel_objs,$(KPIO_WASM_SRCS))
 	$(rel_link)

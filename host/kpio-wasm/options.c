@@ -51,7 +51,9 @@ static const char help_text[] =
     "      --max-pages N          cap linear memory at N 64 KiB pages\n"
     "      --stack N              value stack size in slots\n"
     "      --depth N              maximum call depth\n"
-    "      --time                 print the run's wall-clock time (and peak memory) on stderr\n"
+    "      --time                 print the run's time, start time and peak memory on stderr\n"
+    "      --jit-cache DIR        keep machine code in DIR, start later runs from it (default: "
+    "off)\n"
     "  -h, --help                 print this help\n"
     "\n"
     "VALUES: integers (decimal or 0x), C float literals, nan, inf, or bits:0x... (raw bits).\n"
@@ -74,6 +76,7 @@ enum {
     OPT_INVOKE,
     OPT_DUMP,
     OPT_DUMP_JIT,
+    OPT_JIT_CACHE,
 };
 
 static const struct option long_options[] = {
@@ -92,6 +95,7 @@ static const struct option long_options[] = {
     {"invoke", required_argument, NULL, OPT_INVOKE},
     {"dump", no_argument, NULL, OPT_DUMP},
     {"dump-jit", required_argument, NULL, OPT_DUMP_JIT},
+    {"jit-cache", required_argument, NULL, OPT_JIT_CACHE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -149,6 +153,7 @@ static bool take_option(struct kpio_options *o, int c, const char *v, const char
     case OPT_STACK: o->cfg.value_stack_slots = parse_u32(o, v); break;
     case OPT_DEPTH: o->cfg.max_call_depth = parse_u32(o, v); break;
     case OPT_TIME: o->time = true; break;
+    case OPT_JIT_CACHE: o->jit_cache = v; break;
     case OPT_INVOKE: o->invoke = v, o->invoke_mode = true; break;
     case OPT_DUMP: o->dump = true, o->invoke_mode = true; break;
     case OPT_DUMP_JIT: o->dump_jit = v, o->invoke_mode = true; break;

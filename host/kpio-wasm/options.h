@@ -22,7 +22,8 @@ struct kpio_options {
     /* both modes */
     struct wasm_config cfg; /* limits; the engine is the process default */
     bool time;
-    const char *path; /* the module */
+    const char *jit_cache; /* --jit-cache DIR, or NULL */
+    const char *path;      /* the module */
     /* running a WASI program (run_wasi.c) */
     const char *host_dir[KPIO_MAX_DIRS], *guest_dir[KPIO_MAX_DIRS];
     char *dir_buf[KPIO_MAX_DIRS]; /* owned: HOST and GUEST of one --dir */

@@ -20,7 +20,8 @@
  * the first refusal prints a hint on stderr.
  * --tcplisten gives the app a listening TCP socket on IPv4 IP:PORT as the
  * descriptor after the preopens (as wasmtime's option, for preview1's
- * sock_accept). argv[0] of
+ * sock_accept). --jit-cache DIR keeps a core module's machine code in DIR
+ * (jit_cache.h) so later runs start without compiling. argv[0] of
  * the app is the module path as given. The exit status is the app's (0 on
  * a normal return, proc_exit's code, 1 when run returned err); a trap
  * prints its reason and the function and exits with 128 + 6 (as an abort),
@@ -36,6 +37,7 @@
 
 #include "base/error.h"
 #include "component/command.h"
+#include "host/kpio-wasm/jit_cache.h"
 #include "host/kpio-wasm/options.h"
 #include "host/port/tls_host.h"
 #include "host/port/wasi_host.h"
@@ -176,7 +178,11 @@ static int run_module(struct wasm_module *mod, struct wasi_ctx *w, const struct 
     struct wasm_instance *inst;
     struct wasm_error err;
     struct wasm_trap trap;
+    double loaded = now_seconds();
+    if (o->cfg.engine == WASM_ENGINE_JIT) host_jit_cache_load(o->jit_cache, mod);
     int rc = wasm_instance_new(mod, &o->cfg, wasi_resolve, w, &inst, &err, &trap);
+    if (rc == 0 && o->time) fprintf(stderr, "start: %.6f s\n", now_seconds() - loaded);
+    if (rc == 0) host_jit_cache_save(o->jit_cache, mod);
     if (rc == ERR_FAULT) {
         int status = trap.kind == WASM_TRAP_EXIT ? trap.exit_code : report_trap(&trap);
         wasm_instance_free(inst);
@@ -203,12 +209,16 @@ static int run_module(struct wasm_module *mod, struct wasi_ctx *w, const struct 
 
 /* Instantiates and runs a command component (lib/component/command.h):
  * the process exit status. */
-static int run_component(const struct comp *c, struct wasi_ctx *w, const struct kpio_options *o)
+static int run_component(struct comp *c, struct wasi_ctx *w, const struct kpio_options *o)
 {
     struct comp_instance *ci;
     struct comp_error err;
     struct wasm_trap trap;
+    double loaded = now_seconds();
+    if (o->cfg.engine == WASM_ENGINE_JIT) host_jit_cache_load_comp(o->jit_cache, c);
     int rc = comp_command_instantiate(c, w, &o->cfg, &ci, &err, &trap);
+    if (rc == 0 && o->time) fprintf(stderr, "start: %.6f s\n", now_seconds() - loaded);
+    if (rc == 0) host_jit_cache_save_comp(o->jit_cache, c);
     if (rc == ERR_FAULT) return trap.kind == WASM_TRAP_EXIT ? trap.exit_code : report_trap(&trap);
     if (rc) {
         fprintf(stderr, "kpio-wasm: %s: %s\n", o->path, err.msg);

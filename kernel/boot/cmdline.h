@@ -14,6 +14,8 @@
  *                  x86-64 compiler; interp: its interpreter)
  *   trace=phases   print the milestone path's phase trace (lib/phases.h)
  *                  at power-off
+ *   jitcache=off   neither read nor write apps' machine code in /.jit
+ *                  (wasm/jit_disk.h; default on)
  */
 #ifndef BOOT_CMDLINE_H
 #define BOOT_CMDLINE_H

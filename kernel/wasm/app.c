@@ -10,7 +10,9 @@
  * interrupt hook only checks whether the app was killed. A trap ends the
  * app with a message naming the reason and the function; the kernel goes
  * on. Exit statuses follow shells: the app's own status, 128+6 after a
- * trap, 128+9 after a kill.
+ * trap, 128+9 after a kill. A module's machine code is cached on disk
+ * (jit_disk.h): read before its instance is made, written after a run
+ * that compiled it.
  */
 #include "wasm/app.h"
 
@@ -29,6 +31,7 @@
 #include "net/ktls.h"
 #include "sched/sched.h"
 #include "wasi/wasi.h"
+#include "wasm/jit_disk.h"
 #include "wasm/jit_mem.h"
 #include "serve/handler.h"
 #include "wasm/kport.h"
@@ -211,8 +214,10 @@ static int run(struct app_run *r)
     if (r->comp) {
         err = run_component(r, w, &wc, &status, &trap);
     } else {
+        if (wc.engine == WASM_ENGINE_JIT) jit_disk_load(r->mod, a->name);
         err = wasm_instance_new(r->mod, &wc, wasi_resolve, w, &inst, &werr, &trap);
         if (err == 0) phase_mark(PHASE_APP_COMPILED);
+        if (err == 0) jit_disk_save(r->mod, a->name);
         if (err == 0 || err == ERR_FAULT) {
             if (err == 0) err = wasi_run(w, inst, &status, &trap);
             wasm_instance_free(inst);

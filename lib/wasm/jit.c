@@ -185,10 +185,10 @@ int jit_h_sig(const struct wasm_functype *have, const struct wasm_functype *want
 
 /* ---- SIMD instructions without machine code of their own ---- */
 
-int jit_h_simd(struct exec *ex, const uint32_t *ip, slot_t *fp, const struct wasm_func *f)
+int jit_h_simd(struct exec *ex, uint32_t at, slot_t *fp, const struct wasm_func *f)
 {
     const struct wasm_memory *m = f->inst->mem;
-    int kind = interp_simd(ip, fp, m->data, m->size);
+    int kind = interp_simd(f->code->cells + at, fp, m->data, m->size);
     return kind ? trap_at(ex, (enum wasm_trap_kind)kind, f) : 0;
 }
 

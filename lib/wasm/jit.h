@@ -67,6 +67,9 @@ static inline struct frame *jit_frames_at(const struct exec *ex, uintptr_t sp)
     return ex->jit_ftop + (ex->jit_entry_sp - sp) / JIT_FRAME_BYTES;
 }
 
+/* The checksum of saved machine code (jit_store.c; tests use it too). */
+uint64_t jit_store_checksum(const uint8_t *p, size_t n);
+
 /* ---- the code generator (jit_x86_64.c) ---- */
 
 bool jit_arch_supported(void);
@@ -101,8 +104,9 @@ int jit_h_call(struct exec *ex, struct wasm_func *callee, slot_t *nfp, const str
                uintptr_t sp);
 /* call_indirect's structural type check: 1 if equal (spec 4.4.8). */
 int jit_h_sig(const struct wasm_functype *have, const struct wasm_functype *want);
-/* A simd op (ops.h, its cells at ip) done by interp_simd on f's frame fp. */
-int jit_h_simd(struct exec *ex, const uint32_t *ip, slot_t *fp, const struct wasm_func *f);
+/* A simd op (ops.h, its cells at f->code->cells + at) done by interp_simd
+ * on f's frame fp. */
+int jit_h_simd(struct exec *ex, uint32_t at, slot_t *fp, const struct wasm_func *f);
 /* memory.grow (spec 4.4.7): the old size in pages, or UINT32_MAX. */
 uint32_t jit_h_memory_grow(struct wasm_memory *m, uint32_t delta);
 /* Bulk memory and tables; operands in jit_args in instruction order. */

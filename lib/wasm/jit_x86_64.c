@@ -105,15 +105,46 @@ static uint64_t obj_addr(const struct wasm_instance *inst, uint32_t kind, uint32
     case JO_GLOBAL: p = &inst->globals[i]->v; break;
     case JO_ELEM_COUNT: p = &inst->elems[i].count; break;
     case JO_DATA_DROPPED: p = &inst->data_dropped[i]; break;
+    case JO_TYPE: p = &inst->mod->types[i]; break;
+    case JO_HELPER: p = jit_helpers[i]; break;
     default: break;
     }
     return (uint64_t)(uintptr_t)p;
 }
 
+/* reg = the address of object kind/index, as a relocated 8-byte immediate. */
+static void j_obj(struct jcomp *j, int reg, enum jit_obj kind, uint32_t index)
+{
+    x_mov_ri64(&j->b, reg, obj_addr(j->inst, kind, index));
+    struct fcomp c = {.j = j};
+    fc_add_fixup(&c, &j->relocs, j->b.len - 8, index, kind);
+}
+
 void fc_obj(struct fcomp *c, int reg, enum jit_obj kind, uint32_t index)
 {
-    x_mov_ri64(c->b, reg, obj_addr(c->j->inst, kind, index));
-    fc_add_fixup(c, &c->j->relocs, c->b->len - 8, index, kind);
+    j_obj(c->j, reg, kind, index);
+}
+
+const void *const jit_helpers[] = {
+    (const void *)jit_h_trap,        (const void *)jit_h_tick,
+    (const void *)jit_h_call,        (const void *)jit_h_sig,
+    (const void *)jit_h_simd,        (const void *)jit_h_memory_grow,
+    (const void *)jit_h_memory_init, (const void *)jit_h_memory_copy,
+    (const void *)jit_h_memory_fill, (const void *)jit_h_table_grow,
+    (const void *)jit_h_table_fill,  (const void *)jit_h_table_copy,
+    (const void *)jit_h_table_init,  (const void *)jit_h_unary,
+    (const void *)jit_h_trunc,
+};
+const uint32_t jit_nhelpers = sizeof jit_helpers / sizeof jit_helpers[0];
+
+/* rax = helper fn (its JO_HELPER relocation). */
+static void j_helper(struct jcomp *j, const void *fn)
+{
+    uint32_t i = 0;
+    while (i < jit_nhelpers && jit_helpers[i] != fn)
+        i++;
+    if (i == jit_nhelpers) j->oom = true; /* not reached: every helper is listed */
+    j_obj(j, RAX, JO_HELPER, i);
 }
 
 void fc_kload(struct fcomp *c, int x, bool f64, uint64_t v)
@@ -358,7 +389,7 @@ void fc_c_restore(struct fcomp *c, uint64_t defs)
 
 void fc_call_c(struct fcomp *c, const void *fn)
 {
-    x_mov_ri(c->b, RAX, (uint64_t)(uintptr_t)fn);
+    j_helper(c->j, fn);
     x_call_r(c->b, RAX);
 }
 
@@ -807,7 +838,7 @@ static void emit_call_indirect(struct fcomp *c, const uint32_t *cell)
     x_test_rr(c->b, 1, RCX, RCX);
     fc_trap_if(c, CC_E, WASM_TRAP_UNINIT_ELEM);
     /* the type: the same object, else a structural comparison in C */
-    x_mov_ri(c->b, RDX, (uint64_t)(uintptr_t)want);
+    fc_obj(c, RDX, JO_TYPE, ty);
     x_alu_rm(c->b, 1, ALU_CMP, RDX, XM(RCX, OFF(wasm_func, type)));
     uint32_t same = x_jcc(c->b, CC_E, 0);
     x_push(c->b, RAX);
@@ -1080,7 +1111,7 @@ static void emit_stubs(struct jcomp *j)
     x_mov_rr(b, 1, RSI, RAX);
     x_mov_rr(b, 1, RDX, R_FP);
     x_lea(b, 1, RCX, XM(RSP, 104 + 48 + 8));
-    x_mov_ri(b, RAX, (uint64_t)(uintptr_t)jit_h_tick);
+    j_helper(j, (const void *)jit_h_tick);
     x_call_r(b, RAX);
     x_test_rr(b, 0, RAX, RAX);
     x_jcc(b, CC_NE, j->pos_unwind);
@@ -1096,24 +1127,6 @@ static void emit_stubs(struct jcomp *j)
 
 /* ---- modules and instances ---- */
 
-/*
- * A module's code, compiled once (by the instance inst of struct jcomp):
- * its bytes with that instance's addresses, where they are (relocs: at,
- * target = index, base = kind), and what the code assumed of the instance.
- * Immutable once published in the module's jit_cache.
- */
-struct jit_template {
-    uint8_t *bytes;
-    uint32_t len;
-    struct fixup *relocs;
-    uint32_t nrelocs;
-    uint32_t *foreign;  /* per defined function: its foreign entry */
-    uint32_t *imports;  /* per imported function: import_shape */
-    uint64_t mem_bytes; /* constant addresses below it have no bounds check */
-    uint32_t enter, simd_in_c;
-    bool sse41, popcnt;
-};
-
 /* How emit_call calls imported function f: the frame bytes of another
  * instance's machine code with our frame width, else UNSET (through C). */
 static uint32_t import_shape(const struct wasm_instance *inst, uint32_t f)
@@ -1122,7 +1135,7 @@ static uint32_t import_shape(const struct wasm_instance *inst, uint32_t f)
     return callee->jit && callee->jit_wide == inst->mod->wide ? callee->jit_frame : UNSET;
 }
 
-static void cpu_features(bool *sse41, bool *popcnt)
+void jit_cpu_features(bool *sse41, bool *popcnt)
 {
     uint32_t a, bx, cx, dx;
     cpuid(1, &a, &bx, &cx, &dx);
@@ -1135,7 +1148,7 @@ static void cpu_features(bool *sse41, bool *popcnt)
 static bool template_fits(const struct jit_template *t, const struct wasm_instance *inst)
 {
     bool sse41, popcnt;
-    cpu_features(&sse41, &popcnt);
+    jit_cpu_features(&sse41, &popcnt);
     if (sse41 != t->sse41 || popcnt != t->popcnt || inst->mem->size < t->mem_bytes) return false;
     for (uint32_t i = 0; i < inst->mod->nfunc_imports; i++)
         if (import_shape(inst, i) != t->imports[i]) return false;
@@ -1196,7 +1209,7 @@ static int compile_module(struct jcomp *j, struct wasm_instance *inst, char *why
     j->inst = inst;
     j->mod = m;
     j->ops = jit_opmap_new(interp_handlers());
-    cpu_features(&j->sse41, &j->popcnt);
+    jit_cpu_features(&j->sse41, &j->popcnt);
     j->entry = mem_alloc(((size_t)m->ncodes + 1) * sizeof(uint32_t));
     j->foreign = mem_alloc(((size_t)m->ncodes + 1) * sizeof(uint32_t));
     int rc = j->entry && j->foreign && j->ops ? 0 : ERR_NOMEM;

@@ -58,7 +58,38 @@ enum jit_obj {
     JO_GLOBAL,       /* &globals[index]->v */
     JO_ELEM_COUNT,   /* &elems[index].count */
     JO_DATA_DROPPED, /* &data_dropped[index] */
+    JO_TYPE,         /* &mod->types[index] */
+    JO_HELPER,       /* jit_helpers[index]: a C function of jit.h */
+    JO_COUNT
 };
+
+/* The C functions generated code calls, by JO_HELPER index: their
+ * addresses differ between builds and runs, so code names them through
+ * relocations (and a cached copy stays valid, jit_store.c). */
+extern const void *const jit_helpers[];
+extern const uint32_t jit_nhelpers;
+
+/*
+ * A module's code, compiled once (by the instance inst of struct jcomp):
+ * its bytes with that instance's addresses, where they are (relocs: at,
+ * target = index, base = kind), and what the code assumed of the instance.
+ * Immutable once published in the module's jit_cache.
+ */
+struct jit_template {
+    uint8_t *bytes;
+    uint32_t len;
+    struct fixup *relocs;
+    uint32_t nrelocs;
+    uint32_t *foreign;  /* per defined function: its foreign entry */
+    uint32_t *imports;  /* per imported function: import_shape */
+    uint64_t mem_bytes; /* constant addresses below it have no bounds check */
+    uint32_t enter, simd_in_c;
+    bool sse41, popcnt;
+};
+
+/* The optional instructions code may use on this CPU (jit_arch_baseline_cpu
+ * turns them off). */
+void jit_cpu_features(bool *sse41, bool *popcnt);
 
 /* One module's compilation, for the instance that triggered it. */
 struct jcomp {
@@ -160,8 +191,7 @@ int fc_dst_xmm(struct fcomp *c, uint32_t slot, int scratch);
  * clobber (except those in `defs`), later restores them. */
 void fc_c_save(struct fcomp *c, uint64_t defs);
 void fc_c_restore(struct fcomp *c, uint64_t defs);
-/* call rax-style absolute call of a C function; then, if it can trap,
- * test eax and unwind. */
+/* call rax-style absolute call of a C function (one of jit_helpers). */
 void fc_call_c(struct fcomp *c, const void *fn);
 void fc_unwind_if_nz(struct fcomp *c);
 void fc_reload_memory(struct fcomp *c);

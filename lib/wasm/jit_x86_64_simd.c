@@ -201,7 +201,7 @@ static int scalar_cand(struct fcomp *c, const uint32_t *cell, struct jit_simd_op
     return cand >= 0 && c->fn.reg[cand] != JIT_NOREG ? cand : -1;
 }
 
-/* jit_h_simd(ex, cell, fp, self): scalar operands go to their frame slots
+/* jit_h_simd(ex, cell offset, fp, self): scalar operands go to their frame slots
  * first, a scalar result comes back from its slot. */
 static void simd_in_c(struct fcomp *c, const uint32_t *cell)
 {
@@ -214,7 +214,7 @@ static void simd_in_c(struct fcomp *c, const uint32_t *cell)
     uint64_t defs = fc_defs(c);
     fc_c_save(c, defs);
     x_mov_rr(c->b, 1, RDI, R_EX);
-    x_mov_ri(c->b, RSI, (uint64_t)(uintptr_t)cell);
+    x_mov_ri(c->b, RSI, (uint32_t)(cell - c->fn.code->cells));
     x_mov_rr(c->b, 1, RDX, R_FP);
     fc_self(c, RCX);
     fc_call_c(c, (const void *)jit_h_simd);

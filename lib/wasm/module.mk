@@ -7,11 +7,22 @@
 LIB_SRCS_wasm := lib/wasm/decode.c lib/wasm/validate.c lib/wasm/compile.c lib/wasm/compile_ops.c \
     lib/wasm/compile_simd.c lib/wasm/interp_simd.c \
     lib/wasm/interp.c lib/wasm/jit.c lib/wasm/jit_ir.c lib/wasm/jit_x86_64.c lib/wasm/jit_x86_64_ops.c \
-    lib/wasm/jit_x86_64_simd.c \
+    lib/wasm/jit_x86_64_simd.c lib/wasm/jit_store.c \
     lib/wasm/instance.c lib/wasm/objects.c
 KERNEL_LIB_SRCS += $(LIB_SRCS_wasm)
 KERNEL_FPU_DIRS += lib/wasm
 LIB_SRCS_wasm_debug := lib/wasm/disasm.c
+
+# The engine's identity in cached machine code (jit_store.c): a hash of
+# lib/wasm's sources, so that code saved by another build is never used.
+# jit_store.c is rebuilt whenever one of them changes.
+JIT_ENGINE_SRCS := $(sort $(wildcard lib/wasm/*.c lib/wasm/*.h))
+JIT_ENGINE_ID := 0x$(shell cat $(JIT_ENGINE_SRCS) | sha256sum | cut -c1-16)ull
+$(foreach v,host rel fuzz kernel,$(BUILD)/$(v)/lib/wasm/jit_store.o): $(JIT_ENGINE_SRCS)
+$(BUILD)/host/lib/wasm/jit_store.o: HOST_CFLAGS += -DJIT_ENGINE_ID=$(JIT_ENGINE_ID)
+$(BUILD)/rel/lib/wasm/jit_store.o: REL_CFLAGS += -DJIT_ENGINE_ID=$(JIT_ENGINE_ID)
+$(BUILD)/fuzz/lib/wasm/jit_store.o: FUZZ_CFLAGS += -DJIT_ENGINE_ID=$(JIT_ENGINE_ID)
+$(BUILD)/kernel/lib/wasm/jit_store.o: KERNEL_CFLAGS += -DJIT_ENGINE_ID=$(JIT_ENGINE_ID)
 
 
 # Fuzzing: decode+validate of arbitrary bytes, and instantiate-and-run of
@@ -40,7 +51,7 @@ $(BUILD)/host/tests/wasm/%.wasm: tests/unit/wasm/%.wat
 	@wat2wasm --debug-names $< -o $@
 # Each runs on the interpreter and on the JIT (the host's executable memory
 # comes from host/kpio-wasm/jit_mem.c).
-$(BUILD)/host/tests/test_wasm: $(call host_objs,tests/unit/wasm/test_wasm.c $(LIB_SRCS_wasm) \
+$(BUILD)/host/tests/test_wasm: $(call host_objs,tests/unit/wasm/test_wasm.c tests/unit/wasm/load.c $(LIB_SRCS_wasm) \
     host/kpio-wasm/jit_mem.c $(LIB_SRCS_base) host/port/base_env.c)
 	$(host_link) -lcmocka
 TEST_DEPS += $(BUILD)/host/tests/test_wasm $(WASM_TEST_MODULES)
@@ -57,3 +68,21 @@ SUITE_CMD_unit/wasm_numeric := $(BUILD)/host/tests/test_wasm_numeric $(BUILD)/ho
 SUITE_CMD_unit/wasm_numeric-jit := $(BUILD)/host/tests/test_wasm_numeric $(BUILD)/host/tests/wasm jit
 SUITE_CMD_unit/wasm_numeric-jit-baseline := $(BUILD)/host/tests/test_wasm_numeric \
     $(BUILD)/host/tests/wasm jit-baseline
+# Machine code saved and loaded (jit_store.c), JIT only.
+$(BUILD)/host/tests/test_jit_store: $(call host_objs,tests/unit/wasm/test_jit_store.c tests/unit/wasm/load.c \
+    $(LIB_SRCS_wasm) host/kpio-wasm/jit_mem.c $(LIB_SRCS_base) host/port/base_env.c)
+	$(host_link) -lcmocka
+TEST_DEPS += $(BUILD)/host/tests/test_jit_store
+UNIT_SUITES += unit/wasm_jit_store
+SUITE_CMD_unit/wasm_jit_store := $(BUILD)/host/tests/test_jit_store $(BUILD)/host/tests/wasm
+
+# The loader of saved machine code (jit_store.c); its seeds are the real
+# code of the target's own module, which only this build can make.
+FUZZ_TARGETS += wasm_jit_store
+$(BUILD)/fuzz/bin/wasm_jit_store: $(call fuzz_objs,tests/fuzz/fuzz_wasm_jit_store.c $(WASM_FUZZ_LIBS))
+	$(fuzz_link)
+FUZZ_SEEDS += $(BUILD)/fuzz/seeds/wasm_jit_store/.stamp
+$(BUILD)/fuzz/seeds/wasm_jit_store/.stamp: $(BUILD)/fuzz/bin/wasm_jit_store
+	@mkdir -p $(@D)
+	@KPIO_FUZZ_SEEDS=$(@D) $<
+	@touch $@

@@ -324,6 +324,21 @@ bool wasm_module_uses_v128(const struct wasm_module *mod);
  * (later ones get a relocated copy), more only for an instance whose
  * imports or memory need other code (for tests). */
 uint32_t wasm_module_jit_compiles(const struct wasm_module *mod);
+/*
+ * The module's machine code kept across runs (jit_store.c): an embedder
+ * saves it after the module's first JIT instance and gives it back to the
+ * same module in a later run before its first instance, which then starts
+ * without compiling (wasm_module_jit_compiles stays 0).
+ *   save: 0 with *out (mem_alloc'd, the caller mem_frees it) and *len;
+ *         ERR_NOENT if the module has no code yet, ERR_NOTSUP without a JIT.
+ *   load: 0, or a negative ERR_* with the module unchanged: ERR_INVAL for
+ *         bytes that are damaged, truncated, or from another module, engine
+ *         build or CPU; ERR_BUSY if the module already has code.
+ * The key for naming a cache file is the module's SHA-256.
+ */
+int wasm_module_jit_save(const struct wasm_module *mod, uint8_t **out, size_t *len);
+int wasm_module_jit_load(struct wasm_module *mod, const uint8_t *bytes, size_t len);
+void wasm_module_sha256(const struct wasm_module *mod, uint8_t digest[32]);
 /* Fills *out with import i (< wasm_module_import_count). */
 void wasm_module_import(const struct wasm_module *mod, uint32_t i, struct wasm_import *out);
 

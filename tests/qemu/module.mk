@@ -44,3 +44,7 @@ SUITE_CMD_qemu/p2http := python3 tests/qemu/test_p2http.py
 # requests reach the host's tests/http/server.py (test_serve_proxy.py).
 SYSTEM_SUITES += qemu/serve-proxy
 SUITE_CMD_qemu/serve-proxy := python3 tests/qemu/test_serve_proxy.py
+# qemu/jitdisk: apps' machine code cached in /.jit across reboots of one
+# image: written, used, damaged copies ignored, jitcache=off, rm -r.
+SYSTEM_SUITES += qemu/jitdisk
+SUITE_CMD_qemu/jitdisk := python3 tests/qemu/test_jitdisk.py

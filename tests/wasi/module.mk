@@ -119,3 +119,6 @@ $(WASI_TEST_DIR)/p2_fs.wasm: tests/wasi/p2_fs.c tests/wasi/cabi.c apps/include/w
 TEST_DEPS += $(WASI_TEST_DIR)/p2_fs.wasm
 COMPONENT_SUITES += wasi/fs
 SUITE_CMD_wasi/fs := python3 tests/wasi/run_p2_fs.py --build $(BUILD)
+# wasi/jit-cache: kpio-wasm --jit-cache across processes (ASLR) and builds.
+COMPONENT_SUITES += wasi/jit-cache
+SUITE_CMD_wasi/jit-cache := python3 tests/wasi/run_jit_cache.py --build $(BUILD)

@@ -676,7 +676,7 @@ def test_table(h):
 # ---- the command line ---------------------------------------------------------
 
 HELP_OPTIONS = ["--dir", "--env", "--allow-net", "--max-host-mib", "--tcplisten", "--cacert", "--insecure", "--invoke", "--dump", "--dump-jit", "--engine",
-                "--max-pages", "--stack", "--depth", "--time", "--help"]
+                "--max-pages", "--stack", "--depth", "--time", "--jit-cache", "--help"]
 
 
 def test_cli(h):

@@ -30,6 +30,7 @@
 #include "base/budget.h"
 #include "base/error.h"
 #include "host/kpio-wasm/jit_mem.h"
+#include "tests/unit/wasm/load.h"
 #include "wasm/wasm.h"
 
 static const char *wasm_dir = ".";
@@ -37,18 +38,7 @@ static enum wasm_engine engine; /* of the instances made with a NULL config */
 
 static struct wasm_module *load(const char *name)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s.wasm", wasm_dir, name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    static uint8_t buf[1 << 20];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    struct wasm_module *m = NULL;
-    struct wasm_error err;
-    int rc = wasm_module_load(buf, n, &m, &err);
-    if (rc) fail_msg("%s: %s", path, err.msg);
-    return m;
+    return test_load_module(wasm_dir, name);
 }
 
 /* ---- host functions ---- */
