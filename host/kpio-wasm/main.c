@@ -239,11 +239,12 @@ static int invoke_main(const struct kpio_options *opts)
     struct wasm_error err;
     struct wasm_trap trap;
     if (comp_header(bytes, len) == COMP_HEADER_COMPONENT) {
-        fprintf(stderr,
-                "kpio-wasm: %s is a WebAssembly component: --invoke, --dump and --dump-jit "
-                "take core modules only (run a command component without them)\n",
-                o.path);
         free(bytes);
+        if (o.invoke && !o.dump && !o.dump_jit) return run_wasi_main(&o); /* invoke_comp.c */
+        fprintf(stderr,
+                "kpio-wasm: %s is a WebAssembly component: --dump and --dump-jit take core "
+                "modules only\n",
+                o.path);
         return 1;
     }
     int rc = wasm_module_load(bytes, len, &mod, &err);

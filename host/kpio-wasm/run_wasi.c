@@ -36,6 +36,7 @@
 
 #include "base/error.h"
 #include "component/command.h"
+#include "host/kpio-wasm/invoke_comp.h"
 #include "host/kpio-wasm/options.h"
 #include "host/port/tls_host.h"
 #include "host/port/wasi_host.h"
@@ -312,7 +313,10 @@ int run_wasi_main(const struct kpio_options *o)
             fprintf(stderr, "kpio-wasm: WASI set-up failed: %s\n", err_str(rc));
         } else {
             fflush(stdout);
-            status = prog.comp ? run_component(prog.comp, w, o) : run_module(prog.mod, w, o);
+            if (prog.comp && o->invoke)
+                status = invoke_component(prog.comp, w, o);
+            else
+                status = prog.comp ? run_component(prog.comp, w, o) : run_module(prog.mod, w, o);
             wasi_ctx_free(w);
         }
         wasi_host_port_free(&port);

@@ -45,3 +45,15 @@ SUITE_CMD_qemu/component := python3 tests/component/test_runners.py qemu
 COMPONENT_SUITES += component/run
 SUITE_CMD_component/run := python3 tests/component/test_run.py $(BUILD) $(COMP_TEST_DIR)
 TEST_DEPS += $(COMP_TEST_DIR)/.stamp
+
+# The general canonical ABI and WAVE on hand-built types (test_abi.c):
+# round trips through memory and flat values, layouts worked out by hand,
+# string encodings, traps on malformed memory, WAVE errors with columns.
+$(BUILD)/host/tests/test_comp_abi: $(call host_objs,tests/unit/component/test_abi.c \
+    $(LIB_SRCS_component) $(LIB_SRCS_component_inst) $(LIB_SRCS_component_abi) \
+    host/kpio-wasm/wave.c $(LIB_SRCS_wasm) host/kpio-wasm/jit_mem.c $(LIB_SRCS_base) \
+    host/port/base_env.c)
+	$(host_link) -lcmocka
+TEST_DEPS += $(BUILD)/host/tests/test_comp_abi
+UNIT_SUITES += unit/component-abi
+SUITE_CMD_unit/component-abi := $(BUILD)/host/tests/test_comp_abi
