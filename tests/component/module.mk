@@ -57,3 +57,11 @@ $(BUILD)/host/tests/test_comp_abi: $(call host_objs,tests/unit/component/test_ab
 TEST_DEPS += $(BUILD)/host/tests/test_comp_abi
 UNIT_SUITES += unit/component-abi
 SUITE_CMD_unit/component-abi := $(BUILD)/host/tests/test_comp_abi
+
+# The canonical ABI against the reference (test_abi.py): a JavaScript
+# component (jco componentize of tests/component/abi/abi.js) and a
+# hand-written one (abi/edge.wat through jco parse), each export called
+# through kpio-wasm --invoke in WAVE and through jco transpile on node, the
+# same results; bad data from the core code traps; bad command lines fail.
+COMPONENT_SUITES += component/abi
+SUITE_CMD_component/abi := python3 tests/component/test_abi.py $(BUILD)
