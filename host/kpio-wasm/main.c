@@ -13,6 +13,10 @@
  * --dump-jit=FILE writes the machine code to FILE and where each function
  * starts in it, --time prints the call's wall-clock time on stderr.
  *
+ * A component's exports are called by the WASI mode (run_wasi.c,
+ * invoke_comp.c), which binds its WASI imports: arguments and result in
+ * WAVE.
+ *
  * Exit status: 0 after a normal return, 1 for usage, load and link errors,
  * 2 when the call trapped (the reason is printed on stderr), or the status
  * a host function asked for with wasm_host_exit(). Imports are resolved by
