@@ -180,7 +180,7 @@ static int floating(struct parser *p, bool f32, struct comp_val *out)
            (is_label_char((unsigned char)p->s[p->i]) || p->s[p->i] == '.' || p->s[p->i] == '+'))
         p->i++;
     size_t n = p->i - start;
-    char buf[64];
+    char buf[512]; /* Rust writes an f64 in up to 327 characters, without an exponent */
     double d = 0;
     const char *t = p->s + start;
     if (label_is(t, n, "nan")) {

@@ -31,6 +31,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "apps"))
 from tap import Tap  # noqa: E402
 from hosts import run_cmd  # noqa: E402
 from jcoenv import jco_location  # noqa: E402
+from test_run import missing_import_component  # noqa: E402
 
 SRC = os.path.join(HERE, "abi")
 TRAP = 134
@@ -340,6 +341,13 @@ def main():
         r = kpio(build, abi, argv[0], argv[1:])
         t.ok(r.rc == 1 and reason in r.errtext and "Sanitizer" not in r.errtext,
              f"refused: {' '.join(argv)}", diag=f"status {r.rc}\n{r.errtext[-800:]}")
+    bad = os.path.join(work, "missing.wasm")
+    with open(bad, "wb") as f:
+        f.write(missing_import_component("wasi:foo/bar@0.2.0", "baz"))
+    r = kpio(build, bad, "f", [])
+    t.ok(r.rc == 1 and "component imports wasi:foo/bar@0.2.0#baz, which this host does not "
+         "provide" in r.errtext, "--invoke refuses a component importing what the host lacks",
+         diag=f"status {r.rc}\n{r.errtext[-400:]}")
     r = kpio(build, abi, "add(20, 22)", [])
     t.ok(r.rc == 0 and r.text == "42\n", "a WAVE call: add(20, 22) -> 42",
          diag=f"status {r.rc}: {r.text} {r.errtext[-400:]}")
