@@ -635,7 +635,7 @@ static void put_float(struct out *o, double x, bool f32)
         if (f32 ? (float)back == (float)x : back == x) break;
     }
     /* e: [-]d[.ddd]e[+-]NN */
-    char digits[32];
+    char digits[32] = {0};
     size_t nd = 0;
     const char *q = e;
     bool neg = *q == '-';
@@ -685,15 +685,17 @@ static void put_label(struct out *o, const struct comp_str *s, bool maybe_keywor
 
 static void print(struct out *o, const struct comp *c, const struct comp_val *v);
 
-/* A case: its label (a keyword one prefixed with '%' unless it is the
- * keyword itself: some, none, ok, err) and its payload. */
-static void print_case(struct out *o, const struct comp *c, const char *keyword,
-                       const struct comp_str *label, const struct comp_val *v)
+static struct comp_str keyword(const char *k)
 {
-    if (keyword)
-        puts_(o, keyword);
-    else
-        put_label(o, label, true);
+    return (struct comp_str){(const uint8_t *)k, (uint32_t)strlen(k)};
+}
+
+/* A case: its label (prefixed with '%' when it is a keyword, unless
+ * `keyword` says it is one of some, none, ok, err) and its payload. */
+static void print_case(struct out *o, const struct comp *c, struct comp_str label, bool keyword,
+                       const struct comp_val *v)
+{
+    put_label(o, &label, !keyword);
     if (!v->items) return;
     puts_(o, "(");
     print(o, c, v->items);
@@ -782,9 +784,9 @@ static void print(struct out *o, const struct comp *c, const struct comp_val *v)
         puts_(o, "}");
         break;
     case COMP_T_VARIANT:
-    case COMP_T_ENUM: print_case(o, c, NULL, &t->fields[v->n].name, v); break;
-    case COMP_T_OPTION: print_case(o, c, v->n ? "some" : "none", NULL, v); break;
-    case COMP_T_RESULT: print_case(o, c, v->n ? "err" : "ok", NULL, v); break;
+    case COMP_T_ENUM: print_case(o, c, t->fields[v->n].name, false, v); break;
+    case COMP_T_OPTION: print_case(o, c, keyword(v->n ? "some" : "none"), true, v); break;
+    case COMP_T_RESULT: print_case(o, c, keyword(v->n ? "err" : "ok"), true, v); break;
     default: putf(o, "%s<%llu>", comp_type_kind_name(t->kind), (unsigned long long)v->v.u);
     }
 }

@@ -2,8 +2,8 @@
  * lib/component/abi.c - the canonical ABI's lifting and lowering of every
  * WIT value kind (CanonicalABI.md "Loading", "Storing", "Flat Lowering",
  * "Flat Lifting") between host values (struct comp_val) and a component
- * instance's flat core values and linear memory, and a call of a lifted
- * export from the host (canon_lift seen from the caller's side). Every
+ * instance's flat core values and linear memory (strings: abi_string.c; a
+ * call of a lifted export: abi_call.c). Every
  * pointer and length is checked against the memory and the alignment the
  * specification asks for; bad data (a discriminant out of range, a char
  * that is no Unicode scalar value, malformed UTF-8 or UTF-16) traps with
@@ -11,6 +11,7 @@
  * UTF-8.
  */
 #include "component/abi.h"
+#include "component/abi_internal.h"
 #include "component/internal.h"
 #include "base/fmt.h"
 #include "base/env.h"
@@ -18,13 +19,11 @@
 
 #include <stdarg.h>
 
-#define I32              0x7f
-#define I64              0x7e
-#define F32              0x7d
-#define F64              0x7c
-#define UTF16_TAG        0x80000000u
-#define MAX_STRING_BYTES 0x7fffffffu
-#define MAX_DEPTH        100
+#define I32       0x7f
+#define I64       0x7e
+#define F32       0x7d
+#define F64       0x7c
+#define MAX_DEPTH 100
 
 /* ---- the arena ----------------------------------------------------------- */
 
@@ -60,8 +59,7 @@ void comp_arena_free(struct comp_arena *a)
 
 /* ---- traps and memory ---------------------------------------------------- */
 
-static int trap(struct comp_cx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int trap(struct comp_cx *cx, const char *fmt, ...)
+int abi_trap(struct comp_cx *cx, const char *fmt, ...)
 {
     struct wasm_trap *t = cx->trap;
     memset(t, 0, sizeof *t);
@@ -76,7 +74,7 @@ static int trap(struct comp_cx *cx, const char *fmt, ...)
 }
 
 /* len bytes of memory at ptr, or NULL (no memory, or out of bounds). */
-static uint8_t *mem_at(struct comp_cx *cx, uint64_t ptr, uint64_t len)
+uint8_t *abi_mem_at(struct comp_cx *cx, uint64_t ptr, uint64_t len)
 {
     if (!cx->mem) return NULL;
     uint64_t size = wasm_memory_size(cx->mem);
@@ -84,20 +82,21 @@ static uint8_t *mem_at(struct comp_cx *cx, uint64_t ptr, uint64_t len)
     return wasm_memory_data(cx->mem) + ptr;
 }
 
-static int check_range(struct comp_cx *cx, const char *what, uint64_t ptr, uint64_t len,
-                       uint32_t align)
+int abi_check_range(struct comp_cx *cx, const char *what, uint64_t ptr, uint64_t len,
+                    uint32_t align)
 {
-    if (!cx->mem) return trap(cx, "%s needs a memory, and the canon options give none", what);
+    if (!cx->mem) return abi_trap(cx, "%s needs a memory, and the canon options give none", what);
     if (ptr % align)
-        return trap(cx, "%s at %llu is not %u-byte aligned", what, (unsigned long long)ptr, align);
-    if (!mem_at(cx, ptr, len))
-        return trap(cx, "%s at %llu (%llu bytes) is out of bounds of memory (%llu bytes)", what,
-                    (unsigned long long)ptr, (unsigned long long)len,
-                    (unsigned long long)wasm_memory_size(cx->mem));
+        return abi_trap(cx, "%s at %llu is not %u-byte aligned", what, (unsigned long long)ptr,
+                        align);
+    if (!abi_mem_at(cx, ptr, len))
+        return abi_trap(cx, "%s at %llu (%llu bytes) is out of bounds of memory (%llu bytes)", what,
+                        (unsigned long long)ptr, (unsigned long long)len,
+                        (unsigned long long)wasm_memory_size(cx->mem));
     return 0;
 }
 
-static uint64_t get_le(const uint8_t *p, unsigned n)
+uint64_t abi_get_le(const uint8_t *p, unsigned n)
 {
     uint64_t v = 0;
     for (unsigned i = 0; i < n; i++)
@@ -105,18 +104,18 @@ static uint64_t get_le(const uint8_t *p, unsigned n)
     return v;
 }
 
-static void put_le(uint8_t *p, uint64_t v, unsigned n)
+void abi_put_le(uint8_t *p, uint64_t v, unsigned n)
 {
     for (unsigned i = 0; i < n; i++)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
 /* realloc(0, 0, align, size) of the instance (or the bump allocator). */
-static int alloc(struct comp_cx *cx, uint32_t align, uint32_t size, uint32_t *ptr)
+int abi_alloc(struct comp_cx *cx, uint32_t align, uint32_t size, uint32_t *ptr)
 {
     if (!cx->realloc) {
         uint64_t p = ((uint64_t)cx->bump + align - 1) / align * align;
-        if (!mem_at(cx, p, size)) return trap(cx, "out of memory for %u bytes", size);
+        if (!abi_mem_at(cx, p, size)) return abi_trap(cx, "out of memory for %u bytes", size);
         cx->bump = (uint32_t)(p + size);
         *ptr = (uint32_t)p;
         return 0;
@@ -124,7 +123,7 @@ static int alloc(struct comp_cx *cx, uint32_t align, uint32_t size, uint32_t *pt
     wasm_value args[4] = {{.u32 = 0}, {.u32 = 0}, {.u32 = align}, {.u32 = size}}, res = {0};
     TRY(wasm_call(cx->realloc, args, 4, &res, 1, cx->trap));
     *ptr = res.u32;
-    return check_range(cx, "realloc's result", res.u32, size, align);
+    return abi_check_range(cx, "realloc's result", res.u32, size, align);
 }
 
 /* ---- types --------------------------------------------------------------- */
@@ -182,7 +181,7 @@ uint32_t comp_abi_align(const struct comp *c, uint32_t type)
 }
 
 /* The flattening of a value type: n core types in f (COMP_FLAT_OVER). */
-static uint8_t flat_of(const struct comp *c, uint32_t vt, const uint8_t **f)
+uint8_t abi_flat_of(const struct comp *c, uint32_t vt, const uint8_t **f)
 {
     static const uint8_t i32s[2] = {I32, I32}, i64 = I64, f32 = F32, f64 = F64;
     if (vt == COMP_NONE) return 0;
@@ -200,7 +199,7 @@ static uint8_t flat_of(const struct comp *c, uint32_t vt, const uint8_t **f)
     }
 }
 
-static uint32_t align_to(uint32_t n, uint32_t a)
+uint32_t abi_align_to(uint32_t n, uint32_t a)
 {
     return (n + a - 1) / a * a;
 }
@@ -234,7 +233,7 @@ static uint32_t payload_offset(const struct comp *c, const struct tinfo *i)
         uint32_t ka = comp_abi_align(c, case_type(i, k));
         a = ka > a ? ka : a;
     }
-    return align_to(disc_size(ncases(i)), a);
+    return abi_align_to(disc_size(ncases(i)), a);
 }
 
 static uint32_t canon_f32(uint32_t bits)
@@ -247,7 +246,7 @@ static uint64_t canon_f64(uint64_t bits)
     return (bits & 0x7fffffffffffffffull) > 0x7ff0000000000000ull ? 0x7ff8000000000000ull : bits;
 }
 
-static bool is_scalar(uint64_t c)
+bool abi_is_scalar(uint64_t c)
 {
     return c < 0x110000 && !(c >= 0xd800 && c < 0xe000);
 }
@@ -260,131 +259,7 @@ static struct comp_val *new_vals(struct comp_cx *cx, uint64_t n)
 
 static int enter(struct comp_cx *cx)
 {
-    if (++cx->depth > MAX_DEPTH) return trap(cx, "values nested over %d levels", MAX_DEPTH);
-    return 0;
-}
-
-/* ---- strings -------------------------------------------------------------- */
-
-/* The next code point of UTF-8 s[*i..len), or -1 when malformed. */
-static int32_t utf8_next(const uint8_t *s, uint32_t len, uint32_t *i)
-{
-    uint8_t b = s[(*i)++];
-    if (b < 0x80) return b;
-    unsigned n = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : b >= 0xc0 ? 1 : 0;
-    if (!n || b >= 0xf8 || *i + n > len) return -1;
-    uint32_t cp = b & (0x3f >> n);
-    for (unsigned k = 0; k < n; k++) {
-        uint8_t cb = s[(*i)++];
-        if ((cb & 0xc0) != 0x80) return -1;
-        cp = cp << 6 | (cb & 0x3f);
-    }
-    static const uint32_t min[4] = {0, 0x80, 0x800, 0x10000};
-    if (cp < min[n] || !is_scalar(cp)) return -1;
-    return (int32_t)cp;
-}
-
-static uint32_t utf8_put(uint8_t *p, uint32_t cp)
-{
-    if (cp < 0x80) return p[0] = (uint8_t)cp, 1;
-    if (cp < 0x800)
-        return p[0] = (uint8_t)(0xc0 | cp >> 6), p[1] = (uint8_t)(0x80 | (cp & 0x3f)), 2;
-    if (cp < 0x10000) {
-        p[0] = (uint8_t)(0xe0 | cp >> 12);
-        p[1] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
-        p[2] = (uint8_t)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    p[0] = (uint8_t)(0xf0 | cp >> 18);
-    p[1] = (uint8_t)(0x80 | (cp >> 12 & 0x3f));
-    p[2] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
-    p[3] = (uint8_t)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
-bool comp_utf8_valid(const uint8_t *s, uint32_t len)
-{
-    for (uint32_t i = 0; i < len;)
-        if (utf8_next(s, len, &i) < 0) return false;
-    return true;
-}
-
-/* UTF-16 (or Latin-1 when latin1) code units at p into a UTF-8 string. */
-static int decode_units(struct comp_cx *cx, const uint8_t *p, uint32_t units, bool latin1,
-                        struct comp_val *out)
-{
-    uint8_t *s = comp_arena_alloc(cx->arena, (size_t)units * 3 + 1);
-    if (!s) return trap(cx, "a string of %u code units is too large for the host", units);
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < units; i++) {
-        uint32_t u = latin1 ? p[i] : (uint32_t)get_le(p + 2 * i, 2);
-        if (!latin1 && u >= 0xd800 && u < 0xdc00 && i + 1 < units) {
-            uint32_t lo = (uint32_t)get_le(p + 2 * i + 2, 2);
-            if (lo >= 0xdc00 && lo < 0xe000) {
-                u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
-                i++;
-            }
-        }
-        if (!is_scalar(u))
-            return trap(cx, "string has an unpaired UTF-16 surrogate 0x%x at code unit %u", u, i);
-        n += utf8_put(s + n, u);
-    }
-    out->str = (char *)s;
-    out->n = n;
-    return 0;
-}
-
-static int load_string_at(struct comp_cx *cx, uint32_t ptr, uint32_t tagged, struct comp_val *out)
-{
-    bool utf16 =
-        cx->encoding == COMP_UTF16 || (cx->encoding == COMP_LATIN1_UTF16 && (tagged & UTF16_TAG));
-    uint32_t units = cx->encoding == COMP_LATIN1_UTF16 ? tagged & ~UTF16_TAG : tagged;
-    uint64_t bytes = utf16 ? 2ull * units : units;
-    if (bytes > MAX_STRING_BYTES) return trap(cx, "string of %u code units is too long", units);
-    TRY(check_range(cx, "string", ptr, bytes, cx->encoding == COMP_UTF8 ? 1 : 2));
-    const uint8_t *p = mem_at(cx, ptr, bytes);
-    if (cx->encoding != COMP_UTF8) return decode_units(cx, p, units, !utf16, out);
-    if (!comp_utf8_valid(p, units)) return trap(cx, "string at %u is not valid UTF-8", ptr);
-    char *s = comp_arena_alloc(cx->arena, (size_t)units + 1);
-    if (!s) return trap(cx, "a string of %u bytes is too large for the host", units);
-    memcpy(s, p, units);
-    out->str = s;
-    out->n = units;
-    return 0;
-}
-
-/* Stores a UTF-8 host string in the encoding: *ptr and the (tagged) length. */
-static int store_string(struct comp_cx *cx, const struct comp_val *v, uint32_t *ptr, uint32_t *len)
-{
-    const uint8_t *s = (const uint8_t *)v->str;
-    if (!comp_utf8_valid(s, v->n)) return trap(cx, "host string is not valid UTF-8");
-    if (cx->encoding == COMP_UTF8) {
-        TRY(alloc(cx, 1, v->n, ptr));
-        memcpy(mem_at(cx, *ptr, v->n), s, v->n);
-        *len = v->n;
-        return 0;
-    }
-    uint32_t units = 0;
-    bool latin1 = cx->encoding == COMP_LATIN1_UTF16;
-    for (uint32_t i = 0; i < v->n;) {
-        int32_t cp = utf8_next(s, v->n, &i);
-        units += cp >= 0x10000 ? 2 : 1;
-        latin1 = latin1 && cp < 0x100;
-    }
-    TRY(alloc(cx, 2, latin1 ? units : 2 * units, ptr));
-    uint8_t *p = mem_at(cx, *ptr, latin1 ? units : 2ull * units);
-    for (uint32_t i = 0, k = 0; i < v->n;) {
-        uint32_t cp = (uint32_t)utf8_next(s, v->n, &i);
-        if (latin1) {
-            p[k++] = (uint8_t)cp;
-        } else if (cp >= 0x10000) {
-            put_le(p + 2 * k++, 0xd800 + ((cp - 0x10000) >> 10), 2);
-            put_le(p + 2 * k++, 0xdc00 + ((cp - 0x10000) & 0x3ff), 2);
-        } else {
-            put_le(p + 2 * k++, cp, 2);
-        }
-    }
-    *len = cx->encoding == COMP_LATIN1_UTF16 && !latin1 ? units | UTF16_TAG : units;
+    if (++cx->depth > MAX_DEPTH) return abi_trap(cx, "values nested over %d levels", MAX_DEPTH);
     return 0;
 }
 
@@ -394,10 +269,10 @@ static int load_list(struct comp_cx *cx, uint32_t elem, uint32_t ptr, uint32_t l
                      struct comp_val *out)
 {
     uint32_t size = comp_abi_size(cx->c, elem), align = comp_abi_align(cx->c, elem);
-    TRY(check_range(cx, "list", ptr, (uint64_t)len * size, align));
+    TRY(abi_check_range(cx, "list", ptr, (uint64_t)len * size, align));
     out->n = len;
     out->items = new_vals(cx, len);
-    if (!out->items) return trap(cx, "a list of %u elements is too large for the host", len);
+    if (!out->items) return abi_trap(cx, "a list of %u elements is too large for the host", len);
     for (uint32_t i = 0; i < len; i++)
         TRY(comp_abi_load(cx, elem, ptr + i * size, &out->items[i]));
     return 0;
@@ -408,11 +283,11 @@ static int load_fields(struct comp_cx *cx, const struct comp_type *t, uint32_t p
 {
     out->n = t->nfields;
     out->items = new_vals(cx, t->nfields);
-    if (!out->items) return trap(cx, "out of host memory");
+    if (!out->items) return abi_trap(cx, "out of host memory");
     uint32_t off = 0;
     for (uint32_t i = 0; i < t->nfields; i++) {
         uint32_t ft = t->fields[i].type;
-        off = align_to(off, comp_abi_align(cx->c, ft));
+        off = abi_align_to(off, comp_abi_align(cx->c, ft));
         TRY(comp_abi_load(cx, ft, ptr + off, &out->items[i]));
         off += comp_abi_size(cx->c, ft);
     }
@@ -423,25 +298,25 @@ static int load_fields(struct comp_cx *cx, const struct comp_type *t, uint32_t p
 static int check_case(struct comp_cx *cx, const struct tinfo *i, uint32_t k)
 {
     if (k < ncases(i)) return 0;
-    return trap(cx, "%s case %u is out of range (%u cases)", comp_type_kind_name(i->kind), k,
-                ncases(i));
+    return abi_trap(cx, "%s case %u is out of range (%u cases)", comp_type_kind_name(i->kind), k,
+                    ncases(i));
 }
 
 static int load_case(struct comp_cx *cx, const struct tinfo *i, uint32_t ptr, struct comp_val *out)
 {
     unsigned ds = disc_size(ncases(i));
-    uint32_t k = (uint32_t)get_le(mem_at(cx, ptr, ds), ds);
+    uint32_t k = (uint32_t)abi_get_le(abi_mem_at(cx, ptr, ds), ds);
     TRY(check_case(cx, i, k));
     out->n = k;
     uint32_t pt = case_type(i, k);
     if (pt == COMP_NONE) return 0;
-    if (!(out->items = new_vals(cx, 1))) return trap(cx, "out of host memory");
+    if (!(out->items = new_vals(cx, 1))) return abi_trap(cx, "out of host memory");
     return comp_abi_load(cx, pt, ptr + payload_offset(cx->c, i), out->items);
 }
 
 static int load_prim(struct comp_cx *cx, uint8_t code, const uint8_t *p, struct comp_val *out)
 {
-    uint64_t u = get_le(p, code == COMP_PRIM_STRING ? 4 : prim_size(code));
+    uint64_t u = abi_get_le(p, code == COMP_PRIM_STRING ? 4 : prim_size(code));
     switch (code) {
     case 0x7f: out->v.u = u != 0; return 0;
     case 0x7e: out->v.s = (int8_t)u; return 0;
@@ -451,11 +326,12 @@ static int load_prim(struct comp_cx *cx, uint8_t code, const uint8_t *p, struct 
     case 0x76: out->v.u = canon_f32((uint32_t)u); return 0; /* f32 bits in the low half */
     case 0x75: out->v.u = canon_f64(u); return 0;
     case 0x74:
-        if (!is_scalar(u))
-            return trap(cx, "char 0x%llx is not a Unicode scalar value", (unsigned long long)u);
+        if (!abi_is_scalar(u))
+            return abi_trap(cx, "char 0x%llx is not a Unicode scalar value", (unsigned long long)u);
         out->v.u = u;
         return 0;
-    case COMP_PRIM_STRING: return load_string_at(cx, (uint32_t)u, (uint32_t)get_le(p + 4, 4), out);
+    case COMP_PRIM_STRING:
+        return abi_load_string(cx, (uint32_t)u, (uint32_t)abi_get_le(p + 4, 4), out);
     default: out->v.u = u; return 0;
     }
 }
@@ -465,14 +341,15 @@ int comp_abi_load(struct comp_cx *cx, uint32_t type, uint32_t ptr, struct comp_v
     struct tinfo i = info(cx->c, type);
     memset(out, 0, sizeof *out);
     out->type = type;
-    TRY(check_range(cx, "value", ptr, comp_abi_size(cx->c, type), comp_abi_align(cx->c, type)));
+    TRY(abi_check_range(cx, "value", ptr, comp_abi_size(cx->c, type), comp_abi_align(cx->c, type)));
     TRY(enter(cx));
-    const uint8_t *p = mem_at(cx, ptr, comp_abi_size(cx->c, type));
+    const uint8_t *p = abi_mem_at(cx, ptr, comp_abi_size(cx->c, type));
     int rc = 0;
     switch (i.kind) {
     case COMP_T_PRIM: rc = load_prim(cx, i.prim, p, out); break;
     case COMP_T_LIST:
-        rc = load_list(cx, i.t->elem, (uint32_t)get_le(p, 4), (uint32_t)get_le(p + 4, 4), out);
+        rc = load_list(cx, i.t->elem, (uint32_t)abi_get_le(p, 4), (uint32_t)abi_get_le(p + 4, 4),
+                       out);
         break;
     case COMP_T_RECORD:
     case COMP_T_TUPLE: rc = load_fields(cx, i.t, ptr, out); break;
@@ -482,11 +359,11 @@ int comp_abi_load(struct comp_cx *cx, uint32_t type, uint32_t ptr, struct comp_v
     case COMP_T_RESULT: rc = load_case(cx, &i, ptr, out); break;
     case COMP_T_FLAGS: {
         uint32_t size = i.t->size[0];
-        uint64_t bits = get_le(p, size);
+        uint64_t bits = abi_get_le(p, size);
         out->v.u = i.t->nfields < 64 ? bits & ((1ull << i.t->nfields) - 1) : bits;
         break;
     }
-    default: out->v.u = get_le(p, 4); break; /* own, borrow */
+    default: out->v.u = abi_get_le(p, 4); break; /* own, borrow */
     }
     cx->depth--;
     return rc;
@@ -497,8 +374,8 @@ int comp_abi_load(struct comp_cx *cx, uint32_t type, uint32_t ptr, struct comp_v
 static int store_list(struct comp_cx *cx, const struct comp_val *v, uint32_t elem, uint32_t *ptr)
 {
     uint32_t size = comp_abi_size(cx->c, elem), align = comp_abi_align(cx->c, elem);
-    if ((uint64_t)v->n * size > UINT32_MAX) return trap(cx, "list too long for memory");
-    TRY(alloc(cx, align, v->n * size, ptr));
+    if ((uint64_t)v->n * size > UINT32_MAX) return abi_trap(cx, "list too long for memory");
+    TRY(abi_alloc(cx, align, v->n * size, ptr));
     for (uint32_t i = 0; i < v->n; i++)
         TRY(comp_abi_store(cx, &v->items[i], *ptr + i * size));
     return 0;
@@ -513,17 +390,17 @@ static int store_prim(struct comp_cx *cx, uint8_t code, const struct comp_val *v
     case 0x76: u = canon_f32((uint32_t)u); break;
     case 0x75: u = canon_f64(u); break;
     case 0x74:
-        if (!is_scalar(u))
-            return trap(cx, "char 0x%llx is not a Unicode scalar value", (unsigned long long)u);
+        if (!abi_is_scalar(u))
+            return abi_trap(cx, "char 0x%llx is not a Unicode scalar value", (unsigned long long)u);
         break;
     case COMP_PRIM_STRING:
-        TRY(store_string(cx, v, &a, &b));
-        put_le(mem_at(cx, ptr, 8), a, 4);
-        put_le(mem_at(cx, ptr, 8) + 4, b, 4);
+        TRY(abi_store_string(cx, v, &a, &b));
+        abi_put_le(abi_mem_at(cx, ptr, 8), a, 4);
+        abi_put_le(abi_mem_at(cx, ptr, 8) + 4, b, 4);
         return 0;
     default: break;
     }
-    put_le(mem_at(cx, ptr, prim_size(code)), u, prim_size(code));
+    abi_put_le(abi_mem_at(cx, ptr, prim_size(code)), u, prim_size(code));
     return 0;
 }
 
@@ -531,7 +408,7 @@ int comp_abi_store(struct comp_cx *cx, const struct comp_val *v, uint32_t ptr)
 {
     struct tinfo i = info(cx->c, v->type);
     uint32_t size = comp_abi_size(cx->c, v->type);
-    TRY(check_range(cx, "value", ptr, size, comp_abi_align(cx->c, v->type)));
+    TRY(abi_check_range(cx, "value", ptr, size, comp_abi_align(cx->c, v->type)));
     TRY(enter(cx));
     int rc = 0;
     uint32_t a = 0;
@@ -540,15 +417,15 @@ int comp_abi_store(struct comp_cx *cx, const struct comp_val *v, uint32_t ptr)
     case COMP_T_LIST:
         rc = store_list(cx, v, i.t->elem, &a);
         if (!rc) {
-            put_le(mem_at(cx, ptr, 8), a, 4); /* memory may have grown: look again */
-            put_le(mem_at(cx, ptr, 8) + 4, v->n, 4);
+            abi_put_le(abi_mem_at(cx, ptr, 8), a, 4); /* memory may have grown: look again */
+            abi_put_le(abi_mem_at(cx, ptr, 8) + 4, v->n, 4);
         }
         break;
     case COMP_T_RECORD:
     case COMP_T_TUPLE:
         for (uint32_t k = 0, off = 0; k < i.t->nfields && !rc; k++) {
             uint32_t ft = i.t->fields[k].type;
-            off = align_to(off, comp_abi_align(cx->c, ft));
+            off = abi_align_to(off, comp_abi_align(cx->c, ft));
             rc = comp_abi_store(cx, &v->items[k], ptr + off);
             off += comp_abi_size(cx->c, ft);
         }
@@ -558,15 +435,15 @@ int comp_abi_store(struct comp_cx *cx, const struct comp_val *v, uint32_t ptr)
     case COMP_T_OPTION:
     case COMP_T_RESULT:
         if (v->n >= ncases(&i)) {
-            rc = trap(cx, "host value has case %u of %u", v->n, ncases(&i));
+            rc = abi_trap(cx, "host value has case %u of %u", v->n, ncases(&i));
             break;
         }
-        put_le(mem_at(cx, ptr, size), v->n, disc_size(ncases(&i)));
+        abi_put_le(abi_mem_at(cx, ptr, size), v->n, disc_size(ncases(&i)));
         if (case_type(&i, v->n) != COMP_NONE)
             rc = comp_abi_store(cx, v->items, ptr + payload_offset(cx->c, &i));
         break;
-    case COMP_T_FLAGS: put_le(mem_at(cx, ptr, size), v->v.u, size); break;
-    default: put_le(mem_at(cx, ptr, 4), v->v.u, 4); break;
+    case COMP_T_FLAGS: abi_put_le(abi_mem_at(cx, ptr, size), v->v.u, size); break;
+    default: abi_put_le(abi_mem_at(cx, ptr, 4), v->v.u, 4); break;
     }
     cx->depth--;
     return rc;
@@ -604,11 +481,11 @@ static int lower_case(struct comp_cx *cx, const struct tinfo *i, const struct co
                       wasm_value *out, uint32_t *n)
 {
     const struct comp_type *t = i->t;
-    if (v->n >= ncases(i)) return trap(cx, "host value has case %u of %u", v->n, ncases(i));
+    if (v->n >= ncases(i)) return abi_trap(cx, "host value has case %u of %u", v->n, ncases(i));
     out[(*n)++].u64 = v->n;
     uint32_t start = *n, pt = case_type(i, v->n);
     const uint8_t *pf = NULL;
-    uint8_t pn = flat_of(cx->c, pt, &pf);
+    uint8_t pn = abi_flat_of(cx->c, pt, &pf);
     if (pt != COMP_NONE) TRY(comp_abi_lower_flat(cx, v->items, out, n));
     for (uint32_t k = 0; k + 1 < t->flat_n; k++) {
         if (k < pn)
@@ -636,13 +513,13 @@ int comp_abi_lower_flat(struct comp_cx *cx, const struct comp_val *v, wasm_value
         case 0x76: out[(*n)++].u32 = canon_f32((uint32_t)v->v.u); break;
         case 0x75: out[(*n)++].u64 = canon_f64(v->v.u); break;
         case 0x74:
-            if (!is_scalar(v->v.u))
-                rc = trap(cx, "char 0x%llx is not a Unicode scalar value",
-                          (unsigned long long)v->v.u);
+            if (!abi_is_scalar(v->v.u))
+                rc = abi_trap(cx, "char 0x%llx is not a Unicode scalar value",
+                              (unsigned long long)v->v.u);
             out[(*n)++].u32 = (uint32_t)v->v.u;
             break;
         case COMP_PRIM_STRING:
-            rc = store_string(cx, v, &a, &b);
+            rc = abi_store_string(cx, v, &a, &b);
             out[(*n)++].u64 = a;
             out[(*n)++].u64 = b;
             break;
@@ -680,11 +557,11 @@ static int lift_case(struct comp_cx *cx, const struct tinfo *i, const wasm_value
     *n = start + t->flat_n - 1;
     if (pt == COMP_NONE) return 0;
     const uint8_t *pf = NULL;
-    uint8_t pn = flat_of(cx->c, pt, &pf);
+    uint8_t pn = abi_flat_of(cx->c, pt, &pf);
     wasm_value tmp[COMP_MAX_FLAT];
     for (uint8_t m = 0; m < pn; m++)
         tmp[m] = uncoerce(pf[m], t->flat[m + 1], in[start + m]);
-    if (!(out->items = new_vals(cx, 1))) return trap(cx, "out of host memory");
+    if (!(out->items = new_vals(cx, 1))) return abi_trap(cx, "out of host memory");
     uint32_t used = 0;
     return comp_abi_lift_flat(cx, pt, tmp, &used, out->items);
 }
@@ -715,7 +592,7 @@ int comp_abi_lift_flat(struct comp_cx *cx, uint32_t type, const wasm_value *in, 
     switch (i.kind) {
     case COMP_T_PRIM:
         if (i.prim == COMP_PRIM_STRING) {
-            rc = load_string_at(cx, in[*n].u32, in[*n + 1].u32, out);
+            rc = abi_load_string(cx, in[*n].u32, in[*n + 1].u32, out);
             *n += 2;
         } else if (i.prim == 0x76) {
             out->v.u = canon_f32(in[(*n)++].u32);
@@ -723,9 +600,9 @@ int comp_abi_lift_flat(struct comp_cx *cx, uint32_t type, const wasm_value *in, 
             out->v.u = canon_f64(in[(*n)++].u64);
         } else if (i.prim == 0x74) {
             out->v.u = in[(*n)++].u32;
-            if (!is_scalar(out->v.u))
-                rc = trap(cx, "char 0x%llx is not a Unicode scalar value",
-                          (unsigned long long)out->v.u);
+            if (!abi_is_scalar(out->v.u))
+                rc = abi_trap(cx, "char 0x%llx is not a Unicode scalar value",
+                              (unsigned long long)out->v.u);
         } else {
             lift_int(i.prim, in[(*n)++], out);
         }
@@ -738,7 +615,7 @@ int comp_abi_lift_flat(struct comp_cx *cx, uint32_t type, const wasm_value *in, 
     case COMP_T_TUPLE:
         out->n = i.t->nfields;
         if (!(out->items = new_vals(cx, i.t->nfields))) {
-            rc = trap(cx, "out of host memory");
+            rc = abi_trap(cx, "out of host memory");
             break;
         }
         for (uint32_t k = 0; k < i.t->nfields && !rc; k++)
@@ -753,97 +630,4 @@ int comp_abi_lift_flat(struct comp_cx *cx, uint32_t type, const wasm_value *in, 
     }
     cx->depth--;
     return rc;
-}
-
-/* ---- a call of a lifted export ------------------------------------------- */
-
-/* The canon options of lift as a context; *f and *post the functions. */
-static int options(struct comp_instance *ci, const struct comp_canon *o, struct comp_cx *cx,
-                   struct wasm_func **f, struct wasm_func **post, struct comp_error *err)
-{
-    struct wasm_extern e = {0};
-    TRY(comp_instance_core_item(ci, COMP_CORE_FUNC, o->func, &e));
-    if (!(*f = e.func)) return comp_errorf(err, ERR_NOTSUP, "the export lifts a host function");
-    *post = NULL;
-    if (o->post_return != COMP_NONE) {
-        TRY(comp_instance_core_item(ci, COMP_CORE_FUNC, o->post_return, &e));
-        *post = e.func;
-    }
-    if (o->memory != COMP_NONE) {
-        TRY(comp_instance_core_item(ci, COMP_CORE_MEMORY, o->memory, &e));
-        cx->mem = e.memory;
-    }
-    if (o->realloc != COMP_NONE) {
-        TRY(comp_instance_core_item(ci, COMP_CORE_FUNC, o->realloc, &e));
-        if (!(cx->realloc = e.func))
-            return comp_errorf(err, ERR_NOTSUP, "the export's realloc is a host function");
-    }
-    cx->encoding = o->encoding;
-    return 0;
-}
-
-/* The parameters as one tuple in memory (more than 16 flat values). */
-static int spill_params(struct comp_cx *cx, const struct comp_type *ft, const struct comp_val *args,
-                        uint32_t *ptr)
-{
-    uint32_t size = 0, align = 1;
-    for (uint32_t k = 0; k < ft->nfields; k++) {
-        uint32_t a = comp_abi_align(cx->c, ft->fields[k].type);
-        size = align_to(size, a) + comp_abi_size(cx->c, ft->fields[k].type);
-        align = a > align ? a : align;
-    }
-    TRY(alloc(cx, align, align_to(size, align), ptr));
-    for (uint32_t k = 0, off = 0; k < ft->nfields; k++) {
-        uint32_t t = ft->fields[k].type;
-        off = align_to(off, comp_abi_align(cx->c, t));
-        TRY(comp_abi_store(cx, &args[k], *ptr + off));
-        off += comp_abi_size(cx->c, t);
-    }
-    return 0;
-}
-
-int comp_call_export(struct comp_instance *ci, const struct comp_def *lift,
-                     const struct comp_val *args, uint32_t nargs, struct comp_val *result,
-                     struct comp_arena *arena, struct wasm_trap *trap_out, struct comp_error *err)
-{
-    const struct comp *c = comp_instance_comp(ci);
-    const struct comp_type *ft = comp_type_get(c, lift->type);
-    struct comp_cx cx = {.c = c, .arena = arena, .trap = trap_out};
-    struct wasm_func *f = NULL, *post = NULL;
-    memset(result, 0, sizeof *result);
-    result->type = COMP_NONE;
-    if (nargs != ft->nfields)
-        return comp_errorf(err, ERR_INVAL, "%u arguments given, the function takes %u", nargs,
-                           ft->nfields);
-    TRY(options(ci, lift->canon, &cx, &f, &post, err));
-    uint32_t nflat = 0;
-    const uint8_t *fl;
-    for (uint32_t k = 0; k < ft->nfields; k++)
-        nflat += flat_of(c, ft->fields[k].type, &fl);
-    wasm_value flat[COMP_FLAT_OVER + 1] = {{0}}, res[2] = {{0}};
-    uint32_t n = 0;
-    if (nflat > COMP_MAX_FLAT) {
-        TRY(spill_params(&cx, ft, args, &flat[0].u32));
-        n = 1;
-    } else {
-        for (uint32_t k = 0; k < nargs; k++)
-            TRY(comp_abi_lower_flat(&cx, &args[k], flat, &n));
-    }
-    const struct wasm_functype *core = wasm_func_type(f);
-    if (core->nparams != n || core->nresults > 1)
-        return comp_errorf(err, ERR_INVAL, "the lifted core function takes %u values, not %u",
-                           core->nparams, n);
-    TRY(wasm_call(f, flat, n, res, core->nresults, trap_out));
-    if (ft->elem != COMP_NONE) {
-        uint8_t rn = flat_of(c, ft->elem, &fl);
-        uint32_t used = 0;
-        if (core->nresults != 1)
-            return comp_errorf(err, ERR_INVAL, "the lifted function returns nothing");
-        if (rn > COMP_MAX_FLAT_RES)
-            TRY(comp_abi_load(&cx, ft->elem, res[0].u32, result));
-        else
-            TRY(comp_abi_lift_flat(&cx, ft->elem, res, &used, result));
-    }
-    if (post) TRY(wasm_call(post, res, core->nresults, NULL, 0, trap_out));
-    return 0;
 }
