@@ -13,6 +13,10 @@
  * --dump-jit=FILE writes the machine code to FILE and where each function
  * starts in it, --time prints the call's wall-clock time on stderr.
  *
+ * A component's exports are called by the WASI mode (run_wasi.c,
+ * invoke_comp.c), which binds its WASI imports: arguments and result in
+ * WAVE.
+ *
  * Exit status: 0 after a normal return, 1 for usage, load and link errors,
  * 2 when the call trapped (the reason is printed on stderr), or the status
  * a host function asked for with wasm_host_exit(). Imports are resolved by
@@ -239,11 +243,12 @@ static int invoke_main(const struct kpio_options *opts)
     struct wasm_error err;
     struct wasm_trap trap;
     if (comp_header(bytes, len) == COMP_HEADER_COMPONENT) {
-        fprintf(stderr,
-                "kpio-wasm: %s is a WebAssembly component: --invoke, --dump and --dump-jit "
-                "take core modules only (run a command component without them)\n",
-                o.path);
         free(bytes);
+        if (o.invoke && !o.dump && !o.dump_jit) return run_wasi_main(&o); /* invoke_comp.c */
+        fprintf(stderr,
+                "kpio-wasm: %s is a WebAssembly component: --dump and --dump-jit take core "
+                "modules only\n",
+                o.path);
         return 1;
     }
     int rc = wasm_module_load(bytes, len, &mod, &err);

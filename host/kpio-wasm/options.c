@@ -21,7 +21,8 @@
 
 static const char usage_text[] =
     "usage: kpio-wasm [OPTIONS] APP.wasm [ARGS]...\n"
-    "       kpio-wasm [OPTIONS] MODULE.wasm --invoke NAME [VALUES]...\n";
+    "       kpio-wasm [OPTIONS] MODULE.wasm --invoke NAME [VALUES]...\n"
+    "       kpio-wasm [OPTIONS] COMPONENT.wasm --invoke NAME [WAVE]...\n";
 
 static const char help_text[] =
     "\n"
@@ -40,7 +41,11 @@ static const char help_text[] =
     "\n"
     "Calling an export:\n"
     "      --invoke NAME          call export NAME with VALUES, print the results (i32:42 "
-    "f64:2.5)\n"
+    "f64:2.5);\n"
+    "                             of a component: NAME is func, iface#func or \'func(WAVE, "
+    "...)\',\n"
+    "                             VALUES and the result are WAVE (42, \"s\", [1, 2], {a: 1}, "
+    "some(1))\n"
     "      --dump                 list the compiled code of every function\n"
     "      --dump-jit=FILE        write the machine code to FILE, list where each function starts\n"
     "\n"
@@ -56,10 +61,11 @@ static const char help_text[] =
     "off)\n"
     "  -h, --help                 print this help\n"
     "\n"
-    "VALUES: integers (decimal or 0x), C float literals, nan, inf, or bits:0x... (raw bits).\n"
+    "VALUES of a core module: integers (decimal or 0x), C float literals, nan, inf, or\n"
+    "bits:0x... (raw bits).\n"
     "Exit status of a WASI program: the app's (proc_exit's code; 1 when wasi:cli/run returns\n"
     "err), 134 after a trap, 1 for load and link errors, 2 for usage errors. Of --invoke: 0,\n"
-    "2 after a trap, 1 for usage, load and link errors.\n";
+    "2 after a trap (134 for a component), 1 for usage, load and link errors.\n";
 
 enum {
     OPT_DIR = 256,

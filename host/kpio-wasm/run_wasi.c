@@ -37,6 +37,7 @@
 
 #include "base/error.h"
 #include "component/command.h"
+#include "host/kpio-wasm/invoke_comp.h"
 #include "host/kpio-wasm/jit_cache.h"
 #include "host/kpio-wasm/options.h"
 #include "host/port/tls_host.h"
@@ -322,7 +323,10 @@ int run_wasi_main(const struct kpio_options *o)
             fprintf(stderr, "kpio-wasm: WASI set-up failed: %s\n", err_str(rc));
         } else {
             fflush(stdout);
-            status = prog.comp ? run_component(prog.comp, w, o) : run_module(prog.mod, w, o);
+            if (prog.comp && o->invoke)
+                status = invoke_component(prog.comp, w, o);
+            else
+                status = prog.comp ? run_component(prog.comp, w, o) : run_module(prog.mod, w, o);
             wasi_ctx_free(w);
         }
         wasi_host_port_free(&port);

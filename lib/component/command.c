@@ -10,20 +10,6 @@
 #include "base/fmt.h"
 #include "base/mem.h"
 
-#include <stdarg.h>
-
-static int cfail(struct comp_error *err, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int cfail(struct comp_error *err, int rc, const char *fmt, ...)
-{
-    if (!err) return rc;
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
 #define STR(s) (int)(s).len, (const char *)(s).p
 
 /* The interface and function name of the imported function `func` of s
@@ -81,30 +67,33 @@ static int check_lower(const struct comp *c, uint32_t idx, const struct comp_def
     const struct comp_component *s = c->root;
     struct comp_str iface, name;
     if (import_name(s, d->canon->func, &iface, &name))
-        return cfail(err, ERR_NOTSUP,
-                     "core func %u: canon lower of func %u, which is not an imported function "
-                     "(not supported yet)",
-                     idx, d->canon->func);
+        return comp_errorf(
+            err, ERR_NOTSUP,
+            "core func %u: canon lower of func %u, which is not an imported function "
+            "(not supported yet)",
+            idx, d->canon->func);
     const char *sig =
         wasi_p2_signature((const char *)iface.p, iface.len, (const char *)name.p, name.len);
     if (!sig)
-        return cfail(err, ERR_NOENT,
-                     "component imports %.*s#%.*s, which this host does not provide", STR(iface),
-                     STR(name));
+        return comp_errorf(err, ERR_NOENT,
+                           "component imports %.*s#%.*s, which this host does not provide",
+                           STR(iface), STR(name));
     char want[COMP_SIG_MAX] = "?";
     if (d->type != COMP_NONE) comp_core_sig(comp_type_get(c, d->type), want, sizeof want);
     if (strcmp(sig, want))
-        return cfail(err, ERR_INVAL, "canon lower of %.*s#%.*s has core type %s, the host's is %s",
-                     STR(iface), STR(name), want, sig);
+        return comp_errorf(err, ERR_INVAL,
+                           "canon lower of %.*s#%.*s has core type %s, the host's is %s",
+                           STR(iface), STR(name), want, sig);
     const struct comp_type *ft = comp_type_get(c, s->space[COMP_FUNC][d->canon->func].type);
     bool strings = has_list(c, ft->elem);
     for (uint32_t i = 0; i < ft->nfields; i++)
         strings = strings || has_list(c, ft->fields[i].type);
     if (d->canon->encoding != COMP_UTF8 && strings)
-        return cfail(err, ERR_NOTSUP,
-                     "canon lower of %.*s#%.*s uses string-encoding=%s; this host supports utf8 "
-                     "only",
-                     STR(iface), STR(name), encodings[d->canon->encoding]);
+        return comp_errorf(
+            err, ERR_NOTSUP,
+            "canon lower of %.*s#%.*s uses string-encoding=%s; this host supports utf8 "
+            "only",
+            STR(iface), STR(name), encodings[d->canon->encoding]);
     return 0;
 }
 
@@ -117,16 +106,18 @@ static int check_canon(const struct comp *c, uint32_t idx, const struct comp_def
     case COMP_CANON_LOWER: return check_lower(c, idx, d, err);
     case COMP_CANON_RESOURCE_DROP:
         if (drop_name(c, d->canon->type, &iface, drop, sizeof drop))
-            return cfail(err, ERR_NOTSUP,
-                         "core func %u: resource.drop of type %u, which is no resource this host "
-                         "provides",
-                         idx, d->canon->type);
+            return comp_errorf(
+                err, ERR_NOTSUP,
+                "core func %u: resource.drop of type %u, which is no resource this host "
+                "provides",
+                idx, d->canon->type);
         return 0;
     default:
-        return cfail(err, ERR_NOTSUP,
-                     "core func %u: resource.new and resource.rep (resources of the component "
-                     "itself) are not supported yet",
-                     idx);
+        return comp_errorf(
+            err, ERR_NOTSUP,
+            "core func %u: resource.new and resource.rep (resources of the component "
+            "itself) are not supported yet",
+            idx);
     }
 }
 
@@ -136,18 +127,18 @@ int comp_command_check(const struct comp *c, struct comp_error *err)
     for (uint32_t i = 0; i < s->nimports; i++) {
         const struct comp_extern *im = &s->imports[i];
         if (im->sort != COMP_INSTANCE)
-            return cfail(err, ERR_NOENT,
-                         "component imports %.*s (a %s), which this host does "
-                         "not provide",
-                         STR(im->name), comp_sort_name(im->sort));
+            return comp_errorf(err, ERR_NOENT,
+                               "component imports %.*s (a %s), which this host does "
+                               "not provide",
+                               STR(im->name), comp_sort_name(im->sort));
         const struct comp_type *t = comp_type_get(c, im->type);
         for (uint32_t k = 0; k < t->nexports; k++) {
             const struct comp_extern *ex = &t->exports[k];
             if (ex->sort == COMP_FUNC && !wasi_p2_signature((const char *)im->name.p, im->name.len,
                                                             (const char *)ex->name.p, ex->name.len))
-                return cfail(err, ERR_NOENT,
-                             "component imports %.*s#%.*s, which this host does not provide",
-                             STR(im->name), STR(ex->name));
+                return comp_errorf(err, ERR_NOENT,
+                                   "component imports %.*s#%.*s, which this host does not provide",
+                                   STR(im->name), STR(ex->name));
         }
     }
     for (uint32_t i = 0; i < s->count[COMP_CORE_FUNC]; i++) {
@@ -172,31 +163,31 @@ static int bind(void *ctx, struct comp_instance *ci, uint32_t index, const struc
     struct wasm_extern mem = {0}, realloc = {0};
     if (canon->op == COMP_CANON_RESOURCE_DROP) {
         if (drop_name(c, canon->type, &iface, drop, sizeof drop))
-            return cfail(err, ERR_NOTSUP, "core func %u: not a resource of this host", index);
+            return comp_errorf(err, ERR_NOTSUP, "core func %u: not a resource of this host", index);
         name.p = (const uint8_t *)drop;
         name.len = (uint32_t)strlen(drop);
     } else if (canon->op != COMP_CANON_LOWER || import_name(c->root, canon->func, &iface, &name)) {
-        return cfail(err, ERR_NOTSUP, "core func %u (%s): not supported yet", index, sig);
+        return comp_errorf(err, ERR_NOTSUP, "core func %u (%s): not supported yet", index, sig);
     } else {
         if (canon->memory != COMP_NONE)
             TRY(comp_instance_core_item(ci, COMP_CORE_MEMORY, canon->memory, &mem));
         if (canon->realloc != COMP_NONE) {
             TRY(comp_instance_core_item(ci, COMP_CORE_FUNC, canon->realloc, &realloc));
             if (!realloc.func)
-                return cfail(err, ERR_NOTSUP,
-                             "canon lower of %.*s#%.*s: realloc is not a core wasm function",
-                             STR(iface), STR(name));
+                return comp_errorf(err, ERR_NOTSUP,
+                                   "canon lower of %.*s#%.*s: realloc is not a core wasm function",
+                                   STR(iface), STR(name));
         }
     }
     int rc = wasi_p2_bind(w, (const char *)iface.p, iface.len, (const char *)name.p, name.len,
                           mem.memory, realloc.func, out);
     if (rc == ERR_NOENT)
-        return cfail(err, rc, "component imports %.*s#%.*s, which this host does not provide",
-                     STR(iface), STR(name));
-    if (rc) return cfail(err, rc, "out of memory");
+        return comp_errorf(err, rc, "component imports %.*s#%.*s, which this host does not provide",
+                           STR(iface), STR(name));
+    if (rc) return comp_errorf(err, rc, "out of memory");
     if (strcmp(out->host_sig, sig))
-        return cfail(err, ERR_INVAL, "%.*s#%.*s has core type %s here, the host's is %s",
-                     STR(iface), STR(name), sig, out->host_sig);
+        return comp_errorf(err, ERR_INVAL, "%.*s#%.*s has core type %s here, the host's is %s",
+                           STR(iface), STR(name), sig, out->host_sig);
     return 0;
 }
 
@@ -245,30 +236,31 @@ int comp_command_run(struct comp_instance *ci, int *status, struct wasm_trap *tr
     char name[64];
     *status = 0;
     if (!run_export(c->root, name, sizeof name))
-        return cfail(err, ERR_NOENT, "the component exports no wasi:cli/run@0.2.N");
+        return comp_errorf(err, ERR_NOENT, "the component exports no wasi:cli/run@0.2.N");
     const struct comp_component *scope;
     const struct comp_def *lift;
     TRY(comp_find_lift(c, name, "run", &scope, &lift, err));
     if (scope != c->root)
-        return cfail(err, ERR_NOTSUP, "%s#run is lifted in a nested component (not run yet)", name);
+        return comp_errorf(err, ERR_NOTSUP, "%s#run is lifted in a nested component (not run yet)",
+                           name);
     const struct comp_type *ft = comp_type_get(c, lift->type);
     const struct comp_type *rt =
         ft->elem == COMP_NONE || COMP_IS_PRIM(ft->elem) ? NULL : comp_type_get(c, ft->elem);
     if (ft->nfields || !rt || rt->kind != COMP_T_RESULT || rt->elem != COMP_NONE ||
         rt->elem2 != COMP_NONE)
-        return cfail(err, ERR_INVAL, "%s#run is not func() -> result", name);
+        return comp_errorf(err, ERR_INVAL, "%s#run is not func() -> result", name);
     struct wasm_extern f, post = {0};
     bool has_post = lift->canon->post_return != COMP_NONE;
     TRY(comp_instance_core_item(ci, COMP_CORE_FUNC, lift->canon->func, &f));
     if (has_post) TRY(comp_instance_core_item(ci, COMP_CORE_FUNC, lift->canon->post_return, &post));
     if (!f.func || (has_post && !post.func))
-        return cfail(err, ERR_NOTSUP, "%s#run lifts a host function", name);
+        return comp_errorf(err, ERR_NOTSUP, "%s#run lifts a host function", name);
     wasm_value res = {0};
     bool exited = false;
     int rc = call(f.func, NULL, 0, &res, 1, status, &exited, trap);
     if (rc || exited) return rc;
     if (res.u32 > 1) /* CanonicalABI.md lift_flat_variant: a case out of range traps */
-        return cfail(err, ERR_INVAL, "%s#run returned result case %u", name, res.u32);
+        return comp_errorf(err, ERR_INVAL, "%s#run returned result case %u", name, res.u32);
     *status = (int)res.u32;
     if (has_post) {
         int st = *status;

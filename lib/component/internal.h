@@ -31,6 +31,9 @@ struct rd {
 };
 
 int comp_fail(struct rd *r, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* After loading: rc with err->msg set from fmt (err may be NULL). */
+int comp_errorf(struct comp_error *err, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 #define MALFORMED(r, ...) comp_fail((r), ERR_BADMSG, __VA_ARGS__)
 #define INVALID(r, ...)   comp_fail((r), ERR_INVAL, __VA_ARGS__)
 #define NOTSUP(r, ...)    comp_fail((r), ERR_NOTSUP, __VA_ARGS__)

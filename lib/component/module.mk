@@ -16,7 +16,14 @@ KERNEL_LIB_SRCS += $(LIB_SRCS_component_inst)
 LIB_SRCS_component_cmd := lib/component/command.c
 KERNEL_LIB_SRCS += $(LIB_SRCS_component_cmd)
 
-# host/kpio-wasm runs components (run_wasi.c): both builds link the library.
-KPIO_WASM_COMP_SRCS := $(LIB_SRCS_component) $(LIB_SRCS_component_inst) $(LIB_SRCS_component_cmd)
+# The general canonical ABI (abi.c: lift and lower of every WIT kind, a
+# host call of a lifted export): host programs only for now (kpio-wasm
+# --invoke; the kernel does not call component exports yet).
+LIB_SRCS_component_abi := lib/component/abi.c lib/component/abi_string.c lib/component/abi_call.c
+
+# host/kpio-wasm runs components (run_wasi.c) and calls their exports with
+# WAVE values (invoke_comp.c, wave.c): both builds link the library.
+KPIO_WASM_COMP_SRCS := $(LIB_SRCS_component) $(LIB_SRCS_component_inst) $(LIB_SRCS_component_cmd) \
+    $(LIB_SRCS_component_abi) host/kpio-wasm/wave.c host/kpio-wasm/invoke_comp.c
 $(BUILD)/rel/bin/kpio-wasm: $(call rel_objs,$(KPIO_WASM_COMP_SRCS))
 $(BUILD)/host/bin/kpio-wasm: $(call host_objs,$(KPIO_WASM_COMP_SRCS))

@@ -26,6 +26,16 @@ int comp_fail(struct rd *r, int rc, const char *fmt, ...)
     return rc;
 }
 
+int comp_errorf(struct comp_error *err, int rc, const char *fmt, ...)
+{
+    if (!err) return rc;
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
 int rd_byte(struct rd *r, uint8_t *out)
 {
     if (r->p >= r->end) return MALFORMED(r, "unexpected end");

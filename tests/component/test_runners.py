@@ -4,7 +4,8 @@ they cannot run, and that core modules still run.
 
   test_runners.py host    kpio-wasm: a component without wasi:cli/run is
                           refused with that reason (WASI mode), --invoke
-                          says it takes core modules only
+                          of a function it does not export names it,
+                          --dump says it takes core modules only
   test_runners.py qemu    the KPIO shell (kernel/wasm/app.c), from /etc/rc:
                           a component runs with the same output as its
                           core module (args.wat, when make_components.py
@@ -53,10 +54,15 @@ def host(t, build, tmp):
          "kpio-wasm (WASI mode) says a component without wasi:cli/run is not a command",
          f"status {p.returncode}\nstderr: {p.stderr!r}\nwant: {want!r}")
     p = run([kw, small, "--invoke", "run"])
-    want = (f"kpio-wasm: {small} is a WebAssembly component: --invoke, --dump and --dump-jit "
-            "take core modules only (run a command component without them)\n")
+    want = 'kpio-wasm: no exported function "run": no func export "run"\n'
     t.ok(p.returncode == 1 and p.stderr == want and p.stdout == "",
-         "kpio-wasm --invoke says it takes core modules only",
+         "kpio-wasm --invoke of a function the component does not export names it",
+         f"status {p.returncode}\nstderr: {p.stderr!r}\nwant: {want!r}")
+    p = run([kw, "--dump", small])
+    want = (f"kpio-wasm: {small} is a WebAssembly component: --dump and --dump-jit take core "
+            "modules only\n")
+    t.ok(p.returncode == 1 and p.stderr == want and p.stdout == "",
+         "kpio-wasm --dump says it takes core modules only",
          f"status {p.returncode}\nstderr: {p.stderr!r}\nwant: {want!r}")
     odd = os.path.join(tmp, "v2.wasm")
     with open(odd, "wb") as f:

@@ -1,0 +1,146 @@
+/*
+ * host/kpio-wasm/invoke_comp.c - --invoke on a component, as wasmtime's
+ * `run --invoke` does it: NAME is a function the component exports
+ * (`add`), a function of an exported instance (`ns:pkg/iface#func`, or
+ * `ns:pkg/iface@1.0.0#func`), or either with its arguments as a WAVE call
+ * (`'add(1, 2)'`); otherwise each VALUE is one argument in WAVE, parsed by
+ * the parameter's type (wave.c). The call goes through the general
+ * canonical ABI (lib/component/abi.h) and its result, if any, is printed
+ * as WAVE on one line.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "component/abi.h"
+#include "component/command.h"
+#include "host/kpio-wasm/invoke_comp.h"
+#include "host/kpio-wasm/wave.h"
+
+#define STATUS_TRAP 134
+
+static int trap_status(const struct wasm_trap *trap)
+{
+    if (trap->kind == WASM_TRAP_EXIT) return trap->exit_code;
+    fprintf(stderr, "kpio-wasm: trap: %s", trap->reason);
+    if (trap->func_name) fprintf(stderr, " in function %s", trap->func_name);
+    if (trap->func_index != UINT32_MAX) fprintf(stderr, " (#%u)", trap->func_index);
+    fprintf(stderr, "\n");
+    return STATUS_TRAP;
+}
+
+/* The lift behind NAME (name_len bytes of it): "func" or "iface#func". */
+static int find(const struct comp *c, const char *name, size_t name_len,
+                const struct comp_def **lift)
+{
+    char buf[512];
+    if (name_len >= sizeof buf) {
+        fprintf(stderr, "kpio-wasm: export name too long\n");
+        return 1;
+    }
+    memcpy(buf, name, name_len);
+    buf[name_len] = 0;
+    char *hash = strrchr(buf, '#');
+    if (hash) *hash = 0;
+    const struct comp_component *scope;
+    struct comp_error err;
+    int rc = comp_find_lift(c, buf, hash ? hash + 1 : NULL, &scope, lift, &err);
+    if (rc) {
+        if (hash) *hash = '#';
+        fprintf(stderr, "kpio-wasm: no exported function \"%s\": %s\n", buf, err.msg);
+        return 1;
+    }
+    if (scope != c->root) {
+        fprintf(stderr, "kpio-wasm: %.*s is lifted in a nested component (not supported yet)\n",
+                (int)name_len, name);
+        return 1;
+    }
+    return 0;
+}
+
+/* The arguments: a WAVE call in NAME, or one WAVE value per VALUE. */
+static int parse_args(const struct comp *c, const struct comp_type *ft,
+                      const struct kpio_options *o, struct comp_arena *a, struct comp_val *args)
+{
+    char err[256];
+    if (strchr(o->invoke, '(')) {
+        size_t n;
+        if (o->nargs) {
+            fprintf(stderr, "kpio-wasm: values after a call with arguments (%s)\n", o->invoke);
+            return 1;
+        }
+        if (wave_parse_call(c, o->invoke, &n, ft->fields, ft->nfields, a, args, err, sizeof err)) {
+            fprintf(stderr, "kpio-wasm: --invoke \"%s\": %s\n", o->invoke, err);
+            return 1;
+        }
+        return 0;
+    }
+    if ((uint32_t)o->nargs != ft->nfields) {
+        fprintf(stderr, "kpio-wasm: %s takes %u arguments, %d given\n", o->invoke, ft->nfields,
+                o->nargs);
+        return 1;
+    }
+    for (uint32_t k = 0; k < ft->nfields; k++) {
+        if (wave_parse(c, ft->fields[k].type, o->args[k], a, &args[k], err, sizeof err)) {
+            fprintf(stderr, "kpio-wasm: argument %u (%.*s) \"%s\": %s\n", k + 1,
+                    (int)ft->fields[k].name.len, (const char *)ft->fields[k].name.p, o->args[k],
+                    err);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int call(struct comp_instance *ci, const struct comp_def *lift, struct comp_val *args,
+                struct comp_arena *a, const struct kpio_options *o)
+{
+    const struct comp *c = comp_instance_comp(ci);
+    const struct comp_type *ft = comp_type_get(c, lift->type);
+    struct comp_val result;
+    struct comp_error err;
+    struct wasm_trap trap;
+    int rc = comp_call_export(ci, lift, args, ft->nfields, &result, a, &trap, &err);
+    if (rc == ERR_FAULT) return trap_status(&trap);
+    if (rc) {
+        fprintf(stderr, "kpio-wasm: %s: %s\n", o->invoke, err.msg);
+        return 1;
+    }
+    if (result.type == COMP_NONE) return 0;
+    char *text = wave_print(c, &result);
+    if (!text) {
+        fprintf(stderr, "kpio-wasm: out of memory\n");
+        return 1;
+    }
+    printf("%s\n", text);
+    free(text);
+    return 0;
+}
+
+int invoke_component(const struct comp *c, struct wasi_ctx *w, const struct kpio_options *o)
+{
+    const char *paren = strchr(o->invoke, '(');
+    const struct comp_def *lift;
+    if (find(c, o->invoke, paren ? (size_t)(paren - o->invoke) : strlen(o->invoke), &lift))
+        return 1;
+    const struct comp_type *ft = comp_type_get(c, lift->type);
+    struct comp_arena arena = {0};
+    struct comp_val *args = comp_arena_alloc(&arena, (ft->nfields + 1) * sizeof *args);
+    int status = 1;
+    if (args && parse_args(c, ft, o, &arena, args) == 0) {
+        struct comp_instance *ci;
+        struct comp_error err;
+        struct wasm_trap trap;
+        int rc = comp_command_instantiate(c, w, &o->cfg, &ci, &err, &trap);
+        if (rc == ERR_FAULT) {
+            status = trap_status(&trap);
+        } else if (rc) {
+            fprintf(stderr, "kpio-wasm: %s: %s\n", o->path, err.msg);
+        } else {
+            status = call(ci, lift, args, &arena, o);
+            comp_instance_free(ci);
+        }
+    }
+    comp_arena_free(&arena);
+    return status;
+}
