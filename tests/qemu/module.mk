@@ -36,3 +36,7 @@ SYSTEM_SUITES += qemu/limits-hostile
 SUITE_CMD_qemu/limits-hostile := python3 tests/qemu/test_limits_hostile.py
 SYSTEM_SUITES += qemu/stack
 SUITE_CMD_qemu/stack := python3 tests/qemu/test_stack.py
+# qemu/serve-big: serve in KPIO with 64 MiB streams both ways, a slowloris
+# client and one gone mid-body (test_serve_big.py).
+SYSTEM_SUITES += qemu/serve-big
+SUITE_CMD_qemu/serve-big := python3 tests/qemu/test_serve_big.py
