@@ -40,3 +40,7 @@ SUITE_CMD_qemu/stack := python3 tests/qemu/test_stack.py
 # client and one gone mid-body (test_serve_big.py).
 SYSTEM_SUITES += qemu/serve-big
 SUITE_CMD_qemu/serve-big := python3 tests/qemu/test_serve_big.py
+# qemu/serve-javascript: serve/js's JavaScript handler (jco componentize)
+# served by KPIO, compared with jco serve (test_serve_javascript.py).
+SYSTEM_SUITES += qemu/serve-javascript
+SUITE_CMD_qemu/serve-javascript := python3 tests/qemu/test_serve_javascript.py
