@@ -44,3 +44,7 @@ SUITE_CMD_qemu/serve-big := python3 tests/qemu/test_serve_big.py
 # served by KPIO, compared with jco serve (test_serve_javascript.py).
 SYSTEM_SUITES += qemu/serve-javascript
 SUITE_CMD_qemu/serve-javascript := python3 tests/qemu/test_serve_javascript.py
+# qemu/serve-browser: headless Chromium loads serve/browser's page from
+# KPIO's serve through hostfwd (tests/serve/test_browser.py --target kpio).
+SYSTEM_SUITES += qemu/serve-browser
+SUITE_CMD_qemu/serve-browser := python3 tests/serve/test_browser.py --build $(BUILD) --target kpio
