@@ -21,10 +21,12 @@ HEAP = r"kernel heap: (\d+) KiB in use in \d+ blocks, peak (\d+) KiB"
 
 
 @contextlib.contextmanager
-def serve_vm(tmp, name, files, rc, memory="512M"):
+def serve_vm(tmp, name, files, rc, memory="512M", more_ports=(), cmdline=None):
     """Boots KPIO with files ({guest path: host path or bytes}), /apps/sleep.wasm
     and /etc/rc on a data disk; yields (vm, host port) once serve listens and the shell
-    answers. The log is BUILD/test-logs/qemu-NAME.log."""
+    answers. The log is BUILD/test-logs/qemu-NAME.log. more_ports: other
+    guest ports to forward; vm.ports maps each guest port to its host port.
+    cmdline: kernel options (e.g. "wasm=interp")."""
     build = build_dir()
     files = dict(files)
     files.setdefault("/apps/sleep.wasm", os.path.join(build, "apps", "sleep.wasm"))
@@ -38,12 +40,14 @@ def serve_vm(tmp, name, files, rc, memory="512M"):
         else:
             img.put_file(path, src)
     img.put("/etc/rc", rc.encode())
-    port = free_port()
+    ports = {g: free_port() for g in (8080, *more_ports)}
+    fwd = ",hostfwd=".join(f"tcp:127.0.0.1:{h}-:{g}" for g, h in ports.items())
     log = os.path.join(build, "test-logs", f"qemu-{name}.log")
     with Qemu(os.path.join(build, "kpio.iso"), memory=memory, disks=[virtio_disk(img.path)],
-              nics=[user_nic(f"tcp:127.0.0.1:{port}-:8080")], log=log) as vm:
+              nics=[user_nic(fwd)], log=log, cmdline=cmdline) as vm:
+        vm.ports = ports
         wait_serving(vm)
-        yield vm, port
+        yield vm, ports[8080]
 
 
 def wait_serving(vm):
