@@ -31,6 +31,7 @@ def main():
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--conns", default="1,16")
     ap.add_argument("--cmdline", default=None, help="kernel options, e.g. wasm=interp")
+    ap.add_argument("--iso", default=None, help="another kernel ISO (before/after figures)")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         print("bench/kserve: SKIP: no wrk (scripts/setup.sh installs Debian's wrk)")
@@ -42,13 +43,16 @@ def main():
     rc = f"serve /apps/webapp.wasm &\nhttpd -p {HTTPD_PORT} /www 2>/httpd.log &\n"
     with tempfile.TemporaryDirectory(prefix="kpio-bench-kserve-") as tmp:
         with serve_vm(tmp, "bench-kserve", files, rc, more_ports=(HTTPD_PORT,),
-                      cmdline=args.cmdline) as (vm, port):
+                      cmdline=args.cmdline, iso=args.iso) as (vm, port):
             if not check_page(port):
                 raise RuntimeError("KPIO serve: GET / did not answer the page")
             targets = [("kserve", port), ("khttpd", vm.ports[HTTPD_PORT])]
             for name, p in targets:
-                wrk(p, 1, 1)  # warm-up (the handler's code compiled once)
                 for c in conns:
+                    # Warm-up at the same concurrency: the handler's code is
+                    # compiled once, and each concurrent instance's copy of it
+                    # is translated once by TCG.
+                    wrk(p, c, 2)
                     res = wrk(p, c, args.seconds)
                     print(f"BENCH {name}_c{c}_rps {res['rps']:.0f} req/s")
                     print(f"BENCH {name}_c{c}_p50 {res['p50']:.2f} ms")

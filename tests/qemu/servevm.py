@@ -21,12 +21,13 @@ HEAP = r"kernel heap: (\d+) KiB in use in \d+ blocks, peak (\d+) KiB"
 
 
 @contextlib.contextmanager
-def serve_vm(tmp, name, files, rc, memory="512M", more_ports=(), cmdline=None):
+def serve_vm(tmp, name, files, rc, memory="512M", more_ports=(), cmdline=None, iso=None):
     """Boots KPIO with files ({guest path: host path or bytes}), /apps/sleep.wasm
     and /etc/rc on a data disk; yields (vm, host port) once serve listens and the shell
     answers. The log is BUILD/test-logs/qemu-NAME.log. more_ports: other
     guest ports to forward; vm.ports maps each guest port to its host port.
-    cmdline: kernel options (e.g. "wasm=interp")."""
+    cmdline: kernel options (e.g. "wasm=interp"); iso: another kernel ISO
+    than BUILD/kpio.iso (e.g. an older build, for before/after figures)."""
     build = build_dir()
     files = dict(files)
     files.setdefault("/apps/sleep.wasm", os.path.join(build, "apps", "sleep.wasm"))
@@ -43,7 +44,7 @@ def serve_vm(tmp, name, files, rc, memory="512M", more_ports=(), cmdline=None):
     ports = {g: free_port() for g in (8080, *more_ports)}
     fwd = ",hostfwd=".join(f"tcp:127.0.0.1:{h}-:{g}" for g, h in ports.items())
     log = os.path.join(build, "test-logs", f"qemu-{name}.log")
-    with Qemu(os.path.join(build, "kpio.iso"), memory=memory, disks=[virtio_disk(img.path)],
+    with Qemu(iso or os.path.join(build, "kpio.iso"), memory=memory, disks=[virtio_disk(img.path)],
               nics=[user_nic(fwd)], log=log, cmdline=cmdline) as vm:
         vm.ports = ports
         wait_serving(vm)
