@@ -7,3 +7,12 @@ BENCHES += serve
 BENCH_SERVE_ARGS ?=
 BENCH_CMD_serve := python3 bench/serve/bench_serve.py --build $(BUILD) $(BENCH_SERVE_ARGS)
 BENCH_DEPS += $(BUILD)/rel/bin/kpio-wasm $(HANDLER_WASMS)
+
+# bench/kserve: the same GET / against the shell's serve in KPIO under QEMU
+# through hostfwd (wrk at 1 and 16 keep-alive connections), beside KPIO's
+# own apps/httpd on a file of the same size in the same boot
+# (bench_kserve.py; --cmdline wasm=interp for the interpreter).
+BENCHES += kserve
+BENCH_KSERVE_ARGS ?=
+BENCH_CMD_kserve := python3 bench/serve/bench_kserve.py --build $(BUILD) $(BENCH_KSERVE_ARGS)
+BENCH_DEPS += $(BUILD)/kpio.iso

@@ -11,7 +11,9 @@
  * answered 503 and closed). Each request runs in a fresh instance with its
  * own WASI context and memory budget (the app limit, `ulimit -v`); a trap,
  * an exhausted budget or a run past the handler timeout answers 500 (504)
- * and only that request fails. A kill of the app (kill %N, Ctrl-C) ends
+ * and only that request fails. The listener joins the threads of ended
+ * connections when it accepts the next one, and at the latest REAP_MS
+ * after they end while any is there. A kill of the app (kill %N, Ctrl-C) ends
  * the accept wait; the listener then kills its connections' threads (their
  * waits end, a running handler is interrupted), joins them and returns.
  */
@@ -37,6 +39,7 @@
 #include "wasm/wasm.h"
 
 #define CONN_STACK (512 * 1024) /* as an app's: handlers run on it */
+#define REAP_MS    1000         /* ended connection threads are joined this soon */
 
 struct kserve;
 
@@ -215,6 +218,16 @@ static void reap(struct kserve *sv, bool stop)
     }
 }
 
+/* How long the accept wait may last: for ever with no connection thread;
+ * with some, REAP_MS, so that the stacks of those that ended are freed
+ * soon even when no new connection comes. */
+static uint64_t reap_deadline(const struct kserve *sv)
+{
+    for (int i = 0; i < KSERVE_MAX_CONNS; i++)
+        if (sv->workers[i].t) return clock_monotonic_ns() + (uint64_t)REAP_MS * NS_PER_MS;
+    return 0;
+}
+
 static void accept_one(struct kserve *sv, struct ksock *s)
 {
     reap(sv, false);
@@ -254,12 +267,15 @@ int kserve_run(const struct kserve_spec *spec)
     kstream_write(spec->stdio->stdio[1], line, n);
     for (;;) {
         struct ksock *s;
-        err = ksock_accept(l, 0, &s);
+        err = ksock_accept(l, reap_deadline(sv), &s);
         if (err == ERR_CANCELED || thread_should_stop()) {
             if (err == 0) ksock_close(s);
             break;
         }
-        if (err == 0) accept_one(sv, s);
+        if (err == 0)
+            accept_one(sv, s);
+        else
+            reap(sv, false);
     }
     ksock_close(l);
     reap(sv, true);

@@ -48,3 +48,15 @@ SUITE_CMD_qemu/serve-proxy := python3 tests/qemu/test_serve_proxy.py
 # image: written, used, damaged copies ignored, jitcache=off, rm -r.
 SYSTEM_SUITES += qemu/jitdisk
 SUITE_CMD_qemu/jitdisk := python3 tests/qemu/test_jitdisk.py
+# qemu/serve-big: serve in KPIO with 64 MiB streams both ways, a slowloris
+# client and one gone mid-body (test_serve_big.py).
+SYSTEM_SUITES += qemu/serve-big
+SUITE_CMD_qemu/serve-big := python3 tests/qemu/test_serve_big.py
+# qemu/serve-javascript: serve/js's JavaScript handler (jco componentize)
+# served by KPIO, compared with jco serve (test_serve_javascript.py).
+SYSTEM_SUITES += qemu/serve-javascript
+SUITE_CMD_qemu/serve-javascript := python3 tests/qemu/test_serve_javascript.py
+# qemu/serve-browser: headless Chromium loads serve/browser's page from
+# KPIO's serve through hostfwd (tests/serve/test_browser.py --target kpio).
+SYSTEM_SUITES += qemu/serve-browser
+SUITE_CMD_qemu/serve-browser := python3 tests/serve/test_browser.py --build $(BUILD) --target kpio

@@ -28,6 +28,7 @@ from diskimg import DiskImage  # noqa: E402
 from qemu import (SHELL_PROMPT, Qemu, QemuExited, QemuTimeout, build_dir, user_nic,  # noqa: E402
                   virtio_disk)
 from ready import free_port  # noqa: E402
+from servevm import wait_serving  # noqa: E402
 from tap import Tap  # noqa: E402
 
 CLIENTS = 20
@@ -116,13 +117,7 @@ def main():
         outs = {}
         with Qemu(os.path.join(build, "kpio.iso"), disks=disks, nics=nics, log=log) as vm:
             try:
-                vm.wait_for(r"Serving HTTP on http://0\.0\.0\.0:8080/", timeout=120)
-                vm.wait_for(r"\[dhcp\] .*lease", timeout=120)
-                # rc's serve may print its line inside the shell's banner or
-                # first prompt: wait for a command's output and the prompt
-                # after it instead (input typed early waits for the shell).
-                vm.send("echo started\r")
-                vm.wait_for(r"^started\r?\nkpio:/\$ ", timeout=120)
+                wait_serving(vm)
                 outs["usage"] = vm.command("serve --addr nowhere /apps/webapp.wasm")
                 outs["missing"] = vm.command("serve /apps/nothing.wasm; echo status $?")
                 results = {}

@@ -20,7 +20,7 @@ SUITE_CMD_serve/jco := python3 tests/serve/test_serve_jco.py --build $(BUILD)
 # serve/browser: headless Chromium loads a page and its script from the
 # handler (--dir), the script's JSON requests fill the DOM; the dumped DOM
 # is checked and a screenshot kept in test-logs (test_browser.py; SKIP
-# without chromium).
+# without chromium). qemu/serve-browser runs it against KPIO in QEMU.
 COMPONENT_SUITES += serve/browser
 SUITE_CMD_serve/browser := python3 tests/serve/test_browser.py --build $(BUILD)
 

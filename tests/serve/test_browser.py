@@ -1,22 +1,28 @@
 #!/usr/bin/env python3
-"""tests/serve/test_browser.py - a real browser against kpio-wasm serve:
-headless Chromium (Debian's chromium) loads a page of apps/webapp
-(GET /files/page.html, served with --dir) whose script (app.js, also from
-the handler) fetches the JSON API (/api/sum, /api/info) and writes the
-answers into the DOM; the test checks the DOM Chromium dumps (--dump-dom)
-and keeps a screenshot in BUILD/test-logs/serve-browser.png. This is
-against kpio-wasm on the host; issue 18 also wants it against KPIO in
-QEMU through hostfwd (not done here). No chromium: SKIP.
+"""tests/serve/test_browser.py - a real browser against a wasi:http
+handler: headless Chromium (Debian's chromium) loads a page of apps/webapp
+(GET /files/page.html) whose script (app.js, also from the handler)
+fetches the JSON API (/api/sum, /api/info) and writes the answers into the
+DOM; the test checks the DOM Chromium dumps (--dump-dom) and keeps a
+screenshot in BUILD/test-logs/serve-browser[-kpio].png. The target:
 
-    test_browser.py --build BUILD
+  host  kpio-wasm serve on loopback, the page from its --dir (serve/browser)
+  kpio  the shell's `serve` in KPIO under QEMU, the page on its disk's
+        /www, reached through hostfwd (qemu/serve-browser)
+
+No chromium: SKIP.
+
+    test_browser.py --build BUILD [--target host|kpio]
 """
 import argparse
+import contextlib
 import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -46,9 +52,89 @@ def chromium():
     return None
 
 
+@contextlib.contextmanager
+def host_server(t, build, www):
+    """kpio-wasm serve with www as the handler's /www: yields the page's
+    URL (None when it did not start); at the end, one TAP line for its
+    stop."""
+    kpio = os.path.join(build, "host", "bin", "kpio-wasm")
+    ks = subprocess.Popen([kpio, "serve", "--addr", "127.0.0.1:0", "--dir", www + "::/www",
+                           os.path.join(build, "handlers", "webapp.wasm")],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    line = ks.stderr.readline().decode()
+    m = re.match(r"Serving HTTP on http://127\.0\.0\.1:(\d+)/", line)
+    threading.Thread(target=ks.stderr.read, daemon=True).start()
+    try:
+        if not m:
+            t.ok(False, "kpio-wasm serve starts with --dir", diag=line)
+        yield f"http://127.0.0.1:{m.group(1)}/files/page.html" if m else None
+    finally:
+        ks.send_signal(signal.SIGTERM)
+        try:
+            t.ok(ks.wait(timeout=60) == 0, "kpio-wasm serve stops with status 0 on SIGTERM")
+        except subprocess.TimeoutExpired:
+            ks.kill()
+            t.ok(False, "kpio-wasm serve stops with status 0 on SIGTERM")
+
+
+@contextlib.contextmanager
+def kpio_server(t, build, www):
+    """KPIO in QEMU serving webapp with www's files in its /www: yields the
+    page's URL through hostfwd; at the end the guest powers off."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
+    from qemu import QemuExited, QemuTimeout
+    from servevm import serve_vm
+    files = {"/apps/webapp.wasm": os.path.join(build, "handlers", "webapp.wasm")}
+    for name in os.listdir(www):
+        files["/www/" + name] = os.path.join(www, name)
+    with tempfile.TemporaryDirectory(prefix="kpio-browser-") as tmp:
+        try:
+            with serve_vm(tmp, "serve-browser", files, "serve /apps/webapp.wasm &\n") as (vm, port):
+                yield f"http://127.0.0.1:{port}/files/page.html"
+                vm.send("poweroff\r")
+                vm.wait_exit(timeout=60)
+        except (QemuTimeout, QemuExited) as e:
+            t.ok(False, "KPIO serves the page and powers off", diag=repr(e))
+
+
+def check_page(t, chrome, build, url, name):
+    """Chromium's dumped DOM of url (kept as NAME.dom.html) and a
+    screenshot (NAME.png) in BUILD/test-logs: three TAP lines."""
+    logs = os.path.join(build, "test-logs")
+    os.makedirs(logs, exist_ok=True)
+    profile = os.path.join(build, "serve", f"chromium-profile-{name}")
+    shutil.rmtree(profile, ignore_errors=True)
+    # --virtual-time-budget: Chromium's virtual clock runs the page until it
+    # is idle (the fetches answered) before dumping; no wall-clock wait.
+    base = [chrome, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-dev-shm-usage", f"--user-data-dir={profile}",
+            "--virtual-time-budget=30000"]
+    try:
+        r = subprocess.run(base + ["--dump-dom", url], capture_output=True, timeout=300)
+        dom = r.stdout.decode(errors="replace")
+        with open(os.path.join(logs, f"{name}.dom.html"), "w") as f:
+            f.write(dom)
+        t.ok('<p id="sum">sum=42</p>' in dom,
+             "Chromium ran the page's script: /api/sum's JSON is in the DOM",
+             diag=dom[-600:] + r.stderr.decode(errors="replace")[-600:])
+        t.ok('<p id="agent">path=/api/info browser=chrome</p>' in dom,
+             "/api/info saw the browser's request (its path and a Chrome User-Agent)",
+             diag=dom[-600:])
+        shot = os.path.join(logs, f"{name}.png")
+        if os.path.exists(shot):
+            os.unlink(shot)
+        r = subprocess.run(base + ["--window-size=800,600", f"--screenshot={shot}", url],
+                           capture_output=True, timeout=300)
+        t.ok(os.path.exists(shot) and os.path.getsize(shot) > 0,
+             f"a screenshot is kept as {shot}", diag=r.stderr.decode(errors="replace")[-600:])
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
+    ap.add_argument("--target", choices=("host", "kpio"), default="host")
     args = ap.parse_args()
     t = Tap()
     chrome = chromium()
@@ -61,52 +147,11 @@ def main():
         f.write(PAGE)
     with open(os.path.join(www, "app.js"), "w") as f:
         f.write(SCRIPT)
-    logs = os.path.join(args.build, "test-logs")
-    os.makedirs(logs, exist_ok=True)
-    kpio = os.path.join(args.build, "host", "bin", "kpio-wasm")
-    ks = subprocess.Popen([kpio, "serve", "--addr", "127.0.0.1:0", "--dir", www + "::/www",
-                           os.path.join(args.build, "handlers", "webapp.wasm")],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    line = ks.stderr.readline().decode()
-    m = re.match(r"Serving HTTP on http://127\.0\.0\.1:(\d+)/", line)
-    threading.Thread(target=ks.stderr.read, daemon=True).start()
-    profile = os.path.join(args.build, "serve", "chromium-profile")
-    shutil.rmtree(profile, ignore_errors=True)
-    # --virtual-time-budget: Chromium's virtual clock runs the page until it
-    # is idle (the fetches answered) before dumping; no wall-clock wait.
-    base = [chrome, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--disable-dev-shm-usage", f"--user-data-dir={profile}",
-            "--virtual-time-budget=30000"]
-    try:
-        if not m:
-            t.ok(False, "kpio-wasm serve starts with --dir", diag=line)
-            return
-        url = f"http://127.0.0.1:{m.group(1)}/files/page.html"
-        r = subprocess.run(base + ["--dump-dom", url], capture_output=True, timeout=300)
-        dom = r.stdout.decode(errors="replace")
-        with open(os.path.join(logs, "serve-browser.dom.html"), "w") as f:
-            f.write(dom)
-        t.ok('<p id="sum">sum=42</p>' in dom,
-             "Chromium ran the page's script: /api/sum's JSON is in the DOM",
-             diag=dom[-600:] + r.stderr.decode(errors="replace")[-600:])
-        t.ok('<p id="agent">path=/api/info browser=chrome</p>' in dom,
-             "/api/info saw the browser's request (its path and a Chrome User-Agent)",
-             diag=dom[-600:])
-        shot = os.path.join(logs, "serve-browser.png")
-        if os.path.exists(shot):
-            os.unlink(shot)
-        r = subprocess.run(base + ["--window-size=800,600", f"--screenshot={shot}", url],
-                           capture_output=True, timeout=300)
-        t.ok(os.path.exists(shot) and os.path.getsize(shot) > 0,
-             f"a screenshot is kept as {shot}", diag=r.stderr.decode(errors="replace")[-600:])
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-        ks.send_signal(signal.SIGTERM)
-        try:
-            t.ok(ks.wait(timeout=60) == 0, "kpio-wasm serve stops with status 0 on SIGTERM")
-        except subprocess.TimeoutExpired:
-            ks.kill()
-            t.ok(False, "kpio-wasm serve stops with status 0 on SIGTERM")
+    server, name = ((host_server, "serve-browser") if args.target == "host" else
+                    (kpio_server, "serve-browser-kpio"))
+    with server(t, args.build, www) as url:
+        if url:
+            check_page(t, chrome, args.build, url, name)
     sys.exit(t.done())
 
 

@@ -84,23 +84,23 @@ def clients(port, nclients, per):
     return errors
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--build", default="build")
-    args = ap.parse_args()
-    t = Tap()
-    wrappers, home = jco_location(args.build)
+def js_component(t, build):
+    """The componentized tests/serve/handler.js in BUILD/serve (made when
+    missing or older than the source), with one TAP line; None after a SKIP
+    (no jco, node or WIT) or a failed build. Also returns jco's script and
+    environment: (component, jco.sh, env)."""
+    wrappers, home = jco_location(build)
     jco = os.path.join(wrappers, "jco.sh")
     wit = os.path.join(os.environ.get("WASI_WIT") or os.path.join(ROOT, "..", "shared", "wit"),
                        "wasi-0.2.3-documented")
     if not os.path.exists(jco) or not shutil.which("node"):
         t.skip("JavaScript handler", f"no jco at {wrappers} or no node (set JCO_DIR)")
-        sys.exit(t.done())
+        return None, None, None
     if not os.path.isdir(wit):
         t.skip("JavaScript handler", f"no WIT at {wit} (set WASI_WIT)")
-        sys.exit(t.done())
+        return None, None, None
     env = dict(os.environ, JCO_HOME=home)
-    out = os.path.join(args.build, "serve")
+    out = os.path.join(build, "serve")
     os.makedirs(out, exist_ok=True)
     comp = os.path.join(out, "js_handler.wasm")
     src = os.path.join(HERE, "handler.js")
@@ -110,9 +110,61 @@ def main():
         if r.returncode != 0:
             t.ok(False, "jco componentize builds the JavaScript handler",
                  diag=(r.stdout + r.stderr).decode()[-800:])
-            sys.exit(t.done())
+            return None, None, None
         os.replace(comp + ".tmp", comp)
     t.ok(True, "jco componentize builds the JavaScript handler")
+    return comp, jco, env
+
+
+def jco_serve(jco, env, comp):
+    """Starts `jco serve` on the component on a free port: (process, port),
+    or (process, None) when it did not say it listens. Stop it with
+    stop_jco_serve."""
+    port = free_port()
+    # --isolate-requests instance: a fresh instance per request, as
+    # kpio-wasm serve does (jco 1.35's shared instance answers only once).
+    js = subprocess.Popen(["sh", jco, "serve", "--host", "127.0.0.1", "--port", str(port),
+                           "--isolate-requests", "instance", comp], env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    if not wait_listening(js):
+        return js, None
+    threading.Thread(target=js.stdout.read, daemon=True).start()
+    return js, port
+
+
+def stop_jco_serve(js):
+    os.killpg(js.pid, signal.SIGTERM)
+    js.wait(timeout=30)
+
+
+def compare(t, kport, jport, what):
+    """The same requests to both servers: one TAP line, same status,
+    content-type and body (a 404 included)."""
+    rnd = random.Random(7)
+    same, diffs = 0, []
+    for i in range(9):
+        method, path, body, _ = expected(i % 3, rnd)
+        a = request(kport, method, path, body)
+        b = request(jport, method, path, body)
+        if a == b:
+            same += 1
+        else:
+            diffs.append(f"{method} {path}: kpio {a[0]} {a[1]} {a[2][:40]!r} / "
+                         f"jco {b[0]} {b[1]} {b[2][:40]!r}")
+    a = request(kport, "GET", "/nowhere")
+    b = request(jport, "GET", "/nowhere")
+    t.ok(same == 9 and a == b, f"{what} and jco serve give the same status, content-type and body",
+         diag="\n".join(diffs) + f"\n404: {a} / {b}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    args = ap.parse_args()
+    t = Tap()
+    comp, jco, env = js_component(t, args.build)
+    if not comp:
+        sys.exit(t.done())
 
     kpio = os.path.join(args.build, "rel", "bin", "kpio-wasm")
     ks = subprocess.Popen([kpio, "serve", "--engine", "interp", "--addr", "127.0.0.1:0",
@@ -134,32 +186,11 @@ def main():
         t.diag(f"200 JavaScript handler requests in {secs:.1f} s (a fresh instance each)")
         # Started only now: a port picked earlier could be taken meanwhile as
         # the source port of one of the 200 requests' connections.
-        jport = free_port()
-        # --isolate-requests instance: a fresh instance per request, as
-        # kpio-wasm serve does (jco 1.35's shared instance answers only once).
-        js = subprocess.Popen(["sh", jco, "serve", "--host", "127.0.0.1", "--port", str(jport),
-                               "--isolate-requests", "instance", comp], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              start_new_session=True)
-        if not wait_listening(js):
+        js, jport = jco_serve(jco, env, comp)
+        if not jport:
             t.ok(False, "jco serve starts")
             return
-        threading.Thread(target=js.stdout.read, daemon=True).start()
-        rnd = random.Random(7)
-        same, diffs = 0, []
-        for i in range(9):
-            method, path, body, _ = expected(i % 3, rnd)
-            a = request(kport, method, path, body)
-            b = request(jport, method, path, body)
-            if a == b:
-                same += 1
-            else:
-                diffs.append(f"{method} {path}: kpio {a[0]} {a[1]} {a[2][:40]!r} / "
-                             f"jco {b[0]} {b[1]} {b[2][:40]!r}")
-        a = request(kport, "GET", "/nowhere")
-        b = request(jport, "GET", "/nowhere")
-        t.ok(same == 9 and a == b,
-             "kpio-wasm serve and jco serve give the same status, content-type and body",
-             diag="\n".join(diffs) + f"\n404: {a} / {b}")
+        compare(t, kport, jport, "kpio-wasm serve")
     finally:
         ks.send_signal(signal.SIGTERM)
         try:
@@ -168,8 +199,7 @@ def main():
             ks.kill()
             t.ok(False, "kpio-wasm serve stops with status 0 on SIGTERM")
         if js:
-            os.killpg(js.pid, signal.SIGTERM)
-            js.wait(timeout=30)
+            stop_jco_serve(js)
     sys.exit(t.done())
 
 
