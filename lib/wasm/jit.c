@@ -40,8 +40,30 @@ struct jit_cache *jit_cache_new(void)
 void jit_cache_free(struct jit_cache *cache)
 {
     if (!cache) return;
+    for (int i = 0; i < JIT_SPARES; i++)
+        if (cache->spares[i]) jit_arch_release(cache->spares[i], false);
     jit_arch_template_free(cache->tpl);
     mem_free(cache);
+}
+
+struct jit_code *jit_cache_take(struct jit_cache *cache)
+{
+    for (int i = 0; i < JIT_SPARES; i++) {
+        struct jit_code *c = __atomic_exchange_n(&cache->spares[i], NULL, __ATOMIC_ACQ_REL);
+        if (c) return c;
+    }
+    return NULL;
+}
+
+bool jit_cache_keep(struct jit_cache *cache, struct jit_code *code)
+{
+    for (int i = 0; i < JIT_SPARES; i++) {
+        struct jit_code *none = NULL;
+        if (__atomic_compare_exchange_n(&cache->spares[i], &none, code, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_RELAXED))
+            return true;
+    }
+    return false;
 }
 
 uint32_t wasm_module_jit_compiles(const struct wasm_module *m)
@@ -51,7 +73,7 @@ uint32_t wasm_module_jit_compiles(const struct wasm_module *m)
 
 void jit_release(struct wasm_instance *inst)
 {
-    if (inst->jit) jit_arch_release(inst->jit);
+    if (inst->jit) jit_arch_release(inst->jit, true);
     inst->jit = NULL;
 }
 

@@ -26,19 +26,30 @@
 struct jit_code;     /* an instance's machine code (arch-specific) */
 struct jit_template; /* a module's compiled code, before relocation (arch-specific) */
 
+#define JIT_SPARES 32 /* copies of a module's code kept for its next instances */
+
 /*
  * A module's machine code, compiled by its first JIT instance and copied
- * (relocated) for the others: owned by the module (wasm_module.jit_cache),
- * shared by instances made on any thread. tpl is set once, atomically,
- * and never changes after; compiles counts compilations (for tests).
+ * for the others: owned by the module (wasm_module.jit_cache), shared by
+ * instances made on any thread. tpl is set once, atomically, and never
+ * changes after; compiles counts compilations (for tests). spares holds
+ * copies of tpl's code whose instances ended, each taken whole by one
+ * atomic exchange (no lock): the next instance rewrites only its table
+ * of addresses (a server's per-request instances copy nothing).
  */
 struct jit_cache {
     struct jit_template *tpl;
     uint32_t compiles;
+    struct jit_code *spares[JIT_SPARES];
 };
 
 struct jit_cache *jit_cache_new(void); /* NULL: out of memory (then no caching) */
+/* Frees the template and the spare copies (no instance of the module is left). */
 void jit_cache_free(struct jit_cache *cache);
+/* A spare copy of cache->tpl's code, now the caller's, or NULL. */
+struct jit_code *jit_cache_take(struct jit_cache *cache);
+/* Keeps code (a copy of cache->tpl's) as a spare: false when all slots are taken. */
+bool jit_cache_keep(struct jit_cache *cache, struct jit_code *code);
 
 /*
  * Gives the defined functions of inst, whose imports, memory, tables and
@@ -76,7 +87,8 @@ bool jit_arch_supported(void);
 /* cache: the module's, or NULL (compile for inst alone). */
 int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *mem,
                      struct jit_cache *cache, struct jit_code **out, char *why, size_t why_size);
-void jit_arch_release(struct jit_code *code);
+/* Frees code, or with keep gives a copy of its cache's template back as a spare. */
+void jit_arch_release(struct jit_code *code, bool keep);
 void jit_arch_template_free(struct jit_template *t);
 /* Test aid (disasm.h): ignore the CPU's optional instructions. */
 void jit_arch_baseline_cpu(bool baseline);

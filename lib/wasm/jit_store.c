@@ -7,14 +7,17 @@
  *   header   "KPIOJIT\n", format, engine id (a hash of lib/wasm's sources
  *            made by the build), ABI (sizes and offsets code relies on),
  *            CPU features, the module's SHA-256, the counts and sizes
- *   body     code bytes (relocated places zeroed), relocations
- *            (at, kind, index), per-function foreign entries, per-import
- *            shapes
+ *   body     code bytes (as they run: they name objects and helpers only
+ *            through the table that follows the code in memory, so they
+ *            hold no address), relocations (at, kind, index: the load
+ *            whose disp32 is at `at` reads table slot i), per-function
+ *            foreign entries, per-import shapes
  *   trailer  a 64-bit checksum of all of the above (jit_store_checksum:
  *            fast, since the code of a large app is tens of MiB, and
  *            sure to change with any one changed 8-byte word)
  * Loading checks the checksum, the key (engine, ABI, CPU, module) and
- * every offset and index against the code and the module; anything wrong
+ * every offset and index against the code and the module (each
+ * relocation's displacement must reach its own table slot); anything wrong
  * is refused (ERR_INVAL) and the module compiles as if there were no file.
  * The checksum catches damage, not malice: whoever can write the cache can
  * give an app other code, like whoever can write its .wasm.
@@ -35,7 +38,7 @@
 #endif
 
 #define STORE_MAGIC  "KPIOJIT\n"
-#define STORE_FORMAT 1u
+#define STORE_FORMAT 2u /* 1: addresses as zeroed 8-byte immediates */
 #define MAX_CODE     (256u << 20)
 
 /* Four lanes over 8-byte words; each step (h ^ w) rotated and multiplied
@@ -166,11 +169,9 @@ int wasm_module_jit_save(const struct wasm_module *mod, uint8_t **out, size_t *l
     uint8_t *p = mem_alloc(sum_at + 8);
     if (!p) return ERR_NOMEM;
     memcpy(p, &h, sizeof h);
-    uint8_t *code = p + sizeof h;
-    memcpy(code, t->bytes, t->len);
+    memcpy(p + sizeof h, t->bytes, t->len);
     for (uint32_t i = 0; i < t->nrelocs; i++) {
         struct store_reloc r = {t->relocs[i].at, t->relocs[i].base, t->relocs[i].target};
-        memset(code + r.at, 0, 8); /* this process's addresses: not part of the code */
         memcpy(p + relocs_at + (size_t)i * sizeof r, &r, sizeof r);
     }
     memcpy(p + foreign_at, t->foreign, (size_t)mod->ncodes * 4);
@@ -210,7 +211,7 @@ static struct jit_template *parse(const struct wasm_module *mod, const uint8_t *
     if (memcmp(h.magic, want.magic, 8) || h.format != want.format || h.engine != want.engine ||
         h.abi != want.abi || memcmp(h.module, want.module, 32) || h.cpu != cpu_bits() ||
         h.ncodes != mod->ncodes || h.nimports != mod->nfunc_imports || h.len == 0 ||
-        h.len > MAX_CODE || h.enter >= h.len || h.nrelocs > h.len / 8)
+        h.len > MAX_CODE || h.enter >= h.len || h.nrelocs > h.len / 4)
         return NULL;
     uint64_t need = sizeof h + (uint64_t)h.len + (uint64_t)h.nrelocs * sizeof(struct store_reloc) +
                     4 * ((uint64_t)h.ncodes + h.nimports) + 8;
@@ -225,10 +226,14 @@ static struct jit_template *parse(const struct wasm_module *mod, const uint8_t *
     const uint8_t *p = bytes + sizeof h;
     if (ok) memcpy(t->bytes, p, h.len);
     p += h.len;
+    uint32_t code_size = (h.len + 4095) & ~(uint32_t)4095;
     for (uint32_t i = 0; ok && i < h.nrelocs; i++, p += sizeof(struct store_reloc)) {
         struct store_reloc r;
         memcpy(&r, p, sizeof r);
-        ok = h.len >= 8 && r.at <= h.len - 8 && r.index < kind_count(mod, r.kind);
+        ok = h.len >= 4 && r.at <= h.len - 4 && r.index < kind_count(mod, r.kind);
+        uint32_t disp = 0;
+        if (ok) memcpy(&disp, t->bytes + r.at, 4);
+        ok = ok && disp == jit_table_disp(code_size, r.at, i); /* slot i, nothing else */
         t->relocs[i] = (struct fixup){r.at, r.index, r.kind};
     }
     if (ok) memcpy(t->foreign, p, (size_t)h.ncodes * 4);
@@ -241,6 +246,7 @@ static struct jit_template *parse(const struct wasm_module *mod, const uint8_t *
         return NULL;
     }
     t->len = h.len;
+    t->code_size = code_size;
     t->nrelocs = h.nrelocs;
     t->mem_bytes = h.mem_bytes;
     t->enter = h.enter;

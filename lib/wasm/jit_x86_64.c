@@ -6,12 +6,14 @@
  * flow are in jit_x86_64_ops.c; the register conventions are in
  * jit_x86_64.h.
  *
- * A module is compiled once, by its first instance: the code embeds that
- * instance's objects (its memory, globals, tables and functions) as 8-byte
- * constants, each recorded as a relocation (fc_obj). The module keeps the
- * bytes and relocations (struct jit_template, in its jit_cache); every
- * instance gets its own copy of the code with the constants set to its
- * objects, in code memory it seals before running (W^X). An instance whose
+ * A module is compiled once, by its first instance: the code loads the
+ * addresses of an instance's objects (its memory, globals, tables and
+ * functions) from a table that follows it, each slot recorded as a
+ * relocation (fc_obj). The module keeps the bytes and relocations (struct
+ * jit_template, in its jit_cache); every instance gets a copy of the code,
+ * sealed before it runs (W^X), with the table (writable, never
+ * executable) set to its objects; the copy of an ended instance is kept
+ * for the next one, which rewrites only the table. An instance whose
  * imports or memory would have been compiled differently (import_shape,
  * template_fits) is compiled on its own. Each function has two
  * entries: "foreign" (loads the memory registers; used from C, by
@@ -39,12 +41,17 @@
 #define MAX_FRAME_SLOTS  (1u << 26) /* 8 * slots must stay a 32-bit displacement */
 #define UNSET            UINT32_MAX
 
+/* An instance's copy of a template's code: code_size bytes of machine
+ * code (sealed), then the table of its objects' addresses (read-write,
+ * never executable), size bytes in all. A copy of the module's published
+ * template goes back to its cache's spares when its instance ends. */
 struct jit_code {
     const struct wasm_code_memory *mem;
     uint8_t *base;
-    size_t size;
+    size_t size, code_size;
     uint32_t enter;
     uint32_t simd_in_c;
+    struct jit_cache *cache; /* non-NULL: a copy of cache->tpl's code */
 };
 
 static const uint8_t gpr_of[NGPR] = {RBX, RBP, RSI, RDI, R8, R9, R10, R11};
@@ -112,12 +119,13 @@ static uint64_t obj_addr(const struct wasm_instance *inst, uint32_t kind, uint32
     return (uint64_t)(uintptr_t)p;
 }
 
-/* reg = the address of object kind/index, as a relocated 8-byte immediate. */
+/* reg = the address of object kind/index, loaded from its slot of the
+ * table after the code (the displacement is set by template_of). */
 static void j_obj(struct jcomp *j, int reg, enum jit_obj kind, uint32_t index)
 {
-    x_mov_ri64(&j->b, reg, obj_addr(j->inst, kind, index));
+    x_load(&j->b, 1, reg, XRIP());
     struct fcomp c = {.j = j};
-    fc_add_fixup(&c, &j->relocs, j->b.len - 8, index, kind);
+    fc_add_fixup(&c, &j->relocs, j->b.rip_at, index, kind);
 }
 
 void fc_obj(struct fcomp *c, int reg, enum jit_obj kind, uint32_t index)
@@ -1165,14 +1173,38 @@ void jit_arch_template_free(struct jit_template *t)
     mem_free(t);
 }
 
-/* inst's copy of t's code, sealed; sets its functions' entries. */
-static int install(const struct jit_template *t, struct wasm_instance *inst,
-                   const struct wasm_code_memory *mem, struct jit_code **out, char *why,
-                   size_t why_size)
+/* Writes inst's object addresses into code's table and points inst's
+ * functions at code. */
+static void bind(const struct jit_template *t, struct wasm_instance *inst, struct jit_code *code)
 {
     const struct wasm_module *m = inst->mod;
-    size_t size = ((size_t)t->len + 4095) & ~(size_t)4095;
-    struct jit_code *code = mem_zalloc(sizeof *code);
+    uint64_t *table = (uint64_t *)(void *)(code->base + t->code_size);
+    for (uint32_t i = 0; i < t->nrelocs; i++)
+        table[i] = obj_addr(inst, t->relocs[i].base, t->relocs[i].target);
+    for (uint32_t i = 0; i < m->ncodes; i++) {
+        struct wasm_func *f = &inst->own_funcs[m->nfunc_imports + i];
+        f->jit = code->base + t->foreign[i];
+        f->jit_frame = 8 * m->codes[i].frame_size;
+        f->jit_wide = m->wide;
+    }
+}
+
+/* inst's copy of t's code: a spare one of cache (which publishes t), else
+ * a fresh copy, sealed; with its table written and its functions' entries
+ * set. */
+static int install(const struct jit_template *t, struct wasm_instance *inst,
+                   const struct wasm_code_memory *mem, struct jit_cache *cache,
+                   struct jit_code **out, char *why, size_t why_size)
+{
+    struct jit_code *code = cache ? jit_cache_take(cache) : NULL;
+    if (code) {
+        bind(t, inst, code);
+        *out = code;
+        return 0;
+    }
+    size_t table = ((size_t)t->nrelocs * 8 + 4095) & ~(size_t)4095;
+    size_t size = t->code_size + table;
+    code = mem_zalloc(sizeof *code);
     uint8_t *p = code ? mem->alloc(mem->ctx, size) : NULL;
     if (!p) {
         mem_free(code);
@@ -1180,24 +1212,15 @@ static int install(const struct jit_template *t, struct wasm_instance *inst,
         return ERR_NOMEM;
     }
     memcpy(p, t->bytes, t->len);
-    memset(p + t->len, 0xcc, size - t->len);
-    for (uint32_t i = 0; i < t->nrelocs; i++) {
-        uint64_t v = obj_addr(inst, t->relocs[i].base, t->relocs[i].target);
-        memcpy(p + t->relocs[i].at, &v, 8);
-    }
-    if (mem->seal(mem->ctx, p, size)) {
+    memset(p + t->len, 0xcc, t->code_size - t->len);
+    if (mem->seal(mem->ctx, p, t->code_size)) { /* the table stays writable, not executable */
         str_copy(why, "cannot make code executable", why_size);
         mem->release(mem->ctx, p, size);
         mem_free(code);
         return ERR_NOMEM;
     }
-    *code = (struct jit_code){mem, p, size, t->enter, t->simd_in_c};
-    for (uint32_t i = 0; i < m->ncodes; i++) {
-        struct wasm_func *f = &inst->own_funcs[m->nfunc_imports + i];
-        f->jit = code->base + t->foreign[i];
-        f->jit_frame = 8 * m->codes[i].frame_size;
-        f->jit_wide = m->wide;
-    }
+    *code = (struct jit_code){mem, p, size, t->code_size, t->enter, t->simd_in_c, cache};
+    bind(t, inst, code);
     *out = code;
     return 0;
 }
@@ -1244,9 +1267,14 @@ static struct jit_template *template_of(struct jcomp *j)
     }
     for (uint32_t i = 0; i < m->nfunc_imports; i++)
         imports[i] = import_shape(j->inst, i);
-    *t = (struct jit_template){j->b.p,       j->b.len, j->relocs.v,        j->relocs.n,
-                               j->foreign,   imports,  j->inst->mem->size, j->pos_enter,
-                               j->simd_in_c, j->sse41, j->popcnt};
+    uint32_t code_size = (j->b.len + 4095) & ~(uint32_t)4095;
+    for (uint32_t i = 0; i < j->relocs.n; i++) { /* each load from its own table slot */
+        uint32_t at = j->relocs.v[i].at;
+        x_put32(&j->b, at, jit_table_disp(code_size, at, i));
+    }
+    *t = (struct jit_template){j->b.p,       j->b.len,     code_size, j->relocs.v,
+                               j->relocs.n,  j->foreign,   imports,   j->inst->mem->size,
+                               j->pos_enter, j->simd_in_c, j->sse41,  j->popcnt};
     j->b.p = NULL;
     j->relocs.v = NULL;
     j->foreign = NULL;
@@ -1257,7 +1285,7 @@ int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *
                      struct jit_cache *cache, struct jit_code **out, char *why, size_t why_size)
 {
     struct jit_template *t = cache ? __atomic_load_n(&cache->tpl, __ATOMIC_ACQUIRE) : NULL;
-    if (t && template_fits(t, inst)) return install(t, inst, mem, out, why, why_size);
+    if (t && template_fits(t, inst)) return install(t, inst, mem, cache, out, why, why_size);
     struct jcomp j;
     memset(&j, 0, sizeof j);
     int rc = compile_module(&j, inst, why, why_size);
@@ -1265,7 +1293,7 @@ int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *
     if (!rc) {
         t = template_of(&j);
         if (!t) str_copy(why, "out of memory", why_size);
-        rc = t ? install(t, inst, mem, out, why, why_size) : ERR_NOMEM;
+        rc = t ? install(t, inst, mem, NULL, out, why, why_size) : ERR_NOMEM;
     }
     if (!rc && cache) {
         __atomic_add_fetch(&cache->compiles, 1, __ATOMIC_RELAXED);
@@ -1273,8 +1301,10 @@ int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *
          * that did not fit, or a race) stays this instance's alone */
         struct jit_template *none = NULL;
         if (__atomic_compare_exchange_n(&cache->tpl, &none, t, false, __ATOMIC_RELEASE,
-                                        __ATOMIC_RELAXED))
+                                        __ATOMIC_RELAXED)) {
+            (*out)->cache = cache; /* a copy of the published code: reusable */
             t = NULL;
+        }
     }
     jit_arch_template_free(t);
     mem_free(j.b.p);
@@ -1286,8 +1316,9 @@ int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *
     return rc;
 }
 
-void jit_arch_release(struct jit_code *code)
+void jit_arch_release(struct jit_code *code, bool keep)
 {
+    if (keep && code->cache && jit_cache_keep(code->cache, code)) return;
     code->mem->release(code->mem->ctx, code->base, code->size);
     mem_free(code);
 }
@@ -1299,7 +1330,7 @@ uint32_t jit_arch_simd_in_c(const struct jit_code *code)
 
 const uint8_t *jit_arch_code(const struct jit_code *code, size_t *len)
 {
-    *len = code->size;
+    *len = code->code_size;
     return code->base;
 }
 
@@ -1332,9 +1363,9 @@ int jit_arch_compile(struct wasm_instance *inst, const struct wasm_code_memory *
     return ERR_NOTSUP;
 }
 
-void jit_arch_release(struct jit_code *code)
+void jit_arch_release(struct jit_code *code, bool keep)
 {
-    (void)code;
+    (void)code, (void)keep;
 }
 
 void jit_arch_template_free(struct jit_template *t)

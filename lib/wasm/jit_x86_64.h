@@ -43,9 +43,9 @@ struct fixups {
 
 /*
  * Objects of an instance that code names by address. Code is compiled once
- * per module (struct jit_template in jit_x86_64.c) and copied for each
- * instance with these addresses relocated: each is an 8-byte immediate
- * (fc_obj) recorded with its kind and index.
+ * per module (struct jit_template) and copied for each instance; the code
+ * loads each address from a slot of a table after it (fc_obj), recorded
+ * with its kind and index, and each instance fills its copy's table.
  */
 enum jit_obj {
     JO_NONE,         /* not an object: a plain immediate (helper operands) */
@@ -71,13 +71,19 @@ extern const uint32_t jit_nhelpers;
 
 /*
  * A module's code, compiled once (by the instance inst of struct jcomp):
- * its bytes with that instance's addresses, where they are (relocs: at,
- * target = index, base = kind), and what the code assumed of the instance.
- * Immutable once published in the module's jit_cache.
+ * its bytes, the objects it names (relocs: target = index, base = kind;
+ * the instruction whose disp32 is at `at` loads relocs[i]'s address from
+ * slot i of the table that follows the code, code_size bytes from its
+ * start: jit_table_disp), and what the code assumed of the instance. The
+ * bytes hold no address of this process, so they are the same for every
+ * instance and run: a copy is reused by the module's next instance with
+ * only its table rewritten (no copy, no seal; an emulator such as QEMU's
+ * TCG keeps its translation of the code), and jit_store.c saves them as
+ * they are. Immutable once published in the module's jit_cache.
  */
 struct jit_template {
     uint8_t *bytes;
-    uint32_t len;
+    uint32_t len, code_size; /* code_size: len rounded up to a page */
     struct fixup *relocs;
     uint32_t nrelocs;
     uint32_t *foreign;  /* per defined function: its foreign entry */
@@ -86,6 +92,13 @@ struct jit_template {
     uint32_t enter, simd_in_c;
     bool sse41, popcnt;
 };
+
+/* The disp32 of the load whose displacement is at `at` that reads slot
+ * slot of the table code_size bytes from the code's start. */
+static inline uint32_t jit_table_disp(uint32_t code_size, uint32_t at, uint32_t slot)
+{
+    return code_size + 8 * slot - (at + 4);
+}
 
 /* The optional instructions code may use on this CPU (jit_arch_baseline_cpu
  * turns them off). */
@@ -105,7 +118,7 @@ struct jcomp {
     uint32_t *entry;      /* per defined function: body entry, or UINT32_MAX */
     uint32_t *foreign;    /* per defined function: entry that loads the memory registers */
     struct fixups calls;  /* direct calls to defined functions */
-    struct fixups relocs; /* fc_obj's immediates: target = index, base = kind */
+    struct fixups relocs; /* fc_obj's table loads: target = index, base = kind */
 };
 
 /* One function's compilation. */

@@ -194,7 +194,8 @@ enum { WASM_CONTINUE = 0, WASM_STOP = 1 };
 /*
  * Engines. The interpreter runs everywhere. The JIT compiles a module's
  * functions to machine code when its first instance is made, and gives each
- * later instance a copy (x86-64 only; see wasm_jit_supported); it needs
+ * later instance a copy, reusing the copies of ended instances (x86-64
+ * only; see wasm_jit_supported); it needs
  * executable memory from the embedder
  * (struct wasm_code_memory: lib/wasm never maps memory itself). Both have
  * the same semantics: results, traps with their reasons and locations,
@@ -211,7 +212,10 @@ enum wasm_engine {
  * Executable memory for the JIT, W^X: alloc returns size bytes of writable,
  * non-executable memory (page-aligned, NULL on failure); seal turns
  * [p, p + size) into read+execute, no longer writable (0, or a negative
- * ERR_*); release frees it. ctx is passed to each.
+ * ERR_*): p is alloc's, size a multiple of 4096 up to alloc's size (the
+ * rest stays writable and is never executed); release frees what alloc
+ * gave (its p and size). ctx is passed to each. A module keeps up to
+ * JIT_SPARES copies of its code from ended instances until it is freed.
  */
 struct wasm_code_memory {
     void *(*alloc)(void *ctx, size_t size);
@@ -321,7 +325,7 @@ uint32_t wasm_module_import_count(const struct wasm_module *mod);
  * JIT does not compile it. */
 bool wasm_module_uses_v128(const struct wasm_module *mod);
 /* How many times the JIT compiled the module: once for all its instances
- * (later ones get a relocated copy), more only for an instance whose
+ * (later ones get a copy), more only for an instance whose
  * imports or memory need other code (for tests). */
 uint32_t wasm_module_jit_compiles(const struct wasm_module *mod);
 /*

@@ -289,12 +289,13 @@ static void test_wrong_key_or_bounds_are_refused(void **state)
         size_t at;
         uint32_t value;
     } edits[] = {
-        {H_FORMAT, 2},             /* another format */
+        {H_FORMAT, 1},             /* another format (the one of 8-byte immediates) */
         {H_ENGINE, 1},             /* another engine build */
         {H_MODULE, 0},             /* another module */
         {H_LEN, code_len - 1},     /* sizes that do not add up */
         {H_NRELOCS, nrelocs + 1},  /* */
-        {relocs_at, code_len - 7}, /* a relocation past the code */
+        {relocs_at, code_len - 3}, /* a relocation past the code */
+        {relocs_at, 0},            /* one whose displacement does not reach its slot */
         {relocs_at + 4, 99},       /* of no kind */
         {relocs_at + 8, 1u << 30}, /* of no object */
         {len - 8 - 4, UINT32_MAX}, /* host.wat: last foreign entry past the code... */
@@ -304,7 +305,7 @@ static void test_wrong_key_or_bounds_are_refused(void **state)
     struct wasm_module *m = load("host");
     uint32_t nimports = wasm_module_import_count(m);
     wasm_module_free(m);
-    edits[8].at = len - 8 - 4 * nimports - 4;
+    edits[9].at = len - 8 - 4 * nimports - 4;
     for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
         memcpy(c, b, len);
         memcpy(c + edits[i].at, &edits[i].value, 4);
