@@ -17,18 +17,17 @@ No chromium: SKIP.
 import argparse
 import contextlib
 import os
-import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 from tap import Tap  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tests", "serve"))
+import kserve_proc  # noqa: E402
 
 PAGE = """<!doctype html>
 <html><head><title>KPIO browser test</title><script src="app.js"></script></head>
@@ -58,23 +57,14 @@ def host_server(t, build, www):
     URL (None when it did not start); at the end, one TAP line for its
     stop."""
     kpio = os.path.join(build, "host", "bin", "kpio-wasm")
-    ks = subprocess.Popen([kpio, "serve", "--addr", "127.0.0.1:0", "--dir", www + "::/www",
-                           os.path.join(build, "handlers", "webapp.wasm")],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    line = ks.stderr.readline().decode()
-    m = re.match(r"Serving HTTP on http://127\.0\.0\.1:(\d+)/", line)
-    threading.Thread(target=ks.stderr.read, daemon=True).start()
+    ks, port, line = kserve_proc.start(
+        kpio, ["--dir", www + "::/www", os.path.join(build, "handlers", "webapp.wasm")])
     try:
-        if not m:
+        if not port:
             t.ok(False, "kpio-wasm serve starts with --dir", diag=line)
-        yield f"http://127.0.0.1:{m.group(1)}/files/page.html" if m else None
+        yield f"http://127.0.0.1:{port}/files/page.html" if port else None
     finally:
-        ks.send_signal(signal.SIGTERM)
-        try:
-            t.ok(ks.wait(timeout=60) == 0, "kpio-wasm serve stops with status 0 on SIGTERM")
-        except subprocess.TimeoutExpired:
-            ks.kill()
-            t.ok(False, "kpio-wasm serve stops with status 0 on SIGTERM")
+        kserve_proc.stop(t, ks)
 
 
 @contextlib.contextmanager

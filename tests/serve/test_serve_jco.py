@@ -18,7 +18,6 @@ import argparse
 import http.client
 import os
 import random
-import re
 import signal
 import socket
 import subprocess
@@ -32,6 +31,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 sys.path.insert(0, HERE)
 from ready import free_port  # noqa: E402
 from jco_webapp import componentize  # noqa: E402
+import kserve_proc  # noqa: E402
 from tap import Tap  # noqa: E402
 
 UA = {"User-Agent": "kpio-test/1"}
@@ -95,18 +95,13 @@ def main():
         sys.exit(t.done())
     t.ok(True, "jco embed + jco new --wasi-reactor make the C handler a component")
     kpio = os.path.join(args.build, "rel", "bin", "kpio-wasm")
-    ks = subprocess.Popen([kpio, "serve", "--addr", "127.0.0.1:0",
-                           os.path.join(args.build, "handlers", "webapp.wasm")],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    line = ks.stderr.readline().decode()
-    m = re.match(r"Serving HTTP on http://127\.0\.0\.1:(\d+)/", line)
-    threading.Thread(target=ks.stderr.read, daemon=True).start()
+    ks, kport, line = kserve_proc.start(kpio, [os.path.join(args.build, "handlers",
+                                                            "webapp.wasm")])
     js = None
     try:
-        if not m:
+        if not kport:
             t.ok(False, "kpio-wasm serve starts on webapp.wasm", diag=line)
             return
-        kport = int(m.group(1))
         jport = free_port()
         js = subprocess.Popen(["sh", jco, "serve", "--host", "127.0.0.1", "--port", str(jport),
                                "--isolate-requests", "instance", comp], env=env,
@@ -135,12 +130,7 @@ def main():
         t.ok(a, "kpio-wasm serve sends the handler's x-bytes trailer")
         t.diag(f"jco serve sends the x-bytes trailer: {'yes' if b else 'no'}")
     finally:
-        ks.send_signal(signal.SIGTERM)
-        try:
-            t.ok(ks.wait(timeout=60) == 0, "kpio-wasm serve stops with status 0 on SIGTERM")
-        except subprocess.TimeoutExpired:
-            ks.kill()
-            t.ok(False, "kpio-wasm serve stops with status 0 on SIGTERM")
+        kserve_proc.stop(t, ks)
         if js:
             os.killpg(js.pid, signal.SIGTERM)
             js.wait(timeout=30)

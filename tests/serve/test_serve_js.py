@@ -18,7 +18,6 @@ import argparse
 import http.client
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -32,6 +31,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 from ready import free_port  # noqa: E402
 from jcoenv import jco_location  # noqa: E402
 from tap import Tap  # noqa: E402
+sys.path.insert(0, HERE)
+import kserve_proc  # noqa: E402
 
 
 def wait_listening(proc):
@@ -167,17 +168,13 @@ def main():
         sys.exit(t.done())
 
     kpio = os.path.join(args.build, "rel", "bin", "kpio-wasm")
-    ks = subprocess.Popen([kpio, "serve", "--engine", "interp", "--addr", "127.0.0.1:0",
-                           "--handler-timeout", "120000", comp],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    line = ks.stderr.readline().decode()
-    m = re.match(r"Serving HTTP on http://127\.0\.0\.1:(\d+)/", line)
+    ks, kport, line = kserve_proc.start(kpio, ["--engine", "interp", "--handler-timeout",
+                                               "120000", comp])
     js = None
     try:
-        if not m:
+        if not kport:
             t.ok(False, "kpio-wasm serve starts on the JavaScript component", diag=line)
             return
-        kport = int(m.group(1))
         start = time.monotonic()
         errors = clients(kport, 20, 10)
         secs = time.monotonic() - start
@@ -192,12 +189,7 @@ def main():
             return
         compare(t, kport, jport, "kpio-wasm serve")
     finally:
-        ks.send_signal(signal.SIGTERM)
-        try:
-            t.ok(ks.wait(timeout=60) == 0, "kpio-wasm serve stops with status 0 on SIGTERM")
-        except subprocess.TimeoutExpired:
-            ks.kill()
-            t.ok(False, "kpio-wasm serve stops with status 0 on SIGTERM")
+        kserve_proc.stop(t, ks)
         if js:
             stop_jco_serve(js)
     sys.exit(t.done())
