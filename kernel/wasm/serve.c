@@ -7,15 +7,17 @@
  * instance, and copied for the others).
  *
  * The app's thread listens; each connection gets a kernel thread of its
- * own, at most KSERVE_MAX_CONNS at once (beyond them a connection is
- * answered 503 and closed). Each request runs in a fresh instance with its
- * own WASI context and memory budget (the app limit, `ulimit -v`); a trap,
- * an exhausted budget or a run past the handler timeout answers 500 (504)
- * and only that request fails. The listener joins the threads of ended
- * connections when it accepts the next one, and at the latest REAP_MS
- * after they end while any is there. A kill of the app (kill %N, Ctrl-C) ends
- * the accept wait; the listener then kills its connections' threads (their
- * waits end, a running handler is interrupted), joins them and returns.
+ * own, at most KSERVE_MAX_CONNS at once: a connection beyond them (or
+ * one whose thread finds no memory) waits up to BUSY_WAIT_MS for another
+ * to end, then is answered 503 and closed. Each request runs in a fresh
+ * instance with its own WASI context and memory budget (the app limit,
+ * `ulimit -v`); a trap, an exhausted budget or a run past the handler
+ * timeout answers 500 (504) and only that request fails. The listener
+ * joins the threads of ended connections when it accepts the next one,
+ * and at the latest REAP_MS after they end while any is there. A kill of
+ * the app (kill %N, Ctrl-C) ends the accept wait; the listener then kills
+ * its connections' threads (their waits end, a running handler is
+ * interrupted), joins them and returns.
  */
 #include "wasm/serve.h"
 
@@ -38,8 +40,9 @@
 #include "wasm/stream.h"
 #include "wasm/wasm.h"
 
-#define CONN_STACK (512 * 1024) /* as an app's: handlers run on it */
-#define REAP_MS    1000         /* ended connection threads are joined this soon */
+#define CONN_STACK   (512 * 1024) /* as an app's: handlers run on it */
+#define REAP_MS      1000         /* ended connection threads are joined this soon */
+#define BUSY_WAIT_MS 5000         /* a connection waits this long for a free thread */
 
 struct kserve;
 
@@ -47,12 +50,15 @@ struct worker {
     struct kserve *sv;
     struct thread *t; /* NULL: a free slot */
     struct ksock *sock;
+    bool ended; /* conn_thread is returning: join it */
 };
 
 struct kserve {
     const struct kserve_spec *spec;
     struct serve_limits lim;
     struct worker workers[KSERVE_MAX_CONNS];
+    struct waitq ended; /* woken when a connection thread ends */
+    uint32_t ends;      /* connection threads ended so far */
 };
 
 /* A decimal number from 1 to max, the whole of s: true with *out. */
@@ -203,6 +209,11 @@ static void conn_thread(void *arg)
     if (serve_conn_init(&c, &io, &wk->sv->lim) == 0) serve_conn_run(&c, handle_request, wk->sv);
     serve_conn_free(&c);
     ksock_close(wk->sock);
+    uint64_t f = irq_save(); /* the count is shared by all connection threads */
+    wk->ended = true;
+    wk->sv->ends++;
+    waitq_wake_all(&wk->sv->ended);
+    irq_restore(f);
 }
 
 /* Joins the connection threads that ended; with stop, kills and joins all. */
@@ -210,7 +221,7 @@ static void reap(struct kserve *sv, bool stop)
 {
     for (int i = 0; i < KSERVE_MAX_CONNS; i++) {
         struct worker *wk = &sv->workers[i];
-        if (!wk->t || (!stop && wk->t->state != THREAD_DEAD)) continue;
+        if (!wk->t || (!stop && !wk->ended)) continue;
         if (stop) thread_kill(wk->t);
         int code;
         thread_join(wk->t, 0, &code); /* our own kill does not end this wait */
@@ -228,18 +239,33 @@ static uint64_t reap_deadline(const struct kserve *sv)
     return 0;
 }
 
-static void accept_one(struct kserve *sv, struct ksock *s)
+/* Starts a connection thread for s in a free slot: false if there is no
+ * free slot or no memory for the thread. */
+static bool start_conn(struct kserve *sv, struct ksock *s)
 {
     reap(sv, false);
     for (int i = 0; i < KSERVE_MAX_CONNS; i++) {
         struct worker *wk = &sv->workers[i];
         if (wk->t) continue;
-        wk->sv = sv;
-        wk->sock = s;
+        *wk = (struct worker){.sv = sv, .sock = s};
         wk->t = thread_create("serve-conn", conn_thread, wk, CONN_STACK, 0);
-        if (wk->t) return;
-        break;
+        return wk->t != NULL;
     }
+    return false;
+}
+
+/* Serves s on a thread of its own, waiting up to BUSY_WAIT_MS for one of
+ * the others to end when none can be started; then answers 503. */
+static void accept_one(struct kserve *sv, struct ksock *s)
+{
+    uint64_t deadline = clock_monotonic_ns() + (uint64_t)BUSY_WAIT_MS * NS_PER_MS;
+    for (;;) {
+        uint32_t seen = sv->ends;
+        if (start_conn(sv, s)) return;
+        if (WAIT_EVENT(&sv->ended, sv->ends != seen, deadline) < 0) break;
+    }
+    kprintf("%s: no connection thread free within %u ms: 503\n", sv->spec->name,
+            (unsigned)BUSY_WAIT_MS);
     static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
                                "Connection: close\r\n\r\n";
     ksock_send(s, busy, sizeof busy - 1, clock_monotonic_ns() + NS_PER_SEC);
@@ -251,6 +277,7 @@ int kserve_run(const struct kserve_spec *spec)
     struct kserve *sv = kzalloc(sizeof *sv);
     if (!sv) return 1;
     sv->spec = spec;
+    waitq_init(&sv->ended);
     sv->lim = (struct serve_limits){
         .head_ms = 10000, .idle_ms = 30000, .io_ms = 30000, .handler_ms = spec->opts.handler_ms};
     struct ksock *l;
