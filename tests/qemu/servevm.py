@@ -74,14 +74,24 @@ def conn_threads(vm):
     return vm.command("ps").count("serve-conn")
 
 
-def settled(vm, tries=120):
+def settled(vm, tries=120, heap_at_most=None):
     """Polls `ps` (a second apart, up to tries times) until no connection
     thread is left: a closed connection's thread ends when the guest sees
-    the FIN. Returns (threads left, `free`'s output then)."""
+    the FIN. With heap_at_most, then polls `free` the same way until the
+    kernel heap's use is at most that many KiB: a socket's buffers go when
+    its TCP close completes, which may be after its thread ended. Returns
+    (threads left, `free`'s output then)."""
     left = conn_threads(vm)
     for _ in range(tries):
         if not left:
             break
         vm.command("sleep 1")
         left = conn_threads(vm)
-    return left, vm.command("free")
+    free = vm.command("free")
+    for _ in range(tries if heap_at_most is not None else 0):
+        used, _ = heap(free)
+        if used is None or used <= heap_at_most:
+            break
+        vm.command("sleep 1")
+        free = vm.command("free")
+    return left, free
