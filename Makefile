@@ -42,7 +42,7 @@ FUZZ_CFLAGS := $(HOST_WARN) $(INCLUDES) -D_GNU_SOURCE -g -O1 -fno-omit-frame-poi
 FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
 
 KERNEL_CFLAGS := $(WARN) $(INCLUDES) -Ikernel -ffreestanding -nostdinc \
-    -isystem $(shell $(KERNEL_CC) -print-file-name=include) \
+    -isystem $(shell $(KERNEL_CC) -print-file-name=include 2>/dev/null) \
     -fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
     -fno-omit-frame-pointer -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables \
     -O2 -g -DKPIO_KERNEL
