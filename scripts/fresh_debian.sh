@@ -36,6 +36,13 @@ fi
 chmod 755 "$dir"
 printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"$dir/etc/hosts"
 cp /etc/resolv.conf "$dir/etc/resolv.conf"
+# This machine's own trust anchors (a proxy's CA, say) go in too, for apt,
+# git and npm (node reads them through NODE_EXTRA_CA_CERTS below).
+if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+    mkdir -p "$dir/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$dir/usr/local/share/ca-certificates/"
+    chroot "$dir" update-ca-certificates >/dev/null
+fi
 
 # The root is its own mount point (ip netns bind-mounts under /run/netns),
 # with the kernel's file systems inside; all of it is undone on exit.
@@ -62,6 +69,7 @@ say "make $* inside"
 start=$(date +%s)
 status=0
 chroot "$dir" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" \
+    NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     sh -c 'cd /root/kpio && make "$@"' make "$@" || status=$?
 say "make $* exited $status after $(($(date +%s) - start)) s"
