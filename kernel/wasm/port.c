@@ -650,9 +650,13 @@ static unsigned ready_of(struct kport *p, struct wasi_port_pollfd *fd)
     return fd->events & (WASI_PORT_EV_IN | WASI_PORT_EV_OUT); /* files are always ready */
 }
 
+/* Waits until one of fds is ready or deadline; past the kill deadline
+ * (serve's handler deadline) the wait ends with ERR_CANCELED instead. */
 static int p_wait(void *ctx, struct wasi_port_pollfd *fds, size_t n, uint64_t deadline)
 {
     struct kport *p = kp(ctx);
+    bool killable = p->kill_deadline && *p->kill_deadline <= deadline;
+    if (killable) deadline = *p->kill_deadline;
     for (;;) {
         uint32_t gen = iopoll_gen;
         int ready = 0;
@@ -661,9 +665,10 @@ static int p_wait(void *ctx, struct wasi_port_pollfd *fds, size_t n, uint64_t de
             if (fds[i].revents) ready++;
         }
         if (ready) return ready;
-        if (deadline != WASI_PORT_NO_DEADLINE && clock_monotonic_ns() >= deadline) return 0;
-        int err = WAIT_EVENT(&iopoll_wq, iopoll_gen != gen, to_kdeadline(deadline));
-        if (err == ERR_TIMEDOUT) return 0;
+        bool past = deadline != WASI_PORT_NO_DEADLINE && clock_monotonic_ns() >= deadline;
+        int err =
+            past ? ERR_TIMEDOUT : WAIT_EVENT(&iopoll_wq, iopoll_gen != gen, to_kdeadline(deadline));
+        if (err == ERR_TIMEDOUT) return killable ? ERR_CANCELED : 0;
         if (err < 0) return err;
     }
 }
