@@ -122,7 +122,8 @@ int http_client_response(struct http_client *c);
  * steps again (a step after the deadline fails with the timeout). A
  * timeout 0 to the socket's calls means "do not wait"; what still waits:
  * a socket without connect_start connects with connect (a TLS socket
- * connects and shakes hands that way), name resolution, and skipping a
+ * connects and shakes hands that way), name resolution unless the
+ * socket's connect_start leaves it pending too, and skipping a
  * redirect's body. http_client_response may be called instead of a step
  * to wait for the rest. The body is then read as after open. */
 int http_client_start(struct http_client *c, const struct http_client_request *req);

@@ -10,9 +10,10 @@
  * future's pollable and get() then step it without waiting
  * (http_client_step: connect, send the head and the buffered body, read
  * the response head), and the pollable waits on what the step needed:
- * the socket's readiness, until the step's deadline. So poll over many
- * futures returns the first whose response is in. What still waits: name
- * resolution, an HTTPS connect and handshake, a streamed request body,
+ * the socket's readiness (or a name resolution's end, where the port
+ * resolves without waiting), until the step's deadline. So poll over many
+ * futures returns the first whose response is in. What still waits: an
+ * HTTPS connect and handshake, a streamed request body,
  * and the response body, which streams from the socket through lib/http
  * as the guest reads it. Redirects are the guest's business (max_redirects 0).
  * Failures map to wasi:http error-code cases through lib/http/fail.h's
@@ -28,15 +29,18 @@
 
 struct http_conn {
     struct wasi_port_sock *s;
-    /* A connect started with connect_start: the addresses, the next to try. */
+    /* A connect started with connect_start: the name's resolution while it
+     * is pending (port resolve_start), the addresses, the next to try. */
+    struct wasi_port_sock *lookup;
+    uint16_t port;
     struct wasi_port_addr addrs[8];
     int naddrs, next;
 };
 
-/* Records what a call that returned instead of waiting needed. */
-static void note_wait(struct wasi_ctx *w, struct http_conn *c, unsigned events)
+/* Records what a call that returned instead of waiting needed: events on s. */
+static void note_wait(struct wasi_ctx *w, struct wasi_port_sock *s, unsigned events)
 {
-    w->p2->http_wait = (struct wasi_port_pollfd){.sock = c->s, .events = events};
+    w->p2->http_wait = (struct wasi_port_pollfd){.sock = s, .events = events};
 }
 
 static uint64_t sock_now_ms(void *ctx)
@@ -90,7 +94,7 @@ static long sock_send(void *ctx, struct http_conn *c, const void *buf, size_t le
         long n = w->port.ops->send(w->port.ctx, c->s, buf, len);
         if (n != ERR_AGAIN) return n;
         if (timeout_ms == 0) {
-            note_wait(w, c, WASI_PORT_EV_OUT);
+            note_wait(w, c->s, WASI_PORT_EV_OUT);
             return ERR_TIMEDOUT;
         }
         int rc = sock_wait(w, c, WASI_PORT_EV_OUT, deadline);
@@ -106,7 +110,7 @@ static long sock_recv(void *ctx, struct http_conn *c, void *buf, size_t len, uin
         long n = w->port.ops->recv(w->port.ctx, c->s, buf, len);
         if (n != ERR_AGAIN) return n;
         if (timeout_ms == 0) {
-            note_wait(w, c, WASI_PORT_EV_IN);
+            note_wait(w, c->s, WASI_PORT_EV_IN);
             return ERR_TIMEDOUT;
         }
         int rc = sock_wait(w, c, WASI_PORT_EV_IN, deadline);
@@ -118,6 +122,7 @@ static void sock_close(void *ctx, struct http_conn *c)
 {
     struct wasi_ctx *w = ctx;
     if (c->s) w->port.ops->sock_close(w->port.ctx, c->s);
+    if (c->lookup) w->port.ops->sock_close(w->port.ctx, c->lookup);
     mem_free(c);
 }
 
@@ -134,9 +139,38 @@ static int start_next(struct wasi_ctx *w, struct http_conn *c)
     return rc;
 }
 
-/* Resolves host (waiting: the port's resolver blocks) and starts
- * connecting to its first address; a port without tcp_connect_start
- * connects here, waiting. */
+/* Takes n, a resolver's answer, as c's addresses: 0 or the error. */
+static int addresses_in(struct wasi_ctx *w, struct http_conn *c, int n)
+{
+    w->p2->dns_timed_out = n == ERR_TIMEDOUT;
+    c->naddrs = n > 0 ? n : 0;
+    for (int i = 0; i < c->naddrs; i++)
+        c->addrs[i].port = c->port;
+    return n <= 0 ? (n ? n : ERR_NXDOMAIN) : 0;
+}
+
+/* Starts resolving host into c: without waiting when the port can
+ * (c->lookup pending, or the answer at once), else waiting until
+ * timeout_ms. 0 or the error. */
+static int resolve_begin(struct wasi_ctx *w, struct http_conn *c, const char *host,
+                         uint32_t timeout_ms)
+{
+    const struct wasi_port_ops *o = w->port.ops;
+    int n, max = (int)ARRAY_SIZE(c->addrs);
+    if (o->resolve_start && o->resolve_result) {
+        n = o->resolve_start(w->port.ctx, host, c->addrs, max, &c->lookup);
+        if (n == 0) return 0;
+    } else {
+        if (!o->resolve) return ERR_NOTSUP;
+        uint64_t deadline = p2_now(w) + (uint64_t)timeout_ms * 1000000u;
+        n = o->resolve(w->port.ctx, host, c->addrs, max, deadline);
+    }
+    return addresses_in(w, c, n);
+}
+
+/* Starts resolving host (without waiting where the port can) and, once
+ * its addresses are known, connecting to the first; a port without
+ * tcp_connect_start connects here, waiting. */
 static int sock_connect_start(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms,
                               struct http_conn **out)
 {
@@ -144,17 +178,11 @@ static int sock_connect_start(void *ctx, const char *host, uint16_t port, uint32
     const struct wasi_port_ops *o = w->port.ops;
     if (!o->tcp_connect_start || !o->tcp_connect_result)
         return sock_connect(ctx, host, port, timeout_ms, out);
-    if (!o->resolve) return ERR_NOTSUP;
     struct http_conn *c = mem_zalloc(sizeof *c);
     if (!c) return ERR_NOMEM;
-    uint64_t deadline = p2_now(w) + (uint64_t)timeout_ms * 1000000u;
-    int n = o->resolve(w->port.ctx, host, c->addrs, (int)ARRAY_SIZE(c->addrs), deadline);
-    w->p2->dns_timed_out = n == ERR_TIMEDOUT;
-    int rc = n <= 0 ? (n ? n : ERR_NXDOMAIN) : 0;
-    c->naddrs = n > 0 ? n : 0;
-    for (int i = 0; i < c->naddrs; i++)
-        c->addrs[i].port = port;
-    if (rc == 0) rc = start_next(w, c);
+    c->port = port;
+    int rc = resolve_begin(w, c, host, timeout_ms);
+    if (rc == 0 && !c->lookup) rc = start_next(w, c);
     if (rc) {
         mem_free(c);
         return rc;
@@ -163,11 +191,33 @@ static int sock_connect_start(void *ctx, const char *host, uint16_t port, uint32
     return 0;
 }
 
+/* Has c's pending resolution ended? 0 once it has and the connect to its
+ * first address started, ERR_AGAIN while it has not (the wait is on the
+ * resolution; a time-out now is the DNS's), or the error. */
+static int lookup_step(struct wasi_ctx *w, struct http_conn *c)
+{
+    const struct wasi_port_ops *o = w->port.ops;
+    int n = o->resolve_result(w->port.ctx, c->lookup, c->addrs, (int)ARRAY_SIZE(c->addrs));
+    if (n == ERR_AGAIN) {
+        w->p2->dns_timed_out = true;
+        note_wait(w, c->lookup, WASI_PORT_EV_IN);
+        return ERR_AGAIN;
+    }
+    o->sock_close(w->port.ctx, c->lookup);
+    c->lookup = NULL;
+    int rc = addresses_in(w, c, n);
+    return rc ? rc : start_next(w, c);
+}
+
 /* Has c's connect ended? A failed address gives way to the next. */
 static int sock_connect_result(void *ctx, struct http_conn *c)
 {
     struct wasi_ctx *w = ctx;
     const struct wasi_port_ops *o = w->port.ops;
+    if (c->lookup) {
+        int rc = lookup_step(w, c);
+        if (rc) return rc;
+    }
     if (!c->s || !c->naddrs) return c->s ? 0 : ERR_CONNREFUSED; /* connected at the start */
     int rc = o->tcp_connect_result(w->port.ctx, c->s);
     if (rc < 0 && rc != ERR_AGAIN && rc != ERR_CANCELED && c->next < c->naddrs) {
@@ -175,7 +225,7 @@ static int sock_connect_result(void *ctx, struct http_conn *c)
         int again = start_next(w, c);
         rc = again ? again : ERR_AGAIN;
     }
-    if (rc == ERR_AGAIN) note_wait(w, c, WASI_PORT_EV_OUT);
+    if (rc == ERR_AGAIN) note_wait(w, c->s, WASI_PORT_EV_OUT);
     return rc;
 }
 
