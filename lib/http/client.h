@@ -145,6 +145,11 @@ unsigned http_client_redirects(const struct http_client *c);
  * body (the trailers are then complete); or an error (a truncated body,
  * an idle timeout, a malformed chunk...). */
 long http_client_read_slice(struct http_client *c, const uint8_t **data);
+/* The same without waiting: ERR_AGAIN with *deadline_ms (the socket's
+ * now_ms clock) when no piece is there yet; the caller waits until the
+ * connection is readable or the deadline passes (then this fails with the
+ * idle timeout), and calls again. */
+long http_client_try_read_slice(struct http_client *c, const uint8_t **data, uint64_t *deadline_ms);
 /* The same, copying up to len > 0 bytes into buf. */
 long http_client_read(struct http_client *c, void *buf, size_t len);
 /* The trailer section of a chunked body, complete once reading returned 0. */

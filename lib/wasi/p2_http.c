@@ -12,10 +12,13 @@
  * the response head), and the pollable waits on what the step needed:
  * the socket's readiness (or a name resolution's end, where the port
  * resolves without waiting), until the step's deadline. So poll over many
- * futures returns the first whose response is in. What still waits: an
- * HTTPS connect and handshake, a streamed request body,
- * and the response body, which streams from the socket through lib/http
- * as the guest reads it. Redirects are the guest's business (max_redirects 0).
+ * futures returns the first whose response is in. The response body
+ * streams from the socket through lib/http as the guest reads it, without
+ * waiting (a read finds 0 bytes, the stream's pollable waits on the
+ * socket), and future-trailers completes when the body's end arrives
+ * (a body finished early is read and dropped until then). What still
+ * waits: an HTTPS connect and handshake, and a streamed request body.
+ * Redirects are the guest's business (max_redirects 0).
  * Failures map to wasi:http error-code cases through lib/http/fail.h's
  * table (p2_http_error). Clients are kept for keep-alive while idle.
  */
@@ -326,6 +329,8 @@ struct p2_in_response {
 struct p2_trailers {
     struct p2_obj h;
     bool taken;
+    struct p2_in_body *body; /* finished before its end: read (and dropped) until then */
+    int err, http_code;      /* the body ended in this failure */
     struct http_fields f;
 };
 
@@ -366,8 +371,9 @@ static void in_body_destroy(struct wasi_ctx *w, struct p2_obj *o)
 
 static void trailers_destroy(struct wasi_ctx *w, struct p2_obj *o)
 {
-    (void)w;
-    http_fields_free(&((struct p2_trailers *)o)->f);
+    struct p2_trailers *t = (struct p2_trailers *)o;
+    if (t->body) p2_obj_free(w, &t->body->h);
+    http_fields_free(&t->f);
 }
 
 /* A NUL-terminated copy of guest bytes, or NULL. */
@@ -1002,6 +1008,25 @@ static long client_body_next(struct wasi_ctx *w, struct p2_in_body *b, const uin
     return n;
 }
 
+/* client_body_next without waiting: ERR_AGAIN with *it on the socket
+ * (rechecked when it is readable) until the between-bytes deadline. */
+static long client_body_try_next(struct wasi_ctx *w, struct p2_in_body *b, const uint8_t **data,
+                                 int *http_code, struct p2_wait *it)
+{
+    if (!b->client) return 0;
+    uint64_t deadline_ms = 0;
+    long n = http_client_try_read_slice(b->client, data, &deadline_ms);
+    if (n == ERR_AGAIN) {
+        it->waits = w->p2->http_wait.sock != NULL;
+        it->pfd = w->p2->http_wait;
+        it->recheck = true;
+        it->deadline = deadline_ms * 1000000u;
+        return n;
+    }
+    if (n < 0) *http_code = p2_http_error((int)n, http_client_fail(b->client));
+    return n;
+}
+
 static void client_body_trailers(struct wasi_ctx *w, struct p2_in_body *b, struct http_fields *out)
 {
     (void)w;
@@ -1010,6 +1035,7 @@ static void client_body_trailers(struct wasi_ctx *w, struct p2_in_body *b, struc
 
 static const struct p2_body_source client_source = {
     .next = client_body_next,
+    .try_next = client_body_try_next,
     .trailers = client_body_trailers,
 };
 
@@ -1049,26 +1075,47 @@ P2_FN(p2_http_types_incoming_response_drop)
     return p2_drop(call, a[0].u32, P2_IN_RESPONSE);
 }
 
-/* The next piece of b, at most max bytes: its length with *data, 0 at
- * the end, or the ERR_* that ended it with *http_code (again on every
- * call after it). */
-static long body_slice(struct wasi_ctx *w, struct p2_in_body *b, size_t max, const uint8_t **data,
-                       int *http_code)
+/* Makes sure b has a piece pending or has ended: > 0 (the pending
+ * length), 0 at the end, or the ERR_* that ended it (again on every call
+ * after it). With it, does not wait where the source can: ERR_AGAIN with
+ * *it saying what to wait for; without, waits in the source. */
+static long body_fill(struct wasi_ctx *w, struct p2_in_body *b, struct p2_wait *it)
 {
-    if (b->err) {
-        *http_code = b->http_code;
-        return b->err;
+    if (b->err) return b->err;
+    if (b->pending_len) return (long)b->pending_len;
+    if (b->eof) return 0;
+    long n = it && b->src->try_next ? b->src->try_next(w, b, &b->pending, &b->http_code, it)
+                                    : b->src->next(w, b, &b->pending, &b->http_code);
+    if (n == ERR_AGAIN) return n;
+    if (n == 0) b->eof = true;
+    if (n < 0) b->err = (int)n;
+    if (n > 0) b->pending_len = (size_t)n;
+    return n;
+}
+
+/* Fills b, waiting through the port (so a handler deadline ends the
+ * wait) where the source does not wait itself: as body_fill. */
+static long body_fill_waiting(struct wasi_ctx *w, struct p2_in_body *b)
+{
+    for (;;) {
+        struct p2_wait it = {0};
+        long n = body_fill(w, b, &it);
+        if (n != ERR_AGAIN) return n;
+        uint64_t deadline = it.deadline ? it.deadline : WASI_PORT_NO_DEADLINE;
+        int rc = w->port.ops->wait(w->port.ctx, &it.pfd, it.waits ? 1 : 0, deadline);
+        if (rc < 0) return rc;
     }
-    if (!b->pending_len) {
-        if (b->eof) return 0;
-        long n = b->src->next(w, b, &b->pending, &b->http_code);
-        if (n == 0) b->eof = true;
-        if (n < 0) {
-            b->err = (int)n;
-            *http_code = b->http_code;
-        }
-        if (n <= 0) return n;
-        b->pending_len = (size_t)n;
+}
+
+/* The next piece of b, at most max bytes, from what body_fill made
+ * pending: its length with *data, or body_fill's 0 or error (with
+ * *http_code). */
+static long body_take(struct p2_in_body *b, long filled, size_t max, const uint8_t **data,
+                      int *http_code)
+{
+    if (filled <= 0) {
+        if (filled < 0) *http_code = b->http_code;
+        return filled;
     }
     size_t n = MIN(max, b->pending_len);
     *data = b->pending;
@@ -1077,21 +1124,30 @@ static long body_slice(struct wasi_ctx *w, struct p2_in_body *b, size_t max, con
     return (long)n;
 }
 
-/* The read of an incoming body's stream (its parent); reads block in
- * lib/http up to the between-bytes timeout, so the stream is always
- * ready. */
+/* The read of an incoming body's stream (its parent): without block, 0
+ * bytes when nothing has arrived (the stream's pollable waits for it). */
 static long body_read(struct wasi_ctx *w, struct p2_stream *s, size_t max, bool block,
                       const uint8_t **data, int *http_code)
 {
-    (void)block;
     struct p2_in_body *b = (struct p2_in_body *)s->h.parent;
-    long n = body_slice(w, b, max, data, http_code);
+    struct p2_wait it = {0};
+    long filled = block ? body_fill_waiting(w, b) : body_fill(w, b, &it);
+    if (filled == ERR_AGAIN) return 0;
+    long n = body_take(b, filled, max, data, http_code);
     return n == 0 ? ERR_PIPE : n;
+}
+
+/* What the stream's pollable waits for: a piece of the body, its end or
+ * its failure. */
+static void body_prepare(struct wasi_ctx *w, struct p2_stream *s, struct p2_wait *it)
+{
+    struct p2_in_body *b = (struct p2_in_body *)s->h.parent;
+    it->ready = !b->src->try_next || body_fill(w, b, it) != ERR_AGAIN;
 }
 
 static const struct p2_stream_ops in_body_ops = {
     .read = body_read,
-    .prepare = p2_stream_always_ready,
+    .prepare = body_prepare,
 };
 
 /* stream() -> result<own<input-stream>>: once; the stream is a child. */
@@ -1103,8 +1159,28 @@ P2_FN(p2_http_types_incoming_body_stream)
     return p2_stream_once(call, &b->stream_taken, P2_INPUT_STREAM, &in_body_ops, &b->h, a[1].u32);
 }
 
+/* Reads t's body towards its end without waiting (ERR_AGAIN in *it's
+ * terms) and, once there, takes its trailers or its failure: true when
+ * the trailers are complete. */
+static bool trailers_step(struct wasi_ctx *w, struct p2_trailers *t, struct p2_wait *it)
+{
+    struct p2_in_body *b = t->body;
+    if (!b) return true;
+    long n;
+    while ((n = body_fill(w, b, it)) > 0)
+        b->pending_len = 0; /* the guest no longer reads the body: its bytes go */
+    if (n == ERR_AGAIN) return false;
+    if (n == 0) b->src->trailers(w, b, &t->f);
+    t->err = (int)n;
+    t->http_code = b->http_code;
+    t->body = NULL;
+    p2_obj_free(w, &b->h);
+    return true;
+}
+
 /* [static]finish(this: own<incoming-body>) -> own<future-trailers>: the
- * trailers of a chunked body read to its end (else none). */
+ * trailers of a chunked body, complete when the body's end arrives (a
+ * body not read to its end is read, and dropped, until then). */
 P2_FN(p2_http_types_incoming_body_finish)
 {
     struct wasi_ctx *w = call_ctx(call);
@@ -1116,9 +1192,10 @@ P2_FN(p2_http_types_incoming_body_finish)
     struct p2_trailers *t = p2_obj_new(sizeof *t, P2_FUTURE_TRAILERS, NULL, trailers_destroy);
     if (!t) return wasm_host_trap(call, "out of memory");
     http_fields_init(&t->f, 0, 0);
-    if (b->eof) b->src->trailers(w, b, &t->f);
     p2_take(call, a[0].u32, P2_IN_BODY);
-    p2_obj_free(w, &b->h);
+    t->body = b;
+    struct p2_wait it = {0};
+    if (b->eof || b->err || b->src->try_next) trailers_step(w, t, &it); /* never waits here */
     return p2_put(call, &t->h, &r[0].u32);
 }
 
@@ -1128,11 +1205,21 @@ P2_FN(p2_http_types_incoming_body_drop)
     return p2_drop(call, a[0].u32, P2_IN_BODY);
 }
 
+static void trailers_prepare(struct wasi_ctx *w, const struct p2_pollable *p, uint64_t now,
+                             struct p2_wait *it)
+{
+    (void)now;
+    struct p2_trailers *t = (struct p2_trailers *)p->h.parent;
+    it->ready = trailers_step(w, t, it);
+}
+
+static const struct p2_poll_ops trailers_poll_ops = {.prepare = trailers_prepare};
+
 P2_FN(p2_http_types_future_trailers_subscribe)
 {
     struct p2_trailers *t = p2_get(call, a[0].u32, P2_FUTURE_TRAILERS);
     if (!t) return p2_bad_handle(call, a[0].u32, P2_FUTURE_TRAILERS);
-    return p2_subscribe(call, &t->h, &p2_poll_ready, 0, &r[0].u32);
+    return p2_subscribe(call, &t->h, &trailers_poll_ops, 0, &r[0].u32);
 }
 
 /* get() -> option<result<result<option<own<trailers>>, error-code>>>:
@@ -1143,18 +1230,29 @@ P2_FN(p2_http_types_future_trailers_get)
     (void)r;
     struct p2_trailers *t = p2_get(call, a[0].u32, P2_FUTURE_TRAILERS);
     if (!t) return p2_bad_handle(call, a[0].u32, P2_FUTURE_TRAILERS);
+    uint8_t *ret = p2_ret(call, a[1].u32, 56, 8);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
+    struct p2_wait it = {0};
+    if (!trailers_step(call_ctx(call), t, &it)) { /* none yet */
+        memset(ret, 0, 56);
+        return 0;
+    }
     uint32_t h = 0;
     bool was_taken = t->taken;
-    if (!t->taken && http_fields_count(&t->f)) {
+    if (!t->taken && !t->err && http_fields_count(&t->f)) {
         int rc = p2_fields_put_copy(call, &t->f, NULL, &h);
         if (rc) return rc;
     }
     t->taken = true;
-    uint8_t *ret = p2_ret(call, a[1].u32, 56, 8);
+    ret = p2_ret(call, a[1].u32, 56, 8); /* memory may have grown */
     if (!ret) return p2_bad_ret(call, a[1].u32);
+    memset(ret, 0, 56);
     ret[0] = 1;
     if (was_taken) {
         ret[8] = 1;
+    } else if (t->err) { /* the body's failure: its error-code case, no payload */
+        ret[16] = 1;
+        ret[24] = t->http_code >= 0 ? (uint8_t)t->http_code : p2_http_error(t->err, HTTP_FAIL_RECV);
     } else if (h) {
         ret[24] = 1;
         le32_put(ret + 28, h);
