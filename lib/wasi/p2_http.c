@@ -990,6 +990,16 @@ P2_FN(p2_http_types_incoming_response_headers)
     return p2_fields_put_copy(call, &s->headers, &s->h, &r[0].u32);
 }
 
+/* The wasi:http error-code case of the client's body failure n (a TLS
+ * failure's message goes to the log, as wasi:http cannot carry it). */
+static int client_body_error(struct p2_in_body *b, long n)
+{
+    enum http_fail fail = http_client_fail(b->client);
+    if (fail == HTTP_FAIL_TLS_ALERT || fail == HTTP_FAIL_TLS_PROTOCOL)
+        log_write(LOG_WARN, "https", "%s", http_client_error(b->client));
+    return p2_http_error((int)n, fail);
+}
+
 /* The next piece of a response body from the client: its length with
  * *data pointing into the client's buffer (valid until the next client
  * call), 0 at the end, or an ERR_* with *http_code. */
@@ -999,12 +1009,7 @@ static long client_body_next(struct wasi_ctx *w, struct p2_in_body *b, const uin
     (void)w;
     if (!b->client) return 0;
     long n = http_client_read_slice(b->client, data);
-    if (n < 0) {
-        enum http_fail fail = http_client_fail(b->client);
-        *http_code = p2_http_error((int)n, fail);
-        if (fail == HTTP_FAIL_TLS_ALERT || fail == HTTP_FAIL_TLS_PROTOCOL)
-            log_write(LOG_WARN, "https", "%s", http_client_error(b->client));
-    }
+    if (n < 0) *http_code = client_body_error(b, n);
     return n;
 }
 
@@ -1023,7 +1028,7 @@ static long client_body_try_next(struct wasi_ctx *w, struct p2_in_body *b, const
         it->deadline = deadline_ms * 1000000u;
         return n;
     }
-    if (n < 0) *http_code = p2_http_error((int)n, http_client_fail(b->client));
+    if (n < 0) *http_code = client_body_error(b, n);
     return n;
 }
 
