@@ -121,9 +121,9 @@ int http_client_response(struct http_client *c);
  * the connection is readable or writable or the deadline passes, then
  * steps again (a step after the deadline fails with the timeout). A
  * timeout 0 to the socket's calls means "do not wait"; what still waits:
- * a socket without connect_start connects with connect (a TLS socket
- * connects and shakes hands that way), name resolution unless the
- * socket's connect_start leaves it pending too, and skipping a
+ * a socket without connect_start connects with connect (lib/tls's has
+ * one: it connects and shakes hands a step at a time), name resolution
+ * unless the socket's connect_start leaves it pending too, and skipping a
  * redirect's body. http_client_response may be called instead of a step
  * to wait for the rest. The body is then read as after open. */
 int http_client_start(struct http_client *c, const struct http_client_request *req);

@@ -16,8 +16,9 @@
  * streams from the socket through lib/http as the guest reads it, without
  * waiting (a read finds 0 bytes, the stream's pollable waits on the
  * socket), and future-trailers completes when the body's end arrives
- * (a body finished early is read and dropped until then). What still
- * waits: an HTTPS connect and handshake, and a streamed request body.
+ * (a body finished early is read and dropped until then). An HTTPS
+ * connect shakes hands a step at a time too (lib/tls's connect_start).
+ * What still waits: a streamed request body.
  * Redirects are the guest's business (max_redirects 0).
  * Failures map to wasi:http error-code cases through lib/http/fail.h's
  * table (p2_http_error). Clients are kept for keep-alive while idle.
