@@ -435,33 +435,46 @@ static int lookup_spawn(struct lookup *l)
     return rc ? ERR_NOMEM : 0;
 }
 
+/* Gives s a lookup of name (not yet started) and the end of its
+ * socketpair that the lookup wakes: 0, or an ERR_* with s untouched. */
+static int lookup_attach(struct wasi_port_sock *s, const char *name)
+{
+    size_t len = strlen(name);
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, pair))
+        return wasi_host_errno(errno);
+    s->lookup = calloc(1, sizeof *s->lookup + len + 1);
+    if (!s->lookup) {
+        close(pair[0]);
+        close(pair[1]);
+        return ERR_NOMEM;
+    }
+    memcpy(s->lookup->name, name, len + 1);
+    atomic_init(&s->lookup->refs, 1); /* the handle's */
+    s->lookup->wake = pair[1];
+    s->fd = pair[0];
+    return 0;
+}
+
 int wasi_host_resolve_start(void *ctx, const char *name, struct wasi_port_addr *addrs, int max,
                             struct wasi_port_sock **pending)
 {
     if (is_literal(name)) return wasi_host_resolve(ctx, name, addrs, max, WASI_PORT_NO_DEADLINE);
-    size_t len = strlen(name);
-    struct lookup *l = calloc(1, sizeof *l + len + 1);
     struct wasi_port_sock *s = calloc(1, sizeof *s);
-    int pair[2] = {-1, -1};
-    int rc = l && s ? 0 : ERR_NOMEM;
-    if (!rc && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, pair))
-        rc = wasi_host_errno(errno);
-    if (!rc) {
-        memcpy(l->name, name, len + 1);
-        atomic_init(&l->refs, 1); /* the handle's */
-        l->wake = pair[1];
-        s->fd = pair[0];
-        s->lookup = l;
-        rc = lookup_spawn(l);
+    if (!s) return ERR_NOMEM;
+    int rc = lookup_attach(s, name);
+    if (rc) {
+        free(s);
+        return rc;
     }
-    if (!rc) {
-        *pending = s;
-        return 0;
+    rc = lookup_spawn(s->lookup);
+    if (rc) {
+        close(s->lookup->wake); /* no thread took it */
+        wasi_host_sock_close(ctx, s);
+        return rc;
     }
-    if (pair[0] >= 0) close(pair[0]), close(pair[1]);
-    free(l);
-    free(s);
-    return rc;
+    *pending = s;
+    return 0;
 }
 
 int wasi_host_resolve_result(void *ctx, struct wasi_port_sock *pending,
