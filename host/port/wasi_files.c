@@ -678,6 +678,8 @@ const struct wasi_port_ops wasi_host_ops = {
     .sock_close = wasi_host_sock_close,
     .sock_set_option = wasi_host_sock_set_option,
     .resolve = wasi_host_resolve,
+    .resolve_start = wasi_host_resolve_start,
+    .resolve_result = wasi_host_resolve_result,
     .wait = host_wait,
 };
 

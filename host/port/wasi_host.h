@@ -53,5 +53,9 @@ int wasi_host_sock_set_option(void *ctx, struct wasi_port_sock *s, enum wasi_por
                               uint64_t value);
 int wasi_host_resolve(void *ctx, const char *name, struct wasi_port_addr *addrs, int max,
                       uint64_t deadline);
+int wasi_host_resolve_start(void *ctx, const char *name, struct wasi_port_addr *addrs, int max,
+                            struct wasi_port_sock **pending);
+int wasi_host_resolve_result(void *ctx, struct wasi_port_sock *pending,
+                             struct wasi_port_addr *addrs, int max);
 
 #endif

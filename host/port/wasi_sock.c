@@ -3,8 +3,9 @@
  * sockets (always non-blocking; the only waits are the blocking connect's,
  * bounded by its deadline, and the port's wait(); a connect may also just
  * start: EINPROGRESS, then POLLOUT and SO_ERROR), their options
- * (setsockopt: keep-alive and TTL), and name resolution with getaddrinfo.
- * Addresses are IPv4 and IPv6.
+ * (setsockopt: keep-alive and TTL), and name resolution with getaddrinfo,
+ * either waiting or on a thread of its own whose end a socketpair reports
+ * to the port's wait() (resolve_start). Addresses are IPv4 and IPv6.
  */
 #include "wasi_host.h"
 
@@ -14,6 +15,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -21,8 +24,11 @@
 
 #include "base/error.h"
 
+struct lookup;
+
 struct wasi_port_sock {
     int fd;
+    struct lookup *lookup; /* a resolution in progress (fd: the end its thread wakes), or NULL */
 };
 
 int wasi_host_sock_fd(const struct wasi_port_sock *s)
@@ -69,7 +75,7 @@ static void from_sockaddr(const struct sockaddr *sa, struct wasi_port_addr *a)
 
 static int sock_new(int fd, struct wasi_port_sock **out)
 {
-    struct wasi_port_sock *s = malloc(sizeof *s);
+    struct wasi_port_sock *s = calloc(1, sizeof *s);
     if (!s) {
         close(fd);
         return ERR_NOMEM;
@@ -330,10 +336,13 @@ int wasi_host_sock_set_option(void *ctx, struct wasi_port_sock *s, enum wasi_por
     return setsockopt(s->fd, level, name, &v, sizeof v) < 0 ? wasi_host_errno(errno) : 0;
 }
 
+static void lookup_put(struct lookup *l);
+
 void wasi_host_sock_close(void *ctx, struct wasi_port_sock *s)
 {
     (void)ctx;
     close(s->fd);
+    if (s->lookup) lookup_put(s->lookup);
     free(s);
 }
 
@@ -372,4 +381,111 @@ int wasi_host_resolve(void *ctx, const char *name, struct wasi_port_addr *addrs,
     }
     freeaddrinfo(res);
     return n ? n : ERR_NXDOMAIN;
+}
+
+/* ---- resolution on a thread of its own (resolve_start) ------------------------ */
+
+#define LOOKUP_MAX 8
+
+/* A getaddrinfo running on its own thread, shared by that thread and the
+ * pending handle; freed by whichever lets go last. */
+struct lookup {
+    atomic_int refs;
+    atomic_bool done; /* n and addrs are set */
+    int wake;         /* the thread's end of the socketpair: a byte when done */
+    int n;            /* resolve's answer */
+    struct wasi_port_addr addrs[LOOKUP_MAX];
+    char name[]; /* what is resolved */
+};
+
+static void lookup_put(struct lookup *l)
+{
+    if (atomic_fetch_sub(&l->refs, 1) == 1) free(l);
+}
+
+static void *lookup_thread(void *arg)
+{
+    struct lookup *l = arg;
+    l->n = wasi_host_resolve(NULL, l->name, l->addrs, LOOKUP_MAX, WASI_PORT_NO_DEADLINE);
+    atomic_store(&l->done, true);
+    (void)send(l->wake, "", 1, MSG_NOSIGNAL | MSG_DONTWAIT); /* the handle may be gone */
+    close(l->wake);
+    lookup_put(l);
+    return NULL;
+}
+
+/* True for an IPv4 or IPv6 address literal (nothing to look up). */
+static bool is_literal(const char *name)
+{
+    uint8_t buf[16];
+    return inet_pton(AF_INET, name, buf) == 1 || inet_pton(AF_INET6, name, buf) == 1;
+}
+
+/* Starts lookup_thread on l (detached; it holds a reference): 0 or an ERR_*. */
+static int lookup_spawn(struct lookup *l)
+{
+    pthread_attr_t attr;
+    pthread_t t;
+    if (pthread_attr_init(&attr)) return ERR_NOMEM;
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    atomic_fetch_add(&l->refs, 1);
+    int rc = pthread_create(&t, &attr, lookup_thread, l);
+    pthread_attr_destroy(&attr);
+    if (rc) atomic_fetch_sub(&l->refs, 1);
+    return rc ? ERR_NOMEM : 0;
+}
+
+/* Gives s a lookup of name (not yet started) and the end of its
+ * socketpair that the lookup wakes: 0, or an ERR_* with s untouched. */
+static int lookup_attach(struct wasi_port_sock *s, const char *name)
+{
+    size_t len = strlen(name);
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, pair))
+        return wasi_host_errno(errno);
+    s->lookup = calloc(1, sizeof *s->lookup + len + 1);
+    if (!s->lookup) {
+        close(pair[0]);
+        close(pair[1]);
+        return ERR_NOMEM;
+    }
+    memcpy(s->lookup->name, name, len + 1);
+    atomic_init(&s->lookup->refs, 1); /* the handle's */
+    s->lookup->wake = pair[1];
+    s->fd = pair[0];
+    return 0;
+}
+
+int wasi_host_resolve_start(void *ctx, const char *name, struct wasi_port_addr *addrs, int max,
+                            struct wasi_port_sock **pending)
+{
+    if (is_literal(name)) return wasi_host_resolve(ctx, name, addrs, max, WASI_PORT_NO_DEADLINE);
+    struct wasi_port_sock *s = calloc(1, sizeof *s);
+    if (!s) return ERR_NOMEM;
+    int rc = lookup_attach(s, name);
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    rc = lookup_spawn(s->lookup);
+    if (rc) {
+        close(s->lookup->wake); /* no thread took it */
+        wasi_host_sock_close(ctx, s);
+        return rc;
+    }
+    *pending = s;
+    return 0;
+}
+
+int wasi_host_resolve_result(void *ctx, struct wasi_port_sock *pending,
+                             struct wasi_port_addr *addrs, int max)
+{
+    (void)ctx;
+    struct lookup *l = pending->lookup;
+    if (!l) return ERR_INVAL;
+    if (!atomic_load(&l->done)) return ERR_AGAIN;
+    int n = l->n < max ? l->n : max;
+    for (int i = 0; i < n; i++)
+        addrs[i] = l->addrs[i];
+    return n;
 }

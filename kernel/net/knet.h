@@ -83,6 +83,13 @@ int ksock_set_ttl(struct ksock *s, uint8_t ttl);
 
 /* Resolves name (or an address literal) to IPv4 addresses. */
 int knet_resolve(const char *name, uint32_t *addrs, int max, uint64_t deadline_ns);
+/* Starts resolving name without waiting: 1 with addrs[0] for an address
+ * literal, or 0 with *query, a socket that ksock_poll reports NET_POLL_IN
+ * on once the answer is in (knet_resolve_result; free it with
+ * ksock_close), or an error. */
+int knet_resolve_start(const char *name, uint32_t *addrs, struct ksock **query);
+/* The answer of a started query: as knet_resolve, or ERR_AGAIN while pending. */
+int knet_resolve_result(struct ksock *query, uint32_t *addrs, int max);
 /* Sends one echo request; on a reply fills *reply. */
 int knet_ping(uint32_t dst, uint16_t seq, size_t payload, uint64_t deadline_ns,
               struct net_ping_reply *reply);

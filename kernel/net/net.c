@@ -495,7 +495,7 @@ long ksock_udp_recvfrom(struct ksock *s, void *buf, size_t len, uint32_t *addr, 
     return BLOCKING(s, deadline_ns, net_udp_recvfrom(s->ns, buf, len, addr, port));
 }
 
-int knet_resolve(const char *name, uint32_t *addrs, int max, uint64_t deadline_ns)
+int knet_resolve_start(const char *name, uint32_t *addrs, struct ksock **query)
 {
     if (net_ip_parse(name, &addrs[0]) == 0) return 1;
     if (!net.st) return ERR_NETDOWN;
@@ -507,8 +507,26 @@ int knet_resolve(const char *name, uint32_t *addrs, int max, uint64_t deadline_n
     mutex_unlock(&net.lock);
     if (err < 0) return err;
     if (!k) return ERR_NOMEM;
+    *query = k;
+    return 0;
+}
+
+int knet_resolve_result(struct ksock *query, uint32_t *addrs, int max)
+{
     uint32_t ttl;
-    int r = (int)BLOCKING(k, deadline_ns, net_dns_result(k->ns, addrs, max, &ttl));
+    mutex_lock(&net.lock);
+    int r = net_dns_result(query->ns, addrs, max, &ttl);
+    mutex_unlock(&net.lock);
+    return r;
+}
+
+int knet_resolve(const char *name, uint32_t *addrs, int max, uint64_t deadline_ns)
+{
+    struct ksock *k;
+    int r = knet_resolve_start(name, addrs, &k);
+    if (r != 0) return r;
+    uint32_t ttl;
+    r = (int)BLOCKING(k, deadline_ns, net_dns_result(k->ns, addrs, max, &ttl));
     ksock_close(k);
     return r;
 }

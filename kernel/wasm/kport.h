@@ -6,6 +6,7 @@
 #define KWASM_KPORT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "wasi/port.h"
 
@@ -15,6 +16,10 @@ struct kstream;
 struct kport {
     bool background;          /* no console input */
     struct kstream *stdio[3]; /* stdin, stdout, stderr (the app holds a reference) */
+    /* NULL, or a monotonic time (ns) at which every wait of the port ends
+     * with ERR_CANCELED: serve's handler deadline, so that a handler
+     * blocked in a poll is cut off like one that computes. */
+    const uint64_t *kill_deadline;
 };
 
 extern const struct wasi_port_ops kport_ops;

@@ -594,21 +594,48 @@ static void p_sock_close(void *ctx, struct wasi_port_sock *s)
     kfree(s);
 }
 
+/* The port's answer for n of knet_resolve's addresses ips: a name without
+ * A records is as unresolvable as no name at all (getaddrinfo's EAI_NODATA
+ * on the host port); a CNAME loop is the servers' failure. */
+static int resolved(int n, const uint32_t *ips, struct wasi_port_addr *addrs)
+{
+    if (n == ERR_NOENT) return ERR_NXDOMAIN;
+    if (n == ERR_LOOP) return ERR_DNSFAIL;
+    for (int i = 0; i < n; i++)
+        to_addr(ips[i], 0, &addrs[i]);
+    return n;
+}
+
 static int p_resolve(void *ctx, const char *name, struct wasi_port_addr *addrs, int max,
                      uint64_t deadline)
 {
     (void)ctx;
     uint32_t ips[8];
     if (max > 8) max = 8;
-    int n = knet_resolve(name, ips, max, to_kdeadline(deadline));
-    /* The port's contract: a name without A records is as unresolvable as
-     * no name at all (getaddrinfo's EAI_NODATA on the host port); a CNAME
-     * loop is the servers' failure. */
-    if (n == ERR_NOENT) return ERR_NXDOMAIN;
-    if (n == ERR_LOOP) return ERR_DNSFAIL;
-    for (int i = 0; i < n; i++)
-        to_addr(ips[i], 0, &addrs[i]);
-    return n;
+    return resolved(knet_resolve(name, ips, max, to_kdeadline(deadline)), ips, addrs);
+}
+
+/* Non-blocking resolution (port.h resolve_start): the query is a ksock
+ * that p_wait sees readable once the answer is in. */
+static int p_resolve_start(void *ctx, const char *name, struct wasi_port_addr *addrs, int max,
+                           struct wasi_port_sock **pending)
+{
+    (void)ctx, (void)max;
+    uint32_t ip;
+    struct ksock *k;
+    int n = knet_resolve_start(name, &ip, &k);
+    if (n == 1) to_addr(ip, 0, &addrs[0]);
+    if (n != 0) return n;
+    *pending = wrap_sock(k, true);
+    return *pending ? 0 : ERR_NOMEM;
+}
+
+static int p_resolve_result(void *ctx, struct wasi_port_sock *pending, struct wasi_port_addr *addrs,
+                            int max)
+{
+    (void)ctx;
+    uint32_t ips[8];
+    return resolved(knet_resolve_result(pending->k, ips, max > 8 ? 8 : max), ips, addrs);
 }
 
 /* ---- waiting ------------------------------------------------------------- */
@@ -650,9 +677,13 @@ static unsigned ready_of(struct kport *p, struct wasi_port_pollfd *fd)
     return fd->events & (WASI_PORT_EV_IN | WASI_PORT_EV_OUT); /* files are always ready */
 }
 
+/* Waits until one of fds is ready or deadline; past the kill deadline
+ * (serve's handler deadline) the wait ends with ERR_CANCELED instead. */
 static int p_wait(void *ctx, struct wasi_port_pollfd *fds, size_t n, uint64_t deadline)
 {
     struct kport *p = kp(ctx);
+    bool killable = p->kill_deadline && *p->kill_deadline <= deadline;
+    if (killable) deadline = *p->kill_deadline;
     for (;;) {
         uint32_t gen = iopoll_gen;
         int ready = 0;
@@ -661,9 +692,10 @@ static int p_wait(void *ctx, struct wasi_port_pollfd *fds, size_t n, uint64_t de
             if (fds[i].revents) ready++;
         }
         if (ready) return ready;
-        if (deadline != WASI_PORT_NO_DEADLINE && clock_monotonic_ns() >= deadline) return 0;
-        int err = WAIT_EVENT(&iopoll_wq, iopoll_gen != gen, to_kdeadline(deadline));
-        if (err == ERR_TIMEDOUT) return 0;
+        bool past = deadline != WASI_PORT_NO_DEADLINE && clock_monotonic_ns() >= deadline;
+        int err =
+            past ? ERR_TIMEDOUT : WAIT_EVENT(&iopoll_wq, iopoll_gen != gen, to_kdeadline(deadline));
+        if (err == ERR_TIMEDOUT) return killable ? ERR_CANCELED : 0;
         if (err < 0) return err;
     }
 }
@@ -708,5 +740,7 @@ const struct wasi_port_ops kport_ops = {
     .sock_close = p_sock_close,
     .sock_set_option = p_sock_set_option,
     .resolve = p_resolve,
+    .resolve_start = p_resolve_start,
+    .resolve_result = p_resolve_result,
     .wait = p_wait,
 };

@@ -12,11 +12,13 @@
  * to end, then is answered 503 and closed. Each request runs in a fresh
  * instance with its own WASI context and memory budget (the app limit,
  * `ulimit -v`); a trap, an exhausted budget or a run past the handler
- * timeout answers 500 (504) and only that request fails. The listener
- * joins the threads of ended connections when it accepts the next one,
- * and at the latest REAP_MS after they end while any is there. A kill of
- * the app (kill %N, Ctrl-C) ends the accept wait; the listener then kills
- * its connections' threads (their waits end, a running handler is
+ * timeout answers 500 (504) and only that request fails; the handler
+ * timeout also ends the port's waits (kport.kill_deadline), so a handler
+ * blocked in a poll gets its 504 and frees its worker. The listener joins
+ * the threads of ended connections when it accepts the next one, and at
+ * the latest REAP_MS after they end while any is there. A kill of the app
+ * (kill %N, Ctrl-C) ends the accept wait; the listener then kills its
+ * connections' threads (their waits end, a running handler is
  * interrupted), joins them and returns.
  */
 #include "wasm/serve.h"
@@ -152,8 +154,10 @@ static void handle_request(void *user, struct serve_conn *c)
         serve_conn_simple(c, 500, true);
         return;
     }
+    uint64_t deadline = WASI_PORT_NO_DEADLINE; /* set before the handler runs */
     struct kport port = *spec->stdio;
-    port.background = true; /* no console input */
+    port.background = true;         /* no console input */
+    port.kill_deadline = &deadline; /* a handler blocked in a poll is cut off, too */
     struct wasi_preopen pre[1] = {{"/", root}};
     const char *argv0 = spec->path;
     static const char *const env[] = {"PATH=/apps", "HOME=/", "TERM=vt100"};
@@ -179,7 +183,7 @@ static void handle_request(void *user, struct serve_conn *c)
     }
     struct wasm_config wc;
     app_wasm_config(&wc, &budget);
-    uint64_t deadline = clock_monotonic_ns() + (uint64_t)c->lim->handler_ms * NS_PER_MS;
+    deadline = clock_monotonic_ns() + (uint64_t)c->lim->handler_ms * NS_PER_MS;
     wc.interrupt = past_deadline;
     wc.interrupt_user = &deadline;
     struct wasi_http_incoming in;
@@ -189,12 +193,14 @@ static void handle_request(void *user, struct serve_conn *c)
     struct wasm_error err = {.msg = ""};
     int rc = wasi_http_incoming_new(w, &in, &req, &out);
     if (!rc) rc = serve_handler_call(spec->h, w, &wc, req, out, &trap, &err);
-    if (rc == ERR_FAULT && trap.kind != WASM_TRAP_KILLED)
+    /* Stopped by the interrupt hook, or in a wait that the deadline ended. */
+    bool timed_out =
+        rc == ERR_FAULT && (trap.kind == WASM_TRAP_KILLED || clock_monotonic_ns() >= deadline);
+    if (rc == ERR_FAULT && !timed_out)
         kprintf("%s: %s %s: trap: %s\n", spec->name, c->method, c->target, trap.reason);
     else if (rc && rc != ERR_FAULT)
         kprintf("%s: %s\n", spec->name, err.msg[0] ? err.msg : err_str(rc));
-    serve_conn_after_handler(c, rc == ERR_FAULT && trap.kind == WASM_TRAP_KILLED,
-                             wasi_http_outcome(w));
+    serve_conn_after_handler(c, timed_out, wasi_http_outcome(w));
     wasi_ctx_free(w);
 }
 

@@ -84,6 +84,8 @@ struct http_client {
     uint64_t deadline;
     bool retried;
     bool nb;
+    bool body_nb; /* this body read does not wait (http_client_try_read_slice); its idle
+                     deadline is c->deadline */
 
     enum xstate state;
     int status;
@@ -465,7 +467,8 @@ static long fill(struct http_client *c, uint32_t timeout_ms, enum http_fail time
 {
     BASE_ASSERT(c->rpos == c->rlen);
     long n = c->cs->ops->recv(c->cs->ctx, c->conn, c->rbuf, c->cfg.recv_buffer, timeout_ms);
-    if (n == ERR_TIMEDOUT && timeout_ms == 0 && c->nb) return ERR_AGAIN; /* the head, stepped */
+    if (n == ERR_TIMEDOUT && timeout_ms == 0 && (c->nb || c->body_nb))
+        return ERR_AGAIN; /* the head stepped, or a body read that does not wait */
     if (is_tls_err(n)) return tls_fail(c, (int)n);
     if (n == ERR_TIMEDOUT)
         return set_fail(c, timeout_kind, 0, "%s:%u after %u ms", c->conn_host, c->conn_port,
@@ -500,9 +503,15 @@ static int next_event(struct http_client *c, struct http_event *ev, uint64_t dea
                 return set_fail(c, kind, 0, "%s:%u after %u ms", c->conn_host, c->conn_port,
                                 (unsigned)c->header_ms);
             if (c->nb) wait = 0;
+        } else if (c->body_nb) {
+            if (now_ms(c) >= c->deadline)
+                return set_fail(c, kind, 0, "%s:%u after %u ms", c->conn_host, c->conn_port,
+                                (unsigned)c->idle_ms);
+            wait = 0;
         }
         long n = fill(c, wait, kind);
         if (n < 0) return (int)n;
+        if (!deadline) c->deadline = now_ms(c) + c->idle_ms; /* the body's idle time restarts */
         if (n == 0) {
             r = http_parse_eof(&c->parser, ev);
             if (r < 0) return parser_fail(c, r);
@@ -527,6 +536,7 @@ static int read_head(struct http_client *c)
             if (r < 0) return set_fail(c, HTTP_FAIL_NOMEM, r, NULL);
         } else if (r == HTTP_EV_HEADERS_DONE) {
             c->state = X_BODY_IN;
+            c->deadline = now_ms(c) + c->idle_ms; /* the first body byte's */
             return 0;
         }
     }
@@ -574,6 +584,15 @@ long http_client_read_slice(struct http_client *c, const uint8_t **data)
         return n;
     }
     return next_slice(c, data);
+}
+
+long http_client_try_read_slice(struct http_client *c, const uint8_t **data, uint64_t *deadline_ms)
+{
+    c->body_nb = true;
+    long n = http_client_read_slice(c, data);
+    c->body_nb = false;
+    if (n == ERR_AGAIN) *deadline_ms = c->deadline;
+    return n;
 }
 
 long http_client_read(struct http_client *c, void *buf, size_t len)

@@ -121,8 +121,9 @@ int http_client_response(struct http_client *c);
  * the connection is readable or writable or the deadline passes, then
  * steps again (a step after the deadline fails with the timeout). A
  * timeout 0 to the socket's calls means "do not wait"; what still waits:
- * a socket without connect_start connects with connect (a TLS socket
- * connects and shakes hands that way), name resolution, and skipping a
+ * a socket without connect_start connects with connect (lib/tls's has
+ * one: it connects and shakes hands a step at a time), name resolution
+ * unless the socket's connect_start leaves it pending too, and skipping a
  * redirect's body. http_client_response may be called instead of a step
  * to wait for the rest. The body is then read as after open. */
 int http_client_start(struct http_client *c, const struct http_client_request *req);
@@ -144,6 +145,11 @@ unsigned http_client_redirects(const struct http_client *c);
  * body (the trailers are then complete); or an error (a truncated body,
  * an idle timeout, a malformed chunk...). */
 long http_client_read_slice(struct http_client *c, const uint8_t **data);
+/* The same without waiting: ERR_AGAIN with *deadline_ms (the socket's
+ * now_ms clock) when no piece is there yet; the caller waits until the
+ * connection is readable or the deadline passes (then this fails with the
+ * idle timeout), and calls again. */
+long http_client_try_read_slice(struct http_client *c, const uint8_t **data, uint64_t *deadline_ms);
 /* The same, copying up to len > 0 bytes into buf. */
 long http_client_read(struct http_client *c, void *buf, size_t len);
 /* The trailer section of a chunked body, complete once reading returned 0. */

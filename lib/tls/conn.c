@@ -8,6 +8,11 @@
  * loop then returns ERR_TIMEDOUT. Mbed TLS keeps a partly received record
  * between calls, so a timed-out read can be retried.
  *
+ * A stepped connect (connect_start / connect_result) starts the
+ * transport's connect and then shakes hands one step at a time with a
+ * deadline of now: each step that needs the transport answers ERR_AGAIN,
+ * and the caller waits on what the transport said it needs.
+ *
  * Our connections are struct tls_conn; they travel through the http_sock
  * interface as struct http_conn pointers (the transport's own type), cast
  * back here.
@@ -40,10 +45,12 @@ struct tls_conn {
     struct http_conn *tcp;
     mbedtls_ssl_context ssl;
     struct tls_verify_state vst;
-    uint64_t deadline; /* of the operation under way */
-    int io_err;        /* a transport error the bio callbacks saw */
-    bool eof;          /* the transport closed */
+    uint64_t deadline;         /* of the operation under way */
+    uint64_t connect_deadline; /* a stepped connect's, for the failure's version probe */
+    int io_err;                /* a transport error the bio callbacks saw */
+    bool eof;                  /* the transport closed */
     bool handshaking;
+    bool connecting;   /* a stepped connect: the transport's connect is under way */
     uint8_t hello[11]; /* the server's first bytes: record and ServerHello headers */
     size_t hello_len;
     uint16_t port;
@@ -289,6 +296,15 @@ static void conn_free(struct tls_conn *c)
     mem_free(c);
 }
 
+static void handshake_done(struct tls_conn *c)
+{
+    c->handshaking = false;
+    log_write(LOG_DEBUG, "tls", "%s: %s, %s, ALPN %s", c->host, mbedtls_ssl_get_version(&c->ssl),
+              mbedtls_ssl_get_ciphersuite(&c->ssl),
+              mbedtls_ssl_get_alpn_protocol(&c->ssl) ? mbedtls_ssl_get_alpn_protocol(&c->ssl)
+                                                     : "none");
+}
+
 static int handshake(struct tls_conn *c)
 {
     c->handshaking = true;
@@ -299,21 +315,33 @@ static int handshake(struct tls_conn *c)
             return fail(c, ret);
         if (time_left(c) == 0) return ERR_TIMEDOUT;
     }
-    c->handshaking = false;
-    log_write(LOG_DEBUG, "tls", "%s: %s, %s, ALPN %s", c->host, mbedtls_ssl_get_version(&c->ssl),
-              mbedtls_ssl_get_ciphersuite(&c->ssl),
-              mbedtls_ssl_get_alpn_protocol(&c->ssl) ? mbedtls_ssl_get_alpn_protocol(&c->ssl)
-                                                     : "none");
+    handshake_done(c);
+    return 0;
+}
+
+/* One step of the handshake that never waits: 0 when it is done,
+ * ERR_AGAIN when it needs the transport, or the failure. */
+static int handshake_step(struct tls_conn *c)
+{
+    set_deadline(c, 0);
+    int ret = mbedtls_ssl_handshake(&c->ssl);
+    if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) return ERR_AGAIN;
+    if (ret != 0) {
+        c->deadline = c->connect_deadline; /* a version probe may wait until then */
+        return fail(c, ret);
+    }
+    handshake_done(c);
     return 0;
 }
 
 static int connect_in_budget(struct tls_conn *c, const char *host, uint16_t port,
-                             uint32_t timeout_ms, struct http_conn **out);
+                             uint32_t timeout_ms, bool stepped, struct http_conn **out);
 
-static int tls_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms,
-                       struct http_conn **out)
+/* A connection to host:port (waiting for the handshake, or only starting
+ * the connect when stepped). */
+static int conn_open(struct tls_sock *ts, const char *host, uint16_t port, uint32_t timeout_ms,
+                     bool stepped, struct http_conn **out)
 {
-    struct tls_sock *ts = ctx;
     *out = NULL;
     size_t hlen = strlen(host);
     if (hlen > TLS_HOST_MAX) return ERR_NAMETOOLONG;
@@ -330,21 +358,53 @@ static int tls_connect(void *ctx, const char *host, uint16_t port, uint32_t time
     c->ts = ts;
     memcpy(c->host, host, hlen + 1);
     struct tls_budget *prev = tls_budget_enter(b);
-    r = connect_in_budget(c, host, port, timeout_ms, out);
+    r = connect_in_budget(c, host, port, timeout_ms, stepped, out);
     tls_budget_leave(prev);
     return r;
 }
 
-/* The rest of tls_connect, with c's budget counting Mbed TLS's heap. */
+static int tls_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms,
+                       struct http_conn **out)
+{
+    return conn_open(ctx, host, port, timeout_ms, false, out);
+}
+
+static int tls_connect_start(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms,
+                             struct http_conn **out)
+{
+    return conn_open(ctx, host, port, timeout_ms, true, out);
+}
+
+/* A stepped connect: the transport's connect, then the handshake, a step
+ * at a time (http_sock connect_result). */
+static int tls_connect_result(void *ctx, struct http_conn *conn)
+{
+    struct tls_sock *ts = ctx;
+    struct tls_conn *c = conn_of(conn);
+    struct tls_budget *prev = tls_budget_enter(c->budget);
+    int r = 0;
+    if (c->connecting) r = ts->inner.ops->connect_result(ts->inner.ctx, c->tcp);
+    if (r == 0) c->connecting = false;
+    if (r == 0 && c->handshaking) r = handshake_step(c);
+    tls_budget_leave(prev);
+    return r;
+}
+
+/* The rest of conn_open, with c's budget counting Mbed TLS's heap. A
+ * stepped connect uses the transport's connect_start where it has one. */
 static int connect_in_budget(struct tls_conn *c, const char *host, uint16_t port,
-                             uint32_t timeout_ms, struct http_conn **out)
+                             uint32_t timeout_ms, bool stepped, struct http_conn **out)
 {
     struct tls_sock *ts = c->ts;
+    const struct http_sock_ops *in = ts->inner.ops;
     int r;
     c->port = port;
     mbedtls_ssl_init(&c->ssl);
     set_deadline(c, timeout_ms);
-    r = ts->inner.ops->connect(ts->inner.ctx, host, port, timeout_ms, &c->tcp);
+    c->connect_deadline = c->deadline;
+    c->connecting = stepped && in->connect_start && in->connect_result;
+    r = (c->connecting ? in->connect_start : in->connect)(ts->inner.ctx, host, port, timeout_ms,
+                                                          &c->tcp);
     if (r < 0) {
         c->tcp = NULL;
         conn_free(c);
@@ -362,6 +422,11 @@ static int connect_in_budget(struct tls_conn *c, const char *host, uint16_t port
     }
     mbedtls_ssl_set_verify(&c->ssl, tls_verify_cb, &c->vst);
     mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
+    if (stepped) {
+        c->handshaking = true; /* tls_connect_result shakes hands */
+        *out = (struct http_conn *)(void *)c;
+        return 0;
+    }
     r = handshake(c);
     if (r < 0) {
         if (r == ERR_TIMEDOUT)
@@ -433,7 +498,7 @@ static void tls_close(void *ctx, struct http_conn *conn)
     struct tls_conn *c = conn_of(conn);
     if (!c) return;
     struct tls_budget *prev = tls_budget_enter(c->budget);
-    if (!c->eof && !c->io_err) {
+    if (!c->eof && !c->io_err && !c->handshaking) { /* close_notify after a handshake only */
         set_deadline(c, TLS_CLOSE_MS);
         int ret;
         do {
@@ -459,6 +524,8 @@ static const char *tls_error_msg(void *ctx)
 
 static const struct http_sock_ops tls_sock_ops = {
     .connect = tls_connect,
+    .connect_start = tls_connect_start,
+    .connect_result = tls_connect_result,
     .send = tls_send,
     .recv = tls_recv,
     .close = tls_close,

@@ -10,11 +10,16 @@
  * future's pollable and get() then step it without waiting
  * (http_client_step: connect, send the head and the buffered body, read
  * the response head), and the pollable waits on what the step needed:
- * the socket's readiness, until the step's deadline. So poll over many
- * futures returns the first whose response is in. What still waits: name
- * resolution, an HTTPS connect and handshake, a streamed request body,
- * and the response body, which streams from the socket through lib/http
- * as the guest reads it. Redirects are the guest's business (max_redirects 0).
+ * the socket's readiness (or a name resolution's end, where the port
+ * resolves without waiting), until the step's deadline. So poll over many
+ * futures returns the first whose response is in. The response body
+ * streams from the socket through lib/http as the guest reads it, without
+ * waiting (a read finds 0 bytes, the stream's pollable waits on the
+ * socket), and future-trailers completes when the body's end arrives
+ * (a body finished early is read and dropped until then). An HTTPS
+ * connect shakes hands a step at a time too (lib/tls's connect_start).
+ * What still waits: a streamed request body.
+ * Redirects are the guest's business (max_redirects 0).
  * Failures map to wasi:http error-code cases through lib/http/fail.h's
  * table (p2_http_error). Clients are kept for keep-alive while idle.
  */
@@ -28,15 +33,18 @@
 
 struct http_conn {
     struct wasi_port_sock *s;
-    /* A connect started with connect_start: the addresses, the next to try. */
+    /* A connect started with connect_start: the name's resolution while it
+     * is pending (port resolve_start), the addresses, the next to try. */
+    struct wasi_port_sock *lookup;
+    uint16_t port;
     struct wasi_port_addr addrs[8];
     int naddrs, next;
 };
 
-/* Records what a call that returned instead of waiting needed. */
-static void note_wait(struct wasi_ctx *w, struct http_conn *c, unsigned events)
+/* Records what a call that returned instead of waiting needed: events on s. */
+static void note_wait(struct wasi_ctx *w, struct wasi_port_sock *s, unsigned events)
 {
-    w->p2->http_wait = (struct wasi_port_pollfd){.sock = c->s, .events = events};
+    w->p2->http_wait = (struct wasi_port_pollfd){.sock = s, .events = events};
 }
 
 static uint64_t sock_now_ms(void *ctx)
@@ -90,7 +98,7 @@ static long sock_send(void *ctx, struct http_conn *c, const void *buf, size_t le
         long n = w->port.ops->send(w->port.ctx, c->s, buf, len);
         if (n != ERR_AGAIN) return n;
         if (timeout_ms == 0) {
-            note_wait(w, c, WASI_PORT_EV_OUT);
+            note_wait(w, c->s, WASI_PORT_EV_OUT);
             return ERR_TIMEDOUT;
         }
         int rc = sock_wait(w, c, WASI_PORT_EV_OUT, deadline);
@@ -106,7 +114,7 @@ static long sock_recv(void *ctx, struct http_conn *c, void *buf, size_t len, uin
         long n = w->port.ops->recv(w->port.ctx, c->s, buf, len);
         if (n != ERR_AGAIN) return n;
         if (timeout_ms == 0) {
-            note_wait(w, c, WASI_PORT_EV_IN);
+            note_wait(w, c->s, WASI_PORT_EV_IN);
             return ERR_TIMEDOUT;
         }
         int rc = sock_wait(w, c, WASI_PORT_EV_IN, deadline);
@@ -118,6 +126,7 @@ static void sock_close(void *ctx, struct http_conn *c)
 {
     struct wasi_ctx *w = ctx;
     if (c->s) w->port.ops->sock_close(w->port.ctx, c->s);
+    if (c->lookup) w->port.ops->sock_close(w->port.ctx, c->lookup);
     mem_free(c);
 }
 
@@ -134,9 +143,38 @@ static int start_next(struct wasi_ctx *w, struct http_conn *c)
     return rc;
 }
 
-/* Resolves host (waiting: the port's resolver blocks) and starts
- * connecting to its first address; a port without tcp_connect_start
- * connects here, waiting. */
+/* Takes n, a resolver's answer, as c's addresses: 0 or the error. */
+static int addresses_in(struct wasi_ctx *w, struct http_conn *c, int n)
+{
+    w->p2->dns_timed_out = n == ERR_TIMEDOUT;
+    c->naddrs = n > 0 ? n : 0;
+    for (int i = 0; i < c->naddrs; i++)
+        c->addrs[i].port = c->port;
+    return n <= 0 ? (n ? n : ERR_NXDOMAIN) : 0;
+}
+
+/* Starts resolving host into c: without waiting when the port can
+ * (c->lookup pending, or the answer at once), else waiting until
+ * timeout_ms. 0 or the error. */
+static int resolve_begin(struct wasi_ctx *w, struct http_conn *c, const char *host,
+                         uint32_t timeout_ms)
+{
+    const struct wasi_port_ops *o = w->port.ops;
+    int n, max = (int)ARRAY_SIZE(c->addrs);
+    if (o->resolve_start && o->resolve_result) {
+        n = o->resolve_start(w->port.ctx, host, c->addrs, max, &c->lookup);
+        if (n == 0) return 0;
+    } else {
+        if (!o->resolve) return ERR_NOTSUP;
+        uint64_t deadline = p2_now(w) + (uint64_t)timeout_ms * 1000000u;
+        n = o->resolve(w->port.ctx, host, c->addrs, max, deadline);
+    }
+    return addresses_in(w, c, n);
+}
+
+/* Starts resolving host (without waiting where the port can) and, once
+ * its addresses are known, connecting to the first; a port without
+ * tcp_connect_start connects here, waiting. */
 static int sock_connect_start(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms,
                               struct http_conn **out)
 {
@@ -144,17 +182,11 @@ static int sock_connect_start(void *ctx, const char *host, uint16_t port, uint32
     const struct wasi_port_ops *o = w->port.ops;
     if (!o->tcp_connect_start || !o->tcp_connect_result)
         return sock_connect(ctx, host, port, timeout_ms, out);
-    if (!o->resolve) return ERR_NOTSUP;
     struct http_conn *c = mem_zalloc(sizeof *c);
     if (!c) return ERR_NOMEM;
-    uint64_t deadline = p2_now(w) + (uint64_t)timeout_ms * 1000000u;
-    int n = o->resolve(w->port.ctx, host, c->addrs, (int)ARRAY_SIZE(c->addrs), deadline);
-    w->p2->dns_timed_out = n == ERR_TIMEDOUT;
-    int rc = n <= 0 ? (n ? n : ERR_NXDOMAIN) : 0;
-    c->naddrs = n > 0 ? n : 0;
-    for (int i = 0; i < c->naddrs; i++)
-        c->addrs[i].port = port;
-    if (rc == 0) rc = start_next(w, c);
+    c->port = port;
+    int rc = resolve_begin(w, c, host, timeout_ms);
+    if (rc == 0 && !c->lookup) rc = start_next(w, c);
     if (rc) {
         mem_free(c);
         return rc;
@@ -163,11 +195,33 @@ static int sock_connect_start(void *ctx, const char *host, uint16_t port, uint32
     return 0;
 }
 
+/* Has c's pending resolution ended? 0 once it has and the connect to its
+ * first address started, ERR_AGAIN while it has not (the wait is on the
+ * resolution; a time-out now is the DNS's), or the error. */
+static int lookup_step(struct wasi_ctx *w, struct http_conn *c)
+{
+    const struct wasi_port_ops *o = w->port.ops;
+    int n = o->resolve_result(w->port.ctx, c->lookup, c->addrs, (int)ARRAY_SIZE(c->addrs));
+    if (n == ERR_AGAIN) {
+        w->p2->dns_timed_out = true;
+        note_wait(w, c->lookup, WASI_PORT_EV_IN);
+        return ERR_AGAIN;
+    }
+    o->sock_close(w->port.ctx, c->lookup);
+    c->lookup = NULL;
+    int rc = addresses_in(w, c, n);
+    return rc ? rc : start_next(w, c);
+}
+
 /* Has c's connect ended? A failed address gives way to the next. */
 static int sock_connect_result(void *ctx, struct http_conn *c)
 {
     struct wasi_ctx *w = ctx;
     const struct wasi_port_ops *o = w->port.ops;
+    if (c->lookup) {
+        int rc = lookup_step(w, c);
+        if (rc) return rc;
+    }
     if (!c->s || !c->naddrs) return c->s ? 0 : ERR_CONNREFUSED; /* connected at the start */
     int rc = o->tcp_connect_result(w->port.ctx, c->s);
     if (rc < 0 && rc != ERR_AGAIN && rc != ERR_CANCELED && c->next < c->naddrs) {
@@ -175,7 +229,7 @@ static int sock_connect_result(void *ctx, struct http_conn *c)
         int again = start_next(w, c);
         rc = again ? again : ERR_AGAIN;
     }
-    if (rc == ERR_AGAIN) note_wait(w, c, WASI_PORT_EV_OUT);
+    if (rc == ERR_AGAIN) note_wait(w, c->s, WASI_PORT_EV_OUT);
     return rc;
 }
 
@@ -276,6 +330,8 @@ struct p2_in_response {
 struct p2_trailers {
     struct p2_obj h;
     bool taken;
+    struct p2_in_body *body; /* finished before its end: read (and dropped) until then */
+    int err, http_code;      /* the body ended in this failure */
     struct http_fields f;
 };
 
@@ -316,8 +372,9 @@ static void in_body_destroy(struct wasi_ctx *w, struct p2_obj *o)
 
 static void trailers_destroy(struct wasi_ctx *w, struct p2_obj *o)
 {
-    (void)w;
-    http_fields_free(&((struct p2_trailers *)o)->f);
+    struct p2_trailers *t = (struct p2_trailers *)o;
+    if (t->body) p2_obj_free(w, &t->body->h);
+    http_fields_free(&t->f);
 }
 
 /* A NUL-terminated copy of guest bytes, or NULL. */
@@ -934,6 +991,16 @@ P2_FN(p2_http_types_incoming_response_headers)
     return p2_fields_put_copy(call, &s->headers, &s->h, &r[0].u32);
 }
 
+/* The wasi:http error-code case of the client's body failure n (a TLS
+ * failure's message goes to the log, as wasi:http cannot carry it). */
+static int client_body_error(struct p2_in_body *b, long n)
+{
+    enum http_fail fail = http_client_fail(b->client);
+    if (fail == HTTP_FAIL_TLS_ALERT || fail == HTTP_FAIL_TLS_PROTOCOL)
+        log_write(LOG_WARN, "https", "%s", http_client_error(b->client));
+    return p2_http_error((int)n, fail);
+}
+
 /* The next piece of a response body from the client: its length with
  * *data pointing into the client's buffer (valid until the next client
  * call), 0 at the end, or an ERR_* with *http_code. */
@@ -943,12 +1010,26 @@ static long client_body_next(struct wasi_ctx *w, struct p2_in_body *b, const uin
     (void)w;
     if (!b->client) return 0;
     long n = http_client_read_slice(b->client, data);
-    if (n < 0) {
-        enum http_fail fail = http_client_fail(b->client);
-        *http_code = p2_http_error((int)n, fail);
-        if (fail == HTTP_FAIL_TLS_ALERT || fail == HTTP_FAIL_TLS_PROTOCOL)
-            log_write(LOG_WARN, "https", "%s", http_client_error(b->client));
+    if (n < 0) *http_code = client_body_error(b, n);
+    return n;
+}
+
+/* client_body_next without waiting: ERR_AGAIN with *it on the socket
+ * (rechecked when it is readable) until the between-bytes deadline. */
+static long client_body_try_next(struct wasi_ctx *w, struct p2_in_body *b, const uint8_t **data,
+                                 int *http_code, struct p2_wait *it)
+{
+    if (!b->client) return 0;
+    uint64_t deadline_ms = 0;
+    long n = http_client_try_read_slice(b->client, data, &deadline_ms);
+    if (n == ERR_AGAIN) {
+        it->waits = w->p2->http_wait.sock != NULL;
+        it->pfd = w->p2->http_wait;
+        it->recheck = true;
+        it->deadline = deadline_ms * 1000000u;
+        return n;
     }
+    if (n < 0) *http_code = client_body_error(b, n);
     return n;
 }
 
@@ -960,6 +1041,7 @@ static void client_body_trailers(struct wasi_ctx *w, struct p2_in_body *b, struc
 
 static const struct p2_body_source client_source = {
     .next = client_body_next,
+    .try_next = client_body_try_next,
     .trailers = client_body_trailers,
 };
 
@@ -999,26 +1081,47 @@ P2_FN(p2_http_types_incoming_response_drop)
     return p2_drop(call, a[0].u32, P2_IN_RESPONSE);
 }
 
-/* The next piece of b, at most max bytes: its length with *data, 0 at
- * the end, or the ERR_* that ended it with *http_code (again on every
- * call after it). */
-static long body_slice(struct wasi_ctx *w, struct p2_in_body *b, size_t max, const uint8_t **data,
-                       int *http_code)
+/* Makes sure b has a piece pending or has ended: > 0 (the pending
+ * length), 0 at the end, or the ERR_* that ended it (again on every call
+ * after it). With it, does not wait where the source can: ERR_AGAIN with
+ * *it saying what to wait for; without, waits in the source. */
+static long body_fill(struct wasi_ctx *w, struct p2_in_body *b, struct p2_wait *it)
 {
-    if (b->err) {
-        *http_code = b->http_code;
-        return b->err;
+    if (b->err) return b->err;
+    if (b->pending_len) return (long)b->pending_len;
+    if (b->eof) return 0;
+    long n = it && b->src->try_next ? b->src->try_next(w, b, &b->pending, &b->http_code, it)
+                                    : b->src->next(w, b, &b->pending, &b->http_code);
+    if (n == ERR_AGAIN) return n;
+    if (n == 0) b->eof = true;
+    if (n < 0) b->err = (int)n;
+    if (n > 0) b->pending_len = (size_t)n;
+    return n;
+}
+
+/* Fills b, waiting through the port (so a handler deadline ends the
+ * wait) where the source does not wait itself: as body_fill. */
+static long body_fill_waiting(struct wasi_ctx *w, struct p2_in_body *b)
+{
+    for (;;) {
+        struct p2_wait it = {0};
+        long n = body_fill(w, b, &it);
+        if (n != ERR_AGAIN) return n;
+        uint64_t deadline = it.deadline ? it.deadline : WASI_PORT_NO_DEADLINE;
+        int rc = w->port.ops->wait(w->port.ctx, &it.pfd, it.waits ? 1 : 0, deadline);
+        if (rc < 0) return rc;
     }
-    if (!b->pending_len) {
-        if (b->eof) return 0;
-        long n = b->src->next(w, b, &b->pending, &b->http_code);
-        if (n == 0) b->eof = true;
-        if (n < 0) {
-            b->err = (int)n;
-            *http_code = b->http_code;
-        }
-        if (n <= 0) return n;
-        b->pending_len = (size_t)n;
+}
+
+/* The next piece of b, at most max bytes, from what body_fill made
+ * pending: its length with *data, or body_fill's 0 or error (with
+ * *http_code). */
+static long body_take(struct p2_in_body *b, long filled, size_t max, const uint8_t **data,
+                      int *http_code)
+{
+    if (filled <= 0) {
+        if (filled < 0) *http_code = b->http_code;
+        return filled;
     }
     size_t n = MIN(max, b->pending_len);
     *data = b->pending;
@@ -1027,21 +1130,30 @@ static long body_slice(struct wasi_ctx *w, struct p2_in_body *b, size_t max, con
     return (long)n;
 }
 
-/* The read of an incoming body's stream (its parent); reads block in
- * lib/http up to the between-bytes timeout, so the stream is always
- * ready. */
+/* The read of an incoming body's stream (its parent): without block, 0
+ * bytes when nothing has arrived (the stream's pollable waits for it). */
 static long body_read(struct wasi_ctx *w, struct p2_stream *s, size_t max, bool block,
                       const uint8_t **data, int *http_code)
 {
-    (void)block;
     struct p2_in_body *b = (struct p2_in_body *)s->h.parent;
-    long n = body_slice(w, b, max, data, http_code);
+    struct p2_wait it = {0};
+    long filled = block ? body_fill_waiting(w, b) : body_fill(w, b, &it);
+    if (filled == ERR_AGAIN) return 0;
+    long n = body_take(b, filled, max, data, http_code);
     return n == 0 ? ERR_PIPE : n;
+}
+
+/* What the stream's pollable waits for: a piece of the body, its end or
+ * its failure. */
+static void body_prepare(struct wasi_ctx *w, struct p2_stream *s, struct p2_wait *it)
+{
+    struct p2_in_body *b = (struct p2_in_body *)s->h.parent;
+    it->ready = !b->src->try_next || body_fill(w, b, it) != ERR_AGAIN;
 }
 
 static const struct p2_stream_ops in_body_ops = {
     .read = body_read,
-    .prepare = p2_stream_always_ready,
+    .prepare = body_prepare,
 };
 
 /* stream() -> result<own<input-stream>>: once; the stream is a child. */
@@ -1053,8 +1165,28 @@ P2_FN(p2_http_types_incoming_body_stream)
     return p2_stream_once(call, &b->stream_taken, P2_INPUT_STREAM, &in_body_ops, &b->h, a[1].u32);
 }
 
+/* Reads t's body towards its end without waiting (ERR_AGAIN in *it's
+ * terms) and, once there, takes its trailers or its failure: true when
+ * the trailers are complete. */
+static bool trailers_step(struct wasi_ctx *w, struct p2_trailers *t, struct p2_wait *it)
+{
+    struct p2_in_body *b = t->body;
+    if (!b) return true;
+    long n;
+    while ((n = body_fill(w, b, it)) > 0)
+        b->pending_len = 0; /* the guest no longer reads the body: its bytes go */
+    if (n == ERR_AGAIN) return false;
+    if (n == 0) b->src->trailers(w, b, &t->f);
+    t->err = (int)n;
+    t->http_code = b->http_code;
+    t->body = NULL;
+    p2_obj_free(w, &b->h);
+    return true;
+}
+
 /* [static]finish(this: own<incoming-body>) -> own<future-trailers>: the
- * trailers of a chunked body read to its end (else none). */
+ * trailers of a chunked body, complete when the body's end arrives (a
+ * body not read to its end is read, and dropped, until then). */
 P2_FN(p2_http_types_incoming_body_finish)
 {
     struct wasi_ctx *w = call_ctx(call);
@@ -1066,9 +1198,10 @@ P2_FN(p2_http_types_incoming_body_finish)
     struct p2_trailers *t = p2_obj_new(sizeof *t, P2_FUTURE_TRAILERS, NULL, trailers_destroy);
     if (!t) return wasm_host_trap(call, "out of memory");
     http_fields_init(&t->f, 0, 0);
-    if (b->eof) b->src->trailers(w, b, &t->f);
     p2_take(call, a[0].u32, P2_IN_BODY);
-    p2_obj_free(w, &b->h);
+    t->body = b;
+    struct p2_wait it = {0};
+    if (b->eof || b->err || b->src->try_next) trailers_step(w, t, &it); /* never waits here */
     return p2_put(call, &t->h, &r[0].u32);
 }
 
@@ -1078,11 +1211,21 @@ P2_FN(p2_http_types_incoming_body_drop)
     return p2_drop(call, a[0].u32, P2_IN_BODY);
 }
 
+static void trailers_prepare(struct wasi_ctx *w, const struct p2_pollable *p, uint64_t now,
+                             struct p2_wait *it)
+{
+    (void)now;
+    struct p2_trailers *t = (struct p2_trailers *)p->h.parent;
+    it->ready = trailers_step(w, t, it);
+}
+
+static const struct p2_poll_ops trailers_poll_ops = {.prepare = trailers_prepare};
+
 P2_FN(p2_http_types_future_trailers_subscribe)
 {
     struct p2_trailers *t = p2_get(call, a[0].u32, P2_FUTURE_TRAILERS);
     if (!t) return p2_bad_handle(call, a[0].u32, P2_FUTURE_TRAILERS);
-    return p2_subscribe(call, &t->h, &p2_poll_ready, 0, &r[0].u32);
+    return p2_subscribe(call, &t->h, &trailers_poll_ops, 0, &r[0].u32);
 }
 
 /* get() -> option<result<result<option<own<trailers>>, error-code>>>:
@@ -1093,18 +1236,29 @@ P2_FN(p2_http_types_future_trailers_get)
     (void)r;
     struct p2_trailers *t = p2_get(call, a[0].u32, P2_FUTURE_TRAILERS);
     if (!t) return p2_bad_handle(call, a[0].u32, P2_FUTURE_TRAILERS);
+    uint8_t *ret = p2_ret(call, a[1].u32, 56, 8);
+    if (!ret) return p2_bad_ret(call, a[1].u32);
+    struct p2_wait it = {0};
+    if (!trailers_step(call_ctx(call), t, &it)) { /* none yet */
+        memset(ret, 0, 56);
+        return 0;
+    }
     uint32_t h = 0;
     bool was_taken = t->taken;
-    if (!t->taken && http_fields_count(&t->f)) {
+    if (!t->taken && !t->err && http_fields_count(&t->f)) {
         int rc = p2_fields_put_copy(call, &t->f, NULL, &h);
         if (rc) return rc;
     }
     t->taken = true;
-    uint8_t *ret = p2_ret(call, a[1].u32, 56, 8);
+    ret = p2_ret(call, a[1].u32, 56, 8); /* memory may have grown */
     if (!ret) return p2_bad_ret(call, a[1].u32);
+    memset(ret, 0, 56);
     ret[0] = 1;
     if (was_taken) {
         ret[8] = 1;
+    } else if (t->err) { /* the body's failure: its error-code case, no payload */
+        ret[16] = 1;
+        ret[24] = t->http_code >= 0 ? (uint8_t)t->http_code : p2_http_error(t->err, HTTP_FAIL_RECV);
     } else if (h) {
         ret[24] = 1;
         le32_put(ret + 28, h);

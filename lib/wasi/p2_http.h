@@ -70,6 +70,11 @@ struct p2_body_source {
      * until the next call), 0 at the end, or an ERR_* with *http_code the
      * wasi:http error-code case. p2_http.c hands it out in slices. */
     long (*next)(struct wasi_ctx *w, struct p2_in_body *b, const uint8_t **data, int *http_code);
+    /* The same without waiting: ERR_AGAIN when nothing is there yet, with
+     * *it set to what to wait for (a port handle to recheck on, a
+     * deadline). Optional: without it the body's reads wait in next. */
+    long (*try_next)(struct wasi_ctx *w, struct p2_in_body *b, const uint8_t **data, int *http_code,
+                     struct p2_wait *it);
     /* Appends the trailers of a body read to its end to out. */
     void (*trailers)(struct wasi_ctx *w, struct p2_in_body *b, struct http_fields *out);
 };

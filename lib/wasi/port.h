@@ -310,6 +310,17 @@ struct wasi_port_ops {
      * ERR_TIMEDOUT. */
     int (*resolve)(void *ctx, const char *name, struct wasi_port_addr *addrs, int max,
                    uint64_t deadline);
+    /* Starts resolving name without waiting. Returns the count (>= 1) when
+     * the answer is known at once (an address literal), 0 with *pending: a
+     * handle that wait() reports EV_IN on once the answer is in (read it
+     * with resolve_result, free it with sock_close), or resolve's errors.
+     * Optional (both or neither): without them lib/wasi calls resolve. */
+    int (*resolve_start)(void *ctx, const char *name, struct wasi_port_addr *addrs, int max,
+                         struct wasi_port_sock **pending);
+    /* The answer of a started resolution: as resolve, or ERR_AGAIN while
+     * it is still pending. */
+    int (*resolve_result)(void *ctx, struct wasi_port_sock *pending, struct wasi_port_addr *addrs,
+                          int max);
 
     /* ---- waiting --------------------------------------------------- */
 

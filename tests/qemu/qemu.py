@@ -46,8 +46,9 @@ def virtio_disk(path, drive="d0", device=""):
 
 def user_nic(hostfwd=None, netdev="n0"):
     """QEMU arguments for a virtio-net NIC on user-mode networking (host
-    10.0.2.2); hostfwd: "tcp:127.0.0.1:PORT-:GUESTPORT" or None."""
-    fwd = f",hostfwd={hostfwd}" if hostfwd else ""
+    10.0.2.2); hostfwd: "tcp:127.0.0.1:PORT-:GUESTPORT", a list of such, or None."""
+    fwds = [hostfwd] if isinstance(hostfwd, str) else (hostfwd or [])
+    fwd = "".join(f",hostfwd={f}" for f in fwds)
     return ["-netdev", f"user,id={netdev}{fwd}", "-device", f"virtio-net-pci,netdev={netdev}"]
 
 

@@ -8,7 +8,11 @@ its own, reached from the host through QEMU's hostfwd.
   - streamed while it arrives: the origin sends the second half of its body
     only after the client read the first half through the proxy (a
     server-side event: a proxy that buffered the body never finishes);
-  - an unreachable origin is answered 502.
+  - an unreachable origin is answered 502;
+  - a second serve with a short --handler-timeout: a handler polling on an
+    origin that never answers (/stall-head, which gives up only after 30 s)
+    is cut off at the timeout and answered 504 (the kernel's poll wait ends
+    at the handler deadline), and that serve goes on proxying.
 
 Every wait is for an event: the "Serving HTTP" line, a response.
 """
@@ -18,6 +22,7 @@ import os
 import sys
 import tempfile
 import threading
+import time
 import urllib.request
 from contextlib import closing
 
@@ -72,17 +77,24 @@ def main():
         img.mkdir("/apps")
         img.put_file("/apps/proxy.wasm", handler)
         img.mkdir("/etc")
-        img.put("/etc/rc", b"serve --handler-timeout 120000 /apps/proxy.wasm &\n")
-        port = free_port()
+        img.put("/etc/rc", b"serve --handler-timeout 120000 /apps/proxy.wasm &\n"
+                b"serve --addr 0.0.0.0:8081 --handler-timeout 3000 /apps/proxy.wasm &\n")
+        port, short_port = free_port(), free_port()
+        fwds = [f"tcp:127.0.0.1:{port}-:8080", f"tcp:127.0.0.1:{short_port}-:8081"]
         log = os.path.join(build, "test-logs", "qemu-serve-proxy.log")
         try:
             with Qemu(os.path.join(build, "kpio.iso"), disks=[virtio_disk(img.path)],
-                      nics=[user_nic(f"tcp:127.0.0.1:{port}-:8080")], log=log) as vm:
+                      nics=[user_nic(fwds)], log=log) as vm:
                 vm.wait_for(r"Serving HTTP on http://0\.0\.0\.0:8080/", timeout=120)
+                vm.wait_for(r"Serving HTTP on http://0\.0\.0\.0:8081/", timeout=120)
                 vm.wait_for(r"\[dhcp\] .*lease", timeout=120)
                 outs["big"] = get(port, f"/proxy?url={origin_guest}/data/{BIG}")
                 outs["gated"] = gated(port, origin_local, origin_guest)
                 outs["refused"] = get(port, f"/proxy?url=http://10.0.2.2:{free_port()}/")
+                start = time.monotonic()
+                outs["stalled"] = get(short_port, f"/proxy?url={origin_guest}/stall-head")
+                outs["stalled-took"] = time.monotonic() - start
+                outs["after-stall"] = get(short_port, f"/proxy?url={origin_guest}/data/1000")
         except (QemuTimeout, QemuExited, OSError) as e:
             t.ok(False, "a KPIO session serving the proxy handler", str(e))
             return t.done()
@@ -99,6 +111,14 @@ def main():
          f"{st}, first half {half_ok}, whole {whole_ok}")
     st, msg = outs["refused"]
     t.ok(st == 502, "KPIO serve: an unreachable origin is answered 502", f"{st} {msg[:200]!r}")
+    st, _ = outs["stalled"]
+    t.diag(f"a handler polling on an origin that never answers: {st} after "
+           f"{outs['stalled-took']:.1f} s (--handler-timeout 3 s)")
+    t.ok(st == 504, "KPIO serve: --handler-timeout stops a handler blocked in a poll: 504",
+         f"{st} after {outs['stalled-took']:.1f} s")
+    st, got = outs["after-stall"]
+    t.ok(st == 200 and got == bytes(server.body(1000)),
+         "KPIO serve: the same serve proxies again after the cut-off handler", str(st))
     return t.done()
 
 

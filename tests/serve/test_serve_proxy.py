@@ -9,6 +9,9 @@ loopback:
     that half through the proxy, tells it to (a server-side event: a proxy
     that buffered the body whole never gets the rest);
   - an unreachable origin is answered 502;
+  - an origin named "localhost" (resolved by the host port on a thread of
+    its own while the handler's poll waits) is proxied while another
+    request is proxied at the same time;
   - --handler-timeout bounds a handler waiting on its outgoing request (a
     poll in the host): an origin that never answers gives 504, in about the
     timeout, and the server goes on serving.
@@ -84,6 +87,16 @@ def main():
         with closing(srv.conn()) as c:
             st, _, msg = get(c, f"/proxy?url=http://127.0.0.1:{free_port()}/")
         t.ok(st == 502, "an unreachable origin is answered 502", diag=f"{st} {msg[:200]!r}")
+        named = origin.replace("127.0.0.1", "localhost")
+        with closing(srv.conn()) as c1, closing(srv.conn()) as c2:
+            c1.request("GET", f"/proxy?url={named}/data/5000")
+            c2.request("GET", f"/proxy?url={origin}/data/3000")
+            r1, r2 = c1.getresponse(), c2.getresponse()
+            got1, got2 = r1.read(), r2.read()
+        t.ok(r1.status == 200 and got1 == bytes(body(5000)) and
+             r2.status == 200 and got2 == bytes(body(3000)),
+             "an origin by name (localhost) is proxied while another request is",
+             diag=f"{r1.status} {len(got1)} bytes, {r2.status} {len(got2)} bytes")
     finally:
         status = srv.stop()
     t.ok(status == 0, "SIGTERM stops the server with status 0", diag=f"status {status}")

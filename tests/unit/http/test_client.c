@@ -839,6 +839,35 @@ static void test_stepped_exchange(void **state)
     http_client_destroy(c);
 }
 
+/* A body read that does not wait: the piece that is there, then ERR_AGAIN
+ * with the idle deadline (no time spent), then the idle timeout once the
+ * deadline passed. */
+static void test_try_read_slice(void **state)
+{
+    (void)state;
+    struct fake f;
+    const struct script *s = SCRIPT(
+        {"h", 80, 0, TURNS({GET("/t", "h"), "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nabc"}),
+         END_OPEN});
+    struct http_client_config cfg;
+    http_client_config_default(&cfg);
+    cfg.idle_timeout_ms = 300;
+    struct http_client *c = client_over(&f, s, 1, &cfg);
+    assert_int_equal(http_client_open(c, &(struct http_client_request){.url = "http://h/t"}), 0);
+    assert_int_equal(http_client_response(c), 200);
+    const uint8_t *d;
+    uint64_t deadline = 0, t0 = f.now;
+    assert_int_equal(http_client_try_read_slice(c, &d, &deadline), 3);
+    assert_memory_equal(d, "abc", 3);
+    assert_int_equal(http_client_try_read_slice(c, &d, &deadline), ERR_AGAIN);
+    assert_int_equal(f.now, t0);
+    assert_int_equal(deadline, t0 + 300);
+    f.now = deadline;
+    expect_error(c, (int)http_client_try_read_slice(c, &d, &deadline), ERR_TIMEDOUT,
+                 HTTP_FAIL_IDLE_TIMEOUT);
+    done(&f, c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -857,6 +886,7 @@ int main(void)
         cmocka_unit_test(test_end_early),
         cmocka_unit_test(test_fetch_sink_error),
         cmocka_unit_test(test_stepped_exchange),
+        cmocka_unit_test(test_try_read_slice),
     };
     return cmocka_run_group_tests_name("http_client", tests, NULL, NULL);
 }

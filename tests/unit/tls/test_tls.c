@@ -5,7 +5,8 @@
  * accepts (TLS 1.3, TLS 1.2 with RSA and ECDSA suites, a chain through the
  * intermediate, DNS and IP names) and which it refuses, with which error
  * and message; trust-store loading; insecure mode; a clock that was never
- * set; a failing entropy source; whether AES-GCM uses AES-NI. The transport
+ * set; a failing entropy source; whether AES-GCM uses AES-NI; a stepped
+ * connect that does not wait for the server. The transport
  * is host/http-get's.
  */
 #include <setjmp.h>
@@ -17,11 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <cmocka.h>
+#include <netinet/in.h>
 #include <poll.h>
 
 #include "base/error.h"
@@ -414,6 +418,39 @@ static void test_cipher_order_chacha_first(void **state)
     assert_string_equal(o.cipher, "TLS1-3-CHACHA20-POLY1305-SHA256");
 }
 
+/* ---- a stepped connect ---------------------------------------------------------- */
+
+/* connect_start returns at once and connect_result shakes hands a step at
+ * a time: against a server that accepts and never answers, the
+ * ClientHello goes out and the step says ERR_AGAIN instead of waiting. */
+static void test_stepped_handshake(void **state)
+{
+    (void)state;
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+    assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(lfd, 1), 0);
+    assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &len), 0);
+    struct client cl;
+    client_open(&cl, &env, false);
+    assert_non_null(cl.sock.ops->connect_start);
+    struct http_conn *conn;
+    assert_int_equal(
+        cl.sock.ops->connect_start(cl.sock.ctx, "127.0.0.1", ntohs(sa.sin_port), 10000, &conn), 0);
+    assert_int_equal(cl.sock.ops->connect_result(cl.sock.ctx, conn), ERR_AGAIN);
+    int peer = accept(lfd, NULL, NULL);
+    assert_true(peer >= 0);
+    uint8_t hello[5];
+    assert_int_equal(recv(peer, hello, sizeof hello, MSG_WAITALL), (ssize_t)sizeof hello);
+    assert_int_equal(hello[0], 22); /* a handshake record: the ClientHello */
+    assert_int_equal(cl.sock.ops->connect_result(cl.sock.ctx, conn), ERR_AGAIN);
+    cl.sock.ops->close(cl.sock.ctx, conn);
+    client_close(&cl);
+    close(peer);
+    close(lfd);
+}
+
 /* ---- trust stores ------------------------------------------------------------------ */
 
 static void test_trust_store(void **state)
@@ -493,6 +530,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(test_no_entropy, teardown),
         cmocka_unit_test(test_aes_hw_matches_cpu),
         cmocka_unit_test_teardown(test_cipher_order_chacha_first, teardown),
+        cmocka_unit_test(test_stepped_handshake),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1131,6 +1131,166 @@ static void test_connect_timeout(void **state)
     assert_int_equal(closed_socks, 1); /* and closed once */
 }
 
+/* ---- an outgoing request whose name resolves without waiting -------------------------- */
+
+/* A scripted resolution (port resolve_start) pending until the test
+ * answers it. Its handle is a real UDP socket of the Linux port: a
+ * datagram to it is the answer's wake-up, which the port's own wait() sees. */
+static struct wasi_port_ops lookup_ops;
+static bool lookup_answered;
+static uint16_t lookup_wake_port;
+
+static int scripted_resolve_start(void *ctx, const char *name, struct wasi_port_addr *addrs,
+                                  int max, struct wasi_port_sock **pending)
+{
+    (void)addrs, (void)max;
+    assert_string_equal(name, "slow.test");
+    struct wasi_port_addr local = {.family = 4, .addr = {127, 0, 0, 1}}, bound;
+    assert_int_equal(wasi_host_udp_open(ctx, &local, pending), 0);
+    assert_int_equal(wasi_host_sock_name(ctx, *pending, &bound, NULL), 0);
+    lookup_wake_port = bound.port;
+    return 0;
+}
+
+static int scripted_resolve_result(void *ctx, struct wasi_port_sock *pending,
+                                   struct wasi_port_addr *addrs, int max)
+{
+    (void)ctx, (void)pending, (void)max;
+    if (!lookup_answered) return ERR_AGAIN;
+    *addrs = (struct wasi_port_addr){.family = 4, .addr = {127, 0, 0, 1}};
+    return 1;
+}
+
+/* Answers the scripted resolution: 127.0.0.1, and a datagram to wake the wait. */
+static void answer_lookup(void)
+{
+    lookup_answered = true;
+    int u = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons(lookup_wake_port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(sendto(u, "!", 1, 0, (struct sockaddr *)&sa, sizeof sa), 1);
+    close(u);
+}
+
+/* handle() of GET http://AUTHORITY/: the future's handle. */
+static uint32_t http_get_future(struct fixture *f, const char *authority)
+{
+    wasm_value a[8] = {0}, r[1] = {0};
+    p2(f, "http/types", "[constructor]fields", a, r);
+    a[0].u32 = r[0].u32;
+    p2(f, "http/types", "[constructor]outgoing-request", a, r);
+    uint32_t req = r[0].u32;
+    put_str(f, BUF, authority);
+    a[0].u32 = req, a[1].u32 = 1, a[2].u32 = BUF, a[3].u32 = (uint32_t)strlen(authority);
+    p2(f, "http/types", "[method]outgoing-request.set-authority", a, r);
+    a[0].u32 = req, a[1].u32 = 0, a[2].u32 = 0, a[3].u32 = OUT;
+    assert_int_equal(p2(f, "http/outgoing-handler", "handle", a, r), 0);
+    assert_int_equal(mem(f)[OUT], 0); /* ok */
+    return le32_get(mem(f) + OUT + 8);
+}
+
+/* A loopback listener (*lfd) and handle() of GET http://HOST:its port/:
+ * the future (*future) and its pollable. */
+static uint32_t http_get_local(struct fixture *f, const char *host, int *lfd, uint32_t *future)
+{
+    uint16_t port;
+    *lfd = loopback_listener(&port);
+    char authority[64];
+    snprintf(authority, sizeof authority, "%s:%u", host, port);
+    *future = http_get_future(f, authority);
+    return p2c(f, "http/types", "[method]future-incoming-response.subscribe", 1, U64(*future));
+}
+
+/* handle() returns while the name is still being resolved; the future's
+ * pollable is not ready and get() says none until the answer comes; then
+ * the exchange goes on to the server's response. */
+static void test_http_resolves_without_waiting(void **state)
+{
+    struct fixture *f = *state;
+    lookup_ops = wasi_host_ops;
+    lookup_ops.resolve = NULL; /* nothing may wait for the name */
+    lookup_ops.resolve_start = scripted_resolve_start;
+    lookup_ops.resolve_result = scripted_resolve_result;
+    f->w->port.ops = &lookup_ops;
+    lookup_answered = false;
+    int lfd;
+    uint32_t future, p = http_get_local(f, "slow.test", &lfd, &future);
+    assert_false(pollable_ready(f, p));
+    p2c(f, "http/types", "[method]future-incoming-response.get", 2, U64(future), U64(RET));
+    assert_int_equal(mem(f)[RET], 0); /* none: still resolving */
+    answer_lookup();
+    assert_false(pollable_ready(f, p)); /* resolved; connecting, or waiting for the head */
+    int conn = accept(lfd, NULL, NULL);
+    assert_true(conn >= 0);
+    static const char resp[] = "HTTP/1.1 204 No Content\r\n\r\n";
+    assert_int_equal(send(conn, resp, sizeof resp - 1, 0), (ssize_t)(sizeof resp - 1));
+    p2c(f, "io/poll", "[method]pollable.block", 1, U64(p));
+    p2c(f, "http/types", "[method]future-incoming-response.get", 2, U64(future), U64(RET));
+    assert_int_equal(mem(f)[RET], 1);      /* some */
+    assert_int_equal(mem(f)[RET + 8], 0);  /* not taken before */
+    assert_int_equal(mem(f)[RET + 16], 0); /* a response */
+    uint32_t resp_h = le32_get(mem(f) + RET + 24);
+    assert_int_equal(p2c(f, "http/types", "[method]incoming-response.status", 1, U64(resp_h)), 204);
+    close(conn);
+    close(lfd);
+}
+
+/* The response's body stream read without waiting: skip gives 0 bytes and
+ * the stream's pollable is not ready until the next chunk comes; the
+ * future-trailers of a body finished before its end is not ready (get:
+ * none) until the last chunk and its trailers arrive. */
+static void test_http_body_and_trailers_arrive(void **state)
+{
+    struct fixture *f = *state;
+    int lfd;
+    uint32_t future, p = http_get_local(f, "127.0.0.1", &lfd, &future);
+    assert_false(pollable_ready(f, p)); /* starts the connect */
+    int conn = accept(lfd, NULL, NULL);
+    assert_true(conn >= 0);
+    static const char head[] =
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n";
+    assert_int_equal(send(conn, head, sizeof head - 1, 0), (ssize_t)(sizeof head - 1));
+    p2c(f, "io/poll", "[method]pollable.block", 1, U64(p));
+    p2c(f, "http/types", "[method]future-incoming-response.get", 2, U64(future), U64(RET));
+    assert_int_equal(mem(f)[RET + 16], 0); /* a response */
+    uint32_t resp = le32_get(mem(f) + RET + 24);
+    p2c(f, "http/types", "[method]incoming-response.consume", 2, U64(resp), U64(RET));
+    uint32_t body = handle_result(f);
+    p2c(f, "http/types", "[method]incoming-body.stream", 2, U64(body), U64(RET));
+    uint32_t in = handle_result(f);
+    /* skip reads as read does (read's list needs the guest's cabi_realloc) */
+    p2c(f, "io/streams", "[method]input-stream.blocking-skip", 3, U64(in), U64(100), U64(RET));
+    assert_int_equal(mem(f)[RET], 0);
+    assert_int_equal(le64_get(mem(f) + RET + 8), 5); /* "hello" */
+    p2c(f, "io/streams", "[method]input-stream.skip", 3, U64(in), U64(100), U64(RET));
+    assert_int_equal(mem(f)[RET], 0);
+    assert_int_equal(le64_get(mem(f) + RET + 8), 0); /* nothing yet, no wait */
+    uint32_t ip = p2c(f, "io/streams", "[method]input-stream.subscribe", 1, U64(in));
+    assert_false(pollable_ready(f, ip));
+    p2c(f, "io/poll", "[resource-drop]pollable", 1, U64(ip));
+    p2c(f, "io/streams", "[resource-drop]input-stream", 1, U64(in));
+    uint32_t ft = p2c(f, "http/types", "[static]incoming-body.finish", 1, U64(body));
+    uint32_t tp = p2c(f, "http/types", "[method]future-trailers.subscribe", 1, U64(ft));
+    assert_false(pollable_ready(f, tp));
+    p2c(f, "http/types", "[method]future-trailers.get", 2, U64(ft), U64(RET));
+    assert_int_equal(mem(f)[RET], 0); /* none: the body has not ended */
+    static const char end[] = "3\r\nabc\r\n0\r\nX-Sum: 42\r\n\r\n";
+    assert_int_equal(send(conn, end, sizeof end - 1, 0), (ssize_t)(sizeof end - 1));
+    p2c(f, "io/poll", "[method]pollable.block", 1, U64(tp));
+    p2c(f, "http/types", "[method]future-trailers.get", 2, U64(ft), U64(RET));
+    assert_int_equal(mem(f)[RET], 1);      /* some */
+    assert_int_equal(mem(f)[RET + 8], 0);  /* not taken before */
+    assert_int_equal(mem(f)[RET + 16], 0); /* ok */
+    assert_int_equal(mem(f)[RET + 24], 1); /* some trailers */
+    uint32_t fields = le32_get(mem(f) + RET + 28);
+    put_str(f, BUF, "x-sum");
+    assert_int_equal(p2c(f, "http/types", "[method]fields.has", 3, U64(fields), U64(BUF), U64(5)),
+                     1);
+    close(conn);
+    close(lfd);
+}
+
 /* A listener's options pass to the sockets it accepts (tcp.wit accept). */
 static void test_sockopt_accept_inherits(void **state)
 {
@@ -1388,6 +1548,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_connect_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connect_blocking_port, setup, teardown),
         cmocka_unit_test(test_connect_timeout),
+        cmocka_unit_test_setup_teardown(test_http_resolves_without_waiting, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_http_body_and_trailers_arrive, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
