@@ -56,7 +56,7 @@ static const char help_text[] =
     "      --max-pages N          cap linear memory at N 64 KiB pages\n"
     "      --stack N              value stack size in slots\n"
     "      --depth N              maximum call depth\n"
-    "      --time                 print the run's time, start time and peak memory on stderr\n"
+    "      --time                 print the load, start and run times and peak memory on stderr\n"
     "      --jit-cache DIR        keep machine code in DIR, start later runs from it (default: "
     "off)\n"
     "  -h, --help                 print this help\n"

@@ -78,7 +78,7 @@ static int resource_rep(struct wasm_host_call *call, const wasm_value *args, was
 {
     const struct canon_fn *f = call->user;
     const struct comp_canon *cn = f->ci->s->space[COMP_CORE_FUNC][f->index].canon;
-    struct comp_handle *h;
+    struct comp_handle *h = NULL;
     struct wasm_trap trap;
     if (comp_handle_get(&f->ci->handles, cn->type, args[0].u32, "resource.rep", &h, &trap))
         return wasm_host_trap(call, "%s", trap.reason);

@@ -92,7 +92,7 @@ static void put_back(struct comp_handles *t, uint32_t idx)
 int comp_handle_drop(struct comp_handles *t, uint32_t rt, uint32_t idx, bool *run_dtor,
                      uint32_t *dtor_rep, struct wasm_trap *trap)
 {
-    struct comp_handle *h;
+    struct comp_handle *h = NULL;
     TRY(comp_handle_get(t, rt, idx, "resource.drop", &h, trap));
     *run_dtor = false;
     if (h->own && h->lends)
@@ -111,7 +111,7 @@ int comp_handle_drop(struct comp_handles *t, uint32_t rt, uint32_t idx, bool *ru
 int comp_handle_lift_own(struct comp_handles *t, uint32_t rt, uint32_t idx, uint32_t *rep,
                          struct wasm_trap *trap)
 {
-    struct comp_handle *h;
+    struct comp_handle *h = NULL;
     TRY(comp_handle_get(t, rt, idx, "own handle", &h, trap));
     if (!h->own) return res_trap(trap, "handle %u is a borrow, passed as own", idx);
     if (h->lends)
@@ -143,7 +143,7 @@ static int add_lender(struct comp_call_scope *s, struct comp_handles *t, uint32_
 int comp_handle_lift_borrow(struct comp_handles *t, uint32_t rt, uint32_t idx,
                             struct comp_call_scope *scope, uint32_t *rep, struct wasm_trap *trap)
 {
-    struct comp_handle *h;
+    struct comp_handle *h = NULL;
     TRY(comp_handle_get(t, rt, idx, "borrow handle", &h, trap));
     if (h->own) {
         TRY(add_lender(scope, t, idx, trap));
