@@ -4,9 +4,12 @@
  * (`add`), a function of an exported instance (`ns:pkg/iface#func`, or
  * `ns:pkg/iface@1.0.0#func`), or either with its arguments as a WAVE call
  * (`'add(1, 2)'`); otherwise each VALUE is one argument in WAVE, parsed by
- * the parameter's type (wave.c). The call goes through the general
- * canonical ABI (lib/component/abi.h) and its result, if any, is printed
- * as WAVE on one line.
+ * the parameter's type (wave.c). When NAME is a WAVE call, each VALUE may
+ * be another call: they are made in turn on one instance, so a resource
+ * one returns (printed own<N>, N in kpio-wasm's handle table) can be
+ * passed to the next (own<N> moves it, borrow<N> lends it). The calls go
+ * through the general canonical ABI (lib/component/abi.h) and each
+ * result, if any, is printed as WAVE on one line.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,23 +62,11 @@ static int find(const struct comp *c, const char *name, size_t name_len,
     return 0;
 }
 
-/* The arguments: a WAVE call in NAME, or one WAVE value per VALUE. */
-static int parse_args(const struct comp *c, const struct comp_type *ft,
-                      const struct kpio_options *o, struct comp_arena *a, struct comp_val *args)
+/* The arguments of one call given as one WAVE value per VALUE. */
+static int parse_values(const struct comp *c, const struct comp_type *ft,
+                        const struct kpio_options *o, struct comp_arena *a, struct comp_val *args)
 {
     char err[256];
-    if (strchr(o->invoke, '(')) {
-        size_t n;
-        if (o->nargs) {
-            fprintf(stderr, "kpio-wasm: values after a call with arguments (%s)\n", o->invoke);
-            return 1;
-        }
-        if (wave_parse_call(c, o->invoke, &n, ft->fields, ft->nfields, a, args, err, sizeof err)) {
-            fprintf(stderr, "kpio-wasm: --invoke \"%s\": %s\n", o->invoke, err);
-            return 1;
-        }
-        return 0;
-    }
     if ((uint32_t)o->nargs != ft->nfields) {
         fprintf(stderr, "kpio-wasm: %s takes %u arguments, %d given\n", o->invoke, ft->nfields,
                 o->nargs);
@@ -92,18 +83,47 @@ static int parse_args(const struct comp *c, const struct comp_type *ft,
     return 0;
 }
 
-static int call(struct comp_instance *ci, const struct comp_def *lift, struct comp_val *args,
-                struct comp_arena *a, const struct kpio_options *o)
+/* One call: the lift it names and its arguments (from `call`, a WAVE
+ * call, or from NAME VALUES...). */
+struct call {
+    const char *text;
+    const struct comp_def *lift;
+    struct comp_val *args;
+};
+
+static int prepare(const struct comp *c, const char *text, const struct kpio_options *o,
+                   struct comp_arena *a, struct call *out)
+{
+    const char *paren = strchr(text, '(');
+    char err[256];
+    size_t n;
+    out->text = text;
+    if (find(c, text, paren ? (size_t)(paren - text) : strlen(text), &out->lift)) return 1;
+    const struct comp_type *ft = comp_type_get(c, out->lift->type);
+    if (!(out->args = comp_arena_alloc(a, (ft->nfields + 1) * sizeof *out->args))) {
+        fprintf(stderr, "kpio-wasm: out of memory\n");
+        return 1;
+    }
+    if (!paren) return parse_values(c, ft, o, a, out->args);
+    if (wave_parse_call(c, text, &n, ft->fields, ft->nfields, a, out->args, err, sizeof err)) {
+        fprintf(stderr, "kpio-wasm: --invoke \"%s\": %s\n", text, err);
+        return 1;
+    }
+    return 0;
+}
+
+static int call(struct comp_instance *ci, const struct call *k, struct comp_handles *host,
+                struct comp_arena *a)
 {
     const struct comp *c = comp_instance_comp(ci);
-    const struct comp_type *ft = comp_type_get(c, lift->type);
+    const struct comp_type *ft = comp_type_get(c, k->lift->type);
     struct comp_val result;
     struct comp_error err;
     struct wasm_trap trap;
-    int rc = comp_call_export(ci, lift, args, ft->nfields, &result, a, &trap, &err);
+    int rc = comp_call_export(ci, k->lift, k->args, ft->nfields, &result, host, a, &trap, &err);
     if (rc == ERR_FAULT) return trap_status(&trap);
     if (rc) {
-        fprintf(stderr, "kpio-wasm: %s: %s\n", o->invoke, err.msg);
+        fprintf(stderr, "kpio-wasm: %s: %s\n", k->text, err.msg);
         return 1;
     }
     if (result.type == COMP_NONE) return 0;
@@ -113,21 +133,36 @@ static int call(struct comp_instance *ci, const struct comp_def *lift, struct co
         return 1;
     }
     printf("%s\n", text);
+    fflush(stdout);
     free(text);
+    return 0;
+}
+
+/* The calls: NAME [VALUES...], or NAME and every VALUE WAVE calls, made
+ * in turn on one instance (so handles one returns can go to the next). */
+static int prepare_all(const struct comp *c, const struct kpio_options *o, struct comp_arena *a,
+                       struct call *calls, int *ncalls)
+{
+    bool session = strchr(o->invoke, '(') && o->nargs;
+    *ncalls = session ? o->nargs + 1 : 1;
+    for (int k = 0; k < *ncalls; k++) {
+        const char *text = k ? o->args[k - 1] : o->invoke;
+        if (session && !strchr(text, '(')) {
+            fprintf(stderr, "kpio-wasm: \"%s\" after a call with arguments is no call\n", text);
+            return 1;
+        }
+        if (prepare(c, text, o, a, &calls[k])) return 1;
+    }
     return 0;
 }
 
 int invoke_component(const struct comp *c, struct wasi_ctx *w, const struct kpio_options *o)
 {
-    const char *paren = strchr(o->invoke, '(');
-    const struct comp_def *lift;
-    if (find(c, o->invoke, paren ? (size_t)(paren - o->invoke) : strlen(o->invoke), &lift))
-        return 1;
-    const struct comp_type *ft = comp_type_get(c, lift->type);
     struct comp_arena arena = {0};
-    struct comp_val *args = comp_arena_alloc(&arena, (ft->nfields + 1) * sizeof *args);
-    int status = 1;
-    if (args && parse_args(c, ft, o, &arena, args) == 0) {
+    struct comp_handles host = {0};
+    struct call *calls = comp_arena_alloc(&arena, ((size_t)o->nargs + 1) * sizeof *calls);
+    int ncalls = 0, status = 1;
+    if (calls && prepare_all(c, o, &arena, calls, &ncalls) == 0) {
         struct comp_instance *ci;
         struct comp_error err;
         struct wasm_trap trap;
@@ -137,10 +172,13 @@ int invoke_component(const struct comp *c, struct wasi_ctx *w, const struct kpio
         } else if (rc) {
             fprintf(stderr, "kpio-wasm: %s: %s\n", o->path, err.msg);
         } else {
-            status = call(ci, lift, args, &arena, o);
+            status = 0;
+            for (int k = 0; k < ncalls && !status; k++)
+                status = call(ci, &calls[k], &host, &arena);
             comp_instance_free(ci);
         }
     }
+    comp_handles_free(&host);
     comp_arena_free(&arena);
     return status;
 }

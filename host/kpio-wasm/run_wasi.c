@@ -288,10 +288,12 @@ static void free_program(struct program *p)
 int run_wasi_main(const struct kpio_options *o)
 {
     struct program prog;
+    double reading = now_seconds();
     if (load_program(o->path, &prog)) {
         free_program(&prog);
         return 1;
     }
+    if (o->time) fprintf(stderr, "load: %.6f s\n", now_seconds() - reading);
     int rc;
     struct wasi_port port;
     struct wasi_preopen pre[KPIO_MAX_DIRS];

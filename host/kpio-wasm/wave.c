@@ -513,6 +513,22 @@ static int prim(struct parser *p, uint8_t code, struct comp_val *out)
     }
 }
 
+/* A resource handle of the host's table, written as kpio-wasm prints it
+ * (wasm-wave has no syntax for them): own<N> or borrow<N>. */
+static int handle(struct parser *p, const struct comp_type *t, struct comp_val *out)
+{
+    const char *kind = t->kind == COMP_T_OWN ? "own" : "borrow", *at;
+    size_t n, col = p->i;
+    bool escaped;
+    if (label(p, &at, &n, &escaped) || escaped || !label_is(at, n, kind)) {
+        p->i = col;
+        skip_ws(p);
+        return fail(p, "expected a handle %s<N>", kind);
+    }
+    if (expect(p, '<') || integer(p, 0x79, out)) return -1;
+    return expect(p, '>');
+}
+
 static int value(struct parser *p, uint32_t type, struct comp_val *out)
 {
     memset(out, 0, sizeof *out);
@@ -537,7 +553,9 @@ static int value(struct parser *p, uint32_t type, struct comp_val *out)
         case COMP_T_ENUM: rc = cases(p, t, out); break;
         case COMP_T_OPTION:
         case COMP_T_RESULT: rc = option_result(p, t, out); break;
-        default: rc = fail(p, "%s handles cannot be written in WAVE", comp_type_kind_name(t->kind));
+        case COMP_T_OWN:
+        case COMP_T_BORROW: rc = handle(p, t, out); break;
+        default: rc = fail(p, "a %s cannot be written in WAVE", comp_type_kind_name(t->kind));
         }
     }
     p->depth--;

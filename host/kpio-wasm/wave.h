@@ -7,6 +7,9 @@
  *   42  -7  1.5  nan  -inf  true  'c'  "text\n"  [1, 2]  (1, "a")
  *   {a: 1, b: 2}  red  circle(1.5)  some(1)  none  ok(1)  err("x")  {read, write}
  *
+ * and resource handles of the host's table as own<1>, borrow<1> (a
+ * kpio-wasm extension: wasm-wave has no syntax for them).
+ *
  * Parse errors say the column (1-based, in bytes) and what was expected;
  * no input makes the parser crash or recurse without bound.
  */

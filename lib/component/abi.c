@@ -13,6 +13,7 @@
 #include "component/abi.h"
 #include "component/abi_internal.h"
 #include "component/internal.h"
+#include "component/resource.h"
 #include "base/fmt.h"
 #include "base/env.h"
 #include "base/mem.h"
@@ -61,16 +62,11 @@ void comp_arena_free(struct comp_arena *a)
 
 int abi_trap(struct comp_cx *cx, const char *fmt, ...)
 {
-    struct wasm_trap *t = cx->trap;
-    memset(t, 0, sizeof *t);
-    t->kind = WASM_TRAP_HOST;
-    t->func_index = UINT32_MAX;
-    size_t n = fmt_snprintf(t->reason, sizeof t->reason, "canonical ABI: ");
     va_list ap;
     va_start(ap, fmt);
-    fmt_vsnprintf(t->reason + n, sizeof t->reason - n, fmt, ap);
+    int rc = comp_vtrap(cx->trap, fmt, ap);
     va_end(ap);
-    return ERR_FAULT;
+    return rc;
 }
 
 /* len bytes of memory at ptr, or NULL (no memory, or out of bounds). */
@@ -263,6 +259,48 @@ static int enter(struct comp_cx *cx)
     return 0;
 }
 
+/* ---- handles ------------------------------------------------------------- */
+
+/* A handle of the host (its table cx->caller) passed into the component
+ * (cx->callee): an own one moves (lift_own, then a new own handle); a
+ * borrow is lent for the call, and arrives as the rep when the component
+ * implements the resource (CanonicalABI.md lower_borrow). Without tables,
+ * the number passes as it is. */
+static int lower_handle(struct comp_cx *cx, const struct tinfo *i, uint64_t host, uint32_t *out)
+{
+    uint32_t rt = i->t->elem, rep = 0;
+    if (!cx->callee) {
+        *out = (uint32_t)host;
+        return 0;
+    }
+    if (host > UINT32_MAX)
+        return abi_trap(cx, "handle %llu is out of range", (unsigned long long)host);
+    if (i->kind == COMP_T_OWN) {
+        TRY(comp_handle_lift_own(cx->caller, rt, (uint32_t)host, &rep, cx->trap));
+        return comp_handle_add(cx->callee, rt, rep, true, NULL, out, cx->trap);
+    }
+    TRY(comp_handle_lift_borrow(cx->caller, rt, (uint32_t)host, cx->scope, &rep, cx->trap));
+    bool implements = comp_type_get(cx->c, rt)->owner == cx->c->root;
+    return comp_handle_lower_borrow(cx->callee, rt, rep, implements, cx->scope, out, cx->trap);
+}
+
+/* A handle the component passes out (a result): an own one moves into the
+ * host's table. Borrows only go into calls, never out of them. */
+static int lift_handle(struct comp_cx *cx, const struct tinfo *i, uint32_t idx, uint64_t *host)
+{
+    uint32_t rt = i->t->elem, rep = 0, h = 0;
+    if (!cx->callee) {
+        *host = idx;
+        return 0;
+    }
+    if (i->kind == COMP_T_BORROW)
+        return abi_trap(cx, "borrow handle %u lifted out of the component", idx);
+    TRY(comp_handle_lift_own(cx->callee, rt, idx, &rep, cx->trap));
+    TRY(comp_handle_add(cx->caller, rt, rep, true, NULL, &h, cx->trap));
+    *host = h;
+    return 0;
+}
+
 /* ---- load ------------------------------------------------------------------ */
 
 static int load_list(struct comp_cx *cx, uint32_t elem, uint32_t ptr, uint32_t len,
@@ -363,7 +401,7 @@ int comp_abi_load(struct comp_cx *cx, uint32_t type, uint32_t ptr, struct comp_v
         out->v.u = i.t->nfields < 64 ? bits & ((1ull << i.t->nfields) - 1) : bits;
         break;
     }
-    default: out->v.u = abi_get_le(p, 4); break; /* own, borrow */
+    default: rc = lift_handle(cx, &i, (uint32_t)abi_get_le(p, 4), &out->v.u); break;
     }
     cx->depth--;
     return rc;
@@ -443,7 +481,10 @@ int comp_abi_store(struct comp_cx *cx, const struct comp_val *v, uint32_t ptr)
             rc = comp_abi_store(cx, v->items, ptr + payload_offset(cx->c, &i));
         break;
     case COMP_T_FLAGS: abi_put_le(abi_mem_at(cx, ptr, size), v->v.u, size); break;
-    default: abi_put_le(abi_mem_at(cx, ptr, 4), v->v.u, 4); break;
+    default: /* own, borrow */
+        rc = lower_handle(cx, &i, v->v.u, &a);
+        if (!rc) abi_put_le(abi_mem_at(cx, ptr, 4), a, 4);
+        break;
     }
     cx->depth--;
     return rc;
@@ -540,7 +581,11 @@ int comp_abi_lower_flat(struct comp_cx *cx, const struct comp_val *v, wasm_value
     case COMP_T_ENUM:
     case COMP_T_OPTION:
     case COMP_T_RESULT: rc = lower_case(cx, &i, v, out, n); break;
-    default: out[(*n)++].u64 = (uint32_t)v->v.u; break; /* flags, own, borrow */
+    case COMP_T_FLAGS: out[(*n)++].u64 = (uint32_t)v->v.u; break;
+    default: /* own, borrow */
+        rc = lower_handle(cx, &i, v->v.u, &a);
+        out[(*n)++].u64 = a;
+        break;
     }
     cx->depth--;
     return rc;
@@ -626,7 +671,7 @@ int comp_abi_lift_flat(struct comp_cx *cx, uint32_t type, const wasm_value *in, 
     case COMP_T_OPTION:
     case COMP_T_RESULT: rc = lift_case(cx, &i, in, n, out); break;
     case COMP_T_FLAGS: out->v.u = in[(*n)++].u32 & (uint32_t)((1ull << i.t->nfields) - 1); break;
-    default: out->v.u = in[(*n)++].u32; break;
+    default: rc = lift_handle(cx, &i, in[(*n)++].u32, &out->v.u); break; /* own, borrow */
     }
     cx->depth--;
     return rc;

@@ -10,12 +10,15 @@
  * lowers the arguments (flat, or through the instance's realloc into
  * memory beyond 16 flat values), calls the core function, lifts the result
  * (flat, or from memory beyond one flat value) and calls post-return.
- * Handles (own, borrow) pass as opaque numbers.
+ * Handles (own, borrow) go through the instance's resource table and the
+ * host's (resource.h): a host value of an own or borrow type is an index in
+ * the host's table.
  */
 #ifndef COMPONENT_ABI_H
 #define COMPONENT_ABI_H
 
 #include "component/instance.h"
+#include "component/resource.h"
 
 /* A host value of the value type `type` (COMP_PRIM(code) or a type id). */
 struct comp_val {
@@ -45,7 +48,10 @@ void comp_arena_free(struct comp_arena *a);
 
 /* The options of one lift or lower: the component's types, its memory and
  * realloc (NULL realloc: allocate by bumping `bump`, for tests), the
- * string encoding, where lifted values go, and the trap to fill. */
+ * string encoding, where lifted values go, and the trap to fill; the
+ * handle tables of the component (callee) and of the host (caller) and the
+ * call's borrow scope (callee NULL: handles pass as plain numbers, for
+ * tests of layouts). */
 struct comp_cx {
     const struct comp *c;
     struct wasm_memory *mem;
@@ -55,6 +61,8 @@ struct comp_cx {
     struct comp_arena *arena;
     struct wasm_trap *trap;
     unsigned depth;
+    struct comp_handles *callee, *caller;
+    struct comp_call_scope *scope;
 };
 
 /* Whether s[0..len) is well-formed UTF-8 of Unicode scalar values. */
@@ -82,11 +90,16 @@ int comp_abi_lift_flat(struct comp_cx *cx, uint32_t type, const wasm_value *in, 
  * component) of the instance ci with nargs host values (of its parameter
  * types, unchecked: the caller builds them by type) and lifts its result
  * into *result (type COMP_NONE when the function has none), allocated in
- * arena. 0; ERR_FAULT (a trap of the core code or of the ABI: *trap);
+ * arena. host is the caller's handle table: own and borrow arguments are
+ * its indices (an own one leaves it, a borrow is lent for the call), an
+ * own result is added to it (NULL: handles pass as plain numbers). The
+ * call's borrows end with it: a borrow handle the component still holds
+ * traps. 0; ERR_FAULT (a trap of the core code or of the ABI: *trap);
  * ERR_INVAL (argument count) or ERR_NOTSUP with err->msg.
  */
 int comp_call_export(struct comp_instance *ci, const struct comp_def *lift,
                      const struct comp_val *args, uint32_t nargs, struct comp_val *result,
-                     struct comp_arena *arena, struct wasm_trap *trap, struct comp_error *err);
+                     struct comp_handles *host, struct comp_arena *arena, struct wasm_trap *trap,
+                     struct comp_error *err);
 
 #endif

@@ -55,20 +55,12 @@ static int spill_params(struct comp_cx *cx, const struct comp_type *ft, const st
     return 0;
 }
 
-int comp_call_export(struct comp_instance *ci, const struct comp_def *lift,
-                     const struct comp_val *args, uint32_t nargs, struct comp_val *result,
-                     struct comp_arena *arena, struct wasm_trap *trap_out, struct comp_error *err)
+/* The core call with the arguments lowered, the result lifted, post-return. */
+static int call_lifted(struct comp_cx *cx, const struct comp_type *ft, struct wasm_func *f,
+                       struct wasm_func *post, const struct comp_val *args, uint32_t nargs,
+                       struct comp_val *result, struct comp_error *err)
 {
-    const struct comp *c = comp_instance_comp(ci);
-    const struct comp_type *ft = comp_type_get(c, lift->type);
-    struct comp_cx cx = {.c = c, .arena = arena, .trap = trap_out};
-    struct wasm_func *f = NULL, *post = NULL;
-    memset(result, 0, sizeof *result);
-    result->type = COMP_NONE;
-    if (nargs != ft->nfields)
-        return comp_errorf(err, ERR_INVAL, "%u arguments given, the function takes %u", nargs,
-                           ft->nfields);
-    TRY(options(ci, lift->canon, &cx, &f, &post, err));
+    const struct comp *c = cx->c;
     uint32_t nflat = 0;
     const uint8_t *fl;
     for (uint32_t k = 0; k < ft->nfields; k++)
@@ -76,27 +68,51 @@ int comp_call_export(struct comp_instance *ci, const struct comp_def *lift,
     wasm_value flat[COMP_FLAT_OVER + 1] = {{0}}, res[2] = {{0}};
     uint32_t n = 0;
     if (nflat > COMP_MAX_FLAT) {
-        TRY(spill_params(&cx, ft, args, &flat[0].u32));
+        TRY(spill_params(cx, ft, args, &flat[0].u32));
         n = 1;
     } else {
         for (uint32_t k = 0; k < nargs; k++)
-            TRY(comp_abi_lower_flat(&cx, &args[k], flat, &n));
+            TRY(comp_abi_lower_flat(cx, &args[k], flat, &n));
     }
     const struct wasm_functype *core = wasm_func_type(f);
     if (core->nparams != n || core->nresults > 1)
         return comp_errorf(err, ERR_INVAL, "the lifted core function takes %u values, not %u",
                            core->nparams, n);
-    TRY(wasm_call(f, flat, n, res, core->nresults, trap_out));
+    TRY(wasm_call(f, flat, n, res, core->nresults, cx->trap));
     if (ft->elem != COMP_NONE) {
         uint8_t rn = abi_flat_of(c, ft->elem, &fl);
         uint32_t used = 0;
         if (core->nresults != 1)
             return comp_errorf(err, ERR_INVAL, "the lifted function returns nothing");
         if (rn > COMP_MAX_FLAT_RES)
-            TRY(comp_abi_load(&cx, ft->elem, res[0].u32, result));
+            TRY(comp_abi_load(cx, ft->elem, res[0].u32, result));
         else
-            TRY(comp_abi_lift_flat(&cx, ft->elem, res, &used, result));
+            TRY(comp_abi_lift_flat(cx, ft->elem, res, &used, result));
     }
-    if (post) TRY(wasm_call(post, res, core->nresults, NULL, 0, trap_out));
+    if (post) TRY(wasm_call(post, res, core->nresults, NULL, 0, cx->trap));
     return 0;
+}
+
+int comp_call_export(struct comp_instance *ci, const struct comp_def *lift,
+                     const struct comp_val *args, uint32_t nargs, struct comp_val *result,
+                     struct comp_handles *host, struct comp_arena *arena,
+                     struct wasm_trap *trap_out, struct comp_error *err)
+{
+    const struct comp *c = comp_instance_comp(ci);
+    const struct comp_type *ft = comp_type_get(c, lift->type);
+    struct comp_call_scope scope = {0};
+    struct comp_cx cx = {.c = c, .arena = arena, .trap = trap_out, .scope = &scope};
+    struct wasm_func *f = NULL, *post = NULL;
+    memset(result, 0, sizeof *result);
+    result->type = COMP_NONE;
+    if (nargs != ft->nfields)
+        return comp_errorf(err, ERR_INVAL, "%u arguments given, the function takes %u", nargs,
+                           ft->nfields);
+    TRY(options(ci, lift->canon, &cx, &f, &post, err));
+    if (host) cx.callee = comp_instance_handles(ci), cx.caller = host;
+    int rc = call_lifted(&cx, ft, f, post, args, nargs, result, err);
+    struct wasm_trap end;
+    int end_rc = comp_call_scope_end(&scope, &end);
+    if (!rc && end_rc) *trap_out = end;
+    return rc ? rc : end_rc;
 }

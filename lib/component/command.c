@@ -102,23 +102,15 @@ static int check_canon(const struct comp *c, uint32_t idx, const struct comp_def
 {
     struct comp_str iface;
     char drop[160];
-    switch (d->canon->op) {
-    case COMP_CANON_LOWER: return check_lower(c, idx, d, err);
-    case COMP_CANON_RESOURCE_DROP:
-        if (drop_name(c, d->canon->type, &iface, drop, sizeof drop))
-            return comp_errorf(
-                err, ERR_NOTSUP,
-                "core func %u: resource.drop of type %u, which is no resource this host "
-                "provides",
-                idx, d->canon->type);
-        return 0;
-    default:
-        return comp_errorf(
-            err, ERR_NOTSUP,
-            "core func %u: resource.new and resource.rep (resources of the component "
-            "itself) are not supported yet",
-            idx);
-    }
+    if (d->canon->op == COMP_CANON_LOWER) return check_lower(c, idx, d, err);
+    if (comp_type_get(c, d->canon->type)->owner == c->root)
+        return 0; /* the component's own resource: instance.c's built-ins */
+    if (drop_name(c, d->canon->type, &iface, drop, sizeof drop))
+        return comp_errorf(err, ERR_NOTSUP,
+                           "core func %u: resource.drop of type %u, which is no resource this "
+                           "host provides",
+                           idx, d->canon->type);
+    return 0;
 }
 
 int comp_command_check(const struct comp *c, struct comp_error *err)

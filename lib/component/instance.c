@@ -9,6 +9,7 @@
  */
 #include "component/instance.h"
 #include "component/internal.h"
+#include "component/resource.h"
 #include "base/env.h"
 #include "base/fmt.h"
 #include "base/mem.h"
@@ -33,6 +34,7 @@ struct comp_instance {
     const struct wasm_config *cfg;
     comp_canon_fn canon_fn;
     void *canon_ctx;
+    struct comp_handles handles; /* the resource handle table */
 };
 
 static int fail(struct comp_instance *ci, int rc, const char *fmt, ...)
@@ -59,6 +61,83 @@ static int trap_canon(struct wasm_host_call *call, const wasm_value *args, wasm_
                           canon_names[d->canon->op], f->index);
 }
 
+/* ---- resource.new, resource.rep, resource.drop of the component's own
+ * resources (CanonicalABI.md "canon resource.new" and the next two) ---- */
+
+static int resource_new(struct wasm_host_call *call, const wasm_value *args, wasm_value *results)
+{
+    const struct canon_fn *f = call->user;
+    const struct comp_canon *cn = f->ci->s->space[COMP_CORE_FUNC][f->index].canon;
+    struct wasm_trap trap;
+    if (comp_handle_add(&f->ci->handles, cn->type, args[0].u32, true, NULL, &results[0].u32, &trap))
+        return wasm_host_trap(call, "%s", trap.reason);
+    return 0;
+}
+
+static int resource_rep(struct wasm_host_call *call, const wasm_value *args, wasm_value *results)
+{
+    const struct canon_fn *f = call->user;
+    const struct comp_canon *cn = f->ci->s->space[COMP_CORE_FUNC][f->index].canon;
+    struct comp_handle *h = NULL;
+    struct wasm_trap trap;
+    if (comp_handle_get(&f->ci->handles, cn->type, args[0].u32, "resource.rep", &h, &trap))
+        return wasm_host_trap(call, "%s", trap.reason);
+    results[0].u32 = h->rep;
+    return 0;
+}
+
+/* The destructor of resource type rt, if it has one, on rep. */
+static int run_dtor(struct comp_instance *ci, uint32_t rt, uint32_t rep, struct wasm_trap *trap)
+{
+    uint32_t dtor = comp_type_get(ci->c, rt)->elem2;
+    struct wasm_extern e = {0};
+    if (dtor == COMP_NONE) return 0;
+    if (comp_instance_core_item(ci, COMP_CORE_FUNC, dtor, &e) || !e.func) {
+        memset(trap, 0, sizeof *trap);
+        trap->kind = WASM_TRAP_HOST;
+        fmt_snprintf(trap->reason, sizeof trap->reason,
+                     "canonical ABI: the destructor (core func %u) is no core wasm function", dtor);
+        return ERR_FAULT;
+    }
+    wasm_value arg = {.u32 = rep};
+    return wasm_call(e.func, &arg, 1, NULL, 0, trap);
+}
+
+int comp_instance_drop(struct comp_instance *ci, uint32_t rt, uint32_t idx, struct wasm_trap *trap)
+{
+    bool dtor = false;
+    uint32_t rep = 0;
+    TRY(comp_handle_drop(&ci->handles, rt, idx, &dtor, &rep, trap));
+    return dtor ? run_dtor(ci, rt, rep, trap) : 0;
+}
+
+static int resource_drop(struct wasm_host_call *call, const wasm_value *args, wasm_value *results)
+{
+    (void)results;
+    const struct canon_fn *f = call->user;
+    const struct comp_canon *cn = f->ci->s->space[COMP_CORE_FUNC][f->index].canon;
+    struct wasm_trap trap;
+    if (comp_instance_drop(f->ci, cn->type, args[0].u32, &trap))
+        return wasm_host_trap(call, "%s", trap.reason);
+    return 0;
+}
+
+/* The built-in for a resource the root component defines, or NULL. */
+static wasm_host_fn own_resource_builtin(const struct comp_instance *ci,
+                                         const struct comp_canon *cn)
+{
+    if (cn->op < COMP_CANON_RESOURCE_NEW || comp_type_get(ci->c, cn->type)->owner != ci->s)
+        return NULL;
+    return cn->op == COMP_CANON_RESOURCE_NEW   ? resource_new
+           : cn->op == COMP_CANON_RESOURCE_REP ? resource_rep
+                                               : resource_drop;
+}
+
+struct comp_handles *comp_instance_handles(struct comp_instance *ci)
+{
+    return &ci->handles;
+}
+
 void comp_core_sig(const struct comp_type *t, char *buf, size_t size)
 {
     size_t n = 0;
@@ -83,6 +162,11 @@ static int canon_item(struct comp_instance *ci, uint32_t idx, const struct comp_
         f->index = idx;
         comp_core_sig(comp_type_get(ci->c, d->type), f->sig, sizeof f->sig);
         ci->canon[idx] = f;
+    }
+    wasm_host_fn builtin = own_resource_builtin(ci, d->canon);
+    if (builtin) {
+        wasm_extern_host(out, f->sig, builtin, f);
+        return 0;
     }
     if (ci->canon_fn) return ci->canon_fn(ci->canon_ctx, ci, idx, d->canon, f->sig, out);
     wasm_extern_host(out, f->sig, trap_canon, f);
@@ -261,6 +345,7 @@ void comp_instance_free(struct comp_instance *ci)
     mem_free(ci->core);
     mem_free(ci->inline_items);
     mem_free(ci->canon);
+    comp_handles_free(&ci->handles);
     mem_free(ci);
 }
 

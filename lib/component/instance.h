@@ -4,11 +4,12 @@
  * each embedded core module instantiated by lib/wasm with its imports
  * wired through core instances, aliases and inline exports (Explainer.md
  * "Instance Definitions", "Alias Definitions"). Lowered functions and the
- * resource built-ins are core functions the embedder supplies (the
- * canonical ABI glue comes next); by default they trap when called.
+ * resource.drop of imported resources are core functions the embedder
+ * supplies; by default they trap when called. The built-ins of the
+ * component's own resources work on the instance's handle table
+ * (resource.h), destructors included.
  *
- * Not yet: nested components, component-level instances and imports,
- * lifting exports, the canonical ABI, resources.
+ * Not yet: nested components, component-level instances and imports.
  */
 #ifndef COMPONENT_INSTANCE_H
 #define COMPONENT_INSTANCE_H
@@ -58,6 +59,15 @@ void comp_instance_free(struct comp_instance *ci);
  * "(params)results", e.g. "(ii)i"; size COMP_SIG_MAX is enough. */
 #define COMP_SIG_MAX (2 * COMP_MAX_FLAT + 8)
 void comp_core_sig(const struct comp_type *t, char *buf, size_t size);
+
+/* The instance's resource handle table (resource.h). Its own resources'
+ * resource.new, resource.rep and resource.drop are bound here, not by the
+ * embedder's canon hook. */
+struct comp_handles *comp_instance_handles(struct comp_instance *ci);
+
+/* canon resource.drop of handle idx of resource type rt, its destructor
+ * run for an own handle: 0, or ERR_FAULT with *trap. */
+int comp_instance_drop(struct comp_instance *ci, uint32_t rt, uint32_t idx, struct wasm_trap *trap);
 
 /* The error message buffer of the instantiation (may be NULL). */
 struct comp_error *comp_instance_error(struct comp_instance *ci);

@@ -8,7 +8,7 @@ LIB_SRCS_component := lib/component/reader.c lib/component/names.c lib/component
     lib/component/subtype.c
 KERNEL_LIB_SRCS += $(LIB_SRCS_component)
 # Instantiation (first part: core instances through lib/wasm).
-LIB_SRCS_component_inst := lib/component/instance.c
+LIB_SRCS_component_inst := lib/component/instance.c lib/component/resource.c
 KERNEL_LIB_SRCS += $(LIB_SRCS_component_inst)
 
 # WASI 0.2 command components over lib/wasi (command.c): imports bound to

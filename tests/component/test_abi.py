@@ -9,7 +9,10 @@ WAVE, which for an echo is the argument itself. A hand-written component
 (abi/edge.wat, made by `jco parse`) adds the utf16 and latin1+utf16
 string encodings, compared the same way, and exports whose core code
 returns bad data: kpio-wasm must trap with the reason (status 134) and
-never crash. Bad command lines (invalid WAVE, wrong argument count,
+never crash. A third (abi/res.wat) defines a resource with a destructor:
+sessions of calls on one instance (constructor, methods taking borrows,
+own handles returned, moved in and dropped) print the same on both, and
+misuse of the handle tables traps on both. Bad command lines (invalid WAVE, wrong argument count,
 unknown export) fail with status 1 and the reason.
 
   test_abi.py BUILD
@@ -129,6 +132,58 @@ EDGE_TRAPS = [
     ("bad-utf8", "string at 96 is not valid UTF-8"),
 ]
 
+# res.wat: a resource of the component's own, driven in sessions of calls
+# on one instance (kpio-wasm: one --invoke with several WAVE calls; node:
+# one run of call.mjs). A call is (NAME, JS kind, params, result, args).
+RES_IFACE = "kpio:res-test/counters#"
+OWN, BORROW = {"own": "counter"}, {"borrow": "counter"}
+
+
+def res_call(name, args):
+    """A call of res.wat's interface: its NAME, JS name and kind, types."""
+    kinds = {
+        "new": ("[constructor]counter", "counters.Counter", "new", ["s32"], OWN),
+        "get": ("[method]counter.get", "get", "method", [BORROW], "s32"),
+        "add": ("[method]counter.add", "add", "method", [BORROW, "s32"], None),
+        "clone": ("[method]counter.clone", "clone", "method", [BORROW], OWN),
+        "consume": ("consume", "counters.consume", None, [OWN], "s32"),
+        "dropped": ("dropped", "counters.dropped", None, [], {"tuple": ["u32", "s32"]}),
+        "bad-index": ("bad-index", "counters.badIndex", None, [], "s32"),
+        "bad-type": ("bad-type", "counters.badType", None, [], "s32"),
+        "bad-twice": ("bad-twice", "counters.badTwice", None, [OWN], None),
+        "bad-return": ("bad-return", "counters.badReturn", None, [OWN], OWN),
+    }
+    wit, js, kind, params, result = kinds[name]
+    text = RES_IFACE + wit + "(" + ", ".join(wave(p, a) for p, a in zip(params, args)) + ")"
+    call = {"fn": js, "params": params, "args": args, "result": result}
+    if kind:
+        call["kind"] = kind
+    return text, call
+
+
+# (calls, the lines printed): own handles are numbered in the host's table
+# (index 1 reused once consume moved it out); the destructor runs when
+# consume drops its handle, and dropped() counts it and sums the values
+RES_SESSION = ([("new", [5]), ("add", [1, 3]), ("get", [1]), ("clone", [1]), ("add", [2, -10]),
+                ("consume", [1]), ("dropped", []), ("new", [100]), ("get", [2]),
+                ("consume", [2]), ("dropped", []), ("get", [1])],
+               ["own<1>", "8", "own<2>", "8", "(1, 8)", "own<1>", "-2", "-2", "(2, 6)", "100"])
+# sessions that must trap: (what, calls, kpio-wasm's reason, whether jco
+# traps too: jco 1.x does not check that a returned own handle is still in
+# the table, which CanonicalABI.md's lift_own does)
+RES_TRAPS = [
+    ("an index never given out", [("bad-index", [])],
+     "resource.rep: handle 99 is not in the table", True),
+    ("a handle of another resource type", [("bad-type", [])],
+     "resource.rep: handle 1 is of another resource type", True),
+    ("an own handle dropped twice", [("new", [7]), ("bad-twice", [1])],
+     "resource.drop: handle 1 is not in the table", True),
+    ("a dropped handle returned as own", [("new", [9]), ("bad-return", [1])],
+     "own handle: handle 1 is not in the table", False),
+    ("a borrow of a handle the host moved out", [("new", [1]), ("consume", [1]), ("get", [1])],
+     "borrow handle: handle 1 is not in the table", True),
+]
+
 
 # ---- WAVE of the JSON form (the canonical text: what an echo prints) ------
 def wave_float(x, f32):
@@ -187,6 +242,8 @@ def wave(t, v):
         return v["case"] + ("" if ct is None else "(" + wave(ct, v["val"]) + ")")
     if kind == "enum":
         return v
+    if kind in ("own", "borrow"):
+        return f"{kind}<{v}>"
     if kind == "flags":
         return "{" + ", ".join(n for n in d if n in v) + "}"
     if kind == "option":
@@ -254,8 +311,8 @@ def exact(v):
     return v
 
 
-def node(calls, module, work):
-    path = os.path.join(work, "calls.json")
+def node(calls, module, work, name="calls"):
+    path = os.path.join(work, name + ".json")
     with open(path, "w") as f:
         json.dump(exact(calls), f)
     r = run_cmd(["node", os.path.join(SRC, "call.mjs"), module, path], timeout=300)
@@ -280,6 +337,31 @@ def compare(t, build, wasm, module, work, cases):
              f"{label}: {shown[:100]} -> {got[:80]}",
              diag=f"status {r.rc}\nkpio-wasm: {got}\nnode:      {ref}\nexpected:  {expected}\n"
                   f"stderr: {r.errtext[-600:]}")
+
+
+def check_resources(t, build, tools, work):
+    """res.wat's sessions through kpio-wasm and jco transpile on node."""
+    src = os.path.join(SRC, "res.wat")
+    res = tools.make("res.wasm", [src], [
+        ["parse", src, "-o", "OUT/res.wasm"],
+        ["transpile", "OUT/res.wasm", "-o", "OUT/res-js", "--quiet"]])
+    module = os.path.join(work, "res-js", "res.js")
+    calls = [res_call(n, a) for n, a in RES_SESSION[0]]
+    r = kpio(build, res, calls[0][0], [c[0] for c in calls[1:]])
+    ref = [line for line in node([c[1] for c in calls], module, work, "res") if line]
+    got = r.text.split("\n")[:-1]
+    t.ok(r.rc == 0 and got == ref == RES_SESSION[1],
+         "resources: constructor, borrow methods, own returned and consumed, destructor",
+         diag=f"status {r.rc}\nkpio-wasm: {got}\nnode:      {ref}\nexpected:  {RES_SESSION[1]}\n"
+              f"stderr: {r.errtext[-600:]}")
+    for k, (what, session, reason, jco_traps) in enumerate(RES_TRAPS):
+        calls = [res_call(n, a) for n, a in session]
+        r = kpio(build, res, calls[0][0], [c[0] for c in calls[1:]])
+        ref = node([c[1] for c in calls], module, work, f"res-trap{k}")
+        t.ok(r.rc == TRAP and reason in r.errtext and "Sanitizer" not in r.errtext
+             and (ref[len(calls) - 1].startswith("trap:") or not jco_traps),
+             f"resources: {what} traps: {reason}",
+             diag=f"status {r.rc}\n{r.errtext[-800:]}\nnode: {ref}")
 
 
 def main():
@@ -336,6 +418,7 @@ def main():
         (["greet", "\"open"], "column 6: unterminated string"),
         ([IFACE + "echo-shape", "circle"], "case circle needs a payload in parentheses"),
         (["missing"], "no exported function \"missing\""),
+        (["add(1, 2)", "add"], "\"add\" after a call with arguments is no call"),
     ]
     for argv, reason in bad:
         r = kpio(build, abi, argv[0], argv[1:])
@@ -348,6 +431,7 @@ def main():
     t.ok(r.rc == 1 and "component imports wasi:foo/bar@0.2.0#baz, which this host does not "
          "provide" in r.errtext, "--invoke refuses a component importing what the host lacks",
          diag=f"status {r.rc}\n{r.errtext[-400:]}")
+    check_resources(t, build, tools, work)
     r = kpio(build, abi, "add(20, 22)", [])
     t.ok(r.rc == 0 and r.text == "42\n", "a WAVE call: add(20, 22) -> 42",
          diag=f"status {r.rc}: {r.text} {r.errtext[-400:]}")

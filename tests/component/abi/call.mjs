@@ -9,11 +9,34 @@
 // CALLS.json: [{"fn": "types.echoBox", "params": [T...], "args": [V...],
 // "result": T or null}], T a type (see test_abi.py: "s32", {"list": T},
 // {"record": [[name, T]...]}, ...), V a value in test_abi.py's JSON form.
+// Resources: {"own": R} and {"borrow": R} values are indices in a table of
+// the objects jco gave back, numbered as kpio-wasm numbers its handles (a
+// freed index is reused, last freed first; passing an own moves it out);
+// "kind": "new" calls fn as a constructor, "method" calls fn's last part on
+// the first argument.
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const camel = (s) => s.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
 const KEYWORDS = ['true', 'false', 'inf', 'nan', 'some', 'none', 'ok', 'err'];
+
+// The host's handle table, as lib/component/resource.c keeps one.
+const handles = [null];
+const freed = [];
+function addHandle(obj) {
+  const i = freed.length ? freed.pop() : handles.length;
+  handles[i] = obj;
+  return i;
+}
+function handle(i, move) {
+  if (!handles[i]) throw new Error('handle ' + i + ' is not in the table');
+  const obj = handles[i];
+  if (move) {
+    handles[i] = null;
+    freed.push(i);
+  }
+  return obj;
+}
 
 function toJs(t, v) {
   if (typeof t === 'string') {
@@ -32,6 +55,8 @@ function toJs(t, v) {
       return c[1] === null ? { tag: v.case } : { tag: v.case, val: toJs(c[1], v.val) };
     }
     case 'enum': return v;
+    case 'own': return handle(v, true);
+    case 'borrow': return handle(v, false);
     case 'flags': return Object.fromEntries(d.map((n) => [camel(n), v.includes(n)]));
     case 'option': return v === null ? undefined : toJs(d, v.some);
     case 'result': {
@@ -103,6 +128,7 @@ function wave(t, v) {
       return label(v.tag) + (c[1] === null ? '' : '(' + wave(c[1], v.val) + ')');
     }
     case 'enum': return label(v);
+    case 'own': return 'own<' + addHandle(v) + '>';
     case 'flags': return '{' + d.filter((n) => v[camel(n)]).join(', ') + '}';
     case 'option': return v === undefined ? 'none' : 'some(' + wave(d, v) + ')';
     case 'result': {
@@ -117,12 +143,14 @@ const mod = await import(pathToFileURL(process.argv[2]).href);
 const calls = JSON.parse(readFileSync(process.argv[3], 'utf8'));
 for (const c of calls) {
   const path = c.fn.split('.');
-  const f = path.reduce((o, k) => o[k], mod);
-  const args = c.params.map((t, i) => toJs(t, c.args[i]));
   const isResult = c.result !== null && c.result.result !== undefined;
   let line;
   try {
-    const r = f(...args);
+    const args = c.params.map((t, i) => toJs(t, c.args[i]));
+    let r;
+    if (c.kind === 'new') r = new (path.reduce((o, k) => o[k], mod))(...args);
+    else if (c.kind === 'method') r = args[0][path[path.length - 1]](...args.slice(1));
+    else r = path.reduce((o, k) => o[k], mod)(...args);
     if (c.result === null) line = '';
     else if (isResult) line = wave(c.result, { tag: 'ok', val: r });
     else line = wave(c.result, r);

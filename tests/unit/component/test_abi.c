@@ -21,6 +21,7 @@
 #include "base/error.h"
 #include "component/abi.h"
 #include "component/component.h"
+#include "component/resource.h"
 #include "host/kpio-wasm/wave.h"
 #include "tests/unit/component/abi_types.h"
 #include "wasm/wasm.h"
@@ -375,12 +376,73 @@ static void test_traps(void **state)
     env_free(&e);
 }
 
+/* The handle tables' rules (resource.h), a host table lending to a call
+ * into a component's table as abi.c drives them; resource type ids are
+ * arbitrary numbers here. */
+#define RT 7
+#define EXPECT_TRAP(call, text)                                                                    \
+    do {                                                                                           \
+        assert_int_equal((call), ERR_FAULT);                                                       \
+        if (!strstr(trap.reason, text)) fail_msg("trap \"%s\", not \"%s\"", trap.reason, text);    \
+    } while (0)
+
+static void test_handles(void **state)
+{
+    (void)state;
+    struct comp_handles host = {0}, comp = {0};
+    struct comp_call_scope scope = {0};
+    struct wasm_trap trap;
+    struct comp_handle *h = NULL;
+    uint32_t a, b, rep, idx;
+    bool dtor;
+    /* indices start at 1 and are reused, last freed first */
+    assert_int_equal(comp_handle_add(&host, RT, 100, true, NULL, &a, &trap), 0);
+    assert_int_equal(comp_handle_add(&host, RT, 200, true, NULL, &b, &trap), 0);
+    assert_int_equal(a, 1);
+    assert_int_equal(b, 2);
+    EXPECT_TRAP(comp_handle_get(&host, RT, 0, "resource.rep", &h, &trap), "handle 0 is not in");
+    EXPECT_TRAP(comp_handle_get(&host, RT, 3, "resource.rep", &h, &trap), "handle 3 is not in");
+    EXPECT_TRAP(comp_handle_get(&host, RT + 1, 1, "resource.rep", &h, &trap),
+                "handle 1 is of another resource type");
+    /* a borrow of own handle a lent to a call: a may not move or drop */
+    assert_int_equal(comp_handle_lift_borrow(&host, RT, a, &scope, &rep, &trap), 0);
+    assert_int_equal(rep, 100);
+    assert_int_equal(comp_handle_lower_borrow(&comp, RT, rep, false, &scope, &idx, &trap), 0);
+    EXPECT_TRAP(comp_handle_lift_own(&host, RT, a, &rep, &trap), "moved while lent to 1 call");
+    EXPECT_TRAP(comp_handle_drop(&host, RT, a, &dtor, &rep, &trap), "still lent to 1 call");
+    EXPECT_TRAP(comp_handle_lift_own(&comp, RT, idx, &rep, &trap), "is a borrow, passed as own");
+    /* the borrow outlives its call: the end of the call traps, and lends end */
+    EXPECT_TRAP(comp_call_scope_end(&scope, &trap), "1 borrow handle(s) still in the table");
+    assert_int_equal(comp_handle_get(&comp, RT, idx, "x", &h, &trap), 0);
+    assert_null(h->scope);
+    /* dropped in time: the call ends cleanly, and the owner can go */
+    assert_int_equal(comp_handle_lift_borrow(&host, RT, b, &scope, &rep, &trap), 0);
+    assert_int_equal(comp_handle_lower_borrow(&comp, RT, rep, false, &scope, &idx, &trap), 0);
+    assert_int_equal(comp_handle_drop(&comp, RT, idx, &dtor, &rep, &trap), 0);
+    assert_false(dtor);
+    assert_int_equal(comp_call_scope_end(&scope, &trap), 0);
+    assert_int_equal(comp_handle_drop(&host, RT, b, &dtor, &rep, &trap), 0);
+    assert_true(dtor);
+    assert_int_equal(rep, 200);
+    EXPECT_TRAP(comp_handle_drop(&host, RT, b, &dtor, &rep, &trap), "handle 2 is not in");
+    /* the implementer gets the rep itself, and nothing to drop */
+    assert_int_equal(comp_handle_lower_borrow(&comp, RT, 100, true, &scope, &idx, &trap), 0);
+    assert_int_equal(idx, 100);
+    assert_int_equal(comp_call_scope_end(&scope, &trap), 0);
+    assert_int_equal(comp_handle_lift_own(&host, RT, a, &rep, &trap), 0);
+    assert_int_equal(comp_handle_add(&host, RT, 300, true, NULL, &b, &trap), 0);
+    assert_int_equal(b, 1); /* a's slot, freed last */
+    comp_handles_free(&host);
+    comp_handles_free(&comp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trips), cmocka_unit_test(test_wave_forms),
         cmocka_unit_test(test_wave_errors), cmocka_unit_test(test_layouts),
         cmocka_unit_test(test_encodings),   cmocka_unit_test(test_traps),
+        cmocka_unit_test(test_handles),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
