@@ -10,33 +10,47 @@
 /* clang-format off */
 #include "wasi/p2.h"
 
-P2_DECL(p2_io_poll_pollable_ready);
-P2_DECL(p2_io_poll_pollable_block);
-P2_DECL(p2_io_poll_poll);
-P2_DECL(p2_io_poll_pollable_drop);
+P2_IMPL(p2_io_poll_pollable_ready, uint32_t self, uint32_t *result);
+P2_IMPL(p2_io_poll_pollable_block, uint32_t self);
+P2_IMPL(p2_io_poll_poll, uint32_t in_ptr, uint32_t in_len, uint32_t ret_ptr);
+P2_IMPL(p2_io_poll_pollable_drop, uint32_t self);
 P2_IMPL(p2_clocks_monotonic_clock_now, uint64_t *result);
 P2_IMPL(p2_clocks_monotonic_clock_resolution, uint64_t *result);
 P2_IMPL(p2_clocks_monotonic_clock_subscribe_instant, uint64_t when, uint32_t *result);
 P2_IMPL(p2_clocks_monotonic_clock_subscribe_duration, uint64_t when, uint32_t *result);
 P2_IMPL(p2_io_error_error_to_debug_string, uint32_t self, uint32_t ret_ptr);
 P2_IMPL(p2_io_error_error_drop, uint32_t self);
-P2_DECL(p2_io_streams_input_stream_read);
-P2_DECL(p2_io_streams_input_stream_blocking_read);
-P2_DECL(p2_io_streams_input_stream_skip);
-P2_DECL(p2_io_streams_input_stream_blocking_skip);
-P2_DECL(p2_io_streams_input_stream_subscribe);
-P2_DECL(p2_io_streams_output_stream_check_write);
-P2_DECL(p2_io_streams_output_stream_write);
-P2_DECL(p2_io_streams_output_stream_blocking_write_and_flush);
-P2_DECL(p2_io_streams_output_stream_flush);
-P2_DECL(p2_io_streams_output_stream_blocking_flush);
-P2_DECL(p2_io_streams_output_stream_subscribe);
-P2_DECL(p2_io_streams_output_stream_write_zeroes);
-P2_DECL(p2_io_streams_output_stream_blocking_write_zeroes_and_flush);
-P2_DECL(p2_io_streams_output_stream_splice);
-P2_DECL(p2_io_streams_output_stream_blocking_splice);
-P2_DECL(p2_io_streams_input_stream_drop);
-P2_DECL(p2_io_streams_output_stream_drop);
+P2_IMPL(p2_io_streams_input_stream_read, uint32_t self, uint64_t len, uint32_t ret_ptr);
+P2_IMPL(p2_io_streams_input_stream_blocking_read, uint32_t self, uint64_t len, uint32_t ret_ptr);
+P2_IMPL(p2_io_streams_input_stream_skip, uint32_t self, uint64_t len, uint32_t ret_ptr);
+P2_IMPL(p2_io_streams_input_stream_blocking_skip, uint32_t self, uint64_t len, uint32_t ret_ptr);
+P2_IMPL(p2_io_streams_input_stream_subscribe, uint32_t self, uint32_t *result);
+P2_IMPL(p2_io_streams_output_stream_check_write, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_io_streams_output_stream_write, uint32_t self,
+                                           uint32_t contents_ptr,
+                                           uint32_t contents_len,
+                                           uint32_t ret_ptr);
+P2_IMPL(p2_io_streams_output_stream_blocking_write_and_flush, uint32_t self,
+                                                              uint32_t contents_ptr,
+                                                              uint32_t contents_len,
+                                                              uint32_t ret_ptr);
+P2_IMPL(p2_io_streams_output_stream_flush, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_io_streams_output_stream_blocking_flush, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_io_streams_output_stream_subscribe, uint32_t self, uint32_t *result);
+P2_IMPL(p2_io_streams_output_stream_write_zeroes, uint32_t self, uint64_t len, uint32_t ret_ptr);
+P2_IMPL(p2_io_streams_output_stream_blocking_write_zeroes_and_flush, uint32_t self,
+                                                                     uint64_t len,
+                                                                     uint32_t ret_ptr);
+P2_IMPL(p2_io_streams_output_stream_splice, uint32_t self,
+                                            uint32_t src,
+                                            uint64_t len,
+                                            uint32_t ret_ptr);
+P2_IMPL(p2_io_streams_output_stream_blocking_splice, uint32_t self,
+                                                     uint32_t src,
+                                                     uint64_t len,
+                                                     uint32_t ret_ptr);
+P2_IMPL(p2_io_streams_input_stream_drop, uint32_t self);
+P2_IMPL(p2_io_streams_output_stream_drop, uint32_t self);
 P2_IMPL(p2_http_types_http_error_code, uint32_t err, uint32_t ret_ptr);
 P2_IMPL(p2_http_types_fields_new, uint32_t *result);
 P2_IMPL(p2_http_types_fields_from_list, uint32_t entries_ptr,
@@ -68,23 +82,40 @@ P2_IMPL(p2_http_types_fields_append, uint32_t self,
                                      uint32_t ret_ptr);
 P2_IMPL(p2_http_types_fields_entries, uint32_t self, uint32_t ret_ptr);
 P2_IMPL(p2_http_types_fields_clone, uint32_t self, uint32_t *result);
-P2_DECL(p2_http_types_incoming_request_method);
-P2_DECL(p2_http_types_incoming_request_path_with_query);
-P2_DECL(p2_http_types_incoming_request_scheme);
-P2_DECL(p2_http_types_incoming_request_authority);
-P2_DECL(p2_http_types_incoming_request_headers);
-P2_DECL(p2_http_types_incoming_request_consume);
-P2_DECL(p2_http_types_outgoing_request_new);
-P2_DECL(p2_http_types_outgoing_request_body);
-P2_DECL(p2_http_types_outgoing_request_method);
-P2_DECL(p2_http_types_outgoing_request_set_method);
-P2_DECL(p2_http_types_outgoing_request_path_with_query);
-P2_DECL(p2_http_types_outgoing_request_set_path_with_query);
-P2_DECL(p2_http_types_outgoing_request_scheme);
-P2_DECL(p2_http_types_outgoing_request_set_scheme);
-P2_DECL(p2_http_types_outgoing_request_authority);
-P2_DECL(p2_http_types_outgoing_request_set_authority);
-P2_DECL(p2_http_types_outgoing_request_headers);
+P2_IMPL(p2_http_types_incoming_request_method, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_incoming_request_path_with_query, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_incoming_request_scheme, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_incoming_request_authority, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_incoming_request_headers, uint32_t self, uint32_t *result);
+P2_IMPL(p2_http_types_incoming_request_consume, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_outgoing_request_new, uint32_t headers, uint32_t *result);
+P2_IMPL(p2_http_types_outgoing_request_body, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_outgoing_request_method, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_outgoing_request_set_method, uint32_t self,
+                                                   uint32_t method_case,
+                                                   uint32_t other_ptr,
+                                                   uint32_t other_len,
+                                                   uint32_t *result);
+P2_IMPL(p2_http_types_outgoing_request_path_with_query, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_outgoing_request_set_path_with_query, uint32_t self,
+                                                            uint32_t has_path_with_query,
+                                                            uint32_t path_with_query_ptr,
+                                                            uint32_t path_with_query_len,
+                                                            uint32_t *result);
+P2_IMPL(p2_http_types_outgoing_request_scheme, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_outgoing_request_set_scheme, uint32_t self,
+                                                   uint32_t has_scheme,
+                                                   uint32_t scheme_case,
+                                                   uint32_t other_ptr,
+                                                   uint32_t other_len,
+                                                   uint32_t *result);
+P2_IMPL(p2_http_types_outgoing_request_authority, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_outgoing_request_set_authority, uint32_t self,
+                                                      uint32_t has_authority,
+                                                      uint32_t authority_ptr,
+                                                      uint32_t authority_len,
+                                                      uint32_t *result);
+P2_IMPL(p2_http_types_outgoing_request_headers, uint32_t self, uint32_t *result);
 P2_IMPL(p2_http_types_request_options_new, uint32_t *result);
 P2_IMPL(p2_http_types_request_options_connect_timeout, uint32_t self, uint32_t ret_ptr);
 P2_IMPL(p2_http_types_request_options_set_connect_timeout, uint32_t self,
@@ -101,34 +132,42 @@ P2_IMPL(p2_http_types_request_options_set_between_bytes_timeout, uint32_t self,
                                                                  uint32_t has_duration,
                                                                  uint64_t duration,
                                                                  uint32_t *result);
-P2_DECL(p2_http_types_response_outparam_set);
-P2_DECL(p2_http_types_incoming_response_status);
-P2_DECL(p2_http_types_incoming_response_headers);
-P2_DECL(p2_http_types_incoming_response_consume);
-P2_DECL(p2_http_types_incoming_body_stream);
-P2_DECL(p2_http_types_incoming_body_finish);
-P2_DECL(p2_http_types_future_trailers_subscribe);
-P2_DECL(p2_http_types_future_trailers_get);
-P2_DECL(p2_http_types_outgoing_response_new);
-P2_DECL(p2_http_types_outgoing_response_status_code);
-P2_DECL(p2_http_types_outgoing_response_set_status_code);
-P2_DECL(p2_http_types_outgoing_response_headers);
-P2_DECL(p2_http_types_outgoing_response_body);
-P2_DECL(p2_http_types_outgoing_body_write);
-P2_DECL(p2_http_types_outgoing_body_finish);
-P2_DECL(p2_http_types_future_incoming_response_subscribe);
-P2_DECL(p2_http_types_future_incoming_response_get);
+P2_IMPL(p2_http_types_response_outparam_set, uint32_t param,
+                                             uint32_t response_case,
+                                             uint32_t response,
+                                             P2_FLAT(error_details, 6));
+P2_IMPL(p2_http_types_incoming_response_status, uint32_t self, uint32_t *result);
+P2_IMPL(p2_http_types_incoming_response_headers, uint32_t self, uint32_t *result);
+P2_IMPL(p2_http_types_incoming_response_consume, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_incoming_body_stream, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_incoming_body_finish, uint32_t this, uint32_t *result);
+P2_IMPL(p2_http_types_future_trailers_subscribe, uint32_t self, uint32_t *result);
+P2_IMPL(p2_http_types_future_trailers_get, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_outgoing_response_new, uint32_t headers, uint32_t *result);
+P2_IMPL(p2_http_types_outgoing_response_status_code, uint32_t self, uint32_t *result);
+P2_IMPL(p2_http_types_outgoing_response_set_status_code, uint32_t self,
+                                                         uint32_t status_code,
+                                                         uint32_t *result);
+P2_IMPL(p2_http_types_outgoing_response_headers, uint32_t self, uint32_t *result);
+P2_IMPL(p2_http_types_outgoing_response_body, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_outgoing_body_write, uint32_t self, uint32_t ret_ptr);
+P2_IMPL(p2_http_types_outgoing_body_finish, uint32_t this,
+                                            uint32_t has_trailers,
+                                            uint32_t trailers,
+                                            uint32_t ret_ptr);
+P2_IMPL(p2_http_types_future_incoming_response_subscribe, uint32_t self, uint32_t *result);
+P2_IMPL(p2_http_types_future_incoming_response_get, uint32_t self, uint32_t ret_ptr);
 P2_IMPL(p2_http_types_fields_drop, uint32_t self);
-P2_DECL(p2_http_types_incoming_request_drop);
-P2_DECL(p2_http_types_outgoing_request_drop);
+P2_IMPL(p2_http_types_incoming_request_drop, uint32_t self);
+P2_IMPL(p2_http_types_outgoing_request_drop, uint32_t self);
 P2_IMPL(p2_http_types_request_options_drop, uint32_t self);
-P2_DECL(p2_http_types_response_outparam_drop);
-P2_DECL(p2_http_types_incoming_response_drop);
-P2_DECL(p2_http_types_incoming_body_drop);
-P2_DECL(p2_http_types_future_trailers_drop);
-P2_DECL(p2_http_types_outgoing_response_drop);
-P2_DECL(p2_http_types_outgoing_body_drop);
-P2_DECL(p2_http_types_future_incoming_response_drop);
+P2_IMPL(p2_http_types_response_outparam_drop, uint32_t self);
+P2_IMPL(p2_http_types_incoming_response_drop, uint32_t self);
+P2_IMPL(p2_http_types_incoming_body_drop, uint32_t self);
+P2_IMPL(p2_http_types_future_trailers_drop, uint32_t self);
+P2_IMPL(p2_http_types_outgoing_response_drop, uint32_t self);
+P2_IMPL(p2_http_types_outgoing_body_drop, uint32_t self);
+P2_IMPL(p2_http_types_future_incoming_response_drop, uint32_t self);
 P2_IMPL(p2_cli_environment_get_environment, uint32_t ret_ptr);
 P2_IMPL(p2_cli_environment_get_arguments, uint32_t ret_ptr);
 P2_IMPL(p2_cli_environment_initial_cwd, uint32_t ret_ptr);
@@ -334,7 +373,33 @@ P2_IMPL(p2_random_random_get_random_u64, uint64_t *result);
 P2_IMPL(p2_random_insecure_get_insecure_random_bytes, uint64_t len, uint32_t ret_ptr);
 P2_IMPL(p2_random_insecure_get_insecure_random_u64, uint64_t *result);
 P2_IMPL(p2_random_insecure_seed_insecure_seed, uint32_t ret_ptr);
-P2_DECL(p2_http_outgoing_handler_handle);
+P2_IMPL(p2_http_outgoing_handler_handle, uint32_t request,
+                                         uint32_t has_options,
+                                         uint32_t options,
+                                         uint32_t ret_ptr);
+
+static P2_DECL(adapt_p2_io_poll_pollable_ready)
+{
+    return p2_io_poll_pollable_ready(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_io_poll_pollable_block)
+{
+    (void)r;
+    return p2_io_poll_pollable_block(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_io_poll_poll)
+{
+    (void)r;
+    return p2_io_poll_poll(call, a[0].u32, a[1].u32, a[2].u32);
+}
+
+static P2_DECL(adapt_p2_io_poll_pollable_drop)
+{
+    (void)r;
+    return p2_io_poll_pollable_drop(call, a[0].u32);
+}
 
 static P2_DECL(adapt_p2_clocks_monotonic_clock_now)
 {
@@ -368,6 +433,117 @@ static P2_DECL(adapt_p2_io_error_error_drop)
 {
     (void)r;
     return p2_io_error_error_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_io_streams_input_stream_read)
+{
+    (void)r;
+    return p2_io_streams_input_stream_read(call, a[0].u32, a[1].u64, a[2].u32);
+}
+
+static P2_DECL(adapt_p2_io_streams_input_stream_blocking_read)
+{
+    (void)r;
+    return p2_io_streams_input_stream_blocking_read(call, a[0].u32, a[1].u64, a[2].u32);
+}
+
+static P2_DECL(adapt_p2_io_streams_input_stream_skip)
+{
+    (void)r;
+    return p2_io_streams_input_stream_skip(call, a[0].u32, a[1].u64, a[2].u32);
+}
+
+static P2_DECL(adapt_p2_io_streams_input_stream_blocking_skip)
+{
+    (void)r;
+    return p2_io_streams_input_stream_blocking_skip(call, a[0].u32, a[1].u64, a[2].u32);
+}
+
+static P2_DECL(adapt_p2_io_streams_input_stream_subscribe)
+{
+    return p2_io_streams_input_stream_subscribe(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_io_streams_output_stream_check_write)
+{
+    (void)r;
+    return p2_io_streams_output_stream_check_write(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_io_streams_output_stream_write)
+{
+    (void)r;
+    return p2_io_streams_output_stream_write(call, a[0].u32, a[1].u32, a[2].u32, a[3].u32);
+}
+
+static P2_DECL(adapt_p2_io_streams_output_stream_blocking_write_and_flush)
+{
+    (void)r;
+    return p2_io_streams_output_stream_blocking_write_and_flush(call,
+                                                                a[0].u32,
+                                                                a[1].u32,
+                                                                a[2].u32,
+                                                                a[3].u32);
+}
+
+static P2_DECL(adapt_p2_io_streams_output_stream_flush)
+{
+    (void)r;
+    return p2_io_streams_output_stream_flush(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_io_streams_output_stream_blocking_flush)
+{
+    (void)r;
+    return p2_io_streams_output_stream_blocking_flush(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_io_streams_output_stream_subscribe)
+{
+    return p2_io_streams_output_stream_subscribe(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_io_streams_output_stream_write_zeroes)
+{
+    (void)r;
+    return p2_io_streams_output_stream_write_zeroes(call, a[0].u32, a[1].u64, a[2].u32);
+}
+
+static P2_DECL(adapt_p2_io_streams_output_stream_blocking_write_zeroes_and_flush)
+{
+    (void)r;
+    return p2_io_streams_output_stream_blocking_write_zeroes_and_flush(call,
+                                                                       a[0].u32,
+                                                                       a[1].u64,
+                                                                       a[2].u32);
+}
+
+static P2_DECL(adapt_p2_io_streams_output_stream_splice)
+{
+    (void)r;
+    return p2_io_streams_output_stream_splice(call, a[0].u32, a[1].u32, a[2].u64, a[3].u32);
+}
+
+static P2_DECL(adapt_p2_io_streams_output_stream_blocking_splice)
+{
+    (void)r;
+    return p2_io_streams_output_stream_blocking_splice(call,
+                                                       a[0].u32,
+                                                       a[1].u32,
+                                                       a[2].u64,
+                                                       a[3].u32);
+}
+
+static P2_DECL(adapt_p2_io_streams_input_stream_drop)
+{
+    (void)r;
+    return p2_io_streams_input_stream_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_io_streams_output_stream_drop)
+{
+    (void)r;
+    return p2_io_streams_output_stream_drop(call, a[0].u32);
 }
 
 static P2_DECL(adapt_p2_http_types_http_error_code)
@@ -440,6 +616,122 @@ static P2_DECL(adapt_p2_http_types_fields_clone)
     return p2_http_types_fields_clone(call, a[0].u32, &r[0].u32);
 }
 
+static P2_DECL(adapt_p2_http_types_incoming_request_method)
+{
+    (void)r;
+    return p2_http_types_incoming_request_method(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_incoming_request_path_with_query)
+{
+    (void)r;
+    return p2_http_types_incoming_request_path_with_query(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_incoming_request_scheme)
+{
+    (void)r;
+    return p2_http_types_incoming_request_scheme(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_incoming_request_authority)
+{
+    (void)r;
+    return p2_http_types_incoming_request_authority(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_incoming_request_headers)
+{
+    return p2_http_types_incoming_request_headers(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_incoming_request_consume)
+{
+    (void)r;
+    return p2_http_types_incoming_request_consume(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_request_new)
+{
+    return p2_http_types_outgoing_request_new(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_request_body)
+{
+    (void)r;
+    return p2_http_types_outgoing_request_body(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_request_method)
+{
+    (void)r;
+    return p2_http_types_outgoing_request_method(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_request_set_method)
+{
+    return p2_http_types_outgoing_request_set_method(call,
+                                                     a[0].u32,
+                                                     a[1].u32,
+                                                     a[2].u32,
+                                                     a[3].u32,
+                                                     &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_request_path_with_query)
+{
+    (void)r;
+    return p2_http_types_outgoing_request_path_with_query(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_request_set_path_with_query)
+{
+    return p2_http_types_outgoing_request_set_path_with_query(call,
+                                                              a[0].u32,
+                                                              a[1].u32,
+                                                              a[2].u32,
+                                                              a[3].u32,
+                                                              &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_request_scheme)
+{
+    (void)r;
+    return p2_http_types_outgoing_request_scheme(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_request_set_scheme)
+{
+    return p2_http_types_outgoing_request_set_scheme(call,
+                                                     a[0].u32,
+                                                     a[1].u32,
+                                                     a[2].u32,
+                                                     a[3].u32,
+                                                     a[4].u32,
+                                                     &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_request_authority)
+{
+    (void)r;
+    return p2_http_types_outgoing_request_authority(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_request_set_authority)
+{
+    return p2_http_types_outgoing_request_set_authority(call,
+                                                        a[0].u32,
+                                                        a[1].u32,
+                                                        a[2].u32,
+                                                        a[3].u32,
+                                                        &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_request_headers)
+{
+    return p2_http_types_outgoing_request_headers(call, a[0].u32, &r[0].u32);
+}
+
 static P2_DECL(adapt_p2_http_types_request_options_new)
 {
     (void)a;
@@ -491,16 +783,163 @@ static P2_DECL(adapt_p2_http_types_request_options_set_between_bytes_timeout)
                                                                    &r[0].u32);
 }
 
+static P2_DECL(adapt_p2_http_types_response_outparam_set)
+{
+    (void)r;
+    return p2_http_types_response_outparam_set(call, a[0].u32, a[1].u32, a[2].u32, a + 3);
+}
+
+static P2_DECL(adapt_p2_http_types_incoming_response_status)
+{
+    return p2_http_types_incoming_response_status(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_incoming_response_headers)
+{
+    return p2_http_types_incoming_response_headers(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_incoming_response_consume)
+{
+    (void)r;
+    return p2_http_types_incoming_response_consume(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_incoming_body_stream)
+{
+    (void)r;
+    return p2_http_types_incoming_body_stream(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_incoming_body_finish)
+{
+    return p2_http_types_incoming_body_finish(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_future_trailers_subscribe)
+{
+    return p2_http_types_future_trailers_subscribe(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_future_trailers_get)
+{
+    (void)r;
+    return p2_http_types_future_trailers_get(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_response_new)
+{
+    return p2_http_types_outgoing_response_new(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_response_status_code)
+{
+    return p2_http_types_outgoing_response_status_code(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_response_set_status_code)
+{
+    return p2_http_types_outgoing_response_set_status_code(call, a[0].u32, a[1].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_response_headers)
+{
+    return p2_http_types_outgoing_response_headers(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_response_body)
+{
+    (void)r;
+    return p2_http_types_outgoing_response_body(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_body_write)
+{
+    (void)r;
+    return p2_http_types_outgoing_body_write(call, a[0].u32, a[1].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_body_finish)
+{
+    (void)r;
+    return p2_http_types_outgoing_body_finish(call, a[0].u32, a[1].u32, a[2].u32, a[3].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_future_incoming_response_subscribe)
+{
+    return p2_http_types_future_incoming_response_subscribe(call, a[0].u32, &r[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_future_incoming_response_get)
+{
+    (void)r;
+    return p2_http_types_future_incoming_response_get(call, a[0].u32, a[1].u32);
+}
+
 static P2_DECL(adapt_p2_http_types_fields_drop)
 {
     (void)r;
     return p2_http_types_fields_drop(call, a[0].u32);
 }
 
+static P2_DECL(adapt_p2_http_types_incoming_request_drop)
+{
+    (void)r;
+    return p2_http_types_incoming_request_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_request_drop)
+{
+    (void)r;
+    return p2_http_types_outgoing_request_drop(call, a[0].u32);
+}
+
 static P2_DECL(adapt_p2_http_types_request_options_drop)
 {
     (void)r;
     return p2_http_types_request_options_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_response_outparam_drop)
+{
+    (void)r;
+    return p2_http_types_response_outparam_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_incoming_response_drop)
+{
+    (void)r;
+    return p2_http_types_incoming_response_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_incoming_body_drop)
+{
+    (void)r;
+    return p2_http_types_incoming_body_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_future_trailers_drop)
+{
+    (void)r;
+    return p2_http_types_future_trailers_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_response_drop)
+{
+    (void)r;
+    return p2_http_types_outgoing_response_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_outgoing_body_drop)
+{
+    (void)r;
+    return p2_http_types_outgoing_body_drop(call, a[0].u32);
+}
+
+static P2_DECL(adapt_p2_http_types_future_incoming_response_drop)
+{
+    (void)r;
+    return p2_http_types_future_incoming_response_drop(call, a[0].u32);
 }
 
 static P2_DECL(adapt_p2_cli_environment_get_environment)
@@ -1101,11 +1540,17 @@ static P2_DECL(adapt_p2_random_insecure_seed_insecure_seed)
     return p2_random_insecure_seed_insecure_seed(call, a[0].u32);
 }
 
+static P2_DECL(adapt_p2_http_outgoing_handler_handle)
+{
+    (void)r;
+    return p2_http_outgoing_handler_handle(call, a[0].u32, a[1].u32, a[2].u32, a[3].u32);
+}
+
 const struct wasi_import_fn wasi_p2_table[] = {
-    {"io/poll", "[method]pollable.ready", "(i)i", p2_io_poll_pollable_ready},
-    {"io/poll", "[method]pollable.block", "(i)", p2_io_poll_pollable_block},
-    {"io/poll", "poll", "(iii)", p2_io_poll_poll},
-    {"io/poll", "[resource-drop]pollable", "(i)", p2_io_poll_pollable_drop},
+    {"io/poll", "[method]pollable.ready", "(i)i", adapt_p2_io_poll_pollable_ready},
+    {"io/poll", "[method]pollable.block", "(i)", adapt_p2_io_poll_pollable_block},
+    {"io/poll", "poll", "(iii)", adapt_p2_io_poll_poll},
+    {"io/poll", "[resource-drop]pollable", "(i)", adapt_p2_io_poll_pollable_drop},
     {"clocks/monotonic-clock", "now", "()I", adapt_p2_clocks_monotonic_clock_now},
     {"clocks/monotonic-clock", "resolution", "()I", adapt_p2_clocks_monotonic_clock_resolution},
     {"clocks/monotonic-clock", "subscribe-instant", "(I)i",
@@ -1114,32 +1559,35 @@ const struct wasi_import_fn wasi_p2_table[] = {
      adapt_p2_clocks_monotonic_clock_subscribe_duration},
     {"io/error", "[method]error.to-debug-string", "(ii)", adapt_p2_io_error_error_to_debug_string},
     {"io/error", "[resource-drop]error", "(i)", adapt_p2_io_error_error_drop},
-    {"io/streams", "[method]input-stream.read", "(iIi)", p2_io_streams_input_stream_read},
+    {"io/streams", "[method]input-stream.read", "(iIi)", adapt_p2_io_streams_input_stream_read},
     {"io/streams", "[method]input-stream.blocking-read", "(iIi)",
-     p2_io_streams_input_stream_blocking_read},
-    {"io/streams", "[method]input-stream.skip", "(iIi)", p2_io_streams_input_stream_skip},
+     adapt_p2_io_streams_input_stream_blocking_read},
+    {"io/streams", "[method]input-stream.skip", "(iIi)", adapt_p2_io_streams_input_stream_skip},
     {"io/streams", "[method]input-stream.blocking-skip", "(iIi)",
-     p2_io_streams_input_stream_blocking_skip},
-    {"io/streams", "[method]input-stream.subscribe", "(i)i", p2_io_streams_input_stream_subscribe},
+     adapt_p2_io_streams_input_stream_blocking_skip},
+    {"io/streams", "[method]input-stream.subscribe", "(i)i",
+     adapt_p2_io_streams_input_stream_subscribe},
     {"io/streams", "[method]output-stream.check-write", "(ii)",
-     p2_io_streams_output_stream_check_write},
-    {"io/streams", "[method]output-stream.write", "(iiii)", p2_io_streams_output_stream_write},
+     adapt_p2_io_streams_output_stream_check_write},
+    {"io/streams", "[method]output-stream.write", "(iiii)",
+     adapt_p2_io_streams_output_stream_write},
     {"io/streams", "[method]output-stream.blocking-write-and-flush", "(iiii)",
-     p2_io_streams_output_stream_blocking_write_and_flush},
-    {"io/streams", "[method]output-stream.flush", "(ii)", p2_io_streams_output_stream_flush},
+     adapt_p2_io_streams_output_stream_blocking_write_and_flush},
+    {"io/streams", "[method]output-stream.flush", "(ii)", adapt_p2_io_streams_output_stream_flush},
     {"io/streams", "[method]output-stream.blocking-flush", "(ii)",
-     p2_io_streams_output_stream_blocking_flush},
+     adapt_p2_io_streams_output_stream_blocking_flush},
     {"io/streams", "[method]output-stream.subscribe", "(i)i",
-     p2_io_streams_output_stream_subscribe},
+     adapt_p2_io_streams_output_stream_subscribe},
     {"io/streams", "[method]output-stream.write-zeroes", "(iIi)",
-     p2_io_streams_output_stream_write_zeroes},
+     adapt_p2_io_streams_output_stream_write_zeroes},
     {"io/streams", "[method]output-stream.blocking-write-zeroes-and-flush", "(iIi)",
-     p2_io_streams_output_stream_blocking_write_zeroes_and_flush},
-    {"io/streams", "[method]output-stream.splice", "(iiIi)", p2_io_streams_output_stream_splice},
+     adapt_p2_io_streams_output_stream_blocking_write_zeroes_and_flush},
+    {"io/streams", "[method]output-stream.splice", "(iiIi)",
+     adapt_p2_io_streams_output_stream_splice},
     {"io/streams", "[method]output-stream.blocking-splice", "(iiIi)",
-     p2_io_streams_output_stream_blocking_splice},
-    {"io/streams", "[resource-drop]input-stream", "(i)", p2_io_streams_input_stream_drop},
-    {"io/streams", "[resource-drop]output-stream", "(i)", p2_io_streams_output_stream_drop},
+     adapt_p2_io_streams_output_stream_blocking_splice},
+    {"io/streams", "[resource-drop]input-stream", "(i)", adapt_p2_io_streams_input_stream_drop},
+    {"io/streams", "[resource-drop]output-stream", "(i)", adapt_p2_io_streams_output_stream_drop},
     {"http/types", "http-error-code", "(ii)", adapt_p2_http_types_http_error_code},
     {"http/types", "[constructor]fields", "()i", adapt_p2_http_types_fields_new},
     {"http/types", "[static]fields.from-list", "(iii)", adapt_p2_http_types_fields_from_list},
@@ -1151,37 +1599,39 @@ const struct wasi_import_fn wasi_p2_table[] = {
     {"http/types", "[method]fields.entries", "(ii)", adapt_p2_http_types_fields_entries},
     {"http/types", "[method]fields.clone", "(i)i", adapt_p2_http_types_fields_clone},
     {"http/types", "[method]incoming-request.method", "(ii)",
-     p2_http_types_incoming_request_method},
+     adapt_p2_http_types_incoming_request_method},
     {"http/types", "[method]incoming-request.path-with-query", "(ii)",
-     p2_http_types_incoming_request_path_with_query},
+     adapt_p2_http_types_incoming_request_path_with_query},
     {"http/types", "[method]incoming-request.scheme", "(ii)",
-     p2_http_types_incoming_request_scheme},
+     adapt_p2_http_types_incoming_request_scheme},
     {"http/types", "[method]incoming-request.authority", "(ii)",
-     p2_http_types_incoming_request_authority},
+     adapt_p2_http_types_incoming_request_authority},
     {"http/types", "[method]incoming-request.headers", "(i)i",
-     p2_http_types_incoming_request_headers},
+     adapt_p2_http_types_incoming_request_headers},
     {"http/types", "[method]incoming-request.consume", "(ii)",
-     p2_http_types_incoming_request_consume},
-    {"http/types", "[constructor]outgoing-request", "(i)i", p2_http_types_outgoing_request_new},
-    {"http/types", "[method]outgoing-request.body", "(ii)", p2_http_types_outgoing_request_body},
+     adapt_p2_http_types_incoming_request_consume},
+    {"http/types", "[constructor]outgoing-request", "(i)i",
+     adapt_p2_http_types_outgoing_request_new},
+    {"http/types", "[method]outgoing-request.body", "(ii)",
+     adapt_p2_http_types_outgoing_request_body},
     {"http/types", "[method]outgoing-request.method", "(ii)",
-     p2_http_types_outgoing_request_method},
+     adapt_p2_http_types_outgoing_request_method},
     {"http/types", "[method]outgoing-request.set-method", "(iiii)i",
-     p2_http_types_outgoing_request_set_method},
+     adapt_p2_http_types_outgoing_request_set_method},
     {"http/types", "[method]outgoing-request.path-with-query", "(ii)",
-     p2_http_types_outgoing_request_path_with_query},
+     adapt_p2_http_types_outgoing_request_path_with_query},
     {"http/types", "[method]outgoing-request.set-path-with-query", "(iiii)i",
-     p2_http_types_outgoing_request_set_path_with_query},
+     adapt_p2_http_types_outgoing_request_set_path_with_query},
     {"http/types", "[method]outgoing-request.scheme", "(ii)",
-     p2_http_types_outgoing_request_scheme},
+     adapt_p2_http_types_outgoing_request_scheme},
     {"http/types", "[method]outgoing-request.set-scheme", "(iiiii)i",
-     p2_http_types_outgoing_request_set_scheme},
+     adapt_p2_http_types_outgoing_request_set_scheme},
     {"http/types", "[method]outgoing-request.authority", "(ii)",
-     p2_http_types_outgoing_request_authority},
+     adapt_p2_http_types_outgoing_request_authority},
     {"http/types", "[method]outgoing-request.set-authority", "(iiii)i",
-     p2_http_types_outgoing_request_set_authority},
+     adapt_p2_http_types_outgoing_request_set_authority},
     {"http/types", "[method]outgoing-request.headers", "(i)i",
-     p2_http_types_outgoing_request_headers},
+     adapt_p2_http_types_outgoing_request_headers},
     {"http/types", "[constructor]request-options", "()i", adapt_p2_http_types_request_options_new},
     {"http/types", "[method]request-options.connect-timeout", "(ii)",
      adapt_p2_http_types_request_options_connect_timeout},
@@ -1196,45 +1646,56 @@ const struct wasi_import_fn wasi_p2_table[] = {
     {"http/types", "[method]request-options.set-between-bytes-timeout", "(iiI)i",
      adapt_p2_http_types_request_options_set_between_bytes_timeout},
     {"http/types", "[static]response-outparam.set", "(iiiiIiiii)",
-     p2_http_types_response_outparam_set},
+     adapt_p2_http_types_response_outparam_set},
     {"http/types", "[method]incoming-response.status", "(i)i",
-     p2_http_types_incoming_response_status},
+     adapt_p2_http_types_incoming_response_status},
     {"http/types", "[method]incoming-response.headers", "(i)i",
-     p2_http_types_incoming_response_headers},
+     adapt_p2_http_types_incoming_response_headers},
     {"http/types", "[method]incoming-response.consume", "(ii)",
-     p2_http_types_incoming_response_consume},
-    {"http/types", "[method]incoming-body.stream", "(ii)", p2_http_types_incoming_body_stream},
-    {"http/types", "[static]incoming-body.finish", "(i)i", p2_http_types_incoming_body_finish},
+     adapt_p2_http_types_incoming_response_consume},
+    {"http/types", "[method]incoming-body.stream", "(ii)",
+     adapt_p2_http_types_incoming_body_stream},
+    {"http/types", "[static]incoming-body.finish", "(i)i",
+     adapt_p2_http_types_incoming_body_finish},
     {"http/types", "[method]future-trailers.subscribe", "(i)i",
-     p2_http_types_future_trailers_subscribe},
-    {"http/types", "[method]future-trailers.get", "(ii)", p2_http_types_future_trailers_get},
-    {"http/types", "[constructor]outgoing-response", "(i)i", p2_http_types_outgoing_response_new},
+     adapt_p2_http_types_future_trailers_subscribe},
+    {"http/types", "[method]future-trailers.get", "(ii)", adapt_p2_http_types_future_trailers_get},
+    {"http/types", "[constructor]outgoing-response", "(i)i",
+     adapt_p2_http_types_outgoing_response_new},
     {"http/types", "[method]outgoing-response.status-code", "(i)i",
-     p2_http_types_outgoing_response_status_code},
+     adapt_p2_http_types_outgoing_response_status_code},
     {"http/types", "[method]outgoing-response.set-status-code", "(ii)i",
-     p2_http_types_outgoing_response_set_status_code},
+     adapt_p2_http_types_outgoing_response_set_status_code},
     {"http/types", "[method]outgoing-response.headers", "(i)i",
-     p2_http_types_outgoing_response_headers},
-    {"http/types", "[method]outgoing-response.body", "(ii)", p2_http_types_outgoing_response_body},
-    {"http/types", "[method]outgoing-body.write", "(ii)", p2_http_types_outgoing_body_write},
-    {"http/types", "[static]outgoing-body.finish", "(iiii)", p2_http_types_outgoing_body_finish},
+     adapt_p2_http_types_outgoing_response_headers},
+    {"http/types", "[method]outgoing-response.body", "(ii)",
+     adapt_p2_http_types_outgoing_response_body},
+    {"http/types", "[method]outgoing-body.write", "(ii)", adapt_p2_http_types_outgoing_body_write},
+    {"http/types", "[static]outgoing-body.finish", "(iiii)",
+     adapt_p2_http_types_outgoing_body_finish},
     {"http/types", "[method]future-incoming-response.subscribe", "(i)i",
-     p2_http_types_future_incoming_response_subscribe},
+     adapt_p2_http_types_future_incoming_response_subscribe},
     {"http/types", "[method]future-incoming-response.get", "(ii)",
-     p2_http_types_future_incoming_response_get},
+     adapt_p2_http_types_future_incoming_response_get},
     {"http/types", "[resource-drop]fields", "(i)", adapt_p2_http_types_fields_drop},
-    {"http/types", "[resource-drop]incoming-request", "(i)", p2_http_types_incoming_request_drop},
-    {"http/types", "[resource-drop]outgoing-request", "(i)", p2_http_types_outgoing_request_drop},
+    {"http/types", "[resource-drop]incoming-request", "(i)",
+     adapt_p2_http_types_incoming_request_drop},
+    {"http/types", "[resource-drop]outgoing-request", "(i)",
+     adapt_p2_http_types_outgoing_request_drop},
     {"http/types", "[resource-drop]request-options", "(i)",
      adapt_p2_http_types_request_options_drop},
-    {"http/types", "[resource-drop]response-outparam", "(i)", p2_http_types_response_outparam_drop},
-    {"http/types", "[resource-drop]incoming-response", "(i)", p2_http_types_incoming_response_drop},
-    {"http/types", "[resource-drop]incoming-body", "(i)", p2_http_types_incoming_body_drop},
-    {"http/types", "[resource-drop]future-trailers", "(i)", p2_http_types_future_trailers_drop},
-    {"http/types", "[resource-drop]outgoing-response", "(i)", p2_http_types_outgoing_response_drop},
-    {"http/types", "[resource-drop]outgoing-body", "(i)", p2_http_types_outgoing_body_drop},
+    {"http/types", "[resource-drop]response-outparam", "(i)",
+     adapt_p2_http_types_response_outparam_drop},
+    {"http/types", "[resource-drop]incoming-response", "(i)",
+     adapt_p2_http_types_incoming_response_drop},
+    {"http/types", "[resource-drop]incoming-body", "(i)", adapt_p2_http_types_incoming_body_drop},
+    {"http/types", "[resource-drop]future-trailers", "(i)",
+     adapt_p2_http_types_future_trailers_drop},
+    {"http/types", "[resource-drop]outgoing-response", "(i)",
+     adapt_p2_http_types_outgoing_response_drop},
+    {"http/types", "[resource-drop]outgoing-body", "(i)", adapt_p2_http_types_outgoing_body_drop},
     {"http/types", "[resource-drop]future-incoming-response", "(i)",
-     p2_http_types_future_incoming_response_drop},
+     adapt_p2_http_types_future_incoming_response_drop},
     {"cli/environment", "get-environment", "(i)", adapt_p2_cli_environment_get_environment},
     {"cli/environment", "get-arguments", "(i)", adapt_p2_cli_environment_get_arguments},
     {"cli/environment", "initial-cwd", "(i)", adapt_p2_cli_environment_initial_cwd},
@@ -1434,7 +1895,7 @@ const struct wasi_import_fn wasi_p2_table[] = {
     {"random/insecure", "get-insecure-random-u64", "()I",
      adapt_p2_random_insecure_get_insecure_random_u64},
     {"random/insecure-seed", "insecure-seed", "(i)", adapt_p2_random_insecure_seed_insecure_seed},
-    {"http/outgoing-handler", "handle", "(iiii)", p2_http_outgoing_handler_handle},
+    {"http/outgoing-handler", "handle", "(iiii)", adapt_p2_http_outgoing_handler_handle},
 };
 
 const size_t wasi_p2_table_len = sizeof wasi_p2_table / sizeof wasi_p2_table[0];
