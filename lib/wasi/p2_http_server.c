@@ -269,9 +269,9 @@ static void send_response(struct wasi_ctx *w, struct p2_srv *s, struct p2_out_re
 /* [static]set(param: own<response-outparam>,
  *             response: result<own<outgoing-response>, error-code>):
  * param, the result's case, then its payload's 7 flattened values: the
- * outgoing-response when ok; when err, an error-code, whose details
- * (error_details) are not read: the embedder only learns that the handler
- * failed. */
+ * first (response) is the outgoing-response when ok, the error-code's case
+ * when err; the error-code's other values (error_details) are not read:
+ * the embedder only learns that the handler failed. */
 P2_IMPL(p2_http_types_response_outparam_set, uint32_t param, uint32_t response_case,
         uint32_t response, P2_FLAT(error_details, 6))
 {
