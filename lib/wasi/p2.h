@@ -34,13 +34,13 @@
  *             uint64_t offset, uint32_t ret_ptr)
  *
  * gen_p2_table.py checks every parameter against the official core
- * signature and generates the adapter from lib/wasm's argument array.
- * P2_FN(name) is the untyped form, taking that array as it is.
+ * signature and generates the adapter from lib/wasm's argument array
+ * (P2_DECL: lib/wasm's wasm_host_fn, which only the adapters and
+ * wasi_p2_unimplemented are written as).
  */
 #define P2_IMPL(name, ...) int name(struct wasm_host_call *call, __VA_ARGS__)
 #define P2_FLAT(name, n)   const wasm_value *name
 #define P2_DECL(name)      int name(struct wasm_host_call *call, const wasm_value *a, wasm_value *r)
-#define P2_FN(name)        P2_DECL(name)
 
 P2_DECL(wasi_p2_unimplemented);
 
@@ -282,6 +282,31 @@ struct p2_stream {
     bool append;                 /* a file's output: every write goes to the end */
     uint64_t permit;             /* output: bytes the last check-write allowed, not yet written */
 };
+
+/* The socket options of tcp.wit and udp.wit: the rows of p2_sock.c's
+ * sock_options (WIT name, owner, value type, rules). gen_p2_table.py reads
+ * the rows and makes each option's getter and setter import call these
+ * two with its row. */
+enum p2_sock_opt {
+    P2_OPT_TCP_KEEPALIVE,
+    P2_OPT_TCP_KEEPIDLE,
+    P2_OPT_TCP_KEEPINTVL,
+    P2_OPT_TCP_KEEPCNT,
+    P2_OPT_TCP_HOP_LIMIT,
+    P2_OPT_TCP_RCVBUF,
+    P2_OPT_TCP_SNDBUF,
+    P2_OPT_UDP_HOP_LIMIT,
+    P2_OPT_UDP_RCVBUF,
+    P2_OPT_UDP_SNDBUF,
+    P2_OPT_COUNT
+};
+/* <option>() -> result<T, error-code>: the value set, or the initial one. */
+int p2_sock_option_get(struct wasm_host_call *call, enum p2_sock_opt id, uint32_t self,
+                       uint32_t ret_ptr);
+/* set-<option>(value) -> result<_, error-code>; value is the setter's core
+ * parameter (an i32 or i64) as it came. */
+int p2_sock_option_set(struct wasm_host_call *call, enum p2_sock_opt id, uint32_t self,
+                       uint64_t value, uint32_t ret_ptr);
 
 /* The port socket of a tcp-socket or udp-socket object, or NULL
  * (p2_sock.c; for tests). */

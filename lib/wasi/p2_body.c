@@ -95,12 +95,11 @@ static const struct p2_stream_ops stream_ops = {
 };
 
 /* write() -> result<own<output-stream>>: once. */
-P2_FN(p2_http_types_outgoing_body_write)
+P2_IMPL(p2_http_types_outgoing_body_write, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
-    struct p2_out_body *b = p2_get(call, a[0].u32, P2_OUT_BODY);
-    if (!b) return p2_bad_handle(call, a[0].u32, P2_OUT_BODY);
-    return p2_stream_once(call, &b->stream_taken, P2_OUTPUT_STREAM, &stream_ops, &b->h, a[1].u32);
+    struct p2_out_body *b = p2_get(call, self, P2_OUT_BODY);
+    if (!b) return p2_bad_handle(call, self, P2_OUT_BODY);
+    return p2_stream_once(call, &b->stream_taken, P2_OUTPUT_STREAM, &stream_ops, &b->h, ret_ptr);
 }
 
 /* ---- finish and drop -------------------------------------------------------------------- */
@@ -121,22 +120,22 @@ static int body_release(struct wasm_host_call *call, uint32_t handle, struct p2_
 
 /* [static]finish(this: own<outgoing-body>, trailers: option<own<trailers>>)
  * -> result<_, error-code>: 40 bytes, align 8. */
-P2_FN(p2_http_types_outgoing_body_finish)
+P2_IMPL(p2_http_types_outgoing_body_finish, uint32_t this, uint32_t has_trailers, uint32_t trailers,
+        uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
     struct p2_out_body *b;
-    if (a[1].u32 && !p2_get(call, a[2].u32, P2_FIELDS))
-        return p2_bad_handle(call, a[2].u32, P2_FIELDS);
-    int rc = body_release(call, a[0].u32, &b);
+    if (has_trailers && !p2_get(call, trailers, P2_FIELDS))
+        return p2_bad_handle(call, trailers, P2_FIELDS);
+    int rc = body_release(call, this, &b);
     if (rc) return rc;
-    struct p2_fields *t = a[1].u32 ? p2_take(call, a[2].u32, P2_FIELDS) : NULL;
+    struct p2_fields *t = has_trailers ? p2_take(call, trailers, P2_FIELDS) : NULL;
     b->finished = true;
     int code = b->sink->finish(w, b, t);
     if (t) p2_obj_free(w, &t->h);
     if (!b->owner) p2_body_free(w, b);
-    uint8_t *ret = p2_ret(call, a[3].u32, 40, 8);
-    if (!ret) return p2_bad_ret(call, a[3].u32);
+    uint8_t *ret = p2_ret(call, ret_ptr, 40, 8);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     if (code >= 0) {
         ret[0] = 1;
         ret[8] = (uint8_t)code;
@@ -146,11 +145,10 @@ P2_FN(p2_http_types_outgoing_body_finish)
 
 /* Dropping without finish abandons the body (what that means is the
  * sink's: a request then fails). */
-P2_FN(p2_http_types_outgoing_body_drop)
+P2_IMPL(p2_http_types_outgoing_body_drop, uint32_t self)
 {
-    (void)r;
     struct p2_out_body *b;
-    int rc = body_release(call, a[0].u32, &b);
+    int rc = body_release(call, self, &b);
     if (rc) return rc;
     if (!b->owner)
         p2_body_free(call_ctx(call), b);

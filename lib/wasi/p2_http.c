@@ -632,14 +632,14 @@ static void body_start(struct wasi_ctx *w, struct p2_future *f)
 /* ---- outgoing-request ------------------------------------------------------------------ */
 
 #define REQ_SELF(var)                                                                              \
-    struct p2_out_request *var = p2_get(call, a[0].u32, P2_OUT_REQUEST);                           \
-    if (!var) return p2_bad_handle(call, a[0].u32, P2_OUT_REQUEST)
+    struct p2_out_request *var = p2_get(call, self, P2_OUT_REQUEST);                               \
+    if (!var) return p2_bad_handle(call, self, P2_OUT_REQUEST)
 
 /* [constructor]outgoing-request(headers: own<fields>) */
-P2_FN(p2_http_types_outgoing_request_new)
+P2_IMPL(p2_http_types_outgoing_request_new, uint32_t headers, uint32_t *result)
 {
-    struct p2_fields *hf = p2_take(call, a[0].u32, P2_FIELDS);
-    if (!hf) return p2_bad_handle(call, a[0].u32, P2_FIELDS);
+    struct p2_fields *hf = p2_take(call, headers, P2_FIELDS);
+    if (!hf) return p2_bad_handle(call, headers, P2_FIELDS);
     struct p2_out_request *q = p2_obj_new(sizeof *q, P2_OUT_REQUEST, NULL, request_destroy);
     if (!q) {
         p2_obj_free(call_ctx(call), &hf->h);
@@ -648,13 +648,12 @@ P2_FN(p2_http_types_outgoing_request_new)
     q->headers = hf->f; /* moved */
     http_fields_init(&hf->f, 0, 0);
     p2_obj_free(call_ctx(call), &hf->h);
-    return p2_put(call, &q->h, &r[0].u32);
+    return p2_put(call, &q->h, result);
 }
 
 /* body() -> result<own<outgoing-body>>: 8 bytes; err after the first call. */
-P2_FN(p2_http_types_outgoing_request_body)
+P2_IMPL(p2_http_types_outgoing_request_body, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     REQ_SELF(q);
     uint32_t h = 0;
     bool err = q->body_taken;
@@ -665,7 +664,7 @@ P2_FN(p2_http_types_outgoing_request_body)
         q->body = b;
         q->body_taken = true;
     }
-    return p2_ret_handle(call, a[1].u32, err, 0, h);
+    return p2_ret_handle(call, ret_ptr, err, 0, h);
 }
 
 /* Writes option<string>-like [tag, ptr, len] at ret+off. */
@@ -686,13 +685,12 @@ static int put_opt_string(struct wasm_host_call *call, uint32_t ret_ptr, uint32_
 }
 
 /* method() -> method: 12 bytes, [0] case, other's string at [4]. */
-P2_FN(p2_http_types_outgoing_request_method)
+P2_IMPL(p2_http_types_outgoing_request_method, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     REQ_SELF(q);
     char *other = q->method == 9 ? q->method_other : NULL;
-    int rc = put_opt_string(call, a[1].u32, 12, 4, other != NULL, other, false);
-    if (!rc) guest_ptr(call, a[1].u32, 1)[0] = q->method;
+    int rc = put_opt_string(call, ret_ptr, 12, 4, other != NULL, other, false);
+    if (!rc) guest_ptr(call, ret_ptr, 1)[0] = q->method;
     return rc;
 }
 
@@ -710,33 +708,34 @@ static bool is_token(const uint8_t *s, uint32_t n)
     return true;
 }
 
-/* set-method(method) -> result: params self, case, other ptr, other len. */
-P2_FN(p2_http_types_outgoing_request_set_method)
+/* set-method(method) -> result: the method's case, and the string of
+ * other (case 9). */
+P2_IMPL(p2_http_types_outgoing_request_set_method, uint32_t self, uint32_t method_case,
+        uint32_t other_ptr, uint32_t other_len, uint32_t *result)
 {
     REQ_SELF(q);
-    uint32_t tag = a[1].u32;
+    uint32_t tag = method_case;
     if (tag > 9) return wasm_host_trap(call, "invalid method case %u", tag);
     char *other = NULL;
     if (tag == 9) {
-        const uint8_t *s = p2_arg_bytes(call, a[2].u32, a[3].u32, true);
+        const uint8_t *s = p2_arg_bytes(call, other_ptr, other_len, true);
         if (!s) return p2_bad_ptr(call, "method");
-        if (!is_token(s, a[3].u32) || !(other = dup_bytes(s, a[3].u32))) {
-            r[0].u32 = 1;
+        if (!is_token(s, other_len) || !(other = dup_bytes(s, other_len))) {
+            *result = 1;
             return 0;
         }
     }
     mem_free(q->method_other);
     q->method_other = other;
     q->method = (uint8_t)tag;
-    r[0].u32 = 0;
+    *result = 0;
     return 0;
 }
 
-P2_FN(p2_http_types_outgoing_request_path_with_query)
+P2_IMPL(p2_http_types_outgoing_request_path_with_query, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     REQ_SELF(q);
-    return put_opt_string(call, a[1].u32, 12, 4, q->has_path, q->path, true);
+    return put_opt_string(call, ret_ptr, 12, 4, q->has_path, q->path, true);
 }
 
 /* A request-target or authority: visible ASCII, no space (RFC 9112 3.2);
@@ -751,117 +750,122 @@ static bool uri_part_ok(const uint8_t *s, uint32_t n, bool authority)
     return !authority || n > 0;
 }
 
-/* Sets an option<string> field after checking it. */
-static int set_opt(struct wasm_host_call *call, const wasm_value *a, wasm_value *r, bool *has,
-                   char **field, bool authority)
+/* Sets an option<string> field (when some: str_ptr, str_len) after
+ * checking it: *result 0 (ok) or 1 (err). */
+static int set_opt(struct wasm_host_call *call, uint32_t some, uint32_t str_ptr, uint32_t str_len,
+                   bool *has, char **field, bool authority, uint32_t *result)
 {
     char *v = NULL;
-    if (a[1].u32) {
-        const uint8_t *s = p2_arg_bytes(call, a[2].u32, a[3].u32, true);
+    if (some) {
+        const uint8_t *s = p2_arg_bytes(call, str_ptr, str_len, true);
         if (!s) return p2_bad_ptr(call, "string");
-        if (!uri_part_ok(s, a[3].u32, authority) || !(v = dup_bytes(s, a[3].u32))) {
-            r[0].u32 = 1;
+        if (!uri_part_ok(s, str_len, authority) || !(v = dup_bytes(s, str_len))) {
+            *result = 1;
             return 0;
         }
     }
     mem_free(*field);
     *field = v;
-    *has = a[1].u32 != 0;
-    r[0].u32 = 0;
+    *has = some != 0;
+    *result = 0;
     return 0;
 }
 
-P2_FN(p2_http_types_outgoing_request_set_path_with_query)
+P2_IMPL(p2_http_types_outgoing_request_set_path_with_query, uint32_t self,
+        uint32_t has_path_with_query, uint32_t path_with_query_ptr, uint32_t path_with_query_len,
+        uint32_t *result)
 {
     REQ_SELF(q);
-    return set_opt(call, a, r, &q->has_path, &q->path, false);
+    return set_opt(call, has_path_with_query, path_with_query_ptr, path_with_query_len,
+                   &q->has_path, &q->path, false, result);
 }
 
-P2_FN(p2_http_types_outgoing_request_authority)
+P2_IMPL(p2_http_types_outgoing_request_authority, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     REQ_SELF(q);
-    return put_opt_string(call, a[1].u32, 12, 4, q->has_authority, q->authority, true);
+    return put_opt_string(call, ret_ptr, 12, 4, q->has_authority, q->authority, true);
 }
 
-P2_FN(p2_http_types_outgoing_request_set_authority)
+P2_IMPL(p2_http_types_outgoing_request_set_authority, uint32_t self, uint32_t has_authority,
+        uint32_t authority_ptr, uint32_t authority_len, uint32_t *result)
 {
     REQ_SELF(q);
-    return set_opt(call, a, r, &q->has_authority, &q->authority, true);
+    return set_opt(call, has_authority, authority_ptr, authority_len, &q->has_authority,
+                   &q->authority, true, result);
 }
 
 /* scheme() -> option<scheme>: 16 bytes, [0] some, [4] case, [8] other. */
-P2_FN(p2_http_types_outgoing_request_scheme)
+P2_IMPL(p2_http_types_outgoing_request_scheme, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     REQ_SELF(q);
     char *other = q->has_scheme && q->scheme == 2 ? q->scheme_other : NULL;
-    int rc = put_opt_string(call, a[1].u32, 16, 8, other != NULL, other, false);
+    int rc = put_opt_string(call, ret_ptr, 16, 8, other != NULL, other, false);
     if (!rc) {
-        uint8_t *ret = guest_ptr(call, a[1].u32, 16);
+        uint8_t *ret = guest_ptr(call, ret_ptr, 16);
         ret[0] = q->has_scheme;
         ret[4] = q->scheme;
     }
     return rc;
 }
 
-/* set-scheme(option<scheme>): params self, some, case, other ptr, len. */
-P2_FN(p2_http_types_outgoing_request_set_scheme)
+/* set-scheme(option<scheme>): some, the scheme's case, and the string of
+ * other (case 2). */
+P2_IMPL(p2_http_types_outgoing_request_set_scheme, uint32_t self, uint32_t has_scheme,
+        uint32_t scheme_case, uint32_t other_ptr, uint32_t other_len, uint32_t *result)
 {
     REQ_SELF(q);
     char *other = NULL;
-    if (a[1].u32 && a[2].u32 > 2) return wasm_host_trap(call, "invalid scheme case %u", a[2].u32);
-    if (a[1].u32 && a[2].u32 == 2) {
-        const uint8_t *s = p2_arg_bytes(call, a[3].u32, a[4].u32, true);
+    if (has_scheme && scheme_case > 2)
+        return wasm_host_trap(call, "invalid scheme case %u", scheme_case);
+    if (has_scheme && scheme_case == 2) {
+        const uint8_t *s = p2_arg_bytes(call, other_ptr, other_len, true);
         if (!s) return p2_bad_ptr(call, "scheme");
-        bool ok = a[4].u32 > 0 && ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z');
-        for (uint32_t i = 1; ok && i < a[4].u32; i++)
+        bool ok = other_len > 0 && ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z');
+        for (uint32_t i = 1; ok && i < other_len; i++)
             ok = (s[i] >= '0' && s[i] <= '9') || ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') ||
                  s[i] == '+' || s[i] == '-' || s[i] == '.'; /* RFC 3986 3.1 */
-        if (!ok || !(other = dup_bytes(s, a[4].u32))) {
-            r[0].u32 = 1;
+        if (!ok || !(other = dup_bytes(s, other_len))) {
+            *result = 1;
             return 0;
         }
     }
     mem_free(q->scheme_other);
     q->scheme_other = other;
-    q->has_scheme = a[1].u32 != 0;
-    q->scheme = q->has_scheme ? (uint8_t)a[2].u32 : 0;
-    r[0].u32 = 0;
+    q->has_scheme = has_scheme != 0;
+    q->scheme = q->has_scheme ? (uint8_t)scheme_case : 0;
+    *result = 0;
     return 0;
 }
 
 /* headers() -> own<fields>: an immutable child. */
-P2_FN(p2_http_types_outgoing_request_headers)
+P2_IMPL(p2_http_types_outgoing_request_headers, uint32_t self, uint32_t *result)
 {
     REQ_SELF(q);
-    return p2_fields_put_copy(call, &q->headers, &q->h, &r[0].u32);
+    return p2_fields_put_copy(call, &q->headers, &q->h, result);
 }
 
-P2_FN(p2_http_types_outgoing_request_drop)
+P2_IMPL(p2_http_types_outgoing_request_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_OUT_REQUEST);
+    return p2_drop(call, self, P2_OUT_REQUEST);
 }
 
 /* ---- the handler and the future --------------------------------------------------------- */
 
 /* handle(request: own<outgoing-request>, options: option<own<request-options>>)
  * -> result<own<future-incoming-response>, error-code>: 40 bytes. */
-P2_FN(p2_http_outgoing_handler_handle)
+P2_IMPL(p2_http_outgoing_handler_handle, uint32_t request, uint32_t has_options, uint32_t options,
+        uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    if (!p2_get(call, a[0].u32, P2_OUT_REQUEST))
-        return p2_bad_handle(call, a[0].u32, P2_OUT_REQUEST);
-    if (a[1].u32 && !p2_get(call, a[2].u32, P2_REQ_OPTIONS))
-        return p2_bad_handle(call, a[2].u32, P2_REQ_OPTIONS);
+    if (!p2_get(call, request, P2_OUT_REQUEST)) return p2_bad_handle(call, request, P2_OUT_REQUEST);
+    if (has_options && !p2_get(call, options, P2_REQ_OPTIONS))
+        return p2_bad_handle(call, options, P2_REQ_OPTIONS);
     struct p2_future *f = p2_obj_new(sizeof *f, P2_FUTURE_RESPONSE, NULL, future_destroy);
     if (!f) return wasm_host_trap(call, "out of memory");
     f->tls_alert = -1;
-    f->req = p2_take(call, a[0].u32, P2_OUT_REQUEST);
-    if (a[1].u32) {
-        struct p2_req_options *o = p2_take(call, a[2].u32, P2_REQ_OPTIONS);
+    f->req = p2_take(call, request, P2_OUT_REQUEST);
+    if (has_options) {
+        struct p2_req_options *o = p2_take(call, options, P2_REQ_OPTIONS);
         for (int i = 0; i < 3; i++)
             f->timeout_ms[i] = o->has[i] ? ns_to_ms(o->ns[i]) : 0;
         p2_obj_free(w, &o->h);
@@ -887,8 +891,8 @@ P2_FN(p2_http_outgoing_handler_handle)
         int rc = p2_put(call, &f->h, &h);
         if (rc) return rc;
     }
-    uint8_t *ret = p2_ret(call, a[3].u32, 40, 8);
-    if (!ret) return p2_bad_ret(call, a[3].u32);
+    uint8_t *ret = p2_ret(call, ret_ptr, 40, 8);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     if (code >= 0) {
         ret[0] = 1;
         ret[8] = (uint8_t)code;
@@ -913,22 +917,21 @@ static void future_prepare(struct wasi_ctx *w, const struct p2_pollable *p, uint
 
 static const struct p2_poll_ops future_poll_ops = {.prepare = future_prepare};
 
-P2_FN(p2_http_types_future_incoming_response_subscribe)
+P2_IMPL(p2_http_types_future_incoming_response_subscribe, uint32_t self, uint32_t *result)
 {
-    struct p2_future *f = p2_get(call, a[0].u32, P2_FUTURE_RESPONSE);
-    if (!f) return p2_bad_handle(call, a[0].u32, P2_FUTURE_RESPONSE);
-    return p2_subscribe(call, &f->h, &future_poll_ops, 0, &r[0].u32);
+    struct p2_future *f = p2_get(call, self, P2_FUTURE_RESPONSE);
+    if (!f) return p2_bad_handle(call, self, P2_FUTURE_RESPONSE);
+    return p2_subscribe(call, &f->h, &future_poll_ops, 0, result);
 }
 
 /* get() -> option<result<result<own<incoming-response>, error-code>>>:
  * 56 bytes, align 8: [0] some, [8] outer err (taken), [16] inner err,
  * [24] the handle or the error-code case. */
-P2_FN(p2_http_types_future_incoming_response_get)
+P2_IMPL(p2_http_types_future_incoming_response_get, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    struct p2_future *f = p2_get(call, a[0].u32, P2_FUTURE_RESPONSE);
-    if (!f) return p2_bad_handle(call, a[0].u32, P2_FUTURE_RESPONSE);
+    struct p2_future *f = p2_get(call, self, P2_FUTURE_RESPONSE);
+    if (!f) return p2_bad_handle(call, self, P2_FUTURE_RESPONSE);
     bool ready = future_step(w, f);
     uint32_t h = 0;
     bool was_taken = f->taken;
@@ -946,8 +949,8 @@ P2_FN(p2_http_types_future_incoming_response_get)
         if (rc) return rc;
     }
     if (ready) f->taken = true;
-    uint8_t *ret = p2_ret(call, a[1].u32, 56, 8);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
+    uint8_t *ret = p2_ret(call, ret_ptr, 56, 8);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     if (!ready) return 0;
     ret[0] = 1;
     if (was_taken) {
@@ -968,27 +971,26 @@ P2_FN(p2_http_types_future_incoming_response_get)
     return 0;
 }
 
-P2_FN(p2_http_types_future_incoming_response_drop)
+P2_IMPL(p2_http_types_future_incoming_response_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_FUTURE_RESPONSE);
+    return p2_drop(call, self, P2_FUTURE_RESPONSE);
 }
 
 /* ---- incoming-response and its body ------------------------------------------------------ */
 
-P2_FN(p2_http_types_incoming_response_status)
+P2_IMPL(p2_http_types_incoming_response_status, uint32_t self, uint32_t *result)
 {
-    struct p2_in_response *s = p2_get(call, a[0].u32, P2_IN_RESPONSE);
-    if (!s) return p2_bad_handle(call, a[0].u32, P2_IN_RESPONSE);
-    r[0].u32 = (uint32_t)s->status;
+    struct p2_in_response *s = p2_get(call, self, P2_IN_RESPONSE);
+    if (!s) return p2_bad_handle(call, self, P2_IN_RESPONSE);
+    *result = (uint32_t)s->status;
     return 0;
 }
 
-P2_FN(p2_http_types_incoming_response_headers)
+P2_IMPL(p2_http_types_incoming_response_headers, uint32_t self, uint32_t *result)
 {
-    struct p2_in_response *s = p2_get(call, a[0].u32, P2_IN_RESPONSE);
-    if (!s) return p2_bad_handle(call, a[0].u32, P2_IN_RESPONSE);
-    return p2_fields_put_copy(call, &s->headers, &s->h, &r[0].u32);
+    struct p2_in_response *s = p2_get(call, self, P2_IN_RESPONSE);
+    if (!s) return p2_bad_handle(call, self, P2_IN_RESPONSE);
+    return p2_fields_put_copy(call, &s->headers, &s->h, result);
 }
 
 /* The wasi:http error-code case of the client's body failure n (a TLS
@@ -1067,18 +1069,16 @@ int p2_in_body_consume(struct wasm_host_call *call, bool *consumed,
 }
 
 /* consume() -> result<own<incoming-body>>: once. */
-P2_FN(p2_http_types_incoming_response_consume)
+P2_IMPL(p2_http_types_incoming_response_consume, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
-    struct p2_in_response *s = p2_get(call, a[0].u32, P2_IN_RESPONSE);
-    if (!s) return p2_bad_handle(call, a[0].u32, P2_IN_RESPONSE);
-    return p2_in_body_consume(call, &s->consumed, &client_source, &s->client, a[1].u32);
+    struct p2_in_response *s = p2_get(call, self, P2_IN_RESPONSE);
+    if (!s) return p2_bad_handle(call, self, P2_IN_RESPONSE);
+    return p2_in_body_consume(call, &s->consumed, &client_source, &s->client, ret_ptr);
 }
 
-P2_FN(p2_http_types_incoming_response_drop)
+P2_IMPL(p2_http_types_incoming_response_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_IN_RESPONSE);
+    return p2_drop(call, self, P2_IN_RESPONSE);
 }
 
 /* Makes sure b has a piece pending or has ended: > 0 (the pending
@@ -1157,12 +1157,11 @@ static const struct p2_stream_ops in_body_ops = {
 };
 
 /* stream() -> result<own<input-stream>>: once; the stream is a child. */
-P2_FN(p2_http_types_incoming_body_stream)
+P2_IMPL(p2_http_types_incoming_body_stream, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
-    struct p2_in_body *b = p2_get(call, a[0].u32, P2_IN_BODY);
-    if (!b) return p2_bad_handle(call, a[0].u32, P2_IN_BODY);
-    return p2_stream_once(call, &b->stream_taken, P2_INPUT_STREAM, &in_body_ops, &b->h, a[1].u32);
+    struct p2_in_body *b = p2_get(call, self, P2_IN_BODY);
+    if (!b) return p2_bad_handle(call, self, P2_IN_BODY);
+    return p2_stream_once(call, &b->stream_taken, P2_INPUT_STREAM, &in_body_ops, &b->h, ret_ptr);
 }
 
 /* Reads t's body towards its end without waiting (ERR_AGAIN in *it's
@@ -1187,28 +1186,27 @@ static bool trailers_step(struct wasi_ctx *w, struct p2_trailers *t, struct p2_w
 /* [static]finish(this: own<incoming-body>) -> own<future-trailers>: the
  * trailers of a chunked body, complete when the body's end arrives (a
  * body not read to its end is read, and dropped, until then). */
-P2_FN(p2_http_types_incoming_body_finish)
+P2_IMPL(p2_http_types_incoming_body_finish, uint32_t this, uint32_t *result)
 {
     struct wasi_ctx *w = call_ctx(call);
-    struct p2_in_body *b = p2_get(call, a[0].u32, P2_IN_BODY);
-    if (!b) return p2_bad_handle(call, a[0].u32, P2_IN_BODY);
+    struct p2_in_body *b = p2_get(call, this, P2_IN_BODY);
+    if (!b) return p2_bad_handle(call, this, P2_IN_BODY);
     if (b->h.children)
         return wasm_host_trap(call, "incoming-body %u finished before its stream was dropped",
-                              a[0].u32);
+                              this);
     struct p2_trailers *t = p2_obj_new(sizeof *t, P2_FUTURE_TRAILERS, NULL, trailers_destroy);
     if (!t) return wasm_host_trap(call, "out of memory");
     http_fields_init(&t->f, 0, 0);
-    p2_take(call, a[0].u32, P2_IN_BODY);
+    p2_take(call, this, P2_IN_BODY);
     t->body = b;
     struct p2_wait it = {0};
     if (b->eof || b->err || b->src->try_next) trailers_step(w, t, &it); /* never waits here */
-    return p2_put(call, &t->h, &r[0].u32);
+    return p2_put(call, &t->h, result);
 }
 
-P2_FN(p2_http_types_incoming_body_drop)
+P2_IMPL(p2_http_types_incoming_body_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_IN_BODY);
+    return p2_drop(call, self, P2_IN_BODY);
 }
 
 static void trailers_prepare(struct wasi_ctx *w, const struct p2_pollable *p, uint64_t now,
@@ -1221,23 +1219,22 @@ static void trailers_prepare(struct wasi_ctx *w, const struct p2_pollable *p, ui
 
 static const struct p2_poll_ops trailers_poll_ops = {.prepare = trailers_prepare};
 
-P2_FN(p2_http_types_future_trailers_subscribe)
+P2_IMPL(p2_http_types_future_trailers_subscribe, uint32_t self, uint32_t *result)
 {
-    struct p2_trailers *t = p2_get(call, a[0].u32, P2_FUTURE_TRAILERS);
-    if (!t) return p2_bad_handle(call, a[0].u32, P2_FUTURE_TRAILERS);
-    return p2_subscribe(call, &t->h, &trailers_poll_ops, 0, &r[0].u32);
+    struct p2_trailers *t = p2_get(call, self, P2_FUTURE_TRAILERS);
+    if (!t) return p2_bad_handle(call, self, P2_FUTURE_TRAILERS);
+    return p2_subscribe(call, &t->h, &trailers_poll_ops, 0, result);
 }
 
 /* get() -> option<result<result<option<own<trailers>>, error-code>>>:
  * 56 bytes, align 8: [0] some, [8] outer err, [16] inner err, [24]
  * option tag, [28] handle. */
-P2_FN(p2_http_types_future_trailers_get)
+P2_IMPL(p2_http_types_future_trailers_get, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
-    struct p2_trailers *t = p2_get(call, a[0].u32, P2_FUTURE_TRAILERS);
-    if (!t) return p2_bad_handle(call, a[0].u32, P2_FUTURE_TRAILERS);
-    uint8_t *ret = p2_ret(call, a[1].u32, 56, 8);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
+    struct p2_trailers *t = p2_get(call, self, P2_FUTURE_TRAILERS);
+    if (!t) return p2_bad_handle(call, self, P2_FUTURE_TRAILERS);
+    uint8_t *ret = p2_ret(call, ret_ptr, 56, 8);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     struct p2_wait it = {0};
     if (!trailers_step(call_ctx(call), t, &it)) { /* none yet */
         memset(ret, 0, 56);
@@ -1250,8 +1247,8 @@ P2_FN(p2_http_types_future_trailers_get)
         if (rc) return rc;
     }
     t->taken = true;
-    ret = p2_ret(call, a[1].u32, 56, 8); /* memory may have grown */
-    if (!ret) return p2_bad_ret(call, a[1].u32);
+    ret = p2_ret(call, ret_ptr, 56, 8); /* memory may have grown */
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     memset(ret, 0, 56);
     ret[0] = 1;
     if (was_taken) {
@@ -1266,8 +1263,7 @@ P2_FN(p2_http_types_future_trailers_get)
     return 0;
 }
 
-P2_FN(p2_http_types_future_trailers_drop)
+P2_IMPL(p2_http_types_future_trailers_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_FUTURE_TRAILERS);
+    return p2_drop(call, self, P2_FUTURE_TRAILERS);
 }

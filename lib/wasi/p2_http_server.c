@@ -180,14 +180,14 @@ static void response_destroy(struct wasi_ctx *w, struct p2_obj *o)
 }
 
 #define RESP_SELF(var)                                                                             \
-    struct p2_out_response *var = p2_get(call, a[0].u32, P2_OUT_RESPONSE);                         \
-    if (!var) return p2_bad_handle(call, a[0].u32, P2_OUT_RESPONSE)
+    struct p2_out_response *var = p2_get(call, self, P2_OUT_RESPONSE);                             \
+    if (!var) return p2_bad_handle(call, self, P2_OUT_RESPONSE)
 
 /* [constructor]outgoing-response(headers: own<headers>) */
-P2_FN(p2_http_types_outgoing_response_new)
+P2_IMPL(p2_http_types_outgoing_response_new, uint32_t headers, uint32_t *result)
 {
-    struct p2_fields *hf = p2_take(call, a[0].u32, P2_FIELDS);
-    if (!hf) return p2_bad_handle(call, a[0].u32, P2_FIELDS);
+    struct p2_fields *hf = p2_take(call, headers, P2_FIELDS);
+    if (!hf) return p2_bad_handle(call, headers, P2_FIELDS);
     struct p2_out_response *q = p2_obj_new(sizeof *q, P2_OUT_RESPONSE, NULL, response_destroy);
     if (!q) {
         p2_obj_free(call_ctx(call), &hf->h);
@@ -197,36 +197,36 @@ P2_FN(p2_http_types_outgoing_response_new)
     q->headers = hf->f; /* moved */
     http_fields_init(&hf->f, 0, 0);
     p2_obj_free(call_ctx(call), &hf->h);
-    return p2_put(call, &q->h, &r[0].u32);
+    return p2_put(call, &q->h, result);
 }
 
-P2_FN(p2_http_types_outgoing_response_status_code)
+P2_IMPL(p2_http_types_outgoing_response_status_code, uint32_t self, uint32_t *result)
 {
     RESP_SELF(q);
-    r[0].u32 = q->status;
+    *result = q->status;
     return 0;
 }
 
 /* set-status-code(u16) -> result: err for a status outside 100..599. */
-P2_FN(p2_http_types_outgoing_response_set_status_code)
+P2_IMPL(p2_http_types_outgoing_response_set_status_code, uint32_t self, uint32_t status_code,
+        uint32_t *result)
 {
     RESP_SELF(q);
-    uint32_t st = a[1].u32 & 0xffff;
-    r[0].u32 = st < 100 || st > 599;
-    if (!r[0].u32) q->status = (uint16_t)st;
+    uint32_t st = status_code & 0xffff;
+    *result = st < 100 || st > 599;
+    if (!*result) q->status = (uint16_t)st;
     return 0;
 }
 
-P2_FN(p2_http_types_outgoing_response_headers)
+P2_IMPL(p2_http_types_outgoing_response_headers, uint32_t self, uint32_t *result)
 {
     RESP_SELF(q);
-    return p2_fields_put_copy(call, &q->headers, &q->h, &r[0].u32);
+    return p2_fields_put_copy(call, &q->headers, &q->h, result);
 }
 
 /* body() -> result<own<outgoing-body>>: 8 bytes; err after the first call. */
-P2_FN(p2_http_types_outgoing_response_body)
+P2_IMPL(p2_http_types_outgoing_response_body, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     RESP_SELF(q);
     uint32_t h = 0;
     bool err = q->body != NULL;
@@ -236,13 +236,12 @@ P2_FN(p2_http_types_outgoing_response_body)
         if (rc) return rc;
         q->body = b;
     }
-    return p2_ret_handle(call, a[1].u32, err, 0, h);
+    return p2_ret_handle(call, ret_ptr, err, 0, h);
 }
 
-P2_FN(p2_http_types_outgoing_response_drop)
+P2_IMPL(p2_http_types_outgoing_response_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_OUT_RESPONSE);
+    return p2_drop(call, self, P2_OUT_RESPONSE);
 }
 
 /* ---- response-outparam ---------------------------------------------------------------- */
@@ -269,21 +268,24 @@ static void send_response(struct wasi_ctx *w, struct p2_srv *s, struct p2_out_re
 
 /* [static]set(param: own<response-outparam>,
  *             response: result<own<outgoing-response>, error-code>):
- * params param, result case, then the case's flattened payload. */
-P2_FN(p2_http_types_response_outparam_set)
+ * param, the result's case, then its payload's 7 flattened values: the
+ * first (response) is the outgoing-response when ok, the error-code's case
+ * when err; the error-code's other values (error_details) are not read:
+ * the embedder only learns that the handler failed. */
+P2_IMPL(p2_http_types_response_outparam_set, uint32_t param, uint32_t response_case,
+        uint32_t response, P2_FLAT(error_details, 6))
 {
-    (void)r;
+    (void)error_details;
     struct wasi_ctx *w = call_ctx(call);
     struct p2_srv *s = w->p2->srv;
-    if (!p2_get(call, a[0].u32, P2_RESP_OUTPARAM))
-        return p2_bad_handle(call, a[0].u32, P2_RESP_OUTPARAM);
-    if (a[1].u32 > 1) return wasm_host_trap(call, "invalid result case %u", a[1].u32);
+    if (!p2_get(call, param, P2_RESP_OUTPARAM)) return p2_bad_handle(call, param, P2_RESP_OUTPARAM);
+    if (response_case > 1) return wasm_host_trap(call, "invalid result case %u", response_case);
     struct p2_out_response *q = NULL;
-    if (a[1].u32 == 0) {
-        q = p2_take(call, a[2].u32, P2_OUT_RESPONSE);
-        if (!q) return p2_bad_handle(call, a[2].u32, P2_OUT_RESPONSE);
+    if (response_case == 0) {
+        q = p2_take(call, response, P2_OUT_RESPONSE);
+        if (!q) return p2_bad_handle(call, response, P2_OUT_RESPONSE);
     }
-    p2_obj_free(w, p2_take(call, a[0].u32, P2_RESP_OUTPARAM));
+    p2_obj_free(w, p2_take(call, param, P2_RESP_OUTPARAM));
     if (!s || s->set) { /* an outparam of no exchange: nothing to answer */
         if (q) p2_obj_free(w, &q->h);
         return 0;
@@ -297,18 +299,17 @@ P2_FN(p2_http_types_response_outparam_set)
     return 0;
 }
 
-P2_FN(p2_http_types_response_outparam_drop)
+P2_IMPL(p2_http_types_response_outparam_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_RESP_OUTPARAM);
+    return p2_drop(call, self, P2_RESP_OUTPARAM);
 }
 
 /* ---- incoming-request ------------------------------------------------------------------- */
 
 #define INREQ_SELF()                                                                               \
     struct p2_srv *s = call_ctx(call)->p2->srv;                                                    \
-    struct p2_obj *self = p2_get(call, a[0].u32, P2_IN_REQUEST);                                   \
-    if (!self || !s) return p2_bad_handle(call, a[0].u32, P2_IN_REQUEST)
+    struct p2_obj *req = p2_get(call, self, P2_IN_REQUEST);                                        \
+    if (!req || !s) return p2_bad_handle(call, self, P2_IN_REQUEST)
 
 /* Writes [tag at 0 when tagged] [ptr at off] [len at off + 4] for s (a copy
  * in guest memory), in a return area of size bytes. */
@@ -329,60 +330,54 @@ static int put_string(struct wasm_host_call *call, uint32_t ret_ptr, uint32_t si
 }
 
 /* method() -> method: [0] case, other's string at [4]. */
-P2_FN(p2_http_types_incoming_request_method)
+P2_IMPL(p2_http_types_incoming_request_method, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     INREQ_SELF();
     uint8_t tag = 9;
     for (uint8_t i = 0; i < ARRAY_SIZE(method_names); i++)
         if (!strcmp(s->in.method, method_names[i])) tag = i;
-    int rc = put_string(call, a[1].u32, 12, 4, tag == 9 ? s->in.method : NULL, false);
-    if (!rc) guest_ptr(call, a[1].u32, 1)[0] = tag;
+    int rc = put_string(call, ret_ptr, 12, 4, tag == 9 ? s->in.method : NULL, false);
+    if (!rc) guest_ptr(call, ret_ptr, 1)[0] = tag;
     return rc;
 }
 
-P2_FN(p2_http_types_incoming_request_path_with_query)
+P2_IMPL(p2_http_types_incoming_request_path_with_query, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     INREQ_SELF();
-    return put_string(call, a[1].u32, 12, 4, s->in.path_with_query, true);
+    return put_string(call, ret_ptr, 12, 4, s->in.path_with_query, true);
 }
 
 /* scheme() -> option<scheme>: [0] some, [4] case (HTTP 0, HTTPS 1). */
-P2_FN(p2_http_types_incoming_request_scheme)
+P2_IMPL(p2_http_types_incoming_request_scheme, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     INREQ_SELF();
-    uint8_t *ret = p2_ret(call, a[1].u32, 16, 4);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
+    uint8_t *ret = p2_ret(call, ret_ptr, 16, 4);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     ret[0] = 1;
     ret[4] = s->in.https;
     return 0;
 }
 
-P2_FN(p2_http_types_incoming_request_authority)
+P2_IMPL(p2_http_types_incoming_request_authority, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     INREQ_SELF();
-    return put_string(call, a[1].u32, 12, 4, s->in.authority, true);
+    return put_string(call, ret_ptr, 12, 4, s->in.authority, true);
 }
 
-P2_FN(p2_http_types_incoming_request_headers)
+P2_IMPL(p2_http_types_incoming_request_headers, uint32_t self, uint32_t *result)
 {
     INREQ_SELF();
-    return p2_fields_put_copy(call, s->in.headers, self, &r[0].u32);
+    return p2_fields_put_copy(call, s->in.headers, req, result);
 }
 
 /* consume() -> result<own<incoming-body>>: once. */
-P2_FN(p2_http_types_incoming_request_consume)
+P2_IMPL(p2_http_types_incoming_request_consume, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     INREQ_SELF();
-    return p2_in_body_consume(call, &s->consumed, &request_source, NULL, a[1].u32);
+    return p2_in_body_consume(call, &s->consumed, &request_source, NULL, ret_ptr);
 }
 
-P2_FN(p2_http_types_incoming_request_drop)
+P2_IMPL(p2_http_types_incoming_request_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_IN_REQUEST);
+    return p2_drop(call, self, P2_IN_REQUEST);
 }

@@ -174,22 +174,21 @@ static int poll_fail(struct wasm_host_call *call, int rc)
 
 /* ---- wasi:io/poll ------------------------------------------------------------- */
 
-P2_FN(p2_io_poll_pollable_ready)
+P2_IMPL(p2_io_poll_pollable_ready, uint32_t self, uint32_t *result)
 {
-    struct p2_pollable *p = p2_get(call, a[0].u32, P2_POLLABLE);
-    if (!p) return p2_bad_handle(call, a[0].u32, P2_POLLABLE);
+    struct p2_pollable *p = p2_get(call, self, P2_POLLABLE);
+    if (!p) return p2_bad_handle(call, self, P2_POLLABLE);
     bool ready;
     int rc = poll_set(call_ctx(call), &p, 1, false, &ready);
     if (rc) return poll_fail(call, rc);
-    r[0].u32 = ready;
+    *result = ready;
     return 0;
 }
 
-P2_FN(p2_io_poll_pollable_block)
+P2_IMPL(p2_io_poll_pollable_block, uint32_t self)
 {
-    (void)r;
-    struct p2_pollable *p = p2_get(call, a[0].u32, P2_POLLABLE);
-    if (!p) return p2_bad_handle(call, a[0].u32, P2_POLLABLE);
+    struct p2_pollable *p = p2_get(call, self, P2_POLLABLE);
+    if (!p) return p2_bad_handle(call, self, P2_POLLABLE);
     bool ready;
     int rc = poll_set(call_ctx(call), &p, 1, true, &ready);
     return rc ? poll_fail(call, rc) : 0;
@@ -197,13 +196,12 @@ P2_FN(p2_io_poll_pollable_block)
 
 /* poll(in: list<borrow<pollable>>) -> list<u32>: the indices of the ready
  * ones, after waiting for at least one. An empty list traps (wasi-io). */
-P2_FN(p2_io_poll_poll)
+P2_IMPL(p2_io_poll_poll, uint32_t in_ptr, uint32_t in_len, uint32_t ret_ptr)
 {
-    (void)r;
-    uint32_t n = a[1].u32;
+    uint32_t n = in_len;
     if (n == 0) return wasm_host_trap(call, "poll of an empty list");
-    const uint8_t *in = guest_ptr(call, a[0].u32, (uint64_t)n * 4);
-    if (!in || (a[0].u32 & 3)) return p2_bad_ptr(call, "poll list");
+    const uint8_t *in = guest_ptr(call, in_ptr, (uint64_t)n * 4);
+    if (!in || (in_ptr & 3)) return p2_bad_ptr(call, "poll list");
     struct p2_pollable **ps = mem_alloc(sizeof(*ps) * n);
     bool *ready = mem_alloc(n);
     if (!ps || !ready) {
@@ -224,9 +222,9 @@ P2_FN(p2_io_poll_poll)
         uint8_t *out = guest_ptr(call, ptr, count * 4);
         for (uint32_t i = 0, k = 0; i < n; i++)
             if (ready[i]) le32_put(out + 4 * k++, i);
-        uint8_t *ret = p2_ret(call, a[2].u32, 8, 4);
+        uint8_t *ret = p2_ret(call, ret_ptr, 8, 4);
         if (!ret)
-            rc = p2_bad_ret(call, a[2].u32);
+            rc = p2_bad_ret(call, ret_ptr);
         else {
             le32_put(ret, ptr);
             le32_put(ret + 4, count);
@@ -237,10 +235,9 @@ P2_FN(p2_io_poll_poll)
     return rc;
 }
 
-P2_FN(p2_io_poll_pollable_drop)
+P2_IMPL(p2_io_poll_pollable_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_POLLABLE);
+    return p2_drop(call, self, P2_POLLABLE);
 }
 
 /* ---- input streams ------------------------------------------------------------ */
@@ -269,35 +266,34 @@ static int stream_read(struct wasm_host_call *call, struct p2_stream *s, uint64_
 }
 
 /* read/blocking-read(len) -> result<list<u8>, stream-error>: 12 bytes. */
-static int do_read(struct wasm_host_call *call, const wasm_value *a, bool block)
+static int do_read(struct wasm_host_call *call, uint32_t self, uint64_t len, bool block,
+                   uint32_t ret_ptr)
 {
-    struct p2_stream *s = p2_get(call, a[0].u32, P2_INPUT_STREAM);
-    if (!s) return p2_bad_handle(call, a[0].u32, P2_INPUT_STREAM);
+    struct p2_stream *s = p2_get(call, self, P2_INPUT_STREAM);
+    if (!s) return p2_bad_handle(call, self, P2_INPUT_STREAM);
     uint32_t ptr, n;
     int http_code;
-    int rc = stream_read(call, s, a[1].u64, block, &ptr, &n, &http_code);
+    int rc = stream_read(call, s, len, block, &ptr, &n, &http_code);
     if (rc > 0) return rc;
     if (rc == ERR_CANCELED) return wasm_host_trap(call, "killed");
     if (rc < 0)
-        return p2_stream_error(call, a[2].u32, 12, 4, 4, 8, rc == ERR_PIPE ? 0 : rc, http_code,
+        return p2_stream_error(call, ret_ptr, 12, 4, 4, 8, rc == ERR_PIPE ? 0 : rc, http_code,
                                NULL);
-    uint8_t *ret = p2_ret(call, a[2].u32, 12, 4);
-    if (!ret) return p2_bad_ret(call, a[2].u32);
+    uint8_t *ret = p2_ret(call, ret_ptr, 12, 4);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     le32_put(ret + 4, ptr);
     le32_put(ret + 8, n);
     return 0;
 }
 
-P2_FN(p2_io_streams_input_stream_read)
+P2_IMPL(p2_io_streams_input_stream_read, uint32_t self, uint64_t len, uint32_t ret_ptr)
 {
-    (void)r;
-    return do_read(call, a, false);
+    return do_read(call, self, len, false, ret_ptr);
 }
 
-P2_FN(p2_io_streams_input_stream_blocking_read)
+P2_IMPL(p2_io_streams_input_stream_blocking_read, uint32_t self, uint64_t len, uint32_t ret_ptr)
 {
-    (void)r;
-    return do_read(call, a, true);
+    return do_read(call, self, len, true, ret_ptr);
 }
 
 /* Reads and discards up to len bytes: the count, ERR_PIPE at the end, an
@@ -316,45 +312,50 @@ static long stream_skip(struct wasi_ctx *w, struct p2_stream *s, uint64_t len, b
 }
 
 /* skip/blocking-skip(len) -> result<u64, stream-error>: 16 bytes, align 8. */
-static int do_skip(struct wasm_host_call *call, const wasm_value *a, bool block)
+static int do_skip(struct wasm_host_call *call, uint32_t self, uint64_t len, bool block,
+                   uint32_t ret_ptr)
 {
-    struct p2_stream *s = p2_get(call, a[0].u32, P2_INPUT_STREAM);
-    if (!s) return p2_bad_handle(call, a[0].u32, P2_INPUT_STREAM);
+    struct p2_stream *s = p2_get(call, self, P2_INPUT_STREAM);
+    if (!s) return p2_bad_handle(call, self, P2_INPUT_STREAM);
     int http_code;
-    long n = stream_skip(call_ctx(call), s, a[1].u64, block, &http_code);
+    long n = stream_skip(call_ctx(call), s, len, block, &http_code);
     if (n == ERR_CANCELED) return wasm_host_trap(call, "killed");
     if (n < 0)
-        return p2_stream_error(call, a[2].u32, 16, 8, 8, 12, n == ERR_PIPE ? 0 : (int)n, http_code,
+        return p2_stream_error(call, ret_ptr, 16, 8, 8, 12, n == ERR_PIPE ? 0 : (int)n, http_code,
                                NULL);
-    uint8_t *ret = p2_ret(call, a[2].u32, 16, 8);
-    if (!ret) return p2_bad_ret(call, a[2].u32);
+    uint8_t *ret = p2_ret(call, ret_ptr, 16, 8);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     le64_put(ret + 8, (uint64_t)n);
     return 0;
 }
 
-P2_FN(p2_io_streams_input_stream_skip)
+P2_IMPL(p2_io_streams_input_stream_skip, uint32_t self, uint64_t len, uint32_t ret_ptr)
 {
-    (void)r;
-    return do_skip(call, a, false);
+    return do_skip(call, self, len, false, ret_ptr);
 }
 
-P2_FN(p2_io_streams_input_stream_blocking_skip)
+P2_IMPL(p2_io_streams_input_stream_blocking_skip, uint32_t self, uint64_t len, uint32_t ret_ptr)
 {
-    (void)r;
-    return do_skip(call, a, true);
+    return do_skip(call, self, len, true, ret_ptr);
 }
 
-P2_FN(p2_io_streams_input_stream_subscribe)
+/* subscribe() of an input or output stream (type) self. */
+static int stream_subscribe(struct wasm_host_call *call, uint32_t self, enum p2_type type,
+                            uint32_t *result)
 {
-    struct p2_stream *s = p2_get(call, a[0].u32, P2_INPUT_STREAM);
-    if (!s) return p2_bad_handle(call, a[0].u32, P2_INPUT_STREAM);
-    return p2_subscribe(call, &s->h, &p2_poll_stream, 0, &r[0].u32);
+    struct p2_stream *s = p2_get(call, self, type);
+    if (!s) return p2_bad_handle(call, self, type);
+    return p2_subscribe(call, &s->h, &p2_poll_stream, 0, result);
 }
 
-P2_FN(p2_io_streams_input_stream_drop)
+P2_IMPL(p2_io_streams_input_stream_subscribe, uint32_t self, uint32_t *result)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_INPUT_STREAM);
+    return stream_subscribe(call, self, P2_INPUT_STREAM, result);
+}
+
+P2_IMPL(p2_io_streams_input_stream_drop, uint32_t self)
+{
+    return p2_drop(call, self, P2_INPUT_STREAM);
 }
 
 /* ---- output streams ------------------------------------------------------------ */
@@ -392,112 +393,111 @@ static int write_result(struct wasm_host_call *call, struct p2_stream *s, uint32
 }
 
 /* check-write() -> result<u64, stream-error>: 16 bytes, align 8. */
-P2_FN(p2_io_streams_output_stream_check_write)
+P2_IMPL(p2_io_streams_output_stream_check_write, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
     struct wasi_ctx *w = call_ctx(call);
-    struct p2_stream *s = p2_get(call, a[0].u32, P2_OUTPUT_STREAM);
-    if (!s) return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
-    if (s->closed) return p2_stream_error(call, a[1].u32, 16, 8, 8, 12, 0, -1, NULL);
+    struct p2_stream *s = p2_get(call, self, P2_OUTPUT_STREAM);
+    if (!s) return p2_bad_handle(call, self, P2_OUTPUT_STREAM);
+    if (s->closed) return p2_stream_error(call, ret_ptr, 16, 8, 8, 12, 0, -1, NULL);
     int ready = s->ops->check_write ? s->ops->check_write(w, s) : 1;
     if (ready == ERR_CANCELED) return wasm_host_trap(call, "killed");
     uint64_t budget = ready > 0 ? WRITE_BUDGET : 0;
-    uint8_t *ret = p2_ret(call, a[1].u32, 16, 8);
-    if (!ret) return p2_bad_ret(call, a[1].u32);
+    uint8_t *ret = p2_ret(call, ret_ptr, 16, 8);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     le64_put(ret + 8, budget);
     s->permit = budget;
     return 0;
 }
 
 /* write / blocking-write-and-flush(contents: list<u8>) */
-static int do_write(struct wasm_host_call *call, const wasm_value *a, bool blocking)
+static int do_write(struct wasm_host_call *call, uint32_t self, uint32_t contents_ptr,
+                    uint32_t contents_len, bool blocking, uint32_t ret_ptr)
 {
-    struct p2_stream *s = p2_get(call, a[0].u32, P2_OUTPUT_STREAM);
-    if (!s) return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
-    const uint8_t *data = p2_arg_bytes(call, a[1].u32, a[2].u32, false);
+    struct p2_stream *s = p2_get(call, self, P2_OUTPUT_STREAM);
+    if (!s) return p2_bad_handle(call, self, P2_OUTPUT_STREAM);
+    const uint8_t *data = p2_arg_bytes(call, contents_ptr, contents_len, false);
     if (!data) return p2_bad_ptr(call, "write contents");
-    if (s->closed) return p2_stream_error(call, a[3].u32, 12, 4, 4, 8, 0, -1, NULL);
-    int rc = write_allowed(call, s, a[2].u32, blocking);
+    if (s->closed) return p2_stream_error(call, ret_ptr, 12, 4, 4, 8, 0, -1, NULL);
+    int rc = write_allowed(call, s, contents_len, blocking);
     if (rc) return rc;
-    return write_result(call, s, a[3].u32, s->ops->write(call_ctx(call), s, data, a[2].u32));
+    return write_result(call, s, ret_ptr, s->ops->write(call_ctx(call), s, data, contents_len));
 }
 
-P2_FN(p2_io_streams_output_stream_write)
+P2_IMPL(p2_io_streams_output_stream_write, uint32_t self, uint32_t contents_ptr,
+        uint32_t contents_len, uint32_t ret_ptr)
 {
-    (void)r;
-    return do_write(call, a, false);
+    return do_write(call, self, contents_ptr, contents_len, false, ret_ptr);
 }
 
-P2_FN(p2_io_streams_output_stream_blocking_write_and_flush)
+P2_IMPL(p2_io_streams_output_stream_blocking_write_and_flush, uint32_t self, uint32_t contents_ptr,
+        uint32_t contents_len, uint32_t ret_ptr)
 {
-    (void)r;
-    return do_write(call, a, true);
+    return do_write(call, self, contents_ptr, contents_len, true, ret_ptr);
 }
 
 /* flush / blocking-flush: nothing is buffered here. */
-static int do_flush(struct wasm_host_call *call, const wasm_value *a)
+static int do_flush(struct wasm_host_call *call, uint32_t self, uint32_t ret_ptr)
 {
-    struct p2_stream *s = p2_get(call, a[0].u32, P2_OUTPUT_STREAM);
-    if (!s) return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
-    if (s->closed) return p2_stream_error(call, a[1].u32, 12, 4, 4, 8, 0, -1, NULL);
-    return p2_ret(call, a[1].u32, 12, 4) ? 0 : p2_bad_ret(call, a[1].u32);
+    struct p2_stream *s = p2_get(call, self, P2_OUTPUT_STREAM);
+    if (!s) return p2_bad_handle(call, self, P2_OUTPUT_STREAM);
+    if (s->closed) return p2_stream_error(call, ret_ptr, 12, 4, 4, 8, 0, -1, NULL);
+    return p2_ret(call, ret_ptr, 12, 4) ? 0 : p2_bad_ret(call, ret_ptr);
 }
 
-P2_FN(p2_io_streams_output_stream_flush)
+P2_IMPL(p2_io_streams_output_stream_flush, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
-    return do_flush(call, a);
+    return do_flush(call, self, ret_ptr);
 }
 
-P2_FN(p2_io_streams_output_stream_blocking_flush)
+P2_IMPL(p2_io_streams_output_stream_blocking_flush, uint32_t self, uint32_t ret_ptr)
 {
-    (void)r;
-    return do_flush(call, a);
+    return do_flush(call, self, ret_ptr);
 }
 
 /* write-zeroes / blocking-write-zeroes-and-flush(len: u64) */
-static int do_write_zeroes(struct wasm_host_call *call, const wasm_value *a, bool blocking)
+static int do_write_zeroes(struct wasm_host_call *call, uint32_t self, uint64_t len, bool blocking,
+                           uint32_t ret_ptr)
 {
     static const uint8_t zeroes[4096];
-    struct p2_stream *s = p2_get(call, a[0].u32, P2_OUTPUT_STREAM);
-    if (!s) return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
-    if (s->closed) return p2_stream_error(call, a[2].u32, 12, 4, 4, 8, 0, -1, NULL);
-    int trap = write_allowed(call, s, a[1].u64, blocking);
+    struct p2_stream *s = p2_get(call, self, P2_OUTPUT_STREAM);
+    if (!s) return p2_bad_handle(call, self, P2_OUTPUT_STREAM);
+    if (s->closed) return p2_stream_error(call, ret_ptr, 12, 4, 4, 8, 0, -1, NULL);
+    int trap = write_allowed(call, s, len, blocking);
     if (trap) return trap;
-    uint64_t left = a[1].u64;
+    uint64_t left = len;
     int rc = 0;
     while (left && !rc) {
         size_t n = (size_t)MIN(left, (uint64_t)sizeof zeroes);
         rc = s->ops->write(call_ctx(call), s, zeroes, n);
         left -= n;
     }
-    return write_result(call, s, a[2].u32, rc);
+    return write_result(call, s, ret_ptr, rc);
 }
 
-P2_FN(p2_io_streams_output_stream_write_zeroes)
+P2_IMPL(p2_io_streams_output_stream_write_zeroes, uint32_t self, uint64_t len, uint32_t ret_ptr)
 {
-    (void)r;
-    return do_write_zeroes(call, a, false);
+    return do_write_zeroes(call, self, len, false, ret_ptr);
 }
 
-P2_FN(p2_io_streams_output_stream_blocking_write_zeroes_and_flush)
+P2_IMPL(p2_io_streams_output_stream_blocking_write_zeroes_and_flush, uint32_t self, uint64_t len,
+        uint32_t ret_ptr)
 {
-    (void)r;
-    return do_write_zeroes(call, a, true);
+    return do_write_zeroes(call, self, len, true, ret_ptr);
 }
 
 /* splice / blocking-splice(src: borrow<input-stream>, len: u64) ->
  * result<u64, stream-error>: moves up to len bytes (one read's worth). */
-static int do_splice(struct wasm_host_call *call, const wasm_value *a, bool block)
+static int do_splice(struct wasm_host_call *call, uint32_t self, uint32_t src_handle, uint64_t len,
+                     bool block, uint32_t ret_ptr)
 {
     struct wasi_ctx *w = call_ctx(call);
-    struct p2_stream *dst = p2_get(call, a[0].u32, P2_OUTPUT_STREAM);
-    struct p2_stream *src = p2_get(call, a[1].u32, P2_INPUT_STREAM);
+    struct p2_stream *dst = p2_get(call, self, P2_OUTPUT_STREAM);
+    struct p2_stream *src = p2_get(call, src_handle, P2_INPUT_STREAM);
     if (!dst || !src)
-        return dst ? p2_bad_handle(call, a[1].u32, P2_INPUT_STREAM)
-                   : p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
-    if (dst->closed) return p2_stream_error(call, a[3].u32, 16, 8, 8, 12, 0, -1, NULL);
-    size_t max = (size_t)MIN(a[2].u64, (uint64_t)P2_SCRATCH);
+        return dst ? p2_bad_handle(call, src_handle, P2_INPUT_STREAM)
+                   : p2_bad_handle(call, self, P2_OUTPUT_STREAM);
+    if (dst->closed) return p2_stream_error(call, ret_ptr, 16, 8, 8, 12, 0, -1, NULL);
+    size_t max = (size_t)MIN(len, (uint64_t)P2_SCRATCH);
     long got = 0;
     int http_code = -1;
     const uint8_t *data;
@@ -506,42 +506,39 @@ static int do_splice(struct wasm_host_call *call, const wasm_value *a, bool bloc
         int rc = dst->ops->write(w, dst, data, (size_t)got);
         if (rc) {
             dst->closed = true;
-            return p2_stream_error(call, a[3].u32, 16, 8, 8, 12, rc, -1, NULL);
+            return p2_stream_error(call, ret_ptr, 16, 8, 8, 12, rc, -1, NULL);
         }
     }
     if (got == ERR_CANCELED) return wasm_host_trap(call, "killed");
     if (got < 0) {
         src->closed = true;
-        return p2_stream_error(call, a[3].u32, 16, 8, 8, 12, got == ERR_PIPE ? 0 : (int)got,
+        return p2_stream_error(call, ret_ptr, 16, 8, 8, 12, got == ERR_PIPE ? 0 : (int)got,
                                http_code, NULL);
     }
-    uint8_t *ret = p2_ret(call, a[3].u32, 16, 8);
-    if (!ret) return p2_bad_ret(call, a[3].u32);
+    uint8_t *ret = p2_ret(call, ret_ptr, 16, 8);
+    if (!ret) return p2_bad_ret(call, ret_ptr);
     le64_put(ret + 8, (uint64_t)got);
     return 0;
 }
 
-P2_FN(p2_io_streams_output_stream_splice)
+P2_IMPL(p2_io_streams_output_stream_splice, uint32_t self, uint32_t src, uint64_t len,
+        uint32_t ret_ptr)
 {
-    (void)r;
-    return do_splice(call, a, false);
+    return do_splice(call, self, src, len, false, ret_ptr);
 }
 
-P2_FN(p2_io_streams_output_stream_blocking_splice)
+P2_IMPL(p2_io_streams_output_stream_blocking_splice, uint32_t self, uint32_t src, uint64_t len,
+        uint32_t ret_ptr)
 {
-    (void)r;
-    return do_splice(call, a, true);
+    return do_splice(call, self, src, len, true, ret_ptr);
 }
 
-P2_FN(p2_io_streams_output_stream_subscribe)
+P2_IMPL(p2_io_streams_output_stream_subscribe, uint32_t self, uint32_t *result)
 {
-    struct p2_stream *s = p2_get(call, a[0].u32, P2_OUTPUT_STREAM);
-    if (!s) return p2_bad_handle(call, a[0].u32, P2_OUTPUT_STREAM);
-    return p2_subscribe(call, &s->h, &p2_poll_stream, 0, &r[0].u32);
+    return stream_subscribe(call, self, P2_OUTPUT_STREAM, result);
 }
 
-P2_FN(p2_io_streams_output_stream_drop)
+P2_IMPL(p2_io_streams_output_stream_drop, uint32_t self)
 {
-    (void)r;
-    return p2_drop(call, a[0].u32, P2_OUTPUT_STREAM);
+    return p2_drop(call, self, P2_OUTPUT_STREAM);
 }

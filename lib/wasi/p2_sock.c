@@ -14,7 +14,8 @@
  * finish-* and resolve-next-address hand out the stored outcome. The
  * streams of a connected socket are its children and the port socket is
  * shared. The socket options of both kinds are one table (sock_options):
- * each getter and setter is option_get and option_set on its row.
+ * every getter and setter is p2_sock_option_get or p2_sock_option_set on
+ * its row (gen_p2_table.py makes their entry points from the rows).
  */
 #include "base/env.h"
 #include "base/mem.h"
@@ -84,26 +85,11 @@ P2_IMPL(p2_sockets_network_network_drop, uint32_t self)
 
 /* ---- the sockets --------------------------------------------------------------- */
 
-/* The socket options of tcp.wit and udp.wit, rows of sock_options. */
-enum opt_id {
-    OPT_TCP_KEEPALIVE,
-    OPT_TCP_KEEPIDLE,
-    OPT_TCP_KEEPINTVL,
-    OPT_TCP_KEEPCNT,
-    OPT_TCP_HOP_LIMIT,
-    OPT_TCP_RCVBUF,
-    OPT_TCP_SNDBUF,
-    OPT_UDP_HOP_LIMIT,
-    OPT_UDP_RCVBUF,
-    OPT_UDP_SNDBUF,
-    OPT_COUNT
-};
-
-/* A socket's option values (a tcp socket uses the OPT_TCP_* rows, a udp
- * socket the OPT_UDP_* ones) and which of them the app set through the
+/* A socket's option values (a tcp socket uses the P2_OPT_TCP_* rows, a udp
+ * socket the P2_OPT_UDP_* ones) and which of them the app set through the
  * port, to apply once the port socket exists. */
 struct opt_values {
-    uint64_t value[OPT_COUNT];
+    uint64_t value[P2_OPT_COUNT];
     unsigned set; /* OPT_BIT(option) */
 };
 
@@ -170,22 +156,27 @@ struct sock_option {
 
 /* Keep-alive and the hop limits are applied through the port (the getters
  * report the values set; the port may clamp them, as the WIT allows); the
- * buffer sizes are hints (tcp.wit, udp.wit) and only kept. */
-static const struct sock_option sock_options[OPT_COUNT] = {
+ * buffer sizes are hints (tcp.wit, udp.wit) and only kept.
+ * gen_p2_table.py reads each row's first four fields (id, WIT name, owner,
+ * type; keep them on the row's first line): the imports
+ * [method]<owner>.<name> and [method]<owner>.set-<name> call
+ * p2_sock_option_get and p2_sock_option_set with the row's id. */
+static const struct sock_option sock_options[P2_OPT_COUNT] = {
 #define TCP P2_TCP_SOCKET
 #define UDP P2_UDP_SOCKET
-    [OPT_TCP_KEEPALIVE] = {"keep-alive-enabled", TCP, OPT_BOOL, false, WASI_PORT_SO_KEEPALIVE, 0},
-    [OPT_TCP_KEEPIDLE] = {"keep-alive-idle-time", TCP, OPT_U64, true, WASI_PORT_TCP_KEEPIDLE,
-                          7200ull * 1000000000u},
-    [OPT_TCP_KEEPINTVL] = {"keep-alive-interval", TCP, OPT_U64, true, WASI_PORT_TCP_KEEPINTVL,
-                           75ull * 1000000000u},
-    [OPT_TCP_KEEPCNT] = {"keep-alive-count", TCP, OPT_U32, true, WASI_PORT_TCP_KEEPCNT, 9},
-    [OPT_TCP_HOP_LIMIT] = {"hop-limit", TCP, OPT_U8, true, WASI_PORT_IP_TTL, 64},
-    [OPT_TCP_RCVBUF] = {"receive-buffer-size", TCP, OPT_U64, true, OPT_HINT, 131072},
-    [OPT_TCP_SNDBUF] = {"send-buffer-size", TCP, OPT_U64, true, OPT_HINT, 131072},
-    [OPT_UDP_HOP_LIMIT] = {"unicast-hop-limit", UDP, OPT_U8, true, WASI_PORT_IP_TTL, 64},
-    [OPT_UDP_RCVBUF] = {"receive-buffer-size", UDP, OPT_U64, true, OPT_HINT, 212992},
-    [OPT_UDP_SNDBUF] = {"send-buffer-size", UDP, OPT_U64, true, OPT_HINT, 212992},
+    [P2_OPT_TCP_KEEPALIVE] = {"keep-alive-enabled", TCP, OPT_BOOL, false, WASI_PORT_SO_KEEPALIVE,
+                              0},
+    [P2_OPT_TCP_KEEPIDLE] = {"keep-alive-idle-time", TCP, OPT_U64, true, WASI_PORT_TCP_KEEPIDLE,
+                             7200ull * 1000000000u},
+    [P2_OPT_TCP_KEEPINTVL] = {"keep-alive-interval", TCP, OPT_U64, true, WASI_PORT_TCP_KEEPINTVL,
+                              75ull * 1000000000u},
+    [P2_OPT_TCP_KEEPCNT] = {"keep-alive-count", TCP, OPT_U32, true, WASI_PORT_TCP_KEEPCNT, 9},
+    [P2_OPT_TCP_HOP_LIMIT] = {"hop-limit", TCP, OPT_U8, true, WASI_PORT_IP_TTL, 64},
+    [P2_OPT_TCP_RCVBUF] = {"receive-buffer-size", TCP, OPT_U64, true, OPT_HINT, 131072},
+    [P2_OPT_TCP_SNDBUF] = {"send-buffer-size", TCP, OPT_U64, true, OPT_HINT, 131072},
+    [P2_OPT_UDP_HOP_LIMIT] = {"unicast-hop-limit", UDP, OPT_U8, true, WASI_PORT_IP_TTL, 64},
+    [P2_OPT_UDP_RCVBUF] = {"receive-buffer-size", UDP, OPT_U64, true, OPT_HINT, 212992},
+    [P2_OPT_UDP_SNDBUF] = {"send-buffer-size", UDP, OPT_U64, true, OPT_HINT, 212992},
 #undef TCP
 #undef UDP
 };
@@ -207,7 +198,7 @@ static struct wasi_port_sock *port_sock_of(const struct p2_obj *s)
 /* A new socket's options: the initial values of its rows. */
 static void options_init(struct p2_obj *s)
 {
-    for (int id = 0; id < OPT_COUNT; id++)
+    for (int id = 0; id < P2_OPT_COUNT; id++)
         if (sock_options[id].owner == s->type) opts_of(s)->value[id] = sock_options[id].initial;
 }
 
@@ -218,7 +209,7 @@ static void options_init(struct p2_obj *s)
 static void options_apply(struct wasi_ctx *w, struct p2_obj *s)
 {
     const struct opt_values *o = opts_of(s);
-    for (int id = 0; id < OPT_COUNT; id++) {
+    for (int id = 0; id < P2_OPT_COUNT; id++) {
         if (!(o->set & OPT_BIT(id))) continue;
         int rc = sock_opt(w, port_sock_of(s), sock_options[id].port_opt, o->value[id]);
         if (rc)
@@ -231,7 +222,7 @@ static void options_apply(struct wasi_ctx *w, struct p2_obj *s)
  * socket, else remembered for options_apply. Returns 0 or an error result,
  * with not-supported from a port that cannot apply options: a setting that
  * would do nothing is refused, not pretended. */
-static int option_to_port(struct wasi_ctx *w, struct p2_obj *s, enum opt_id id, uint64_t value)
+static int option_to_port(struct wasi_ctx *w, struct p2_obj *s, enum p2_sock_opt id, uint64_t value)
 {
     if (!w->port.ops->sock_set_option) return code_of(ERR_NOTSUP);
     if (port_sock_of(s)) {
@@ -242,56 +233,42 @@ static int option_to_port(struct wasi_ctx *w, struct p2_obj *s, enum opt_id id, 
     return 0;
 }
 
-/* <option>() -> result<T, error-code>: the value set, or the initial one. */
-static int option_get(struct wasm_host_call *call, const wasm_value *a, enum opt_id id)
+int p2_sock_option_get(struct wasm_host_call *call, enum p2_sock_opt id, uint32_t self,
+                       uint32_t ret_ptr)
 {
     const struct sock_option *opt = &sock_options[id];
-    struct p2_obj *s = p2_get(call, a[0].u32, opt->owner);
-    if (!s) return p2_bad_handle(call, a[0].u32, opt->owner);
-    return put_result(call, a[1].u32, opt_width[opt->type], 0, opts_of(s)->value[id]);
+    struct p2_obj *s = p2_get(call, self, opt->owner);
+    if (!s) return p2_bad_handle(call, self, opt->owner);
+    return put_result(call, ret_ptr, opt_width[opt->type], 0, opts_of(s)->value[id]);
 }
 
-/* The value a setter's core parameter carries (canonical ABI lifting:
- * bool is any non-zero i32, u8 the low byte). */
-static uint64_t option_arg(enum opt_type type, const wasm_value *v)
+/* The value of a setter's core parameter v, lifted (canonical ABI: bool is
+ * any non-zero i32, u8 the low byte). */
+static uint64_t option_arg(enum opt_type type, uint64_t v)
 {
     switch (type) {
-    case OPT_BOOL: return v->u32 != 0;
-    case OPT_U8: return (uint8_t)v->u32;
-    case OPT_U32: return v->u32;
-    default: return v->u64;
+    case OPT_BOOL: return v != 0;
+    case OPT_U8: return (uint8_t)v;
+    case OPT_U32: return (uint32_t)v;
+    default: return v;
     }
 }
 
-/* set-<option>(value) -> result<_, error-code>. */
-static int option_set(struct wasm_host_call *call, const wasm_value *a, enum opt_id id)
+int p2_sock_option_set(struct wasm_host_call *call, enum p2_sock_opt id, uint32_t self,
+                       uint64_t value, uint32_t ret_ptr)
 {
     const struct sock_option *opt = &sock_options[id];
-    struct p2_obj *s = p2_get(call, a[0].u32, opt->owner);
-    if (!s) return p2_bad_handle(call, a[0].u32, opt->owner);
-    uint64_t value = option_arg(opt->type, &a[1]);
+    struct p2_obj *s = p2_get(call, self, opt->owner);
+    if (!s) return p2_bad_handle(call, self, opt->owner);
+    value = option_arg(opt->type, value);
     int res = 0;
     if (opt->zero_invalid && value == 0)
         res = E(SE_INVALID_ARGUMENT);
     else if (opt->port_opt != OPT_HINT)
         res = option_to_port(call_ctx(call), s, id, value);
     if (!res) opts_of(s)->value[id] = value;
-    return put_unit(call, a[2].u32, res);
+    return put_unit(call, ret_ptr, res);
 }
-
-/* An option's two entry points, prefix_name and prefix_set_name
- * (gen_p2_table.py reads these lines as it reads P2_FN). */
-#define P2_GETSET(prefix, name, id)                                                                \
-    P2_FN(prefix##_##name)                                                                         \
-    {                                                                                              \
-        (void)r;                                                                                   \
-        return option_get(call, a, id);                                                            \
-    }                                                                                              \
-    P2_FN(prefix##_set_##name)                                                                     \
-    {                                                                                              \
-        (void)r;                                                                                   \
-        return option_set(call, a, id);                                                            \
-    }
 
 static void tcp_destroy(struct wasi_ctx *w, struct p2_obj *o)
 {
@@ -661,14 +638,6 @@ P2_IMPL(p2_sockets_tcp_tcp_socket_set_listen_backlog_size, uint32_t self, uint64
     return put_unit(call, ret_ptr, 0);
 }
 
-P2_GETSET(p2_sockets_tcp_tcp_socket, keep_alive_enabled, OPT_TCP_KEEPALIVE)
-P2_GETSET(p2_sockets_tcp_tcp_socket, keep_alive_idle_time, OPT_TCP_KEEPIDLE)
-P2_GETSET(p2_sockets_tcp_tcp_socket, keep_alive_interval, OPT_TCP_KEEPINTVL)
-P2_GETSET(p2_sockets_tcp_tcp_socket, keep_alive_count, OPT_TCP_KEEPCNT)
-P2_GETSET(p2_sockets_tcp_tcp_socket, hop_limit, OPT_TCP_HOP_LIMIT)
-P2_GETSET(p2_sockets_tcp_tcp_socket, receive_buffer_size, OPT_TCP_RCVBUF)
-P2_GETSET(p2_sockets_tcp_tcp_socket, send_buffer_size, OPT_TCP_SNDBUF)
-
 P2_IMPL(p2_sockets_tcp_tcp_socket_subscribe, uint32_t self, uint32_t *result)
 {
     TCP_SELF(t);
@@ -851,10 +820,6 @@ P2_IMPL(p2_sockets_udp_udp_socket_address_family, uint32_t self, uint32_t *resul
     *result = u->family == 6;
     return 0;
 }
-
-P2_GETSET(p2_sockets_udp_udp_socket, unicast_hop_limit, OPT_UDP_HOP_LIMIT)
-P2_GETSET(p2_sockets_udp_udp_socket, receive_buffer_size, OPT_UDP_RCVBUF)
-P2_GETSET(p2_sockets_udp_udp_socket, send_buffer_size, OPT_UDP_SNDBUF)
 
 P2_IMPL(p2_sockets_udp_udp_socket_subscribe, uint32_t self, uint32_t *result)
 {

@@ -21,10 +21,10 @@ DIR = os.path.join(ROOT, "lib", "wasi")
 COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 INCLUDE = re.compile(r'^#include "wasi/([\w.]+)"', re.M)
 # A definition at the start of a line: "type name(args) {" not static, a
-# P2_FN(name) or P2_IMPL(name, ...), or "const struct x name[] = ..." /
+# P2_IMPL(name, ...), or "const struct x name[] = ..." /
 # "const size_t name = ...".
 FUNC_DEF = re.compile(r"^(?!static\b|P2_)[A-Za-z_][\w \t*]*?\b(\w+)\s*\([^;{}]*\)\s*\{", re.M)
-P2_FN = re.compile(r"^P2_(?:FN|IMPL)\((\w+)[,)]", re.M)
+P2_IMPL = re.compile(r"^P2_IMPL\((\w+),", re.M)
 DATA_DEF = re.compile(r"^const [\w ]+?\b(\w+)(\[\])?\s*=", re.M)
 WORD = re.compile(r"\b[A-Za-z_]\w*\b")
 
@@ -43,7 +43,7 @@ def links(files):
     for name, text in files.items():
         if not name.endswith(".c"):
             continue
-        for rx in (FUNC_DEF, P2_FN, DATA_DEF):
+        for rx in (FUNC_DEF, P2_IMPL, DATA_DEF):
             for m in rx.finditer(text):
                 defined.setdefault(m.group(1), name)
     out = {name: set() for name in files}

@@ -647,7 +647,8 @@ def echo_once(srv, n):
 def test_table(h):
     t = h.t
     wit = os.environ.get("WASI_WIT", os.path.join(ROOT, "..", "shared", "wit"))
-    name = "p2_table.c matches core-signatures-0.2.12.tsv and the P2_FN and P2_IMPL definitions"
+    name = ("p2_table.c matches core-signatures-0.2.12.tsv, the P2_IMPL definitions and the "
+            "socket option rows")
     if not os.path.exists(os.path.join(wit, "core-signatures-0.2.12.tsv")):
         t.skip(name, f"no {wit}/core-signatures-0.2.12.tsv (WASI_WIT)")
         return
@@ -655,22 +656,31 @@ def test_table(h):
     r = subprocess.run([sys.executable, gen, "--check", "--wit", wit], capture_output=True,
                        text=True)
     t.ok(r.returncode == 0, name, r.stdout + r.stderr)
-    # The generator refuses typed parameters that do not match the signature.
+    # The generator refuses typed parameters that do not match the signature,
+    # also those of a socket option row (a u64 keep-alive-enabled, whose
+    # setter takes an i32), and a row it cannot read whole.
     probe = ("import sys; sys.path.insert(0, sys.argv[1]); import gen_p2_table as g\n"
+             "row = '    [P2_OPT_X] = {\"keep-alive-enabled\", TCP, OPT_U64, false, 0, 0},\\n'\n"
+             "setter = g.option_entries(row)['p2_sockets_tcp_tcp_socket_set_keep_alive_enabled']\n"
              "for params, core, res in [(['uint64_t self'], ['i32'], []),\n"
              "                          (['uint32_t self'], ['i32', 'i32'], []),\n"
              "                          (['uint32_t self', 'uint32_t *result'], ['i32'], ['i64']),\n"
-             "                          (['P2_FLAT(addr, 3)'], ['i32', 'i64'], [])]:\n"
+             "                          (['P2_FLAT(addr, 3)'], ['i32', 'i64'], []),\n"
+             "                          (setter[2], ['i32', 'i32', 'i32'], [])]:\n"
              "    try:\n"
              "        g.typed_call('f', params, core, res)\n"
              "        print('accepted', params)\n"
              "    except SystemExit as e:\n"
-             "        print(e)\n")
+             "        print(e)\n"
+             "try:\n"
+             "    print('accepted', g.option_entries('    [P2_OPT_X] =\\n        {\"hop-limit\", TCP,'))\n"
+             "except SystemExit as e:\n"
+             "    print(e)\n")
     r = subprocess.run([sys.executable, "-c", probe, os.path.dirname(gen)], capture_output=True,
                        text=True)
-    t.ok(r.returncode == 0 and "accepted" not in r.stdout and r.stdout.count("gen_p2_table:") == 4,
-         "gen_p2_table.py refuses typed parameters that do not match the core signature",
-         r.stdout + r.stderr)
+    t.ok(r.returncode == 0 and "accepted" not in r.stdout and r.stdout.count("gen_p2_table:") == 6,
+         "gen_p2_table.py refuses typed parameters and socket option rows that do not match the "
+         "core signature", r.stdout + r.stderr)
 
 
 # ---- the command line ---------------------------------------------------------
