@@ -10,7 +10,7 @@ LIB_SRCS_wasi := lib/wasi/ctx.c lib/wasi/path.c lib/wasi/errno.c lib/wasi/p1_fd.
     lib/wasi/p2_fs_dir.c \
     lib/wasi/p2_table.c
 KERNEL_LIB_SRCS += $(LIB_SRCS_wasi)
-WASI_HOST_PORT_SRCS := host/port/wasi_files.c host/port/wasi_sock.c
+WASI_HOST_PORT_SRCS := host/port/wasi_files.c host/port/wasi_sock.c host/port/wasi_common.c
 
 # host/kpio-wasm's WASI mode (host/kpio-wasm/run_wasi.c, selected from
 # main.c): extra objects for both builds of kpio-wasm.
