@@ -1,8 +1,9 @@
 /*
  * lib/wasm/common.c - the floor of lib/wasm, small helpers every stage
  * uses: the error message of a failing call, value types and their names,
- * a function type as text, and a trap's kind, reason and function. It
- * calls no other file of lib/wasm.
+ * a function type as text, values moved between wide and narrow slot
+ * layouts, and a trap's kind, reason and function. It calls no other file
+ * of lib/wasm.
  */
 #include "wasm/internal.h"
 
@@ -75,6 +76,25 @@ const char *wasm_functype_str(const struct wasm_functype *t, char *buf, size_t s
     }
     sb_add(&b, ")");
     return buf;
+}
+
+/* ---- values of a function type in wide (v128: two slots) and narrow layout ---- */
+
+void wasm_slots_narrow(const uint8_t *types, uint32_t n, wasm_value *v)
+{
+    for (uint32_t i = 0, k = 0; i < n; i++) {
+        v[k++] = v[2 * i];
+        if (types[i] == WASM_V128) v[k++] = v[2 * i + 1];
+    }
+}
+
+void wasm_slots_widen(const uint8_t *types, uint32_t n, wasm_value *v)
+{
+    uint32_t k = wasm_types_nvalues(types, n);
+    for (uint32_t i = n; i-- > 0;) {
+        if (types[i] == WASM_V128) v[2 * i + 1] = v[--k];
+        v[2 * i] = v[--k];
+    }
 }
 
 /* ---- traps ---- */
