@@ -154,7 +154,7 @@ fuzz:
 	    $(if $(FUZZ_KEEP),--keep) $(FUZZ_TARGETS)
 
 check:
-	@sh tests/check/run_check.sh
+	@KPIO_BUILD=$(BUILD) sh tests/check/run_check.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -20,9 +20,12 @@ void wasi_host_port_set_kill_deadline(struct wasi_port *port, const uint64_t *de
 /* Opens the host directory path as a directory handle for a preopen. */
 int wasi_host_open_dir(struct wasi_port *port, const char *path, struct wasi_port_file **out);
 
-/* Shared by wasi_files.c and wasi_sock.c. */
+/* wasi_common.c: shared by wasi_files.c and wasi_sock.c. */
 int wasi_host_errno(int e);
 uint64_t wasi_host_mono_ns(void);
+
+/* The ops table (wasi_files.c, top of the port) and the descriptors that
+ * its wait polls. */
 extern const struct wasi_port_ops wasi_host_ops;
 int wasi_host_file_fd(const struct wasi_port_file *f);
 int wasi_host_sock_fd(const struct wasi_port_sock *s);

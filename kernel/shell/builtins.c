@@ -3,7 +3,8 @@
  * ifconfig, ...). `ls` is the app /apps/ls.wasm (-l, -a), not a built-in,
  * so that the prompt and kpio-wasm list files the same way. lib/shell has the ones that change the
  * shell itself (cd, export, exit, echo, test, jobs, ...). Output goes to the command's stdout and
- * stderr (sh->out, sh->err), so built-ins redirect and pipe.
+ * stderr (sh->out, sh->err) through shell_printf and friends, here, so built-ins redirect and pipe
+ * and this file calls nothing in shell.c.
  */
 #include "base/error.h"
 #include "base/fmt.h"
@@ -20,7 +21,36 @@
 #include "time/clock.h"
 #include "wasm/app.h"
 #include "wasm/serve.h"
+#include "wasm/stream.h"
 #include "wasm/wasm.h"
+
+/* The built-ins' output, to the running command's stdout or stderr. */
+void shell_sink(void *ctx, const char *s, size_t n)
+{
+    struct kstream *st = ctx;
+    if (st) kstream_write(st, s, n);
+}
+
+void shell_write(struct shell *sh, const char *s, size_t n)
+{
+    shell_sink(sh->out, s, n);
+}
+
+void shell_printf(struct shell *sh, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vformat(shell_sink, sh->out, fmt, ap);
+    va_end(ap);
+}
+
+void shell_eprintf(struct shell *sh, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vformat(shell_sink, sh->err, fmt, ap);
+    va_end(ap);
+}
 
 static void path_of(struct shell *sh, const char *arg, char *out, size_t size)
 {

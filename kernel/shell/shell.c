@@ -31,35 +31,6 @@
 #define APPS_DIR "/apps"
 #define RC_PATH  "/etc/rc"
 
-/* ---- output of built-ins ------------------------------------------------------------ */
-
-static void stream_sink(void *ctx, const char *s, size_t n)
-{
-    struct kstream *st = ctx;
-    if (st) kstream_write(st, s, n);
-}
-
-void shell_write(struct shell *sh, const char *s, size_t n)
-{
-    stream_sink(sh->out, s, n);
-}
-
-void shell_printf(struct shell *sh, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vformat(stream_sink, sh->out, fmt, ap);
-    va_end(ap);
-}
-
-void shell_eprintf(struct shell *sh, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vformat(stream_sink, sh->err, fmt, ap);
-    va_end(ap);
-}
-
 static struct shell *of(void *ctx)
 {
     return ctx;
@@ -116,7 +87,7 @@ static int o_spawn(void *ctx, char *const *argv, char *const *envp, const int fd
     /* nonet CMD ARGS...: the app runs without network access. */
     bool no_net = strcmp(argv[0], "nonet") == 0;
     if (no_net && !*++argv) {
-        fmt_format(stream_sink, err_out, "nonet: usage: nonet COMMAND [ARGS...]\n");
+        fmt_format(shell_sink, err_out, "nonet: usage: nonet COMMAND [ARGS...]\n");
         return ERR_INVAL;
     }
     /* serve [OPTIONS] HANDLER: an app that serves the handler. */
@@ -124,25 +95,24 @@ static int o_spawn(void *ctx, char *const *argv, char *const *envp, const int fd
     struct kserve_opts serve_opts;
     const char *handler = NULL;
     if (serve && kserve_args(argv + 1, &serve_opts, &handler) < 0) {
-        fmt_format(stream_sink, err_out, "serve: usage: " KSERVE_USAGE "\n");
+        fmt_format(shell_sink, err_out, "serve: usage: " KSERVE_USAGE "\n");
         return ERR_INVAL;
     }
     const char *name = serve ? handler : argv[0];
     int err = find_app(sh, name, path, sizeof path);
     if (err == ERR_NOENT && !strchr(name, '/') && !serve) {
-        fmt_format(stream_sink, err_out,
+        fmt_format(shell_sink, err_out,
                    "%s: command not found (no built-in and no %s/%s.wasm; try 'help')\n", argv[0],
                    APPS_DIR, argv[0]);
         return ERR_NOENT;
     }
     if (err < 0) {
-        fmt_format(stream_sink, err_out, "%s: %s\n", serve ? name : argv[0], err_str(err));
+        fmt_format(shell_sink, err_out, "%s: %s\n", serve ? name : argv[0], err_str(err));
         return err == ERR_NOENT ? ERR_NOENT : ERR_ACCES;
     }
     int slot = job_slot(sh);
     if (slot < 0) {
-        fmt_format(stream_sink, err_out, "%s: more than %d apps running\n", argv[0],
-                   SHELL_MAX_APPS);
+        fmt_format(shell_sink, err_out, "%s: more than %d apps running\n", argv[0], SHELL_MAX_APPS);
         return ERR_2BIG;
     }
     int argc = 0;

@@ -51,7 +51,9 @@ bool shell_is_builtin(const char *name);
 /* The built-ins' names, for completion: NULL after the last. */
 const char *shell_builtin_name(int i);
 
-/* Output of built-ins, to the command's stdout or stderr. */
+/* Output of built-ins, to the command's stdout or stderr (builtins.c);
+ * shell_sink writes to a struct kstream (NULL: nowhere), for fmt_format. */
+void shell_sink(void *ctx, const char *s, size_t n);
 void shell_printf(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void shell_eprintf(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void shell_write(struct shell *sh, const char *s, size_t n);

@@ -3,7 +3,6 @@
  */
 #include "test/selftest.h"
 
-#include <stdarg.h>
 #include <stdbool.h>
 
 #include "base/fmt.h"
@@ -16,17 +15,6 @@ static const struct selftest_suite *const suites[] = {
     &selftest_core,      &selftest_storage,       &selftest_net,       &selftest_bench_storage,
     &selftest_bench_net, &selftest_bench_compare, &selftest_bench_tls,
 };
-
-static char fail_msg[256];
-
-const char *selftest_fail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(fail_msg, sizeof fail_msg, fmt, ap);
-    va_end(ap);
-    return fail_msg;
-}
 
 static void run_suite(const struct selftest_suite *s, int *passed, int *failed)
 {

@@ -40,14 +40,12 @@
 #include "wasm/wasm.h"
 
 /* An app's stack holds the C frames of host calls, plus 16 bytes per wasm
- * frame on the JIT (160 KiB at the default depth of 10000, see wasm.h).
- * The JIT's frames stop APP_HOST_MARGIN above the guard page, whatever the
- * depth limit says (wasm_config.native_stack_floor). */
-#define MAX_APP_SIZE    (64u << 20)
-#define APP_STACK       (512 * 1024)
-#define APP_HOST_MARGIN (256 * 1024)
-#define STATUS_TRAP     (128 + 6)
-#define STATUS_KILLED   (128 + 9)
+ * frame on the JIT (160 KiB at the default depth of 10000, see wasm.h);
+ * app_config.c keeps the JIT's frames off the last APP_HOST_MARGIN. */
+#define MAX_APP_SIZE  (64u << 20)
+#define APP_STACK     (512 * 1024)
+#define STATUS_TRAP   (128 + 6)
+#define STATUS_KILLED (128 + 9)
 
 struct app_run {
     struct app app;
@@ -91,12 +89,6 @@ static int read_file(const char *path, uint8_t **data, size_t *len)
     return 0;
 }
 
-static int interrupt_hook(void *user, struct wasm_instance *inst)
-{
-    (void)user, (void)inst;
-    return thread_should_stop() ? WASM_STOP : WASM_CONTINUE;
-}
-
 /* Instantiates and runs a command component: 0 with *status, ERR_FAULT
  * (a trap: *trap), or 0 with status 126 after saying why it cannot run. */
 static int run_component(struct app_run *r, struct wasi_ctx *w, const struct wasm_config *wc,
@@ -116,45 +108,6 @@ static int run_component(struct app_run *r, struct wasi_ctx *w, const struct was
         err = 0;
     }
     return err;
-}
-
-static size_t memory_limit; /* 0: the default */
-
-size_t app_memory_limit(void)
-{
-    if (memory_limit) return memory_limit;
-    size_t quarter = pmm_total_count() * PAGE_SIZE / 4;
-    return MAX(quarter, (size_t)64 << 20);
-}
-
-void app_set_memory_limit(size_t bytes)
-{
-    memory_limit = bytes;
-}
-
-static uint32_t call_depth; /* 0: the default */
-
-uint32_t app_call_depth(void)
-{
-    return call_depth ? call_depth : APP_DEFAULT_DEPTH;
-}
-
-void app_set_call_depth(uint32_t frames)
-{
-    call_depth = frames;
-}
-
-void app_wasm_config(struct wasm_config *wc, struct mem_budget *budget)
-{
-    wasm_config_default(wc);
-    wc->interrupt = interrupt_hook;
-    wc->engine = kernel_wasm_engine();
-    wc->code_mem = &kernel_code_memory;
-    wc->max_memory_pages = (uint32_t)MIN(app_memory_limit() / WASM_PAGE_SIZE, (size_t)65536);
-    wc->budget = budget;
-    wc->max_call_depth = app_call_depth();
-    /* this thread's stack: its guard page, then the margin for host calls */
-    wc->native_stack_floor = thread_current()->stack_base + PAGE_SIZE + APP_HOST_MARGIN;
 }
 
 static int serve(struct app_run *r)

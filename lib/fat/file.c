@@ -86,13 +86,16 @@ int node_write_entry(struct fat_volume *v, struct fat_node *n)
     return 0;
 }
 
+/* Writes every open node's dirty entry, then the volume's windows and
+ * FSInfo, to the device (no flush). */
 int node_flush_all(struct fat_volume *v)
 {
+    if (v->rdonly) return 0;
     for (struct fat_node *n = v->nodes; n; n = n->next) {
         int r = node_write_entry(v, n);
         if (r < 0) return r;
     }
-    return 0;
+    return vol_flush_meta(v);
 }
 
 /* ---- cluster cursor --------------------------------------------------------------- */
@@ -453,7 +456,7 @@ int fat_file_sync(struct fat_file *f)
     struct fat_volume *v = f->vol;
     if (v->rdonly) return 0;
     int r = node_write_entry(v, f->node);
-    if (r == 0) r = vol_flush_all(v);
+    if (r == 0) r = node_flush_all(v);
     if (r == 0) r = v->dev.flush(v->dev.ctx);
     return r;
 }
@@ -467,7 +470,7 @@ int fat_close(struct fat_file *f)
     int r = 0;
     if (!v->rdonly && (f->node->dirty || f->node->touched)) {
         r = node_write_entry(v, f->node);
-        if (r == 0) r = vol_flush_all(v);
+        if (r == 0) r = node_flush_all(v);
     }
     node_put(v, f->node);
     mem_free(f);

@@ -1,6 +1,7 @@
 # lib/fat: the FAT12/16/32 filesystem library (kernel and host), its host
 # tools, tests, fuzzer and benchmark. Everything of lib/fat registers here.
-LIB_SRCS_fat := lib/fat/volume.c lib/fat/name.c lib/fat/dir.c lib/fat/file.c lib/fat/ops.c
+LIB_SRCS_fat := lib/fat/volume.c lib/fat/name.c lib/fat/dir.c lib/fat/file.c lib/fat/ops.c \
+    lib/fat/mount.c
 KERNEL_LIB_SRCS += $(LIB_SRCS_fat)
 
 FAT_HOST_DEV := host/kpio-disk/filedev.c

@@ -215,7 +215,7 @@ void arp_poll(struct net_stack *st)
         arp_drop_queue(st, e);
         e->state = ARP_FREE;
         if (unreachable) /* RFC 1122 2.3.2.1: tell the transport */
-            tcp_neighbour_unreachable(st, ip);
+            st->upper->neighbour_unreachable(st, ip);
     }
 }
 

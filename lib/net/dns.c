@@ -75,15 +75,18 @@ void dns_free(struct net_stack *st)
     st->dns_res = NULL;
 }
 
-void dns_query_free(struct net_sock *s)
+static void dns_query_free(struct net_sock *s)
 {
     mem_free(s->u.dns);
 }
 
-unsigned dns_events(const struct net_sock *s)
+static unsigned dns_events(const struct net_sock *s)
 {
     return s->u.dns && s->u.dns->done ? NET_POLL_IN : 0;
 }
+
+/* What sock.c asks of a query socket. */
+static const struct net_sock_ops dns_sock_ops = {.events = dns_events, .release = dns_query_free};
 
 /* Text name -> lower case without the trailing dot, checked against
  * RFC 1035 2.3.4 limits. */
@@ -286,7 +289,7 @@ int net_dns_lookup(struct net_stack *st, const char *name, struct net_sock **out
     net_refresh_time(st);
     struct dns_resolver *r = dns_get(st);
     if (!r) return ERR_NOMEM;
-    struct net_sock *s = net_sock_new(st, SOCK_DNS);
+    struct net_sock *s = net_sock_new(st, SOCK_DNS, &dns_sock_ops);
     if (!s) return ERR_NOMEM;
     struct dns_query *q = mem_zalloc(sizeof *q);
     if (!q) {

@@ -84,9 +84,9 @@ static void icmp_unreach_input(struct net_stack *st, const uint8_t *p, size_t le
     const uint8_t *l4 = oh + ohl;
     uint16_t sport = be16_get(l4), dport = be16_get(l4 + 2);
     if (oh[9] == IP_PROTO_UDP)
-        udp_icmp_error(st, dst, sport, dport, err);
+        st->upper->udp_icmp_error(st, dst, sport, dport, err);
     else if (oh[9] == IP_PROTO_TCP)
-        tcp_icmp_error(st, dst, sport, dport, be32_get(l4 + 4), err);
+        st->upper->tcp_icmp_error(st, dst, sport, dport, be32_get(l4 + 4), err);
 }
 
 void icmp_input(struct net_stack *st, const struct ip_info *ip, const uint8_t *p, size_t len)
@@ -124,7 +124,7 @@ void icmp_send_unreach(struct net_stack *st, const struct ip_info *ip, uint8_t c
 
 int net_ping_socket(struct net_stack *st, struct net_sock **out)
 {
-    struct net_sock *s = net_sock_new(st, SOCK_PING);
+    struct net_sock *s = net_sock_new(st, SOCK_PING, NULL);
     if (!s) return ERR_NOMEM;
     s->u.dg.ident = st->ping_ident++;
     *out = s;

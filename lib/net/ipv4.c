@@ -34,19 +34,19 @@ uint32_t ipv4_source_for(const struct net_stack *st, uint32_t dst)
 static void ipv4_deliver(struct net_stack *st, struct ip_info *ip, const uint8_t *p, size_t len)
 {
     switch (ip->proto) {
-    case IP_PROTO_ICMP: icmp_input(st, ip, p, len); break;
-    case IP_PROTO_UDP: udp_input(st, ip, p, len); break;
+    case IP_PROTO_ICMP: st->upper->icmp_input(st, ip, p, len); break;
+    case IP_PROTO_UDP: st->upper->udp_input(st, ip, p, len); break;
     case IP_PROTO_TCP:
         if (ip->broadcast) {
             st->ctr.rx_drops++;
             break;
         }
-        tcp_input(st, ip, p, len);
+        st->upper->tcp_input(st, ip, p, len);
         break;
     default:
         st->ctr.rx_drops++;
         /* RFC 1122 3.2.2.1: protocol unreachable for unicast only */
-        if (!ip->broadcast) icmp_send_unreach(st, ip, 2, p, len);
+        if (!ip->broadcast) st->upper->send_unreach(st, ip, 2, p, len);
         break;
     }
 }
@@ -136,4 +136,35 @@ int ipv4_output_ttl(struct net_stack *st, uint32_t src, uint32_t dst, uint8_t pr
     be32_put(h + 16, dst);
     be16_put(h + 10, net_csum_fold(net_csum_add(0, h, IP_HLEN)));
     return arp_output(st, nexthop, st->txbuf, IP_HLEN + l4_len);
+}
+
+/* --- the interface's address configuration ------------------------------- */
+
+/* Puts an address into force; announces it with a gratuitous ARP
+ * (RFC 5227 2.3 / RFC 826) so that neighbours update stale caches. */
+void net_apply_config(struct net_stack *st, uint32_t addr, uint32_t mask, uint32_t gw,
+                      const uint32_t *dns, int ndns, bool from_dhcp, uint32_t lease_s)
+{
+    bool changed = !st->up || st->addr != addr;
+    st->addr = addr;
+    st->netmask = mask;
+    st->gateway = gw;
+    st->ndns = 0;
+    for (int i = 0; i < ndns && i < 3; i++)
+        if (dns[i]) st->dns[st->ndns++] = dns[i];
+    st->up = true;
+    st->from_dhcp = from_dhcp;
+    st->lease_s = lease_s;
+    if (changed) arp_announce(st);
+    net_notify_if(st, NET_EV_ADDR_UP);
+}
+
+void net_clear_config(struct net_stack *st)
+{
+    bool was = st->up;
+    st->up = false;
+    st->addr = st->netmask = st->gateway = 0;
+    st->ndns = 0;
+    st->lease_s = 0;
+    if (was) net_notify_if(st, NET_EV_ADDR_DOWN);
 }

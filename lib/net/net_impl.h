@@ -166,11 +166,21 @@ struct tcp_pcb {
     uint64_t ka_heard, ka_last_probe;
 };
 
+/* What a socket kind adds to the shared socket code of sock.c: its
+ * readiness and the release of its own state. A kind without ops (UDP,
+ * ping) is a datagram queue. Given to net_sock_new by the kind's file
+ * (tcp.c, dns.c), so sock.c never calls up into them. */
+struct net_sock_ops {
+    unsigned (*events)(const struct net_sock *s); /* NET_POLL_* */
+    void (*release)(struct net_sock *s);          /* frees the kind's state */
+};
+
 struct net_sock {
     struct list_node link; /* in st->socks */
     struct net_stack *st;
     enum sock_kind kind;
-    bool closed; /* the user closed it; only the stack keeps it alive */
+    const struct net_sock_ops *ops; /* NULL: a datagram queue */
+    bool closed;                    /* the user closed it; only the stack keeps it alive */
     void *user;
     int error; /* pending error for net_sock_error */
     unsigned last_events;
@@ -193,9 +203,36 @@ struct net_sock {
 
 struct dhcp_client;
 struct dns_resolver;
+struct ip_info;
+
+/* The upper layers' entry points that a lower layer hands a packet or an
+ * event to, as lwIP's ip4_input reaches its protocols: filled in by
+ * net_create (stack.c, the top floor), so that no file calls a file above
+ * it. ipv4.c delivers through the protocol entries, icmp.c reports errors
+ * to the transports, arp.c tells TCP of a neighbour that never answered,
+ * and udp.c hands DHCP and DNS their datagrams. */
+struct net_upcalls {
+    void (*icmp_input)(struct net_stack *st, const struct ip_info *ip, const uint8_t *p,
+                       size_t len);
+    void (*udp_input)(struct net_stack *st, const struct ip_info *ip, const uint8_t *p, size_t len);
+    void (*tcp_input)(struct net_stack *st, const struct ip_info *ip, const uint8_t *p, size_t len);
+    /* ICMP destination unreachable (RFC 792) for a datagram nobody takes */
+    void (*send_unreach)(struct net_stack *st, const struct ip_info *ip, uint8_t code,
+                         const uint8_t *l4, size_t l4_len);
+    void (*udp_icmp_error)(struct net_stack *st, uint32_t dst, uint16_t sport, uint16_t dport,
+                           int err);
+    void (*tcp_icmp_error)(struct net_stack *st, uint32_t dst, uint16_t sport, uint16_t dport,
+                           uint32_t seq, int err);
+    void (*neighbour_unreachable)(struct net_stack *st, uint32_t ip);
+    void (*dhcp_input)(struct net_stack *st, const struct ip_info *ip, const uint8_t *p,
+                       size_t len);
+    bool (*dns_input)(struct net_stack *st, const struct ip_info *ip, uint16_t sport,
+                      uint16_t dport, const uint8_t *p, size_t len);
+};
 
 struct net_stack {
     struct net_config cfg;
+    const struct net_upcalls *upper;
     uint64_t now;
     uint32_t addr, netmask, gateway;
     uint32_t dns[3];
@@ -257,17 +294,16 @@ static inline void net_refresh_time(struct net_stack *st)
     }
 }
 
-/* stack.c */
+/* sock.c */
 void net_send_frame(struct net_stack *st, const uint8_t *frame, size_t len);
 uint32_t net_random32(struct net_stack *st);
 uint16_t net_ephemeral_port(struct net_stack *st, int kind);
 void net_sock_update(struct net_sock *s); /* re-evaluates readiness, notifies */
 void net_notify_if(struct net_stack *st, unsigned ev);
-void net_apply_config(struct net_stack *st, uint32_t addr, uint32_t mask, uint32_t gw,
-                      const uint32_t *dns, int ndns, bool from_dhcp, uint32_t lease_s);
-void net_clear_config(struct net_stack *st);
 uint64_t net_min_deadline(uint64_t a, uint64_t b);
-struct net_sock *net_sock_new(struct net_stack *st, enum sock_kind kind);
+/* ops: the kind's (tcp.c, dns.c), or NULL for a datagram queue. */
+struct net_sock *net_sock_new(struct net_stack *st, enum sock_kind kind,
+                              const struct net_sock_ops *ops);
 void net_sock_free(struct net_sock *s);
 int net_prefix_len(uint32_t mask);
 void dgram_queue_free(struct net_sock *s);
@@ -311,6 +347,9 @@ int ipv4_output_ttl(struct net_stack *st, uint32_t src, uint32_t dst, uint8_t pr
                     uint8_t ttl);
 bool ipv4_is_local(const struct net_stack *st, uint32_t dst, bool *broadcast);
 uint32_t ipv4_source_for(const struct net_stack *st, uint32_t dst);
+void net_apply_config(struct net_stack *st, uint32_t addr, uint32_t mask, uint32_t gw,
+                      const uint32_t *dns, int ndns, bool from_dhcp, uint32_t lease_s);
+void net_clear_config(struct net_stack *st);
 
 /* ip4_frag.c: returns the payload of a complete datagram (owned by the slot
  * until ip4_reass_release) or NULL while fragments are missing. */
@@ -348,8 +387,6 @@ void tcp_icmp_error(struct net_stack *st, uint32_t dst, uint16_t sport, uint16_t
                     uint32_t seq, int err);
 void tcp_poll(struct net_stack *st, struct net_sock *s);
 uint64_t tcp_deadline(const struct net_sock *s);
-void tcp_pcb_free(struct net_sock *s);
-unsigned tcp_events(const struct net_sock *s);
 void tcp_sock_close(struct net_sock *s);
 /* ARP gave up on next hop ip: connections still opening through it fail. */
 void tcp_neighbour_unreachable(struct net_stack *st, uint32_t ip);
@@ -367,7 +404,5 @@ bool dns_input(struct net_stack *st, const struct ip_info *ip, uint16_t sport, u
 void dns_poll(struct net_stack *st);
 uint64_t dns_deadline(const struct net_stack *st);
 void dns_free(struct net_stack *st);
-void dns_query_free(struct net_sock *s);
-unsigned dns_events(const struct net_sock *s);
 
 #endif

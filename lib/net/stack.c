@@ -1,7 +1,19 @@
 /*
- * lib/net/stack.c - the stack instance: creation, the Ethernet input
- * dispatch, timers (poll and the next deadline), interface configuration,
- * counters and what every socket kind shares (handles, readiness, notify).
+ * lib/net/stack.c - the stack instance, the top floor of lib/net:
+ * creation (with the table of upper-layer entry points the lower layers
+ * reach them through), the Ethernet input dispatch, timers (poll and the
+ * next deadline), static configuration, counters and closing a socket.
+ *
+ * Floors, lowest first; a file calls only files on its own floor or below
+ * (tests/check/call_circles.py keeps it so; docs/ARCHITECTURE.md):
+ *   checksum.c, sock.c      shared: frames out, sockets, datagram queues
+ *   arp.c, ip4_frag.c       neighbours, reassembly
+ *   ipv4.c                  IPv4 in and out, the address configuration
+ *   icmp.c                  errors, echo, ping sockets
+ *   udp.c                   datagrams
+ *   tcp*.c, dhcp.c, dns.c   TCP; the DHCP client and DNS resolver over UDP
+ *   stack.c                 the instance and the public entry points
+ * Upward deliveries go through struct net_upcalls, filled in here.
  */
 #include "base/endian.h"
 #include "base/env.h"
@@ -11,6 +23,18 @@
 
 #define DEFAULT_MTU 1500
 
+static const struct net_upcalls upcalls = {
+    .icmp_input = icmp_input,
+    .udp_input = udp_input,
+    .tcp_input = tcp_input,
+    .send_unreach = icmp_send_unreach,
+    .udp_icmp_error = udp_icmp_error,
+    .tcp_icmp_error = tcp_icmp_error,
+    .neighbour_unreachable = tcp_neighbour_unreachable,
+    .dhcp_input = dhcp_input,
+    .dns_input = dns_input,
+};
+
 int net_create(const struct net_config *cfg, uint64_t now, struct net_stack **out)
 {
     if (!cfg || !cfg->tx || !cfg->random || !out) return ERR_INVAL;
@@ -19,6 +43,7 @@ int net_create(const struct net_config *cfg, uint64_t now, struct net_stack **ou
     struct net_stack *st = mem_zalloc(sizeof *st);
     if (!st) return ERR_NOMEM;
     st->cfg = *cfg;
+    st->upper = &upcalls;
     st->cfg.mtu = mtu;
     st->now = now;
     st->txbuf = mem_alloc((size_t)ETH_HLEN + mtu);
@@ -53,20 +78,6 @@ void net_destroy(struct net_stack *st)
     ip4_reass_free(st);
     mem_free(st->txbuf);
     mem_free(st);
-}
-
-uint32_t net_random32(struct net_stack *st)
-{
-    uint8_t b[4];
-    st->cfg.random(st->cfg.ctx, b, sizeof b);
-    return be32_get(b);
-}
-
-void net_send_frame(struct net_stack *st, const uint8_t *frame, size_t len)
-{
-    st->ctr.tx_frames++;
-    st->ctr.tx_bytes += len;
-    st->cfg.tx(st->cfg.ctx, frame, len);
 }
 
 /* Ethernet II (IEEE 802.3 with type field): frames for us (unicast to our
@@ -118,13 +129,6 @@ void net_poll(struct net_stack *st, uint64_t now)
     }
 }
 
-uint64_t net_min_deadline(uint64_t a, uint64_t b)
-{
-    if (a == 0) return b;
-    if (b == 0) return a;
-    return a < b ? a : b;
-}
-
 uint64_t net_next_deadline(const struct net_stack *st)
 {
     uint64_t d = 0;
@@ -162,48 +166,6 @@ void net_get_ifinfo(const struct net_stack *st, struct net_ifinfo *out)
     out->mtu = st->cfg.mtu;
 }
 
-int net_prefix_len(uint32_t mask)
-{
-    int n = 0;
-    while (n < 32 && (mask & (0x80000000u >> n)))
-        n++;
-    return n;
-}
-
-void net_notify_if(struct net_stack *st, unsigned ev)
-{
-    if (st->cfg.notify) st->cfg.notify(st->cfg.ctx, NULL, ev);
-}
-
-/* Puts an address into force; announces it with a gratuitous ARP
- * (RFC 5227 2.3 / RFC 826) so that neighbours update stale caches. */
-void net_apply_config(struct net_stack *st, uint32_t addr, uint32_t mask, uint32_t gw,
-                      const uint32_t *dns, int ndns, bool from_dhcp, uint32_t lease_s)
-{
-    bool changed = !st->up || st->addr != addr;
-    st->addr = addr;
-    st->netmask = mask;
-    st->gateway = gw;
-    st->ndns = 0;
-    for (int i = 0; i < ndns && i < 3; i++)
-        if (dns[i]) st->dns[st->ndns++] = dns[i];
-    st->up = true;
-    st->from_dhcp = from_dhcp;
-    st->lease_s = lease_s;
-    if (changed) arp_announce(st);
-    net_notify_if(st, NET_EV_ADDR_UP);
-}
-
-void net_clear_config(struct net_stack *st)
-{
-    bool was = st->up;
-    st->up = false;
-    st->addr = st->netmask = st->gateway = 0;
-    st->ndns = 0;
-    st->lease_s = 0;
-    if (was) net_notify_if(st, NET_EV_ADDR_DOWN);
-}
-
 int net_set_static(struct net_stack *st, uint32_t addr, int prefix, uint32_t gateway,
                    const uint32_t *dns, int ndns)
 {
@@ -216,156 +178,6 @@ int net_set_static(struct net_stack *st, uint32_t addr, int prefix, uint32_t gat
     return 0;
 }
 
-int net_ip_parse(const char *s, uint32_t *out)
-{
-    uint32_t v = 0;
-    for (int part = 0; part < 4; part++) {
-        if (!char_is_digit((unsigned char)*s)) return ERR_INVAL;
-        uint32_t n = 0;
-        int digits = 0;
-        while (char_is_digit((unsigned char)*s)) {
-            n = n * 10 + (uint32_t)(*s++ - '0');
-            if (++digits > 3 || n > 255) return ERR_INVAL;
-        }
-        v = v << 8 | n;
-        if (part < 3 && *s++ != '.') return ERR_INVAL;
-    }
-    if (*s) return ERR_INVAL;
-    *out = v;
-    return 0;
-}
-
-void net_ip_format(uint32_t a, char buf[16])
-{
-    char *p = buf;
-    for (int i = 3; i >= 0; i--) {
-        unsigned n = (a >> (i * 8)) & 0xff;
-        if (n >= 100) *p++ = (char)('0' + n / 100);
-        if (n >= 10) *p++ = (char)('0' + n / 10 % 10);
-        *p++ = (char)('0' + n % 10);
-        if (i) *p++ = '.';
-    }
-    *p = '\0';
-}
-
-/* --- sockets shared by every kind ----------------------------------------- */
-
-struct net_sock *net_sock_new(struct net_stack *st, enum sock_kind kind)
-{
-    struct net_sock *s = mem_zalloc(sizeof *s);
-    if (!s) return NULL;
-    s->st = st;
-    s->kind = kind;
-    if (kind == SOCK_UDP || kind == SOCK_PING) s->u.dg.tail = &s->u.dg.head;
-    list_push_back(&st->socks, &s->link);
-    return s;
-}
-
-int net_sock_set_ttl(struct net_sock *s, uint8_t ttl)
-{
-    if (ttl == 0 || (s->kind != SOCK_TCP && s->kind != SOCK_UDP)) return ERR_INVAL;
-    s->ttl = ttl;
-    return 0;
-}
-
-void net_sock_free(struct net_sock *s)
-{
-    list_remove(&s->link);
-    switch (s->kind) {
-    case SOCK_TCP: tcp_pcb_free(s); break;
-    case SOCK_UDP:
-    case SOCK_PING: dgram_queue_free(s); break;
-    case SOCK_DNS: dns_query_free(s); break;
-    }
-    mem_free(s);
-}
-
-/* UDP sockets and DNS queries share the UDP port space. */
-static int net_port_space(int kind)
-{
-    return kind == SOCK_DNS ? SOCK_UDP : kind;
-}
-
-/* A choice among the dynamic ports 49152-65535 (RFC 6335 6) not in use by
- * a socket of the same kind. Starts from a random point (RFC 6056 3.3.1). */
-uint16_t net_ephemeral_port(struct net_stack *st, int kind)
-{
-    if (st->next_port == 0) st->next_port = (uint16_t)(49152 + net_random32(st) % 16384);
-    for (int tries = 0; tries < 16384; tries++) {
-        uint16_t p = st->next_port;
-        st->next_port = p == 65535 ? 49152 : (uint16_t)(p + 1);
-        bool used = false;
-        const struct list_node *it;
-        list_for_each(it, &st->socks)
-        {
-            const struct net_sock *s = list_entry(it, const struct net_sock, link);
-            if (net_port_space(s->kind) == net_port_space(kind) && s->lport == p) {
-                used = true;
-                break;
-            }
-        }
-        if (!used) return p;
-    }
-    return 0;
-}
-
-static unsigned sock_events(const struct net_sock *s)
-{
-    unsigned ev = 0;
-    switch (s->kind) {
-    case SOCK_TCP: return tcp_events(s);
-    case SOCK_UDP:
-    case SOCK_PING:
-        if (s->u.dg.head) ev |= NET_POLL_IN;
-        ev |= NET_POLL_OUT;
-        break;
-    case SOCK_DNS: return dns_events(s);
-    }
-    if (s->error) ev |= NET_POLL_ERR;
-    return ev;
-}
-
-unsigned net_sock_poll(const struct net_sock *s)
-{
-    return sock_events(s);
-}
-
-void net_sock_update(struct net_sock *s)
-{
-    if (s->closed || (s->kind == SOCK_TCP && s->u.tcp && s->u.tcp->parent))
-        return; /* nobody holds it (closed, or a child not yet accepted) */
-    unsigned ev = sock_events(s);
-    unsigned rising = ev & ~s->last_events;
-    s->last_events = ev;
-    if (rising && s->st->cfg.notify) s->st->cfg.notify(s->st->cfg.ctx, s, ev);
-}
-
-int net_sock_error(struct net_sock *s)
-{
-    int e = s->error;
-    s->error = 0;
-    s->last_events &= ~(unsigned)NET_POLL_ERR;
-    return e;
-}
-
-void net_sock_set_user(struct net_sock *s, void *user)
-{
-    s->user = user;
-}
-void *net_sock_user(const struct net_sock *s)
-{
-    return s->user;
-}
-
-void net_sock_name(const struct net_sock *s, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
-                   uint16_t *rport)
-{
-    if (laddr) *laddr = s->laddr ? s->laddr : s->st->addr;
-    if (lport) *lport = s->lport;
-    if (raddr) *raddr = s->raddr;
-    if (rport) *rport = s->rport;
-}
-
 void net_sock_close(struct net_sock *s)
 {
     if (!s) return;
@@ -374,60 +186,4 @@ void net_sock_close(struct net_sock *s)
         return;
     }
     net_sock_free(s);
-}
-
-int net_sock_bind(struct net_sock *s, uint32_t addr, uint16_t port)
-{
-    struct net_stack *st = s->st;
-    if (s->lport) return ERR_INVAL;
-    if (addr && addr != st->addr) return ERR_ADDRNOTAVAIL;
-    if (s->kind != SOCK_TCP && s->kind != SOCK_UDP) return ERR_NOTSUP;
-    if (port == 0) {
-        port = net_ephemeral_port(st, s->kind);
-        if (!port) return ERR_ADDRINUSE;
-    } else {
-        const struct list_node *it;
-        list_for_each(it, &st->socks)
-        {
-            const struct net_sock *o = list_entry(it, const struct net_sock, link);
-            if (o != s && net_port_space(o->kind) == net_port_space(s->kind) && o->lport == port &&
-                (s->kind == SOCK_UDP || o->rport == 0))
-                return ERR_ADDRINUSE;
-        }
-    }
-    s->laddr = addr;
-    s->lport = port;
-    return 0;
-}
-
-/* --- datagram queues (UDP, ping) ------------------------------------------ */
-
-struct dgram *dgram_enqueue(struct net_sock *s, uint32_t addr, uint16_t port, const void *data,
-                            size_t len, size_t limit)
-{
-    if (s->u.dg.bytes + len > limit) return NULL;
-    struct dgram *d = mem_alloc(sizeof *d + len);
-    if (!d) return NULL;
-    memset(d, 0, sizeof *d);
-    d->addr = addr;
-    d->port = port;
-    d->len = len;
-    if (len) net_copy(d->data, data, len);
-    *s->u.dg.tail = d;
-    s->u.dg.tail = &d->next;
-    s->u.dg.bytes += len;
-    return d;
-}
-
-void dgram_queue_free(struct net_sock *s)
-{
-    struct dgram *d = s->u.dg.head;
-    while (d) {
-        struct dgram *n = d->next;
-        mem_free(d);
-        d = n;
-    }
-    s->u.dg.head = NULL;
-    s->u.dg.tail = &s->u.dg.head;
-    s->u.dg.bytes = 0;
 }

@@ -1,6 +1,7 @@
 /*
  * lib/net/tcp_impl.h - calls between lib/net's TCP files:
- *   tcp.c       the socket API, control blocks, buffers, ISNs (RFC 6528)
+ *   tcp.c       the socket API (the top of the TCP files)
+ *   tcp_pcb.c   control blocks, buffers, ISNs (RFC 6528), readiness (the floor)
  *   tcp_in.c    segment arrival (RFC 9293 3.10.7), ACK processing and
  *               congestion control (RFC 5681, RFC 6582), reassembly
  *   tcp_sack.c  the SACK scoreboard and SACK-based loss recovery (RFC 6675)
@@ -75,6 +76,7 @@ void tcp_enter_time_wait(struct net_sock *s);
 void tcp_release_done_buffers(struct net_sock *s);
 void ring_write_at(struct ring *r, uint32_t off, const uint8_t *src, uint32_t n);
 void ring_read_at(const struct ring *r, uint32_t off, uint8_t *dst, uint32_t n);
+void ring_consume(struct ring *r, uint32_t n);
 
 /* tcp_sack.c */
 /* Adds [start, end) to a sorted list of ranges, merging; returns the index

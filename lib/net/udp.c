@@ -48,10 +48,10 @@ void udp_input(struct net_stack *st, const struct ip_info *ip, const uint8_t *p,
     const uint8_t *data = p + UDP_HLEN;
     size_t dlen = ulen - UDP_HLEN;
     if (dport == DHCP_CLIENT_PORT && st->dhcp) {
-        dhcp_input(st, ip, data, dlen);
+        st->upper->dhcp_input(st, ip, data, dlen);
         return;
     }
-    if (!ip->broadcast && dns_input(st, ip, sport, dport, data, dlen)) return;
+    if (!ip->broadcast && st->upper->dns_input(st, ip, sport, dport, data, dlen)) return;
     struct net_sock *s = udp_find_bound(st, dport);
     if (s && s->u.dg.connected && (s->raddr != ip->src || s->rport != sport)) s = NULL;
     if (!s) {
@@ -78,7 +78,7 @@ void udp_icmp_error(struct net_stack *st, uint32_t dst, uint16_t sport, uint16_t
 
 int net_udp_socket(struct net_stack *st, struct net_sock **out)
 {
-    struct net_sock *s = net_sock_new(st, SOCK_UDP);
+    struct net_sock *s = net_sock_new(st, SOCK_UDP, NULL);
     if (!s) return ERR_NOMEM;
     *out = s;
     return 0;

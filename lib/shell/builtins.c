@@ -456,3 +456,18 @@ bool sh_core_builtin(struct sh *sh, int argc, char **argv, const struct sh_io *i
     }
     return false;
 }
+
+static const struct sh_core_builtins core_builtins = {.is = sh_is_core_builtin,
+                                                      .run = sh_core_builtin};
+
+/* A shell is the executor (exec.c) with these built-ins: they are given to
+ * it here, the top of lib/shell, so exec.c never calls up into this file. */
+void sh_init(struct sh *sh, const struct sh_ops *ops, void *ctx, const char *arg0)
+{
+    memset(sh, 0, sizeof *sh);
+    sh->ops = ops;
+    sh->ctx = ctx;
+    sh->core = &core_builtins;
+    sh->arg0 = arg0;
+    sh->err_fd = 2;
+}

@@ -1,6 +1,8 @@
 /*
  * lib/shell/exec.c - the executor: walks a parsed tree, expanding words as
  * it reaches them, and runs commands through the embedder's struct sh_ops.
+ * The core built-ins are reached through sh->core, which sh_init
+ * (builtins.c) fills in, so this file calls no file above it.
  *
  * Descriptors: every command runs with three (struct sh_io) that start as
  * the shell's 0, 1, 2 and are replaced by redirections, applied left to
@@ -15,42 +17,12 @@
  */
 #include "base/env.h"
 #include "base/error.h"
-#include "base/fmt.h"
 #include "base/mem.h"
 #include "shell/internal.h"
 
 #define NESTED_SCRIPTS_MAX 8
 
 static int exec_node(struct sh *sh, const struct sh_node *n, const struct sh_io *io);
-
-struct sink_ctx {
-    struct sh *sh;
-    int fd;
-};
-
-static void sink(void *ctx, const char *s, size_t n)
-{
-    struct sink_ctx *c = ctx;
-    if (c->fd >= 0) c->sh->ops->write(c->sh->ctx, c->fd, s, n);
-}
-
-void sh_printf(struct sh *sh, int fd, const char *fmt, ...)
-{
-    struct sink_ctx c = {sh, fd};
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vformat(sink, &c, fmt, ap);
-    va_end(ap);
-}
-
-void sh_init(struct sh *sh, const struct sh_ops *ops, void *ctx, const char *arg0)
-{
-    memset(sh, 0, sizeof *sh);
-    sh->ops = ops;
-    sh->ctx = ctx;
-    sh->arg0 = arg0;
-    sh->err_fd = 2;
-}
 
 void sh_free(struct sh *sh)
 {
@@ -218,14 +190,14 @@ static int prepare(struct sh *sh, const struct sh_node *n, const struct sh_io *i
 
 static bool is_builtin(struct sh *sh, const char *name)
 {
-    return sh_is_core_builtin(name) || (sh->ops->is_builtin && sh->ops->is_builtin(sh->ctx, name));
+    return sh->core->is(name) || (sh->ops->is_builtin && sh->ops->is_builtin(sh->ctx, name));
 }
 
 static int run_builtin(struct sh *sh, struct prep *p)
 {
     int st = 0;
     sh->err_fd = p->io.fd[2];
-    if (sh_core_builtin(sh, p->argv.n, p->argv.v, &p->io, &st)) return st;
+    if (sh->core->run(sh, p->argv.n, p->argv.v, &p->io, &st)) return st;
     if (sh->ops->builtin && sh->ops->builtin(sh->ctx, p->argv.n, p->argv.v, p->io.fd, &st))
         return st;
     return 127;

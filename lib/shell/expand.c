@@ -30,36 +30,6 @@ struct xp {
     int err;
 };
 
-int sh_fields_push(struct sh_fields *f, char *s)
-{
-    /* The NULL that ends an argv always fits: the limit counts words. */
-    if (s && f->n >= SH_MAX_WORDS) {
-        mem_free(s);
-        return ERR_2BIG;
-    }
-    if (f->n == f->cap) {
-        int ncap = f->cap ? f->cap * 2 : 8;
-        char **nv = mem_realloc(f->v, (size_t)ncap * sizeof *nv);
-        if (!nv) {
-            mem_free(s);
-            return ERR_NOMEM;
-        }
-        f->v = nv;
-        f->cap = ncap;
-    }
-    f->v[f->n++] = s;
-    return 0;
-}
-
-void sh_fields_free(struct sh_fields *f)
-{
-    for (int i = 0; i < f->n; i++)
-        mem_free(f->v[i]);
-    mem_free(f->v);
-    f->v = NULL;
-    f->n = f->cap = 0;
-}
-
 static char *dup_n(const char *s, size_t n)
 {
     char *p = mem_alloc(n + 1);

@@ -72,6 +72,12 @@ struct sh_io {
  * argv[0] is one. */
 bool sh_core_builtin(struct sh *sh, int argc, char **argv, const struct sh_io *io, int *status);
 bool sh_is_core_builtin(const char *name);
+/* The core built-ins as the executor reaches them (sh->core, set by
+ * sh_init in builtins.c): the executor calls no file above it. */
+struct sh_core_builtins {
+    bool (*is)(const char *name);
+    bool (*run)(struct sh *sh, int argc, char **argv, const struct sh_io *io, int *status);
+};
 /* Runs argv as a simple command (built-in or app) with io (exec.c). */
 int sh_run_argv(struct sh *sh, int argc, char *const *argv, const struct sh_io *io);
 /* The xargs built-in (xargs.c). */

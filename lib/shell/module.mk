@@ -2,7 +2,7 @@
 # built into the kernel's shell); the host shell kpio-sh over a POSIX
 # embedder, its comparison with dash (tests/shell), the parser's unit
 # tests and its fuzz target.
-LIB_SRCS_shell := lib/shell/arena.c lib/shell/lex.c lib/shell/parse.c lib/shell/expand.c \
+LIB_SRCS_shell := lib/shell/arena.c lib/shell/common.c lib/shell/lex.c lib/shell/parse.c lib/shell/expand.c \
     lib/shell/glob.c lib/shell/vars.c lib/shell/exec.c lib/shell/builtins.c lib/shell/xargs.c
 KERNEL_LIB_SRCS += $(LIB_SRCS_shell)
 

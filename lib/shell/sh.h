@@ -205,9 +205,12 @@ struct sh_job {
     bool used;
 };
 
+struct sh_core_builtins;
+
 struct sh {
     const struct sh_ops *ops;
     void *ctx;
+    const struct sh_core_builtins *core; /* set by sh_init (builtins.c) */
     struct sh_var vars[SH_MAX_VARS];
     int nvars;
     int status;   /* $? */

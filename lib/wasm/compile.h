@@ -129,7 +129,7 @@ int cc_pop(struct cc *c, uint8_t want, struct cval *out);
 struct cframe *cc_top_frame(struct cc *c);
 
 /* The integer ALU ops that leave their result in acc, in the order of
- * their _ra and _rb variants (ops.h, WASM_ACC_OPS). */
+ * their _ra and _rb variants (ops.h, WASM_ACC_OPS); op_tables.c. */
 #define CC_NALU 22
 extern const enum wasm_op cc_alu_ops[CC_NALU];
 
@@ -165,5 +165,12 @@ enum simd_shape {
 };
 
 enum simd_shape cc_simd_shape(uint32_t sub);
+/* An opcode's shape with its argument (op_tables.c). */
+struct simd_sig {
+    uint8_t shape;
+    uint8_t arg;   /* memory ops: natural alignment (log2); lanes ops: the scalar type */
+    uint8_t lanes; /* lane ops: the lane count */
+};
+struct simd_sig cc_simd_sig(uint32_t op);
 
 #endif

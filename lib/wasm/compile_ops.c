@@ -93,15 +93,6 @@ static const uint8_t no_types[1] = {0};
 
 /* Pops the operands of an instruction (types given bottom to top),
  * emits op [D?] then the operand slots. */
-/* The integer ALU ops that leave their result in acc, in the order of
- * their _ra and _rb variants (ops.h, WASM_ACC_OPS). */
-const enum wasm_op cc_alu_ops[CC_NALU] = {
-    OP_i32_add,   OP_i32_sub,   OP_i32_mul,   OP_i32_and,  OP_i32_or,   OP_i32_xor,
-    OP_i32_shl,   OP_i32_shr_s, OP_i32_shr_u, OP_i32_rotl, OP_i32_rotr, OP_i64_add,
-    OP_i64_sub,   OP_i64_mul,   OP_i64_and,   OP_i64_or,   OP_i64_xor,  OP_i64_shl,
-    OP_i64_shr_s, OP_i64_shr_u, OP_i64_rotl,  OP_i64_rotr,
-};
-
 static int alu_index(enum wasm_op op)
 {
     for (int i = 0; i < CC_NALU; i++)

@@ -2,73 +2,13 @@
  * lib/wasm/compile_simd.c - validation and translation of the fixed-width
  * SIMD instructions (the 0xfd prefix; spec 3.3.3 vector instructions,
  * 3.3.6 vector memory instructions, 5.4.8 their encoding). One table gives
- * each opcode's shape (operand and result types, immediates); every
+ * each opcode's shape (operand and result types, immediates; op_tables.c); every
  * instruction becomes one `simd` op of ops.h, executed by interp_simd.c.
  * Only modules with wide frames get here (compile.c, widen_code).
  */
 #include "wasm/compile.h"
 
 #include "base/error.h"
-
-struct simd_sig {
-    uint8_t shape;
-    uint8_t arg;   /* memory ops: natural alignment (log2); lanes ops: the scalar type */
-    uint8_t lanes; /* lane ops: the lane count */
-};
-
-/* The shapes of 0x60 .. 0xff, four bits each, in opcode order
- * (U unary, B binary, T test, S shift, . none). */
-static const char tail_shapes[] = "UUUTTBBUUUUSSSBBBBBBUUBBBBUBUUUU"  /* 0x60 .. 0x7f */
-                                  "UUBTTBBUUUUSSSBBBBBBUBBBBB.BBBBB"  /* 0x80 .. 0x9f */
-                                  "UU.TT..UUUUSSSB..B...BBBBBB.BBBB"  /* 0xa0 .. 0xbf */
-                                  "UU.TT..UUUUSSSB..B...BBBBBBBBBBB"  /* 0xc0 .. 0xdf */
-                                  "UU.UBBBBBBBBUU.UBBBBBBBBUUUUUUUU"; /* 0xe0 .. 0xff */
-
-static struct simd_sig sig_of(uint32_t op)
-{
-    static const uint8_t load_align[] = {4, 3, 3, 3, 3, 3, 3, 0, 1, 2, 3};
-    static const uint8_t splat_type[] = {WASM_I32, WASM_I32, WASM_I32,
-                                         WASM_I64, WASM_F32, WASM_F64};
-    static const uint8_t splat_lanes[] = {16, 8, 4, 2, 4, 2};
-    if (op <= 0x0a) return (struct simd_sig){SH_LOAD, load_align[op], 0};
-    if (op == 0x0b) return (struct simd_sig){SH_STORE, 4, 0};
-    if (op == 0x0c) return (struct simd_sig){SH_CONST, 0, 0};
-    if (op == 0x0d) return (struct simd_sig){SH_SHUFFLE, 0, 0};
-    if (op == 0x0e) return (struct simd_sig){SH_BIN, 0, 0};
-    if (op <= 0x14)
-        return (struct simd_sig){SH_SPLAT, splat_type[op - 0x0f], splat_lanes[op - 0x0f]};
-    if (op <= 0x22) {
-        /* i8x16 extract_s extract_u replace, i16x8 the same, then
-         * extract/replace pairs for i32x4, i64x2, f32x4, f64x2 */
-        static const struct simd_sig lanes[] = {
-            {SH_EXTRACT, WASM_I32, 16}, {SH_EXTRACT, WASM_I32, 16}, {SH_REPLACE, WASM_I32, 16},
-            {SH_EXTRACT, WASM_I32, 8},  {SH_EXTRACT, WASM_I32, 8},  {SH_REPLACE, WASM_I32, 8},
-            {SH_EXTRACT, WASM_I32, 4},  {SH_REPLACE, WASM_I32, 4},  {SH_EXTRACT, WASM_I64, 2},
-            {SH_REPLACE, WASM_I64, 2},  {SH_EXTRACT, WASM_F32, 4},  {SH_REPLACE, WASM_F32, 4},
-            {SH_EXTRACT, WASM_F64, 2},  {SH_REPLACE, WASM_F64, 2},
-        };
-        return lanes[op - 0x15];
-    }
-    if (op <= 0x4c) return (struct simd_sig){SH_BIN, 0, 0}; /* compares */
-    if (op == 0x4d) return (struct simd_sig){SH_UN, 0, 0};  /* v128.not */
-    if (op <= 0x51) return (struct simd_sig){SH_BIN, 0, 0};
-    if (op == 0x52) return (struct simd_sig){SH_TERN, 0, 0};
-    if (op == 0x53) return (struct simd_sig){SH_TEST, 0, 0};
-    if (op <= 0x57)
-        return (struct simd_sig){SH_LOAD_LANE, (uint8_t)(op - 0x54), (uint8_t)(16 >> (op - 0x54))};
-    if (op <= 0x5b)
-        return (struct simd_sig){SH_STORE_LANE, (uint8_t)(op - 0x58), (uint8_t)(16 >> (op - 0x58))};
-    if (op <= 0x5d) return (struct simd_sig){SH_LOAD, (uint8_t)(op == 0x5c ? 2 : 3), 0};
-    if (op <= 0x5f) return (struct simd_sig){SH_UN, 0, 0}; /* demote, promote */
-    if (op > 0xff) return (struct simd_sig){SH_NONE, 0, 0};
-    switch (tail_shapes[op - 0x60]) {
-    case 'U': return (struct simd_sig){SH_UN, 0, 0};
-    case 'B': return (struct simd_sig){SH_BIN, 0, 0};
-    case 'T': return (struct simd_sig){SH_TEST, 0, 0};
-    case 'S': return (struct simd_sig){SH_SHIFT, 0, 0};
-    }
-    return (struct simd_sig){SH_NONE, 0, 0};
-}
 
 /* The instruction's immediates: X0 .. X3 of the simd op. */
 struct simd_imm {
@@ -144,7 +84,7 @@ int cc_op_simd(struct cc *c)
     uint32_t sub, slots[3] = {0, 0, 0}, dst = NONE;
     struct simd_imm im = {{0, 0, 0, 0}};
     TRY(cc_rd_u32(c, &sub));
-    struct simd_sig s = sig_of(sub);
+    struct simd_sig s = cc_simd_sig(sub);
     const uint8_t *in = NULL;
     uint32_t nin = 0;
     uint8_t out = WASM_V128, scalar[2] = {WASM_V128, s.arg};
@@ -194,9 +134,4 @@ int cc_op_simd(struct cc *c)
     if (out) TRY(cc_push_home(c, out, &dst));
     emit_simd(c, sub, dst, slots, nin, &im);
     return 0;
-}
-
-enum simd_shape cc_simd_shape(uint32_t sub)
-{
-    return (enum simd_shape)sig_of(sub).shape;
 }

@@ -135,23 +135,6 @@ int wasm_call(struct wasm_func *f, const wasm_value *args, uint32_t nargs, wasm_
     return 0;
 }
 
-void wasm_slots_narrow(const uint8_t *types, uint32_t n, wasm_value *v)
-{
-    for (uint32_t i = 0, k = 0; i < n; i++) {
-        v[k++] = v[2 * i];
-        if (types[i] == WASM_V128) v[k++] = v[2 * i + 1];
-    }
-}
-
-void wasm_slots_widen(const uint8_t *types, uint32_t n, wasm_value *v)
-{
-    uint32_t k = wasm_types_nvalues(types, n);
-    for (uint32_t i = n; i-- > 0;) {
-        if (types[i] == WASM_V128) v[2 * i + 1] = v[--k];
-        v[2 * i] = v[--k];
-    }
-}
-
 const struct wasm_functype *wasm_func_type(const struct wasm_func *f)
 {
     return f->type;

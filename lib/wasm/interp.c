@@ -27,47 +27,6 @@
 #error "lib/wasm keeps values in slots as little-endian words"
 #endif
 
-static const char *const trap_reasons[] = {
-    [WASM_TRAP_NONE] = "no trap",
-    [WASM_TRAP_UNREACHABLE] = "unreachable",
-    [WASM_TRAP_MEMORY_OOB] = "out of bounds memory access",
-    [WASM_TRAP_TABLE_OOB] = "out of bounds table access",
-    [WASM_TRAP_DIV_ZERO] = "integer divide by zero",
-    [WASM_TRAP_INT_OVERFLOW] = "integer overflow",
-    [WASM_TRAP_INVALID_CONV] = "invalid conversion to integer",
-    [WASM_TRAP_UNDEFINED_ELEM] = "undefined element",
-    [WASM_TRAP_UNINIT_ELEM] = "uninitialized element",
-    [WASM_TRAP_INDIRECT_TYPE] = "indirect call type mismatch",
-    [WASM_TRAP_STACK_EXHAUSTED] = "call stack exhausted",
-    [WASM_TRAP_KILLED] = "killed",
-    [WASM_TRAP_HOST] = "host function failed",
-    [WASM_TRAP_EXIT] = "exit",
-    [WASM_TRAP_NOMEM] = "out of memory",
-};
-
-const char *wasm_trap_kind_str(enum wasm_trap_kind kind)
-{
-    if ((unsigned)kind < sizeof trap_reasons / sizeof trap_reasons[0]) return trap_reasons[kind];
-    return "unknown trap";
-}
-
-void wasm_trap_set(struct wasm_trap *t, enum wasm_trap_kind kind, const char *reason)
-{
-    t->kind = kind;
-    t->exit_code = 0;
-    t->func_index = UINT32_MAX;
-    t->func_name = NULL;
-    str_copy(t->reason, reason ? reason : wasm_trap_kind_str(kind), sizeof t->reason);
-}
-
-void wasm_trap_locate(struct wasm_trap *t, const struct wasm_func *f)
-{
-    if (!f || !f->inst) return;
-    const struct wasm_module *m = f->inst->mod;
-    t->func_index = f->index;
-    t->func_name = m->func_names && f->index < m->nfuncs ? m->func_names[f->index] : NULL;
-}
-
 /* Bounds check of [addr + off, addr + off + n) against the memory size. */
 #define MEM_OK(ea, n) ((ea) + (n) <= msize)
 

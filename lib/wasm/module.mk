@@ -4,7 +4,7 @@
 # host/kpio-wasm (host/kpio-wasm/module.mk), the spec-suite runner
 # (tests/spec/module.mk), benchmarks (bench/wasm/module.mk), and the unit
 # tests and fuzzers below. disasm.c is a debugging aid for host builds.
-LIB_SRCS_wasm := lib/wasm/decode.c lib/wasm/validate.c lib/wasm/compile.c lib/wasm/compile_ops.c \
+LIB_SRCS_wasm := lib/wasm/common.c lib/wasm/decode.c lib/wasm/validate.c lib/wasm/module.c lib/wasm/op_tables.c lib/wasm/compile.c lib/wasm/compile_ops.c \
     lib/wasm/compile_simd.c lib/wasm/interp_simd.c \
     lib/wasm/interp.c lib/wasm/jit.c lib/wasm/jit_ir.c lib/wasm/jit_x86_64.c lib/wasm/jit_x86_64_ops.c \
     lib/wasm/jit_x86_64_simd.c lib/wasm/jit_store.c \

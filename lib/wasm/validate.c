@@ -2,52 +2,15 @@
  * lib/wasm/validate.c - module-level validation (spec 3.4): memories,
  * globals and their initializers, exports, the start function, element and
  * data segments, and the set C.refs of functions that ref.func may name.
- * Function bodies are validated by compile.c. Also wasm_module_load and
- * the module accessors of wasm.h, and small helpers shared by all files.
+ * Function bodies are validated by compile.c; loading a module (decode,
+ * validate, compile) is module.c's.
  */
 #include "wasm/internal.h"
-#include "wasm/jit.h"
 
 #include "base/env.h"
 #include "base/error.h"
 #include "base/fmt.h"
 #include "base/mem.h"
-
-int wasm_fail(struct wasm_error *err, int code, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        fmt_vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
-bool wasm_is_reftype(uint8_t t)
-{
-    return t == WASM_FUNCREF || t == WASM_EXTERNREF;
-}
-
-bool wasm_is_valtype(uint8_t t)
-{
-    return t == WASM_I32 || t == WASM_I64 || t == WASM_F32 || t == WASM_F64 || t == WASM_V128 ||
-           wasm_is_reftype(t);
-}
-
-const char *wasm_valtype_name(uint8_t t)
-{
-    switch (t) {
-    case WASM_I32: return "i32";
-    case WASM_I64: return "i64";
-    case WASM_F32: return "f32";
-    case WASM_F64: return "f64";
-    case WASM_FUNCREF: return "funcref";
-    case WASM_EXTERNREF: return "externref";
-    case WASM_V128: return "v128";
-    }
-    return "?";
-}
 
 bool wasm_functype_equal(const struct wasm_functype *a, const struct wasm_functype *b)
 {
@@ -223,153 +186,4 @@ int wasm_validate_module(struct wasm_module *m, struct wasm_error *err)
     }
     if (name_from_exports(m)) return wasm_fail(err, ERR_NOMEM, "out of memory");
     return 0;
-}
-
-/* Does a type or global mention v128? (Locals: decode.c; SIMD
- * instructions: compile_all.) */
-static bool declares_v128(const struct wasm_module *m)
-{
-    for (uint32_t i = 0; i < m->ntypes; i++) {
-        const struct wasm_functype *t = &m->types[i];
-        if (memchr(t->params, WASM_V128, t->nparams) || memchr(t->results, WASM_V128, t->nresults))
-            return true;
-    }
-    for (uint32_t i = 0; i < m->nglobals; i++)
-        if (m->globals[i].type == WASM_V128) return true;
-    return false;
-}
-
-/*
- * Compiles every function. A module that uses v128 gets wide frames
- * (compile.c, widen_code); when the first SIMD instruction shows up in a
- * module compiled so far with narrow frames, everything is compiled again.
- */
-static int compile_all(struct wasm_module *m, struct wasm_error *err)
-{
-    if (declares_v128(m)) m->wide = true;
-    for (uint32_t i = 0; i < m->ncodes; i++) {
-        int rc = wasm_compile_function(m, i, err);
-        if (rc == ERR_AGAIN && !m->wide) {
-            m->wide = true;
-            for (uint32_t k = 0; k < i; k++) {
-                mem_free(m->codes[k].cells);
-                mem_free(m->codes[k].consts);
-                m->codes[k].cells = NULL;
-                m->codes[k].consts = NULL;
-            }
-            i = UINT32_MAX; /* start again at 0 */
-            continue;
-        }
-        if (rc) return rc;
-    }
-    return 0;
-}
-
-int wasm_module_load(const uint8_t *bytes, size_t len, struct wasm_module **out,
-                     struct wasm_error *err)
-{
-    *out = NULL;
-    if (err) err->msg[0] = 0;
-    struct wasm_module *m = mem_zalloc(sizeof *m);
-    if (!m) return wasm_fail(err, ERR_NOMEM, "out of memory");
-    m->bytes = mem_alloc(len ? len : 1);
-    if (!m->bytes) {
-        mem_free(m);
-        return wasm_fail(err, ERR_NOMEM, "out of memory");
-    }
-    if (len) memcpy(m->bytes, bytes, len);
-    m->len = len;
-    int rc = wasm_decode(m, err);
-    if (!rc) rc = wasm_validate_module(m, err);
-    if (!rc) rc = compile_all(m, err);
-    if (rc) {
-        wasm_module_release(m);
-        mem_free(m);
-        return rc;
-    }
-    m->jit_cache = jit_cache_new();
-    *out = m;
-    return 0;
-}
-
-void wasm_module_free(struct wasm_module *m)
-{
-    if (!m) return;
-    jit_cache_free(m->jit_cache);
-    wasm_module_release(m);
-    mem_free(m);
-}
-
-bool wasm_module_uses_v128(const struct wasm_module *m)
-{
-    return m->wide;
-}
-
-uint32_t wasm_module_import_count(const struct wasm_module *m)
-{
-    return m->nimports;
-}
-
-void wasm_module_import(const struct wasm_module *m, uint32_t i, struct wasm_import *out)
-{
-    const struct mod_import *imp = &m->imports[i];
-    memset(out, 0, sizeof *out);
-    out->module = imp->module;
-    out->name = imp->name;
-    out->module_len = imp->module_len;
-    out->name_len = imp->name_len;
-    out->kind = (enum wasm_extern_kind)imp->kind;
-    switch (imp->kind) {
-    case WASM_EXTERN_FUNC: out->func = mod_func_type(m, imp->idx); break;
-    case WASM_EXTERN_TABLE:
-        out->table.elem_type = m->tables[imp->idx].elem_type;
-        out->table.limits = m->tables[imp->idx].limits;
-        break;
-    case WASM_EXTERN_MEMORY: out->memory = m->mems[imp->idx]; break;
-    case WASM_EXTERN_GLOBAL:
-        out->global.type = m->globals[imp->idx].type;
-        out->global.mut = m->globals[imp->idx].mut;
-        break;
-    }
-}
-
-uint32_t wasm_module_export_count(const struct wasm_module *m)
-{
-    return m->nexports;
-}
-
-const char *wasm_module_export(const struct wasm_module *m, uint32_t i, enum wasm_extern_kind *kind)
-{
-    if (kind) *kind = (enum wasm_extern_kind)m->exports[i].kind;
-    return m->exports[i].name;
-}
-
-struct strbuf {
-    char *buf;
-    size_t size, n;
-};
-
-static void sb_add(struct strbuf *b, const char *s)
-{
-    while (*s && b->n + 1 < b->size)
-        b->buf[b->n++] = *s++;
-    b->buf[b->n] = 0;
-}
-
-const char *wasm_functype_str(const struct wasm_functype *t, char *buf, size_t size)
-{
-    struct strbuf b = {buf, size, 0};
-    if (!size) return buf;
-    sb_add(&b, "(");
-    for (uint32_t i = 0; i < t->nparams; i++) {
-        sb_add(&b, i ? " " : "");
-        sb_add(&b, wasm_valtype_name(t->params[i]));
-    }
-    sb_add(&b, ") -> (");
-    for (uint32_t i = 0; i < t->nresults; i++) {
-        sb_add(&b, i ? " " : "");
-        sb_add(&b, wasm_valtype_name(t->results[i]));
-    }
-    sb_add(&b, ")");
-    return buf;
 }

@@ -2,8 +2,11 @@
 # tests/check/run_check.sh - the style gates of `make check` as a TAP suite:
 # every C file is clang-formatted (.clang-format), cppcheck finds nothing,
 # no kernel function is left uncalled (unused_functions.py), every
-# repository path the docs name exists (doc_paths.py), and no files of
-# lib/wasi include or call each other in a circle (wasi_cycles.py).
+# repository path the docs name exists (doc_paths.py), no files of
+# lib/wasi include or call each other in a circle (wasi_cycles.py), and
+# no C files of one folder call each other in a circle that
+# call_circles.allow does not name (call_circles.py, over the objects in
+# $KPIO_BUILD, which `make check` builds first).
 cd "$(dirname "$0")/../.." || exit 1
 files=$(git ls-files '*.c' '*.h' 2>/dev/null)
 if [ -z "$files" ]; then
@@ -36,5 +39,7 @@ check "docs: every repository path named in README.md and docs/ exists" \
     python3 tests/check/doc_paths.py
 check "lib/wasi: no files that include or call each other in a circle" \
     python3 tests/check/wasi_cycles.py
+check "call circles: none between files of one folder but those call_circles.allow names" \
+    python3 tests/check/call_circles.py
 echo "1..$n"
 exit $failed

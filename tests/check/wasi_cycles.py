@@ -15,6 +15,8 @@ import os
 import re
 import sys
 
+from scc import circles
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 DIR = os.path.join(ROOT, "lib", "wasi")
 
@@ -55,38 +57,6 @@ def links(files):
                 if owner and owner != name:
                     out[name].add(owner)
     return out
-
-
-def circles(graph):
-    """Strongly connected components of more than one file (Tarjan)."""
-    index, low, stack, on_stack, found = {}, {}, [], set(), []
-
-    def visit(v):
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on_stack.add(v)
-        for w in sorted(graph[v]):
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on_stack:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            comp = []
-            while True:
-                w = stack.pop()
-                on_stack.discard(w)
-                comp.append(w)
-                if w == v:
-                    break
-            if len(comp) > 1:
-                found.append(sorted(comp))
-
-    sys.setrecursionlimit(10000)
-    for v in sorted(graph):
-        if v not in index:
-            visit(v)
-    return found
 
 
 def main():
