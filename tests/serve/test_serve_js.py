@@ -29,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 from ready import free_port  # noqa: E402
+from filelock import held  # noqa: E402
 from jcoenv import jco_location  # noqa: E402
 from tap import Tap  # noqa: E402
 sys.path.insert(0, HERE)
@@ -105,14 +106,16 @@ def js_component(t, build):
     os.makedirs(out, exist_ok=True)
     comp = os.path.join(out, "js_handler.wasm")
     src = os.path.join(HERE, "handler.js")
-    if not os.path.exists(comp) or os.path.getmtime(comp) < os.path.getmtime(src):
-        r = subprocess.run(["sh", jco, "componentize", src, "--wit", wit, "-n", "wasi:http/proxy",
-                            "-o", comp + ".tmp"], env=env, capture_output=True, timeout=900)
-        if r.returncode != 0:
-            t.ok(False, "jco componentize builds the JavaScript handler",
-                 diag=(r.stdout + r.stderr).decode()[-800:])
-            return None, None, None
-        os.replace(comp + ".tmp", comp)
+    with held(comp):  # serve/js and qemu/serve-javascript may run at once
+        if not os.path.exists(comp) or os.path.getmtime(comp) < os.path.getmtime(src):
+            r = subprocess.run(["sh", jco, "componentize", src, "--wit", wit, "-n",
+                                "wasi:http/proxy", "-o", comp + ".tmp"], env=env,
+                               capture_output=True, timeout=900)
+            if r.returncode != 0:
+                t.ok(False, "jco componentize builds the JavaScript handler",
+                     diag=(r.stdout + r.stderr).decode()[-800:])
+                return None, None, None
+            os.replace(comp + ".tmp", comp)
     t.ok(True, "jco componentize builds the JavaScript handler")
     return comp, jco, env
 
