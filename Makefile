@@ -71,6 +71,9 @@ TEST_DEPS :=
 UNIT_SUITES :=
 COMPONENT_SUITES :=
 SYSTEM_SUITES :=
+# Suites that cannot share the machine with another suite (each module.mk
+# says why); run_tests.py runs them alone.
+SERIAL_SUITES :=
 BENCH_DEPS :=
 BENCHES :=
 FUZZ_TARGETS :=
@@ -131,12 +134,16 @@ clean-disk:
 	rm -f $(BUILD)/disk.img
 
 TEST_TIMEOUT ?= 1800
+# Suites run at once by run_tests.py (empty: the CPUs, at most 4); the
+# output stays in the order below either way.
+TEST_JOBS ?=
 # Suites whose every line is shown (per-file spec counts, E2E timings).
 TEST_SHOW ?= spec/core qemu/e2e
 test:
 	@BUILD=$(BUILD) ./scripts/setup.sh
 	@$(MAKE) --no-print-directory all $(TEST_DEPS)
 	@python3 tests/run_tests.py --build $(BUILD) --timeout $(TEST_TIMEOUT) $(if $(SUITE),--only '$(SUITE)') \
+	    $(if $(TEST_JOBS),--jobs $(TEST_JOBS)) $(foreach s,$(SERIAL_SUITES),--serial $(s)) \
 	    $(foreach s,$(TEST_SHOW),--show $(s)) \
 	    $(foreach s,$(UNIT_SUITES) $(COMPONENT_SUITES) $(SYSTEM_SUITES),'$(s)=$(SUITE_CMD_$(s))')
 

@@ -21,7 +21,7 @@ import tempfile
 from hosts import ROOT, run_cmd
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
-from jcoenv import jco_location  # noqa: E402
+from jcoenv import install, jco_location  # noqa: E402
 
 
 class Jco:
@@ -52,11 +52,9 @@ class Jco:
         wit_src = os.path.join(self.wit_root, "wasi-0.2.12")
         if not os.path.isdir(wit_src):
             return f"no official WIT at {wit_src} (set WASI_WIT)"
-        jco_js = os.path.join(self.home, "node_modules", "@bytecodealliance", "jco")
-        if not os.path.isdir(jco_js):
-            r = run_cmd(["sh", os.path.join(self.dir, "setup.sh")], env=self.env, timeout=600)
-            if r.rc != 0 or not os.path.isdir(jco_js):
-                return "jco could not be installed from npm: " + r.errtext[-300:].replace("\n", " ")
+        why = install(self.dir, self.home)
+        if why:
+            return "jco could not be installed from npm: " + why[-300:].replace("\n", " ")
         shutil.rmtree(self.wit, ignore_errors=True)
         os.makedirs(os.path.join(self.wit, "deps"))
         shutil.copy(os.path.join(ROOT, "apps", "wit", "world.wit"), self.wit)

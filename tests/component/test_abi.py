@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "apps"))
 from tap import Tap  # noqa: E402
 from hosts import run_cmd  # noqa: E402
-from jcoenv import jco_location  # noqa: E402
+from jcoenv import install, jco_location  # noqa: E402
 from test_run import missing_import_component  # noqa: E402
 
 SRC = os.path.join(HERE, "abi")
@@ -267,11 +267,8 @@ class Tools:
             return f"no jco at {self.dir} (set JCO_DIR)"
         if not shutil.which("node"):
             return "node is not installed"
-        if not os.path.isdir(os.path.join(self.home, "node_modules", "@bytecodealliance", "jco")):
-            r = run_cmd(["sh", os.path.join(self.dir, "setup.sh")], env=self.env, timeout=600)
-            if r.rc != 0:
-                return "jco could not be installed from npm: " + r.errtext[-300:]
-        return None
+        why = install(self.dir, self.home)
+        return "jco could not be installed from npm: " + why[-300:] if why else None
 
     def jco(self, *args, timeout=600):
         r = run_cmd(["sh", os.path.join(self.dir, "jco.sh")] + list(args), env=self.env,

@@ -9,16 +9,33 @@ until every port is there, one of procs has exited (False) or the deadline
 has passed (False). free_port() picks a port for such a server (or a QEMU
 hostfwd) to listen on.
 """
+import random
 import socket
 import subprocess
 import time
 
 
+# Ports free_port() picks from: below Linux's ephemeral range (32768-60999
+# by default), so the outgoing connections of suites running beside this one
+# (tests/run_tests.py -j) never take a picked port as their source port
+# before the server binds it.
+PICK_RANGE = (20000, 32768)
+
+
 def free_port():
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A TCP port on 127.0.0.1 that nothing is bound to right now, picked
+    at random from PICK_RANGE (for a server, or a QEMU hostfwd, that cannot
+    bind port 0 and report the one it got)."""
+    rng = random.Random()  # seeded from the OS: two suites pick differently
+    for _ in range(200):
+        port = rng.randrange(*PICK_RANGE)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise OSError("no free TCP port in %d-%d" % PICK_RANGE)
 
 
 def listening_ports(wrap=()):

@@ -14,6 +14,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from filelock import held  # noqa: E402
 from jcoenv import jco_location  # noqa: E402
 
 WORLD = "package kpio:webapp;\nworld webapp {\n  include wasi:http/proxy@0.2.12;\n}\n"
@@ -43,6 +44,12 @@ def componentize(build):
     if not os.path.exists(core):
         return None, f"no {core} (make builds it)", "skip"
     out = os.path.join(build, "serve", "jco-webapp")
+    with held(out):  # one maker at a time: the test and the benchmark share out
+        return make_component(jco, env, wit, core, out)
+
+
+def make_component(jco, env, wit, core, out):
+    """jco embed + jco new of core into out, unless out's component is newer."""
     comp = os.path.join(out, "webapp.component.wasm")
     if os.path.exists(comp) and os.path.getmtime(comp) >= os.path.getmtime(core):
         return comp, jco, env

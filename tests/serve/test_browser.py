@@ -131,17 +131,18 @@ def main():
     if not chrome:
         t.skip("headless Chromium", "no chromium (scripts/setup.sh installs Debian's chromium)")
         sys.exit(t.done())
-    www = os.path.join(args.build, "serve", "www")
-    os.makedirs(www, exist_ok=True)
-    with open(os.path.join(www, "page.html"), "w") as f:
-        f.write(PAGE)
-    with open(os.path.join(www, "app.js"), "w") as f:
-        f.write(SCRIPT)
     server, name = ((host_server, "serve-browser") if args.target == "host" else
                     (kpio_server, "serve-browser-kpio"))
-    with server(t, args.build, www) as url:
-        if url:
-            check_page(t, chrome, args.build, url, name)
+    # The page's files in a folder of this run's own: serve/browser and
+    # qemu/serve-browser may run at once (tests/run_tests.py -j).
+    with tempfile.TemporaryDirectory(prefix="kpio-browser-www-") as www:
+        with open(os.path.join(www, "page.html"), "w") as f:
+            f.write(PAGE)
+        with open(os.path.join(www, "app.js"), "w") as f:
+            f.write(SCRIPT)
+        with server(t, args.build, www) as url:
+            if url:
+                check_page(t, chrome, args.build, url, name)
     sys.exit(t.done())
 
 

@@ -22,13 +22,21 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from filelock import held  # noqa: E402
 from tap import Tap  # noqa: E402
 
 SUMMARY = re.compile(r"^SUMMARY (\S+) passed=(\d+) failed=(\d+) skipped=(\d+) actions=(\d+)")
 
 
 def convert(wast, outdir):
-    """wast2json into outdir, unless the JSON there is newer than the .wast."""
+    """wast2json into outdir, unless the JSON there is newer than the .wast.
+    The suites of one set (core on each engine) share outdir: one converts
+    while the others wait."""
+    with held(outdir):
+        return convert_unlocked(wast, outdir)
+
+
+def convert_unlocked(wast, outdir):
     name = os.path.splitext(os.path.basename(wast))[0]
     js = os.path.join(outdir, name + ".json")
     if os.path.exists(js) and os.path.getmtime(js) >= os.path.getmtime(wast):

@@ -11,13 +11,18 @@ Every leaf but 'self' is issued by the intermediate, which the root signs;
 clients trust root.pem only. The names with 127.0.0.1 also carry 10.0.2.2:
 the host as a QEMU guest on user-mode networking sees it. Idempotent: a
 complete DIR less than a week old and made by this VERSION of the script is
-left alone (the current certificates are valid for 30 days).
+left alone (the current certificates are valid for 30 days). Suites that
+share DIR and run at once (tests/run_tests.py -j) make it one at a time
+(tests/lib/filelock.py): the others wait and then find it complete.
 """
 import os
 import shutil
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from filelock import held  # noqa: E402
 
 VERSION = "2"  # bumped when the set of certificates or names changes
 
@@ -105,13 +110,16 @@ def issue(d, name, cn, issuer, ext, san="", start=None, end=None, digest="sha256
     os.remove(f"{d}/{name}.csr")
 
 
-def main():
-    d = os.path.abspath(sys.argv[1])
+def is_current(d):
+    """d is complete, made by this VERSION less than a week ago."""
     done = f"{d}/.complete"
-    if os.path.exists(done) and time.time() - os.path.getmtime(done) < 7 * 86400:
-        with open(done) as f:
-            if f.read().strip() == VERSION:
-                return
+    if not os.path.exists(done) or time.time() - os.path.getmtime(done) >= 7 * 86400:
+        return False
+    with open(done) as f:
+        return f.read().strip() == VERSION
+
+
+def make_all(d):
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(f"{d}/issued", exist_ok=True)
     with open(f"{d}/ca.cnf", "w") as f:
@@ -130,8 +138,15 @@ def main():
             out.write(open(f"{d}/{name}.pem").read() + open(f"{d}/int.pem").read())
     key(d, "self", "ec")
     issue(d, "self", "localhost", None, "v3_leaf", "DNS:localhost,IP:127.0.0.1,IP:10.0.2.2")
-    with open(done, "w") as f:
+    with open(f"{d}/.complete", "w") as f:
         f.write(VERSION + "\n")
+
+
+def main():
+    d = os.path.abspath(sys.argv[1])
+    with held(d):
+        if not is_current(d):
+            make_all(d)
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "http"))
 from ready import free_port  # noqa: E402
-from jcoenv import jco_location  # noqa: E402
+from jcoenv import install, jco_location  # noqa: E402
 from tap import Tap  # noqa: E402
 
 # Lines of p1_calls where node's WASI (uvwasi) answers differently, and why.
@@ -528,15 +528,12 @@ def test_jco(h):
         return
     env = dict(os.environ)
     env["JCO_HOME"] = jco_home
-    jco_js = os.path.join(env["JCO_HOME"], "node_modules", "@bytecodealliance", "jco")
-    if not os.path.isdir(jco_js):
-        r = subprocess.run(["sh", os.path.join(jco_dir, "setup.sh")], capture_output=True,
-                           timeout=600, env=env)
-        if r.returncode or not os.path.isdir(jco_js):
-            for n in names:
-                t.skip(f"jco: {n} componentizes with the official WIT",
-                       "jco could not be installed: " + text(r.stderr)[-200:].replace("\n", " "))
-            return
+    why = install(jco_dir, jco_home)
+    if why:
+        for n in names:
+            t.skip(f"jco: {n} componentizes with the official WIT",
+                   "jco could not be installed: " + why[-200:].replace("\n", " "))
+        return
     jco = os.path.join(jco_dir, "jco.sh")
     with tempfile.TemporaryDirectory() as d:
         wdir = os.path.join(d, "wit")
