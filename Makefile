@@ -125,9 +125,13 @@ $(BUILD)/kernel/%.o: %.S
 
 # --- the two commands and friends -----------------------------------------
 
+# Jobs of the build that run, test, bench and fuzz start after set-up
+# (default: the CPUs).
+BUILD_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+
 run:
 	@BUILD=$(BUILD) ./scripts/setup.sh
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(BUILD_JOBS) all
 	@BUILD=$(BUILD) python3 scripts/run_demo.py
 
 clean-disk:
@@ -141,7 +145,7 @@ TEST_JOBS ?=
 TEST_SHOW ?= spec/core qemu/e2e
 test:
 	@BUILD=$(BUILD) ./scripts/setup.sh
-	@$(MAKE) --no-print-directory all $(TEST_DEPS)
+	@$(MAKE) --no-print-directory -j$(BUILD_JOBS) all $(TEST_DEPS)
 	@python3 tests/run_tests.py --build $(BUILD) --timeout $(TEST_TIMEOUT) $(if $(SUITE),--only '$(SUITE)') \
 	    $(if $(TEST_JOBS),--jobs $(TEST_JOBS)) $(foreach s,$(SERIAL_SUITES),--serial $(s)) \
 	    $(foreach s,$(TEST_SHOW),--show $(s)) \
@@ -149,13 +153,13 @@ test:
 
 bench:
 	@BUILD=$(BUILD) ./scripts/setup.sh
-	@$(MAKE) --no-print-directory all $(BENCH_DEPS)
+	@$(MAKE) --no-print-directory -j$(BUILD_JOBS) all $(BENCH_DEPS)
 	@set -e; $(foreach b,$(BENCHES),$(BENCH_CMD_$(b));)
 
 FUZZ_SECONDS ?= 60
 fuzz:
 	@BUILD=$(BUILD) ./scripts/setup.sh
-	@$(MAKE) --no-print-directory $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/bin/$(t)) $(FUZZ_SEEDS) \
+	@$(MAKE) --no-print-directory -j$(BUILD_JOBS) $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/bin/$(t)) $(FUZZ_SEEDS) \
 	    $(FUZZ_REGRESS)
 	@python3 tests/fuzz/run_fuzz.py --build $(BUILD) --corpus tests/fuzz/corpus --seconds $(FUZZ_SECONDS) \
 	    $(if $(FUZZ_KEEP),--keep) $(FUZZ_TARGETS)
