@@ -61,7 +61,10 @@ mount --make-rslave "$dir/dev"
 mnt -t tmpfs tmpfs "$dir/run"
 
 say "copying a clean clone of $(git -C "$here" rev-parse --short HEAD)"
-rm -rf "$dir/root/kpio" "$dir/root/shared"
+# Nothing of an earlier run stays: the clone, /tmp (jco's npm install
+# with ../shared), npm's cache.
+rm -rf "$dir/root/kpio" "$dir/root/shared" "$dir/root/.npm" "$dir/tmp"
+mkdir -m 1777 "$dir/tmp"
 git clone -q "$here" "$dir/root/kpio"
 [ ! -d "$here/../shared" ] || cp -a "$here/../shared" "$dir/root/shared"
 
