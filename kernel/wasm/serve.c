@@ -60,7 +60,6 @@ struct kserve {
     struct serve_limits lim;
     struct worker workers[KSERVE_MAX_CONNS];
     struct waitq ended; /* woken when a connection thread ends */
-    uint32_t ends;      /* connection threads ended so far */
 };
 
 /* A decimal number from 1 to max, the whole of s: true with *out. */
@@ -215,11 +214,8 @@ static void conn_thread(void *arg)
     if (serve_conn_init(&c, &io, &wk->sv->lim) == 0) serve_conn_run(&c, handle_request, wk->sv);
     serve_conn_free(&c);
     ksock_close(wk->sock);
-    uint64_t f = irq_save(); /* the count is shared by all connection threads */
     wk->ended = true;
-    wk->sv->ends++;
     waitq_wake_all(&wk->sv->ended);
-    irq_restore(f);
 }
 
 /* Joins the connection threads that ended; with stop, kills and joins all. */
@@ -245,8 +241,17 @@ static uint64_t reap_deadline(const struct kserve *sv)
     return 0;
 }
 
-/* Starts a connection thread for s in a free slot: false if there is no
- * free slot or no memory for the thread. */
+/* True when a connection thread has ended and waits to be joined. */
+static bool any_ended(const struct kserve *sv)
+{
+    for (int i = 0; i < KSERVE_MAX_CONNS; i++)
+        if (sv->workers[i].t && sv->workers[i].ended) return true;
+    return false;
+}
+
+/* Starts a connection thread for s in a free slot (joining the ended
+ * ones first): false if there is no free slot or no memory for the
+ * thread. */
 static bool start_conn(struct kserve *sv, struct ksock *s)
 {
     reap(sv, false);
@@ -260,22 +265,28 @@ static bool start_conn(struct kserve *sv, struct ksock *s)
     return false;
 }
 
-/* Serves s on a thread of its own, waiting up to BUSY_WAIT_MS for one of
- * the others to end when none can be started; then answers 503. */
-static void accept_one(struct kserve *sv, struct ksock *s)
+/* Answers s 503 and closes it: no connection thread could be had. */
+static void refuse_busy(struct kserve *sv, struct ksock *s)
 {
-    uint64_t deadline = clock_monotonic_ns() + (uint64_t)BUSY_WAIT_MS * NS_PER_MS;
-    for (;;) {
-        uint32_t seen = sv->ends;
-        if (start_conn(sv, s)) return;
-        if (WAIT_EVENT(&sv->ended, sv->ends != seen, deadline) < 0) break;
-    }
     kprintf("%s: no connection thread free within %u ms: 503\n", sv->spec->name,
             (unsigned)BUSY_WAIT_MS);
     static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
                                "Connection: close\r\n\r\n";
     ksock_send(s, busy, sizeof busy - 1, clock_monotonic_ns() + NS_PER_SEC);
     ksock_close(s);
+}
+
+/* Serves s on a thread of its own, waiting up to BUSY_WAIT_MS for one of
+ * the others to end when none can be started; then answers 503. */
+static void accept_one(struct kserve *sv, struct ksock *s)
+{
+    uint64_t deadline = clock_monotonic_ns() + (uint64_t)BUSY_WAIT_MS * NS_PER_MS;
+    while (!start_conn(sv, s)) { /* start_conn joined every ended thread */
+        if (WAIT_EVENT(&sv->ended, any_ended(sv), deadline) < 0) {
+            refuse_busy(sv, s);
+            return;
+        }
+    }
 }
 
 int kserve_run(const struct kserve_spec *spec)
