@@ -99,9 +99,18 @@ class Runner:
             with self.cond:
                 if self.stopping:
                     return
-                s.proc = subprocess.Popen(s.cmd, shell=True, stdout=subprocess.PIPE,
-                                          stderr=subprocess.STDOUT, env=env,
-                                          start_new_session=True, text=True, errors="replace")
+                try:
+                    s.proc = subprocess.Popen(s.cmd, shell=True, stdout=subprocess.PIPE,
+                                              stderr=subprocess.STDOUT, env=env,
+                                              start_new_session=True, text=True,
+                                              errors="replace")
+                except OSError as e:  # counted as a failure, never waited for
+                    log.write(f"*** could not start: {e}\n")
+                    s.failed += 1
+                    s.failures.append(f"could not start: {e}")
+                    self.finish(s, 1, False, 0.0)
+                    self.cond.notify_all()
+                    return
             timer = threading.Timer(self.timeout, on_deadline)
             timer.daemon = True
             timer.start()
