@@ -34,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
@@ -297,8 +298,20 @@ def check_part(part):
     return states, report
 
 
+def _check_part_to(conn, part):
+    """A worker: checks its share and sends (states, report) back."""
+    try:
+        conn.send(check_part(part))
+    except Exception as e:  # any failure is reported by the parent
+        conn.send((0, [f"worker for plan[{part[0]}:{part[1]}] failed: {e!r}"]))
+    conn.close()
+
+
 def check_all(plan, initial, ss, work):
-    """Runs every planned state, split between WORKERS processes."""
+    """Runs every planned state, split between WORKERS processes. Each worker
+    is its own forked process with its own pipe (no Pool: its shared queue
+    locks and terminate() can hang), made while this process runs no other
+    thread; a worker that dies is reported, never waited for."""
     global _PLAN
     _PLAN = (plan, initial, ss, work)
     total = sum(len(p[2]) for p in plan)
@@ -309,9 +322,29 @@ def check_all(plan, initial, ss, work):
             cuts.append(i + 1)
     cuts.append(len(plan))
     parts = [(lo, hi) for lo, hi in zip(cuts, cuts[1:]) if hi > lo]
-    with multiprocessing.get_context("fork").Pool(len(parts)) as pool:
-        results = pool.map(check_part, parts)
-    return sum(r[0] for r in results), [line for r in results for line in r[1]]
+    for th in threading.enumerate():  # e.g. a QEMU console reader ending
+        if th is not threading.current_thread():
+            th.join(timeout=60)
+    ctx = multiprocessing.get_context("fork")
+    workers = []
+    for part in parts:
+        ours, theirs = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_check_part_to, args=(theirs, part))
+        proc.start()
+        theirs.close()
+        workers.append((part, ours, proc))
+    states, report = 0, []
+    for part, ours, proc in workers:
+        try:
+            n, lines = ours.recv()
+        except EOFError:
+            n, lines = 0, [f"worker for plan[{part[0]}:{part[1]}] died"]
+        proc.join()
+        if proc.exitcode:
+            lines = lines + [f"worker for plan[{part[0]}:{part[1]}] exit {proc.exitcode}"]
+        states += n
+        report += lines
+    return states, report
 
 
 def run_workload(t, tmp):
