@@ -8,6 +8,9 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from seeds import write_seeds  # noqa: E402
+
 US_MAC = bytes([2, 0, 0, 0, 0, 1])
 PEER_MAC = bytes([2, 0, 0, 0, 0, 2])
 BCAST = b"\xff" * 6
@@ -157,10 +160,7 @@ def main():
     target, out = sys.argv[1], sys.argv[2]
     seeds = {"net_frame": seeds_frame, "net_tcp": seeds_tcp, "net_dns": seeds_dns,
              "net_dhcp": seeds_dhcp}[target]()
-    os.makedirs(out, exist_ok=True)
-    for name, data in seeds.items():
-        with open(os.path.join(out, name), "wb") as f:
-            f.write(data)
+    write_seeds(out, seeds)
 
 
 if __name__ == "__main__":
