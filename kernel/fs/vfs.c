@@ -1,6 +1,8 @@
 /*
  * kernel/fs/vfs.c - mount table, path resolution and open files.
  *
+ * The path rules (folding, limits, which mount owns a path) are lib/vfs's
+ * (lib/vfs/path.c); this file answers its questions with vfs_stat.
  * Each mount has a mutex held around every call into its driver, so the
  * drivers (lib/fat) need no locking of their own. An open file remembers
  * its mount and the driver's handle; pread/pwrite seek, transfer and seek
@@ -15,13 +17,13 @@
 #include "lib/klog.h"
 #include "lib/phases.h"
 #include "mm/heap.h"
+#include "vfs/path.h"
 
 #define MAX_MOUNTS 8
 
 struct mount {
     bool used;
     char path[128];
-    size_t plen;
     char dev[16];
     const struct vfs_fs_ops *ops;
     void *fs;
@@ -40,70 +42,33 @@ struct file {
 
 static struct mount mounts[MAX_MOUNTS];
 
+_Static_assert(VFS_PATH_MAX == VPATH_MAX, "the VFS and lib/vfs agree on path lengths");
+
+/* lib/vfs asks whether a name that ".." removes, or that a trailing slash
+ * follows, is a directory. */
+static int path_is_dir(void *ctx, const char *abs)
+{
+    (void)ctx;
+    struct vfs_stat st;
+    int err = vfs_stat(abs, &st);
+    return err < 0 ? err : st.is_dir;
+}
+
+static const struct vpath_ops path_ops = {path_is_dir, NULL};
+
 int vfs_resolve(const char *cwd, const char *path, char *out, size_t size)
 {
-    char tmp[VFS_PATH_MAX];
-    size_t n = 0;
-    if (size < 2 || !path) return ERR_INVAL;
-    if (strnlen(path, VFS_PATH_MAX) >= VFS_PATH_MAX) return ERR_NAMETOOLONG;
-    if (path[0] != '/') {
-        if (!cwd || cwd[0] != '/') return ERR_INVAL;
-        if (strlen(cwd) + strlen(path) + 2 > sizeof tmp) return ERR_NAMETOOLONG;
-        str_copy(tmp, cwd, sizeof tmp);
-        n = strlen(tmp);
-        tmp[n++] = '/';
-        str_copy(tmp + n, path, sizeof tmp - n);
-    } else {
-        str_copy(tmp, path, sizeof tmp);
-    }
-    /* Fold components into out. */
-    size_t o = 0;
-    const char *p = tmp;
-    out[o++] = '/';
-    while (*p) {
-        while (*p == '/')
-            p++;
-        const char *s = p;
-        while (*p && *p != '/')
-            p++;
-        size_t len = (size_t)(p - s);
-        if (len == 0 || (len == 1 && s[0] == '.')) continue;
-        if (len == 2 && s[0] == '.' && s[1] == '.') {
-            while (o > 1 && out[o - 1] != '/')
-                o--;
-            if (o > 1) o--; /* the slash before the dropped component */
-            continue;
-        }
-        if (o > 1) {
-            if (o + 1 >= size) return ERR_NAMETOOLONG;
-            out[o++] = '/';
-        }
-        if (o + len >= size) return ERR_NAMETOOLONG;
-        memcpy(out + o, s, len);
-        o += len;
-    }
-    out[o] = '\0';
-    return 0;
+    return vpath_resolve(&path_ops, cwd, path, out, size);
 }
 
 /* The mount owning abs and the path inside it. */
 static struct mount *find_mount(const char *abs, const char **rel)
 {
-    struct mount *best = NULL;
-    for (int i = 0; i < MAX_MOUNTS; i++) {
-        struct mount *m = &mounts[i];
-        if (!m->used) continue;
-        bool match = m->plen == 1 || (strncmp(abs, m->path, m->plen) == 0 &&
-                                      (abs[m->plen] == '\0' || abs[m->plen] == '/'));
-        if (match && (!best || m->plen > best->plen)) best = m;
-    }
-    if (best) {
-        const char *r = abs + (best->plen == 1 ? 0 : best->plen);
-        while (*r == '/')
-            r++;
-        *rel = r;
-    }
-    return best;
+    const char *points[MAX_MOUNTS];
+    for (int i = 0; i < MAX_MOUNTS; i++)
+        points[i] = mounts[i].used ? mounts[i].path : NULL;
+    int i = vpath_mount_of(abs, points, MAX_MOUNTS, rel);
+    return i < 0 ? NULL : &mounts[i];
 }
 
 /* Resolves path and locks its mount. */
@@ -132,7 +97,6 @@ int vfs_mount(const char *path, struct block_dev *dev)
     struct mount *m = &mounts[slot];
     memset(m, 0, sizeof *m);
     str_copy(m->path, path, sizeof m->path);
-    m->plen = strlen(m->path);
     str_copy(m->dev, dev->name, sizeof m->dev);
     m->ops = ops;
     m->fs = fs;

@@ -4,9 +4,11 @@
  * lib/wasi context numbers the files it opened (lib/wasi/ctx.c).
  *
  * Paths are absolute after vfs_resolve: "." and ".." are folded, repeated
- * slashes collapse, ".." at "/" stays at "/". A path belongs to the mount
- * with the longest matching prefix, which receives the rest relative to its
- * root. Every call returns 0 (or a count) or a negative ERR_*.
+ * slashes collapse, ".." at "/" stays at "/"; a ".." after, or a trailing
+ * slash on, a name that is not a directory is ERR_NOTDIR (lib/vfs/path.h
+ * has the rules and limits). A path belongs to the mount with the longest
+ * matching prefix, which receives the rest relative to its root. Every
+ * call returns 0 (or a count) or a negative ERR_*.
  */
 #ifndef FS_VFS_H
 #define FS_VFS_H
