@@ -1,6 +1,6 @@
 /*
  * kernel/block/bcache.h - the buffer cache between filesystems and a block
- * device.
+ * device: lib/block/cache.h's policy behind a lock, plus a writer thread.
  *
  * Small transfers (metadata: FAT and directory sectors) are cached per
  * sector with write-back; large transfers (file data) go straight to the

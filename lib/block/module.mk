@@ -1,6 +1,7 @@
 # lib/block: portable block-layer logic (kernel and host): partition tables
-# (part.c) over a device seam its caller passes in. Their host tests and fuzz target register here.
-LIB_SRCS_block := lib/block/part.c
+# (part.c) and the sector cache's policy (cache.c), each over a device seam
+# its caller passes in. Their host tests and fuzz target register here.
+LIB_SRCS_block := lib/block/part.c lib/block/cache.c
 KERNEL_LIB_SRCS += $(LIB_SRCS_block)
 
 BLOCK_TEST_LIBS := tests/unit/block/memdisk.c $(LIB_SRCS_block) $(LIB_SRCS_base) host/port/base_env.c
@@ -9,9 +10,12 @@ BLOCK_TEST_LIBS := tests/unit/block/memdisk.c $(LIB_SRCS_block) $(LIB_SRCS_base)
 # CRCs from zlib as the oracle
 $(BUILD)/host/tests/test_block_part: $(call host_objs,tests/unit/block/test_part.c $(BLOCK_TEST_LIBS))
 	$(host_link) -lcmocka -lz
-UNIT_SUITES += unit/block/part
+$(BUILD)/host/tests/test_block_cache: $(call host_objs,tests/unit/block/test_cache.c $(BLOCK_TEST_LIBS))
+	$(host_link) -lcmocka
+UNIT_SUITES += unit/block/part unit/block/cache
 SUITE_CMD_unit/block/part := $(BUILD)/host/tests/test_block_part
-TEST_DEPS += $(BUILD)/host/tests/test_block_part
+SUITE_CMD_unit/block/cache := $(BUILD)/host/tests/test_block_cache
+TEST_DEPS += $(BUILD)/host/tests/test_block_part $(BUILD)/host/tests/test_block_cache
 
 # libFuzzer target over whole disks: MBR, EBR chains, GPT headers and arrays
 FUZZ_TARGETS += part
