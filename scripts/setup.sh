@@ -13,12 +13,13 @@ cd "$(dirname "$0")/.."
 # Clients the tests use as independent peers: curl (apps/net, benches),
 # openssl and ca-certificates (TLS peers and trust), cpio (bench/compare),
 # dash (the oracle of tests/shell), wrk (bench/serve's load generator),
-# chromium (the headless browser of tests/serve).
+# chromium (the headless browser of tests/serve); zlib1g-dev's crc32 is the
+# GPT checksum oracle of tests/unit/block.
 PACKAGES="make gcc python3 binutils iproute2 nodejs \
   qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common xorriso \
   mtools dosfstools cpio \
   clang-19 lld-19 llvm-19 libclang-rt-19-dev libclang-rt-19-dev-wasm32 wasi-libc \
-  wabt dnsmasq-base nginx-light libcmocka-dev cppcheck clang-format \
+  wabt dnsmasq-base nginx-light libcmocka-dev zlib1g-dev cppcheck clang-format \
   curl openssl ca-certificates dpkg-dev debian-archive-keyring dash wrk chromium"
 
 install_packages() {
