@@ -2,6 +2,7 @@
 real tools: mkfs.fat, mtools, fsck.fat; partition tables written here.
 
     img = DiskImage(path, size_mib=128, layout="gpt", fat=32, cluster_sectors=1)
+    (layouts: raw, mbr, logical (in an extended partition), gpt)
     img.mkdir("/out"); img.put("/input.bin", data)
     img.get("/out/x") -> bytes or None; img.fsck() -> (ok, text)
 """
@@ -52,6 +53,27 @@ def write_gpt(f, total, start, count):
     f.write(_gpt_header(total - 1, 1, total - 33, 34, last_usable, disk, ecrc))
 
 
+def write_logical(f, total, start, count):
+    """An MBR whose only entry is an extended partition from start - 1024;
+    its first EBR holds one logical partition (Linux's and KPIO's number 5)
+    at start."""
+    ext = start - 1024
+    f.seek(0)
+    f.write(_mbr(total, ext, total - ext, 0x0F))
+    f.seek(ext * SECTOR)
+    f.write(_mbr(total, start - ext, count, 0x0C))
+
+
+def damage_primary_gpt(path):
+    """Flips a bit of the primary GPT header's disk GUID: only its CRC can
+    tell, and a reader must fall back to the backup in the last sector."""
+    with open(path, "r+b") as f:
+        f.seek(SECTOR + 60)
+        b = f.read(1)
+        f.seek(SECTOR + 60)
+        f.write(bytes([b[0] ^ 1]))
+
+
 class DiskImage:
     def __init__(self, path, size_mib=128, layout="raw", fat=32, cluster_sectors=None,
                  label="KPIO"):
@@ -67,6 +89,8 @@ class DiskImage:
             with open(path, "r+b") as f:
                 if layout == "mbr":
                     f.write(_mbr(self.total, self.start, count, 0x0C))
+                elif layout == "logical":
+                    write_logical(f, self.total, self.start, count)
                 else:
                     write_gpt(f, self.total, self.start, count)
         self.count = count

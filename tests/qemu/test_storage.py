@@ -15,7 +15,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
-from diskimg import DiskImage  # noqa: E402
+from diskimg import DiskImage, damage_primary_gpt  # noqa: E402
 from qemu import Qemu, QemuExited, QemuTimeout, build_dir, debug_exit_status  # noqa: E402
 from tap import Tap  # noqa: E402
 
@@ -176,6 +176,45 @@ def flush_reaches_device(t, tmp):
     t.ok(img.get("/b.txt") == b"flush me\n" * 1000, f"{name}: the copy is on the image")
 
 
+def partitions_found(t, tmp):
+    """lib/block/part.c in the kernel: a GPT whose primary header is damaged
+    is read from its backup, and a logical partition in an extended one
+    becomes a device of its own (vdb5); the root file system is then read
+    from the partition the backup GPT describes."""
+    build = build_dir()
+    gpt = DiskImage(os.path.join(tmp, "gpt-backup.img"), size_mib=40, layout="gpt", fat=16)
+    gpt.put("/hello.txt", b"read through the backup GPT\n")
+    damage_primary_gpt(gpt.path)
+    logical = DiskImage(os.path.join(tmp, "logical.img"), size_mib=20, layout="logical", fat=16)
+    disks = [["-drive", f"file={img.path},if=none,format=raw,id=d{i}",
+              "-device", f"virtio-blk-pci,drive=d{i}"] for i, img in enumerate([gpt, logical])]
+    log = os.path.join(build, "test-logs", "qemu-storage-partitions.log")
+    name = "partitions"
+    with Qemu(os.path.join(build, "kpio.iso"), disks=disks, log=log) as vm:
+        try:
+            vm.wait_for(PROMPT, timeout=120)
+            start = len(vm.output())
+            vm.send("cat /hello.txt\r")
+            vm.wait_for(PROMPT, timeout=60, start=start)
+            cat = vm.output()[start:]
+            vm.send("poweroff\r")
+            vm.wait_exit(timeout=60)
+        except (QemuTimeout, QemuExited) as e:
+            t.ok(False, f"{name}: a shell session", f"{e}\n{vm.tail()}")
+            return
+    out = vm.output()
+    backup = r"\[part\] (warning: )?vda: primary GPT header CRC mismatch; using the backup"
+    t.ok(re.search(backup, out),
+         f"{name}: the damaged primary GPT is reported and the backup used", out[-3000:])
+    t.ok(re.search(r"\[vfs\] mounted fat16 vda1 at /", out),
+         f"{name}: root mounted from the partition of the backup GPT", out[-3000:])
+    t.ok("read through the backup GPT" in cat, f"{name}: a file read from it", cat)
+    want = r"\[block\] vdb5: logical partition, sectors %d-%d" % (
+        logical.start, logical.start + logical.count - 1)
+    t.ok(re.search(want, out), f"{name}: the logical partition is vdb5 at its sectors",
+         out[-3000:])
+
+
 def main():
     t = Tap()
     big_hash = big_file_hash()
@@ -183,6 +222,7 @@ def main():
         for v in VARIANTS:
             run_variant(t, tmp, v, big_hash)
         flush_reaches_device(t, tmp)
+        partitions_found(t, tmp)
     return t.done()
 
 
