@@ -201,6 +201,10 @@ struct comp_def {
     const struct comp_canon *canon;
     const struct comp_arg *args;
     uint32_t nargs;
+    /* instantiate of a component: the resources its (sub resource) imports
+     * stand for, nsubst pairs (import's type id, argument's type id) */
+    const uint32_t *subst;
+    uint32_t nsubst;
 };
 
 /* A byte range of the loaded bytes: an embedded core module (with its own
