@@ -272,6 +272,13 @@ int comp_find_lift(const struct comp *c, const char *export, const char *func,
                    const struct comp_component **scope, const struct comp_def **lift,
                    struct comp_error *err);
 
+/* The canon lift behind func `func` of the root component (a function
+ * that an instance of this component lifts, which a lower of it calls
+ * through the canonical ABI): 0 and *lift, or ERR_NOENT (imported) /
+ * ERR_NOTSUP with err->msg, as comp_find_lift. */
+int comp_func_lift(const struct comp *c, uint32_t func, const struct comp_def **lift,
+                   struct comp_error *err);
+
 /* The type with this id (id < c->ntypes). */
 static inline const struct comp_type *comp_type_get(const struct comp *c, uint32_t id)
 {

@@ -163,3 +163,12 @@ int comp_find_lift(const struct comp *c, const char *export, const char *func,
     *scope = w.stack[w.top].s;
     return 0;
 }
+
+int comp_func_lift(const struct comp *c, uint32_t func, const struct comp_def **lift,
+                   struct comp_error *err)
+{
+    struct walk w = {.top = 0, .err = err};
+    w.stack[0] = (struct frame){c->root, NULL, NULL};
+    struct comp_str none = {(const uint8_t *)"", 0};
+    return follow(&w, COMP_FUNC, func, none, lift);
+}

@@ -7,7 +7,8 @@ memory. Its exports are called through `kpio-wasm --invoke` and through
 the memories (and re-encoded into the library's utf16), own handles moved
 between instances, borrows lent for a call, a destructor run in the
 library; both must print the same and the expected. Misuse of handles
-traps on both. Variants of nest.wat that are invalid (an argument of the
+traps on both, and so does a component that calls a function it lifts
+itself through a lower (abi/reenter.wat). Variants of nest.wat that are invalid (an argument of the
 wrong type or sort, a missing one, an index out of range) are refused by
 kpio-wasm at load with the reason.
 
@@ -92,6 +93,25 @@ def check_invalid(t, build, tools, work, text):
              f"refused at load: {what}", diag=f"status {r.rc}\n{r.errtext[-600:]}")
 
 
+def check_reenter(t, build, tools, work):
+    """abi/reenter.wat lowers a function it lifts itself: calling the
+    function works, calling it through the lower would enter the instance
+    again and traps on both."""
+    src = os.path.join(SRC, "reenter.wat")
+    wasm = tools.make("reenter.wasm", [src], [
+        ["parse", src, "-o", "OUT/reenter.wasm"],
+        ["transpile", "OUT/reenter.wasm", "-o", "OUT/reenter-js", "--quiet"]])
+    module = os.path.join(work, "reenter-js", "reenter.js")
+    calls = [{"fn": name, "params": [], "args": [], "result": "u32"} for name in ("one", "again")]
+    ref = node(calls, module, work, "reenter")
+    r = kpio(build, wasm, "one()", ["again()"])
+    reason = "a component instance may not be entered again while it runs"
+    t.ok(r.rc == TRAP and r.text == "1\n" and reason in r.errtext and ref[0] == "1"
+         and ref[1].startswith("trap:") and "Sanitizer" not in r.errtext,
+         f"a lower of the instance's own lift traps: {reason}",
+         diag=f"status {r.rc}\n{r.text}{r.errtext[-800:]}\nnode: {ref}")
+
+
 def main():
     started = start("component/nest")
     if not started:
@@ -131,6 +151,7 @@ def main():
              and ref[0].startswith("trap:"), f"{name} traps: {reason}",
              diag=f"status {r.rc}\n{r.errtext[-800:]}\nnode: {ref}")
 
+    check_reenter(t, build, tools, work)
     with open(src) as f:
         check_invalid(t, build, tools, work, f.read())
     return t.done()
