@@ -36,6 +36,10 @@ STRINGS = [
     ("a list of strings copied into the library", "join", "join", [{"list": "string"}],
      "string", [["a", "bc", "", "\u2603\U0001F600"]], "\"a+bc++\u2603\U0001F600\""),
     ("an empty list", "join", "join", [{"list": "string"}], "string", [[]], "\"\""),
+    ("17 parameters through both memories", "sum-many", "sumMany", ["u32"] * 17, "u32",
+     list(range(1, 18)), "153"),
+    ("17 parameters, u32 wrapping", "sum-many", "sumMany", ["u32"] * 17, "u32",
+     [4294967295] * 17, "4294967279"),
 ]
 # jco 1.x's utf8-to-utf16 transcoder between two memories reads and writes
 # the wrong memory (non-ASCII text arrives as zeros): checked against the

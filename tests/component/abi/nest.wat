@@ -7,7 +7,8 @@
 ;; them, and its exports call into $lib and the root: strings and lists
 ;; are copied from one memory into the other (re-encoded for $lib's utf16
 ;; function), own handles move between the instances' tables, borrows are
-;; lent for a call (passed out of $app: item b of issue 17). The `bad-*`
+;; lent for a call (passed out of $app: item b of issue 17); 17
+;; parameters go through memory on both sides. The `bad-*`
 ;; exports misuse handles and must trap with the reason.
 (component
   ;; ---- the root's resource: token, its rep the value given ----
@@ -114,6 +115,16 @@
         (call $t-drop (local.get $h))
         (i32.ne (local.get $h) (i32.const 0)))
       (func (export "peek-keep") (param $h i32) (result i32) (local.get $h))
+      ;; sum17: 17 u32 parameters, spilled to memory (a tuple at $p)
+      (func (export "sum17") (param $p i32) (result i32)
+        (local $i i32) (local $sum i32)
+        (block $done (loop $add
+          (br_if $done (i32.eq (local.get $i) (i32.const 17)))
+          (local.set $sum (i32.add (local.get $sum)
+            (i32.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $add)))
+        (local.get $sum))
       (func (export "take") (param $h i32) (result i32)
         (call $t-drop (local.get $h))
         (i32.const 7)))
@@ -141,7 +152,9 @@
     (func (export "peek") (param "t" (borrow $tk)) (result u32) (canon lift (core func $i "peek")))
     (func (export "peek-keep") (param "t" (borrow $tk)) (result u32)
       (canon lift (core func $i "peek-keep")))
-    (func (export "take") (param "t" (own $tk)) (result u32) (canon lift (core func $i "take"))))
+    (func (export "take") (param "t" (own $tk)) (result u32) (canon lift (core func $i "take")))
+    (func (export "sum17") (param "a" u32) (param "b" u32) (param "c" u32) (param "d" u32) (param "e" u32) (param "f" u32) (param "g" u32) (param "h" u32) (param "i" u32) (param "j" u32) (param "k" u32) (param "l" u32) (param "m" u32) (param "n" u32) (param "o" u32) (param "p" u32) (param "q" u32) (result u32)
+      (canon lift (core func $i "sum17") (memory $mem) (realloc $realloc))))
 
   ;; ---- the application: calls the library and the root ----
   (component $app
@@ -159,6 +172,7 @@
     (import "peek" (func $peek (param "t" (borrow $tk)) (result u32)))
     (import "peek-keep" (func $peek-keep (param "t" (borrow $tk)) (result u32)))
     (import "take" (func $take (param "t" (own $tk)) (result u32)))
+    (import "sum17" (func $sum17 (param "a" u32) (param "b" u32) (param "c" u32) (param "d" u32) (param "e" u32) (param "f" u32) (param "g" u32) (param "h" u32) (param "i" u32) (param "j" u32) (param "k" u32) (param "l" u32) (param "m" u32) (param "n" u32) (param "o" u32) (param "p" u32) (param "q" u32) (result u32)))
     (core module $mem
       (memory (export "mem") 1)
       (global $bump (mut i32) (i32.const 8192))
@@ -183,6 +197,7 @@
     (core func $l-peek (canon lower (func $peek)))
     (core func $l-peek-keep (canon lower (func $peek-keep)))
     (core func $l-take (canon lower (func $take)))
+    (core func $l-sum17 (canon lower (func $sum17) (memory $mm)))
     (core module $main
       (import "m" "mem" (memory 1))
       (import "lib" "new-token" (func $new-token (param i32) (result i32)))
@@ -197,6 +212,10 @@
       (import "lib" "peek" (func $peek (param i32) (result i32)))
       (import "lib" "peek-keep" (func $peek-keep (param i32) (result i32)))
       (import "lib" "take" (func $take (param i32) (result i32)))
+      (import "lib" "sum17" (func $sum17 (param i32) (result i32)))
+      ;; sum-many: its 17 parameters arrive as a tuple in memory, which
+      ;; goes to the library's sum17 as it is (the same layout)
+      (func (export "sum-many") (param $p i32) (result i32) (call $sum17 (local.get $p)))
       (func (export "shout-twice") (param $p i32) (param $n i32) (result i32)
         (call $shout (local.get $p) (local.get $n) (i32.const 16))
         (call $shout (i32.load (i32.const 16)) (i32.load (i32.const 20)) (i32.const 16))
@@ -249,7 +268,7 @@
         (export "get" (func $l-get)) (export "add" (func $l-add))
         (export "consume" (func $l-consume)) (export "dropped" (func $l-dropped))
         (export "peek" (func $l-peek)) (export "peek-keep" (func $l-peek-keep))
-        (export "take" (func $l-take))))))
+        (export "take" (func $l-take)) (export "sum17" (func $l-sum17))))))
     (func (export "shout-twice") (param "s" string) (result string)
       (canon lift (core func $u "shout-twice") (memory $mm) (realloc $realloc)))
     (func (export "shout16") (param "s" string) (result string)
@@ -260,6 +279,8 @@
       (canon lift (core func $u "count") (memory $mm)))
     (func (export "tokens") (param "v" u32) (result (tuple u32 u32))
       (canon lift (core func $u "tokens") (memory $mm)))
+    (func (export "sum-many") (param "a" u32) (param "b" u32) (param "c" u32) (param "d" u32) (param "e" u32) (param "f" u32) (param "g" u32) (param "h" u32) (param "i" u32) (param "j" u32) (param "k" u32) (param "l" u32) (param "m" u32) (param "n" u32) (param "o" u32) (param "p" u32) (param "q" u32) (result u32)
+      (canon lift (core func $u "sum-many") (memory $mm) (realloc $realloc)))
     (func (export "bad-borrow") (result s32) (canon lift (core func $u "bad-borrow")))
     (func (export "bad-keep") (result u32) (canon lift (core func $u "bad-keep")))
     (func (export "bad-move") (result u32) (canon lift (core func $u "bad-move"))))
@@ -279,12 +300,14 @@
     (with "dropped" (func $l "dropped"))
     (with "peek" (func $l "peek"))
     (with "peek-keep" (func $l "peek-keep"))
-    (with "take" (func $l "take"))))
+    (with "take" (func $l "take"))
+    (with "sum17" (func $l "sum17"))))
   (export "shout-twice" (func $a "shout-twice"))
   (export "shout16" (func $a "shout16"))
   (export "join" (func $a "join"))
   (export "count" (func $a "count"))
   (export "tokens" (func $a "tokens"))
+  (export "sum-many" (func $a "sum-many"))
   (export "bad-borrow" (func $a "bad-borrow"))
   (export "bad-keep" (func $a "bad-keep"))
   (export "bad-move" (func $a "bad-move")))
