@@ -17,7 +17,8 @@ preview1 adapter):
   (every read goes through the preview1 adapter and wasi:filesystem).
   The comparison is of CPU time (user + system of the process, which the
   run dominates): on a shared machine with more runnable threads than
-  cores the wall time is mostly waiting (it is printed too).
+  cores the wall time is mostly waiting (it is printed too). The core and
+  component runs alternate, so the machine's load drifts over both alike.
   Goals (issue 17): instantiation under 10 ms, run time within 5%.
 
 The median of RUNS runs is printed as the BENCH line, min / max on stderr.
@@ -85,19 +86,27 @@ def cpu_seconds():
 
 
 def bench_app(kw, engine, app, core, comp, args, dirs=()):
-    """Run times of app as core module and as component: the ratio."""
-    med, outs = {}, {}
-    for kind, path in (("core", core), ("component", comp)):
-        wall, cpu = [], []
-        for _ in range(APP_RUNS):
+    """Run times of app as core module and as component: the ratio. The
+    runs alternate (core, component, then component, core, ...) so that a
+    change of the machine's load during the bench weighs on both alike (on
+    a shared machine, five core runs then five component runs measured
+    the load's drift: 1.077 x one day, 1.004 x the next)."""
+    paths = {"core": core, "component": comp}
+    wall = {k: [] for k in paths}
+    cpu = {k: [] for k in paths}
+    outs = {}
+    for i in range(APP_RUNS):
+        for kind in ("core", "component") if i % 2 == 0 else ("component", "core"):
             before = cpu_seconds()
-            p = run([kw, "--engine", engine, "--time"] + list(dirs) + [path] + args)
-            cpu.append((cpu_seconds() - before) * 1000)
+            p = run([kw, "--engine", engine, "--time"] + list(dirs) + [paths[kind]] + args)
+            cpu[kind].append((cpu_seconds() - before) * 1000)
             if outs.setdefault(kind, p.stdout) != p.stdout:
                 raise SystemExit(f"{app}: output differs between runs")
-            wall.append(phase(p.stderr, "time"))
-        report(f"kpio_wasm_{app}_{engine}_{kind}_run_wall_ms", wall, runs=APP_RUNS)
-        med[kind] = report(f"kpio_wasm_{app}_{engine}_{kind}_cpu_ms", cpu, runs=APP_RUNS)
+            wall[kind].append(phase(p.stderr, "time"))
+    med = {}
+    for kind in paths:
+        report(f"kpio_wasm_{app}_{engine}_{kind}_run_wall_ms", wall[kind], runs=APP_RUNS)
+        med[kind] = report(f"kpio_wasm_{app}_{engine}_{kind}_cpu_ms", cpu[kind], runs=APP_RUNS)
     if outs["core"] != outs["component"]:
         raise SystemExit(f"{app}: the component prints {outs['component'][:80]!r}, the core "
                          f"module {outs['core'][:80]!r}")

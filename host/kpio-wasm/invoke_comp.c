@@ -54,11 +54,7 @@ static int find(const struct comp *c, const char *name, size_t name_len,
         fprintf(stderr, "kpio-wasm: no exported function \"%s\": %s\n", buf, err.msg);
         return 1;
     }
-    if (scope != c->root) {
-        fprintf(stderr, "kpio-wasm: %.*s is lifted in a nested component (not supported yet)\n",
-                (int)name_len, name);
-        return 1;
-    }
+    (void)scope; /* the instance that lifts it is found when the call is made */
     return 0;
 }
 
@@ -89,6 +85,8 @@ struct call {
     const char *text;
     const struct comp_def *lift;
     struct comp_val *args;
+    char export[512]; /* NAME: the export, and after its '#' the function */
+    const char *func;
 };
 
 static int prepare(const struct comp *c, const char *text, const struct kpio_options *o,
@@ -98,7 +96,13 @@ static int prepare(const struct comp *c, const char *text, const struct kpio_opt
     char err[256];
     size_t n;
     out->text = text;
-    if (find(c, text, paren ? (size_t)(paren - text) : strlen(text), &out->lift)) return 1;
+    size_t name_len = paren ? (size_t)(paren - text) : strlen(text);
+    if (find(c, text, name_len, &out->lift)) return 1;
+    memcpy(out->export, text, name_len); /* find checked the length */
+    out->export[name_len] = 0;
+    char *hash = strrchr(out->export, '#');
+    if (hash) *hash = 0;
+    out->func = hash ? hash + 1 : NULL;
     const struct comp_type *ft = comp_type_get(c, out->lift->type);
     if (!(out->args = comp_arena_alloc(a, (ft->nfields + 1) * sizeof *out->args))) {
         fprintf(stderr, "kpio-wasm: out of memory\n");
@@ -120,7 +124,15 @@ static int call(struct comp_instance *ci, const struct call *k, struct comp_hand
     struct comp_val result;
     struct comp_error err;
     struct wasm_trap trap;
-    int rc = comp_call_export(ci, k->lift, k->args, ft->nfields, &result, host, a, &trap, &err);
+    struct comp_instance *owner = NULL;
+    const struct comp_def *lift = NULL;
+    int rc = comp_instance_find_lift(ci, k->export, k->func, &owner, &lift, &trap);
+    if (rc && rc != ERR_FAULT) {
+        fprintf(stderr, "kpio-wasm: %s: %s\n", k->text, comp_instance_error(ci)->msg);
+        return 1;
+    }
+    if (!rc)
+        rc = comp_call_export(owner, lift, k->args, ft->nfields, &result, host, a, &trap, &err);
     if (rc == ERR_FAULT) return trap_status(&trap);
     if (rc) {
         fprintf(stderr, "kpio-wasm: %s: %s\n", k->text, err.msg);
@@ -167,6 +179,7 @@ int invoke_component(const struct comp *c, struct wasi_ctx *w, const struct kpio
         struct comp_error err;
         struct wasm_trap trap;
         int rc = comp_command_instantiate(c, w, &o->cfg, &ci, &err, &trap);
+        if (!rc) comp_instance_set_link(ci, comp_abi_link);
         if (rc == ERR_FAULT) {
             status = trap_status(&trap);
         } else if (rc) {

@@ -163,37 +163,62 @@ static int enter(struct comp_cx *cx)
  * borrow is lent for the call, and arrives as the rep when the component
  * implements the resource (CanonicalABI.md lower_borrow). Without tables,
  * the number passes as it is. */
+/* The resource type of handle type i, where it is defined (the types of
+ * handle tables), and whether cx->inst defines it. */
+static int resource_type(struct comp_cx *cx, const struct tinfo *i, uint32_t *rt, bool *implements)
+{
+    struct comp_instance *impl = NULL;
+    *rt = i->t->elem;
+    if (!cx->inst) {
+        *implements = comp_type_get(cx->c, *rt)->owner == cx->c->root;
+        return 0;
+    }
+    if (comp_instance_resource(cx->inst, i->t->elem, &impl, rt))
+        return abi_trap(cx, "resource type %u cannot be followed: %s", i->t->elem,
+                        comp_instance_error(cx->inst) ? comp_instance_error(cx->inst)->msg : "");
+    *implements = impl == cx->inst;
+    return 0;
+}
+
 static int lower_handle(struct comp_cx *cx, const struct tinfo *i, uint64_t host, uint32_t *out)
 {
-    uint32_t rt = i->t->elem, rep = 0;
+    uint32_t rt = 0, rep = 0;
+    bool implements = false;
     if (!cx->callee) {
         *out = (uint32_t)host;
         return 0;
     }
     if (host > UINT32_MAX)
         return abi_trap(cx, "handle %llu is out of range", (unsigned long long)host);
+    TRY(resource_type(cx, i, &rt, &implements));
     if (i->kind == COMP_T_OWN) {
         TRY(comp_handle_lift_own(cx->caller, rt, (uint32_t)host, &rep, cx->trap));
         return comp_handle_add(cx->callee, rt, rep, true, NULL, out, cx->trap);
     }
     TRY(comp_handle_lift_borrow(cx->caller, rt, (uint32_t)host, cx->scope, &rep, cx->trap));
-    bool implements = comp_type_get(cx->c, rt)->owner == cx->c->root;
     return comp_handle_lower_borrow(cx->callee, rt, rep, implements, cx->scope, out, cx->trap);
 }
 
-/* A handle the component passes out (a result): an own one moves into the
- * host's table. Borrows only go into calls, never out of them. */
+/* A handle the component passes out (a result, or an argument of a call it
+ * makes): an own one moves into the host's table; a borrow is lent for the
+ * call (an own handle counts the lend until the scope ends: lift_borrow)
+ * and stands in the host's table as a borrow of the scope. */
 static int lift_handle(struct comp_cx *cx, const struct tinfo *i, uint32_t idx, uint64_t *host)
 {
-    uint32_t rt = i->t->elem, rep = 0, h = 0;
+    uint32_t rt = 0, rep = 0, h = 0;
+    bool implements = false;
     if (!cx->callee) {
         *host = idx;
         return 0;
     }
-    if (i->kind == COMP_T_BORROW)
-        return abi_trap(cx, "borrow handle %u lifted out of the component", idx);
-    TRY(comp_handle_lift_own(cx->callee, rt, idx, &rep, cx->trap));
-    TRY(comp_handle_add(cx->caller, rt, rep, true, NULL, &h, cx->trap));
+    TRY(resource_type(cx, i, &rt, &implements));
+    if (i->kind == COMP_T_BORROW) {
+        TRY(comp_handle_lift_borrow(cx->callee, rt, idx, cx->scope, &rep, cx->trap));
+        TRY(comp_handle_add(cx->caller, rt, rep, false, NULL, &h, cx->trap));
+    } else {
+        TRY(comp_handle_lift_own(cx->callee, rt, idx, &rep, cx->trap));
+        TRY(comp_handle_add(cx->caller, rt, rep, true, NULL, &h, cx->trap));
+    }
     *host = h;
     return 0;
 }

@@ -63,6 +63,9 @@ struct comp_cx {
     unsigned depth;
     struct comp_handles *callee, *caller;
     struct comp_call_scope *scope;
+    struct comp_instance *inst; /* the instance whose table is callee: its
+                                 * resource types are followed to where they
+                                 * are defined (NULL: the root's own) */
 };
 
 /* Whether s[0..len) is well-formed UTF-8 of Unicode scalar values. */
@@ -101,5 +104,20 @@ int comp_call_export(struct comp_instance *ci, const struct comp_def *lift,
                      const struct comp_val *args, uint32_t nargs, struct comp_val *result,
                      struct comp_handles *host, struct comp_arena *arena, struct wasm_trap *trap,
                      struct comp_error *err);
+
+/*
+ * comp_link_fn (instance.h): a call from one component instance into a
+ * function another one lifts. The caller's arguments are lifted through its
+ * lower's options (memory, realloc, string encoding: strings and lists are
+ * copied out of the caller's memory) into host values, the callee is called
+ * as comp_call_export calls it (into its own memory), and the result is
+ * lowered back into the caller. Handles pass through a table of the call's
+ * own: an own handle moves from one instance's table to the other's, a
+ * borrow is lent for the call (the caller's own handle counts the lend
+ * until the call returns). Set it with comp_instance_set_link.
+ */
+int comp_abi_link(struct comp_instance *caller, uint32_t index, struct comp_instance *callee,
+                  const struct comp_def *lift, const wasm_value *args, wasm_value *results,
+                  struct wasm_trap *trap);
 
 #endif

@@ -10,6 +10,24 @@
 #include "component/internal.h"
 #include "base/mem.h"
 
+int abi_options(struct comp_instance *ci, const struct comp_canon *o, struct comp_cx *cx,
+                struct comp_error *err)
+{
+    struct wasm_extern e = {0};
+    if (o->memory != COMP_NONE) {
+        TRY(comp_instance_core_item(ci, COMP_CORE_MEMORY, o->memory, &e));
+        cx->mem = e.memory;
+    }
+    if (o->realloc != COMP_NONE) {
+        TRY(comp_instance_core_item(ci, COMP_CORE_FUNC, o->realloc, &e));
+        if (!(cx->realloc = e.func))
+            return comp_errorf(err, ERR_NOTSUP, "realloc (core func %u) is a host function",
+                               o->realloc);
+    }
+    cx->encoding = o->encoding;
+    return 0;
+}
+
 /* The canon options of lift as a context; *f and *post the functions. */
 static int options(struct comp_instance *ci, const struct comp_canon *o, struct comp_cx *cx,
                    struct wasm_func **f, struct wasm_func **post, struct comp_error *err)
@@ -22,30 +40,30 @@ static int options(struct comp_instance *ci, const struct comp_canon *o, struct 
         TRY(comp_instance_core_item(ci, COMP_CORE_FUNC, o->post_return, &e));
         *post = e.func;
     }
-    if (o->memory != COMP_NONE) {
-        TRY(comp_instance_core_item(ci, COMP_CORE_MEMORY, o->memory, &e));
-        cx->mem = e.memory;
+    return abi_options(ci, o, cx, err);
+}
+
+uint32_t abi_params_layout(const struct comp *c, const struct comp_type *ft, uint32_t *offsets,
+                           uint32_t *align)
+{
+    uint32_t size = 0;
+    *align = 1;
+    for (uint32_t k = 0; k < ft->nfields; k++) {
+        uint32_t a = comp_abi_align(c, ft->fields[k].type);
+        size = abi_align_to(size, a);
+        if (offsets) offsets[k] = size;
+        size += comp_abi_size(c, ft->fields[k].type);
+        *align = a > *align ? a : *align;
     }
-    if (o->realloc != COMP_NONE) {
-        TRY(comp_instance_core_item(ci, COMP_CORE_FUNC, o->realloc, &e));
-        if (!(cx->realloc = e.func))
-            return comp_errorf(err, ERR_NOTSUP, "the export's realloc is a host function");
-    }
-    cx->encoding = o->encoding;
-    return 0;
+    return abi_align_to(size, *align);
 }
 
 /* The parameters as one tuple in memory (more than 16 flat values). */
 static int spill_params(struct comp_cx *cx, const struct comp_type *ft, const struct comp_val *args,
                         uint32_t *ptr)
 {
-    uint32_t size = 0, align = 1;
-    for (uint32_t k = 0; k < ft->nfields; k++) {
-        uint32_t a = comp_abi_align(cx->c, ft->fields[k].type);
-        size = abi_align_to(size, a) + comp_abi_size(cx->c, ft->fields[k].type);
-        align = a > align ? a : align;
-    }
-    TRY(abi_alloc(cx, align, abi_align_to(size, align), ptr));
+    uint32_t align, size = abi_params_layout(cx->c, ft, NULL, &align);
+    TRY(abi_alloc(cx, align, size, ptr));
     for (uint32_t k = 0, off = 0; k < ft->nfields; k++) {
         uint32_t t = ft->fields[k].type;
         off = abi_align_to(off, comp_abi_align(cx->c, t));
@@ -101,7 +119,7 @@ int comp_call_export(struct comp_instance *ci, const struct comp_def *lift,
     const struct comp *c = comp_instance_comp(ci);
     const struct comp_type *ft = comp_type_get(c, lift->type);
     struct comp_call_scope scope = {0};
-    struct comp_cx cx = {.c = c, .arena = arena, .trap = trap_out, .scope = &scope};
+    struct comp_cx cx = {.c = c, .arena = arena, .trap = trap_out, .scope = &scope, .inst = ci};
     struct wasm_func *f = NULL, *post = NULL;
     memset(result, 0, sizeof *result);
     result->type = COMP_NONE;

@@ -37,4 +37,15 @@ int abi_load_string(struct comp_cx *cx, uint32_t ptr, uint32_t tagged, struct co
 /* v's string stored in cx's encoding: *ptr and the (tagged) length. */
 int abi_store_string(struct comp_cx *cx, const struct comp_val *v, uint32_t *ptr, uint32_t *len);
 
+/* The memory, realloc and string encoding of canon options o, resolved in
+ * ci, into cx. */
+int abi_options(struct comp_instance *ci, const struct comp_canon *o, struct comp_cx *cx,
+                struct comp_error *err);
+
+/* The parameters of function type ft as one tuple in memory (beyond 16 flat
+ * values): its size; its alignment in *align and each one's offset in
+ * offsets[] (NULL: not wanted). */
+uint32_t abi_params_layout(const struct comp *c, const struct comp_type *ft, uint32_t *offsets,
+                           uint32_t *align);
+
 #endif

@@ -66,12 +66,15 @@ static int check_lower(const struct comp *c, uint32_t idx, const struct comp_def
 {
     const struct comp_component *s = c->root;
     struct comp_str iface, name;
-    if (import_name(s, d->canon->func, &iface, &name))
-        return comp_errorf(
-            err, ERR_NOTSUP,
-            "core func %u: canon lower of func %u, which is not an imported function "
-            "(not supported yet)",
-            idx, d->canon->func);
+    const struct comp_def *lift;
+    if (import_name(s, d->canon->func, &iface, &name)) {
+        if (!comp_func_lift(c, d->canon->func, &lift, NULL))
+            return 0; /* lifted by an instance of the component: a call between them */
+        return comp_errorf(err, ERR_NOTSUP,
+                           "core func %u: canon lower of func %u, which is neither imported nor "
+                           "lifted by the component (not supported yet)",
+                           idx, d->canon->func);
+    }
     const char *sig =
         wasi_p2_signature((const char *)iface.p, iface.len, (const char *)name.p, name.len);
     if (!sig)
@@ -103,8 +106,8 @@ static int check_canon(const struct comp *c, uint32_t idx, const struct comp_def
     struct comp_str iface;
     char drop[160];
     if (d->canon->op == COMP_CANON_LOWER) return check_lower(c, idx, d, err);
-    if (comp_type_get(c, d->canon->type)->owner == c->root)
-        return 0; /* the component's own resource: instance.c's built-ins */
+    if (comp_type_get(c, d->canon->type)->owner)
+        return 0; /* a resource of the component or a nested one: instance.c's built-ins */
     if (drop_name(c, d->canon->type, &iface, drop, sizeof drop))
         return comp_errorf(err, ERR_NOTSUP,
                            "core func %u: resource.drop of type %u, which is no resource this "

@@ -201,6 +201,10 @@ struct comp_def {
     const struct comp_canon *canon;
     const struct comp_arg *args;
     uint32_t nargs;
+    /* instantiate of a component: the resources its (sub resource) imports
+     * stand for, nsubst pairs (import's type id, argument's type id) */
+    const uint32_t *subst;
+    uint32_t nsubst;
 };
 
 /* A byte range of the loaded bytes: an embedded core module (with its own
@@ -266,6 +270,13 @@ void comp_free(struct comp *c);
  */
 int comp_find_lift(const struct comp *c, const char *export, const char *func,
                    const struct comp_component **scope, const struct comp_def **lift,
+                   struct comp_error *err);
+
+/* The canon lift behind func `func` of the root component (a function
+ * that an instance of this component lifts, which a lower of it calls
+ * through the canonical ABI): 0 and *lift, or ERR_NOENT (imported) /
+ * ERR_NOTSUP with err->msg, as comp_find_lift. */
+int comp_func_lift(const struct comp *c, uint32_t func, const struct comp_def **lift,
                    struct comp_error *err);
 
 /* The type with this id (id < c->ntypes). */

@@ -9,7 +9,11 @@
  * component's own resources work on the instance's handle table
  * (resource.h), destructors included.
  *
- * Not yet: nested components, component-level instances and imports.
+ * Instances of nested components are made when first needed: when a
+ * function they export is lowered (a call between components, through the
+ * canonical ABI's glue the embedder links: comp_instance_set_link) or
+ * looked up by comp_instance_find_lift. Not yet: imported components and
+ * outer-aliased ones, value imports.
  */
 #ifndef COMPONENT_INSTANCE_H
 #define COMPONENT_INSTANCE_H
@@ -65,8 +69,9 @@ void comp_core_sig(const struct comp_type *t, char *buf, size_t size);
  * embedder's canon hook. */
 struct comp_handles *comp_instance_handles(struct comp_instance *ci);
 
-/* canon resource.drop of handle idx of resource type rt, its destructor
- * run for an own handle: 0, or ERR_FAULT with *trap. */
+/* canon resource.drop of handle idx of resource type rt (as ci's types
+ * name it), its destructor run for an own handle (in the instance that
+ * defines the resource): 0, or ERR_FAULT with *trap. */
 int comp_instance_drop(struct comp_instance *ci, uint32_t rt, uint32_t idx, struct wasm_trap *trap);
 
 /* The error message buffer of the instantiation (may be NULL). */
@@ -82,5 +87,47 @@ struct wasm_instance *comp_instance_core(const struct comp_instance *ci, uint32_
  * 0 and *out, or ERR_NOENT (out of range) / ERR_NOTSUP. */
 int comp_instance_core_item(struct comp_instance *ci, enum comp_sort sort, uint32_t idx,
                             struct wasm_extern *out);
+
+/* The component whose index spaces ci's definitions are in (the root, or a
+ * nested one). */
+const struct comp_component *comp_instance_scope(const struct comp_instance *ci);
+
+/*
+ * The resource type rt, as ci's types name it (an imported one too),
+ * followed to where it is defined: *impl, the instance of this component
+ * that defines it (NULL: a resource of the host, or not followed), and
+ * its type id there (*def_rt). Handle tables keep the defining type, so a
+ * handle moves between instances that name the resource differently.
+ * 0, or an error with comp_instance_error(ci)'s message.
+ */
+int comp_instance_resource(struct comp_instance *ci, uint32_t rt, struct comp_instance **impl,
+                           uint32_t *def_rt);
+
+/*
+ * A call of core func `index` of `caller`, a canon lower of the function
+ * that `lift` lifts in the instance `callee` (another component instance):
+ * the arguments (the caller's flat core values, as the lowered core type
+ * has them) lifted through the lower's options, the callee called, its
+ * result lowered back (flat into results, or at the pointer the caller
+ * passed). 0, or ERR_FAULT with *trap. The canonical ABI supplies one
+ * (abi.h: comp_abi_link); without it such calls trap.
+ */
+typedef int (*comp_link_fn)(struct comp_instance *caller, uint32_t index,
+                            struct comp_instance *callee, const struct comp_def *lift,
+                            const wasm_value *args, wasm_value *results, struct wasm_trap *trap);
+void comp_instance_set_link(struct comp_instance *ci, comp_link_fn link);
+
+/*
+ * The lift behind the root's export `export` (func NULL) or the function
+ * `func` of its instance export `export`, followed through the instances
+ * (nested ones are made if they are not yet): 0 with the instance that
+ * lifts it (*owner) and the canon lift (*lift, in *owner's scope);
+ * ERR_NOENT (no such export, or not lifted by the component), ERR_NOTSUP,
+ * or ERR_FAULT (a nested instance trapped while made: *trap), with
+ * comp_instance_error(ci)'s message.
+ */
+int comp_instance_find_lift(struct comp_instance *ci, const char *export, const char *func,
+                            struct comp_instance **owner, const struct comp_def **lift,
+                            struct wasm_trap *trap);
 
 #endif

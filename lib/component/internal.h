@@ -147,11 +147,20 @@ const char *comp_core_func_str(const struct comp_type *t, char *buf, size_t size
 struct comp_subst;
 struct comp_subst *comp_subst_new(void);
 void comp_subst_free(struct comp_subst *m);
+/* Adds the pair (from, to): 0 or ERR_NOMEM. */
+int comp_subst_add(struct comp_subst *m, uint32_t from, uint32_t to);
+/* m's pairs kept in d (subst, nsubst), in the loader's pool. */
+int comp_subst_keep(struct rd *r, const struct comp_subst *m, struct comp_def *d);
 /* 0 if a value of type `have` fits import im (substituting as it goes),
  * else ERR_INVAL (or ERR_NOTSUP, ERR_NOMEM) with a message that calls im
  * `what` ("component import"). */
 int comp_arg_fits(struct rd *r, struct comp_subst *m, const char *what,
                   const struct comp_extern *im, uint32_t have);
+
+/* The index of the entry of `sort` that s's export `name` defines:
+ * 0 and *idx, or ERR_NOENT (resolve.c). */
+int comp_export_index(const struct comp_component *s, enum comp_sort sort, struct comp_str name,
+                      uint32_t *idx);
 
 /* A component section's nested component. */
 int comp_component_body(struct ld *l, const uint8_t *p, const uint8_t *end,

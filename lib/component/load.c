@@ -400,6 +400,25 @@ static int read_sortidx(struct rd *r, struct comp_component *s, enum comp_sort *
     return comp_space_check(r, s, *sort, *idx, what);
 }
 
+/* The exports of an instance keep the types of the component that made it,
+ * whose (sub resource) imports stand for its arguments' resources: an
+ * argument taken from such an instance brings that substitution along. */
+static int arg_instance_subst(struct rd *r, const struct comp_component *s,
+                              const struct comp_arg *a, struct comp_subst *m)
+{
+    const struct comp_def *d = &s->space[a->sort][a->index];
+    uint32_t inst = a->index;
+    if (a->sort != COMP_INSTANCE) {
+        if (d->how != COMP_DEF_ALIAS_EXPORT) return 0;
+        inst = d->a;
+    }
+    const struct comp_def *id = &s->space[COMP_INSTANCE][inst];
+    for (uint32_t k = 0; k < id->nsubst; k++)
+        if (comp_subst_add(m, id->subst[2 * k], id->subst[2 * k + 1]))
+            return comp_fail(r, ERR_NOMEM, "out of memory");
+    return 0;
+}
+
 /* Every import of the component must have an argument of the same sort
  * (types are not compared yet: see README.md). */
 static int component_instantiate(struct rd *r, struct comp_component *s, struct comp_def *d)
@@ -426,6 +445,8 @@ static int component_instantiate(struct rd *r, struct comp_component *s, struct 
     const struct comp_type *ct = &r->l->c->types[ctype];
     struct comp_subst *m = comp_subst_new();
     int rc = m ? 0 : comp_fail(r, ERR_NOMEM, "out of memory");
+    for (uint32_t i = 0; i < d->nargs && !rc; i++)
+        rc = arg_instance_subst(r, s, &args[i], m);
     for (uint32_t i = 0; i < ct->nimports && !rc; i++) {
         const struct comp_extern *im = &ct->imports[i];
         uint32_t a = 0;
@@ -440,6 +461,7 @@ static int component_instantiate(struct rd *r, struct comp_component *s, struct 
             rc = comp_arg_fits(r, m, "component import", im,
                                s->space[args[a].sort][args[a].index].type);
     }
+    if (!rc) rc = comp_subst_keep(r, m, d);
     comp_subst_free(m);
     TRY(rc);
     struct comp_type it = {.kind = COMP_T_INSTANCE};

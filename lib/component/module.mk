@@ -19,7 +19,8 @@ KERNEL_LIB_SRCS += $(LIB_SRCS_component_cmd)
 # The general canonical ABI (abi.c: lift and lower of every WIT kind, a
 # host call of a lifted export): host programs only for now (kpio-wasm
 # --invoke; the kernel does not call component exports yet).
-LIB_SRCS_component_abi := lib/component/abi_mem.c lib/component/abi.c lib/component/abi_string.c lib/component/abi_call.c
+LIB_SRCS_component_abi := lib/component/abi_mem.c lib/component/abi.c lib/component/abi_string.c \
+    lib/component/abi_call.c lib/component/abi_link.c
 
 # host/kpio-wasm runs components (run_wasi.c) and calls their exports with
 # WAVE values (invoke_comp.c, wave.c): both builds link the library.

@@ -44,9 +44,8 @@ static bool str_eq(struct comp_str a, const uint8_t *p, size_t n)
     return a.len == n && !memcmp(a.p, p, n);
 }
 
-/* The index of the entry of `sort` that an export `name` of s defines. */
-static int export_index_of(const struct comp_component *s, enum comp_sort sort,
-                           struct comp_str name, uint32_t *idx)
+int comp_export_index(const struct comp_component *s, enum comp_sort sort, struct comp_str name,
+                      uint32_t *idx)
 {
     for (uint32_t i = 0; i < s->count[sort]; i++) {
         const struct comp_def *d = &s->space[sort][i];
@@ -82,7 +81,7 @@ static int instance_export(struct walk *w, uint32_t inst, struct comp_str name, 
         if (w->top >= COMP_MAX_DEPTH) return wfail(w, ERR_INVAL, "instances nested too deeply");
         const struct comp_component *child = s->components[cd->a];
         w->stack[++w->top] = (struct frame){child, d, s};
-        if (export_index_of(child, sort, name, idx))
+        if (comp_export_index(child, sort, name, idx))
             return wfail(w, ERR_NOENT, "component %u has no %s export \"%.*s\"", d->a,
                          comp_sort_name(sort), (int)name.len, (const char *)name.p);
         return 0;
@@ -158,9 +157,18 @@ int comp_find_lift(const struct comp *c, const char *export, const char *func,
                              func ? (uint32_t)strlen(func) : 0};
     enum comp_sort sort = func ? COMP_INSTANCE : COMP_FUNC;
     uint32_t idx;
-    if (export_index_of(c->root, sort, name, &idx))
+    if (comp_export_index(c->root, sort, name, &idx))
         return wfail(&w, ERR_NOENT, "no %s export \"%s\"", comp_sort_name(sort), export);
     TRY(follow(&w, sort, idx, field, lift));
     *scope = w.stack[w.top].s;
     return 0;
+}
+
+int comp_func_lift(const struct comp *c, uint32_t func, const struct comp_def **lift,
+                   struct comp_error *err)
+{
+    struct walk w = {.top = 0, .err = err};
+    w.stack[0] = (struct frame){c->root, NULL, NULL};
+    struct comp_str none = {(const uint8_t *)"", 0};
+    return follow(&w, COMP_FUNC, func, none, lift);
 }

@@ -23,9 +23,7 @@ int comp_vtrap(struct wasm_trap *t, const char *fmt, va_list ap)
     return ERR_FAULT;
 }
 
-static int res_trap(struct wasm_trap *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static int res_trap(struct wasm_trap *t, const char *fmt, ...)
+int comp_trapf(struct wasm_trap *t, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -44,10 +42,10 @@ static int grow(struct comp_handles *t, struct wasm_trap *trap)
 {
     if (t->n + 1 < t->cap) return 0;
     if (t->n + 1 >= COMP_MAX_HANDLES)
-        return res_trap(trap, "the handle table is full (%u handles)", COMP_MAX_HANDLES);
+        return comp_trapf(trap, "the handle table is full (%u handles)", COMP_MAX_HANDLES);
     uint32_t cap = t->cap ? t->cap * 2 : 16;
     struct comp_handle *h = mem_zalloc((size_t)cap * sizeof *h);
-    if (!h) return res_trap(trap, "out of host memory for %u handles", cap);
+    if (!h) return comp_trapf(trap, "out of host memory for %u handles", cap);
     if (t->h) memcpy(h, t->h, (size_t)t->cap * sizeof *h);
     mem_free(t->h);
     t->h = h;
@@ -75,10 +73,10 @@ int comp_handle_get(struct comp_handles *t, uint32_t rt, uint32_t idx, const cha
                     struct comp_handle **out, struct wasm_trap *trap)
 {
     if (idx == 0 || idx >= t->n || !t->h[idx].used)
-        return res_trap(trap, "%s: handle %u is not in the table", what, idx);
+        return comp_trapf(trap, "%s: handle %u is not in the table", what, idx);
     if (t->h[idx].rt != rt)
-        return res_trap(trap, "%s: handle %u is of another resource type (type %u, not %u)", what,
-                        idx, t->h[idx].rt, rt);
+        return comp_trapf(trap, "%s: handle %u is of another resource type (type %u, not %u)", what,
+                          idx, t->h[idx].rt, rt);
     *out = &t->h[idx];
     return 0;
 }
@@ -96,8 +94,8 @@ int comp_handle_drop(struct comp_handles *t, uint32_t rt, uint32_t idx, bool *ru
     TRY(comp_handle_get(t, rt, idx, "resource.drop", &h, trap));
     *run_dtor = false;
     if (h->own && h->lends)
-        return res_trap(trap, "resource.drop: own handle %u is still lent to %u call(s)", idx,
-                        h->lends);
+        return comp_trapf(trap, "resource.drop: own handle %u is still lent to %u call(s)", idx,
+                          h->lends);
     if (h->own) {
         *run_dtor = true;
         *dtor_rep = h->rep;
@@ -113,9 +111,9 @@ int comp_handle_lift_own(struct comp_handles *t, uint32_t rt, uint32_t idx, uint
 {
     struct comp_handle *h = NULL;
     TRY(comp_handle_get(t, rt, idx, "own handle", &h, trap));
-    if (!h->own) return res_trap(trap, "handle %u is a borrow, passed as own", idx);
+    if (!h->own) return comp_trapf(trap, "handle %u is a borrow, passed as own", idx);
     if (h->lends)
-        return res_trap(trap, "own handle %u is moved while lent to %u call(s)", idx, h->lends);
+        return comp_trapf(trap, "own handle %u is moved while lent to %u call(s)", idx, h->lends);
     *rep = h->rep;
     put_back(t, idx);
     return 0;
@@ -125,11 +123,11 @@ static int add_lender(struct comp_call_scope *s, struct comp_handles *t, uint32_
                       struct wasm_trap *trap)
 {
     if (s->lender_table && s->lender_table != t)
-        return res_trap(trap, "borrows from two tables in one call");
+        return comp_trapf(trap, "borrows from two tables in one call");
     if (s->nlenders == s->cap) {
         uint32_t cap = s->cap ? s->cap * 2 : 8;
         uint32_t *l = mem_zalloc((size_t)cap * sizeof *l);
-        if (!l) return res_trap(trap, "out of host memory for %u borrows", cap);
+        if (!l) return comp_trapf(trap, "out of host memory for %u borrows", cap);
         if (s->lenders) memcpy(l, s->lenders, (size_t)s->nlenders * sizeof *l);
         mem_free(s->lenders);
         s->lenders = l;
@@ -176,7 +174,7 @@ int comp_call_scope_end(struct comp_call_scope *scope, struct wasm_trap *trap)
     mem_free(scope->lenders);
     memset(scope, 0, sizeof *scope);
     if (left)
-        return res_trap(trap, "%u borrow handle(s) still in the table when the call returned",
-                        left);
+        return comp_trapf(trap, "%u borrow handle(s) still in the table when the call returned",
+                          left);
     return 0;
 }

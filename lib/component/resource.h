@@ -52,6 +52,7 @@ struct comp_call_scope {
 /* Fills *t (WASM_TRAP_HOST, "canonical ABI: " and the message); returns
  * ERR_FAULT. */
 int comp_vtrap(struct wasm_trap *t, const char *fmt, va_list ap);
+int comp_trapf(struct wasm_trap *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void comp_handles_free(struct comp_handles *t);
 

@@ -39,7 +39,7 @@ static uint32_t subst(const struct comp_subst *m, uint32_t t)
     return t;
 }
 
-static int subst_add(struct comp_subst *m, uint32_t from, uint32_t to)
+int comp_subst_add(struct comp_subst *m, uint32_t from, uint32_t to)
 {
     if (m->n == m->cap) {
         uint32_t ncap = m->cap ? m->cap * 2 : 8;
@@ -59,6 +59,15 @@ struct eq {
 };
 
 static bool type_eq(struct eq *e, uint32_t have, uint32_t want, unsigned depth);
+
+int comp_subst_keep(struct rd *r, const struct comp_subst *m, struct comp_def *d)
+{
+    uint32_t *pairs = comp_alloc(r->l, (size_t)m->n * 2 * sizeof *pairs + 1);
+    if (!pairs) return comp_fail(r, ERR_NOMEM, "out of memory");
+    if (m->n) memcpy(pairs, m->pairs, (size_t)m->n * 2 * sizeof *pairs);
+    d->subst = pairs, d->nsubst = m->n;
+    return 0;
+}
 
 static bool str_eq(struct comp_str a, struct comp_str b)
 {
@@ -148,7 +157,7 @@ int comp_arg_fits(struct rd *r, struct comp_subst *m, const char *what,
         if (have == COMP_NONE || COMP_IS_PRIM(have) || types[have].kind != COMP_T_RESOURCE)
             return INVALID(r, "%s \"%.*s\" is a resource, its argument is not", what,
                            (int)im->name.len, (const char *)im->name.p);
-        return subst_add(m, im->type, have) ? comp_fail(r, ERR_NOMEM, "out of memory") : 0;
+        return comp_subst_add(m, im->type, have) ? comp_fail(r, ERR_NOMEM, "out of memory") : 0;
     }
     if (im->sort != COMP_FUNC && im->sort != COMP_TYPE && im->sort != COMP_INSTANCE) return 0;
     struct eq e = {r, m, 0};

@@ -66,6 +66,13 @@ SUITE_CMD_unit/component-abi := $(BUILD)/host/tests/test_comp_abi
 COMPONENT_SUITES += component/abi
 SUITE_CMD_component/abi := python3 tests/component/test_abi.py $(BUILD)
 
+# Calls between components (test_nest.py): abi/nest.wat's nested library
+# and application, each export called through kpio-wasm --invoke and jco
+# transpile on node, the same results; handle misuse traps; invalid
+# instantiations are refused at load.
+COMPONENT_SUITES += component/nest
+SUITE_CMD_component/nest := python3 tests/component/test_nest.py $(BUILD)
+
 # Fuzzing the canonical ABI and WAVE (fuzz_abi_lift.c): arbitrary memory
 # and flat values lifted by every WIT kind, arbitrary text parsed as WAVE;
 # what comes out prints and parses back the same. Seeds: a few WAVE texts

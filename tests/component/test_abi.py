@@ -270,6 +270,13 @@ class Tools:
         why = install(self.dir, self.home)
         return "jco could not be installed from npm: " + why[-300:] if why else None
 
+    def link_node_modules(self):
+        """The transpiled modules import @bytecodealliance/preview2-shim:
+        node looks for it in a node_modules folder above them."""
+        link = os.path.join(self.out, "node_modules")
+        if not os.path.exists(link):
+            os.symlink(os.path.join(self.home, "node_modules"), link)
+
     def jco(self, *args, timeout=600):
         r = run_cmd(["sh", os.path.join(self.dir, "jco.sh")] + list(args), env=self.env,
                     timeout=timeout)
@@ -361,14 +368,25 @@ def check_resources(t, build, tools, work):
              diag=f"status {r.rc}\n{r.errtext[-800:]}\nnode: {ref}")
 
 
-def main():
+def start(suite):
+    """The build folder, a Tap and the tools, or None (SKIPped) when jco or
+    node is missing."""
     build = os.path.abspath(sys.argv[1])
     t = Tap()
     tools = Tools(build)
     why = tools.missing()
     if why:
-        t.skip("component/abi", why)
-        return t.done()
+        t.skip(suite, why)
+        t.done()
+        return None
+    return build, t, tools
+
+
+def main():
+    started = start("component/abi")
+    if not started:
+        return 0
+    build, t, tools = started
     srcs = [os.path.join(SRC, f) for f in ("abi.js", "wit/world.wit")]
     abi = tools.make("abi.wasm", srcs, [
         ["componentize", os.path.join(SRC, "abi.js"), "--wit", os.path.join(SRC, "wit"),
@@ -380,11 +398,7 @@ def main():
     latin1 = tools.make("latin1.wasm", [os.path.join(SRC, "latin1.wat")], [
         ["parse", os.path.join(SRC, "latin1.wat"), "-o", "OUT/latin1.wasm"]])
     work = tools.out
-    # the transpiled modules import @bytecodealliance/preview2-shim: node
-    # looks for it in a node_modules folder above them
-    link = os.path.join(work, "node_modules")
-    if not os.path.exists(link):
-        os.symlink(os.path.join(tools.home, "node_modules"), link)
+    tools.link_node_modules()
 
     cases = []
     for fn, args in CASES:
