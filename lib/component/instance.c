@@ -121,18 +121,6 @@ static int drop_handle(struct comp_instance *ci, struct comp_instance *impl, uin
     return dtor ? run_dtor(impl, rt, rep, trap) : 0;
 }
 
-int comp_instance_drop(struct comp_instance *ci, uint32_t rt, uint32_t idx, struct wasm_trap *trap)
-{
-    struct comp_instance *impl = NULL;
-    uint32_t def_rt = rt;
-    if (comp_instance_resource(ci, rt, &impl, &def_rt) || !impl) {
-        struct comp_error *err = ci->err;
-        return comp_trapf(trap, "resource type %u is not one of this component's (%s)", rt,
-                          err ? err->msg : "");
-    }
-    return drop_handle(ci, impl, def_rt, idx, trap);
-}
-
 static int resource_drop(struct wasm_host_call *call, const wasm_value *args, wasm_value *results)
 {
     (void)results;

@@ -69,11 +69,6 @@ void comp_core_sig(const struct comp_type *t, char *buf, size_t size);
  * embedder's canon hook. */
 struct comp_handles *comp_instance_handles(struct comp_instance *ci);
 
-/* canon resource.drop of handle idx of resource type rt (as ci's types
- * name it), its destructor run for an own handle (in the instance that
- * defines the resource): 0, or ERR_FAULT with *trap. */
-int comp_instance_drop(struct comp_instance *ci, uint32_t rt, uint32_t idx, struct wasm_trap *trap);
-
 /* The error message buffer of the instantiation (may be NULL). */
 struct comp_error *comp_instance_error(struct comp_instance *ci);
 
