@@ -6,11 +6,15 @@
  *   https_ec=PORT / https_rsa=PORT  a TLS server with an ECDSA P-256 / an
  *                                   RSA-2048 certificate
  *   http=PORT                       the same payload over plain HTTP
+ *   nginx_http=PORT, nginx_https=PORT  optional: the same payload from
+ *                                   nginx, plain and over TLS (a server
+ *                                   faster than python's ssl module)
  *
  * It prints "[bench] tls_handshake_{ec,rsa} MICROSECONDS us" (the median of
  * HANDSHAKES full handshakes: TCP connect, TLS handshake with verification,
- * close_notify) and "[bench] {http,https}_download KIB/S KiB/s" for GET
- * /payload with the kernel's HTTP client, the body counted, not kept.
+ * close_notify) and "[bench] {http,https}_download[_nginx] KIB/S KiB/s"
+ * for GET /payload with the kernel's HTTP client, the body counted, not
+ * kept.
  * Before the downloads, "[bench] aead_{chachapoly,aesgcm} KIB/S KiB/s":
  * AEAD_BYTES sealed in place with each record cipher alone (tls_aead_seal),
  * the cipher's share of an https download.
@@ -146,6 +150,9 @@ static const char *bench_tls(void)
     if (!err) err = bench_aead("aesgcm", TLS_AEAD_AES_128_GCM);
     if (!err) err = bench_get("http", "http", http);
     if (!err) err = bench_get("https", "https", ec);
+    unsigned nginx_http = port_opt("nginx_http"), nginx_https = port_opt("nginx_https");
+    if (!err && nginx_http) err = bench_get("http_nginx", "http", nginx_http);
+    if (!err && nginx_https) err = bench_get("https_nginx", "https", nginx_https);
     return err;
 }
 
