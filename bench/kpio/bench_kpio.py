@@ -8,12 +8,18 @@
   kpio_tls_handshake_{ec,rsa}    a full TLS 1.3 handshake (X25519, ECDSA P-256 or
                                  RSA-2048 certificate, verified), TCP connect included (ms)
   kpio_{http,https}_download     16 MiB with the kernel's HTTP client, body counted (MiB/s)
+  kpio_{http,https}_download_nginx  the same from nginx (TLS: the same ECDSA chain),
+                                 where python's ssl server limits https (MiB/s)
+  kpio_aead_{chachapoly,aesgcm}  1 MiB sealed by ChaCha20-Poly1305 / AES-128-GCM alone,
+                                 the record cipher's share of https (MiB/s)
 
 Each is run RUNS times; the median is printed as the BENCH line and min /
 max as a comment. A run whose in-kernel work fails prints no figure.
 """
 import os
 import re
+import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +32,8 @@ from httpserver import start_server  # noqa: E402
 from netns import GATEWAY, TestNet  # noqa: E402
 from qemu import Qemu, build_dir  # noqa: E402
 from test_https import BUNDLE, start_tls_server  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "apps"))
+from servers import NGINX_CONF, wait_listening  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 MIB = 1 << 20
@@ -114,6 +122,54 @@ def bench_net(tmp):
     emit("kpio_lease_tap", leases, "s")
 
 
+# Added to tests/apps' nginx configuration (its plain server serves root www).
+NGINX_TLS_SERVER = """    server {{
+        listen 127.0.0.1:{port} ssl;
+        ssl_certificate {certs}/leaf-ec-chain.pem;
+        ssl_certificate_key {certs}/leaf-ec.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        root {www};
+    }}
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_nginx(tmp, payload, certs):
+    """nginx serving payload as /payload plain and over TLS (the client's
+    cipher order decides, nginx's default); returns (process, http port,
+    https port), or None when nginx is missing or does not start."""
+    if not shutil.which("nginx"):
+        return None
+    www = os.path.join(tmp, "nginx-www")
+    os.makedirs(www, exist_ok=True)
+    shutil.copy(payload, os.path.join(www, "payload"))
+    for path in (tmp, www):  # workers run as nobody when we are root
+        os.chmod(path, 0o755)
+    os.chmod(os.path.join(www, "payload"), 0o644)
+    ports = free_port(), free_port()
+    conf = os.path.join(tmp, "nginx.conf")
+    with open(conf, "w") as f:
+        plain = NGINX_CONF.format(tmp=tmp, port=ports[0], www=www).rstrip()
+        f.write(plain[:-1] + NGINX_TLS_SERVER.format(port=ports[1], certs=certs, www=www) + "}\n")
+    proc = subprocess.Popen(["nginx", "-p", tmp, "-c", conf, "-e", os.path.join(tmp, "error.log")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if not all(wait_listening(p, proc) for p in ports):
+        stop(proc)
+        return None
+    return proc, ports[0], ports[1]
+
+
+def stop(proc):
+    if proc.poll() is None:
+        proc.terminate()  # our own nginx, by PID
+        proc.wait(10)
+
+
 def bench_tls(tmp):
     certs = os.path.join(tmp, "certs")
     subprocess.run([sys.executable, os.path.join(HERE, "..", "..", "tests", "tls",
@@ -128,13 +184,18 @@ def bench_tls(tmp):
     http, http_port = start_server(payload)
     ec, ec_port = start_tls_server(payload, certs, "leaf-ec-chain.pem", "leaf-ec.key")
     rsa, rsa_port = start_tls_server(payload, certs, "leaf-rsa-chain.pem", "leaf-rsa.key")
+    nginx = start_nginx(tmp, payload, certs)
+    if nginx is None:
+        print("# nginx figures skipped: nginx is missing or did not start")
+    nginx_opts = f" nginx_http={nginx[1]} nginx_https={nginx[2]}" if nginx else ""
     figs = {k: [] for k in ("tls_handshake_ec", "tls_handshake_rsa", "http_download",
-                            "https_download")}
+                            "https_download", "http_nginx_download", "https_nginx_download",
+                            "aead_chachapoly", "aead_aesgcm")}
     try:
         for _ in range(RUNS):
             try:
                 fig, _ = boot(f"test=bench-tls https_ec={ec_port} https_rsa={rsa_port} "
-                              f"http={http_port}",
+                              f"http={http_port}{nginx_opts}",
                               disks=[["-drive", f"file={img.path},if=none,format=raw,id=d0",
                                       "-device", "virtio-blk-pci,drive=d0"]],
                               nics=[["-netdev", "user,id=n0",
@@ -143,17 +204,29 @@ def bench_tls(tmp):
                 print(f"# tls: run failed: {str(e)[-300:]}")
                 continue
             for k in figs:
-                figs[k].append(fig[k] / 1000 if "handshake" in k else fig[k] / 1024)
+                if k in fig:
+                    figs[k].append(fig[k] / 1000 if "handshake" in k else fig[k] / 1024)
     finally:
         for s in (http, ec, rsa):
             s.shutdown()
+        if nginx:
+            stop(nginx[0])
     emit("kpio_tls_handshake_ec", figs["tls_handshake_ec"], "ms")
     emit("kpio_tls_handshake_rsa", figs["tls_handshake_rsa"], "ms")
     emit("kpio_http_download", figs["http_download"], "MiB/s")
     emit("kpio_https_download", figs["https_download"], "MiB/s")
+    if nginx:
+        emit("kpio_http_download_nginx", figs["http_nginx_download"], "MiB/s")
+        emit("kpio_https_download_nginx", figs["https_nginx_download"], "MiB/s")
+    emit("kpio_aead_chachapoly", figs["aead_chachapoly"], "MiB/s")
+    emit("kpio_aead_aesgcm", figs["aead_aesgcm"], "MiB/s")
     if figs["http_download"] and figs["https_download"]:
         ratio = statistics.median(figs["https_download"]) / statistics.median(figs["http_download"])
         print(f"# kpio https/http throughput: {ratio:.2f} (the issue's goal: at least 0.5)")
+    if figs["http_nginx_download"] and figs["https_nginx_download"]:
+        ratio = (statistics.median(figs["https_nginx_download"]) /
+                 statistics.median(figs["http_nginx_download"]))
+        print(f"# kpio https/http throughput from nginx: {ratio:.2f}")
 
 
 def main():

@@ -6,11 +6,18 @@
  *   https_ec=PORT / https_rsa=PORT  a TLS server with an ECDSA P-256 / an
  *                                   RSA-2048 certificate
  *   http=PORT                       the same payload over plain HTTP
+ *   nginx_http=PORT, nginx_https=PORT  optional: the same payload from
+ *                                   nginx, plain and over TLS (a server
+ *                                   faster than python's ssl module)
  *
  * It prints "[bench] tls_handshake_{ec,rsa} MICROSECONDS us" (the median of
  * HANDSHAKES full handshakes: TCP connect, TLS handshake with verification,
- * close_notify) and "[bench] {http,https}_download KIB/S KiB/s" for GET
- * /payload with the kernel's HTTP client, the body counted, not kept.
+ * close_notify) and "[bench] {http,https}_download[_nginx] KIB/S KiB/s"
+ * for GET /payload with the kernel's HTTP client, the body counted, not
+ * kept.
+ * Before the downloads, "[bench] aead_{chachapoly,aesgcm} KIB/S KiB/s":
+ * AEAD_BYTES sealed in place with each record cipher alone (tls_aead_seal),
+ * the cipher's share of an https download.
  */
 #include "base/error.h"
 #include "base/fmt.h"
@@ -18,13 +25,16 @@
 #include "boot/cmdline.h"
 #include "http/client.h"
 #include "lib/klog.h"
+#include "mm/heap.h"
 #include "net/http_sock.h"
 #include "net/knet.h"
 #include "net/ktls.h"
 #include "test/selftest.h"
 #include "time/clock.h"
+#include "tls/tls.h"
 
 #define HANDSHAKES 7
+#define AEAD_BYTES (1u << 20)
 
 static unsigned port_opt(const char *key)
 {
@@ -70,6 +80,11 @@ static const char *bench_handshake(const char *name, unsigned port)
     return NULL;
 }
 
+static uint64_t kib_per_s(uint64_t bytes, uint64_t ns)
+{
+    return ns ? bytes * (NS_PER_SEC / 1000) / ns * 1000 / 1024 : 0;
+}
+
 static int count_body(void *ctx, const uint8_t *data, size_t len)
 {
     (void)data;
@@ -102,10 +117,25 @@ static const char *bench_get(const char *name, const char *scheme, unsigned port
     http_client_destroy(c);
     if (handle) p->unwrap(p->ctx, handle);
     if (status != 200) return selftest_fail("GET %s: %d", url, status);
-    uint64_t kib_s = ns ? bytes * (NS_PER_SEC / 1000) / ns * 1000 / 1024 : 0;
     kprintf("[bench] %s_download %llu KiB/s (%llu bytes in %llu ms)\n", name,
-            (unsigned long long)kib_s, (unsigned long long)bytes,
+            (unsigned long long)kib_per_s(bytes, ns), (unsigned long long)bytes,
             (unsigned long long)(ns / NS_PER_MS));
+    return NULL;
+}
+
+/* AEAD_BYTES through one record cipher; prints KiB/s. */
+static const char *bench_aead(const char *name, enum tls_aead aead)
+{
+    uint8_t *buf = kzalloc(AEAD_BYTES), key[32] = {1}, nonce[12] = {2}, tag[16];
+    if (!buf) return selftest_fail("no memory for %u bytes", AEAD_BYTES);
+    uint64_t t0 = clock_monotonic_ns();
+    int err = tls_aead_seal(aead, key, nonce, buf, AEAD_BYTES, tag);
+    uint64_t ns = clock_monotonic_ns() - t0;
+    kfree(buf);
+    if (err < 0) return selftest_fail("%s: %s", name, err_str(err));
+    kprintf("[bench] aead_%s %llu KiB/s (%u bytes in %llu us)\n", name,
+            (unsigned long long)kib_per_s(AEAD_BYTES, ns), AEAD_BYTES,
+            (unsigned long long)(ns / 1000));
     return NULL;
 }
 
@@ -116,8 +146,13 @@ static const char *bench_tls(void)
     if (knet_wait_up(clock_monotonic_ns() + 30 * NS_PER_SEC) < 0) return "no address";
     const char *err = bench_handshake("ec", ec);
     if (!err) err = bench_handshake("rsa", rsa);
+    if (!err) err = bench_aead("chachapoly", TLS_AEAD_CHACHA20_POLY1305);
+    if (!err) err = bench_aead("aesgcm", TLS_AEAD_AES_128_GCM);
     if (!err) err = bench_get("http", "http", http);
     if (!err) err = bench_get("https", "https", ec);
+    unsigned nginx_http = port_opt("nginx_http"), nginx_https = port_opt("nginx_https");
+    if (!err && nginx_http) err = bench_get("http_nginx", "http", nginx_http);
+    if (!err && nginx_https) err = bench_get("https_nginx", "https", nginx_https);
     return err;
 }
 

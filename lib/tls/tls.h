@@ -149,4 +149,13 @@ size_t tls_heap_in_use(void);
  * false when it runs Mbed TLS's portable C (accel.c). */
 bool tls_aes_hw(void);
 
+/* The record ciphers (AEADs) of our cipher suites, for tls_aead_seal. */
+enum tls_aead { TLS_AEAD_CHACHA20_POLY1305, TLS_AEAD_AES_128_GCM };
+/* Encrypts buf[0..len) in place with aead under key (AES-128-GCM takes
+ * its first 16 bytes) and nonce, with no additional data, and writes the
+ * 16-byte tag: the code that protects TLS records, run alone, for
+ * benchmarks (accel.c). Returns 0, or ERR_INVAL. */
+int tls_aead_seal(enum tls_aead aead, const uint8_t key[32], const uint8_t nonce[12], uint8_t *buf,
+                  size_t len, uint8_t tag[16]);
+
 #endif

@@ -28,6 +28,8 @@
 #include <netinet/in.h>
 #include <poll.h>
 
+#include <mbedtls/chachapoly.h>
+
 #include "base/error.h"
 #include "host/http-get/sock_posix.h"
 #include "tls/tls.h"
@@ -406,6 +408,46 @@ static void test_aes_hw_matches_cpu(void **state)
     assert_int_equal(tls_aes_hw(), cpu);
 }
 
+/* tls_aead_seal runs the record ciphers themselves: AES-128-GCM gives
+ * test case 2 of the GCM specification (McGrew and Viega: zero key, IV and
+ * block), ChaCha20-Poly1305 the keystream of RFC 8439 section 2.4.2 (the
+ * AEAD encrypts from block counter 1, as that example does) and a tag
+ * Mbed TLS's own decryption accepts. */
+static void test_aead_seal(void **state)
+{
+    (void)state;
+    uint8_t key[32] = {0}, nonce[12] = {0}, tag[16], buf[114];
+    static const uint8_t gcm_c[16] = {0x03, 0x88, 0xda, 0xce, 0x60, 0xb6, 0xa3, 0x92,
+                                      0xf3, 0x28, 0xc2, 0xb9, 0x71, 0xb2, 0xfe, 0x78};
+    static const uint8_t gcm_t[16] = {0xab, 0x6e, 0x47, 0xd4, 0x2c, 0xec, 0x13, 0xbd,
+                                      0xf5, 0x3a, 0x67, 0xb2, 0x12, 0x57, 0xbd, 0xdf};
+    memset(buf, 0, 16);
+    assert_int_equal(tls_aead_seal(TLS_AEAD_AES_128_GCM, key, nonce, buf, 16, tag), 0);
+    assert_memory_equal(buf, gcm_c, 16);
+    assert_memory_equal(tag, gcm_t, 16);
+
+    static const char text[] = "Ladies and Gentlemen of the class of '99: If I could offer you "
+                               "only one tip for the future, sunscreen would be it.";
+    static const uint8_t chacha_c[16] = {0x6e, 0x2e, 0x35, 0x9a, 0x25, 0x68, 0xf9, 0x80,
+                                         0x41, 0xba, 0x07, 0x28, 0xdd, 0x0d, 0x69, 0x81};
+    for (int i = 0; i < 32; i++)
+        key[i] = (uint8_t)i;
+    nonce[7] = 0x4a;
+    memcpy(buf, text, sizeof buf);
+    assert_int_equal(tls_aead_seal(TLS_AEAD_CHACHA20_POLY1305, key, nonce, buf, sizeof buf, tag),
+                     0);
+    assert_memory_equal(buf, chacha_c, sizeof chacha_c);
+    mbedtls_chachapoly_context ctx;
+    mbedtls_chachapoly_init(&ctx);
+    assert_int_equal(mbedtls_chachapoly_setkey(&ctx, key), 0);
+    assert_int_equal(
+        mbedtls_chachapoly_auth_decrypt(&ctx, sizeof buf, nonce, NULL, 0, tag, buf, buf), 0);
+    mbedtls_chachapoly_free(&ctx);
+    assert_memory_equal(buf, text, sizeof buf);
+
+    assert_int_equal(tls_aead_seal((enum tls_aead)7, key, nonce, buf, sizeof buf, tag), ERR_INVAL);
+}
+
 /* s_server follows the client's order, which puts ChaCha20-Poly1305 first
  * whether or not AES-GCM could run on AES-NI (conn.c says why). */
 static void test_cipher_order_chacha_first(void **state)
@@ -529,6 +571,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(test_clock_not_set, teardown),
         cmocka_unit_test_teardown(test_no_entropy, teardown),
         cmocka_unit_test(test_aes_hw_matches_cpu),
+        cmocka_unit_test(test_aead_seal),
         cmocka_unit_test_teardown(test_cipher_order_chacha_first, teardown),
         cmocka_unit_test(test_stepped_handshake),
     };
