@@ -61,8 +61,7 @@ static int head_fd(int fd, uint64_t count, bool bytes)
  * back in a buffer that grows to their size. */
 static int head_elide(int fd, uint64_t count, bool bytes)
 {
-    char *b = NULL;
-    size_t len = 0, cap = 0;
+    struct textio_buf b = {0};
     int err = 0;
     for (;;) {
         ssize_t n = read(fd, buf, sizeof buf);
@@ -71,27 +70,14 @@ static int head_elide(int fd, uint64_t count, bool bytes)
             err = n < 0 ? errno : 0;
             break;
         }
-        if (len + (size_t)n > cap) {
-            size_t ncap = cap ? cap : sizeof buf;
-            while (ncap < len + (size_t)n)
-                ncap *= 2;
-            char *nb = realloc(b, ncap);
-            if (!nb) {
-                err = ENOMEM;
-                break;
-            }
-            b = nb, cap = ncap;
-        }
-        memcpy(b + len, buf, (size_t)n);
-        len += (size_t)n;
-        size_t out =
-            bytes ? (count < len ? len - (size_t)count : 0) : textio_last_lines(b, len, count);
+        err = textio_buf_append(&b, buf, (size_t)n);
+        if (err) break;
+        size_t out = textio_last(b.data, b.len, count, bytes);
         if (out == 0) continue;
-        textio_write(b, out);
-        memmove(b, b + out, len - out);
-        len -= out;
+        textio_write(b.data, out);
+        textio_buf_drop(&b, out);
     }
-    free(b);
+    free(b.data);
     return err;
 }
 
