@@ -6,7 +6,6 @@
  * lines or bytes. Reads at most up to the N-th line; memory is one 64 KiB
  * buffer, plus the last N lines or bytes held back for -N.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -100,11 +99,7 @@ int main(int argc, char **argv)
     uint64_t count = 10;
     bool bytes = false, elide = false;
     int verbose = -1;
-    if (argc > 1 && argv[1][0] == '-' && isdigit((unsigned char)argv[1][1])) {
-        count = textio_count(argv[1] + 1, "lines", NULL);
-        argv[1] = argv[0];
-        argv++, argc--;
-    }
+    textio_obsolete_count(&argc, &argv, &count);
     struct cli_opts o;
     cli_opts_permute(argc, argv, "c:n:qv"); /* GNU: options after operands too */
     cli_opts_init(&o, argc, argv);

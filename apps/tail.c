@@ -6,7 +6,6 @@
  * (plus one read of 64 KiB), whatever the size of the input; from +N it
  * streams.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -112,11 +111,7 @@ int main(int argc, char **argv)
     cli_init("tail", CLI_FAIL);
     struct mode m = {.count = 10};
     int verbose = -1;
-    if (argc > 1 && argv[1][0] == '-' && isdigit((unsigned char)argv[1][1])) {
-        m.count = textio_count(argv[1] + 1, "lines", NULL);
-        argv[1] = argv[0];
-        argv++, argc--;
-    }
+    textio_obsolete_count(&argc, &argv, &m.count);
     struct cli_opts o;
     cli_opts_permute(argc, argv, "c:n:qv"); /* GNU: options after operands too */
     cli_opts_init(&o, argc, argv);

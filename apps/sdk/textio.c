@@ -4,6 +4,7 @@
  */
 #include "sdk/textio.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -55,6 +56,15 @@ void textio_write(const void *buf, uint64_t len)
         cli_warn_err(errno, "error writing 'standard output'");
         exit(CLI_FAIL);
     }
+}
+
+void textio_obsolete_count(int *argc, char ***argv, uint64_t *count)
+{
+    char **v = *argv;
+    if (*argc < 2 || v[1][0] != '-' || !isdigit((unsigned char)v[1][1])) return;
+    *count = textio_count(v[1] + 1, "lines", NULL);
+    v[1] = v[0];
+    (*argv)++, (*argc)--;
 }
 
 size_t textio_last_lines(const char *b, size_t len, uint64_t count)

@@ -16,6 +16,9 @@
  * or '-' (the same as none) when plus is not NULL. On failure prints "NAME: invalid number of
  * WHAT: 'S'" and exits 1, as GNU does. */
 uint64_t textio_count(const char *s, const char *what, bool *plus);
+/* GNU's obsolete count operand: when argv[1] is "-N" (N lines), sets
+ * *count to N and takes it out of the arguments. */
+void textio_obsolete_count(int *argc, char ***argv, uint64_t *count);
 /* Where the last `count` lines of b[0, len) start (a last line without a
  * newline counts as one): tail's and head -n -N's window. */
 size_t textio_last_lines(const char *b, size_t len, uint64_t count);
