@@ -89,44 +89,12 @@ static bool copy_path(const char *src, const char *dst)
     return err == 0;
 }
 
-static bool is_dir(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 int main(int argc, char **argv)
 {
     cli_init("cp", CLI_FAIL);
     struct cli_opts o;
     cli_opts_init(&o, argc, argv);
-    int c;
-    while ((c = cli_opts_next(&o, "rR", help)) != 0)
+    while (cli_opts_next(&o, "rR", help) != 0)
         opt_recursive = true;
-    int n = argc - o.index;
-    if (n == 0) cli_usage_error("missing file operand");
-    if (n == 1) cli_usage_error("missing destination file operand after '%s'", argv[o.index]);
-    const char *dest = argv[argc - 1];
-    bool into = is_dir(dest);
-    if (n > 2 && !into) {
-        cli_warn_err(ENOTDIR, "target '%s'", dest);
-        return CLI_FAIL;
-    }
-    bool ok = true;
-    for (int i = o.index; i < argc - 1; i++) {
-        if (!into) {
-            ok = copy_path(argv[i], dest) && ok;
-            continue;
-        }
-        char base[256];
-        fs_basename(argv[i], base, sizeof base);
-        char *t = fs_join(dest, base);
-        if (!t) {
-            cli_warn_err(ENOMEM, "'%s'", argv[i]);
-            return CLI_FAIL;
-        }
-        ok = copy_path(argv[i], t) && ok;
-        free(t);
-    }
-    return ok ? CLI_OK : CLI_FAIL;
+    return fs_apply_to_target(argc, argv, o.index, copy_path);
 }

@@ -6,7 +6,6 @@
  * lines or bytes. Reads at most up to the N-th line; memory is one 64 KiB
  * buffer, plus the last N lines or bytes held back for -N.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -61,8 +60,7 @@ static int head_fd(int fd, uint64_t count, bool bytes)
  * back in a buffer that grows to their size. */
 static int head_elide(int fd, uint64_t count, bool bytes)
 {
-    char *b = NULL;
-    size_t len = 0, cap = 0;
+    struct textio_buf b = {0};
     int err = 0;
     for (;;) {
         ssize_t n = read(fd, buf, sizeof buf);
@@ -71,27 +69,14 @@ static int head_elide(int fd, uint64_t count, bool bytes)
             err = n < 0 ? errno : 0;
             break;
         }
-        if (len + (size_t)n > cap) {
-            size_t ncap = cap ? cap : sizeof buf;
-            while (ncap < len + (size_t)n)
-                ncap *= 2;
-            char *nb = realloc(b, ncap);
-            if (!nb) {
-                err = ENOMEM;
-                break;
-            }
-            b = nb, cap = ncap;
-        }
-        memcpy(b + len, buf, (size_t)n);
-        len += (size_t)n;
-        size_t out =
-            bytes ? (count < len ? len - (size_t)count : 0) : textio_last_lines(b, len, count);
+        err = textio_buf_append(&b, buf, (size_t)n);
+        if (err) break;
+        size_t out = textio_last(b.data, b.len, count, bytes);
         if (out == 0) continue;
-        textio_write(b, out);
-        memmove(b, b + out, len - out);
-        len -= out;
+        textio_write(b.data, out);
+        textio_buf_drop(&b, out);
     }
-    free(b);
+    free(b.data);
     return err;
 }
 
@@ -114,11 +99,7 @@ int main(int argc, char **argv)
     uint64_t count = 10;
     bool bytes = false, elide = false;
     int verbose = -1;
-    if (argc > 1 && argv[1][0] == '-' && isdigit((unsigned char)argv[1][1])) {
-        count = textio_count(argv[1] + 1, "lines", NULL);
-        argv[1] = argv[0];
-        argv++, argc--;
-    }
+    textio_obsolete_count(&argc, &argv, &count);
     struct cli_opts o;
     cli_opts_permute(argc, argv, "c:n:qv"); /* GNU: options after operands too */
     cli_opts_init(&o, argc, argv);

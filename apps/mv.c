@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,31 +64,5 @@ int main(int argc, char **argv)
     cli_opts_init(&o, argc, argv);
     while (cli_opts_next(&o, "", help) != 0) {
     }
-    int n = argc - o.index;
-    if (n == 0) cli_usage_error("missing file operand");
-    if (n == 1) cli_usage_error("missing destination file operand after '%s'", argv[o.index]);
-    const char *dest = argv[argc - 1];
-    struct stat st;
-    bool into = stat(dest, &st) == 0 && S_ISDIR(st.st_mode);
-    if (n > 2 && !into) {
-        cli_warn_err(ENOTDIR, "target '%s'", dest);
-        return CLI_FAIL;
-    }
-    bool ok = true;
-    for (int i = o.index; i < argc - 1; i++) {
-        if (!into) {
-            ok = move(argv[i], dest) && ok;
-            continue;
-        }
-        char base[256];
-        fs_basename(argv[i], base, sizeof base);
-        char *t = fs_join(dest, base);
-        if (!t) {
-            cli_warn_err(ENOMEM, "'%s'", argv[i]);
-            return CLI_FAIL;
-        }
-        ok = move(argv[i], t) && ok;
-        free(t);
-    }
-    return ok ? CLI_OK : CLI_FAIL;
+    return fs_apply_to_target(argc, argv, o.index, move);
 }

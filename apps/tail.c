@@ -6,7 +6,6 @@
  * (plus one read of 64 KiB), whatever the size of the input; from +N it
  * streams.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -74,8 +73,7 @@ static int tail_from(int fd, uint64_t skip, bool bytes)
  * writes them. */
 static int tail_last(int fd, uint64_t count, bool bytes)
 {
-    char *b = NULL;
-    size_t len = 0, cap = 0;
+    struct textio_buf b = {0};
     int err = 0;
     for (;;) {
         ssize_t n = read_some(fd, chunk, sizeof chunk);
@@ -83,26 +81,12 @@ static int tail_last(int fd, uint64_t count, bool bytes)
             err = n < 0 ? errno : 0;
             break;
         }
-        if (len + (size_t)n > cap) {
-            size_t ncap = cap ? cap : CHUNK;
-            while (ncap < len + (size_t)n)
-                ncap *= 2;
-            char *nb = realloc(b, ncap);
-            if (!nb) {
-                err = ENOMEM;
-                break;
-            }
-            b = nb, cap = ncap;
-        }
-        memcpy(b + len, chunk, (size_t)n);
-        len += (size_t)n;
-        size_t keep_from =
-            bytes ? (count < len ? len - (size_t)count : 0) : textio_last_lines(b, len, count);
-        memmove(b, b + keep_from, len - keep_from);
-        len -= keep_from;
+        err = textio_buf_append(&b, chunk, (size_t)n);
+        if (err) break;
+        textio_buf_drop(&b, textio_last(b.data, b.len, count, bytes));
     }
-    if (!err && len) textio_write(b, len);
-    free(b);
+    if (!err && b.len) textio_write(b.data, b.len);
+    free(b.data);
     return err;
 }
 
@@ -127,11 +111,7 @@ int main(int argc, char **argv)
     cli_init("tail", CLI_FAIL);
     struct mode m = {.count = 10};
     int verbose = -1;
-    if (argc > 1 && argv[1][0] == '-' && isdigit((unsigned char)argv[1][1])) {
-        m.count = textio_count(argv[1] + 1, "lines", NULL);
-        argv[1] = argv[0];
-        argv++, argc--;
-    }
+    textio_obsolete_count(&argc, &argv, &m.count);
     struct cli_opts o;
     cli_opts_permute(argc, argv, "c:n:qv"); /* GNU: options after operands too */
     cli_opts_init(&o, argc, argv);

@@ -20,8 +20,9 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 from diskimg import DiskImage, ENV  # noqa: E402
-from httpserver import start_server  # noqa: E402
+from httpserve import start_server  # noqa: E402
 
 DEMO_MIB = 16
 HOST_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"

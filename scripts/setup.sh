@@ -19,7 +19,7 @@ PACKAGES="make gcc python3 binutils iproute2 nodejs \
   qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common xorriso \
   mtools dosfstools cpio \
   clang-19 lld-19 llvm-19 libclang-rt-19-dev libclang-rt-19-dev-wasm32 wasi-libc \
-  wabt dnsmasq-base nginx-light libcmocka-dev zlib1g-dev cppcheck clang-format \
+  wabt dnsmasq-base nginx-light libcmocka-dev libjansson-dev zlib1g-dev cppcheck clang-format \
   curl openssl ca-certificates dpkg-dev debian-archive-keyring dash wrk chromium"
 
 install_packages() {

@@ -92,3 +92,41 @@ bool fs_same_file(const char *a, const char *b)
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
            sa.st_ino == sb.st_ino;
 }
+
+static bool is_directory(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Applies each to src and the path it takes in the directory dir. */
+static bool apply_into_dir(const char *src, const char *dir, fs_pair_fn each)
+{
+    char base[256];
+    fs_basename(src, base, sizeof base);
+    char *target = fs_join(dir, base);
+    if (!target) {
+        cli_warn_err(ENOMEM, "'%s'", src);
+        return false;
+    }
+    bool ok = each(src, target);
+    free(target);
+    return ok;
+}
+
+int fs_apply_to_target(int argc, char **argv, int first, fs_pair_fn each)
+{
+    int n = argc - first;
+    if (n == 0) cli_usage_error("missing file operand");
+    if (n == 1) cli_usage_error("missing destination file operand after '%s'", argv[first]);
+    const char *dest = argv[argc - 1];
+    bool into = is_directory(dest);
+    if (n > 2 && !into) {
+        cli_warn_err(ENOTDIR, "target '%s'", dest);
+        return CLI_FAIL;
+    }
+    bool ok = true;
+    for (int i = first; i < argc - 1; i++)
+        ok = (into ? apply_into_dir(argv[i], dest, each) : each(argv[i], dest)) && ok;
+    return ok ? CLI_OK : CLI_FAIL;
+}

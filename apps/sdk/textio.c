@@ -4,6 +4,7 @@
  */
 #include "sdk/textio.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -57,6 +58,15 @@ void textio_write(const void *buf, uint64_t len)
     }
 }
 
+void textio_obsolete_count(int *argc, char ***argv, uint64_t *count)
+{
+    char **v = *argv;
+    if (*argc < 2 || v[1][0] != '-' || !isdigit((unsigned char)v[1][1])) return;
+    *count = textio_count(v[1] + 1, "lines", NULL);
+    v[1] = v[0];
+    (*argv)++, (*argc)--;
+}
+
 size_t textio_last_lines(const char *b, size_t len, uint64_t count)
 {
     if (count == 0) return len;
@@ -65,4 +75,31 @@ size_t textio_last_lines(const char *b, size_t len, uint64_t count)
     for (; i > 0; i--)
         if (b[i - 1] == '\n' && --count == 0) return i;
     return 0;
+}
+
+size_t textio_last(const char *b, size_t len, uint64_t count, bool bytes)
+{
+    if (!bytes) return textio_last_lines(b, len, count);
+    return count < len ? len - (size_t)count : 0;
+}
+
+int textio_buf_append(struct textio_buf *b, const void *p, size_t n)
+{
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 64 * 1024;
+        while (cap < b->len + n)
+            cap *= 2;
+        char *data = realloc(b->data, cap);
+        if (!data) return ENOMEM;
+        b->data = data, b->cap = cap;
+    }
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return 0;
+}
+
+void textio_buf_drop(struct textio_buf *b, size_t n)
+{
+    memmove(b->data, b->data + n, b->len - n);
+    b->len -= n;
 }

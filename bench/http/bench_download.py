@@ -22,53 +22,16 @@ import random
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-CONF = """
-worker_processes 1;
-daemon off;
-master_process on;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 16; }}
-http {{
-    access_log off;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    default_type application/octet-stream;
-    sendfile on;
-    server {{
-        listen 127.0.0.1:{port};
-        root {tmp}/www;
-    }}
-}}
-"""
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_listening(port, proc, seconds=10):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
-
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests",
+                                "lib"))
+import nginx as nginx_conf  # noqa: E402
+from ready import free_port, wait_listening  # noqa: E402
 
 def make_payload(path, size):
     """Writes size bytes of seeded random data; returns their SHA-256."""
@@ -120,18 +83,16 @@ def main():
     tmp = tempfile.mkdtemp(prefix="kpio-http-bench-")
     proc = None
     try:
-        os.chmod(tmp, 0o755)  # nginx's workers run as nobody when we are root
+        nginx_conf.readable_by_workers(tmp)
         os.makedirs(os.path.join(tmp, "www"))
         payload = os.path.join(tmp, "www", "payload.bin")
         sha = make_payload(payload, size)
         os.chmod(payload, 0o644)
         port = free_port()
-        with open(os.path.join(tmp, "nginx.conf"), "w") as f:
-            f.write(CONF.format(tmp=tmp, port=port))
-        proc = subprocess.Popen([nginx, "-p", tmp, "-c", os.path.join(tmp, "nginx.conf"),
-                                 "-e", os.path.join(tmp, "error.log")],
+        conf = nginx_conf.write_conf(tmp, f"127.0.0.1:{port}", os.path.join(tmp, "www"))
+        proc = subprocess.Popen(nginx_conf.command(nginx, tmp, conf),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if not wait_listening(port, proc):
+        if not wait_listening(tcp=[port], procs=[proc], timeout=10):
             print("# http_download_loopback: nginx did not start", file=sys.stderr)
             return 1
         url = f"http://127.0.0.1:{port}/payload.bin"

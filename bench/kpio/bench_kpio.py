@@ -27,8 +27,10 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "qemu"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "lib"))
 from diskimg import DiskImage  # noqa: E402
-from httpserver import start_server  # noqa: E402
+import httpserve  # noqa: E402
+from httpserve import start_server  # noqa: E402
 from netns import GATEWAY, TestNet  # noqa: E402
 from qemu import Qemu, build_dir  # noqa: E402
 from test_https import BUNDLE, start_tls_server  # noqa: E402
@@ -107,8 +109,8 @@ def bench_net(tmp):
         return
     speeds, leases = [], []
     with TestNet() as net:
-        net.start([sys.executable, os.path.join(HERE, "..", "..", "tests", "qemu", "httpserver.py"),
-                   "--payload", payload, "--host", GATEWAY, "--port", "8080"], log="http.log")
+        net.start(httpserve.command("--payload", payload, "--host", GATEWAY, "--port", "8080"),
+                  log="http.log")
         for _ in range(RUNS):
             try:
                 fig, lease = boot(f"test=bench-net download={GATEWAY}:8080/payload",

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench/tls/bench_tls_host.py - https figures on the host for `make bench`:
 the fetch app under kpio-wasm (release build) against python servers on
-loopback (tests/qemu/httpserver.py's handler, plain and wrapped in TLS 1.3
+loopback (tests/lib/httpserve.py's handler, plain and wrapped in TLS 1.3
 with the ECDSA P-256 chain of tests/tls/make_certs.py):
 
   host_tls_handshake   fetch of a small file over https minus over http,
@@ -27,7 +27,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "qemu"))
-from httpserver import start_server  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "lib"))
+from httpserve import start_server  # noqa: E402
 from test_https import start_tls_server  # noqa: E402
 
 MIB = 1 << 20

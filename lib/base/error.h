@@ -67,6 +67,14 @@ enum {
     ERR_TLS_PROTO = -212, /* TLS: any other TLS failure */
 };
 
+/* Returns from the calling function with the result of x when that result
+ * is non-zero (an error), so a sequence of steps reads as one line each. */
+#define TRY(x)                                                                                     \
+    do {                                                                                           \
+        int rc_ = (x);                                                                             \
+        if (rc_) return rc_;                                                                       \
+    } while (0)
+
 /* A short human-readable description; never NULL. */
 const char *err_str(int err);
 /* The symbolic name ("ERR_NOENT"); never NULL. */

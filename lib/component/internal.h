@@ -38,12 +38,6 @@ int comp_errorf(struct comp_error *err, int rc, const char *fmt, ...)
 #define INVALID(r, ...)   comp_fail((r), ERR_INVAL, __VA_ARGS__)
 #define NOTSUP(r, ...)    comp_fail((r), ERR_NOTSUP, __VA_ARGS__)
 
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        int rc_ = (x);                                                                             \
-        if (rc_) return rc_;                                                                       \
-    } while (0)
-
 int rd_byte(struct rd *r, uint8_t *out);
 int rd_u32(struct rd *r, uint32_t *out);
 /* A signed LEB128 of 33 bits (value types, Binary.md "Type Definitions"). */

@@ -10,27 +10,7 @@
 #include "base/fmt.h"
 #include "base/mem.h"
 #include "http/chars.h"
-
-struct out {
-    char *buf;
-    size_t size, len;
-    bool full;
-};
-
-static void put(struct out *o, const char *s, size_t n)
-{
-    if (o->full || n > o->size - o->len) {
-        o->full = true;
-        return;
-    }
-    memcpy(o->buf + o->len, s, n);
-    o->len += n;
-}
-
-static void puts_(struct out *o, const char *s)
-{
-    put(o, s, strlen(s));
-}
+#include "http/out.h"
 
 bool http_request_field_forbidden(const char *name, size_t name_len)
 {
@@ -81,32 +61,32 @@ long http_request_write(const struct http_request_head *r, char *buf, size_t siz
     *fail = HTTP_FAIL_NONE;
     int err = check_head(r, fail);
     if (err < 0) return err;
-    struct out o = {buf, size, 0, false};
-    puts_(&o, r->method);
-    put(&o, " ", 1);
-    put(&o, r->target, r->target_len);
-    puts_(&o, " HTTP/1.1\r\nHost: ");
-    put(&o, r->host, r->host_len);
-    puts_(&o, "\r\n");
+    struct http_out o = {buf, size, 0, false};
+    http_out_puts(&o, r->method);
+    http_out_put(&o, " ", 1);
+    http_out_put(&o, r->target, r->target_len);
+    http_out_puts(&o, " HTTP/1.1\r\nHost: ");
+    http_out_put(&o, r->host, r->host_len);
+    http_out_puts(&o, "\r\n");
     size_t n = r->fields ? http_fields_count(r->fields) : 0;
     for (size_t i = 0; i < n; i++) {
         struct http_field f = http_fields_at(r->fields, i);
-        put(&o, f.name, f.name_len);
-        puts_(&o, ": ");
-        put(&o, f.value, f.value_len);
-        puts_(&o, "\r\n");
+        http_out_put(&o, f.name, f.name_len);
+        http_out_puts(&o, ": ");
+        http_out_put(&o, f.value, f.value_len);
+        http_out_puts(&o, "\r\n");
     }
     if (r->body == HTTP_BODY_LENGTH) {
         char num[48]; /* "Content-Length: " 16, 20 digits, CRLF */
         size_t k = fmt_snprintf(num, sizeof num, "Content-Length: %llu\r\n",
                                 (unsigned long long)r->content_length);
         BASE_ASSERT(k < sizeof num);
-        put(&o, num, k);
+        http_out_put(&o, num, k);
     } else if (r->body == HTTP_BODY_CHUNKED) {
-        puts_(&o, "Transfer-Encoding: chunked\r\n");
+        http_out_puts(&o, "Transfer-Encoding: chunked\r\n");
     }
-    if (r->close) puts_(&o, "Connection: close\r\n");
-    puts_(&o, "\r\n");
+    if (r->close) http_out_puts(&o, "Connection: close\r\n");
+    http_out_puts(&o, "\r\n");
     if (o.full) {
         *fail = HTTP_FAIL_REQUEST_TOO_BIG;
         return ERR_NOSPC;

@@ -11,27 +11,7 @@
 #include "base/fmt.h"
 #include "base/mem.h"
 #include "http/chars.h"
-
-struct out {
-    char *buf;
-    size_t size, len;
-    bool full;
-};
-
-static void put(struct out *o, const char *s, size_t n)
-{
-    if (o->full || n > o->size - o->len) {
-        o->full = true;
-        return;
-    }
-    memcpy(o->buf + o->len, s, n);
-    o->len += n;
-}
-
-static void puts_(struct out *o, const char *s)
-{
-    put(o, s, strlen(s));
-}
+#include "http/out.h"
 
 bool http_response_field_owned(const char *name, size_t name_len)
 {
@@ -92,17 +72,17 @@ const char *http_status_reason(int status)
 
 /* Writes the fields of f that are valid and not owned; ERR_INVAL on an
  * invalid one. */
-static int put_fields(struct out *o, const struct http_fields *f)
+static int put_fields(struct http_out *o, const struct http_fields *f)
 {
     size_t n = f ? http_fields_count(f) : 0;
     for (size_t i = 0; i < n; i++) {
         struct http_field x = http_fields_at(f, i);
         if (!http_field_valid(x.name, x.name_len, x.value, x.value_len)) return ERR_INVAL;
         if (http_response_field_owned(x.name, x.name_len)) continue;
-        put(o, x.name, x.name_len);
-        puts_(o, ": ");
-        put(o, x.value, x.value_len);
-        puts_(o, "\r\n");
+        http_out_put(o, x.name, x.name_len);
+        http_out_puts(o, ": ");
+        http_out_put(o, x.value, x.value_len);
+        http_out_puts(o, "\r\n");
     }
     return 0;
 }
@@ -110,33 +90,33 @@ static int put_fields(struct out *o, const struct http_fields *f)
 long http_response_write(const struct http_response_head *r, char *buf, size_t size)
 {
     if (r->status < 100 || r->status > 599) return ERR_INVAL;
-    struct out o = {buf, size, 0, false};
+    struct http_out o = {buf, size, 0, false};
     char line[64];
     size_t k = fmt_snprintf(line, sizeof line, "HTTP/1.1 %d ", r->status);
-    put(&o, line, k);
-    puts_(&o, http_status_reason(r->status));
-    puts_(&o, "\r\n");
+    http_out_put(&o, line, k);
+    http_out_puts(&o, http_status_reason(r->status));
+    http_out_puts(&o, "\r\n");
     int err = put_fields(&o, r->fields);
     if (err < 0) return err;
     if (r->body == HTTP_BODY_LENGTH) {
         k = fmt_snprintf(line, sizeof line, "Content-Length: %llu\r\n",
                          (unsigned long long)r->content_length);
-        put(&o, line, k);
+        http_out_put(&o, line, k);
     } else if (r->body == HTTP_BODY_CHUNKED) {
-        puts_(&o, "Transfer-Encoding: chunked\r\n");
+        http_out_puts(&o, "Transfer-Encoding: chunked\r\n");
     }
-    if (r->close) puts_(&o, "Connection: close\r\n");
-    puts_(&o, "\r\n");
+    if (r->close) http_out_puts(&o, "Connection: close\r\n");
+    http_out_puts(&o, "\r\n");
     return o.full ? ERR_NOSPC : (long)o.len;
 }
 
 long http_trailers_write(const struct http_fields *trailers, char *buf, size_t size)
 {
-    struct out o = {buf, size, 0, false};
-    puts_(&o, "0\r\n");
+    struct http_out o = {buf, size, 0, false};
+    http_out_puts(&o, "0\r\n");
     int err = put_fields(&o, trailers);
     if (err < 0) return err;
-    puts_(&o, "\r\n");
+    http_out_puts(&o, "\r\n");
     return o.full ? ERR_NOSPC : (long)o.len;
 }
 

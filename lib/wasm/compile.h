@@ -7,6 +7,7 @@
 #ifndef WASM_COMPILE_H
 #define WASM_COMPILE_H
 
+#include "base/error.h"
 #include "wasm/internal.h"
 #include "wasm/ops.h"
 
@@ -87,13 +88,6 @@ struct cc {
 /* Records an error message; bad() evaluates to the (non-zero) code. */
 void cc_bad_msg(struct cc *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 #define bad(c, code, ...) (cc_bad_msg(c, code, __VA_ARGS__), (code))
-
-/* Propagates a non-zero result. */
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        int rc_ = (x);                                                                             \
-        if (rc_) return rc_;                                                                       \
-    } while (0)
 
 static inline bool cc_is_const(uint32_t slot)
 {

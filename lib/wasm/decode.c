@@ -27,13 +27,6 @@ struct rd {
 #define MALFORMED(r, ...) (wasm_fail((r)->err, ERR_BADMSG, __VA_ARGS__), ERR_BADMSG)
 #define INVALID(r, ...)   (wasm_fail((r)->err, ERR_INVAL, __VA_ARGS__), ERR_INVAL)
 
-/* Propagates a non-zero result. */
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        int rc_ = (x);                                                                             \
-        if (rc_) return rc_;                                                                       \
-    } while (0)
-
 static int rd_byte(struct rd *r, uint8_t *out)
 {
     if (r->p >= r->end) return MALFORMED(r, "unexpected end");

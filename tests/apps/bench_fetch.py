@@ -22,9 +22,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from hosts import KpioHost  # noqa: E402
 from jco import Jco, JcoHost  # noqa: E402
-import servers  # noqa: E402
+import httpserve  # noqa: E402
 
 SIZE = 64 << 20
 
@@ -35,12 +36,12 @@ def fetch_rate(host, http, name):
         res = host.run("fetch", ["-q", http.url(f"/data/{SIZE}"), "/data/out.bin"], {d: "/data"},
                        timeout=1800)
         m = re.search(r"status 200, (\d+) bytes, ([0-9.]+) s, .*sha256 ([0-9a-f]{64})", res.text)
-        want = servers.sha(servers.body(SIZE))
+        want = httpserve.sha(httpserve.body(SIZE))
         if res.rc != 0 or not m or int(m.group(1)) != SIZE or m.group(3) != want:
             print(f"# {name}: fetch failed: {res!r}", file=sys.stderr)
             return False
         with open(os.path.join(d, "out.bin"), "rb") as f:
-            if servers.sha(f.read()) != want:
+            if httpserve.sha(f.read()) != want:
                 print(f"# {name}: the file's hash is wrong", file=sys.stderr)
                 return False
         print(f"BENCH apps_fetch_64MiB_{name} {SIZE / (1 << 20) / float(m.group(2)):.1f} MiB/s",
@@ -54,11 +55,11 @@ def sha_rate(host):
     d = tempfile.mkdtemp(prefix="kpio-apps-bench-")
     try:
         with open(os.path.join(d, "big.bin"), "wb") as f:
-            f.write(servers.body(SIZE))
+            f.write(httpserve.body(SIZE))
         start = time.monotonic()
         res = host.run("sha256sum", ["/data/big.bin"], {d: "/data"}, timeout=1800)
         secs = time.monotonic() - start
-        if res.rc != 0 or not res.text.startswith(servers.sha(servers.body(SIZE))):
+        if res.rc != 0 or not res.text.startswith(httpserve.sha(httpserve.body(SIZE))):
             print(f"# sha256sum failed: {res!r}", file=sys.stderr)
             return False
         print(f"BENCH apps_sha256sum_64MiB_kpio_wasm {SIZE / (1 << 20) / secs:.1f} MiB/s", flush=True)
@@ -74,7 +75,7 @@ def main():
     build = os.path.abspath(args.build)
     ok = True
     kpio = KpioHost(build, allow_net=True)
-    with servers.HttpServer() as http:
+    with httpserve.Server() as http:
         why = kpio.available()
         if why:
             print(f"# kpio-wasm skipped: {why}", file=sys.stderr)

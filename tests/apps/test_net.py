@@ -41,7 +41,9 @@ sys.path.insert(0, HERE)
 from hosts import KpioHost, run_cmd  # noqa: E402
 from jco import Jco, JcoHost  # noqa: E402
 import servers  # noqa: E402
-from servers import body, sha  # noqa: E402
+import httpserve  # noqa: E402
+from httpserve import body, sha  # noqa: E402
+from ready import free_port  # noqa: E402
 from stalled import answer, stalled_client, still_connected  # noqa: E402
 
 NET_APPS = ["fetch", "nslookup", "nc", "httpd"]
@@ -169,7 +171,7 @@ def fetch_cases(http, nginx, refused_port):
     out = ["/data/out.bin"]
     cases += [
         ("Content-Length body", ["-q", http.url("/data/100000")] + out, saved(100000), True),
-        ("chunked body", ["-q", http.url("/chunked/300001")] + out, saved(300001), True),
+        ("chunked body", ["-q", http.url("/chunked/300001?size=16384&vary=1")] + out, saved(300001), True),
         ("empty body", ["-q", http.url("/data/0")] + out, saved(0), True),
         ("64 MiB body in constant memory", ["-q", "-v", http.url(f"/data/{BIG}")] + out,
          saved_big(saved(BIG)), True),
@@ -190,11 +192,11 @@ def fetch_cases(http, nginx, refused_port):
          failed(f"fetch: connection refused: 127.0.0.1:{refused_port}\n"), True),
         ("unknown host", ["-q", "http://nosuch.kpio.test/x"] + out,
          failed("fetch: ", ("unknown host", "DNS error")), False),
-        ("server closes mid-body", ["-q", http.url("/short?len=100000&send=40000")] + out,
+        ("server closes mid-body", ["-q", http.url("/close-mid?len=100000&send=40000")] + out,
          failed("fetch: body ", (" of 100000 bytes",)), False),
-        ("a stalled body hits the -t 2 timeout", ["-q", "-t", "2", http.url("/stall?len=100000&send=1000")]
+        ("a stalled body hits the -t 2 timeout", ["-q", "-t", "2", http.url("/stall-body?len=100000&send=1000")]
          + out, within(15, failed("fetch: body failed after 1000 of 100000 bytes")), False),
-        ("chunked body cut off", ["-q", http.url("/chunked-short")] + out,
+        ("chunked body cut off", ["-q", http.url("/chunked-close-mid")] + out,
          failed("fetch: ", ("incomplete", "protocol", "connection", "chunk")), False),
     ]
     if nginx:
@@ -428,7 +430,7 @@ def run_httpd(t, host):
             f.write(data)
     with open(d.file("secret.txt"), "wb") as f:
         f.write(b"outside the served folder\n")
-    port = servers.free_port()
+    port = free_port()
     requests = [
         ("GET / serves index.html", b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
          lambda s, h, b: s == 200 and b == b"<p>kpio</p>\n" and h.get("content-length") == "12"),
@@ -507,7 +509,7 @@ def run_httpd_concurrent(t, host):
     blob = bytes(body(1 << 20))
     with open(os.path.join(www, "blob.bin"), "wb") as f:
         f.write(blob)
-    port = servers.free_port()
+    port = free_port()
     clients = 20
     n = 1 + 1 + 1 + clients  # the readiness probe, the stalled one, one alone, the 20
     name = f"{host.name}: httpd concurrent"
@@ -571,12 +573,12 @@ def run_denied(t, kpio):
     try, and the first refusal tells the user how to allow it."""
     assert not kpio.allow_net
     hint = b"; run with --allow-net to allow it\n"
-    with servers.HttpServer() as http, servers.EchoServer() as echo:
+    with httpserve.Server() as http, servers.EchoServer() as echo:
         d = Folder()
         try:
             res = kpio.run("fetch", ["-q", http.url("/data/5000"), "/data/out.bin"], {d.path: "/data"})
             t.ok(res.rc == 1 and b"network access denied (http request)" + hint in res.err
-                 and b"HTTP-request-denied" in res.err and not d.files() and not http.srv.log,
+                 and b"HTTP-request-denied" in res.err and not d.files() and not http.log,
                  "kpio-wasm without --allow-net: fetch is refused, no request, no file", repr(res))
         finally:
             d.close()
@@ -712,8 +714,8 @@ def run_hosts(t, hosts):
     records = {}
     dns = servers.Dns() if shutil.which("dnsmasq") else None
     nginx = servers.Nginx(1 << 20) if shutil.which("nginx") else None
-    refused_port = servers.free_port()  # nothing listens there
-    with servers.HttpServer() as http:
+    refused_port = free_port()  # nothing listens there
+    with httpserve.Server() as http:
         try:
             dns_ok = None
             if dns:

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/endian.h"
 #include "net/net.h"
 
 #define FZ_US   0x0a000002u
@@ -71,17 +72,6 @@ static inline struct net_stack *fz_stack(uint64_t now, int configured)
     return st;
 }
 
-static inline void fz_put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-static inline void fz_put32(uint8_t *p, uint32_t v)
-{
-    fz_put16(p, (uint16_t)(v >> 16));
-    fz_put16(p + 2, (uint16_t)v);
-}
-
 /* Ethernet + IPv4 header (20 bytes) for payload of plen bytes at f + 34. */
 static inline size_t fz_ipv4(uint8_t *f, uint32_t src, uint32_t dst, uint8_t proto, size_t plen)
 {
@@ -92,11 +82,11 @@ static inline size_t fz_ipv4(uint8_t *f, uint32_t src, uint32_t dst, uint8_t pro
     uint8_t *h = f + 14;
     memset(h, 0, 20);
     h[0] = 0x45;
-    fz_put16(h + 2, (uint16_t)(20 + plen));
+    be16_put(h + 2, (uint16_t)(20 + plen));
     h[8] = 64;
     h[9] = proto;
-    fz_put32(h + 12, src);
-    fz_put32(h + 16, dst);
+    be32_put(h + 12, src);
+    be32_put(h + 16, dst);
     return 34 + plen;
 }
 
@@ -105,10 +95,10 @@ static inline size_t fz_udp(uint8_t *f, uint32_t src, uint16_t sport, uint32_t d
                             size_t dlen)
 {
     uint8_t *u = f + 34;
-    fz_put16(u, sport);
-    fz_put16(u + 2, dport);
-    fz_put16(u + 4, (uint16_t)(8 + dlen));
-    fz_put16(u + 6, 0);
+    be16_put(u, sport);
+    be16_put(u + 2, dport);
+    be16_put(u + 4, (uint16_t)(8 + dlen));
+    be16_put(u + 6, 0);
     return fz_ipv4(f, src, dst, 17, 8 + dlen);
 }
 

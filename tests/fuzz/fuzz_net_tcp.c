@@ -17,15 +17,15 @@ static size_t build_seg(uint8_t *f, const struct net_sock *s, uint32_t seq, uint
                         uint8_t flags, uint16_t wnd, const uint8_t *opts, size_t olen, size_t dlen)
 {
     uint8_t *t = f + 34;
-    fz_put16(t, s->rport);
-    fz_put16(t + 2, s->lport);
-    fz_put32(t + 4, seq);
-    fz_put32(t + 8, ack);
+    be16_put(t, s->rport);
+    be16_put(t + 2, s->lport);
+    be32_put(t + 4, seq);
+    be32_put(t + 8, ack);
     t[12] = (uint8_t)(((20 + olen) / 4) << 4);
     t[13] = flags;
-    fz_put16(t + 14, wnd);
-    fz_put16(t + 16, 0);
-    fz_put16(t + 18, 0);
+    be16_put(t + 14, wnd);
+    be16_put(t + 16, 0);
+    be16_put(t + 18, 0);
     memcpy(t + 20, opts, olen);
     memset(t + 20 + olen, 'x', dlen);
     return fz_ipv4(f, FZ_PEER, FZ_US, 6, 20 + olen + dlen);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """tests/http/test_http.py - lib/http's client on Linux sockets (the
 http-get program) against real servers on loopback: python's http.server
-with our handler (tests/http/server.py), python -m http.server as it
+with our handler (tests/lib/httpserve.py), python -m http.server as it
 comes, and nginx, each started here on a free port of 127.0.0.1 and
 stopped by PID at the end, also on failure or Ctrl-C.
 
@@ -19,7 +19,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,9 +27,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from tap import Tap  # noqa: E402
-sys.path.insert(0, HERE)
-from ready import free_port  # noqa: E402
-import server as pyserver  # noqa: E402  (for body(): the bytes it serves)
+import nginx as nginx_conf  # noqa: E402
+from ready import free_port, wait_listening  # noqa: E402
+import httpserve  # noqa: E402
 
 BIG = 64 << 20
 
@@ -105,19 +104,6 @@ class Harness:
                 p.wait()
 
 
-def wait_listening(port, proc, seconds=10):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
-
-
 def sha256_file(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -134,17 +120,16 @@ def read(path):
 # ---- python's http.server -------------------------------------------------
 
 def python_tests(t, h):
-    srv = h.start([sys.executable, os.path.join(HERE, "server.py")], stdout=subprocess.PIPE,
-                  text=True)
-    line = srv.stdout.readline()
-    if not line.startswith("PORT "):
-        t.ok(False, "python server starts", line)
+    port = httpserve.announced_port(h.start(httpserve.command(), stdout=subprocess.PIPE,
+                                            text=True))
+    if port is None:
+        t.ok(False, "python server starts")
         return
-    base = f"http://127.0.0.1:{int(line.split()[1])}"
+    base = f"http://127.0.0.1:{port}"
     out = os.path.join(h.tmp, "py.out")
 
     def body(n):
-        return bytes(pyserver.body(n))
+        return bytes(httpserve.body(n))
 
     with t.case("python: Content-Length body"):
         r = h.run(f"{base}/data/100000", out=out)
@@ -289,38 +274,20 @@ def python_tests(t, h):
 
 # ---- nginx -------------------------------------------------------------------------
 
-NGINX_CONF = """
-worker_processes 1;
-daemon off;
-master_process on;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    log_format kpio '$connection $connection_requests $request_method $uri $status';
-    access_log {tmp}/access.log kpio;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    default_type application/octet-stream;
-    sendfile on;
-    keepalive_requests 1000;
-    server {{
-        listen 127.0.0.1:{port};
-        root {www};
-        location = /moved {{ return 301 /small.txt; }}
-        location = /found {{ return 302 http://127.0.0.1:{port}/small.txt; }}
-        location /sub/ {{
-            alias {www}/;
-            sub_filter 'QQQQ' 'ZZZZ';
-            sub_filter_once off;
-            sub_filter_types *;
-        }}
-    }}
-}}
-"""
+# The access log names each request's connection, to count keep-alive reuse.
+NGINX_HTTP = ["log_format kpio '$connection $connection_requests $request_method $uri $status';",
+              "keepalive_requests 1000;"]
+
+
+def nginx_locations(port, www):
+    return ["location = /moved { return 301 /small.txt; }",
+            f"location = /found {{ return 302 http://127.0.0.1:{port}/small.txt; }}",
+            "location /sub/ {",
+            f"    alias {www}/;",
+            "    sub_filter 'QQQQ' 'ZZZZ';",
+            "    sub_filter_once off;",
+            "    sub_filter_types *;",
+            "}"]
 
 
 def make_www(www):
@@ -344,16 +311,15 @@ def make_www(www):
 
 
 def start_nginx(h, nginx, tmp, www):
-    for d in (tmp, os.path.dirname(tmp)):
-        os.chmod(d, 0o755)  # nginx's workers run as nobody when we are root
+    nginx_conf.readable_by_workers(tmp, os.path.dirname(tmp))
     for _ in range(5):
         port = free_port()
-        conf = os.path.join(tmp, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write(NGINX_CONF.format(tmp=tmp, port=port, www=www))
-        p = h.start([nginx, "-p", tmp, "-c", conf, "-e", os.path.join(tmp, "error.log")],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if wait_listening(port, p):
+        conf = nginx_conf.write_conf(tmp, f"127.0.0.1:{port}", www,
+                                     locations=nginx_locations(port, www), http_extra=NGINX_HTTP,
+                                     access_log=f"access_log {tmp}/access.log kpio")
+        p = h.start(nginx_conf.command(nginx, tmp, conf), stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL)
+        if wait_listening(tcp=[port], procs=[p], timeout=10):
             return port
         p.terminate()
         p.wait()
@@ -435,7 +401,7 @@ def stock_server_tests(t, h, www, big_sha):
     port = free_port()
     srv = h.start([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory",
                    www, str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    if not wait_listening(port, srv):
+    if not wait_listening(tcp=[port], procs=[srv], timeout=10):
         t.ok(False, "python -m http.server starts")
         return
     base = f"http://127.0.0.1:{port}"

@@ -4,8 +4,8 @@
 # tap_host is built twice: with ASan/UBSan for the functional checks and
 # with gcc -O2 for the 64 MiB and fault-injection transfers (ASan makes
 # those several times slower; see run_net.py).
-NET_HOST_SRCS := tests/net/tap_host.c tests/net/relay.c tests/net/sha256.c \
-    $(LIB_SRCS_net) $(LIB_SRCS_base) host/port/base_env.c
+NET_HOST_SRCS := tests/net/tap_host.c tests/net/relay.c $(LIB_SRCS_net) \
+    $(LIB_SRCS_base) host/port/base_env.c
 
 $(BUILD)/host/tests/net/tap_host: $(call host_objs,$(NET_HOST_SRCS))
 	$(host_link)

@@ -31,6 +31,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import nginx  # noqa: E402
 from ready import wait_listening  # noqa: E402
 from tap import Tap  # noqa: E402
 
@@ -39,29 +40,6 @@ DEAD_IP = "10.77.0.3"
 TAP_DEV = "ktap0"
 MIB = 1024 * 1024
 FAULTS = "loss=5,dup=2,reorder=5,seed=%d"
-NGINX_CONF = """
-daemon off;
-master_process off;
-user root;
-pid %(dir)s/nginx.pid;
-error_log %(dir)s/logs/error.log;
-events { worker_connections 16; }
-http {
-    access_log %(dir)s/logs/access.log;
-    client_body_temp_path %(dir)s/tmp;
-    proxy_temp_path %(dir)s/tmp;
-    fastcgi_temp_path %(dir)s/tmp;
-    uwsgi_temp_path %(dir)s/tmp;
-    scgi_temp_path %(dir)s/tmp;
-    sendfile on;
-    server {
-        listen %(ip)s:8081;
-        root %(www)s;
-    }
-}
-"""
-
-
 class Net:
     def __init__(self, build, tap):
         self.build = build
@@ -140,12 +118,9 @@ class Net:
             self.files[name] = (size, hashlib.sha256(data).hexdigest())
         self.nginx = None
         if shutil.which("nginx"):
-            conf = os.path.join(d, "nginx.conf")
-            with open(conf, "w") as f:
-                f.write(NGINX_CONF % {"dir": d, "www": www, "ip": LINUX_IP})
-            for sub in ("logs", "tmp"):
-                os.makedirs(os.path.join(d, sub), exist_ok=True)
-            self.nginx = self.spawn(self.nsexec("nginx", "-p", d, "-c", conf),
+            conf = nginx.write_conf(d, LINUX_IP + ":8081", www, single_process=True,
+                                    access_log=f"access_log {d}/access.log")
+            self.nginx = self.spawn(self.nsexec(*nginx.command("nginx", d, conf)),
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.http = self.spawn(self.nsexec(
             sys.executable, "-m", "http.server", "8080", "--bind", LINUX_IP, "--directory", www),

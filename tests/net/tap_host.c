@@ -43,9 +43,9 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "base/sha256.h"
 #include "net/net.h"
 #include "tests/net/relay.h"
-#include "tests/net/sha256.h"
 
 #define CHUNK (64 * 1024)
 
@@ -263,8 +263,8 @@ static int wait_connected(struct net_sock *s, int timeout_ms)
 static int read_all(struct net_sock *s, bool http, const char *what, double t0)
 {
     static uint8_t buf[CHUNK];
-    struct tsha256 h;
-    tsha256_init(&h);
+    struct sha256 h;
+    sha256_init(&h);
     uint64_t total = 0, last = now_ms();
     char head[4096];
     size_t headn = 0;
@@ -302,13 +302,13 @@ static int read_all(struct net_sock *s, bool http, const char *what, double t0)
                 sscanf(head, "HTTP/%*d.%*d %d", &status);
             }
         }
-        tsha256_update(&h, buf + off, (size_t)n - off);
+        sha256_update(&h, buf + off, (size_t)n - off);
         total += (uint64_t)n - off;
     }
     uint8_t d[32];
     char hex[65];
-    tsha256_final(&h, d);
-    tsha256_hex(d, hex);
+    sha256_final(&h, d);
+    sha256_hex(d, hex);
     double secs = now_s() - t0;
     printf("RESULT %s ok=1 status=%d bytes=%llu sha256=%s secs=%.3f mibps=%.1f\n", what, status,
            (unsigned long long)total, hex, secs, total / 1048576.0 / (secs > 0 ? secs : 1e-9));
@@ -319,8 +319,8 @@ static int read_all(struct net_sock *s, bool http, const char *what, double t0)
 static int write_all(struct net_sock *s, uint64_t bytes, const char *what, double t0)
 {
     static uint8_t buf[CHUNK];
-    struct tsha256 h;
-    tsha256_init(&h);
+    struct sha256 h;
+    sha256_init(&h);
     uint64_t x = 0x1234567887654321ull, sent = 0, last = now_ms();
     size_t have = 0, off = 0;
     while (sent < bytes) {
@@ -332,7 +332,7 @@ static int write_all(struct net_sock *s, uint64_t bytes, const char *what, doubl
                 x ^= x << 17;
                 memcpy(buf + i, &x, n - i < 8 ? n - i : 8);
             }
-            tsha256_update(&h, buf, n);
+            sha256_update(&h, buf, n);
             have = n;
             off = 0;
         }
@@ -367,8 +367,8 @@ static int write_all(struct net_sock *s, uint64_t bytes, const char *what, doubl
     }
     uint8_t d[32];
     char hex[65];
-    tsha256_final(&h, d);
-    tsha256_hex(d, hex);
+    sha256_final(&h, d);
+    sha256_hex(d, hex);
     double secs = now_s() - t0;
     printf("RESULT %s ok=1 bytes=%llu sha256=%s secs=%.3f mibps=%.1f state=%s\n", what,
            (unsigned long long)sent, hex, secs, sent / 1048576.0 / (secs > 0 ? secs : 1e-9),

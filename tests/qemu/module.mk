@@ -37,11 +37,11 @@ SUITE_CMD_qemu/limits-hostile := python3 tests/qemu/test_limits_hostile.py
 SYSTEM_SUITES += qemu/stack
 SUITE_CMD_qemu/stack := python3 tests/qemu/test_stack.py
 # qemu/p2http: tests/wasi/p2_http.c's requests started together and polled,
-# in KPIO against the host's tests/http/server.py (test_p2http.py).
+# in KPIO against the host's tests/lib/httpserve.py (test_p2http.py).
 SYSTEM_SUITES += qemu/p2http
 SUITE_CMD_qemu/p2http := python3 tests/qemu/test_p2http.py
 # qemu/serve-proxy: the shell's serve with apps/proxy.c, whose outgoing
-# requests reach the host's tests/http/server.py (test_serve_proxy.py).
+# requests reach the host's tests/lib/httpserve.py (test_serve_proxy.py).
 SYSTEM_SUITES += qemu/serve-proxy
 SUITE_CMD_qemu/serve-proxy := python3 tests/qemu/test_serve_proxy.py
 # qemu/jitdisk: apps' machine code cached in /.jit across reboots of one

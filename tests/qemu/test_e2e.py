@@ -35,7 +35,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
 from diskimg import DiskImage  # noqa: E402
-from httpserver import start_server  # noqa: E402
+import httpserve  # noqa: E402
+from httpserve import start_server  # noqa: E402
 from netns import GATEWAY, NAME, TestNet  # noqa: E402
 from qemu import (Qemu, QemuExited, QemuTimeout, build_dir, debug_exit_status,  # noqa: E402
                   virtio_disk)
@@ -180,8 +181,7 @@ def run_variant(t, tmp, v, payload_path, payload_sha):
             t.skip(f"{v.name}: E2E over TAP", "needs root for a network namespace")
             return
         with TestNet() as net:
-            net.start([sys.executable, os.path.join(os.path.dirname(__file__), "httpserver.py"),
-                       "--payload", payload_path, "--host", GATEWAY, "--port", "8080"],
+            net.start(httpserve.command("--payload", payload_path, "--host", GATEWAY, "--port", "8080"),
                       log="http.log")
             net.wait_listening(tcp=[8080])
             img = make_image(img_path, rc_for(f"http://{NAME}:8080{v.endpoint}"), build)
@@ -218,7 +218,7 @@ def run_variant(t, tmp, v, payload_path, payload_sha):
                 f.write(os.urandom(PAYLOAD_MIB << 20))
             with open(second, "rb") as f:
                 sha2 = hashlib.sha256(f.read()).hexdigest()
-            srv.RequestHandlerClass.payload_path = second
+            srv.payload = second
             r = boot(t, v, img, ["-netdev", "user,id=n0"], tag="-again")
             if r:
                 code, out, timing = r

@@ -8,7 +8,7 @@ must not trust, with a clear message and no file.
 Certificates come from tests/tls/make_certs.py, made into a directory of
 this run: the leaves name IP 10.0.2.2 and chain to root.pem through an
 intermediate; the image's /etc/ssl/certs/ca-certificates.crt holds root.pem
-only. The servers are python's ssl module over tests/qemu/httpserver.py's
+only. The servers are python's ssl module over tests/lib/httpserve.py's
 handler (Content-Length bodies) on 127.0.0.1, one per certificate:
 
     ok       leaf-ec + intermediate (ECDSA P-256), or leaf-rsa (RSA-2048)
@@ -56,13 +56,12 @@ import ssl
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
 from diskimg import DiskImage  # noqa: E402
-from httpserver import Handler, Server, start_server  # noqa: E402
+from httpserve import Handler, Server, start_server  # noqa: E402
 from qemu import Qemu, QemuTimeout, build_dir, debug_exit_status, virtio_disk  # noqa: E402
 from tap import Tap  # noqa: E402
 
@@ -79,13 +78,10 @@ class CaseHandler(Handler):
     def do_GET(self):
         p = self.path.split("?")[0]
         if p == "/tohttp":
-            self.send_response(302)
-            self.send_header("Location", f"http://10.0.2.2:{self.http_port}/payload")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            self.send(302, b"", [("Location", f"http://10.0.2.2:{self.http_port}/payload")])
         elif p == "/cut":
-            size = os.path.getsize(self.payload_path)
-            with open(self.payload_path, "rb") as f:
+            size = os.path.getsize(self.server.payload)
+            with open(self.server.payload, "rb") as f:
                 half = f.read(size // 2)
             self.send_response(200)
             self.send_header("Content-Length", str(size))
@@ -110,12 +106,10 @@ def start_tls_server(payload, certs, chain, key, handler=Handler, tls12_cipher=N
     # The client's cipher order decides, as with nginx's and OpenSSL's defaults.
     ctx.options &= ~ssl.OP_CIPHER_SERVER_PREFERENCE
 
-    H = type("H", (handler,), dict(attrs, payload_path=payload))
-
-    srv = Server(("127.0.0.1", 0), H)
+    srv = Server(payload=payload, handler=type("H", (handler,), attrs))
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return srv, srv.server_address[1]
+    srv.start()
+    return srv, srv.port
 
 
 def make_image(path, build, certs, rc_lines, system_bundle=False):

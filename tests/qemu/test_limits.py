@@ -14,9 +14,6 @@ The shell grants apps the network by default (it is the machine's own
 user); `nonet CMD` runs one without it: fetch then fails with wasi:http's
 HTTP-request-denied, while the same fetch without nonet downloads.
 """
-import functools
-import http.server
-import threading
 import os
 import re
 import sys
@@ -27,16 +24,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
 from ready import free_port  # noqa: E402
 from diskimg import DiskImage  # noqa: E402
+import httpserve  # noqa: E402
 from qemu import (SHELL_PROMPT, Qemu, QemuExited, QemuTimeout, build_dir, user_nic,  # noqa: E402
                   virtio_disk)
 from tap import Tap  # noqa: E402
 
 HEAP = r"kernel heap: (\d+) KiB in use"
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def heap_kib(out):
@@ -76,12 +69,10 @@ def main():
         img.put_file("/tests/grow.wasm", grow)
         content = os.urandom(300 * 1024)
         img.put("/data/file.bin", content)
-        httpd = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(QuietHandler, directory=tmp))
+        httpd = httpserve.Server(directory=tmp).start()
         with open(os.path.join(tmp, "page.txt"), "wb") as f:
             f.write(b"from the host\n")
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        url = f"http://10.0.2.2:{httpd.server_address[1]}/page.txt"
+        url = f"http://10.0.2.2:{httpd.port}/page.txt"
         port = free_port()
         disks = [virtio_disk(img.path)]
         nics = [user_nic(f"tcp:127.0.0.1:{port}-:8080")]
@@ -123,7 +114,7 @@ def main():
                 t.ok(False, "a shell session with a growing app and httpd", f"{e}\n{vm.tail()}")
                 return t.done()
             finally:
-                httpd.shutdown()
+                httpd.close()
         got = img.get("/data/page.txt")
         denied = img.exists("/data/denied.txt")
     t.ok(re.search(r"(?i)denied", outs["nonet"]) and "status 1" in outs["nonet"] and not denied,

@@ -6,7 +6,7 @@ run_hostile.py runs under kpio-wasm) run from the KPIO shell with
 `ulimit -v 32768`: writes far beyond check-write on stdout and on an
 outgoing HTTP body, a body held unsent, fields.clone in a loop, floods of
 fields and pollables, and an app keeping a chunked body that never ends
-(tests/http/server.py's /endless on the host). The app's linear memory and
+(tests/lib/httpserve.py's /endless on the host). The app's linear memory and
 its WASI resources charge one budget, so the floods are refused at the
 shell's limit ("memory limit of 33554432 bytes"), not at lib/wasi's own
 64 MiB. Each ends with a trap message (status 134) or the app's error
@@ -21,13 +21,11 @@ import os
 import re
 import sys
 import tempfile
-import threading
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "http"))
 sys.path.insert(0, os.path.dirname(__file__))
-import server  # noqa: E402
+import httpserve  # noqa: E402
 from diskimg import DiskImage  # noqa: E402
 from qemu import (SHELL_PROMPT, Qemu, QemuExited, QemuTimeout, build_dir, user_nic,  # noqa: E402
                   virtio_disk)
@@ -83,9 +81,8 @@ def session(t, build, wasm, img):
         img.put_file(f"/tests/{n}.wasm", p)
     page = os.urandom(100 * 1024)
     img.put("/data/page.bin", page)
-    srv = server.Server(("127.0.0.1", 0), server.Handler)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    url = f"http://10.0.2.2:{srv.server_address[1]}"
+    srv = httpserve.Server().start()
+    url = f"http://10.0.2.2:{srv.port}"
     port = free_port()
     disks = [virtio_disk(img.path)]
     nics = [user_nic(f"tcp:127.0.0.1:{port}-:8080")]
@@ -117,8 +114,7 @@ def session(t, build, wasm, img):
             t.ok(False, "a shell session running the hostile apps", f"{e}\n{vm.tail()}")
             return t.done()
         finally:
-            server.stop.set()
-            srv.shutdown()
+            srv.close()
     for name, _, status, says in CASES:
         out = outs[name]
         base, _ = heap(outs["before " + name])

@@ -13,7 +13,8 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
-from httpserver import start_server  # noqa: E402
+import httpserve  # noqa: E402
+from httpserve import start_server  # noqa: E402
 from netns import GATEWAY, NAME, TestNet  # noqa: E402
 from qemu import Qemu, QemuExited, QemuTimeout, build_dir, debug_exit_status  # noqa: E402
 from tap import Tap  # noqa: E402
@@ -66,8 +67,8 @@ def main():
             return t.done()
         try:
             with TestNet() as net:
-                server = net.start([sys.executable, os.path.join(os.path.dirname(__file__), "httpserver.py"),
-                                    "--payload", payload, "--host", GATEWAY, "--port", "8080"],
+                server = net.start(httpserve.command("--payload", payload, "--host", GATEWAY,
+                                                      "--port", "8080"),
                                    log="http.log")
                 cmd = (f"test=net download={NAME}:8080/payload expect_sha={sha} "
                        f"expect_len={len(data)} resolve={NAME}={GATEWAY}")

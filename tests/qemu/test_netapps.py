@@ -30,6 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
 from ready import free_port  # noqa: E402
 from diskimg import DiskImage  # noqa: E402
+import httpserve  # noqa: E402
 from netns import GATEWAY, NAME, TestNet  # noqa: E402
 from qemu import Qemu, QemuExited, QemuTimeout, build_dir, virtio_disk  # noqa: E402
 from stalled import answer, stalled_client, still_connected  # noqa: E402
@@ -73,8 +74,8 @@ def tap_part(t, tmp, build):
           "sync", "poweroff"]
     img = image(os.path.join(tmp, "tap.img"), build, rc)
     with TestNet(hosts={NAME: GATEWAY, V6ONLY: "fd00::1"}) as net:
-        net.start([sys.executable, os.path.join(os.path.dirname(__file__), "httpserver.py"),
-                   "--payload", ppath, "--host", GATEWAY, "--port", "8080"], log="http.log")
+        net.start(httpserve.command("--payload", ppath, "--host", GATEWAY, "--port", "8080"),
+                  log="http.log")
         net.start([sys.executable, "-c", SILENT_PEER, GATEWAY, "9000", "5"], log="silent.log")
         net.wait_listening(tcp=[8080, 9000])
         log = os.path.join(build, "test-logs", "qemu-netapps-tap.log")

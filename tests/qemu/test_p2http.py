@@ -3,7 +3,7 @@
 together inside KPIO.
 
 tests/wasi/p2_http.c's `together` mode (the module run_wasi_tests.py runs
-under kpio-wasm) runs from the KPIO shell against tests/http/server.py on
+under kpio-wasm) runs from the KPIO shell against tests/lib/httpserve.py on
 the host (10.0.2.2 through QEMU's user-mode network): three GETs started at
 once and polled, the held ones released by the server only after the
 guest told it (/done) that it received the one before. Only exchanges
@@ -13,12 +13,10 @@ waits in the first request until the server gives up (504).
 import os
 import sys
 import tempfile
-import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "http"))
 sys.path.insert(0, os.path.dirname(__file__))
-import server  # noqa: E402
+import httpserve  # noqa: E402
 from diskimg import DiskImage  # noqa: E402
 from qemu import SHELL_PROMPT, Qemu, QemuExited, QemuTimeout, build_dir, user_nic  # noqa: E402
 from qemu import virtio_disk  # noqa: E402
@@ -39,9 +37,8 @@ def main():
         img = DiskImage(os.path.join(tmp, "p2http.img"), size_mib=64, cluster_sectors=1)
         img.mkdir("/tests")
         img.put_file("/tests/http.wasm", wasm)
-        srv = server.Server(("127.0.0.1", 0), server.Handler)
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-        base = f"http://10.0.2.2:{srv.server_address[1]}"
+        srv = httpserve.Server().start()
+        base = f"http://10.0.2.2:{srv.port}"
         urls = " ".join([f"{base}/hold/qa?after=qb", f"{base}/hold/qb?after=qc",
                          f"{base}/hold/qc"])
         log = os.path.join(build, "test-logs", "qemu-p2http.log")
@@ -57,8 +54,7 @@ def main():
             t.ok(False, "a KPIO session running p2_http together", str(e))
             return t.done()
         finally:
-            server.stop.set()
-            srv.shutdown()
+            srv.close()
     lines = [ln.strip() for ln in out.splitlines()]
     got = [ln for ln in lines if any(ln.startswith(w.split(":")[0]) for w in WANT)]
     t.ok(got == WANT, "KPIO: three requests polled together complete as the server releases them",

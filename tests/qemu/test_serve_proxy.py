@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """tests/qemu/test_serve_proxy.py - the shell's `serve` with the proxy
 handler apps/proxy.c: a handler in KPIO making an outgoing request to
-tests/http/server.py on the host (10.0.2.2) and streaming its response into
+tests/lib/httpserve.py on the host (10.0.2.2) and streaming its response into
 its own, reached from the host through QEMU's hostfwd.
 
   - a 4 MiB body proxied whole (SHA-256 against the server's bytes);
@@ -21,15 +21,13 @@ import http.client
 import os
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from contextlib import closing
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "http"))
 sys.path.insert(0, os.path.dirname(__file__))
-import server  # noqa: E402
+import httpserve  # noqa: E402
 from diskimg import DiskImage  # noqa: E402
 from qemu import Qemu, QemuExited, QemuTimeout, build_dir, user_nic, virtio_disk  # noqa: E402
 from ready import free_port  # noqa: E402
@@ -56,7 +54,7 @@ def gated(port, origin_local, origin_guest):
         with urllib.request.urlopen(f"{origin_local}/done/kpio-half", timeout=60) as d:
             d.read()
         rest = r.read()
-    want = bytes(server.body(GATED))
+    want = bytes(httpserve.body(GATED))
     return r.status, half == want[:GATED // 2], half + rest == want
 
 
@@ -67,10 +65,9 @@ def main():
     if not os.path.exists(handler):
         t.skip("the proxy handler in KPIO", "build/handlers/proxy.wasm not built (make)")
         return t.done()
-    srv = server.Server(("127.0.0.1", 0), server.Handler)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    origin_local = f"http://127.0.0.1:{srv.server_address[1]}"
-    origin_guest = f"http://10.0.2.2:{srv.server_address[1]}"
+    srv = httpserve.Server().start()
+    origin_local = f"http://127.0.0.1:{srv.port}"
+    origin_guest = f"http://10.0.2.2:{srv.port}"
     outs = {}
     with tempfile.TemporaryDirectory(prefix="kpio-serve-proxy-") as tmp:
         img = DiskImage(os.path.join(tmp, "proxy.img"), size_mib=64, cluster_sectors=1)
@@ -99,10 +96,9 @@ def main():
             t.ok(False, "a KPIO session serving the proxy handler", str(e))
             return t.done()
         finally:
-            server.stop.set()
-            srv.shutdown()
+            srv.close()
     st, got = outs["big"]
-    t.ok(st == 200 and hashlib.sha256(got).digest() == hashlib.sha256(server.body(BIG)).digest(),
+    t.ok(st == 200 and hashlib.sha256(got).digest() == hashlib.sha256(httpserve.body(BIG)).digest(),
          f"KPIO serve: a {BIG >> 20} MiB body proxied whole (SHA-256)",
          f"{st}, {len(got)} bytes")
     st, half_ok, whole_ok = outs["gated"]
@@ -117,7 +113,7 @@ def main():
     t.ok(st == 504, "KPIO serve: --handler-timeout stops a handler blocked in a poll: 504",
          f"{st} after {outs['stalled-took']:.1f} s")
     st, got = outs["after-stall"]
-    t.ok(st == 200 and got == bytes(server.body(1000)),
+    t.ok(st == 200 and got == bytes(httpserve.body(1000)),
          "KPIO serve: the same serve proxies again after the cut-off handler", str(st))
     return t.done()
 

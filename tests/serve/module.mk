@@ -25,7 +25,7 @@ COMPONENT_SUITES += serve/browser
 SUITE_CMD_serve/browser := python3 tests/serve/test_browser.py --build $(BUILD)
 
 # serve/proxy: the proxy handler apps/proxy.c streams an outgoing request's
-# response (tests/http/server.py) into its own; --handler-timeout also
+# response (tests/lib/httpserve.py) into its own; --handler-timeout also
 # bounds a handler waiting in a poll (test_serve_proxy.py).
 COMPONENT_SUITES += serve/proxy
 SUITE_CMD_serve/proxy := python3 tests/serve/test_serve_proxy.py --build $(BUILD)

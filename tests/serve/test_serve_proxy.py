@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """tests/serve/test_serve_proxy.py - `kpio-wasm serve` with the proxy
-handler apps/proxy.c, whose outgoing requests go to tests/http/server.py on
+handler apps/proxy.c, whose outgoing requests go to tests/lib/httpserve.py on
 loopback:
 
   - an 8 MiB body proxied whole (SHA-256 against the server's bytes);
@@ -29,11 +29,11 @@ from contextlib import closing
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
-sys.path.insert(0, os.path.join(HERE, "..", "http"))
 sys.path.insert(0, HERE)
 from tap import Tap  # noqa: E402
 from ready import free_port  # noqa: E402
-from server import body  # noqa: E402  (the origin's seeded bytes)
+import httpserve  # noqa: E402
+from httpserve import body  # noqa: E402  (the origin's seeded bytes)
 from test_serve import Server, get  # noqa: E402
 
 BIG = 8 << 20
@@ -41,13 +41,12 @@ GATED = 4 << 20
 
 
 def start_origin():
-    p = subprocess.Popen([sys.executable, os.path.join(HERE, "..", "http", "server.py")],
-                         stdout=subprocess.PIPE, text=True)
-    line = p.stdout.readline()
-    if not line.startswith("PORT "):
+    p = subprocess.Popen(httpserve.command(), stdout=subprocess.PIPE, text=True)
+    port = httpserve.announced_port(p)
+    if port is None:
         p.kill()
-        raise RuntimeError("origin did not start: " + line)
-    return p, f"http://127.0.0.1:{line.split()[1]}"
+        raise RuntimeError("origin did not start")
+    return p, f"http://127.0.0.1:{port}"
 
 
 def streamed_while_arriving(srv, origin):

@@ -5,10 +5,10 @@
 # `make spec-core` runs it alone and prints every file's counts.
 WASM_TESTSUITE ?= ../shared/wasm-testsuite
 
-$(BUILD)/host/tests/spec_runner: $(call host_objs,tests/spec/spec_runner.c tests/spec/json.c \
+$(BUILD)/host/tests/spec_runner: $(call host_objs,tests/spec/spec_runner.c \
     host/kpio-wasm/jit_mem.c $(LIB_SRCS_wasm) $(LIB_SRCS_wasm_debug) $(LIB_SRCS_base) \
     host/port/base_env.c)
-	$(host_link)
+	$(host_link) -ljansson
 TEST_DEPS += $(BUILD)/host/tests/spec_runner
 
 SPEC_CMD = python3 tests/spec/run_spec.py --build $(BUILD) \

@@ -1,6 +1,7 @@
 /*
  * tests/spec/spec_runner.c - runs one converted spec test file (the JSON
- * that wast2json writes next to its .wasm modules) against lib/wasm.
+ * that wast2json writes next to its .wasm modules, read with jansson)
+ * against lib/wasm.
  *
  *   spec_runner [-v] [-S] [-e interp|jit] FILE.json
  *
@@ -22,6 +23,7 @@
  * when nothing failed.
  */
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +31,6 @@
 
 #include "base/error.h"
 #include "host/kpio-wasm/jit_mem.h"
-#include "json.h"
 #include "wasm/disasm.h"
 #include "wasm/wasm.h"
 
@@ -167,23 +168,31 @@ struct val {
     int lane_nan[16];
 };
 
+/* A member's string (wast2json writes every value as a string), or NULL
+ * when obj is NULL or the member is absent or not a string. */
+static const char *member_str(const json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
 static int nan_kind_of(const char *s)
 {
     return !strcmp(s, "nan:canonical") ? 1 : !strcmp(s, "nan:arithmetic") ? 2 : 0;
 }
 
 /* "v128" with lane_type and one string per lane (wast2json). */
-static bool parse_v128(const struct json *j, struct val *out)
+static bool parse_v128(const json_t *j, struct val *out)
 {
-    const char *lt = json_str(j, "lane_type");
-    const struct json *lanes = json_get(j, "value");
-    if (!lt || !lanes || lanes->type != JSON_ARRAY || !lanes->n || 16 % lanes->n) return false;
+    const char *lt = member_str(j, "lane_type");
+    const json_t *lanes = json_object_get(j, "value");
+    size_t nlanes = json_array_size(lanes);
+    if (!lt || !nlanes || 16 % nlanes) return false;
     uint8_t bytes[16] = {0};
-    size_t width = 16 / lanes->n;
-    out->lanes = (int)lanes->n;
+    size_t width = 16 / nlanes;
+    out->lanes = (int)nlanes;
     out->float_lanes = lt[0] == 'f';
-    for (size_t i = 0; i < lanes->n; i++) {
-        const char *s = lanes->items[i]->str;
+    for (size_t i = 0; i < nlanes; i++) {
+        const char *s = json_string_value(json_array_get(lanes, i));
         if (!s) return false;
         out->lane_nan[i] = nan_kind_of(s);
         uint64_t n = out->lane_nan[i] ? 0 : strtoull(s, NULL, 10);
@@ -195,9 +204,9 @@ static bool parse_v128(const struct json *j, struct val *out)
     return true;
 }
 
-static bool parse_value(const struct json *j, struct val *out)
+static bool parse_value(const json_t *j, struct val *out)
 {
-    const char *t = json_str(j, "type"), *s = json_str(j, "value");
+    const char *t = member_str(j, "type"), *s = member_str(j, "value");
     memset(out, 0, sizeof *out);
     if (!t) return false;
     if (!strcmp(t, "i32") || !strcmp(t, "f32"))
@@ -290,9 +299,9 @@ static bool value_matches(uint8_t type, const wasm_value *got, const struct val 
 
 /* ---- commands ---- */
 
-static struct wasm_instance *target_instance(struct runner *r, const struct json *action)
+static struct wasm_instance *target_instance(struct runner *r, const json_t *action)
 {
-    const char *name = json_str(action, "module");
+    const char *name = member_str(action, "module");
     if (!name) return r->current;
     return find(r->names, r->nnames, name);
 }
@@ -301,18 +310,18 @@ static struct wasm_instance *target_instance(struct runner *r, const struct json
  * Performs an invoke or get action. Returns 0 with results, ERR_FAULT for
  * a trap (*trap filled), or another error after reporting it.
  */
-static int do_action(struct runner *r, const struct json *action, wasm_value *results,
+static int do_action(struct runner *r, const json_t *action, wasm_value *results,
                      uint32_t *nresults, const uint8_t **rtypes, struct wasm_trap *trap)
 {
-    const char *type = json_str(action, "type"), *field = json_str(action, "field");
-    const struct json *jfield = json_get(action, "field");
+    const char *type = member_str(action, "type"), *field = member_str(action, "field");
+    const json_t *jfield = json_object_get(action, "field");
     struct wasm_instance *inst = target_instance(r, action);
     struct wasm_extern ext;
     if (!inst || !field || !type) {
         fail(r, "action on a missing module or without a field");
         return ERR_INVAL;
     }
-    if (wasm_instance_export_n(inst, field, jfield->len, &ext)) {
+    if (wasm_instance_export_n(inst, field, json_string_length(jfield), &ext)) {
         fail(r, "no export \"%s\"", field);
         return ERR_INVAL;
     }
@@ -332,16 +341,16 @@ static int do_action(struct runner *r, const struct json *action, wasm_value *re
         fail(r, "export \"%s\" is not a function", field);
         return ERR_INVAL;
     }
-    const struct json *args = json_get(action, "args");
+    const json_t *args = json_object_get(action, "args");
     wasm_value argv[2 * MAX_VALUES];
-    uint32_t nargs = args ? (uint32_t)args->n : 0, nvalues = 0;
+    uint32_t nargs = (uint32_t)json_array_size(args), nvalues = 0;
     if (nargs > MAX_VALUES) {
         fail(r, "too many arguments");
         return ERR_INVAL;
     }
     for (uint32_t i = 0; i < nargs; i++) {
         struct val v;
-        if (!parse_value(args->items[i], &v)) {
+        if (!parse_value(json_array_get(args, i), &v)) {
             fail(r, "bad argument %u", i);
             return ERR_INVAL;
         }
@@ -359,27 +368,27 @@ static int do_action(struct runner *r, const struct json *action, wasm_value *re
                      wasm_types_nvalues(ft->results, ft->nresults), trap);
 }
 
-static void cmd_assert_return(struct runner *r, const struct json *cmd)
+static void cmd_assert_return(struct runner *r, const json_t *cmd)
 {
     wasm_value results[2 * MAX_VALUES];
     uint32_t n = 0;
     const uint8_t *types = NULL;
     struct wasm_trap trap;
-    int rc = do_action(r, json_get(cmd, "action"), results, &n, &types, &trap);
+    int rc = do_action(r, json_object_get(cmd, "action"), results, &n, &types, &trap);
     if (rc == ERR_FAULT) {
         fail(r, "trapped: %s", trap.reason);
         return;
     }
     if (rc) return;
-    const struct json *exp = json_get(cmd, "expected");
-    if (!exp || exp->n != n) {
-        fail(r, "%u results, expected %zu", n, exp ? exp->n : 0);
+    const json_t *exp = json_object_get(cmd, "expected");
+    if (json_array_size(exp) != n) {
+        fail(r, "%u results, expected %zu", n, json_array_size(exp));
         return;
     }
     for (uint32_t i = 0, k = 0; i < n; k += types[i] == WASM_V128 ? 2 : 1, i++) {
         struct val want;
         char got_s[80], want_s[80];
-        if (!parse_value(exp->items[i], &want)) {
+        if (!parse_value(json_array_get(exp, i), &want)) {
             fail(r, "cannot read expected value %u", i);
             return;
         }
@@ -398,14 +407,14 @@ static void cmd_assert_return(struct runner *r, const struct json *cmd)
     r->passed++;
 }
 
-static void cmd_assert_trap(struct runner *r, const struct json *cmd)
+static void cmd_assert_trap(struct runner *r, const json_t *cmd)
 {
     wasm_value results[2 * MAX_VALUES];
     uint32_t n;
     const uint8_t *types;
     struct wasm_trap trap;
-    const char *text = json_str(cmd, "text");
-    int rc = do_action(r, json_get(cmd, "action"), results, &n, &types, &trap);
+    const char *text = member_str(cmd, "text");
+    int rc = do_action(r, json_object_get(cmd, "action"), results, &n, &types, &trap);
     if (rc == 0) {
         fail(r, "returned normally, expected trap \"%s\"", text);
         return;
@@ -439,12 +448,12 @@ static int load_file(struct runner *r, const char *file, uint8_t **buf, size_t *
 }
 
 /* Loads a module file: 0 and *mod, or the load error (message in err). */
-static int load_module(struct runner *r, const struct json *cmd, struct wasm_module **mod,
+static int load_module(struct runner *r, const json_t *cmd, struct wasm_module **mod,
                        struct wasm_error *err)
 {
     uint8_t *bytes;
     size_t len;
-    const char *file = json_str(cmd, "filename");
+    const char *file = member_str(cmd, "filename");
     if (!file || load_file(r, file, &bytes, &len)) {
         snprintf(err->msg, sizeof err->msg, "cannot read %s", file ? file : "(no file)");
         return ERR_IO;
@@ -471,7 +480,7 @@ static void keep_instance(struct runner *r, struct wasm_instance *inst, struct w
     r->insts[r->ninsts++] = inst;
 }
 
-static void cmd_module(struct runner *r, const struct json *cmd)
+static void cmd_module(struct runner *r, const json_t *cmd)
 {
     struct wasm_module *mod;
     struct wasm_instance *inst;
@@ -490,16 +499,16 @@ static void cmd_module(struct runner *r, const struct json *cmd)
     }
     keep_instance(r, inst, mod);
     r->current = inst;
-    const char *name = json_str(cmd, "name");
+    const char *name = member_str(cmd, "name");
     if (name) {
         r->names = xrealloc(r->names, (r->nnames + 1) * sizeof *r->names);
         r->names[r->nnames++] = (struct named){strdup(name), inst};
     }
 }
 
-static void cmd_register(struct runner *r, const struct json *cmd)
+static void cmd_register(struct runner *r, const json_t *cmd)
 {
-    const char *as = json_str(cmd, "as"), *name = json_str(cmd, "name");
+    const char *as = member_str(cmd, "as"), *name = member_str(cmd, "name");
     struct wasm_instance *inst = name ? find(r->names, r->nnames, name) : r->current;
     if (!as || !inst) {
         fail(r, "register of a missing module");
@@ -510,9 +519,9 @@ static void cmd_register(struct runner *r, const struct json *cmd)
 }
 
 /* assert_invalid / assert_malformed: a binary module must not load. */
-static void cmd_assert_bad_module(struct runner *r, const struct json *cmd, bool malformed)
+static void cmd_assert_bad_module(struct runner *r, const json_t *cmd, bool malformed)
 {
-    const char *mt = json_str(cmd, "module_type");
+    const char *mt = member_str(cmd, "module_type");
     if (mt && strcmp(mt, "binary")) {
         r->skipped++;
         return;
@@ -522,7 +531,7 @@ static void cmd_assert_bad_module(struct runner *r, const struct json *cmd, bool
     int rc = load_module(r, cmd, &mod, &err);
     if (rc == 0) {
         fail(r, "module loaded, expected %s (\"%s\")", malformed ? "malformed" : "invalid",
-             json_str(cmd, "text"));
+             member_str(cmd, "text"));
         return;
     }
     if (rc == ERR_IO) {
@@ -531,14 +540,13 @@ static void cmd_assert_bad_module(struct runner *r, const struct json *cmd, bool
     }
     if (r->verbose && rc != (malformed ? ERR_BADMSG : ERR_INVAL))
         printf("NOTE %s:%d: expected %s \"%s\", rejected as %s: %s\n", r->wast, r->line,
-               malformed ? "malformed" : "invalid", json_str(cmd, "text"),
+               malformed ? "malformed" : "invalid", member_str(cmd, "text"),
                rc == ERR_BADMSG ? "malformed" : "invalid", err.msg);
     r->passed++;
 }
 
 /* assert_unlinkable / assert_uninstantiable. */
-static void cmd_assert_instantiate_fails(struct runner *r, const struct json *cmd,
-                                         bool trap_expected)
+static void cmd_assert_instantiate_fails(struct runner *r, const json_t *cmd, bool trap_expected)
 {
     struct wasm_module *mod;
     struct wasm_instance *inst;
@@ -553,15 +561,15 @@ static void cmd_assert_instantiate_fails(struct runner *r, const struct json *cm
         keep_instance(r, inst, mod);
     if (rc == 0) {
         keep_instance(r, inst, mod);
-        fail(r, "module instantiated, expected \"%s\"", json_str(cmd, "text"));
+        fail(r, "module instantiated, expected \"%s\"", member_str(cmd, "text"));
         return;
     }
     if (trap_expected != (rc == ERR_FAULT)) {
         fail(r, "instantiation failed with \"%s\", expected %s \"%s\"", err.msg,
-             trap_expected ? "a trap" : "a link error", json_str(cmd, "text"));
+             trap_expected ? "a trap" : "a link error", member_str(cmd, "text"));
         return;
     }
-    const char *text = json_str(cmd, "text");
+    const char *text = member_str(cmd, "text");
     if (trap_expected && text && strncmp(trap.reason, text, strlen(text))) {
         fail(r, "trapped with \"%s\", expected \"%s\"", trap.reason, text);
         return;
@@ -569,24 +577,23 @@ static void cmd_assert_instantiate_fails(struct runner *r, const struct json *cm
     r->passed++;
 }
 
-static void cmd_action(struct runner *r, const struct json *cmd)
+static void cmd_action(struct runner *r, const json_t *cmd)
 {
     wasm_value results[2 * MAX_VALUES];
     uint32_t n;
     const uint8_t *types;
     struct wasm_trap trap;
-    int rc = do_action(r, json_get(cmd, "action"), results, &n, &types, &trap);
+    int rc = do_action(r, json_object_get(cmd, "action"), results, &n, &types, &trap);
     if (rc == ERR_FAULT)
         fail(r, "action trapped: %s", trap.reason);
     else if (rc == 0)
         r->actions++;
 }
 
-static void run_command(struct runner *r, const struct json *cmd)
+static void run_command(struct runner *r, const json_t *cmd)
 {
-    const char *type = json_str(cmd, "type");
-    const char *line = json_str(cmd, "line");
-    r->line = line ? atoi(line) : 0;
+    const char *type = member_str(cmd, "type");
+    r->line = (int)json_integer_value(json_object_get(cmd, "line"));
     if (!type)
         fail(r, "command without a type");
     else if (!strcmp(type, "module"))
@@ -598,7 +605,7 @@ static void run_command(struct runner *r, const struct json *cmd)
     else if (!strcmp(type, "assert_return"))
         cmd_assert_return(r, cmd);
     else if (!strcmp(type, "assert_trap") || !strcmp(type, "assert_exhaustion")) {
-        if (json_get(cmd, "filename"))
+        if (json_object_get(cmd, "filename"))
             cmd_assert_instantiate_fails(r, cmd, true);
         else
             cmd_assert_trap(r, cmd);
@@ -654,24 +661,6 @@ static void cleanup(struct runner *r)
     wasm_memory_free(r->memory);
 }
 
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)(n > 0 ? n : 0) + 1);
-    if (s && fread(s, 1, (size_t)n, f) == (size_t)n) {
-        s[n] = 0;
-    } else {
-        free(s);
-        s = NULL;
-    }
-    fclose(f);
-    return s;
-}
-
 int main(int argc, char **argv)
 {
     struct runner r = {0};
@@ -695,26 +684,25 @@ int main(int argc, char **argv)
     }
     wasm_jit_baseline_cpu(baseline);
     const char *path = argv[argi];
-    char *text = read_text(path);
-    const char *err = "cannot read";
-    struct json *doc = text ? json_parse(text, &err) : NULL;
-    free(text);
+    json_error_t err;
+    /* Export names may hold NUL characters (\u0000). */
+    json_t *doc = json_load_file(path, JSON_ALLOW_NUL, &err);
     if (!doc) {
-        fprintf(stderr, "%s: %s\n", path, err);
+        fprintf(stderr, "%s:%d: %s\n", path, err.line, err.text);
         return 2;
     }
     const char *slash = strrchr(path, '/');
     snprintf(r.dir, sizeof r.dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-    const char *src = json_str(doc, "source_filename");
+    const char *src = member_str(doc, "source_filename");
     const char *base = src ? strrchr(src, '/') : NULL;
     r.wast = base ? base + 1 : src ? src : path;
     if (make_spectest(&r)) {
         fprintf(stderr, "out of memory\n");
         return 2;
     }
-    const struct json *cmds = json_get(doc, "commands");
-    for (size_t i = 0; cmds && i < cmds->n; i++)
-        run_command(&r, cmds->items[i]);
+    const json_t *cmds = json_object_get(doc, "commands");
+    for (size_t i = 0; i < json_array_size(cmds); i++)
+        run_command(&r, json_array_get(cmds, i));
     if (r.fallbacks)
         printf("NOTE %s: %d instances of modules with v128 ran on the interpreter (-S)\n", r.wast,
                r.fallbacks);
@@ -724,6 +712,6 @@ int main(int argc, char **argv)
     printf("SUMMARY %s passed=%d failed=%d skipped=%d actions=%d\n", r.wast, r.passed, r.failed,
            r.skipped, r.actions);
     cleanup(&r);
-    json_free(doc);
+    json_decref(doc);
     return r.failed ? 1 : 0;
 }

@@ -16,7 +16,6 @@ must take the same accept/reject decision (jco's exit status is 0 or 1).
 """
 import argparse
 import hashlib
-import http.server
 import os
 import shutil
 import socket
@@ -25,10 +24,12 @@ import subprocess
 import sys
 import tempfile
 import threading
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "apps"))
+import httpserve  # noqa: E402
 from tap import Tap  # noqa: E402
 
 BIG = 16 << 20
@@ -92,33 +93,6 @@ class CutServer(threading.Thread):
     def stop(self):
         self.running = False
         self.sock.close()
-
-
-class Redirector(threading.Thread):
-    """Plain http on 127.0.0.1: every GET answers 302 to target + path."""
-
-    def __init__(self, target):
-        super().__init__(daemon=True)
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                self.send_response(302)
-                self.send_header("Location", target + self.path)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *a):
-                pass
-
-        self.httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.httpd.server_address[1]
-
-    def run(self):
-        self.httpd.serve_forever()
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 class Env:
@@ -266,15 +240,15 @@ def main():
         red = {}
 
         def via_redirect(port):
-            red["r"] = Redirector(f"https://127.0.0.1:{port}")
-            red["r"].start()
-            return f"http://127.0.0.1:{red['r'].port}/small.txt"
+            red["r"] = httpserve.Server().start()
+            target = urllib.parse.quote(f"https://127.0.0.1:{port}/small.txt", safe="")
+            return red["r"].url(f"/redirect/302?to={target}")
         try:
             check_accept(t, e, "redirect http -> https", chain_ec, path="small.txt",
                          via=via_redirect)
         finally:
             if "r" in red:
-                red["r"].stop()
+                red["r"].close()
 
         check_reject(t, e, "untrusted self-signed", ["-cert", "@self.pem", "-key", "@self.key"],
                      60, "certificate not trusted (self-signed)")

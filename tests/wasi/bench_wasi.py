@@ -2,7 +2,7 @@
 """tests/wasi/bench_wasi.py - lib/wasi throughput on the host (make bench).
 
 Runs the release kpio-wasm (gcc -O2) with:
-- p2_http: wasi:http GET of a 64 MiB body from tests/http/server.py on
+- p2_http: wasi:http GET of a 64 MiB body from tests/lib/httpserve.py on
   loopback, written to a file through preview1 (the milestone's path on
   the host port); the bytes are checked against the server's.
 - p1_bench: 64 MiB through fd_write and fd_read in 64 KiB calls.
@@ -17,23 +17,22 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "tests", "http"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+import httpserve  # noqa: E402
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     args = ap.parse_args()
-    from server import body
     kpio = os.path.join(args.build, "rel", "bin", "kpio-wasm")
     wasm = os.path.join(args.build, "tests", "wasi")
     n = 64 << 20
-    srv = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "http", "server.py")],
-                           stdout=subprocess.PIPE, text=True)
+    srv = subprocess.Popen(httpserve.command(), stdout=subprocess.PIPE, text=True)
     try:
-        port = int(srv.stdout.readline().split()[1])
+        port = httpserve.announced_port(srv)
         url = f"http://127.0.0.1:{port}/data/{n}"
-        want = bytes(body(n))
+        want = bytes(httpserve.body(n))
         best = 0.0
         with tempfile.TemporaryDirectory() as d:
             for _ in range(3):

@@ -2,7 +2,7 @@
 # clang-19, Debian's wasi-libc and lld-19), run under host/kpio-wasm by
 # run_wasi_tests.py: the preview1 calls compared with node's WASI and an
 # expected output, WASI 0.2 against real local servers (python's
-# http.server-based tests/http/server.py, TCP and UDP peers), traps for
+# http.server-based tests/lib/httpserve.py, TCP and UDP peers), traps for
 # misuse, and jco's componentization of the 0.2 modules. Also lib/wasi's
 # cmocka unit tests (tests/unit/wasi) and the fuzz target of the path
 # confinement (tests/fuzz/fuzz_wasi_path.c).

@@ -8,7 +8,7 @@ release kpio-wasm with an address-space limit (RLIMIT_AS, what `ulimit -v`
 sets) of 512 MiB: writes far beyond check-write on stdout and on an
 outgoing HTTP body, a body held unsent until the host refuses, fields.clone
 in a loop, floods of fields and pollables, and an app keeping a chunked
-body that never ends (tests/http/server.py's /endless, in this process).
+body that never ends (tests/lib/httpserve.py's /endless, in this process).
 The app must end with an error (status < 128) or kpio-wasm's trap status
 134 and its trap message, never a signal, and the peak resident memory of
 kpio-wasm (its VmHWM, which --time reads from /proc/self/status as it ends; wait4's
@@ -21,12 +21,10 @@ import re
 import resource
 import subprocess
 import sys
-import threading
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
-sys.path.insert(0, os.path.join(ROOT, "tests", "http"))
-import server  # noqa: E402
+import httpserve  # noqa: E402
 from tap import Tap  # noqa: E402
 
 ULIMIT_V = 512 << 20
@@ -59,9 +57,8 @@ def main():
     kw = os.path.join(args.build, "rel", "bin", "kpio-wasm")
     traps = os.path.join(args.build, "tests", "wasi", "p2_traps.wasm")
     http = os.path.join(args.build, "tests", "wasi", "p2_http.wasm")
-    srv = server.Server(("127.0.0.1", 0), server.Handler)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{srv.server_address[1]}"
+    srv = httpserve.Server().start()
+    base = f"http://127.0.0.1:{srv.port}"
     # (name, command, what the app or kpio-wasm must say, bound on resident MiB)
     cases = [
         ("stdout write-zeroes 2^62", [traps, "write-zeroes-huge"], "check-write permitted", 16),
@@ -88,8 +85,7 @@ def main():
                  f"kpio-wasm {name}: refused cleanly, under {bound} MiB resident",
                  f"status {status}\n{out[-500:]}{err[-1000:]}")
     finally:
-        server.stop.set()
-        srv.shutdown()
+        srv.close()
     return t.done()
 
 

@@ -14,7 +14,7 @@ under the sanitizer build of kpio-wasm:
 - p1_sock: preview1's sock_* calls and poll_oneoff on a listening socket
   given with --tcplisten, against a python client; p1_sock.expected.
 - p2_cli: a WASI 0.2 command (wasi:cli/run export) against p2_cli.expected.
-- p2_http: wasi:http against tests/http/server.py on loopback (bodies with
+- p2_http: wasi:http against tests/lib/httpserve.py on loopback (bodies with
   Content-Length and chunked, compared byte for byte; 404; POST; refused
   connection; unknown host; a body cut short; a stalled body).
 - p2_net: DNS lookup of localhost, TCP client and server, UDP, against
@@ -42,8 +42,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
-sys.path.insert(0, os.path.join(ROOT, "tests", "http"))
 from ready import free_port  # noqa: E402
+import httpserve  # noqa: E402
 from jcoenv import install, jco_location  # noqa: E402
 from tap import Tap  # noqa: E402
 
@@ -239,17 +239,16 @@ def test_p2_cli(h):
 # ---- WASI 0.2: wasi:http ----------------------------------------------------------
 
 def start_http_server(h):
-    p = h.start([sys.executable, os.path.join(ROOT, "tests", "http", "server.py")],
-                stdout=subprocess.PIPE, text=True)
-    line = p.stdout.readline()
-    if not line.startswith("PORT "):
-        raise RuntimeError("server did not start: " + line)
-    return int(line.split()[1])
+    port = httpserve.announced_port(h.start(httpserve.command(), stdout=subprocess.PIPE,
+                                            text=True))
+    if port is None:
+        raise RuntimeError("the HTTP test server did not start")
+    return port
 
 
 def test_p2_http(h):
     t = h.t
-    from server import body  # the server's seeded bytes
+    from httpserve import body  # the server's seeded bytes
     port = start_http_server(h)
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as d:

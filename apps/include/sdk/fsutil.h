@@ -1,7 +1,7 @@
 /*
  * apps/include/sdk/fsutil.h - file helpers shared by cp and mv (and fetch):
- * a whole-file copy through a large buffer, path joining and the
- * "same file" test.
+ * a whole-file copy through a large buffer, path joining, the "same file"
+ * test and the SOURCE... TARGET operand convention of cp and mv.
  */
 #ifndef SDK_FSUTIL_H
 #define SDK_FSUTIL_H
@@ -27,5 +27,16 @@ void fs_basename(const char *path, char *out, size_t size);
 
 /* True when a and b name the same existing file (same device and inode). */
 bool fs_same_file(const char *a, const char *b);
+
+/* What cp or mv does to one source and its destination path; false when
+ * it failed (and said so). */
+typedef bool (*fs_pair_fn)(const char *src, const char *dst);
+
+/* The operands argv[first..argc-1] of `cmd SOURCE DEST` or `cmd SOURCE...
+ * DIRECTORY`: calls each(source, DEST), or each(source, DIRECTORY/base
+ * name of source) when the last operand is a directory. Missing operands
+ * are a usage error (exits); several sources need a directory. Returns
+ * CLI_OK when every call succeeded, else CLI_FAIL. */
+int fs_apply_to_target(int argc, char **argv, int first, fs_pair_fn each);
 
 #endif

@@ -11,30 +11,13 @@
 
 #include <cmocka.h>
 
+#include "base/endian.h"
+
 const uint8_t US_MAC[6] = {2, 0, 0, 0, 0, 1};
 const uint8_t PEER_MAC[6] = {2, 0, 0, 0, 0, 2};
 const uint8_t BCAST_MAC[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 struct bench B;
 uint16_t tcp_peer_port = 40000, tcp_us_port = 80;
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)(v >> 16));
-    put16(p + 2, (uint16_t)v);
-}
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
 
 static void tx(void *ctx, const void *f, size_t len)
 {
@@ -135,7 +118,7 @@ static void eth(uint8_t *f, const uint8_t *dst, const uint8_t *src, uint16_t typ
 {
     memcpy(f, dst, 6);
     memcpy(f + 6, src, 6);
-    put16(f + 12, type);
+    be16_put(f + 12, type);
 }
 
 size_t mk_arp(uint8_t *f, uint16_t op, const uint8_t *sha, uint32_t spa, const uint8_t *tha,
@@ -144,15 +127,15 @@ size_t mk_arp(uint8_t *f, uint16_t op, const uint8_t *sha, uint32_t spa, const u
     memset(f, 0, 60);
     eth(f, eth_dst, sha, 0x0806);
     uint8_t *a = f + 14;
-    put16(a, 1);
-    put16(a + 2, 0x0800);
+    be16_put(a, 1);
+    be16_put(a + 2, 0x0800);
     a[4] = 6;
     a[5] = 4;
-    put16(a + 6, op);
+    be16_put(a + 6, op);
     memcpy(a + 8, sha, 6);
-    put32(a + 14, spa);
+    be32_put(a + 14, spa);
     memcpy(a + 18, tha, 6);
-    put32(a + 24, tpa);
+    be32_put(a + 24, tpa);
     return 60;
 }
 
@@ -163,14 +146,14 @@ size_t mk_ipv4(uint8_t *f, uint32_t src, uint32_t dst, uint8_t proto, uint16_t i
     uint8_t *h = f + 14;
     memset(h, 0, 20);
     h[0] = 0x45;
-    put16(h + 2, (uint16_t)(20 + plen));
-    put16(h + 4, id);
-    put16(h + 6, frag);
+    be16_put(h + 2, (uint16_t)(20 + plen));
+    be16_put(h + 4, id);
+    be16_put(h + 6, frag);
     h[8] = 64;
     h[9] = proto;
-    put32(h + 12, src);
-    put32(h + 16, dst);
-    put16(h + 10, ref_csum(h, 20, 0));
+    be32_put(h + 12, src);
+    be32_put(h + 16, dst);
+    be16_put(h + 10, ref_csum(h, 20, 0));
     memcpy(h + 20, payload, plen);
     return 14 + 20 + plen;
 }
@@ -179,22 +162,22 @@ size_t mk_udp(uint8_t *f, uint32_t src, uint16_t sport, uint32_t dst, uint16_t d
               const void *data, size_t dlen)
 {
     uint8_t u[MAXFRAME];
-    put16(u, sport);
-    put16(u + 2, dport);
-    put16(u + 4, (uint16_t)(8 + dlen));
-    put16(u + 6, 0);
+    be16_put(u, sport);
+    be16_put(u + 2, dport);
+    be16_put(u + 4, (uint16_t)(8 + dlen));
+    be16_put(u + 6, 0);
     memcpy(u + 8, data, dlen);
     uint8_t ph[12];
-    put32(ph, src);
-    put32(ph + 4, dst);
+    be32_put(ph, src);
+    be32_put(ph + 4, dst);
     ph[8] = 0;
     ph[9] = 17;
-    put16(ph + 10, (uint16_t)(8 + dlen));
+    be16_put(ph + 10, (uint16_t)(8 + dlen));
     uint32_t start = 0;
     for (int i = 0; i < 12; i += 2)
-        start += get16(ph + i);
+        start += be16_get(ph + i);
     uint16_t c = ref_csum(u, 8 + dlen, start);
-    put16(u + 6, c ? c : 0xffff);
+    be16_put(u + 6, c ? c : 0xffff);
     return mk_ipv4(f, src, dst, 17, 1, 0, u, 8 + dlen);
 }
 
@@ -204,19 +187,19 @@ size_t mk_tcp(uint8_t *f, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wn
     uint8_t t[MAXFRAME];
     assert_true(olen % 4 == 0);
     memset(t, 0, 20);
-    put16(t, tcp_peer_port);
-    put16(t + 2, tcp_us_port);
-    put32(t + 4, seq);
-    put32(t + 8, ack);
+    be16_put(t, tcp_peer_port);
+    be16_put(t + 2, tcp_us_port);
+    be32_put(t + 4, seq);
+    be32_put(t + 8, ack);
     t[12] = (uint8_t)(((20 + olen) / 4) << 4);
     t[13] = flags;
-    put16(t + 14, wnd);
+    be16_put(t + 14, wnd);
     if (olen) memcpy(t + 20, opts, olen);
     if (dlen) memcpy(t + 20 + olen, data, dlen);
     size_t tl = 20 + olen + dlen;
     uint32_t start =
         (PEER_IP >> 16) + (PEER_IP & 0xffff) + (US_IP >> 16) + (US_IP & 0xffff) + 6 + (uint32_t)tl;
-    put16(t + 16, ref_csum(t, tl, start));
+    be16_put(t + 16, ref_csum(t, tl, start));
     return mk_ipv4(f, PEER_IP, US_IP, 6, 7, 0x4000, t, tl);
 }
 
@@ -224,13 +207,13 @@ const uint8_t *parse_ipv4(const struct frame *fr, uint8_t *proto, uint32_t *src,
                           size_t *plen)
 {
     const uint8_t *f = fr->d;
-    if (fr->len < 34 || get16(f + 12) != 0x0800) return NULL;
+    if (fr->len < 34 || be16_get(f + 12) != 0x0800) return NULL;
     const uint8_t *h = f + 14;
-    size_t hl = (size_t)(h[0] & 15) * 4, tot = get16(h + 2);
+    size_t hl = (size_t)(h[0] & 15) * 4, tot = be16_get(h + 2);
     if ((h[0] >> 4) != 4 || hl < 20 || tot > fr->len - 14 || ref_csum(h, hl, 0) != 0) return NULL;
     *proto = h[9];
-    *src = get32(h + 12);
-    *dst = get32(h + 16);
+    *src = be32_get(h + 12);
+    *dst = be32_get(h + 16);
     *plen = tot - hl;
     return h + hl;
 }
@@ -247,9 +230,9 @@ bool parse_udp(const struct frame *fr, uint32_t *src, uint32_t *dst, uint16_t *s
     size_t plen;
     const uint8_t *u = parse_ipv4(fr, &proto, src, dst, &plen);
     if (!u || proto != 17 || plen < 8) return false;
-    if (get16(u + 6) && ref_csum(u, plen, pseudo(*src, *dst, 17, plen)) != 0) return false;
-    *sport = get16(u);
-    *dport = get16(u + 2);
+    if (be16_get(u + 6) && ref_csum(u, plen, pseudo(*src, *dst, 17, plen)) != 0) return false;
+    *sport = be16_get(u);
+    *dport = be16_get(u + 2);
     *data = u + 8;
     *dlen = plen - 8;
     return true;
@@ -263,12 +246,12 @@ bool parse_tcp(const struct frame *fr, struct tcp_seen *t)
     const uint8_t *p = parse_ipv4(fr, &proto, &t->src, &t->dst, &plen);
     if (!p || proto != 6 || plen < 20) return false;
     if (ref_csum(p, plen, pseudo(t->src, t->dst, 6, plen)) != 0) return false;
-    t->sport = get16(p);
-    t->dport = get16(p + 2);
-    t->seq = get32(p + 4);
-    t->ack = get32(p + 8);
+    t->sport = be16_get(p);
+    t->dport = be16_get(p + 2);
+    t->seq = be32_get(p + 4);
+    t->ack = be32_get(p + 8);
     t->flags = p[13];
-    t->wnd = get16(p + 14);
+    t->wnd = be16_get(p + 14);
     size_t doff = (size_t)(p[12] >> 4) * 4;
     t->data = p + doff;
     t->dlen = plen - doff;
@@ -281,18 +264,18 @@ bool parse_tcp(const struct frame *fr, struct tcp_seen *t)
             continue;
         }
         uint8_t l = p[i + 1];
-        if (k == 2) t->mss = get16(p + i + 2);
+        if (k == 2) t->mss = be16_get(p + i + 2);
         if (k == 3) t->ws = p[i + 2];
         if (k == 4) t->sackp = true;
         if (k == 8) {
             t->ts = true;
-            t->tsval = get32(p + i + 2);
-            t->tsecr = get32(p + i + 6);
+            t->tsval = be32_get(p + i + 2);
+            t->tsecr = be32_get(p + i + 6);
         }
         if (k == 5)
             for (size_t j = 2; j + 8 <= l && t->nsack < 4; j += 8, t->nsack++) {
-                t->sack[t->nsack][0] = get32(p + i + j);
-                t->sack[t->nsack][1] = get32(p + i + j + 4);
+                t->sack[t->nsack][0] = be32_get(p + i + j);
+                t->sack[t->nsack][1] = be32_get(p + i + j + 4);
             }
         i += l;
     }

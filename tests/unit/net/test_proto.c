@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "base/endian.h"
 #include "base/error.h"
 #include "net/net.h"
 #include "net/net_impl.h"
@@ -22,30 +23,11 @@
 
 static uint8_t f[MAXFRAME];
 
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)(v >> 16));
-    put16(p + 2, (uint16_t)v);
-}
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
 static bool is_arp(const struct frame *fr, uint16_t op, uint32_t spa, uint32_t tpa)
 {
     const uint8_t *a = fr->d + 14;
-    return fr->len >= 42 && get16(fr->d + 12) == 0x0806 && get16(a + 6) == op &&
-           get32(a + 14) == spa && get32(a + 24) == tpa && !memcmp(a + 8, US_MAC, 6);
+    return fr->len >= 42 && be16_get(fr->d + 12) == 0x0806 && be16_get(a + 6) == op &&
+           be32_get(a + 14) == spa && be32_get(a + 24) == tpa && !memcmp(a + 8, US_MAC, 6);
 }
 
 /* --- the checksum ------------------------------------------------------------------ */
@@ -152,10 +134,10 @@ static void test_ipv4_checks_and_echo(void **state)
     memset(icmp, 0x5a, sizeof icmp);
     icmp[0] = 8;
     icmp[1] = 0;
-    put16(icmp + 2, 0);
-    put16(icmp + 4, 0x1234);
-    put16(icmp + 6, 7);
-    put16(icmp + 2, ref_csum(icmp, sizeof icmp, 0));
+    be16_put(icmp + 2, 0);
+    be16_put(icmp + 4, 0x1234);
+    be16_put(icmp + 6, 7);
+    be16_put(icmp + 2, ref_csum(icmp, sizeof icmp, 0));
     size_t n = mk_ipv4(f, PEER_IP, US_IP, 1, 1, 0, icmp, sizeof icmp);
     f[14 + 10] ^= 1; /* bad header checksum: dropped */
     bench_input(f, n);
@@ -165,7 +147,7 @@ static void test_ipv4_checks_and_echo(void **state)
     bench_input(f, n);
     assert_int_equal(B.nout, 0);
     n = mk_ipv4(f, PEER_IP, US_IP, 1, 1, 0, icmp, sizeof icmp);
-    put16(f + 16, 2000); /* total length beyond the frame */
+    be16_put(f + 16, 2000); /* total length beyond the frame */
     bench_input(f, n);
     assert_int_equal(B.nout, 0);
     struct net_counters c;
@@ -206,13 +188,13 @@ static void test_ping_socket(void **state)
     assert_non_null(q);
     assert_int_equal(q[0], 8);
     assert_int_equal(plen, 64);
-    assert_int_equal(get16(q + 6), 3);
+    assert_int_equal(be16_get(q + 6), 3);
     assert_int_equal(net_ping_recv(p, &rep), ERR_AGAIN);
     uint8_t reply[64];
     memcpy(reply, q, plen);
     reply[0] = 0;
-    put16(reply + 2, 0);
-    put16(reply + 2, ref_csum(reply, plen, 0));
+    be16_put(reply + 2, 0);
+    be16_put(reply + 2, ref_csum(reply, plen, 0));
     B.now += 5;
     bench_input(f, mk_ipv4(f, PEER_IP, US_IP, 1, 9, 0, reply, plen));
     assert_true(B.events & NET_POLL_IN);
@@ -238,14 +220,14 @@ static void test_reassembly(void **state)
         data[i] = (uint8_t)(i * 13 + 1);
     /* the whole UDP datagram, then cut into fragments */
     uint8_t ubuf[8 + 3000];
-    put16(ubuf, 5000);
-    put16(ubuf + 2, 7000);
-    put16(ubuf + 4, sizeof ubuf);
-    put16(ubuf + 6, 0);
+    be16_put(ubuf, 5000);
+    be16_put(ubuf + 2, 7000);
+    be16_put(ubuf + 4, sizeof ubuf);
+    be16_put(ubuf + 6, 0);
     memcpy(ubuf + 8, data, sizeof data);
     uint32_t start = (PEER_IP >> 16) + (PEER_IP & 0xffff) + (US_IP >> 16) + (US_IP & 0xffff) + 17 +
                      (uint32_t)sizeof ubuf;
-    put16(ubuf + 6, ref_csum(ubuf, sizeof ubuf, start));
+    be16_put(ubuf + 6, ref_csum(ubuf, sizeof ubuf, start));
     struct {
         size_t off, len;
         bool more;
@@ -320,8 +302,8 @@ static void test_udp_unreachable(void **state)
     assert_int_equal(proto, 1);
     assert_int_equal(icmp[0], 3);
     assert_int_equal(icmp[1], 3);
-    assert_int_equal(get32(icmp + 8 + 12), PEER_IP); /* the offending header */
-    assert_int_equal(get16(icmp + 8 + 20 + 2), 4444);
+    assert_int_equal(be32_get(icmp + 8 + 12), PEER_IP); /* the offending header */
+    assert_int_equal(be16_get(icmp + 8 + 20 + 2), 4444);
     bench_clear();
     struct net_sock *u;
     assert_int_equal(net_udp_socket(B.st, &u), 0);
@@ -334,7 +316,7 @@ static void test_udp_unreachable(void **state)
     msg[0] = 3;
     msg[1] = 3;
     memcpy(msg + 8, ip, 28);
-    put16(msg + 2, ref_csum(msg, sizeof msg, 0));
+    be16_put(msg + 2, ref_csum(msg, sizeof msg, 0));
     bench_input(f, mk_ipv4(f, PEER_IP, US_IP, 1, 5, 0, msg, sizeof msg));
     assert_true(net_sock_poll(u) & NET_POLL_ERR);
     uint8_t buf[8];
@@ -349,7 +331,7 @@ static void test_udp_unreachable(void **state)
     msg[0] = 3;
     msg[1] = 1;
     memcpy(msg + 8, ip, 28);
-    put16(msg + 2, ref_csum(msg, sizeof msg, 0));
+    be16_put(msg + 2, ref_csum(msg, sizeof msg, 0));
     bench_input(f, mk_ipv4(f, PEER_IP, US_IP, 1, 6, 0, msg, sizeof msg));
     assert_int_equal(net_sock_error(t), ERR_HOSTUNREACH);
     net_sock_close(t);
@@ -378,10 +360,10 @@ static bool parse_dhcp(const struct frame *fr, struct dhcp_seen *d)
     memset(d, 0, sizeof *d);
     if (!parse_udp(fr, &src, &d->dst, &sp, &dp, &m, &n) || sp != 68 || dp != 67 || n < 240)
         return false;
-    if (m[0] != 1 || memcmp(m + 28, US_MAC, 6) || get32(m + 236) != 0x63825363) return false;
-    d->xid = get32(m + 4);
-    d->flags = get16(m + 10);
-    d->ciaddr = get32(m + 12);
+    if (m[0] != 1 || memcmp(m + 28, US_MAC, 6) || be32_get(m + 236) != 0x63825363) return false;
+    d->xid = be32_get(m + 4);
+    d->flags = be16_get(m + 10);
+    d->ciaddr = be32_get(m + 12);
     for (size_t i = 240; i + 1 < n && m[i] != 255;) {
         if (m[i] == 0) {
             i++;
@@ -389,8 +371,8 @@ static bool parse_dhcp(const struct frame *fr, struct dhcp_seen *d)
         }
         uint8_t code = m[i], len = m[i + 1];
         if (code == 53) d->type = m[i + 2];
-        if (code == 50) d->req_ip = get32(m + i + 2);
-        if (code == 54) d->server = get32(m + i + 2);
+        if (code == 50) d->req_ip = be32_get(m + i + 2);
+        if (code == 54) d->server = be32_get(m + i + 2);
         i += 2u + len;
     }
     return true;
@@ -403,10 +385,10 @@ static size_t mk_dhcp(uint8_t *fr, int type, uint32_t xid, uint32_t yiaddr, cons
     m[0] = 2;
     m[1] = 1;
     m[2] = 6;
-    put32(m + 4, xid);
-    put32(m + 16, yiaddr);
+    be32_put(m + 4, xid);
+    be32_put(m + 16, yiaddr);
     memcpy(m + 28, mac, 6);
-    put32(m + 236, 0x63825363);
+    be32_put(m + 236, 0x63825363);
     size_t n = 240;
     uint8_t opts[] = {53,  1,   (uint8_t)type,
                       54,  4,   10,
@@ -562,7 +544,7 @@ static bool last_query(struct dns_q *q)
         const uint8_t *m;
         size_t n;
         if (!parse_udp(&B.out[i], &src, &q->server, &q->port, &dp, &m, &n) || dp != 53) continue;
-        q->id = get16(m);
+        q->id = be16_get(m);
         size_t p = 12, o = 0;
         while (m[p]) {
             if (o) q->name[o++] = '.';
@@ -581,15 +563,15 @@ static size_t mk_answer(uint8_t *fr, uint32_t from, uint16_t sport, uint16_t dpo
                         int rcode, const char *qname, const uint8_t *rr, size_t rrlen, int ancount)
 {
     uint8_t m[1024];
-    put16(m, id);
-    put16(m + 2, (uint16_t)(0x8180 | rcode));
-    put16(m + 4, 1);
-    put16(m + 6, (uint16_t)ancount);
-    put16(m + 8, 0);
-    put16(m + 10, 0);
+    be16_put(m, id);
+    be16_put(m + 2, (uint16_t)(0x8180 | rcode));
+    be16_put(m + 4, 1);
+    be16_put(m + 6, (uint16_t)ancount);
+    be16_put(m + 8, 0);
+    be16_put(m + 10, 0);
     size_t n = 12 + enc_name(m + 12, qname);
-    put16(m + n, 1);
-    put16(m + n + 2, 1);
+    be16_put(m + n, 1);
+    be16_put(m + n + 2, 1);
     n += 4;
     if (rrlen) memcpy(m + n, rr, rrlen);
     n += rrlen;
@@ -600,8 +582,8 @@ static size_t mk_answer(uint8_t *fr, uint32_t from, uint16_t sport, uint16_t dpo
 static size_t rr_a(uint8_t *o, uint32_t ttl, uint32_t addr)
 {
     uint8_t r[] = {0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0};
-    put32(r + 6, ttl);
-    put32(r + 12, addr);
+    be32_put(r + 6, ttl);
+    be32_put(r + 12, addr);
     memcpy(o, r, sizeof r);
     return sizeof r;
 }
