@@ -28,8 +28,10 @@ the same bytes the server sends.
   GET /status/CODE                 CODE with a short text body
   ANY /echo                        what arrived: method, body length and
                                    sha256, Content-Type, Authorization
-  GET /stall-head                  reads the request, never answers
+  GET /stall-head                  reads the request, never answers (the
+                                   client must time out and close)
   GET /stall-body?len=N&send=M     Content-Length N, M bytes, then silence
+                                   until the client closes
   GET /close-mid?len=N&send=M      Content-Length N, M bytes, then close
   GET /chunked-close-mid           two chunks and part of a third, then
                                    close
@@ -62,6 +64,7 @@ import hashlib
 import http.server
 import os
 import random
+import select
 import sys
 import threading
 import urllib.parse
@@ -70,9 +73,6 @@ BLOB_SIZE = 64 << 20
 _blob = None
 _blob_lock = threading.Lock()
 
-# The longest a stalled answer keeps its connection before giving up: the
-# client under test should have timed out long before.
-STALL_SECONDS = 30
 
 
 def body(n):
@@ -234,14 +234,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         code = int(parts[1])
         self.send(code, f"status {code}\n".encode(), [("Content-Type", "text/plain")])
 
-    def stall_head(self, parts, q):
-        self.server.stop.wait(STALL_SECONDS)
+    def until_client_leaves(self):
+        """A stall: silence until the client closes its side (or sends
+        anything) or the server stops; never a time limit, so a client's
+        own timeout is the only way out of it while the test runs."""
+        select.select([self.connection, self.server.stop_fd], [], [])
         self.close_connection = True
+
+    def stall_head(self, parts, q):
+        self.until_client_leaves()
 
     def stall_body(self, parts, q):
         self.send_partial(int(q["len"]), int(q["send"]))
-        self.server.stop.wait(STALL_SECONDS)
-        self.close_connection = True
+        self.until_client_leaves()
 
     def close_mid(self, parts, q):
         self.send_partial(int(q["len"]), int(q["send"]))
@@ -392,6 +397,9 @@ class Server(http.server.ThreadingHTTPServer):
         self.directory = directory
         self.log = []
         self.stop = threading.Event()
+        # Readable once the server stops (a byte is written and never
+        # read): what a stall waits on besides its client.
+        self.stop_fd, self._stop_w = os.pipe()
         self.port = self.server_address[1]
         self._done = {}
         self._done_lock = threading.Lock()
@@ -414,6 +422,9 @@ class Server(http.server.ThreadingHTTPServer):
     def close(self):
         """Ends stalled answers, stops serving and closes the socket."""
         self.stop.set()
+        if self._stop_w is not None:
+            os.write(self._stop_w, b"x")
+            self._stop_w = None
         if self._thread:
             self.shutdown()
         self.server_close()

@@ -10,7 +10,7 @@ its own, reached from the host through QEMU's hostfwd.
     server-side event: a proxy that buffered the body never finishes);
   - an unreachable origin is answered 502;
   - a second serve with a short --handler-timeout: a handler polling on an
-    origin that never answers (/stall-head, which gives up only after 30 s)
+    origin that never answers (/stall-head, silent until its client closes)
     is cut off at the timeout and answered 504 (the kernel's poll wait ends
     at the handler deadline), and that serve goes on proxying.
 

@@ -99,7 +99,8 @@ def main():
     finally:
         status = srv.stop()
     t.ok(status == 0, "SIGTERM stops the server with status 0", diag=f"status {status}")
-    # /stall-head never answers (it closes after 30 s: the proxy would say 502).
+    # /stall-head never answers (it waits for its client to close): only the
+    # handler timeout ends the request (504).
     srv = Server(kpio, handler, ["--allow-net", "--handler-timeout", "1500"])
     try:
         start = time.monotonic()
