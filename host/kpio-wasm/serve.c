@@ -200,7 +200,10 @@ static void *worker(void *p)
     free(p);
     struct serve_conn c;
     struct serve_io io = serve_sock_io(&a.fd);
-    if (serve_conn_init(&c, &io, &a.sv->lim) == 0) serve_conn_run(&c, handle_request, a.sv);
+    if (serve_conn_init(&c, &io, &a.sv->lim) == 0 &&
+        wasi_host_sock_borrow(a.fd, &c.wait_sock) == 0) /* handlers poll their request body */
+        serve_conn_run(&c, handle_request, a.sv);
+    if (c.wait_sock) wasi_host_sock_unborrow(c.wait_sock);
     serve_conn_free(&c);
     close(a.fd);
     pthread_mutex_lock(&a.sv->lock);

@@ -111,8 +111,9 @@ int kserve_args(char *const *argv, struct kserve_opts *opts, const char **handle
 
 static long sock_recv(void *ctx, void *buf, size_t len, uint64_t deadline)
 {
-    long n = ksock_recv(ctx, buf, len, deadline);
-    return n == ERR_TIMEDOUT || n >= 0 ? n : ERR_CONNRESET;
+    /* deadline 0 is serve_io's "do not wait" (and ksock's "no deadline") */
+    long n = deadline ? ksock_recv(ctx, buf, len, deadline) : ksock_try_recv(ctx, buf, len);
+    return n == ERR_TIMEDOUT || n == ERR_AGAIN || n >= 0 ? n : ERR_CONNRESET;
 }
 
 static int sock_send(void *ctx, const struct serve_piece *v, int n, uint32_t idle_ms)
@@ -211,7 +212,10 @@ static void conn_thread(void *arg)
     struct serve_io io = {
         .ctx = wk->sock, .recv = sock_recv, .send = sock_send, .now_ns = sock_now};
     struct serve_conn c;
-    if (serve_conn_init(&c, &io, &wk->sv->lim) == 0) serve_conn_run(&c, handle_request, wk->sv);
+    if (serve_conn_init(&c, &io, &wk->sv->lim) == 0 &&
+        kport_sock_borrow(wk->sock, &c.wait_sock) == 0) /* handlers poll their request body */
+        serve_conn_run(&c, handle_request, wk->sv);
+    if (c.wait_sock) kport_sock_unborrow(c.wait_sock);
     serve_conn_free(&c);
     ksock_close(wk->sock);
     wk->ended = true;

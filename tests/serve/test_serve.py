@@ -12,6 +12,9 @@ hashlib / fixed expected bodies as the oracle:
     closed), a client gone mid-body, malformed request lines and fields
     (400/431/505, closed, the handler never runs);
   - pipelining, a chunked upload with trailers, Expect: 100-continue;
+  - a handler that polls its request body with a timer: the body's
+    reads return what has arrived, and the timer fires between the slow
+    client's pieces (polled_body.py);
   - a 64 MiB upload hashed by the handler as it arrives (the server's
     peak memory stays far below 64 MiB more than at start) and a 64 MiB
     streamed response;
@@ -39,6 +42,9 @@ from contextlib import closing
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from tap import Tap  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from polled_body import polled_body  # noqa: E402
 
 PAGE_MARK = b"<p id=\"msg\">hello from a wasi:http handler</p>"
 
@@ -285,6 +291,9 @@ def run_cases(t, srv):
 
 
 def run_streams(t, srv):
+    ok, seen = polled_body("127.0.0.1", srv.port)
+    t.ok(ok, "a handler polls its request body with a timer: the timer fires between the "
+         "client's pieces, each piece is read as it arrives", diag=" | ".join(seen[-12:]))
     total = 64 << 20
     # 64 MiB upload, hashed while it arrives.
     before = vm_hwm_kib(srv.proc.pid)
