@@ -212,9 +212,12 @@ static void upload(struct handler_req *req)
     uint64_t n = strtoull(n_at + 3, NULL, 10);
     const char *names[] = {"content-type"}, *values[] = {"text/plain"};
     struct upload x = {0};
-    if (handler_respond(req, 200, names, values, 1) || upload_open(&x, &u) ||
-        upload_write(req, &x, n))
-        return; /* unfinished: the client sees the response cut short */
+    if (handler_respond(req, 200, names, values, 1)) return;
+    if (upload_open(&x, &u) || upload_write(req, &x, n)) {
+        int k = snprintf(line, sizeof line, "failed: %s\n", wasi2_errmsg());
+        handler_write(req, line, (size_t)k); /* then the response ends there */
+        return;
+    }
     int status = upload_answer(&x, text, sizeof text);
     int k = snprintf(line, sizeof line, "done %d stalls %llu max-room %llu\n%s", status,
                      (unsigned long long)x.stalls, (unsigned long long)x.max_room, text);

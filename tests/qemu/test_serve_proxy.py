@@ -8,10 +8,6 @@ its own, reached from the host through QEMU's hostfwd.
   - streamed while it arrives: the origin sends the second half of its body
     only after the client read the first half through the proxy (a
     server-side event: a proxy that buffered the body never finishes);
-  - an upload: the handler POSTs 4 MiB to a slow-reading origin on the
-    host with a body written after handle(); its check-write stays bounded
-    and its writes never wait (tests/serve/gated_sink.py's
-    upload_to_gated);
   - an unreachable origin is answered 502;
   - a second serve with a short --handler-timeout: a handler polling on an
     origin that never answers (/stall-head, which gives up only after 30 s)
@@ -33,13 +29,11 @@ from contextlib import closing
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "http"))
 sys.path.insert(0, os.path.dirname(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "serve"))
 import server  # noqa: E402
 from diskimg import DiskImage  # noqa: E402
 from qemu import Qemu, QemuExited, QemuTimeout, build_dir, user_nic, virtio_disk  # noqa: E402
 from ready import free_port  # noqa: E402
 from tap import Tap  # noqa: E402
-from gated_sink import upload_to_gated  # noqa: E402
 
 BIG = 4 << 20
 GATED = 2 << 20
@@ -96,7 +90,6 @@ def main():
                 vm.wait_for(r"\[dhcp\] .*lease", timeout=120)
                 outs["big"] = get(port, f"/proxy?url={origin_guest}/data/{BIG}")
                 outs["gated"] = gated(port, origin_local, origin_guest)
-                outs["upload"] = upload_to_gated(port, "10.0.2.2", 4 << 20)
                 outs["refused"] = get(port, f"/proxy?url=http://10.0.2.2:{free_port()}/")
                 start = time.monotonic()
                 outs["stalled"] = get(short_port, f"/proxy?url={origin_guest}/stall-head")
@@ -117,9 +110,6 @@ def main():
          "KPIO serve: the proxy streams the body while it arrives",
          f"{st}, first half {half_ok}, whole {whole_ok}")
     st, msg = outs["refused"]
-    ok, seen = outs["upload"]
-    t.ok(ok, "KPIO serve: a 4 MiB upload to a slow-reading origin: check-write stays bounded, "
-         "writes never wait, the origin gets it whole", " | ".join(seen[-6:]))
     t.ok(st == 502, "KPIO serve: an unreachable origin is answered 502", f"{st} {msg[:200]!r}")
     st, _ = outs["stalled"]
     t.diag(f"a handler polling on an origin that never answers: {st} after "
