@@ -9,6 +9,10 @@
  *   POST /sha256           the SHA-256 of the body, hashed as it arrives;
  *                          the request trailers are ignored; the response
  *                          carries the byte count as a trailer
+ *   POST /ticks            the body read without waiting, polled together
+ *                          with a 20 ms timer; streams a line per event:
+ *                          "got N" (N bytes so far) when bytes came, "tick"
+ *                          when the timer fired first after them, "end N"
  *   GET  /bytes?n=N        N bytes of a repeating pattern, streamed
  *   GET  /files/NAME       the file /www/NAME (serve with --dir DIR::/www),
  *                          streamed (typed by extension: .html, .js, .json,
@@ -25,6 +29,7 @@
 
 #include "sdk/handler.h"
 #include "sdk/sha256.h"
+#include "sdk/wasi2.h"
 
 static const char page[] = "<!doctype html>\n<html><head><title>KPIO</title></head>\n"
                            "<body><h1>Served from WebAssembly</h1>\n"
@@ -86,6 +91,57 @@ static void sha256(struct handler_req *req)
     handler_respond(req, 200, names, values, 1);
     handler_write(req, hex, 65);
     handler_finish(req, tn, tv, 1);
+}
+
+#define TICK_NS 20000000ll
+
+/* Writes one line of /ticks: 0 or -1. */
+static int tick_line(struct handler_req *req, const char *what, uint64_t n)
+{
+    char line[48];
+    int len = n == UINT64_MAX ? snprintf(line, sizeof line, "%s\n", what)
+                              : snprintf(line, sizeof line, "%s %" PRIu64 "\n", what, n);
+    return handler_write(req, line, (size_t)len);
+}
+
+/* The next of /ticks' events: bytes (1), the timer (2), the end (0) or a
+ * failure (-1); *total counts the bytes. The body is served first. */
+static int ticks_event(int32_t in, int32_t p[2], uint64_t *total)
+{
+    static char buf[4096];
+    uint32_t ready = wasi2_wait(p, 2, UINT64_MAX);
+    if (ready & 1) {
+        long n = wasi2_read(in, buf, sizeof buf, false);
+        if (n == WASI2_EOF) return 0;
+        if (n < 0) return -1;
+        *total += (uint64_t)n;
+        if (n > 0) return 1;
+    }
+    if (!(ready & 2)) return 3; /* nothing new yet */
+    wasi_io_poll_pollable_drop(p[1]);
+    p[1] = wasi_clocks_monotonic_clock_subscribe_duration(TICK_NS);
+    return 2;
+}
+
+static void ticks(struct handler_req *req)
+{
+    int32_t in = handler_body_stream(req);
+    if (in < 0) return;
+    const char *names[] = {"content-type"}, *values[] = {"text/plain"};
+    handler_respond(req, 200, names, values, 1);
+    int32_t p[2] = {wasi_io_streams_input_stream_subscribe(in),
+                    wasi_clocks_monotonic_clock_subscribe_duration(TICK_NS)};
+    uint64_t total = 0;
+    bool got_last = false; /* one "tick" per quiet spell after bytes */
+    int ev, rc = 0;
+    while (rc == 0 && (ev = ticks_event(in, p, &total)) > 0) {
+        if (ev == 1) rc = tick_line(req, "got", total);
+        if (ev == 2 && got_last) rc = tick_line(req, "tick", UINT64_MAX);
+        if (ev != 3) got_last = ev == 1;
+    }
+    wasi_io_poll_pollable_drop(p[0]);
+    wasi_io_poll_pollable_drop(p[1]);
+    if (rc == 0 && ev == 0 && tick_line(req, "end", total) == 0) handler_finish(req, NULL, NULL, 0);
 }
 
 static void bytes(struct handler_req *req)
@@ -161,6 +217,8 @@ void handler_main(struct handler_req *req)
         send_text(req, 200, "application/json", json);
     } else if (!strcmp(req->method, "POST") && !strcmp(p, "/echo")) {
         echo(req);
+    } else if (!strcmp(req->method, "POST") && !strcmp(p, "/ticks")) {
+        ticks(req);
     } else if (!strcmp(req->method, "POST") && !strcmp(p, "/sha256")) {
         sha256(req);
     } else if (get && !strncmp(p, "/files/", 7)) {

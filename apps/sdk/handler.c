@@ -48,9 +48,8 @@ long handler_header(struct handler_req *req, const char *name, char *buf, size_t
     return len;
 }
 
-long handler_read(struct handler_req *req, void *buf, size_t cap)
+int32_t handler_body_stream(struct handler_req *req)
 {
-    if (req->body_done) return 0;
     if (req->body < 0) {
         _Alignas(4) uint8_t ret[8];
         wasi_http_types_incoming_request_consume(req->request, (int32_t)(uintptr_t)ret);
@@ -60,6 +59,13 @@ long handler_read(struct handler_req *req, void *buf, size_t cap)
         if (ret[0]) return -1;
         memcpy(&req->in, ret + 4, 4);
     }
+    return req->in;
+}
+
+long handler_read(struct handler_req *req, void *buf, size_t cap)
+{
+    if (req->body_done) return 0;
+    if (handler_body_stream(req) < 0) return -1;
     for (;;) {
         long n = wasi2_read(req->in, buf, cap, true);
         if (n > 0) return n;

@@ -15,7 +15,9 @@
  * its own lib/wasi context and budget.
  *
  * Concurrency: one thread per connection, at most --max-conns (default
- * 64; beyond that a connection gets 503 and is closed). A worker, not an
+ * 64); a connection beyond them follows lib/serve's overload policy, as
+ * in the kernel's serve (serve/admit.h: it waits a while for a worker to
+ * end, and only then gets 503 and is closed). A worker, not an
  * event loop, because a handler runs synchronously inside lib/wasm: its
  * host calls (body reads and writes, polls, outgoing requests) block, so a
  * loop would stall every other client behind one handler; threads let
@@ -47,6 +49,7 @@
 #include "host/kpio-wasm/native_stack.h"
 #include "host/kpio-wasm/options.h"
 #include "host/kpio-wasm/serve.h"
+#include "serve/admit.h"
 #include "serve/handler.h"
 #include "host/port/wasi_host.h"
 #include "wasi/wasi.h"
@@ -63,7 +66,7 @@ struct server {
     struct serve_handler handler;
     /* connections */
     pthread_mutex_t lock;
-    pthread_cond_t idle;
+    pthread_cond_t ended; /* a worker ended (on CLOCK_MONOTONIC) */
     uint32_t active;
 };
 
@@ -200,50 +203,99 @@ static void *worker(void *p)
     free(p);
     struct serve_conn c;
     struct serve_io io = serve_sock_io(&a.fd);
-    if (serve_conn_init(&c, &io, &a.sv->lim) == 0) serve_conn_run(&c, handle_request, a.sv);
+    if (serve_conn_init(&c, &io, &a.sv->lim) == 0 &&
+        wasi_host_sock_borrow(a.fd, &c.wait_sock) == 0) /* handlers poll their request body */
+        serve_conn_run(&c, handle_request, a.sv);
+    if (c.wait_sock) wasi_host_sock_unborrow(c.wait_sock);
     serve_conn_free(&c);
     close(a.fd);
     pthread_mutex_lock(&a.sv->lock);
-    if (--a.sv->active == 0) pthread_cond_signal(&a.sv->idle);
+    a.sv->active--;
+    pthread_cond_broadcast(&a.sv->ended); /* the listener's admission, the stop */
     pthread_mutex_unlock(&a.sv->lock);
     return NULL;
 }
 
+/* The listener's side of lib/serve's overload policy (serve/admit.h)
+ * for the accepted connection fd. */
+struct admit {
+    struct server *sv;
+    int fd;
+};
+
+static bool admit_start(void *ctx)
+{
+    struct admit *a = ctx;
+    struct server *sv = a->sv;
+    pthread_mutex_lock(&sv->lock);
+    bool room = sv->active < sv->max_conns;
+    if (room) sv->active++;
+    pthread_mutex_unlock(&sv->lock);
+    struct worker_arg *w = room ? malloc(sizeof *w) : NULL;
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    bool started = false;
+    if (w) {
+        *w = (struct worker_arg){.sv = sv, .fd = a->fd};
+        started = pthread_create(&t, &attr, worker, w) == 0;
+        if (!started) free(w);
+    }
+    pthread_attr_destroy(&attr);
+    if (room && !started) {
+        pthread_mutex_lock(&sv->lock);
+        sv->active--;
+        pthread_mutex_unlock(&sv->lock);
+    }
+    return started;
+}
+
+/* Waits until a worker is free (one has ended) or the deadline: false
+ * once it has passed. */
+static bool admit_wait_end(void *ctx, uint64_t deadline_ns)
+{
+    struct server *sv = ((struct admit *)ctx)->sv;
+    struct timespec until = {.tv_sec = (time_t)(deadline_ns / 1000000000u),
+                             .tv_nsec = (long)(deadline_ns % 1000000000u)};
+    pthread_mutex_lock(&sv->lock);
+    while (sv->active >= sv->max_conns &&
+           pthread_cond_timedwait(&sv->ended, &sv->lock, &until) == 0)
+        ;
+    bool free_now = sv->active < sv->max_conns;
+    pthread_mutex_unlock(&sv->lock);
+    return free_now || serve_now_ns() < deadline_ns;
+}
+
+static uint64_t admit_now(void *ctx)
+{
+    (void)ctx;
+    return serve_now_ns();
+}
+
+static void admit_refuse(void *ctx, const char *resp, size_t len)
+{
+    int fd = ((struct admit *)ctx)->fd;
+    ssize_t n = send(fd, resp, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)n;
+    close(fd);
+}
+
+/* Accepts one connection and serves it on a worker, or answers it 503
+ * (serve/admit.h). */
 static void accept_one(struct server *sv, int lfd)
 {
     int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
     if (fd < 0) return;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    pthread_mutex_lock(&sv->lock);
-    bool room = sv->active < sv->max_conns;
-    if (room) sv->active++;
-    pthread_mutex_unlock(&sv->lock);
-    struct worker_arg *a = room ? malloc(sizeof *a) : NULL;
-    pthread_t t;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    if (a) {
-        a->sv = sv;
-        a->fd = fd;
-        if (pthread_create(&t, &attr, worker, a) == 0) {
-            pthread_attr_destroy(&attr);
-            return;
-        }
-        free(a);
-    }
-    pthread_attr_destroy(&attr);
-    if (room) {
-        pthread_mutex_lock(&sv->lock);
-        sv->active--;
-        pthread_mutex_unlock(&sv->lock);
-    }
-    static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
-                               "Connection: close\r\n\r\n";
-    ssize_t n = send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-    (void)n;
-    close(fd);
+    struct admit a = {sv, fd};
+    struct serve_admit_ops ops = {.ctx = &a,
+                                  .start = admit_start,
+                                  .wait_end = admit_wait_end,
+                                  .now_ns = admit_now,
+                                  .refuse = admit_refuse};
+    serve_admit(&ops);
 }
 
 /* Listens on addr ("IP:PORT", IPv4); the socket or -1 after saying why. */
@@ -296,10 +348,10 @@ static void run_server(struct server *sv, int lfd)
     close(lfd);
     fprintf(stderr, "kpio-wasm serve: stopping\n");
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
+    clock_gettime(CLOCK_MONOTONIC, &until);
     until.tv_sec += 10;
     pthread_mutex_lock(&sv->lock);
-    while (sv->active && pthread_cond_timedwait(&sv->idle, &sv->lock, &until) == 0)
+    while (sv->active && pthread_cond_timedwait(&sv->ended, &sv->lock, &until) == 0)
         ;
     pthread_mutex_unlock(&sv->lock);
 }
@@ -369,7 +421,11 @@ int serve_main(int argc, char **argv)
         sigaction(SIGTERM, &sa, NULL);
         signal(SIGPIPE, SIG_IGN);
         pthread_mutex_init(&sv.lock, NULL);
-        pthread_cond_init(&sv.idle, NULL);
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* deadlines of serve_now_ns */
+        pthread_cond_init(&sv.ended, &ca);
+        pthread_condattr_destroy(&ca);
         int lfd = listen_on(addr);
         if (lfd >= 0) {
             run_server(&sv, lfd);

@@ -40,6 +40,7 @@ static long sock_recv(void *ctx, void *buf, size_t len, uint64_t deadline)
         ssize_t n = recv(fd, buf, len, MSG_DONTWAIT);
         if (n >= 0) return n;
         if (errno != EAGAIN && errno != EINTR) return ERR_CONNRESET;
+        if (deadline == 0 && errno == EAGAIN) return ERR_AGAIN; /* not to wait */
         int rc = wait_fd(fd, POLLIN, deadline);
         if (rc) return rc;
     }

@@ -17,6 +17,13 @@ void wasi_host_port_free(struct wasi_port *port);
  * so that a time limit also stops an app blocked in a poll. */
 void wasi_host_port_set_kill_deadline(struct wasi_port *port, const uint64_t *deadline_ns);
 
+/* A socket handle of the port for fd, which stays the caller's: for
+ * waits on a connection that lib/wasi does not own (kpio-wasm serve's
+ * client, whose request body a handler polls). 0 or ERR_NOMEM; unborrow
+ * frees the handle and leaves fd open. */
+int wasi_host_sock_borrow(int fd, struct wasi_port_sock **out);
+void wasi_host_sock_unborrow(struct wasi_port_sock *s);
+
 /* Opens the host directory path as a directory handle for a preopen. */
 int wasi_host_open_dir(struct wasi_port *port, const char *path, struct wasi_port_file **out);
 

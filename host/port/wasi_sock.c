@@ -85,6 +85,20 @@ static int sock_new(int fd, struct wasi_port_sock **out)
     return 0;
 }
 
+int wasi_host_sock_borrow(int fd, struct wasi_port_sock **out)
+{
+    struct wasi_port_sock *s = calloc(1, sizeof *s);
+    if (!s) return ERR_NOMEM;
+    s->fd = fd;
+    *out = s;
+    return 0;
+}
+
+void wasi_host_sock_unborrow(struct wasi_port_sock *s)
+{
+    free(s);
+}
+
 static int open_socket(int family, int type)
 {
     int fd = socket(family == 6 ? AF_INET6 : AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

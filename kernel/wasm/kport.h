@@ -24,6 +24,15 @@ struct kport {
 
 extern const struct wasi_port_ops kport_ops;
 
+struct ksock;
+
+/* A socket handle of the port for k, which stays the caller's: for waits
+ * on a connection that lib/wasi does not own (serve's client, whose
+ * request body a handler polls). 0 or ERR_NOMEM; unborrow frees the
+ * handle and leaves k open. */
+int kport_sock_borrow(struct ksock *k, struct wasi_port_sock **out);
+void kport_sock_unborrow(struct wasi_port_sock *s);
+
 /* A directory handle for an absolute VFS path (for preopens). */
 int kport_open_dir(const char *abs, struct wasi_port_file **out);
 

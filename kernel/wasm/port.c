@@ -433,6 +433,19 @@ static struct wasi_port_sock *wrap_sock(struct ksock *k, bool udp)
     return s;
 }
 
+int kport_sock_borrow(struct ksock *k, struct wasi_port_sock **out)
+{
+    *out = kzalloc(sizeof **out);
+    if (!*out) return ERR_NOMEM;
+    (*out)->k = k;
+    return 0;
+}
+
+void kport_sock_unborrow(struct wasi_port_sock *s)
+{
+    kfree(s);
+}
+
 static int p_tcp_connect(void *ctx, const struct wasi_port_addr *local,
                          const struct wasi_port_addr *remote, uint64_t deadline,
                          struct wasi_port_sock **out)

@@ -8,8 +8,9 @@
  *
  * The app's thread listens; each connection gets a kernel thread of its
  * own, at most KSERVE_MAX_CONNS at once: a connection beyond them (or
- * one whose thread finds no memory) waits up to BUSY_WAIT_MS for another
- * to end, then is answered 503 and closed. Each request runs in a fresh
+ * one whose thread finds no memory) is handled by lib/serve's overload
+ * policy (serve/admit.h: it waits a while for another to end, then is
+ * answered 503 and closed). Each request runs in a fresh
  * instance with its own WASI context and memory budget (the app limit,
  * `ulimit -v`); a trap, an exhausted budget or a run past the handler
  * timeout answers 500 (504) and only that request fails; the handler
@@ -33,6 +34,7 @@
 #include "net/knet.h"
 #include "net/ktls.h"
 #include "sched/sched.h"
+#include "serve/admit.h"
 #include "serve/conn.h"
 #include "serve/handler.h"
 #include "time/clock.h"
@@ -42,9 +44,8 @@
 #include "wasm/stream.h"
 #include "wasm/wasm.h"
 
-#define CONN_STACK   (512 * 1024) /* as an app's: handlers run on it */
-#define REAP_MS      1000         /* ended connection threads are joined this soon */
-#define BUSY_WAIT_MS 5000         /* a connection waits this long for a free thread */
+#define CONN_STACK (512 * 1024) /* as an app's: handlers run on it */
+#define REAP_MS    1000         /* ended connection threads are joined this soon */
 
 struct kserve;
 
@@ -111,8 +112,9 @@ int kserve_args(char *const *argv, struct kserve_opts *opts, const char **handle
 
 static long sock_recv(void *ctx, void *buf, size_t len, uint64_t deadline)
 {
-    long n = ksock_recv(ctx, buf, len, deadline);
-    return n == ERR_TIMEDOUT || n >= 0 ? n : ERR_CONNRESET;
+    /* deadline 0 is serve_io's "do not wait" (and ksock's "no deadline") */
+    long n = deadline ? ksock_recv(ctx, buf, len, deadline) : ksock_try_recv(ctx, buf, len);
+    return n == ERR_TIMEDOUT || n == ERR_AGAIN || n >= 0 ? n : ERR_CONNRESET;
 }
 
 static int sock_send(void *ctx, const struct serve_piece *v, int n, uint32_t idle_ms)
@@ -211,7 +213,10 @@ static void conn_thread(void *arg)
     struct serve_io io = {
         .ctx = wk->sock, .recv = sock_recv, .send = sock_send, .now_ns = sock_now};
     struct serve_conn c;
-    if (serve_conn_init(&c, &io, &wk->sv->lim) == 0) serve_conn_run(&c, handle_request, wk->sv);
+    if (serve_conn_init(&c, &io, &wk->sv->lim) == 0 &&
+        kport_sock_borrow(wk->sock, &c.wait_sock) == 0) /* handlers poll their request body */
+        serve_conn_run(&c, handle_request, wk->sv);
+    if (c.wait_sock) kport_sock_unborrow(c.wait_sock);
     serve_conn_free(&c);
     ksock_close(wk->sock);
     wk->ended = true;
@@ -265,28 +270,44 @@ static bool start_conn(struct kserve *sv, struct ksock *s)
     return false;
 }
 
-/* Answers s 503 and closes it: no connection thread could be had. */
-static void refuse_busy(struct kserve *sv, struct ksock *s)
+/* The listener's side of lib/serve's overload policy (serve/admit.h)
+ * for the accepted connection s. */
+struct admit {
+    struct kserve *sv;
+    struct ksock *s;
+};
+
+static bool admit_start(void *ctx)
 {
-    kprintf("%s: no connection thread free within %u ms: 503\n", sv->spec->name,
-            (unsigned)BUSY_WAIT_MS);
-    static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
-                               "Connection: close\r\n\r\n";
-    ksock_send(s, busy, sizeof busy - 1, clock_monotonic_ns() + NS_PER_SEC);
-    ksock_close(s);
+    struct admit *a = ctx;
+    return start_conn(a->sv, a->s); /* it joined every ended thread */
 }
 
-/* Serves s on a thread of its own, waiting up to BUSY_WAIT_MS for one of
- * the others to end when none can be started; then answers 503. */
+static bool admit_wait_end(void *ctx, uint64_t deadline_ns)
+{
+    struct kserve *sv = ((struct admit *)ctx)->sv;
+    return WAIT_EVENT(&sv->ended, any_ended(sv), deadline_ns) >= 0;
+}
+
+static void admit_refuse(void *ctx, const char *resp, size_t len)
+{
+    struct admit *a = ctx;
+    kprintf("%s: no connection thread free within %u ms: 503\n", a->sv->spec->name,
+            (unsigned)SERVE_BUSY_WAIT_MS);
+    ksock_send(a->s, resp, len, clock_monotonic_ns() + NS_PER_SEC);
+    ksock_close(a->s);
+}
+
+/* Serves s on a thread of its own, or answers it 503 (serve/admit.h). */
 static void accept_one(struct kserve *sv, struct ksock *s)
 {
-    uint64_t deadline = clock_monotonic_ns() + (uint64_t)BUSY_WAIT_MS * NS_PER_MS;
-    while (!start_conn(sv, s)) { /* start_conn joined every ended thread */
-        if (WAIT_EVENT(&sv->ended, any_ended(sv), deadline) < 0) {
-            refuse_busy(sv, s);
-            return;
-        }
-    }
+    struct admit a = {sv, s};
+    struct serve_admit_ops ops = {.ctx = &a,
+                                  .start = admit_start,
+                                  .wait_end = admit_wait_end,
+                                  .now_ns = sock_now,
+                                  .refuse = admit_refuse};
+    serve_admit(&ops);
 }
 
 int kserve_run(const struct kserve_spec *spec)

@@ -86,6 +86,15 @@ struct http_client {
     bool nb;
     bool body_nb; /* this body read does not wait (http_client_try_read_slice); its idle
                      deadline is c->deadline */
+    /* A STREAM body written without waiting (http_client_try_write):
+     * framing bytes still to go out (a chunk's head, its CRLF, the last
+     * chunk), frame[frame_pos..frame_len), and the data bytes the current
+     * chunk (or Content-Length) still owes, offered again by the caller. */
+    char frame[HTTP_CHUNK_HEAD_MAX + 2 + sizeof HTTP_CHUNK_LAST];
+    size_t frame_pos, frame_len;
+    uint64_t chunk_left;
+    bool last_queued; /* the end of the body is in frame */
+    bool write_waits; /* the last try_write took nothing: its idle deadline runs */
 
     enum xstate state;
     int status;
@@ -265,6 +274,20 @@ static int connecting(struct http_client *c)
     return 0;
 }
 
+/* Takes the result n of a send of len bytes: n, with the idle deadline
+ * renewed, or the failure it is (a time-out included). */
+static long sent(struct http_client *c, long n, size_t len)
+{
+    if (is_tls_err(n)) return tls_fail(c, (int)n);
+    if (n == ERR_TIMEDOUT)
+        return set_fail(c, HTTP_FAIL_SEND_TIMEOUT, 0, "%s:%u", c->conn_host, c->conn_port);
+    if (n <= 0 || (size_t)n > len)
+        return set_fail(c, HTTP_FAIL_SEND, n < 0 ? (int)n : ERR_IO, "%s:%u: %s", c->conn_host,
+                        c->conn_port, err_name(n < 0 ? (int)n : ERR_IO));
+    c->deadline = now_ms(c) + c->idle_ms;
+    return n;
+}
+
 /* Sends data[c->out_pos..len), each wait bounded by the idle timeout; when
  * the exchange is stepped, returns ERR_AGAIN instead of waiting. */
 static int send_rest(struct http_client *c, const void *data, size_t len)
@@ -275,14 +298,9 @@ static int send_rest(struct http_client *c, const void *data, size_t len)
         long n =
             c->cs->ops->send(c->cs->ctx, c->conn, p + c->out_pos, left, c->nb ? 0 : c->idle_ms);
         if (n == ERR_TIMEDOUT && c->nb && now_ms(c) < c->deadline) return ERR_AGAIN;
-        if (is_tls_err(n)) return tls_fail(c, (int)n);
-        if (n == ERR_TIMEDOUT)
-            return set_fail(c, HTTP_FAIL_SEND_TIMEOUT, 0, "%s:%u", c->conn_host, c->conn_port);
-        if (n <= 0 || (size_t)n > left)
-            return set_fail(c, HTTP_FAIL_SEND, n < 0 ? (int)n : ERR_IO, "%s:%u: %s", c->conn_host,
-                            c->conn_port, err_name(n < 0 ? (int)n : ERR_IO));
+        n = sent(c, n, left);
+        if (n < 0) return (int)n;
         c->out_pos += (size_t)n;
-        c->deadline = now_ms(c) + c->idle_ms;
     }
     return 0;
 }
@@ -351,6 +369,9 @@ static void request_sent(struct http_client *c)
     c->fail = HTTP_FAIL_NONE; /* a retry may have succeeded */
     c->msg[0] = '\0';
     c->streamed = 0;
+    c->frame_pos = c->frame_len = 0;
+    c->chunk_left = 0;
+    c->last_queued = c->write_waits = false;
     c->rpos = c->rlen = 0;
     c->pend_len = 0;
     http_parser_start(&c->parser, method_is(c, "HEAD"));
@@ -427,8 +448,6 @@ int http_client_open(struct http_client *c, const struct http_client_request *re
 
 int http_client_start(struct http_client *c, const struct http_client_request *req)
 {
-    if (req->body_kind == HTTP_CLIENT_BODY_STREAM)
-        return set_fail(c, HTTP_FAIL_STATE, 0, "a stepped exchange cannot stream a request body");
     int r = begin(c, req, true);
     return r == ERR_AGAIN ? 0 : r;
 }
@@ -457,6 +476,97 @@ int http_client_write(struct http_client *c, const void *data, size_t len)
     int r = send_all(c, c->head, k);
     if (r == 0) r = send_all(c, data, len);
     return r ? r : send_all(c, "\r\n", 2);
+}
+
+/* Sends what the socket takes of data now: the count (0 when it takes
+ * nothing before the idle deadline), or the failure. */
+static long send_some(struct http_client *c, const void *data, size_t len)
+{
+    long n = c->cs->ops->send(c->cs->ctx, c->conn, data, len, 0);
+    if (n == ERR_TIMEDOUT && now_ms(c) < c->deadline) return 0;
+    return sent(c, n, len);
+}
+
+/* Sends the framing bytes still pending: 1 when they are all out, 0 when
+ * the socket is full, or the failure. */
+static int send_frame(struct http_client *c)
+{
+    while (c->frame_pos < c->frame_len) {
+        long n = send_some(c, c->frame + c->frame_pos, c->frame_len - c->frame_pos);
+        if (n <= 0) return (int)n;
+        c->frame_pos += (size_t)n;
+    }
+    c->frame_pos = c->frame_len = 0;
+    return 1;
+}
+
+/* Opens the next chunk (or Content-Length stretch) for len more bytes. */
+static int open_chunk(struct http_client *c, size_t len)
+{
+    if (c->stream_length >= 0 && len > (uint64_t)c->stream_length - c->streamed)
+        return set_fail(c, HTTP_FAIL_BODY_LENGTH, 0, "more than %lld bytes",
+                        (long long)c->stream_length);
+    if (c->stream_length < 0) c->frame_len = http_chunk_head(c->frame, len);
+    c->frame_pos = 0;
+    c->chunk_left = len;
+    return 0;
+}
+
+/* Sends data bytes of the open chunk: the count (0: the socket is full),
+ * or the failure; a chunk that is complete queues its CRLF. */
+static long send_chunk_data(struct http_client *c, const uint8_t *data, size_t len)
+{
+    long n = send_some(c, data, len < c->chunk_left ? len : (size_t)c->chunk_left);
+    if (n <= 0) return n;
+    c->chunk_left -= (uint64_t)n;
+    c->streamed += (uint64_t)n;
+    if (c->chunk_left == 0 && c->stream_length < 0) {
+        memcpy(c->frame, "\r\n", 2);
+        c->frame_pos = 0;
+        c->frame_len = 2;
+    }
+    return n;
+}
+
+long http_client_try_write(struct http_client *c, const void *data, size_t len,
+                           uint64_t *deadline_ms)
+{
+    if (c->body_kind == HTTP_CLIENT_BODY_STREAM &&
+        (c->state == X_CONNECT || c->state == X_CONNECTING || c->state == X_HEAD_OUT)) {
+        c->nb = true; /* the connect and the head first, stepped */
+        int r = advance(c, false);
+        if (r < 0) {
+            if (r == ERR_AGAIN) *deadline_ms = c->deadline;
+            return r;
+        }
+    }
+    if (c->state != X_BODY_OUT)
+        return set_fail(c, HTTP_FAIL_STATE, 0, "write without a streamed request body");
+    if (!c->write_waits) /* the idle time counts from this write, not the last */
+        c->deadline = now_ms(c) + c->idle_ms;
+    const uint8_t *p = data;
+    size_t done = 0;
+    for (;;) {
+        int f = send_frame(c);
+        if (f <= 0) {
+            if (f < 0) return f;
+            break;
+        }
+        if (done == len) break;
+        if (c->chunk_left == 0) {
+            int r = open_chunk(c, len - done);
+            if (r) return r;
+            continue;
+        }
+        long n = send_chunk_data(c, p + done, len - done);
+        if (n < 0) return n;
+        if (n == 0) break;
+        done += (size_t)n;
+    }
+    c->write_waits = done == 0 && len > 0;
+    if (!c->write_waits) return (long)done;
+    *deadline_ms = c->deadline;
+    return ERR_AGAIN;
 }
 
 /* ---- receiving --------------------------------------------------------- */
@@ -695,15 +805,25 @@ static int follow(struct http_client *c, const char *loc, size_t loc_len)
     return begin_request(c);
 }
 
-/* Ends a streamed request body: the last chunk, or a check that exactly
- * stream_length bytes went out. */
+/* Ends a streamed request body: a check that exactly stream_length bytes
+ * went out, or the last chunk, after what framing is still pending from
+ * http_client_try_write (stepped: ERR_AGAIN until it is out). */
 static int finish_body(struct http_client *c)
 {
-    if (c->stream_length < 0) return send_all(c, HTTP_CHUNK_LAST, sizeof HTTP_CHUNK_LAST - 1);
-    if (c->streamed != (uint64_t)c->stream_length)
-        return set_fail(c, HTTP_FAIL_BODY_LENGTH, 0, "%llu of %lld bytes",
-                        (unsigned long long)c->streamed, (long long)c->stream_length);
-    return 0;
+    if (!c->last_queued) {
+        if (c->chunk_left || (c->stream_length >= 0 && c->streamed != (uint64_t)c->stream_length))
+            return set_fail(c, HTTP_FAIL_BODY_LENGTH, 0, "%llu of %lld bytes",
+                            (unsigned long long)c->streamed, (long long)c->stream_length);
+        size_t pending = c->frame_len - c->frame_pos;
+        memmove(c->frame, c->frame + c->frame_pos, pending);
+        if (c->stream_length < 0) memcpy(c->frame + pending, HTTP_CHUNK_LAST, 5);
+        c->frame_len = pending + (c->stream_length < 0 ? 5 : 0);
+        c->frame_pos = 0;
+        c->out_pos = 0;
+        c->last_queued = true;
+        c->deadline = now_ms(c) + c->idle_ms;
+    }
+    return send_rest(c, c->frame, c->frame_len);
 }
 
 /* A request that failed on a reused connection may have met the server

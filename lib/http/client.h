@@ -104,6 +104,16 @@ int http_client_open(struct http_client *c, const struct http_client_request *re
 /* Sends the next len bytes of a STREAM body. Returns 0, or an error:
  * HTTP_FAIL_BODY_LENGTH when they pass the declared stream_length. */
 int http_client_write(struct http_client *c, const void *data, size_t len);
+/* Sends what the socket takes now of the next len bytes of a STREAM body
+ * started with http_client_start (stepping its connect and head first),
+ * never waiting: the count taken (> 0; the rest must be offered again,
+ * first, by the next call), ERR_AGAIN with *deadline_ms when nothing could
+ * go (the caller waits until the connection is writable, or readable
+ * while it connects, or the deadline, then calls again), or an error.
+ * Chunk framing is kept inside, so the pieces offered need not match
+ * earlier ones. http_client_step then ends the body without waiting. */
+long http_client_try_write(struct http_client *c, const void *data, size_t len,
+                           uint64_t *deadline_ms);
 /* Ends the request body and waits for the response head, following
  * redirects. Returns the final status (100..599 never 1xx: those are
  * skipped), or an error. The status, headers and body length are then
@@ -111,9 +121,9 @@ int http_client_write(struct http_client *c, const void *data, size_t len);
 int http_client_response(struct http_client *c);
 
 /* Stepped exchanges, for callers that wait on many things at once: start
- * does what open does for a request without a STREAM body, but never
- * waits (it may start a connect, with the socket's connect_start, or do
- * nothing yet); each step then advances the exchange as far as it can
+ * does what open does, but never waits (it may start a connect, with the
+ * socket's connect_start, or do nothing yet; a STREAM body then goes out
+ * with http_client_try_write); each step then advances the exchange as far as it can
  * without waiting (connect, send the head and body, read the response
  * head, follow redirects) and returns the final status as
  * http_client_response does, or ERR_AGAIN with *deadline_ms (the

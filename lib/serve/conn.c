@@ -5,7 +5,9 @@
  * the byte stream of struct serve_io. Every wait has a deadline: the head
  * must arrive within head_ms of its first byte (a slowloris client gets 408
  * and is cut off), a kept-alive connection waits idle_ms for its next
- * request, a body read or write io_ms for progress. Pipelined requests stay
+ * request, a body read or write io_ms for progress (a handler reading
+ * without waiting gets the same bound: the silence counts from its first
+ * read that found nothing). Pipelined requests stay
  * in the buffer for the next serve_conn_next().
  *
  * Response framing: the handler's Content-Length when it gave one (a body
@@ -132,6 +134,7 @@ static void request_reset(struct serve_conn *c)
     c->keep_alive = c->head = c->expect_continue = c->continued = c->body_done = false;
     c->failed = c->head_sent = c->chunked = c->no_body = c->finished = false;
     c->length_left = -1;
+    c->quiet_since = 0;
     http_parser_start_request(&c->parser);
 }
 
@@ -175,47 +178,90 @@ int serve_conn_next(struct serve_conn *c)
 
 /* ---- the ops of lib/wasi's incoming exchange ----------------------------------- */
 
-static long op_body_read(void *ctx, const uint8_t **data)
+/* Sends 100 Continue before the first body read of a request that asked
+ * for it: 0 or ERR_CONNRESET. */
+static int send_continue(struct serve_conn *c)
 {
-    struct serve_conn *c = ctx;
+    if (!c->expect_continue || c->continued || c->head_sent) return 0;
+    c->continued = true;
+    return send_all(c, HTTP_CONTINUE, strlen(HTTP_CONTINUE)) ? ERR_CONNRESET : 0;
+}
+
+/* Parses the next body event out of the buffer: the piece's length with
+ * *data, 0 at the end, ERR_AGAIN when more bytes are needed, or the
+ * parser's error. Parses even with no bytes left: END may be pending
+ * after the last body byte. */
+static long body_parse(struct serve_conn *c, const uint8_t **data)
+{
+    for (;;) {
+        struct http_event ev;
+        size_t used;
+        int r = http_parse(&c->parser, c->buf + c->pos, c->len - c->pos, &used, &ev);
+        c->pos += used;
+        if (r < 0) return r;
+        if (r == 0) return ERR_AGAIN;
+        if (r == HTTP_EV_BODY) {
+            *data = ev.data;
+            return (long)ev.len;
+        }
+        if (r == HTTP_EV_TRAILER)
+            http_fields_add(&c->trailers, ev.name, ev.name_len, ev.value, ev.value_len);
+        if (r == HTTP_EV_END) {
+            c->body_done = true;
+            return 0;
+        }
+    }
+}
+
+/* The request can no longer be read: the client left, stalled or sent a
+ * malformed body. Returns rc. */
+static long body_failed(struct serve_conn *c, long rc)
+{
+    c->failed = true;
+    c->keep_alive = false;
+    return rc;
+}
+
+/* The next piece of the request body (op_body_read's contract). With
+ * wait false, ERR_AGAIN when nothing has arrived, with *deadline the end
+ * of the io_ms of silence allowed, counted from the first read that found
+ * nothing. */
+static long body_next(struct serve_conn *c, const uint8_t **data, bool wait, uint64_t *deadline)
+{
     if (c->failed) return ERR_CONNRESET;
     if (c->body_done) return 0;
-    if (c->expect_continue && !c->continued && !c->head_sent) {
-        c->continued = true;
-        if (send_all(c, HTTP_CONTINUE, strlen(HTTP_CONTINUE))) return ERR_CONNRESET;
-    }
+    if (send_continue(c)) return body_failed(c, ERR_CONNRESET);
     for (;;) {
-        /* Parse even with no bytes left: END may be pending after the last
-         * body byte. */
-        for (;;) {
-            struct http_event ev;
-            size_t used;
-            int r = http_parse(&c->parser, c->buf + c->pos, c->len - c->pos, &used, &ev);
-            c->pos += used;
-            if (r < 0) {
-                c->failed = true;
-                c->keep_alive = false;
-                return r;
-            }
-            if (r == 0) break;
-            if (r == HTTP_EV_BODY) {
-                *data = ev.data;
-                return (long)ev.len;
-            }
-            if (r == HTTP_EV_TRAILER)
-                http_fields_add(&c->trailers, ev.name, ev.name_len, ev.value, ev.value_len);
-            if (r == HTTP_EV_END) {
-                c->body_done = true;
-                return 0;
-            }
+        long n = body_parse(c, data);
+        if (n != ERR_AGAIN) return n < 0 ? body_failed(c, n) : n;
+        uint64_t now = c->io.now_ns(c->io.ctx);
+        if (!c->quiet_since) c->quiet_since = now;
+        uint64_t until = c->quiet_since + (uint64_t)c->lim->io_ms * 1000000u;
+        n = now >= until ? ERR_TIMEDOUT : recv_more(c, wait ? until : 0);
+        if (n == ERR_AGAIN) {
+            *deadline = until;
+            return n;
         }
-        long n = recv_more(c, after_ms(c, c->lim->io_ms));
-        if (n <= 0) {
-            c->failed = true; /* the client left or stalled mid-body */
-            c->keep_alive = false;
-            return n == 0 ? ERR_CONNRESET : n;
-        }
+        if (n <= 0) /* the client left or stalled mid-body */
+            return body_failed(c, n == 0 ? ERR_CONNRESET : n);
+        c->quiet_since = 0;
     }
+}
+
+static long op_body_read(void *ctx, const uint8_t **data)
+{
+    uint64_t deadline;
+    return body_next(ctx, data, true, &deadline);
+}
+
+static long op_body_try_read(void *ctx, const uint8_t **data, struct wasi_port_pollfd *wait,
+                             uint64_t *deadline_ns)
+{
+    struct serve_conn *c = ctx;
+    long n = body_next(c, data, !c->wait_sock, deadline_ns); /* nothing to wait on: wait */
+    if (n == ERR_AGAIN)
+        *wait = (struct wasi_port_pollfd){.sock = c->wait_sock, .events = WASI_PORT_EV_IN};
+    return n;
 }
 
 static const struct http_fields *op_trailers(void *ctx)
@@ -316,6 +362,7 @@ static int op_body_finish(void *ctx, const struct http_fields *trailers)
 
 const struct wasi_http_server_ops serve_conn_ops = {
     .body_read = op_body_read,
+    .body_try_read = op_body_try_read,
     .trailers = op_trailers,
     .respond = op_respond,
     .body_write = op_body_write,

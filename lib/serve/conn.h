@@ -34,8 +34,9 @@ struct serve_piece {
 struct serve_io {
     void *ctx;
     /* Receives at least one byte into buf, waiting until deadline_ns (on
-     * now_ns's clock): the count, 0 when the peer closed, ERR_TIMEDOUT, or
-     * another ERR_* (the connection is gone). */
+     * now_ns's clock; 0: without waiting): the count, 0 when the peer
+     * closed, ERR_TIMEDOUT (ERR_AGAIN when not waiting), or another ERR_*
+     * (the connection is gone). */
     long (*recv)(void *ctx, void *buf, size_t len, uint64_t deadline_ns);
     /* Sends the n pieces whole, giving up (ERR_TIMEDOUT) when no byte could
      * go for idle_ms: 0 or an ERR_*. */
@@ -47,6 +48,11 @@ struct serve_io {
 /* One client connection and the request on it. */
 struct serve_conn {
     struct serve_io io;
+    /* The connection as a socket of the handlers' ports, which their
+     * polls wait on for request body bytes (set by the embedder; NULL:
+     * body reads wait in io.recv). */
+    struct wasi_port_sock *wait_sock;
+    uint64_t quiet_since; /* the request body's silence began (0: bytes came last) */
     const struct serve_limits *lim;
     struct http_parser parser;
     uint8_t *buf; /* received bytes; [pos, len) not parsed yet */

@@ -89,9 +89,27 @@ static int stream_write(struct wasi_ctx *w, struct p2_stream *s, const uint8_t *
     return b->sink->write(w, b, data, len);
 }
 
+/* check-write: the sink's, while the body is open and held. */
+static int stream_check_write(struct wasi_ctx *w, struct p2_stream *s)
+{
+    struct p2_out_body *b = (struct p2_out_body *)s->h.parent;
+    if (b->finished || !b->owner || !b->sink->check_write) return 1;
+    return b->sink->check_write(w, b);
+}
+
+static void stream_prepare(struct wasi_ctx *w, struct p2_stream *s, struct p2_wait *it)
+{
+    struct p2_out_body *b = (struct p2_out_body *)s->h.parent;
+    if (b->finished || !b->owner || !b->sink->prepare)
+        it->ready = true;
+    else
+        b->sink->prepare(w, b, it);
+}
+
 static const struct p2_stream_ops stream_ops = {
     .write = stream_write,
-    .prepare = p2_stream_always_ready,
+    .check_write = stream_check_write,
+    .prepare = stream_prepare,
 };
 
 /* write() -> result<own<output-stream>>: once. */

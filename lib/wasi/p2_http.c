@@ -18,7 +18,10 @@
  * socket), and future-trailers completes when the body's end arrives
  * (a body finished early is read and dropped until then). An HTTPS
  * connect shakes hands a step at a time too (lib/tls's connect_start).
- * What still waits: a streamed request body.
+ * A request body written after handle() is held (at most what one
+ * check-write permits) and goes out as the connection takes it: the body
+ * stream's check-write permits more once it has, and its pollable waits
+ * on the connection (connect and head, stepped, first).
  * Redirects are the guest's business (max_redirects 0).
  * Failures map to wasi:http error-code cases through lib/http/fail.h's
  * table (p2_http_error). Clients are kept for keep-alive while idle.
@@ -441,11 +444,10 @@ static int64_t declared_length(const struct p2_out_request *q)
     return n;
 }
 
-/* Opens f's exchange on a client: starts it, to be stepped, when the body
- * is complete (stream false); connects and sends the head when a body is
- * still being written (stream true), which then goes out through
- * http_client_write as the guest writes it. The client, or NULL with f's
- * error set. */
+/* Starts f's exchange on a client, to be stepped: with its whole body
+ * (stream false), or with a body still being written (stream true),
+ * which then goes out through http_client_try_write as the connection
+ * takes it (body_pump). The client, or NULL with f's error set. */
 static struct http_client *exchange_open(struct wasi_ctx *w, struct p2_future *f, bool stream)
 {
     struct p2_out_request *q = f->req;
@@ -483,7 +485,7 @@ static struct http_client *exchange_open(struct wasi_ctx *w, struct p2_future *f
         .header_timeout_ms = f->timeout_ms[1],
         .idle_timeout_ms = f->timeout_ms[2],
     };
-    rc = stream ? http_client_open(c, &req) : http_client_start(c, &req);
+    rc = http_client_start(c, &req);
     if (rc < 0) {
         exchange_fail(w, f, c, rc);
         goto out;
@@ -522,6 +524,8 @@ static void exchange_response(struct wasi_ctx *w, struct p2_future *f, struct ht
     f->resp = s;
 }
 
+static int body_pump(struct wasi_ctx *w, struct p2_out_request *q, struct p2_wait *it);
+
 /* Advances f's exchange as far as it goes without waiting: true when the
  * future is done (a response or an error); else f->wait and
  * f->deadline_ns say what to wait for (nothing while its body is being
@@ -538,6 +542,14 @@ static bool future_step(struct wasi_ctx *w, struct p2_future *f)
         f->err = ERR_INVAL;
         f->http_code = p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
         return true;
+    }
+    if (q->streaming && !f->client && q->body->len) { /* the body's last bytes first */
+        struct p2_wait it = {0};
+        if (body_pump(w, q, &it) == 0 && q->body->len) {
+            f->wait = it.pfd;
+            f->deadline_ns = it.deadline;
+            return false;
+        }
     }
     if (q->streaming && !f->client) { /* the body is finished: on to the response */
         f->client = q->client;
@@ -570,25 +582,66 @@ static bool future_step(struct wasi_ctx *w, struct p2_future *f)
 
 /* ---- a request's body ------------------------------------------------------------------ */
 
-/* Sends len bytes of q's body on its connection: 0 or ERR_PIPE (the
- * exchange failed: the future tells how). */
-static int body_send(struct p2_out_request *q, const uint8_t *data, size_t len)
+/* Sends what q's connection takes now of what its body holds (the
+ * connect and the head go first, stepped), without waiting: 0, with *it
+ * (if given) saying what to wait for while bytes remain, or ERR_PIPE once
+ * the exchange failed (the future tells how). */
+static int body_pump(struct wasi_ctx *w, struct p2_out_request *q, struct p2_wait *it)
 {
+    struct p2_out_body *b = q->body;
     if (!q->client || q->stream_err) return ERR_PIPE;
-    int rc = http_client_write(q->client, data, len);
-    if (rc) q->stream_err = rc;
-    return rc ? ERR_PIPE : 0;
+    while (b->len) {
+        uint64_t deadline_ms = 0;
+        w->p2->http_wait = (struct wasi_port_pollfd){0};
+        long n = http_client_try_write(q->client, b->data, b->len, &deadline_ms);
+        if (n == ERR_AGAIN) {
+            if (it) {
+                it->pfd = w->p2->http_wait;
+                it->waits = it->pfd.sock != NULL;
+                it->recheck = true;
+                it->deadline = deadline_ms * 1000000u;
+            }
+            return 0;
+        }
+        if (n < 0) {
+            q->stream_err = (int)n;
+            return ERR_PIPE;
+        }
+        memmove(b->data, b->data + n, b->len - (size_t)n);
+        b->len -= (size_t)n;
+    }
+    return 0;
 }
 
-/* Held until handle(), then sent as written. */
+/* Held until handle(); after it, held as well and sent as the connection
+ * takes it (check-write lets the guest write more only once the
+ * connection has taken what was held: that is the backpressure). */
 static int request_body_write(struct wasi_ctx *w, struct p2_out_body *b, const uint8_t *data,
                               size_t len)
 {
     struct p2_out_request *q = b->owner;
-    if (!q->streaming) return p2_body_hold(w, b, data, len);
-    int rc = body_send(q, data, len);
-    if (rc == 0) b->len += len;
-    return rc;
+    if (q->streaming && (!q->client || q->stream_err)) return ERR_PIPE;
+    int rc = p2_body_hold(w, b, data, len);
+    if (rc) return rc;
+    b->written += len;
+    return q->streaming ? body_pump(w, q, NULL) : 0;
+}
+
+/* check-write: room once the connection has taken what the body holds
+ * (an exchange that failed lets the write report it). */
+static int request_body_check_write(struct wasi_ctx *w, struct p2_out_body *b)
+{
+    struct p2_out_request *q = b->owner;
+    if (!q->streaming || body_pump(w, q, NULL)) return 1;
+    return b->len == 0;
+}
+
+/* The body stream's pollable: ready when check-write would give room,
+ * else waiting on the connection. */
+static void request_body_prepare(struct wasi_ctx *w, struct p2_out_body *b, struct p2_wait *it)
+{
+    struct p2_out_request *q = b->owner;
+    if (!q->streaming || body_pump(w, q, it) || b->len == 0) it->ready = true;
 }
 
 /* Request trailers need a chunked body, which the client does not send;
@@ -599,7 +652,7 @@ static int request_body_finish(struct wasi_ctx *w, struct p2_out_body *b,
     (void)w;
     if (trailers) return p2_http_error(ERR_NOTSUP, HTTP_FAIL_STATE);
     int64_t declared = b->owner ? declared_length(b->owner) : -1;
-    if (declared >= 0 && (uint64_t)declared != b->len)
+    if (declared >= 0 && (uint64_t)declared != b->written)
         return p2_http_error(ERR_INVAL, HTTP_FAIL_BODY_LENGTH);
     return -1;
 }
@@ -607,8 +660,8 @@ static int request_body_finish(struct wasi_ctx *w, struct p2_out_body *b,
 /* A body dropped unfinished: the request then fails. */
 static void request_body_abandon(struct wasi_ctx *w, struct p2_out_body *b)
 {
-    (void)w;
     b->finished = true;
+    p2_body_drop_held(w, b);
     b->len = SIZE_MAX; /* marks the body as abandoned for the exchange */
 }
 
@@ -616,17 +669,18 @@ static const struct p2_body_sink request_sink = {
     .write = request_body_write,
     .finish = request_body_finish,
     .abandon = request_body_abandon,
+    .check_write = request_body_check_write,
+    .prepare = request_body_prepare,
 };
 
-/* Starts sending q's body, still being written, with what it holds. */
+/* Starts q's exchange with its body still being written: what the body
+ * holds goes out as the connection takes it. */
 static void body_start(struct wasi_ctx *w, struct p2_future *f)
 {
     struct p2_out_request *q = f->req;
-    struct p2_out_body *b = q->body;
     q->streaming = true;
     q->client = exchange_open(w, f, true);
-    if (q->client && b->len) body_send(q, b->data, b->len);
-    p2_body_drop_held(w, b);
+    if (q->client) body_pump(w, q, NULL);
 }
 
 /* ---- outgoing-request ------------------------------------------------------------------ */

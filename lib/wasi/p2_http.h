@@ -37,6 +37,12 @@ struct p2_body_sink {
     /* The guest dropped the body unfinished while its owner holds it
      * (NULL: nothing to do). */
     void (*abandon)(struct wasi_ctx *w, struct p2_out_body *b);
+    /* Optional, both or neither: whether a write would be taken now (1,
+     * else 0: check-write then permits nothing; or an error), and what the
+     * stream's pollable waits for until then. NULL: always ready (writes
+     * wait in write). */
+    int (*check_write)(struct wasi_ctx *w, struct p2_out_body *b);
+    void (*prepare)(struct wasi_ctx *w, struct p2_out_body *b, struct p2_wait *it);
 };
 
 /* An outgoing body (p2_body.c): held by its owner and, until finish or
@@ -46,8 +52,10 @@ struct p2_out_body {
     const struct p2_body_sink *sink;
     void *owner; /* the outgoing-request or -response; NULL once it is gone */
     bool in_table, stream_taken, finished;
-    uint8_t *data; /* held: what was written before the body could go out */
+    uint8_t *data; /* held: what was written before the body could go out, or
+                      (a request's) what its connection has not taken yet */
     size_t len, cap;
+    uint64_t written; /* bytes the guest wrote in all */
 };
 
 /* Makes an outgoing body of owner with sink and puts it in the table: 0

@@ -6,7 +6,9 @@
  *
  * One exchange per context (a fresh instance per request, as wasmtime
  * serve does). The request body streams from the embedder's body_read as
- * the handler reads it; the response head goes out when
+ * the handler reads it (without waiting where the embedder has
+ * body_try_read: a read finds what has arrived, possibly nothing, and the
+ * stream's pollable waits on the connection); the response head goes out when
  * response-outparam.set is called, and body writes then go straight to
  * the embedder's body_write (they block there: that is the backpressure).
  * Writes before set are held in the body and charged to the budget.
@@ -102,6 +104,29 @@ static long request_body_next(struct wasi_ctx *w, struct p2_in_body *b, const ui
     return n;
 }
 
+/* request_body_next without waiting: ERR_AGAIN with *it on the
+ * connection (rechecked when it is readable) until the embedder's
+ * deadline for the client's silence. */
+static long request_body_try_next(struct wasi_ctx *w, struct p2_in_body *b, const uint8_t **data,
+                                  int *http_code, struct p2_wait *it)
+{
+    (void)b;
+    struct p2_srv *s = w->p2->srv;
+    if (!s) return 0;
+    struct wasi_port_pollfd wait = {0};
+    uint64_t deadline = 0;
+    long n = s->in.ops->body_try_read(s->in.ctx, data, &wait, &deadline);
+    if (n == ERR_AGAIN) {
+        it->waits = wait.sock != NULL || wait.file != NULL;
+        it->pfd = wait;
+        it->recheck = true;
+        it->deadline = deadline;
+        return n;
+    }
+    if (n < 0) *http_code = HE_CONNECTION_TERMINATED;
+    return n;
+}
+
 static void request_body_trailers(struct wasi_ctx *w, struct p2_in_body *b, struct http_fields *out)
 {
     (void)b;
@@ -114,6 +139,13 @@ static void request_body_trailers(struct wasi_ctx *w, struct p2_in_body *b, stru
 
 static const struct p2_body_source request_source = {
     .next = request_body_next,
+    .trailers = request_body_trailers,
+};
+
+/* The same for an embedder that can read without waiting. */
+static const struct p2_body_source request_source_polled = {
+    .next = request_body_next,
+    .try_next = request_body_try_next,
     .trailers = request_body_trailers,
 };
 
@@ -374,7 +406,9 @@ P2_IMPL(p2_http_types_incoming_request_headers, uint32_t self, uint32_t *result)
 P2_IMPL(p2_http_types_incoming_request_consume, uint32_t self, uint32_t ret_ptr)
 {
     INREQ_SELF();
-    return p2_in_body_consume(call, &s->consumed, &request_source, NULL, ret_ptr);
+    const struct p2_body_source *src =
+        s->in.ops->body_try_read ? &request_source_polled : &request_source;
+    return p2_in_body_consume(call, &s->consumed, src, NULL, ret_ptr);
 }
 
 P2_IMPL(p2_http_types_incoming_request_drop, uint32_t self)

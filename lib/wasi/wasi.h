@@ -160,6 +160,14 @@ struct wasi_http_server_ops {
     /* The next piece of the request body: its length with *data valid
      * until the next call, 0 at the end, or an ERR_*. */
     long (*body_read)(void *ctx, const uint8_t **data);
+    /* The same without waiting (optional): ERR_AGAIN when nothing has
+     * arrived yet, with *wait the port handle (of the context's port) that
+     * turns readable when more comes and *deadline_ns (monotonic) when the
+     * silence becomes a failure; then a handler's poll waits on it along
+     * with its other pollables. Without it, the body's reads wait in
+     * body_read. */
+    long (*body_try_read)(void *ctx, const uint8_t **data, struct wasi_port_pollfd *wait,
+                          uint64_t *deadline_ns);
     /* The request's trailers once body_read returned 0 (NULL: none). */
     const struct http_fields *(*trailers)(void *ctx);
     /* Sends the response head: status 100..599 and the handler's fields

@@ -6,7 +6,9 @@ The disk holds the C handler the serve/host suite uses (apps/webapp.c,
 $(BUILD)/handlers/webapp.wasm). /etc/rc runs `serve /apps/webapp.wasm &`
 in the background; then from the host: 200 requests from 20 concurrent keep-alive
 clients each get their own correct answer, a POST body comes back echoed
-and hashed, a handler that traps answers 500 while the clients around it
+and hashed, a handler that polls its request body with a timer sees the
+timer fire between a slow client's pieces (tests/serve/polled_body.py), a
+handler that traps answers 500 while the clients around it
 still get theirs, one that exhausts its memory budget (ulimit -v) 500, one that never
 returns 504 after --handler-timeout, a malformed request gets 400, one connection beyond the
 32 busy ones (the kernel's bound) gets 503, `kill %1` stops the server and the shell goes
@@ -24,9 +26,11 @@ import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "serve"))
 from diskimg import DiskImage  # noqa: E402
 from qemu import (SHELL_PROMPT, Qemu, QemuExited, QemuTimeout, build_dir, user_nic,  # noqa: E402
                   virtio_disk)
+from polled_body import polled_body  # noqa: E402
 from ready import free_port  # noqa: E402
 from servevm import wait_serving  # noqa: E402
 from tap import Tap  # noqa: E402
@@ -131,6 +135,7 @@ def main():
                 body = os.urandom(300 * 1024)
                 outs["echo"] = request(port, "POST", "/echo", body)
                 outs["sha"] = request(port, "POST", "/sha256", body)
+                outs["polled"] = polled_body("127.0.0.1", port, timeout=60)
                 # A trap among clients that go on.
                 around = {}
                 threads = [threading.Thread(target=sums, args=(port, i, around))
@@ -178,6 +183,8 @@ def main():
     want = hashlib.sha256(body).hexdigest().encode()
     t.ok(outs["sha"][0] == 200 and want in outs["sha"][1],
          "POST /sha256: the handler hashes the streamed body", repr(outs["sha"]))
+    t.ok(outs["polled"][0], "a handler polls its request body with a timer: the timer fires "
+         "between the client's pieces", " | ".join(outs["polled"][1][-12:]))
     t.ok(outs["trap"][0] == 500, "a handler that traps answers 500", repr(outs["trap"]))
     t.ok(len(outs["around"]) == 4 and not any(outs["around"].values()),
          "clients served while a handler traps get correct answers", repr(outs["around"]))

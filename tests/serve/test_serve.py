@@ -12,11 +12,16 @@ hashlib / fixed expected bodies as the oracle:
     closed), a client gone mid-body, malformed request lines and fields
     (400/431/505, closed, the handler never runs);
   - pipelining, a chunked upload with trailers, Expect: 100-continue;
+  - a handler that polls its request body with a timer: the body's
+    reads return what has arrived, and the timer fires between the slow
+    client's pieces (polled_body.py);
   - a 64 MiB upload hashed by the handler as it arrives (the server's
     peak memory stays far below 64 MiB more than at start) and a 64 MiB
     streamed response;
   - SIGTERM stops the server with status 0;
-  - --max-conns: the connection beyond it is answered 503;
+  - --max-conns: twice as many short clients at once all get 200 (those
+    beyond it wait for a worker); a connection that finds none free within
+    serve/admit.h's wait is answered 503;
   - a file of the handler's --dir is served whole.
 
     test_serve.py --build BUILD
@@ -39,6 +44,9 @@ from contextlib import closing
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from tap import Tap  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from polled_body import polled_body  # noqa: E402
 
 PAGE_MARK = b"<p id=\"msg\">hello from a wasi:http handler</p>"
 
@@ -151,6 +159,22 @@ def raw_exchange(srv, data, timeout=30):
     return out
 
 
+def burst(srv, n):
+    """Connects n clients, then sends one Connection: close request on
+    each: their statuses (or what went wrong), in order."""
+    socks = [srv.raw(60) for _ in range(n)]
+    for i, s in enumerate(socks):
+        s.sendall(b"GET /api/sum?a=%d&b=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % i)
+    got = []
+    for i, s in enumerate(socks):
+        out = read_until_close(s)
+        s.close()
+        m = re.match(rb"HTTP/1\.1 (\d+) ", out)
+        ok = m and (m.group(1) != b"200" or b'{"sum":%d}' % (i + 1) in out)
+        got.append(int(m.group(1)) if ok else repr(out[:60]))
+    return got
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -174,8 +198,18 @@ def main():
         out = raw_exchange(srv, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         first.close()
         t.ok(got.startswith(b"HTTP/1.1 200 ") and out.startswith(b"HTTP/1.1 503 "),
-             "beyond --max-conns a connection is answered 503 and closed",
+             "beyond --max-conns a connection that finds no worker free within the wait "
+             "is answered 503 and closed",
              diag=f"{got[:40]!r} / {out[:60]!r}")
+    finally:
+        srv.stop()
+    # --max-conns: twice as many short clients, all connected before any
+    # sends: those beyond the limit wait for a worker (serve/admit.h).
+    srv = Server(kpio, handler, ["--max-conns", "4"])
+    try:
+        got = burst(srv, 8)
+        t.ok(got == [200] * 8, "8 short clients connected at once to --max-conns 4 all get 200",
+             diag=repr(got))
     finally:
         srv.stop()
     # The streams take longer than the fault server's handler timeout.
@@ -285,6 +319,9 @@ def run_cases(t, srv):
 
 
 def run_streams(t, srv):
+    ok, seen = polled_body("127.0.0.1", srv.port)
+    t.ok(ok, "a handler polls its request body with a timer: the timer fires between the "
+         "client's pieces, each piece is read as it arrives", diag=" | ".join(seen[-12:]))
     total = 64 << 20
     # 64 MiB upload, hashed while it arrives.
     before = vm_hwm_kib(srv.proc.pid)

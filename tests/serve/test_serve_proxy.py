@@ -12,6 +12,12 @@ loopback:
   - an origin named "localhost" (resolved by the host port on a thread of
     its own while the handler's poll waits) is proxied while another
     request is proxied at the same time;
+  - an upload: the handler POSTs 16 MiB to a slow-reading origin
+    (gated_sink.py) with a body written after handle(); the body's
+    check-write stays bounded and its writes never wait (the handler's
+    timer fires while the origin does not read, and only then does the test
+    let the origin read on), the origin gets the bytes whole and the
+    server's memory grows far less than the upload;
   - --handler-timeout bounds a handler waiting on its outgoing request (a
     poll in the host): an origin that never answers gives 504, in about the
     timeout, and the server goes on serving.
@@ -34,7 +40,8 @@ from tap import Tap  # noqa: E402
 from ready import free_port  # noqa: E402
 import httpserve  # noqa: E402
 from httpserve import body  # noqa: E402  (the origin's seeded bytes)
-from test_serve import Server, get  # noqa: E402
+from test_serve import Server, get, vm_hwm_kib  # noqa: E402
+from gated_sink import upload_to_gated  # noqa: E402
 
 BIG = 8 << 20
 GATED = 4 << 20
@@ -63,6 +70,9 @@ def streamed_while_arriving(srv, origin):
         return r.status, half == want[:GATED // 2], half + rest == want
 
 
+UPLOAD = 16 << 20
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -83,6 +93,14 @@ def main():
              "the proxy streams the body while it arrives (the origin sends its second half "
              "only after the client got the first)",
              diag=f"{st}, first half {half_ok}, whole {whole_ok}")
+        before = vm_hwm_kib(srv.proc.pid)
+        ok, seen = upload_to_gated(srv.port)
+        grew = vm_hwm_kib(srv.proc.pid) - before
+        t.ok(ok, f"a {UPLOAD >> 20} MiB upload to a slow-reading origin: check-write stays "
+             "bounded, writes never wait (the handler's timer fires while the origin does "
+             "not read), the origin gets it whole", diag=" | ".join(seen[-6:]))
+        t.ok(grew < 8 * 1024, f"the server's peak memory grew by less than 8 MiB for the "
+             f"{UPLOAD >> 20} MiB upload", diag=f"VmHWM +{grew} KiB")
         with closing(srv.conn()) as c:
             st, _, msg = get(c, f"/proxy?url=http://127.0.0.1:{free_port()}/")
         t.ok(st == 502, "an unreachable origin is answered 502", diag=f"{st} {msg[:200]!r}")

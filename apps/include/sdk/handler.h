@@ -37,6 +37,10 @@ void handler_main(struct handler_req *req);
 /* The value of request header name (any case) into buf (NUL-terminated,
  * truncated to cap - 1): its length, or -1 when absent. */
 long handler_header(struct handler_req *req, const char *name, char *buf, size_t cap);
+/* The request body's input-stream (consumed on the first call), for a
+ * handler that polls it with wasi2_wait / wasi2_read(..., false); -1 on a
+ * failure. */
+int32_t handler_body_stream(struct handler_req *req);
 /* Reads up to cap body bytes, blocking: the count, 0 at the end, -1 on a
  * failure (the client left). */
 long handler_read(struct handler_req *req, void *buf, size_t cap);

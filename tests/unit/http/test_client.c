@@ -57,6 +57,7 @@ struct fake {
     size_t piece;         /* most bytes one recv returns (0: no cap) */
     uint32_t ms_per_recv; /* time each delivery takes */
     bool hold;            /* the reply has not arrived yet: recv times out */
+    long send_room;       /* bytes sends take before the socket is full (-1: no limit) */
     unsigned closes;
     struct http_conn *live;
 };
@@ -86,9 +87,14 @@ static size_t reply_len(const struct turn *t)
 
 static long fake_send(void *ctx, struct http_conn *c, const void *buf, size_t len, uint32_t timeout)
 {
-    (void)ctx;
-    (void)timeout;
+    struct fake *f = ctx;
     assert_true(len > 0);
+    if (f->send_room == 0) { /* full: the wait for room times out */
+        f->now += timeout;
+        return ERR_TIMEDOUT;
+    }
+    if (f->send_room > 0 && len > (size_t)f->send_room) len = (size_t)f->send_room;
+    if (f->send_room > 0) f->send_room -= (long)len;
     if (c->turn >= c->s->nturns)
         fail_msg("request bytes after the script's last turn: \"%.*s\"", (int)len,
                  (const char *)buf);
@@ -169,6 +175,7 @@ static struct http_client *client_over(struct fake *f, const struct script *s, s
     f->scripts = s;
     f->nscripts = n;
     f->now = 1000;
+    f->send_room = -1;
     static struct http_sock sock;
     sock.ops = &fake_ops;
     sock.ctx = f;
@@ -839,6 +846,56 @@ static void test_stepped_exchange(void **state)
     http_client_destroy(c);
 }
 
+/* A streamed request body written without waiting: ERR_AGAIN with the
+ * idle deadline while the socket takes nothing (no time spent), a part of
+ * a piece when it takes a part (the chunk framing stays right when the
+ * rest is offered again with more), the last chunk from a step, and the
+ * send timeout once the socket stays full past the idle deadline. */
+static void test_try_write(void **state)
+{
+    (void)state;
+    struct fake f;
+    const struct script *s =
+        SCRIPT({"h", 80, 0,
+                TURNS({"POST /u HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                       "b\r\nhello world\r\n3\r\n!!!\r\n0\r\n\r\n",
+                       OK(2) "ok"},
+                      {"PUT /l HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\nab", NULL}),
+                END_OPEN});
+    struct http_client_config cfg;
+    http_client_config_default(&cfg);
+    cfg.idle_timeout_ms = 700;
+    struct http_client *c = client_over(&f, s, 1, &cfg);
+    struct http_client_request req = {.method = "POST",
+                                      .url = "http://h/u",
+                                      .body_kind = HTTP_CLIENT_BODY_STREAM,
+                                      .stream_length = -1};
+    uint64_t t0 = f.now, deadline = 0;
+    assert_int_equal(http_client_start(c, &req), 0);
+    f.send_room = 0;
+    assert_int_equal(http_client_try_write(c, "hello world", 11, &deadline), ERR_AGAIN);
+    assert_int_equal(f.now, t0);
+    assert_int_equal(deadline, t0 + 700);
+    f.send_room = 6; /* "b\r\n" and "hel" */
+    assert_int_equal(http_client_try_write(c, "hello world", 11, &deadline), 3);
+    f.send_room = -1;
+    assert_int_equal(http_client_try_write(c, "lo world!!!", 11, &deadline), 11);
+    assert_int_equal(http_client_step(c, &deadline), 200);
+    char buf[4];
+    assert_int_equal(http_client_read(c, buf, sizeof buf), 2);
+    req.method = "PUT";
+    req.url = "http://h/l";
+    req.stream_length = 4;
+    assert_int_equal(http_client_start(c, &req), 0);
+    assert_int_equal(http_client_try_write(c, "ab", 2, &deadline), 2);
+    f.send_room = 0;
+    assert_int_equal(http_client_try_write(c, "cd", 2, &deadline), ERR_AGAIN);
+    f.now = deadline;
+    expect_error(c, (int)http_client_try_write(c, "cd", 2, &deadline), ERR_TIMEDOUT,
+                 HTTP_FAIL_SEND_TIMEOUT);
+    http_client_destroy(c);
+}
+
 /* A body read that does not wait: the piece that is there, then ERR_AGAIN
  * with the idle deadline (no time spent), then the idle timeout once the
  * deadline passed. */
@@ -886,6 +943,7 @@ int main(void)
         cmocka_unit_test(test_end_early),
         cmocka_unit_test(test_fetch_sink_error),
         cmocka_unit_test(test_stepped_exchange),
+        cmocka_unit_test(test_try_write),
         cmocka_unit_test(test_try_read_slice),
     };
     return cmocka_run_group_tests_name("http_client", tests, NULL, NULL);
