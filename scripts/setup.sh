@@ -94,6 +94,7 @@ install_node() {
   mkdir -p "$node_dir"
   tar -xzf "$tgz" -C "$node_dir" --strip-components=1 package/bin package/LICENSE
   rm -rf "$tmp"
+  hash -r # the shell remembers where it found node before
   node_fits_jco || { echo "setup: $node_dir/bin/node does not run" >&2; exit 1; }
 }
 
