@@ -1,7 +1,7 @@
 #!/bin/sh
 # scripts/setup.sh - installs what KPIO's build, run and tests need, on a
 # Debian 12 that has only git and make: the Debian packages below, then,
-# unless JCO_DIR is set or ../shared/tools/jco exists, the pinned jco from
+# unless JCO_DIR is set, the pinned jco from
 # the npm registry into $BUILD/jco (tests/lib/jco/setup.sh, see
 # tests/lib/jcoenv.py), then Mbed TLS's source (scripts/fetch-mbedtls.sh).
 # When the node on PATH is older than jco needs (Debian 12's is 18), a node
@@ -48,7 +48,6 @@ install_packages() {
 # no other copy is configured, and only once.
 install_jco() {
   [ -z "$JCO_DIR" ] || return 0
-  [ ! -e ../shared/tools/jco/jco.sh ] || return 0
   home=${JCO_HOME:-$BUILD/jco}
   [ ! -d "$home/node_modules/@bytecodealliance/jco" ] || return 0
   echo "setup: installing jco from npm into $home"

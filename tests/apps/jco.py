@@ -3,9 +3,9 @@ the npm registry), for the app tests: find it, install it if needed,
 componentize an app with the official WIT, and run the component.
 
   JCO_DIR   the wrapper folder (jco.sh, setup.sh, run-preopen.mjs): default
-            ../shared/tools/jco from the project root, else tests/lib/jco
-  JCO_HOME  where npm installed jco (${TMPDIR:-/tmp}/wasi-anchor for the
-            first two, BUILD/jco for tests/lib/jco; see tests/lib/jcoenv.py);
+            tests/lib/jco
+  JCO_HOME  where npm installed jco (${TMPDIR:-/tmp}/wasi-anchor with
+            JCO_DIR, BUILD/jco for tests/lib/jco; see tests/lib/jcoenv.py);
             setup.sh installs it there when it is missing
   WASI_WIT  the official WIT (default ../shared/wit): wasi-0.2.12/ is copied
             into deps/ next to apps/wit/world.wit
