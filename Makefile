@@ -16,6 +16,9 @@
 SHELL := /bin/bash
 
 BUILD ?= build
+# The node of the build and of every test: scripts/setup.sh installs one into
+# $(BUILD)/node when the system's is too old for jco (Debian 12's node 18).
+export PATH := $(abspath $(BUILD))/node/bin:$(PATH)
 
 # Compilers. The kernel is built with gcc; host tests and fuzzers with clang-19
 # (ASan, UBSan, libFuzzer); release host tools with gcc -O2.

@@ -61,8 +61,8 @@ mount --make-rslave "$dir/dev"
 mnt -t tmpfs tmpfs "$dir/run"
 
 say "copying a clean clone of $(git -C "$here" rev-parse --short HEAD)"
-# Nothing of an earlier run stays: the clone, /tmp (jco's npm install
-# with ../shared), npm's cache.
+# Nothing of an earlier run stays: the clone (with build/node and
+# build/jco, which setup.sh fills), /tmp, npm's cache.
 rm -rf "$dir/root/kpio" "$dir/root/shared" "$dir/root/.npm" "$dir/tmp"
 mkdir -m 1777 "$dir/tmp"
 git clone -q "$here" "$dir/root/kpio"

@@ -1,12 +1,14 @@
 # bench/compare: `make bench` runs KPIO and the Linux reference guest through
 # the same work and prints them side by side (side_by_side.py). The Linux
 # guest is built from Debian's packages by bench/linux-guest/build.sh; when
-# the mirror cannot be reached its column is reported as skipped.
+# the mirror cannot be reached its column is reported as skipped. Once
+# built, the guest's own checks (test_bench.py --linux-guest) run first.
 # KPIO runs booted from its ISO and by direct kernel boot (kpio-direct);
 # the run ends naming the SVG it drew (build/bench-compare/compare.svg).
 BENCHES += compare
 BENCH_COMPARE_ARGS ?= --runs 3
-BENCH_CMD_compare := { bench/linux-guest/build.sh $(BUILD)/linux-guest || true; } && \
+BENCH_CMD_compare := if bench/linux-guest/build.sh $(BUILD)/linux-guest; then \
+    python3 bench/compare/test_bench.py --build $(BUILD) --linux-guest; fi && \
     python3 bench/compare/side_by_side.py --build $(BUILD) $(BENCH_COMPARE_ARGS)
 BENCH_DEPS += $(BUILD)/kpio.iso $(BUILD)/kernel/kpio.elf $(BUILD)/apps/fetch.wasm $(BUILD)/apps/cat.wasm \
               $(BUILD)/apps/wc.wasm

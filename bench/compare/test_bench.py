@@ -4,17 +4,19 @@ the Linux guest's initramfs writer, checked against outside oracles:
 busybox's (or GNU) cpio reads the archives, modules.dep from busybox
 depmod, mtools and fsck.fat judge the disk checks, urllib fetches from
 the payload servers (plain and https), readelf's view of openssl's
-libraries. Then the guests in QEMU: KPIO and the Linux guest each download
-a 2 MiB payload over http and https (the certificate verified; the Linux
-guest refuses a server its root does not vouch for), and each serving
-target of serve_guests.py answers a one-second wrk run.
+libraries. Then the guests in QEMU: each downloads a 2 MiB payload over
+http and https (the certificate verified; the Linux guest refuses a server
+its root does not vouch for), and each serving target of serve_guests.py
+answers a one-second wrk run.
 
-    test_bench.py [--build DIR]
+    test_bench.py [--build DIR] [--linux-guest]
 
-Needs dosfstools and mtools (scripts/setup.sh); the cpio, real
-modules.dep and Linux guest checks use $BUILD/linux-guest when the guest
-was built (make linux-guest), and SKIP otherwise; the serving checks need
-wrk.
+Without --linux-guest (make test's bench/compare): the harness and KPIO's
+guest. With it: the checks of the Linux reference guest only (Debian's
+modules.dep, openssl's libraries, its https download and refusal, its
+busybox httpd), which `make bench` and `make bench-linux` run after
+building the guest into $BUILD/linux-guest; a guest not built fails them.
+Needs dosfstools, mtools, cpio and wrk (scripts/setup.sh).
 """
 import argparse
 import hashlib
@@ -60,7 +62,8 @@ def cpio_tool(build):
 def test_newc(t, build, tmp):
     tool = cpio_tool(build)
     if tool is None:
-        t.skip("newc archive read back by cpio", "no busybox (guest not built) and no cpio")
+        t.ok(False, "newc archive read back by cpio", "no busybox (guest not built) and no cpio "
+             "(scripts/setup.sh installs it)")
         return
     arc = mkinitramfs.Newc()
     arc.directory("d")
@@ -93,7 +96,7 @@ def test_newc(t, build, tmp):
         t.ok(True, "duplicate entry rejected")
 
 
-def test_modules(t, build):
+def test_modules(t):
     dep = ("kernel/a/virtio_net.ko: kernel/b/net_failover.ko kernel/c/failover.ko "
            "kernel/v/virtio.ko kernel/v/virtio_ring.ko\n"
            "kernel/b/net_failover.ko: kernel/c/failover.ko\n"
@@ -121,11 +124,15 @@ def test_modules(t, build):
     except ValueError:
         t.ok(True, "malformed modules.dep rejected")
 
+
+
+def test_guest_modules(t, build):
+    """mkinitramfs's module closure on the guest's real modules.dep."""
     moddir = os.path.join(build, "linux-guest", "kernel", "lib", "modules")
     kvers = os.listdir(moddir) if os.path.isdir(moddir) else []
     real = os.path.join(moddir, kvers[0], "modules.dep") if len(kvers) == 1 else ""
     if not os.path.exists(real):
-        t.skip("virtio_net's closure in Debian's modules.dep", "guest not built")
+        t.ok(False, "virtio_net's closure in Debian's modules.dep", f"no modules.dep in {moddir}")
         return
     with open(real) as f:
         table = mkinitramfs.parse_modules_dep(f.read())
@@ -338,7 +345,7 @@ def test_guest_libraries(t, build):
     from readelf; the guest run below is the real proof)."""
     roots = [os.path.join(build, "linux-guest", "pkg", p) for p in ("openssl", "libssl3", "libc6")]
     if not all(os.path.isdir(r) for r in roots):
-        t.skip("openssl's library closure", "guest not built (make linux-guest)")
+        t.ok(False, "openssl's library closure", f"not all of {roots} unpacked")
         return
     files = dict(mkinitramfs.resolve_program(roots, "usr/bin/openssl"))
     want = {"usr/bin/openssl", "lib64/ld-linux-x86-64.so.2", "lib/x86_64-linux-gnu/libssl.so.3",
@@ -353,39 +360,33 @@ def test_guest_libraries(t, build):
         t.ok("libssl.so.3" in str(e), "a missing library is named", str(e))
 
 
-def test_guests_https(t, build, tmp):
-    """Both guests through the whole work on a 2 MiB payload: each reports
-    an https figure and the host's https server saw its verified GET; the
-    Linux guest given another root than the server's refuses the https
-    download (dl-tls fails), so its figure comes from a verified
-    connection."""
+def test_guests_https(t, build, tmp, linux):
+    """KPIO's guest, or with linux the Linux guest, through the whole work
+    on a 2 MiB payload: it reports an https figure and the host's https
+    server saw its verified GET; the Linux guest given another root than
+    the server's refuses the https download (dl-tls fails), so its figure
+    comes from a verified connection."""
     args = argparse.Namespace(payload_mib=2, write_mib=2, cluster=512, firmware="seabios")
+    guest = (guests.LinuxGuest if linux else guests.KpioGuest)(build)
+    guest.timeout = 300
+    name = f"{guest.name}: https download in QEMU, certificate verified"
     why = qemu.missing_tools("seabios") or workload.missing_tools()
+    if why or guest.missing():
+        t.ok(False, name, why or guest.missing())
+        return
     payload = workload.Payload(os.path.join(tmp, "g.bin"), 2 * MIB)
     workdir = os.path.join(build, "bench-compare", "suite")
     os.makedirs(workdir, exist_ok=True)
     with bench.Servers(payload, workdir) as servers:
-        for cls in (guests.KpioGuest, guests.LinuxGuest):
-            guest = cls(build)
-            guest.timeout = 300
-            skip = why or guest.missing()
-            if skip:
-                t.skip(f"{guest.name}: https download in QEMU", skip)
-                continue
-            before = len(servers.https.served)
-            values, problems = bench.one_run(guest, args, payload, servers, 1, workdir)
-            got = servers.https.served[before:]
-            t.ok(values is not None and values.get("https_devnull", 0) > 0 and
-                 0 < values.get("https_ratio", 0) and got == [("/payload", payload.size)],
-                 f"{guest.name}: https download in QEMU, certificate verified",
-                 problems or (values, got))
-            if values:
-                t.diag(f"{guest.name}: http {values['http_devnull']:.1f} MiB/s, https "
-                       f"{values['https_devnull']:.1f} MiB/s, ciphers {servers.https.ciphers}")
-        guest = guests.LinuxGuest(build)
-        guest.timeout = 300
-        if why or guest.missing():
-            t.skip("linux: an untrusted server is refused", why or guest.missing())
+        values, problems = bench.one_run(guest, args, payload, servers, 1, workdir)
+        got = servers.https.served
+        t.ok(values is not None and values.get("https_devnull", 0) > 0 and
+             0 < values.get("https_ratio", 0) and got == [("/payload", payload.size)],
+             name, problems or (values, got))
+        if values:
+            t.diag(f"{guest.name}: http {values['http_devnull']:.1f} MiB/s, https "
+                   f"{values['https_devnull']:.1f} MiB/s, ciphers {servers.https.ciphers}")
+        if not linux:
             return
         with open(os.path.join(workdir, "certs", "self.pem"), "rb") as f:
             servers.ca = f.read()
@@ -396,17 +397,20 @@ def test_guests_https(t, build, tmp):
              "linux: a server its root does not vouch for is refused", problems)
 
 
-def test_guests_serve(t, build):
-    """serve_guests.py's quick variant: each target boots, answers GET /
-    with its page (checked by serve_guests.measure) and serves one short wrk
-    run at 4 connections without errors."""
+def test_guests_serve(t, build, linux):
+    """serve_guests.py's quick variant: each of KPIO's targets, or with
+    linux the Linux guest's, boots, answers GET / with its page (checked by
+    serve_guests.measure) and serves one short wrk run at 4 connections
+    without errors."""
     import serve_guests
     why = (None if shutil.which("wrk") else "no wrk (Debian package wrk)") or \
         qemu.missing_tools("seabios") or workload.missing_tools()
     for name, target in serve_guests.targets(build).items():
-        skip = why or (target if isinstance(target, str) else None)
-        if skip:
-            t.skip(f"{name}: serves GET / under wrk in QEMU", skip)
+        if name.startswith("linux-") != linux:
+            continue
+        missing = why or (target if isinstance(target, str) else None)
+        if missing:
+            t.ok(False, f"{name}: serves GET / under wrk in QEMU", missing)
             continue
         try:
             res = serve_guests.measure(target, build, [4], 1)[4]
@@ -440,20 +444,25 @@ def test_qemu_flags(t):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--linux-guest", action="store_true",
+                    help="check the Linux reference guest (built into BUILD/linux-guest)")
     args = ap.parse_args()
     t = Tap()
     with tempfile.TemporaryDirectory() as tmp:
-        for name, run in (("initramfs writer", lambda: test_newc(t, args.build, tmp)),
-                          ("module resolution", lambda: test_modules(t, args.build)),
-                          ("serial markers", lambda: test_markers(t)),
-                          ("phase trace", lambda: test_phases(t)),
-                          ("disk checks", lambda: test_disk(t, tmp)),
-                          ("payload server", lambda: test_server(t, tmp)),
-                          ("https server", lambda: test_tls_server(t, tmp)),
-                          ("guest libraries", lambda: test_guest_libraries(t, args.build)),
-                          ("guests over https", lambda: test_guests_https(t, args.build, tmp)),
-                          ("guests serving", lambda: test_guests_serve(t, args.build)),
-                          ("QEMU flags", lambda: test_qemu_flags(t))):
+        guest_runs = (("guests over https",
+                       lambda: test_guests_https(t, args.build, tmp, args.linux_guest)),
+                      ("guests serving", lambda: test_guests_serve(t, args.build, args.linux_guest)))
+        harness = (("initramfs writer", lambda: test_newc(t, args.build, tmp)),
+                   ("module resolution", lambda: test_modules(t)),
+                   ("serial markers", lambda: test_markers(t)),
+                   ("phase trace", lambda: test_phases(t)),
+                   ("disk checks", lambda: test_disk(t, tmp)),
+                   ("payload server", lambda: test_server(t, tmp)),
+                   ("https server", lambda: test_tls_server(t, tmp)),
+                   ("QEMU flags", lambda: test_qemu_flags(t)))
+        linux_guest = (("guest modules", lambda: test_guest_modules(t, args.build)),
+                       ("guest libraries", lambda: test_guest_libraries(t, args.build)))
+        for name, run in (linux_guest if args.linux_guest else harness) + guest_runs:
             try:
                 run()
             except Exception:  # a crashing group fails and the suite goes on

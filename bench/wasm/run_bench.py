@@ -51,9 +51,6 @@ BENCHES = [
     ("branchy", 1000),
     ("zlib", 5),
 ]
-# built from outside sources that may be unavailable (module.mk): skipped
-# with a message when absent
-OPTIONAL = {"zlib": "Debian's zlib source package (bench/wasm/fetch-zlib.sh)"}
 
 
 def run_native(path, n):
@@ -112,9 +109,6 @@ def main():
     table = {}
     for name, n in BENCHES:
         if args.only and args.only not in name:
-            continue
-        if name in OPTIONAL and not os.path.exists(os.path.join(d, name + ".wasm")):
-            print(f"bench wasm_{name}: skipped, needs {OPTIONAL[name]}", file=sys.stderr)
             continue
         try:
             native = [run_native(os.path.join(d, name.removesuffix("_simd") + ".native"), n)

@@ -3,9 +3,9 @@ the npm registry), for the app tests: find it, install it if needed,
 componentize an app with the official WIT, and run the component.
 
   JCO_DIR   the wrapper folder (jco.sh, setup.sh, run-preopen.mjs): default
-            ../shared/tools/jco from the project root, else tests/lib/jco
-  JCO_HOME  where npm installed jco (${TMPDIR:-/tmp}/wasi-anchor for the
-            first two, BUILD/jco for tests/lib/jco; see tests/lib/jcoenv.py);
+            tests/lib/jco
+  JCO_HOME  where npm installed jco (${TMPDIR:-/tmp}/wasi-anchor with
+            JCO_DIR, BUILD/jco for tests/lib/jco; see tests/lib/jcoenv.py);
             setup.sh installs it there when it is missing
   WASI_WIT  the official WIT (default ../shared/wit): wasi-0.2.12/ is copied
             into deps/ next to apps/wit/world.wit
@@ -22,6 +22,10 @@ from hosts import ROOT, run_cmd
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 from jcoenv import install, jco_location  # noqa: E402
+
+# A --jco-import that makes the shim's tcp-socket shutdown(send) the
+# half-close WASI specifies (preview2-shim 0.26.1 destroys the socket).
+TCP_SHUTDOWN_FIX = os.path.join(ROOT, "tests", "lib", "jco", "tcp-shutdown.mjs")
 
 
 class Jco:
@@ -103,18 +107,22 @@ class JcoHost:
     def available(self):
         return None
 
-    def command(self, app, args, dirs):
+    def command(self, app, args, dirs, jco_import=None):
+        """jco_import: a module run first (one only; dirs bring their own)."""
         cmd = ["sh", self.jco.script, "run"]
         env = dict(self.jco.env)
         if dirs:
             (host, guest), = dirs.items()
             assert guest == "/data", "jco run preopens one folder, as /data"
-            cmd += ["--jco-import", os.path.join(self.jco.dir, "run-preopen.mjs")]
+            assert not jco_import, "jco run takes one --jco-import"
+            jco_import = os.path.join(self.jco.dir, "run-preopen.mjs")
             env["PREOPEN_HOST"] = host
+        if jco_import:
+            cmd += ["--jco-import", jco_import]
         return cmd + [self.components[app]] + list(args), env
 
-    def run(self, app, args=(), dirs=None, stdin=b"", cwd=None, timeout=300):
-        cmd, env = self.command(app, args, dirs)
+    def run(self, app, args=(), dirs=None, stdin=b"", cwd=None, timeout=300, jco_import=None):
+        cmd, env = self.command(app, args, dirs, jco_import)
         return run_cmd(cmd, stdin, cwd, env=env, timeout=timeout, stdout_file=True)
 
     def popen(self, app, args=(), dirs=None, **kw):

@@ -4,7 +4,7 @@
 
 # Unit tests: hand-built components and real ones, every app made into a
 # command component by jco (tests/unit/component/make_components.py; SKIP
-# when jco is missing: JCO_DIR, default ../shared/tools/jco). The embedded
+# when jco is missing: JCO_DIR, default tests/lib/jco). The embedded
 # core modules are checked with lib/wasm's loader.
 COMP_TEST_DIR := $(BUILD)/host/tests/component
 $(BUILD)/host/tests/test_component: $(call host_objs,tests/unit/component/test_component.c \

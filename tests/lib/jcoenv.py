@@ -3,9 +3,10 @@ toolchain and host: the folder of its wrapper scripts (jco.sh, setup.sh,
 run-preopen.mjs) and JCO_HOME, the folder npm installed jco into.
 
   1. JCO_DIR, when set (JCO_HOME, else ${TMPDIR:-/tmp}/wasi-anchor)
-  2. ../shared/tools/jco, when present (the same JCO_HOME default)
-  3. this tree's tests/lib/jco (JCO_HOME, else BUILD/jco, where
-     scripts/setup.sh installs the pinned jco from npm)
+  2. else this tree's tests/lib/jco (JCO_HOME, else BUILD/jco, where
+     scripts/setup.sh installs the pinned jco from npm with the tree's
+     package-lock.json; a copy installed without it, as ../shared/tools/jco
+     does, gets today's dependencies, which may not run on this node)
 
 install() runs the wrappers' setup.sh when JCO_HOME has no jco yet, one
 process at a time (suites run in parallel and share JCO_HOME).
@@ -23,9 +24,6 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 def jco_location(build):
     """(wrapper folder, JCO_HOME) for a tree whose build folder is build."""
     wrappers = os.environ.get("JCO_DIR")
-    shared = os.path.join(ROOT, "..", "shared", "tools", "jco")
-    if not wrappers and os.path.exists(os.path.join(shared, "jco.sh")):
-        wrappers = shared
     if wrappers:
         home = os.path.join(os.environ.get("TMPDIR", "/tmp"), "wasi-anchor")
     else:

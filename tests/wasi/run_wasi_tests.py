@@ -20,8 +20,8 @@ under the sanitizer build of kpio-wasm:
 - p2_net: DNS lookup of localhost, TCP client and server, UDP, against
   python sockets on loopback.
 - p2_traps: misuse of 0.2 resources must trap with a clear message.
-- jco (JCO_DIR, else ../shared/tools/jco, else tests/lib/jco with jco in
-  BUILD/jco, see tests/lib/jcoenv.py): the 0.2 modules are componentized
+- jco (JCO_DIR, else tests/lib/jco with jco in BUILD/jco, see
+  tests/lib/jcoenv.py): the 0.2 modules are componentized
   with the official WIT (WASI_WIT, default ../shared/wit), which fails on
   any non-standard import name or signature. SKIP when the WIT is missing.
 

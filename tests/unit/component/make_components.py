@@ -15,7 +15,7 @@ against the lowered canonical ABI without wasi-libc or the preview1 adapter
 
 Writes OUT/APP.component.wasm and OUT/js.component.wasm (or OUT/js.SKIP
 with the reason), or OUT/SKIP with the reason when jco is not available
-(JCO_DIR, default ../shared/tools/jco; see tests/apps/jco.py).
+(JCO_DIR, default tests/lib/jco; see tests/lib/jcoenv.py).
 """
 import glob
 import os
