@@ -169,12 +169,12 @@ static const char *test_clock(void)
               (unsigned long long)(ns / 1000), (unsigned long long)(k1 - k0));
     if (ns < 200 * NS_PER_MS)
         return selftest_fail("woke early: %llu us", (unsigned long long)(ns / 1000));
-    if (ns > 400 * NS_PER_MS)
-        return selftest_fail("woke late: %llu us", (unsigned long long)(ns / 1000));
-    /* Under emulation a busy host can delay (and QEMU then coalesce) timer
-     * interrupts, so ticks may fall short of the TSC; they can never run
-     * ahead of it, and a miscalibrated timer is off by far more than this. */
-    if (tick_ns * 100 > ns * 110 || tick_ns * 100 < ns * 50)
+    /* Under emulation a busy host delays the guest as a whole (a late wake
+     * says nothing) and can delay, and QEMU then coalesce, timer interrupts,
+     * so ticks may fall short of the TSC: 43% of it was seen at a load of 16
+     * on two cores. They can never run ahead of it, and a timer calibrated
+     * ten times too slow is still caught. */
+    if (k1 == k0 || tick_ns * 100 > ns * 110 || tick_ns * 10 < ns)
         return selftest_fail("tick and TSC disagree: %llu vs %llu us",
                              (unsigned long long)(tick_ns / 1000), (unsigned long long)(ns / 1000));
     uint64_t a = clock_monotonic_ns(), b = clock_monotonic_ns();
@@ -239,7 +239,7 @@ static const char *test_waitq(void)
     if (w.woke) return "the waiter ran before it was woken";
     w.flag = 1;
     waitq_wake_all(&w.wq);
-    if (thread_join(t, clock_monotonic_ns() + NS_PER_SEC, NULL) < 0)
+    if (thread_join(t, clock_monotonic_ns() + 10 * NS_PER_SEC, NULL) < 0)
         return "the waiter was not woken";
     if (w.result != 0) return "wake-up reported an error";
     /* Deadline: nobody wakes us. */
@@ -248,7 +248,8 @@ static const char *test_waitq(void)
     uint64_t t0 = clock_monotonic_ns();
     int r = WAIT_EVENT(&q, 0, t0 + 50 * NS_PER_MS);
     uint64_t el = clock_monotonic_ns() - t0;
-    if (r != ERR_TIMEDOUT || el < 50 * NS_PER_MS || el > 200 * NS_PER_MS)
+    /* Never early; how late depends on the host's load under emulation. */
+    if (r != ERR_TIMEDOUT || el < 50 * NS_PER_MS)
         return selftest_fail("deadline wait returned %d after %llu us", r,
                              (unsigned long long)(el / 1000));
     return NULL;
@@ -276,12 +277,13 @@ static const char *test_preemption(void)
     uint64_t el = clock_monotonic_ns() - t0;
     uint64_t seen = s.count;
     s.stop = 1;
-    if (thread_join(t, clock_monotonic_ns() + NS_PER_SEC, NULL) < 0)
+    if (thread_join(t, clock_monotonic_ns() + 10 * NS_PER_SEC, NULL) < 0)
         return "the spinner did not stop";
     if (seen == 0) return "the spinner never ran";
-    if (el > 300 * NS_PER_MS)
-        return selftest_fail("sleeping thread got the CPU back only after %llu ms",
-                             (unsigned long long)(el / NS_PER_MS));
+    /* Returning at all proves the preemption; how soon depends on the
+     * host's load under emulation, so it is logged, not judged. */
+    klog_info("test", "slept 100 ms beside a spinner: back after %llu ms",
+              (unsigned long long)(el / NS_PER_MS));
     return NULL;
 }
 
