@@ -44,7 +44,7 @@ FUZZ_CFLAGS := $(HOST_WARN) $(INCLUDES) -D_GNU_SOURCE -g -O1 -fno-omit-frame-poi
     -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -DKPIO_FUZZ
 FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
 
-KERNEL_CFLAGS := $(WARN) $(INCLUDES) -Ikernel -ffreestanding -nostdinc \
+KERNEL_CFLAGS := $(WARN) $(INCLUDES) -ffreestanding -nostdinc \
     -isystem $(shell $(KERNEL_CC) -print-file-name=include 2>/dev/null) \
     -fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
     -fno-omit-frame-pointer -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables \

@@ -2,22 +2,22 @@
  * kernel/init.c - starting the services after the core is up: drivers,
  * the root filesystem, then test mode or the shell.
  */
-#include "init.h"
+#include "kernel/init.h"
 
-#include "block/bcache.h"
-#include "boot/cmdline.h"
-#include "drivers/drivers.h"
-#include "fs/vfs.h"
-#include "lib/random.h"
-#include "net/knet.h"
-#include "net/ktls.h"
-#include "lib/klog.h"
-#include "mm/heap.h"
-#include "mm/pmm.h"
-#include "power/power.h"
-#include "sched/sched.h"
-#include "shell/shell.h"
-#include "test/selftest.h"
+#include "kernel/block/bcache.h"
+#include "kernel/boot/cmdline.h"
+#include "kernel/drivers/drivers.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/lib/random.h"
+#include "kernel/net/knet.h"
+#include "kernel/net/ktls.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/heap.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/power/power.h"
+#include "kernel/sched/sched.h"
+#include "kernel/shell/shell.h"
+#include "kernel/test/selftest.h"
 
 static void sync_on_shutdown(void)
 {

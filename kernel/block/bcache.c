@@ -5,14 +5,14 @@
  * lib/fat callers already hold their volume's lock), in a table that the
  * writer thread walks every WRITEBACK_INTERVAL_MS and power-off syncs.
  */
-#include "block/bcache.h"
+#include "kernel/block/bcache.h"
 
 #include "base/error.h"
 #include "block/cache.h"
-#include "lib/klog.h"
-#include "lib/phases.h"
-#include "mm/heap.h"
-#include "sched/sched.h"
+#include "kernel/lib/klog.h"
+#include "kernel/lib/phases.h"
+#include "kernel/mm/heap.h"
+#include "kernel/sched/sched.h"
 
 #define WRITEBACK_INTERVAL_MS 5000
 #define MAX_CACHES            8

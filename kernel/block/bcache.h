@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "block/block.h"
+#include "kernel/block/block.h"
 
 struct bcache;
 

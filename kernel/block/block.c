@@ -1,14 +1,14 @@
 /*
  * kernel/block/block.c - block device registry and checked transfers.
  */
-#include "block/block.h"
+#include "kernel/block/block.h"
 
-#include "arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "base/error.h"
 #include "base/fmt.h"
 #include "base/mem.h"
-#include "lib/klog.h"
-#include "lib/phases.h"
+#include "kernel/lib/klog.h"
+#include "kernel/lib/phases.h"
 
 static struct list_node devices = LIST_INIT(devices);
 static int ndisks;

@@ -4,13 +4,13 @@
  * block_read and judges every entry; this file names, logs and registers
  * the accepted ones.
  */
-#include "block/block.h"
+#include "kernel/block/block.h"
 
 #include "base/error.h"
 #include "base/fmt.h"
 #include "block/part.h"
-#include "lib/klog.h"
-#include "mm/heap.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/heap.h"
 
 static int read_disk(void *ctx, uint64_t lba, uint32_t count, void *buf)
 {

@@ -2,10 +2,10 @@
  * kernel/boot/cmdline.c - parsing and storing kernel options (see
  * cmdline.h). Storage is static: options are read before the heap exists.
  */
-#include "boot/cmdline.h"
+#include "kernel/boot/cmdline.h"
 
 #include "base/mem.h"
-#include "lib/klog.h"
+#include "kernel/lib/klog.h"
 
 #define MAX_OPTS 32
 #define KEY_MAX  32

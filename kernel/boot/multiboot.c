@@ -2,7 +2,7 @@
  * kernel/boot/multiboot.c - walking the Multiboot2 tag list (Multiboot2
  * spec section 3.6). Every tag's size is checked against the total size.
  */
-#include "boot/multiboot.h"
+#include "kernel/boot/multiboot.h"
 
 #include "base/endian.h"
 #include "base/error.h"

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mm/pmm.h"
+#include "kernel/mm/pmm.h"
 
 #define MB2_BOOT_MAGIC   0x36d76289u
 #define BOOT_MAX_REGIONS 128

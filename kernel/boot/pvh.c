@@ -9,7 +9,7 @@
  *   40 memmap_paddr u64, 48 memmap_entries u32, 52 reserved u32
  *   memory map entry: addr u64, size u64, type u32 (E820), reserved u32
  */
-#include "boot/pvh.h"
+#include "kernel/boot/pvh.h"
 
 #include <stdbool.h>
 

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "boot/multiboot.h"
+#include "kernel/boot/multiboot.h"
 
 /* hvm_start_info.magic, which boot.S's pvh_start passes to kmain as the
  * boot magic. */

@@ -6,13 +6,13 @@
 #include "base/error.h"
 #include "base/fmt.h"
 #include "base/mem.h"
-#include "block/bcache.h"
-#include "block/block.h"
+#include "kernel/block/bcache.h"
+#include "kernel/block/block.h"
 #include "fat/fat.h"
-#include "fs/vfs.h"
-#include "lib/klog.h"
-#include "mm/heap.h"
-#include "time/clock.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/heap.h"
+#include "kernel/time/clock.h"
 
 #define CACHE_SECTORS 4096 /* 2 MiB of 512-byte sectors */
 

@@ -8,15 +8,15 @@
  * its mount and the driver's handle; pread/pwrite seek, transfer and seek
  * back under the mount lock, so they do not disturb the file position.
  */
-#include "fs/vfs.h"
+#include "kernel/fs/vfs.h"
 
 #include "base/error.h"
 #include "base/mem.h"
 #include "base/util.h"
-#include "block/block.h"
-#include "lib/klog.h"
-#include "lib/phases.h"
-#include "mm/heap.h"
+#include "kernel/block/block.h"
+#include "kernel/lib/klog.h"
+#include "kernel/lib/phases.h"
+#include "kernel/mm/heap.h"
 #include "vfs/path.h"
 
 #define MAX_MOUNTS 8

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sched/waitq.h"
+#include "kernel/sched/waitq.h"
 
 #define VFS_PATH_MAX 1024
 #define VFS_NAME_MAX 766

@@ -1,7 +1,7 @@
 /*
  * kernel/lib/iopoll.c - the shared wake-up point (see iopoll.h).
  */
-#include "lib/iopoll.h"
+#include "kernel/lib/iopoll.h"
 
 struct waitq iopoll_wq;
 volatile uint32_t iopoll_gen;

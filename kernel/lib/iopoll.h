@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "sched/waitq.h"
+#include "kernel/sched/waitq.h"
 
 extern struct waitq iopoll_wq;
 extern volatile uint32_t iopoll_gen;

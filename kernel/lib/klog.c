@@ -5,13 +5,13 @@
  * written out with interrupts masked, so lines from threads and interrupt
  * handlers never interleave.
  */
-#include "lib/klog.h"
+#include "kernel/lib/klog.h"
 
-#include "arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "base/fmt.h"
 #include "base/mem.h"
-#include "drivers/serial/serial.h"
-#include "time/clock.h"
+#include "kernel/drivers/serial/serial.h"
+#include "kernel/time/clock.h"
 
 #define RING_SIZE (64 * 1024)
 

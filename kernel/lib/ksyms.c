@@ -5,7 +5,7 @@
  * by address, then the names. Binary search finds the last symbol at or
  * below the address.
  */
-#include "lib/ksyms.h"
+#include "kernel/lib/ksyms.h"
 
 #include <stddef.h>
 

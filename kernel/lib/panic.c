@@ -6,16 +6,16 @@
  * otherwise the CPU halts with interrupts off and the message stays on the
  * console.
  */
-#include "lib/panic.h"
+#include "kernel/lib/panic.h"
 
 #include <stdarg.h>
 
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/trap.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/trap.h"
 #include "base/env.h"
 #include "base/fmt.h"
-#include "lib/klog.h"
-#include "power/power.h"
+#include "kernel/lib/klog.h"
+#include "kernel/power/power.h"
 
 static void console_sink(void *ctx, const char *s, size_t n)
 {

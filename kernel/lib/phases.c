@@ -4,11 +4,11 @@
  * zero means "not since the last reset" (the clock is far past zero by
  * the time anything here happens).
  */
-#include "lib/phases.h"
+#include "kernel/lib/phases.h"
 
 #include "base/fmt.h"
-#include "lib/klog.h"
-#include "time/clock.h"
+#include "kernel/lib/klog.h"
+#include "kernel/time/clock.h"
 
 static const char *const phase_names[PHASE_COUNT] = {"lease",       "app_loaded", "app_compiled",
                                                      "tcp_connect", "first_byte", "last_byte",

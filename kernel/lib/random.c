@@ -15,17 +15,17 @@
  * the CPU has them). Seed material from the device is gathered by
  * random_secure() in thread context, at most once a minute.
  */
-#include "lib/random.h"
+#include "kernel/lib/random.h"
 
 #include <stdint.h>
 
-#include "arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "base/error.h"
 #include "base/mem.h"
-#include "drivers/virtio/virtio_rng.h"
-#include "lib/klog.h"
-#include "lib/panic.h"
-#include "time/clock.h"
+#include "kernel/drivers/virtio/virtio_rng.h"
+#include "kernel/lib/klog.h"
+#include "kernel/lib/panic.h"
+#include "kernel/time/clock.h"
 #include "tls/rng.h"
 
 #define DEVICE_TIMEOUT_NS (5 * NS_PER_SEC)

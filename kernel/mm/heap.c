@@ -6,16 +6,16 @@
  * objects; a slab whose objects are all free goes back to the frame
  * allocator (keeping one per class to avoid thrashing).
  */
-#include "mm/heap.h"
+#include "kernel/mm/heap.h"
 
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/layout.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/layout.h"
 #include "base/env.h"
 #include "base/list.h"
 #include "base/mem.h"
 #include "base/util.h"
-#include "mm/kva.h"
-#include "mm/pmm.h"
+#include "kernel/mm/kva.h"
+#include "kernel/mm/pmm.h"
 
 #define SLAB_MAGIC  0x51ab51abu
 #define LARGE_MAGIC 0x1a26e000u

@@ -5,16 +5,16 @@
  * address order and merged on release. The list nodes come from the small
  * heap, which never uses this region, so there is no recursion.
  */
-#include "mm/kva.h"
+#include "kernel/mm/kva.h"
 
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/layout.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/layout.h"
 #include "base/env.h"
 #include "base/error.h"
 #include "base/list.h"
-#include "mm/heap.h"
-#include "mm/pmm.h"
-#include "mm/vmm.h"
+#include "kernel/mm/heap.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/mm/vmm.h"
 
 struct range {
     struct list_node node;

@@ -7,12 +7,12 @@
  * holes) stays marked used. Single-frame allocations scan 64 frames per
  * word from a rotating hint; contiguous runs scan bit by bit from it.
  */
-#include "mm/pmm.h"
+#include "kernel/mm/pmm.h"
 
-#include "arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "base/mem.h"
 #include "base/util.h"
-#include "lib/klog.h"
+#include "kernel/lib/klog.h"
 
 extern char __kernel_start[], __kernel_end[];
 

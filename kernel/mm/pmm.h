@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch/x86_64/layout.h"
+#include "kernel/arch/x86_64/layout.h"
 
 #define PAGE_SIZE  4096ul
 #define PAGE_SHIFT 12

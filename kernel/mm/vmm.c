@@ -6,15 +6,15 @@
  * needs no temporary mappings. Interrupts are masked while tables change
  * (one CPU, so that is the lock).
  */
-#include "mm/vmm.h"
+#include "kernel/mm/vmm.h"
 
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/layout.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/layout.h"
 #include "base/error.h"
 #include "base/mem.h"
 #include "base/util.h"
-#include "lib/klog.h"
-#include "mm/pmm.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/pmm.h"
 
 #define PTE_P    (1ull << 0)
 #define PTE_W    (1ull << 1)

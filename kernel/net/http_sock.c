@@ -3,12 +3,12 @@
  * kernel's blocking sockets (kernel/net/knet.h): names resolve through the
  * kernel's DNS client, timeouts become deadlines on the monotonic clock.
  */
-#include "net/http_sock.h"
+#include "kernel/net/http_sock.h"
 
 #include "base/error.h"
-#include "mm/heap.h"
-#include "net/knet.h"
-#include "time/clock.h"
+#include "kernel/mm/heap.h"
+#include "kernel/net/knet.h"
+#include "kernel/time/clock.h"
 
 struct http_conn {
     struct ksock *s;

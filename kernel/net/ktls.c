@@ -17,17 +17,17 @@
  * Failures an app cannot say itself (no entropy, a missing or empty trust
  * store) are printed on the console naming the cause and the path.
  */
-#include "net/ktls.h"
+#include "kernel/net/ktls.h"
 
 #include "base/error.h"
 #include "base/mem.h"
-#include "boot/cmdline.h"
-#include "fs/vfs.h"
-#include "lib/klog.h"
-#include "lib/random.h"
-#include "mm/heap.h"
-#include "sched/sched.h"
-#include "time/clock.h"
+#include "kernel/boot/cmdline.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/lib/klog.h"
+#include "kernel/lib/random.h"
+#include "kernel/mm/heap.h"
+#include "kernel/sched/sched.h"
+#include "kernel/time/clock.h"
 #include "tls/tls.h"
 
 #define MAX_BUNDLE (16u << 20)

@@ -8,20 +8,20 @@
  * callback bumps that generation (so no wake-up is lost between the check
  * and the sleep).
  */
-#include "net/knet.h"
+#include "kernel/net/knet.h"
 
-#include "arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "base/error.h"
 #include "base/mem.h"
-#include "boot/cmdline.h"
-#include "lib/iopoll.h"
-#include "lib/klog.h"
-#include "lib/phases.h"
-#include "lib/random.h"
-#include "mm/heap.h"
-#include "net/netdev.h"
-#include "sched/sched.h"
-#include "time/clock.h"
+#include "kernel/boot/cmdline.h"
+#include "kernel/lib/iopoll.h"
+#include "kernel/lib/klog.h"
+#include "kernel/lib/phases.h"
+#include "kernel/lib/random.h"
+#include "kernel/mm/heap.h"
+#include "kernel/net/netdev.h"
+#include "kernel/sched/sched.h"
+#include "kernel/time/clock.h"
 
 #define RX_BUDGET 64
 

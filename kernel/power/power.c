@@ -1,13 +1,13 @@
 /*
  * kernel/power/power.c - the ways out: ACPI S5, reset, isa-debug-exit.
  */
-#include "power/power.h"
+#include "kernel/power/power.h"
 
-#include "arch/x86_64/acpi.h"
-#include "arch/x86_64/cpu.h"
-#include "lib/klog.h"
-#include "lib/phases.h"
-#include "time/clock.h"
+#include "kernel/arch/x86_64/acpi.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/lib/klog.h"
+#include "kernel/lib/phases.h"
+#include "kernel/time/clock.h"
 
 #define MAX_HOOKS       8
 #define DEBUG_EXIT_PORT 0xf4

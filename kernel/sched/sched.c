@@ -8,17 +8,17 @@
  * spends its slice of SLICE_TICKS ticks, at which point the tick handler
  * asks for a switch at interrupt exit. The idle thread halts the CPU.
  */
-#include "sched/sched.h"
+#include "kernel/sched/sched.h"
 
-#include "arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "base/error.h"
 #include "base/mem.h"
 #include "base/util.h"
-#include "lib/klog.h"
-#include "mm/heap.h"
-#include "mm/kva.h"
-#include "mm/pmm.h"
-#include "time/clock.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/heap.h"
+#include "kernel/mm/kva.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/time/clock.h"
 
 #define SLICE_TICKS 10
 

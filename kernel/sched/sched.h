@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "base/list.h"
-#include "sched/waitq.h"
+#include "kernel/sched/waitq.h"
 
 enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 

@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#include "arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "base/list.h"
 
 struct waitq {

@@ -8,10 +8,10 @@
  */
 #include "base/fmt.h"
 #include "base/mem.h"
-#include "fs/vfs.h"
-#include "lib/klog.h"
-#include "mm/heap.h"
-#include "shell/shell.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/heap.h"
+#include "kernel/shell/shell.h"
 
 #define NAME_MAX_LEN 128
 

@@ -6,9 +6,9 @@
  * sequences are the VT100 ones terminals send ("ESC [ A" ...).
  */
 #include "base/mem.h"
-#include "drivers/serial/serial.h"
-#include "lib/klog.h"
-#include "shell/shell.h"
+#include "kernel/drivers/serial/serial.h"
+#include "kernel/lib/klog.h"
+#include "kernel/shell/shell.h"
 
 #define HISTORY 32
 

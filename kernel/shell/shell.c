@@ -12,21 +12,21 @@
  * when the last writer (app or shell) lets go. Jobs are indexes into
  * sh->apps.
  */
-#include "shell/shell.h"
+#include "kernel/shell/shell.h"
 
 #include "base/error.h"
 #include "base/fmt.h"
 #include "base/mem.h"
-#include "boot/cmdline.h"
-#include "fs/vfs.h"
-#include "lib/klog.h"
-#include "mm/heap.h"
-#include "power/power.h"
-#include "sched/sched.h"
-#include "wasm/app.h"
-#include "wasm/serve.h"
-#include "time/clock.h"
-#include "wasm/stream.h"
+#include "kernel/boot/cmdline.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/heap.h"
+#include "kernel/power/power.h"
+#include "kernel/sched/sched.h"
+#include "kernel/wasm/app.h"
+#include "kernel/wasm/serve.h"
+#include "kernel/time/clock.h"
+#include "kernel/wasm/stream.h"
 
 #define APPS_DIR "/apps"
 #define RC_PATH  "/etc/rc"

@@ -8,13 +8,13 @@
 #include "base/error.h"
 #include "base/fmt.h"
 #include "base/mem.h"
-#include "boot/cmdline.h"
-#include "fs/vfs.h"
-#include "lib/klog.h"
-#include "mm/heap.h"
-#include "net/knet.h"
-#include "test/selftest.h"
-#include "time/clock.h"
+#include "kernel/boot/cmdline.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/heap.h"
+#include "kernel/net/knet.h"
+#include "kernel/test/selftest.h"
+#include "kernel/time/clock.h"
 
 #define FILE_MIB 64
 #define CHUNK    (1u << 20)

@@ -3,16 +3,16 @@
  * page tables, DMA memory, the clock and tick, threads, wait queues,
  * preemption and fault containment.
  */
-#include "arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "base/error.h"
 #include "base/mem.h"
-#include "lib/klog.h"
-#include "mm/heap.h"
-#include "mm/pmm.h"
-#include "mm/vmm.h"
-#include "sched/sched.h"
-#include "test/selftest.h"
-#include "time/clock.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/heap.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/mm/vmm.h"
+#include "kernel/sched/sched.h"
+#include "kernel/test/selftest.h"
+#include "kernel/time/clock.h"
 
 static const char *test_frames(void)
 {

@@ -3,7 +3,7 @@
  * every suite's file calls selftest_fail, and none calls up into the
  * runner (selftest.c), which only names the suites' tables.
  */
-#include "test/selftest.h"
+#include "kernel/test/selftest.h"
 
 #include <stdarg.h>
 

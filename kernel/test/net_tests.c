@@ -11,12 +11,12 @@
 #include "base/mem.h"
 #include "base/sha256.h"
 #include "base/fmt.h"
-#include "boot/cmdline.h"
-#include "lib/klog.h"
-#include "mm/heap.h"
-#include "net/knet.h"
-#include "test/selftest.h"
-#include "time/clock.h"
+#include "kernel/boot/cmdline.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/heap.h"
+#include "kernel/net/knet.h"
+#include "kernel/test/selftest.h"
+#include "kernel/time/clock.h"
 
 static const char *test_lease(void)
 {

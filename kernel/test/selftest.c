@@ -1,15 +1,15 @@
 /*
  * kernel/test/selftest.c - the test-mode runner and its table of suites.
  */
-#include "test/selftest.h"
+#include "kernel/test/selftest.h"
 
 #include <stdbool.h>
 
 #include "base/fmt.h"
 #include "base/mem.h"
-#include "lib/klog.h"
-#include "power/power.h"
-#include "time/clock.h"
+#include "kernel/lib/klog.h"
+#include "kernel/power/power.h"
+#include "kernel/time/clock.h"
 
 static const struct selftest_suite *const suites[] = {
     &selftest_core,      &selftest_storage,       &selftest_net,       &selftest_bench_storage,

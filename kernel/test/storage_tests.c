@@ -11,13 +11,13 @@
 #include "base/error.h"
 #include "base/mem.h"
 #include "base/sha256.h"
-#include "block/block.h"
-#include "boot/cmdline.h"
-#include "fs/vfs.h"
-#include "lib/klog.h"
-#include "mm/heap.h"
-#include "test/selftest.h"
-#include "time/clock.h"
+#include "kernel/block/block.h"
+#include "kernel/boot/cmdline.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/heap.h"
+#include "kernel/test/selftest.h"
+#include "kernel/time/clock.h"
 
 #define BIG_FILE_MIB 40
 #define CHUNK        (1u << 20)

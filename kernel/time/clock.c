@@ -6,14 +6,14 @@
  * mult = 10^9 * 2^32 / tsc_hz, so conversion is one multiply (128-bit
  * product) and no division on the hot path.
  */
-#include "time/clock.h"
+#include "kernel/time/clock.h"
 
-#include "arch/x86_64/apic.h"
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/irq.h"
-#include "lib/klog.h"
-#include "sched/sched.h"
-#include "time/rtc.h"
+#include "kernel/arch/x86_64/apic.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/irq.h"
+#include "kernel/lib/klog.h"
+#include "kernel/sched/sched.h"
+#include "kernel/time/rtc.h"
 
 #define PIT_HZ       1193182u
 #define CALIBRATE_MS 50

@@ -6,9 +6,9 @@
  * status register B. The century comes from register 0x32 when plausible
  * (QEMU provides it), else 2000 is assumed.
  */
-#include "time/rtc.h"
+#include "kernel/time/rtc.h"
 
-#include "arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "base/mem.h"
 
 static uint8_t cmos(uint8_t reg)

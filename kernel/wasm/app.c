@@ -14,7 +14,7 @@
  * (jit_disk.h): read before its instance is made, written after a run
  * that compiled it.
  */
-#include "wasm/app.h"
+#include "kernel/wasm/app.h"
 
 #include "base/budget.h"
 #include "base/error.h"
@@ -22,21 +22,21 @@
 #include "base/fmt.h"
 #include "base/mem.h"
 #include "base/util.h"
-#include "drivers/serial/serial.h"
-#include "fs/vfs.h"
-#include "lib/klog.h"
-#include "lib/phases.h"
-#include "mm/heap.h"
-#include "mm/pmm.h"
-#include "net/ktls.h"
-#include "sched/sched.h"
+#include "kernel/drivers/serial/serial.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/lib/klog.h"
+#include "kernel/lib/phases.h"
+#include "kernel/mm/heap.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/net/ktls.h"
+#include "kernel/sched/sched.h"
 #include "wasi/wasi.h"
-#include "wasm/jit_disk.h"
-#include "wasm/jit_mem.h"
+#include "kernel/wasm/jit_disk.h"
+#include "kernel/wasm/jit_mem.h"
 #include "serve/handler.h"
-#include "wasm/kport.h"
-#include "wasm/serve.h"
-#include "wasm/stream.h"
+#include "kernel/wasm/kport.h"
+#include "kernel/wasm/serve.h"
+#include "kernel/wasm/stream.h"
 #include "wasm/wasm.h"
 
 /* An app's stack holds the C frames of host calls, plus 16 bytes per wasm

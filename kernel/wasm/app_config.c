@@ -5,12 +5,12 @@
  * engine and its code memory, and the native stack floor. app.c (apps)
  * and serve.c (an instance per request) both use it; it calls neither.
  */
-#include "wasm/app.h"
+#include "kernel/wasm/app.h"
 
 #include "base/util.h"
-#include "mm/pmm.h"
-#include "sched/sched.h"
-#include "wasm/jit_mem.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/sched/sched.h"
+#include "kernel/wasm/jit_mem.h"
 #include "wasm/wasm.h"
 
 /* The JIT's frames stop APP_HOST_MARGIN above the thread's guard page,

@@ -4,17 +4,17 @@
  * is written under a temporary name and renamed into place, so a crash
  * leaves either no file or a whole one (and a damaged one is refused).
  */
-#include "wasm/jit_disk.h"
+#include "kernel/wasm/jit_disk.h"
 
 #include "base/env.h"
 #include "base/error.h"
 #include "base/fmt.h"
 #include "base/mem.h"
 #include "base/sha256.h"
-#include "boot/cmdline.h"
-#include "fs/vfs.h"
-#include "lib/klog.h"
-#include "mm/heap.h"
+#include "kernel/boot/cmdline.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/heap.h"
 
 #define JIT_DIR      "/.jit"
 #define MAX_JIT_FILE (256u << 20)

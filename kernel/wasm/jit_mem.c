@@ -6,14 +6,14 @@
  * once (W^X). Also the choice of engine for apps (kernel command line
  * option wasm=, boot/cmdline.h).
  */
-#include "wasm/jit_mem.h"
+#include "kernel/wasm/jit_mem.h"
 
 #include "base/mem.h"
 #include "base/util.h"
-#include "boot/cmdline.h"
-#include "mm/kva.h"
-#include "mm/pmm.h"
-#include "mm/vmm.h"
+#include "kernel/boot/cmdline.h"
+#include "kernel/mm/kva.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/mm/vmm.h"
 
 static size_t pages_of(size_t size)
 {

@@ -7,21 +7,21 @@
  * paths that are already normalized and confined, so joining them is
  * enough (FAT has no symbolic links to escape through).
  */
-#include "wasm/kport.h"
+#include "kernel/wasm/kport.h"
 
 #include "base/error.h"
 #include "base/fmt.h"
 #include "base/mem.h"
-#include "drivers/serial/serial.h"
-#include "fs/vfs.h"
-#include "lib/iopoll.h"
-#include "lib/klog.h"
-#include "lib/random.h"
-#include "mm/heap.h"
-#include "net/knet.h"
-#include "sched/sched.h"
-#include "time/clock.h"
-#include "wasm/stream.h"
+#include "kernel/drivers/serial/serial.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/lib/iopoll.h"
+#include "kernel/lib/klog.h"
+#include "kernel/lib/random.h"
+#include "kernel/mm/heap.h"
+#include "kernel/net/knet.h"
+#include "kernel/sched/sched.h"
+#include "kernel/time/clock.h"
+#include "kernel/wasm/stream.h"
 
 enum kind { K_FILE, K_DIR, K_STDIN, K_STDOUT, K_STDERR };
 

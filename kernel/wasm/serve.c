@@ -22,26 +22,26 @@
  * connections' threads (their waits end, a running handler is
  * interrupted), joins them and returns.
  */
-#include "wasm/serve.h"
+#include "kernel/wasm/serve.h"
 
 #include "base/budget.h"
 #include "base/error.h"
 #include "base/fmt.h"
 #include "base/mem.h"
 #include "base/util.h"
-#include "lib/klog.h"
-#include "mm/heap.h"
-#include "net/knet.h"
-#include "net/ktls.h"
-#include "sched/sched.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/heap.h"
+#include "kernel/net/knet.h"
+#include "kernel/net/ktls.h"
+#include "kernel/sched/sched.h"
 #include "serve/admit.h"
 #include "serve/conn.h"
 #include "serve/handler.h"
-#include "time/clock.h"
+#include "kernel/time/clock.h"
 #include "wasi/wasi.h"
-#include "wasm/app.h"
-#include "wasm/kport.h"
-#include "wasm/stream.h"
+#include "kernel/wasm/app.h"
+#include "kernel/wasm/kport.h"
+#include "kernel/wasm/stream.h"
 #include "wasm/wasm.h"
 
 #define CONN_STACK (512 * 1024) /* as an app's: handlers run on it */

@@ -4,16 +4,16 @@
  * interrupts masked, which is also what makes WAIT_EVENT's check-then-sleep
  * safe against a lost wake-up.
  */
-#include "wasm/stream.h"
+#include "kernel/wasm/stream.h"
 
-#include "arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "base/error.h"
 #include "base/mem.h"
-#include "fs/vfs.h"
-#include "lib/iopoll.h"
-#include "lib/klog.h"
-#include "mm/heap.h"
-#include "sched/waitq.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/lib/iopoll.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/heap.h"
+#include "kernel/sched/waitq.h"
 
 struct kpipe {
     uint8_t *buf;

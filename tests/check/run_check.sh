@@ -1,7 +1,9 @@
 #!/bin/sh
 # tests/check/run_check.sh - the style gates of `make check` as a TAP suite:
 # every C file is clang-formatted (.clang-format), cppcheck finds nothing,
-# no kernel function is left uncalled (unused_functions.py), every
+# no kernel function is left uncalled (unused_functions.py), every quoted
+# include names one file only, kernel headers from the root as
+# "kernel/..." (include_paths.py), every
 # repository path the docs name exists (doc_paths.py), no files of
 # lib/wasi include or call each other in a circle (wasi_cycles.py), and
 # no C files of one folder call each other in a circle that
@@ -35,6 +37,8 @@ check "cppcheck: no warnings" cppcheck --quiet --error-exitcode=1 --std=c11 \
     --enable=warning,portability --inline-suppr --suppress=missingIncludeSystem \
     -Ilib -Ikernel -I. $files
 check "cppcheck: no unused kernel functions" python3 tests/check/unused_functions.py
+check "includes: every quoted include names one file (kernel headers as kernel/...)" \
+    python3 tests/check/include_paths.py
 check "docs: every repository path named in README.md and docs/ exists" \
     python3 tests/check/doc_paths.py
 check "lib/wasi: no files that include or call each other in a circle" \

@@ -7,13 +7,13 @@
  * the name and decoding the package's first element (the usual approach of
  * small kernels; QEMU's DSDT encodes it plainly).
  */
-#include "arch/x86_64/acpi.h"
+#include "kernel/arch/x86_64/acpi.h"
 
-#include "arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "base/endian.h"
 #include "base/mem.h"
-#include "lib/klog.h"
-#include "mm/vmm.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/vmm.h"
 
 struct sdt_header {
     char sig[4];

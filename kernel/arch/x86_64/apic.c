@@ -2,13 +2,13 @@
  * kernel/arch/x86_64/apic.c - LAPIC, IOAPIC and 8259 PIC programming
  * (Intel SDM vol. 3 ch. 10; 82093AA IOAPIC datasheet).
  */
-#include "arch/x86_64/apic.h"
+#include "kernel/arch/x86_64/apic.h"
 
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/irq.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/irq.h"
 #include "base/error.h"
-#include "lib/klog.h"
-#include "mm/vmm.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/vmm.h"
 
 #define LAPIC_ID         0x020
 #define LAPIC_EOI        0x0B0

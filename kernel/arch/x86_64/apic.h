@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arch/x86_64/acpi.h"
+#include "kernel/arch/x86_64/acpi.h"
 
 void pic_disable(void);
 void lapic_init(uint64_t phys_base);

@@ -14,7 +14,7 @@
  *   KERNEL_VMA+x        (the kernel image, PML4[511] PDPT[510..511]),
  * enable PAE + long mode + NX, load a 64-bit GDT and jump to kmain high.
  */
-#include "arch/x86_64/layout.h"
+#include "kernel/arch/x86_64/layout.h"
 
 #define MB2_MAGIC 0xe85250d6
 #define XEN_ELFNOTE_PHYS32_ENTRY 18

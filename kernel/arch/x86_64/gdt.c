@@ -7,7 +7,7 @@
  * kernel stack overflow (which faults on the guard page and cannot push an
  * exception frame there) still reaches a handler that can report it.
  */
-#include "arch/x86_64/gdt.h"
+#include "kernel/arch/x86_64/gdt.h"
 
 #include <stdint.h>
 

@@ -1,16 +1,16 @@
 /*
  * kernel/arch/x86_64/irq.c - the IDT, vector allocation and the dispatcher.
  */
-#include "arch/x86_64/irq.h"
+#include "kernel/arch/x86_64/irq.h"
 
-#include "arch/x86_64/acpi.h"
-#include "arch/x86_64/apic.h"
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/gdt.h"
-#include "arch/x86_64/trap.h"
+#include "kernel/arch/x86_64/acpi.h"
+#include "kernel/arch/x86_64/apic.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/gdt.h"
+#include "kernel/arch/x86_64/trap.h"
 #include "base/error.h"
-#include "lib/klog.h"
-#include "sched/sched.h"
+#include "kernel/lib/klog.h"
+#include "kernel/sched/sched.h"
 
 struct idt_entry {
     uint16_t offset_lo;

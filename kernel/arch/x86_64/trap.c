@@ -6,17 +6,17 @@
  * created with THREAD_KILL_ON_FAULT is then ended (the kernel carries on);
  * anything else is a kernel bug and stops the machine through panic().
  */
-#include "arch/x86_64/trap.h"
+#include "kernel/arch/x86_64/trap.h"
 
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/gdt.h"
-#include "arch/x86_64/layout.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/gdt.h"
+#include "kernel/arch/x86_64/layout.h"
 #include "base/error.h"
-#include "lib/klog.h"
-#include "lib/ksyms.h"
-#include "lib/panic.h"
-#include "mm/vmm.h"
-#include "sched/sched.h"
+#include "kernel/lib/klog.h"
+#include "kernel/lib/ksyms.h"
+#include "kernel/lib/panic.h"
+#include "kernel/mm/vmm.h"
+#include "kernel/sched/sched.h"
 
 static const char *const names[32] = {
     "divide error",

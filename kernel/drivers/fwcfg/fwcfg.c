@@ -3,11 +3,11 @@
  * 0x510, data at 0x511; QEMU docs/specs/fw_cfg.rst). The file directory is
  * item 0x19: a big-endian count, then 64-byte entries {size, select, name}.
  */
-#include "drivers/fwcfg/fwcfg.h"
+#include "kernel/drivers/fwcfg/fwcfg.h"
 
 #include <stdint.h>
 
-#include "arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "base/endian.h"
 #include "base/error.h"
 #include "base/mem.h"

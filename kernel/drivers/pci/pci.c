@@ -5,15 +5,15 @@
  * Buses are found by walking bridges from bus 0 rather than probing all
  * 256 buses, which costs thousands of port accesses under emulation.
  */
-#include "drivers/pci/pci.h"
+#include "kernel/drivers/pci/pci.h"
 
-#include "arch/x86_64/apic.h"
-#include "arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/apic.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "base/error.h"
 #include "base/mem.h"
-#include "lib/klog.h"
-#include "mm/heap.h"
-#include "mm/vmm.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/heap.h"
+#include "kernel/mm/vmm.h"
 
 static struct list_node devices = LIST_INIT(devices);
 static int ndevices;

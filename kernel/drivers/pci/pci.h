@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arch/x86_64/irq.h"
+#include "kernel/arch/x86_64/irq.h"
 #include "base/list.h"
 
 #define PCI_CAP_MSI    0x05

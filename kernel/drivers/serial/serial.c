@@ -6,13 +6,13 @@
  * Input arrives by interrupt (ISA IRQ 4) into a ring buffer with a wait
  * queue for readers (the shell).
  */
-#include "drivers/serial/serial.h"
+#include "kernel/drivers/serial/serial.h"
 
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/irq.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/irq.h"
 #include "base/error.h"
-#include "lib/iopoll.h"
-#include "sched/waitq.h"
+#include "kernel/lib/iopoll.h"
+#include "kernel/sched/waitq.h"
 
 #define COM1           0x3F8
 #define REG_DATA       0

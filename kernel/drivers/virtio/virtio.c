@@ -10,17 +10,17 @@
  * configuration changes and one per queue when the table is big enough,
  * else INTx through the IOAPIC (the handler reads the ISR to acknowledge).
  */
-#include "drivers/virtio/virtio.h"
+#include "kernel/drivers/virtio/virtio.h"
 
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/layout.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/layout.h"
 #include "base/error.h"
 #include "base/mem.h"
 #include "base/util.h"
-#include "lib/klog.h"
-#include "mm/heap.h"
-#include "mm/pmm.h"
-#include "mm/vmm.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/heap.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/mm/vmm.h"
 
 /* Device status bits (spec 2.1). */
 #define ST_ACKNOWLEDGE 1

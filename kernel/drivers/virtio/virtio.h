@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "drivers/pci/pci.h"
+#include "kernel/drivers/pci/pci.h"
 
 #define VIRTIO_F_ANY_LAYOUT    (1ull << 27) /* legacy devices (spec 2.4.4) */
 #define VIRTIO_F_INDIRECT_DESC (1ull << 28)

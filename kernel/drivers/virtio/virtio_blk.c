@@ -8,17 +8,17 @@
  * it. A request the device does not complete within REQUEST_TIMEOUT_S
  * resets the device (it may still own the buffer otherwise).
  */
-#include "arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "base/error.h"
 #include "base/mem.h"
 #include "base/util.h"
-#include "block/block.h"
-#include "drivers/virtio/virtio.h"
-#include "lib/klog.h"
-#include "mm/heap.h"
-#include "mm/pmm.h"
-#include "sched/sched.h"
-#include "time/clock.h"
+#include "kernel/block/block.h"
+#include "kernel/drivers/virtio/virtio.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/heap.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/sched/sched.h"
+#include "kernel/time/clock.h"
 
 #define VIRTIO_BLK_F_SIZE_MAX (1ull << 1)
 #define VIRTIO_BLK_F_SEG_MAX  (1ull << 2)

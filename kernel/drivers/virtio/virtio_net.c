@@ -10,18 +10,18 @@
  * device (struct vnet), so several NICs can be driven at once; a probe that
  * fails before DRIVER_OK resets the device and frees all it took.
  */
-#include "arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "base/endian.h"
 #include "base/error.h"
 #include "base/fmt.h"
 #include "base/mem.h"
 #include "base/util.h"
-#include "drivers/virtio/virtio.h"
-#include "lib/klog.h"
-#include "mm/heap.h"
-#include "net/netdev.h"
-#include "sched/sched.h"
-#include "time/clock.h"
+#include "kernel/drivers/virtio/virtio.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/heap.h"
+#include "kernel/net/netdev.h"
+#include "kernel/sched/sched.h"
+#include "kernel/time/clock.h"
 
 /* Feature bits (VirtIO 1.2 spec 5.1.3). */
 #define VIRTIO_NET_F_GUEST_CSUM (1ull << 1)

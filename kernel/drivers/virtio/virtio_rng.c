@@ -9,15 +9,15 @@
  * request the device does not answer by the caller's deadline leaves the
  * device marked broken and reset (it may still own the buffer otherwise).
  */
-#include "drivers/virtio/virtio_rng.h"
+#include "kernel/drivers/virtio/virtio_rng.h"
 
-#include "arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "base/error.h"
 #include "base/mem.h"
-#include "drivers/virtio/virtio.h"
-#include "lib/klog.h"
-#include "mm/heap.h"
-#include "sched/sched.h"
+#include "kernel/drivers/virtio/virtio.h"
+#include "kernel/lib/klog.h"
+#include "kernel/mm/heap.h"
+#include "kernel/sched/sched.h"
 
 #define RNG_CHUNK 64
 
